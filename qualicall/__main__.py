@@ -1,0 +1,3 @@
+from qualicall.cli import main
+
+main()

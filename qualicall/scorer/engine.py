@@ -1,0 +1,130 @@
+"""The scoring engine: an interaction and a rubric in, a result with evidence out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from qualicall import __version__
+from qualicall.scorer.context import CheckContext, find_all
+from qualicall.scorer.indicators import score_indicators
+from qualicall.scorer.interaction import Interaction, InteractionError
+from qualicall.scorer.language_id import detect_language
+from qualicall.scorer.registry import get_check
+from qualicall.scorer.result import CriterionResult, ItemResult, Result, RubricRef
+from qualicall.scorer.rubric import Rubric, RubricError, default_rubric_id, load_rubric
+from qualicall.scorer.text import compile_phrases
+
+
+def criterion_score(items: dict[str, ItemResult], weights: dict[str, float]) -> float | None:
+    """100 × weight of passed items / weight of applicable items; None if none applies."""
+    applicable = [(weights[i], r.status == "passed") for i, r in items.items() if r.status != "not_applicable"]
+    total = sum(w for w, _ in applicable)
+    if not applicable or total == 0:
+        return None
+    return round(100.0 * sum(w for w, ok in applicable if ok) / total, 2)
+
+
+def weighted_mean(pairs: list[tuple[float, float | None]]) -> float | None:
+    present = [(w, s) for w, s in pairs if s is not None]
+    total = sum(w for w, _ in present)
+    return round(sum(w * s for w, s in present) / total, 2) if total else None
+
+
+def _interrupted(ctx: CheckContext) -> str | None:
+    """The words showing the contact ended before its closing phase, if any."""
+    pattern = compile_phrases(ctx.rubric.windows.interrupted)
+    last = [t for t in ctx.turns if t.norm.text][-3:]
+    found = find_all(pattern, last)
+    return found[-1].text if found else None
+
+
+def _run_item(ctx: CheckContext, item_id: str) -> ItemResult:
+    check = get_check(ctx.item.check)
+    if check is None:  # rubrics are validated on load; this guards hand-built ones
+        raise RubricError(f"unknown check {ctx.item.check!r} for item {item_id}")
+    if ctx.item.channels is not None and ctx.channel not in ctx.item.channels:
+        return ctx.not_applicable(f"not judged on a {ctx.channel}")
+    return check.func(ctx, check.params.model_validate(ctx.item.params))
+
+
+def score_interaction(interaction: Interaction, rubric: Rubric, measured: dict[str, Any] | None = None) -> Result:
+    """Score one interaction against a rubric. `measured`: indicators the audio/chat pipeline measured."""
+    language = interaction.language or rubric.language
+    ctx = CheckContext.build(interaction, rubric, rubric.language)
+    criteria: dict[str, CriterionResult] = {}
+    no_conversation = interaction.abandoned or not ctx.agent_turns and not ctx.customer_turns
+    interrupted = None if no_conversation else _interrupted(ctx)
+    for criterion_id, criterion in rubric.criteria.items():
+        items: dict[str, ItemResult] = {}
+        for item_id, item in criterion.items.items():
+            ctx.item = item
+            if no_conversation:
+                items[item_id] = ctx.not_applicable("abandoned contact: no conversation" if interaction.abandoned else "no turns")
+            elif interrupted and item.window == "closing":
+                items[item_id] = ctx.not_applicable(f"the contact ended before its closing phase (« {interrupted} »)")
+            else:
+                items[item_id] = _run_item(ctx, item_id)
+        weights = {i: spec.weight for i, spec in criterion.items.items()}
+        criteria[criterion_id] = CriterionResult(score=criterion_score(items, weights), weight=criterion.weight, items=items)
+    quality = weighted_mean([(c.weight, c.score) for c in criteria.values()])
+    indicators, operational, absent = score_indicators(rubric, interaction.indicators, measured)
+    overall, combination = combine(rubric, quality, operational)
+    combination["indicators_absent"] = absent
+    return Result(
+        interaction_id=interaction.id,
+        rubric=RubricRef(id=rubric.id, version=rubric.version, thresholds=rubric.thresholds()),
+        language=language,
+        channel=interaction.channel,
+        criteria=criteria,
+        quality_score=quality,
+        indicators=indicators,
+        operational_score=operational,
+        overall_score=overall,
+        combination=combination,
+        agent_id=interaction.agent_id,
+        team=interaction.team,
+        queue=interaction.queue,
+        started_at=interaction.started_at,
+        abandoned=interaction.abandoned,
+        qualicall_version=__version__,
+    )
+
+
+def combine(rubric: Rubric, quality: float | None, operational: float | None) -> tuple[float | None, dict[str, Any]]:
+    """Overall score from the quality and operational scores, and a record of how it was made."""
+    weights = rubric.combination
+    if quality is not None and operational is not None:
+        overall = weighted_mean([(weights.quality, quality), (weights.operational, operational)])
+        return overall, {"used": ["quality", "operational"], "weights": weights.model_dump()}
+    if quality is not None:
+        return quality, {"used": ["quality"], "weights": weights.model_dump(), "note": "no operational data: the overall score is the quality score"}
+    if operational is not None:
+        return operational, {"used": ["operational"], "weights": weights.model_dump(), "note": "no conversation to judge: the overall score is the operational score"}
+    return None, {"used": [], "weights": weights.model_dump(), "note": "nothing to score"}
+
+
+class Scorer:
+    """Scores interactions with one rubric, or each with the default rubric of its language."""
+
+    def __init__(self, rubric: str | Rubric | None = None) -> None:
+        self._fixed = load_rubric(rubric) if isinstance(rubric, str) else rubric
+
+    def rubric_for(self, interaction: Interaction) -> Rubric:
+        if self._fixed is not None:
+            return self._fixed
+        language = interaction.language or detect_language([t.text for t in interaction.turns or []])
+        return load_rubric(default_rubric_id(language))
+
+    def score(self, interaction: Interaction, measured: dict[str, Any] | None = None) -> Result:
+        if interaction.turns is None and not interaction.abandoned:
+            raise InteractionError(f"{interaction.id}: no turns: transcribe the recording first ('qualicall score' does it for audio files)")
+        rubric = self.rubric_for(interaction)
+        result = score_interaction(interaction, rubric, measured)
+        if interaction.language is None:
+            result.language = rubric.language
+        return result
+
+    def score_all(self, interactions: Iterable[Interaction]) -> Iterator[Result]:
+        for interaction in interactions:
+            yield self.score(interaction)

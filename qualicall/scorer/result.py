@@ -1,0 +1,73 @@
+"""The result (output) format of `interaction-format.md`."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Status = Literal["passed", "failed", "not_applicable"]
+
+
+class Evidence(BaseModel):
+    """Where a verdict comes from: a turn, a character span of its text, a time."""
+
+    turn: int
+    start_char: int
+    end_char: int
+    text: str
+    time: float | None = None
+
+
+class ItemResult(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    status: Status
+    reason: str
+    evidence: list[Evidence] = Field(default_factory=list)
+    # Figures the verdict rests on (a readability score, a similarity…), so
+    # that a coach can see how close to its threshold an item was.
+    measures: dict[str, Any] = Field(default_factory=dict)
+
+
+class CriterionResult(BaseModel):
+    score: float | None
+    weight: float
+    items: dict[str, ItemResult]
+
+
+class IndicatorResult(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    value: Any
+    score: float | None
+    source: Literal["input", "measured"]
+
+
+class RubricRef(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    id: str
+    version: str
+    thresholds: dict[str, Any] = Field(default_factory=dict)
+
+
+class Result(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    interaction_id: str
+    rubric: RubricRef
+    language: str
+    channel: str
+    criteria: dict[str, CriterionResult]
+    quality_score: float | None
+    indicators: dict[str, IndicatorResult] = Field(default_factory=dict)
+    operational_score: float | None = None
+    overall_score: float | None = None
+    # How the overall score was made: the parts used, their weights, the absent indicators.
+    combination: dict[str, Any] = Field(default_factory=dict)
+    agent_id: str | None = None
+    team: str | None = None
+    queue: str | None = None
+    started_at: str | None = None
+    abandoned: bool = False
+    qualicall_version: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_none=False)

@@ -1,0 +1,253 @@
+"""Rubrics: YAML grids naming criteria, items, their checks, windows and thresholds.
+
+The built-in rubrics live in `qualicall/rubrics/` (shipped in the wheel); a
+deployment copies one, changes words, weights and thresholds, and points
+`--rubric` at its file, or puts it in `$QUALICALL_RUBRICS_DIR`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from qualicall.scorer.registry import get_check
+
+WindowName = Literal["opening", "closing", "agent", "conversation"]
+
+
+class RubricError(ValueError):
+    """A rubric that cannot be found or loaded; the message is one line."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Window(_Strict):
+    agent_turns: int = Field(ge=0)
+    seconds: float = Field(ge=0)
+
+
+class Windows(_Strict):
+    opening: Window = Window(agent_turns=2, seconds=20)
+    closing: Window = Window(agent_turns=3, seconds=30)
+    # Words in the last turns (any speaker, bots included) that show the contact
+    # ended before its closing phase: the closing items are then not applicable.
+    interrupted: list[str] = Field(default_factory=list)
+
+
+class ItemSpec(_Strict):
+    check: str
+    label: str = ""
+    weight: float = Field(default=1.0, ge=0)
+    window: WindowName = "agent"
+    channels: list[Literal["voice", "chat", "email"]] | None = None
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class CriterionSpec(_Strict):
+    label: str = ""
+    weight: float = Field(ge=0)
+    items: dict[str, ItemSpec] = Field(min_length=1)
+
+
+class IndicatorSpec(_Strict):
+    """How one operational indicator is scored 0–100.
+
+    `target` scores 100 and `limit` scores 0, linear between (either may be the
+    larger: lower-is-better or higher-is-better). A `band` [low, high] scores
+    100 inside and falls to 0 at `limit` outside it (`limit` is then a distance).
+    `boolean`: true = 100. `nps`: never scored per contact, only aggregated.
+    """
+
+    kind: Literal["linear", "band", "boolean", "nps"] = "linear"
+    weight: float = Field(default=1.0, ge=0)
+    target: float | None = None
+    limit: float | None = None
+    band: tuple[float, float] | None = None
+    label: str = ""
+
+    @model_validator(mode="after")
+    def _complete(self) -> "IndicatorSpec":
+        if self.kind == "linear" and (self.target is None or self.limit is None or self.target == self.limit):
+            raise ValueError("a linear indicator needs a target and a different limit")
+        if self.kind == "band" and (self.band is None or self.limit is None or self.limit <= 0):
+            raise ValueError("a band indicator needs band: [low, high] and a positive limit (distance)")
+        if self.band is not None and self.band[0] > self.band[1]:
+            raise ValueError("band low is above band high")
+        return self
+
+
+class Combination(_Strict):
+    quality: float = Field(default=70, ge=0)
+    operational: float = Field(default=30, ge=0)
+
+
+class EmbeddingSettings(_Strict):
+    backend: str = "use"
+    model: str | None = None
+
+
+class Rubric(_Strict):
+    id: str = Field(min_length=1)
+    version: str
+    language: Literal["fr", "en"]
+    name: str = ""
+    description: str = ""
+    windows: Windows = Windows()
+    criteria: dict[str, CriterionSpec] = Field(min_length=1)
+    indicators: dict[str, IndicatorSpec] = Field(default_factory=dict)
+    combination: Combination = Combination()
+    embeddings: EmbeddingSettings = EmbeddingSettings()
+
+    def thresholds(self) -> dict[str, Any]:
+        """Every setting a score depends on, written into each result."""
+        return {
+            "windows": self.windows.model_dump(exclude={"interrupted"}),
+            "criteria_weights": {cid: c.weight for cid, c in self.criteria.items()},
+            "items": {
+                f"{cid}.{iid}": {"weight": item.weight, **_numeric(item.params)}
+                for cid, c in self.criteria.items()
+                for iid, item in c.items.items()
+            },
+            "combination": self.combination.model_dump(),
+            "embeddings": self.embeddings.model_dump(),
+        }
+
+
+def _numeric(params: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in params.items() if isinstance(v, (int, float, bool)) or (isinstance(v, list) and v and all(isinstance(x, (int, float)) for x in v))}
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f" (line {self.line})" if self.line else ""
+        return f"{self.path or '<root>'}{where}: {self.message}"
+
+
+def _line_of(root: yaml.Node | None, path: tuple[Any, ...]) -> int | None:
+    """Line (1-based) of the YAML node at `path`, or of its nearest existing parent."""
+    node = root
+    line = node.start_mark.line + 1 if node is not None else None
+    for key in path:
+        if isinstance(node, yaml.MappingNode):
+            match = next((v for k, v in node.value if k.value == str(key)), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            match = node.value[key]
+        else:
+            match = None
+        if match is None:
+            break
+        node = match
+        line = node.start_mark.line + 1
+    return line
+
+
+def _dotted(path: tuple[Any, ...]) -> str:
+    return ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in path).replace(".[", "[")
+
+
+def validate_rubric_text(text: str) -> tuple[Rubric | None, list[Problem]]:
+    """Parse and check a rubric; return it (when valid) and every problem found."""
+    try:
+        root = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        return None, [Problem("", f"invalid YAML: {getattr(exc, 'problem', exc)}", mark.line + 1 if mark else None)]
+    if not isinstance(data, dict):
+        return None, [Problem("", "a rubric is a mapping with id, version, language and criteria")]
+    problems: list[Problem] = []
+    rubric: Rubric | None = None
+    try:
+        rubric = Rubric.model_validate(data)
+    except ValidationError as exc:
+        for error in exc.errors():
+            loc = tuple(error["loc"])
+            message = "field required" if error["type"] == "missing" else error["msg"]
+            if error["type"] == "extra_forbidden":
+                message = "unknown field"
+            problems.append(Problem(_dotted(loc), message, _line_of(root, loc)))
+    # Checks and their params are validated even when other fields are wrong.
+    for cid, criterion in (data.get("criteria") or {}).items() if isinstance(data.get("criteria"), dict) else []:
+        items = criterion.get("items") if isinstance(criterion, dict) else None
+        for iid, item in (items or {}).items() if isinstance(items, dict) else []:
+            if not isinstance(item, dict) or not isinstance(item.get("check"), str):
+                continue
+            base = ("criteria", cid, "items", iid)
+            check = get_check(item["check"])
+            if check is None:
+                problems.append(Problem(_dotted(base + ("check",)), f"unknown check {item['check']!r}", _line_of(root, base + ("check",))))
+                continue
+            try:
+                check.params.model_validate(item.get("params") or {})
+            except ValidationError as exc:
+                for error in exc.errors():
+                    loc = base + ("params",) + tuple(error["loc"])
+                    message = "unknown setting" if error["type"] == "extra_forbidden" else error["msg"]
+                    problems.append(Problem(_dotted(loc), message, _line_of(root, loc)))
+    return (rubric if not problems else None), problems
+
+
+def _builtin_dir() -> Path:
+    return Path(str(resources.files("qualicall") / "rubrics"))
+
+
+def _search_dirs() -> list[Path]:
+    dirs = []
+    if os.environ.get("QUALICALL_RUBRICS_DIR"):
+        dirs.append(Path(os.environ["QUALICALL_RUBRICS_DIR"]))
+    dirs.append(_builtin_dir())
+    return dirs
+
+
+def list_rubrics() -> list[tuple[str, Path]]:
+    seen: dict[str, Path] = {}
+    for directory in _search_dirs():
+        for path in sorted(directory.glob("*.yaml")):
+            seen.setdefault(path.stem, path)
+    return sorted(seen.items())
+
+
+def rubric_path(id_or_file: str) -> Path:
+    path = Path(id_or_file)
+    if path.suffix in (".yaml", ".yml") or path.exists():
+        if not path.is_file():
+            raise RubricError(f"rubric file not found: {id_or_file}")
+        return path
+    for directory in _search_dirs():
+        candidate = directory / f"{id_or_file}.yaml"
+        if candidate.is_file():
+            return candidate
+    known = ", ".join(name for name, _ in list_rubrics())
+    raise RubricError(f"unknown rubric {id_or_file!r} (known: {known})")
+
+
+@lru_cache(maxsize=32)
+def _load_path(path: Path, mtime: float) -> Rubric:
+    rubric, problems = validate_rubric_text(path.read_text(encoding="utf-8"))
+    if rubric is None:
+        more = f" (and {len(problems) - 1} more; run 'qualicall rubric validate {path}')" if len(problems) > 1 else ""
+        raise RubricError(f"invalid rubric {path}: {problems[0]}{more}")
+    return rubric
+
+
+def load_rubric(id_or_file: str) -> Rubric:
+    path = rubric_path(id_or_file).resolve()
+    return _load_path(path, path.stat().st_mtime)
+
+
+def default_rubric_id(language: str) -> str:
+    return f"default-{language}"

@@ -1,0 +1,42 @@
+"""Shared fixtures. Paths to ../shared are optional: tests using them skip when absent."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+DEV_SET = SHARED / "data" / "dev"
+REAL_DATA = SHARED / "data" / "real"
+EXAMPLES = ROOT / "examples"
+
+
+def run_cli(*args: str, input: str | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """Run `qualicall` in a subprocess, from the code under test."""
+    return subprocess.run(
+        [sys.executable, "-m", "qualicall", *args], capture_output=True, text=True, input=input, timeout=timeout, cwd=ROOT
+    )
+
+
+@pytest.fixture(scope="session")
+def dev_set() -> Path:
+    if not (DEV_SET / "interactions.jsonl").exists():
+        pytest.skip("../shared/data/dev is absent")
+    return DEV_SET
+
+
+def make_interaction(turns: list[tuple[str, str]], language: str = "fr", channel: str = "voice", seconds_per_turn: float = 5.0, **extra):
+    """An interaction from (speaker, text) pairs, with regular turn times for voice."""
+    from qualicall.scorer.interaction import Interaction
+
+    out = []
+    for i, (speaker, text) in enumerate(turns):
+        turn = {"speaker": speaker, "text": text}
+        if channel == "voice":
+            turn.update(start=i * seconds_per_turn, end=i * seconds_per_turn + seconds_per_turn - 0.5)
+        out.append(turn)
+    return Interaction.model_validate({"id": extra.pop("id", "t-1"), "channel": channel, "language": language, "turns": out, **extra})

@@ -1,0 +1,115 @@
+"""The `qualicall` command end to end, on the bundled example and on malformed input."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import EXAMPLES, run_cli
+
+
+def test_score_example_table_shows_scorecard_with_evidence():
+    done = run_cli("score", str(EXAMPLES / "call-fr.json"), "--format", "table")
+    assert done.returncode == 0, done.stderr
+    assert "exemple-fr-001" in done.stdout
+    assert "salutation" in done.stdout and "✔ passed" in done.stdout
+    assert "«bonjour»" in done.stdout  # evidence text
+
+
+def test_score_one_interaction_prints_one_json_object():
+    done = run_cli("score", str(EXAMPLES / "call-fr.json"))
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["interaction_id"] == "exemple-fr-001"
+    assert result["rubric"]["id"] == "default-fr" and result["rubric"]["version"] == "1"
+    assert set(result["criteria"]) == {"greeting", "comprehensible_language", "reformulation", "closing"}
+    salutation = result["criteria"]["greeting"]["items"]["salutation"]
+    evidence = salutation["evidence"][0]
+    turn_text = json.loads((EXAMPLES / "call-fr.json").read_text())["turns"][evidence["turn"]]["text"]
+    assert turn_text[evidence["start_char"] : evidence["end_char"]] == evidence["text"] == "bonjour"
+    assert 0.5 <= evidence["time"] <= 6.2
+
+
+def test_score_jsonl_writes_one_line_per_interaction(tmp_path):
+    out = tmp_path / "results.jsonl"
+    done = run_cli("score", str(EXAMPLES / "interactions.jsonl"), "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["interaction_id"] for r in lines] == ["exemple-fr-001", "example-en-001", "exemple-chat-001"]
+    assert lines[1]["language"] == "en" and lines[1]["rubric"]["id"] == "default-en"
+
+
+def test_csv_has_a_row_per_interaction_and_item_columns():
+    done = run_cli("score", str(EXAMPLES / "interactions.jsonl"), "--format", "csv")
+    assert done.returncode == 0, done.stderr
+    header, *rows = done.stdout.strip().splitlines()
+    assert "greeting.salutation" in header.split(",") and "overall_score" in header.split(",")
+    assert len(rows) == 3
+
+
+def test_bad_records_are_reported_with_line_and_skipped(tmp_path):
+    good = (EXAMPLES / "interactions.jsonl").read_text().splitlines()[0]
+    bad = tmp_path / "mixed.jsonl"
+    bad.write_text(
+        "\n".join(
+            [
+                good,
+                "{not json",
+                json.dumps({"turns": [{"speaker": "agent", "text": "bonjour"}]}),
+                json.dumps({"id": "x2", "turns": [{"text": "bonjour"}]}),
+                json.dumps({"id": "x3", "channel": "fax", "turns": []}),
+            ]
+        )
+        + "\n"
+    )
+    done = run_cli("score", str(bad), "--format", "jsonl")
+    assert done.returncode == 1
+    assert [json.loads(line)["interaction_id"] for line in done.stdout.splitlines()] == ["exemple-fr-001"]
+    errors = done.stderr.splitlines()
+    assert any(":2: invalid JSON" in e for e in errors)
+    assert any(":3:" in e and "id: field required" in e for e in errors)
+    assert any(":4 (id 'x2')" in e and "turns[0].speaker: field required" in e for e in errors)
+    assert any(":5 (id 'x3')" in e and "channel" in e and "'fax'" in e for e in errors)
+    assert not any("Traceback" in e for e in errors)
+
+
+def test_unknown_rubric_and_missing_file_give_one_line_errors(tmp_path):
+    done = run_cli("score", str(EXAMPLES / "call-fr.json"), "--rubric", "nope")
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "unknown rubric 'nope'" in done.stderr
+    done = run_cli("score", str(tmp_path / "absent.json"))
+    assert done.returncode == 1 and "no such file" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_rubric_list_show_validate():
+    listed = run_cli("rubric", "list")
+    assert listed.returncode == 0 and "default-fr" in listed.stdout and "default-en" in listed.stdout
+    shown = run_cli("rubric", "show", "default-en")
+    assert "id: default-en" in shown.stdout
+    valid = run_cli("rubric", "validate", "default-fr", "default-en")
+    assert valid.returncode == 0 and valid.stdout.count(": ok") == 2
+
+
+def test_rubric_validate_reports_every_problem_with_its_yaml_path(tmp_path):
+    text = (EXAMPLES.parent / "qualicall" / "rubrics" / "default-fr.yaml").read_text()
+    text = text.replace("check: organization", "check: no_such_check", 1)
+    text = text.replace("weight: 20", "weight: lots", 1)
+    text = text.replace("min_score: 60", "min_score: sixty", 1)
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(text)
+    done = run_cli("rubric", "validate", str(broken))
+    assert done.returncode == 1
+    assert "criteria.greeting.items.organization.check" in done.stderr and "unknown check 'no_such_check'" in done.stderr
+    assert "criteria.greeting.weight" in done.stderr
+    assert "criteria.comprehensible_language.items.readability.params.min_score" in done.stderr
+    assert "(line " in done.stderr
+
+
+def test_custom_rubric_changes_weights_without_code(tmp_path):
+    text = (EXAMPLES.parent / "qualicall" / "rubrics" / "default-en.yaml").read_text()
+    custom = tmp_path / "acme.yaml"
+    custom.write_text(text.replace("id: default-en", "id: acme-en").replace("combination: {quality: 70, operational: 30}", "combination: {quality: 50, operational: 50}"))
+    done = run_cli("score", str(EXAMPLES / "call-fr.json"), "--rubric", str(custom))
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["rubric"]["id"] == "acme-en"
+    assert result["overall_score"] == round((result["quality_score"] + result["operational_score"]) / 2, 2)
