@@ -11,11 +11,20 @@ DEV=0
 [ "${1:-}" = "--dev" ] && DEV=1
 
 # Debian packages: what the product needs, then what the tests need.
-APT_RUNTIME=(ffmpeg)
-APT_DEV=(espeak-ng sox)
+APT_RUNTIME=(
+  ffmpeg
+)
+APT_DEV=(
+  espeak-ng
+  sox
+)
 # Python extras installed by default, and for the tests.
-EXTRAS_RUNTIME=()
-EXTRAS_DEV=(dev transformers)
+EXTRAS_RUNTIME=(
+)
+EXTRAS_DEV=(
+  dev
+  transformers
+)
 
 packages=("${APT_RUNTIME[@]}")
 [ $DEV = 1 ] && packages+=("${APT_DEV[@]}")
