@@ -1,0 +1,132 @@
+"""Person names: after the words that introduce them, and the interaction's known names.
+
+spaCy's NER needs capitals, and ASR text has none; but names are introduced
+by a handful of words (« je m'appelle », « madame », "my name is", "Mr"), and
+a first-name lexicon (45,000 names) tells a name from a common word.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from presidio_analyzer import PatternRecognizer
+
+from qualicall.privacy.recognizers import SpokenRecognizer, _analysed
+from qualicall.privacy.spoken import FILLERS, NUMBER_WORDS, Token, fold
+
+# Words that introduce a name: (words, strength). A weak one (« je suis »,
+# "this is") needs a first name or a capital after it.
+_STRONG, _WEAK = True, False
+TRIGGERS = {
+    "fr": [
+        ("je m appelle", _STRONG), ("mon nom est", _STRONG), ("mon nom c est", _STRONG), ("mon nom de famille c est", _STRONG),
+        ("mon nom de famille est", _STRONG), ("nom de famille", _STRONG), ("mon prenom c est", _STRONG), ("mon prenom est", _STRONG),
+        ("au nom de", _STRONG), ("de la part de", _STRONG), ("monsieur", _STRONG), ("madame", _STRONG), ("mademoiselle", _STRONG),
+        ("mme", _STRONG), ("mlle", _STRONG), ("m", _WEAK), ("je suis", _WEAK), ("c est", _WEAK), ("ici", _WEAK), ("moi c est", _WEAK),
+    ],
+    "en": [
+        ("my name is", _STRONG), ("my name s", _STRONG), ("name is", _STRONG), ("surname is", _STRONG), ("last name is", _STRONG),
+        ("first name is", _STRONG), ("under the name", _STRONG), ("under the name of", _STRONG), ("mr", _STRONG), ("mrs", _STRONG),
+        ("ms", _STRONG), ("miss", _STRONG), ("mister", _STRONG), ("dr", _STRONG), ("i m", _WEAK), ("this is", _WEAK),
+        ("it s", _WEAK), ("i am", _WEAK), ("speak to", _WEAK), ("speaking to", _WEAK),
+    ],
+}
+# Words that are never a name even when they follow a trigger.
+_NOT_NAMES = frozenset(
+    "bonjour bonsoir merci oui non ok okay voila alors bien tres super parfait desole desolee pardon excusez "
+    "service client clients conseiller conseillere hello hi hey thanks thank yes no please sorry sure right fine "
+    "calling here speaking the customer agent advisor madame monsieur mademoiselle sir madam".split()
+)
+
+
+@lru_cache(maxsize=2)
+def _stop_words(language: str) -> frozenset[str]:
+    if language == "fr":
+        from spacy.lang.fr.stop_words import STOP_WORDS
+    else:
+        from spacy.lang.en.stop_words import STOP_WORDS
+    return frozenset(fold(w) for w in STOP_WORDS)
+
+
+def is_stop_word(key: str, language: str) -> bool:
+    return key in _stop_words(language) or key in _NOT_NAMES
+
+
+def _nameish(token: Token, language: str, strong: bool, text: str) -> bool:
+    from qualicall.models.names import is_first_name
+
+    key = token.key
+    if not key.isalpha() or is_stop_word(key, language) or key in FILLERS or key in NUMBER_WORDS or len(key) < 2:
+        return False
+    if is_first_name(key) or (token.text[0].isupper() and text != text.upper()):
+        return True
+    return strong
+
+
+class IntroducedNameRecognizer(SpokenRecognizer):
+    """A name after « je m'appelle », « madame », "my name is"…: one to three words."""
+
+    ENTITIES = ("NAME",)
+
+    def __init__(self, language: str) -> None:
+        super().__init__(language)
+        self.triggers = [(tuple(words.split()), strong) for words, strong in TRIGGERS[language]]
+
+    def analyze(self, text, entities, nlp_artifacts=None):  # noqa: ANN001
+        tokens, _ = _analysed(text)
+        keys = [t.key for t in tokens]
+        results = []
+        index = 0
+        while index < len(tokens):
+            end_index = self._name_at(text, tokens, keys, index)
+            if end_index is None:
+                index += 1
+                continue
+            results.append(self.result("NAME", tokens[index].start, tokens[end_index].end, 0.85))
+            index = end_index + 1
+        return results
+
+    def _name_at(self, text: str, tokens: list[Token], keys: list[str], index: int) -> int | None:
+        """Index of the last token of a name starting at `index`, if a trigger precedes it."""
+        for words, strong in self.triggers:
+            n = len(words)
+            if index < n or tuple(keys[index - n : index]) != words:
+                continue
+            # A name follows its trigger directly, with no punctuation: « madame, je… » is not one.
+            if text[tokens[index - 1].end : tokens[index].start].strip():
+                continue
+            if not _nameish(tokens[index], self.supported_language, strong, text):
+                continue
+            last = index
+            # A surname after a first name, or letters spelling it (« d u p o n t »).
+            for i in range(index + 1, min(index + 3, len(tokens))):
+                gap = text[tokens[i - 1].end : tokens[i].start]
+                if gap.strip() or not _nameish(tokens[i], self.supported_language, True, text):
+                    break
+                last = i
+            last = _spelled_after(text, tokens, last)
+            return last
+        return None
+
+
+def _spelled_after(text: str, tokens: list[Token], last: int) -> int:
+    """Extend a name over the letters that spell it: « Dupont, d u p o n t »."""
+    i = last + 1
+    letters = 0
+    while i < len(tokens) and len(tokens[i].text) == 1 and tokens[i].text.isalpha() and re.fullmatch(r"[\s,.\-]*", text[tokens[i - 1].end : tokens[i].start]):
+        letters += 1
+        i += 1
+    return i - 1 if letters >= 3 else last
+
+
+def known_name_recognizer(names: list[str], language: str) -> PatternRecognizer | None:
+    """The interaction's known names (the customer's), each word matched on its own, case and accents ignored."""
+    words: set[str] = set()
+    for name in names:
+        for part in re.findall(r"[^\W\d_]+(?:['-][^\W\d_]+)*", name):
+            if len(part) >= 2 and not is_stop_word(fold(part), language):
+                words.update({part, fold(part)})
+    if not words:
+        return None
+    return PatternRecognizer(supported_entity="NAME", deny_list=sorted(words, key=len, reverse=True), supported_language=language, name="KnownNames")

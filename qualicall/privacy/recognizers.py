@@ -1,0 +1,467 @@
+"""Presidio recognizers for what French and English calls carry, as ASR writes it.
+
+Presidio's own recognizers find written card numbers, IBANs, phone numbers and
+e-mail addresses; speech recognisers rarely write them that way. These add
+numbers dictated in words or in groups (with « euh » in the middle), letters
+spelled one by one, « arobase » / "at … dot com", announced CVVs, expiry dates
+and dates of birth, French and English postal addresses, and names after the
+words that introduce them (ASR text has no capitals for spaCy's NER to use).
+
+Every recognizer returns our entity types directly (`CARD`, `IBAN`…), the
+names of the placeholders.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from presidio_analyzer import EntityRecognizer, RecognizerResult
+
+from qualicall.privacy.spoken import (
+    FILLERS,
+    NUMBER_WORDS,
+    Run,
+    Token,
+    digit_runs,
+    fold,
+    luhn_valid,
+    month_words,
+    tokenize,
+)
+
+ENTITY_TYPES = ("CARD", "CVV", "EXPIRY", "IBAN", "NIR", "PHONE", "EMAIL", "ADDRESS", "DOB", "NAME")
+
+
+def _phrases(*phrases: str) -> tuple[str, ...]:
+    return tuple(" " + " ".join(fold(p).replace("'", " ").replace("-", " ").split()) + " " for p in phrases)
+
+
+CARD_CONTEXT = _phrases(
+    "carte", "carte bancaire", "carte bleue", "cb", "visa", "mastercard", "amex", "american express",
+    "card", "card number", "long number", "numéro de carte", "chiffres de la carte", "digits",
+)
+CVV_CONTEXT = _phrases(
+    "cryptogramme", "crypto", "code de sécurité", "cvv", "cvc", "cvv2", "trois chiffres", "au dos",
+    "security code", "three digits", "on the back", "card verification",
+)
+EXPIRY_CONTEXT = _phrases(
+    "expiration", "expire", "expirera", "date de validité", "fin de validité", "valable jusqu", "valide jusqu",
+    "expiry", "expires", "expiring", "valid until", "valid thru", "valid through", "exp date",
+)
+DOB_CONTEXT = _phrases(
+    "né le", "née le", "né en", "née en", "je suis né", "je suis née", "naissance", "date de naissance",
+    "born", "born on", "date of birth", "birth date", "birthday", "dob",
+)
+NIR_CONTEXT = _phrases(
+    "sécurité sociale", "sécu", "nir", "carte vitale", "numéro insee", "social security", "national insurance",
+)
+PHONE_CONTEXT = _phrases(
+    "téléphone", "portable", "mobile", "fixe", "numéro", "joindre", "rappeler", "phone", "number", "cell", "call you",
+)
+BANK_LABELS = _phrases(
+    "code banque", "code guichet", "numéro de compte", "clé rib", "clé", "rib", "iban", "bic",
+    "sort code", "account number", "bank code", "branch code", "routing number",
+)
+
+
+def context_before(tokens: list[Token], index: int, phrases: tuple[str, ...], window: int = 10) -> bool:
+    """One of the phrases among the `window` tokens before token `index`."""
+    joined = " " + " ".join(t.key for t in tokens[max(0, index - window) : index]) + " "
+    return any(p in joined for p in phrases)
+
+
+@lru_cache(maxsize=64)
+def _analysed(text: str) -> tuple[list[Token], list[Run]]:
+    tokens = tokenize(text)
+    return tokens, digit_runs(text, tokens)
+
+
+def _token_index(tokens: list[Token], char: int) -> int:
+    for index, token in enumerate(tokens):
+        if token.start >= char:
+            return index
+    return len(tokens)
+
+
+class SpokenRecognizer(EntityRecognizer):
+    """A recognizer working on tokens and digit runs; no NLP artifacts needed."""
+
+    ENTITIES: tuple[str, ...] = ()
+
+    def __init__(self, language: str) -> None:
+        super().__init__(supported_entities=list(self.ENTITIES), supported_language=language, name=f"{type(self).__name__}_{language}")
+
+    def load(self) -> None:  # nothing to load
+        pass
+
+    def result(self, entity: str, start: int, end: int, score: float = 0.9) -> RecognizerResult:
+        return RecognizerResult(entity, start, end, score, recognition_metadata={"recognizer_name": self.name})
+
+
+def _nir_key_valid(digits: str) -> bool:
+    return len(digits) == 15 and digits[0] in "12" and 97 - int(digits[:13]) % 97 == int(digits[13:])
+
+
+def _rib_valid(digits: str) -> bool:
+    if len(digits) != 23:
+        return False
+    bank, branch, account, key = int(digits[:5]), int(digits[5:10]), int(digits[10:21]), int(digits[21:])
+    return 97 - (89 * bank + 15 * branch + 3 * account) % 97 == key
+
+
+def _phone(digits: str, international: bool) -> bool:
+    import phonenumbers
+
+    try:
+        if international:
+            number = phonenumbers.parse("+" + digits)
+            return phonenumbers.is_possible_number(number)
+        for region in ("FR", "GB", "US", "BE", "CH"):
+            if phonenumbers.is_valid_number(phonenumbers.parse(digits, region)):
+                return True
+    except phonenumbers.NumberParseException:
+        return False
+    return False
+
+
+class DigitRunRecognizer(SpokenRecognizer):
+    """Cards, phone numbers, NIRs, RIBs, CVVs in digit runs, spoken or written.
+
+    The digits decide where they can (Luhn for cards, the key of a NIR or a
+    RIB, phone numbering plans); words said just before decide the rest (a
+    card announced but misheard, a CVV, a bank code read out field by field).
+    """
+
+    ENTITIES = ("CARD", "CVV", "NIR", "PHONE", "IBAN")
+
+    def analyze(self, text, entities, nlp_artifacts=None):  # noqa: ANN001 - Presidio's signature
+        tokens, runs = _analysed(text)
+        results: list[RecognizerResult] = []
+        for run in runs:
+            results.extend(self._classify(text, tokens, run))
+        return results
+
+    def _classify(self, text: str, tokens: list[Token], run: Run) -> list[RecognizerResult]:
+        digits = run.digits
+        first = run.numbers[0].first
+        found: list[RecognizerResult] = []
+        plus = first > 0 and (tokens[first - 1].text == "+" or tokens[first - 1].key == "plus")
+        start = tokens[first - 1].start if plus else run.start
+
+        if len(digits) <= 4 and context_before(tokens, first, CVV_CONTEXT, 8) and len(digits) >= 3:
+            return [self.result("CVV", run.start, run.end, 0.9)]
+        if len(digits) == 2 and context_before(tokens, first, _phrases("clé", "key"), 3) and context_before(tokens, first, NIR_CONTEXT, 30):
+            return [self.result("NIR", run.start, run.end, 0.9)]
+        if context_before(tokens, first, BANK_LABELS, 4) and len(digits) >= 2 and not plus:
+            return [self.result("IBAN", run.start, run.end, 0.85)]
+        if _nir_key_valid(digits) or (len(digits) in (13, 15) and digits[0] in "12" and context_before(tokens, first, NIR_CONTEXT)):
+            return [self.result("NIR", run.start, run.end, 0.95)]
+        if _rib_valid(digits):
+            return [self.result("IBAN", run.start, run.end, 0.95)]
+        if plus and _phone(digits, international=True):
+            return [self.result("PHONE", start, run.end, 0.95)]
+        if digits.startswith("00") and len(digits) > 10 and _phone(digits[2:], international=True):
+            return [self.result("PHONE", run.start, run.end, 0.9)]
+        card_context = context_before(tokens, first, CARD_CONTEXT, 12)
+        cards = [w for w in run.windows(range(13, 20)) if luhn_valid(w.digits)]
+        if cards:
+            best = max(cards, key=lambda w: len(w.digits))
+            found.append(self.result("CARD", best.start, best.end, 1.0))
+            return found
+        if card_context and len(digits) >= 4:
+            return [self.result("CARD", run.start, run.end, 0.85)]
+        phones = [w for w in run.windows(range(10, 12)) if _phone(w.digits, international=False)]
+        if phones:
+            best = phones[0]
+            return [self.result("PHONE", best.start, best.end, 0.9)]
+        if len(digits) >= 8 and context_before(tokens, first, PHONE_CONTEXT, 8):
+            return [self.result("PHONE", run.start, run.end, 0.7)]
+        return found
+
+
+class SpelledIbanRecognizer(SpokenRecognizer):
+    """IBANs as said: a country code (« FR », « F R »), then digits and letters in groups."""
+
+    ENTITIES = ("IBAN",)
+
+    def analyze(self, text, entities, nlp_artifacts=None):  # noqa: ANN001
+        tokens, runs = _analysed(text)
+        results = []
+        for index, token in enumerate(tokens):
+            code, after = self._country(tokens, index)
+            if code is None:
+                continue
+            chars, end = self._body(text, tokens, after, runs)
+            body = code + chars
+            iban = _longest_valid_iban(body)
+            if iban or (len(body) >= 14 and context_before(tokens, index, BANK_LABELS + _phrases("iban", "bank"), 10)):
+                results.append(self.result("IBAN", token.start, end, 1.0 if iban else 0.8))
+        return results
+
+    @staticmethod
+    def _country(tokens: list[Token], index: int) -> tuple[str | None, int]:
+        token = tokens[index]
+        m = re.fullmatch(r"([A-Za-z]{2})(\d{2})([0-9A-Za-z]*)", token.text)
+        if m:
+            return m.group(1).upper() + m.group(2) + m.group(3).upper(), index + 1
+        nxt = tokens[index + 1] if index + 1 < len(tokens) else None
+        if len(token.text) == 1 and token.text.isalpha() and nxt and len(nxt.text) == 1 and nxt.text.isalpha():
+            return (token.text + nxt.text).upper(), index + 2
+        if re.fullmatch(r"[A-Z]{2}", token.text) and nxt is not None:
+            return token.text, index + 1
+        return None, index
+
+    @staticmethod
+    def _body(text: str, tokens: list[Token], index: int, runs: list[Run]) -> tuple[str, int]:
+        """Digits and capital letter groups following the country code, fillers skipped."""
+        chars = ""
+        end = tokens[index - 1].end
+        numbers = {n.first: n for r in runs for n in r.numbers}
+        while index < len(tokens):
+            token = tokens[index]
+            if not re.fullmatch(r"[\s,.\-/]*", text[end : token.start]) and not chars == "":
+                break
+            if index in numbers:
+                chars += numbers[index].digits
+                end = numbers[index].end
+                index = numbers[index].last + 1
+            elif token.key in FILLERS:
+                index += 1
+            elif re.fullmatch(r"[A-Z0-9]{1,4}", token.text) or re.fullmatch(r"\d[0-9A-Za-z]*", token.text):
+                chars += token.text.upper()
+                end = token.end
+                index += 1
+            else:
+                break
+            if len(chars) >= 32:
+                break
+        return chars, end
+
+
+_IBAN_LENGTHS = {"FR": 27, "MC": 27, "BE": 16, "CH": 21, "DE": 22, "ES": 24, "IT": 27, "GB": 22, "LU": 20, "NL": 18, "PT": 25, "IE": 22}
+
+
+def _iban_checksum(iban: str) -> bool:
+    moved = iban[4:] + iban[:4]
+    try:
+        return int("".join(str(int(c, 36)) for c in moved)) % 97 == 1
+    except ValueError:
+        return False
+
+
+def _longest_valid_iban(body: str) -> str | None:
+    if not re.fullmatch(r"[A-Z]{2}\d{2}[0-9A-Z]+", body):
+        return None
+    expected = _IBAN_LENGTHS.get(body[:2])
+    lengths = [expected] if expected else range(min(len(body), 34), 14, -1)
+    for length in lengths:
+        if length <= len(body) and _iban_checksum(body[:length]):
+            return body[:length]
+    return None
+
+
+_SEP_WORDS = {"point": ".", "dot": ".", "tiret": "-", "dash": "-", "hyphen": "-", "underscore": "_", "bas": "_"}
+_AT_WORDS = {"arobase", "arobas", "arrobase", "at", "@"}
+_TLDS = frozenset("com fr net org eu io be ch ca uk co us info biz de es it lu mc re gp mq yt nc pf".split())
+
+
+class SpokenEmailRecognizer(SpokenRecognizer):
+    """« jean point dupont arobase free point fr », "john dot smith at gmail dot com"."""
+
+    ENTITIES = ("EMAIL",)
+
+    def analyze(self, text, entities, nlp_artifacts=None):  # noqa: ANN001
+        tokens, _ = _analysed(text)
+        results = []
+        for index, token in enumerate(tokens):
+            if token.key not in _AT_WORDS or index == 0:
+                continue
+            domain_end = self._domain(text, tokens, index + 1)
+            if domain_end is None:
+                continue
+            first = self._local_start(text, tokens, index - 1)
+            if first is None:
+                continue
+            results.append(self.result("EMAIL", tokens[first].start, tokens[domain_end].end, 0.95))
+        return results
+
+    @staticmethod
+    def _linked(text: str, tokens: list[Token], left: int, right: int) -> bool:
+        return text[tokens[left].end : tokens[right].start] in (".", "-", "_")
+
+    def _domain(self, text: str, tokens: list[Token], index: int) -> int | None:
+        """Index of the domain's last token (a known TLD after a dot), or None."""
+        last_tld = None
+        i = index
+        while i < len(tokens) and tokens[i].key not in _SEP_WORDS and tokens[i].key not in FILLERS:
+            if i > index and self._linked(text, tokens, i - 1, i) is False and not (i - 1 >= index and tokens[i - 1].key in _SEP_WORDS):
+                break
+            if i > index and tokens[i].key in _TLDS and (text[tokens[i - 1].end : tokens[i].start] == "." or tokens[i - 1].key in ("point", "dot")):
+                last_tld = i
+            nxt = i + 1
+            if nxt < len(tokens) and tokens[nxt].key in _SEP_WORDS and nxt + 1 < len(tokens):
+                if tokens[nxt].key in ("point", "dot") and tokens[nxt + 1].key in _TLDS:
+                    last_tld = nxt + 1
+                i = nxt + 1
+                continue
+            if nxt < len(tokens) and self._linked(text, tokens, i, nxt):
+                i = nxt
+                continue
+            break
+        return last_tld
+
+    def _local_start(self, text: str, tokens: list[Token], index: int) -> int | None:
+        if index < 0 or tokens[index].key in _SEP_WORDS:
+            return None
+        first = index
+        i = index
+        while i > 0:
+            prev = tokens[i - 1]
+            if prev.key in _SEP_WORDS and i - 2 >= 0 and tokens[i - 2].key not in _SEP_WORDS:
+                step = 3 if prev.key == "bas" and i - 3 >= 0 and tokens[i - 2].key == "tiret" else 2
+                i -= step
+                first = i
+            elif self._linked(text, tokens, i - 1, i) or (prev.key.isdigit() or prev.key in NUMBER_WORDS) and tokens[i].key.isdigit():
+                i -= 1
+                first = i
+            else:
+                break
+        return first
+
+
+_STREET_FR = frozenset(
+    "rue avenue av boulevard bd bld allee impasse place chemin route quai cours square residence lotissement "
+    "passage voie hameau lieu lieudit sentier villa cite parvis esplanade".split()
+)
+_STREET_EN = frozenset(
+    "street st road rd avenue ave lane ln drive dr close way court ct place crescent terrace grove gardens boulevard blvd".split()
+)
+_NAME_JOINERS = frozenset("de du des la le l d saint sainte st of the".split())
+_POSTCODE_UK = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b")
+
+
+class AddressRecognizer(SpokenRecognizer):
+    """« 12 bis rue des Lilas, 69003 Lyon », "221B Baker Street, London NW1 6XE"."""
+
+    ENTITIES = ("ADDRESS",)
+
+    def analyze(self, text, entities, nlp_artifacts=None):  # noqa: ANN001
+        tokens, runs = _analysed(text)
+        results = []
+        number_at = {n.last: n for r in runs for n in r.numbers}
+        for index, token in enumerate(tokens):
+            is_street_fr = token.key in _STREET_FR and self.supported_language == "fr"
+            is_street_en = token.key in _STREET_EN and self.supported_language == "en"
+            if is_street_fr:
+                start = self._number_before(tokens, index, number_at)
+                if start is None:
+                    continue
+                end = self._name_after(text, tokens, index + 1, limit=5)
+            elif is_street_en:
+                name_start = self._words_before(tokens, index)
+                if name_start is None:
+                    continue
+                start = self._number_before(tokens, name_start, number_at)
+                if start is None:
+                    continue
+                end = token.end
+            else:
+                continue
+            end = self._postcode_after(text, tokens, end, runs)
+            results.append(self.result("ADDRESS", start, end, 0.85))
+        return results
+
+    @staticmethod
+    def _number_before(tokens: list[Token], index: int, number_at: dict) -> int | None:
+        i = index - 1
+        if i >= 0 and tokens[i].key in ("bis", "ter"):
+            i -= 1
+        if i >= 0 and i in number_at:
+            return number_at[i].start
+        if i >= 0 and re.fullmatch(r"\d+[a-z]?", tokens[i].key):
+            return tokens[i].start
+        return None
+
+    @staticmethod
+    def _words_before(tokens: list[Token], index: int) -> int | None:
+        """The street name before an English street type: one to three words, capitalised or not."""
+        i = index - 1
+        count = 0
+        while i >= 0 and count < 3 and tokens[i].key.isalpha() and tokens[i].key not in NUMBER_WORDS:
+            i -= 1
+            count += 1
+        return i + 1 if count else None
+
+    @staticmethod
+    def _name_after(text: str, tokens: list[Token], index: int, limit: int) -> int:
+        """End of a French street name: joiners and words up to a punctuation mark."""
+        from qualicall.privacy.names import is_stop_word
+
+        end = tokens[index - 1].end
+        words = 0
+        while index < len(tokens) and words < limit:
+            token = tokens[index]
+            if re.search(r"[,.;:!?]", text[end : token.start]):
+                break
+            if token.key in _NAME_JOINERS:
+                index += 1
+                continue
+            if is_stop_word(token.key, "fr") or token.key in FILLERS:
+                break
+            end = token.end
+            words += 1
+            index += 1
+        return end
+
+    @staticmethod
+    def _postcode_after(text: str, tokens: list[Token], end: int, runs: list[Run]) -> int:
+        """Extend over a following postal code and its town (« , 69003 Lyon »)."""
+        tail = text[end : end + 40]
+        uk = re.match(r"[\s,]*(?:[A-Z][a-z]+[\s,]+)?" + _POSTCODE_UK.pattern[2:-2], tail)
+        if uk:
+            return end + uk.end()
+        for run in runs:
+            if run.start >= end and re.fullmatch(r"[\s,]*", text[end : run.start]) and len(run.digits) == 5:
+                after = re.match(r"\s+(?:[A-Z][\w'-]+(?:[\s-][A-Z][\w'-]+)*|[a-z][\w'-]+)", text[run.end :])
+                return run.end + (after.end() if after else 0)
+        return end
+
+
+_ORDINALS = frozenset(
+    "premier 1er first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
+    "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth thirtieth".split()
+)
+_DATE_JOINERS = frozenset("le la en of the de du sur slash".split())
+
+
+class AnnouncedDateRecognizer(SpokenRecognizer):
+    """Dates of birth and card expiry dates, when announced as such."""
+
+    ENTITIES = ("DOB", "EXPIRY")
+
+    def analyze(self, text, entities, nlp_artifacts=None):  # noqa: ANN001
+        tokens, _ = _analysed(text)
+        months = month_words()
+        results = []
+        index = 0
+        while index < len(tokens):
+            key = tokens[index].key
+            is_date = key.isdigit() or key in NUMBER_WORDS or key in months or key in _ORDINALS
+            if not is_date:
+                index += 1
+                continue
+            kind = "DOB" if context_before(tokens, index, DOB_CONTEXT, 6) else "EXPIRY" if context_before(tokens, index, EXPIRY_CONTEXT, 6) else None
+            last = index
+            i = index + 1
+            while i < len(tokens) and i - last <= 2:
+                k = tokens[i].key
+                if k.isdigit() or k in NUMBER_WORDS or k in months or k in _ORDINALS:
+                    last = i
+                elif k not in _DATE_JOINERS and k not in FILLERS and k not in ("et", "and", "double"):
+                    break
+                i += 1
+            if kind:
+                results.append(self.result(kind, tokens[index].start, tokens[last].end, 0.85))
+            index = last + 1
+        return results

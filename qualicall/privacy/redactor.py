@@ -1,0 +1,230 @@
+"""Redaction with Presidio: find personal data in a text, replace it with typed placeholders.
+
+One Presidio analyzer per language, on the project's own spaCy pipeline
+(loaded once, shared with the scorer). NER runs only on turns that have
+capitals where a name could be; every other turn gets spaCy's tokenizer
+only, which is what keeps redaction cheap next to scoring.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from qualicall.privacy.settings import RedactionSettings
+
+if TYPE_CHECKING:
+    from presidio_analyzer import AnalyzerEngine, RecognizerResult
+
+# Presidio's entity names for what its own recognizers find, as our types.
+_PRESIDIO_TYPES = {"CREDIT_CARD": "CARD", "IBAN_CODE": "IBAN", "PHONE_NUMBER": "PHONE", "EMAIL_ADDRESS": "EMAIL", "PERSON": "NAME"}
+# A capitalised word where a sentence does not start: a name may be there.
+_CAPITALISED = re.compile(r"(?<![.!?…]\s)(?<![.!?…])(?<!^)\b[A-ZÀ-ÖØ-Ý][a-zà-öø-ÿ]+")
+
+
+def placeholder(kind: str) -> str:
+    return f"[{kind}]"
+
+
+def _offline_tldextract() -> None:
+    """Presidio's e-mail recognizer asks tldextract, which fetches the public suffix list on first use: use its bundled copy."""
+    import tldextract.tldextract as module
+
+    if module.TLD_EXTRACTOR.suffix_list_urls:
+        module.TLD_EXTRACTOR = module.TLDExtract(suffix_list_urls=(), cache_dir=None, fallback_to_snapshot=True)
+
+
+@lru_cache(maxsize=2)
+def analyzer(language: str) -> "AnalyzerEngine":
+    _offline_tldextract()
+    from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+    from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
+    from presidio_analyzer.predefined_recognizers import (
+        CreditCardRecognizer,
+        EmailRecognizer,
+        IbanRecognizer,
+        PhoneRecognizer,
+        SpacyRecognizer,
+    )
+
+    from qualicall.models.nlp import load_nlp
+    from qualicall.privacy import recognizers as ours
+    from qualicall.privacy.names import IntroducedNameRecognizer
+
+    # Only person names from the NER: places and organisations are not personal data.
+    config = NerModelConfiguration(labels_to_ignore=["LOC", "GPE", "ORG", "MISC", "NORP", "FAC", "CARDINAL", "DATE", "TIME", "MONEY", "PERCENT", "ORDINAL", "QUANTITY", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE"])
+    engine = SpacyNlpEngine(models=[{"lang_code": language, "model_name": "qualicall"}], ner_model_configuration=config)
+    engine.nlp = {language: load_nlp(language)}
+    registry = RecognizerRegistry(supported_languages=[language])
+    for recognizer in (
+        CreditCardRecognizer(supported_language=language),
+        IbanRecognizer(supported_language=language),
+        EmailRecognizer(supported_language=language),
+        PhoneRecognizer(supported_language=language, supported_regions=("FR", "BE", "CH", "GB", "US", "CA")),
+        SpacyRecognizer(supported_language=language, supported_entities=["PERSON"]),
+        ours.DigitRunRecognizer(language),
+        ours.SpelledIbanRecognizer(language),
+        ours.SpokenEmailRecognizer(language),
+        ours.AddressRecognizer(language),
+        ours.AnnouncedDateRecognizer(language),
+        IntroducedNameRecognizer(language),
+    ):
+        registry.add_recognizer(recognizer)
+    return AnalyzerEngine(registry=registry, nlp_engine=engine, supported_languages=[language])
+
+
+@dataclass(frozen=True)
+class Redaction:
+    """One redacted span: its type, where it was in the clear text and where its placeholder is."""
+
+    type: str
+    start: int
+    end: int
+    text: str
+    new_start: int
+    new_end: int
+
+
+@dataclass
+class RedactedText:
+    """A redacted text and how to map offsets of the clear text onto it."""
+
+    text: str
+    redactions: list[Redaction] = field(default_factory=list)
+
+    def map(self, position: int, end: bool = False) -> int:
+        """A clear-text offset in the redacted text; inside a redaction, its placeholder's edge."""
+        shift = 0
+        for r in self.redactions:
+            if position <= r.start:
+                break
+            if position < r.end:
+                return r.new_end if end else r.new_start
+            shift = r.new_end - r.end
+        return position + shift
+
+    def map_span(self, start: int, end: int) -> tuple[int, int]:
+        new_start = self.map(start)
+        return new_start, max(new_start, self.map(end, end=True))
+
+
+class Redactor:
+    """Finds and replaces personal data in texts of one language or the other."""
+
+    def __init__(self, settings: RedactionSettings | None = None) -> None:
+        self.settings = settings or RedactionSettings.load()
+
+    def find(self, text: str, language: str, context: str = "", known_names: tuple[str, ...] = ()) -> list[tuple[str, int, int]]:
+        """(type, start, end) of each span to redact, merged so that none overlap.
+
+        `context` is the text said just before (the previous turn): a card
+        number asked for there makes the digits here a card number.
+        """
+        if not text.strip() or not self.settings.enabled or not self.settings.types:
+            return []
+        language = language if language in ("fr", "en") else "en"
+        context = context[-160:]
+        prefix = context + "\n" if context else ""
+        full = prefix + text
+        engine = analyzer(language)
+        ad_hoc = []
+        if known_names:
+            from qualicall.privacy.names import known_name_recognizer
+
+            recognizer = known_name_recognizer(list(known_names), language)
+            if recognizer is not None:
+                ad_hoc.append(recognizer)
+        results = engine.analyze(
+            full,
+            language=language,
+            nlp_artifacts=self._artifacts(engine, full, text, language),
+            ad_hoc_recognizers=ad_hoc or None,
+            score_threshold=self.settings.min_score,
+        )
+        spans = []
+        for result in results:
+            kind = _PRESIDIO_TYPES.get(result.entity_type, result.entity_type)
+            if kind not in self.settings.types or result.end <= len(prefix):
+                continue
+            start, end = max(result.start, len(prefix)) - len(prefix), result.end - len(prefix)
+            if kind == "NAME" and _from_ner(result):
+                trimmed = _trim_name(text, start, end, language)
+                if trimmed is None:
+                    continue
+                start, end = trimmed
+            spans.append((kind, start, end, result.score))
+        return _merge(spans)
+
+    def _artifacts(self, engine: "AnalyzerEngine", full: str, text: str, language: str):
+        nlp = engine.nlp_engine.get_nlp(language)
+        if self.settings.ner and "NAME" in self.settings.types and _CAPITALISED.search(text) and text != text.upper():
+            with nlp.select_pipes(enable=["ner"]):
+                doc = nlp(full)
+        else:
+            doc = nlp.make_doc(full)
+        return engine.nlp_engine._doc_to_nlp_artifact(doc, language)
+
+    def redact(self, text: str, language: str, context: str = "", known_names: tuple[str, ...] = ()) -> RedactedText:
+        spans = self.find(text, language, context, known_names)
+        return apply_redactions(text, spans)
+
+
+def apply_redactions(text: str, spans: list[tuple[str, int, int]]) -> RedactedText:
+    """Replace each span with its placeholder, through Presidio's anonymizer, keeping the offset map."""
+    if not spans:
+        return RedactedText(text)
+    from presidio_anonymizer import AnonymizerEngine
+    from presidio_anonymizer.entities import OperatorConfig, RecognizerResult
+
+    results = [RecognizerResult(kind, start, end, 1.0) for kind, start, end in spans]
+    operators = {kind: OperatorConfig("replace", {"new_value": placeholder(kind)}) for kind, _, _ in spans}
+    anonymized = _anonymizer().anonymize(text=text, analyzer_results=results, operators=operators)
+    items = sorted(anonymized.items, key=lambda item: item.start)
+    redactions = [
+        Redaction(kind, start, end, text[start:end], item.start, item.end)
+        for (kind, start, end), item in zip(sorted(spans, key=lambda s: s[1]), items)
+    ]
+    return RedactedText(anonymized.text, redactions)
+
+
+@lru_cache(maxsize=1)
+def _anonymizer():
+    from presidio_anonymizer import AnonymizerEngine
+
+    return AnonymizerEngine()
+
+
+def _from_ner(result: "RecognizerResult") -> bool:
+    name = (result.recognition_metadata or {}).get("recognizer_name", "")
+    return name.startswith("Spacy")
+
+
+_TITLES = frozenset("monsieur madame mademoiselle mme mlle m mr mrs ms miss mister dr sir madam".split())
+
+
+def _trim_name(text: str, start: int, end: int, language: str) -> tuple[int, int] | None:
+    """An NER person span without the titles and common words at its edges; None if no name is left."""
+    from qualicall.privacy.names import is_stop_word
+    from qualicall.privacy.spoken import tokenize
+
+    words = [t for t in tokenize(text[start:end]) if t.key not in _TITLES and not is_stop_word(t.key, language)]
+    words = [t for t in words if t.text[:1].isupper()]
+    if not words:
+        return None
+    return start + words[0].start, start + words[-1].end
+
+
+def _merge(spans: list[tuple[str, int, int, float]]) -> list[tuple[str, int, int]]:
+    """Overlapping spans become one, typed by the most confident: no character of either leaks."""
+    merged: list[list] = []
+    for kind, start, end, score in sorted(spans, key=lambda s: (s[1], -s[3])):
+        if merged and start < merged[-1][2]:
+            last = merged[-1]
+            if score > last[3] or (score == last[3] and end - start > last[2] - last[1]):
+                last[0], last[3] = kind, score
+            last[2] = max(last[2], end)
+        else:
+            merged.append([kind, start, end, score])
+    return [(kind, start, end) for kind, start, end, _ in merged]
