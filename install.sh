@@ -20,6 +20,7 @@ APT_DEV=(
 )
 # Python extras installed by default, and for the tests.
 EXTRAS_RUNTIME=(
+  privacy
 )
 EXTRAS_DEV=(
   dev

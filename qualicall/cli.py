@@ -21,7 +21,9 @@ rubric_app = typer.Typer(help="List, print and check rubrics.", no_args_is_help=
 app.add_typer(rubric_app, name="rubric")
 
 # Modules that add their own commands with a `register(app)` function.
-COMMAND_MODULES: list[str] = []
+COMMAND_MODULES: list[str] = [
+    "qualicall.privacy.cli",
+]
 
 
 class UserError(Exception):
@@ -37,12 +39,13 @@ def fail(message: str, code: int = 2) -> None:
 def user_errors() -> Iterator[None]:
     """Turn the project's input errors into one-line messages instead of tracebacks."""
     from qualicall.models.nlp import ModelNotFound
+    from qualicall.privacy.settings import PrivacyConfigError
     from qualicall.scorer.interaction import InteractionError
     from qualicall.scorer.rubric import RubricError
 
     try:
         yield
-    except (UserError, InteractionError, RubricError, ModelNotFound) as exc:
+    except (UserError, InteractionError, RubricError, ModelNotFound, PrivacyConfigError) as exc:
         fail(str(exc))
     except OSError as exc:
         fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
@@ -67,6 +70,7 @@ def score(
     rubric: Annotated[Optional[str], typer.Option(help="rubric id (default-fr, default-en…) or YAML file; default: by language")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="write here instead of stdout")] = None,
     fmt: FormatOption = "json",
+    redact: Annotated[Optional[bool], typer.Option("--redact/--no-redact", help="redact personal data in the output (default: the deployment's privacy settings, on)")] = None,
 ) -> None:
     """Score interactions: one result JSON for one interaction, JSONL for several."""
     from qualicall.scorer.output import FORMATS, ResultWriter
@@ -75,11 +79,13 @@ def score(
         fail(f"unknown format {fmt!r} (use {', '.join(FORMATS)})")
     failures = 0
     with user_errors():
+        from qualicall.privacy import deployment_redactor, redact_scored
         from qualicall.scorer.engine import Scorer
         from qualicall.scorer.interaction import InteractionError
         from qualicall.scorer.sources import iter_sources
 
         scorer = Scorer(rubric)
+        redactor = deployment_redactor(redact)
         with open_output(out) as stream:
             writer = ResultWriter(stream, fmt)
             for item in iter_sources(inputs):
@@ -88,7 +94,11 @@ def score(
                     typer.echo(f"qualicall: skipped: {item}", err=True)
                     continue
                 try:
-                    writer.write(scorer.score(item))
+                    result = scorer.score(item)
+                    if redactor is not None:
+                        # Scored on the clear text; what is written is redacted.
+                        _, result = redact_scored(item, result, redactor=redactor)
+                    writer.write(result)
                 except InteractionError as exc:
                     failures += 1
                     typer.echo(f"qualicall: skipped: {exc}", err=True)

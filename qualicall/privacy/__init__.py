@@ -1,0 +1,23 @@
+"""Personal data redaction (cards, IBANs, phones, e-mails, names…) on Microsoft Presidio.
+
+`redact_scored(interaction, result)` is what the product calls after scoring;
+`Redactor` redacts one text; `redact_interaction` a transcript.
+"""
+
+from qualicall.privacy.redactor import RedactedText, Redaction, Redactor, deployment_redactor, placeholder
+from qualicall.privacy.settings import PrivacyConfigError, RedactionSettings
+from qualicall.privacy.transcripts import RedactedInteraction, redact_interaction, redact_result, redact_scored
+
+__all__ = [
+    "PrivacyConfigError",
+    "RedactedInteraction",
+    "RedactedText",
+    "Redaction",
+    "RedactionSettings",
+    "Redactor",
+    "deployment_redactor",
+    "placeholder",
+    "redact_interaction",
+    "redact_result",
+    "redact_scored",
+]

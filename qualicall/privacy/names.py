@@ -71,7 +71,10 @@ class IntroducedNameRecognizer(SpokenRecognizer):
 
     def __init__(self, language: str) -> None:
         super().__init__(language)
-        self.triggers = [(tuple(words.split()), strong) for words, strong in TRIGGERS[language]]
+        # Triggers by their last word, so that each token is checked against a few at most.
+        self.triggers: dict[str, list[tuple[tuple[str, ...], bool]]] = {}
+        for words, strong in TRIGGERS[language]:
+            self.triggers.setdefault(words.split()[-1], []).append((tuple(words.split()), strong))
 
     def analyze(self, text, entities, nlp_artifacts=None):  # noqa: ANN001
         tokens, _ = _analysed(text)
@@ -89,7 +92,7 @@ class IntroducedNameRecognizer(SpokenRecognizer):
 
     def _name_at(self, text: str, tokens: list[Token], keys: list[str], index: int) -> int | None:
         """Index of the last token of a name starting at `index`, if a trigger precedes it."""
-        for words, strong in self.triggers:
+        for words, strong in self.triggers.get(keys[index - 1], ()) if index else ():
             n = len(words)
             if index < n or tuple(keys[index - n : index]) != words:
                 continue

@@ -30,9 +30,6 @@ from qualicall.privacy.spoken import (
     tokenize,
 )
 
-ENTITY_TYPES = ("CARD", "CVV", "EXPIRY", "IBAN", "NIR", "PHONE", "EMAIL", "ADDRESS", "DOB", "NAME")
-
-
 def _phrases(*phrases: str) -> tuple[str, ...]:
     return tuple(" " + " ".join(fold(p).replace("'", " ").replace("-", " ").split()) + " " for p in phrases)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from qualicall.privacy.settings import RedactionSettings
+from qualicall.privacy.settings import PrivacyConfigError, RedactionSettings
 
 if TYPE_CHECKING:
     from presidio_analyzer import AnalyzerEngine, RecognizerResult
@@ -36,6 +36,30 @@ def _offline_tldextract() -> None:
         module.TLD_EXTRACTOR = module.TLDExtract(suffix_list_urls=(), cache_dir=None, fallback_to_snapshot=True)
 
 
+_DIGIT = re.compile(r"\d")
+_AT = re.compile(r"@")
+
+
+def _written(cls: type, needs: re.Pattern[str]) -> type:
+    """Presidio's recognizer for written values, skipped on texts that cannot hold one (no digit, no @)."""
+
+    class Written(cls):
+        def analyze(self, text, entities, nlp_artifacts=None, *args, **kwargs):  # noqa: ANN001
+            return super().analyze(text, entities, nlp_artifacts, *args, **kwargs) if needs.search(text) else []
+
+    Written.__name__ = cls.__name__
+    return Written
+
+
+def may_hold_name(text: str) -> bool:
+    """Worth running the NER: a capitalised first name where no sentence starts (« …, Claire Fontaine »)."""
+    from qualicall.models.names import is_first_name
+
+    if text == text.upper():
+        return False
+    return any(is_first_name(m.group()) for m in _CAPITALISED.finditer(text))
+
+
 @lru_cache(maxsize=2)
 def analyzer(language: str) -> "AnalyzerEngine":
     _offline_tldextract()
@@ -45,7 +69,6 @@ def analyzer(language: str) -> "AnalyzerEngine":
         CreditCardRecognizer,
         EmailRecognizer,
         IbanRecognizer,
-        PhoneRecognizer,
         SpacyRecognizer,
     )
 
@@ -53,16 +76,18 @@ def analyzer(language: str) -> "AnalyzerEngine":
     from qualicall.privacy import recognizers as ours
     from qualicall.privacy.names import IntroducedNameRecognizer
 
+    # Phone numbers: DigitRunRecognizer checks written and spoken ones against
+    # the numbering plans (phonenumbers), which Presidio's PhoneRecognizer
+    # would scan again, slowly, on every text with a digit.
     # Only person names from the NER: places and organisations are not personal data.
     config = NerModelConfiguration(labels_to_ignore=["LOC", "GPE", "ORG", "MISC", "NORP", "FAC", "CARDINAL", "DATE", "TIME", "MONEY", "PERCENT", "ORDINAL", "QUANTITY", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE"])
     engine = SpacyNlpEngine(models=[{"lang_code": language, "model_name": "qualicall"}], ner_model_configuration=config)
     engine.nlp = {language: load_nlp(language)}
     registry = RecognizerRegistry(supported_languages=[language])
     for recognizer in (
-        CreditCardRecognizer(supported_language=language),
-        IbanRecognizer(supported_language=language),
-        EmailRecognizer(supported_language=language),
-        PhoneRecognizer(supported_language=language, supported_regions=("FR", "BE", "CH", "GB", "US", "CA")),
+        _written(CreditCardRecognizer, _DIGIT)(supported_language=language),
+        _written(IbanRecognizer, _DIGIT)(supported_language=language),
+        _written(EmailRecognizer, _AT)(supported_language=language),
         SpacyRecognizer(supported_language=language, supported_entities=["PERSON"]),
         ours.DigitRunRecognizer(language),
         ours.SpelledIbanRecognizer(language),
@@ -125,7 +150,7 @@ class Redactor:
         if not text.strip() or not self.settings.enabled or not self.settings.types:
             return []
         language = language if language in ("fr", "en") else "en"
-        context = context[-160:]
+        context = context[-80:]
         prefix = context + "\n" if context else ""
         full = prefix + text
         engine = analyzer(language)
@@ -159,7 +184,7 @@ class Redactor:
 
     def _artifacts(self, engine: "AnalyzerEngine", full: str, text: str, language: str):
         nlp = engine.nlp_engine.get_nlp(language)
-        if self.settings.ner and "NAME" in self.settings.types and _CAPITALISED.search(text) and text != text.upper():
+        if self.settings.ner and "NAME" in self.settings.types and may_hold_name(text):
             with nlp.select_pipes(enable=["ner"]):
                 doc = nlp(full)
         else:
@@ -228,3 +253,21 @@ def _merge(spans: list[tuple[str, int, int, float]]) -> list[tuple[str, int, int
         else:
             merged.append([kind, start, end, score])
     return [(kind, start, end) for kind, start, end, _ in merged]
+
+
+def deployment_redactor(enabled: bool | None = None) -> Redactor | None:
+    """The redactor for what the product stores, shows or exports, or None where the deployment turned redaction off.
+
+    `enabled` (a command-line switch) overrides the settings. Redaction that
+    is on but cannot run is an error, never a silent clear-text output.
+    """
+    import importlib.util
+
+    settings = RedactionSettings.load()
+    if enabled is not None:
+        settings = settings.model_copy(update={"enabled": enabled})
+    if not settings.enabled:
+        return None
+    if importlib.util.find_spec("presidio_analyzer") is None or importlib.util.find_spec("presidio_anonymizer") is None:
+        raise PrivacyConfigError("redaction is on but Presidio is not installed: pip install 'qualicall[privacy]' (or set QUALICALL_REDACT=off)")
+    return Redactor(settings)

@@ -11,7 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from qualicall.privacy.recognizers import ENTITY_TYPES
+# The types of personal data found, which are also the placeholders' names ([CARD]…).
+ENTITY_TYPES = ("CARD", "CVV", "EXPIRY", "IBAN", "NIR", "PHONE", "EMAIL", "ADDRESS", "DOB", "NAME")
 
 CONFIG_ENV = "QUALICALL_PRIVACY_CONFIG"
 ENABLED_ENV = "QUALICALL_REDACT"

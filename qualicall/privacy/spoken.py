@@ -24,20 +24,17 @@ class Token:
     text: str
     start: int
     end: int
-
-    @property
-    def key(self) -> str:
-        """Lower case without accents, for matching against word lists."""
-        return fold(self.text)
+    key: str  # lower case without accents, for matching against word lists
 
 
+@lru_cache(maxsize=65536)
 def fold(word: str) -> str:
     decomposed = unicodedata.normalize("NFKD", word.lower())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def tokenize(text: str) -> list[Token]:
-    return [Token(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    return [Token(m.group(), m.start(), m.end(), fold(m.group())) for m in _TOKEN.finditer(text)]
 
 
 FILLERS = frozenset(

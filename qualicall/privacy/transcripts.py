@@ -1,0 +1,193 @@
+"""Redacting interactions and results: the one call the rest of the product makes.
+
+Scoring runs on the clear text, in memory; then the turns are redacted and
+every evidence span of the result is moved onto the redacted text, and every
+other string of the result (reasons, measures) loses the clear values. What
+is stored, shown or exported never holds them, and the verdicts stand: an
+agent who gave their name still passes `agent_name`, with « je m'appelle
+[NAME] » as evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from qualicall.privacy.redactor import RedactedText, Redactor, placeholder
+from qualicall.privacy.settings import RedactionSettings
+from qualicall.scorer.interaction import Interaction, Turn, Word
+from qualicall.scorer.result import Result
+
+
+@dataclass
+class RedactedInteraction:
+    """The redacted interaction, each turn's redactions, and the times to blank in the recording."""
+
+    interaction: Interaction
+    texts: list[RedactedText]
+    # (start, end) seconds of each redacted span in the recording.
+    audio_spans: list[tuple[float, float]] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return sum(len(t.redactions) for t in self.texts)
+
+
+def known_names(interaction: Interaction, settings: RedactionSettings) -> tuple[str, ...]:
+    names: list[str] = []
+    extra = interaction.model_extra or {}
+    for name in settings.known_name_fields:
+        value = extra.get(name, getattr(interaction, name, None))
+        if isinstance(value, str):
+            names.append(value)
+        elif isinstance(value, list):
+            names.extend(v for v in value if isinstance(v, str))
+    return tuple(names)
+
+
+def _word_offsets(words: list[Word], text: str) -> list[tuple[int, int] | None]:
+    """Where each recognised word lies in the turn text (the recogniser wrote both)."""
+    offsets: list[tuple[int, int] | None] = []
+    lower = text.lower()
+    cursor = 0
+    for word in words:
+        needle = word.word.strip().lower()
+        at = lower.find(needle, cursor) if needle else -1
+        if at < 0:
+            offsets.append(None)
+            continue
+        offsets.append((at, at + len(needle)))
+        cursor = at + len(needle)
+    return offsets
+
+
+def _redact_words(turn: Turn, redacted: RedactedText) -> tuple[list[Word] | None, list[tuple[float, float]]]:
+    """The turn's words with each redaction's words collapsed into one placeholder word, and their times."""
+    if not redacted.redactions:
+        return turn.words, []
+    if not turn.words:
+        # No word times: the whole turn is blanked in the recording rather than risk a leak.
+        whole = [(turn.start, turn.end)] if turn.start is not None and turn.end is not None else []
+        return turn.words, whole
+    offsets = _word_offsets(turn.words, turn.text)
+    words: list[Word] = []
+    spans: list[tuple[float, float]] = []
+    covered: dict[int, int] = {}
+    for r_index, r in enumerate(redacted.redactions):
+        hit = [i for i, o in enumerate(offsets) if o is not None and o[0] < r.end and r.start < o[1]]
+        if not hit:
+            # A word the aligner could not place: blank the whole turn.
+            if turn.start is not None and turn.end is not None:
+                spans.append((turn.start, turn.end))
+            continue
+        for i in hit:
+            covered[i] = r_index
+        spans.append((turn.words[hit[0]].start, turn.words[hit[-1]].end))
+    done: set[int] = set()
+    for i, word in enumerate(turn.words):
+        if i not in covered:
+            words.append(word)
+        elif covered[i] not in done:
+            done.add(covered[i])
+            r = redacted.redactions[covered[i]]
+            last = max(j for j, k in covered.items() if k == covered[i])
+            words.append(word.model_copy(update={"word": " " + placeholder(r.type), "end": turn.words[last].end}))
+    return words, spans
+
+
+def redact_interaction(interaction: Interaction, settings: RedactionSettings | None = None, redactor: Redactor | None = None) -> RedactedInteraction:
+    """The interaction with personal data replaced by typed placeholders in turns, words and known-name fields."""
+    redactor = redactor or Redactor(settings)
+    settings = redactor.settings
+    turns = interaction.turns or []
+    if not settings.enabled or not turns:
+        return RedactedInteraction(interaction, [RedactedText(t.text) for t in turns])
+    from qualicall.scorer.language_id import detect_language
+
+    language = interaction.language or detect_language([t.text for t in turns])
+    names = known_names(interaction, settings) if "NAME" in settings.types else ()
+    texts: list[RedactedText] = []
+    new_turns: list[Turn] = []
+    audio: list[tuple[float, float]] = []
+    previous = ""
+    for turn in turns:
+        redacted = redactor.redact(turn.text, language, context=previous, known_names=names)
+        previous = turn.text
+        words, spans = _redact_words(turn, redacted)
+        texts.append(redacted)
+        audio.extend(spans)
+        new_turns.append(turn.model_copy(update={"text": redacted.text, "words": words}) if redacted.redactions else turn)
+    update: dict[str, Any] = {"turns": new_turns}
+    extra = interaction.model_extra or {}
+    update.update({name: placeholder("NAME") for name in settings.known_name_fields if extra.get(name)})
+    redacted_interaction = interaction.model_copy(update=update)
+    return RedactedInteraction(redacted_interaction, texts, sorted(audio))
+
+
+def _replacer(pairs: dict[str, str]):
+    """A function replacing each clear value (case and accents ignored) by its redacted form, longest first."""
+    from qualicall.scorer.text import normalize
+
+    variants: dict[str, str] = {}
+    for clear, redacted in pairs.items():
+        for form in {clear, normalize(clear).text}:
+            if len(form.strip()) >= 2:
+                variants.setdefault(form.strip(), redacted)
+    if not variants:
+        return lambda s: s
+    ordered = sorted(variants, key=len, reverse=True)
+    alternatives = "|".join(r"\s+".join(map(re.escape, v.split())) for v in ordered)
+    pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+    lookup = {v.lower(): variants[v] for v in ordered}
+
+    def replace(text: str) -> str:
+        return pattern.sub(lambda m: lookup.get(" ".join(m.group().lower().split()), "[REDACTED]"), text)
+
+    return replace
+
+
+def _scrub(value: Any, replace) -> Any:
+    if isinstance(value, str):
+        return replace(value)
+    if isinstance(value, list):
+        return [_scrub(v, replace) for v in value]
+    if isinstance(value, dict):
+        return {k: _scrub(v, replace) for k, v in value.items()}
+    return value
+
+
+def redact_result(result: Result, redacted: RedactedInteraction) -> Result:
+    """The result with evidence moved onto the redacted turns and no clear value left in any string."""
+    if not redacted.count:
+        return result
+    data = result.to_json()
+    pairs: dict[str, str] = {}
+    for text in redacted.texts:
+        for r in text.redactions:
+            pairs.setdefault(r.text, placeholder(r.type))
+    for criterion in data.get("criteria", {}).values():
+        for item in criterion.get("items", {}).values():
+            for evidence in item.get("evidence", []):
+                turn = evidence.get("turn")
+                if not isinstance(turn, int) or not 0 <= turn < len(redacted.texts):
+                    continue
+                text = redacted.texts[turn]
+                start, end = text.map_span(evidence["start_char"], evidence["end_char"])
+                new = text.text[start:end]
+                if new != evidence["text"]:
+                    pairs.setdefault(evidence["text"], new)
+                evidence.update(start_char=start, end_char=end, text=new)
+    replace = _replacer(pairs)
+    for criterion in data.get("criteria", {}).values():
+        for item in criterion.get("items", {}).values():
+            evidence = item.pop("evidence", [])
+            item.update(_scrub(item, replace))
+            item["evidence"] = evidence
+    return Result.model_validate(data)
+
+
+def redact_scored(interaction: Interaction, result: Result, settings: RedactionSettings | None = None, redactor: Redactor | None = None) -> tuple[Interaction, Result]:
+    """Redact a scored interaction and its result together (score first, on the clear text)."""
+    redacted = redact_interaction(interaction, settings, redactor)
+    return redacted.interaction, redact_result(result, redacted)

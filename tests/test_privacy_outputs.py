@@ -1,0 +1,148 @@
+"""Nothing planted leaves in clear: every output path on main is grepped for the planted values."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from conftest import ROOT, run_cli
+
+# Invented values, planted in a call: a Luhn-valid card, an IBAN with a valid key, a phone, names.
+PLANTED = {
+    "card": "quatre cinq trois neuf, euh, un quatre huit huit, zéro trois quatre trois, six quatre six sept",
+    "card digits": "4539",
+    "iban": "FR76 3000 6000 0112 3456 7890 189",
+    "phone": "zéro six douze trente-quatre cinquante-six soixante-dix-huit",
+    "email": "claire point fontaine arobase free point fr",
+    "customer": "Fontaine",
+    "agent": "Julie",
+}
+
+
+def planted_interaction() -> dict:
+    turns = [
+        ("agent", "Énergie Plus bonjour, je m'appelle Julie, en quoi puis-je vous aider ?"),
+        ("customer", "Bonjour, Claire Fontaine, je voudrais régler ma facture par carte."),
+        ("agent", "Très bien madame Fontaine, je vous écoute pour le numéro de la carte."),
+        ("customer", f"Alors c'est {PLANTED['card']}."),
+        ("agent", "Merci. Et pour le prélèvement, votre IBAN ?"),
+        ("customer", f"C'est {PLANTED['iban']}, et mon portable c'est le {PLANTED['phone']}."),
+        ("agent", "Et votre adresse e-mail pour le reçu ?"),
+        ("customer", f"{PLANTED['email']}"),
+        ("agent", "Donc je récapitule : le paiement est enregistré et le reçu part par e-mail. Avez-vous d'autres questions ? Merci de votre appel, au revoir."),
+    ]
+    return {
+        "id": "privacy-1",
+        "language": "fr",
+        "customer_name": "Claire Fontaine",
+        "turns": [{"speaker": s, "text": t, "start": i * 5.0, "end": i * 5.0 + 4.5} for i, (s, t) in enumerate(turns)],
+    }
+
+
+def leaks(output: str) -> list[str]:
+    folded = output.lower()
+    return [name for name, value in PLANTED.items() if value.lower() in folded]
+
+
+@pytest.fixture(scope="module")
+def cli():
+    """The real `qualicall` app, in process, so that models load once for all these tests."""
+    from typer.testing import CliRunner
+
+    from qualicall.cli import COMMAND_MODULES, app
+
+    for module in COMMAND_MODULES:
+        __import__(module, fromlist=["register"]).register(app)
+    runner = CliRunner()
+    return lambda *args: runner.invoke(app, list(args))
+
+
+@pytest.fixture(scope="module")
+def planted_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("privacy") / "call.json"
+    path.write_text(json.dumps(planted_interaction(), ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_score_output_has_no_clear_value_and_agent_name_still_passes(planted_file, tmp_path, cli):
+    done = cli("score", str(planted_file), "--out", str(tmp_path / "result.json"))
+    assert done.exit_code == 0, done.output
+    output = (tmp_path / "result.json").read_text(encoding="utf-8")
+    assert leaks(output) == []
+    result = json.loads(output)
+    agent_name = result["criteria"]["greeting"]["items"]["agent_name"]
+    assert agent_name["status"] == "passed"
+    (evidence,) = agent_name["evidence"]
+    assert evidence["text"] == "je m'appelle [NAME]"
+    # The evidence span points at the same words in the redacted transcript.
+    done = cli("redact", str(planted_file), "--out", str(tmp_path / "redacted.jsonl"))
+    assert done.exit_code == 0, done.output
+    output = (tmp_path / "redacted.jsonl").read_text(encoding="utf-8")
+    assert leaks(output) == []
+    interaction = json.loads(output)
+    turn = interaction["turns"][evidence["turn"]]["text"]
+    assert turn[evidence["start_char"] : evidence["end_char"]] == evidence["text"]
+    assert interaction["customer_name"] == "[NAME]"
+    for fmt in ("table", "csv"):
+        done = cli("score", str(planted_file), "--format", fmt, "--out", str(tmp_path / f"result.{fmt}"))
+        assert done.exit_code == 0 and leaks((tmp_path / f"result.{fmt}").read_text(encoding="utf-8")) == [], fmt
+    # Redaction off is a deployment's explicit choice; the real command line says so.
+    clear = run_cli("score", str(planted_file), "--no-redact")
+    assert clear.returncode == 0 and "Julie" in clear.stdout
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None or shutil.which("ffmpeg") is None, reason="needs espeak-ng and ffmpeg")
+def test_redact_audio_blanks_the_words_times(tmp_path, cli):
+    text = "mon numéro est le zéro six douze trente-quatre cinquante-six soixante-dix-huit"
+    wav = tmp_path / "call.wav"
+    subprocess.run(["espeak-ng", "-v", "fr", "-w", str(wav), text], check=True)
+    times = [0.0, 0.3, 0.8, 1.0, 1.1, 1.5, 1.8, 2.2, 2.8, 3.2, 3.7]
+    words = [{"word": " " + w, "start": s, "end": e} for w, s, e in zip(text.split(), times, times[1:])]
+    interaction = {
+        "id": "audio-1", "language": "fr", "recording": wav.name,
+        "turns": [{"speaker": "customer", "text": text, "start": 0.0, "end": 3.7, "words": words}],
+    }
+    source = tmp_path / "call.json"
+    source.write_text(json.dumps(interaction), encoding="utf-8")
+    done = cli("redact", str(source), "--redact-audio", "--audio-mode", "tone", "--out", str(tmp_path / "out.jsonl"))
+    assert done.exit_code == 0, done.output
+    out = json.loads((tmp_path / "out.jsonl").read_text(encoding="utf-8"))
+    copy = tmp_path / "call.redacted.wav"
+    assert out["recording"] == str(copy) and copy.exists()
+    assert [w["word"].strip() for w in out["turns"][0]["words"]] == ["mon", "numéro", "est", "le", "[PHONE]"]
+    assert out["turns"][0]["words"][-1]["end"] == 3.7
+
+    def decode(path):
+        raw = subprocess.run(["ffmpeg", "-v", "error", "-i", str(path), "-f", "f32le", "-ac", "1", "-"], capture_output=True, check=True).stdout
+        return np.frombuffer(raw, dtype=np.float32)
+
+    original, blanked = decode(wav), decode(copy)
+    rate = 22050  # espeak-ng's rate
+    assert len(original) == len(blanked)
+    span = blanked[int(1.2 * rate) : int(3.6 * rate)]
+    spectrum = np.abs(np.fft.rfft(span))
+    assert abs(np.argmax(spectrum) * rate / len(span) - 1000) < 5
+    assert not np.allclose(original[int(1.2 * rate) : int(3.6 * rate)], span, atol=1e-2)
+    # Before the redacted words (less the margin), the speech is untouched.
+    assert np.allclose(original[: int(1.0 * rate)], blanked[: int(1.0 * rate)], atol=1e-3)
+
+
+def test_no_network_at_start_up(tmp_path):
+    """Presidio's e-mail recognizer would fetch the public suffix list: with sockets refused, redaction still works."""
+    code = (
+        "import socket\n"
+        "def refuse(*a, **k): raise OSError('network used')\n"
+        "socket.socket.connect = refuse\n"
+        "socket.create_connection = refuse\n"
+        "from qualicall.privacy import Redactor\n"
+        "r = Redactor()\n"
+        "print(r.redact('écrivez à jean.dupont@example.fr ou au 06 12 34 56 78', 'fr').text)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "écrivez à [EMAIL] ou au [PHONE]"

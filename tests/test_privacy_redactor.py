@@ -1,0 +1,102 @@
+"""Redaction of texts: spoken and written personal data, offsets, settings."""
+
+from __future__ import annotations
+
+import pytest
+
+from qualicall.privacy import RedactionSettings, Redactor
+from qualicall.privacy.redactor import apply_redactions
+from qualicall.privacy.spoken import digit_runs, luhn_valid
+
+
+@pytest.fixture(scope="module")
+def redactor() -> Redactor:
+    return Redactor(RedactionSettings())
+
+
+def test_spoken_numbers_become_digits_with_their_spans():
+    text = "c'est le zéro six, euh, douze trente-quatre cinquante-six soixante-dix-huit merci"
+    (run,) = digit_runs(text)
+    assert run.digits == "0612345678"
+    assert text[run.start : run.end] == "zéro six, euh, douze trente-quatre cinquante-six soixante-dix-huit"
+    assert [r.digits for r in digit_runs("nineteen eighty five and double oh seven")] == ["1985", "007"]
+    assert [r.digits for r in digit_runs("quatre mille neuf cent soixante-douze")] == ["4972"]
+
+
+@pytest.mark.parametrize(
+    "language, text, kind, value",
+    [
+        ("fr", "mon numéro de carte c'est quatre neuf sept deux, euh, cinq trois un zéro, un deux trois quatre, cinq six sept huit", "CARD", "quatre neuf sept deux, euh, cinq trois un zéro, un deux trois quatre, cinq six sept huit"),
+        ("en", "it's four five three nine um one four eight eight zero three four three six four six seven", "CARD", "four five three nine um one four eight eight zero three four three six four six seven"),
+        ("fr", "alors c'est 4539 1488 0343 6467", "CARD", "4539 1488 0343 6467"),
+        ("fr", "mon iban c'est FR76 3000 6000 0112 3456 7890 189 voilà", "IBAN", "FR76 3000 6000 0112 3456 7890 189"),
+        ("fr", "vous pouvez me rappeler au zéro six douze trente-quatre cinquante-six soixante-dix-huit", "PHONE", "zéro six douze trente-quatre cinquante-six soixante-dix-huit"),
+        ("en", "my number is plus four four seven nine one one one two three four five six", "PHONE", "plus four four seven nine one one one two three four five six"),
+        ("fr", "c'est jean point dupont arobase gmail point com", "EMAIL", "jean point dupont arobase gmail point com"),
+        ("en", "sure it's john dot smith at outlook dot com", "EMAIL", "john dot smith at outlook dot com"),
+        ("fr", "j'habite au douze bis rue des Lilas, 69003 Lyon", "ADDRESS", "douze bis rue des Lilas, 69003 Lyon"),
+        ("fr", "je suis née le douze mars mille neuf cent quatre-vingt-cinq", "DOB", "douze mars mille neuf cent quatre-vingt-cinq"),
+        ("fr", "le cryptogramme c'est le quatre cinq six", "CVV", "quatre cinq six"),
+        ("en", "the expiry date is oh three twenty seven", "EXPIRY", "oh three twenty seven"),
+        ("fr", "oui bonjour je m'appelle jean dupont j'appelle pour ma facture", "NAME", "jean dupont"),
+        ("fr", "mon numéro de sécu c'est un quatre-vingt-cinq zéro trois soixante-quinze zéro cinq six un deux trois", "NIR", "un quatre-vingt-cinq zéro trois soixante-quinze zéro cinq six un deux trois"),
+    ],
+)
+def test_finds_each_type_as_asr_writes_it(redactor, language, text, kind, value):
+    found = {(k, text[s:e]) for k, s, e in redactor.find(text, language)}
+    assert (kind, value) in found
+
+
+def test_no_false_alarm_on_ordinary_talk(redactor):
+    for language, text in [
+        ("fr", "Je voudrais payer ma facture de mars, elle est de quatre-vingt-dix euros."),
+        ("fr", "Votre contrat numéro deux sera résilié dans trente jours, c'est bien ça ?"),
+        ("en", "Thank you for calling, how can I help you today?"),
+        ("en", "I was charged twenty five pounds twice on the third of May."),
+    ]:
+        assert redactor.find(text, language) == [], text
+
+
+def test_card_needs_luhn_or_announcement(redactor):
+    assert luhn_valid("4539148803436467") and not luhn_valid("4539148803436468")
+    assert redactor.find("référence de commande 4539 1488 0343 6468", "fr") == []
+    announced = "numéro de carte 4539 1488 0343 6468"
+    assert [k for k, _, _ in redactor.find(announced, "fr")] == ["CARD"]
+
+
+def test_card_announced_in_the_previous_turn(redactor):
+    text = "quatre neuf sept deux cinq trois"
+    assert redactor.find(text, "fr") == []
+    assert [k for k, _, _ in redactor.find(text, "fr", context="quel est le numéro de votre carte ?")] == ["CARD"]
+
+
+def test_known_customer_name_and_ner_on_cased_text(redactor):
+    text = "Bonjour Claire, je transmets à mon collègue, Pierre Durand."
+    spans = {text[s:e] for _, s, e in redactor.find(text, "fr", known_names=("Claire Fontaine",))}
+    assert "Claire" in spans and any("Durand" in s for s in spans)
+
+
+def test_offsets_map_onto_the_redacted_text():
+    text = "je m'appelle Julie, mon numéro est le 0612345678."
+    redacted = apply_redactions(text, [("NAME", 13, 18), ("PHONE", 38, 48)])
+    assert redacted.text == "je m'appelle [NAME], mon numéro est le [PHONE]."
+    assert redacted.map_span(0, 18) == (0, 19)  # a span ending in a name ends after its placeholder
+    start, end = redacted.map_span(20, 49)
+    assert redacted.text[start:end] == "mon numéro est le [PHONE]."
+    assert redacted.map_span(14, 16) == (13, 19)  # inside a name: the whole placeholder
+
+
+def test_settings_from_yaml_and_environment(tmp_path, monkeypatch):
+    from qualicall.privacy import PrivacyConfigError
+
+    config = tmp_path / "privacy.yaml"
+    config.write_text("types: [card, iban]\naudio: silence\n", encoding="utf-8")
+    settings = RedactionSettings.load(config)
+    assert settings.enabled and settings.types == ["CARD", "IBAN"] and settings.audio == "silence"
+    monkeypatch.setenv("QUALICALL_REDACT", "off")
+    assert not RedactionSettings.load(config).enabled
+    monkeypatch.setenv("QUALICALL_REDACT_TYPES", "CARD,NOPE")
+    with pytest.raises(PrivacyConfigError, match="NOPE"):
+        RedactionSettings.load()
+    only_cards = Redactor(RedactionSettings(types=["CARD"]))
+    assert only_cards.find("je m'appelle jean dupont", "fr") == []
