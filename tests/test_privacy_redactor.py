@@ -100,3 +100,25 @@ def test_settings_from_yaml_and_environment(tmp_path, monkeypatch):
         RedactionSettings.load()
     only_cards = Redactor(RedactionSettings(types=["CARD"]))
     assert only_cards.find("je m'appelle jean dupont", "fr") == []
+
+
+def test_held_out_utterances_meet_the_targets():
+    """The held-out half of tests/data/pii_utterances.jsonl (benchmarks/pii.py prints the table)."""
+    import importlib.util
+
+    from conftest import ROOT
+
+    spec = importlib.util.spec_from_file_location("pii_benchmark", ROOT / "benchmarks" / "pii.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    import json
+
+    records = [json.loads(line) for line in bench.DATA.read_text(encoding="utf-8").splitlines() if line.strip()]
+    held_out = [r for r in records if r["split"] == "test"]
+    assert sum(1 for r in records if r["pii"]) >= 100 and sum(1 for r in records if not r["pii"]) >= 100
+    figures = bench.evaluate(held_out)
+    planted, found, predicted, correct = (figures[k] for k in ("planted", "found", "predicted", "correct"))
+    assert found["CARD"] == planted["CARD"] and found["IBAN"] == planted["IBAN"]
+    assert figures["leaked"]["CARD"] == figures["leaked"]["IBAN"] == 0
+    assert sum(found.values()) / sum(planted.values()) >= 0.95
+    assert sum(correct.values()) / sum(predicted.values()) >= 0.9

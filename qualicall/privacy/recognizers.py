@@ -170,7 +170,8 @@ class DigitRunRecognizer(SpokenRecognizer):
             return [self.result("CARD", run.start, run.end, 0.85)]
         phones = [w for w in run.windows(range(10, 12)) if _phone(w.digits, international=False)]
         if phones:
-            best = phones[0]
+            # The longest valid number: a UK mobile's eleventh digit must not stay in clear.
+            best = max(phones, key=lambda w: (len(w.digits), -w.start))
             return [self.result("PHONE", best.start, best.end, 0.9)]
         if len(digits) >= 8 and context_before(tokens, first, PHONE_CONTEXT, 8):
             return [self.result("PHONE", run.start, run.end, 0.7)]
