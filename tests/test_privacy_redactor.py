@@ -122,3 +122,16 @@ def test_held_out_utterances_meet_the_targets():
     assert figures["leaked"]["CARD"] == figures["leaked"]["IBAN"] == 0
     assert sum(found.values()) / sum(planted.values()) >= 0.95
     assert sum(correct.values()) / sum(predicted.values()) >= 0.9
+
+
+def test_card_dictated_across_turns():
+    from conftest import make_interaction
+
+    from qualicall.privacy import redact_interaction
+
+    chunks = ["quatre cinq trois neuf", "un quatre huit huit", "zéro trois quatre trois", "six quatre six sept"]
+    turns = [("agent", "Je vous écoute pour le numéro de la carte.")]
+    for chunk in chunks:
+        turns += [("customer", chunk), ("agent", "oui")]
+    redacted = redact_interaction(make_interaction(turns), RedactionSettings())
+    assert [t.text for t in redacted.interaction.turns if t.speaker == "customer"] == ["[CARD]"] * 4

@@ -36,7 +36,15 @@ TRIGGERS = {
 _NOT_NAMES = frozenset(
     "bonjour bonsoir merci oui non ok okay voila alors bien tres super parfait desole desolee pardon excusez "
     "service client clients conseiller conseillere hello hi hey thanks thank yes no please sorry sure right fine "
-    "calling here speaking the customer agent advisor madame monsieur mademoiselle sir madam".split()
+    "calling here speaking the customer agent advisor madame monsieur mademoiselle sir madam "
+    "bonne journee soiree semaine courage fin".split()
+)
+# Words that follow « c'est », "it's"… and that the first-name lexicon also holds
+# (« c'est clair », « c'est bon »): a weak trigger needs more than the lexicon there.
+_COMMON = frozenset(
+    "clair claire bon bien parfait note exact exactement vrai possible dommage gentil normal simple pareil fini "
+    "correct sur juste rapide urgent grave long cher top genial nickel france "
+    "sure good fine right great true clear nice fair important urgent done will may hope".split()
 )
 
 
@@ -53,15 +61,23 @@ def is_stop_word(key: str, language: str) -> bool:
     return key in _stop_words(language) or key in _NOT_NAMES
 
 
+def _capitalised(token: Token, text: str) -> bool:
+    """A capital where no sentence starts, in text that is not all capitals."""
+    before = text[: token.start].rstrip()
+    return token.text[0].isupper() and text != text.upper() and bool(before) and before[-1] not in ".!?…"
+
+
 def _nameish(token: Token, language: str, strong: bool, text: str) -> bool:
     from qualicall.models.names import is_first_name
 
     key = token.key
     if not key.isalpha() or is_stop_word(key, language) or key in FILLERS or key in NUMBER_WORDS or len(key) < 2:
         return False
-    if is_first_name(key) or (token.text[0].isupper() and text != text.upper()):
+    if _capitalised(token, text):
         return True
-    return strong
+    if key in _COMMON:
+        return False
+    return strong or is_first_name(key)
 
 
 class IntroducedNameRecognizer(SpokenRecognizer):

@@ -54,7 +54,7 @@ NIR_CONTEXT = _phrases(
     "sécurité sociale", "sécu", "nir", "carte vitale", "numéro insee", "social security", "national insurance",
 )
 PHONE_CONTEXT = _phrases(
-    "téléphone", "portable", "mobile", "fixe", "numéro", "joindre", "rappeler", "phone", "number", "cell", "call you",
+    "téléphone", "portable", "mobile", "fixe", "joindre", "rappeler", "phone", "cell", "call you", "call me", "reach me",
 )
 BANK_LABELS = _phrases(
     "code banque", "code guichet", "numéro de compte", "clé rib", "clé", "rib", "iban", "bic",
@@ -449,17 +449,20 @@ class AnnouncedDateRecognizer(SpokenRecognizer):
             if not is_date:
                 index += 1
                 continue
-            kind = "DOB" if context_before(tokens, index, DOB_CONTEXT, 6) else "EXPIRY" if context_before(tokens, index, EXPIRY_CONTEXT, 6) else None
+            kind = "DOB" if context_before(tokens, index, DOB_CONTEXT, 4) else "EXPIRY" if context_before(tokens, index, EXPIRY_CONTEXT, 4) else None
             last = index
+            numbers = int(key.isdigit() or key in NUMBER_WORDS)
             i = index + 1
             while i < len(tokens) and i - last <= 2:
                 k = tokens[i].key
                 if k.isdigit() or k in NUMBER_WORDS or k in months or k in _ORDINALS:
                     last = i
+                    numbers += k.isdigit() or k in NUMBER_WORDS
                 elif k not in _DATE_JOINERS and k not in FILLERS and k not in ("et", "and", "double"):
                     break
                 i += 1
-            if kind:
+            # A month alone (« expiré fin février ») identifies no one.
+            if kind and numbers:
                 results.append(self.result(kind, tokens[index].start, tokens[last].end, 0.85))
             index = last + 1
         return results

@@ -150,7 +150,7 @@ class Redactor:
         if not text.strip() or not self.settings.enabled or not self.settings.types:
             return []
         language = language if language in ("fr", "en") else "en"
-        context = context[-80:]
+        context = context[-120:]
         prefix = context + "\n" if context else ""
         full = prefix + text
         engine = analyzer(language)
@@ -175,7 +175,7 @@ class Redactor:
                 continue
             start, end = max(result.start, len(prefix)) - len(prefix), result.end - len(prefix)
             if kind == "NAME" and _from_ner(result):
-                trimmed = _trim_name(text, start, end, language)
+                trimmed = _trim_name(text, start, end)
                 if trimmed is None:
                     continue
                 start, end = trimmed
@@ -229,16 +229,23 @@ def _from_ner(result: "RecognizerResult") -> bool:
 _TITLES = frozenset("monsieur madame mademoiselle mme mlle m mr mrs ms miss mister dr sir madam".split())
 
 
-def _trim_name(text: str, start: int, end: int, language: str) -> tuple[int, int] | None:
-    """An NER person span without the titles and common words at its edges; None if no name is left."""
-    from qualicall.privacy.names import is_stop_word
+def _trim_name(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The name in an NER person span: from a first name over the capitalised words after it.
+
+    spaCy's small models take companies and greetings for people (« bienvenue
+    chez Onda Mobile »); a first name from the lexicon is what makes a person.
+    """
+    from qualicall.models.names import is_first_name
     from qualicall.privacy.spoken import tokenize
 
-    words = [t for t in tokenize(text[start:end]) if t.key not in _TITLES and not is_stop_word(t.key, language)]
-    words = [t for t in words if t.text[:1].isupper()]
-    if not words:
+    words = tokenize(text[start:end])
+    first = next((i for i, t in enumerate(words) if t.text[:1].isupper() and is_first_name(t.key) and t.key not in _TITLES), None)
+    if first is None:
         return None
-    return start + words[0].start, start + words[-1].end
+    last = first
+    while last + 1 < len(words) and last - first < 2 and words[last + 1].text[:1].isupper() and text[start + words[last].end : start + words[last + 1].start] in (" ", "-"):
+        last += 1
+    return start + words[first].start, start + words[last].end
 
 
 def _merge(spans: list[tuple[str, int, int, float]]) -> list[tuple[str, int, int]]:

@@ -110,10 +110,12 @@ def redact_interaction(interaction: Interaction, settings: RedactionSettings | N
     texts: list[RedactedText] = []
     new_turns: list[Turn] = []
     audio: list[tuple[float, float]] = []
-    previous = ""
+    previous: list[str] = []
     for turn in turns:
-        redacted = redactor.redact(turn.text, language, context=previous, known_names=names)
-        previous = turn.text
+        # The two turns before, redacted: « numéro de carte ? », then « [CARD] », « oui »… keep
+        # a card dictated in pieces across turns a card.
+        redacted = redactor.redact(turn.text, language, context=" ".join(previous[-2:]), known_names=names)
+        previous.append(redacted.text)
         words, spans = _redact_words(turn, redacted)
         texts.append(redacted)
         audio.extend(spans)
