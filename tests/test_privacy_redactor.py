@@ -135,3 +135,10 @@ def test_card_dictated_across_turns():
         turns += [("customer", chunk), ("agent", "oui")]
     redacted = redact_interaction(make_interaction(turns), RedactionSettings())
     assert [t.text for t in redacted.interaction.turns if t.speaker == "customer"] == ["[CARD]"] * 4
+
+
+def test_name_given_in_reply_to_a_question(redactor):
+    text = "garnier benoît né le quatre mai quatre-vingt-un"
+    found = {(k, text[s:e]) for k, s, e in redactor.find(text, "fr", context="pouvez-vous me donner votre nom et votre date de naissance ?")}
+    assert found == {("NAME", "garnier benoît"), ("DOB", "quatre mai quatre-vingt-un")}
+    assert ("NAME", "garnier benoît") not in {(k, text[s:e]) for k, s, e in redactor.find(text, "fr")}

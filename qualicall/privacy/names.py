@@ -32,6 +32,13 @@ TRIGGERS = {
         ("it s", _WEAK), ("i am", _WEAK), ("speak to", _WEAK), ("speaking to", _WEAK),
     ],
 }
+# A question for the name in the turn before: the reply's first words are the name.
+NAME_QUESTIONS = {
+    "fr": (" votre nom ", " vos nom ", " nom et prenom ", " nom prenom ", " a qui ai je l honneur ", " c est de la part de ", " vous vous appelez "),
+    "en": (" your name ", " your full name ", " who am i speaking to ", " who am i speaking with ", " who s calling ", " who is calling "),
+}
+# Words a reply may open with before the name.
+_REPLY_OPENERS = frozenset("oui alors donc ben bah c est moi yes yeah yep so it s its i m it is".split())
 # Words that are never a name even when they follow a trigger.
 _NOT_NAMES = frozenset(
     "bonjour bonsoir merci oui non ok okay voila alors bien tres super parfait desole desolee pardon excusez "
@@ -97,6 +104,14 @@ class IntroducedNameRecognizer(SpokenRecognizer):
         keys = [t.key for t in tokens]
         results = []
         index = 0
+        answer = self._answer_start(text, tokens, keys)
+        if answer is not None and _nameish(tokens[answer], self.supported_language, True, text):
+            end_index = answer
+            while end_index + 1 < len(tokens) and end_index - answer < 2 and _nameish(tokens[end_index + 1], self.supported_language, True, text) and not text[tokens[end_index].end : tokens[end_index + 1].start].strip():
+                end_index += 1
+            end_index = _spelled_after(text, tokens, end_index)
+            results.append(self.result("NAME", tokens[answer].start, tokens[end_index].end, 0.8))
+            index = end_index + 1
         while index < len(tokens):
             end_index = self._name_at(text, tokens, keys, index)
             if end_index is None:
@@ -105,6 +120,21 @@ class IntroducedNameRecognizer(SpokenRecognizer):
             results.append(self.result("NAME", tokens[index].start, tokens[end_index].end, 0.85))
             index = end_index + 1
         return results
+
+    def _answer_start(self, text: str, tokens: list[Token], keys: list[str]) -> int | None:
+        """After a question for the name in the context (the text before the last line break), the reply's first word."""
+        cut = text.rfind("\n")
+        if cut < 0:
+            return None
+        first = next((i for i, t in enumerate(tokens) if t.start > cut), None)
+        if first is None:
+            return None
+        asked = " " + " ".join(keys[max(0, first - 14) : first]) + " "
+        if not any(q in asked for q in NAME_QUESTIONS[self.supported_language]):
+            return None
+        while first < len(tokens) and (keys[first] in _REPLY_OPENERS or keys[first] in FILLERS):
+            first += 1
+        return first if first < len(tokens) else None
 
     def _name_at(self, text: str, tokens: list[Token], keys: list[str], index: int) -> int | None:
         """Index of the last token of a name starting at `index`, if a trigger precedes it."""

@@ -184,11 +184,11 @@ class Redactor:
 
     def _artifacts(self, engine: "AnalyzerEngine", full: str, text: str, language: str):
         nlp = engine.nlp_engine.get_nlp(language)
+        doc = nlp.make_doc(full)
         if self.settings.ner and "NAME" in self.settings.types and may_hold_name(text):
-            with nlp.select_pipes(enable=["ner"]):
-                doc = nlp(full)
-        else:
-            doc = nlp.make_doc(full)
+            # The NER component alone (it has its own tok2vec), called directly rather than
+            # through select_pipes, which would change the pipeline the scorer shares.
+            doc = nlp.get_pipe("ner")(doc)
         return engine.nlp_engine._doc_to_nlp_artifact(doc, language)
 
     def redact(self, text: str, language: str, context: str = "", known_names: tuple[str, ...] = ()) -> RedactedText:
