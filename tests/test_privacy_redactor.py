@@ -142,3 +142,16 @@ def test_name_given_in_reply_to_a_question(redactor):
     found = {(k, text[s:e]) for k, s, e in redactor.find(text, "fr", context="pouvez-vous me donner votre nom et votre date de naissance ?")}
     assert found == {("NAME", "garnier benoît"), ("DOB", "quatre mai quatre-vingt-un")}
     assert ("NAME", "garnier benoît") not in {(k, text[s:e]) for k, s, e in redactor.find(text, "fr")}
+
+
+@pytest.mark.parametrize(
+    "language, text, redacted",
+    [
+        ("fr", "c'est quatre mille cinq cent trente-neuf, mille quatre cent quatre-vingt-huit, trois cent quarante-trois, six mille quatre cent soixante-sept", "c'est [CARD]"),
+        ("en", "it's forty-five thirty-nine, fourteen eighty-eight, oh three forty-three, sixty-four sixty-seven", "it's [CARD]"),
+        ("en", "hi Mrs O'Brien, it's Tom from the bank", "hi Mrs [NAME], it's [NAME] from the bank"),
+        ("en", "Call me on 020 7946 0958 please", "Call me on [PHONE] please"),
+    ],
+)
+def test_grouped_numbers_and_surnames(redactor, language, text, redacted):
+    assert redactor.redact(text, language).text == redacted

@@ -78,7 +78,7 @@ def _nameish(token: Token, language: str, strong: bool, text: str) -> bool:
     from qualicall.models.names import is_first_name
 
     key = token.key
-    if not key.isalpha() or is_stop_word(key, language) or key in FILLERS or key in NUMBER_WORDS or len(key) < 2:
+    if not re.sub(r"['’]", "", key).isalpha() or is_stop_word(key, language) or key in FILLERS or key in NUMBER_WORDS or len(key) < 2:
         return False
     if _capitalised(token, text):
         return True

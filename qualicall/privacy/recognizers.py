@@ -162,6 +162,9 @@ class DigitRunRecognizer(SpokenRecognizer):
             return [self.result("PHONE", run.start, run.end, 0.9)]
         card_context = context_before(tokens, first, CARD_CONTEXT, 12)
         cards = [w for w in run.windows(range(13, 20)) if luhn_valid(w.digits)]
+        padded = run.padded()
+        if not cards and padded and 13 <= len(padded) <= 19 and luhn_valid(padded):
+            cards = [run]
         if cards:
             best = max(cards, key=lambda w: len(w.digits))
             found.append(self.result("CARD", best.start, best.end, 1.0))
@@ -430,7 +433,7 @@ _ORDINALS = frozenset(
     "premier 1er first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
     "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth thirtieth".split()
 )
-_DATE_JOINERS = frozenset("le la en of the de du sur slash".split())
+_DATE_JOINERS = frozenset("le la en of the on de du sur slash".split())
 
 
 class AnnouncedDateRecognizer(SpokenRecognizer):
@@ -453,7 +456,7 @@ class AnnouncedDateRecognizer(SpokenRecognizer):
             last = index
             numbers = int(key.isdigit() or key in NUMBER_WORDS)
             i = index + 1
-            while i < len(tokens) and i - last <= 2:
+            while i < len(tokens) and i - last <= 3:
                 k = tokens[i].key
                 if k.isdigit() or k in NUMBER_WORDS or k in months or k in _ORDINALS:
                     last = i

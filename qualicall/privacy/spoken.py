@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 # Words, digit strings, and the symbols an e-mail or phone number needs.
-_TOKEN = re.compile(r"[^\W_]+|[@+]")
+# Irish and Italian surnames (O'Brien, D'Angelo) stay one word.
+_TOKEN = re.compile(r"[OD]['’][A-Z][^\W_]+|[^\W_]+|[@+]")
 
 
 @dataclass(frozen=True)
@@ -215,6 +216,17 @@ class Run:
             if count > length:
                 return None
         return None
+
+    def padded(self) -> str | None:
+        """The digits of a number read in groups of four, each group padded back to four digits.
+
+        « …, trois cent quarante-trois, … » is the group 0343 of a card number.
+        """
+        groups = [n.digits for n in self.numbers]
+        if len(groups) < 3 or any(len(g) > 4 for g in groups) or sum(len(g) == 4 for g in groups) < len(groups) // 2:
+            return None
+        padded = "".join(g.zfill(4) for g in groups)
+        return padded if padded != self.digits else None
 
     def windows(self, lengths: range) -> list["Run"]:
         """Every sub-run, starting at a number boundary, whose digit count is in `lengths`."""
