@@ -155,3 +155,7 @@ def test_name_given_in_reply_to_a_question(redactor):
 )
 def test_grouped_numbers_and_surnames(redactor, language, text, redacted):
     assert redactor.redact(text, language).text == redacted
+
+
+def test_participles_after_je_suis_are_not_names(redactor):
+    assert redactor.redact("je suis allé à l'agence, je suis nadia", "fr").text == "je suis allé à l'agence, je suis [NAME]"

@@ -51,8 +51,22 @@ _NOT_NAMES = frozenset(
 _COMMON = frozenset(
     "clair claire bon bien parfait note exact exactement vrai possible dommage gentil normal simple pareil fini "
     "correct sur juste rapide urgent grave long cher top genial nickel france "
-    "sure good fine right great true clear nice fair important urgent done will may hope".split()
+    "sure good fine right great true clear nice fair important urgent done will may hope "
+    "calling ringing looking trying just afraid happy glad sorry".split()
 )
+# The participles that the first-name lexicon also holds end in -é (allé, aimé, passé).
+_PARTICIPLE = re.compile(r"é(?:e|s|es)?$")
+
+
+def _inflected_verb(token: Token, language: str) -> bool:
+    """« je suis allé », « c'est perdu »: a past participle the French lemmatizer knows, not a name."""
+    if language != "fr" or not _PARTICIPLE.search(token.text.lower()):
+        return False
+    from qualicall.models.nlp import load_nlp
+
+    table = load_nlp("fr").get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+    lemmas = table.get(token.text.lower()) or []
+    return any(lemma != token.text.lower() and lemma.endswith(("er", "ir", "re")) for lemma in lemmas)
 
 
 @lru_cache(maxsize=2)
@@ -84,7 +98,7 @@ def _nameish(token: Token, language: str, strong: bool, text: str) -> bool:
         return True
     if key in _COMMON:
         return False
-    return strong or is_first_name(key)
+    return strong or (is_first_name(key) and not _inflected_verb(token, language))
 
 
 class IntroducedNameRecognizer(SpokenRecognizer):
