@@ -21,6 +21,9 @@ def test_spoken_numbers_become_digits_with_their_spans():
     assert text[run.start : run.end] == "zéro six, euh, douze trente-quatre cinquante-six soixante-dix-huit"
     assert [r.digits for r in digit_runs("nineteen eighty five and double oh seven")] == ["1985", "007"]
     assert [r.digits for r in digit_runs("quatre mille neuf cent soixante-douze")] == ["4972"]
+    # Hyphens tell « soixante quatre-vingt-quatorze » (60 94) from « soixante-quatre, vingt » (64 20).
+    assert [r.digits for r in digit_runs("soixante quatre-vingt-quatorze")] == ["6094"]
+    assert [r.digits for r in digit_runs("soixante-quatre, vingt")] == ["6420"]
 
 
 @pytest.mark.parametrize(

@@ -72,9 +72,14 @@ class Number:
 class _Reader:
     """Reads one number at a time from the tokens, French and English words alike."""
 
-    def __init__(self, tokens: list[Token]) -> None:
+    def __init__(self, tokens: list[Token], text: str) -> None:
         self.tokens = tokens
+        self.text = text
         self.keys = [t.key for t in tokens]
+
+    def hyphenated(self, i: int) -> bool:
+        """Token i and the next are written as one compound (« quatre-vingt »)."""
+        return i + 1 < len(self.tokens) and self.text[self.tokens[i].end : self.tokens[i + 1].start] == "-"
 
     def at(self, i: int) -> str:
         return self.keys[i] if i < len(self.keys) else ""
@@ -104,6 +109,9 @@ class _Reader:
     def _tens_tail(self, tens: int, j: int) -> tuple[int, int]:
         k = j + 1 if self.at(j) == "et" else j
         w = self.at(k)
+        # « soixante quatre-vingt-quatorze » is 60, 94: « quatre » before « vingt » starts a number.
+        if w == "quatre" and self.at(k + 1) in ("vingt", "vingts") and self.hyphenated(k) and not self.hyphenated(k - 1):
+            return tens, j
         if w in _FR_UNITS and _FR_UNITS[w] > 0 and not (tens == 80 and k > j):
             return tens + _FR_UNITS[w], k + 1
         if w in _EN_UNITS and 0 < _EN_UNITS[w] and tens >= 20 and k == j:
@@ -152,14 +160,14 @@ class _Reader:
         return head, j
 
 
-def read_numbers(tokens: list[Token]) -> list[Number]:
+def read_numbers(tokens: list[Token], text: str) -> list[Number]:
     """Every number in the tokens, in order: digit strings as written, words as values.
 
     Units never merge with a following unit (« quatre neuf » is 4, 9), tens do
     (« quarante neuf » is 49, "forty nine" too), so both digit-by-digit and
     grouped dictation come out as the digits that were meant.
     """
-    reader = _Reader(tokens)
+    reader = _Reader(tokens, text)
     numbers: list[Number] = []
     i = 0
     while i < len(tokens):
@@ -258,7 +266,7 @@ def _joinable(text: str, tokens: list[Token], left: Number, right: Number) -> bo
 def digit_runs(text: str, tokens: list[Token] | None = None) -> list[Run]:
     tokens = tokenize(text) if tokens is None else tokens
     runs: list[list[Number]] = []
-    for number in read_numbers(tokens):
+    for number in read_numbers(tokens, text):
         if runs and _joinable(text, tokens, runs[-1][-1], number):
             runs[-1].append(number)
         else:
