@@ -162,3 +162,9 @@ def test_grouped_numbers_and_surnames(redactor, language, text, redacted):
 
 def test_participles_after_je_suis_are_not_names(redactor):
     assert redactor.redact("je suis allé à l'agence, je suis nadia", "fr").text == "je suis allé à l'agence, je suis [NAME]"
+
+
+def test_names_before_the_words_that_follow_them(redactor):
+    assert redactor.redact("air azuré bonjour sébastien à votre écoute", "fr").text == "air azuré bonjour [NAME] à votre écoute"
+    assert redactor.redact("le service client à votre écoute", "fr").text == "le service client à votre écoute"
+    assert redactor.redact("parcelway, tom speaking", "en").text == "parcelway, [NAME] speaking"

@@ -32,6 +32,11 @@ TRIGGERS = {
         ("it s", _WEAK), ("i am", _WEAK), ("speak to", _WEAK), ("speaking to", _WEAK),
     ],
 }
+# Words that follow a name: « julie à votre écoute », "tom speaking".
+AFTER_NAME = {
+    "fr": ("a l appareil", "a votre ecoute", "au telephone", "a votre service", "pour vous servir"),
+    "en": ("speaking", "on the line", "here to help"),
+}
 # A question for the name in the turn before: the reply's first words are the name.
 NAME_QUESTIONS = {
     "fr": (" votre nom ", " vos nom ", " nom et prenom ", " nom prenom ", " a qui ai je l honneur ", " c est de la part de ", " vous vous appelez "),
@@ -80,6 +85,12 @@ def _stop_words(language: str) -> frozenset[str]:
 
 def is_stop_word(key: str, language: str) -> bool:
     return key in _stop_words(language) or key in _NOT_NAMES
+
+
+def _first_name(key: str) -> bool:
+    from qualicall.models.names import is_first_name
+
+    return is_first_name(key) and key not in _COMMON
 
 
 def _capitalised(token: Token, text: str) -> bool:
@@ -133,7 +144,28 @@ class IntroducedNameRecognizer(SpokenRecognizer):
                 continue
             results.append(self.result("NAME", tokens[index].start, tokens[end_index].end, 0.85))
             index = end_index + 1
+        results.extend(self._names_before(text, tokens, keys))
         return results
+
+    def _names_before(self, text: str, tokens: list[Token], keys: list[str]) -> list:
+        """Names just before « à l'appareil », "speaking": a first name (or a capital), then a surname."""
+        joined = " " + " ".join(keys) + " "
+        found = []
+        for phrase in AFTER_NAME[self.supported_language]:
+            for m in re.finditer(" " + phrase + " ", joined):
+                at = joined[: m.start() + 1].count(" ") - 1  # index of the phrase's first token
+                words: list[int] = []
+                for i in range(at - 1, max(-1, at - 3), -1):
+                    joined_to_next = i == at - 1 or not text[tokens[i].end : tokens[i + 1].start].strip()
+                    if not joined_to_next or not _nameish(tokens[i], self.supported_language, True, text):
+                        break
+                    words.insert(0, i)
+                # It starts with a first name or a capital: « le service client à votre écoute » is no one.
+                while words and not (_capitalised(tokens[words[0]], text) or _first_name(tokens[words[0]].key)):
+                    words.pop(0)
+                if words:
+                    found.append(self.result("NAME", tokens[words[0]].start, tokens[words[-1]].end, 0.8))
+        return found
 
     def _answer_start(self, text: str, tokens: list[Token], keys: list[str]) -> int | None:
         """After a question for the name in the context (the text before the last line break), the reply's first word."""
