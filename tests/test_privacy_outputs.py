@@ -88,6 +88,9 @@ def test_score_output_has_no_clear_value_and_agent_name_still_passes(planted_fil
     turn = interaction["turns"][evidence["turn"]]["text"]
     assert turn[evidence["start_char"] : evidence["end_char"]] == evidence["text"]
     assert interaction["customer_name"] == "[NAME]"
+    for turn in interaction["turns"]:
+        for placed in turn.get("redactions", []):
+            assert turn["text"][placed["start_char"] : placed["end_char"]] == f"[{placed['type']}]"
     for fmt in ("table", "csv"):
         done = cli("score", str(planted_file), "--format", fmt, "--out", str(tmp_path / f"result.{fmt}"))
         assert done.exit_code == 0 and leaks((tmp_path / f"result.{fmt}").read_text(encoding="utf-8")) == [], fmt

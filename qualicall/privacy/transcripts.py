@@ -119,7 +119,11 @@ def redact_interaction(interaction: Interaction, settings: RedactionSettings | N
         words, spans = _redact_words(turn, redacted)
         texts.append(redacted)
         audio.extend(spans)
-        new_turns.append(turn.model_copy(update={"text": redacted.text, "words": words}) if redacted.redactions else turn)
+        if redacted.redactions:
+            # Where each placeholder is in the redacted text, for a viewer to highlight.
+            placed = [{"type": r.type, "start_char": r.new_start, "end_char": r.new_end} for r in redacted.redactions]
+            turn = turn.model_copy(update={"text": redacted.text, "words": words, "redactions": placed})
+        new_turns.append(turn)
     update: dict[str, Any] = {"turns": new_turns}
     extra = interaction.model_extra or {}
     update.update({name: placeholder("NAME") for name in settings.known_name_fields if extra.get(name)})
