@@ -215,7 +215,8 @@ def _spelled_after(text: str, tokens: list[Token], last: int) -> int:
     return i - 1 if letters >= 3 else last
 
 
-def known_name_recognizer(names: list[str], language: str) -> PatternRecognizer | None:
+@lru_cache(maxsize=32)
+def known_name_recognizer(names: tuple[str, ...], language: str) -> PatternRecognizer | None:
     """The interaction's known names (the customer's), each word matched on its own, case and accents ignored."""
     words: set[str] = set()
     for name in names:

@@ -158,7 +158,7 @@ class Redactor:
         if known_names:
             from qualicall.privacy.names import known_name_recognizer
 
-            recognizer = known_name_recognizer(list(known_names), language)
+            recognizer = known_name_recognizer(tuple(known_names), language)
             if recognizer is not None:
                 ad_hoc.append(recognizer)
         results = engine.analyze(
