@@ -134,51 +134,42 @@ class DigitRunRecognizer(SpokenRecognizer):
 
     def analyze(self, text, entities, nlp_artifacts=None):  # noqa: ANN001 - Presidio's signature
         tokens, runs = _analysed(text)
-        results: list[RecognizerResult] = []
-        for run in runs:
-            results.extend(self._classify(text, tokens, run))
-        return results
+        found = (self._classify(tokens, run) for run in runs)
+        return [result for result in found if result is not None]
 
-    def _classify(self, text: str, tokens: list[Token], run: Run) -> list[RecognizerResult]:
+    def _classify(self, tokens: list[Token], run: Run) -> RecognizerResult | None:
         digits = run.digits
         first = run.numbers[0].first
-        found: list[RecognizerResult] = []
         plus = first > 0 and (tokens[first - 1].text == "+" or tokens[first - 1].key == "plus")
-        start = tokens[first - 1].start if plus else run.start
 
-        if len(digits) <= 4 and context_before(tokens, first, CVV_CONTEXT, 8) and len(digits) >= 3:
-            return [self.result("CVV", run.start, run.end, 0.9)]
+        if 3 <= len(digits) <= 4 and context_before(tokens, first, CVV_CONTEXT, 8):
+            return self.result("CVV", run.start, run.end, 0.9)
         if len(digits) == 2 and context_before(tokens, first, _phrases("clé", "key"), 3) and context_before(tokens, first, NIR_CONTEXT, 30):
-            return [self.result("NIR", run.start, run.end, 0.9)]
-        if context_before(tokens, first, BANK_LABELS, 4) and len(digits) >= 2 and not plus:
-            return [self.result("IBAN", run.start, run.end, 0.85)]
+            return self.result("NIR", run.start, run.end, 0.9)
+        if len(digits) >= 2 and not plus and context_before(tokens, first, BANK_LABELS, 4):
+            return self.result("IBAN", run.start, run.end, 0.85)
         if _nir_key_valid(digits) or (len(digits) in (13, 15) and digits[0] in "12" and context_before(tokens, first, NIR_CONTEXT)):
-            return [self.result("NIR", run.start, run.end, 0.95)]
+            return self.result("NIR", run.start, run.end, 0.95)
         if _rib_valid(digits):
-            return [self.result("IBAN", run.start, run.end, 0.95)]
+            return self.result("IBAN", run.start, run.end, 0.95)
         if plus and _phone(digits, international=True):
-            return [self.result("PHONE", start, run.end, 0.95)]
+            return self.result("PHONE", tokens[first - 1].start, run.end, 0.95)
         if digits.startswith("00") and len(digits) > 10 and _phone(digits[2:], international=True):
-            return [self.result("PHONE", run.start, run.end, 0.9)]
-        card_context = context_before(tokens, first, CARD_CONTEXT, 12)
-        cards = [w for w in run.windows(range(13, 20)) if luhn_valid(w.digits)]
+            return self.result("PHONE", run.start, run.end, 0.9)
         padded = run.padded()
-        if not cards and padded and 13 <= len(padded) <= 19 and luhn_valid(padded):
-            cards = [run]
-        if cards:
-            best = max(cards, key=lambda w: len(w.digits))
-            found.append(self.result("CARD", best.start, best.end, 1.0))
-            return found
-        if card_context and len(digits) >= 4:
-            return [self.result("CARD", run.start, run.end, 0.85)]
+        # A Luhn-valid card anywhere in the run: the whole run goes (what follows is often the expiry or the CVV).
+        if any(luhn_valid(w.digits) for w in run.windows(range(13, 20))) or (padded and 13 <= len(padded) <= 19 and luhn_valid(padded)):
+            return self.result("CARD", run.start, run.end, 1.0)
+        if len(digits) >= 4 and context_before(tokens, first, CARD_CONTEXT, 12):
+            return self.result("CARD", run.start, run.end, 0.85)
         phones = [w for w in run.windows(range(10, 12)) if _phone(w.digits, international=False)]
         if phones:
             # The longest valid number: a UK mobile's eleventh digit must not stay in clear.
             best = max(phones, key=lambda w: (len(w.digits), -w.start))
-            return [self.result("PHONE", best.start, best.end, 0.9)]
+            return self.result("PHONE", best.start, best.end, 0.9)
         if len(digits) >= 8 and context_before(tokens, first, PHONE_CONTEXT, 8):
-            return [self.result("PHONE", run.start, run.end, 0.7)]
-        return found
+            return self.result("PHONE", run.start, run.end, 0.7)
+        return None
 
 
 class SpelledIbanRecognizer(SpokenRecognizer):
