@@ -15,14 +15,17 @@ APT_RUNTIME=(
   ffmpeg
 )
 APT_DEV=(
+  postgresql
   espeak-ng
   sox
 )
 # Python extras installed by default, and for the tests.
 EXTRAS_RUNTIME=(
+  api
   privacy
 )
 EXTRAS_DEV=(
+  apitest
   dev
   transformers
 )

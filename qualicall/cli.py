@@ -23,6 +23,7 @@ app.add_typer(rubric_app, name="rubric")
 # Modules that add their own commands with a `register(app)` function.
 COMMAND_MODULES: list[str] = [
     "qualicall.privacy.cli",
+    "qualicall.api.cli",
 ]
 
 

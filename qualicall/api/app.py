@@ -1,0 +1,97 @@
+"""The FastAPI application: `create_app(settings)` wires the store, the scorer, the job workers and the routes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse
+
+from qualicall import __version__
+from qualicall.api.metrics import Metrics
+from qualicall.settings import Settings
+from qualicall.store.db import Store
+
+log = logging.getLogger("qualicall.api")
+
+DESCRIPTION = """Scores contact-centre interactions against a quality grid, with evidence.
+
+Authenticate with `Authorization: Bearer <key>` (keys from `qualicall apikey create --role crm|coach|admin`).
+`crm` posts interactions and reads results; `coach` reads and reviews; `admin` does everything."""
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's schema, plus the models named by hand in POST /v1/interactions (it takes JSON or multipart)."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    from qualicall.api.schemas import JobOut
+    from qualicall.scorer.interaction import Interaction
+
+    schema = get_openapi(title="qualicall", version=__version__, description=DESCRIPTION, routes=app.routes)
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for model in (Interaction, JobOut):
+        model_schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        for name, definition in model_schema.pop("$defs", {}).items():
+            components.setdefault(name, definition)
+        components.setdefault(model.__name__, model_schema)
+    app.openapi_schema = schema
+    return schema
+
+
+def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> FastAPI:
+    """The API for `settings` (default: from the environment). The schema is upgraded here; models load at start-up.
+    `run_jobs=False`: accept audio jobs but leave running them to another process."""
+    settings = settings or Settings()
+    store = Store(settings.url)
+    metrics = Metrics()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from fastapi.concurrency import run_in_threadpool
+
+        from qualicall.api.scoring import ScoringService
+
+        app.state.scoring = ScoringService(settings.rubric, settings.redact)
+        await run_in_threadpool(app.state.scoring.warm_up)
+        runner = None
+        if run_jobs and hasattr(app.state, "start_jobs"):
+            runner = app.state.start_jobs(app)
+        try:
+            yield
+        finally:
+            if runner is not None:
+                runner.stop()
+            store.close()
+
+    app = FastAPI(title="qualicall", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.store = store
+    app.state.metrics = metrics
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return JSONResponse({"detail": f"internal error ({type(exc).__name__}); see the server log"}, status_code=500)
+
+    from qualicall.api.routes import health, interactions, rubrics
+
+    app.include_router(interactions.router)
+    app.include_router(rubrics.router)
+    app.include_router(health.router)
+    # Coach interface (qualicall/api/web) is mounted here.
+
+    app.add_middleware(_MetricsMiddleware, metrics=metrics)
+    return app
+
+
+class _MetricsMiddleware:
+    def __init__(self, app, metrics: Metrics) -> None:  # type: ignore[no-untyped-def]
+        self.wrapped = metrics.middleware(app)
+
+    async def __call__(self, scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        await self.wrapped(scope, receive, send)

@@ -1,0 +1,100 @@
+"""`qualicall serve`, `qualicall db upgrade`, `qualicall apikey create|list|revoke`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+ROLE_HELP = "crm (posts interactions, reads results) | coach (reads, reviews) | admin (everything)"
+
+
+def _store():  # type: ignore[no-untyped-def]
+    from qualicall.settings import Settings
+    from qualicall.store.db import Store
+
+    return Store(Settings().url)
+
+
+def register(app: typer.Typer) -> None:
+    from qualicall.cli import fail, user_errors
+
+    db_app = typer.Typer(help="The database: schema upgrades.", no_args_is_help=True)
+    key_app = typer.Typer(help="API keys for the HTTP API.", no_args_is_help=True)
+    app.add_typer(db_app, name="db")
+    app.add_typer(key_app, name="apikey")
+
+    @app.command()
+    def serve(
+        host: Annotated[Optional[str], typer.Option(help="address to listen on (default $QUALICALL_HOST or 127.0.0.1)")] = None,
+        port: Annotated[Optional[int], typer.Option(help="port (default $QUALICALL_PORT or 8000)")] = None,
+        workers: Annotated[Optional[int], typer.Option(help="audio jobs run at once (default $QUALICALL_WORKERS or 1)")] = None,
+        log_level: Annotated[str, typer.Option(help="uvicorn log level")] = "info",
+    ) -> None:
+        """Start the HTTP API (OpenAPI documentation at /docs). The database schema is upgraded first."""
+        import uvicorn
+
+        from qualicall.api.app import create_app
+        from qualicall.settings import Settings
+        from qualicall.store.db import StoreError
+
+        with user_errors():
+            overrides = {k: v for k, v in {"host": host, "port": port, "workers": workers}.items() if v is not None}
+            try:
+                settings = Settings(**overrides)
+                application = create_app(settings)
+            except StoreError as exc:
+                fail(str(exc))
+            typer.echo(f"qualicall: serving on http://{settings.host}:{settings.port} (database {settings.url.split('@')[-1]})", err=True)
+            uvicorn.run(application, host=settings.host, port=settings.port, log_level=log_level, timeout_graceful_shutdown=10)
+
+    @db_app.command("upgrade")
+    def db_upgrade() -> None:
+        """Create or upgrade the schema of $QUALICALL_DATABASE_URL (serve does it too at start-up)."""
+        from qualicall.store.db import StoreError, current_revision
+
+        try:
+            store = _store()
+        except StoreError as exc:
+            fail(str(exc))
+        typer.echo(f"database at revision {current_revision(store.engine)}")
+
+    @key_app.command("create")
+    def apikey_create(
+        role: Annotated[str, typer.Option(help=ROLE_HELP)],
+        name: Annotated[str, typer.Option(help="who uses it (shown as the reviewer of a coach's reviews)")] = "",
+    ) -> None:
+        """Create an API key: printed once (only its hash is stored), with the secret that signs its webhooks."""
+        from qualicall.store.db import StoreError
+        from qualicall.store.repository import ROLES, create_api_key
+
+        if role not in ROLES:
+            fail(f"unknown role {role!r} (use {', '.join(ROLES)})")
+        try:
+            store = _store()
+        except StoreError as exc:
+            fail(str(exc))
+        with store.session() as session:
+            row, key = create_api_key(session, name or role, role)
+        typer.echo(key)
+        typer.echo(f"qualicall: {role} key {row.prefix} created; webhook signing secret: {row.webhook_secret}", err=True)
+
+    @key_app.command("list")
+    def apikey_list() -> None:
+        """List the keys (prefix, role, name, state); never the keys themselves."""
+        from qualicall.store.repository import list_api_keys
+
+        with _store().session() as session:
+            for row in list_api_keys(session):
+                state = "revoked" if row.revoked_at else "active"
+                typer.echo(f"{row.prefix}\t{row.role}\t{row.name}\t{state}")
+
+    @key_app.command("revoke")
+    def apikey_revoke(prefix: Annotated[str, typer.Argument(help="the key's prefix (the part after 'qc_')")]) -> None:
+        """Revoke a key: requests with it get 401 from now on."""
+        from qualicall.store.repository import revoke_api_key
+
+        with _store().session() as session:
+            if revoke_api_key(session, prefix) is None:
+                fail(f"no key with prefix {prefix!r}")
+        typer.echo(f"revoked {prefix}")

@@ -1,0 +1,66 @@
+"""FastAPI dependencies: a database session per request, and API-key authentication with roles."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from qualicall.settings import Settings
+from qualicall.store.db import Store
+from qualicall.store.repository import authenticate
+
+bearer = HTTPBearer(auto_error=False, description="an API key from `qualicall apikey create --role crm|coach|admin`")
+
+
+def get_store(request: Request) -> Store:
+    return request.app.state.store
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One session per request, committed when the route returns without error."""
+    with request.app.state.store.session() as session:
+        yield session
+
+
+@dataclass(frozen=True)
+class Client:
+    """The caller, from its API key."""
+
+    key_id: int
+    name: str
+    role: str
+
+
+def _client(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Client:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise HTTPException(401, "missing API key: send 'Authorization: Bearer <key>'", headers={"WWW-Authenticate": "Bearer"})
+    with request.app.state.store.session() as session:
+        row = authenticate(session, credentials.credentials)
+        if row is None:
+            raise HTTPException(401, "invalid or revoked API key", headers={"WWW-Authenticate": "Bearer"})
+        return Client(key_id=row.id, name=row.name, role=row.role)
+
+
+def require(*roles: str) -> Callable[..., Client]:
+    """A dependency admitting the given roles (admin always): 401 without a valid key, 403 with the wrong role."""
+    allowed = set(roles) | {"admin"}
+
+    def check(client: Client = Depends(_client)) -> Client:
+        if client.role not in allowed:
+            raise HTTPException(403, f"role {client.role!r} may not do this (needs {' or '.join(sorted(allowed))})")
+        return client
+
+    return check
+
+
+ANY_ROLE = require("crm", "coach")
+CRM = require("crm")
+COACH = require("coach")

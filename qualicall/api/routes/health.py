@@ -1,0 +1,29 @@
+"""/healthz and /metrics: for load balancers and Prometheus (no API key)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, PlainTextResponse
+from sqlalchemy import text
+
+from qualicall import __version__
+from qualicall.api.schemas import Health
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/healthz", response_model=Health, responses={503: {"model": Health}}, summary="Whether the service and its database answer")
+def healthz(request: Request) -> JSONResponse:
+    try:
+        with request.app.state.store.session() as session:
+            session.execute(text("SELECT 1"))
+        health = Health(status="ok", database="ok", version=__version__)
+        return JSONResponse(health.model_dump(), status_code=200)
+    except Exception as exc:  # any database failure is what this endpoint reports
+        health = Health(status="unavailable", database=f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}", version=__version__)
+        return JSONResponse(health.model_dump(), status_code=503)
+
+
+@router.get("/metrics", response_class=PlainTextResponse, summary="Prometheus metrics (text format 0.0.4)")
+def metrics(request: Request) -> PlainTextResponse:
+    return PlainTextResponse(request.app.state.metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")

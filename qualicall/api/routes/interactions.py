@@ -1,0 +1,244 @@
+"""/v1/interactions: post contacts (JSON scored at once, audio as a job), read them back, list, review."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from qualicall.api import idempotency
+from qualicall.api.deps import ANY_ROLE, COACH, CRM, Client, get_session, get_settings
+from qualicall.api.schemas import InteractionOut, InteractionPage, InteractionSummary, Problem, ResultVersion, ReviewIn, ReviewOut
+from qualicall.scorer.interaction import Interaction, InteractionError
+from qualicall.scorer.result import Result
+from qualicall.settings import Settings
+from qualicall.store import repository as repo
+
+router = APIRouter(prefix="/v1/interactions", tags=["interactions"])
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": Problem, "description": "missing or invalid API key"},
+    403: {"model": Problem, "description": "this key's role may not do this"},
+}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": Problem, "description": "unknown interaction"}}
+
+# Both bodies POST /v1/interactions takes; the JSON schema is added to the OpenAPI components by the app.
+POST_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/Interaction"}},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["audio"],
+                    "properties": {
+                        "audio": {"type": "string", "format": "binary", "description": "the recording (wav, mp3, ogg, flac, m4a…)"},
+                        "metadata": {"type": "string", "description": "JSON object: the interaction's fields without turns (id, agent_id, team, indicators…)"},
+                        "callback_url": {"type": "string", "description": "http(s) URL POSTed the result when the job ends"},
+                        "agent_channel": {"type": "string", "enum": ["left", "right"], "description": "stereo channel of the agent (default left)"},
+                    },
+                }
+            },
+        },
+    }
+}
+
+
+def _reject_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def parse_json(body: bytes) -> Any:
+    """The request body as JSON, or a 422 naming where it is broken."""
+    try:
+        return json.loads(body, parse_constant=_reject_constant)
+    except UnicodeDecodeError:
+        raise RequestValidationError([{"type": "json_invalid", "loc": ("body",), "msg": "body is not UTF-8"}]) from None
+    except json.JSONDecodeError as exc:
+        msg = f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+        raise RequestValidationError([{"type": "json_invalid", "loc": ("body",), "msg": msg}]) from None
+    except ValueError as exc:
+        raise RequestValidationError([{"type": "json_invalid", "loc": ("body",), "msg": str(exc)}]) from None
+
+
+def validate_interaction(data: Any, loc: tuple[str, ...] = ("body",)) -> Interaction:
+    if not isinstance(data, dict):
+        raise RequestValidationError([{"type": "model_type", "loc": loc, "msg": "expected a JSON object (one interaction)"}])
+    try:
+        return Interaction.model_validate(data)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False, include_input=False, include_context=False)
+        raise RequestValidationError([{**e, "loc": loc + tuple(e["loc"])} for e in errors]) from None
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The body, refused with 413 as soon as it passes `limit` bytes."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise HTTPException(413, f"request body above {limit} bytes")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise HTTPException(413, f"request body above {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def score_json(request: Request, client: Client, body: bytes, key: str | None) -> JSONResponse:
+    interaction = validate_interaction(parse_json(body))
+    if interaction.turns is None and not interaction.abandoned:
+        raise RequestValidationError([{
+            "type": "missing", "loc": ("body", "turns"),
+            "msg": "turns are required in JSON: post the recording as multipart/form-data to have it transcribed",
+        }])
+    store, scoring = request.app.state.store, request.app.state.scoring
+    fingerprint = idempotency.request_hash(body)
+    if key:
+        with store.session() as session:
+            if (replayed := idempotency.replay(session, client.key_id, key, fingerprint)) is not None:
+                return replayed
+    try:
+        stored, result = scoring.score(interaction)
+    except InteractionError as exc:
+        raise RequestValidationError([{"type": "value_error", "loc": ("body",), "msg": str(exc)}]) from None
+    payload = result.to_json()
+    # Two requests storing the same new id (or the same Idempotency-Key) at once: the loser retries.
+    for attempt in range(3):
+        try:
+            with store.session() as session:
+                if key and (replayed := idempotency.replay(session, client.key_id, key, fingerprint)) is not None:
+                    return replayed
+                row = repo.save_scored(session, stored, result, api_key_id=client.key_id)
+                headers = {"Location": f"/v1/interactions/{quote(interaction.id, safe='')}", "X-Result-Version": str(row.version)}
+                if key:
+                    idempotency.remember(session, client.key_id, key, fingerprint, 201, payload)
+            return JSONResponse(payload, status_code=201, headers=headers)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=Result,
+    summary="Post an interaction: JSON is scored at once (201); an audio upload becomes a job (202)",
+    responses={
+        **ERRORS,
+        202: {"description": "audio accepted: poll GET /v1/jobs/{id}", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/JobOut"}}}},
+        409: {"model": Problem, "description": "Idempotency-Key reused with another request"},
+        413: {"model": Problem, "description": "body above the upload limit"},
+        415: {"model": Problem, "description": "unsupported content type or audio format"},
+        429: {"model": Problem, "description": "audio queue full: retry after Retry-After seconds"},
+    },
+    openapi_extra=POST_BODY,
+)
+async def post_interaction(
+    request: Request,
+    client: Annotated[Client, Depends(CRM)],
+    settings: Annotated[Settings, Depends(get_settings)],
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200, description="a retried POST with the same key returns the first response")] = None,
+) -> JSONResponse:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type == "multipart/form-data":
+        from qualicall.api.routes.uploads import accept_audio
+
+        return await accept_audio(request, client, settings, idempotency_key)
+    if content_type and content_type != "application/json" and not content_type.endswith("+json"):
+        raise HTTPException(415, f"unsupported content type {content_type!r}: send application/json or multipart/form-data")
+    body = await read_body(request, settings.max_json_bytes)
+    return await run_in_threadpool(score_json, request, client, body, idempotency_key)
+
+
+def _interaction_out(session: Session, row) -> InteractionOut:  # type: ignore[no-untyped-def]
+    versions = repo.result_versions(session, row.id)
+    latest = next((v for v in versions if v.id == row.latest_result_id), None)
+    number_of = {v.id: v.version for v in versions}
+    return InteractionOut(
+        interaction=row.data,
+        result=Result.model_validate(latest.data) if latest else None,
+        result_version=latest.version if latest else None,
+        versions=[ResultVersion.of(v) for v in versions],
+        reviews=[ReviewOut.of(r, number_of) for r in row.reviews],
+    )
+
+
+InteractionId = Annotated[str, Path(min_length=1, max_length=200)]
+
+
+@router.get("/{interaction_id}", response_model=InteractionOut, responses={**ERRORS, **NOT_FOUND}, summary="An interaction, its latest result, its versions and reviews")
+def get_interaction(
+    interaction_id: InteractionId,
+    client: Annotated[Client, Depends(ANY_ROLE)],
+    session: Annotated[Session, Depends(get_session)],
+) -> InteractionOut:
+    row = repo.get_interaction(session, interaction_id)
+    if row is None:
+        raise HTTPException(404, f"unknown interaction {interaction_id!r}")
+    return _interaction_out(session, row)
+
+
+@router.get("", response_model=InteractionPage, responses={**ERRORS}, summary="Interactions with their latest scores, newest first, by pages")
+def list_interactions(
+    client: Annotated[Client, Depends(ANY_ROLE)],
+    session: Annotated[Session, Depends(get_session)],
+    settings: Annotated[Settings, Depends(get_settings)],
+    agent_id: Annotated[str | None, Query(max_length=200)] = None,
+    team: Annotated[str | None, Query(max_length=200)] = None,
+    queue: Annotated[str | None, Query(max_length=200)] = None,
+    since: Annotated[datetime | None, Query(alias="from", description="contact time from (inclusive), ISO 8601")] = None,
+    until: Annotated[datetime | None, Query(alias="to", description="contact time before (exclusive), ISO 8601")] = None,
+    min_score: Annotated[float | None, Query(ge=0, le=100, description="overall score at least")] = None,
+    max_score: Annotated[float | None, Query(ge=0, le=100, description="overall score at most")] = None,
+    item_failed: Annotated[list[str], Query(description="item ids that failed (repeat, or comma-separated)")] = [],
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+    cursor: Annotated[str | None, Query(max_length=500, description="next_cursor of the previous page")] = None,
+) -> InteractionPage:
+    filters = repo.InteractionFilter(
+        agent_id=agent_id, team=team, queue=queue, since=since, until=until, min_score=min_score, max_score=max_score,
+        item_failed=[i.strip() for value in item_failed for i in value.split(",") if i.strip()],
+    )
+    try:
+        page = repo.list_interactions(session, filters, cursor=cursor, limit=min(limit, settings.page_size_max))
+    except repo.CursorError as exc:
+        raise RequestValidationError([{"type": "value_error", "loc": ("query", "cursor"), "msg": str(exc)}]) from None
+    return InteractionPage(items=[InteractionSummary.of(i, r) for i, r in page.rows], next_cursor=page.next_cursor)
+
+
+@router.post(
+    "/{interaction_id}/reviews",
+    status_code=201,
+    response_model=list[ReviewOut],
+    responses={**ERRORS, **NOT_FOUND},
+    summary="A coach's overrides of items of the latest result, with comments",
+)
+def post_reviews(
+    interaction_id: InteractionId,
+    review: ReviewIn,
+    client: Annotated[Client, Depends(COACH)],
+    session: Annotated[Session, Depends(get_session)],
+) -> list[ReviewOut]:
+    row = repo.get_interaction(session, interaction_id)
+    if row is None:
+        raise HTTPException(404, f"unknown interaction {interaction_id!r}")
+    if not review.items and not review.comment:
+        raise RequestValidationError([{"type": "missing", "loc": ("body", "items"), "msg": "give items to override or a comment"}])
+    items = [repo.ItemReview(item_id=i.item_id, status=i.status, comment=i.comment) for i in review.items]
+    try:
+        made = repo.add_reviews(session, row, items, reviewer=review.reviewer or client.name, comment=review.comment)
+    except ValueError as exc:
+        raise RequestValidationError([{"type": "value_error", "loc": ("body", "items"), "msg": str(exc)}]) from None
+    versions = {v.id: v.version for v in repo.result_versions(session, row.id)}
+    return [ReviewOut.of(r, versions) for r in made]

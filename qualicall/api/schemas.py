@@ -1,0 +1,153 @@
+"""What the API returns (request bodies are the public interaction format, `qualicall.scorer.interaction`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from qualicall.scorer.result import Result, Status
+from qualicall.store.models import InteractionRow, JobRow, ResultRow, ReviewRow
+from qualicall.store.repository import as_utc
+
+
+class Problem(BaseModel):
+    detail: str
+
+
+class ReviewOut(BaseModel):
+    id: int
+    criterion_id: str | None
+    item_id: str | None
+    status: Status | None
+    comment: str | None
+    reviewer: str
+    result_version: int | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, row: ReviewRow, versions: dict[int, int]) -> "ReviewOut":
+        return cls(
+            id=row.id, criterion_id=row.criterion_id, item_id=row.item_id, status=row.status, comment=row.comment,
+            reviewer=row.reviewer, result_version=versions.get(row.result_id) if row.result_id else None,
+            created_at=as_utc(row.created_at),
+        )
+
+
+class ResultVersion(BaseModel):
+    version: int
+    rubric_id: str
+    rubric_version: str
+    overall_score: float | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, row: ResultRow) -> "ResultVersion":
+        return cls(version=row.version, rubric_id=row.rubric_id, rubric_version=row.rubric_version,
+                   overall_score=row.overall_score, created_at=as_utc(row.created_at))
+
+
+class InteractionOut(BaseModel):
+    """An interaction with its latest result, the list of its result versions and the coaches' reviews."""
+
+    interaction: dict[str, Any]
+    result: Result | None
+    result_version: int | None
+    versions: list[ResultVersion]
+    reviews: list[ReviewOut]
+
+
+def failed_items(result: ResultRow | None) -> list[str]:
+    if result is None:
+        return []
+    return [item_id for c in result.data.get("criteria", {}).values() for item_id, item in c.get("items", {}).items() if item.get("status") == "failed"]
+
+
+class InteractionSummary(BaseModel):
+    id: str
+    channel: str
+    language: str | None
+    agent_id: str | None
+    team: str | None
+    queue: str | None
+    started_at: str | None
+    contact_time: datetime
+    result_version: int | None
+    rubric_id: str | None
+    quality_score: float | None
+    operational_score: float | None
+    overall_score: float | None
+    failed_items: list[str]
+
+    @classmethod
+    def of(cls, row: InteractionRow, result: ResultRow | None) -> "InteractionSummary":
+        return cls(
+            id=row.id, channel=row.channel, language=row.language, agent_id=row.agent_id, team=row.team, queue=row.queue,
+            started_at=row.started_at, contact_time=as_utc(row.contact_time),
+            result_version=result.version if result else None, rubric_id=result.rubric_id if result else None,
+            quality_score=result.quality_score if result else None,
+            operational_score=result.operational_score if result else None,
+            overall_score=result.overall_score if result else None, failed_items=failed_items(result),
+        )
+
+
+class InteractionPage(BaseModel):
+    items: list[InteractionSummary]
+    next_cursor: str | None = Field(description="pass as `cursor` for the next page; null on the last page")
+
+
+class ItemReviewIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    item_id: str = Field(min_length=1, max_length=100)
+    status: Status
+    comment: str | None = Field(None, max_length=5000)
+
+
+class ReviewIn(BaseModel):
+    """A coach's overrides of items of the latest result, and/or a comment on the contact."""
+
+    model_config = ConfigDict(extra="forbid")
+    items: list[ItemReviewIn] = Field(default_factory=list, max_length=100)
+    comment: str | None = Field(None, max_length=5000)
+    reviewer: str | None = Field(None, min_length=1, max_length=200, description="default: the API key's name")
+
+
+class JobOut(BaseModel):
+    id: str
+    status: Literal["queued", "running", "succeeded", "failed"]
+    interaction_id: str
+    filename: str
+    error: str | None
+    attempts: int
+    audio_seconds: float | None
+    processing_seconds: float | None
+    result_version: int | None = None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+    @classmethod
+    def of(cls, row: JobRow, result_version: int | None = None) -> "JobOut":
+        return cls(
+            id=row.id, status=row.status, interaction_id=row.interaction_id, filename=row.filename, error=row.error,
+            attempts=row.attempts, audio_seconds=row.audio_seconds, processing_seconds=row.processing_seconds,
+            result_version=result_version, created_at=as_utc(row.created_at),
+            started_at=as_utc(row.started_at) if row.started_at else None,
+            finished_at=as_utc(row.finished_at) if row.finished_at else None,
+        )
+
+
+class RubricSummary(BaseModel):
+    id: str
+    version: str
+    language: str
+    name: str
+    description: str
+
+
+class Health(BaseModel):
+    status: Literal["ok", "unavailable"]
+    database: str
+    version: str
+    queued_jobs: int | None = None

@@ -1,0 +1,55 @@
+"""The service's settings, in one place: environment variables `QUALICALL_*` (or a `.env` file).
+
+    QUALICALL_DATABASE_URL   sqlite:///… (default: a file in the data folder) or postgresql+psycopg://user@host/db
+    QUALICALL_DATA_DIR       where the default database and the uploaded recordings live
+    QUALICALL_MAX_UPLOAD_MB  largest audio upload accepted (413 above)
+    QUALICALL_WORKERS        audio jobs run at once (each worker loads its models once)
+    QUALICALL_QUEUE_SIZE     audio jobs waiting at most (429 with Retry-After above)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    return Path.home() / ".local" / "share" / "qualicall"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="QUALICALL_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(default_factory=default_data_dir, description="default database and uploaded recordings")
+    database_url: str | None = Field(None, description="SQLAlchemy URL; default: SQLite file qualicall.db in data_dir")
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=0, le=65535)
+    max_upload_mb: float = Field(200.0, gt=0, description="largest audio upload accepted, in MB (413 above)")
+    max_json_mb: float = Field(10.0, gt=0, description="largest JSON body accepted, in MB (413 above)")
+    workers: int = Field(1, ge=0, description="audio jobs run at once inside the service; 0: accept jobs but run none")
+    queue_size: int = Field(32, ge=1, description="audio jobs waiting at most before 429")
+    retry_after_s: int = Field(30, ge=1, description="Retry-After sent with a 429")
+    rubric: str | None = Field(None, description="rubric id or file for every interaction; default: by language")
+    redact: bool | None = Field(None, description="redact personal data before storing; default: the deployment's privacy settings")
+    webhook_attempts: int = Field(8, ge=1, description="webhook deliveries tried at most")
+    webhook_backoff_s: float = Field(2.0, gt=0, description="first retry delay; doubles at each attempt")
+    webhook_timeout_s: float = Field(10.0, gt=0)
+    page_size_max: int = Field(200, ge=1)
+
+    @property
+    def url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'qualicall.db'}"
+
+    @property
+    def max_json_bytes(self) -> int:
+        return int(self.max_json_mb * 1024 * 1024)
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.data_dir / "uploads"
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return int(self.max_upload_mb * 1024 * 1024)

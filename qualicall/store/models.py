@@ -1,0 +1,160 @@
+"""The database tables (SQLAlchemy 2). Changing them needs an Alembic migration in `migrations/versions/`."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, datetime: DateTime(timezone=True)}
+
+
+class ApiKey(Base):
+    """A client of the API. Only a hash of the key is kept; the webhook secret signs this client's callbacks."""
+
+    __tablename__ = "api_keys"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))  # crm | coach | admin
+    prefix: Mapped[str] = mapped_column(String(32), unique=True)  # public part of the key, for look-up
+    key_hash: Mapped[str] = mapped_column(String(128))  # sha256 of the whole key
+    webhook_secret: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class InteractionRow(Base):
+    """One contact, as received (after redaction where the deployment redacts). `id` is the CRM's id."""
+
+    __tablename__ = "interactions"
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    language: Mapped[str | None] = mapped_column(String(10))
+    agent_id: Mapped[str | None] = mapped_column(String(200), index=True)
+    team: Mapped[str | None] = mapped_column(String(200), index=True)
+    queue: Mapped[str | None] = mapped_column(String(200))
+    started_at: Mapped[str | None] = mapped_column(String(64))  # as given
+    # When the contact happened (started_at, else when it was received): what from/to filter on.
+    contact_time: Mapped[datetime] = mapped_column(index=True)
+    recording: Mapped[str | None] = mapped_column(Text)  # path of the stored recording, or the CRM's reference
+    data: Mapped[dict[str, Any]] = mapped_column()  # the whole interaction JSON
+    # The result lists and filters use (no foreign key: results already point here, and SQLite cannot add one later).
+    latest_result_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    results: Mapped[list["ResultRow"]] = relationship(
+        back_populates="interaction", foreign_keys="ResultRow.interaction_id", order_by="ResultRow.version"
+    )
+    reviews: Mapped[list["ReviewRow"]] = relationship(back_populates="interaction", order_by="ReviewRow.id")
+
+
+class ResultRow(Base):
+    """One scoring of an interaction. Every version is kept: re-scoring adds a row, never overwrites."""
+
+    __tablename__ = "results"
+    __table_args__ = (UniqueConstraint("interaction_id", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interaction_id: Mapped[str] = mapped_column(ForeignKey("interactions.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)  # 1, 2… per interaction
+    rubric_id: Mapped[str] = mapped_column(String(200))
+    rubric_version: Mapped[str] = mapped_column(String(50))
+    quality_score: Mapped[float | None] = mapped_column(Float)
+    operational_score: Mapped[float | None] = mapped_column(Float)
+    overall_score: Mapped[float | None] = mapped_column(Float, index=True)
+    data: Mapped[dict[str, Any]] = mapped_column()  # the whole result JSON
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    interaction: Mapped[InteractionRow] = relationship(back_populates="results", foreign_keys=[interaction_id])
+    items: Mapped[list["ResultItemRow"]] = relationship(cascade="all, delete-orphan")
+
+
+class ResultItemRow(Base):
+    """Each item's status in a result, as a row, so that lists can filter on failed items."""
+
+    __tablename__ = "result_items"
+    __table_args__ = (Index("ix_result_items_item_status", "item_id", "status"),)
+    result_id: Mapped[int] = mapped_column(ForeignKey("results.id", ondelete="CASCADE"), primary_key=True)
+    item_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    criterion_id: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20))
+
+
+class ReviewRow(Base):
+    """A coach's override of one item of a result (or, with no item, a comment on the whole contact)."""
+
+    __tablename__ = "reviews"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interaction_id: Mapped[str] = mapped_column(ForeignKey("interactions.id", ondelete="CASCADE"), index=True)
+    result_id: Mapped[int | None] = mapped_column(ForeignKey("results.id", ondelete="SET NULL"))
+    criterion_id: Mapped[str | None] = mapped_column(String(100))
+    item_id: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[str | None] = mapped_column(String(20))  # passed | failed | not_applicable
+    comment: Mapped[str | None] = mapped_column(Text)
+    reviewer: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    interaction: Mapped[InteractionRow] = relationship(back_populates="reviews")
+
+
+class JobRow(Base):
+    """An audio recording waiting to be transcribed and scored. Persisted, so a restart picks it up again."""
+
+    __tablename__ = "jobs"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)  # queued | running | succeeded | failed
+    interaction_id: Mapped[str] = mapped_column(String(200))
+    upload_path: Mapped[str] = mapped_column(Text)
+    filename: Mapped[str] = mapped_column(String(500))
+    metadata_json: Mapped[dict[str, Any]] = mapped_column("metadata", JSON)
+    options: Mapped[dict[str, Any]] = mapped_column()
+    callback_url: Mapped[str | None] = mapped_column(Text)
+    api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
+    result_id: Mapped[int | None] = mapped_column(ForeignKey("results.id"))
+    error: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # times a worker started it
+    audio_seconds: Mapped[float | None] = mapped_column(Float)
+    processing_seconds: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(default=None)
+    finished_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class WebhookDelivery(Base):
+    """A callback to send; `id` is the delivery id the receiver de-duplicates on."""
+
+    __tablename__ = "webhook_deliveries"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id"), index=True)
+    url: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)  # exactly the bytes signed and sent (UTF-8)
+    api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
+    status: Mapped[str] = mapped_column(String(20), index=True)  # pending | delivered | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    delivered_at: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class IdempotencyRecord(Base):
+    """The response given to a POST with an Idempotency-Key, replayed when the same key comes again."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("api_key_id", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    api_key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id"))
+    key: Mapped[str] = mapped_column(String(200))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    response: Mapped[dict[str, Any]] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,299 @@
+"""The store's Python API: what the HTTP API, the coach interface and the reports call.
+
+Every function takes an open `Session` (from `Store.session()`, committed on
+success) and leaves committing to the caller, so that several calls make one
+transaction.
+
+Interactions and results
+    save_scored(session, interaction, result, ...)   store a scored contact; a known id gets a new result version
+    get_interaction(session, id)                      the row, or None
+    latest_result(session, row) / result_versions(session, id)
+    list_interactions(session, InteractionFilter(...), cursor=None, limit=50) -> Page
+Reviews (coach overrides)
+    add_reviews(session, interaction_id, reviews, reviewer) -> list[ReviewRow]
+    reviewed_result(result_json, reviews)             the result with the coaches' latest verdict per item applied
+API keys
+    create_api_key(session, name, role) -> (ApiKey, key)   the key is shown once; only its hash is stored
+    authenticate(session, key) -> ApiKey | None
+Jobs and webhooks: see `qualicall.store.jobs`.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Literal
+
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from qualicall.scorer.interaction import Interaction
+from qualicall.scorer.result import Result
+from qualicall.store.models import ApiKey, InteractionRow, ResultItemRow, ResultRow, ReviewRow, utcnow
+
+ROLES = ("crm", "coach", "admin")
+Role = Literal["crm", "coach", "admin"]
+KEY_PREFIX = "qc"
+
+
+# --- times -----------------------------------------------------------------
+
+def as_utc(moment: datetime) -> datetime:
+    """Aware UTC; naive datetimes (as SQLite returns them) are taken as UTC."""
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+
+
+def contact_time(started_at: str | None, default: datetime) -> datetime:
+    """When the contact happened: `started_at` if it is an ISO time, else `default`."""
+    if started_at:
+        try:
+            return as_utc(datetime.fromisoformat(started_at.replace("Z", "+00:00")))
+        except ValueError:
+            pass
+    return as_utc(default)
+
+
+# --- interactions and results ----------------------------------------------
+
+def save_scored(
+    session: Session,
+    interaction: Interaction,
+    result: Result,
+    *,
+    api_key_id: int | None = None,
+    recording: str | None = None,
+) -> ResultRow:
+    """Store an interaction and its result. A known interaction id is updated and gets a new result version
+    (older versions are kept). Returns the new result row (its `.version`, `.id`)."""
+    now = utcnow()
+    data = interaction.model_dump(mode="json", exclude_none=True)
+    if recording is not None:
+        data["recording"] = recording
+    row = session.get(InteractionRow, interaction.id, with_for_update=session.bind.dialect.name != "sqlite")
+    if row is None:
+        row = InteractionRow(id=interaction.id, created_at=now)
+        session.add(row)
+    row.channel = interaction.channel
+    row.language = result.language or interaction.language
+    row.agent_id = interaction.agent_id
+    row.team = interaction.team
+    row.queue = interaction.queue
+    row.started_at = interaction.started_at
+    row.contact_time = contact_time(interaction.started_at, row.created_at or now)
+    row.recording = data.get("recording")
+    row.data = data
+    row.api_key_id = api_key_id if api_key_id is not None else row.api_key_id
+    row.updated_at = now
+    session.flush()
+    return add_result(session, row, result)
+
+
+def add_result(session: Session, row: InteractionRow, result: Result) -> ResultRow:
+    """Add a result version to a stored interaction and make it the latest."""
+    version = (session.scalar(select(func.max(ResultRow.version)).where(ResultRow.interaction_id == row.id)) or 0) + 1
+    payload = result.to_json()
+    result_row = ResultRow(
+        interaction_id=row.id,
+        version=version,
+        rubric_id=result.rubric.id,
+        rubric_version=result.rubric.version,
+        quality_score=result.quality_score,
+        operational_score=result.operational_score,
+        overall_score=result.overall_score,
+        data=payload,
+        items=[
+            ResultItemRow(item_id=item_id, criterion_id=criterion_id, status=item.status)
+            for criterion_id, criterion in result.criteria.items()
+            for item_id, item in criterion.items.items()
+        ],
+    )
+    session.add(result_row)
+    session.flush()
+    row.latest_result_id = result_row.id
+    session.flush()
+    return result_row
+
+
+def get_interaction(session: Session, interaction_id: str) -> InteractionRow | None:
+    return session.get(InteractionRow, interaction_id)
+
+
+def latest_result(session: Session, row: InteractionRow) -> ResultRow | None:
+    return session.get(ResultRow, row.latest_result_id) if row.latest_result_id is not None else None
+
+
+def result_versions(session: Session, interaction_id: str) -> list[ResultRow]:
+    """Every result of an interaction, oldest first."""
+    return list(session.scalars(select(ResultRow).where(ResultRow.interaction_id == interaction_id).order_by(ResultRow.version)))
+
+
+@dataclass
+class InteractionFilter:
+    """What `list_interactions` keeps. Scores and failed items are those of the latest result."""
+
+    agent_id: str | None = None
+    team: str | None = None
+    queue: str | None = None
+    since: datetime | None = None  # contact time >= since
+    until: datetime | None = None  # contact time < until
+    min_score: float | None = None  # overall score
+    max_score: float | None = None
+    item_failed: list[str] = field(default_factory=list)  # every one of these items failed
+
+
+@dataclass
+class Page:
+    rows: list[tuple[InteractionRow, ResultRow | None]]
+    next_cursor: str | None
+
+
+def _encode_cursor(row: InteractionRow) -> str:
+    raw = f"{as_utc(row.contact_time).isoformat()}|{row.id}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+class CursorError(ValueError):
+    pass
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        moment, interaction_id = raw.split("|", 1)
+        return as_utc(datetime.fromisoformat(moment)), interaction_id
+    except (ValueError, UnicodeDecodeError):
+        raise CursorError("invalid cursor: pass the next_cursor of a previous page") from None
+
+
+def list_interactions(session: Session, filters: InteractionFilter, cursor: str | None = None, limit: int = 50) -> Page:
+    """Interactions with their latest result, newest contact first, `limit` per page; `next_cursor` gives the next page."""
+    query = select(InteractionRow, ResultRow).outerjoin(ResultRow, ResultRow.id == InteractionRow.latest_result_id)
+    for column, value in ((InteractionRow.agent_id, filters.agent_id), (InteractionRow.team, filters.team), (InteractionRow.queue, filters.queue)):
+        if value is not None:
+            query = query.where(column == value)
+    if filters.since is not None:
+        query = query.where(InteractionRow.contact_time >= as_utc(filters.since))
+    if filters.until is not None:
+        query = query.where(InteractionRow.contact_time < as_utc(filters.until))
+    if filters.min_score is not None:
+        query = query.where(ResultRow.overall_score >= filters.min_score)
+    if filters.max_score is not None:
+        query = query.where(ResultRow.overall_score <= filters.max_score)
+    for item_id in filters.item_failed:
+        query = query.where(
+            exists().where(
+                ResultItemRow.result_id == InteractionRow.latest_result_id,
+                ResultItemRow.item_id == item_id,
+                ResultItemRow.status == "failed",
+            )
+        )
+    if cursor:
+        moment, last_id = _decode_cursor(cursor)
+        query = query.where(
+            or_(InteractionRow.contact_time < moment, and_(InteractionRow.contact_time == moment, InteractionRow.id < last_id))
+        )
+    query = query.order_by(InteractionRow.contact_time.desc(), InteractionRow.id.desc()).limit(limit + 1)
+    rows = [(interaction, result) for interaction, result in session.execute(query).all()]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(rows=rows, next_cursor=_encode_cursor(rows[-1][0]) if more and rows else None)
+
+
+# --- reviews ---------------------------------------------------------------
+
+@dataclass
+class ItemReview:
+    """A coach's verdict on one item (`status` None: a comment only)."""
+
+    item_id: str | None
+    status: str | None = None
+    comment: str | None = None
+
+
+def add_reviews(session: Session, row: InteractionRow, reviews: list[ItemReview], reviewer: str, comment: str | None = None) -> list[ReviewRow]:
+    """Record a coach's overrides on the latest result. Unknown item ids raise ValueError.
+    `comment` alone (no item) is stored as a review of the whole contact."""
+    result = latest_result(session, row)
+    criteria = (result.data.get("criteria") if result else None) or {}
+    criterion_of = {item_id: cid for cid, c in criteria.items() for item_id in c.get("items", {})}
+    made = []
+    for review in reviews:
+        if review.item_id is not None and review.item_id not in criterion_of:
+            raise ValueError(f"unknown item {review.item_id!r} (items: {', '.join(criterion_of) or 'none'})")
+    entries = list(reviews) + ([ItemReview(item_id=None, comment=comment)] if comment else [])
+    for review in entries:
+        made.append(
+            ReviewRow(
+                interaction_id=row.id,
+                result_id=result.id if result else None,
+                criterion_id=criterion_of.get(review.item_id) if review.item_id else None,
+                item_id=review.item_id,
+                status=review.status,
+                comment=review.comment,
+                reviewer=reviewer,
+            )
+        )
+    session.add_all(made)
+    session.flush()
+    return made
+
+
+def reviewed_result(result: dict[str, Any], reviews: list[ReviewRow]) -> dict[str, Any]:
+    """A copy of a result JSON with each item's latest coach status applied (`reviewed_by`, `original_status` added).
+    Scores are not recomputed."""
+    import copy
+
+    out = copy.deepcopy(result)
+    for review in sorted(reviews, key=lambda r: r.id):
+        if review.item_id is None or review.status is None or review.criterion_id is None:
+            continue
+        item = out.get("criteria", {}).get(review.criterion_id, {}).get("items", {}).get(review.item_id)
+        if item is not None:
+            item.setdefault("original_status", item["status"])
+            item["status"] = review.status
+            item["reviewed_by"] = review.reviewer
+    return out
+
+
+# --- API keys ---------------------------------------------------------------
+
+def _hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def create_api_key(session: Session, name: str, role: str) -> tuple[ApiKey, str]:
+    """A new key for `role`; returns the row and the key itself, which is never stored."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r} (use {', '.join(ROLES)})")
+    prefix = secrets.token_hex(6)
+    key = f"{KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
+    row = ApiKey(name=name, role=role, prefix=prefix, key_hash=_hash_key(key), webhook_secret=secrets.token_urlsafe(32))
+    session.add(row)
+    session.flush()
+    return row, key
+
+
+def authenticate(session: Session, key: str) -> ApiKey | None:
+    """The active key row for a presented key, or None."""
+    parts = key.split("_", 2)
+    if len(parts) != 3 or parts[0] != KEY_PREFIX:
+        return None
+    row = session.scalar(select(ApiKey).where(ApiKey.prefix == parts[1]))
+    if row is None or row.revoked_at is not None or not hmac.compare_digest(row.key_hash, _hash_key(key)):
+        return None
+    return row
+
+
+def list_api_keys(session: Session) -> list[ApiKey]:
+    return list(session.scalars(select(ApiKey).order_by(ApiKey.id)))
+
+
+def revoke_api_key(session: Session, prefix: str) -> ApiKey | None:
+    row = session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = utcnow()
+    return row

@@ -1,0 +1,159 @@
+"""POST/GET /v1/interactions, reviews, rubrics, auth and errors, against a real server on loopback (SQLite)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+from api_server import Server
+
+from conftest import EXAMPLES
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    srv = Server(tmp_path_factory.mktemp("api"))
+    srv.make_keys()
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+def example(**changes) -> dict:
+    data = json.loads((EXAMPLES / "call-fr.json").read_text(encoding="utf-8"))
+    data.update(id=f"t-{uuid.uuid4().hex[:10]}", **changes)
+    return data
+
+
+def test_post_scores_and_stores(server):
+    data = example()
+    with server.client("crm") as crm:
+        posted = crm.post("/v1/interactions", json=data)
+        assert posted.status_code == 201, posted.text
+        result = posted.json()
+        assert result["interaction_id"] == data["id"] and result["rubric"]["id"] == "default-fr"
+        assert posted.headers["x-result-version"] == "1"
+        got = crm.get(f"/v1/interactions/{data['id']}")
+    assert got.status_code == 200
+    body = got.json()
+    assert body["result"]["overall_score"] == result["overall_score"]
+    assert body["interaction"]["agent_id"] == data["agent_id"] and len(body["interaction"]["turns"]) == len(data["turns"])
+    assert body["result_version"] == 1 and [v["version"] for v in body["versions"]] == [1]
+
+
+def test_reposting_keeps_every_result_version(server):
+    data = example()
+    with server.client("crm") as crm:
+        first = crm.post("/v1/interactions", json=data).json()
+        data["turns"] = data["turns"][:2]  # a shorter transcript scores differently
+        second = crm.post("/v1/interactions", json=data)
+        assert second.headers["x-result-version"] == "2"
+        body = crm.get(f"/v1/interactions/{data['id']}").json()
+    assert [v["version"] for v in body["versions"]] == [1, 2]
+    assert body["versions"][0]["overall_score"] == first["overall_score"]
+    assert body["result"]["overall_score"] == second.json()["overall_score"] != first["overall_score"]
+
+
+def test_idempotency_key_replays_instead_of_duplicating(server):
+    data = example()
+    key = uuid.uuid4().hex
+    with server.client("crm") as crm:
+        first = crm.post("/v1/interactions", json=data, headers={"Idempotency-Key": key})
+        again = crm.post("/v1/interactions", json=data, headers={"Idempotency-Key": key})
+        other = crm.post("/v1/interactions", json=example(), headers={"Idempotency-Key": key})
+        versions = crm.get(f"/v1/interactions/{data['id']}").json()["versions"]
+    assert first.status_code == again.status_code == 201
+    assert again.headers.get("idempotent-replayed") == "true" and again.json() == first.json()
+    assert len(versions) == 1
+    assert other.status_code == 409
+
+
+def test_auth_401_and_roles_403(server):
+    with server.client(None) as anonymous:
+        assert anonymous.get("/v1/rubrics").status_code == 401
+        assert anonymous.get("/v1/rubrics", headers={"Authorization": "Bearer qc_nope_nope"}).status_code == 401
+    with server.client("coach") as coach:
+        assert coach.post("/v1/interactions", json=example()).status_code == 403
+    with server.client("crm") as crm:
+        assert crm.post("/v1/interactions/x/reviews", json={"comment": "hi"}).status_code == 403
+    with server.client("admin") as admin:
+        assert admin.post("/v1/interactions", json=example()).status_code == 201
+
+
+def test_bad_input_is_4xx_naming_the_field(server):
+    with server.client("crm") as crm:
+        bad_field = crm.post("/v1/interactions", json={"id": "x", "channel": "fax", "turns": []})
+        assert bad_field.status_code == 422 and bad_field.json()["detail"][0]["loc"] == ["body", "channel"]
+        broken = crm.post("/v1/interactions", content=b'{"id": ', headers={"content-type": "application/json"})
+        assert broken.status_code == 422 and "invalid JSON" in broken.json()["detail"][0]["msg"]
+        no_turns = crm.post("/v1/interactions", json={"id": "x", "recording": "a.wav"})
+        assert no_turns.status_code == 422 and no_turns.json()["detail"][0]["loc"] == ["body", "turns"]
+        assert crm.post("/v1/interactions", content=b"x", headers={"content-type": "text/plain"}).status_code == 415
+        assert crm.get("/v1/interactions/does-not-exist").status_code == 404
+        assert crm.get("/v1/interactions", params={"cursor": "!!"}).status_code == 422
+        assert crm.get("/v1/interactions", params={"min_score": 120}).status_code == 422
+
+
+def test_list_filters_and_cursor_pagination(server):
+    team = f"team-{uuid.uuid4().hex[:6]}"
+    ids = []
+    with server.client("crm") as crm:
+        for day in range(1, 6):
+            data = example(team=team, agent_id=f"A-{day % 2}", started_at=f"2026-10-0{day}T10:00:00+02:00")
+            if day == 5:
+                data["turns"] = data["turns"][:1]  # fails most items
+            assert crm.post("/v1/interactions", json=data).status_code == 201
+            ids.append(data["id"])
+        pages, cursor = [], None
+        while True:
+            page = crm.get("/v1/interactions", params={"team": team, "limit": 2, **({"cursor": cursor} if cursor else {})}).json()
+            pages.append([i["id"] for i in page["items"]])
+            cursor = page["next_cursor"]
+            if cursor is None:
+                break
+        assert pages == [ids[::-1][0:2], ids[::-1][2:4], ids[::-1][4:5]]
+        by_agent = crm.get("/v1/interactions", params={"team": team, "agent_id": "A-1"}).json()["items"]
+        assert sorted(i["id"] for i in by_agent) == sorted(ids[0::2])
+        window = crm.get("/v1/interactions", params={"team": team, "from": "2026-10-02T00:00:00+02:00", "to": "2026-10-04T00:00:00+02:00"}).json()
+        assert [i["id"] for i in window["items"]] == [ids[2], ids[1]]
+        scores = {i["id"]: i["overall_score"] for i in crm.get("/v1/interactions", params={"team": team}).json()["items"]}
+        assert scores[ids[4]] < scores[ids[0]] == scores[ids[1]]
+        low = crm.get("/v1/interactions", params={"team": team, "max_score": scores[ids[4]]}).json()["items"]
+        assert [i["id"] for i in low] == [ids[4]]
+        high = crm.get("/v1/interactions", params={"team": team, "min_score": scores[ids[4]] + 0.01}).json()["items"]
+        assert sorted(i["id"] for i in high) == sorted(ids[:4])
+        failed = low[0]["failed_items"]
+        assert failed
+        by_item = crm.get("/v1/interactions", params={"team": team, "item_failed": failed[0]}).json()["items"]
+        assert ids[4] in [i["id"] for i in by_item] and ids[0] not in [i["id"] for i in by_item]
+
+
+def test_coach_reviews_items(server):
+    data = example()
+    with server.client("crm") as crm:
+        crm.post("/v1/interactions", json=data)
+    with server.client("coach") as coach:
+        reviewed = coach.post(f"/v1/interactions/{data['id']}/reviews", json={
+            "items": [{"item_id": "salutation", "status": "failed", "comment": "greeting inaudible"}], "comment": "good call otherwise",
+        })
+        assert reviewed.status_code == 201, reviewed.text
+        unknown = coach.post(f"/v1/interactions/{data['id']}/reviews", json={"items": [{"item_id": "nope", "status": "failed"}]})
+        assert unknown.status_code == 422
+        assert coach.post("/v1/interactions/none-such/reviews", json={"comment": "x"}).status_code == 404
+        reviews = coach.get(f"/v1/interactions/{data['id']}").json()["reviews"]
+    assert [(r["item_id"], r["status"], r["reviewer"], r["criterion_id"]) for r in reviews] == [
+        ("salutation", "failed", "test-coach", "greeting"), (None, None, "test-coach", None)]
+    assert reviews[0]["result_version"] == 1 and reviews[1]["comment"] == "good call otherwise"
+
+
+def test_rubrics_health_metrics(server):
+    with server.client("coach") as coach:
+        rubrics = coach.get("/v1/rubrics").json()
+        assert {"default-fr", "default-en"} <= {r["id"] for r in rubrics}
+        assert "greeting" in coach.get("/v1/rubrics/default-fr").json()["criteria"]
+        assert coach.get("/v1/rubrics/..%2Fetc").status_code == 404
+        assert coach.get("/healthz").json()["status"] == "ok"
+        metrics = coach.get("/metrics").text
+    assert 'qualicall_http_requests_total{method="GET",route="/v1/rubrics",status="200"}' in metrics
+    assert "qualicall_http_request_duration_seconds_bucket" in metrics
