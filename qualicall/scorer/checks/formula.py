@@ -24,6 +24,10 @@ class FormulaParams(BaseModel):
     anchors: list[str] = Field(default_factory=list, description="sentences meaning the formula, for the semantic match")
     similarity: float = Field(default=0.8, ge=0, le=1)
     question: bool = Field(default=False, description="the formula must be asked, not said as an answer")
+    tags: list[str] = Field(
+        default_factory=list,
+        description="short words that count only as a tag question closed by '?' (\"…, right?\"); said bare, they are backchannel",
+    )
     what: str = Field(default="formula", description="what is looked for, in reasons")
 
 
@@ -85,7 +89,13 @@ def find_formula(ctx: CheckContext, params: FormulaParams, turns: list[TurnView]
         matches = [m for m in matches if not _overlaps(m, excluded)]
     if params.question:
         matches = [m for m in matches if _is_question(m)]
-    return matches
+    return matches + [m for m in find_all(compile_phrases(params.tags), turns) if _is_tag_question(m)]
+
+
+def _is_tag_question(match: Match) -> bool:
+    """« …, d'accord ? », "…, right?": the word closes a sentence with a question mark."""
+    _, end = match.turn.norm.span(match.start, match.end)
+    return match.turn.text[end:].lstrip().startswith("?")
 
 
 @register_check("formula", FormulaParams)

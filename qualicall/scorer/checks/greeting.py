@@ -47,7 +47,39 @@ class OrganizationParams(BaseModel):
     salutations: list[str] = Field(default_factory=list)
     fillers: list[str] = Field(default_factory=list, description="words skipped at the start of the pick-up")
     not_names: list[str] = Field(default_factory=list, description="ordinary words that cannot be a company name")
+    roles: list[str] = Field(default_factory=list, description="the agent's job title, which the company name may follow (« conseillère Banque Lumio »)")
+    of_words: list[str] = Field(default_factory=list, description="words joining the agent's name or role to the company (« Antoine d'Onda Mobile », \"Sam from Acme\")")
     max_words: int = Field(default=5, ge=1)
+
+
+def _slot(ctx: CheckContext, turn: TurnView, words: list[tuple[str, int, int, bool]], i: int, params: OrganizationParams) -> Match | None:
+    """The company-like noun phrase starting at word `i`: the run of words before the first function word or punctuation."""
+    stops = stop_words(ctx.language)
+    salutation = {normalize(w).text for w in params.salutations}
+    ordinary = {normalize(w).text for w in params.not_names}
+    connectors = {"du", "de", "des", "la", "le", "l", "d", "et", "of", "the", "and"}
+    slot: list[tuple[str, int, int, bool]] = []
+    for word in words[i:]:
+        if slot and word[3]:
+            break
+        if word[0] in salutation or word[0] in ordinary:
+            break
+        if word[0] in stops and not (slot and word[0] in connectors):
+            break
+        slot.append(word)
+    while slot and slot[-1][0] in connectors:
+        slot.pop()
+    if not slot or len(slot) > params.max_words:
+        return None
+    return Match(turn, slot[0][1], slot[-1][2])
+
+
+def _capitalised(turn: TurnView, match: Match) -> bool:
+    """In cased text a company name is capitalised; all-lower-case text (ASR) cannot tell."""
+    if turn.text == turn.text.lower():
+        return True
+    start, _ = turn.norm.span(match.start, match.end)
+    return turn.text[start : start + 1].isupper()
 
 
 def _pickup_slot(ctx: CheckContext, turn: TurnView, params: OrganizationParams) -> Match | None:
@@ -63,30 +95,35 @@ def _pickup_slot(ctx: CheckContext, turn: TurnView, params: OrganizationParams) 
     from qualicall.models.names import is_first_name
 
     words = _words(turn)
-    stops = stop_words(ctx.language)
-    skip = {normalize(w).text for w in params.fillers}
-    salutation = {normalize(w).text for w in params.salutations}
-    ordinary = {normalize(w).text for w in params.not_names}
-    connectors = {"du", "de", "des", "la", "le", "l", "d", "et", "of", "the", "and"}
+    skip = {normalize(w).text for w in params.fillers + params.salutations}
     i = 0
-    while i < len(words) and (words[i][0] in skip or words[i][0] in salutation):
+    while i < len(words) and words[i][0] in skip:
         i += 1
-    slot: list[tuple[str, int, int, bool]] = []
-    for word in words[i:]:
-        if slot and word[3]:
-            break
-        if word[0] in salutation or word[0] in ordinary:
-            break
-        if word[0] in stops and not (slot and word[0] in connectors):
-            break
-        slot.append(word)
-    while slot and slot[-1][0] in connectors:
-        slot.pop()
-    if not slot or len(slot) > params.max_words:
-        return None
-    if is_first_name(slot[0][0]) and slot[0][0] not in {normalize(n).text for n in params.names}:
-        return None
-    return Match(turn, slot[0][1], slot[-1][2])
+    slot = _slot(ctx, turn, words, i, params)
+    if slot is not None and is_first_name(words[i][0]) and words[i][0] not in {normalize(n).text for n in params.names}:
+        return None  # « Marc, bonjour »: a person, not a company
+    return slot
+
+
+def _attached_slot(ctx: CheckContext, turn: TurnView, params: OrganizationParams) -> Match | None:
+    """The company named after the agent's role or name: « Léa, conseillère Banque Lumio », « Antoine d'Onda Mobile », "Sam from Acme"."""
+    from qualicall.models.names import is_first_name
+
+    words = _words(turn)
+    roles = {normalize(w).text for w in params.roles}
+    joins = {normalize(w).text for w in params.of_words}
+    for i, (word, *_rest) in enumerate(words[:-1]):
+        after_role = word in roles
+        after_name = is_first_name(word) and words[i + 1][0] in joins
+        if not (after_role or after_name):
+            continue
+        j = i + 1
+        if j < len(words) and words[j][0] in joins:
+            j += 1
+        slot = _slot(ctx, turn, words, j, params) if j < len(words) and not words[j][3] else None
+        if slot is not None and _capitalised(turn, slot) and slot.text.lower() not in roles:
+            return slot
+    return None
 
 
 @register_check("organization", OrganizationParams)
@@ -105,6 +142,10 @@ def organization(ctx: CheckContext, params: OrganizationParams) -> ItemResult:
         slot = _pickup_slot(ctx, turns[0], params)
         if slot is not None:
             return ctx.passed(f"organisation named at pick-up: « {slot.text} » in {where(slot)}", [slot])
+    for turn in turns:
+        slot = _attached_slot(ctx, turn, params)
+        if slot is not None:
+            return ctx.passed(f"organisation named with the agent's name or role: « {slot.text} » in {where(slot)}", [slot])
     return ctx.failed(f"no company or service named in {ctx.describe_window(ctx.item.window)}")
 
 
@@ -116,10 +157,16 @@ class AgentNameParams(BaseModel):
     )
     titles: list[str] = Field(default_factory=list, description="forms of address that mark the customer's name")
     not_names: list[str] = Field(default_factory=list)
+    lead_words: list[str] = Field(default_factory=list, description="words a ^-anchored pattern may follow at the turn start (« bonjour », « oui »)")
+    first_person: list[str] = Field(
+        default_factory=list,
+        description="first-person words (« je », « moi », \"my\"): a pattern without one (« {name}, bonjour ») takes only a known first name, "
+        "since a company said at pick-up fills the same slot",
+    )
 
 
 @lru_cache(maxsize=256)
-def _name_regex(pattern: str) -> re.Pattern[str]:
+def _name_regex(pattern: str, lead_words: tuple[str, ...]) -> re.Pattern[str]:
     anchored = pattern.startswith("^")
     before, _, after = pattern.lstrip("^").partition("{name}")
     parts = []
@@ -128,11 +175,16 @@ def _name_regex(pattern: str) -> re.Pattern[str]:
     parts.append(r"(?P<name>[a-z]+)")
     if after.strip():
         parts.append(r"\s" + r"\s".join(re.escape(w) for w in normalize(after).text.split()))
-    prefix = "^" if anchored else r"(?<![a-z0-9])"
+    lead = "|".join(re.escape(w) for w in lead_words)
+    prefix = (f"^(?:(?:{lead})\\s)*" if lead else "^") if anchored else r"(?<![a-z0-9])"
     return re.compile(prefix + "".join(parts) + r"(?![a-z0-9])")
 
 
-def _looks_like_name(ctx: CheckContext, turn: TurnView, start: int, end: int, params: AgentNameParams) -> bool:
+def _first_person(pattern: str, first_person: frozenset[str]) -> bool:
+    return any(w in first_person for w in normalize(pattern.replace("{name}", " ")).text.split())
+
+
+def _looks_like_name(ctx: CheckContext, turn: TurnView, start: int, end: int, params: AgentNameParams, first_person: bool) -> bool:
     from qualicall.models.names import is_first_name
 
     word = turn.norm.text[start:end]
@@ -140,6 +192,11 @@ def _looks_like_name(ctx: CheckContext, turn: TurnView, start: int, end: int, pa
         return False
     if is_first_name(word):
         return True
+    if not first_person:
+        # « Cinéflux, bonjour »: a capitalised word there is as likely the company,
+        # unless a first name comes just before it (« Élodie Marchand à votre service »).
+        before = turn.norm.text[:start].split()[-1:]
+        return bool(before) and is_first_name(before[0]) and before[0] not in stop_words(ctx.language)
     # Cased text: a capitalised word the tagger takes for a proper noun (a rare first name).
     s, _ = turn.norm.span(start, end)
     if turn.text[s : s + 1].isupper() and turn.text != turn.text.upper():
@@ -156,14 +213,17 @@ def agent_name(ctx: CheckContext, params: AgentNameParams) -> ItemResult:
     if not turns:
         return ctx.failed("no agent turn in the opening")
     titles = {normalize(t).text for t in params.titles}
+    lead = tuple(normalize(w).text for w in params.lead_words)
+    first_person = frozenset(normalize(w).text for w in params.first_person)
     for turn in turns:
         for pattern in params.patterns:
-            for m in _name_regex(pattern).finditer(turn.norm.text):
+            strong = _first_person(pattern, first_person)
+            for m in _name_regex(pattern, lead).finditer(turn.norm.text):
                 start, end = m.span("name")
-                preceding = turn.norm.text[: m.start()].split()[-1:]
+                preceding = turn.norm.text[: start].split()[-1:]
                 if preceding and preceding[0] in titles:
                     continue  # « madame Durand »: the customer's name
-                if _looks_like_name(ctx, turn, start, end, params):
+                if _looks_like_name(ctx, turn, start, end, params, strong):
                     match = Match(turn, m.start(), m.end())
                     return ctx.passed(f"agent gives their name: « {match.text} » in {where(match)}", [match])
     return ctx.failed(f"the agent does not give their name in {ctx.describe_window(ctx.item.window)}")

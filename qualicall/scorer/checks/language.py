@@ -41,17 +41,22 @@ class ReadabilityParams(BaseModel):
     split_unpunctuated_over: int = Field(default=20, ge=5, description="split unpunctuated turns longer than this with spaCy")
 
 
-def agent_sentences(ctx: CheckContext, turns: list[TurnView], split_over: int) -> list[str]:
-    """Agent speech as sentences: turns (ASR segments), split at . ! ? and, when unpunctuated and long, by spaCy."""
-    out: list[str] = []
+def agent_sentences(ctx: CheckContext, turns: list[TurnView], split_over: int) -> list[tuple[str, bool]]:
+    """Agent speech as (sentence, bounded) pairs: turns (ASR segments) split at . ! ?, and long unpunctuated turns split by spaCy.
+
+    `bounded` is False for the pieces of a long unpunctuated turn: where its
+    sentences end is a guess (the recogniser wrote no punctuation), so their
+    length says little about the speaker's and is not held against them.
+    """
+    out: list[tuple[str, bool]] = []
     for turn in turns:
         for sentence in sentences(turn.text):
             words = sentence.split()
             if len(words) > split_over and not re.search(r"[.!?,;:]", sentence[:-1]):
-                out.extend(s.text for s in ctx.nlp(sentence).sents if s.text.strip())
+                out.extend((s.text, False) for s in ctx.nlp(sentence).sents if s.text.strip())
             else:
-                out.append(sentence)
-    return [s for s in out if re.search(r"\w", s)]
+                out.append((sentence, True))
+    return [(s, bounded) for s, bounded in out if re.search(r"\w", s)]
 
 
 @register_check("readability", ReadabilityParams)
@@ -62,14 +67,22 @@ def readability(ctx: CheckContext, params: ReadabilityParams) -> ItemResult:
     if not parts:
         return ctx.not_applicable("the agent says nothing to measure")
     textstat = _textstat()
-    text = " ".join(p if p.rstrip()[-1:] in ".!?" else p + "." for p in parts)
+    text = " ".join(p if p.rstrip()[-1:] in ".!?" else p + "." for p, _ in parts)
     textstat.set_lang(ctx.language)
     score = round(float(textstat.flesch_reading_ease(text)), 1)
-    counts = [len(p.split()) for p in parts]
+    counts = [len(p.split()) for p, _ in parts]
     total = sum(counts)
-    long_runs = [(p, n) for p, n in zip(parts, counts) if n > params.max_sentence_words]
-    long_share = round(sum(n for _, n in long_runs) / total, 3) if total else 0.0
-    measures = {"flesch": score, "words": total, "sentences": len(parts), "mean_sentence_words": round(total / len(parts), 1), "long_share": long_share}
+    bounded_words = sum(n for n, (_, bounded) in zip(counts, parts) if bounded)
+    long_runs = [(p, n) for (p, bounded), n in zip(parts, counts) if bounded and n > params.max_sentence_words]
+    long_share = round(sum(n for _, n in long_runs) / bounded_words, 3) if bounded_words else 0.0
+    measures = {
+        "flesch": score,
+        "words": total,
+        "sentences": len(parts),
+        "mean_sentence_words": round(total / len(parts), 1),
+        "long_share": long_share,
+        "unpunctuated_share": round(1 - bounded_words / total, 3) if total else 0.0,
+    }
     if score < params.min_score:
         return ctx.failed(f"hard to follow: Flesch reading ease {score} < {params.min_score:g}", **measures)
     if long_share > params.max_long_share:

@@ -17,6 +17,7 @@ CONTENT_POS = {"NOUN", "PROPN", "VERB", "ADJ", "NUM", "ADV"}
 class RestatementParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
     formulas: list[str] = Field(default_factory=list, description="announcing formulas (« si je comprends bien »)")
+    patterns: list[str] = Field(default_factory=list, description="announcing formulas as regular expressions on normalised text (« vous <verbe> donc »)")
     min_content_words: int = Field(default=4, ge=1, description="content words the restatement needs (one repeated word is not a restatement)")
     min_overlap: float = Field(default=0.34, ge=0, le=1, description="share of the restatement's content lemmas that the customer used")
     min_similarity: float = Field(default=0.5, ge=0, le=1, description="embedding cosine with the customer's words")
@@ -45,7 +46,7 @@ def restatement(ctx: CheckContext, params: RestatementParams) -> ItemResult:
     from qualicall.models.embeddings import cosine_matrix
 
     agent = ctx.scope()
-    formulas = find_all(compile_formula(tuple(params.formulas), ()), agent)
+    formulas = find_all(compile_formula(tuple(params.formulas), tuple(params.patterns)), agent)
     if not ctx.customer_turns:
         return ctx.not_applicable("the customer never states a need")
     best: tuple[float, float, Match | None, int] = (0.0, 0.0, None, 0)
