@@ -10,43 +10,9 @@ import sys
 import numpy as np
 import pytest
 
+from privacy_planted import leaks, planted_interaction
+
 from conftest import ROOT, run_cli
-
-# Invented values, planted in a call: a Luhn-valid card, an IBAN with a valid key, a phone, names.
-PLANTED = {
-    "card": "quatre cinq trois neuf, euh, un quatre huit huit, zéro trois quatre trois, six quatre six sept",
-    "card digits": "4539",
-    "iban": "FR76 3000 6000 0112 3456 7890 189",
-    "phone": "zéro six douze trente-quatre cinquante-six soixante-dix-huit",
-    "email": "claire point fontaine arobase free point fr",
-    "customer": "Fontaine",
-    "agent": "Julie",
-}
-
-
-def planted_interaction() -> dict:
-    turns = [
-        ("agent", "Énergie Plus bonjour, je m'appelle Julie, en quoi puis-je vous aider ?"),
-        ("customer", "Bonjour, Claire Fontaine, je voudrais régler ma facture par carte."),
-        ("agent", "Très bien madame Fontaine, je vous écoute pour le numéro de la carte."),
-        ("customer", f"Alors c'est {PLANTED['card']}."),
-        ("agent", "Merci. Et pour le prélèvement, votre IBAN ?"),
-        ("customer", f"C'est {PLANTED['iban']}, et mon portable c'est le {PLANTED['phone']}."),
-        ("agent", "Et votre adresse e-mail pour le reçu ?"),
-        ("customer", f"{PLANTED['email']}"),
-        ("agent", "Donc je récapitule : le paiement est enregistré et le reçu part par e-mail. Avez-vous d'autres questions ? Merci de votre appel, au revoir."),
-    ]
-    return {
-        "id": "privacy-1",
-        "language": "fr",
-        "customer_name": "Claire Fontaine",
-        "turns": [{"speaker": s, "text": t, "start": i * 5.0, "end": i * 5.0 + 4.5} for i, (s, t) in enumerate(turns)],
-    }
-
-
-def leaks(output: str) -> list[str]:
-    folded = output.lower()
-    return [name for name, value in PLANTED.items() if value.lower() in folded]
 
 
 @pytest.fixture(scope="module")
