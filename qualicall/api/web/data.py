@@ -1,0 +1,225 @@
+"""What the coach pages read from and write to the store (`qualicall.store.repository`)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from qualicall.api.web.calibration import ReviewedItem
+from qualicall.api.web.priority import Priority, failed_items, review_priority
+from qualicall.api.web.trends import Scored
+from qualicall.store import repository as repo
+from qualicall.store.models import InteractionRow, ResultItemRow, ResultRow, ReviewRow
+
+# The queue ranks at most this many of the newest matching contacts (a coach filters to narrow it).
+QUEUE_SCAN = 5000
+
+
+def review_key(review: ReviewRow) -> str:
+    return f"{review.criterion_id}.{review.item_id}"
+
+
+def review_dict(review: ReviewRow) -> dict[str, Any]:
+    return {
+        "id": review.id,
+        "interaction_id": review.interaction_id,
+        "item": review_key(review),
+        "status": review.status,
+        "comment": review.comment,
+        "reviewer": review.reviewer,
+        "created_at": repo.as_utc(review.created_at).isoformat() if review.created_at else None,
+        "result_id": review.result_id,
+    }
+
+
+def latest_by_item(reviews: list[ReviewRow]) -> dict[str, dict[str, Any]]:
+    """The last verdict a coach gave on each item ("criterion.item" → review)."""
+    latest: dict[str, dict[str, Any]] = {}
+    for review in sorted(reviews, key=lambda r: r.id):
+        if review.item_id and review.status:
+            latest[review_key(review)] = review_dict(review)
+    return latest
+
+
+@dataclass
+class QueueFilters:
+    agent: str | None = None
+    team: str | None = None
+    queue: str | None = None
+    date_from: str | None = None
+    date_to: str | None = None
+    min_score: float | None = None
+    max_score: float | None = None
+    item_failed: str | None = None  # "criterion.item"
+    reviewed: str | None = None  # "yes" | "no" | None
+
+    def to_store(self) -> repo.InteractionFilter:
+        since = until = None
+        if self.date_from:
+            since = datetime.combine(date.fromisoformat(self.date_from), time.min, tzinfo=timezone.utc)
+        if self.date_to:
+            until = datetime.combine(date.fromisoformat(self.date_to) + timedelta(days=1), time.min, tzinfo=timezone.utc)
+        return repo.InteractionFilter(
+            agent_id=self.agent or None,
+            team=self.team or None,
+            queue=self.queue or None,
+            since=since,
+            until=until,
+            min_score=self.min_score,
+            max_score=self.max_score,
+            item_failed=[self.item_failed.split(".", 1)[-1]] if self.item_failed else [],
+        )
+
+
+@dataclass
+class QueueRow:
+    id: str
+    started_at: str | None
+    agent: str | None
+    team: str | None
+    queue: str | None
+    score: float | None
+    failed: list[str]
+    priority: Priority
+    reviewers: list[str] = field(default_factory=list)
+
+
+def review_queue(session: Session, filters: QueueFilters) -> list[QueueRow]:
+    """Matching interactions, what most needs a human first; reviewed ones after the others."""
+    page = repo.list_interactions(session, filters.to_store(), limit=QUEUE_SCAN)
+    ids = [row.id for row, _ in page.rows]
+    reviewers: dict[str, list[str]] = defaultdict(list)
+    if ids:
+        query = select(ReviewRow.interaction_id, ReviewRow.reviewer).where(ReviewRow.interaction_id.in_(ids)).distinct()
+        for interaction_id, reviewer in session.execute(query):
+            reviewers[interaction_id].append(reviewer)
+    rows = []
+    for interaction, result in page.rows:
+        data = result.data if result else None
+        reviewed = bool(reviewers.get(interaction.id))
+        if filters.reviewed == "yes" and not reviewed or filters.reviewed == "no" and reviewed:
+            continue
+        rows.append(
+            QueueRow(
+                id=interaction.id,
+                started_at=interaction.started_at,
+                agent=interaction.agent_id,
+                team=interaction.team,
+                queue=interaction.queue,
+                score=result.overall_score if result and result.overall_score is not None else (result.quality_score if result else None),
+                failed=failed_items(data),
+                priority=review_priority(interaction.data or {}, data),
+                reviewers=sorted(reviewers.get(interaction.id, [])),
+            )
+        )
+    rows.sort(key=lambda r: (bool(r.reviewers), -r.priority.value, r.id))
+    return rows
+
+
+def choices(session: Session) -> dict[str, list[str]]:
+    """Values offered in the queue's filters."""
+
+    def distinct(column: Any) -> list[str]:
+        return [v for v in session.scalars(select(column).where(column.is_not(None)).distinct().order_by(column))]
+
+    items = session.execute(select(ResultItemRow.criterion_id, ResultItemRow.item_id).distinct()).all()
+    return {
+        "agents": distinct(InteractionRow.agent_id),
+        "teams": distinct(InteractionRow.team),
+        "queues": distinct(InteractionRow.queue),
+        "items": sorted({f"{c}.{i}" for c, i in items}, key=_grid_order),
+    }
+
+
+_GRID = ["greeting", "comprehensible_language", "reformulation", "closing"]
+
+
+def _grid_order(key: str) -> tuple[int, str]:
+    criterion = key.split(".", 1)[0]
+    return (_GRID.index(criterion) if criterion in _GRID else len(_GRID), key)
+
+
+@dataclass
+class CallData:
+    row: InteractionRow
+    result: ResultRow
+    reviews: list[ReviewRow]
+
+
+def load_call(session: Session, interaction_id: str) -> CallData | None:
+    row = repo.get_interaction(session, interaction_id)
+    if row is None:
+        return None
+    result = repo.latest_result(session, row)
+    if result is None:
+        return None
+    reviews = list(session.scalars(select(ReviewRow).where(ReviewRow.interaction_id == interaction_id).order_by(ReviewRow.id)))
+    return CallData(row, result, reviews)
+
+
+def auto_status(result: ResultRow, key: str) -> str | None:
+    criterion_id, item_id = key.split(".", 1)
+    item = ((result.data.get("criteria") or {}).get(criterion_id) or {}).get("items", {}).get(item_id)
+    return item.get("status") if item else None
+
+
+def calibration_pairs(session: Session) -> list[ReviewedItem]:
+    """Each (interaction, item) a coach judged: the automatic status of the result they reviewed, and their last verdict."""
+    query = (
+        select(ReviewRow, ResultItemRow.status)
+        .join(ResultItemRow, (ResultItemRow.result_id == ReviewRow.result_id) & (ResultItemRow.item_id == ReviewRow.item_id))
+        .where(ReviewRow.status.is_not(None))
+        .order_by(ReviewRow.id)
+    )
+    latest: dict[tuple[str, str], ReviewedItem] = {}
+    for review, auto in session.execute(query):
+        key = review_key(review)
+        latest[(review.interaction_id, key)] = ReviewedItem(
+            review.interaction_id, key, auto, review.status, review.reviewer, review.comment,
+            repo.as_utc(review.created_at).isoformat() if review.created_at else None,
+        )
+    return sorted(latest.values(), key=lambda pair: _grid_order(pair.item))
+
+
+@dataclass
+class GroupRow:
+    name: str
+    calls: int
+    quality: float | None
+    overall: float | None
+
+
+def groups(session: Session, column: Any) -> list[GroupRow]:
+    query = (
+        select(column, func.count(InteractionRow.id), func.avg(ResultRow.quality_score), func.avg(ResultRow.overall_score))
+        .outerjoin(ResultRow, ResultRow.id == InteractionRow.latest_result_id)
+        .where(column.is_not(None))
+        .group_by(column)
+        .order_by(column)
+    )
+    return [GroupRow(name, calls, quality, overall) for name, calls, quality, overall in session.execute(query)]
+
+
+def scored_rows(session: Session, column: Any, value: str) -> list[Scored]:
+    """Every interaction of an agent or team with its latest result and latest reviews."""
+    query = (
+        select(InteractionRow, ResultRow)
+        .join(ResultRow, ResultRow.id == InteractionRow.latest_result_id)
+        .where(column == value)
+        .order_by(InteractionRow.contact_time)
+    )
+    pairs = session.execute(query).all()
+    ids = [row.id for row, _ in pairs]
+    reviews: dict[str, list[ReviewRow]] = defaultdict(list)
+    if ids:
+        for review in session.scalars(select(ReviewRow).where(ReviewRow.interaction_id.in_(ids))):
+            reviews[review.interaction_id].append(review)
+    return [
+        Scored(row.id, row.started_at or repo.as_utc(row.contact_time).isoformat(), result.data, latest_by_item(reviews[row.id]))
+        for row, result in pairs
+    ]

@@ -1,0 +1,243 @@
+"""Interface strings, French first, English second.
+
+One table, `STRINGS[key] = (fr, en)`: a missing translation is a missing
+tuple element and fails at import, not on a coach's screen.
+"""
+
+from __future__ import annotations
+
+LANGUAGES = ("fr", "en")
+DEFAULT_LANGUAGE = "fr"
+
+STRINGS: dict[str, tuple[str, str]] = {
+    "app_name": ("qualicall — espace coach", "qualicall — coach workspace"),
+    "skip_to_content": ("Aller au contenu", "Skip to content"),
+    "nav_queue": ("À revoir", "Review queue"),
+    "nav_agents": ("Agents", "Agents"),
+    "nav_teams": ("Équipes", "Teams"),
+    "nav_calibration": ("Calibration", "Calibration"),
+    "logout": ("Déconnexion", "Log out"),
+    "signed_in_as": ("Connecté·e : {name}", "Signed in: {name}"),
+    "switch_language": ("English", "Français"),
+    # login
+    "login_title": ("Connexion coach", "Coach sign-in"),
+    "login_user": ("Identifiant", "User name"),
+    "login_password": ("Mot de passe", "Password"),
+    "login_or_key": ("ou avec une clé d'API (rôle coach ou admin)", "or with an API key (coach or admin role)"),
+    "login_key": ("Clé d'API", "API key"),
+    "login_submit": ("Se connecter", "Sign in"),
+    "login_failed": ("Identifiant, mot de passe ou clé incorrects.", "Wrong user name, password or key."),
+    "login_forbidden": ("Cette clé n'a pas le rôle coach ou admin.", "This key has neither the coach nor the admin role."),
+    # queue
+    "queue_title": ("Appels à revoir", "Calls to review"),
+    "queue_intro": (
+        "Triés par besoin d'un regard humain : score bas, transcription ou attribution des rôles incertaines, items proches de leur seuil.",
+        "Sorted by what most needs a human: low score, uncertain transcript or speaker roles, items near their threshold.",
+    ),
+    "filters": ("Filtres", "Filters"),
+    "filter_agent": ("Agent", "Agent"),
+    "filter_team": ("Équipe", "Team"),
+    "filter_queue": ("File", "Queue"),
+    "filter_from": ("Du", "From"),
+    "filter_to": ("Au", "To"),
+    "filter_min_score": ("Score min.", "Min. score"),
+    "filter_max_score": ("Score max.", "Max. score"),
+    "filter_item_failed": ("Item en échec", "Failed item"),
+    "filter_reviewed": ("Revue", "Reviewed"),
+    "filter_any": ("Tous", "Any"),
+    "filter_yes": ("Déjà revus", "Reviewed"),
+    "filter_no": ("Pas encore revus", "Not reviewed"),
+    "apply": ("Filtrer", "Filter"),
+    "reset": ("Effacer", "Clear"),
+    "col_call": ("Appel", "Call"),
+    "col_date": ("Date", "Date"),
+    "col_agent": ("Agent", "Agent"),
+    "col_team": ("Équipe", "Team"),
+    "col_queue": ("File", "Queue"),
+    "col_score": ("Score", "Score"),
+    "col_failed": ("Items en échec", "Failed items"),
+    "col_why": ("Pourquoi le revoir", "Why review it"),
+    "col_reviewed_by": ("Revu par", "Reviewed by"),
+    "no_results": ("Aucun appel ne correspond.", "No call matches."),
+    "not_reviewed": ("—", "—"),
+    "more": ("Suivants", "Next"),
+    "shown": ("{n} appels", "{n} calls"),
+    "reason_low_score": ("score bas", "low score"),
+    "reason_asr_confidence": ("transcription incertaine ({value})", "uncertain transcript ({value})"),
+    "reason_role_confidence": ("rôles incertains ({value})", "uncertain speaker roles ({value})"),
+    "reason_near_threshold": ("{item} près du seuil", "{item} near threshold"),
+    # interaction
+    "call_title": ("Appel {id}", "Call {id}"),
+    "overall_score": ("Score global", "Overall score"),
+    "quality_score": ("Qualité", "Quality"),
+    "operational_score": ("Opérationnel", "Operational"),
+    "combined_as": ("Combiné : {parts}", "Combined: {parts}"),
+    "combination_quality_only": ("pas de données opérationnelles : score global = qualité", "no operational data: overall = quality"),
+    "scorecard": ("Grille", "Scorecard"),
+    "failed_summary": ("{n} item(s) en échec", "{n} failed item(s)"),
+    "none_failed": ("Aucun item en échec", "No failed item"),
+    "col_item": ("Item", "Item"),
+    "col_auto": ("Auto", "Auto"),
+    "col_coach": ("Coach", "Coach"),
+    "col_reason": ("Motif", "Reason"),
+    "show_evidence": ("Voir la preuve de « {item} »", "Show the evidence for “{item}”"),
+    "no_evidence": ("pas de passage à montrer", "no passage to show"),
+    "override": ("Corriger", "Override"),
+    "override_title": ("Corriger « {item} »", "Override “{item}”"),
+    "override_status": ("Statut coach", "Coach status"),
+    "override_comment": ("Commentaire", "Comment"),
+    "override_submit": ("Enregistrer", "Save"),
+    "override_cancel": ("Annuler", "Cancel"),
+    "override_saved": ("Correction enregistrée.", "Override saved."),
+    "confirm_rest": ("Valider les autres verdicts automatiques", "Confirm the other automatic verdicts"),
+    "confirmed": ("Verdicts confirmés.", "Verdicts confirmed."),
+    "comment_required": ("Un commentaire est demandé quand le statut change.", "A comment is required when the status changes."),
+    "history": ("Historique des revues", "Review history"),
+    "no_history": ("Pas encore de revue.", "No review yet."),
+    "history_line": ("{who} — {item} : {old} → {new}", "{who} — {item}: {old} → {new}"),
+    "indicators": ("Indicateurs opérationnels", "Operational indicators"),
+    "col_indicator": ("Indicateur", "Indicator"),
+    "col_value": ("Valeur", "Value"),
+    "col_target": ("Cible → limite", "Target → limit"),
+    "col_source": ("Source", "Source"),
+    "source_input": ("CRM / téléphonie", "CRM / telephony"),
+    "source_measured": ("mesuré", "measured"),
+    "indicators_absent": ("Absents (non comptés) : {names}", "Absent (not counted): {names}"),
+    "transcript": ("Transcription", "Transcript"),
+    "recording": ("Enregistrement", "Recording"),
+    "no_recording": ("Pas d'enregistrement (contact écrit ou fichier absent).", "No recording (written contact or missing file)."),
+    "speaker_agent": ("Agent", "Agent"),
+    "speaker_customer": ("Client", "Customer"),
+    "seek_to": ("Écouter à partir de {time}", "Play from {time}"),
+    "rubric": ("Grille {id} v{version}", "Rubric {id} v{version}"),
+    "measures": ("Mesures", "Measures"),
+    "threshold": ("seuil", "threshold"),
+    "asr_confidence": ("Confiance transcription", "Transcript confidence"),
+    "role_confidence": ("Confiance rôles", "Speaker-role confidence"),
+    "result_version": ("Version du résultat : {n}", "Result version: {n}"),
+    "back_to_queue": ("← File à revoir", "← Review queue"),
+    # statuses
+    "status_passed": ("conforme", "passed"),
+    "status_failed": ("non conforme", "failed"),
+    "status_not_applicable": ("sans objet", "not applicable"),
+    # agents / teams
+    "agents_title": ("Agents", "Agents"),
+    "teams_title": ("Équipes", "Teams"),
+    "agent_title": ("Agent {id}", "Agent {id}"),
+    "team_title": ("Équipe {id}", "Team {id}"),
+    "col_calls": ("Appels", "Calls"),
+    "col_quality_avg": ("Qualité moy.", "Avg. quality"),
+    "col_overall_avg": ("Global moy.", "Avg. overall"),
+    "period": ("Période", "Period"),
+    "period_day": ("jour", "day"),
+    "period_week": ("semaine", "week"),
+    "period_month": ("mois", "month"),
+    "trend_quality": ("Score qualité et global dans le temps", "Quality and overall score over time"),
+    "trend_criteria": ("Score par critère", "Score per criterion"),
+    "item_pass_rates": ("Taux de conformité par item", "Pass rate per item"),
+    "trend_indicators": ("Indicateurs opérationnels dans le temps", "Operational indicators over time"),
+    "calls_behind": ("Les appels derrière chaque point", "The calls behind each point"),
+    "col_period": ("Période", "Period"),
+    "col_pass_rate": ("Taux", "Rate"),
+    "col_applicable": ("Applicable", "Applicable"),
+    "chart_table": ("Données du graphique", "Chart data"),
+    "no_data": ("Pas encore de données.", "No data yet."),
+    # calibration
+    "calibration_title": ("Calibration : machine et coachs", "Calibration: machine and coaches"),
+    "calibration_intro": (
+        "Pour chaque item, l'accord entre le verdict automatique et celui des coachs (confirmations et corrections). Kappa de Cohen : accord corrigé du hasard (> 0,8 très bon, < 0,4 faible).",
+        "For each item, agreement between the automatic verdict and the coaches' (confirmations and overrides). Cohen's kappa: agreement corrected for chance (> 0.8 very good, < 0.4 weak).",
+    ),
+    "all_items": ("Tous les items", "All items"),
+    "col_reviews": ("Revues", "Reviews"),
+    "col_accuracy": ("Accord", "Accuracy"),
+    "col_kappa": ("Kappa", "Kappa"),
+    "col_confusion": ("Auto → coach", "Auto → coach"),
+    "disagreements": ("Désaccords à examiner", "Disagreements to look at"),
+    "no_disagreements": ("Aucun désaccord.", "No disagreement."),
+    "no_reviews": ("Aucune revue pour l'instant : corrigez ou confirmez des items depuis un appel.", "No review yet: override or confirm items from a call."),
+    "col_reviewer": ("Coach", "Coach"),
+    "col_comment": ("Commentaire", "Comment"),
+    "col_when": ("Quand", "When"),
+    "not_found": ("Introuvable", "Not found"),
+    "forbidden": ("Accès refusé", "Forbidden"),
+}
+
+LABELS: dict[str, tuple[str, str]] = {
+    # criteria
+    "greeting": ("Accueil", "Greeting"),
+    "comprehensible_language": ("Langage compréhensible", "Comprehensible language"),
+    "reformulation": ("Reformulation", "Reformulation"),
+    "closing": ("Prise de congé", "Closing"),
+    # items
+    "greeting.salutation": ("Salutation", "Salutation"),
+    "greeting.organization": ("Nom de l'entreprise", "Company named"),
+    "greeting.agent_name": ("Nom de l'agent", "Agent's name"),
+    "greeting.offer_help": ("Offre d'aide", "Offer of help"),
+    "comprehensible_language.readability": ("Lisibilité", "Readability"),
+    "comprehensible_language.no_jargon": ("Sans jargon", "No jargon"),
+    "comprehensible_language.positive_wording": ("Formulations positives", "Positive wording"),
+    "comprehensible_language.courtesy": ("Courtoisie", "Courtesy"),
+    "comprehensible_language.speech_rate": ("Débit", "Speech rate"),
+    "reformulation.restates_need": ("Reformule le besoin", "Restates the need"),
+    "reformulation.checks_understanding": ("Vérifie la compréhension", "Checks understanding"),
+    "closing.recap": ("Récapitulatif", "Recap"),
+    "closing.other_needs": ("Autres besoins", "Other needs"),
+    "closing.thanks": ("Remerciements", "Thanks"),
+    "closing.farewell": ("Formule de congé", "Farewell"),
+    # indicators
+    "wait_time_s": ("Attente (s)", "Wait (s)"),
+    "ivr_time_s": ("Serveur vocal (s)", "IVR (s)"),
+    "handle_time_s": ("Durée de traitement (s)", "Handle time (s)"),
+    "hold_time_s": ("Mise en attente (s)", "Hold (s)"),
+    "transfers": ("Transferts", "Transfers"),
+    "resolved_first_contact": ("Résolu au 1er contact", "First-contact resolution"),
+    "csat": ("Satisfaction (1–5)", "CSAT (1–5)"),
+    "nps": ("Recommandation (0–10)", "NPS (0–10)"),
+    "first_response_s": ("1re réponse (s)", "First response (s)"),
+    "silence_ratio": ("Part de silence", "Silence ratio"),
+    "longest_silence_s": ("Plus long silence (s)", "Longest silence (s)"),
+    "overtalk_count": ("Chevauchements", "Overtalk"),
+    "agent_talk_ratio": ("Part de parole agent", "Agent talk ratio"),
+    "agent_speech_rate_wpm": ("Débit agent (mots/min)", "Agent speech rate (wpm)"),
+}
+
+
+def normalise_language(value: str | None) -> str:
+    value = (value or "").strip().lower()[:2]
+    return value if value in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def language_from_header(accept_language: str | None) -> str:
+    """The first of the browser's languages we speak, French otherwise."""
+    for part in (accept_language or "").split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in LANGUAGES:
+            return code
+    return DEFAULT_LANGUAGE
+
+
+class Translator:
+    """`t("key", name=…)` in templates; `label(id)` for criteria, items and indicators."""
+
+    def __init__(self, language: str):
+        self.language = normalise_language(language)
+        self._index = LANGUAGES.index(self.language)
+
+    def __call__(self, key: str, **values: object) -> str:
+        text = STRINGS[key][self._index]
+        return text.format(**values) if values else text
+
+    def label(self, key: str, fallback: str | None = None) -> str:
+        if key in LABELS:
+            return LABELS[key][self._index]
+        return fallback or key.rsplit(".", 1)[-1].replace("_", " ")
+
+    def status(self, status: str | None) -> str:
+        return self(f"status_{status}") if status in ("passed", "failed", "not_applicable") else "—"
+
+    def number(self, value: float | None, digits: int = 1) -> str:
+        if value is None:
+            return "—"
+        text = f"{value:.{digits}f}"
+        return text.replace(".", ",") if self.language == "fr" else text

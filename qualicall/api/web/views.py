@@ -1,0 +1,174 @@
+"""What the pages show, built from an interaction, its result and its reviews (no I/O)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from qualicall.api.web.i18n import Translator
+from qualicall.api.web.priority import Margin, item_margins
+
+
+def clock(seconds: float | None) -> str:
+    """12.5 → "0:12", 3725 → "1:02:05"."""
+    if seconds is None:
+        return ""
+    whole = int(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+@dataclass
+class TurnView:
+    index: int
+    speaker: str
+    role: str  # css class: agent | customer | other
+    text: str
+    start: float | None
+    end: float | None
+    clock: str
+
+
+def transcript(interaction: dict) -> list[TurnView]:
+    views = []
+    for index, turn in enumerate(interaction.get("turns") or []):
+        speaker = str(turn.get("speaker") or "")
+        role = speaker if speaker in ("agent", "customer") else "other"
+        start = turn.get("start")
+        views.append(TurnView(index, speaker, role, str(turn.get("text") or ""), start, turn.get("end"), clock(start)))
+    return views
+
+
+@dataclass
+class ItemView:
+    key: str  # "criterion.item"
+    label: str
+    auto: str
+    coach: str | None  # latest coach status, if reviewed
+    effective: str
+    reason: str
+    evidence: list[dict[str, Any]]
+    time: float | None  # where the audio should go when the item is clicked
+    measures: list[tuple[str, Any, Margin | None]]
+    reviewer: str | None = None
+    comment: str | None = None
+
+    @property
+    def overridden(self) -> bool:
+        return self.coach is not None and self.coach != self.auto
+
+
+@dataclass
+class CriterionView:
+    id: str
+    label: str
+    score: float | None
+    weight: float
+    items: list[ItemView] = field(default_factory=list)
+
+
+def _evidence_time(evidence: list[dict[str, Any]], turns: list[dict]) -> float | None:
+    for span in evidence:
+        if span.get("time") is not None:
+            return float(span["time"])
+        turn = span.get("turn")
+        if isinstance(turn, int) and 0 <= turn < len(turns) and turns[turn].get("start") is not None:
+            return float(turns[turn]["start"])
+    return None
+
+
+def scorecard(interaction: dict, result: dict, latest: dict[str, dict], t: Translator) -> list[CriterionView]:
+    """The criteria with their items; `latest` maps "criterion.item" to the last review of it."""
+    turns = interaction.get("turns") or []
+    margins = {(m.item, m.measure): m for m in item_margins(result)}
+    criteria = []
+    for criterion_id, criterion in (result.get("criteria") or {}).items():
+        view = CriterionView(criterion_id, t.label(criterion_id), criterion.get("score"), criterion.get("weight") or 0)
+        for item_id, item in (criterion.get("items") or {}).items():
+            key = f"{criterion_id}.{item_id}"
+            review = latest.get(key)
+            coach = review["status"] if review else None
+            evidence = list(item.get("evidence") or [])
+            measures = [(name, value, margins.get((key, name))) for name, value in (item.get("measures") or {}).items()]
+            view.items.append(
+                ItemView(
+                    key=key,
+                    label=t.label(key, item.get("label")),
+                    auto=item.get("status"),
+                    coach=coach,
+                    effective=coach or item.get("status"),
+                    reason=item.get("reason") or "",
+                    evidence=evidence,
+                    time=_evidence_time(evidence, turns),
+                    measures=measures,
+                    reviewer=review.get("reviewer") if review else None,
+                    comment=review.get("comment") if review else None,
+                )
+            )
+        criteria.append(view)
+    return criteria
+
+
+@dataclass
+class IndicatorView:
+    id: str
+    label: str
+    value: Any
+    score: float | None
+    source: str
+    target: str
+
+
+@lru_cache(maxsize=16)
+def _rubric_indicators(rubric_id: str) -> dict[str, Any]:
+    """The rubric's indicator targets, for display; {} when the rubric is not found here."""
+    from qualicall.scorer.rubric import RubricError, load_rubric
+
+    try:
+        return dict(load_rubric(rubric_id).indicators)
+    except (RubricError, OSError):
+        return {}
+
+
+def _target_text(spec: Any, t: Translator) -> str:
+    if spec is None:
+        return "—"
+    if spec.kind == "band" and spec.band:
+        return f"{t.number(spec.band[0], 2).rstrip('0').rstrip(',.')}–{t.number(spec.band[1], 2).rstrip('0').rstrip(',.')}"
+    if spec.kind == "boolean":
+        return "✓"
+    if spec.target is None:
+        return "—"
+    fmt = lambda v: t.number(v, 2).rstrip("0").rstrip(",.")  # noqa: E731
+    return f"{fmt(spec.target)} → {fmt(spec.limit)}"
+
+
+def indicators(result: dict, t: Translator) -> list[IndicatorView]:
+    specs = _rubric_indicators(str((result.get("rubric") or {}).get("id") or ""))
+    rows = []
+    for name, indicator in (result.get("indicators") or {}).items():
+        value = indicator.get("value")
+        if isinstance(value, bool):
+            shown = "✓" if value else "✗"
+        elif isinstance(value, float):
+            shown = t.number(value, 2)
+        else:
+            shown = str(value)
+        source = t("source_measured") if indicator.get("source") == "measured" else t("source_input")
+        rows.append(IndicatorView(name, t.label(name), shown, indicator.get("score"), source, _target_text(specs.get(name), t)))
+    return rows
+
+
+def combination_text(result: dict, t: Translator) -> str:
+    """How the overall score was made, in words: "Qualité 70 % + Opérationnel 30 %"."""
+    combination = result.get("combination") or {}
+    used = combination.get("used") or []
+    weights = combination.get("weights") or {}
+    if used == ["quality"] or (result.get("operational_score") is None and result.get("quality_score") is not None):
+        return t("combination_quality_only")
+    total = sum(float(weights.get(part) or 0) for part in used) or 1.0
+    names = {"quality": t("quality_score"), "operational": t("operational_score")}
+    parts = " + ".join(f"{names.get(p, p)} {round(100 * float(weights.get(p) or 0) / total)} %" for p in used)
+    return t("combined_as", parts=parts)

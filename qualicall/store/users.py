@@ -1,0 +1,51 @@
+"""Coach accounts: a user name and a password hashed with scrypt (never stored in clear)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qualicall.api.web.sessions import hash_password, verify_password
+from qualicall.store.models import User
+
+USER_ROLES = ("coach", "admin")
+
+
+def create_user(session: Session, username: str, password: str, role: str = "coach") -> User:
+    """A new account; ValueError for an unknown role, a taken name or a short password."""
+    if role not in USER_ROLES:
+        raise ValueError(f"unknown role {role!r} (use {', '.join(USER_ROLES)})")
+    if len(password) < 8:
+        raise ValueError("the password needs at least 8 characters")
+    if session.scalar(select(User).where(User.username == username)) is not None:
+        raise ValueError(f"user {username!r} exists already")
+    user = User(username=username, password_hash=hash_password(password), role=role)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def set_password(session: Session, username: str, password: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise ValueError(f"no user {username!r}")
+    if len(password) < 8:
+        raise ValueError("the password needs at least 8 characters")
+    user.password_hash = hash_password(password)
+    return user
+
+
+def check_password(session: Session, username: str, password: str) -> User | None:
+    """The active user with this name and password, else None (same work either way: no timing hint)."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None or user.disabled:
+        verify_password(password, _DUMMY)
+        return None
+    return user if verify_password(password, user.password_hash) else None
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.username)))
+
+
+_DUMMY = hash_password("not a password")

@@ -1,0 +1,113 @@
+"""Calibration figures and the review queue's order, on hand-made verdicts (expected values computed by hand)."""
+
+from __future__ import annotations
+
+import pytest
+
+from qualicall.api.web.calibration import ReviewedItem, calibrate, cohen_kappa, overall
+from qualicall.api.web.priority import item_margins, review_priority
+from qualicall.api.web.trends import Point, Scored, line_chart, period_bounds, period_of, trends
+
+
+def pairs(item: str, table: dict[tuple[str, str], int]) -> list[ReviewedItem]:
+    out = []
+    for (auto, coach), n in table.items():
+        out += [ReviewedItem(f"c-{item}-{auto}-{coach}-{i}", item, auto, coach) for i in range(n)]
+    return out
+
+
+def test_kappa_textbook_example():
+    # 50 pairs: agree 20 (passed) + 15 (failed); p_o = 0.7; marginals auto 25/25, coach 30/20 → p_e = 0.5; κ = 0.4
+    table = {("passed", "passed"): 20, ("passed", "failed"): 5, ("failed", "passed"): 10, ("failed", "failed"): 15}
+    assert cohen_kappa(table) == pytest.approx(0.4)
+    [agreement] = calibrate(pairs("greeting.salutation", table))
+    assert agreement.reviews == 50 and agreement.agreements == 35
+    assert agreement.accuracy == pytest.approx(0.7)
+    assert agreement.kappa == pytest.approx(0.4)
+    assert len(agreement.disagreements) == 15
+    assert {(d.auto, d.coach) for d in agreement.disagreements} == {("passed", "failed"), ("failed", "passed")}
+
+
+def test_kappa_edge_cases():
+    assert cohen_kappa({}) is None
+    # Always the same single label on both sides: chance agreement is total; a full agreement reads as 1.
+    assert cohen_kappa({("passed", "passed"): 4}) == 1.0
+    # Total disagreement with balanced labels: κ = (0 − 0.5) / 0.5 = −1
+    assert cohen_kappa({("passed", "failed"): 3, ("failed", "passed"): 3}) == pytest.approx(-1.0)
+    # Three labels: p_o = 3/4, marginals auto (2,1,1) coach (1,2,1) → p_e = (2·1 + 1·2 + 1·1)/16 = 5/16; κ = (12/16 − 5/16)/(11/16) = 7/11
+    table = {("passed", "passed"): 1, ("passed", "failed"): 1, ("failed", "failed"): 1, ("not_applicable", "not_applicable"): 1}
+    assert cohen_kappa(table) == pytest.approx(7 / 11)
+
+
+def test_pooled_over_items():
+    found = calibrate(pairs("closing.recap", {("failed", "passed"): 2}) + pairs("closing.thanks", {("passed", "passed"): 2}))
+    assert [a.item for a in found] == ["closing.recap", "closing.thanks"]
+    pooled = overall(found)
+    assert pooled.reviews == 4 and pooled.accuracy == 0.5 and len(pooled.disagreements) == 2
+
+
+def result(overall_score, **items):
+    """A result with one criterion holding the given items {id: (status, measures)}; thresholds of the default grid."""
+    return {
+        "rubric": {"id": "default-fr", "version": "1", "thresholds": {"items": {
+            "comprehensible_language.readability": {"min_score": 60, "max_long_share": 0.3},
+            "reformulation.restates_need": {"min_overlap": 0.34, "min_similarity": 0.5},
+        }}},
+        "criteria": {"c": {"score": overall_score, "weight": 1, "items": {}}} if not items else {
+            criterion: {"score": overall_score, "weight": 1, "items": {item: {"status": status, "measures": measures}}}
+            for (criterion, item), (status, measures) in ((k.split("__"), v) for k, v in items.items())
+        },
+        "overall_score": overall_score,
+    }
+
+
+def test_margins_and_priority_order():
+    near = result(85, comprehensible_language__readability=("failed", {"flesch": 58.5, "long_share": 0.1}))
+    [flesch, share] = item_margins(near)
+    assert (flesch.measure, flesch.threshold, flesch.bound) == ("flesch", 60, "min")
+    assert flesch.relative == pytest.approx(1.5 / 60)
+    assert share.relative == pytest.approx(2 / 3)
+
+    calls = {
+        "low-score": review_priority({"turns": []}, result(35)),
+        "near-threshold": review_priority({"turns": []}, near),
+        "unsure-asr": review_priority({"turns": [{"speaker": "agent", "text": "x", "confidence": 0.4}]}, result(85)),
+        "unsure-roles": review_priority({"role_confidence": 0.55}, result(85)),
+        "clean": review_priority({"turns": [{"speaker": "agent", "text": "x", "confidence": 0.97}]}, result(95)),
+    }
+    order = sorted(calls, key=lambda name: -calls[name].value)
+    assert order[0] == "low-score" and order[-1] == "clean"
+    assert calls["near-threshold"].reasons == ["near_threshold"]
+    assert calls["unsure-asr"].asr_confidence == 0.4 and "asr_confidence" in calls["unsure-asr"].reasons
+    assert calls["unsure-roles"].role_confidence == 0.55 and "role_confidence" in calls["unsure-roles"].reasons
+    assert calls["clean"].reasons == []
+    # Word probabilities stand in when the turns carry no confidence.
+    words = {"turns": [{"speaker": "agent", "text": "a b", "words": [{"word": "a", "start": 0, "end": 1, "probability": 0.5}, {"word": "b", "start": 1, "end": 2, "probability": 0.7}]}]}
+    assert review_priority(words, result(90)).asr_confidence == pytest.approx(0.6)
+
+
+def test_trends_by_week_with_coach_verdicts():
+    def scored(id_, when, quality, status, coach=None):
+        res = {"quality_score": quality, "overall_score": quality, "criteria": {"closing": {"score": quality, "items": {"thanks": {"status": status}}}},
+               "indicators": {"wait_time_s": {"value": 10 if quality > 50 else 30}}}
+        latest = {"closing.thanks": {"status": coach}} if coach else {}
+        return Scored(id_, when, res, latest)
+
+    rows = [
+        scored("a", "2026-11-02T09:00:00+01:00", 80, "passed"),
+        scored("b", "2026-11-04T09:00:00+01:00", 40, "failed", coach="passed"),
+        scored("c", "2026-11-10T09:00:00+01:00", 100, "failed"),
+    ]
+    found = trends(rows, "week")
+    assert found.periods == ["2026-W45", "2026-W46"]
+    assert [p.value for p in found.series["quality"]] == [60.0, 100.0]
+    assert found.series["quality"][0].calls == ["a", "b"]
+    assert [p.value for p in found.indicators["wait_time_s"]] == [20.0, 10.0]
+    # b's failed thanks was overridden to passed by a coach: 2 passed of 3.
+    assert found.item_rates == [("closing.thanks", 2, 3)]
+    assert period_of("2026-11-02T09:00:00+01:00", "month") == "2026-11"
+    assert period_bounds("2026-W45") == ("2026-11-02", "2026-11-08")
+    assert period_bounds("2026-02") == ("2026-02-01", "2026-02-28")
+    chart = line_chart({"q": [Point("p1", 50.0, []), Point("p2", 100.0, [])]}, ["p1", "p2"], width=100, height=100)
+    [(x1, y1, _), (x2, y2, _)] = chart.lines[0].dots
+    assert x1 < x2 and y2 < y1 and y2 == 10  # 100 at the top margin
