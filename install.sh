@@ -16,16 +16,19 @@ APT_RUNTIME=(
 )
 APT_DEV=(
   postgresql
+  chromium
   espeak-ng
   sox
 )
 # Python extras installed by default, and for the tests.
 EXTRAS_RUNTIME=(
   api
+  web
   privacy
 )
 EXTRAS_DEV=(
   apitest
+  browser
   dev
   transformers
 )

@@ -24,6 +24,7 @@ app.add_typer(rubric_app, name="rubric")
 COMMAND_MODULES: list[str] = [
     "qualicall.privacy.cli",
     "qualicall.api.cli",
+    "qualicall.api.web.cli",
 ]
 
 

@@ -5,6 +5,7 @@
     QUALICALL_MAX_UPLOAD_MB  largest audio upload accepted (413 above)
     QUALICALL_WORKERS        audio jobs run at once (each worker loads its models once)
     QUALICALL_QUEUE_SIZE     audio jobs waiting at most (429 with Retry-After above)
+    QUALICALL_SECRET_KEY     signs the coaches' session cookies (several servers behind one name share it)
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class Settings(BaseSettings):
     webhook_backoff_s: float = Field(2.0, gt=0, description="first retry delay; doubles at each attempt")
     webhook_timeout_s: float = Field(10.0, gt=0)
     page_size_max: int = Field(200, ge=1)
+    secret_key: str | None = Field(None, description="signs coach sessions; default: a random key kept in data_dir/session-secret")
 
     @property
     def url(self) -> str:

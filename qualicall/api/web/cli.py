@@ -1,0 +1,60 @@
+"""`qualicall user create|passwd|list`: coach accounts for the web workspace."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    from qualicall.cli import fail
+
+    user_app = typer.Typer(help="Coach accounts for the web workspace (qualicall serve).", no_args_is_help=True)
+    app.add_typer(user_app, name="user")
+
+    def store():  # type: ignore[no-untyped-def]
+        from qualicall.settings import Settings
+        from qualicall.store.db import Store, StoreError
+
+        try:
+            return Store(Settings().url)
+        except StoreError as exc:
+            fail(str(exc))
+
+    @user_app.command("create")
+    def create(
+        username: Annotated[str, typer.Argument(help="the coach's sign-in name (shown as the reviewer of their reviews)")],
+        password: Annotated[str, typer.Option(prompt=True, confirmation_prompt=True, hide_input=True, help="at least 8 characters (asked when not given)")],
+        role: Annotated[str, typer.Option(help="coach | admin")] = "coach",
+    ) -> None:
+        """Create a coach account; only a hash of the password is stored."""
+        from qualicall.store.users import create_user
+
+        with store().session() as session:
+            try:
+                create_user(session, username, password, role)
+            except ValueError as exc:
+                fail(str(exc))
+        typer.echo(f"qualicall: user {username} ({role}) created", err=True)
+
+    @user_app.command("passwd")
+    def passwd(username: Annotated[str, typer.Argument()], password: Annotated[str, typer.Option(prompt=True, confirmation_prompt=True, hide_input=True, help="at least 8 characters (asked when not given)")]) -> None:
+        """Set a new password for a coach account."""
+        from qualicall.store.users import set_password
+
+        with store().session() as session:
+            try:
+                set_password(session, username, password)
+            except ValueError as exc:
+                fail(str(exc))
+        typer.echo(f"qualicall: password of {username} changed", err=True)
+
+    @user_app.command("list")
+    def list_() -> None:
+        """The coach accounts."""
+        from qualicall.store.users import list_users
+
+        with store().session() as session:
+            for user in list_users(session):
+                typer.echo(f"{user.username}\t{user.role}\t{'disabled' if user.disabled else 'active'}")
