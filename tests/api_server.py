@@ -97,3 +97,89 @@ class Server:
                 self.process.wait(15)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+class PostgresUnavailable(RuntimeError):
+    pass
+
+
+@dataclass
+class Postgres:
+    """A throw-away PostgreSQL cluster (initdb + pg_ctl) in a temporary folder, on a loopback port.
+    The server refuses to run as root: then it runs as the `postgres` system user (the Debian package makes it)."""
+
+    # Its own folder under the system temporary directory: pytest's are private to root.
+    base: Path = field(default_factory=lambda: Path(__import__("tempfile").mkdtemp(prefix="qualicall-pg-")))
+    port: int = field(default_factory=free_port)
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _bin(self, name: str) -> str:
+        import shutil
+
+        found = shutil.which(name)
+        if found:
+            return found
+        for candidate in sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), reverse=True):
+            return str(candidate)
+        raise PostgresUnavailable(f"{name} not found (install the Debian package postgresql)")
+
+    def _as_server_user(self, *args: str) -> list[str]:
+        if os.geteuid() != 0:
+            return list(args)
+        import pwd
+        import shutil
+
+        try:
+            pwd.getpwnam("postgres")
+        except KeyError:
+            raise PostgresUnavailable("running as root and there is no 'postgres' user to run the server") from None
+        runner = shutil.which("runuser") or shutil.which("su")
+        if runner is None:
+            raise PostgresUnavailable("running as root without runuser/su to start the server as 'postgres'")
+        if runner.endswith("runuser"):
+            return [runner, "-u", "postgres", "--", *args]
+        return [runner, "postgres", "-s", "/bin/sh", "-c", " ".join(args)]
+
+    def start(self) -> "Postgres":
+        data = self.base / "pgdata"
+        self.base.mkdir(parents=True, exist_ok=True)
+        if os.geteuid() == 0:
+            import shutil
+
+            shutil.chown(self.base, "postgres")
+            self.base.chmod(0o700)
+        initdb = subprocess.run(
+            self._as_server_user(self._bin("initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"),
+            capture_output=True, text=True, timeout=120,
+        )
+        if initdb.returncode != 0:
+            raise PostgresUnavailable(f"initdb failed: {initdb.stderr.strip()[-300:]}")
+        options = f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
+        start = subprocess.run(
+            self._as_server_user(self._bin("pg_ctl"), "-D", str(data), "-o", options, "-l", str(self.base / "server.log"), "-w", "start"),
+            capture_output=True, text=True, timeout=120,
+        )
+        if start.returncode != 0:
+            log = (self.base / "server.log").read_text(errors="replace")[-300:] if (self.base / "server.log").exists() else ""
+            raise PostgresUnavailable(f"pg_ctl start failed: {start.stderr.strip()[-300:]} {log}")
+        return self
+
+    def database(self, name: str) -> str:
+        """A new empty database; its URL."""
+        import sqlalchemy
+
+        engine = sqlalchemy.create_engine(self.url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as connection:
+            connection.execute(sqlalchemy.text(f'CREATE DATABASE "{name}"'))
+        engine.dispose()
+        return self.url.rsplit("/", 1)[0] + f"/{name}"
+
+    def stop(self) -> None:
+        import shutil
+
+        subprocess.run(self._as_server_user(self._bin("pg_ctl"), "-D", str(self.base / "pgdata"), "-m", "immediate", "stop"),
+                       capture_output=True, timeout=60)
+        shutil.rmtree(self.base, ignore_errors=True)

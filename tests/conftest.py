@@ -40,3 +40,47 @@ def make_interaction(turns: list[tuple[str, str]], language: str = "fr", channel
             turn.update(start=i * seconds_per_turn, end=i * seconds_per_turn + seconds_per_turn - 0.5)
         out.append(turn)
     return Interaction.model_validate({"id": extra.pop("id", "t-1"), "channel": channel, "language": language, "turns": out, **extra})
+
+
+# --- API and store tests (issue 5) ------------------------------------------
+@pytest.fixture(scope="session")
+def postgres():
+    """A PostgreSQL server started for the session (tests/api_server.py); skips where it cannot start."""
+    from api_server import Postgres, PostgresUnavailable
+
+    try:
+        server = Postgres().start()
+    except PostgresUnavailable as exc:
+        pytest.skip(f"PostgreSQL tests skipped: the server cannot start here: {exc}")
+    yield server
+    server.stop()
+
+
+def _serve(tmp_path_factory, name: str, database_url: str | None):
+    from api_server import Server
+
+    server = Server(tmp_path_factory.mktemp(name), database_url=database_url)
+    server.make_keys()
+    return server.start()
+
+
+@pytest.fixture(scope="session")
+def sqlite_api(tmp_path_factory):
+    """A real `qualicall serve` on loopback, on a SQLite file, with a key per role (server.keys[role])."""
+    server = _serve(tmp_path_factory, "api-sqlite", None)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_api(tmp_path_factory, postgres):
+    """The same on PostgreSQL."""
+    server = _serve(tmp_path_factory, "api-postgresql", postgres.database("qualicall_api"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def api_server(request):
+    """Each test using it runs on both databases."""
+    return request.getfixturevalue(f"{request.param}_api")

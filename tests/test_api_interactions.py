@@ -1,4 +1,4 @@
-"""POST/GET /v1/interactions, reviews, rubrics, auth and errors, against a real server on loopback (SQLite)."""
+"""POST/GET /v1/interactions, reviews, rubrics, auth and errors, against a real server on loopback (SQLite, PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -6,18 +6,13 @@ import json
 import uuid
 
 import pytest
-from api_server import Server
 
 from conftest import EXAMPLES
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    srv = Server(tmp_path_factory.mktemp("api"))
-    srv.make_keys()
-    srv.start()
-    yield srv
-    srv.stop()
+@pytest.fixture
+def server(api_server):
+    return api_server
 
 
 def example(**changes) -> dict:

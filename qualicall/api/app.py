@@ -38,6 +38,11 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         for name, definition in model_schema.pop("$defs", {}).items():
             components.setdefault(name, definition)
         components.setdefault(model.__name__, model_schema)
+    # A JSON body is scored at once, so it needs its turns (or to be an abandoned contact).
+    components["Interaction"]["anyOf"] = [
+        {"required": ["turns"], "properties": {"turns": {"type": "array"}}},
+        {"required": ["abandoned"], "properties": {"abandoned": {"const": True}}},
+    ]
     app.openapi_schema = schema
     return schema
 
@@ -53,13 +58,12 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         from fastapi.concurrency import run_in_threadpool
 
+        from qualicall.api.jobs import start_jobs
         from qualicall.api.scoring import ScoringService
 
         app.state.scoring = ScoringService(settings.rubric, settings.redact)
         await run_in_threadpool(app.state.scoring.warm_up)
-        runner = None
-        if run_jobs and hasattr(app.state, "start_jobs"):
-            runner = app.state.start_jobs(app)
+        runner = start_jobs(app) if run_jobs else None
         try:
             yield
         finally:
@@ -71,6 +75,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
     app.state.settings = settings
     app.state.store = store
     app.state.metrics = metrics
+    metrics.gauges.append(lambda: _store_gauges(app))
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
 
     @app.exception_handler(Exception)
@@ -78,15 +83,31 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         return JSONResponse({"detail": f"internal error ({type(exc).__name__}); see the server log"}, status_code=500)
 
-    from qualicall.api.routes import health, interactions, rubrics
+    from qualicall.api.routes import health, interactions, jobs, rubrics
 
     app.include_router(interactions.router)
+    app.include_router(jobs.router)
     app.include_router(rubrics.router)
     app.include_router(health.router)
     from qualicall.api.web.routes import router as coach_workspace; app.include_router(coach_workspace())  # the coaches' pages
 
     app.add_middleware(_MetricsMiddleware, metrics=metrics)
     return app
+
+
+def _store_gauges(app: FastAPI) -> list[tuple[str, str, dict[str, str], float]]:
+    from qualicall.store import jobs as job_store
+
+    with app.state.store.session() as session:
+        by_status = job_store.count_by_status(session)
+        pending = job_store.count_pending_deliveries(session)
+    runner = getattr(app.state, "jobs", None)
+    gauges = [("qualicall_jobs", "Audio jobs by status.", {"status": s}, float(by_status.get(s, 0)))
+              for s in ("queued", "running", "succeeded", "failed")]
+    gauges.append(("qualicall_job_queue_depth", "Audio jobs waiting for a worker.", {}, float(by_status.get("queued", 0))))
+    gauges.append(("qualicall_job_workers_busy", "Workers running a job now.", {}, float(runner.running if runner else 0)))
+    gauges.append(("qualicall_webhooks_pending", "Webhook deliveries not yet made.", {}, float(pending)))
+    return gauges
 
 
 class _MetricsMiddleware:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from qualicall.scorer.result import Result, Status
 from qualicall.store.models import InteractionRow, JobRow, ResultRow, ReviewRow
@@ -105,11 +105,21 @@ class ItemReviewIn(BaseModel):
 
 
 class ReviewIn(BaseModel):
-    """A coach's overrides of items of the latest result, and/or a comment on the contact."""
+    """A coach's overrides of items of the latest result, and/or a comment on the contact (one at least)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"anyOf": [{"required": ["items"], "properties": {"items": {"minItems": 1}}},
+                                     {"required": ["comment"], "properties": {"comment": {"type": "string"}}}]},
+    )
     items: list[ItemReviewIn] = Field(default_factory=list, max_length=100)
-    comment: str | None = Field(None, max_length=5000)
+    comment: str | None = Field(None, min_length=1, max_length=5000)
+
+    @model_validator(mode="after")
+    def _something(self) -> "ReviewIn":
+        if not self.items and not self.comment:
+            raise ValueError("give items to override or a comment")
+        return self
     reviewer: str | None = Field(None, min_length=1, max_length=200, description="default: the API key's name")
 
 

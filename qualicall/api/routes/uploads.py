@@ -1,17 +1,186 @@
-"""Audio uploads on POST /v1/interactions (multipart): streamed to disk, queued as a job, 202."""
+"""Audio uploads on POST /v1/interactions (multipart): streamed to disk, checked, queued as a job → 202."""
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
+import json
+import shutil
+import subprocess
+import threading
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException, MultiPartParser
 
+from qualicall.api import idempotency
 from qualicall.api.deps import Client
+from qualicall.api.routes.interactions import validate_interaction
+from qualicall.api.schemas import JobOut
 from qualicall.settings import Settings
+from qualicall.store import jobs as job_store
+
+FIELDS = ("audio", "metadata", "callback_url", "agent_channel")
+# Accepting a job checks the queue's length and adds to it: one request at a time in this process.
+_accepting = threading.Lock()
+
+
+def _invalid(field: str, message: str) -> RequestValidationError:
+    return RequestValidationError([{"type": "value_error", "loc": ("body", field), "msg": message}])
+
+
+async def _limited(stream: AsyncIterator[bytes], limit: int) -> AsyncIterator[bytes]:
+    size = 0
+    async for chunk in stream:
+        size += len(chunk)
+        if size > limit:
+            raise HTTPException(413, f"upload above {limit // (1024 * 1024)} MB (QUALICALL_MAX_UPLOAD_MB)")
+        yield chunk
+
+
+def _queue_full(request: Request, settings: Settings) -> HTTPException | None:
+    with request.app.state.store.session() as session:
+        if job_store.count_queued(session) < settings.queue_size:
+            return None
+    return HTTPException(429, f"audio queue full ({settings.queue_size} jobs waiting): retry later",
+                         headers={"Retry-After": str(settings.retry_after_s)})
+
+
+def _probe(path: Path) -> str | None:
+    """Why FFmpeg cannot read an audio stream from `path`, or None if it can."""
+    if shutil.which("ffprobe") is None:
+        return None  # the worker's decoder reports it instead
+    try:
+        probe = subprocess.run(
+            ["ffprobe", "-v", "error", "-select_streams", "a", "-show_entries", "stream=codec_name", "-of", "csv=p=0", str(path)],
+            capture_output=True, text=True, timeout=60,
+        )
+    except subprocess.TimeoutExpired:
+        return "the file could not be read in 60 s"
+    if probe.returncode != 0 or not probe.stdout.strip():
+        detail = (probe.stderr.strip().splitlines() or ["no audio stream"])[-1]
+        return f"not a readable audio file: {detail}"
+    return None
+
+
+def _save(upload: UploadFile, target: Path) -> str:
+    """Copy the spooled upload to its place, in chunks; returns its sha256."""
+    digest = hashlib.sha256()
+    upload.file.seek(0)
+    with target.open("wb") as out:
+        while chunk := upload.file.read(1024 * 1024):
+            digest.update(chunk)
+            out.write(chunk)
+    return digest.hexdigest()
+
+
+def _metadata(raw: Any) -> dict[str, Any]:
+    if raw is None or raw == "":
+        return {}
+    if not isinstance(raw, str):
+        raise _invalid("metadata", "a JSON object as a text field")
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise _invalid("metadata", f"invalid JSON at column {exc.colno}: {exc.msg}") from None
+    if not isinstance(data, dict):
+        raise _invalid("metadata", "expected a JSON object")
+    if "turns" in data:
+        raise _invalid("metadata", "turns come from the recording: post JSON to score a transcript")
+    return data
+
+
+def _callback(raw: Any) -> str | None:
+    if raw is None or raw == "":
+        return None
+    parts = urlsplit(raw) if isinstance(raw, str) else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc or len(raw) > 2000:
+        raise _invalid("callback_url", "an http(s) URL")
+    return raw
 
 
 async def accept_audio(request: Request, client: Client, settings: Settings, idempotency_key: str | None) -> JSONResponse:
     if importlib.util.find_spec("qualicall.audio") is None:
         raise HTTPException(415, "audio uploads need the audio pipeline, which this installation lacks: post JSON transcripts")
-    raise HTTPException(415, "audio uploads are not enabled yet on this server")
+    from qualicall.audio.pipeline import AUDIO_SUFFIXES
+
+    if (full := await run_in_threadpool(_queue_full, request, settings)) is not None:
+        raise full
+    limit = settings.max_upload_bytes + 1024 * 1024  # room for the other fields
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise HTTPException(413, f"upload above {settings.max_upload_bytes // (1024 * 1024)} MB (QUALICALL_MAX_UPLOAD_MB)")
+    # Starlette spools file parts to a temporary file past 1 MB: the upload never sits in memory whole.
+    parser = MultiPartParser(request.headers, _limited(request.stream(), limit), max_files=1, max_fields=len(FIELDS))
+    try:
+        form = await parser.parse()
+    except MultiPartException as exc:
+        raise _invalid("audio", f"malformed multipart body: {exc.message}") from None
+    try:
+        return await _accept_form(request, client, settings, idempotency_key, form, AUDIO_SUFFIXES)
+    finally:
+        await form.close()
+
+
+async def _accept_form(request, client, settings, idempotency_key, form, suffixes) -> JSONResponse:  # type: ignore[no-untyped-def]
+    unknown = sorted(set(form.keys()) - set(FIELDS))
+    if unknown:
+        raise _invalid(unknown[0], f"unknown field (fields: {', '.join(FIELDS)})")
+    audio = form.get("audio")
+    if not isinstance(audio, UploadFile):
+        raise _invalid("audio", "field required: the recording as a file part")
+    filename = Path(audio.filename or "recording").name
+    suffix = Path(filename).suffix.lower()
+    if suffix not in suffixes:
+        raise HTTPException(415, f"unsupported audio file {filename!r} (accepted: {', '.join(sorted(suffixes))})")
+    metadata = _metadata(form.get("metadata"))
+    callback_url = _callback(form.get("callback_url"))
+    agent_channel = form.get("agent_channel") or "left"
+    if agent_channel not in ("left", "right"):
+        raise _invalid("agent_channel", "left or right")
+    job_id = job_store.new_job_id()
+    metadata.setdefault("id", f"rec-{job_id[:16]}")
+    validate_interaction({**metadata, "recording": filename}, loc=("body", "metadata"))
+
+    settings.uploads_dir.mkdir(parents=True, exist_ok=True)
+    target = settings.uploads_dir / f"{job_id}{suffix}"
+    digest = await run_in_threadpool(_save, audio, target)
+    try:
+        if (problem := await run_in_threadpool(_probe, target)) is not None:
+            raise HTTPException(422, problem)
+        fingerprint = idempotency.request_hash(digest.encode(), json.dumps(metadata, sort_keys=True).encode(),
+                                               (callback_url or "").encode(), agent_channel.encode())
+        response = await run_in_threadpool(
+            _create_job, request, client, settings, idempotency_key, fingerprint,
+            dict(job_id=job_id, interaction_id=metadata["id"], upload_path=str(target), filename=filename, metadata=metadata,
+                 options={"agent_channel": agent_channel}, callback_url=callback_url, api_key_id=client.key_id),
+        )
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+    if response.headers.get("idempotent-replayed"):
+        target.unlink(missing_ok=True)
+    elif (runner := getattr(request.app.state, "jobs", None)) is not None:
+        runner.notify()
+    return response
+
+
+def _create_job(request, client, settings, key, fingerprint, fields) -> JSONResponse:  # type: ignore[no-untyped-def]
+    with _accepting, request.app.state.store.session() as session:
+        if key and (replayed := idempotency.replay(session, client.key_id, key, fingerprint)) is not None:
+            return replayed
+        if job_store.count_queued(session) >= settings.queue_size:
+            raise HTTPException(429, f"audio queue full ({settings.queue_size} jobs waiting): retry later",
+                                headers={"Retry-After": str(settings.retry_after_s)})
+        job = job_store.create_job(session, **fields)
+        payload = JobOut.of(job).model_dump(mode="json")
+        if key:
+            idempotency.remember(session, client.key_id, key, fingerprint, 202, payload)
+    return JSONResponse(payload, status_code=202, headers={"Location": f"/v1/jobs/{job.id}"})

@@ -1,0 +1,137 @@
+"""Audio jobs and webhook deliveries in the store: the queue survives restarts because it is the database.
+
+A job goes queued → running → succeeded | failed. A worker claims a job with a
+conditional update (only one claim can win), and the job's result, its new
+status and its webhook delivery commit in one transaction: a job cannot
+complete twice. Jobs left `running` by a process that died are put back in
+the queue at start-up (`requeue_interrupted`); one service instance per
+database runs the jobs.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from qualicall.store.models import JobRow, ResultRow, WebhookDelivery, utcnow
+
+# A job interrupted this many times (it may be what kills the process) is failed, not retried.
+MAX_STARTS = 3
+
+
+def new_job_id() -> str:
+    return uuid.uuid4().hex
+
+
+def create_job(
+    session: Session,
+    *,
+    job_id: str,
+    interaction_id: str,
+    upload_path: str,
+    filename: str,
+    metadata: dict[str, Any],
+    options: dict[str, Any],
+    callback_url: str | None,
+    api_key_id: int | None,
+) -> JobRow:
+    job = JobRow(
+        id=job_id, status="queued", interaction_id=interaction_id, upload_path=upload_path, filename=filename,
+        metadata_json=metadata, options=options, callback_url=callback_url, api_key_id=api_key_id, attempts=0,
+    )
+    session.add(job)
+    session.flush()
+    return job
+
+
+def get_job(session: Session, job_id: str) -> JobRow | None:
+    return session.get(JobRow, job_id)
+
+
+def count_by_status(session: Session) -> dict[str, int]:
+    return dict(session.execute(select(JobRow.status, func.count()).group_by(JobRow.status)).all())  # type: ignore[arg-type]
+
+
+def count_queued(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(JobRow).where(JobRow.status == "queued")) or 0
+
+
+def claim_next(session: Session) -> JobRow | None:
+    """Mark the oldest queued job running and return it; None when the queue is empty.
+    Commit right after: the claim is what keeps another worker off the job."""
+    while True:
+        job_id = session.scalar(select(JobRow.id).where(JobRow.status == "queued").order_by(JobRow.created_at, JobRow.id).limit(1))
+        if job_id is None:
+            return None
+        claimed = session.execute(
+            update(JobRow)
+            .where(JobRow.id == job_id, JobRow.status == "queued")
+            .values(status="running", attempts=JobRow.attempts + 1, started_at=utcnow())
+        ).rowcount
+        if claimed == 1:
+            return session.get(JobRow, job_id, populate_existing=True)
+
+
+def complete_job(session: Session, job_id: str, result: ResultRow, audio_seconds: float | None, processing_seconds: float | None) -> None:
+    """Record success in the transaction that stored the result; raises if the job is no longer running here."""
+    done = session.execute(
+        update(JobRow)
+        .where(JobRow.id == job_id, JobRow.status == "running")
+        .values(status="succeeded", result_id=result.id, audio_seconds=audio_seconds, processing_seconds=processing_seconds,
+                finished_at=utcnow(), error=None)
+    ).rowcount
+    if done != 1:
+        raise RuntimeError(f"job {job_id} is not running any more: not completing it twice")
+
+
+def fail_job(session: Session, job_id: str, error: str) -> None:
+    session.execute(update(JobRow).where(JobRow.id == job_id).values(status="failed", error=error, finished_at=utcnow()))
+
+
+def requeue_interrupted(session: Session) -> tuple[int, int]:
+    """At start-up: jobs a dead process left running go back to the queue (or fail after MAX_STARTS).
+    Returns (requeued, failed)."""
+    failed = session.execute(
+        update(JobRow)
+        .where(JobRow.status == "running", JobRow.attempts >= MAX_STARTS)
+        .values(status="failed", error=f"interrupted {MAX_STARTS} times (the service stopped while running it)", finished_at=utcnow())
+    ).rowcount
+    requeued = session.execute(update(JobRow).where(JobRow.status == "running").values(status="queued", started_at=None)).rowcount
+    return requeued, failed
+
+
+# --- webhooks ---------------------------------------------------------------
+
+def enqueue_delivery(session: Session, job: JobRow, body: str) -> WebhookDelivery:
+    delivery = WebhookDelivery(id=uuid.uuid4().hex, job_id=job.id, url=job.callback_url, body=body, api_key_id=job.api_key_id,
+                               status="pending", attempts=0, next_attempt_at=utcnow())
+    session.add(delivery)
+    session.flush()
+    return delivery
+
+
+def due_deliveries(session: Session, now: datetime, limit: int = 20) -> list[WebhookDelivery]:
+    return list(session.scalars(
+        select(WebhookDelivery).where(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now)
+        .order_by(WebhookDelivery.next_attempt_at).limit(limit)
+    ))
+
+
+def record_attempt(session: Session, delivery: WebhookDelivery, error: str | None, max_attempts: int, backoff_s: float) -> None:
+    """After one POST: delivered, or retried later (delay doubling from backoff_s), or failed after max_attempts."""
+    delivery.attempts += 1
+    if error is None:
+        delivery.status, delivery.delivered_at, delivery.last_error = "delivered", utcnow(), None
+    elif delivery.attempts >= max_attempts:
+        delivery.status, delivery.last_error = "failed", error
+    else:
+        delivery.last_error = error
+        delivery.next_attempt_at = utcnow() + timedelta(seconds=backoff_s * 2 ** (delivery.attempts - 1))
+
+
+def count_pending_deliveries(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(WebhookDelivery).where(WebhookDelivery.status == "pending")) or 0
