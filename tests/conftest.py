@@ -80,7 +80,7 @@ def postgres_api(tmp_path_factory, postgres):
     server.stop()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", "postgres"])
 def api_server(request):
     """Each test using it runs on both databases."""
     return request.getfixturevalue(f"{request.param}_api")
