@@ -301,6 +301,18 @@ def test_agent_and_team_trends(page, workspace):
     shot(page, "team")
 
 
+def test_english_interface(page, workspace):
+    page.goto("/calls/appel-court-audio")
+    page.click("header a.lang")
+    page.wait_for_url("**/calls/appel-court-audio")
+    assert page.get_attribute("html", "lang") == "en"
+    assert "Review queue" in page.inner_text("header nav") and "Overall score" in page.inner_text(".call-head")
+    assert "failed item" in page.inner_text(".failed-summary")
+    shot(page, "call-en")
+    page.click("header a.lang")
+    assert page.get_attribute("html", "lang") == "fr"
+
+
 def test_long_call_page_load(page, workspace):
     """A 40-minute call (480 turns): page load measured in the browser (navigation start → load event)."""
     timings = []

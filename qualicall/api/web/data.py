@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from qualicall.api.web.calibration import ReviewedItem
+from qualicall.api.web.i18n import label_order
 from qualicall.api.web.priority import Priority, failed_items, review_priority
 from qualicall.api.web.trends import Scored
 from qualicall.store import repository as repo
@@ -132,16 +133,8 @@ def choices(session: Session) -> dict[str, list[str]]:
         "agents": distinct(InteractionRow.agent_id),
         "teams": distinct(InteractionRow.team),
         "queues": distinct(InteractionRow.queue),
-        "items": sorted({f"{c}.{i}" for c, i in items}, key=_grid_order),
+        "items": sorted({f"{c}.{i}" for c, i in items}, key=label_order),
     }
-
-
-_GRID = ["greeting", "comprehensible_language", "reformulation", "closing"]
-
-
-def _grid_order(key: str) -> tuple[int, str]:
-    criterion = key.split(".", 1)[0]
-    return (_GRID.index(criterion) if criterion in _GRID else len(_GRID), key)
 
 
 @dataclass
@@ -183,7 +176,7 @@ def calibration_pairs(session: Session) -> list[ReviewedItem]:
             review.interaction_id, key, auto, review.status, review.reviewer, review.comment,
             repo.as_utc(review.created_at).isoformat() if review.created_at else None,
         )
-    return sorted(latest.values(), key=lambda pair: _grid_order(pair.item))
+    return sorted(latest.values(), key=lambda pair: label_order(pair.item))
 
 
 @dataclass

@@ -156,7 +156,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "disagreements": ("Désaccords à examiner", "Disagreements to look at"),
     "no_disagreements": ("Aucun désaccord.", "No disagreement."),
     "no_reviews": ("Aucune revue pour l'instant : corrigez ou confirmez des items depuis un appel.", "No review yet: override or confirm items from a call."),
-    "col_reviewer": ("Coach", "Coach"),
+    "col_reviewer": ("Revu par", "Reviewed by"),
     "col_comment": ("Commentaire", "Comment"),
     "col_when": ("Quand", "When"),
     "not_found": ("Introuvable", "Not found"),
@@ -201,6 +201,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "agent_talk_ratio": ("Part de parole agent", "Agent talk ratio"),
     "agent_speech_rate_wpm": ("Débit agent (mots/min)", "Agent speech rate (wpm)"),
 }
+
+
+def label_order(key: str) -> tuple[int, str]:
+    """Criteria and items in the grid's order (the order of `LABELS`), others after, by name."""
+    return (_ORDER.get(key, len(_ORDER)), key)
+
+
+_ORDER = {key: index for index, key in enumerate(LABELS)}
 
 
 def normalise_language(value: str | None) -> str:

@@ -341,8 +341,10 @@ def router() -> APIRouter:
             return "/queue?" + urlencode({filter_name: name, "item_failed": key})
 
         criteria_ids = [c for c in found.series if c not in ("quality", "overall")]
+        booleans = {n for row in rows for n, v in (row.result.get("indicators") or {}).items() if isinstance(v.get("value"), bool)}
         indicator_charts = [
-            (line_chart({n: points}, found.periods, y_max=None, width=360, height=150), t.label(n)) for n, points in found.indicators.items()
+            (line_chart({n: points}, found.periods, y_max=100.0 if n in booleans else None, height=140), t.label(n) + (" (%)" if n in booleans else ""))
+            for n, points in found.indicators.items()
         ]
         title = t("agent_title", id=name) if kind == "agents" else t("team_title", id=name)
         return render(

@@ -8,6 +8,7 @@ that is what a manager reads as the truth; scores are the machine's.
 from __future__ import annotations
 
 import calendar
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -146,11 +147,19 @@ class Chart:
     x_labels: list[tuple[float, str]]
 
 
-def line_chart(series: dict[str, list[Point]], periods: list[str], y_max: float | None = 100.0, width: int = 560, height: int = 180) -> Chart:
+def nice_ceiling(value: float) -> float:
+    """The smallest of 1, 2, 2.5, 5 × 10^k at or above `value` (a readable top for an axis)."""
+    if value <= 0:
+        return 1.0
+    power = 10 ** math.floor(math.log10(value))
+    return next(step * power for step in (1, 2, 2.5, 5, 10) if step * power >= value)
+
+
+def line_chart(series: dict[str, list[Point]], periods: list[str], y_max: float | None = 100.0, width: int = 420, height: int = 170) -> Chart:
     """Geometry of a line chart drawn as inline SVG by the template (no charting library in the browser)."""
-    left, right, top, bottom = 36, 10, 10, 24
+    left, right, top, bottom = 40, 34, 10, 24
     values = [p.value for points in series.values() for p in points if p.value is not None]
-    top_value = y_max if y_max is not None else (max(values) * 1.1 if values else 1.0) or 1.0
+    top_value = y_max if y_max is not None else nice_ceiling(max(values) if values else 1.0)
     step = (width - left - right) / max(1, len(periods) - 1)
 
     def x(index: int) -> float:
@@ -163,6 +172,6 @@ def line_chart(series: dict[str, list[Point]], periods: list[str], y_max: float 
     for name, points in series.items():
         dots = [(x(i), y(p.value), p) for i, p in enumerate(points) if p.value is not None]
         lines.append(ChartLine(name, " ".join(f"{dx},{dy}" for dx, dy, _ in dots), dots))
-    ticks = [(y(top_value * f), f"{top_value * f:.3g}") for f in (0, 0.5, 1)]
+    ticks = [(y(top_value * f), f"{top_value * f:.0f}" if top_value >= 10 else f"{top_value * f:.2g}") for f in (0, 0.5, 1)]
     labels = [(x(i), key) for i, key in enumerate(periods)]
     return Chart(width, height, lines, ticks, labels)

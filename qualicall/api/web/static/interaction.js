@@ -77,6 +77,7 @@
     if (row) {
       row.classList.add("selected");
       row.querySelector(".item-button").setAttribute("aria-pressed", "true");
+      row.scrollIntoView({ block: "nearest" });
     }
     const spans = item.evidence.slice().sort((a, b) => (b.turn - a.turn) || (b.start_char - a.start_char));
     let first = null;
