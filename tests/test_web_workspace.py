@@ -148,8 +148,8 @@ def test_login_then_queue_sorted_and_filtered(page, workspace):
     page.fill("#password", "wrong password")
     page.click("button[type=submit].primary")
     assert "incorrects" in page.inner_text("[role=alert]")
+    assert page.input_value("#username") == COACH
     shot(page, "login")
-    page.fill("#username", COACH)
     page.fill("#password", PASSWORD)
     page.click("button[type=submit].primary")
     page.wait_for_url("**/queue")
@@ -330,3 +330,26 @@ def test_long_call_page_load(page, workspace):
     )
     print(f"\n40-minute call page load: median {median:.0f} ms ({', '.join(f'{t:.0f}' for t in timings)} ms)")
     assert median < 1000
+
+
+def test_sign_in_rules_without_a_browser(workspace):
+    """Keys by role, CSRF, forged cookies, local redirects only, unknown calls."""
+    import httpx
+
+    server = workspace["server"]
+    with httpx.Client(base_url=server.url, follow_redirects=False, timeout=30) as http:
+        assert http.get("/calls/appel-court-audio").headers["location"] == "/login?next=%2Fcalls%2Fappel-court-audio"
+        http.cookies.set("qualicall_session", "eyJ1IjoieCIsInIiOiJhZG1pbiJ9.forged")
+        assert http.get("/queue").status_code == 303
+        http.cookies.clear()
+        crm = http.post("/login", data={"api_key": server.keys["crm"], "next": "/queue"})
+        assert crm.status_code == 403 and "rôle coach" in crm.text
+        signed = http.post("/login", data={"api_key": server.keys["coach"], "next": "//evil.example/x"})
+        assert signed.status_code == 303 and signed.headers["location"] == "/queue"
+        http.cookies.set("qualicall_session", signed.cookies["qualicall_session"])
+        assert http.get("/queue").status_code == 200
+        assert http.get("/calls/no-such-call").status_code == 404
+        stale = http.post("/calls/appel-court-audio/reviews", data={"item": "closing.recap", "status": "passed", "comment": "x", "csrf": "wrong"})
+        assert stale.status_code == 403
+        audio = http.get("/calls/appel-court-audio/audio", headers={"Range": "bytes=0-99"})
+        assert audio.status_code == 206 and len(audio.content) == 100

@@ -108,7 +108,7 @@ def review_queue(session: Session, filters: QueueFilters) -> list[QueueRow]:
         rows.append(
             QueueRow(
                 id=interaction.id,
-                started_at=interaction.started_at,
+                started_at=interaction.started_at or repo.as_utc(interaction.contact_time).isoformat(),
                 agent=interaction.agent_id,
                 team=interaction.team,
                 queue=interaction.queue,

@@ -18,7 +18,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-WEIGHTS = {"low_score": 0.4, "asr_confidence": 0.2, "role_confidence": 0.2, "near_threshold": 0.2}
+WEIGHTS = {"low_score": 0.45, "asr_confidence": 0.2, "role_confidence": 0.2, "near_threshold": 0.15}
+# The score part is 0 at or above GOOD_SCORE and 1 at or below GOOD_SCORE − SCORE_SPAN: a 95 and a 99
+# need no human, a 40 and a 20 both do.
+GOOD_SCORE, SCORE_SPAN = 90.0, 50.0
 # A measure within this relative distance of its threshold is "near" it.
 NEAR = 0.15
 # A part below this does not make it into the reasons shown to the coach.
@@ -122,7 +125,7 @@ def review_priority(interaction: dict, result: dict | None) -> Priority:
         if score is None:
             score = _number(result.get("quality_score"))
     if score is not None:
-        parts["low_score"] = max(0.0, min(1.0, (100.0 - score) / 100.0))
+        parts["low_score"] = max(0.0, min(1.0, (GOOD_SCORE - score) / SCORE_SPAN))
     asr = asr_confidence(interaction)
     if asr is not None:
         parts["asr_confidence"] = max(0.0, min(1.0, 1.0 - asr))

@@ -116,7 +116,7 @@ def router() -> APIRouter:
 
     @web.get("/login")
     def login_page(request: Request, next: str = "/queue") -> HTMLResponse:
-        return render(request, "login.html", None, next=_safe_next(next), error=None)
+        return render(request, "login.html", None, next=_safe_next(next), error=None, username=None)
 
     @web.post("/login")
     def login(
@@ -142,7 +142,9 @@ def router() -> APIRouter:
                     who, role = user.username, user.role
         if who is None or role not in COACH_ROLES:
             error = t("login_failed") if who is None else t("login_forbidden")
-            return render(request, "login.html", None, status_code=401 if who is None else 403, next=_safe_next(next), error=error)
+            return render(
+                request, "login.html", None, status_code=401 if who is None else 403, next=_safe_next(next), error=error, username=username.strip()
+            )
         response = RedirectResponse(_safe_next(next), 303)
         response.set_cookie(
             COOKIE, sign_session(who, role, secret(request)), max_age=LIFETIME_S, httponly=True, secure=True, samesite="strict"
