@@ -1,4 +1,4 @@
-"""The product's storing and serving paths keep no planted value in clear: the API's responses and the SQLite store."""
+"""The product's storing and serving paths keep no planted value in clear: the API, the coach pages, the SQLite store."""
 
 from __future__ import annotations
 
@@ -35,6 +35,16 @@ def test_api_responses_and_the_stored_rows_are_redacted(server):
     (evidence,) = agent_name["evidence"]
     turn = body["interaction"]["turns"][evidence["turn"]]["text"]
     assert turn[evidence["start_char"] : evidence["end_char"]] == evidence["text"] == "je m'appelle [NAME]"
+    # The coach workspace: signed in with a coach key, the queue and the call's page.
+    with server.client(None, follow_redirects=False) as browser:
+        signed_in = browser.post("/login", data={"api_key": server.keys["coach"], "next": "/queue"})
+        assert signed_in.status_code == 303, signed_in.text
+        cookie = {"Cookie": signed_in.headers["set-cookie"].split(";")[0]}
+        pages = [browser.get(path, headers=cookie) for path in ("/queue", f"/calls/{data['id']}")]
+    for page in pages:
+        assert page.status_code == 200 and data["id"] in page.text, page.request.url
+        assert leaks(page.text) == [], page.request.url
+    assert "[NAME]" in pages[1].text and "[CARD]" in pages[1].text
     # Everything the store holds, every table, as SQL text.
     database = sqlite3.connect(server.data_dir / "qualicall.db")
     dump = "\n".join(database.iterdump())
