@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
+import subprocess
 
+import numpy as np
 import pytest
 from api_server import Server
 from privacy_planted import leaks, planted_interaction
@@ -18,8 +21,18 @@ def server(tmp_path_factory):
     srv.stop()
 
 
-def test_api_responses_and_the_stored_rows_are_redacted(server):
+def decode(data: bytes, rate: int = 8000) -> np.ndarray:
+    done = subprocess.run(["ffmpeg", "-v", "error", "-i", "-", "-f", "f32le", "-ac", "1", "-ar", str(rate), "-"], input=data, capture_output=True, check=True)
+    return np.frombuffer(done.stdout, dtype=np.float32)
+
+
+@pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs ffmpeg")
+def test_api_responses_and_the_stored_rows_are_redacted(server, tmp_path):
     data = planted_interaction()
+    # A 45 s recording (noise standing in for speech) under the call's nine 5 s turns.
+    recording = tmp_path / "call.wav"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "anoisesrc=d=45:c=pink:r=8000:a=0.3", str(recording)], check=True)
+    data["recording"] = str(recording)
     with server.client("crm") as crm:
         posted = crm.post("/v1/interactions", json=data, headers={"Idempotency-Key": "privacy-1"})
         assert posted.status_code == 201, posted.text
@@ -41,10 +54,19 @@ def test_api_responses_and_the_stored_rows_are_redacted(server):
         assert signed_in.status_code == 303, signed_in.text
         cookie = {"Cookie": signed_in.headers["set-cookie"].split(";")[0]}
         pages = [browser.get(path, headers=cookie) for path in ("/queue", f"/calls/{data['id']}")]
+        audio = browser.get(f"/calls/{data['id']}/audio", headers=cookie)
     for page in pages:
         assert page.status_code == 200 and data["id"] in page.text, page.request.url
         assert leaks(page.text) == [], page.request.url
     assert "[NAME]" in pages[1].text and "[CARD]" in pages[1].text
+    # The player gets a redacted copy: the card's turn (15–19.5 s) is a tone, a turn with nothing to redact is untouched.
+    assert audio.status_code == 200
+    original, played = decode(recording.read_bytes()), decode(audio.content)
+    assert len(played) == len(original)
+    card_turn = played[int(15.2 * 8000) : int(19.3 * 8000)]
+    assert abs(np.argmax(np.abs(np.fft.rfft(card_turn))) * 8000 / len(card_turn) - 1000) < 5
+    assert np.allclose(played[int(20.5 * 8000) : int(24 * 8000)], original[int(20.5 * 8000) : int(24 * 8000)], atol=1e-3)
+    assert str(recording) not in got.text
     # Everything the store holds, every table, as SQL text.
     database = sqlite3.connect(server.data_dir / "qualicall.db")
     dump = "\n".join(database.iterdump())

@@ -61,7 +61,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
         from qualicall.api.jobs import start_jobs
         from qualicall.api.scoring import ScoringService
 
-        app.state.scoring = ScoringService(settings.rubric, settings.redact)
+        app.state.scoring = ScoringService(settings.rubric, settings.redact, settings.data_dir / "redacted-recordings")
         await run_in_threadpool(app.state.scoring.warm_up)
         runner = start_jobs(app) if run_jobs else None
         try:

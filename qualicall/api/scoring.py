@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+import hashlib
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
@@ -12,15 +15,22 @@ from qualicall.scorer.result import Result
 from qualicall.store.models import ResultRow
 from qualicall.store.repository import save_scored
 
+if TYPE_CHECKING:
+    from qualicall.privacy import RedactedInteraction
+
+logger = logging.getLogger(__name__)
+
 
 class ScoringService:
     """One scorer (models load once, on first use) and the deployment's redactor."""
 
-    def __init__(self, rubric: str | None = None, redact: bool | None = None) -> None:
+    def __init__(self, rubric: str | None = None, redact: bool | None = None, recordings_dir: Path | None = None) -> None:
         from qualicall.privacy import deployment_redactor
 
         self.scorer = Scorer(rubric)
         self.redactor = deployment_redactor(redact)
+        # Where redacted copies of recordings go, so that what the coach pages play holds no card number either.
+        self.recordings_dir = recordings_dir
 
     def warm_up(self) -> None:
         """Load the models (spaCy, embeddings) at start-up rather than during the first request."""
@@ -31,11 +41,29 @@ class ScoringService:
     def score(self, interaction: Interaction, measured: dict[str, Any] | None = None) -> tuple[Interaction, Result]:
         """Score on the clear text; return what may be stored (redacted where the deployment redacts)."""
         result = self.scorer.score(interaction, measured=measured)
-        if self.redactor is not None:
-            from qualicall.privacy import redact_scored
+        if self.redactor is None:
+            return interaction, result
+        from qualicall.privacy import redact_interaction, redact_result
 
-            return redact_scored(interaction, result, redactor=self.redactor)
-        return interaction, result
+        redacted = redact_interaction(interaction, redactor=self.redactor)
+        return self._redacted_recording(redacted), redact_result(result, redacted)
+
+    def _redacted_recording(self, redacted: "RedactedInteraction") -> Interaction:
+        """The interaction pointing at a redacted copy of its recording; with no copy possible, at no recording."""
+        recording = redacted.interaction.recording
+        if not recording or "://" in recording or self.recordings_dir is None or not self.redactor.settings.recordings:
+            return redacted.interaction
+        from qualicall.privacy.audio import AudioRedactionError, redact_recording
+
+        source = Path(recording).expanduser()
+        if not source.is_absolute():
+            source = self.recordings_dir.parent / source
+        target = self.recordings_dir / f"{hashlib.sha256(redacted.interaction.id.encode()).hexdigest()[:24]}{source.suffix or '.wav'}"
+        try:
+            return redact_recording(redacted, source, target, self.redactor.settings.audio)
+        except AudioRedactionError as exc:
+            logger.warning("recording of %s not kept: %s", redacted.interaction.id, exc)
+            return redacted.interaction.model_copy(update={"recording": None})
 
     def score_and_store(
         self,

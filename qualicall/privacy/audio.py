@@ -12,7 +12,13 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:
+    from qualicall.privacy.transcripts import RedactedInteraction
+    from qualicall.scorer.interaction import Interaction
 
 TONE_HZ = 1000.0
 TONE_LEVEL = 0.2
@@ -84,6 +90,12 @@ def redact_audio(source: Path, target: Path, spans: list[tuple[float, float]], m
     if encoded.returncode != 0:
         raise AudioRedactionError(f"{target}: cannot write audio: {encoded.stderr.decode(errors='replace').strip().splitlines()[-1:]}")
     return merged
+
+
+def redact_recording(redacted: "RedactedInteraction", source: Path, target: Path, mode: str = "tone") -> "Interaction":
+    """The redacted interaction pointing at a copy of `source` with its redacted spans blanked (written to `target`)."""
+    redact_audio(source, target, redacted.audio_spans, mode)
+    return redacted.interaction.model_copy(update={"recording": str(target)})
 
 
 def redacted_copy_path(source: Path, out_dir: Path | None = None) -> Path:

@@ -49,7 +49,7 @@ def register(app: typer.Typer) -> None:
             fail(f"unknown --audio-mode {audio_mode!r} (use tone or silence)")
         failures = 0
         with user_errors():
-            from qualicall.privacy.audio import AudioRedactionError, redact_audio as blank, redacted_copy_path
+            from qualicall.privacy.audio import AudioRedactionError, merge_spans, redact_recording, redacted_copy_path
             from qualicall.privacy.redactor import Redactor
             from qualicall.privacy.transcripts import redact_interaction
             from qualicall.scorer.interaction import InteractionError
@@ -74,13 +74,12 @@ def register(app: typer.Typer) -> None:
                                 recording = _recording_path(item.recording, source)
                                 target = redacted_copy_path(recording, audio_dir)
                                 try:
-                                    spans = blank(recording, target, redacted.audio_spans, audio_mode or settings.audio)
+                                    interaction = redact_recording(redacted, recording, target, audio_mode or settings.audio)
                                 except AudioRedactionError as exc:
                                     failures += 1
                                     typer.echo(f"qualicall: skipped audio: {exc}", err=True)
                                 else:
-                                    interaction = interaction.model_copy(update={"recording": str(target)})
-                                    summary += f", {len(spans)} audio span(s) blanked in {target}"
+                                    summary += f", {len(merge_spans(redacted.audio_spans))} audio span(s) blanked in {target}"
                         stream.write(json.dumps(interaction.model_dump(mode="json", exclude_none=True), ensure_ascii=False) + "\n")
                         typer.echo(f"qualicall: {summary}", err=True)
         if failures:

@@ -28,6 +28,8 @@ class RedactionSettings(BaseModel):
     enabled: bool = True
     types: list[str] = Field(default_factory=lambda: list(ENTITY_TYPES), description="entity types to redact")
     audio: Literal["tone", "silence"] = "tone"
+    # The service keeps and plays a redacted copy of each recording (tone or silence over the redacted words).
+    recordings: bool = True
     # Run spaCy's NER on turns written with capitals (ASR text has none: names
     # there are found after the words that introduce them).
     ner: bool = True
