@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     workers: int = Field(1, ge=0, description="audio jobs run at once inside the service; 0: accept jobs but run none")
     queue_size: int = Field(32, ge=1, description="audio jobs waiting at most before 429")
     retry_after_s: int = Field(30, ge=1, description="Retry-After sent with a 429")
+    warm_up: bool = Field(True, description="load the scoring models at start-up rather than on the first request")
     rubric: str | None = Field(None, description="rubric id or file for every interaction; default: by language")
     redact: bool | None = Field(None, description="redact personal data before storing; default: the deployment's privacy settings")
     webhook_attempts: int = Field(8, ge=1, description="webhook deliveries tried at most")

@@ -37,6 +37,10 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     @property
+    def max_upload_mb(self) -> int:
+        return int(self.env_extra.get("QUALICALL_MAX_UPLOAD_MB", 200))
+
+    @property
     def env(self) -> dict[str, str]:
         env = {**os.environ, "QUALICALL_DATA_DIR": str(self.data_dir), "QUALICALL_REDACT": "off", **self.env_extra}
         if self.database_url:

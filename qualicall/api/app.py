@@ -62,7 +62,8 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
         from qualicall.api.scoring import ScoringService
 
         app.state.scoring = ScoringService(settings.rubric, settings.redact, settings.data_dir / "redacted-recordings")
-        await run_in_threadpool(app.state.scoring.warm_up)
+        if settings.warm_up:
+            await run_in_threadpool(app.state.scoring.warm_up)
         runner = start_jobs(app) if run_jobs else None
         try:
             yield

@@ -88,29 +88,39 @@ class JobRunner:
                 self.running -= 1
 
     def _transcriber(self, options: dict[str, Any], cache: dict[str, Any]):  # type: ignore[no-untyped-def]
+        """This worker's transcriber for a job's options (in practice one per deployment: the agent's channel)."""
+        import os
+
         from qualicall.audio.pipeline import AudioOptions, RecordingTranscriber
 
         key = json.dumps(options, sort_keys=True)
         if key not in cache:
-            cache[key] = RecordingTranscriber(AudioOptions(**options))
+            # The cores shared between the workers, so that jobs at once do not fight over them.
+            threads = max(1, (os.cpu_count() or 1) // max(1, self.settings.workers))
+            cache[key] = RecordingTranscriber(AudioOptions(**options, threads=threads))
         return cache[key]
 
     def _run(self, job: JobRow, transcribers: dict[str, Any]) -> None:
         from qualicall.audio.pipeline import AudioError
+        from qualicall.scorer.interaction import InteractionError
 
         started = time.monotonic()
         try:
             recording = self._transcriber(job.options, transcribers).transcribe(Path(job.upload_path), job.metadata_json)
             with self.store.session() as session:
-                row, _ = self.scoring.score_and_store(
-                    session, recording.interaction, api_key_id=job.api_key_id, measured=recording.measured, recording=job.upload_path
+                row, stored = self.scoring.score_and_store(
+                    session, recording.interaction, api_key_id=job.api_key_id, measured=recording.measured
                 )
                 job_store.complete_job(session, job.id, row, recording.audio_seconds, round(time.monotonic() - started, 3))
                 self._enqueue_webhook(session, job.id)
+            if stored.recording != job.upload_path:
+                # Redaction kept a copy without the personal data: the clear upload has served its purpose.
+                Path(job.upload_path).unlink(missing_ok=True)
             log.info("job %s: %s scored (version %d)", job.id, recording.interaction.id, row.version)
         except Exception as exc:
-            message = str(exc).splitlines()[0] if isinstance(exc, AudioError) and str(exc) else f"{type(exc).__name__}: {exc}"
-            if not isinstance(exc, AudioError):
+            expected = isinstance(exc, (AudioError, InteractionError))  # the recording's or the metadata's fault
+            message = str(exc).splitlines()[0] if expected and str(exc) else f"{type(exc).__name__}: {exc}"
+            if not expected:
                 log.exception("job %s failed", job.id)
             with self.store.session() as session:
                 job_store.fail_job(session, job.id, message)

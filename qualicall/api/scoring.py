@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,13 +26,17 @@ logger = logging.getLogger(__name__)
 class ScoringService:
     """One scorer (models load once, on first use) and the deployment's redactor."""
 
-    def __init__(self, rubric: str | None = None, redact: bool | None = None, recordings_dir: Path | None = None) -> None:
+    def __init__(
+        self, rubric: str | None = None, redact: bool | None = None, recordings_dir: Path | None = None, concurrency: int | None = None
+    ) -> None:
         from qualicall.privacy import deployment_redactor
 
         self.scorer = Scorer(rubric)
         self.redactor = deployment_redactor(redact)
         # Where redacted copies of recordings go, so that what the coach pages play holds no card number either.
         self.recordings_dir = recordings_dir
+        # Scoring is CPU work under the GIL: more threads at once only lengthen every request.
+        self._slots = threading.BoundedSemaphore(concurrency or os.cpu_count() or 1)
 
     def warm_up(self) -> None:
         """Load the models (spaCy, embeddings) at start-up rather than during the first request."""
@@ -40,13 +46,14 @@ class ScoringService:
 
     def score(self, interaction: Interaction, measured: dict[str, Any] | None = None) -> tuple[Interaction, Result]:
         """Score on the clear text; return what may be stored (redacted where the deployment redacts)."""
-        result = self.scorer.score(interaction, measured=measured)
-        if self.redactor is None:
-            return interaction, result
-        from qualicall.privacy import redact_interaction, redact_result
+        with self._slots:
+            result = self.scorer.score(interaction, measured=measured)
+            if self.redactor is None:
+                return interaction, result
+            from qualicall.privacy import redact_interaction, redact_result
 
-        redacted = redact_interaction(interaction, redactor=self.redactor)
-        return self._redacted_recording(redacted), redact_result(result, redacted)
+            redacted = redact_interaction(interaction, redactor=self.redactor)
+            return self._redacted_recording(redacted), redact_result(result, redacted)
 
     def _redacted_recording(self, redacted: "RedactedInteraction") -> Interaction:
         """The interaction pointing at a redacted copy of its recording; with no copy possible, at no recording."""
@@ -72,7 +79,7 @@ class ScoringService:
         *,
         api_key_id: int | None,
         measured: dict[str, Any] | None = None,
-        recording: str | None = None,
-    ) -> tuple[ResultRow, Result]:
+    ) -> tuple[ResultRow, Interaction]:
+        """Score, store; returns the new result row and the interaction as stored (redacted)."""
         stored, result = self.score(interaction, measured)
-        return save_scored(session, stored, result, api_key_id=api_key_id, recording=recording), result
+        return save_scored(session, stored, result, api_key_id=api_key_id), stored

@@ -61,7 +61,8 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         from sqlalchemy.exc import OperationalError
 
         if isinstance(exc, OperationalError):
-            raise StoreError(f"cannot open the database {engine.url.render_as_string(hide_password=True)}: {exc.orig}") from None
+            reason = " ".join(str(exc.orig).split())  # drivers' messages span lines
+            raise StoreError(f"cannot open the database {engine.url.render_as_string(hide_password=True)}: {reason}") from None
         raise
 
 

@@ -65,14 +65,11 @@ def save_scored(
     result: Result,
     *,
     api_key_id: int | None = None,
-    recording: str | None = None,
 ) -> ResultRow:
     """Store an interaction and its result. A known interaction id is updated and gets a new result version
     (older versions are kept). Returns the new result row (its `.version`, `.id`)."""
     now = utcnow()
     data = interaction.model_dump(mode="json", exclude_none=True)
-    if recording is not None:
-        data["recording"] = recording
     row = session.get(InteractionRow, interaction.id, with_for_update=session.bind.dialect.name != "sqlite")
     if row is None:
         row = InteractionRow(id=interaction.id, created_at=now)
@@ -84,7 +81,7 @@ def save_scored(
     row.queue = interaction.queue
     row.started_at = interaction.started_at
     row.contact_time = contact_time(interaction.started_at, row.created_at or now)
-    row.recording = data.get("recording")
+    row.recording = interaction.recording
     row.data = data
     row.api_key_id = api_key_id if api_key_id is not None else row.api_key_id
     row.updated_at = now

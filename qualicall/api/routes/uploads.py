@@ -28,6 +28,7 @@ from qualicall.settings import Settings
 from qualicall.store import jobs as job_store
 
 FIELDS = ("audio", "metadata", "callback_url", "agent_channel")
+AGENT_CHANNELS = ("left", "right", "auto")
 # Accepting a job checks the queue's length and adds to it: one request at a time in this process.
 _accepting = threading.Lock()
 
@@ -41,7 +42,7 @@ async def _limited(stream: AsyncIterator[bytes], limit: int) -> AsyncIterator[by
     async for chunk in stream:
         size += len(chunk)
         if size > limit:
-            raise HTTPException(413, f"upload above {limit // (1024 * 1024)} MB (QUALICALL_MAX_UPLOAD_MB)")
+            raise HTTPException(413, f"upload above the limit ({limit} bytes with the form's fields; QUALICALL_MAX_UPLOAD_MB)")
         yield chunk
 
 
@@ -116,7 +117,7 @@ async def accept_audio(request: Request, client: Client, settings: Settings, ide
     limit = settings.max_upload_bytes + 1024 * 1024  # room for the other fields
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
-        raise HTTPException(413, f"upload above {settings.max_upload_bytes // (1024 * 1024)} MB (QUALICALL_MAX_UPLOAD_MB)")
+        raise HTTPException(413, f"upload above {settings.max_upload_mb:g} MB (QUALICALL_MAX_UPLOAD_MB)")
     # Starlette spools file parts to a temporary file past 1 MB: the upload never sits in memory whole.
     parser = MultiPartParser(request.headers, _limited(request.stream(), limit), max_files=1, max_fields=len(FIELDS))
     try:
@@ -136,6 +137,8 @@ async def _accept_form(request, client, settings, idempotency_key, form, suffixe
     audio = form.get("audio")
     if not isinstance(audio, UploadFile):
         raise _invalid("audio", "field required: the recording as a file part")
+    if audio.size is not None and audio.size > settings.max_upload_bytes:
+        raise HTTPException(413, f"upload above {settings.max_upload_mb:g} MB (QUALICALL_MAX_UPLOAD_MB)")
     filename = Path(audio.filename or "recording").name
     suffix = Path(filename).suffix.lower()
     if suffix not in suffixes:
@@ -143,8 +146,8 @@ async def _accept_form(request, client, settings, idempotency_key, form, suffixe
     metadata = _metadata(form.get("metadata"))
     callback_url = _callback(form.get("callback_url"))
     agent_channel = form.get("agent_channel") or "left"
-    if agent_channel not in ("left", "right"):
-        raise _invalid("agent_channel", "left or right")
+    if agent_channel not in AGENT_CHANNELS:
+        raise _invalid("agent_channel", " or ".join(AGENT_CHANNELS))
     job_id = job_store.new_job_id()
     metadata.setdefault("id", f"rec-{job_id[:16]}")
     validate_interaction({**metadata, "recording": filename}, loc=("body", "metadata"))
