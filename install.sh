@@ -25,6 +25,7 @@ EXTRAS_RUNTIME=(
   api
   web
   privacy
+  report
 )
 EXTRAS_DEV=(
   apitest

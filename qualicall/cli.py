@@ -25,6 +25,7 @@ COMMAND_MODULES: list[str] = [
     "qualicall.privacy.cli",
     "qualicall.api.cli",
     "qualicall.api.web.cli",
+    "qualicall.reports.cli",
 ]
 
 

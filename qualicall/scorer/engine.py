@@ -7,7 +7,7 @@ from typing import Any
 
 from qualicall import __version__
 from qualicall.scorer.context import CheckContext, find_all
-from qualicall.scorer.indicators import score_indicators
+from qualicall.scorer.indicators import measure_chat, score_indicators
 from qualicall.scorer.interaction import Interaction, InteractionError
 from qualicall.scorer.language_id import detect_language
 from qualicall.scorer.registry import get_check
@@ -68,7 +68,8 @@ def score_interaction(interaction: Interaction, rubric: Rubric, measured: dict[s
         weights = {i: spec.weight for i, spec in criterion.items.items()}
         criteria[criterion_id] = CriterionResult(score=criterion_score(items, weights), weight=criterion.weight, items=items)
     quality = weighted_mean([(c.weight, c.score) for c in criteria.values()])
-    indicators, operational, absent = score_indicators(rubric, interaction.indicators, measured)
+    measured = {**measure_chat(interaction), **(measured or {})}
+    indicators, operational, absent = score_indicators(rubric, interaction.indicators, measured, interaction.channel)
     overall, combination = combine(rubric, quality, operational)
     combination["indicators_absent"] = absent
     return Result(

@@ -58,6 +58,18 @@ class CriterionSpec(_Strict):
     items: dict[str, ItemSpec] = Field(min_length=1)
 
 
+ChannelName = Literal["voice", "chat", "email"]
+
+
+class IndicatorOverride(_Strict):
+    """Settings of one indicator that differ on one channel (e-mail answers in hours, chats in seconds)."""
+
+    weight: float | None = Field(default=None, ge=0)
+    target: float | None = None
+    limit: float | None = None
+    band: tuple[float, float] | None = None
+
+
 class IndicatorSpec(_Strict):
     """How one operational indicator is scored 0–100.
 
@@ -65,6 +77,9 @@ class IndicatorSpec(_Strict):
     larger: lower-is-better or higher-is-better). A `band` [low, high] scores
     100 inside and falls to 0 at `limit` outside it (`limit` is then a distance).
     `boolean`: true = 100. `nps`: never scored per contact, only aggregated.
+    `channels`: where the indicator is expected (an absent one is listed only
+    there; a value given elsewhere is still scored). `by_channel`: settings that
+    differ on a channel, e.g. `{email: {target: 86400, limit: 172800}}`.
     """
 
     kind: Literal["linear", "band", "boolean", "nps"] = "linear"
@@ -73,6 +88,8 @@ class IndicatorSpec(_Strict):
     limit: float | None = None
     band: tuple[float, float] | None = None
     label: str = ""
+    channels: list[ChannelName] | None = None
+    by_channel: dict[ChannelName, IndicatorOverride] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _complete(self) -> "IndicatorSpec":
@@ -82,6 +99,67 @@ class IndicatorSpec(_Strict):
             raise ValueError("a band indicator needs band: [low, high] and a positive limit (distance)")
         if self.band is not None and self.band[0] > self.band[1]:
             raise ValueError("band low is above band high")
+        for channel, override in self.by_channel.items():
+            try:
+                self.for_channel(channel)
+            except ValidationError as exc:
+                raise ValueError(f"by_channel.{channel}: {exc.errors()[0]['msg']}") from None
+        return self
+
+    def applies_to(self, channel: str) -> bool:
+        return self.channels is None or channel in self.channels
+
+    def for_channel(self, channel: str) -> "IndicatorSpec":
+        """This spec with the channel's overrides applied (itself when there are none)."""
+        override = self.by_channel.get(channel)  # type: ignore[call-overload]
+        if override is None:
+            return self
+        changes = override.model_dump(exclude_none=True)
+        return IndicatorSpec.model_validate({**self.model_dump(exclude={"by_channel"}), **changes})
+
+
+class Target(_Strict):
+    """What an aggregate should reach: at least `min`, at most `max` (either may be left out)."""
+
+    min: float | None = None
+    max: float | None = None
+
+    def met(self, value: float | None) -> bool | None:
+        if value is None:
+            return None
+        return (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
+
+
+# The common targets of indicators.md; rates are percentages, NPS runs from -100 to 100.
+DEFAULT_TARGETS: dict[str, Target] = {
+    "service_level": Target(min=80),
+    "abandon_rate": Target(max=5),
+    "asa_s": Target(max=20),
+    "aht_s": Target(min=120, max=600),
+    "fcr_rate": Target(min=75),
+    "csat_avg": Target(min=4.2),
+    "csat_top2": Target(min=85),
+    "nps": Target(min=30),
+    "transfer_rate": Target(max=10),
+    "quality_avg": Target(min=85),
+    "email_within_48h": Target(min=95),
+}
+
+
+class ReportSettings(_Strict):
+    """Settings of the aggregated indicators (`qualicall report`); targets not named keep their default."""
+
+    service_level_s: float = Field(default=20, ge=0, description="answered within this wait counts for the service level")
+    short_abandon_s: float = Field(default=5, ge=0, description="abandons after at most this wait are not counted as offered")
+    email_answer_s: float = Field(default=48 * 3600, gt=0, description="e-mails answered within this count for email_within_48h")
+    targets: dict[str, Target] = Field(default_factory=lambda: dict(DEFAULT_TARGETS))
+
+    @model_validator(mode="after")
+    def _defaults(self) -> "ReportSettings":
+        unknown = sorted(set(self.targets) - set(DEFAULT_TARGETS))
+        if unknown:
+            raise ValueError(f"unknown aggregate in targets: {', '.join(unknown)} (known: {', '.join(DEFAULT_TARGETS)})")
+        self.targets = {**DEFAULT_TARGETS, **self.targets}
         return self
 
 
@@ -105,6 +183,7 @@ class Rubric(_Strict):
     criteria: dict[str, CriterionSpec] = Field(min_length=1)
     indicators: dict[str, IndicatorSpec] = Field(default_factory=dict)
     combination: Combination = Combination()
+    reports: ReportSettings = ReportSettings()
     embeddings: EmbeddingSettings = EmbeddingSettings()
 
     def thresholds(self) -> dict[str, Any]:

@@ -1,0 +1,256 @@
+"""Aggregated indicators of `indicators.md`, grouped by agent / team / queue / channel / language and period.
+
+Every aggregate is kept as integer counts and sums (times and scores in
+thousandths), so that reports of parts of the data merge exactly into the
+report of the whole: `aggregate(a).merge(aggregate(b)) == aggregate(a + b)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import polars as pl
+
+from qualicall.reports.frame import GROUP_FIELDS, results_frame
+from qualicall.scorer.rubric import ReportSettings
+
+Period = Literal["day", "week", "month"]
+PERIOD_FORMATS = {"day": "%Y-%m-%d", "week": "%G-W%V", "month": "%Y-%m"}
+SCALE = 1000  # sums of times and scores are kept in thousandths, as integers
+
+# name: (numerator counter, denominator counter, kind). "rate" → percent; "mean" → sum ÷ SCALE ÷ count.
+AGGREGATES: dict[str, tuple[str, str, str]] = {
+    "service_level": ("answered_in_time", "offered", "rate"),
+    "abandon_rate": ("abandoned_offered", "offered", "rate"),
+    "asa_s": ("wait_sum", "answered_waits", "mean"),
+    "aht_s": ("handle_sum", "handle_count", "mean"),
+    "fcr_rate": ("resolved", "outcome_known", "rate"),
+    "csat_avg": ("csat_sum", "surveys", "mean"),
+    "csat_top2": ("csat_top2", "surveys", "rate"),
+    "nps": ("nps_net", "nps_answers", "rate"),
+    "transfer_rate": ("transferred", "transfers_known", "rate"),
+    "quality_avg": ("quality_sum", "quality_count", "mean"),
+    "email_within_48h": ("emails_in_time", "emails", "rate"),
+}
+LABELS = {
+    "service_level": "Service level %", "abandon_rate": "Abandon rate %", "asa_s": "ASA (s)", "aht_s": "AHT (s)",
+    "fcr_rate": "FCR %", "csat_avg": "CSAT avg", "csat_top2": "CSAT top-2 %", "nps": "NPS",
+    "transfer_rate": "Transfer rate %", "quality_avg": "Quality avg", "email_within_48h": "E-mail ≤ 48 h %",
+}
+
+
+def _milli(column: str) -> pl.Expr:
+    return (pl.col(column) * SCALE).round().cast(pl.Int64)
+
+
+def _count(condition: pl.Expr) -> pl.Expr:
+    return condition.fill_null(False).sum().cast(pl.Int64)
+
+
+def _counters(settings: ReportSettings, columns: list[str]) -> list[pl.Expr]:
+    """The integer counters every aggregate is computed from, as polars expressions."""
+    handled = ~pl.col("abandoned")
+    wait = pl.col("wait_time_s")
+    # Access indicators: queued contacts (voice, chat) with a known wait; short abandons are not offered.
+    queued = pl.col("channel").is_in(["voice", "chat"]) & wait.is_not_null()
+    offered = queued & (handled | (wait > settings.short_abandon_s))
+    csat, nps, resolved = pl.col("csat"), pl.col("nps"), pl.col("resolved_first_contact")
+    email = handled & (pl.col("channel") == "email") & pl.col("first_response_s").is_not_null()
+    exprs = [
+        pl.len().cast(pl.Int64).alias("contacts"),
+        _count(~handled).alias("abandoned"),
+        _count(offered).alias("offered"),
+        _count(offered & handled & (wait <= settings.service_level_s)).alias("answered_in_time"),
+        _count(offered & ~handled).alias("abandoned_offered"),
+        _milli("wait_time_s").filter(queued & handled).sum().alias("wait_sum"),
+        _count(queued & handled).alias("answered_waits"),
+        _milli("handle_time_s").filter(handled & pl.col("handle_time_s").is_not_null()).sum().alias("handle_sum"),
+        _count(handled & pl.col("handle_time_s").is_not_null()).alias("handle_count"),
+        _count(handled & resolved).alias("resolved"),
+        _count(handled & resolved.is_not_null()).alias("outcome_known"),
+        _milli("csat").filter(handled & csat.is_not_null()).sum().alias("csat_sum"),
+        _count(handled & csat.is_not_null()).alias("surveys"),
+        _count(handled & (csat >= 4)).alias("csat_top2"),
+        (_count(handled & (nps >= 9)) - _count(handled & (nps <= 6))).alias("nps_net"),
+        _count(handled & (nps >= 9)).alias("nps_promoters"),
+        _count(handled & (nps <= 6)).alias("nps_detractors"),
+        _count(handled & nps.is_not_null()).alias("nps_answers"),
+        _count(handled & (pl.col("transfers") >= 1)).alias("transferred"),
+        _count(handled & pl.col("transfers").is_not_null()).alias("transfers_known"),
+        _milli("quality_score").filter(handled & pl.col("quality_score").is_not_null()).sum().alias("quality_sum"),
+        _count(handled & pl.col("quality_score").is_not_null()).alias("quality_count"),
+        _count(email & (pl.col("first_response_s") <= settings.email_answer_s)).alias("emails_in_time"),
+        _count(email).alias("emails"),
+    ]
+    for column in columns:
+        if column.startswith("criterion:"):
+            exprs += [
+                _milli(column).filter(handled & pl.col(column).is_not_null()).sum().alias(f"{column}:sum"),
+                _count(handled & pl.col(column).is_not_null()).alias(f"{column}:count"),
+            ]
+        elif column.startswith("item:"):
+            exprs += [
+                _count(handled & (pl.col(column) == 1)).alias(f"{column}:passed"),
+                _count(handled & pl.col(column).is_not_null()).alias(f"{column}:applicable"),
+            ]
+    return exprs
+
+
+def _ratio(numerator: int, denominator: int, kind: str) -> float | None:
+    if denominator == 0:
+        return None
+    return round((100.0 if kind == "rate" else 1.0 / SCALE) * numerator / denominator, 2)
+
+
+@dataclass
+class Group:
+    """The counters of one group (its key names the grouping fields and the period)."""
+
+    key: dict[str, str | None]
+    counts: dict[str, int]
+
+    def indicators(self, settings: ReportSettings) -> dict[str, dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {}
+        for name, (num, den, kind) in AGGREGATES.items():
+            numerator, denominator = self.counts.get(num, 0), self.counts.get(den, 0)
+            value = _ratio(numerator, denominator, kind)
+            target = settings.targets[name]
+            out[name] = {
+                "value": value,
+                # Sums of times and scores are given back in their unit (seconds, points).
+                "numerator": numerator / SCALE if kind == "mean" else numerator,
+                "denominator": denominator,
+                "target": target.model_dump(exclude_none=True),
+                "met": target.met(value),
+            }
+        out["nps"] |= {"promoters": self.counts.get("nps_promoters", 0), "detractors": self.counts.get("nps_detractors", 0)}
+        return out
+
+    def criteria(self) -> dict[str, dict[str, Any]]:
+        names = [k[len("criterion:") : -len(":sum")] for k in self.counts if k.startswith("criterion:") and k.endswith(":sum")]
+        return {
+            name: {
+                "mean": _ratio(self.counts[f"criterion:{name}:sum"], self.counts[f"criterion:{name}:count"], "mean"),
+                "sum": self.counts[f"criterion:{name}:sum"] / SCALE,
+                "count": self.counts[f"criterion:{name}:count"],
+            }
+            for name in names
+        }
+
+    def items(self) -> dict[str, dict[str, Any]]:
+        names = [k[len("item:") : -len(":passed")] for k in self.counts if k.startswith("item:") and k.endswith(":passed")]
+        return {
+            name: {
+                "pass_rate": _ratio(self.counts[f"item:{name}:passed"], self.counts[f"item:{name}:applicable"], "rate"),
+                "passed": self.counts[f"item:{name}:passed"],
+                "applicable": self.counts[f"item:{name}:applicable"],
+            }
+            for name in names
+        }
+
+    def to_json(self, settings: ReportSettings) -> dict[str, Any]:
+        contacts, abandoned = self.counts.get("contacts", 0), self.counts.get("abandoned", 0)
+        return {
+            "key": self.key,
+            "contacts": contacts,
+            "handled": contacts - abandoned,
+            "abandoned": abandoned,
+            "indicators": self.indicators(settings),
+            "criteria": self.criteria(),
+            "items": self.items(),
+        }
+
+
+def _add(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
+    return {k: a.get(k, 0) + b.get(k, 0) for k in {**a, **b}}
+
+
+def _sort_key(key: dict[str, str | None]) -> tuple:
+    return tuple((v is None, v or "") for v in key.values())
+
+
+@dataclass
+class Report:
+    """Aggregates per group and for everything (`total`); `to_json()` is the served / written form."""
+
+    by: list[str]
+    period: Period | None
+    settings: ReportSettings
+    groups: list[Group] = field(default_factory=list)
+    total: Group = field(default_factory=lambda: Group({}, {}))
+
+    def merge(self, other: "Report") -> "Report":
+        """The report of both parts' contacts (same grouping and settings): counters are added."""
+        if (self.by, self.period) != (other.by, other.period) or self.settings != other.settings:
+            raise ValueError("only reports with the same grouping, period and settings merge")
+        merged: dict[tuple, Group] = {}
+        for group in (*self.groups, *other.groups):
+            frozen = tuple(group.key.items())
+            known = merged.get(frozen)
+            merged[frozen] = Group(group.key, _add(known.counts, group.counts) if known else dict(group.counts))
+        groups = sorted(merged.values(), key=lambda g: _sort_key(g.key))
+        return Report(self.by, self.period, self.settings, groups, Group({}, _add(self.total.counts, other.total.counts)))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "by": self.by,
+            "period": self.period,
+            "settings": self.settings.model_dump(mode="json"),
+            "labels": LABELS,
+            "groups": [g.to_json(self.settings) for g in self.groups],
+            "total": self.total.to_json(self.settings),
+        }
+
+
+def _with_period(frame: pl.DataFrame, period: Period | None) -> pl.DataFrame:
+    if period is None:
+        return frame
+    # The contact's own calendar date (as written with its UTC offset), not the UTC one.
+    day = pl.col("started_at").str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
+    return frame.with_columns(period=day.dt.strftime(PERIOD_FORMATS[period]))
+
+
+def aggregate_frame(frame: pl.DataFrame, by: list[str], period: Period | None, settings: ReportSettings) -> Report:
+    """`aggregate` on a table made by `results_frame` (or several concatenated)."""
+    unknown = [name for name in by if name not in GROUP_FIELDS]
+    if unknown:
+        raise ValueError(f"unknown grouping {unknown[0]!r} (use {', '.join(GROUP_FIELDS)})")
+    if period is not None and period not in PERIOD_FORMATS:
+        raise ValueError(f"unknown period {period!r} (use {', '.join(PERIOD_FORMATS)})")
+    frame = _with_period(frame, period)
+    keys = [*by, "period"] if period else list(by)
+    exprs = _counters(settings, frame.columns)
+    groups: list[Group] = []
+    if keys and frame.height:
+        table = frame.group_by(keys).agg(exprs).sort(keys, nulls_last=True)
+        for row in table.iter_rows(named=True):
+            key = {k: row.pop(k) for k in keys}
+            groups.append(Group(key, row))
+    total = Group({}, frame.select(exprs).row(0, named=True))
+    return Report(list(by), period, settings, groups, total)
+
+
+def aggregate(
+    results: Iterable[dict[str, Any]],
+    by: list[str] | None = None,
+    period: Period | None = None,
+    settings: ReportSettings | None = None,
+) -> Report:
+    """Aggregate scored results (the result JSON objects of `qualicall score` / `batch` / the API).
+
+    `by`: any of "agent", "team", "queue", "channel", "language" (in that order
+    of grouping; empty: only the total). `period`: "day", "week" (ISO) or
+    "month", taken from each contact's `started_at` local date; None: no period.
+    `settings`: service-level threshold, short abandons, e-mail delay and
+    targets (default: those of indicators.md; a rubric's are `rubric.reports`).
+
+    Returns a `Report`: `report.to_json()` gives, per group and for the total,
+    each aggregate with its value, numerator, denominator, target and whether it
+    is met, the criterion means and the item pass rates. Abandoned contacts count
+    in service level and abandon rate only. `report.merge(other)` adds reports
+    of disjoint parts exactly.
+    """
+    settings = settings or ReportSettings()
+    return aggregate_frame(results_frame(results), list(by or []), period, settings)

@@ -1,0 +1,70 @@
+"""`qualicall report`: aggregates result files by agent / team / queue / channel / language and period."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+REPORT_FORMATS = ("table", "csv", "json", "html")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("report")(report)
+
+
+def report(
+    results: Annotated[list[Path], typer.Argument(help="result .jsonl / .json files (qualicall score / batch output)")],
+    by: Annotated[Optional[list[str]], typer.Option("--by", "-b", help="agent | team | queue | channel | language (repeat or comma-separate)")] = None,
+    period: Annotated[Optional[str], typer.Option("--period", "-p", help="day | week | month")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table | csv | json | html")] = "table",
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="write here instead of stdout")] = None,
+    rubric: Annotated[Optional[str], typer.Option(help="take the report settings and targets from this rubric (id or YAML file)")] = None,
+    service_level_s: Annotated[Optional[float], typer.Option(help="service level threshold in seconds (default 20)")] = None,
+    short_abandon_s: Annotated[Optional[float], typer.Option(help="abandons after at most this wait are not offered (default 5)")] = None,
+    title: Annotated[str, typer.Option(help="title of the HTML report")] = "Contact centre report",
+) -> None:
+    """Aggregate results: service level, abandons, ASA, AHT, FCR, CSAT, NPS, transfers, quality, e-mail delay."""
+    from qualicall.cli import fail, open_output, user_errors
+
+    if fmt not in REPORT_FORMATS:
+        fail(f"unknown format {fmt!r} (use {', '.join(REPORT_FORMATS)})")
+    groups = [name.strip() for value in by or [] for name in value.split(",") if name.strip()]
+    with user_errors():
+        from qualicall.reports.aggregate import aggregate_frame
+        from qualicall.reports.frame import ResultsError, read_results, results_frame
+        from qualicall.scorer.rubric import ReportSettings, load_rubric
+
+        settings = load_rubric(rubric).reports if rubric else ReportSettings()
+        changes = {k: v for k, v in {"service_level_s": service_level_s, "short_abandon_s": short_abandon_s}.items() if v is not None}
+        if any(v < 0 for v in changes.values()):
+            fail("thresholds must be positive")
+        settings = settings.model_copy(update=changes)
+        missing = [str(p) for p in results if not p.exists()]
+        if missing:
+            fail(f"{missing[0]}: no such file")
+        try:
+            frame = results_frame(read_results(results))
+            report_ = aggregate_frame(frame, groups, period, settings)  # type: ignore[arg-type]
+        except (ResultsError, ValueError) as exc:
+            fail(str(exc))
+        with open_output(out) as stream:
+            if fmt == "json":
+                json.dump(report_.to_json(), stream, ensure_ascii=False, indent=1)
+                stream.write("\n")
+            elif fmt == "csv":
+                from qualicall.reports.render import write_csv
+
+                write_csv(report_, stream)
+            elif fmt == "table":
+                from qualicall.reports.render import print_table
+
+                print_table(report_, stream)
+            else:
+                from qualicall.reports.html import render_html
+
+                stream.write(render_html(frame, groups, period, settings, title))  # type: ignore[arg-type]
+    if out is not None:
+        typer.echo(f"qualicall: report of {report_.total.counts['contacts']} contacts written to {out}", err=True)

@@ -1,0 +1,109 @@
+"""Results (JSON objects of `interaction-format.md`) into one flat polars table, one row per contact.
+
+Only what the aggregates read is kept: the grouping keys, the local date, the
+operational values, the quality score, criterion scores and item verdicts
+(1 passed, 0 failed, null not applicable).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+# Grouping names accepted by `--by`, and the result field each one reads.
+GROUP_FIELDS = {"agent": "agent_id", "team": "team", "queue": "queue", "channel": "channel", "language": "language"}
+NUMBER_INDICATORS = ("wait_time_s", "handle_time_s", "transfers", "csat", "nps", "first_response_s")
+STATUS_CODES = {"passed": 1, "failed": 0}
+
+
+class ResultsError(ValueError):
+    """A results file or record that cannot be read; the message is one line."""
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _indicator(result: dict[str, Any], name: str) -> Any:
+    entry = (result.get("indicators") or {}).get(name)
+    return entry.get("value") if isinstance(entry, dict) else None
+
+
+def results_frame(results: Iterable[dict[str, Any]]) -> pl.DataFrame:
+    """One row per result with the columns the aggregates use (see the module docstring)."""
+    columns: dict[str, list[Any]] = {name: [] for name in (*GROUP_FIELDS, "started_at", "abandoned", *NUMBER_INDICATORS, "resolved_first_contact", "quality_score")}
+    scores: dict[str, list[float | None]] = {}
+    statuses: dict[str, list[int | None]] = {}
+    for row, result in enumerate(results):
+        if not isinstance(result, dict):
+            raise ResultsError(f"result {row + 1}: expected a JSON object, got {type(result).__name__}")
+        for name, field in GROUP_FIELDS.items():
+            value = result.get(field)
+            columns[name].append(None if value is None else str(value))
+        columns["started_at"].append(result.get("started_at") if isinstance(result.get("started_at"), str) else None)
+        columns["abandoned"].append(result.get("abandoned") is True)
+        for name in NUMBER_INDICATORS:
+            columns[name].append(_number(_indicator(result, name)))
+        resolved = _indicator(result, "resolved_first_contact")
+        columns["resolved_first_contact"].append(resolved if isinstance(resolved, bool) else None)
+        columns["quality_score"].append(_number(result.get("quality_score")))
+        # Criteria and items seen for the first time get a column padded with nulls before this row.
+        for criterion_id, criterion in (result.get("criteria") or {}).items():
+            scores.setdefault(criterion_id, [None] * row).append(_number(criterion.get("score")))
+            for item_id, item in (criterion.get("items") or {}).items():
+                statuses.setdefault(f"{criterion_id}.{item_id}", [None] * row).append(STATUS_CODES.get(item.get("status")))
+        for values in (*scores.values(), *statuses.values()):
+            if len(values) == row:
+                values.append(None)
+    schema = {name: pl.String for name in (*GROUP_FIELDS, "started_at")}
+    schema |= {"abandoned": pl.Boolean, "resolved_first_contact": pl.Boolean, "quality_score": pl.Float64}
+    schema |= {name: pl.Float64 for name in NUMBER_INDICATORS}
+    frame = pl.DataFrame(columns, schema=schema)
+    extra = [pl.Series(f"criterion:{cid}", values, dtype=pl.Float64) for cid, values in scores.items()]
+    extra += [pl.Series(f"item:{iid}", values, dtype=pl.Int8) for iid, values in statuses.items()]
+    return frame.with_columns(extra) if extra else frame
+
+
+def read_results(paths: Iterable[Path]) -> Iterator[dict[str, Any]]:
+    """Each result of each file: JSONL (`qualicall score` / `batch` output), or a JSON object or array."""
+    for path in paths:
+        if path.is_dir():
+            raise ResultsError(f"{path}: is a folder (give result .jsonl files)")
+        try:
+            with path.open(encoding="utf-8") as stream:
+                first = stream.read(1)
+                if first in ("[", "{") and path.suffix.lower() == ".json" or first == "[":
+                    text = first + stream.read()
+                    try:
+                        data = json.loads(text)
+                    except json.JSONDecodeError as exc:
+                        if exc.msg != "Extra data":  # several objects, one a line: JSONL after all
+                            raise ResultsError(f"{path}: invalid JSON at line {exc.lineno}: {exc.msg}") from None
+                        yield from _parse_lines(path, text.splitlines())
+                        continue
+                    yield from data if isinstance(data, list) else [data]
+                else:
+                    yield from _parse_lines(path, _lines(first, stream))
+        except OSError as exc:
+            raise ResultsError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        except UnicodeDecodeError:
+            raise ResultsError(f"{path}: not UTF-8 text") from None
+
+
+def _lines(first: str, stream: Any) -> Iterator[str]:
+    yield first + stream.readline()
+    yield from stream
+
+
+def _parse_lines(path: Path, lines: Iterable[str]) -> Iterator[dict[str, Any]]:
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            yield json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ResultsError(f"{path}:{number}: invalid JSON: {exc.msg}") from None
