@@ -19,6 +19,7 @@ import argparse
 import json
 import random
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -199,6 +200,16 @@ def generate(seed: int = 7, per_day: int = 18, year: int = 2026, month: int = 11
     return interactions
 
 
+def score(interactions: list[dict]) -> Iterator[dict]:
+    """The result of each interaction, scored with the default rubric of its language."""
+    from qualicall.scorer.engine import Scorer
+    from qualicall.scorer.interaction import Interaction
+
+    scorer = Scorer()
+    for record in interactions:
+        yield scorer.score(Interaction.model_validate(record)).to_json()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--interactions", type=Path, help="write the interactions (JSONL) here")
@@ -214,14 +225,9 @@ def main(argv: list[str] | None = None) -> int:
             out.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in interactions)
         print(f"{len(interactions)} interactions written to {args.interactions}", file=sys.stderr)
     if args.results:
-        from qualicall.scorer.engine import Scorer
-        from qualicall.scorer.interaction import Interaction
-
-        scorer = Scorer()
         with args.results.open("w", encoding="utf-8") as out:
-            for done, record in enumerate(interactions, start=1):
-                result = scorer.score(Interaction.model_validate(record))
-                out.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
+            for done, result in enumerate(score(interactions), start=1):
+                out.write(json.dumps(result, ensure_ascii=False) + "\n")
                 if done % 100 == 0 or done == len(interactions):
                     print(f"\rscored {done}/{len(interactions)}", end="", file=sys.stderr)
         print(f"\n{len(interactions)} results written to {args.results}", file=sys.stderr)

@@ -1,0 +1,221 @@
+"""Aggregates against figures worked out by hand from indicators.md on a ten-contact fixture.
+
+Fixture (reports_fixture.py), default settings (answered within 20 s; abandons
+after more than 5 s are offered; e-mails within 48 h):
+  1 A voice  wait 10  handle 300 transf 0 FCR yes csat 5 nps 10 quality 90
+  2 A voice  wait 30  handle 200 transf 1 FCR no  csat 3 nps 6  quality 70
+  3 A voice  abandoned after 40 s                  (offered)
+  4 A voice  abandoned after 4 s                   (short abandon: not offered)
+  5 B voice  wait 20  handle 400 transf 0 FCR yes csat 4 nps 8  quality 80
+  6 B chat   wait 50  handle 600 (no transfers, outcome or survey) quality 60
+  7 C email  answered in 24 h, handle 100, transf 0, FCR yes, csat 2, quality 50
+  8 C email  answered in 50 h, handle 150, transf 0, FCR no, quality 40 (December)
+  9 B voice  abandoned after 5 s                   (not offered: "after 5 s")
+ 10 B voice  abandoned after 6 s, with a csat of 1 (offered; the survey is ignored)
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from reports_fixture import fixture_results, result
+
+from qualicall.reports import aggregate
+from qualicall.scorer.rubric import ReportSettings
+
+
+def values(group: dict) -> dict[str, float | None]:
+    return {name: entry["value"] for name, entry in group["indicators"].items()}
+
+
+def parts(group: dict, name: str) -> tuple:
+    entry = group["indicators"][name]
+    return entry["numerator"], entry["denominator"]
+
+
+def test_total_every_aggregate_by_hand():
+    total = aggregate(fixture_results()).to_json()["total"]
+    assert (total["contacts"], total["handled"], total["abandoned"]) == (10, 6, 4)
+    # offered: answered 1, 2, 5, 6 + abandons after > 5 s: 3, 10 = 6; within 20 s: 1, 5
+    assert parts(total, "service_level") == (2, 6)
+    assert parts(total, "abandon_rate") == (2, 6)
+    assert parts(total, "asa_s") == (110, 4)  # 10 + 30 + 20 + 50
+    assert parts(total, "aht_s") == (1750, 6)  # 300 + 200 + 400 + 600 + 100 + 150
+    assert parts(total, "fcr_rate") == (3, 5)  # 1, 5, 7 of 1, 2, 5, 7, 8
+    assert parts(total, "csat_avg") == (14, 4)  # 5 + 3 + 4 + 2; the abandoned one's 1 is not counted
+    assert parts(total, "csat_top2") == (2, 4)
+    assert parts(total, "nps") == (0, 3)  # 1 promoter (10), 1 detractor (6), 1 passive (8)
+    assert (total["indicators"]["nps"]["promoters"], total["indicators"]["nps"]["detractors"]) == (1, 1)
+    assert parts(total, "transfer_rate") == (1, 5)  # 6 has no transfer count
+    assert parts(total, "quality_avg") == (390, 6)
+    assert parts(total, "email_within_48h") == (1, 2)
+    assert values(total) == {
+        "service_level": 33.33, "abandon_rate": 33.33, "asa_s": 27.5, "aht_s": 291.67, "fcr_rate": 60.0,
+        "csat_avg": 3.5, "csat_top2": 50.0, "nps": 0.0, "transfer_rate": 20.0, "quality_avg": 65.0, "email_within_48h": 50.0,
+    }
+
+
+def test_criteria_means_and_item_pass_rates_by_hand():
+    total = aggregate(fixture_results()).to_json()["total"]
+    assert total["criteria"]["greeting"] == {"mean": 62.5, "sum": 375.0, "count": 6}  # 100 50 75 60 50 40
+    assert total["criteria"]["closing"] == {"mean": 64.0, "sum": 320.0, "count": 5}  # 80 90 — 60 50 40
+    assert total["items"]["greeting.salutation"] == {"pass_rate": 50.0, "passed": 3, "applicable": 6}
+    assert total["items"]["closing.thanks"] == {"pass_rate": 60.0, "passed": 3, "applicable": 5}
+
+
+def test_targets_met_or_missed():
+    indicators = aggregate(fixture_results()).to_json()["total"]["indicators"]
+    assert indicators["service_level"]["met"] is False  # 33 % < 80 %
+    assert indicators["aht_s"]["met"] is True  # 291.67 s inside 120–600 s
+    assert indicators["aht_s"]["target"] == {"min": 120, "max": 600}
+    assert indicators["quality_avg"]["met"] is False
+
+
+def test_by_agent_by_hand():
+    groups = {g["key"]["agent"]: g for g in aggregate(fixture_results(), by=["agent"]).to_json()["groups"]}
+    assert list(groups) == ["A", "B", "C"]
+    a, b, c = groups["A"], groups["B"], groups["C"]
+    assert values(a) == {
+        "service_level": 33.33, "abandon_rate": 33.33, "asa_s": 20.0, "aht_s": 250.0, "fcr_rate": 50.0, "csat_avg": 4.0,
+        "csat_top2": 50.0, "nps": 0.0, "transfer_rate": 50.0, "quality_avg": 80.0, "email_within_48h": None,
+    }
+    assert values(b) == {
+        "service_level": 33.33, "abandon_rate": 33.33, "asa_s": 35.0, "aht_s": 500.0, "fcr_rate": 100.0, "csat_avg": 4.0,
+        "csat_top2": 100.0, "nps": 0.0, "transfer_rate": 0.0, "quality_avg": 70.0, "email_within_48h": None,
+    }
+    assert parts(b, "service_level") == (1, 3)  # 5, 6 answered (20 s is within), 10 abandoned after 6 s
+    # C only answers e-mails: no access figures at all, rather than zeros
+    assert values(c) == {
+        "service_level": None, "abandon_rate": None, "asa_s": None, "aht_s": 125.0, "fcr_rate": 50.0, "csat_avg": 2.0,
+        "csat_top2": 0.0, "nps": None, "transfer_rate": 0.0, "quality_avg": 45.0, "email_within_48h": 50.0,
+    }
+    assert c["indicators"]["service_level"]["met"] is None
+
+
+def test_by_period_uses_the_local_date():
+    weeks = {g["key"]["period"]: g["contacts"] for g in aggregate(fixture_results(), period="week").to_json()["groups"]}
+    assert weeks == {"2026-W45": 4, "2026-W46": 5, "2026-W49": 1}  # 1 December 2026 is in ISO week 49
+    months = {g["key"]["period"]: g["contacts"] for g in aggregate(fixture_results(), period="month").to_json()["groups"]}
+    assert months == {"2026-11": 9, "2026-12": 1}
+    # Sunday 23:30 in New York is Monday in UTC: it belongs to the Sunday, in week 45
+    late = [result("x", "A", "2026-11-08T23:30:00-05:00", wait_time_s=3, handle_time_s=100)]
+    days = aggregate(late, period="day").to_json()["groups"]
+    assert [g["key"]["period"] for g in days] == ["2026-11-08"]
+    assert [g["key"]["period"] for g in aggregate(late, period="week").to_json()["groups"]] == ["2026-W45"]
+
+
+def test_grouped_by_several_fields_and_period():
+    report = aggregate(fixture_results(), by=["team", "channel"], period="month").to_json()
+    keys = [tuple(g["key"].values()) for g in report["groups"]]
+    assert keys == [("T1", "chat", "2026-11"), ("T1", "voice", "2026-11"), ("T2", "email", "2026-11"), ("T2", "email", "2026-12")]
+    voice = report["groups"][1]
+    assert parts(voice, "service_level") == (2, 5)  # 1, 2, 5 answered, 3, 10 abandoned after > 5 s
+    assert parts(voice, "asa_s") == (60, 3)
+
+
+def test_settings_change_thresholds():
+    settings = ReportSettings(service_level_s=30, short_abandon_s=0, email_answer_s=60 * 3600)
+    total = aggregate(fixture_results(), settings=settings).to_json()["total"]
+    assert parts(total, "service_level") == (3, 8)  # 10, 30, 20 within 30 s; every abandon offered
+    assert parts(total, "abandon_rate") == (4, 8)
+    assert parts(total, "email_within_48h") == (2, 2)
+    assert ReportSettings(targets={"service_level": {"min": 90}}).targets["abandon_rate"].max == 5  # others keep defaults
+    with pytest.raises(ValueError, match="unknown aggregate"):
+        ReportSettings(targets={"service_levl": {"min": 90}})
+
+
+def test_no_surveys():
+    rows = [r for r in fixture_results() if not r["abandoned"]]
+    for row in rows:
+        row["indicators"].pop("csat", None)
+        row["indicators"].pop("nps", None)
+    total = aggregate(rows).to_json()["total"]
+    for name in ("csat_avg", "csat_top2", "nps"):
+        assert total["indicators"][name]["value"] is None
+        assert total["indicators"][name]["denominator"] == 0
+        assert total["indicators"][name]["met"] is None
+    assert total["indicators"]["quality_avg"]["value"] == 65.0
+
+
+def test_all_abandoned():
+    rows = [r for r in fixture_results() if r["abandoned"]]
+    total = aggregate(rows).to_json()["total"]
+    assert (total["contacts"], total["handled"], total["abandoned"]) == (4, 0, 4)
+    assert parts(total, "service_level") == (0, 2)  # 40 s and 6 s abandons are offered, 4 s and 5 s are not
+    assert total["indicators"]["abandon_rate"]["value"] == 100.0
+    for name in ("asa_s", "aht_s", "fcr_rate", "csat_avg", "csat_top2", "nps", "transfer_rate", "quality_avg", "email_within_48h"):
+        assert total["indicators"][name]["value"] is None, name
+    assert total["items"]["greeting.salutation"]["pass_rate"] is None
+
+
+def test_one_agent_only():
+    rows = [r for r in fixture_results() if r["agent_id"] == "A"]
+    report = aggregate(rows, by=["agent"]).to_json()
+    assert len(report["groups"]) == 1
+    only = report["groups"][0]
+    assert only["key"] == {"agent": "A"}
+    assert {k: v for k, v in only.items() if k != "key"} == {k: v for k, v in report["total"].items() if k != "key"}
+
+
+def test_mixed_channels():
+    by_channel = {g["key"]["channel"]: g for g in aggregate(fixture_results(), by=["channel"]).to_json()["groups"]}
+    assert parts(by_channel["chat"], "service_level") == (0, 1)  # chats queue too: 50 s is late
+    assert parts(by_channel["email"], "service_level") == (0, 0)  # e-mails are not in access figures
+    assert parts(by_channel["email"], "email_within_48h") == (1, 2)
+    assert parts(by_channel["voice"], "email_within_48h") == (0, 0)
+
+
+def test_empty_and_unknown_grouping():
+    total = aggregate([]).to_json()["total"]
+    assert total["contacts"] == 0 and all(v is None for v in values(total).values())
+    with pytest.raises(ValueError, match="unknown grouping"):
+        aggregate(fixture_results(), by=["site"])
+    with pytest.raises(ValueError, match="unknown period"):
+        aggregate(fixture_results(), period="year")
+
+
+def _random_results(count: int, seed: int) -> list[dict]:
+    rng = random.Random(seed)
+    rows = []
+    for n in range(count):
+        abandoned = rng.random() < 0.1
+        channel = rng.choice(["voice", "voice", "chat", "email"])
+        extra = {}
+        if channel == "email":
+            extra["first_response_s"] = rng.uniform(3600, 80 * 3600)
+        else:
+            extra["wait_time_s"] = round(rng.expovariate(1 / 25), 3)
+        if not abandoned:
+            extra |= {"handle_time_s": rng.uniform(60, 900), "transfers": rng.choice([0, 0, 0, 1, 2])}
+            if rng.random() < 0.8:
+                extra["resolved_first_contact"] = rng.random() < 0.7
+            if rng.random() < 0.4:
+                extra |= {"csat": rng.randint(1, 5), "nps": rng.randint(0, 10)}
+        status = lambda: rng.choice(["passed", "failed", "not_applicable"])  # noqa: E731
+        rows.append(result(
+            str(n), rng.choice("ABCDEFG"), f"2026-{rng.randint(10, 12)}-{rng.randint(1, 28):02d}T{rng.randint(8, 18):02d}:00:00+01:00",
+            channel=channel, team=rng.choice(["T1", "T2", "T3"]), language=rng.choice(["fr", "en"]), abandoned=abandoned,
+            quality=None if abandoned else round(rng.uniform(0, 100), 2),
+            criteria=None if abandoned else {"greeting": round(rng.uniform(0, 100), 2), "closing": rng.choice([None, 33.33, 66.67])},
+            items=None if abandoned else {"greeting.salutation": status(), "closing.thanks": status()},
+            **extra,
+        ))
+    return rows
+
+
+@pytest.mark.parametrize("by,period", [([], None), (["agent"], "week"), (["team", "channel", "language"], "day"), (["queue"], "month")])
+def test_halves_merge_to_the_whole(by, period):
+    rows = _random_results(1500, seed=len(by))
+    whole = aggregate(rows, by=by, period=period)
+    for cut in (1, 700, 1499):
+        merged = aggregate(rows[:cut], by=by, period=period).merge(aggregate(rows[cut:], by=by, period=period))
+        assert merged.to_json() == whole.to_json()
+    # in three parts, merged in another order
+    thirds = [aggregate(rows[i::3], by=by, period=period) for i in range(3)]
+    assert thirds[2].merge(thirds[0]).merge(thirds[1]).to_json() == whole.to_json()
+
+
+def test_merge_refuses_different_groupings():
+    with pytest.raises(ValueError, match="same grouping"):
+        aggregate(fixture_results(), by=["agent"]).merge(aggregate(fixture_results(), by=["team"]))

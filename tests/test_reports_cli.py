@@ -1,0 +1,129 @@
+"""`qualicall report` in each format, on the hand-made fixture and on the generated example month."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+from conftest import EXAMPLES, run_cli
+from reports_fixture import fixture_results
+
+from qualicall.reports import aggregate
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="module")
+def results_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("reports") / "results.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in fixture_results()), encoding="utf-8")
+    return path
+
+
+def test_json(results_file):
+    done = run_cli("report", str(results_file), "--by", "agent", "--period", "month", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert (report["by"], report["period"]) == (["agent"], "month")
+    groups = {(g["key"]["agent"], g["key"]["period"]): g for g in report["groups"]}
+    assert list(groups) == [("A", "2026-11"), ("B", "2026-11"), ("C", "2026-11"), ("C", "2026-12")]
+    assert groups[("C", "2026-12")]["indicators"]["email_within_48h"] == {
+        "value": 0.0, "numerator": 0, "denominator": 1, "target": {"min": 95.0}, "met": False}
+    assert report["total"]["indicators"]["service_level"]["numerator"] == 2
+
+
+def test_csv_and_cli_settings(results_file):
+    done = run_cli("report", str(results_file), "--by", "team,channel", "-f", "csv", "--service-level-s", "30", "--short-abandon-s", "0")
+    assert done.returncode == 0, done.stderr
+    rows = list(csv.DictReader(io.StringIO(done.stdout)))
+    assert [(r["team"], r["channel"]) for r in rows] == [("T1", "chat"), ("T1", "voice"), ("T2", "email"), ("(total)", "(total)")]
+    total = rows[-1]
+    assert (total["service_level.numerator"], total["service_level.denominator"]) == ("3", "8")  # every abandon offered; 30 s
+    assert total["item.greeting.salutation"] == "50.0"
+
+
+def test_table(results_file):
+    done = run_cli("report", str(results_file), "--by", "agent")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert any(line.split("│")[1].strip() == "total" for line in lines if "│" in line)
+    row_c = next(line for line in lines if "│ C" in line)
+    assert "45.0" in row_c and "50.0" in row_c  # quality average and e-mails within 48 h of agent C
+
+
+def test_rubric_settings(results_file, tmp_path):
+    from qualicall.scorer.rubric import rubric_path
+
+    text = rubric_path("default-fr").read_text(encoding="utf-8").replace("service_level_s: 20", "service_level_s: 30")
+    (tmp_path / "mine.yaml").write_text(text, encoding="utf-8")
+    done = run_cli("report", str(results_file), "-f", "json", "--rubric", str(tmp_path / "mine.yaml"))
+    assert json.loads(done.stdout)["total"]["indicators"]["service_level"]["numerator"] == 3  # 10, 30 and 20 s
+
+
+def test_html_is_one_self_contained_file(results_file, tmp_path):
+    out = tmp_path / "report.html"
+    done = run_cli("report", str(results_file), "--by", "agent", "--period", "week", "-f", "html", "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    page = out.read_text(encoding="utf-8")
+    assert page.count("<svg") == 3  # quality and service level over time, item pass rates
+    assert not re.search(r'(src|href)="(?!#)', page) and "@import" not in page  # nothing fetched from elsewhere
+    assert "agent: A" in page and "2026-W45" in page
+    assert 'class="ko"' in page and 'class="ok"' in page
+    if CHROMIUM is None:
+        pytest.skip("chromium is not installed (./install.sh --dev installs it)")
+    shot = tmp_path / "report.png"
+    subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", f"--screenshot={shot}", "--window-size=1200,1600", out.as_uri()],
+                   capture_output=True, timeout=120, check=True)
+    from PIL import Image
+
+    colours = Image.open(shot).convert("RGB").getcolors(maxcolors=1 << 20)
+    counts = {rgb: n for n, rgb in colours}
+    assert counts.get((0xD9, 0xF2, 0xDD), 0) > 500 and counts.get((0xF9, 0xDC, 0xDC), 0) > 500  # green and red cells drawn
+
+
+def test_bad_input_is_one_line(results_file, tmp_path):
+    for args, message in [
+        ((str(tmp_path / "absent.jsonl"),), "no such file"),
+        ((str(results_file), "--by", "site"), "unknown grouping 'site'"),
+        ((str(results_file), "--period", "year"), "unknown period"),
+        ((str(results_file), "-f", "pdf"), "unknown format"),
+    ]:
+        done = run_cli("report", *args)
+        assert done.returncode == 2 and done.stderr.count("\n") == 1 and message in done.stderr, (args, done.stderr)
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text(json.dumps(fixture_results()[0]) + "\n{not json\n", encoding="utf-8")
+    done = run_cli("report", str(broken))
+    assert done.returncode == 2 and f"{broken}:2: invalid JSON" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_generated_month(tmp_path):
+    sys.path.insert(0, str(EXAMPLES))
+    try:
+        import generate_month
+    finally:
+        sys.path.remove(str(EXAMPLES))
+    month = generate_month.generate(seed=3)
+    assert month == generate_month.generate(seed=3)  # seeded
+    assert 300 <= len(month) <= 500
+    assert {r["channel"] for r in month} == {"voice", "chat", "email"} and {r["language"] for r in month} == {"fr", "en"}
+    assert len({r["agent_id"] for r in month}) == 8 and len({r["team"] for r in month}) == 4
+    assert 10 <= sum(r["abandoned"] for r in month) <= 80
+    assert sum("csat" in r["indicators"] for r in month) > 60 and sum(r["indicators"].get("transfers", 0) > 0 for r in month) > 10
+    written = tmp_path / "month.jsonl"
+    done = subprocess.run([sys.executable, str(EXAMPLES / "generate_month.py"), "--seed", "3", "--interactions", str(written)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert [json.loads(line) for line in written.read_text(encoding="utf-8").splitlines()] == month
+    # scored and aggregated: the most careful agent's calls score above the least careful one's
+    sample = [r for r in month if r["agent_id"] == "A-101" and not r["abandoned"]][:4]
+    sample += [r for r in month if r["agent_id"] == "A-103" and not r["abandoned"]][:4]
+    report = aggregate(generate_month.score(sample), by=["agent"]).to_json()
+    quality = {g["key"]["agent"]: g["indicators"]["quality_avg"] for g in report["groups"]}
+    assert quality["A-101"]["denominator"] == quality["A-103"]["denominator"] == 4
+    assert quality["A-101"]["value"] > quality["A-103"]["value"]
