@@ -23,6 +23,9 @@ PIPELINES: dict[str, tuple[str, ...]] = {
 }
 # The parser is the slowest component and no check needs it.
 _DISABLED = ("parser",)
+# Loaded (redaction reads entities; sentences are split apart) but not run
+# when checks tag turns: they read parts of speech, morphology and lemmas.
+_NOT_FOR_CHECKS = ("ner", "senter")
 
 
 class ModelNotFound(RuntimeError):
@@ -49,3 +52,17 @@ def load_nlp(language: str) -> "Language":
     if "senter" in nlp.disabled or ("senter" in nlp.component_names and "senter" not in nlp.pipe_names):
         nlp.enable_pipe("senter")
     return nlp
+
+
+def tag(nlp: "Language", texts: list[str]) -> list:
+    """Docs with parts of speech, morphology and lemmas (no entities, no sentences), batched."""
+    disable = [p for p in _NOT_FOR_CHECKS if p in nlp.pipe_names]
+    return list(nlp.pipe(texts, disable=disable, batch_size=64))
+
+
+def split_sentences(nlp: "Language", texts: list[str]) -> list[list[str]]:
+    """Sentences of unpunctuated text, by the sentence recogniser alone (the cheapest pass)."""
+    if "senter" not in nlp.pipe_names:
+        return [[s.text for s in doc.sents] for doc in tag(nlp, texts)]
+    disable = [p for p in nlp.pipe_names if p != "senter"]
+    return [[s.text for s in doc.sents] for doc in nlp.pipe(texts, disable=disable, batch_size=64)]

@@ -146,9 +146,20 @@ class CheckContext:
         return load_nlp(self.language)
 
     def doc(self, turn: TurnView) -> "Doc":
+        """A turn tagged by spaCy (parts of speech, morphology, lemmas), once per scoring."""
         if turn.index not in self._docs:
-            self._docs[turn.index] = self.nlp(turn.text)
+            self.docs([turn])
         return self._docs[turn.index]
+
+    def docs(self, turns: list[TurnView]) -> list["Doc"]:
+        """Tag several turns in one `nlp.pipe` batch (only those not tagged yet)."""
+        from qualicall.models.nlp import tag
+
+        missing = list({t.index: t for t in turns if t.index not in self._docs}.values())
+        if missing:
+            for turn, doc in zip(missing, tag(self.nlp, [t.text for t in missing])):
+                self._docs[turn.index] = doc
+        return [self._docs[t.index] for t in turns]
 
     @cached_property
     def embedder(self) -> "Embedder":

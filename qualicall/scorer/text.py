@@ -22,6 +22,7 @@ _APOSTROPHES = {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4":
 _WORD = re.compile(r"[a-z0-9]+")
 
 
+@lru_cache(maxsize=4096)
 def fold_char(ch: str) -> str:
     """Lower-case a character and strip its accents (« É » → « e », « œ » → « oe »)."""
     ch = _APOSTROPHES.get(ch, ch).lower()

@@ -202,7 +202,7 @@ def _looks_like_name(ctx: CheckContext, turn: TurnView, start: int, end: int, pa
     if turn.text[s : s + 1].isupper() and turn.text != turn.text.upper():
         doc = ctx.doc(turn)
         token = next((t for t in doc if t.idx == s), None)
-        return token is not None and (token.pos_ == "PROPN" or token.ent_type_ == "PER" or token.ent_type_ == "PERSON")
+        return token is not None and token.pos_ == "PROPN"
     return False
 
 

@@ -48,14 +48,17 @@ def agent_sentences(ctx: CheckContext, turns: list[TurnView], split_over: int) -
     sentences end is a guess (the recogniser wrote no punctuation), so their
     length says little about the speaker's and is not held against them.
     """
+    from qualicall.models.nlp import split_sentences
+
+    pieces = [sentence for turn in turns for sentence in sentences(turn.text)]
+    unbounded = [len(p.split()) > split_over and not re.search(r"[.!?,;:]", p[:-1]) for p in pieces]
+    splits = iter(split_sentences(ctx.nlp, [p for p, u in zip(pieces, unbounded) if u]) if any(unbounded) else [])
     out: list[tuple[str, bool]] = []
-    for turn in turns:
-        for sentence in sentences(turn.text):
-            words = sentence.split()
-            if len(words) > split_over and not re.search(r"[.!?,;:]", sentence[:-1]):
-                out.extend((s.text, False) for s in ctx.nlp(sentence).sents if s.text.strip())
-            else:
-                out.append((sentence, True))
+    for piece, long_unpunctuated in zip(pieces, unbounded):
+        if long_unpunctuated:
+            out.extend((s, False) for s in next(splits))
+        else:
+            out.append((piece, True))
     return [(s, bounded) for s, bounded in out if re.search(r"\w", s)]
 
 

@@ -7,6 +7,7 @@ import re
 from pydantic import BaseModel, ConfigDict, Field
 
 from qualicall.scorer.checks.formula import compile_formula
+from qualicall.scorer.checks.greeting import stop_words
 from qualicall.scorer.context import CheckContext, Match, TurnView, find_all, where
 from qualicall.scorer.registry import register_check
 from qualicall.scorer.result import ItemResult
@@ -25,9 +26,16 @@ class RestatementParams(BaseModel):
     customer_turns: int = Field(default=3, ge=1, description="customer turns before the formula taken as the need")
 
 
-def _content_lemmas(ctx: CheckContext, text: str) -> list[str]:
-    doc = ctx.nlp(text)
-    return [t.lemma_.lower() for t in doc if t.pos_ in CONTENT_POS and not t.is_stop and len(t.text) > 1 and t.is_alpha]
+def _content_lemmas(ctx: CheckContext, turn: TurnView, start: int | None = None, end: int | None = None) -> list[str]:
+    """Content lemmas of a turn, or of a normalised-text span of it (the turn is tagged once per scoring)."""
+    if start is not None and end is not None and start >= end:
+        return []
+    first, last = turn.norm.span(start, end) if start is not None and end is not None else (0, len(turn.text))
+    return [
+        t.lemma_.lower()
+        for t in ctx.doc(turn)
+        if first <= t.idx < last and t.pos_ in CONTENT_POS and not t.is_stop and len(t.text) > 1 and t.is_alpha
+    ]
 
 
 def _restatement(turn: TurnView, match: Match, max_words: int) -> tuple[str, int, int]:
@@ -49,39 +57,62 @@ def restatement(ctx: CheckContext, params: RestatementParams) -> ItemResult:
     formulas = find_all(compile_formula(tuple(params.formulas), tuple(params.patterns)), agent)
     if not ctx.customer_turns:
         return ctx.not_applicable("the customer never states a need")
-    best: tuple[float, float, Match | None, int] = (0.0, 0.0, None, 0)
+    # The closest miss (overlap, similarity, evidence, content words), for the reason.
+    best: tuple[float, float, Match, int] | None = None
+
+    def keep(candidate: tuple[float, float, Match, int]) -> None:
+        nonlocal best
+        if best is None or (candidate[0] + candidate[1], candidate[3]) > (best[0] + best[1], best[3]):
+            best = candidate
+
+    stops = stop_words(ctx.language)
     for match in formulas:
         need_turns = [t for t in ctx.customer_turns if t.index < match.turn.index][-params.customer_turns :]
         if not need_turns:
             continue
         text, start, end = _restatement(match.turn, match, params.max_words)
-        content = _content_lemmas(ctx, text)
+        if sum(1 for w in text.split() if w not in stops and len(w) > 1) < params.min_content_words:
+            # Too few words to restate anything (« Remboursée ? »): no need to tag.
+            keep((0.0, 0.0, Match(match.turn, start, end), 0))
+            continue
+        ctx.docs([match.turn, *need_turns])  # one batch; most calls stop at their first formula
+        # The restatement around the formula, not the formula's own words.
+        content = _content_lemmas(ctx, match.turn, start, match.start) + _content_lemmas(ctx, match.turn, match.end, end)
         if len(content) < params.min_content_words:
-            best = max(best, (0.0, 0.0, Match(match.turn, start, end), len(content)), key=lambda b: (b[0] + b[1], b[3]))
+            keep((0.0, 0.0, Match(match.turn, start, end), len(content)))
             continue
         need_text = " ".join(t.norm.text for t in need_turns)
-        need = set(_content_lemmas(ctx, need_text))
+        need = {lemma for t in need_turns for lemma in _content_lemmas(ctx, t)}
         overlap = sum(1 for lemma in content if lemma in need) / len(content)
-        similarity = float(cosine_matrix(ctx.embedder, [text], [need_text])[0, 0])
-        candidate = (round(overlap, 3), round(similarity, 3), Match(match.turn, start, end), len(content))
-        if overlap >= params.min_overlap or similarity >= params.min_similarity:
+        # Embeddings only when the words alone do not show the same need (paraphrase).
+        similarity = float(cosine_matrix(ctx.embedder, [text], [need_text])[0, 0]) if overlap < params.min_overlap else None
+        evidence = Match(match.turn, start, end)
+        if overlap >= params.min_overlap:
             return ctx.passed(
-                f"restates the need in {where(match)}: « {match.text} » + the customer's need "
-                f"(lemma overlap {overlap:.2f}, similarity {similarity:.2f})",
-                [candidate[2]],
-                overlap=candidate[0],
-                similarity=candidate[1],
+                f"restates the need in {where(match)}: « {match.text} » + the customer's words (lemma overlap {overlap:.2f})",
+                [evidence],
+                overlap=round(overlap, 3),
             )
-        best = max(best, candidate, key=lambda b: (b[0] + b[1], b[3]))
-    if not formulas:
+        if similarity >= params.min_similarity:
+            return ctx.passed(
+                f"restates the need in {where(match)}: « {match.text} » + the customer's need in other words "
+                f"(lemma overlap {overlap:.2f}, similarity {similarity:.2f})",
+                [evidence],
+                overlap=round(overlap, 3),
+                similarity=round(similarity, 3),
+            )
+        keep((round(overlap, 3), round(similarity, 3), evidence, len(content)))
+    if best is None:
+        if formulas:
+            return ctx.failed("an announcing formula, but before the customer said anything", formulas[:1])
         return ctx.failed("no announcing formula (« si je comprends bien… ») before answering")
     overlap, similarity, closest, words = best
     if words < params.min_content_words:
-        return ctx.failed(f"formula without a restatement ({words} content words) in {where(closest)}", [closest] if closest else [], content_words=words)
+        return ctx.failed(f"formula without a restatement ({words} content words) in {where(closest)}", [closest], content_words=words)
     return ctx.failed(
         f"formula followed by something else than the customer's need in {where(closest)} "
         f"(lemma overlap {overlap:.2f}, similarity {similarity:.2f})",
-        [closest] if closest else [],
+        [closest],
         overlap=overlap,
         similarity=similarity,
     )

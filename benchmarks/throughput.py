@@ -1,0 +1,160 @@
+"""Throughput: interactions scored per second per core on long calls, and start-up times.
+
+    python benchmarks/throughput.py [--calls 60] [--words 800] [--profile]
+
+Generates long voice calls (≈ 800 words, French and English, clean and
+ASR-style turns) from varied sentences, scores them in one process on one
+thread (so the figure is per core), after a warm-up that loads the models.
+Then times `qualicall --help`, `qualicall rubric validate` and a first
+`qualicall score` in fresh processes. The machine may be shared: the load
+average is printed next to the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+# One thread: the figure is per core (numpy/torch would otherwise use every core).
+for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(variable, "1")
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+OPENING = {
+    "fr": ["Transports Alizé, bonjour, Nadia à votre écoute, que puis-je faire pour vous ?", "oui bonjour vous êtes bien chez mutuelle horizon je m'appelle paul en quoi puis-je vous aider"],
+    "en": ["Good morning, thank you for calling Northwind Energy, my name is Tom, how can I help you today?", "hello you've reached brightline broadband this is amy speaking how can i help"],
+}
+CUSTOMER = {
+    "fr": [
+        "Bonjour, j'ai reçu une facture d'électricité de {n} euros, beaucoup plus élevée que d'habitude et je voudrais comprendre pourquoi.",
+        "euh oui alors en fait mon compteur a été changé le {n} du mois dernier et depuis je paie le double",
+        "Je ne trouve pas le formulaire de résiliation sur votre site.",
+        "d'accord et ça prendra combien de temps à peu près pour le dossier {n}",
+        "Oui, c'est bien ça, merci.",
+        "et est-ce que je dois renvoyer l'ancien appareil par la poste ou passer en agence",
+    ],
+    "en": [
+        "Hi, my last bill was {n} pounds, much higher than usual and I'd like to know why.",
+        "um yeah so the engineer came on the {n}th and since then the internet keeps dropping every evening",
+        "I can't find where to change my payment date in the app.",
+        "okay and how long will that take roughly for order {n}",
+        "Yes, that's right, thanks.",
+        "and do i need to send the old router back or can i drop it at a shop",
+    ],
+}
+AGENT = {
+    "fr": [
+        "Si je comprends bien, votre facture a doublé depuis le changement de compteur et vous voulez savoir pourquoi. C'est bien cela ?",
+        "Je regarde votre dossier, un instant s'il vous plaît.",
+        "alors je vois que l'ancien compteur a été relevé en estimation pendant {n} jours donc la facture de mars contient un rattrapage de consommation",
+        "Vous pouvez étaler ce montant sur {n} mois sans frais. Je peux le faire maintenant si vous le souhaitez.",
+        "c'est fait je vous ai mis un échéancier de {n} euros par mois vous recevrez la confirmation par courriel dans quelques minutes",
+        "Le PDL, c'est-à-dire le point de livraison, figure en haut de votre facture.",
+        "Est-ce que c'est clair pour vous ?",
+        "d'accord alors vous pouvez déposer l'appareil dans n'importe quelle agence ou le renvoyer avec l'étiquette prépayée",
+    ],
+    "en": [
+        "So if I understand correctly, your bill doubled after the engineer's visit and you'd like to know why. Is that right?",
+        "Let me have a look at your account, one moment please.",
+        "okay so i can see the old meter was estimated for {n} days so the march bill includes a catch-up on your usage",
+        "You can spread that amount over {n} months at no extra cost. I can set it up now if you like.",
+        "that's done i've set up a plan of {n} pounds a month you'll get a confirmation email in a few minutes",
+        "Your MPAN, that's the meter point number, is at the top of your bill.",
+        "Does that make sense?",
+        "right so you can drop the router at any of our shops or post it back with the prepaid label",
+    ],
+}
+CLOSING = {
+    "fr": ["Je récapitule : votre échéancier est en place et vous recevez la confirmation par courriel. Avez-vous d'autres questions ?", "merci de votre appel et bonne journée au revoir"],
+    "en": ["To recap, your payment plan is set up and the confirmation is on its way by email. Is there anything else I can help you with?", "thank you for calling have a lovely day goodbye"],
+}
+
+
+def long_call(index: int, language: str, words: int, rng: random.Random):
+    """A voice call of about `words` words, agent and customer alternating, with turn times."""
+    from qualicall.scorer.interaction import Interaction
+
+    turns = [("agent", rng.choice(OPENING[language]))]
+    count = len(turns[0][1].split())
+    while count < words - 40:
+        for speaker, pool in (("customer", CUSTOMER[language]), ("agent", AGENT[language])):
+            # Numbers vary, so that no cache sees the same sentence twice.
+            text = rng.choice(pool).replace("{n}", str(rng.randint(2, 9999)))
+            turns.append((speaker, text))
+            count += len(text.split())
+    turns += [("agent", CLOSING[language][0]), ("customer", "non merci" if language == "fr" else "no thanks"), ("agent", CLOSING[language][1])]
+    clock, out = 0.5, []
+    for speaker, text in turns:
+        seconds = len(text.split()) / 2.5
+        out.append({"speaker": speaker, "text": text, "start": round(clock, 2), "end": round(clock + seconds, 2)})
+        clock += seconds + 0.6
+    return Interaction.model_validate({"id": f"long-{language}-{index}", "channel": "voice", "language": language, "turns": out})
+
+
+def startup(args: list[str]) -> float:
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "qualicall", *args], capture_output=True, text=True, cwd=ROOT)
+    if done.returncode != 0:
+        raise SystemExit(f"qualicall {' '.join(args)} failed: {done.stderr.strip()[-300:]}")
+    return time.perf_counter() - started
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--calls", type=int, default=60, help="calls scored per language")
+    parser.add_argument("--words", type=int, default=800)
+    parser.add_argument("--profile", action="store_true", help="print the 25 costliest functions (cProfile)")
+    parser.add_argument("--no-startup", action="store_true", help="skip the start-up timings")
+    args = parser.parse_args()
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} ({os.cpu_count()} cores)")
+
+    from qualicall.scorer.engine import Scorer
+
+    rng = random.Random(7)
+    calls = [long_call(i, language, args.words, rng) for language in ("fr", "en") for i in range(args.calls)]
+    words = sum(len(t.text.split()) for c in calls for t in c.turns)
+    scorer = Scorer()
+    started = time.perf_counter()
+    scorer.score(long_call(999, "fr", args.words, rng))
+    scorer.score(long_call(999, "en", args.words, rng))
+    warm_up = time.perf_counter() - started
+
+    def run() -> float:
+        cpu = time.process_time()
+        for call in calls:
+            scorer.score(call)
+        return time.process_time() - cpu
+
+    if args.profile:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+        run()
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+    wall = time.perf_counter()
+    cpu = run()
+    wall = time.perf_counter() - wall
+    print(f"warm-up (models loaded, fr + en): {warm_up:.1f} s")
+    print(f"{len(calls)} calls, {words / len(calls):.0f} words each on average")
+    print(f"throughput: {len(calls) / cpu:.1f} interactions/s per core (CPU time {cpu:.2f} s; wall {wall:.2f} s → {len(calls) / wall:.1f}/s on this shared machine)")
+    print(f"            {1000 * cpu / len(calls):.1f} ms per call")
+    if not args.no_startup:
+        example = str(ROOT / "examples" / "call-fr.json")
+        print(f"start-up: qualicall --help {startup(['--help']):.2f} s; rubric validate {startup(['rubric', 'validate', 'default-fr', 'default-en']):.2f} s; "
+              f"first score (no redaction) {startup(['score', example, '--no-redact']):.2f} s; first score (redaction on) {startup(['score', example]):.2f} s")
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
