@@ -1,0 +1,94 @@
+"""Closing: recap, other needs, thanks and farewell in the agent's last turns; interrupted contacts."""
+
+from __future__ import annotations
+
+import pytest
+
+from core_scoring import item, score, status
+
+A, C, S = "agent", "customer", "system"
+FR_CALL = [
+    (A, "Bonjour, Colis Express, que puis-je faire pour vous ?"),
+    (C, "Mon colis n'est pas arrivé, le suivi est bloqué depuis lundi."),
+    (A, "Je regarde. Votre colis est resté au dépôt de Lyon. Je le fais repartir aujourd'hui, il sera livré jeudi."),
+    (C, "D'accord."),
+]
+EN_CALL = [
+    (A, "Hello, Parcel Express, how can I help?"),
+    (C, "My parcel hasn't arrived, the tracking has been stuck since Monday."),
+    (A, "Let me check. Your parcel stayed at the Leeds depot. I'll send it out today and it will be delivered on Thursday."),
+    (C, "Okay."),
+]
+
+
+@pytest.mark.parametrize(
+    "closing, expected",
+    [
+        ([(A, "Je récapitule : votre colis repart aujourd'hui et il sera livré jeudi. Avez-vous d'autres questions ?")], "passed"),
+        # A summary without the word « récapitule »: « donc … » restating what was established.
+        ([(A, "Donc votre colis repart du dépôt de Lyon aujourd'hui et il sera livré jeudi.")], "passed"),
+        # What was done and what happens next.
+        ([(A, "c'est fait je vous ai renvoyé le colis vous recevrez un sms jeudi matin")], "passed"),
+        # Answering a last question is not a recap.
+        ([(A, "Avez-vous une autre question ?"), (C, "Et le livreur sonne ?"), (A, "Alors oui, le livreur sonne toujours à la porte avant de laisser un avis.")], "failed"),
+    ],
+)
+def test_recap_fr(closing, expected):
+    result = item(FR_CALL + closing + [(C, "Merci."), (A, "Merci de votre appel, bonne journée.")], "closing.recap")
+    assert result.status == expected, result.reason
+
+
+def test_recap_only_mid_call_does_not_count():
+    turns = [
+        (A, "Hello, Riverside Housing, how can I help?"),
+        (C, "My heating stopped."),
+        (A, "To recap: an engineer will come tonight between seven and ten."),
+    ]
+    turns += [(C, "And my rent, can I pay every two weeks?"), (A, "Yes, you can change it in your online account.")] * 4
+    turns += [(C, "Great, thanks."), (A, "Is there anything else I can help you with?"), (C, "No."), (A, "Thanks for calling, goodnight.")]
+    result = item(turns, "closing.recap", "en", seconds_per_turn=8)
+    assert result.status == "failed", result.reason
+    assert status(turns, "closing.farewell", "en", seconds_per_turn=8) == "passed"
+
+
+def test_recap_en():
+    closing = [(A, "So, to sum up: your parcel goes out today and you'll get it on Thursday. Anything else I can help you with?"), (C, "No."), (A, "Thanks, bye.")]
+    assert status(EN_CALL + closing, "closing.recap", "en") == "passed"
+    assert status(EN_CALL + closing, "closing.other_needs", "en") == "passed"
+
+
+@pytest.mark.parametrize(
+    "last, language, item_id, expected",
+    [
+        ("Puis-je faire autre chose pour vous ?", "fr", "other_needs", "passed"),
+        ("Merci de votre confiance, au revoir.", "fr", "thanks", "passed"),
+        ("Merci de patienter.", "fr", "thanks", "failed"),
+        ("Bonne fin de journée !", "fr", "farewell", "passed"),
+        ("Merci de votre appel.", "fr", "farewell", "failed"),
+        ("Thank you for calling, have a good afternoon.", "en", "farewell", "passed"),
+        ("Thank you for holding.", "en", "thanks", "failed"),
+        ("Is there anything else I can do for you?", "en", "other_needs", "passed"),
+    ],
+)
+def test_closing_formulas(last, language, item_id, expected):
+    base = FR_CALL if language == "fr" else EN_CALL
+    assert status(base + [(A, last)], f"closing.{item_id}", language) == expected
+
+
+def test_customer_goodbye_does_not_count_for_the_agent():
+    turns = EN_CALL + [(A, "It will be there on Thursday."), (C, "Thanks, goodbye!")]
+    assert status(turns, "closing.farewell", "en") == "failed"
+
+
+def test_interrupted_call_makes_the_closing_not_applicable():
+    turns = FR_CALL + [(C, "allô ? vous m'entendez ?")]
+    result = score(turns)
+    closing = result.criteria["closing"]
+    assert {i.status for i in closing.items.values()} == {"not_applicable"}
+    assert closing.score is None
+    assert "vous m'entendez" in closing.items["recap"].reason
+
+
+def test_customer_leaving_a_chat_makes_the_closing_not_applicable():
+    turns = [(S, "Welcome to ShopNow chat."), (C, "hello"), (A, "Hi, Jake here, how can I help?"), (C, "my box is empty"), (S, "The customer has left the chat.")]
+    assert status(turns, "closing.farewell", "en", channel="chat") == "not_applicable"

@@ -1,0 +1,97 @@
+"""Greeting items in French and English, with the spec's traps."""
+
+from __future__ import annotations
+
+import pytest
+
+from core_scoring import item, status
+
+A, C, S = "agent", "customer", "system"
+
+
+@pytest.mark.parametrize(
+    "turns, language, expected",
+    [
+        ([(A, "Assurances Vega, bonjour, que puis-je faire pour vous ?"), (C, "Bonjour.")], "fr", "passed"),
+        ([(A, "good evening thanks for calling how can i help"), (C, "hi")], "en", "passed"),
+        # The customer's « bonjour » is not the agent's.
+        ([(A, "Assurances Vega, que puis-je faire pour vous ?"), (C, "Bonjour, oui.")], "fr", "failed"),
+        ([(C, "Hello?"), (A, "Acme support, how can I help?")], "en", "failed"),
+    ],
+)
+def test_salutation_only_counts_the_agent(turns, language, expected):
+    assert status(turns, "greeting.salutation", language) == expected
+
+
+def test_greeting_only_at_minute_three_fails():
+    turns = [(A, "oui un instant"), (C, "allô ?"), (A, "je vous mets en attente")] + [(C, "d'accord")] * 30 + [(A, "bonjour je suis nadia")]
+    assert status(turns, "greeting.salutation") == "failed"
+    assert status(turns, "greeting.agent_name") == "failed"
+
+
+def test_bot_welcome_in_a_chat_is_not_the_agents_greeting():
+    turns = [(S, "Bienvenue sur le chat de Banque Nova."), (C, "bonjour"), (A, "Je suis Marc. Que puis-je faire pour vous ?")]
+    assert status(turns, "greeting.salutation", channel="chat") == "failed"
+
+
+@pytest.mark.parametrize(
+    "text, language, expected",
+    [
+        ("Transports Alizé, bonjour, que puis-je faire pour vous ?", "fr", "passed"),
+        ("oui bonjour vous êtes bien chez mutuelle horizon", "fr", "passed"),
+        ("Bonjour, service réclamations, je vous écoute.", "fr", "passed"),
+        # The company after the agent's name or role (chats).
+        ("Bonjour, je suis Karim, conseiller Électricité du Léman. Que puis-je faire pour vous ?", "fr", "passed"),
+        ("Bonjour, Lina de Vitalia Santé, que puis-je faire pour vous ?", "fr", "passed"),
+        ("Hi, Sam from Brightline here, how can I help?", "en", "passed"),
+        ("you've reached the billing team how can i help", "en", "passed"),
+        # Nobody named.
+        ("Bonjour, que puis-je faire pour vous ?", "fr", "failed"),
+        ("Marc, bonjour, que puis-je faire pour vous ?", "fr", "failed"),
+        ("Hello, how can I help you?", "en", "failed"),
+    ],
+)
+def test_organization(text, language, expected):
+    assert status([(A, text), (C, "oui" if language == "fr" else "yes")], "greeting.organization", language) == expected
+
+
+@pytest.mark.parametrize(
+    "text, language, expected",
+    [
+        ("Onda Mobile, bonjour ! Julie à votre écoute.", "fr", "passed"),
+        ("bonjour je m'appelle nadia que puis-je faire pour vous", "fr", "passed"),
+        ("Marc, bonjour, que puis-je faire pour vous ?", "fr", "passed"),
+        ("Bonjour, Élodie Marchand à votre service.", "fr", "passed"),
+        ("Good morning, my name is Dana, how can I help?", "en", "passed"),
+        ("kestrel bank this is ryan speaking", "en", "passed"),
+        # The customer's name, a company at pick-up, nobody.
+        ("Cinéflux, bonjour. Vous êtes bien madame Durand ?", "fr", "failed"),
+        ("Hello, am I speaking with Mrs Patel?", "en", "failed"),
+        ("Je suis désolée pour l'attente, que puis-je faire pour vous ?", "fr", "failed"),
+        ("Hello, I'm sorry for the wait.", "en", "failed"),
+    ],
+)
+def test_agent_name(text, language, expected):
+    result = item([(A, text), (C, "oui" if language == "fr" else "yes")], "greeting.agent_name", language)
+    assert result.status == expected, result.reason
+    if expected == "passed":
+        assert result.evidence and result.evidence[0].turn == 0
+
+
+def test_customer_saying_their_name_does_not_pass_agent_name():
+    turns = [(A, "Bonjour, que puis-je faire pour vous ?"), (C, "Bonjour, je m'appelle Sophie Martin, j'appelle pour ma facture.")]
+    assert status(turns, "greeting.agent_name") == "failed"
+
+
+@pytest.mark.parametrize(
+    "text, language, expected",
+    [
+        ("Bonjour, en quoi puis-je vous aider ?", "fr", "passed"),
+        ("oui bonjour je vous écoute", "fr", "passed"),
+        ("Hi, what can I do for you today?", "en", "passed"),
+        ("Bonjour, votre numéro de client ?", "fr", "failed"),
+        ("hello account number please", "en", "failed"),
+    ],
+)
+def test_offer_help(text, language, expected):
+    assert status([(A, text), (C, "oui" if language == "fr" else "yes")], "greeting.offer_help", language) == expected

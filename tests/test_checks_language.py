@@ -1,0 +1,100 @@
+"""Comprehensible language: readability, jargon and acronyms, negative formulas, register."""
+
+from __future__ import annotations
+
+import pytest
+
+from core_scoring import item, status
+
+A, C = "agent", "customer"
+OPEN_FR = (A, "Bonjour, Transports Alizé, que puis-je faire pour vous ?")
+OPEN_EN = (A, "Hello, Alize Transport, how can I help?")
+
+
+def test_readability_passes_short_everyday_sentences_and_fails_administrative_runs():
+    easy = [OPEN_FR, (C, "Mon colis n'est pas arrivé."), (A, "Je regarde. Votre colis est au dépôt. Il arrive demain matin.")]
+    hard = [
+        OPEN_FR,
+        (C, "Mon colis n'est pas arrivé."),
+        (
+            A,
+            "Conformément aux dispositions contractuelles applicables à l'acheminement des marchandises, la responsabilité "
+            "de l'entreprise de transport ne saurait être engagée préalablement à la constatation contradictoire de "
+            "l'anomalie de livraison par l'ensemble des intervenants concernés, conformément aux conditions générales.",
+        ),
+    ]
+    assert status(easy, "comprehensible_language.readability") == "passed"
+    result = item(hard, "comprehensible_language.readability")
+    assert result.status == "failed" and result.measures["flesch"] < 60
+
+
+def test_readability_unpunctuated_asr_turns_are_not_failed_for_their_length_alone():
+    asr = (
+        "alors le dépanneur part maintenant il sera chez vous dans quarante minutes il remorque la voiture au garage "
+        "et un taxi vous ramène chez vous avec vos enfants tout est pris en charge par votre contrat"
+    )
+    result = item([OPEN_FR, (C, "ma voiture est en panne"), (A, asr)], "comprehensible_language.readability")
+    assert result.status == "passed", result.reason
+    assert result.measures["unpunctuated_share"] > 0.5
+
+
+@pytest.mark.parametrize(
+    "agent, customer, language, expected",
+    [
+        ("Il me faut votre RIO pour la portabilité.", "D'accord.", "fr", "failed"),
+        ("Il me faut le RIO, c'est-à-dire le relevé d'identité opérateur.", "D'accord.", "fr", "passed"),
+        ("je vais ouvrir une régul sur votre compte", "d'accord", "fr", "failed"),
+        ("c'est parti en npai", "ah bon", "fr", "failed"),
+        ("Your ETA, that's the estimated time of arrival, is 3 pm.", "Okay.", "en", "passed"),
+        ("I've logged the FNOL with our TPA.", "Okay.", "en", "failed"),
+        # The customer's own code is not the agent's jargon.
+        ("Je note le dossier ZK42.", "Mon dossier est le ZK42.", "fr", "passed"),
+        ("Vous recevrez un SMS et un PDF par e-mail.", "Merci.", "fr", "passed"),
+    ],
+)
+def test_no_jargon(agent, customer, language, expected):
+    opening = OPEN_FR if language == "fr" else OPEN_EN
+    result = item([opening, (C, customer), (A, agent)], "comprehensible_language.no_jargon", language)
+    assert result.status == expected, result.reason
+
+
+@pytest.mark.parametrize(
+    "agent, language, expected",
+    [
+        ("Pas de souci, je m'en occupe.", "fr", "failed"),
+        ("ne quittez pas je regarde", "fr", "failed"),
+        ("Calmez-vous, madame.", "fr", "failed"),
+        ("je sais pas", "fr", "failed"),
+        ("No problem, I'll sort it out.", "en", "failed"),
+        ("that's not my department", "en", "failed"),
+        # Negative information is fine.
+        ("Le colis n'est pas encore arrivé au dépôt.", "fr", "passed"),
+        ("L'option n'est pas incluse dans votre forfait.", "fr", "passed"),
+        ("There is no fee for this change.", "en", "passed"),
+    ],
+)
+def test_positive_wording(agent, language, expected):
+    opening = OPEN_FR if language == "fr" else OPEN_EN
+    assert status([opening, (C, "ok"), (A, agent)], "comprehensible_language.positive_wording", language) == expected
+
+
+def test_customer_banned_formula_does_not_count():
+    turns = [OPEN_FR, (C, "Pas de problème, je patiente."), (A, "Merci, votre commande part demain.")]
+    assert status(turns, "comprehensible_language.positive_wording") == "passed"
+
+
+@pytest.mark.parametrize(
+    "agent, language, expected",
+    [
+        ("Merci, je vous envoie le formulaire, s'il vous plaît remplissez-le.", "fr", "passed"),
+        ("ok tu peux redémarrer ta box", "fr", "failed"),
+        ("ouais ben bouge pas je regarde", "fr", "failed"),
+        ("Thank you, please hold on a moment while I check.", "en", "passed"),
+        ("yeah whatever dude", "en", "failed"),
+        # Curt but polite.
+        ("Votre commande part demain.", "fr", "passed"),
+    ],
+)
+def test_courtesy(agent, language, expected):
+    opening = (A, "Bonjour, que puis-je faire pour vous ?") if language == "fr" else (A, "Hello, how can I help?")
+    assert status([opening, (C, "ok"), (A, agent)], "comprehensible_language.courtesy", language) == expected

@@ -1,0 +1,64 @@
+"""Reformulation: a restatement needs a formula and the customer's need; a check must be asked."""
+
+from __future__ import annotations
+
+import pytest
+
+from core_scoring import item, status
+
+A, C = "agent", "customer"
+FR_NEED = (C, "Ma facture de mars est deux fois plus élevée que d'habitude, je ne comprends pas pourquoi.")
+EN_NEED = (C, "My heating stopped working this afternoon and the flat is freezing.")
+
+
+@pytest.mark.parametrize(
+    "agent, expected",
+    [
+        ("Si je comprends bien, votre facture de mars a doublé et vous voulez savoir pourquoi. C'est bien cela ?", "passed"),
+        ("Vous constatez donc une hausse importante de votre facture de mars.", "passed"),
+        # A formula followed by something else, or one repeated word.
+        ("Si je comprends bien, il me faudrait votre numéro de client s'il vous plaît.", "failed"),
+        ("Votre facture ?", "failed"),
+        ("Je regarde votre compte.", "failed"),
+    ],
+)
+def test_restates_need_fr(agent, expected):
+    turns = [(A, "Bonjour, Onda Énergie, que puis-je faire pour vous ?"), FR_NEED, (A, agent)]
+    result = item(turns, "reformulation.restates_need")
+    assert result.status == expected, result.reason
+    if expected == "passed":
+        assert result.evidence[0].turn == 2
+
+
+@pytest.mark.parametrize(
+    "agent, expected",
+    [
+        ("So you'd like us to fix your heating, which stopped this afternoon. Is that right?", "passed"),
+        ("Just to make sure, your heating has stopped and the flat is very cold?", "passed"),
+        ("Just to make sure, can I take your postcode please?", "failed"),
+    ],
+)
+def test_restates_need_en(agent, expected):
+    turns = [(A, "Hello, Riverside Housing, how can I help?"), EN_NEED, (A, agent)]
+    assert status(turns, "reformulation.restates_need", "en") == expected
+
+
+@pytest.mark.parametrize(
+    "agent, customer_after, language, expected",
+    [
+        ("Votre plafond est relevé. Est-ce que c'est clair pour vous ?", "oui", "fr", "passed"),
+        ("votre plafond est relevé c'est bien ça", "oui", "fr", "passed"),
+        ("Vous recevrez un SMS demain, d'accord ?", "oui", "fr", "passed"),
+        ("Your limit is raised. Does that make sense?", "yes", "en", "passed"),
+        ("You'll get a text tomorrow, right?", "yes", "en", "passed"),
+        # An answer, or a bare backchannel, is not a check.
+        ("Oui, c'est bien ça, cent deux euros au total.", "bon", "fr", "failed"),
+        ("right okay", "yes", "en", "failed"),
+        ("Right, I'll raise it now.", "thanks", "en", "failed"),
+    ],
+)
+def test_checks_understanding_must_be_asked(agent, customer_after, language, expected):
+    opening = (A, "Bonjour, que puis-je faire pour vous ?") if language == "fr" else (A, "Hello, how can I help?")
+    turns = [opening, (C, "ma carte est bloquée" if language == "fr" else "my card is blocked"), (A, agent), (C, customer_after)]
+    result = item(turns, "reformulation.checks_understanding", language)
+    assert result.status == expected, result.reason

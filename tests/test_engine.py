@@ -1,0 +1,113 @@
+"""Score arithmetic exactly as the spec, interaction validation, the labelled sets."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import DEV_SET, ROOT
+from core_scoring import score, scorer
+from qualicall.scorer.engine import combine, criterion_score, weighted_mean
+from qualicall.scorer.interaction import InteractionError, parse_interaction
+from qualicall.scorer.result import ItemResult
+from qualicall.scorer.rubric import load_rubric
+
+HELD_OUT = ROOT / "tests" / "data" / "core_heldout"
+
+
+def _items(*statuses: str) -> dict[str, ItemResult]:
+    return {f"i{n}": ItemResult(status=s, reason="") for n, s in enumerate(statuses)}
+
+
+def test_criterion_score_is_weight_of_passed_over_weight_of_applicable():
+    items = _items("passed", "failed", "not_applicable", "passed")
+    assert criterion_score(items, {"i0": 2, "i1": 1, "i2": 5, "i3": 1}) == round(100 * 3 / 4, 2)
+    assert criterion_score(_items("not_applicable", "not_applicable"), {"i0": 1, "i1": 1}) is None
+
+
+def test_quality_is_the_weighted_mean_of_the_criteria_that_apply():
+    assert weighted_mean([(20, 100.0), (30, 50.0), (25, None), (25, 0.0)]) == round((2000 + 1500) / 75, 2)
+    assert weighted_mean([(20, None)]) is None
+
+
+def test_overall_combines_quality_and_operational_or_is_the_quality_alone():
+    rubric = load_rubric("default-fr")
+    overall, how = combine(rubric, 80.0, 50.0)
+    assert overall == 71.0 and how["used"] == ["quality", "operational"]
+    overall, how = combine(rubric, 80.0, None)
+    assert overall == 80.0 and "quality score" in how["note"]
+
+
+def test_result_scores_are_consistent_and_record_the_rubric():
+    turns = [("agent", "Bonjour, Onda Mobile, Julie à votre écoute, que puis-je faire pour vous ?"), ("customer", "Ma carte SIM ne marche plus."), ("agent", "allô ? vous m'entendez ?")]
+    result = score(turns, indicators={"wait_time_s": 20, "csat": 5})
+    rubric = load_rubric("default-fr")
+    for criterion_id, criterion in result.criteria.items():
+        weights = {i: spec.weight for i, spec in rubric.criteria[criterion_id].items.items()}
+        assert criterion.score == criterion_score(criterion.items, weights)
+    assert result.criteria["closing"].score is None  # interrupted: nothing applies
+    assert result.quality_score == weighted_mean([(c.weight, c.score) for c in result.criteria.values()])
+    assert result.operational_score == 100.0
+    assert result.overall_score == round((70 * result.quality_score + 30 * 100.0) / 100, 2)
+    assert result.rubric.id == "default-fr" and result.rubric.version == "1"
+    assert result.rubric.thresholds["items"]["comprehensible_language.readability"]["min_score"] == 60
+
+
+def test_no_operational_data_means_overall_is_quality_and_says_so():
+    result = score([("agent", "Hello, how can I help?"), ("customer", "Hi.")], language="en")
+    assert result.overall_score == result.quality_score and result.operational_score is None
+    assert "no operational data" in result.combination["note"]
+
+
+def test_passed_evidence_points_at_the_original_text():
+    text = "Euh, bonjour ! Transports Alizé, Nadia à votre écoute."
+    result = score([("agent", text), ("customer", "Bonjour.")])
+    for item_id in ("salutation", "agent_name"):
+        evidence = result.criteria["greeting"].items[item_id].evidence[0]
+        assert text[evidence.start_char : evidence.end_char] == evidence.text
+        assert evidence.time is not None
+    assert result.criteria["greeting"].items["agent_name"].evidence[0].text == "Nadia à votre écoute"
+
+
+@pytest.mark.parametrize(
+    "record, message",
+    [
+        ({"turns": [{"speaker": "agent", "text": "bonjour"}]}, "calls.jsonl:3: id: field required"),
+        ({"id": "x1", "turns": [{"text": "bonjour"}]}, "calls.jsonl:3 (id 'x1'): turns[0].speaker: field required"),
+        ({"id": "x2", "channel": "fax", "turns": []}, "calls.jsonl:3 (id 'x2'): channel: got 'fax', expected 'voice', 'chat' or 'email'"),
+        ({"id": "x3"}, "calls.jsonl:3 (id 'x3'): record: Value error, needs 'turns' or 'recording'"),
+        ([1, 2], "calls.jsonl:3: expected a JSON object, got list"),
+    ],
+)
+def test_interaction_validation_messages_name_the_record_and_the_field(record, message):
+    with pytest.raises(InteractionError) as caught:
+        parse_interaction(record, "calls.jsonl:3")
+    assert str(caught.value) == message
+    assert "\n" not in str(caught.value)
+
+
+def _agreement(directory: Path) -> tuple[float, dict[str, float]]:
+    from qualicall.scorer.interaction import read_interactions
+
+    labels = json.loads((directory / "labels.json").read_text())
+    pairs: dict[str, list[bool]] = {}
+    for interaction in read_interactions(directory / "interactions.jsonl"):
+        result = scorer().score(interaction)
+        for criterion, items in labels[interaction.id].items():
+            for item_id, label in items.items():
+                pairs.setdefault(item_id, []).append(result.criteria[criterion].items[item_id].status == label["status"])
+    total = [ok for oks in pairs.values() for ok in oks]
+    return sum(total) / len(total), {k: sum(v) / len(v) for k, v in pairs.items()}
+
+
+def test_held_out_conversations_agree_with_the_labels():
+    """Conversations written after the rules, in other sectors (water, radiology, car rental, IT helpdesk…)."""
+    overall, per_item = _agreement(HELD_OUT)
+    assert overall >= 0.95, per_item
+
+
+def test_dev_set_agreement(dev_set):
+    overall, per_item = _agreement(dev_set)
+    assert overall >= 0.92 and min(per_item.values()) >= 0.85, per_item

@@ -1,0 +1,89 @@
+"""Rubrics: the default grids, validation with YAML paths, deployment copies, the check registry."""
+
+from __future__ import annotations
+
+import pytest
+
+from qualicall.scorer.registry import all_checks, register_check
+from qualicall.scorer.rubric import RubricError, load_rubric, rubric_path, validate_rubric_text
+
+GRID = {
+    "greeting": {"salutation", "organization", "agent_name", "offer_help"},
+    "comprehensible_language": {"readability", "no_jargon", "positive_wording", "courtesy"},
+    "reformulation": {"restates_need", "checks_understanding"},
+    "closing": {"recap", "other_needs", "thanks", "farewell"},
+}
+
+
+@pytest.mark.parametrize("rubric_id, language", [("default-fr", "fr"), ("default-en", "en")])
+def test_default_rubrics_encode_the_14_items_with_the_spec_weights(rubric_id, language):
+    rubric = load_rubric(rubric_id)
+    assert rubric.language == language and rubric.version
+    assert {c: set(spec.items) for c, spec in rubric.criteria.items()} == GRID
+    assert {c: spec.weight for c, spec in rubric.criteria.items()} == {"greeting": 20, "comprehensible_language": 30, "reformulation": 25, "closing": 25}
+    assert (rubric.combination.quality, rubric.combination.operational) == (70, 30)
+    assert rubric.windows.opening.agent_turns == 2 and rubric.windows.opening.seconds == 20
+    assert rubric.windows.closing.agent_turns == 3 and rubric.windows.closing.seconds == 30
+
+
+def test_validation_reports_every_problem_with_its_path_and_line():
+    text = rubric_path("default-en").read_text()
+    text = text.replace("check: agent_name", "check: agent_nam", 1).replace("similarity: 0.8", "similarity: 1.8", 1)
+    text = text.replace("first_person: [i, i'm, my, me]", "first_person: [i]\n          first_persons: [me]", 1)
+    rubric, problems = validate_rubric_text(text)
+    assert rubric is None
+    found = {p.path: p for p in problems}
+    assert "unknown check 'agent_nam'" in found["criteria.greeting.items.agent_name.check"].message
+    assert "criteria.greeting.items.offer_help.params.similarity" in found
+    assert found["criteria.greeting.items.offer_help.params.similarity"].line is not None
+    assert all(p.line for p in problems)
+
+
+def test_invalid_yaml_and_unknown_rubric_are_one_line_errors(tmp_path):
+    _, problems = validate_rubric_text("id: [unclosed")
+    assert problems and "invalid YAML" in problems[0].message
+    with pytest.raises(RubricError, match="unknown rubric 'nope'"):
+        load_rubric("nope")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: x\nversion: '1'\nlanguage: de\ncriteria: {}\n")
+    with pytest.raises(RubricError, match="invalid rubric"):
+        load_rubric(str(bad))
+
+
+def test_a_deployment_copy_changes_words_without_code(tmp_path):
+    from conftest import make_interaction
+    from qualicall.scorer.engine import Scorer
+
+    text = rubric_path("default-fr").read_text().replace("id: default-fr", "id: acme-fr")
+    text = text.replace("phrases: [bonjour, bonsoir,", "phrases: [salut l'équipe, bonjour, bonsoir,")
+    custom = tmp_path / "acme.yaml"
+    custom.write_text(text)
+    turns = [("agent", "Salut l'équipe, que puis-je faire pour vous ?"), ("customer", "Bonjour.")]
+    default = Scorer("default-fr").score(make_interaction(turns))
+    acme = Scorer(str(custom)).score(make_interaction(turns))
+    assert default.criteria["greeting"].items["salutation"].status == "failed"
+    assert acme.criteria["greeting"].items["salutation"].status == "passed" and acme.rubric.id == "acme-fr"
+
+
+def test_registering_a_check_is_one_function_and_a_yaml_entry(tmp_path):
+    from pydantic import BaseModel
+
+    from conftest import make_interaction
+    from qualicall.scorer.engine import Scorer
+
+    class Params(BaseModel):
+        word: str
+
+    @register_check("test_says_word", Params)
+    def says_word(ctx, params):
+        """Passes when the agent says the word."""
+        said = any(params.word in t.norm.words() for t in ctx.scope())
+        return ctx.passed("said", []) if said else ctx.failed("not said")
+
+    assert "test_says_word" in all_checks()
+    text = rubric_path("default-en").read_text()
+    text = text.replace("      offer_help:\n", "      says_acme:\n        check: test_says_word\n        params: {word: acme}\n      offer_help:\n", 1)
+    custom = tmp_path / "custom.yaml"
+    custom.write_text(text)
+    result = Scorer(str(custom)).score(make_interaction([("agent", "Hello, Acme here."), ("customer", "Hi.")], language="en"))
+    assert result.criteria["greeting"].items["says_acme"].status == "passed"
