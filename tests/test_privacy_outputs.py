@@ -60,6 +60,12 @@ def test_score_output_has_no_clear_value_and_agent_name_still_passes(planted_fil
     for fmt in ("table", "csv"):
         done = cli("score", str(planted_file), "--format", fmt, "--out", str(tmp_path / f"result.{fmt}"))
         assert done.exit_code == 0 and leaks((tmp_path / f"result.{fmt}").read_text(encoding="utf-8")) == [], fmt
+    # Reports made from the results (exports).
+    for fmt in ("csv", "html"):
+        report = tmp_path / f"report.{fmt}"
+        done = cli("report", str(tmp_path / "result.json"), "--by", "agent", "--format", fmt, "--out", str(report))
+        assert done.exit_code == 0, done.output
+        assert leaks(report.read_text(encoding="utf-8")) == [], fmt
     # Redaction off is a deployment's explicit choice; the real command line says so.
     clear = run_cli("score", str(planted_file), "--no-redact")
     assert clear.returncode == 0 and "Julie" in clear.stdout
