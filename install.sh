@@ -26,12 +26,15 @@ EXTRAS_RUNTIME=(
   web
   privacy
   report
+  audio
+  models-base
 )
 EXTRAS_DEV=(
   apitest
   browser
   dev
   transformers
+  models-tiny-en
 )
 
 packages=("${APT_RUNTIME[@]}")

@@ -1,0 +1,165 @@
+"""Speech recognition behind one small interface: audio in, timed segments with words out.
+
+Interface (what an engine implements and what the audio pipeline relies on)
+--------------------------------------------------------------------------
+- Input: `samples`, a 1-D `np.float32` array, mono, 16 kHz, values in [-1, 1]
+  (`qualicall.audio` decodes and resamples every recording to that).
+- `AsrEngine.transcribe(samples, language) -> TranscriptionResult`
+  `language`: "fr", "en"… or None to let the engine detect it.
+- `TranscriptionResult`: `segments` (a list of `Segment`, ordered by time,
+  times in seconds from the start of `samples`), `language`,
+  `language_probability` (None when the language was given), `cut` (True
+  when decoding stopped at `EngineConfig.max_decode_seconds` before the end
+  of the audio: the segments then cover only the start), `decode_seconds`.
+- `Segment`: `start`, `end`, `text`, `words` (a list of `WordTiming`:
+  `start`, `end`, `word`, `probability` in [0, 1]), and the decoder's
+  `avg_logprob`, `no_speech_prob`, `compression_ratio` where it has them.
+- Engines are built by name with `create_engine(name, config)`; the registry
+  `ENGINES` maps a name to "module:factory", imported lazily (so neither
+  engine's heavy imports happen before one is chosen). A factory takes one
+  `EngineConfig` and returns an `AsrEngine`:
+    "faster-whisper" (default) → qualicall.models.whisper_faster:create_engine
+    "openai-whisper"           → qualicall.models.whisper_openai:create_engine
+- `EngineConfig.model` is what the user asked for (`--model`: a path or a
+  name such as "base"); an engine resolves it with
+  `qualicall.models.whisper_models.resolve_model` (explicit path, models
+  directory, installed package, then download by name).
+- Guards against invented text that do not depend on the engine
+  (`drop_hallucinations`: repeated loops, low-confidence segments on
+  probable non-speech) run in `qualicall.audio`, on every engine's output;
+  an engine applies its own decoder-side guards (VAD, no-speech,
+  compression-ratio and log-prob thresholds, no conditioning on the previous
+  text) as `EngineConfig` says.
+- Errors: `AsrError` (one line) for an engine or model that cannot be used.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Protocol, runtime_checkable
+
+import numpy as np
+
+SAMPLE_RATE = 16_000
+DEFAULT_ENGINE = "faster-whisper"
+
+
+class AsrError(RuntimeError):
+    """A speech engine or model that cannot be used; the message is one line."""
+
+
+@dataclass(frozen=True)
+class WordTiming:
+    start: float
+    end: float
+    word: str
+    probability: float
+
+
+@dataclass
+class Segment:
+    start: float
+    end: float
+    text: str
+    words: list[WordTiming] = field(default_factory=list)
+    avg_logprob: float | None = None
+    no_speech_prob: float | None = None
+    compression_ratio: float | None = None
+
+
+@dataclass
+class TranscriptionResult:
+    segments: list[Segment]
+    language: str | None
+    language_probability: float | None = None
+    cut: bool = False
+    decode_seconds: float = 0.0
+
+
+def default_threads() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """How to decode; the defaults are the guarded settings the pipeline uses."""
+
+    model: str | None = None  # a path or a model name; None: the default model ("base")
+    threads: int = field(default_factory=default_threads)
+    beam_size: int = 5
+    vad: bool = True
+    word_timestamps: bool = True
+    condition_on_previous_text: bool = False
+    no_speech_threshold: float = 0.6
+    log_prob_threshold: float = -1.0
+    compression_ratio_threshold: float = 2.4
+    # Bound on decoding time for one transcribe() call (temperature fallback on bad audio can
+    # take several times real time); None: no bound.
+    max_decode_seconds: float | None = None
+
+
+@runtime_checkable
+class AsrEngine(Protocol):
+    name: str
+    model_name: str
+
+    def transcribe(self, samples: np.ndarray, language: str | None = None) -> TranscriptionResult: ...
+
+
+ENGINES: dict[str, str] = {
+    "faster-whisper": "qualicall.models.whisper_faster:create_engine",
+    "openai-whisper": "qualicall.models.whisper_openai:create_engine",
+}
+
+
+def create_engine(name: str | None, config: EngineConfig) -> AsrEngine:
+    """The engine registered under `name` (default faster-whisper), built from `config`."""
+    name = name or DEFAULT_ENGINE
+    target = ENGINES.get(name)
+    if target is None:
+        raise AsrError(f"unknown speech engine {name!r} (use {', '.join(ENGINES)})")
+    module_name, _, factory_name = target.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        raise AsrError(f"speech engine {name!r} is not installed here ({exc.name} missing)") from None
+    factory: Callable[[EngineConfig], AsrEngine] = getattr(module, factory_name)
+    return factory(config)
+
+
+# --- guards on any engine's output -------------------------------------------
+
+_TOKEN = re.compile(r"\w+(?:['’]\w+)*", re.UNICODE)
+
+
+def _looping(text: str) -> bool:
+    """A segment made of one short phrase repeated (« m'y m'y m'y… », "thank you thank you…")."""
+    tokens = [t.lower() for t in _TOKEN.findall(text)]
+    if len(tokens) < 4:
+        return False
+    for size in (1, 2, 3):
+        grams = [tuple(tokens[i : i + size]) for i in range(0, len(tokens) - size + 1, size)]
+        if len(grams) >= 4 and max(grams.count(g) for g in set(grams)) / len(grams) >= 0.75:
+            return True
+    # A long segment with very few distinct words is a loop too, whatever its period.
+    return len(tokens) >= 12 and len(set(tokens)) / len(tokens) < 0.25
+
+
+def drop_hallucinations(segments: list[Segment], no_speech_threshold: float = 0.6, log_prob_threshold: float = -1.0) -> list[Segment]:
+    """The segments without the ones Whisper invents on silence, music or noise.
+
+    Dropped: repeated loops; segments the decoder itself thought were probably
+    not speech and decoded with low confidence; segments with no words.
+    """
+    kept = []
+    for segment in segments:
+        if not segment.text.strip() or _looping(segment.text):
+            continue
+        unsure = segment.avg_logprob is not None and segment.avg_logprob < log_prob_threshold
+        if segment.no_speech_prob is not None and segment.no_speech_prob > no_speech_threshold and unsure:
+            continue
+        kept.append(segment)
+    return kept
