@@ -4,12 +4,15 @@ Interface (what an engine implements and what the audio pipeline relies on)
 --------------------------------------------------------------------------
 - Input: `samples`, a 1-D `np.float32` array, mono, 16 kHz, values in [-1, 1]
   (`qualicall.audio` decodes and resamples every recording to that).
-- `AsrEngine.transcribe(samples, language) -> TranscriptionResult`
-  `language`: "fr", "en"… or None to let the engine detect it.
+- `AsrEngine.transcribe(samples, language=None, max_seconds=None) -> TranscriptionResult`
+  `language`: "fr", "en"… or None to let the engine detect it;
+  `max_seconds`: the decoding-time budget of this call (overrides
+  `EngineConfig.max_decode_seconds`; the pipeline shares one budget per
+  recording between its channels).
 - `TranscriptionResult`: `segments` (a list of `Segment`, ordered by time,
   times in seconds from the start of `samples`), `language`,
   `language_probability` (None when the language was given), `cut` (True
-  when decoding stopped at `EngineConfig.max_decode_seconds` before the end
+  when decoding stopped at the time budget before the end
   of the audio: the segments then cover only the start), `decode_seconds`.
 - `Segment`: `start`, `end`, `text`, `words` (a list of `WordTiming`:
   `start`, `end`, `word`, `probability` in [0, 1]), and the decoder's
@@ -106,7 +109,7 @@ class AsrEngine(Protocol):
     name: str
     model_name: str
 
-    def transcribe(self, samples: np.ndarray, language: str | None = None) -> TranscriptionResult: ...
+    def transcribe(self, samples: np.ndarray, language: str | None = None, max_seconds: float | None = None) -> TranscriptionResult: ...
 
 
 ENGINES: dict[str, str] = {

@@ -16,7 +16,7 @@ import time
 
 import numpy as np
 
-from qualicall.models.asr import AsrError, EngineConfig, Segment, TranscriptionResult, WordTiming
+from qualicall.models.asr import SAMPLE_RATE, AsrError, EngineConfig, Segment, TranscriptionResult, WordTiming
 from qualicall.models.whisper_models import ModelResolutionError, cache_dir, resolve_model
 
 # VAD: speech shorter than 250 ms is ignored, 0.7 s of silence ends a span; a little padding so
@@ -54,10 +54,11 @@ class FasterWhisperEngine:
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise AsrError(f"cannot load Whisper model {resolved.name!r} {where}: {first}") from None
 
-    def transcribe(self, samples: np.ndarray, language: str | None = None) -> TranscriptionResult:
+    def transcribe(self, samples: np.ndarray, language: str | None = None, max_seconds: float | None = None) -> TranscriptionResult:
         config = self.config
+        budget = max_seconds if max_seconds is not None else config.max_decode_seconds
         started = time.monotonic()
-        duration = len(samples) / 16_000
+        duration = len(samples) / SAMPLE_RATE
         segments_iter, info = self.model.transcribe(
             samples.astype(np.float32, copy=False),
             language=language,
@@ -85,7 +86,7 @@ class FasterWhisperEngine:
                 )
             )
             spent = time.monotonic() - started
-            if config.max_decode_seconds is not None and spent > config.max_decode_seconds and raw.end < duration - 1.0:
+            if budget is not None and spent > budget and raw.end < duration - 1.0:
                 cut = True
                 break
         return TranscriptionResult(
