@@ -43,10 +43,29 @@ def pipeline_name(language: str) -> str:
     raise ModelNotFound(f"no spaCy pipeline for language {language!r}: pip install {candidates}")
 
 
+# Packages that register spaCy factories our pipelines never use, and whose import
+# is costly: Presidio's Hugging Face token pipe imports transformers (10-20 s at
+# each process start when transformers is installed).
+_UNUSED_FACTORY_MODULES = ("presidio_analyzer.",)
+
+
+def _skip_unused_factories() -> None:
+    """spaCy imports every package that registers a factory each time a pipeline is built."""
+    from spacy.util import registry
+
+    factories = registry._entry_point_factories
+    if getattr(factories, "_qualicall_filtered", False):
+        return
+    every = factories._get_entry_points
+    factories._get_entry_points = lambda: [ep for ep in every() if not ep.value.startswith(_UNUSED_FACTORY_MODULES)]
+    factories._qualicall_filtered = True
+
+
 @lru_cache(maxsize=4)
 def load_nlp(language: str) -> "Language":
     import spacy
 
+    _skip_unused_factories()
     name = pipeline_name(language)
     nlp = spacy.load(name, exclude=[p for p in _DISABLED])
     if "senter" in nlp.disabled or ("senter" in nlp.component_names and "senter" not in nlp.pipe_names):

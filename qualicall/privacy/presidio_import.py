@@ -1,0 +1,38 @@
+"""Import Presidio without the deep-learning stack it never runs for us.
+
+`presidio_analyzer` imports transformers' pipelines and torch at import time
+(10–20 s at each process start where those are installed, as in the test and
+`transformers`-embedding environments) for its Hugging Face NER engine. Our
+analyzers run on spaCy pipelines only, so both are hidden while Presidio's
+modules load; Presidio's own guards then treat them as absent. Code imported
+later (the transformers embedding backend) sees them as usual.
+"""
+
+from __future__ import annotations
+
+import importlib.abc
+import sys
+
+_HIDDEN = ("transformers", "torch")
+
+
+class _HideFromPresidio(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):  # type: ignore[no-untyped-def]
+        if name.partition(".")[0] in _HIDDEN:
+            raise ImportError(f"{name} is not used by qualicall's Presidio analyzers")
+        return None
+
+
+def import_presidio() -> None:
+    if "presidio_analyzer" in sys.modules:
+        return
+    finder = _HideFromPresidio()
+    sys.meta_path.insert(0, finder)
+    try:
+        import presidio_analyzer  # noqa: F401
+        import presidio_analyzer.nlp_engine  # noqa: F401
+        import presidio_analyzer.predefined_recognizers  # noqa: F401
+    except ImportError:
+        pass  # Presidio absent: deployment_redactor reports it when redaction is on
+    finally:
+        sys.meta_path.remove(finder)
