@@ -26,6 +26,7 @@ COMMAND_MODULES: list[str] = [
     "qualicall.api.cli",
     "qualicall.api.web.cli",
     "qualicall.reports.cli",
+    "qualicall.audio.cli",
 ]
 
 
@@ -41,6 +42,7 @@ def fail(message: str, code: int = 2) -> None:
 @contextmanager
 def user_errors() -> Iterator[None]:
     """Turn the project's input errors into one-line messages instead of tracebacks."""
+    from qualicall.models.asr import AsrError
     from qualicall.models.nlp import ModelNotFound
     from qualicall.privacy.settings import PrivacyConfigError
     from qualicall.scorer.interaction import InteractionError
@@ -48,7 +50,7 @@ def user_errors() -> Iterator[None]:
 
     try:
         yield
-    except (UserError, InteractionError, RubricError, ModelNotFound, PrivacyConfigError) as exc:
+    except (UserError, InteractionError, RubricError, ModelNotFound, PrivacyConfigError, AsrError) as exc:
         fail(str(exc))
     except OSError as exc:
         fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
@@ -65,6 +67,20 @@ def open_output(out: Optional[Path]) -> Iterator:
 
 
 FormatOption = Annotated[str, typer.Option("--format", "-f", help="json | jsonl | csv | table")]
+# Options of the audio pipeline (recordings), shared by `score` and `transcribe`.
+AgentChannelOption = Annotated[str, typer.Option("--agent-channel", help="stereo recordings: the agent's channel, left | right | auto (from what each says)")]
+LangOption = Annotated[str, typer.Option("--lang", help="recordings: fr | en | auto (detected on the agent's speech)")]
+EngineOption = Annotated[Optional[str], typer.Option("--engine", help="speech engine: faster-whisper (default) | openai-whisper")]
+ModelOption = Annotated[Optional[str], typer.Option("--model", help="Whisper model: a name (base, tiny.en…) or a path")]
+
+
+def audio_options(agent_channel: str, lang: str, engine: Optional[str], model: Optional[str]) -> dict:
+    """The audio pipeline's options from the command line, checked here so that a typo fails before any model loads."""
+    if agent_channel not in ("left", "right", "auto"):
+        fail(f"--agent-channel: {agent_channel!r} (use left, right or auto)")
+    if lang not in ("fr", "en", "auto"):
+        fail(f"--lang: {lang!r} (use fr, en or auto)")
+    return {"agent_channel": agent_channel, "lang": lang, "engine": engine, "model": model}
 
 
 @app.command()
@@ -74,8 +90,12 @@ def score(
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="write here instead of stdout")] = None,
     fmt: FormatOption = "json",
     redact: Annotated[Optional[bool], typer.Option("--redact/--no-redact", help="redact personal data in the output (default: the deployment's privacy settings, on)")] = None,
+    agent_channel: AgentChannelOption = "left",
+    lang: LangOption = "auto",
+    engine: EngineOption = None,
+    model: ModelOption = None,
 ) -> None:
-    """Score interactions: one result JSON for one interaction, JSONL for several."""
+    """Score interactions: one result JSON for one interaction, JSONL for several. Recordings are transcribed first."""
     from qualicall.scorer.output import FORMATS, ResultWriter
 
     if fmt not in FORMATS:
@@ -85,13 +105,14 @@ def score(
         from qualicall.privacy import deployment_redactor, redact_scored
         from qualicall.scorer.engine import Scorer
         from qualicall.scorer.interaction import InteractionError
-        from qualicall.scorer.sources import iter_sources
+        from qualicall.scorer.sources import AudioSource, iter_sources
 
+        audio = AudioSource(audio_options(agent_channel, lang, engine, model))
         scorer = Scorer(rubric)
         redactor = deployment_redactor(redact)
         with open_output(out) as stream:
             writer = ResultWriter(stream, fmt)
-            for item in iter_sources(inputs):
+            for item in iter_sources(inputs, audio):
                 if isinstance(item, InteractionError):
                     failures += 1
                     typer.echo(f"qualicall: skipped: {item}", err=True)

