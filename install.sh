@@ -35,6 +35,15 @@ EXTRAS_DEV=(
   dev
   transformers
   models-tiny-en
+  openai-whisper
+  mono
+)
+# Installed with --no-deps before the extras (the extra of the same name lists their real dependencies):
+# openai-whisper's metadata pulls triton (1 GB, GPU-only); resemblyzer's pulls webrtcvad, which no longer
+# builds or imports with current setuptools (webrtcvad-wheels replaces it).
+NODEPS_DEV=(
+  openai-whisper==20250625
+  resemblyzer==0.1.4
 )
 
 packages=("${APT_RUNTIME[@]}")
@@ -61,6 +70,7 @@ if [ $DEV = 1 ]; then
   # The CPU build of torch first: an unpinned torch would pull a multi-GB CUDA build.
   # Online, add: --index-url https://download.pytorch.org/whl/cpu
   "${PIP[@]}" install "torch==2.13.0"
+  "${PIP[@]}" install --no-deps "${NODEPS_DEV[@]}"
   extras+=("${EXTRAS_DEV[@]}")
 fi
 "${PIP[@]}" install -e ".[$(IFS=,; echo "${extras[*]}")]"

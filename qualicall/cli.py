@@ -27,6 +27,7 @@ COMMAND_MODULES: list[str] = [
     "qualicall.api.web.cli",
     "qualicall.reports.cli",
     "qualicall.audio.cli",
+    "qualicall.models.cli",
 ]
 
 
