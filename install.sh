@@ -35,6 +35,7 @@ EXTRAS_DEV=(
   dev
   transformers
   models-tiny-en
+  ray
   openai-whisper
   mono
 )

@@ -28,6 +28,7 @@ COMMAND_MODULES: list[str] = [
     "qualicall.reports.cli",
     "qualicall.audio.cli",
     "qualicall.models.cli",
+    "qualicall.batch.cli",
 ]
 
 

@@ -1,0 +1,62 @@
+"""`qualicall batch SOURCE… --out results.jsonl`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    from qualicall.cli import fail, user_errors
+
+    @app.command()
+    def batch(
+        sources: Annotated[list[Path], typer.Argument(help="folders of recordings and/or interaction .json/.jsonl, CSV or JSONL manifests, files")],
+        out: Annotated[Path, typer.Option("--out", "-o", help="results JSONL; also the resume journal: a re-run skips what it holds")],
+        workers: Annotated[Optional[int], typer.Option(help="worker processes (default: the cores; with Ray: the cluster's CPUs)", min=1)] = None,
+        backend: Annotated[str, typer.Option(help="local (a process pool) | ray")] = "local",
+        address: Annotated[Optional[str], typer.Option(help="Ray cluster to join (ray://host:10001 or host:6379); default: a local Ray")] = None,
+        rubric: Annotated[Optional[str], typer.Option(help="rubric id or YAML file; default: by language")] = None,
+        engine: Annotated[Optional[str], typer.Option(help="speech-recognition engine (audio pipeline default)")] = None,
+        model: Annotated[Optional[str], typer.Option(help="speech-recognition model (audio pipeline default)")] = None,
+        lang: Annotated[Optional[str], typer.Option(help="language of the recordings (fr | en; default: detected)")] = None,
+        agent_channel: Annotated[Optional[str], typer.Option(help="stereo channel of the agent: left | right (default left)")] = None,
+        store: Annotated[bool, typer.Option("--store", help="also store interactions and results in the API's database ($QUALICALL_DATABASE_URL)")] = False,
+        redact: Annotated[Optional[bool], typer.Option("--redact/--no-redact", help="redact personal data (default: the deployment's privacy settings, on)")] = None,
+        failures: Annotated[Optional[Path], typer.Option(help="where every failure and its reason go (default: OUT's name with .failures.jsonl)")] = None,
+        progress: Annotated[bool, typer.Option("--progress/--no-progress", help="show the progress bar")] = True,
+    ) -> None:
+        """Score a night's recordings and transcripts on every core, with a progress bar; resumable and idempotent.
+
+        Each result line carries `batch.key` (content hash, rubric id@version, speech engine/model): run the same
+        command again after a crash or a kill and it goes on where it stopped, writing nothing twice.
+        """
+        from qualicall.batch.journal import JournalError
+        from qualicall.batch.runner import BACKENDS, Batch, BatchError, BatchOptions
+        from qualicall.batch.work import WorkerStartError
+
+        if backend not in BACKENDS:
+            fail(f"unknown backend {backend!r} (use {' or '.join(BACKENDS)})")
+        if address and backend != "ray":
+            fail("--address is for --backend ray")
+        if lang is not None and lang not in ("fr", "en"):
+            fail(f"unknown language {lang!r} (use fr or en)")
+        if agent_channel is not None and agent_channel not in ("left", "right", "auto"):
+            fail(f"unknown agent channel {agent_channel!r} (use left or right)")
+        options = BatchOptions(
+            sources=sources, out=out, workers=workers, backend=backend, address=address, rubric=rubric, engine=engine,
+            model=model, lang=lang, agent_channel=agent_channel, store=store, redact=redact, failures=failures, progress=progress,
+        )
+        with user_errors():
+            try:
+                summary = Batch(options).run()
+            except (BatchError, JournalError, WorkerStartError) as exc:
+                fail(str(exc))
+        for line in summary.lines():
+            typer.echo(f"qualicall: {line}", err=True)
+        if summary.interrupted:
+            raise typer.Exit(130)
+        if summary.failed:
+            raise typer.Exit(1)

@@ -1,0 +1,269 @@
+"""`qualicall batch` (issue 7): text batch end to end, corrupt input, resume after kill -9, workers 1 = 2,
+CSV manifests, the journal, Ray. Each run is a real `qualicall batch` subprocess; the corpus is made
+here from the bundled examples (ids and indicators varied, so every record has its own content)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLES, ROOT, run_cli
+
+RECORDS = 36
+
+
+def make_corpus(folder: Path) -> dict[str, int]:
+    """A night's transcripts and the faults a night brings; returns how many of each there are."""
+    folder.mkdir(parents=True, exist_ok=True)
+    base = [json.loads(line) for line in (EXAMPLES / "interactions.jsonl").read_text().splitlines() if line.strip()]
+    lines = []
+    for number in range(RECORDS):
+        record = json.loads(json.dumps(base[number % len(base)]))
+        record["id"] = f"night-{number:03d}-{record['id']}"
+        record["indicators"] = {**record.get("indicators", {}), "wait_time_s": 5 + 7 * number}
+        lines.append(json.dumps(record, ensure_ascii=False))
+    (folder / "calls.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    single = json.loads((EXAMPLES / "call-fr.json").read_text())
+    single["id"] = "single-file-call"
+    (folder / "sub").mkdir(exist_ok=True)
+    (folder / "sub" / "single.json").write_text(json.dumps(single, ensure_ascii=False, indent=2), encoding="utf-8")
+    # Faults: a line cut in the middle, a record without turns or recording, a file that is not text.
+    broken = json.dumps(base[1])[:80]
+    no_content = json.dumps({"id": "no-content", "channel": "voice"})
+    good = dict(base[2], id="good-after-bad-lines")
+    (folder / "damaged.jsonl").write_text(f"{broken}\n{no_content}\n{json.dumps(good)}\n", encoding="utf-8")
+    (folder / "garbage.json").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe not json")
+    (folder / "notes.txt").write_text("not a source: ignored\n")
+    return {"good": RECORDS + 2, "failed": 3}
+
+
+def read_results(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def by_key(results: list[dict]) -> dict[str, dict]:
+    keyed = {r["batch"]["key"]: r for r in results}
+    assert len(keyed) == len(results), "a record was written twice"
+    return keyed
+
+
+def batch(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    return run_cli("batch", *args, "--no-progress", timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> tuple[Path, dict[str, int]]:
+    folder = tmp_path_factory.mktemp("night")
+    return folder, make_corpus(folder)
+
+
+@pytest.fixture(scope="module")
+def clean_run(corpus, tmp_path_factory):
+    """One uninterrupted run with one worker: the reference the other runs must equal."""
+    folder, counts = corpus
+    out = tmp_path_factory.mktemp("clean") / "results.jsonl"
+    done = batch(str(folder), "--out", str(out), "--workers", "1")
+    return out, done
+
+
+def test_text_batch_scores_every_good_record_and_reports_the_bad_ones(corpus, clean_run):
+    folder, counts = corpus
+    out, done = clean_run
+    assert done.returncode == 1, done.stderr  # some records failed
+    results = read_results(out)
+    keyed = by_key(results)
+    ids = sorted(r["interaction_id"] for r in results)
+    assert len(ids) == counts["good"] and len(set(ids)) == len(ids)
+    assert "single-file-call" in ids and "good-after-bad-lines" in ids
+    for result in results:
+        assert set(result["criteria"]) == {"greeting", "comprehensible_language", "reformulation", "closing"}
+        key = result["batch"]["key"]
+        assert key.endswith("/default-fr@1+default-en@1/text") and key in keyed
+    # Indicators of each record are its own: wait times vary, so do operational scores.
+    night = sorted((r for r in results if r["interaction_id"].startswith("night-")), key=lambda r: r["interaction_id"])
+    waits = [r["indicators"]["wait_time_s"]["value"] for r in night]
+    assert waits == [5 + 7 * n for n in range(RECORDS)]
+    # Redaction is on by default, as in `qualicall score`: no agent's first name left in the evidence.
+    assert "Julie" not in out.read_text(encoding="utf-8")
+    # The summary and the failures file name each bad record.
+    assert f"scored {counts['good']}, skipped 0 already done, failed {counts['failed']}" in done.stderr
+    failures = [json.loads(line) for line in (out.parent / "results.failures.jsonl").read_text().splitlines()]
+    sources = {f["source"]: f["reason"] for f in failures}
+    assert "invalid JSON" in sources[f"{folder / 'damaged.jsonl'}:1"]
+    assert "needs 'turns' or 'recording'" in sources[f"{folder / 'damaged.jsonl'}:2"]
+    assert str(folder / "garbage.json") in sources
+    assert "1 file(s) of other types" in done.stderr  # notes.txt
+
+
+def test_rerun_skips_what_is_done_and_writes_nothing(corpus, clean_run):
+    folder, counts = corpus
+    out, _ = clean_run
+    before = out.read_bytes()
+    # The good files only: a re-run retries failed records, and these have none.
+    done = batch(str(folder / "calls.jsonl"), str(folder / "sub"), "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert f"scored 0, skipped {RECORDS + 1} already done, failed 0" in done.stderr
+    assert out.read_bytes() == before
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(p) for p in text.split()]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_kill_9_mid_run_then_resume_on_two_workers_equals_a_clean_run_on_one(corpus, clean_run, tmp_path):
+    folder, counts = corpus
+    out = tmp_path / "results.jsonl"
+    command = [sys.executable, "-m", "qualicall", "batch", str(folder), "--out", str(out), "--workers", "1", "--no-progress"]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 400
+    while time.monotonic() < deadline and process.poll() is None:
+        if out.exists() and out.stat().st_size > 0:
+            break
+        time.sleep(0.02)
+    workers = [c for c in _children(process.pid)]
+    assert process.poll() is None, "the batch ended before it could be killed"
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    process.stderr.close()
+    # The workers die with it (none goes on scoring into a file nobody will write).
+    for pid in workers:
+        for _ in range(100):
+            if not _alive(pid):
+                break
+            time.sleep(0.05)
+        assert not _alive(pid), f"worker {pid} outlived the killed batch"
+    partial = read_results(out)
+    assert 0 < len(partial) < counts["good"]
+    # As if the kill had cut a line in the middle of its write: the resume repairs it.
+    with out.open("a", encoding="utf-8") as stream:
+        stream.write('{"interaction_id": "night-0')
+    # Resumed on two workers: the result set is the one-worker clean run's, line for line.
+    done = batch(str(folder), "--out", str(out), "--workers", "2")
+    assert done.returncode == 1, done.stderr
+    assert f"scored {counts['good'] - len(partial)}, skipped {len(partial)} already done" in done.stderr
+    assert "last line was cut" in done.stderr
+    final = read_results(out)
+    assert final[: len(partial)] == partial  # what was written before the kill is kept as it was
+    assert by_key(final) == by_key(read_results(clean_run[0]))
+
+
+def test_ray_backend_streams_into_the_same_output_and_resume_logic(corpus, clean_run, tmp_path):
+    pytest.importorskip("ray")
+    folder, _ = corpus
+    out = tmp_path / "results.jsonl"
+    source = folder / "sub" / "single.json"
+    reference = {k: r for k, r in by_key(read_results(clean_run[0])).items() if r["interaction_id"] == "single-file-call"}
+    # One record already there: Ray scores the others (the damaged file's good line) and skips it.
+    out.write_text(json.dumps(next(iter(reference.values())), ensure_ascii=False) + "\n")
+    done = batch(str(source), str(folder / "damaged.jsonl"), "--out", str(out), "--backend", "ray", "--workers", "1")
+    assert "scored 1, skipped 1 already done, failed 2" in done.stderr, done.stderr
+    results = by_key(read_results(out))
+    clean = by_key(read_results(clean_run[0]))
+    assert results == {k: clean[k] for k in results}
+    assert {r["interaction_id"] for r in results.values()} == {"single-file-call", "good-after-bad-lines"}
+
+
+# --- no models: planning, manifests, the journal -------------------------------------------------
+
+def planner(indicators=("wait_time_s", "csat", "resolved_first_contact")):
+    from qualicall.batch.items import Planner
+
+    return Planner("r@1", lambda: "engine-model", (".wav",), set(indicators))
+
+
+def test_csv_manifest_joins_recordings_to_metadata_and_indicators(tmp_path):
+    (tmp_path / "audio").mkdir()
+    (tmp_path / "audio" / "a.wav").write_bytes(b"RIFF fake audio a")
+    (tmp_path / "audio" / "b.wav").write_bytes(b"RIFF fake audio b")
+    (tmp_path / "lone.wav").write_bytes(b"RIFF fake audio lone")
+    manifest = tmp_path / "night.csv"
+    manifest.write_text(
+        "recording;id;agent_id;team;wait_time_s;csat;resolved_first_contact;customer_name;abandoned\n"
+        "audio/a.wav;call-a;A-1;billing;35;4,5;oui;Marie Durand;\n"
+        "audio/b.wav;;A-2;billing;;;non;;\n"
+        ";call-abandoned;;;140;;;;true\n"
+        "audio/missing.wav;call-missing;A-3;;;;;;\n"
+        ";call-nothing;;;;;;;\n",
+        encoding="utf-8",
+    )
+    plan_maker = planner()
+    plan_maker.add(tmp_path)
+    plan = plan_maker.finish()
+    audio = {Path(i.path).name: i for i in plan.items if i.kind == "audio"}
+    assert set(audio) == {"a.wav", "b.wav", "lone.wav"}  # the lone recording too, not a.wav twice
+    assert audio["a.wav"].metadata == {
+        "id": "call-a", "agent_id": "A-1", "team": "billing", "customer_name": "Marie Durand",
+        "indicators": {"wait_time_s": 35, "csat": 4.5, "resolved_first_contact": True},
+    }
+    assert audio["b.wav"].metadata == {"id": "b", "agent_id": "A-2", "team": "billing", "indicators": {"resolved_first_contact": False}}
+    assert audio["lone.wav"].metadata == {"id": "lone"}
+    assert all(i.key.endswith("/r@1/engine-model") for i in audio.values())
+    abandoned = [json.loads(i.record_text()) for i in plan.items if i.kind == "text"]
+    assert abandoned == [{"id": "call-abandoned", "abandoned": True, "indicators": {"wait_time_s": 140}}]
+    problems = {p.source.rsplit(":", 1)[1]: p.reason for p in plan.problems}
+    assert "no such file" in problems["5"] and "no recording" in problems["6"]
+
+
+def test_keys_change_with_content_rubric_and_model(tmp_path):
+    from qualicall.batch.items import Planner
+
+    (tmp_path / "a.jsonl").write_text('{"id": "x", "turns": []}\n{"id": "x", "turns": [] }\n')
+    (tmp_path / "a.wav").write_bytes(b"RIFF")
+
+    def keys(rubric: str, model: str) -> list[str]:
+        maker = Planner(rubric, lambda: model, (".wav",), set())
+        maker.add(tmp_path)
+        return [i.key for i in maker.finish().items]
+
+    first = keys("r@1", "m1")
+    assert len(set(first)) == 3  # the two lines differ by a space: two contents
+    assert keys("r@1", "m1") == first
+    assert keys("r@2", "m1")[1:] != first[1:]
+    assert keys("r@1", "m2")[0] != first[0] and keys("r@1", "m2")[1:] == first[1:]  # text keys ignore the model
+
+
+def test_journal_repairs_a_torn_line_refuses_foreign_files_and_a_second_writer(tmp_path):
+    from qualicall.batch.journal import JournalError, ResultJournal
+
+    path = tmp_path / "out.jsonl"
+    with ResultJournal(path) as journal:
+        journal.append([json.dumps({"batch": {"key": "k1"}}), json.dumps({"batch": {"key": "k2"}})])
+        with pytest.raises(JournalError, match="another qualicall batch"):
+            ResultJournal(path).open()
+    with path.open("ab") as stream:
+        stream.write(b'{"batch": {"key": "k3"')
+    journal = ResultJournal(path).open()
+    assert journal.done == {"k1", "k2"} and journal.repaired_bytes == len(b'{"batch": {"key": "k3"')
+    journal.append([json.dumps({"batch": {"key": "k3"}})])
+    journal.close()
+    assert [json.loads(line)["batch"]["key"] for line in path.read_text().splitlines()] == ["k1", "k2", "k3"]
+    foreign = tmp_path / "foreign.jsonl"
+    foreign.write_text('{"interaction_id": "a"}\n{"interaction_id": "b"}\n')
+    with pytest.raises(JournalError, match="foreign.jsonl:1: not a line written by qualicall batch"):
+        ResultJournal(foreign).open()
+
+
+def test_bad_options_are_one_line_errors(tmp_path):
+    done = run_cli("batch", str(tmp_path), "--out", str(tmp_path / "o.jsonl"), "--backend", "spark")
+    assert done.returncode == 2 and done.stderr.strip() == "qualicall: error: unknown backend 'spark' (use local or ray)"
+    done = run_cli("batch", str(tmp_path), "--out", str(tmp_path / "o.jsonl"), "--rubric", "no-such-rubric")
+    assert done.returncode == 2 and "no-such-rubric" in done.stderr and "Traceback" not in done.stderr
