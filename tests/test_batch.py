@@ -90,8 +90,9 @@ def test_text_batch_scores_every_good_record_and_reports_the_bad_ones(corpus, cl
     night = sorted((r for r in results if r["interaction_id"].startswith("night-")), key=lambda r: r["interaction_id"])
     waits = [r["indicators"]["wait_time_s"]["value"] for r in night]
     assert waits == [5 + 7 * n for n in range(RECORDS)]
-    # Redaction is on by default, as in `qualicall score`: no agent's first name left in the evidence.
-    assert "Julie" not in out.read_text(encoding="utf-8")
+    # Redaction is on by default, as in `qualicall score`: the agents' first names are not left in the evidence.
+    written = out.read_text(encoding="utf-8")
+    assert "Sophie" not in written and "Karim" not in written and "[NAME]" in written
     # The summary and the failures file name each bad record.
     assert f"scored {counts['good']}, skipped 0 already done, failed {counts['failed']}" in done.stderr
     failures = [json.loads(line) for line in (out.parent / "results.failures.jsonl").read_text().splitlines()]
@@ -166,20 +167,50 @@ def test_kill_9_mid_run_then_resume_on_two_workers_equals_a_clean_run_on_one(cor
     assert by_key(final) == by_key(read_results(clean_run[0]))
 
 
-def test_ray_backend_streams_into_the_same_output_and_resume_logic(corpus, clean_run, tmp_path):
+def test_ray_backend_and_store_write_once_through_the_same_resume_logic(corpus, clean_run, tmp_path):
     pytest.importorskip("ray")
     folder, _ = corpus
     out = tmp_path / "results.jsonl"
-    source = folder / "sub" / "single.json"
-    reference = {k: r for k, r in by_key(read_results(clean_run[0])).items() if r["interaction_id"] == "single-file-call"}
-    # One record already there: Ray scores the others (the damaged file's good line) and skips it.
-    out.write_text(json.dumps(next(iter(reference.values())), ensure_ascii=False) + "\n")
-    done = batch(str(source), str(folder / "damaged.jsonl"), "--out", str(out), "--backend", "ray", "--workers", "1")
-    assert "scored 1, skipped 1 already done, failed 2" in done.stderr, done.stderr
-    results = by_key(read_results(out))
+    database = f"sqlite:///{tmp_path / 'qualicall.db'}"
+    env = {**os.environ, "QUALICALL_DATABASE_URL": database, "QUALICALL_DATA_DIR": str(tmp_path / "data")}
+    sources = [str(folder / "sub" / "single.json"), str(folder / "damaged.jsonl")]
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "qualicall", "batch", *sources, "--out", str(out), "--store", "--no-progress", *args]
+        return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+
     clean = by_key(read_results(clean_run[0]))
+    single = next(r for r in clean.values() if r["interaction_id"] == "single-file-call")
+    # One record already there: Ray scores the other good one (the damaged file's last line) and skips it.
+    out.write_text(json.dumps(single, ensure_ascii=False) + "\n")
+    done = run("--backend", "ray", "--workers", "1")
+    assert "scored 1, skipped 1 already done, failed 2, stored 1 in the database" in done.stderr, done.stderr
+    results = by_key(read_results(out))
     assert results == {k: clean[k] for k in results}
     assert {r["interaction_id"] for r in results.values()} == {"single-file-call", "good-after-bad-lines"}
+
+    from qualicall.store.db import Store
+    from qualicall.store.repository import get_interaction, result_versions
+
+    def stored() -> tuple[dict, list]:
+        store = Store(database)
+        with store.session() as session:
+            row = get_interaction(session, "good-after-bad-lines")
+            found = (dict(row.data), [dict(v.data) for v in result_versions(session, row.id)])
+        store.close()
+        return found
+
+    interaction, versions = stored()
+    # Stored as the API stores it: redacted transcript, the result as written to the output.
+    assert "Karim" not in json.dumps(interaction) and "[NAME]" in json.dumps(interaction)
+    assert [v["batch"]["key"] for v in versions] == [r["batch"]["key"] for r in results.values() if r["interaction_id"] == "good-after-bad-lines"]
+    # Killed after the database and before the output: the re-run scores it again, and stores no second version.
+    lines = out.read_text(encoding="utf-8").splitlines()
+    out.write_text("\n".join(line for line in lines if '"good-after-bad-lines"' not in line) + "\n", encoding="utf-8")
+    done = run("--workers", "1")
+    assert "scored 1, skipped 1 already done, failed 2 in" in done.stderr, done.stderr
+    assert len(stored()[1]) == 1
+    assert by_key(read_results(out)) == results
 
 
 # --- no models: planning, manifests, the journal -------------------------------------------------
