@@ -12,6 +12,7 @@ after more than 5 s are offered; e-mails within 48 h):
   8 C email  answered in 50 h, handle 150, transf 0, FCR no, quality 40 (December)
   9 B voice  abandoned after 5 s                   (not offered: "after 5 s")
  10 B voice  abandoned after 6 s, with a csat of 1 (offered; the survey is ignored)
+Abandoned contacts count only in the access figures (service level, abandon rate; e-mails within 48 h).
 """
 
 from __future__ import annotations
@@ -164,6 +165,20 @@ def test_mixed_channels():
     assert parts(by_channel["email"], "service_level") == (0, 0)  # e-mails are not in access figures
     assert parts(by_channel["email"], "email_within_48h") == (1, 2)
     assert parts(by_channel["voice"], "email_within_48h") == (0, 0)
+
+
+def test_unanswered_emails_and_surveys_off_their_scale():
+    rows = fixture_results()
+    # an e-mail closed without an answer: received, not answered in time, and in no other figure
+    rows.append(result("11", "C", "2026-11-12T09:00:00+01:00", channel="email", team="T2", queue="Q2", abandoned=True, csat=5))
+    # an answered e-mail whose delay is unknown is in neither side of the e-mail figure
+    rows.append(result("12", "C", "2026-11-12T10:00:00+01:00", channel="email", team="T2", queue="Q2", quality=50, handle_time_s=100))
+    # survey answers outside 1–5 and 0–10 are not counted
+    rows.append(result("13", "A", "2026-11-12T11:00:00+01:00", quality=80, wait_time_s=10, handle_time_s=200, csat=9, nps=11))
+    total = aggregate(rows).to_json()["total"]
+    assert parts(total, "email_within_48h") == (1, 3)  # 7 in 24 h; 8 in 50 h; 11 never answered
+    assert parts(total, "csat_avg") == (14, 4) and parts(total, "nps") == (0, 3)  # as without 11 and 13
+    assert parts(total, "service_level") == (3, 7) and parts(total, "quality_avg") == (520, 8)  # 13 answered in 10 s
 
 
 def test_empty_and_unknown_grouping():

@@ -20,6 +20,27 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @pytest.fixture(scope="module")
+def report_cli():
+    """`qualicall report` in process (the same command, without a process start per case): exit code, stdout, stderr."""
+    import typer
+    from typer.testing import CliRunner
+
+    from qualicall.reports.cli import register
+
+    app = typer.Typer()
+    app.callback()(lambda: None)  # a group, so that the command is called by its name as on the command line
+    register(app)
+    runner = CliRunner()
+
+    def invoke(*args: str) -> subprocess.CompletedProcess[str]:
+        done = runner.invoke(app, list(args))
+        assert done.exception is None or isinstance(done.exception, SystemExit), done.exception
+        return subprocess.CompletedProcess(args, done.exit_code, done.stdout, done.stderr)
+
+    return invoke
+
+
+@pytest.fixture(scope="module")
 def results_file(tmp_path_factory):
     path = tmp_path_factory.mktemp("reports") / "results.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in fixture_results()), encoding="utf-8")
@@ -38,8 +59,8 @@ def test_json(results_file):
     assert report["total"]["indicators"]["service_level"]["numerator"] == 2
 
 
-def test_csv_and_cli_settings(results_file):
-    done = run_cli("report", str(results_file), "--by", "team,channel", "-f", "csv", "--service-level-s", "30", "--short-abandon-s", "0")
+def test_csv_and_cli_settings(report_cli, results_file):
+    done = report_cli("report", str(results_file), "--by", "team,channel", "-f", "csv", "--service-level-s", "30", "--short-abandon-s", "0")
     assert done.returncode == 0, done.stderr
     rows = list(csv.DictReader(io.StringIO(done.stdout)))
     assert [(r["team"], r["channel"]) for r in rows] == [("T1", "chat"), ("T1", "voice"), ("T2", "email"), ("(total)", "(total)")]
@@ -48,8 +69,8 @@ def test_csv_and_cli_settings(results_file):
     assert total["item.greeting.salutation"] == "50.0"
 
 
-def test_table(results_file):
-    done = run_cli("report", str(results_file), "--by", "agent")
+def test_table(report_cli, results_file):
+    done = report_cli("report", str(results_file), "--by", "agent")
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert any(line.split("│")[1].strip() == "total" for line in lines if "│" in line)
@@ -57,12 +78,12 @@ def test_table(results_file):
     assert "45.0" in row_c and "50.0" in row_c  # quality average and e-mails within 48 h of agent C
 
 
-def test_rubric_settings(results_file, tmp_path):
+def test_rubric_settings(report_cli, results_file, tmp_path):
     from qualicall.scorer.rubric import rubric_path
 
     text = rubric_path("default-fr").read_text(encoding="utf-8").replace("service_level_s: 20", "service_level_s: 30")
     (tmp_path / "mine.yaml").write_text(text, encoding="utf-8")
-    done = run_cli("report", str(results_file), "-f", "json", "--rubric", str(tmp_path / "mine.yaml"))
+    done = report_cli("report", str(results_file), "-f", "json", "--rubric", str(tmp_path / "mine.yaml"))
     assert json.loads(done.stdout)["total"]["indicators"]["service_level"]["numerator"] == 3  # 10, 30 and 20 s
 
 
@@ -87,19 +108,29 @@ def test_html_is_one_self_contained_file(results_file, tmp_path):
     assert counts.get((0xD9, 0xF2, 0xDD), 0) > 500 and counts.get((0xF9, 0xDC, 0xDC), 0) > 500  # green and red cells drawn
 
 
-def test_bad_input_is_one_line(results_file, tmp_path):
+def test_bad_input_is_one_line(report_cli, results_file, tmp_path):
     for args, message in [
         ((str(tmp_path / "absent.jsonl"),), "no such file"),
         ((str(results_file), "--by", "site"), "unknown grouping 'site'"),
         ((str(results_file), "--period", "year"), "unknown period"),
         ((str(results_file), "-f", "pdf"), "unknown format"),
     ]:
-        done = run_cli("report", *args)
+        done = report_cli("report", *args)
         assert done.returncode == 2 and done.stderr.count("\n") == 1 and message in done.stderr, (args, done.stderr)
+    done = report_cli("report", str(results_file), "--by", "agent,week", "--period", "month")
+    assert done.returncode == 2 and "one period at a time" in done.stderr
+
+
+def test_bad_records_are_reported_and_skipped(report_cli, results_file, tmp_path):
     broken = tmp_path / "broken.jsonl"
-    broken.write_text(json.dumps(fixture_results()[0]) + "\n{not json\n", encoding="utf-8")
-    done = run_cli("report", str(broken))
-    assert done.returncode == 2 and f"{broken}:2: invalid JSON" in done.stderr and "Traceback" not in done.stderr
+    lines = [json.dumps(r) for r in fixture_results()]
+    broken.write_text("\n".join([lines[0], "{not json", *lines[1:], "[1, 2]"]) + "\n", encoding="utf-8")
+    done = report_cli("report", str(broken), "-f", "json", "--by", "agent,week")
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert f"{broken}:2: invalid JSON" in done.stderr and f"{broken}:12: expected a JSON object" in done.stderr
+    report = json.loads(done.stdout)  # the report of the good records is still written
+    assert (report["by"], report["period"]) == (["agent"], "week")
+    assert report == json.loads(report_cli("report", str(results_file), "-f", "json", "--by", "agent", "--period", "week").stdout)
 
 
 def test_generated_month(tmp_path):

@@ -84,11 +84,12 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         return JSONResponse({"detail": f"internal error ({type(exc).__name__}); see the server log"}, status_code=500)
 
-    from qualicall.api.routes import health, interactions, jobs, rubrics
+    from qualicall.api.routes import health, interactions, jobs, reports, rubrics
 
     app.include_router(interactions.router)
     app.include_router(jobs.router)
     app.include_router(rubrics.router)
+    app.include_router(reports.router)
     app.include_router(health.router)
     from qualicall.api.web.routes import router as coach_workspace; app.include_router(coach_workspace())  # the coaches' pages
 

@@ -161,3 +161,45 @@ class Health(BaseModel):
     database: str
     version: str
     queued_jobs: int | None = None
+
+
+class AggregateOut(BaseModel):
+    """One aggregate of indicators.md: value = numerator ÷ denominator (× 100 for rates); null when the denominator is 0."""
+
+    model_config = ConfigDict(extra="allow")  # nps adds promoters and detractors
+    value: float | None
+    numerator: int | float
+    denominator: int
+    target: dict[str, float] = Field(description="min and/or max the value should reach")
+    met: bool | None = Field(description="target reached; null without a value")
+
+
+class CriterionMeanOut(BaseModel):
+    mean: float | None
+    sum: int | float
+    count: int
+
+
+class ItemRateOut(BaseModel):
+    pass_rate: float | None
+    passed: int
+    applicable: int
+
+
+class ReportGroupOut(BaseModel):
+    key: dict[str, str | None] = Field(description="the grouping fields and the period of this group; empty for the total")
+    contacts: int
+    handled: int
+    abandoned: int
+    indicators: dict[str, AggregateOut]
+    criteria: dict[str, CriterionMeanOut]
+    items: dict[str, ItemRateOut]
+
+
+class ReportOut(BaseModel):
+    by: list[str]
+    period: str | None
+    settings: dict[str, Any] = Field(description="service-level threshold, short abandons, e-mail delay and targets used")
+    labels: dict[str, str]
+    groups: list[ReportGroupOut]
+    total: ReportGroupOut

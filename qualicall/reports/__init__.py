@@ -5,7 +5,7 @@
     report.to_json()      # per group: value, numerator, denominator, target, met
 """
 
-from qualicall.reports.aggregate import AGGREGATES, Group, Report, aggregate, aggregate_frame
+from qualicall.reports.aggregate import AGGREGATES, Group, Report, aggregate, aggregate_frame, aggregate_parts
 from qualicall.reports.frame import ResultsError, read_results, results_frame
 
-__all__ = ["AGGREGATES", "Group", "Report", "ResultsError", "aggregate", "aggregate_frame", "read_results", "results_frame"]
+__all__ = ["AGGREGATES", "Group", "Report", "ResultsError", "aggregate", "aggregate_frame", "aggregate_parts", "read_results", "results_frame"]

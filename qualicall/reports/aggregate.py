@@ -56,8 +56,15 @@ def _counters(settings: ReportSettings, columns: list[str]) -> list[pl.Expr]:
     # Access indicators: queued contacts (voice, chat) with a known wait; short abandons are not offered.
     queued = pl.col("channel").is_in(["voice", "chat"]) & wait.is_not_null()
     offered = queued & (handled | (wait > settings.short_abandon_s))
-    csat, nps, resolved = pl.col("csat"), pl.col("nps"), pl.col("resolved_first_contact")
-    email = handled & (pl.col("channel") == "email") & pl.col("first_response_s").is_not_null()
+    # Survey answers outside their scale (a CRM's 0–10 CSAT, a typo) are left out rather than skew the means.
+    csat = pl.when(pl.col("csat").is_between(1, 5)).then(pl.col("csat"))
+    nps = pl.when(pl.col("nps").is_between(0, 10)).then(pl.col("nps"))
+    resolved = pl.col("resolved_first_contact")
+    # E-mails received: those answered (with their delay) and those closed without an answer (abandoned),
+    # which count as not answered in time; e-mails are the only contacts whose access figure this is.
+    is_email = pl.col("channel") == "email"
+    answered_email = handled & is_email & pl.col("first_response_s").is_not_null()
+    email_received = answered_email | (is_email & ~handled)
     exprs = [
         pl.len().cast(pl.Int64).alias("contacts"),
         _count(~handled).alias("abandoned"),
@@ -70,7 +77,7 @@ def _counters(settings: ReportSettings, columns: list[str]) -> list[pl.Expr]:
         _count(handled & pl.col("handle_time_s").is_not_null()).alias("handle_count"),
         _count(handled & resolved).alias("resolved"),
         _count(handled & resolved.is_not_null()).alias("outcome_known"),
-        _milli("csat").filter(handled & csat.is_not_null()).sum().alias("csat_sum"),
+        (csat * SCALE).round().cast(pl.Int64).filter(handled & csat.is_not_null()).sum().alias("csat_sum"),
         _count(handled & csat.is_not_null()).alias("surveys"),
         _count(handled & (csat >= 4)).alias("csat_top2"),
         (_count(handled & (nps >= 9)) - _count(handled & (nps <= 6))).alias("nps_net"),
@@ -81,8 +88,8 @@ def _counters(settings: ReportSettings, columns: list[str]) -> list[pl.Expr]:
         _count(handled & pl.col("transfers").is_not_null()).alias("transfers_known"),
         _milli("quality_score").filter(handled & pl.col("quality_score").is_not_null()).sum().alias("quality_sum"),
         _count(handled & pl.col("quality_score").is_not_null()).alias("quality_count"),
-        _count(email & (pl.col("first_response_s") <= settings.email_answer_s)).alias("emails_in_time"),
-        _count(email).alias("emails"),
+        _count(answered_email & (pl.col("first_response_s") <= settings.email_answer_s)).alias("emails_in_time"),
+        _count(email_received).alias("emails"),
     ]
     for column in columns:
         if column.startswith("criterion:"):
@@ -249,8 +256,24 @@ def aggregate(
     Returns a `Report`: `report.to_json()` gives, per group and for the total,
     each aggregate with its value, numerator, denominator, target and whether it
     is met, the criterion means and the item pass rates. Abandoned contacts count
-    in service level and abandon rate only. `report.merge(other)` adds reports
+    in the access figures only: service level and abandon rate (voice, chat), e-mails
+    answered within 48 h (an e-mail closed without an answer is received, not answered). `report.merge(other)` adds reports
     of disjoint parts exactly.
     """
     settings = settings or ReportSettings()
     return aggregate_frame(results_frame(results), list(by or []), period, settings)
+
+
+def aggregate_parts(
+    parts: Iterable[Iterable[dict[str, Any]]],
+    by: list[str] | None = None,
+    period: Period | None = None,
+    settings: ReportSettings | None = None,
+) -> Report:
+    """`aggregate` over results that come in parts (pages of a database, files of a batch): each part is
+    aggregated on its own and the reports are merged, so memory holds one part's table at a time."""
+    settings = settings or ReportSettings()
+    report = aggregate_frame(results_frame([]), list(by or []), period, settings)
+    for part in parts:
+        report = report.merge(aggregate(part, by, period, settings))
+    return report

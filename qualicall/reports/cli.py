@@ -9,6 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 REPORT_FORMATS = ("table", "csv", "json", "html")
+PERIODS = ("day", "week", "month")
 
 
 def register(app: typer.Typer) -> None:
@@ -17,7 +18,7 @@ def register(app: typer.Typer) -> None:
 
 def report(
     results: Annotated[list[Path], typer.Argument(help="result .jsonl / .json files (qualicall score / batch output)")],
-    by: Annotated[Optional[list[str]], typer.Option("--by", "-b", help="agent | team | queue | channel | language (repeat or comma-separate)")] = None,
+    by: Annotated[Optional[list[str]], typer.Option("--by", "-b", help="agent | team | queue | channel | language, and day | week | month (repeat or comma-separate)")] = None,
     period: Annotated[Optional[str], typer.Option("--period", "-p", help="day | week | month")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table | csv | json | html")] = "table",
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="write here instead of stdout")] = None,
@@ -32,6 +33,12 @@ def report(
     if fmt not in REPORT_FORMATS:
         fail(f"unknown format {fmt!r} (use {', '.join(REPORT_FORMATS)})")
     groups = [name.strip() for value in by or [] for name in value.split(",") if name.strip()]
+    # `--by agent,week` reads as `--by agent --period week`
+    periods = [name for name in groups if name in PERIODS]
+    groups = [name for name in groups if name not in PERIODS]
+    if len(set(periods) | ({period} if period else set())) > 1:
+        fail(f"one period at a time (got {', '.join(dict.fromkeys([*periods, *([period] if period else [])]))})")
+    period = period or (periods[0] if periods else None)
     with user_errors():
         from qualicall.reports.aggregate import aggregate_frame
         from qualicall.reports.frame import ResultsError, read_results, results_frame
@@ -45,8 +52,14 @@ def report(
         missing = [str(p) for p in results if not p.exists()]
         if missing:
             fail(f"{missing[0]}: no such file")
+        bad_records: list[str] = []
+
+        def skip(message: str) -> None:
+            bad_records.append(message)
+            typer.echo(f"qualicall: skipped: {message}", err=True)
+
         try:
-            frame = results_frame(read_results(results))
+            frame = results_frame(read_results(results, on_bad_record=skip))
             report_ = aggregate_frame(frame, groups, period, settings)  # type: ignore[arg-type]
         except (ResultsError, ValueError) as exc:
             fail(str(exc))
@@ -68,3 +81,6 @@ def report(
                 stream.write(render_html(frame, groups, period, settings, title))  # type: ignore[arg-type]
     if out is not None:
         typer.echo(f"qualicall: report of {report_.total.counts['contacts']} contacts written to {out}", err=True)
+    if bad_records:  # the report is written without them; the exit status says some were left out
+        typer.echo(f"qualicall: {len(bad_records)} bad record(s) skipped", err=True)
+        raise typer.Exit(1)

@@ -8,7 +8,7 @@ operational values, the quality score, criterion scores and item verdicts
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -68,8 +68,13 @@ def results_frame(results: Iterable[dict[str, Any]]) -> pl.DataFrame:
     return frame.with_columns(extra) if extra else frame
 
 
-def read_results(paths: Iterable[Path]) -> Iterator[dict[str, Any]]:
-    """Each result of each file: JSONL (`qualicall score` / `batch` output), or a JSON object or array."""
+def read_results(paths: Iterable[Path], on_bad_record: Callable[[str], None] | None = None) -> Iterator[dict[str, Any]]:
+    """Each result of each file: JSONL (`qualicall score` / `batch` output), or a JSON object or array.
+
+    A bad record (a line that is not JSON, or not an object) raises `ResultsError`,
+    or, with `on_bad_record`, is passed to it as a one-line message and skipped.
+    A file that cannot be read at all always raises.
+    """
     for path in paths:
         if path.is_dir():
             raise ResultsError(f"{path}: is a folder (give result .jsonl files)")
@@ -83,11 +88,12 @@ def read_results(paths: Iterable[Path]) -> Iterator[dict[str, Any]]:
                     except json.JSONDecodeError as exc:
                         if exc.msg != "Extra data":  # several objects, one a line: JSONL after all
                             raise ResultsError(f"{path}: invalid JSON at line {exc.lineno}: {exc.msg}") from None
-                        yield from _parse_lines(path, text.splitlines())
+                        yield from _parse_lines(path, text.splitlines(), on_bad_record)
                         continue
-                    yield from data if isinstance(data, list) else [data]
+                    records = data if isinstance(data, list) else [data]
+                    yield from _objects(((f"{path}[{n}]" if isinstance(data, list) else str(path), r) for n, r in enumerate(records)), on_bad_record)
                 else:
-                    yield from _parse_lines(path, _lines(first, stream))
+                    yield from _parse_lines(path, _lines(first, stream), on_bad_record)
         except OSError as exc:
             raise ResultsError(f"{path}: cannot read: {exc.strerror or exc}") from None
         except UnicodeDecodeError:
@@ -99,11 +105,28 @@ def _lines(first: str, stream: Any) -> Iterator[str]:
     yield from stream
 
 
-def _parse_lines(path: Path, lines: Iterable[str]) -> Iterator[dict[str, Any]]:
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            yield json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ResultsError(f"{path}:{number}: invalid JSON: {exc.msg}") from None
+def _bad(message: str, on_bad_record: Callable[[str], None] | None) -> None:
+    if on_bad_record is None:
+        raise ResultsError(message)
+    on_bad_record(message)
+
+
+def _objects(records: Iterable[tuple[str, Any]], on_bad_record: Callable[[str], None] | None) -> Iterator[dict[str, Any]]:
+    for where, record in records:
+        if isinstance(record, dict):
+            yield record
+        else:
+            _bad(f"{where}: expected a JSON object, got {type(record).__name__}", on_bad_record)
+
+
+def _parse_lines(path: Path, lines: Iterable[str], on_bad_record: Callable[[str], None] | None) -> Iterator[dict[str, Any]]:
+    def parsed() -> Iterator[tuple[str, Any]]:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                yield f"{path}:{number}", json.loads(line)
+            except json.JSONDecodeError as exc:
+                _bad(f"{path}:{number}: invalid JSON: {exc.msg}", on_bad_record)
+
+    yield from _objects(parsed(), on_bad_record)

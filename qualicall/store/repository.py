@@ -9,6 +9,7 @@ Interactions and results
     get_interaction(session, id)                      the row, or None
     latest_result(session, row) / result_versions(session, id)
     list_interactions(session, InteractionFilter(...), cursor=None, limit=50) -> Page
+    iter_latest_results(session, InteractionFilter(...))  the latest result JSONs, in chunks (reports)
 Reviews (coach overrides)
     add_reviews(session, interaction_id, reviews, reviewer) -> list[ReviewRow]
     reviewed_result(result_json, reviews)             the result with the coaches' latest verdict per item applied
@@ -24,11 +25,12 @@ import base64
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Literal
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from qualicall.scorer.interaction import Interaction
@@ -168,7 +170,27 @@ def _decode_cursor(cursor: str) -> tuple[datetime, str]:
 
 def list_interactions(session: Session, filters: InteractionFilter, cursor: str | None = None, limit: int = 50) -> Page:
     """Interactions with their latest result, newest contact first, `limit` per page; `next_cursor` gives the next page."""
-    query = select(InteractionRow, ResultRow).outerjoin(ResultRow, ResultRow.id == InteractionRow.latest_result_id)
+    query = _filtered(select(InteractionRow, ResultRow).outerjoin(ResultRow, ResultRow.id == InteractionRow.latest_result_id), filters)
+    if cursor:
+        moment, last_id = _decode_cursor(cursor)
+        query = query.where(
+            or_(InteractionRow.contact_time < moment, and_(InteractionRow.contact_time == moment, InteractionRow.id < last_id))
+        )
+    query = query.order_by(InteractionRow.contact_time.desc(), InteractionRow.id.desc()).limit(limit + 1)
+    rows = [(interaction, result) for interaction, result in session.execute(query).all()]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(rows=rows, next_cursor=_encode_cursor(rows[-1][0]) if more and rows else None)
+
+
+def iter_latest_results(session: Session, filters: InteractionFilter, chunk: int = 5000) -> Iterator[list[dict[str, Any]]]:
+    """The latest result JSON of every interaction `filters` keeps, `chunk` at a time (what GET /v1/reports aggregates)."""
+    query = _filtered(select(ResultRow.data).join(InteractionRow, ResultRow.id == InteractionRow.latest_result_id), filters)
+    for part in session.execute(query.execution_options(yield_per=chunk)).scalars().partitions(chunk):
+        yield list(part)
+
+
+def _filtered(query: Select, filters: InteractionFilter) -> Select:
     for column, value in ((InteractionRow.agent_id, filters.agent_id), (InteractionRow.team, filters.team), (InteractionRow.queue, filters.queue)):
         if value is not None:
             query = query.where(column == value)
@@ -188,16 +210,7 @@ def list_interactions(session: Session, filters: InteractionFilter, cursor: str 
                 ResultItemRow.status == "failed",
             )
         )
-    if cursor:
-        moment, last_id = _decode_cursor(cursor)
-        query = query.where(
-            or_(InteractionRow.contact_time < moment, and_(InteractionRow.contact_time == moment, InteractionRow.id < last_id))
-        )
-    query = query.order_by(InteractionRow.contact_time.desc(), InteractionRow.id.desc()).limit(limit + 1)
-    rows = [(interaction, result) for interaction, result in session.execute(query).all()]
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return Page(rows=rows, next_cursor=_encode_cursor(rows[-1][0]) if more and rows else None)
+    return query
 
 
 # --- reviews ---------------------------------------------------------------

@@ -1,0 +1,48 @@
+"""/v1/reports: the aggregates of `qualicall report` over the stored contacts (latest result of each)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy.orm import Session
+
+from qualicall.api.deps import ANY_ROLE, Client, get_session, get_settings
+from qualicall.api.routes.interactions import ERRORS
+from qualicall.api.schemas import ReportOut
+from qualicall.settings import Settings
+from qualicall.store import repository as repo
+
+router = APIRouter(prefix="/v1/reports", tags=["reports"])
+
+Grouping = Literal["agent", "team", "queue", "channel", "language"]
+
+
+@router.get(
+    "",
+    response_model=ReportOut,
+    responses=ERRORS,
+    summary="Service level, abandons, ASA, AHT, FCR, CSAT, NPS, transfers, quality and e-mail delay, grouped and per period",
+)
+def report(
+    client: Annotated[Client, Depends(ANY_ROLE)],
+    session: Annotated[Session, Depends(get_session)],
+    settings: Annotated[Settings, Depends(get_settings)],
+    by: Annotated[list[Grouping], Query(description="group by these fields (repeat for several, in this order)")] = [],
+    period: Annotated[Literal["day", "week", "month"] | None, Query(description="and per day, ISO week or month of the contact's local date")] = None,
+    agent_id: Annotated[str | None, Query(max_length=200)] = None,
+    team: Annotated[str | None, Query(max_length=200)] = None,
+    queue: Annotated[str | None, Query(max_length=200)] = None,
+    since: Annotated[datetime | None, Query(alias="from", description="contact time from (inclusive), ISO 8601")] = None,
+    until: Annotated[datetime | None, Query(alias="to", description="contact time before (exclusive), ISO 8601")] = None,
+) -> ReportOut:
+    from qualicall.reports.aggregate import aggregate_parts
+    from qualicall.scorer.rubric import ReportSettings, load_rubric
+
+    # The targets and thresholds of the rubric the server scores with (the defaults of indicators.md otherwise).
+    report_settings = load_rubric(settings.rubric).reports if settings.rubric else ReportSettings()
+    filters = repo.InteractionFilter(agent_id=agent_id, team=team, queue=queue, since=since, until=until)
+    # Chunk by chunk, merged: the counters add up exactly (see qualicall.reports.aggregate).
+    done = aggregate_parts(repo.iter_latest_results(session, filters), list(dict.fromkeys(by)), period, report_settings)
+    return ReportOut.model_validate(done.to_json())

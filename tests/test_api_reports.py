@@ -1,0 +1,61 @@
+"""GET /v1/reports on a real server: the hand-computed fixture's figures, and the same aggregation as `qualicall report`."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+from conftest import EXAMPLES
+from reports_fixture import fixture_results
+
+from qualicall.reports import aggregate
+
+
+def fixture_interactions(team: str) -> list[dict]:
+    """The ten contacts of reports_fixture as interactions to post (handled ones get the example call's turns)."""
+    turns = json.loads((EXAMPLES / "call-fr.json").read_text(encoding="utf-8"))["turns"]
+    out = []
+    for result in fixture_results():
+        record = {key: result[key] for key in ("channel", "language", "agent_id", "queue", "started_at", "abandoned")}
+        record |= {"id": f"{team}-{result['interaction_id']}", "team": team, "indicators": {k: v["value"] for k, v in result["indicators"].items()}}
+        if not result["abandoned"]:
+            record["turns"] = turns
+        out.append(record)
+    return out
+
+
+def test_report_of_stored_contacts(sqlite_api):
+    team = f"reports-{uuid.uuid4().hex[:8]}"  # other tests store contacts in the same server: filter on this team
+    with sqlite_api.client("crm") as crm:
+        posted = []
+        for record in fixture_interactions(team):
+            response = crm.post("/v1/interactions", json=record)
+            assert response.status_code == 201, response.text
+            posted.append(response.json())
+        # a contact re-scored counts once, with its latest result
+        again = crm.post("/v1/interactions", json=fixture_interactions(team)[0])
+        assert again.headers["x-result-version"] == "2"
+        posted[0] = again.json()
+        total = crm.get("/v1/reports", params={"team": team}).json()["total"]
+        weekly = crm.get("/v1/reports", params={"team": team, "by": ["agent", "queue"], "period": "week"})
+        november = crm.get("/v1/reports", params={"team": team, "from": "2026-11-01T00:00:00+01:00", "to": "2026-12-01T00:00:00+01:00"})
+    assert weekly.status_code == 200, weekly.text
+    # figures worked out by hand in test_reports_aggregate (access figures do not depend on the transcript)
+    assert (total["contacts"], total["handled"], total["abandoned"]) == (10, 6, 4)
+    figures = {name: (entry["numerator"], entry["denominator"]) for name, entry in total["indicators"].items()}
+    assert figures["service_level"] == (2, 6) and figures["abandon_rate"] == (2, 6) and figures["asa_s"] == (110, 4)
+    assert figures["aht_s"] == (1750, 6) and figures["csat_avg"] == (14, 4) and figures["email_within_48h"] == (1, 2)
+    assert figures["quality_avg"][1] == 6
+    # the same aggregation as `qualicall report` over the results the API returned
+    assert weekly.json() == aggregate(posted, by=["agent", "queue"], period="week").to_json()
+    assert november.json()["total"]["contacts"] == 9  # contact 8 is on 1 December
+
+
+def test_report_needs_a_key_and_valid_groupings(sqlite_api):
+    with sqlite_api.client(None) as anonymous:
+        assert anonymous.get("/v1/reports").status_code == 401
+    with sqlite_api.client("coach") as coach:
+        assert coach.get("/v1/reports").status_code == 200
+        bad = coach.get("/v1/reports", params={"by": "site"})
+        assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["query", "by", 0]
+        assert coach.get("/v1/reports", params={"period": "year"}).status_code == 422
