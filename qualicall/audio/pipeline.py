@@ -285,6 +285,11 @@ class RecordingTranscriber:
             return units, {"agent": 0, "info": info}, self._asr_info([result], "mono", language)
         diarization = separate(samples, speech_spans_of(samples))
         segments = sorted(diarization.segments, key=lambda s: s.start)
+        if getattr(diarization, "speakers", 2) < 2 or not segments:
+            units = _units_of(result.segments, lambda s, e: 0)
+            info = {"method": "diarization", "agent": "speaker 0", "confidence": 0.5,
+                    "reason": "mono recording in which one voice only was found: all speech attributed to the agent"}
+            return units, {"agent": 0, "info": info}, self._asr_info([result], "mono", language)
 
         def speaker_of(start: float, end: float) -> int:
             best, overlap = None, 0.0

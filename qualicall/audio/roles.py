@@ -33,6 +33,7 @@ AGENT_CUES: list[tuple[str, float]] = [
     (r"\b(bonjour|bonsoir|allo)\b", 0.5),
     # English
     (r"\bhow (can|may|might) i (help|assist)\b", 3.0),
+    (r"\b(can|may) i (help|assist) you\b", 2.5),
     (r"\bwhat can i do for you\b", 3.0),
     (r"\b(thank you|thanks) for (calling|contacting|holding|waiting)\b", 3.0),
     (r"\byou'?ve reached\b", 3.0),
