@@ -172,14 +172,14 @@ def make_calls(folder: Path, count: int, minutes: tuple[float, float], seed: int
         target = rng.uniform(*minutes) * 60
         pool = SENTENCES[language]
         turns = [("agent", pool["agent"][0])]
-        # About 3 s per turn at espeak's pace (with the gaps): enough turns to reach the target length.
-        for turn in range(max(2, int(target / 3.4) - 2)):
+        # About 4.5 s per turn at espeak's pace (with the gaps): enough turns to reach the target length.
+        for turn in range(max(2, int(target / 4.5) - 2)):
             speaker = "customer" if turn % 2 == 0 else "agent"
             turns.append((speaker, rng.choice(pool[speaker][:-1] if speaker == "customer" else pool[speaker][1:-1])))
         turns += [("customer", pool["customer"][-1]), ("agent", pool["agent"][-1])]
         name = f"call-{number:04d}-{language}.wav"
         spoken = make_call(turns, folder / name, language=language)
-        total += spoken[-1].end + 1.0
+        total += spoken[-1].end + 0.6 + 1.0  # the last turn, its gap and the tail
         rows.append(f"{name},bench-{number:04d},A-{number % 7:03d},team-{number % 3},{language},{rng.randint(5, 90)},{rng.randint(1, 5)}")
     (folder / "manifest.csv").write_text("\n".join(rows) + "\n")
     return total

@@ -197,11 +197,14 @@ class RecordingTranscriber:
             self._engine = create_engine(options.engine, EngineConfig(model=options.model, threads=options.threads, beam_size=options.beam_size))
         return self._engine
 
-    def transcribe(self, path: Path, metadata: dict[str, Any] | None = None) -> Recording:
-        """The interaction of one recording; AudioError (one line, naming the file) if it cannot be used."""
+    def transcribe(self, path: Path, metadata: dict[str, Any] | None = None, audio: DecodedAudio | None = None) -> Recording:
+        """The interaction of one recording; AudioError (one line, naming the file) if it cannot be used.
+
+        `audio`: the recording already decoded (`load_audio(path)`), so that a batch decodes the next
+        recording while this one is transcribed."""
         path = Path(path)
         metadata = dict(metadata or {})
-        audio = load_audio(path)
+        audio = audio if audio is not None else load_audio(path)
         language = self.options.lang if self.options.lang != "auto" else metadata.get("language")
         budget = max(60.0, self.options.max_decode_rtf * audio.seconds)
         if audio.stereo and not _same_signal(audio.channels):

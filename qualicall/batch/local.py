@@ -16,14 +16,11 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
-from qualicall.batch.work import AudioTask, Outcome, TextTask, WorkerConfig, init_process, run_audio, run_texts
-
-Task = list[TextTask] | AudioTask
+from qualicall.batch.work import Outcome, Task, WorkerConfig, init_process, run_task
 
 
 def task_outcomes_failed(task: Task, reason: str) -> list[Outcome]:
-    items = task if isinstance(task, list) else [task]
-    return [Outcome(item.key, item.source, error=reason) for item in items]
+    return [Outcome(item.key, item.source, error=reason) for item in task.items]
 
 
 def run_local(tasks: Iterable[Task], config: WorkerConfig, workers: int, handle: Callable[[list[Outcome]], None]) -> None:
@@ -45,7 +42,7 @@ def run_local(tasks: Iterable[Task], config: WorkerConfig, workers: int, handle:
                         exhausted = True
                         break
                     try:
-                        inflight[pool.submit(run_texts if isinstance(task, list) else run_audio, task)] = task
+                        inflight[pool.submit(run_task, task)] = task
                     except BrokenProcessPool:
                         handle(task_outcomes_failed(task, "a worker process died (out of memory, or a crash in a decoder)"))
                         broken = True

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from qualicall.batch.work import AudioTask, Outcome, TextTask, Worker, WorkerConfig, limit_threads, start_worker
+from qualicall.batch.work import AudioTask, Outcome, Task, Worker, WorkerConfig, limit_threads, start_worker
 
 
 class BatchActor:
@@ -29,17 +29,19 @@ class BatchActor:
     def ready(self) -> bool:
         return True
 
-    def texts(self, tasks: list[TextTask]) -> list[Outcome]:
-        return self.worker.score_texts(tasks)
+    def texts(self, task: Task) -> list[Outcome]:
+        return task.run(self.worker)
 
-    def audio(self, task: AudioTask, data: bytes) -> list[Outcome]:
-        # The recording as this machine sees it: a temporary copy of the shipped bytes, with its suffix
-        # (decoders go by it), removed once transcribed.
+    def audio(self, task: Task, data: list[bytes]) -> list[Outcome]:
+        # The recordings as this machine sees them: temporary copies of the shipped bytes, with their
+        # suffixes (decoders go by them), removed once transcribed.
         with tempfile.TemporaryDirectory(prefix="qualicall-batch-") as folder:
-            local = Path(folder) / Path(task.path).name
-            local.write_bytes(data)
-            outcome = self.worker.score_audio(AudioTask(task.key, task.source, str(local), task.metadata))
-        return [outcome]
+            local = []
+            for number, (item, content) in enumerate(zip(task.items, data)):
+                path = Path(folder) / f"{number}-{Path(item.path).name}"
+                path.write_bytes(content)
+                local.append(AudioTask(item.key, item.source, str(path), item.metadata))
+            return self.worker.score_audio(local)
 
 
 def connect(address: str | None) -> None:
@@ -57,7 +59,7 @@ def connect(address: str | None) -> None:
 
 
 def run_ray(
-    tasks: Callable[[int], Iterable[list[TextTask] | AudioTask]],
+    tasks: Callable[[int], Iterable[Task]],
     config: Callable[[int, int], WorkerConfig],
     workers: int | None,
     address: str | None,
@@ -99,7 +101,7 @@ def run_ray(
 
 
 def _stream(ray: Any, actor_error: type[Exception], actors: list[Any], remote: Any, settings: WorkerConfig, queue: Any, handle: Any) -> None:
-    inflight: dict[Any, tuple[Any, list[TextTask] | AudioTask]] = {}
+    inflight: dict[Any, tuple[Any, Task]] = {}
     load = {id(actor): 0 for actor in actors}
     exhausted = False
     while True:
@@ -111,10 +113,10 @@ def _stream(ray: Any, actor_error: type[Exception], actors: list[Any], remote: A
             if task is None:
                 exhausted = True
                 break
-            if isinstance(task, list):
+            if task.kind == "text":
                 ref = actor.texts.remote(task)
             else:
-                ref = actor.audio.remote(task, Path(task.path).read_bytes())
+                ref = actor.audio.remote(task, [Path(item.path).read_bytes() for item in task.items])
             inflight[ref] = (actor, task)
             load[id(actor)] += 1
         if not inflight:
@@ -128,8 +130,7 @@ def _stream(ray: Any, actor_error: type[Exception], actors: list[Any], remote: A
             except actor_error:
                 # The actor died (its machine left the cluster, out of memory): its task is reported, a new
                 # actor takes its place.
-                items = task if isinstance(task, list) else [task]
-                outcomes = [Outcome(i.key, i.source, error="the Ray actor died while on it (machine lost, or out of memory)") for i in items]
+                outcomes = [Outcome(i.key, i.source, error="the Ray actor died while on it (machine lost, or out of memory)") for i in task.items]
                 if actor in actors:
                     actors.remove(actor)
                     fresh = remote.remote(settings)

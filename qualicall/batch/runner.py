@@ -13,7 +13,7 @@ from typing import IO, Any, get_args
 
 from qualicall.batch.items import Plan, Planner, Problem, WorkItem
 from qualicall.batch.journal import ResultJournal
-from qualicall.batch.work import AudioTask, Outcome, TextTask, WorkerConfig
+from qualicall.batch.work import AudioTask, Outcome, Task, TextTask, WorkerConfig
 
 BACKENDS = ("local", "ray")
 MAX_CHUNK = 64  # transcripts per task: enough to make inter-process traffic negligible
@@ -115,8 +115,7 @@ def asr_tag(settings: dict[str, Any]) -> str:
     from qualicall.audio.pipeline import AudioOptions
 
     resolved = AudioOptions(**settings)
-    parts = [getattr(resolved, name, None) for name in ("engine", "model", "lang", "agent_channel")]
-    return "-".join(str(p) if p is not None else "auto" for p in parts)
+    return f"{resolved.engine}-{resolved.model or 'default'}-{resolved.lang}-{resolved.agent_channel}"
 
 
 def audio_suffixes() -> tuple[tuple[str, ...], str | None]:
@@ -149,9 +148,7 @@ class Batch:
         settings = audio_settings(options)
 
         def recording_tag() -> str:
-            if audio_problem:
-                return "-".join(str(settings.get(k, "auto")) for k in ("engine", "model", "lang", "agent_channel"))
-            return asr_tag(settings)
+            return "" if audio_problem else asr_tag(settings)  # recordings are then reported, never scored
 
         failures = options.failures or default_failures_path(options.out)
         planner = Planner(tag, recording_tag, suffixes, indicators, exclude=(options.out, failures))
@@ -335,13 +332,15 @@ class Batch:
         self._progress.update(self._task_id, advance=count, audio=audio, failed=failed)
 
 
-def tasks(todo: list[WorkItem], workers: int) -> Iterator[list[TextTask] | AudioTask]:
-    """Recordings one per task (longest first), then transcripts in chunks: small enough that every
+def tasks(todo: list[WorkItem], workers: int) -> Iterator[Task]:
+    """Recordings first, longest first, in pairs when there are enough to keep every worker busy (a worker
+    decodes the second while it transcribes the first); then transcripts in chunks: small enough that every
     worker gets several, large enough that sending them costs nothing."""
-    audio = [i for i in todo if i.kind == "audio"]
+    audio = [AudioTask(i.key, i.source, i.path, i.metadata or {}) for i in todo if i.kind == "audio"]
+    pair = 2 if len(audio) >= 2 * workers else 1
+    for start in range(0, len(audio), pair):
+        yield Task("audio", audio[start : start + pair])
     text = [i for i in todo if i.kind == "text"]
-    for item in audio:
-        yield AudioTask(item.key, item.source, item.path, item.metadata or {})
     size = max(1, min(MAX_CHUNK, -(-len(text) // (workers * 4))))
     for start in range(0, len(text), size):
-        yield [TextTask(i.key, i.source, i.record_text(), str(Path(i.path).parent)) for i in text[start : start + size]]
+        yield Task("text", [TextTask(i.key, i.source, i.record_text(), str(Path(i.path).parent)) for i in text[start : start + size]])

