@@ -127,6 +127,25 @@ def test_every_parameter_of_the_network_is_converted(openai_engine) -> None:
     assert heads.sum().item() == len(checkpoint["alignment_heads"]) == 8
 
 
+def test_converted_network_computes_what_ctranslate2_computes(openai_engine, cache: Path, sentence: np.ndarray) -> None:
+    """Same features in, same numbers out: the encoder states, and the decoder's first step (language probabilities)."""
+    import ctranslate2
+    import torch
+    import whisper
+
+    mel = whisper.log_mel_spectrogram(whisper.pad_or_trim(sentence), 80)[None]
+    reference = ctranslate2.models.Whisper(str(cache / "models" / "whisper-base"), device="cpu", compute_type="float32", intra_threads=1)
+    features = ctranslate2.StorageView.from_array(mel.numpy())
+    with torch.no_grad():
+        encoded = openai_engine.model.encoder(mel).numpy()
+    expected = np.array(reference.encode(features, to_cpu=True))
+    assert np.abs(encoded - expected).max() < 0.01 * np.abs(expected).mean()
+    _, probabilities = openai_engine.model.detect_language(mel)
+    expected_languages = dict(reference.detect_language(features)[0])
+    for token, probability in list(expected_languages.items())[:3]:  # the three likeliest, English first
+        assert abs(probabilities[0][token.strip("<|>")] - probability) < 0.01, (token, probability)
+
+
 def test_converted_weights_transcribe_english(openai_text) -> None:
     text = " ".join(segment.text for segment in openai_text.segments)
     assert overlap(SENTENCE, text) >= 0.8, text
