@@ -239,6 +239,9 @@ def convert_ct2_model(model_dir: Path, out: Path) -> Converted:
         raise ConversionError(f"{model_dir}: a CTranslate2 {spec} model, not a Whisper one")
     dims = dims_of(variables, config)
     state = to_openai_state_dict(variables, dims)
+    quantised = sorted(name for name, value in state.items() if not np.issubdtype(value.dtype, np.floating))
+    if quantised:  # int8/int16 weights come with scales that openai-whisper has no place for
+        raise ConversionError(f"{model_dir}: a quantised CTranslate2 model ({quantised[0]} is {state[quantised[0]].dtype}): convert a float16 or float32 one")
     checkpoint = {
         "dims": asdict(dims),
         # float16 as stored (half the size); openai-whisper casts to float32 on CPU when loading.

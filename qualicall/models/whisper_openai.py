@@ -140,6 +140,8 @@ class OpenAIWhisperEngine:
         budget = max_seconds if max_seconds is not None else self.config.max_decode_seconds
         started = time.monotonic()
         samples = samples.astype(np.float32, copy=False)
+        if not self.model.is_multilingual:  # an English-only model (tiny.en…), as faster-whisper does
+            language = "en"
         groups = _groups(self._speech_chunks(samples), int(GROUP_SECONDS * SAMPLE_RATE))
         detected_probability = None
         segments: list[Segment] = []
