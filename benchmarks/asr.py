@@ -242,7 +242,10 @@ def main() -> None:
 
     right = sum(t.speaker == party_at(t.start, t.end) for t in turns)
     figures["synthetic"].update(wer=round(total_e / total_n, 3), role_accuracy_turns=round(right / max(1, len(turns)), 3))
-    print(f"synthetic French call ({recording.audio_seconds} s, wall {wall:.1f} s): WER {total_e / total_n:.3f}; "
+    figures["synthetic"]["cut"] = recording.interaction.asr["cut"]
+    for turn in turns:
+        print(f"  {turn.speaker:8} {turn.start:6.2f}–{turn.end:6.2f} {turn.text[:100]}")
+    print(f"synthetic French call ({recording.audio_seconds} s, wall {wall:.1f} s, cut {recording.interaction.asr['cut']}): WER {total_e / total_n:.3f}; "
           f"roles {recording.interaction.roles['agent']} ({recording.interaction.roles['confidence']}), "
           f"role accuracy {right}/{len(turns)} turns; measured {recording.measured}")
 

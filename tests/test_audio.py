@@ -166,14 +166,19 @@ def test_cli_transcribe_skips_a_broken_file_among_others(calls, tmp_path):
 
 
 def test_cli_score_stereo_recording_end_to_end(calls):
-    scored = run_cli("score", str(calls["call-ulaw"]))
+    # The recording itself, and an interaction (CRM metadata) that names it without turns.
+    metadata = calls["call-ulaw"].with_name("crm.json")
+    metadata.write_text(json.dumps({"id": "crm-1", "agent_id": "A-1", "recording": calls["call-ulaw"].name}))
+    scored = run_cli("score", str(calls["call-ulaw"]), str(metadata))
     assert scored.returncode == 0, scored.stderr
-    result = json.loads(scored.stdout)
-    salutation = result["criteria"]["greeting"]["items"]["salutation"]
-    assert salutation["status"] == "passed" and salutation["evidence"][0]["time"] is not None
-    assert salutation["evidence"][0]["time"] < 3.0, "the greeting is said at the start"
-    assert result["indicators"]["silence_ratio"]["source"] == "measured"
-    assert result["language"] == "en" and result["rubric"]["id"] == "default-en"
+    results = [json.loads(line) for line in scored.stdout.splitlines()]
+    assert [r["interaction_id"] for r in results] == ["call-ulaw", "crm-1"] and results[1]["agent_id"] == "A-1"
+    for result in results:
+        salutation = result["criteria"]["greeting"]["items"]["salutation"]
+        assert salutation["status"] == "passed" and salutation["evidence"][0]["time"] is not None
+        assert salutation["evidence"][0]["time"] < 3.0, "the greeting is said at the start"
+        assert result["indicators"]["silence_ratio"]["source"] == "measured"
+        assert result["language"] == "en" and result["rubric"]["id"] == "default-en"
 
 
 @pytest.mark.skipif(not (REAL_DATA / "stereo_diarization.wav").exists(), reason="../shared/data/real is absent")

@@ -10,7 +10,7 @@
 - Guards against invented text: VAD and decoder thresholds in the engine,
   then `drop_hallucinations` (loops, unsure non-speech) on every engine's
   output; one decoding-time budget per recording (`max_decode_rtf` × its
-  length), and the interaction's `asr.cut` says when it was spent.
+  length, wall clock), and the interaction's `asr.cut` says when it was spent.
 """
 
 from __future__ import annotations
@@ -58,8 +58,10 @@ class AudioOptions:
     model: str | None = None  # a path or a name; None: base
     lang: str = "auto"  # fr | en | auto (Whisper's detection on the agent's speech)
     beam_size: int = 5
-    # Decoding stops after this many seconds per second of audio (at least 60 s per recording).
-    max_decode_rtf: float = 1.5
+    # Decoding stops after this many seconds per second of audio (at least 60 s per recording): a
+    # bound for the temperature fallback's worst cases, not for a loaded machine (a 67 s call took
+    # 2.6 s per second on 2 cores shared by 3× as many busy processes).
+    max_decode_rtf: float = 3.0
     # A silence on both channels at least this long is a hold (indicators.md); shorter announced ones too.
     hold_min_s: float = 20.0
 

@@ -99,6 +99,8 @@ class EngineConfig:
     no_speech_threshold: float = 0.6
     log_prob_threshold: float = -1.0
     compression_ratio_threshold: float = 2.4
+    # Temperatures tried in turn when a window fails the thresholds above (the fallback).
+    temperatures: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
     # Bound on decoding time for one transcribe() call (temperature fallback on bad audio can
     # take several times real time); None: no bound.
     max_decode_seconds: float | None = None

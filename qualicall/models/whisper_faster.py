@@ -70,6 +70,7 @@ class FasterWhisperEngine:
             no_speech_threshold=config.no_speech_threshold,
             log_prob_threshold=config.log_prob_threshold,
             compression_ratio_threshold=config.compression_ratio_threshold,
+            temperature=list(config.temperatures),
         )
         segments: list[Segment] = []
         cut = False
