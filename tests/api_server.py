@@ -63,7 +63,7 @@ class Server:
                 self.keys[role], self.secrets[role] = key, row.webhook_secret
         store.close()
 
-    def start(self, timeout: float = 90) -> "Server":
+    def start(self, timeout: float = 180) -> "Server":  # a first start imports the models: slow on a busy machine
         log = open(self.data_dir / f"server-{self.port}.log", "ab")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "qualicall", "serve", "--port", str(self.port), "--log-level", "warning"],
@@ -79,7 +79,8 @@ class Server:
             except httpx.HTTPError:
                 pass
             time.sleep(0.2)
-        raise RuntimeError(f"server did not start: {self.log_tail()}")
+        self.stop()  # not left serving after the test run
+        raise RuntimeError(f"server did not start within {timeout:g} s: {self.log_tail()}")
 
     def log_tail(self) -> str:
         return b"".join((self.data_dir / f"server-{self.port}.log").read_bytes().splitlines(keepends=True)[-30:]).decode(errors="replace")

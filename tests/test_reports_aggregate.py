@@ -181,6 +181,25 @@ def test_unanswered_emails_and_surveys_off_their_scale():
     assert parts(total, "service_level") == (3, 7) and parts(total, "quality_avg") == (520, 8)  # 13 answered in 10 s
 
 
+def test_means_of_every_indicator_measured_ones_included():
+    rows = []
+    for rid, abandoned, silence, hold, operational in [("m1", False, (0.10, 100.0), (40, 92.31), 90), ("m2", False, (0.30, 40.0), None, 60),
+                                                       ("m3", True, (0.9, 0.0), (300, 0.0), 0), ("m4", False, None, (20, 100.0), None)]:
+        row = result(rid, "A", "2026-11-02T09:00:00+01:00", abandoned=abandoned, quality=None if abandoned else 80)
+        for name, pair in (("silence_ratio", silence), ("hold_time_s", hold)):
+            if pair:
+                row["indicators"][name] = {"value": pair[0], "score": pair[1], "source": "measured"}
+        row["indicators"]["nps"] = {"value": 9, "score": None, "source": "input"}
+        row["operational_score"] = operational
+        rows.append(row)
+    means = aggregate(rows).to_json()["total"]["means"]
+    # handled contacts only (m3 is abandoned): silence m1, m2; hold m1, m4; operational m1, m2
+    assert means["silence_ratio"] == {"mean": 0.2, "sum": 0.4, "count": 2, "score_mean": 70.0, "score_sum": 140.0, "scored": 2}
+    assert means["hold_time_s"] == {"mean": 30.0, "sum": 60.0, "count": 2, "score_mean": 96.16, "score_sum": 192.31, "scored": 2}
+    assert means["operational_score"] == {"mean": 75.0, "sum": 150.0, "count": 2}
+    assert "nps" not in means and means["overall_score"]["count"] == 3
+
+
 def test_empty_and_unknown_grouping():
     total = aggregate([]).to_json()["total"]
     assert total["contacts"] == 0 and all(v is None for v in values(total).values())
@@ -207,6 +226,8 @@ def _random_results(count: int, seed: int) -> list[dict]:
                 extra["resolved_first_contact"] = rng.random() < 0.7
             if rng.random() < 0.4:
                 extra |= {"csat": rng.randint(1, 5), "nps": rng.randint(0, 10)}
+            if channel == "voice" and rng.random() < 0.7:  # what the audio pipeline measures
+                extra |= {"silence_ratio": round(rng.random() * 0.5, 3), "hold_time_s": round(rng.uniform(0, 200), 2)}
         status = lambda: rng.choice(["passed", "failed", "not_applicable"])  # noqa: E731
         rows.append(result(
             str(n), rng.choice("ABCDEFG"), f"2026-{rng.randint(10, 12)}-{rng.randint(1, 28):02d}T{rng.randint(8, 18):02d}:00:00+01:00",

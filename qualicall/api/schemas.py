@@ -186,6 +186,17 @@ class ItemRateOut(BaseModel):
     applicable: int
 
 
+class IndicatorMeanOut(BaseModel):
+    """Mean of one per-contact indicator (or of the operational / overall score) over the handled contacts that have it."""
+
+    mean: float | None
+    sum: int | float
+    count: int
+    score_mean: float | None = Field(None, description="mean of the indicator's 0–100 scores")
+    score_sum: int | float | None = None
+    scored: int | None = None
+
+
 class ReportGroupOut(BaseModel):
     key: dict[str, str | None] = Field(description="the grouping fields and the period of this group; empty for the total")
     contacts: int
@@ -194,6 +205,7 @@ class ReportGroupOut(BaseModel):
     indicators: dict[str, AggregateOut]
     criteria: dict[str, CriterionMeanOut]
     items: dict[str, ItemRateOut]
+    means: dict[str, IndicatorMeanOut]
 
 
 class ReportOut(BaseModel):

@@ -97,6 +97,11 @@ def _counters(settings: ReportSettings, columns: list[str]) -> list[pl.Expr]:
                 _milli(column).filter(handled & pl.col(column).is_not_null()).sum().alias(f"{column}:sum"),
                 _count(handled & pl.col(column).is_not_null()).alias(f"{column}:count"),
             ]
+        elif column.startswith(("mean:", "score:")):
+            exprs += [
+                _milli(column).filter(handled & pl.col(column).is_not_null()).sum().alias(f"{column}:sum"),
+                _count(handled & pl.col(column).is_not_null()).alias(f"{column}:count"),
+            ]
         elif column.startswith("item:"):
             exprs += [
                 _count(handled & (pl.col(column) == 1)).alias(f"{column}:passed"),
@@ -157,6 +162,23 @@ class Group:
             for name in names
         }
 
+    def means(self) -> dict[str, dict[str, Any]]:
+        """Per indicator (any numeric one, measured ones included) and for the operational and overall
+        scores: the mean value over the handled contacts that have it, and the mean of its 0–100 score."""
+        out: dict[str, dict[str, Any]] = {}
+        for key in self.counts:
+            if not (key.startswith("mean:") and key.endswith(":sum")):
+                continue
+            name = key[len("mean:") : -len(":sum")]
+            total, count = self.counts[key], self.counts[f"mean:{name}:count"]
+            # Three decimals: ratios (silence_ratio 0.083) would lose their figure at two.
+            entry: dict[str, Any] = {"mean": round(total / SCALE / count, 3) if count else None, "sum": total / SCALE, "count": count}
+            if f"score:{name}:sum" in self.counts:
+                score_sum, scored = self.counts[f"score:{name}:sum"], self.counts[f"score:{name}:count"]
+                entry |= {"score_mean": _ratio(score_sum, scored, "mean"), "score_sum": score_sum / SCALE, "scored": scored}
+            out[name] = entry
+        return dict(sorted(out.items()))
+
     def to_json(self, settings: ReportSettings) -> dict[str, Any]:
         contacts, abandoned = self.counts.get("contacts", 0), self.counts.get("abandoned", 0)
         return {
@@ -167,6 +189,7 @@ class Group:
             "indicators": self.indicators(settings),
             "criteria": self.criteria(),
             "items": self.items(),
+            "means": self.means(),
         }
 
 

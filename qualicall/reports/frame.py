@@ -1,8 +1,10 @@
 """Results (JSON objects of `interaction-format.md`) into one flat polars table, one row per contact.
 
 Only what the aggregates read is kept: the grouping keys, the local date, the
-operational values, the quality score, criterion scores and item verdicts
-(1 passed, 0 failed, null not applicable).
+operational values, the quality score, criterion scores, item verdicts
+(1 passed, 0 failed, null not applicable), and for the means every numeric
+indicator's value (`mean:NAME`) and score (`score:NAME`), and the operational
+and overall scores.
 """
 
 from __future__ import annotations
@@ -38,6 +40,9 @@ def results_frame(results: Iterable[dict[str, Any]]) -> pl.DataFrame:
     columns: dict[str, list[Any]] = {name: [] for name in (*GROUP_FIELDS, "started_at", "abandoned", *NUMBER_INDICATORS, "resolved_first_contact", "quality_score")}
     scores: dict[str, list[float | None]] = {}
     statuses: dict[str, list[int | None]] = {}
+    # Every numeric per-contact indicator (input or measured: silence_ratio, hold_time_s…) and its 0–100 score,
+    # for the per-group means; NPS and booleans have their own aggregates.
+    means: dict[str, list[float | None]] = {}
     for row, result in enumerate(results):
         if not isinstance(result, dict):
             raise ResultsError(f"result {row + 1}: expected a JSON object, got {type(result).__name__}")
@@ -56,7 +61,14 @@ def results_frame(results: Iterable[dict[str, Any]]) -> pl.DataFrame:
             scores.setdefault(criterion_id, [None] * row).append(_number(criterion.get("score")))
             for item_id, item in (criterion.get("items") or {}).items():
                 statuses.setdefault(f"{criterion_id}.{item_id}", [None] * row).append(STATUS_CODES.get(item.get("status")))
-        for values in (*scores.values(), *statuses.values()):
+        for name in ("operational_score", "overall_score"):
+            means.setdefault(f"mean:{name}", [None] * row).append(_number(result.get(name)))
+        for name, entry in (result.get("indicators") or {}).items():
+            value = _number(entry.get("value")) if isinstance(entry, dict) and name != "nps" else None
+            if value is not None:
+                means.setdefault(f"mean:{name}", [None] * row).append(value)
+                means.setdefault(f"score:{name}", [None] * row).append(_number(entry.get("score")))
+        for values in (*scores.values(), *statuses.values(), *means.values()):
             if len(values) == row:
                 values.append(None)
     schema = {name: pl.String for name in (*GROUP_FIELDS, "started_at")}
@@ -65,6 +77,7 @@ def results_frame(results: Iterable[dict[str, Any]]) -> pl.DataFrame:
     frame = pl.DataFrame(columns, schema=schema)
     extra = [pl.Series(f"criterion:{cid}", values, dtype=pl.Float64) for cid, values in scores.items()]
     extra += [pl.Series(f"item:{iid}", values, dtype=pl.Int8) for iid, values in statuses.items()]
+    extra += [pl.Series(name, values, dtype=pl.Float64) for name, values in means.items()]
     return frame.with_columns(extra) if extra else frame
 
 

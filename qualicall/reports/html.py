@@ -40,6 +40,10 @@ def _cell(entry: dict[str, Any]) -> str:
     return f'<td class="{css}" title="{html.escape(title)}">{format_value(entry["value"])}<br><small>{html.escape(title)}</small></td>'
 
 
+def _mean_text(value: float | None) -> str:
+    return "—" if value is None else f"{value:.3g}" if abs(value) < 10 else f"{value:.1f}"
+
+
 def _svg(figure: Any) -> str:
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", bbox_inches="tight")
@@ -148,6 +152,10 @@ def _group_tables(report: Report) -> str:
         for criterion in criteria:
             cells = "".join(f"<td>{format_value(by_period[p].criteria().get(criterion, {}).get('mean'))}</td>" for p in periods)
             rows.append(f"<tr><td class=name>criterion: {html.escape(criterion)}</td><td></td>{cells}</tr>")
+        means = {p: g.means() for p, g in by_period.items()}
+        for name in sorted({n for m in means.values() for n in m}):
+            cells = "".join(f"<td>{_mean_text(means[p].get(name, {}).get('mean'))}</td>" for p in periods)
+            rows.append(f"<tr><td class=name>mean: {html.escape(name)}</td><td></td>{cells}</tr>")
         contacts = "".join(f"<td>{by_period[p].counts.get('contacts', 0)}</td>" for p in periods)
         head = "<tr><th class=name>indicator</th><th>target</th>" + "".join(f"<th>{html.escape(p)}</th>" for p in periods) + "</tr>"
         out.append(f"<h3>{html.escape(' · '.join(report.by))}: {html.escape(label)}</h3><table>{head}<tr><td class=name>contacts</td><td></td>{contacts}</tr>{''.join(rows)}</table>")

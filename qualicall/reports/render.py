@@ -29,6 +29,7 @@ def rows(report: Report) -> list[dict[str, Any]]:
             row |= {name: entry["value"], f"{name}.numerator": entry["numerator"], f"{name}.denominator": entry["denominator"]}
         row |= {f"criterion.{cid}": c["mean"] for cid, c in group["criteria"].items()}
         row |= {f"item.{iid}": i["pass_rate"] for iid, i in group["items"].items()}
+        row |= {f"mean.{name}": m["mean"] for name, m in group["means"].items()}
         out.append(row)
     return out
 

@@ -22,6 +22,7 @@ Grouping = Literal["agent", "team", "queue", "channel", "language"]
 @router.get(
     "",
     response_model=ReportOut,
+    response_model_exclude_unset=True,  # the means of scores have no score_mean: left out, as in `qualicall report`
     responses=ERRORS,
     summary="Service level, abandons, ASA, AHT, FCR, CSAT, NPS, transfers, quality and e-mail delay, grouped and per period",
 )
