@@ -92,3 +92,49 @@ def test_interrupted_call_makes_the_closing_not_applicable():
 def test_customer_leaving_a_chat_makes_the_closing_not_applicable():
     turns = [(S, "Welcome to ShopNow chat."), (C, "hello"), (A, "Hi, Jake here, how can I help?"), (C, "my box is empty"), (S, "The customer has left the chat.")]
     assert status(turns, "closing.farewell", "en", channel="chat") == "not_applicable"
+
+
+@pytest.mark.parametrize(
+    "last, language, item_id, expected",
+    [
+        # Other needs: « autre » / "else, more" with what the customer could still need, in any construction.
+        ("Je peux vous éclairer sur un autre sujet ?", "fr", "other_needs", "passed"),
+        ("Anything more on your mind before I let you go?", "en", "other_needs", "passed"),
+        ("Votre colis arrive jeudi.", "fr", "other_needs", "failed"),
+        # Thanks: any form of the verb.
+        ("Je tenais à vous remercier pour votre patience.", "fr", "thanks", "passed"),
+        ("Thank you for your patience and enjoy your weekend.", "en", "thanks", "passed"),
+        # Leave-taking: a wish to the customer, « à lundi » closing the turn.
+        ("Je vous souhaite un prompt rétablissement.", "fr", "farewell", "passed"),
+        ("Parfait, merci, et à lundi !", "fr", "farewell", "passed"),
+        ("Votre livraison est reportée à lundi, je vous envoie la confirmation par SMS.", "fr", "farewell", "failed"),
+    ],
+)
+def test_closing_items_in_other_words(last, language, item_id, expected):
+    base = FR_CALL if language == "fr" else EN_CALL
+    result = item(base + [(A, last)], f"closing.{item_id}", language)
+    assert result.status == expected, result.reason
+
+
+@pytest.mark.parametrize(
+    "closing, language, expected",
+    [
+        # No « donc », no « je récapitule »: what happens next, restating what the call established.
+        ([(A, "Le colis repart du dépôt de Lyon aujourd'hui et vous serez livré jeudi avant midi.")], "fr", "passed"),
+        ([(A, "Great. Your parcel leaves the Leeds depot today and it will be delivered to you on Thursday.")], "en", "passed"),
+        # What happens next, but new facts only (answering a last question).
+        ([(A, "Avez-vous une autre question ?"), (C, "Vous livrez le samedi ?"), (A, "Le samedi, les tournées partent à huit heures et finissent vers treize heures.")], "fr", "failed"),
+    ],
+)
+def test_recap_without_marker(closing, language, expected):
+    base, end = (FR_CALL, [(C, "Merci."), (A, "Merci de votre appel, bonne journée.")]) if language == "fr" else (EN_CALL, [(C, "Thanks."), (A, "Thanks for calling, bye.")])
+    result = item(base + closing + end, "closing.recap", language)
+    assert result.status == expected, result.reason
+
+
+def test_customer_leaving_after_the_agents_goodbye_is_a_closed_chat():
+    turns = [(S, "Bienvenue sur le chat."), (C, "bonjour"), (A, "Bonjour, Nadia de Vitalia, que puis-je faire pour vous ?"),
+             (C, "mon badge ne marche plus"), (A, "Je vous en envoie un nouveau, vous le recevrez sous trois jours."), (C, "merci"),
+             (A, "Je vous en prie, bonne soirée !"), (S, "Le client a quitté la conversation.")]
+    assert status(turns, "closing.farewell", channel="chat") == "passed"
+    assert status(turns, "closing.other_needs", channel="chat") == "failed"

@@ -95,3 +95,34 @@ def test_customer_saying_their_name_does_not_pass_agent_name():
 )
 def test_offer_help(text, language, expected):
     assert status([(A, text), (C, "oui" if language == "fr" else "yes")], "greeting.offer_help", language) == expected
+
+
+@pytest.mark.parametrize(
+    "text, language, expected",
+    [
+        # Offers in forms no phrase list holds: a question where the agent offers to act for the customer…
+        ("Clinique du Parc, bonjour, comment pourrais-je vous rendre service ?", "fr", "passed"),
+        ("oui bonjour qu'est-ce que je peux faire pour toi", "fr", "passed"),
+        ("Northwind Energy, good evening, how could we assist this evening?", "en", "passed"),
+        ("hi what can we look into for you", "en", "passed"),
+        # … or an invitation to tell the request, or a question about its reason.
+        ("Bonjour, Garage Moreau. Expliquez-moi ce qui vous arrive.", "fr", "passed"),
+        ("bonjour je vous invite à me dire ce qui ne va pas", "fr", "passed"),
+        ("Hello, Greenway Council. Walk me through what happened.", "en", "passed"),
+        ("hello why are you calling today", "en", "passed"),
+        # A request for details is not an offer of help.
+        ("Bonjour, Garage Moreau. Dites-moi votre numéro de dossier.", "fr", "failed"),
+        ("Hello, Greenway Council. Tell me your account number.", "en", "failed"),
+        ("Hello, Greenway Council. How can I spell that?", "en", "failed"),
+    ],
+)
+def test_offer_of_help_as_grammar(text, language, expected):
+    result = item([(A, text), (C, "oui" if language == "fr" else "yes")], "greeting.offer_help", language)
+    assert result.status == expected, result.reason
+
+
+def test_names_services_and_greeting_words():
+    assert status([(A, "Bonjour, Sandrine au téléphone, l'équipe facturation, que puis-je faire pour vous ?"), (C, "Bonjour.")], "greeting.agent_name") == "passed"
+    assert status([(A, "Bonjour, Sandrine au téléphone, l'équipe facturation, que puis-je faire pour vous ?"), (C, "Bonjour.")], "greeting.organization") == "passed"
+    assert status([(A, "hey you're through to Brightline customer care how can I help"), (C, "hi")], "greeting.organization", "en") == "passed"
+    assert status([(A, "hey you're through to Brightline customer care how can I help"), (C, "hi")], "greeting.salutation", "en") == "passed"

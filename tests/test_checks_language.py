@@ -67,6 +67,8 @@ def test_no_jargon(agent, customer, language, expected):
         ("je sais pas", "fr", "failed"),
         ("No problem, I'll sort it out.", "en", "failed"),
         ("that's not my department", "en", "failed"),
+        ("Sir, you need to calm yourself down.", "en", "failed"),
+        ("calme-toi, on va trouver", "fr", "failed"),
         # Negative information is fine.
         ("Le colis n'est pas encore arrivé au dépôt.", "fr", "passed"),
         ("L'option n'est pas incluse dans votre forfait.", "fr", "passed"),

@@ -62,3 +62,43 @@ def test_checks_understanding_must_be_asked(agent, customer_after, language, exp
     turns = [opening, (C, "ma carte est bloquée" if language == "fr" else "my card is blocked"), (A, agent), (C, customer_after)]
     result = item(turns, "reformulation.checks_understanding", language)
     assert result.status == expected, result.reason
+
+
+@pytest.mark.parametrize(
+    "agent, language, expected",
+    [
+        # The agent's understanding as a condition, in forms no phrase list holds.
+        ("si je vous suis bien votre facture de mars a doublé et vous voulez comprendre pourquoi", "fr", "passed"),
+        ("Si j'ai bien saisi, votre facture de mars est deux fois plus élevée que d'habitude.", "fr", "passed"),
+        ("Ok, donc tu trouves ta facture de mars deux fois plus élevée que d'habitude, c'est ça ?", "fr", "passed"),
+        ("If I've understood you, your heating stopped this afternoon and the flat is freezing.", "en", "passed"),
+        ("From what you're describing, the heating stopped working this afternoon and your flat is freezing cold.", "en", "passed"),
+        # The same forms followed by a request for details: still no restatement.
+        ("si je vous suis bien vous pouvez me donner votre numéro de client", "fr", "failed"),
+        ("Just to check, can you spell your surname for me?", "en", "failed"),
+    ],
+)
+def test_restatement_formulas_are_grammatical_forms(agent, language, expected):
+    opening = (A, "Bonjour, Onda Énergie, que puis-je faire pour vous ?") if language == "fr" else (A, "Hello, Riverside Housing, how can I help?")
+    turns = [opening, FR_NEED if language == "fr" else EN_NEED, (A, agent)]
+    result = item(turns, "reformulation.restates_need", language)
+    assert result.status == expected, result.reason
+
+
+@pytest.mark.parametrize(
+    "agent, language, expected",
+    [
+        ("Vous ai-je bien comprise, madame ?", "fr", "passed"),
+        ("est-ce que je vous ai bien suivi", "fr", "passed"),
+        ("Did I understand that correctly?", "en", "passed"),
+        ("Is that an accurate summary?", "en", "passed"),
+        ("Is that accurate?", "en", "passed"),
+        # Said, not asked.
+        ("Si je vous ai bien comprise, votre carte est bloquée.", "fr", "failed"),
+    ],
+)
+def test_agent_asking_about_their_own_understanding(agent, language, expected):
+    opening = (A, "Bonjour, que puis-je faire pour vous ?") if language == "fr" else (A, "Hello, how can I help?")
+    turns = [opening, (C, "ma carte est bloquée" if language == "fr" else "my card is blocked"), (A, agent), (C, "oui" if language == "fr" else "yes")]
+    result = item(turns, "reformulation.checks_understanding", language)
+    assert result.status == expected, result.reason

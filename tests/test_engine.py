@@ -51,7 +51,7 @@ def test_result_scores_are_consistent_and_record_the_rubric():
     assert result.quality_score == weighted_mean([(c.weight, c.score) for c in result.criteria.values()])
     assert result.operational_score == 100.0
     assert result.overall_score == round((70 * result.quality_score + 30 * 100.0) / 100, 2)
-    assert result.rubric.id == "default-fr" and result.rubric.version == "1"
+    assert result.rubric.id == "default-fr" and result.rubric.version == "2"
     assert result.rubric.thresholds["items"]["comprehensible_language.readability"]["min_score"] == 60
 
 
@@ -111,3 +111,16 @@ def test_held_out_conversations_agree_with_the_labels():
 def test_dev_set_agreement(dev_set):
     overall, per_item = _agreement(dev_set)
     assert overall >= 0.92 and min(per_item.values()) >= 0.85, per_item
+
+
+BLIND = ROOT / "tests" / "data" / "core_blind"
+
+
+def test_blind_set_agreement_does_not_regress():
+    """24 conversations (12 fr, 12 en, new sectors) labelled before the scorer first saw them.
+
+    First (blind) measurement: 0.845 item accuracy; after fixing general rules on its
+    disagreements, 0.991 (no longer blind). The floor keeps a margin below the latter.
+    """
+    overall, per_item = _agreement(BLIND)
+    assert overall >= 0.96, per_item

@@ -32,11 +32,33 @@ def weighted_mean(pairs: list[tuple[float, float | None]]) -> float | None:
 
 
 def _interrupted(ctx: CheckContext) -> str | None:
-    """The words showing the contact ended before its closing phase, if any."""
+    """The words showing the contact ended before its closing phase, if any.
+
+    A « customer left » or « line dropped » marker means the closing never came only
+    if the agent had not already taken leave: a chat whose customer leaves after the
+    agent's « bonne soirée » did reach its closing, and is judged on it.
+    """
     pattern = compile_phrases(ctx.rubric.windows.interrupted)
     last = [t for t in ctx.turns if t.norm.text][-3:]
     found = find_all(pattern, last)
-    return found[-1].text if found else None
+    if not found:
+        return None
+    marker = found[-1]
+    before = [t for t in ctx.agent_turns if t.index < marker.turn.index][-1:]
+    if before and find_all(_leave_taking(ctx.rubric), before):
+        return None
+    return marker.text
+
+
+def _leave_taking(rubric: Rubric):
+    """The rubric's own leave-taking formulas (the closing item checked by the `formula` check with leave-taking phrases)."""
+    from qualicall.scorer.checks.formula import compile_formula
+
+    closing = rubric.criteria.get("closing")
+    item = closing.items.get("farewell") if closing else None
+    if item is None:
+        return None
+    return compile_formula(tuple(item.params.get("phrases", [])), tuple(item.params.get("patterns", [])))
 
 
 def _run_item(ctx: CheckContext, item_id: str) -> ItemResult:

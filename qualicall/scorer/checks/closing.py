@@ -84,6 +84,22 @@ def recap(ctx: CheckContext, params: RecapParams) -> ItemResult:
             if len(restated) >= params.min_restated:
                 match = Match(turn, start, end)
                 return ctx.passed(f"summary in {where(match)}: « {match.text[:80]} »", [match], restated=len(restated))
+        # Without a marker: a statement of what happens next (future tense, « sous 5 jours »,
+        # "you'll") that repeats what the call established (« la nouvelle carte arrive chez
+        # vous sous cinq jours »). An answer to a last question brings new facts instead.
+        for start, end, question in _sentence_spans(turn):
+            words = turn.norm.text[start:end].split()
+            if question or len(words) < params.min_words:
+                continue
+            said = turn.norm.text[start:end]
+            first, last = turn.norm.span(start, end)
+            future = any("Fut" in t.morph.get("Tense") for t in ctx.doc(turn) if first <= t.idx < last)
+            if not future and not (upcoming and upcoming.search(said)):
+                continue
+            restated = _stems(_content_words(ctx, turn, start, end), stops) & earlier
+            if len(restated) >= params.min_restated:
+                match = Match(turn, start, end)
+                return ctx.passed(f"what happens next, restating the call, in {where(match)}: « {match.text[:80]} »", [match], restated=len(restated))
         # What was done and what happens next, said together (« c'est fait, je vous ai mis sur le vol… vous recevez la confirmation »).
         did = done.search(turn.norm.text) if done else None
         if did is None:

@@ -28,6 +28,10 @@ class FormulaParams(BaseModel):
         default_factory=list,
         description="short words that count only as a tag question closed by '?' (\"…, right?\"); said bare, they are backchannel",
     )
+    lemmas: list[str] = Field(
+        default_factory=list,
+        description="verbs that say the formula in any form (« remercier »: « c'est moi qui vous remercie »), matched on spaCy lemmas",
+    )
     what: str = Field(default="formula", description="what is looked for, in reasons")
 
 
@@ -82,8 +86,24 @@ def semantic_match(ctx: CheckContext, turns: list[TurnView], anchors: list[str],
     return (candidates[index] if similarity >= threshold else None), round(similarity, 3)
 
 
+def _lemma_matches(ctx: CheckContext, lemmas: list[str], turns: list[TurnView]) -> list[Match]:
+    """Tokens whose lemma is one of `lemmas`, as matches on normalised text."""
+    wanted = {normalize(lemma).text for lemma in lemmas}
+    found = []
+    for turn, doc in zip(turns, ctx.docs(turns)):
+        for token in doc:
+            if normalize(token.lemma_).text in wanted:
+                start = next((i for i, o in enumerate(turn.norm.offsets) if o >= token.idx), None)
+                end = next((i for i, o in enumerate(turn.norm.offsets) if o >= token.idx + len(token.text)), len(turn.norm.text))
+                if start is not None and start < end:
+                    found.append(Match(turn, start, end))
+    return found
+
+
 def find_formula(ctx: CheckContext, params: FormulaParams, turns: list[TurnView]) -> list[Match]:
     matches = find_all(compile_formula(tuple(params.phrases), tuple(params.patterns)), turns)
+    if params.lemmas and not matches:
+        matches = _lemma_matches(ctx, params.lemmas, turns)
     if params.exclude:
         excluded = find_all(compile_phrases(params.exclude), turns)
         matches = [m for m in matches if not _overlaps(m, excluded)]
