@@ -25,7 +25,7 @@ from conftest import ROOT, run_cli
 pytest.importorskip("whisper", reason="the openai-whisper extra is not installed")
 pytest.importorskip("faster_whisper", reason="the audio extra is not installed")
 
-SENTENCE = "Thank you for calling Northwind Energy. My name is Sarah, how can I help you today?"
+SENTENCE = "Thank you for calling Northwind Energy, how can I help you today?"
 
 
 def words(text: str) -> list[str]:
