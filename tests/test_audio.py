@@ -187,3 +187,11 @@ def test_real_stereo_recording_one_speaker_per_channel(transcriber):
     interaction = english.transcribe(REAL_DATA / "stereo_diarization.wav", {"id": "real"}).interaction
     by_speaker = {t.speaker: t.text.lower() for t in interaction.turns}
     assert "wizard" in by_speaker["agent"] and "horizon" in by_speaker["customer"]
+
+
+def test_decoding_budget_cuts_the_transcript_and_says_so(transcriber, calls):
+    agent_channel = load_audio(calls["call-ulaw"]).channels[0]
+    whole = transcriber.engine.transcribe(agent_channel, "en")
+    assert not whole.cut and len(whole.segments) >= 2
+    cut = transcriber.engine.transcribe(agent_channel, "en", max_seconds=0.001)
+    assert cut.cut and len(cut.segments) < len(whole.segments)

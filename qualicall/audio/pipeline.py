@@ -228,7 +228,7 @@ class RecordingTranscriber:
             "turns": turns,
             "measured": measured,
             "roles": roles["info"],
-            "asr": {**{k: v for k, v in asr.items() if k != "mode"}, "mode": asr["mode"], "audio_seconds": round(audio.seconds, 2)},
+            "asr": {**asr, "audio_seconds": round(audio.seconds, 2)},
         }
         if all_words:
             record["asr_confidence"] = round(sum(w.probability for w in all_words) / len(all_words), 3)
