@@ -1,25 +1,28 @@
-"""Reports at scale: `qualicall report` over 100 000 results, time and peak memory per format and grouping.
+"""Reports at scale: `qualicall report` over 100 000 results, time and peak memory.
 
-    python benchmarks/report_scale.py [--results 100000] [--keep DIR]
+    python benchmarks/report_scale.py [--results 100000] [--keep DIR [--reuse]]
 
 The results are made from the example month (`examples/generate_month.py`)
 scaled up: its generator is run with more contacts per day (abandons,
 surveys, transfers, the incident week as in the example), the agents are
-split into ten times as many (80 agents, 4 teams, 6 queues), and each contact
+split into ten times as many (80 agents, 4 teams, 5 queues), and each contact
 gets the result of a real scoring: a few dozen of the month's contacts per
-channel are scored with the default rubrics once, and each generated contact
-takes the criteria and items of one of them, its own identity, time and
-indicators (scored against the rubric per contact). So the files have the
-size and shape of real `qualicall score` output (evidence, reasons,
-thresholds), without scoring 100 000 transcripts.
+channel and language are scored with the default rubrics once, and each
+generated contact takes the criteria and items of one of them, its own
+identity, time and indicators (scored against the rubric per contact). So
+the file has the size and shape of real `qualicall score` output (evidence,
+reasons, thresholds), without scoring 100 000 transcripts. `--keep DIR
+--reuse` measures again on a file made before.
 
-Each measurement is a fresh process: the whole command for each format
-(`qualicall report FILE --by … -f FMT -o OUT`), timed from start to exit,
-and its peak resident memory (ru_maxrss from wait4: polars' native memory
-included, which tracemalloc would not see). A second kind of process times
-the steps in one run (reading into the table, aggregating, rendering) and
-the chunked path of GET /v1/reports (5 000 results at a time, merged).
-The machine may be shared: the load average is printed with the figures.
+Every measurement is a fresh process, waited for with wait4 so that its
+figures are its own: wall time, CPU time (user + system; on a shared machine
+the figure that does not depend on the other jobs) and peak resident memory
+(ru_maxrss: polars' native memory included, which tracemalloc would not
+see). First the whole command (`qualicall report FILE --by agent --period
+week -f json|html -o OUT`); then one process that reads the file once and
+times each step: reading into the polars table, then for two groupings the
+aggregation and each format (json, csv, table, html); then the chunked path
+of GET /v1/reports (5 000 results at a time, aggregated and merged).
 """
 
 from __future__ import annotations
@@ -40,21 +43,29 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "examples"))
 
 GROUPINGS = [("agent", "week"), ("team,channel", "day")]
-FORMATS = ["json", "csv", "table", "html"]
+END_TO_END_FORMATS = ["json", "html"]  # csv and table read and aggregate as json does: their rendering is timed in-process
 TEMPLATES_PER_CHANNEL = 24
 
 STEPS = r"""
-import json, resource, sys, time
+import io, json, resource, sys, time
 from pathlib import Path
 from qualicall.reports.aggregate import aggregate_frame, aggregate_parts
 from qualicall.reports.frame import read_results, results_frame
 from qualicall.scorer.rubric import ReportSettings
 
-path, by, period, mode = Path(sys.argv[1]), [b for b in sys.argv[2].split(",") if b], sys.argv[3], sys.argv[4]
+path, groupings, mode = Path(sys.argv[1]), json.loads(sys.argv[2]), sys.argv[3]
 settings = ReportSettings()
-times = {}
-start = time.perf_counter()
+rss = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+figures = {"steps": []}
+
+def step(name, run):
+    wall, cpu = time.perf_counter(), time.process_time()
+    value = run()
+    figures["steps"].append([name, time.perf_counter() - wall, time.process_time() - cpu, rss()])
+    return value
+
 if mode == "chunks":
+    by, period = groupings[0]
     def chunks(size=5000):
         part = []
         for record in read_results([path]):
@@ -64,23 +75,23 @@ if mode == "chunks":
                 part = []
         if part:
             yield part
-    report = aggregate_parts(chunks(), by, period, settings)
-    times["read + aggregate in chunks of 5000, merged"] = time.perf_counter() - start
+    step(f"read + aggregate in chunks of 5000, merged (--by {','.join(by)} --period {period})", lambda: aggregate_parts(chunks(), by, period, settings))
 else:
-    frame = results_frame(read_results([path]))  # streamed: one result object at a time
-    times["parse JSON + build the polars table"] = time.perf_counter() - start
-    mark = time.perf_counter()
-    report = aggregate_frame(frame, by, period, settings)
-    times["aggregate"] = time.perf_counter() - mark
-    mark = time.perf_counter()
-    doc = report.to_json()
-    times["to_json"] = time.perf_counter() - mark
-    mark = time.perf_counter()
     from qualicall.reports.html import render_html
-    page = render_html(frame, by, period, settings)
-    times["render HTML (3 aggregations, 3 charts)"] = time.perf_counter() - mark
-print(json.dumps({"times": times, "groups": len(report.groups), "contacts": report.total.counts["contacts"],
-                  "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+    from qualicall.reports.render import print_table, write_csv
+    figures["start_rss_mb"] = rss()
+    frame = step("read the JSONL into the polars table (streamed)", lambda: results_frame(read_results([path])))
+    figures["table_mb"] = frame.estimated_size() / 2**20
+    figures["columns"] = frame.width
+    for by, period in groupings:
+        label = f"--by {','.join(by)} --period {period}"
+        report = step(f"{label}: aggregate", lambda: aggregate_frame(frame, by, period, settings))
+        figures.setdefault("groups", {})[label] = len(report.groups)
+        step(f"{label}: json", lambda: json.dumps(report.to_json()))
+        step(f"{label}: csv", lambda: write_csv(report, io.StringIO()))
+        step(f"{label}: table", lambda: print_table(report, io.StringIO()))
+        step(f"{label}: html", lambda: render_html(frame, by, period, settings))
+print(json.dumps(figures))
 """
 
 
@@ -141,8 +152,8 @@ def write_results(path: Path, count: int) -> None:
           f"{path.stat().st_size / 2**20:.0f} MiB of JSONL, made in {time.perf_counter() - start:.0f} s")
 
 
-def timed_child(args: list[str]) -> tuple[float, float, str]:
-    """Start, wait with wait4 (so that the rusage is this child's alone), return wall s, peak RSS MiB, stdout."""
+def timed_child(args: list[str]) -> tuple[float, float, float, str]:
+    """Start, wait with wait4 (so that the rusage is this child's alone); wall s, CPU s (user + system), peak RSS MiB, stdout."""
     start = time.perf_counter()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         process = subprocess.Popen(args, stdout=out, stderr=err, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
@@ -153,13 +164,14 @@ def timed_child(args: list[str]) -> tuple[float, float, str]:
         err.seek(0)
         if process.returncode != 0:
             raise SystemExit(f"{' '.join(args)} failed ({process.returncode}): {err.read().decode()[-2000:]}")
-        return wall, usage.ru_maxrss / 1024, out.read().decode()
+        return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out.read().decode()
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--results", type=int, default=100_000)
     parser.add_argument("--keep", type=Path, help="write the results and reports here (default: a temporary folder)")
+    parser.add_argument("--reuse", action="store_true", help="use the results.jsonl already in --keep")
     parser.add_argument("--write-results", action="store_true", help=argparse.SUPPRESS)  # the child that makes the file
     args = parser.parse_args()
     folder = args.keep or Path(tempfile.mkdtemp(prefix="qualicall-report-scale-"))
@@ -168,35 +180,40 @@ def main() -> int:
     if args.write_results:
         write_results(results_path, args.results)
         return 0
-    # Made in a child process: a child forked from a process holding the models and the results would
-    # start with that process's peak RSS in its own ru_maxrss (Linux keeps it across exec).
-    _, _, made = timed_child([sys.executable, __file__, "--results", str(args.results), "--keep", str(folder), "--write-results"])
-    print(made.strip())
+    if not (args.reuse and results_path.exists()):
+        # Made in a child process: a child forked from a process holding the models and the results would
+        # start with that process's peak RSS in its own ru_maxrss (Linux keeps it across exec).
+        _, _, _, made = timed_child([sys.executable, __file__, "--results", str(args.results), "--keep", str(folder), "--write-results"])
+        print(made.strip())
+    with results_path.open(encoding="utf-8") as stream:
+        count = sum(1 for _ in stream)
+    print(f"{count} results, {results_path.stat().st_size / 2**20:.0f} MiB of JSONL")
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; CPUs: {os.cpu_count()}")
+    print("(the machine is shared: CPU time, user + system, is the figure that does not depend on the other jobs)")
 
     python = sys.executable
     empty = folder / "empty.jsonl"
     empty.write_text("", encoding="utf-8")
-    wall, rss, _ = timed_child([python, "-m", "qualicall", "report", str(empty), "-f", "json", "-o", str(folder / "empty.json")])
-    print(f"\nbaseline: `qualicall report` on no results: {wall:.1f} s, peak RSS {rss:.0f} MiB")
+    wall, cpu, rss, _ = timed_child([python, "-m", "qualicall", "report", str(empty), "-f", "json", "-o", str(folder / "empty.json")])
+    print(f"\nbaseline, `qualicall report` on no results: wall {wall:.1f} s, CPU {cpu:.1f} s, peak RSS {rss:.0f} MiB")
 
-    print("\nwhole command, one process each: wall s / peak RSS MiB")
-    print(f"{'grouping':<28}" + "".join(f"{fmt:>18}" for fmt in FORMATS))
-    for by, period in GROUPINGS:
-        cells = []
-        for fmt in FORMATS:
-            out = folder / f"report-{by.replace(',', '-')}-{period}.{ 'txt' if fmt == 'table' else fmt}"
-            wall, rss, _ = timed_child([python, "-m", "qualicall", "report", str(results_path), "--by", by, "--period", period, "-f", fmt, "-o", str(out)])
-            cells.append(f"{wall:8.1f} / {rss:5.0f}")
-        print(f"{'--by ' + by + ' --period ' + period:<28}" + "".join(f"{c:>18}" for c in cells), flush=True)
+    by, period = GROUPINGS[0]
+    print(f"\nwhole command, one process each (`qualicall report FILE --by {by} --period {period} -f FMT -o OUT`):")
+    for fmt in END_TO_END_FORMATS:
+        out = folder / f"report.{'txt' if fmt == 'table' else fmt}"
+        wall, cpu, rss, _ = timed_child([python, "-m", "qualicall", "report", str(results_path), "--by", by, "--period", period, "-f", fmt, "-o", str(out)])
+        print(f"  {fmt:<6} wall {wall:7.1f} s   CPU {cpu:7.1f} s   peak RSS {rss:6.0f} MiB   output {out.stat().st_size / 2**10:.0f} KiB", flush=True)
 
-    print("\nsteps in one process (s)")
-    for by, period in GROUPINGS:
-        for mode in ("steps", "chunks"):
-            _, _, out = timed_child([python, "-c", STEPS, str(results_path), by, period, mode])
-            figures = json.loads(out)
-            steps = ", ".join(f"{name} {seconds:.2f}" for name, seconds in figures["times"].items())
-            print(f"--by {by} --period {period} ({figures['groups']} groups): {steps}; peak RSS {figures['max_rss_mb']:.0f} MiB")
+    groupings = json.dumps([[b.split(","), p] for b, p in GROUPINGS])
+    print("\nsteps in one process (read once, then each grouping and format): wall s / CPU s / peak RSS so far MiB")
+    for mode in ("steps", "chunks"):
+        _, _, rss, out = timed_child([python, "-c", STEPS, str(results_path), groupings, mode])
+        figures = json.loads(out)
+        if "start_rss_mb" in figures:
+            print(f"  after imports: {figures['start_rss_mb']:.0f} MiB; the table: {figures['columns']} columns, {figures['table_mb']:.0f} MiB; groups: {figures['groups']}")
+        for name, wall, cpu, peak in figures["steps"]:
+            print(f"  {name:<72} {wall:7.2f} / {cpu:7.2f} / {peak:6.0f}")
+        print(f"  process peak RSS {rss:.0f} MiB", flush=True)
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     if not args.keep:
         for path in folder.iterdir():

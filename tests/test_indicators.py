@@ -109,6 +109,20 @@ indicators:
     assert validate_rubric_text(unknown)[0] is None
 
 
+def test_a_queue_has_its_own_settings():
+    text = load_rubric_text().replace("handle_time_s: {label: Durée de traitement, kind: band, band: [120, 600], limit: 300}",
+                                      "handle_time_s: {label: Durée de traitement, kind: band, band: [120, 600], limit: 300,\n"
+                                      "                  by_queue: {professionnels: {band: [300, 900]}}}")
+    rubric, problems = validate_rubric_text(text)
+    assert not problems, problems
+    pro, _, _ = score_indicators(rubric, {"handle_time_s": 750}, channel="voice", queue="professionnels")
+    other, _, _ = score_indicators(rubric, {"handle_time_s": 750}, channel="voice", queue="particuliers")
+    assert (pro["handle_time_s"].score, pro["handle_time_s"].model_dump()["band"]) == (100.0, (300, 900))
+    assert other["handle_time_s"].score == 50.0  # 150 s beyond 600 s, 0 at 300 s beyond
+    bad, problems = validate_rubric_text(text.replace("band: [300, 900]", "band: [900, 300]"))
+    assert bad is None and "by_queue.professionnels" in problems[0].message
+
+
 def test_chat_first_response_measured_from_turn_times():
     chat = make_interaction([("customer", "Bonjour ?"), ("customer", "Il y a quelqu'un ?"), ("agent", "Bonjour, Léa à votre écoute.")], channel="chat")
     assert measure_chat(chat) == {}  # no times on these turns

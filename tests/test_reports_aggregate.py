@@ -126,6 +126,15 @@ def test_settings_change_thresholds():
         ReportSettings(targets={"service_levl": {"min": 90}})
 
 
+def test_a_queue_has_its_own_targets():
+    settings = ReportSettings(by_queue={"Q2": {"aht_s": {"min": 60, "max": 120}}})
+    groups = {g["key"]["queue"]: g["indicators"]["aht_s"] for g in aggregate(fixture_results(), by=["queue"], settings=settings).to_json()["groups"]}
+    assert (groups["Q2"]["value"], groups["Q2"]["target"], groups["Q2"]["met"]) == (125.0, {"min": 60, "max": 120}, False)
+    assert (groups["Q1"]["target"], groups["Q1"]["met"]) == ({"min": 120, "max": 600}, True)  # 375 s, the default band
+    with pytest.raises(ValueError, match="unknown aggregate in by_queue.Q2"):
+        ReportSettings(by_queue={"Q2": {"aht": {"max": 120}}})
+
+
 def test_no_surveys():
     rows = [r for r in fixture_results() if not r["abandoned"]]
     for row in rows:

@@ -128,7 +128,7 @@ class Group:
         for name, (num, den, kind) in AGGREGATES.items():
             numerator, denominator = self.counts.get(num, 0), self.counts.get(den, 0)
             value = _ratio(numerator, denominator, kind)
-            target = settings.targets[name]
+            target = settings.target_for(name, self.key.get("queue"))
             out[name] = {
                 "value": value,
                 # Sums of times and scores are given back in their unit (seconds, points).

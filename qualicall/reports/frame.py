@@ -35,6 +35,15 @@ def _indicator(result: dict[str, Any], name: str) -> Any:
     return entry.get("value") if isinstance(entry, dict) else None
 
 
+def _column(columns: dict[str, list[Any]], name: str, row: int) -> list[Any]:
+    """The values of a column, made on first sight with nulls for the rows before (not with setdefault:
+    its default list would be built at every row, which made the table quadratic in the results)."""
+    values = columns.get(name)
+    if values is None:
+        values = columns[name] = [None] * row
+    return values
+
+
 def results_frame(results: Iterable[dict[str, Any]]) -> pl.DataFrame:
     """One row per result with the columns the aggregates use (see the module docstring)."""
     columns: dict[str, list[Any]] = {name: [] for name in (*GROUP_FIELDS, "started_at", "abandoned", *NUMBER_INDICATORS, "resolved_first_contact", "quality_score")}
@@ -58,16 +67,16 @@ def results_frame(results: Iterable[dict[str, Any]]) -> pl.DataFrame:
         columns["quality_score"].append(_number(result.get("quality_score")))
         # Criteria and items seen for the first time get a column padded with nulls before this row.
         for criterion_id, criterion in (result.get("criteria") or {}).items():
-            scores.setdefault(criterion_id, [None] * row).append(_number(criterion.get("score")))
+            _column(scores, criterion_id, row).append(_number(criterion.get("score")))
             for item_id, item in (criterion.get("items") or {}).items():
-                statuses.setdefault(f"{criterion_id}.{item_id}", [None] * row).append(STATUS_CODES.get(item.get("status")))
+                _column(statuses, f"{criterion_id}.{item_id}", row).append(STATUS_CODES.get(item.get("status")))
         for name in ("operational_score", "overall_score"):
-            means.setdefault(f"mean:{name}", [None] * row).append(_number(result.get(name)))
+            _column(means, f"mean:{name}", row).append(_number(result.get(name)))
         for name, entry in (result.get("indicators") or {}).items():
             value = _number(entry.get("value")) if isinstance(entry, dict) and name != "nps" else None
             if value is not None:
-                means.setdefault(f"mean:{name}", [None] * row).append(value)
-                means.setdefault(f"score:{name}", [None] * row).append(_number(entry.get("score")))
+                _column(means, f"mean:{name}", row).append(value)
+                _column(means, f"score:{name}", row).append(_number(entry.get("score")))
         for values in (*scores.values(), *statuses.values(), *means.values()):
             if len(values) == row:
                 values.append(None)

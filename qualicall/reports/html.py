@@ -143,10 +143,11 @@ def _group_tables(report: Report) -> str:
     out = []
     for label, by_period in sections.items():
         periods = sorted(by_period)
+        queue = next(iter(by_period.values())).key.get("queue")
         rows = []
         for name in AGGREGATES:
             cells = "".join(_cell(by_period[p].indicators(report.settings)[name]) for p in periods)
-            target = _target_text(report.settings.targets[name].model_dump(exclude_none=True))
+            target = _target_text(report.settings.target_for(name, queue).model_dump(exclude_none=True))
             rows.append(f"<tr><td class=name>{html.escape(LABELS[name])}</td><td><i>{html.escape(target)}</i></td>{cells}</tr>")
         criteria = sorted({c for g in by_period.values() for c in g.criteria()})
         for criterion in criteria:

@@ -91,7 +91,7 @@ def score_interaction(interaction: Interaction, rubric: Rubric, measured: dict[s
         criteria[criterion_id] = CriterionResult(score=criterion_score(items, weights), weight=criterion.weight, items=items)
     quality = weighted_mean([(c.weight, c.score) for c in criteria.values()])
     measured = {**measure_chat(interaction), **(interaction.measured or {}), **(measured or {})}
-    indicators, operational, absent = score_indicators(rubric, interaction.indicators, measured, interaction.channel)
+    indicators, operational, absent = score_indicators(rubric, interaction.indicators, measured, interaction.channel, interaction.queue)
     overall, combination = combine(rubric, quality, operational)
     combination["indicators_absent"] = absent
     return Result(

@@ -53,17 +53,18 @@ def _result(spec: IndicatorSpec | None, value: Any, source: str) -> IndicatorRes
 
 
 def score_indicators(
-    rubric: Rubric, given: dict[str, Any], measured: dict[str, Any] | None = None, channel: str = "voice"
+    rubric: Rubric, given: dict[str, Any], measured: dict[str, Any] | None = None, channel: str = "voice", queue: str | None = None
 ) -> tuple[dict[str, IndicatorResult], float | None, list[str]]:
     """Indicator results, the operational score (weighted mean of those present) and the absent ones.
 
     Each indicator is scored with the settings of the contact's channel (an
-    e-mail's first response against 24 h → 48 h, a chat's against 60 s → 300 s).
+    e-mail's first response against 24 h → 48 h, a chat's against 60 s → 300 s)
+    and queue (a queue's own handle-time band).
     An input value wins over a measured one: the telephony platform knows the
     wait time better than the recording does. Absent indicators are listed
     (only those expected on the channel), never counted as zero.
     """
-    specs = {name: spec.for_channel(channel) for name, spec in rubric.indicators.items()}
+    specs = {name: spec.for_contact(channel, queue) for name, spec in rubric.indicators.items()}
     results: dict[str, IndicatorResult] = {}
     for source, values in (("measured", measured or {}), ("input", given)):
         for name, value in values.items():

@@ -79,7 +79,9 @@ class IndicatorSpec(_Strict):
     `boolean`: true = 100. `nps`: never scored per contact, only aggregated.
     `channels`: where the indicator is expected (an absent one is listed only
     there; a value given elsewhere is still scored). `by_channel`: settings that
-    differ on a channel, e.g. `{email: {target: 86400, limit: 172800}}`.
+    differ on a channel, e.g. `{email: {target: 86400, limit: 172800}}`;
+    `by_queue`: settings that differ on a queue (the contact's `queue`), applied
+    after the channel's, e.g. a handle-time band per queue `{professionnels: {band: [300, 900]}}`.
     """
 
     kind: Literal["linear", "band", "boolean", "nps"] = "linear"
@@ -90,6 +92,7 @@ class IndicatorSpec(_Strict):
     label: str = ""
     channels: list[ChannelName] | None = None
     by_channel: dict[ChannelName, IndicatorOverride] = Field(default_factory=dict)
+    by_queue: dict[str, IndicatorOverride] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _complete(self) -> "IndicatorSpec":
@@ -104,6 +107,11 @@ class IndicatorSpec(_Strict):
                 self.for_channel(channel)
             except ValidationError as exc:
                 raise ValueError(f"by_channel.{channel}: {exc.errors()[0]['msg']}") from None
+        for queue in self.by_queue:
+            try:
+                self.for_contact("voice", queue)
+            except ValidationError as exc:
+                raise ValueError(f"by_queue.{queue}: {exc.errors()[0]['msg']}") from None
         return self
 
     def applies_to(self, channel: str) -> bool:
@@ -116,6 +124,15 @@ class IndicatorSpec(_Strict):
             return self
         changes = override.model_dump(exclude_none=True)
         return IndicatorSpec.model_validate({**self.model_dump(exclude={"by_channel"}), **changes})
+
+    def for_contact(self, channel: str, queue: str | None = None) -> "IndicatorSpec":
+        """This spec with the channel's, then the queue's overrides applied."""
+        spec = self.for_channel(channel)
+        override = self.by_queue.get(queue) if queue is not None else None
+        if override is None:
+            return spec
+        changes = override.model_dump(exclude_none=True)
+        return IndicatorSpec.model_validate({**spec.model_dump(exclude={"by_channel", "by_queue"}), **changes})
 
 
 class Target(_Strict):
@@ -153,14 +170,21 @@ class ReportSettings(_Strict):
     short_abandon_s: float = Field(default=5, ge=0, description="abandons after at most this wait are not counted as offered")
     email_answer_s: float = Field(default=48 * 3600, gt=0, description="e-mails answered within this count for email_within_48h")
     targets: dict[str, Target] = Field(default_factory=lambda: dict(DEFAULT_TARGETS))
+    # Targets that differ on a queue (its AHT band, say), used for the groups of that one queue.
+    by_queue: dict[str, dict[str, Target]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _defaults(self) -> "ReportSettings":
-        unknown = sorted(set(self.targets) - set(DEFAULT_TARGETS))
-        if unknown:
-            raise ValueError(f"unknown aggregate in targets: {', '.join(unknown)} (known: {', '.join(DEFAULT_TARGETS)})")
+        for where, targets in [("targets", self.targets), *((f"by_queue.{q}", t) for q, t in self.by_queue.items())]:
+            unknown = sorted(set(targets) - set(DEFAULT_TARGETS))
+            if unknown:
+                raise ValueError(f"unknown aggregate in {where}: {', '.join(unknown)} (known: {', '.join(DEFAULT_TARGETS)})")
         self.targets = {**DEFAULT_TARGETS, **self.targets}
         return self
+
+    def target_for(self, name: str, queue: str | None = None) -> Target:
+        """The target of an aggregate for a group (its queue's when it has one)."""
+        return (self.by_queue.get(queue, {}) if queue is not None else {}).get(name) or self.targets[name]
 
 
 class Combination(_Strict):
