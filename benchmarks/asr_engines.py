@@ -202,6 +202,21 @@ def mono(args: argparse.Namespace) -> None:
         recording = transcriber.transcribe(path, {"id": "mono"})
         wall = time.monotonic() - started
     turns = recording.interaction.turns
+    if PHONE_CALL.exists():  # the real call down-mixed to mono, through the whole pipeline
+        from asr import role_accuracy, turn_truth
+
+        from qualicall.audio.decode import load_audio
+
+        channels = load_audio(PHONE_CALL).channels
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "mono.wav"
+            subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(PHONE_CALL), "-ac", "1", "-ar", "8000", "-c:a", "pcm_mulaw", str(path)], check=True)
+            real_started = time.monotonic()
+            real = RecordingTranscriber(AudioOptions(threads=args.threads, beam_size=args.beam_size, lang="en"), engine=transcriber.engine).transcribe(path, {"id": "mono-call"})
+            real_wall = time.monotonic() - real_started
+        right_turns, right_words = role_accuracy(real.interaction.turns, turn_truth(real.interaction.turns, channels))
+        print(f"real phone call down-mixed to mono ({real.audio_seconds} s): role accuracy {right_turns:.3f} of {len(real.interaction.turns)} turns, "
+              f"{right_words:.3f} of words; roles {real.interaction.roles}; {real_wall:.1f} s")
 
     def party_at(start: float, end: float) -> str:
         return max(reference_turns, key=lambda r: min(end, r.end) - max(start, r.start)).speaker

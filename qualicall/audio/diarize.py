@@ -51,6 +51,8 @@ MIN_TURN_SECONDS = 0.5
 # Below this much speech there is too little to compare voices: one speaker.
 MIN_SPEECH_SECONDS = 3.0
 TARGET_DBFS = -30.0  # resemblyzer's volume normalisation
+# Windows the spectral clustering and the silhouette look at, at most (about 12 minutes of speech).
+MAX_SPECTRAL = 1500
 
 
 class SpeakerSegment(NamedTuple):
@@ -128,7 +130,41 @@ def embed_windows(samples: np.ndarray, starts: list[int]) -> np.ndarray:
 
 
 def two_clusters(vectors: np.ndarray) -> np.ndarray:
-    """Labels 0/1 for unit vectors: the sign of the Fiedler vector of their cosine affinities, then k-means on the sphere."""
+    """Labels 0/1 for unit vectors: the sign of the Fiedler vector of their cosine affinities, then k-means on the sphere.
+
+    The spectral step works on at most MAX_SPECTRAL evenly spaced windows (its matrices grow with the
+    square of their number: a long call would need gigabytes); k-means then labels every window.
+    """
+    sample = np.linspace(0, len(vectors) - 1, min(len(vectors), MAX_SPECTRAL)).round().astype(int)
+    initial = _spectral_labels(vectors[sample])
+    centroids = _centroids(vectors[sample], initial)
+    if centroids is None:
+        return np.zeros(len(vectors), dtype=int)
+    labels = np.argmax(vectors @ centroids.T, axis=1)
+    for _ in range(20):
+        centroids = _centroids(vectors, labels)
+        if centroids is None:
+            break
+        updated = np.argmax(vectors @ centroids.T, axis=1)
+        if np.array_equal(updated, labels):
+            break
+        labels = updated
+    return labels
+
+
+def _centroids(vectors: np.ndarray, labels: np.ndarray) -> np.ndarray | None:
+    """The two clusters' unit mean vectors; None if one cluster is empty."""
+    centroids = []
+    for label in (0, 1):
+        members = vectors[labels == label]
+        if len(members) == 0:
+            return None
+        centre = members.mean(axis=0)
+        centroids.append(centre / (np.linalg.norm(centre) or 1.0))
+    return np.stack(centroids)
+
+
+def _spectral_labels(vectors: np.ndarray) -> np.ndarray:
     affinity = np.clip(vectors @ vectors.T, 0.0, None)
     # Keep each window's strongest links only (its nearest neighbours), so that the few windows
     # that mix both voices do not tie the two groups together.
@@ -141,20 +177,9 @@ def two_clusters(vectors: np.ndarray) -> np.ndarray:
     laplacian = np.eye(len(vectors)) - scale[:, None] * affinity * scale[None, :]
     _, eigenvectors = np.linalg.eigh(laplacian)
     fiedler = eigenvectors[:, 1] * scale
-    labels = (fiedler > np.median(fiedler)).astype(int) if np.all(fiedler > 0) or np.all(fiedler < 0) else (fiedler > 0).astype(int)
-    for _ in range(20):
-        centroids = []
-        for label in (0, 1):
-            members = vectors[labels == label]
-            if len(members) == 0:
-                return labels
-            centre = members.mean(axis=0)
-            centroids.append(centre / (np.linalg.norm(centre) or 1.0))
-        updated = np.argmax(vectors @ np.stack(centroids).T, axis=1)
-        if np.array_equal(updated, labels):
-            break
-        labels = updated
-    return labels
+    if np.all(fiedler > 0) or np.all(fiedler < 0):
+        return (fiedler > np.median(fiedler)).astype(int)
+    return (fiedler > 0).astype(int)
 
 
 def _separation_confidence(vectors: np.ndarray, labels: np.ndarray) -> float:
@@ -166,6 +191,8 @@ def _separation_confidence(vectors: np.ndarray, labels: np.ndarray) -> float:
     """
     if len(set(labels.tolist())) < 2:
         return 0.0
+    sample = np.linspace(0, len(vectors) - 1, min(len(vectors), MAX_SPECTRAL)).round().astype(int)
+    vectors, labels = vectors[sample], labels[sample]
     distance = 1.0 - vectors @ vectors.T
     silhouettes = []
     for index, label in enumerate(labels):
