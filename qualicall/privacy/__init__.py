@@ -4,10 +4,6 @@
 `Redactor` redacts one text; `redact_interaction` a transcript.
 """
 
-from qualicall.privacy.presidio_import import import_presidio
-
-import_presidio()
-
 from qualicall.privacy.redactor import RedactedText, Redaction, Redactor, deployment_redactor, placeholder
 from qualicall.privacy.settings import PrivacyConfigError, RedactionSettings
 from qualicall.privacy.transcripts import RedactedInteraction, redact_interaction, redact_result, redact_scored

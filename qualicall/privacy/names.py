@@ -10,6 +10,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from qualicall.privacy.presidio_import import import_presidio
+
+import_presidio()
 from presidio_analyzer import PatternRecognizer
 
 from qualicall.privacy.recognizers import SpokenRecognizer, _analysed

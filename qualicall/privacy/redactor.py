@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from qualicall.privacy.presidio_import import import_presidio
 from qualicall.privacy.settings import PrivacyConfigError, RedactionSettings
 
 if TYPE_CHECKING:
@@ -63,6 +64,7 @@ def may_hold_name(text: str) -> bool:
 @lru_cache(maxsize=2)
 def analyzer(language: str) -> "AnalyzerEngine":
     _offline_tldextract()
+    import_presidio()
     from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
     from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
     from presidio_analyzer.predefined_recognizers import (
