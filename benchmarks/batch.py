@@ -215,14 +215,18 @@ def audio(args: argparse.Namespace, work: Path) -> None:
     for name, extra in configs:
         out = work / f"audio-{name.split()[0]}-{name.split()[1]}.jsonl"
         print(f"  {name}: running (load {load()})…", flush=True)
-        run = Run([str(calls / "manifest.csv"), "--out", str(out), "--lang", "auto", *extra]).run()
+        run = Run([str(calls / "manifest.csv"), "--out", str(out), *extra]).run()
+        if not out.exists():
+            raise SystemExit(f"{name}: no output (exit {run.returncode}): {run.stderr[-2000:]}")
         done = results(out)
         scored_audio = sum(r["batch"].get("audio_seconds", 0) for r in done.values())
         rate = scored_audio / run.wall
         figures[name] = rate
         outputs[name] = done
+        cut = sum(bool(r["batch"].get("asr_cut")) for r in done.values())
         print(f"  {name}: {len(done)} calls scored (exit {run.returncode}), {scored_audio / 3600:.3f} h of audio in {run.wall:.0f} s: "
-              f"{rate:.2f} audio hours per wall hour, peak memory {run.peak_mb:.0f} MB; load after {load()}", flush=True)
+              f"{rate:.2f} audio hours per wall hour, peak memory {run.peak_mb:.0f} MB, {cut} transcript(s) cut by the decoding "
+              f"time budget; load after {load()}", flush=True)
         if run.returncode not in (0, 1):
             print(run.stderr[-2000:])
     if "workers 1" in figures and "workers 2" in figures:

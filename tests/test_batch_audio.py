@@ -61,6 +61,7 @@ def test_audio_batch_from_a_csv_manifest(tmp_path):
         batch = result["batch"]
         assert abs(batch["audio_seconds"] - (spoken[-1].end + 0.6 + 1.0)) < 0.2  # the call's length: last turn, gap, tail
         assert batch["asr"] == "faster-whisper-default-auto-left" and batch["key"].endswith("/" + batch["asr"])
+        assert isinstance(batch["asr_cut"], bool)
         assert batch["source"].startswith(str(folder / "night.csv") + ":")
     # The broken file is reported with the decoder's reason; the summary gives the audio time done.
     failure = next(line for line in done.stderr.splitlines() if "failed:" in line)

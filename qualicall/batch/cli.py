@@ -21,8 +21,8 @@ def register(app: typer.Typer) -> None:
         rubric: Annotated[Optional[str], typer.Option(help="rubric id or YAML file; default: by language")] = None,
         engine: Annotated[Optional[str], typer.Option(help="speech-recognition engine (audio pipeline default)")] = None,
         model: Annotated[Optional[str], typer.Option(help="speech-recognition model (audio pipeline default)")] = None,
-        lang: Annotated[Optional[str], typer.Option(help="language of the recordings (fr | en; default: detected)")] = None,
-        agent_channel: Annotated[Optional[str], typer.Option(help="stereo channel of the agent: left | right (default left)")] = None,
+        lang: Annotated[Optional[str], typer.Option(help="language of the recordings: fr | en | auto (default: the manifest's, else detected)")] = None,
+        agent_channel: Annotated[Optional[str], typer.Option(help="stereo channel of the agent: left | right | auto (default left)")] = None,
         store: Annotated[bool, typer.Option("--store", help="also store interactions and results in the API's database ($QUALICALL_DATABASE_URL)")] = False,
         redact: Annotated[Optional[bool], typer.Option("--redact/--no-redact", help="redact personal data (default: the deployment's privacy settings, on)")] = None,
         failures: Annotated[Optional[Path], typer.Option(help="where every failure and its reason go (default: OUT's name with .failures.jsonl)")] = None,
@@ -41,10 +41,10 @@ def register(app: typer.Typer) -> None:
             fail(f"unknown backend {backend!r} (use {' or '.join(BACKENDS)})")
         if address and backend != "ray":
             fail("--address is for --backend ray")
-        if lang is not None and lang not in ("fr", "en"):
-            fail(f"unknown language {lang!r} (use fr or en)")
+        if lang is not None and lang not in ("fr", "en", "auto"):
+            fail(f"unknown language {lang!r} (use fr, en or auto)")
         if agent_channel is not None and agent_channel not in ("left", "right", "auto"):
-            fail(f"unknown agent channel {agent_channel!r} (use left or right)")
+            fail(f"unknown agent channel {agent_channel!r} (use left, right or auto)")
         options = BatchOptions(
             sources=sources, out=out, workers=workers, backend=backend, address=address, rubric=rubric, engine=engine,
             model=model, lang=lang, agent_channel=agent_channel, store=store, redact=redact, failures=failures, progress=progress,

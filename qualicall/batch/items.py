@@ -184,8 +184,8 @@ class Planner:
     # --- interaction files ----------------------------------------------------
 
     def _add_records(self, path: Path) -> None:
-        data = path.read_bytes()
         if path.suffix.lower() == ".json":
+            data = path.read_bytes()
             try:
                 document = json.loads(data)
             except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -195,20 +195,22 @@ class Planner:
             else:
                 self._add_json_document(path, document)
                 return
+        # Line by line: a JSONL file of 100 000 transcripts is never held in memory whole.
         offset = 0
-        for number, line in enumerate(data.splitlines(keepends=True), start=1):
-            start, offset = offset, offset + len(line)
-            body = line.strip()
-            if not body:
-                continue
-            try:
-                record = json.loads(body)
-            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                self._problem(f"{path}:{number}", _json_error(exc))
-                continue
-            # The line's own bytes are its content: the worker reads them back by offset.
-            lead = len(line) - len(line.lstrip())
-            self._add_record(path, f"{path}:{number}", record, body, offset=start + lead)
+        with path.open("rb") as stream:
+            for number, line in enumerate(stream, start=1):
+                start, offset = offset, offset + len(line)
+                body = line.strip()
+                if not body:
+                    continue
+                try:
+                    record = json.loads(body)
+                except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                    self._problem(f"{path}:{number}", _json_error(exc))
+                    continue
+                # The line's own bytes are its content: the worker reads them back by offset.
+                lead = len(line) - len(line.lstrip())
+                self._add_record(path, f"{path}:{number}", record, body, offset=start + lead)
 
     def _add_json_document(self, path: Path, document: Any) -> None:
         records = document if isinstance(document, list) else [document]

@@ -50,6 +50,7 @@ class Summary:
     stored: int = 0
     failed: list[Problem] = field(default_factory=list)
     audio_seconds: float = 0.0
+    asr_cut: int = 0  # recordings whose transcription hit the decoding time budget
     busy_seconds: float = 0.0
     wall_seconds: float = 0.0
     repaired_bytes: int = 0
@@ -70,6 +71,11 @@ class Summary:
             out.append(
                 f"audio {self.audio_seconds / 3600:.3f} h in {self.wall_seconds / 3600:.3f} h of wall time: "
                 f"{self.audio_seconds / max(self.wall_seconds, 1e-9):.2f}× real time (RTF {self.wall_seconds / self.audio_seconds:.3f})"
+            )
+        if self.asr_cut:
+            out.append(
+                f"{self.asr_cut} recording(s) transcribed only in part: decoding hit its time budget (an overloaded machine, or"
+                " too many workers for its cores); their lines say batch.asr_cut"
             )
         if self.repaired_bytes:
             out.append(f"the output's last line was cut by the previous run's end: {self.repaired_bytes} bytes removed, that record scored again")
@@ -254,6 +260,7 @@ class Batch:
                     continue
             lines.append(outcome.line)
             self.summary.audio_seconds += outcome.audio_seconds
+            self.summary.asr_cut += outcome.asr_cut
             self.summary.busy_seconds += outcome.busy_seconds
         # One write and one fsync for a chunk's lines: each is on disk before the next task's are written.
         self.journal.append(lines)

@@ -71,6 +71,7 @@ class Outcome:
     stored: str | None = None  # with --store: the interaction JSON as stored (redacted)
     error: str | None = None
     audio_seconds: float = 0.0
+    asr_cut: bool = False  # the transcription stopped at the pipeline's decoding time budget
     busy_seconds: float = 0.0  # time the worker spent on it (transcription + scoring)
 
 
@@ -182,7 +183,10 @@ class Worker:
             if not interaction.recording:
                 interaction = interaction.model_copy(update={"recording": str(Path(task.path).resolve())})
             outcome.interaction_id = interaction.id
-            extra = {"audio_seconds": round(outcome.audio_seconds, 3), "asr": self.config.asr_tag}
+            asr = getattr(interaction, "asr", None) or {}
+            # The pipeline stops decoding a recording past its time budget: such a transcript misses its end.
+            outcome.asr_cut = bool(asr.get("cut"))
+            extra = {"audio_seconds": round(outcome.audio_seconds, 3), "asr": self.config.asr_tag, "asr_cut": outcome.asr_cut}
             self._finish(outcome, interaction, recording.measured, extra)
         except Exception as exc:
             outcome.error = _reason(exc)
@@ -240,8 +244,13 @@ def start_worker(config: WorkerConfig) -> Worker:
 def init_process(config: WorkerConfig, parent_pid: int) -> None:
     """Initializer of each pool process: its thread share, death with the batch, its models."""
     global _worker, _start_error
+    import signal
+
     limit_threads(config.threads)
     _die_with_parent(parent_pid)
+    # Ctrl-C is the batch's to handle (it stops dispatching and sums up); a worker interrupted mid-record
+    # would only break the pool.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         _worker = start_worker(config)
     except WorkerStartError as exc:
