@@ -74,6 +74,10 @@ def clean_run(corpus, tmp_path_factory):
 
 
 def test_text_batch_scores_every_good_record_and_reports_the_bad_ones(corpus, clean_run):
+    from qualicall.scorer.rubric import load_rubric
+
+    # Rubrics chosen by language: the key names every default rubric's version, so that a new one rescores.
+    rubric_tag = "+".join(f"{r.id}@{r.version}" for r in map(load_rubric, ("default-fr", "default-en")))
     folder, counts = corpus
     out, done = clean_run
     assert done.returncode == 1, done.stderr  # some records failed
@@ -85,7 +89,7 @@ def test_text_batch_scores_every_good_record_and_reports_the_bad_ones(corpus, cl
     for result in results:
         assert set(result["criteria"]) == {"greeting", "comprehensible_language", "reformulation", "closing"}
         key = result["batch"]["key"]
-        assert key.endswith("/default-fr@1+default-en@1/text") and key in keyed
+        assert key.endswith(f"/{rubric_tag}/text") and key in keyed
     # Indicators of each record are its own: wait times vary, so do operational scores.
     night = sorted((r for r in results if r["interaction_id"].startswith("night-")), key=lambda r: r["interaction_id"])
     waits = [r["indicators"]["wait_time_s"]["value"] for r in night]
