@@ -126,12 +126,11 @@ def asr_tag(settings: dict[str, Any]) -> str:
 
 def audio_suffixes() -> tuple[tuple[str, ...], str | None]:
     """The recordings' suffixes, and why recordings cannot be transcribed here (None when they can)."""
-    try:
-        from qualicall.audio.pipeline import AUDIO_SUFFIXES
-    except ImportError as exc:
-        # Without the pipeline, recordings are still found and reported, not silently ignored.
-        return (".wav", ".mp3", ".ogg", ".opus", ".flac", ".m4a"), f"the audio pipeline cannot load ({exc})"
-    return tuple(AUDIO_SUFFIXES), None
+    from qualicall.audio import unavailable
+    from qualicall.audio.decode import AUDIO_SUFFIXES
+
+    # Without the audio extra, recordings are still found and reported, not silently ignored.
+    return tuple(sorted(AUDIO_SUFFIXES)), unavailable()
 
 
 # --- the run ------------------------------------------------------------------------

@@ -8,7 +8,6 @@ when a recording is met, so JSON-only installations never need it.
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,11 +18,10 @@ TRANSCRIPT_SUFFIXES = (".json", ".jsonl")
 
 
 def audio_suffixes() -> frozenset[str]:
-    if importlib.util.find_spec("qualicall.audio.pipeline") is None:
-        return frozenset()
-    from qualicall.audio.pipeline import AUDIO_SUFFIXES
+    from qualicall.audio import unavailable
+    from qualicall.audio.decode import AUDIO_SUFFIXES
 
-    return AUDIO_SUFFIXES
+    return frozenset() if unavailable() else AUDIO_SUFFIXES
 
 
 class AudioSource:

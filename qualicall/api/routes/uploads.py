@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import shutil
 import subprocess
@@ -108,9 +107,11 @@ def _callback(raw: Any) -> str | None:
 
 
 async def accept_audio(request: Request, client: Client, settings: Settings, idempotency_key: str | None) -> JSONResponse:
-    if importlib.util.find_spec("qualicall.audio") is None:
-        raise HTTPException(415, "audio uploads need the audio pipeline, which this installation lacks: post JSON transcripts")
-    from qualicall.audio.pipeline import AUDIO_SUFFIXES
+    from qualicall.audio import unavailable
+    from qualicall.audio.decode import AUDIO_SUFFIXES
+
+    if (reason := unavailable()) is not None:
+        raise HTTPException(415, f"audio uploads need the audio pipeline, which this installation lacks ({reason}): post JSON transcripts")
 
     if (full := await run_in_threadpool(_queue_full, request, settings)) is not None:
         raise full
