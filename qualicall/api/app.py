@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 
 from qualicall import __version__
 from qualicall.api.metrics import Metrics
+from qualicall.core.errors import ConflictError, InputError, NotFoundError, QualicallError
 from qualicall.settings import Settings
 from qualicall.store.db import Store
 
@@ -29,7 +30,7 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     if app.openapi_schema:
         return app.openapi_schema
     from qualicall.api.schemas import JobOut
-    from qualicall.scorer.interaction import Interaction
+    from qualicall.core.interaction import Interaction
 
     schema = get_openapi(title="qualicall", version=__version__, description=DESCRIPTION, routes=app.routes)
     components = schema.setdefault("components", {}).setdefault("schemas", {})
@@ -47,6 +48,15 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     return schema
 
 
+def status_of(exc: QualicallError) -> int:
+    """The HTTP status of a project error: bad input 422, unknown thing 404, conflict 409, anything else
+    (a store or model that is not available) 503."""
+    for family, status in ((NotFoundError, 404), (ConflictError, 409), (InputError, 422)):
+        if isinstance(exc, family):
+            return status
+    return 503
+
+
 def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> FastAPI:
     """The API for `settings` (default: from the environment). The schema is upgraded here; models load at start-up.
     `run_jobs=False`: accept audio jobs but leave running them to another process."""
@@ -59,7 +69,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
         from fastapi.concurrency import run_in_threadpool
 
         from qualicall.api.jobs import start_jobs
-        from qualicall.api.scoring import ScoringService
+        from qualicall.service.scoring import ScoringService
 
         app.state.scoring = ScoringService(settings.rubric, settings.redact, settings.data_dir / "redacted-recordings")
         if settings.warm_up:
@@ -78,6 +88,11 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
     app.state.metrics = metrics
     metrics.gauges.append(lambda: _store_gauges(app))
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+
+    @app.exception_handler(QualicallError)
+    async def _project_error(request: Request, exc: QualicallError) -> JSONResponse:
+        """The one place where the project's errors become answers: the message is the reason."""
+        return JSONResponse({"detail": str(exc)}, status_code=status_of(exc))
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -102,7 +102,7 @@ class JobRunner:
 
     def _run(self, job: JobRow, transcribers: dict[str, Any]) -> None:
         from qualicall.audio.pipeline import AudioError
-        from qualicall.scorer.interaction import InteractionError
+        from qualicall.core.interaction import InteractionError
 
         started = time.monotonic()
         try:

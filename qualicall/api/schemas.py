@@ -1,4 +1,4 @@
-"""What the API returns (request bodies are the public interaction format, `qualicall.scorer.interaction`)."""
+"""What the API returns (request bodies are the public interaction format, `qualicall.core.interaction`)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from qualicall.scorer.result import Result, Status
+from qualicall.core.result import Result, Status
 from qualicall.store.models import InteractionRow, JobRow, ResultRow, ReviewRow
 from qualicall.store.repository import as_utc
 

@@ -13,12 +13,13 @@ from pathlib import Path
 
 import numpy as np
 
+from qualicall.core.errors import InputError
 from qualicall.models.asr import SAMPLE_RATE
 
 AUDIO_SUFFIXES = frozenset({".wav", ".opus", ".ogg", ".oga", ".mp3", ".flac", ".m4a", ".aac", ".webm", ".wma", ".amr", ".au"})
 
 
-class AudioError(ValueError):
+class AudioError(InputError):
     """A recording that cannot be used; the message is one line naming the file."""
 
 

@@ -37,7 +37,7 @@ from qualicall.models.asr import (
     default_threads,
     drop_hallucinations,
 )
-from qualicall.scorer.interaction import Interaction, parse_interaction
+from qualicall.core.interaction import Interaction, parse_interaction
 
 __all__ = ["AUDIO_SUFFIXES", "AudioError", "AudioOptions", "Recording", "RecordingTranscriber"]
 

@@ -15,8 +15,10 @@ import json
 import os
 from pathlib import Path
 
+from qualicall.batch.errors import BatchError
 
-class JournalError(Exception):
+
+class JournalError(BatchError):
     """The output file cannot serve as this batch's journal (one line, names the file)."""
 
 

@@ -11,16 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, get_args
 
+from qualicall.batch.errors import BatchError
 from qualicall.batch.items import Plan, Planner, Problem, WorkItem
 from qualicall.batch.journal import ResultJournal
 from qualicall.batch.work import AudioTask, Outcome, Task, TextTask, WorkerConfig
 
 BACKENDS = ("local", "ray")
 MAX_CHUNK = 64  # transcripts per task: enough to make inter-process traffic negligible
-
-
-class BatchError(Exception):
-    """The batch cannot run (one line for the user)."""
 
 
 @dataclass
@@ -103,7 +100,7 @@ def cores() -> int:
 def rubric_tag(rubric: str | None) -> tuple[str, set[str]]:
     """The rubric part of the keys (`id@version`, or every default rubric when chosen by language) and the
     indicator names those rubrics know (the manifest columns read as indicators)."""
-    from qualicall.scorer.interaction import Language
+    from qualicall.core.interaction import Language
     from qualicall.scorer.rubric import default_rubric_id, load_rubric
 
     rubrics = [load_rubric(rubric)] if rubric else [load_rubric(default_rubric_id(lang)) for lang in get_args(Language)]
@@ -286,8 +283,8 @@ class Batch:
     def _save(self, outcome: Outcome) -> None:
         """Store a result unless the database already has it as the interaction's latest (a batch killed between
         the database and the output file): a re-run never adds the same result version twice."""
-        from qualicall.scorer.interaction import Interaction
-        from qualicall.scorer.result import Result
+        from qualicall.core.interaction import Interaction
+        from qualicall.core.result import Result
         from qualicall.store.repository import get_interaction, latest_result, save_scored
 
         data = json.loads(outcome.line or "{}")

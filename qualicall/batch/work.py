@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from qualicall.batch.errors import BatchError
+
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
 
 
@@ -84,38 +86,21 @@ def limit_threads(threads: int) -> None:
 class Worker:
     def __init__(self, config: WorkerConfig) -> None:
         self.config = config
-        self._scoring: Any = None
+        self._service: Any = None
         self._transcriber: Any = None
 
     # --- models, loaded on first use ------------------------------------------
 
     def scoring(self):  # type: ignore[no-untyped-def]
         """A function interaction, measured → (interaction as stored, result as written)."""
-        if self._scoring is None:
-            if self.config.store:
-                # The API's own scoring service: the same redaction, and the stored interaction pointing at a
-                # redacted copy of its recording, exactly as an uploaded call would be stored.
-                from qualicall.api.scoring import ScoringService
+        if self._service is None:
+            from qualicall.service.scoring import ScoringService
 
-                recordings = Path(self.config.redacted_recordings) if self.config.redacted_recordings else None
-                service = ScoringService(self.config.rubric, self.config.redact, recordings, concurrency=1)
-                self._scoring = service.score
-            else:
-                from qualicall.privacy import deployment_redactor, redact_scored
-                from qualicall.scorer.engine import Scorer
-
-                scorer = Scorer(self.config.rubric)
-                redactor = deployment_redactor(self.config.redact)
-
-                def score(interaction, measured=None):  # type: ignore[no-untyped-def]
-                    result = scorer.score(interaction, measured=measured)
-                    if redactor is None:
-                        return interaction, result
-                    # Scored on the clear text; what is written is redacted.
-                    return redact_scored(interaction, result, redactor=redactor)
-
-                self._scoring = score
-        return self._scoring
+            # With --store, the stored interaction points at a redacted copy of its recording, exactly as an
+            # uploaded call would be stored.
+            recordings = Path(self.config.redacted_recordings) if self.config.store and self.config.redacted_recordings else None
+            self._service = ScoringService(self.config.rubric, self.config.redact, recordings, concurrency=1)
+        return self._service.score
 
     def transcriber(self):  # type: ignore[no-untyped-def]
         if self._transcriber is None:
@@ -126,11 +111,8 @@ class Worker:
 
     def warm_up(self) -> None:
         """Load the scoring models now, so that a worker's first record is not charged with them."""
-        from qualicall.scorer.interaction import Interaction
-
-        for language, text in (("fr", "Bonjour, je vous écoute."), ("en", "Hello, how can I help you?")):
-            turns = [{"speaker": "agent", "text": text, "start": 0.0, "end": 2.0}]
-            self.scoring()(Interaction.model_validate({"id": "warm-up", "language": language, "turns": turns}))
+        self.scoring()
+        self._service.warm_up()
 
     # --- tasks -------------------------------------------------------------------
 
@@ -138,7 +120,7 @@ class Worker:
         return [self._score_text(task) for task in tasks]
 
     def _score_text(self, task: TextTask) -> Outcome:
-        from qualicall.scorer.interaction import parse_interaction
+        from qualicall.core.interaction import parse_interaction
 
         started = time.perf_counter()
         outcome = Outcome(task.key, task.source)
@@ -204,7 +186,7 @@ class Worker:
 
 def _reason(exc: BaseException) -> str:
     """One line: the message of an input error (it names the record and field), else the exception's type too."""
-    from qualicall.scorer.interaction import InteractionError
+    from qualicall.core.interaction import InteractionError
 
     expected: tuple[type[BaseException], ...] = (InteractionError, json.JSONDecodeError)
     try:
@@ -221,7 +203,7 @@ def _reason(exc: BaseException) -> str:
 
 # --- the process pool's side (one Worker per process) -----------------------------
 
-class WorkerStartError(RuntimeError):
+class WorkerStartError(BatchError, RuntimeError):
     """A worker could not load its models: every task would fail alike, so the batch stops (one line)."""
 
 

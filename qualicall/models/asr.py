@@ -46,11 +46,13 @@ from typing import Callable, Protocol, runtime_checkable
 
 import numpy as np
 
+from qualicall.models.errors import ModelError
+
 SAMPLE_RATE = 16_000
 DEFAULT_ENGINE = "faster-whisper"
 
 
-class AsrError(RuntimeError):
+class AsrError(ModelError):
     """A speech engine or model that cannot be used; the message is one line."""
 
 

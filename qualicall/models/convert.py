@@ -29,6 +29,8 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
+from qualicall.models.errors import ModelError
+
 # CTranslate2's DataType ids (include/ctranslate2/types.h) → numpy dtypes.
 _CT2_DTYPES: dict[int, Any] = {0: np.float32, 1: np.int8, 2: np.int16, 3: np.int32, 4: np.float16}
 # Version 6 is what the current converters write; older ones lay variables out differently.
@@ -36,7 +38,7 @@ _SUPPORTED_BINARY_VERSIONS = (5, 6)
 CONVERTED_FORMAT = 1  # bump when the mapping changes, so that cached checkpoints are redone
 
 
-class ConversionError(RuntimeError):
+class ConversionError(ModelError):
     """A model that cannot be converted; the message is one line."""
 
 

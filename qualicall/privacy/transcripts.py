@@ -16,8 +16,8 @@ from typing import Any
 
 from qualicall.privacy.redactor import RedactedText, Redactor, placeholder
 from qualicall.privacy.settings import RedactionSettings
-from qualicall.scorer.interaction import Interaction, Turn, Word
-from qualicall.scorer.result import Result
+from qualicall.core.interaction import Interaction, Turn, Word
+from qualicall.core.result import Result
 
 
 @dataclass
@@ -133,7 +133,7 @@ def redact_interaction(interaction: Interaction, settings: RedactionSettings | N
 
 def _replacer(pairs: dict[str, str]):
     """A function replacing each clear value (case and accents ignored) by its redacted form, longest first."""
-    from qualicall.scorer.text import normalize
+    from qualicall.core.text import normalize
 
     variants: dict[str, str] = {}
     for clear, redacted in pairs.items():

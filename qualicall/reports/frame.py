@@ -16,13 +16,15 @@ from typing import Any
 
 import polars as pl
 
+from qualicall.core.errors import InputError
+
 # Grouping names accepted by `--by`, and the result field each one reads.
 GROUP_FIELDS = {"agent": "agent_id", "team": "team", "queue": "queue", "channel": "channel", "language": "language"}
 NUMBER_INDICATORS = ("wait_time_s", "handle_time_s", "transfers", "csat", "nps", "first_response_s")
 STATUS_CODES = {"passed": 1, "failed": 0}
 
 
-class ResultsError(ValueError):
+class ResultsError(InputError):
     """A results file or record that cannot be read; the message is one line."""
 
 

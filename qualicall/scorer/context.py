@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from qualicall.scorer.interaction import Interaction
-from qualicall.scorer.result import Evidence, ItemResult
+from qualicall.core.interaction import Interaction
+from qualicall.core.result import Evidence, ItemResult
 from qualicall.scorer.rubric import ItemSpec, Rubric, Window
-from qualicall.scorer.text import NormText, normalize
+from qualicall.core.text import NormText, normalize
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc

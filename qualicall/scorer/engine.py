@@ -8,12 +8,12 @@ from typing import Any
 from qualicall import __version__
 from qualicall.scorer.context import CheckContext, find_all
 from qualicall.scorer.indicators import measure_chat, score_indicators
-from qualicall.scorer.interaction import Interaction, InteractionError
+from qualicall.core.interaction import Interaction, InteractionError
 from qualicall.scorer.language_id import detect_language
 from qualicall.scorer.registry import get_check
-from qualicall.scorer.result import CriterionResult, ItemResult, Result, RubricRef
+from qualicall.core.result import CriterionResult, ItemResult, Result, RubricRef
 from qualicall.scorer.rubric import Rubric, RubricError, default_rubric_id, load_rubric
-from qualicall.scorer.text import compile_phrases
+from qualicall.core.text import compile_phrases
 
 
 def criterion_score(items: dict[str, ItemResult], weights: dict[str, float]) -> float | None:

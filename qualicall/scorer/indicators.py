@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from qualicall.scorer.interaction import Interaction
-from qualicall.scorer.result import IndicatorResult
+from qualicall.core.interaction import Interaction
+from qualicall.core.result import IndicatorResult
 from qualicall.scorer.rubric import IndicatorSpec, Rubric
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qualicall.scorer.text import normalize
+from qualicall.core.text import normalize
 
 _FR = frozenset("je vous le la les de des du est et un une que pour pas oui bonjour merci votre vos avec sur dans ce c est ai".split())
 _EN = frozenset("i you the a an of is and to for not yes hello thank thanks your with on in this it my can please".split())

@@ -8,7 +8,7 @@ import json
 from collections.abc import Iterable
 from typing import IO, Any
 
-from qualicall.scorer.result import Result
+from qualicall.core.result import Result
 
 FORMATS = ("json", "jsonl", "csv", "table")
 

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 
 if TYPE_CHECKING:
     from qualicall.scorer.context import CheckContext
-    from qualicall.scorer.result import ItemResult
+    from qualicall.core.result import ItemResult
 
 CheckFunction = Callable[["CheckContext", Any], "ItemResult"]
 

@@ -17,12 +17,13 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from qualicall.core.errors import InputError
 from qualicall.scorer.registry import get_check
 
 WindowName = Literal["opening", "closing", "agent", "conversation"]
 
 
-class RubricError(ValueError):
+class RubricError(InputError):
     """A rubric that cannot be found or loaded; the message is one line."""
 
 

@@ -10,10 +10,12 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from qualicall.core.errors import QualicallError
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-class StoreError(RuntimeError):
+class StoreError(QualicallError, RuntimeError):
     """The database cannot be used (bad URL, unreachable server): one line."""
 
 

@@ -22,8 +22,6 @@ Jobs and webhooks: see `qualicall.store.jobs`.
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -33,8 +31,10 @@ from typing import Any, Literal
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from qualicall.scorer.interaction import Interaction
-from qualicall.scorer.result import Result
+from qualicall.core.errors import InputError
+from qualicall.core.interaction import Interaction
+from qualicall.core.result import Result
+from qualicall.security import api_key_matches, hash_api_key, new_api_key
 from qualicall.store.models import ApiKey, InteractionRow, ResultItemRow, ResultRow, ReviewRow, utcnow
 
 ROLES = ("crm", "coach", "admin")
@@ -155,7 +155,7 @@ def _encode_cursor(row: InteractionRow) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-class CursorError(ValueError):
+class CursorError(InputError):
     pass
 
 
@@ -225,7 +225,7 @@ class ItemReview:
 
 
 def add_reviews(session: Session, row: InteractionRow, reviews: list[ItemReview], reviewer: str, comment: str | None = None) -> list[ReviewRow]:
-    """Record a coach's overrides on the latest result. Unknown item ids raise ValueError.
+    """Record a coach's overrides on the latest result. Unknown item ids raise InputError.
     `comment` alone (no item) is stored as a review of the whole contact."""
     result = latest_result(session, row)
     criteria = (result.data.get("criteria") if result else None) or {}
@@ -233,7 +233,7 @@ def add_reviews(session: Session, row: InteractionRow, reviews: list[ItemReview]
     made = []
     for review in reviews:
         if review.item_id is not None and review.item_id not in criterion_of:
-            raise ValueError(f"unknown item {review.item_id!r} (items: {', '.join(criterion_of) or 'none'})")
+            raise InputError(f"unknown item {review.item_id!r} (items: {', '.join(criterion_of) or 'none'})")
     entries = list(reviews) + ([ItemReview(item_id=None, comment=comment)] if comment else [])
     for review in entries:
         made.append(
@@ -271,17 +271,12 @@ def reviewed_result(result: dict[str, Any], reviews: list[ReviewRow]) -> dict[st
 
 # --- API keys ---------------------------------------------------------------
 
-def _hash_key(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
 def create_api_key(session: Session, name: str, role: str) -> tuple[ApiKey, str]:
     """A new key for `role`; returns the row and the key itself, which is never stored."""
     if role not in ROLES:
-        raise ValueError(f"unknown role {role!r} (use {', '.join(ROLES)})")
-    prefix = secrets.token_hex(6)
-    key = f"{KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
-    row = ApiKey(name=name, role=role, prefix=prefix, key_hash=_hash_key(key), webhook_secret=secrets.token_urlsafe(32))
+        raise InputError(f"unknown role {role!r} (use {', '.join(ROLES)})")
+    key, prefix = new_api_key(KEY_PREFIX)
+    row = ApiKey(name=name, role=role, prefix=prefix, key_hash=hash_api_key(key), webhook_secret=secrets.token_urlsafe(32))
     session.add(row)
     session.flush()
     return row, key
@@ -293,7 +288,7 @@ def authenticate(session: Session, key: str) -> ApiKey | None:
     if len(parts) != 3 or parts[0] != KEY_PREFIX:
         return None
     row = session.scalar(select(ApiKey).where(ApiKey.prefix == parts[1]))
-    if row is None or row.revoked_at is not None or not hmac.compare_digest(row.key_hash, _hash_key(key)):
+    if row is None or row.revoked_at is not None or not api_key_matches(key, row.key_hash):
         return None
     return row
 

@@ -5,20 +5,21 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qualicall.api.web.sessions import hash_password, verify_password
+from qualicall.core.errors import ConflictError, InputError, NotFoundError
+from qualicall.security import hash_password, verify_password
 from qualicall.store.models import User
 
 USER_ROLES = ("coach", "admin")
 
 
 def create_user(session: Session, username: str, password: str, role: str = "coach") -> User:
-    """A new account; ValueError for an unknown role, a taken name or a short password."""
+    """A new account; InputError for an unknown role or a short password, ConflictError for a taken name."""
     if role not in USER_ROLES:
-        raise ValueError(f"unknown role {role!r} (use {', '.join(USER_ROLES)})")
+        raise InputError(f"unknown role {role!r} (use {', '.join(USER_ROLES)})")
     if len(password) < 8:
-        raise ValueError("the password needs at least 8 characters")
+        raise InputError("the password needs at least 8 characters")
     if session.scalar(select(User).where(User.username == username)) is not None:
-        raise ValueError(f"user {username!r} exists already")
+        raise ConflictError(f"user {username!r} exists already")
     user = User(username=username, password_hash=hash_password(password), role=role)
     session.add(user)
     session.flush()
@@ -28,9 +29,9 @@ def create_user(session: Session, username: str, password: str, role: str = "coa
 def set_password(session: Session, username: str, password: str) -> User:
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
-        raise ValueError(f"no user {username!r}")
+        raise NotFoundError(f"no user {username!r}")
     if len(password) < 8:
-        raise ValueError("the password needs at least 8 characters")
+        raise InputError("the password needs at least 8 characters")
     user.password_hash = hash_password(password)
     return user
 

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from qualicall.api import idempotency
 from qualicall.api.deps import ANY_ROLE, COACH, CRM, Client, get_session, get_settings
 from qualicall.api.schemas import InteractionOut, InteractionPage, InteractionSummary, Problem, ResultVersion, ReviewIn, ReviewOut
-from qualicall.scorer.interaction import Interaction, InteractionError
-from qualicall.scorer.result import Result
+from qualicall.core.interaction import Interaction, InteractionError
+from qualicall.core.result import Result
 from qualicall.settings import Settings
 from qualicall.store import repository as repo
 

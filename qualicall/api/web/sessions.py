@@ -1,4 +1,4 @@
-"""Coach passwords (hashed with scrypt) and signed session cookies (stdlib only).
+"""Signed session cookies (stdlib only; passwords are hashed in `qualicall.security`).
 
 A session cookie is `base64(json payload) . base64(HMAC-SHA256)`, signed with
 the server's secret; it carries the coach's name, role, expiry and a CSRF
@@ -10,35 +10,15 @@ loopback deployment still works without TLS).
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import json
 import secrets
 import time
 from dataclasses import dataclass
 
+from qualicall.security import hmac_sha256, same_secret
+
 COOKIE = "qualicall_session"
 LIFETIME_S = 12 * 3600  # one working day
-_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
-
-
-def hash_password(password: str) -> str:
-    salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, dklen=32, **_SCRYPT)
-    return "scrypt${n}${r}${p}${salt}${digest}".format(
-        **_SCRYPT, salt=base64.b64encode(salt).decode(), digest=base64.b64encode(digest).decode()
-    )
-
-
-def verify_password(password: str, stored: str) -> bool:
-    try:
-        scheme, n, r, p, salt, digest = stored.split("$")
-        if scheme != "scrypt":
-            return False
-        computed = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt), dklen=32, n=int(n), r=int(r), p=int(p))
-    except (ValueError, TypeError):
-        return False
-    return hmac.compare_digest(computed, base64.b64decode(digest))
 
 
 @dataclass(frozen=True)
@@ -60,7 +40,7 @@ def _unb64(text: str) -> bytes:
 def sign_session(user: str, role: str, secret: bytes, lifetime_s: int = LIFETIME_S) -> str:
     payload = {"u": user, "r": role, "c": secrets.token_urlsafe(16), "e": int(time.time()) + lifetime_s}
     body = _b64(json.dumps(payload, separators=(",", ":")).encode())
-    signature = _b64(hmac.new(secret, body.encode(), hashlib.sha256).digest())
+    signature = _b64(hmac_sha256(secret, body.encode()))
     return f"{body}.{signature}"
 
 
@@ -69,8 +49,8 @@ def read_session(cookie: str | None, secret: bytes) -> Session | None:
     if not cookie or "." not in cookie:
         return None
     body, signature = cookie.rsplit(".", 1)
-    expected = _b64(hmac.new(secret, body.encode(), hashlib.sha256).digest())
-    if not hmac.compare_digest(signature, expected):
+    expected = _b64(hmac_sha256(secret, body.encode()))
+    if not same_secret(signature, expected):
         return None
     try:
         payload = json.loads(_unb64(body))

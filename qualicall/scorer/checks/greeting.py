@@ -10,8 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from qualicall.scorer.checks.formula import compile_formula
 from qualicall.scorer.context import CheckContext, Match, TurnView, find_all, where
 from qualicall.scorer.registry import register_check
-from qualicall.scorer.result import ItemResult
-from qualicall.scorer.text import compile_phrases, normalize
+from qualicall.core.result import ItemResult
+from qualicall.core.text import compile_phrases, normalize
 
 
 @lru_cache(maxsize=4)

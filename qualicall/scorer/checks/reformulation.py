@@ -10,7 +10,7 @@ from qualicall.scorer.checks.formula import compile_formula
 from qualicall.scorer.checks.greeting import stop_words
 from qualicall.scorer.context import CheckContext, Match, TurnView, find_all, where
 from qualicall.scorer.registry import register_check
-from qualicall.scorer.result import ItemResult
+from qualicall.core.result import ItemResult
 
 CONTENT_POS = {"NOUN", "PROPN", "VERB", "ADJ", "NUM", "ADV"}
 

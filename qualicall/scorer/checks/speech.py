@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from qualicall.scorer.context import CheckContext
 from qualicall.scorer.registry import register_check
-from qualicall.scorer.result import ItemResult
+from qualicall.core.result import ItemResult
 
 
 class SpeechRateParams(BaseModel):

@@ -36,27 +36,21 @@ def register(app: typer.Typer) -> None:
 
         from qualicall.api.app import create_app
         from qualicall.settings import Settings
-        from qualicall.store.db import StoreError
 
         with user_errors():
             overrides = {k: v for k, v in {"host": host, "port": port, "workers": workers}.items() if v is not None}
-            try:
-                settings = Settings(**overrides)
-                application = create_app(settings)
-            except StoreError as exc:
-                fail(str(exc))
+            settings = Settings(**overrides)
+            application = create_app(settings)
             typer.echo(f"qualicall: serving on http://{settings.host}:{settings.port} (database {settings.url.split('@')[-1]})", err=True)
             uvicorn.run(application, host=settings.host, port=settings.port, log_level=log_level, timeout_graceful_shutdown=10)
 
     @db_app.command("upgrade")
     def db_upgrade() -> None:
         """Create or upgrade the schema of $QUALICALL_DATABASE_URL (serve does it too at start-up)."""
-        from qualicall.store.db import StoreError, current_revision
+        from qualicall.store.db import current_revision
 
-        try:
+        with user_errors():
             store = _store()
-        except StoreError as exc:
-            fail(str(exc))
         typer.echo(f"database at revision {current_revision(store.engine)}")
 
     @key_app.command("create")
@@ -65,16 +59,9 @@ def register(app: typer.Typer) -> None:
         name: Annotated[str, typer.Option(help="who uses it (shown as the reviewer of a coach's reviews)")] = "",
     ) -> None:
         """Create an API key: printed once (only its hash is stored), with the secret that signs its webhooks."""
-        from qualicall.store.db import StoreError
-        from qualicall.store.repository import ROLES, create_api_key
+        from qualicall.store.repository import create_api_key
 
-        if role not in ROLES:
-            fail(f"unknown role {role!r} (use {', '.join(ROLES)})")
-        try:
-            store = _store()
-        except StoreError as exc:
-            fail(str(exc))
-        with store.session() as session:
+        with user_errors(), _store().session() as session:
             row, key = create_api_key(session, name or role, role)
         typer.echo(key)
         typer.echo(f"qualicall: {role} key {row.prefix} created; webhook signing secret: {row.webhook_secret}", err=True)
@@ -84,7 +71,7 @@ def register(app: typer.Typer) -> None:
         """List the keys (prefix, role, name, state); never the keys themselves."""
         from qualicall.store.repository import list_api_keys
 
-        with _store().session() as session:
+        with user_errors(), _store().session() as session:
             for row in list_api_keys(session):
                 state = "revoked" if row.revoked_at else "active"
                 typer.echo(f"{row.prefix}\t{row.role}\t{row.name}\t{state}")
@@ -94,7 +81,7 @@ def register(app: typer.Typer) -> None:
         """Revoke a key: requests with it get 401 from now on."""
         from qualicall.store.repository import revoke_api_key
 
-        with _store().session() as session:
+        with user_errors(), _store().session() as session:
             if revoke_api_key(session, prefix) is None:
                 fail(f"no key with prefix {prefix!r}")
         typer.echo(f"revoked {prefix}")

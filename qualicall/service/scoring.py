@@ -1,4 +1,9 @@
-"""Scoring and storing one interaction: shared by the JSON route and the audio job workers."""
+"""Score, then redact, then store when asked: the one path every entry point takes.
+
+The CLI (`qualicall score`), the batch workers and the API (JSON route and
+audio jobs) all score through `ScoringService`, so that what is written or
+stored is redacted alike everywhere: scored on the clear text, redacted after.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session
 
 from qualicall.scorer.engine import Scorer
-from qualicall.scorer.interaction import Interaction
-from qualicall.scorer.result import Result
+from qualicall.core.interaction import Interaction
+from qualicall.core.result import Result
 from qualicall.store.models import ResultRow
 from qualicall.store.repository import save_scored
 
@@ -24,7 +29,11 @@ logger = logging.getLogger(__name__)
 
 
 class ScoringService:
-    """One scorer (models load once, on first use) and the deployment's redactor."""
+    """One scorer (models load once, on first use) and the deployment's redactor.
+
+    `recordings_dir`: where redacted copies of recordings go when results are stored (the API's data
+    folder); without it a stored interaction keeps pointing at its recording as given.
+    """
 
     def __init__(
         self, rubric: str | None = None, redact: bool | None = None, recordings_dir: Path | None = None, concurrency: int | None = None

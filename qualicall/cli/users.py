@@ -8,19 +8,16 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
-    from qualicall.cli import fail
+    from qualicall.cli import user_errors
 
     user_app = typer.Typer(help="Coach accounts for the web workspace (qualicall serve).", no_args_is_help=True)
     app.add_typer(user_app, name="user")
 
     def store():  # type: ignore[no-untyped-def]
         from qualicall.settings import Settings
-        from qualicall.store.db import Store, StoreError
+        from qualicall.store.db import Store
 
-        try:
-            return Store(Settings().url)
-        except StoreError as exc:
-            fail(str(exc))
+        return Store(Settings().url)
 
     @user_app.command("create")
     def create(
@@ -31,11 +28,8 @@ def register(app: typer.Typer) -> None:
         """Create a coach account; only a hash of the password is stored."""
         from qualicall.store.users import create_user
 
-        with store().session() as session:
-            try:
-                create_user(session, username, password, role)
-            except ValueError as exc:
-                fail(str(exc))
+        with user_errors(), store().session() as session:
+            create_user(session, username, password, role)
         typer.echo(f"qualicall: user {username} ({role}) created", err=True)
 
     @user_app.command("passwd")
@@ -43,11 +37,8 @@ def register(app: typer.Typer) -> None:
         """Set a new password for a coach account."""
         from qualicall.store.users import set_password
 
-        with store().session() as session:
-            try:
-                set_password(session, username, password)
-            except ValueError as exc:
-                fail(str(exc))
+        with user_errors(), store().session() as session:
+            set_password(session, username, password)
         typer.echo(f"qualicall: password of {username} changed", err=True)
 
     @user_app.command("list")
@@ -55,6 +46,6 @@ def register(app: typer.Typer) -> None:
         """The coach accounts."""
         from qualicall.store.users import list_users
 
-        with store().session() as session:
+        with user_errors(), store().session() as session:
             for user in list_users(session):
                 typer.echo(f"{user.username}\t{user.role}\t{'disabled' if user.disabled else 'active'}")

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from qualicall.scorer.interaction import Interaction, InteractionError, read_interactions
+from qualicall.core.interaction import Interaction, InteractionError, read_interactions
 
 TRANSCRIPT_SUFFIXES = (".json", ".jsonl")
 

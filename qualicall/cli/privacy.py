@@ -52,8 +52,8 @@ def register(app: typer.Typer) -> None:
             from qualicall.privacy.audio import AudioRedactionError, merge_spans, redact_recording, redacted_copy_path
             from qualicall.privacy.redactor import Redactor
             from qualicall.privacy.transcripts import redact_interaction
-            from qualicall.scorer.interaction import InteractionError
-            from qualicall.scorer.sources import iter_sources
+            from qualicall.core.interaction import InteractionError
+            from qualicall.service.sources import iter_sources
 
             settings = settings_from_options(config, types)
             redactor = Redactor(settings)

@@ -33,9 +33,7 @@ def register(app: typer.Typer) -> None:
         Each result line carries `batch.key` (content hash, rubric id@version, speech engine/model): run the same
         command again after a crash or a kill and it goes on where it stopped, writing nothing twice.
         """
-        from qualicall.batch.journal import JournalError
-        from qualicall.batch.runner import BACKENDS, Batch, BatchError, BatchOptions
-        from qualicall.batch.work import WorkerStartError
+        from qualicall.batch.runner import BACKENDS, Batch, BatchOptions
 
         if backend not in BACKENDS:
             fail(f"unknown backend {backend!r} (use {' or '.join(BACKENDS)})")
@@ -50,10 +48,7 @@ def register(app: typer.Typer) -> None:
             model=model, lang=lang, agent_channel=agent_channel, store=store, redact=redact, failures=failures, progress=progress,
         )
         with user_errors():
-            try:
-                summary = Batch(options).run()
-            except (BatchError, JournalError, WorkerStartError) as exc:
-                fail(str(exc))
+            summary = Batch(options).run()
         for line in summary.lines():
             typer.echo(f"qualicall: {line}", err=True)
         if summary.interrupted:

@@ -10,6 +10,8 @@ from typing import Annotated, Iterator, Optional
 
 import typer
 
+from qualicall.core.errors import InputError, QualicallError
+
 app = typer.Typer(
     name="qualicall",
     help="Score contact-centre interactions against a quality grid, with evidence.",
@@ -17,22 +19,23 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
 rubric_app = typer.Typer(help="List, print and check rubrics.", no_args_is_help=True)
 app.add_typer(rubric_app, name="rubric")
 
 # Modules that add their own commands with a `register(app)` function.
 COMMAND_MODULES: list[str] = [
-    "qualicall.privacy.cli",
-    "qualicall.api.cli",
-    "qualicall.api.web.cli",
-    "qualicall.reports.cli",
-    "qualicall.audio.cli",
-    "qualicall.models.cli",
-    "qualicall.batch.cli",
+    "qualicall.cli.privacy",
+    "qualicall.cli.serve",
+    "qualicall.cli.users",
+    "qualicall.cli.reports",
+    "qualicall.cli.audio",
+    "qualicall.cli.models",
+    "qualicall.cli.batch",
 ]
 
 
-class UserError(Exception):
+class UserError(InputError):
     """Bad input: printed as one line on stderr, exit status 2."""
 
 
@@ -43,16 +46,10 @@ def fail(message: str, code: int = 2) -> None:
 
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """Turn the project's input errors into one-line messages instead of tracebacks."""
-    from qualicall.models.asr import AsrError
-    from qualicall.models.nlp import ModelNotFound
-    from qualicall.privacy.settings import PrivacyConfigError
-    from qualicall.scorer.interaction import InteractionError
-    from qualicall.scorer.rubric import RubricError
-
+    """The one place where the project's errors become one-line messages (exit status 2) instead of tracebacks."""
     try:
         yield
-    except (UserError, InteractionError, RubricError, ModelNotFound, PrivacyConfigError, AsrError) as exc:
+    except QualicallError as exc:
         fail(str(exc))
     except OSError as exc:
         fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
@@ -104,14 +101,12 @@ def score(
         fail(f"unknown format {fmt!r} (use {', '.join(FORMATS)})")
     failures = 0
     with user_errors():
-        from qualicall.privacy import deployment_redactor, redact_scored
-        from qualicall.scorer.engine import Scorer
-        from qualicall.scorer.interaction import InteractionError
-        from qualicall.scorer.sources import AudioSource, iter_sources
+        from qualicall.core.interaction import InteractionError
+        from qualicall.service.scoring import ScoringService
+        from qualicall.service.sources import AudioSource, iter_sources
 
         audio = AudioSource(audio_options(agent_channel, lang, engine, model))
-        scorer = Scorer(rubric)
-        redactor = deployment_redactor(redact)
+        service = ScoringService(rubric, redact, concurrency=1)
         with open_output(out) as stream:
             writer = ResultWriter(stream, fmt)
             for item in iter_sources(inputs, audio):
@@ -120,10 +115,8 @@ def score(
                     typer.echo(f"qualicall: skipped: {item}", err=True)
                     continue
                 try:
-                    result = scorer.score(item)
-                    if redactor is not None:
-                        # Scored on the clear text; what is written is redacted.
-                        _, result = redact_scored(item, result, redactor=redactor)
+                    # Scored on the clear text; what is written is redacted (unless --no-redact).
+                    _, result = service.score(item)
                     writer.write(result)
                 except InteractionError as exc:
                     failures += 1

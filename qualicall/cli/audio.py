@@ -31,8 +31,8 @@ def register(app: typer.Typer) -> None:
         with user_errors():
             from qualicall.audio.pipeline import AUDIO_SUFFIXES
             from qualicall.privacy import deployment_redactor, redact_interaction
-            from qualicall.scorer.interaction import InteractionError
-            from qualicall.scorer.sources import AudioSource
+            from qualicall.core.interaction import InteractionError
+            from qualicall.service.sources import AudioSource
 
             for path in inputs:
                 if path.suffix.lower() not in AUDIO_SUFFIXES and path.is_file():

@@ -9,11 +9,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from qualicall.core.errors import InputError
+
 Channel = Literal["voice", "chat", "email"]
 Language = Literal["fr", "en"]
 
 
-class InteractionError(ValueError):
+class InteractionError(InputError):
     """Bad input: the message is one line naming the record and the field."""
 
 
