@@ -22,8 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from qualicall.scorer.engine import Scorer, criterion_score  # noqa: E402
-from qualicall.scorer.interaction import InteractionError, read_interactions  # noqa: E402
-from qualicall.scorer.result import ItemResult  # noqa: E402
+from qualicall.core.interaction import InteractionError, read_interactions  # noqa: E402
+from qualicall.core.result import ItemResult  # noqa: E402
 
 STATUSES = ("passed", "failed", "not_applicable")
 SHORT = {"passed": "P", "failed": "F", "not_applicable": "N"}

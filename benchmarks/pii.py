@@ -72,7 +72,7 @@ def cost() -> None:
     """Redaction time per interaction against scoring time, on the dev set (or the examples)."""
     from qualicall.privacy import Redactor, redact_scored
     from qualicall.scorer.engine import Scorer
-    from qualicall.scorer.interaction import read_interactions
+    from qualicall.core.interaction import read_interactions
 
     source = DEV_SET if DEV_SET.exists() else ROOT / "examples" / "interactions.jsonl"
     interactions = [i for i in read_interactions(source) if not isinstance(i, Exception) and i.turns]

@@ -100,7 +100,7 @@ def scaled_results(count: int, seed: int = 11) -> list[dict]:
     import generate_month
     from qualicall.scorer.engine import Scorer
     from qualicall.scorer.indicators import score_indicators
-    from qualicall.scorer.interaction import Interaction
+    from qualicall.core.interaction import Interaction
     from qualicall.scorer.rubric import load_rubric
 
     # Contacts per working day so that the month holds about `count` (the incident week adds a quarter).

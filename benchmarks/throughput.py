@@ -79,7 +79,7 @@ CLOSING = {
 
 def long_call(index: int, language: str, words: int, rng: random.Random):
     """A voice call of about `words` words, agent and customer alternating, with turn times."""
-    from qualicall.scorer.interaction import Interaction
+    from qualicall.core.interaction import Interaction
 
     turns = [("agent", rng.choice(OPENING[language]))]
     count = len(turns[0][1].split())

@@ -203,7 +203,7 @@ def generate(seed: int = 7, per_day: int = 18, year: int = 2026, month: int = 11
 def score(interactions: list[dict]) -> Iterator[dict]:
     """The result of each interaction, scored with the default rubric of its language."""
     from qualicall.scorer.engine import Scorer
-    from qualicall.scorer.interaction import Interaction
+    from qualicall.core.interaction import Interaction
 
     scorer = Scorer()
     for record in interactions:

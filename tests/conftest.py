@@ -31,7 +31,7 @@ def dev_set() -> Path:
 
 def make_interaction(turns: list[tuple[str, str]], language: str = "fr", channel: str = "voice", seconds_per_turn: float = 5.0, **extra):
     """An interaction from (speaker, text) pairs, with regular turn times for voice."""
-    from qualicall.scorer.interaction import Interaction
+    from qualicall.core.interaction import Interaction
 
     out = []
     for i, (speaker, text) in enumerate(turns):

@@ -10,8 +10,8 @@ import pytest
 from conftest import DEV_SET, ROOT
 from core_scoring import score, scorer
 from qualicall.scorer.engine import combine, criterion_score, weighted_mean
-from qualicall.scorer.interaction import InteractionError, parse_interaction
-from qualicall.scorer.result import ItemResult
+from qualicall.core.interaction import InteractionError, parse_interaction
+from qualicall.core.result import ItemResult
 from qualicall.scorer.rubric import load_rubric
 
 HELD_OUT = ROOT / "tests" / "data" / "core_heldout"
@@ -89,7 +89,7 @@ def test_interaction_validation_messages_name_the_record_and_the_field(record, m
 
 
 def _agreement(directory: Path) -> tuple[float, dict[str, float]]:
-    from qualicall.scorer.interaction import read_interactions
+    from qualicall.core.interaction import read_interactions
 
     labels = json.loads((directory / "labels.json").read_text())
     pairs: dict[str, list[bool]] = {}

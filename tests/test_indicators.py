@@ -145,7 +145,7 @@ def test_engine_combination_says_which_parts_it_used(rubric):
     quality_only = score_interaction(make_interaction(turns), rubric)
     assert quality_only.combination["used"] == ["quality"] and quality_only.overall_score == quality_only.quality_score
     assert quality_only.operational_score is None
-    from qualicall.scorer.interaction import Interaction
+    from qualicall.core.interaction import Interaction
 
     abandoned = score_interaction(Interaction(id="ab", abandoned=True, indicators={"wait_time_s": 120}), rubric)
     assert abandoned.quality_score is None and abandoned.combination["used"] == ["operational"]

@@ -25,7 +25,7 @@ def report_cli():
     import typer
     from typer.testing import CliRunner
 
-    from qualicall.reports.cli import register
+    from qualicall.cli.reports import register
 
     app = typer.Typer()
     app.callback()(lambda: None)  # a group, so that the command is called by its name as on the command line
