@@ -23,6 +23,14 @@ def run_cli(*args: str, input: str | None = None, timeout: float = 300) -> subpr
 
 
 @pytest.fixture(scope="session")
+def scorer():
+    """One scorer for the whole session: spaCy and the sentence encoder load once."""
+    from qualicall.scorer.engine import Scorer
+
+    return Scorer()
+
+
+@pytest.fixture(scope="session")
 def dev_set() -> Path:
     if not (DEV_SET / "interactions.jsonl").exists():
         pytest.skip("../shared/data/dev is absent")
