@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
@@ -117,6 +118,32 @@ def get_embedder(backend: str = "use", model: str | None = None) -> Embedder:
     if backend == "transformers":
         return TransformersEmbedder(model or "sentence-transformers/paraphrase-multilingual-MiniLM-L12-v2")
     raise ModelNotFound(f"unknown embedding backend {backend!r} (use 'use' or 'transformers')")
+
+
+def encode_cached(embedder: Embedder, sentences: list[str]) -> np.ndarray:
+    """`embedder.encode(sentences)`, kept on disk by content: example banks are embedded once per
+    bank content and embedder, not at every start (the cache folder is `qualicall.models.whisper_models.cache_dir`)."""
+    import hashlib
+
+    from qualicall.models.whisper_models import cache_dir
+
+    digest = hashlib.sha256("\x1f".join([embedder.name, *sentences]).encode()).hexdigest()[:32]
+    path = cache_dir() / "embeddings" / f"{digest}.npy"
+    try:
+        vectors = np.load(path)
+        if vectors.shape[0] == len(sentences):
+            return vectors
+    except (OSError, ValueError):
+        pass  # absent or unreadable: computed again
+    vectors = embedder.encode(sentences) if sentences else np.zeros((0, 0), dtype=np.float32)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp.npy")
+        np.save(partial, vectors)
+        os.replace(partial, path)
+    except OSError:
+        pass  # a read-only cache only costs the encoding at the next start
+    return vectors
 
 
 def cosine_matrix(embedder: Embedder, left: list[str], right: list[str]) -> np.ndarray:
