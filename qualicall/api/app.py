@@ -106,7 +106,9 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
     app.include_router(rubrics.router)
     app.include_router(reports.router)
     app.include_router(health.router)
-    from qualicall.api.web.routes import router as coach_workspace; app.include_router(coach_workspace())  # the coaches' pages
+    from qualicall.api.web.routes import router as coach_workspace
+
+    app.include_router(coach_workspace)  # the coaches' pages
 
     app.add_middleware(_MetricsMiddleware, metrics=metrics)
     return app

@@ -10,6 +10,13 @@ from qualicall.api.web.i18n import Translator
 from qualicall.api.web.priority import Margin, item_margins
 
 
+def score_class(score: float | None) -> str:
+    """The colour band of a score on the pages."""
+    if score is None:
+        return ""
+    return "low" if score < 60 else "mid" if score < 80 else "high"
+
+
 def clock(seconds: float | None) -> str:
     """12.5 → "0:12", 3725 → "1:02:05"."""
     if seconds is None:

@@ -1,0 +1,106 @@
+"""What every coach page shares: the templates, the coach's language, the signed-in coach
+(a dependency that redirects to the login page), the CSRF check and the page renderer."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse
+
+from qualicall.api.web.i18n import Translator, language_from_header, normalise_language
+from qualicall.api.web.sessions import COOKIE, Session, read_session
+from qualicall.security import same_secret
+from qualicall.settings import Settings
+
+HERE = Path(__file__).parent
+STATIC = HERE / "static"
+LANGUAGE_COOKIE = "qualicall_lang"
+COACH_ROLES = ("coach", "admin")
+
+
+def _environment():  # type: ignore[no-untyped-def]
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    environment = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
+    # Static files are named with their modification time so that browsers cache them until they change.
+    versions = {path.name: int(path.stat().st_mtime) for path in STATIC.iterdir()}
+    environment.globals["static_url"] = lambda name: f"/static/{name}?v={versions.get(name, 0)}"
+    environment.globals["url"] = lambda path: path
+    return environment
+
+
+_templates = None
+
+
+def templates():  # type: ignore[no-untyped-def]
+    global _templates
+    if _templates is None:
+        _templates = _environment()
+    return _templates
+
+
+def translator(request: Request) -> Translator:
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    return Translator(normalise_language(chosen) if chosen else language_from_header(request.headers.get("accept-language")))
+
+
+def session_secret(request: Request) -> bytes:
+    state = request.app.state
+    if getattr(state, "web_secret", None) is None:
+        state.web_secret = web_secret(state.settings)
+    return state.web_secret
+
+
+def current_session(request: Request) -> Session | None:
+    session = read_session(request.cookies.get(COOKIE), session_secret(request))
+    return session if session and session.role in COACH_ROLES else None
+
+
+def coach(request: Request) -> Session:
+    """The signed-in coach, or a redirect to the login page (303 with Location: browsers follow it)."""
+    session = current_session(request)
+    if session is None:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise HTTPException(303, "sign in first", headers={"Location": "/login?" + urlencode({"next": target})})
+    return session
+
+
+Coach = Annotated[Session, Depends(coach)]
+Language = Annotated[Translator, Depends(translator)]
+
+
+def check_csrf(session: Session, token: str) -> None:
+    if not same_secret(session.csrf, token or ""):
+        raise HTTPException(403, "the form is stale: reload the page")
+
+
+def render(request: Request, name: str, session: Session | None, status_code: int = 200, **context: Any) -> HTMLResponse:
+    t = translator(request)
+    html = templates().get_template(name).render(request=request, session=session, t=t, **context)
+    return HTMLResponse(html, status_code=status_code, headers={"Cache-Control": "no-store"})
+
+
+def safe_next(target: str | None) -> str:
+    """Only local paths: a login link must not send the coach to another site."""
+    return target if target and target.startswith("/") and not target.startswith("//") else "/queue"
+
+
+def web_secret(settings: Settings) -> bytes:
+    """The key that signs coach sessions: `QUALICALL_SECRET_KEY`, else one made once and kept in the data folder."""
+    if settings.secret_key:
+        return settings.secret_key.encode()
+    path = Path(settings.data_dir) / "session-secret"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass  # made earlier, or by another worker just now
+    else:
+        with os.fdopen(descriptor, "w") as stream:
+            stream.write(secrets.token_urlsafe(48))
+    return path.read_text().strip().encode()

@@ -1,0 +1,148 @@
+"""One call: its scorecard, transcript and recording; a coach's override of an item, or confirmation of them all."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+
+from qualicall.api.web import data as store_data
+from qualicall.api.web.deps import Coach, Language, check_csrf, render
+from qualicall.api.web.priority import review_priority
+from qualicall.api.web.views import combination_text, indicators, score_class, scorecard, transcript
+
+router = APIRouter()
+
+STATUSES = ("passed", "failed", "not_applicable")
+
+
+@router.get("/calls/{interaction_id}")
+def call_page(request: Request, interaction_id: str, session: Coach, t: Language) -> HTMLResponse:
+    with request.app.state.store.session() as db:
+        call = store_data.load_call(db, interaction_id)
+        if call is None:
+            return render(request, "message.html", session, status_code=404, title=t("not_found"), message=interaction_id)
+        interaction = call.row.data or {}
+        result = call.result.data
+        latest = store_data.latest_by_item(call.reviews)
+        history = []
+        for review in reversed(call.reviews):
+            if not review.item_id:
+                continue
+            entry = store_data.review_dict(review)
+            result_row = call.result if review.result_id == call.result.id else db.get(type(call.result), review.result_id)
+            entry["auto"] = store_data.auto_status(result_row, entry["item"]) if result_row else None
+            entry["when"] = (entry["created_at"] or "")[:16].replace("T", " ")
+            history.append(entry)
+        version = call.result.version
+        has_audio = _recording_path(request, call.row.recording) is not None
+    criteria = scorecard(interaction, result, latest, t)
+    items = [item for criterion in criteria for item in criterion.items]
+    priority = review_priority(interaction, result)
+    call_data = {
+        "items": {
+            item.key: {"evidence": item.evidence, "time": item.time, "auto": item.auto, "auto_label": t.status(item.auto)}
+            for item in items
+        }
+    }
+    flash = {"saved": t("override_saved"), "confirmed": t("confirmed")}.get(request.query_params.get("done", ""))
+    score = result.get("overall_score") if result.get("overall_score") is not None else result.get("quality_score")
+    return render(
+        request,
+        "interaction.html",
+        session,
+        nav="queue",
+        interaction={"id": interaction_id, **{k: interaction.get(k) for k in ("agent_id", "team", "queue")}},
+        date=(interaction.get("started_at") or "")[:16].replace("T", " "),
+        result=result,
+        result_version=version,
+        score_class=score_class(score),
+        combination=combination_text(result, t),
+        criteria=criteria,
+        failed=[item for item in items if item.effective == "failed"],
+        indicators=indicators(result, t),
+        absent=", ".join(t.label(n) for n in (result.get("combination") or {}).get("indicators_absent", [])),
+        history=history,
+        turns=transcript(interaction),
+        audio_url=f"/calls/{quote(interaction_id, safe='')}/audio" if has_audio else None,
+        asr=priority.asr_confidence,
+        role=priority.role_confidence,
+        call_data=call_data,
+        flash=flash,
+    )
+
+
+@router.get("/calls/{interaction_id}/audio")
+def call_audio(request: Request, interaction_id: str, session: Coach) -> FileResponse:
+    from qualicall.store.repository import get_interaction
+
+    with request.app.state.store.session() as db:
+        row = get_interaction(db, interaction_id)
+        path = _recording_path(request, row.recording if row else None)
+    if path is None:
+        raise HTTPException(404, "no recording")
+    # FileResponse answers Range requests: the player can seek without downloading the whole call.
+    return FileResponse(path, headers={"Cache-Control": "private, max-age=3600"})
+
+
+@router.post("/calls/{interaction_id}/reviews")
+def override(
+    request: Request,
+    interaction_id: str,
+    session: Coach,
+    t: Language,
+    item: str = Form(...),
+    status: str = Form(...),
+    comment: str = Form(""),
+    csrf: str = Form(""),
+) -> Response:
+    from qualicall.store.repository import ItemReview, add_reviews
+
+    check_csrf(session, csrf)
+    if status not in STATUSES:
+        raise HTTPException(422, f"status must be one of {', '.join(STATUSES)}")
+    with request.app.state.store.session() as db:
+        call = store_data.load_call(db, interaction_id)
+        if call is None:
+            raise HTTPException(404, "unknown interaction")
+        auto = store_data.auto_status(call.result, item)
+        if auto is None:
+            raise HTTPException(422, f"unknown item {item!r}")
+        if status != auto and not comment.strip():
+            raise HTTPException(422, t("comment_required"))
+        add_reviews(db, call.row, [ItemReview(item.split(".", 1)[1], status, comment.strip() or None)], session.user)
+    return RedirectResponse(f"/calls/{quote(interaction_id, safe='')}?done=saved&item={quote(item)}", 303)
+
+
+@router.post("/calls/{interaction_id}/confirm")
+def confirm(request: Request, interaction_id: str, session: Coach, csrf: str = Form("")) -> Response:
+    """The coach checked the whole call: every item not yet reviewed keeps its automatic verdict, on record."""
+    from qualicall.store.repository import ItemReview, add_reviews
+
+    check_csrf(session, csrf)
+    with request.app.state.store.session() as db:
+        call = store_data.load_call(db, interaction_id)
+        if call is None:
+            raise HTTPException(404, "unknown interaction")
+        reviewed = store_data.latest_by_item([r for r in call.reviews if r.result_id == call.result.id])
+        confirmations = [
+            ItemReview(item_id, item["status"])
+            for criterion_id, criterion in (call.result.data.get("criteria") or {}).items()
+            for item_id, item in (criterion.get("items") or {}).items()
+            if f"{criterion_id}.{item_id}" not in reviewed
+        ]
+        if confirmations:
+            add_reviews(db, call.row, confirmations, session.user)
+    return RedirectResponse(f"/calls/{quote(interaction_id, safe='')}?done=confirmed", 303)
+
+
+def _recording_path(request: Request, recording: str | None) -> Path | None:
+    """The stored recording as a readable file (absolute, or relative to the data folder), else None."""
+    if not recording or "://" in recording:
+        return None
+    path = Path(recording).expanduser()
+    if not path.is_absolute():
+        path = Path(request.app.state.settings.data_dir) / path
+    return path if path.is_file() else None
