@@ -42,6 +42,35 @@ class IndicatorResult(BaseModel):
     source: Literal["input", "measured"]
 
 
+class SignalResult(BaseModel):
+    """A customer signal of complaints-and-satisfaction.md (complaint, escalation_request, churn_threat,
+    repeat_contact): present or not, how sure, and the customer's words behind it."""
+
+    present: bool
+    confidence: float = Field(ge=0.0, le=1.0)
+    reason: str = ""
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+SentimentLabel = Literal["negative", "neutral", "positive"]
+
+
+class TurnSentiment(BaseModel):
+    turn: int
+    label: SentimentLabel
+    score: float = Field(ge=-1.0, le=1.0)
+    time: float | None = None
+
+
+class SentimentResult(BaseModel):
+    """The customer's sentiment: per customer turn, and the means of the first and last thirds of their speech."""
+
+    start: float | None = None
+    end: float | None = None
+    shift: float | None = None  # end - start: above 0, the agent turned the call around
+    turns: list[TurnSentiment] = Field(default_factory=list)
+
+
 class RubricRef(BaseModel):
     model_config = ConfigDict(extra="allow")
     id: str
@@ -67,6 +96,9 @@ class Result(BaseModel):
     queue: str | None = None
     started_at: str | None = None
     abandoned: bool = False
+    # complaints-and-satisfaction.md: customer signals and sentiment (absent from results made before them).
+    signals: dict[str, SignalResult] = Field(default_factory=dict)
+    sentiment: SentimentResult | None = None
     qualicall_version: str | None = None
 
     def to_json(self) -> dict[str, Any]:
