@@ -1,9 +1,9 @@
 """Security primitives, below both the store and the web layer (stdlib only).
 
 - Passwords: scrypt with a random salt, stored as `scrypt$n$r$p$salt$digest`.
-- API keys: `qc_<prefix>_<secret>`; only the SHA-256 of the whole key is stored
-  (the key is long and random, so a slow hash adds nothing), compared in constant time.
-- HMAC-SHA256 signatures, for session cookies and webhook bodies.
+- API keys `qc_<prefix>_<secret>` and session tokens: only their SHA-256 is stored
+  (they are long and random, so a slow hash adds nothing), compared in constant time.
+- HMAC-SHA256 signatures, for webhook bodies.
 """
 
 from __future__ import annotations
@@ -41,12 +41,18 @@ def new_api_key(label: str) -> tuple[str, str]:
     return f"{label}_{prefix}_{secrets.token_urlsafe(32)}", prefix
 
 
-def hash_api_key(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
+def new_token() -> str:
+    """A random secret token (256 bits), for session cookies and CSRF tokens."""
+    return secrets.token_urlsafe(32)
+
+
+def hash_token(token: str) -> str:
+    """What is stored of an API key or a session token: its SHA-256, in hex."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def api_key_matches(key: str, stored_hash: str) -> bool:
-    return hmac.compare_digest(stored_hash, hash_api_key(key))
+    return hmac.compare_digest(stored_hash, hash_token(key))
 
 
 def hmac_sha256(secret: bytes, body: bytes) -> bytes:

@@ -5,7 +5,8 @@
     QUALICALL_MAX_UPLOAD_MB  largest audio upload accepted (413 above)
     QUALICALL_WORKERS        audio jobs run at once (each worker loads its models once)
     QUALICALL_QUEUE_SIZE     audio jobs waiting at most (429 with Retry-After above)
-    QUALICALL_SECRET_KEY     signs the coaches' session cookies (several servers behind one name share it)
+    QUALICALL_SESSION_HOURS  how long a coach's sign-in lasts
+    QUALICALL_SIGNIN_*       the throttle on failed sign-ins (per user name, per address, window)
 """
 
 from __future__ import annotations
@@ -39,7 +40,10 @@ class Settings(BaseSettings):
     webhook_backoff_s: float = Field(2.0, gt=0, description="first retry delay; doubles at each attempt")
     webhook_timeout_s: float = Field(10.0, gt=0)
     page_size_max: int = Field(200, ge=1)
-    secret_key: str | None = Field(None, description="signs coach sessions; default: a random key kept in data_dir/session-secret")
+    session_hours: float = Field(12.0, gt=0, description="how long a coach's sign-in lasts (the session cookie's Max-Age)")
+    signin_failures_per_user: int = Field(5, ge=1, description="failed sign-ins allowed per user name in the window")
+    signin_failures_per_address: int = Field(20, ge=1, description="failed sign-ins allowed per client address in the window")
+    signin_window_min: float = Field(15.0, gt=0, description="the window of the sign-in throttle, in minutes")
 
     @property
     def url(self) -> str:

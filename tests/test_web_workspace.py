@@ -8,6 +8,7 @@ figure of a 40-minute call in artifacts/web/page-load.txt.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import statistics
 import subprocess
@@ -342,9 +343,13 @@ def test_sign_in_rules_without_a_browser(workspace):
         http.cookies.set("qualicall_session", "eyJ1IjoieCIsInIiOiJhZG1pbiJ9.forged")
         assert http.get("/queue").status_code == 303
         http.cookies.clear()
-        crm = http.post("/login", data={"api_key": server.keys["crm"], "next": "/queue"})
+        form = http.get("/login")
+        # The sign-in form's CSRF token and its (Secure) cookie, which httpx's jar sends over https only.
+        csrf = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
+        http.cookies.set("qualicall_signin", form.cookies["qualicall_signin"])
+        crm = http.post("/login", data={"api_key": server.keys["crm"], "next": "/queue", "csrf": csrf})
         assert crm.status_code == 403 and "rôle coach" in crm.text
-        signed = http.post("/login", data={"api_key": server.keys["coach"], "next": "//evil.example/x"})
+        signed = http.post("/login", data={"api_key": server.keys["coach"], "next": "//evil.example/x", "csrf": csrf})
         assert signed.status_code == 303 and signed.headers["location"] == "/queue"
         http.cookies.set("qualicall_session", signed.cookies["qualicall_session"])
         assert http.get("/queue").status_code == 200

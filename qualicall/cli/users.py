@@ -1,4 +1,4 @@
-"""`qualicall user create|passwd|list`: coach accounts for the web workspace."""
+"""`qualicall user create|passwd|disable|enable|delete|list`: coach accounts for the web workspace."""
 
 from __future__ import annotations
 
@@ -39,7 +39,34 @@ def register(app: typer.Typer) -> None:
 
         with user_errors(), store().session() as session:
             set_password(session, username, password)
-        typer.echo(f"qualicall: password of {username} changed", err=True)
+        typer.echo(f"qualicall: password of {username} changed; its open sessions ended", err=True)
+
+    @user_app.command("disable")
+    def disable(username: Annotated[str, typer.Argument()]) -> None:
+        """Disable a coach account: it cannot sign in, and its open sessions end now."""
+        from qualicall.store.users import set_disabled
+
+        with user_errors(), store().session() as session:
+            set_disabled(session, username, True)
+        typer.echo(f"qualicall: user {username} disabled", err=True)
+
+    @user_app.command("enable")
+    def enable(username: Annotated[str, typer.Argument()]) -> None:
+        """Enable a disabled coach account again."""
+        from qualicall.store.users import set_disabled
+
+        with user_errors(), store().session() as session:
+            set_disabled(session, username, False)
+        typer.echo(f"qualicall: user {username} enabled", err=True)
+
+    @user_app.command("delete")
+    def delete(username: Annotated[str, typer.Argument()]) -> None:
+        """Delete a coach account and end its sessions (the reviews it signed keep its name)."""
+        from qualicall.store.users import delete_user
+
+        with user_errors(), store().session() as session:
+            delete_user(session, username)
+        typer.echo(f"qualicall: user {username} deleted", err=True)
 
     @user_app.command("list")
     def list_() -> None:

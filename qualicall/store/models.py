@@ -170,3 +170,28 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20))  # coach | admin
     disabled: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WebSession(Base):
+    """A coach signed in to the workspace. The cookie carries a random token; only its SHA-256 is kept here.
+    It ends at logout, at expiry, and as soon as its user is disabled, deleted or given a new password,
+    or its API key revoked (`qualicall.store.signins`)."""
+
+    __tablename__ = "web_sessions"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id", ondelete="CASCADE"), index=True)
+    csrf: Mapped[str] = mapped_column(String(64))  # posted back by every form of the session
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class SignInFailure(Base):
+    """A failed sign-in, kept for the throttle's window only. `subject` is the SHA-256 of `user:<name>` or
+    `address:<ip>` (an address is personal data: not kept in clear)."""
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (Index("ix_sign_in_failures_subject_at", "subject", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

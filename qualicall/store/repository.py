@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from qualicall.core.errors import InputError
 from qualicall.core.interaction import Interaction
 from qualicall.core.result import Result
-from qualicall.security import api_key_matches, hash_api_key, new_api_key
+from qualicall.security import api_key_matches, hash_token, new_api_key
 from qualicall.store.models import ApiKey, InteractionRow, ResultItemRow, ResultRow, ReviewRow, utcnow
 
 ROLES = ("crm", "coach", "admin")
@@ -276,7 +276,7 @@ def create_api_key(session: Session, name: str, role: str) -> tuple[ApiKey, str]
     if role not in ROLES:
         raise InputError(f"unknown role {role!r} (use {', '.join(ROLES)})")
     key, prefix = new_api_key(KEY_PREFIX)
-    row = ApiKey(name=name, role=role, prefix=prefix, key_hash=hash_api_key(key), webhook_secret=secrets.token_urlsafe(32))
+    row = ApiKey(name=name, role=role, prefix=prefix, key_hash=hash_token(key), webhook_secret=secrets.token_urlsafe(32))
     session.add(row)
     session.flush()
     return row, key

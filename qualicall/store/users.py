@@ -1,4 +1,6 @@
-"""Coach accounts: a user name and a password hashed with scrypt (never stored in clear)."""
+"""Coach accounts: a user name and a password hashed with scrypt (never stored in clear).
+
+A new password, disabling or deleting an account ends its open sessions (`qualicall.store.signins`)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from sqlalchemy.orm import Session
 from qualicall.core.errors import ConflictError, InputError, NotFoundError
 from qualicall.security import hash_password, verify_password
 from qualicall.store.models import User
+from qualicall.store.signins import close_sessions_of
 
 USER_ROLES = ("coach", "admin")
 
@@ -26,14 +29,36 @@ def create_user(session: Session, username: str, password: str, role: str = "coa
     return user
 
 
-def set_password(session: Session, username: str, password: str) -> User:
+def get_user(session: Session, username: str) -> User:
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
         raise NotFoundError(f"no user {username!r}")
+    return user
+
+
+def set_password(session: Session, username: str, password: str) -> User:
+    user = get_user(session, username)
     if len(password) < 8:
         raise InputError("the password needs at least 8 characters")
     user.password_hash = hash_password(password)
+    close_sessions_of(session, user)
     return user
+
+
+def set_disabled(session: Session, username: str, disabled: bool) -> User:
+    """Disable an account (it cannot sign in, its sessions end) or enable it again."""
+    user = get_user(session, username)
+    user.disabled = disabled
+    if disabled:
+        close_sessions_of(session, user)
+    return user
+
+
+def delete_user(session: Session, username: str) -> None:
+    """Delete an account and its sessions; the reviews it signed keep its name."""
+    user = get_user(session, username)
+    close_sessions_of(session, user)
+    session.delete(user)
 
 
 def check_password(session: Session, username: str, password: str) -> User | None:

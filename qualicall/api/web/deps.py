@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import os
-import secrets
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -13,9 +11,9 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
 from qualicall.api.web.i18n import Translator, language_from_header, normalise_language
-from qualicall.api.web.sessions import COOKIE, Session, read_session
+from qualicall.api.web.sessions import COOKIE
 from qualicall.security import same_secret
-from qualicall.settings import Settings
+from qualicall.store.signins import SignedIn, find_session
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
@@ -49,19 +47,14 @@ def translator(request: Request) -> Translator:
     return Translator(normalise_language(chosen) if chosen else language_from_header(request.headers.get("accept-language")))
 
 
-def session_secret(request: Request) -> bytes:
-    state = request.app.state
-    if getattr(state, "web_secret", None) is None:
-        state.web_secret = web_secret(state.settings)
-    return state.web_secret
-
-
-def current_session(request: Request) -> Session | None:
-    session = read_session(request.cookies.get(COOKIE), session_secret(request))
+def current_session(request: Request) -> SignedIn | None:
+    """The coach this request's session cookie belongs to, looked up in the store (so that it can be revoked)."""
+    with request.app.state.store.session() as db:
+        session = find_session(db, request.cookies.get(COOKIE))
     return session if session and session.role in COACH_ROLES else None
 
 
-def coach(request: Request) -> Session:
+def coach(request: Request) -> SignedIn:
     """The signed-in coach, or a redirect to the login page (303 with Location: browsers follow it)."""
     session = current_session(request)
     if session is None:
@@ -70,16 +63,16 @@ def coach(request: Request) -> Session:
     return session
 
 
-Coach = Annotated[Session, Depends(coach)]
+Coach = Annotated[SignedIn, Depends(coach)]
 Language = Annotated[Translator, Depends(translator)]
 
 
-def check_csrf(session: Session, token: str) -> None:
+def check_csrf(session: SignedIn, token: str) -> None:
     if not same_secret(session.csrf, token or ""):
         raise HTTPException(403, "the form is stale: reload the page")
 
 
-def render(request: Request, name: str, session: Session | None, status_code: int = 200, **context: Any) -> HTMLResponse:
+def render(request: Request, name: str, session: SignedIn | None, status_code: int = 200, **context: Any) -> HTMLResponse:
     t = translator(request)
     html = templates().get_template(name).render(request=request, session=session, t=t, **context)
     return HTMLResponse(html, status_code=status_code, headers={"Cache-Control": "no-store"})
@@ -88,19 +81,3 @@ def render(request: Request, name: str, session: Session | None, status_code: in
 def safe_next(target: str | None) -> str:
     """Only local paths: a login link must not send the coach to another site."""
     return target if target and target.startswith("/") and not target.startswith("//") else "/queue"
-
-
-def web_secret(settings: Settings) -> bytes:
-    """The key that signs coach sessions: `QUALICALL_SECRET_KEY`, else one made once and kept in the data folder."""
-    if settings.secret_key:
-        return settings.secret_key.encode()
-    path = Path(settings.data_dir) / "session-secret"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        pass  # made earlier, or by another worker just now
-    else:
-        with os.fdopen(descriptor, "w") as stream:
-            stream.write(secrets.token_urlsafe(48))
-    return path.read_text().strip().encode()

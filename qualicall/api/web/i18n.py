@@ -28,6 +28,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "login_submit": ("Se connecter", "Sign in"),
     "login_failed": ("Identifiant, mot de passe ou clé incorrects.", "Wrong user name, password or key."),
     "login_forbidden": ("Cette clé n'a pas le rôle coach ou admin.", "This key has neither the coach nor the admin role."),
+    "signin_throttled": (
+        "Trop d'échecs de connexion pour cet identifiant ou depuis cette adresse : réessayez dans {minutes} min.",
+        "Too many failed sign-ins for this user name or from this address: try again in {minutes} min.",
+    ),
+    "form_stale": ("Le formulaire a expiré : réessayez.", "The form has expired: please try again."),
     # queue
     "queue_title": ("Appels à revoir", "Calls to review"),
     "queue_intro": (

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import math
+
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
-from qualicall.api.web.deps import COACH_ROLES, LANGUAGE_COOKIE, STATIC, Coach, Language, check_csrf, render, safe_next, session_secret
+from qualicall.api.web.deps import COACH_ROLES, LANGUAGE_COOKIE, STATIC, Coach, Language, check_csrf, render, safe_next
 from qualicall.api.web.i18n import normalise_language
-from qualicall.api.web.sessions import COOKIE, LIFETIME_S, sign_session
+from qualicall.api.web.sessions import COOKIE, SIGNIN_COOKIE, clear_cookie, set_cookie
+from qualicall.security import new_token, same_secret
+from qualicall.settings import Settings
+from qualicall.store.signins import Throttle
 
 router = APIRouter()
 
@@ -34,7 +39,7 @@ def language(code: str, next: str = "/queue") -> RedirectResponse:
 
 @router.get("/login")
 def login_page(request: Request, next: str = "/queue") -> HTMLResponse:
-    return render(request, "login.html", None, next=safe_next(next), error=None, username=None)
+    return _sign_in_form(request, next)
 
 
 @router.post("/login")
@@ -45,31 +50,59 @@ def login(
     password: str = Form(""),
     api_key: str = Form(""),
     next: str = Form("/queue"),
+    csrf: str = Form(""),
 ) -> Response:
-    from qualicall.store import users
+    from qualicall.store import signins, users
     from qualicall.store.repository import authenticate
 
-    who = role = None
+    settings: Settings = request.app.state.settings
+    username, api_key = username.strip(), api_key.strip()
+    if not csrf or not same_secret(request.cookies.get(SIGNIN_COOKIE) or "", csrf):
+        return _sign_in_form(request, next, 403, t("form_stale"), username)
+    throttle = Throttle(settings.signin_failures_per_user, settings.signin_failures_per_address, settings.signin_window_min * 60)
+    address = request.client.host if request.client else None
+    name = None if api_key else username  # the user name tried, if any
     with request.app.state.store.session() as db:
-        if api_key.strip():
-            key = authenticate(db, api_key.strip())
-            if key is not None:
-                who, role = key.name, key.role
-        elif username.strip():
-            user = users.check_password(db, username.strip(), password)
-            if user is not None:
-                who, role = user.username, user.role
-    if who is None or role not in COACH_ROLES:
-        error = t("login_failed") if who is None else t("login_forbidden")
-        return render(request, "login.html", None, status_code=401 if who is None else 403, next=safe_next(next), error=error, username=username.strip())
+        wait = signins.wait_before_sign_in(db, throttle, name, address)
+        if wait is not None:
+            return _sign_in_form(request, next, 429, t("signin_throttled", minutes=math.ceil(wait / 60)), username, {"Retry-After": str(math.ceil(wait))})
+        user = key = None
+        if api_key:
+            key = authenticate(db, api_key)
+        elif username:
+            user = users.check_password(db, username, password)
+        account = user or key
+        if account is None:
+            signins.record_failure(db, throttle, name, address)
+            return _sign_in_form(request, next, 401, t("login_failed"), username)
+        if account.role not in COACH_ROLES:
+            return _sign_in_form(request, next, 403, t("login_forbidden"), username)
+        if name:
+            signins.clear_failures(db, name)
+        token = signins.open_session(db, settings.session_hours * 3600, user=user, key=key)
     response = RedirectResponse(safe_next(next), 303)
-    response.set_cookie(COOKIE, sign_session(who, role, session_secret(request)), max_age=LIFETIME_S, httponly=True, secure=True, samesite="strict")
+    set_cookie(response, COOKIE, token, max_age=int(settings.session_hours * 3600))
+    clear_cookie(response, SIGNIN_COOKIE)
     return response
 
 
 @router.post("/logout")
-def logout(session: Coach, csrf: str = Form("")) -> RedirectResponse:
+def logout(request: Request, session: Coach, csrf: str = Form("")) -> RedirectResponse:
+    from qualicall.store.signins import close_session
+
     check_csrf(session, csrf)
+    with request.app.state.store.session() as db:
+        close_session(db, request.cookies.get(COOKIE))
     response = RedirectResponse("/login", 303)
-    response.delete_cookie(COOKIE, httponly=True, secure=True, samesite="strict")
+    clear_cookie(response, COOKIE)
+    return response
+
+
+def _sign_in_form(request: Request, next: str, status_code: int = 200, error: str | None = None, username: str | None = None,
+                  headers: dict[str, str] | None = None) -> HTMLResponse:
+    """The sign-in page, with its CSRF token: the browser's sign-in cookie if it has one (other tabs keep working), else a new one."""
+    token = request.cookies.get(SIGNIN_COOKIE) or new_token()
+    response = render(request, "login.html", None, status_code=status_code, next=safe_next(next), error=error, username=username, csrf=token)
+    response.headers.update(headers or {})
+    set_cookie(response, SIGNIN_COOKIE, token)
     return response

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from qualicall.api.web import data as store_data
 from qualicall.api.web.deps import Coach, Language, render
 from qualicall.api.web.i18n import Translator
-from qualicall.api.web.sessions import Session
+from qualicall.store.signins import SignedIn
 from qualicall.api.web.trends import PERIODS, line_chart, period_bounds, trends
 
 router = APIRouter()
@@ -45,7 +45,7 @@ def _column(kind: Kind):  # type: ignore[no-untyped-def]
     return InteractionRow.agent_id if kind == "agents" else InteractionRow.team
 
 
-def _group_list(request: Request, session: Session, t: Translator, kind: Kind) -> HTMLResponse:
+def _group_list(request: Request, session: SignedIn, t: Translator, kind: Kind) -> HTMLResponse:
     with request.app.state.store.session() as db:
         rows = store_data.groups(db, _column(kind))
     title = t("agents_title") if kind == "agents" else t("teams_title")
@@ -53,7 +53,7 @@ def _group_list(request: Request, session: Session, t: Translator, kind: Kind) -
     return render(request, "groups.html", session, nav=kind, rows=rows, title=title, column=column_name, base=f"/{kind}")
 
 
-def _group_page(request: Request, session: Session, t: Translator, kind: Kind, name: str) -> HTMLResponse:
+def _group_page(request: Request, session: SignedIn, t: Translator, kind: Kind, name: str) -> HTMLResponse:
     period = request.query_params.get("period", "week")
     period = period if period in PERIODS else "week"
     filter_name = "agent" if kind == "agents" else "team"
