@@ -4,7 +4,7 @@
 
 DATASET_DIR holds `interactions.jsonl` and `labels.json` (the format of
 `../shared/data/dev/`); default: ../shared/data/dev next to the repository.
-Prints, overall and per language: per-item accuracy, Cohen's kappa and
+Prints, overall, per language and per channel: per-item accuracy, Cohen's kappa and
 confusion counts (label → scored), per-criterion score MAE (criterion scores
 recomputed from the labels with the rubric's weights), and overall accuracy.
 """
@@ -123,6 +123,7 @@ def main() -> int:
                     {
                         "id": interaction.id,
                         "language": result.language,
+                        "channel": result.channel,
                         "criterion": criterion_id,
                         "item": item_id,
                         "weight": rubric.criteria[criterion_id].items[item_id].weight,
@@ -139,6 +140,8 @@ def main() -> int:
     report("all", rows)
     for language in sorted({r["language"] for r in rows}):
         report(f"language {language}", [r for r in rows if r["language"] == language])
+    for channel in sorted({r["channel"] for r in rows}):
+        report(f"channel {channel}", [r for r in rows if r["channel"] == channel])
     if args.show_errors:
         print(f"\n== {len(disagreements)} disagreements ==")
         print("\n".join(disagreements))
