@@ -77,7 +77,7 @@ def test_unknown_rubric_and_missing_file_give_one_line_errors(tmp_path):
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "unknown rubric 'nope'" in done.stderr
     done = run_cli("score", str(tmp_path / "absent.json"))
-    assert done.returncode == 1 and "no such file" in done.stderr and "Traceback" not in done.stderr
+    assert done.returncode == 2 and "no such file" in done.stderr and "Traceback" not in done.stderr  # README: unusable input
 
 
 def test_rubric_list_show_validate():

@@ -55,6 +55,16 @@ def user_errors() -> Iterator[None]:
         fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
 
 
+def skip_unreadable(error: InputError, inputs: int) -> None:
+    """Report a record or input that cannot be used: a one-line error (exit status 2) when it is a
+    command's only input and cannot be read at all; otherwise skipped, named on stderr."""
+    from qualicall.core.interaction import SourceError
+
+    if isinstance(error, SourceError) and inputs == 1:
+        fail(str(error))
+    typer.echo(f"qualicall: skipped: {error}", err=True)
+
+
 @contextmanager
 def open_output(out: Optional[Path]) -> Iterator:
     if out is None:
@@ -100,6 +110,8 @@ def score(
     if fmt not in FORMATS:
         fail(f"unknown format {fmt!r} (use {', '.join(FORMATS)})")
     failures = 0
+    if fmt == "json" and out is not None and out.suffix.lower() == ".jsonl":
+        fmt = "jsonl"  # a .jsonl file is one line per result, even for one result (what `report` reads)
     with user_errors():
         from qualicall.core.interaction import InteractionError
         from qualicall.service.scoring import ScoringService
@@ -111,8 +123,8 @@ def score(
             writer = ResultWriter(stream, fmt)
             for item in iter_sources(inputs, audio):
                 if isinstance(item, InteractionError):
+                    skip_unreadable(item, len(inputs))
                     failures += 1
-                    typer.echo(f"qualicall: skipped: {item}", err=True)
                     continue
                 try:
                     # Scored on the clear text; what is written is redacted (unless --no-redact).

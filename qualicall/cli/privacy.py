@@ -43,7 +43,7 @@ def register(app: typer.Typer) -> None:
         config: Annotated[Optional[Path], typer.Option("--config", help="privacy settings YAML (default: $QUALICALL_PRIVACY_CONFIG)")] = None,
     ) -> None:
         """Replace personal data (cards, IBANs, phones, e-mails, names…) with typed placeholders."""
-        from qualicall.cli import fail, open_output, user_errors
+        from qualicall.cli import fail, open_output, skip_unreadable, user_errors
 
         if audio_mode not in (None, "tone", "silence"):
             fail(f"unknown --audio-mode {audio_mode!r} (use tone or silence)")
@@ -61,8 +61,8 @@ def register(app: typer.Typer) -> None:
                 for source in inputs:
                     for item in iter_sources([source]):
                         if isinstance(item, InteractionError):
+                            skip_unreadable(item, len(inputs))
                             failures += 1
-                            typer.echo(f"qualicall: skipped: {item}", err=True)
                             continue
                         redacted = redact_interaction(item, redactor=redactor)
                         interaction = redacted.interaction

@@ -19,6 +19,18 @@ class InteractionError(InputError):
     """Bad input: the message is one line naming the record and the field."""
 
 
+class SourceError(InteractionError):
+    """A whole input that cannot be read (missing, a folder, not UTF-8 text, an unknown type, an unreadable
+    recording): a one-line error with exit status 2 when it is the command's only input."""
+
+
+def read_error(path: Path, exc: OSError | UnicodeDecodeError) -> SourceError:
+    """Why a file cannot be read, in one line (a binary file is not UTF-8 text)."""
+    if isinstance(exc, UnicodeDecodeError):
+        return SourceError(f"{path}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})")
+    return SourceError(f"{path}: cannot read: {exc.strerror or exc}")
+
+
 class Word(BaseModel):
     """A recognised word with its time, from the speech recogniser."""
 
@@ -100,7 +112,7 @@ def read_interactions(path: Path) -> Iterator[Interaction | InteractionError]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        yield InteractionError(f"{path}: cannot read: {exc.strerror or exc}")
+        yield read_error(path, exc)
         return
     stripped = text.lstrip()
     if path.suffix == ".jsonl" or (stripped and not stripped.startswith(("[", "{"))):

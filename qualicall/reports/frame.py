@@ -10,6 +10,7 @@ and overall scores.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -108,12 +109,14 @@ def read_results(paths: Iterable[Path], on_bad_record: Callable[[str], None] | N
                 if first in ("[", "{") and path.suffix.lower() == ".json" or first == "[":
                     text = first + stream.read()
                     try:
-                        data = json.loads(text)
+                        data = _loads(text)
                     except json.JSONDecodeError as exc:
                         if exc.msg != "Extra data":  # several objects, one a line: JSONL after all
                             raise ResultsError(f"{path}: invalid JSON at line {exc.lineno}: {exc.msg}") from None
                         yield from _parse_lines(path, text.splitlines(), on_bad_record)
                         continue
+                    except ValueError as exc:
+                        raise ResultsError(f"{path}: invalid JSON: {exc}") from None
                     records = data if isinstance(data, list) else [data]
                     yield from _objects(((f"{path}[{n}]" if isinstance(data, list) else str(path), r) for n, r in enumerate(records)), on_bad_record)
                 else:
@@ -135,12 +138,47 @@ def _bad(message: str, on_bad_record: Callable[[str], None] | None) -> None:
     on_bad_record(message)
 
 
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"number {text} out of range")
+    return value
+
+
+def _no_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _loads(text: str) -> Any:
+    """JSON with finite numbers only (1e999 would be infinity, which no aggregate can take)."""
+    return json.loads(text, parse_float=_finite, parse_constant=_no_constant)
+
+
+def _shape_problem(record: dict[str, Any]) -> str | None:
+    """Where a result's criteria, items or indicators are not the objects the aggregates read, or None."""
+    def not_object(where: str, value: Any, optional: bool = True) -> str | None:
+        if isinstance(value, dict) or (optional and value is None):
+            return None
+        return f"{where}: expected an object, got {'null' if value is None else type(value).__name__}"
+
+    problems = [not_object("criteria", record.get("criteria")), not_object("indicators", record.get("indicators"))]
+    for criterion_id, criterion in (record.get("criteria") if isinstance(record.get("criteria"), dict) else {}).items():
+        problems.append(not_object(f"criteria.{criterion_id}", criterion, optional=False))
+        items = criterion.get("items") if isinstance(criterion, dict) else None
+        problems.append(not_object(f"criteria.{criterion_id}.items", items))
+        for item_id, item in (items if isinstance(items, dict) else {}).items():
+            problems.append(not_object(f"criteria.{criterion_id}.items.{item_id}", item, optional=False))
+    return next((problem for problem in problems if problem), None)
+
+
 def _objects(records: Iterable[tuple[str, Any]], on_bad_record: Callable[[str], None] | None) -> Iterator[dict[str, Any]]:
     for where, record in records:
-        if isinstance(record, dict):
-            yield record
-        else:
+        if not isinstance(record, dict):
             _bad(f"{where}: expected a JSON object, got {type(record).__name__}", on_bad_record)
+        elif (problem := _shape_problem(record)) is not None:
+            _bad(f"{where}: {problem}", on_bad_record)
+        else:
+            yield record
 
 
 def _parse_lines(path: Path, lines: Iterable[str], on_bad_record: Callable[[str], None] | None) -> Iterator[dict[str, Any]]:
@@ -149,8 +187,10 @@ def _parse_lines(path: Path, lines: Iterable[str], on_bad_record: Callable[[str]
             if not line.strip():
                 continue
             try:
-                yield f"{path}:{number}", json.loads(line)
+                yield f"{path}:{number}", _loads(line)
             except json.JSONDecodeError as exc:
                 _bad(f"{path}:{number}: invalid JSON: {exc.msg}", on_bad_record)
+            except ValueError as exc:
+                _bad(f"{path}:{number}: invalid JSON: {exc}", on_bad_record)
 
     yield from _objects(parsed(), on_bad_record)

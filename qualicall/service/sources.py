@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from qualicall.core.interaction import Interaction, InteractionError, read_interactions
+from qualicall.core.interaction import Interaction, InteractionError, SourceError, read_interactions
 
 TRANSCRIPT_SUFFIXES = (".json", ".jsonl")
 
@@ -50,9 +50,9 @@ def iter_sources(paths: Iterable[Path], audio: AudioSource | None = None) -> Ite
     for path in paths:
         suffix = path.suffix.lower()
         if path.is_dir():
-            yield InteractionError(f"{path}: is a folder (use 'qualicall batch' for folders)")
+            yield SourceError(f"{path}: is a folder (use 'qualicall batch' for folders)")
         elif not path.exists():
-            yield InteractionError(f"{path}: no such file")
+            yield SourceError(f"{path}: no such file")
         elif suffix in TRANSCRIPT_SUFFIXES:
             for item in read_interactions(path):
                 if isinstance(item, Interaction) and item.turns is None and item.recording and not item.abandoned and suffixes:
@@ -64,7 +64,8 @@ def iter_sources(paths: Iterable[Path], audio: AudioSource | None = None) -> Ite
                 else:
                     yield item
         elif suffix in suffixes:
-            yield audio.transcribe(path, {"id": path.stem})
+            transcribed = audio.transcribe(path, {"id": path.stem})
+            yield SourceError(str(transcribed)) if isinstance(transcribed, InteractionError) else transcribed
         else:
             expected = ".json or .jsonl" + (", or a recording (" + " ".join(sorted(suffixes)) + ")" if suffixes else "")
-            yield InteractionError(f"{path}: unsupported file type {path.suffix or '(none)'} (expected {expected})")
+            yield SourceError(f"{path}: unsupported file type {path.suffix or '(none)'} (expected {expected})")

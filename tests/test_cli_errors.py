@@ -1,0 +1,88 @@
+"""The command line on bad input (issue 17, finding 12): one-line errors and the exit statuses the README
+gives (1: some records skipped; 2: unusable input), never a traceback; a `.jsonl` output is one line per result."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from conftest import EXAMPLES
+
+
+@pytest.fixture(scope="module")
+def cli():
+    """The real `qualicall` app in process: exit status, stdout, stderr (models load once for the module)."""
+    from typer.testing import CliRunner
+
+    from qualicall.cli import COMMAND_MODULES, app
+
+    for module in COMMAND_MODULES:
+        __import__(module, fromlist=["register"]).register(app)
+    runner = CliRunner()
+
+    def invoke(*args: str):  # type: ignore[no-untyped-def]
+        done = runner.invoke(app, [str(a) for a in args])
+        assert done.exception is None or isinstance(done.exception, SystemExit), repr(done.exception)
+        assert "Traceback" not in done.output
+        return done
+
+    return invoke
+
+
+def one_line_error(done, *words: str) -> bool:  # type: ignore[no-untyped-def]
+    lines = done.stderr.strip().splitlines()
+    return done.exit_code == 2 and len(lines) == 1 and lines[0].startswith("qualicall: error: ") and all(w in lines[0] for w in words)
+
+
+@pytest.mark.parametrize("command", ["score", "redact"])
+@pytest.mark.parametrize("name", ["binaire.json", "binaire.jsonl"])
+def test_a_binary_file_is_a_one_line_error(cli, tmp_path, command, name):
+    binary = tmp_path / name
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n" + os.urandom(256))
+    done = cli(command, binary)
+    assert one_line_error(done, name, "not UTF-8 text"), done.stderr
+
+
+@pytest.mark.parametrize("command", ["score", "redact", "report"])
+def test_a_missing_file_or_a_folder_is_a_one_line_error_with_status_2(cli, tmp_path, command):
+    assert one_line_error(cli(command, tmp_path / "absent.jsonl"), "absent.jsonl", "no such file")
+    assert one_line_error(cli(command, tmp_path), "is a folder")
+
+
+def test_a_missing_file_among_others_is_skipped_with_status_1(cli, tmp_path):
+    done = cli("score", tmp_path / "absent.json", EXAMPLES / "call-fr.json")
+    assert done.exit_code == 1 and "skipped: " in done.stderr and "absent.json: no such file" in done.stderr
+    assert json.loads(done.stdout)["interaction_id"]
+
+
+@pytest.mark.parametrize("record, reason", [
+    ({"criteria": {"greeting": "x"}}, "criteria.greeting: expected an object, got str"),
+    ({"criteria": {"greeting": {"items": {"hello": 3}}}}, "criteria.greeting.items.hello: expected an object, got int"),
+    ({"indicators": "x"}, "indicators: expected an object, got str"),
+], ids=["criterion", "item", "indicators"])
+def test_report_skips_a_result_of_the_wrong_shape(cli, tmp_path, record, reason):
+    results = tmp_path / "results.jsonl"
+    results.write_text(json.dumps({"interaction_id": "ok", "quality_score": 80.0}) + "\n" + json.dumps(record) + "\n")
+    done = cli("report", results, "--format", "json")
+    assert done.exit_code == 1 and f"skipped: {results}:2: {reason}" in done.stderr, done.stderr
+    assert json.loads(done.stdout)["total"]["contacts"] == 1
+
+
+def test_report_skips_a_number_out_of_range(cli, tmp_path):
+    results = tmp_path / "results.jsonl"
+    results.write_text('{"interaction_id": "ok", "overall_score": 70}\n{"interaction_id": "big", "overall_score": 1e999}\n')
+    done = cli("report", results, "--format", "json")
+    assert done.exit_code == 1 and f"skipped: {results}:2: invalid JSON: number 1e999 out of range" in done.stderr, done.stderr
+    assert json.loads(done.stdout)["total"]["contacts"] == 1
+
+
+def test_one_record_scored_into_a_jsonl_file_is_one_line_that_report_reads(cli, tmp_path):
+    one = tmp_path / "one.jsonl"
+    one.write_text((EXAMPLES / "interactions.jsonl").read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    out = tmp_path / "r.jsonl"
+    assert cli("score", one, "--out", out).exit_code == 0
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 1 and json.loads(lines[0])["interaction_id"] == json.loads(one.read_text())["id"]
+    done = cli("report", out, "--format", "json")
+    assert done.exit_code == 0 and json.loads(done.stdout)["total"]["contacts"] == 1
