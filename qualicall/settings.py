@@ -5,6 +5,7 @@
     QUALICALL_MAX_UPLOAD_MB  largest audio upload accepted (413 above)
     QUALICALL_WORKERS        audio jobs run at once (each worker loads its models once)
     QUALICALL_QUEUE_SIZE     audio jobs waiting at most (429 with Retry-After above)
+    QUALICALL_WEBHOOK_ALLOWED_HOSTS  internal hosts that webhooks may reach (others must be public addresses)
     QUALICALL_SESSION_HOURS  how long a coach's sign-in lasts
     QUALICALL_SIGNIN_*       the throttle on failed sign-ins (per user name, per address, window)
 """
@@ -13,8 +14,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 def default_data_dir() -> Path:
@@ -39,11 +42,18 @@ class Settings(BaseSettings):
     webhook_attempts: int = Field(8, ge=1, description="webhook deliveries tried at most")
     webhook_backoff_s: float = Field(2.0, gt=0, description="first retry delay; doubles at each attempt")
     webhook_timeout_s: float = Field(10.0, gt=0)
+    webhook_allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="hosts inside the network that webhooks may reach (comma-separated names or addresses)")
     page_size_max: int = Field(200, ge=1)
     session_hours: float = Field(12.0, gt=0, description="how long a coach's sign-in lasts (the session cookie's Max-Age)")
     signin_failures_per_user: int = Field(5, ge=1, description="failed sign-ins allowed per user name in the window")
     signin_failures_per_address: int = Field(20, ge=1, description="failed sign-ins allowed per client address in the window")
     signin_window_min: float = Field(15.0, gt=0, description="the window of the sign-in throttle, in minutes")
+
+    @field_validator("webhook_allowed_hosts", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        return [host.strip() for host in value.split(",") if host.strip()] if isinstance(value, str) else value
 
     @property
     def url(self) -> str:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -188,3 +191,42 @@ class Postgres:
         subprocess.run(self._as_server_user(self._bin("pg_ctl"), "-D", str(self.base / "pgdata"), "-m", "immediate", "stop"),
                        capture_output=True, timeout=60)
         shutil.rmtree(self.base, ignore_errors=True)
+
+
+# --- audio jobs and webhooks -------------------------------------------------
+class Receiver:
+    """A webhook endpoint on loopback that fails its first call (500) and records every call."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[dict, bytes]] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.calls.append(({k.lower(): v for k, v in self.headers.items()}, body))
+                self.send_response(500 if len(receiver.calls) == 1 else 200)
+                self.end_headers()
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+
+
+def upload(client: httpx.Client, path: Path, metadata: dict | None = None, headers: dict | None = None, **fields) -> httpx.Response:
+    data = {k: v for k, v in {"metadata": json.dumps(metadata) if metadata is not None else None, **fields}.items() if v is not None}
+    with path.open("rb") as audio:
+        return client.post("/v1/interactions", files={"audio": (path.name, audio, "audio/wav")}, data=data, headers=headers)
+
+
+def wait_for(client: httpx.Client, job_id: str, states: tuple[str, ...], timeout: float = 120) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = client.get(f"/v1/jobs/{job_id}").json()
+        if job["status"] in states:
+            return job
+        time.sleep(0.2)
+    raise AssertionError(f"job {job_id} still {job['status']} after {timeout} s")

@@ -8,13 +8,11 @@ import hmac
 import json
 import shutil
 import subprocess
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import httpx
 import pytest
+from api_server import Receiver, upload, wait_for
 
 pytest.importorskip("qualicall.audio.pipeline", reason="the audio pipeline is not installed")
 if shutil.which("espeak-ng") is None or shutil.which("ffmpeg") is None:
@@ -39,44 +37,6 @@ def stereo_call(tmp_path_factory) -> Path:
         "-map", "[out]", "-t", "9", str(out),
     ], check=True)
     return out
-
-
-class Receiver:
-    """A webhook endpoint on loopback that fails its first call (500) and records every call."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[dict, bytes]] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.calls.append(({k.lower(): v for k, v in self.headers.items()}, body))
-                self.send_response(500 if len(receiver.calls) == 1 else 200)
-                self.end_headers()
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-
-
-def upload(client: httpx.Client, path: Path, metadata: dict | None = None, headers: dict | None = None, **fields) -> httpx.Response:
-    data = {k: v for k, v in {"metadata": json.dumps(metadata) if metadata is not None else None, **fields}.items() if v is not None}
-    with path.open("rb") as audio:
-        return client.post("/v1/interactions", files={"audio": (path.name, audio, "audio/wav")}, data=data, headers=headers)
-
-
-def wait_for(client: httpx.Client, job_id: str, states: tuple[str, ...], timeout: float = 120) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        job = client.get(f"/v1/jobs/{job_id}").json()
-        if job["status"] in states:
-            return job
-        time.sleep(0.2)
-    raise AssertionError(f"job {job_id} still {job['status']} after {timeout} s")
 
 
 def test_idempotent_upload(sqlite_api, stereo_call):
@@ -110,8 +70,11 @@ def test_audio_job_is_scored_and_the_webhook_signed_and_retried(sqlite_api, ster
     assert len(receiver.calls) == 2, "a failed delivery is retried"
     (first_headers, first_body), (headers, body) = receiver.calls
     assert body == first_body and headers["x-qualicall-delivery"] == first_headers["x-qualicall-delivery"]
-    expected = "sha256=" + hmac.new(sqlite_api.secrets["crm"].encode(), body, hashlib.sha256).hexdigest()
+    # The signature covers the delivery's timestamp, so that a receiver can refuse a replayed delivery (README).
+    timestamp = headers["x-qualicall-timestamp"]
+    expected = "sha256=" + hmac.new(sqlite_api.secrets["crm"].encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
     assert hmac.compare_digest(headers["x-qualicall-signature"], expected)
+    assert abs(time.time() - int(timestamp)) < 120 and int(timestamp) >= int(first_headers["x-qualicall-timestamp"])
     payload = json.loads(body)
     assert payload["event"] == "job.succeeded" and payload["delivery_id"] == headers["x-qualicall-delivery"]
     assert payload["job"]["id"] == job["id"] and payload["result"]["interaction_id"] == "audio-1"

@@ -201,3 +201,34 @@ def test_the_sign_in_form_needs_its_csrf_token(server):
         http.cookies.set("qualicall_signin", cookie)
         assert http.post("/login", data={"username": "csrf.user", "password": PASSWORD, "csrf": "other"}).status_code == 403
         assert http.post("/login", data={"username": "csrf.user", "password": PASSWORD, "csrf": token}).status_code == 303
+
+
+# --- finding 13: review comments capped as in the API -----------------------
+
+def test_a_review_comment_is_capped_on_the_call_page_as_in_the_api(server):
+    import json
+
+    from conftest import EXAMPLES
+
+    from qualicall.api.schemas import COMMENT_MAX_CHARS
+
+    call = json.loads((EXAMPLES / "call-fr.json").read_text(encoding="utf-8"))
+    with server.client("crm") as crm:
+        scored = crm.post("/v1/interactions", json=call)
+        assert scored.status_code == 201, scored.text
+    result = scored.json()
+    criterion, items = next(iter(result["criteria"].items()))
+    item, verdict = next(iter(items["items"].items()))
+    other = "failed" if verdict["status"] != "failed" else "passed"
+    with browser_client(server, "203.0.113.50") as http:
+        assert sign_in(http, api_key=server.keys["coach"]).status_code == 303
+        page = http.get(f"/calls/{call['id']}")
+        assert f'maxlength="{COMMENT_MAX_CHARS}"' in page.text
+        csrf = csrf_of(http)
+        form = {"item": f"{criterion}.{item}", "status": other, "csrf": csrf}
+        too_long = http.post(f"/calls/{call['id']}/reviews", data={**form, "comment": "x" * (COMMENT_MAX_CHARS + 1)})
+        assert too_long.status_code == 422 and str(COMMENT_MAX_CHARS) in too_long.text
+        assert http.post(f"/calls/{call['id']}/reviews", data={**form, "comment": "x" * COMMENT_MAX_CHARS}).status_code == 303
+    with server.client("coach") as coach:
+        reviews = coach.get(f"/v1/interactions/{call['id']}").json()["reviews"]
+    assert [len(review["comment"]) for review in reviews] == [COMMENT_MAX_CHARS], "the refused review left nothing behind"

@@ -8,10 +8,14 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from qualicall import __version__
+from qualicall.api.headers import SecurityHeaders
+from qualicall.api.messages import public_message
 from qualicall.api.metrics import Metrics
 from qualicall.core.errors import ConflictError, InputError, NotFoundError, QualicallError
 from qualicall.settings import Settings
@@ -82,7 +86,8 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
                 runner.stop()
             store.close()
 
-    app = FastAPI(title="qualicall", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    # /docs is served by qualicall.api.routes.docs (local assets); ReDoc, which would load from a CDN, is off.
+    app = FastAPI(title="qualicall", version=__version__, description=DESCRIPTION, lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.store = store
     app.state.metrics = metrics
@@ -91,26 +96,35 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
 
     @app.exception_handler(QualicallError)
     async def _project_error(request: Request, exc: QualicallError) -> JSONResponse:
-        """The one place where the project's errors become answers: the message is the reason."""
-        return JSONResponse({"detail": str(exc)}, status_code=status_of(exc))
+        """The one place where the project's errors become answers: the message is the reason (no server path)."""
+        return JSONResponse({"detail": public_message(str(exc))}, status_code=status_of(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        """FastAPI's answer, its reason without server paths (FFmpeg's messages name the upload's file)."""
+        if isinstance(exc.detail, str):
+            exc.detail = public_message(exc.detail)
+        return await http_exception_handler(request, exc)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         return JSONResponse({"detail": f"internal error ({type(exc).__name__}); see the server log"}, status_code=500)
 
-    from qualicall.api.routes import health, interactions, jobs, reports, rubrics
+    from qualicall.api.routes import docs, health, interactions, jobs, reports, rubrics
 
     app.include_router(interactions.router)
     app.include_router(jobs.router)
     app.include_router(rubrics.router)
     app.include_router(reports.router)
     app.include_router(health.router)
+    app.include_router(docs.router)
     from qualicall.api.web.routes import router as coach_workspace
 
     app.include_router(coach_workspace)  # the coaches' pages
 
     app.add_middleware(_MetricsMiddleware, metrics=metrics)
+    app.add_middleware(SecurityHeaders)
     return app
 
 

@@ -7,8 +7,6 @@ nothing accepted is lost when the process dies.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import logging
 import threading
@@ -18,20 +16,13 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from qualicall.api import webhooks
+from qualicall.api.messages import public_message
 from qualicall.api.schemas import JobOut
 from qualicall.store import jobs as job_store
 from qualicall.store.models import ApiKey, JobRow, ResultRow, utcnow
 
 log = logging.getLogger("qualicall.jobs")
-
-SIGNATURE_HEADER = "X-Qualicall-Signature"
-DELIVERY_HEADER = "X-Qualicall-Delivery"
-EVENT_HEADER = "X-Qualicall-Event"
-
-
-def sign(secret: str, body: bytes) -> str:
-    """The signature header's value: `sha256=` and the hex HMAC-SHA256 of the body with the key's webhook secret."""
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
 class JobRunner:
@@ -119,7 +110,7 @@ class JobRunner:
             log.info("job %s: %s scored (version %d)", job.id, recording.interaction.id, row.version)
         except Exception as exc:
             expected = isinstance(exc, (AudioError, InteractionError))  # the recording's or the metadata's fault
-            message = str(exc).splitlines()[0] if expected and str(exc) else f"{type(exc).__name__}: {exc}"
+            message = public_message(str(exc).splitlines()[0] if expected and str(exc) else f"{type(exc).__name__}: {exc}")
             if not expected:
                 log.exception("job %s failed", job.id)
             with self.store.session() as session:
@@ -165,11 +156,15 @@ class JobRunner:
         key = session.get(ApiKey, delivery.api_key_id) if delivery.api_key_id else None
         body = delivery.body.encode()
         event = json.loads(delivery.body).get("event", "job")
-        headers = {"Content-Type": "application/json", DELIVERY_HEADER: delivery.id, EVENT_HEADER: event}
-        if key is not None:
-            headers[SIGNATURE_HEADER] = sign(key.webhook_secret, body)
         try:
-            response = client.post(delivery.url, content=body, headers=headers)
+            url, headers, extensions = webhooks.pinned_request(delivery.url, self.settings.webhook_allowed_hosts)
+        except webhooks.TargetRefused as exc:
+            return f"refused: {exc}"
+        headers.update({"Content-Type": "application/json", webhooks.DELIVERY_HEADER: delivery.id, webhooks.EVENT_HEADER: event})
+        if key is not None:
+            headers.update(webhooks.signed_headers(key.webhook_secret, body))
+        try:
+            response = client.post(url, content=body, headers=headers, extensions=extensions)
         except httpx.HTTPError as exc:
             return f"{type(exc).__name__}: {exc}"
         return None if 200 <= response.status_code < 300 else f"HTTP {response.status_code}"

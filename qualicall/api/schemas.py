@@ -97,11 +97,14 @@ class InteractionPage(BaseModel):
     next_cursor: str | None = Field(description="pass as `cursor` for the next page; null on the last page")
 
 
+COMMENT_MAX_CHARS = 5000  # a review's comment, through the API or the coach pages
+
+
 class ItemReviewIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     item_id: str = Field(min_length=1, max_length=100)
     status: Status
-    comment: str | None = Field(None, max_length=5000)
+    comment: str | None = Field(None, max_length=COMMENT_MAX_CHARS)
 
 
 class ReviewIn(BaseModel):
@@ -113,7 +116,7 @@ class ReviewIn(BaseModel):
                                      {"required": ["comment"], "properties": {"comment": {"type": "string"}}}]},
     )
     items: list[ItemReviewIn] = Field(default_factory=list, max_length=100)
-    comment: str | None = Field(None, min_length=1, max_length=5000)
+    comment: str | None = Field(None, min_length=1, max_length=COMMENT_MAX_CHARS)
 
     @model_validator(mode="after")
     def _something(self) -> "ReviewIn":

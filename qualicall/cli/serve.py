@@ -32,11 +32,16 @@ def register(app: typer.Typer) -> None:
         log_level: Annotated[str, typer.Option(help="uvicorn log level")] = "info",
     ) -> None:
         """Start the HTTP API (OpenAPI documentation at /docs). The database schema is upgraded first."""
+        import os
+
         import uvicorn
 
         from qualicall.api.app import create_app
         from qualicall.settings import Settings
 
+        # What the service writes (database, uploads, redacted recordings, job files) holds personal data:
+        # readable by the service's own user only, 0600 files and 0700 folders.
+        os.umask(0o077)
         with user_errors():
             overrides = {k: v for k, v in {"host": host, "port": port, "workers": workers}.items() if v is not None}
             settings = Settings(**overrides)

@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
-from qualicall.api import idempotency
+from qualicall.api import idempotency, webhooks
 from qualicall.api.deps import Client
 from qualicall.api.routes.interactions import validate_interaction
 from qualicall.api.schemas import JobOut
@@ -146,6 +146,11 @@ async def _accept_form(request, client, settings, idempotency_key, form, suffixe
         raise HTTPException(415, f"unsupported audio file {filename!r} (accepted: {', '.join(sorted(suffixes))})")
     metadata = _metadata(form.get("metadata"))
     callback_url = _callback(form.get("callback_url"))
+    if callback_url:
+        try:
+            await run_in_threadpool(webhooks.public_address, callback_url, settings.webhook_allowed_hosts)
+        except webhooks.TargetRefused as exc:
+            raise _invalid("callback_url", str(exc)) from None
     agent_channel = form.get("agent_channel") or "left"
     if agent_channel not in AGENT_CHANNELS:
         raise _invalid("agent_channel", " or ".join(AGENT_CHANNELS))

@@ -97,6 +97,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "confirm_rest": ("Valider les autres verdicts automatiques", "Confirm the other automatic verdicts"),
     "confirmed": ("Verdicts confirmés.", "Verdicts confirmed."),
     "comment_required": ("Un commentaire est demandé quand le statut change.", "A comment is required when the status changes."),
+    "comment_too_long": ("Le commentaire dépasse {max} caractères.", "The comment is longer than {max} characters."),
     "history": ("Historique des revues", "Review history"),
     "no_history": ("Pas encore de revue.", "No review yet."),
     "history_line": ("{who} — {item} : {old} → {new}", "{who} — {item}: {old} → {new}"),

@@ -8,6 +8,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
+from qualicall.api.schemas import COMMENT_MAX_CHARS
 from qualicall.api.web import data as store_data
 from qualicall.api.web.deps import Coach, Language, check_csrf, render
 from qualicall.api.web.priority import review_priority
@@ -71,6 +72,7 @@ def call_page(request: Request, interaction_id: str, session: Coach, t: Language
         role=priority.role_confidence,
         call_data=call_data,
         flash=flash,
+        comment_max=COMMENT_MAX_CHARS,
     )
 
 
@@ -112,6 +114,8 @@ def override(
             raise HTTPException(422, f"unknown item {item!r}")
         if status != auto and not comment.strip():
             raise HTTPException(422, t("comment_required"))
+        if len(comment.strip()) > COMMENT_MAX_CHARS:
+            raise HTTPException(422, t("comment_too_long", max=COMMENT_MAX_CHARS))
         add_reviews(db, call.row, [ItemReview(item.split(".", 1)[1], status, comment.strip() or None)], session.user)
     return RedirectResponse(f"/calls/{quote(interaction_id, safe='')}?done=saved&item={quote(item)}", 303)
 

@@ -1,0 +1,77 @@
+"""Webhooks: where they may go, and how a receiver knows they come from this service.
+
+**Targets.** A callback URL's host is resolved, and every address it resolves to must be public:
+private, loopback, link-local (the cloud metadata address), shared, multicast, reserved and
+unspecified addresses are refused, so that a client cannot make the service call inside its own
+network. Hosts listed in `QUALICALL_WEBHOOK_ALLOWED_HOSTS` (names or addresses, as written in the
+URL) are exempt: a CRM on the internal network. The check runs when a job is accepted (422) and
+again at every delivery, which then connects to the very address it checked, so that a second DNS
+answer (rebinding) cannot send it elsewhere. Redirects are not followed.
+
+**Signature.** Each delivery carries `X-Qualicall-Timestamp` (Unix seconds when it was sent) and
+`X-Qualicall-Signature: sha256=<hex>`, the HMAC-SHA256, keyed with the API key's webhook secret,
+of the timestamp, a dot and the body's bytes. A receiver recomputes it, compares in constant time,
+refuses a timestamp more than a few minutes old (a replay) and drops a `X-Qualicall-Delivery` id
+it has seen (a retry of a delivery it already took).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import time
+from collections.abc import Collection
+from urllib.parse import urlsplit
+
+from qualicall.core.errors import InputError
+from qualicall.security import hmac_sha256
+
+SIGNATURE_HEADER = "X-Qualicall-Signature"
+TIMESTAMP_HEADER = "X-Qualicall-Timestamp"
+DELIVERY_HEADER = "X-Qualicall-Delivery"
+EVENT_HEADER = "X-Qualicall-Event"
+
+
+class TargetRefused(InputError):
+    """A callback URL whose host is, or resolves to, an address inside the network."""
+
+
+def public_address(url: str, allowed_hosts: Collection[str]) -> str | None:
+    """The address to connect to for `url`: one of its host's addresses, all checked public; None for a host
+    listed in `allowed_hosts` (connect by name). TargetRefused otherwise, with the reason."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host in {allowed.lower().strip("[]") for allowed in allowed_hosts}:
+        return None
+    try:
+        infos = socket.getaddrinfo(host, urlsplit(url).port or 443, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as exc:
+        raise TargetRefused(f"host {host!r} does not resolve ({exc})") from None
+    addresses = list(dict.fromkeys(info[4][0] for info in infos))
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+        mapped = getattr(ip, "ipv4_mapped", None)
+        if not (mapped or ip).is_global or ip.is_multicast:
+            how = "is" if address == host else "resolves to"
+            raise TargetRefused(f"host {host!r} {how} {ip}, an address inside the network (private, loopback or link-local): "
+                                "QUALICALL_WEBHOOK_ALLOWED_HOSTS lists the internal hosts allowed")
+    return addresses[0]
+
+
+def signed_headers(secret: str, body: bytes, now: float | None = None) -> dict[str, str]:
+    """The timestamp and signature headers of one delivery of `body`."""
+    timestamp = str(int(time.time() if now is None else now))
+    digest = hmac_sha256(secret.encode(), timestamp.encode() + b"." + body).hex()
+    return {TIMESTAMP_HEADER: timestamp, SIGNATURE_HEADER: f"sha256={digest}"}
+
+
+def pinned_request(url: str, allowed_hosts: Collection[str]):  # type: ignore[no-untyped-def]
+    """What to send a delivery to: the URL with its host replaced by the checked address, the Host header,
+    and the name TLS checks the certificate against (httpx's `sni_hostname`). TargetRefused as above."""
+    import httpx
+
+    address = public_address(url, allowed_hosts)
+    target = httpx.URL(url)
+    if address is None:
+        return target, {}, {}
+    extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
+    return target.copy_with(host=address), {"Host": target.netloc.decode("ascii")}, extensions

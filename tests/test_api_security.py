@@ -1,0 +1,146 @@
+"""The API's defences against a real `qualicall serve` on loopback (SQLite file): webhooks refused inside
+the network and signed with a timestamp, no server path in errors, private files, security headers,
+Swagger UI from the service itself."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import shutil
+import stat
+import time
+import wave
+from pathlib import Path
+
+import pytest
+from api_server import Receiver, Server, upload, wait_for
+
+pytestmark = pytest.mark.skipif(shutil.which("ffprobe") is None, reason="uploads are checked with ffprobe (Debian's ffmpeg)")
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def silent_wav(path: Path, frames: int) -> Path:
+    """A valid WAV of `frames` samples of silence at 16 kHz (0 frames: a readable file with no audio)."""
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(16000)
+        out.writeframes(b"\0\0" * frames)
+    return path
+
+
+@pytest.fixture(scope="module")
+def idle_server(tmp_path_factory):
+    """A server that runs no audio job (QUALICALL_WORKERS=0): what an upload leaves on disk stays to be looked at."""
+    server = Server(tmp_path_factory.mktemp("idle") / "data", env_extra={"QUALICALL_WORKERS": "0", "QUALICALL_WARM_UP": "0"})
+    server.data_dir.mkdir(mode=0o755)  # as an operator's folder may be: the service's own files must be private all the same
+    server.make_keys()
+    yield server.start()
+    server.stop()
+
+
+# --- finding 7: webhooks ----------------------------------------------------
+
+@pytest.mark.parametrize("host", ["localhost", "[::1]", "0.0.0.0", "169.254.169.254", "10.0.0.8", "2130706433", "[::ffff:127.0.0.1]"])
+def test_webhooks_to_addresses_inside_the_network_are_refused(sqlite_api, tmp_path, host):
+    """The test server allows 127.0.0.1 only (QUALICALL_WEBHOOK_ALLOWED_HOSTS): every other loopback, private
+    or link-local spelling is refused when the job is posted, and the receiver listening there is never called."""
+    receiver = Receiver()
+    port = receiver.url.split(":")[2].split("/")[0]
+    with sqlite_api.client("crm") as crm:
+        refused = upload(crm, silent_wav(tmp_path / "call.wav", 16000), callback_url=f"http://{host}:{port}/hook")
+    time.sleep(1)
+    receiver.server.shutdown()
+    assert refused.status_code == 422, refused.text
+    (problem,) = refused.json()["detail"]
+    assert problem["loc"] == ["body", "callback_url"] and "inside the network" in problem["msg"], problem
+    assert receiver.calls == []
+
+
+def test_a_failed_job_is_delivered_signed_with_a_timestamp_and_no_server_path(sqlite_api, tmp_path):
+    """A recording without a sample fails in the worker at once: its error names no server folder, and its
+    webhook's signature covers the delivery's timestamp (README, "Webhooks")."""
+    receiver = Receiver()
+    with sqlite_api.client("crm") as crm:
+        accepted = upload(crm, silent_wav(tmp_path / "vide.wav", 0), {"id": "empty-audio"}, callback_url=receiver.url)
+        assert accepted.status_code == 202, accepted.text
+        job = wait_for(crm, accepted.json()["id"], ("succeeded", "failed"))
+    deadline = time.monotonic() + 30
+    while len(receiver.calls) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    receiver.server.shutdown()
+    assert job["status"] == "failed" and "empty" in job["error"], job
+    assert str(sqlite_api.data_dir) not in job["error"] and "uploads/" not in job["error"], job["error"]
+    assert len(receiver.calls) == 2, "the first delivery (answered 500) is retried"
+    for headers, body in receiver.calls:
+        timestamp = headers["x-qualicall-timestamp"]
+        signed = timestamp.encode() + b"." + body
+        expected = "sha256=" + hmac.new(sqlite_api.secrets["crm"].encode(), signed, hashlib.sha256).hexdigest()
+        assert hmac.compare_digest(headers["x-qualicall-signature"], expected)
+        assert abs(time.time() - int(timestamp)) < 120
+        assert json.loads(body)["job"]["error"] == job["error"]
+
+
+# --- finding 13: no server path, private files, headers, local docs ---------
+
+def test_errors_name_no_server_path(idle_server, tmp_path):
+    corrupt = tmp_path / "abimé.wav"
+    corrupt.write_bytes(b"RIFF\x00\x00\x00\x00WAVEjunk" * 10)
+    with idle_server.client("crm") as crm:
+        refused = upload(crm, corrupt)
+    assert refused.status_code == 422 and "not a readable audio file" in refused.text
+    assert str(idle_server.data_dir) not in refused.text and "uploads/" not in refused.text, refused.text
+
+
+def test_the_database_and_uploads_are_private(idle_server, tmp_path):
+    with idle_server.client("crm") as crm:
+        assert upload(crm, silent_wav(tmp_path / "call.wav", 16000)).status_code == 202
+    mode = lambda path: stat.S_IMODE(path.stat().st_mode)  # noqa: E731
+    uploads = idle_server.data_dir / "uploads"
+    files = [idle_server.data_dir / "qualicall.db", *idle_server.data_dir.glob("qualicall.db-wal"), *uploads.iterdir()]
+    assert len(files) >= 3, files
+    assert {path.name: mode(path) for path in files} == {path.name: 0o600 for path in files}
+    assert mode(uploads) == 0o700
+
+
+def test_a_database_made_by_the_command_line_is_private(tmp_path):
+    from typer.testing import CliRunner
+
+    from qualicall.cli import COMMAND_MODULES, app
+
+    for module in COMMAND_MODULES:
+        __import__(module, fromlist=["register"]).register(app)
+    data = tmp_path / "nouveau"
+    done = CliRunner().invoke(app, ["apikey", "create", "--role", "crm"], env={"QUALICALL_DATA_DIR": str(data), "QUALICALL_DATABASE_URL": None})
+    assert done.exit_code == 0, done.output
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700 and stat.S_IMODE((data / "qualicall.db").stat().st_mode) == 0o600
+
+
+def test_security_headers_on_every_answer(idle_server):
+    with idle_server.client("crm") as crm:
+        for path in ("/v1/rubrics", "/healthz", "/docs", "/login", "/v1/interactions/none-such"):
+            headers = crm.get(path).headers
+            assert "frame-ancestors 'none'" in headers["content-security-policy"] and "script-src 'self'" in headers["content-security-policy"], path
+            assert headers["x-frame-options"] == "DENY" and headers["x-content-type-options"] == "nosniff", path
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (./install.sh --dev installs it)")
+def test_swagger_ui_works_offline_under_the_csp(idle_server):
+    """/docs in a browser that may reach nothing but the service: every operation shows, and nothing breaks the CSP."""
+    from playwright.sync_api import sync_playwright
+
+    outside, violations = [], []
+    operations = sum(len(methods) for methods in idle_server.client(None).get("/openapi.json").json()["paths"].values())
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page(base_url=idle_server.url)
+        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(idle_server.url) else (outside.append(route.request.url), route.abort()))
+        page.on("console", lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None)
+        page.goto("/docs")
+        page.wait_for_selector(".opblock", timeout=30000)
+        shown = page.locator(".opblock").count()
+        browser.close()
+    assert outside == [], "the page asked for something outside the service"
+    assert violations == []
+    assert shown == operations > 5
