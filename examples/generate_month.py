@@ -4,6 +4,8 @@
     python examples/generate_month.py --interactions month.jsonl            # interactions only
     python examples/generate_month.py --results month-results.jsonl         # scored results
     qualicall report month-results.jsonl --by agent --period week --format html -o month.html
+    python examples/generate_month.py --planted-results planted.jsonl       # results with planted effects on CSAT
+    qualicall report planted.jsonl --drivers                                # ... which the drivers report finds
 
 November 2026, weekdays 8:30–18:00: eight agents in four teams answer voice
 calls, chats and e-mails (French, and English for the international queue).
@@ -11,6 +13,12 @@ Agents differ in how complete their greeting, reformulation and closing are;
 the third week has an incident (long waits, more abandons, an e-mail backlog);
 about a third of the contacts answer a survey. Seeded: the same seed gives the
 same month.
+
+`--planted-results` writes results directly (no transcript, no scoring), with
+customer signals, sentiment, written complaints and the conditional
+`complaint_handling` criterion, where every item verdict and signal is drawn
+independently and the survey answers depend on them by known amounts
+(`PLANTED`): a test of the satisfaction drivers, and a month to look at.
 """
 
 from __future__ import annotations
@@ -200,6 +208,111 @@ def generate(seed: int = 7, per_day: int = 18, year: int = 2026, month: int = 11
     return interactions
 
 
+# How much lower a surveyed customer's satisfaction is (CSAT points on the 1–5 scale) when a grid item
+# fails or a signal is present; every other item and signal has no effect. Item verdicts and signals are
+# drawn independently of each other, so each difference stands alone.
+PLANTED = {
+    "complaint": 1.0,
+    "reformulation.checks_understanding": 0.8,
+    "complaint_handling.next_step": 0.6,
+    "closing.recap": 0.4,
+}
+PASS_RATES = {"greeting.salutation": 0.995, "complaint_handling.next_step": 0.5}  # the others pass 3 times in 4
+SIGNAL_RATES = {"complaint": 0.2, "escalation_request": 0.06, "churn_threat": 0.005, "repeat_contact": 0.1}
+COMPLAINT_HANDLING = ("acknowledges", "takes_ownership", "next_step")  # complaints-and-satisfaction.md, weight 20
+CSAT_BASE, CSAT_NOISE = 3.9, 0.5  # the mood of a customer whom nothing lowered, and its spread
+
+
+def _status(rng: random.Random, name: str, applies: bool = True) -> str:
+    if not applies:
+        return "not_applicable"
+    return "passed" if rng.random() < PASS_RATES.get(name, 0.75) else "failed"
+
+
+def _criteria(rng: random.Random, grid: dict[str, tuple[float, dict[str, float]]], complaint: bool) -> dict[str, dict]:
+    """Item verdicts drawn independently; criterion scores as the scorer makes them (weighted share passed)."""
+    criteria = {}
+    for criterion, (weight, items) in grid.items():
+        applies = complaint or criterion != "complaint_handling"
+        statuses = {item: _status(rng, f"{criterion}.{item}", applies) for item in items}
+        judged = {i: s for i, s in statuses.items() if s != "not_applicable"}
+        total = sum(items[i] for i in judged)
+        score = round(100 * sum(items[i] for i, s in judged.items() if s == "passed") / total, 2) if total else None
+        reason = "planted" if applies else "no complaint in this contact"
+        criteria[criterion] = {"score": score, "weight": weight,
+                               "items": {i: {"status": s, "reason": reason, "evidence": [], "measures": {}} for i, s in statuses.items()}}
+    return criteria
+
+
+def _quality(criteria: dict[str, dict]) -> float | None:
+    scored = [(c["weight"], c["score"]) for c in criteria.values() if c["score"] is not None]
+    return round(sum(w * s for w, s in scored) / sum(w for w, _ in scored), 2) if scored else None
+
+
+def _sentiment(rng: random.Random, complaint: bool, acknowledged: bool) -> dict:
+    """A customer who complains starts low; one whose complaint the agent acknowledged ends higher."""
+    clip = lambda x: round(max(-1.0, min(1.0, x)), 3)  # noqa: E731
+    start = clip(rng.gauss(-0.55 if complaint else 0.1, 0.25))
+    end = clip(start + rng.gauss(0.15 + (0.35 if acknowledged else 0.0), 0.2))
+    turns = [{"turn": 1, "label": "negative" if start < -0.3 else "positive" if start > 0.3 else "neutral", "score": start, "time": 4.0},
+             {"turn": 9, "label": "negative" if end < -0.3 else "positive" if end > 0.3 else "neutral", "score": end, "time": 240.0}]
+    return {"start": start, "end": end, "shift": round(end - start, 3), "turns": turns}
+
+
+def planted_results(seed: int = 7, contacts: int = 5000, planted: dict[str, float] | None = None,
+                    year: int = 2026, month: int = 11) -> list[dict]:
+    """`contacts` handled contacts of the month as results (what `qualicall score` writes, with signals and
+    sentiment), whose CSAT and NPS are lowered by `planted` (default PLANTED): item id or signal → CSAT points."""
+    from qualicall.scorer.rubric import load_rubric
+
+    planted = PLANTED if planted is None else planted
+    rng = random.Random(seed)
+    days = working_days(year, month)
+    grids = {}
+    for language in ("fr", "en"):
+        rubric = load_rubric(f"default-{language}")
+        grid = {cid: (c.weight, {iid: i.weight for iid, i in c.items.items()}) for cid, c in rubric.criteria.items()}
+        grids[language] = (rubric.version, grid | {"complaint_handling": (20.0, dict.fromkeys(COMPLAINT_HANDLING, 1.0))})
+    results = []
+    for number in range(contacts):
+        agent = rng.choices(AGENTS, weights=[3, 3, 2, 3, 2, 2, 2, 2])[0]
+        day = rng.choice(days)
+        at = datetime(day.year, day.month, day.day, 8, 30, tzinfo=PARIS) + timedelta(seconds=rng.uniform(0, 9.5 * 3600))
+        signals = {name: rng.random() < rate for name, rate in SIGNAL_RATES.items()}
+        version, grid = grids[agent.language]
+        criteria = _criteria(rng, grid, signals["complaint"])
+        failed = {f"{c}.{i}" for c, crit in criteria.items() for i, item in crit["items"].items() if item["status"] == "failed"}
+        lowered = sum(points for name, points in planted.items() if name in failed or signals.get(name))
+        indicators: dict = {"handle_time_s": round(max(60, rng.gauss(330, 110))), "resolved_first_contact": rng.random() < 0.7}
+        if agent.channel != "email":
+            indicators["wait_time_s"] = round(rng.expovariate(1 / 12), 1)
+        elif signals["complaint"]:  # a written complaint: the CRM's register times
+            acknowledged = at + timedelta(hours=rng.lognormvariate(3.0, 0.6))
+            answered = acknowledged + timedelta(days=rng.uniform(1, 19))
+            indicators |= {"received_at": at.isoformat(timespec="seconds"), "acknowledged_at": acknowledged.isoformat(timespec="seconds")}
+            if rng.random() < 0.9:
+                indicators["answered_at"] = answered.isoformat(timespec="seconds")
+        if rng.random() < 0.5:
+            mood = rng.gauss(CSAT_BASE - lowered, CSAT_NOISE)
+            indicators["csat"] = max(1, min(5, round(mood)))
+            if rng.random() < 0.7:
+                indicators["nps"] = max(0, min(10, round(2.2 * mood - 1 + rng.gauss(0, 0.8))))
+        quality = _quality(criteria)
+        acknowledged_complaint = criteria["complaint_handling"]["items"]["acknowledges"]["status"] == "passed"
+        results.append({
+            "interaction_id": f"planted-{number:05d}",
+            "rubric": {"id": f"default-{agent.language}", "version": version},
+            "language": agent.language, "channel": agent.channel, "criteria": criteria, "quality_score": quality,
+            "indicators": {name: {"value": value, "score": None, "source": "input"} for name, value in indicators.items()},
+            "operational_score": None, "overall_score": quality, "combination": {"used": ["quality"]},
+            "agent_id": agent.id, "team": agent.team, "queue": agent.queue, "started_at": at.isoformat(timespec="seconds"), "abandoned": False,
+            "signals": {name: {"present": present, "confidence": 0.9, "reason": "planted", "evidence": []} for name, present in signals.items()},
+            "sentiment": _sentiment(rng, signals["complaint"], signals["complaint"] and acknowledged_complaint),
+        })
+    results.sort(key=lambda r: r["started_at"])
+    return results
+
+
 def score(interactions: list[dict]) -> Iterator[dict]:
     """The result of each interaction, scored with the default rubric of its language."""
     from qualicall.scorer.engine import Scorer
@@ -214,11 +327,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--interactions", type=Path, help="write the interactions (JSONL) here")
     parser.add_argument("--results", type=Path, help="score them and write the results (JSONL) here")
+    parser.add_argument("--planted-results", type=Path, help="write results with planted effects on CSAT (JSONL) here")
+    parser.add_argument("--planted-contacts", type=int, default=5000, help="handled contacts of the planted month")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--per-day", type=int, default=18, help="contacts offered per working day (before the incident)")
     args = parser.parse_args(argv)
+    if not args.interactions and not args.results and not args.planted_results:
+        parser.error("give --interactions, --results and/or --planted-results")
+    if args.planted_results:
+        planted = planted_results(args.seed, args.planted_contacts)
+        with args.planted_results.open("w", encoding="utf-8") as out:
+            out.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in planted)
+        print(f"{len(planted)} results with planted effects written to {args.planted_results}", file=sys.stderr)
     if not args.interactions and not args.results:
-        parser.error("give --interactions and/or --results")
+        return 0
     interactions = generate(args.seed, args.per_day)
     if args.interactions:
         with args.interactions.open("w", encoding="utf-8") as out:

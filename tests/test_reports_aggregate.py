@@ -20,10 +20,17 @@ from __future__ import annotations
 import random
 
 import pytest
-from reports_fixture import fixture_results, result
+from reports_fixture import complaint_results, fixture_results, result
 
 from qualicall.reports import aggregate
 from qualicall.scorer.rubric import ReportSettings
+
+
+# The fixture's results were made before signals and sentiment existed, and carry no written complaint:
+# those figures are unknown (null), never 0.
+NO_CUSTOMER_FIGURES = dict.fromkeys((
+    "complaint_rate", "complaint_fcr_rate", "complaint_ack_within_48h", "complaint_answer_within_15d", "escalation_rate",
+    "churn_threat_rate", "repeat_contact_rate", "sentiment_end_avg", "sentiment_shift_avg", "turnaround_rate"))
 
 
 def values(group: dict) -> dict[str, float | None]:
@@ -54,6 +61,7 @@ def test_total_every_aggregate_by_hand():
     assert values(total) == {
         "service_level": 33.33, "abandon_rate": 33.33, "asa_s": 27.5, "aht_s": 291.67, "fcr_rate": 60.0,
         "csat_avg": 3.5, "csat_top2": 50.0, "nps": 0.0, "transfer_rate": 20.0, "quality_avg": 65.0, "email_within_48h": 50.0,
+        **NO_CUSTOMER_FIGURES,
     }
 
 
@@ -80,16 +88,19 @@ def test_by_agent_by_hand():
     assert values(a) == {
         "service_level": 33.33, "abandon_rate": 33.33, "asa_s": 20.0, "aht_s": 250.0, "fcr_rate": 50.0, "csat_avg": 4.0,
         "csat_top2": 50.0, "nps": 0.0, "transfer_rate": 50.0, "quality_avg": 80.0, "email_within_48h": None,
+        **NO_CUSTOMER_FIGURES,
     }
     assert values(b) == {
         "service_level": 33.33, "abandon_rate": 33.33, "asa_s": 35.0, "aht_s": 500.0, "fcr_rate": 100.0, "csat_avg": 4.0,
         "csat_top2": 100.0, "nps": 0.0, "transfer_rate": 0.0, "quality_avg": 70.0, "email_within_48h": None,
+        **NO_CUSTOMER_FIGURES,
     }
     assert parts(b, "service_level") == (1, 3)  # 5, 6 answered (20 s is within), 10 abandoned after 6 s
     # C only answers e-mails: no access figures at all, rather than zeros
     assert values(c) == {
         "service_level": None, "abandon_rate": None, "asa_s": None, "aht_s": 125.0, "fcr_rate": 50.0, "csat_avg": 2.0,
         "csat_top2": 0.0, "nps": None, "transfer_rate": 0.0, "quality_avg": 45.0, "email_within_48h": 50.0,
+        **NO_CUSTOMER_FIGURES,
     }
     assert c["indicators"]["service_level"]["met"] is None
 
@@ -218,6 +229,57 @@ def test_empty_and_unknown_grouping():
         aggregate(fixture_results(), period="year")
 
 
+def test_complaints_signals_and_sentiment_by_hand():
+    """complaint_results (reports_fixture.py), default settings (48 h, 15 days, negative start below -0.3):
+      c1 A  complaint escalation repeat   FCR no   sentiment -0.6 -> 0.2  (turned around)
+      c2 A  complaint churn               FCR yes  sentiment -0.5 -> -0.4 (negative start, still below -0.3)
+      c3 A  repeat                        FCR yes  sentiment  0.1 -> 0.3
+      c4 B  a result made before signals: no `signals`, no `sentiment` (unknown, not "absent")
+      c5 B  `signals` empty (not computed) sentiment -0.4 -> -0.35 (negative start, still below)
+      c6 B  only `complaint` known (true), outcome unknown, sentiment -0.3 -> -0.5 (-0.3 is not below -0.3)
+      c7 C  e-mail, complaint, FCR no; written: received 2 Nov 9:00, acknowledged after 33 h, answered after 18 days
+      c8 C  e-mail, written: received 5 Nov 10:00 +01:00, answered 6 Nov 09:00 UTC (24 h: acknowledges too), no signals
+      c9 C  e-mail, written: received 10 Nov, acknowledged after 72 h, never answered
+      c10 A abandoned, with a complaint and a sentiment: in none of these figures
+      c11 C e-mail whose received_at is not a time: not a written complaint
+    """
+    total = aggregate(complaint_results()).to_json()["total"]
+    assert parts(total, "complaint_rate") == (4, 5)  # c1 c2 c6 c7 of c1 c2 c3 c6 c7
+    assert parts(total, "complaint_fcr_rate") == (1, 3)  # c2 of c1 c2 c7 (c6's outcome unknown)
+    assert parts(total, "escalation_rate") == (1, 4)  # c1 of c1 c2 c3 c7
+    assert parts(total, "churn_threat_rate") == (1, 4)  # c2
+    assert parts(total, "repeat_contact_rate") == (2, 4)  # c1 c3
+    assert parts(total, "complaint_ack_within_48h") == (2, 3)  # c7 (33 h), c8 (answered in 24 h) of c7 c8 c9
+    assert parts(total, "complaint_answer_within_15d") == (1, 3)  # c8
+    assert parts(total, "sentiment_end_avg") == (-0.75, 5)  # 0.2 - 0.4 + 0.3 - 0.35 - 0.5
+    assert parts(total, "sentiment_shift_avg") == (0.95, 5)  # 0.8 + 0.1 + 0.2 + 0.05 - 0.2
+    assert parts(total, "turnaround_rate") == (1, 3)  # c1 of c1 c2 c5
+    assert {name: total["indicators"][name]["value"] for name in (
+        "complaint_rate", "complaint_fcr_rate", "complaint_ack_within_48h", "complaint_answer_within_15d", "escalation_rate",
+        "churn_threat_rate", "repeat_contact_rate", "sentiment_end_avg", "sentiment_shift_avg", "turnaround_rate")} == {
+        "complaint_rate": 80.0, "complaint_fcr_rate": 33.33, "complaint_ack_within_48h": 66.67, "complaint_answer_within_15d": 33.33,
+        "escalation_rate": 25.0, "churn_threat_rate": 25.0, "repeat_contact_rate": 50.0, "sentiment_end_avg": -0.15,
+        "sentiment_shift_avg": 0.19, "turnaround_rate": 33.33}
+    # the spec's targets: "tracked" ones are neither met nor missed
+    met = {name: (total["indicators"][name]["target"], total["indicators"][name]["met"]) for name in (
+        "complaint_rate", "complaint_fcr_rate", "complaint_ack_within_48h", "complaint_answer_within_15d", "sentiment_shift_avg")}
+    assert met == {"complaint_rate": ({}, None), "complaint_fcr_rate": ({"min": 70}, False), "complaint_ack_within_48h": ({"min": 95}, False),
+                   "complaint_answer_within_15d": ({"min": 90}, False), "sentiment_shift_avg": ({"min": 0.01}, True)}
+    # per agent: B's contacts carry only c6's complaint
+    groups = {g["key"]["agent"]: g for g in aggregate(complaint_results(), by=["agent"]).to_json()["groups"]}
+    assert parts(groups["B"], "complaint_rate") == (1, 1) and parts(groups["B"], "escalation_rate") == (0, 0)
+    assert groups["B"]["indicators"]["escalation_rate"]["value"] is None
+    assert parts(groups["C"], "complaint_ack_within_48h") == (2, 3) and parts(groups["A"], "complaint_ack_within_48h") == (0, 0)
+
+
+def test_complaint_and_sentiment_settings():
+    settings = ReportSettings(complaint_ack_s=80 * 3600, complaint_answer_s=20 * 86400, negative_sentiment=-0.25)
+    total = aggregate(complaint_results(), settings=settings).to_json()["total"]
+    assert parts(total, "complaint_ack_within_48h") == (3, 3)  # c9's 72 h are within 80 h
+    assert parts(total, "complaint_answer_within_15d") == (2, 3)  # c7's 18 days are within 20
+    assert parts(total, "turnaround_rate") == (1, 4)  # c6 (-0.3) now starts negative; only c1 ends at -0.25 or above
+
+
 def _random_results(count: int, seed: int) -> list[dict]:
     rng = random.Random(seed)
     rows = []
@@ -238,29 +300,48 @@ def _random_results(count: int, seed: int) -> list[dict]:
             if channel == "voice" and rng.random() < 0.7:  # what the audio pipeline measures
                 extra |= {"silence_ratio": round(rng.random() * 0.5, 3), "hold_time_s": round(rng.uniform(0, 200), 2)}
         status = lambda: rng.choice(["passed", "failed", "not_applicable"])  # noqa: E731
+        signals = rng.choice([None, {}, {name: rng.random() < 0.3 for name in ("complaint", "escalation_request", "churn_threat", "repeat_contact")},
+                              {"complaint": rng.random() < 0.5}])
+        sentiment = rng.choice([None, (round(rng.uniform(-1, 1), 3), round(rng.uniform(-1, 1), 3))])
+        if channel == "email" and rng.random() < 0.5:  # a written complaint: the CRM's times, some missing
+            received = rng.randint(0, 5 * 86400)
+            moment = lambda seconds: f"2026-11-{1 + seconds // 86400:02d}T{seconds % 86400 // 3600:02d}:{seconds % 3600 // 60:02d}:00+01:00"  # noqa: E731
+            extra["received_at"] = moment(received)
+            for name in ("acknowledged_at", "answered_at"):
+                if rng.random() < 0.8:
+                    extra[name] = moment(received + rng.randint(0, 20 * 86400))
         rows.append(result(
             str(n), rng.choice("ABCDEFG"), f"2026-{rng.randint(10, 12)}-{rng.randint(1, 28):02d}T{rng.randint(8, 18):02d}:00:00+01:00",
             channel=channel, team=rng.choice(["T1", "T2", "T3"]), language=rng.choice(["fr", "en"]), abandoned=abandoned,
             quality=None if abandoned else round(rng.uniform(0, 100), 2),
             criteria=None if abandoned else {"greeting": round(rng.uniform(0, 100), 2), "closing": rng.choice([None, 33.33, 66.67])},
             items=None if abandoned else {"greeting.salutation": status(), "closing.thanks": status()},
-            **extra,
+            signals=signals, sentiment=sentiment, **extra,
         ))
     return rows
 
 
-@pytest.mark.parametrize("by,period", [([], None), (["agent"], "week"), (["team", "channel", "language"], "day"), (["queue"], "month")])
-def test_halves_merge_to_the_whole(by, period):
+@pytest.mark.parametrize("by,period,drivers", [([], None, True), (["agent"], "week", False), (["team", "channel", "language"], "day", True), (["queue"], "month", False)])
+def test_halves_merge_to_the_whole(by, period, drivers):
     rows = _random_results(1500, seed=len(by))
-    whole = aggregate(rows, by=by, period=period)
+    settings = ReportSettings(drivers_min_contacts=10)  # some drivers ranked, some not
+    whole = aggregate(rows, by=by, period=period, settings=settings, drivers=drivers).to_json()
+    total = whole["total"]["indicators"]
+    # every aggregate has data to merge: signals, sentiment and written complaints included
+    assert all(total[name]["denominator"] > 0 for name in total), [name for name in total if not total[name]["denominator"]]
+    if drivers:
+        assert whole["drivers"]["csat"]["ranked"] and whole["drivers"]["nps"]["ranked"] and whole["drivers"]["csat"]["too_few"] == []
     for cut in (1, 700, 1499):
-        merged = aggregate(rows[:cut], by=by, period=period).merge(aggregate(rows[cut:], by=by, period=period))
-        assert merged.to_json() == whole.to_json()
+        merged = aggregate(rows[:cut], by=by, period=period, settings=settings, drivers=drivers)
+        merged = merged.merge(aggregate(rows[cut:], by=by, period=period, settings=settings, drivers=drivers))
+        assert merged.to_json() == whole
     # in three parts, merged in another order
-    thirds = [aggregate(rows[i::3], by=by, period=period) for i in range(3)]
-    assert thirds[2].merge(thirds[0]).merge(thirds[1]).to_json() == whole.to_json()
+    thirds = [aggregate(rows[i::3], by=by, period=period, settings=settings, drivers=drivers) for i in range(3)]
+    assert thirds[2].merge(thirds[0]).merge(thirds[1]).to_json() == whole
 
 
 def test_merge_refuses_different_groupings():
     with pytest.raises(ValueError, match="same grouping"):
         aggregate(fixture_results(), by=["agent"]).merge(aggregate(fixture_results(), by=["team"]))
+    with pytest.raises(ValueError, match="drivers"):
+        aggregate(fixture_results(), drivers=True).merge(aggregate(fixture_results()))

@@ -211,6 +211,43 @@ class ReportGroupOut(BaseModel):
     means: dict[str, IndicatorMeanOut]
 
 
+class DriverSideOut(BaseModel):
+    n: int = Field(description="handled contacts with a survey answer on this side")
+    mean: float | None
+    sd: float | None
+
+
+class DriverOut(BaseModel):
+    """One grid item (passed vs failed) or customer signal (present vs absent) and the survey answers on each side."""
+
+    driver: str = Field(description="item id (criterion.item) or signal id")
+    kind: Literal["item", "signal"]
+    sides: dict[str, str] = Field(description="what `with` and `without` are: passed / failed, present / absent")
+    with_: DriverSideOut = Field(alias="with")
+    without: DriverSideOut
+    effect: float | None = Field(None, description="mean with − mean without; ranked drivers only")
+    ci95: list[float] | None = Field(None, description="95 % confidence interval of the effect (Welch)")
+    p: float | None = None
+    p_holm: float | None = Field(None, description="p-value after Holm's correction for the number of drivers ranked")
+    significant: bool | None = Field(None, description="p_holm < 0.05")
+
+
+class DriversSurveyOut(BaseModel):
+    answers: int
+    note: str | None = None
+    effect_unit: str | None = None
+    ranked: list[DriverOut] | None = Field(None, description="by the size of the effect, largest first")
+    too_few: list[DriverOut] | None = Field(None, description="fewer than min_contacts answers on a side: not ranked")
+
+
+class DriversOut(BaseModel):
+    """What moves satisfaction, over all the contacts of the report (complaints-and-satisfaction.md)."""
+
+    min_contacts: int
+    csat: DriversSurveyOut
+    nps: DriversSurveyOut
+
+
 class ReportOut(BaseModel):
     by: list[str]
     period: str | None
@@ -218,3 +255,4 @@ class ReportOut(BaseModel):
     labels: dict[str, str]
     groups: list[ReportGroupOut]
     total: ReportGroupOut
+    drivers: DriversOut | None = Field(None, description="with drivers=true")

@@ -26,8 +26,10 @@ def report(
     service_level_s: Annotated[Optional[float], typer.Option(help="service level threshold in seconds (default 20)")] = None,
     short_abandon_s: Annotated[Optional[float], typer.Option(help="abandons after at most this wait are not offered (default 5)")] = None,
     title: Annotated[str, typer.Option(help="title of the HTML report")] = "Contact centre report",
+    drivers: Annotated[bool, typer.Option("--drivers", help="and what moves satisfaction: CSAT and NPS with each grid item passed vs failed, each signal present vs absent (with csv: these rows instead of the groups')")] = False,
 ) -> None:
-    """Aggregate results: service level, abandons, ASA, AHT, FCR, CSAT, NPS, transfers, quality, e-mail delay."""
+    """Aggregate results: service level, abandons, ASA, AHT, FCR, CSAT, NPS, transfers, quality, e-mail delay;
+    complaints, signals and customer sentiment; with --drivers, the satisfaction drivers (the HTML report always has them)."""
     from qualicall.cli import fail, open_output, user_errors
 
     if fmt not in REPORT_FORMATS:
@@ -60,7 +62,7 @@ def report(
 
         try:
             frame = results_frame(read_results(results, on_bad_record=skip))
-            report_ = aggregate_frame(frame, groups, period, settings)  # type: ignore[arg-type]
+            report_ = aggregate_frame(frame, groups, period, settings, drivers and fmt != "html")  # type: ignore[arg-type]
         except (ResultsError, ValueError) as exc:
             fail(str(exc))
         with open_output(out) as stream:
@@ -70,7 +72,7 @@ def report(
             elif fmt == "csv":
                 from qualicall.reports.render import write_csv
 
-                write_csv(report_, stream)
+                write_csv(report_, stream, drivers)
             elif fmt == "table":
                 from qualicall.reports.render import print_table
 

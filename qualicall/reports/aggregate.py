@@ -1,4 +1,5 @@
-"""Aggregated indicators of `indicators.md`, grouped by agent / team / queue / channel / language and period.
+"""Aggregated indicators of `indicators.md` and `complaints-and-satisfaction.md`, grouped by agent / team /
+queue / channel / language and period, and the satisfaction drivers of all contacts (`drivers.py`).
 
 Every aggregate is kept as integer counts and sums (times and scores in
 thousandths), so that reports of parts of the data merge exactly into the
@@ -13,7 +14,8 @@ from typing import Any, Literal
 
 import polars as pl
 
-from qualicall.reports.frame import GROUP_FIELDS, results_frame
+from qualicall.reports.drivers import SIDES, counter, drivers_json
+from qualicall.reports.frame import GROUP_FIELDS, SIGNALS, results_frame
 from qualicall.scorer.rubric import ReportSettings
 
 Period = Literal["day", "week", "month"]
@@ -33,11 +35,31 @@ AGGREGATES: dict[str, tuple[str, str, str]] = {
     "transfer_rate": ("transferred", "transfers_known", "rate"),
     "quality_avg": ("quality_sum", "quality_count", "mean"),
     "email_within_48h": ("emails_in_time", "emails", "rate"),
+    # complaints-and-satisfaction.md; a signal's rate counts only the contacts whose result carries the signal.
+    "complaint_rate": ("signal:complaint:present", "signal:complaint:known", "rate"),
+    "complaint_fcr_rate": ("complaints_resolved", "complaints_outcome_known", "rate"),
+    "complaint_ack_within_48h": ("written_acknowledged_in_time", "written_complaints", "rate"),
+    "complaint_answer_within_15d": ("written_answered_in_time", "written_complaints", "rate"),
+    "escalation_rate": ("signal:escalation_request:present", "signal:escalation_request:known", "rate"),
+    "churn_threat_rate": ("signal:churn_threat:present", "signal:churn_threat:known", "rate"),
+    "repeat_contact_rate": ("signal:repeat_contact:present", "signal:repeat_contact:known", "rate"),
+    "sentiment_end_avg": ("sentiment_end_sum", "sentiment_end_count", "mean"),
+    "sentiment_shift_avg": ("sentiment_shift_sum", "sentiment_shift_count", "mean"),
+    "turnaround_rate": ("turned_around", "negative_starts", "rate"),
+}
+# The two tables of a report: how the service performed, and what the customers said and felt.
+SECTIONS: dict[str, tuple[str, ...]] = {
+    "Service and quality": tuple(list(AGGREGATES)[:11]),
+    "Complaints, signals and sentiment": tuple(list(AGGREGATES)[11:]),
 }
 LABELS = {
     "service_level": "Service level %", "abandon_rate": "Abandon rate %", "asa_s": "ASA (s)", "aht_s": "AHT (s)",
     "fcr_rate": "FCR %", "csat_avg": "CSAT avg", "csat_top2": "CSAT top-2 %", "nps": "NPS",
     "transfer_rate": "Transfer rate %", "quality_avg": "Quality avg", "email_within_48h": "E-mail ≤ 48 h %",
+    "complaint_rate": "Complaint rate %", "complaint_fcr_rate": "Complaint FCR %", "complaint_ack_within_48h": "Written compl. ack ≤ 48 h %",
+    "complaint_answer_within_15d": "Written compl. answer ≤ 15 d %", "escalation_rate": "Escalation rate %",
+    "churn_threat_rate": "Churn threat rate %", "repeat_contact_rate": "Repeat contact rate %", "sentiment_end_avg": "Sentiment at end",
+    "sentiment_shift_avg": "Sentiment shift", "turnaround_rate": "Turnaround %",
 }
 
 
@@ -49,6 +71,46 @@ def _count(condition: pl.Expr) -> pl.Expr:
     return condition.fill_null(False).sum().cast(pl.Int64)
 
 
+def _csat() -> pl.Expr:
+    # Survey answers outside their scale (a CRM's 0–10 CSAT, a typo) are left out rather than skew the means.
+    return pl.when(pl.col("csat").is_between(1, 5)).then(pl.col("csat"))
+
+
+def _nps() -> pl.Expr:
+    return pl.when(pl.col("nps").is_between(0, 10)).then(pl.col("nps"))
+
+
+def driver_counters(columns: list[str]) -> list[pl.Expr]:
+    """Per survey, grid item and signal, and side (passed or present / failed or absent): the number of
+    handled surveyed contacts, the sum of their answers and of their squares, as integers (drivers.py)."""
+    handled = ~pl.col("abandoned")
+    csat, nps = _csat(), _nps()
+    surveys = {
+        "csat": (csat.is_not_null(), (csat * SCALE).round().cast(pl.Int64)),
+        "nps": (nps.is_not_null(), pl.when(nps >= 9).then(1).when(nps <= 6).then(-1).otherwise(0).cast(pl.Int64)),
+    }
+    exprs = []
+    for survey, (answered, value) in surveys.items():
+        for column in columns:
+            if not column.startswith(("item:", "signal:")):
+                continue
+            flag = pl.col(column).cast(pl.Int8)  # 1 passed / present, 0 failed / absent
+            for side, code in zip(SIDES, (1, 0)):
+                chosen = handled & answered & (flag == code)
+                exprs += [
+                    _count(chosen).alias(counter(survey, column, side, "n")),
+                    value.filter(chosen).sum().alias(counter(survey, column, side, "sum")),
+                    (value * value).filter(chosen).sum().alias(counter(survey, column, side, "sumsq")),
+                ]
+    return exprs
+
+
+def _sum_and_count(column: str, handled: pl.Expr, sum_name: str, count_name: str) -> list[pl.Expr]:
+    """The sum (in thousandths) and the number of the handled contacts' values of a column."""
+    known = handled & pl.col(column).is_not_null()
+    return [_milli(column).filter(known).sum().alias(sum_name), _count(known).alias(count_name)]
+
+
 def _counters(settings: ReportSettings, columns: list[str]) -> list[pl.Expr]:
     """The integer counters every aggregate is computed from, as polars expressions."""
     handled = ~pl.col("abandoned")
@@ -56,9 +118,7 @@ def _counters(settings: ReportSettings, columns: list[str]) -> list[pl.Expr]:
     # Access indicators: queued contacts (voice, chat) with a known wait; short abandons are not offered.
     queued = pl.col("channel").is_in(["voice", "chat"]) & wait.is_not_null()
     offered = queued & (handled | (wait > settings.short_abandon_s))
-    # Survey answers outside their scale (a CRM's 0–10 CSAT, a typo) are left out rather than skew the means.
-    csat = pl.when(pl.col("csat").is_between(1, 5)).then(pl.col("csat"))
-    nps = pl.when(pl.col("nps").is_between(0, 10)).then(pl.col("nps"))
+    csat, nps = _csat(), _nps()
     resolved = pl.col("resolved_first_contact")
     # E-mails received: those answered (with their delay) and those closed without an answer (abandoned),
     # which count as not answered in time; e-mails are the only contacts whose access figure this is.
@@ -73,8 +133,7 @@ def _counters(settings: ReportSettings, columns: list[str]) -> list[pl.Expr]:
         _count(offered & ~handled).alias("abandoned_offered"),
         _milli("wait_time_s").filter(queued & handled).sum().alias("wait_sum"),
         _count(queued & handled).alias("answered_waits"),
-        _milli("handle_time_s").filter(handled & pl.col("handle_time_s").is_not_null()).sum().alias("handle_sum"),
-        _count(handled & pl.col("handle_time_s").is_not_null()).alias("handle_count"),
+        *_sum_and_count("handle_time_s", handled, "handle_sum", "handle_count"),
         _count(handled & resolved).alias("resolved"),
         _count(handled & resolved.is_not_null()).alias("outcome_known"),
         (csat * SCALE).round().cast(pl.Int64).filter(handled & csat.is_not_null()).sum().alias("csat_sum"),
@@ -86,22 +145,33 @@ def _counters(settings: ReportSettings, columns: list[str]) -> list[pl.Expr]:
         _count(handled & nps.is_not_null()).alias("nps_answers"),
         _count(handled & (pl.col("transfers") >= 1)).alias("transferred"),
         _count(handled & pl.col("transfers").is_not_null()).alias("transfers_known"),
-        _milli("quality_score").filter(handled & pl.col("quality_score").is_not_null()).sum().alias("quality_sum"),
-        _count(handled & pl.col("quality_score").is_not_null()).alias("quality_count"),
+        *_sum_and_count("quality_score", handled, "quality_sum", "quality_count"),
         _count(answered_email & (pl.col("first_response_s") <= settings.email_answer_s)).alias("emails_in_time"),
         _count(email_received).alias("emails"),
     ]
+    for name in SIGNALS:
+        signal = pl.col(f"signal:{name}")
+        exprs += [_count(handled & signal).alias(f"signal:{name}:present"), _count(handled & signal.is_not_null()).alias(f"signal:{name}:known")]
+    complaint = pl.col("signal:complaint")
+    written = pl.col("written_complaint")
+    start, end = pl.col("sentiment_start"), pl.col("sentiment_end")
+    # A negative start is one below the threshold; the call is turned around when its end is not below it.
+    negative_start = handled & (start < settings.negative_sentiment) & end.is_not_null()
+    exprs += [
+        _count(handled & complaint & resolved).alias("complaints_resolved"),
+        _count(handled & complaint & resolved.is_not_null()).alias("complaints_outcome_known"),
+        # Written complaints are counted whether or not a conversation was scored: the CRM's register is the source.
+        _count(written).alias("written_complaints"),
+        _count(written & (pl.col("complaint_ack_s") <= settings.complaint_ack_s)).alias("written_acknowledged_in_time"),
+        _count(written & (pl.col("complaint_answer_s") <= settings.complaint_answer_s)).alias("written_answered_in_time"),
+        _count(negative_start).alias("negative_starts"),
+        _count(negative_start & (end >= settings.negative_sentiment)).alias("turned_around"),
+    ]
+    for name in ("sentiment_end", "sentiment_shift"):
+        exprs += _sum_and_count(name, handled, f"{name}_sum", f"{name}_count")
     for column in columns:
-        if column.startswith("criterion:"):
-            exprs += [
-                _milli(column).filter(handled & pl.col(column).is_not_null()).sum().alias(f"{column}:sum"),
-                _count(handled & pl.col(column).is_not_null()).alias(f"{column}:count"),
-            ]
-        elif column.startswith(("mean:", "score:")):
-            exprs += [
-                _milli(column).filter(handled & pl.col(column).is_not_null()).sum().alias(f"{column}:sum"),
-                _count(handled & pl.col(column).is_not_null()).alias(f"{column}:count"),
-            ]
+        if column.startswith(("criterion:", "mean:", "score:")):
+            exprs += _sum_and_count(column, handled, f"{column}:sum", f"{column}:count")
         elif column.startswith("item:"):
             exprs += [
                 _count(handled & (pl.col(column) == 1)).alias(f"{column}:passed"),
@@ -210,21 +280,23 @@ class Report:
     settings: ReportSettings
     groups: list[Group] = field(default_factory=list)
     total: Group = field(default_factory=lambda: Group({}, {}))
+    # With the satisfaction drivers of all contacts (their counters are in `total`).
+    drivers: bool = False
 
     def merge(self, other: "Report") -> "Report":
         """The report of both parts' contacts (same grouping and settings): counters are added."""
-        if (self.by, self.period) != (other.by, other.period) or self.settings != other.settings:
-            raise ValueError("only reports with the same grouping, period and settings merge")
+        if (self.by, self.period, self.drivers) != (other.by, other.period, other.drivers) or self.settings != other.settings:
+            raise ValueError("only reports with the same grouping, period, drivers and settings merge")
         merged: dict[tuple, Group] = {}
         for group in (*self.groups, *other.groups):
             frozen = tuple(group.key.items())
             known = merged.get(frozen)
             merged[frozen] = Group(group.key, _add(known.counts, group.counts) if known else dict(group.counts))
         groups = sorted(merged.values(), key=lambda g: _sort_key(g.key))
-        return Report(self.by, self.period, self.settings, groups, Group({}, _add(self.total.counts, other.total.counts)))
+        return Report(self.by, self.period, self.settings, groups, Group({}, _add(self.total.counts, other.total.counts)), self.drivers)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        doc = {
             "by": self.by,
             "period": self.period,
             "settings": self.settings.model_dump(mode="json"),
@@ -232,6 +304,9 @@ class Report:
             "groups": [g.to_json(self.settings) for g in self.groups],
             "total": self.total.to_json(self.settings),
         }
+        if self.drivers:
+            doc["drivers"] = drivers_json(self.total.counts, self.settings.drivers_min_contacts)
+        return doc
 
 
 def _with_period(frame: pl.DataFrame, period: Period | None) -> pl.DataFrame:
@@ -242,7 +317,7 @@ def _with_period(frame: pl.DataFrame, period: Period | None) -> pl.DataFrame:
     return frame.with_columns(period=day.dt.strftime(PERIOD_FORMATS[period]))
 
 
-def aggregate_frame(frame: pl.DataFrame, by: list[str], period: Period | None, settings: ReportSettings) -> Report:
+def aggregate_frame(frame: pl.DataFrame, by: list[str], period: Period | None, settings: ReportSettings, drivers: bool = False) -> Report:
     """`aggregate` on a table made by `results_frame` (or several concatenated)."""
     unknown = [name for name in by if name not in GROUP_FIELDS]
     if unknown:
@@ -258,8 +333,9 @@ def aggregate_frame(frame: pl.DataFrame, by: list[str], period: Period | None, s
         for row in table.iter_rows(named=True):
             key = {k: row.pop(k) for k in keys}
             groups.append(Group(key, row))
-    total = Group({}, frame.select(exprs).row(0, named=True))
-    return Report(list(by), period, settings, groups, total)
+    # The drivers' counters (a few hundred) are summed over all contacts only, not per group.
+    total = Group({}, frame.select([*exprs, *(driver_counters(frame.columns) if drivers else [])]).row(0, named=True))
+    return Report(list(by), period, settings, groups, total, drivers)
 
 
 def aggregate(
@@ -267,6 +343,7 @@ def aggregate(
     by: list[str] | None = None,
     period: Period | None = None,
     settings: ReportSettings | None = None,
+    drivers: bool = False,
 ) -> Report:
     """Aggregate scored results (the result JSON objects of `qualicall score` / `batch` / the API).
 
@@ -278,13 +355,14 @@ def aggregate(
 
     Returns a `Report`: `report.to_json()` gives, per group and for the total,
     each aggregate with its value, numerator, denominator, target and whether it
-    is met, the criterion means and the item pass rates. Abandoned contacts count
+    is met, the criterion means and the item pass rates; with `drivers`, the
+    satisfaction drivers of all contacts (`drivers.py`). Abandoned contacts count
     in the access figures only: service level and abandon rate (voice, chat), e-mails
     answered within 48 h (an e-mail closed without an answer is received, not answered). `report.merge(other)` adds reports
     of disjoint parts exactly.
     """
     settings = settings or ReportSettings()
-    return aggregate_frame(results_frame(results), list(by or []), period, settings)
+    return aggregate_frame(results_frame(results), list(by or []), period, settings, drivers)
 
 
 def aggregate_parts(
@@ -292,11 +370,12 @@ def aggregate_parts(
     by: list[str] | None = None,
     period: Period | None = None,
     settings: ReportSettings | None = None,
+    drivers: bool = False,
 ) -> Report:
     """`aggregate` over results that come in parts (pages of a database, files of a batch): each part is
     aggregated on its own and the reports are merged, so memory holds one part's table at a time."""
     settings = settings or ReportSettings()
-    report = aggregate_frame(results_frame([]), list(by or []), period, settings)
+    report = aggregate_frame(results_frame([]), list(by or []), period, settings, drivers)
     for part in parts:
-        report = report.merge(aggregate(part, by, period, settings))
+        report = report.merge(aggregate(part, by, period, settings, drivers))
     return report

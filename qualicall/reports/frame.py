@@ -4,7 +4,12 @@ Only what the aggregates read is kept: the grouping keys, the local date, the
 operational values, the quality score, criterion scores, item verdicts
 (1 passed, 0 failed, null not applicable), and for the means every numeric
 indicator's value (`mean:NAME`) and score (`score:NAME`), and the operational
-and overall scores.
+and overall scores. From complaints-and-satisfaction.md: each customer signal
+(`signal:ID`: true, false, or null where the result does not carry it — results
+made before signals existed are unknown, never "absent"), the customer's
+sentiment at the start and end and its shift, and for a written complaint (a
+contact whose CRM `indicators` give `received_at`) the delays to its
+acknowledgement and answer in seconds.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +29,8 @@ from qualicall.core.errors import InputError
 GROUP_FIELDS = {"agent": "agent_id", "team": "team", "queue": "queue", "channel": "channel", "language": "language"}
 NUMBER_INDICATORS = ("wait_time_s", "handle_time_s", "transfers", "csat", "nps", "first_response_s")
 STATUS_CODES = {"passed": 1, "failed": 0}
+SIGNALS = ("complaint", "escalation_request", "churn_threat", "repeat_contact")
+SENTIMENT_FIELDS = ("start", "end", "shift")
 
 
 class ResultsError(InputError):
@@ -38,6 +46,42 @@ def _indicator(result: dict[str, Any], name: str) -> Any:
     return entry.get("value") if isinstance(entry, dict) else None
 
 
+def _signal(result: dict[str, Any], name: str) -> bool | None:
+    entry = (result.get("signals") or {}).get(name)
+    present = entry.get("present") if isinstance(entry, dict) else None
+    return present if isinstance(present, bool) else None
+
+
+def _time(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _complaint_delays(result: dict[str, Any]) -> tuple[bool, float | None, float | None]:
+    """Whether the contact is a written complaint (its CRM gives `received_at`), and the seconds from
+    reception to acknowledgement (an answer acknowledges too) and to answer; a delay that cannot be told
+    (no time, times with and without a UTC offset, a time before the reception) is None."""
+    received = _time(_indicator(result, "received_at"))
+    if received is None:
+        return False, None, None
+
+    def delay(name: str) -> float | None:
+        moment = _time(_indicator(result, name))
+        try:
+            seconds = (moment - received).total_seconds() if moment is not None else None
+        except TypeError:  # one time with an offset, the other without
+            return None
+        return seconds if seconds is not None and seconds >= 0 else None
+
+    answered = delay("answered_at")
+    acknowledged = min((d for d in (delay("acknowledged_at"), answered) if d is not None), default=None)
+    return True, acknowledged, answered
+
+
 def _column(columns: dict[str, list[Any]], name: str, row: int) -> list[Any]:
     """The values of a column, made on first sight with nulls for the rows before (not with setdefault:
     its default list would be built at every row, which made the table quadratic in the results)."""
@@ -49,7 +93,14 @@ def _column(columns: dict[str, list[Any]], name: str, row: int) -> list[Any]:
 
 def results_frame(results: Iterable[dict[str, Any]]) -> pl.DataFrame:
     """One row per result with the columns the aggregates use (see the module docstring)."""
-    columns: dict[str, list[Any]] = {name: [] for name in (*GROUP_FIELDS, "started_at", "abandoned", *NUMBER_INDICATORS, "resolved_first_contact", "quality_score")}
+    columns: dict[str, list[Any]] = {
+        name: []
+        for name in (
+            *GROUP_FIELDS, "started_at", "abandoned", *NUMBER_INDICATORS, "resolved_first_contact", "quality_score",
+            *(f"signal:{name}" for name in SIGNALS), *(f"sentiment_{name}" for name in SENTIMENT_FIELDS),
+            "written_complaint", "complaint_ack_s", "complaint_answer_s",
+        )
+    }
     scores: dict[str, list[float | None]] = {}
     statuses: dict[str, list[int | None]] = {}
     # Every numeric per-contact indicator (input or measured: silence_ratio, hold_time_s…) and its 0–100 score,
@@ -68,6 +119,13 @@ def results_frame(results: Iterable[dict[str, Any]]) -> pl.DataFrame:
         resolved = _indicator(result, "resolved_first_contact")
         columns["resolved_first_contact"].append(resolved if isinstance(resolved, bool) else None)
         columns["quality_score"].append(_number(result.get("quality_score")))
+        for name in SIGNALS:
+            columns[f"signal:{name}"].append(_signal(result, name))
+        sentiment = result.get("sentiment") if isinstance(result.get("sentiment"), dict) else {}
+        for name in SENTIMENT_FIELDS:
+            columns[f"sentiment_{name}"].append(_number(sentiment.get(name)))
+        for name, value in zip(("written_complaint", "complaint_ack_s", "complaint_answer_s"), _complaint_delays(result)):
+            columns[name].append(value)
         # Criteria and items seen for the first time get a column padded with nulls before this row.
         for criterion_id, criterion in (result.get("criteria") or {}).items():
             _column(scores, criterion_id, row).append(_number(criterion.get("score")))
@@ -84,8 +142,9 @@ def results_frame(results: Iterable[dict[str, Any]]) -> pl.DataFrame:
             if len(values) == row:
                 values.append(None)
     schema = {name: pl.String for name in (*GROUP_FIELDS, "started_at")}
-    schema |= {"abandoned": pl.Boolean, "resolved_first_contact": pl.Boolean, "quality_score": pl.Float64}
-    schema |= {name: pl.Float64 for name in NUMBER_INDICATORS}
+    schema |= {"abandoned": pl.Boolean, "resolved_first_contact": pl.Boolean, "quality_score": pl.Float64, "written_complaint": pl.Boolean}
+    schema |= {name: pl.Float64 for name in (*NUMBER_INDICATORS, *(f"sentiment_{n}" for n in SENTIMENT_FIELDS), "complaint_ack_s", "complaint_answer_s")}
+    schema |= {f"signal:{name}": pl.Boolean for name in SIGNALS}
     frame = pl.DataFrame(columns, schema=schema)
     extra = [pl.Series(f"criterion:{cid}", values, dtype=pl.Float64) for cid, values in scores.items()]
     extra += [pl.Series(f"item:{iid}", values, dtype=pl.Int8) for iid, values in statuses.items()]

@@ -137,13 +137,14 @@ class IndicatorSpec(_Strict):
 
 
 class Target(_Strict):
-    """What an aggregate should reach: at least `min`, at most `max` (either may be left out)."""
+    """What an aggregate should reach: at least `min`, at most `max` (either may be left out; neither: the
+    aggregate is tracked, with no target, and neither met nor missed)."""
 
     min: float | None = None
     max: float | None = None
 
     def met(self, value: float | None) -> bool | None:
-        if value is None:
+        if value is None or self.min is None and self.max is None:
             return None
         return (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
 
@@ -161,6 +162,17 @@ DEFAULT_TARGETS: dict[str, Target] = {
     "transfer_rate": Target(max=10),
     "quality_avg": Target(min=85),
     "email_within_48h": Target(min=95),
+    # complaints-and-satisfaction.md: "tracked" aggregates have no target.
+    "complaint_rate": Target(),
+    "complaint_fcr_rate": Target(min=70),
+    "complaint_ack_within_48h": Target(min=95),
+    "complaint_answer_within_15d": Target(min=90),
+    "escalation_rate": Target(),
+    "churn_threat_rate": Target(),
+    "repeat_contact_rate": Target(),
+    "sentiment_end_avg": Target(),
+    "sentiment_shift_avg": Target(min=0.01),  # "shift > 0", at the two decimals the value is given with
+    "turnaround_rate": Target(),
 }
 
 
@@ -170,6 +182,10 @@ class ReportSettings(_Strict):
     service_level_s: float = Field(default=20, ge=0, description="answered within this wait counts for the service level")
     short_abandon_s: float = Field(default=5, ge=0, description="abandons after at most this wait are not counted as offered")
     email_answer_s: float = Field(default=48 * 3600, gt=0, description="e-mails answered within this count for email_within_48h")
+    complaint_ack_s: float = Field(default=48 * 3600, gt=0, description="written complaints acknowledged within this count for complaint_ack_within_48h")
+    complaint_answer_s: float = Field(default=15 * 86400, gt=0, description="written complaints answered within this count for complaint_answer_within_15d")
+    negative_sentiment: float = Field(default=-0.3, ge=-1, le=1, description="a sentiment.start below this is a negative start (turnaround_rate)")
+    drivers_min_contacts: int = Field(default=30, ge=2, description="satisfaction drivers: surveyed contacts needed on each side to rank a driver")
     targets: dict[str, Target] = Field(default_factory=lambda: dict(DEFAULT_TARGETS))
     # Targets that differ on a queue (its AHT band, say), used for the groups of that one queue.
     by_queue: dict[str, dict[str, Target]] = Field(default_factory=dict)

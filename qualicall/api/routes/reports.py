@@ -24,7 +24,7 @@ Grouping = Literal["agent", "team", "queue", "channel", "language"]
     response_model=ReportOut,
     response_model_exclude_unset=True,  # the means of scores have no score_mean: left out, as in `qualicall report`
     responses=ERRORS,
-    summary="Service level, abandons, ASA, AHT, FCR, CSAT, NPS, transfers, quality and e-mail delay, grouped and per period",
+    summary="Service level, abandons, ASA, AHT, FCR, CSAT, NPS, transfers, quality, e-mail delay, complaints, signals and sentiment, grouped and per period; satisfaction drivers",
 )
 def report(
     client: Annotated[Client, Depends(ANY_ROLE)],
@@ -37,6 +37,7 @@ def report(
     queue: Annotated[str | None, Query(max_length=200)] = None,
     since: Annotated[datetime | None, Query(alias="from", description="contact time from (inclusive), ISO 8601")] = None,
     until: Annotated[datetime | None, Query(alias="to", description="contact time before (exclusive), ISO 8601")] = None,
+    drivers: Annotated[bool, Query(description="and what moves CSAT and NPS: each grid item passed vs failed, each signal present vs absent")] = False,
 ) -> ReportOut:
     from qualicall.reports.aggregate import aggregate_parts
     from qualicall.scorer.rubric import ReportSettings, load_rubric
@@ -45,5 +46,5 @@ def report(
     report_settings = load_rubric(settings.rubric).reports if settings.rubric else ReportSettings()
     filters = repo.InteractionFilter(agent_id=agent_id, team=team, queue=queue, since=since, until=until)
     # Chunk by chunk, merged: the counters add up exactly (see qualicall.reports.aggregate).
-    done = aggregate_parts(repo.iter_latest_results(session, filters), list(dict.fromkeys(by)), period, report_settings)
+    done = aggregate_parts(repo.iter_latest_results(session, filters), list(dict.fromkeys(by)), period, report_settings, drivers)
     return ReportOut.model_validate(done.to_json())
