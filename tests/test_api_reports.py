@@ -59,3 +59,32 @@ def test_report_needs_a_key_and_valid_groupings(sqlite_api):
         bad = coach.get("/v1/reports", params={"by": "site"})
         assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["query", "by", 0]
         assert coach.get("/v1/reports", params={"period": "year"}).status_code == 422
+
+
+def test_written_complaints_from_the_crm(sqlite_api):
+    """The CRM's register times travel in `indicators` through scoring into the stored result, and the report
+    counts them; a time that is not one, or one before the reception, is refused with its reason, nothing stored."""
+    team = f"complaints-{uuid.uuid4().hex[:8]}"
+    turns = json.loads((EXAMPLES / "call-fr.json").read_text(encoding="utf-8"))["turns"]
+    letters = [  # received, acknowledged, answered: in time / late (72 h, 16 days) / never acknowledged nor answered
+        ("2026-11-02T09:00:00+01:00", "2026-11-03T17:00:00+01:00", "2026-11-10T09:00:00+01:00"),
+        ("2026-11-02T09:00:00+01:00", "2026-11-05T09:00:00+01:00", "2026-11-18T09:00:00+01:00"),
+        ("2026-11-04T09:00:00Z", None, None),
+    ]
+    with sqlite_api.client("crm") as crm:
+        for number, (received, acknowledged, answered) in enumerate(letters):
+            times = {"received_at": received} | ({"acknowledged_at": acknowledged} if acknowledged else {}) | ({"answered_at": answered} if answered else {})
+            record = {"id": f"{team}-{number}", "channel": "email", "team": team, "started_at": received, "turns": turns, "indicators": times}
+            response = crm.post("/v1/interactions", json=record)
+            assert response.status_code == 201, response.text
+            assert response.json()["indicators"]["received_at"] == {"value": received, "score": None, "source": "input"}
+        for times, reason in [({"received_at": "2 Nov"}, "received_at: expected an ISO 8601 date-time with a UTC offset"),
+                              ({"received_at": "2026-11-02T09:00:00"}, "received_at: expected an ISO 8601 date-time with a UTC offset"),
+                              ({"received_at": "2026-11-02T09:00:00+01:00", "answered_at": "2026-11-01T09:00:00+01:00"}, "answered_at (2026-11-01T09:00:00+01:00) is before received_at")]:
+            refused = crm.post("/v1/interactions", json={"id": f"{team}-bad", "channel": "email", "team": team, "turns": turns, "indicators": times})
+            assert refused.status_code == 422 and reason in refused.text, refused.text
+        assert crm.get(f"/v1/interactions/{team}-bad").status_code == 404
+        total = crm.get("/v1/reports", params={"team": team}).json()["total"]["indicators"]
+    assert (total["complaint_ack_within_48h"]["numerator"], total["complaint_ack_within_48h"]["denominator"]) == (1, 3)
+    assert (total["complaint_answer_within_15d"]["numerator"], total["complaint_answer_within_15d"]["denominator"]) == (1, 3)
+    assert total["complaint_ack_within_48h"]["met"] is False and total["complaint_ack_within_48h"]["target"] == {"min": 95}

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from qualicall.core.errors import InputError
 
 Channel = Literal["voice", "chat", "email"]
 Language = Literal["fr", "en"]
+# A written complaint's times in the CRM's register (complaints-and-satisfaction.md), read by the reports.
+COMPLAINT_TIMES = ("received_at", "acknowledged_at", "answered_at")
 
 
 class InteractionError(InputError):
@@ -66,6 +69,28 @@ class Interaction(BaseModel):
     # Indicators the audio pipeline measured on the recording (silence_ratio…): scored with source "measured".
     measured: dict[str, float | int] | None = None
     abandoned: bool = False
+
+    @field_validator("indicators")
+    @classmethod
+    def _complaint_times(cls, indicators: dict[str, Any]) -> dict[str, Any]:
+        """The written complaint's times: ISO 8601 with a UTC offset (the delays cross time zones and clock
+        changes), none before the reception."""
+        times = {}
+        for name in COMPLAINT_TIMES:
+            value = indicators.get(name)
+            if value is None:
+                continue
+            try:
+                moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+            except ValueError:
+                moment = None
+            if moment is None or moment.utcoffset() is None:
+                raise ValueError(f"{name}: expected an ISO 8601 date-time with a UTC offset (2026-11-02T09:00:00+01:00), got {value!r}")
+            times[name] = moment
+        for name in COMPLAINT_TIMES[1:]:
+            if name in times and "received_at" in times and times[name] < times["received_at"]:
+                raise ValueError(f"{name} ({indicators[name]}) is before received_at ({indicators['received_at']})")
+        return indicators
 
     @model_validator(mode="after")
     def _needs_content(self) -> "Interaction":
