@@ -17,6 +17,7 @@ import pytest
 from conftest import EXAMPLES
 from reports_fixture import result
 from scipy import stats
+from test_reports_cli import report_cli  # noqa: F401 (the fixture: `qualicall report` in process)
 
 from qualicall.reports import aggregate
 from qualicall.scorer.rubric import ReportSettings
@@ -38,27 +39,6 @@ def generate_month():
     finally:
         sys.path.remove(str(EXAMPLES))
     return generate_month
-
-
-@pytest.fixture(scope="module")
-def report_cli():
-    """`qualicall report` in process: exit code, stdout, stderr."""
-    import typer
-    from typer.testing import CliRunner
-
-    from qualicall.cli.reports import register
-
-    app = typer.Typer()
-    app.callback()(lambda: None)
-    register(app)
-    runner = CliRunner()
-
-    def invoke(*args: str) -> subprocess.CompletedProcess[str]:
-        done = runner.invoke(app, list(args))
-        assert done.exception is None or isinstance(done.exception, SystemExit), done.exception
-        return subprocess.CompletedProcess(args, done.exit_code, done.stdout, done.stderr)
-
-    return invoke
 
 
 @pytest.fixture(scope="module")
