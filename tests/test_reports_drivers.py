@@ -199,7 +199,7 @@ def test_drivers_served_by_the_api(sqlite_api, generate_month):
     from qualicall.store.repository import save_scored
 
     team = f"drivers-{uuid.uuid4().hex[:8]}"  # other tests store contacts in the same server
-    results = generate_month.planted_results(seed=SEED, contacts=1200)
+    results = generate_month.planted_results(seed=SEED, contacts=600)
     store = Store(Settings(data_dir=sqlite_api.data_dir).url)
     with store.session() as session:
         for record in results:
