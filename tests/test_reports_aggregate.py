@@ -345,3 +345,12 @@ def test_merge_refuses_different_groupings():
         aggregate(fixture_results(), by=["agent"]).merge(aggregate(fixture_results(), by=["team"]))
     with pytest.raises(ValueError, match="drivers"):
         aggregate(fixture_results(), drivers=True).merge(aggregate(fixture_results()))
+
+
+def test_every_aggregate_in_one_section_with_a_label_and_a_target():
+    from qualicall.reports.aggregate import AGGREGATES, LABELS, SECTIONS
+    from qualicall.scorer.rubric import DEFAULT_TARGETS
+
+    listed = [name for names in SECTIONS.values() for name in names]
+    assert sorted(listed) == sorted(AGGREGATES) and len(listed) == len(set(listed))
+    assert set(LABELS) == set(AGGREGATES) == set(DEFAULT_TARGETS)

@@ -49,8 +49,11 @@ AGGREGATES: dict[str, tuple[str, str, str]] = {
 }
 # The two tables of a report: how the service performed, and what the customers said and felt.
 SECTIONS: dict[str, tuple[str, ...]] = {
-    "Service and quality": tuple(list(AGGREGATES)[:11]),
-    "Complaints, signals and sentiment": tuple(list(AGGREGATES)[11:]),
+    "Service and quality": ("service_level", "abandon_rate", "asa_s", "aht_s", "fcr_rate", "csat_avg", "csat_top2", "nps",
+                            "transfer_rate", "quality_avg", "email_within_48h"),
+    "Complaints, signals and sentiment": ("complaint_rate", "complaint_fcr_rate", "complaint_ack_within_48h", "complaint_answer_within_15d",
+                                          "escalation_rate", "churn_threat_rate", "repeat_contact_rate", "sentiment_end_avg",
+                                          "sentiment_shift_avg", "turnaround_rate"),
 }
 LABELS = {
     "service_level": "Service level %", "abandon_rate": "Abandon rate %", "asa_s": "ASA (s)", "aht_s": "AHT (s)",
@@ -80,7 +83,7 @@ def _nps() -> pl.Expr:
     return pl.when(pl.col("nps").is_between(0, 10)).then(pl.col("nps"))
 
 
-def driver_counters(columns: list[str]) -> list[pl.Expr]:
+def _driver_counters(columns: list[str]) -> list[pl.Expr]:
     """Per survey, grid item and signal, and side (passed or present / failed or absent): the number of
     handled surveyed contacts, the sum of their answers and of their squares, as integers (drivers.py)."""
     handled = ~pl.col("abandoned")
@@ -334,7 +337,7 @@ def aggregate_frame(frame: pl.DataFrame, by: list[str], period: Period | None, s
             key = {k: row.pop(k) for k in keys}
             groups.append(Group(key, row))
     # The drivers' counters (a few hundred) are summed over all contacts only, not per group.
-    total = Group({}, frame.select([*exprs, *(driver_counters(frame.columns) if drivers else [])]).row(0, named=True))
+    total = Group({}, frame.select([*exprs, *(_driver_counters(frame.columns) if drivers else [])]).row(0, named=True))
     return Report(list(by), period, settings, groups, total, drivers)
 
 
