@@ -60,7 +60,10 @@ def test_a_missing_file_among_others_is_skipped_with_status_1(cli, tmp_path):
     ({"criteria": {"greeting": "x"}}, "criteria.greeting: expected an object, got str"),
     ({"criteria": {"greeting": {"items": {"hello": 3}}}}, "criteria.greeting.items.hello: expected an object, got int"),
     ({"indicators": "x"}, "indicators: expected an object, got str"),
-], ids=["criterion", "item", "indicators"])
+    ({"signals": "x"}, "signals: expected an object, got str"),
+    ({"signals": {"complaint": True}}, "signals.complaint: expected an object, got bool"),
+    ({"sentiment": 0.4}, "sentiment: expected an object, got float"),
+], ids=["criterion", "item", "indicators", "signals", "signal", "sentiment"])
 def test_report_skips_a_result_of_the_wrong_shape(cli, tmp_path, record, reason):
     results = tmp_path / "results.jsonl"
     results.write_text(json.dumps({"interaction_id": "ok", "quality_score": 80.0}) + "\n" + json.dumps(record) + "\n")

@@ -214,13 +214,16 @@ def _loads(text: str) -> Any:
 
 
 def _shape_problem(record: dict[str, Any]) -> str | None:
-    """Where a result's criteria, items or indicators are not the objects the aggregates read, or None."""
+    """Where a result's criteria, items, indicators, signals or sentiment are not the objects the aggregates
+    read, or None."""
     def not_object(where: str, value: Any, optional: bool = True) -> str | None:
         if isinstance(value, dict) or (optional and value is None):
             return None
         return f"{where}: expected an object, got {'null' if value is None else type(value).__name__}"
 
-    problems = [not_object("criteria", record.get("criteria")), not_object("indicators", record.get("indicators"))]
+    problems = [not_object(name, record.get(name)) for name in ("criteria", "indicators", "signals", "sentiment")]
+    for signal_id, signal in (record.get("signals") if isinstance(record.get("signals"), dict) else {}).items():
+        problems.append(not_object(f"signals.{signal_id}", signal, optional=False))
     for criterion_id, criterion in (record.get("criteria") if isinstance(record.get("criteria"), dict) else {}).items():
         problems.append(not_object(f"criteria.{criterion_id}", criterion, optional=False))
         items = criterion.get("items") if isinstance(criterion, dict) else None
