@@ -37,6 +37,8 @@ class ReviewOut(BaseModel):
 
 class ResultVersion(BaseModel):
     version: int
+    # machine: a scoring; coach: the latest machine scoring with the coaches' verdicts applied (the verdict of record)
+    source: Literal["machine", "coach"] = "machine"
     rubric_id: str
     rubric_version: str
     overall_score: float | None
@@ -44,7 +46,7 @@ class ResultVersion(BaseModel):
 
     @classmethod
     def of(cls, row: ResultRow) -> "ResultVersion":
-        return cls(version=row.version, rubric_id=row.rubric_id, rubric_version=row.rubric_version,
+        return cls(version=row.version, source=row.data.get("source", "machine"), rubric_id=row.rubric_id, rubric_version=row.rubric_version,
                    overall_score=row.overall_score, created_at=as_utc(row.created_at))
 
 

@@ -30,6 +30,7 @@ class ItemResult(BaseModel):
 
 
 class CriterionResult(BaseModel):
+    model_config = ConfigDict(extra="allow")  # a coach's result adds `machine_score` (qualicall.core.scores)
     score: float | None
     weight: float
     items: dict[str, ItemResult]

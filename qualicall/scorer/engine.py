@@ -6,6 +6,8 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from qualicall import __version__
+from qualicall.core import scores
+from qualicall.core.scores import weighted_mean
 from qualicall.scorer.context import CheckContext, find_all
 from qualicall.scorer.indicators import measure_chat, score_indicators
 from qualicall.core.interaction import Interaction, InteractionError
@@ -18,17 +20,7 @@ from qualicall.core.text import compile_phrases
 
 def criterion_score(items: dict[str, ItemResult], weights: dict[str, float]) -> float | None:
     """100 × weight of passed items / weight of applicable items; None if none applies."""
-    applicable = [(weights[i], r.status == "passed") for i, r in items.items() if r.status != "not_applicable"]
-    total = sum(w for w, _ in applicable)
-    if not applicable or total == 0:
-        return None
-    return round(100.0 * sum(w for w, ok in applicable if ok) / total, 2)
-
-
-def weighted_mean(pairs: list[tuple[float, float | None]]) -> float | None:
-    present = [(w, s) for w, s in pairs if s is not None]
-    total = sum(w for w, _ in present)
-    return round(sum(w * s for w, s in present) / total, 2) if total else None
+    return scores.criterion_score({item_id: item.status for item_id, item in items.items()}, weights)
 
 
 def _interrupted(ctx: CheckContext) -> str | None:
@@ -116,15 +108,7 @@ def score_interaction(interaction: Interaction, rubric: Rubric, measured: dict[s
 
 def combine(rubric: Rubric, quality: float | None, operational: float | None) -> tuple[float | None, dict[str, Any]]:
     """Overall score from the quality and operational scores, and a record of how it was made."""
-    weights = rubric.combination
-    if quality is not None and operational is not None:
-        overall = weighted_mean([(weights.quality, quality), (weights.operational, operational)])
-        return overall, {"used": ["quality", "operational"], "weights": weights.model_dump()}
-    if quality is not None:
-        return quality, {"used": ["quality"], "weights": weights.model_dump(), "note": "no operational data: the overall score is the quality score"}
-    if operational is not None:
-        return operational, {"used": ["operational"], "weights": weights.model_dump(), "note": "no conversation to judge: the overall score is the operational score"}
-    return None, {"used": [], "weights": weights.model_dump(), "note": "nothing to score"}
+    return scores.combine(quality, operational, rubric.combination.model_dump())
 
 
 class Scorer:

@@ -7,12 +7,20 @@ transaction.
 Interactions and results
     save_scored(session, interaction, result, ...)   store a scored contact; a known id gets a new result version
     get_interaction(session, id)                      the row, or None
-    latest_result(session, row) / result_versions(session, id)
+    latest_result(session, row) / result_versions(session, id)   the latest is the result of record (see below)
+    machine_result(session, row)                      the machine's scoring the latest result rests on
     list_interactions(session, InteractionFilter(...), cursor=None, limit=50) -> Page
     iter_latest_results(session, InteractionFilter(...))  the latest result JSONs, in chunks (reports)
 Reviews (coach overrides)
-    add_reviews(session, interaction_id, reviews, reviewer) -> list[ReviewRow]
-    reviewed_result(result_json, reviews)             the result with the coaches' latest verdict per item applied
+    add_reviews(session, row, reviews, reviewer) -> list[ReviewRow]
+
+The verdict of record. Once a coach has given a verdict on an item, the interaction's latest result is
+a version of its own, `source: "coach"`: the latest machine result with each item's latest coach
+verdict in place of the machine's and every score recomputed (`qualicall.core.scores.with_verdicts`),
+the machine's figures kept beside them. It is written when a review changes the verdicts and again
+when the machine re-scores the contact, so that everything reading the latest result (lists and
+filters, pages, trends, reports) reads the coaches' verdicts. Reviews point at the machine result
+they judged, which is what calibration compares them with.
 API keys
     create_api_key(session, name, role) -> (ApiKey, key)   the key is shown once; only its hash is stored
     authenticate(session, key) -> ApiKey | None
@@ -34,6 +42,7 @@ from sqlalchemy.orm import Session
 from qualicall.core.errors import InputError
 from qualicall.core.interaction import Interaction
 from qualicall.core.result import Result
+from qualicall.core.scores import Verdict, with_verdicts
 from qualicall.security import api_key_matches, hash_token, new_api_key
 from qualicall.store.models import ApiKey, InteractionRow, ResultItemRow, ResultRow, ReviewRow, utcnow
 
@@ -92,22 +101,29 @@ def save_scored(
 
 
 def add_result(session: Session, row: InteractionRow, result: Result) -> ResultRow:
-    """Add a result version to a stored interaction and make it the latest."""
+    """Add the machine's result version to a stored interaction and make it the latest; the coaches' verdicts
+    on its items, if any, are then applied on top of it (a `source: coach` version becomes the latest).
+    Returns the machine's version."""
+    machine = _add_version(session, row, result.to_json())
+    _record_verdicts(session, row)
+    return machine
+
+
+def _add_version(session: Session, row: InteractionRow, payload: dict[str, Any]) -> ResultRow:
     version = (session.scalar(select(func.max(ResultRow.version)).where(ResultRow.interaction_id == row.id)) or 0) + 1
-    payload = result.to_json()
     result_row = ResultRow(
         interaction_id=row.id,
         version=version,
-        rubric_id=result.rubric.id,
-        rubric_version=result.rubric.version,
-        quality_score=result.quality_score,
-        operational_score=result.operational_score,
-        overall_score=result.overall_score,
+        rubric_id=payload["rubric"]["id"],
+        rubric_version=payload["rubric"]["version"],
+        quality_score=payload.get("quality_score"),
+        operational_score=payload.get("operational_score"),
+        overall_score=payload.get("overall_score"),
         data=payload,
         items=[
-            ResultItemRow(item_id=item_id, criterion_id=criterion_id, status=item.status)
-            for criterion_id, criterion in result.criteria.items()
-            for item_id, item in criterion.items.items()
+            ResultItemRow(item_id=item_id, criterion_id=criterion_id, status=item["status"])
+            for criterion_id, criterion in (payload.get("criteria") or {}).items()
+            for item_id, item in (criterion.get("items") or {}).items()
         ],
     )
     session.add(result_row)
@@ -122,7 +138,17 @@ def get_interaction(session: Session, interaction_id: str) -> InteractionRow | N
 
 
 def latest_result(session: Session, row: InteractionRow) -> ResultRow | None:
+    """The result of record: the coaches' (`source: coach`) once they reviewed an item, else the machine's."""
     return session.get(ResultRow, row.latest_result_id) if row.latest_result_id is not None else None
+
+
+def machine_result(session: Session, row: InteractionRow) -> ResultRow | None:
+    """The machine's result the latest one rests on (the latest itself when no coach changed it)."""
+    latest = latest_result(session, row)
+    if latest is None or latest.data.get("source") != "coach":
+        return latest
+    version = latest.data["machine"]["version"]
+    return session.scalar(select(ResultRow).where(ResultRow.interaction_id == row.id, ResultRow.version == version))
 
 
 def result_versions(session: Session, interaction_id: str) -> list[ResultRow]:
@@ -225,9 +251,12 @@ class ItemReview:
 
 
 def add_reviews(session: Session, row: InteractionRow, reviews: list[ItemReview], reviewer: str, comment: str | None = None) -> list[ReviewRow]:
-    """Record a coach's overrides on the latest result. Unknown item ids raise InputError.
-    `comment` alone (no item) is stored as a review of the whole contact."""
-    result = latest_result(session, row)
+    """Record a coach's verdicts on items of the machine's latest result, and make them the verdicts of record
+    (see the module's docstring). Unknown item ids raise InputError. `comment` alone (no item) is stored as a
+    review of the whole contact."""
+    if session.bind.dialect.name != "sqlite":  # two coaches at once must not write the same result version
+        session.refresh(row, with_for_update=True)
+    result = machine_result(session, row)
     criteria = (result.data.get("criteria") if result else None) or {}
     criterion_of = {item_id: cid for cid, c in criteria.items() for item_id in c.get("items", {})}
     made = []
@@ -249,24 +278,43 @@ def add_reviews(session: Session, row: InteractionRow, reviews: list[ItemReview]
         )
     session.add_all(made)
     session.flush()
+    if any(review.status for review in made):
+        _record_verdicts(session, row)
     return made
 
 
-def reviewed_result(result: dict[str, Any], reviews: list[ReviewRow]) -> dict[str, Any]:
-    """A copy of a result JSON with each item's latest coach status applied (`reviewed_by`, `original_status` added).
-    Scores are not recomputed."""
-    import copy
-
-    out = copy.deepcopy(result)
+def coach_verdicts(reviews: list[ReviewRow]) -> dict[str, Verdict]:
+    """Each item's latest coach verdict ("criterion.item" → Verdict), reviews of any result version of the contact."""
+    latest: dict[str, Verdict] = {}
     for review in sorted(reviews, key=lambda r: r.id):
-        if review.item_id is None or review.status is None or review.criterion_id is None:
-            continue
-        item = out.get("criteria", {}).get(review.criterion_id, {}).get("items", {}).get(review.item_id)
-        if item is not None:
-            item.setdefault("original_status", item["status"])
-            item["status"] = review.status
-            item["reviewed_by"] = review.reviewer
-    return out
+        if review.item_id and review.criterion_id and review.status:
+            latest[f"{review.criterion_id}.{review.item_id}"] = Verdict(review.status, review.reviewer)
+    return latest
+
+
+def _record_verdicts(session: Session, row: InteractionRow) -> None:
+    """Add a `source: coach` result version when the coaches' verdicts differ from what the latest result records."""
+    machine = machine_result(session, row)
+    if machine is None:
+        return
+    reviews = list(session.scalars(select(ReviewRow).where(ReviewRow.interaction_id == row.id)))
+    items = {f"{cid}.{iid}" for cid, c in (machine.data.get("criteria") or {}).items() for iid in (c.get("items") or {})}
+    verdicts = {key: verdict for key, verdict in coach_verdicts(reviews).items() if key in items}
+    if not verdicts:
+        return
+    latest = latest_result(session, row)
+    if latest is not None and latest.id != machine.id and _recorded_verdicts(latest.data) == verdicts:
+        return
+    _add_version(session, row, with_verdicts(machine.data, verdicts, machine.version))
+
+
+def _recorded_verdicts(result: dict[str, Any]) -> dict[str, Verdict]:
+    return {
+        f"{cid}.{iid}": Verdict(item["status"], item["reviewed_by"])
+        for cid, c in (result.get("criteria") or {}).items()
+        for iid, item in (c.get("items") or {}).items()
+        if "reviewed_by" in item
+    }
 
 
 # --- API keys ---------------------------------------------------------------
