@@ -7,12 +7,14 @@
     QUALICALL_QUEUE_SIZE     audio jobs waiting at most (429 with Retry-After above)
     QUALICALL_WEBHOOK_ALLOWED_HOSTS  internal hosts that webhooks may reach (others must be public addresses)
     QUALICALL_SESSION_HOURS  how long a coach's sign-in lasts
+    QUALICALL_COOKIE_SECURE, QUALICALL_COOKIE_SAMESITE  the coaches' cookie policy (qualicall.api.web.sessions)
     QUALICALL_SIGNIN_*       the throttle on failed sign-ins (per user name, per address, window)
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from typing import Annotated
 
@@ -46,6 +48,8 @@ class Settings(BaseSettings):
         default_factory=list, description="hosts inside the network that webhooks may reach (comma-separated names or addresses)")
     page_size_max: int = Field(200, ge=1)
     session_hours: float = Field(12.0, gt=0, description="how long a coach's sign-in lasts (the session cookie's Max-Age)")
+    cookie_secure: bool = Field(True, description="coaches' cookies over HTTPS only (and http://localhost); false: plain HTTP too, on a trusted network")
+    cookie_samesite: Literal["lax", "strict"] = Field("lax", description="the session cookie's SameSite: lax lets links from mails and chats open signed in")
     signin_failures_per_user: int = Field(5, ge=1, description="failed sign-ins allowed per user name in the window")
     signin_failures_per_address: int = Field(20, ge=1, description="failed sign-ins allowed per client address in the window")
     signin_window_min: float = Field(15.0, gt=0, description="the window of the sign-in throttle, in minutes")

@@ -88,10 +88,11 @@ def test_margins_and_priority_order():
 
 def test_trends_by_week_with_coach_verdicts():
     def scored(id_, when, quality, status, coach=None):
-        res = {"quality_score": quality, "overall_score": quality, "criteria": {"closing": {"score": quality, "items": {"thanks": {"status": status}}}},
+        """A result of record: the coach's verdict in place of the machine's, the machine's kept beside it."""
+        item = {"status": coach, "machine_status": status, "reviewed_by": "julie"} if coach else {"status": status}
+        res = {"quality_score": quality, "overall_score": quality, "criteria": {"closing": {"score": quality, "items": {"thanks": item}}},
                "indicators": {"wait_time_s": {"value": 10 if quality > 50 else 30}}}
-        latest = {"closing.thanks": {"status": coach}} if coach else {}
-        return Scored(id_, when, res, latest)
+        return Scored(id_, when, res)
 
     rows = [
         scored("a", "2026-11-02T09:00:00+01:00", 80, "passed"),

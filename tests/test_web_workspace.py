@@ -155,7 +155,7 @@ def test_login_then_queue_sorted_and_filtered(page, workspace):
     page.click("button[type=submit].primary")
     page.wait_for_url("**/queue")
     cookie = next(c for c in page.context.cookies() if c["name"] == "qualicall_session")
-    assert cookie["httpOnly"] and cookie["secure"] and cookie["sameSite"] == "Strict"
+    assert cookie["httpOnly"] and cookie["secure"] and cookie["sameSite"] == "Lax"
     ids = page.locator("table.queue tbody tr td:first-child a").all_inner_texts()
     assert sorted(ids) == sorted(workspace["results"])
     results = workspace["results"]

@@ -140,7 +140,8 @@ def choices(session: Session) -> dict[str, list[str]]:
 @dataclass
 class CallData:
     row: InteractionRow
-    result: ResultRow
+    result: ResultRow  # the result of record (the coaches' verdicts where they gave one)
+    machine: ResultRow  # the machine's, which reviews judge
     reviews: list[ReviewRow]
 
 
@@ -149,10 +150,11 @@ def load_call(session: Session, interaction_id: str) -> CallData | None:
     if row is None:
         return None
     result = repo.latest_result(session, row)
-    if result is None:
+    machine = repo.machine_result(session, row)
+    if result is None or machine is None:
         return None
     reviews = list(session.scalars(select(ReviewRow).where(ReviewRow.interaction_id == interaction_id).order_by(ReviewRow.id)))
-    return CallData(row, result, reviews)
+    return CallData(row, result, machine, reviews)
 
 
 def auto_status(result: ResultRow, key: str) -> str | None:
@@ -199,20 +201,14 @@ def groups(session: Session, column: Any) -> list[GroupRow]:
 
 
 def scored_rows(session: Session, column: Any, value: str) -> list[Scored]:
-    """Every interaction of an agent or team with its latest result and latest reviews."""
+    """Every interaction of an agent or team with its result of record."""
     query = (
-        select(InteractionRow, ResultRow)
+        select(InteractionRow.id, InteractionRow.started_at, InteractionRow.contact_time, ResultRow.data)
         .join(ResultRow, ResultRow.id == InteractionRow.latest_result_id)
         .where(column == value)
         .order_by(InteractionRow.contact_time)
     )
-    pairs = session.execute(query).all()
-    ids = [row.id for row, _ in pairs]
-    reviews: dict[str, list[ReviewRow]] = defaultdict(list)
-    if ids:
-        for review in session.scalars(select(ReviewRow).where(ReviewRow.interaction_id.in_(ids))):
-            reviews[review.interaction_id].append(review)
     return [
-        Scored(row.id, row.started_at or repo.as_utc(row.contact_time).isoformat(), result.data, latest_by_item(reviews[row.id]))
-        for row, result in pairs
+        Scored(interaction_id, started_at or repo.as_utc(contact_time).isoformat(), data)
+        for interaction_id, started_at, contact_time, data in session.execute(query)
     ]

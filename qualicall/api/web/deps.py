@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
 from qualicall.api.web.i18n import Translator, language_from_header, normalise_language
-from qualicall.api.web.sessions import COOKIE
+from qualicall.api.web.sessions import COOKIE, CookiePolicy
 from qualicall.security import same_secret
 from qualicall.store.signins import SignedIn, find_session
 
@@ -55,21 +55,39 @@ def current_session(request: Request) -> SignedIn | None:
 
 
 def coach(request: Request) -> SignedIn:
-    """The signed-in coach, or a redirect to the login page (303 with Location: browsers follow it)."""
+    """The signed-in coach, or a redirect to the login page (303 with Location: browsers follow it), which
+    comes back here after sign-in. A form posted after the session ended comes back to the page it was on
+    (its Referer), whose script offers what was typed again; `expired` makes the login page say why."""
     session = current_session(request)
     if session is None:
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        raise HTTPException(303, "sign in first", headers={"Location": "/login?" + urlencode({"next": target})})
+        query = {"next": _return_to(request)}
+        if request.cookies.get(COOKIE):
+            query["expired"] = "form" if request.method not in ("GET", "HEAD") else "1"
+        raise HTTPException(303, "sign in first", headers={"Location": "/login?" + urlencode(query)})
     return session
+
+
+def _return_to(request: Request) -> str:
+    if request.method in ("GET", "HEAD"):
+        return request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    referer = urlsplit(request.headers.get("referer") or "")
+    if referer.netloc == request.url.netloc and referer.path.startswith("/"):
+        return referer.path + (f"?{referer.query}" if referer.query else "")
+    return "/queue"
 
 
 Coach = Annotated[SignedIn, Depends(coach)]
 Language = Annotated[Translator, Depends(translator)]
 
 
-def check_csrf(session: SignedIn, token: str) -> None:
-    if not same_secret(session.csrf, token or ""):
-        raise HTTPException(403, "the form is stale: reload the page")
+def csrf_valid(session: SignedIn, token: str) -> bool:
+    """Whether a form carries its session's CSRF token. A stale form (the coach signed in again since it was
+    shown) answers with its page again, what was typed kept, and the new token."""
+    return same_secret(session.csrf, token or "")
+
+
+def cookie_policy(request: Request) -> CookiePolicy:
+    return CookiePolicy.of(request.app.state.settings)
 
 
 def render(request: Request, name: str, session: SignedIn | None, status_code: int = 200, **context: Any) -> HTMLResponse:

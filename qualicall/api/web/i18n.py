@@ -33,6 +33,25 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Too many failed sign-ins for this user name or from this address: try again in {minutes} min.",
     ),
     "form_stale": ("Le formulaire a expiré : réessayez.", "The form has expired: please try again."),
+    "form_stale_title": ("Formulaire expiré", "Form expired"),
+    "cookie_missing": (
+        "Le formulaire a expiré, ou votre navigateur refuse les cookies de ce site : réessayez, et autorisez les cookies pour ce site si cela se répète.",
+        "The form has expired, or your browser refuses this site's cookies: try again, and allow cookies for this site if it happens again.",
+    ),
+    "insecure_origin": (
+        "La connexion ne peut pas aboutir à cette adresse : la page est ouverte en HTTP simple ({origin}), et le navigateur refuse alors "
+        "le cookie de session, réservé à HTTPS. Ouvrez qualicall en HTTPS (derrière un proxy inverse) ou à http://localhost ; "
+        "sur un réseau de confiance seulement, l'administrateur peut démarrer le service avec QUALICALL_COOKIE_SECURE=false.",
+        "Sign-in cannot work at this address: the page was opened over plain HTTP ({origin}), where the browser refuses the session "
+        "cookie, which is kept for HTTPS. Open qualicall over HTTPS (behind a reverse proxy) or at http://localhost; on a trusted "
+        "network only, the administrator may start the service with QUALICALL_COOKIE_SECURE=false.",
+    ),
+    "session_expired": ("Votre session a pris fin : reconnectez-vous.", "Your session has ended: sign in again."),
+    "session_expired_form": (
+        "Votre session a pris fin : reconnectez-vous. Ce que vous aviez saisi vous attend sur la page.",
+        "Your session has ended: sign in again. What you typed is waiting for you on the page.",
+    ),
+    "logout_stale": ("Ce formulaire de déconnexion a expiré : rechargez la page et réessayez.", "This sign-out form has expired: reload the page and try again."),
     # queue
     "queue_title": ("Appels à revoir", "Calls to review"),
     "queue_intro": (
@@ -66,6 +85,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "no_results": ("Aucun appel ne correspond.", "No call matches."),
     "not_reviewed": ("—", "—"),
     "more": ("Suivants", "Next"),
+    "previous": ("Précédents", "Previous"),
+    "pages": ("Pages", "Pages"),
+    "page_n": ("Page {n}", "Page {n}"),
     "shown": ("{n} appels", "{n} calls"),
     "reason_low_score": ("score bas", "low score"),
     "reason_asr_confidence": ("transcription incertaine ({value})", "uncertain transcript ({value})"),
@@ -97,7 +119,39 @@ STRINGS: dict[str, tuple[str, str]] = {
     "confirm_rest": ("Valider les autres verdicts automatiques", "Confirm the other automatic verdicts"),
     "confirmed": ("Verdicts confirmés.", "Verdicts confirmed."),
     "comment_required": ("Un commentaire est demandé quand le statut change.", "A comment is required when the status changes."),
-    "comment_too_long": ("Le commentaire dépasse {max} caractères.", "The comment is longer than {max} characters."),
+    "comment_too_long": ("le commentaire dépasse {max} caractères.", "the comment is longer than {max} characters."),
+    "not_saved": ("Correction non enregistrée : {reason}", "Override not saved: {reason}"),
+    "comment_missing": ("un commentaire est demandé quand le statut change.", "a comment is required when the status changes."),
+    "status_required": ("choisissez un statut.", "choose a status."),
+    "unknown_item": ("cet item n'existe pas dans la grille de l'appel.", "this item is not in the call's scorecard."),
+    "override_stale": (
+        "Correction non enregistrée : le formulaire avait expiré (nouvelle connexion entre-temps). Vérifiez-la et enregistrez à nouveau.",
+        "Override not saved: the form had expired (you signed in again since). Check it and save again.",
+    ),
+    "draft_restored": (
+        "Cette correction n'est pas encore enregistrée (votre session avait pris fin) : vérifiez-la et enregistrez.",
+        "This override is not saved yet (your session had ended): check it and save.",
+    ),
+    "confirm_stale": (
+        "Verdicts non confirmés : le formulaire avait expiré. Cliquez à nouveau.",
+        "Verdicts not confirmed: the form had expired. Click again.",
+    ),
+    "machine_value": ("machine : {value}", "machine: {value}"),
+    "machine_scores": ("Scores de la machine avant correction", "The machine's scores before the override"),
+    "next_call": ("Appel suivant", "Next call"),
+    "shortcuts": ("Raccourcis clavier", "Keyboard shortcuts"),
+    "shortcut_space": ("Lecture / pause de l'enregistrement", "Play / pause the recording"),
+    "shortcut_jk": ("Item suivant / précédent (montre sa preuve)", "Next / previous item (shows its evidence)"),
+    "shortcut_o": ("Corriger l'item sélectionné", "Override the selected item"),
+    "shortcut_n": ("Appel suivant de la file", "Next call in the queue"),
+    "shortcut_help": ("Cette aide", "This help"),
+    "shortcut_escape": ("Fermer une fenêtre", "Close a dialog"),
+    "shortcut_enter": ("Activer le bouton ou le lien sélectionné", "Activate the focused button or link"),
+    "close": ("Fermer", "Close"),
+    "colon": ("\u00a0: ", ": "),
+    "key_space": ("Espace", "Space"),
+    "key_enter": ("Entrée", "Enter"),
+    "key_escape": ("Échap", "Esc"),
     "history": ("Historique des revues", "Review history"),
     "no_history": ("Pas encore de revue.", "No review yet."),
     "history_line": ("{who} — {item} : {old} → {new}", "{who} — {item}: {old} → {new}"),
@@ -121,6 +175,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "asr_confidence": ("Confiance transcription", "Transcript confidence"),
     "role_confidence": ("Confiance rôles", "Speaker-role confidence"),
     "result_version": ("Version du résultat : {n}", "Result version: {n}"),
+    "coach_version": ("coach, sur la v{n} machine", "coach, on machine v{n}"),
     "back_to_queue": ("← File à revoir", "← Review queue"),
     # statuses
     "status_passed": ("conforme", "passed"),

@@ -1,8 +1,8 @@
 """Agent and team trends: scores, pass rates and indicators per period, and the calls behind them.
 
-Computed from stored results (pure functions). Item pass rates use the
-effective verdict — the coach's where a coach reviewed the item — because
-that is what a manager reads as the truth; scores are the machine's.
+Computed from the results of record (pure functions): where a coach gave a
+verdict, the coach's, in the item pass rates and in every score alike
+(`qualicall.store.repository`, "The verdict of record").
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 import math
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -24,7 +24,6 @@ class Scored:
     interaction_id: str
     started_at: str | None
     result: dict
-    latest: dict[str, dict] = field(default_factory=dict)  # "criterion.item" -> last review
 
 
 def period_of(started_at: str | None, period: str) -> str | None:
@@ -116,8 +115,7 @@ def trends(rows: list[Scored], period: str = "week") -> Trends:
         for criterion_id, criterion in (row.result.get("criteria") or {}).items():
             for item_id, item in (criterion.get("items") or {}).items():
                 key = f"{criterion_id}.{item_id}"
-                review = row.latest.get(key)
-                status = review["status"] if review else item.get("status")
+                status = item.get("status")
                 counts = rates.setdefault(key, [0, 0])
                 if status != "not_applicable":
                     counts[1] += 1

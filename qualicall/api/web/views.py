@@ -52,9 +52,9 @@ def transcript(interaction: dict) -> list[TurnView]:
 class ItemView:
     key: str  # "criterion.item"
     label: str
-    auto: str
-    coach: str | None  # latest coach status, if reviewed
-    effective: str
+    auto: str  # the machine's verdict
+    coach: str | None  # the coach's verdict, if one was given
+    effective: str  # the verdict of record
     reason: str
     evidence: list[dict[str, Any]]
     time: float | None  # where the audio should go when the item is clicked
@@ -71,9 +71,14 @@ class ItemView:
 class CriterionView:
     id: str
     label: str
-    score: float | None
+    score: float | None  # of record
     weight: float
     items: list[ItemView] = field(default_factory=list)
+    machine_score: float | None = None  # the machine's, where a coach's verdict changed the score
+
+    @property
+    def changed(self) -> bool:
+        return self.machine_score is not None and self.machine_score != self.score
 
 
 def _evidence_time(evidence: list[dict[str, Any]], turns: list[dict]) -> float | None:
@@ -87,30 +92,32 @@ def _evidence_time(evidence: list[dict[str, Any]], turns: list[dict]) -> float |
 
 
 def scorecard(interaction: dict, result: dict, latest: dict[str, dict], t: Translator) -> list[CriterionView]:
-    """The criteria with their items; `latest` maps "criterion.item" to the last review of it."""
+    """The criteria with their items, from the result of record (whose reviewed items carry the machine's
+    verdict as `machine_status`); `latest` maps "criterion.item" to the last review of it, for its comment."""
     turns = interaction.get("turns") or []
     margins = {(m.item, m.measure): m for m in item_margins(result)}
     criteria = []
     for criterion_id, criterion in (result.get("criteria") or {}).items():
-        view = CriterionView(criterion_id, t.label(criterion_id), criterion.get("score"), criterion.get("weight") or 0)
+        view = CriterionView(criterion_id, t.label(criterion_id), criterion.get("score"), criterion.get("weight") or 0,
+                             machine_score=criterion.get("machine_score"))
         for item_id, item in (criterion.get("items") or {}).items():
             key = f"{criterion_id}.{item_id}"
             review = latest.get(key)
-            coach = review["status"] if review else None
+            reviewed = "machine_status" in item
             evidence = list(item.get("evidence") or [])
             measures = [(name, value, margins.get((key, name))) for name, value in (item.get("measures") or {}).items()]
             view.items.append(
                 ItemView(
                     key=key,
                     label=t.label(key, item.get("label")),
-                    auto=item.get("status"),
-                    coach=coach,
-                    effective=coach or item.get("status"),
+                    auto=item["machine_status"] if reviewed else item.get("status"),
+                    coach=item.get("status") if reviewed else None,
+                    effective=item.get("status"),
                     reason=item.get("reason") or "",
                     evidence=evidence,
                     time=_evidence_time(evidence, turns),
                     measures=measures,
-                    reviewer=review.get("reviewer") if review else None,
+                    reviewer=item.get("reviewed_by"),
                     comment=review.get("comment") if review else None,
                 )
             )

@@ -7,9 +7,9 @@ import math
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
-from qualicall.api.web.deps import COACH_ROLES, LANGUAGE_COOKIE, STATIC, Coach, Language, check_csrf, render, safe_next
-from qualicall.api.web.i18n import normalise_language
-from qualicall.api.web.sessions import COOKIE, SIGNIN_COOKIE, clear_cookie, set_cookie
+from qualicall.api.web.deps import COACH_ROLES, LANGUAGE_COOKIE, STATIC, Coach, Language, cookie_policy, csrf_valid, render, safe_next
+from qualicall.api.web.i18n import Translator, normalise_language
+from qualicall.api.web.sessions import COOKIE, SIGNIN_COOKIE, clear_cookie, insecure_origin, set_cookie
 from qualicall.security import new_token, same_secret
 from qualicall.settings import Settings
 from qualicall.store.signins import Throttle
@@ -38,8 +38,9 @@ def language(code: str, next: str = "/queue") -> RedirectResponse:
 
 
 @router.get("/login")
-def login_page(request: Request, next: str = "/queue") -> HTMLResponse:
-    return _sign_in_form(request, next)
+def login_page(request: Request, t: Language, next: str = "/queue", expired: str = "") -> HTMLResponse:
+    notice = {"1": t("session_expired"), "form": t("session_expired_form")}.get(expired)
+    return _sign_in_form(request, next, notice=notice)
 
 
 @router.post("/login")
@@ -58,7 +59,7 @@ def login(
     settings: Settings = request.app.state.settings
     username, api_key = username.strip(), api_key.strip()
     if not csrf or not same_secret(request.cookies.get(SIGNIN_COOKIE) or "", csrf):
-        return _sign_in_form(request, next, 403, t("form_stale"), username)
+        return _sign_in_form(request, next, 403, _stale_sign_in(request, t), username)
     throttle = Throttle(settings.signin_failures_per_user, settings.signin_failures_per_address, settings.signin_window_min * 60)
     address = request.client.host if request.client else None
     name = None if api_key else username  # the user name tried, if any
@@ -81,28 +82,42 @@ def login(
             signins.clear_failures(db, name)
         token = signins.open_session(db, settings.session_hours * 3600, user=user, key=key)
     response = RedirectResponse(safe_next(next), 303)
-    set_cookie(response, COOKIE, token, max_age=int(settings.session_hours * 3600))
-    clear_cookie(response, SIGNIN_COOKIE)
+    policy = cookie_policy(request)
+    set_cookie(response, COOKIE, token, policy, max_age=int(settings.session_hours * 3600))
+    clear_cookie(response, SIGNIN_COOKIE, policy)
     return response
 
 
 @router.post("/logout")
-def logout(request: Request, session: Coach, csrf: str = Form("")) -> RedirectResponse:
+def logout(request: Request, session: Coach, t: Language, csrf: str = Form("")) -> Response:
     from qualicall.store.signins import close_session
 
-    check_csrf(session, csrf)
+    if not csrf_valid(session, csrf):
+        return render(request, "message.html", session, status_code=403, title=t("form_stale_title"), message=t("logout_stale"))
     with request.app.state.store.session() as db:
         close_session(db, request.cookies.get(COOKIE))
     response = RedirectResponse("/login", 303)
-    clear_cookie(response, COOKIE)
+    clear_cookie(response, COOKIE, cookie_policy(request))
     return response
 
 
+def _stale_sign_in(request: Request, t: Translator) -> str:
+    """Why a sign-in form came back without its token: a form left open too long, or a browser that drops the cookies."""
+    if request.cookies.get(SIGNIN_COOKIE):
+        return t("form_stale")
+    origin = insecure_origin(request, cookie_policy(request))
+    return t("insecure_origin", origin=origin) if origin else t("cookie_missing")
+
+
 def _sign_in_form(request: Request, next: str, status_code: int = 200, error: str | None = None, username: str | None = None,
-                  headers: dict[str, str] | None = None) -> HTMLResponse:
-    """The sign-in page, with its CSRF token: the browser's sign-in cookie if it has one (other tabs keep working), else a new one."""
+                  headers: dict[str, str] | None = None, notice: str | None = None) -> HTMLResponse:
+    """The sign-in page, with its CSRF token: the browser's sign-in cookie if it has one (other tabs keep working), else a new one.
+    It warns at once when the browser will drop the cookies at this address (checked again in the browser: `login.js`)."""
     token = request.cookies.get(SIGNIN_COOKIE) or new_token()
-    response = render(request, "login.html", None, status_code=status_code, next=safe_next(next), error=error, username=username, csrf=token)
+    policy = cookie_policy(request)
+    origin = insecure_origin(request, policy)
+    response = render(request, "login.html", None, status_code=status_code, next=safe_next(next), error=error, username=username, csrf=token,
+                      notice=notice, insecure_origin=origin, secure_cookies=policy.secure)
     response.headers.update(headers or {})
-    set_cookie(response, SIGNIN_COOKIE, token)
+    set_cookie(response, SIGNIN_COOKIE, token, policy)
     return response

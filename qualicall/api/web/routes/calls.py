@@ -1,7 +1,12 @@
-"""One call: its scorecard, transcript and recording; a coach's override of an item, or confirmation of them all."""
+"""One call: its scorecard, transcript and recording; a coach's override of an item, or confirmation of them all.
+
+Forms answer with the page: a refused override (no comment, a stale form) comes back as the call page with
+the message in place and the override dialog open with what was typed.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
@@ -10,17 +15,35 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 
 from qualicall.api.schemas import COMMENT_MAX_CHARS
 from qualicall.api.web import data as store_data
-from qualicall.api.web.deps import Coach, Language, check_csrf, render
+from qualicall.api.web.deps import Coach, Language, csrf_valid, render
+from qualicall.api.web.i18n import Translator
 from qualicall.api.web.priority import review_priority
 from qualicall.api.web.views import combination_text, indicators, score_class, scorecard, transcript
+from qualicall.store.signins import SignedIn
 
 router = APIRouter()
 
 STATUSES = ("passed", "failed", "not_applicable")
 
 
+@dataclass
+class OverrideForm:
+    """What a coach typed in the override dialog, given back with the page when it was not saved."""
+
+    item: str
+    status: str
+    comment: str
+    error: str
+
+
 @router.get("/calls/{interaction_id}")
 def call_page(request: Request, interaction_id: str, session: Coach, t: Language) -> HTMLResponse:
+    flash = {"saved": t("override_saved"), "confirmed": t("confirmed")}.get(request.query_params.get("done", ""))
+    return _call_page(request, session, t, interaction_id, flash=flash)
+
+
+def _call_page(request: Request, session: SignedIn, t: Translator, interaction_id: str, *, flash: str | None = None,
+               form: OverrideForm | None = None, error: str | None = None, status_code: int = 200) -> HTMLResponse:
     with request.app.state.store.session() as db:
         call = store_data.load_call(db, interaction_id)
         if call is None:
@@ -33,7 +56,7 @@ def call_page(request: Request, interaction_id: str, session: Coach, t: Language
             if not review.item_id:
                 continue
             entry = store_data.review_dict(review)
-            result_row = call.result if review.result_id == call.result.id else db.get(type(call.result), review.result_id)
+            result_row = call.machine if review.result_id == call.machine.id else db.get(type(call.machine), review.result_id)
             entry["auto"] = store_data.auto_status(result_row, entry["item"]) if result_row else None
             entry["when"] = (entry["created_at"] or "")[:16].replace("T", " ")
             history.append(entry)
@@ -41,23 +64,30 @@ def call_page(request: Request, interaction_id: str, session: Coach, t: Language
         has_audio = _recording_path(request, call.row.recording) is not None
     criteria = scorecard(interaction, result, latest, t)
     items = [item for criterion in criteria for item in criterion.items]
+    form_item = next((item for item in items if form is not None and item.key == form.item), None)
+    if form is not None and form_item is None:
+        error, form = form.error, None  # nothing to open the dialog on: the message alone
     priority = review_priority(interaction, result)
     call_data = {
+        "id": interaction_id,
         "items": {
             item.key: {"evidence": item.evidence, "time": item.time, "auto": item.auto, "auto_label": t.status(item.auto)}
             for item in items
-        }
+        },
+        "form": form.__dict__ if form else None,
+        "saved": request.query_params.get("item") if request.query_params.get("done") == "saved" else None,
     }
-    flash = {"saved": t("override_saved"), "confirmed": t("confirmed")}.get(request.query_params.get("done", ""))
     score = result.get("overall_score") if result.get("overall_score") is not None else result.get("quality_score")
     return render(
         request,
         "interaction.html",
         session,
+        status_code=status_code,
         nav="queue",
         interaction={"id": interaction_id, **{k: interaction.get(k) for k in ("agent_id", "team", "queue")}},
         date=(interaction.get("started_at") or "")[:16].replace("T", " "),
         result=result,
+        machine=result.get("machine") if result.get("source") == "coach" else None,
         result_version=version,
         score_class=score_class(score),
         combination=combination_text(result, t),
@@ -73,6 +103,9 @@ def call_page(request: Request, interaction_id: str, session: Coach, t: Language
         call_data=call_data,
         flash=flash,
         comment_max=COMMENT_MAX_CHARS,
+        form=form,
+        form_item=form_item,
+        error=error,
     )
 
 
@@ -95,45 +128,51 @@ def override(
     interaction_id: str,
     session: Coach,
     t: Language,
-    item: str = Form(...),
-    status: str = Form(...),
+    item: str = Form(""),
+    status: str = Form(""),
     comment: str = Form(""),
     csrf: str = Form(""),
 ) -> Response:
     from qualicall.store.repository import ItemReview, add_reviews
 
-    check_csrf(session, csrf)
+    def refused(reason: str, status_code: int) -> HTMLResponse:
+        form = OverrideForm(item, status, comment, reason)
+        return _call_page(request, session, t, interaction_id, form=form, status_code=status_code)
+
+    if not csrf_valid(session, csrf):
+        return refused(t("override_stale"), 403)
     if status not in STATUSES:
-        raise HTTPException(422, f"status must be one of {', '.join(STATUSES)}")
+        return refused(t("not_saved", reason=t("status_required")), 422)
     with request.app.state.store.session() as db:
         call = store_data.load_call(db, interaction_id)
         if call is None:
-            raise HTTPException(404, "unknown interaction")
-        auto = store_data.auto_status(call.result, item)
+            return render(request, "message.html", session, status_code=404, title=t("not_found"), message=interaction_id)
+        auto = store_data.auto_status(call.machine, item) if "." in item else None
         if auto is None:
-            raise HTTPException(422, f"unknown item {item!r}")
+            return refused(t("not_saved", reason=t("unknown_item")), 422)
         if status != auto and not comment.strip():
-            raise HTTPException(422, t("comment_required"))
+            return refused(t("not_saved", reason=t("comment_missing")), 422)
         if len(comment.strip()) > COMMENT_MAX_CHARS:
-            raise HTTPException(422, t("comment_too_long", max=COMMENT_MAX_CHARS))
+            return refused(t("not_saved", reason=t("comment_too_long", max=COMMENT_MAX_CHARS)), 422)
         add_reviews(db, call.row, [ItemReview(item.split(".", 1)[1], status, comment.strip() or None)], session.user)
     return RedirectResponse(f"/calls/{quote(interaction_id, safe='')}?done=saved&item={quote(item)}", 303)
 
 
 @router.post("/calls/{interaction_id}/confirm")
-def confirm(request: Request, interaction_id: str, session: Coach, csrf: str = Form("")) -> Response:
+def confirm(request: Request, interaction_id: str, session: Coach, t: Language, csrf: str = Form("")) -> Response:
     """The coach checked the whole call: every item not yet reviewed keeps its automatic verdict, on record."""
     from qualicall.store.repository import ItemReview, add_reviews
 
-    check_csrf(session, csrf)
+    if not csrf_valid(session, csrf):
+        return _call_page(request, session, t, interaction_id, error=t("confirm_stale"), status_code=403)
     with request.app.state.store.session() as db:
         call = store_data.load_call(db, interaction_id)
         if call is None:
-            raise HTTPException(404, "unknown interaction")
-        reviewed = store_data.latest_by_item([r for r in call.reviews if r.result_id == call.result.id])
+            return render(request, "message.html", session, status_code=404, title=t("not_found"), message=interaction_id)
+        reviewed = store_data.latest_by_item([r for r in call.reviews if r.result_id == call.machine.id])
         confirmations = [
             ItemReview(item_id, item["status"])
-            for criterion_id, criterion in (call.result.data.get("criteria") or {}).items()
+            for criterion_id, criterion in (call.machine.data.get("criteria") or {}).items()
             for item_id, item in (criterion.get("items") or {}).items()
             if f"{criterion_id}.{item_id}" not in reviewed
         ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -36,15 +38,42 @@ def queue_page(request: Request, session: Coach, t: Language) -> HTMLResponse:
     with request.app.state.store.session() as db:
         rows = store_data.review_queue(db, filters)
         options = store_data.choices(db)
-    offset = max(0, int(_number(params.get("offset")) or 0))
-    page = rows[offset : offset + PAGE]
-    next_url = None
-    if offset + PAGE < len(rows):
-        query = dict(params)
-        query["offset"] = str(offset + PAGE)
-        next_url = "/queue?" + urlencode(query)
-    shown = [_queue_row(row, t) for row in page]
-    return render(request, "queue.html", session, nav="queue", rows=shown, total=len(rows), filters=filters, choices=options, next_url=next_url)
+    pages = max(1, math.ceil(len(rows) / PAGE))
+    current = min(_page_number(params.get("page")), pages)
+    shown = [_queue_row(row, t) for row in rows[(current - 1) * PAGE : current * PAGE]]
+    return render(request, "queue.html", session, nav="queue", rows=shown, total=len(rows), filters=filters, choices=options,
+                  pager=pager(dict(params), current, pages))
+
+
+@dataclass
+class Pager:
+    current: int
+    pages: int
+    links: list[tuple[int | None, str | None]]  # (page number, url); (None, None) stands for the pages left out
+    previous_url: str | None
+    next_url: str | None
+
+
+def pager(params: dict[str, str], current: int, pages: int, around: int = 2) -> Pager:
+    """Links to the first and last pages, to those `around` the current one, and to the previous and next."""
+
+    def url(number: int) -> str:
+        return "/queue?" + urlencode({**params, "page": str(number)})
+
+    shown = sorted({1, pages, *range(max(1, current - around), min(pages, current + around) + 1)})
+    links: list[tuple[int | None, str | None]] = []
+    for number in shown:
+        if links and links[-1][0] is not None and number > links[-1][0] + 1:
+            links.append((None, None))
+        links.append((number, url(number)))
+    return Pager(current, pages, links, url(current - 1) if current > 1 else None, url(current + 1) if current < pages else None)
+
+
+def _page_number(text: str | None) -> int:
+    try:
+        return max(1, int(text or 1))
+    except ValueError:
+        return 1
 
 
 def _number(text: str | None) -> float | None:

@@ -111,32 +111,109 @@
 
   // Override dialog: one dialog, filled with the item that was chosen.
   const dialog = document.getElementById("override-dialog");
+  const form = dialog.querySelector("form");
   const title = document.getElementById("override-title");
   const comment = document.getElementById("override-comment");
+  const formError = document.getElementById("override-error");
+  const DRAFT = "qualicall.override-draft";
+
+  function openOverride(key, status, text, message) {
+    const button = document.querySelector(`.override-button[data-item="${CSS.escape(key)}"]`);
+    if (!button || !data.items[key]) return;
+    document.getElementById("override-item").value = key;
+    document.getElementById("override-auto").textContent = data.items[key].auto_label;
+    title.textContent = title.dataset.template.replace("{item}", button.dataset.label);
+    dialog.querySelectorAll("input[name=status]").forEach((radio) => { radio.checked = radio.value === (status || button.dataset.status); });
+    comment.value = text || "";
+    comment.removeAttribute("aria-invalid");
+    formError.textContent = message || "";
+    formError.hidden = !message;
+    if (dialog.open) dialog.close();
+    dialog.showModal();
+    comment.focus();
+  }
+
+  function forgetDraft() { sessionStorage.removeItem(DRAFT); }
+
   document.querySelectorAll(".override-button").forEach((button) => {
-    button.addEventListener("click", () => {
-      const key = button.dataset.item;
-      document.getElementById("override-item").value = key;
-      document.getElementById("override-auto").textContent = data.items[key].auto_label;
-      title.textContent = title.dataset.template.replace("{item}", button.dataset.label);
-      dialog.querySelectorAll("input[name=status]").forEach((radio) => { radio.checked = radio.value === button.dataset.status; });
-      comment.value = "";
-      dialog.showModal();
-      comment.focus();
-    });
+    button.addEventListener("click", () => openOverride(button.dataset.item));
   });
-  document.getElementById("override-cancel").addEventListener("click", () => dialog.close());
-  dialog.querySelector("form").addEventListener("submit", (event) => {
+  document.getElementById("override-cancel").addEventListener("click", () => { forgetDraft(); dialog.close(); });
+  form.addEventListener("submit", (event) => {
     const chosen = dialog.querySelector("input[name=status]:checked");
     const key = document.getElementById("override-item").value;
     if (chosen && chosen.value !== data.items[key].auto && !comment.value.trim()) {
       event.preventDefault();
       comment.setAttribute("aria-invalid", "true");
       comment.focus();
+      return;
     }
+    // Kept in this tab until the override is saved: if the session has ended, the sign-in page brings the
+    // coach back here and the dialog opens again with it.
+    sessionStorage.setItem(DRAFT, JSON.stringify({ id: data.id, item: key, status: chosen ? chosen.value : "", comment: comment.value }));
   });
+
+  const draft = JSON.parse(sessionStorage.getItem(DRAFT) || "null");
+  if (data.saved) {
+    if (draft && draft.id === data.id) forgetDraft();
+  } else if (data.form) {
+    // The server refused the override: the page came back with what was typed and why.
+    openOverride(data.form.item, data.form.status, data.form.comment, data.form.error);
+  } else if (draft && draft.id === data.id && data.items[draft.item]) {
+    openOverride(draft.item, draft.status, draft.comment, document.getElementById("draft-restored-text").textContent);
+  }
 
   // Opened from a link to one item (…?item=greeting.salutation): show it at once.
   const wanted = new URLSearchParams(window.location.search).get("item");
   if (wanted && data.items[wanted]) showItem(wanted);
+
+  // The next call: the one after this in the queue page the coach came from (queue.js keeps its order).
+  const queue = JSON.parse(sessionStorage.getItem("qualicall.queue") || "null");
+  const nextLink = document.getElementById("next-call");
+  if (queue && queue.ids.includes(data.id)) {
+    const following = queue.ids[queue.ids.indexOf(data.id) + 1];
+    const target = following !== undefined ? "/calls/" + encodeURIComponent(following) : queue.next;
+    if (target) { nextLink.href = target; nextLink.hidden = false; }
+    document.getElementById("back-to-queue").href = queue.url;
+  }
+
+  // Keyboard: space play/pause, j/k next/previous item, o override, n next call, ? help.
+  const help = document.getElementById("shortcuts-dialog");
+  const keys = Array.from(document.querySelectorAll("tr.item")).map((row) => row.dataset.item);  // the scorecard's order
+  let selected = wanted && data.items[wanted] ? wanted : null;
+  document.getElementById("shortcuts-button").addEventListener("click", () => help.showModal());
+  document.querySelectorAll(".item-button").forEach((button) => button.addEventListener("click", () => { selected = button.dataset.item; }));
+
+  function step(by) {
+    const index = selected === null ? (by > 0 ? -1 : keys.length) : keys.indexOf(selected);
+    const key = keys[Math.max(0, Math.min(keys.length - 1, index + by))];
+    selected = key;
+    showItem(key);
+    const button = document.querySelector(`tr[id="item-${CSS.escape(key)}"] .item-button`);
+    if (button) button.focus({ preventScroll: true });
+  }
+
+  document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
+    if (dialog.open || help.open) return;  // Escape closes them (the browser's own)
+    if (event.target.closest("input, textarea, select, audio, [contenteditable]")) return;
+    if (event.key === " ") {
+      if (!player) return;
+      event.preventDefault();
+      if (player.paused) player.play().catch(() => {}); else player.pause();
+    } else if (event.key === "j" || event.key === "k") {
+      event.preventDefault();
+      step(event.key === "j" ? 1 : -1);
+    } else if (event.key === "o") {
+      const key = selected || (document.querySelector("tr.item.failed") || document.querySelector("tr.item")).dataset.item;
+      event.preventDefault();
+      selected = key;
+      openOverride(key);
+    } else if (event.key === "n") {
+      if (!nextLink.hidden) { event.preventDefault(); window.location.href = nextLink.href; }
+    } else if (event.key === "?") {
+      event.preventDefault();
+      help.showModal();
+    }
+  });
 })();
