@@ -1,8 +1,8 @@
 """Text normalisation that survives ASR output, with a map back to the original.
 
 Checks match phrases on a normalised form of each turn (lower case, no accents,
-no punctuation, no hesitation fillers, apostrophes and hyphens as spaces), so
-that « Que puis-je faire pour vous ? », « que puis je faire pour vous » and
+no punctuation, no hesitations, apostrophes and hyphens as spaces), so that
+« Que puis-je faire pour vous ? », « que puis je faire pour vous » and
 « euh que puis-je euh faire pour vous » all match the same phrase. Evidence must
 point at the original text, so every normalised character keeps the index of
 the original character it came from.
@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 
-# Hesitations and backchannel noises that ASR writes out and that break phrases.
-FILLERS = frozenset({"euh", "euhh", "heu", "hum", "hmm", "mmh", "bah", "um", "uh", "uhm", "erm", "er", "hm"})
+# Hesitations and backchannel noises that ASR writes out and that break phrases. A rubric
+# states its own list (`text.hesitations`); this one serves text read before a rubric is chosen.
+DEFAULT_HESITATIONS = frozenset({"euh", "euhh", "heu", "hum", "hmm", "mmh", "bah", "um", "uh", "uhm", "erm", "er", "hm"})
 
 _APOSTROPHES = {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4": "'"}
 _WORD = re.compile(r"[a-z0-9]+")
@@ -38,7 +41,12 @@ def fold_char(ch: str) -> str:
 
 @dataclass(frozen=True)
 class NormText:
-    """A normalised string and, for each of its characters, the original index."""
+    """A normalised string and, for each of its characters, the original index.
+
+    The offsets never decrease, so a span of the original maps to the normalised
+    text by binary search: every lookup below is logarithmic or bounded by the
+    words it returns, never a scan of the whole turn.
+    """
 
     original: str
     text: str
@@ -52,18 +60,79 @@ class NormText:
         end = max(min(end, len(self.offsets)), start + 1)
         return self.offsets[start], self.offsets[end - 1] + 1
 
+    def norm_span(self, start_char: int, end_char: int) -> tuple[int, int] | None:
+        """Normalised (start, end) span of the characters that come from original[start_char:end_char]; None if none do."""
+        first = bisect_left(self.offsets, start_char)
+        last = bisect_left(self.offsets, end_char, first)
+        return (first, last) if first < last else None
+
     def words(self) -> list[str]:
         return self.text.split()
 
+    def words_before(self, position: int, count: int) -> list[str]:
+        """The last `count` words of text[:position] (as `text[:position].split()[-count:]`, without the copy)."""
+        words: list[str] = []
+        end = position
+        while len(words) < count:
+            while end > 0 and self.text[end - 1] == " ":
+                end -= 1
+            if end == 0:
+                break
+            start = self.text.rfind(" ", 0, end) + 1
+            words.append(self.text[start:end])
+            end = start
+        return words[::-1]
+
+    def words_after(self, position: int, count: int) -> list[str]:
+        """The first `count` words of text[position:] (as `text[position:].split()[:count]`, without the copy)."""
+        words: list[str] = []
+        start = position
+        size = len(self.text)
+        while len(words) < count:
+            while start < size and self.text[start] == " ":
+                start += 1
+            if start >= size:
+                break
+            end = self.text.find(" ", start)
+            end = size if end < 0 else end
+            words.append(self.text[start:end])
+            start = end
+        return words
+
 
 @lru_cache(maxsize=65536)
-def normalize(text: str) -> NormText:
-    """Normalise a turn for matching: folded letters and digits separated by single spaces."""
+def normalize(text: str, hesitations: frozenset[str] = DEFAULT_HESITATIONS) -> NormText:
+    """Normalise a turn for matching: folded letters and digits separated by single spaces, hesitations dropped."""
+    folded = _fold_one_to_one(text)
+    joined, offsets = (folded, None) if folded is not None else _fold_each(text)
+    # Words without hesitations, joined by one space; a space takes the index of the character before its word.
+    words = [m.span() for m in _WORD.finditer(joined) if m.group() not in hesitations]
+    normalised = " ".join(joined[start:end] for start, end in words)
+    if offsets is None:
+        # Each character folded to one: the folded text kept the original's positions.
+        spans = (range(start - (i > 0), end) for i, (start, end) in enumerate(words))
+    else:
+        spans = ((*((offsets[start] - 1,) if i else ()), *offsets[start:end]) for i, (start, end) in enumerate(words))
+    return NormText(text, normalised, tuple(chain.from_iterable(spans)))
+
+
+def _fold_one_to_one(text: str) -> str | None:
+    """The text with each character folded (separators as spaces), when every character folds to exactly one; else None."""
+    table: dict[int, str] = {}
+    for ch in set(text):
+        folded = fold_char(ch)
+        if len(folded) != 1:
+            return None  # « œ » → « oe », a combining accent → nothing: offsets must be kept one by one
+        table[ord(ch)] = folded if folded.isalnum() else " "
+    return text.translate(table)
+
+
+def _fold_each(text: str) -> tuple[str, list[int]]:
+    """The text folded character by character, separators collapsed to one space, with each character's original index."""
     chars: list[str] = []
     offsets: list[int] = []
     for index, ch in enumerate(text):
-        folded = fold_char(ch)
-        for out in folded:
+        for out in fold_char(ch):
             if out.isalnum():
                 chars.append(out)
                 offsets.append(index)
@@ -71,26 +140,14 @@ def normalize(text: str) -> NormText:
                 # Punctuation, apostrophes and hyphens all separate words.
                 chars.append(" ")
                 offsets.append(index)
-    # Drop fillers and the trailing space, keeping offsets aligned.
-    out_chars: list[str] = []
-    out_offsets: list[int] = []
-    joined = "".join(chars)
-    for match in _WORD.finditer(joined):
-        if match.group() in FILLERS:
-            continue
-        if out_chars:
-            out_chars.append(" ")
-            out_offsets.append(offsets[match.start()] - 1 if match.start() else 0)
-        out_chars.extend(match.group())
-        out_offsets.extend(offsets[match.start() : match.end()])
-    return NormText(text, "".join(out_chars), tuple(out_offsets))
+    return "".join(chars), offsets
 
 
-def normalize_phrase(phrase: str) -> str:
-    return normalize(phrase).text
+def normalize_phrase(phrase: str, hesitations: frozenset[str] = DEFAULT_HESITATIONS) -> str:
+    return normalize(phrase, hesitations).text
 
 
-def compile_phrases(phrases: list[str]) -> re.Pattern[str] | None:
+def compile_phrases(phrases: list[str], hesitations: frozenset[str] = DEFAULT_HESITATIONS) -> re.Pattern[str] | None:
     """One regex matching any of the phrases on word boundaries of normalised text.
 
     A phrase may contain `*`, standing for any one word, so that a rubric can
@@ -98,7 +155,7 @@ def compile_phrases(phrases: list[str]) -> re.Pattern[str] | None:
     """
     alternatives = []
     for phrase in phrases:
-        words = [w for w in normalize_phrase(phrase.replace("*", " STAR ")).split()]
+        words = normalize_phrase(phrase.replace("*", " STAR "), hesitations).split()
         if not words:
             continue
         parts = [r"[a-z0-9]+" if w == "star" else re.escape(w) for w in words]
