@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from qualicall.core.interaction import Interaction
 from qualicall.core.result import Evidence, ItemResult
@@ -13,7 +14,7 @@ from qualicall.scorer.rubric import ItemSpec, Rubric, Window
 from qualicall.core.text import NormText, normalize
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Token
 
     from qualicall.models.embeddings import Embedder
 
@@ -41,6 +42,19 @@ class TurnView:
         share = min(max(char / len(self.text), 0.0), 1.0)
         return round(self.start + share * (self.end - self.start), 2)
 
+    # Facts about the whole turn that checks ask once per match: computed once per turn.
+    @cached_property
+    def asks(self) -> bool:
+        return "?" in self.text
+
+    @cached_property
+    def lower_case(self) -> bool:
+        return self.text == self.text.lower()
+
+    @cached_property
+    def upper_case(self) -> bool:
+        return self.text == self.text.upper()
+
 
 @dataclass
 class Match:
@@ -64,12 +78,13 @@ class CheckContext:
     turns: list[TurnView]
     # The item being scored, set by the engine before each check runs.
     item: ItemSpec = field(default_factory=lambda: ItemSpec(check="formula"))
-    _docs: dict[int, "Doc"] = field(default_factory=dict)
+    _tagged: dict[int, list["_Tagged"]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, interaction: Interaction, rubric: Rubric, language: str) -> "CheckContext":
+        hesitations = rubric.text.hesitation_set
         views = [
-            TurnView(i, t.speaker, t.text, t.start, t.end, normalize(t.text))
+            TurnView(i, t.speaker, t.text, t.start, t.end, normalize(t.text, hesitations))
             for i, t in enumerate(interaction.turns or [])
         ]
         return cls(interaction, rubric, language, views)
@@ -145,21 +160,61 @@ class CheckContext:
 
         return load_nlp(self.language)
 
-    def doc(self, turn: TurnView) -> "Doc":
-        """A turn tagged by spaCy (parts of speech, morphology, lemmas), once per scoring."""
-        if turn.index not in self._docs:
-            self.docs([turn])
-        return self._docs[turn.index]
+    def model_parts(self, turn: TurnView) -> list[tuple[int, int]]:
+        """The character ranges of a turn that the models (spaCy, sentence embeddings) read.
 
-    def docs(self, turns: list[TurnView]) -> list["Doc"]:
-        """Tag several turns in one `nlp.pipe` batch (only those not tagged yet)."""
+        All of it, or, for a turn longer than the rubric's `text.model_chars`, its
+        first and last halves of that (cut at a space): a turn of any length costs
+        the models no more than that, while phrases and patterns still see it all.
+        """
+        size = len(turn.text)
+        limit = self.rubric.text.model_chars
+        if size <= limit:
+            return [(0, size)]
+        head = turn.text.rfind(" ", 0, limit // 2)
+        tail = turn.text.find(" ", size - limit // 2)
+        head = head if head > 0 else limit // 2
+        tail = tail + 1 if 0 <= tail < size else size - limit // 2
+        return [(0, head), (tail, size)]
+
+    def model_ranges(self, turn: TurnView) -> list[tuple[int, int]]:
+        """`model_parts` as spans of the turn's normalised text."""
+        spans = (turn.norm.norm_span(start, end) for start, end in self.model_parts(turn))
+        return [span for span in spans if span is not None]
+
+    def model_text(self, turn: TurnView) -> str:
+        """The normalised text the models read of a turn (all of it for any ordinary turn)."""
+        return " ".join(turn.norm.text[start:end].strip() for start, end in self.model_ranges(turn))
+
+    def tag(self, turns: list[TurnView]) -> None:
+        """Tag turns with spaCy (parts of speech, morphology, lemmas) in one `nlp.pipe` batch, once per scoring."""
         from qualicall.models.nlp import tag
 
-        missing = list({t.index: t for t in turns if t.index not in self._docs}.values())
-        if missing:
-            for turn, doc in zip(missing, tag(self.nlp, [t.text for t in missing])):
-                self._docs[turn.index] = doc
-        return [self._docs[t.index] for t in turns]
+        missing = list({t.index: t for t in turns if t.index not in self._tagged}.values())
+        pieces = [(turn, start, end) for turn in missing for start, end in self.model_parts(turn)]
+        if not pieces:
+            return
+        for turn in missing:
+            self._tagged[turn.index] = []
+        for (turn, start, _), doc in zip(pieces, tag(self.nlp, [turn.text[start:end] for turn, start, end in pieces])):
+            self._tagged[turn.index].append(_Tagged(start, doc, [start + token.idx for token in doc]))
+
+    def tokens(self, turn: TurnView, start_char: int = 0, end_char: int | None = None) -> list["Token"]:
+        """The turn's tokens that start in original[start_char:end_char], tagged on first use.
+
+        Found by binary search on the token starts: asking for each sentence of a
+        turn costs the sentence, not the turn. `token.idx` is in the whole turn.
+        """
+        self.tag([turn])
+        end_char = len(turn.text) if end_char is None else end_char
+        found: list[Any] = []
+        for piece in self._tagged[turn.index]:
+            first = bisect_left(piece.starts, start_char)
+            last = bisect_left(piece.starts, end_char, first)
+            # Token by token: slicing a Doc (a Span) walks the whole doc.
+            tokens = (piece.doc[i] for i in range(first, last))
+            found.extend(tokens if piece.offset == 0 else (_Shifted(token, piece.offset) for token in tokens))
+        return found
 
     @cached_property
     def embedder(self) -> "Embedder":
@@ -192,6 +247,28 @@ class CheckContext:
     @staticmethod
     def not_applicable(reason: str) -> ItemResult:
         return ItemResult(status="not_applicable", reason=reason)
+
+
+@dataclass
+class _Tagged:
+    """A tagged piece of a turn: where it starts in the turn, its spaCy doc, its tokens' starts in the turn."""
+
+    offset: int
+    doc: "Doc"
+    starts: list[int]
+
+
+class _Shifted:
+    """A token of a piece that does not start the turn, with `idx` counted from the turn's start."""
+
+    __slots__ = ("_token", "idx")
+
+    def __init__(self, token: "Token", offset: int) -> None:
+        self._token = token
+        self.idx = token.idx + offset
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._token, name)
 
 
 def find_all(pattern: re.Pattern[str] | None, turns: list[TurnView]) -> list[Match]:

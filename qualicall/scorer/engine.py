@@ -15,7 +15,6 @@ from qualicall.scorer.language_id import detect_language
 from qualicall.scorer.registry import get_check
 from qualicall.core.result import CriterionResult, ItemResult, Result, RubricRef
 from qualicall.scorer.rubric import Rubric, RubricError, default_rubric_id, load_rubric
-from qualicall.core.text import compile_phrases
 
 
 def criterion_score(items: dict[str, ItemResult], weights: dict[str, float]) -> float | None:
@@ -27,30 +26,20 @@ def _interrupted(ctx: CheckContext) -> str | None:
     """The words showing the contact ended before its closing phase, if any.
 
     A « customer left » or « line dropped » marker means the closing never came only
-    if the agent had not already taken leave: a chat whose customer leaves after the
-    agent's « bonne soirée » did reach its closing, and is judged on it.
+    if the agent had not already taken leave (an item flagged `closes_contact`): a chat
+    whose customer leaves after the agent's « bonne soirée » did reach its closing, and
+    is judged on it.
     """
-    pattern = compile_phrases(ctx.rubric.windows.interrupted)
     last = [t for t in ctx.turns if t.norm.text][-3:]
-    found = find_all(pattern, last)
+    found = find_all(ctx.rubric.interrupted, last)
     if not found:
         return None
     marker = found[-1]
     before = [t for t in ctx.agent_turns if t.index < marker.turn.index][-1:]
-    if before and find_all(_leave_taking(ctx.rubric), before):
+    leave_taking = [ctx.rubric.checked_params(item).matcher for item in ctx.rubric.closes_contact()]  # type: ignore[attr-defined]
+    if before and any(find_all(pattern, before) for pattern in leave_taking):
         return None
     return marker.text
-
-
-def _leave_taking(rubric: Rubric):
-    """The rubric's own leave-taking formulas (the closing item checked by the `formula` check with leave-taking phrases)."""
-    from qualicall.scorer.checks.formula import compile_formula
-
-    closing = rubric.criteria.get("closing")
-    item = closing.items.get("farewell") if closing else None
-    if item is None:
-        return None
-    return compile_formula(tuple(item.params.get("phrases", [])), tuple(item.params.get("patterns", [])))
 
 
 def _run_item(ctx: CheckContext, item_id: str) -> ItemResult:
@@ -59,7 +48,7 @@ def _run_item(ctx: CheckContext, item_id: str) -> ItemResult:
         raise RubricError(f"unknown check {ctx.item.check!r} for item {item_id}")
     if ctx.item.channels is not None and ctx.channel not in ctx.item.channels:
         return ctx.not_applicable(f"not judged on a {ctx.channel}")
-    return check.func(ctx, check.params.model_validate(ctx.item.params))
+    return check.func(ctx, ctx.rubric.checked_params(ctx.item))
 
 
 def score_interaction(interaction: Interaction, rubric: Rubric, measured: dict[str, Any] | None = None) -> Result:

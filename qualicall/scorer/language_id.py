@@ -1,17 +1,26 @@
-"""Language of an interaction when the input does not say: French or English."""
+"""Language of an interaction when the input does not say: the words of `languages.yaml`."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
 from qualicall.core.text import normalize
 
-_FR = frozenset("je vous le la les de des du est et un une que pour pas oui bonjour merci votre vos avec sur dans ce c est ai".split())
-_EN = frozenset("i you the a an of is and to for not yes hello thank thanks your with on in this it my can please".split())
+
+@lru_cache(maxsize=1)
+def language_words() -> dict[str, frozenset[str]]:
+    """Each language's telling words, normalised, in the file's order (the first wins a tie)."""
+    data = yaml.safe_load((resources.files("qualicall.scorer") / "languages.yaml").read_text(encoding="utf-8"))
+    return {language: frozenset(normalize(str(word)).text for word in words) for language, words in data.items()}
 
 
 def detect_language(texts: list[str]) -> str:
-    fr = en = 0
+    counts = dict.fromkeys(language_words(), 0)
     for text in texts:
         for word in normalize(text).text.split():
-            fr += word in _FR
-            en += word in _EN
-    return "en" if en > fr else "fr"
+            for language, words in language_words().items():
+                counts[language] += word in words
+    return max(counts, key=lambda language: counts[language])

@@ -8,19 +8,24 @@ deployment copies one, changes words, weights and thresholds, and points
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from qualicall.core.errors import InputError
+from qualicall.core.text import DEFAULT_HESITATIONS, compile_phrases
 from qualicall.scorer.registry import get_check
 
 WindowName = Literal["opening", "closing", "agent", "conversation"]
+LanguageName = Literal["fr", "en"]
+# A label in each language the coach pages speak ({fr: Accueil, en: Greeting}), or one for all.
+Label = str | dict[LanguageName, str]
 
 
 class RubricError(InputError):
@@ -44,17 +49,46 @@ class Windows(_Strict):
     interrupted: list[str] = Field(default_factory=list)
 
 
+class TextSettings(_Strict):
+    """How turns are read: what normalisation drops, how much of a turn the models read."""
+
+    hesitations: list[str] = Field(
+        default_factory=lambda: sorted(DEFAULT_HESITATIONS),
+        description="hesitations and backchannel noises dropped from turns and phrases before matching (« euh », \"um\")",
+    )
+    model_chars: int = Field(
+        default=10_000,
+        ge=1000,
+        description="the models (spaCy, sentence embeddings) read at most this many characters of a turn: its first and last halves",
+    )
+
+    @cached_property
+    def hesitation_set(self) -> frozenset[str]:
+        return frozenset(w.lower() for w in self.hesitations)
+
+
 class ItemSpec(_Strict):
     check: str
-    label: str = ""
+    label: Label = ""
     weight: float = Field(default=1.0, ge=0)
     window: WindowName = "agent"
     channels: list[Literal["voice", "chat", "email"]] | None = None
+    # This item's formulas take leave of the customer: a contact whose agent said one
+    # before a « line dropped » marker did reach its closing (see `Windows.interrupted`).
+    closes_contact: bool = False
     params: dict[str, Any] = Field(default_factory=dict)
+    # The params validated and compiled, kept from the rubric's load (see Rubric.checked_params).
+    _checked: BaseModel | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _leave_taking(self) -> "ItemSpec":
+        if self.closes_contact and self.check != "formula":
+            raise ValueError("closes_contact: only a formula item closes the contact (its phrases and patterns are the leave-taking)")
+        return self
 
 
 class CriterionSpec(_Strict):
-    label: str = ""
+    label: Label = ""
     weight: float = Field(ge=0)
     items: dict[str, ItemSpec] = Field(min_length=1)
 
@@ -221,6 +255,7 @@ class Rubric(_Strict):
     name: str = ""
     description: str = ""
     windows: Windows = Windows()
+    text: TextSettings = TextSettings()
     criteria: dict[str, CriterionSpec] = Field(min_length=1)
     indicators: dict[str, IndicatorSpec] = Field(default_factory=dict)
     combination: Combination = Combination()
@@ -240,6 +275,48 @@ class Rubric(_Strict):
             "combination": self.combination.model_dump(),
             "embeddings": self.embeddings.model_dump(),
         }
+
+    def checked_params(self, item: ItemSpec) -> BaseModel:
+        """An item's params as its check's model, validated and compiled once (at load for a loaded rubric)."""
+        if item._checked is None:
+            check = get_check(item.check)
+            if check is None:
+                raise RubricError(f"rubric {self.id}: unknown check {item.check!r}")
+            try:
+                item._checked = check.params.model_validate(item.params, context={"hesitations": self.text.hesitation_set})
+            except ValidationError as exc:
+                error = exc.errors()[0]
+                raise RubricError(f"rubric {self.id}: {item.check} params {_dotted(tuple(error['loc']))}: {_message(error)}") from None
+        return item._checked
+
+    @cached_property
+    def interrupted(self) -> re.Pattern[str] | None:
+        """`windows.interrupted` as one regex on normalised text."""
+        return compile_phrases(self.windows.interrupted, self.text.hesitation_set)
+
+    def closes_contact(self) -> list[ItemSpec]:
+        """The items flagged `closes_contact`: their formulas take leave of the customer."""
+        return [item for criterion in self.criteria.values() for item in criterion.items.values() if item.closes_contact]
+
+    def label(self, key: str, language: str) -> str | None:
+        """The label of a criterion (`greeting`) or an item (`greeting.salutation`) in a language.
+
+        A label given per language falls back on the rubric's own language, then on any
+        language; a label given as one string serves every language; None when the rubric
+        has no such criterion or item, or no label for it.
+        """
+        criterion_id, _, item_id = key.partition(".")
+        criterion = self.criteria.get(criterion_id)
+        spec = criterion if criterion is None or not item_id else criterion.items.get(item_id)
+        if spec is None or not spec.label:
+            return None
+        if isinstance(spec.label, str):
+            return spec.label
+        return spec.label.get(language) or spec.label.get(self.language) or next(iter(spec.label.values()), None)  # type: ignore[call-overload]
+
+    def keys(self) -> list[str]:
+        """Criteria and items (`criterion.item`) in the grid's order."""
+        return [key for cid, c in self.criteria.items() for key in (cid, *(f"{cid}.{iid}" for iid in c.items))]
 
 
 def _numeric(params: dict[str, Any]) -> dict[str, Any]:
@@ -279,6 +356,25 @@ def _dotted(path: tuple[Any, ...]) -> str:
     return ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in path).replace(".[", "[")
 
 
+def _message(error: Any) -> str:
+    """A pydantic error as a rubric problem: without pydantic's « Value error, » prefix."""
+    if error["type"] == "missing":
+        return "field required"
+    if error["type"] == "extra_forbidden":
+        return "unknown field"
+    if error["type"] == "value_error" and "error" in error.get("ctx", {}):
+        return str(error["ctx"]["error"])
+    return error["msg"]
+
+
+def _hesitations(data: dict[str, Any]) -> frozenset[str]:
+    """The rubric's hesitations, or the default ones when its `text` block is itself wrong (reported apart)."""
+    try:
+        return TextSettings.model_validate(data.get("text") or {}).hesitation_set
+    except ValidationError:
+        return DEFAULT_HESITATIONS
+
+
 def validate_rubric_text(text: str) -> tuple[Rubric | None, list[Problem]]:
     """Parse and check a rubric; return it (when valid) and every problem found."""
     try:
@@ -296,11 +392,10 @@ def validate_rubric_text(text: str) -> tuple[Rubric | None, list[Problem]]:
     except ValidationError as exc:
         for error in exc.errors():
             loc = tuple(error["loc"])
-            message = "field required" if error["type"] == "missing" else error["msg"]
-            if error["type"] == "extra_forbidden":
-                message = "unknown field"
-            problems.append(Problem(_dotted(loc), message, _line_of(root, loc)))
-    # Checks and their params are validated even when other fields are wrong.
+            problems.append(Problem(_dotted(loc), _message(error), _line_of(root, loc)))
+    # Checks and their params are validated (regexes compiled) even when other fields are wrong.
+    context = {"hesitations": _hesitations(data)}
+    checked: dict[tuple[str, str], BaseModel] = {}
     for cid, criterion in (data.get("criteria") or {}).items() if isinstance(data.get("criteria"), dict) else []:
         items = criterion.get("items") if isinstance(criterion, dict) else None
         for iid, item in (items or {}).items() if isinstance(items, dict) else []:
@@ -312,13 +407,17 @@ def validate_rubric_text(text: str) -> tuple[Rubric | None, list[Problem]]:
                 problems.append(Problem(_dotted(base + ("check",)), f"unknown check {item['check']!r}", _line_of(root, base + ("check",))))
                 continue
             try:
-                check.params.model_validate(item.get("params") or {})
+                checked[cid, iid] = check.params.model_validate(item.get("params") or {}, context=context)
             except ValidationError as exc:
                 for error in exc.errors():
                     loc = base + ("params",) + tuple(error["loc"])
-                    message = "unknown setting" if error["type"] == "extra_forbidden" else error["msg"]
+                    message = "unknown setting" if error["type"] == "extra_forbidden" else _message(error)
                     problems.append(Problem(_dotted(loc), message, _line_of(root, loc)))
-    return (rubric if not problems else None), problems
+    if rubric is None or problems:
+        return None, problems
+    for (cid, iid), params in checked.items():
+        rubric.criteria[cid].items[iid]._checked = params
+    return rubric, problems
 
 
 def _builtin_dir() -> Path:

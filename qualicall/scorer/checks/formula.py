@@ -3,27 +3,33 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from bisect import bisect_right
+from functools import cached_property
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from qualicall.scorer.context import CheckContext, Match, TurnView, find_all, where
-from qualicall.scorer.registry import register_check
 from qualicall.core.result import ItemResult
-from qualicall.core.text import compile_phrases, normalize
+from qualicall.scorer.context import CheckContext, Match, TurnView, find_all, where
+from qualicall.scorer.params import CheckParams, Regex
+from qualicall.scorer.registry import register_check
 
-# Words that turn a question formula into an answer (« oui c'est bien ça »).
-AFFIRMATIONS = ("oui", "yes", "exactement", "exactly", "tout a fait", "effectivement", "absolument", "right", "voila", "yeah", "ouais")
+# The default of `affirmations` (the default rubrics state it).
+AFFIRMATIONS = ["oui", "yes", "exactement", "exactly", "tout a fait", "effectivement", "absolument", "right", "voila", "yeah", "ouais"]
+_QUESTION_MARK_NEXT = re.compile(r"\s*\?")
+_NON_SPACE = re.compile(r"\S+")
 
 
-class FormulaParams(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class FormulaParams(CheckParams):
     phrases: list[str] = Field(default_factory=list)
-    patterns: list[str] = Field(default_factory=list, description="regular expressions on normalised text")
+    patterns: list[Regex] = Field(default_factory=list, description="regular expressions on normalised text")
     exclude: list[str] = Field(default_factory=list, description="phrases that cancel a match they overlap")
     anchors: list[str] = Field(default_factory=list, description="sentences meaning the formula, for the semantic match")
     similarity: float = Field(default=0.8, ge=0, le=1)
     question: bool = Field(default=False, description="the formula must be asked, not said as an answer")
+    affirmations: list[str] = Field(
+        default_factory=lambda: list(AFFIRMATIONS),
+        description="with `question`, in unpunctuated text: words among the three before the formula that make it an answer (« oui c'est bien ça »)",
+    )
     tags: list[str] = Field(
         default_factory=list,
         description="short words that count only as a tag question closed by '?' (\"…, right?\"); said bare, they are backchannel",
@@ -34,88 +40,122 @@ class FormulaParams(BaseModel):
     )
     what: str = Field(default="formula", description="what is looked for, in reasons")
 
+    @cached_property
+    def matcher(self) -> re.Pattern[str] | None:
+        return self.formula_matcher(self.phrases, self.patterns)
 
-@lru_cache(maxsize=1024)
-def compile_formula(phrases: tuple[str, ...], patterns: tuple[str, ...]) -> re.Pattern[str] | None:
-    literal = compile_phrases(list(phrases))
-    parts = ([literal.pattern] if literal else []) + [f"(?:{p})" for p in patterns]
-    return re.compile("|".join(parts)) if parts else None
+    @cached_property
+    def excluded(self) -> re.Pattern[str] | None:
+        return self.phrase_matcher(self.exclude)
+
+    @cached_property
+    def tag_matcher(self) -> re.Pattern[str] | None:
+        return self.phrase_matcher(self.tags)
+
+    @cached_property
+    def lemma_set(self) -> frozenset[str]:
+        return self.normal_words(self.lemmas)
+
+    @cached_property
+    def anchor_texts(self) -> list[str]:
+        return [self.normal(anchor) for anchor in self.anchors]
+
+    @cached_property
+    def affirmed(self) -> tuple[re.Pattern[str] | None, frozenset[str]]:
+        """An affirmation ending the words before a formula, and the one-word affirmations."""
+        words = sorted(self.normal_words(self.affirmations))
+        ending = re.compile(r"(?<![a-z])(?:" + "|".join(re.escape(w) for w in words) + r")$") if words else None
+        return ending, frozenset(words)
 
 
-def _overlaps(match: Match, others: list[Match]) -> bool:
-    return any(o.turn is match.turn and o.start < match.end and match.start < o.end for o in others)
+def without_overlaps(matches: list[Match], excluded: list[Match]) -> list[Match]:
+    """The matches that overlap none of `excluded` (found by one regex: sorted, disjoint in each turn)."""
+    ends: dict[int, list[int]] = {}
+    starts: dict[int, list[int]] = {}
+    for other in excluded:
+        ends.setdefault(other.turn.index, []).append(other.end)
+        starts.setdefault(other.turn.index, []).append(other.start)
+    kept = []
+    for match in matches:
+        turn_ends = ends.get(match.turn.index, [])
+        # The first excluded span ending after the match starts is the only one that may overlap it.
+        i = bisect_right(turn_ends, match.start)
+        if i < len(turn_ends) and starts[match.turn.index][i] < match.end:
+            continue
+        kept.append(match)
+    return kept
 
 
-def _is_question(match: Match) -> bool:
+def _is_question(match: Match, params: FormulaParams) -> bool:
     turn = match.turn
     start, end = turn.norm.span(match.start, match.end)
     tail = turn.text[end : end + 25]
-    if "?" in turn.text:
+    if turn.asks:
         # Punctuated text: the formula is a question if a '?' closes its sentence.
         following = re.split(r"[.!]", tail, maxsplit=1)[0]
         return "?" in following
-    before = turn.norm.text[: match.start].split()[-3:]
-    before_text = " ".join(before)
-    return not any(re.search(rf"(?<![a-z]){a}$", before_text) or a in before for a in AFFIRMATIONS)
+    before = turn.norm.words_before(match.start, 3)
+    ending, single = params.affirmed
+    return not ((ending is not None and ending.search(" ".join(before))) or single.intersection(before))
 
 
-def chunks(turn: TurnView, size: int = 12, step: int = 6) -> list[tuple[int, int]]:
-    """Normalised-text spans to embed: sentences, or word windows for long unpunctuated turns."""
-    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", turn.norm.text)]
-    if len(words) <= size:
-        return [(words[0][0], words[-1][1])] if words else []
+def chunks(turn: TurnView, ranges: list[tuple[int, int]], size: int = 12, step: int = 6) -> list[tuple[int, int]]:
+    """Normalised-text spans to embed within `ranges` (what the models read): the words, or windows of them for long turns."""
     spans = []
-    for first in range(0, max(len(words) - size, 0) + step, step):
-        window = words[first : first + size]
-        if window:
-            spans.append((window[0][0], window[-1][1]))
+    for range_start, range_end in ranges:
+        words = [(m.start(), m.end()) for m in _NON_SPACE.finditer(turn.norm.text, range_start, range_end)]
+        if len(words) <= size:
+            spans += [(words[0][0], words[-1][1])] if words else []
+            continue
+        for first in range(0, max(len(words) - size, 0) + step, step):
+            window = words[first : first + size]
+            if window:
+                spans.append((window[0][0], window[-1][1]))
     return spans
 
 
 def semantic_match(ctx: CheckContext, turns: list[TurnView], anchors: list[str], threshold: float) -> tuple[Match | None, float]:
-    """The agent chunk closest in meaning to any anchor sentence, if above the threshold."""
-    candidates = [Match(t, s, e) for t in turns for s, e in chunks(t)]
+    """The agent chunk closest in meaning to any anchor sentence (normalised), if above the threshold."""
+    candidates = [Match(t, s, e) for t in turns for s, e in chunks(t, ctx.model_ranges(t))]
     if not candidates or not anchors:
         return None, 0.0
     from qualicall.models.embeddings import cosine_matrix
 
-    scores = cosine_matrix(ctx.embedder, [c.turn.norm.text[c.start : c.end] for c in candidates], [normalize(a).text for a in anchors])
+    scores = cosine_matrix(ctx.embedder, [c.turn.norm.text[c.start : c.end] for c in candidates], anchors)
     best = scores.max(axis=1)
     index = int(best.argmax())
     similarity = float(best[index])
     return (candidates[index] if similarity >= threshold else None), round(similarity, 3)
 
 
-def _lemma_matches(ctx: CheckContext, lemmas: list[str], turns: list[TurnView]) -> list[Match]:
-    """Tokens whose lemma is one of `lemmas`, as matches on normalised text."""
-    wanted = {normalize(lemma).text for lemma in lemmas}
+def _lemma_matches(ctx: CheckContext, params: FormulaParams, turns: list[TurnView]) -> list[Match]:
+    """Tokens whose lemma is one of the params' lemmas, as matches on normalised text."""
+    ctx.tag(turns)
     found = []
-    for turn, doc in zip(turns, ctx.docs(turns)):
-        for token in doc:
-            if normalize(token.lemma_).text in wanted:
-                start = next((i for i, o in enumerate(turn.norm.offsets) if o >= token.idx), None)
-                end = next((i for i, o in enumerate(turn.norm.offsets) if o >= token.idx + len(token.text)), len(turn.norm.text))
-                if start is not None and start < end:
-                    found.append(Match(turn, start, end))
+    for turn in turns:
+        for token in ctx.tokens(turn):
+            if params.normal(token.lemma_) in params.lemma_set:
+                span = turn.norm.norm_span(token.idx, token.idx + len(token.text))
+                if span is not None:
+                    found.append(Match(turn, *span))
     return found
 
 
 def find_formula(ctx: CheckContext, params: FormulaParams, turns: list[TurnView]) -> list[Match]:
-    matches = find_all(compile_formula(tuple(params.phrases), tuple(params.patterns)), turns)
+    matches = find_all(params.matcher, turns)
     if params.lemmas and not matches:
-        matches = _lemma_matches(ctx, params.lemmas, turns)
+        matches = _lemma_matches(ctx, params, turns)
     if params.exclude:
-        excluded = find_all(compile_phrases(params.exclude), turns)
-        matches = [m for m in matches if not _overlaps(m, excluded)]
+        matches = without_overlaps(matches, find_all(params.excluded, turns))
     if params.question:
-        matches = [m for m in matches if _is_question(m)]
-    return matches + [m for m in find_all(compile_phrases(params.tags), turns) if _is_tag_question(m)]
+        matches = [m for m in matches if _is_question(m, params)]
+    return matches + [m for m in find_all(params.tag_matcher, turns) if _is_tag_question(m)]
 
 
 def _is_tag_question(match: Match) -> bool:
     """« …, d'accord ? », "…, right?": the word closes a sentence with a question mark."""
     _, end = match.turn.norm.span(match.start, match.end)
-    return match.turn.text[end:].lstrip().startswith("?")
+    return _QUESTION_MARK_NEXT.match(match.turn.text, end) is not None
 
 
 @register_check("formula", FormulaParams)
@@ -130,7 +170,7 @@ def formula(ctx: CheckContext, params: FormulaParams) -> ItemResult:
         first = matches[0]
         return ctx.passed(f"{params.what}: « {first.text} » in {where(first)}", matches[:3])
     if params.anchors:
-        match, similarity = semantic_match(ctx, turns, params.anchors, params.similarity)
+        match, similarity = semantic_match(ctx, turns, params.anchor_texts, params.similarity)
         if match is not None:
             return ctx.passed(
                 f"{params.what} (same meaning, similarity {similarity:.2f}): « {match.text} » in {where(match)}",
@@ -141,22 +181,28 @@ def formula(ctx: CheckContext, params: FormulaParams) -> ItemResult:
     return ctx.failed(f"no {params.what} in {where_said}")
 
 
-class BannedParams(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class BannedParams(CheckParams):
     phrases: list[str] = Field(default_factory=list)
-    patterns: list[str] = Field(default_factory=list)
+    patterns: list[Regex] = Field(default_factory=list)
     exclude: list[str] = Field(default_factory=list)
     what: str = "banned formula"
+
+    @cached_property
+    def matcher(self) -> re.Pattern[str] | None:
+        return self.formula_matcher(self.phrases, self.patterns)
+
+    @cached_property
+    def excluded(self) -> re.Pattern[str] | None:
+        return self.phrase_matcher(self.exclude)
 
 
 @register_check("banned_formula", BannedParams)
 def banned_formula(ctx: CheckContext, params: BannedParams) -> ItemResult:
     """Fails when the agent uses one of the banned formulas; negative information elsewhere is fine."""
     turns = ctx.scope()
-    matches = find_all(compile_formula(tuple(params.phrases), tuple(params.patterns)), turns)
+    matches = find_all(params.matcher, turns)
     if params.exclude:
-        excluded = find_all(compile_phrases(params.exclude), turns)
-        matches = [m for m in matches if not _overlaps(m, excluded)]
+        matches = without_overlaps(matches, find_all(params.excluded, turns))
     if matches:
         listed = ", ".join(f"« {m.text} » ({where(m)})" for m in matches[:3])
         return ctx.failed(f"{params.what}: {listed}", matches, count=len(matches))

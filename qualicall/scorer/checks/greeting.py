@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from qualicall.scorer.checks.formula import compile_formula
-from qualicall.scorer.context import CheckContext, Match, TurnView, find_all, where
-from qualicall.scorer.registry import register_check
 from qualicall.core.result import ItemResult
-from qualicall.core.text import compile_phrases, normalize
+from qualicall.core.text import normalize
+from qualicall.scorer.context import CheckContext, Match, TurnView, find_all, where
+from qualicall.scorer.params import CheckParams
+from qualicall.scorer.registry import register_check
+
+# The default of the organisation's `connectors` (the default rubrics state it).
+CONNECTORS = ["du", "de", "des", "la", "le", "l", "d", "et", "of", "the", "and"]
 
 
 @lru_cache(maxsize=4)
@@ -39,8 +42,7 @@ def _words(turn: TurnView) -> list[tuple[str, int, int, bool]]:
     return out
 
 
-class OrganizationParams(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class OrganizationParams(CheckParams):
     names: list[str] = Field(default_factory=list, description="the deployment's own company and service names")
     phrases: list[str] = Field(default_factory=list, description="formulas that introduce the organisation")
     pickup: bool = Field(default=True, description="accept a name said at pick-up (« Maison Boréal, bonjour »)")
@@ -49,24 +51,45 @@ class OrganizationParams(BaseModel):
     not_names: list[str] = Field(default_factory=list, description="ordinary words that cannot be a company name")
     roles: list[str] = Field(default_factory=list, description="the agent's job title, which the company name may follow (« conseillère Banque Lumio »)")
     of_words: list[str] = Field(default_factory=list, description="words joining the agent's name or role to the company (« Antoine d'Onda Mobile », \"Sam from Acme\")")
+    connectors: list[str] = Field(
+        default_factory=lambda: list(CONNECTORS),
+        description="function words a company name may contain, not end with (« Banque de France », \"Bank of America\")",
+    )
     max_words: int = Field(default=5, ge=1)
+
+    @cached_property
+    def name_matcher(self) -> re.Pattern[str] | None:
+        return self.phrase_matcher(self.names)
+
+    @cached_property
+    def intro_matcher(self) -> re.Pattern[str] | None:
+        return self.phrase_matcher(self.phrases)
+
+    @cached_property
+    def word_sets(self) -> dict[str, frozenset[str]]:
+        """The word lists, normalised once: salutations, not_names, roles, of_words, connectors, names, skipped (fillers and salutations)."""
+        lists = {"salutations": self.salutations, "not_names": self.not_names, "roles": self.roles, "of_words": self.of_words}
+        lists |= {"connectors": self.connectors, "names": self.names, "skipped": self.fillers + self.salutations}
+        return {name: self.normal_words(words) for name, words in lists.items()}
 
 
 def _slot(ctx: CheckContext, turn: TurnView, words: list[tuple[str, int, int, bool]], i: int, params: OrganizationParams) -> Match | None:
     """The company-like noun phrase starting at word `i`: the run of words before the first function word or punctuation."""
     stops = stop_words(ctx.language)
-    salutation = {normalize(w).text for w in params.salutations}
-    ordinary = {normalize(w).text for w in params.not_names}
-    connectors = {"du", "de", "des", "la", "le", "l", "d", "et", "of", "the", "and"}
+    sets = params.word_sets
+    connectors = sets["connectors"]
     slot: list[tuple[str, int, int, bool]] = []
-    for word in words[i:]:
+    for index in range(i, len(words)):
+        word = words[index]
         if slot and word[3]:
             break
-        if word[0] in salutation or word[0] in ordinary:
+        if word[0] in sets["salutations"] or word[0] in sets["not_names"]:
             break
         if word[0] in stops and not (slot and word[0] in connectors):
             break
         slot.append(word)
+        if len(slot) > params.max_words and word[0] not in connectors:
+            return None  # too long to be a name, whatever follows
     while slot and slot[-1][0] in connectors:
         slot.pop()
     if not slot or len(slot) > params.max_words:
@@ -76,7 +99,7 @@ def _slot(ctx: CheckContext, turn: TurnView, words: list[tuple[str, int, int, bo
 
 def _capitalised(turn: TurnView, match: Match) -> bool:
     """In cased text a company name is capitalised; all-lower-case text (ASR) cannot tell."""
-    if turn.text == turn.text.lower():
+    if turn.lower_case:
         return True
     start, _ = turn.norm.span(match.start, match.end)
     return turn.text[start : start + 1].isupper()
@@ -95,12 +118,12 @@ def _pickup_slot(ctx: CheckContext, turn: TurnView, params: OrganizationParams) 
     from qualicall.models.names import is_first_name
 
     words = _words(turn)
-    skip = {normalize(w).text for w in params.fillers + params.salutations}
+    skip = params.word_sets["skipped"]
     i = 0
     while i < len(words) and words[i][0] in skip:
         i += 1
     slot = _slot(ctx, turn, words, i, params)
-    if slot is not None and is_first_name(words[i][0]) and words[i][0] not in {normalize(n).text for n in params.names}:
+    if slot is not None and is_first_name(words[i][0]) and words[i][0] not in params.word_sets["names"]:
         return None  # « Marc, bonjour »: a person, not a company
     return slot
 
@@ -110,8 +133,8 @@ def _attached_slot(ctx: CheckContext, turn: TurnView, params: OrganizationParams
     from qualicall.models.names import is_first_name
 
     words = _words(turn)
-    roles = {normalize(w).text for w in params.roles}
-    joins = {normalize(w).text for w in params.of_words}
+    roles = params.word_sets["roles"]
+    joins = params.word_sets["of_words"]
     for i, (word, *_rest) in enumerate(words[:-1]):
         after_role = word in roles
         after_name = is_first_name(word) and words[i + 1][0] in joins
@@ -132,10 +155,10 @@ def organization(ctx: CheckContext, params: OrganizationParams) -> ItemResult:
     turns = ctx.scope()
     if not turns:
         return ctx.failed("no agent turn in the opening")
-    known = find_all(compile_phrases(params.names), turns)
+    known = find_all(params.name_matcher, turns)
     if known:
         return ctx.passed(f"organisation named: « {known[0].text} » in {where(known[0])}", known[:1])
-    intro = find_all(compile_formula(tuple(params.phrases), ()), turns)
+    intro = find_all(params.intro_matcher, turns)
     if intro:
         return ctx.passed(f"organisation introduced: « {intro[0].text} » in {where(intro[0])}", intro[:1])
     if params.pickup:
@@ -149,8 +172,7 @@ def organization(ctx: CheckContext, params: OrganizationParams) -> ItemResult:
     return ctx.failed(f"no company or service named in {ctx.describe_window(ctx.item.window)}")
 
 
-class AgentNameParams(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class AgentNameParams(CheckParams):
     patterns: list[str] = Field(
         default_factory=list,
         description="phrases with a {name} slot, said in the first person; a leading ^ anchors at the turn start",
@@ -164,44 +186,52 @@ class AgentNameParams(BaseModel):
         "since a company said at pick-up fills the same slot",
     )
 
+    @cached_property
+    def name_patterns(self) -> list[tuple[re.Pattern[str], bool]]:
+        """Each pattern as a regex on normalised text, and whether it is said in the first person."""
+        lead = tuple(w for w in (self.normal(word) for word in self.lead_words) if w)
+        first_person = self.normal_words(self.first_person)
+        return [(self._regex(pattern, lead), any(w in first_person for w in self.normal(pattern.replace("{name}", " ")).split())) for pattern in self.patterns]
 
-@lru_cache(maxsize=256)
-def _name_regex(pattern: str, lead_words: tuple[str, ...]) -> re.Pattern[str]:
-    anchored = pattern.startswith("^")
-    before, _, after = pattern.lstrip("^").partition("{name}")
-    parts = []
-    if before.strip():
-        parts.append(r"\s".join(re.escape(w) for w in normalize(before).text.split()) + r"\s")
-    parts.append(r"(?P<name>[a-z]+)")
-    if after.strip():
-        parts.append(r"\s" + r"\s".join(re.escape(w) for w in normalize(after).text.split()))
-    lead = "|".join(re.escape(w) for w in lead_words)
-    prefix = (f"^(?:(?:{lead})\\s)*" if lead else "^") if anchored else r"(?<![a-z0-9])"
-    return re.compile(prefix + "".join(parts) + r"(?![a-z0-9])")
+    @cached_property
+    def titles_set(self) -> frozenset[str]:
+        return self.normal_words(self.titles)
 
+    @cached_property
+    def never_names(self) -> frozenset[str]:
+        return self.normal_words(self.not_names + self.titles)
 
-def _first_person(pattern: str, first_person: frozenset[str]) -> bool:
-    return any(w in first_person for w in normalize(pattern.replace("{name}", " ")).text.split())
+    def _regex(self, pattern: str, lead_words: tuple[str, ...]) -> re.Pattern[str]:
+        anchored = pattern.startswith("^")
+        before, _, after = pattern.lstrip("^").partition("{name}")
+        parts = []
+        if before.strip():
+            parts.append(r"\s".join(re.escape(w) for w in self.normal(before).split()) + r"\s")
+        parts.append(r"(?P<name>[a-z]+)")
+        if after.strip():
+            parts.append(r"\s" + r"\s".join(re.escape(w) for w in self.normal(after).split()))
+        lead = "|".join(re.escape(w) for w in lead_words)
+        prefix = (f"^(?:(?:{lead})\\s)*" if lead else "^") if anchored else r"(?<![a-z0-9])"
+        return re.compile(prefix + "".join(parts) + r"(?![a-z0-9])")
 
 
 def _looks_like_name(ctx: CheckContext, turn: TurnView, start: int, end: int, params: AgentNameParams, first_person: bool) -> bool:
     from qualicall.models.names import is_first_name
 
     word = turn.norm.text[start:end]
-    if word in stop_words(ctx.language) or word in {normalize(w).text for w in params.not_names + params.titles}:
+    if word in stop_words(ctx.language) or word in params.never_names:
         return False
     if is_first_name(word):
         return True
     if not first_person:
         # « Cinéflux, bonjour »: a capitalised word there is as likely the company,
         # unless a first name comes just before it (« Élodie Marchand à votre service »).
-        before = turn.norm.text[:start].split()[-1:]
+        before = turn.norm.words_before(start, 1)
         return bool(before) and is_first_name(before[0]) and before[0] not in stop_words(ctx.language)
     # Cased text: a capitalised word the tagger takes for a proper noun (a rare first name).
     s, _ = turn.norm.span(start, end)
-    if turn.text[s : s + 1].isupper() and turn.text != turn.text.upper():
-        doc = ctx.doc(turn)
-        token = next((t for t in doc if t.idx == s), None)
+    if turn.text[s : s + 1].isupper() and not turn.upper_case:
+        token = next(iter(ctx.tokens(turn, s, s + 1)), None)
         return token is not None and token.pos_ == "PROPN"
     return False
 
@@ -212,16 +242,12 @@ def agent_name(ctx: CheckContext, params: AgentNameParams) -> ItemResult:
     turns = ctx.scope()
     if not turns:
         return ctx.failed("no agent turn in the opening")
-    titles = {normalize(t).text for t in params.titles}
-    lead = tuple(normalize(w).text for w in params.lead_words)
-    first_person = frozenset(normalize(w).text for w in params.first_person)
     for turn in turns:
-        for pattern in params.patterns:
-            strong = _first_person(pattern, first_person)
-            for m in _name_regex(pattern, lead).finditer(turn.norm.text):
+        for pattern, strong in params.name_patterns:
+            for m in pattern.finditer(turn.norm.text):
                 start, end = m.span("name")
-                preceding = turn.norm.text[: start].split()[-1:]
-                if preceding and preceding[0] in titles:
+                preceding = turn.norm.words_before(start, 1)
+                if preceding and preceding[0] in params.titles_set:
                     continue  # « madame Durand »: the customer's name
                 if _looks_like_name(ctx, turn, start, end, params, strong):
                     match = Match(turn, m.start(), m.end())

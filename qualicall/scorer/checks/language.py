@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from bisect import bisect_right
+from functools import cached_property, lru_cache
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from qualicall.scorer.context import CheckContext, Match, TurnView, find_all, where
-from qualicall.scorer.registry import register_check
 from qualicall.core.result import ItemResult
-from qualicall.core.text import compile_phrases, normalize, sentences
+from qualicall.core.text import sentences
+from qualicall.scorer.context import CheckContext, Match, TurnView, find_all, where
+from qualicall.scorer.params import CheckParams, Regex
+from qualicall.scorer.registry import register_check
 
 
 @lru_cache(maxsize=1)
@@ -33,8 +35,7 @@ def _textstat():
     return textstat
 
 
-class ReadabilityParams(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ReadabilityParams(CheckParams):
     min_score: float = Field(default=60.0, description="Flesch reading ease (French: the 'fr' variant)")
     max_sentence_words: int = Field(default=25, ge=5, description="a sentence longer than this is a long run")
     max_long_share: float = Field(default=0.25, ge=0, le=1, description="share of agent words in long runs allowed")
@@ -46,17 +47,23 @@ def agent_sentences(ctx: CheckContext, turns: list[TurnView], split_over: int) -
 
     `bounded` is False for the pieces of a long unpunctuated turn: where its
     sentences end is a guess (the recogniser wrote no punctuation), so their
-    length says little about the speaker's and is not held against them.
+    length says little about the speaker's and is not held against them. A piece
+    too long for the models (over the rubric's `text.model_chars`) is cut every
+    `split_over` words instead.
     """
     from qualicall.models.nlp import split_sentences
 
     pieces = [sentence for turn in turns for sentence in sentences(turn.text)]
     unbounded = [len(p.split()) > split_over and not re.search(r"[.!?,;:]", p[:-1]) for p in pieces]
-    splits = iter(split_sentences(ctx.nlp, [p for p, u in zip(pieces, unbounded) if u]) if any(unbounded) else [])
+    by_model = [u and len(p) <= ctx.rubric.text.model_chars for p, u in zip(pieces, unbounded)]
+    splits = iter(split_sentences(ctx.nlp, [p for p, m in zip(pieces, by_model) if m]) if any(by_model) else [])
     out: list[tuple[str, bool]] = []
-    for piece, long_unpunctuated in zip(pieces, unbounded):
-        if long_unpunctuated:
+    for piece, long_unpunctuated, model in zip(pieces, unbounded, by_model):
+        if model:
             out.extend((s, False) for s in next(splits))
+        elif long_unpunctuated:
+            words = piece.split()
+            out.extend((" ".join(words[i : i + split_over]), False) for i in range(0, len(words), split_over))
         else:
             out.append((piece, True))
     return [(s, bounded) for s, bounded in out if re.search(r"\w", s)]
@@ -97,13 +104,24 @@ def readability(ctx: CheckContext, params: ReadabilityParams) -> ItemResult:
     return ItemResult(status="passed", reason=f"easy to follow: Flesch reading ease {score}, {measures['mean_sentence_words']} words per sentence", measures=measures)
 
 
-class JargonParams(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class JargonParams(CheckParams):
     terms: list[str] = Field(default_factory=list, description="the deployment's internal jargon")
     acronyms: bool = Field(default=True, description="also flag unexplained all-caps acronyms")
     allowed: list[str] = Field(default_factory=list, description="acronyms every customer knows (SMS, TV…)")
     explanations: list[str] = Field(default_factory=list, description="formulas that explain a term (« c'est-à-dire »)")
     explain_within_words: int = Field(default=6, ge=0)
+
+    @cached_property
+    def term_matcher(self) -> re.Pattern[str] | None:
+        return self.phrase_matcher(self.terms)
+
+    @cached_property
+    def explanation_matcher(self) -> re.Pattern[str] | None:
+        return self.phrase_matcher(self.explanations)
+
+    @cached_property
+    def allowed_set(self) -> frozenset[str]:
+        return frozenset(a.upper() for a in self.allowed)
 
 
 _ACRONYM = re.compile(r"(?<![\w-])([A-Z]{2,6})s?(?![\w-])")
@@ -111,7 +129,7 @@ _ACRONYM = re.compile(r"(?<![\w-])([A-Z]{2,6})s?(?![\w-])")
 
 def _explained(turn: TurnView, start: int, end: int, explain: re.Pattern[str] | None, within: int) -> bool:
     """An explanation formula right after the term, or the words around it spelling its initials."""
-    after = turn.norm.text[end:].split()[: within + 3]
+    after = turn.norm.words_after(end, within + 3)
     if explain is not None and explain.search(" ".join(after)):
         words = " ".join(after)
         first = explain.search(words)
@@ -120,7 +138,7 @@ def _explained(turn: TurnView, start: int, end: int, explain: re.Pattern[str] | 
     term = turn.norm.text[start:end].replace(" ", "")
     if len(term) < 2:
         return False
-    around = turn.norm.text[:start].split()[-8:] + ["|"] + after[:8]
+    around = turn.norm.words_before(start, 8) + ["|"] + after[:8]
     content = [w for w in around if len(w) > 3 or w == "|"]
     initials = "".join(w[0] for w in content)
     return term in initials.replace("|", "") and len(term) >= 2 and any(
@@ -132,26 +150,35 @@ def _explained(turn: TurnView, start: int, end: int, explain: re.Pattern[str] | 
 def no_jargon(ctx: CheckContext, params: JargonParams) -> ItemResult:
     """Fails when internal jargon or an unexplained acronym reaches the customer."""
     turns = ctx.scope()
-    explain = compile_phrases(params.explanations)
-    allowed = {a.upper() for a in params.allowed}
+    explain = params.explanation_matcher
     found: list[Match] = []
-    for match in find_all(compile_phrases(params.terms), turns):
+    for match in find_all(params.term_matcher, turns):
         if not _explained(match.turn, match.start, match.end, explain, params.explain_within_words):
             found.append(match)
     if params.acronyms:
+        # Jargon found is reported once: an acronym inside it is not counted again.
+        terms: dict[int, tuple[list[int], list[int]]] = {}
+        for match in found:
+            starts, ends = terms.setdefault(match.turn.index, ([], []))
+            starts.append(match.start)
+            ends.append(match.end)
+        customer_words = _first_said_by_customer(ctx)
         for turn in turns:
-            if turn.text == turn.text.upper():
+            if turn.upper_case:
                 continue  # a shouted or all-caps turn has no acronyms to tell apart
+            starts, ends = terms.get(turn.index, ([], []))
             for m in _ACRONYM.finditer(turn.text):
                 acronym = m.group(1)
-                if acronym in allowed:
+                if acronym in params.allowed_set:
                     continue
-                norm_acronym = normalize(acronym).text
                 # A code the customer used first is the customer's own word.
-                if _said_before(ctx, turn, norm_acronym):
+                if customer_words.get(params.normal(acronym), turn.index) < turn.index:
                     continue
-                span = _norm_span(turn, m.start(1), m.end(1))
-                if span is None or any(f.turn is turn and f.start <= span[0] < f.end for f in found):
+                span = turn.norm.norm_span(m.start(1), m.end(1))
+                if span is None:
+                    continue
+                inside = bisect_right(starts, span[0]) - 1
+                if inside >= 0 and span[0] < ends[inside]:
                     continue
                 if not _explained(turn, span[0], span[1], explain, params.explain_within_words):
                     found.append(Match(turn, *span))
@@ -161,34 +188,39 @@ def no_jargon(ctx: CheckContext, params: JargonParams) -> ItemResult:
     return ctx.passed("no internal jargon and no unexplained acronym", [])
 
 
-def _said_before(ctx: CheckContext, turn: TurnView, word: str) -> bool:
-    pattern = re.compile(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])")
-    return any(pattern.search(t.norm.text) for t in ctx.customer_turns if t.index < turn.index)
+def _first_said_by_customer(ctx: CheckContext) -> dict[str, int]:
+    """Each word the customer says, and the index of the first customer turn saying it."""
+    first: dict[str, int] = {}
+    for turn in ctx.customer_turns:
+        for word in turn.norm.words():
+            first.setdefault(word, turn.index)
+    return first
 
 
-def _norm_span(turn: TurnView, start_char: int, end_char: int) -> tuple[int, int] | None:
-    indices = [i for i, o in enumerate(turn.norm.offsets) if start_char <= o < end_char]
-    return (indices[0], indices[-1] + 1) if indices else None
-
-
-class CourtesyParams(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class CourtesyParams(CheckParams):
     informal: list[str] = Field(default_factory=list, description="familiar address (« tu », « toi »): always fails")
-    informal_patterns: list[str] = Field(default_factory=list)
+    informal_patterns: list[Regex] = Field(default_factory=list)
     familiar: list[str] = Field(default_factory=list, description="slang and familiar words")
     courtesy: list[str] = Field(default_factory=list, description="courtesy words")
     max_familiar: int = Field(default=1, ge=0, description="familiar words tolerated when the agent is otherwise courteous")
+
+    @cached_property
+    def matchers(self) -> dict[str, re.Pattern[str] | None]:
+        """Familiar address (words and patterns), familiar words, courtesy words: each one regex."""
+        return {
+            "informal": self.formula_matcher(self.informal, self.informal_patterns),
+            "familiar": self.phrase_matcher(self.familiar),
+            "courtesy": self.phrase_matcher(self.courtesy),
+        }
 
 
 @register_check("courtesy", CourtesyParams)
 def courtesy(ctx: CheckContext, params: CourtesyParams) -> ItemResult:
     """Passes when the agent keeps a polite register: no « tu », no slang, courtesy words."""
-    from qualicall.scorer.checks.formula import compile_formula
-
     turns = ctx.scope()
-    informal = find_all(compile_formula(tuple(params.informal), tuple(params.informal_patterns)), turns)
-    familiar = find_all(compile_phrases(params.familiar), turns)
-    polite = find_all(compile_phrases(params.courtesy), turns)
+    informal = find_all(params.matchers["informal"], turns)
+    familiar = find_all(params.matchers["familiar"], turns)
+    polite = find_all(params.matchers["courtesy"], turns)
     measures = {"informal": len(informal), "familiar": len(familiar), "courtesy_words": len(polite)}
     if informal:
         return ctx.failed(f"familiar address: « {informal[0].text} » in {where(informal[0])}", informal[:3], **measures)

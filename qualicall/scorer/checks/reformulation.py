@@ -3,27 +3,32 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from functools import cached_property
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from qualicall.scorer.checks.formula import compile_formula
+from qualicall.core.result import ItemResult
 from qualicall.scorer.checks.greeting import stop_words
 from qualicall.scorer.context import CheckContext, Match, TurnView, find_all, where
+from qualicall.scorer.params import CheckParams, Regex
 from qualicall.scorer.registry import register_check
-from qualicall.core.result import ItemResult
 
 CONTENT_POS = {"NOUN", "PROPN", "VERB", "ADJ", "NUM", "ADV"}
 
 
-class RestatementParams(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class RestatementParams(CheckParams):
     formulas: list[str] = Field(default_factory=list, description="announcing formulas (« si je comprends bien »)")
-    patterns: list[str] = Field(default_factory=list, description="announcing formulas as regular expressions on normalised text (« vous <verbe> donc »)")
+    patterns: list[Regex] = Field(default_factory=list, description="announcing formulas as regular expressions on normalised text (« vous <verbe> donc »)")
     min_content_words: int = Field(default=4, ge=1, description="content words the restatement needs (one repeated word is not a restatement)")
     min_overlap: float = Field(default=0.34, ge=0, le=1, description="share of the restatement's content lemmas that the customer used")
     min_similarity: float = Field(default=0.5, ge=0, le=1, description="embedding cosine with the customer's words")
     max_words: int = Field(default=40, ge=5, description="words after the formula taken as the restatement")
     customer_turns: int = Field(default=3, ge=1, description="customer turns before the formula taken as the need")
+
+    @cached_property
+    def matcher(self) -> re.Pattern[str] | None:
+        return self.formula_matcher(self.formulas, self.patterns)
 
 
 def _content_lemmas(ctx: CheckContext, turn: TurnView, start: int | None = None, end: int | None = None) -> list[str]:
@@ -31,20 +36,16 @@ def _content_lemmas(ctx: CheckContext, turn: TurnView, start: int | None = None,
     if start is not None and end is not None and start >= end:
         return []
     first, last = turn.norm.span(start, end) if start is not None and end is not None else (0, len(turn.text))
-    return [
-        t.lemma_.lower()
-        for t in ctx.doc(turn)
-        if first <= t.idx < last and t.pos_ in CONTENT_POS and not t.is_stop and len(t.text) > 1 and t.is_alpha
-    ]
+    return [t.lemma_.lower() for t in ctx.tokens(turn, first, last) if t.pos_ in CONTENT_POS and not t.is_stop and len(t.text) > 1 and t.is_alpha]
 
 
 def _restatement(turn: TurnView, match: Match, max_words: int) -> tuple[str, int, int]:
     """The words the agent says after the formula (and before it, when it closes the sentence)."""
-    after = turn.norm.text[match.end :].split()[:max_words]
+    after = turn.norm.words_after(match.end, max_words)
     if len(after) >= 3:
         end = match.end + len(" ".join(after)) + 1
         return " ".join(after), match.start, min(end, len(turn.norm.text))
-    before = turn.norm.text[: match.start].split()[-max_words:]
+    before = turn.norm.words_before(match.start, max_words)
     return " ".join(before + after), max(0, match.start - len(" ".join(before)) - 1), match.end
 
 
@@ -54,7 +55,7 @@ def restatement(ctx: CheckContext, params: RestatementParams) -> ItemResult:
     from qualicall.models.embeddings import cosine_matrix
 
     agent = ctx.scope()
-    formulas = find_all(compile_formula(tuple(params.formulas), tuple(params.patterns)), agent)
+    formulas = find_all(params.matcher, agent)
     if not ctx.customer_turns:
         return ctx.not_applicable("the customer never states a need")
     # The closest miss (overlap, similarity, evidence, content words), for the reason.
@@ -66,8 +67,19 @@ def restatement(ctx: CheckContext, params: RestatementParams) -> ItemResult:
             best = candidate
 
     stops = stop_words(ctx.language)
+    customer_indices = [t.index for t in ctx.customer_turns]
+    needs: dict[int, tuple[str, set[str]]] = {}  # by the last customer turn before the formula
+
+    def need_of(turns: list[TurnView]) -> tuple[str, set[str]]:
+        """The customer's need: their words (what the models read) and their content lemmas, once per set of turns."""
+        key = turns[-1].index
+        if key not in needs:
+            needs[key] = (" ".join(ctx.model_text(t) for t in turns), {lemma for t in turns for lemma in _content_lemmas(ctx, t)})
+        return needs[key]
+
     for match in formulas:
-        need_turns = [t for t in ctx.customer_turns if t.index < match.turn.index][-params.customer_turns :]
+        before = bisect_left(customer_indices, match.turn.index)
+        need_turns = ctx.customer_turns[max(0, before - params.customer_turns) : before]
         if not need_turns:
             continue
         text, start, end = _restatement(match.turn, match, params.max_words)
@@ -75,14 +87,13 @@ def restatement(ctx: CheckContext, params: RestatementParams) -> ItemResult:
             # Too few words to restate anything (« Remboursée ? »): no need to tag.
             keep((0.0, 0.0, Match(match.turn, start, end), 0))
             continue
-        ctx.docs([match.turn, *need_turns])  # one batch; most calls stop at their first formula
+        ctx.tag([match.turn, *need_turns])  # one batch; most calls stop at their first formula
         # The restatement around the formula, not the formula's own words.
         content = _content_lemmas(ctx, match.turn, start, match.start) + _content_lemmas(ctx, match.turn, match.end, end)
         if len(content) < params.min_content_words:
             keep((0.0, 0.0, Match(match.turn, start, end), len(content)))
             continue
-        need_text = " ".join(t.norm.text for t in need_turns)
-        need = {lemma for t in need_turns for lemma in _content_lemmas(ctx, t)}
+        need_text, need = need_of(need_turns)
         overlap = sum(1 for lemma in content if lemma in need) / len(content)
         # Embeddings only when the words alone do not show the same need (paraphrase).
         similarity = float(cosine_matrix(ctx.embedder, [text], [need_text])[0, 0]) if overlap < params.min_overlap else None

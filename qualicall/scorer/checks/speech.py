@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from qualicall.scorer.context import CheckContext
-from qualicall.scorer.registry import register_check
 from qualicall.core.result import ItemResult
+from qualicall.scorer.context import CheckContext
+from qualicall.scorer.params import CheckParams
+from qualicall.scorer.registry import register_check
 
 
-class SpeechRateParams(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class SpeechRateParams(CheckParams):
     min_wpm: float = Field(default=120, gt=0)
     max_wpm: float = Field(default=190, gt=0)
 
