@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
@@ -11,7 +12,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from qualicall.api.web.calibration import ReviewedItem
-from qualicall.api.web.i18n import label_order
 from qualicall.api.web.priority import Priority, failed_items, review_priority
 from qualicall.api.web.trends import Scored
 from qualicall.store import repository as repo
@@ -122,8 +122,8 @@ def review_queue(session: Session, filters: QueueFilters) -> list[QueueRow]:
     return rows
 
 
-def choices(session: Session) -> dict[str, list[str]]:
-    """Values offered in the queue's filters."""
+def choices(session: Session, order: Callable[[str], Any]) -> dict[str, list[str]]:
+    """Values offered in the queue's filters; items sorted by `order` (the grid's)."""
 
     def distinct(column: Any) -> list[str]:
         return [v for v in session.scalars(select(column).where(column.is_not(None)).distinct().order_by(column))]
@@ -133,7 +133,7 @@ def choices(session: Session) -> dict[str, list[str]]:
         "agents": distinct(InteractionRow.agent_id),
         "teams": distinct(InteractionRow.team),
         "queues": distinct(InteractionRow.queue),
-        "items": sorted({f"{c}.{i}" for c, i in items}, key=label_order),
+        "items": sorted({f"{c}.{i}" for c, i in items}, key=order),
     }
 
 
@@ -163,8 +163,8 @@ def auto_status(result: ResultRow, key: str) -> str | None:
     return item.get("status") if item else None
 
 
-def calibration_pairs(session: Session) -> list[ReviewedItem]:
-    """Each (interaction, item) a coach judged: the automatic status of the result they reviewed, and their last verdict."""
+def calibration_pairs(session: Session, order: Callable[[str], Any]) -> list[ReviewedItem]:
+    """Each (interaction, item) a coach judged: the automatic status of the result they reviewed, and their last verdict; items sorted by `order`."""
     query = (
         select(ReviewRow, ResultItemRow.status)
         .join(ResultItemRow, (ResultItemRow.result_id == ReviewRow.result_id) & (ResultItemRow.item_id == ReviewRow.item_id))
@@ -178,7 +178,7 @@ def calibration_pairs(session: Session) -> list[ReviewedItem]:
             review.interaction_id, key, auto, review.status, review.reviewer, review.comment,
             repo.as_utc(review.created_at).isoformat() if review.created_at else None,
         )
-    return sorted(latest.values(), key=lambda pair: label_order(pair.item))
+    return sorted(latest.values(), key=lambda pair: order(pair.item))
 
 
 @dataclass

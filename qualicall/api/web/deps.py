@@ -10,7 +10,7 @@ from urllib.parse import urlencode, urlsplit
 from fastapi import Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
-from qualicall.api.web.i18n import Translator, language_from_header, normalise_language
+from qualicall.api.web.i18n import Translator, label_rubrics, language_from_header, normalise_language
 from qualicall.api.web.sessions import COOKIE, CookiePolicy
 from qualicall.security import same_secret
 from qualicall.store.signins import SignedIn, find_session
@@ -43,8 +43,10 @@ def templates():  # type: ignore[no-untyped-def]
 
 
 def translator(request: Request) -> Translator:
+    """The coach's language, and the labels of the rubrics the server scores with."""
     chosen = request.cookies.get(LANGUAGE_COOKIE)
-    return Translator(normalise_language(chosen) if chosen else language_from_header(request.headers.get("accept-language")))
+    language = normalise_language(chosen) if chosen else language_from_header(request.headers.get("accept-language"))
+    return Translator(language, label_rubrics(request.app.state.settings.rubric))
 
 
 def current_session(request: Request) -> SignedIn | None:
@@ -90,8 +92,9 @@ def cookie_policy(request: Request) -> CookiePolicy:
     return CookiePolicy.of(request.app.state.settings)
 
 
-def render(request: Request, name: str, session: SignedIn | None, status_code: int = 200, **context: Any) -> HTMLResponse:
-    t = translator(request)
+def render(request: Request, name: str, session: SignedIn | None, status_code: int = 200, t: Translator | None = None, **context: Any) -> HTMLResponse:
+    """A page in the coach's language: `t`, the page's translator when it has one (a call's labels come from its rubric)."""
+    t = t or translator(request)
     html = templates().get_template(name).render(request=request, session=session, t=t, **context)
     return HTMLResponse(html, status_code=status_code, headers={"Cache-Control": "no-store"})
 

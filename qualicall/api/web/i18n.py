@@ -1,10 +1,17 @@
 """Interface strings, French first, English second.
 
 One table, `STRINGS[key] = (fr, en)`: a missing translation is a missing
-tuple element and fails at import, not on a coach's screen.
+tuple element and fails at import, not on a coach's screen. Criteria and
+items are labelled by the rubrics themselves (`Translator.label`).
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from qualicall.scorer.rubric import Rubric
 
 LANGUAGES = ("fr", "en")
 DEFAULT_LANGUAGE = "fr"
@@ -224,29 +231,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "forbidden": ("Accès refusé", "Forbidden"),
 }
 
-LABELS: dict[str, tuple[str, str]] = {
-    # criteria
-    "greeting": ("Accueil", "Greeting"),
-    "comprehensible_language": ("Langage compréhensible", "Comprehensible language"),
-    "reformulation": ("Reformulation", "Reformulation"),
-    "closing": ("Prise de congé", "Closing"),
-    # items
-    "greeting.salutation": ("Salutation", "Salutation"),
-    "greeting.organization": ("Nom de l'entreprise", "Company named"),
-    "greeting.agent_name": ("Nom de l'agent", "Agent's name"),
-    "greeting.offer_help": ("Offre d'aide", "Offer of help"),
-    "comprehensible_language.readability": ("Lisibilité", "Readability"),
-    "comprehensible_language.no_jargon": ("Sans jargon", "No jargon"),
-    "comprehensible_language.positive_wording": ("Formulations positives", "Positive wording"),
-    "comprehensible_language.courtesy": ("Courtoisie", "Courtesy"),
-    "comprehensible_language.speech_rate": ("Débit", "Speech rate"),
-    "reformulation.restates_need": ("Reformule le besoin", "Restates the need"),
-    "reformulation.checks_understanding": ("Vérifie la compréhension", "Checks understanding"),
-    "closing.recap": ("Récapitulatif", "Recap"),
-    "closing.other_needs": ("Autres besoins", "Other needs"),
-    "closing.thanks": ("Remerciements", "Thanks"),
-    "closing.farewell": ("Formule de congé", "Farewell"),
-    # indicators
+# Criterion and item labels come from the rubrics (`label: {fr: …, en: …}` in the YAML), never from here.
+INDICATOR_LABELS: dict[str, tuple[str, str]] = {
     "wait_time_s": ("Attente (s)", "Wait (s)"),
     "ivr_time_s": ("Serveur vocal (s)", "IVR (s)"),
     "handle_time_s": ("Durée de traitement (s)", "Handle time (s)"),
@@ -264,12 +250,20 @@ LABELS: dict[str, tuple[str, str]] = {
 }
 
 
-def label_order(key: str) -> tuple[int, str]:
-    """Criteria and items in the grid's order (the order of `LABELS`), others after, by name."""
-    return (_ORDER.get(key, len(_ORDER)), key)
+def label_rubrics(configured: str | None) -> list["Rubric"]:
+    """The rubrics whose labels the pages show: the server's own (its `rubric` setting) first, then every rubric known by id.
 
+    One that does not load is left out: the pages then show the item's id, and the API reports the rubric's problem.
+    """
+    from qualicall.scorer.rubric import RubricError, list_rubrics, load_rubric
 
-_ORDER = {key: index for index, key in enumerate(LABELS)}
+    found = []
+    for name in ([configured] if configured else []) + [str(path) for _, path in list_rubrics()]:
+        try:
+            found.append(load_rubric(name))
+        except (RubricError, OSError):
+            continue
+    return found
 
 
 def normalise_language(value: str | None) -> str:
@@ -287,20 +281,35 @@ def language_from_header(accept_language: str | None) -> str:
 
 
 class Translator:
-    """`t("key", name=…)` in templates; `label(id)` for criteria, items and indicators."""
+    """`t("key", name=…)` in templates; `label(id)` for criteria and items (from the rubrics) and indicators."""
 
-    def __init__(self, language: str):
+    def __init__(self, language: str, rubrics: Sequence["Rubric"] = ()):
         self.language = normalise_language(language)
         self._index = LANGUAGES.index(self.language)
+        self.rubrics = list(rubrics)
+        self._order = {key: index for index, key in enumerate(dict.fromkeys(k for rubric in self.rubrics for k in rubric.keys()))}
 
     def __call__(self, key: str, **values: object) -> str:
         text = STRINGS[key][self._index]
         return text.format(**values) if values else text
 
+    def preferring(self, rubric_id: str | None) -> "Translator":
+        """This translator asking the rubric `rubric_id` first: a call is shown with its own rubric's labels."""
+        first = [r for r in self.rubrics if r.id == rubric_id]
+        return Translator(self.language, first + [r for r in self.rubrics if r.id != rubric_id])
+
     def label(self, key: str, fallback: str | None = None) -> str:
-        if key in LABELS:
-            return LABELS[key][self._index]
+        for rubric in self.rubrics:
+            found = rubric.label(key, self.language)
+            if found:
+                return found
+        if key in INDICATOR_LABELS:
+            return INDICATOR_LABELS[key][self._index]
         return fallback or key.rsplit(".", 1)[-1].replace("_", " ")
+
+    def order(self, key: str) -> tuple[int, str]:
+        """Criteria and items in the grid's order (the rubrics'), others after, by name."""
+        return (self._order.get(key, len(self._order)), key)
 
     def status(self, status: str | None) -> str:
         return self(f"status_{status}") if status in ("passed", "failed", "not_applicable") else "—"

@@ -62,6 +62,7 @@ def _call_page(request: Request, session: SignedIn, t: Translator, interaction_i
             history.append(entry)
         version = call.result.version
         has_audio = _recording_path(request, call.row.recording) is not None
+    t = t.preferring((result.get("rubric") or {}).get("id"))
     criteria = scorecard(interaction, result, latest, t)
     items = [item for criterion in criteria for item in criterion.items]
     form_item = next((item for item in items if form is not None and item.key == form.item), None)
@@ -83,6 +84,7 @@ def _call_page(request: Request, session: SignedIn, t: Translator, interaction_i
         "interaction.html",
         session,
         status_code=status_code,
+        t=t,
         nav="queue",
         interaction={"id": interaction_id, **{k: interaction.get(k) for k in ("agent_id", "team", "queue")}},
         date=(interaction.get("started_at") or "")[:16].replace("T", " "),

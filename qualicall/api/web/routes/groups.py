@@ -50,7 +50,7 @@ def _group_list(request: Request, session: SignedIn, t: Translator, kind: Kind) 
         rows = store_data.groups(db, _column(kind))
     title = t("agents_title") if kind == "agents" else t("teams_title")
     column_name = t("col_agent") if kind == "agents" else t("col_team")
-    return render(request, "groups.html", session, nav=kind, rows=rows, title=title, column=column_name, base=f"/{kind}")
+    return render(request, "groups.html", session, t=t, nav=kind, rows=rows, title=title, column=column_name, base=f"/{kind}")
 
 
 def _group_page(request: Request, session: SignedIn, t: Translator, kind: Kind, name: str) -> HTMLResponse:
@@ -79,6 +79,7 @@ def _group_page(request: Request, session: SignedIn, t: Translator, kind: Kind, 
         request,
         "group.html",
         session,
+        t=t,
         nav=kind,
         title=title,
         period=period,

@@ -37,11 +37,11 @@ def queue_page(request: Request, session: Coach, t: Language) -> HTMLResponse:
     )
     with request.app.state.store.session() as db:
         rows = store_data.review_queue(db, filters)
-        options = store_data.choices(db)
+        options = store_data.choices(db, t.order)
     pages = max(1, math.ceil(len(rows) / PAGE))
     current = min(_page_number(params.get("page")), pages)
     shown = [_queue_row(row, t) for row in rows[(current - 1) * PAGE : current * PAGE]]
-    return render(request, "queue.html", session, nav="queue", rows=shown, total=len(rows), filters=filters, choices=options,
+    return render(request, "queue.html", session, t=t, nav="queue", rows=shown, total=len(rows), filters=filters, choices=options,
                   pager=pager(dict(params), current, pages))
 
 
