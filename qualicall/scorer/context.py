@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -269,6 +270,18 @@ class _Shifted:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._token, name)
+
+
+def first_saying(turns: list[TurnView], words: Callable[[TurnView], Iterable[str]]) -> dict[str, int]:
+    """Each word of `turns` (as `words` reads a turn) and the index of the first turn saying it.
+
+    One pass over the call, then a look-up for « said before turn N? », instead of rescanning the earlier turns each time.
+    """
+    first: dict[str, int] = {}
+    for turn in turns:
+        for word in words(turn):
+            first.setdefault(word, turn.index)
+    return first
 
 
 def find_all(pattern: re.Pattern[str] | None, turns: list[TurnView]) -> list[Match]:

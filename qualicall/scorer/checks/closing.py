@@ -10,7 +10,7 @@ from pydantic import Field
 from qualicall.core.result import ItemResult
 from qualicall.core.text import normalize
 from qualicall.scorer.checks.greeting import stop_words
-from qualicall.scorer.context import CheckContext, Match, TurnView, find_all, where
+from qualicall.scorer.context import CheckContext, Match, TurnView, find_all, first_saying, where
 from qualicall.scorer.params import CheckParams
 from qualicall.scorer.registry import register_check
 
@@ -41,16 +41,6 @@ class RecapParams(CheckParams):
 
 def _stems(words: list[str], stops: frozenset[str]) -> set[str]:
     return {w[:STEM] for w in words if len(w) > 2 and w not in stops and not w.isdigit()}
-
-
-def _first_said(ctx: CheckContext, stops: frozenset[str]) -> dict[str, int]:
-    """Each stem the agent or the customer says, and the index of the first turn saying it (one pass over the call)."""
-    first: dict[str, int] = {}
-    for turn in ctx.turns:
-        if turn.speaker in ("agent", "customer"):
-            for stem in _stems(turn.norm.words(), stops):
-                first.setdefault(stem, turn.index)
-    return first
 
 
 def _sentence_spans(turn: TurnView) -> list[tuple[int, int, bool]]:
@@ -85,7 +75,7 @@ def recap(ctx: CheckContext, params: RecapParams) -> ItemResult:
         return ctx.passed(f"recap: « {explicit[0].text} » in {where(explicit[0])}", explicit[:1])
     stops = stop_words(ctx.language)
     marker, done, upcoming = matchers["markers"], matchers["done"], matchers["next"]
-    first_said = _first_said(ctx, stops)
+    first_said = first_saying(ctx.window("conversation"), lambda t: _stems(t.norm.words(), stops))
     for turn in turns:
 
         def restated(start: int, end: int) -> set[str]:

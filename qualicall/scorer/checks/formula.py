@@ -19,10 +19,23 @@ _QUESTION_MARK_NEXT = re.compile(r"\s*\?")
 _NON_SPACE = re.compile(r"\S+")
 
 
-class FormulaParams(CheckParams):
+class PhrasesParams(CheckParams):
+    """Phrases and patterns to find, phrases that cancel them: what the formula and banned_formula checks share."""
+
     phrases: list[str] = Field(default_factory=list)
     patterns: list[Regex] = Field(default_factory=list, description="regular expressions on normalised text")
     exclude: list[str] = Field(default_factory=list, description="phrases that cancel a match they overlap")
+
+    @cached_property
+    def matcher(self) -> re.Pattern[str] | None:
+        return self.formula_matcher(self.phrases, self.patterns)
+
+    @cached_property
+    def excluded(self) -> re.Pattern[str] | None:
+        return self.phrase_matcher(self.exclude)
+
+
+class FormulaParams(PhrasesParams):
     anchors: list[str] = Field(default_factory=list, description="sentences meaning the formula, for the semantic match")
     similarity: float = Field(default=0.8, ge=0, le=1)
     question: bool = Field(default=False, description="the formula must be asked, not said as an answer")
@@ -39,14 +52,6 @@ class FormulaParams(CheckParams):
         description="verbs that say the formula in any form (« remercier »: « c'est moi qui vous remercie »), matched on spaCy lemmas",
     )
     what: str = Field(default="formula", description="what is looked for, in reasons")
-
-    @cached_property
-    def matcher(self) -> re.Pattern[str] | None:
-        return self.formula_matcher(self.phrases, self.patterns)
-
-    @cached_property
-    def excluded(self) -> re.Pattern[str] | None:
-        return self.phrase_matcher(self.exclude)
 
     @cached_property
     def tag_matcher(self) -> re.Pattern[str] | None:
@@ -181,19 +186,8 @@ def formula(ctx: CheckContext, params: FormulaParams) -> ItemResult:
     return ctx.failed(f"no {params.what} in {where_said}")
 
 
-class BannedParams(CheckParams):
-    phrases: list[str] = Field(default_factory=list)
-    patterns: list[Regex] = Field(default_factory=list)
-    exclude: list[str] = Field(default_factory=list)
+class BannedParams(PhrasesParams):
     what: str = "banned formula"
-
-    @cached_property
-    def matcher(self) -> re.Pattern[str] | None:
-        return self.formula_matcher(self.phrases, self.patterns)
-
-    @cached_property
-    def excluded(self) -> re.Pattern[str] | None:
-        return self.phrase_matcher(self.exclude)
 
 
 @register_check("banned_formula", BannedParams)

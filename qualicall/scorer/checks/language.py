@@ -10,7 +10,7 @@ from pydantic import Field
 
 from qualicall.core.result import ItemResult
 from qualicall.core.text import sentences
-from qualicall.scorer.context import CheckContext, Match, TurnView, find_all, where
+from qualicall.scorer.context import CheckContext, Match, TurnView, find_all, first_saying, where
 from qualicall.scorer.params import CheckParams, Regex
 from qualicall.scorer.registry import register_check
 
@@ -162,7 +162,7 @@ def no_jargon(ctx: CheckContext, params: JargonParams) -> ItemResult:
             starts, ends = terms.setdefault(match.turn.index, ([], []))
             starts.append(match.start)
             ends.append(match.end)
-        customer_words = _first_said_by_customer(ctx)
+        customer_words = first_saying(ctx.customer_turns, lambda t: t.norm.words())
         for turn in turns:
             if turn.upper_case:
                 continue  # a shouted or all-caps turn has no acronyms to tell apart
@@ -186,15 +186,6 @@ def no_jargon(ctx: CheckContext, params: JargonParams) -> ItemResult:
         listed = ", ".join(f"« {m.text} » ({where(m)})" for m in found[:4])
         return ctx.failed(f"jargon or unexplained acronym: {listed}", found, count=len(found))
     return ctx.passed("no internal jargon and no unexplained acronym", [])
-
-
-def _first_said_by_customer(ctx: CheckContext) -> dict[str, int]:
-    """Each word the customer says, and the index of the first customer turn saying it."""
-    first: dict[str, int] = {}
-    for turn in ctx.customer_turns:
-        for word in turn.norm.words():
-            first.setdefault(word, turn.index)
-    return first
 
 
 class CourtesyParams(CheckParams):
