@@ -1,0 +1,51 @@
+"""Normalised text and its map back to the original: each lookup checked against its plain definition."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from qualicall.core.text import DEFAULT_HESITATIONS, compile_phrases, normalize
+
+ALPHABET = list("abcXYZ09 -'’.,?!éÉœß\u0301日") + ["euh", " hum ", "Bonjour", "  "]
+
+
+def samples(count: int = 400) -> list[str]:
+    chooser = random.Random(13)
+    return ["".join(chooser.choice(ALPHABET) for _ in range(chooser.randint(0, 40))) for _ in range(count)]
+
+
+def test_normalised_text_drops_case_accents_punctuation_and_hesitations():
+    original = "Euh… Que puis-je FAIRE pour vous, Cœur ?"
+    norm = normalize(original)
+    assert norm.text == "que puis je faire pour vous coeur"
+    start, end = norm.span(norm.text.index("coeur"), len(norm.text))
+    assert original[start:end] == "Cœur"
+    assert normalize("euh bonjour").text == "bonjour"
+    assert normalize("euh bonjour", frozenset({"bonjour"})).text == "euh"
+    assert "euh" in DEFAULT_HESITATIONS
+
+
+def test_norm_span_is_the_normalised_characters_from_an_original_span():
+    for text in samples():
+        norm = normalize(text)
+        for start in range(len(text) + 1):
+            end = start + random.Random(start).randint(0, 12)
+            inside = [i for i, o in enumerate(norm.offsets) if start <= o < end]
+            assert norm.norm_span(start, end) == ((inside[0], inside[-1] + 1) if inside else None), (text, start, end)
+
+
+@pytest.mark.parametrize("count", [0, 1, 3, 8])
+def test_words_around_a_position_are_those_of_the_split_text(count):
+    for text in samples(150):
+        norm = normalize(text)
+        for position in range(len(norm.text) + 1):
+            assert norm.words_before(position, count) == (norm.text[:position].split()[-count:] if count else [])
+            assert norm.words_after(position, count) == norm.text[position:].split()[:count]
+
+
+def test_a_phrase_with_a_hesitation_matches_the_turn_without_it():
+    pattern = compile_phrases(["que puis euh je faire"], frozenset({"euh"}))
+    assert pattern.search(normalize("Que puis-je faire ?").text)
+    assert compile_phrases(["euh"]) is None  # nothing left to match
