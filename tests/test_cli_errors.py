@@ -89,3 +89,18 @@ def test_one_record_scored_into_a_jsonl_file_is_one_line_that_report_reads(cli, 
     assert len(lines) == 1 and json.loads(lines[0])["interaction_id"] == json.loads(one.read_text())["id"]
     done = cli("report", out, "--format", "json")
     assert done.exit_code == 0 and json.loads(done.stdout)["total"]["contacts"] == 1
+
+
+def test_a_rubric_with_a_broken_regex_is_named_by_its_line_and_never_scored(cli, tmp_path):
+    from qualicall.scorer.rubric import rubric_path
+
+    good = '            - "(?<![a-z])rien d autre(?![a-z])"\n'
+    text = rubric_path("default-fr").read_text(encoding="utf-8").replace(good, '            - "(?<![a-z])rien d (autre"\n')
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(text, encoding="utf-8")
+    line = next(n for n, content in enumerate(text.splitlines(), 1) if "rien d (autre" in content)
+    validated = cli("rubric", "validate", broken)
+    assert validated.exit_code == 1
+    assert f"criteria.closing.items.other_needs.params.patterns[1] (line {line}): invalid regular expression" in validated.output
+    scored = cli("score", EXAMPLES / "call-fr.json", "--rubric", broken)
+    assert one_line_error(scored, "invalid rubric", f"(line {line})", "invalid regular expression"), scored.output

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from conftest import EXAMPLES, make_interaction
+from conftest import make_interaction
 from qualicall.scorer.engine import Scorer
 from qualicall.scorer.rubric import RubricError, load_rubric, rubric_path, validate_rubric_text
 
@@ -32,25 +32,6 @@ def broken(tmp_path):
     return path
 
 
-@pytest.fixture(scope="module")
-def cli():
-    """The real `qualicall` command in process: exit code, stdout, stderr; an exception other than an exit fails the test."""
-    from typer.testing import CliRunner
-
-    from qualicall.cli import COMMAND_MODULES, app
-
-    for module in COMMAND_MODULES:
-        __import__(module, fromlist=["register"]).register(app)
-    runner = CliRunner()
-
-    def invoke(*args: str):  # type: ignore[no-untyped-def]
-        done = runner.invoke(app, list(args))
-        assert done.exception is None or isinstance(done.exception, SystemExit), repr(done.exception)
-        return done
-
-    return invoke
-
-
 def test_a_broken_regex_is_a_rubric_problem_at_its_yaml_line(broken):
     text = broken.read_text(encoding="utf-8")
     rubric, problems = validate_rubric_text(text)
@@ -59,6 +40,8 @@ def test_a_broken_regex_is_a_rubric_problem_at_its_yaml_line(broken):
     assert problem.path == "criteria.closing.items.other_needs.params.patterns[1]"
     assert problem.line == line_of(text, "rien d (autre")
     assert "invalid regular expression" in problem.message and "missing )" in problem.message
+    with pytest.raises(RubricError, match=r"patterns\[1\] \(line \d+\): invalid regular expression"):
+        load_rubric(str(broken))
 
 
 def test_patterns_that_compile_alone_but_not_together_are_a_problem_too():
@@ -70,19 +53,6 @@ def test_patterns_that_compile_alone_but_not_together_are_a_problem_too():
     params_line = next(n for n in range(line_of(text, "other_needs:"), len(lines)) if lines[n - 1].strip() == "params:")
     assert problem.line == params_line + 1  # where other_needs' params begin
     assert "redefinition of group name" in problem.message
-
-
-def test_validate_names_the_line_and_score_fails_in_one_line(cli, broken):
-    text = broken.read_text(encoding="utf-8")
-    validated = cli("rubric", "validate", str(broken))
-    assert validated.exit_code == 1
-    assert f"patterns[1] (line {line_of(text, 'rien d (autre')}): invalid regular expression" in validated.output
-    scored = cli("score", str(EXAMPLES / "call-fr.json"), "--rubric", str(broken))
-    assert scored.exit_code == 2
-    [message] = scored.stderr.splitlines()
-    assert message.startswith("qualicall: error: invalid rubric") and "line" in message and "Traceback" not in scored.output
-    with pytest.raises(RubricError, match="invalid regular expression"):
-        load_rubric(str(broken))
 
 
 def test_params_are_validated_and_compiled_at_load_never_while_scoring(monkeypatch):
