@@ -19,7 +19,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from qualicall.core.errors import InputError
-from qualicall.core.text import DEFAULT_HESITATIONS, compile_phrases
+from qualicall.core.text import DEFAULT_HESITATIONS, compile_phrases, normalize
 from qualicall.scorer.registry import get_check
 
 WindowName = Literal["opening", "closing", "agent", "conversation"]
@@ -64,7 +64,8 @@ class TextSettings(_Strict):
 
     @cached_property
     def hesitation_set(self) -> frozenset[str]:
-        return frozenset(w.lower() for w in self.hesitations)
+        """The hesitations as words of normalised text (« Hèm » → « hem »)."""
+        return frozenset(normalize(word, frozenset()).text for word in self.hesitations)
 
 
 class ItemSpec(_Strict):
