@@ -20,7 +20,7 @@ def test_score_one_interaction_prints_one_json_object():
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert result["interaction_id"] == "exemple-fr-001"
-    assert result["rubric"]["id"] == "default-fr" and result["rubric"]["version"] == "2"
+    assert result["rubric"]["id"] == "default-fr" and result["rubric"]["version"] == "3"
     assert set(result["criteria"]) == {"greeting", "comprehensible_language", "reformulation", "closing"}
     salutation = result["criteria"]["greeting"]["items"]["salutation"]
     evidence = salutation["evidence"][0]

@@ -51,7 +51,7 @@ def test_result_scores_are_consistent_and_record_the_rubric():
     assert result.quality_score == weighted_mean([(c.weight, c.score) for c in result.criteria.values()])
     assert result.operational_score == 100.0
     assert result.overall_score == round((70 * result.quality_score + 30 * 100.0) / 100, 2)
-    assert result.rubric.id == "default-fr" and result.rubric.version == "2"
+    assert result.rubric.id == "default-fr" and result.rubric.version == "3"
     assert result.rubric.thresholds["items"]["comprehensible_language.readability"]["min_score"] == 60
 
 

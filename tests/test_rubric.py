@@ -12,15 +12,20 @@ GRID = {
     "comprehensible_language": {"readability", "no_jargon", "positive_wording", "courtesy"},
     "reformulation": {"restates_need", "checks_understanding"},
     "closing": {"recap", "other_needs", "thanks", "farewell"},
+    "complaint_handling": {"acknowledges", "takes_ownership", "next_step"},
 }
 
 
 @pytest.mark.parametrize("rubric_id, language", [("default-fr", "fr"), ("default-en", "en")])
-def test_default_rubrics_encode_the_14_items_with_the_spec_weights(rubric_id, language):
+def test_default_rubrics_encode_the_17_items_with_the_spec_weights(rubric_id, language):
     rubric = load_rubric(rubric_id)
     assert rubric.language == language and rubric.version
     assert {c: set(spec.items) for c, spec in rubric.criteria.items()} == GRID
-    assert {c: spec.weight for c, spec in rubric.criteria.items()} == {"greeting": 20, "comprehensible_language": 30, "reformulation": 25, "closing": 25}
+    assert {c: spec.weight for c, spec in rubric.criteria.items()} == {
+        "greeting": 20, "comprehensible_language": 30, "reformulation": 25, "closing": 25, "complaint_handling": 20
+    }
+    # Conditional: judged only after a complaint (complaints-and-satisfaction.md).
+    assert {c: spec.applies_if for c, spec in rubric.criteria.items() if spec.applies_if} == {"complaint_handling": "complaint"}
     assert (rubric.combination.quality, rubric.combination.operational) == (70, 30)
     assert rubric.windows.opening.agent_turns == 2 and rubric.windows.opening.seconds == 20
     assert rubric.windows.closing.agent_turns == 3 and rubric.windows.closing.seconds == 30
@@ -87,3 +92,25 @@ def test_registering_a_check_is_one_function_and_a_yaml_entry(tmp_path):
     custom.write_text(text)
     result = Scorer(str(custom)).score(make_interaction([("agent", "Hello, Acme here."), ("customer", "Hi.")], language="en"))
     assert result.criteria["greeting"].items["says_acme"].status == "passed"
+
+
+def test_bank_problems_and_references_to_absent_banks_are_reported_by_yaml_line():
+    text = rubric_path("default-en").read_text()
+    # A duplicated example, a contradiction, an item naming no bank, a condition on a signal with no bank.
+    text = text.replace("      - I want to make a complaint.\n", "      - I want to make a complaint.\n      - i want to make a complaint\n", 1)
+    text = text.replace("      - I'd like to change my address.\n", "      - I'd like to change my address.\n      - This is unacceptable.\n", 1)
+    text = text.replace("params: {bank: next_step,", "params: {bank: next_steps,", 1)
+    text = text.replace("  escalation_request:\n    speaker: customer", "  escalation_requests:\n    speaker: customer", 1)
+    text = text.replace("applies_if: complaint", "applies_if: escalation_request", 1)
+    rubric, problems = validate_rubric_text(text)
+    assert rubric is None
+    lines = text.splitlines()
+    found = {(p.path, p.message): p.line for p in problems}
+    duplicate = found[("banks.complaint", "duplicate positive example « i want to make a complaint »")]
+    assert lines[duplicate - 1].strip() == "- i want to make a complaint"
+    contradiction = found[("banks.complaint", "« This is unacceptable. » is both a positive and a negative example")]
+    assert lines[contradiction - 1].strip() == "- This is unacceptable."
+    step = found[("criteria.complaint_handling.items.next_step.params.bank", "no bank 'next_steps' in this rubric's banks")]
+    assert "next_steps" in lines[step - 1]
+    condition = found[("criteria.complaint_handling.applies_if", "no bank 'escalation_request' in this rubric's banks: the signal cannot be recognised")]
+    assert "applies_if" in lines[condition - 1]

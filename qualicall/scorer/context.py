@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
     from qualicall.models.embeddings import Embedder
+    from qualicall.scorer.signals import SpeakerSentences
 
 AGENT = "agent"
 CUSTOMER = "customer"
@@ -79,7 +80,10 @@ class CheckContext:
     turns: list[TurnView]
     # The item being scored, set by the engine before each check runs.
     item: ItemSpec = field(default_factory=lambda: ItemSpec(check="formula"))
+    # In a conditional criterion, set by the engine: only the turns after this one are judged.
+    after_turn: int | None = None
     _tagged: dict[int, list["_Tagged"]] = field(default_factory=dict)
+    _sentences: dict[str, "SpeakerSentences"] = field(default_factory=dict)
 
     @classmethod
     def build(cls, interaction: Interaction, rubric: Rubric, language: str) -> "CheckContext":
@@ -141,8 +145,9 @@ class CheckContext:
         return self.agent_turns
 
     def scope(self) -> list[TurnView]:
-        """The turns of the current item's window."""
-        return self.window(self.item.window)
+        """The turns of the current item's window (after `after_turn` in a conditional criterion)."""
+        turns = self.window(self.item.window)
+        return turns if self.after_turn is None else [t for t in turns if t.index > self.after_turn]
 
     def describe_window(self, name: str) -> str:
         if name in ("opening", "closing"):
@@ -151,6 +156,8 @@ class CheckContext:
             if self.timed:
                 return f"the agent's {name} ({which} {w.agent_turns} turns or {which} {w.seconds:g} s)"
             return f"the agent's {name} ({which} {w.agent_turns} turns)"
+        if self.after_turn is not None:
+            return f"the agent's turns after turn {self.after_turn}"
         return "the agent's turns"
 
     # --- NLP, loaded only when a check asks -------------------------------------------
@@ -216,6 +223,25 @@ class CheckContext:
             tokens = (piece.doc[i] for i in range(first, last))
             found.extend(tokens if piece.offset == 0 else (_Shifted(token, piece.offset) for token in tokens))
         return found
+
+    def speaker_sentences(self, speaker: str) -> "SpeakerSentences":
+        """Every sentence of a speaker's turns (the parts the models read), embedded in one batch that every bank reads."""
+        if speaker not in self._sentences:
+            from qualicall.scorer.signals import SpeakerSentences
+
+            turns = [t for t in self.turns if t.speaker == speaker and t.norm.text]
+            self._sentences[speaker] = SpeakerSentences.embed(turns, self.embedder, self.model_parts)
+        return self._sentences[speaker]
+
+    def sentences_of(self, turns: list[TurnView]) -> "SpeakerSentences":
+        """The embedded sentences of these turns (one speaker's batch, computed once)."""
+        wanted = {t.index for t in turns}
+        speakers = {t.speaker for t in turns}
+        if len(speakers) != 1:
+            from qualicall.scorer.signals import SpeakerSentences
+
+            return SpeakerSentences.join([self.sentences_of([t for t in turns if t.speaker == s]) for s in sorted(speakers)])
+        return self.speaker_sentences(speakers.pop()).of(wanted)
 
     @cached_property
     def embedder(self) -> "Embedder":

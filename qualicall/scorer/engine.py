@@ -8,13 +8,14 @@ from typing import Any
 from qualicall import __version__
 from qualicall.core import scores
 from qualicall.core.scores import weighted_mean
-from qualicall.scorer.context import CheckContext, find_all
+from qualicall.scorer.context import CUSTOMER, CheckContext, find_all
 from qualicall.scorer.indicators import measure_chat, score_indicators
 from qualicall.core.interaction import Interaction, InteractionError
 from qualicall.scorer.language_id import detect_language
 from qualicall.scorer.registry import get_check
-from qualicall.core.result import CriterionResult, ItemResult, Result, RubricRef
-from qualicall.scorer.rubric import Rubric, RubricError, default_rubric_id, load_rubric
+from qualicall.core.result import CriterionResult, ItemResult, Result, RubricRef, SentimentResult, SignalResult
+from qualicall.scorer.rubric import CriterionSpec, Rubric, RubricError, default_rubric_id, load_rubric
+from qualicall.scorer.signals import SentimentModel, customer_sentiment, detect_signals
 
 
 def criterion_score(items: dict[str, ItemResult], weights: dict[str, float]) -> float | None:
@@ -58,16 +59,22 @@ def score_interaction(interaction: Interaction, rubric: Rubric, measured: dict[s
     criteria: dict[str, CriterionResult] = {}
     no_conversation = interaction.abandoned or not ctx.agent_turns and not ctx.customer_turns
     interrupted = None if no_conversation else _interrupted(ctx)
+    signals, sentiment = _customer(ctx)
     for criterion_id, criterion in rubric.criteria.items():
         items: dict[str, ItemResult] = {}
+        absent = _condition_absent(criterion, signals)
+        ctx.after_turn = signals[criterion.applies_if].evidence[0].turn if criterion.applies_if and not absent else None
         for item_id, item in criterion.items.items():
             ctx.item = item
             if no_conversation:
                 items[item_id] = ctx.not_applicable("abandoned contact: no conversation" if interaction.abandoned else "no turns")
+            elif absent:
+                items[item_id] = ctx.not_applicable(absent)
             elif interrupted and item.window == "closing":
                 items[item_id] = ctx.not_applicable(f"the contact ended before its closing phase (« {interrupted} »)")
             else:
                 items[item_id] = _run_item(ctx, item_id)
+        ctx.after_turn = None
         weights = {i: spec.weight for i, spec in criterion.items.items()}
         criteria[criterion_id] = CriterionResult(score=criterion_score(items, weights), weight=criterion.weight, items=items)
     quality = weighted_mean([(c.weight, c.score) for c in criteria.values()])
@@ -91,8 +98,32 @@ def score_interaction(interaction: Interaction, rubric: Rubric, measured: dict[s
         queue=interaction.queue,
         started_at=interaction.started_at,
         abandoned=interaction.abandoned,
+        signals=signals,
+        sentiment=sentiment,
         qualicall_version=__version__,
     )
+
+
+def _customer(ctx: CheckContext) -> tuple[dict[str, SignalResult], SentimentResult | None]:
+    """The customer's signals and sentiment, from the rubric's banks (none without banks)."""
+    banks = ctx.rubric.example_banks()
+    if not banks:
+        return {}, None
+    sentences = ctx.speaker_sentences(CUSTOMER)
+    signals = detect_signals(banks, sentences, ctx.embedder)
+    model = SentimentModel.build(banks, ctx.embedder)
+    return signals, customer_sentiment(model, sentences) if model else None
+
+
+def _condition_absent(criterion: CriterionSpec, signals: dict[str, SignalResult]) -> str | None:
+    """Why a conditional criterion is not judged (its signal absent), or None when it is."""
+    if criterion.applies_if is None:
+        return None
+    signal = signals.get(criterion.applies_if)
+    if signal is not None and signal.present:
+        return None
+    what = criterion.applies_if.replace("_", " ")
+    return f"no {what} in this contact: judged only after a {what}"
 
 
 def combine(rubric: Rubric, quality: float | None, operational: float | None) -> tuple[float | None, dict[str, Any]]:

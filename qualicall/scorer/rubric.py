@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from qualicall.core.errors import InputError
 from qualicall.core.text import DEFAULT_HESITATIONS, compile_phrases, normalize
+from qualicall.scorer.banks import Bank, bank_problems
 from qualicall.scorer.registry import get_check
 
 WindowName = Literal["opening", "closing", "agent", "conversation"]
@@ -92,6 +93,29 @@ class CriterionSpec(_Strict):
     label: Label = ""
     weight: float = Field(ge=0)
     items: dict[str, ItemSpec] = Field(min_length=1)
+    # A conditional criterion: judged only when this customer signal is present, on the
+    # agent's turns after it was first expressed; otherwise its items are not applicable
+    # and its score is null (complaint_handling: `applies_if: complaint`).
+    applies_if: Literal["complaint", "escalation_request", "churn_threat", "repeat_contact"] | None = None
+
+
+class BankSpec(_Strict):
+    """An example bank (qualicall.scorer.banks): sentences that realise an item or a signal, and sentences that do not.
+
+    A bank named after a signal (`complaint`, `escalation_request`, `churn_threat`,
+    `repeat_contact`) or the sentiment (`sentiment_negative`, `sentiment_positive`) is
+    judged on the customer's sentences; a check names the others (`params: {bank: …}`).
+    """
+
+    speaker: Literal["customer", "agent"]
+    k: int = Field(default=3, ge=1, description="nearest examples averaged on each side")
+    margin: float = Field(default=0.0, description="a sentence realises the bank when its score is above this")
+    floor: float = Field(default=0.5, ge=-1, le=1, description="… and its closest positive example at least this similar")
+    positive: list[str] = Field(min_length=1)
+    negative: list[str] = Field(min_length=1)
+
+    def bank(self, name: str) -> Bank:
+        return Bank(name, tuple(self.positive), tuple(self.negative), k=self.k, margin=self.margin, floor=self.floor)
 
 
 ChannelName = Literal["voice", "chat", "email"]
@@ -262,6 +286,15 @@ class Rubric(_Strict):
     combination: Combination = Combination()
     reports: ReportSettings = ReportSettings()
     embeddings: EmbeddingSettings = EmbeddingSettings()
+    banks: dict[str, BankSpec] = Field(default_factory=dict)
+
+    def example_banks(self) -> dict[str, Bank]:
+        """The rubric's banks, by name, as the scorer judges them."""
+        return self._banks
+
+    @cached_property
+    def _banks(self) -> dict[str, Bank]:
+        return {name: spec.bank(name) for name, spec in self.banks.items()}
 
     def thresholds(self) -> dict[str, Any]:
         """Every setting a score depends on, written into each result."""
@@ -275,6 +308,7 @@ class Rubric(_Strict):
             },
             "combination": self.combination.model_dump(),
             "embeddings": self.embeddings.model_dump(),
+            "banks": {name: {"k": b.k, "margin": b.margin, "floor": b.floor} for name, b in self.banks.items()},
         }
 
     def checked_params(self, item: ItemSpec) -> BaseModel:
@@ -414,11 +448,54 @@ def validate_rubric_text(text: str) -> tuple[Rubric | None, list[Problem]]:
                     loc = base + ("params",) + tuple(error["loc"])
                     message = "unknown setting" if error["type"] == "extra_forbidden" else _message(error)
                     problems.append(Problem(_dotted(loc), message, _line_of(root, loc)))
+    problems += _bank_problems(data, root, checked)
     if rubric is None or problems:
         return None, problems
     for (cid, iid), params in checked.items():
         rubric.criteria[cid].items[iid]._checked = params
     return rubric, problems
+
+
+# Params of a check that name a rubric bank (the `example_bank` check's `bank` and `unless`).
+BANK_PARAMS = ("bank", "unless")
+
+
+def _bank_problems(data: dict[str, Any], root: yaml.Node | None, checked: dict[tuple[str, str], BaseModel]) -> list[Problem]:
+    """The banks' content (duplicates, contradictions, too few examples) and every reference to a bank or a signal."""
+    problems: list[Problem] = []
+    banks = data.get("banks") if isinstance(data.get("banks"), dict) else {}
+    for name, spec in banks.items():
+        if not isinstance(spec, dict):
+            continue
+        try:
+            bank = BankSpec.model_validate(spec).bank(name)
+        except ValidationError:
+            continue  # reported with the rubric's fields
+        for message in bank_problems(bank):
+            problems.append(Problem(_dotted(("banks", name)), message.removeprefix(f"bank {name}: "), _line_of(root, _bank_line(spec, name, message))))
+    for (cid, iid), params in checked.items():
+        for field_name in BANK_PARAMS:
+            named = getattr(params, field_name, None)
+            if isinstance(named, str) and named not in banks:
+                loc = ("criteria", cid, "items", iid, "params", field_name)
+                problems.append(Problem(_dotted(loc), f"no bank {named!r} in this rubric's banks", _line_of(root, loc)))
+    for cid, criterion in (data.get("criteria") or {}).items() if isinstance(data.get("criteria"), dict) else []:
+        signal = criterion.get("applies_if") if isinstance(criterion, dict) else None
+        if isinstance(signal, str) and signal not in banks:
+            loc = ("criteria", cid, "applies_if")
+            problems.append(Problem(_dotted(loc), f"no bank {signal!r} in this rubric's banks: the signal cannot be recognised", _line_of(root, loc)))
+    return problems
+
+
+def _bank_line(spec: dict[str, Any], name: str, message: str) -> tuple[Any, ...]:
+    """Where in the YAML a bank problem lies: the (last) example it quotes, else the bank."""
+    quoted = [
+        ("banks", name, side, index)
+        for side in ("positive", "negative")
+        for index, sentence in enumerate(spec.get(side) or [])
+        if isinstance(sentence, str) and f"« {sentence} »" in message
+    ]
+    return quoted[-1] if quoted else ("banks", name)
 
 
 def _builtin_dir() -> Path:

@@ -1,3 +1,3 @@
 """Built-in checks. Importing this package registers them all."""
 
-from qualicall.scorer.checks import closing, formula, greeting, language, reformulation, speech  # noqa: F401
+from qualicall.scorer.checks import banks, closing, formula, greeting, language, reformulation, speech  # noqa: F401

@@ -1,0 +1,246 @@
+"""Customer signals and sentiment (complaints-and-satisfaction.md), recognised by meaning.
+
+Each signal (`complaint`, `escalation_request`, `churn_threat`, `repeat_contact`) and the
+customer's sentiment are read from the rubric's example banks (`banks:` in the YAML,
+qualicall.scorer.banks): every sentence of the customer's turns is judged against the
+bank of the same name. A signal is present when one sentence realises its bank; the
+earliest such sentences are its evidence. A churn threat is a complaint too: the spec's
+churn threat is a customer leaving *because of the problem*.
+
+The sentences of one speaker are embedded once per interaction, in one batch that every
+bank reads (`SpeakerSentences`); a bank's vectors once per process (`bank_model`), and
+on disk by content (`encode_cached`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from qualicall.core.result import Evidence, SentimentResult, SignalResult, TurnSentiment
+from qualicall.scorer.banks import Bank, BankMatch, BankModel
+
+if TYPE_CHECKING:
+    from qualicall.models.embeddings import Embedder
+    from qualicall.scorer.context import TurnView
+
+SIGNALS = ("complaint", "escalation_request", "churn_threat", "repeat_contact")
+# The two banks behind the customer's sentiment: feelings against neutral sentences.
+SENTIMENT_BANKS = ("sentiment_negative", "sentiment_positive")
+# Signals that imply another: a churn threat is made because of a problem (a complaint).
+IMPLIES = {"churn_threat": "complaint"}
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+# An unpunctuated ASR turn is judged in pieces of about this many words: one vector for a
+# long monologue would average a complaint away among the account numbers.
+PIECE_WORDS = 24
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A sentence (or a piece of an unpunctuated turn): its turn and its character span there."""
+
+    turn: "TurnView"
+    start: int
+    end: int
+
+    @property
+    def text(self) -> str:
+        return self.turn.text[self.start : self.end]
+
+    def evidence(self) -> Evidence:
+        return Evidence(turn=self.turn.index, start_char=self.start, end_char=self.end, text=self.text, time=self.turn.time_at(self.start))
+
+    def where(self) -> str:
+        time = self.turn.time_at(self.start)
+        return f"turn {self.turn.index}" + (f", {time:g} s" if time is not None else "")
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of a turn's sentences; an unpunctuated run longer than PIECE_WORDS words is cut in pieces."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for boundary in [*(m.start() for m in _SENTENCE_END.finditer(text)), len(text)]:
+        spans += _pieces(text, start, boundary)
+        start = boundary
+    return spans
+
+
+def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    words = [(m.start() + start, m.end() + start) for m in re.finditer(r"\S+", text[start:end])]
+    if not words:
+        return []
+    count = max(1, round(len(words) / PIECE_WORDS))
+    size = -(-len(words) // count)
+    return [(words[i][0], words[min(i + size, len(words)) - 1][1]) for i in range(0, len(words), size)]
+
+
+def units_of(turns: Sequence["TurnView"], parts: Callable[["TurnView"], list[tuple[int, int]]] | None = None) -> list[Unit]:
+    """The sentences of turns; with `parts`, only within those character ranges of each turn (what the models read)."""
+    units = []
+    for turn in turns:
+        for low, high in parts(turn) if parts else [(0, len(turn.text))]:
+            units += [Unit(turn, low + start, low + end) for start, end in sentence_spans(turn.text[low:high])]
+    return units
+
+
+@dataclass
+class SpeakerSentences:
+    """One speaker's sentences in an interaction and their vectors, embedded in one batch."""
+
+    units: list[Unit]
+    vectors: np.ndarray
+
+    @classmethod
+    def embed(
+        cls, turns: Sequence["TurnView"], embedder: "Embedder", parts: Callable[["TurnView"], list[tuple[int, int]]] | None = None
+    ) -> "SpeakerSentences":
+        units = units_of(turns, parts)
+        return cls(units, embedder.encode([u.text for u in units]))
+
+    def of(self, turn_indexes: set[int]) -> "SpeakerSentences":
+        """The sentences of these turns only."""
+        keep = [i for i, u in enumerate(self.units) if u.turn.index in turn_indexes]
+        return SpeakerSentences([self.units[i] for i in keep], self.vectors[keep])
+
+    @classmethod
+    def join(cls, parts: list["SpeakerSentences"]) -> "SpeakerSentences":
+        units = [u for part in parts for u in part.units]
+        order = sorted(range(len(units)), key=lambda i: (units[i].turn.index, units[i].start))
+        vectors = np.vstack([part.vectors for part in parts]) if parts else np.zeros((0, 0), np.float32)
+        return cls([units[i] for i in order], vectors[order] if units else vectors)
+
+
+@lru_cache(maxsize=256)
+def bank_model(bank: Bank, embedder: "Embedder") -> BankModel:
+    """A bank's vectors, computed once per process (and once per content on disk)."""
+    return BankModel.build(bank, embedder)
+
+
+def confidence(match: BankMatch, margin: float) -> float:
+    """How far the deciding sentence stands from the bank's margin, as 0.5 (on it) to 1 (0.1 or more away)."""
+    return round(min(1.0, 0.5 + 5 * abs(match.score - margin)), 2)
+
+
+def detect_signals(banks: dict[str, Bank], sentences: SpeakerSentences, embedder: "Embedder") -> dict[str, SignalResult]:
+    """Each signal whose bank the rubric has, judged on the customer's sentences."""
+    signals: dict[str, SignalResult] = {}
+    for name in SIGNALS:
+        if name in banks:
+            signals[name] = _signal(name, bank_model(banks[name], embedder), sentences)
+    for cause, implied in IMPLIES.items():
+        if cause in signals and implied in signals and signals[cause].present and not signals[implied].present:
+            threat = signals[cause]
+            signals[implied] = SignalResult(
+                present=True,
+                confidence=threat.confidence,
+                reason=f"a {cause.replace('_', ' ')} is made because of a problem: {threat.reason}",
+                evidence=threat.evidence,
+            )
+    return signals
+
+
+def _signal(name: str, model: BankModel, sentences: SpeakerSentences) -> SignalResult:
+    what = name.replace("_", " ")
+    matches = model.judge(sentences.vectors)
+    if not matches:
+        return SignalResult(present=False, confidence=1.0, reason="no customer turn to judge")
+    found = [(unit, match) for unit, match in zip(sentences.units, matches) if match.realises]
+    if found:
+        first_unit, first = found[0]
+        strongest = max(match.score for _, match in found)
+        return SignalResult(
+            present=True,
+            confidence=confidence(max((m for _, m in found), key=lambda m: m.score), model.bank.margin),
+            reason=f"{what}: « {first_unit.text} » ({first_unit.where()}) reads like « {first.closest} » ({first.similarity:.2f}); "
+            f"{len(found)} sentence{'s' if len(found) > 1 else ''}, strongest score {strongest:+.2f}",
+            evidence=[unit.evidence() for unit, _ in found[:3]],
+        )
+    best = max(range(len(matches)), key=lambda i: matches[i].score)
+    unit, match = sentences.units[best], matches[best]
+    return SignalResult(
+        present=False,
+        confidence=confidence(match, model.bank.margin),
+        reason=f"no customer sentence reads as {article(what)}; the closest, « {unit.text} » ({unit.where()}), scores {match.score:+.2f}",
+    )
+
+
+def article(noun: str) -> str:
+    return ("an " if noun[:1] in "aeiou" else "a ") + noun
+
+
+@dataclass
+class SentimentModel:
+    """The customer's sentiment from two banks: negative feelings, and positive ones, each against neutral sentences.
+
+    A sentence's score is the positive bank's score minus the negative bank's, scaled to
+    [−1, 1] by `scale`; its label is the bank it realises (the stronger of the two when it
+    realises both), neutral when it realises neither. A turn takes its most marked sentence.
+    """
+
+    negative: BankModel
+    positive: BankModel
+    scale: float = 0.25
+
+    @classmethod
+    def build(cls, banks: dict[str, Bank], embedder: "Embedder") -> "SentimentModel | None":
+        if not all(name in banks for name in SENTIMENT_BANKS):
+            return None
+        return cls(bank_model(banks["sentiment_negative"], embedder), bank_model(banks["sentiment_positive"], embedder))
+
+    def judge(self, vectors: np.ndarray) -> list[tuple[str, float]]:
+        """(label, score) per sentence vector."""
+        out = []
+        for negative, positive in zip(self.negative.judge(vectors), self.positive.judge(vectors)):
+            score = float(np.clip((positive.score - negative.score) / self.scale, -1.0, 1.0))
+            if negative.realises and (not positive.realises or negative.score >= positive.score):
+                label = "negative"
+                score = min(score, 0.0)
+            elif positive.realises:
+                label = "positive"
+                score = max(score, 0.0)
+            else:
+                label = "neutral"
+            out.append((label, round(score, 3)))
+        return out
+
+    def judge_turn(self, vectors: np.ndarray) -> tuple[str, float]:
+        """A turn's label and score: those of its most marked sentence."""
+        judged = self.judge(vectors)
+        if not judged:
+            return "neutral", 0.0
+        marked = [j for j in judged if j[0] != "neutral"] or judged
+        return max(marked, key=lambda j: abs(j[1]))
+
+
+def customer_sentiment(model: SentimentModel, sentences: SpeakerSentences) -> SentimentResult:
+    """Per customer turn, then the means of the first and last thirds of the customer's speech (in words)."""
+    by_turn: dict[int, list[int]] = {}
+    for row, unit in enumerate(sentences.units):
+        by_turn.setdefault(unit.turn.index, []).append(row)
+    turns: list[TurnSentiment] = []
+    words: list[int] = []
+    for index, rows in by_turn.items():
+        turn = sentences.units[rows[0]].turn
+        label, score = model.judge_turn(sentences.vectors[rows])
+        turns.append(TurnSentiment(turn=index, label=label, score=score, time=turn.start))
+        words.append(max(1, len(turn.text.split())))
+    if not turns:
+        return SentimentResult()
+    total = sum(words)
+    middles = np.cumsum(words) - np.array(words) / 2
+    weighted = list(zip(turns, words))
+    first = [tw for tw, m in zip(weighted, middles) if m <= total / 3] or weighted[:1]
+    last = [tw for tw, m in zip(weighted, middles) if m >= 2 * total / 3] or weighted[-1:]
+    start = _weighted([(t.score, w) for t, w in first])
+    end = _weighted([(t.score, w) for t, w in last])
+    return SentimentResult(start=start, end=end, shift=round(end - start, 3), turns=turns)
+
+
+def _weighted(pairs: list[tuple[float, int]]) -> float:
+    return round(sum(s * w for s, w in pairs) / sum(w for _, w in pairs), 3)

@@ -1,0 +1,163 @@
+"""Customer signals, customer sentiment and the conditional `complaint_handling` criterion
+(complaints-and-satisfaction.md), on the default rubrics and the real sentence encoder.
+
+The sentences below are in no bank of the default rubrics and not in tests/data/signals_blind."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import make_interaction
+
+SIGNALS = ("complaint", "escalation_request", "churn_threat", "repeat_contact")
+
+# A French complaint, its escalation, a churn threat; the agent apologises, owns it and gives a reference and a delay.
+COMPLAINT_FR = [
+    ("agent", "Bonjour, service client Hélios Énergie, Karim à votre écoute, que puis-je faire pour vous ?"),
+    ("customer", "Bonjour. Je viens de recevoir une facture de 600 euros pour deux mois, c'est complètement délirant."),
+    ("agent", "Je suis vraiment désolé pour cette mauvaise surprise. Pouvez-vous me donner votre numéro de contrat ?"),
+    ("customer", "C'est le 5 5 1 2 0 8."),
+    ("customer", "Si ce n'est pas corrigé, je saisis le médiateur de l'énergie. Et je pars chez un autre fournisseur."),
+    ("agent", "Je corrige moi-même la facture avec le relevé réel, tout de suite."),
+    ("agent", "Vous recevrez la facture rectifiée par courriel sous trois jours ouvrés, le numéro de votre réclamation est le R 7 7 4 0 1."),
+    ("customer", "Bon, merci, c'est déjà mieux."),
+    ("agent", "Avez-vous d'autres questions ? Je vous souhaite une bonne journée, au revoir."),
+]
+
+# The same shape of call, but the agent blames another department and gives no concrete next step.
+BLAME_EN = [
+    ("agent", "Good morning, Clearline Broadband, Priya speaking, how can I help?"),
+    ("customer", "Hello. My broadband has cut out every evening for a fortnight and honestly it's not acceptable."),
+    ("agent", "That's the network team's doing, not ours, there's nothing we can do from here."),
+    ("customer", "So what happens now?"),
+    ("agent", "Someone should be in touch at some point."),
+    ("customer", "Right. Goodbye."),
+    ("agent", "Thanks for calling, bye."),
+]
+
+# A calm request: no signal, complaint handling does not apply.
+CALM_FR = [
+    ("agent", "Mutuelle Ardoise bonjour, Léa à votre écoute, en quoi puis-je vous aider ?"),
+    ("customer", "Bonjour, je voudrais ajouter mon conjoint à mon contrat santé à partir du mois prochain."),
+    ("agent", "Bien sûr. Vous souhaitez donc ajouter votre conjoint dès le mois prochain, c'est bien cela ?"),
+    ("customer", "Oui, c'est exactement ça."),
+    ("agent", "C'est fait, vous recevrez la nouvelle carte par courrier. Avez-vous d'autres questions ?"),
+    ("customer", "Non, c'est parfait, merci beaucoup, vous avez été très efficace."),
+    ("agent", "Merci de votre appel, bonne journée, au revoir."),
+]
+
+
+@pytest.fixture(scope="module")
+def complaint_result(scorer):
+    return scorer.score(make_interaction(COMPLAINT_FR, "fr", id="complaint-fr"))
+
+
+@pytest.fixture(scope="module")
+def blame_result(scorer):
+    return scorer.score(make_interaction(BLAME_EN, "en", id="blame-en"))
+
+
+@pytest.fixture(scope="module")
+def calm_result(scorer):
+    return scorer.score(make_interaction(CALM_FR, "fr", id="calm-fr"))
+
+
+def test_every_result_carries_the_four_signals(complaint_result, blame_result, calm_result) -> None:
+    for result in (complaint_result, blame_result, calm_result):
+        assert set(result.signals) == set(SIGNALS)
+        for signal in result.signals.values():
+            assert 0.0 <= signal.confidence <= 1.0
+            assert signal.reason
+
+
+def test_a_complaint_its_escalation_and_churn_threat_are_found_with_their_evidence(complaint_result) -> None:
+    signals = complaint_result.signals
+    assert signals["complaint"].present
+    evidence = signals["complaint"].evidence[0]
+    assert evidence.turn == 1
+    assert evidence.text == COMPLAINT_FR[1][1][evidence.start_char : evidence.end_char]
+    assert evidence.time is not None and 5.0 <= evidence.time < 10.0  # turn 1 runs from 5 s to 9.5 s
+    assert signals["escalation_request"].present and signals["escalation_request"].evidence[0].turn == 4
+    assert "médiateur" in signals["escalation_request"].evidence[0].text
+    assert signals["churn_threat"].present and signals["churn_threat"].evidence[0].turn == 4
+    assert not signals["repeat_contact"].present
+
+
+def test_a_calm_request_raises_no_signal(calm_result) -> None:
+    assert not any(signal.present for signal in calm_result.signals.values()), calm_result.signals
+
+
+def test_complaint_handling_passes_when_the_agent_apologises_owns_and_gives_a_reference(complaint_result) -> None:
+    handling = complaint_result.criteria["complaint_handling"]
+    assert {item: r.status for item, r in handling.items.items()} == {
+        "acknowledges": "passed",
+        "takes_ownership": "passed",
+        "next_step": "passed",
+    }
+    assert handling.score == 100.0 and handling.weight == 20
+    # Judged after the complaint (turn 1): the evidence is in the agent's later turns.
+    assert handling.items["acknowledges"].evidence[0].turn == 2
+    assert handling.items["next_step"].evidence[0].turn == 6
+
+
+def test_blaming_another_department_fails_ownership_and_a_vague_promise_is_no_next_step(blame_result) -> None:
+    assert blame_result.signals["complaint"].present
+    items = blame_result.criteria["complaint_handling"].items
+    assert items["takes_ownership"].status == "failed"
+    assert items["takes_ownership"].evidence[0].turn == 2
+    assert items["next_step"].status == "failed"
+    assert items["acknowledges"].status == "failed"
+
+
+def test_without_a_complaint_the_criterion_does_not_apply_and_the_quality_score_is_the_four_criteria(calm_result) -> None:
+    handling = calm_result.criteria["complaint_handling"]
+    assert handling.score is None
+    assert {r.status for r in handling.items.values()} == {"not_applicable"}
+    others = [(c.weight, c.score) for cid, c in calm_result.criteria.items() if cid != "complaint_handling" and c.score is not None]
+    expected = round(sum(w * s for w, s in others) / sum(w for w, _ in others), 2)
+    assert calm_result.quality_score == expected
+
+
+def test_customer_sentiment_per_turn_and_a_call_turned_around(complaint_result, calm_result) -> None:
+    sentiment = complaint_result.sentiment
+    customer_turns = [i for i, (speaker, _) in enumerate(COMPLAINT_FR) if speaker == "customer"]
+    assert [t.turn for t in sentiment.turns] == customer_turns
+    assert sentiment.turns[0].label == "negative" and sentiment.turns[0].score < 0
+    assert all(-1.0 <= t.score <= 1.0 for t in sentiment.turns)
+    assert sentiment.start < 0
+    assert sentiment.shift == pytest.approx(sentiment.end - sentiment.start, abs=1e-3)
+    calm = calm_result.sentiment
+    assert calm.turns[-1].label == "positive"
+    assert calm.end > 0.3
+
+
+def test_each_speakers_sentences_are_embedded_once_in_one_batch_that_every_bank_reads() -> None:
+    """Signals, sentiment and the three complaint_handling items: one encode call for the customer's sentences, one for the agent's."""
+    from qualicall.models.embeddings import get_embedder
+    from qualicall.scorer.checks.banks import example_bank
+    from qualicall.scorer.context import CheckContext
+    from qualicall.scorer.engine import _customer
+    from qualicall.scorer.rubric import load_rubric
+
+    rubric = load_rubric("default-fr")
+    real = get_embedder()
+    calls: list[list[str]] = []
+
+    class Counting:
+        name = real.name
+
+        def encode(self, sentences: list[str]):  # type: ignore[no-untyped-def]
+            calls.append(list(sentences))
+            return real.encode(sentences)
+
+    context = CheckContext.build(make_interaction(COMPLAINT_FR, "fr", id="batch-fr"), rubric, "fr")
+    context.__dict__["embedder"] = Counting()  # the real encoder, counted
+    signals, _ = _customer(context)
+    context.after_turn = signals["complaint"].evidence[0].turn
+    for item_id, item in rubric.criteria["complaint_handling"].items.items():
+        context.item = item
+        assert example_bank(context, rubric.checked_params(item)).status == "passed", item_id
+    said = {text for _, text in COMPLAINT_FR}
+    batches = [batch for batch in calls if any(any(sentence in text for text in said) for sentence in batch)]
+    assert len(batches) == 2, batches
+    assert {speaker for speaker, text in COMPLAINT_FR if any(sentence in text for sentence in batches[0])} == {"customer"}
