@@ -19,6 +19,10 @@ from qualicall.store.models import InteractionRow, ResultItemRow, ResultRow, Rev
 
 # The queue ranks at most this many of the newest matching contacts (a coach filters to narrow it).
 QUEUE_SCAN = 5000
+# The queue's signal filter: calls with a customer signal, or ending on a negative customer sentiment.
+SIGNAL_FILTERS = ("complaint", "escalation_request", "churn_threat", "negative_end")
+# A sentiment below this is negative (the spec's turnaround: a call "starting negative" starts below −0.3).
+NEGATIVE_END = -0.3
 
 
 def review_key(review: ReviewRow) -> str:
@@ -58,6 +62,16 @@ class QueueFilters:
     max_score: float | None = None
     item_failed: str | None = None  # "criterion.item"
     reviewed: str | None = None  # "yes" | "no" | None
+    signal: str | None = None  # one of SIGNAL_FILTERS
+
+    def shows(self, result: dict[str, Any] | None) -> bool:
+        """Whether a result passes the signal filter (complaints-and-satisfaction.md)."""
+        if self.signal is None:
+            return True
+        if self.signal == "negative_end":
+            end = ((result or {}).get("sentiment") or {}).get("end")
+            return end is not None and end < NEGATIVE_END
+        return bool((((result or {}).get("signals") or {}).get(self.signal) or {}).get("present"))
 
     def to_store(self) -> repo.InteractionFilter:
         since = until = None
@@ -103,7 +117,7 @@ def review_queue(session: Session, filters: QueueFilters) -> list[QueueRow]:
     for interaction, result in page.rows:
         data = result.data if result else None
         reviewed = bool(reviewers.get(interaction.id))
-        if filters.reviewed == "yes" and not reviewed or filters.reviewed == "no" and reviewed:
+        if filters.reviewed == "yes" and not reviewed or filters.reviewed == "no" and reviewed or not filters.shows(data):
             continue
         rows.append(
             QueueRow(

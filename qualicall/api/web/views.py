@@ -186,3 +186,74 @@ def combination_text(result: dict, t: Translator) -> str:
     names = {"quality": t("quality_score"), "operational": t("operational_score")}
     parts = " + ".join(f"{names.get(p, p)} {round(100 * float(weights.get(p) or 0) / total)} %" for p in used)
     return t("combined_as", parts=parts)
+
+
+@dataclass
+class SignalView:
+    key: str  # "signal.complaint": an entry of the page's evidence data, like an item's
+    name: str
+    label: str
+    confidence: float
+    reason: str
+    evidence: list[dict[str, Any]]
+    time: float | None
+
+
+SIGNAL_ORDER = ("complaint", "escalation_request", "churn_threat", "repeat_contact")
+
+
+def signals(interaction: dict, result: dict, t: Translator) -> list[SignalView]:
+    """The customer signals present in a result (complaints-and-satisfaction.md), with their evidence."""
+    turns = interaction.get("turns") or []
+    found = result.get("signals") or {}
+    views = []
+    for name in SIGNAL_ORDER:
+        signal = found.get(name) if isinstance(found, dict) else None
+        if not isinstance(signal, dict) or not signal.get("present"):
+            continue
+        evidence = list(signal.get("evidence") or [])
+        views.append(SignalView(f"signal.{name}", name, t("signal_" + name), float(signal.get("confidence") or 0.0),
+                                str(signal.get("reason") or ""), evidence, _evidence_time(evidence, turns)))
+    return views
+
+
+@dataclass
+class CurvePoint:
+    x: float
+    y: float
+    turn: int
+    time: float | None
+    label: str
+    score: float
+
+
+@dataclass
+class SentimentCurve:
+    """The customer's sentiment per turn as an inline SVG: x along the call (time, or turn order untimed), y the score."""
+
+    width: int
+    height: int
+    path: str
+    points: list[CurvePoint]
+    zero: float  # y of the neutral line
+
+
+def sentiment_curve(result: dict, width: int = 600, height: int = 80, pad: int = 6) -> SentimentCurve | None:
+    turns = [t for t in ((result.get("sentiment") or {}).get("turns") or []) if isinstance(t, dict) and t.get("score") is not None]
+    if not turns:
+        return None
+    timed = all(t.get("time") is not None for t in turns)
+    positions = [float(t["time"]) if timed else float(i) for i, t in enumerate(turns)]
+    low, high = min(positions), max(positions)
+    span = (high - low) or 1.0
+
+    def y(score: float) -> float:
+        return round(pad + (1 - (score + 1) / 2) * (height - 2 * pad), 1)
+
+    points = [
+        CurvePoint(round(pad + (p - low) / span * (width - 2 * pad), 1) if len(turns) > 1 else width / 2, y(float(t["score"])),
+                   int(t.get("turn", 0)), t.get("time"), str(t.get("label") or ""), float(t["score"]))
+        for p, t in zip(positions, turns)
+    ]
+    path = " ".join(f"{'M' if i == 0 else 'L'}{p.x},{p.y}" for i, p in enumerate(points))
+    return SentimentCurve(width, height, path, points, y(0.0))

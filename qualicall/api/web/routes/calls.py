@@ -18,7 +18,7 @@ from qualicall.api.web import data as store_data
 from qualicall.api.web.deps import Coach, Language, csrf_valid, render
 from qualicall.api.web.i18n import Translator
 from qualicall.api.web.priority import review_priority
-from qualicall.api.web.views import combination_text, indicators, score_class, scorecard, transcript
+from qualicall.api.web.views import combination_text, indicators, score_class, scorecard, sentiment_curve, signals, transcript
 from qualicall.store.signins import SignedIn
 
 router = APIRouter()
@@ -69,11 +69,13 @@ def _call_page(request: Request, session: SignedIn, t: Translator, interaction_i
     if form is not None and form_item is None:
         error, form = form.error, None  # nothing to open the dialog on: the message alone
     priority = review_priority(interaction, result)
+    present = signals(interaction, result, t)
     call_data = {
         "id": interaction_id,
         "items": {
-            item.key: {"evidence": item.evidence, "time": item.time, "auto": item.auto, "auto_label": t.status(item.auto)}
-            for item in items
+            **{item.key: {"evidence": item.evidence, "time": item.time, "auto": item.auto, "auto_label": t.status(item.auto)} for item in items},
+            # A signal's evidence is shown like an item's: highlighted in the transcript, the player at its moment.
+            **{signal.key: {"evidence": signal.evidence, "time": signal.time, "auto": None, "auto_label": ""} for signal in present},
         },
         "form": form.__dict__ if form else None,
         "saved": request.query_params.get("item") if request.query_params.get("done") == "saved" else None,
@@ -99,6 +101,8 @@ def _call_page(request: Request, session: SignedIn, t: Translator, interaction_i
         absent=", ".join(t.label(n) for n in (result.get("combination") or {}).get("indicators_absent", [])),
         history=history,
         turns=transcript(interaction),
+        signals=present,
+        curve=sentiment_curve(result),
         audio_url=f"/calls/{quote(interaction_id, safe='')}/audio" if has_audio else None,
         asr=priority.asr_confidence,
         role=priority.role_confidence,

@@ -34,6 +34,7 @@ def queue_page(request: Request, session: Coach, t: Language) -> HTMLResponse:
         max_score=_number(params.get("max_score")),
         item_failed=params.get("item_failed") or None,
         reviewed=params.get("reviewed") if params.get("reviewed") in ("yes", "no") else None,
+        signal=params.get("signal") if params.get("signal") in store_data.SIGNAL_FILTERS else None,
     )
     with request.app.state.store.session() as db:
         rows = store_data.review_queue(db, filters)
@@ -42,7 +43,7 @@ def queue_page(request: Request, session: Coach, t: Language) -> HTMLResponse:
     current = min(_page_number(params.get("page")), pages)
     shown = [_queue_row(row, t) for row in rows[(current - 1) * PAGE : current * PAGE]]
     return render(request, "queue.html", session, t=t, nav="queue", rows=shown, total=len(rows), filters=filters, choices=options,
-                  pager=pager(dict(params), current, pages))
+                  signal_filters=store_data.SIGNAL_FILTERS, pager=pager(dict(params), current, pages))
 
 
 @dataclass

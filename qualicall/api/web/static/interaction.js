@@ -86,7 +86,16 @@
     if (item.time !== null) seek(item.time);
   }
 
-  document.querySelectorAll("[data-item].item-button, .failed-summary [data-item]").forEach((button) => {
+  // The customer's sentiment curve: a point seeks to its turn; a signal shows its evidence like an item.
+  document.querySelectorAll(".sentiment circle[data-turn]").forEach((point) => {
+    point.addEventListener("click", () => {
+      const li = document.getElementById("turn-" + point.dataset.turn);
+      if (li) li.scrollIntoView({ block: "center" });
+      if (point.dataset.time !== undefined) seek(parseFloat(point.dataset.time));
+    });
+  });
+
+  document.querySelectorAll("[data-item].item-button, .failed-summary [data-item], .signals [data-item]").forEach((button) => {
     button.addEventListener("click", () => {
       showItem(button.dataset.item);
       if (button.closest(".failed-summary")) {
