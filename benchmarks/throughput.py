@@ -6,7 +6,9 @@ Generates long voice calls (≈ 800 words, French and English, clean and
 ASR-style turns) from varied sentences, scores them in one process on one
 thread (so the figure is per core), after a warm-up that loads the models.
 Then times `qualicall --help`, `qualicall rubric validate` and a first
-`qualicall score` in fresh processes. The machine may be shared: the load
+`qualicall score` in fresh processes. `--without-signals` scores with the
+default rubrics less their example banks and conditional criteria (no customer
+signals, sentiment or complaint handling): the cost of those is the difference. The machine may be shared: the load
 average is printed next to the figures.
 """
 
@@ -112,6 +114,7 @@ def main() -> int:
     parser.add_argument("--words", type=int, default=800)
     parser.add_argument("--profile", action="store_true", help="print the 25 costliest functions (cProfile)")
     parser.add_argument("--no-startup", action="store_true", help="skip the start-up timings")
+    parser.add_argument("--without-signals", action="store_true", help="rubrics without banks: no signals, sentiment or complaint handling")
     args = parser.parse_args()
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} ({os.cpu_count()} cores)")
 
@@ -121,9 +124,19 @@ def main() -> int:
     calls = [long_call(i, language, args.words, rng) for language in ("fr", "en") for i in range(args.calls)]
     words = sum(len(t.text.split()) for c in calls for t in c.turns)
     scorer = Scorer()
+    if args.without_signals:
+        from qualicall.scorer.rubric import load_rubric
+
+        plain = {}
+        for language in ("fr", "en"):
+            rubric = load_rubric(f"default-{language}")
+            criteria = {cid: c for cid, c in rubric.criteria.items() if c.applies_if is None}
+            plain[language] = Scorer(rubric.model_copy(update={"banks": {}, "criteria": criteria}))
+        scorer.rubric_for = lambda interaction: plain[interaction.language].rubric_for(interaction)  # type: ignore[method-assign]
     started = time.perf_counter()
     scorer.score(long_call(999, "fr", args.words, rng))
-    scorer.score(long_call(999, "en", args.words, rng))
+    warm = scorer.score(long_call(999, "en", args.words, rng))
+    assert bool(warm.signals) is not args.without_signals, "the rubrics' banks are not what --without-signals asked"
     warm_up = time.perf_counter() - started
 
     def run() -> float:

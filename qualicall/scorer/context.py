@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from qualicall.core.interaction import Interaction
 from qualicall.core.result import Evidence, ItemResult
 from qualicall.scorer.rubric import ItemSpec, Rubric, Window
@@ -83,7 +85,7 @@ class CheckContext:
     # In a conditional criterion, set by the engine: only the turns after this one are judged.
     after_turn: int | None = None
     _tagged: dict[int, list["_Tagged"]] = field(default_factory=dict)
-    _sentences: dict[str, "SpeakerSentences"] = field(default_factory=dict)
+    _sentences: dict[int, "SpeakerSentences"] = field(default_factory=dict)  # by turn index
 
     @classmethod
     def build(cls, interaction: Interaction, rubric: Rubric, language: str) -> "CheckContext":
@@ -226,22 +228,18 @@ class CheckContext:
 
     def speaker_sentences(self, speaker: str) -> "SpeakerSentences":
         """Every sentence of a speaker's turns (the parts the models read), embedded in one batch that every bank reads."""
-        if speaker not in self._sentences:
-            from qualicall.scorer.signals import SpeakerSentences
-
-            turns = [t for t in self.turns if t.speaker == speaker and t.norm.text]
-            self._sentences[speaker] = SpeakerSentences.embed(turns, self.embedder, self.model_parts)
-        return self._sentences[speaker]
+        return self.sentences_of([t for t in self.turns if t.speaker == speaker and t.norm.text])
 
     def sentences_of(self, turns: list[TurnView]) -> "SpeakerSentences":
-        """The embedded sentences of these turns (one speaker's batch, computed once)."""
-        wanted = {t.index for t in turns}
-        speakers = {t.speaker for t in turns}
-        if len(speakers) != 1:
-            from qualicall.scorer.signals import SpeakerSentences
+        """The embedded sentences of these turns: those not embedded yet in one batch, each turn once per scoring."""
+        from qualicall.scorer.signals import SpeakerSentences
 
-            return SpeakerSentences.join([self.sentences_of([t for t in turns if t.speaker == s]) for s in sorted(speakers)])
-        return self.speaker_sentences(speakers.pop()).of(wanted)
+        missing = [t for t in turns if t.index not in self._sentences]
+        if missing:
+            embedded = SpeakerSentences.embed(missing, self.embedder, self.model_parts).by_turn()
+            empty = SpeakerSentences([], np.zeros((0, 0), np.float32))
+            self._sentences.update({turn.index: embedded.get(turn.index, empty) for turn in missing})
+        return SpeakerSentences.join([self._sentences[t.index] for t in turns])
 
     @cached_property
     def embedder(self) -> "Embedder":

@@ -91,7 +91,7 @@ def units_of(turns: Sequence["TurnView"], parts: Callable[["TurnView"], list[tup
 
 @dataclass
 class SpeakerSentences:
-    """One speaker's sentences in an interaction and their vectors, embedded in one batch."""
+    """Sentences of an interaction's turns and their vectors (row i is units[i])."""
 
     units: list[Unit]
     vectors: np.ndarray
@@ -103,17 +103,19 @@ class SpeakerSentences:
         units = units_of(turns, parts)
         return cls(units, embedder.encode([u.text for u in units]))
 
-    def of(self, turn_indexes: set[int]) -> "SpeakerSentences":
-        """The sentences of these turns only."""
-        keep = [i for i, u in enumerate(self.units) if u.turn.index in turn_indexes]
-        return SpeakerSentences([self.units[i] for i in keep], self.vectors[keep])
+    def by_turn(self) -> dict[int, "SpeakerSentences"]:
+        """The sentences of each turn, by turn index."""
+        rows: dict[int, list[int]] = {}
+        for row, unit in enumerate(self.units):
+            rows.setdefault(unit.turn.index, []).append(row)
+        return {index: SpeakerSentences([self.units[r] for r in kept], self.vectors[kept]) for index, kept in rows.items()}
 
     @classmethod
     def join(cls, parts: list["SpeakerSentences"]) -> "SpeakerSentences":
+        """Several turns' sentences as one, in the order given."""
         units = [u for part in parts for u in part.units]
-        order = sorted(range(len(units)), key=lambda i: (units[i].turn.index, units[i].start))
-        vectors = np.vstack([part.vectors for part in parts]) if parts else np.zeros((0, 0), np.float32)
-        return cls([units[i] for i in order], vectors[order] if units else vectors)
+        vectors = [part.vectors for part in parts if len(part.units)]
+        return cls(units, np.vstack(vectors) if vectors else np.zeros((0, 0), np.float32))
 
 
 @lru_cache(maxsize=256)
