@@ -66,6 +66,17 @@ class Server:
                 self.keys[role], self.secrets[role] = key, row.webhook_secret
         store.close()
 
+    def make_user(self, name: str, password: str, role: str = "coach") -> None:
+        """A workspace user, made through the store's Python API (what `qualicall user create` calls)."""
+        from qualicall.settings import Settings
+        from qualicall.store.db import Store
+        from qualicall.store.users import create_user
+
+        store = Store(Settings(data_dir=self.data_dir, database_url=self.database_url).url)
+        with store.session() as session:
+            create_user(session, name, password, role)
+        store.close()
+
     def start(self, timeout: float = 180) -> "Server":  # a first start imports the models: slow on a busy machine
         log = open(self.data_dir / f"server-{self.port}.log", "ab")
         self.process = subprocess.Popen(

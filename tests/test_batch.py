@@ -87,7 +87,7 @@ def test_text_batch_scores_every_good_record_and_reports_the_bad_ones(corpus, cl
     assert len(ids) == counts["good"] and len(set(ids)) == len(ids)
     assert "single-file-call" in ids and "good-after-bad-lines" in ids
     for result in results:
-        assert set(result["criteria"]) == {"greeting", "comprehensible_language", "reformulation", "closing"}
+        assert set(result["criteria"]) == {"greeting", "comprehensible_language", "reformulation", "closing", "complaint_handling"}
         key = result["batch"]["key"]
         assert key.endswith(f"/{rubric_tag}/text") and key in keyed
     # Indicators of each record are its own: wait times vary, so do operational scores.

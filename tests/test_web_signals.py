@@ -61,14 +61,7 @@ def workspace(tmp_path_factory):
     folder = tmp_path_factory.mktemp("web-signals")
     server = Server(folder)
     server.make_keys()
-    from qualicall.settings import Settings
-    from qualicall.store.db import Store
-    from qualicall.store.users import create_user
-
-    store = Store(Settings(data_dir=folder).url)
-    with store.session() as session:
-        create_user(session, COACH, PASSWORD, "coach")
-    store.close()
+    server.make_user(COACH, PASSWORD)
     server.start()
     recording = silent_recording(folder / "reclamation.wav", len(COMPLAINT) * SECONDS)
     results = {}
