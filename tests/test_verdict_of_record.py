@@ -108,7 +108,7 @@ def test_an_override_is_the_verdict_of_record_everywhere_the_store_answers(store
     from qualicall.api.web.data import calibration_pairs
 
     with store.session() as session:
-        pairs = [p for p in calibration_pairs(session) if p.interaction_id == "court-1"]
+        pairs = [p for p in calibration_pairs(session, order=lambda key: key) if p.interaction_id == "court-1"]
         assert [(p.item, p.auto, p.coach) for p in pairs] == [(key, "failed", "passed")]
 
     # The machine scores the contact again: the coach's verdict is applied on top of the new machine result.
