@@ -14,9 +14,10 @@ Interface (what an engine implements and what the audio pipeline relies on)
   `language_probability` (None when the language was given), `cut` (True
   when decoding stopped at the time budget before the end
   of the audio: the segments then cover only the start), `decode_seconds`.
-- `Segment`: `start`, `end`, `text`, `words` (a list of `WordTiming`:
+- `Segment`: `start`, `end`, `text`, `words` (a tuple of `WordTiming`:
   `start`, `end`, `word`, `probability` in [0, 1]), and the decoder's
-  `avg_logprob`, `no_speech_prob`, `compression_ratio` where it has them.
+  `avg_logprob`, `no_speech_prob`, `compression_ratio` where it has them;
+  both engines build theirs with `make_segment`.
 - Engines are built by name with `create_engine(name, config)`; the registry
   `ENGINES` maps a name to "module:factory", imported lazily (so neither
   engine's heavy imports happen before one is chosen). A factory takes one
@@ -41,7 +42,8 @@ from __future__ import annotations
 import importlib
 import os
 import re
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from typing import Callable, Protocol, runtime_checkable
 
 import numpy as np
@@ -64,18 +66,38 @@ class WordTiming:
     probability: float
 
 
-@dataclass
+@dataclass(frozen=True)
 class Segment:
     start: float
     end: float
     text: str
-    words: list[WordTiming] = field(default_factory=list)
+    words: tuple[WordTiming, ...] = ()
     avg_logprob: float | None = None
     no_speech_prob: float | None = None
     compression_ratio: float | None = None
 
+    def shifted(self, seconds: float) -> "Segment":
+        """The segment `seconds` later (a window's segments placed in the whole recording)."""
+        if not seconds:
+            return self
+        words = tuple(WordTiming(w.start + seconds, w.end + seconds, w.word, w.probability) for w in self.words)
+        return replace(self, start=self.start + seconds, end=self.end + seconds, words=words)
 
-@dataclass
+
+def make_segment(
+    text: str, start: float, end: float, words: Iterable[tuple[float, float, str, float]],
+    avg_logprob: float, no_speech_prob: float, compression_ratio: float,
+) -> Segment | None:
+    """A decoded segment as every engine gives it: text and words stripped, times in seconds of the
+    samples given to the engine, (start, end, word, probability) per word; None when it holds no text."""
+    text = text.strip()
+    if not text:
+        return None
+    timed = tuple(WordTiming(float(s), float(e), word.strip(), float(p)) for s, e, word, p in words)
+    return Segment(float(start), float(end), text, timed, float(avg_logprob), float(no_speech_prob), float(compression_ratio))
+
+
+@dataclass(frozen=True)
 class TranscriptionResult:
     segments: list[Segment]
     language: str | None

@@ -1,7 +1,7 @@
 """The default speech engine: faster-whisper (CTranslate2), int8 on CPU.
 
-Decoding settings are the guarded ones of `EngineConfig`: Silero VAD (bundled
-with faster-whisper, offline) so that silences and the other party's turns
+Decoding settings are the guarded ones of `EngineConfig`: Silero VAD (the
+model of `qualicall.models.vad`, bundled with faster-whisper too, offline) so that silences and the other party's turns
 are not decoded, no conditioning on the previous text (a hallucinated
 sentence would otherwise seed the next ones), and the no-speech /
 compression-ratio / log-prob thresholds that trigger the temperature
@@ -16,12 +16,17 @@ import time
 
 import numpy as np
 
-from qualicall.models.asr import SAMPLE_RATE, AsrError, EngineConfig, Segment, TranscriptionResult, WordTiming
+from qualicall.models.asr import SAMPLE_RATE, AsrError, EngineConfig, Segment, TranscriptionResult, make_segment
+from qualicall.models.vad import ENGINE_VAD
 from qualicall.models.whisper_models import ModelResolutionError, cache_dir, resolve_model
 
-# VAD: speech shorter than 250 ms is ignored, 0.7 s of silence ends a span; a little padding so
-# that word starts are not clipped on 8 kHz phone audio.
-VAD_PARAMETERS = {"min_silence_duration_ms": 700, "speech_pad_ms": 200, "min_speech_duration_ms": 250}
+# faster-whisper runs the same Silero model as `qualicall.models.vad` inside its decoder, with these settings.
+VAD_PARAMETERS = {
+    "min_silence_duration_ms": ENGINE_VAD.min_silence_ms,
+    "speech_pad_ms": ENGINE_VAD.speech_pad_ms,
+    "min_speech_duration_ms": ENGINE_VAD.min_speech_ms,
+    "threshold": ENGINE_VAD.threshold,
+}
 
 
 class FasterWhisperEngine:
@@ -75,17 +80,10 @@ class FasterWhisperEngine:
         segments: list[Segment] = []
         cut = False
         for raw in segments_iter:
-            segments.append(
-                Segment(
-                    start=float(raw.start),
-                    end=float(raw.end),
-                    text=raw.text.strip(),
-                    words=[WordTiming(float(w.start), float(w.end), w.word.strip(), float(w.probability)) for w in raw.words or []],
-                    avg_logprob=float(raw.avg_logprob),
-                    no_speech_prob=float(raw.no_speech_prob),
-                    compression_ratio=float(raw.compression_ratio),
-                )
-            )
+            words = ((w.start, w.end, w.word, w.probability) for w in raw.words or [])
+            segment = make_segment(raw.text, raw.start, raw.end, words, raw.avg_logprob, raw.no_speech_prob, raw.compression_ratio)
+            if segment is not None:
+                segments.append(segment)
             spent = time.monotonic() - started
             if budget is not None and spent > budget and raw.end < duration - 1.0:
                 cut = True

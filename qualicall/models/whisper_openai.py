@@ -10,8 +10,8 @@ Weights, in order (`EngineConfig.model`):
 - otherwise the name itself ("small", "medium"…), which openai-whisper
   downloads into the cache (online users only).
 
-Decoding follows the same guards as the default engine: Silero VAD (the
-model bundled with faster-whisper) keeps only speech, which is concatenated
+Decoding follows the same guards as the default engine: Silero VAD
+(`qualicall.models.vad`, with the default engine's settings) keeps only speech, which is concatenated
 and decoded, and the times are mapped back onto the recording;
 `condition_on_previous_text=False`; the no-speech, log-prob and
 compression-ratio thresholds of `EngineConfig`. The speech is decoded in
@@ -30,7 +30,8 @@ from typing import Any
 
 import numpy as np
 
-from qualicall.models.asr import SAMPLE_RATE, AsrError, EngineConfig, Segment, TranscriptionResult, WordTiming
+from qualicall.models.asr import SAMPLE_RATE, AsrError, EngineConfig, Segment, TranscriptionResult, make_segment
+from qualicall.models.vad import ENGINE_VAD, SpeechChunk, TimeMap, speech_chunks
 from qualicall.models.whisper_models import ModelResolutionError, cache_dir, resolve_model
 
 # Speech is decoded in groups of VAD spans totalling at most this much audio: one Whisper window,
@@ -100,14 +101,10 @@ class OpenAIWhisperEngine:
             raise AsrError(f"cannot load openai-whisper model {resolved.name!r} (not installed, and the download failed: {first})") from None
         self.checkpoint = None
 
-    def _speech_chunks(self, samples: np.ndarray) -> list[dict[str, int]]:
+    def _speech_chunks(self, samples: np.ndarray) -> list[SpeechChunk]:
         if not self.config.vad:
-            return [{"start": 0, "end": len(samples)}] if len(samples) else []
-        from faster_whisper.vad import VadOptions, get_speech_timestamps
-
-        from qualicall.models.whisper_faster import VAD_PARAMETERS
-
-        return get_speech_timestamps(samples, VadOptions(**VAD_PARAMETERS))
+            return [SpeechChunk(0, len(samples))] if len(samples) else []
+        return speech_chunks(samples, ENGINE_VAD)
 
     def _detect_language(self, audio: np.ndarray) -> tuple[str, float]:
         import whisper
@@ -135,8 +132,6 @@ class OpenAIWhisperEngine:
         return result["segments"]
 
     def transcribe(self, samples: np.ndarray, language: str | None = None, max_seconds: float | None = None) -> TranscriptionResult:
-        from faster_whisper.vad import SpeechTimestampsMap
-
         budget = max_seconds if max_seconds is not None else self.config.max_decode_seconds
         started = time.monotonic()
         samples = samples.astype(np.float32, copy=False)
@@ -150,11 +145,11 @@ class OpenAIWhisperEngine:
             if index and budget is not None and time.monotonic() - started > budget:
                 cut = True
                 break
-            audio = np.concatenate([samples[chunk["start"] : chunk["end"]] for chunk in group])
+            audio = np.concatenate([samples[chunk.start : chunk.end] for chunk in group])
             if language is None:
                 language, detected_probability = self._detect_language(audio)
             # Times in the concatenated speech → times in the recording (the silences put back).
-            times = SpeechTimestampsMap(group, SAMPLE_RATE)
+            times = TimeMap(group)
             for raw in self._decode(audio, language):
                 segment = _segment(raw, times)
                 if segment is not None:
@@ -168,12 +163,12 @@ class OpenAIWhisperEngine:
         )
 
 
-def _groups(chunks: list[dict[str, int]], max_samples: int) -> list[list[dict[str, int]]]:
+def _groups(chunks: list[SpeechChunk], max_samples: int) -> list[list[SpeechChunk]]:
     """Consecutive speech chunks in groups of at most `max_samples` of speech (a longer chunk alone)."""
-    groups: list[list[dict[str, int]]] = []
+    groups: list[list[SpeechChunk]] = []
     size = 0
     for chunk in chunks:
-        length = chunk["end"] - chunk["start"]
+        length = chunk.end - chunk.start
         if not groups or size + length > max_samples:
             groups.append([])
             size = 0
@@ -182,28 +177,17 @@ def _groups(chunks: list[dict[str, int]], max_samples: int) -> list[list[dict[st
     return groups
 
 
-def _segment(raw: dict[str, Any], times: Any) -> Segment | None:
-    text = raw["text"].strip()
-    if not text:
-        return None
+def _segment(raw: dict[str, Any], times: TimeMap) -> Segment | None:
     words = []
     for word in raw.get("words") or []:
         # Both ends of a word are placed in the chunk of its middle, as faster-whisper does.
-        chunk = times.get_chunk_index((word["start"] + word["end"]) / 2)
-        words.append(WordTiming(times.get_original_time(word["start"], chunk), times.get_original_time(word["end"], chunk), word["word"].strip(), float(word["probability"])))
+        chunk = times.chunk_of((word["start"] + word["end"]) / 2)
+        words.append((times.original(word["start"], chunk), times.original(word["end"], chunk), word["word"], word["probability"]))
     if words:
-        start, end = words[0].start, words[-1].end
+        start, end = words[0][0], words[-1][1]
     else:
-        start, end = times.get_original_time(raw["start"]), times.get_original_time(raw["end"], is_end=True)
-    return Segment(
-        start=float(start),
-        end=float(end),
-        text=text,
-        words=words,
-        avg_logprob=float(raw["avg_logprob"]),
-        no_speech_prob=float(raw["no_speech_prob"]),
-        compression_ratio=float(raw["compression_ratio"]),
-    )
+        start, end = times.original(raw["start"]), times.original(raw["end"], is_end=True)
+    return make_segment(raw["text"], start, end, words, raw["avg_logprob"], raw["no_speech_prob"], raw["compression_ratio"])
 
 
 def create_engine(config: EngineConfig) -> OpenAIWhisperEngine:
