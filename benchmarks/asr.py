@@ -118,8 +118,9 @@ def role_accuracy(turns, truth) -> tuple[float, float]:  # type: ignore[no-untyp
 def transcriber(args, engine_name: str | None = None, engine=None, **options):  # type: ignore[no-untyped-def]
     """A transcriber with the run's settings; `engine`: one already loaded, shared."""
     from qualicall.audio.pipeline import AudioOptions, RecordingTranscriber
+    from qualicall.models.asr import EngineConfig
 
-    settings = AudioOptions(threads=args.threads, engine=engine_name or args.engine, model=args.model, beam_size=args.beam_size, **options)
+    settings = AudioOptions(engine=engine_name or args.engine, asr=EngineConfig(model=args.model, threads=args.threads, beam_size=args.beam_size), **options)
     return RecordingTranscriber(settings, engine=engine)
 
 
@@ -137,7 +138,7 @@ def main() -> None:
     figures: dict = {"engine": args.engine, "model": args.model or "base", "threads": args.threads, "beam_size": args.beam_size}
     print(f"engine {args.engine}, model {args.model or 'base'}, {args.threads} threads, beam {args.beam_size}; load average {load()}")
 
-    from qualicall.audio.decode import load_audio
+    from qualicall.audio.decode import load_audio, mono
 
     started = time.monotonic()
     main_transcriber = transcriber(args, lang="auto", agent_channel="auto")
@@ -193,7 +194,7 @@ def main() -> None:
         path = REAL / name
         if not path.exists():
             continue
-        samples = load_audio(path).mono()
+        samples = mono(load_audio(path).channels)
         result = engine.transcribe(samples, language)
         text = " ".join(s.text for s in drop_hallucinations(result.segments))
         e, n = wer(reference, text)
@@ -260,7 +261,7 @@ def main() -> None:
             figures["compare"] = {"engine": args.compare, "error": str(exc)}
             print(f"{args.compare}: cannot run here: {exc}")
         else:
-            samples = load_audio(REAL / "jfk.flac").mono() if (REAL / "jfk.flac").exists() else None
+            samples = mono(load_audio(REAL / "jfk.flac").channels) if (REAL / "jfk.flac").exists() else None
             if samples is not None:
                 timings = {}
                 for label, candidate in ((args.engine, engine), (args.compare, other_engine)):

@@ -168,6 +168,7 @@ def mono(args: argparse.Namespace) -> None:
 
     from qualicall.audio.diarize import separate_speakers
     from qualicall.audio.pipeline import AudioOptions, RecordingTranscriber, speech_spans_of
+    from qualicall.models.asr import EngineConfig
 
     print(f"\nmono speaker separation; load average {load()}")
     recordings: list[tuple[str, np.ndarray]] = []
@@ -197,7 +198,7 @@ def mono(args: argparse.Namespace) -> None:
         audio_calls.VOICES["en"] = {"agent": "en-us", "customer": "en+m3"}
         path = Path(folder) / "mono-call.wav"
         reference_turns = make_call(ENGLISH_CALL, path, language="en", mono=True)
-        transcriber = RecordingTranscriber(AudioOptions(threads=args.threads, beam_size=args.beam_size, lang="en"))
+        transcriber = RecordingTranscriber(AudioOptions(asr=EngineConfig(threads=args.threads, beam_size=args.beam_size), lang="en"))
         started = time.monotonic()
         recording = transcriber.transcribe(path, {"id": "mono"})
         wall = time.monotonic() - started
@@ -212,7 +213,7 @@ def mono(args: argparse.Namespace) -> None:
             path = Path(folder) / "mono.wav"
             subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(PHONE_CALL), "-ac", "1", "-ar", "8000", "-c:a", "pcm_mulaw", str(path)], check=True)
             real_started = time.monotonic()
-            real = RecordingTranscriber(AudioOptions(threads=args.threads, beam_size=args.beam_size, lang="en"), engine=transcriber.engine).transcribe(path, {"id": "mono-call"})
+            real = RecordingTranscriber(AudioOptions(asr=EngineConfig(threads=args.threads, beam_size=args.beam_size), lang="en"), engine=transcriber.engine).transcribe(path, {"id": "mono-call"})
             real_wall = time.monotonic() - real_started
         right_turns, right_words = role_accuracy(real.interaction.turns, turn_truth(real.interaction.turns, channels))
         print(f"real phone call down-mixed to mono ({real.audio_seconds} s): role accuracy {right_turns:.3f} of {len(real.interaction.turns)} turns, "

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -35,7 +37,7 @@ THREADS = min(2, os.cpu_count() or 1)
 @pytest.fixture(scope="module")
 def transcriber() -> RecordingTranscriber:
     """One transcriber (base, int8) for the module: the model loads once."""
-    return RecordingTranscriber(AudioOptions(threads=THREADS, lang="en"))
+    return RecordingTranscriber(AudioOptions.choose(threads=THREADS, lang="en"))
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +103,7 @@ def test_measured_indicators_follow_the_call(stereo):
 
 
 def test_agent_channel_auto_and_language_detection_on_an_english_opus_call(transcriber, calls):
-    auto = RecordingTranscriber(AudioOptions(threads=THREADS, lang="auto", agent_channel="auto"), engine=transcriber.engine)
+    auto = RecordingTranscriber(AudioOptions.choose(threads=THREADS, lang="auto", agent_channel="auto"), engine=transcriber.engine)
     interaction = auto.transcribe(calls["call-en-swapped"], {"id": "call-2"}).interaction
     assert interaction.roles["method"] == "channel-auto" and interaction.roles["agent"] == "right"
     assert interaction.roles["confidence"] >= 0.8, (interaction.roles, [t.text for t in interaction.turns])
@@ -112,7 +114,7 @@ def test_agent_channel_auto_and_language_detection_on_an_english_opus_call(trans
 def test_french_mono_call_is_detected_as_french_with_a_stated_role_confidence(transcriber, calls):
     decoded = load_audio(calls["call-fr-mono-ulaw"])
     assert decoded.channels.shape[0] == 1 and decoded.source_rate == 8000 and decoded.codec == "pcm_mulaw"
-    french = RecordingTranscriber(AudioOptions(threads=THREADS, lang="auto"), engine=transcriber.engine)
+    french = RecordingTranscriber(AudioOptions.choose(threads=THREADS, lang="auto"), engine=transcriber.engine)
     interaction = french.transcribe(calls["call-fr-mono-ulaw"], {"id": "mono"}).interaction
     roles = interaction.roles
     assert roles["method"] in ("diarization", "single-speaker") and roles["confidence"] < 1.0
@@ -132,6 +134,35 @@ def test_silent_and_music_channels_yield_no_words(transcriber, tmp_path):
     recording = transcriber.transcribe(path, {"id": "hold"})
     assert recording.interaction.turns == [], [t.text for t in recording.interaction.turns]
     assert recording.measured == {} and recording.audio_seconds == pytest.approx(60, abs=0.1)
+
+
+def test_a_call_in_windows_reads_as_the_call_whole(transcriber, stereo, calls):
+    # Windows of 6 s, each ending at the quietest moment of its end: the same turns, at the same times.
+    windowed = RecordingTranscriber(AudioOptions.choose(threads=THREADS, lang="en", window_seconds=6), engine=transcriber.engine)
+    assert windowed.decode(calls["call-ulaw"]).channels is None, "longer than a window: decoded again window by window"
+    turns = windowed.transcribe(calls["call-ulaw"], {"id": "call-1"}).interaction.turns
+    whole = stereo.interaction.turns
+    assert [t.speaker for t in turns] == [t.speaker for t in whole], [t.text for t in turns]
+    assert all(abs(a.start - b.start) < 0.3 and abs(a.end - b.end) < 0.3 for a, b in zip(turns, whole))
+    assert "thank you for calling" in turns[0].text.lower() and "problem" in turns[1].text.lower() and "goodbye" in turns[2].text.lower()
+
+
+def test_a_long_recording_is_transcribed_in_bounded_memory(transcriber, tmp_path):
+    # 20 minutes of stereo silence: whole, its samples alone would be 154 MB (and as much again to mix them down).
+    path = tmp_path / "silence.flac"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "anullsrc=r=16000:cl=stereo:d=1200", str(path)], check=True)
+    windowed = RecordingTranscriber(AudioOptions.choose(threads=THREADS, lang="en", window_seconds=60), engine=transcriber.engine)
+    tracemalloc.start()
+    try:
+        recording = windowed.transcribe(path, {"id": "long-silence"})
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert recording.audio_seconds == pytest.approx(1200) and recording.interaction.turns == []
+    assert peak < 40e6, f"{peak / 1e6:.0f} MB traced at the peak"
+    too_long = RecordingTranscriber(AudioOptions.choose(threads=THREADS, lang="en", max_seconds=600), engine=transcriber.engine)
+    with pytest.raises(AudioError, match="lasts 20 min, above the limit of 10 min"):
+        too_long.transcribe(path, {})
 
 
 def test_broken_and_empty_files_give_one_line_errors(transcriber, tmp_path):
@@ -178,7 +209,7 @@ def test_cli_score_stereo_recording_end_to_end(calls):
 
 @pytest.mark.skipif(not (REAL_DATA / "stereo_diarization.wav").exists(), reason="../shared/data/real is absent")
 def test_real_stereo_recording_one_speaker_per_channel(transcriber):
-    english = RecordingTranscriber(AudioOptions(threads=THREADS, lang="en"), engine=transcriber.engine)
+    english = RecordingTranscriber(AudioOptions.choose(threads=THREADS, lang="en"), engine=transcriber.engine)
     interaction = english.transcribe(REAL_DATA / "stereo_diarization.wav", {"id": "real"}).interaction
     by_speaker = {t.speaker: t.text.lower() for t in interaction.turns}
     assert "wizard" in by_speaker["agent"] and "horizon" in by_speaker["customer"]

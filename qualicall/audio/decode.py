@@ -1,13 +1,23 @@
-"""Decoding recordings into float32 16 kHz channels, with one-line errors naming the file.
+"""Decoding recordings into float32 16 kHz channels, in bounded windows, with one-line errors naming the file.
 
 PyAV (FFmpeg's libraries, a dependency of faster-whisper) reads what telephony
 platforms write: 8 kHz µ-law / A-law WAV, Opus, MP3, FLAC, OGG, M4A; mono or
 stereo; any sample rate. Channels are kept apart (one party per channel is the
 contact-centre norm); more than two channels are mixed down to two by FFmpeg.
+
+Memory does not grow with a recording's length: `probe` reads the container's
+header (a recording declared longer than the limit is refused before any
+decoding), `load_audio` decodes once to measure it (length, whether its two
+channels carry one signal) and keeps the samples only when they fit in one
+window; `DecodedAudio.windows` then gives the recording window by window,
+decoding it again when it was not kept, each window ending at the quietest
+moment of its last seconds so that no word is cut in two.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,30 +27,35 @@ from qualicall.core.errors import InputError
 from qualicall.models.asr import SAMPLE_RATE
 
 AUDIO_SUFFIXES = frozenset({".wav", ".opus", ".ogg", ".oga", ".mp3", ".flac", ".m4a", ".aac", ".webm", ".wma", ".amr", ".au"})
+# The longest recording accepted by default (the service's QUALICALL_MAX_RECORDING_HOURS).
+MAX_RECORDING_SECONDS = 4 * 3600.0
+# Audio transcribed at once: 10 minutes of stereo are 77 MB of samples.
+WINDOW_SECONDS = 600.0
+# A window ends at the quietest 100 ms of its last CUT_SEARCH_SECONDS (a pause between words).
+CUT_SEARCH_SECONDS = 30.0
+CUT_STEP = SAMPLE_RATE // 10  # a multiple of the 10 ms frames speaker separation counts in
 
 
 class AudioError(InputError):
-    """A recording that cannot be used; the message is one line naming the file."""
+    """A recording that cannot be used: `reason` is one line; the message names the file first."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.reason = reason
 
 
-@dataclass
-class DecodedAudio:
-    channels: np.ndarray  # shape (n_channels, n_samples), float32, 16 kHz; n_channels is 1 or 2
+class RecordingTooLong(AudioError):
+    """A recording above the duration limit (from its header, or found while decoding)."""
+
+
+@dataclass(frozen=True)
+class AudioFormat:
+    """What the container says about its first audio stream, before any decoding."""
+
+    codec: str
     source_rate: int
     source_channels: int
-    codec: str
-
-    @property
-    def seconds(self) -> float:
-        return self.channels.shape[1] / SAMPLE_RATE
-
-    @property
-    def stereo(self) -> bool:
-        return self.channels.shape[0] == 2
-
-    def mono(self) -> np.ndarray:
-        """The channels down-mixed (mean) to one."""
-        return self.channels.mean(axis=0).astype(np.float32) if self.stereo else self.channels[0]
+    declared_seconds: float | None  # None: the container does not say
 
 
 def _reason(exc: BaseException) -> str:
@@ -52,43 +67,167 @@ def _reason(exc: BaseException) -> str:
     return text[0] if text else type(exc).__name__
 
 
-def load_audio(path: Path) -> DecodedAudio:
-    """Every channel of `path` (more than two are mixed down to two), resampled to 16 kHz float32."""
+def duration(seconds: float) -> str:
+    """« 4 h 00 min », « 3 min 20 s », « 40 s »."""
+    whole = int(round(seconds))
+    if whole >= 3600:
+        return f"{whole // 3600} h {whole % 3600 // 60:02d} min"
+    if whole >= 60:
+        return f"{whole // 60} min" + (f" {whole % 60} s" if whole % 60 else "")
+    return f"{whole} s"
+
+
+def _too_long(path: Path, seconds: float, max_seconds: float, how: str) -> RecordingTooLong:
+    return RecordingTooLong(path, f"the recording lasts {how}{duration(seconds)}, above the limit of {duration(max_seconds)}")
+
+
+def _open(path: Path):  # type: ignore[no-untyped-def]
     try:
         import av
     except ModuleNotFoundError:
-        raise AudioError(f"{path}: cannot decode audio: PyAV is not installed (pip install 'qualicall[audio]')") from None
+        raise AudioError(path, "cannot decode audio: PyAV is not installed (pip install 'qualicall[audio]')") from None
     if not path.is_file():
-        raise AudioError(f"{path}: no such file" if not path.exists() else f"{path}: not a file")
+        raise AudioError(path, "no such file" if not path.exists() else "not a file")
     if path.stat().st_size == 0:
-        raise AudioError(f"{path}: empty file")
+        raise AudioError(path, "empty file")
     try:
         container = av.open(str(path), metadata_errors="ignore")
     except (av.FFmpegError, UnicodeDecodeError, ValueError) as exc:
-        raise AudioError(f"{path}: not a readable audio file: {_reason(exc)}") from None
-    with container:
-        if not container.streams.audio:
-            raise AudioError(f"{path}: no audio stream")
+        raise AudioError(path, f"not a readable audio file: {_reason(exc)}") from None
+    if not container.streams.audio:
+        container.close()
+        raise AudioError(path, "no audio stream")
+    return container
+
+
+def _format(container) -> AudioFormat:  # type: ignore[no-untyped-def]
+    stream = container.streams.audio[0]
+    declared = None
+    if stream.duration is not None and stream.time_base is not None:
+        declared = float(stream.duration * stream.time_base)
+    elif container.duration is not None:
+        declared = container.duration / 1_000_000  # AV_TIME_BASE
+    return AudioFormat(stream.codec_context.name, int(stream.codec_context.sample_rate or stream.rate or 0),
+                       int(stream.codec_context.channels or 0), declared)
+
+
+def probe(path: Path, max_seconds: float = MAX_RECORDING_SECONDS) -> AudioFormat:
+    """The recording's format from its header; AudioError when it cannot be read or declares more than `max_seconds`."""
+    with _open(path) as container:
+        found = _format(container)
+    if found.declared_seconds is not None and found.declared_seconds > max_seconds:
+        raise _too_long(path, found.declared_seconds, max_seconds, "")
+    return found
+
+
+def decode_blocks(path: Path, max_seconds: float = MAX_RECORDING_SECONDS) -> Iterator[np.ndarray]:
+    """The recording as it decodes: (1 or 2, n) float32 blocks at 16 kHz, every channel (more than two mixed
+    down to two). A file truncated mid-way ends where decoding failed (recorders that died mid-call)."""
+    import av
+
+    limit = int(max_seconds * SAMPLE_RATE)
+    decoded = 0
+    with _open(path) as container:
         stream = container.streams.audio[0]
-        source_rate = int(stream.codec_context.sample_rate or stream.rate or 0)
-        source_channels = int(stream.codec_context.channels or 0)
-        codec = stream.codec_context.name
-        layout = "stereo" if source_channels >= 2 else "mono"
+        layout = "stereo" if int(stream.codec_context.channels or 0) >= 2 else "mono"
         resampler = av.AudioResampler(format="fltp", layout=layout, rate=SAMPLE_RATE)
-        chunks: list[np.ndarray] = []
         try:
             for frame in container.decode(stream):
                 for out in resampler.resample(frame):
-                    chunks.append(out.to_ndarray())
+                    block = out.to_ndarray()
+                    decoded += block.shape[1]
+                    if decoded > limit:  # the header said less, or nothing
+                        raise _too_long(path, max_seconds, max_seconds, "more than ")
+                    yield block
             for out in resampler.resample(None):
-                chunks.append(out.to_ndarray())
+                yield out.to_ndarray()
         except (av.FFmpegError, ValueError) as exc:
-            if not chunks:
-                raise AudioError(f"{path}: not a readable audio file: {_reason(exc)}") from None
-            # A truncated file: what could be decoded is kept (recorders that died mid-call).
-    if not chunks:
-        raise AudioError(f"{path}: empty audio (no samples decoded)")
-    samples = np.concatenate(chunks, axis=1).astype(np.float32, copy=False)
-    if samples.shape[1] < SAMPLE_RATE // 10:
-        raise AudioError(f"{path}: empty audio ({samples.shape[1] / SAMPLE_RATE:.2f} s)")
-    return DecodedAudio(np.ascontiguousarray(samples), source_rate, source_channels, codec)
+            if not decoded:
+                raise AudioError(path, f"not a readable audio file: {_reason(exc)}") from None
+
+
+@dataclass(frozen=True)
+class AudioWindow:
+    offset: float  # seconds from the start of the recording
+    channels: np.ndarray  # (1 or 2, n) float32, 16 kHz
+
+
+@dataclass(frozen=True)
+class DecodedAudio:
+    """A recording after one decoding pass: its length and channel layout, and its samples when it fits in
+    one window (`channels`; None for a longer one, which `windows` decodes again)."""
+
+    path: Path
+    source_rate: int
+    source_channels: int
+    codec: str
+    samples: int  # per channel, at 16 kHz
+    stereo: bool
+    same_signal: bool  # a "stereo" file carrying one signal twice: a mono recording
+    max_seconds: float
+    channels: np.ndarray | None = None
+
+    @property
+    def seconds(self) -> float:
+        return self.samples / SAMPLE_RATE
+
+    def windows(self, seconds: float = WINDOW_SECONDS) -> Iterator[AudioWindow]:
+        """The recording in consecutive windows of at most `seconds`, each ending at a quiet moment."""
+        if self.channels is not None:
+            yield AudioWindow(0.0, self.channels)
+            return
+        size = max(int(seconds * SAMPLE_RATE) // CUT_STEP, 1) * CUT_STEP
+        search = min(int(CUT_SEARCH_SECONDS * SAMPLE_RATE) // CUT_STEP * CUT_STEP, size - CUT_STEP)
+        pending: list[np.ndarray] = []
+        held = start = 0
+        for block in decode_blocks(self.path, self.max_seconds):
+            pending.append(block)
+            held += block.shape[1]
+            while held >= size:
+                buffer = np.concatenate(pending, axis=1)
+                cut = _quiet_cut(buffer[:, size - search : size]) + size - search if search > 0 else size
+                yield AudioWindow(start / SAMPLE_RATE, np.ascontiguousarray(buffer[:, :cut]))
+                start += cut
+                pending, held = [buffer[:, cut:]], buffer.shape[1] - cut
+        if held:
+            yield AudioWindow(start / SAMPLE_RATE, np.ascontiguousarray(np.concatenate(pending, axis=1)))
+
+
+def _quiet_cut(tail: np.ndarray) -> int:
+    """Where in `tail` to end a window: the end of its quietest 100 ms step (energy over every channel)."""
+    steps = tail[:, : tail.shape[1] // CUT_STEP * CUT_STEP].reshape(tail.shape[0], -1, CUT_STEP)
+    energy = np.square(steps, dtype=np.float64).sum(axis=(0, 2))
+    return (int(np.argmin(energy)) + 1) * CUT_STEP
+
+
+def mono(channels: np.ndarray) -> np.ndarray:
+    """The channels down-mixed (mean) to one."""
+    return channels.mean(axis=0).astype(np.float32) if channels.shape[0] == 2 else channels[0]
+
+
+def load_audio(path: Path, max_seconds: float = MAX_RECORDING_SECONDS, keep_seconds: float = math.inf) -> DecodedAudio:
+    """Every channel of `path` measured in one decoding pass, its samples kept when they last at most
+    `keep_seconds`. AudioError (one line, naming the file) for what cannot be used."""
+    path = Path(path)
+    found = probe(path, max_seconds)
+    keep = keep_seconds * SAMPLE_RATE
+    blocks: list[np.ndarray] | None = []
+    samples = 0
+    loudest = difference = 0.0
+    for block in decode_blocks(path, max_seconds):
+        samples += block.shape[1]
+        loudest = max(loudest, float(np.abs(block).max(initial=0.0)))
+        if block.shape[0] == 2:
+            difference = max(difference, float(np.abs(block[0] - block[1]).max(initial=0.0)))
+        if blocks is not None:
+            blocks.append(block)
+            if samples > keep:
+                blocks = None  # too long to hold: `windows` decodes it again
+    if samples == 0:
+        raise AudioError(path, "empty audio (no samples decoded)")
+    if samples < SAMPLE_RATE // 10:
+        raise AudioError(path, f"empty audio ({samples / SAMPLE_RATE:.2f} s)")
+    stereo = found.source_channels >= 2
+    channels = np.ascontiguousarray(np.concatenate(blocks, axis=1).astype(np.float32, copy=False)) if blocks is not None else None
+    return DecodedAudio(path, found.source_rate, found.source_channels, found.codec, samples, stereo,
+                        stereo and difference <= 0.02 * max(loudest, 1e-6), max_seconds, channels)

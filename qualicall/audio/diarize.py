@@ -1,6 +1,7 @@
 """Two speakers on one channel: who speaks when, without a hub model.
 
-Called by the audio pipeline's mono path:
+Called by the audio pipeline's mono path, window by window (`Separation.add`
+for each, then `Separation.result()`), or on a recording held whole:
 
     from qualicall.audio.diarize import separate_speakers
     diarization = separate_speakers(samples, speech_spans)
@@ -274,25 +275,51 @@ def _segments(frames: np.ndarray) -> list[SpeakerSegment]:
     return segments
 
 
+class Separation:
+    """Speaker separation fed window by window (consecutive windows, each a whole number of 10 ms frames
+    but the last), so that a long recording never sits in memory whole; `result()` clusters them all."""
+
+    def __init__(self) -> None:
+        self._masks: list[np.ndarray] = []
+        self._starts: list[np.ndarray] = []
+        self._vectors: list[np.ndarray] = []
+        self._frames = 0
+
+    def add(self, samples: np.ndarray, speech_spans: list[tuple[float, float]]) -> None:
+        """The next window: its samples and where someone speaks in it (seconds from its start)."""
+        samples = np.asarray(samples, dtype=np.float32)
+        n_frames = int(np.ceil(len(samples) / (SAMPLE_RATE * FRAME_SECONDS)))
+        mask = _speech_mask(n_frames, speech_spans)
+        starts = _windows(mask)
+        if starts:
+            self._vectors.append(embed_windows(samples, starts))
+            self._starts.append(np.asarray(starts) + self._frames)
+        self._masks.append(mask)
+        self._frames += n_frames
+
+    def result(self) -> Diarization:
+        mask = np.concatenate(self._masks) if self._masks else np.zeros(0, dtype=bool)
+        if not mask.any():
+            return Diarization([], 0.0, 0)
+        starts = np.concatenate(self._starts).tolist()
+        if mask.sum() * FRAME_SECONDS < MIN_SPEECH_SECONDS or len(starts) < 4:
+            return Diarization(_segments(np.where(mask, 0, -1)), 0.0, 1)
+        vectors = np.concatenate(self._vectors)
+        labels = two_clusters(vectors)
+        confidence = _separation_confidence(vectors, labels)
+        if confidence == 0.0:
+            return Diarization(_segments(np.where(mask, 0, -1)), 0.0, 1)
+        frames = _smooth(_frame_labels(len(mask), starts, labels, mask))
+        speech = frames[frames >= 0]
+        if len(speech) and speech[0] == 1:  # speaker 0 is the one heard first
+            frames = np.where(frames >= 0, 1 - frames, frames)
+        segments = _segments(frames)
+        speakers = len({segment.speaker for segment in segments})
+        return Diarization(segments, confidence if speakers == 2 else 0.0, speakers)
+
+
 def separate_speakers(samples: np.ndarray, speech_spans: list[tuple[float, float]]) -> Diarization:
-    """Who speaks when in a mono recording of (at most) two parties; see the module docstring."""
-    samples = np.asarray(samples, dtype=np.float32)
-    n_frames = int(np.ceil(len(samples) / (SAMPLE_RATE * FRAME_SECONDS)))
-    mask = _speech_mask(n_frames, speech_spans)
-    if not mask.any():
-        return Diarization([], 0.0, 0)
-    starts = _windows(mask)
-    if mask.sum() * FRAME_SECONDS < MIN_SPEECH_SECONDS or len(starts) < 4:
-        return Diarization(_segments(np.where(mask, 0, -1)), 0.0, 1)
-    vectors = embed_windows(samples, starts)
-    labels = two_clusters(vectors)
-    confidence = _separation_confidence(vectors, labels)
-    if confidence == 0.0:
-        return Diarization(_segments(np.where(mask, 0, -1)), 0.0, 1)
-    frames = _smooth(_frame_labels(n_frames, starts, labels, mask))
-    speech = frames[frames >= 0]
-    if len(speech) and speech[0] == 1:  # speaker 0 is the one heard first
-        frames = np.where(frames >= 0, 1 - frames, frames)
-    segments = _segments(frames)
-    speakers = len({segment.speaker for segment in segments})
-    return Diarization(segments, confidence if speakers == 2 else 0.0, speakers)
+    """Who speaks when in a mono recording of (at most) two parties, held whole; see the module docstring."""
+    separation = Separation()
+    separation.add(samples, speech_spans)
+    return separation.result()

@@ -7,6 +7,10 @@
   installed, then the agent is chosen from what each says; without it the
   whole call is one speaker, attributed to the agent with a low role
   confidence (0.5) that the result states.
+- Bounded memory: a recording is decoded and transcribed in windows of at
+  most `window_seconds` (`qualicall.audio.decode`); the language found in the
+  first window is kept for the next ones, and speaker separation clusters the
+  voices of all windows at the end. A recording of one window is decoded once.
 - Guards against invented text: VAD and decoder thresholds in the engine,
   then `drop_hallucinations` (loops, unsure non-speech) on every engine's
   output; one decoding-time budget per recording (`max_decode_rtf` × its
@@ -17,16 +21,20 @@ from __future__ import annotations
 
 import importlib
 import math
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Literal
+from typing import Any
 
 import numpy as np
 
-from qualicall.audio.decode import AUDIO_SUFFIXES, AudioError, DecodedAudio, load_audio
+from qualicall.audio.decode import AUDIO_SUFFIXES, MAX_RECORDING_SECONDS, WINDOW_SECONDS, AudioError, DecodedAudio, load_audio, mono
 from qualicall.audio.measures import TimedWord, Utterance, measure
 from qualicall.audio.roles import OPENING_SECONDS, OPENING_WORDS, decide_agent
+from qualicall.core.errors import InputError
+from qualicall.core.interaction import Interaction, parse_interaction
 from qualicall.models.asr import (
+    DEFAULT_ENGINE,
     SAMPLE_RATE,
     AsrEngine,
     EngineConfig,
@@ -34,82 +42,168 @@ from qualicall.models.asr import (
     TranscriptionResult,
     WordTiming,
     create_engine,
-    default_threads,
     drop_hallucinations,
 )
-from qualicall.core.interaction import Interaction, parse_interaction
+from qualicall.models.vad import VadSettings, speech_chunks
 
 __all__ = ["AUDIO_SUFFIXES", "AudioError", "AudioOptions", "Recording", "RecordingTranscriber"]
 
-AgentChannel = Literal["left", "right", "auto"]
+AGENT_CHANNELS = ("left", "right", "auto")
 CHANNEL_NAMES = ("left", "right")
 SUPPORTED_LANGUAGES = ("fr", "en")
 # A new turn for the same speaker after this long without words.
 TURN_GAP_S = 4.0
 # Words further apart than this are separate units, ordered by time among the other speaker's.
 UNIT_GAP_S = 1.0
+# Speech spans for speaker separation: finer than the engines' (0.5 s of silence ends a span).
+SEPARATION_VAD = VadSettings(min_silence_ms=500, speech_pad_ms=100)
 
 
-@dataclass
+class AudioOptionError(InputError):
+    """An audio option with a value the pipeline does not know; one line naming the option."""
+
+
+@dataclass(frozen=True)
 class AudioOptions:
-    agent_channel: AgentChannel = "left"
-    threads: int = field(default_factory=default_threads)
-    engine: str = "faster-whisper"
-    model: str | None = None  # a path or a name; None: base
+    """How recordings become interactions; `asr` is how the engine decodes (model, threads, beam…)."""
+
+    agent_channel: str = "left"  # left | right | auto (from what each says)
     lang: str = "auto"  # fr | en | auto (Whisper's detection on the agent's speech)
-    beam_size: int = 5
+    engine: str = DEFAULT_ENGINE
+    asr: EngineConfig = field(default_factory=EngineConfig)
     # Decoding stops after this many seconds per second of audio (at least 60 s per recording): a
     # bound for the temperature fallback's worst cases, not for a loaded machine (a 67 s call took
     # 2.6 s per second on 2 cores shared by 3× as many busy processes).
     max_decode_rtf: float = 3.0
     # A silence on both channels at least this long is a hold (indicators.md); shorter announced ones too.
     hold_min_s: float = 20.0
+    # Longer recordings are refused (from their header when it says, else while decoding).
+    max_seconds: float = MAX_RECORDING_SECONDS
+    # Audio decoded and transcribed at once: what bounds memory on long recordings.
+    window_seconds: float = WINDOW_SECONDS
 
     def __post_init__(self) -> None:
-        if self.agent_channel not in ("left", "right", "auto"):
-            raise ValueError(f"agent_channel: {self.agent_channel!r} (use left, right or auto)")
+        if self.agent_channel not in AGENT_CHANNELS:
+            raise AudioOptionError(f"agent channel {self.agent_channel!r}: use left, right or auto")
         if self.lang not in ("auto", *SUPPORTED_LANGUAGES):
-            raise ValueError(f"lang: {self.lang!r} (use fr, en or auto)")
+            raise AudioOptionError(f"language {self.lang!r}: use fr, en or auto")
+
+    @classmethod
+    def choose(cls, *, engine: str | None = None, model: str | None = None, threads: int | None = None, **fields: Any) -> "AudioOptions":
+        """Options from a user's choices (command line, job): None keeps the default."""
+        config = EngineConfig(model=model, **({"threads": threads} if threads else {}))
+        return cls(engine=engine or DEFAULT_ENGINE, asr=config, **{k: v for k, v in fields.items() if v is not None})
 
 
-@dataclass
+@dataclass(frozen=True)
 class Recording:
     interaction: Interaction
     measured: dict[str, float]
     audio_seconds: float
 
 
-@dataclass
-class _Unit:
+@dataclass(frozen=True)
+class Unit:
     """Consecutive words of one speaker (a segment on a channel, or part of one after separation)."""
 
-    speaker: int
-    words: list[WordTiming]
+    speaker: int  # the channel, or the separated voice
+    words: tuple[WordTiming, ...]
     text: str
     start: float
     end: float
     confidence: float
 
 
-def _units_of(segments: list[Segment], speaker_of: Callable[[float, float], int]) -> list[_Unit]:
-    units: list[_Unit] = []
+@dataclass(frozen=True)
+class Turn:
+    """Consecutive units of one role, less than TURN_GAP_S apart."""
+
+    speaker: str  # agent | customer
+    units: tuple[Unit, ...]
+
+    @property
+    def text(self) -> str:
+        return " ".join(unit.text for unit in self.units).strip()
+
+    @property
+    def start(self) -> float:
+        return round(self.units[0].start, 2)
+
+    @property
+    def end(self) -> float:
+        return max(round(unit.end, 2) for unit in self.units)
+
+    def record(self) -> dict[str, Any]:
+        """The turn as the interaction format writes it."""
+        turn: dict[str, Any] = {"speaker": self.speaker, "text": self.text, "start": self.start, "end": self.end}
+        words = [w for unit in self.units for w in unit.words]
+        if words:
+            turn["words"] = [{"word": w.word, "start": round(w.start, 2), "end": round(w.end, 2), "probability": round(w.probability, 3)} for w in words]
+            turn["confidence"] = round(sum(w.probability for w in words) / len(words), 3)
+        else:
+            turn["confidence"] = round(sum(u.confidence for u in self.units) / len(self.units), 3)
+        return turn
+
+
+@dataclass(frozen=True)
+class Roles:
+    """Which speaker is the agent, how that was decided and how sure it is (the interaction's `roles`)."""
+
+    agent: int  # the agent's channel or separated voice
+    method: str  # channel | channel-auto | diarization | single-speaker
+    label: str  # the agent as the result names it: left, right, speaker 0…
+    confidence: float
+    reason: str
+    separation_confidence: float | None = None
+
+    def record(self) -> dict[str, Any]:
+        roles: dict[str, Any] = {"method": self.method, "agent": self.label, "confidence": self.confidence, "reason": self.reason}
+        if self.separation_confidence is not None:
+            roles["separation_confidence"] = self.separation_confidence
+        return roles
+
+
+@dataclass(frozen=True)
+class AsrInfo:
+    """How the recording was transcribed (the interaction's `asr`, with its length)."""
+
+    engine: str
+    model: str
+    mode: str  # dual-channel | mono
+    language: str | None
+    language_probability: float | None
+    cut: bool
+    decode_seconds: float
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """A recording's words as units of speakers, which speaker is the agent, and how it was transcribed."""
+
+    units: tuple[Unit, ...]
+    roles: Roles
+    asr: AsrInfo
+
+
+def _units_of(segments: Iterable[Segment], speaker_of: Callable[[float, float], int]) -> list[Unit]:
+    units: list[Unit] = []
     for segment in segments:
         if not segment.words:
             probability = math.exp(segment.avg_logprob) if segment.avg_logprob is not None else 0.5
-            units.append(_Unit(speaker_of(segment.start, segment.end), [], segment.text, segment.start, segment.end, probability))
+            units.append(Unit(speaker_of(segment.start, segment.end), (), segment.text, segment.start, segment.end, probability))
             continue
         run: list[WordTiming] = []
-        run_speaker = None
+        run_speaker = 0
         for word in segment.words:
             speaker = speaker_of(word.start, word.end)
             # A pause inside one decoded segment (VAD joins speech chunks) may hold the other party's turn.
             if run and (speaker != run_speaker or word.start - run[-1].end > UNIT_GAP_S):
-                units.append(_unit(run_speaker, run))  # type: ignore[arg-type]
+                units.append(_unit(run_speaker, run))
                 run = []
             run.append(word)
             run_speaker = speaker
         if run:
-            units.append(_unit(run_speaker, run))  # type: ignore[arg-type]
+            units.append(_unit(run_speaker, run))
     return units
 
 
@@ -125,38 +219,27 @@ def join_words(words: list[str]) -> str:
     return text
 
 
-def _unit(speaker: int, words: list[WordTiming]) -> _Unit:
-    return _Unit(speaker, words, join_words([w.word for w in words]), words[0].start, words[-1].end,
-                 sum(w.probability for w in words) / len(words))
+def _unit(speaker: int, words: list[WordTiming]) -> Unit:
+    return Unit(speaker, tuple(words), join_words([w.word for w in words]), words[0].start, words[-1].end,
+                sum(w.probability for w in words) / len(words))
 
 
-def _turns(units: list[_Unit], roles: dict[int, str]) -> list[dict[str, Any]]:
+def _turns(units: Iterable[Unit], roles: dict[int, str]) -> list[Turn]:
     """Units in time order, consecutive ones of the same speaker merged into turns."""
-    turns: list[dict[str, Any]] = []
-    last_speaker = None
+    groups: list[tuple[str, list[Unit]]] = []
+    end = 0.0
     for unit in sorted(units, key=lambda u: (u.start, u.speaker)):
         speaker = roles[unit.speaker]
-        if turns and speaker == last_speaker and unit.start - turns[-1]["end"] < TURN_GAP_S:
-            turn = turns[-1]
-            turn["text"] += " " + unit.text
-            turn["end"] = max(turn["end"], round(unit.end, 2))
-            turn["_units"].append(unit)
+        if groups and speaker == groups[-1][0] and unit.start - end < TURN_GAP_S:
+            groups[-1][1].append(unit)
+            end = max(end, round(unit.end, 2))
         else:
-            turns.append({"speaker": speaker, "text": unit.text, "start": round(unit.start, 2), "end": round(unit.end, 2), "_units": [unit]})
-        last_speaker = speaker
-    for turn in turns:
-        units_in = turn.pop("_units")
-        words = [w for u in units_in for w in u.words]
-        if words:
-            turn["words"] = [{"word": w.word, "start": round(w.start, 2), "end": round(w.end, 2), "probability": round(w.probability, 3)} for w in words]
-            turn["confidence"] = round(sum(w.probability for w in words) / len(words), 3)
-        else:
-            turn["confidence"] = round(sum(u.confidence for u in units_in) / len(units_in), 3)
-        turn["text"] = turn["text"].strip()
-    return turns
+            groups.append((speaker, [unit]))
+            end = round(unit.end, 2)
+    return [Turn(speaker, tuple(members)) for speaker, members in groups]
 
 
-def _opening(units: list[_Unit], speaker: int) -> str:
+def _opening(units: Iterable[Unit], speaker: int) -> str:
     mine = sorted((u for u in units if u.speaker == speaker), key=lambda u: u.start)
     if not mine:
         return ""
@@ -165,23 +248,36 @@ def _opening(units: list[_Unit], speaker: int) -> str:
     return " ".join(words[:OPENING_WORDS])
 
 
-def _first_speaker(units: list[_Unit]) -> int | None:
+def _first_speaker(units: list[Unit]) -> int | None:
     return min(units, key=lambda u: u.start).speaker if units else None
 
 
-def _same_signal(channels: np.ndarray) -> bool:
-    """A "stereo" file carrying one signal twice is a mono recording."""
-    left, right = channels
-    scale = max(float(np.abs(channels).max()), 1e-6)
-    return float(np.abs(left - right).max()) <= 0.02 * scale
-
-
 def speech_spans_of(samples: np.ndarray) -> list[tuple[float, float]]:
-    """Where someone speaks, in seconds (Silero VAD, bundled with faster-whisper)."""
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
+    """Where someone speaks, in seconds (Silero VAD), for speaker separation."""
+    return [(c.start / SAMPLE_RATE, c.end / SAMPLE_RATE) for c in speech_chunks(samples, SEPARATION_VAD)]
 
-    spans = get_speech_timestamps(samples, VadOptions(min_silence_duration_ms=500, speech_pad_ms=100))
-    return [(s["start"] / SAMPLE_RATE, s["end"] / SAMPLE_RATE) for s in spans]
+
+class _Transcript:
+    """One channel's (or the mono mix's) transcription, window after window."""
+
+    def __init__(self) -> None:
+        self.segments: list[Segment] = []
+        self.language: str | None = None
+        self.language_probability: float | None = None
+        self.cut = False
+        self.decode_seconds = 0.0
+        self.windows = 0
+
+    def add(self, result: TranscriptionResult, offset: float) -> None:
+        if not self.windows:
+            self.language, self.language_probability = result.language, result.language_probability
+        self.windows += 1
+        self.segments.extend(segment.shifted(offset) for segment in result.segments)
+        self.cut = self.cut or result.cut
+        self.decode_seconds += result.decode_seconds
+
+    def kept(self) -> list[Segment]:
+        return drop_hallucinations(self.segments)
 
 
 class RecordingTranscriber:
@@ -195,132 +291,147 @@ class RecordingTranscriber:
     @property
     def engine(self) -> AsrEngine:
         if self._engine is None:
-            options = self.options
-            self._engine = create_engine(options.engine, EngineConfig(model=options.model, threads=options.threads, beam_size=options.beam_size))
+            self._engine = create_engine(self.options.engine, self.options.asr)
         return self._engine
+
+    def decode(self, path: Path) -> DecodedAudio:
+        """The first decoding pass over `path` (what `transcribe` takes as `audio`), within this transcriber's limits."""
+        return load_audio(Path(path), self.options.max_seconds, keep_seconds=self.options.window_seconds)
 
     def transcribe(self, path: Path, metadata: dict[str, Any] | None = None, audio: DecodedAudio | None = None) -> Recording:
         """The interaction of one recording; AudioError (one line, naming the file) if it cannot be used.
 
-        `audio`: the recording already decoded (`load_audio(path)`), so that a batch decodes the next
+        `audio`: the recording already decoded (`decode(path)`), so that a batch decodes the next
         recording while this one is transcribed."""
         path = Path(path)
         metadata = dict(metadata or {})
-        audio = audio if audio is not None else load_audio(path)
+        audio = audio if audio is not None else self.decode(path)
         language = self.options.lang if self.options.lang != "auto" else metadata.get("language")
         budget = max(60.0, self.options.max_decode_rtf * audio.seconds)
-        if audio.stereo and not _same_signal(audio.channels):
-            units, roles, asr = self._dual_channel(audio, language, budget)
+        if audio.stereo and not audio.same_signal:
+            attribution = self._dual_channel(audio, language, budget)
         else:
-            units, roles, asr = self._mono(audio, language, budget)
-        names = {roles["agent"]: "agent", 1 - roles["agent"]: "customer"}
-        turns = _turns(units, names)
-        words = [TimedWord(w.start, w.end, names[u.speaker]) for u in units for w in u.words]
-        utterances = [Utterance(t["speaker"], t["text"], t["end"]) for t in turns]
-        measured = measure(words, utterances, dual_channel=asr["mode"] == "dual-channel", hold_min_s=self.options.hold_min_s)
-        detected = asr.get("language")
-        all_words = [w for u in units for w in u.words]
+            attribution = self._mono(audio, language, budget)
+        agent = attribution.roles.agent
+        names = {agent: "agent", 1 - agent: "customer"}
+        turns = _turns(attribution.units, names)
+        words = [TimedWord(w.start, w.end, names[u.speaker]) for u in attribution.units for w in u.words]
+        utterances = [Utterance(t.speaker, t.text, t.end) for t in turns]
+        asr = attribution.asr
+        measured = measure(words, utterances, dual_channel=asr.mode == "dual-channel", hold_min_s=self.options.hold_min_s)
+        all_words = [w for u in attribution.units for w in u.words]
         record = {
             **metadata,
             "id": metadata.get("id") or path.stem,
             "channel": "voice",
             "recording": metadata.get("recording") or str(path),
-            "turns": turns,
+            "turns": [turn.record() for turn in turns],
             "measured": measured,
-            "roles": roles["info"],
-            "asr": {**asr, "audio_seconds": round(audio.seconds, 2)},
+            "roles": attribution.roles.record(),
+            "asr": {**asdict(asr), "audio_seconds": round(audio.seconds, 2)},
         }
         if all_words:
             record["asr_confidence"] = round(sum(w.probability for w in all_words) / len(all_words), 3)
-        if not metadata.get("language") and detected in SUPPORTED_LANGUAGES:
-            record["language"] = detected
+        if not metadata.get("language") and asr.language in SUPPORTED_LANGUAGES:
+            record["language"] = asr.language
         interaction = parse_interaction(record, str(path))
         return Recording(interaction, measured, round(audio.seconds, 2))
 
     # --- the two kinds of recording ------------------------------------------
 
     def _run(self, samples: np.ndarray, language: str | None, budget: float) -> TranscriptionResult:
-        result = self.engine.transcribe(samples, language, max_seconds=max(1.0, budget))
-        result.segments = drop_hallucinations(result.segments)
-        return result
+        return self.engine.transcribe(samples, language, max_seconds=max(1.0, budget))
 
-    def _asr_info(self, results: list[TranscriptionResult], mode: str, language: str | None) -> dict[str, Any]:
+    def _asr_info(self, transcripts: list[_Transcript], mode: str, language: str | None) -> AsrInfo:
         engine = self.engine
-        return {
-            "engine": engine.name,
-            "model": engine.model_name,
-            "mode": mode,
-            "language": language,
-            "language_probability": next((r.language_probability for r in results if r.language_probability is not None), None),
-            "cut": any(r.cut for r in results),
-            "decode_seconds": round(sum(r.decode_seconds for r in results), 2),
-        }
+        return AsrInfo(
+            engine=engine.name,
+            model=engine.model_name,
+            mode=mode,
+            language=language,
+            language_probability=next((t.language_probability for t in transcripts if t.language_probability is not None), None),
+            cut=any(t.cut for t in transcripts),
+            decode_seconds=round(sum(t.decode_seconds for t in transcripts), 2),
+        )
 
-    def _dual_channel(self, audio: DecodedAudio, language: str | None, budget: float):  # type: ignore[no-untyped-def]
+    def _dual_channel(self, audio: DecodedAudio, language: str | None, budget: float) -> Attribution:
         configured = self.options.agent_channel
         order = [0, 1] if configured != "right" else [1, 0]
-        results: dict[int, TranscriptionResult] = {}
-        for channel in order:
-            spent = sum(r.decode_seconds for r in results.values())
-            results[channel] = self._run(audio.channels[channel], language, budget - spent)
-            if configured != "auto" and language is None:
-                # Detected on the agent's channel, imposed on the customer's (short replies mislead detection).
-                language = results[channel].language
-        units = [u for channel in (0, 1) for u in _units_of(results[channel].segments, lambda s, e, c=channel: c)]
+        transcripts = {0: _Transcript(), 1: _Transcript()}
+        for window in audio.windows(self.options.window_seconds):
+            for channel in order:
+                spent = sum(t.decode_seconds for t in transcripts.values())
+                # In auto mode each channel keeps the language found on it in the first window.
+                asked = language if configured != "auto" else language or transcripts[channel].language
+                result = self._run(window.channels[channel], asked, budget - spent)
+                transcripts[channel].add(result, window.offset)
+                if configured != "auto" and language is None:
+                    # Detected on the agent's channel, imposed on the customer's (short replies mislead detection).
+                    language = result.language
+            if any(t.cut for t in transcripts.values()):
+                break
+        units = [u for channel in (0, 1) for u in _units_of(transcripts[channel].kept(), lambda s, e, c=channel: c)]
         if configured == "auto":
             decision = decide_agent([_opening(units, 0), _opening(units, 1)], _first_speaker(units))
             agent = decision.agent
-            info = {"method": "channel-auto", "agent": CHANNEL_NAMES[agent], "confidence": decision.confidence, "reason": decision.reason}
-            language = language or results[agent].language
+            roles = Roles(agent, "channel-auto", CHANNEL_NAMES[agent], decision.confidence, decision.reason)
+            language = language or transcripts[agent].language
         else:
             agent = CHANNEL_NAMES.index(configured)
-            info = {"method": "channel", "agent": configured, "confidence": 1.0, "reason": f"agent on the {configured} channel (as configured)"}
-        asr = self._asr_info([results[agent], results[1 - agent]], "dual-channel", language)
-        return units, {"agent": agent, "info": info}, asr
+            roles = Roles(agent, "channel", configured, 1.0, f"agent on the {configured} channel (as configured)")
+        asr = self._asr_info([transcripts[agent], transcripts[1 - agent]], "dual-channel", language)
+        return Attribution(tuple(units), roles, asr)
 
-    def _mono(self, audio: DecodedAudio, language: str | None, budget: float):  # type: ignore[no-untyped-def]
-        samples = audio.mono()
-        result = self._run(samples, language, budget)
-        language = language or result.language
+    def _mono(self, audio: DecodedAudio, language: str | None, budget: float) -> Attribution:
+        transcript = _Transcript()
         separate, missing = _separator()
-        if separate is None:
-            units = _units_of(result.segments, lambda s, e: 0)
-            info = {"method": "single-speaker", "agent": "speaker 0", "confidence": 0.5,
-                    "reason": f"mono recording and {missing}: all speech attributed to the agent"}
-            return units, {"agent": 0, "info": info}, self._asr_info([result], "mono", language)
-        diarization = separate(samples, speech_spans_of(samples))
-        segments = sorted(diarization.segments, key=lambda s: s.start)
-        if getattr(diarization, "speakers", 2) < 2 or not segments:
-            units = _units_of(result.segments, lambda s, e: 0)
-            info = {"method": "diarization", "agent": "speaker 0", "confidence": 0.5,
-                    "reason": "mono recording in which one voice only was found: all speech attributed to the agent"}
-            return units, {"agent": 0, "info": info}, self._asr_info([result], "mono", language)
+        separation = separate() if separate is not None else None
+        for window in audio.windows(self.options.window_seconds):
+            samples = mono(window.channels)
+            result = self._run(samples, language, budget - transcript.decode_seconds)
+            transcript.add(result, window.offset)
+            language = language or result.language
+            if separation is not None:
+                separation.add(samples, speech_spans_of(samples))
+            if result.cut:
+                break
+        asr = self._asr_info([transcript], "mono", language)
+        segments = transcript.kept()
+        if separation is None:
+            units = _units_of(segments, lambda s, e: 0)
+            roles = Roles(0, "single-speaker", "speaker 0", 0.5, f"mono recording and {missing}: all speech attributed to the agent")
+            return Attribution(tuple(units), roles, asr)
+        diarization = separation.result()
+        voices = sorted(diarization.segments, key=lambda s: s.start)
+        if diarization.speakers < 2 or not voices:
+            units = _units_of(segments, lambda s, e: 0)
+            roles = Roles(0, "diarization", "speaker 0", 0.5, "mono recording in which one voice only was found: all speech attributed to the agent")
+            return Attribution(tuple(units), roles, asr)
 
         def speaker_of(start: float, end: float) -> int:
             best, overlap = None, 0.0
-            for seg in segments:
-                shared = min(end, seg.end) - max(start, seg.start)
+            for voice in voices:
+                shared = min(end, voice.end) - max(start, voice.start)
                 if shared > overlap:
-                    best, overlap = seg, shared
+                    best, overlap = voice, shared
             if best is None:  # between separated segments: the nearest one
                 middle = (start + end) / 2
-                best = min(segments, key=lambda s: min(abs(s.start - middle), abs(s.end - middle)), default=None)
+                best = min(voices, key=lambda s: min(abs(s.start - middle), abs(s.end - middle)), default=None)
             return 1 if best is not None and int(best.speaker) == 1 else 0
 
-        units = _units_of(result.segments, speaker_of)
+        units = _units_of(segments, speaker_of)
         decision = decide_agent([_opening(units, 0), _opening(units, 1)], _first_speaker(units))
-        separation = getattr(diarization, "confidence", None)
-        confidence = decision.confidence if separation is None else round(min(decision.confidence, float(separation)), 2)
-        info = {"method": "diarization", "agent": f"speaker {decision.agent}", "confidence": confidence, "reason": decision.reason}
-        if separation is not None:
-            info["separation_confidence"] = round(float(separation), 2)
-        return units, {"agent": decision.agent, "info": info}, self._asr_info([result], "mono", language)
+        separation_confidence = round(float(diarization.confidence), 2)
+        confidence = round(min(decision.confidence, float(diarization.confidence)), 2)
+        roles = Roles(decision.agent, "diarization", f"speaker {decision.agent}", confidence, decision.reason, separation_confidence)
+        return Attribution(tuple(units), roles, asr)
 
 
-def _separator() -> tuple[Callable[..., Any] | None, str]:
-    """`qualicall.audio.diarize.separate_speakers`, or None and why it cannot be used here."""
+def _separator() -> tuple[Callable[[], Any] | None, str]:
+    """`qualicall.audio.diarize.Separation`, or None and why it cannot be used here."""
     try:
         module = importlib.import_module("qualicall.audio.diarize")
     except ModuleNotFoundError as exc:
         return None, f"no speaker separation ({exc.name} is not installed)"
-    return module.separate_speakers, ""
+    return module.Separation, ""
+

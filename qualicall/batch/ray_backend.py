@@ -16,7 +16,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from qualicall.batch.work import AudioTask, Outcome, Task, Worker, WorkerConfig, limit_threads, start_worker
+from qualicall.batch.work import AudioTask, Outcome, Task, Worker, WorkerConfig, start_worker
+from qualicall.service.workers import limit_threads
 
 
 class BatchActor:

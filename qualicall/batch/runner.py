@@ -117,8 +117,8 @@ def asr_tag(settings: dict[str, Any]) -> str:
     """Engine/model/language/channel as the audio pipeline resolves them (its defaults filled in)."""
     from qualicall.audio.pipeline import AudioOptions
 
-    resolved = AudioOptions(**settings)
-    return f"{resolved.engine}-{resolved.model or 'default'}-{resolved.lang}-{resolved.agent_channel}"
+    resolved = AudioOptions.choose(**settings)
+    return f"{resolved.engine}-{resolved.asr.model or 'default'}-{resolved.lang}-{resolved.agent_channel}"
 
 
 def audio_suffixes() -> tuple[tuple[str, ...], str | None]:

@@ -10,15 +10,14 @@ are made here, in parallel, so that the parent process only writes them.
 from __future__ import annotations
 
 import json
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from qualicall.batch.errors import BatchError
+from qualicall.service.workers import die_with_parent, limit_threads
 
-THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
 
 
 @dataclass(frozen=True)
@@ -31,7 +30,7 @@ class WorkerConfig:
     # replaced by a redacted copy in this folder (the API's data folder).
     redacted_recordings: str | None = None
     store: bool = False
-    audio: dict[str, Any] = field(default_factory=dict)  # AudioOptions fields given on the command line
+    audio: dict[str, Any] = field(default_factory=dict)  # AudioOptions.choose's arguments given on the command line
     threads: int = 1  # speech-recognition threads of this worker (threads × workers ≤ cores)
     asr_tag: str = ""  # engine/model, written with each audio result
     preload_audio: bool = False  # load the speech model at start-up (the batch has recordings)
@@ -77,12 +76,6 @@ class Outcome:
     busy_seconds: float = 0.0  # time the worker spent on it (transcription + scoring)
 
 
-def limit_threads(threads: int) -> None:
-    """Before any numeric library loads: each worker uses its share of the cores, not all of them."""
-    for variable in THREAD_VARIABLES:
-        os.environ[variable] = str(threads)
-
-
 class Worker:
     def __init__(self, config: WorkerConfig) -> None:
         self.config = config
@@ -106,7 +99,7 @@ class Worker:
         if self._transcriber is None:
             from qualicall.audio.pipeline import AudioOptions, RecordingTranscriber
 
-            self._transcriber = RecordingTranscriber(AudioOptions(**self.config.audio, threads=self.config.threads))
+            self._transcriber = RecordingTranscriber(AudioOptions.choose(**self.config.audio, threads=self.config.threads))
         return self._transcriber
 
     def warm_up(self) -> None:
@@ -143,15 +136,14 @@ class Worker:
         (decoding holds no lock that transcription needs: PyAV and CTranslate2 release the GIL)."""
         from concurrent.futures import ThreadPoolExecutor
 
-        from qualicall.audio.decode import load_audio
-
+        decode = self.transcriber().decode
         outcomes = []
         with ThreadPoolExecutor(1, thread_name_prefix="qualicall-decode") as decoder:
-            upcoming = decoder.submit(load_audio, Path(tasks[0].path))
+            upcoming = decoder.submit(decode, Path(tasks[0].path))
             for index, task in enumerate(tasks):
                 decoded = upcoming
                 if index + 1 < len(tasks):
-                    upcoming = decoder.submit(load_audio, Path(tasks[index + 1].path))
+                    upcoming = decoder.submit(decode, Path(tasks[index + 1].path))
                 outcomes.append(self._score_recording(task, decoded))
         return outcomes
 
@@ -229,7 +221,7 @@ def init_process(config: WorkerConfig, parent_pid: int) -> None:
     import signal
 
     limit_threads(config.threads)
-    _die_with_parent(parent_pid)
+    die_with_parent(parent_pid)
     # Ctrl-C is the batch's to handle (it stops dispatching and sums up); a worker interrupted mid-record
     # would only break the pool.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -248,17 +240,3 @@ def _ready() -> Worker:
 def run_task(task: Task) -> list[Outcome]:
     return task.run(_ready())
 
-
-def _die_with_parent(parent_pid: int) -> None:
-    """A batch killed with -9 cannot stop its workers: the kernel ends them (Linux), so none goes on scoring."""
-    import signal
-
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        return
-    if os.getppid() != parent_pid:  # the parent died before the request took effect
-        os._exit(1)

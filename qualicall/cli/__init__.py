@@ -83,13 +83,11 @@ EngineOption = Annotated[Optional[str], typer.Option("--engine", help="speech en
 ModelOption = Annotated[Optional[str], typer.Option("--model", help="Whisper model: a name (base, tiny.en…) or a path")]
 
 
-def audio_options(agent_channel: str, lang: str, engine: Optional[str], model: Optional[str]) -> dict:
-    """The audio pipeline's options from the command line, checked here so that a typo fails before any model loads."""
-    if agent_channel not in ("left", "right", "auto"):
-        fail(f"--agent-channel: {agent_channel!r} (use left, right or auto)")
-    if lang not in ("fr", "en", "auto"):
-        fail(f"--lang: {lang!r} (use fr, en or auto)")
-    return {"agent_channel": agent_channel, "lang": lang, "engine": engine, "model": model}
+def audio_options(agent_channel: str, lang: str, engine: Optional[str], model: Optional[str], threads: Optional[int] = None):  # type: ignore[no-untyped-def]
+    """The audio pipeline's options from the command line, checked (AudioOptionError) before any model loads."""
+    from qualicall.audio.pipeline import AudioOptions
+
+    return AudioOptions.choose(agent_channel=agent_channel, lang=lang, engine=engine, model=model, threads=threads)
 
 
 @app.command()

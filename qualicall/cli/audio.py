@@ -26,9 +26,9 @@ def register(app: typer.Typer) -> None:
         """Transcribe recordings: one interaction JSON for one file, JSONL for several. Unreadable files are reported and skipped."""
         from qualicall.cli import audio_options, fail, open_output, user_errors
 
-        options = audio_options(agent_channel, lang, engine, model)
         failures = 0
         with user_errors():
+            options = audio_options(agent_channel, lang, engine, model, threads)
             from qualicall.audio.pipeline import AUDIO_SUFFIXES
             from qualicall.privacy import deployment_redactor, redact_interaction
             from qualicall.core.interaction import InteractionError
@@ -38,7 +38,7 @@ def register(app: typer.Typer) -> None:
                 if path.suffix.lower() not in AUDIO_SUFFIXES and path.is_file():
                     fail(f"{path}: not a recording ({' '.join(sorted(AUDIO_SUFFIXES))})")
             redactor = deployment_redactor(redact)
-            source = AudioSource({**options, "threads": threads})
+            source = AudioSource(options)
             with open_output(out) as stream:
                 for path in inputs:
                     item = source.transcribe(path, {"id": path.stem})

@@ -39,15 +39,14 @@ def register(app: typer.Typer) -> None:
             fail(f"unknown backend {backend!r} (use {' or '.join(BACKENDS)})")
         if address and backend != "ray":
             fail("--address is for --backend ray")
-        if lang is not None and lang not in ("fr", "en", "auto"):
-            fail(f"unknown language {lang!r} (use fr, en or auto)")
-        if agent_channel is not None and agent_channel not in ("left", "right", "auto"):
-            fail(f"unknown agent channel {agent_channel!r} (use left, right or auto)")
         options = BatchOptions(
             sources=sources, out=out, workers=workers, backend=backend, address=address, rubric=rubric, engine=engine,
             model=model, lang=lang, agent_channel=agent_channel, store=store, redact=redact, failures=failures, progress=progress,
         )
         with user_errors():
+            from qualicall.audio.pipeline import AudioOptions
+
+            AudioOptions.choose(lang=lang, agent_channel=agent_channel)  # a typo fails before any model loads
             summary = Batch(options).run()
         for line in summary.lines():
             typer.echo(f"qualicall: {line}", err=True)

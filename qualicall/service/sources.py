@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qualicall.core.interaction import Interaction, InteractionError, SourceError, read_interactions
+
+if TYPE_CHECKING:
+    from qualicall.audio.pipeline import AudioOptions
 
 TRANSCRIPT_SUFFIXES = (".json", ".jsonl")
 
@@ -27,15 +30,15 @@ def audio_suffixes() -> frozenset[str]:
 class AudioSource:
     """Transcribes recordings met among the inputs, with one transcriber (models loaded once)."""
 
-    def __init__(self, options: dict[str, Any] | None = None) -> None:
-        self.options = {k: v for k, v in (options or {}).items() if v is not None}  # AudioOptions fields
+    def __init__(self, options: "AudioOptions | None" = None) -> None:
+        self.options = options
         self._transcriber: Any = None
 
     def transcribe(self, path: Path, metadata: dict[str, Any]) -> Interaction | InteractionError:
-        from qualicall.audio.pipeline import AudioError, AudioOptions, RecordingTranscriber
+        from qualicall.audio.pipeline import AudioError, RecordingTranscriber
 
         if self._transcriber is None:
-            self._transcriber = RecordingTranscriber(AudioOptions(**self.options))
+            self._transcriber = RecordingTranscriber(self.options)
         try:
             # The measured indicators travel in the interaction (`measured`): the scorer reads them there.
             return self._transcriber.transcribe(path, metadata).interaction
