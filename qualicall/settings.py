@@ -3,7 +3,9 @@
     QUALICALL_DATABASE_URL   sqlite:///… (default: a file in the data folder) or postgresql+psycopg://user@host/db
     QUALICALL_DATA_DIR       where the default database and the uploaded recordings live
     QUALICALL_MAX_UPLOAD_MB  largest audio upload accepted (413 above)
-    QUALICALL_WORKERS        audio jobs run at once (each worker loads its models once)
+    QUALICALL_MAX_RECORDING_HOURS  longest recording accepted (413 above, from the file's header)
+    QUALICALL_RECORDINGS_ROOT  the folder JSON `recording` references are read in (none: refused)
+    QUALICALL_WORKERS        audio jobs run at once, each in a worker process of its own
     QUALICALL_QUEUE_SIZE     audio jobs waiting at most (429 with Retry-After above)
     QUALICALL_WEBHOOK_ALLOWED_HOSTS  internal hosts that webhooks may reach (others must be public addresses)
     QUALICALL_SESSION_HOURS  how long a coach's sign-in lasts
@@ -35,7 +37,9 @@ class Settings(BaseSettings):
     port: int = Field(8000, ge=0, le=65535)
     max_upload_mb: float = Field(200.0, gt=0, description="largest audio upload accepted, in MB (413 above)")
     max_json_mb: float = Field(10.0, gt=0, description="largest JSON body accepted, in MB (413 above)")
-    workers: int = Field(1, ge=0, description="audio jobs run at once inside the service; 0: accept jobs but run none")
+    max_recording_hours: float = Field(4.0, gt=0, description="longest recording accepted, in hours (413 above, read from its header before decoding)")
+    recordings_root: Path | None = Field(None, description="folder in which JSON `recording` references are resolved; unset: references are refused (422), upload the audio instead")
+    workers: int = Field(1, ge=0, description="audio jobs run at once, each in a worker process of its own; 0: accept jobs but run none")
     queue_size: int = Field(32, ge=1, description="audio jobs waiting at most before 429")
     retry_after_s: int = Field(30, ge=1, description="Retry-After sent with a 429")
     warm_up: bool = Field(True, description="load the scoring models at start-up rather than on the first request")
@@ -70,6 +74,10 @@ class Settings(BaseSettings):
     @property
     def uploads_dir(self) -> Path:
         return self.data_dir / "uploads"
+
+    @property
+    def max_recording_seconds(self) -> float:
+        return self.max_recording_hours * 3600
 
     @property
     def max_upload_bytes(self) -> int:

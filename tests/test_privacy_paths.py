@@ -14,7 +14,8 @@ from privacy_planted import leaks, planted_interaction
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    srv = Server(tmp_path_factory.mktemp("privacy-api"), env_extra={"QUALICALL_REDACT": "on"})
+    folder = tmp_path_factory.mktemp("privacy-api")
+    srv = Server(folder, env_extra={"QUALICALL_REDACT": "on", "QUALICALL_RECORDINGS_ROOT": str(folder / "recordings")})
     srv.make_keys()
     srv.start()
     yield srv
@@ -27,12 +28,13 @@ def decode(data: bytes, rate: int = 8000) -> np.ndarray:
 
 
 @pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs ffmpeg")
-def test_api_responses_and_the_stored_rows_are_redacted(server, tmp_path):
+def test_api_responses_and_the_stored_rows_are_redacted(server):
     data = planted_interaction()
-    # A 45 s recording (noise standing in for speech) under the call's nine 5 s turns.
-    recording = tmp_path / "call.wav"
+    # A 45 s recording (noise standing in for speech) under the call's nine 5 s turns, in the recordings root.
+    recording = server.data_dir / "recordings" / "call.wav"
+    recording.parent.mkdir(exist_ok=True)
     subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "anoisesrc=d=45:c=pink:r=8000:a=0.3", str(recording)], check=True)
-    data["recording"] = str(recording)
+    data["recording"] = recording.name
     with server.client("crm") as crm:
         posted = crm.post("/v1/interactions", json=data, headers={"Idempotency-Key": "privacy-1"})
         assert posted.status_code == 201, posted.text

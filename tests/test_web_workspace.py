@@ -92,7 +92,8 @@ def long_call() -> dict:
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory):
     folder = tmp_path_factory.mktemp("web")
-    server = Server(folder)
+    # The call's recording is referenced inside the recordings root, as a CRM on the same storage would.
+    server = Server(folder, env_extra={"QUALICALL_RECORDINGS_ROOT": str(folder)})
     server.make_keys()
     from qualicall.settings import Settings
     from qualicall.store.db import Store
@@ -108,7 +109,7 @@ def workspace(tmp_path_factory):
     examples = [json.loads(line) for line in (EXAMPLES / "interactions.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
     earlier = dict(examples[0], id="exemple-fr-001-s44", started_at="2026-10-27T10:00:00+01:00")
     audio_call = {"id": "appel-court-audio", "channel": "voice", "language": "fr", "agent_id": "A-007", "team": "résiliation",
-                  "queue": "particuliers", "started_at": "2026-11-10T09:30:00+01:00", "recording": str(recording), "turns": turns,
+                  "queue": "particuliers", "started_at": "2026-11-10T09:30:00+01:00", "recording": recording.name, "turns": turns,
                   "indicators": {"wait_time_s": 48, "handle_time_s": 210, "transfers": 0, "csat": 3}}
     results = {}
     with server.client("crm") as crm:

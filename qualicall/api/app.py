@@ -73,9 +73,11 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
         from fastapi.concurrency import run_in_threadpool
 
         from qualicall.api.jobs import start_jobs
+        from qualicall.service.recordings import RecordingsRoot
         from qualicall.service.scoring import ScoringService
 
-        app.state.scoring = ScoringService(settings.rubric, settings.redact, settings.data_dir / "redacted-recordings")
+        app.state.scoring = ScoringService(settings.rubric, settings.redact, settings.data_dir / "redacted-recordings",
+                                           recordings_root=RecordingsRoot(settings.recordings_root))
         if settings.warm_up:
             await run_in_threadpool(app.state.scoring.warm_up)
         runner = start_jobs(app) if run_jobs else None

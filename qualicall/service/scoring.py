@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session
 
 from qualicall.scorer.engine import Scorer
+from qualicall.service.recordings import RecordingsRoot, is_url
 from qualicall.core.interaction import Interaction
 from qualicall.core.result import Result
 from qualicall.store.models import ResultRow
@@ -33,10 +34,13 @@ class ScoringService:
 
     `recordings_dir`: where redacted copies of recordings go when results are stored (the API's data
     folder); without it a stored interaction keeps pointing at its recording as given.
+    `recordings_root`: where the interactions' `recording` references may point (the API's clients);
+    None: they are the operator's own paths, taken as given (the CLI and batch).
     """
 
     def __init__(
-        self, rubric: str | None = None, redact: bool | None = None, recordings_dir: Path | None = None, concurrency: int | None = None
+        self, rubric: str | None = None, redact: bool | None = None, recordings_dir: Path | None = None, concurrency: int | None = None,
+        recordings_root: RecordingsRoot | None = None,
     ) -> None:
         from qualicall.privacy import deployment_redactor
 
@@ -44,6 +48,7 @@ class ScoringService:
         self.redactor = deployment_redactor(redact)
         # Where redacted copies of recordings go, so that what the coach pages play holds no card number either.
         self.recordings_dir = recordings_dir
+        self.recordings_root = recordings_root
         # Scoring is CPU work under the GIL: more threads at once only lengthen every request.
         self._slots = threading.BoundedSemaphore(concurrency or os.cpu_count() or 1)
 
@@ -53,8 +58,19 @@ class ScoringService:
             turns = [{"speaker": "agent", "text": text, "start": 0.0, "end": 2.0}]
             self.score(Interaction.model_validate({"id": "warm-up", "language": language, "turns": turns}))
 
-    def score(self, interaction: Interaction, measured: dict[str, Any] | None = None) -> tuple[Interaction, Result]:
-        """Score on the clear text; return what may be stored (redacted where the deployment redacts)."""
+    def score(
+        self, interaction: Interaction, measured: dict[str, Any] | None = None, recording: Path | None = None
+    ) -> tuple[Interaction, Result]:
+        """Score on the clear text; return what may be stored (redacted where the deployment redacts).
+
+        `recording`: the recording's file when the service made it (an upload); otherwise the interaction's
+        `recording` reference is resolved in the recordings root, and refused (RecordingRefused) before
+        anything is scored."""
+        if recording is not None:
+            interaction = interaction.model_copy(update={"recording": str(recording)})
+        elif self.recordings_root is not None and interaction.recording and not is_url(interaction.recording):
+            # The file as resolved: what the redacted copy is made from and what the coach pages play.
+            interaction = interaction.model_copy(update={"recording": str(self.recordings_root.resolve(interaction.recording))})
         with self._slots:
             result = self.scorer.score(interaction, measured=measured)
             if self.redactor is None:
@@ -67,7 +83,7 @@ class ScoringService:
     def _redacted_recording(self, redacted: "RedactedInteraction") -> Interaction:
         """The interaction pointing at a redacted copy of its recording; with no copy possible, at no recording."""
         recording = redacted.interaction.recording
-        if not recording or "://" in recording or self.recordings_dir is None or not self.redactor.settings.recordings:
+        if not recording or is_url(recording) or self.recordings_dir is None or not self.redactor.settings.recordings:
             return redacted.interaction
         from qualicall.privacy.audio import AudioRedactionError, redact_recording
 
@@ -88,7 +104,8 @@ class ScoringService:
         *,
         api_key_id: int | None,
         measured: dict[str, Any] | None = None,
+        recording: Path | None = None,
     ) -> tuple[ResultRow, Interaction]:
         """Score, store; returns the new result row and the interaction as stored (redacted)."""
-        stored, result = self.score(interaction, measured)
+        stored, result = self.score(interaction, measured, recording)
         return save_scored(session, stored, result, api_key_id=api_key_id), stored
