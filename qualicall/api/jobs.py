@@ -1,24 +1,32 @@
-"""The audio job workers and the webhook sender, threads inside the service.
+"""The audio jobs and the webhook sender.
 
-Each worker thread keeps its own transcriber, so the speech models load once
-per worker; the queue is the `jobs` table (see `qualicall.store.jobs`), so
-nothing accepted is lost when the process dies.
+Each of `QUALICALL_WORKERS` threads claims jobs and hands their recordings to
+a worker process of its own (`qualicall.api.audio_worker`, which keeps its
+speech model loaded), then scores, redacts and stores the interaction it gets
+back. A worker that dies (killed, out of memory) takes neither the API nor its
+coach pages down: its job is queued again, or failed after `MAX_STARTS` tries,
+and the next job starts a new worker. The queue is the `jobs` table (see
+`qualicall.store.jobs`), so nothing accepted is lost when the service dies.
+A job that ends, in success or failure, keeps no raw metadata; a failed one
+keeps no upload either.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 import time
 from pathlib import Path
-from typing import Any
 
 from fastapi import FastAPI
 
 from qualicall.api import webhooks
+from qualicall.api.audio_worker import AudioWorker, WorkerDied
 from qualicall.api.messages import public_message
 from qualicall.api.schemas import JobOut
+from qualicall.core.errors import QualicallError
 from qualicall.store import jobs as job_store
 from qualicall.store.models import ApiKey, JobRow, ResultRow, utcnow
 
@@ -33,15 +41,20 @@ class JobRunner:
         self.wake = threading.Condition()
         self.stopping = threading.Event()
         self.threads: list[threading.Thread] = []
+        self.workers: list[AudioWorker] = []
         self.running = 0
 
     def start(self) -> "JobRunner":
         with self.store.session() as session:
-            requeued, failed = job_store.requeue_interrupted(session)
+            requeued, failed = job_store.requeue_interrupted(session, "the service stopped while running it")
+        _discard(failed)
         if requeued or failed:
-            log.warning("jobs interrupted by the last stop: %d queued again, %d failed", requeued, failed)
-        for number in range(self.settings.workers):
-            self.threads.append(threading.Thread(target=self._work, name=f"qualicall-job-{number}", daemon=True))
+            log.warning("jobs interrupted by the last stop: %d queued again, %d failed", requeued, len(failed))
+        # The cores shared between the workers, so that jobs at once do not fight over them.
+        threads = max(1, (os.cpu_count() or 1) // max(1, self.settings.workers))
+        self.workers = [AudioWorker(threads) for _ in range(self.settings.workers)]
+        for number, worker in enumerate(self.workers):
+            self.threads.append(threading.Thread(target=self._work, args=(worker,), name=f"qualicall-job-{number}", daemon=True))
         self.threads.append(threading.Thread(target=self._deliver, name="qualicall-webhooks", daemon=True))
         for thread in self.threads:
             thread.start()
@@ -54,13 +67,14 @@ class JobRunner:
     def stop(self) -> None:
         self.stopping.set()
         self.notify()
+        for worker in self.workers:
+            worker.stop()
         for thread in self.threads:
             thread.join(timeout=5)
 
     # --- jobs ---------------------------------------------------------------
 
-    def _work(self) -> None:
-        transcribers: dict[str, Any] = {}  # options → transcriber, kept for the worker's life
+    def _work(self, worker: AudioWorker) -> None:
         while not self.stopping.is_set():
             try:
                 with self.store.session() as session:
@@ -74,48 +88,51 @@ class JobRunner:
                 continue
             self.running += 1
             try:
-                self._run(job, transcribers)
+                self._run(job, worker)
             finally:
                 self.running -= 1
 
-    def _transcriber(self, options: dict[str, Any], cache: dict[str, Any]):  # type: ignore[no-untyped-def]
-        """This worker's transcriber for a job's options (in practice one per deployment: the agent's channel)."""
-        import os
-
-        from qualicall.audio.pipeline import AudioOptions, RecordingTranscriber
-
-        key = json.dumps(options, sort_keys=True)
-        if key not in cache:
-            # The cores shared between the workers, so that jobs at once do not fight over them.
-            threads = max(1, (os.cpu_count() or 1) // max(1, self.settings.workers))
-            cache[key] = RecordingTranscriber(AudioOptions(**options, threads=threads))
-        return cache[key]
-
-    def _run(self, job: JobRow, transcribers: dict[str, Any]) -> None:
-        from qualicall.audio.pipeline import AudioError
-        from qualicall.core.interaction import InteractionError
+    def _run(self, job: JobRow, worker: AudioWorker) -> None:
+        from qualicall.core.interaction import Interaction
 
         started = time.monotonic()
+        options = {**job.options, "max_seconds": self.settings.max_recording_seconds}
         try:
-            recording = self._transcriber(job.options, transcribers).transcribe(Path(job.upload_path), job.metadata_json)
+            answer = worker.transcribe(job.upload_path, job.metadata_json, options)
+        except WorkerDied as died:
+            if self.stopping.is_set():
+                return  # stopped with the service: queued again at the next start
+            log.error("job %s: %s", job.id, died)
+            with self.store.session() as session:
+                _, failed = job_store.requeue_interrupted(session, str(died), job_id=job.id)
+                if failed:
+                    self._enqueue_webhook(session, job.id)
+            _discard(failed)
+            return
+        try:
+            if "error" in answer:
+                raise JobFailed(answer["error"]) if answer["expected"] else RuntimeError(answer["error"])
+            upload = Path(job.upload_path)
+            interaction = Interaction.model_validate(answer["interaction"])
             with self.store.session() as session:
                 row, stored = self.scoring.score_and_store(
-                    session, recording.interaction, api_key_id=job.api_key_id, measured=recording.measured
+                    session, interaction, api_key_id=job.api_key_id, measured=answer["measured"], recording=upload
                 )
-                job_store.complete_job(session, job.id, row, recording.audio_seconds, round(time.monotonic() - started, 3))
+                job_store.complete_job(session, job.id, row, answer["audio_seconds"], round(time.monotonic() - started, 3))
                 self._enqueue_webhook(session, job.id)
-            if stored.recording != job.upload_path:
+            if stored.recording != str(upload):
                 # Redaction kept a copy without the personal data: the clear upload has served its purpose.
-                Path(job.upload_path).unlink(missing_ok=True)
-            log.info("job %s: %s scored (version %d)", job.id, recording.interaction.id, row.version)
+                upload.unlink(missing_ok=True)
+            log.info("job %s: %s scored (version %d)", job.id, interaction.id, row.version)
         except Exception as exc:
-            expected = isinstance(exc, (AudioError, InteractionError))  # the recording's or the metadata's fault
+            expected = isinstance(exc, QualicallError)  # the recording's or the metadata's fault
             message = public_message(str(exc).splitlines()[0] if expected and str(exc) else f"{type(exc).__name__}: {exc}")
             if not expected:
                 log.exception("job %s failed", job.id)
             with self.store.session() as session:
                 job_store.fail_job(session, job.id, message)
                 self._enqueue_webhook(session, job.id)
+            _discard([job.upload_path])
 
     def _enqueue_webhook(self, session, job_id: str) -> None:  # type: ignore[no-untyped-def]
         job = job_store.get_job(session, job_id)
@@ -168,6 +185,16 @@ class JobRunner:
         except httpx.HTTPError as exc:
             return f"{type(exc).__name__}: {exc}"
         return None if 200 <= response.status_code < 300 else f"HTTP {response.status_code}"
+
+
+class JobFailed(QualicallError):
+    """A job the worker could not turn into an interaction, for a reason of the recording's or metadata's own."""
+
+
+def _discard(uploads: list[str]) -> None:
+    """The uploads of failed jobs: nothing will read them again."""
+    for upload in uploads:
+        Path(upload).unlink(missing_ok=True)
 
 
 def start_jobs(app: FastAPI) -> JobRunner:

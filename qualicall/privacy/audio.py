@@ -2,7 +2,8 @@
 
 FFmpeg decodes any format to float PCM (channels and sample rate kept), the
 spans are overwritten in numpy, and FFmpeg encodes the copy in the format
-its name asks for. The original recording is never modified.
+its name asks for, block by block through pipes: memory does not grow with
+the recording's length. The original recording is never modified.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 from typing import TYPE_CHECKING
@@ -64,33 +66,64 @@ def merge_spans(spans: list[tuple[float, float]], margin: float = MARGIN_S) -> l
     return [(s, e) for s, e in merged]
 
 
+def _blank(block: np.ndarray, first: int, rate: int, spans: list[tuple[float, float]], mode: str) -> None:
+    """Overwrite, in `block` (frames `first`… of the recording), what the spans cover."""
+    for start, end in spans:
+        begin, stop = max(int(start * rate), first), min(int(np.ceil(end * rate)), first + len(block))
+        if begin >= stop:
+            continue
+        if mode == "tone":
+            t = np.arange(begin, stop) / rate
+            block[begin - first : stop - first] = (TONE_LEVEL * np.sin(2 * np.pi * TONE_HZ * t)).astype(np.float32)[:, None]
+        else:
+            block[begin - first : stop - first] = 0.0
+
+
+def _last_line(log) -> str:  # type: ignore[no-untyped-def]
+    log.seek(0)
+    return (log.read().decode(errors="replace").strip().splitlines() or ["ffmpeg failed"])[-1]
+
+
 def redact_audio(source: Path, target: Path, spans: list[tuple[float, float]], mode: str = "tone") -> list[tuple[float, float]]:
     """Write a copy of `source` to `target` with each (start, end) span in seconds replaced; the merged spans are returned."""
     rate, channels = _probe(source)
-    decoded = subprocess.run(
-        [_ffmpeg(), "-v", "error", "-i", str(source), "-map", "0:a:0", "-f", "f32le", "-acodec", "pcm_f32le", "-"],
-        capture_output=True,
-    )
-    if decoded.returncode != 0:
-        raise AudioRedactionError(f"{source}: cannot decode audio: {decoded.stderr.decode(errors='replace').strip().splitlines()[-1:]}")
-    samples = np.frombuffer(decoded.stdout, dtype=np.float32).reshape(-1, channels).copy()
     merged = merge_spans(spans)
-    for start, end in merged:
-        first, last = int(start * rate), min(len(samples), int(np.ceil(end * rate)))
-        if first >= last:
-            continue
-        if mode == "tone":
-            t = np.arange(first, last) / rate
-            samples[first:last] = (TONE_LEVEL * np.sin(2 * np.pi * TONE_HZ * t)).astype(np.float32)[:, None]
-        else:
-            samples[first:last] = 0.0
     target.parent.mkdir(parents=True, exist_ok=True)
-    encoded = subprocess.run(
-        [_ffmpeg(), "-v", "error", "-y", "-f", "f32le", "-ar", str(rate), "-ac", str(channels), "-i", "-", str(target)],
-        input=samples.tobytes(), capture_output=True,
-    )
-    if encoded.returncode != 0:
-        raise AudioRedactionError(f"{target}: cannot write audio: {encoded.stderr.decode(errors='replace').strip().splitlines()[-1:]}")
+    frame_bytes = 4 * channels
+    block_bytes = frame_bytes * rate * 10  # ten seconds at a time
+    with tempfile.TemporaryFile() as decode_log, tempfile.TemporaryFile() as encode_log:
+        decoder = subprocess.Popen(
+            [_ffmpeg(), "-v", "error", "-i", str(source), "-map", "0:a:0", "-f", "f32le", "-acodec", "pcm_f32le", "-"],
+            stdout=subprocess.PIPE, stderr=decode_log,
+        )
+        encoder = subprocess.Popen(
+            [_ffmpeg(), "-v", "error", "-y", "-f", "f32le", "-ar", str(rate), "-ac", str(channels), "-i", "-", str(target)],
+            stdin=subprocess.PIPE, stderr=encode_log,
+        )
+        assert decoder.stdout is not None and encoder.stdin is not None
+        first = 0
+        pending = b""
+        try:
+            while chunk := decoder.stdout.read(block_bytes):
+                data = pending + chunk
+                whole = len(data) // frame_bytes * frame_bytes
+                pending = data[whole:]
+                block = np.frombuffer(data[:whole], dtype=np.float32).reshape(-1, channels).copy()
+                _blank(block, first, rate, merged, mode)
+                encoder.stdin.write(block.tobytes())
+                first += len(block)
+            encoder.stdin.close()
+        except BrokenPipeError:
+            pass  # the encoder failed: its log says why
+        finally:
+            decoder.stdout.close()
+            decoded, encoded = decoder.wait(), encoder.wait()
+        if decoded != 0:
+            target.unlink(missing_ok=True)
+            raise AudioRedactionError(f"{source}: cannot decode audio: {_last_line(decode_log)}")
+        if encoded != 0:
+            target.unlink(missing_ok=True)
+            raise AudioRedactionError(f"{target}: cannot write audio: {_last_line(encode_log)}")
     return merged
 
 

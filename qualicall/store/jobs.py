@@ -4,8 +4,10 @@ A job goes queued → running → succeeded | failed. A worker claims a job with
 conditional update (only one claim can win), and the job's result, its new
 status and its webhook delivery commit in one transaction: a job cannot
 complete twice. Jobs left `running` by a process that died are put back in
-the queue at start-up (`requeue_interrupted`); one service instance per
-database runs the jobs.
+the queue (`requeue_interrupted`: at start-up, or when a job's worker process
+died); one service instance per database runs the jobs. A job that ends keeps
+none of the metadata it was posted with (personal data in clear): the stored
+interaction, redacted, has it.
 """
 
 from __future__ import annotations
@@ -82,25 +84,27 @@ def complete_job(session: Session, job_id: str, result: ResultRow, audio_seconds
         update(JobRow)
         .where(JobRow.id == job_id, JobRow.status == "running")
         .values(status="succeeded", result_id=result.id, audio_seconds=audio_seconds, processing_seconds=processing_seconds,
-                finished_at=utcnow(), error=None)
+                finished_at=utcnow(), error=None, metadata_json={})
     ).rowcount
     if done != 1:
         raise RuntimeError(f"job {job_id} is not running any more: not completing it twice")
 
 
 def fail_job(session: Session, job_id: str, error: str) -> None:
-    session.execute(update(JobRow).where(JobRow.id == job_id).values(status="failed", error=error, finished_at=utcnow()))
+    session.execute(update(JobRow).where(JobRow.id == job_id).values(status="failed", error=error, finished_at=utcnow(), metadata_json={}))
 
 
-def requeue_interrupted(session: Session) -> tuple[int, int]:
-    """At start-up: jobs a dead process left running go back to the queue (or fail after MAX_STARTS).
-    Returns (requeued, failed)."""
-    failed = session.execute(
-        update(JobRow)
-        .where(JobRow.status == "running", JobRow.attempts >= MAX_STARTS)
-        .values(status="failed", error=f"interrupted {MAX_STARTS} times (the service stopped while running it)", finished_at=utcnow())
-    ).rowcount
-    requeued = session.execute(update(JobRow).where(JobRow.status == "running").values(status="queued", started_at=None)).rowcount
+def requeue_interrupted(session: Session, reason: str, job_id: str | None = None) -> tuple[int, list[str]]:
+    """Jobs a dead process left running (every one at start-up, or `job_id` whose worker died) go back to the
+    queue, or fail after MAX_STARTS with `reason`. Returns how many were queued again, and the uploads of
+    those that failed (for the caller to delete)."""
+    running = [JobRow.status == "running"] + ([JobRow.id == job_id] if job_id is not None else [])
+    failed = list(session.scalars(select(JobRow.upload_path).where(*running, JobRow.attempts >= MAX_STARTS)))
+    session.execute(
+        update(JobRow).where(*running, JobRow.attempts >= MAX_STARTS)
+        .values(status="failed", error=f"interrupted {MAX_STARTS} times ({reason})", finished_at=utcnow(), metadata_json={})
+    )
+    requeued = session.execute(update(JobRow).where(*running).values(status="queued", started_at=None)).rowcount
     return requeued, failed
 
 

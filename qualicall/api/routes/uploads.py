@@ -1,11 +1,14 @@
-"""Audio uploads on POST /v1/interactions (multipart): streamed to disk, checked, queued as a job → 202."""
+"""Audio uploads on POST /v1/interactions (multipart): streamed to disk, checked, queued as a job → 202.
+
+Checked before a job is made: the size (413), the type (415), the metadata (422), and the recording's
+header: a readable audio stream (422) no longer than QUALICALL_MAX_RECORDING_HOURS (413), read without
+decoding. What is refused leaves nothing behind.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import shutil
-import subprocess
 import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -27,7 +30,6 @@ from qualicall.settings import Settings
 from qualicall.store import jobs as job_store
 
 FIELDS = ("audio", "metadata", "callback_url", "agent_channel")
-AGENT_CHANNELS = ("left", "right", "auto")
 # Accepting a job checks the queue's length and adds to it: one request at a time in this process.
 _accepting = threading.Lock()
 
@@ -53,20 +55,16 @@ def _queue_full(request: Request, settings: Settings) -> HTTPException | None:
                          headers={"Retry-After": str(settings.retry_after_s)})
 
 
-def _probe(path: Path) -> str | None:
-    """Why FFmpeg cannot read an audio stream from `path`, or None if it can."""
-    if shutil.which("ffprobe") is None:
-        return None  # the worker's decoder reports it instead
+def _probe(path: Path, settings: Settings) -> HTTPException | None:
+    """Why the recording at `path` cannot be taken, from its header (nothing is decoded), or None if it can."""
+    from qualicall.audio.decode import AudioError, RecordingTooLong, probe
+
     try:
-        probe = subprocess.run(
-            ["ffprobe", "-v", "error", "-select_streams", "a", "-show_entries", "stream=codec_name", "-of", "csv=p=0", str(path)],
-            capture_output=True, text=True, timeout=60,
-        )
-    except subprocess.TimeoutExpired:
-        return "the file could not be read in 60 s"
-    if probe.returncode != 0 or not probe.stdout.strip():
-        detail = (probe.stderr.strip().splitlines() or ["no audio stream"])[-1]
-        return f"not a readable audio file: {detail}"
+        probe(path, settings.max_recording_seconds)
+    except RecordingTooLong as exc:
+        return HTTPException(413, f"{exc.reason} (QUALICALL_MAX_RECORDING_HOURS)")
+    except AudioError as exc:
+        return HTTPException(422, exc.reason)  # the reason only: the server's path is nobody's business
     return None
 
 
@@ -94,6 +92,8 @@ def _metadata(raw: Any) -> dict[str, Any]:
         raise _invalid("metadata", "expected a JSON object")
     if "turns" in data:
         raise _invalid("metadata", "turns come from the recording: post JSON to score a transcript")
+    if "recording" in data:
+        raise _invalid("metadata", "the recording is the uploaded file: leave `recording` out of the metadata")
     return data
 
 
@@ -132,6 +132,8 @@ async def accept_audio(request: Request, client: Client, settings: Settings, ide
 
 
 async def _accept_form(request, client, settings, idempotency_key, form, suffixes) -> JSONResponse:  # type: ignore[no-untyped-def]
+    from qualicall.audio.pipeline import AudioOptionError, AudioOptions
+
     unknown = sorted(set(form.keys()) - set(FIELDS))
     if unknown:
         raise _invalid(unknown[0], f"unknown field (fields: {', '.join(FIELDS)})")
@@ -152,8 +154,10 @@ async def _accept_form(request, client, settings, idempotency_key, form, suffixe
         except webhooks.TargetRefused as exc:
             raise _invalid("callback_url", str(exc)) from None
     agent_channel = form.get("agent_channel") or "left"
-    if agent_channel not in AGENT_CHANNELS:
-        raise _invalid("agent_channel", " or ".join(AGENT_CHANNELS))
+    try:
+        AudioOptions.choose(agent_channel=agent_channel)
+    except AudioOptionError as exc:
+        raise _invalid("agent_channel", str(exc)) from None
     job_id = job_store.new_job_id()
     metadata.setdefault("id", f"rec-{job_id[:16]}")
     validate_interaction({**metadata, "recording": filename}, loc=("body", "metadata"))
@@ -162,8 +166,8 @@ async def _accept_form(request, client, settings, idempotency_key, form, suffixe
     target = settings.uploads_dir / f"{job_id}{suffix}"
     digest = await run_in_threadpool(_save, audio, target)
     try:
-        if (problem := await run_in_threadpool(_probe, target)) is not None:
-            raise HTTPException(422, problem)
+        if (problem := await run_in_threadpool(_probe, target, settings)) is not None:
+            raise problem
         fingerprint = idempotency.request_hash(digest.encode(), json.dumps(metadata, sort_keys=True).encode(),
                                                (callback_url or "").encode(), agent_channel.encode())
         response = await run_in_threadpool(
