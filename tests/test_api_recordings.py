@@ -61,7 +61,7 @@ def rooted(tmp_path_factory):
     (root / "elsewhere").symlink_to("/etc")
     (folder / "outside.wav").write_text("next to the root, not in it")
     server = Server(folder / "data", env_extra={
-        "QUALICALL_RECORDINGS_ROOT": str(root), "QUALICALL_MAX_RECORDING_HOURS": "0.05", "QUALICALL_WARM_UP": "0",
+        "QUALICALL_RECORDINGS_ROOT": str(root), "QUALICALL_MAX_RECORDING_HOURS": "0.05",
     })
     server.data_dir.mkdir()
     server.make_keys()
