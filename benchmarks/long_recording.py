@@ -49,7 +49,7 @@ def main() -> None:
     server = Server(folder / "data", env_extra={"QUALICALL_REDACT": "on", "QUALICALL_MAX_RECORDING_HOURS": str(max(4.0, args.hours))})
     server.data_dir.mkdir()
     server.make_keys()
-    server.start()
+    server.start(timeout=600)  # a busy machine: the models take long to load
     latencies: list[float] = []
     worker_peak = 0.0
     try:

@@ -125,8 +125,6 @@ def main() -> None:
     from qualicall.service.workers import die_with_parent
 
     die_with_parent(int(sys.argv[1]))
-    # The API's requests come first on a busy machine: a long recording only waits a little longer.
-    os.nice(5)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     answers = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)  # anything a library prints goes to stderr, not into the answers
