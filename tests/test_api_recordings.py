@@ -14,9 +14,8 @@ import subprocess
 import time
 from pathlib import Path
 
-import httpx
 import pytest
-from api_server import Server, children
+from api_server import Server, children, upload, wait_for
 
 TURNS = [{"speaker": "agent", "text": "Bonjour, service client, Julie à votre écoute.", "start": 0.0, "end": 3.0}]
 HOSTILE = ("../../../../etc/passwd", "/etc/passwd", "calls/escape.wav", "elsewhere/passwd", "calls/../../outside.wav")
@@ -30,11 +29,6 @@ def tone(path: Path, seconds: float, codec: list[str] | None = None) -> Path:
                     "-f", "lavfi", "-i", f"anullsrc=r=16000:cl=mono:d={seconds}", "-filter_complex", "[0][1]join=inputs=2:channel_layout=stereo",
                     *(codec or []), str(path)], check=True)
     return path
-
-
-def upload(client: httpx.Client, path: Path, metadata: dict) -> httpx.Response:
-    with path.open("rb") as audio:
-        return client.post("/v1/interactions", files={"audio": (path.name, audio)}, data={"metadata": json.dumps(metadata)})
 
 
 def stored(server: Server, interaction_id: str) -> bool:
@@ -150,11 +144,8 @@ def test_a_failed_job_keeps_neither_its_upload_nor_its_metadata(sqlite_api, tmp_
     with sqlite_api.client("crm") as crm:
         accepted = upload(crm, blip, {"id": "failed-job", "customer_name": "Jeanne Dupont", "notes": "4970 1012 3456 7890"})
         assert accepted.status_code == 202, accepted.text
-        job_id = accepted.json()["id"]
-        deadline = time.monotonic() + 180
-        while (job := crm.get(f"/v1/jobs/{job_id}").json())["status"] not in ("succeeded", "failed") and time.monotonic() < deadline:
-            time.sleep(0.2)
+        job = wait_for(crm, accepted.json()["id"], ("succeeded", "failed"), timeout=180)
     assert job["status"] == "failed" and "empty audio" in job["error"], job
-    (row,) = [row for row in jobs_table(sqlite_api) if row[0] == job_id]
+    (row,) = [row for row in jobs_table(sqlite_api) if row[0] == job["id"]]
     assert json.loads(row[3]) == {} and "Dupont" not in row[3]
-    assert not list((sqlite_api.data_dir / "uploads").glob(f"{job_id}*"))
+    assert not list((sqlite_api.data_dir / "uploads").glob(f"{job['id']}*"))

@@ -66,7 +66,8 @@ def timed(turns: list[tuple[str, str]]) -> list[dict]:
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory):
     folder = tmp_path_factory.mktemp("review")
-    server = Server(folder)
+    # The calls' recording is referenced inside the recordings root, as a CRM on the same storage would.
+    server = Server(folder, env_extra={"QUALICALL_RECORDINGS_ROOT": str(folder)})
     server.make_keys()
     from qualicall.settings import Settings
     from qualicall.store.db import Store
@@ -81,10 +82,10 @@ def workspace(tmp_path_factory):
     french = [e for e in examples if e.get("language") == "fr"]
     base = {"channel": "voice", "language": "fr", "team": "T-revue", "queue": "particuliers", "indicators": {"wait_time_s": 48, "handle_time_s": 210, "csat": 3}}
     calls = [
-        {**base, "id": "revue-court", "agent_id": "A-900", "started_at": "2026-11-10T09:30:00+01:00", "recording": str(recording), "turns": timed(SHORT_CALL)},
+        {**base, "id": "revue-court", "agent_id": "A-900", "started_at": "2026-11-10T09:30:00+01:00", "recording": recording.name, "turns": timed(SHORT_CALL)},
         {**french[0], "id": "revue-bon", "agent_id": "A-900", "team": "T-revue", "started_at": "2026-11-12T10:00:00+01:00"},
-        {**base, "id": "revue-trois", "agent_id": "A-901", "started_at": "2026-11-13T11:00:00+01:00", "recording": str(recording), "turns": timed(SHORT_CALL)},
-        {**french[-1], "id": "revue-quatre", "agent_id": "A-901", "team": "T-revue", "started_at": "2026-11-14T15:00:00+01:00", "recording": str(recording)},
+        {**base, "id": "revue-trois", "agent_id": "A-901", "started_at": "2026-11-13T11:00:00+01:00", "recording": recording.name, "turns": timed(SHORT_CALL)},
+        {**french[-1], "id": "revue-quatre", "agent_id": "A-901", "team": "T-revue", "started_at": "2026-11-14T15:00:00+01:00", "recording": recording.name},
     ]
     results = {}
     with server.client("crm") as crm:
