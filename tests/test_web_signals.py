@@ -53,13 +53,14 @@ def call(identifier: str, turns: list[tuple[str, str]], recording: Path | None =
     timed = [{"speaker": s, "text": text, "start": i * SECONDS, "end": i * SECONDS + SECONDS - 0.5} for i, (s, text) in enumerate(turns)]
     record = {"id": identifier, "channel": "voice", "language": "fr", "agent_id": "A-042", "team": "sinistres",
               "started_at": "2026-11-20T10:00:00+01:00", "turns": timed}
-    return {**record, "recording": str(recording)} if recording else record
+    return {**record, "recording": recording.name} if recording else record
 
 
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory):
     folder = tmp_path_factory.mktemp("web-signals")
-    server = Server(folder)
+    # The complaint's recording is referenced inside the recordings root.
+    server = Server(folder, env_extra={"QUALICALL_RECORDINGS_ROOT": str(folder)})
     server.make_keys()
     server.make_user(COACH, PASSWORD)
     server.start()
