@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
@@ -15,19 +17,56 @@ REAL_DATA = SHARED / "data" / "real"
 EXAMPLES = ROOT / "examples"
 
 
+def skip_unless_installed(*modules: str, reason: str) -> None:
+    """Skip the calling module where a package is missing, without importing it: every module is imported to
+    collect the fast subset too, and torch alone (under whisper, resemblyzer) takes seconds."""
+    missing = [module for module in modules if importlib.util.find_spec(module) is None]
+    if missing:
+        pytest.skip(f"{reason} ({', '.join(missing)} missing)", allow_module_level=True)
+
+
 def run_cli(*args: str, input: str | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    """Run `qualicall` in a subprocess, from the code under test."""
+    """Run `qualicall` in a subprocess, from the code under test: the smoke test of each command (entry point,
+    real pipes). Every other CLI test calls the `cli` fixture: a process start reloads spaCy and the encoder."""
     return subprocess.run(
         [sys.executable, "-m", "qualicall", *args], capture_output=True, text=True, input=input, timeout=timeout, cwd=ROOT
     )
 
 
 @pytest.fixture(scope="session")
-def scorer():
-    """One scorer for the whole session: spaCy and the sentence encoder load once."""
+def cli():
+    """`qualicall` in this process (typer's runner on the app `main()` runs, every command registered): models load
+    once per session. Called as `cli(*args, input=None, env=None)`; returns what `run_cli` returns. An exception that
+    escapes a command fails the test (on the command line it would be a traceback)."""
+    from typer.testing import CliRunner
+
+    from qualicall.cli import COMMAND_MODULES, app
+
+    for module in COMMAND_MODULES:
+        importlib.import_module(module).register(app)
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | None = None, env: dict[str, str | None] | None = None) -> subprocess.CompletedProcess[str]:
+        done = runner.invoke(app, list(args), input=input, env=env)
+        if done.exception is not None and not isinstance(done.exception, SystemExit):
+            raise done.exception
+        return subprocess.CompletedProcess(["qualicall", *args], done.exit_code, done.stdout, done.stderr)
+
+    return invoke
+
+
+@lru_cache(maxsize=1)
+def default_scorer():
+    """The process's one scorer with the default rubric of each language (what `scorer` gives fixtures)."""
     from qualicall.scorer.engine import Scorer
 
     return Scorer()
+
+
+@pytest.fixture(scope="session")
+def scorer():
+    """One scorer for the whole session: spaCy and the sentence encoder load once."""
+    return default_scorer()
 
 
 @pytest.fixture(scope="session")
@@ -48,6 +87,23 @@ def make_interaction(turns: list[tuple[str, str]], language: str = "fr", channel
             turn.update(start=i * seconds_per_turn, end=i * seconds_per_turn + seconds_per_turn - 0.5)
         out.append(turn)
     return Interaction.model_validate({"id": extra.pop("id", "t-1"), "channel": channel, "language": language, "turns": out, **extra})
+
+
+# --- How the suite is split ------------------------------------------------
+# A test on a real server or on PostgreSQL is `slow` by its fixtures: each server process loads the models.
+SERVER_FIXTURES = {"postgres", "sqlite_api", "postgres_api", "api_server"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the server tests `slow`, and give each test its xdist group (`pytest -n 2` runs with `--dist loadgroup`):
+    the modules that use the session's servers share one worker, so that the servers start once; any other module
+    stays on one worker, so that its module fixtures (a batch run, synthesised calls) are made once."""
+    on_servers = {item.module for item in items if SERVER_FIXTURES & set(getattr(item, "fixturenames", ()))}
+    for item in items:
+        if SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+        if item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group("servers" if item.module in on_servers else item.module.__name__))
 
 
 # --- API and store tests (issue 5) ------------------------------------------

@@ -2,16 +2,8 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
+from conftest import default_scorer as scorer
 from conftest import make_interaction
-
-
-@lru_cache(maxsize=1)
-def scorer():
-    from qualicall.scorer.engine import Scorer
-
-    return Scorer()
 
 
 def score(turns, language="fr", channel="voice", **extra):

@@ -1,4 +1,5 @@
-"""`qualicall db upgrade`, `qualicall apikey create|list|revoke` on a fresh data folder."""
+"""`qualicall db upgrade`, `qualicall apikey create|list|revoke` on a fresh data folder: in process, but for the
+first two commands, run as real command lines (the smoke tests of `db` and `apikey`)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,12 @@ def qualicall(data_dir, *args):
     return subprocess.run([sys.executable, "-m", "qualicall", *args], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
 
 
-def test_apikey_lifecycle(tmp_path):
+def on_folder(data_dir) -> dict[str, str | None]:
+    """The environment `qualicall` above gives its process, for the in-process `cli`."""
+    return {"QUALICALL_DATA_DIR": str(data_dir), "QUALICALL_DATABASE_URL": None}
+
+
+def test_apikey_lifecycle(cli, tmp_path):
     upgraded = qualicall(tmp_path, "db", "upgrade")
     assert upgraded.returncode == 0 and "revision" in upgraded.stdout and (tmp_path / "qualicall.db").exists()
     created = qualicall(tmp_path, "apikey", "create", "--role", "coach", "--name", "Claire")
@@ -23,7 +29,7 @@ def test_apikey_lifecycle(tmp_path):
     key = created.stdout.strip()
     assert key.startswith("qc_") and "webhook signing secret" in created.stderr
     prefix = key.split("_")[1]
-    listed = qualicall(tmp_path, "apikey", "list").stdout
+    listed = cli("apikey", "list", env=on_folder(tmp_path)).stdout
     assert f"{prefix}\tcoach\tClaire\tactive" in listed and key not in listed
 
     from qualicall.store.db import Store
@@ -33,20 +39,17 @@ def test_apikey_lifecycle(tmp_path):
     with store.session() as session:
         assert authenticate(session, key).role == "coach"
         assert authenticate(session, key[:-1] + ("A" if key[-1] != "A" else "B")) is None
-    assert qualicall(tmp_path, "apikey", "revoke", prefix).returncode == 0
+    assert cli("apikey", "revoke", prefix, env=on_folder(tmp_path)).returncode == 0
     with store.session() as session:
         assert authenticate(session, key) is None
     store.close()
 
 
-def test_cli_errors_are_one_line(tmp_path):
-    bad_role = qualicall(tmp_path, "apikey", "create", "--role", "boss")
+def test_cli_errors_are_one_line(cli, tmp_path):
+    bad_role = cli("apikey", "create", "--role", "boss", env=on_folder(tmp_path))
     assert bad_role.returncode == 2 and bad_role.stderr.strip().startswith("qualicall: error: unknown role 'boss'")
-    env_url = qualicall(tmp_path, "apikey", "revoke", "nope")
-    assert env_url.returncode != 0 and len(env_url.stderr.strip().splitlines()) == 1
-    unreachable = subprocess.run(
-        [sys.executable, "-m", "qualicall", "db", "upgrade"], capture_output=True, text=True, cwd=ROOT, timeout=120,
-        env={**os.environ, "QUALICALL_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"},
-    )
+    env_url = cli("apikey", "revoke", "nope", env=on_folder(tmp_path))
+    assert env_url.returncode == 2 and env_url.stderr.strip() == "qualicall: error: no key with prefix 'nope'"
+    unreachable = cli("db", "upgrade", env={"QUALICALL_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"})
     assert unreachable.returncode == 2 and "cannot open the database" in unreachable.stderr
     assert len(unreachable.stderr.strip().splitlines()) == 1

@@ -18,6 +18,8 @@ pytest.importorskip("qualicall.audio.pipeline", reason="the audio pipeline is no
 if shutil.which("espeak-ng") is None or shutil.which("ffmpeg") is None:
     pytest.skip("needs espeak-ng and ffmpeg", allow_module_level=True)
 
+pytestmark = pytest.mark.slow  # servers that transcribe with Whisper
+
 AGENT = "Bonjour, service client Énergie Plus, Julie à votre écoute. Que puis-je faire pour vous ?"
 CUSTOMER = "Bonjour, ma facture de mars est deux fois plus élevée que d'habitude."
 

@@ -20,10 +20,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, skip_unless_installed
 
-pytest.importorskip("whisper", reason="the openai-whisper extra is not installed")
-pytest.importorskip("faster_whisper", reason="the audio extra is not installed")
+skip_unless_installed("whisper", reason="the openai-whisper extra is not installed")
+skip_unless_installed("faster_whisper", reason="the audio extra is not installed")
+
+pytestmark = pytest.mark.slow  # converts the base model and runs both Whisper engines
 
 SENTENCE = "Thank you for calling Northwind Energy, how can I help you today?"
 
@@ -90,7 +92,7 @@ def test_conversion_is_cached_where_the_engine_looks(openai_engine, cache: Path)
         "n_vocab": 51865, "n_text_ctx": 448, "n_text_state": 512, "n_text_head": 8, "n_text_layer": 6,
     }
     written = checkpoint.stat().st_mtime_ns
-    # The CLI finds the same checkpoint and does not convert again.
+    # The CLI finds the same checkpoint and does not convert again (the smoke test of `models`: a real command line).
     result = subprocess.run(
         [sys.executable, "-m", "qualicall", "models", "convert", "--model", "base"],
         capture_output=True, text=True, cwd=ROOT, timeout=120, env={**os.environ, "QUALICALL_CACHE_DIR": str(cache)},
@@ -186,7 +188,7 @@ def test_a_bad_checkpoint_is_one_line_error(tmp_path: Path) -> None:
     assert str(bad) in str(error.value) and "\n" not in str(error.value)
 
 
-def test_convert_cli_errors(tmp_path: Path) -> None:
-    result = run_cli("models", "convert", "--model", str(tmp_path))
+def test_convert_cli_errors(cli, tmp_path: Path) -> None:
+    result = cli("models", "convert", "--model", str(tmp_path))
     assert result.returncode == 2
     assert str(tmp_path) in result.stderr and "Traceback" not in result.stderr

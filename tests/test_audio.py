@@ -17,6 +17,8 @@ from conftest import REAL_DATA, run_cli
 
 skip_without_speech_stack()
 
+pytestmark = pytest.mark.slow  # Whisper base on every call
+
 from qualicall.audio.decode import AudioError, load_audio  # noqa: E402
 from qualicall.audio.pipeline import AudioOptions, RecordingTranscriber  # noqa: E402
 from qualicall.models.whisper_models import installed_base, resolve_model  # noqa: E402
@@ -177,25 +179,25 @@ def test_broken_and_empty_files_give_one_line_errors(transcriber, tmp_path):
         assert message.startswith(str(path)) and reason in message and "\n" not in message
 
 
-def test_cli_transcribe_skips_a_broken_file_among_others(calls, tmp_path):
+def test_cli_transcribe_skips_a_broken_file_among_others(cli, calls, tmp_path):
     corrupt = tmp_path / "broken.wav"
     corrupt.write_bytes(b"\x00garbage" * 50)
-    alone = run_cli("transcribe", str(corrupt))
+    alone = run_cli("transcribe", str(corrupt))  # the smoke test of `transcribe`: a real command line
     assert alone.returncode == 2 and alone.stdout == ""
     assert alone.stderr.strip().count("\n") == 0 and str(corrupt) in alone.stderr
     out = tmp_path / "calls.jsonl"
-    both = run_cli("transcribe", str(corrupt), str(REAL_DATA / "stereo_diarization.wav") if REAL_DATA.exists() else str(calls["call-ulaw"]),
-                   "--lang", "en", "--no-redact", "--out", str(out))
+    both = cli("transcribe", str(corrupt), str(REAL_DATA / "stereo_diarization.wav") if REAL_DATA.exists() else str(calls["call-ulaw"]),
+               "--lang", "en", "--no-redact", "--out", str(out))
     assert both.returncode == 1 and f"skipped: {corrupt}" in both.stderr
     records = [json.loads(line) for line in out.read_text().splitlines()]
     assert len(records) == 1 and records[0]["turns"] and records[0]["channel"] == "voice"
 
 
-def test_cli_score_stereo_recording_end_to_end(calls):
+def test_cli_score_stereo_recording_end_to_end(cli, calls):
     # The recording itself, and an interaction (CRM metadata) that names it without turns.
     metadata = calls["call-ulaw"].with_name("crm.json")
     metadata.write_text(json.dumps({"id": "crm-1", "agent_id": "A-1", "recording": calls["call-ulaw"].name}))
-    scored = run_cli("score", str(calls["call-ulaw"]), str(metadata))
+    scored = cli("score", str(calls["call-ulaw"]), str(metadata))
     assert scored.returncode == 0, scored.stderr
     results = [json.loads(line) for line in scored.stdout.splitlines()]
     assert [r["interaction_id"] for r in results] == ["call-ulaw", "crm-1"] and results[1]["agent_id"] == "A-1"

@@ -1,6 +1,7 @@
 """`qualicall batch` (issue 7): text batch end to end, corrupt input, resume after kill -9, workers 1 = 2,
-CSV manifests, the journal, Ray. Each run is a real `qualicall batch` subprocess; the corpus is made
-here from the bundled examples (ids and indicators varied, so every record has its own content)."""
+CSV manifests, the journal, Ray. Runs are in process (the `cli` fixture; the worker processes are real), but
+for the one killed with -9 and the Ray runs: real `qualicall batch` command lines. The corpus is made here
+from the bundled examples (ids and indicators varied, so every record has its own content)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLES, ROOT, run_cli
+from conftest import EXAMPLES, ROOT
 
 RECORDS = 36
 
@@ -54,10 +55,6 @@ def by_key(results: list[dict]) -> dict[str, dict]:
     return keyed
 
 
-def batch(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-    return run_cli("batch", *args, "--no-progress", timeout=timeout)
-
-
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> tuple[Path, dict[str, int]]:
     folder = tmp_path_factory.mktemp("night")
@@ -65,14 +62,15 @@ def corpus(tmp_path_factory) -> tuple[Path, dict[str, int]]:
 
 
 @pytest.fixture(scope="module")
-def clean_run(corpus, tmp_path_factory):
+def clean_run(cli, corpus, tmp_path_factory):
     """One uninterrupted run with one worker: the reference the other runs must equal."""
     folder, counts = corpus
     out = tmp_path_factory.mktemp("clean") / "results.jsonl"
-    done = batch(str(folder), "--out", str(out), "--workers", "1")
+    done = cli("batch", str(folder), "--out", str(out), "--workers", "1", "--no-progress")
     return out, done
 
 
+@pytest.mark.slow
 def test_text_batch_scores_every_good_record_and_reports_the_bad_ones(corpus, clean_run):
     from qualicall.scorer.rubric import load_rubric
 
@@ -107,12 +105,13 @@ def test_text_batch_scores_every_good_record_and_reports_the_bad_ones(corpus, cl
     assert "1 file(s) of other types" in done.stderr  # notes.txt
 
 
-def test_rerun_skips_what_is_done_and_writes_nothing(corpus, clean_run):
+@pytest.mark.slow
+def test_rerun_skips_what_is_done_and_writes_nothing(cli, corpus, clean_run):
     folder, counts = corpus
     out, _ = clean_run
     before = out.read_bytes()
     # The good files only: a re-run retries failed records, and these have none.
-    done = batch(str(folder / "calls.jsonl"), str(folder / "sub"), "--out", str(out))
+    done = cli("batch", str(folder / "calls.jsonl"), str(folder / "sub"), "--out", str(out), "--no-progress")
     assert done.returncode == 0, done.stderr
     assert f"scored 0, skipped {RECORDS + 1} already done, failed 0" in done.stderr
     assert out.read_bytes() == before
@@ -134,7 +133,9 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-def test_kill_9_mid_run_then_resume_on_two_workers_equals_a_clean_run_on_one(corpus, clean_run, tmp_path):
+@pytest.mark.slow
+def test_kill_9_mid_run_then_resume_on_two_workers_equals_a_clean_run_on_one(cli, corpus, clean_run, tmp_path):
+    """Also the smoke test of `batch`: the killed run is a real command line."""
     folder, counts = corpus
     out = tmp_path / "results.jsonl"
     command = [sys.executable, "-m", "qualicall", "batch", str(folder), "--out", str(out), "--workers", "1", "--no-progress"]
@@ -162,7 +163,7 @@ def test_kill_9_mid_run_then_resume_on_two_workers_equals_a_clean_run_on_one(cor
     with out.open("a", encoding="utf-8") as stream:
         stream.write('{"interaction_id": "night-0')
     # Resumed on two workers: the result set is the one-worker clean run's, line for line.
-    done = batch(str(folder), "--out", str(out), "--workers", "2")
+    done = cli("batch", str(folder), "--out", str(out), "--workers", "2", "--no-progress")
     assert done.returncode == 1, done.stderr
     assert f"scored {counts['good'] - len(partial)}, skipped {len(partial)} already done" in done.stderr
     assert "last line was cut" in done.stderr
@@ -171,6 +172,7 @@ def test_kill_9_mid_run_then_resume_on_two_workers_equals_a_clean_run_on_one(cor
     assert by_key(final) == by_key(read_results(clean_run[0]))
 
 
+@pytest.mark.slow
 def test_ray_backend_and_store_write_once_through_the_same_resume_logic(corpus, clean_run, tmp_path):
     pytest.importorskip("ray")
     folder, _ = corpus
@@ -297,8 +299,8 @@ def test_journal_repairs_a_torn_line_refuses_foreign_files_and_a_second_writer(t
         ResultJournal(foreign).open()
 
 
-def test_bad_options_are_one_line_errors(tmp_path):
-    done = run_cli("batch", str(tmp_path), "--out", str(tmp_path / "o.jsonl"), "--backend", "spark")
+def test_bad_options_are_one_line_errors(cli, tmp_path):
+    done = cli("batch", str(tmp_path), "--out", str(tmp_path / "o.jsonl"), "--backend", "spark")
     assert done.returncode == 2 and done.stderr.strip() == "qualicall: error: unknown backend 'spark' (use local or ray)"
-    done = run_cli("batch", str(tmp_path), "--out", str(tmp_path / "o.jsonl"), "--rubric", "no-such-rubric")
+    done = cli("batch", str(tmp_path), "--out", str(tmp_path / "o.jsonl"), "--rubric", "no-such-rubric")
     assert done.returncode == 2 and "no-such-rubric" in done.stderr and "Traceback" not in done.stderr

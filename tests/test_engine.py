@@ -44,13 +44,23 @@ def test_result_scores_are_consistent_and_record_the_rubric():
     turns = [("agent", "Bonjour, Onda Mobile, Julie à votre écoute, que puis-je faire pour vous ?"), ("customer", "Ma carte SIM ne marche plus."), ("agent", "allô ? vous m'entendez ?")]
     result = score(turns, indicators={"wait_time_s": 20, "csat": 5})
     rubric = load_rubric("default-fr")
-    for criterion_id, criterion in result.criteria.items():
-        weights = {i: spec.weight for i, spec in rubric.criteria[criterion_id].items.items()}
-        assert criterion.score == criterion_score(criterion.items, weights)
-    assert result.criteria["closing"].score is None  # interrupted: nothing applies
-    assert result.quality_score == weighted_mean([(c.weight, c.score) for c in result.criteria.values()])
-    assert result.operational_score == 100.0
-    assert result.overall_score == round((70 * result.quality_score + 30 * 100.0) / 100, 2)
+    # The grid's weights (each item 1; criteria 20, 30, 25, 25, 20) and the verdicts the figures below are worked from.
+    assert {spec.weight for criterion in rubric.criteria.values() for spec in criterion.items.values()} == {1}
+    assert {c: criterion.weight for c, criterion in result.criteria.items()} == {
+        "greeting": 20, "comprehensible_language": 30, "reformulation": 25, "closing": 25, "complaint_handling": 20}
+    assert {c: {i: r.status for i, r in criterion.items.items()} for c, criterion in result.criteria.items()} == {
+        "greeting": dict.fromkeys(["salutation", "organization", "agent_name", "offer_help"], "passed"),
+        "comprehensible_language": dict.fromkeys(["readability", "no_jargon", "positive_wording", "courtesy"], "passed"),
+        "reformulation": dict.fromkeys(["restates_need", "checks_understanding"], "failed"),
+        "closing": dict.fromkeys(["recap", "other_needs", "thanks", "farewell"], "not_applicable"),  # interrupted
+        "complaint_handling": dict.fromkeys(["acknowledges", "takes_ownership", "next_step"], "not_applicable"),  # no complaint
+    }
+    # 100 × passed / applicable items; a criterion where nothing applies has no score.
+    assert {c: criterion.score for c, criterion in result.criteria.items()} == {
+        "greeting": 100.0, "comprehensible_language": 100.0, "reformulation": 0.0, "closing": None, "complaint_handling": None}
+    assert result.quality_score == 66.67  # (20 × 100 + 30 × 100 + 25 × 0) / 75: closing and complaint handling do not count
+    assert result.operational_score == 100.0  # a 20 s wait and a CSAT of 5 are both on target
+    assert result.overall_score == 76.67  # 0.7 × 66.67 + 0.3 × 100
     assert result.rubric.id == "default-fr" and result.rubric.version == "3"
     assert result.rubric.thresholds["items"]["comprehensible_language.readability"]["min_score"] == 60
 

@@ -11,6 +11,7 @@ import pytest
 from api_server import Server
 from privacy_planted import leaks, planted_interaction
 
+pytestmark = pytest.mark.slow  # a server of its own (redaction on)
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):

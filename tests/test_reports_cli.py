@@ -20,27 +20,6 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @pytest.fixture(scope="module")
-def report_cli():
-    """`qualicall report` in process (the same command, without a process start per case): exit code, stdout, stderr."""
-    import typer
-    from typer.testing import CliRunner
-
-    from qualicall.cli.reports import register
-
-    app = typer.Typer()
-    app.callback()(lambda: None)  # a group, so that the command is called by its name as on the command line
-    register(app)
-    runner = CliRunner()
-
-    def invoke(*args: str) -> subprocess.CompletedProcess[str]:
-        done = runner.invoke(app, list(args))
-        assert done.exception is None or isinstance(done.exception, SystemExit), done.exception
-        return subprocess.CompletedProcess(args, done.exit_code, done.stdout, done.stderr)
-
-    return invoke
-
-
-@pytest.fixture(scope="module")
 def results_file(tmp_path_factory):
     path = tmp_path_factory.mktemp("reports") / "results.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in fixture_results()), encoding="utf-8")
@@ -48,6 +27,7 @@ def results_file(tmp_path_factory):
 
 
 def test_json(results_file):
+    """The smoke test of `report`: a real command line, JSON on a real pipe."""
     done = run_cli("report", str(results_file), "--by", "agent", "--period", "month", "--format", "json")
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
@@ -59,8 +39,8 @@ def test_json(results_file):
     assert report["total"]["indicators"]["service_level"]["numerator"] == 2
 
 
-def test_csv_and_cli_settings(report_cli, results_file):
-    done = report_cli("report", str(results_file), "--by", "team,channel", "-f", "csv", "--service-level-s", "30", "--short-abandon-s", "0")
+def test_csv_and_cli_settings(cli, results_file):
+    done = cli("report", str(results_file), "--by", "team,channel", "-f", "csv", "--service-level-s", "30", "--short-abandon-s", "0")
     assert done.returncode == 0, done.stderr
     rows = list(csv.DictReader(io.StringIO(done.stdout)))
     assert [(r["team"], r["channel"]) for r in rows] == [("T1", "chat"), ("T1", "voice"), ("T2", "email"), ("(total)", "(total)")]
@@ -69,8 +49,8 @@ def test_csv_and_cli_settings(report_cli, results_file):
     assert total["item.greeting.salutation"] == "50.0"
 
 
-def test_table(report_cli, results_file):
-    done = report_cli("report", str(results_file), "--by", "agent")
+def test_table(cli, results_file):
+    done = cli("report", str(results_file), "--by", "agent")
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert any(line.split("│")[1].strip() == "total" for line in lines if "│" in line)
@@ -78,28 +58,36 @@ def test_table(report_cli, results_file):
     assert "45.0" in row_c and "50.0" in row_c  # quality average and e-mails within 48 h of agent C
 
 
-def test_rubric_settings(report_cli, results_file, tmp_path):
+def test_rubric_settings(cli, results_file, tmp_path):
     from qualicall.scorer.rubric import rubric_path
 
     text = rubric_path("default-fr").read_text(encoding="utf-8").replace("service_level_s: 20", "service_level_s: 30")
     (tmp_path / "mine.yaml").write_text(text, encoding="utf-8")
-    done = report_cli("report", str(results_file), "-f", "json", "--rubric", str(tmp_path / "mine.yaml"))
+    done = cli("report", str(results_file), "-f", "json", "--rubric", str(tmp_path / "mine.yaml"))
     assert json.loads(done.stdout)["total"]["indicators"]["service_level"]["numerator"] == 3  # 10, 30 and 20 s
 
 
-def test_html_is_one_self_contained_file(results_file, tmp_path):
-    out = tmp_path / "report.html"
-    done = run_cli("report", str(results_file), "--by", "agent", "--period", "week", "-f", "html", "-o", str(out))
+@pytest.fixture(scope="module")
+def html_report(cli, results_file, tmp_path_factory):
+    out = tmp_path_factory.mktemp("html") / "report.html"
+    done = cli("report", str(results_file), "--by", "agent", "--period", "week", "-f", "html", "-o", str(out))
     assert done.returncode == 0, done.stderr
-    page = out.read_text(encoding="utf-8")
+    return out
+
+
+def test_html_is_one_self_contained_file(html_report):
+    page = html_report.read_text(encoding="utf-8")
     assert page.count("<svg") == 3  # quality and service level over time, item pass rates
     assert not re.search(r'(src|href)="(?!#)', page) and "@import" not in page  # nothing fetched from elsewhere
     assert "agent: A" in page and "2026-W45" in page
     assert 'class="ko"' in page and 'class="ok"' in page
-    if CHROMIUM is None:
-        pytest.skip("chromium is not installed (./install.sh --dev installs it)")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (./install.sh --dev installs it)")
+def test_html_cells_are_drawn_in_a_browser(html_report, tmp_path):
     shot = tmp_path / "report.png"
-    subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", f"--screenshot={shot}", "--window-size=1200,1600", out.as_uri()],
+    subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", f"--screenshot={shot}", "--window-size=1200,1600", html_report.as_uri()],
                    capture_output=True, timeout=120, check=True)
     from PIL import Image
 
@@ -108,29 +96,29 @@ def test_html_is_one_self_contained_file(results_file, tmp_path):
     assert counts.get((0xD9, 0xF2, 0xDD), 0) > 500 and counts.get((0xF9, 0xDC, 0xDC), 0) > 500  # green and red cells drawn
 
 
-def test_bad_input_is_one_line(report_cli, results_file, tmp_path):
+def test_bad_input_is_one_line(cli, results_file, tmp_path):
     for args, message in [
         ((str(tmp_path / "absent.jsonl"),), "no such file"),
         ((str(results_file), "--by", "site"), "unknown grouping 'site'"),
         ((str(results_file), "--period", "year"), "unknown period"),
         ((str(results_file), "-f", "pdf"), "unknown format"),
     ]:
-        done = report_cli("report", *args)
+        done = cli("report", *args)
         assert done.returncode == 2 and done.stderr.count("\n") == 1 and message in done.stderr, (args, done.stderr)
-    done = report_cli("report", str(results_file), "--by", "agent,week", "--period", "month")
+    done = cli("report", str(results_file), "--by", "agent,week", "--period", "month")
     assert done.returncode == 2 and "one period at a time" in done.stderr
 
 
-def test_bad_records_are_reported_and_skipped(report_cli, results_file, tmp_path):
+def test_bad_records_are_reported_and_skipped(cli, results_file, tmp_path):
     broken = tmp_path / "broken.jsonl"
     lines = [json.dumps(r) for r in fixture_results()]
     broken.write_text("\n".join([lines[0], "{not json", *lines[1:], "[1, 2]"]) + "\n", encoding="utf-8")
-    done = report_cli("report", str(broken), "-f", "json", "--by", "agent,week")
+    done = cli("report", str(broken), "-f", "json", "--by", "agent,week")
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert f"{broken}:2: invalid JSON" in done.stderr and f"{broken}:12: expected a JSON object" in done.stderr
     report = json.loads(done.stdout)  # the report of the good records is still written
     assert (report["by"], report["period"]) == (["agent"], "week")
-    assert report == json.loads(report_cli("report", str(results_file), "-f", "json", "--by", "agent", "--period", "week").stdout)
+    assert report == json.loads(cli("report", str(results_file), "-f", "json", "--by", "agent", "--period", "week").stdout)
 
 
 def test_generated_month(tmp_path):
