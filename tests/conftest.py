@@ -46,11 +46,11 @@ def cli():
         importlib.import_module(module).register(app)
     runner = CliRunner()
 
-    def invoke(*args: str, input: str | None = None, env: dict[str, str | None] | None = None) -> subprocess.CompletedProcess[str]:
-        done = runner.invoke(app, list(args), input=input, env=env)
+    def invoke(*args: str | Path, input: str | None = None, env: dict[str, str | None] | None = None) -> subprocess.CompletedProcess[str]:
+        done = runner.invoke(app, [str(arg) for arg in args], input=input, env=env)
         if done.exception is not None and not isinstance(done.exception, SystemExit):
             raise done.exception
-        return subprocess.CompletedProcess(["qualicall", *args], done.exit_code, done.stdout, done.stderr)
+        return subprocess.CompletedProcess(["qualicall", *map(str, args)], done.exit_code, done.stdout, done.stderr)
 
     return invoke
 

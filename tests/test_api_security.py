@@ -16,7 +16,10 @@ from pathlib import Path
 import pytest
 from api_server import Receiver, Server, upload, wait_for
 
-pytestmark = pytest.mark.skipif(shutil.which("ffprobe") is None, reason="uploads are checked with ffprobe (Debian's ffmpeg)")
+pytestmark = [
+    pytest.mark.skipif(shutil.which("ffprobe") is None, reason="uploads are checked with ffprobe (Debian's ffmpeg)"),
+    pytest.mark.slow,  # servers: the session's and one of its own
+]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
@@ -104,16 +107,10 @@ def test_the_database_and_uploads_are_private(idle_server, tmp_path):
     assert mode(uploads) == 0o700
 
 
-def test_a_database_made_by_the_command_line_is_private(tmp_path):
-    from typer.testing import CliRunner
-
-    from qualicall.cli import COMMAND_MODULES, app
-
-    for module in COMMAND_MODULES:
-        __import__(module, fromlist=["register"]).register(app)
+def test_a_database_made_by_the_command_line_is_private(cli, tmp_path):
     data = tmp_path / "nouveau"
-    done = CliRunner().invoke(app, ["apikey", "create", "--role", "crm"], env={"QUALICALL_DATA_DIR": str(data), "QUALICALL_DATABASE_URL": None})
-    assert done.exit_code == 0, done.output
+    done = cli("apikey", "create", "--role", "crm", env={"QUALICALL_DATA_DIR": str(data), "QUALICALL_DATABASE_URL": None})
+    assert done.returncode == 0, done.stderr
     assert stat.S_IMODE(data.stat().st_mode) == 0o700 and stat.S_IMODE((data / "qualicall.db").stat().st_mode) == 0o600
 
 

@@ -11,20 +11,12 @@ from conftest import EXAMPLES
 
 
 @pytest.fixture(scope="module")
-def cli():
-    """The real `qualicall` app in process: exit status, stdout, stderr (models load once for the module)."""
-    from typer.testing import CliRunner
+def cli(cli):
+    """conftest's `qualicall` in process (an escaped exception fails the test there), and no traceback printed."""
 
-    from qualicall.cli import COMMAND_MODULES, app
-
-    for module in COMMAND_MODULES:
-        __import__(module, fromlist=["register"]).register(app)
-    runner = CliRunner()
-
-    def invoke(*args: str):  # type: ignore[no-untyped-def]
-        done = runner.invoke(app, [str(a) for a in args])
-        assert done.exception is None or isinstance(done.exception, SystemExit), repr(done.exception)
-        assert "Traceback" not in done.output
+    def invoke(*args):  # type: ignore[no-untyped-def]
+        done = cli(*args)
+        assert "Traceback" not in done.stdout + done.stderr
         return done
 
     return invoke
@@ -32,7 +24,7 @@ def cli():
 
 def one_line_error(done, *words: str) -> bool:  # type: ignore[no-untyped-def]
     lines = done.stderr.strip().splitlines()
-    return done.exit_code == 2 and len(lines) == 1 and lines[0].startswith("qualicall: error: ") and all(w in lines[0] for w in words)
+    return done.returncode == 2 and len(lines) == 1 and lines[0].startswith("qualicall: error: ") and all(w in lines[0] for w in words)
 
 
 @pytest.mark.parametrize("command", ["score", "redact"])
@@ -52,7 +44,7 @@ def test_a_missing_file_or_a_folder_is_a_one_line_error_with_status_2(cli, tmp_p
 
 def test_a_missing_file_among_others_is_skipped_with_status_1(cli, tmp_path):
     done = cli("score", tmp_path / "absent.json", EXAMPLES / "call-fr.json")
-    assert done.exit_code == 1 and "skipped: " in done.stderr and "absent.json: no such file" in done.stderr
+    assert done.returncode == 1 and "skipped: " in done.stderr and "absent.json: no such file" in done.stderr
     assert json.loads(done.stdout)["interaction_id"]
 
 
@@ -68,7 +60,7 @@ def test_report_skips_a_result_of_the_wrong_shape(cli, tmp_path, record, reason)
     results = tmp_path / "results.jsonl"
     results.write_text(json.dumps({"interaction_id": "ok", "quality_score": 80.0}) + "\n" + json.dumps(record) + "\n")
     done = cli("report", results, "--format", "json")
-    assert done.exit_code == 1 and f"skipped: {results}:2: {reason}" in done.stderr, done.stderr
+    assert done.returncode == 1 and f"skipped: {results}:2: {reason}" in done.stderr, done.stderr
     assert json.loads(done.stdout)["total"]["contacts"] == 1
 
 
@@ -76,7 +68,7 @@ def test_report_skips_a_number_out_of_range(cli, tmp_path):
     results = tmp_path / "results.jsonl"
     results.write_text('{"interaction_id": "ok", "overall_score": 70}\n{"interaction_id": "big", "overall_score": 1e999}\n')
     done = cli("report", results, "--format", "json")
-    assert done.exit_code == 1 and f"skipped: {results}:2: invalid JSON: number 1e999 out of range" in done.stderr, done.stderr
+    assert done.returncode == 1 and f"skipped: {results}:2: invalid JSON: number 1e999 out of range" in done.stderr, done.stderr
     assert json.loads(done.stdout)["total"]["contacts"] == 1
 
 
@@ -84,11 +76,11 @@ def test_one_record_scored_into_a_jsonl_file_is_one_line_that_report_reads(cli, 
     one = tmp_path / "one.jsonl"
     one.write_text((EXAMPLES / "interactions.jsonl").read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
     out = tmp_path / "r.jsonl"
-    assert cli("score", one, "--out", out).exit_code == 0
+    assert cli("score", one, "--out", out).returncode == 0
     lines = out.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 1 and json.loads(lines[0])["interaction_id"] == json.loads(one.read_text())["id"]
     done = cli("report", out, "--format", "json")
-    assert done.exit_code == 0 and json.loads(done.stdout)["total"]["contacts"] == 1
+    assert done.returncode == 0 and json.loads(done.stdout)["total"]["contacts"] == 1
 
 
 def test_a_rubric_with_a_broken_regex_is_named_by_its_line_and_never_scored(cli, tmp_path):
@@ -100,7 +92,7 @@ def test_a_rubric_with_a_broken_regex_is_named_by_its_line_and_never_scored(cli,
     broken.write_text(text, encoding="utf-8")
     line = next(n for n, content in enumerate(text.splitlines(), 1) if "rien d (autre" in content)
     validated = cli("rubric", "validate", broken)
-    assert validated.exit_code == 1
-    assert f"criteria.closing.items.other_needs.params.patterns[1] (line {line}): invalid regular expression" in validated.output
+    assert validated.returncode == 1
+    assert f"criteria.closing.items.other_needs.params.patterns[1] (line {line}): invalid regular expression" in validated.stderr
     scored = cli("score", EXAMPLES / "call-fr.json", "--rubric", broken)
-    assert one_line_error(scored, "invalid rubric", f"(line {line})", "invalid regular expression"), scored.output
+    assert one_line_error(scored, "invalid rubric", f"(line {line})", "invalid regular expression"), scored.stderr

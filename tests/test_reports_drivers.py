@@ -17,7 +17,6 @@ import pytest
 from conftest import EXAMPLES
 from reports_fixture import result
 from scipy import stats
-from test_reports_cli import report_cli  # noqa: F401 (the fixture: `qualicall report` in process)
 
 from qualicall.reports import aggregate
 from qualicall.scorer.rubric import ReportSettings
@@ -51,8 +50,8 @@ def planted_file(generate_month, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def planted_report(report_cli, planted_file):
-    done = report_cli("report", str(planted_file), "--drivers", "-f", "json")
+def planted_report(cli, planted_file):
+    done = cli("report", str(planted_file), "--drivers", "-f", "json")
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
@@ -173,15 +172,15 @@ def test_planted_month_aggregates(planted_report, generate_month):
     assert total["turnaround_rate"]["denominator"] > 300 and total["sentiment_shift_avg"]["value"] > 0
 
 
-def test_drivers_csv_and_table(report_cli, planted_file):
-    done = report_cli("report", str(planted_file), "--drivers", "-f", "csv")
+def test_drivers_csv_and_table(cli, planted_file):
+    done = cli("report", str(planted_file), "--drivers", "-f", "csv")
     assert done.returncode == 0, done.stderr
     rows = list(csv.DictReader(io.StringIO(done.stdout)))
     csat = [r for r in rows if r["survey"] == "csat"]
     assert csat[0]["rank"] == "1" and csat[0]["driver"] == "complaint" and csat[0]["with"] == "present"
     assert float(csat[0]["ci95.high"]) < 0 and csat[0]["significant"] == "True"
     assert {r["driver"] for r in csat if r["rank"] == ""} == {"greeting.salutation", "churn_threat"}
-    done = report_cli("report", str(planted_file), "--drivers")
+    done = cli("report", str(planted_file), "--drivers")
     assert done.returncode == 0, done.stderr
     assert "What moves CSAT" in done.stdout and "What moves NPS" in done.stdout
     assert "Not ranked (fewer than 30 answers on a side): greeting.salutation" in done.stdout
@@ -219,11 +218,12 @@ def test_drivers_served_by_the_api(sqlite_api, generate_month):
     assert "drivers" not in plain.json()
 
 
-def test_html_report_shows_the_drivers(report_cli, planted_file, tmp_path):
+@pytest.mark.slow  # a browser
+def test_html_report_shows_the_drivers(cli, planted_file, tmp_path):
     """The drivers chart of the HTML report, drawn in Chromium: a red bar (the complaint lowers CSAT), green
     ones (the planted items raise it), and the one-line reading in the planted order."""
     out = tmp_path / "planted.html"
-    done = report_cli("report", str(planted_file), "--by", "team", "-f", "html", "-o", str(out))
+    done = cli("report", str(planted_file), "--by", "team", "-f", "html", "-o", str(out))
     assert done.returncode == 0, done.stderr
     page = out.read_text(encoding="utf-8")
     assert page.count("<svg") == 5  # quality, service level, pass rates; what moves CSAT, what moves NPS

@@ -20,6 +20,8 @@ COACH, PASSWORD = "claire.dubois", "calibrage-2026"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 PER_USER, PER_ADDRESS = 3, 6
 
+pytestmark = pytest.mark.slow  # a server of its own
+
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
@@ -33,20 +35,13 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def cli(server):
-    """The real `qualicall` app in process, on the server's database."""
-    from typer.testing import CliRunner
-
-    from qualicall.cli import COMMAND_MODULES, app
-
-    for module in COMMAND_MODULES:
-        __import__(module, fromlist=["register"]).register(app)
-    runner = CliRunner()
+def cli(cli, server):
+    """conftest's `qualicall` in process, on the server's database; every command here must succeed."""
     env = {"QUALICALL_DATA_DIR": str(server.data_dir), "QUALICALL_DATABASE_URL": None}
 
     def invoke(*args: str):  # type: ignore[no-untyped-def]
-        done = runner.invoke(app, list(args), env=env)
-        assert done.exit_code == 0, done.output
+        done = cli(*args, env=env)
+        assert done.returncode == 0, done.stderr
         return done
 
     return invoke
