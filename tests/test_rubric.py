@@ -55,7 +55,7 @@ def test_invalid_yaml_and_unknown_rubric_are_one_line_errors(tmp_path):
         load_rubric(str(bad))
 
 
-def test_a_deployment_copy_changes_words_without_code(tmp_path):
+def test_a_deployment_copy_changes_words_without_code(scorer, tmp_path):
     from conftest import make_interaction
     from qualicall.scorer.engine import Scorer
 
@@ -64,9 +64,9 @@ def test_a_deployment_copy_changes_words_without_code(tmp_path):
     custom = tmp_path / "acme.yaml"
     custom.write_text(text)
     turns = [("agent", "Salut l'équipe, que puis-je faire pour vous ?"), ("customer", "Bonjour.")]
-    default = Scorer("default-fr").score(make_interaction(turns))
+    default = scorer.score(make_interaction(turns))
     acme = Scorer(str(custom)).score(make_interaction(turns))
-    assert default.criteria["greeting"].items["salutation"].status == "failed"
+    assert default.rubric.id == "default-fr" and default.criteria["greeting"].items["salutation"].status == "failed"
     assert acme.criteria["greeting"].items["salutation"].status == "passed" and acme.rubric.id == "acme-fr"
 
 
