@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import subprocess
 import sys
@@ -90,20 +91,38 @@ def make_interaction(turns: list[tuple[str, str]], language: str = "fr", channel
 
 
 # --- How the suite is split ------------------------------------------------
-# A test on a real server or on PostgreSQL is `slow` by its fixtures: each server process loads the models.
+# The session's servers: a test using one is `slow` by its fixtures (each server process loads the models).
 SERVER_FIXTURES = {"postgres", "sqlite_api", "postgres_api", "api_server"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark the server tests `slow`, and give each test its xdist group (`pytest -n 2` runs with `--dist loadgroup`):
-    the modules that use the session's servers share one worker, so that the servers start once; any other module
-    stays on one worker, so that its module fixtures (a batch run, synthesised calls) are made once."""
-    on_servers = {item.module for item in items if SERVER_FIXTURES & set(getattr(item, "fixturenames", ()))}
     for item in items:
         if SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
-        if item.get_closest_marker("xdist_group") is None:
-            item.add_marker(pytest.mark.xdist_group("servers" if item.module in on_servers else item.module.__name__))
+
+
+@lru_cache(maxsize=None)
+def on_session_servers(module: str) -> bool:
+    """Whether a test module (path from the root) asks for a session server: a function's parameter, or a string
+    (`request.getfixturevalue("postgres")`). Read from its source: xdist's scheduler sees test ids, not fixtures."""
+    tree = ast.parse((ROOT / module).read_text(encoding="utf-8"))
+    names = {arg.arg for node in ast.walk(tree) if isinstance(node, ast.FunctionDef) for arg in node.args.args}
+    names |= {node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)}
+    return bool(SERVER_FIXTURES & names)
+
+
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):  # type: ignore[no-untyped-def]
+    """`pytest -n 2`: a module's tests on one worker, so that its module fixtures (a batch run, synthesised calls)
+    are made once; every module on the session's servers on one worker, so that each server starts once."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByModuleAndServer(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return "the session's servers" if on_session_servers(module) else module
+
+    return ByModuleAndServer(config, log)
 
 
 # --- API and store tests (issue 5) ------------------------------------------

@@ -17,7 +17,7 @@ def schema_drift(store: Store) -> list:
         return compare_metadata(MigrationContext.configure(connection), Base.metadata)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=[pytest.mark.slow, pytest.mark.xdist_group("servers")])])
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.slow)])
 def database_url(request, tmp_path):
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'store.db'}"
