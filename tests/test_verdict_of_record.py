@@ -14,7 +14,7 @@ from conftest import EXAMPLES, make_interaction
 from verdicts_by_hand import SHORT_CALL, failed, scores_by_hand
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.slow)])
 def store(request, tmp_path):
     from qualicall.store.db import Store
 

@@ -26,7 +26,7 @@ from urllib.parse import quote
 import pytest
 from api_server import Server
 
-from conftest import EXAMPLES, ROOT, run_cli
+from conftest import EXAMPLES, ROOT
 from verdicts_by_hand import SHORT_CALL, failed, scores_by_hand
 
 ARTIFACTS = ROOT / "artifacts" / "web"
@@ -35,7 +35,10 @@ COACH, PASSWORD = "julie.martin", "calibrage-2026"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 BULK = 230  # calls of one team: three pages of the queue
 
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (./install.sh --dev installs it)")
+pytestmark = [
+    pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (./install.sh --dev installs it)"),
+    pytest.mark.slow,  # servers of its own and a browser
+]
 
 
 def lan_address() -> str | None:
@@ -239,7 +242,7 @@ def test_plain_http_on_a_lan_address_says_why_sign_in_cannot_work(browser, lan_s
 
 # --- point 1: an override counts everywhere -------------------------------------------------------------------------
 
-def test_an_override_counts_everywhere(page, workspace):
+def test_an_override_counts_everywhere(cli, page, workspace):
     results = workspace["results"]
     machine = results["revue-court"]
     key = failed(machine)[0]
@@ -312,7 +315,7 @@ def test_an_override_counts_everywhere(page, workspace):
     assert (item["status"], item["machine_status"], item["reviewed_by"]) == ("passed", "failed", COACH)
     results_file = workspace["folder"] / "exported.jsonl"
     results_file.write_text("".join(json.dumps(e["result"], ensure_ascii=False) + "\n" for e in exported), encoding="utf-8")
-    done = run_cli("report", str(results_file), "--format", "json")
+    done = cli("report", str(results_file), "--format", "json")
     assert done.returncode == 0, done.stderr
     offline = json.loads(done.stdout)["total"]
     assert offline["indicators"]["quality_avg"]["value"] == report["indicators"]["quality_avg"]["value"]
