@@ -18,7 +18,10 @@ COACH, PASSWORD = "claire.dupont", "signaux-2026"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = ROOT / "artifacts" / "web"
 
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (./install.sh --dev installs it)")
+pytestmark = [
+    pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (./install.sh --dev installs it)"),
+    pytest.mark.slow,  # a server of its own and a browser
+]
 
 # Written for this test: in no bank of the default rubrics.
 COMPLAINT = [
