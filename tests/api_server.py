@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import os
 import signal
 import socket
@@ -246,3 +247,16 @@ def wait_for(client: httpx.Client, job_id: str, states: tuple[str, ...], timeout
             return job
         time.sleep(0.2)
     raise AssertionError(f"job {job_id} still {job['status']} after {timeout} s")
+
+
+def sign_in(http: httpx.Client, **form: str) -> httpx.Response:
+    """GET the form, then POST it back with its CSRF token and cookie, as a browser does. The cookies are Secure,
+    which httpx's jar keeps for https only: they are copied by hand, as the browser tests show browsers send them."""
+    page = http.get("/login")
+    token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    http.cookies.set("qualicall_signin", page.cookies["qualicall_signin"])
+    answer = http.post("/login", data={"next": "/queue", **form, "csrf": token})
+    http.cookies.clear(domain="127.0.0.1")  # what the jar keeps but will not send
+    if "qualicall_session" in answer.cookies:
+        http.cookies.set("qualicall_session", answer.cookies["qualicall_session"])
+    return answer

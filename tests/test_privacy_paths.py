@@ -8,7 +8,7 @@ import subprocess
 
 import numpy as np
 import pytest
-from api_server import Server
+from api_server import Server, sign_in
 from privacy_planted import leaks, planted_interaction
 
 pytestmark = pytest.mark.slow  # a server of its own (redaction on)
@@ -53,11 +53,10 @@ def test_api_responses_and_the_stored_rows_are_redacted(server):
     assert turn[evidence["start_char"] : evidence["end_char"]] == evidence["text"] == "je m'appelle [NAME]"
     # The coach workspace: signed in with a coach key, the queue and the call's page.
     with server.client(None, follow_redirects=False) as browser:
-        signed_in = browser.post("/login", data={"api_key": server.keys["coach"], "next": "/queue"})
+        signed_in = sign_in(browser, api_key=server.keys["coach"])
         assert signed_in.status_code == 303, signed_in.text
-        cookie = {"Cookie": signed_in.headers["set-cookie"].split(";")[0]}
-        pages = [browser.get(path, headers=cookie) for path in ("/queue", f"/calls/{data['id']}")]
-        audio = browser.get(f"/calls/{data['id']}/audio", headers=cookie)
+        pages = [browser.get(path) for path in ("/queue", f"/calls/{data['id']}")]
+        audio = browser.get(f"/calls/{data['id']}/audio")
     for page in pages:
         assert page.status_code == 200 and data["id"] in page.text, page.request.url
         assert leaks(page.text) == [], page.request.url

@@ -14,7 +14,7 @@ import stat
 
 import httpx
 import pytest
-from api_server import Server
+from api_server import Server, sign_in
 
 COACH, PASSWORD = "claire.dubois", "calibrage-2026"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -49,19 +49,6 @@ def cli(cli, server):
 
 def browser_client(server: Server, address: str) -> httpx.Client:
     return httpx.Client(base_url=server.url, follow_redirects=False, timeout=30, headers={"X-Forwarded-For": address})
-
-
-def sign_in(http: httpx.Client, **form: str) -> httpx.Response:
-    """GET the form, then POST it back with its CSRF token and cookie, as a browser does. The cookies are Secure,
-    which httpx's jar keeps for https only: they are copied by hand, as the browser tests show browsers send them."""
-    page = http.get("/login")
-    token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
-    http.cookies.set("qualicall_signin", page.cookies["qualicall_signin"])
-    answer = http.post("/login", data={"next": "/queue", **form, "csrf": token})
-    http.cookies.clear(domain="127.0.0.1")  # what the jar keeps but will not send
-    if "qualicall_session" in answer.cookies:
-        http.cookies.set("qualicall_session", answer.cookies["qualicall_session"])
-    return answer
 
 
 def signed_in(http: httpx.Client) -> bool:

@@ -172,24 +172,25 @@ def redact_result(result: Result, redacted: RedactedInteraction) -> Result:
     for text in redacted.texts:
         for r in text.redactions:
             pairs.setdefault(r.text, placeholder(r.type))
-    for criterion in data.get("criteria", {}).values():
-        for item in criterion.get("items", {}).values():
-            for evidence in item.get("evidence", []):
-                turn = evidence.get("turn")
-                if not isinstance(turn, int) or not 0 <= turn < len(redacted.texts):
-                    continue
-                text = redacted.texts[turn]
-                start, end = text.map_span(evidence["start_char"], evidence["end_char"])
-                new = text.text[start:end]
-                if new != evidence["text"]:
-                    pairs.setdefault(evidence["text"], new)
-                evidence.update(start_char=start, end_char=end, text=new)
+    # Everything that carries evidence: the grid's items and the customer signals.
+    holders = [item for criterion in data.get("criteria", {}).values() for item in criterion.get("items", {}).values()]
+    holders += list((data.get("signals") or {}).values())
+    for holder in holders:
+        for evidence in holder.get("evidence", []):
+            turn = evidence.get("turn")
+            if not isinstance(turn, int) or not 0 <= turn < len(redacted.texts):
+                continue
+            text = redacted.texts[turn]
+            start, end = text.map_span(evidence["start_char"], evidence["end_char"])
+            new = text.text[start:end]
+            if new != evidence["text"]:
+                pairs.setdefault(evidence["text"], new)
+            evidence.update(start_char=start, end_char=end, text=new)
     replace = _replacer(pairs)
-    for criterion in data.get("criteria", {}).values():
-        for item in criterion.get("items", {}).values():
-            evidence = item.pop("evidence", [])
-            item.update(_scrub(item, replace))
-            item["evidence"] = evidence
+    for holder in holders:
+        evidence = holder.pop("evidence", [])
+        holder.update(_scrub(holder, replace))
+        holder["evidence"] = evidence
     return Result.model_validate(data)
 
 
