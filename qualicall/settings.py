@@ -11,6 +11,8 @@
     QUALICALL_SESSION_HOURS  how long a coach's sign-in lasts
     QUALICALL_COOKIE_SECURE, QUALICALL_COOKIE_SAMESITE  the coaches' cookie policy (qualicall.api.web.sessions)
     QUALICALL_SIGNIN_*       the throttle on failed sign-ins (per user name, per address, window)
+    QUALICALL_MAX_TURN_CHARS, QUALICALL_MAX_TURNS, QUALICALL_MAX_INTERACTION_CHARS
+                             the most one posted interaction may hold (413 above): what bounds the cost of a request
 """
 
 from __future__ import annotations
@@ -37,6 +39,9 @@ class Settings(BaseSettings):
     port: int = Field(8000, ge=0, le=65535)
     max_upload_mb: float = Field(200.0, gt=0, description="largest audio upload accepted, in MB (413 above)")
     max_json_mb: float = Field(10.0, gt=0, description="largest JSON body accepted, in MB (413 above)")
+    max_turn_chars: int = Field(100_000, ge=1, description="longest text of one turn (or of any other text field), in characters (413 above)")
+    max_turns: int = Field(5_000, ge=1, description="most turns in one interaction (413 above)")
+    max_interaction_chars: int = Field(1_000_000, ge=1, description="most characters of text in one interaction, all fields together (413 above)")
     max_recording_hours: float = Field(4.0, gt=0, description="longest recording accepted, in hours (413 above, read from its header before decoding)")
     recordings_root: Path | None = Field(None, description="folder in which JSON `recording` references are resolved; unset: references are refused (422), upload the audio instead")
     workers: int = Field(1, ge=0, description="audio jobs run at once, each in a worker process of its own; 0: accept jobs but run none")

@@ -66,7 +66,7 @@ def test_an_override_is_the_verdict_of_record_everywhere_the_store_answers(store
 
     with store.session() as session:
         row = repo.get_interaction(session, "court-1")
-        made = repo.add_reviews(session, row, [repo.ItemReview(item_id, "passed", "le client a coupé court")], "julie")
+        made = repo.add_reviews(session, row, [repo.ItemReview(item_id, "passed", "le client a coupé court")], repo.Reviewer("julie"))
         assert made[0].result_id == repo.result_versions(session, "court-1")[0].id  # the review judged the machine's result
     with store.session() as session:
         row = repo.get_interaction(session, "court-1")
@@ -100,8 +100,8 @@ def test_an_override_is_the_verdict_of_record_everywhere_the_store_answers(store
     # The same verdict from the same coach again, or a comment alone: no new version.
     with store.session() as session:
         row = repo.get_interaction(session, "court-1")
-        repo.add_reviews(session, row, [repo.ItemReview(item_id, "passed")], "julie")
-        repo.add_reviews(session, row, [], "julie", comment="appel à réécouter en équipe")
+        repo.add_reviews(session, row, [repo.ItemReview(item_id, "passed")], repo.Reviewer("julie"))
+        repo.add_reviews(session, row, [], repo.Reviewer("julie"), comment="appel à réécouter en équipe")
         assert repo.latest_result(session, row).version == 2
         other = next(k for k in result["criteria"][criterion_id]["items"] if k != item_id)
     # Calibration still compares the machine with the coach.
@@ -120,7 +120,7 @@ def test_an_override_is_the_verdict_of_record_everywhere_the_store_answers(store
         assert (latest.version, latest.data["source"], latest.data["machine"]["version"]) == (4, "coach", 3)
         assert latest.quality_score == pytest.approx(expected["quality"], abs=0.01)
         # The coach goes back to the machine's verdict: the scores go back too.
-        repo.add_reviews(session, row, [repo.ItemReview(item_id, "failed")], "marc")
+        repo.add_reviews(session, row, [repo.ItemReview(item_id, "failed")], repo.Reviewer("marc"))
         latest = repo.latest_result(session, row)
         assert latest.version == 5 and latest.quality_score == result["quality_score"]
         assert latest.data["criteria"][criterion_id]["items"][other]["status"] == result["criteria"][criterion_id]["items"][other]["status"]

@@ -17,7 +17,7 @@ from qualicall import __version__
 from qualicall.api.headers import SecurityHeaders
 from qualicall.api.messages import public_message
 from qualicall.api.metrics import Metrics
-from qualicall.core.errors import ConflictError, InputError, NotFoundError, QualicallError
+from qualicall.core.errors import ConflictError, InputError, NotFoundError, QualicallError, TooLargeError
 from qualicall.settings import Settings
 from qualicall.store.db import Store
 
@@ -53,9 +53,9 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
 
 
 def status_of(exc: QualicallError) -> int:
-    """The HTTP status of a project error: bad input 422, unknown thing 404, conflict 409, anything else
-    (a store or model that is not available) 503."""
-    for family, status in ((NotFoundError, 404), (ConflictError, 409), (InputError, 422)):
+    """The HTTP status of a project error: bad input 422 (413 above a size limit), unknown thing 404, conflict 409,
+    anything else (a store or model that is not available) 503."""
+    for family, status in ((NotFoundError, 404), (ConflictError, 409), (TooLargeError, 413), (InputError, 422)):
         if isinstance(exc, family):
             return status
     return 503

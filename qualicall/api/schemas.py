@@ -22,7 +22,9 @@ class ReviewOut(BaseModel):
     item_id: str | None
     status: Status | None
     comment: str | None
-    reviewer: str
+    reviewer: str = Field(description="name of the API key or coach account that made the review")
+    reviewer_key_id: int | None = Field(description="the API key that made it (GET from `qualicall apikey list`)")
+    reviewer_user_id: int | None = Field(description="the coach account that made it, on the coach pages")
     result_version: int | None
     created_at: datetime
 
@@ -30,8 +32,8 @@ class ReviewOut(BaseModel):
     def of(cls, row: ReviewRow, versions: dict[int, int]) -> "ReviewOut":
         return cls(
             id=row.id, criterion_id=row.criterion_id, item_id=row.item_id, status=row.status, comment=row.comment,
-            reviewer=row.reviewer, result_version=versions.get(row.result_id) if row.result_id else None,
-            created_at=as_utc(row.created_at),
+            reviewer=row.reviewer, reviewer_key_id=row.reviewer_key_id, reviewer_user_id=row.reviewer_user_id,
+            result_version=versions.get(row.result_id) if row.result_id else None, created_at=as_utc(row.created_at),
         )
 
 
@@ -110,7 +112,8 @@ class ItemReviewIn(BaseModel):
 
 
 class ReviewIn(BaseModel):
-    """A coach's overrides of items of the latest result, and/or a comment on the contact (one at least)."""
+    """A coach's overrides of items of the latest result, and/or a comment on the contact (one at least).
+    Its author is the API key that posts it: a `reviewer` field is refused."""
 
     model_config = ConfigDict(
         extra="forbid",
@@ -120,12 +123,18 @@ class ReviewIn(BaseModel):
     items: list[ItemReviewIn] = Field(default_factory=list, max_length=100)
     comment: str | None = Field(None, min_length=1, max_length=COMMENT_MAX_CHARS)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _no_reviewer(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "reviewer" in data:
+            raise ValueError("reviewer: not accepted: the author of a review is the API key that posts it")
+        return data
+
     @model_validator(mode="after")
     def _something(self) -> "ReviewIn":
         if not self.items and not self.comment:
             raise ValueError("give items to override or a comment")
         return self
-    reviewer: str | None = Field(None, min_length=1, max_length=200, description="default: the API key's name")
 
 
 class JobOut(BaseModel):

@@ -20,6 +20,10 @@ class InputError(QualicallError, ValueError):
     """Input that cannot be accepted as given: a bad record, field, option or file (HTTP 422)."""
 
 
+class TooLargeError(InputError):
+    """Input above a configured size limit: a text, a number of turns (HTTP 413)."""
+
+
 class NotFoundError(QualicallError, LookupError):
     """A named thing (user, item, rubric) that does not exist (HTTP 404)."""
 

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import json
+import math
+import re
+import unicodedata
 from collections.abc import Iterator
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, WithJsonSchema, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
-from qualicall.core.errors import InputError
+from qualicall.core.errors import InputError, TooLargeError
 
 Channel = Literal["voice", "chat", "email"]
 Language = Literal["fr", "en"]
@@ -34,40 +39,236 @@ def read_error(path: Path, exc: OSError | UnicodeDecodeError) -> SourceError:
     return SourceError(f"{path}: cannot read: {exc.strerror or exc}")
 
 
+# --- what any value of an interaction may be --------------------------------------------------------
+# Checked once, on the whole decoded document, before the model reads it: what passes can be stored
+# as it is in SQLite and PostgreSQL, sent back as JSON and summed in a report.
+
+MAX_DEPTH = 32  # objects and arrays nested in one another
+MAX_SAFE_INTEGER = 2**53 - 1  # what every JSON reader keeps exactly
+# A field name: a letter or "_" first, then letters, digits, "_", "." or "-" (not an e-mail, a card number…).
+FIELD_NAME = re.compile(r"[^\W\d][\w.-]{0,99}")
+
+
+# The same, as JSON schemas for the OpenAPI document. A schema cannot count levels: extra fields show two.
+NUL_FREE = {"pattern": "^[^\\x00]*$"}
+_SCALAR = [{"type": "string", **NUL_FREE}, {"type": "number", "minimum": -MAX_SAFE_INTEGER, "maximum": MAX_SAFE_INTEGER},
+           {"type": "boolean"}, {"type": "null"}]
+FIELD_NAMES = {"propertyNames": {"pattern": "^[A-Za-z_][A-Za-z0-9_.-]{0,99}$"}}
+EXTRA_VALUE = {"anyOf": [*_SCALAR, {"type": "array", "items": {"anyOf": _SCALAR}},
+                         {"type": "object", **FIELD_NAMES, "additionalProperties": {"anyOf": _SCALAR}}]}
+WITH_EXTRAS = {**FIELD_NAMES, "additionalProperties": EXTRA_VALUE}
+
+
+def _refuse(message: str) -> PydanticCustomError:
+    return PydanticCustomError("qualicall_value", message)
+
+
+def text_problem(text: str) -> str | None:
+    """Why a string cannot be stored (a NUL, a lone surrogate), or None."""
+    if "\x00" in text:
+        return "contains a NUL character"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return f"contains a lone surrogate ({text[exc.start]!r}), which is not Unicode text"
+    return None
+
+
+def json_leaves(value: Any, path: str = "", depth: int = 0) -> Iterator[tuple[str, Any]]:
+    """Every scalar of a decoded JSON document with its path (`turns[0].text`). Refuses a document nested
+    deeper than MAX_DEPTH and a key that is not a field name."""
+    if isinstance(value, (dict, list)) and depth >= MAX_DEPTH:
+        raise _refuse(f"{path or 'record'}: nested deeper than {MAX_DEPTH} levels")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str) or not FIELD_NAME.fullmatch(key):
+                shown = key if isinstance(key, str) and not text_problem(key) else ascii(key)
+                raise _refuse(f"{path or 'record'}: field name {shown!r}: a letter or _ first, then letters, digits, _ . - (100 at most)")
+            yield from json_leaves(item, f"{path}.{key}" if path else key, depth + 1)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from json_leaves(item, f"{path}[{index}]", depth + 1)
+    else:
+        yield path, value
+
+
+def scalar_problem(value: Any) -> str | None:
+    if isinstance(value, str):
+        return text_problem(value)
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int) and abs(value) > MAX_SAFE_INTEGER:
+        return f"integer of {len(str(abs(value)))} digits, beyond ±{MAX_SAFE_INTEGER} (2^53 − 1)"
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"{value} is not a finite number"
+    return None
+
+
+def decode_json(text: str | bytes) -> Any:
+    """A JSON document, or InteractionError saying in one line why it cannot be read."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        where = f"line {exc.lineno}, column {exc.colno}" if exc.lineno > 1 else f"column {exc.colno}"
+        raise InteractionError(f"invalid JSON at {where}: {exc.msg}") from None
+    except UnicodeDecodeError:
+        raise InteractionError("invalid JSON: not UTF-8 text") from None
+    except RecursionError:
+        raise InteractionError(f"invalid JSON: nested too deeply (at most {MAX_DEPTH} levels are accepted)") from None
+    except ValueError as exc:  # an integer of more than 4300 digits
+        raise InteractionError(f"invalid JSON: {exc}") from None
+
+
+# --- ids ---------------------------------------------------------------------------------------------
+# One grammar for the ids of interactions, agents, teams and queues: what a 200-character column holds on
+# both databases and what a URL path carries back. 1 to 200 characters; no "/" or "\\", no control character,
+# no separator but the plain space; no space at either end and no dot first (not "." nor "..").
+
+ID_MAX = 200
+_NOT_IN_ID = r"\x00-\x1f\x7f-\x9f/\\\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+# Written for Python, ECMAScript (the OpenAPI document) and Rust alike.
+ID_PATTERN = f"^[^{_NOT_IN_ID} .](?:[^{_NOT_IN_ID}]{{0,{ID_MAX - 2}}}[^{_NOT_IN_ID} ])?$"
+_ID = re.compile(ID_PATTERN)
+_ID_CHAR = re.compile(f"[{_NOT_IN_ID}]")
+
+
+def id_problem(value: str) -> str | None:
+    """Why `value` is not an id, or None."""
+    if _ID.fullmatch(value):
+        return text_problem(value)  # a lone surrogate, which no pattern can name
+    if not 1 <= len(value) <= ID_MAX:
+        return f"1 to {ID_MAX} characters (got {len(value)})"
+    if (bad := _ID_CHAR.search(value)) is not None:
+        return f"no {ascii(bad.group())}: no '/' or '\\', no control character, no space but the plain one (ids travel in URL paths)"
+    return "no space at either end, no dot first"
+
+
+def check_id(value: str) -> str:
+    if (problem := id_problem(value)) is not None:
+        raise _refuse(f"invalid id {ascii(value[:40])}: {problem}")
+    return value
+
+
+Id = Annotated[str, AfterValidator(check_id), WithJsonSchema({"type": "string", "minLength": 1, "maxLength": ID_MAX, "pattern": ID_PATTERN})]
+
+
+# --- times and indicators ----------------------------------------------------------------------------
+
+MAX_SECONDS = 366 * 86400  # a time within a contact, or a duration: a year at most
+FIRST_YEAR, LAST_YEAR = 1970, 2099
+# The common forms of an ISO 8601 time in those years, for the OpenAPI document (the door reads any ISO 8601 form).
+STARTED_AT_PATTERN = (
+    r"^(19[7-9][0-9]|20[0-9]{2})-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])"
+    r"(T([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?)?$"
+)
+
+
+def in_range(moment: datetime) -> datetime:
+    """`moment` as an aware UTC time (naive: taken as UTC); ValueError unless its year is 1970–2099, where contacts are."""
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise ValueError(f"{moment.isoformat()} is outside the years {FIRST_YEAR}–{LAST_YEAR}")
+    return (moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+
+
+def contact_moment(started_at: str) -> datetime:
+    """`started_at` as an aware UTC time. ValueError unless ISO 8601, from 1970 to 2099."""
+    return in_range(datetime.fromisoformat(started_at))
+
+
+Moment = Annotated[datetime, AfterValidator(in_range), WithJsonSchema({"type": "string", "pattern": STARTED_AT_PATTERN})]
+
+
+def check_started_at(value: str) -> str:
+    try:
+        contact_moment(value)
+    except ValueError as exc:
+        problem = str(exc) if "outside" in str(exc) else f"{value!r} is not an ISO 8601 date and time (2026-11-02T09:14:03+01:00)"
+        raise _refuse(problem) from None
+    return value
+
+
+StartedAt = Annotated[str, AfterValidator(check_started_at), WithJsonSchema({"type": "string", "maxLength": 64, "pattern": STARTED_AT_PATTERN})]
+
+
+Seconds = Annotated[float, Field(ge=0, le=MAX_SECONDS)]
+Ratio = Annotated[float, Field(ge=0, le=1)]
+
+SECONDS = (0.0, float(MAX_SECONDS), "seconds")
+COUNT = (0.0, 1e6, "a count")
+RATIO = (0.0, 1.0, "a ratio")
+# The scale of each indicator of indicators.md (input or measured): a value outside is refused.
+INDICATOR_RANGES: dict[str, tuple[float, float, str]] = {
+    "wait_time_s": SECONDS, "ivr_time_s": SECONDS, "handle_time_s": SECONDS, "hold_time_s": SECONDS,
+    "first_response_s": SECONDS, "longest_silence_s": SECONDS,
+    "transfers": COUNT, "overtalk_count": COUNT,
+    "csat": (1.0, 5.0, "the survey's scale"), "nps": (0.0, 10.0, "the recommendation scale"),
+    "silence_ratio": RATIO, "agent_talk_ratio": RATIO,
+    "agent_speech_rate_wpm": (0.0, 1e4, "words per minute"),
+}
+BOOLEAN_INDICATORS = frozenset({"resolved_first_contact"})
+
+
+def _indicators_schema(other: dict[str, Any], given: bool) -> dict[str, Any]:
+    """Given indicators may be null and hold booleans; measured ones are numbers."""
+    kinds = ["number", "null"] if given else "number"
+    known: dict[str, Any] = {name: {"type": ["boolean", "null"]} if given else False for name in BOOLEAN_INDICATORS}
+    known.update({name: {"type": kinds, "minimum": low, "maximum": high} for name, (low, high, _) in INDICATOR_RANGES.items()})
+    return {"type": "object", "properties": known, **FIELD_NAMES, "additionalProperties": other}
+
+
+def indicator_problem(name: str, value: Any) -> str | None:
+    """Why `value` is not a value of indicator `name`, or None. Indicators that indicators.md does not name
+    take any JSON scalar."""
+    if value is None:
+        return None
+    if name in BOOLEAN_INDICATORS:
+        return None if isinstance(value, bool) else f"expected true or false, got {value!r}"
+    if name not in INDICATOR_RANGES:
+        return None if not isinstance(value, (dict, list)) else "expected a number, a boolean or a text"
+    low, high, scale = INDICATOR_RANGES[name]
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return f"expected a number, got {value!r}"
+    if not low <= value <= high:
+        return f"{value!r} is outside {low:g}–{high:g} ({scale})"
+    return None
+
+
+# --- the model ---------------------------------------------------------------------------------------
+
 class Word(BaseModel):
     """A recognised word with its time, from the speech recogniser."""
 
-    model_config = ConfigDict(extra="allow")
-    word: str
-    start: float
-    end: float
-    probability: float | None = None
+    model_config = ConfigDict(extra="allow", json_schema_extra=WITH_EXTRAS)
+    word: str = Field(json_schema_extra=NUL_FREE)
+    start: Seconds
+    end: Seconds
+    probability: Ratio | None = None
 
 
 class Turn(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    speaker: str
-    text: str
-    start: float | None = None
-    end: float | None = None
+    model_config = ConfigDict(extra="allow", json_schema_extra=WITH_EXTRAS)
+    speaker: str = Field(json_schema_extra=NUL_FREE)
+    text: str = Field(json_schema_extra=NUL_FREE)
+    start: Seconds | None = None
+    end: Seconds | None = None
     words: list[Word] | None = None
-    confidence: float | None = None
+    confidence: Ratio | None = None
 
 
 class Interaction(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    id: str = Field(min_length=1)
+    model_config = ConfigDict(extra="allow", json_schema_extra=WITH_EXTRAS)
+    id: Id
     channel: Channel = "voice"
     language: Language | None = None
-    agent_id: str | None = None
-    team: str | None = None
-    queue: str | None = None
-    started_at: str | None = None
-    recording: str | None = None
+    agent_id: Id | None = None
+    team: Id | None = None
+    queue: Id | None = None
+    started_at: Annotated[StartedAt, Field(max_length=64)] | None = None
+    recording: str | None = Field(None, json_schema_extra=NUL_FREE)
     turns: list[Turn] | None = None
-    indicators: dict[str, Any] = Field(default_factory=dict)
+    indicators: dict[str, Any] = Field(default_factory=dict, json_schema_extra=_indicators_schema({"anyOf": _SCALAR}, given=True))
     # Indicators the audio pipeline measured on the recording (silence_ratio…): scored with source "measured".
-    measured: dict[str, float | int] | None = None
+    measured: dict[str, float | int] | None = Field(None, json_schema_extra={"anyOf": [_indicators_schema(_SCALAR[1], given=False), {"type": "null"}]})
     abandoned: bool = False
 
     @field_validator("indicators")
@@ -92,11 +293,48 @@ class Interaction(BaseModel):
                 raise ValueError(f"{name} ({indicators[name]}) is before received_at ({indicators['received_at']})")
         return indicators
 
+    @model_validator(mode="before")
+    @classmethod
+    def _storable(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for path, value in json_leaves(data):
+                if (problem := scalar_problem(value)) is not None:
+                    raise _refuse(f"{path}: {problem}")
+        return data
+
     @model_validator(mode="after")
-    def _needs_content(self) -> "Interaction":
+    def _needs_content_and_indicators_in_range(self) -> "Interaction":
         if self.turns is None and self.recording is None and not self.abandoned:
             raise ValueError("needs 'turns' or 'recording'")
+        for field, values in (("indicators", self.indicators), ("measured", self.measured or {})):
+            for name, value in values.items():
+                if (problem := indicator_problem(name, value)) is not None:
+                    raise _refuse(f"{field}.{name}: {problem}")
         return self
+
+
+@dataclass(frozen=True)
+class SizeLimits:
+    """The most a service scores in one interaction (settings max_turn_chars, max_turns, max_interaction_chars)."""
+
+    max_turn_chars: int
+    max_turns: int
+    max_interaction_chars: int
+
+
+def check_size(data: dict[str, Any], limits: SizeLimits) -> None:
+    """TooLargeError, naming the field and the setting, when a decoded (and validated) interaction passes a limit."""
+    turns = data.get("turns") or []
+    if len(turns) > limits.max_turns:
+        raise TooLargeError(f"turns: {len(turns)} turns, above the limit of {limits.max_turns} (setting max_turns)")
+    total = 0
+    for path, value in json_leaves(data):
+        if isinstance(value, str):
+            if len(value) > limits.max_turn_chars:
+                raise TooLargeError(f"{path}: {len(value)} characters, above the limit of {limits.max_turn_chars} for one text (setting max_turn_chars)")
+            total += len(value)
+    if total > limits.max_interaction_chars:
+        raise TooLargeError(f"{total} characters of text in all, above the limit of {limits.max_interaction_chars} (setting max_interaction_chars)")
 
 
 def _field_path(loc: tuple[Any, ...]) -> str:
@@ -146,9 +384,9 @@ def read_interactions(path: Path) -> Iterator[Interaction | InteractionError]:
         lines = enumerate(text.splitlines(), start=1)
     else:
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            yield InteractionError(f"{path}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")
+            data = decode_json(text)
+        except InteractionError as exc:
+            yield InteractionError(f"{path}: {exc}")
             return
         records = data if isinstance(data, list) else [data]
         for number, record in enumerate(records):
@@ -162,9 +400,9 @@ def read_interactions(path: Path) -> Iterator[Interaction | InteractionError]:
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield InteractionError(f"{path}:{number}: invalid JSON at column {exc.colno}: {exc.msg}")
+            record = decode_json(line)
+        except InteractionError as exc:
+            yield InteractionError(f"{path}:{number}: {exc}")
             continue
         try:
             yield parse_interaction(record, f"{path}:{number}")

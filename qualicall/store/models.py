@@ -100,7 +100,11 @@ class ReviewRow(Base):
     item_id: Mapped[str | None] = mapped_column(String(100))
     status: Mapped[str | None] = mapped_column(String(20))  # passed | failed | not_applicable
     comment: Mapped[str | None] = mapped_column(Text)
-    reviewer: Mapped[str] = mapped_column(String(200))
+    reviewer: Mapped[str] = mapped_column(String(200))  # the key's or the user's name when the review was made
+    # Who made it, as the server authenticated them: an API key, or a coach account on the pages. No foreign key:
+    # the record of who reviewed outlives a deleted account (and reviews made before 0003 have neither).
+    reviewer_key_id: Mapped[int | None] = mapped_column(Integer)
+    reviewer_user_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     interaction: Mapped[InteractionRow] = relationship(back_populates="reviews")

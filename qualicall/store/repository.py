@@ -12,7 +12,7 @@ Interactions and results
     list_interactions(session, InteractionFilter(...), cursor=None, limit=50) -> Page
     iter_latest_results(session, InteractionFilter(...))  the latest result JSONs, in chunks (reports)
 Reviews (coach overrides)
-    add_reviews(session, row, reviews, reviewer) -> list[ReviewRow]
+    add_reviews(session, row, reviews, Reviewer(name, api_key_id=…|user_id=…)) -> list[ReviewRow]
 
 The verdict of record. Once a coach has given a verdict on an item, the interaction's latest result is
 a version of its own, `source: "coach"`: the latest machine result with each item's latest coach
@@ -40,7 +40,7 @@ from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from qualicall.core.errors import InputError
-from qualicall.core.interaction import Interaction
+from qualicall.core.interaction import Interaction, contact_moment, text_problem
 from qualicall.core.result import Result
 from qualicall.core.scores import Verdict, with_verdicts
 from qualicall.security import api_key_matches, hash_token, new_api_key
@@ -59,13 +59,8 @@ def as_utc(moment: datetime) -> datetime:
 
 
 def contact_time(started_at: str | None, default: datetime) -> datetime:
-    """When the contact happened: `started_at` if it is an ISO time, else `default`."""
-    if started_at:
-        try:
-            return as_utc(datetime.fromisoformat(started_at.replace("Z", "+00:00")))
-        except ValueError:
-            pass
-    return as_utc(default)
+    """When the contact happened: `started_at` (checked at the door: ISO 8601, 1970–2099), else `default`."""
+    return contact_moment(started_at) if started_at else as_utc(default)
 
 
 # --- interactions and results ----------------------------------------------
@@ -189,7 +184,7 @@ def _decode_cursor(cursor: str) -> tuple[datetime, str]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         moment, interaction_id = raw.split("|", 1)
-        return as_utc(datetime.fromisoformat(moment)), interaction_id
+        return contact_moment(moment), interaction_id
     except (ValueError, UnicodeDecodeError):
         raise CursorError("invalid cursor: pass the next_cursor of a previous page") from None
 
@@ -250,20 +245,31 @@ class ItemReview:
     comment: str | None = None
 
 
-def add_reviews(session: Session, row: InteractionRow, reviews: list[ItemReview], reviewer: str, comment: str | None = None) -> list[ReviewRow]:
+@dataclass(frozen=True)
+class Reviewer:
+    """The author of a review as the server authenticated them: an API key or a coach account, and its name."""
+
+    name: str
+    api_key_id: int | None = None
+    user_id: int | None = None
+
+
+def add_reviews(session: Session, row: InteractionRow, reviews: list[ItemReview], reviewer: Reviewer, comment: str | None = None) -> list[ReviewRow]:
     """Record a coach's verdicts on items of the machine's latest result, and make them the verdicts of record
-    (see the module's docstring). Unknown item ids raise InputError. `comment` alone (no item) is stored as a
-    review of the whole contact."""
+    (see the module's docstring). Unknown item ids and comments that cannot be stored raise InputError.
+    `comment` alone (no item) is stored as a review of the whole contact."""
     if session.bind.dialect.name != "sqlite":  # two coaches at once must not write the same result version
         session.refresh(row, with_for_update=True)
     result = machine_result(session, row)
     criteria = (result.data.get("criteria") if result else None) or {}
     criterion_of = {item_id: cid for cid, c in criteria.items() for item_id in c.get("items", {})}
     made = []
-    for review in reviews:
+    entries = list(reviews) + ([ItemReview(item_id=None, comment=comment)] if comment else [])
+    for review in entries:
         if review.item_id is not None and review.item_id not in criterion_of:
             raise InputError(f"unknown item {review.item_id!r} (items: {', '.join(criterion_of) or 'none'})")
-    entries = list(reviews) + ([ItemReview(item_id=None, comment=comment)] if comment else [])
+        if review.comment is not None and (problem := text_problem(review.comment)) is not None:
+            raise InputError(f"comment: {problem}")
     for review in entries:
         made.append(
             ReviewRow(
@@ -273,7 +279,9 @@ def add_reviews(session: Session, row: InteractionRow, reviews: list[ItemReview]
                 item_id=review.item_id,
                 status=review.status,
                 comment=review.comment,
-                reviewer=reviewer,
+                reviewer=reviewer.name,
+                reviewer_key_id=reviewer.api_key_id,
+                reviewer_user_id=reviewer.user_id,
             )
         )
     session.add_all(made)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -18,7 +16,7 @@ from sqlalchemy.orm import Session
 from qualicall.api import idempotency
 from qualicall.api.deps import ANY_ROLE, COACH, CRM, Client, get_session, get_settings
 from qualicall.api.schemas import InteractionOut, InteractionPage, InteractionSummary, Problem, ResultVersion, ReviewIn, ReviewOut
-from qualicall.core.interaction import Interaction, InteractionError
+from qualicall.core.interaction import Id, Interaction, InteractionError, Moment, SizeLimits, check_size, decode_json
 from qualicall.core.result import Result
 from qualicall.settings import Settings
 from qualicall.store import repository as repo
@@ -54,20 +52,11 @@ POST_BODY = {
 }
 
 
-def _reject_constant(name: str) -> None:
-    raise ValueError(f"{name} is not a JSON number")
-
-
 def parse_json(body: bytes) -> Any:
     """The request body as JSON, or a 422 naming where it is broken."""
     try:
-        return json.loads(body, parse_constant=_reject_constant)
-    except UnicodeDecodeError:
-        raise RequestValidationError([{"type": "json_invalid", "loc": ("body",), "msg": "body is not UTF-8"}]) from None
-    except json.JSONDecodeError as exc:
-        msg = f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
-        raise RequestValidationError([{"type": "json_invalid", "loc": ("body",), "msg": msg}]) from None
-    except ValueError as exc:
+        return decode_json(body)
+    except InteractionError as exc:
         raise RequestValidationError([{"type": "json_invalid", "loc": ("body",), "msg": str(exc)}]) from None
 
 
@@ -95,24 +84,26 @@ async def read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def score_json(request: Request, client: Client, body: bytes, key: str | None) -> JSONResponse:
-    interaction = validate_interaction(parse_json(body))
+def score_json(request: Request, client: Client, settings: Settings, body: bytes, key: str | None) -> JSONResponse:
+    """Validate, score, then store in one transaction: a refused or failed request leaves nothing behind."""
+    data = parse_json(body)
+    interaction = validate_interaction(data)
     if interaction.turns is None and not interaction.abandoned:
         raise RequestValidationError([{
             "type": "missing", "loc": ("body", "turns"),
             "msg": "turns are required in JSON: post the recording as multipart/form-data to have it transcribed",
         }])
+    check_size(data, SizeLimits(settings.max_turn_chars, settings.max_turns, settings.max_interaction_chars))
     store, scoring = request.app.state.store, request.app.state.scoring
     fingerprint = idempotency.request_hash(body)
     if key:
         with store.session() as session:
             if (replayed := idempotency.replay(session, client.key_id, key, fingerprint)) is not None:
                 return replayed
-    try:
-        stored, result = scoring.score(interaction)
-    except InteractionError as exc:
-        raise RequestValidationError([{"type": "value_error", "loc": ("body",), "msg": str(exc)}]) from None
+    stored, result = scoring.score(interaction)
     payload = result.to_json()
+    # Rendered before anything is written: a result that cannot be sent is never stored, nor remembered for a key.
+    response = JSONResponse(payload, status_code=201)
     # Two requests storing the same new id (or the same Idempotency-Key) at once: the loser retries.
     for attempt in range(3):
         try:
@@ -120,10 +111,10 @@ def score_json(request: Request, client: Client, body: bytes, key: str | None) -
                 if key and (replayed := idempotency.replay(session, client.key_id, key, fingerprint)) is not None:
                     return replayed
                 row = repo.save_scored(session, stored, result, api_key_id=client.key_id)
-                headers = {"Location": f"/v1/interactions/{quote(interaction.id, safe='')}", "X-Result-Version": str(row.version)}
                 if key:
                     idempotency.remember(session, client.key_id, key, fingerprint, 201, payload)
-            return JSONResponse(payload, status_code=201, headers=headers)
+            response.headers.update({"Location": f"/v1/interactions/{quote(interaction.id, safe='')}", "X-Result-Version": str(row.version)})
+            return response
         except IntegrityError:
             if attempt == 2:
                 raise
@@ -159,7 +150,7 @@ async def post_interaction(
     if content_type and content_type != "application/json" and not content_type.endswith("+json"):
         raise HTTPException(415, f"unsupported content type {content_type!r}: send application/json or multipart/form-data")
     body = await read_body(request, settings.max_json_bytes)
-    return await run_in_threadpool(score_json, request, client, body, idempotency_key)
+    return await run_in_threadpool(score_json, request, client, settings, body, idempotency_key)
 
 
 def _interaction_out(session: Session, row) -> InteractionOut:  # type: ignore[no-untyped-def]
@@ -175,7 +166,7 @@ def _interaction_out(session: Session, row) -> InteractionOut:  # type: ignore[n
     )
 
 
-InteractionId = Annotated[str, Path(min_length=1, max_length=200)]
+InteractionId = Annotated[Id, Path(description="the interaction's id (README, \"what the door accepts\")")]
 
 
 @router.get("/{interaction_id}", response_model=InteractionOut, responses={**ERRORS, **NOT_FOUND}, summary="An interaction, its latest result, its versions and reviews")
@@ -195,14 +186,14 @@ def list_interactions(
     client: Annotated[Client, Depends(ANY_ROLE)],
     session: Annotated[Session, Depends(get_session)],
     settings: Annotated[Settings, Depends(get_settings)],
-    agent_id: Annotated[str | None, Query(max_length=200)] = None,
-    team: Annotated[str | None, Query(max_length=200)] = None,
-    queue: Annotated[str | None, Query(max_length=200)] = None,
-    since: Annotated[datetime | None, Query(alias="from", description="contact time from (inclusive), ISO 8601")] = None,
-    until: Annotated[datetime | None, Query(alias="to", description="contact time before (exclusive), ISO 8601")] = None,
+    agent_id: Annotated[Id | None, Query()] = None,
+    team: Annotated[Id | None, Query()] = None,
+    queue: Annotated[Id | None, Query()] = None,
+    since: Annotated[Moment | None, Query(alias="from", description="contact time from (inclusive), ISO 8601, 1970–2099")] = None,
+    until: Annotated[Moment | None, Query(alias="to", description="contact time before (exclusive), ISO 8601, 1970–2099")] = None,
     min_score: Annotated[float | None, Query(ge=0, le=100, description="overall score at least")] = None,
     max_score: Annotated[float | None, Query(ge=0, le=100, description="overall score at most")] = None,
-    item_failed: Annotated[list[str], Query(description="item ids that failed (repeat, or comma-separated)")] = [],
+    item_failed: Annotated[list[Id], Query(description="item ids that failed (repeat, or comma-separated)")] = [],
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
     cursor: Annotated[str | None, Query(max_length=500, description="next_cursor of the previous page")] = None,
 ) -> InteractionPage:
@@ -234,9 +225,6 @@ def post_reviews(
     if row is None:
         raise HTTPException(404, f"unknown interaction {interaction_id!r}")
     items = [repo.ItemReview(item_id=i.item_id, status=i.status, comment=i.comment) for i in review.items]
-    try:
-        made = repo.add_reviews(session, row, items, reviewer=review.reviewer or client.name, comment=review.comment)
-    except ValueError as exc:
-        raise RequestValidationError([{"type": "value_error", "loc": ("body", "items"), "msg": str(exc)}]) from None
+    made = repo.add_reviews(session, row, items, repo.Reviewer(client.name, api_key_id=client.key_id), comment=review.comment)
     versions = {v.id: v.version for v in repo.result_versions(session, row.id)}
     return [ReviewOut.of(r, versions) for r in made]

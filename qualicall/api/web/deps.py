@@ -29,7 +29,26 @@ def _environment():  # type: ignore[no-untyped-def]
     versions = {path.name: int(path.stat().st_mtime) for path in STATIC.iterdir()}
     environment.globals["static_url"] = lambda name: f"/static/{name}?v={versions.get(name, 0)}"
     environment.globals["url"] = lambda path: path
+    environment.policies["json.dumps_function"] = finite_json
     return environment
+
+
+def finite_json(value: Any, **options: Any) -> str:
+    """`tojson` for the pages' embedded data: a number that is not finite (stored before the door refused them)
+    is written null, never Infinity or NaN, which would stop the page's script."""
+    import json
+    import math
+
+    def finite(item: Any) -> Any:
+        if isinstance(item, float) and not math.isfinite(item):
+            return None
+        if isinstance(item, dict):
+            return {key: finite(v) for key, v in item.items()}
+        if isinstance(item, (list, tuple)):
+            return [finite(v) for v in item]
+        return item
+
+    return json.dumps(finite(value), allow_nan=False, **options)
 
 
 _templates = None

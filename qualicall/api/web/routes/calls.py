@@ -19,6 +19,8 @@ from qualicall.api.web.deps import Coach, Language, csrf_valid, render
 from qualicall.api.web.i18n import Translator
 from qualicall.api.web.priority import review_priority
 from qualicall.api.web.views import combination_text, indicators, score_class, scorecard, sentiment_curve, signals, transcript
+from qualicall.core.interaction import Id
+from qualicall.store.repository import Reviewer
 from qualicall.store.signins import SignedIn
 
 router = APIRouter()
@@ -37,7 +39,7 @@ class OverrideForm:
 
 
 @router.get("/calls/{interaction_id}")
-def call_page(request: Request, interaction_id: str, session: Coach, t: Language) -> HTMLResponse:
+def call_page(request: Request, interaction_id: Id, session: Coach, t: Language) -> HTMLResponse:
     flash = {"saved": t("override_saved"), "confirmed": t("confirmed")}.get(request.query_params.get("done", ""))
     return _call_page(request, session, t, interaction_id, flash=flash)
 
@@ -116,7 +118,7 @@ def _call_page(request: Request, session: SignedIn, t: Translator, interaction_i
 
 
 @router.get("/calls/{interaction_id}/audio")
-def call_audio(request: Request, interaction_id: str, session: Coach) -> FileResponse:
+def call_audio(request: Request, interaction_id: Id, session: Coach) -> FileResponse:
     from qualicall.store.repository import get_interaction
 
     with request.app.state.store.session() as db:
@@ -131,7 +133,7 @@ def call_audio(request: Request, interaction_id: str, session: Coach) -> FileRes
 @router.post("/calls/{interaction_id}/reviews")
 def override(
     request: Request,
-    interaction_id: str,
+    interaction_id: Id,
     session: Coach,
     t: Language,
     item: str = Form(""),
@@ -160,12 +162,12 @@ def override(
             return refused(t("not_saved", reason=t("comment_missing")), 422)
         if len(comment.strip()) > COMMENT_MAX_CHARS:
             return refused(t("not_saved", reason=t("comment_too_long", max=COMMENT_MAX_CHARS)), 422)
-        add_reviews(db, call.row, [ItemReview(item.split(".", 1)[1], status, comment.strip() or None)], session.user)
+        add_reviews(db, call.row, [ItemReview(item.split(".", 1)[1], status, comment.strip() or None)], _author(session))
     return RedirectResponse(f"/calls/{quote(interaction_id, safe='')}?done=saved&item={quote(item)}", 303)
 
 
 @router.post("/calls/{interaction_id}/confirm")
-def confirm(request: Request, interaction_id: str, session: Coach, t: Language, csrf: str = Form("")) -> Response:
+def confirm(request: Request, interaction_id: Id, session: Coach, t: Language, csrf: str = Form("")) -> Response:
     """The coach checked the whole call: every item not yet reviewed keeps its automatic verdict, on record."""
     from qualicall.store.repository import ItemReview, add_reviews
 
@@ -183,8 +185,13 @@ def confirm(request: Request, interaction_id: str, session: Coach, t: Language, 
             if f"{criterion_id}.{item_id}" not in reviewed
         ]
         if confirmations:
-            add_reviews(db, call.row, confirmations, session.user)
+            add_reviews(db, call.row, confirmations, _author(session))
     return RedirectResponse(f"/calls/{quote(interaction_id, safe='')}?done=confirmed", 303)
+
+
+def _author(session: SignedIn) -> Reviewer:
+    """The reviews' author: the coach account or API key the coach signed in with, by id."""
+    return Reviewer(session.user, api_key_id=session.api_key_id, user_id=session.user_id)
 
 
 def _recording_path(request: Request, recording: str | None) -> Path | None:

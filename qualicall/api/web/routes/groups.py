@@ -13,6 +13,7 @@ from qualicall.api.web.deps import Coach, Language, render
 from qualicall.api.web.i18n import Translator
 from qualicall.store.signins import SignedIn
 from qualicall.api.web.trends import PERIODS, line_chart, period_bounds, trends
+from qualicall.core.interaction import Id
 
 router = APIRouter()
 
@@ -30,12 +31,12 @@ def teams(request: Request, session: Coach, t: Language) -> HTMLResponse:
 
 
 @router.get("/agents/{name}")
-def agent(request: Request, name: str, session: Coach, t: Language) -> HTMLResponse:
+def agent(request: Request, name: Id, session: Coach, t: Language) -> HTMLResponse:
     return _group_page(request, session, t, "agents", name)
 
 
 @router.get("/teams/{name}")
-def team(request: Request, name: str, session: Coach, t: Language) -> HTMLResponse:
+def team(request: Request, name: Id, session: Coach, t: Language) -> HTMLResponse:
     return _group_page(request, session, t, "teams", name)
 
 
@@ -59,6 +60,8 @@ def _group_page(request: Request, session: SignedIn, t: Translator, kind: Kind, 
     filter_name = "agent" if kind == "agents" else "team"
     with request.app.state.store.session() as db:
         rows = store_data.scored_rows(db, _column(kind), name)
+    if not rows:
+        return render(request, "message.html", session, status_code=404, title=t("not_found"), message=name)
     found = trends(rows, period)
 
     def link(period_key: str) -> str:

@@ -8,13 +8,14 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
 from qualicall.api.web import data as store_data
 from qualicall.api.web.deps import Coach, Language, render
 from qualicall.api.web.i18n import Translator
 from qualicall.api.web.views import score_class
+from qualicall.core.interaction import FIRST_YEAR, LAST_YEAR, id_problem
 
 router = APIRouter()
 
@@ -25,14 +26,14 @@ PAGE = 100
 def queue_page(request: Request, session: Coach, t: Language) -> HTMLResponse:
     params = request.query_params
     filters = store_data.QueueFilters(
-        agent=params.get("agent") or None,
-        team=params.get("team") or None,
-        queue=params.get("queue") or None,
+        agent=_name(params, "agent"),
+        team=_name(params, "team"),
+        queue=_name(params, "queue"),
         date_from=_date(params.get("from")),
         date_to=_date(params.get("to")),
         min_score=_number(params.get("min_score")),
         max_score=_number(params.get("max_score")),
-        item_failed=params.get("item_failed") or None,
+        item_failed=_name(params, "item_failed"),
         reviewed=params.get("reviewed") if params.get("reviewed") in ("yes", "no") else None,
         signal=params.get("signal") if params.get("signal") in store_data.SIGNAL_FILTERS else None,
     )
@@ -78,17 +79,29 @@ def _page_number(text: str | None) -> int:
 
 
 def _number(text: str | None) -> float | None:
+    """A finite number, or None (the filter is left out)."""
     try:
-        return float(text) if text not in (None, "") else None
+        number = float(text) if text not in (None, "") else None
     except ValueError:
         return None
+    return number if number is None or math.isfinite(number) else None
+
+
+def _name(params: Any, key: str) -> str | None:
+    """An agent, team, queue or item filter: an id (README, "what the door accepts"), else 422."""
+    value = params.get(key) or None
+    if value is not None and (problem := id_problem(value)) is not None:
+        raise HTTPException(422, f"{key}: {problem}")
+    return value
 
 
 def _date(text: str | None) -> str | None:
+    """A day from 1970 to 2099 (where contacts are), else None: the filter is left out."""
     try:
-        return date.fromisoformat(text).isoformat() if text else None
+        day = date.fromisoformat(text) if text else None
     except ValueError:
         return None
+    return day.isoformat() if day and FIRST_YEAR <= day.year <= LAST_YEAR else None
 
 
 def _queue_row(row: store_data.QueueRow, t: Translator) -> dict[str, Any]:
