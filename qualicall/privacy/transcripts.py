@@ -96,17 +96,32 @@ def _redact_words(turn: Turn, redacted: RedactedText) -> tuple[list[Word] | None
     return words, spans
 
 
+# Outside the conversation no words come before a number to say what it is (« numéro de carte ? »):
+# there, every run of six digits or more (spaces, dots or dashes between them allowed) is masked.
+_DIGIT_RUN = re.compile(r"\d(?:[ .\-]?\d){5,}")
+NUMBER = "NUMBER"
+_SPEAKERS = frozenset({"agent", "customer"})
+
+
 def redact_interaction(interaction: Interaction, settings: RedactionSettings | None = None, redactor: Redactor | None = None) -> RedactedInteraction:
-    """The interaction with personal data replaced by typed placeholders in turns, words and known-name fields."""
+    """The interaction with personal data replaced by typed placeholders: in turns and their words, in known-name
+    fields, and in every other string kept with it (extra fields, extra keys of turns, text indicator values)."""
     redactor = redactor or Redactor(settings)
     settings = redactor.settings
     turns = interaction.turns or []
-    if not settings.enabled or not turns:
+    if not settings.enabled:
         return RedactedInteraction(interaction, [RedactedText(t.text) for t in turns])
     from qualicall.scorer.language_id import detect_language
 
     language = interaction.language or detect_language([t.text for t in turns])
     names = known_names(interaction, settings) if "NAME" in settings.types else ()
+
+    def free_text(text: str) -> str:
+        # A field may open on a name (« Jean Dupont »), where a turn opens a sentence with any capitalised
+        # word: redacted as if a space came first, the redactor looks for names there too.
+        redacted = redactor.redact(" " + text, language, known_names=names).text.removeprefix(" ")
+        return _DIGIT_RUN.sub(placeholder(NUMBER), redacted)
+
     texts: list[RedactedText] = []
     new_turns: list[Turn] = []
     audio: list[tuple[float, float]] = []
@@ -119,14 +134,21 @@ def redact_interaction(interaction: Interaction, settings: RedactionSettings | N
         words, spans = _redact_words(turn, redacted)
         texts.append(redacted)
         audio.extend(spans)
+        # The format's own fields are ids, enumerations, times and the turns' text; any other is free text.
+        changes = _scrub(turn.model_extra or {}, free_text)
+        if turn.speaker not in _SPEAKERS:
+            changes["speaker"] = free_text(turn.speaker)
+        if words and any(word.model_extra for word in words):
+            changes["words"] = [word.model_copy(update=_scrub(word.model_extra or {}, free_text)) for word in words]
         if redacted.redactions:
             # Where each placeholder is in the redacted text, for a viewer to highlight.
             placed = [{"type": r.type, "start_char": r.new_start, "end_char": r.new_end} for r in redacted.redactions]
-            turn = turn.model_copy(update={"text": redacted.text, "words": words, "redactions": placed})
-        new_turns.append(turn)
-    update: dict[str, Any] = {"turns": new_turns}
-    extra = interaction.model_extra or {}
-    update.update({name: placeholder("NAME") for name in settings.known_name_fields if extra.get(name)})
+            changes.update(text=redacted.text, words=changes.get("words", words), redactions=placed)
+        new_turns.append(turn.model_copy(update=changes) if changes else turn)
+    update: dict[str, Any] = {"turns": new_turns} if interaction.turns is not None else {}
+    update.update(_scrub(interaction.model_extra or {}, free_text))
+    update.update({name: placeholder("NAME") for name in settings.known_name_fields if (interaction.model_extra or {}).get(name)})
+    update["indicators"] = _scrub(interaction.indicators, free_text)
     redacted_interaction = interaction.model_copy(update=update)
     return RedactedInteraction(redacted_interaction, texts, sorted(audio))
 
@@ -165,9 +187,13 @@ def _scrub(value: Any, replace) -> Any:
 
 def redact_result(result: Result, redacted: RedactedInteraction) -> Result:
     """The result with evidence moved onto the redacted turns and no clear value left in any string."""
-    if not redacted.count:
-        return result
     data = result.to_json()
+    # An indicator given as text is shown as the interaction keeps it: redacted.
+    for name, indicator in data.get("indicators", {}).items():
+        if indicator.get("source") == "input" and isinstance(indicator.get("value"), str):
+            indicator["value"] = redacted.interaction.indicators.get(name)
+    if not redacted.count:
+        return Result.model_validate(data)
     pairs: dict[str, str] = {}
     for text in redacted.texts:
         for r in text.redactions:

@@ -1,0 +1,82 @@
+"""No personal data rests in clear (issue 17, finding 2): a server that redacts, on SQLite and PostgreSQL, is posted
+free text everywhere the format lets it go; the database files or tables, every answer and the Idempotency-Key
+replay are then searched for the clear values."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import sqlalchemy
+from api_server import Server
+
+# Invented values. The card number is not Luhn-valid and has nothing before it to say what it is.
+CARD, CARD_SPACED, EMAIL, CUSTOMER, PHONE = "4970101234567890", "4970 1012 3456 7890", "jean.dupont@example.com", "Berthelot", "0612345678"
+CLEAR = (CARD, "4970 1012", "3456 7890", "jean.dupont", "example.com", CUSTOMER, "12 34 56", PHONE)
+TABLES = ("interactions", "results", "result_items", "reviews", "idempotency_keys")
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def redacting(request, tmp_path_factory):
+    """A real `qualicall serve` with redaction on (the other API tests' servers keep it off to go faster)."""
+    url = None if request.param == "sqlite" else request.getfixturevalue("postgres").database("qualicall_redacting")
+    server = Server(tmp_path_factory.mktemp(f"redacting-{request.param}"), database_url=url, env_extra={"QUALICALL_REDACT": "on"})
+    server.make_keys()
+    yield server.start()
+    server.stop()
+
+
+def contacts() -> list[dict]:
+    tag = uuid.uuid4().hex[:8]
+    return [
+        # The issue's example: free text at the top and in a turn.
+        {"id": f"pii-1-{tag}", "language": "fr", "notes": f"carte {CARD_SPACED}, {EMAIL}",
+         "turns": [{"speaker": "agent", "text": "Bonjour", "note": CARD}]},
+        # A name known to be the customer's, with no turn to redact (abandoned; then silent).
+        {"id": f"pii-2-{tag}", "language": "fr", "abandoned": True, "customer_name": f"Agathe {CUSTOMER}", "indicators": {"wait_time_s": 130}},
+        {"id": f"pii-3-{tag}", "language": "fr", "turns": [], "customer_name": f"Agathe {CUSTOMER}", "subject": f"Agathe {CUSTOMER} rappelle"},
+        # Text indicators, nested extras, a named speaker, extra keys of words.
+        {"id": f"pii-4-{tag}", "language": "fr", "customer_name": f"Agathe {CUSTOMER}", "customer_email": EMAIL,
+         "indicators": {"csat": 4, "crm_contact": f"{EMAIL} / {PHONE}"},
+         "crm": {"history": [{"subject": f"Mme {CUSTOMER}, carte {CARD}"}], "callback": PHONE},
+         "turns": [{"speaker": f"Agathe {CUSTOMER}", "text": "Bonjour, je voudrais un renseignement."},
+                   {"speaker": "agent", "text": "Bonjour madame, je vous écoute.", "words": [{"word": "Bonjour", "start": 0, "end": 1, "said_to": EMAIL}]}]},
+    ]
+
+
+def leaked(text: str) -> list[str]:
+    return [value for value in CLEAR if value in text]
+
+
+def database_text(server) -> str:
+    """Everything the database holds: the SQLite files as bytes (WAL included), or every row of every table."""
+    if server.database_url is None:
+        return "".join(path.read_bytes().decode("latin-1") for path in server.data_dir.glob("qualicall.db*"))
+    engine = sqlalchemy.create_engine(server.database_url)
+    with engine.connect() as connection:
+        rows = [str(row) for table in TABLES for row in connection.execute(sqlalchemy.text(f"SELECT t::text FROM {table} t"))]
+    engine.dispose()
+    return "\n".join(rows)
+
+
+def test_no_clear_value_is_stored_or_answered(redacting):
+    answers = []
+    with redacting.client("crm") as crm:
+        for body in contacts():
+            key = uuid.uuid4().hex
+            posted = crm.post("/v1/interactions", json=body, headers={"Idempotency-Key": key})
+            assert posted.status_code == 201, posted.text
+            replayed = crm.post("/v1/interactions", json=body, headers={"Idempotency-Key": key})
+            assert replayed.headers.get("idempotent-replayed") == "true"
+            got = crm.get(f"/v1/interactions/{body['id']}")
+            assert got.status_code == 200
+            answers += [posted.text, replayed.text, got.text]
+            stored = got.json()["interaction"]
+            if "customer_name" in body:
+                assert stored["customer_name"] == "[NAME]"
+        answers.append(crm.get("/v1/interactions", params={"limit": 50}).text)
+    assert [leaked(answer) for answer in answers] == [[]] * len(answers)
+    assert leaked(database_text(redacting)) == []
+    # What the redaction left: the placeholders, where the clear values were.
+    first = answers[2]
+    assert "[CARD]" in first and "[EMAIL]" in first and "[NUMBER]" in first
