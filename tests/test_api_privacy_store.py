@@ -37,7 +37,7 @@ def contacts() -> list[dict]:
         {"id": f"pii-3-{tag}", "language": "fr", "turns": [], "customer_name": f"Agathe {CUSTOMER}", "subject": f"Agathe {CUSTOMER} rappelle"},
         # Text indicators, nested extras, a named speaker, extra keys of words.
         {"id": f"pii-4-{tag}", "language": "fr", "customer_name": f"Agathe {CUSTOMER}", "customer_email": EMAIL,
-         "indicators": {"csat": 4, "crm_contact": f"{EMAIL} / {PHONE}"},
+         "indicators": {"csat": 4, "crm_contact": f"{EMAIL} / {PHONE}", "received_at": "2026-11-02T09:00:00+01:00"},
          "crm": {"history": [{"subject": f"Mme {CUSTOMER}, carte {CARD}"}], "callback": PHONE},
          "turns": [{"speaker": f"Agathe {CUSTOMER}", "text": "Bonjour, je voudrais un renseignement."},
                    {"speaker": "agent", "text": "Bonjour madame, je vous écoute.", "words": [{"word": "Bonjour", "start": 0, "end": 1, "said_to": EMAIL}]}]},
@@ -74,6 +74,8 @@ def test_no_clear_value_is_stored_or_answered(redacting):
             stored = got.json()["interaction"]
             if "customer_name" in body:
                 assert stored["customer_name"] == "[NAME]"
+            if "received_at" in body.get("indicators", {}):  # a time the reports read, not free text
+                assert stored["indicators"]["received_at"] == body["indicators"]["received_at"]
         answers.append(crm.get("/v1/interactions", params={"limit": 50}).text)
     assert [leaked(answer) for answer in answers] == [[]] * len(answers)
     assert leaked(database_text(redacting)) == []

@@ -16,7 +16,7 @@ from typing import Any
 
 from qualicall.privacy.redactor import RedactedText, Redactor, placeholder
 from qualicall.privacy.settings import RedactionSettings
-from qualicall.core.interaction import Interaction, Turn, Word
+from qualicall.core.interaction import COMPLAINT_TIMES, Interaction, Turn, Word
 from qualicall.core.result import Result
 
 
@@ -148,7 +148,8 @@ def redact_interaction(interaction: Interaction, settings: RedactionSettings | N
     update: dict[str, Any] = {"turns": new_turns} if interaction.turns is not None else {}
     update.update(_scrub(interaction.model_extra or {}, free_text))
     update.update({name: placeholder("NAME") for name in settings.known_name_fields if (interaction.model_extra or {}).get(name)})
-    update["indicators"] = _scrub(interaction.indicators, free_text)
+    # A written complaint's times are times, checked at the door, that the reports read: not free text.
+    update["indicators"] = {name: value if name in COMPLAINT_TIMES else _scrub(value, free_text) for name, value in interaction.indicators.items()}
     redacted_interaction = interaction.model_copy(update=update)
     return RedactedInteraction(redacted_interaction, texts, sorted(audio))
 
