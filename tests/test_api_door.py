@@ -69,6 +69,7 @@ HOSTILE: dict[str, bytes | dict] = {
     "year 1": interaction(started_at="0001-01-01T00:30:00+01:00"),
     "year 9999": interaction(started_at="9999-12-31T23:30:00-01:00"),
     "not a date": interaction(started_at="mardi matin"),
+    "complaint received in year 1": interaction(indicators={"received_at": "0001-01-01T00:30:00+01:00"}),
     "negative wait": interaction(indicators={"wait_time_s": -5}),
     "csat 99": interaction(indicators={"csat": 99}),
     "csat 0": interaction(indicators={"csat": 0}),

@@ -128,6 +128,7 @@ def test_an_override_is_the_verdict_of_record_everywhere_the_store_answers(store
 
 def test_reviews_made_before_become_verdicts_of_record_on_upgrade(tmp_path, scorer, short_call):
     """Migration 0004: a database reviewed under the previous version gets the coaches' result version."""
+    from sqlalchemy import insert
     from sqlalchemy.orm import Session
 
     from qualicall.store.db import Store, make_engine, upgrade
@@ -148,7 +149,9 @@ def test_reviews_made_before_become_verdicts_of_record_on_upgrade(tmp_path, scor
         session.add(row)
         session.flush()
         session.get(InteractionRow, "court-1").latest_result_id = row.id
-        session.add(ReviewRow(interaction_id="court-1", result_id=row.id, criterion_id=criterion_id, item_id=item_id, status="passed", reviewer="julie"))
+        # The columns of reviews at 0003 only (later versions add the author's ids).
+        session.execute(insert(ReviewRow).values(interaction_id="court-1", result_id=row.id, criterion_id=criterion_id, item_id=item_id,
+                                                 status="passed", reviewer="julie"))
         session.commit()
     engine.dispose()
     store = Store(url)  # upgrades to the head

@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
-import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -74,22 +73,30 @@ def text_problem(text: str) -> str | None:
     return None
 
 
-def json_leaves(value: Any, path: str = "", depth: int = 0) -> Iterator[tuple[str, Any]]:
-    """Every scalar of a decoded JSON document with its path (`turns[0].text`). Refuses a document nested
-    deeper than MAX_DEPTH and a key that is not a field name."""
+def find_in_json(value: Any, problem: Callable[[Any], str | None], depth: int = 0) -> tuple[str, str] | None:
+    """The path (`turns[0].text`) and the reason of the first scalar of a decoded JSON document for which
+    `problem` gives a reason, or of an object nested deeper than MAX_DEPTH or a key that is not a field name;
+    None if there is none. The path is written only for what is found."""
     if isinstance(value, (dict, list)) and depth >= MAX_DEPTH:
-        raise _refuse(f"{path or 'record'}: nested deeper than {MAX_DEPTH} levels")
+        return "", f"nested deeper than {MAX_DEPTH} levels"
     if isinstance(value, dict):
         for key, item in value.items():
             if not isinstance(key, str) or not FIELD_NAME.fullmatch(key):
                 shown = key if isinstance(key, str) and not text_problem(key) else ascii(key)
-                raise _refuse(f"{path or 'record'}: field name {shown!r}: a letter or _ first, then letters, digits, _ . - (100 at most)")
-            yield from json_leaves(item, f"{path}.{key}" if path else key, depth + 1)
+                return "", f"field name {shown!r}: a letter or _ first, then letters, digits, _ . - (100 at most)"
+            if (found := find_in_json(item, problem, depth + 1)) is not None:
+                return _step(key, found[0]), found[1]
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from json_leaves(item, f"{path}[{index}]", depth + 1)
-    else:
-        yield path, value
+            if (found := find_in_json(item, problem, depth + 1)) is not None:
+                return _step(f"[{index}]", found[0]), found[1]
+    elif (reason := problem(value)) is not None:
+        return "", reason
+    return None
+
+
+def _step(step: str, rest: str) -> str:
+    return step + ("." + rest if rest and not rest.startswith("[") else rest)
 
 
 def scalar_problem(value: Any) -> str | None:
@@ -126,7 +133,7 @@ def decode_json(text: str | bytes) -> Any:
 
 ID_MAX = 200
 _NOT_IN_ID = r"\x00-\x1f\x7f-\x9f/\\\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
-# Written for Python, ECMAScript (the OpenAPI document) and Rust alike.
+# A pattern that Python and ECMAScript (the OpenAPI document) read alike.
 ID_PATTERN = f"^[^{_NOT_IN_ID} .](?:[^{_NOT_IN_ID}]{{0,{ID_MAX - 2}}}[^{_NOT_IN_ID} ])?$"
 _ID = re.compile(ID_PATTERN)
 _ID_CHAR = re.compile(f"[{_NOT_IN_ID}]")
@@ -287,7 +294,10 @@ class Interaction(BaseModel):
                 moment = None
             if moment is None or moment.utcoffset() is None:
                 raise ValueError(f"{name}: expected an ISO 8601 date-time with a UTC offset (2026-11-02T09:00:00+01:00), got {value!r}")
-            times[name] = moment
+            try:
+                times[name] = in_range(moment)
+            except ValueError as exc:
+                raise ValueError(f"{name}: {exc}") from None
         for name in COMPLAINT_TIMES[1:]:
             if name in times and "received_at" in times and times[name] < times["received_at"]:
                 raise ValueError(f"{name} ({indicators[name]}) is before received_at ({indicators['received_at']})")
@@ -296,10 +306,8 @@ class Interaction(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _storable(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            for path, value in json_leaves(data):
-                if (problem := scalar_problem(value)) is not None:
-                    raise _refuse(f"{path}: {problem}")
+        if isinstance(data, dict) and (found := find_in_json(data, scalar_problem)) is not None:
+            raise _refuse(f"{found[0] or 'record'}: {found[1]}")
         return data
 
     @model_validator(mode="after")
@@ -328,11 +336,17 @@ def check_size(data: dict[str, Any], limits: SizeLimits) -> None:
     if len(turns) > limits.max_turns:
         raise TooLargeError(f"turns: {len(turns)} turns, above the limit of {limits.max_turns} (setting max_turns)")
     total = 0
-    for path, value in json_leaves(data):
+
+    def too_long(value: Any) -> str | None:
+        nonlocal total
         if isinstance(value, str):
-            if len(value) > limits.max_turn_chars:
-                raise TooLargeError(f"{path}: {len(value)} characters, above the limit of {limits.max_turn_chars} for one text (setting max_turn_chars)")
             total += len(value)
+            if len(value) > limits.max_turn_chars:
+                return f"{len(value)} characters, above the limit of {limits.max_turn_chars} for one text (setting max_turn_chars)"
+        return None
+
+    if (found := find_in_json(data, too_long)) is not None:
+        raise TooLargeError(f"{found[0]}: {found[1]}")
     if total > limits.max_interaction_chars:
         raise TooLargeError(f"{total} characters of text in all, above the limit of {limits.max_interaction_chars} (setting max_interaction_chars)")
 
