@@ -219,7 +219,8 @@ def post_reviews(
     interaction_id: InteractionId,
     review: ReviewIn,
     client: Annotated[Client, Depends(COACH)],
-    session: Annotated[Session, Depends(get_session)],
+    # Committed when the route returns, before the 201 is sent: a GET right after it reads the review.
+    session: Annotated[Session, Depends(get_session, scope="function")],
 ) -> list[ReviewOut]:
     row = repo.get_interaction(session, interaction_id)
     if row is None:
