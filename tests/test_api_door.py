@@ -10,7 +10,8 @@ from urllib.parse import quote
 import httpx
 import pytest
 import sqlalchemy
-from test_web_security import csrf_of, sign_in
+from api_server import sign_in
+from test_web_security import csrf_of
 
 TABLES = ("interactions", "results", "result_items", "reviews", "idempotency_keys")
 TURN = {"speaker": "agent", "text": "Service clients, bonjour, que puis-je pour vous ?", "start": 0.0, "end": 3.0}

@@ -15,6 +15,8 @@ CARD, CARD_SPACED, EMAIL, CUSTOMER, PHONE = "4970101234567890", "4970 1012 3456 
 CLEAR = (CARD, "4970 1012", "3456 7890", "jean.dupont", "example.com", CUSTOMER, "12 34 56", PHONE)
 TABLES = ("interactions", "results", "result_items", "reviews", "idempotency_keys")
 
+pytestmark = pytest.mark.slow  # servers of their own (redaction on)
+
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def redacting(request, tmp_path_factory):
