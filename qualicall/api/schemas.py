@@ -16,6 +16,13 @@ class Problem(BaseModel):
     detail: str
 
 
+class Unprocessable(BaseModel):
+    """422: where the request is wrong — located errors where the request's shape is (`loc`, `msg`), or one
+    line where a value is one the service refuses (an unknown item, a recording outside the recordings root)."""
+
+    detail: str | list[dict[str, Any]]
+
+
 class ReviewOut(BaseModel):
     id: int
     criterion_id: str | None

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from qualicall.api import idempotency
 from qualicall.api.deps import ANY_ROLE, COACH, CRM, Client, get_session, get_settings
-from qualicall.api.schemas import InteractionOut, InteractionPage, InteractionSummary, Problem, ResultVersion, ReviewIn, ReviewOut
+from qualicall.api.schemas import InteractionOut, InteractionPage, InteractionSummary, Problem, ResultVersion, ReviewIn, ReviewOut, Unprocessable
 from qualicall.core.interaction import Id, Interaction, InteractionError, Moment, SizeLimits, check_size, decode_json
 from qualicall.core.result import Result
 from qualicall.settings import Settings
@@ -26,6 +26,7 @@ router = APIRouter(prefix="/v1/interactions", tags=["interactions"])
 ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": Problem, "description": "missing or invalid API key"},
     403: {"model": Problem, "description": "this key's role may not do this"},
+    422: {"model": Unprocessable, "description": "the field and what is wrong with it"},
 }
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": Problem, "description": "unknown interaction"}}
 
@@ -130,7 +131,7 @@ def score_json(request: Request, client: Client, settings: Settings, body: bytes
         **ERRORS,
         202: {"description": "audio accepted: poll GET /v1/jobs/{id}", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/JobOut"}}}},
         409: {"model": Problem, "description": "Idempotency-Key reused with another request"},
-        413: {"model": Problem, "description": "body above the upload limit"},
+        413: {"model": Problem, "description": "body above the upload limit, or an interaction above the size limits (README)"},
         415: {"model": Problem, "description": "unsupported content type or audio format"},
         429: {"model": Problem, "description": "audio queue full: retry after Retry-After seconds"},
     },
