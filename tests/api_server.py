@@ -260,3 +260,19 @@ def sign_in(http: httpx.Client, **form: str) -> httpx.Response:
     if "qualicall_session" in answer.cookies:
         http.cookies.set("qualicall_session", answer.cookies["qualicall_session"])
     return answer
+
+
+def wait_until(page, expression: str, timeout_s: float = 15.0) -> None:
+    """Poll a JavaScript expression until it is true. Playwright's wait_for_function re-evaluates its
+    predicate with eval(), which the pages' Content-Security-Policy (script-src 'self') forbids."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            if page.evaluate(expression):
+                return
+            problem = "still false"
+        except Exception as exc:  # the element is not there yet (the page is still loading)
+            problem = str(exc).splitlines()[0]
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{problem} after {timeout_s} s: {expression}")
+        time.sleep(0.05)

@@ -24,7 +24,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from api_server import Server
+from api_server import Server, wait_until
 
 from conftest import EXAMPLES, ROOT
 from verdicts_by_hand import SHORT_CALL, failed, scores_by_hand
@@ -418,11 +418,11 @@ def test_keyboard_review_of_a_call_end_to_end(page, workspace):
     assert page.evaluate("document.activeElement.dataset.item") == keys[0]
     page.keyboard.press("j")
     assert page.get_attribute(f"tr[id='item-{keys[1]}'] .item-button", "aria-pressed") == "true"
-    page.wait_for_function("document.getElementById('player').readyState >= 1")
+    wait_until(page, "document.getElementById('player').readyState >= 1")
     page.keyboard.press(" ")
-    page.wait_for_function("!document.getElementById('player').paused")
+    wait_until(page, "!document.getElementById('player').paused")
     page.keyboard.press(" ")
-    page.wait_for_function("document.getElementById('player').paused")
+    wait_until(page, "document.getElementById('player').paused")
     assert page.get_attribute(f"tr[id='item-{keys[1]}'] .item-button", "aria-pressed") == "true"  # space played; it did not press the button
     # o: override the selected item, all by keyboard.
     page.keyboard.press("o")

@@ -10,7 +10,7 @@ import wave
 from pathlib import Path
 
 import pytest
-from api_server import Server
+from api_server import Server, wait_until
 
 from conftest import ROOT
 
@@ -123,7 +123,7 @@ def test_the_queue_filters_calls_by_customer_signal(page, workspace) -> None:
 def test_the_call_page_draws_the_customers_sentiment_and_links_signals_to_their_moment(page, workspace) -> None:
     result = workspace["results"]["reclamation-lunettes"]
     page.goto("/calls/reclamation-lunettes")
-    page.wait_for_function("document.getElementById('player').readyState >= 1")
+    wait_until(page, "document.getElementById('player').readyState >= 1")
     points = page.locator(".sentiment svg circle")
     turns = result["sentiment"]["turns"]
     assert points.count() == len(turns) == 3
