@@ -7,9 +7,15 @@ are loaded lazily and without the components no check uses.
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import os
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qualicall.models.errors import ModelError
@@ -63,16 +69,101 @@ def _skip_unused_factories() -> None:
     factories._qualicall_filtered = True
 
 
+def _import_thinc_without_torch() -> None:
+    """thinc (spaCy's machine-learning layer) imports torch when it is installed, to offer torch
+    layers that none of our CPU pipelines has: 1.5 s of CPU and 190 MB at every start where an
+    extra (transformers, openai-whisper) installed torch. thinc is imported first with torch
+    hidden, so it does without; torch itself stays importable for whoever needs it afterwards."""
+    if "thinc" in sys.modules or "torch" in sys.modules:
+        return
+    from qualicall.models.hidden import hidden
+
+    with hidden("torch"):
+        importlib.import_module("thinc.compat")
+
+
+def _table(name: str, data: dict):  # type: ignore[no-untyped-def]
+    """The `spacy.lookups.Table` that `Table(name, data)` makes, filled by C loops.
+
+    spaCy fills a table with one Python-level `__setitem__` per entry (hash the key, store it,
+    add it to the Bloom filter): 0.6 s of CPU for the French lemmatizer's 217,000 forms, at every
+    start. The same three steps run here over the whole table at once (equality with spaCy's own
+    loading, entries, order and filter, is tested)."""
+    from collections import OrderedDict, deque
+    from itertools import repeat
+
+    from preshed.bloom import BloomFilter
+    from spacy.lookups import Table
+    from spacy.strings import get_string_id
+
+    table = Table(name=name)
+    table.bloom = BloomFilter.from_error_rate(max(len(data), 1))  # sized as Table(name, data) sizes it
+    keys = list(map(get_string_id, data))
+    deque(map(OrderedDict.__setitem__, repeat(table, len(keys)), keys, data.values()), maxlen=0)
+    deque(map(table.bloom.add, keys), maxlen=0)
+    return table
+
+
+def lookups_from_bytes(self, bytes_data: bytes, **kwargs):  # type: ignore[no-untyped-def]
+    """`spacy.lookups.Lookups.from_bytes`, building its tables with `_table`."""
+    import srsly
+
+    self._tables = {key: _table(key, value) for key, value in srsly.msgpack_loads(bytes_data).items()}
+    return self
+
+
+@contextmanager
+def _fast_lookups() -> Iterator[None]:
+    from spacy.lookups import Lookups
+
+    original = Lookups.from_bytes
+    Lookups.from_bytes = lookups_from_bytes  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        Lookups.from_bytes = original  # type: ignore[method-assign]
+
+
+_loading = threading.Lock()
+
+
 @lru_cache(maxsize=4)
 def load_nlp(language: str) -> "Language":
-    import spacy
+    from importlib.metadata import version
 
-    _skip_unused_factories()
+    from qualicall.models.regex_cache import compiled_once
+
     name = pipeline_name(language)
-    nlp = spacy.load(name, exclude=[p for p in _DISABLED])
+    with _loading:
+        _import_thinc_without_torch()
+        # The tokenizer's regular expressions (seconds to compile for French) come from the cache.
+        with compiled_once(f"spacy-{language}", name, version("spacy")):
+            import spacy
+
+            _skip_unused_factories()
+            with _fast_lookups():
+                nlp = spacy.load(name, exclude=[p for p in _DISABLED])
     if "senter" in nlp.disabled or ("senter" in nlp.component_names and "senter" not in nlp.pipe_names):
         nlp.enable_pipe("senter")
     return nlp
+
+
+@lru_cache(maxsize=4)
+def stop_words(language: str) -> frozenset[str]:
+    """spaCy's list of the language's function words, as spaCy writes them (no model needed).
+
+    Read from spaCy's own file rather than imported: `import spacy.lang.fr.stop_words` runs
+    `spacy.lang.fr` first, whose tokenizer exceptions cost seconds, and spaCy itself."""
+    spec = importlib.util.find_spec("spacy")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelNotFound("spaCy is not installed: pip install spacy")
+    path = Path(spec.submodule_search_locations[0]) / "lang" / language / "stop_words.py"
+    namespace: dict = {}
+    try:
+        exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), namespace)
+    except (OSError, ImportError):  # a spaCy whose list is not a file of its own: imported
+        return frozenset(importlib.import_module(f"spacy.lang.{language}.stop_words").STOP_WORDS)
+    return frozenset(namespace["STOP_WORDS"])
 
 
 def tag(nlp: "Language", texts: list[str]) -> list:

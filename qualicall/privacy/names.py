@@ -79,11 +79,9 @@ def _inflected_verb(token: Token, language: str) -> bool:
 
 @lru_cache(maxsize=2)
 def _stop_words(language: str) -> frozenset[str]:
-    if language == "fr":
-        from spacy.lang.fr.stop_words import STOP_WORDS
-    else:
-        from spacy.lang.en.stop_words import STOP_WORDS
-    return frozenset(fold(w) for w in STOP_WORDS)
+    from qualicall.models.nlp import stop_words
+
+    return frozenset(fold(w) for w in stop_words("fr" if language == "fr" else "en"))
 
 
 def is_stop_word(key: str, language: str) -> bool:

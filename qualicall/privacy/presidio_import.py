@@ -10,29 +10,18 @@ later (the transformers embedding backend) sees them as usual.
 
 from __future__ import annotations
 
-import importlib.abc
 import sys
 
-_HIDDEN = ("transformers", "torch")
-
-
-class _HideFromPresidio(importlib.abc.MetaPathFinder):
-    def find_spec(self, name, path=None, target=None):  # type: ignore[no-untyped-def]
-        if name.partition(".")[0] in _HIDDEN:
-            raise ImportError(f"{name} is not used by qualicall's Presidio analyzers")
-        return None
+from qualicall.models.hidden import hidden
 
 
 def import_presidio() -> None:
     if "presidio_analyzer" in sys.modules:
         return
-    finder = _HideFromPresidio()
-    sys.meta_path.insert(0, finder)
     try:
-        import presidio_analyzer  # noqa: F401
-        import presidio_analyzer.nlp_engine  # noqa: F401
-        import presidio_analyzer.predefined_recognizers  # noqa: F401
+        with hidden("transformers", "torch"):
+            import presidio_analyzer  # noqa: F401
+            import presidio_analyzer.nlp_engine  # noqa: F401
+            import presidio_analyzer.predefined_recognizers  # noqa: F401
     except ImportError:
         pass  # Presidio absent: deployment_redactor reports it when redaction is on
-    finally:
-        sys.meta_path.remove(finder)

