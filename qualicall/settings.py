@@ -5,7 +5,8 @@
     QUALICALL_MAX_UPLOAD_MB  largest audio upload accepted (413 above)
     QUALICALL_MAX_RECORDING_HOURS  longest recording accepted (413 above, from the file's header)
     QUALICALL_RECORDINGS_ROOT  the folder JSON `recording` references are read in (none: refused)
-    QUALICALL_WORKERS        audio jobs run at once, each in a worker process of its own
+    QUALICALL_WORKERS        HTTP worker processes (default: the number of cores), each scoring in a process of its own
+    QUALICALL_AUDIO_WORKERS  audio jobs run at once, each in a worker process of its own
     QUALICALL_QUEUE_SIZE     audio jobs waiting at most (429 with Retry-After above)
     QUALICALL_WEBHOOK_ALLOWED_HOSTS  internal hosts that webhooks may reach (others must be public addresses)
     QUALICALL_SESSION_HOURS  how long a coach's sign-in lasts
@@ -17,10 +18,9 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Literal
-
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -44,7 +44,8 @@ class Settings(BaseSettings):
     max_interaction_chars: int = Field(1_000_000, ge=1, description="most characters of text in one interaction, all fields together (413 above)")
     max_recording_hours: float = Field(4.0, gt=0, description="longest recording accepted, in hours (413 above, read from its header before decoding)")
     recordings_root: Path | None = Field(None, description="folder in which JSON `recording` references are resolved; unset: references are refused (422), upload the audio instead")
-    workers: int = Field(1, ge=0, description="audio jobs run at once, each in a worker process of its own; 0: accept jobs but run none")
+    workers: int | None = Field(None, ge=1, description="HTTP worker processes; default: the number of cores")
+    audio_workers: int = Field(1, ge=0, description="audio jobs run at once, each in a worker process of its own; 0: accept jobs but run none")
     queue_size: int = Field(32, ge=1, description="audio jobs waiting at most before 429")
     retry_after_s: int = Field(30, ge=1, description="Retry-After sent with a 429")
     warm_up: bool = Field(True, description="load the scoring models at start-up rather than on the first request")
@@ -67,6 +68,10 @@ class Settings(BaseSettings):
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         return [host.strip() for host in value.split(",") if host.strip()] if isinstance(value, str) else value
+
+    @property
+    def http_workers(self) -> int:
+        return self.workers or os.cpu_count() or 1
 
     @property
     def url(self) -> str:

@@ -51,7 +51,8 @@ class Server:
 
     @property
     def env(self) -> dict[str, str]:
-        env = {**os.environ, "QUALICALL_DATA_DIR": str(self.data_dir), "QUALICALL_REDACT": "off", **self.env_extra}
+        # One HTTP worker unless a test asks for more (tests/test_api_workers.py): each loads the models.
+        env = {**os.environ, "QUALICALL_DATA_DIR": str(self.data_dir), "QUALICALL_REDACT": "off", "QUALICALL_WORKERS": "1", **self.env_extra}
         if self.database_url:
             env["QUALICALL_DATABASE_URL"] = self.database_url
         return env

@@ -109,7 +109,7 @@ def test_kill_9_loses_no_job_and_runs_none_twice(tmp_path, stereo_call):
     from api_server import Server
 
     # 1. No workers: jobs wait in the queue; the queue's bound answers 429 with Retry-After.
-    server = Server(tmp_path, env_extra={"QUALICALL_WORKERS": "0", "QUALICALL_QUEUE_SIZE": "2", "QUALICALL_WARM_UP": "0"})
+    server = Server(tmp_path, env_extra={"QUALICALL_AUDIO_WORKERS": "0", "QUALICALL_QUEUE_SIZE": "2", "QUALICALL_WARM_UP": "0"})
     server.make_keys()
     server.start()
     with server.client("crm") as crm:
@@ -118,7 +118,7 @@ def test_kill_9_loses_no_job_and_runs_none_twice(tmp_path, stereo_call):
         assert full.status_code == 429 and int(full.headers["retry-after"]) > 0
     server.kill()
     # 2. One worker: killed while transcribing the first job.
-    server.env_extra["QUALICALL_WORKERS"] = "1"
+    server.env_extra["QUALICALL_AUDIO_WORKERS"] = "1"
     server.start()
     with server.client("crm") as crm:
         wait_for(crm, jobs[0], ("running",), timeout=60)

@@ -35,8 +35,8 @@ def silent_wav(path: Path, frames: int) -> Path:
 
 @pytest.fixture(scope="module")
 def idle_server(tmp_path_factory):
-    """A server that runs no audio job (QUALICALL_WORKERS=0): what an upload leaves on disk stays to be looked at."""
-    server = Server(tmp_path_factory.mktemp("idle") / "data", env_extra={"QUALICALL_WORKERS": "0", "QUALICALL_WARM_UP": "0"})
+    """A server that runs no audio job (QUALICALL_AUDIO_WORKERS=0): what an upload leaves on disk stays to be looked at."""
+    server = Server(tmp_path_factory.mktemp("idle") / "data", env_extra={"QUALICALL_AUDIO_WORKERS": "0", "QUALICALL_WARM_UP": "0"})
     server.data_dir.mkdir(mode=0o755)  # as an operator's folder may be: the service's own files must be private all the same
     server.make_keys()
     yield server.start()

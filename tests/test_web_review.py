@@ -200,7 +200,7 @@ def lan_servers(workspace):
     started = []
     try:
         for secure in ("true", "false"):
-            env = {"QUALICALL_HOST": "0.0.0.0", "QUALICALL_COOKIE_SECURE": secure, "QUALICALL_WARM_UP": "0", "QUALICALL_WORKERS": "0"}
+            env = {"QUALICALL_HOST": "0.0.0.0", "QUALICALL_COOKIE_SECURE": secure, "QUALICALL_WARM_UP": "0", "QUALICALL_AUDIO_WORKERS": "0"}
             started.append(Server(workspace["folder"], env_extra=env).start())
         yield address, started
     finally:

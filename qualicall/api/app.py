@@ -61,31 +61,46 @@ def status_of(exc: QualicallError) -> int:
     return 503
 
 
-def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> FastAPI:
-    """The API for `settings` (default: from the environment). The schema is upgraded here; models load at start-up.
-    `run_jobs=False`: accept audio jobs but leave running them to another process."""
+# Threads for blocking work at once in one HTTP worker (anyio's default is 40). A POST waits on its
+# thread while its scoring process works: with 40, forty POSTs waiting would keep every GET waiting too.
+REQUEST_THREADS = 200
+
+
+def create_app(settings: Settings | None = None, *, run_jobs: bool = True, migrate: bool = True) -> FastAPI:
+    """The API for `settings` (default: from the environment). The schema is upgraded here (unless `migrate`
+    is False: `qualicall serve` upgrades it once before starting its workers); models load at start-up, in
+    the scoring process of this worker. `run_jobs=False`: accept audio jobs but leave running them to another
+    process; with True, they run here unless another process of this data folder runs them already."""
     settings = settings or Settings()
-    store = Store(settings.url)
+    store = Store(settings.url, migrate=migrate)
     metrics = Metrics()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from functools import partial
+
+        import anyio.to_thread
         from fastapi.concurrency import run_in_threadpool
 
         from qualicall.api.jobs import start_jobs
+        from qualicall.service.pool import ScoringPool
         from qualicall.service.recordings import RecordingsRoot
         from qualicall.service.scoring import ScoringService
 
-        app.state.scoring = ScoringService(settings.rubric, settings.redact, settings.data_dir / "redacted-recordings",
-                                           recordings_root=RecordingsRoot(settings.recordings_root))
+        anyio.to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
+        app.state.scoring = ScoringPool(partial(ScoringService, settings.rubric, settings.redact, settings.data_dir / "redacted-recordings",
+                                                recordings_root=RecordingsRoot(settings.recordings_root)))
         if settings.warm_up:
             await run_in_threadpool(app.state.scoring.warm_up)
-        runner = start_jobs(app) if run_jobs else None
+        app.state.jobs_lock = _jobs_lock(settings) if run_jobs else None
+        runner = start_jobs(app) if app.state.jobs_lock is not None else None
         try:
             yield
         finally:
             if runner is not None:
                 runner.stop()
+                app.state.jobs_lock.close()
+            app.state.scoring.close()
             store.close()
 
     # /docs is served by qualicall.api.routes.docs (local assets); ReDoc, which would load from a CDN, is off.
@@ -128,6 +143,35 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
     app.add_middleware(_MetricsMiddleware, metrics=metrics)
     app.add_middleware(SecurityHeaders)
     return app
+
+
+def worker_app() -> FastAPI:
+    """The application of one of `qualicall serve --workers N`'s processes (settings from the environment,
+    which `serve` sets; the schema already upgraded by `serve`)."""
+    import os
+
+    from qualicall.service.workers import die_with_parent
+
+    die_with_parent(os.getppid())  # the supervisor killed with -9 takes its workers along: none keeps the port
+    return create_app(migrate=False)
+
+
+def _jobs_lock(settings: Settings):  # type: ignore[no-untyped-def]
+    """An open file holding an exclusive lock on the data folder's `jobs.lock`, or None if another process holds it.
+
+    Audio jobs, their requeueing at start-up and webhook deliveries must run in one process per service:
+    of `serve --workers N`'s processes, the first to start takes the lock and runs them. The kernel
+    releases it with the process, and the worker the supervisor starts in its place takes it."""
+    import fcntl
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    handle = open(settings.data_dir / "jobs.lock", "a")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        return None
+    return handle
 
 
 def _store_gauges(app: FastAPI) -> list[tuple[str, str, dict[str, str], float]]:

@@ -1,6 +1,6 @@
 """The audio jobs and the webhook sender.
 
-Each of `QUALICALL_WORKERS` threads claims jobs and hands their recordings to
+Each of `QUALICALL_AUDIO_WORKERS` threads claims jobs and hands their recordings to
 a worker process of its own (`qualicall.api.audio_worker`, which keeps its
 speech model loaded), then scores, redacts and stores the interaction it gets
 back. A worker that dies (killed, out of memory) takes neither the API nor its
@@ -51,8 +51,8 @@ class JobRunner:
         if requeued or failed:
             log.warning("jobs interrupted by the last stop: %d queued again, %d failed", requeued, len(failed))
         # The cores shared between the workers, so that jobs at once do not fight over them.
-        threads = max(1, (os.cpu_count() or 1) // max(1, self.settings.workers))
-        self.workers = [AudioWorker(threads) for _ in range(self.settings.workers)]
+        threads = max(1, (os.cpu_count() or 1) // max(1, self.settings.audio_workers))
+        self.workers = [AudioWorker(threads) for _ in range(self.settings.audio_workers)]
         for number, worker in enumerate(self.workers):
             self.threads.append(threading.Thread(target=self._work, args=(worker,), name=f"qualicall-job-{number}", daemon=True))
         self.threads.append(threading.Thread(target=self._deliver, name="qualicall-webhooks", daemon=True))

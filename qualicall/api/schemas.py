@@ -182,6 +182,8 @@ class Health(BaseModel):
     database: str
     version: str
     queued_jobs: int | None = None
+    worker: int | None = Field(None, description="the process id of the HTTP worker that answered (`serve --workers N` runs N)")
+    runs_jobs: bool | None = Field(None, description="whether this worker runs the audio jobs and webhooks (one worker of the service does)")
 
 
 class AggregateOut(BaseModel):

@@ -28,7 +28,8 @@ def register(app: typer.Typer) -> None:
     def serve(
         host: Annotated[Optional[str], typer.Option(help="address to listen on (default $QUALICALL_HOST or 127.0.0.1)")] = None,
         port: Annotated[Optional[int], typer.Option(help="port (default $QUALICALL_PORT or 8000)")] = None,
-        workers: Annotated[Optional[int], typer.Option(help="audio jobs run at once (default $QUALICALL_WORKERS or 1)")] = None,
+        workers: Annotated[Optional[int], typer.Option(help="HTTP worker processes, each scoring in a process of its own (default $QUALICALL_WORKERS or the number of cores)")] = None,
+        audio_workers: Annotated[Optional[int], typer.Option(help="audio jobs run at once (default $QUALICALL_AUDIO_WORKERS or 1)")] = None,
         log_level: Annotated[str, typer.Option(help="uvicorn log level")] = "info",
     ) -> None:
         """Start the HTTP API (OpenAPI documentation at /docs). The database schema is upgraded first."""
@@ -36,18 +37,29 @@ def register(app: typer.Typer) -> None:
 
         import uvicorn
 
-        from qualicall.api.app import create_app
         from qualicall.settings import Settings
+        from qualicall.store.db import Store
 
         # What the service writes (database, uploads, redacted recordings, job files) holds personal data:
         # readable by the service's own user only, 0600 files and 0700 folders.
         os.umask(0o077)
         with user_errors():
-            overrides = {k: v for k, v in {"host": host, "port": port, "workers": workers}.items() if v is not None}
+            overrides = {"host": host, "port": port, "workers": workers, "audio_workers": audio_workers}
+            overrides = {k: v for k, v in overrides.items() if v is not None}
             settings = Settings(**overrides)
-            application = create_app(settings)
-            typer.echo(f"qualicall: serving on http://{settings.host}:{settings.port} (database {settings.url.split('@')[-1]})", err=True)
-            uvicorn.run(application, host=settings.host, port=settings.port, log_level=log_level, timeout_graceful_shutdown=10)
+            Store(settings.url).close()  # the schema upgraded once, before any worker opens the database
+            # The workers read their settings from the environment: the command line's overrides go there.
+            os.environ.update({f"QUALICALL_{name.upper()}": str(value) for name, value in overrides.items()})
+            processes = settings.http_workers
+            typer.echo(f"qualicall: serving on http://{settings.host}:{settings.port} with {processes} worker process(es) "
+                       f"(database {settings.url.split('@')[-1]})", err=True)
+            options = {"host": settings.host, "port": settings.port, "log_level": log_level, "timeout_graceful_shutdown": 10}
+            if processes == 1:
+                from qualicall.api.app import create_app
+
+                uvicorn.run(create_app(settings, migrate=False), **options)
+            else:
+                uvicorn.run("qualicall.api.app:worker_app", factory=True, workers=processes, **options)
 
     @db_app.command("upgrade")
     def db_upgrade() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from sqlalchemy import text
@@ -14,13 +16,14 @@ router = APIRouter(tags=["operations"])
 
 @router.get("/healthz", response_model=Health, responses={503: {"model": Health}}, summary="Whether the service and its database answer")
 def healthz(request: Request) -> JSONResponse:
+    worker = {"worker": os.getpid(), "runs_jobs": getattr(request.app.state, "jobs", None) is not None}
     try:
         with request.app.state.store.session() as session:
             session.execute(text("SELECT 1"))
-        health = Health(status="ok", database="ok", version=__version__)
+        health = Health(status="ok", database="ok", version=__version__, **worker)
         return JSONResponse(health.model_dump(), status_code=200)
     except Exception as exc:  # any database failure is what this endpoint reports
-        health = Health(status="unavailable", database=f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}", version=__version__)
+        health = Health(status="unavailable", database=f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}", version=__version__, **worker)
         return JSONResponse(health.model_dump(), status_code=503)
 
 
