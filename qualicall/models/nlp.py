@@ -140,8 +140,13 @@ def load_nlp(language: str) -> "Language":
         with compiled_once(f"spacy-{language}", name, version("spacy")):
             import spacy
 
+            from thinc.api import use_ops
+
             _skip_unused_factories()
-            with _fast_lookups():
+            # thinc multiplies matrices with BLIS by default; NumPy's BLAS does the pipeline's small
+            # products (tens of tokens × 288) 2-3 times faster, with the same tags, lemmas and
+            # entities on the dev, core, grid, signals and PII sets (checked: 51,000 tokens, 1,176 turns).
+            with _fast_lookups(), use_ops("numpy", use_blis=False):
                 nlp = spacy.load(name, exclude=[p for p in _DISABLED])
     if "senter" in nlp.disabled or ("senter" in nlp.component_names and "senter" not in nlp.pipe_names):
         nlp.enable_pipe("senter")
@@ -166,10 +171,26 @@ def stop_words(language: str) -> frozenset[str]:
     return frozenset(namespace["STOP_WORDS"])
 
 
+@lru_cache(maxsize=1)
+def _blas():  # type: ignore[no-untyped-def]
+    """NumPy's BLAS libraries, found once (threadpoolctl scans the loaded libraries)."""
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
+def one_blas_thread():  # type: ignore[no-untyped-def]
+    """A block in which NumPy's BLAS uses one thread: the pipelines' products are small, and a
+    process scores on one core (the API and batch workers share the cores between processes);
+    BLAS threads would spin for cores that other processes hold."""
+    return _blas().limit(limits=1, user_api="blas")
+
+
 def tag(nlp: "Language", texts: list[str]) -> list:
     """Docs with parts of speech, morphology and lemmas (no entities, no sentences), batched."""
     disable = [p for p in _NOT_FOR_CHECKS if p in nlp.pipe_names]
-    return list(nlp.pipe(texts, disable=disable, batch_size=64))
+    with one_blas_thread():
+        return list(nlp.pipe(texts, disable=disable, batch_size=64))
 
 
 def split_sentences(nlp: "Language", texts: list[str]) -> list[list[str]]:
@@ -177,4 +198,5 @@ def split_sentences(nlp: "Language", texts: list[str]) -> list[list[str]]:
     if "senter" not in nlp.pipe_names:
         return [[s.text for s in doc.sents] for doc in tag(nlp, texts)]
     disable = [p for p in nlp.pipe_names if p != "senter"]
-    return [[s.text for s in doc.sents] for doc in nlp.pipe(texts, disable=disable, batch_size=64)]
+    with one_blas_thread():
+        return [[s.text for s in doc.sents] for doc in nlp.pipe(texts, disable=disable, batch_size=64)]

@@ -190,7 +190,10 @@ class Redactor:
         if self.settings.ner and "NAME" in self.settings.types and may_hold_name(text):
             # The NER component alone (it has its own tok2vec), called directly rather than
             # through select_pipes, which would change the pipeline the scorer shares.
-            doc = nlp.get_pipe("ner")(doc)
+            from qualicall.models.nlp import one_blas_thread
+
+            with one_blas_thread():
+                doc = nlp.get_pipe("ner")(doc)
         return engine.nlp_engine._doc_to_nlp_artifact(doc, language)
 
     def redact(self, text: str, language: str, context: str = "", known_names: tuple[str, ...] = ()) -> RedactedText:
