@@ -204,6 +204,23 @@ def measured(run, server_pid: int | None) -> dict:  # type: ignore[no-untyped-de
     return report
 
 
+def scoring_cpu_ms(pool: list[dict]) -> float:
+    """CPU milliseconds to score (no redaction, as the servers here) one transcript of the pool, in this process:
+    what a request costs the scoring process; the rest of the server's CPU per request is HTTP, JSON and the store."""
+    from qualicall.core.interaction import Interaction
+    from qualicall.service.scoring import ScoringService
+
+    service = ScoringService(redact=False)
+    interactions = [Interaction.model_validate({**body, "id": f"cpu-{n}"}) for n, body in enumerate(pool)]
+    service.warm_up()
+    for interaction in interactions[:3]:
+        service.score(interaction)
+    started = time.process_time()
+    for interaction in interactions:
+        service.score(interaction)
+    return round(1000 * (time.process_time() - started) / len(interactions), 1)
+
+
 def start_server(workers: int, database_url: str | None, redact: bool):  # type: ignore[no-untyped-def]
     from api_server import Server
 
@@ -252,6 +269,8 @@ def main() -> None:
             print(json.dumps(results[-1]), flush=True)
 
     print(f"{os.cpu_count()} cores; {sum(len(i.get('turns', [])) for i in pool) / len(pool):.1f} turns per transcript on average", file=sys.stderr)
+    if not args.url and not args.redact:
+        print(json.dumps({"scoring_alone_cpu_ms_per_request": scoring_cpu_ms(pool), "loadavg": [round(x, 2) for x in os.getloadavg()]}), flush=True)
     if args.url:
         if not args.key:
             parser.error("--url needs --key")
