@@ -55,6 +55,7 @@ def health_from_fresh_connections(url: str, wanted: int = 2, rounds: int = 20) -
     return answers
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("database", ["sqlite", "postgres"])
 def test_two_workers_answer_from_two_processes(database, request):
     server = request.getfixturevalue(f"two_workers_{database}")
@@ -80,6 +81,7 @@ def test_two_workers_answer_from_two_processes(database, request):
     assert {i["id"] for i in listed} >= {f"both-{database}-{n}" for n in range(8)}
 
 
+@pytest.mark.slow
 def test_concurrent_posts_on_sqlite_give_no_server_error(two_workers_sqlite):
     """Two processes writing one SQLite file at once (WAL, one writer at a time): every post is stored, re-posts
     of the same id become versions in order, and no request fails with "database is locked"."""
@@ -118,6 +120,7 @@ def test_one_process_holds_the_jobs_lock(tmp_path):
     again.close()
 
 
+@pytest.mark.slow
 def test_a_killed_scoring_process_is_replaced(tmp_path, monkeypatch):
     from qualicall.service.pool import ScoringPool
     from qualicall.service.scoring import ScoringService

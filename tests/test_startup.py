@@ -97,6 +97,7 @@ print(json.dumps(out))
 """
 
 
+@pytest.mark.slow
 def test_pipelines_load_the_same_from_a_cold_and_a_warm_cache(tmp_path):
     """The first process fills the cache, the second compiles nothing: both tag, lemmatise and find entities alike."""
     cold = json.loads(run_python(PIPELINE_OUTPUT, tmp_path, json.dumps(SAMPLES)).stdout)
