@@ -21,8 +21,21 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def children(pid: int) -> list[int]:
-    """The processes `pid` started (Linux): the server's audio worker, an ffmpeg it runs."""
+    """The processes `pid` started (Linux): the server's audio worker, an ffmpeg it runs, its scoring process."""
     return [int(child) for task in Path(f"/proc/{pid}/task").iterdir() for child in (task / "children").read_text().split()]
+
+
+def audio_workers(pid: int) -> list[int]:
+    """The audio workers among `pid`'s children (`python -m qualicall.api.audio_worker`)."""
+    found = []
+    for child in children(pid):
+        try:
+            command = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue  # ended meanwhile
+        if b"qualicall.api.audio_worker" in command:
+            found.append(child)
+    return found
 
 
 def free_port() -> int:

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
-from api_server import Server, children, upload, wait_for
+from api_server import Server, audio_workers, upload, wait_for
 
 TURNS = [{"speaker": "agent", "text": "Bonjour, service client, Julie à votre écoute.", "start": 0.0, "end": 3.0}]
 HOSTILE = ("../../../../etc/passwd", "/etc/passwd", "calls/escape.wav", "elsewhere/passwd", "calls/../../outside.wav")
@@ -118,7 +118,7 @@ def test_a_worker_killed_with_9_leaves_the_api_answering_and_its_job_runs_again(
         assert accepted.status_code == 202, accepted.text
         job_id = accepted.json()["id"]
         deadline = time.monotonic() + 120
-        while not (workers := children(rooted.process.pid)) and time.monotonic() < deadline:
+        while not (workers := audio_workers(rooted.process.pid)) and time.monotonic() < deadline:
             time.sleep(0.05)
         assert crm.get(f"/v1/jobs/{job_id}").json()["status"] == "running" and len(workers) == 1, workers
         os.kill(workers[0], signal.SIGKILL)  # still starting: the job is in it
@@ -132,7 +132,7 @@ def test_a_worker_killed_with_9_leaves_the_api_answering_and_its_job_runs_again(
     assert job["status"] == "succeeded" and job["attempts"] == 2, job
     latencies.sort()  # the 90th percentile: a shared machine's own load spikes are not the API's
     assert len(latencies) >= 5 and latencies[int(0.9 * (len(latencies) - 1))] < 0.2, latencies
-    assert children(rooted.process.pid) not in ([], workers), "a new worker took the job again"
+    assert audio_workers(rooted.process.pid) not in ([], workers), "a new worker took the job again"
     assert rooted.process.poll() is None and "killed by SIGKILL" in rooted.log_tail()
 
 
