@@ -1,6 +1,6 @@
 """Throughput: interactions scored per second per core on long calls, and start-up times.
 
-    python benchmarks/throughput.py [--calls 60] [--words 800] [--profile]
+    python benchmarks/throughput.py [--calls 60] [--words 800] [--profile] [--against DIR [--rounds 3]]
 
 Generates long voice calls (≈ 800 words, French and English, clean and
 ASR-style turns) from varied sentences, scores them in one process on one
@@ -9,7 +9,10 @@ Then times `qualicall --help`, `qualicall rubric validate` and a first
 `qualicall score` in fresh processes. `--without-signals` scores with the
 default rubrics less their example banks and conditional criteria (no customer
 signals, sentiment or complaint handling): the cost of those is the difference. The machine may be shared: the load
-average is printed next to the figures.
+average is printed next to the figures. `--against DIR` scores the same calls with another
+checkout's code (DIR's qualicall) in alternation with this one, for
+`--rounds` rounds, each checkout in a fresh process per round (a second pass over the same calls
+would find their sentence embeddings cached): the ratio comes from one run, under the same load.
 """
 
 from __future__ import annotations
@@ -100,6 +103,71 @@ def long_call(index: int, language: str, words: int, rng: random.Random):
     return Interaction.model_validate({"id": f"long-{language}-{index}", "channel": "voice", "language": language, "turns": out})
 
 
+def make_scorer(without_signals: bool):  # type: ignore[no-untyped-def]
+    """The default rubrics' scorer, or, `without_signals`, one with their banks and conditional criteria left out."""
+    from qualicall.scorer.engine import Scorer
+
+    scorer = Scorer()
+    if without_signals:
+        from qualicall.scorer.rubric import load_rubric
+
+        plain = {}
+        for language in ("fr", "en"):
+            rubric = load_rubric(f"default-{language}")
+            criteria = {cid: c for cid, c in rubric.criteria.items() if c.applies_if is None}
+            plain[language] = Scorer(rubric.model_copy(update={"banks": {}, "criteria": criteria}))
+        scorer.rubric_for = lambda interaction: plain[interaction.language].rubric_for(interaction)  # type: ignore[method-assign]
+    return scorer
+
+
+# One pass of a checkout over the calls, in a fresh process: DIR's qualicall with this file's make_scorer;
+# the warm-up calls and the calls arrive as JSON; the CPU seconds of the pass are printed.
+PASS = """
+import json, sys, time
+bench, checkout, without = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
+sys.path.insert(0, bench)
+import throughput
+sys.path[:] = [checkout] + [p for p in sys.path if p != str(throughput.ROOT)]
+from qualicall.core.interaction import Interaction
+warm, calls = ([Interaction.model_validate(c) for c in part] for part in json.loads(sys.stdin.read()))
+scorer = throughput.make_scorer(without)
+for call in warm:
+    scorer.score(call)
+cpu = time.process_time()
+for call in calls:
+    scorer.score(call)
+print(time.process_time() - cpu)
+"""
+
+
+def first_pass(checkout: Path, warm: list, calls: list, without_signals: bool) -> float:  # type: ignore[no-untyped-def]
+    """CPU seconds of one checkout's first pass over `calls`, in a new process (no cache has seen them)."""
+    import json
+
+    body = json.dumps([[c.model_dump(mode="json") for c in warm], [c.model_dump(mode="json") for c in calls]])
+    done = subprocess.run([sys.executable, "-c", PASS, str(ROOT / "benchmarks"), str(checkout), "1" if without_signals else "0"],
+                          input=body, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(checkout)}, cwd=checkout)
+    if done.returncode != 0:
+        raise SystemExit(f"{checkout}: {done.stderr.strip()[-500:]}")
+    return float(done.stdout.strip().splitlines()[-1])
+
+
+def against(other: Path, warm: list, calls: list, rounds: int, without_signals: bool) -> None:  # type: ignore[no-untyped-def]
+    """This checkout and `other`, each in a fresh process per round, in alternation: a first pass over the
+    same calls (scoring them twice in one process would find the sentence embeddings cached)."""
+    import statistics
+
+    passes: dict[Path, list[float]] = {ROOT: [], other: []}
+    for number in range(rounds):
+        for checkout in ((ROOT, other) if number % 2 == 0 else (other, ROOT)):
+            passes[checkout].append(first_pass(checkout, warm, calls, without_signals))
+        print(f"round {number + 1}: this checkout {len(calls) / passes[ROOT][-1]:.1f}/s, {other} {len(calls) / passes[other][-1]:.1f}/s "
+              f"(load {os.getloadavg()[0]:.2f})", flush=True)
+    mine, theirs = statistics.median(passes[ROOT]), statistics.median(passes[other])
+    print(f"medians: this checkout {len(calls) / mine:.1f} interactions/s per core ({1000 * mine / len(calls):.1f} ms per call), "
+          f"{other} {len(calls) / theirs:.1f}/s ({1000 * theirs / len(calls):.1f} ms); ratio {theirs / mine:.2f}")
+
+
 def startup(args: list[str]) -> float:
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "qualicall", *args], capture_output=True, text=True, cwd=ROOT)
@@ -114,25 +182,20 @@ def main() -> int:
     parser.add_argument("--words", type=int, default=800)
     parser.add_argument("--profile", action="store_true", help="print the 25 costliest functions (cProfile)")
     parser.add_argument("--no-startup", action="store_true", help="skip the start-up timings")
+    parser.add_argument("--against", type=Path, help="another checkout to compare with, in alternation on the same calls")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of each checkout with --against")
     parser.add_argument("--without-signals", action="store_true", help="rubrics without banks: no signals, sentiment or complaint handling")
     args = parser.parse_args()
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} ({os.cpu_count()} cores)")
 
-    from qualicall.scorer.engine import Scorer
-
     rng = random.Random(7)
     calls = [long_call(i, language, args.words, rng) for language in ("fr", "en") for i in range(args.calls)]
     words = sum(len(t.text.split()) for c in calls for t in c.turns)
-    scorer = Scorer()
-    if args.without_signals:
-        from qualicall.scorer.rubric import load_rubric
-
-        plain = {}
-        for language in ("fr", "en"):
-            rubric = load_rubric(f"default-{language}")
-            criteria = {cid: c for cid, c in rubric.criteria.items() if c.applies_if is None}
-            plain[language] = Scorer(rubric.model_copy(update={"banks": {}, "criteria": criteria}))
-        scorer.rubric_for = lambda interaction: plain[interaction.language].rubric_for(interaction)  # type: ignore[method-assign]
+    if args.against:
+        against(args.against.resolve(), [long_call(999, language, args.words, random.Random(999)) for language in ("fr", "en")],
+                calls, args.rounds, args.without_signals)
+        return 0
+    scorer = make_scorer(args.without_signals)
     started = time.perf_counter()
     scorer.score(long_call(999, "fr", args.words, rng))
     warm = scorer.score(long_call(999, "en", args.words, rng))
@@ -145,6 +208,10 @@ def main() -> int:
             scorer.score(call)
         return time.process_time() - cpu
 
+    # The measured pass first: a second pass over the same calls finds their sentence embeddings cached.
+    wall = time.perf_counter()
+    cpu = run()
+    wall = time.perf_counter() - wall
     if args.profile:
         import cProfile
         import pstats
@@ -154,9 +221,6 @@ def main() -> int:
         run()
         profiler.disable()
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
-    wall = time.perf_counter()
-    cpu = run()
-    wall = time.perf_counter() - wall
     print(f"warm-up (models loaded, fr + en): {warm_up:.1f} s")
     print(f"{len(calls)} calls, {words / len(calls):.0f} words each on average")
     print(f"throughput: {len(calls) / cpu:.1f} interactions/s per core (CPU time {cpu:.2f} s; wall {wall:.2f} s → {len(calls) / wall:.1f}/s on this shared machine)")

