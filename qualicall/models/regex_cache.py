@@ -44,8 +44,8 @@ def _compile_codes(pattern: str | bytes, flags: int) -> Compiled:
 def compiled_once(name: str, *versions: str) -> Iterator[None]:
     """Within the block, `re` compiles through the cache file `name` (one per pipeline and `versions`).
 
-    The patterns compiled in the block, new or found, are what the file keeps afterwards, so it
-    holds one pipeline's patterns and never grows with other code's."""
+    The file gains the patterns compiled in the block that it did not hold: a pipeline's patterns
+    (and those of code that compiled at the same time, in another thread)."""
     path = derived_path(f"regex-{name}", [*versions, str(_sre.MAGIC), str(_sre.CODESIZE)])
     stored = read_derived(path)
     known: dict[tuple[Any, int], Compiled] = stored if isinstance(stored, dict) else {}
@@ -73,5 +73,6 @@ def compiled_once(name: str, *versions: str) -> Iterator[None]:
             yield
         finally:
             _compiler.compile = original
-    if used.keys() != known.keys():
-        write_derived(path, used)
+    if used.keys() - known.keys():
+        # Those already in `re`'s own cache were not compiled here: the file keeps what it knew.
+        write_derived(path, {**known, **used})
