@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -61,9 +62,12 @@ def status_of(exc: QualicallError) -> int:
     return 503
 
 
-# Threads for blocking work at once in one HTTP worker (anyio's default is 40). A POST waits on its
-# thread while its scoring process works: with 40, forty POSTs waiting would keep every GET waiting too.
+# Threads for blocking work at once in one HTTP worker (anyio's default is 40): reads, uploads, sign-ins.
 REQUEST_THREADS = 200
+# JSON posts handled at once by one HTTP worker: one scored in its scoring process while another is
+# checked or stored. More would only share this process's interpreter lock with the reads: 50 posts
+# at once made a GET wait seconds for it. The others wait for their turn without a thread.
+POSTS_AT_ONCE = 2
 
 
 def create_app(settings: Settings | None = None, *, run_jobs: bool = True, migrate: bool = True) -> FastAPI:
@@ -88,6 +92,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True, migra
         from qualicall.service.scoring import ScoringService
 
         anyio.to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
+        app.state.posting = asyncio.Semaphore(POSTS_AT_ONCE)
         app.state.scoring = ScoringPool(partial(ScoringService, settings.rubric, settings.redact, settings.data_dir / "redacted-recordings",
                                                 recordings_root=RecordingsRoot(settings.recordings_root)))
         if settings.warm_up:

@@ -151,7 +151,8 @@ async def post_interaction(
     if content_type and content_type != "application/json" and not content_type.endswith("+json"):
         raise HTTPException(415, f"unsupported content type {content_type!r}: send application/json or multipart/form-data")
     body = await read_body(request, settings.max_json_bytes)
-    return await run_in_threadpool(score_json, request, client, settings, body, idempotency_key)
+    async with request.app.state.posting:  # a few at once: waiting ones hold no thread and no interpreter lock
+        return await run_in_threadpool(score_json, request, client, settings, body, idempotency_key)
 
 
 def _interaction_out(session: Session, row) -> InteractionOut:  # type: ignore[no-untyped-def]
