@@ -34,8 +34,17 @@ class ScoringUnavailable(QualicallError):
     """The scoring process died while scoring (503): the request may be retried."""
 
 
+# The scoring process's priority below its HTTP worker's (nice +5: about a third of the CPU share when both want
+# the cores): answering a read takes milliseconds and should not wait behind scoring; saturated, scoring
+# still gets every cycle the HTTP workers leave.
+NICENESS = 5
+
+
 def _start(make_service: Callable[[], ScoringService], parent_pid: int) -> None:
     global _service
+    import os
+
+    os.nice(NICENESS)
     threading.Thread(target=_exit_with, args=(parent_pid,), name="qualicall-parent-watch", daemon=True).start()
     _service = make_service()
 
