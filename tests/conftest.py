@@ -139,15 +139,15 @@ def postgres():
     server.stop()
 
 
-def _serve(tmp_path_factory, name: str, database_url: str | None):
+def _serve(tmp_path_factory, name: str, database_url: str | None, extra: dict[str, str] | None = None, timeout: float = 180):
     from api_server import Server
 
     # Small limits so that the tests can reach them: webhook retries after 0.2 s, uploads up to 2 MB;
     # webhooks may reach the tests' receivers on 127.0.0.1 (and only there: not localhost, ::1…).
-    env = {"QUALICALL_WEBHOOK_BACKOFF_S": "0.2", "QUALICALL_MAX_UPLOAD_MB": "2", "QUALICALL_WEBHOOK_ALLOWED_HOSTS": "127.0.0.1"}
+    env = {"QUALICALL_WEBHOOK_BACKOFF_S": "0.2", "QUALICALL_MAX_UPLOAD_MB": "2", "QUALICALL_WEBHOOK_ALLOWED_HOSTS": "127.0.0.1", **(extra or {})}
     server = Server(tmp_path_factory.mktemp(name), database_url=database_url, env_extra=env)
     server.make_keys()
-    return server.start()
+    return server.start(timeout)
 
 
 @pytest.fixture(scope="session")

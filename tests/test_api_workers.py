@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conftest import EXAMPLES, make_interaction
+from conftest import EXAMPLES, _serve, make_interaction
 
 
 def parent_of(pid: int) -> int:
@@ -23,11 +23,8 @@ def parent_of(pid: int) -> int:
 
 
 def start(tmp_path_factory, name: str, database_url: str | None):  # type: ignore[no-untyped-def]
-    from api_server import Server
-
-    server = Server(tmp_path_factory.mktemp(name), database_url=database_url, env_extra={"QUALICALL_WORKERS": "2"})
-    server.make_keys()
-    return server.start(timeout=600)
+    """A server of the session's kind with two HTTP workers (each loads the models: a long start on a busy machine)."""
+    return _serve(tmp_path_factory, name, database_url, {"QUALICALL_WORKERS": "2"}, timeout=600)
 
 
 @pytest.fixture(scope="module")
