@@ -22,7 +22,10 @@ class Evidence(BaseModel):
 class ItemResult(BaseModel):
     model_config = ConfigDict(extra="allow")
     status: Status
-    reason: str
+    reason: str  # in the rubric's language
+    # The reason as a stable code and its parameters (qualicall.scorer.reasons), to word it in any language.
+    reason_code: str | None = None
+    reason_params: dict[str, Any] = Field(default_factory=dict)
     evidence: list[Evidence] = Field(default_factory=list)
     # Figures the verdict rests on (a readability score, a similarity…), so
     # that a coach can see how close to its threshold an item was.
@@ -50,6 +53,8 @@ class SignalResult(BaseModel):
     present: bool
     confidence: float = Field(ge=0.0, le=1.0)
     reason: str = ""
+    reason_code: str | None = None
+    reason_params: dict[str, Any] = Field(default_factory=dict)
     evidence: list[Evidence] = Field(default_factory=list)
 
 

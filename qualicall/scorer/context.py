@@ -13,6 +13,7 @@ import numpy as np
 
 from qualicall.core.interaction import Interaction
 from qualicall.core.result import Evidence, ItemResult
+from qualicall.scorer.reasons import Reason, said
 from qualicall.scorer.rubric import ItemSpec, Rubric, Window
 from qualicall.core.text import NormText, normalize
 
@@ -162,6 +163,13 @@ class CheckContext:
             return f"the agent's turns after turn {self.after_turn}"
         return "the agent's turns"
 
+    def window_param(self, name: str) -> dict[str, Any]:
+        """The part of the call an item judges, as a reason's `window` parameter (qualicall.scorer.reasons)."""
+        if name in ("opening", "closing"):
+            w: Window = getattr(self.rubric.windows, name)
+            return {"name": name, "turns": w.agent_turns, "seconds": w.seconds if self.timed else None}
+        return {"name": "turns", "after_turn": self.after_turn}
+
     # --- NLP, loaded only when a check asks -------------------------------------------
 
     @cached_property
@@ -263,15 +271,18 @@ class CheckContext:
     def evidence_chars(self, turn: TurnView, start: int, end: int) -> Evidence:
         return Evidence(turn=turn.index, start_char=start, end_char=end, text=turn.text[start:end], time=turn.time_at(start))
 
-    def passed(self, reason: str, matches: list[Match], **measures) -> ItemResult:
-        return ItemResult(status="passed", reason=reason, evidence=[self.evidence(m) for m in matches], measures=measures)
+    def said(self, reason: Reason | str) -> dict[str, Any]:
+        """An item's reason fields, its text in the rubric's language."""
+        return said(reason, self.language)
 
-    def failed(self, reason: str, matches: list[Match] | None = None, **measures) -> ItemResult:
-        return ItemResult(status="failed", reason=reason, evidence=[self.evidence(m) for m in matches or []], measures=measures)
+    def passed(self, reason: Reason | str, matches: list[Match], **measures) -> ItemResult:
+        return ItemResult(status="passed", **self.said(reason), evidence=[self.evidence(m) for m in matches], measures=measures)
 
-    @staticmethod
-    def not_applicable(reason: str) -> ItemResult:
-        return ItemResult(status="not_applicable", reason=reason)
+    def failed(self, reason: Reason | str, matches: list[Match] | None = None, **measures) -> ItemResult:
+        return ItemResult(status="failed", **self.said(reason), evidence=[self.evidence(m) for m in matches or []], measures=measures)
+
+    def not_applicable(self, reason: Reason | str) -> ItemResult:
+        return ItemResult(status="not_applicable", **self.said(reason))
 
 
 @dataclass

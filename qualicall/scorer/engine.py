@@ -10,6 +10,7 @@ from qualicall.core import scores
 from qualicall.core.scores import weighted_mean
 from qualicall.scorer.context import CUSTOMER, CheckContext, find_all
 from qualicall.scorer.indicators import measure_chat, score_indicators
+from qualicall.scorer.reasons import Reason, reason
 from qualicall.core.interaction import Interaction, InteractionError
 from qualicall.scorer.language_id import detect_language
 from qualicall.scorer.registry import get_check
@@ -48,7 +49,7 @@ def _run_item(ctx: CheckContext, item_id: str) -> ItemResult:
     if check is None:  # rubrics are validated on load; this guards hand-built ones
         raise RubricError(f"unknown check {ctx.item.check!r} for item {item_id}")
     if ctx.item.channels is not None and ctx.channel not in ctx.item.channels:
-        return ctx.not_applicable(f"not judged on a {ctx.channel}")
+        return ctx.not_applicable(reason("item.not_on_channel", channel=ctx.channel))
     return check.func(ctx, ctx.rubric.checked_params(ctx.item))
 
 
@@ -67,11 +68,11 @@ def score_interaction(interaction: Interaction, rubric: Rubric, measured: dict[s
         for item_id, item in criterion.items.items():
             ctx.item = item
             if no_conversation:
-                items[item_id] = ctx.not_applicable("abandoned contact: no conversation" if interaction.abandoned else "no turns")
+                items[item_id] = ctx.not_applicable(reason("item.abandoned" if interaction.abandoned else "item.no_turns"))
             elif absent:
                 items[item_id] = ctx.not_applicable(absent)
             elif interrupted and item.window == "closing":
-                items[item_id] = ctx.not_applicable(f"the contact ended before its closing phase (« {interrupted} »)")
+                items[item_id] = ctx.not_applicable(reason("item.interrupted", said=interrupted))
             else:
                 items[item_id] = _run_item(ctx, item_id)
         ctx.after_turn = None
@@ -110,20 +111,19 @@ def _customer(ctx: CheckContext) -> tuple[dict[str, SignalResult], SentimentResu
     if not banks:
         return {}, None
     sentences = ctx.speaker_sentences(CUSTOMER)
-    signals = detect_signals(banks, sentences, ctx.embedder)
+    signals = detect_signals(banks, sentences, ctx.embedder, ctx.language)
     model = SentimentModel.build(banks, ctx.embedder)
     return signals, customer_sentiment(model, sentences) if model else None
 
 
-def _condition_absent(criterion: CriterionSpec, signals: dict[str, SignalResult]) -> str | None:
+def _condition_absent(criterion: CriterionSpec, signals: dict[str, SignalResult]) -> Reason | None:
     """Why a conditional criterion is not judged (its signal absent), or None when it is."""
     if criterion.applies_if is None:
         return None
     signal = signals.get(criterion.applies_if)
     if signal is not None and signal.present:
         return None
-    what = criterion.applies_if.replace("_", " ")
-    return f"no {what} in this contact: judged only after a {what}"
+    return reason("item.condition_absent", signal=criterion.applies_if)
 
 
 def combine(rubric: Rubric, quality: float | None, operational: float | None) -> tuple[float | None, dict[str, Any]]:

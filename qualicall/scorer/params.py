@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from functools import cached_property
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, PrivateAttr, ValidationInfo, model_validator
 
@@ -30,6 +30,10 @@ def _compiles(pattern: str) -> str:
 
 # A regular expression on normalised text, checked when the rubric loads.
 Regex = Annotated[str, AfterValidator(_compiles)]
+
+# Words of the rubric that reasons show (`what: {fr: proposition d'aide, en: offer of help}`): one
+# string for both languages, or one per language (qualicall.scorer.reasons renders the coach's).
+Wording = str | dict[Literal["fr", "en"], str]
 
 
 class CheckParams(BaseModel):

@@ -24,6 +24,7 @@ import numpy as np
 
 from qualicall.core.result import Evidence, SentimentResult, SignalResult, TurnSentiment
 from qualicall.scorer.banks import Bank, BankMatch, BankModel
+from qualicall.scorer.reasons import reason, said
 
 if TYPE_CHECKING:
     from qualicall.models.embeddings import Embedder
@@ -56,9 +57,9 @@ class Unit:
     def evidence(self) -> Evidence:
         return Evidence(turn=self.turn.index, start_char=self.start, end_char=self.end, text=self.text, time=self.turn.time_at(self.start))
 
-    def where(self) -> str:
-        time = self.turn.time_at(self.start)
-        return f"turn {self.turn.index}" + (f", {time:g} s" if time is not None else "")
+    def place(self) -> dict:
+        """Where the sentence was said, as a reason's `span` parameter (qualicall.scorer.reasons)."""
+        return {"turn": self.turn.index, "time": self.turn.time_at(self.start)}
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -129,29 +130,28 @@ def confidence(match: BankMatch, margin: float) -> float:
     return round(min(1.0, 0.5 + 5 * abs(match.score - margin)), 2)
 
 
-def detect_signals(banks: dict[str, Bank], sentences: SpeakerSentences, embedder: "Embedder") -> dict[str, SignalResult]:
-    """Each signal whose bank the rubric has, judged on the customer's sentences."""
+def detect_signals(banks: dict[str, Bank], sentences: SpeakerSentences, embedder: "Embedder", language: str) -> dict[str, SignalResult]:
+    """Each signal whose bank the rubric has, judged on the customer's sentences; reasons worded in `language` (the rubric's)."""
     signals: dict[str, SignalResult] = {}
     for name in SIGNALS:
         if name in banks:
-            signals[name] = _signal(name, bank_model(banks[name], embedder), sentences)
+            signals[name] = _signal(name, bank_model(banks[name], embedder), sentences, language)
     for cause, implied in IMPLIES.items():
         if cause in signals and implied in signals and signals[cause].present and not signals[implied].present:
             threat = signals[cause]
             signals[implied] = SignalResult(
                 present=True,
                 confidence=threat.confidence,
-                reason=f"a {cause.replace('_', ' ')} is made because of a problem: {threat.reason}",
+                **said(reason("signal.implied", cause=cause, because={"code": threat.reason_code, "params": threat.reason_params}), language),
                 evidence=threat.evidence,
             )
     return signals
 
 
-def _signal(name: str, model: BankModel, sentences: SpeakerSentences) -> SignalResult:
-    what = name.replace("_", " ")
+def _signal(name: str, model: BankModel, sentences: SpeakerSentences, language: str) -> SignalResult:
     matches = model.judge(sentences.vectors)
     if not matches:
-        return SignalResult(present=False, confidence=1.0, reason="no customer turn to judge")
+        return SignalResult(present=False, confidence=1.0, **said(reason("signal.no_turn"), language))
     found = [(unit, match) for unit, match in zip(sentences.units, matches) if match.realises]
     if found:
         first_unit, first = found[0]
@@ -159,8 +159,11 @@ def _signal(name: str, model: BankModel, sentences: SpeakerSentences) -> SignalR
         return SignalResult(
             present=True,
             confidence=confidence(max((m for _, m in found), key=lambda m: m.score), model.bank.margin),
-            reason=f"{what}: « {first_unit.text} » ({first_unit.where()}) reads like « {first.closest} » ({first.similarity:.2f}); "
-            f"{len(found)} sentence{'s' if len(found) > 1 else ''}, strongest score {strongest:+.2f}",
+            **said(
+                reason("signal.found", signal=name, text=first_unit.text, at=first_unit.place(), closest=first.closest,
+                       similarity=first.similarity, count=len(found), strongest=strongest),
+                language,
+            ),
             evidence=[unit.evidence() for unit, _ in found[:3]],
         )
     best = max(range(len(matches)), key=lambda i: matches[i].score)
@@ -168,12 +171,8 @@ def _signal(name: str, model: BankModel, sentences: SpeakerSentences) -> SignalR
     return SignalResult(
         present=False,
         confidence=confidence(match, model.bank.margin),
-        reason=f"no customer sentence reads as {article(what)}; the closest, « {unit.text} » ({unit.where()}), scores {match.score:+.2f}",
+        **said(reason("signal.absent", signal=name, text=unit.text, at=unit.place(), score=match.score), language),
     )
-
-
-def article(noun: str) -> str:
-    return ("an " if noun[:1] in "aeiou" else "a ") + noun
 
 
 @dataclass

@@ -7,8 +7,10 @@ items are labelled by the rubrics themselves (`Translator.label`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from qualicall.core import locale
 
 if TYPE_CHECKING:
     from qualicall.scorer.rubric import Rubric
@@ -189,7 +191,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "speaker_agent": ("Agent", "Agent"),
     "speaker_customer": ("Client", "Customer"),
     "seek_to": ("Écouter à partir de {time}", "Play from {time}"),
-    "rubric": ("Grille {id} v{version}", "Rubric {id} v{version}"),
+    "rubric": ("Grille {id}, version {version}", "Rubric {id}, version {version}"),
     "measures": ("Mesures", "Measures"),
     "threshold": ("seuil", "threshold"),
     "asr_confidence": ("Confiance transcription", "Transcript confidence"),
@@ -263,6 +265,30 @@ INDICATOR_LABELS: dict[str, tuple[str, str]] = {
 }
 
 
+# The measures checks give beside their verdicts (qualicall.scorer.checks), shown under an item's reason.
+MEASURE_LABELS: dict[str, tuple[str, str]] = {
+    "flesch": ("lisibilité de Flesch", "Flesch reading ease"),
+    "words": ("mots", "words"),
+    "sentences": ("phrases", "sentences"),
+    "mean_sentence_words": ("mots par phrase", "words per sentence"),
+    "long_share": ("part en phrases longues", "share in long sentences"),
+    "unpunctuated_share": ("part non ponctuée", "unpunctuated share"),
+    "similarity": ("similarité", "similarity"),
+    "score": ("score", "score"),
+    "margin": ("marge", "margin"),
+    "overlap": ("recouvrement", "overlap"),
+    "content_words": ("mots pleins", "content words"),
+    "restated": ("mots repris", "words restated"),
+    "count": ("occurrences", "count"),
+    "informal": ("tutoiements", "familiar address"),
+    "familiar": ("mots familiers", "familiar words"),
+    "courtesy_words": ("mots de politesse", "courtesy words"),
+    "wpm": ("mots par minute", "words per minute"),
+}
+# Measures that are shares of a whole, shown as percentages.
+SHARE_MEASURES = frozenset({"long_share", "unpunctuated_share"})
+
+
 def label_rubrics(configured: str | None) -> list["Rubric"]:
     """The rubrics whose labels the pages show: the server's own (its `rubric` setting) first, then every rubric known by id.
 
@@ -328,7 +354,36 @@ class Translator:
         return self(f"status_{status}") if status in ("passed", "failed", "not_applicable") else "—"
 
     def number(self, value: float | None, digits: int = 1) -> str:
-        if value is None:
-            return "—"
-        text = f"{value:.{digits}f}"
-        return text.replace(".", ",") if self.language == "fr" else text
+        return locale.number(value, digits, self.language)
+
+    def measure(self, name: str, value: Any) -> str:
+        """A check's measure, named and written in this language: « lisibilité de Flesch 94,1 », « part en phrases longues 12 % »."""
+        label = MEASURE_LABELS[name][self._index] if name in MEASURE_LABELS else name.replace("_", " ")
+        return f"{label} {self.measure_value(name, value)}"
+
+    def measure_value(self, name: str, value: Any) -> str:
+        """A measure's value (or its threshold) as this language writes it, a share as a percentage."""
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return "—" if value is None else str(value)
+        return locale.formatted(value, ".0%" if name in SHARE_MEASURES else "g", self.language)
+
+    def moment(self, iso: str | None) -> str:
+        """A contact's or a review's date and time: « 20/11/2026 10:00 », "2026-11-20 10:00"."""
+        return locale.moment(iso, self.language)
+
+    def period(self, key: str) -> str:
+        """A trend's period: « sem. 45 (2026) », "week 45 (2026)", « nov. 2026 »."""
+        return locale.period(key, self.language)
+
+    def reason(self, said: Mapping[str, Any]) -> str:
+        """An item's or a signal's reason in this language, from its code and parameters (qualicall.scorer.reasons);
+        its stored text when it has no code, or one this version does not know."""
+        from qualicall.scorer.reasons import render
+
+        code = said.get("reason_code")
+        if code:
+            try:
+                return render(code, said.get("reason_params") or {}, self.language)
+            except (KeyError, IndexError, TypeError, ValueError, AttributeError):
+                pass  # a result from another version: its own words
+        return str(said.get("reason") or "")

@@ -113,7 +113,7 @@ def scorecard(interaction: dict, result: dict, latest: dict[str, dict], t: Trans
                     auto=item["machine_status"] if reviewed else item.get("status"),
                     coach=item.get("status") if reviewed else None,
                     effective=item.get("status"),
-                    reason=item.get("reason") or "",
+                    reason=t.reason(item),
                     evidence=evidence,
                     time=_evidence_time(evidence, turns),
                     measures=measures,
@@ -213,7 +213,7 @@ def signals(interaction: dict, result: dict, t: Translator) -> list[SignalView]:
             continue
         evidence = list(signal.get("evidence") or [])
         views.append(SignalView(f"signal.{name}", name, t("signal_" + name), float(signal.get("confidence") or 0.0),
-                                str(signal.get("reason") or ""), evidence, _evidence_time(evidence, turns)))
+                                t.reason(signal), evidence, _evidence_time(evidence, turns)))
     return views
 
 

@@ -13,7 +13,8 @@ from pydantic import Field
 
 from qualicall.core.result import ItemResult
 from qualicall.scorer.context import CheckContext
-from qualicall.scorer.params import CheckParams
+from qualicall.scorer.params import CheckParams, Wording
+from qualicall.scorer.reasons import reason, term
 from qualicall.scorer.registry import register_check
 from qualicall.scorer.signals import bank_model
 
@@ -21,16 +22,17 @@ from qualicall.scorer.signals import bank_model
 class BankItemParams(CheckParams):
     bank: str = Field(description="the rubric bank (`banks:`) whose realisation passes the item")
     unless: str | None = Field(default=None, description="a rubric bank whose realisation fails the item")
-    what: str = Field(default="", description="what is looked for, in reasons")
+    what: Wording = Field(default="", description="what is looked for, in reasons (the bank's name by default)")
 
 
 @register_check("example_bank", BankItemParams)
 def example_bank(ctx: CheckContext, params: BankItemParams) -> ItemResult:
     """A sentence of the window realises the item's example bank (and none realises its `unless` bank)."""
-    what = params.what or params.bank.replace("_", " ")
+    what = params.what or term("bank", params.bank)
+    window = ctx.window_param(ctx.item.window)
     sentences = ctx.sentences_of(ctx.scope())
     if not sentences.units:
-        return ctx.failed(f"no {what}: {ctx.describe_window(ctx.item.window)} hold no sentence to judge")
+        return ctx.failed(reason("bank.nothing", what=what, window=window))
     banks = ctx.rubric.example_banks()
     if params.unless:
         blame = bank_model(banks[params.unless], ctx.embedder)
@@ -38,8 +40,7 @@ def example_bank(ctx: CheckContext, params: BankItemParams) -> ItemResult:
             if match.realises:
                 return ItemResult(
                     status="failed",
-                    reason=f"« {unit.text} » ({unit.where()}) reads like « {match.closest} » ({match.similarity:.2f}): "
-                    f"{params.unless.replace('_', ' ')}",
+                    **ctx.said(reason("bank.unless", text=unit.text, at=unit.place(), closest=match.closest, similarity=match.similarity, unless=params.unless)),
                     evidence=[unit.evidence()],
                     measures={"score": round(match.score, 3), "similarity": round(match.similarity, 3)},
                 )
@@ -51,7 +52,7 @@ def example_bank(ctx: CheckContext, params: BankItemParams) -> ItemResult:
         unit, match = found[0]
         return ItemResult(
             status="passed",
-            reason=f"{what}: « {unit.text} » ({unit.where()}) reads like « {match.closest} » ({match.similarity:.2f})",
+            **ctx.said(reason("bank.found", what=what, text=unit.text, at=unit.place(), closest=match.closest, similarity=match.similarity)),
             evidence=[u.evidence() for u, _ in found[:3]],
             measures={"score": round(match.score, 3), "similarity": round(match.similarity, 3), "margin": model.bank.margin},
         )
@@ -59,6 +60,6 @@ def example_bank(ctx: CheckContext, params: BankItemParams) -> ItemResult:
     unit, match = sentences.units[best], matches[best]
     return ItemResult(
         status="failed",
-        reason=f"no {what} in {ctx.describe_window(ctx.item.window)}; the closest, « {unit.text} » ({unit.where()}), scores {match.score:+.2f}",
+        **ctx.said(reason("bank.missing", what=what, window=window, text=unit.text, at=unit.place(), score=match.score)),
         measures={"score": round(match.score, 3), "similarity": round(match.similarity, 3), "margin": model.bank.margin},
     )

@@ -9,8 +9,9 @@ from functools import cached_property
 from pydantic import Field
 
 from qualicall.core.result import ItemResult
-from qualicall.scorer.context import CheckContext, Match, TurnView, find_all, where
-from qualicall.scorer.params import CheckParams, Regex
+from qualicall.scorer.context import CheckContext, Match, TurnView, find_all
+from qualicall.scorer.params import CheckParams, Regex, Wording
+from qualicall.scorer.reasons import place, quoted, reason
 from qualicall.scorer.registry import register_check
 
 # The default of `affirmations` (the default rubrics state it).
@@ -51,7 +52,7 @@ class FormulaParams(PhrasesParams):
         default_factory=list,
         description="verbs that say the formula in any form (« remercier »: « c'est moi qui vous remercie »), matched on spaCy lemmas",
     )
-    what: str = Field(default="formula", description="what is looked for, in reasons")
+    what: Wording = Field(default={"fr": "formule", "en": "formula"}, description="what is looked for, in reasons")
 
     @cached_property
     def tag_matcher(self) -> re.Pattern[str] | None:
@@ -167,27 +168,27 @@ def _is_tag_question(match: Match) -> bool:
 def formula(ctx: CheckContext, params: FormulaParams) -> ItemResult:
     """Passes when the agent says one of the phrases (or, with anchors, something that means the same) in the item's window."""
     turns = ctx.scope()
-    where_said = ctx.describe_window(ctx.item.window)
+    window = ctx.window_param(ctx.item.window)
     if not turns:
-        return ctx.failed(f"no agent turn in {where_said}")
+        return ctx.failed(reason("formula.no_agent_turn", window=window))
     matches = find_formula(ctx, params, turns)
     if matches:
         first = matches[0]
-        return ctx.passed(f"{params.what}: « {first.text} » in {where(first)}", matches[:3])
+        return ctx.passed(reason("formula.found", what=params.what, text=first.text, at=place(first)), matches[:3])
     if params.anchors:
         match, similarity = semantic_match(ctx, turns, params.anchor_texts, params.similarity)
         if match is not None:
             return ctx.passed(
-                f"{params.what} (same meaning, similarity {similarity:.2f}): « {match.text} » in {where(match)}",
+                reason("formula.same_meaning", what=params.what, similarity=similarity, text=match.text, at=place(match)),
                 [match],
                 similarity=similarity,
             )
-        return ctx.failed(f"no {params.what} in {where_said} (closest similarity {similarity:.2f})", similarity=similarity)
-    return ctx.failed(f"no {params.what} in {where_said}")
+        return ctx.failed(reason("formula.missing_closest", what=params.what, window=window, similarity=similarity), similarity=similarity)
+    return ctx.failed(reason("formula.missing", what=params.what, window=window))
 
 
 class BannedParams(PhrasesParams):
-    what: str = "banned formula"
+    what: Wording = {"fr": "formule interdite", "en": "banned formula"}
 
 
 @register_check("banned_formula", BannedParams)
@@ -198,6 +199,5 @@ def banned_formula(ctx: CheckContext, params: BannedParams) -> ItemResult:
     if params.exclude:
         matches = without_overlaps(matches, find_all(params.excluded, turns))
     if matches:
-        listed = ", ".join(f"« {m.text} » ({where(m)})" for m in matches[:3])
-        return ctx.failed(f"{params.what}: {listed}", matches, count=len(matches))
-    return ctx.passed(f"no {params.what} in {ctx.describe_window(ctx.item.window)}", [])
+        return ctx.failed(reason("banned.found", what=params.what, found=quoted(matches[:3])), matches, count=len(matches))
+    return ctx.passed(reason("banned.absent", what=params.what, window=ctx.window_param(ctx.item.window)), [])

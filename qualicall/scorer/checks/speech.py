@@ -7,6 +7,7 @@ from pydantic import Field
 from qualicall.core.result import ItemResult
 from qualicall.scorer.context import CheckContext
 from qualicall.scorer.params import CheckParams
+from qualicall.scorer.reasons import reason
 from qualicall.scorer.registry import register_check
 
 
@@ -27,11 +28,11 @@ def agent_speech_rate(ctx: CheckContext) -> float | None:
 def speech_rate(ctx: CheckContext, params: SpeechRateParams) -> ItemResult:
     """Passes when the agent speaks within the rubric's words-per-minute band."""
     if ctx.channel != "voice":
-        return ctx.not_applicable(f"no speech rate for a {ctx.channel}")
+        return ctx.not_applicable(reason("speech_rate.channel", channel=ctx.channel))
     wpm = agent_speech_rate(ctx)
     if wpm is None:
-        return ctx.not_applicable("no turn times to measure the speech rate")
+        return ctx.not_applicable(reason("speech_rate.untimed"))
+    band = {"wpm": wpm, "min": params.min_wpm, "max": params.max_wpm}
     if params.min_wpm <= wpm <= params.max_wpm:
-        return ItemResult(status="passed", reason=f"{wpm:g} words per minute, within {params.min_wpm:g}–{params.max_wpm:g}", measures={"wpm": wpm})
-    side = "too fast" if wpm > params.max_wpm else "too slow"
-    return ItemResult(status="failed", reason=f"{side}: {wpm:g} words per minute, outside {params.min_wpm:g}–{params.max_wpm:g}", measures={"wpm": wpm})
+        return ctx.passed(reason("speech_rate.within", **band), [], wpm=wpm)
+    return ctx.failed(reason("speech_rate.too_fast" if wpm > params.max_wpm else "speech_rate.too_slow", **band), wpm=wpm)

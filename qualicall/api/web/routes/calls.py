@@ -60,7 +60,7 @@ def _call_page(request: Request, session: SignedIn, t: Translator, interaction_i
             entry = store_data.review_dict(review)
             result_row = call.machine if review.result_id == call.machine.id else db.get(type(call.machine), review.result_id)
             entry["auto"] = store_data.auto_status(result_row, entry["item"]) if result_row else None
-            entry["when"] = (entry["created_at"] or "")[:16].replace("T", " ")
+            entry["when"] = t.moment(entry["created_at"])
             history.append(entry)
         version = call.result.version
         has_audio = _recording_path(request, call.row.recording) is not None
@@ -91,7 +91,7 @@ def _call_page(request: Request, session: SignedIn, t: Translator, interaction_i
         t=t,
         nav="queue",
         interaction={"id": interaction_id, **{k: interaction.get(k) for k in ("agent_id", "team", "queue")}},
-        date=(interaction.get("started_at") or "")[:16].replace("T", " "),
+        date=t.moment(interaction.get("started_at")),
         result=result,
         machine=result.get("machine") if result.get("source") == "coach" else None,
         result_version=version,

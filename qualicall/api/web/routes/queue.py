@@ -117,7 +117,7 @@ def _queue_row(row: store_data.QueueRow, t: Translator) -> dict[str, Any]:
             why.append(t("reason_" + reason))
     return {
         "id": row.id,
-        "date": (row.started_at or "")[:16].replace("T", " "),
+        "date": t.moment(row.started_at),
         "agent": row.agent,
         "team": row.team,
         "queue": row.queue,

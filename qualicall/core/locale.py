@@ -1,0 +1,69 @@
+"""Numbers, durations, shares and dates as a reader of French or English writes them.
+
+One place for both the reasons of results (qualicall.scorer.reasons) and the coach pages
+(qualicall.api.web.i18n): « 16,3 s », « 25 % », « 20/11/2026 10:00 », « sem. 45 (2026) »
+in French; "16.3 s", "25%", "2026-11-20 10:00", "week 45 (2026)" in English.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+LANGUAGES = ("fr", "en")
+# French puts a narrow no-break space before « % » and between a number and its unit.
+_NNBSP = "\u202f"
+_MONTHS = {
+    "fr": ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."),
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+}
+
+
+def decimal(text: str, language: str) -> str:
+    """A number written by Python ("16.3", "-0.25") with the language's decimal mark (« 16,3 »)."""
+    return text.replace(".", ",") if language == "fr" else text
+
+
+def number(value: float | None, digits: int = 1, language: str = "en") -> str:
+    """`value` with `digits` decimals; "—" for none."""
+    if value is None:
+        return "—"
+    return decimal(f"{value:.{digits}f}", language)
+
+
+def formatted(value: float, spec: str, language: str) -> str:
+    """`format(value, spec)` in the language: a decimal comma in French, « 25 % » for a share (spec ending in %)."""
+    if spec.endswith("%"):
+        text = format(value * 100, (spec[:-1] or ".0") + "f")
+        return decimal(text, language) + (_NNBSP + "%" if language == "fr" else "%")
+    return decimal(format(value, spec), language)
+
+
+def seconds(value: float, language: str) -> str:
+    """A duration in seconds, as short as it is exact: « 16,3 s », "16.3 s"."""
+    return decimal(format(value, "g"), language) + (_NNBSP if language == "fr" else " ") + "s"
+
+
+def moment(iso: str | None, language: str) -> str:
+    """The date and wall-clock time of an ISO 8601 moment, as written where it happened: « 20/11/2026 10:00 », "2026-11-20 10:00"."""
+    if not iso:
+        return ""
+    try:
+        parsed = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return iso[:16].replace("T", " ")
+    return parsed.strftime("%d/%m/%Y %H:%M" if language == "fr" else "%Y-%m-%d %H:%M")
+
+
+def period(key: str, language: str) -> str:
+    """A period key of the trends ("2026-11-20", "2026-W45", "2026-11") for a reader: « sem. 45 (2026) », "Nov 2026"."""
+    try:
+        if "-W" in key:
+            year, week = key.split("-W")
+            return f"sem. {int(week)} ({year})" if language == "fr" else f"week {int(week)} ({year})"
+        if len(key) == 7:
+            year, month = key.split("-")
+            return f"{_MONTHS[language if language in _MONTHS else 'en'][int(month) - 1]} {year}"
+        day = date.fromisoformat(key)
+    except (ValueError, IndexError):
+        return key
+    return day.strftime("%d/%m/%Y") if language == "fr" else day.isoformat()

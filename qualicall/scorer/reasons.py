@@ -1,0 +1,308 @@
+"""Why a check decided: a stable code, its parameters, and their wording in French and English.
+
+A check says why with `reason("formula.found", what=…, text=…, at=place(match))`. The
+result keeps the code and the parameters (`reason_code`, `reason_params`: the same in
+every language) next to `reason`, the text in the rubric's language; the coach pages render
+the code in the coach's language (`render`). A result without a code (from a third-party
+check, or stored before codes) keeps its text.
+
+The templates are here, not in the rubric YAML: a template names the parameters that the
+check code fills, so the two change together and are reviewed together; a rubric is the
+deployment's words to find (a template there could name a parameter the code never gives,
+and each rubric would carry both languages of every reason again). What a rubric does
+word is the *thing looked for* (`what: {fr: proposition d'aide, en: offer of help}`),
+given to the templates as a parameter.
+
+In a template, `{name:kind}` says how a parameter is written:
+  .2f, +.2f, g, .0%  a number (a decimal comma in French, « 25 % »);
+  place              {"turn": 3, "time": 16.3}: « tour 3 (16,3 s) », "turn 3 (16.3 s)";
+  span               the same between parentheses already: « tour 3, 16,3 s »;
+  window             {"name": "opening", "turns": 2, "seconds": 20}: the part of the call judged;
+  quoted             [{"text", "turn", "time"}, …]: « … » (turn 3 (16.3 s)), …;
+  words              ["…", …]: « … », « … »;
+  text               "…" or {"fr": "…", "en": "…"}: words of the rubric;
+  sentences          a count of sentences;
+  channel, a_channel, signal, a_signal, bank   a term of TERMS (with its article for a_…);
+  reason             {"code", "params"}: another reason, rendered in place.
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from qualicall.core import locale
+
+if TYPE_CHECKING:
+    from qualicall.scorer.context import Match
+
+LANGUAGES = locale.LANGUAGES  # the order of each (fr, en) pair below
+
+# code → (French, English). English reproduces the reasons written before codes, word for word.
+TEMPLATES: dict[str, tuple[str, str]] = {
+    # the engine
+    "item.not_on_channel": ("sans objet pour {channel:a_channel}", "not judged on a {channel:channel}"),
+    "item.abandoned": ("contact abandonné : pas de conversation", "abandoned contact: no conversation"),
+    "item.no_turns": ("aucun tour de parole", "no turns"),
+    "item.condition_absent": (
+        "pas de {signal:signal} dans ce contact : jugé seulement après {signal:a_signal}",
+        "no {signal:signal} in this contact: judged only after a {signal:signal}",
+    ),
+    "item.interrupted": ("le contact s'est interrompu avant sa conclusion (« {said} »)", "the contact ended before its closing phase (« {said} »)"),
+    # formula, banned_formula
+    "formula.no_agent_turn": ("aucun tour de l'agent dans {window:window}", "no agent turn in {window:window}"),
+    "formula.found": ("{what:text} : « {text} » au {at:place}", "{what:text}: « {text} » in {at:place}"),
+    "formula.same_meaning": (
+        "{what:text} (même sens, similarité {similarity:.2f}) : « {text} » au {at:place}",
+        "{what:text} (same meaning, similarity {similarity:.2f}): « {text} » in {at:place}",
+    ),
+    "formula.missing_closest": (
+        "{what:text} : rien de tel dans {window:window} (similarité la plus proche {similarity:.2f})",
+        "no {what:text} in {window:window} (closest similarity {similarity:.2f})",
+    ),
+    "formula.missing": ("{what:text} : rien de tel dans {window:window}", "no {what:text} in {window:window}"),
+    "banned.found": ("{what:text} : {found:quoted}", "{what:text}: {found:quoted}"),
+    "banned.absent": ("{what:text} : rien de tel dans {window:window}", "no {what:text} in {window:window}"),
+    # organization, agent_name
+    "opening.no_agent_turn": ("aucun tour de l'agent dans l'accueil", "no agent turn in the opening"),
+    "organization.named": ("entreprise nommée : « {text} » au {at:place}", "organisation named: « {text} » in {at:place}"),
+    "organization.introduced": ("entreprise présentée : « {text} » au {at:place}", "organisation introduced: « {text} » in {at:place}"),
+    "organization.pickup": ("entreprise nommée au décroché : « {text} » au {at:place}", "organisation named at pick-up: « {text} » in {at:place}"),
+    "organization.with_agent": (
+        "entreprise nommée avec le nom ou la fonction de l'agent : « {text} » au {at:place}",
+        "organisation named with the agent's name or role: « {text} » in {at:place}",
+    ),
+    "organization.missing": ("aucune entreprise ni aucun service nommé dans {window:window}", "no company or service named in {window:window}"),
+    "agent_name.given": ("l'agent se présente : « {text} » au {at:place}", "agent gives their name: « {text} » in {at:place}"),
+    "agent_name.missing": ("l'agent ne donne pas son nom dans {window:window}", "the agent does not give their name in {window:window}"),
+    # readability, no_jargon, courtesy
+    "readability.nothing": ("l'agent ne dit rien à mesurer", "the agent says nothing to measure"),
+    "readability.hard": (
+        "difficile à suivre : lisibilité de Flesch {flesch:.1f} < {min_score:g}",
+        "hard to follow: Flesch reading ease {flesch:.1f} < {min_score:g}",
+    ),
+    "readability.long_sentences": (
+        "phrases longues : {long_share:.0%} des mots de l'agent dans des phrases de plus de {max_words} mots (la plus longue : {longest})",
+        "long sentences: {long_share:.0%} of the agent's words in runs over {max_words} words (longest {longest})",
+    ),
+    "readability.easy": (
+        "facile à suivre : lisibilité de Flesch {flesch:.1f}, {mean_words:.1f} mots par phrase",
+        "easy to follow: Flesch reading ease {flesch:.1f}, {mean_words:.1f} words per sentence",
+    ),
+    "jargon.found": ("jargon ou sigle non expliqué : {found:quoted}", "jargon or unexplained acronym: {found:quoted}"),
+    "jargon.none": ("ni jargon interne ni sigle non expliqué", "no internal jargon and no unexplained acronym"),
+    "courtesy.familiar_address": ("tutoiement : « {text} » au {at:place}", "familiar address: « {text} » in {at:place}"),
+    "courtesy.familiar_register": ("registre familier : {words:words}", "familiar register: {words:words}"),
+    "courtesy.familiar_no_courtesy": (
+        "registre familier : {words:words}, et aucun mot de politesse",
+        "familiar register: {words:words}, and no courtesy word",
+    ),
+    "courtesy.polite": ("registre poli : « {text} » au {at:place}", "polite register: « {text} » in {at:place}"),
+    "courtesy.familiar_only": ("registre familier et aucun mot de politesse", "familiar register and no courtesy word"),
+    "courtesy.neutral": ("registre neutre et poli (aucun mot familier)", "neutral, polite register (no familiar word)"),
+    # recap
+    "recap.explicit": ("récapitulatif : « {text} » au {at:place}", "recap: « {text} » in {at:place}"),
+    "recap.summary": ("résumé au {at:place} : « {text} »", "summary in {at:place}: « {text} »"),
+    "recap.next_restating": (
+        "la suite, en reprenant l'appel, au {at:place} : « {text} »",
+        "what happens next, restating the call, in {at:place}: « {text} »",
+    ),
+    "recap.done_and_next": ("ce qui a été fait et la suite au {at:place} : « {text} »", "what was done and what happens next in {at:place}: « {text} »"),
+    "recap.missing": ("aucun récapitulatif dans {window:window}", "no recap in {window:window}"),
+    # restatement
+    "restatement.no_need": ("le client n'exprime aucun besoin", "the customer never states a need"),
+    "restatement.words": (
+        "reformule le besoin au {at:place} : « {text} » + les mots du client (recouvrement des lemmes {overlap:.2f})",
+        "restates the need in {at:place}: « {text} » + the customer's words (lemma overlap {overlap:.2f})",
+    ),
+    "restatement.meaning": (
+        "reformule le besoin au {at:place} : « {text} » + le besoin du client en d'autres mots "
+        "(recouvrement des lemmes {overlap:.2f}, similarité {similarity:.2f})",
+        "restates the need in {at:place}: « {text} » + the customer's need in other words (lemma overlap {overlap:.2f}, similarity {similarity:.2f})",
+    ),
+    "restatement.too_early": ("une formule d'annonce, mais avant que le client ait rien dit", "an announcing formula, but before the customer said anything"),
+    "restatement.no_formula": (
+        "aucune formule d'annonce (« si je comprends bien… ») avant de répondre",
+        "no announcing formula (« si je comprends bien… ») before answering",
+    ),
+    "restatement.too_short": (
+        "formule sans reformulation ({words} mots pleins) au {at:place}",
+        "formula without a restatement ({words} content words) in {at:place}",
+    ),
+    "restatement.other": (
+        "formule suivie d'autre chose que le besoin du client au {at:place} (recouvrement des lemmes {overlap:.2f}, similarité {similarity:.2f})",
+        "formula followed by something else than the customer's need in {at:place} (lemma overlap {overlap:.2f}, similarity {similarity:.2f})",
+    ),
+    # speech_rate
+    "speech_rate.channel": ("pas de débit de parole pour {channel:a_channel}", "no speech rate for a {channel:channel}"),
+    "speech_rate.untimed": ("pas d'horodatage des tours pour mesurer le débit", "no turn times to measure the speech rate"),
+    "speech_rate.within": ("{wpm:g} mots par minute, dans {min:g}–{max:g}", "{wpm:g} words per minute, within {min:g}–{max:g}"),
+    "speech_rate.too_fast": ("trop rapide : {wpm:g} mots par minute, hors de {min:g}–{max:g}", "too fast: {wpm:g} words per minute, outside {min:g}–{max:g}"),
+    "speech_rate.too_slow": ("trop lent : {wpm:g} mots par minute, hors de {min:g}–{max:g}", "too slow: {wpm:g} words per minute, outside {min:g}–{max:g}"),
+    # example_bank
+    "bank.nothing": ("{what:text} : aucune phrase à juger dans {window:window}", "no {what:text}: {window:window} hold no sentence to judge"),
+    "bank.unless": (
+        "« {text} » ({at:span}) se lit comme « {closest} » ({similarity:.2f}) : {unless:bank}",
+        "« {text} » ({at:span}) reads like « {closest} » ({similarity:.2f}): {unless:bank}",
+    ),
+    "bank.found": (
+        "{what:text} : « {text} » ({at:span}) se lit comme « {closest} » ({similarity:.2f})",
+        "{what:text}: « {text} » ({at:span}) reads like « {closest} » ({similarity:.2f})",
+    ),
+    "bank.missing": (
+        "{what:text} : rien de tel dans {window:window} ; la plus proche, « {text} » ({at:span}), obtient {score:+.2f}",
+        "no {what:text} in {window:window}; the closest, « {text} » ({at:span}), scores {score:+.2f}",
+    ),
+    # customer signals
+    "signal.no_turn": ("aucun tour du client à juger", "no customer turn to judge"),
+    "signal.found": (
+        "{signal:signal} : « {text} » ({at:span}) se lit comme « {closest} » ({similarity:.2f}) ; {count:sentences}, meilleur score {strongest:+.2f}",
+        "{signal:signal}: « {text} » ({at:span}) reads like « {closest} » ({similarity:.2f}); {count:sentences}, strongest score {strongest:+.2f}",
+    ),
+    "signal.absent": (
+        "aucune phrase du client ne se lit comme {signal:a_signal} ; la plus proche, « {text} » ({at:span}), obtient {score:+.2f}",
+        "no customer sentence reads as {signal:a_signal}; the closest, « {text} » ({at:span}), scores {score:+.2f}",
+    ),
+    "signal.implied": ("{cause:signal} exprimée à cause d'un problème : {because:reason}", "a {cause:signal} is made because of a problem: {because:reason}"),
+}
+
+# Terms that parameters name by id (a channel, a signal, a bank): (French, English).
+TERMS: dict[str, dict[str, tuple[str, str]]] = {
+    "channel": {"voice": ("appel", "voice"), "chat": ("chat", "chat"), "email": ("e-mail", "email")},
+    "a_channel": {"voice": ("un appel", "a voice"), "chat": ("un chat", "a chat"), "email": ("un e-mail", "a email")},
+    "signal": {
+        "complaint": ("réclamation", "complaint"),
+        "escalation_request": ("demande d'escalade", "escalation request"),
+        "churn_threat": ("menace de départ", "churn threat"),
+        "repeat_contact": ("contact répété", "repeat contact"),
+    },
+    "a_signal": {
+        "complaint": ("une réclamation", "a complaint"),
+        "escalation_request": ("une demande d'escalade", "an escalation request"),
+        "churn_threat": ("une menace de départ", "a churn threat"),
+        "repeat_contact": ("un contact répété", "a repeat contact"),
+    },
+    "bank": {
+        "acknowledges": ("reconnaissance du problème", "acknowledges"),
+        "takes_ownership": ("prise en charge", "takes ownership"),
+        "shifts_blame": ("rejet de la faute", "shifts blame"),
+        "next_step": ("étape suivante", "next step"),
+    },
+}
+
+
+@dataclass(frozen=True)
+class Reason:
+    """A reason as a check gives it: its code and its parameters (JSON values)."""
+
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def text(self, language: str) -> str:
+        return render(self.code, self.params, language)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"code": self.code, "params": self.params}
+
+
+def _plain(value: Any) -> Any:
+    """A parameter as JSON keeps it: a NumPy number (a similarity) as a Python float, to 4 decimals."""
+    if hasattr(value, "item") and not isinstance(value, (dict, list, str)):
+        value = value.item()
+        return round(value, 4) if isinstance(value, float) else value
+    return value
+
+
+def reason(code: str, **params: Any) -> Reason:
+    if code not in TEMPLATES:
+        raise KeyError(f"no template for reason code {code!r}")
+    return Reason(code, {name: _plain(value) for name, value in params.items()})
+
+
+def said(given: Reason | str, language: str) -> dict[str, Any]:
+    """The reason fields of an item or a signal: `reason` (the text in `language`), `reason_code`, `reason_params`.
+    A plain string (a third-party check's) is the text alone."""
+    if isinstance(given, str):
+        return {"reason": given}
+    return {"reason": given.text(language), "reason_code": given.code, "reason_params": given.params}
+
+
+def place(match: "Match") -> dict[str, Any]:
+    """Where a match was said, as a `place` parameter: its turn and time."""
+    turn = match.turn
+    return {"turn": turn.index, "time": turn.time_at(turn.norm.span(match.start, match.end)[0])}
+
+
+def quoted(matches: list["Match"]) -> list[dict[str, Any]]:
+    """Matches as a `quoted` parameter: what was said, and where."""
+    return [{"text": m.text, **place(m)} for m in matches]
+
+
+def term(kind: str, value: str) -> dict[str, str]:
+    """A term of TERMS as a `text` parameter ({"fr": …, "en": …}); an unknown one is its id in words."""
+    found = TERMS[kind].get(value)
+    words = value.replace("_", " ")
+    return dict(zip(LANGUAGES, found)) if found else {language: words for language in LANGUAGES}
+
+
+def _article_en(noun: str) -> str:
+    return ("an " if noun[:1] in "aeiou" else "a ") + noun
+
+
+class _Formatter(string.Formatter):
+    def __init__(self, language: str) -> None:
+        self.language = language
+        self.index = LANGUAGES.index(language)
+
+    def format_field(self, value: Any, spec: str) -> str:
+        language = self.language
+        if spec == "place":
+            where = ("tour " if language == "fr" else "turn ") + str(value["turn"])
+            return where + (f" ({locale.seconds(value['time'], language)})" if value.get("time") is not None else "")
+        if spec == "span":
+            where = ("tour " if language == "fr" else "turn ") + str(value["turn"])
+            return where + (f", {locale.seconds(value['time'], language)}" if value.get("time") is not None else "")
+        if spec == "window":
+            return self._window(value)
+        if spec == "quoted":
+            return ", ".join(f"« {q['text']} » ({self.format_field(q, 'place')})" for q in value)
+        if spec == "words":
+            return ", ".join(f"« {w} »" for w in value)
+        if spec == "text":
+            return value.get(language) or next(iter(value.values()), "") if isinstance(value, dict) else str(value)
+        if spec == "sentences":
+            noun = ("phrase" if language == "fr" else "sentence") + ("s" if value > 1 else "")
+            return f"{value} {noun}"
+        if spec == "reason":
+            return render(value["code"], value.get("params") or {}, language)
+        if spec in TERMS:
+            found = TERMS[spec].get(value)
+            if found:
+                return found[self.index]
+            words = str(value).replace("_", " ")
+            return _article_en(words) if spec.startswith("a_") and language == "en" else words
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return locale.formatted(value, spec or "g", language)
+        return format(value, spec)
+
+    def _window(self, value: dict[str, Any]) -> str:
+        name, turns, seconds = value.get("name"), value.get("turns"), value.get("seconds")
+        fr = self.language == "fr"
+        if name in ("opening", "closing"):
+            if fr:
+                part, masculine, feminine = ("l'accueil", "premiers", "premières") if name == "opening" else ("la conclusion", "derniers", "dernières")
+                span = f"{turns} {masculine} tours" + (f" ou {locale.decimal(format(seconds, 'g'), 'fr')} {feminine} secondes" if seconds is not None else "")
+                return f"{part} de l'agent ({span})"
+            which = "first" if name == "opening" else "last"
+            return f"the agent's {name} ({which} {turns} turns" + (f" or {which} {seconds:g} s)" if seconds is not None else ")")
+        after = value.get("after_turn")
+        if after is not None:
+            return f"les tours de l'agent après le tour {after}" if fr else f"the agent's turns after turn {after}"
+        return "les tours de l'agent" if fr else "the agent's turns"
+
+
+def render(code: str, params: dict[str, Any], language: str) -> str:
+    """The reason `code` with its `params` in `language` ("fr" or "en"); KeyError for an unknown code or a missing parameter."""
+    language = language if language in LANGUAGES else "en"
+    return _Formatter(language).format(TEMPLATES[code][LANGUAGES.index(language)], **params)
