@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -25,9 +26,15 @@ def get_settings(request: Request) -> Settings:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """One session per request, committed when the route returns without error."""
+    """One session per request, committed when the route returns without error. Routes take it as DbSession."""
     with request.app.state.store.session() as session:
         yield session
+
+
+# Scope "function": the session commits when the route returns, before the answer is sent. With FastAPI's
+# default ("request") it committed after: a 201 could precede a failed commit, and a GET right after it
+# could miss what it wrote.
+DbSession = Annotated[Session, Depends(get_session, scope="function")]
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Path
-from sqlalchemy.orm import Session
 
-from qualicall.api.deps import ANY_ROLE, Client, get_session
+from qualicall.api.deps import ANY_ROLE, Client, DbSession
 from qualicall.api.routes.interactions import ERRORS
 from qualicall.api.schemas import JobOut, Problem
 from qualicall.store import jobs as job_store
@@ -21,7 +20,7 @@ router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
 def get_job(
     job_id: Annotated[str, Path(max_length=64)],
     client: Annotated[Client, Depends(ANY_ROLE)],
-    session: Annotated[Session, Depends(get_session)],
+    session: DbSession,
 ) -> JobOut:
     job = job_store.get_job(session, job_id)
     if job is None:

@@ -6,9 +6,8 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
-from sqlalchemy.orm import Session
 
-from qualicall.api.deps import ANY_ROLE, Client, get_session, get_settings
+from qualicall.api.deps import ANY_ROLE, Client, DbSession, get_settings
 from qualicall.api.routes.interactions import ERRORS
 from qualicall.api.schemas import ReportOut
 from qualicall.settings import Settings
@@ -28,7 +27,7 @@ Grouping = Literal["agent", "team", "queue", "channel", "language"]
 )
 def report(
     client: Annotated[Client, Depends(ANY_ROLE)],
-    session: Annotated[Session, Depends(get_session)],
+    session: DbSession,
     settings: Annotated[Settings, Depends(get_settings)],
     by: Annotated[list[Grouping], Query(description="group by these fields (repeat for several, in this order)")] = [],
     period: Annotated[Literal["day", "week", "month"] | None, Query(description="and per day, ISO week or month of the contact's local date")] = None,
