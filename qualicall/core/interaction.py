@@ -108,6 +108,8 @@ def scalar_problem(value: Any) -> str | None:
         return f"integer of {len(str(abs(value)))} digits, beyond ±{MAX_SAFE_INTEGER} (2^53 − 1)"
     if isinstance(value, float) and not math.isfinite(value):
         return f"{value} is not a finite number"
+    if isinstance(value, float) and abs(value) > MAX_SAFE_INTEGER:  # what the OpenAPI schema says of any number
+        return f"{value!r} is beyond ±{MAX_SAFE_INTEGER} (2^53 − 1)"
     return None
 
 

@@ -67,7 +67,8 @@ LABELS = {
 
 
 def _milli(column: str) -> pl.Expr:
-    return (pl.col(column) * SCALE).round().cast(pl.Int64)
+    # 128 bits: a value may be up to 2^53 (frame.py), in thousandths near 2^63, and a sum adds millions of them.
+    return (pl.col(column) * SCALE).round().cast(pl.Int128)
 
 
 def _count(condition: pl.Expr) -> pl.Expr:

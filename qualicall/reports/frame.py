@@ -24,6 +24,7 @@ from typing import Any
 import polars as pl
 
 from qualicall.core.errors import InputError
+from qualicall.core.interaction import MAX_SAFE_INTEGER
 
 # Grouping names accepted by `--by`, and the result field each one reads.
 GROUP_FIELDS = {"agent": "agent_id", "team": "team", "queue": "queue", "channel": "channel", "language": "language"}
@@ -38,7 +39,11 @@ class ResultsError(InputError):
 
 
 def _number(value: Any) -> float | None:
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    """A number the aggregates can sum exactly in thousandths (frame rows come from stored results and from
+    files: neither NaN, ±inf nor a magnitude beyond 2^53, which the door refuses), else None: left out."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return None
+    return float(value) if abs(value) <= MAX_SAFE_INTEGER else None  # False for NaN too
 
 
 def _indicator(result: dict[str, Any], name: str) -> Any:
