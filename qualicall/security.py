@@ -1,9 +1,11 @@
-"""Security primitives, below both the store and the web layer (stdlib only).
+"""Security primitives, below both the store and the web layer (stdlib, and AES-GCM from `cryptography`).
 
 - Passwords: scrypt with a random salt, stored as `scrypt$n$r$p$salt$digest`.
 - API keys `qc_<prefix>_<secret>` and session tokens: only their SHA-256 is stored
   (they are long and random, so a slow hash adds nothing), compared in constant time.
 - HMAC-SHA256 signatures, for webhook bodies.
+- Sealing (AES-256-GCM) of what the service keeps only a while but must not keep in clear: an audio job's
+  metadata until the job ends (its free text is redacted only when the interaction is stored).
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import os
 import secrets
+from pathlib import Path
 
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 
@@ -62,3 +66,53 @@ def hmac_sha256(secret: bytes, body: bytes) -> bytes:
 def same_secret(a: str, b: str) -> bool:
     """Constant-time comparison of two tokens (CSRF tokens, signatures)."""
     return hmac.compare_digest(a.encode(), b.encode())
+
+
+class Sealed(ValueError):
+    """A sealed text that this key cannot open (another key, or altered)."""
+
+
+class Sealer:
+    """Authenticated encryption with one 256-bit key: `seal` gives a text that only `open` with the same key
+    reads back, and that cannot be altered unnoticed."""
+
+    NONCE_BYTES = 12
+
+    def __init__(self, key: bytes) -> None:
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+        self._cipher = AESGCM(key)
+
+    @classmethod
+    def from_file(cls, path: Path) -> "Sealer":
+        """The key kept in `path` (its owner's only), made on first use. Several processes may start at once:
+        the key is written whole under another name, then linked into place; the first link wins."""
+        if not path.exists():
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+            descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            try:
+                os.write(descriptor, secrets.token_bytes(32))
+                os.fsync(descriptor)
+            finally:
+                os.close(descriptor)
+            try:
+                os.link(draft, path)
+            except FileExistsError:
+                pass
+            finally:
+                draft.unlink()
+        return cls(path.read_bytes())
+
+    def seal(self, data: bytes) -> str:
+        nonce = secrets.token_bytes(self.NONCE_BYTES)
+        return base64.b64encode(nonce + self._cipher.encrypt(nonce, data, None)).decode()
+
+    def open(self, sealed: str) -> bytes:
+        from cryptography.exceptions import InvalidTag
+
+        raw = base64.b64decode(sealed)
+        try:
+            return self._cipher.decrypt(raw[: self.NONCE_BYTES], raw[self.NONCE_BYTES :], None)
+        except InvalidTag:
+            raise Sealed("sealed with another key, or altered") from None

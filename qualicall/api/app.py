@@ -15,9 +15,10 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from qualicall import __version__
-from qualicall.api.headers import SecurityHeaders
+from qualicall.api.headers import HEADERS_DICT, SecurityHeaders
 from qualicall.api.messages import public_message
 from qualicall.api.metrics import Metrics
+from qualicall.security import Sealer
 from qualicall.core.errors import ConflictError, InputError, NotFoundError, QualicallError, TooLargeError
 from qualicall.settings import Settings
 from qualicall.store.db import Store
@@ -93,7 +94,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True, migra
 
         anyio.to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
         app.state.posting = asyncio.Semaphore(POSTS_AT_ONCE)
-        app.state.scoring = ScoringPool(partial(ScoringService, settings.rubric, settings.redact, settings.data_dir / "redacted-recordings",
+        app.state.scoring = ScoringPool(partial(ScoringService, settings.rubric, settings.redact, settings.redacted_recordings_dir,
                                                 recordings_root=RecordingsRoot(settings.recordings_root)))
         if settings.warm_up:
             await run_in_threadpool(app.state.scoring.warm_up)
@@ -112,6 +113,8 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True, migra
     app = FastAPI(title="qualicall", version=__version__, description=DESCRIPTION, lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.store = store
+    # The key that seals audio jobs' metadata in the store (qualicall.store.jobs), kept in the data folder.
+    app.state.sealer = Sealer.from_file(settings.data_dir / "sealing.key")
     app.state.metrics = metrics
     metrics.gauges.append(lambda: _store_gauges(app))
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
@@ -131,7 +134,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True, migra
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return JSONResponse({"detail": f"internal error ({type(exc).__name__}); see the server log"}, status_code=500)
+        return JSONResponse({"detail": f"internal error ({type(exc).__name__}); see the server log"}, status_code=500, headers=HEADERS_DICT)
 
     from qualicall.api.routes import docs, health, interactions, jobs, reports, rubrics
 

@@ -38,6 +38,7 @@ class JobRunner:
         self.store = app.state.store
         self.scoring = app.state.scoring
         self.settings = app.state.settings
+        self.sealer = app.state.sealer
         self.wake = threading.Condition()
         self.stopping = threading.Event()
         self.threads: list[threading.Thread] = []
@@ -98,7 +99,7 @@ class JobRunner:
         started = time.monotonic()
         options = {**job.options, "max_seconds": self.settings.max_recording_seconds}
         try:
-            answer = worker.transcribe(job.upload_path, job.metadata_json, options)
+            answer = worker.transcribe(job.upload_path, job_store.job_metadata(job, self.sealer), options)
         except WorkerDied as died:
             if self.stopping.is_set():
                 return  # stopped with the service: queued again at the next start

@@ -5,13 +5,15 @@ conditional update (only one claim can win), and the job's result, its new
 status and its webhook delivery commit in one transaction: a job cannot
 complete twice. Jobs left `running` by a process that died are put back in
 the queue (`requeue_interrupted`: at start-up, or when a job's worker process
-died); one service instance per database runs the jobs. A job that ends keeps
-none of the metadata it was posted with (personal data in clear): the stored
+died); one service instance per database runs the jobs. The metadata a job was
+posted with (free text, names: personal data not yet redacted) is stored sealed
+with the service's key, and a job that ends keeps none of it: the stored
 interaction, redacted, has it.
 """
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,6 +21,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from qualicall.security import Sealer
 from qualicall.store.models import JobRow, ResultRow, WebhookDelivery, utcnow
 
 # A job interrupted this many times (it may be what kills the process) is failed, not retried.
@@ -40,14 +43,24 @@ def create_job(
     options: dict[str, Any],
     callback_url: str | None,
     api_key_id: int | None,
+    sealer: Sealer,
 ) -> JobRow:
+    sealed = {"sealed": sealer.seal(json.dumps(metadata, ensure_ascii=False).encode())}
     job = JobRow(
         id=job_id, status="queued", interaction_id=interaction_id, upload_path=upload_path, filename=filename,
-        metadata_json=metadata, options=options, callback_url=callback_url, api_key_id=api_key_id, attempts=0,
+        metadata_json=sealed, options=options, callback_url=callback_url, api_key_id=api_key_id, attempts=0,
     )
     session.add(job)
     session.flush()
     return job
+
+
+def job_metadata(job: JobRow, sealer: Sealer) -> dict[str, Any]:
+    """The metadata `job` was posted with (jobs queued before it was sealed hold it as it was posted)."""
+    stored = job.metadata_json
+    if set(stored) == {"sealed"} and isinstance(stored["sealed"], str):
+        return json.loads(sealer.open(stored["sealed"]))
+    return stored
 
 
 def get_job(session: Session, job_id: str) -> JobRow | None:

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from qualicall.api import idempotency
-from qualicall.api.deps import ANY_ROLE, COACH, CRM, Client, get_session, get_settings
+from qualicall.api.deps import ANY_ROLE, COACH, CRM, Client, DbSession, get_settings
 from qualicall.api.schemas import InteractionOut, InteractionPage, InteractionSummary, Problem, ResultVersion, ReviewIn, ReviewOut, Unprocessable
 from qualicall.core.interaction import Id, Interaction, InteractionError, Moment, SizeLimits, check_size, decode_json
 from qualicall.core.result import Result
@@ -53,12 +53,12 @@ POST_BODY = {
 }
 
 
-def parse_json(body: bytes) -> Any:
-    """The request body as JSON, or a 422 naming where it is broken."""
+def parse_json(body: bytes | str, loc: tuple[str, ...] = ("body",)) -> Any:
+    """The request body (or a form's JSON field at `loc`) as JSON, or a 422 naming where it is broken."""
     try:
         return decode_json(body)
     except InteractionError as exc:
-        raise RequestValidationError([{"type": "json_invalid", "loc": ("body",), "msg": str(exc)}]) from None
+        raise RequestValidationError([{"type": "json_invalid", "loc": loc, "msg": str(exc)}]) from None
 
 
 def validate_interaction(data: Any, loc: tuple[str, ...] = ("body",)) -> Interaction:
@@ -69,6 +69,11 @@ def validate_interaction(data: Any, loc: tuple[str, ...] = ("body",)) -> Interac
     except ValidationError as exc:
         errors = exc.errors(include_url=False, include_input=False, include_context=False)
         raise RequestValidationError([{**e, "loc": loc + tuple(e["loc"])} for e in errors]) from None
+
+
+def check_door_size(data: dict[str, Any], settings: Settings) -> None:
+    """TooLargeError (413) when a validated interaction passes the size limits of `settings`."""
+    check_size(data, SizeLimits(settings.max_turn_chars, settings.max_turns, settings.max_interaction_chars))
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -94,7 +99,7 @@ def score_json(request: Request, client: Client, settings: Settings, body: bytes
             "type": "missing", "loc": ("body", "turns"),
             "msg": "turns are required in JSON: post the recording as multipart/form-data to have it transcribed",
         }])
-    check_size(data, SizeLimits(settings.max_turn_chars, settings.max_turns, settings.max_interaction_chars))
+    check_door_size(data, settings)
     store, scoring = request.app.state.store, request.app.state.scoring
     fingerprint = idempotency.request_hash(body)
     if key:
@@ -175,7 +180,7 @@ InteractionId = Annotated[Id, Path(description="the interaction's id (README, \"
 def get_interaction(
     interaction_id: InteractionId,
     client: Annotated[Client, Depends(ANY_ROLE)],
-    session: Annotated[Session, Depends(get_session)],
+    session: DbSession,
 ) -> InteractionOut:
     row = repo.get_interaction(session, interaction_id)
     if row is None:
@@ -186,7 +191,7 @@ def get_interaction(
 @router.get("", response_model=InteractionPage, responses={**ERRORS}, summary="Interactions with their latest scores, newest first, by pages")
 def list_interactions(
     client: Annotated[Client, Depends(ANY_ROLE)],
-    session: Annotated[Session, Depends(get_session)],
+    session: DbSession,
     settings: Annotated[Settings, Depends(get_settings)],
     agent_id: Annotated[Id | None, Query()] = None,
     team: Annotated[Id | None, Query()] = None,
@@ -221,8 +226,7 @@ def post_reviews(
     interaction_id: InteractionId,
     review: ReviewIn,
     client: Annotated[Client, Depends(COACH)],
-    # Committed when the route returns, before the 201 is sent: a GET right after it reads the review.
-    session: Annotated[Session, Depends(get_session, scope="function")],
+    session: DbSession,
 ) -> list[ReviewOut]:
     row = repo.get_interaction(session, interaction_id)
     if row is None:

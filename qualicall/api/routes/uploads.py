@@ -24,7 +24,7 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 
 from qualicall.api import idempotency, webhooks
 from qualicall.api.deps import Client
-from qualicall.api.routes.interactions import validate_interaction
+from qualicall.api.routes.interactions import check_door_size, parse_json, validate_interaction
 from qualicall.api.schemas import JobOut
 from qualicall.settings import Settings
 from qualicall.store import jobs as job_store
@@ -84,10 +84,7 @@ def _metadata(raw: Any) -> dict[str, Any]:
         return {}
     if not isinstance(raw, str):
         raise _invalid("metadata", "a JSON object as a text field")
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise _invalid("metadata", f"invalid JSON at column {exc.colno}: {exc.msg}") from None
+    data = parse_json(raw, loc=("body", "metadata"))  # read as a JSON body is: depth, big integers, NaN
     if not isinstance(data, dict):
         raise _invalid("metadata", "expected a JSON object")
     if "turns" in data:
@@ -161,6 +158,7 @@ async def _accept_form(request, client, settings, idempotency_key, form, suffixe
     job_id = job_store.new_job_id()
     metadata.setdefault("id", f"rec-{job_id[:16]}")
     validate_interaction({**metadata, "recording": filename}, loc=("body", "metadata"))
+    check_door_size(metadata, settings)
 
     settings.uploads_dir.mkdir(parents=True, exist_ok=True)
     target = settings.uploads_dir / f"{job_id}{suffix}"
@@ -173,7 +171,8 @@ async def _accept_form(request, client, settings, idempotency_key, form, suffixe
         response = await run_in_threadpool(
             _create_job, request, client, settings, idempotency_key, fingerprint,
             dict(job_id=job_id, interaction_id=metadata["id"], upload_path=str(target), filename=filename, metadata=metadata,
-                 options={"agent_channel": agent_channel}, callback_url=callback_url, api_key_id=client.key_id),
+                 options={"agent_channel": agent_channel}, callback_url=callback_url, api_key_id=client.key_id,
+                 sealer=request.app.state.sealer),
         )
     except BaseException:
         target.unlink(missing_ok=True)
