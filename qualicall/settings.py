@@ -86,6 +86,11 @@ class Settings(BaseSettings):
         return self.data_dir / "uploads"
 
     @property
+    def redacted_recordings_dir(self) -> Path:
+        """Where the service keeps the redacted copies of recordings that the coach pages play."""
+        return self.data_dir / "redacted-recordings"
+
+    @property
     def max_recording_seconds(self) -> float:
         return self.max_recording_hours * 3600
 

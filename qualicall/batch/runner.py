@@ -216,7 +216,7 @@ class Batch:
         if options.store:
             from qualicall.settings import Settings
 
-            redacted = str(Settings().data_dir / "redacted-recordings")  # where the API keeps them
+            redacted = str(Settings().redacted_recordings_dir)  # where the API keeps them
         return WorkerConfig(
             rubric=options.rubric,
             redact=options.redact,

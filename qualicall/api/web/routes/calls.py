@@ -20,6 +20,7 @@ from qualicall.api.web.i18n import Translator
 from qualicall.api.web.priority import review_priority
 from qualicall.api.web.views import combination_text, indicators, score_class, scorecard, sentiment_curve, signals, transcript
 from qualicall.core.interaction import Id
+from qualicall.service.recordings import is_url
 from qualicall.store.repository import Reviewer
 from qualicall.store.signins import SignedIn
 
@@ -195,10 +196,19 @@ def _author(session: SignedIn) -> Reviewer:
 
 
 def _recording_path(request: Request, recording: str | None) -> Path | None:
-    """The stored recording as a readable file (absolute, or relative to the data folder), else None."""
-    if not recording or "://" in recording:
+    """The stored recording as a file to play, if it lies, symbolic links resolved, in a folder the service
+    reads recordings from: the data folder's uploads and redacted copies, or the recordings root; else None.
+    Rows stored before references were confined to the recordings root may name any file: never served."""
+    if not recording or is_url(recording):
         return None
-    path = Path(recording).expanduser()
+    settings = request.app.state.settings
+    path = Path(recording)
     if not path.is_absolute():
-        path = Path(request.app.state.settings.data_dir) / path
-    return path if path.is_file() else None
+        path = settings.data_dir / path
+    folders = [settings.uploads_dir, settings.redacted_recordings_dir, settings.recordings_root]
+    try:
+        resolved = path.resolve(strict=True)
+        inside = any(resolved.is_relative_to(folder.resolve()) for folder in folders if folder is not None)
+    except (OSError, RuntimeError, ValueError):  # missing, a loop of links, a NUL in the name
+        return None
+    return resolved if inside and resolved.is_file() else None

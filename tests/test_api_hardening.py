@@ -1,0 +1,193 @@
+"""What the first hardening left (issue 17), against a real `qualicall serve` on loopback (SQLite file): a write
+committed before its answer, reports over any stored number, audio metadata through the same door as JSON and
+sealed while its job waits, recordings played only from the service's folders, security headers on a 500."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import stat
+import wave
+from pathlib import Path
+
+import httpx
+import pytest
+from api_server import Server, sign_in, upload
+
+pytestmark = [
+    pytest.mark.skipif(shutil.which("ffprobe") is None, reason="uploads are checked with ffprobe (Debian's ffmpeg)"),
+    pytest.mark.slow,  # a server of its own
+]
+
+TURNS = [{"speaker": "agent", "text": "Bonjour, service client, Julie à votre écoute.", "start": 0.0, "end": 3.0},
+         {"speaker": "customer", "text": "Bonjour, je voudrais changer mon adresse.", "start": 3.5, "end": 6.0}]
+RECORDING = b"RIFF-not-really-audio: the bytes the coach page must play back as they are"
+
+
+def silent_wav(path: Path, frames: int = 16000) -> Path:
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(16000)
+        out.writeframes(b"\0\0" * frames)
+    return path
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """Audio jobs accepted but never run (QUALICALL_AUDIO_WORKERS=0): what a queued job keeps stays to be read.
+    A recordings root with one file, next to a data folder that holds other files."""
+    folder = tmp_path_factory.mktemp("hardening")
+    (folder / "recordings" / "calls").mkdir(parents=True)
+    (folder / "recordings" / "calls" / "ok.wav").write_bytes(RECORDING)
+    server = Server(folder / "data", env_extra={"QUALICALL_AUDIO_WORKERS": "0", "QUALICALL_WARM_UP": "0", "QUALICALL_MAX_TURN_CHARS": "5000",
+                                                "QUALICALL_RECORDINGS_ROOT": str(folder / "recordings")})
+    server.data_dir.mkdir()
+    server.make_keys()
+    yield server.start()
+    server.stop()
+
+
+def database(server: Server) -> sqlite3.Connection:
+    return sqlite3.connect(server.data_dir / "qualicall.db", timeout=30)
+
+
+def execute(server: Server, sql: str, *params: object) -> list[tuple]:
+    connection = database(server)
+    try:
+        with connection:
+            return connection.execute(sql, params).fetchall()
+    finally:
+        connection.close()
+
+
+def post(server: Server, interaction_id: str, **fields: object) -> httpx.Response:
+    with server.client("crm") as crm:
+        return crm.post("/v1/interactions", json={"id": interaction_id, "language": "fr", "turns": TURNS, **fields})
+
+
+# --- the session commits before the answer ----------------------------------
+
+def test_a_review_answered_201_is_read_by_the_get_right_after_it(server):
+    """The session dependency committed after the answer was sent: a GET at once could miss the review
+    (about once in three full runs of test_api_door before). 40 rounds, each read at once."""
+    assert post(server, "reviewed-at-once").status_code == 201
+    with server.client("coach") as coach:
+        for round_number in range(1, 41):
+            made = coach.post("/v1/interactions/reviewed-at-once/reviews", json={"comment": f"round {round_number}"})
+            assert made.status_code == 201, made.text
+            reviews = coach.get("/v1/interactions/reviewed-at-once").json()["reviews"]
+            assert [r["comment"] for r in reviews][-1:] == [f"round {round_number}"] and len(reviews) == round_number
+
+
+# --- reports over any stored number -----------------------------------------
+
+def test_a_report_sums_numbers_up_to_2_53_exactly_and_the_door_refuses_beyond(server):
+    biggest = 2**53 - 1
+    for index in range(2):
+        assert post(server, f"big-{index}", indicators={"dossier_amount": biggest}).status_code == 201
+    for value, shown in ((1e300, "1e+300"), (9.1e15, "9100000000000000.0"), (-1e16, "-1e+16")):
+        refused = post(server, "too-big", indicators={"dossier_amount": value})
+        assert refused.status_code == 422 and shown in refused.text and "2^53" in refused.text, refused.text
+    with server.client("coach") as coach:
+        assert coach.get("/v1/interactions/too-big").status_code == 404
+        report = coach.get("/v1/reports")
+    assert report.status_code == 200, report.text
+    # Two values of 2^53 − 1, in thousandths, overflowed 64 bits: the mean came out negative.
+    assert report.json()["total"]["means"]["dossier_amount"] == {"mean": float(biggest), "sum": 2.0 * biggest, "count": 2,
+                                                                  "score_mean": None, "score_sum": 0.0, "scored": 0}
+
+
+def test_a_report_leaves_out_a_number_stored_before_the_door_checked_it(server):
+    """A result stored before the door refused it (1e300): GET /v1/reports answered 500 (a cast overflow)."""
+    assert post(server, "stored-before").status_code == 201
+    execute(server, "UPDATE results SET data = json_set(data, '$.indicators.legacy_amount', json('{\"value\": 1e300, \"score\": 50}'))"
+                    " WHERE id = (SELECT latest_result_id FROM interactions WHERE id = 'stored-before')")
+    with server.client("coach") as coach:
+        report = coach.get("/v1/reports", params={"by": "agent"})
+    assert report.status_code == 200, report.text
+    assert report.json()["total"]["means"].get("legacy_amount", {}).get("count", 0) == 0
+
+
+# --- audio metadata: the door, then sealed -----------------------------------
+
+HOSTILE_METADATA = {
+    "deep": ('{"id": "deep", "notes": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deeply"),
+    "not-a-number": ('{"id": "nan", "indicators": {"csat": NaN}}', "not a finite number"),
+    "big-integer": ('{"id": "big", "notes": ' + "9" * 5000 + "}", "digits"),
+    "surrogate": ('{"id": "surrogate", "notes": "\\ud800"}', "lone surrogate"),
+    "broken": ('{"id": "broken", ', "invalid JSON"),
+}
+
+
+@pytest.mark.parametrize("case", HOSTILE_METADATA)
+def test_upload_metadata_is_read_as_a_json_body_is(server, tmp_path, case):
+    text, reason = HOSTILE_METADATA[case]
+    jobs_before, uploads_before = execute(server, "SELECT count(*) FROM jobs"), len(list((server.data_dir / "uploads").glob("*")))
+    with server.client("crm") as crm, silent_wav(tmp_path / "call.wav").open("rb") as audio:
+        refused = crm.post("/v1/interactions", files={"audio": ("call.wav", audio, "audio/wav")}, data={"metadata": text})
+    assert refused.status_code == 422, refused.text
+    (problem,) = refused.json()["detail"]
+    assert problem["loc"] == ["body", "metadata"] and reason in problem["msg"], problem
+    assert execute(server, "SELECT count(*) FROM jobs") == jobs_before
+    assert len(list((server.data_dir / "uploads").glob("*"))) == uploads_before
+
+
+def test_upload_metadata_over_the_size_limits_is_refused(server, tmp_path):
+    with server.client("crm") as crm:
+        refused = upload(crm, silent_wav(tmp_path / "call.wav"), {"id": "long-notes", "notes": "x" * 6000})
+    assert refused.status_code == 413 and "max_turn_chars" in refused.text, refused.text
+
+
+def test_a_queued_jobs_metadata_is_sealed(server, tmp_path):
+    metadata = {"id": "sealed-job", "customer_name": "Jeanne Dupont", "notes": "carte 4970 1012 3456 7890, jeanne.dupont@example.com"}
+    with server.client("crm") as crm:
+        accepted = upload(crm, silent_wav(tmp_path / "call.wav"), metadata)
+    assert accepted.status_code == 202, accepted.text
+    (stored,) = execute(server, "SELECT metadata FROM jobs WHERE id = ?", accepted.json()["id"])
+    files = [server.data_dir / name for name in ("qualicall.db", "qualicall.db-wal") if (server.data_dir / name).exists()]
+    for secret in ("Dupont", "4970", "jeanne.dupont"):
+        assert secret not in stored[0] and all(secret.encode() not in path.read_bytes() for path in files), secret
+    from qualicall.security import Sealer
+
+    key = server.data_dir / "sealing.key"
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    assert json.loads(Sealer.from_file(key).open(json.loads(stored[0])["sealed"])) == metadata
+
+
+# --- the call page plays recordings from the service's folders only ---------
+
+def test_the_call_page_plays_only_files_of_the_uploads_or_the_recordings_root(server):
+    assert post(server, "played", recording="calls/ok.wav").status_code == 201
+    uploads = server.data_dir / "uploads"
+    uploads.mkdir(mode=0o700, exist_ok=True)
+    (uploads / "link.wav").symlink_to("/etc/passwd")
+    # Rows stored before references were confined to the recordings root: any path the service can read.
+    legacy = {"abs-passwd": "/etc/passwd", "relative-db": "qualicall.db", "up-and-out": "../../../../../etc/passwd",
+              "db-by-path": str(server.data_dir / "qualicall.db"), "uploads-link": str(uploads / "link.wav"),
+              "uploads-dotdot": str(uploads / ".." / "qualicall.db")}
+    for interaction_id, recording in legacy.items():
+        assert post(server, interaction_id).status_code == 201
+        execute(server, "UPDATE interactions SET recording = ? WHERE id = ?", recording, interaction_id)
+    with httpx.Client(base_url=server.url, timeout=30) as http:
+        assert sign_in(http, api_key=server.keys["coach"]).status_code == 303
+        played = http.get("/calls/played/audio")
+        assert played.status_code == 200 and played.content == RECORDING
+        for interaction_id in legacy:
+            answer = http.get(f"/calls/{interaction_id}/audio")
+            assert answer.status_code == 404, (interaction_id, answer.content[:80])
+            assert 'id="player"' not in http.get(f"/calls/{interaction_id}").text, interaction_id
+
+
+# --- headers on every answer, a 500 too -------------------------------------
+
+def test_an_unexpected_error_answers_500_with_the_security_headers(server):
+    """A result the store holds but cannot read back (altered by hand) is the one 500 left to provoke."""
+    assert post(server, "altered").status_code == 201
+    execute(server, "UPDATE results SET data = json('{\"altered\": true}') WHERE interaction_id = 'altered'")
+    with server.client("coach") as coach:
+        answer = coach.get("/v1/interactions/altered")
+    assert answer.status_code == 500 and "internal error" in answer.json()["detail"], answer.text
+    assert "frame-ancestors 'none'" in answer.headers["content-security-policy"]
+    assert answer.headers["x-frame-options"] == "DENY" and answer.headers["x-content-type-options"] == "nosniff"
