@@ -111,10 +111,11 @@ def test_a_scored_call_carries_codes_and_its_rubrics_words(scorer, language) -> 
     }[language]
     result = scorer.score(make_interaction(turns, language=language)).to_json()
     json.dumps(result)  # parameters are plain JSON values
+    for signal in result["signals"].values():
+        assert signal["reason_code"] and signal["reason"] == render(signal["reason_code"], signal["reason_params"], language)
     items = [item for criterion in result["criteria"].values() for item in criterion["items"].values()]
-    coded = [item for item in items if item["reason_code"]]
-    assert coded, "the built-in checks give codes"
-    for item in coded:
+    assert all(item["reason_code"] for item in items), "every built-in check gives a code"
+    for item in items:
         # `reason` is the rubric's language; the code renders in the other one too.
         assert item["reason"] == render(item["reason_code"], item["reason_params"], language)
         assert render(item["reason_code"], item["reason_params"], "en" if language == "fr" else "fr") != item["reason"]

@@ -152,17 +152,6 @@ class CheckContext:
         turns = self.window(self.item.window)
         return turns if self.after_turn is None else [t for t in turns if t.index > self.after_turn]
 
-    def describe_window(self, name: str) -> str:
-        if name in ("opening", "closing"):
-            w: Window = getattr(self.rubric.windows, name)
-            which = "first" if name == "opening" else "last"
-            if self.timed:
-                return f"the agent's {name} ({which} {w.agent_turns} turns or {which} {w.seconds:g} s)"
-            return f"the agent's {name} ({which} {w.agent_turns} turns)"
-        if self.after_turn is not None:
-            return f"the agent's turns after turn {self.after_turn}"
-        return "the agent's turns"
-
     def window_param(self, name: str) -> dict[str, Any]:
         """The part of the call an item judges, as a reason's `window` parameter (qualicall.scorer.reasons)."""
         if name in ("opening", "closing"):
@@ -323,9 +312,3 @@ def find_all(pattern: re.Pattern[str] | None, turns: list[TurnView]) -> list[Mat
     if pattern is None:
         return []
     return [Match(t, m.start(), m.end()) for t in turns for m in pattern.finditer(t.norm.text)]
-
-
-def where(match: Match) -> str:
-    """« turn 3 (16.3 s) » for reasons."""
-    time = match.turn.time_at(match.turn.norm.span(match.start, match.end)[0])
-    return f"turn {match.turn.index}" + (f" ({time:g} s)" if time is not None else "")

@@ -75,7 +75,7 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     ),
     "organization.missing": ("aucune entreprise ni aucun service nommé dans {window:window}", "no company or service named in {window:window}"),
     "agent_name.given": ("l'agent se présente : « {text} » au {at:place}", "agent gives their name: « {text} » in {at:place}"),
-    "agent_name.missing": ("l'agent ne donne pas son nom dans {window:window}", "the agent does not give their name in {window:window}"),
+    "agent_name.missing": ("aucun nom de l'agent dans {window:window}", "the agent does not give their name in {window:window}"),
     # readability, no_jargon, courtesy
     "readability.nothing": ("l'agent ne dit rien à mesurer", "the agent says nothing to measure"),
     "readability.hard": (

@@ -10,8 +10,9 @@ from pydantic import Field
 from qualicall.core.result import ItemResult
 from qualicall.core.text import normalize
 from qualicall.scorer.checks.greeting import stop_words
-from qualicall.scorer.context import CheckContext, Match, TurnView, find_all, first_saying, where
+from qualicall.scorer.context import CheckContext, Match, TurnView, find_all, first_saying
 from qualicall.scorer.params import CheckParams
+from qualicall.scorer.reasons import place, reason
 from qualicall.scorer.registry import register_check
 
 # Word stems: the first letters carry the lemma in French and English
@@ -72,7 +73,7 @@ def recap(ctx: CheckContext, params: RecapParams) -> ItemResult:
     matchers = params.matchers
     explicit = find_all(matchers["phrases"], turns)
     if explicit:
-        return ctx.passed(f"recap: « {explicit[0].text} » in {where(explicit[0])}", explicit[:1])
+        return ctx.passed(reason("recap.explicit", text=explicit[0].text, at=place(explicit[0])), explicit[:1])
     stops = stop_words(ctx.language)
     marker, done, upcoming = matchers["markers"], matchers["done"], matchers["next"]
     first_said = first_saying(ctx.window("conversation"), lambda t: _stems(t.norm.words(), stops))
@@ -94,7 +95,7 @@ def recap(ctx: CheckContext, params: RecapParams) -> ItemResult:
             found = restated(start, end)
             if len(found) >= params.min_restated:
                 match = Match(turn, start, end)
-                return ctx.passed(f"summary in {where(match)}: « {match.text[:80]} »", [match], restated=len(found))
+                return ctx.passed(reason("recap.summary", at=place(match), text=match.text[:80]), [match], restated=len(found))
         # Without a marker: a statement of what happens next (future tense, « sous 5 jours »,
         # "you'll") that repeats what the call established (« la nouvelle carte arrive chez
         # vous sous cinq jours »). An answer to a last question brings new facts instead.
@@ -107,7 +108,7 @@ def recap(ctx: CheckContext, params: RecapParams) -> ItemResult:
             found = restated(start, end)
             if len(found) >= params.min_restated:
                 match = Match(turn, start, end)
-                return ctx.passed(f"what happens next, restating the call, in {where(match)}: « {match.text[:80]} »", [match], restated=len(found))
+                return ctx.passed(reason("recap.next_restating", at=place(match), text=match.text[:80]), [match], restated=len(found))
         # What was done and what happens next, said together (« c'est fait, je vous ai mis sur le vol… vous recevez la confirmation »).
         did = done.search(turn.norm.text) if done else None
         if did is None:
@@ -116,5 +117,5 @@ def recap(ctx: CheckContext, params: RecapParams) -> ItemResult:
         if then is not None or _has_future(ctx, turn):
             end = then.end() if then else len(turn.norm.text)
             match = Match(turn, did.start(), max(end, did.end()))
-            return ctx.passed(f"what was done and what happens next in {where(match)}: « {match.text[:80]} »", [match])
-    return ctx.failed(f"no recap in {ctx.describe_window(ctx.item.window)}")
+            return ctx.passed(reason("recap.done_and_next", at=place(match), text=match.text[:80]), [match])
+    return ctx.failed(reason("recap.missing", window=ctx.window_param(ctx.item.window)))

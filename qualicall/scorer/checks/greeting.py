@@ -9,8 +9,9 @@ from pydantic import Field
 
 from qualicall.core.result import ItemResult
 from qualicall.core.text import normalize
-from qualicall.scorer.context import CheckContext, Match, TurnView, find_all, where
+from qualicall.scorer.context import CheckContext, Match, TurnView, find_all
 from qualicall.scorer.params import CheckParams
+from qualicall.scorer.reasons import place, reason
 from qualicall.scorer.registry import register_check
 
 # The default of the organisation's `connectors` (the default rubrics state it).
@@ -152,22 +153,22 @@ def organization(ctx: CheckContext, params: OrganizationParams) -> ItemResult:
     """Passes when the agent names the company or the service in the opening."""
     turns = ctx.scope()
     if not turns:
-        return ctx.failed("no agent turn in the opening")
+        return ctx.failed(reason("opening.no_agent_turn"))
     known = find_all(params.name_matcher, turns)
     if known:
-        return ctx.passed(f"organisation named: « {known[0].text} » in {where(known[0])}", known[:1])
+        return ctx.passed(reason("organization.named", text=known[0].text, at=place(known[0])), known[:1])
     intro = find_all(params.intro_matcher, turns)
     if intro:
-        return ctx.passed(f"organisation introduced: « {intro[0].text} » in {where(intro[0])}", intro[:1])
+        return ctx.passed(reason("organization.introduced", text=intro[0].text, at=place(intro[0])), intro[:1])
     if params.pickup:
         slot = _pickup_slot(ctx, turns[0], params)
         if slot is not None:
-            return ctx.passed(f"organisation named at pick-up: « {slot.text} » in {where(slot)}", [slot])
+            return ctx.passed(reason("organization.pickup", text=slot.text, at=place(slot)), [slot])
     for turn in turns:
         slot = _attached_slot(ctx, turn, params)
         if slot is not None:
-            return ctx.passed(f"organisation named with the agent's name or role: « {slot.text} » in {where(slot)}", [slot])
-    return ctx.failed(f"no company or service named in {ctx.describe_window(ctx.item.window)}")
+            return ctx.passed(reason("organization.with_agent", text=slot.text, at=place(slot)), [slot])
+    return ctx.failed(reason("organization.missing", window=ctx.window_param(ctx.item.window)))
 
 
 class AgentNameParams(CheckParams):
@@ -239,7 +240,7 @@ def agent_name(ctx: CheckContext, params: AgentNameParams) -> ItemResult:
     """Passes when the agent introduces themself by name in the opening (not the customer's name)."""
     turns = ctx.scope()
     if not turns:
-        return ctx.failed("no agent turn in the opening")
+        return ctx.failed(reason("opening.no_agent_turn"))
     for turn in turns:
         for pattern, strong in params.name_patterns:
             for m in pattern.finditer(turn.norm.text):
@@ -249,5 +250,5 @@ def agent_name(ctx: CheckContext, params: AgentNameParams) -> ItemResult:
                     continue  # « madame Durand »: the customer's name
                 if _looks_like_name(ctx, turn, start, end, params, strong):
                     match = Match(turn, m.start(), m.end())
-                    return ctx.passed(f"agent gives their name: « {match.text} » in {where(match)}", [match])
-    return ctx.failed(f"the agent does not give their name in {ctx.describe_window(ctx.item.window)}")
+                    return ctx.passed(reason("agent_name.given", text=match.text, at=place(match)), [match])
+    return ctx.failed(reason("agent_name.missing", window=ctx.window_param(ctx.item.window)))

@@ -11,8 +11,9 @@ from pydantic import Field
 from qualicall.core.result import ItemResult
 from qualicall.core.text import sentences
 from qualicall.models.readability import textstat as load_textstat
-from qualicall.scorer.context import CheckContext, Match, TurnView, find_all, first_saying, where
+from qualicall.scorer.context import CheckContext, Match, TurnView, find_all, first_saying
 from qualicall.scorer.params import CheckParams, Regex
+from qualicall.scorer.reasons import place, quoted, reason
 from qualicall.scorer.registry import register_check
 
 
@@ -56,7 +57,7 @@ def readability(ctx: CheckContext, params: ReadabilityParams) -> ItemResult:
     turns = ctx.scope()
     parts = agent_sentences(ctx, turns, params.split_unpunctuated_over)
     if not parts:
-        return ctx.not_applicable("the agent says nothing to measure")
+        return ctx.not_applicable(reason("readability.nothing"))
     textstat = load_textstat()
     text = " ".join(p if p.rstrip()[-1:] in ".!?" else p + "." for p, _ in parts)
     textstat.set_lang(ctx.language)
@@ -75,14 +76,11 @@ def readability(ctx: CheckContext, params: ReadabilityParams) -> ItemResult:
         "unpunctuated_share": round(1 - bounded_words / total, 3) if total else 0.0,
     }
     if score < params.min_score:
-        return ctx.failed(f"hard to follow: Flesch reading ease {score} < {params.min_score:g}", **measures)
+        return ctx.failed(reason("readability.hard", flesch=score, min_score=params.min_score), **measures)
     if long_share > params.max_long_share:
         longest = max(long_runs, key=lambda pn: pn[1])
-        return ctx.failed(
-            f"long sentences: {long_share:.0%} of the agent's words in runs over {params.max_sentence_words} words (longest {longest[1]})",
-            **measures,
-        )
-    return ItemResult(status="passed", reason=f"easy to follow: Flesch reading ease {score}, {measures['mean_sentence_words']} words per sentence", measures=measures)
+        return ctx.failed(reason("readability.long_sentences", long_share=long_share, max_words=params.max_sentence_words, longest=longest[1]), **measures)
+    return ctx.passed(reason("readability.easy", flesch=score, mean_words=measures["mean_sentence_words"]), [], **measures)
 
 
 class JargonParams(CheckParams):
@@ -164,9 +162,8 @@ def no_jargon(ctx: CheckContext, params: JargonParams) -> ItemResult:
                 if not _explained(turn, span[0], span[1], explain, params.explain_within_words):
                     found.append(Match(turn, *span))
     if found:
-        listed = ", ".join(f"« {m.text} » ({where(m)})" for m in found[:4])
-        return ctx.failed(f"jargon or unexplained acronym: {listed}", found, count=len(found))
-    return ctx.passed("no internal jargon and no unexplained acronym", [])
+        return ctx.failed(reason("jargon.found", found=quoted(found[:4])), found, count=len(found))
+    return ctx.passed(reason("jargon.none"), [])
 
 
 class CourtesyParams(CheckParams):
@@ -195,12 +192,12 @@ def courtesy(ctx: CheckContext, params: CourtesyParams) -> ItemResult:
     polite = find_all(params.matchers["courtesy"], turns)
     measures = {"informal": len(informal), "familiar": len(familiar), "courtesy_words": len(polite)}
     if informal:
-        return ctx.failed(f"familiar address: « {informal[0].text} » in {where(informal[0])}", informal[:3], **measures)
+        return ctx.failed(reason("courtesy.familiar_address", text=informal[0].text, at=place(informal[0])), informal[:3], **measures)
     if familiar and (len(familiar) > params.max_familiar or not polite):
-        listed = ", ".join(f"« {m.text} »" for m in familiar[:4])
-        return ctx.failed(f"familiar register: {listed}" + ("" if polite else ", and no courtesy word"), familiar[:4], **measures)
+        words = [m.text for m in familiar[:4]]
+        return ctx.failed(reason("courtesy.familiar_register" if polite else "courtesy.familiar_no_courtesy", words=words), familiar[:4], **measures)
     if polite:
-        return ctx.passed(f"polite register: « {polite[0].text} » in {where(polite[0])}", polite[:2], **measures)
+        return ctx.passed(reason("courtesy.polite", text=polite[0].text, at=place(polite[0])), polite[:2], **measures)
     if familiar:
-        return ctx.failed("familiar register and no courtesy word", familiar[:2], **measures)
-    return ctx.passed("neutral, polite register (no familiar word)", [], **measures)
+        return ctx.failed(reason("courtesy.familiar_only"), familiar[:2], **measures)
+    return ctx.passed(reason("courtesy.neutral"), [], **measures)

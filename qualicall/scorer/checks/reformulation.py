@@ -10,8 +10,9 @@ from pydantic import Field
 
 from qualicall.core.result import ItemResult
 from qualicall.scorer.checks.greeting import stop_words
-from qualicall.scorer.context import CheckContext, Match, TurnView, find_all, where
+from qualicall.scorer.context import CheckContext, Match, TurnView, find_all
 from qualicall.scorer.params import CheckParams, Regex
+from qualicall.scorer.reasons import place, reason
 from qualicall.scorer.registry import register_check
 
 CONTENT_POS = {"NOUN", "PROPN", "VERB", "ADJ", "NUM", "ADV"}
@@ -57,7 +58,7 @@ def restatement(ctx: CheckContext, params: RestatementParams) -> ItemResult:
     agent = ctx.scope()
     formulas = find_all(params.matcher, agent)
     if not ctx.customer_turns:
-        return ctx.not_applicable("the customer never states a need")
+        return ctx.not_applicable(reason("restatement.no_need"))
     # The closest miss (overlap, similarity, evidence, content words), for the reason.
     best: tuple[float, float, Match, int] | None = None
 
@@ -100,14 +101,13 @@ def restatement(ctx: CheckContext, params: RestatementParams) -> ItemResult:
         evidence = Match(match.turn, start, end)
         if overlap >= params.min_overlap:
             return ctx.passed(
-                f"restates the need in {where(match)}: « {match.text} » + the customer's words (lemma overlap {overlap:.2f})",
+                reason("restatement.words", at=place(match), text=match.text, overlap=overlap),
                 [evidence],
                 overlap=round(overlap, 3),
             )
         if similarity >= params.min_similarity:
             return ctx.passed(
-                f"restates the need in {where(match)}: « {match.text} » + the customer's need in other words "
-                f"(lemma overlap {overlap:.2f}, similarity {similarity:.2f})",
+                reason("restatement.meaning", at=place(match), text=match.text, overlap=overlap, similarity=similarity),
                 [evidence],
                 overlap=round(overlap, 3),
                 similarity=round(similarity, 3),
@@ -115,14 +115,13 @@ def restatement(ctx: CheckContext, params: RestatementParams) -> ItemResult:
         keep((round(overlap, 3), round(similarity, 3), evidence, len(content)))
     if best is None:
         if formulas:
-            return ctx.failed("an announcing formula, but before the customer said anything", formulas[:1])
-        return ctx.failed("no announcing formula (« si je comprends bien… ») before answering")
+            return ctx.failed(reason("restatement.too_early"), formulas[:1])
+        return ctx.failed(reason("restatement.no_formula"))
     overlap, similarity, closest, words = best
     if words < params.min_content_words:
-        return ctx.failed(f"formula without a restatement ({words} content words) in {where(closest)}", [closest], content_words=words)
+        return ctx.failed(reason("restatement.too_short", words=words, at=place(closest)), [closest], content_words=words)
     return ctx.failed(
-        f"formula followed by something else than the customer's need in {where(closest)} "
-        f"(lemma overlap {overlap:.2f}, similarity {similarity:.2f})",
+        reason("restatement.other", at=place(closest), overlap=overlap, similarity=similarity),
         [closest],
         overlap=overlap,
         similarity=similarity,
