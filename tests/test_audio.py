@@ -6,7 +6,10 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
+import time
 import tracemalloc
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +25,7 @@ pytestmark = pytest.mark.slow  # Whisper base on every call
 from qualicall.audio.decode import AudioError, load_audio  # noqa: E402
 from qualicall.audio.pipeline import AudioOptions, RecordingTranscriber  # noqa: E402
 from qualicall.models.whisper_models import installed_base, resolve_model  # noqa: E402
+from qualicall.scorer.engine import Scorer  # noqa: E402
 
 CALL_FR = [
     ("agent", "Bonjour, vous êtes bien chez Énergie Plus, je m'appelle Julie, que puis-je faire pour vous ?"),
@@ -32,6 +36,15 @@ CALL_EN = [
     ("agent", "Hello, thank you for calling Northwind Energy, my name is Tom, how can I help you today?"),
     ("customer", "Hi, I have a problem with my internet connection since Monday."),
     ("agent", "I understand, let me check your account. Thank you for calling, goodbye."),
+]
+# Read by one voice, for a recording with more than one 30 s window of speech and no repeated text.
+LONG_EN = [
+    "Good morning, this is the billing department of Northwind Energy, my name is Tom.",
+    "I can see two invoices on your account for the month of March, one of them was sent by mistake.",
+    "The second invoice will be cancelled today, and you will receive a confirmation by email tomorrow.",
+    "Your next payment is due on the fifteenth of April, by direct debit, as usual.",
+    "If the amount looks wrong again, please call us back and quote the reference on the letter.",
+    "Is there anything else I can help you with this morning? Thank you for your patience, goodbye.",
 ]
 THREADS = min(2, os.cpu_count() or 1)
 
@@ -50,6 +63,7 @@ def calls(tmp_path_factory) -> dict[str, Path]:
     make_call(CALL_EN, folder / "call-ulaw.wav", language="en")  # stereo, agent left, 8 kHz µ-law
     make_call(CALL_EN, folder / "call-en-swapped.opus", language="en", agent_channel=1, codec_args=OPUS)
     make_call(CALL_FR, folder / "call-fr-mono-ulaw.wav", mono=True)
+    make_call([("agent", text) for text in LONG_EN], folder / "long-en.wav", language="en", mono=True)
     return {p.stem: p for p in folder.iterdir()}
 
 
@@ -220,6 +234,42 @@ def test_real_stereo_recording_one_speaker_per_channel(transcriber):
 def test_decoding_budget_cuts_the_transcript_and_says_so(transcriber, calls):
     agent_channel = load_audio(calls["call-ulaw"]).channels[0]
     whole = transcriber.engine.transcribe(agent_channel, "en")
-    assert not whole.cut and len(whole.segments) >= 2
-    cut = transcriber.engine.transcribe(agent_channel, "en", max_seconds=0.001)
-    assert cut.cut and len(cut.segments) < len(whole.segments)
+    assert not whole.cut and len(whole.segments) >= 2 and whole.decode_passes >= 1
+    cut = transcriber.engine.transcribe(agent_channel, "en", max_passes=0)
+    assert cut.cut and cut.segments == [] and cut.decode_passes == 0
+
+
+@contextmanager
+def every_core_busy():
+    """One spinning process per core for the duration of the block."""
+    burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(os.cpu_count() or 1)]
+    try:
+        time.sleep(0.5)
+        assert all(burner.poll() is None for burner in burners)
+        yield
+    finally:
+        for burner in burners:
+            burner.kill()
+            burner.wait()
+
+
+def test_the_same_recording_gives_the_same_result_on_a_busy_machine(transcriber, stereo, calls):
+    # The budget counts decoder passes, not time: a loaded machine decodes exactly what an idle one does.
+    scorer = Scorer()
+    quiet = (stereo.interaction, stereo.measured, scorer.score(stereo.interaction, measured=stereo.measured))
+    # More than one 30 s window of speech, so that a budget can cut between them.
+    agent = load_audio(calls["long-en"]).channels[0]
+    whole = transcriber.engine.transcribe(agent, "en")
+    assert whole.decode_passes >= 2 and not whole.cut
+    short = transcriber.engine.transcribe(agent, "en", max_passes=whole.decode_passes - 1)
+    assert short.cut and 0 < len(short.segments) < len(whole.segments)
+    with every_core_busy():
+        busy = transcriber.transcribe(calls["call-ulaw"], {"id": "call-1", "agent_id": "A-7", "team": "energie"})
+        # Exactly the passes the first run needed: enough under load too (a budget of its wall time was not).
+        whole_busy = transcriber.engine.transcribe(agent, "en", max_passes=whole.decode_passes)
+        short_busy = transcriber.engine.transcribe(agent, "en", max_passes=whole.decode_passes - 1)
+    assert busy.interaction.turns == quiet[0].turns and busy.measured == quiet[1]
+    assert busy.interaction.asr["decode_passes"] == quiet[0].asr["decode_passes"] and not busy.interaction.asr["cut"]
+    assert scorer.score(busy.interaction, measured=busy.measured) == quiet[2]
+    assert not whole_busy.cut and whole_busy.segments == whole.segments
+    assert short_busy.cut and short_busy.segments == short.segments

@@ -13,8 +13,9 @@
   voices of all windows at the end. A recording of one window is decoded once.
 - Guards against invented text: VAD and decoder thresholds in the engine,
   then `drop_hallucinations` (loops, unsure non-speech) on every engine's
-  output; one decoding-time budget per recording (`max_decode_rtf` × its
-  length, wall clock), and the interaction's `asr.cut` says when it was spent.
+  output; one decoding budget per recording, in decoder passes (work, not
+  time: the same recording is cut at the same place, or not at all, however
+  loaded the machine), and the interaction's `asr.cut` says when it was spent.
 """
 
 from __future__ import annotations
@@ -57,6 +58,9 @@ TURN_GAP_S = 4.0
 UNIT_GAP_S = 1.0
 # Speech spans for speaker separation: finer than the engines' (0.5 s of silence ends a span).
 SEPARATION_VAD = VadSettings(min_silence_ms=500, speech_pad_ms=100)
+# Whisper's window, the unit of the decoding budget, and the budget of the shortest recordings.
+WINDOW_S = 30.0
+MIN_DECODE_PASSES = 12
 
 
 class AudioOptionError(InputError):
@@ -71,10 +75,12 @@ class AudioOptions:
     lang: str = "auto"  # fr | en | auto (Whisper's detection on the agent's speech)
     engine: str = DEFAULT_ENGINE
     asr: EngineConfig = field(default_factory=EngineConfig)
-    # Decoding stops after this many seconds per second of audio (at least 60 s per recording): a
-    # bound for the temperature fallback's worst cases, not for a loaded machine (a 67 s call took
-    # 2.6 s per second on 2 cores shared by 3× as many busy processes).
-    max_decode_rtf: float = 3.0
+    # Decoding stops after this many decoder passes (a window of at most 30 s decoded at one
+    # temperature) per 30 s of each channel decoded, at least MIN_DECODE_PASSES per recording: a bound
+    # for degenerate decoding (windows advancing by a few seconds, each through the whole fallback),
+    # counted in work so that a loaded machine decodes as much as an idle one. 6: every window
+    # through all six temperatures of the fallback.
+    max_decode_passes: float = 6.0
     # A silence on both channels at least this long is a hold (indicators.md); shorter announced ones too.
     hold_min_s: float = 20.0
     # Longer recordings are refused (from their header when it says, else while decoding).
@@ -173,7 +179,8 @@ class AsrInfo:
     language: str | None
     language_probability: float | None
     cut: bool
-    decode_seconds: float
+    decode_passes: int
+    decode_seconds: float  # wall clock, for information: nothing depends on it
 
 
 @dataclass(frozen=True)
@@ -265,6 +272,7 @@ class _Transcript:
         self.language: str | None = None
         self.language_probability: float | None = None
         self.cut = False
+        self.decode_passes = 0
         self.decode_seconds = 0.0
         self.windows = 0
 
@@ -274,6 +282,7 @@ class _Transcript:
         self.windows += 1
         self.segments.extend(segment.shifted(offset) for segment in result.segments)
         self.cut = self.cut or result.cut
+        self.decode_passes += result.decode_passes
         self.decode_seconds += result.decode_seconds
 
     def kept(self) -> list[Segment]:
@@ -307,8 +316,10 @@ class RecordingTranscriber:
         metadata = dict(metadata or {})
         audio = audio if audio is not None else self.decode(path)
         language = self.options.lang if self.options.lang != "auto" else metadata.get("language")
-        budget = max(60.0, self.options.max_decode_rtf * audio.seconds)
-        if audio.stereo and not audio.same_signal:
+        dual_channel = audio.stereo and not audio.same_signal
+        windows = (2 if dual_channel else 1) * audio.seconds / WINDOW_S
+        budget = max(MIN_DECODE_PASSES, math.ceil(self.options.max_decode_passes * windows))
+        if dual_channel:
             attribution = self._dual_channel(audio, language, budget)
         else:
             attribution = self._mono(audio, language, budget)
@@ -339,8 +350,8 @@ class RecordingTranscriber:
 
     # --- the two kinds of recording ------------------------------------------
 
-    def _run(self, samples: np.ndarray, language: str | None, budget: float) -> TranscriptionResult:
-        return self.engine.transcribe(samples, language, max_seconds=max(1.0, budget))
+    def _run(self, samples: np.ndarray, language: str | None, passes_left: int) -> TranscriptionResult:
+        return self.engine.transcribe(samples, language, max_passes=max(0, passes_left))
 
     def _asr_info(self, transcripts: list[_Transcript], mode: str, language: str | None) -> AsrInfo:
         engine = self.engine
@@ -351,16 +362,17 @@ class RecordingTranscriber:
             language=language,
             language_probability=next((t.language_probability for t in transcripts if t.language_probability is not None), None),
             cut=any(t.cut for t in transcripts),
+            decode_passes=sum(t.decode_passes for t in transcripts),
             decode_seconds=round(sum(t.decode_seconds for t in transcripts), 2),
         )
 
-    def _dual_channel(self, audio: DecodedAudio, language: str | None, budget: float) -> Attribution:
+    def _dual_channel(self, audio: DecodedAudio, language: str | None, budget: int) -> Attribution:
         configured = self.options.agent_channel
         order = [0, 1] if configured != "right" else [1, 0]
         transcripts = {0: _Transcript(), 1: _Transcript()}
         for window in audio.windows(self.options.window_seconds):
             for channel in order:
-                spent = sum(t.decode_seconds for t in transcripts.values())
+                spent = sum(t.decode_passes for t in transcripts.values())
                 # In auto mode each channel keeps the language found on it in the first window.
                 asked = language if configured != "auto" else language or transcripts[channel].language
                 result = self._run(window.channels[channel], asked, budget - spent)
@@ -382,13 +394,13 @@ class RecordingTranscriber:
         asr = self._asr_info([transcripts[agent], transcripts[1 - agent]], "dual-channel", language)
         return Attribution(tuple(units), roles, asr)
 
-    def _mono(self, audio: DecodedAudio, language: str | None, budget: float) -> Attribution:
+    def _mono(self, audio: DecodedAudio, language: str | None, budget: int) -> Attribution:
         transcript = _Transcript()
         separate, missing = _separator()
         separation = separate() if separate is not None else None
         for window in audio.windows(self.options.window_seconds):
             samples = mono(window.channels)
-            result = self._run(samples, language, budget - transcript.decode_seconds)
+            result = self._run(samples, language, budget - transcript.decode_passes)
             transcript.add(result, window.offset)
             language = language or result.language
             if separation is not None:

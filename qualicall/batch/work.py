@@ -72,7 +72,7 @@ class Outcome:
     stored: str | None = None  # with --store: the interaction JSON as stored (redacted)
     error: str | None = None
     audio_seconds: float = 0.0
-    asr_cut: bool = False  # the transcription stopped at the pipeline's decoding time budget
+    asr_cut: bool = False  # the transcription stopped at the pipeline's decoding budget (decoder passes)
     busy_seconds: float = 0.0  # time the worker spent on it (transcription + scoring)
 
 

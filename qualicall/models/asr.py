@@ -4,16 +4,20 @@ Interface (what an engine implements and what the audio pipeline relies on)
 --------------------------------------------------------------------------
 - Input: `samples`, a 1-D `np.float32` array, mono, 16 kHz, values in [-1, 1]
   (`qualicall.audio` decodes and resamples every recording to that).
-- `AsrEngine.transcribe(samples, language=None, max_seconds=None) -> TranscriptionResult`
+- `AsrEngine.transcribe(samples, language=None, max_passes=None) -> TranscriptionResult`
   `language`: "fr", "en"… or None to let the engine detect it;
-  `max_seconds`: the decoding-time budget of this call (overrides
-  `EngineConfig.max_decode_seconds`; the pipeline shares one budget per
-  recording between its channels).
+  `max_passes`: the decoding budget of this call in decoder passes (overrides
+  `EngineConfig.max_decode_passes`; the pipeline shares one budget per
+  recording between its channels). A pass is one window of at most 30 s
+  decoded at one temperature: the temperature fallback costs one pass per
+  temperature tried. The budget counts work, not time, so that the same
+  audio is cut at the same place (or not at all) however loaded the machine.
 - `TranscriptionResult`: `segments` (a list of `Segment`, ordered by time,
   times in seconds from the start of `samples`), `language`,
   `language_probability` (None when the language was given), `cut` (True
-  when decoding stopped at the time budget before the end
-  of the audio: the segments then cover only the start), `decode_seconds`.
+  when decoding stopped at the budget before the end of the audio: the
+  segments then cover only the start), `decode_passes` (the passes spent),
+  `decode_seconds` (wall clock, for information only: nothing depends on it).
 - `Segment`: `start`, `end`, `text`, `words` (a tuple of `WordTiming`:
   `start`, `end`, `word`, `probability` in [0, 1]), and the decoder's
   `avg_logprob`, `no_speech_prob`, `compression_ratio` where it has them;
@@ -104,6 +108,7 @@ class TranscriptionResult:
     language_probability: float | None = None
     cut: bool = False
     decode_seconds: float = 0.0
+    decode_passes: int = 0
 
 
 def default_threads() -> int:
@@ -125,9 +130,9 @@ class EngineConfig:
     compression_ratio_threshold: float = 2.4
     # Temperatures tried in turn when a window fails the thresholds above (the fallback).
     temperatures: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
-    # Bound on decoding time for one transcribe() call (temperature fallback on bad audio can
-    # take several times real time); None: no bound.
-    max_decode_seconds: float | None = None
+    # Bound on the decoder passes of one transcribe() call (the temperature fallback on bad audio
+    # can decode each window six times); None: no bound.
+    max_decode_passes: int | None = None
 
 
 @runtime_checkable
@@ -135,7 +140,7 @@ class AsrEngine(Protocol):
     name: str
     model_name: str
 
-    def transcribe(self, samples: np.ndarray, language: str | None = None, max_seconds: float | None = None) -> TranscriptionResult: ...
+    def transcribe(self, samples: np.ndarray, language: str | None = None, max_passes: int | None = None) -> TranscriptionResult: ...
 
 
 ENGINES: dict[str, str] = {

@@ -15,10 +15,11 @@ Decoding follows the same guards as the default engine: Silero VAD
 and decoded, and the times are mapped back onto the recording;
 `condition_on_previous_text=False`; the no-speech, log-prob and
 compression-ratio thresholds of `EngineConfig`. The speech is decoded in
-groups of at most `GROUP_SECONDS`, so that the decoding-time budget of a
-call is checked between groups (openai-whisper's own loop cannot be
-stopped): when it is spent, the result covers the start only and says
-`cut`. Runs in float32 on CPU with `EngineConfig.threads` torch threads
+groups of at most `GROUP_SECONDS` (one window each), so that the budget of a
+call in decoder passes is checked between groups (openai-whisper's own loop
+cannot be stopped): a group costs one pass per temperature its fallback
+tried, and once the budget is spent the result covers the start only and
+says `cut`. Runs in float32 on CPU with `EngineConfig.threads` torch threads
 (a process-wide torch setting).
 """
 
@@ -35,7 +36,7 @@ from qualicall.models.vad import ENGINE_VAD, SpeechChunk, TimeMap, speech_chunks
 from qualicall.models.whisper_models import ModelResolutionError, cache_dir, resolve_model
 
 # Speech is decoded in groups of VAD spans totalling at most this much audio: one Whisper window,
-# and the point where the time budget is checked.
+# and the point where the budget in decoder passes is checked.
 GROUP_SECONDS = 30.0
 
 
@@ -121,6 +122,7 @@ class OpenAIWhisperEngine:
             language=language,
             beam_size=config.beam_size,
             best_of=config.beam_size,
+            temperature=config.temperatures,
             fp16=False,
             verbose=None,
             word_timestamps=config.word_timestamps,
@@ -131,8 +133,8 @@ class OpenAIWhisperEngine:
         )
         return result["segments"]
 
-    def transcribe(self, samples: np.ndarray, language: str | None = None, max_seconds: float | None = None) -> TranscriptionResult:
-        budget = max_seconds if max_seconds is not None else self.config.max_decode_seconds
+    def transcribe(self, samples: np.ndarray, language: str | None = None, max_passes: int | None = None) -> TranscriptionResult:
+        budget = max_passes if max_passes is not None else self.config.max_decode_passes
         started = time.monotonic()
         samples = samples.astype(np.float32, copy=False)
         if not self.model.is_multilingual:  # an English-only model (tiny.en…), as faster-whisper does
@@ -141,8 +143,9 @@ class OpenAIWhisperEngine:
         detected_probability = None
         segments: list[Segment] = []
         cut = False
-        for index, group in enumerate(groups):
-            if index and budget is not None and time.monotonic() - started > budget:
+        passes = 0
+        for group in groups:
+            if budget is not None and passes >= budget:
                 cut = True
                 break
             audio = np.concatenate([samples[chunk.start : chunk.end] for chunk in group])
@@ -150,7 +153,9 @@ class OpenAIWhisperEngine:
                 language, detected_probability = self._detect_language(audio)
             # Times in the concatenated speech → times in the recording (the silences put back).
             times = TimeMap(group)
-            for raw in self._decode(audio, language):
+            decoded = self._decode(audio, language)
+            passes += _passes(decoded, self.config.temperatures)
+            for raw in decoded:
                 segment = _segment(raw, times)
                 if segment is not None:
                     segments.append(segment)
@@ -160,6 +165,7 @@ class OpenAIWhisperEngine:
             language_probability=detected_probability,
             cut=cut,
             decode_seconds=round(time.monotonic() - started, 3),
+            decode_passes=passes,
         )
 
 
@@ -175,6 +181,13 @@ def _groups(chunks: list[SpeechChunk], max_samples: int) -> list[list[SpeechChun
         groups[-1].append(chunk)
         size += length
     return groups
+
+
+def _passes(decoded: list[dict[str, Any]], temperatures: tuple[float, ...]) -> int:
+    """Decoder passes of one group: per window (`seek`), one per temperature the fallback tried
+    (the one kept and those before it; openai-whisper returns the last one when all fail)."""
+    tried = {raw["seek"]: temperatures.index(raw["temperature"]) + 1 for raw in decoded}
+    return max(1, sum(tried.values()))
 
 
 def _segment(raw: dict[str, Any], times: TimeMap) -> Segment | None:
