@@ -1,8 +1,8 @@
 """Customer signals, sentiment and complaint handling against the blind labelled set.
 
-    python benchmarks/signals.py [--split dev|heldout] [--show-errors]
+    python benchmarks/signals.py [--set signals_blind|signals_blind2] [--split dev|heldout] [--show-errors]
 
-tests/data/signals_blind/<split>/: utterances (each judged as a one-turn customer
+tests/data/<set>/<split>/: utterances (each judged as a one-turn customer
 contact, with the default rubric of its language) and whole conversations (scored by
 the Scorer: the result's `signals`, `sentiment` and `complaint_handling` items).
 Prints per language: each signal's precision, recall and F1 on utterances and on
@@ -52,6 +52,7 @@ def band(score: float | None) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--set", default="signals_blind", choices=["signals_blind", "signals_blind2"])
     parser.add_argument("--split", default="dev", choices=["dev", "heldout"])
     parser.add_argument("--show-errors", action="store_true")
     args = parser.parse_args()
@@ -59,12 +60,12 @@ def main() -> int:
     from qualicall.core.interaction import Interaction
     from qualicall.scorer.engine import Scorer
 
-    folder = ROOT / "tests" / "data" / "signals_blind" / args.split
+    folder = ROOT / "tests" / "data" / args.set / args.split
     read = lambda name: [json.loads(l) for l in (folder / name).read_text(encoding="utf-8").splitlines() if l.strip()]  # noqa: E731
     utterances, conversations = read("utterances.jsonl"), read("conversations.jsonl")
     labels = json.loads((folder / "labels.json").read_text(encoding="utf-8"))
     scorer = Scorer()
-    print(f"{args.split}: {len(utterances)} utterances, {len(conversations)} conversations")
+    print(f"{args.set}/{args.split}: {len(utterances)} utterances, {len(conversations)} conversations")
     for language in ("fr", "en"):
         print(f"\n== {language}")
         signal_pairs: dict[str, list[tuple[bool, bool]]] = {name: [] for name in SIGNALS}
