@@ -278,7 +278,7 @@ def test_override_then_calibration_changes(coach_page, workspace):
     shot(page, "call-after-override")
 
     figures = calibration_figures(page)
-    assert figures["reviews"] == "1" and figures["accuracy"] == "0 %"
+    assert figures["reviews"] == "1" and figures["accuracy"] == "0\u202f%"  # French: a narrow no-break space
     assert page.locator("table.disagreements tbody tr").count() == 1
     assert "appel-court-audio" in page.inner_text("table.disagreements")
 
@@ -289,7 +289,7 @@ def test_override_then_calibration_changes(coach_page, workspace):
     figures = calibration_figures(page)
     items = sum(len(c["items"]) for c in workspace["results"]["appel-court-audio"]["criteria"].values())
     assert figures["reviews"] == str(items)
-    assert figures["accuracy"] == f"{round(100 * (items - 1) / items)} %"
+    assert figures["accuracy"] == f"{round(100 * (items - 1) / items)}\u202f%"
     shot(page, "calibration")
 
     # The same reviews through the HTTP API (one store behind both).

@@ -367,6 +367,10 @@ class Translator:
             return "—" if value is None else str(value)
         return locale.formatted(value, ".0%" if name in SHARE_MEASURES else "g", self.language)
 
+    def percent(self, share: float | None) -> str:
+        """A share of a whole as a whole percentage: « 45 % », "45%"."""
+        return "—" if share is None else locale.formatted(share, ".0%", self.language)
+
     def moment(self, iso: str | None) -> str:
         """A contact's or a review's date and time: « 20/11/2026 10:00 », "2026-11-20 10:00"."""
         return locale.moment(iso, self.language)

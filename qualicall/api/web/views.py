@@ -184,7 +184,7 @@ def combination_text(result: dict, t: Translator) -> str:
         return t("combination_quality_only")
     total = sum(float(weights.get(part) or 0) for part in used) or 1.0
     names = {"quality": t("quality_score"), "operational": t("operational_score")}
-    parts = " + ".join(f"{names.get(p, p)} {round(100 * float(weights.get(p) or 0) / total)} %" for p in used)
+    parts = " + ".join(f"{names.get(p, p)} {t.percent(float(weights.get(p) or 0) / total)}" for p in used)
     return t("combined_as", parts=parts)
 
 
