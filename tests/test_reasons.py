@@ -83,6 +83,8 @@ def test_numbers_dates_and_weeks_in_both_languages() -> None:
     assert locale.period("2026-02", "fr") == "févr. 2026" and locale.period("2026-02", "en") == "Feb 2026"
     assert locale.period("2026-11-20", "fr") == "20/11/2026" and locale.period("2026-11-20", "en") == "2026-11-20"
     assert locale.period("not-a-period", "fr") == "not-a-period"
+    assert locale.period("2026-W45", "fr", short=True) == "sem. 45" and locale.period("2026-11-20", "fr", short=True) == "20/11"
+    assert Translator("fr").decimal("0.5") == "0,5" and Translator("en").decimal("0.5") == "0.5"
 
 
 def test_the_pages_translator_renders_codes_and_keeps_the_text_of_results_without_one() -> None:

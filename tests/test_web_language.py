@@ -176,12 +176,12 @@ def test_no_page_mixes_the_other_languages_reasons(browser_page, workspace) -> N
     for path in pages(workspace["results"]):
         page.goto(path)
         wait_until(page, "document.readyState === 'complete' && !!document.querySelector('main')")
+        if path.startswith("/calls/reclamation") or path == "/agents/A-042":
+            page.screenshot(path=str(ARTIFACTS / f"language-{language}-{path.strip('/').split('/')[0]}.png"), full_page=True)
         text = page_text(page)
         problems += [f"{path}: « {found} »" for found in forbidden if found in text]
         problems += [f"{path}: week key « {m} »" for m in WEEK_KEY.findall(text)]
         seen_own |= {found for found in own if found in text}
-        if path.startswith("/calls/reclamation") or path == "/agents/A-042":
-            page.screenshot(path=str(ARTIFACTS / f"language-{language}-{path.strip('/').split('/')[0]}.png"), full_page=True)
     assert not problems, f"{language} pages show words of the other language:\n" + "\n".join(problems[:30])
     # The pages did show reasons, in their own language: the scan read something.
     assert len(seen_own) >= 15, sorted(seen_own)

@@ -54,16 +54,21 @@ def moment(iso: str | None, language: str) -> str:
     return parsed.strftime("%d/%m/%Y %H:%M" if language == "fr" else "%Y-%m-%d %H:%M")
 
 
-def period(key: str, language: str) -> str:
-    """A period key of the trends ("2026-11-20", "2026-W45", "2026-11") for a reader: « sem. 45 (2026) », "Nov 2026"."""
+def period(key: str, language: str, short: bool = False) -> str:
+    """A period key of the trends ("2026-11-20", "2026-W45", "2026-11") for a reader: « sem. 45 (2026) », "Nov 2026";
+    `short`, for a chart's axis: without the year (« sem. 45 », « 20/11 »)."""
     try:
         if "-W" in key:
             year, week = key.split("-W")
-            return f"sem. {int(week)} ({year})" if language == "fr" else f"week {int(week)} ({year})"
+            named = f"sem. {int(week)}" if language == "fr" else f"week {int(week)}"
+            return named if short else f"{named} ({year})"
         if len(key) == 7:
             year, month = key.split("-")
-            return f"{_MONTHS[language if language in _MONTHS else 'en'][int(month) - 1]} {year}"
+            named = _MONTHS[language if language in _MONTHS else "en"][int(month) - 1]
+            return named if short else f"{named} {year}"
         day = date.fromisoformat(key)
     except (ValueError, IndexError):
         return key
-    return day.strftime("%d/%m/%Y") if language == "fr" else day.isoformat()
+    if language == "fr":
+        return day.strftime("%d/%m" if short else "%d/%m/%Y")
+    return day.strftime("%m-%d") if short else day.isoformat()

@@ -375,9 +375,13 @@ class Translator:
         """A contact's or a review's date and time: « 20/11/2026 10:00 », "2026-11-20 10:00"."""
         return locale.moment(iso, self.language)
 
-    def period(self, key: str) -> str:
-        """A trend's period: « sem. 45 (2026) », "week 45 (2026)", « nov. 2026 »."""
-        return locale.period(key, self.language)
+    def period(self, key: str, short: bool = False) -> str:
+        """A trend's period: « sem. 45 (2026) », "week 45 (2026)", « nov. 2026 »; `short`: without the year."""
+        return locale.period(key, self.language, short)
+
+    def decimal(self, text: str) -> str:
+        """A number already written ("0.5", a chart's tick) with this language's decimal mark."""
+        return locale.decimal(text, self.language)
 
     def reason(self, said: Mapping[str, Any]) -> str:
         """An item's or a signal's reason in this language, from its code and parameters (qualicall.scorer.reasons);
