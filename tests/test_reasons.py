@@ -126,3 +126,20 @@ def test_a_scored_call_carries_codes_and_its_rubrics_words(scorer, language) -> 
     assert salutation["reason_params"]["at"] == {"turn": 0, "time": 0.0}
     expected = {"fr": "salutation : « Bonjour » au tour 0 (0\u202fs)", "en": "salutation: « Good morning » in turn 0 (0 s)"}[language]
     assert salutation["reason"] == expected
+
+
+def test_every_reason_on_a_labelled_set_has_a_code_worded_in_the_rubrics_language(scorer) -> None:
+    """A check added without a code (a plain string) would show its words untranslated on the pages."""
+    from conftest import ROOT
+    from qualicall.core.interaction import read_interactions
+
+    seen = set()
+    for interaction in read_interactions(ROOT / "tests" / "data" / "core_blind" / "interactions.jsonl"):
+        result = scorer.score(interaction).to_json()
+        language = "fr" if result["rubric"]["id"].endswith("-fr") else "en"
+        holders = [item for criterion in result["criteria"].values() for item in criterion["items"].values()]
+        for holder in holders + list(result["signals"].values()):
+            assert holder["reason_code"], holder["reason"]
+            assert holder["reason"] == render(holder["reason_code"], holder["reason_params"], language)
+            seen.add(holder["reason_code"])
+    assert len(seen) >= 25, sorted(seen)
