@@ -33,14 +33,14 @@ def test_default_rubrics_encode_the_17_items_with_the_spec_weights(rubric_id, la
 
 def test_validation_reports_every_problem_with_its_path_and_line():
     text = rubric_path("default-en").read_text()
-    text = text.replace("check: agent_name", "check: agent_nam", 1).replace("similarity: 0.8", "similarity: 1.8", 1)
+    text = text.replace("check: agent_name", "check: agent_nam", 1).replace("min_overlap: 0.34", "min_overlap: 1.34", 1)
     text = text.replace("first_person: [i, i'm, my, me]", "first_person: [i]\n          first_persons: [me]", 1)
     rubric, problems = validate_rubric_text(text)
     assert rubric is None
     found = {p.path: p for p in problems}
     assert "unknown check 'agent_nam'" in found["criteria.greeting.items.agent_name.check"].message
-    assert "criteria.greeting.items.offer_help.params.similarity" in found
-    assert found["criteria.greeting.items.offer_help.params.similarity"].line is not None
+    assert "criteria.reformulation.items.restates_need.params.min_overlap" in found
+    assert found["criteria.reformulation.items.restates_need.params.min_overlap"].line is not None
     assert all(p.line for p in problems)
 
 

@@ -174,8 +174,25 @@ def rubric_validate(files: Annotated[list[str], typer.Argument(help="rubric ids 
             else:
                 items = sum(len(c.items) for c in rubric.criteria.values())
                 typer.echo(f"{path}: ok ({rubric.id} v{rubric.version}, {len(rubric.criteria)} criteria, {items} items)")
+                _print_bank_accuracies(rubric)
     if bad:
         raise typer.Exit(1)
+
+
+def _print_bank_accuracies(rubric) -> None:  # type: ignore[no-untyped-def]
+    """Each bank's leave-one-out accuracy on its own examples: how well it separates what it should."""
+    from qualicall.models.embeddings import get_embedder
+    from qualicall.scorer.signals import bank_model
+
+    banks = rubric.example_banks()
+    if not banks:
+        return
+    embedder = get_embedder(rubric.embeddings.backend, rubric.embeddings.model)
+    for name, bank in banks.items():
+        accuracy = bank_model(bank, embedder).cross_validated_accuracy()
+        typer.echo(
+            f"  bank {name}: cross-validated accuracy {accuracy:.2f} ({len(bank.positives)} positive, {len(bank.negatives)} negative examples)"
+        )
 
 
 @rubric_app.command("checks")

@@ -121,6 +121,18 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "(recouvrement des lemmes {overlap:.2f}, similarité {similarity:.2f})",
         "restates the need in {at:place}: « {text} » + the customer's need in other words (lemma overlap {overlap:.2f}, similarity {similarity:.2f})",
     ),
+    "restatement.words_by_meaning": (
+        "reformule le besoin au {at:place} : « {text} » (exemple le plus proche : « {closest} » ({example_similarity:.2f})) "
+        "+ les mots du client (recouvrement des lemmes {overlap:.2f})",
+        "restates the need in {at:place}: « {text} » (closest example: « {closest} » ({example_similarity:.2f})) "
+        "+ the customer's words (lemma overlap {overlap:.2f})",
+    ),
+    "restatement.meaning_by_meaning": (
+        "reformule le besoin au {at:place} : « {text} » (exemple le plus proche : « {closest} » ({example_similarity:.2f})) "
+        "+ le besoin du client en d'autres mots (recouvrement des lemmes {overlap:.2f}, similarité {similarity:.2f})",
+        "restates the need in {at:place}: « {text} » (closest example: « {closest} » ({example_similarity:.2f})) "
+        "+ the customer's need in other words (lemma overlap {overlap:.2f}, similarity {similarity:.2f})",
+    ),
     "restatement.too_early": ("une formule d'annonce, mais avant que le client ait rien dit", "an announcing formula, but before the customer said anything"),
     "restatement.no_formula": (
         "aucune formule d'annonce (« si je comprends bien… ») avant de répondre",
@@ -149,6 +161,10 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     "bank.found": (
         "{what:text} : « {text} » ({at:span}) se lit comme « {closest} » ({similarity:.2f})",
         "{what:text}: « {text} » ({at:span}) reads like « {closest} » ({similarity:.2f})",
+    ),
+    "bank.meaning": (
+        "{what:text} (par le sens) : « {text} » au {at:place}, exemple le plus proche : « {closest} » ({similarity:.2f})",
+        "{what:text} (by meaning): « {text} » in {at:place}, closest example: « {closest} » ({similarity:.2f})",
     ),
     "bank.missing": (
         "{what:text} : rien de tel dans {window:window} ; la plus proche, « {text} » ({at:span}), obtient {score:+.2f}",

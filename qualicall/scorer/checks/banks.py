@@ -1,7 +1,12 @@
-"""The example-bank check: does the agent say something that means the item (complaint handling)?
+"""Items recognised by meaning: the agent's sentences read against the rubric's example banks.
 
-`check: example_bank` with `params: {bank: acknowledges}` passes when one sentence of the
-item's window realises the rubric's bank of that name (qualicall.scorer.banks); with
+`read_with_bank` judges each sentence of a window against a bank (qualicall.scorer.banks);
+the grid's checks (formula, banned_formula, restatement, recap) consult it with `params: {bank: …}`
+where their phrases find nothing, and say which sentence realised the item and its closest
+example (« closest example: « … » (0.84) »).
+
+The example-bank check (complaint handling): `check: example_bank` with `params: {bank: acknowledges}`
+passes when one sentence of the item's window realises the rubric's bank of that name; with
 `unless: shifts_blame`, a sentence realising that other bank fails the item whatever else
 was said (« that's the courier's fault » is no ownership). In a conditional criterion
 (`applies_if: complaint`) the window starts after the turn where the signal was first expressed.
@@ -9,14 +14,17 @@ was said (« that's the courier's fault » is no ownership). In a conditional cr
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from pydantic import Field
 
 from qualicall.core.result import ItemResult
-from qualicall.scorer.context import CheckContext
+from qualicall.scorer.banks import BankMatch
+from qualicall.scorer.context import CheckContext, Match, TurnView
 from qualicall.scorer.params import CheckParams, Wording
-from qualicall.scorer.reasons import reason, term
+from qualicall.scorer.reasons import Reason, place, reason, term
 from qualicall.scorer.registry import register_check
-from qualicall.scorer.signals import bank_model
+from qualicall.scorer.signals import Unit, bank_model
 
 
 class BankItemParams(CheckParams):
@@ -25,41 +33,90 @@ class BankItemParams(CheckParams):
     what: Wording = Field(default="", description="what is looked for, in reasons (the bank's name by default)")
 
 
+@dataclass(frozen=True)
+class Reading:
+    """One sentence of the agent read against a bank: where it is, and how it reads."""
+
+    unit: Unit
+    match: BankMatch
+
+    def as_match(self) -> Match:
+        """The sentence as a span of its turn's normalised text (what reasons and evidence take)."""
+        span = self.unit.turn.norm.norm_span(self.unit.start, self.unit.end)
+        return Match(self.unit.turn, *(span or (0, 0)))
+
+
+def read_with_bank(ctx: CheckContext, bank: str, turns: list[TurnView]) -> list[Reading]:
+    """Each sentence of `turns` (the parts the models read) judged against the rubric's bank, in order.
+
+    Every sentence of the speaker is embedded in one batch at the first bank asked, whatever
+    the item's window: the items of the grid read the same vectors.
+    """
+    if not turns:
+        return []
+    ctx.speaker_sentences(turns[0].speaker)
+    sentences = ctx.sentences_of(turns)
+    model = bank_model(ctx.rubric.example_banks()[bank], ctx.embedder)
+    return [Reading(unit, match) for unit, match in zip(sentences.units, model.judge(sentences.vectors))]
+
+
+def realised(readings: list[Reading]) -> list[Reading]:
+    """The sentences that realise the bank, the strongest first (the clearest evidence for a coach)."""
+    return sorted((r for r in readings if r.match.realises), key=lambda r: -r.match.score)
+
+
+def by_meaning(ctx: CheckContext, status: str, what: Wording, found: list[Reading], **measures: float) -> ItemResult:
+    """An item's result from the sentences that realise its bank (strongest first): the sentence, where, its closest example."""
+    said = found[0]
+    return ItemResult(
+        status=status,
+        **ctx.said(
+            reason("bank.meaning", what=what, text=said.unit.text, at=place(said.as_match()), closest=said.match.closest, similarity=said.match.similarity)
+        ),
+        evidence=[ctx.evidence(r.as_match()) for r in found[:3]],
+        measures={"score": round(said.match.score, 3), "similarity": round(said.match.similarity, 3), **measures},
+    )
+
+
+def none_by_meaning(ctx: CheckContext, what: Wording, readings: list[Reading], **measures: float) -> Reason:
+    """Why no sentence of the window realises the bank: the one that came closest, or nothing to judge."""
+    window = ctx.window_param(ctx.item.window)
+    if not readings:
+        return reason("bank.nothing", what=what, window=window)
+    best = max(readings, key=lambda r: r.match.score)
+    return reason("bank.missing", what=what, window=window, text=best.unit.text, at=best.unit.place(), score=best.match.score)
+
+
 @register_check("example_bank", BankItemParams)
 def example_bank(ctx: CheckContext, params: BankItemParams) -> ItemResult:
     """A sentence of the window realises the item's example bank (and none realises its `unless` bank)."""
     what = params.what or term("bank", params.bank)
-    window = ctx.window_param(ctx.item.window)
-    sentences = ctx.sentences_of(ctx.scope())
-    if not sentences.units:
-        return ctx.failed(reason("bank.nothing", what=what, window=window))
-    banks = ctx.rubric.example_banks()
+    turns = ctx.scope()
+    readings = read_with_bank(ctx, params.bank, turns)
+    if not readings:
+        return ctx.failed(none_by_meaning(ctx, what, readings))
     if params.unless:
-        blame = bank_model(banks[params.unless], ctx.embedder)
-        for unit, match in zip(sentences.units, blame.judge(sentences.vectors)):
-            if match.realises:
-                return ItemResult(
-                    status="failed",
-                    **ctx.said(reason("bank.unless", text=unit.text, at=unit.place(), closest=match.closest, similarity=match.similarity, unless=params.unless)),
-                    evidence=[unit.evidence()],
-                    measures={"score": round(match.score, 3), "similarity": round(match.similarity, 3)},
-                )
-    model = bank_model(banks[params.bank], ctx.embedder)
-    matches = model.judge(sentences.vectors)
-    # The strongest sentences first: the evidence a coach reads is the clearest one.
-    found = sorted(((unit, match) for unit, match in zip(sentences.units, matches) if match.realises), key=lambda um: -um[1].score)
+        for blame in realised(read_with_bank(ctx, params.unless, turns))[:1]:
+            unit, match = blame.unit, blame.match
+            return ItemResult(
+                status="failed",
+                **ctx.said(reason("bank.unless", text=unit.text, at=unit.place(), closest=match.closest, similarity=match.similarity, unless=params.unless)),
+                evidence=[unit.evidence()],
+                measures={"score": round(match.score, 3), "similarity": round(match.similarity, 3)},
+            )
+    margin = ctx.rubric.example_banks()[params.bank].margin
+    found = realised(readings)
     if found:
-        unit, match = found[0]
+        unit, match = found[0].unit, found[0].match
         return ItemResult(
             status="passed",
             **ctx.said(reason("bank.found", what=what, text=unit.text, at=unit.place(), closest=match.closest, similarity=match.similarity)),
-            evidence=[u.evidence() for u, _ in found[:3]],
-            measures={"score": round(match.score, 3), "similarity": round(match.similarity, 3), "margin": model.bank.margin},
+            evidence=[r.unit.evidence() for r in found[:3]],
+            measures={"score": round(match.score, 3), "similarity": round(match.similarity, 3), "margin": margin},
         )
-    best = max(range(len(matches)), key=lambda i: matches[i].score)
-    unit, match = sentences.units[best], matches[best]
+    best = max(readings, key=lambda r: r.match.score).match
     return ItemResult(
         status="failed",
-        **ctx.said(reason("bank.missing", what=what, window=window, text=unit.text, at=unit.place(), score=match.score)),
-        measures={"score": round(match.score, 3), "similarity": round(match.similarity, 3), "margin": model.bank.margin},
+        **ctx.said(none_by_meaning(ctx, what, readings)),
+        measures={"score": round(best.score, 3), "similarity": round(best.similarity, 3), "margin": margin},
     )

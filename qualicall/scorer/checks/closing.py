@@ -9,6 +9,7 @@ from pydantic import Field
 
 from qualicall.core.result import ItemResult
 from qualicall.core.text import normalize
+from qualicall.scorer.checks.banks import by_meaning, read_with_bank, realised
 from qualicall.scorer.checks.greeting import stop_words
 from qualicall.scorer.context import CheckContext, Match, TurnView, find_all, first_saying
 from qualicall.scorer.params import CheckParams
@@ -32,6 +33,9 @@ class RecapParams(CheckParams):
     )
     done: list[str] = Field(default_factory=list, description="what the agent has done (« je vous ai * », \"I've *\")")
     next: list[str] = Field(default_factory=list, description="what happens next (« vous recevrez », \"you'll\"); future-tense verbs count too")
+    bank: str | None = Field(
+        default=None, description="a rubric bank (`banks:`) of recaps: a sentence of the window that realises it is a recap (recognised by meaning)"
+    )
 
     @cached_property
     def matchers(self) -> dict[str, re.Pattern[str] | None]:
@@ -74,6 +78,10 @@ def recap(ctx: CheckContext, params: RecapParams) -> ItemResult:
     explicit = find_all(matchers["phrases"], turns)
     if explicit:
         return ctx.passed(reason("recap.explicit", text=explicit[0].text, at=place(explicit[0])), explicit[:1])
+    if params.bank:
+        found = realised(read_with_bank(ctx, params.bank, turns))
+        if found:
+            return by_meaning(ctx, "passed", {"fr": "récapitulatif", "en": "recap"}, found)
     stops = stop_words(ctx.language)
     marker, done, upcoming = matchers["markers"], matchers["done"], matchers["next"]
     first_said = first_saying(ctx.window("conversation"), lambda t: _stems(t.norm.words(), stops))

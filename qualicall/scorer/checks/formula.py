@@ -9,6 +9,7 @@ from functools import cached_property
 from pydantic import Field
 
 from qualicall.core.result import ItemResult
+from qualicall.scorer.checks.banks import Reading, by_meaning, none_by_meaning, read_with_bank, realised
 from qualicall.scorer.context import CheckContext, Match, TurnView, find_all
 from qualicall.scorer.params import CheckParams, Regex, Wording
 from qualicall.scorer.reasons import place, quoted, reason
@@ -26,6 +27,10 @@ class PhrasesParams(CheckParams):
     phrases: list[str] = Field(default_factory=list)
     patterns: list[Regex] = Field(default_factory=list, description="regular expressions on normalised text")
     exclude: list[str] = Field(default_factory=list, description="phrases that cancel a match they overlap")
+    bank: str | None = Field(
+        default=None,
+        description="a rubric bank (`banks:`): where no phrase is found, a sentence of the window that realises it counts as one (recognised by meaning)",
+    )
 
     @cached_property
     def matcher(self) -> re.Pattern[str] | None:
@@ -105,6 +110,15 @@ def _is_question(match: Match, params: FormulaParams) -> bool:
     return not ((ending is not None and ending.search(" ".join(before))) or single.intersection(before))
 
 
+def _asks(reading: Reading, params: FormulaParams) -> bool:
+    """A sentence is asked: closed by '?' in punctuated text; elsewhere, not opened by an affirmation (« oui c'est clair »)."""
+    if reading.unit.turn.asks:
+        return "?" in reading.unit.text[-3:]
+    _, single = params.affirmed
+    said = reading.as_match()
+    return not single.intersection(said.turn.norm.text[said.start : said.end].split()[:3])
+
+
 def chunks(turn: TurnView, ranges: list[tuple[int, int]], size: int = 12, step: int = 6) -> list[tuple[int, int]]:
     """Normalised-text spans to embed within `ranges` (what the models read): the words, or windows of them for long turns."""
     spans = []
@@ -175,6 +189,16 @@ def formula(ctx: CheckContext, params: FormulaParams) -> ItemResult:
     if matches:
         first = matches[0]
         return ctx.passed(reason("formula.found", what=params.what, text=first.text, at=place(first)), matches[:3])
+    if params.bank:
+        readings = read_with_bank(ctx, params.bank, turns)
+        found = [r for r in realised(readings) if not params.question or _asks(r, params)]
+        if params.exclude and found:
+            # What the rubric excludes by phrase is not recognised by meaning either (« merci de patienter »).
+            excluded = find_all(params.excluded, turns)
+            found = [r for r in found if without_overlaps([r.as_match()], excluded)]
+        if found:
+            return by_meaning(ctx, "passed", params.what, found)
+        return ctx.failed(none_by_meaning(ctx, params.what, readings))
     if params.anchors:
         match, similarity = semantic_match(ctx, turns, params.anchor_texts, params.similarity)
         if match is not None:
@@ -200,4 +224,8 @@ def banned_formula(ctx: CheckContext, params: BannedParams) -> ItemResult:
         matches = without_overlaps(matches, find_all(params.excluded, turns))
     if matches:
         return ctx.failed(reason("banned.found", what=params.what, found=quoted(matches[:3])), matches, count=len(matches))
+    if params.bank:
+        found = realised(read_with_bank(ctx, params.bank, turns))
+        if found:
+            return by_meaning(ctx, "failed", params.what, found, count=len(found))
     return ctx.passed(reason("banned.absent", what=params.what, window=ctx.window_param(ctx.item.window)), [])

@@ -5,14 +5,16 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from functools import cached_property
+from typing import NamedTuple
 
 from pydantic import Field
 
 from qualicall.core.result import ItemResult
+from qualicall.scorer.checks.banks import Reading, read_with_bank, realised
 from qualicall.scorer.checks.greeting import stop_words
 from qualicall.scorer.context import CheckContext, Match, TurnView, find_all
 from qualicall.scorer.params import CheckParams, Regex
-from qualicall.scorer.reasons import place, reason
+from qualicall.scorer.reasons import Reason, place, reason
 from qualicall.scorer.registry import register_check
 
 CONTENT_POS = {"NOUN", "PROPN", "VERB", "ADJ", "NUM", "ADV"}
@@ -26,6 +28,10 @@ class RestatementParams(CheckParams):
     min_similarity: float = Field(default=0.5, ge=0, le=1, description="embedding cosine with the customer's words")
     max_words: int = Field(default=40, ge=5, description="words after the formula taken as the restatement")
     customer_turns: int = Field(default=3, ge=1, description="customer turns before the formula taken as the need")
+    bank: str | None = Field(
+        default=None,
+        description="a rubric bank (`banks:`) of announcing sentences: a sentence that realises it is a candidate restatement too (recognised by meaning)",
+    )
 
     @cached_property
     def matcher(self) -> re.Pattern[str] | None:
@@ -50,15 +56,48 @@ def _restatement(turn: TurnView, match: Match, max_words: int) -> tuple[str, int
     return " ".join(before + after), max(0, match.start - len(" ".join(before)) - 1), match.end
 
 
+class _Candidate(NamedTuple):
+    """A restatement to judge: what announces it (a formula, or a sentence read against the bank), its text and
+    normalised span, the spans whose content lemmas count."""
+
+    announced: Match
+    text: str
+    start: int
+    end: int
+    content_spans: list[tuple[int, int]]
+    reading: Reading | None = None
+
+
+def _announced(code: str, match: Match, reading: Reading | None, **measured: float) -> Reason:
+    """A passing reason: the formula, or the sentence read against the bank and its closest example."""
+    if reading is None:
+        return reason(code, at=place(match), text=match.text, **measured)
+    example = {"closest": reading.match.closest, "example_similarity": reading.match.similarity}
+    return reason(f"{code}_by_meaning", at=place(match), text=match.text, **example, **measured)
+
+
 @register_check("restatement", RestatementParams)
 def restatement(ctx: CheckContext, params: RestatementParams) -> ItemResult:
     """Passes when an announcing formula is followed by the customer's need in the agent's words."""
     from qualicall.models.embeddings import cosine_matrix
 
     agent = ctx.scope()
-    formulas = find_all(params.matcher, agent)
     if not ctx.customer_turns:
         return ctx.not_applicable(reason("restatement.no_need"))
+    candidates = []
+    formulas = find_all(params.matcher, agent)
+    for match in formulas:
+        text, start, end = _restatement(match.turn, match, params.max_words)
+        # The restatement around the formula, not the formula's own words.
+        candidates.append(_Candidate(match, text, start, end, [(start, match.start), (match.end, end)]))
+    if params.bank:
+        # A sentence that announces a restatement by meaning (« en gros vous … ») is the restatement itself.
+        for reading in realised(read_with_bank(ctx, params.bank, agent)):
+            said = reading.as_match()
+            if any(f.turn is said.turn and f.start < said.end and said.start < f.end for f in formulas):
+                continue  # its formula is a candidate already
+            text = said.turn.norm.text[said.start : said.end]
+            candidates.append(_Candidate(said, text, said.start, said.end, [(said.start, said.end)], reading))
     # The closest miss (overlap, similarity, evidence, content words), for the reason.
     best: tuple[float, float, Match, int] | None = None
 
@@ -78,19 +117,17 @@ def restatement(ctx: CheckContext, params: RestatementParams) -> ItemResult:
             needs[key] = (" ".join(ctx.model_text(t) for t in turns), {lemma for t in turns for lemma in _content_lemmas(ctx, t)})
         return needs[key]
 
-    for match in formulas:
+    for match, text, start, end, content_spans, reading in candidates:
         before = bisect_left(customer_indices, match.turn.index)
         need_turns = ctx.customer_turns[max(0, before - params.customer_turns) : before]
         if not need_turns:
             continue
-        text, start, end = _restatement(match.turn, match, params.max_words)
         if sum(1 for w in text.split() if w not in stops and len(w) > 1) < params.min_content_words:
             # Too few words to restate anything (« Remboursée ? »): no need to tag.
             keep((0.0, 0.0, Match(match.turn, start, end), 0))
             continue
         ctx.tag([match.turn, *need_turns])  # one batch; most calls stop at their first formula
-        # The restatement around the formula, not the formula's own words.
-        content = _content_lemmas(ctx, match.turn, start, match.start) + _content_lemmas(ctx, match.turn, match.end, end)
+        content = [lemma for low, high in content_spans for lemma in _content_lemmas(ctx, match.turn, low, high)]
         if len(content) < params.min_content_words:
             keep((0.0, 0.0, Match(match.turn, start, end), len(content)))
             continue
@@ -101,21 +138,21 @@ def restatement(ctx: CheckContext, params: RestatementParams) -> ItemResult:
         evidence = Match(match.turn, start, end)
         if overlap >= params.min_overlap:
             return ctx.passed(
-                reason("restatement.words", at=place(match), text=match.text, overlap=overlap),
+                _announced("restatement.words", match, reading, overlap=overlap),
                 [evidence],
                 overlap=round(overlap, 3),
             )
         if similarity >= params.min_similarity:
             return ctx.passed(
-                reason("restatement.meaning", at=place(match), text=match.text, overlap=overlap, similarity=similarity),
+                _announced("restatement.meaning", match, reading, overlap=overlap, similarity=similarity),
                 [evidence],
                 overlap=round(overlap, 3),
                 similarity=round(similarity, 3),
             )
         keep((round(overlap, 3), round(similarity, 3), evidence, len(content)))
     if best is None:
-        if formulas:
-            return ctx.failed(reason("restatement.too_early"), formulas[:1])
+        if candidates:
+            return ctx.failed(reason("restatement.too_early"), [candidates[0].announced])
         return ctx.failed(reason("restatement.no_formula"))
     overlap, similarity, closest, words = best
     if words < params.min_content_words:
