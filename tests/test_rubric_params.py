@@ -44,6 +44,20 @@ def test_a_broken_regex_is_a_rubric_problem_at_its_yaml_line(broken):
         load_rubric(str(broken))
 
 
+def test_what_a_reason_names_is_one_string_or_one_per_language():
+    text = default_fr()
+    good = 'what: {fr: "proposition d\'aide", en: "offer of help"}'
+    assert good in text
+    rubric, problems = validate_rubric_text(text.replace(good, "what: proposition d'aide"))
+    assert rubric is not None and not problems  # one string serves both languages
+    broken = text.replace(good, 'what: {fr: "proposition d\'aide", de: "Hilfsangebot"}')
+    rubric, problems = validate_rubric_text(broken)
+    assert rubric is None
+    [problem] = problems
+    assert problem.path == "criteria.greeting.items.offer_help.params.what" and problem.line == line_of(broken, "Hilfsangebot")
+    assert problem.message == "expected one string, or one per language: {fr: …, en: …}"
+
+
 def test_patterns_that_compile_alone_but_not_together_are_a_problem_too():
     text = default_fr().replace(GOOD_PATTERN, '            - "(?P<x>rien)"\n            - "(?P<x>autre)"\n')
     _, problems = validate_rubric_text(text)

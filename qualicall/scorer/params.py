@@ -15,7 +15,7 @@ import re
 from functools import cached_property
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, PrivateAttr, ValidationInfo, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, PlainValidator, PrivateAttr, ValidationInfo, model_validator
 
 from qualicall.core.text import DEFAULT_HESITATIONS, compile_phrases, normalize
 
@@ -31,9 +31,17 @@ def _compiles(pattern: str) -> str:
 # A regular expression on normalised text, checked when the rubric loads.
 Regex = Annotated[str, AfterValidator(_compiles)]
 
+def _wording(value: object) -> str | dict[str, str]:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and value and set(value) <= {"fr", "en"} and all(isinstance(v, str) for v in value.values()):
+        return value
+    raise ValueError("expected one string, or one per language: {fr: …, en: …}")
+
+
 # Words of the rubric that reasons show (`what: {fr: proposition d'aide, en: offer of help}`): one
 # string for both languages, or one per language (qualicall.scorer.reasons renders the coach's).
-Wording = str | dict[Literal["fr", "en"], str]
+Wording = Annotated[str | dict[Literal["fr", "en"], str], PlainValidator(_wording)]
 
 
 class CheckParams(BaseModel):
