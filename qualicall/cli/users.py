@@ -1,8 +1,8 @@
-"""`qualicall user create|passwd|disable|enable|delete|list`: coach accounts for the web workspace."""
+"""`qualicall user create|passwd|disable|enable|delete|list`: accounts for the web workspace (coaches, admins, agents)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
@@ -10,7 +10,7 @@ import typer
 def register(app: typer.Typer) -> None:
     from qualicall.cli import user_errors
 
-    user_app = typer.Typer(help="Coach accounts for the web workspace (qualicall serve).", no_args_is_help=True)
+    user_app = typer.Typer(help="Accounts for the web workspace (qualicall serve): coaches, admins, and agents who see their own evaluations.", no_args_is_help=True)
     app.add_typer(user_app, name="user")
 
     def store():  # type: ignore[no-untyped-def]
@@ -23,14 +23,15 @@ def register(app: typer.Typer) -> None:
     def create(
         username: Annotated[str, typer.Argument(help="the coach's sign-in name (shown as the reviewer of their reviews)")],
         password: Annotated[str, typer.Option(prompt=True, confirmation_prompt=True, hide_input=True, help="at least 8 characters (asked when not given)")],
-        role: Annotated[str, typer.Option(help="coach | admin")] = "coach",
+        role: Annotated[str, typer.Option(help="coach | admin | agent")] = "coach",
+        agent_id: Annotated[Optional[str], typer.Option("--agent-id", help="with --role agent: the agent id (the interactions' agent_id) whose contacts the account sees")] = None,
     ) -> None:
-        """Create a coach account; only a hash of the password is stored."""
+        """Create an account; only a hash of the password is stored. An agent's account sees only its agent id's contacts."""
         from qualicall.store.users import create_user
 
         with user_errors(), store().session() as session:
-            create_user(session, username, password, role)
-        typer.echo(f"qualicall: user {username} ({role}) created", err=True)
+            create_user(session, username, password, role, agent_id)
+        typer.echo(f"qualicall: user {username} ({role}{' ' + agent_id if agent_id else ''}) created", err=True)
 
     @user_app.command("passwd")
     def passwd(username: Annotated[str, typer.Argument()], password: Annotated[str, typer.Option(prompt=True, confirmation_prompt=True, hide_input=True, help="at least 8 characters (asked when not given)")]) -> None:
@@ -70,9 +71,9 @@ def register(app: typer.Typer) -> None:
 
     @user_app.command("list")
     def list_() -> None:
-        """The coach accounts."""
+        """The accounts: name, role, state, and an agent's agent id."""
         from qualicall.store.users import list_users
 
         with user_errors(), store().session() as session:
             for user in list_users(session):
-                typer.echo(f"{user.username}\t{user.role}\t{'disabled' if user.disabled else 'active'}")
+                typer.echo(f"{user.username}\t{user.role}\t{'disabled' if user.disabled else 'active'}" + (f"\t{user.agent_id}" if user.agent_id else ""))

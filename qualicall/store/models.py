@@ -165,15 +165,47 @@ class IdempotencyRecord(Base):
 
 
 class User(Base):
-    """A coach's account for the web workspace (`qualicall user create`). Only an scrypt hash of the password is kept."""
+    """An account for the web workspace (`qualicall user create`). Only an scrypt hash of the password is kept."""
 
     __tablename__ = "users"
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(200), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(20))  # coach | admin
+    role: Mapped[str] = mapped_column(String(20))  # coach | admin | agent
+    # An agent's account sees the contacts of this agent id only (the interactions' `agent_id`); None for the others.
+    agent_id: Mapped[str | None] = mapped_column(String(200), default=None)
     disabled: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DisputeRow(Base):
+    """An agent's dispute of one item's verdict of record on one of their contacts, and a coach's resolution.
+
+    Upheld, the resolution is also a coach's review giving the item the status the agent asked for (`review_id`):
+    the verdict of record. Comments are stored redacted, like the transcripts (the service's redactor)."""
+
+    __tablename__ = "disputes"
+    __table_args__ = (Index("ix_disputes_resolution_created", "resolution", "created_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interaction_id: Mapped[str] = mapped_column(ForeignKey("interactions.id", ondelete="CASCADE"), index=True)
+    result_id: Mapped[int | None] = mapped_column(ForeignKey("results.id", ondelete="SET NULL"))  # the result of record disputed
+    criterion_id: Mapped[str] = mapped_column(String(100))
+    item_id: Mapped[str] = mapped_column(String(100))
+    disputed_status: Mapped[str] = mapped_column(String(20))  # the verdict of record when the agent disputed it
+    requested_status: Mapped[str] = mapped_column(String(20))  # the verdict the agent asks for
+    comment: Mapped[str] = mapped_column(Text)
+    agent_id: Mapped[str] = mapped_column(String(200), index=True)
+    # The agent's account, by id and name (no foreign key: the record outlives a deleted account).
+    author: Mapped[str] = mapped_column(String(200))
+    author_user_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolution: Mapped[str | None] = mapped_column(String(20), default=None)  # None (open) | upheld | rejected
+    resolution_comment: Mapped[str | None] = mapped_column(Text, default=None)
+    resolved_by: Mapped[str | None] = mapped_column(String(200), default=None)
+    resolved_by_user_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    resolved_by_key_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    resolved_at: Mapped[datetime | None] = mapped_column(default=None)
+    review_id: Mapped[int | None] = mapped_column(ForeignKey("reviews.id", ondelete="SET NULL"), default=None)
 
 
 class WebSession(Base):

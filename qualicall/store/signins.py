@@ -32,6 +32,11 @@ class SignedIn:
     # Which account or key, by id: the author recorded on the reviews made in this session.
     user_id: int | None = None
     api_key_id: int | None = None
+    agent_id: str | None = None  # an agent's account: the only agent whose contacts it sees
+
+    @property
+    def is_agent(self) -> bool:
+        return self.role == "agent"
 
 
 def open_session(session: Session, lifetime_s: float, *, user: User | None = None, key: ApiKey | None = None) -> str:
@@ -51,7 +56,7 @@ def find_session(session: Session, token: str | None) -> SignedIn | None:
         return None
     if row.user_id is not None:
         user = session.get(User, row.user_id)
-        return SignedIn(user.username, user.role, row.csrf, user_id=user.id) if user is not None and not user.disabled else None
+        return SignedIn(user.username, user.role, row.csrf, user_id=user.id, agent_id=user.agent_id) if user is not None and not user.disabled else None
     key = session.get(ApiKey, row.api_key_id)
     return SignedIn(key.name, key.role, row.csrf, api_key_id=key.id) if key is not None and key.revoked_at is None else None
 

@@ -1,4 +1,7 @@
-"""Coach accounts: a user name and a password hashed with scrypt (never stored in clear).
+"""Workspace accounts: a user name and a password hashed with scrypt (never stored in clear).
+
+Coaches and admins see every contact; an agent's account is linked to an agent id (the interactions'
+`agent_id`) and sees that agent's contacts only.
 
 A new password, disabling or deleting an account ends its open sessions (`qualicall.store.signins`)."""
 
@@ -8,22 +11,30 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qualicall.core.errors import ConflictError, InputError, NotFoundError
+from qualicall.core.interaction import id_problem
 from qualicall.security import hash_password, verify_password
 from qualicall.store.models import User
 from qualicall.store.signins import close_sessions_of
 
-USER_ROLES = ("coach", "admin")
+USER_ROLES = ("coach", "admin", "agent")
 
 
-def create_user(session: Session, username: str, password: str, role: str = "coach") -> User:
-    """A new account; InputError for an unknown role or a short password, ConflictError for a taken name."""
+def create_user(session: Session, username: str, password: str, role: str = "coach", agent_id: str | None = None) -> User:
+    """A new account; InputError for an unknown role, a short password, an agent without an agent id (or another
+    role with one), ConflictError for a taken name."""
     if role not in USER_ROLES:
         raise InputError(f"unknown role {role!r} (use {', '.join(USER_ROLES)})")
+    if role == "agent" and not agent_id:
+        raise InputError("an agent account needs the agent id whose contacts it sees (--agent-id)")
+    if role != "agent" and agent_id:
+        raise InputError(f"only an agent account has an agent id (this one is {role})")
+    if agent_id and (problem := id_problem(agent_id)) is not None:
+        raise InputError(f"agent id: {problem}")
     if len(password) < 8:
         raise InputError("the password needs at least 8 characters")
     if session.scalar(select(User).where(User.username == username)) is not None:
         raise ConflictError(f"user {username!r} exists already")
-    user = User(username=username, password_hash=hash_password(password), role=role)
+    user = User(username=username, password_hash=hash_password(password), role=role, agent_id=agent_id)
     session.add(user)
     session.flush()
     return user
