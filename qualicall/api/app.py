@@ -136,17 +136,18 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True, migra
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         return JSONResponse({"detail": f"internal error ({type(exc).__name__}); see the server log"}, status_code=500, headers=HEADERS_DICT)
 
-    from qualicall.api.routes import docs, health, interactions, jobs, reports, rubrics
+    from qualicall.api.routes import disputes, docs, health, interactions, jobs, reports, rubrics
 
     app.include_router(interactions.router)
+    app.include_router(disputes.router)
     app.include_router(jobs.router)
     app.include_router(rubrics.router)
     app.include_router(reports.router)
     app.include_router(health.router)
     app.include_router(docs.router)
-    from qualicall.api.web.routes import router as coach_workspace
+    from qualicall.api.web.routes import install as install_workspace
 
-    app.include_router(coach_workspace)  # the coaches' pages
+    install_workspace(app)  # the coaches' and agents' pages
 
     app.add_middleware(_MetricsMiddleware, metrics=metrics)
     app.add_middleware(SecurityHeaders)

@@ -37,6 +37,14 @@ def get_session(request: Request) -> Iterator[Session]:
 DbSession = Annotated[Session, Depends(get_session, scope="function")]
 
 
+def stored_comment(request: Request, text: str | None, language: str | None) -> str | None:
+    """A coach's or an agent's comment as it may be stored: with its personal data redacted where the deployment
+    redacts, as the transcripts are (the service's redactor, in the scoring process)."""
+    if not text:
+        return text
+    return request.app.state.scoring.redact_comment(text, language or "fr")
+
+
 @dataclass(frozen=True)
 class Client:
     """The caller, from its API key."""

@@ -44,6 +44,28 @@ class ReviewOut(BaseModel):
         )
 
 
+class DisputeOut(BaseModel):
+    """An agent's dispute of an item's verdict of record, and the coach's resolution (comments redacted where the
+    deployment redacts)."""
+
+    id: int
+    interaction_id: str
+    item: str = Field(description='"criterion.item"')
+    criterion_id: str
+    item_id: str
+    agent_id: str
+    author: str = Field(description="the agent account that opened it")
+    disputed_status: Status = Field(description="the verdict of record when it was disputed")
+    requested_status: Status = Field(description="the verdict the agent asked for")
+    comment: str
+    created_at: datetime
+    state: Literal["open", "upheld", "rejected"]
+    resolution_comment: str | None
+    resolved_by: str | None = Field(description="the coach account or API key that resolved it")
+    resolved_at: datetime | None
+    review_id: int | None = Field(description="the coach's review the resolution recorded (upheld: the status asked for; rejected: the disputed one)")
+
+
 class ResultVersion(BaseModel):
     version: int
     # machine: a scoring; coach: the latest machine scoring with the coaches' verdicts applied (the verdict of record)

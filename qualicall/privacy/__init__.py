@@ -6,7 +6,7 @@
 
 from qualicall.privacy.redactor import RedactedText, Redaction, Redactor, deployment_redactor, placeholder
 from qualicall.privacy.settings import PrivacyConfigError, RedactionSettings
-from qualicall.privacy.transcripts import RedactedInteraction, redact_interaction, redact_result, redact_scored
+from qualicall.privacy.transcripts import RedactedInteraction, redact_free_text, redact_interaction, redact_result, redact_scored
 
 __all__ = [
     "PrivacyConfigError",
@@ -17,6 +17,7 @@ __all__ = [
     "Redactor",
     "deployment_redactor",
     "placeholder",
+    "redact_free_text",
     "redact_interaction",
     "redact_result",
     "redact_scored",

@@ -103,6 +103,17 @@ NUMBER = "NUMBER"
 _SPEAKERS = frozenset({"agent", "customer"})
 
 
+def redact_free_text(redactor: Redactor, text: str, language: str, names: tuple[str, ...] = ()) -> str:
+    """A string kept apart from the turns (an extra field, a coach's or an agent's comment) with its personal data
+    replaced, and every run of six digits or more masked: nothing around it says what a number is."""
+    if not redactor.settings.enabled:
+        return text
+    # A field may open on a name (« Jean Dupont »), where a turn opens a sentence with any capitalised
+    # word: redacted as if a space came first, the redactor looks for names there too.
+    redacted = redactor.redact(" " + text, language, known_names=names).text.removeprefix(" ")
+    return _DIGIT_RUN.sub(placeholder(NUMBER), redacted)
+
+
 def redact_interaction(interaction: Interaction, settings: RedactionSettings | None = None, redactor: Redactor | None = None) -> RedactedInteraction:
     """The interaction with personal data replaced by typed placeholders: in turns and their words, in known-name
     fields, and in every other string kept with it (extra fields, extra keys of turns, text indicator values)."""
@@ -117,10 +128,7 @@ def redact_interaction(interaction: Interaction, settings: RedactionSettings | N
     names = known_names(interaction, settings) if "NAME" in settings.types else ()
 
     def free_text(text: str) -> str:
-        # A field may open on a name (« Jean Dupont »), where a turn opens a sentence with any capitalised
-        # word: redacted as if a space came first, the redactor looks for names there too.
-        redacted = redactor.redact(" " + text, language, known_names=names).text.removeprefix(" ")
-        return _DIGIT_RUN.sub(placeholder(NUMBER), redacted)
+        return redact_free_text(redactor, text, language, names)
 
     texts: list[RedactedText] = []
     new_turns: list[Turn] = []

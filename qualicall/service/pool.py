@@ -67,13 +67,18 @@ def _score(interaction: Interaction, measured: dict[str, Any] | None, recording:
     return _service.score(interaction, measured, recording)
 
 
+def _redact_comment(text: str, language: str) -> str:
+    assert _service is not None
+    return _service.redact_comment(text, language)
+
+
 def _warm_up() -> None:
     assert _service is not None
     _service.warm_up()
 
 
 class ScoringPool(ScoringService):
-    """`ScoringService`'s interface (`score`, `score_and_store`, `warm_up`), with the work done in a child process.
+    """`ScoringService`'s interface (`score`, `score_and_store`, `redact_comment`, `warm_up`), with the work done in a child process.
 
     `make_service` builds the service in the child: it must be picklable (a class, or a
     `functools.partial` of one with its arguments)."""
@@ -108,6 +113,9 @@ class ScoringPool(ScoringService):
 
     def score(self, interaction: Interaction, measured: dict[str, Any] | None = None, recording: Path | None = None) -> tuple[Interaction, Result]:
         return self._wait(self._submit(_score, interaction, measured, recording))
+
+    def redact_comment(self, text: str, language: str) -> str:
+        return self._wait(self._submit(_redact_comment, text, language))
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)

@@ -79,6 +79,15 @@ class ScoringService:
             redacted = redact_interaction(interaction, redactor=self.redactor)
             return self._redacted_recording(redacted), redact_result(result, redacted)
 
+    def redact_comment(self, text: str, language: str) -> str:
+        """A coach's or an agent's comment as it may be stored: redacted where the deployment redacts."""
+        if self.redactor is None:
+            return text
+        from qualicall.privacy import redact_free_text
+
+        with self._slots:
+            return redact_free_text(self.redactor, text, language)
+
     def _redacted_recording(self, redacted: "RedactedInteraction") -> Interaction:
         """The interaction pointing at a redacted copy of its recording; with no copy possible, at no recording."""
         recording = redacted.interaction.recording

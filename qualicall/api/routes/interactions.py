@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from qualicall.api import idempotency
-from qualicall.api.deps import ANY_ROLE, COACH, CRM, Client, DbSession, get_settings
+from qualicall.api.deps import ANY_ROLE, COACH, CRM, Client, DbSession, get_settings, stored_comment
 from qualicall.api.schemas import InteractionOut, InteractionPage, InteractionSummary, Problem, ResultVersion, ReviewIn, ReviewOut, Unprocessable
 from qualicall.core.interaction import Id, Interaction, InteractionError, Moment, SizeLimits, check_size, decode_json
 from qualicall.core.result import Result
@@ -223,6 +223,7 @@ def list_interactions(
     summary="A coach's overrides of items of the latest result, with comments",
 )
 def post_reviews(
+    request: Request,
     interaction_id: InteractionId,
     review: ReviewIn,
     client: Annotated[Client, Depends(COACH)],
@@ -231,7 +232,8 @@ def post_reviews(
     row = repo.get_interaction(session, interaction_id)
     if row is None:
         raise HTTPException(404, f"unknown interaction {interaction_id!r}")
-    items = [repo.ItemReview(item_id=i.item_id, status=i.status, comment=i.comment) for i in review.items]
-    made = repo.add_reviews(session, row, items, repo.Reviewer(client.name, api_key_id=client.key_id), comment=review.comment)
+    items = [repo.ItemReview(item_id=i.item_id, status=i.status, comment=stored_comment(request, i.comment, row.language)) for i in review.items]
+    made = repo.add_reviews(session, row, items, repo.Reviewer(client.name, api_key_id=client.key_id),
+                            comment=stored_comment(request, review.comment, row.language))
     versions = {v.id: v.version for v in repo.result_versions(session, row.id)}
     return [ReviewOut.of(r, versions) for r in made]

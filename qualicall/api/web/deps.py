@@ -1,5 +1,5 @@
-"""What every coach page shares: the templates, the coach's language, the signed-in coach
-(a dependency that redirects to the login page), the CSRF check and the page renderer."""
+"""What every page shares: the templates, the user's language, the signed-in user (dependencies that
+redirect to the login page, and refuse an agent the coaches' pages), the CSRF check and the page renderer."""
 
 from __future__ import annotations
 
@@ -19,6 +19,17 @@ HERE = Path(__file__).parent
 STATIC = HERE / "static"
 LANGUAGE_COOKIE = "qualicall_lang"
 COACH_ROLES = ("coach", "admin")
+# Who may sign in to the pages: coaches and admins see every contact, an agent their own (`SignedIn.agent_id`).
+SIGNIN_ROLES = (*COACH_ROLES, "agent")
+
+
+class Forbidden(Exception):
+    """A page this user may not see (an agent on a coach's page or on another agent's call): answered 403 with
+    a page saying so (`qualicall.api.web.routes.install`)."""
+
+    def __init__(self, session: SignedIn) -> None:
+        super().__init__("forbidden")
+        self.session = session
 
 
 def _environment():  # type: ignore[no-untyped-def]
@@ -69,14 +80,19 @@ def translator(request: Request) -> Translator:
 
 
 def current_session(request: Request) -> SignedIn | None:
-    """The coach this request's session cookie belongs to, looked up in the store (so that it can be revoked)."""
+    """Who this request's session cookie belongs to, looked up in the store (so that it can be revoked)."""
     with request.app.state.store.session() as db:
         session = find_session(db, request.cookies.get(COOKIE))
-    return session if session and session.role in COACH_ROLES else None
+    return session if session and session.role in SIGNIN_ROLES else None
 
 
-def coach(request: Request) -> SignedIn:
-    """The signed-in coach, or a redirect to the login page (303 with Location: browsers follow it), which
+def home_of(session: SignedIn) -> str:
+    """Where a user lands: the review queue for a coach, their own evaluations for an agent."""
+    return "/me" if session.is_agent else "/queue"
+
+
+def signed_in(request: Request) -> SignedIn:
+    """The signed-in user, or a redirect to the login page (303 with Location: browsers follow it), which
     comes back here after sign-in. A form posted after the session ended comes back to the page it was on
     (its Referer), whose script offers what was typed again; `expired` makes the login page say why."""
     session = current_session(request)
@@ -86,6 +102,13 @@ def coach(request: Request) -> SignedIn:
             query["expired"] = "form" if request.method not in ("GET", "HEAD") else "1"
         raise HTTPException(303, "sign in first", headers={"Location": "/login?" + urlencode(query)})
     return session
+
+
+def coach(viewer: SignedIn = Depends(signed_in)) -> SignedIn:
+    """The signed-in coach or admin; an agent is refused (403)."""
+    if viewer.is_agent:
+        raise Forbidden(viewer)
+    return viewer
 
 
 def _return_to(request: Request) -> str:
@@ -98,6 +121,7 @@ def _return_to(request: Request) -> str:
 
 
 Coach = Annotated[SignedIn, Depends(coach)]
+Viewer = Annotated[SignedIn, Depends(signed_in)]
 Language = Annotated[Translator, Depends(translator)]
 
 

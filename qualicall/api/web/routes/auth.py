@@ -7,7 +7,7 @@ import math
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
-from qualicall.api.web.deps import COACH_ROLES, LANGUAGE_COOKIE, STATIC, Coach, Language, cookie_policy, csrf_valid, render, safe_next
+from qualicall.api.web.deps import LANGUAGE_COOKIE, SIGNIN_ROLES, STATIC, Language, Viewer, cookie_policy, csrf_valid, current_session, home_of, render, safe_next
 from qualicall.api.web.i18n import Translator, normalise_language
 from qualicall.api.web.sessions import COOKIE, SIGNIN_COOKIE, clear_cookie, insecure_origin, set_cookie
 from qualicall.security import new_token, same_secret
@@ -18,8 +18,9 @@ router = APIRouter()
 
 
 @router.get("/")
-def home() -> RedirectResponse:
-    return RedirectResponse("/queue", 303)
+def home(request: Request) -> RedirectResponse:
+    session = current_session(request)
+    return RedirectResponse(home_of(session) if session else "/queue", 303)
 
 
 @router.get("/static/{name}")
@@ -76,12 +77,15 @@ def login(
         if account is None:
             signins.record_failure(db, throttle, name, address)
             return _sign_in_form(request, next, 401, t("login_failed"), username)
-        if account.role not in COACH_ROLES:
+        if account.role not in SIGNIN_ROLES:
             return _sign_in_form(request, next, 403, t("login_forbidden"), username)
         if name:
             signins.clear_failures(db, name)
         token = signins.open_session(db, settings.session_hours * 3600, user=user, key=key)
-    response = RedirectResponse(safe_next(next), 303)
+    target = safe_next(next)
+    if account.role == "agent" and target == "/queue":  # the sign-in form's default: an agent's home is their own evaluations
+        target = "/me"
+    response = RedirectResponse(target, 303)
     policy = cookie_policy(request)
     set_cookie(response, COOKIE, token, policy, max_age=int(settings.session_hours * 3600))
     clear_cookie(response, SIGNIN_COOKIE, policy)
@@ -89,7 +93,7 @@ def login(
 
 
 @router.post("/logout")
-def logout(request: Request, session: Coach, t: Language, csrf: str = Form("")) -> Response:
+def logout(request: Request, session: Viewer, t: Language, csrf: str = Form("")) -> Response:
     from qualicall.store.signins import close_session
 
     if not csrf_valid(session, csrf):

@@ -1,4 +1,5 @@
-"""The calibration page: how often coaches agree with the automatic verdicts, item by item."""
+"""The calibration page: how often coaches agree with the automatic verdicts, item by item, and how often
+agents dispute them (a resolved dispute is a coach's review as well, counted in the agreement)."""
 
 from __future__ import annotations
 
@@ -14,9 +15,15 @@ router = APIRouter()
 
 @router.get("/calibration")
 def calibration_page(request: Request, session: Coach, t: Language) -> HTMLResponse:
+    from qualicall.store.disputes import counts_by_item
+
     with request.app.state.store.session() as db:
         pairs = store_data.calibration_pairs(db, t.order)
+        disputes = counts_by_item(db)
     agreements = calibrate(pairs)
     pooled = overall(agreements)
     disagreements = sorted(pooled.disagreements, key=lambda d: d.at or "", reverse=True)
-    return render(request, "calibration.html", session, t=t, nav="calibration", agreements=agreements, pooled=pooled, disagreements=disagreements)
+    # Items disputed but not reviewed yet (every dispute still open) get a row of their own.
+    only_disputed = sorted((item for item in disputes if item not in {a.item for a in agreements}), key=t.order)
+    return render(request, "calibration.html", session, t=t, nav="calibration", agreements=agreements, pooled=pooled,
+                  disagreements=disagreements, disputes=disputes, only_disputed=only_disputed)

@@ -1,4 +1,5 @@
 """One call: its scorecard, transcript and recording; a coach's override of an item, or confirmation of them all.
+An agent sees their own calls only (another's: 403), without the coaches' forms, with their disputes instead.
 
 Forms answer with the page: a refused override (no comment, a stale form) comes back as the call page with
 the message in place and the override dialog open with what was typed.
@@ -13,9 +14,10 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
+from qualicall.api.deps import stored_comment
 from qualicall.api.schemas import COMMENT_MAX_CHARS
 from qualicall.api.web import data as store_data
-from qualicall.api.web.deps import Coach, Language, csrf_valid, render
+from qualicall.api.web.deps import Coach, Forbidden, Language, Viewer, csrf_valid, render
 from qualicall.api.web.i18n import Translator
 from qualicall.api.web.priority import review_priority
 from qualicall.api.web.views import combination_text, indicators, score_class, scorecard, sentiment_curve, signals, transcript
@@ -39,18 +41,45 @@ class OverrideForm:
     error: str
 
 
+@dataclass
+class DisputeForm:
+    """What an agent typed to dispute an item, or a coach to resolve a dispute (`dispute`), given back with the
+    page when it was not saved."""
+
+    item: str
+    status: str
+    comment: str
+    error: str
+    dispute: int | None = None
+
+
+DONE = {"saved": "override_saved", "confirmed": "confirmed", "disputed": "dispute_saved", "resolved": "dispute_resolved"}
+
+
 @router.get("/calls/{interaction_id}")
-def call_page(request: Request, interaction_id: Id, session: Coach, t: Language) -> HTMLResponse:
-    flash = {"saved": t("override_saved"), "confirmed": t("confirmed")}.get(request.query_params.get("done", ""))
-    return _call_page(request, session, t, interaction_id, flash=flash)
+def call_page(request: Request, interaction_id: Id, session: Viewer, t: Language) -> HTMLResponse:
+    done = DONE.get(request.query_params.get("done", ""))
+    return call_page_of(request, session, t, interaction_id, flash=t(done) if done else None)
 
 
-def _call_page(request: Request, session: SignedIn, t: Translator, interaction_id: str, *, flash: str | None = None,
-               form: OverrideForm | None = None, error: str | None = None, status_code: int = 200) -> HTMLResponse:
+def may_see(session: SignedIn, agent_id: str | None) -> None:
+    """An agent sees the contacts of their own agent id only: any other is refused (403), as one that does not
+    exist is (an agent learns nothing of other agents' ids)."""
+    if session.is_agent and (agent_id is None or agent_id != session.agent_id):
+        raise Forbidden(session)
+
+
+def call_page_of(request: Request, session: SignedIn, t: Translator, interaction_id: str, *, flash: str | None = None,
+               form: OverrideForm | None = None, error: str | None = None, status_code: int = 200,
+               dispute_form: DisputeForm | None = None) -> HTMLResponse:
+    from qualicall.store.disputes import disputes_of, dispute_json
+
     with request.app.state.store.session() as db:
         call = store_data.load_call(db, interaction_id)
+        may_see(session, call.row.agent_id if call else None)
         if call is None:
             return render(request, "message.html", session, status_code=404, title=t("not_found"), message=interaction_id)
+        disputes = [dispute_json(d) for d in reversed(disputes_of(db, interaction_id))]
         interaction = call.row.data or {}
         result = call.result.data
         latest = store_data.latest_by_item(call.reviews)
@@ -71,6 +100,12 @@ def _call_page(request: Request, session: SignedIn, t: Translator, interaction_i
     form_item = next((item for item in items if form is not None and item.key == form.item), None)
     if form is not None and form_item is None:
         error, form = form.error, None  # nothing to open the dialog on: the message alone
+    labels = {item.key: item.label for item in items}
+    for dispute in disputes:
+        dispute["label"] = labels.get(dispute["item"], dispute["item"])
+        dispute["when"] = dispute["created_at"][:16].replace("T", " ")
+    open_items = {d["item"] for d in disputes if d["state"] == "open"}
+    wanted = dispute_form.item if dispute_form else request.query_params.get("dispute")
     priority = review_priority(interaction, result)
     present = signals(interaction, result, t)
     call_data = {
@@ -115,15 +150,21 @@ def _call_page(request: Request, session: SignedIn, t: Translator, interaction_i
         form=form,
         form_item=form_item,
         error=error,
+        disputes=disputes,
+        open_items=open_items,
+        dispute_form=dispute_form,
+        dispute_item=wanted if wanted in labels else None,
+        statuses=STATUSES,
     )
 
 
 @router.get("/calls/{interaction_id}/audio")
-def call_audio(request: Request, interaction_id: Id, session: Coach) -> FileResponse:
+def call_audio(request: Request, interaction_id: Id, session: Viewer) -> FileResponse:
     from qualicall.store.repository import get_interaction
 
     with request.app.state.store.session() as db:
         row = get_interaction(db, interaction_id)
+        may_see(session, row.agent_id if row else None)
         path = _recording_path(request, row.recording if row else None)
     if path is None:
         raise HTTPException(404, "no recording")
@@ -146,7 +187,7 @@ def override(
 
     def refused(reason: str, status_code: int) -> HTMLResponse:
         form = OverrideForm(item, status, comment, reason)
-        return _call_page(request, session, t, interaction_id, form=form, status_code=status_code)
+        return call_page_of(request, session, t, interaction_id, form=form, status_code=status_code)
 
     if not csrf_valid(session, csrf):
         return refused(t("override_stale"), 403)
@@ -163,7 +204,8 @@ def override(
             return refused(t("not_saved", reason=t("comment_missing")), 422)
         if len(comment.strip()) > COMMENT_MAX_CHARS:
             return refused(t("not_saved", reason=t("comment_too_long", max=COMMENT_MAX_CHARS)), 422)
-        add_reviews(db, call.row, [ItemReview(item.split(".", 1)[1], status, comment.strip() or None)], _author(session))
+        stored = stored_comment(request, comment.strip() or None, call.row.language)
+        add_reviews(db, call.row, [ItemReview(item.split(".", 1)[1], status, stored)], author_of(session))
     return RedirectResponse(f"/calls/{quote(interaction_id, safe='')}?done=saved&item={quote(item)}", 303)
 
 
@@ -173,7 +215,7 @@ def confirm(request: Request, interaction_id: Id, session: Coach, t: Language, c
     from qualicall.store.repository import ItemReview, add_reviews
 
     if not csrf_valid(session, csrf):
-        return _call_page(request, session, t, interaction_id, error=t("confirm_stale"), status_code=403)
+        return call_page_of(request, session, t, interaction_id, error=t("confirm_stale"), status_code=403)
     with request.app.state.store.session() as db:
         call = store_data.load_call(db, interaction_id)
         if call is None:
@@ -186,11 +228,11 @@ def confirm(request: Request, interaction_id: Id, session: Coach, t: Language, c
             if f"{criterion_id}.{item_id}" not in reviewed
         ]
         if confirmations:
-            add_reviews(db, call.row, confirmations, _author(session))
+            add_reviews(db, call.row, confirmations, author_of(session))
     return RedirectResponse(f"/calls/{quote(interaction_id, safe='')}?done=confirmed", 303)
 
 
-def _author(session: SignedIn) -> Reviewer:
+def author_of(session: SignedIn) -> Reviewer:
     """The reviews' author: the coach account or API key the coach signed in with, by id."""
     return Reviewer(session.user, api_key_id=session.api_key_id, user_id=session.user_id)
 

@@ -118,58 +118,63 @@
     player.addEventListener("seeked", () => markCurrent(player.currentTime));
   }
 
-  // Override dialog: one dialog, filled with the item that was chosen.
+  // Override dialog: one dialog, filled with the item that was chosen (coaches only: an agent's page has none).
   const dialog = document.getElementById("override-dialog");
-  const form = dialog.querySelector("form");
-  const title = document.getElementById("override-title");
-  const comment = document.getElementById("override-comment");
-  const formError = document.getElementById("override-error");
-  const DRAFT = "qualicall.override-draft";
+  const openOverride = dialog ? setUpOverrides() : () => {};
 
-  function openOverride(key, status, text, message) {
-    const button = document.querySelector(`.override-button[data-item="${CSS.escape(key)}"]`);
-    if (!button || !data.items[key]) return;
-    document.getElementById("override-item").value = key;
-    document.getElementById("override-auto").textContent = data.items[key].auto_label;
-    title.textContent = title.dataset.template.replace("{item}", button.dataset.label);
-    dialog.querySelectorAll("input[name=status]").forEach((radio) => { radio.checked = radio.value === (status || button.dataset.status); });
-    comment.value = text || "";
-    comment.removeAttribute("aria-invalid");
-    formError.textContent = message || "";
-    formError.hidden = !message;
-    if (dialog.open) dialog.close();
-    dialog.showModal();
-    comment.focus();
-  }
+  function setUpOverrides() {
+    const form = dialog.querySelector("form");
+    const title = document.getElementById("override-title");
+    const comment = document.getElementById("override-comment");
+    const formError = document.getElementById("override-error");
+    const DRAFT = "qualicall.override-draft";
 
-  function forgetDraft() { sessionStorage.removeItem(DRAFT); }
-
-  document.querySelectorAll(".override-button").forEach((button) => {
-    button.addEventListener("click", () => openOverride(button.dataset.item));
-  });
-  document.getElementById("override-cancel").addEventListener("click", () => { forgetDraft(); dialog.close(); });
-  form.addEventListener("submit", (event) => {
-    const chosen = dialog.querySelector("input[name=status]:checked");
-    const key = document.getElementById("override-item").value;
-    if (chosen && chosen.value !== data.items[key].auto && !comment.value.trim()) {
-      event.preventDefault();
-      comment.setAttribute("aria-invalid", "true");
+    function openOverride(key, status, text, message) {
+      const button = document.querySelector(`.override-button[data-item="${CSS.escape(key)}"]`);
+      if (!button || !data.items[key]) return;
+      document.getElementById("override-item").value = key;
+      document.getElementById("override-auto").textContent = data.items[key].auto_label;
+      title.textContent = title.dataset.template.replace("{item}", button.dataset.label);
+      dialog.querySelectorAll("input[name=status]").forEach((radio) => { radio.checked = radio.value === (status || button.dataset.status); });
+      comment.value = text || "";
+      comment.removeAttribute("aria-invalid");
+      formError.textContent = message || "";
+      formError.hidden = !message;
+      if (dialog.open) dialog.close();
+      dialog.showModal();
       comment.focus();
-      return;
     }
-    // Kept in this tab until the override is saved: if the session has ended, the sign-in page brings the
-    // coach back here and the dialog opens again with it.
-    sessionStorage.setItem(DRAFT, JSON.stringify({ id: data.id, item: key, status: chosen ? chosen.value : "", comment: comment.value }));
-  });
 
-  const draft = JSON.parse(sessionStorage.getItem(DRAFT) || "null");
-  if (data.saved) {
-    if (draft && draft.id === data.id) forgetDraft();
-  } else if (data.form) {
-    // The server refused the override: the page came back with what was typed and why.
-    openOverride(data.form.item, data.form.status, data.form.comment, data.form.error);
-  } else if (draft && draft.id === data.id && data.items[draft.item]) {
-    openOverride(draft.item, draft.status, draft.comment, document.getElementById("draft-restored-text").textContent);
+    function forgetDraft() { sessionStorage.removeItem(DRAFT); }
+
+    document.querySelectorAll(".override-button").forEach((button) => {
+      button.addEventListener("click", () => openOverride(button.dataset.item));
+    });
+    document.getElementById("override-cancel").addEventListener("click", () => { forgetDraft(); dialog.close(); });
+    form.addEventListener("submit", (event) => {
+      const chosen = dialog.querySelector("input[name=status]:checked");
+      const key = document.getElementById("override-item").value;
+      if (chosen && chosen.value !== data.items[key].auto && !comment.value.trim()) {
+        event.preventDefault();
+        comment.setAttribute("aria-invalid", "true");
+        comment.focus();
+        return;
+      }
+      // Kept in this tab until the override is saved: if the session has ended, the sign-in page brings the
+      // coach back here and the dialog opens again with it.
+      sessionStorage.setItem(DRAFT, JSON.stringify({ id: data.id, item: key, status: chosen ? chosen.value : "", comment: comment.value }));
+    });
+
+    const draft = JSON.parse(sessionStorage.getItem(DRAFT) || "null");
+    if (data.saved) {
+      if (draft && draft.id === data.id) forgetDraft();
+    } else if (data.form) {
+      // The server refused the override: the page came back with what was typed and why.
+      openOverride(data.form.item, data.form.status, data.form.comment, data.form.error);
+    } else if (draft && draft.id === data.id && data.items[draft.item]) {
+      openOverride(draft.item, draft.status, draft.comment, document.getElementById("draft-restored-text").textContent);
+    }
+    return openOverride;
   }
 
   // Opened from a link to one item (…?item=greeting.salutation): show it at once.
@@ -204,7 +209,7 @@
 
   document.addEventListener("keydown", (event) => {
     if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
-    if (dialog.open || help.open) return;  // Escape closes them (the browser's own)
+    if ((dialog && dialog.open) || help.open) return;  // Escape closes them (the browser's own)
     if (event.target.closest("input, textarea, select, audio, [contenteditable]")) return;
     if (event.key === " ") {
       if (!player) return;
