@@ -86,7 +86,7 @@ class Server:
                 self.keys[role], self.secrets[role] = key, row.webhook_secret
         store.close()
 
-    def make_user(self, name: str, password: str, role: str = "coach") -> None:
+    def make_user(self, name: str, password: str, role: str = "coach", agent_id: str | None = None) -> None:
         """A workspace user, made through the store's Python API (what `qualicall user create` calls)."""
         from qualicall.settings import Settings
         from qualicall.store.db import Store
@@ -94,7 +94,7 @@ class Server:
 
         store = Store(Settings(data_dir=self.data_dir, database_url=self.database_url).url)
         with store.session() as session:
-            create_user(session, name, password, role)
+            create_user(session, name, password, role, agent_id)
         store.close()
 
     def start(self, timeout: float = 180) -> "Server":  # a first start imports the models: slow on a busy machine

@@ -1,19 +1,24 @@
 """No personal data rests in clear (issue 17, finding 2): a server that redacts, on SQLite and PostgreSQL, is posted
-free text everywhere the format lets it go; the database files or tables, every answer and the Idempotency-Key
-replay are then searched for the clear values."""
+free text everywhere the format lets it go, and comments (a coach's review, an agent's dispute, its resolution:
+issue 16); the database files or tables, every answer and the Idempotency-Key replay are then searched for the
+clear values."""
 
 from __future__ import annotations
 
+import re
 import uuid
 
+import httpx
 import pytest
 import sqlalchemy
-from api_server import Server
+from api_server import Server, sign_in
+
+from verdicts_by_hand import SHORT_CALL, failed
 
 # Invented values. The card number is not Luhn-valid and has nothing before it to say what it is.
 CARD, CARD_SPACED, EMAIL, CUSTOMER, PHONE = "4970101234567890", "4970 1012 3456 7890", "jean.dupont@example.com", "Berthelot", "0612345678"
 CLEAR = (CARD, "4970 1012", "3456 7890", "jean.dupont", "example.com", CUSTOMER, "12 34 56", PHONE)
-TABLES = ("interactions", "results", "result_items", "reviews", "idempotency_keys")
+TABLES = ("interactions", "results", "result_items", "reviews", "idempotency_keys", "disputes")
 
 pytestmark = pytest.mark.slow  # servers of their own (redaction on)
 
@@ -84,3 +89,40 @@ def test_no_clear_value_is_stored_or_answered(redacting):
     # What the redaction left: the placeholders, where the clear values were.
     first = answers[2]
     assert "[CARD]" in first and "[EMAIL]" in first and "[NUMBER]" in first
+
+
+def test_comments_of_reviews_disputes_and_resolutions_are_stored_redacted(redacting):
+    """A coach's review comment (API), an agent's dispute and a coach's resolution (pages), each with a card number,
+    an e-mail address and a phone number: none rests in clear, none is answered."""
+    tag = uuid.uuid4().hex[:8]
+    call = f"litige-{tag}"
+    agent, coach = f"agent-{tag}", f"coach-{tag}"
+    redacting.make_user(agent, "mot-de-passe", "agent", f"A-{tag}")
+    redacting.make_user(coach, "mot-de-passe", "coach")
+    turns = [{"speaker": s, "text": text} for s, text in SHORT_CALL]
+    with redacting.client("crm") as crm:
+        result = crm.post("/v1/interactions", json={"id": call, "language": "fr", "agent_id": f"A-{tag}", "turns": turns}).json()
+    first, second = failed(result)[:2]
+    answers = []
+    with redacting.client("coach") as api:
+        review = {"items": [{"item_id": second.split(".")[1], "status": "failed", "comment": f"rappeler au {PHONE}, carte {CARD_SPACED}"}]}
+        answers.append(api.post(f"/v1/interactions/{call}/reviews", json=review).text)
+    with httpx.Client(base_url=redacting.url, timeout=60) as page:
+        assert sign_in(page, username=agent, password="mot-de-passe").status_code == 303
+        token = re.search(r'name="csrf" value="([^"]+)"', page.get(f"/calls/{call}").text).group(1)
+        form = {"item": first, "status": "passed", "comment": f"le client a donné {EMAIL} et la carte {CARD}", "csrf": token}
+        assert page.post(f"/calls/{call}/disputes", data=form).status_code == 303
+        answers.append(page.get(f"/calls/{call}").text)
+    with httpx.Client(base_url=redacting.url, timeout=60) as page:
+        assert sign_in(page, username=coach, password="mot-de-passe").status_code == 303
+        listed = page.get("/disputes?state=open").text
+        dispute = re.search(rf'href="/calls/{call}#dispute-(\d+)"', listed).group(1)
+        token = re.search(r'name="csrf" value="([^"]+)"', listed).group(1)
+        form = {"resolution": "upheld", "comment": f"vu, écrivez à {EMAIL} ou au {PHONE}", "csrf": token}
+        assert page.post(f"/disputes/{dispute}/resolve", data=form).status_code == 303
+        answers += [listed, page.get(f"/calls/{call}").text, page.get("/calibration").text]
+    with redacting.client("coach") as api:
+        answers += [api.get("/v1/disputes").text, api.get(f"/v1/interactions/{call}").text]
+    assert [leaked(answer) for answer in answers] == [[]] * len(answers)
+    assert leaked(database_text(redacting)) == []
+    assert "[EMAIL]" in answers[-2] and "[PHONE]" in answers[-2]  # the dispute and its resolution, redacted

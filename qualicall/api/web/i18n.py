@@ -259,7 +259,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "The calls of agent {agent}, newest first, with the verdicts of record (the coaches' where they gave one). "
         "Open a call to see the evidence and the comments, and to dispute an item.",
     ),
-    "coach_verdicts": ("Revu par un coach", "Reviewed by a coach"),
+    "coach_verdicts": ("par un coach", "by a coach"),
     "next_page": ("Suivants →", "Next →"),
     "disputes_title": ("Contestations", "Disputes"),
     "disputes_page_title": ("Contestations des agents", "Agents' disputes"),

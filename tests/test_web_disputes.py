@@ -1,0 +1,253 @@
+"""Agents who see their own evaluations and dispute them (issue 16), end to end in French and English: a real
+`qualicall serve`, a real SQLite file, real headless Chromium (Debian's, driven by Playwright).
+
+An agent signs in to their own calls only (another agent's call, and every coach page: 403), reads the scores,
+the evidence and the coach's comments, disputes an item (a refused dispute comes back as the page with the
+message and what was typed); a coach finds it in the disputes list, resolves it (upheld: the scores move as
+computed by hand from the rubric's weights; rejected: they stay); the agent reads the resolution; calibration
+counts the disputes; GET /v1/disputes lists them for coaches. The store part runs on PostgreSQL as well in
+tests/test_store_disputes.py.
+
+Screenshots at 1366×768 in both languages go to artifacts/web/disputes-*.png (git-ignored).
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from api_server import Server, wait_until
+
+from conftest import ROOT
+from verdicts_by_hand import SHORT_CALL, failed, scores_by_hand
+
+ARTIFACTS = ROOT / "artifacts" / "web"
+VIEWPORT = {"width": 1366, "height": 768}
+COACH, AGENT, OTHER, PASSWORD = "julie.martin", "lea.agent", "marc.agent", "calibrage-2026"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+pytestmark = [
+    pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (./install.sh --dev installs it)"),
+    pytest.mark.slow,  # a server of its own and a browser
+]
+
+LOCALES = {"fr": "fr-FR", "en": "en-GB"}
+# What each language says, written here rather than read from the code under test.
+SAYS = {
+    "fr": {"forbidden": "Accès refusé", "mine": "Mes évaluations", "dispute": "Contester", "sent": "Contestation envoyée",
+           "missing": "dites pourquoi vous contestez ce verdict", "waiting": "En attente", "upheld": "Accordée",
+           "rejected": "Rejetée", "no_comment": "un commentaire est demandé pour l'agent", "decision": "Décision enregistrée"},
+    "en": {"forbidden": "Forbidden", "mine": "My evaluations", "dispute": "Dispute", "sent": "Dispute sent",
+           "missing": "say why you dispute this verdict", "waiting": "Waiting", "upheld": "Upheld",
+           "rejected": "Rejected", "no_comment": "a comment for the agent is required", "decision": "Decision saved"},
+}
+
+
+def timed(turns: list[tuple[str, str]]) -> list[dict]:
+    return [{"speaker": s, "text": text, "start": 1.5 * i, "end": 1.5 * i + 1.4} for i, (s, text) in enumerate(turns)]
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("disputes")
+    server = Server(folder)
+    server.make_keys()
+    from qualicall.settings import Settings
+    from qualicall.store.db import Store
+    from qualicall.store.users import create_user
+
+    store = Store(Settings(data_dir=folder).url)
+    with store.session() as session:
+        create_user(session, COACH, PASSWORD, "coach")
+        create_user(session, AGENT, PASSWORD, "agent", "A-700")
+        create_user(session, OTHER, PASSWORD, "agent", "A-701")
+    store.close()
+    server.start()
+    base = {"channel": "voice", "language": "fr", "team": "T-litige", "queue": "particuliers", "turns": timed(SHORT_CALL),
+            "indicators": {"wait_time_s": 48, "handle_time_s": 210, "csat": 3}}
+    calls = [
+        {**base, "id": "litige-fr", "agent_id": "A-700", "started_at": "2026-11-10T09:30:00+01:00"},
+        {**base, "id": "litige-en", "agent_id": "A-700", "started_at": "2026-11-11T09:30:00+01:00"},
+        {**base, "id": "autre-agent", "agent_id": "A-701", "started_at": "2026-11-12T09:30:00+01:00"},
+    ]
+    results = {}
+    with server.client("crm") as crm:
+        for interaction in calls:
+            response = crm.post("/v1/interactions", json=interaction)
+            assert response.status_code == 201, response.text
+            results[interaction["id"]] = response.json()
+    # A coach's comment on the agent's call, made through the API: the agent reads it on the call page.
+    with server.client("coach") as coach:
+        item = failed(results["litige-fr"])[-1]
+        body = {"items": [{"item_id": item.split(".")[1], "status": "failed", "comment": "Pensez à proposer une autre aide."}]}
+        assert coach.post("/v1/interactions/litige-fr/reviews", json=body).status_code == 201
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    yield {"server": server, "results": results}
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser(workspace):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+def signed_in(browser, workspace, user: str, language: str):
+    """A new browser (its own cookies) in `language`, signed in as `user`."""
+    context = browser.new_context(viewport=VIEWPORT, locale=LOCALES[language], base_url=workspace["server"].url)
+    page = context.new_page()
+    page.set_default_timeout(20000)
+    page.goto("/login")
+    page.fill("#username", user)
+    page.fill("#password", PASSWORD)
+    page.click("form button[type=submit].primary")
+    page.wait_for_load_state()
+    return page
+
+
+def shot(page, name: str) -> None:
+    if page.locator("#disputes").count():  # a call: its disputes in view
+        page.locator("#disputes").scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / f"disputes-{name}.png"), full_page=True)
+
+
+def dispute_counts(page, item: str) -> list[int]:
+    """The calibration page's disputes of an item: waiting, upheld, rejected."""
+    page.goto("/calibration")
+    return [int(n) for n in page.inner_text(f"tr[id='cal-{item}'] td.disputes").split(" · ")]
+
+
+def number(text: str) -> float:
+    import re
+
+    return float(re.search(r"-?\d+(?:[.,]\d+)?", text).group(0).replace(",", "."))
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_an_agent_sees_their_own_calls_and_nothing_else(browser, workspace, language):
+    says = SAYS[language]
+    page = signed_in(browser, workspace, AGENT, language)
+    assert page.url.endswith("/me")  # an agent's home: their own evaluations
+    assert page.inner_text("h1") == says["mine"]
+    listed = page.locator("table.mine tbody tr td:first-child a").all_inner_texts()
+    assert sorted(listed) == ["litige-en", "litige-fr"]  # not the other agent's call
+    shot(page, f"mine-{language}")
+
+    page.click("text=litige-fr")
+    page.wait_for_url("**/calls/litige-fr")
+    result = workspace["results"]["litige-fr"]
+    assert number(page.inner_text("#overall-score")) == pytest.approx(result["overall_score"], abs=0.05)
+    assert page.locator(".override-button").count() == 0 and page.locator("#override-dialog").count() == 0
+    assert page.locator("form.confirm button").count() == 0
+    assert "Pensez à proposer une autre aide." in page.inner_text("ol.history")  # the coach's comment
+    item = failed(result)[0]
+    page.click(f"tr[id='item-{item}'] .item-button")  # its evidence, as a coach sees it
+    wait_until(page, f"document.querySelector(\"tr[id='item-{item}']\").classList.contains('selected')")
+    shot(page, f"call-{language}")
+
+    for path in ("/calls/autre-agent", "/calls/autre-agent/audio", "/calls/no-such-call", "/queue", "/disputes", "/calibration",
+                 "/agents", "/agents/A-700", "/teams", "/teams/T-litige"):
+        response = page.goto(path)
+        assert response.status == 403, path
+        assert page.inner_text("h1") == says["forbidden"], path
+        assert "autre-agent" not in page.inner_text("main") and "A-701" not in page.content()
+    shot(page, f"forbidden-{language}")
+    # A coach's form posted by an agent's session, with its CSRF token: refused as well.
+    page.goto("/calls/litige-fr")
+    token = page.locator("#dispute-form input[name=csrf]").input_value()
+    answer = page.request.post("/calls/litige-fr/reviews", form={"item": item, "status": "passed", "comment": "moi", "csrf": token})
+    assert answer.status == 403
+    page.context.close()
+
+
+@pytest.mark.parametrize("language, resolution", [("fr", "upheld"), ("en", "rejected")])
+def test_an_agent_disputes_a_coach_resolves_and_the_agent_reads_the_resolution(browser, workspace, language, resolution):
+    says = SAYS[language]
+    call = f"litige-{language}"
+    result = workspace["results"][call]
+    item = failed(result)[0]
+    agent = signed_in(browser, workspace, AGENT, language)
+    agent.goto(f"/calls/{call}")
+    agent.click(f"tr[id='item-{item}'] a.dispute-link")
+    agent.wait_for_url(f"**dispute=**")
+    assert agent.locator("#dispute-item").input_value() == item  # the item chosen on the scorecard
+
+    # No comment: the page comes back with the message in place and what was chosen kept.
+    agent.check("#dispute-form input[name=status][value=passed]")
+    agent.click("#dispute-form button[type=submit]")
+    agent.wait_for_load_state()
+    assert says["missing"] in agent.inner_text("#dispute-error")
+    assert agent.locator("#dispute-form input[name=status][value=passed]").is_checked()
+    assert agent.locator("#dispute-item").input_value() == item
+
+    why = "J'ai bien récapitulé la demande du client." if language == "fr" else "I did sum up the customer's request."
+    agent.fill("#dispute-comment", why)
+    agent.click("#dispute-form button[type=submit]")
+    agent.wait_for_url(f"**/calls/{call}?done=disputed")
+    assert says["sent"] in agent.inner_text(".flash")
+    dispute = agent.locator("ol.disputes li").first
+    assert why in dispute.inner_text() and says["waiting"] in dispute.inner_text()
+    assert agent.locator(f"tr[id='item-{item}'] a.dispute-link").count() == 0  # open: not disputed twice
+    shot(agent, f"disputed-{language}")
+
+    coach = signed_in(browser, workspace, COACH, language)
+    before = dispute_counts(coach, item)
+    coach.goto("/disputes")
+    row = coach.locator("table.disputes-list tbody tr", has_text=call)
+    assert why in row.inner_text() and "A-700" in row.inner_text()
+    shot(coach, f"coach-list-{language}")
+    row.locator("a").click()
+    coach.wait_for_url(f"**/calls/{call}**")
+    form = coach.locator("form.resolve").first
+    form.locator(f"button[value={resolution}]").click()  # no comment: refused, the page says why
+    coach.wait_for_load_state()
+    assert says["no_comment"] in coach.inner_text("form.resolve .error")
+    answer = "Le récapitulatif y est : accordé." if resolution == "upheld" else "There was no recap of the request."
+    coach.fill("form.resolve textarea", answer)
+    coach.click(f"form.resolve button[value={resolution}]")
+    coach.wait_for_url(f"**/calls/{call}?done=resolved**")
+    assert says["decision"] in coach.inner_text(".flash")
+    expected = scores_by_hand(result, {item: "passed"} if resolution == "upheld" else {})["overall"]
+    assert number(coach.inner_text("#overall-score b")) == pytest.approx(expected, abs=0.05)
+    shot(coach, f"resolved-{language}")
+
+    agent.reload()
+    dispute = agent.locator("ol.disputes li").first
+    assert says[resolution] in dispute.inner_text() and answer in dispute.inner_text() and COACH in dispute.inner_text()
+    assert number(agent.inner_text("#overall-score b")) == pytest.approx(expected, abs=0.05)
+    agent.goto("/me")
+    assert says[resolution] in agent.locator("table.mine tr", has_text=call).inner_text()
+    shot(agent, f"resolution-{language}")
+
+    # Calibration counts the item's disputes (waiting · upheld · rejected): this one moved from waiting to its resolution.
+    after = dispute_counts(coach, item)
+    assert after == [before[0] - 1, before[1] + (resolution == "upheld"), before[2] + (resolution == "rejected")]
+    shot(coach, f"calibration-{language}")
+    agent.context.close()
+    coach.context.close()
+
+
+def test_the_api_lists_disputes_for_coaches_only(workspace, browser):
+    server = workspace["server"]
+    agent = signed_in(browser, workspace, OTHER, "en")
+    agent.goto("/calls/autre-agent")
+    item = failed(workspace["results"]["autre-agent"])[0]
+    agent.select_option("#dispute-item", item)
+    agent.check("#dispute-form input[name=status][value=not_applicable]")
+    agent.fill("#dispute-comment", "Not applicable: the customer hung up.")
+    agent.click("#dispute-form button[type=submit]")
+    agent.wait_for_url("**done=disputed")
+    agent.context.close()
+    with server.client("coach") as coach:
+        listed = coach.get("/v1/disputes", params={"state": "open", "agent_id": "A-701"})
+        assert listed.status_code == 200
+        (dispute,) = listed.json()
+        assert (dispute["interaction_id"], dispute["item"], dispute["state"]) == ("autre-agent", item, "open")
+        assert (dispute["disputed_status"], dispute["requested_status"], dispute["author"]) == ("failed", "not_applicable", OTHER)
+        assert coach.get("/v1/disputes", params={"state": "maybe"}).status_code == 422
+    with server.client("crm") as crm:
+        assert crm.get("/v1/disputes").status_code == 403
