@@ -103,7 +103,7 @@ def call_page_of(request: Request, session: SignedIn, t: Translator, interaction
     labels = {item.key: item.label for item in items}
     for dispute in disputes:
         dispute["label"] = labels.get(dispute["item"], dispute["item"])
-        dispute["when"] = dispute["created_at"][:16].replace("T", " ")
+        dispute["when"] = t.moment(dispute["created_at"])
     open_items = {d["item"] for d in disputes if d["state"] == "open"}
     wanted = dispute_form.item if dispute_form else request.query_params.get("dispute")
     priority = review_priority(interaction, result)

@@ -51,7 +51,7 @@ def my_evaluations(request: Request, session: Viewer, t: Language, after: str | 
         score = data.get("overall_score") if data.get("overall_score") is not None else data.get("quality_score")
         rows.append({
             "id": interaction.id,
-            "date": (interaction.started_at or repo.as_utc(interaction.contact_time).isoformat())[:16].replace("T", " "),
+            "date": t.moment(interaction.started_at or repo.as_utc(interaction.contact_time).isoformat()),
             "score": score,
             "score_class": score_class(score),
             "failed": failed_items(data),
@@ -153,6 +153,6 @@ def disputes_page(request: Request, session: Coach, t: Language, state: str = "o
     with request.app.state.store.session() as db:
         rows = [dispute_store.dispute_json(d) for d in dispute_store.list_disputes(db, None if state == "all" else state)]
     for row in rows:
-        row["when"] = row["created_at"][:16].replace("T", " ")
+        row["when"] = t.moment(row["created_at"])
     return render(request, "disputes.html", session, t=t, nav="disputes", rows=rows, state=state, states=(*dispute_store.STATES, "all"))
 
