@@ -138,3 +138,12 @@ def test_a_resolution_needs_a_comment_and_a_known_dispute(store, scored):
         resolve_dispute(session, dispute, "maybe", "hmm", Reviewer("julie"))
     with store.session() as session, pytest.raises(NotFoundError):
         resolve_dispute(session, dispute + 100, "upheld", "oui", Reviewer("julie"))
+
+
+def test_qualicall_user_create_makes_agent_accounts(cli, tmp_path):
+    env = {"QUALICALL_DATA_DIR": str(tmp_path), "QUALICALL_DATABASE_URL": None}
+    made = cli("user", "create", "lea", "--password", "mot-de-passe", "--role", "agent", "--agent-id", "A-7", env=env)
+    assert made.returncode == 0, made.stderr
+    refused = cli("user", "create", "marc", "--password", "mot-de-passe", "--role", "agent", env=env)
+    assert refused.returncode == 2 and "needs the agent id" in refused.stderr and len(refused.stderr.strip().splitlines()) == 1
+    assert cli("user", "list", env=env).stdout.splitlines() == ["lea\tagent\tactive\tA-7"]

@@ -29,7 +29,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "signed_in_as": ("Connecté·e : {name}", "Signed in: {name}"),
     "switch_language": ("English", "Français"),
     # login
-    "login_title": ("Connexion coach", "Coach sign-in"),
+    "login_title": ("Connexion", "Sign in"),
     "login_user": ("Identifiant", "User name"),
     "login_password": ("Mot de passe", "Password"),
     "login_or_key": ("ou avec une clé d'API (rôle coach ou admin)", "or with an API key (coach or admin role)"),
