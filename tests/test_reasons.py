@@ -58,8 +58,8 @@ def test_windows_and_nested_reasons() -> None:
     after = {"what": "ownership", "window": {"name": "turns", "after_turn": 4}}
     assert render("bank.nothing", after, "en") == "no ownership: the agent's turns after turn 4 hold no sentence to judge"
     implied = {"cause": "churn_threat", "because": {"code": "signal.no_turn", "params": {}}}
-    assert render("signal.implied", implied, "fr") == "menace de départ exprimée à cause d'un problème : aucun tour du client à juger"
-    assert render("signal.implied", implied, "en") == "a churn threat is made because of a problem: no customer turn to judge"
+    assert render("signal.implied", implied, "fr") == "réclamation exprimée dans une menace de départ : aucun tour du client à juger"
+    assert render("signal.implied", implied, "en") == "a complaint made in a churn threat: no customer turn to judge"
 
 
 def test_every_template_has_both_languages_with_the_same_parameters() -> None:

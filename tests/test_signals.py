@@ -161,3 +161,23 @@ def test_each_speakers_sentences_are_embedded_once_in_one_batch_that_every_bank_
     batches = [batch for batch in calls if any(any(sentence in text for text in said) for sentence in batch)]
     assert len(batches) == 2, batches
     assert {speaker for speaker, text in COMPLAINT_FR if any(sentence in text for sentence in batches[0])} == {"customer"}
+
+
+@pytest.mark.parametrize(
+    ("language", "said", "signal", "complaint"),
+    [
+        # Said with discontent, an escalation request is a complaint too (the complaint bank alone misses this one).
+        ("fr", "Je vais saisir le médiateur, vous me prenez pour un imbécile.", "escalation_request", True),
+        # Said calmly, neither an escalation request nor a repeat contact is one.
+        ("en", "Hello, could I speak to the branch manager about a partnership idea?", "escalation_request", False),
+        ("en", "I'm ringing back as we agreed to fix a date for the visit.", "repeat_contact", False),
+    ],
+)
+def test_an_escalation_or_repeat_contact_said_with_discontent_is_a_complaint(scorer, language, said, signal, complaint) -> None:
+    greeting = "Bonjour, que puis-je pour vous ?" if language == "fr" else "Hello, how can I help?"
+    result = scorer.score(make_interaction([("agent", greeting), ("customer", said)], language, id=f"implied-{signal}"))
+    assert result.signals[signal].present
+    assert result.signals["complaint"].present is complaint
+    if complaint:
+        assert result.signals["complaint"].reason_code == "signal.implied"
+        assert result.signals["complaint"].evidence[0].text == said

@@ -180,7 +180,7 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "aucune phrase du client ne se lit comme {signal:a_signal} ; la plus proche, « {text} » ({at:span}), obtient {score:+.2f}",
         "no customer sentence reads as {signal:a_signal}; the closest, « {text} » ({at:span}), scores {score:+.2f}",
     ),
-    "signal.implied": ("{cause:signal} exprimée à cause d'un problème : {because:reason}", "a {cause:signal} is made because of a problem: {because:reason}"),
+    "signal.implied": ("réclamation exprimée dans {cause:a_signal} : {because:reason}", "a complaint made in {cause:a_signal}: {because:reason}"),
 }
 
 # Terms that parameters name by id (a channel, a signal, a bank): (French, English).

@@ -5,7 +5,10 @@ customer's sentiment are read from the rubric's example banks (`banks:` in the Y
 qualicall.scorer.banks): every sentence of the customer's turns is judged against the
 bank of the same name. A signal is present when one sentence realises its bank; the
 earliest such sentences are its evidence. A churn threat is a complaint too: the spec's
-churn threat is a customer leaving *because of the problem*.
+churn threat is a customer leaving *because of the problem*. An escalation request or a
+repeat contact is one when the same sentence reads negative (« third time I call and still
+nothing », « I'm going to the ombudsman »); a calm one is not (« could I speak to a team
+leader, please », « I'm calling back as agreed »).
 
 The sentences of one speaker are embedded once per interaction, in one batch that every
 bank reads (`SpeakerSentences`); a bank's vectors once per process (`bank_model`), and
@@ -33,8 +36,9 @@ if TYPE_CHECKING:
 SIGNALS = ("complaint", "escalation_request", "churn_threat", "repeat_contact")
 # The two banks behind the customer's sentiment: feelings against neutral sentences.
 SENTIMENT_BANKS = ("sentiment_negative", "sentiment_positive")
-# Signals that imply another: a churn threat is made because of a problem (a complaint).
-IMPLIES = {"churn_threat": "complaint"}
+# Signals that imply a complaint: a churn threat always (it is made because of a problem);
+# an escalation request or a repeat contact when the same sentence realises this bank too.
+IMPLIES_COMPLAINT = {"churn_threat": None, "escalation_request": "sentiment_negative", "repeat_contact": "sentiment_negative"}
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 # An unpunctuated ASR turn is judged in pieces of about this many words: one vector for a
@@ -132,24 +136,41 @@ def confidence(match: BankMatch, margin: float) -> float:
 
 def detect_signals(banks: dict[str, Bank], sentences: SpeakerSentences, embedder: "Embedder", language: str) -> dict[str, SignalResult]:
     """Each signal whose bank the rubric has, judged on the customer's sentences; reasons worded in `language` (the rubric's)."""
-    signals: dict[str, SignalResult] = {}
-    for name in SIGNALS:
-        if name in banks:
-            signals[name] = _signal(name, bank_model(banks[name], embedder), sentences, language)
-    for cause, implied in IMPLIES.items():
-        if cause in signals and implied in signals and signals[cause].present and not signals[implied].present:
-            threat = signals[cause]
-            signals[implied] = SignalResult(
-                present=True,
-                confidence=threat.confidence,
-                **said(reason("signal.implied", cause=cause, because={"code": threat.reason_code, "params": threat.reason_params}), language),
-                evidence=threat.evidence,
-            )
+    models = {name: bank_model(banks[name], embedder) for name in SIGNALS if name in banks}
+    matches = {name: model.judge(sentences.vectors) for name, model in models.items()}
+    signals = {name: _signal(name, models[name], sentences, matches[name], language) for name in models}
+    if "complaint" in signals and not signals["complaint"].present:
+        implied = _implied_complaint(banks, sentences, matches, embedder, language)
+        if implied is not None:
+            signals["complaint"] = implied
     return signals
 
 
-def _signal(name: str, model: BankModel, sentences: SpeakerSentences, language: str) -> SignalResult:
-    matches = model.judge(sentences.vectors)
+def _implied_complaint(
+    banks: dict[str, Bank], sentences: SpeakerSentences, matches: dict[str, list[BankMatch]], embedder: "Embedder", language: str
+) -> SignalResult | None:
+    """The complaint that another signal's sentence makes (IMPLIES_COMPLAINT), the earliest one; None without."""
+    implied: list[tuple[int, str, BankMatch]] = []
+    for cause, condition in IMPLIES_COMPLAINT.items():
+        if cause not in matches or condition is not None and condition not in banks:
+            continue
+        also = bank_model(banks[condition], embedder).judge(sentences.vectors) if condition else None
+        implied += [(row, cause, m) for row, m in enumerate(matches[cause]) if m.realises and (also is None or also[row].realises)]
+    if not implied:
+        return None
+    row, cause, match = min(implied, key=lambda found: found[0])
+    unit = sentences.units[row]
+    because = reason("signal.found", signal=cause, text=unit.text, at=unit.place(), closest=match.closest,
+                     similarity=match.similarity, count=1, strongest=match.score)
+    return SignalResult(
+        present=True,
+        confidence=confidence(match, banks[cause].margin),
+        **said(reason("signal.implied", cause=cause, because={"code": because.code, "params": because.params}), language),
+        evidence=[sentences.units[r].evidence() for r, _, _ in sorted(implied, key=lambda found: found[0])[:3]],
+    )
+
+
+def _signal(name: str, model: BankModel, sentences: SpeakerSentences, matches: list[BankMatch], language: str) -> SignalResult:
     if not matches:
         return SignalResult(present=False, confidence=1.0, **said(reason("signal.no_turn"), language))
     found = [(unit, match) for unit, match in zip(sentences.units, matches) if match.realises]
