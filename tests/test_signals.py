@@ -181,3 +181,29 @@ def test_an_escalation_or_repeat_contact_said_with_discontent_is_a_complaint(sco
     if complaint:
         assert result.signals["complaint"].reason_code == "signal.implied"
         assert result.signals["complaint"].evidence[0].text == said
+
+
+def test_a_long_agent_sentence_is_also_judged_clause_by_clause() -> None:
+    from qualicall.scorer.context import CheckContext
+    from qualicall.scorer.rubric import load_rubric
+    from qualicall.scorer.signals import clauses_of, units_of
+
+    said = "I'm so sorry about the mix-up with your order, and a replacement will be with you by Thursday; short one."
+    context = CheckContext.build(make_interaction([("agent", said)], "en", id="clauses"), load_rubric("default-en"), "en")
+    clauses = [unit.text for unit in clauses_of(units_of(context.agent_turns))]
+    # The clause of two words is too short to judge alone; a sentence of one clause gives none.
+    assert clauses == ["I'm so sorry about the mix-up with your order", "a replacement will be with you by Thursday"]
+    calm = CheckContext.build(make_interaction([("agent", "Your parcel left our depot this morning.")], "en", id="one"), load_rubric("default-en"), "en")
+    assert clauses_of(units_of(calm.agent_turns)) == []
+
+
+def test_complaint_handling_is_judged_from_the_first_negative_customer_turn_before_the_complaint() -> None:
+    from qualicall.core.result import Evidence, SentimentResult, SignalResult, TurnSentiment
+    from qualicall.scorer.engine import _condition_start
+
+    complaint = SignalResult(present=True, confidence=0.8, evidence=[Evidence(turn=5, start_char=0, end_char=4, text="…")])
+    turns = [TurnSentiment(turn=1, label="neutral", score=0.0), TurnSentiment(turn=3, label="negative", score=-0.5),
+             TurnSentiment(turn=5, label="negative", score=-0.7), TurnSentiment(turn=7, label="negative", score=-0.4)]
+    assert _condition_start(complaint, SentimentResult(turns=turns)) == 3
+    assert _condition_start(complaint, SentimentResult(turns=turns[:1] + turns[2:])) == 5  # none earlier: the complaint's turn
+    assert _condition_start(complaint, None) == 5

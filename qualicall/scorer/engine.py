@@ -64,7 +64,7 @@ def score_interaction(interaction: Interaction, rubric: Rubric, measured: dict[s
     for criterion_id, criterion in rubric.criteria.items():
         items: dict[str, ItemResult] = {}
         absent = _condition_absent(criterion, signals)
-        ctx.after_turn = signals[criterion.applies_if].evidence[0].turn if criterion.applies_if and not absent else None
+        ctx.after_turn = _condition_start(signals[criterion.applies_if], sentiment) if criterion.applies_if and not absent else None
         for item_id, item in criterion.items.items():
             ctx.item = item
             if no_conversation:
@@ -114,6 +114,18 @@ def _customer(ctx: CheckContext) -> tuple[dict[str, SignalResult], SentimentResu
     signals = detect_signals(banks, sentences, ctx.embedder, ctx.language)
     model = SentimentModel.build(banks, ctx.embedder)
     return signals, customer_sentiment(model, sentences) if model else None
+
+
+def _condition_start(signal: SignalResult, sentiment: SentimentResult | None) -> int:
+    """The customer turn a conditional criterion is judged after: where its signal was first expressed.
+
+    That is the signal's first evidence, or an earlier customer turn that reads negative: a
+    complaint often starts before its clearest sentence (« the engineer never came » before « this
+    is unacceptable »), and the agent's apology to the first is the one that counts.
+    """
+    first = signal.evidence[0].turn
+    earlier = [t.turn for t in (sentiment.turns if sentiment else []) if t.label == "negative" and t.turn < first]
+    return min(earlier, default=first)
 
 
 def _condition_absent(criterion: CriterionSpec, signals: dict[str, SignalResult]) -> Reason | None:

@@ -85,6 +85,30 @@ def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [(words[i][0], words[min(i + size, len(words)) - 1][1]) for i in range(0, len(words), size)]
 
 
+# Where a sentence divides into clauses: a comma, a semicolon or a colon, or a coordinating word.
+_CLAUSE_BREAK = re.compile(r"\s*[,;:]\s+(?:(?:and|but|et|mais|puis)\s+)?|\s+(?:and|but|et|mais|puis)\s+", re.IGNORECASE)
+# A clause shorter than this many words says too little to be judged alone.
+CLAUSE_WORDS = 3
+
+
+def clauses_of(units: Sequence[Unit]) -> list[Unit]:
+    """The clauses of sentences that have several (each a Unit of the same turn).
+
+    A long agent sentence often does two things (« I'm sorry, and you'll have an answer within
+    two days »): judged whole, its vector sits between both and near no example.
+    """
+    out = []
+    for unit in units:
+        text, cuts = unit.text, [0]
+        for found in _CLAUSE_BREAK.finditer(text):
+            cuts += [found.start(), found.end()]
+        cuts.append(len(text))
+        spans = [(a, b) for a, b in zip(cuts[::2], cuts[1::2]) if len(text[a:b].split()) >= CLAUSE_WORDS]
+        if len(spans) > 1:
+            out += [Unit(unit.turn, unit.start + a, unit.start + b) for a, b in spans]
+    return out
+
+
 def units_of(turns: Sequence["TurnView"], parts: Callable[["TurnView"], list[tuple[int, int]]] | None = None) -> list[Unit]:
     """The sentences of turns; with `parts`, only within those character ranges of each turn (what the models read)."""
     units = []

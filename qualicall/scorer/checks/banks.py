@@ -24,7 +24,7 @@ from qualicall.scorer.context import CheckContext, Match, TurnView
 from qualicall.scorer.params import CheckParams, Wording
 from qualicall.scorer.reasons import Reason, place, reason, term
 from qualicall.scorer.registry import register_check
-from qualicall.scorer.signals import Unit, bank_model
+from qualicall.scorer.signals import Unit, bank_model, clauses_of
 
 
 class BankItemParams(CheckParams):
@@ -58,6 +58,15 @@ def read_with_bank(ctx: CheckContext, bank: str, turns: list[TurnView]) -> list[
     sentences = ctx.sentences_of(turns)
     model = bank_model(ctx.rubric.example_banks()[bank], ctx.embedder)
     return [Reading(unit, match) for unit, match in zip(sentences.units, model.judge(sentences.vectors))]
+
+
+def read_clauses(ctx: CheckContext, bank: str, readings: list[Reading]) -> list[Reading]:
+    """The clauses of the sentences read (qualicall.scorer.signals.clauses_of), judged against the bank."""
+    clauses = clauses_of([r.unit for r in readings])
+    if not clauses:
+        return []
+    model = bank_model(ctx.rubric.example_banks()[bank], ctx.embedder)
+    return [Reading(unit, match) for unit, match in zip(clauses, model.judge(ctx.embedder.encode([u.text for u in clauses])))]
 
 
 def realised(readings: list[Reading]) -> list[Reading]:
@@ -105,7 +114,7 @@ def example_bank(ctx: CheckContext, params: BankItemParams) -> ItemResult:
                 measures={"score": round(match.score, 3), "similarity": round(match.similarity, 3)},
             )
     margin = ctx.rubric.example_banks()[params.bank].margin
-    found = realised(readings)
+    found = realised(readings) or realised(read_clauses(ctx, params.bank, readings))
     if found:
         unit, match = found[0].unit, found[0].match
         return ItemResult(
