@@ -2,7 +2,11 @@
 
 spaCy's NER needs capitals; ASR output has none. `gender-guesser` ships a list
 of about 45,000 first names from many countries (French and English among
-them), which is enough to tell « je suis nadia » from « je suis désolée ».
+them, accented ones included: « Maëlle », « Côme », « Anaïs »), which is enough
+to tell « je suis nadia » from « je suis désolée ». Its file is UTF-8 (read as
+Latin-1, every accented name was lost); a '+' joins the parts of a compound
+name, which is kept joined by a space and by a hyphen (« Gaëlle-Marie » is
+« gaelle marie » once normalised).
 """
 
 from __future__ import annotations
@@ -12,17 +16,20 @@ from pathlib import Path
 
 from qualicall.core.text import normalize
 
+# Line layout of nam_dict.txt: a gender code (M, 1M, ?M, F, 1F, ?F, ?), then the name.
+_GENDER_CODES = frozenset({"M", "1M", "?M", "F", "1F", "?F", "?"})
+
 
 def _read_first_names(data: Path) -> frozenset[str]:
     names: set[str] = set()
-    with data.open(encoding="iso8859-1") as handle:
+    with data.open(encoding="utf-8") as handle:
         for line in handle:
-            if line.startswith("#") or len(line) < 30:
-                continue
-            # Columns: gender code, then the name (a '+' joins compound names).
-            name = line[3:29].strip().replace("+", " ")
+            parts = line.split()
+            if len(parts) < 2 or parts[0] not in _GENDER_CODES:
+                continue  # comments and the file's header
+            name = normalize(parts[1].replace("+", " ")).text
             if name:
-                names.add(normalize(name).text)
+                names.add(name)
     return frozenset(names)
 
 
@@ -35,8 +42,9 @@ def _first_names() -> frozenset[str]:
     from qualicall.models.derived import derived
 
     data = Path(str(resources.files("gender_guesser") / "data" / "nam_dict.txt"))
-    return derived("first-names", [data, Path(text.__file__)], lambda: _read_first_names(data))
+    return derived("first-names", [data, Path(text.__file__), Path(__file__)], lambda: _read_first_names(data))
 
 
 def is_first_name(word: str) -> bool:
+    """Whether `word` (any case, accents or not, compound names joined by a space or a hyphen) is a first name."""
     return normalize(word).text in _first_names()

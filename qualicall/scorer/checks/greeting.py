@@ -9,7 +9,7 @@ from pydantic import Field
 
 from qualicall.core.result import ItemResult
 from qualicall.core.text import normalize
-from qualicall.scorer.context import CheckContext, Match, TurnView, find_all
+from qualicall.scorer.context import CheckContext, Match, TurnView, find_all, first_saying
 from qualicall.scorer.params import CheckParams
 from qualicall.scorer.reasons import place, reason
 from qualicall.scorer.registry import register_check
@@ -184,6 +184,14 @@ class AgentNameParams(CheckParams):
         description="first-person words (« je », « moi », \"my\"): a pattern without one (« {name}, bonjour ») takes only a known first name, "
         "since a company said at pick-up fills the same slot",
     )
+    name_requests: list[str] = Field(
+        default_factory=list,
+        description="how the agent asks for the customer's name (« c'est à quel nom ? »): a name in that turn is the customer's",
+    )
+    part_of_after: list[str] = Field(
+        default_factory=list,
+        description="words after which a first name belongs to another name (« le cellier de Marthe », « rue Victor-Hugo »)",
+    )
 
     @cached_property
     def name_patterns(self) -> list[tuple[re.Pattern[str], bool]]:
@@ -193,12 +201,18 @@ class AgentNameParams(CheckParams):
         return [(self._regex(pattern, lead), any(w in first_person for w in self.normal(pattern.replace("{name}", " ")).split())) for pattern in self.patterns]
 
     @cached_property
-    def titles_set(self) -> frozenset[str]:
-        return self.normal_words(self.titles)
+    def word_sets(self) -> dict[str, frozenset[str]]:
+        """The word lists, normalised once: titles, never (not_names, titles, lead words: "hey" is a name too), part_of_after, lead."""
+        return {
+            "titles": self.normal_words(self.titles),
+            "never": self.normal_words(self.not_names + self.titles + self.lead_words),
+            "part_of_after": self.normal_words(self.part_of_after),
+            "lead": self.normal_words(self.lead_words),
+        }
 
     @cached_property
-    def never_names(self) -> frozenset[str]:
-        return self.normal_words(self.not_names + self.titles)
+    def request_matcher(self) -> re.Pattern[str] | None:
+        return self.phrase_matcher(self.name_requests)
 
     def _regex(self, pattern: str, lead_words: tuple[str, ...]) -> re.Pattern[str]:
         anchored = pattern.startswith("^")
@@ -214,41 +228,142 @@ class AgentNameParams(CheckParams):
         return re.compile(prefix + "".join(parts) + r"(?![a-z0-9])")
 
 
-def _looks_like_name(ctx: CheckContext, turn: TurnView, start: int, end: int, params: AgentNameParams, first_person: bool) -> bool:
-    from qualicall.models.names import is_first_name
+class _NameReader:
+    """What a word of the agent's opening is: a person's first name (lexicon, spaCy's person entities), an ordinary word, the customer's name."""
 
-    word = turn.norm.text[start:end]
-    if word in stop_words(ctx.language) or word in params.never_names:
-        return False
-    if is_first_name(word):
-        return True
-    if not first_person:
-        # « Cinéflux, bonjour »: a capitalised word there is as likely the company,
-        # unless a first name comes just before it (« Élodie Marchand à votre service »).
+    def __init__(self, ctx: CheckContext, params: AgentNameParams) -> None:
+        self.ctx, self.params, self.sets = ctx, params, params.word_sets
+        self.stops = stop_words(ctx.language)
+        # Who said a word first: a name the customer gave before the agent says it is the customer's.
+        self.customer_first = first_saying(ctx.customer_turns, lambda t: t.norm.words())
+        self._persons: dict[int, list[tuple[int, int]]] = {}
+
+    @cached_property
+    def dictionary(self):  # type: ignore[no-untyped-def]
+        from qualicall.models.lexicon import dictionary
+
+        return dictionary(self.ctx.nlp)
+
+    def persons(self, turns: list[TurnView]) -> None:
+        """spaCy's person entities of the cased turns among `turns`, in one batch (lower-case ASR text has none to find)."""
+        from qualicall.models.nlp import person_names
+
+        cased = [t for t in turns if t.index not in self._persons and not t.lower_case and not t.upper_case]
+        for turn in turns:
+            self._persons.setdefault(turn.index, [])
+        if cased:
+            for turn, spans in zip(cased, person_names(self.ctx.nlp, [t.text[: self.ctx.rubric.text.model_chars] for t in cased])):
+                self._persons[turn.index] = spans
+
+    def is_person(self, turn: TurnView, start: int, end: int) -> bool:
+        """The word is (in) a person entity of the cased turn."""
+        s, e = turn.norm.span(start, end)
+        return any(ps <= s and e <= pe for ps, pe in self._persons.get(turn.index, ()))
+
+    def written(self, turn: TurnView, start: int, end: int) -> str:
+        s, e = turn.norm.span(start, end)
+        return turn.text[s:e]
+
+    def capitalised_inside(self, turn: TurnView, start: int, end: int) -> bool:
+        """Cased text, a capital not owed to the start of a sentence: « c'est Rose qui vous répond »."""
+        if turn.lower_case or turn.upper_case:
+            return False
+        s, _ = turn.norm.span(start, end)
+        return turn.text[s : s + 1].isupper() and not self.sentence_start(turn, start)
+
+    def excluded(self, turn: TurnView, start: int, end: int) -> bool:
+        """Not the agent's name: a function word, the customer's (after a title, said by the customer first, asked for), part of another name."""
+        word = turn.norm.text[start:end]
+        if word in self.stops or word in self.sets["never"]:
+            return True
         before = turn.norm.words_before(start, 1)
-        return bool(before) and is_first_name(before[0]) and before[0] not in stop_words(ctx.language)
-    # Cased text: a capitalised word the tagger takes for a proper noun (a rare first name).
-    s, _ = turn.norm.span(start, end)
-    if turn.text[s : s + 1].isupper() and not turn.upper_case:
-        token = next(iter(ctx.tokens(turn, s, s + 1)), None)
-        return token is not None and token.pos_ == "PROPN"
-    return False
+        if before and (before[0] in self.sets["titles"] or before[0] in self.sets["part_of_after"]):
+            return True
+        if self.customer_first.get(word, turn.index) < turn.index:
+            return True
+        if self.params.request_matcher is not None and self.params.request_matcher.search(turn.norm.text):
+            return True
+        # « Bonjour Sophie, … » once the customer has spoken: the agent greets the customer by name, the
+        # name closing the greeting (not « Bonjour ! Agathe, du service … », "Hello, Jordan here").
+        spoke_first = any(t.index < turn.index for t in self.ctx.customer_turns)
+        greeted = bool(before) and before[0] in self.sets["lead"] and not self.sentence_start(turn, start)
+        return spoke_first and greeted and self.closes_clause(turn, end)
+
+    def closes_clause(self, turn: TurnView, end: int) -> bool:
+        _, e = turn.norm.span(end - 1, end)
+        after = turn.text[e:].lstrip()
+        return not after or after[0] in ",.;:!?"
+
+    def sentence_start(self, turn: TurnView, start: int) -> bool:
+        s, _ = turn.norm.span(start, start + 1)
+        before = turn.text[:s].rstrip()
+        return not before or before[-1] in ".!?"
+
+    def at_pickup(self, turn: TurnView, start: int) -> bool:
+        """Only salutations before the word in the turn: where a company is named (« Hello, Acme here »)."""
+        return all(w in self.sets["lead"] for w in turn.norm.text[:start].split())
+
+    def first_name(self, turn: TurnView, start: int, end: int) -> bool:
+        """A first name of the lexicon that is no ordinary word, or that cased text capitalises or tags as a person."""
+        from qualicall.models.names import is_first_name
+
+        word = turn.norm.text[start:end]
+        if not is_first_name(word):
+            return False
+        if self.written(turn, start, end).lower() not in self.dictionary:
+            return True
+        return self.capitalised_inside(turn, start, end) or self.is_person(turn, start, end)
+
+    def in_slot(self, turn: TurnView, start: int, end: int, first_person: bool) -> bool:
+        """A word in a pattern's {name} slot: said in the first person (« je suis X »), a first name or a word the tagger takes for a
+        proper noun; otherwise (« X, bonjour ») a company fits the slot too, so a first name, a person entity, or a surname after one."""
+        from qualicall.models.names import is_first_name
+
+        word = turn.norm.text[start:end]
+        if is_first_name(word) or self.is_person(turn, start, end):
+            return True
+        if not first_person:
+            # A surname after a first name (« Élodie Marchand à votre service »), or a capitalised word no
+            # dictionary holds, past the pick-up's company slot ("Hello, Acme support, Oyelaran here").
+            before = turn.norm.words_before(start, 1)
+            if before and is_first_name(before[0]) and before[0] not in self.stops:
+                return True
+            unknown = self.written(turn, start, end).lower() not in self.dictionary
+            return unknown and self.capitalised_inside(turn, start, end) and not self.at_pickup(turn, start)
+        s, _ = turn.norm.span(start, end)
+        if turn.text[s : s + 1].isupper() and not turn.upper_case:
+            token = next(iter(self.ctx.tokens(turn, s, s + 1)), None)
+            return token is not None and token.pos_ == "PROPN"
+        return False
 
 
 @register_check("agent_name", AgentNameParams)
 def agent_name(ctx: CheckContext, params: AgentNameParams) -> ItemResult:
-    """Passes when the agent introduces themself by name in the opening (not the customer's name)."""
+    """Passes when the agent gives a person's name of their own in the opening (not the customer's, not a company's).
+
+    A name is recognised by what it is, wherever the agent says it: a first name
+    of the lexicon (accents and case do not matter) that is no ordinary word, or
+    that cased text capitalises inside a sentence or spaCy tags as a person
+    (« Transports Lumen bonjour, Maëlle. », « vous avez Anaïs au secrétariat »).
+    A presenting phrase (« je suis X », "X speaking") also takes names the
+    lexicon lacks. The customer's name is not the agent's: after a title
+    (« madame Durand »), said by the customer first, in the turn that asks for it
+    (« c'est à quel nom ? »), or greeted (« bonjour Sophie » after the customer spoke).
+    """
     turns = ctx.scope()
     if not turns:
         return ctx.failed(reason("opening.no_agent_turn"))
+    reader = _NameReader(ctx, params)
+    reader.persons(turns)
     for turn in turns:
-        for pattern, strong in params.name_patterns:
+        for pattern, first_person in params.name_patterns:
             for m in pattern.finditer(turn.norm.text):
                 start, end = m.span("name")
-                preceding = turn.norm.words_before(start, 1)
-                if preceding and preceding[0] in params.titles_set:
-                    continue  # « madame Durand »: the customer's name
-                if _looks_like_name(ctx, turn, start, end, params, strong):
+                if not reader.excluded(turn, start, end) and reader.in_slot(turn, start, end, first_person):
                     match = Match(turn, m.start(), m.end())
                     return ctx.passed(reason("agent_name.given", text=match.text, at=place(match)), [match])
+        for m in re.finditer(r"[a-z]+", turn.norm.text):
+            if not reader.excluded(turn, *m.span()) and reader.first_name(turn, *m.span()):
+                match = Match(turn, *m.span())
+                return ctx.passed(reason("agent_name.given", text=match.text, at=place(match)), [match])
     return ctx.failed(reason("agent_name.missing", window=ctx.window_param(ctx.item.window)))
