@@ -85,8 +85,13 @@ def readability(ctx: CheckContext, params: ReadabilityParams) -> ItemResult:
 
 class JargonParams(CheckParams):
     terms: list[str] = Field(default_factory=list, description="the deployment's internal jargon")
-    acronyms: bool = Field(default=True, description="also flag unexplained all-caps acronyms")
-    allowed: list[str] = Field(default_factory=list, description="acronyms every customer knows (SMS, TV…)")
+    acronyms: bool = Field(default=True, description="also flag unexplained acronyms: all capitals, or lower-case letters no word is made of")
+    max_acronym_letters: int = Field(default=5, ge=2, description="a lower-case run of letters longer than this is a word, not an acronym")
+    allowed: list[str] = Field(default_factory=list, description="acronyms and abbreviations every customer knows (SMS, TV, kWh…), in any case")
+    meaning_bank: str | None = Field(
+        default=None,
+        description="the rubric bank of the customer's questions about what a word means (« le quoi ? »): one, right after the agent spoke, fails the item",
+    )
     explanations: list[str] = Field(default_factory=list, description="formulas that explain a term (« c'est-à-dire »)")
     explain_within_words: int = Field(default=6, ge=0)
 
@@ -104,6 +109,87 @@ class JargonParams(CheckParams):
 
 
 _ACRONYM = re.compile(r"(?<![\w-])([A-Z]{2,6})s?(?![\w-])")
+# A run of lower-case letters standing alone (not part of an elision, a hyphenated word or a code with digits).
+_LOWER_RUN = re.compile(r"(?<![\w'’-])([^\W\d_A-Z]{2,12})(?![\w'’-])")
+_VOWELS = frozenset("aeiouy")
+
+
+def _capital_acronyms(turn: TurnView, params: JargonParams) -> list[tuple[int, int]]:
+    """Normalised spans of the all-capital acronyms of a turn that are not known to every customer."""
+    spans = (turn.norm.norm_span(m.start(1), m.end(1)) for m in _ACRONYM.finditer(turn.text) if m.group(1) not in params.allowed_set)
+    return [span for span in spans if span is not None]
+
+
+def _lower_case_acronyms(ctx: CheckContext, turn: TurnView, params: JargonParams) -> list[tuple[int, int]]:
+    """Normalised spans of the lower-case letters in a turn that are no word and cannot be read as one (« votre pdl », "your mpan").
+
+    Not a word: no entry in the language's dictionary (qualicall.models.lexicon), not a function word, not
+    a first name. Cannot be read as one: no vowel, or a beginning no word of the language has (« mp », « ms »).
+    Pronounceable codes (« rio », "smets") are left to the deployment's list and to the customer's question.
+    """
+    from qualicall.models.lexicon import dictionary
+    from qualicall.models.names import is_first_name
+    from qualicall.scorer.checks.greeting import stop_words
+
+    found = []
+    words = None
+    for m in _LOWER_RUN.finditer(turn.text):
+        letters = m.group(1)
+        if len(letters) > params.max_acronym_letters or letters.upper() in params.allowed_set:
+            continue
+        folded = params.normal(letters)
+        if not folded or folded in stop_words(ctx.language) or is_first_name(folded):
+            continue
+        words = words or dictionary(ctx.nlp)
+        if not (_VOWELS.isdisjoint(folded) or folded[:2] not in words.onsets()) or letters in words:
+            continue
+        span = turn.norm.norm_span(m.start(1), m.end(1))
+        if span is not None:
+            found.append(span)
+    return found
+
+
+def _asks_meaning(ctx: CheckContext, params: JargonParams, turns: list[TurnView]) -> Match | None:
+    """The customer's first question about what a word means, right after one of `turns` (the agent's): a Match in the agent's turn.
+
+    The agent's word is the one the customer repeats (« le pdl c'est quoi »), else the agent's whole turn.
+    """
+    from qualicall.scorer.checks.greeting import stop_words
+    from qualicall.scorer.context import CUSTOMER
+    from qualicall.scorer.signals import bank_model
+
+    if params.meaning_bank is None:
+        return None
+    agent_indices = {t.index for t in turns}
+    follows: dict[int, TurnView] = {}
+    speaking = [t for t in ctx.turns if t.speaker in ("agent", CUSTOMER) and t.norm.text]
+    for previous, turn in zip(speaking, speaking[1:]):
+        if turn.speaker == CUSTOMER and previous.index in agent_indices:
+            follows[turn.index] = previous
+    if not follows:
+        return None
+    sentences = ctx.sentences_of([t for t in ctx.customer_turns if t.index in follows])
+    if not sentences.units:
+        return None
+    model = bank_model(ctx.rubric.example_banks()[params.meaning_bank], ctx.embedder)
+    for unit, match in zip(sentences.units, model.judge(sentences.vectors)):
+        if not match.realises:
+            continue
+        agent_turn = follows[unit.turn.index]
+        asked = set(unit.turn.norm.words()) - stop_words(ctx.language)
+        for m in re.finditer(r"[a-z0-9]+", agent_turn.norm.text):
+            if m.group() in asked and len(m.group()) > 1:
+                return _MeaningAsked(agent_turn, m.start(), m.end(), unit, match.closest, match.similarity)
+        return _MeaningAsked(agent_turn, 0, len(agent_turn.norm.text), unit, match.closest, match.similarity)
+    return None
+
+
+class _MeaningAsked(Match):
+    """The agent's word (or turn) the customer asked about, with the customer's question."""
+
+    def __init__(self, turn: TurnView, start: int, end: int, question, closest: str, similarity: float) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(turn, start, end)
+        self.question, self.closest, self.similarity = question, closest, similarity
 
 
 def _explained(turn: TurnView, start: int, end: int, explain: re.Pattern[str] | None, within: int) -> bool:
@@ -129,6 +215,16 @@ def _explained(turn: TurnView, start: int, end: int, explain: re.Pattern[str] | 
 def no_jargon(ctx: CheckContext, params: JargonParams) -> ItemResult:
     """Fails when internal jargon or an unexplained acronym reaches the customer."""
     turns = ctx.scope()
+    asked = _asks_meaning(ctx, params, turns)
+    if asked is not None:
+        question = asked.question
+        return ItemResult(
+            status="failed",
+            reason=f"the customer asks what « {asked.text} » ({where(asked)}) means: « {question.text} » ({question.where()}) "
+            f"reads like « {asked.closest} » ({asked.similarity:.2f})",
+            evidence=[ctx.evidence(asked), question.evidence()],
+            measures={"count": 1},
+        )
     explain = params.explanation_matcher
     found: list[Match] = []
     for match in find_all(params.term_matcher, turns):
@@ -146,15 +242,9 @@ def no_jargon(ctx: CheckContext, params: JargonParams) -> ItemResult:
             if turn.upper_case:
                 continue  # a shouted or all-caps turn has no acronyms to tell apart
             starts, ends = terms.get(turn.index, ([], []))
-            for m in _ACRONYM.finditer(turn.text):
-                acronym = m.group(1)
-                if acronym in params.allowed_set:
-                    continue
+            for span in _capital_acronyms(turn, params) + _lower_case_acronyms(ctx, turn, params):
                 # A code the customer used first is the customer's own word.
-                if customer_words.get(params.normal(acronym), turn.index) < turn.index:
-                    continue
-                span = turn.norm.norm_span(m.start(1), m.end(1))
-                if span is None:
+                if customer_words.get(turn.norm.text[span[0] : span[1]], turn.index) < turn.index:
                     continue
                 inside = bisect_right(starts, span[0]) - 1
                 if inside >= 0 and span[0] < ends[inside]:
