@@ -86,21 +86,28 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "phrases longues : {long_share:.0%} des mots de l'agent dans des phrases de plus de {max_words} mots (la plus longue : {longest})",
         "long sentences: {long_share:.0%} of the agent's words in runs over {max_words} words (longest {longest})",
     ),
+    "readability.run_on": (
+        "phrase interminable : {words} mots > {max_words} (« {text} »)",
+        "run-on sentence: {words} words > {max_words} (« {text} »)",
+    ),
     "readability.easy": (
         "facile à suivre : lisibilité de Flesch {flesch:.1f}, {mean_words:.1f} mots par phrase",
         "easy to follow: Flesch reading ease {flesch:.1f}, {mean_words:.1f} words per sentence",
     ),
     "jargon.found": ("jargon ou sigle non expliqué : {found:quoted}", "jargon or unexplained acronym: {found:quoted}"),
     "jargon.none": ("ni jargon interne ni sigle non expliqué", "no internal jargon and no unexplained acronym"),
+    "jargon.meaning_asked": (
+        "le client demande ce que veut dire « {text} » ({at:place}) : « {question} » ({asked_at:span}) se lit comme « {closest} » ({similarity:.2f})",
+        "the customer asks what « {text} » ({at:place}) means: « {question} » ({asked_at:span}) reads like « {closest} » ({similarity:.2f})",
+    ),
     "courtesy.familiar_address": ("tutoiement : « {text} » au {at:place}", "familiar address: « {text} » in {at:place}"),
     "courtesy.familiar_register": ("registre familier : {words:words}", "familiar register: {words:words}"),
-    "courtesy.familiar_no_courtesy": (
-        "registre familier : {words:words}, et aucun mot de politesse",
-        "familiar register: {words:words}, and no courtesy word",
+    "courtesy.familiar_by_meaning": (
+        "registre familier : « {text} » ({at:span}) se lit comme « {closest} » ({similarity:.2f})",
+        "familiar register: « {text} » ({at:span}) reads like « {closest} » ({similarity:.2f})",
     ),
-    "courtesy.polite": ("registre poli : « {text} » au {at:place}", "polite register: « {text} » in {at:place}"),
-    "courtesy.familiar_only": ("registre familier et aucun mot de politesse", "familiar register and no courtesy word"),
-    "courtesy.neutral": ("registre neutre et poli (aucun mot familier)", "neutral, polite register (no familiar word)"),
+    "courtesy.no_courtesy": ("aucun mot de politesse dans {window:window}", "no courtesy word in {window:window}"),
+    "courtesy.polite": ("registre poli : « {text} » au {at:place}, aucun mot familier", "polite register: « {text} » in {at:place}, no familiar word"),
     # recap
     "recap.explicit": ("récapitulatif : « {text} » au {at:place}", "recap: « {text} » in {at:place}"),
     "recap.summary": ("résumé au {at:place} : « {text} »", "summary in {at:place}: « {text} »"),

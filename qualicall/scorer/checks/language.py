@@ -21,15 +21,31 @@ class ReadabilityParams(CheckParams):
     min_score: float = Field(default=60.0, description="Flesch reading ease (French: the 'fr' variant)")
     max_sentence_words: int = Field(default=25, ge=5, description="a sentence longer than this is a long run")
     max_long_share: float = Field(default=0.25, ge=0, le=1, description="share of agent words in long runs allowed")
+    max_run_words: int = Field(
+        default=45,
+        ge=10,
+        description="one punctuated sentence longer than this fails the item whatever the rest (« il convient de nous faire parvenir …, étant précisé que … »)",
+    )
+    max_unpunctuated_run_words: int = Field(
+        default=50,
+        ge=10,
+        description="… and unpunctuated speech in which the sentence recogniser finds no end for longer than this (chatty speech runs on more loosely)",
+    )
     split_unpunctuated_over: int = Field(default=20, ge=5, description="split unpunctuated turns longer than this with spaCy")
 
 
-def agent_sentences(ctx: CheckContext, turns: list[TurnView], split_over: int) -> list[tuple[str, bool]]:
-    """Agent speech as (sentence, bounded) pairs: turns (ASR segments) split at . ! ?, and long unpunctuated turns split by spaCy.
+# How a sentence's end was found: punctuation, the sentence recogniser (spaCy) on unpunctuated text, or a cut
+# every `split_unpunctuated_over` words in a turn too long for the models.
+PUNCTUATED, RECOGNISED, CUT = "punctuated", "recognised", "cut"
 
-    `bounded` is False for the pieces of a long unpunctuated turn: where its
-    sentences end is a guess (the recogniser wrote no punctuation), so their
-    length says little about the speaker's and is not held against them. A piece
+
+def agent_sentences(ctx: CheckContext, turns: list[TurnView], split_over: int) -> list[tuple[str, str]]:
+    """Agent speech as (sentence, how its end was found) pairs: turns (ASR segments) split at . ! ?, and long unpunctuated turns split by spaCy.
+
+    Only punctuated sentences count towards the share of long runs: where the
+    sentences of an unpunctuated turn end is a guess (the recogniser wrote no
+    punctuation), so their length says little about the speaker's. A piece in
+    which the sentence recogniser finds no end at all is still a run-on. A piece
     too long for the models (over the rubric's `text.model_chars`) is cut every
     `split_over` words instead.
     """
@@ -39,21 +55,21 @@ def agent_sentences(ctx: CheckContext, turns: list[TurnView], split_over: int) -
     unbounded = [len(p.split()) > split_over and not re.search(r"[.!?,;:]", p[:-1]) for p in pieces]
     by_model = [u and len(p) <= ctx.rubric.text.model_chars for p, u in zip(pieces, unbounded)]
     splits = iter(split_sentences(ctx.nlp, [p for p, m in zip(pieces, by_model) if m]) if any(by_model) else [])
-    out: list[tuple[str, bool]] = []
+    out: list[tuple[str, str]] = []
     for piece, long_unpunctuated, model in zip(pieces, unbounded, by_model):
         if model:
-            out.extend((s, False) for s in next(splits))
+            out.extend((s, RECOGNISED) for s in next(splits))
         elif long_unpunctuated:
             words = piece.split()
-            out.extend((" ".join(words[i : i + split_over]), False) for i in range(0, len(words), split_over))
+            out.extend((" ".join(words[i : i + split_over]), CUT) for i in range(0, len(words), split_over))
         else:
-            out.append((piece, True))
-    return [(s, bounded) for s, bounded in out if re.search(r"\w", s)]
+            out.append((piece, PUNCTUATED))
+    return [(s, kind) for s, kind in out if re.search(r"\w", s)]
 
 
 @register_check("readability", ReadabilityParams)
 def readability(ctx: CheckContext, params: ReadabilityParams) -> ItemResult:
-    """Passes when the agent's speech is easy to follow: Flesch reading ease and moderate sentence length."""
+    """Passes when the agent's speech is easy to follow: Flesch reading ease, moderate sentence length, no run-on sentence."""
     turns = ctx.scope()
     parts = agent_sentences(ctx, turns, params.split_unpunctuated_over)
     if not parts:
@@ -64,19 +80,26 @@ def readability(ctx: CheckContext, params: ReadabilityParams) -> ItemResult:
     score = round(float(textstat.flesch_reading_ease(text)), 1)
     counts = [len(p.split()) for p, _ in parts]
     total = sum(counts)
-    bounded_words = sum(n for n, (_, bounded) in zip(counts, parts) if bounded)
-    long_runs = [(p, n) for (p, bounded), n in zip(parts, counts) if bounded and n > params.max_sentence_words]
+    bounded_words = sum(n for n, (_, kind) in zip(counts, parts) if kind == PUNCTUATED)
+    long_runs = [(p, n) for (p, kind), n in zip(parts, counts) if kind == PUNCTUATED and n > params.max_sentence_words]
     long_share = round(sum(n for _, n in long_runs) / bounded_words, 3) if bounded_words else 0.0
+    bound = {PUNCTUATED: params.max_run_words, RECOGNISED: params.max_unpunctuated_run_words}
+    run_on = max(((p, n, bound[kind]) for (p, kind), n in zip(parts, counts) if kind != CUT), key=lambda pnb: pnb[1] - pnb[2], default=("", 0, 0))
     measures = {
         "flesch": score,
         "words": total,
         "sentences": len(parts),
         "mean_sentence_words": round(total / len(parts), 1),
         "long_share": long_share,
+        "longest_sentence_words": run_on[1],
         "unpunctuated_share": round(1 - bounded_words / total, 3) if total else 0.0,
     }
     if score < params.min_score:
         return ctx.failed(reason("readability.hard", flesch=score, min_score=params.min_score), **measures)
+    if run_on[1] > run_on[2]:
+        words = run_on[0].split()
+        shown = " ".join(words[:8]) + " … " + " ".join(words[-4:])
+        return ctx.failed(reason("readability.run_on", words=run_on[1], max_words=run_on[2], text=shown), **measures)
     if long_share > params.max_long_share:
         longest = max(long_runs, key=lambda pn: pn[1])
         return ctx.failed(reason("readability.long_sentences", long_share=long_share, max_words=params.max_sentence_words, longest=longest[1]), **measures)
@@ -220,8 +243,8 @@ def no_jargon(ctx: CheckContext, params: JargonParams) -> ItemResult:
         question = asked.question
         return ItemResult(
             status="failed",
-            reason=f"the customer asks what « {asked.text} » ({where(asked)}) means: « {question.text} » ({question.where()}) "
-            f"reads like « {asked.closest} » ({asked.similarity:.2f})",
+            **ctx.said(reason("jargon.meaning_asked", text=asked.text, at=place(asked), question=question.text, asked_at=question.place(),
+                              closest=asked.closest, similarity=asked.similarity)),
             evidence=[ctx.evidence(asked), question.evidence()],
             measures={"count": 1},
         )
@@ -259,9 +282,10 @@ def no_jargon(ctx: CheckContext, params: JargonParams) -> ItemResult:
 class CourtesyParams(CheckParams):
     informal: list[str] = Field(default_factory=list, description="familiar address (« tu », « toi »): always fails")
     informal_patterns: list[Regex] = Field(default_factory=list)
-    familiar: list[str] = Field(default_factory=list, description="slang and familiar words")
-    courtesy: list[str] = Field(default_factory=list, description="courtesy words")
-    max_familiar: int = Field(default=1, ge=0, description="familiar words tolerated when the agent is otherwise courteous")
+    familiar: list[str] = Field(default_factory=list, description="slang and familiar words (« ouais », « ben », \"yeah\")")
+    familiar_bank: str | None = Field(default=None, description="the rubric bank of familiar-register sentences, for the wordings no list holds")
+    courtesy: list[str] = Field(default_factory=list, description="courtesy words; the agent must say one")
+    max_familiar: int = Field(default=0, ge=0, description="familiar words tolerated (quality-grid.md: none)")
 
     @cached_property
     def matchers(self) -> dict[str, re.Pattern[str] | None]:
@@ -273,21 +297,41 @@ class CourtesyParams(CheckParams):
         }
 
 
+def _familiar_sentences(ctx: CheckContext, params: CourtesyParams, turns: list[TurnView], listed: list[Match]) -> list:  # type: ignore[type-arg]
+    """The agent's sentences that read like the familiar-register bank and hold no listed familiar word: (unit, match) pairs."""
+    from qualicall.scorer.signals import bank_model
+
+    if params.familiar_bank is None or not turns:
+        return []
+    sentences = ctx.sentences_of(turns)
+    if not sentences.units:
+        return []
+    model = bank_model(ctx.rubric.example_banks()[params.familiar_bank], ctx.embedder)
+    listed_at = {(m.turn.index, *m.turn.norm.span(m.start, m.end)) for m in listed}
+    found = []
+    for unit, match in zip(sentences.units, model.judge(sentences.vectors)):
+        if match.realises and not any(t == unit.turn.index and unit.start <= s < unit.end for t, s, _ in listed_at):
+            found.append((unit, match))
+    return found
+
+
 @register_check("courtesy", CourtesyParams)
 def courtesy(ctx: CheckContext, params: CourtesyParams) -> ItemResult:
-    """Passes when the agent keeps a polite register: no « tu », no slang, courtesy words."""
+    """Passes when the agent keeps a polite register (quality-grid.md): courtesy words, and no « tu », and no familiar word."""
     turns = ctx.scope()
     informal = find_all(params.matchers["informal"], turns)
     familiar = find_all(params.matchers["familiar"], turns)
+    by_meaning = _familiar_sentences(ctx, params, turns, familiar)
     polite = find_all(params.matchers["courtesy"], turns)
-    measures = {"informal": len(informal), "familiar": len(familiar), "courtesy_words": len(polite)}
+    measures = {"informal": len(informal), "familiar": len(familiar) + len(by_meaning), "courtesy_words": len(polite)}
     if informal:
         return ctx.failed(reason("courtesy.familiar_address", text=informal[0].text, at=place(informal[0])), informal[:3], **measures)
-    if familiar and (len(familiar) > params.max_familiar or not polite):
-        words = [m.text for m in familiar[:4]]
-        return ctx.failed(reason("courtesy.familiar_register" if polite else "courtesy.familiar_no_courtesy", words=words), familiar[:4], **measures)
-    if polite:
-        return ctx.passed(reason("courtesy.polite", text=polite[0].text, at=place(polite[0])), polite[:2], **measures)
-    if familiar:
-        return ctx.failed(reason("courtesy.familiar_only"), familiar[:2], **measures)
-    return ctx.passed(reason("courtesy.neutral"), [], **measures)
+    if len(familiar) + len(by_meaning) > params.max_familiar:
+        if familiar:  # the listed words first: a coach reads them at a glance
+            return ctx.failed(reason("courtesy.familiar_register", words=[m.text for m in familiar[:4]]), familiar[:4], **measures)
+        unit, match = by_meaning[0]
+        said = reason("courtesy.familiar_by_meaning", text=unit.text, at=unit.place(), closest=match.closest, similarity=match.similarity)
+        return ItemResult(status="failed", **ctx.said(said), evidence=[u.evidence() for u, _ in by_meaning[:2]], measures=measures)
+    if not polite:
+        return ctx.failed(reason("courtesy.no_courtesy", window=ctx.window_param(ctx.item.window)), **measures)
+    return ctx.passed(reason("courtesy.polite", text=polite[0].text, at=place(polite[0])), polite[:2], **measures)
