@@ -28,7 +28,7 @@ NEAR = 0.15
 REASON_FLOOR = 0.25
 
 # Measures whose threshold is not named min_<measure> / max_<measure> in the rubric.
-THRESHOLD_ALIASES = {"flesch": "min_score", "mean_sentence_words": "max_sentence_words"}
+THRESHOLD_ALIASES = {"flesch": "min_score", "mean_sentence_words": "max_sentence_words", "longest_sentence_words": "max_run_words"}
 
 
 @dataclass
