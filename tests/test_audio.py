@@ -103,7 +103,10 @@ def test_stereo_telephone_call_gives_ordered_turns_with_words(stereo):
         assert turn.words and all(w.start <= w.end and 0 <= w.probability <= 1 for w in turn.words)
         assert turn.start == turn.words[0].start and turn.confidence is not None
     assert (interaction.id, interaction.agent_id, interaction.team, interaction.language) == ("call-1", "A-7", "energie", "en")
-    assert interaction.roles == {"method": "channel", "agent": "left", "confidence": 1.0, "reason": "agent on the left channel (as configured)"}
+    # The default: the agent found from what each channel says (a greeting, "thank you for calling", an offer of help).
+    roles = interaction.roles
+    assert (roles["method"], roles["agent"], roles["review"]) == ("channel-auto", "left", False) and roles["confidence"] >= 0.8, roles
+    assert "opening cues score" in roles["reason"]
     assert interaction.asr["cut"] is False and interaction.asr["model"] == "base"
     assert stereo.audio_seconds > 10
 
@@ -119,12 +122,29 @@ def test_measured_indicators_follow_the_call(stereo):
 
 
 def test_agent_channel_auto_and_language_detection_on_an_english_opus_call(transcriber, calls):
-    auto = RecordingTranscriber(AudioOptions.choose(threads=THREADS, lang="auto", agent_channel="auto"), engine=transcriber.engine)
+    auto = RecordingTranscriber(AudioOptions.choose(threads=THREADS, lang="auto"), engine=transcriber.engine)
     interaction = auto.transcribe(calls["call-en-swapped"], {"id": "call-2"}).interaction
     assert interaction.roles["method"] == "channel-auto" and interaction.roles["agent"] == "right"
     assert interaction.roles["confidence"] >= 0.8, (interaction.roles, [t.text for t in interaction.turns])
     assert interaction.turns[0].speaker == "agent" and "hello" in interaction.turns[0].text.lower()
     assert interaction.language == "en" and interaction.asr["language_probability"] > 0.5
+    # left / right impose the channel, whatever it says: here the customer is then judged as the agent.
+    forced = RecordingTranscriber(AudioOptions.choose(threads=THREADS, lang="en", agent_channel="left"), engine=transcriber.engine)
+    imposed = forced.transcribe(calls["call-en-swapped"], {"id": "call-3"}).interaction
+    assert imposed.roles == {"method": "channel", "agent": "left", "confidence": 1.0, "reason": "agent on the left channel (as configured)", "review": False}
+    assert imposed.turns[0].speaker == "customer" and "hello" in imposed.turns[0].text.lower()
+
+
+@pytest.mark.skipif(not (REAL_DATA / "spokenwoz_MUL1011.opus").exists(), reason="../shared/data/real is absent")
+def test_real_stereo_call_default_finds_the_agent_on_the_right(cli, tmp_path):
+    """The real two-party call has the operator on the right: `qualicall score` with no option judges the operator."""
+    opening = tmp_path / "real-call-opening.opus"  # the first 45 s: what the decision reads, at a fraction of the cost
+    subprocess.run(["ffmpeg", "-v", "error", "-i", str(REAL_DATA / "spokenwoz_MUL1011.opus"), "-t", "45", "-c", "copy", str(opening)], check=True)
+    scored = cli("score", str(opening), "--lang", "en")
+    assert scored.returncode == 0, scored.stderr
+    roles = json.loads(scored.stdout)["roles"]
+    assert (roles["method"], roles["agent"]) == ("channel-auto", "right"), roles
+    assert roles["confidence"] >= 0.75 and roles["review"] is False and roles["reason"]
 
 
 def test_french_mono_call_is_detected_as_french_with_a_stated_role_confidence(transcriber, calls):
@@ -225,7 +245,8 @@ def test_cli_score_stereo_recording_end_to_end(cli, calls):
 
 @pytest.mark.skipif(not (REAL_DATA / "stereo_diarization.wav").exists(), reason="../shared/data/real is absent")
 def test_real_stereo_recording_one_speaker_per_channel(transcriber):
-    english = RecordingTranscriber(AudioOptions.choose(threads=THREADS, lang="en"), engine=transcriber.engine)
+    # Two read sentences, no call: no cue tells the parties apart, so the channel is imposed.
+    english = RecordingTranscriber(AudioOptions.choose(threads=THREADS, lang="en", agent_channel="left"), engine=transcriber.engine)
     interaction = english.transcribe(REAL_DATA / "stereo_diarization.wav", {"id": "real"}).interaction
     by_speaker = {t.speaker: t.text.lower() for t in interaction.turns}
     assert "wizard" in by_speaker["agent"] and "horizon" in by_speaker["customer"]

@@ -126,3 +126,36 @@ def test_names_services_and_greeting_words():
     assert status([(A, "Bonjour, Sandrine au téléphone, l'équipe facturation, que puis-je faire pour vous ?"), (C, "Bonjour.")], "greeting.organization") == "passed"
     assert status([(A, "hey you're through to Brightline customer care how can I help"), (C, "hi")], "greeting.organization", "en") == "passed"
     assert status([(A, "hey you're through to Brightline customer care how can I help"), (C, "hi")], "greeting.salutation", "en") == "passed"
+
+
+@pytest.mark.parametrize(
+    "turns, language, expected",
+    [
+        # A first name wherever the agent says it in the opening, no presenting phrase needed; accents, case.
+        ([(A, "Assurances Mistral bonsoir, Gwendoline vous répond."), (C, "Bonsoir.")], "fr", "passed"),
+        ([(A, "garage dumas bonjour loïc au standard je vous écoute"), (C, "oui bonjour")], "fr", "passed"),
+        ([(A, "cabinet ferrand bonjour solène pour vous renseigner"), (C, "bonjour")], "fr", "passed"),
+        ([(A, "Harbour Dental, good morning, Priya on the front desk."), (C, "Morning.")], "en", "passed"),
+        ([(A, "northgate insurance claims desk you've got callum"), (C, "hi callum")], "en", "passed"),
+        # The customer's name: after a title, given by the customer before the agent repeats it.
+        ([(A, "Bonjour madame Lefèvre, que puis-je faire pour vous ?"), (C, "Bonjour.")], "fr", "failed"),
+        ([(A, "Bonjour, service abonnés, c'est à quel nom ?"), (C, "Amandine Garnier."), (A, "Merci Amandine, je regarde votre abonnement.")], "fr", "failed"),
+        ([(A, "Hello, billing team, who am I speaking with?"), (C, "Siobhan Kelly."), (A, "Thanks Siobhan, let me pull up the account.")], "en", "failed"),
+        # A first name that belongs to the company's name.
+        ([(A, "La Maison de Juliette, bonjour, que puis-je faire pour vous ?"), (C, "Bonjour.")], "fr", "failed"),
+        ([(A, "Thanks for calling the House of Arthur, how can I help?"), (C, "Hi.")], "en", "failed"),
+        # Ordinary words that are also first names are not names alone in lower-case speech.
+        ([(A, "bonjour c'est bien clair pour la suite je vous écoute"), (C, "oui")], "fr", "failed"),
+        ([(A, "hello i will check that for you"), (C, "ok")], "en", "failed"),
+    ],
+)
+def test_agent_name_by_what_a_name_is(turns, language, expected):
+    result = item(turns, "greeting.agent_name", language, channel="chat")
+    assert result.status == expected, result.reason
+
+
+def test_a_first_name_at_pick_up_is_never_the_organisation():
+    result = item([(A, "Ronan, bonjour, que puis-je faire pour vous ?"), (C, "Bonjour.")], "greeting.organization")
+    assert result.status == "failed", result.reason
+    result = item([(A, "tiphaine bonjour je vous écoute"), (C, "oui bonjour")], "greeting.organization")
+    assert result.status == "failed", result.reason

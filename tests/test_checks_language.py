@@ -93,10 +93,74 @@ def test_customer_banned_formula_does_not_count():
         ("ouais ben bouge pas je regarde", "fr", "failed"),
         ("Thank you, please hold on a moment while I check.", "en", "passed"),
         ("yeah whatever dude", "en", "failed"),
-        # Curt but polite.
-        ("Votre commande part demain.", "fr", "passed"),
     ],
 )
 def test_courtesy(agent, language, expected):
     opening = (A, "Bonjour, que puis-je faire pour vous ?") if language == "fr" else (A, "Hello, how can I help?")
     assert status([opening, (C, "ok"), (A, agent)], "comprehensible_language.courtesy", language) == expected
+
+
+@pytest.mark.parametrize(
+    "turns, language, expected",
+    [
+        # Lower-case letters no word is made of: an acronym, whatever the case.
+        ([(A, "je relance le ctm pour votre ligne cet après-midi"), (C, "d'accord")], "fr", "failed"),
+        ([(A, "i'll flag it as a dnp on the system"), (C, "okay")], "en", "failed"),
+        ([(A, "Votre conseiller vous rappelle jeudi avec le devis."), (C, "Très bien.")], "fr", "passed"),
+        ([(A, "your meter reading is due next week"), (C, "okay")], "en", "passed"),
+        # The customer asking what the agent's word means: jargon, even if it is explained afterwards.
+        ([(A, "Je passe votre dossier en délégation de gestion."), (C, "Pardon, en délégation de quoi ?"), (A, "C'est-à-dire qu'un collègue s'en charge.")], "fr", "failed"),
+        ([(A, "I'll put a retention flag on that."), (C, "A retention what, sorry?"), (A, "That means we keep your current price.")], "en", "failed"),
+        # Asking to repeat, or about the facts, is not asking what a word means.
+        ([(A, "Votre colis arrive jeudi entre 8 et 13 heures."), (C, "Pardon, vous pouvez répéter ?"), (A, "Jeudi, entre 8 et 13 heures.")], "fr", "passed"),
+        ([(A, "Your parcel arrives on Thursday morning."), (C, "Sorry, which day was that?"), (A, "Thursday morning.")], "en", "passed"),
+    ],
+)
+def test_no_jargon_lower_case_acronyms_and_questions_about_a_word(turns, language, expected):
+    result = item([OPEN_FR if language == "fr" else OPEN_EN, *turns], "comprehensible_language.no_jargon", language)
+    assert result.status == expected, result.reason
+
+
+@pytest.mark.parametrize(
+    "agent, language, expected, why",
+    [
+        # quality-grid.md: courtesy words, and « vous » (never « tu »), and no familiar word.
+        ("Merci pour votre patience, je vous envoie le lien.", "fr", "passed", "polite register"),
+        ("Merci, tu recevras le lien demain.", "fr", "failed", "familiar address"),
+        ("Merci madame, ouais je vois le dossier.", "fr", "failed", "familiar register"),
+        ("Votre commande part demain.", "fr", "failed", "no courtesy word"),
+        ("Thanks for waiting, I've sent the link.", "en", "passed", "polite register"),
+        ("Thanks, yeah I can see the order.", "en", "failed", "familiar register"),
+        ("Your order ships tomorrow.", "en", "failed", "no courtesy word"),
+    ],
+)
+def test_courtesy_as_the_grid_says(agent, language, expected, why):
+    opening = (A, "Bonjour, que puis-je faire pour vous ?") if language == "fr" else (A, "Hello, how can I help?")
+    result = item([opening, (C, "ok"), (A, agent)], "comprehensible_language.courtesy", language)
+    assert result.status == expected and why in result.reason, result.reason
+
+
+RUN_ON = {
+    "fr": "Pour que la demande soit recevable il vous appartient de transmettre l'attestation, le dernier avis et le justificatif "
+    "de domicile avant la fin du mois, étant entendu que toute pièce manquante suspend l'instruction, que le délai ne court "
+    "qu'à compter de la réception complète et que les pénalités restent dues jusque-là.",
+    "en": "For the request to be accepted it falls to you to send the certificate, the latest notice and proof of address before "
+    "the end of the month, on the understanding that any missing item suspends the review, that the period only starts once "
+    "everything has arrived and that the penalties remain payable until then.",
+}
+SHORT = {"fr": "Très bien. Je regarde votre dossier. Merci de patienter. C'est noté.", "en": "Right. I'm looking at your file. Thanks for waiting. That's noted."}
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+@pytest.mark.parametrize("asr", [False, True])
+def test_readability_fails_one_administrative_run_on_among_short_sentences(language, asr):
+    def spoken(text: str) -> str:
+        return text.lower().replace(",", "").replace(".", "") if asr else text
+
+    opening = OPEN_FR if language == "fr" else OPEN_EN
+    turns = [opening] + [(C, "ok"), (A, spoken(SHORT[language]))] * 5 + [(C, "ok"), (A, spoken(RUN_ON[language]))]
+    result = item(turns, "comprehensible_language.readability", language)
+    assert result.status == "failed" and "run-on sentence" in result.reason, (result.reason, result.measures)
+    assert result.measures["flesch"] >= 60, "the Flesch score alone would pass it"
+    without = item(turns[:-2], "comprehensible_language.readability", language)
+    assert without.status == "passed", without.reason

@@ -1,8 +1,8 @@
 """A recording in, a scored-ready interaction out: decode, transcribe, attribute roles, measure.
 
 - Dual-channel (the contact-centre norm): each channel is transcribed on its
-  own; speaker = channel (`agent_channel` left | right, or auto: the channel
-  whose opening sounds like an agent's, see `roles`).
+  own; speaker = channel (`agent_channel` auto, the default: the channel whose
+  opening sounds like an agent's, see `roles`; or left | right as configured).
 - Mono: the speakers are separated by `qualicall.audio.diarize` when it is
   installed, then the agent is chosen from what each says; without it the
   whole call is one speaker, attributed to the agent with a low role
@@ -50,6 +50,9 @@ from qualicall.models.vad import VadSettings, speech_chunks
 __all__ = ["AUDIO_SUFFIXES", "AudioError", "AudioOptions", "Recording", "RecordingTranscriber"]
 
 AGENT_CHANNELS = ("left", "right", "auto")
+# A role decision less sure than this is flagged for review: one strong agent cue against none gives 0.85,
+# no cue at all (the first speaker taken) 0.55.
+ROLE_REVIEW_BELOW = 0.75
 CHANNEL_NAMES = ("left", "right")
 SUPPORTED_LANGUAGES = ("fr", "en")
 # A new turn for the same speaker after this long without words.
@@ -71,7 +74,7 @@ class AudioOptionError(InputError):
 class AudioOptions:
     """How recordings become interactions; `asr` is how the engine decodes (model, threads, beam…)."""
 
-    agent_channel: str = "left"  # left | right | auto (from what each says)
+    agent_channel: str = "auto"  # auto (from what each says) | left | right
     lang: str = "auto"  # fr | en | auto (Whisper's detection on the agent's speech)
     engine: str = DEFAULT_ENGINE
     asr: EngineConfig = field(default_factory=EngineConfig)
@@ -164,6 +167,8 @@ class Roles:
 
     def record(self) -> dict[str, Any]:
         roles: dict[str, Any] = {"method": self.method, "agent": self.label, "confidence": self.confidence, "reason": self.reason}
+        # A guess a coach should check before trusting the greeting and closing items (the review queue says so).
+        roles["review"] = self.confidence < ROLE_REVIEW_BELOW
         if self.separation_confidence is not None:
             roles["separation_confidence"] = self.separation_confidence
         return roles

@@ -77,7 +77,7 @@ def open_output(out: Optional[Path]) -> Iterator:
 
 FormatOption = Annotated[str, typer.Option("--format", "-f", help="json | jsonl | csv | table")]
 # Options of the audio pipeline (recordings), shared by `score` and `transcribe`.
-AgentChannelOption = Annotated[str, typer.Option("--agent-channel", help="stereo recordings: the agent's channel, left | right | auto (from what each says)")]
+AgentChannelOption = Annotated[str, typer.Option("--agent-channel", help="stereo recordings: the agent's channel, auto (from what each says; the default) | left | right")]
 LangOption = Annotated[str, typer.Option("--lang", help="recordings: fr | en | auto (detected on the agent's speech)")]
 EngineOption = Annotated[Optional[str], typer.Option("--engine", help="speech engine: faster-whisper (default) | openai-whisper")]
 ModelOption = Annotated[Optional[str], typer.Option("--model", help="Whisper model: a name (base, tiny.en…) or a path")]
@@ -97,7 +97,7 @@ def score(
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="write here instead of stdout")] = None,
     fmt: FormatOption = "json",
     redact: Annotated[Optional[bool], typer.Option("--redact/--no-redact", help="redact personal data in the output (default: the deployment's privacy settings, on)")] = None,
-    agent_channel: AgentChannelOption = "left",
+    agent_channel: AgentChannelOption = "auto",
     lang: LangOption = "auto",
     engine: EngineOption = None,
     model: ModelOption = None,

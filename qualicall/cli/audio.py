@@ -16,7 +16,7 @@ def register(app: typer.Typer) -> None:
     def transcribe(
         inputs: Annotated[list[Path], typer.Argument(help="recordings (wav, opus, mp3, flac, ogg, m4a…; 8 kHz telephone audio too)")],
         out: Annotated[Optional[Path], typer.Option("--out", "-o", help="write here instead of stdout")] = None,
-        agent_channel: AgentChannelOption = "left",
+        agent_channel: AgentChannelOption = "auto",
         lang: LangOption = "auto",
         engine: EngineOption = None,
         model: ModelOption = None,

@@ -22,7 +22,7 @@ def register(app: typer.Typer) -> None:
         engine: Annotated[Optional[str], typer.Option(help="speech-recognition engine (audio pipeline default)")] = None,
         model: Annotated[Optional[str], typer.Option(help="speech-recognition model (audio pipeline default)")] = None,
         lang: Annotated[Optional[str], typer.Option(help="language of the recordings: fr | en | auto (default: the manifest's, else detected)")] = None,
-        agent_channel: Annotated[Optional[str], typer.Option(help="stereo channel of the agent: left | right | auto (default left)")] = None,
+        agent_channel: Annotated[Optional[str], typer.Option(help="stereo channel of the agent: auto | left | right (default auto)")] = None,
         store: Annotated[bool, typer.Option("--store", help="also store interactions and results in the API's database ($QUALICALL_DATABASE_URL)")] = False,
         redact: Annotated[Optional[bool], typer.Option("--redact/--no-redact", help="redact personal data (default: the deployment's privacy settings, on)")] = None,
         failures: Annotated[Optional[Path], typer.Option(help="where every failure and its reason go (default: OUT's name with .failures.jsonl)")] = None,

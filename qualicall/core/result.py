@@ -105,6 +105,9 @@ class Result(BaseModel):
     # complaints-and-satisfaction.md: customer signals and sentiment (absent from results made before them).
     signals: dict[str, SignalResult] = Field(default_factory=dict)
     sentiment: SentimentResult | None = None
+    # A transcribed recording's speaker roles (the interaction's `roles`): which channel or voice is the agent,
+    # how that was decided, how sure, and whether a coach should check it (`review`). None for typed contacts.
+    roles: dict[str, Any] | None = None
     qualicall_version: str | None = None
 
     def to_json(self) -> dict[str, Any]:

@@ -101,6 +101,7 @@ def score_interaction(interaction: Interaction, rubric: Rubric, measured: dict[s
         abandoned=interaction.abandoned,
         signals=signals,
         sentiment=sentiment,
+        roles=roles if isinstance(roles := (interaction.model_extra or {}).get("roles"), dict) else None,
         qualicall_version=__version__,
     )
 

@@ -44,7 +44,7 @@ POST_BODY = {
                         "audio": {"type": "string", "format": "binary", "description": "the recording (wav, mp3, ogg, flac, m4a…)"},
                         "metadata": {"type": "string", "description": "JSON object: the interaction's fields without turns (id, agent_id, team, indicators…)"},
                         "callback_url": {"type": "string", "description": "http(s) URL POSTed the result when the job ends"},
-                        "agent_channel": {"type": "string", "enum": ["left", "right", "auto"], "description": "stereo channel of the agent (default left; auto: from what each says)"},
+                        "agent_channel": {"type": "string", "enum": ["left", "right", "auto"], "description": "stereo channel of the agent (default auto: from what each says; left or right to impose it)"},
                     },
                 }
             },

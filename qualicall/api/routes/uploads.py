@@ -150,7 +150,7 @@ async def _accept_form(request, client, settings, idempotency_key, form, suffixe
             await run_in_threadpool(webhooks.public_address, callback_url, settings.webhook_allowed_hosts)
         except webhooks.TargetRefused as exc:
             raise _invalid("callback_url", str(exc)) from None
-    agent_channel = form.get("agent_channel") or "left"
+    agent_channel = form.get("agent_channel") or "auto"
     try:
         AudioOptions.choose(agent_channel=agent_channel)
     except AudioOptionError as exc:

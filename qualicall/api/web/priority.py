@@ -116,6 +116,11 @@ def role_confidence(interaction: dict, result: dict | None = None) -> float | No
     return None
 
 
+def role_review(interaction: dict, result: dict | None = None) -> bool:
+    """Whether the speaker attribution was flagged for a coach's check (audio pipeline: a low-confidence decision)."""
+    return any(isinstance(source.get("roles"), dict) and source["roles"].get("review") is True for source in (interaction, result or {}))
+
+
 def review_priority(interaction: dict, result: dict | None) -> Priority:
     """How much this interaction needs a human, 0–1, and why."""
     parts: dict[str, float] = {}
@@ -131,7 +136,8 @@ def review_priority(interaction: dict, result: dict | None) -> Priority:
         parts["asr_confidence"] = max(0.0, min(1.0, 1.0 - asr))
     role = role_confidence(interaction, result)
     if role is not None:
-        parts["role_confidence"] = max(0.0, min(1.0, 1.0 - role))
+        # A decision the pipeline flagged for review (roles.review) counts in full: its reason is always shown.
+        parts["role_confidence"] = 1.0 if role_review(interaction, result) else max(0.0, min(1.0, 1.0 - role))
     near = sorted((m for m in item_margins(result or {}) if m.relative <= NEAR), key=lambda m: m.relative)
     if near:
         parts["near_threshold"] = 1.0 - near[0].relative / NEAR
