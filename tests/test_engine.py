@@ -41,7 +41,9 @@ def test_overall_combines_quality_and_operational_or_is_the_quality_alone():
 
 
 def test_result_scores_are_consistent_and_record_the_rubric():
-    turns = [("agent", "Bonjour, Onda Mobile, Julie à votre écoute, que puis-je faire pour vous ?"), ("customer", "Ma carte SIM ne marche plus."), ("agent", "allô ? vous m'entendez ?")]
+    # « merci »: without a courtesy word the agent's register fails (quality-grid.md).
+    turns = [("agent", "Bonjour, Onda Mobile, Julie à votre écoute, merci de patienter, que puis-je faire pour vous ?"),
+             ("customer", "Ma carte SIM ne marche plus."), ("agent", "allô ? vous m'entendez ?")]
     result = score(turns, indicators={"wait_time_s": 20, "csat": 5})
     rubric = load_rubric("default-fr")
     # The grid's weights (each item 1; criteria 20, 30, 25, 25, 20) and the verdicts the figures below are worked from.

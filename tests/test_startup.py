@@ -167,7 +167,24 @@ def test_first_names_read_back_from_the_cache_equal_the_lexicon(tmp_path, monkey
     lexicon = names._read_first_names(Path(str(resources.files("gender_guesser") / "data" / "nam_dict.txt")))
     assert computed == read_back == lexicon
     assert {"nadia", "sophie", "jean pierre"} <= lexicon
+    assert {"maelle", "clemence", "come", "anais", "gaetan"} <= lexicon, "accented names: the file is UTF-8"
     assert len(list((tmp_path / "derived").glob("first-names-*.marshal"))) == 1
+
+
+@pytest.mark.parametrize("language, words, not_words", [
+    ("fr", ["claire", "désolée", "factures", "Pierre"], ["pdl", "nathan", "mpan", "julie"]),
+    ("en", ["will", "checked", "bills", "grace"], ["mpan", "dnp", "siobhan"]),
+])
+def test_the_dictionary_read_back_from_the_cache_knows_words_from_names_and_codes(language, words, not_words, tmp_path, monkeypatch):
+    from qualicall.models.lexicon import Dictionary
+    from qualicall.models.nlp import load_nlp
+
+    monkeypatch.setenv("QUALICALL_CACHE_DIR", str(tmp_path))
+    computed = Dictionary(load_nlp(language))
+    read_back = Dictionary(load_nlp(language))
+    assert len(list((tmp_path / "derived").glob(f"dictionary-{language}-*.marshal"))) == 1
+    for dictionary in (computed, read_back):
+        assert all(word in dictionary for word in words) and not any(word in dictionary for word in not_words)
 
 
 def test_textstat_counts_english_syllables_from_the_cmu_dictionary_without_nltk(tmp_path):

@@ -81,6 +81,12 @@ def test_margins_and_priority_order():
     assert calls["unsure-asr"].asr_confidence == 0.4 and "asr_confidence" in calls["unsure-asr"].reasons
     assert calls["unsure-roles"].role_confidence == 0.55 and "role_confidence" in calls["unsure-roles"].reasons
     assert calls["clean"].reasons == []
+    # A role decision the audio pipeline flagged for review counts in full, and says so, even where 1 − confidence is small.
+    flagged = review_priority({"roles": {"method": "channel-auto", "agent": "right", "confidence": 0.74, "reason": "…", "review": True}}, result(95))
+    unflagged = review_priority({"roles": {"method": "channel-auto", "agent": "right", "confidence": 0.8, "reason": "…", "review": False}}, result(95))
+    assert flagged.reasons == ["role_confidence"] and flagged.parts["role_confidence"] == 1.0
+    assert unflagged.reasons == [] and unflagged.parts["role_confidence"] == pytest.approx(0.2)
+    assert flagged.value > unflagged.value
     # Word probabilities stand in when the turns carry no confidence.
     words = {"turns": [{"speaker": "agent", "text": "a b", "words": [{"word": "a", "start": 0, "end": 1, "probability": 0.5}, {"word": "b", "start": 1, "end": 2, "probability": 0.7}]}]}
     assert review_priority(words, result(90)).asr_confidence == pytest.approx(0.6)
