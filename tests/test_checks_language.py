@@ -122,22 +122,22 @@ def test_no_jargon_lower_case_acronyms_and_questions_about_a_word(turns, languag
 
 
 @pytest.mark.parametrize(
-    "agent, language, expected, why",
+    "agent, language, expected, code",
     [
         # quality-grid.md: courtesy words, and « vous » (never « tu »), and no familiar word.
-        ("Merci pour votre patience, je vous envoie le lien.", "fr", "passed", "polite register"),
-        ("Merci, tu recevras le lien demain.", "fr", "failed", "familiar address"),
-        ("Merci madame, ouais je vois le dossier.", "fr", "failed", "familiar register"),
-        ("Votre commande part demain.", "fr", "failed", "no courtesy word"),
-        ("Thanks for waiting, I've sent the link.", "en", "passed", "polite register"),
-        ("Thanks, yeah I can see the order.", "en", "failed", "familiar register"),
-        ("Your order ships tomorrow.", "en", "failed", "no courtesy word"),
+        ("Merci pour votre patience, je vous envoie le lien.", "fr", "passed", "courtesy.polite"),
+        ("Merci, tu recevras le lien demain.", "fr", "failed", "courtesy.familiar_address"),
+        ("Merci madame, ouais je vois le dossier.", "fr", "failed", "courtesy.familiar_register"),
+        ("Votre commande part demain.", "fr", "failed", "courtesy.no_courtesy"),
+        ("Thanks for waiting, I've sent the link.", "en", "passed", "courtesy.polite"),
+        ("Thanks, yeah I can see the order.", "en", "failed", "courtesy.familiar_register"),
+        ("Your order ships tomorrow.", "en", "failed", "courtesy.no_courtesy"),
     ],
 )
-def test_courtesy_as_the_grid_says(agent, language, expected, why):
+def test_courtesy_as_the_grid_says(agent, language, expected, code):
     opening = (A, "Bonjour, que puis-je faire pour vous ?") if language == "fr" else (A, "Hello, how can I help?")
     result = item([opening, (C, "ok"), (A, agent)], "comprehensible_language.courtesy", language)
-    assert result.status == expected and why in result.reason, result.reason
+    assert (result.status, result.reason_code) == (expected, code), result.reason
 
 
 RUN_ON = {
@@ -160,7 +160,7 @@ def test_readability_fails_one_administrative_run_on_among_short_sentences(langu
     opening = OPEN_FR if language == "fr" else OPEN_EN
     turns = [opening] + [(C, "ok"), (A, spoken(SHORT[language]))] * 5 + [(C, "ok"), (A, spoken(RUN_ON[language]))]
     result = item(turns, "comprehensible_language.readability", language)
-    assert result.status == "failed" and "run-on sentence" in result.reason, (result.reason, result.measures)
+    assert (result.status, result.reason_code) == ("failed", "readability.run_on"), (result.reason, result.measures)
     assert result.measures["flesch"] >= 60, "the Flesch score alone would pass it"
     without = item(turns[:-2], "comprehensible_language.readability", language)
     assert without.status == "passed", without.reason
