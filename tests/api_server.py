@@ -253,7 +253,9 @@ def upload(client: httpx.Client, path: Path, metadata: dict | None = None, heade
         return client.post("/v1/interactions", files={"audio": (path.name, audio, "audio/wav")}, data=data, headers=headers)
 
 
-def wait_for(client: httpx.Client, job_id: str, states: tuple[str, ...], timeout: float = 120) -> dict:
+def wait_for(client: httpx.Client, job_id: str, states: tuple[str, ...], timeout: float = 300) -> dict:
+    """The job once in one of `states`. The bound is for a job that never ends, not a speed target: a short call's
+    decoding took over 120 s at load average 12 on 2 cores."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         job = client.get(f"/v1/jobs/{job_id}").json()

@@ -126,7 +126,7 @@ def test_kill_9_loses_no_job_and_runs_none_twice(tmp_path, stereo_call):
     # 3. Restarted: the interrupted job runs again, the others run; each interaction gets one result.
     server.start()
     with server.client("crm") as crm:
-        finished = [wait_for(crm, job, ("succeeded", "failed"), timeout=180) for job in jobs]
+        finished = [wait_for(crm, job, ("succeeded", "failed")) for job in jobs]
         assert [j["status"] for j in finished] == ["succeeded"] * 2, [j["error"] for j in finished]
         assert [j["attempts"] for j in finished] == [2, 1]
         for i in range(2):
