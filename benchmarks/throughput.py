@@ -7,8 +7,8 @@ ASR-style turns) from varied sentences, scores them in one process on one
 thread (so the figure is per core), after a warm-up that loads the models.
 Then times `qualicall --help`, `qualicall rubric validate` and a first
 `qualicall score` in fresh processes. `--without-signals` scores with the
-default rubrics less their example banks and conditional criteria (no customer
-signals, sentiment or complaint handling): the cost of those is the difference. The machine may be shared: the load
+default rubrics less their conditional criteria and the banks only those and the signals read (no customer
+signals, sentiment or complaint handling; the grid items' banks stay): the cost of those is the difference. The machine may be shared: the load
 average is printed next to the figures. `--against DIR` scores the same calls with another
 checkout's code (DIR's qualicall) in alternation with this one, for
 `--rounds` rounds, each checkout in a fresh process per round (a second pass over the same calls
@@ -115,7 +115,10 @@ def make_scorer(without_signals: bool):  # type: ignore[no-untyped-def]
         for language in ("fr", "en"):
             rubric = load_rubric(f"default-{language}")
             criteria = {cid: c for cid, c in rubric.criteria.items() if c.applies_if is None}
-            plain[language] = Scorer(rubric.model_copy(update={"banks": {}, "criteria": criteria}))
+            # The grid's own banks stay (its items read them); the signals' and sentiment's go.
+            named = {item.params.get(key) for c in criteria.values() for item in c.items.values() for key in ("bank", "unless")}
+            banks = {name: bank for name, bank in rubric.banks.items() if name in named}
+            plain[language] = Scorer(rubric.model_copy(update={"banks": banks, "criteria": criteria}))
         scorer.rubric_for = lambda interaction: plain[interaction.language].rubric_for(interaction)  # type: ignore[method-assign]
     return scorer
 
@@ -184,7 +187,7 @@ def main() -> int:
     parser.add_argument("--no-startup", action="store_true", help="skip the start-up timings")
     parser.add_argument("--against", type=Path, help="another checkout to compare with, in alternation on the same calls")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of each checkout with --against")
-    parser.add_argument("--without-signals", action="store_true", help="rubrics without banks: no signals, sentiment or complaint handling")
+    parser.add_argument("--without-signals", action="store_true", help="rubrics without the signals' banks: no signals, sentiment or complaint handling")
     args = parser.parse_args()
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} ({os.cpu_count()} cores)")
 

@@ -16,7 +16,7 @@ from qualicall.scorer.language_id import detect_language
 from qualicall.scorer.registry import get_check
 from qualicall.core.result import CriterionResult, ItemResult, Result, RubricRef, SentimentResult, SignalResult
 from qualicall.scorer.rubric import CriterionSpec, Rubric, RubricError, default_rubric_id, load_rubric
-from qualicall.scorer.signals import SentimentModel, customer_sentiment, detect_signals
+from qualicall.scorer.signals import SENTIMENT_BANKS, SIGNALS, SentimentModel, customer_sentiment, detect_signals
 
 
 def criterion_score(items: dict[str, ItemResult], weights: dict[str, float]) -> float | None:
@@ -107,10 +107,10 @@ def score_interaction(interaction: Interaction, rubric: Rubric, measured: dict[s
 
 
 def _customer(ctx: CheckContext) -> tuple[dict[str, SignalResult], SentimentResult | None]:
-    """The customer's signals and sentiment, from the rubric's banks (none without banks)."""
+    """The customer's signals and sentiment, from the rubric's banks (none without a signal's or the sentiment's bank)."""
     banks = ctx.rubric.example_banks()
-    if not banks:
-        return {}, None
+    if not any(name in banks for name in (*SIGNALS, *SENTIMENT_BANKS)):
+        return {}, None  # the grid items' banks read the agent: no customer sentence to embed
     sentences = ctx.speaker_sentences(CUSTOMER)
     signals = detect_signals(banks, sentences, ctx.embedder, ctx.language)
     model = SentimentModel.build(banks, ctx.embedder)

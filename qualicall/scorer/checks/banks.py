@@ -14,6 +14,7 @@ was said (« that's the courier's fault » is no ownership). In a conditional cr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from pydantic import Field
@@ -24,7 +25,7 @@ from qualicall.scorer.context import CheckContext, Match, TurnView
 from qualicall.scorer.params import CheckParams, Wording
 from qualicall.scorer.reasons import Reason, place, reason, term
 from qualicall.scorer.registry import register_check
-from qualicall.scorer.signals import Unit, bank_model, clauses_of
+from qualicall.scorer.signals import Unit, bank_model, clauses_of, units_of
 
 
 class BankItemParams(CheckParams):
@@ -46,18 +47,24 @@ class Reading:
         return Match(self.unit.turn, *(span or (0, 0)))
 
 
-def read_with_bank(ctx: CheckContext, bank: str, turns: list[TurnView]) -> list[Reading]:
-    """Each sentence of `turns` (the parts the models read) judged against the rubric's bank, in order.
+def read_with_bank(ctx: CheckContext, bank: str, turns: list[TurnView], keep: Callable[[Unit], bool] | None = None) -> list[Reading]:
+    """Each sentence of `turns` (the parts the models read) that `keep` accepts, judged against the rubric's bank, in order.
 
-    Every sentence of the speaker is embedded in one batch at the first bank asked, whatever
-    the item's window: the items of the grid read the same vectors.
+    The checks ask only where their phrases found nothing, and only for the sentences the item
+    may use (`keep`: questions, short interjections): embedding every sentence of a long call
+    costs more than all the rest of its scoring. Each turn's sentences are embedded once per
+    scoring (`ctx.sentences_of`), a kept sentence once per process (the encoder keeps its vectors).
     """
     if not turns:
         return []
-    ctx.speaker_sentences(turns[0].speaker)
-    sentences = ctx.sentences_of(turns)
+    if keep is None:
+        sentences = ctx.sentences_of(turns)
+        units, vectors = sentences.units, sentences.vectors
+    else:
+        units = [unit for unit in units_of(turns, ctx.model_parts) if keep(unit)]
+        vectors = ctx.embedder.encode([unit.text for unit in units])
     model = bank_model(ctx.rubric.example_banks()[bank], ctx.embedder)
-    return [Reading(unit, match) for unit, match in zip(sentences.units, model.judge(sentences.vectors))]
+    return [Reading(unit, match) for unit, match in zip(units, model.judge(vectors))]
 
 
 def read_clauses(ctx: CheckContext, bank: str, readings: list[Reading]) -> list[Reading]:

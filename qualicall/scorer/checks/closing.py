@@ -78,10 +78,6 @@ def recap(ctx: CheckContext, params: RecapParams) -> ItemResult:
     explicit = find_all(matchers["phrases"], turns)
     if explicit:
         return ctx.passed(reason("recap.explicit", text=explicit[0].text, at=place(explicit[0])), explicit[:1])
-    if params.bank:
-        found = realised(read_with_bank(ctx, params.bank, turns))
-        if found:
-            return by_meaning(ctx, "passed", {"fr": "récapitulatif", "en": "recap"}, found)
     stops = stop_words(ctx.language)
     marker, done, upcoming = matchers["markers"], matchers["done"], matchers["next"]
     first_said = first_saying(ctx.window("conversation"), lambda t: _stems(t.norm.words(), stops))
@@ -126,4 +122,9 @@ def recap(ctx: CheckContext, params: RecapParams) -> ItemResult:
             end = then.end() if then else len(turn.norm.text)
             match = Match(turn, did.start(), max(end, did.end()))
             return ctx.passed(reason("recap.done_and_next", at=place(match), text=match.text[:80]), [match])
+    # Read by meaning last: the rules above need no sentence embedded.
+    if params.bank:
+        found = realised(read_with_bank(ctx, params.bank, turns))
+        if found:
+            return by_meaning(ctx, "passed", {"fr": "récapitulatif", "en": "recap"}, found)
     return ctx.failed(reason("recap.missing", window=ctx.window_param(ctx.item.window)))

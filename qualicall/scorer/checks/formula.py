@@ -9,11 +9,12 @@ from functools import cached_property
 from pydantic import Field
 
 from qualicall.core.result import ItemResult
-from qualicall.scorer.checks.banks import Reading, by_meaning, none_by_meaning, read_with_bank, realised
+from qualicall.scorer.checks.banks import by_meaning, none_by_meaning, read_with_bank, realised
 from qualicall.scorer.context import CheckContext, Match, TurnView, find_all
 from qualicall.scorer.params import CheckParams, Regex, Wording
 from qualicall.scorer.reasons import place, quoted, reason
 from qualicall.scorer.registry import register_check
+from qualicall.scorer.signals import Unit
 
 # The default of `affirmations` (the default rubrics state it).
 AFFIRMATIONS = ["oui", "yes", "exactement", "exactly", "tout a fait", "effectivement", "absolument", "right", "voila", "yeah", "ouais"]
@@ -110,13 +111,13 @@ def _is_question(match: Match, params: FormulaParams) -> bool:
     return not ((ending is not None and ending.search(" ".join(before))) or single.intersection(before))
 
 
-def _asks(reading: Reading, params: FormulaParams) -> bool:
+def _asked(unit: Unit, params: FormulaParams) -> bool:
     """A sentence is asked: closed by '?' in punctuated text; elsewhere, not opened by an affirmation (« oui c'est clair »)."""
-    if reading.unit.turn.asks:
-        return "?" in reading.unit.text[-3:]
+    if unit.turn.asks:
+        return "?" in unit.text[-3:]
     _, single = params.affirmed
-    said = reading.as_match()
-    return not single.intersection(said.turn.norm.text[said.start : said.end].split()[:3])
+    span = unit.turn.norm.norm_span(unit.start, unit.end)
+    return span is not None and not single.intersection(unit.turn.norm.text[span[0] : span[1]].split()[:3])
 
 
 def chunks(turn: TurnView, ranges: list[tuple[int, int]], size: int = 12, step: int = 6) -> list[tuple[int, int]]:
@@ -190,8 +191,9 @@ def formula(ctx: CheckContext, params: FormulaParams) -> ItemResult:
         first = matches[0]
         return ctx.passed(reason("formula.found", what=params.what, text=first.text, at=place(first)), matches[:3])
     if params.bank:
-        readings = read_with_bank(ctx, params.bank, turns)
-        found = [r for r in realised(readings) if not params.question or _asks(r, params)]
+        # A question item reads only the questions: a statement is not embedded at all.
+        readings = read_with_bank(ctx, params.bank, turns, (lambda unit: _asked(unit, params)) if params.question else None)
+        found = realised(readings)
         if params.exclude and found:
             # What the rubric excludes by phrase is not recognised by meaning either (« merci de patienter »).
             excluded = find_all(params.excluded, turns)
@@ -212,6 +214,15 @@ def formula(ctx: CheckContext, params: FormulaParams) -> ItemResult:
 
 
 class BannedParams(PhrasesParams):
+    bank_max_words: int = Field(default=10, ge=1, description="with `bank`: the longest sentence read against it, in words")
+    bank_cues: list[str] = Field(
+        default_factory=list,
+        description="with `bank`: words one of which a sentence must hold to be read against it (the negations: a breach is a negative formula); none: every short sentence",
+    )
+
+    @cached_property
+    def cue_words(self) -> frozenset[str]:
+        return self.normal_words(self.bank_cues)
     what: Wording = {"fr": "formule interdite", "en": "banned formula"}
 
 
@@ -225,7 +236,15 @@ def banned_formula(ctx: CheckContext, params: BannedParams) -> ItemResult:
     if matches:
         return ctx.failed(reason("banned.found", what=params.what, found=quoted(matches[:3])), matches, count=len(matches))
     if params.bank:
-        found = realised(read_with_bank(ctx, params.bank, turns))
+        # The banned formulas are short negative interjections (« pas de souci », "no worries", « aucun souci »):
+        # only short sentences holding a cue are read, not every sentence of a long call (0.4 ms each).
+        def candidate(unit: Unit) -> bool:
+            if len(unit.text.split()) > params.bank_max_words:
+                return False
+            span = unit.turn.norm.norm_span(unit.start, unit.end)
+            return not params.cue_words or (span is not None and not params.cue_words.isdisjoint(unit.turn.norm.text[span[0] : span[1]].split()))
+
+        found = realised(read_with_bank(ctx, params.bank, turns, candidate))
         if found:
             return by_meaning(ctx, "failed", params.what, found, count=len(found))
     return ctx.passed(reason("banned.absent", what=params.what, window=ctx.window_param(ctx.item.window)), [])

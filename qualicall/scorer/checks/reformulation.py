@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Iterator
 from functools import cached_property
 from typing import NamedTuple
 
@@ -31,6 +32,9 @@ class RestatementParams(CheckParams):
     bank: str | None = Field(
         default=None,
         description="a rubric bank (`banks:`) of announcing sentences: a sentence that realises it is a candidate restatement too (recognised by meaning)",
+    )
+    bank_agent_turns: int = Field(
+        default=3, ge=1, description="with `bank`: the agent's turns read against it, from the first (a restatement comes before the answer)"
     )
 
     @cached_property
@@ -84,20 +88,23 @@ def restatement(ctx: CheckContext, params: RestatementParams) -> ItemResult:
     agent = ctx.scope()
     if not ctx.customer_turns:
         return ctx.not_applicable(reason("restatement.no_need"))
-    candidates = []
     formulas = find_all(params.matcher, agent)
-    for match in formulas:
-        text, start, end = _restatement(match.turn, match, params.max_words)
-        # The restatement around the formula, not the formula's own words.
-        candidates.append(_Candidate(match, text, start, end, [(start, match.start), (match.end, end)]))
-    if params.bank:
-        # A sentence that announces a restatement by meaning (« en gros vous … ») is the restatement itself.
-        for reading in realised(read_with_bank(ctx, params.bank, agent)):
-            said = reading.as_match()
-            if any(f.turn is said.turn and f.start < said.end and said.start < f.end for f in formulas):
-                continue  # its formula is a candidate already
-            text = said.turn.norm.text[said.start : said.end]
-            candidates.append(_Candidate(said, text, said.start, said.end, [(said.start, said.end)], reading))
+
+    def candidates() -> Iterator[_Candidate]:
+        """The formulas' restatements, then (read only when none of those passes) the sentences that announce one by meaning."""
+        for match in formulas:
+            text, start, end = _restatement(match.turn, match, params.max_words)
+            # The restatement around the formula, not the formula's own words.
+            yield _Candidate(match, text, start, end, [(start, match.start), (match.end, end)])
+        if params.bank:
+            # A sentence that announces a restatement by meaning (« en gros vous … ») is the restatement itself.
+            for reading in realised(read_with_bank(ctx, params.bank, agent[: params.bank_agent_turns])):
+                said = reading.as_match()
+                if any(f.turn is said.turn and f.start < said.end and said.start < f.end for f in formulas):
+                    continue  # its formula was a candidate already
+                yield _Candidate(said, said.turn.norm.text[said.start : said.end], said.start, said.end, [(said.start, said.end)], reading)
+
+    judged: list[_Candidate] = []
     # The closest miss (overlap, similarity, evidence, content words), for the reason.
     best: tuple[float, float, Match, int] | None = None
 
@@ -117,7 +124,9 @@ def restatement(ctx: CheckContext, params: RestatementParams) -> ItemResult:
             needs[key] = (" ".join(ctx.model_text(t) for t in turns), {lemma for t in turns for lemma in _content_lemmas(ctx, t)})
         return needs[key]
 
-    for match, text, start, end, content_spans, reading in candidates:
+    for candidate in candidates():
+        judged.append(candidate)
+        match, text, start, end, content_spans, reading = candidate
         before = bisect_left(customer_indices, match.turn.index)
         need_turns = ctx.customer_turns[max(0, before - params.customer_turns) : before]
         if not need_turns:
@@ -151,8 +160,8 @@ def restatement(ctx: CheckContext, params: RestatementParams) -> ItemResult:
             )
         keep((round(overlap, 3), round(similarity, 3), evidence, len(content)))
     if best is None:
-        if candidates:
-            return ctx.failed(reason("restatement.too_early"), [candidates[0].announced])
+        if judged:
+            return ctx.failed(reason("restatement.too_early"), [judged[0].announced])
         return ctx.failed(reason("restatement.no_formula"))
     overlap, similarity, closest, words = best
     if words < params.min_content_words:
