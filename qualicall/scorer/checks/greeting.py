@@ -231,12 +231,11 @@ class AgentNameParams(CheckParams):
 class _NameReader:
     """What a word of the agent's opening is: a person's first name (lexicon, spaCy's person entities), an ordinary word, the customer's name."""
 
-    def __init__(self, ctx: CheckContext, params: AgentNameParams) -> None:
-        self.ctx, self.params, self.sets = ctx, params, params.word_sets
+    def __init__(self, ctx: CheckContext, params: AgentNameParams, turns: list[TurnView]) -> None:
+        self.ctx, self.params, self.sets, self.turns = ctx, params, params.word_sets, turns
         self.stops = stop_words(ctx.language)
         # Who said a word first: a name the customer gave before the agent says it is the customer's.
         self.customer_first = first_saying(ctx.customer_turns, lambda t: t.norm.words())
-        self._persons: dict[int, list[tuple[int, int]]] = {}
 
     @cached_property
     def dictionary(self):  # type: ignore[no-untyped-def]
@@ -244,21 +243,21 @@ class _NameReader:
 
         return dictionary(self.ctx.nlp)
 
-    def persons(self, turns: list[TurnView]) -> None:
-        """spaCy's person entities of the cased turns among `turns`, in one batch (lower-case ASR text has none to find)."""
+    @cached_property
+    def persons(self) -> dict[int, list[tuple[int, int]]]:
+        """spaCy's person entities of the opening's cased turns, in one batch, asked only when the lexicon cannot tell
+        (lower-case ASR text has none to find)."""
         from qualicall.models.nlp import person_names
 
-        cased = [t for t in turns if t.index not in self._persons and not t.lower_case and not t.upper_case]
-        for turn in turns:
-            self._persons.setdefault(turn.index, [])
-        if cased:
-            for turn, spans in zip(cased, person_names(self.ctx.nlp, [t.text[: self.ctx.rubric.text.model_chars] for t in cased])):
-                self._persons[turn.index] = spans
+        cased = [t for t in self.turns if not t.lower_case and not t.upper_case]
+        if not cased:
+            return {}
+        return {turn.index: spans for turn, spans in zip(cased, person_names(self.ctx.nlp, [t.text[: self.ctx.rubric.text.model_chars] for t in cased]))}
 
     def is_person(self, turn: TurnView, start: int, end: int) -> bool:
         """The word is (in) a person entity of the cased turn."""
         s, e = turn.norm.span(start, end)
-        return any(ps <= s and e <= pe for ps, pe in self._persons.get(turn.index, ()))
+        return any(ps <= s and e <= pe for ps, pe in self.persons.get(turn.index, ()))
 
     def written(self, turn: TurnView, start: int, end: int) -> str:
         s, e = turn.norm.span(start, end)
@@ -353,8 +352,7 @@ def agent_name(ctx: CheckContext, params: AgentNameParams) -> ItemResult:
     turns = ctx.scope()
     if not turns:
         return ctx.failed(reason("opening.no_agent_turn"))
-    reader = _NameReader(ctx, params)
-    reader.persons(turns)
+    reader = _NameReader(ctx, params, turns)
     for turn in turns:
         for pattern, first_person in params.name_patterns:
             for m in pattern.finditer(turn.norm.text):
