@@ -89,6 +89,31 @@ def test_interrupted_call_makes_the_closing_not_applicable():
     assert "vous m'entendez" in closing.items["recap"].reason
 
 
+@pytest.mark.parametrize(
+    "last, language",
+    [
+        ("d'accord et pour le samedi est-ce que vous pour-", "fr"),
+        ("okay so can you move it to the satur-", "en"),
+    ],
+)
+def test_a_call_cut_in_the_middle_of_the_customers_word_has_no_closing(last, language):
+    base = FR_CALL if language == "fr" else EN_CALL
+    result = score(base + [(C, last)], language)
+    closing = result.criteria["closing"]
+    assert {i.status for i in closing.items.values()} == {"not_applicable"}, closing
+    assert last.split()[-1] in closing.items["farewell"].reason
+
+
+def test_a_cut_word_after_the_agents_goodbye_or_inside_a_turn_is_no_interruption():
+    goodbye = FR_CALL + [(A, "Merci de votre appel, bonne journée."), (C, "merci au rev-")]
+    assert status(goodbye, "closing.farewell") == "passed"
+    stammer = FR_CALL + [(C, "mons- monsieur Ferrand, merci"), (A, "Merci à vous, bonne journée.")]
+    assert status(stammer, "closing.farewell") == "passed"
+    # The agent's own cut word is not the line dropping on the customer.
+    agent_cut = FR_CALL + [(C, "merci"), (A, "je vous en prie bonne jour-")]
+    assert status(agent_cut, "closing.farewell") != "not_applicable"
+
+
 def test_customer_leaving_a_chat_makes_the_closing_not_applicable():
     turns = [(S, "Welcome to ShopNow chat."), (C, "hello"), (A, "Hi, Jake here, how can I help?"), (C, "my box is empty"), (S, "The customer has left the chat.")]
     assert status(turns, "closing.farewell", "en", channel="chat") == "not_applicable"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -24,24 +25,34 @@ def criterion_score(items: dict[str, ItemResult], weights: dict[str, float]) -> 
     return scores.criterion_score({item_id: item.status for item_id, item in items.items()}, weights)
 
 
+# The customer's last turn cut in the middle of a word (« est-ce que vous pou- », "book the appoint-"):
+# the line dropped while they spoke, however the transcript ends.
+_CUT_OFF = re.compile(r"\w+-$")
+
+
 def _interrupted(ctx: CheckContext) -> str | None:
     """The words showing the contact ended before its closing phase, if any.
 
-    A « customer left » or « line dropped » marker means the closing never came only
-    if the agent had not already taken leave (an item flagged `closes_contact`): a chat
-    whose customer leaves after the agent's « bonne soirée » did reach its closing, and
-    is judged on it.
+    A « customer left » or « line dropped » marker, or a last turn of the customer cut in
+    the middle of a word, means the closing never came only if the agent had not already
+    taken leave (an item flagged `closes_contact`): a chat whose customer leaves after the
+    agent's « bonne soirée » did reach its closing, and is judged on it.
     """
     last = [t for t in ctx.turns if t.norm.text][-3:]
     found = find_all(ctx.rubric.interrupted, last)
-    if not found:
-        return None
-    marker = found[-1]
-    before = [t for t in ctx.agent_turns if t.index < marker.turn.index][-1:]
+    if found:
+        marker_turn, said = found[-1].turn, found[-1].text
+    else:
+        final = last[-1] if last else None
+        cut = _CUT_OFF.search(final.text.rstrip()) if final is not None and final.speaker == CUSTOMER else None
+        if cut is None:
+            return None
+        marker_turn, said = final, cut.group()
+    before = [t for t in ctx.agent_turns if t.index < marker_turn.index][-1:]
     leave_taking = [ctx.rubric.checked_params(item).matcher for item in ctx.rubric.closes_contact()]  # type: ignore[attr-defined]
     if before and any(find_all(pattern, before) for pattern in leave_taking):
         return None
-    return marker.text
+    return said
 
 
 def _run_item(ctx: CheckContext, item_id: str) -> ItemResult:
