@@ -115,8 +115,8 @@ def make_scorer(without_signals: bool):  # type: ignore[no-untyped-def]
         for language in ("fr", "en"):
             rubric = load_rubric(f"default-{language}")
             criteria = {cid: c for cid, c in rubric.criteria.items() if c.applies_if is None}
-            # The grid's own banks stay (its items read them); the signals' and sentiment's go.
-            named = {item.params.get(key) for c in criteria.values() for item in c.items.values() for key in ("bank", "unless")}
+            # The grid's own banks stay (its items name them in any param: bank, unless, meaning_bank…); the signals' and sentiment's go.
+            named = {value for c in criteria.values() for item in c.items.values() for value in item.params.values() if isinstance(value, str)}
             banks = {name: bank for name, bank in rubric.banks.items() if name in named}
             plain[language] = Scorer(rubric.model_copy(update={"banks": banks, "criteria": criteria}))
         scorer.rubric_for = lambda interaction: plain[interaction.language].rubric_for(interaction)  # type: ignore[method-assign]
