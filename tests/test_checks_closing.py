@@ -126,6 +126,9 @@ def test_customer_leaving_a_chat_makes_the_closing_not_applicable():
         ("Je peux vous éclairer sur un autre sujet ?", "fr", "other_needs", "passed"),
         ("Anything more on your mind before I let you go?", "en", "other_needs", "passed"),
         ("Votre colis arrive jeudi.", "fr", "other_needs", "failed"),
+        # An invitation to call back later asks nothing now.
+        ("N'hésitez pas à nous recontacter si vous avez d'autres questions.", "fr", "other_needs", "failed"),
+        ("Feel free to ring us back if you have any other questions.", "en", "other_needs", "failed"),
         # Thanks: any form of the verb.
         ("Je tenais à vous remercier pour votre patience.", "fr", "thanks", "passed"),
         ("Thank you for your patience and enjoy your weekend.", "en", "thanks", "passed"),

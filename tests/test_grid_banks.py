@@ -98,6 +98,28 @@ def test_sentences_in_no_bank_pass_or_fail_by_meaning(language: str, item_id: st
     assert result.status == expected, result.reason
 
 
+@pytest.mark.parametrize(
+    "language, ending, expected",
+    [
+        ("fr", "ça vous paraît logique tout ça", "passed"),
+        ("fr", "et il repart lundi matin", "failed"),
+        ("en", "did that all come across clearly", "passed"),
+        ("en", "and it goes out monday morning", "failed"),
+    ],
+)
+def test_a_check_closing_a_long_unpunctuated_turn_is_read_on_its_own(language: str, ending: str, expected: str) -> None:
+    """ASR text: a check of understanding at the end of a 24-word piece weighs little in its vector; the turn's last words are read alone."""
+    explanation = {
+        "fr": "alors en fait le camion est tombé en panne samedi matin donc toutes les livraisons de la tournée ont été décalées et la vôtre passe en priorité",
+        "en": "so basically the lorry broke down on saturday morning so every delivery on that round got pushed back and yours now goes first in the queue",
+    }[language]
+    assert not _in_a_bank(ending)
+    call = CALL[language]
+    turns = [*call["opening"], (A, f"{explanation} {ending}"), (C, call["answer"]), *call["closing"]]
+    result = item(turns, "reformulation.checks_understanding", language)
+    assert result.status == expected, result.reason
+
+
 def test_a_sentence_recognised_by_meaning_names_its_closest_example_and_similarity() -> None:
     sentence = "Mes explications étaient-elles assez claires ?"
     result = item(conversation("fr", "reformulation.checks_understanding", sentence), "reformulation.checks_understanding", "fr")

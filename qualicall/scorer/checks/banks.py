@@ -14,6 +14,7 @@ was said (« that's the courier's fault » is no ownership). In a conditional cr
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -26,6 +27,9 @@ from qualicall.scorer.params import CheckParams, Wording
 from qualicall.scorer.reasons import Reason, place, reason, term
 from qualicall.scorer.registry import register_check
 from qualicall.scorer.signals import Unit, bank_model, clauses_of, units_of
+
+
+_WORD = re.compile(r"\S+")
 
 
 class BankItemParams(CheckParams):
@@ -47,8 +51,12 @@ class Reading:
         return Match(self.unit.turn, *(span or (0, 0)))
 
 
-def read_with_bank(ctx: CheckContext, bank: str, turns: list[TurnView], keep: Callable[[Unit], bool] | None = None) -> list[Reading]:
-    """Each sentence of `turns` (the parts the models read) that `keep` accepts, judged against the rubric's bank, in order.
+def read_with_bank(
+    ctx: CheckContext, bank: str, turns: list[TurnView], keep: Callable[[Unit], bool] | None = None, ends: int = 0
+) -> list[Reading]:
+    """Each sentence of `turns` (the parts the models read) that `keep` accepts, judged against the rubric's bank, in order;
+    with `ends`, the last `ends` words of each unpunctuated turn too (read alone: in speech, a question closes the turn,
+    and it weighs little in the vector of a 24-word piece).
 
     The checks ask only where their phrases found nothing, and only for the sentences the item
     may use (`keep`: questions, short interjections): embedding every sentence of a long call
@@ -57,11 +65,11 @@ def read_with_bank(ctx: CheckContext, bank: str, turns: list[TurnView], keep: Ca
     """
     if not turns:
         return []
-    if keep is None:
+    if keep is None and not ends:
         sentences = ctx.sentences_of(turns)
         units, vectors = sentences.units, sentences.vectors
     else:
-        units = [unit for unit in units_of(turns, ctx.model_parts) if keep(unit)]
+        units = [unit for unit in units_of(turns, ctx.model_parts) + _turn_ends(turns, ends) if keep is None or keep(unit)]
         vectors = ctx.embedder.encode([unit.text for unit in units])
     model = bank_model(ctx.rubric.example_banks()[bank], ctx.embedder)
     return [Reading(unit, match) for unit, match in zip(units, model.judge(vectors))]
@@ -74,6 +82,18 @@ def read_clauses(ctx: CheckContext, bank: str, readings: list[Reading]) -> list[
         return []
     model = bank_model(ctx.rubric.example_banks()[bank], ctx.embedder)
     return [Reading(unit, match) for unit, match in zip(clauses, model.judge(ctx.embedder.encode([u.text for u in clauses])))]
+
+
+def _turn_ends(turns: list[TurnView], words: int) -> list[Unit]:
+    """The last `words` words of each turn without sentence punctuation and longer than that."""
+    ends = []
+    for turn in turns:
+        if not words or any(mark in turn.text for mark in ".?!"):
+            continue
+        starts = [m.start() for m in _WORD.finditer(turn.text)]
+        if len(starts) > words:
+            ends.append(Unit(turn, starts[-words], len(turn.text.rstrip())))
+    return ends
 
 
 def realised(readings: list[Reading]) -> list[Reading]:

@@ -43,6 +43,9 @@ class PhrasesParams(CheckParams):
 
 
 class FormulaParams(PhrasesParams):
+    bank_turn_ends: int = Field(
+        default=0, ge=0, description="with `bank`: the last words of each unpunctuated turn read against it too (a spoken question closes the turn)"
+    )
     anchors: list[str] = Field(default_factory=list, description="sentences meaning the formula, for the semantic match")
     similarity: float = Field(default=0.8, ge=0, le=1)
     question: bool = Field(default=False, description="the formula must be asked, not said as an answer")
@@ -192,7 +195,8 @@ def formula(ctx: CheckContext, params: FormulaParams) -> ItemResult:
         return ctx.passed(reason("formula.found", what=params.what, text=first.text, at=place(first)), matches[:3])
     if params.bank:
         # A question item reads only the questions: a statement is not embedded at all.
-        readings = read_with_bank(ctx, params.bank, turns, (lambda unit: _asked(unit, params)) if params.question else None)
+        asked = (lambda unit: _asked(unit, params)) if params.question else None
+        readings = read_with_bank(ctx, params.bank, turns, asked, params.bank_turn_ends)
         found = realised(readings)
         if params.exclude and found:
             # What the rubric excludes by phrase is not recognised by meaning either (« merci de patienter »).
