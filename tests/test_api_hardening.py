@@ -110,6 +110,17 @@ def test_a_report_leaves_out_a_number_stored_before_the_door_checked_it(server):
     assert report.json()["total"]["means"].get("legacy_amount", {}).get("count", 0) == 0
 
 
+def test_report_filters_follow_the_list_filters_grammar(server):
+    """Found by benchmarks/fuzz.py: `from=0001-01-01T00:00:00+14:00` overflowed when turned to UTC (500)."""
+    with server.client("coach") as coach:
+        for params in ({"from": "0001-01-01T00:00:00+14:00"}, {"to": "9999-12-31T23:59:59-14:00"}, {"agent_id": "a\x00b"}, {"team": "a/b"}):
+            refused = coach.get("/v1/reports", params=params)
+            assert refused.status_code == 422, (params, refused.text)
+            (problem,) = refused.json()["detail"]
+            assert problem["loc"][0] == "query" and problem["msg"], problem
+        assert coach.get("/v1/reports", params={"from": "2026-11-01T00:00:00+01:00", "agent_id": "A-007"}).status_code == 200
+
+
 # --- audio metadata: the door, then sealed -----------------------------------
 
 HOSTILE_METADATA = {

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
@@ -10,6 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from qualicall.api.deps import ANY_ROLE, Client, DbSession, get_settings
 from qualicall.api.routes.interactions import ERRORS
 from qualicall.api.schemas import ReportOut
+from qualicall.core.interaction import Id, Moment
 from qualicall.settings import Settings
 from qualicall.store import repository as repo
 
@@ -31,11 +31,12 @@ def report(
     settings: Annotated[Settings, Depends(get_settings)],
     by: Annotated[list[Grouping], Query(description="group by these fields (repeat for several, in this order)")] = [],
     period: Annotated[Literal["day", "week", "month"] | None, Query(description="and per day, ISO week or month of the contact's local date")] = None,
-    agent_id: Annotated[str | None, Query(max_length=200)] = None,
-    team: Annotated[str | None, Query(max_length=200)] = None,
-    queue: Annotated[str | None, Query(max_length=200)] = None,
-    since: Annotated[datetime | None, Query(alias="from", description="contact time from (inclusive), ISO 8601")] = None,
-    until: Annotated[datetime | None, Query(alias="to", description="contact time before (exclusive), ISO 8601")] = None,
+    # The same grammar as GET /v1/interactions' filters: a year-1 date with an offset overflowed (500).
+    agent_id: Annotated[Id | None, Query()] = None,
+    team: Annotated[Id | None, Query()] = None,
+    queue: Annotated[Id | None, Query()] = None,
+    since: Annotated[Moment | None, Query(alias="from", description="contact time from (inclusive), ISO 8601, 1970–2099")] = None,
+    until: Annotated[Moment | None, Query(alias="to", description="contact time before (exclusive), ISO 8601, 1970–2099")] = None,
     drivers: Annotated[bool, Query(description="and what moves CSAT and NPS: each grid item passed vs failed, each signal present vs absent")] = False,
 ) -> ReportOut:
     from qualicall.reports.aggregate import aggregate_parts
