@@ -295,7 +295,8 @@ def hostile_requests(rng: random.Random, wav: bytes, known_id: str) -> Iterator[
         lambda: Hostile("list to year 9999", "coach", "GET", "/v1/interactions", params={"to": "9999-12-31T23:59:59-14:00"}),
         lambda: Hostile("list min_score nan", "coach", "GET", "/v1/interactions", params={"min_score": rng.choice(["nan", "inf", "-1e999", "1e400"])}),
         lambda: Hostile("list limit 1e9", "coach", "GET", "/v1/interactions", params={"limit": rng.choice(["1e9", "999999999999999999999", "-1"])}),
-        lambda: Hostile("list a forged cursor", "coach", "GET", "/v1/interactions", params={"cursor": rng.choice(["!!!", "eyJ4Ijox", "a" * 500, "\ud800"])}),
+        lambda: Hostile("list a forged cursor", "coach", "GET", "/v1/interactions", params={"cursor": rng.choice(["!!!", "eyJ4Ijox", "a" * 500, "e30="])}),
+        lambda: Hostile("list a cursor of a lone surrogate's bytes", "coach", "GET", "/v1/interactions?cursor=%ED%A0%80"),
         lambda: Hostile("list agent with a NUL", "coach", "GET", "/v1/interactions", params={"agent_id": "a\x00b"}),
         lambda: Hostile("report from year 1", "coach", "GET", "/v1/reports", params={"from": "0001-01-01T00:00:00+14:00", "by": "agent"}),
         lambda: Hostile("report to year 9999", "coach", "GET", "/v1/reports", params={"to": "9999-12-31T23:59:59-14:00", "period": "week"}),
@@ -374,6 +375,8 @@ def hostile_phase(server, count: int, concurrency: int, tally: Tally, seed: int,
         except httpx.TransportError as exc:  # no answer at all: counted with the 5xx
             tally.dropped(f"{request.method} {request.path}", f"{type(exc).__name__}: {exc}", sent)
             return
+        except (UnicodeError, httpx.InvalidURL) as exc:  # a request httpx will not send: this generator's mistake
+            raise RuntimeError(f"cannot send {request.label!r}: {exc}") from exc
         tally.record("hostile", f"{request.method} {request.path}", answer, sent, refuse=request.refuse, keyed="Idempotency-Key" in request.headers)
         if request.role == "browser" and request.method == "POST" and answer.status_code == 303:
             tally.redirect_reviews(1)  # an override saved (none of the forms sent here should be)

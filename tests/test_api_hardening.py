@@ -202,3 +202,33 @@ def test_an_unexpected_error_answers_500_with_the_security_headers(server):
     assert answer.status_code == 500 and "internal error" in answer.json()["detail"], answer.text
     assert "frame-ancestors 'none'" in answer.headers["content-security-policy"]
     assert answer.headers["x-frame-options"] == "DENY" and answer.headers["x-content-type-options"] == "nosniff"
+
+
+def test_a_job_sealed_with_another_key_fails_with_the_reason(tmp_path):
+    """A queued job whose metadata the key in the data folder cannot open (the key replaced): the job fails
+    saying so, its upload is deleted, and the next job still runs (the job thread is not taken down)."""
+    from api_server import wait_for
+
+    server = Server(tmp_path / "data", env_extra={"QUALICALL_AUDIO_WORKERS": "0", "QUALICALL_WARM_UP": "0"})
+    server.data_dir.mkdir()
+    server.make_keys()
+    server.start()
+    try:
+        with server.client("crm") as crm:
+            accepted = upload(crm, silent_wav(tmp_path / "call.wav", 800), {"id": "resealed", "notes": "Jeanne Dupont"})
+        assert accepted.status_code == 202, accepted.text
+    finally:
+        server.stop()
+    (server.data_dir / "sealing.key").write_bytes(bytes(32))
+    server.env_extra["QUALICALL_AUDIO_WORKERS"] = "1"
+    server.start()
+    try:
+        with server.client("crm") as crm:
+            job = wait_for(crm, accepted.json()["id"], ("succeeded", "failed"))
+            assert job["status"] == "failed" and "sealing.key" in job["error"] and str(server.data_dir) not in job["error"], job
+            assert not list((server.data_dir / "uploads").glob(f"{job['id']}*"))
+            # The job thread carries on: the next upload (too short to transcribe) fails for its own reason.
+            after = upload(crm, silent_wav(tmp_path / "blip.wav", 0), {"id": "after-resealed"})
+            assert wait_for(crm, after.json()["id"], ("succeeded", "failed"))["status"] == "failed"
+    finally:
+        server.stop()

@@ -27,6 +27,7 @@ from qualicall.api.audio_worker import AudioWorker, WorkerDied
 from qualicall.api.messages import public_message
 from qualicall.api.schemas import JobOut
 from qualicall.core.errors import QualicallError
+from qualicall.security import Sealed
 from qualicall.store import jobs as job_store
 from qualicall.store.models import ApiKey, JobRow, ResultRow, utcnow
 
@@ -99,7 +100,12 @@ class JobRunner:
         started = time.monotonic()
         options = {**job.options, "max_seconds": self.settings.max_recording_seconds}
         try:
-            answer = worker.transcribe(job.upload_path, job_store.job_metadata(job, self.sealer), options)
+            metadata = job_store.job_metadata(job, self.sealer)
+        except Sealed:
+            self._fail(job, f"its metadata cannot be opened: sealed with another key than {self.settings.data_dir.name}/sealing.key")
+            return
+        try:
+            answer = worker.transcribe(job.upload_path, metadata, options)
         except WorkerDied as died:
             if self.stopping.is_set():
                 return  # stopped with the service: queued again at the next start
@@ -130,10 +136,13 @@ class JobRunner:
             message = public_message(str(exc).splitlines()[0] if expected and str(exc) else f"{type(exc).__name__}: {exc}")
             if not expected:
                 log.exception("job %s failed", job.id)
-            with self.store.session() as session:
-                job_store.fail_job(session, job.id, message)
-                self._enqueue_webhook(session, job.id)
-            _discard([job.upload_path])
+            self._fail(job, message)
+
+    def _fail(self, job: JobRow, message: str) -> None:
+        with self.store.session() as session:
+            job_store.fail_job(session, job.id, message)
+            self._enqueue_webhook(session, job.id)
+        _discard([job.upload_path])
 
     def _enqueue_webhook(self, session, job_id: str) -> None:  # type: ignore[no-untyped-def]
         job = job_store.get_job(session, job_id)
