@@ -338,8 +338,12 @@ def hostile_requests(rng: random.Random, wav: bytes, known_id: str) -> Iterator[
         lambda: Hostile("a static file by ../", "browser", "GET", "/static/..%2F..%2Fqualicall.db"),
     ]
     while True:
-        if rng.random() < 0.125:  # a valid post: what the store gains must be what these were answered
-            yield Hostile("a valid post", "crm", "POST", "/v1/interactions", refuse=False, json=interaction(agent_id=f"A-{rng.randrange(5)}"))
+        if rng.random() < 0.125:  # a valid post or upload: what the store gains must be what these were answered
+            if rng.random() < 0.2:
+                yield Hostile("a valid upload", "crm", "POST", "/v1/interactions", refuse=False, data={"metadata": json.dumps({"id": f"fz-{unique()}"})},
+                              files={"audio": ("call.wav", wav, "audio/wav")})
+            else:
+                yield Hostile("a valid post", "crm", "POST", "/v1/interactions", refuse=False, json=interaction(agent_id=f"A-{rng.randrange(5)}"))
         else:
             yield rng.choice(makers)()
 
