@@ -20,12 +20,12 @@ from conftest import EXAMPLES, ROOT
 RECORDS = 36
 
 
-def make_corpus(folder: Path) -> dict[str, int]:
+def make_corpus(folder: Path, records: int = RECORDS) -> dict[str, int]:
     """A night's transcripts and the faults a night brings; returns how many of each there are."""
     folder.mkdir(parents=True, exist_ok=True)
     base = [json.loads(line) for line in (EXAMPLES / "interactions.jsonl").read_text().splitlines() if line.strip()]
     lines = []
-    for number in range(RECORDS):
+    for number in range(records):
         record = json.loads(json.dumps(base[number % len(base)]))
         record["id"] = f"night-{number:03d}-{record['id']}"
         record["indicators"] = {**record.get("indicators", {}), "wait_time_s": 5 + 7 * number}
@@ -42,7 +42,7 @@ def make_corpus(folder: Path) -> dict[str, int]:
     (folder / "damaged.jsonl").write_text(f"{broken}\n{no_content}\n{json.dumps(good)}\n", encoding="utf-8")
     (folder / "garbage.json").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe not json")
     (folder / "notes.txt").write_text("not a source: ignored\n")
-    return {"good": RECORDS + 2, "failed": 3}
+    return {"good": records + 2, "failed": 3}
 
 
 def read_results(path: Path) -> list[dict]:

@@ -19,10 +19,6 @@ from concurrent.futures.process import BrokenProcessPool
 from qualicall.batch.work import Outcome, Task, WorkerConfig, init_process, run_task
 
 
-def task_outcomes_failed(task: Task, reason: str) -> list[Outcome]:
-    return [Outcome(item.key, item.source, error=reason) for item in task.items]
-
-
 def run_local(tasks: Iterable[Task], config: WorkerConfig, workers: int, handle: Callable[[list[Outcome]], None]) -> None:
     """Run every task on `workers` processes; `handle` gets each task's outcomes as they come (in this process)."""
     context = multiprocessing.get_context("spawn")
@@ -44,7 +40,7 @@ def run_local(tasks: Iterable[Task], config: WorkerConfig, workers: int, handle:
                     try:
                         inflight[pool.submit(run_task, task)] = task
                     except BrokenProcessPool:
-                        handle(task_outcomes_failed(task, "a worker process died (out of memory, or a crash in a decoder)"))
+                        handle(task.failed("a worker process died (out of memory, or a crash in a decoder)"))
                         broken = True
                 if not inflight:
                     break
@@ -55,7 +51,7 @@ def run_local(tasks: Iterable[Task], config: WorkerConfig, workers: int, handle:
                         outcomes = future.result()
                     except BrokenProcessPool:
                         broken = True
-                        outcomes = task_outcomes_failed(task, "a worker process died while on it (out of memory, or a crash in a decoder)")
+                        outcomes = task.failed("a worker process died while on it (out of memory, or a crash in a decoder)")
                     handle(outcomes)
                 if broken and not inflight:
                     break

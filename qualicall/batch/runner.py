@@ -9,12 +9,15 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, get_args
+from typing import IO, TYPE_CHECKING, Any, get_args
 
 from qualicall.batch.errors import BatchError
 from qualicall.batch.items import Plan, Planner, Problem, WorkItem
 from qualicall.batch.journal import ResultJournal
 from qualicall.batch.work import AudioTask, Outcome, Task, TextTask, WorkerConfig
+
+if TYPE_CHECKING:
+    from qualicall.batch.ray_backend import ClusterReport
 
 BACKENDS = ("local", "ray")
 MAX_CHUNK = 64  # transcripts per task: enough to make inter-process traffic negligible
@@ -54,6 +57,7 @@ class Summary:
     ignored_files: int = 0
     interrupted: bool = False
     failures_path: Path | None = None
+    cluster: "ClusterReport | None" = None  # with --backend ray: records per node, actors lost
 
     def lines(self) -> list[str]:
         out = [
@@ -74,6 +78,8 @@ class Summary:
                 f"{self.asr_cut} recording(s) transcribed only in part: decoding hit its time budget (an overloaded machine, or"
                 " too many workers for its cores); their lines say batch.asr_cut"
             )
+        if self.cluster is not None:
+            out.extend(self.cluster.lines())
         if self.repaired_bytes:
             out.append(f"the output's last line was cut by the previous run's end: {self.repaired_bytes} bytes removed, that record scored again")
         if self.ignored_files:
@@ -231,9 +237,13 @@ class Batch:
     def _dispatch(self, todo: list[WorkItem]) -> None:
         options = self.options
         if options.backend == "ray":
-            from qualicall.batch.ray_backend import run_ray
+            from qualicall.batch.ray_backend import ClusterReport, run_ray
 
-            run_ray(lambda workers: tasks(todo, workers), lambda _, threads: self._config(todo, threads), options.workers, options.address, self._handle)
+            self.summary.cluster = ClusterReport()
+            run_ray(
+                lambda workers: tasks(todo, workers), lambda _, threads: self._config(todo, threads), options.workers, options.address,
+                self._handle, self.summary.cluster, self._say,
+            )
             return
         from qualicall.batch.local import run_local
 
@@ -262,6 +272,15 @@ class Batch:
         self.journal.append(lines)
         self.summary.scored += len(lines)
         self._advance(len(outcomes))
+
+    def _say(self, line: str) -> None:
+        """A line about the run as it happens (above the progress bar when there is one)."""
+        if self._progress is not None:
+            self._progress.console.print(f"qualicall: {line}", markup=False, highlight=False)
+            return
+        import sys
+
+        print(f"qualicall: {line}", file=self.stderr or sys.stderr, flush=True)
 
     def _failed(self, problem: Problem) -> None:
         self.summary.failed.append(problem)

@@ -62,6 +62,10 @@ class Task:
     def run(self, worker: "Worker") -> list["Outcome"]:
         return worker.score_texts(self.items) if self.kind == "text" else worker.score_audio(self.items)
 
+    def failed(self, reason: str) -> list["Outcome"]:
+        """Every record of the task failed for one reason (its worker died): not journaled, so a re-run retries them."""
+        return [Outcome(item.key, item.source, error=reason) for item in self.items]
+
 
 @dataclass(slots=True)
 class Outcome:

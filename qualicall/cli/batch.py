@@ -17,7 +17,7 @@ def register(app: typer.Typer) -> None:
         out: Annotated[Path, typer.Option("--out", "-o", help="results JSONL; also the resume journal: a re-run skips what it holds")],
         workers: Annotated[Optional[int], typer.Option(help="worker processes (default: the cores; with Ray: the cluster's CPUs)", min=1)] = None,
         backend: Annotated[str, typer.Option(help="local (a process pool) | ray")] = "local",
-        address: Annotated[Optional[str], typer.Option(help="Ray cluster to join (ray://host:10001 or host:6379); default: a local Ray")] = None,
+        address: Annotated[Optional[str], typer.Option(help="Ray cluster to join, HEAD:6379, from one of its nodes (README, Batch: Ray); default: a local Ray")] = None,
         rubric: Annotated[Optional[str], typer.Option(help="rubric id or YAML file; default: by language")] = None,
         engine: Annotated[Optional[str], typer.Option(help="speech-recognition engine (audio pipeline default)")] = None,
         model: Annotated[Optional[str], typer.Option(help="speech-recognition model (audio pipeline default)")] = None,
