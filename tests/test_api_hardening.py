@@ -232,3 +232,32 @@ def test_a_job_sealed_with_another_key_fails_with_the_reason(tmp_path):
             assert wait_for(crm, after.json()["id"], ("succeeded", "failed"))["status"] == "failed"
     finally:
         server.stop()
+
+
+def test_a_review_whose_commit_fails_is_not_answered_201(postgres_api):
+    """The commit made to fail (a deferred constraint trigger, checked by PostgreSQL at COMMIT only): the client
+    must not read 201. With the session committed after the answer, it read 201 and nothing was stored; with the
+    error left to Starlette's last handler, the connection was reset after the 500."""
+    import sqlalchemy
+
+    engine = sqlalchemy.create_engine(postgres_api.database_url)
+    with postgres_api.client("crm") as crm:
+        assert crm.post("/v1/interactions", json={"id": "commit-fails", "language": "fr", "turns": TURNS}).status_code == 201
+    with engine.begin() as connection:
+        connection.execute(sqlalchemy.text(
+            "CREATE FUNCTION refuse_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$"
+            " BEGIN RAISE EXCEPTION 'refused at commit'; END $$"))
+        connection.execute(sqlalchemy.text(
+            "CREATE CONSTRAINT TRIGGER refuse_at_commit AFTER INSERT ON reviews DEFERRABLE INITIALLY DEFERRED"
+            " FOR EACH ROW WHEN (NEW.comment = 'refused at commit') EXECUTE FUNCTION refuse_at_commit()"))
+    try:
+        with postgres_api.client("coach") as coach:
+            refused = coach.post("/v1/interactions/commit-fails/reviews", json={"comment": "refused at commit"})
+            assert refused.status_code == 503 and "nothing was changed" in refused.json()["detail"], refused.text
+            assert coach.get("/v1/interactions/commit-fails").json()["reviews"] == []
+            assert coach.post("/v1/interactions/commit-fails/reviews", json={"comment": "kept"}).status_code == 201
+    finally:
+        with engine.begin() as connection:
+            connection.execute(sqlalchemy.text("DROP TRIGGER refuse_at_commit ON reviews"))
+            connection.execute(sqlalchemy.text("DROP FUNCTION refuse_at_commit()"))
+        engine.dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated
@@ -11,9 +12,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from qualicall.settings import Settings
-from qualicall.store.db import Store
+from qualicall.store.db import Store, StoreError
 from qualicall.store.repository import authenticate
 
+log = logging.getLogger("qualicall.api")
 bearer = HTTPBearer(auto_error=False, description="an API key from `qualicall apikey create --role crm|coach|admin`")
 
 
@@ -26,9 +28,16 @@ def get_settings(request: Request) -> Settings:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """One session per request, committed when the route returns without error. Routes take it as DbSession."""
-    with request.app.state.store.session() as session:
-        yield session
+    """One session per request, committed when the route returns without error. Routes take it as DbSession.
+    A database that refuses or fails the work (its commit included) is a 503: nothing was changed."""
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        with request.app.state.store.session() as session:
+            yield session
+    except DBAPIError:
+        log.exception("database error on %s %s", request.method, request.url.path)
+        raise StoreError("the database did not take the request (nothing was changed): retry, or see the server log") from None
 
 
 # Scope "function": the session commits when the route returns, before the answer is sent. With FastAPI's
