@@ -37,8 +37,8 @@ SIGNALS = ("complaint", "escalation_request", "churn_threat", "repeat_contact")
 # The two banks behind the customer's sentiment: feelings against neutral sentences.
 SENTIMENT_BANKS = ("sentiment_negative", "sentiment_positive")
 # Signals that imply a complaint: a churn threat always (it is made because of a problem);
-# an escalation request or a repeat contact when the same sentence realises this bank too.
-IMPLIES_COMPLAINT = {"churn_threat": None, "escalation_request": "sentiment_negative", "repeat_contact": "sentiment_negative"}
+# an escalation request or a repeat contact only when the same sentence reads negative (True).
+IMPLIES_COMPLAINT = {"churn_threat": False, "escalation_request": True, "repeat_contact": True}
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 # An unpunctuated ASR turn is judged in pieces of about this many words: one vector for a
@@ -174,12 +174,13 @@ def _implied_complaint(
     banks: dict[str, Bank], sentences: SpeakerSentences, matches: dict[str, list[BankMatch]], embedder: "Embedder", language: str
 ) -> SignalResult | None:
     """The complaint that another signal's sentence makes (IMPLIES_COMPLAINT), the earliest one; None without."""
+    sentiment = SentimentModel.build(banks, embedder)
+    negative = [label == "negative" for label, _ in sentiment.judge(sentences.vectors)] if sentiment else None
     implied: list[tuple[int, str, BankMatch]] = []
-    for cause, condition in IMPLIES_COMPLAINT.items():
-        if cause not in matches or condition is not None and condition not in banks:
+    for cause, said_negative in IMPLIES_COMPLAINT.items():
+        if cause not in matches or said_negative and negative is None:
             continue
-        also = bank_model(banks[condition], embedder).judge(sentences.vectors) if condition else None
-        implied += [(row, cause, m) for row, m in enumerate(matches[cause]) if m.realises and (also is None or also[row].realises)]
+        implied += [(row, cause, m) for row, m in enumerate(matches[cause]) if m.realises and (not said_negative or negative[row])]
     if not implied:
         return None
     row, cause, match = min(implied, key=lambda found: found[0])
