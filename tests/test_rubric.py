@@ -117,14 +117,13 @@ def test_bank_problems_and_references_to_absent_banks_are_reported_by_yaml_line(
 
 
 def test_a_check_naming_a_missing_bank_is_reported_with_its_line(tmp_path):
-    """no_jargon's `meaning_bank` and courtesy's `familiar_bank` name rubric banks: a typo is a located problem, not a crash at scoring."""
+    """no_jargon's `meaning_bank` names a rubric bank: a typo is a located problem, not a crash at scoring."""
     from qualicall.scorer.rubric import rubric_path, validate_rubric_text
 
     text = rubric_path("default-fr").read_text(encoding="utf-8")
-    text = text.replace("meaning_bank: asks_meaning", "meaning_bank: asks_meening").replace("familiar_bank: familiar_register", "familiar_bank: famillier")
+    text = text.replace("meaning_bank: asks_meaning", "meaning_bank: asks_meening")
     rubric, problems = validate_rubric_text(text)
     assert rubric is None
     found = {(p.path, p.message) for p in problems}
     assert ("criteria.comprehensible_language.items.no_jargon.params.meaning_bank", "no bank 'asks_meening' in this rubric's banks") in found, found
-    assert ("criteria.comprehensible_language.items.courtesy.params.familiar_bank", "no bank 'famillier' in this rubric's banks") in found, found
     assert all(p.line for p in problems if p.path.endswith("_bank"))

@@ -102,10 +102,6 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     ),
     "courtesy.familiar_address": ("tutoiement : « {text} » au {at:place}", "familiar address: « {text} » in {at:place}"),
     "courtesy.familiar_register": ("registre familier : {words:words}", "familiar register: {words:words}"),
-    "courtesy.familiar_by_meaning": (
-        "registre familier : « {text} » ({at:span}) se lit comme « {closest} » ({similarity:.2f})",
-        "familiar register: « {text} » ({at:span}) reads like « {closest} » ({similarity:.2f})",
-    ),
     "courtesy.no_courtesy": ("aucun mot de politesse dans {window:window}", "no courtesy word in {window:window}"),
     "courtesy.polite": ("registre poli : « {text} » au {at:place}, aucun mot familier", "polite register: « {text} » in {at:place}, no familiar word"),
     # recap

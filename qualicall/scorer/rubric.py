@@ -471,8 +471,8 @@ def validate_rubric_text(text: str) -> tuple[Rubric | None, list[Problem]]:
     return rubric, problems
 
 
-# Params of a check that name a rubric bank (the `example_bank` check's `bank` and `unless`, no_jargon's `meaning_bank`, courtesy's `familiar_bank`).
-BANK_PARAMS = ("bank", "unless", "meaning_bank", "familiar_bank")
+# Params of a check that name a rubric bank (the `example_bank` check's `bank` and `unless`, no_jargon's `meaning_bank`).
+BANK_PARAMS = ("bank", "unless", "meaning_bank")
 
 
 def _bank_problems(data: dict[str, Any], root: yaml.Node | None, checked: dict[tuple[str, str], BaseModel]) -> list[Problem]:

@@ -283,7 +283,6 @@ class CourtesyParams(CheckParams):
     informal: list[str] = Field(default_factory=list, description="familiar address (« tu », « toi »): always fails")
     informal_patterns: list[Regex] = Field(default_factory=list)
     familiar: list[str] = Field(default_factory=list, description="slang and familiar words (« ouais », « ben », \"yeah\")")
-    familiar_bank: str | None = Field(default=None, description="the rubric bank of familiar-register sentences, for the wordings no list holds")
     courtesy: list[str] = Field(default_factory=list, description="courtesy words; the agent must say one")
     max_familiar: int = Field(default=0, ge=0, description="familiar words tolerated (quality-grid.md: none)")
 
@@ -297,41 +296,18 @@ class CourtesyParams(CheckParams):
         }
 
 
-def _familiar_sentences(ctx: CheckContext, params: CourtesyParams, turns: list[TurnView], listed: list[Match]) -> list:  # type: ignore[type-arg]
-    """The agent's sentences that read like the familiar-register bank and hold no listed familiar word: (unit, match) pairs."""
-    from qualicall.scorer.signals import bank_model
-
-    if params.familiar_bank is None or not turns:
-        return []
-    sentences = ctx.sentences_of(turns)
-    if not sentences.units:
-        return []
-    model = bank_model(ctx.rubric.example_banks()[params.familiar_bank], ctx.embedder)
-    listed_at = {(m.turn.index, *m.turn.norm.span(m.start, m.end)) for m in listed}
-    found = []
-    for unit, match in zip(sentences.units, model.judge(sentences.vectors)):
-        if match.realises and not any(t == unit.turn.index and unit.start <= s < unit.end for t, s, _ in listed_at):
-            found.append((unit, match))
-    return found
-
-
 @register_check("courtesy", CourtesyParams)
 def courtesy(ctx: CheckContext, params: CourtesyParams) -> ItemResult:
     """Passes when the agent keeps a polite register (quality-grid.md): courtesy words, and no « tu », and no familiar word."""
     turns = ctx.scope()
     informal = find_all(params.matchers["informal"], turns)
     familiar = find_all(params.matchers["familiar"], turns)
-    by_meaning = _familiar_sentences(ctx, params, turns, familiar)
     polite = find_all(params.matchers["courtesy"], turns)
-    measures = {"informal": len(informal), "familiar": len(familiar) + len(by_meaning), "courtesy_words": len(polite)}
+    measures = {"informal": len(informal), "familiar": len(familiar), "courtesy_words": len(polite)}
     if informal:
         return ctx.failed(reason("courtesy.familiar_address", text=informal[0].text, at=place(informal[0])), informal[:3], **measures)
-    if len(familiar) + len(by_meaning) > params.max_familiar:
-        if familiar:  # the listed words first: a coach reads them at a glance
-            return ctx.failed(reason("courtesy.familiar_register", words=[m.text for m in familiar[:4]]), familiar[:4], **measures)
-        unit, match = by_meaning[0]
-        said = reason("courtesy.familiar_by_meaning", text=unit.text, at=unit.place(), closest=match.closest, similarity=match.similarity)
-        return ItemResult(status="failed", **ctx.said(said), evidence=[u.evidence() for u, _ in by_meaning[:2]], measures=measures)
+    if len(familiar) > params.max_familiar:
+        return ctx.failed(reason("courtesy.familiar_register", words=[m.text for m in familiar[:4]]), familiar[:4], **measures)
     if not polite:
         return ctx.failed(reason("courtesy.no_courtesy", window=ctx.window_param(ctx.item.window)), **measures)
     return ctx.passed(reason("courtesy.polite", text=polite[0].text, at=place(polite[0])), polite[:2], **measures)
