@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from qualicall import __version__
-from qualicall.api.headers import HEADERS_DICT, SecurityHeaders
+from qualicall.api.headers import SecurityHeaders
 from qualicall.api.messages import public_message
 from qualicall.api.metrics import Metrics
 from qualicall.security import Sealer
@@ -131,10 +131,6 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True, migra
             exc.detail = public_message(exc.detail)
         return await http_exception_handler(request, exc)
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return JSONResponse({"detail": f"internal error ({type(exc).__name__}); see the server log"}, status_code=500, headers=HEADERS_DICT)
 
     from qualicall.api.routes import disputes, docs, health, interactions, jobs, reports, rubrics
 
@@ -149,6 +145,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True, migra
 
     install_workspace(app)  # the coaches' and agents' pages
 
+    app.add_middleware(_UnexpectedErrors)  # innermost of the three: the metrics count its 500, the headers are added to it
     app.add_middleware(_MetricsMiddleware, metrics=metrics)
     app.add_middleware(SecurityHeaders)
     return app
@@ -196,6 +193,37 @@ def _store_gauges(app: FastAPI) -> list[tuple[str, str, dict[str, str], float]]:
     gauges.append(("qualicall_job_workers_busy", "Workers running a job now.", {}, float(runner.running if runner else 0)))
     gauges.append(("qualicall_webhooks_pending", "Webhook deliveries not yet made.", {}, float(pending)))
     return gauges
+
+
+class _UnexpectedErrors:
+    """The answer to an exception no handler took: a 500 naming its type, the traceback in the log.
+
+    Here rather than in Starlette's outermost handler (`exception_handler(Exception)`), which answers outside
+    every middleware (no security headers) and then re-raises to the server: uvicorn closed the connection,
+    and the client's next request on it (keep-alive) was reset."""
+
+    def __init__(self, app) -> None:  # type: ignore[no-untyped-def]
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message) -> None:  # type: ignore[no-untyped-def]
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            if started:  # too late for another answer: the server closes the connection
+                raise
+            log.exception("unexpected error on %s %s", scope["method"], scope["path"])
+            answer = JSONResponse({"detail": f"internal error ({type(exc).__name__}); see the server log"}, status_code=500)
+            await answer(scope, receive, send)
 
 
 class _MetricsMiddleware:

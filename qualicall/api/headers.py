@@ -26,9 +26,6 @@ HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"same-origin"),
 ]
-# The same for a response made outside the middleware: Starlette answers an unexpected exception (500)
-# from its outermost layer, around every middleware added to the application.
-HEADERS_DICT = {name.decode(): value.decode() for name, value in HEADERS}
 
 
 class SecurityHeaders:
