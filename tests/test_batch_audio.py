@@ -54,7 +54,9 @@ def test_audio_batch_from_a_csv_manifest(cli, tmp_path):
     for result, spoken in ((english, spoken_en), (french, spoken_fr)):
         batch = result["batch"]
         assert abs(batch["audio_seconds"] - (spoken[-1].end + 0.6 + 1.0)) < 0.2  # the call's length: last turn, gap, tail
-        assert batch["asr"] == "faster-whisper-default-auto-left" and batch["key"].endswith("/" + batch["asr"])
+        # The key names the options (engine, model, language, agent channel: auto by default), the roles what auto decided.
+        assert batch["asr"] == "faster-whisper-default-auto-auto" and batch["key"].endswith("/" + batch["asr"])
+        assert (result["roles"]["method"], result["roles"]["agent"]) == ("channel-auto", "left"), result["roles"]
         assert isinstance(batch["asr_cut"], bool)
         assert batch["source"].startswith(str(folder / "night.csv") + ":")
     # The broken file is reported with the decoder's reason; the summary gives the audio time done.
