@@ -195,6 +195,35 @@ def _print_bank_accuracies(rubric) -> None:  # type: ignore[no-untyped-def]
         )
 
 
+@rubric_app.command("learn")
+def rubric_learn(
+    out: Annotated[Path, typer.Option("--out", "-o", help="where the new rubric version is written (YAML)")],
+    from_reviews: Annotated[bool, typer.Option("--from-reviews", help="learn from the coaches' overrides in the store (the only source today)")] = False,
+    rubric: Annotated[Optional[str], typer.Option(help="rubric id or YAML file the reviews were made on; default: theirs")] = None,
+    database_url: Annotated[Optional[str], typer.Option("--database-url", help="the store (default $QUALICALL_DATABASE_URL, else the data folder's SQLite file)")] = None,
+    data_dir: Annotated[Optional[Path], typer.Option("--data-dir", help="the data folder (default $QUALICALL_DATA_DIR)")] = None,
+) -> None:
+    """Write a new rubric version whose banks hold the sentences the coaches' overrides point at."""
+    if not from_reviews:
+        fail("say where to learn from: --from-reviews")
+    with user_errors():
+        from qualicall.service.learning import learn_from_reviews, summary, write_learned
+        from qualicall.settings import Settings
+        from qualicall.store.db import Store
+
+        overrides = {k: v for k, v in {"database_url": database_url, "data_dir": data_dir}.items() if v is not None}
+        store = Store(Settings(**overrides).url)
+        try:
+            with store.session() as session:
+                learned = learn_from_reviews(session, rubric)
+        finally:
+            store.close()
+        write_learned(learned, out)
+        for line in summary(learned):
+            typer.echo(line)
+        typer.echo(f"written to {out}")
+
+
 @rubric_app.command("checks")
 def rubric_checks() -> None:
     """List the checks a rubric item can name."""

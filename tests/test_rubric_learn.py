@@ -1,0 +1,157 @@
+"""`qualicall rubric learn --from-reviews`: coaches' overrides in a real SQLite store become bank examples of a new rubric version."""
+
+from __future__ import annotations
+
+import difflib
+
+import pytest
+import yaml
+
+from conftest import make_interaction
+
+# A call whose agent checks understanding in words the bank takes for a check (a coach does not:
+# « cohérent » asks about the plan, not the explanation), and asks about other needs in words it misses.
+COACHED_CALL = [
+    ("agent", "Bonjour, Transports Lumen, Maëlle à l'appareil, que puis-je faire pour vous ?"),
+    ("customer", "Bonjour, mon colis devait arriver hier et je ne l'ai toujours pas reçu."),
+    ("agent", "Je vois qu'il est bloqué au dépôt, il sera livré demain avant midi. Ça vous semble cohérent ?"),
+    ("customer", "Oui."),
+    ("agent", "Très bien."),
+    ("customer", "D'accord, merci."),
+    ("agent", "On a fait le tour, madame Girard ?"),
+    ("customer", "Non, c'est bon."),
+    ("agent", "Merci de votre appel, bonne journée madame, au revoir."),
+]
+# What the overrides teach, written by hand: the machine's evidence (the span it quotes, without its
+# question mark) and the nearest miss as the result stores it, less the placeholder of the redacted name.
+TAUGHT_NEGATIVE = "Ça vous semble cohérent"
+TAUGHT_POSITIVE = "On a fait le tour, madame ?"
+
+
+@pytest.fixture
+def store_url(tmp_path):
+    return f"sqlite:///{tmp_path / 'qualicall.db'}"
+
+
+@pytest.fixture(scope="module")
+def service(scorer):
+    from qualicall.service.scoring import ScoringService
+
+    service = ScoringService()
+    service.scorer = scorer  # the session's scorer: the models load once
+    return service
+
+
+def store_reviews(url: str, service, reviews: dict[str, str], call=COACHED_CALL, interaction_id: str = "learn-1") -> None:
+    """Score and store the call for real, then record a coach's verdicts on its items (item id → status)."""
+    from qualicall.store.db import Store
+    from qualicall.store.repository import ItemReview, Reviewer, add_reviews, get_interaction
+
+    store = Store(url)
+    try:
+        with store.session() as session:
+            service.score_and_store(session, make_interaction(call, id=interaction_id), api_key_id=None)
+        with store.session() as session:
+            row = get_interaction(session, interaction_id)
+            items = [ItemReview(item_id, status) for item_id, status in reviews.items()]
+            add_reviews(session, row, items, Reviewer("coach-ana"), comment="vu en séance")
+    finally:
+        store.close()
+
+
+def test_learn_writes_the_overridden_sentences_into_a_new_version_that_results_name(cli, service, store_url, tmp_path):
+    from qualicall.scorer.engine import Scorer
+    from qualicall.scorer.rubric import rubric_path, validate_rubric_text
+    from qualicall.store.db import Store
+    from qualicall.store.repository import get_interaction, latest_result
+
+    # passed → failed on a bank verdict, failed → passed on a nearest miss, and an override of a phrase item (teaches nothing)
+    store_reviews(store_url, service, {"checks_understanding": "failed", "other_needs": "passed", "salutation": "failed"})
+    out = tmp_path / "my-grid.yaml"
+    done = cli("rubric", "learn", "--from-reviews", "--out", out, "--database-url", store_url)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "default-fr v5 → v6: 2 example(s) from 3 override(s)",
+        "bank checks_understanding: +0 positive, +1 negative",
+        f"  - « {TAUGHT_NEGATIVE} »",
+        "bank other_needs: +1 positive, +0 negative",
+        f"  + « {TAUGHT_POSITIVE} »",
+        f"written to {out}",
+    ]
+
+    # Everything else kept: the only lines that differ are the version and the two examples.
+    before = rubric_path("default-fr").read_text(encoding="utf-8").splitlines()
+    after = out.read_text(encoding="utf-8").splitlines()
+    changed = [line for line in difflib.unified_diff(before, after, lineterm="", n=0) if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+    assert sorted(changed) == sorted(['-version: "5"', '+version: "6"', f'+      - "{TAUGHT_NEGATIVE}"', f'+      - "{TAUGHT_POSITIVE}"'])
+    learned, problems = validate_rubric_text(out.read_text(encoding="utf-8"))
+    assert problems == [] and learned.version == "6"
+    assert learned.banks["checks_understanding"].negative[-1] == TAUGHT_NEGATIVE
+    assert learned.banks["other_needs"].positive[-1] == TAUGHT_POSITIVE
+    data = yaml.safe_load(out.read_text(encoding="utf-8"))
+    assert data["banks"]["checks_understanding"]["negative"][-1] == TAUGHT_NEGATIVE  # where a deployment's editor sees it
+
+    # The learned version judges the coached call as the coach did, and its result says which version scored it.
+    result = Scorer(str(out)).score(make_interaction(COACHED_CALL, id="learn-1"))
+    assert (result.rubric.id, result.rubric.version) == ("default-fr", "6")
+    items = result.criteria["reformulation"].items["checks_understanding"], result.criteria["closing"].items["other_needs"]
+    assert [item.status for item in items] == ["failed", "passed"]
+    store = Store(store_url)
+    try:
+        with store.session() as session:
+            from qualicall.store.repository import add_result
+
+            add_result(session, get_interaction(session, "learn-1"), result)
+        with store.session() as session:
+            machine = [r for r in get_interaction(session, "learn-1").results if r.data.get("source") != "coach"][-1]
+            assert (machine.rubric_id, machine.rubric_version) == ("default-fr", "6")
+            assert latest_result(session, get_interaction(session, "learn-1")).data["rubric"]["version"] == "6"
+    finally:
+        store.close()
+
+    # Reviews made on v5 teach nothing to v6: refused, one line.
+    again = cli("rubric", "learn", "--from-reviews", "--out", tmp_path / "again.yaml", "--rubric", out, "--database-url", store_url)
+    assert again.returncode == 2
+    assert again.stderr == "qualicall: error: rubric default-fr v6 is not the one the reviews were made on: overrides on default-fr v5 (3)\n"
+    assert not (tmp_path / "again.yaml").exists()
+
+
+def test_learn_refuses_in_one_line_when_there_is_nothing_to_learn(cli, service, store_url, tmp_path):
+    out = tmp_path / "my-grid.yaml"
+    empty = cli("rubric", "learn", "--from-reviews", "--out", out, "--database-url", store_url)
+    assert (empty.returncode, empty.stderr) == (2, "qualicall: error: nothing to learn: no coach verdict in the store differs from the machine's\n")
+
+    # A coach confirming the machine, and overriding only items judged by their phrases: no sentence for a bank.
+    store_reviews(store_url, service, {"farewell": "passed", "salutation": "failed", "recap": "passed"})
+    phrases = cli("rubric", "learn", "--from-reviews", "--out", out, "--database-url", store_url)
+    assert (phrases.returncode, phrases.stderr) == (
+        2, "qualicall: error: nothing to learn: none of the 2 override(s) on default-fr v5 points at a sentence a bank does not hold\n")
+
+    other = cli("rubric", "learn", "--from-reviews", "--out", out, "--rubric", "default-en", "--database-url", store_url)
+    assert (other.returncode, other.stderr) == (
+        2, "qualicall: error: rubric default-en v5 is not the one the reviews were made on: overrides on default-fr v5 (2)\n")
+
+    no_source = cli("rubric", "learn", "--out", out, "--database-url", store_url)
+    assert (no_source.returncode, no_source.stderr) == (2, "qualicall: error: say where to learn from: --from-reviews\n")
+    assert not out.exists()
+
+
+def test_an_override_already_in_the_bank_is_left_out_and_one_pointed_at_both_ways_too(scorer):
+    from qualicall.scorer.learning import Override, lessons_from
+    from qualicall.scorer.rubric import load_rubric
+
+    rubric = load_rubric("default-fr")
+    known = rubric.banks["other_needs"].positive[0]
+    missed = {"status": "failed", "reason_code": "bank.missing", "reason_params": {"text": known}, "evidence": []}
+    found = {"status": "passed", "reason_code": "bank.meaning", "reason_params": {"text": "Autre chose ?"}, "evidence": [{"text": "Vous avez noté ?"}]}
+    missed_too = {**missed, "reason_params": {"text": "vous avez noté ?"}}
+    lessons = lessons_from(rubric, [
+        Override("closing.other_needs", "passed", missed),
+        Override("closing.other_needs", "failed", found),
+        Override("closing.other_needs", "passed", missed_too),
+    ])
+    assert lessons.banks == {}
+    assert lessons.skipped == [
+        f"bank other_needs: « {known} » left out: already a positive example",
+        "bank other_needs: « vous avez noté ? » left out: overrides point at it both as a positive and as a negative",
+    ]
