@@ -28,6 +28,14 @@ TAUGHT_NEGATIVE = "Ça vous semble cohérent"
 TAUGHT_POSITIVE = "On a fait le tour, madame ?"
 
 
+def versions() -> tuple[str, str]:
+    """The default French rubric's version and the next one (its versions are whole numbers)."""
+    from qualicall.scorer.rubric import load_rubric
+
+    now = load_rubric("default-fr").version
+    return now, str(int(now) + 1)
+
+
 @pytest.fixture
 def store_url(tmp_path):
     return f"sqlite:///{tmp_path / 'qualicall.db'}"
@@ -66,12 +74,13 @@ def test_learn_writes_the_overridden_sentences_into_a_new_version_that_results_n
     from qualicall.store.repository import get_interaction, latest_result
 
     # passed → failed on a bank verdict, failed → passed on a nearest miss, and an override of a phrase item (teaches nothing)
+    v, next_v = versions()
     store_reviews(store_url, service, {"checks_understanding": "failed", "other_needs": "passed", "salutation": "failed"})
     out = tmp_path / "my-grid.yaml"
     done = cli("rubric", "learn", "--from-reviews", "--out", out, "--database-url", store_url)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [
-        "default-fr v5 → v6: 2 example(s) from 3 override(s)",
+        f"default-fr v{v} → v{next_v}: 2 example(s) from 3 override(s)",
         "bank checks_understanding: +0 positive, +1 negative",
         f"  - « {TAUGHT_NEGATIVE} »",
         "bank other_needs: +1 positive, +0 negative",
@@ -83,9 +92,9 @@ def test_learn_writes_the_overridden_sentences_into_a_new_version_that_results_n
     before = rubric_path("default-fr").read_text(encoding="utf-8").splitlines()
     after = out.read_text(encoding="utf-8").splitlines()
     changed = [line for line in difflib.unified_diff(before, after, lineterm="", n=0) if line[:1] in "+-" and line[:3] not in ("+++", "---")]
-    assert sorted(changed) == sorted(['-version: "5"', '+version: "6"', f'+      - "{TAUGHT_NEGATIVE}"', f'+      - "{TAUGHT_POSITIVE}"'])
+    assert sorted(changed) == sorted([f'-version: "{v}"', f'+version: "{next_v}"', f'+      - "{TAUGHT_NEGATIVE}"', f'+      - "{TAUGHT_POSITIVE}"'])
     learned, problems = validate_rubric_text(out.read_text(encoding="utf-8"))
-    assert problems == [] and learned.version == "6"
+    assert problems == [] and learned.version == next_v
     assert learned.banks["checks_understanding"].negative[-1] == TAUGHT_NEGATIVE
     assert learned.banks["other_needs"].positive[-1] == TAUGHT_POSITIVE
     data = yaml.safe_load(out.read_text(encoding="utf-8"))
@@ -93,7 +102,7 @@ def test_learn_writes_the_overridden_sentences_into_a_new_version_that_results_n
 
     # The learned version judges the coached call as the coach did, and its result says which version scored it.
     result = Scorer(str(out)).score(make_interaction(COACHED_CALL, id="learn-1"))
-    assert (result.rubric.id, result.rubric.version) == ("default-fr", "6")
+    assert (result.rubric.id, result.rubric.version) == ("default-fr", next_v)
     items = result.criteria["reformulation"].items["checks_understanding"], result.criteria["closing"].items["other_needs"]
     assert [item.status for item in items] == ["failed", "passed"]
     store = Store(store_url)
@@ -104,19 +113,22 @@ def test_learn_writes_the_overridden_sentences_into_a_new_version_that_results_n
             add_result(session, get_interaction(session, "learn-1"), result)
         with store.session() as session:
             machine = [r for r in get_interaction(session, "learn-1").results if r.data.get("source") != "coach"][-1]
-            assert (machine.rubric_id, machine.rubric_version) == ("default-fr", "6")
-            assert latest_result(session, get_interaction(session, "learn-1")).data["rubric"]["version"] == "6"
+            assert (machine.rubric_id, machine.rubric_version) == ("default-fr", next_v)
+            assert latest_result(session, get_interaction(session, "learn-1")).data["rubric"]["version"] == next_v
     finally:
         store.close()
 
-    # Reviews made on v5 teach nothing to v6: refused, one line.
+    # Reviews made on one version teach nothing to the next: refused, one line.
     again = cli("rubric", "learn", "--from-reviews", "--out", tmp_path / "again.yaml", "--rubric", out, "--database-url", store_url)
     assert again.returncode == 2
-    assert again.stderr == "qualicall: error: rubric default-fr v6 is not the one the reviews were made on: overrides on default-fr v5 (3)\n"
+    assert again.stderr == f"qualicall: error: rubric default-fr v{next_v} is not the one the reviews were made on: overrides on default-fr v{v} (3)\n"
     assert not (tmp_path / "again.yaml").exists()
 
 
 def test_learn_refuses_in_one_line_when_there_is_nothing_to_learn(cli, service, store_url, tmp_path):
+    from qualicall.scorer.rubric import load_rubric
+
+    v, _ = versions()
     out = tmp_path / "my-grid.yaml"
     empty = cli("rubric", "learn", "--from-reviews", "--out", out, "--database-url", store_url)
     assert (empty.returncode, empty.stderr) == (2, "qualicall: error: nothing to learn: no coach verdict in the store differs from the machine's\n")
@@ -125,11 +137,11 @@ def test_learn_refuses_in_one_line_when_there_is_nothing_to_learn(cli, service, 
     store_reviews(store_url, service, {"farewell": "passed", "salutation": "failed", "recap": "passed"})
     phrases = cli("rubric", "learn", "--from-reviews", "--out", out, "--database-url", store_url)
     assert (phrases.returncode, phrases.stderr) == (
-        2, "qualicall: error: nothing to learn: none of the 2 override(s) on default-fr v5 points at a sentence a bank does not hold\n")
+        2, f"qualicall: error: nothing to learn: none of the 2 override(s) on default-fr v{v} points at a sentence a bank does not hold\n")
 
     other = cli("rubric", "learn", "--from-reviews", "--out", out, "--rubric", "default-en", "--database-url", store_url)
     assert (other.returncode, other.stderr) == (
-        2, "qualicall: error: rubric default-en v5 is not the one the reviews were made on: overrides on default-fr v5 (2)\n")
+        2, f"qualicall: error: rubric default-en v{load_rubric('default-en').version} is not the one the reviews were made on: overrides on default-fr v{v} (2)\n")
 
     no_source = cli("rubric", "learn", "--out", out, "--database-url", store_url)
     assert (no_source.returncode, no_source.stderr) == (2, "qualicall: error: say where to learn from: --from-reviews\n")
