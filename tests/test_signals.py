@@ -207,3 +207,24 @@ def test_complaint_handling_is_judged_from_the_first_negative_customer_turn_befo
     assert _condition_start(complaint, SentimentResult(turns=turns)) == 3
     assert _condition_start(complaint, SentimentResult(turns=turns[:1] + turns[2:])) == 5  # none earlier: the complaint's turn
     assert _condition_start(complaint, None) == 5
+
+
+@pytest.mark.parametrize(
+    ("language", "said", "holds"),
+    [
+        ("en", "You'll have an answer within two working days.", True),
+        ("en", "Your file number is QX 40 771.", True),
+        ("en", "The technician comes round on Thursday morning.", True),
+        ("en", "Someone from the team will get back to you.", False),
+        ("fr", "Vous aurez une réponse sous trois jours ouvrés.", True),
+        ("fr", "Le livreur repasse demain matin.", True),
+        ("fr", "Vous avez bien le numéro de votre dossier.", False),
+        ("fr", "On revient vers vous dès que possible.", False),
+    ],
+)
+def test_a_next_step_needs_a_delay_or_a_reference(language, said, holds) -> None:
+    from qualicall.scorer.rubric import load_rubric
+
+    rubric = load_rubric(f"default-{language}")
+    params = rubric.checked_params(rubric.criteria["complaint_handling"].items["next_step"])
+    assert params.has_what_is_needed(said) is holds

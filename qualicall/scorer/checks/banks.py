@@ -17,13 +17,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 from pydantic import Field
 
 from qualicall.core.result import ItemResult
 from qualicall.scorer.banks import BankMatch
 from qualicall.scorer.context import CheckContext, Match, TurnView
-from qualicall.scorer.params import CheckParams, Wording
+from qualicall.scorer.params import CheckParams, Regex, Wording
 from qualicall.scorer.reasons import Reason, place, reason, term
 from qualicall.scorer.registry import register_check
 from qualicall.scorer.signals import Unit, bank_model, clauses_of, units_of
@@ -36,6 +37,18 @@ class BankItemParams(CheckParams):
     bank: str = Field(description="the rubric bank (`banks:`) whose realisation passes the item")
     unless: str | None = Field(default=None, description="a rubric bank whose realisation fails the item")
     what: Wording = Field(default="", description="what is looked for, in reasons (the bank's name by default)")
+    needs: list[Regex] = Field(
+        default_factory=list,
+        description="patterns on normalised text, one of which a realising sentence must also match (next_step: a delay or a reference)",
+    )
+
+    @cached_property
+    def needs_matcher(self) -> re.Pattern[str] | None:
+        return self.formula_matcher([], self.needs)
+
+    def has_what_is_needed(self, text: str) -> bool:
+        """The sentence holds what the item needs besides its meaning (always, without `needs`)."""
+        return self.needs_matcher is None or bool(self.needs_matcher.search(self.normal(text)))
 
 
 @dataclass(frozen=True)
@@ -141,7 +154,7 @@ def example_bank(ctx: CheckContext, params: BankItemParams) -> ItemResult:
                 measures={"score": round(match.score, 3), "similarity": round(match.similarity, 3)},
             )
     margin = ctx.rubric.example_banks()[params.bank].margin
-    found = realised(readings) or realised(read_clauses(ctx, params.bank, readings))
+    found = [r for r in realised(readings) or realised(read_clauses(ctx, params.bank, readings)) if params.has_what_is_needed(r.unit.text)]
     if found:
         unit, match = found[0].unit, found[0].match
         return ItemResult(
