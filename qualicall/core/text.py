@@ -143,6 +143,13 @@ def _fold_each(text: str) -> tuple[str, list[int]]:
     return "".join(chars), offsets
 
 
+def folded_words(text: str) -> str:
+    """The text's words folded as `normalize` folds them (hesitations kept), joined by one space, without
+    the offsets: what transcript search indexes and looks for (« Réclamation ! » → « reclamation »)."""
+    folded = _fold_one_to_one(text)
+    return " ".join(_WORD.findall(folded if folded is not None else _fold_each(text)[0]))
+
+
 def normalize_phrase(phrase: str, hesitations: frozenset[str] = DEFAULT_HESITATIONS) -> str:
     return normalize(phrase, hesitations).text
 

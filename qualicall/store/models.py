@@ -58,6 +58,17 @@ class InteractionRow(Base):
     reviews: Mapped[list["ReviewRow"]] = relationship(back_populates="interaction", order_by="ReviewRow.id")
 
 
+class TranscriptText(Base):
+    """What transcript search reads of a contact: the folded words (`qualicall.core.text.folded_words`) of its turns
+    as stored, so redacted where the deployment redacts. Indexed by SQLite FTS5 (the table `transcript_search_fts`,
+    kept by triggers) or by a PostgreSQL full-text GIN index, both made by migration 0006 (`qualicall.store.search`)."""
+
+    __tablename__ = "transcript_search"
+    id: Mapped[int] = mapped_column(primary_key=True)  # FTS5's rowid: an INTEGER PRIMARY KEY keeps it through VACUUM
+    interaction_id: Mapped[str] = mapped_column(ForeignKey("interactions.id", ondelete="CASCADE"), unique=True)
+    body: Mapped[str] = mapped_column(Text)
+
+
 class ResultRow(Base):
     """One scoring of an interaction. Every version is kept: re-scoring adds a row, never overwrites."""
 
@@ -231,3 +242,17 @@ class SignInFailure(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     subject: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class SavedFilter(Base):
+    """A coach's named set of queue filters (search included), the query string of /queue; each coach's own:
+    a user account's, or an API key's where the coach signed in with a key."""
+
+    __tablename__ = "saved_filters"
+    __table_args__ = (UniqueConstraint("user_id", "name"), UniqueConstraint("api_key_id", "name"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    query: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -9,7 +9,7 @@ Interactions and results
     get_interaction(session, id)                      the row, or None
     latest_result(session, row) / result_versions(session, id)   the latest is the result of record (see below)
     machine_result(session, row)                      the machine's scoring the latest result rests on
-    list_interactions(session, InteractionFilter(...), cursor=None, limit=50) -> Page
+    list_interactions(session, InteractionFilter(...), cursor=None, limit=50) -> Page   (search: words of the transcripts)
     iter_latest_results(session, InteractionFilter(...))  the latest result JSONs, in chunks (reports)
 Reviews (coach overrides)
     add_reviews(session, row, reviews, Reviewer(name, api_key_id=…|user_id=…)) -> list[ReviewRow]
@@ -45,6 +45,7 @@ from qualicall.core.result import Result
 from qualicall.core.scores import Verdict, with_verdicts
 from qualicall.security import api_key_matches, hash_token, new_api_key
 from qualicall.store.models import ApiKey, InteractionRow, ResultItemRow, ResultRow, ReviewRow, utcnow
+from qualicall.store.search import index_interaction, matching, query_words
 
 ROLES = ("crm", "coach", "admin")
 Role = Literal["crm", "coach", "admin"]
@@ -92,6 +93,7 @@ def save_scored(
     row.api_key_id = api_key_id if api_key_id is not None else row.api_key_id
     row.updated_at = now
     session.flush()
+    index_interaction(session, row)
     return add_result(session, row, result)
 
 
@@ -163,6 +165,7 @@ class InteractionFilter:
     min_score: float | None = None  # overall score
     max_score: float | None = None
     item_failed: list[str] = field(default_factory=list)  # every one of these items failed
+    search: str | None = None  # words its stored transcript has (`qualicall.store.search`)
 
 
 @dataclass
@@ -191,7 +194,8 @@ def _decode_cursor(cursor: str) -> tuple[datetime, str]:
 
 def list_interactions(session: Session, filters: InteractionFilter, cursor: str | None = None, limit: int = 50) -> Page:
     """Interactions with their latest result, newest contact first, `limit` per page; `next_cursor` gives the next page."""
-    query = _filtered(select(InteractionRow, ResultRow).outerjoin(ResultRow, ResultRow.id == InteractionRow.latest_result_id), filters)
+    query = _filtered(select(InteractionRow, ResultRow).outerjoin(ResultRow, ResultRow.id == InteractionRow.latest_result_id), filters,
+                      session.bind.dialect.name)
     if cursor:
         moment, last_id = _decode_cursor(cursor)
         query = query.where(
@@ -206,12 +210,15 @@ def list_interactions(session: Session, filters: InteractionFilter, cursor: str 
 
 def iter_latest_results(session: Session, filters: InteractionFilter, chunk: int = 5000) -> Iterator[list[dict[str, Any]]]:
     """The latest result JSON of every interaction `filters` keeps, `chunk` at a time (what GET /v1/reports aggregates)."""
-    query = _filtered(select(ResultRow.data).join(InteractionRow, ResultRow.id == InteractionRow.latest_result_id), filters)
+    query = _filtered(select(ResultRow.data).join(InteractionRow, ResultRow.id == InteractionRow.latest_result_id), filters,
+                      session.bind.dialect.name)
     for part in session.execute(query.execution_options(yield_per=chunk)).scalars().partitions(chunk):
         yield list(part)
 
 
-def _filtered(query: Select, filters: InteractionFilter) -> Select:
+def _filtered(query: Select, filters: InteractionFilter, dialect: str) -> Select:
+    if filters.search and (words := query_words(filters.search)):
+        query = query.where(matching(words, dialect))
     for column, value in ((InteractionRow.agent_id, filters.agent_id), (InteractionRow.team, filters.team), (InteractionRow.queue, filters.queue)):
         if value is not None:
             query = query.where(column == value)

@@ -63,6 +63,14 @@ class QueueFilters:
     item_failed: str | None = None  # "criterion.item"
     reviewed: str | None = None  # "yes" | "no" | None
     signal: str | None = None  # one of SIGNAL_FILTERS
+    search: str | None = None  # words of the transcripts (qualicall.store.search)
+
+    def to_params(self) -> dict[str, str]:
+        """The queue page's query parameters that give these filters (what a saved filter keeps)."""
+        values = {"q": self.search, "agent": self.agent, "team": self.team, "queue": self.queue, "from": self.date_from, "to": self.date_to,
+                  "min_score": self.min_score, "max_score": self.max_score, "item_failed": self.item_failed, "reviewed": self.reviewed,
+                  "signal": self.signal}
+        return {key: f"{value:g}" if isinstance(value, float) else value for key, value in values.items() if value not in (None, "")}
 
     def shows(self, result: dict[str, Any] | None) -> bool:
         """Whether a result passes the signal filter (complaints-and-satisfaction.md)."""
@@ -88,6 +96,7 @@ class QueueFilters:
             min_score=self.min_score,
             max_score=self.max_score,
             item_failed=[self.item_failed.split(".", 1)[-1]] if self.item_failed else [],
+            search=self.search,
         )
 
 

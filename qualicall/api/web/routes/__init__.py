@@ -13,10 +13,10 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse
 
 from qualicall.api.web.deps import Forbidden, render, translator
-from qualicall.api.web.routes import auth, calibration, calls, disputes, groups, queue
+from qualicall.api.web.routes import auth, calibration, calls, disputes, evaluation, groups, queue
 
 router = APIRouter(include_in_schema=False)
-for part in (auth, queue, calls, disputes, calibration, groups):
+for part in (auth, queue, calls, evaluation, disputes, calibration, groups):
     router.include_router(part.router)
 
 

@@ -2,30 +2,59 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
-from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from qualicall.api.web import data as store_data
-from qualicall.api.web.deps import Coach, Language, render
+from qualicall.api.web.deps import Coach, Language, csrf_valid, render
 from qualicall.api.web.i18n import Translator
 from qualicall.api.web.views import score_class
-from qualicall.core.interaction import FIRST_YEAR, LAST_YEAR, id_problem
+from qualicall.core.errors import InputError
+from qualicall.core.interaction import FIRST_YEAR, LAST_YEAR, id_problem, text_problem
+from qualicall.store.saved_filters import NAME_MAX_CHARS, delete_filter, save_filter, saved_filters
+from qualicall.store.signins import SignedIn
 
 router = APIRouter()
 
 PAGE = 100
+SEARCH_MAX_CHARS = 200
 
 
 @router.get("/queue")
 def queue_page(request: Request, session: Coach, t: Language) -> HTMLResponse:
-    params = request.query_params
-    filters = store_data.QueueFilters(
+    saved = request.query_params.get("saved")
+    return _queue_page(request, session, t, request.query_params, flash=t("filter_saved", name=saved) if saved else None)
+
+
+def _queue_page(request: Request, session: SignedIn, t: Translator, params: Mapping[str, str], *, flash: str | None = None,
+                error: str | None = None, typed_name: str = "", status_code: int = 200) -> HTMLResponse:
+    filters = queue_filters(params)
+    with request.app.state.store.session() as db:
+        rows = store_data.review_queue(db, filters)
+        options = store_data.choices(db, t.order)
+        saved = [(found.id, found.name, "/queue?" + found.query) for found in saved_filters(db, session)]
+    pages = max(1, math.ceil(len(rows) / PAGE))
+    current = min(_page_number(params.get("page")), pages)
+    shown = [_queue_row(row, t) for row in rows[(current - 1) * PAGE : current * PAGE]]
+    query = urlencode(filters.to_params())
+    return render(request, "queue.html", session, status_code=status_code, t=t, nav="queue", rows=shown, total=len(rows), filters=filters,
+                  choices=options, signal_filters=store_data.SIGNAL_FILTERS, pager=pager({k: v for k, v in params.items() if k != "saved"}, current, pages), query=query,
+                  csv_url="/queue.csv" + (f"?{query}" if query else ""), saved=saved, flash=flash, error=error, typed_name=typed_name)
+
+
+def queue_filters(params: Mapping[str, str]) -> store_data.QueueFilters:
+    """The queue's filters from its query parameters: a value that cannot be a filter is left out, a name that
+    cannot be an id or a search that cannot be text is refused (422)."""
+    return store_data.QueueFilters(
         agent=_name(params, "agent"),
         team=_name(params, "team"),
         queue=_name(params, "queue"),
@@ -36,15 +65,66 @@ def queue_page(request: Request, session: Coach, t: Language) -> HTMLResponse:
         item_failed=_name(params, "item_failed"),
         reviewed=params.get("reviewed") if params.get("reviewed") in ("yes", "no") else None,
         signal=params.get("signal") if params.get("signal") in store_data.SIGNAL_FILTERS else None,
+        search=_search(params.get("q")),
     )
+
+
+@router.post("/queue/filters")
+def save_queue_filter(request: Request, session: Coach, t: Language, name: str = Form(""), query: str = Form(""),
+                      csrf: str = Form("")) -> Response:
+    """Save the filters the queue was showing (its query string) under a name; the page again, with the message
+    and the name typed, when they cannot be saved."""
+    params = dict(parse_qsl(query))
+    if not csrf_valid(session, csrf):
+        return _queue_page(request, session, t, params, error=t("form_stale"), typed_name=name, status_code=403)
+    normalised = urlencode(queue_filters(params).to_params())
+    try:
+        with request.app.state.store.session() as db:
+            saved = save_filter(db, session, name, normalised)
+    except InputError:
+        reason = t("filter_name_missing") if not name.strip() else t("filter_name_invalid", max=NAME_MAX_CHARS)
+        return _queue_page(request, session, t, params, error=reason, typed_name=name, status_code=422)
+    return RedirectResponse("/queue?" + urlencode({**dict(parse_qsl(normalised)), "saved": saved.name}), 303)
+
+
+@router.post("/queue/filters/{filter_id}/delete")
+def delete_queue_filter(request: Request, filter_id: int, session: Coach, t: Language, csrf: str = Form("")) -> Response:
+    if not csrf_valid(session, csrf):
+        return _queue_page(request, session, t, {}, error=t("form_stale"), status_code=403)
+    with request.app.state.store.session() as db:
+        delete_filter(db, session, filter_id)  # another coach's: 404
+    return RedirectResponse("/queue", 303)
+
+
+@router.get("/queue.csv")
+def queue_csv(request: Request, session: Coach, t: Language) -> Response:
+    """Every call the queue shows with these filters (all its pages), in its order, with the verdicts of record."""
+    filters = queue_filters(request.query_params)
     with request.app.state.store.session() as db:
         rows = store_data.review_queue(db, filters)
-        options = store_data.choices(db, t.order)
-    pages = max(1, math.ceil(len(rows) / PAGE))
-    current = min(_page_number(params.get("page")), pages)
-    shown = [_queue_row(row, t) for row in rows[(current - 1) * PAGE : current * PAGE]]
-    return render(request, "queue.html", session, t=t, nav="queue", rows=shown, total=len(rows), filters=filters, choices=options,
-                  signal_filters=store_data.SIGNAL_FILTERS, pager=pager(dict(params), current, pages))
+    name = f"qualicall-{date.today().isoformat()}.csv"
+    return Response(queue_table(rows, t), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+
+
+def queue_table(rows: list[store_data.QueueRow], t: Translator) -> str:
+    """The queue as CSV, as a spreadsheet of the coach's language opens it: French with « ; » between fields and
+    decimal commas, English with commas; a byte-order mark so that Excel reads UTF-8. A field that a spreadsheet
+    would take for a formula is written as text."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";" if t.language == "fr" else ",", lineterminator="\r\n")
+    writer.writerow([t(key) for key in ("col_call", "col_date", "col_agent", "col_team", "col_queue", "col_score", "col_failed",
+                                        "col_why", "col_reviewed_by")])
+    for row in rows:
+        shown = _queue_row(row, t)
+        writer.writerow([_cell(value) for value in (
+            row.id, shown["date"], row.agent or "", row.team or "", row.queue or "", t.number(row.score) if row.score is not None else "",
+            " | ".join(t.label(key) for key in row.failed), shown["why"], ", ".join(row.reviewers))])
+    return "\ufeff" + out.getvalue()
+
+
+def _cell(value: str) -> str:
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 @dataclass
@@ -93,6 +173,16 @@ def _name(params: Any, key: str) -> str | None:
     if value is not None and (problem := id_problem(value)) is not None:
         raise HTTPException(422, f"{key}: {problem}")
     return value
+
+
+def _search(text: str | None) -> str | None:
+    """The search box's words, or None; 422 for text that is not text or longer than a search."""
+    words = " ".join((text or "").split())
+    if (problem := text_problem(words)) is not None:
+        raise HTTPException(422, f"q: {problem}")
+    if len(words) > SEARCH_MAX_CHARS:
+        raise HTTPException(422, f"q: at most {SEARCH_MAX_CHARS} characters")
+    return words or None
 
 
 def _date(text: str | None) -> str | None:

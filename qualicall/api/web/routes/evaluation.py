@@ -1,0 +1,45 @@
+"""One evaluation on one printable page, to hand to the agent: the scores of record, each item with its verdict,
+reason, evidence and the coach's comment, and the coach's comments on the whole call, in the coach's language."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from qualicall.api.web import data as store_data
+from qualicall.api.web.deps import Coach, Language, render
+from qualicall.api.web.views import clock, scorecard
+from qualicall.core.interaction import Id
+
+router = APIRouter()
+
+
+@router.get("/calls/{interaction_id}/print")
+def evaluation_page(request: Request, interaction_id: Id, session: Coach, t: Language) -> HTMLResponse:
+    with request.app.state.store.session() as db:
+        call = store_data.load_call(db, interaction_id)
+        if call is None:
+            return render(request, "message.html", session, status_code=404, title=t("not_found"), message=interaction_id)
+    interaction, result = call.row.data or {}, call.result.data
+    t = t.preferring((result.get("rubric") or {}).get("id"))
+    turns = interaction.get("turns") or []
+    criteria = scorecard(interaction, result, store_data.latest_by_item(call.reviews), t)
+    evidence = {item.key: [(_when(span, turns), str(span["text"])) for span in item.evidence if span.get("text")]
+                for criterion in criteria for item in criterion.items}
+    comments = [(review.reviewer, t.moment(store_data.review_dict(review)["created_at"]), review.comment)
+                for review in call.reviews if not review.item_id and review.comment]
+    reviewers = sorted({review.reviewer for review in call.reviews})
+    return render(request, "evaluation_print.html", session, t=t, nav="queue", interaction={"id": interaction_id, **interaction},
+                  date=t.moment(interaction.get("started_at")), result=result, criteria=criteria, evidence=evidence, comments=comments,
+                  reviewers=reviewers, printed=t.moment(datetime.now(timezone.utc).isoformat()))
+
+
+def _when(span: dict, turns: list[dict]) -> str:
+    """Where in the call a passage is (« 1:05 »), when the call is timed."""
+    turn = span.get("turn")
+    moment = span.get("time")
+    if moment is None and isinstance(turn, int) and 0 <= turn < len(turns):
+        moment = turns[turn].get("start")
+    return clock(moment) if isinstance(moment, (int, float)) else ""
