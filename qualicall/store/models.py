@@ -83,6 +83,9 @@ class ResultRow(Base):
     operational_score: Mapped[float | None] = mapped_column(Float)
     overall_score: Mapped[float | None] = mapped_column(Float, index=True)
     data: Mapped[dict[str, Any]] = mapped_column()  # the whole result JSON
+    # What the coach pages' lists read of it (scores, statuses, the queue's priority), made from `data` and the
+    # contact the first time a list needs it (qualicall.api.web.data.result_digest): a version never changes.
+    digest: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     interaction: Mapped[InteractionRow] = relationship(back_populates="results", foreign_keys=[interaction_id])

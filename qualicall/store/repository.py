@@ -208,6 +208,14 @@ def list_interactions(session: Session, filters: InteractionFilter, cursor: str 
     return Page(rows=rows, next_cursor=_encode_cursor(rows[-1][0]) if more and rows else None)
 
 
+def latest_columns(session: Session, filters: InteractionFilter, limit: int, *columns: Any) -> list[Any]:
+    """`columns` of the newest contacts `filters` keeps (InteractionRow's and its latest ResultRow's, joined), newest
+    first: for lists that need a few columns of many contacts, not their JSON."""
+    query = select(*columns).select_from(InteractionRow).outerjoin(ResultRow, ResultRow.id == InteractionRow.latest_result_id)
+    query = _filtered(query, filters, session.bind.dialect.name)
+    return list(session.execute(query.order_by(InteractionRow.contact_time.desc(), InteractionRow.id.desc()).limit(limit)))
+
+
 def iter_latest_results(session: Session, filters: InteractionFilter, chunk: int = 5000) -> Iterator[list[dict[str, Any]]]:
     """The latest result JSON of every interaction `filters` keeps, `chunk` at a time (what GET /v1/reports aggregates)."""
     query = _filtered(select(ResultRow.data).join(InteractionRow, ResultRow.id == InteractionRow.latest_result_id), filters,

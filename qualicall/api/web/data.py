@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from qualicall.api.web.calibration import ReviewedItem
-from qualicall.api.web.priority import Priority, failed_items, review_priority
+from qualicall.api.web.priority import failed_items, review_priority
 from qualicall.api.web.trends import Scored
 from qualicall.store import repository as repo
 from qualicall.store.models import InteractionRow, ResultItemRow, ResultRow, ReviewRow
@@ -72,14 +72,9 @@ class QueueFilters:
                   "signal": self.signal}
         return {key: f"{value:g}" if isinstance(value, float) else value for key, value in values.items() if value not in (None, "")}
 
-    def shows(self, result: dict[str, Any] | None) -> bool:
-        """Whether a result passes the signal filter (complaints-and-satisfaction.md)."""
-        if self.signal is None:
-            return True
-        if self.signal == "negative_end":
-            end = ((result or {}).get("sentiment") or {}).get("end")
-            return end is not None and end < NEGATIVE_END
-        return bool((((result or {}).get("signals") or {}).get(self.signal) or {}).get("present"))
+    def shows(self, ranking: dict[str, Any]) -> bool:
+        """Whether a contact passes the signal filter (complaints-and-satisfaction.md), from its result's digest (`queue`)."""
+        return self.signal is None or self.signal in ranking["signals"]
 
     def to_store(self) -> repo.InteractionFilter:
         since = until = None
@@ -100,6 +95,60 @@ class QueueFilters:
         )
 
 
+def signals_present(result: dict[str, Any]) -> list[str]:
+    """The queue's signal filters a result passes: its customer signals present, and a negative end."""
+    present = [name for name in SIGNAL_FILTERS if (((result.get("signals") or {}).get(name)) or {}).get("present")]
+    end = (result.get("sentiment") or {}).get("end")
+    return present + (["negative_end"] if isinstance(end, (int, float)) and end < NEGATIVE_END else [])
+
+
+# The digest's shape: a digest of an older shape is made again.
+DIGEST_VERSION = 1
+
+
+def result_digest(interaction: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
+    """What the lists read of a result, in the result's own shape (scores, each criterion's score and items'
+    statuses, indicators' values) and what the queue ranks and filters it by (`queue`): a few hundred bytes where
+    the result, with its reasons and evidence, and the transcript weigh kilobytes."""
+    priority = review_priority(interaction, result)
+    return {
+        "v": DIGEST_VERSION,
+        **{name: result.get(name) for name in ("quality_score", "operational_score", "overall_score")},
+        "criteria": {
+            criterion_id: {"score": criterion.get("score"),
+                           "items": {item_id: {"status": item.get("status")} for item_id, item in (criterion.get("items") or {}).items()}}
+            for criterion_id, criterion in (result.get("criteria") or {}).items()
+        },
+        "indicators": {name: {"value": indicator.get("value")} for name, indicator in (result.get("indicators") or {}).items()},
+        # The queue reads this part alone (a JSON path in the query): it carries its own copy of the version.
+        "queue": {"v": DIGEST_VERSION, "score": result.get("overall_score") if result.get("overall_score") is not None else result.get("quality_score"),
+                  "failed": failed_items(result), "priority": priority.value, "reasons": priority.reasons,
+                  "asr_confidence": priority.asr_confidence, "role_confidence": priority.role_confidence,
+                  "near": priority.near[0].item if priority.near else None, "signals": signals_present(result)},
+    }
+
+
+EMPTY_DIGEST = {"criteria": {}, "indicators": {}, "queue": {"score": None, "failed": [], "priority": 0.0, "reasons": [], "asr_confidence": None,
+                                                             "role_confidence": None, "near": None, "signals": []}}
+
+
+def digests(session: Session, found: list[tuple[int | None, dict[str, Any] | None]], part: str | None = None,
+            chunk: int = 1000) -> list[dict[str, Any]]:
+    """The digest (or its `part`) of each (result id, stored digest or part): the stored one, else made from the result
+    and its contact and stored with it (a result version never changes, so neither does its digest); EMPTY_DIGEST for
+    no result."""
+    missing = [result_id for result_id, digest in found if result_id is not None and (digest or {}).get("v") != DIGEST_VERSION]
+    made: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(missing), chunk):
+        query = (select(ResultRow.id, InteractionRow.data, ResultRow.data)
+                 .join(InteractionRow, InteractionRow.id == ResultRow.interaction_id).where(ResultRow.id.in_(missing[start : start + chunk])))
+        batch = {result_id: result_digest(interaction or {}, result) for result_id, interaction, result in session.execute(query)}
+        session.execute(update(ResultRow), [{"id": result_id, "digest": digest} for result_id, digest in batch.items()])
+        made |= batch
+    return [(made[result_id][part] if part else made[result_id]) if result_id in made else digest if result_id is not None
+            else (EMPTY_DIGEST[part] if part else EMPTY_DIGEST) for result_id, digest in found]
+
+
 @dataclass
 class QueueRow:
     id: str
@@ -109,39 +158,41 @@ class QueueRow:
     queue: str | None
     score: float | None
     failed: list[str]
-    priority: Priority
+    ranking: dict[str, Any]  # the digest's `queue`: priority, reasons, confidences, the item nearest its threshold, signals
     reviewers: list[str] = field(default_factory=list)
 
 
 def review_queue(session: Session, filters: QueueFilters) -> list[QueueRow]:
-    """Matching interactions, what most needs a human first; reviewed ones after the others."""
-    page = repo.list_interactions(session, filters.to_store(), limit=QUEUE_SCAN)
-    ids = [row.id for row, _ in page.rows]
+    """Matching interactions, what most needs a human first; reviewed ones after the others. Read from the
+    results' digests: no transcript or whole result is decoded."""
+    found = repo.latest_columns(session, filters.to_store(), QUEUE_SCAN, InteractionRow.id, InteractionRow.started_at,
+                                InteractionRow.contact_time, InteractionRow.agent_id, InteractionRow.team, InteractionRow.queue,
+                                ResultRow.id.label("result_id"), ResultRow.digest["queue"].label("ranking"))
+    ids = [row.id for row in found]
     reviewers: dict[str, list[str]] = defaultdict(list)
     if ids:
         query = select(ReviewRow.interaction_id, ReviewRow.reviewer).where(ReviewRow.interaction_id.in_(ids)).distinct()
         for interaction_id, reviewer in session.execute(query):
             reviewers[interaction_id].append(reviewer)
     rows = []
-    for interaction, result in page.rows:
-        data = result.data if result else None
-        reviewed = bool(reviewers.get(interaction.id))
-        if filters.reviewed == "yes" and not reviewed or filters.reviewed == "no" and reviewed or not filters.shows(data):
+    for row, ranking in zip(found, digests(session, [(row.result_id, row.ranking) for row in found], "queue")):
+        reviewed = bool(reviewers.get(row.id))
+        if filters.reviewed == "yes" and not reviewed or filters.reviewed == "no" and reviewed or not filters.shows(ranking):
             continue
         rows.append(
             QueueRow(
-                id=interaction.id,
-                started_at=interaction.started_at or repo.as_utc(interaction.contact_time).isoformat(),
-                agent=interaction.agent_id,
-                team=interaction.team,
-                queue=interaction.queue,
-                score=result.overall_score if result and result.overall_score is not None else (result.quality_score if result else None),
-                failed=failed_items(data),
-                priority=review_priority(interaction.data or {}, data),
-                reviewers=sorted(reviewers.get(interaction.id, [])),
+                id=row.id,
+                started_at=row.started_at or repo.as_utc(row.contact_time).isoformat(),
+                agent=row.agent_id,
+                team=row.team,
+                queue=row.queue,
+                score=ranking["score"],
+                failed=ranking["failed"],
+                ranking=ranking,
+                reviewers=sorted(reviewers.get(row.id, [])),
             )
         )
-    rows.sort(key=lambda r: (bool(r.reviewers), -r.priority.value, r.id))
+    rows.sort(key=lambda r: (bool(r.reviewers), -r.ranking["priority"], r.id))
     return rows
 
 
@@ -224,14 +275,15 @@ def groups(session: Session, column: Any) -> list[GroupRow]:
 
 
 def scored_rows(session: Session, column: Any, value: str) -> list[Scored]:
-    """Every interaction of an agent or team with its result of record."""
+    """Every interaction of an agent or team with the digest of its result of record (what the trends read)."""
     query = (
-        select(InteractionRow.id, InteractionRow.started_at, InteractionRow.contact_time, ResultRow.data)
+        select(InteractionRow.id, InteractionRow.started_at, InteractionRow.contact_time, ResultRow.id, ResultRow.digest)
         .join(ResultRow, ResultRow.id == InteractionRow.latest_result_id)
         .where(column == value)
         .order_by(InteractionRow.contact_time)
     )
+    found = session.execute(query).all()
     return [
-        Scored(interaction_id, started_at or repo.as_utc(contact_time).isoformat(), data)
-        for interaction_id, started_at, contact_time, data in session.execute(query)
+        Scored(interaction_id, started_at or repo.as_utc(contact_time).isoformat(), digest)
+        for (interaction_id, started_at, contact_time, _, _), digest in zip(found, digests(session, [(row[3], row[4]) for row in found]))
     ]

@@ -196,13 +196,13 @@ def _date(text: str | None) -> str | None:
 
 def _queue_row(row: store_data.QueueRow, t: Translator) -> dict[str, Any]:
     why = []
-    for reason in row.priority.reasons:
+    for reason in row.ranking["reasons"]:
         if reason == "asr_confidence":
-            why.append(t("reason_asr_confidence", value=t.number(row.priority.asr_confidence, 2)))
+            why.append(t("reason_asr_confidence", value=t.number(row.ranking["asr_confidence"], 2)))
         elif reason == "role_confidence":
-            why.append(t("reason_role_confidence", value=t.number(row.priority.role_confidence, 2)))
+            why.append(t("reason_role_confidence", value=t.number(row.ranking["role_confidence"], 2)))
         elif reason == "near_threshold":
-            why.append(t("reason_near_threshold", item=t.label(row.priority.near[0].item)))
+            why.append(t("reason_near_threshold", item=t.label(row.ranking["near"])))
         else:
             why.append(t("reason_" + reason))
     return {

@@ -1,4 +1,5 @@
-"""transcript search (folded text of the stored turns, indexed by SQLite FTS5 or a PostgreSQL GIN index) and coaches' saved filters
+"""transcript search (folded text of the stored turns, indexed by SQLite FTS5 or a PostgreSQL GIN index), coaches' saved filters,
+and results' digests (what the pages' lists read, made when first needed)
 
 The contacts stored before are indexed here, a thousand at a time.
 
@@ -61,6 +62,8 @@ def upgrade() -> None:
     with op.batch_alter_table('saved_filters') as batch:
         batch.create_index(batch.f('ix_saved_filters_api_key_id'), ['api_key_id'], unique=False)
         batch.create_index(batch.f('ix_saved_filters_user_id'), ['user_id'], unique=False)
+    with op.batch_alter_table('results') as batch:
+        batch.add_column(sa.Column('digest', sa.JSON(), nullable=True))
     _index_stored_contacts()
 
 
@@ -77,6 +80,8 @@ def _index_stored_contacts() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('results') as batch:
+        batch.drop_column('digest')
     op.drop_table('saved_filters')
     if op.get_bind().dialect.name == 'sqlite':
         op.execute(f"DROP TABLE {FTS_TABLE}")  # its triggers go with transcript_search
