@@ -35,6 +35,13 @@ class InteractionRow(Base):
     """One contact, as received (after redaction where the deployment redacts). `id` is the CRM's id."""
 
     __tablename__ = "interactions"
+    # With the latest result's id: SQLite reads a column stored after the row's JSON (`data`) only through the JSON's
+    # overflow pages, so the lists (newest first, per agent, per team) read it from these indexes instead.
+    __table_args__ = (
+        Index("ix_interactions_time_latest", "contact_time", "id", "latest_result_id"),
+        Index("ix_interactions_agent_latest", "agent_id", "latest_result_id"),
+        Index("ix_interactions_team_latest", "team", "latest_result_id"),
+    )
     id: Mapped[str] = mapped_column(String(200), primary_key=True)
     channel: Mapped[str] = mapped_column(String(20))
     language: Mapped[str | None] = mapped_column(String(10))
@@ -83,13 +90,20 @@ class ResultRow(Base):
     operational_score: Mapped[float | None] = mapped_column(Float)
     overall_score: Mapped[float | None] = mapped_column(Float, index=True)
     data: Mapped[dict[str, Any]] = mapped_column()  # the whole result JSON
-    # What the coach pages' lists read of it (scores, statuses, the queue's priority), made from `data` and the
-    # contact the first time a list needs it (qualicall.api.web.data.result_digest): a version never changes.
-    digest: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     interaction: Mapped[InteractionRow] = relationship(back_populates="results", foreign_keys=[interaction_id])
     items: Mapped[list["ResultItemRow"]] = relationship(cascade="all, delete-orphan")
+
+
+class ResultDigest(Base):
+    """What the coach pages' lists read of a result (scores, statuses, the queue's priority), made from its `data`
+    and its contact the first time a list needs it (qualicall.api.web.data.result_digest): a version never changes.
+    A table of its own: SQLite reads a column stored after a row's large JSON only through that JSON's overflow pages."""
+
+    __tablename__ = "result_digests"
+    result_id: Mapped[int] = mapped_column(ForeignKey("results.id", ondelete="CASCADE"), primary_key=True)
+    digest: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
 class ResultItemRow(Base):

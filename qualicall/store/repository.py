@@ -44,7 +44,7 @@ from qualicall.core.interaction import Interaction, contact_moment, text_problem
 from qualicall.core.result import Result
 from qualicall.core.scores import Verdict, with_verdicts
 from qualicall.security import api_key_matches, hash_token, new_api_key
-from qualicall.store.models import ApiKey, InteractionRow, ResultItemRow, ResultRow, ReviewRow, utcnow
+from qualicall.store.models import ApiKey, InteractionRow, ResultDigest, ResultItemRow, ResultRow, ReviewRow, utcnow
 from qualicall.store.search import index_interaction, matching, query_words
 
 ROLES = ("crm", "coach", "admin")
@@ -209,9 +209,10 @@ def list_interactions(session: Session, filters: InteractionFilter, cursor: str 
 
 
 def latest_columns(session: Session, filters: InteractionFilter, limit: int, *columns: Any) -> list[Any]:
-    """`columns` of the newest contacts `filters` keeps (InteractionRow's and its latest ResultRow's, joined), newest
-    first: for lists that need a few columns of many contacts, not their JSON."""
-    query = select(*columns).select_from(InteractionRow).outerjoin(ResultRow, ResultRow.id == InteractionRow.latest_result_id)
+    """`columns` of the newest contacts `filters` keeps (InteractionRow's, its latest ResultRow's and that result's
+    ResultDigest's, joined), newest first: for lists that need a few columns of many contacts, not their JSON."""
+    query = (select(*columns).select_from(InteractionRow).outerjoin(ResultRow, ResultRow.id == InteractionRow.latest_result_id)
+             .outerjoin(ResultDigest, ResultDigest.result_id == InteractionRow.latest_result_id))
     query = _filtered(query, filters, session.bind.dialect.name)
     return list(session.execute(query.order_by(InteractionRow.contact_time.desc(), InteractionRow.id.desc()).limit(limit)))
 

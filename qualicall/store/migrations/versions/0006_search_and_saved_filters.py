@@ -62,8 +62,16 @@ def upgrade() -> None:
     with op.batch_alter_table('saved_filters') as batch:
         batch.create_index(batch.f('ix_saved_filters_api_key_id'), ['api_key_id'], unique=False)
         batch.create_index(batch.f('ix_saved_filters_user_id'), ['user_id'], unique=False)
-    with op.batch_alter_table('results') as batch:
-        batch.add_column(sa.Column('digest', sa.JSON(), nullable=True))
+    op.create_table('result_digests',
+    sa.Column('result_id', sa.Integer(), nullable=False),
+    sa.Column('digest', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['result_id'], ['results.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('result_id')
+    )
+    with op.batch_alter_table('interactions') as batch:
+        batch.create_index('ix_interactions_time_latest', ['contact_time', 'id', 'latest_result_id'], unique=False)
+        batch.create_index('ix_interactions_agent_latest', ['agent_id', 'latest_result_id'], unique=False)
+        batch.create_index('ix_interactions_team_latest', ['team', 'latest_result_id'], unique=False)
     _index_stored_contacts()
 
 
@@ -80,8 +88,10 @@ def _index_stored_contacts() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('results') as batch:
-        batch.drop_column('digest')
+    with op.batch_alter_table('interactions') as batch:
+        for name in ('ix_interactions_team_latest', 'ix_interactions_agent_latest', 'ix_interactions_time_latest'):
+            batch.drop_index(name)
+    op.drop_table('result_digests')
     op.drop_table('saved_filters')
     if op.get_bind().dialect.name == 'sqlite':
         op.execute(f"DROP TABLE {FTS_TABLE}")  # its triggers go with transcript_search
