@@ -15,7 +15,7 @@ A query matches the contacts whose transcript has every one of its words, each a
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, select, text
+from sqlalchemy import ColumnElement, exists, select, text
 from sqlalchemy.orm import Session
 
 from qualicall.core.text import folded_words
@@ -48,18 +48,19 @@ def query_words(query: str) -> list[str]:
 
 def matching(words: list[str], dialect: str) -> ColumnElement[bool]:
     """A condition on InteractionRow: its transcript has every word (as a prefix of one of its words).
-    `words` come from `query_words` (letters and digits only, nothing to quote)."""
+    `words` come from `query_words` (letters and digits only, nothing to quote). Correlated (EXISTS), so that
+    SQLite walks the contacts newest first and stops at the list's limit: a word in 90 000 of 100 000 contacts
+    took 0.8 s as `id IN (…)` (every match looked up, then sorted), 0.05 s so; a word in none, 0.08 s."""
     if dialect == "sqlite":
         found = text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :search_query").bindparams(
             search_query=" AND ".join(f'"{word}"*' for word in words)
         )
-        ids = select(TranscriptText.interaction_id).where(TranscriptText.id.in_(found))
+        condition = TranscriptText.id.in_(found)
     else:
         condition = text("to_tsvector('simple', transcript_search.body) @@ to_tsquery('simple', :search_query)").bindparams(
             search_query=" & ".join(f"{word}:*" for word in words)
         )
-        ids = select(TranscriptText.interaction_id).where(condition)
-    return InteractionRow.id.in_(ids)
+    return exists().where(TranscriptText.interaction_id == InteractionRow.id, condition)
 
 
 def outside_the_models(name: str | None, type_: str) -> bool:
