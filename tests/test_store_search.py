@@ -1,5 +1,5 @@
 """Transcript search in the store (qualicall.store.search), on SQLite and PostgreSQL: the index follows a contact
-scored again, and the contacts stored before migration 0006 are found after it. What each search must find is
+scored again, and the contacts stored before migration 0007 are found after it. What each search must find is
 written by hand from the turns below."""
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def test_contacts_stored_before_the_migration_are_indexed_by_it(database_url):
 
     store = Store(database_url, migrate=False)
     try:
-        upgrade(store.engine, "0005")
+        upgrade(store.engine, "0006")
         interactions = sa.table("interactions", *(sa.column(name) for name in ("id", "channel", "contact_time", "created_at", "updated_at")),
                                 sa.column("data", sa.JSON))
         now = datetime(2026, 11, 20, tzinfo=timezone.utc)

@@ -68,7 +68,7 @@ class InteractionRow(Base):
 class TranscriptText(Base):
     """What transcript search reads of a contact: the folded words (`qualicall.core.text.folded_words`) of its turns
     as stored, so redacted where the deployment redacts. Indexed by SQLite FTS5 (the table `transcript_search_fts`,
-    kept by triggers) or by a PostgreSQL full-text GIN index, both made by migration 0006 (`qualicall.store.search`)."""
+    kept by triggers) or by a PostgreSQL full-text GIN index, both made by migration 0007 (`qualicall.store.search`)."""
 
     __tablename__ = "transcript_search"
     id: Mapped[int] = mapped_column(primary_key=True)  # FTS5's rowid: an INTEGER PRIMARY KEY keeps it through VACUUM

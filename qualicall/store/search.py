@@ -10,7 +10,7 @@ The index is the database's own:
 - PostgreSQL: a GIN index on `to_tsvector('simple', body)` (no extension needed: the text is folded already).
 
 A query matches the contacts whose transcript has every one of its words, each as a word or the start of one
-(« reclam rembours » finds « réclamation … remboursement »). Made by migration 0006.
+(« reclam rembours » finds « réclamation … remboursement »). Made by migration 0007.
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@ and results' digests (what the pages' lists read, made when first needed)
 
 The contacts stored before are indexed here, a thousand at a time.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-03
 """
 
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from qualicall.store.search import FTS_TABLE, transcript_body
 
 
-revision = '0006'
-down_revision = '0005'
+revision = '0007'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
