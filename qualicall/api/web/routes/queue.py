@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl, urlencode
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from qualicall.api.deps import stored_comment
 from qualicall.api.web import data as store_data
 from qualicall.api.web.deps import Coach, Language, csrf_valid, render
 from qualicall.api.web.i18n import Translator
@@ -77,10 +78,15 @@ def save_queue_filter(request: Request, session: Coach, t: Language, name: str =
     params = dict(parse_qsl(query))
     if not csrf_valid(session, csrf):
         return _queue_page(request, session, t, params, error=t("form_stale"), typed_name=name, status_code=403)
-    normalised = urlencode(queue_filters(params).to_params())
+    filters = queue_filters(params)
+    # The name and the search words may name someone: stored as the comments are, redacted where the deployment
+    # redacts (a search for a redacted name finds its placeholder, as the stored transcripts have it).
+    if filters.search:
+        filters.search = stored_comment(request, filters.search, t.language)
+    normalised = urlencode(filters.to_params())
     try:
         with request.app.state.store.session() as db:
-            saved = save_filter(db, session, name, normalised)
+            saved = save_filter(db, session, stored_comment(request, name, t.language) or "", normalised)
     except InputError:
         reason = t("filter_name_missing") if not name.strip() else t("filter_name_invalid", max=NAME_MAX_CHARS)
         return _queue_page(request, session, t, params, error=reason, typed_name=name, status_code=422)
