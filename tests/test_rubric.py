@@ -99,7 +99,7 @@ def test_bank_problems_and_references_to_absent_banks_are_reported_by_yaml_line(
     # A duplicated example, a contradiction, an item naming no bank, a condition on a signal with no bank.
     text = text.replace("      - I want to make a complaint.\n", "      - I want to make a complaint.\n      - i want to make a complaint\n", 1)
     text = text.replace("      - I'd like to change my address.\n", "      - I'd like to change my address.\n      - This is unacceptable.\n", 1)
-    text = text.replace("params: {bank: next_step,", "params: {bank: next_steps,", 1)
+    text = text.replace("          bank: next_step\n", "          bank: next_steps\n", 1)
     text = text.replace("  escalation_request:\n    speaker: customer", "  escalation_requests:\n    speaker: customer", 1)
     text = text.replace("applies_if: complaint", "applies_if: escalation_request", 1)
     rubric, problems = validate_rubric_text(text)

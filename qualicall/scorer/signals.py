@@ -158,24 +158,28 @@ def confidence(match: BankMatch, margin: float) -> float:
     return round(min(1.0, 0.5 + 5 * abs(match.score - margin)), 2)
 
 
-def detect_signals(banks: dict[str, Bank], sentences: SpeakerSentences, embedder: "Embedder", language: str) -> dict[str, SignalResult]:
-    """Each signal whose bank the rubric has, judged on the customer's sentences; reasons worded in `language` (the rubric's)."""
+def detect_signals(
+    banks: dict[str, Bank], sentences: SpeakerSentences, embedder: "Embedder", language: str, sentiment: list[tuple[str, float]] | None = None
+) -> dict[str, SignalResult]:
+    """Each signal whose bank the rubric has, judged on the customer's sentences; reasons worded in `language` (the rubric's).
+
+    `sentiment`: each sentence's (label, score) (SentimentModel.judge), which the implied complaints
+    read; without it, no escalation request or repeat contact implies one."""
     models = {name: bank_model(banks[name], embedder) for name in SIGNALS if name in banks}
     matches = {name: model.judge(sentences.vectors) for name, model in models.items()}
     signals = {name: _signal(name, models[name], sentences, matches[name], language) for name in models}
     if "complaint" in signals and not signals["complaint"].present:
-        implied = _implied_complaint(banks, sentences, matches, embedder, language)
+        implied = _implied_complaint(banks, sentences, matches, sentiment, language)
         if implied is not None:
             signals["complaint"] = implied
     return signals
 
 
 def _implied_complaint(
-    banks: dict[str, Bank], sentences: SpeakerSentences, matches: dict[str, list[BankMatch]], embedder: "Embedder", language: str
+    banks: dict[str, Bank], sentences: SpeakerSentences, matches: dict[str, list[BankMatch]], sentiment: list[tuple[str, float]] | None, language: str
 ) -> SignalResult | None:
     """The complaint that another signal's sentence makes (IMPLIES_COMPLAINT), the earliest one; None without."""
-    sentiment = SentimentModel.build(banks, embedder)
-    negative = [label == "negative" for label, _ in sentiment.judge(sentences.vectors)] if sentiment else None
+    negative = [label == "negative" for label, _ in sentiment] if sentiment is not None else None
     implied: list[tuple[int, str, BankMatch]] = []
     for cause, said_negative in IMPLIES_COMPLAINT.items():
         if cause not in matches or said_negative and negative is None:
@@ -258,15 +262,22 @@ class SentimentModel:
 
     def judge_turn(self, vectors: np.ndarray) -> tuple[str, float]:
         """A turn's label and score: those of its most marked sentence."""
-        judged = self.judge(vectors)
-        if not judged:
-            return "neutral", 0.0
-        marked = [j for j in judged if j[0] != "neutral"] or judged
-        return max(marked, key=lambda j: abs(j[1]))
+        return most_marked(self.judge(vectors))
 
 
-def customer_sentiment(model: SentimentModel, sentences: SpeakerSentences) -> SentimentResult:
-    """Per customer turn, then the means of the first and last thirds of the customer's speech (in words)."""
+def most_marked(judged: list[tuple[str, float]]) -> tuple[str, float]:
+    """Of a turn's judged sentences, the most marked one's (label, score); neutral for none."""
+    if not judged:
+        return "neutral", 0.0
+    marked = [j for j in judged if j[0] != "neutral"] or judged
+    return max(marked, key=lambda j: abs(j[1]))
+
+
+def customer_sentiment(model: SentimentModel, sentences: SpeakerSentences, judged: list[tuple[str, float]] | None = None) -> SentimentResult:
+    """Per customer turn, then the means of the first and last thirds of the customer's speech (in words).
+
+    `judged`: the sentences already judged (model.judge, in one batch); judged here without it."""
+    judged = model.judge(sentences.vectors) if judged is None else judged
     by_turn: dict[int, list[int]] = {}
     for row, unit in enumerate(sentences.units):
         by_turn.setdefault(unit.turn.index, []).append(row)
@@ -274,7 +285,7 @@ def customer_sentiment(model: SentimentModel, sentences: SpeakerSentences) -> Se
     words: list[int] = []
     for index, rows in by_turn.items():
         turn = sentences.units[rows[0]].turn
-        label, score = model.judge_turn(sentences.vectors[rows])
+        label, score = most_marked([judged[row] for row in rows])
         turns.append(TurnSentiment(turn=index, label=label, score=score, time=turn.start))
         words.append(max(1, len(turn.text.split())))
     if not turns:
