@@ -166,3 +166,14 @@ def test_customer_leaving_after_the_agents_goodbye_is_a_closed_chat():
              (A, "Je vous en prie, bonne soirée !"), (S, "Le client a quitté la conversation.")]
     assert status(turns, "closing.farewell", channel="chat") == "passed"
     assert status(turns, "closing.other_needs", channel="chat") == "failed"
+
+
+@pytest.mark.parametrize("language, opening", [("fr", "Bonjour, Colis Express, que puis-je faire pour vous ?"), ("en", "Hello, Parcel Express, how can I help?")])
+def test_a_short_calls_opening_offer_is_not_its_closing(language, opening):
+    """Three agent turns: the closing window reaches back to the opening, whose offer of help asks for no other need."""
+    call = [(A, opening), (C, "Ma facture a doublé." if language == "fr" else "My bill has doubled."),
+            (A, "Vous avez consommé davantage en février." if language == "fr" else "You used more in February."),
+            (C, "D'accord." if language == "fr" else "Okay."),
+            (A, "Merci de votre appel." if language == "fr" else "Thank you for calling.")]
+    result = item(call, "closing.other_needs", language=language)
+    assert result.status == "failed", result.reason

@@ -136,7 +136,11 @@ class CheckContext:
             end = self.call_end
             timed = sum(1 for t in turns if (t.end if t.end is not None else t.start or 0.0) > end - window.seconds)
             count = max(count, timed)
-        return turns[len(turns) - count :] if count else []
+        closing = turns[len(turns) - count :] if count else []
+        # A short call's last turns may reach back to the agent's opening: what was said before the customer
+        # first spoke (« que puis-je faire pour vous ? ») opens the call, it does not close it.
+        first_customer = next((t.index for t in self.customer_turns), None)
+        return [t for t in closing if first_customer is None or t.index > first_customer]
 
     def window(self, name: str) -> list[TurnView]:
         if name == "opening":
