@@ -168,7 +168,10 @@ def test_customer_leaving_after_the_agents_goodbye_is_a_closed_chat():
     assert status(turns, "closing.other_needs", channel="chat") == "failed"
 
 
-@pytest.mark.parametrize("language, opening", [("fr", "Bonjour, Colis Express, que puis-je faire pour vous ?"), ("en", "Hello, Parcel Express, how can I help?")])
+@pytest.mark.parametrize("language, opening", [
+    ("fr", "Service client Énergie Plus, bonjour. Je m'appelle Julie. Que puis-je faire pour vous ?"),
+    ("en", "Energy Plus customer service, hello. My name is Julie. What can I do for you?"),
+])
 def test_a_short_calls_opening_offer_is_not_its_closing(language, opening):
     """Three agent turns: the closing window reaches back to the opening, whose offer of help asks for no other need."""
     call = [(A, opening), (C, "Ma facture a doublé." if language == "fr" else "My bill has doubled."),
