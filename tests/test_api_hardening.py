@@ -151,14 +151,16 @@ def test_upload_metadata_over_the_size_limits_is_refused(server, tmp_path):
     assert refused.status_code == 413 and "max_turn_chars" in refused.text, refused.text
 
 
-def test_a_queued_jobs_metadata_is_sealed(server, tmp_path):
+def test_a_queued_jobs_metadata_is_sealed_and_its_file_name_not_kept(server, tmp_path):
     metadata = {"id": "sealed-job", "customer_name": "Jeanne Dupont", "notes": "carte 4970 1012 3456 7890, jeanne.dupont@example.com"}
     with server.client("crm") as crm:
-        accepted = upload(crm, silent_wav(tmp_path / "call.wav"), metadata)
+        accepted = upload(crm, silent_wav(tmp_path / "jeanne-dupont-0612345678.wav"), metadata)
     assert accepted.status_code == 202, accepted.text
+    # The client's file name is not kept: the job names the upload as the service stored it.
+    assert accepted.json()["filename"] == accepted.json()["id"] + ".wav"
     (stored,) = execute(server, "SELECT metadata FROM jobs WHERE id = ?", accepted.json()["id"])
     files = [server.data_dir / name for name in ("qualicall.db", "qualicall.db-wal") if (server.data_dir / name).exists()]
-    for secret in ("Dupont", "4970", "jeanne.dupont"):
+    for secret in ("Dupont", "4970", "jeanne.dupont", "0612345678"):
         assert secret not in stored[0] and all(secret.encode() not in path.read_bytes() for path in files), secret
     from qualicall.security import Sealer
 

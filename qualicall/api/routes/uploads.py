@@ -170,7 +170,9 @@ async def _accept_form(request, client, settings, idempotency_key, form, suffixe
                                                (callback_url or "").encode(), agent_channel.encode())
         response = await run_in_threadpool(
             _create_job, request, client, settings, idempotency_key, fingerprint,
-            dict(job_id=job_id, interaction_id=metadata["id"], upload_path=str(target), filename=filename, metadata=metadata,
+            # The job names the upload as stored: the client's file name (« jean-dupont-0612345678.wav ») may be
+            # personal data, and nothing needs it once the format is known.
+            dict(job_id=job_id, interaction_id=metadata["id"], upload_path=str(target), filename=target.name, metadata=metadata,
                  options={"agent_channel": agent_channel}, callback_url=callback_url, api_key_id=client.key_id,
                  sealer=request.app.state.sealer),
         )
