@@ -3,6 +3,7 @@
     python tests/data/signals_blind/split.py
 
 Utterances and conversations are each split per language. The held-out half is measured once, at the end.
+`split` serves the other sets of the same shape (tests/data/signals_blind2/split.py).
 """
 
 from __future__ import annotations
@@ -29,14 +30,15 @@ def halves(records: list[dict], rng: random.Random) -> tuple[list[dict], list[di
     return sorted(dev, key=lambda r: r["id"]), sorted(heldout, key=lambda r: r["id"])
 
 
-def main() -> None:
-    rng = random.Random(SEED)
-    read = lambda name: [json.loads(l) for l in (HERE / "whole" / name).read_text(encoding="utf-8").splitlines() if l.strip()]  # noqa: E731
+def split(root: Path, seed: int) -> None:
+    """`root`/whole/ into `root`/dev/ and `root`/heldout/."""
+    rng = random.Random(seed)
+    read = lambda name: [json.loads(l) for l in (root / "whole" / name).read_text(encoding="utf-8").splitlines() if l.strip()]  # noqa: E731
     utterances = halves(read("utterances.jsonl"), rng)
     conversations = halves(read("conversations.jsonl"), rng)
-    labels = json.loads((HERE / "whole" / "labels.json").read_text(encoding="utf-8"))
+    labels = json.loads((root / "whole" / "labels.json").read_text(encoding="utf-8"))
     for index, name in enumerate(("dev", "heldout")):
-        folder = HERE / name
+        folder = root / name
         folder.mkdir(exist_ok=True)
         write = lambda file, rows: (folder / file).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")  # noqa: E731
         write("utterances.jsonl", utterances[index])
@@ -47,4 +49,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    split(HERE, SEED)

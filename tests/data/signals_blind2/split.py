@@ -1,50 +1,19 @@
-"""Splits the second blind signals and sentiment set (signals_blind2), with a fixed seed, into a development half and a held-out half.
+"""Splits the second blind signals and sentiment set (signals_blind2), with its own fixed seed, into a development
+half and a held-out half, as tests/data/signals_blind/split.py splits the first.
 
     python tests/data/signals_blind2/split.py
-
-Utterances and conversations are each split per language. The held-out half is measured once, at the end.
 """
 
 from __future__ import annotations
 
-import json
-import random
-from collections import defaultdict
+import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SEED = 20261204
 
-
-def halves(records: list[dict], rng: random.Random) -> tuple[list[dict], list[dict]]:
-    by_language: dict[str, list[dict]] = defaultdict(list)
-    for record in records:
-        by_language[record["language"]].append(record)
-    dev, heldout = [], []
-    for language in sorted(by_language):
-        group = sorted(by_language[language], key=lambda r: r["id"])
-        rng.shuffle(group)
-        dev += group[: len(group) // 2]
-        heldout += group[len(group) // 2 :]
-    return sorted(dev, key=lambda r: r["id"]), sorted(heldout, key=lambda r: r["id"])
-
-
-def main() -> None:
-    rng = random.Random(SEED)
-    read = lambda name: [json.loads(l) for l in (HERE / "whole" / name).read_text(encoding="utf-8").splitlines() if l.strip()]  # noqa: E731
-    utterances = halves(read("utterances.jsonl"), rng)
-    conversations = halves(read("conversations.jsonl"), rng)
-    labels = json.loads((HERE / "whole" / "labels.json").read_text(encoding="utf-8"))
-    for index, name in enumerate(("dev", "heldout")):
-        folder = HERE / name
-        folder.mkdir(exist_ok=True)
-        write = lambda file, rows: (folder / file).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")  # noqa: E731
-        write("utterances.jsonl", utterances[index])
-        write("conversations.jsonl", conversations[index])
-        chosen = {c["id"]: labels[c["id"]] for c in conversations[index]}
-        (folder / "labels.json").write_text(json.dumps(chosen, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-        print(name, len(utterances[index]), "utterances,", len(conversations[index]), "conversations")
-
+sys.path.insert(0, str(HERE.parent / "signals_blind"))
+from split import split  # noqa: E402
 
 if __name__ == "__main__":
-    main()
+    split(HERE, SEED)
