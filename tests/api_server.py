@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+import wave
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -245,6 +246,16 @@ class Receiver:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+
+
+def silent_wav(path: Path, frames: int = 16000) -> Path:
+    """A valid WAV of `frames` samples of silence at 16 kHz (0 frames: a readable file with no audio)."""
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(16000)
+        out.writeframes(b"\0\0" * frames)
+    return path
 
 
 def upload(client: httpx.Client, path: Path, metadata: dict | None = None, headers: dict | None = None, **fields) -> httpx.Response:

@@ -8,12 +8,10 @@ import json
 import shutil
 import sqlite3
 import stat
-import wave
-from pathlib import Path
 
 import httpx
 import pytest
-from api_server import Server, sign_in, upload
+from api_server import Server, sign_in, silent_wav, upload
 
 pytestmark = [
     pytest.mark.skipif(shutil.which("ffprobe") is None, reason="uploads are checked with ffprobe (Debian's ffmpeg)"),
@@ -23,15 +21,6 @@ pytestmark = [
 TURNS = [{"speaker": "agent", "text": "Bonjour, service client, Julie à votre écoute.", "start": 0.0, "end": 3.0},
          {"speaker": "customer", "text": "Bonjour, je voudrais changer mon adresse.", "start": 3.5, "end": 6.0}]
 RECORDING = b"RIFF-not-really-audio: the bytes the coach page must play back as they are"
-
-
-def silent_wav(path: Path, frames: int = 16000) -> Path:
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(16000)
-        out.writeframes(b"\0\0" * frames)
-    return path
 
 
 @pytest.fixture(scope="module")

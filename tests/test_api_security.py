@@ -10,27 +10,15 @@ import json
 import shutil
 import stat
 import time
-import wave
-from pathlib import Path
 
 import pytest
-from api_server import Receiver, Server, upload, wait_for
+from api_server import Receiver, Server, silent_wav, upload, wait_for
 
 pytestmark = [
     pytest.mark.skipif(shutil.which("ffprobe") is None, reason="uploads are checked with ffprobe (Debian's ffmpeg)"),
     pytest.mark.slow,  # servers: the session's and one of its own
 ]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-def silent_wav(path: Path, frames: int) -> Path:
-    """A valid WAV of `frames` samples of silence at 16 kHz (0 frames: a readable file with no audio)."""
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(16000)
-        out.writeframes(b"\0\0" * frames)
-    return path
 
 
 @pytest.fixture(scope="module")
