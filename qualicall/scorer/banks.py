@@ -20,6 +20,7 @@ disk (`models.embeddings.encode_cached`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -127,6 +128,13 @@ class BankModel:
         closest = np.where(np.isfinite(to_pos), to_pos, -1.0).max(axis=1)
         predicted = (scores > self.bank.margin) & (closest >= self.bank.floor)
         return float((predicted == truth).mean())
+
+
+@lru_cache(maxsize=256)
+def bank_model(bank: Bank, embedder: "Embedder") -> BankModel:
+    """A bank's vectors, computed once per process (and once per content on disk): for the grid's checks,
+    the signals, sentiment and `rubric validate` alike."""
+    return BankModel.build(bank, embedder)
 
 
 def _top_mean(similarity: np.ndarray, k: int) -> np.ndarray:

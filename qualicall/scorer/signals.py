@@ -11,7 +11,7 @@ nothing », « I'm going to the ombudsman »); a calm one is not (« could I spe
 leader, please », « I'm calling back as agreed »).
 
 The sentences of one speaker are embedded once per interaction, in one batch that every
-bank reads (`SpeakerSentences`); a bank's vectors once per process (`bank_model`), and
+bank reads (`SpeakerSentences`); a bank's vectors once per process (`qualicall.scorer.banks.bank_model`), and
 on disk by content (`encode_cached`).
 """
 
@@ -20,13 +20,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from qualicall.core.result import Evidence, SentimentResult, SignalResult, TurnSentiment
-from qualicall.scorer.banks import Bank, BankMatch, BankModel
+from qualicall.scorer.banks import Bank, BankMatch, BankModel, bank_model
 from qualicall.scorer.reasons import reason, said
 
 if TYPE_CHECKING:
@@ -145,12 +144,6 @@ class SpeakerSentences:
         units = [u for part in parts for u in part.units]
         vectors = [part.vectors for part in parts if len(part.units)]
         return cls(units, np.vstack(vectors) if vectors else np.zeros((0, 0), np.float32))
-
-
-@lru_cache(maxsize=256)
-def bank_model(bank: Bank, embedder: "Embedder") -> BankModel:
-    """A bank's vectors, computed once per process (and once per content on disk)."""
-    return BankModel.build(bank, embedder)
 
 
 def confidence(match: BankMatch, margin: float) -> float:

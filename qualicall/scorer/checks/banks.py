@@ -22,12 +22,12 @@ from functools import cached_property
 from pydantic import Field
 
 from qualicall.core.result import ItemResult
-from qualicall.scorer.banks import BankMatch
+from qualicall.scorer.banks import BankMatch, bank_model
 from qualicall.scorer.context import CheckContext, Match, TurnView
 from qualicall.scorer.params import CheckParams, Regex, Wording
 from qualicall.scorer.reasons import Reason, place, reason, term
 from qualicall.scorer.registry import register_check
-from qualicall.scorer.signals import Unit, bank_model, clauses_of, units_of
+from qualicall.scorer.signals import Unit, clauses_of, units_of
 
 
 _WORD = re.compile(r"\S+")

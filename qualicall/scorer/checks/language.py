@@ -179,7 +179,7 @@ def _asks_meaning(ctx: CheckContext, params: JargonParams, turns: list[TurnView]
     """
     from qualicall.scorer.checks.greeting import stop_words
     from qualicall.scorer.context import CUSTOMER
-    from qualicall.scorer.signals import bank_model
+    from qualicall.scorer.banks import bank_model
 
     if params.meaning_bank is None:
         return None
