@@ -185,6 +185,21 @@ def test_the_dictionary_read_back_from_the_cache_knows_words_from_names_and_code
     assert len(list((tmp_path / "derived").glob(f"dictionary-{language}-*.marshal"))) == 1
     for dictionary in (computed, read_back):
         assert all(word in dictionary for word in words) and not any(word in dictionary for word in not_words)
+        # Beginnings no word of the language has are what makes a lower-case acronym (« mp », « dn »).
+        assert {"fa", "ch"} <= dictionary.onsets() and not {"mp", "dn"} & dictionary.onsets()
+    assert computed.onsets() == read_back.onsets()
+
+
+def test_presidio_checks_patterns_built_after_its_import():
+    """Presidio's built-in patterns are not compiled while it imports; every pattern built afterwards still is."""
+    from qualicall.privacy.presidio_import import import_presidio
+
+    import_presidio()
+    from presidio_analyzer.pattern import Pattern
+
+    with pytest.raises(ValueError, match="Invalid regex"):
+        Pattern("broken", "(unclosed", 0.5)
+    assert Pattern("digits", r"\d+", 0.5).regex == r"\d+"
 
 
 def test_textstat_counts_english_syllables_from_the_cmu_dictionary_without_nltk(tmp_path):
