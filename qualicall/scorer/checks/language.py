@@ -115,6 +115,11 @@ class JargonParams(CheckParams):
         default=None,
         description="the rubric bank of the customer's questions about what a word means (« le quoi ? »): one, right after the agent spoke, fails the item",
     )
+    meaning_max_words: int = Field(
+        default=16,
+        ge=1,
+        description="with `meaning_bank`: the longest customer sentence read against it, in words (a question about a word is short)",
+    )
     explanations: list[str] = Field(default_factory=list, description="formulas that explain a term (« c'est-à-dire »)")
     explain_within_words: int = Field(default=6, ge=0)
 
@@ -177,9 +182,9 @@ def _asks_meaning(ctx: CheckContext, params: JargonParams, turns: list[TurnView]
 
     The agent's word is the one the customer repeats (« le pdl c'est quoi »), else the agent's whole turn.
     """
+    from qualicall.scorer.checks.banks import read_with_bank
     from qualicall.scorer.checks.greeting import stop_words
     from qualicall.scorer.context import CUSTOMER
-    from qualicall.scorer.banks import bank_model
 
     if params.meaning_bank is None:
         return None
@@ -191,11 +196,13 @@ def _asks_meaning(ctx: CheckContext, params: JargonParams, turns: list[TurnView]
             follows[turn.index] = previous
     if not follows:
         return None
-    sentences = ctx.sentences_of([t for t in ctx.customer_turns if t.index in follows])
-    if not sentences.units:
-        return None
-    model = bank_model(ctx.rubric.example_banks()[params.meaning_bank], ctx.embedder)
-    for unit, match in zip(sentences.units, model.judge(sentences.vectors)):
+    # Only the short sentences: embedding every sentence the customer says in a long call costs more than the
+    # rest of the grid (26 of a call's 27 embedded turns came from here, with the grid alone).
+    readings = read_with_bank(
+        ctx, params.meaning_bank, [t for t in ctx.customer_turns if t.index in follows], lambda unit: len(unit.text.split()) <= params.meaning_max_words
+    )
+    for reading in readings:
+        unit, match = reading.unit, reading.match
         if not match.realises:
             continue
         agent_turn = follows[unit.turn.index]
