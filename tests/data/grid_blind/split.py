@@ -17,15 +17,16 @@ PARTS = ("fr-a", "fr-b", "en")
 SEED = 20261203
 
 
-def main() -> None:
+def split(here: Path, parts: tuple[str, ...], seed: int) -> None:
+    """Joins `here`/parts/PART.jsonl and PART.labels.json and writes `here`/dev and `here`/heldout."""
     records, labels = [], {}
-    for part in PARTS:
-        records += [json.loads(line) for line in (HERE / "parts" / f"{part}.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
-        labels.update(json.loads((HERE / "parts" / f"{part}.labels.json").read_text(encoding="utf-8")))
+    for part in parts:
+        records += [json.loads(line) for line in (here / "parts" / f"{part}.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+        labels.update(json.loads((here / "parts" / f"{part}.labels.json").read_text(encoding="utf-8")))
     strata: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for record in records:
         strata[(record["language"], record.get("channel", "voice"))].append(record)
-    rng = random.Random(SEED)
+    rng = random.Random(seed)
     halves: dict[str, list[dict]] = {"dev": [], "heldout": []}
     for key in sorted(strata):
         group = sorted(strata[key], key=lambda r: r["id"])
@@ -34,7 +35,7 @@ def main() -> None:
         halves["dev"] += group[:middle]
         halves["heldout"] += group[middle:]
     for name, half in halves.items():
-        folder = HERE / name
+        folder = here / name
         folder.mkdir(exist_ok=True)
         half.sort(key=lambda r: r["id"])
         (folder / "interactions.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in half), encoding="utf-8")
@@ -46,4 +47,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    split(HERE, PARTS, SEED)
