@@ -200,6 +200,23 @@ def _quiet_cut(tail: np.ndarray) -> int:
     return (int(np.argmin(energy)) + 1) * CUT_STEP
 
 
+class ChannelLikeness:
+    """Whether two channels carry one signal (a "stereo" file of a mono recording), block after block: their
+    largest difference stays within 2 % of the loudest sample."""
+
+    def __init__(self) -> None:
+        self.loudest = self.difference = 0.0
+
+    def add(self, block: np.ndarray) -> None:
+        self.loudest = max(self.loudest, float(np.abs(block).max(initial=0.0)))
+        if block.shape[0] == 2:
+            self.difference = max(self.difference, float(np.abs(block[0] - block[1]).max(initial=0.0)))
+
+    @property
+    def same_signal(self) -> bool:
+        return self.difference <= 0.02 * max(self.loudest, 1e-6)
+
+
 def mono(channels: np.ndarray) -> np.ndarray:
     """The channels down-mixed (mean) to one."""
     return channels.mean(axis=0).astype(np.float32) if channels.shape[0] == 2 else channels[0]
@@ -213,12 +230,10 @@ def load_audio(path: Path, max_seconds: float = MAX_RECORDING_SECONDS, keep_seco
     keep = keep_seconds * SAMPLE_RATE
     blocks: list[np.ndarray] | None = []
     samples = 0
-    loudest = difference = 0.0
+    likeness = ChannelLikeness()
     for block in decode_blocks(path, max_seconds):
         samples += block.shape[1]
-        loudest = max(loudest, float(np.abs(block).max(initial=0.0)))
-        if block.shape[0] == 2:
-            difference = max(difference, float(np.abs(block[0] - block[1]).max(initial=0.0)))
+        likeness.add(block)
         if blocks is not None:
             blocks.append(block)
             if samples > keep:
@@ -230,4 +245,4 @@ def load_audio(path: Path, max_seconds: float = MAX_RECORDING_SECONDS, keep_seco
     stereo = found.source_channels >= 2
     channels = np.ascontiguousarray(np.concatenate(blocks, axis=1).astype(np.float32, copy=False)) if blocks is not None else None
     return DecodedAudio(path, found.source_rate, found.source_channels, found.codec, samples, stereo,
-                        stereo and difference <= 0.02 * max(loudest, 1e-6), max_seconds, channels)
+                        stereo and likeness.same_signal, max_seconds, channels)

@@ -66,6 +66,21 @@ def union(*groups: list[Span]) -> list[Span]:
     return [(a, b) for a, b in merged]
 
 
+def intersection(first: list[Span], second: list[Span]) -> list[Span]:
+    """Where both lists of spans cover the same time (each sorted and disjoint, as `union` gives them)."""
+    found: list[Span] = []
+    i = j = 0
+    while i < len(first) and j < len(second):
+        start, end = max(first[i][0], second[j][0]), min(first[i][1], second[j][1])
+        if start < end:
+            found.append((start, end))
+        if first[i][1] < second[j][1]:
+            i += 1
+        else:
+            j += 1
+    return found
+
+
 def total(spans: list[Span]) -> float:
     return sum(b - a for a, b in spans)
 
