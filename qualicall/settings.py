@@ -91,6 +91,11 @@ class Settings(BaseSettings):
         return self.data_dir / "redacted-recordings"
 
     @property
+    def waveforms_dir(self) -> Path:
+        """Where the call page keeps each recording's peak envelope (qualicall.audio.waveform), measured once."""
+        return self.data_dir / "waveforms"
+
+    @property
     def max_recording_seconds(self) -> float:
         return self.max_recording_hours * 3600
 

@@ -20,7 +20,11 @@ from qualicall.api.web import data as store_data
 from qualicall.api.web.deps import Coach, Forbidden, Language, Viewer, csrf_valid, render
 from qualicall.api.web.i18n import Translator
 from qualicall.api.web.priority import review_priority
-from qualicall.api.web.views import combination_text, indicators, score_class, scorecard, sentiment_curve, signals, transcript
+from qualicall.api.web.views import ItemView, TurnView, combination_text, indicators, score_class, scorecard, sentiment_curve, signals, transcript
+from qualicall.api.web.waveform import SILENCE_MARK_S, WaveformView, waveform_view
+from qualicall.audio.decode import AudioError
+from qualicall.audio.waveform import cached_envelope
+from qualicall.core import locale
 from qualicall.core.interaction import Id
 from qualicall.service.recordings import is_url
 from qualicall.store.repository import Reviewer
@@ -29,6 +33,7 @@ from qualicall.store.signins import SignedIn
 router = APIRouter()
 
 STATUSES = ("passed", "failed", "not_applicable")
+PLAYBACK_SPEEDS = (0.75, 1.0, 1.25, 1.5, 2.0)
 
 
 @dataclass
@@ -93,7 +98,7 @@ def call_page_of(request: Request, session: SignedIn, t: Translator, interaction
             entry["when"] = t.moment(entry["created_at"])
             history.append(entry)
         version = call.result.version
-        has_audio = _recording_path(request, call.row.recording) is not None
+        recording = _recording_path(request, call.row.recording)
     t = t.preferring((result.get("rubric") or {}).get("id"))
     criteria = scorecard(interaction, result, latest, t)
     items = [item for criterion in criteria for item in criterion.items]
@@ -108,6 +113,8 @@ def call_page_of(request: Request, session: SignedIn, t: Translator, interaction
     wanted = dispute_form.item if dispute_form else request.query_params.get("dispute")
     priority = review_priority(interaction, result)
     present = signals(interaction, result, t)
+    turns = transcript(interaction)
+    waveform = _waveform(request, recording, turns, items, interaction.get("roles") or result.get("roles")) if recording else None
     call_data = {
         "id": interaction_id,
         "items": {
@@ -138,10 +145,13 @@ def call_page_of(request: Request, session: SignedIn, t: Translator, interaction
         indicators=indicators(result, t),
         absent=", ".join(t.label(n) for n in (result.get("combination") or {}).get("indicators_absent", [])),
         history=history,
-        turns=transcript(interaction),
+        turns=turns,
+        waveform=waveform,
+        silence_mark=locale.formatted(SILENCE_MARK_S, "g", t.language),
+        speeds=[(speed, locale.formatted(speed, "g", t.language)) for speed in PLAYBACK_SPEEDS],
         signals=present,
         curve=sentiment_curve(result),
-        audio_url=f"/calls/{quote(interaction_id, safe='')}/audio" if has_audio else None,
+        audio_url=f"/calls/{quote(interaction_id, safe='')}/audio" if recording else None,
         asr=priority.asr_confidence,
         role=priority.role_confidence,
         call_data=call_data,
@@ -235,6 +245,16 @@ def confirm(request: Request, interaction_id: Id, session: Coach, t: Language, c
 def author_of(session: SignedIn) -> Reviewer:
     """The reviews' author: the coach account or API key the coach signed in with, by id."""
     return Reviewer(session.user, api_key_id=session.api_key_id, user_id=session.user_id)
+
+
+def _waveform(request: Request, recording: Path, turns: list[TurnView], items: list[ItemView], roles: dict | None) -> WaveformView | None:
+    """The recording's two lanes; None (the player alone) for a recording that cannot be decoded."""
+    settings = request.app.state.settings
+    try:
+        envelope = cached_envelope(recording, settings.waveforms_dir, max_seconds=settings.max_recording_seconds)
+    except (AudioError, OSError):
+        return None
+    return waveform_view(envelope, turns, items, roles)
 
 
 def _recording_path(request: Request, recording: str | None) -> Path | None:

@@ -191,12 +191,54 @@
     document.getElementById("back-to-queue").href = queue.url;
   }
 
-  // Keyboard: space play/pause, j/k next/previous item, o override, n next call, ? help.
+  // Keyboard: space play/pause, j/k next/previous item, o override, n next call, < > speed, ? help.
   const help = document.getElementById("shortcuts-dialog");
   const keys = Array.from(document.querySelectorAll("tr.item")).map((row) => row.dataset.item);  // the scorecard's order
   let selected = wanted && data.items[wanted] ? wanted : null;
   document.getElementById("shortcuts-button").addEventListener("click", () => help.showModal());
   document.querySelectorAll(".item-button").forEach((button) => button.addEventListener("click", () => { selected = button.dataset.item; }));
+
+  // The waveform: an evidence tick shows its item (and plays from it); a click elsewhere seeks there; the
+  // cursor follows playback.
+  const waveform = document.getElementById("waveform");
+  if (waveform && player) {
+    const seconds = parseFloat(waveform.dataset.seconds);
+    const cursor = document.getElementById("waveform-cursor");
+    const width = waveform.viewBox.baseVal.width;
+    document.querySelectorAll(".waveform .tick").forEach((tick) => tick.addEventListener("click", () => {
+      selected = tick.dataset.item;
+      showItem(tick.dataset.item);
+    }));
+    waveform.addEventListener("click", (event) => {
+      const box = waveform.getBoundingClientRect();
+      seek(Math.max(0, Math.min(1, (event.clientX - box.left) / box.width)) * seconds);
+    });
+    const follow = () => {
+      const x = Math.min(player.currentTime / seconds, 1) * width;
+      cursor.setAttribute("x1", x);
+      cursor.setAttribute("x2", x);
+    };
+    const animate = () => { follow(); if (!player.paused) requestAnimationFrame(animate); };
+    player.addEventListener("play", animate);
+    player.addEventListener("timeupdate", follow);
+    player.addEventListener("seeked", follow);
+  }
+
+  // Playback speed: the choice is kept in this browser from one call to the next.
+  const speed = document.getElementById("speed");
+  const SPEED = "qualicall.playback-rate";
+  const speeds = speed ? Array.from(speed.options).map((option) => parseFloat(option.value)) : [];
+  function setSpeed(rate) {
+    if (!player || !speeds.includes(rate)) return;
+    player.defaultPlaybackRate = rate;  // what a reload of the source starts at
+    player.playbackRate = rate;
+    speed.value = String(rate);
+    localStorage.setItem(SPEED, String(rate));
+  }
+  if (speed) {
+    setSpeed(parseFloat(localStorage.getItem(SPEED) || "1"));
+    speed.addEventListener("change", () => setSpeed(parseFloat(speed.value)));
+  }
 
   function step(by) {
     const index = selected === null ? (by > 0 ? -1 : keys.length) : keys.indexOf(selected);
@@ -225,6 +267,11 @@
       openOverride(key);
     } else if (event.key === "n") {
       if (!nextLink.hidden) { event.preventDefault(); window.location.href = nextLink.href; }
+    } else if ((event.key === "<" || event.key === ">") && speed) {
+      event.preventDefault();
+      const index = speeds.indexOf(player.playbackRate);
+      const at = index < 0 ? speeds.indexOf(1) : index;
+      setSpeed(speeds[Math.max(0, Math.min(speeds.length - 1, at + (event.key === ">" ? 1 : -1)))]);
     } else if (event.key === "?") {
       event.preventDefault();
       help.showModal();
