@@ -8,6 +8,8 @@ from typing import Annotated, Optional
 
 import typer
 
+from qualicall.core.locale import LANGUAGES
+
 REPORT_FORMATS = ("table", "csv", "json", "html")
 PERIODS = ("day", "week", "month")
 
@@ -25,7 +27,8 @@ def report(
     rubric: Annotated[Optional[str], typer.Option(help="take the report settings and targets from this rubric (id or YAML file)")] = None,
     service_level_s: Annotated[Optional[float], typer.Option(help="service level threshold in seconds (default 20)")] = None,
     short_abandon_s: Annotated[Optional[float], typer.Option(help="abandons after at most this wait are not offered (default 5)")] = None,
-    title: Annotated[str, typer.Option(help="title of the HTML report")] = "Contact centre report",
+    title: Annotated[Optional[str], typer.Option(help="title of the HTML report (default: « Rapport du centre de contacts », \"Contact centre report\")")] = None,
+    lang: Annotated[Optional[str], typer.Option("--lang", help="language of the table and the HTML report: fr | en (default: the --rubric's, else the one most results are in, else fr)")] = None,
     drivers: Annotated[bool, typer.Option("--drivers", help="and what moves satisfaction: CSAT and NPS with each grid item passed vs failed, each signal present vs absent (with csv: these rows instead of the groups')")] = False,
 ) -> None:
     """Aggregate results: service level, abandons, ASA, AHT, FCR, CSAT, NPS, transfers, quality, e-mail delay;
@@ -34,6 +37,8 @@ def report(
 
     if fmt not in REPORT_FORMATS:
         fail(f"unknown format {fmt!r} (use {', '.join(REPORT_FORMATS)})")
+    if lang is not None and lang not in LANGUAGES:
+        fail(f"unknown language {lang!r} (use {', '.join(LANGUAGES)})")
     groups = [name.strip() for value in by or [] for name in value.split(",") if name.strip()]
     # `--by agent,week` reads as `--by agent --period week`
     periods = [name for name in groups if name in PERIODS]
@@ -46,7 +51,8 @@ def report(
         from qualicall.reports.frame import ResultsError, read_results, results_frame
         from qualicall.scorer.rubric import ReportSettings, load_rubric
 
-        settings = load_rubric(rubric).reports if rubric else ReportSettings()
+        chosen = load_rubric(rubric) if rubric else None
+        settings = chosen.reports if chosen else ReportSettings()
         changes = {k: v for k, v in {"service_level_s": service_level_s, "short_abandon_s": short_abandon_s}.items() if v is not None}
         if any(v < 0 for v in changes.values()):
             fail("thresholds must be positive")
@@ -65,6 +71,12 @@ def report(
             report_ = aggregate_frame(frame, groups, period, settings, drivers and fmt != "html")  # type: ignore[arg-type]
         except (ResultsError, ValueError) as exc:
             fail(str(exc))
+        if fmt in ("table", "html"):  # CSV and JSON keep their language-neutral keys
+            from qualicall.reports.words import ReportWords, report_language
+            from qualicall.scorer.labels import label_rubrics
+
+            language = report_language([lang, chosen.language if chosen else None], frame["language"])
+            words = ReportWords(language, label_rubrics(rubric))
         with open_output(out) as stream:
             if fmt == "json":
                 json.dump(report_.to_json(), stream, ensure_ascii=False, indent=1)
@@ -76,11 +88,11 @@ def report(
             elif fmt == "table":
                 from qualicall.reports.render import print_table
 
-                print_table(report_, stream)
+                print_table(report_, stream, words)
             else:
                 from qualicall.reports.html import render_html
 
-                stream.write(render_html(frame, groups, period, settings, title))  # type: ignore[arg-type]
+                stream.write(render_html(frame, groups, period, settings, title, words))  # type: ignore[arg-type]
     if out is not None:
         typer.echo(f"qualicall: report of {report_.total.counts['contacts']} contacts written to {out}", err=True)
     if bad_records:  # the report is written without them; the exit status says some were left out

@@ -47,23 +47,39 @@ AGGREGATES: dict[str, tuple[str, str, str]] = {
     "sentiment_shift_avg": ("sentiment_shift_sum", "sentiment_shift_count", "mean"),
     "turnaround_rate": ("turned_around", "negative_starts", "rate"),
 }
-# The two tables of a report: how the service performed, and what the customers said and felt.
+# The two tables of a report: how the service performed, and what the customers said and felt (titles in words.py).
 SECTIONS: dict[str, tuple[str, ...]] = {
-    "Service and quality": ("service_level", "abandon_rate", "asa_s", "aht_s", "fcr_rate", "csat_avg", "csat_top2", "nps",
-                            "transfer_rate", "quality_avg", "email_within_48h"),
-    "Complaints, signals and sentiment": ("complaint_rate", "complaint_fcr_rate", "complaint_ack_within_48h", "complaint_answer_within_15d",
-                                          "escalation_rate", "churn_threat_rate", "repeat_contact_rate", "sentiment_end_avg",
-                                          "sentiment_shift_avg", "turnaround_rate"),
+    "service": ("service_level", "abandon_rate", "asa_s", "aht_s", "fcr_rate", "csat_avg", "csat_top2", "nps",
+                "transfer_rate", "quality_avg", "email_within_48h"),
+    "customers": ("complaint_rate", "complaint_fcr_rate", "complaint_ack_within_48h", "complaint_answer_within_15d",
+                  "escalation_rate", "churn_threat_rate", "repeat_contact_rate", "sentiment_end_avg",
+                  "sentiment_shift_avg", "turnaround_rate"),
 }
-LABELS = {
-    "service_level": "Service level %", "abandon_rate": "Abandon rate %", "asa_s": "ASA (s)", "aht_s": "AHT (s)",
-    "fcr_rate": "FCR %", "csat_avg": "CSAT avg", "csat_top2": "CSAT top-2 %", "nps": "NPS",
-    "transfer_rate": "Transfer rate %", "quality_avg": "Quality avg", "email_within_48h": "E-mail ≤ 48 h %",
-    "complaint_rate": "Complaint rate %", "complaint_fcr_rate": "Complaint FCR %", "complaint_ack_within_48h": "Written compl. ack ≤ 48 h %",
-    "complaint_answer_within_15d": "Written compl. answer ≤ 15 d %", "escalation_rate": "Escalation rate %",
-    "churn_threat_rate": "Churn threat rate %", "repeat_contact_rate": "Repeat contact rate %", "sentiment_end_avg": "Sentiment at end",
-    "sentiment_shift_avg": "Sentiment shift", "turnaround_rate": "Turnaround %",
+# Each aggregate's column heading, (French, English); the JSON's `labels` are the English ones, as they always were.
+AGGREGATE_LABELS: dict[str, tuple[str, str]] = {
+    "service_level": ("Niveau de service %", "Service level %"),
+    "abandon_rate": ("Taux d'abandon %", "Abandon rate %"),
+    "asa_s": ("Attente moy. (s)", "ASA (s)"),
+    "aht_s": ("DMT (s)", "AHT (s)"),
+    "fcr_rate": ("Résolution au 1er contact %", "FCR %"),
+    "csat_avg": ("CSAT moy.", "CSAT avg"),
+    "csat_top2": ("CSAT 4–5 %", "CSAT top-2 %"),
+    "nps": ("NPS", "NPS"),
+    "transfer_rate": ("Taux de transfert %", "Transfer rate %"),
+    "quality_avg": ("Qualité moy.", "Quality avg"),
+    "email_within_48h": ("E-mails ≤ 48 h %", "E-mail ≤ 48 h %"),
+    "complaint_rate": ("Taux de réclamation %", "Complaint rate %"),
+    "complaint_fcr_rate": ("Réclamations résolues au 1er contact %", "Complaint FCR %"),
+    "complaint_ack_within_48h": ("Récl. écrites accusées ≤ 48 h %", "Written compl. ack ≤ 48 h %"),
+    "complaint_answer_within_15d": ("Récl. écrites répondues ≤ 15 j %", "Written compl. answer ≤ 15 d %"),
+    "escalation_rate": ("Taux d'escalade %", "Escalation rate %"),
+    "churn_threat_rate": ("Menaces de départ %", "Churn threat rate %"),
+    "repeat_contact_rate": ("Contacts répétés %", "Repeat contact rate %"),
+    "sentiment_end_avg": ("Sentiment en fin de contact", "Sentiment at end"),
+    "sentiment_shift_avg": ("Évolution du sentiment", "Sentiment shift"),
+    "turnaround_rate": ("Retournements %", "Turnaround %"),
 }
+LABELS = {name: english for name, (_, english) in AGGREGATE_LABELS.items()}
 
 
 def _milli(column: str) -> pl.Expr:

@@ -1,24 +1,13 @@
-"""A report as a terminal table or CSV rows (JSON is `Report.to_json()`, HTML is in `html.py`)."""
+"""A report as a terminal table (in French or English: words.py) or CSV rows (JSON is `Report.to_json()`, HTML is in `html.py`)."""
 
 from __future__ import annotations
 
 import csv
 from typing import IO, Any
 
-from qualicall.reports.aggregate import LABELS, SECTIONS, Report
+from qualicall.reports.aggregate import SECTIONS, Report
 from qualicall.reports.drivers import SURVEYS
-
-
-def key_label(key: dict[str, str | None]) -> str:
-    return " · ".join("—" if v is None else str(v) for v in key.values()) or "all"
-
-
-# Sentiment runs from -1 to 1: one decimal would hide most of a shift.
-DECIMALS = {"sentiment_end_avg": 2, "sentiment_shift_avg": 2}
-
-
-def format_value(value: float | None, name: str = "") -> str:
-    return "—" if value is None else f"{value:.{DECIMALS.get(name, 1)}f}"
+from qualicall.reports.words import ReportWords
 
 
 def rows(report: Report) -> list[dict[str, Any]]:
@@ -74,68 +63,63 @@ def write_csv(report: Report, stream: IO[str], drivers: bool = False) -> None:
     writer.writerows(table)
 
 
-def print_table(report: Report, stream: IO[str]) -> None:
-    """A rich table: a row per group, the aggregates in green (target met) or red."""
+def print_table(report: Report, stream: IO[str], words: ReportWords | None = None) -> None:
+    """A rich table: a row per group, the aggregates in green (target met) or red; in the language of `words` (English by default)."""
     from rich.console import Console
     from rich.table import Table
 
+    words = words or ReportWords("en")
     doc = report.to_json()
     console = Console(file=stream, width=max(160, Console(file=stream).width))
-    grouping = (f" by {', '.join(report.by)}" if report.by else "") + (f", per {report.period}" if report.period else "")
+    grouping = (words("by_groups", by=words.grouping(report.by)) if report.by else "") + (
+        words("per_period", period=words.period_name(report.period)) if report.period else "")
     for section, names in sections_with_data(doc).items():
-        table = Table(title=f"{section}{grouping}", show_lines=False)
-        table.add_column("group")
-        table.add_column("contacts", justify="right")
-        table.add_column("aband.", justify="right")
+        table = Table(title=words("table_title", section=words.section(section), grouping=grouping), show_lines=False)
+        table.add_column(words("group"))
+        table.add_column(words("contacts"), justify="right")
+        table.add_column(words("abandoned_short"), justify="right")
         for name in names:
-            table.add_column(LABELS[name], justify="right")
+            table.add_column(words.aggregate(name), justify="right")
         for group, style in [*((g, None) for g in doc["groups"]), (doc["total"], "bold")]:
-            cells = [key_label(group["key"]) if group["key"] else "total", str(group["contacts"]), str(group["abandoned"])]
+            key = dict(group["key"])
+            if "period" in key:
+                key["period"] = words.period(key["period"])
+            cells = [words.group(key) if key else words("total"), str(group["contacts"]), str(group["abandoned"])]
             for name in names:
                 entry = group["indicators"][name]
                 colour = {True: "green", False: "red"}.get(entry["met"])
-                text = format_value(entry["value"], name)
+                text = words.value(entry["value"], name)
                 cells.append(f"[{colour}]{text}[/{colour}]" if colour else text)
             table.add_row(*cells, style=style)
         console.print(table)
     if "drivers" in doc:
-        print_drivers(doc["drivers"], console)
+        print_drivers(doc["drivers"], console, words)
 
 
-def _signed(value: float | None) -> str:
-    return "—" if value is None else f"{value:+.2f}"
-
-
-def too_few_text(entry: dict[str, Any]) -> str:
-    sides = entry["sides"]
-    return f"{entry['driver']} ({entry['with']['n']} {sides['with']} / {entry['without']['n']} {sides['without']})"
-
-
-def print_drivers(drivers: dict[str, Any], console: Any) -> None:
+def print_drivers(drivers: dict[str, Any], console: Any, words: ReportWords) -> None:
     """Per survey, the ranked drivers (effect in green or red when significant) and those with too few contacts."""
     from rich.table import Table
 
     for survey in SURVEYS:
-        found = drivers[survey]
+        found, name = drivers[survey], survey.upper()
         if not found["answers"]:
-            console.print(f"{survey.upper()} drivers: {found['note']}")
+            console.print(words("drivers_note", survey=name, note=words("no_answers", survey=name)))
             continue
-        table = Table(title=f"What moves {survey.upper()}: mean with − without, in {found['effect_unit']}, 95 % CI ({found['answers']} answers)")
-        for column in ("#", "driver", "with", "mean", "without", "mean", "effect", "95 % CI", "significant"):
-            table.add_column(column, justify="left" if column in ("driver", "with", "without") else "right")
+        table = Table(title=words("drivers_table_title", survey=name, unit=words.unit(survey), answers=found["answers"]))
+        columns = [("col_rank", "right"), ("col_driver", "left"), ("col_with", "left"), ("col_mean", "right"), ("col_without", "left"),
+                   ("col_mean", "right"), ("col_effect", "right"), ("col_ci", "right"), ("col_significant", "right")]
+        for column, justify in columns:
+            table.add_column(words(column), justify=justify)  # type: ignore[arg-type]
         for rank, entry in enumerate(found["ranked"], start=1):
             colour = ("green" if entry["effect"] > 0 else "red") if entry["significant"] else "dim"
             low, high = entry["ci95"]
             table.add_row(
-                str(rank), f"{entry['driver']}" + (" (signal)" if entry["kind"] == "signal" else ""),
-                f"{entry['sides']['with']} {entry['with']['n']}", format_mean(entry["with"]["mean"]),
-                f"{entry['sides']['without']} {entry['without']['n']}", format_mean(entry["without"]["mean"]),
-                f"[{colour}]{_signed(entry['effect'])}[/{colour}]", f"{_signed(low)} … {_signed(high)}", "yes" if entry["significant"] else "no",
+                str(rank), words.driver(entry, marked=True),
+                words.side(entry, "with"), words.number(entry["with"]["mean"], ".2f"),
+                words.side(entry, "without"), words.number(entry["without"]["mean"], ".2f"),
+                f"[{colour}]{words.number(entry['effect'], '+.2f')}[/{colour}]",
+                f"{words.number(low, '+.2f')} … {words.number(high, '+.2f')}", words("yes" if entry["significant"] else "no"),
             )
         console.print(table)
         if found["too_few"]:
-            console.print(f"Not ranked (fewer than {drivers['min_contacts']} answers on a side): " + ", ".join(too_few_text(e) for e in found["too_few"]))
-
-
-def format_mean(value: float | None) -> str:
-    return "—" if value is None else f"{value:.2f}"
+            console.print(words("not_ranked_table", min=drivers["min_contacts"], listed=", ".join(words.too_few(e) for e in found["too_few"])))

@@ -10,7 +10,8 @@ from urllib.parse import urlencode, urlsplit
 from fastapi import Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
-from qualicall.api.web.i18n import Translator, label_rubrics, language_from_header, normalise_language
+from qualicall.api.web.i18n import Translator, language_from_header, normalise_language
+from qualicall.scorer.labels import label_rubrics
 from qualicall.api.web.sessions import COOKIE, CookiePolicy
 from qualicall.security import same_secret
 from qualicall.store.signins import SignedIn, find_session

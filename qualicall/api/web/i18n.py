@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from qualicall.core import locale
+from qualicall.scorer import labels
 
 if TYPE_CHECKING:
     from qualicall.scorer.rubric import Rubric
@@ -236,10 +237,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "result_version": ("Version du résultat : {n}", "Result version: {n}"),
     "coach_version": ("coach, sur la v{n} machine", "coach, on machine v{n}"),
     "back_to_queue": ("← File à revoir", "← Review queue"),
-    # statuses
-    "status_passed": ("conforme", "passed"),
-    "status_failed": ("non conforme", "failed"),
-    "status_not_applicable": ("sans objet", "not applicable"),
     # agents / teams
     "agents_title": ("Agents", "Agents"),
     "teams_title": ("Équipes", "Teams"),
@@ -336,23 +333,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col_disputes_detail": ("en attente · accordées · rejetées", "waiting · upheld · rejected"),
 }
 
-# Criterion and item labels come from the rubrics (`label: {fr: …, en: …}` in the YAML), never from here.
-INDICATOR_LABELS: dict[str, tuple[str, str]] = {
-    "wait_time_s": ("Attente (s)", "Wait (s)"),
-    "ivr_time_s": ("Serveur vocal (s)", "IVR (s)"),
-    "handle_time_s": ("Durée de traitement (s)", "Handle time (s)"),
-    "hold_time_s": ("Mise en attente (s)", "Hold (s)"),
-    "transfers": ("Transferts", "Transfers"),
-    "resolved_first_contact": ("Résolu au 1er contact", "First-contact resolution"),
-    "csat": ("Satisfaction (1–5)", "CSAT (1–5)"),
-    "nps": ("Recommandation (0–10)", "NPS (0–10)"),
-    "first_response_s": ("1re réponse (s)", "First response (s)"),
-    "silence_ratio": ("Part de silence", "Silence ratio"),
-    "longest_silence_s": ("Plus long silence (s)", "Longest silence (s)"),
-    "overtalk_count": ("Chevauchements", "Overtalk"),
-    "agent_talk_ratio": ("Part de parole agent", "Agent talk ratio"),
-    "agent_speech_rate_wpm": ("Débit agent (mots/min)", "Agent speech rate (wpm)"),
-}
+# Criterion, item and indicator labels, and the verdicts in words: qualicall.scorer.labels.
 
 
 # The measures checks give beside their verdicts (qualicall.scorer.checks), shown under an item's reason.
@@ -377,22 +358,6 @@ MEASURE_LABELS: dict[str, tuple[str, str]] = {
 }
 # Measures that are shares of a whole, shown as percentages.
 SHARE_MEASURES = frozenset({"long_share", "unpunctuated_share"})
-
-
-def label_rubrics(configured: str | None) -> list["Rubric"]:
-    """The rubrics whose labels the pages show: the server's own (its `rubric` setting) first, then every rubric known by id.
-
-    One that does not load is left out: the pages then show the item's id, and the API reports the rubric's problem.
-    """
-    from qualicall.scorer.rubric import RubricError, list_rubrics, load_rubric
-
-    found = []
-    for name in ([configured] if configured else []) + [str(path) for _, path in list_rubrics()]:
-        try:
-            found.append(load_rubric(name))
-        except (RubricError, OSError):
-            continue
-    return found
 
 
 def normalise_language(value: str | None) -> str:
@@ -428,20 +393,14 @@ class Translator:
         return Translator(self.language, first + [r for r in self.rubrics if r.id != rubric_id])
 
     def label(self, key: str, fallback: str | None = None) -> str:
-        for rubric in self.rubrics:
-            found = rubric.label(key, self.language)
-            if found:
-                return found
-        if key in INDICATOR_LABELS:
-            return INDICATOR_LABELS[key][self._index]
-        return fallback or key.rsplit(".", 1)[-1].replace("_", " ")
+        return labels.label(key, self.language, self.rubrics, fallback)
 
     def order(self, key: str) -> tuple[int, str]:
         """Criteria and items in the grid's order (the rubrics'), others after, by name."""
         return (self._order.get(key, len(self._order)), key)
 
     def status(self, status: str | None) -> str:
-        return self(f"status_{status}") if status in ("passed", "failed", "not_applicable") else "—"
+        return labels.status(status, self.language)
 
     def number(self, value: float | None, digits: int = 1) -> str:
         return locale.number(value, digits, self.language)

@@ -1,0 +1,217 @@
+"""What the HTML report and the terminal tables of `qualicall report` say, in French or English.
+
+`ReportWords(language, rubrics)` gives the headings, notes and units (`words("summary")`), the
+aggregates' headings, the criteria and items by their rubric labels (qualicall.scorer.labels), and
+numbers, periods and dates as the language writes them (qualicall.core.locale): « 45,0 », « 85 % »,
+« sem. 45 (2026) », « 03/12/2026 21:30 » in French. The English report keeps the words, numbers and
+period keys it always had. CSV and JSON are not worded: their keys are the public contract.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from qualicall.core import locale
+from qualicall.reports.aggregate import AGGREGATE_LABELS
+from qualicall.scorer import labels
+from qualicall.scorer.reasons import TERMS
+
+if TYPE_CHECKING:
+    from qualicall.scorer.rubric import Rubric
+
+# The language of a report nobody chose one for, when its results do not say either (see `report_language`).
+DEFAULT_LANGUAGE = "fr"
+
+STRINGS: dict[str, tuple[str, str]] = {
+    "title": ("Rapport du centre de contacts", "Contact centre report"),
+    "section_service": ("Service et qualité", "Service and quality"),
+    "section_customers": ("Réclamations, signaux et sentiment", "Complaints, signals and sentiment"),
+    "summary": ("Synthèse", "Summary"),
+    "trends": ("Évolution", "Trends"),
+    "per_group": ("Par groupe", "Per group"),
+    "group": ("groupe", "group"),
+    "contacts": ("contacts", "contacts"),
+    "abandoned": ("abandonnés", "abandoned"),
+    "abandoned_short": ("aband.", "aband."),
+    "target": ("cible", "target"),
+    "indicator": ("indicateur", "indicator"),
+    "all": ("ensemble", "all"),
+    "total": ("total", "total"),
+    "criterion": ("critère : {name}", "criterion: {name}"),
+    "mean": ("moyenne : {name}", "mean: {name}"),
+    "group_title": ("{by} : {group}", "{by}: {group}"),
+    "meta": (
+        "Édité le {when} UTC · {contacts} contacts · regroupés par {by}, par {period} · niveau de service : décrochés en "
+        "{service_level} s au plus ÷ présentés (les abandons après {short_abandon} s comptent comme présentés) · e-mails "
+        "répondus sous {email} h. Cellules : la valeur, puis numérateur / dénominateur ; vert : cible atteinte, rouge : manquée.",
+        "Generated {when} UTC · {contacts} contacts · grouped by {by}, per {period} · service level: answered within "
+        "{service_level} s ÷ offered (abandons after {short_abandon} s count as offered) · e-mails answered within {email} h. "
+        "Cells: value, then numerator / denominator; green: target met, red: missed.",
+    ),
+    "nothing": ("rien", "nothing"),
+    "table_title": ("{section}{grouping}", "{section}{grouping}"),
+    "by_groups": (" par {by}", " by {by}"),
+    "per_period": (", par {period}", ", per {period}"),
+    # charts
+    "chart_quality": ("Qualité moyenne dans le temps", "Quality average over time"),
+    "chart_service_level": ("Niveau de service (%) dans le temps", "Service level % over time"),
+    "chart_target": (" (cible {target})", " (target {target})"),
+    "no_data": ("pas de données", "no data"),
+    "chart_items": ("Taux de conformité par item de la grille (tous les contacts)", "Pass rate per grid item (all contacts)"),
+    # what moves satisfaction
+    "drivers_title": ("Ce qui fait la satisfaction", "What moves satisfaction"),
+    "drivers_intro": (
+        "Pour chaque item de la grille et chaque signal du client : la réponse moyenne à l'enquête des contacts où l'item est "
+        "conforme (le signal présent) moins celle des contacts où il ne l'est pas (le signal absent), avec son intervalle de "
+        "confiance à 95 % ; le plus grand écart en haut. Les barres colorées sont nettes après la correction de Holm pour le "
+        "nombre de facteurs comparés ; les grises ne se distinguent pas d'une absence d'effet. Ce sont des écarts entre contacts, "
+        "non des causes prouvées : un agent qui fait bien une chose en fait souvent bien d'autres.",
+        "For each grid item and customer signal: the mean survey answer of the contacts where the item passed (the signal was "
+        "present) minus that where it failed (was absent), with its 95 % confidence interval; largest difference on top. "
+        "Coloured bars are clear after Holm's correction for the number of drivers compared; grey ones cannot be told from no "
+        "effect. These are differences between contacts, not proven causes: an agent who does one thing well often does others well too.",
+    ),
+    "drivers_sentence": (
+        "<b>{survey}</b>, effets nets, du plus fort au plus faible : {named}. Pas d'effet net : {others} autres facteurs.",
+        "<b>{survey}</b>, clear effects, largest first: {named}. No clear effect: {others} other drivers.",
+    ),
+    "none": ("aucun", "none"),
+    "no_answers": ("aucun contact traité ne porte de réponse {survey} : rien à comparer", "no handled contact carries a {survey} answer: nothing to compare"),
+    "no_ranked": (
+        "{survey} : aucun facteur n'a encore {min} réponses de chaque côté ({answers} réponses).",
+        "{survey}: no driver has {min} answers on each side yet ({answers} answers).",
+    ),
+    "not_ranked": ("{survey}, non classés (moins de {min} réponses d'un côté) : {listed}.", "{survey}, not ranked (fewer than {min} answers on a side): {listed}."),
+    "not_ranked_table": ("Non classés (moins de {min} réponses d'un côté) : {listed}", "Not ranked (fewer than {min} answers on a side): {listed}"),
+    "drivers_chart_title": ("Ce qui fait bouger le {survey} : {survey} moyen avec − sans, IC à 95 %", "What moves {survey}: mean {survey} with − without, 95 % CI"),
+    "drivers_chart_axis": (
+        "écart en {unit} (item conforme / signal présent, moins non conforme / absent)",
+        "difference in {unit} (item passed / signal present, minus failed / absent)",
+    ),
+    "drivers_table_title": (
+        "Ce qui fait bouger le {survey} : moyenne avec − sans, en {unit}, IC à 95 % ({answers} réponses)",
+        "What moves {survey}: mean with − without, in {unit}, 95 % CI ({answers} answers)",
+    ),
+    "drivers_note": ("Facteurs du {survey} : {note}", "{survey} drivers: {note}"),
+    "unit_csat": ("points de CSAT (échelle 1–5)", "CSAT points (1–5 scale)"),
+    "unit_nps": ("points de NPS (−100 à 100)", "NPS points (−100 to 100)"),
+    "raises": ("la relève", "raises it"),
+    "lowers": ("la baisse", "lowers it"),
+    "unclear": ("pas d'effet net", "no clear effect"),
+    "signal_suffix": (" (signal)", " (signal)"),
+    "col_rank": ("#", "#"),
+    "col_driver": ("facteur", "driver"),
+    "col_with": ("avec", "with"),
+    "col_without": ("sans", "without"),
+    "col_mean": ("moyenne", "mean"),
+    "col_effect": ("effet", "effect"),
+    "col_ci": ("IC à 95 %", "95 % CI"),
+    "col_significant": ("net", "significant"),
+    "yes": ("oui", "yes"),
+    "no": ("non", "no"),
+    # the sides of a driver (drivers.py KINDS)
+    "side_passed": ("conforme", "passed"),
+    "side_failed": ("non conforme", "failed"),
+    "side_present": ("présent", "present"),
+    "side_absent": ("absent", "absent"),
+    # groupings and periods
+    "by_agent": ("agent", "agent"),
+    "by_team": ("équipe", "team"),
+    "by_queue": ("file", "queue"),
+    "by_channel": ("canal", "channel"),
+    "by_language": ("langue", "language"),
+    "period_day": ("jour", "day"),
+    "period_week": ("semaine", "week"),
+    "period_month": ("mois", "month"),
+}
+# Sentiment runs from -1 to 1: one decimal would hide most of a shift.
+DECIMALS = {"sentiment_end_avg": 2, "sentiment_shift_avg": 2}
+
+
+def report_language(requested: Iterable[str | None], results_languages: Iterable[str | None]) -> str:
+    """The language of a report: the first of `requested` that is French or English (`--lang`, `lang=`, the
+    browser's, the rubric's), else the language most of the results are in (French on a tie), else French."""
+    for language in requested:
+        if language in locale.LANGUAGES:
+            return language  # type: ignore[return-value]
+    counts = Counter(language for language in results_languages if language in locale.LANGUAGES)
+    if not counts:
+        return DEFAULT_LANGUAGE
+    return max(locale.LANGUAGES, key=lambda language: (counts[language], language == DEFAULT_LANGUAGE))
+
+
+class ReportWords:
+    """`words("key", name=…)` for the report's sentences; labels, numbers and periods in one language."""
+
+    def __init__(self, language: str, rubrics: Sequence["Rubric"] = ()) -> None:
+        self.language = language if language in locale.LANGUAGES else "en"
+        self.french = self.language == "fr"
+        self._index = locale.LANGUAGES.index(self.language)
+        self.rubrics = list(rubrics)
+
+    def __call__(self, key: str, **values: object) -> str:
+        text = STRINGS[key][self._index]
+        return text.format(**values) if values else text
+
+    def aggregate(self, name: str) -> str:
+        return AGGREGATE_LABELS[name][self._index]
+
+    def section(self, section_id: str) -> str:
+        return self(f"section_{section_id}")
+
+    def label(self, key: str) -> str:
+        """A criterion, an item or an indicator by its rubric label (`greeting.salutation` → « Salutation »)."""
+        return labels.label(key, self.language, self.rubrics)
+
+    def driver(self, entry: dict[str, Any], marked: bool = False) -> str:
+        """A driver of satisfaction: an item by its label, a signal by its name (`marked`: followed by « (signal) »)."""
+        if entry["kind"] != "signal":
+            return self.label(entry["driver"])
+        found = TERMS["signal"].get(entry["driver"])
+        name = found[self._index] if found else entry["driver"].replace("_", " ")
+        return name[:1].upper() + name[1:] + (self("signal_suffix") if marked else "")
+
+    def side(self, entry: dict[str, Any], side: str) -> str:
+        """« conforme 1860 », "failed 627": one side of a driver with its count of answers."""
+        return f"{self('side_' + entry['sides'][side])} {entry[side]['n']}"
+
+    def too_few(self, entry: dict[str, Any]) -> str:
+        return f"{self.driver(entry)} ({self.side(entry, 'with')} / {self.side(entry, 'without')})"
+
+    def unit(self, survey: str) -> str:
+        return self(f"unit_{survey}")
+
+    def grouping(self, by: Sequence[str]) -> str:
+        return ", ".join(self(f"by_{name}") for name in by) or self("nothing")
+
+    def period_name(self, period: str) -> str:
+        return self(f"period_{period}")
+
+    def period(self, key: str) -> str:
+        """A period key ("2026-W45") as a column heading: « sem. 45 (2026) » in French, the key itself in English."""
+        return locale.period(key, "fr") if self.french else key
+
+    def group(self, key: dict[str, str | None]) -> str:
+        """A group's name: its key's values (« A · Q1 »), "—" for a missing one, « ensemble » for no key."""
+        return " · ".join("—" if v is None else str(v) for v in key.values()) or self("all")
+
+    def decimal(self, text: str) -> str:
+        return locale.decimal(text, self.language)
+
+    def number(self, value: float | None, spec: str = ".1f") -> str:
+        """`format(value, spec)` with the language's decimal mark; "—" for none."""
+        return "—" if value is None else self.decimal(format(value, spec))
+
+    def value(self, value: float | None, name: str = "") -> str:
+        """An aggregate's value: one decimal, two for sentiment."""
+        return self.number(value, f".{DECIMALS.get(name, 1)}f")
+
+    def percent(self, value: float, digits: int = 0) -> str:
+        """A value already in percent (85.2) as « 85 % » (a narrow no-break space in French), "85 %"."""
+        return self.number(value, f".{digits}f") + ("\u202f%" if self.french else " %")
+
+    def now(self, moment: datetime) -> str:
+        return moment.strftime("%d/%m/%Y %H:%M" if self.french else "%Y-%m-%d %H:%M")
