@@ -50,12 +50,17 @@ def test_csv_and_cli_settings(cli, results_file):
 
 
 def test_table(cli, results_file):
-    done = cli("report", str(results_file), "--by", "agent")
-    assert done.returncode == 0, done.stderr
-    lines = done.stdout.splitlines()
+    """In English on request; in French by default here, since nine of the ten results are French."""
+    english = cli("report", str(results_file), "--by", "agent", "--lang", "en")
+    assert english.returncode == 0, english.stderr
+    lines = english.stdout.splitlines()
     assert any(line.split("│")[1].strip() == "total" for line in lines if "│" in line)
     row_c = next(line for line in lines if "│ C" in line)
     assert "45.0" in row_c and "50.0" in row_c  # quality average and e-mails within 48 h of agent C
+    french = cli("report", str(results_file), "--by", "agent")
+    assert "Service et qualité par agent" in french.stdout and "Service and quality" not in french.stdout
+    row_c = next(line for line in french.stdout.splitlines() if "│ C" in line)
+    assert "45,0" in row_c and "50,0" in row_c and "45.0" not in row_c
 
 
 def test_rubric_settings(cli, results_file, tmp_path):
@@ -70,7 +75,7 @@ def test_rubric_settings(cli, results_file, tmp_path):
 @pytest.fixture(scope="module")
 def html_report(cli, results_file, tmp_path_factory):
     out = tmp_path_factory.mktemp("html") / "report.html"
-    done = cli("report", str(results_file), "--by", "agent", "--period", "week", "-f", "html", "-o", str(out))
+    done = cli("report", str(results_file), "--by", "agent", "--period", "week", "-f", "html", "-o", str(out), "--lang", "en")
     assert done.returncode == 0, done.stderr
     return out
 
@@ -102,6 +107,7 @@ def test_bad_input_is_one_line(cli, results_file, tmp_path):
         ((str(results_file), "--by", "site"), "unknown grouping 'site'"),
         ((str(results_file), "--period", "year"), "unknown period"),
         ((str(results_file), "-f", "pdf"), "unknown format"),
+        ((str(results_file), "-f", "html", "--lang", "de"), "unknown language 'de' (use fr, en)"),
     ]:
         done = cli("report", *args)
         assert done.returncode == 2 and done.stderr.count("\n") == 1 and message in done.stderr, (args, done.stderr)

@@ -27,6 +27,9 @@ CONTACTS = 5000
 # What the month plants (CSAT points lower when the item fails or the signal is present), written here
 # rather than read from the generator: the test says what the report must find.
 PLANTED = {"complaint": 1.0, "reformulation.checks_understanding": 0.8, "complaint_handling.next_step": 0.6, "closing.recap": 0.4}
+# The drivers as the English report names them: the rubric's English labels, a signal by its name.
+LABELS_EN = {"complaint": "Complaint", "reformulation.checks_understanding": "Checks understanding",
+             "complaint_handling.next_step": "Concrete next step", "closing.recap": "Recap"}
 NEXT_STEP_PASS_RATE = 0.5  # complaint_handling.next_step passes in half of the complaints
 
 
@@ -223,7 +226,7 @@ def test_html_report_shows_the_drivers(cli, planted_file, tmp_path):
     """The drivers chart of the HTML report, drawn in Chromium: a red bar (the complaint lowers CSAT), green
     ones (the planted items raise it), and the one-line reading in the planted order."""
     out = tmp_path / "planted.html"
-    done = cli("report", str(planted_file), "--by", "team", "-f", "html", "-o", str(out))
+    done = cli("report", str(planted_file), "--by", "team", "-f", "html", "-o", str(out), "--lang", "en")
     assert done.returncode == 0, done.stderr
     page = out.read_text(encoding="utf-8")
     assert page.count("<svg") == 5  # quality, service level, pass rates; what moves CSAT, what moves NPS
@@ -231,8 +234,8 @@ def test_html_report_shows_the_drivers(cli, planted_file, tmp_path):
     sentence = re.search(r"<b>CSAT</b>, clear effects, largest first: ([^.]*(?:\.\w[^.]*)*)\. No clear effect: (\d+) other", page)
     expected = _expected_effects()
     named = [part.rsplit(" ", 1)[0] for part in sentence.group(1).split(", ")]
-    assert named == sorted(expected, key=lambda name: -abs(expected[name]))
-    assert "not ranked (fewer than 30 answers on a side): greeting.salutation" in page
+    assert named == [LABELS_EN[name] for name in sorted(expected, key=lambda name: -abs(expected[name]))]
+    assert "not ranked (fewer than 30 answers on a side): Salutation (passed" in page
     if CHROMIUM is None:
         pytest.skip("chromium is not installed (./install.sh --dev installs it)")
     start, end = page.index("<h2>What moves satisfaction"), page.index("<h2>Per group")

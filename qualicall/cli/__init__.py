@@ -98,7 +98,7 @@ def score(
     fmt: FormatOption = "json",
     redact: Annotated[Optional[bool], typer.Option("--redact/--no-redact", help="redact personal data in the output (default: the deployment's privacy settings, on)")] = None,
     agent_channel: AgentChannelOption = "auto",
-    lang: LangOption = "auto",
+    lang: Annotated[str, typer.Option("--lang", help="recordings: fr | en | auto (detected on the agent's speech); the language of --format table too (auto: each result's)")] = "auto",
     engine: EngineOption = None,
     model: ModelOption = None,
 ) -> None:
@@ -117,8 +117,13 @@ def score(
 
         audio = AudioSource(audio_options(agent_channel, lang, engine, model))
         service = ScoringService(rubric, redact, concurrency=1)
+        table_language, label_rubrics = None, []
+        if fmt == "table":  # worded in --lang when given, else in each result's language; labels from the rubrics
+            from qualicall.scorer import labels
+
+            table_language, label_rubrics = (lang if lang in ("fr", "en") else None), labels.label_rubrics(rubric)
         with open_output(out) as stream:
-            writer = ResultWriter(stream, fmt)
+            writer = ResultWriter(stream, fmt, table_language, label_rubrics)
             for item in iter_sources(inputs, audio):
                 if isinstance(item, InteractionError):
                     skip_unreadable(item, len(inputs))

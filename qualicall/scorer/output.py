@@ -1,20 +1,22 @@
-"""Writing results: JSON, JSONL, CSV, and a readable terminal scorecard."""
+"""Writing results: JSON, JSONL, CSV, and a readable terminal scorecard (in French or English)."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-from collections.abc import Iterable
-from typing import IO, Any
+from collections.abc import Iterable, Sequence
+from typing import IO, TYPE_CHECKING, Any
 
+from qualicall.core import locale
 from qualicall.core.result import Result
+from qualicall.scorer import labels
+from qualicall.scorer.reasons import TERMS, place_text, reason_text
+
+if TYPE_CHECKING:
+    from qualicall.scorer.rubric import Rubric
 
 FORMATS = ("json", "jsonl", "csv", "table")
-
-
-def _fmt(score: float | None) -> str:
-    return "—" if score is None else f"{score:.1f}"
 
 
 def csv_row(result: Result) -> dict[str, Any]:
@@ -41,11 +43,14 @@ def csv_row(result: Result) -> dict[str, Any]:
 
 
 class ResultWriter:
-    """Streams results to a file in one format; `json` writes one object, or JSONL for several."""
+    """Streams results to a file in one format; `json` writes one object, or JSONL for several.
+    `table` is worded in `language` (default: each result's), labels from `rubrics` (`scorecard`)."""
 
-    def __init__(self, stream: IO[str], fmt: str) -> None:
+    def __init__(self, stream: IO[str], fmt: str, language: str | None = None, rubrics: Sequence["Rubric"] = ()) -> None:
         self.stream = stream
         self.fmt = fmt
+        self.language = language
+        self.rubrics = rubrics
         self._buffered: list[Result] = []
         self._csv: csv.DictWriter | None = None
 
@@ -59,7 +64,7 @@ class ResultWriter:
                 self._csv.writeheader()
             self._csv.writerow(row)
         elif self.fmt == "table":
-            self.stream.write(scorecard(result) + "\n")
+            self.stream.write(scorecard(result, language=self.language, rubrics=self.rubrics) + "\n")
         else:
             self._buffered.append(result)
         self.stream.flush()
@@ -74,36 +79,85 @@ class ResultWriter:
         self.stream.flush()
 
 
-STATUS_MARK = {"passed": "[green]✔ passed[/]", "failed": "[red]✘ failed[/]", "not_applicable": "[dim]– n/a[/]"}
+STATUS_MARK = {"passed": ("green", "✔"), "failed": ("red", "✘"), "not_applicable": ("dim", "–")}
+# The scorecard's own words, (French, English); criteria, items, indicators and verdicts are in qualicall.scorer.labels.
+WORDS: dict[str, tuple[str, str]] = {
+    "rubric": ("grille {id} v{version}", "rubric {id} v{version}"),
+    "scores": ("qualité {quality}   opérationnel {operational}   global {overall}", "quality {quality}   operational {operational}   overall {overall}"),
+    "item": ("item", "item"),
+    "verdict": ("verdict", "verdict"),
+    "why": ("motif / preuves", "why / evidence"),
+    "weight": ("poids {weight}", "weight {weight}"),
+    "indicators": ("indicateurs : ", "indicators: "),
+    "indicator": ("{label} {value} (score {score}, {source})", "{label} {value} ({score}, {source})"),
+    "input": ("fourni", "input"),
+    "measured": ("mesuré", "measured"),
+    "yes": ("oui", "yes"),
+    "no": ("non", "no"),
+    # how the overall score was made (`combination.used`), for the note after the scores
+    "only_quality": ("pas de données opérationnelles : le score global est le score qualité", "no operational data: the overall score is the quality score"),
+    "only_operational": ("aucune conversation à juger : le score global est le score opérationnel", "no conversation to judge: the overall score is the operational score"),
+    "nothing": ("rien à noter", "nothing to score"),
+}
+NOTES = {("quality",): "only_quality", ("operational",): "only_operational", (): "nothing"}
 
 
-def scorecard(result: Result, width: int = 110) -> str:
-    """A terminal scorecard: scores, each item's verdict, reason and evidence."""
+def scorecard(result: Result, width: int = 110, language: str | None = None, rubrics: Sequence["Rubric"] = ()) -> str:
+    """A terminal scorecard: scores, each item's verdict, reason and evidence, in `language` (default: the
+    result's), criteria and items by their labels in `rubrics` (the result's own rubric asked first)."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
+
+    language = language or result.language
+    language = language if language in locale.LANGUAGES else "en"
+    index = locale.LANGUAGES.index(language)
+    rubrics = [r for r in rubrics if r.id == result.rubric.id] + [r for r in rubrics if r.id != result.rubric.id]
+
+    def say(key: str, **values: object) -> str:
+        return WORDS[key][index].format(**values)
+
+    def number(value: float | None) -> str:
+        return locale.number(value, 1, language)
+
+    def value_text(value: Any) -> str:
+        """An indicator's value: a number as the language writes it, yes or no, a date as given."""
+        if isinstance(value, bool):
+            return say("yes" if value else "no")
+        return locale.formatted(value, "g", language) if isinstance(value, (int, float)) else str(value)
 
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, force_terminal=False, color_system=None, highlight=False)
     who = " · ".join(x for x in (result.agent_id, result.team, result.queue) if x)
-    console.print(f"[bold]{result.interaction_id}[/]  {result.channel}, {result.language}  rubric {result.rubric.id} v{result.rubric.version}" + (f"  ({who})" if who else ""))
-    summary = f"quality {_fmt(result.quality_score)}   operational {_fmt(result.operational_score)}   overall {_fmt(result.overall_score)}"
-    note = result.combination.get("note") if result.combination else None
-    console.print(summary + (f"   [dim]({note})[/]" if note else ""))
+    channel = TERMS["channel"].get(result.channel, (result.channel, result.channel))[index]
+    rubric = say("rubric", id=result.rubric.id, version=result.rubric.version)
+    console.print(escape(f"{result.interaction_id}  {channel}, {result.language}  {rubric}") + (escape(f"  ({who})") if who else ""), style="bold")
+    summary = say("scores", quality=number(result.quality_score), operational=number(result.operational_score), overall=number(result.overall_score))
+    note = NOTES.get(tuple(result.combination.get("used") or ())) if result.combination.get("note") else None
+    console.print(summary + (f"   [dim]({say(note)})[/]" if note else ""))
     table = Table(show_lines=False, expand=True, pad_edge=False)
-    table.add_column("item", no_wrap=True)
-    table.add_column("verdict", no_wrap=True)
-    table.add_column("why / evidence", ratio=1)
+    table.add_column(say("item"), no_wrap=True)
+    table.add_column(say("verdict"), no_wrap=True)
+    table.add_column(say("why"), ratio=1)
     for criterion_id, criterion in result.criteria.items():
-        table.add_row(f"[bold]{criterion_id}[/]", f"[bold]{_fmt(criterion.score)}[/]", f"weight {criterion.weight:g}")
+        weight = locale.formatted(criterion.weight, "g", language)
+        table.add_row(f"[bold]{escape(labels.label(criterion_id, language, rubrics))}[/]", f"[bold]{number(criterion.score)}[/]", say("weight", weight=weight))
         for item_id, item in criterion.items.items():
-            evidence = "; ".join(
-                f"turn {e.turn}" + (f" @{e.time:g}s" if e.time is not None else "") + f" «{e.text}»" for e in item.evidence[:2]
+            evidence = "; ".join(f"« {e.text} » — {place_text({'turn': e.turn, 'time': e.time}, language)}" for e in item.evidence[:2])
+            reason = reason_text(item.model_dump(), language)
+            colour, mark = STATUS_MARK[item.status]
+            table.add_row(
+                f"  {escape(labels.label(f'{criterion_id}.{item_id}', language, rubrics))}",
+                f"[{colour}]{mark} {labels.status(item.status, language)}[/]",
+                escape(reason) + (f"\n[dim]{escape(evidence)}[/]" if evidence else ""),
             )
-            table.add_row(f"  {item_id}", STATUS_MARK[item.status], item.reason + (f"\n[dim]{evidence}[/]" if evidence and evidence not in item.reason else ""))
     console.print(table)
     if result.indicators:
-        parts = [f"{name}={ind.value} ({_fmt(ind.score)}, {ind.source})" for name, ind in result.indicators.items()]
-        console.print("indicators: " + ", ".join(parts))
+        parts = [
+            say("indicator", label=labels.label(name, language, rubrics), value=value_text(indicator.value), score=number(indicator.score), source=say(indicator.source))
+            for name, indicator in result.indicators.items()
+        ]
+        console.print(escape(say("indicators") + ", ".join(parts)))
     return buffer.getvalue()
 
 

@@ -29,6 +29,7 @@ In a template, `{name:kind}` says how a parameter is written:
 from __future__ import annotations
 
 import string
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -265,6 +266,12 @@ def term(kind: str, value: str) -> dict[str, str]:
     return dict(zip(LANGUAGES, found)) if found else {language: words for language in LANGUAGES}
 
 
+def place_text(where: dict[str, Any], language: str) -> str:
+    """A `place` ({"turn": 3, "time": 16.3}) in words: « tour 3 (16,3 s) », "turn 3 (16.3 s)"."""
+    turn = ("tour " if language == "fr" else "turn ") + str(where["turn"])
+    return turn + (f" ({locale.seconds(where['time'], language)})" if where.get("time") is not None else "")
+
+
 def _article_en(noun: str) -> str:
     return ("an " if noun[:1] in "aeiou" else "a ") + noun
 
@@ -277,8 +284,7 @@ class _Formatter(string.Formatter):
     def format_field(self, value: Any, spec: str) -> str:
         language = self.language
         if spec == "place":
-            where = ("tour " if language == "fr" else "turn ") + str(value["turn"])
-            return where + (f" ({locale.seconds(value['time'], language)})" if value.get("time") is not None else "")
+            return place_text(value, language)
         if spec == "span":
             where = ("tour " if language == "fr" else "turn ") + str(value["turn"])
             return where + (f", {locale.seconds(value['time'], language)}" if value.get("time") is not None else "")
@@ -325,3 +331,15 @@ def render(code: str, params: dict[str, Any], language: str) -> str:
     """The reason `code` with its `params` in `language` ("fr" or "en"); KeyError for an unknown code or a missing parameter."""
     language = language if language in LANGUAGES else "en"
     return _Formatter(language).format(TEMPLATES[code][LANGUAGES.index(language)], **params)
+
+
+def reason_text(said: Mapping[str, Any], language: str) -> str:
+    """An item's or a signal's reason (its `reason`, `reason_code`, `reason_params`) in `language`, from its code;
+    its stored text when it has no code, or one this version does not know (a result from another version)."""
+    code = said.get("reason_code")
+    if code:
+        try:
+            return render(code, said.get("reason_params") or {}, language)
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError):
+            pass  # a result from another version: its own words
+    return str(said.get("reason") or "")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Header, Query
+from fastapi.responses import HTMLResponse
 
 from qualicall.api.deps import ANY_ROLE, Client, DbSession, get_settings
 from qualicall.api.routes.interactions import ERRORS
+from qualicall.api.web.i18n import language_from_header
 from qualicall.api.schemas import ReportOut
 from qualicall.core.interaction import Id, Moment
 from qualicall.settings import Settings
@@ -22,7 +24,7 @@ Grouping = Literal["agent", "team", "queue", "channel", "language"]
     "",
     response_model=ReportOut,
     response_model_exclude_unset=True,  # the means of scores have no score_mean: left out, as in `qualicall report`
-    responses=ERRORS,
+    responses=ERRORS | {200: {"content": {"text/html": {"schema": {"type": "string"}}}, "description": "the report: JSON, or with format=html the HTML page of `qualicall report -f html`"}},
     summary="Service level, abandons, ASA, AHT, FCR, CSAT, NPS, transfers, quality, e-mail delay, complaints, signals and sentiment, grouped and per period; satisfaction drivers",
 )
 def report(
@@ -38,13 +40,32 @@ def report(
     since: Annotated[Moment | None, Query(alias="from", description="contact time from (inclusive), ISO 8601, 1970–2099")] = None,
     until: Annotated[Moment | None, Query(alias="to", description="contact time before (exclusive), ISO 8601, 1970–2099")] = None,
     drivers: Annotated[bool, Query(description="and what moves CSAT and NPS: each grid item passed vs failed, each signal present vs absent")] = False,
-) -> ReportOut:
+    fmt: Annotated[Literal["json", "html"], Query(alias="format", description="json (language-neutral keys), or html: the self-contained page of `qualicall report -f html` (always with the drivers)")] = "json",
+    lang: Annotated[Literal["fr", "en"] | None, Query(description="language of the HTML page; default: the Accept-Language header's first of fr and en, else the server rubric's, else the one most contacts are in, else fr")] = None,
+    accept_language: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> Any:
     from qualicall.reports.aggregate import aggregate_parts
     from qualicall.scorer.rubric import ReportSettings, load_rubric
 
     # The targets and thresholds of the rubric the server scores with (the defaults of indicators.md otherwise).
-    report_settings = load_rubric(settings.rubric).reports if settings.rubric else ReportSettings()
+    rubric = load_rubric(settings.rubric) if settings.rubric else None
+    report_settings = rubric.reports if rubric else ReportSettings()
     filters = repo.InteractionFilter(agent_id=agent_id, team=team, queue=queue, since=since, until=until)
+    if fmt == "html":
+        return HTMLResponse(_html(session, filters, list(dict.fromkeys(by)), period, report_settings, [lang, language_from_header(accept_language, None), rubric and rubric.language], settings))
     # Chunk by chunk, merged: the counters add up exactly (see qualicall.reports.aggregate).
     done = aggregate_parts(repo.iter_latest_results(session, filters), list(dict.fromkeys(by)), period, report_settings, drivers)
     return ReportOut.model_validate(done.to_json())
+
+
+def _html(session: Any, filters: repo.InteractionFilter, by: list[str], period: str | None, report_settings: Any, languages: list[str | None], settings: Settings) -> str:
+    """The HTML report of the stored contacts `filters` keeps, in the first of `languages` given (see `report_language`)."""
+    from qualicall.reports.frame import results_frame
+    from qualicall.reports.html import render_html
+    from qualicall.reports.words import ReportWords, report_language
+    from qualicall.scorer.labels import label_rubrics
+
+    # The page needs every contact's row at once (its charts read the contacts per period): one table, not merged parts.
+    frame = results_frame(result for part in repo.iter_latest_results(session, filters) for result in part)
+    words = ReportWords(report_language(languages, frame["language"]), label_rubrics(settings.rubric))
+    return render_html(frame, by, period, report_settings, None, words)  # type: ignore[arg-type]

@@ -365,13 +365,13 @@ def normalise_language(value: str | None) -> str:
     return value if value in LANGUAGES else DEFAULT_LANGUAGE
 
 
-def language_from_header(accept_language: str | None) -> str:
-    """The first of the browser's languages we speak, French otherwise."""
+def language_from_header(accept_language: str | None, default: str | None = DEFAULT_LANGUAGE) -> str | None:
+    """The first of the browser's languages we speak, `default` (French) otherwise."""
     for part in (accept_language or "").split(","):
         code = part.split(";")[0].strip().lower()[:2]
         if code in LANGUAGES:
             return code
-    return DEFAULT_LANGUAGE
+    return default
 
 
 class Translator:
@@ -433,14 +433,7 @@ class Translator:
         return locale.decimal(text, self.language)
 
     def reason(self, said: Mapping[str, Any]) -> str:
-        """An item's or a signal's reason in this language, from its code and parameters (qualicall.scorer.reasons);
-        its stored text when it has no code, or one this version does not know."""
-        from qualicall.scorer.reasons import render
+        """An item's or a signal's reason in this language, from its code and parameters (qualicall.scorer.reasons)."""
+        from qualicall.scorer.reasons import reason_text
 
-        code = said.get("reason_code")
-        if code:
-            try:
-                return render(code, said.get("reason_params") or {}, self.language)
-            except (KeyError, IndexError, TypeError, ValueError, AttributeError):
-                pass  # a result from another version: its own words
-        return str(said.get("reason") or "")
+        return reason_text(said, self.language)
