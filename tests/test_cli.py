@@ -16,8 +16,8 @@ def test_score_example_table_shows_scorecard_with_evidence():
     done = run_cli("score", str(EXAMPLES / "call-fr.json"), "--format", "table")
     assert done.returncode == 0, done.stderr
     assert "exemple-fr-001" in done.stdout
-    assert "salutation" in done.stdout and "✔ passed" in done.stdout
-    assert "«bonjour»" in done.stdout  # evidence text
+    assert "Salutation" in done.stdout and "✔ conforme" in done.stdout  # a French call's scorecard is in French
+    assert "« bonjour » — tour 0 (" in done.stdout  # evidence text
 
 
 def test_score_one_interaction_prints_one_json_object(cli):
