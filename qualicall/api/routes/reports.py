@@ -9,8 +9,8 @@ from fastapi.responses import HTMLResponse
 
 from qualicall.api.deps import ANY_ROLE, Client, DbSession, get_settings
 from qualicall.api.routes.interactions import ERRORS
-from qualicall.api.web.i18n import language_from_header
 from qualicall.api.schemas import ReportOut
+from qualicall.api.web.i18n import language_from_header
 from qualicall.core.interaction import Id, Moment
 from qualicall.settings import Settings
 from qualicall.store import repository as repo
@@ -52,14 +52,16 @@ def report(
     report_settings = rubric.reports if rubric else ReportSettings()
     filters = repo.InteractionFilter(agent_id=agent_id, team=team, queue=queue, since=since, until=until)
     if fmt == "html":
-        return HTMLResponse(_html(session, filters, list(dict.fromkeys(by)), period, report_settings, [lang, language_from_header(accept_language, None), rubric and rubric.language], settings))
+        languages = [lang, language_from_header(accept_language, None), rubric.language if rubric else None]
+        return HTMLResponse(_html(session, filters, list(dict.fromkeys(by)), period, report_settings, languages, settings))
     # Chunk by chunk, merged: the counters add up exactly (see qualicall.reports.aggregate).
     done = aggregate_parts(repo.iter_latest_results(session, filters), list(dict.fromkeys(by)), period, report_settings, drivers)
     return ReportOut.model_validate(done.to_json())
 
 
 def _html(session: Any, filters: repo.InteractionFilter, by: list[str], period: str | None, report_settings: Any, languages: list[str | None], settings: Settings) -> str:
-    """The HTML report of the stored contacts `filters` keeps, in the first of `languages` given (see `report_language`)."""
+    """The HTML report of the stored contacts `filters` keeps, in the first of `languages` given, else the one most
+    of them are in (`report_language`)."""
     from qualicall.reports.frame import results_frame
     from qualicall.reports.html import render_html
     from qualicall.reports.words import ReportWords, report_language
