@@ -117,13 +117,13 @@ def score(
 
         audio = AudioSource(audio_options(agent_channel, lang, engine, model))
         service = ScoringService(rubric, redact, concurrency=1)
-        table_language, label_rubrics = None, []
+        table_language, rubrics = None, []
         if fmt == "table":  # worded in --lang when given, else in each result's language; labels from the rubrics
             from qualicall.scorer import labels
 
-            table_language, label_rubrics = (lang if lang in ("fr", "en") else None), labels.label_rubrics(rubric)
+            table_language, rubrics = (lang if lang in ("fr", "en") else None), labels.label_rubrics(rubric)
         with open_output(out) as stream:
-            writer = ResultWriter(stream, fmt, table_language, label_rubrics)
+            writer = ResultWriter(stream, fmt, table_language, rubrics)
             for item in iter_sources(inputs, audio):
                 if isinstance(item, InteractionError):
                     skip_unreadable(item, len(inputs))
