@@ -1,8 +1,8 @@
 """Batch throughput, measured: `qualicall batch` on synthetic calls and on a large text set.
 
     python benchmarks/batch.py [--calls 200] [--minutes 1-5] [--texts 100000] [--text-time-box 0]
-                               [--kill-records 600] [--skip-audio] [--skip-ray] [--skip-text] [--skip-kill]
-                               [--workdir DIR]
+                               [--kill-records 600] [--real-copies 0] [--real-dir ../shared/data/real]
+                               [--skip-audio] [--skip-ray] [--skip-text] [--skip-kill] [--workdir DIR]
 
 Audio: `--calls` stereo phone calls (espeak-ng voices, one party per channel,
 8 kHz µ-law WAV, French and English alternately, lengths spread over
@@ -11,6 +11,15 @@ Audio: `--calls` stereo phone calls (espeak-ng voices, one party per channel,
 model loading included), speed-up, peak memory (resident memory of the
 command and every process under it, sampled every 0.2 s: workers, and Ray's
 own processes with Ray).
+
+Real call: `--real-copies N` copies of the real phone call
+(`spokenwoz_MUL1011.opus` in `--real-dir`, 183 s, stereo; never part of the
+project: copied into the work folder only, and skipped with a message when
+absent), each under its own name, scored with `--workers` = the cores: the
+figures above, plus CPU-seconds per audio second (user + system of the command
+and every process under it, steadier than wall time on a shared machine), the
+peak resident memory of each worker process, and whether every copy has its
+one result, identical to the others' but for the id and file name.
 
 Kill and resume: a batch of `--kill-records` transcripts is killed with
 SIGKILL at three random points and resumed; the final output is compared
@@ -31,6 +40,8 @@ import argparse
 import json
 import os
 import random
+import resource
+import shutil
 import signal
 import subprocess
 import sys
@@ -40,6 +51,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+REAL_CALL = "spokenwoz_MUL1011.opus"  # 183 s, stereo, one party per channel (../shared/data/real/README.md)
 sys.path.insert(0, str(ROOT / "tests"))
 
 SENTENCES = {
@@ -86,36 +98,61 @@ SENTENCES = {
 
 # --- measuring ---------------------------------------------------------------------
 
-def tree_rss_mb(pid: int) -> float:
-    """Resident memory of a process and all its descendants (MB), from /proc."""
-    total = 0
+def process_tree(pid: int) -> dict[int, tuple[int, int]]:
+    """Each process of the tree under `pid`, itself included: (resident memory now, its peak so far), in kB,
+    from /proc (VmRSS, VmHWM)."""
+    found = {}
     stack = [pid]
     while stack:
         current = stack.pop()
         try:
-            for line in Path(f"/proc/{current}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
+            fields = dict(line.split(":", 1) for line in Path(f"/proc/{current}/status").read_text().splitlines() if ":" in line)
+            found[current] = (int(fields["VmRSS"].split()[0]), int(fields["VmHWM"].split()[0]))
             for task in Path(f"/proc/{current}/task").iterdir():
                 stack.extend(int(c) for c in (task / "children").read_text().split())
-        except (OSError, ValueError):
+        except (OSError, ValueError, KeyError):
             continue
-    return total / 1024
+    return found
+
+
+def process_role(pid: int, root: int) -> str:
+    """What a process of a batch's tree is: the command itself, a pool worker, or another helper."""
+    if pid == root:
+        return "parent"
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return "?"
+    if "spawn_main" in command:
+        return "worker"
+    if "resource_tracker" in command:
+        return "resource tracker"
+    return Path(command.split(" ", 1)[0]).name or "?"
+
+
+def children_cpu_seconds() -> float:
+    """User + system CPU time of the descendants that have ended and been waited for, each by its parent."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 class Run:
-    """One `qualicall batch` command, timed, its peak memory sampled."""
+    """One `qualicall batch` command, timed, its memory sampled (the tree's total and each process's peak) and
+    its CPU time counted (user + system of the command and every process under it: one Run at a time)."""
 
     def __init__(self, args: list[str], env: dict[str, str] | None = None) -> None:
         self.command = [sys.executable, "-m", "qualicall", "batch", *args, "--no-progress"]
         self.env = {**os.environ, **(env or {})}
         self.peak_mb = 0.0
+        self.process_peaks_mb: dict[int, tuple[str, float]] = {}  # pid: (role, peak resident memory)
         self.wall = 0.0
+        self.cpu_seconds = 0.0
         self.stderr = ""
         self.returncode: int | None = None
 
     def start(self) -> "Run":
         self.started = time.perf_counter()
+        self._cpu_before = children_cpu_seconds()
         self.process = subprocess.Popen(self.command, cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         self._sampler = threading.Thread(target=self._sample, daemon=True)
         self._sampler.start()
@@ -124,8 +161,13 @@ class Run:
         return self
 
     def _sample(self) -> None:
+        root = self.process.pid
         while self.process.poll() is None:
-            self.peak_mb = max(self.peak_mb, tree_rss_mb(self.process.pid))
+            tree = process_tree(root)
+            self.peak_mb = max(self.peak_mb, sum(rss for rss, _ in tree.values()) / 1024)
+            for pid, (_, high_water) in tree.items():
+                role = self.process_peaks_mb[pid][0] if pid in self.process_peaks_mb else process_role(pid, root)
+                self.process_peaks_mb[pid] = (role, high_water / 1024)
             time.sleep(0.2)
 
     def _read(self) -> None:
@@ -134,6 +176,7 @@ class Run:
     def wait(self, timeout: float | None = None) -> "Run":
         self.returncode = self.process.wait(timeout=timeout)
         self.wall = time.perf_counter() - self.started
+        self.cpu_seconds = children_cpu_seconds() - self._cpu_before
         self._reader.join()
         return self
 
@@ -143,6 +186,10 @@ class Run:
 
     def run(self) -> "Run":
         return self.start().wait()
+
+    def peaks_mb(self, role: str) -> list[float]:
+        """The peak resident memory of each process of that role (VmHWM as last sampled), largest first."""
+        return sorted((peak for r, peak in self.process_peaks_mb.values() if r == role), reverse=True)
 
 
 def results(path: Path) -> dict[str, dict]:
@@ -201,6 +248,25 @@ def make_texts(path: Path, count: int, seed: int = 11) -> None:
 
 # --- the benchmarks -------------------------------------------------------------------
 
+def audio_batch(name: str, sources_and_options: list[str], out: Path) -> tuple[Run, dict[str, dict], float]:
+    """`qualicall batch` on recordings, its figures printed: the run, its results by key, audio hours per wall hour."""
+    print(f"  {name}: running (load {load()})…", flush=True)
+    run = Run([*sources_and_options, "--out", str(out)]).run()
+    if not out.exists():
+        raise SystemExit(f"{name}: no output (exit {run.returncode}): {run.stderr[-2000:]}")
+    done = results(out)
+    scored_audio = sum(r["batch"].get("audio_seconds", 0) for r in done.values())
+    rate = scored_audio / run.wall
+    cut = sum(bool(r["batch"].get("asr_cut")) for r in done.values())
+    print(f"  {name}: {len(done)} calls scored (exit {run.returncode}), {scored_audio / 3600:.3f} h of audio in {run.wall:.0f} s: "
+          f"{rate:.2f} audio hours per wall hour, {run.cpu_seconds / scored_audio if scored_audio else 0:.3f} CPU-seconds per audio "
+          f"second ({run.cpu_seconds:.0f} s user+sys, every process), peak memory {run.peak_mb:.0f} MB, {cut} transcript(s) cut by "
+          f"the decoding budget; load after {load()}", flush=True)
+    if run.returncode not in (0, 1):
+        print(run.stderr[-2000:])
+    return run, done, rate
+
+
 def audio(args: argparse.Namespace, work: Path) -> None:
     calls = work / "calls"
     started = time.perf_counter()
@@ -214,21 +280,9 @@ def audio(args: argparse.Namespace, work: Path) -> None:
     outputs = {}
     for name, extra in configs:
         out = work / f"audio-{name.split()[0]}-{name.split()[1]}.jsonl"
-        print(f"  {name}: running (load {load()})…", flush=True)
-        run = Run([str(calls / "manifest.csv"), "--out", str(out), *extra]).run()
-        if not out.exists():
-            raise SystemExit(f"{name}: no output (exit {run.returncode}): {run.stderr[-2000:]}")
-        done = results(out)
-        scored_audio = sum(r["batch"].get("audio_seconds", 0) for r in done.values())
-        rate = scored_audio / run.wall
+        run, done, rate = audio_batch(name, [str(calls / "manifest.csv"), *extra], out)
         figures[name] = rate
         outputs[name] = done
-        cut = sum(bool(r["batch"].get("asr_cut")) for r in done.values())
-        print(f"  {name}: {len(done)} calls scored (exit {run.returncode}), {scored_audio / 3600:.3f} h of audio in {run.wall:.0f} s: "
-              f"{rate:.2f} audio hours per wall hour, peak memory {run.peak_mb:.0f} MB, {cut} transcript(s) cut by the decoding "
-              f"time budget; load after {load()}", flush=True)
-        if run.returncode not in (0, 1):
-            print(run.stderr[-2000:])
     if "workers 1" in figures and "workers 2" in figures:
         print(f"  speed-up workers 2 / workers 1: {figures['workers 2'] / figures['workers 1']:.2f}×")
         same = {k: (r["overall_score"], r["quality_score"]) for k, r in outputs["workers 1"].items()} == {
@@ -238,6 +292,66 @@ def audio(args: argparse.Namespace, work: Path) -> None:
     for name in figures:
         if name.startswith("ray") and "workers 2" in figures:
             print(f"  ray / local workers 2: {figures[name] / figures['workers 2']:.2f}×")
+
+
+# What differs between copies of one recording by construction: their names, hence their ids and keys.
+PER_COPY = ("interaction_id",)
+PER_COPY_BATCH = ("key", "source")
+
+
+def without_copy_fields(result: dict) -> dict:
+    kept = {k: v for k, v in result.items() if k not in PER_COPY}
+    kept["batch"] = {k: v for k, v in result["batch"].items() if k not in PER_COPY_BATCH}
+    return kept
+
+
+def differing_fields(a: dict, b: dict, prefix: str = "") -> list[str]:
+    """The paths (a.b.c) where two results differ."""
+    paths = []
+    for key in sorted(set(a) | set(b)):
+        left, right = a.get(key), b.get(key)
+        if isinstance(left, dict) and isinstance(right, dict):
+            paths.extend(differing_fields(left, right, f"{prefix}{key}."))
+        elif left != right:
+            paths.append(f"{prefix}{key}")
+    return paths
+
+
+def real_calls(args: argparse.Namespace, work: Path) -> None:
+    """`--real-copies` copies of the real call, each under its own name, scored on every core."""
+    source = args.real_dir / REAL_CALL
+    if not source.is_file():
+        print(f"real call: skipped: {source} is absent (the real recordings are not part of the project; "
+              "they live in ../shared/data/real beside a development checkout, or give --real-dir)", flush=True)
+        return
+    calls = work / "real-calls"
+    calls.mkdir(parents=True, exist_ok=True)
+    names = [f"real-{number:02d}" for number in range(args.real_copies)]
+    for name in names:
+        shutil.copyfile(source, calls / f"{name}{source.suffix}")
+    workers = os.cpu_count() or 1
+    print(f"real call: {args.real_copies} copies of {source.name} in {calls}, --workers {workers}", flush=True)
+    run, done, _ = audio_batch(f"real call ×{args.real_copies}, workers {workers}", [str(calls), "--workers", str(workers)], work / "real-results.jsonl")
+    workers_mb = run.peaks_mb("worker")
+    helpers: dict[str, list[float]] = {}
+    for role, peak in run.process_peaks_mb.values():
+        if role != "worker":
+            helpers.setdefault(role, []).append(peak)
+    others = ", ".join(f"{role} {max(peaks):.0f} MB" + (f" (the largest of {len(peaks)})" if len(peaks) > 1 else "") for role, peaks in sorted(helpers.items()))
+    print(f"  peak resident memory per process: {len(workers_mb)} worker(s) {', '.join(f'{mb:.0f}' for mb in workers_mb)} MB; {others}")
+    ids = sorted(r["interaction_id"] for r in done.values())
+    print(f"  every copy scored once: {ids == names} ({len(ids)} results for {len(names)} copies"
+          + (f"; missing {sorted(set(names) - set(ids))}, twice {sorted({i for i in ids if ids.count(i) > 1})}" if ids != names else "") + ")")
+    by_id = {r["interaction_id"]: without_copy_fields(r) for r in done.values()}
+    if not by_id:
+        return
+    first = by_id[min(by_id)]
+    differ = {name: differing_fields(first, result) for name, result in sorted(by_id.items()) if result != first}
+    print(f"  identical results across the copies (every field but the id, key and file name: the scores, each item's verdict, "
+          f"reason and quoted evidence, the measured indicators, the roles): {not differ}")
+    for name, fields in differ.items():
+        print(f"    {name} differs from {min(by_id)} in {len(fields)} field(s): {', '.join(fields[:12])}"
+              + (" …" if len(fields) > 12 else "") + f"; overall {by_id[name]['overall_score']} vs {first['overall_score']}")
 
 
 def kill_and_resume(args: argparse.Namespace, work: Path) -> None:
@@ -307,6 +421,8 @@ def main() -> None:
     parser.add_argument("--texts", type=int, default=100_000)
     parser.add_argument("--text-time-box", type=float, default=0, help="stop the text run after this many seconds (0: never)")
     parser.add_argument("--kill-records", type=int, default=600)
+    parser.add_argument("--real-copies", type=int, default=0, help="copies of the real call to score on every core (0: none)")
+    parser.add_argument("--real-dir", type=Path, default=ROOT.parent / "shared" / "data" / "real", help="where the real call is")
     parser.add_argument("--skip-audio", action="store_true")
     parser.add_argument("--skip-ray", action="store_true")
     parser.add_argument("--skip-text", action="store_true")
@@ -320,6 +436,8 @@ def main() -> None:
     print(f"machine: {os.cpu_count()} cores, load {load()}; work folder {work}", flush=True)
     if not args.skip_audio:
         audio(args, work)
+    if args.real_copies:
+        real_calls(args, work)
     if not args.skip_kill:
         kill_and_resume(args, work)
     if not args.skip_text:
