@@ -304,3 +304,15 @@ def test_bad_options_are_one_line_errors(cli, tmp_path):
     assert done.returncode == 2 and done.stderr.strip() == "qualicall: error: unknown backend 'spark' (use local or ray)"
     done = cli("batch", str(tmp_path), "--out", str(tmp_path / "o.jsonl"), "--rubric", "no-such-rubric")
     assert done.returncode == 2 and "no-such-rubric" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_summary_of_cut_transcripts_blames_the_decoder_pass_budget_not_the_load():
+    # The budget counts decoder passes since a13bb79: telling the user to lower the load or the workers would
+    # send them after a cause that no longer cuts anything.
+    from qualicall.batch.runner import Summary
+
+    lines = Summary(scored=3, audio_seconds=540.0, wall_seconds=60.0, asr_cut=2).lines()
+    cut = next(line for line in lines if line.startswith("2 recording(s) transcribed only in part"))
+    assert "decoder passes" in cut and "batch.asr_cut" in cut
+    assert "overloaded" not in cut and "workers" not in cut and "time budget" not in cut
+    assert not any("transcribed only in part" in line for line in Summary(scored=3, audio_seconds=540.0, wall_seconds=60.0).lines())

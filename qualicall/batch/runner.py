@@ -50,7 +50,7 @@ class Summary:
     stored: int = 0
     failed: list[Problem] = field(default_factory=list)
     audio_seconds: float = 0.0
-    asr_cut: int = 0  # recordings whose transcription hit the decoding time budget
+    asr_cut: int = 0  # recordings whose transcription used up the decoding budget (decoder passes)
     busy_seconds: float = 0.0
     wall_seconds: float = 0.0
     repaired_bytes: int = 0
@@ -75,8 +75,8 @@ class Summary:
             )
         if self.asr_cut:
             out.append(
-                f"{self.asr_cut} recording(s) transcribed only in part: decoding hit its time budget (an overloaded machine, or"
-                " too many workers for its cores); their lines say batch.asr_cut"
+                f"{self.asr_cut} recording(s) transcribed only in part: decoding used up its budget of decoder passes (degenerate"
+                " decoding, windows advancing by a few seconds; the same on any load); their lines say batch.asr_cut"
             )
         if self.cluster is not None:
             out.extend(self.cluster.lines())
