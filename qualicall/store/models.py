@@ -273,3 +273,65 @@ class SavedFilter(Base):
     name: Mapped[str] = mapped_column(String(100))
     query: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CalibrationSession(Base):
+    """A lead's calibration session (AFNOR-style double marking): the same calls scored blind by several coaches,
+    whose agreement with each other and with the machine the session's page shows (`qualicall.store.calibration_sessions`).
+    `sample` says how its calls were chosen (a seeded random sample per agent and ISO week, or the queue's filters),
+    so that the choice can be checked and made again. The name is stored redacted, like comments."""
+
+    __tablename__ = "calibration_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    sample: Mapped[dict[str, Any]] = mapped_column()
+    # The lead who created it, by name and account or key (no foreign key: the record outlives the account).
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_by_user_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    created_by_key_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    coaches: Mapped[list["CalibrationCoach"]] = relationship(cascade="all, delete-orphan", order_by="CalibrationCoach.username")
+    calls: Mapped[list["CalibrationCall"]] = relationship(cascade="all, delete-orphan", order_by="CalibrationCall.position")
+
+
+class CalibrationCoach(Base):
+    """A coach taking part in a session. The name is kept: their verdicts outlive a deleted account."""
+
+    __tablename__ = "calibration_coaches"
+    __table_args__ = (UniqueConstraint("session_id", "user_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("calibration_sessions.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    username: Mapped[str] = mapped_column(String(200))
+
+
+class CalibrationCall(Base):
+    """A call of a session, with the machine's result the coaches' verdicts are compared with (the machine's
+    scoring of record when the session was made: every coach judges the same one)."""
+
+    __tablename__ = "calibration_calls"
+    __table_args__ = (UniqueConstraint("session_id", "interaction_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("calibration_sessions.id", ondelete="CASCADE"), index=True)
+    interaction_id: Mapped[str] = mapped_column(ForeignKey("interactions.id", ondelete="CASCADE"), index=True)
+    result_id: Mapped[int] = mapped_column(ForeignKey("results.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)  # the order coaches are given the calls in
+
+
+class CalibrationVerdict(Base):
+    """One coach's blind verdict on one item of one call of a session: theirs alone, never the call's verdict of
+    record (the reviews are). The comment is stored redacted, like the reviews'."""
+
+    __tablename__ = "calibration_verdicts"
+    __table_args__ = (UniqueConstraint("call_id", "coach_id", "criterion_id", "item_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calibration_calls.id", ondelete="CASCADE"), index=True)
+    coach_id: Mapped[int] = mapped_column(ForeignKey("calibration_coaches.id", ondelete="CASCADE"), index=True)
+    criterion_id: Mapped[str] = mapped_column(String(100))
+    item_id: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20))  # passed | failed | not_applicable
+    comment: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
