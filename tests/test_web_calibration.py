@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qualicall.api.web.calibration import ReviewedItem, calibrate, cohen_kappa, overall
+from qualicall.api.web.calibration import ReviewedItem, calibrate, cohen_kappa, overall, pooled_session, session_agreement
 from qualicall.api.web.priority import item_margins, review_priority
 from qualicall.api.web.trends import Point, Scored, line_chart, period_bounds, period_of, trends
 
@@ -44,6 +44,53 @@ def test_pooled_over_items():
     assert [a.item for a in found] == ["closing.recap", "closing.thanks"]
     pooled = overall(found)
     assert pooled.reviews == 4 and pooled.accuracy == 0.5 and len(pooled.disagreements) == 2
+
+
+def test_session_agreement_between_three_coaches_and_with_the_machine():
+    """Light's kappa (mean pairwise Cohen's) on a hand-made session: coaches A, B, C, machine M, four calls; C has
+    scored three of them so far. Every figure below is computed by hand.
+
+    closing.recap   c1 c2 c3 c4
+        A           P  P  F  F
+        B           P  F  F  F
+        C           P  P  F  -
+        M           P  F  F  P
+    A·B on c1–c4: agree 3/4; A (P2 F2), B (P1 F3): p_e = (2·1 + 2·3)/16 = 1/2; κ = (3/4 − 1/2)/(1/2) = 1/2
+    A·C on c1–c3: agree 3/3; A (P2 F1), C (P2 F1): p_e = (4 + 1)/9 = 5/9; κ = (1 − 5/9)/(4/9) = 1
+    B·C on c1–c3: agree 2/3; B (P1 F2), C (P2 F1): p_e = (2 + 2)/9 = 4/9; κ = (2/3 − 4/9)/(5/9) = 2/5
+    between coaches: (1/2 + 1 + 2/5)/3 = 19/30
+    M·A: agree 2/4; M (P2 F2), A (P2 F2): p_e = 1/2; κ = 0
+    M·B: agree 3/4; M (P2 F2), B (P1 F3): p_e = 1/2; κ = 1/2
+    M·C on c1–c3: agree 2/3; M (P1 F2), C (P2 F1): p_e = 4/9; κ = 2/5
+    greeting.hello: every coach P on every call they scored, M P too: one label only, κ read as 1.
+    A·B pooled over both items (8 pairs): (P,P) 5, (P,F) 1, (F,F) 2: agree 7/8; A (P6 F2), B (P5 F3):
+    p_e = (6·5 + 2·3)/64 = 9/16; κ = (7/8 − 9/16)/(7/16) = 5/7
+    """
+    from types import SimpleNamespace
+
+    table = {"A": "PPFF", "B": "PFFF", "C": "PPF", "M": "PFFP"}
+    name = {"P": "passed", "F": "failed"}
+    verdicts = []
+    for coach in "ABC":
+        for n, status in enumerate(table[coach]):
+            verdicts.append(SimpleNamespace(interaction_id=f"c{n + 1}", item="closing.recap", coach=coach, status=name[status], machine=name[table["M"][n]]))
+            verdicts.append(SimpleNamespace(interaction_id=f"c{n + 1}", item="greeting.hello", coach=coach, status="passed", machine="passed"))
+    recap, hello = session_agreement(verdicts, ["C", "B", "A"], order=lambda key: key)
+    assert (recap.item, hello.item) == ("closing.recap", "greeting.hello")
+    assert recap.kappa == pytest.approx(19 / 30)
+    assert [recap.machine_kappa(coach) for coach in "ABC"] == pytest.approx([0.0, 0.5, 0.4])
+    assert [recap.scored_by(coach) for coach in "ABC"] == [4, 4, 3]
+    assert (recap.compared, recap.unanimous) == (4, 3)  # c4 by A and B only, both F
+    assert recap.counts == {"passed": 5, "failed": 6}
+    [disagreement] = recap.disagreements
+    assert (disagreement.interaction_id, disagreement.verdicts, disagreement.machine) == ("c2", {"A": "passed", "B": "failed", "C": "passed"}, "failed")
+    assert hello.kappa == 1.0 and hello.disagreements == []
+    pooled = pooled_session([recap, hello], ["A", "B", "C"])
+    assert cohen_kappa(pooled.pairs[("A", "B")]) == pytest.approx(5 / 7)
+    assert (pooled.compared, pooled.unanimous) == (8, 7)
+    # Two coaches: the mean over their one pair is Cohen's kappa itself.
+    two = session_agreement([v for v in verdicts if v.coach != "C"], ["A", "B"], order=lambda key: key)
+    assert two[0].kappa == pytest.approx(0.5)
 
 
 def result(overall_score, **items):

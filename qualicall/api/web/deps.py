@@ -25,12 +25,13 @@ SIGNIN_ROLES = (*COACH_ROLES, "agent")
 
 
 class Forbidden(Exception):
-    """A page this user may not see (an agent on a coach's page or on another agent's call): answered 403 with
-    a page saying so (`qualicall.api.web.routes.install`)."""
+    """A page this user may not see (an agent on a coach's page or on another agent's call, a coach on a lead's page):
+    answered 403 with a page saying why, `message` (a key of the interface's strings; `qualicall.api.web.routes.install`)."""
 
-    def __init__(self, session: SignedIn) -> None:
+    def __init__(self, session: SignedIn, message: str = "forbidden_text") -> None:
         super().__init__("forbidden")
         self.session = session
+        self.message = message
 
 
 def _environment():  # type: ignore[no-untyped-def]
@@ -112,6 +113,13 @@ def coach(viewer: SignedIn = Depends(signed_in)) -> SignedIn:
     return viewer
 
 
+def lead(viewer: SignedIn = Depends(coach)) -> SignedIn:
+    """The signed-in admin: the lead who runs calibration sessions; a coach or an agent is refused (403)."""
+    if viewer.role != "admin":
+        raise Forbidden(viewer, "forbidden_lead")
+    return viewer
+
+
 def _return_to(request: Request) -> str:
     if request.method in ("GET", "HEAD"):
         return request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -122,6 +130,7 @@ def _return_to(request: Request) -> str:
 
 
 Coach = Annotated[SignedIn, Depends(coach)]
+Lead = Annotated[SignedIn, Depends(lead)]
 Viewer = Annotated[SignedIn, Depends(signed_in)]
 Language = Annotated[Translator, Depends(translator)]
 

@@ -27,6 +27,7 @@ from qualicall.audio.waveform import cached_envelope
 from qualicall.core import locale
 from qualicall.core.interaction import Id
 from qualicall.service.recordings import is_url
+from qualicall.store.models import InteractionRow
 from qualicall.store.repository import Reviewer
 from qualicall.store.signins import SignedIn
 
@@ -151,7 +152,7 @@ def call_page_of(request: Request, session: SignedIn, t: Translator, interaction
         speeds=[(speed, locale.formatted(speed, "g", t.language)) for speed in PLAYBACK_SPEEDS],
         signals=present,
         curve=sentiment_curve(result),
-        audio_url=f"/calls/{quote(interaction_id, safe='')}/audio" if recording else None,
+        audio_url=_audio_url(interaction_id) if recording else None,
         asr=priority.asr_confidence,
         role=priority.role_confidence,
         call_data=call_data,
@@ -255,6 +256,15 @@ def _waveform(request: Request, recording: Path, turns: list[TurnView], items: l
     except (AudioError, OSError):
         return None
     return waveform_view(envelope, turns, items, roles)
+
+
+def recording_url(request: Request, row: InteractionRow) -> str | None:
+    """Where the page's player reads the call's recording, when there is one to play."""
+    return _audio_url(row.id) if _recording_path(request, row.recording) is not None else None
+
+
+def _audio_url(interaction_id: str) -> str:
+    return f"/calls/{quote(interaction_id, safe='')}/audio"
 
 
 def _recording_path(request: Request, recording: str | None) -> Path | None:

@@ -49,7 +49,8 @@ def _queue_page(request: Request, session: SignedIn, t: Translator, params: Mapp
     query = urlencode(filters.to_params())
     return render(request, "queue.html", session, status_code=status_code, t=t, nav="queue", rows=shown, total=len(rows), filters=filters,
                   choices=options, signal_filters=store_data.SIGNAL_FILTERS, pager=pager({k: v for k, v in params.items() if k != "saved"}, current, pages), query=query,
-                  csv_url="/queue.csv" + (f"?{query}" if query else ""), saved=saved, flash=flash, error=error, typed_name=typed_name)
+                  csv_url="/queue.csv" + (f"?{query}" if query else ""), saved=saved,
+                  session_url="/calibration/sessions/new?" + urlencode({"queue": query}) if session.role == "admin" else None, flash=flash, error=error, typed_name=typed_name)
 
 
 def queue_filters(params: Mapping[str, str]) -> store_data.QueueFilters:
@@ -78,12 +79,7 @@ def save_queue_filter(request: Request, session: Coach, t: Language, name: str =
     params = dict(parse_qsl(query))
     if not csrf_valid(session, csrf):
         return _queue_page(request, session, t, params, error=t("form_stale"), typed_name=name, status_code=403)
-    filters = queue_filters(params)
-    # The name and the search words may name someone: stored as the comments are, redacted where the deployment
-    # redacts (a search for a redacted name finds its placeholder, as the stored transcripts have it).
-    if filters.search:
-        filters.search = stored_comment(request, filters.search, t.language)
-    normalised = urlencode(filters.to_params())
+    normalised = stored_query(request, params, t.language)
     try:
         with request.app.state.store.session() as db:
             saved = save_filter(db, session, stored_comment(request, name, t.language) or "", normalised)
@@ -91,6 +87,16 @@ def save_queue_filter(request: Request, session: Coach, t: Language, name: str =
         reason = t("filter_name_missing") if not name.strip() else t("filter_name_invalid", max=NAME_MAX_CHARS)
         return _queue_page(request, session, t, params, error=reason, typed_name=name, status_code=422)
     return RedirectResponse("/queue?" + urlencode({**dict(parse_qsl(normalised)), "saved": saved.name}), 303)
+
+
+def stored_query(request: Request, params: Mapping[str, str], language: str) -> str:
+    """The queue's filters as a query string that may be stored (a saved filter, a calibration session's choice of calls).
+    The search words may name someone: stored as the comments are, redacted where the deployment redacts (a search for
+    a redacted name finds its placeholder, as the stored transcripts have it)."""
+    filters = queue_filters(params)
+    if filters.search:
+        filters.search = stored_comment(request, filters.search, language)
+    return urlencode(filters.to_params())
 
 
 @router.post("/queue/filters/{filter_id}/delete")

@@ -1,43 +1,11 @@
-// The interaction page: evidence highlighting, audio/transcript sync, the override dialog.
+// The interaction page: evidence highlighting, the override dialog (the audio/transcript sync: transcript.js).
 // Plain JavaScript, no build step: the page works from the server-rendered HTML.
 (function () {
   "use strict";
   const data = JSON.parse(document.getElementById("call-data").textContent);
   const player = document.getElementById("player");
   const transcript = document.getElementById("transcript");
-  const turns = Array.from(transcript.querySelectorAll(".turn"));
-  const timed = turns.filter((li) => li.dataset.start !== undefined)
-    .map((li) => ({ li, start: parseFloat(li.dataset.start), end: parseFloat(li.dataset.end) }));
-  let current = null;
-
-  function seek(time) {
-    if (!player || time === null || time === undefined || isNaN(time)) return;
-    player.currentTime = time;
-    markCurrent(time);
-  }
-
-  // The turn being spoken: the last one that started at or before `time` (binary search: long calls).
-  function turnAt(time) {
-    let low = 0, high = timed.length - 1, found = null;
-    while (low <= high) {
-      const mid = (low + high) >> 1;
-      if (timed[mid].start <= time) { found = timed[mid]; low = mid + 1; } else { high = mid - 1; }
-    }
-    return found;
-  }
-
-  function markCurrent(time) {
-    const entry = turnAt(time);
-    const li = entry ? entry.li : null;
-    if (li === current) return;
-    if (current) { current.classList.remove("current"); current.removeAttribute("aria-current"); }
-    current = li;
-    if (li) {
-      li.classList.add("current");
-      li.setAttribute("aria-current", "true");
-      if (player && !player.paused) li.scrollIntoView({ block: "nearest" });
-    }
-  }
+  const seek = window.qualicallTranscript.seek;  // transcript.js: the player and the turn being spoken
 
   function clearMarks() {
     transcript.querySelectorAll("mark.evidence").forEach((mark) => {
@@ -104,19 +72,6 @@
       }
     });
   });
-
-  transcript.addEventListener("click", (event) => {
-    const li = event.target.closest(".turn");
-    if (!li || li.dataset.start === undefined) return;
-    if (window.getSelection && String(window.getSelection()).length > 0 && !event.target.closest(".seek")) return;
-    seek(parseFloat(li.dataset.start));
-    if (player && player.paused && event.target.closest(".seek")) player.play().catch(() => {});
-  });
-
-  if (player) {
-    player.addEventListener("timeupdate", () => markCurrent(player.currentTime));
-    player.addEventListener("seeked", () => markCurrent(player.currentTime));
-  }
 
   // Override dialog: one dialog, filled with the item that was chosen (coaches only: an agent's page has none).
   const dialog = document.getElementById("override-dialog");
