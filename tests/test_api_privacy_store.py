@@ -1,6 +1,6 @@
 """No personal data rests in clear (issue 17, finding 2): a server that redacts, on SQLite and PostgreSQL, is posted
-free text everywhere the format lets it go, and comments (a coach's review, an agent's dispute, its resolution:
-issue 16); the database files or tables, every answer and the Idempotency-Key replay are then searched for the
+free text everywhere the format lets it go, and comments (a coach's review, an agent's dispute, its resolution, a
+calibration session's name and a coach's verdicts in it: issue 16); the database files or tables, every answer and the Idempotency-Key replay are then searched for the
 clear values."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from verdicts_by_hand import SHORT_CALL, failed
 # Invented values. The card number is not Luhn-valid and has nothing before it to say what it is.
 CARD, CARD_SPACED, EMAIL, CUSTOMER, PHONE = "4970101234567890", "4970 1012 3456 7890", "jean.dupont@example.com", "Berthelot", "0612345678"
 CLEAR = (CARD, "4970 1012", "3456 7890", "jean.dupont", "example.com", CUSTOMER, "12 34 56", PHONE)
-TABLES = ("interactions", "results", "result_items", "reviews", "idempotency_keys", "disputes")
+TABLES = ("interactions", "results", "result_items", "reviews", "idempotency_keys", "disputes", "calibration_sessions", "calibration_verdicts")
 
 pytestmark = pytest.mark.slow  # servers of their own (redaction on)
 
@@ -126,3 +126,46 @@ def test_comments_of_reviews_disputes_and_resolutions_are_stored_redacted(redact
     assert [leaked(answer) for answer in answers] == [[]] * len(answers)
     assert leaked(database_text(redacting)) == []
     assert "[EMAIL]" in answers[-2] and "[PHONE]" in answers[-2]  # the dispute and its resolution, redacted
+
+
+def test_a_calibration_sessions_name_and_its_verdicts_comments_are_stored_redacted(redacting):
+    """A lead names a session with an e-mail address; a coach comments an item with a card number and a phone number
+    and a second one disagrees on it (the session's page shows the comment): none rests in clear, none is answered."""
+    tag = uuid.uuid4().hex[:8]
+    call, lead, coaches = f"double-{tag}", f"lead-{tag}", [f"coach-{tag}-1", f"coach-{tag}-2"]
+    redacting.make_user(lead, "mot-de-passe", "admin")
+    for coach in coaches:
+        redacting.make_user(coach, "mot-de-passe", "coach")
+    turns = [{"speaker": s, "text": text} for s, text in SHORT_CALL]
+    with redacting.client("crm") as crm:
+        body = {"id": call, "language": "fr", "agent_id": f"A-{tag}", "started_at": "2026-11-10T09:30:00+01:00", "turns": turns}
+        result = crm.post("/v1/interactions", json=body).json()
+    items = [f"{c}.{i}" for c, criterion in result["criteria"].items() for i in criterion["items"]]
+    answers = []
+    with httpx.Client(base_url=redacting.url, timeout=60) as page:
+        assert sign_in(page, username=lead, password="mot-de-passe").status_code == 303
+        form_page = page.get("/calibration/sessions/new").text
+        token = re.search(r'name="csrf" value="([^"]+)"', form_page).group(1)
+        ids = [re.search(rf'name="coaches" value="(\d+)"> {coach}', form_page).group(1) for coach in coaches]
+        # Only this test's contact has an agent in these days: the other tests' contacts have neither.
+        made = page.post("/calibration/sessions", data={"csrf": token, "name": f"Session {EMAIL}", "coaches": ids, "mode": "random",
+                                                        "per_agent_week": "1", "from": "2026-11-09", "to": "2026-11-15", "seed": "7"})
+        assert made.status_code == 303, made.text
+        session_path = made.headers["location"].split("?")[0]
+    for number, coach in enumerate(coaches):
+        with httpx.Client(base_url=redacting.url, timeout=60) as page:
+            assert sign_in(page, username=coach, password="mot-de-passe").status_code == 303
+            blind = page.get(f"{session_path}/calls/{call}").text
+            token = re.search(r'name="csrf" value="([^"]+)"', blind).group(1)
+            verdicts = {f"status:{item}": "passed" for item in items}
+            if number == 0:
+                verdicts |= {f"status:{items[0]}": "failed", f"comment:{items[0]}": f"carte {CARD_SPACED}, rappeler au {PHONE}"}
+            assert page.post(f"{session_path}/calls/{call}", data={"csrf": token, **verdicts}).status_code == 303
+            answers.append(page.get(f"{session_path}/calls/{call}").text)
+    with httpx.Client(base_url=redacting.url, timeout=60) as page:
+        assert sign_in(page, username=lead, password="mot-de-passe").status_code == 303
+        answers += [page.get(session_path).text, page.get("/calibration/sessions").text]
+    assert [leaked(answer) for answer in answers] == [[]] * len(answers)
+    assert leaked(database_text(redacting)) == []
+    assert "Session [EMAIL]" in answers[-1], re.findall(r'sessions/\d+">[^<]*', answers[-1])  # redacted, and shown
+    assert "« carte [CARD], rappeler au [" in answers[-2], re.findall(r'verdict-comment">[^<]*', answers[-2])
