@@ -5,13 +5,15 @@
 The store is filled by direct inserts (what `save_scored` writes, without scoring each contact): the
 contacts are the example month's generator scaled up (`examples/generate_month.py`, its transcripts varied
 from its phrase banks, 80 agents in 4 teams), each with the result of a real scoring of one of a few dozen
-of them (as benchmarks/report_scale.py does), its search row (`qualicall.store.search`), and one contact in
-a hundred reviewed by a coach on two items (the calibration page's pairs).
+of them (as benchmarks/report_scale.py does), its search row (`qualicall.store.search`), one contact in
+a hundred reviewed by a coach on two items (the calibration page's pairs), and a calibration session of 50
+contacts scored on every item by two coaches (the session's page; the benchmark's account is an admin, the lead).
 
 Then a real `qualicall serve` (one HTTP worker) on that store, a coach signed in, and each page fetched
 `--runs` times after a first fetch (timed apart: it makes the digests of results no list has read yet): the queue (no filter, a filter on an agent, a search for a
 frequent word, a rare one and two words with the agent filter, its CSV), one call, its printable page,
-the agents' and teams' lists, one agent, one team, calibration. For each: the median and the worst wall
+the agents' and teams' lists, one agent, one team, calibration, the calibration session and the coach's
+assignments. For each: the median and the worst wall
 time, and the server's CPU time per fetch (user + system of its process, read from /proc: the figure a
 loaded machine does not inflate), with the load average before and after.
 """
@@ -35,6 +37,8 @@ sys.path.insert(0, str(ROOT / "examples"))
 sys.path.insert(0, str(ROOT / "tests"))
 
 COACH, PASSWORD = "bench.coach", "pages-100k"
+SECOND_COACH = "bench.coach2"
+SESSION_CALLS = 50
 TEMPLATES_PER_KIND = 24
 CHUNK = 5000
 
@@ -88,8 +92,10 @@ def fill(url: str, count: int) -> None:
                 session.execute(insert(model), rows[key])
                 rows[key].clear()
 
+    session_calls: dict[str, list[tuple[str, str, str]]] = {}  # a calibration session's contacts and their items
     with store.session() as session:
-        create_user(session, COACH, PASSWORD)
+        create_user(session, COACH, PASSWORD, "admin")
+        create_user(session, SECOND_COACH, PASSWORD)
         for number, (record, result) in enumerate(contacts_and_results(count), start=1):
             rows["interactions"].append({
                 "id": record["id"], "channel": record["channel"], "language": record["language"], "agent_id": record["agent_id"],
@@ -109,12 +115,36 @@ def fill(url: str, count: int) -> None:
                     rows["reviews"].append({"interaction_id": record["id"], "result_id": number, "criterion_id": cid, "item_id": iid,
                                             "status": "failed" if number % 300 == 0 else status, "comment": "revu",
                                             "reviewer": COACH, "created_at": now})
+            if number % max(1, count // SESSION_CALLS) == 0 and len(session_calls) < SESSION_CALLS:
+                session_calls[record["id"]] = items
             if number % CHUNK == 0:
                 flush(session)
                 print(f"  {number} contacts stored ({time.perf_counter() - start:.0f} s)", flush=True)
         flush(session)
+        calibration_session(session, session_calls)
     store.close()
     print(f"{count} contacts stored in {time.perf_counter() - start:.0f} s")
+
+
+def calibration_session(session, calls: dict[str, list[tuple[str, str, str]]]) -> None:  # noqa: ANN001
+    """A session of `calls` scored on every item by both coaches: the first as the machine, the second turning one
+    call in three's failed items to passed."""
+    from sqlalchemy import insert, select
+
+    from qualicall.store.calibration_sessions import create_session
+    from qualicall.store.models import CalibrationVerdict, User
+    from qualicall.store.repository import Reviewer
+
+    users = list(session.scalars(select(User).where(User.username.in_([COACH, SECOND_COACH])).order_by(User.username)))
+    made = create_session(session, "bench", [user.id for user in users], list(calls), {"kind": "random", "per_agent_week": 1, "from": "2026-11-01", "to": "2026-11-30", "seed": 1}, Reviewer(COACH))
+    coaches = {coach.username: coach.id for coach in made.coaches}
+    verdicts = []
+    for position, call in enumerate(made.calls):
+        for cid, iid, status in calls[call.interaction_id]:
+            second = "passed" if position % 3 == 0 and status == "failed" else status
+            verdicts += [{"call_id": call.id, "coach_id": coaches[COACH], "criterion_id": cid, "item_id": iid, "status": status},
+                         {"call_id": call.id, "coach_id": coaches[SECOND_COACH], "criterion_id": cid, "item_id": iid, "status": second}]
+    session.execute(insert(CalibrationVerdict), verdicts)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -129,13 +159,14 @@ def measure(server, runs: int) -> list[tuple[str, float, float, float]]:  # noqa
     from api_server import sign_in
     from qualicall.settings import Settings
     from qualicall.store.db import Store
-    from qualicall.store.models import InteractionRow
+    from qualicall.store.models import CalibrationSession, InteractionRow
 
     store = Store(Settings(data_dir=server.data_dir, database_url=server.database_url).url, migrate=False)
     with store.session() as session:
         agent, team = session.execute(select(InteractionRow.agent_id, InteractionRow.team).limit(1)).one()
         call = session.scalar(select(InteractionRow.id).order_by(InteractionRow.contact_time.desc()).limit(1))
         total = session.scalar(select(func.count()).select_from(InteractionRow))
+        session_id = session.scalar(select(func.max(CalibrationSession.id)))
     store.close()
     print(f"{total} contacts; agent {agent}, team {team}, call {call}")
     pages = [
@@ -153,6 +184,8 @@ def measure(server, runs: int) -> list[tuple[str, float, float, float]]:  # noqa
         ("teams", "/teams"),
         ("team", f"/teams/{team}"),
         ("calibration", "/calibration"),
+        (f"calibration session ({SESSION_CALLS} calls)", f"/calibration/sessions/{session_id}"),
+        ("assignments", "/assignments"),
     ]
     figures = []
     with httpx.Client(base_url=server.url, timeout=300) as http:

@@ -242,15 +242,21 @@ def _session_page(request: Request, session: SignedIn, t: Translator, session_id
     pooled = pooled_session(items, coaches)
     disagreements = [d for item in items for d in item.disagreements]
     return render(request, "session.html", session, status_code=status_code, t=t, nav="calibration", session_id=session_id, heading=heading,
-                  sample=_sample_text(sample, t), queue_url="/queue?" + sample["query"] if sample.get("kind") == "queue" else None,
+                  sample=_sample_text(sample, t), queue_url="/queue?" + sample.get("query", "") if sample.get("kind") == "queue" else None,
                   coaches=sorted(coaches), progress=progress, calls=calls, is_open=is_open, items=items, pooled=pooled,
                   pairs=[(*pair, cohen_kappa(confusion), sum(confusion.values())) for pair, confusion in sorted(pooled.pairs.items())],
                   disagreements=disagreements, flash=flash, error=error)
 
 
+RANDOM_SAMPLE_KEYS = ("per_agent_week", "from", "to", "seed")  # what `create_session` keeps of a random draw
+
+
 def _sample_text(sample: dict[str, Any], t: Translator) -> str:
-    if sample.get("kind") == "random":
+    """How the session's calls were chosen, in words; nothing for a session made otherwise (through the store's API)."""
+    if sample.get("kind") == "random" and all(key in sample for key in RANDOM_SAMPLE_KEYS):
         return t("sample_random", n=sample["per_agent_week"], start=t.period(sample["from"]), end=t.period(sample["to"]), seed=sample["seed"])
+    if sample.get("kind") != "queue":
+        return ""
     shown = _filters_shown(sample.get("query"), t)
     return t("sample_queue", filters=", ".join(f"{label}{t('colon')}{value}" for label, value in shown) if shown else t("sample_queue_all"))
 
