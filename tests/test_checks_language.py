@@ -80,6 +80,29 @@ def test_positive_wording(agent, language, expected):
     assert status([opening, (C, "ok"), (A, agent)], "comprehensible_language.positive_wording", language) == expected
 
 
+@pytest.mark.parametrize(
+    "agent, language, expected",
+    [
+        # Variants of the banned formulas: the same « pas de souci » / "no problem", other words.
+        ("Ça, ce n'est pas un problème, je décale la livraison du fioul à mardi.", "fr", "failed"),
+        ("c'est noté pour le ramonage pas de blème", "fr", "failed"),
+        ("Aucun souci, je vous rajoute la deuxième place de parking.", "fr", "failed"),
+        ("jsp si la bibliothèque l'a en stock, je regarde", "fr", "failed"),
+        ("Nae bother, I'll move your kennel booking to Friday.", "en", "failed"),
+        ("no probs i'll reset the water softener remotely", "en", "failed"),
+        ("no worries if the tracking page is slow, just refresh it", "en", "failed"),
+        ("idk when the refund hits but I'll chase it", "en", "failed"),
+        # A fault's absence is information, not the formula.
+        ("Je ne vois aucun problème sur votre compteur, les relevés sont normaux.", "fr", "passed"),
+        ("We found no problem with the boiler's pressure.", "en", "passed"),
+    ],
+)
+def test_positive_wording_variants_of_the_banned_formulas(agent, language, expected):
+    opening = OPEN_FR if language == "fr" else OPEN_EN
+    result = item([opening, (C, "ok"), (A, agent)], "comprehensible_language.positive_wording", language)
+    assert result.status == expected, result.reason
+
+
 def test_customer_banned_formula_does_not_count():
     turns = [OPEN_FR, (C, "Pas de problème, je patiente."), (A, "Merci, votre commande part demain.")]
     assert status(turns, "comprehensible_language.positive_wording") == "passed"
