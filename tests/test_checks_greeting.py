@@ -154,6 +154,33 @@ def test_agent_name_by_what_a_name_is(turns, language, expected):
     assert result.status == expected, result.reason
 
 
+@pytest.mark.parametrize(
+    "turns, language, channel, expected",
+    [
+        # Long names, counted without their connectors; a name beginning with an article, closed by a salutation.
+        ([(A, "office de tourisme du pays de morlaix accueil groupes bonjour"), (C, "bonjour")], "fr", "voice", "passed"),
+        ([(A, "les jardins de mireille bonjour que puis-je faire pour vous"), (C, "bonjour")], "fr", "voice", "passed"),
+        ([(A, "the copper kettle bakery good morning how can i help"), (C, "hi")], "en", "voice", "passed"),
+        # The agent's first name ends the company's name in lower-case speech; a name that begins with one is still a name.
+        ([(A, "cave coopérative des coteaux nord service expéditions lucien bonjour"), (C, "bonjour")], "fr", "voice", "passed"),
+        ([(A, "good evening dale valley rugby club membership office how can i help"), (C, "hi")], "en", "voice", "passed"),
+        # After the agent's name: a presenting word, « de l'… », a chat's "w/"; a service named in lower case.
+        ([(S, "Welcome to our chat."), (A, "hi! Mo here w/ Northwind Rail, what can I do?")], "en", "chat", "passed"),
+        ([(A, "Bonjour, je suis Agathe, de l'office Notarial Brément. Que puis-je faire pour vous ?"), (C, "Bonjour.")], "fr", "chat", "passed"),
+        ([(A, "Bonjour, Hugo du support abonnés. En quoi puis-je vous aider ?"), (C, "Bonjour.")], "fr", "chat", "passed"),
+        ([(A, "Hey there, Quillby, Asha speaking."), (C, "Hi Asha.")], "en", "voice", "passed"),
+        # A greeting word, a familiar « ouais », a first name after "you're through to", "your …": nobody named.
+        ([(A, "salut c'est noé"), (C, "bonjour")], "fr", "voice", "failed"),
+        ([(A, "ouais allô c'est pour quoi"), (C, "bonjour c'est bien la piscine")], "fr", "voice", "failed"),
+        ([(A, "hiya you're through to kirsty what can i do for you"), (C, "hi")], "en", "voice", "failed"),
+        ([(A, "Hello, Tom here."), (C, "My sofa arrived with a torn cushion."), (A, "I'm sorry, so your sofa came damaged.")], "en", "chat", "failed"),
+    ],
+)
+def test_organization_named_in_other_ways(turns, language, channel, expected):
+    result = item(turns, "greeting.organization", language, channel=channel)
+    assert result.status == expected, result.reason
+
+
 def test_a_first_name_at_pick_up_is_never_the_organisation():
     result = item([(A, "Ronan, bonjour, que puis-je faire pour vous ?"), (C, "Bonjour.")], "greeting.organization")
     assert result.status == "failed", result.reason

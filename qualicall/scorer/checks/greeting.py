@@ -50,11 +50,19 @@ class OrganizationParams(CheckParams):
     not_names: list[str] = Field(default_factory=list, description="ordinary words that cannot be a company name")
     roles: list[str] = Field(default_factory=list, description="the agent's job title, which the company name may follow (« conseillère Banque Lumio »)")
     of_words: list[str] = Field(default_factory=list, description="words joining the agent's name or role to the company (« Antoine d'Onda Mobile », \"Sam from Acme\")")
+    presenting: list[str] = Field(
+        default_factory=list, description="words that may come between the agent's name and a joining word (\"Evan here from Acme\", \"Zoe speaking, from Acme\")"
+    )
+    determiners: list[str] = Field(
+        default_factory=list,
+        description="articles and possessives: a company name may begin with one at pick-up when a salutation follows it (« les délices d'Albane, "
+        "bonjour »); one and a word is no name (\"your desk\", « l'équipe »)",
+    )
     connectors: list[str] = Field(
         default_factory=lambda: list(CONNECTORS),
         description="function words a company name may contain, not end with (« Banque de France », \"Bank of America\")",
     )
-    max_words: int = Field(default=5, ge=1)
+    max_words: int = Field(default=5, ge=1, description="the longest company name, in words other than `connectors` (« Centre des finances publiques de Valmorin »: 4)")
 
     @cached_property
     def name_matcher(self) -> re.Pattern[str] | None:
@@ -66,42 +74,54 @@ class OrganizationParams(CheckParams):
 
     @cached_property
     def word_sets(self) -> dict[str, frozenset[str]]:
-        """The word lists, normalised once: salutations, not_names, roles, of_words, connectors, names, skipped (fillers and salutations)."""
+        """The word lists, normalised once: salutations, not_names, roles, of_words, presenting, determiners, connectors, names, skipped (fillers and salutations)."""
         lists = {"salutations": self.salutations, "not_names": self.not_names, "roles": self.roles, "of_words": self.of_words}
+        lists |= {"presenting": self.presenting, "determiners": self.determiners}
         lists |= {"connectors": self.connectors, "names": self.names, "skipped": self.fillers + self.salutations}
         return {name: self.normal_words(words) for name, words in lists.items()}
 
 
-def _slot(ctx: CheckContext, turn: TurnView, words: list[tuple[str, int, int, bool]], i: int, params: OrganizationParams) -> Match | None:
-    """The company-like noun phrase starting at word `i`: the run of words before the first function word or punctuation."""
+def _slot_words(ctx: CheckContext, words: list[tuple[str, int, int, bool]], i: int, params: OrganizationParams) -> list[tuple[str, int, int, bool]] | None:
+    """The words of the company-like noun phrase starting at word `i`: the run before the first function word, punctuation or
+    the agent's first name (« mairie de pessac restauration scolaire margot bonjour »; not after a connector: « le cellier de
+    marthe »); None when it is too long to be a name."""
+    from qualicall.models.names import is_first_name
+
     stops = stop_words(ctx.language)
     sets = params.word_sets
     connectors = sets["connectors"]
     slot: list[tuple[str, int, int, bool]] = []
-    for index in range(i, len(words)):
-        word = words[index]
+    content = 0
+    for word in words[i:]:
         if slot and word[3]:
             break
         if word[0] in sets["salutations"] or word[0] in sets["not_names"]:
             break
         if word[0] in stops and not (slot and word[0] in connectors):
             break
+        if slot and slot[-1][0] not in connectors and word[0] not in stops and is_first_name(word[0]) and word[0] not in sets["names"]:
+            break
         slot.append(word)
-        if len(slot) > params.max_words and word[0] not in connectors:
+        content += word[0] not in connectors
+        if content > params.max_words:
             return None  # too long to be a name, whatever follows
     while slot and slot[-1][0] in connectors:
         slot.pop()
-    if not slot or len(slot) > params.max_words:
-        return None
-    return Match(turn, slot[0][1], slot[-1][2])
+    return slot
+
+
+def _slot(ctx: CheckContext, turn: TurnView, words: list[tuple[str, int, int, bool]], i: int, params: OrganizationParams) -> Match | None:
+    """The company-like noun phrase starting at word `i` (`_slot_words`), as a match."""
+    slot = _slot_words(ctx, words, i, params)
+    return Match(turn, slot[0][1], slot[-1][2]) if slot else None
 
 
 def _capitalised(turn: TurnView, match: Match) -> bool:
-    """In cased text a company name is capitalised; all-lower-case text (ASR) cannot tell."""
+    """In cased text a company name holds a capital (« l'agence Jobéo Intérim »); all-lower-case text (ASR) cannot tell."""
     if turn.lower_case:
         return True
-    start, _ = turn.norm.span(match.start, match.end)
-    return turn.text[start : start + 1].isupper()
+    start, end = turn.norm.span(match.start, match.end)
+    return any(word[:1].isupper() for word in turn.text[start:end].split())
 
 
 def _pickup_slot(ctx: CheckContext, turn: TurnView, params: OrganizationParams) -> Match | None:
@@ -117,35 +137,60 @@ def _pickup_slot(ctx: CheckContext, turn: TurnView, params: OrganizationParams) 
     from qualicall.models.names import is_first_name
 
     words = _words(turn)
-    skip = params.word_sets["skipped"]
+    sets = params.word_sets
     i = 0
-    while i < len(words) and words[i][0] in skip:
+    while i < len(words) and words[i][0] in sets["skipped"]:
         i += 1
+    if i + 1 < len(words) and words[i][0] in sets["determiners"] and not words[i + 1][3]:
+        # « les délices d'albane bonjour »: a determiner begins the name only when a salutation closes it.
+        named = _slot_words(ctx, words, i + 1, params)
+        after = i + 1 + len(named) if named else len(words)
+        if named and after < len(words) and words[after][0] in sets["salutations"]:
+            return Match(turn, words[i][1], named[-1][2])
     slot = _slot(ctx, turn, words, i, params)
-    if slot is not None and is_first_name(words[i][0]) and words[i][0] not in params.word_sets["names"]:
-        return None  # « Marc, bonjour »: a person, not a company
+    if slot is not None and is_first_name(words[i][0]) and words[i][0] not in sets["names"] and len(slot.text.split()) <= 2:
+        return None  # « Marc, bonjour », « Élodie Marchand, bonjour »: a person, not a company (not "core strong leisure services")
     return slot
 
 
 def _attached_slot(ctx: CheckContext, turn: TurnView, params: OrganizationParams) -> Match | None:
-    """The company named after the agent's role or name: « Léa, conseillère Banque Lumio », « Antoine d'Onda Mobile », "Sam from Acme"."""
+    """The company named after the agent's role or name: « Léa, conseillère Banque Lumio », « Lucille, de l'agence Jobéo »,
+    "Sam from Acme", "Evan here w/ Summit Miles"."""
     from qualicall.models.names import is_first_name
 
     words = _words(turn)
-    roles = params.word_sets["roles"]
-    joins = params.word_sets["of_words"]
+    sets = params.word_sets
+    roles, joins = sets["roles"], sets["of_words"]
     for i, (word, *_rest) in enumerate(words[:-1]):
+        j = i + 1
+        if is_first_name(word) and words[j][0] in sets["presenting"]:
+            j += 1
         after_role = word in roles
-        after_name = is_first_name(word) and words[i + 1][0] in joins
+        after_name = is_first_name(word) and j < len(words) and words[j][0] in joins
         if not (after_role or after_name):
             continue
-        j = i + 1
         if j < len(words) and words[j][0] in joins:
+            j += 1
+        if j + 1 < len(words) and words[j][0] in sets["determiners"]:
             j += 1
         slot = _slot(ctx, turn, words, j, params) if j < len(words) and not words[j][3] else None
         if slot is not None and _capitalised(turn, slot) and slot.text.lower() not in roles:
             return slot
     return None
+
+
+def _introduces_organisation(ctx: CheckContext, match: Match, params: OrganizationParams) -> bool:
+    """An introducing formula's match names the organisation: not a person (\"you're through to sarah how can i help\": a
+    first name, then a function word or nothing), nor a function word and one word (\"your desk\", \"the team\")."""
+    from qualicall.models.names import is_first_name
+
+    words = match.turn.norm.text[match.start : match.end].split()
+    if len(words) == 2 and words[0] in params.word_sets["determiners"]:
+        return False
+    stops = stop_words(ctx.language)
+    after = match.turn.norm.words_after(match.end, 2)
+    person = bool(after) and after[0] not in stops and is_first_name(after[0]) and after[0] not in params.word_sets["names"]
+    return not (person and (len(after) == 1 or after[1] in stops or after[1] in params.word_sets["presenting"]))
 
 
 @register_check("organization", OrganizationParams)
@@ -157,7 +202,7 @@ def organization(ctx: CheckContext, params: OrganizationParams) -> ItemResult:
     known = find_all(params.name_matcher, turns)
     if known:
         return ctx.passed(reason("organization.named", text=known[0].text, at=place(known[0])), known[:1])
-    intro = find_all(params.intro_matcher, turns)
+    intro = [m for m in find_all(params.intro_matcher, turns) if _introduces_organisation(ctx, m, params)]
     if intro:
         return ctx.passed(reason("organization.introduced", text=intro[0].text, at=place(intro[0])), intro[:1])
     if params.pickup:
