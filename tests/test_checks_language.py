@@ -145,6 +145,37 @@ def test_no_jargon_lower_case_acronyms_and_questions_about_a_word(turns, languag
 
 
 @pytest.mark.parametrize(
+    "turns, language, expected",
+    [
+        # Acronyms after an elided article, or a lone vowel and consonants no word is made of.
+        ([(A, "il faut attendre le retour de l'ebv avant la livraison du fioul"), (C, "d'accord")], "fr", "failed"),
+        ([(A, "votre chien est noté en ul sur le carnet du chenil"), (C, "ah bon")], "fr", "failed"),
+        ([(A, "the locker shows an ept on your parcel"), (C, "okay")], "en", "failed"),
+        # Letters spelled one by one.
+        ([(A, "je transmets au s g c qui valide le prêt"), (C, "d'accord")], "fr", "failed"),
+        ([(A, "your claim went to the r m d for review"), (C, "right")], "en", "failed"),
+        # … not « il y a », a reference read out, or hours.
+        ([(A, "il y a un créneau de 8 h à 12 h jeudi"), (C, "d'accord")], "fr", "passed"),
+        ([(A, "your booking reference is k t four one nine"), (C, "thanks")], "en", "passed"),
+        ([(A, "Votre code client est le b x 4471, vous le trouverez sur l'appli."), (C, "Merci.")], "fr", "passed"),
+        # The customer repeating the agent's word to ask what it is, even when the agent explains it afterwards.
+        ([(A, "Je lance le dossier en conciliation préalable."), (C, "euh la conciliation quoi ?"), (A, "Un accord amiable avant le tribunal.")], "fr", "failed"),
+        ([(A, "The van will do a hookup check first."), (C, "A hookup what?"), (A, "We test the electric connection.")], "en", "failed"),
+        # The support « ticket » and « la bascule » are jargon; the cleaner's ticket and a verb are not.
+        ([(A, "j'ouvre un ticket d'incident pour votre box"), (C, "d'accord")], "fr", "failed"),
+        ([(A, "ramenez la veste au pressing avec le ticket"), (C, "d'accord")], "fr", "passed"),
+        ([(A, "c'est bon votre contrat de chaudière est basculé sur la nouvelle offre"), (C, "merci")], "fr", "passed"),
+        # Asking about what to do is not asking what a word means.
+        ([(A, "Cochez la case en bas du formulaire."), (C, "Je coche quoi ?"), (A, "La case « accord ».")], "fr", "passed"),
+        ([(A, "Please send us the signed form."), (C, "And then what?"), (A, "We confirm by email.")], "en", "passed"),
+    ],
+)
+def test_no_jargon_acronyms_spelled_or_elided_and_echo_questions(turns, language, expected):
+    result = item([OPEN_FR if language == "fr" else OPEN_EN, *turns], "comprehensible_language.no_jargon", language)
+    assert result.status == expected, result.reason
+
+
+@pytest.mark.parametrize(
     "agent, language, expected, code",
     [
         # quality-grid.md: courtesy words, and « vous » (never « tu »), and no familiar word.

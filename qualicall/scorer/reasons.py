@@ -97,6 +97,10 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     ),
     "jargon.found": ("jargon ou sigle non expliqué : {found:quoted}", "jargon or unexplained acronym: {found:quoted}"),
     "jargon.none": ("ni jargon interne ni sigle non expliqué", "no internal jargon and no unexplained acronym"),
+    "jargon.echo_asked": (
+        "le client reprend « {text} » ({at:place}) pour demander ce que c'est : « {question} » ({asked_at:span})",
+        "the customer repeats « {text} » ({at:place}) to ask what it is: « {question} » ({asked_at:span})",
+    ),
     "jargon.meaning_asked": (
         "le client demande ce que veut dire « {text} » ({at:place}) : « {question} » ({asked_at:span}) se lit comme « {closest} » ({similarity:.2f})",
         "the customer asks what « {text} » ({at:place}) means: « {question} » ({asked_at:span}) reads like « {closest} » ({similarity:.2f})",

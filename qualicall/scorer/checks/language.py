@@ -120,6 +120,11 @@ class JargonParams(CheckParams):
         ge=1,
         description="with `meaning_bank`: the longest customer sentence read against it, in words (a question about a word is short)",
     )
+    echo_questions: list[Regex] = Field(
+        default_factory=list,
+        description="the customer's question that repeats the agent's word (group `word`) to ask what it means (« le portail quoi ? », \"a pre what?\"): "
+        "patterns on the normalised sentence; the word must be in the agent's turn just before, and no function word",
+    )
     explanations: list[str] = Field(default_factory=list, description="formulas that explain a term (« c'est-à-dire »)")
     explain_within_words: int = Field(default=6, ge=0)
 
@@ -132,14 +137,23 @@ class JargonParams(CheckParams):
         return self.phrase_matcher(self.explanations)
 
     @cached_property
+    def echo_matcher(self) -> re.Pattern[str] | None:
+        return self.formula_matcher([], self.echo_questions)
+
+    @cached_property
     def allowed_set(self) -> frozenset[str]:
         return frozenset(a.upper() for a in self.allowed)
 
 
 _ACRONYM = re.compile(r"(?<![\w-])([A-Z]{2,6})s?(?![\w-])")
-# A run of lower-case letters standing alone (not part of an elision, a hyphenated word or a code with digits).
-_LOWER_RUN = re.compile(r"(?<![\w'’-])([^\W\d_A-Z]{2,12})(?![\w'’-])")
+# A run of lower-case letters standing alone or after an elided article (« l'edl »), not part of a hyphenated word or a
+# code with digits.
+_LOWER_RUN = re.compile(r"(?:(?<=\b[^\W\d_]['’])|(?<![\w'’-]))([^\W\d_A-Z]{2,12})(?![\w'’-])")
 _VOWELS = frozenset("aeiouy")
+# Letters spelled one by one in speech (« l'o p j », "an i a p"), two at least.
+_SPELLED = re.compile(r"(?<![\w'’.@-])[a-zA-Z](?: +[a-zA-Z])+(?![\w'’.@-])")
+# The letters that are words of their own: « il y a », "a", "I".
+_LETTER_WORDS = {"fr": frozenset("ayo"), "en": frozenset("aio")}
 
 
 def _capital_acronyms(turn: TurnView, params: JargonParams) -> list[tuple[int, int]]:
@@ -152,7 +166,8 @@ def _lower_case_acronyms(ctx: CheckContext, turn: TurnView, params: JargonParams
     """Normalised spans of the lower-case letters in a turn that are no word and cannot be read as one (« votre pdl », "your mpan").
 
     Not a word: no entry in the language's dictionary (qualicall.models.lexicon), not a function word, not
-    a first name. Cannot be read as one: no vowel, or a beginning no word of the language has (« mp », « ms »).
+    a first name. Cannot be read as one: no vowel, a beginning no word of the language has (« mp », « ms »), or
+    at most three letters of which only the first is a vowel (« l'edl », « od », "otp").
     Pronounceable codes (« rio », "smets") are left to the deployment's list and to the customer's question.
     """
     from qualicall.models.lexicon import dictionary
@@ -169,11 +184,36 @@ def _lower_case_acronyms(ctx: CheckContext, turn: TurnView, params: JargonParams
         if not folded or folded in stop_words(ctx.language) or is_first_name(folded):
             continue
         words = words or dictionary(ctx.nlp)
-        if not (_VOWELS.isdisjoint(folded) or folded[:2] not in words.onsets()) or letters in words:
+        lone_vowel = len(folded) <= 3 and folded[0] in _VOWELS and _VOWELS.isdisjoint(folded[1:])
+        if not (_VOWELS.isdisjoint(folded) or folded[:2] not in words.onsets() or lone_vowel) or letters in words:
             continue
         span = turn.norm.norm_span(m.start(1), m.end(1))
         if span is not None:
             found.append(span)
+    return found
+
+
+def _spelled_acronyms(ctx: CheckContext, turn: TurnView) -> list[tuple[int, int]]:
+    """Normalised spans of the letters a turn spells one by one ("the o t p", « le r c »): an acronym said letter by letter.
+
+    Not one made only of letters that are words (« il y a »), nor a reference read out, letters then
+    figures ("it's w r seven four four"), nor a unit after a figure (« de 18 h a 20 h »).
+    """
+    from importlib import import_module
+
+    like_num = import_module(f"spacy.lang.{ctx.language}.lex_attrs").like_num
+    found = []
+    for m in _SPELLED.finditer(turn.text):
+        letters = m.group().lower().split()
+        if set(letters) <= _LETTER_WORDS.get(ctx.language, frozenset()):
+            continue
+        span = turn.norm.norm_span(m.start(), m.end())
+        if span is None:
+            continue
+        around = turn.norm.words_before(span[0], 1) + turn.norm.words_after(span[1], 1)
+        if any(word.isdigit() or like_num(word) for word in around):
+            continue
+        found.append(span)
     return found
 
 
@@ -186,7 +226,7 @@ def _asks_meaning(ctx: CheckContext, params: JargonParams, turns: list[TurnView]
     from qualicall.scorer.checks.greeting import stop_words
     from qualicall.scorer.context import CUSTOMER
 
-    if params.meaning_bank is None:
+    if params.meaning_bank is None and params.echo_matcher is None:
         return None
     agent_indices = {t.index for t in turns}
     follows: dict[int, TurnView] = {}
@@ -196,6 +236,9 @@ def _asks_meaning(ctx: CheckContext, params: JargonParams, turns: list[TurnView]
             follows[turn.index] = previous
     if not follows:
         return None
+    echoed = _echo_question(ctx, params, follows)
+    if echoed is not None or params.meaning_bank is None:
+        return echoed
     # Only the short sentences: embedding every sentence the customer says in a long call costs more than the
     # rest of the grid (26 of a call's 27 embedded turns came from here, with the grid alone).
     readings = read_with_bank(
@@ -214,12 +257,41 @@ def _asks_meaning(ctx: CheckContext, params: JargonParams, turns: list[TurnView]
     return None
 
 
-class _MeaningAsked(Match):
-    """The agent's word (or turn) the customer asked about, with the customer's question."""
+def _echo_question(ctx: CheckContext, params: JargonParams, follows: dict[int, TurnView]) -> Match | None:
+    """The customer's first question repeating a word of the agent's turn just before to ask what it means (« le portail quoi »,
+    "a pre what??"), recognised by its form: no sentence is embedded."""
+    from qualicall.scorer.checks.greeting import stop_words
+    from qualicall.scorer.signals import Unit, sentence_spans
 
-    def __init__(self, turn: TurnView, start: int, end: int, question, closest: str, similarity: float) -> None:  # type: ignore[no-untyped-def]
+    if params.echo_matcher is None:
+        return None
+    stops = stop_words(ctx.language)
+    for turn in ctx.customer_turns:
+        agent_turn = follows.get(turn.index)
+        if agent_turn is None:
+            continue
+        for start, end in sentence_spans(turn.text):
+            m = params.echo_matcher.search(params.normal(turn.text[start:end]))
+            word = m.group("word") if m else None
+            if word is None or word in stops:
+                continue
+            said = re.search(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", agent_turn.norm.text)
+            if said is not None:
+                return _MeaningAsked(agent_turn, said.start(), said.end(), Unit(turn, start, end), None, None)
+    return None
+
+
+class _MeaningAsked(Match):
+    """The agent's word (or turn) the customer asked about, with the customer's question (and its closest example, read by meaning)."""
+
+    def __init__(self, turn: TurnView, start: int, end: int, question, closest: str | None, similarity: float | None) -> None:  # type: ignore[no-untyped-def]
         super().__init__(turn, start, end)
         self.question, self.closest, self.similarity = question, closest, similarity
+
+
+def _said_before(ctx: CheckContext, words: str, index: int) -> bool:
+    """The customer said these words (normalised, several) before turn `index`: « c d 97 213 »."""
+    return " " in words and any(t.index < index and f" {words} " in f" {t.norm.text} " for t in ctx.customer_turns)
 
 
 def _explained(turn: TurnView, start: int, end: int, explain: re.Pattern[str] | None, within: int) -> bool:
@@ -248,10 +320,15 @@ def no_jargon(ctx: CheckContext, params: JargonParams) -> ItemResult:
     asked = _asks_meaning(ctx, params, turns)
     if asked is not None:
         question = asked.question
+        said = (
+            reason("jargon.echo_asked", text=asked.text, at=place(asked), question=question.text, asked_at=question.place())
+            if asked.closest is None
+            else reason("jargon.meaning_asked", text=asked.text, at=place(asked), question=question.text, asked_at=question.place(),
+                        closest=asked.closest, similarity=asked.similarity)
+        )
         return ItemResult(
             status="failed",
-            **ctx.said(reason("jargon.meaning_asked", text=asked.text, at=place(asked), question=question.text, asked_at=question.place(),
-                              closest=asked.closest, similarity=asked.similarity)),
+            **ctx.said(said),
             evidence=[ctx.evidence(asked), question.evidence()],
             measures={"count": 1},
         )
@@ -272,9 +349,10 @@ def no_jargon(ctx: CheckContext, params: JargonParams) -> ItemResult:
             if turn.upper_case:
                 continue  # a shouted or all-caps turn has no acronyms to tell apart
             starts, ends = terms.get(turn.index, ([], []))
-            for span in _capital_acronyms(turn, params) + _lower_case_acronyms(ctx, turn, params):
+            for span in _capital_acronyms(turn, params) + _lower_case_acronyms(ctx, turn, params) + _spelled_acronyms(ctx, turn):
                 # A code the customer used first is the customer's own word.
-                if customer_words.get(turn.norm.text[span[0] : span[1]], turn.index) < turn.index:
+                code = turn.norm.text[span[0] : span[1]]
+                if customer_words.get(code, turn.index) < turn.index or _said_before(ctx, code, turn.index):
                     continue
                 inside = bisect_right(starts, span[0]) - 1
                 if inside >= 0 and span[0] < ends[inside]:
