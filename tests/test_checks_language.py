@@ -157,6 +157,7 @@ def test_no_jargon_lower_case_acronyms_and_questions_about_a_word(turns, languag
         # … not « il y a », a reference read out, or hours.
         ([(A, "il y a un créneau de 8 h à 12 h jeudi"), (C, "d'accord")], "fr", "passed"),
         ([(A, "your booking reference is k t four one nine"), (C, "thanks")], "en", "passed"),
+        ([(A, "we only deliver meal kits within the u k"), (C, "okay")], "en", "passed"),
         ([(A, "Votre code client est le b x 4471, vous le trouverez sur l'appli."), (C, "Merci.")], "fr", "passed"),
         # The customer repeating the agent's word to ask what it is, even when the agent explains it afterwards.
         ([(A, "Je lance le dossier en conciliation préalable."), (C, "euh la conciliation quoi ?"), (A, "Un accord amiable avant le tribunal.")], "fr", "failed"),

@@ -193,10 +193,10 @@ def _lower_case_acronyms(ctx: CheckContext, turn: TurnView, params: JargonParams
     return found
 
 
-def _spelled_acronyms(ctx: CheckContext, turn: TurnView) -> list[tuple[int, int]]:
+def _spelled_acronyms(ctx: CheckContext, turn: TurnView, params: JargonParams) -> list[tuple[int, int]]:
     """Normalised spans of the letters a turn spells one by one ("the o t p", « le r c »): an acronym said letter by letter.
 
-    Not one made only of letters that are words (« il y a »), nor a reference read out, letters then
+    Not one every customer knows ("the u k"), nor one made only of letters that are words (« il y a »), nor a reference read out, letters then
     figures ("it's w r seven four four"), nor a unit after a figure (« de 18 h a 20 h »).
     """
     from importlib import import_module
@@ -205,7 +205,7 @@ def _spelled_acronyms(ctx: CheckContext, turn: TurnView) -> list[tuple[int, int]
     found = []
     for m in _SPELLED.finditer(turn.text):
         letters = m.group().lower().split()
-        if set(letters) <= _LETTER_WORDS.get(ctx.language, frozenset()):
+        if set(letters) <= _LETTER_WORDS.get(ctx.language, frozenset()) or "".join(letters).upper() in params.allowed_set:
             continue
         span = turn.norm.norm_span(m.start(), m.end())
         if span is None:
@@ -349,7 +349,7 @@ def no_jargon(ctx: CheckContext, params: JargonParams) -> ItemResult:
             if turn.upper_case:
                 continue  # a shouted or all-caps turn has no acronyms to tell apart
             starts, ends = terms.get(turn.index, ([], []))
-            for span in _capital_acronyms(turn, params) + _lower_case_acronyms(ctx, turn, params) + _spelled_acronyms(ctx, turn):
+            for span in _capital_acronyms(turn, params) + _lower_case_acronyms(ctx, turn, params) + _spelled_acronyms(ctx, turn, params):
                 # A code the customer used first is the customer's own word.
                 code = turn.norm.text[span[0] : span[1]]
                 if customer_words.get(code, turn.index) < turn.index or _said_before(ctx, code, turn.index):
