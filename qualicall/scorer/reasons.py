@@ -141,6 +141,17 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "restates the need in {at:place}: « {text} » (closest example: « {closest} » ({example_similarity:.2f})) "
         "+ the customer's need in other words (lemma overlap {overlap:.2f}, similarity {similarity:.2f})",
     ),
+    "restatement.confirmed": (
+        "reformule le besoin au {at:place} : « {text} » + le besoin du client en d'autres mots (similarité {similarity:.2f}), "
+        "confirmé : « {confirmed} »",
+        "restates the need in {at:place}: « {text} » + the customer's need in other words (similarity {similarity:.2f}), confirmed: « {confirmed} »",
+    ),
+    "restatement.confirmed_by_meaning": (
+        "reformule le besoin au {at:place} : « {text} » (exemple le plus proche : « {closest} » ({example_similarity:.2f})) "
+        "+ le besoin du client en d'autres mots (similarité {similarity:.2f}), confirmé : « {confirmed} »",
+        "restates the need in {at:place}: « {text} » (closest example: « {closest} » ({example_similarity:.2f})) "
+        "+ the customer's need in other words (similarity {similarity:.2f}), confirmed: « {confirmed} »",
+    ),
     "restatement.too_early": ("une formule d'annonce, mais avant que le client ait rien dit", "an announcing formula, but before the customer said anything"),
     "restatement.no_formula": (
         "aucune formule d'annonce (« si je comprends bien… ») avant de répondre",

@@ -13,12 +13,14 @@ from pydantic import Field
 from qualicall.core.result import ItemResult
 from qualicall.scorer.checks.banks import Reading, read_with_bank, realised
 from qualicall.scorer.checks.greeting import stop_words
-from qualicall.scorer.context import CheckContext, Match, TurnView, find_all
+from qualicall.scorer.context import AGENT, CUSTOMER, CheckContext, Match, TurnView, find_all
 from qualicall.scorer.params import CheckParams, Regex
 from qualicall.scorer.reasons import Reason, place, reason
 from qualicall.scorer.registry import register_check
 
 CONTENT_POS = {"NOUN", "PROPN", "VERB", "ADJ", "NUM", "ADV"}
+# Where a punctuated sentence ends: the restatement does not run into the agent's next sentence (a request, the answer).
+_SENTENCE_END = re.compile(r"[.!?…](?=\s|$)")
 
 
 class RestatementParams(CheckParams):
@@ -29,6 +31,20 @@ class RestatementParams(CheckParams):
     min_similarity: float = Field(default=0.5, ge=0, le=1, description="embedding cosine with the customer's words")
     max_words: int = Field(default=40, ge=5, description="words after the formula taken as the restatement")
     customer_turns: int = Field(default=3, ge=1, description="customer turns before the formula taken as the need")
+    confirm_questions: list[str] = Field(
+        default_factory=list,
+        description="the agent's question closing a restatement (« c'est bien ça »): the restatement ends there, and the agent asked the customer to confirm it",
+    )
+    confirmations: list[str] = Field(
+        default_factory=list,
+        description="what opens the customer's next turn when they confirm the restatement (« c'est ça », « exactement »)",
+    )
+    confirmed_similarity: float = Field(
+        default=0.3,
+        ge=0,
+        le=1,
+        description="embedding cosine with the customer's words enough for a restatement the agent asked to confirm or the customer confirmed (a paraphrase shares few words)",
+    )
     bank: str | None = Field(
         default=None,
         description="a rubric bank (`banks:`) of announcing sentences: a sentence that realises it is a candidate restatement too (recognised by meaning)",
@@ -41,6 +57,16 @@ class RestatementParams(CheckParams):
     def matcher(self) -> re.Pattern[str] | None:
         return self.formula_matcher(self.formulas, self.patterns)
 
+    @cached_property
+    def confirm_question_matcher(self) -> re.Pattern[str] | None:
+        return self.phrase_matcher(self.confirm_questions)
+
+    @cached_property
+    def confirmation_matcher(self) -> re.Pattern[str] | None:
+        """A confirmation opening the customer's turn (only its first words: « oui c'est ça », not « … c'est ça le problème »)."""
+        phrases = self.phrase_matcher(self.confirmations)
+        return re.compile(r"^(?:(?:oui|yes|yeah|ah|oh|well|alors|bah|ben|ok|okay|hum) )*(?:" + phrases.pattern + ")") if phrases else None
+
 
 def _content_lemmas(ctx: CheckContext, turn: TurnView, start: int | None = None, end: int | None = None) -> list[str]:
     """Content lemmas of a turn, or of a normalised-text span of it (the turn is tagged once per scoring)."""
@@ -50,14 +76,30 @@ def _content_lemmas(ctx: CheckContext, turn: TurnView, start: int | None = None,
     return [t.lemma_.lower() for t in ctx.tokens(turn, first, last) if t.pos_ in CONTENT_POS and not t.is_stop and len(t.text) > 1 and t.is_alpha]
 
 
-def _restatement(turn: TurnView, match: Match, max_words: int) -> tuple[str, int, int]:
-    """The words the agent says after the formula (and before it, when it closes the sentence)."""
+def _sentence_end(turn: TurnView, position: int, confirm: re.Pattern[str] | None) -> tuple[int, bool]:
+    """Where the restatement that starts at a normalised position ends: at the agent's question asking to confirm it
+    (« …, c'est bien ça ? »), or at the end of its sentence in punctuated text; and whether that question was asked."""
+    asked = confirm.search(turn.norm.text, position) if confirm is not None else None
+    end = asked.start() if asked is not None else len(turn.norm.text)
+    _, original = turn.norm.span(position, position + 1)
+    stop = _SENTENCE_END.search(turn.text, original)
+    if stop is not None:
+        end = min(end, bisect_left(turn.norm.offsets, stop.start()))
+    # The question closes the restatement, or is the sentence right after it (« …. Est-ce bien cela ? »).
+    return end, asked is not None and len(turn.norm.text[end : asked.start()].split()) <= 1
+
+
+def _restatement(turn: TurnView, match: Match, max_words: int, confirm: re.Pattern[str] | None) -> tuple[str, int, int, bool]:
+    """The words the agent says after the formula, to the end of its sentence or the question asking to confirm them
+    (and the words before it, when the formula closes the sentence), and whether the agent asked to confirm them."""
+    end, asked = _sentence_end(turn, match.end, confirm)
     after = turn.norm.words_after(match.end, max_words)
+    after = turn.norm.text[match.end : min(end, match.end + len(" ".join(after)) + 1)].split()
     if len(after) >= 3:
         end = match.end + len(" ".join(after)) + 1
-        return " ".join(after), match.start, min(end, len(turn.norm.text))
+        return " ".join(after), match.start, min(end, len(turn.norm.text)), asked
     before = turn.norm.words_before(match.start, max_words)
-    return " ".join(before + after), max(0, match.start - len(" ".join(before)) - 1), match.end
+    return " ".join(before + after), max(0, match.start - len(" ".join(before)) - 1), match.end, asked
 
 
 class _Candidate(NamedTuple):
@@ -69,6 +111,7 @@ class _Candidate(NamedTuple):
     start: int
     end: int
     content_spans: list[tuple[int, int]]
+    asked: bool
     reading: Reading | None = None
 
 
@@ -93,16 +136,19 @@ def restatement(ctx: CheckContext, params: RestatementParams) -> ItemResult:
     def candidates() -> Iterator[_Candidate]:
         """The formulas' restatements, then (read only when none of those passes) the sentences that announce one by meaning."""
         for match in formulas:
-            text, start, end = _restatement(match.turn, match, params.max_words)
+            text, start, end, asked = _restatement(match.turn, match, params.max_words, params.confirm_question_matcher)
             # The restatement around the formula, not the formula's own words.
-            yield _Candidate(match, text, start, end, [(start, match.start), (match.end, end)])
+            yield _Candidate(match, text, start, end, [(start, match.start), (match.end, end)], asked)
         if params.bank:
             # A sentence that announces a restatement by meaning (« en gros vous … ») is the restatement itself.
             for reading in realised(read_with_bank(ctx, params.bank, agent[: params.bank_agent_turns])):
                 said = reading.as_match()
                 if any(f.turn is said.turn and f.start < said.end and said.start < f.end for f in formulas):
                     continue  # its formula was a candidate already
-                yield _Candidate(said, said.turn.norm.text[said.start : said.end], said.start, said.end, [(said.start, said.end)], reading)
+                end, asked = _sentence_end(said.turn, said.start, params.confirm_question_matcher)
+                end = min(end, said.end)
+                text = said.turn.norm.text[said.start : end]
+                yield _Candidate(said, text, said.start, end, [(said.start, end)], asked, reading)
 
     judged: list[_Candidate] = []
     # The closest miss (overlap, similarity, evidence, content words), for the reason.
@@ -124,9 +170,22 @@ def restatement(ctx: CheckContext, params: RestatementParams) -> ItemResult:
             needs[key] = (" ".join(ctx.model_text(t) for t in turns), {lemma for t in turns for lemma in _content_lemmas(ctx, t)})
         return needs[key]
 
+    def confirmed_by(candidate: _Candidate) -> str | None:
+        """The words confirming a restatement: the agent's question asking to, or the customer's reply opening with a confirmation."""
+        turn = candidate.announced.turn
+        if candidate.asked:
+            asked = params.confirm_question_matcher.search(turn.norm.text, candidate.end)  # type: ignore[union-attr]
+            return asked.group() if asked else None
+        # The next thing said (a system line in a chat aside): the customer's reply, not an answer to a later question.
+        reply = next((t for t in ctx.turns if t.index > turn.index and t.speaker in (AGENT, CUSTOMER) and t.norm.text), None)
+        if reply is None or reply.speaker != CUSTOMER or params.confirmation_matcher is None:
+            return None
+        said = params.confirmation_matcher.match(reply.norm.text)
+        return said.group() if said else None
+
     for candidate in candidates():
         judged.append(candidate)
-        match, text, start, end, content_spans, reading = candidate
+        match, text, start, end, content_spans, _, reading = candidate
         before = bisect_left(customer_indices, match.turn.index)
         need_turns = ctx.customer_turns[max(0, before - params.customer_turns) : before]
         if not need_turns:
@@ -154,6 +213,14 @@ def restatement(ctx: CheckContext, params: RestatementParams) -> ItemResult:
         if similarity >= params.min_similarity:
             return ctx.passed(
                 _announced("restatement.meaning", match, reading, overlap=overlap, similarity=similarity),
+                [evidence],
+                overlap=round(overlap, 3),
+                similarity=round(similarity, 3),
+            )
+        # A paraphrase shares few words and reads apart from the customer's: the confirmation asked or given says it is their need.
+        if similarity >= params.confirmed_similarity and (confirmation := confirmed_by(candidate)) is not None:
+            return ctx.passed(
+                _announced("restatement.confirmed", match, reading, overlap=overlap, similarity=similarity, confirmed=confirmation),
                 [evidence],
                 overlap=round(overlap, 3),
                 similarity=round(similarity, 3),
