@@ -102,3 +102,74 @@ def test_agent_asking_about_their_own_understanding(agent, language, expected):
     turns = [opening, (C, "ma carte est bloquée" if language == "fr" else "my card is blocked"), (A, agent), (C, "oui" if language == "fr" else "yes")]
     result = item(turns, "reformulation.checks_understanding", language)
     assert result.status == expected, result.reason
+
+
+FR_PET = (C, "Mon chien a mangé un morceau de chocolat tout à l'heure, je voudrais savoir si c'est grave.")
+EN_PET = (C, "We booked the lakeside cabin for half-term and the owner has just told us it was let twice.")
+
+
+@pytest.mark.parametrize(
+    "agent, reply, language, expected, code",
+    [
+        # A paraphrase sharing few of the customer's words: confirmed, it restates the need.
+        ("Si je vous suis, votre animal a avalé une friandise toxique et vous êtes inquiète pour sa santé, c'est bien ça ?", "Oui.", "fr", "passed", "restatement.confirmed"),
+        ("Vous constatez donc que votre animal a avalé une friandise toxique et vous êtes inquiète pour sa santé.", "Exactement, il est tout petit.", "fr", "passed", "restatement.confirmed"),
+        ("So if I understand correctly, your holiday rental was double-booked and you'll need somewhere else to stay. Is that right?", "Yes.", "en", "passed", "restatement.confirmed"),
+        ("From what you've told me, your holiday rental was double-booked and you'll need somewhere else to stay.", "Yes.", "en", "passed", "restatement.confirmed"),
+        # The same paraphrase unconfirmed, or a bare « oui » that answers the agent's next question: not enough.
+        ("Vous constatez donc que votre animal a avalé une friandise toxique et vous êtes inquiète pour sa santé.", "Hein ? Je ne sais pas trop.", "fr", "failed", None),
+        ("From what you've told me, your holiday rental was double-booked and you'll need somewhere else to stay. Can I take the booking code?", "Yes, it's K41.", "en", "failed", None),
+        # A formula followed by a request, confirmed or not, restates nothing.
+        ("Si je vous suis, vous avez le numéro de la puce électronique, c'est bien ça ?", "Oui.", "fr", "failed", None),
+        ("Just to make sure, you've got your membership card with you, is that right?", "Yes.", "en", "failed", None),
+    ],
+)
+def test_restatement_confirmed_by_the_customer(agent, reply, language, expected, code):
+    opening = (A, "Clinique des Tilleuls, bonjour.") if language == "fr" else (A, "Hello, Lakeview Holidays, how can I help?")
+    turns = [opening, FR_PET if language == "fr" else EN_PET, (A, agent), (C, reply)]
+    result = item(turns, "reformulation.restates_need", language)
+    assert result.status == expected, result.reason
+    if code:
+        assert result.reason_code == code, result.reason
+
+
+@pytest.mark.parametrize(
+    "agent, language, expected",
+    [
+        # Announcing formulas said otherwise, punctuated or as raw speech.
+        ("Je note donc que votre chien a mangé du chocolat et que vous voulez savoir si c'est grave.", "fr", "passed"),
+        ("Pour être certaine d'avoir bien saisi : votre chien a mangé du chocolat et vous voulez savoir si c'est grave.", "fr", "passed"),
+        ("ah d'accord en gros ton chien a mangé du chocolat et tu veux savoir si c'est grave", "fr", "passed"),
+        ("So basically the lakeside cabin you booked for half-term was let twice by the owner.", "en", "passed"),
+        ("Let me play that back: the owner let your lakeside cabin twice for half-term.", "en", "passed"),
+        ("okay so just so i've got this right the cabin you booked for half-term was let twice", "en", "passed"),
+        # The same formulas followed by a request.
+        ("Je note donc que vous pouvez me donner le nom du vétérinaire traitant.", "fr", "failed"),
+        ("en gros tu me donnes ton numéro de client", "fr", "failed"),
+        ("So basically I'll need the booking reference and your postcode.", "en", "failed"),
+    ],
+)
+def test_announcing_formulas_said_otherwise(agent, language, expected):
+    opening = (A, "Clinique des Tilleuls, bonjour.") if language == "fr" else (A, "Hello, Lakeview Holidays, how can I help?")
+    turns = [opening, FR_PET if language == "fr" else EN_PET, (A, agent), (C, "Hum.")]
+    result = item(turns, "reformulation.restates_need", language)
+    assert result.status == expected, result.reason
+
+
+@pytest.mark.parametrize(
+    "agent, language, expected",
+    [
+        # Speech drops the verb of a closing "is that right".
+        ("so you'd like the paper delivery stopped from monday that right", "en", "passed"),
+        ("okay so that's the cabin for the whole week that all clear", "en", "passed"),
+        ("yeah that right", "en", "failed"),
+        # Agreeing to a slot is no check of understanding; asking about the explanation is.
+        ("Je peux vous proposer jeudi à neuf heures, ça vous va ?", "fr", "failed"),
+        ("Je reprends : le vaccin protège un an, puis un rappel suffit. Ça vous va comme explication ?", "fr", "passed"),
+    ],
+)
+def test_checks_understanding_in_speech_and_agreement(agent, language, expected):
+    opening = (A, "Bonjour, que puis-je faire pour vous ?") if language == "fr" else (A, "Hello, how can I help?")
+    turns = [opening, (C, "ma carte est bloquée" if language == "fr" else "my card is blocked"), (A, agent), (C, "d'accord" if language == "fr" else "okay")]
+    result = item(turns, "reformulation.checks_understanding", language)
+    assert result.status == expected, result.reason

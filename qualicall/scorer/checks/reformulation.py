@@ -39,6 +39,10 @@ class RestatementParams(CheckParams):
         default_factory=list,
         description="what opens the customer's next turn when they confirm the restatement (« c'est ça », « exactement »)",
     )
+    affirmations: list[str] = Field(
+        default_factory=list,
+        description="a word opening the customer's reply that confirms a restatement the agent stated as the last sentence of their turn (« Oui. »)",
+    )
     confirmed_similarity: float = Field(
         default=0.3,
         ge=0,
@@ -62,6 +66,10 @@ class RestatementParams(CheckParams):
         return self.phrase_matcher(self.confirm_questions)
 
     @cached_property
+    def affirmation_words(self) -> frozenset[str]:
+        return self.normal_words(self.affirmations)
+
+    @cached_property
     def confirmation_matcher(self) -> re.Pattern[str] | None:
         """A confirmation opening the customer's turn (only its first words: « oui c'est ça », not « … c'est ça le problème »)."""
         phrases = self.phrase_matcher(self.confirmations)
@@ -76,9 +84,13 @@ def _content_lemmas(ctx: CheckContext, turn: TurnView, start: int | None = None,
     return [t.lemma_.lower() for t in ctx.tokens(turn, first, last) if t.pos_ in CONTENT_POS and not t.is_stop and len(t.text) > 1 and t.is_alpha]
 
 
-def _sentence_end(turn: TurnView, position: int, confirm: re.Pattern[str] | None) -> tuple[int, bool]:
+ASKED, STATED = "asked", "stated"
+
+
+def _sentence_end(turn: TurnView, position: int, confirm: re.Pattern[str] | None) -> tuple[int, str | None]:
     """Where the restatement that starts at a normalised position ends: at the agent's question asking to confirm it
-    (« …, c'est bien ça ? »), or at the end of its sentence in punctuated text; and whether that question was asked."""
+    (« …, c'est bien ça ? »), or at the end of its sentence in punctuated text; and how it closes the agent's say:
+    ASKED (that question), STATED (a statement, the turn's last sentence: the customer's reply is to it), or None."""
     asked = confirm.search(turn.norm.text, position) if confirm is not None else None
     end = asked.start() if asked is not None else len(turn.norm.text)
     _, original = turn.norm.span(position, position + 1)
@@ -86,20 +98,23 @@ def _sentence_end(turn: TurnView, position: int, confirm: re.Pattern[str] | None
     if stop is not None:
         end = min(end, bisect_left(turn.norm.offsets, stop.start()))
     # The question closes the restatement, or is the sentence right after it (« …. Est-ce bien cela ? »).
-    return end, asked is not None and len(turn.norm.text[end : asked.start()].split()) <= 1
+    if asked is not None and len(turn.norm.text[end : asked.start()].split()) <= 1:
+        return end, ASKED
+    stated = stop is not None and stop.group() in ".!" and not turn.text[stop.end() :].strip()
+    return end, STATED if stated else None
 
 
-def _restatement(turn: TurnView, match: Match, max_words: int, confirm: re.Pattern[str] | None) -> tuple[str, int, int, bool]:
+def _restatement(turn: TurnView, match: Match, max_words: int, confirm: re.Pattern[str] | None) -> tuple[str, int, int, str | None]:
     """The words the agent says after the formula, to the end of its sentence or the question asking to confirm them
-    (and the words before it, when the formula closes the sentence), and whether the agent asked to confirm them."""
-    end, asked = _sentence_end(turn, match.end, confirm)
+    (and the words before it, when the formula closes the sentence), and how they close the agent's say (`_sentence_end`)."""
+    end, closes = _sentence_end(turn, match.end, confirm)
     after = turn.norm.words_after(match.end, max_words)
     after = turn.norm.text[match.end : min(end, match.end + len(" ".join(after)) + 1)].split()
     if len(after) >= 3:
         end = match.end + len(" ".join(after)) + 1
-        return " ".join(after), match.start, min(end, len(turn.norm.text)), asked
+        return " ".join(after), match.start, min(end, len(turn.norm.text)), closes
     before = turn.norm.words_before(match.start, max_words)
-    return " ".join(before + after), max(0, match.start - len(" ".join(before)) - 1), match.end, asked
+    return " ".join(before + after), max(0, match.start - len(" ".join(before)) - 1), match.end, closes
 
 
 class _Candidate(NamedTuple):
@@ -111,7 +126,7 @@ class _Candidate(NamedTuple):
     start: int
     end: int
     content_spans: list[tuple[int, int]]
-    asked: bool
+    closes: str | None
     reading: Reading | None = None
 
 
@@ -136,19 +151,19 @@ def restatement(ctx: CheckContext, params: RestatementParams) -> ItemResult:
     def candidates() -> Iterator[_Candidate]:
         """The formulas' restatements, then (read only when none of those passes) the sentences that announce one by meaning."""
         for match in formulas:
-            text, start, end, asked = _restatement(match.turn, match, params.max_words, params.confirm_question_matcher)
+            text, start, end, closes = _restatement(match.turn, match, params.max_words, params.confirm_question_matcher)
             # The restatement around the formula, not the formula's own words.
-            yield _Candidate(match, text, start, end, [(start, match.start), (match.end, end)], asked)
+            yield _Candidate(match, text, start, end, [(start, match.start), (match.end, end)], closes)
         if params.bank:
             # A sentence that announces a restatement by meaning (« en gros vous … ») is the restatement itself.
             for reading in realised(read_with_bank(ctx, params.bank, agent[: params.bank_agent_turns])):
                 said = reading.as_match()
                 if any(f.turn is said.turn and f.start < said.end and said.start < f.end for f in formulas):
                     continue  # its formula was a candidate already
-                end, asked = _sentence_end(said.turn, said.start, params.confirm_question_matcher)
+                end, closes = _sentence_end(said.turn, said.start, params.confirm_question_matcher)
                 end = min(end, said.end)
                 text = said.turn.norm.text[said.start : end]
-                yield _Candidate(said, text, said.start, end, [(said.start, end)], asked, reading)
+                yield _Candidate(said, text, said.start, end, [(said.start, end)], closes, reading)
 
     judged: list[_Candidate] = []
     # The closest miss (overlap, similarity, evidence, content words), for the reason.
@@ -173,7 +188,7 @@ def restatement(ctx: CheckContext, params: RestatementParams) -> ItemResult:
     def confirmed_by(candidate: _Candidate) -> str | None:
         """The words confirming a restatement: the agent's question asking to, or the customer's reply opening with a confirmation."""
         turn = candidate.announced.turn
-        if candidate.asked:
+        if candidate.closes == ASKED:
             asked = params.confirm_question_matcher.search(turn.norm.text, candidate.end)  # type: ignore[union-attr]
             return asked.group() if asked else None
         # The next thing said (a system line in a chat aside): the customer's reply, not an answer to a later question.
@@ -181,7 +196,11 @@ def restatement(ctx: CheckContext, params: RestatementParams) -> ItemResult:
         if reply is None or reply.speaker != CUSTOMER or params.confirmation_matcher is None:
             return None
         said = params.confirmation_matcher.match(reply.norm.text)
-        return said.group() if said else None
+        if said:
+            return said.group()
+        # A bare « oui » confirms a restatement the agent stated last, not one followed by a question.
+        first = reply.norm.text.split(maxsplit=1)[0]
+        return first if candidate.closes == STATED and first in params.affirmation_words else None
 
     for candidate in candidates():
         judged.append(candidate)
