@@ -71,9 +71,12 @@ class RestatementParams(CheckParams):
 
     @cached_property
     def confirmation_matcher(self) -> re.Pattern[str] | None:
-        """A confirmation opening the customer's turn (only its first words: « oui c'est ça », not « … c'est ça le problème »)."""
+        """A confirmation opening the customer's turn, after affirmations (« oui c'est ça »; not « … c'est ça le problème »)."""
         phrases = self.phrase_matcher(self.confirmations)
-        return re.compile(r"^(?:(?:oui|yes|yeah|ah|oh|well|alors|bah|ben|ok|okay|hum) )*(?:" + phrases.pattern + ")") if phrases else None
+        if phrases is None:
+            return None
+        affirmed = "".join(f"(?:{re.escape(word)} )?" for word in sorted(self.affirmation_words))
+        return re.compile(f"^{affirmed}(?:{phrases.pattern})")
 
 
 def _content_lemmas(ctx: CheckContext, turn: TurnView, start: int | None = None, end: int | None = None) -> list[str]:
@@ -193,9 +196,9 @@ def restatement(ctx: CheckContext, params: RestatementParams) -> ItemResult:
             return asked.group() if asked else None
         # The next thing said (a system line in a chat aside): the customer's reply, not an answer to a later question.
         reply = next((t for t in ctx.turns if t.index > turn.index and t.speaker in (AGENT, CUSTOMER) and t.norm.text), None)
-        if reply is None or reply.speaker != CUSTOMER or params.confirmation_matcher is None:
+        if reply is None or reply.speaker != CUSTOMER:
             return None
-        said = params.confirmation_matcher.match(reply.norm.text)
+        said = params.confirmation_matcher.match(reply.norm.text) if params.confirmation_matcher else None
         if said:
             return said.group()
         # A bare « oui » confirms a restatement the agent stated last, not one followed by a question.
