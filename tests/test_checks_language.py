@@ -162,6 +162,13 @@ def test_no_jargon_lower_case_acronyms_and_questions_about_a_word(turns, languag
         # The customer repeating the agent's word to ask what it is, even when the agent explains it afterwards.
         ([(A, "Je lance le dossier en conciliation préalable."), (C, "euh la conciliation quoi ?"), (A, "Un accord amiable avant le tribunal.")], "fr", "failed"),
         ([(A, "The van will do a hookup check first."), (C, "A hookup what?"), (A, "We test the electric connection.")], "en", "failed"),
+        # Explained once, an acronym needs no new explanation later; explained by its initials, short words too; "that's a …".
+        ([(A, "Il me faut votre NCO, c'est-à-dire le numéro de carte d'opticien."), (C, "D'accord."), (A, "Le NCO est au dos de la carte.")], "fr", "passed"),
+        ([(A, "the tenancy deposit scheme the tds holds your money"), (C, "okay"), (A, "the tds pays it back in ten days")], "en", "passed"),
+        ([(A, "Your car needs a PSV test, that's a safety inspection for taxis."), (C, "Okay.")], "en", "passed"),
+        ([(A, "Il vous faut un CTA, c'est une attestation de la mairie."), (C, "D'accord.")], "fr", "passed"),
+        ([(A, "Il me faut votre NCO."), (C, "D'accord."), (A, "Le NCO, c'est-à-dire le numéro de carte d'opticien.")], "fr", "failed"),
+        ([(A, "the tds holds your money"), (C, "okay"), (A, "the tds pays it back in ten days")], "en", "failed"),
         # The support « ticket » and « la bascule » are jargon; the cleaner's ticket and a verb are not.
         ([(A, "j'ouvre un ticket d'incident pour votre box"), (C, "d'accord")], "fr", "failed"),
         ([(A, "ramenez la veste au pressing avec le ticket"), (C, "d'accord")], "fr", "passed"),

@@ -295,7 +295,9 @@ def _said_before(ctx: CheckContext, words: str, index: int) -> bool:
 
 
 def _explained(turn: TurnView, start: int, end: int, explain: re.Pattern[str] | None, within: int) -> bool:
-    """An explanation formula right after the term, or the words around it spelling its initials."""
+    """An explanation formula right after the term, or the words around it spelling its initials: those of the words of more
+    than three letters (« relevé d'identité opérateur »: rio), or, for three letters or more, of every word ("the in home
+    display, the ihd")."""
     after = turn.norm.words_after(end, within + 3)
     if explain is not None and explain.search(" ".join(after)):
         words = " ".join(after)
@@ -306,11 +308,8 @@ def _explained(turn: TurnView, start: int, end: int, explain: re.Pattern[str] | 
     if len(term) < 2:
         return False
     around = turn.norm.words_before(start, 8) + ["|"] + after[:8]
-    content = [w for w in around if len(w) > 3 or w == "|"]
-    initials = "".join(w[0] for w in content)
-    return term in initials.replace("|", "") and len(term) >= 2 and any(
-        "".join(w[0] for w in content[i : i + len(term)]) == term for i in range(len(content))
-    )
+    readings = [[w for w in around if len(w) > 3 or w == "|"]] + ([around] if len(term) >= 3 else [])
+    return any("".join(w[0] for w in words[i : i + len(term)]) == term for words in readings for i in range(len(words)))
 
 
 @register_check("no_jargon", JargonParams)
@@ -333,10 +332,17 @@ def no_jargon(ctx: CheckContext, params: JargonParams) -> ItemResult:
             measures={"count": 1},
         )
     explain = params.explanation_matcher
-    found: list[Match] = []
-    for match in find_all(params.term_matcher, turns):
-        if not _explained(match.turn, match.start, match.end, explain, params.explain_within_words):
-            found.append(match)
+    # Where each term was first explained: said again later, it needs no new explanation (« le MPAN, c'est-à-dire … » then « le MPAN »).
+    explained: dict[str, tuple[int, int]] = {}
+
+    def unexplained(turn: TurnView, start: int, end: int) -> bool:
+        if not _explained(turn, start, end, explain, params.explain_within_words):
+            return True
+        code = turn.norm.text[start:end]
+        explained[code] = min(explained.get(code, (turn.index, start)), (turn.index, start))
+        return False
+
+    found: list[Match] = [match for match in find_all(params.term_matcher, turns) if unexplained(match.turn, match.start, match.end)]
     if params.acronyms:
         # Jargon found is reported once: an acronym inside it is not counted again.
         terms: dict[int, tuple[list[int], list[int]]] = {}
@@ -357,8 +363,9 @@ def no_jargon(ctx: CheckContext, params: JargonParams) -> ItemResult:
                 inside = bisect_right(starts, span[0]) - 1
                 if inside >= 0 and span[0] < ends[inside]:
                     continue
-                if not _explained(turn, span[0], span[1], explain, params.explain_within_words):
+                if unexplained(turn, *span):
                     found.append(Match(turn, *span))
+    found = [m for m in found if explained.get(m.turn.norm.text[m.start : m.end], (m.turn.index, m.start)) >= (m.turn.index, m.start)]
     if found:
         return ctx.failed(reason("jargon.found", found=quoted(found[:4])), found, count=len(found))
     return ctx.passed(reason("jargon.none"), [])
