@@ -173,3 +173,22 @@ def test_checks_understanding_in_speech_and_agreement(agent, language, expected)
     turns = [opening, (C, "ma carte est bloquée" if language == "fr" else "my card is blocked"), (A, agent), (C, "d'accord" if language == "fr" else "okay")]
     result = item(turns, "reformulation.checks_understanding", language)
     assert result.status == expected, result.reason
+
+
+@pytest.mark.parametrize(
+    "need, agent, reply, language, expected, code",
+    [
+        # No announcing formula: a sentence that reads like a restatement counts once the customer confirms it…
+        ("J'ai envoyé la facture de mes lunettes le mois dernier et je n'ai toujours rien reçu.", "votre dossier optique du mois dernier n'a toujours pas été réglé", "C'est exactement ça.", "fr", "passed", None),
+        ("I sent in a claim for my new glasses four weeks ago and I still haven't had any money back.", "your optical claim from last month still hasn't been paid out", "Exactly.", "en", "passed", None),
+        # … not otherwise: it may be the answer already.
+        ("J'ai envoyé la facture de mes lunettes le mois dernier et je n'ai toujours rien reçu.", "votre dossier optique du mois dernier n'a toujours pas été réglé", "Et donc je fais quoi ?", "fr", "failed", "restatement.unconfirmed"),
+        ("I sent in a claim for my new glasses four weeks ago and I still haven't had any money back.", "your optical claim from last month still hasn't been paid out", "So what do I do now?", "en", "failed", "restatement.unconfirmed"),
+    ],
+)
+def test_restatement_by_meaning_alone_needs_the_customer(need, agent, reply, language, expected, code):
+    opening = (A, "Mutuelle Horizon, bonjour.") if language == "fr" else (A, "Hello, Horizon Health, how can I help?")
+    result = item([opening, (C, need), (A, agent), (C, reply)], "reformulation.restates_need", language)
+    assert result.status == expected, result.reason
+    if code:
+        assert result.reason_code == code, result.reason

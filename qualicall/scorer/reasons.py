@@ -152,6 +152,10 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "restates the need in {at:place}: « {text} » (closest example: « {closest} » ({example_similarity:.2f})) "
         "+ the customer's need in other words (similarity {similarity:.2f}), confirmed: « {confirmed} »",
     ),
+    "restatement.unconfirmed": (
+        "une phrase qui ressemble à une reformulation au {at:place}, sans formule d'annonce ni confirmation du client",
+        "a sentence that reads like a restatement in {at:place}, with no announcing formula and unconfirmed by the customer",
+    ),
     "restatement.too_early": ("une formule d'annonce, mais avant que le client ait rien dit", "an announcing formula, but before the customer said anything"),
     "restatement.no_formula": (
         "aucune formule d'annonce (« si je comprends bien… ») avant de répondre",

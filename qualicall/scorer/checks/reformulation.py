@@ -169,6 +169,7 @@ def restatement(ctx: CheckContext, params: RestatementParams) -> ItemResult:
                 yield _Candidate(said, text, said.start, end, [(said.start, end)], closes, reading)
 
     judged: list[_Candidate] = []
+    unconfirmed: list[Match] = []  # sentences read as restatements by meaning alone, that nobody confirmed
     # The closest miss (overlap, similarity, evidence, content words), for the reason.
     best: tuple[float, float, Match, int] | None = None
 
@@ -216,6 +217,11 @@ def restatement(ctx: CheckContext, params: RestatementParams) -> ItemResult:
             # Too few words to restate anything (« Remboursée ? »): no need to tag.
             keep((0.0, 0.0, Match(match.turn, start, end), 0))
             continue
+        if reading is not None and confirmed_by(candidate) is None:
+            # Read by meaning, a sentence may sound like a restatement and be the answer (« il faut venir à jeun »):
+            # without a formula, the customer's confirmation (or the agent's asking for it) shows it restated their need.
+            unconfirmed.append(Match(match.turn, start, end))
+            continue
         ctx.tag([match.turn, *need_turns])  # one batch; most calls stop at their first formula
         content = [lemma for low, high in content_spans for lemma in _content_lemmas(ctx, match.turn, low, high)]
         if len(content) < params.min_content_words:
@@ -249,6 +255,8 @@ def restatement(ctx: CheckContext, params: RestatementParams) -> ItemResult:
             )
         keep((round(overlap, 3), round(similarity, 3), evidence, len(content)))
     if best is None:
+        if unconfirmed:
+            return ctx.failed(reason("restatement.unconfirmed", at=place(unconfirmed[0])), unconfirmed[:1])
         if judged:
             return ctx.failed(reason("restatement.too_early"), [judged[0].announced])
         return ctx.failed(reason("restatement.no_formula"))
