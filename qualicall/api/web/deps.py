@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode, urlsplit
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Path as PathParameter, Request
 from fastapi.responses import HTMLResponse
 
 from qualicall.api.web.i18n import Translator, language_from_header, normalise_language
@@ -130,6 +130,10 @@ def _return_to(request: Request) -> str:
 
 
 Coach = Annotated[SignedIn, Depends(coach)]
+# A row's id in a page's address (a session's, a dispute's, a saved filter's): past what SQLite's integer holds the
+# database would fail (500); answered 422 instead.
+ROW_ID_MAX = 2**63 - 1
+RowId = Annotated[int, PathParameter(ge=1, le=ROW_ID_MAX)]
 Lead = Annotated[SignedIn, Depends(lead)]
 Viewer = Annotated[SignedIn, Depends(signed_in)]
 Language = Annotated[Translator, Depends(translator)]

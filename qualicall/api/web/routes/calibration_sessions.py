@@ -30,7 +30,7 @@ from qualicall.api.deps import stored_comment
 from qualicall.api.schemas import COMMENT_MAX_CHARS
 from qualicall.api.web import data as store_data
 from qualicall.api.web.calibration import cohen_kappa, pooled_session, session_agreement
-from qualicall.api.web.deps import Coach, Forbidden, Language, Lead, csrf_valid, render
+from qualicall.api.web.deps import ROW_ID_MAX, Coach, Forbidden, Language, Lead, RowId, csrf_valid, render
 from qualicall.api.web.i18n import Translator
 from qualicall.api.web.routes.calls import author_of, recording_url
 from qualicall.api.web.routes.queue import queue_filters, stored_query
@@ -56,6 +56,13 @@ async def posted(request: Request) -> dict[str, Any]:
 Posted = Annotated[dict[str, Any], Depends(posted)]
 
 
+def whole_number(text: Any, most: int) -> int | None:
+    """A whole number from 1 to `most` as typed in a form, else None. ASCII digits only: `str.isdigit` also takes
+    "²", which `int` refuses, and "٣", which it reads as 3; nor thousands of digits, which `int` refuses too."""
+    text = str(text or "")
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= len(str(most)) and 1 <= int(text) <= most else None
+
+
 # --- the lead: making and closing sessions -----------------------------------
 
 @dataclass
@@ -75,7 +82,7 @@ class SessionForm:
     def of(cls, fields: dict[str, Any]) -> "SessionForm":
         chosen = fields.get("coaches") or []
         chosen = chosen if isinstance(chosen, list) else [chosen]
-        return cls(name=str(fields.get("name") or ""), coaches=[int(c) for c in chosen if str(c).isdigit()],
+        return cls(name=str(fields.get("name") or ""), coaches=[n for c in chosen if (n := whole_number(c, ROW_ID_MAX)) is not None],
                    mode="queue" if fields.get("mode") == "queue" else "random", date_from=str(fields.get("from") or ""),
                    date_to=str(fields.get("to") or ""), per_agent_week=str(fields.get("per_agent_week") or ""),
                    seed=str(fields.get("seed") or ""), queue=fields.get("queue") if isinstance(fields.get("queue"), str) else None)
@@ -165,11 +172,12 @@ def create_session(request: Request, session: Lead, t: Language, fields: Posted)
         since, until = _day(form.date_from), _day(form.date_to)
         if since is None or until is None or until < since:
             return refused(t("session_dates_needed"))
-        if not form.per_agent_week.isdigit() or not 1 <= int(form.per_agent_week) <= sessions_store.MAX_PER_AGENT_WEEK:
+        per_week, seed = whole_number(form.per_agent_week, sessions_store.MAX_PER_AGENT_WEEK), whole_number(form.seed, SEED_MAX)
+        if per_week is None:
             return refused(t("session_per_week_needed", max=sessions_store.MAX_PER_AGENT_WEEK))
-        if not form.seed.isdigit() or not 1 <= int(form.seed) <= SEED_MAX:
+        if seed is None:
             return refused(t("session_seed_needed", max=SEED_MAX))
-        sample = {"kind": "random", "per_agent_week": int(form.per_agent_week), "from": form.date_from, "to": form.date_to, "seed": int(form.seed)}
+        sample = {"kind": "random", "per_agent_week": per_week, "from": form.date_from, "to": form.date_to, "seed": seed}
     elif form.queue is None:
         return refused(t("session_queue_missing"))
     else:
@@ -178,7 +186,7 @@ def create_session(request: Request, session: Lead, t: Language, fields: Posted)
     with request.app.state.store.session() as db:
         try:
             if form.mode == "random":
-                calls = sessions_store.sample_calls(db, since, until + timedelta(days=1), int(form.per_agent_week), int(form.seed))
+                calls = sessions_store.sample_calls(db, since, until + timedelta(days=1), per_week, seed)
             else:
                 calls = _queue_calls(db, form.queue)
             made = sessions_store.create_session(db, name, form.coaches, calls, sample, author_of(session))
@@ -202,7 +210,7 @@ def create_session(request: Request, session: Lead, t: Language, fields: Posted)
 
 
 @router.post("/calibration/sessions/{session_id}/close")
-def close_session(request: Request, session_id: int, session: Lead, t: Language, fields: Posted) -> Response:
+def close_session(request: Request, session_id: RowId, session: Lead, t: Language, fields: Posted) -> Response:
     """The lead closes a session: it takes no more verdicts, and its page opens to the coaches."""
     if not csrf_valid(session, str(fields.get("csrf") or "")):
         return _session_page(request, session, t, session_id, error=t("form_stale"), status_code=403)
@@ -217,7 +225,7 @@ def close_session(request: Request, session_id: int, session: Lead, t: Language,
 # --- the session's page: agreement ----------------------------------------------
 
 @router.get("/calibration/sessions/{session_id}")
-def session_page(request: Request, session_id: int, session: Coach, t: Language) -> HTMLResponse:
+def session_page(request: Request, session_id: RowId, session: Coach, t: Language) -> HTMLResponse:
     done = {"made": "session_made", "closed": "session_closed"}.get(request.query_params.get("done", ""))
     return _session_page(request, session, t, session_id, flash=t(done) if done else None)
 
@@ -292,7 +300,7 @@ def _participant(db: Any, session: SignedIn, session_id: int) -> tuple[Calibrati
 
 
 @router.get("/calibration/sessions/{session_id}/calls/{interaction_id}")
-def blind_page(request: Request, session_id: int, interaction_id: Id, session: Coach, t: Language) -> HTMLResponse:
+def blind_page(request: Request, session_id: RowId, interaction_id: Id, session: Coach, t: Language) -> HTMLResponse:
     flash = t("verdicts_saved") if request.query_params.get("done") == "saved" else None
     return _blind_page(request, session, t, session_id, interaction_id, flash=flash)
 
@@ -329,7 +337,7 @@ def _blind_page(request: Request, session: SignedIn, t: Translator, session_id: 
 
 
 @router.post("/calibration/sessions/{session_id}/calls/{interaction_id}")
-def score_blind(request: Request, session_id: int, interaction_id: Id, session: Coach, t: Language, fields: Posted) -> Response:
+def score_blind(request: Request, session_id: RowId, interaction_id: Id, session: Coach, t: Language, fields: Posted) -> Response:
     """A coach's verdicts on every item of a call; then the next call they have not scored, or their assignments."""
     statuses = {key.removeprefix("status:"): str(value) for key, value in fields.items() if key.startswith("status:")}
     comments = {key.removeprefix("comment:"): str(value).strip() for key, value in fields.items() if key.startswith("comment:")}

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from qualicall.api.deps import stored_comment
 from qualicall.api.schemas import COMMENT_MAX_CHARS
-from qualicall.api.web.deps import Coach, Forbidden, Language, Viewer, csrf_valid, render
+from qualicall.api.web.deps import Coach, Forbidden, Language, RowId, Viewer, csrf_valid, render
 from qualicall.api.web.priority import failed_items
 from qualicall.api.web.routes.calls import DisputeForm, author_of, call_page_of
 from qualicall.api.web.views import score_class
@@ -110,7 +110,7 @@ def dispute(
 @router.post("/disputes/{dispute_id}/resolve")
 def resolve(
     request: Request,
-    dispute_id: int,
+    dispute_id: RowId,
     session: Coach,
     t: Language,
     resolution: str = Form(""),

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from qualicall.api.deps import stored_comment
 from qualicall.api.web import data as store_data
-from qualicall.api.web.deps import Coach, Language, csrf_valid, render
+from qualicall.api.web.deps import Coach, Language, RowId, csrf_valid, render
 from qualicall.api.web.i18n import Translator
 from qualicall.api.web.views import score_class
 from qualicall.core.errors import InputError
@@ -100,7 +100,7 @@ def stored_query(request: Request, params: Mapping[str, str], language: str) -> 
 
 
 @router.post("/queue/filters/{filter_id}/delete")
-def delete_queue_filter(request: Request, filter_id: int, session: Coach, t: Language, csrf: str = Form("")) -> Response:
+def delete_queue_filter(request: Request, filter_id: RowId, session: Coach, t: Language, csrf: str = Form("")) -> Response:
     if not csrf_valid(session, csrf):
         return _queue_page(request, session, t, {}, error=t("form_stale"), status_code=403)
     with request.app.state.store.session() as db:
