@@ -88,6 +88,18 @@ def test_html_is_one_self_contained_file(html_report):
     assert 'class="ko"' in page and 'class="ok"' in page
 
 
+
+def test_names_with_dollar_signs_are_drawn_as_written(cli, tmp_path):
+    """An id may hold "$": matplotlib would read "A$^$" as TeX and fail on it (the API's HTML report answered 500)."""
+    names = {"A": "A$^$", "B": "B$\\frac$", "C": "C$x_"}
+    results = tmp_path / "dollars.jsonl"
+    results.write_text("".join(json.dumps({**r, "agent_id": names[r["agent_id"]]}) + "\n" for r in fixture_results()), encoding="utf-8")
+    out = tmp_path / "report.html"
+    done = cli("report", str(results), "--by", "agent", "--period", "week", "-f", "html", "-o", str(out), "--lang", "en")
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-500:]
+    page = out.read_text(encoding="utf-8")
+    assert all(f"agent: {name}" in page for name in names.values())
+
 @pytest.mark.slow
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (./install.sh --dev installs it)")
 def test_html_cells_are_drawn_in_a_browser(html_report, tmp_path):

@@ -62,6 +62,8 @@ def _pyplot() -> Any:
     import matplotlib
 
     matplotlib.use("Agg")
+    # The charts' texts hold the data's own names (an agent's id may be "A$^$"): drawn as written, never read as TeX.
+    matplotlib.rcParams["text.parse_math"] = False
     from matplotlib import pyplot as plt
 
     return plt
