@@ -35,7 +35,8 @@ ACCOUNTS = {"lead": ("admin", None), "coach": ("coach", None), "agent": ("agent"
 # One page per kind of address: /calls/<any id> is one page, whatever the id.
 KINDS = [
     (r"^/calls/[^/]+/print$", "call-print"), (r"^/calls/[^/]+$", "call"), (r"^/agents/[^/]+$", "agent"),
-    (r"^/teams/[^/]+$", "team"), (r"^/calibration/sessions/[^/]+$", "calibration-session"),
+    (r"^/teams/[^/]+$", "team"), (r"^/calibration/sessions/new$", "calibration-session-new"),
+    (r"^/calibration/sessions/[^/]+/calls/[^/]+$", "calibration-blind-call"), (r"^/calibration/sessions/\d+$", "calibration-session"),
 ]
 AUDIO_TURNS = [
     ("agent", "Bonjour, service client Atlas, Camille à votre écoute, que puis-je faire pour vous ?"),
@@ -94,7 +95,42 @@ def fill(url: str, env: dict[str, str], folder: Path, contacts: int) -> str:
         failed = [f"{c}.{i}" for c, criterion in result["criteria"].items() for i, item in criterion["items"].items() if item["status"] == "failed"]
         if failed:
             coach.post(f"/v1/interactions/{first}/reviews", json={"items": [{"item_id": failed[0], "status": "passed", "comment": "Reformulation faite en d'autres mots."}]})
+    calibration_session(env)
     return audio["id"] if audio else first
+
+
+def calibration_session(env: dict[str, str]) -> None:
+    """A calibration session of the lead and the coach, drawn as the lead's form draws it (one call per agent and week
+    of November, seed 2026, at most six calls), and both coaches' verdicts on its first call: its pages then have
+    something to show."""
+    from datetime import datetime, timezone
+
+    os.environ.update({k: v for k, v in env.items() if k.startswith("QUALICALL_")})
+    from sqlalchemy import select
+
+    from qualicall.settings import Settings
+    from qualicall.store import calibration_sessions as sessions
+    from qualicall.store.db import Store
+    from qualicall.store.models import User
+    from qualicall.store.repository import Reviewer
+
+    store = Store(Settings().url)
+    with store.session() as session:
+        users = {u.username: u for u in session.scalars(select(User))}
+        since, until = datetime(2026, 11, 1, tzinfo=timezone.utc), datetime(2026, 12, 1, tzinfo=timezone.utc)
+        calls = sessions.sample_calls(session, since, until, 1, 2026)[:6]
+        sample = {"kind": "random", "per_agent_week": 1, "from": "2026-11-01", "to": "2026-11-30", "seed": 2026}
+        made = sessions.create_session(session, "Calibrage de novembre", [users["lead"].id, users["coach"].id], calls, sample,
+                                       Reviewer("lead", user_id=users["lead"].id))
+        first = made.calls[0]
+        machine = sessions.machine_items(session, first)
+        for coach in made.coaches:
+            # The coach disagrees with the machine on one item, the lead on none.
+            flipped = {key: ("passed" if status == "failed" else "failed") for key, status in list(machine.items())[:1]} if coach.username == "coach" else {}
+            verdicts = {key: (flipped.get(key, status), None) for key, status in machine.items()}
+            sessions.save_verdicts(session, made, coach, first.interaction_id, verdicts)
+        session.commit()
+    store.close()
 
 
 def kind_of(path: str) -> str:
@@ -135,7 +171,7 @@ def shoot(url: str, out: Path, audio_id: str) -> list[str]:
                 while queue:
                     path = queue.pop(0)
                     kind = kind_of(path.split("?")[0]) + ("-search" if "q=" in path else "")
-                    if kind in seen or path.startswith(("/logout", "/static", "/language")) or path.endswith(".csv"):
+                    if kind in seen or path.startswith(("/logout", "/static", "/language")) or path.split("?")[0].endswith(".csv"):
                         continue
                     seen.add(kind)
                     started = time.perf_counter()
@@ -178,6 +214,8 @@ def main() -> int:
                 except httpx.HTTPError:
                     pass
                 time.sleep(0.5)
+            else:
+                raise SystemExit(f"screenshots: the server at {url} did not answer /healthz within 120 s")
             audio_id = fill(url, env, folder, args.contacts)
             lines = shoot(url, args.out, audio_id)
         finally:

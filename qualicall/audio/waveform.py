@@ -89,6 +89,7 @@ def cached_envelope(recording: Path, cache_dir: Path, points: int = ENVELOPE_POI
     except (OSError, KeyError, ValueError):  # not there yet, or unreadable: measured again below
         pass
     envelope = peak_envelope(recording, points, max_seconds)
+    draft = None
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         # Written aside then renamed: two pages opened at once never read half a file.
@@ -96,6 +97,6 @@ def cached_envelope(recording: Path, cache_dir: Path, points: int = ENVELOPE_POI
             np.savez(draft, source=source, seconds=np.float64(envelope.seconds), low=envelope.low, high=envelope.high)
         os.replace(draft.name, kept)
     except OSError:  # a full or read-only disk: the page still shows it, measured again next time
-        if "draft" in locals():
+        if draft is not None:
             Path(draft.name).unlink(missing_ok=True)
     return envelope

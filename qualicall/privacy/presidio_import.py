@@ -52,8 +52,11 @@ class _UncheckedPatterns(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         assert self.spec is not None and self.spec.loader is not None
         module.__file__ = self.spec.origin
         self.spec.loader.exec_module(module)
-        self.check = module.Pattern.__dict__["_Pattern__validate_regex"]
-        module.Pattern._Pattern__validate_regex = staticmethod(lambda pattern: None)
+        pattern = getattr(module, "Pattern", None)
+        # A Presidio whose Pattern checks otherwise is imported as it is: slower, never broken.
+        self.check = getattr(pattern, "__dict__", {}).get("_Pattern__validate_regex")
+        if self.check is not None:
+            pattern._Pattern__validate_regex = staticmethod(lambda regex: None)
 
     def restore(self) -> None:
         module = sys.modules.get(_PATTERN_MODULE)

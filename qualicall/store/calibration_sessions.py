@@ -171,7 +171,6 @@ class Assignment:
     """An open session a coach takes part in, and how far they got."""
 
     session: CalibrationSession
-    coach: CalibrationCoach
     calls: list[str]  # in the order given
     done: set[str]
 
@@ -187,7 +186,7 @@ def assignments(session: Session, user_id: int) -> list[Assignment]:
     found = []
     for cal_session, coach in session.execute(query):
         done = scored_calls(session, cal_session.id).get(coach.id, set())
-        found.append(Assignment(cal_session, coach, [call.interaction_id for call in cal_session.calls], done))
+        found.append(Assignment(cal_session, [call.interaction_id for call in cal_session.calls], done))
     return found
 
 
