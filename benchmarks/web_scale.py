@@ -76,18 +76,19 @@ def fill(url: str, count: int) -> None:
 
     from qualicall.core.interaction import contact_moment
     from qualicall.store.db import Store
-    from qualicall.store.models import InteractionRow, ResultItemRow, ResultRow, ReviewRow, TranscriptText
+    from qualicall.store.models import InteractionRow, ResultFigureRow, ResultItemRow, ResultRow, ReviewRow, TranscriptText
+    from qualicall.store.repository import result_figures
     from qualicall.store.search import transcript_body
     from qualicall.store.users import create_user
 
     store = Store(url)
     start = time.perf_counter()
     now = datetime.now(timezone.utc)
-    rows: dict[str, list[dict]] = {"interactions": [], "results": [], "items": [], "texts": [], "reviews": []}
+    rows: dict[str, list[dict]] = {"interactions": [], "results": [], "items": [], "figures": [], "texts": [], "reviews": []}
 
     def flush(session) -> None:  # noqa: ANN001
         for model, key in ((InteractionRow, "interactions"), (ResultRow, "results"), (ResultItemRow, "items"),
-                           (TranscriptText, "texts"), (ReviewRow, "reviews")):
+                           (ResultFigureRow, "figures"), (TranscriptText, "texts"), (ReviewRow, "reviews")):
             if rows[key]:
                 session.execute(insert(model), rows[key])
                 rows[key].clear()
@@ -109,6 +110,7 @@ def fill(url: str, count: int) -> None:
                 "data": result, "created_at": now})
             items = [(cid, iid, item["status"]) for cid, c in (result.get("criteria") or {}).items() for iid, item in c["items"].items()]
             rows["items"] += [{"result_id": number, "criterion_id": cid, "item_id": iid, "status": status} for cid, iid, status in items]
+            rows["figures"] += [{"result_id": number, **figure} for figure in result_figures(result)]
             rows["texts"].append({"interaction_id": record["id"], "body": transcript_body(record)})
             if number % 100 == 0:  # a coach reviewed one contact in a hundred, on two items
                 for cid, iid, status in items[:2]:

@@ -94,10 +94,11 @@ class ResultRow(Base):
 
     interaction: Mapped[InteractionRow] = relationship(back_populates="results", foreign_keys=[interaction_id])
     items: Mapped[list["ResultItemRow"]] = relationship(cascade="all, delete-orphan")
+    figures: Mapped[list["ResultFigureRow"]] = relationship(cascade="all, delete-orphan")
 
 
 class ResultDigest(Base):
-    """What the coach pages' lists read of a result (scores, statuses, the queue's priority), made from its `data`
+    """What the review queue reads of a result (its score, failed items, priority and signals), made from its `data`
     and its contact the first time a list needs it (qualicall.api.web.data.result_digest): a version never changes.
     A table of its own: SQLite reads a column stored after a row's large JSON only through that JSON's overflow pages."""
 
@@ -115,6 +116,20 @@ class ResultItemRow(Base):
     item_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     criterion_id: Mapped[str] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(20))
+
+
+class ResultFigureRow(Base):
+    """A result's scores, its criteria's scores and its indicators' values as rows (as ResultItemRow holds its items'
+    statuses), so that the agent and team pages average them per period in SQL instead of reading every result.
+    Clustered by result on SQLite (no rowid): a contact's figures are read together."""
+
+    __tablename__ = "result_figures"
+    __table_args__ = {"sqlite_with_rowid": False}
+    result_id: Mapped[int] = mapped_column(ForeignKey("results.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)  # score | criterion | indicator
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)  # quality, overall, operational; a criterion's id; an indicator's name
+    value: Mapped[float | None] = mapped_column(Float)  # None: no score, or an indicator that is not a number
+    yes_no: Mapped[bool] = mapped_column(default=False)  # an indicator given as true/false, its value 100 or 0
 
 
 class ReviewRow(Base):

@@ -44,7 +44,7 @@ from qualicall.core.interaction import Interaction, contact_moment, text_problem
 from qualicall.core.result import Result
 from qualicall.core.scores import Verdict, with_verdicts
 from qualicall.security import api_key_matches, hash_token, new_api_key
-from qualicall.store.models import ApiKey, InteractionRow, ResultDigest, ResultItemRow, ResultRow, ReviewRow, utcnow
+from qualicall.store.models import ApiKey, InteractionRow, ResultDigest, ResultFigureRow, ResultItemRow, ResultRow, ReviewRow, utcnow
 from qualicall.store.search import index_interaction, matching, query_words
 
 ROLES = ("crm", "coach", "admin")
@@ -122,12 +122,30 @@ def _add_version(session: Session, row: InteractionRow, payload: dict[str, Any])
             for criterion_id, criterion in (payload.get("criteria") or {}).items()
             for item_id, item in (criterion.get("items") or {}).items()
         ],
+        figures=[ResultFigureRow(**figure) for figure in result_figures(payload)],
     )
     session.add(result_row)
     session.flush()
     row.latest_result_id = result_row.id
     session.flush()
     return result_row
+
+
+def result_figures(payload: dict[str, Any]) -> list[dict[str, Any]]:
+    """A result's figures as the rows of `result_figures`, less the result's id: its scores (quality, overall,
+    operational), each criterion's score, each indicator's value as a number (true and false as 100 and 0)."""
+
+    def number(value: Any) -> float | None:
+        if isinstance(value, bool):
+            return 100.0 if value else 0.0
+        return float(value) if isinstance(value, (int, float)) else None
+
+    def figures(kind: str, values: list[tuple[str, Any]]) -> list[dict[str, Any]]:
+        return [{"kind": kind, "name": name, "value": number(value), "yes_no": isinstance(value, bool)} for name, value in values]
+
+    return (figures("score", [(name, payload.get(f"{name}_score")) for name in ("quality", "overall", "operational")])
+            + figures("criterion", [(cid, (criterion or {}).get("score")) for cid, criterion in (payload.get("criteria") or {}).items()])
+            + figures("indicator", [(name, (indicator or {}).get("value")) for name, indicator in (payload.get("indicators") or {}).items()]))
 
 
 def get_interaction(session: Session, interaction_id: str) -> InteractionRow | None:
