@@ -49,9 +49,10 @@ def test_the_recomputation_gives_back_the_machines_scores_without_verdicts(score
 
 def test_an_override_is_the_verdict_of_record_everywhere_the_store_answers(store, scorer, short_call):
     from qualicall.core.interaction import Interaction
+    from qualicall.api.web.data import group_trends
     from qualicall.reports.aggregate import aggregate
     from qualicall.store import repository as repo
-    from qualicall.store.models import ResultItemRow
+    from qualicall.store.models import InteractionRow, ResultItemRow
 
     machine = scorer.score(short_call)
     good = Interaction.model_validate(json.loads((EXAMPLES / "interactions.jsonl").read_text(encoding="utf-8").splitlines()[0]) | {"agent_id": "A-1", "team": "T"})
@@ -96,6 +97,13 @@ def test_an_override_is_the_verdict_of_record_everywhere_the_store_answers(store
         good_quality = next(r for r in latest_results if r["interaction_id"] != "court-1")["quality_score"]
         assert report["indicators"]["quality_avg"]["value"] == pytest.approx((expected["quality"] + good_quality) / 2, abs=0.01)
         assert report["items"][key]["passed"] == 2
+        # The agent's trends (summed in SQL over the results of record): court-1's week (W46) alone, the coach's verdict in it.
+        trend = group_trends(session, InteractionRow.agent_id, "A-1", "week", order=lambda key: key)
+        assert trend.periods == ["2026-W45", "2026-W46"]
+        assert trend.series["quality"][1].value == pytest.approx(expected["quality"], abs=0.05)
+        assert trend.series["overall"][1].value == pytest.approx(expected["overall"], abs=0.05)
+        assert trend.series[criterion_id][1].value == pytest.approx(expected["criteria"][criterion_id], abs=0.05)
+        assert {item: passed for item, passed, _ in trend.item_rates}[key] == 2
 
     # The same verdict from the same coach again, or a comment alone: no new version.
     with store.session() as session:
@@ -163,5 +171,9 @@ def test_reviews_made_before_become_verdicts_of_record_on_upgrade(tmp_path, scor
             assert (latest.version, latest.data["source"]) == (2, "coach")
             assert latest.quality_score == pytest.approx(scores_by_hand(result, {key: "passed"})["quality"], abs=0.01)
             assert {i.item_id: i.status for i in latest.items}[item_id] == "passed"
+            # Migration 0009: the figures the trend pages sum, those of the coach's version among them.
+            figures = {(f.kind, f.name): f.value for f in latest.figures}
+            assert figures[("score", "quality")] == latest.quality_score and figures[("score", "overall")] == latest.overall_score
+            assert figures[("criterion", criterion_id)] == latest.data["criteria"][criterion_id]["score"]
     finally:
         store.close()

@@ -6,7 +6,6 @@ import pytest
 
 from qualicall.api.web.calibration import ReviewedItem, calibrate, cohen_kappa, overall, pooled_session, session_agreement
 from qualicall.api.web.priority import item_margins, review_priority
-from qualicall.api.web.trends import Point, Scored, line_chart, period_bounds, period_of, trends
 
 
 def pairs(item: str, table: dict[tuple[str, str], int]) -> list[ReviewedItem]:
@@ -137,31 +136,3 @@ def test_margins_and_priority_order():
     # Word probabilities stand in when the turns carry no confidence.
     words = {"turns": [{"speaker": "agent", "text": "a b", "words": [{"word": "a", "start": 0, "end": 1, "probability": 0.5}, {"word": "b", "start": 1, "end": 2, "probability": 0.7}]}]}
     assert review_priority(words, result(90)).asr_confidence == pytest.approx(0.6)
-
-
-def test_trends_by_week_with_coach_verdicts():
-    def scored(id_, when, quality, status, coach=None):
-        """A result of record: the coach's verdict in place of the machine's, the machine's kept beside it."""
-        item = {"status": coach, "machine_status": status, "reviewed_by": "julie"} if coach else {"status": status}
-        res = {"quality_score": quality, "overall_score": quality, "criteria": {"closing": {"score": quality, "items": {"thanks": item}}},
-               "indicators": {"wait_time_s": {"value": 10 if quality > 50 else 30}}}
-        return Scored(id_, when, res)
-
-    rows = [
-        scored("a", "2026-11-02T09:00:00+01:00", 80, "passed"),
-        scored("b", "2026-11-04T09:00:00+01:00", 40, "failed", coach="passed"),
-        scored("c", "2026-11-10T09:00:00+01:00", 100, "failed"),
-    ]
-    found = trends(rows, "week")
-    assert found.periods == ["2026-W45", "2026-W46"]
-    assert [p.value for p in found.series["quality"]] == [60.0, 100.0]
-    assert found.series["quality"][0].calls == ["a", "b"]
-    assert [p.value for p in found.indicators["wait_time_s"]] == [20.0, 10.0]
-    # b's failed thanks was overridden to passed by a coach: 2 passed of 3.
-    assert found.item_rates == [("closing.thanks", 2, 3)]
-    assert period_of("2026-11-02T09:00:00+01:00", "month") == "2026-11"
-    assert period_bounds("2026-W45") == ("2026-11-02", "2026-11-08")
-    assert period_bounds("2026-02") == ("2026-02-01", "2026-02-28")
-    chart = line_chart({"q": [Point("p1", 50.0, []), Point("p2", 100.0, [])]}, ["p1", "p2"], width=100, height=100)
-    [(x1, y1, _), (x2, y2, _)] = chart.lines[0].dots
-    assert x1 < x2 and y2 < y1 and y2 == 10  # 100 at the top margin

@@ -9,16 +9,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, and_, case, cast, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from qualicall.api.web.calibration import ReviewedItem
 from qualicall.api.web.priority import failed_items, review_priority
-from qualicall.api.web.trends import Scored
+from qualicall.api.web.trends import Day, Trends, trends
 from qualicall.store import repository as repo
-from qualicall.store.models import InteractionRow, ResultDigest, ResultItemRow, ResultRow, ReviewRow
+from qualicall.store.models import InteractionRow, ResultDigest, ResultFigureRow, ResultItemRow, ResultRow, ReviewRow
 
 # The queue ranks at most this many of the newest matching contacts (a coach filters to narrow it).
 QUEUE_SCAN = 5000
@@ -110,19 +110,11 @@ DIGEST_VERSION = 1
 
 
 def result_digest(interaction: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
-    """What the lists read of a result, in the result's own shape (scores, each criterion's score and items'
-    statuses, indicators' values) and what the queue ranks and filters it by (`queue`): a few hundred bytes where
-    the result, with its reasons and evidence, and the transcript weigh kilobytes."""
+    """What the queue ranks and filters a result by (`queue`): a few hundred bytes where the result, with its reasons
+    and evidence, and the transcript weigh kilobytes. (The trend pages read `result_figures` and `result_items`.)"""
     priority = review_priority(interaction, result)
     return {
         "v": DIGEST_VERSION,
-        **{name: result.get(name) for name in ("quality_score", "operational_score", "overall_score")},
-        "criteria": {
-            criterion_id: {"score": criterion.get("score"),
-                           "items": {item_id: {"status": item.get("status")} for item_id, item in (criterion.get("items") or {}).items()}}
-            for criterion_id, criterion in (result.get("criteria") or {}).items()
-        },
-        "indicators": {name: {"value": indicator.get("value")} for name, indicator in (result.get("indicators") or {}).items()},
         # The queue reads this part alone (a JSON path in the query): it carries its own copy of the version.
         "queue": {"v": DIGEST_VERSION, "score": result.get("overall_score") if result.get("overall_score") is not None else result.get("quality_score"),
                   "failed": failed_items(result), "priority": priority.value, "reasons": priority.reasons,
@@ -131,16 +123,14 @@ def result_digest(interaction: dict[str, Any], result: dict[str, Any]) -> dict[s
     }
 
 
-EMPTY_DIGEST = {"criteria": {}, "indicators": {}, "queue": {"score": None, "failed": [], "priority": 0.0, "reasons": [], "asr_confidence": None,
-                                                             "role_confidence": None, "near": None, "signals": []}}
+EMPTY_RANKING = {"score": None, "failed": [], "priority": 0.0, "reasons": [], "asr_confidence": None, "role_confidence": None, "near": None, "signals": []}
 
 
-def digests(session: Session, found: list[tuple[int | None, dict[str, Any] | None]], part: str | None = None,
-            chunk: int = 1000) -> list[dict[str, Any]]:
-    """The digest (or its `part`) of each (result id, stored digest or part): the stored one, else made from the result
-    and its contact and stored with it (a result version never changes, so neither does its digest); EMPTY_DIGEST for
+def rankings(session: Session, found: list[tuple[int | None, dict[str, Any] | None]], chunk: int = 1000) -> list[dict[str, Any]]:
+    """The digest's `queue` part of each (result id, stored part): the stored one, else the digest made from the result
+    and its contact and stored with it (a result version never changes, so neither does its digest); EMPTY_RANKING for
     no result."""
-    missing = [result_id for result_id, digest in found if result_id is not None and (digest or {}).get("v") != DIGEST_VERSION]
+    missing = [result_id for result_id, ranking in found if result_id is not None and (ranking or {}).get("v") != DIGEST_VERSION]
     made: dict[int, dict[str, Any]] = {}
     for start in range(0, len(missing), chunk):
         query = (select(ResultRow.id, InteractionRow.data, ResultRow.data)
@@ -151,8 +141,8 @@ def digests(session: Session, found: list[tuple[int | None, dict[str, Any] | Non
             session.execute(dialect(ResultDigest).on_conflict_do_nothing(),
                             [{"result_id": result_id, "digest": digest} for result_id, digest in batch.items()])
         made |= batch
-    return [(made[result_id][part] if part else made[result_id]) if result_id in made else digest if result_id is not None
-            else (EMPTY_DIGEST[part] if part else EMPTY_DIGEST) for result_id, digest in found]
+    return [made[result_id]["queue"] if result_id in made else ranking if result_id is not None else EMPTY_RANKING
+            for result_id, ranking in found]
 
 
 @dataclass
@@ -181,7 +171,7 @@ def review_queue(session: Session, filters: QueueFilters) -> list[QueueRow]:
         for interaction_id, reviewer in session.execute(query):
             reviewers[interaction_id].append(reviewer)
     rows = []
-    for row, ranking in zip(found, digests(session, [(row.result_id, row.ranking) for row in found], "queue")):
+    for row, ranking in zip(found, rankings(session, [(row.result_id, row.ranking) for row in found])):
         reviewed = bool(reviewers.get(row.id))
         if filters.reviewed == "yes" and not reviewed or filters.reviewed == "no" and reviewed or not filters.shows(ranking):
             continue
@@ -301,17 +291,42 @@ def groups(session: Session, column: Any) -> list[GroupRow]:
     return [GroupRow(name, calls, quality, overall) for name, calls, quality, overall in session.execute(query)]
 
 
-def scored_rows(session: Session, column: Any, value: str) -> list[Scored]:
-    """Every interaction of an agent or team with the digest of its result of record (what the trends read)."""
-    query = (
-        select(InteractionRow.id, InteractionRow.started_at, InteractionRow.contact_time, InteractionRow.latest_result_id, ResultDigest.digest)
-        .outerjoin(ResultDigest, ResultDigest.result_id == InteractionRow.latest_result_id)
-        .where(InteractionRow.latest_result_id.is_not(None))
-        .where(column == value)
-        .order_by(InteractionRow.contact_time)
-    )
-    found = session.execute(query).all()
-    return [
-        Scored(interaction_id, started_at or repo.as_utc(contact_time).isoformat(), digest)
-        for (interaction_id, started_at, contact_time, _, _), digest in zip(found, digests(session, [(row[3], row[4]) for row in found]))
-    ]
+def contact_day(dialect: str) -> Any:
+    """A contact's day (ISO), as the trend pages group contacts: the date its `started_at` writes, in the contact's
+    own time zone; the UTC day of its contact time where it has no `started_at` (or one in ISO 8601's basic form,
+    2026-11-02 written 20261102, which the contract's pattern does not allow)."""
+    started_at = InteractionRow.started_at
+    utc_day = (func.substr(InteractionRow.contact_time, 1, 10) if dialect == "sqlite"
+               else func.to_char(func.timezone("UTC", InteractionRow.contact_time), "YYYY-MM-DD"))
+    return case((and_(func.substr(started_at, 5, 1) == "-", func.substr(started_at, 8, 1) == "-"), func.substr(started_at, 1, 10)), else_=utc_day)
+
+
+def group_trends(session: Session, column: Any, value: str, period: str, order: Callable[[str], Any]) -> Trends | None:
+    """The trends of an agent's or a team's contacts (`column` == `value`) over their results of record, summed per
+    day in SQL; None when none is scored. Criteria, items and indicators sorted by `order` (the grid's)."""
+    day = contact_day(session.bind.dialect.name)
+    of_group = and_(column == value, InteractionRow.latest_result_id.is_not(None))
+    contacts = dict(session.execute(select(day, func.count()).select_from(InteractionRow).where(of_group).group_by(day)).all())
+    if not contacts:
+        return None
+    figures = (select(day, ResultFigureRow.kind, ResultFigureRow.name, func.sum(ResultFigureRow.value), func.count(ResultFigureRow.value),
+                      func.max(cast(ResultFigureRow.yes_no, Integer)))
+               .select_from(InteractionRow).join(ResultFigureRow, ResultFigureRow.result_id == InteractionRow.latest_result_id)
+               .where(of_group).group_by(day, ResultFigureRow.kind, ResultFigureRow.name))
+    sums: dict[str, dict[tuple[str, str], tuple[float, int]]] = defaultdict(dict)
+    names: dict[str, set[str]] = defaultdict(set)
+    yes_no = set()
+    for moment, kind, name, total, count, given_yes_no in session.execute(figures):
+        sums[moment][(kind, name)] = (total or 0.0, count)
+        names[kind].add(name)
+        if given_yes_no:
+            yes_no.add(name)
+    passed = func.sum(case((ResultItemRow.status == "passed", 1), else_=0))
+    applicable = func.sum(case((ResultItemRow.status != "not_applicable", 1), else_=0))
+    items = (select(ResultItemRow.criterion_id, ResultItemRow.item_id, passed, applicable)
+             .select_from(InteractionRow).join(ResultItemRow, ResultItemRow.result_id == InteractionRow.latest_result_id)
+             .where(of_group).group_by(ResultItemRow.criterion_id, ResultItemRow.item_id))
+    rates = sorted(((f"{criterion}.{item}", passed, applicable) for criterion, item, passed, applicable in session.execute(items)),
+                   key=lambda rate: order(rate[0]))
+    return trends([Day(moment, count, sums[moment]) for moment, count in contacts.items()], period, sorted(names["criterion"], key=order),
+                  sorted(names["indicator"], key=order), yes_no, rates)

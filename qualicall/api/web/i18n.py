@@ -488,7 +488,7 @@ class Translator:
         self.language = normalise_language(language)
         self._index = LANGUAGES.index(self.language)
         self.rubrics = list(rubrics)
-        self._order = {key: index for index, key in enumerate(dict.fromkeys(k for rubric in self.rubrics for k in rubric.keys()))}
+        self._order = {key: index for index, key in enumerate(dict.fromkeys(k for rubric in self.rubrics for k in (*rubric.keys(), *rubric.indicators)))}
 
     def __call__(self, key: str, **values: object) -> str:
         text = STRINGS[key][self._index]
@@ -503,7 +503,7 @@ class Translator:
         return labels.label(key, self.language, self.rubrics, fallback)
 
     def order(self, key: str) -> tuple[int, str]:
-        """Criteria and items in the grid's order (the rubrics'), others after, by name."""
+        """Criteria, items and indicators in the grid's order (the rubrics'), others after, by name."""
         return (self._order.get(key, len(self._order)), key)
 
     def status(self, status: str | None) -> str:

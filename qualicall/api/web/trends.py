@@ -1,8 +1,8 @@
-"""Agent and team trends: scores, pass rates and indicators per period, and the calls behind them.
+"""Agent and team trends: scores, pass rates and indicators per period, and how many calls are behind them.
 
-Computed from the results of record (pure functions): where a coach gave a
-verdict, the coach's, in the item pass rates and in every score alike
-(`qualicall.store.repository`, "The verdict of record").
+Made from what the store sums per day (`qualicall.api.web.data.trend_days`) over the results of record: where
+a coach gave a verdict, the coach's, in the item pass rates and in every score alike (`qualicall.store.repository`,
+"The verdict of record").
 """
 
 from __future__ import annotations
@@ -11,34 +11,19 @@ import calendar
 import math
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any
+from datetime import date
 
 PERIODS = ("day", "week", "month")
 
 
-@dataclass
-class Scored:
-    """One interaction as the trend pages need it."""
-
-    interaction_id: str
-    started_at: str | None
-    result: dict
-
-
-def period_of(started_at: str | None, period: str) -> str | None:
-    if not started_at:
-        return None
-    try:
-        moment = datetime.fromisoformat(started_at.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    day: date = moment.date()
+def period_of(day: str, period: str) -> str:
+    """The key of the period a day (ISO) falls in: the day itself, its ISO week ("2026-W45") or its month ("2026-11")."""
     if period == "day":
-        return day.isoformat()
+        return day
+    moment = date.fromisoformat(day)
     if period == "month":
-        return f"{day.year}-{day.month:02d}"
-    year, week, _ = day.isocalendar()
+        return f"{moment.year}-{moment.month:02d}"
+    year, week, _ = moment.isocalendar()
     return f"{year}-W{week:02d}"
 
 
@@ -57,76 +42,51 @@ def period_bounds(key: str) -> tuple[str, str]:
     return first.isoformat(), last.isoformat()
 
 
-def _mean(values: list[float]) -> float | None:
-    return round(sum(values) / len(values), 1) if values else None
+@dataclass
+class Day:
+    """One day of an agent's or a team's contacts as the store sums it: how many contacts, and for each series
+    ((kind, name) of `result_figures`) the sum of its values and how many there are."""
+
+    day: str
+    contacts: int
+    sums: dict[tuple[str, str], tuple[float, int]]
 
 
 @dataclass
 class Point:
     period: str
     value: float | None
-    calls: list[str]
+    calls: int  # the contacts of the period (those without this value too)
 
 
 @dataclass
 class Trends:
+    contacts: int
     periods: list[str]
     series: dict[str, list[Point]]  # "quality", "overall", each criterion
     indicators: dict[str, list[Point]]
+    yes_no: set[str]  # indicators given as true/false: their means are percentages
     item_rates: list[tuple[str, int, int]]  # (item, passed, applicable)
-    calls: dict[str, list[str]]  # period -> interaction ids
 
 
-def _indicator_number(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return 100.0 if value else 0.0
-    if isinstance(value, (int, float)):
-        return float(value)
-    return None
-
-
-def trends(rows: list[Scored], period: str = "week") -> Trends:
-    by_period: dict[str, list[Scored]] = defaultdict(list)
-    for row in rows:
-        key = period_of(row.started_at, period)
-        if key:
-            by_period[key].append(row)
+def trends(days: list[Day], period: str, criteria: list[str], indicators: list[str], yes_no: set[str],
+           item_rates: list[tuple[str, int, int]]) -> Trends:
+    """Each series' mean per period (to one decimal), from the days' sums."""
+    by_period: dict[str, list[Day]] = defaultdict(list)
+    for day in days:
+        by_period[period_of(day.day, period)].append(day)
     periods = sorted(by_period)
-    series: dict[str, list[Point]] = defaultdict(list)
-    indicators: dict[str, list[Point]] = defaultdict(list)
-    criteria = list(dict.fromkeys(c for row in rows for c in (row.result.get("criteria") or {})))
-    names = list(dict.fromkeys(n for row in rows for n in (row.result.get("indicators") or {})))
-    for key in periods:
-        group = by_period[key]
-        ids = [row.interaction_id for row in group]
 
-        def point(values: list[float | None]) -> Point:
-            return Point(key, _mean([v for v in values if v is not None]), ids)
+    def points(kind: str, name: str) -> list[Point]:
+        found = []
+        for key in periods:
+            sums = [day.sums.get((kind, name), (0.0, 0)) for day in by_period[key]]
+            total, count = sum(s for s, _ in sums), sum(n for _, n in sums)
+            found.append(Point(key, round(total / count, 1) if count else None, sum(day.contacts for day in by_period[key])))
+        return found
 
-        series["quality"].append(point([row.result.get("quality_score") for row in group]))
-        series["overall"].append(point([row.result.get("overall_score") for row in group]))
-        for criterion in criteria:
-            series[criterion].append(point([((row.result.get("criteria") or {}).get(criterion) or {}).get("score") for row in group]))
-        for name in names:
-            values = [_indicator_number(((row.result.get("indicators") or {}).get(name) or {}).get("value")) for row in group]
-            indicators[name].append(point(values))
-    rates: dict[str, list[int]] = {}
-    for row in rows:
-        for criterion_id, criterion in (row.result.get("criteria") or {}).items():
-            for item_id, item in (criterion.get("items") or {}).items():
-                key = f"{criterion_id}.{item_id}"
-                status = item.get("status")
-                counts = rates.setdefault(key, [0, 0])
-                if status != "not_applicable":
-                    counts[1] += 1
-                    counts[0] += status == "passed"
-    return Trends(
-        periods,
-        dict(series),
-        dict(indicators),
-        [(key, passed, applicable) for key, (passed, applicable) in rates.items()],
-        {key: [row.interaction_id for row in by_period[key]] for key in periods},
-    )
+    series = {"quality": points("score", "quality"), "overall": points("score", "overall")} | {c: points("criterion", c) for c in criteria}
+    return Trends(sum(day.contacts for day in days), periods, series, {name: points("indicator", name) for name in indicators}, yes_no, item_rates)
 
 
 @dataclass

@@ -12,7 +12,7 @@ from qualicall.api.web import data as store_data
 from qualicall.api.web.deps import Coach, Language, render
 from qualicall.api.web.i18n import Translator
 from qualicall.store.signins import SignedIn
-from qualicall.api.web.trends import PERIODS, line_chart, period_bounds, trends
+from qualicall.api.web.trends import PERIODS, line_chart, period_bounds
 from qualicall.core.interaction import Id
 
 router = APIRouter()
@@ -59,10 +59,9 @@ def _group_page(request: Request, session: SignedIn, t: Translator, kind: Kind, 
     period = period if period in PERIODS else "week"
     filter_name = "agent" if kind == "agents" else "team"
     with request.app.state.store.session() as db:
-        rows = store_data.scored_rows(db, _column(kind), name)
-    if not rows:
+        found = store_data.group_trends(db, _column(kind), name, period, t.order)
+    if found is None:
         return render(request, "message.html", session, status_code=404, title=t("not_found"), message=name)
-    found = trends(rows, period)
 
     def link(period_key: str) -> str:
         first, last = period_bounds(period_key)
@@ -72,9 +71,8 @@ def _group_page(request: Request, session: SignedIn, t: Translator, kind: Kind, 
         return "/queue?" + urlencode({filter_name: name, "item_failed": key})
 
     criteria_ids = [c for c in found.series if c not in ("quality", "overall")]
-    booleans = {n for row in rows for n, v in (row.result.get("indicators") or {}).items() if isinstance(v.get("value"), bool)}
     indicator_charts = [
-        (line_chart({n: points}, found.periods, y_max=100.0 if n in booleans else None, height=140), t.label(n) + (" (%)" if n in booleans else ""))
+        (line_chart({n: points}, found.periods, y_max=100.0 if n in found.yes_no else None, height=140), t.label(n) + (" (%)" if n in found.yes_no else ""))
         for n, points in found.indicators.items()
     ]
     title = t("agent_title", id=name) if kind == "agents" else t("team_title", id=name)
@@ -86,7 +84,7 @@ def _group_page(request: Request, session: SignedIn, t: Translator, kind: Kind, 
         nav=kind,
         title=title,
         period=period,
-        count=len(rows),
+        count=found.contacts,
         trends=found,
         quality_chart=line_chart({k: found.series[k] for k in ("quality", "overall")}, found.periods),
         quality_names={"quality": t("quality_score"), "overall": t("overall_score")},
