@@ -52,7 +52,7 @@ def test_an_override_is_the_verdict_of_record_everywhere_the_store_answers(store
     from qualicall.api.web.data import group_trends
     from qualicall.reports.aggregate import aggregate
     from qualicall.store import repository as repo
-    from qualicall.store.models import InteractionRow, ResultItemRow
+    from qualicall.store.models import ResultItemRow
 
     machine = scorer.score(short_call)
     good = Interaction.model_validate(json.loads((EXAMPLES / "interactions.jsonl").read_text(encoding="utf-8").splitlines()[0]) | {"agent_id": "A-1", "team": "T"})
@@ -98,7 +98,7 @@ def test_an_override_is_the_verdict_of_record_everywhere_the_store_answers(store
         assert report["indicators"]["quality_avg"]["value"] == pytest.approx((expected["quality"] + good_quality) / 2, abs=0.01)
         assert report["items"][key]["passed"] == 2
         # The agent's trends (summed in SQL over the results of record): court-1's week (W46) alone, the coach's verdict in it.
-        trend = group_trends(session, InteractionRow.agent_id, "A-1", "week", order=lambda key: key)
+        trend = group_trends(session, "agent", "A-1", "week", order=lambda key: key)
         assert trend.periods == ["2026-W45", "2026-W46"]
         assert trend.series["quality"][1].value == pytest.approx(expected["quality"], abs=0.05)
         assert trend.series["overall"][1].value == pytest.approx(expected["overall"], abs=0.05)

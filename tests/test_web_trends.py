@@ -97,10 +97,9 @@ def values(points: list[Point]) -> list[float | None]:
 
 def test_an_agents_weeks_from_the_results_of_record(planted):
     from qualicall.api.web.data import group_trends
-    from qualicall.store.models import InteractionRow
 
     with planted.session() as session:
-        found = group_trends(session, InteractionRow.agent_id, "A-1", "week", order)
+        found = group_trends(session, "agent", "A-1", "week", order)
     assert found.contacts == 4
     assert found.periods == ["2026-W45", "2026-W46", "2026-W49"]
     assert [point.calls for point in found.series["quality"]] == [2, 1, 1]
@@ -121,12 +120,11 @@ def test_an_agents_weeks_from_the_results_of_record(planted):
 
 def test_a_teams_days_and_months(planted):
     from qualicall.api.web.data import group_trends
-    from qualicall.store.models import InteractionRow
 
     with planted.session() as session:
-        days = group_trends(session, InteractionRow.team, "T", "day", order)
-        months = group_trends(session, InteractionRow.team, "T", "month", order)
-        assert group_trends(session, InteractionRow.team, "nobody", "week", order) is None
+        days = group_trends(session, "team", "T", "day", order)
+        months = group_trends(session, "team", "T", "month", order)
+        assert group_trends(session, "team", "nobody", "week", order) is None
     assert days.contacts == months.contacts == 5
     assert days.periods == ["2026-11-02", "2026-11-03", "2026-11-04", "2026-11-09", "2026-11-30"]
     assert values(days.series["quality"]) == [75.0, 50.0, 100.0, 25.0, 100.0]
@@ -135,6 +133,49 @@ def test_a_teams_days_and_months(planted):
     assert values(months.series["greeting"]) == [62.5]  # (50 + 100 + 0 + 100) / 4
     assert values(months.indicators["wait_time_s"]) == [25.0]  # (10 + 30 + 20 + 40) / 4
     assert months.item_rates == [("greeting.hello", 3, 4), ("greeting.name", 2, 4), ("closing.thanks", 4, 5), ("closing.farewell", 2, 4)]
+
+
+def test_kept_days_are_summed_again_when_their_contacts_change(planted):
+    """The days kept in trend_days: read back as summed; summed again after an override, a contact that moves to
+    another day, a new contact; a day left empty is dropped."""
+    from sqlalchemy import select, update
+
+    from conftest import make_interaction
+    from qualicall.api.web.data import group_trends
+    from qualicall.core.result import Result
+    from qualicall.store import repository as repo
+    from qualicall.store.models import TrendDay
+
+    def weeks():
+        with planted.session() as session:
+            found = group_trends(session, "agent", "A-1", "week", order)
+            kept = sorted(session.scalars(select(TrendDay.day).where(TrendDay.scope == "agent", TrendDay.name == "A-1")))
+        return found, kept
+
+    first, kept = weeks()
+    assert kept == ["2026-11-02", "2026-11-04", "2026-11-09", "2026-11-30"]
+    again, _ = weeks()
+    assert again == first
+    with planted.session() as session:  # what a page reads of an unchanged day is what is kept: not summed again
+        session.execute(update(TrendDay).where(TrendDay.day == "2026-11-30").values(figures=[["score", "quality", 40.0, 1, False]]))
+    assert values(weeks()[0].series["quality"]) == [87.5, 25.0, 40.0]
+    with planted.session() as session:  # c's hello passed by a coach: greeting 50, quality (50 + 50) / 2 = 50
+        repo.add_reviews(session, repo.get_interaction(session, "c"), [repo.ItemReview("hello", "passed", "salué")], repo.Reviewer("julie"))
+    found, _ = weeks()
+    assert values(found.series["quality"]) == [87.5, 50.0, 40.0]  # the 30th unchanged: still as kept
+    assert values(found.series["greeting"]) == [75.0, 50.0, None]
+    with planted.session() as session:  # a made again on Tuesday 10 November: W45 is b alone, W46 a and c
+        agent, team, _, payload = PLANTED["a"]
+        repo.save_scored(session, make_interaction([("agent", "Bonjour.")], id="a", agent_id=agent, team=team, started_at="2026-11-10T09:00:00+01:00"),
+                         Result.model_validate({"interaction_id": "a", **payload}))
+        # and a new contact on the 30th, quality 0 (everything failed)
+        contact = make_interaction([("agent", "Bonjour.")], id="g", agent_id="A-1", team="T", started_at="2026-11-30T08:00:00+01:00")
+        repo.save_scored(session, contact, Result.model_validate({"interaction_id": "g", **PLANTED["f"][3]}))
+    found, kept = weeks()
+    assert kept == ["2026-11-04", "2026-11-09", "2026-11-10", "2026-11-30"]
+    assert [p.calls for p in found.series["quality"]] == [1, 2, 2]
+    assert values(found.series["quality"]) == [100.0, 62.5, 50.0]  # (75 + 50) / 2; the 30th summed again: (100 + 0) / 2
+    assert found.item_rates[0] == ("greeting.hello", 3, 4)  # a, b, c (by the coach) passed; g failed; d not applicable
 
 
 def test_periods_and_chart_geometry():

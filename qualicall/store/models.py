@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -130,6 +130,23 @@ class ResultFigureRow(Base):
     name: Mapped[str] = mapped_column(String(100), primary_key=True)  # quality, overall, operational; a criterion's id; an indicator's name
     value: Mapped[float | None] = mapped_column(Float)  # None: no score, or an indicator that is not a number
     yes_no: Mapped[bool] = mapped_column(default=False)  # an indicator given as true/false, its value 100 or 0
+
+
+class TrendDay(Base):
+    """One day of an agent's or a team's contacts as their trend page sums it from `result_figures` and `result_items`
+    over the results of record (qualicall.api.web.data.group_trends), kept until that day's contacts change: a page
+    sums again only the days whose count of contacts or sum of latest result ids differs from what is kept here.
+    Result ids only grow and a contact changes agent, team or day only with a new result version, so any change
+    to a day's contacts changes one or the other."""
+
+    __tablename__ = "trend_days"
+    scope: Mapped[str] = mapped_column(String(10), primary_key=True)  # agent | team
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)  # the agent's id or the team
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)  # ISO, as data.contact_day makes it
+    contacts: Mapped[int] = mapped_column(Integer)
+    results: Mapped[int] = mapped_column(BigInteger)  # the sum of the contacts' latest result ids
+    figures: Mapped[list[Any]] = mapped_column()  # [kind, name, sum, count, yes_no] per series
+    items: Mapped[list[Any]] = mapped_column()  # [criterion, item, passed, applicable] per item
 
 
 class ReviewRow(Base):

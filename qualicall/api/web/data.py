@@ -7,9 +7,9 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Any
+from typing import Any, Literal
 
-from sqlalchemy import Integer, and_, case, cast, func, select
+from sqlalchemy import Integer, and_, case, cast, delete, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -18,7 +18,7 @@ from qualicall.api.web.calibration import ReviewedItem
 from qualicall.api.web.priority import failed_items, review_priority
 from qualicall.api.web.trends import Day, Trends, trends
 from qualicall.store import repository as repo
-from qualicall.store.models import InteractionRow, ResultDigest, ResultFigureRow, ResultItemRow, ResultRow, ReviewRow
+from qualicall.store.models import InteractionRow, ResultDigest, ResultFigureRow, ResultItemRow, ResultRow, ReviewRow, TrendDay
 
 # The queue ranks at most this many of the newest matching contacts (a coach filters to narrow it).
 QUEUE_SCAN = 5000
@@ -301,32 +301,62 @@ def contact_day(dialect: str) -> Any:
     return case((and_(func.substr(started_at, 5, 1) == "-", func.substr(started_at, 8, 1) == "-"), func.substr(started_at, 1, 10)), else_=utc_day)
 
 
-def group_trends(session: Session, column: Any, value: str, period: str, order: Callable[[str], Any]) -> Trends | None:
-    """The trends of an agent's or a team's contacts (`column` == `value`) over their results of record, summed per
-    day in SQL; None when none is scored. Criteria, items and indicators sorted by `order` (the grid's)."""
+def group_trends(session: Session, scope: Literal["agent", "team"], name: str, period: str, order: Callable[[str], Any]) -> Trends | None:
+    """The trends of an agent's or a team's contacts over their results of record; None when none is scored.
+    Each day is summed in SQL (`result_figures`, `result_items`) and kept (`trend_days`) until its contacts change:
+    a page sums again only the days that changed since it was last read. Criteria, items and indicators sorted by
+    `order` (the grid's)."""
+    column = InteractionRow.agent_id if scope == "agent" else InteractionRow.team
     day = contact_day(session.bind.dialect.name)
-    of_group = and_(column == value, InteractionRow.latest_result_id.is_not(None))
-    contacts = dict(session.execute(select(day, func.count()).select_from(InteractionRow).where(of_group).group_by(day)).all())
-    if not contacts:
+    of_group = and_(column == name, InteractionRow.latest_result_id.is_not(None))
+    found = {moment: (contacts, results) for moment, contacts, results in session.execute(
+        select(day, func.count(), func.sum(InteractionRow.latest_result_id)).select_from(InteractionRow).where(of_group).group_by(day))}
+    if not found:
         return None
+    kept = {moment: (contacts, results, figures, items) for moment, contacts, results, figures, items in session.execute(
+        select(TrendDay.day, TrendDay.contacts, TrendDay.results, TrendDay.figures, TrendDay.items).where(TrendDay.scope == scope, TrendDay.name == name))}
+    stale = [moment for moment, seen in found.items() if kept.get(moment, ())[:2] != seen]
+    if stale:
+        summed = _sum_days(session, day, of_group if len(stale) == len(found) else and_(of_group, day.in_(stale)))
+        rows = [{"scope": scope, "name": name, "day": moment, "contacts": found[moment][0], "results": found[moment][1],
+                 "figures": summed[moment]["figures"], "items": summed[moment]["items"]} for moment in stale]
+        insert = (sqlite_insert if session.bind.dialect.name == "sqlite" else postgresql_insert)(TrendDay)
+        session.execute(insert.on_conflict_do_update(index_elements=["scope", "name", "day"], set_={
+            column: insert.excluded[column] for column in ("contacts", "results", "figures", "items")}), rows)
+        kept |= {row["day"]: (row["contacts"], row["results"], row["figures"], row["items"]) for row in rows}
+    if gone := set(kept) - set(found):
+        session.execute(delete(TrendDay).where(TrendDay.scope == scope, TrendDay.name == name, TrendDay.day.in_(gone)))
+    days, names, yes_no, rates = [], defaultdict(set), set(), defaultdict(lambda: [0, 0])
+    for moment, (contacts, _, figures, items) in kept.items():
+        if moment in found:
+            days.append(Day(moment, contacts, {(kind, series): (total, count) for kind, series, total, count, _ in figures}))
+            for kind, series, _, _, given_yes_no in figures:
+                names[kind].add(series)
+                if given_yes_no:
+                    yes_no.add(series)
+            for criterion, item, passed, applicable in items:
+                rates[f"{criterion}.{item}"][0] += passed
+                rates[f"{criterion}.{item}"][1] += applicable
+    return trends(days, period, sorted(names["criterion"], key=order), sorted(names["indicator"], key=order), yes_no,
+                  [(key, passed, applicable) for key, (passed, applicable) in sorted(rates.items(), key=lambda rate: order(rate[0]))])
+
+
+def _sum_days(session: Session, day: Any, contacts: Any) -> dict[str, dict[str, list[list[Any]]]]:
+    """Per day of the `contacts` (a condition on InteractionRow), the sums of their results of record: for each
+    series (kind, name) of `result_figures` its sum, how many values and whether one was a yes/no; for each item how
+    many passed and how many applied."""
+    summed: dict[str, dict[str, list[list[Any]]]] = defaultdict(lambda: {"figures": [], "items": []})
     figures = (select(day, ResultFigureRow.kind, ResultFigureRow.name, func.sum(ResultFigureRow.value), func.count(ResultFigureRow.value),
                       func.max(cast(ResultFigureRow.yes_no, Integer)))
                .select_from(InteractionRow).join(ResultFigureRow, ResultFigureRow.result_id == InteractionRow.latest_result_id)
-               .where(of_group).group_by(day, ResultFigureRow.kind, ResultFigureRow.name))
-    sums: dict[str, dict[tuple[str, str], tuple[float, int]]] = defaultdict(dict)
-    names: dict[str, set[str]] = defaultdict(set)
-    yes_no = set()
-    for moment, kind, name, total, count, given_yes_no in session.execute(figures):
-        sums[moment][(kind, name)] = (total or 0.0, count)
-        names[kind].add(name)
-        if given_yes_no:
-            yes_no.add(name)
+               .where(contacts).group_by(day, ResultFigureRow.kind, ResultFigureRow.name))
+    for moment, kind, name, total, count, yes_no in session.execute(figures):
+        summed[moment]["figures"].append([kind, name, total or 0.0, count, bool(yes_no)])
     passed = func.sum(case((ResultItemRow.status == "passed", 1), else_=0))
     applicable = func.sum(case((ResultItemRow.status != "not_applicable", 1), else_=0))
-    items = (select(ResultItemRow.criterion_id, ResultItemRow.item_id, passed, applicable)
+    items = (select(day, ResultItemRow.criterion_id, ResultItemRow.item_id, passed, applicable)
              .select_from(InteractionRow).join(ResultItemRow, ResultItemRow.result_id == InteractionRow.latest_result_id)
-             .where(of_group).group_by(ResultItemRow.criterion_id, ResultItemRow.item_id))
-    rates = sorted(((f"{criterion}.{item}", passed, applicable) for criterion, item, passed, applicable in session.execute(items)),
-                   key=lambda rate: order(rate[0]))
-    return trends([Day(moment, count, sums[moment]) for moment, count in contacts.items()], period, sorted(names["criterion"], key=order),
-                  sorted(names["indicator"], key=order), yes_no, rates)
+             .where(contacts).group_by(day, ResultItemRow.criterion_id, ResultItemRow.item_id))
+    for moment, criterion, item, passed_count, applicable_count in session.execute(items):
+        summed[moment]["items"].append([criterion, item, passed_count, applicable_count])
+    return summed

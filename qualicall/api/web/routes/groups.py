@@ -59,7 +59,7 @@ def _group_page(request: Request, session: SignedIn, t: Translator, kind: Kind, 
     period = period if period in PERIODS else "week"
     filter_name = "agent" if kind == "agents" else "team"
     with request.app.state.store.session() as db:
-        found = store_data.group_trends(db, _column(kind), name, period, t.order)
+        found = store_data.group_trends(db, "agent" if kind == "agents" else "team", name, period, t.order)
     if found is None:
         return render(request, "message.html", session, status_code=404, title=t("not_found"), message=name)
 

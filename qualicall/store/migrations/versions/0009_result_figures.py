@@ -1,5 +1,5 @@
 """results' figures as rows (scores, criteria's scores, indicators' values), which the agent and team pages average
-per period in SQL
+per period in SQL, and those pages' sums per day (trend_days, filled as the pages are read)
 
 The results stored before get theirs here, a thousand at a time.
 
@@ -36,6 +36,16 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('result_id', 'kind', 'name'),
     sqlite_with_rowid=False,
     )
+    op.create_table('trend_days',
+    sa.Column('scope', sa.String(length=10), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('day', sa.String(length=10), nullable=False),
+    sa.Column('contacts', sa.Integer(), nullable=False),
+    sa.Column('results', sa.BigInteger(), nullable=False),
+    sa.Column('figures', sa.JSON(), nullable=False),
+    sa.Column('items', sa.JSON(), nullable=False),
+    sa.PrimaryKeyConstraint('scope', 'name', 'day')
+    )
     _figures_of_stored_results()
 
 
@@ -51,4 +61,5 @@ def _figures_of_stored_results() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table('trend_days')
     op.drop_table('result_figures')
