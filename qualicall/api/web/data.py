@@ -322,10 +322,10 @@ def group_trends(session: Session, scope: Literal["agent", "team"], name: str, p
                  "figures": summed[moment]["figures"], "items": summed[moment]["items"]} for moment in stale]
         insert = (sqlite_insert if session.bind.dialect.name == "sqlite" else postgresql_insert)(TrendDay)
         session.execute(insert.on_conflict_do_update(index_elements=["scope", "name", "day"], set_={
-            column: insert.excluded[column] for column in ("contacts", "results", "figures", "items")}), rows)
+            field: insert.excluded[field] for field in ("contacts", "results", "figures", "items")}), rows)
         kept |= {row["day"]: (row["contacts"], row["results"], row["figures"], row["items"]) for row in rows}
     if gone := set(kept) - set(found):
-        session.execute(delete(TrendDay).where(TrendDay.scope == scope, TrendDay.name == name, TrendDay.day.in_(gone)))
+        session.execute(delete(TrendDay).where(TrendDay.scope == scope, TrendDay.name == name, TrendDay.day.in_(sorted(gone))))
     days, names, yes_no, rates = [], defaultdict(set), set(), defaultdict(lambda: [0, 0])
     for moment, (contacts, _, figures, items) in kept.items():
         if moment in found:
