@@ -15,7 +15,7 @@ def schema_drift(store: Store) -> list:
     from alembic.runtime.migration import MigrationContext
 
     with store.engine.connect() as connection:
-        # The search index's own tables (SQLite FTS5) and index (PostgreSQL GIN on an expression) are not models.
+        # The search index's own tables (SQLite FTS5), column and index (PostgreSQL's stored tsvector, GIN-indexed) are not models.
         context = MigrationContext.configure(connection, opts={"include_object": lambda _o, name, type_, *_: not outside_the_models(name, type_)})
         return compare_metadata(context, Base.metadata)
 

@@ -7,7 +7,8 @@ fold text (`qualicall.core.text.folded_words`: « Réclamation » and « reclama
 
 The index is the database's own:
 - SQLite: an FTS5 table over that row (`transcript_search_fts`, external content, kept by triggers);
-- PostgreSQL: a GIN index on `to_tsvector('simple', body)` (no extension needed: the text is folded already).
+- PostgreSQL: a GIN index on the stored column `body_vector`, generated as `to_tsvector('simple', body)` (no extension
+  needed: the text is folded already; stored, so that checking a candidate does not compute it again: migration 0010).
 
 A query matches the contacts whose transcript has every one of its words, each as a word or the start of one
 (« reclam rembours » finds « réclamation … remboursement »). Made by migration 0007.
@@ -22,6 +23,8 @@ from qualicall.core.text import folded_words
 from qualicall.store.models import InteractionRow, TranscriptText
 
 FTS_TABLE = "transcript_search_fts"
+# PostgreSQL's generated tsvector column of transcript_search (migration 0010), unknown to the models.
+VECTOR_COLUMN = "body_vector"
 # Words a query keeps: more say nothing more and would only slow the index down.
 MAX_WORDS = 12
 
@@ -57,7 +60,7 @@ def matching(words: list[str], dialect: str) -> ColumnElement[bool]:
         )
         condition = TranscriptText.id.in_(found)
     else:
-        condition = text("to_tsvector('simple', transcript_search.body) @@ to_tsquery('simple', :search_query)").bindparams(
+        condition = text(f"transcript_search.{VECTOR_COLUMN} @@ to_tsquery('simple', :search_query)").bindparams(
             search_query=" & ".join(f"{word}:*" for word in words)
         )
     return exists().where(TranscriptText.interaction_id == InteractionRow.id, condition)
@@ -65,4 +68,5 @@ def matching(words: list[str], dialect: str) -> ColumnElement[bool]:
 
 def outside_the_models(name: str | None, type_: str) -> bool:
     """The index's own objects, made by the migration and unknown to the models (Alembic's comparison skips them)."""
-    return type_ == "table" and bool(name) and name.startswith(FTS_TABLE) or type_ == "index" and name == "ix_transcript_search_body"
+    return (type_ == "table" and bool(name) and name.startswith(FTS_TABLE) or type_ == "index" and name == "ix_transcript_search_body"
+            or type_ == "column" and name == VECTOR_COLUMN)
