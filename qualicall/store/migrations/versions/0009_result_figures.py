@@ -4,7 +4,7 @@ per period in SQL, and those pages' sums per day (trend_days, filled as the page
 The results stored before get theirs here, a thousand at a time.
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-03
 """
 
@@ -15,7 +15,7 @@ from qualicall.store.repository import result_figures
 
 
 revision = '0009'
-down_revision = '0007'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
