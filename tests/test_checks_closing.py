@@ -180,3 +180,110 @@ def test_a_short_calls_opening_offer_is_not_its_closing(language, opening):
             (A, "Merci de votre appel." if language == "fr" else "Thank you for calling.")]
     result = item(call, "closing.other_needs", language=language)
     assert result.status == "failed", result.reason
+
+
+@pytest.mark.parametrize(
+    "ending, language",
+    [
+        # A last turn of the customer cut in the middle of a sentence, written with a dash.
+        ([(C, "oui j'ai bien le code sur la facture mais est-ce que—")], "fr"),
+        ([(C, "Right, and the engineer, is he coming on—")], "en"),
+        # The agent saying they can barely hear the customer, the line then dead.
+        ([(C, "d'accord et pour la reprise de l'ancien"), (A, "Monsieur ? Allô ? Je vous entends très mal…")], "fr"),
+        ([(C, "okay and the deposit"), (A, "Hello? Sorry, you're cutting out…")], "en"),
+        # The last turn, anyone's, ending on a word no sentence ends on: the recording stopped mid-sentence.
+        ([(C, "et le technicien"), (A, "il passera mardi entre quatorze heures et euh")], "fr"),
+        ([(C, "and the refund"), (A, "it goes back on your card between monday and um")], "en"),
+    ],
+)
+def test_contacts_cut_before_their_closing(ending, language):
+    base = FR_CALL if language == "fr" else EN_CALL
+    closing = score(base + ending, language).criteria["closing"]
+    assert {i.status for i in closing.items.values()} == {"not_applicable"}, closing
+
+
+@pytest.mark.parametrize(
+    "ending, language",
+    [
+        # The same endings after the agent took leave (before or in the marker's turn), or a sentence that does end.
+        ([(A, "Merci, bonne soirée."), (C, "merci à vous au revoir et—")], "fr"),
+        ([(A, "Thanks for calling, have a good evening."), (C, "thanks, you too, and—")], "en"),
+        ([(C, "merci"), (A, "je vous entends très mal, je vous souhaite une bonne journée")], "fr"),
+        ([(C, "thanks"), (A, "you're cutting out, so have a good day, bye")], "en"),
+        ([(C, "merci"), (A, "je vous en prie, bonne journée, à bientôt et")], "fr"),
+        ([(C, "thanks"), (A, "you're welcome, have a good day and")], "en"),
+        ([(C, "et le technicien"), (A, "il passera mardi entre quatorze heures et seize heures")], "fr"),
+        ([(C, "and the refund"), (A, "it goes back on your card between monday and wednesday")], "en"),
+    ],
+)
+def test_contacts_that_reached_their_closing_or_end_a_sentence(ending, language):
+    base = FR_CALL if language == "fr" else EN_CALL
+    closing = score(base + ending, language).criteria["closing"]
+    assert closing.items["farewell"].status != "not_applicable", closing.items["farewell"].reason
+
+
+def test_a_chat_session_that_expires_is_cut():
+    for language, expired in (("fr", "La session de l'adhérent a expiré, la discussion est close."), ("en", "The session has expired after 10 minutes without a reply.")):
+        turns = [(S, "Chat"), (C, "hello"), (A, "Bonjour, que puis-je faire pour vous ?" if language == "fr" else "Hi, how can I help?"),
+                 (C, "ma carte" if language == "fr" else "my card"), (A, "Laquelle ?" if language == "fr" else "Which one?"), (S, expired)]
+        assert status(turns, "closing.thanks", language, channel="chat") == "not_applicable"
+
+
+@pytest.mark.parametrize(
+    "last, language, item_id, expected",
+    [
+        # Leave-taking: the subject said once for two verbs, a wish closing the turn, « à demain alors », familiar goodbyes.
+        ("Je vous remercie de votre patience et vous souhaite un bel après-midi.", "fr", "farewell", "passed"),
+        ("parfait allez bonne dégustation", "fr", "farewell", "passed"),
+        ("Super, à lundi alors !", "fr", "farewell", "passed"),
+        ("bon ben ciao", "fr", "farewell", "passed"),
+        ("cheers for that, see ya", "en", "farewell", "passed"),
+        # A wish that is no leave-taking, an acknowledgement.
+        ("Ah, bonne question, je regarde.", "fr", "farewell", "failed"),
+        ("C'est une bonne nouvelle.", "fr", "farewell", "failed"),
+        ("Bien reçu, je transmets.", "fr", "farewell", "failed"),
+        # Other needs: « interrogation »; an offer about the current request is no question about other needs.
+        ("Auriez-vous d'autres interrogations ?", "fr", "other_needs", "passed"),
+        ("Shall I go ahead and cancel the old card then?", "en", "other_needs", "failed"),
+        ("Voulez-vous que je réserve ce créneau ?", "fr", "other_needs", "failed"),
+    ],
+)
+def test_closing_items_in_more_words(last, language, item_id, expected):
+    base = FR_CALL if language == "fr" else EN_CALL
+    result = item(base + [(A, last)], f"closing.{item_id}", language)
+    assert result.status == expected, result.reason
+
+
+@pytest.mark.parametrize(
+    "question, answer, language, expected",
+    [
+        # The agent's reply to the customer's last question (a question word; a '?' where punctuated) brings new facts.
+        ("et pour le renvoyer je fais comment", "vous déposez le colis au relais Lyon Part-Dieu et le livreur le reprendra jeudi", "fr", "failed"),
+        ("And where do I drop the parcel?", "You drop the parcel at the Leeds depot and it will be collected on Thursday.", "en", "failed"),
+        # A request (« vous pouvez… ? ») is done, and the reply may sum up.
+        ("Vous pouvez me le renvoyer ?", "Oui, le colis repart du dépôt de Lyon aujourd'hui et vous serez livré jeudi.", "fr", "passed"),
+        ("Can you send it again?", "Yes, your parcel leaves the Leeds depot today and it will be delivered on Thursday.", "en", "passed"),
+    ],
+)
+def test_an_answer_to_the_last_question_is_no_recap(question, answer, language, expected):
+    base, end = (FR_CALL, [(C, "Merci."), (A, "Merci de votre appel, bonne journée.")]) if language == "fr" else (EN_CALL, [(C, "Thanks."), (A, "Thanks for calling, bye.")])
+    other = (A, "Avez-vous une autre question ?" if language == "fr" else "Any other question?")
+    result = item(base + [other, (C, question), (A, answer)] + end, "closing.recap", language)
+    assert result.status == expected, result.reason
+
+
+@pytest.mark.parametrize(
+    "closing, language, expected",
+    [
+        # What happens next said in the present, dated by a day, restating the call.
+        ([(A, "Top, je vous bloque le créneau de jeudi au dépôt de Lyon pour le colis.")], "fr", "passed"),
+        ([(A, "Great, I'm booking the Thursday slot at the Leeds depot for your parcel.")], "en", "passed"),
+        # « à jeudi » takes leave; it dates no next step.
+        ([(A, "Merci pour le colis, bonne fin de journée et à jeudi au dépôt de Lyon.")], "fr", "failed"),
+    ],
+)
+def test_a_day_dates_the_next_step(closing, language, expected):
+    base = FR_CALL if language == "fr" else EN_CALL
+    end = [(C, "Merci."), (A, "Je vous en prie.")] if language == "fr" else [(C, "Thanks."), (A, "You're welcome.")]
+    result = item(base + [(A, "Autre chose ?" if language == "fr" else "Anything else?"), (C, "Non." if language == "fr" else "No.")] + closing + end, "closing.recap", language)
+    assert result.status == expected, result.reason

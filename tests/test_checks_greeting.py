@@ -186,3 +186,42 @@ def test_a_first_name_at_pick_up_is_never_the_organisation():
     assert result.status == "failed", result.reason
     result = item([(A, "tiphaine bonjour je vous écoute"), (C, "oui bonjour")], "greeting.organization")
     assert result.status == "failed", result.reason
+
+
+@pytest.mark.parametrize(
+    "turns, language, expected",
+    [
+        # First names joined by a hyphen make one, even where the dictionary knows each part (« rose », « claire »).
+        ([(A, "mutuelle azur bonjour rose-marie"), (C, "oui bonjour")], "fr", "passed"),
+        ([(A, "harbour lettings good morning you've got mary-rose"), (C, "hi")], "en", "passed"),
+        # After the agent asked the customer's name, a name is the customer's or one of theirs (children, pets).
+        ([(A, "Bonjour, crèche municipale."), (C, "Bonjour, c'est pour l'inscription."), (A, "Votre nom de famille ?"), (C, "Perrin."),
+          (A, "Merci. Donc Lucie et Arthur, en septembre ?")], "fr", "failed"),
+        ([(A, "Good morning, Hillside Stables."), (C, "Hi, it's about the riding lessons."), (A, "Can I take your last name?"), (C, "Doyle."),
+          (A, "Thanks. So that's for Robin and Holly, every Tuesday?")], "en", "failed"),
+        # A first name after « the » names a company; « ben » in French is « bien », never a name.
+        ([(A, "Good afternoon, you're through to the Austin Motor Club, how can I help?"), (C, "Hi.")], "en", "failed"),
+        ([(A, "oui allô"), (C, "bonjour j'appelle pour ma carte"), (A, "ben ouais faut la renouveler en ligne")], "fr", "failed"),
+    ],
+)
+def test_agent_name_compounds_and_other_peoples_names(turns, language, expected):
+    result = item(turns, "greeting.agent_name", language, seconds_per_turn=3)  # all in the opening's 20 s
+    assert result.status == expected, result.reason
+
+
+@pytest.mark.parametrize(
+    "text, language, expected",
+    [
+        # « j'écoute », « à votre disposition », "what can i do for ya", "what's up?": offers in a few words.
+        ("Garage Lemaire, atelier, j'écoute.", "fr", "passed"),
+        ("Bonjour, Jeanne, du service adhérents, à votre disposition pour votre dossier.", "fr", "passed"),
+        ("morning brightwater gyms what can i do for ya", "en", "passed"),
+        ("Hey, Cobalt Games support here. What's up?", "en", "passed"),
+        # A request for details offers nothing.
+        ("Bonjour, Garage Lemaire. Votre numéro de dossier ?", "fr", "failed"),
+        ("Hey, Cobalt Games support. Your username?", "en", "failed"),
+    ],
+)
+def test_offer_help_in_a_few_words(text, language, expected):
+    result = item([(A, text), (C, "oui" if language == "fr" else "yes")], "greeting.offer_help", language)
+    assert result.status == expected, result.reason

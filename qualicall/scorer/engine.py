@@ -9,7 +9,7 @@ from typing import Any
 from qualicall import __version__
 from qualicall.core import scores
 from qualicall.core.scores import weighted_mean
-from qualicall.scorer.context import CUSTOMER, CheckContext, find_all
+from qualicall.scorer.context import AGENT, CUSTOMER, CheckContext, find_all
 from qualicall.scorer.indicators import measure_chat, score_indicators
 from qualicall.scorer.reasons import Reason, reason
 from qualicall.core.interaction import Interaction, InteractionError
@@ -25,30 +25,37 @@ def criterion_score(items: dict[str, ItemResult], weights: dict[str, float]) -> 
     return scores.criterion_score({item_id: item.status for item_id, item in items.items()}, weights)
 
 
-# The customer's last turn cut in the middle of a word (« est-ce que vous pou- », "book the appoint-"):
-# the line dropped while they spoke, however the transcript ends.
-_CUT_OFF = re.compile(r"\w+-$")
+# The customer's last turn cut in the middle of a word or a sentence (« est-ce que vous pou- »,
+# "book the appoint-", "are you still—"): the line dropped while they spoke, however the transcript ends.
+_CUT_OFF = re.compile(r"\w+(?:-|\s?[—–])$")
 
 
 def _interrupted(ctx: CheckContext) -> str | None:
     """The words showing the contact ended before its closing phase, if any.
 
-    A « customer left » or « line dropped » marker, or a last turn of the customer cut in
-    the middle of a word, means the closing never came only if the agent had not already
-    taken leave (an item flagged `closes_contact`): a chat whose customer leaves after the
-    agent's « bonne soirée » did reach its closing, and is judged on it.
+    A « customer left » or « line dropped » marker, a last turn of the customer cut in
+    the middle of a word, or a last turn (anyone's) ending on a word no sentence ends on
+    (« entre neuf heures et euh ») means the closing never came only if the agent had not
+    already taken leave (an item flagged `closes_contact`), in their last turn before the
+    marker or in the marker's own: a chat whose customer leaves after the agent's « bonne
+    soirée » did reach its closing, and is judged on it.
     """
     last = [t for t in ctx.turns if t.norm.text][-3:]
     found = find_all(ctx.rubric.interrupted, last)
+    final = last[-1] if last else None
     if found:
         marker_turn, said = found[-1].turn, found[-1].text
-    else:
-        final = last[-1] if last else None
-        cut = _CUT_OFF.search(final.text.rstrip()) if final is not None and final.speaker == CUSTOMER else None
-        if cut is None:
-            return None
+    elif final is None:
+        return None
+    elif (cut := _CUT_OFF.search(final.text.rstrip()) if final.speaker == CUSTOMER else None) is not None:
         marker_turn, said = final, cut.group()
+    elif final.speaker in (AGENT, CUSTOMER) and find_all(ctx.rubric.unfinished, [final]):
+        marker_turn, said = final, " ".join(final.text.split()[-5:])
+    else:
+        return None
     before = [t for t in ctx.agent_turns if t.index < marker_turn.index][-1:]
+    if marker_turn.speaker == AGENT:
+        before.append(marker_turn)
     leave_taking = [ctx.rubric.checked_params(item).matcher for item in ctx.rubric.closes_contact()]  # type: ignore[attr-defined]
     if before and any(find_all(pattern, before) for pattern in leave_taking):
         return None

@@ -48,6 +48,9 @@ class Windows(_Strict):
     # Words in the last turns (any speaker, bots included) that show the contact
     # ended before its closing phase: the closing items are then not applicable.
     interrupted: list[str] = Field(default_factory=list)
+    # Words no sentence ends on (« et », "and"): the contact's last turn ending on one
+    # was cut in the middle of a sentence, whoever was speaking.
+    unfinished: list[str] = Field(default_factory=list)
 
 
 class TextSettings(_Strict):
@@ -299,7 +302,7 @@ class Rubric(_Strict):
     def thresholds(self) -> dict[str, Any]:
         """Every setting a score depends on, written into each result."""
         return {
-            "windows": self.windows.model_dump(exclude={"interrupted"}),
+            "windows": self.windows.model_dump(exclude={"interrupted", "unfinished"}),
             "criteria_weights": {cid: c.weight for cid, c in self.criteria.items()},
             "items": {
                 f"{cid}.{iid}": {"weight": item.weight, **_numeric(item.params)}
@@ -328,6 +331,12 @@ class Rubric(_Strict):
     def interrupted(self) -> re.Pattern[str] | None:
         """`windows.interrupted` as one regex on normalised text."""
         return compile_phrases(self.windows.interrupted, self.text.hesitation_set)
+
+    @cached_property
+    def unfinished(self) -> re.Pattern[str] | None:
+        """`windows.unfinished` as one regex on normalised text, closing it."""
+        words = compile_phrases(self.windows.unfinished, self.text.hesitation_set)
+        return re.compile(words.pattern + "$") if words else None
 
     def closes_contact(self) -> list[ItemSpec]:
         """The items flagged `closes_contact`: their formulas take leave of the customer."""

@@ -11,7 +11,7 @@ from qualicall.core.result import ItemResult
 from qualicall.core.text import normalize
 from qualicall.scorer.checks.banks import by_meaning, read_with_bank, realised
 from qualicall.scorer.checks.greeting import stop_words
-from qualicall.scorer.context import CheckContext, Match, TurnView, find_all, first_saying
+from qualicall.scorer.context import AGENT, CUSTOMER, CheckContext, Match, TurnView, find_all, first_saying
 from qualicall.scorer.params import CheckParams
 from qualicall.scorer.reasons import place, reason
 from qualicall.scorer.registry import register_check
@@ -22,6 +22,7 @@ from qualicall.scorer.registry import register_check
 STEM = 5
 CONTENT_POS = frozenset({"NOUN", "PROPN", "VERB", "NUM"})
 _SENTENCE = re.compile(r"[^.!?…]+[.!?…]*")
+_PUNCTUATION = re.compile(r"[.,;:!?…]")
 
 
 class RecapParams(CheckParams):
@@ -33,15 +34,30 @@ class RecapParams(CheckParams):
     )
     done: list[str] = Field(default_factory=list, description="what the agent has done (« je vous ai * », \"I've *\")")
     next: list[str] = Field(default_factory=list, description="what happens next (« vous recevrez », \"you'll\"); future-tense verbs count too")
+    days: list[str] = Field(
+        default_factory=list,
+        description="days that date what happens next (« je vous bloque le court samedi »), in a statement restating the call only "
+        "(with what was done they date the past or an offer: « j'ai un créneau mardi »)",
+    )
     bank: str | None = Field(
         default=None, description="a rubric bank (`banks:`) of recaps: a sentence of the window that realises it is a recap (recognised by meaning)"
+    )
+    question_words: list[str] = Field(
+        default_factory=list,
+        description="words that make a customer turn a question (« comment », \"when\"; with a '?' where punctuated): the agent's next turn answers it, "
+        "and an answer brings new facts, it sums nothing up (only an explicit formula or a marked summary is a recap there)",
     )
 
     @cached_property
     def matchers(self) -> dict[str, re.Pattern[str] | None]:
-        """The explicit formulas, the markers, what was done, what happens next: each one regex."""
-        lists = {"phrases": self.phrases, "markers": self.markers, "done": self.done, "next": self.next}
-        return {name: self.phrase_matcher(phrases) for name, phrases in lists.items()}
+        """The explicit formulas, the markers, what was done, what happens next, the days, the question words: each one regex."""
+        lists = {"phrases": self.phrases, "markers": self.markers, "done": self.done, "next": self.next, "days": self.days}
+        lists["question_words"] = self.question_words
+        matchers = {name: self.phrase_matcher(phrases) for name, phrases in lists.items()}
+        if matchers["days"] is not None:
+            # « à samedi » takes leave, it dates nothing (« merci de votre appel et à samedi 22 »)
+            matchers["days"] = re.compile(r"(?<!\ba )" + matchers["days"].pattern)
+        return matchers
 
 
 def _stems(words: list[str], stops: frozenset[str]) -> set[str]:
@@ -65,6 +81,21 @@ def _content_words(ctx: CheckContext, turn: TurnView, start: int, end: int) -> l
     return [normalize(t.text).text for t in ctx.tokens(turn, first, last) if t.pos_ in CONTENT_POS]
 
 
+def _answers(ctx: CheckContext, asking: re.Pattern[str] | None) -> set[int]:
+    """The agent turns that answer a question: the customer's turn just before asks one (a question word, and a '?' where the
+    text is punctuated). A request (« vous pouvez m'envoyer le devis ? ») is no such question: the agent's reply does it and may sum up."""
+    answers: set[int] = set()
+    if asking is None:
+        return answers
+    previous = None
+    for turn in ctx.window("conversation"):
+        if turn.speaker == AGENT and previous is not None and previous.speaker == CUSTOMER:
+            if (previous.asks or not _PUNCTUATION.search(previous.text)) and asking.search(previous.norm.text):
+                answers.add(turn.index)
+        previous = turn
+    return answers
+
+
 def _has_future(ctx: CheckContext, turn: TurnView, first: int = 0, last: int | None = None) -> bool:
     """A verb in the future tense in the turn, or in original[first:last] of it (spaCy morphology; asked only for candidates)."""
     return any("Fut" in t.morph.get("Tense") for t in ctx.tokens(turn, first, last))
@@ -79,8 +110,9 @@ def recap(ctx: CheckContext, params: RecapParams) -> ItemResult:
     if explicit:
         return ctx.passed(reason("recap.explicit", text=explicit[0].text, at=place(explicit[0])), explicit[:1])
     stops = stop_words(ctx.language)
-    marker, done, upcoming = matchers["markers"], matchers["done"], matchers["next"]
+    marker, done, upcoming, days = matchers["markers"], matchers["done"], matchers["next"], matchers["days"]
     first_said = first_saying(ctx.window("conversation"), lambda t: _stems(t.norm.words(), stops))
+    answers = _answers(ctx, matchers["question_words"])
     for turn in turns:
 
         def restated(start: int, end: int) -> set[str]:
@@ -100,6 +132,8 @@ def recap(ctx: CheckContext, params: RecapParams) -> ItemResult:
             if len(found) >= params.min_restated:
                 match = Match(turn, start, end)
                 return ctx.passed(reason("recap.summary", at=place(match), text=match.text[:80]), [match], restated=len(found))
+        if turn.index in answers:
+            continue
         # Without a marker: a statement of what happens next (future tense, « sous 5 jours »,
         # "you'll") that repeats what the call established (« la nouvelle carte arrive chez
         # vous sous cinq jours »). An answer to a last question brings new facts instead.
@@ -107,7 +141,8 @@ def recap(ctx: CheckContext, params: RecapParams) -> ItemResult:
             said = turn.norm.text[start:end]
             if question or len(said.split()) < params.min_words:
                 continue
-            if not (upcoming and upcoming.search(said)) and not _has_future(ctx, turn, *turn.norm.span(start, end)):
+            ahead = any(words is not None and words.search(said) for words in (upcoming, days))
+            if not ahead and not _has_future(ctx, turn, *turn.norm.span(start, end)):
                 continue
             found = restated(start, end)
             if len(found) >= params.min_restated:
@@ -124,7 +159,7 @@ def recap(ctx: CheckContext, params: RecapParams) -> ItemResult:
             return ctx.passed(reason("recap.done_and_next", at=place(match), text=match.text[:80]), [match])
     # Read by meaning last: the rules above need no sentence embedded.
     if params.bank:
-        found = realised(read_with_bank(ctx, params.bank, turns))
+        found = realised(read_with_bank(ctx, params.bank, [t for t in turns if t.index not in answers]))
         if found:
             return by_meaning(ctx, "passed", {"fr": "récapitulatif", "en": "recap"}, found)
     return ctx.failed(reason("recap.missing", window=ctx.window_param(ctx.item.window)))

@@ -14,6 +14,8 @@ from qualicall.scorer.params import CheckParams
 from qualicall.scorer.reasons import place, reason
 from qualicall.scorer.registry import register_check
 
+_HYPHENATED = re.compile(r"\w+(?:-\w+)+")
+
 # The default of the organisation's `connectors` (the default rubrics state it).
 CONNECTORS = ["du", "de", "des", "la", "le", "l", "d", "et", "of", "the", "and"]
 
@@ -283,6 +285,13 @@ class _NameReader:
         self.customer_first = first_saying(ctx.customer_turns, lambda t: t.norm.words())
 
     @cached_property
+    def name_asked(self) -> int | None:
+        """The opening turn where the agent asks the customer's name (« c'est à quel nom ? »): a name in it or after it is the
+        customer's or one of theirs (« Bramble and Pip, arriving on Saturday? »); agents give their own before asking."""
+        matcher = self.params.request_matcher
+        return next((t.index for t in self.turns if matcher is not None and matcher.search(t.norm.text)), None)
+
+    @cached_property
     def dictionary(self):  # type: ignore[no-untyped-def]
         from qualicall.models.lexicon import dictionary
 
@@ -325,7 +334,7 @@ class _NameReader:
             return True
         if self.customer_first.get(word, turn.index) < turn.index:
             return True
-        if self.params.request_matcher is not None and self.params.request_matcher.search(turn.norm.text):
+        if self.name_asked is not None and self.name_asked <= turn.index:
             return True
         # « Bonjour Sophie, … » once the customer has spoken: the agent greets the customer by name, the
         # name closing the greeting (not « Bonjour ! Agathe, du service … », "Hello, Jordan here").
@@ -354,9 +363,17 @@ class _NameReader:
         word = turn.norm.text[start:end]
         if not is_first_name(word):
             return False
-        if self.written(turn, start, end).lower() not in self.dictionary:
+        if self.written(turn, start, end).lower() not in self.dictionary or self.compound_first_name(turn, start):
             return True
         return self.capitalised_inside(turn, start, end) or self.is_person(turn, start, end)
+
+    def compound_first_name(self, turn: TurnView, start: int) -> bool:
+        """« marie-laure », « jean-pierre »: first names joined by hyphens make one, whatever the dictionary says of each part."""
+        from qualicall.models.names import is_first_name
+
+        s, _ = turn.norm.span(start, start + 1)
+        compound = _HYPHENATED.match(turn.text, s)
+        return compound is not None and all(is_first_name(normalize(part).text) for part in compound.group().split("-"))
 
     def in_slot(self, turn: TurnView, start: int, end: int, first_person: bool) -> bool:
         """A word in a pattern's {name} slot: said in the first person (« je suis X »), a first name or a word the tagger takes for a
