@@ -136,6 +136,20 @@ def test_customer_leaving_a_chat_makes_the_closing_not_applicable():
         ("Je vous souhaite un prompt rétablissement.", "fr", "farewell", "passed"),
         ("Parfait, merci, et à lundi !", "fr", "farewell", "passed"),
         ("Votre livraison est reportée à lundi, je vous envoie la confirmation par SMS.", "fr", "farewell", "failed"),
+        # Leave-taking: the subject said once for two verbs, a wish closing the turn, « à demain alors », familiar goodbyes.
+        ("Je vous remercie de votre patience et vous souhaite un bel après-midi.", "fr", "farewell", "passed"),
+        ("parfait allez bonne dégustation", "fr", "farewell", "passed"),
+        ("Super, à lundi alors !", "fr", "farewell", "passed"),
+        ("bon ben ciao", "fr", "farewell", "passed"),
+        ("cheers for that, see ya", "en", "farewell", "passed"),
+        # A wish that is no leave-taking, an acknowledgement.
+        ("Ah, bonne question, je regarde.", "fr", "farewell", "failed"),
+        ("C'est une bonne nouvelle.", "fr", "farewell", "failed"),
+        ("Bien reçu, je transmets.", "fr", "farewell", "failed"),
+        # Other needs: « interrogation »; an offer about the current request is no question about other needs.
+        ("Auriez-vous d'autres interrogations ?", "fr", "other_needs", "passed"),
+        ("Shall I go ahead and cancel the old card then?", "en", "other_needs", "failed"),
+        ("Voulez-vous que je réserve ce créneau ?", "fr", "other_needs", "failed"),
     ],
 )
 def test_closing_items_in_other_words(last, language, item_id, expected):
@@ -228,30 +242,6 @@ def test_a_chat_session_that_expires_is_cut():
                  (C, "ma carte" if language == "fr" else "my card"), (A, "Laquelle ?" if language == "fr" else "Which one?"), (S, expired)]
         assert status(turns, "closing.thanks", language, channel="chat") == "not_applicable"
 
-
-@pytest.mark.parametrize(
-    "last, language, item_id, expected",
-    [
-        # Leave-taking: the subject said once for two verbs, a wish closing the turn, « à demain alors », familiar goodbyes.
-        ("Je vous remercie de votre patience et vous souhaite un bel après-midi.", "fr", "farewell", "passed"),
-        ("parfait allez bonne dégustation", "fr", "farewell", "passed"),
-        ("Super, à lundi alors !", "fr", "farewell", "passed"),
-        ("bon ben ciao", "fr", "farewell", "passed"),
-        ("cheers for that, see ya", "en", "farewell", "passed"),
-        # A wish that is no leave-taking, an acknowledgement.
-        ("Ah, bonne question, je regarde.", "fr", "farewell", "failed"),
-        ("C'est une bonne nouvelle.", "fr", "farewell", "failed"),
-        ("Bien reçu, je transmets.", "fr", "farewell", "failed"),
-        # Other needs: « interrogation »; an offer about the current request is no question about other needs.
-        ("Auriez-vous d'autres interrogations ?", "fr", "other_needs", "passed"),
-        ("Shall I go ahead and cancel the old card then?", "en", "other_needs", "failed"),
-        ("Voulez-vous que je réserve ce créneau ?", "fr", "other_needs", "failed"),
-    ],
-)
-def test_closing_items_in_more_words(last, language, item_id, expected):
-    base = FR_CALL if language == "fr" else EN_CALL
-    result = item(base + [(A, last)], f"closing.{item_id}", language)
-    assert result.status == expected, result.reason
 
 
 @pytest.mark.parametrize(
