@@ -36,7 +36,8 @@ def conversation(language: str, item_id: str, sentence: str) -> list[tuple[str, 
     if item_id.startswith("closing."):
         return [*opening, *middle, (A, sentence), (C, closing[1][1])]
     if item_id == "reformulation.restates_need":
-        return [*opening, (A, sentence), *middle, *closing]
+        # The customer answers it: a restatement recognised by meaning alone counts once confirmed (a bare « oui »).
+        return [*opening, (A, sentence), (C, call["answer"]), *middle, *closing]
     return [*opening, *middle, (A, sentence), (C, call["answer"]), *closing]
 
 
@@ -71,6 +72,9 @@ CASES = [
     ("fr", "reformulation.restates_need", "Bref, je vais regarder le dossier.", "failed"),
     ("en", "reformulation.restates_need", "right so the way I understand it your sofa delivery didn't show up on saturday", "passed"),
     ("en", "reformulation.restates_need", "Basically, I'll take a look at the file.", "failed"),
+    # Unpunctuated speech: the customer's « oui » confirms what ends the turn, and unrelated words stay no restatement.
+    ("fr", "reformulation.restates_need", "en gros vos meubles sont jamais arrivés samedi alors que la livraison était prévue", "passed"),
+    ("en", "reformulation.restates_need", "so basically i'll pull up the file and have a look", "failed"),
     # positive_wording fails on a breach: a sentence that reads like a banned formula.
     ("fr", "comprehensible_language.positive_wording", "Aucun souci pour ça, je m'en charge.", "failed"),
     ("fr", "comprehensible_language.positive_wording", "Je m'en occupe avec plaisir.", "passed"),

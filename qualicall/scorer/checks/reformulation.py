@@ -104,7 +104,9 @@ def _sentence_end(turn: TurnView, position: int, confirm: re.Pattern[str] | None
     if asked is not None and len(turn.norm.text[end : asked.start()].split()) <= 1:
         return end, ASKED
     stated = stop is not None and stop.group() in ".!" and not turn.text[stop.end() :].strip()
-    return end, STATED if stated else None
+    # Speech written without punctuation (ASR): the restatement that runs to the end of the turn is what the customer answers.
+    unpunctuated = stop is None and _SENTENCE_END.search(turn.text) is None
+    return end, STATED if stated or unpunctuated else None
 
 
 def _restatement(turn: TurnView, match: Match, max_words: int, confirm: re.Pattern[str] | None) -> tuple[str, int, int, str | None]:
