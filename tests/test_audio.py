@@ -260,6 +260,23 @@ def test_decoding_budget_cuts_the_transcript_and_says_so(transcriber, calls):
     assert cut.cut and cut.segments == [] and cut.decode_passes == 0
 
 
+def test_both_channels_decoded_in_batches_read_as_each_alone(transcriber, calls):
+    # The channels' windows go through the encoder and the beam search together: the same words as one channel at a time.
+    left, right = load_audio(calls["call-ulaw"]).channels
+    together = transcriber.engine.transcribe_channels([left, right], ["en", "en"])
+    alone = [transcriber.engine.transcribe(channel, "en") for channel in (left, right)]
+    for batched, single in zip(together, alone):
+        assert [(s.text, s.start, s.end) for s in batched.segments] == [(s.text, s.start, s.end) for s in single.segments]
+        assert batched.decode_passes == single.decode_passes >= 1
+    said = [" ".join(s.text for s in result.segments).lower() for result in together]
+    assert "thank you for calling" in said[0] and "problem" in said[1] and "problem" not in said[0]
+    # Language detected on the first channel and imposed on the second; the budget shared by both.
+    followed = transcriber.engine.transcribe_channels([left, right], [None, None], follow_first=True, max_passes=1)
+    assert [r.language for r in followed] == ["en", "en"] and followed[0].language_probability > 0.5
+    assert followed[1].language_probability is None
+    assert (followed[0].cut, followed[1].cut) == (False, True) and followed[1].segments == []
+
+
 @contextmanager
 def every_core_busy():
     """One spinning process per core for the duration of the block."""

@@ -376,15 +376,17 @@ class RecordingTranscriber:
         order = [0, 1] if configured != "right" else [1, 0]
         transcripts = {0: _Transcript(), 1: _Transcript()}
         for window in audio.windows(self.options.window_seconds):
-            for channel in order:
-                spent = sum(t.decode_passes for t in transcripts.values())
-                # In auto mode each channel keeps the language found on it in the first window.
-                asked = language if configured != "auto" else language or transcripts[channel].language
-                result = self._run(window.channels[channel], asked, budget - spent)
+            spent = sum(t.decode_passes for t in transcripts.values())
+            # In auto mode each channel keeps the language found on it in the first window; otherwise the language
+            # is detected on the agent's channel and imposed on the customer's (short replies mislead detection).
+            asked = [language if configured != "auto" else language or transcripts[channel].language for channel in order]
+            results = self.engine.transcribe_channels(
+                [window.channels[channel] for channel in order], asked, follow_first=configured != "auto", max_passes=max(0, budget - spent),
+            )
+            for channel, result in zip(order, results):
                 transcripts[channel].add(result, window.offset)
-                if configured != "auto" and language is None:
-                    # Detected on the agent's channel, imposed on the customer's (short replies mislead detection).
-                    language = result.language
+            if configured != "auto" and language is None:
+                language = results[0].language
             if any(t.cut for t in transcripts.values()):
                 break
         units = [u for channel in (0, 1) for u in _units_of(transcripts[channel].kept(), lambda s, e, c=channel: c)]

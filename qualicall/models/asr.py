@@ -12,6 +12,12 @@ Interface (what an engine implements and what the audio pipeline relies on)
   decoded at one temperature: the temperature fallback costs one pass per
   temperature tried. The budget counts work, not time, so that the same
   audio is cut at the same place (or not at all) however loaded the machine.
+- `AsrEngine.transcribe_channels(channels, languages, follow_first=False, max_passes=None)
+  -> list[TranscriptionResult]`: the channels of one recording (a list of
+  sample arrays) and a language per channel (None: detected on it, or with
+  `follow_first` taken from the first channel, detected there), with one
+  budget for all; faster-whisper decodes their speech in batches, other
+  engines one channel after another (`one_channel_at_a_time`).
 - `TranscriptionResult`: `segments` (a list of `Segment`, ordered by time,
   times in seconds from the start of `samples`), `language`,
   `language_probability` (None when the language was given), `cut` (True
@@ -141,6 +147,23 @@ class AsrEngine(Protocol):
     model_name: str
 
     def transcribe(self, samples: np.ndarray, language: str | None = None, max_passes: int | None = None) -> TranscriptionResult: ...
+
+    def transcribe_channels(
+        self, channels: list[np.ndarray], languages: list[str | None], follow_first: bool = False, max_passes: int | None = None,
+    ) -> list[TranscriptionResult]: ...
+
+
+def one_channel_at_a_time(
+    engine: AsrEngine, channels: list[np.ndarray], languages: list[str | None], follow_first: bool, max_passes: int | None,
+) -> list[TranscriptionResult]:
+    """`transcribe_channels` for an engine that decodes one signal at a time: the budget shared in order."""
+    results: list[TranscriptionResult] = []
+    for samples, language in zip(channels, languages):
+        if language is None and follow_first and results:
+            language = results[0].language
+        left = None if max_passes is None else max(0, max_passes - sum(r.decode_passes for r in results))
+        results.append(engine.transcribe(samples, language, max_passes=left))
+    return results
 
 
 ENGINES: dict[str, str] = {

@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from qualicall.models.asr import SAMPLE_RATE, AsrError, EngineConfig, Segment, TranscriptionResult, make_segment
+from qualicall.models.asr import SAMPLE_RATE, AsrError, EngineConfig, Segment, TranscriptionResult, make_segment, one_channel_at_a_time
 from qualicall.models.vad import ENGINE_VAD, SpeechChunk, TimeMap, speech_chunks
 from qualicall.models.whisper_models import ModelResolutionError, cache_dir, resolve_model
 
@@ -167,6 +167,11 @@ class OpenAIWhisperEngine:
             decode_seconds=round(time.monotonic() - started, 3),
             decode_passes=passes,
         )
+
+    def transcribe_channels(
+        self, channels: list[np.ndarray], languages: list[str | None], follow_first: bool = False, max_passes: int | None = None,
+    ) -> list[TranscriptionResult]:
+        return one_channel_at_a_time(self, channels, languages, follow_first, max_passes)
 
 
 def _groups(chunks: list[SpeechChunk], max_samples: int) -> list[list[SpeechChunk]]:
