@@ -58,6 +58,20 @@ def test_agent_is_the_speaker_whose_opening_sounds_like_an_agent(openings, agent
     assert decision.agent == agent and decision.confidence >= 0.7
 
 
+@pytest.mark.parametrize(
+    "caller",
+    [
+        "Hello, is that customer service? I'm looking for a train.",
+        "Hello, I was at the customer service. I'm looking for a train.",  # the real call's caller, as a decoder heard her
+        "Bonjour, c'est bien le service client ? Je voudrais un rendez-vous.",
+    ],
+)
+def test_a_caller_who_names_the_service_she_called_is_not_taken_for_its_agent(caller):
+    # The caller speaks first and names the service; the agent answers with a short offer of help.
+    decision = decide_agent([caller, "Yes, can I help you?" if "service client" not in caller else "Oui, comment puis-je vous aider ?"], first_speaker=0)
+    assert decision.agent == 1 and decision.confidence >= 0.75, decision
+
+
 def test_no_cue_falls_back_to_the_first_speaker_with_low_confidence():
     decision = decide_agent(["oui", "d'accord"], first_speaker=1)
     assert decision.agent == 1 and decision.confidence < 0.6

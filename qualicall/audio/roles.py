@@ -18,6 +18,11 @@ from dataclasses import dataclass
 OPENING_SECONDS = 30.0
 OPENING_WORDS = 60
 
+# A service's name is an agent's cue where the speaker names it ("Northwind customer service, hello"), not where
+# a caller refers to it: asks whether they reached it ("is that customer service?") or says they went or spoke
+# to it ("I was at the customer service", « j'ai appelé le service client »). Fixed-width look-behinds, one a word.
+_NAMED = "".join(rf"(?<!\b{words} )" for words in ("the", "at", "to", "is this", "is that", "is it", "le", "au"))
+
 # (pattern on accent-folded lower-case text, weight). Offers of help and service
 # introductions are what customers do not say; greetings alone weigh little.
 AGENT_CUES: list[tuple[str, float]] = [
@@ -26,7 +31,7 @@ AGENT_CUES: list[tuple[str, float]] = [
     (r"\bqu'?est[ -]ce que je peux faire pour vous\b", 3.0),
     (r"\ba votre (ecoute|service|disposition)\b", 3.0),
     (r"\bvous etes (bien )?(chez|au|a la|sur)\b", 3.0),
-    (r"\b(service|centre|equipe) (client|clientele|relation|commercial|technique|abonnes?)\b", 2.0),
+    (_NAMED + r"\b(service|centre|equipe) (client|clientele|relation|commercial|technique|abonnes?)\b", 2.0),
     (r"\bje (suis|m'appelle) \w+,? (votre )?(conseill|agent|charge)", 2.0),
     (r"\b(bienvenue|merci (de|d'avoir) (votre appel|appele|patiente))\b", 2.0),
     (r"\bje vous (ecoute|mets en attente)\b", 2.0),
@@ -39,7 +44,7 @@ AGENT_CUES: list[tuple[str, float]] = [
     (r"\byou'?ve reached\b", 3.0),
     (r"\b(this is|my name is|i'?m) \w+,? (speaking|from|with|at)\b", 2.0),
     (r"\b\w+ speaking\b", 1.5),
-    (r"\b(customer (service|care|support)|help ?desk|support team)\b", 2.0),
+    (_NAMED + r"\b(customer (service|care|support)|help ?desk|support team)\b", 2.0),
     (r"\bwelcome to\b", 2.0),
     (r"\b(hello|hi|good (morning|afternoon|evening))\b", 0.5),
 ]
