@@ -10,8 +10,8 @@ trigger the temperature fallback or drop a window.
 Batches: each channel's speech (VAD spans of at most 30 s) is joined into
 windows of at most 30 s, as faster-whisper's batched pipeline does; the
 windows of all channels, in the order they start in the recording, are
-encoded and decoded `BATCH_SIZE` at a time (one beam search over the batch:
-the decoder multiplies matrices instead of vectors), each window once and
+encoded one by one and decoded `BATCH_SIZE` at a time (one beam search over
+the batch: the decoder multiplies matrices instead of vectors), each window once and
 without timestamps (as faster-whisper's batched pipeline decodes: with them,
 Whisper may end a window on an unfinished piece that only seeking back and
 decoding again recovers), then word-timed per channel by faster-whisper's
@@ -220,11 +220,12 @@ class FasterWhisperEngine:
                 state.language = state.language or states[0].language
 
     def _encode(self, windows: list[_Window]) -> np.ndarray:
+        """The windows' encoder outputs, one window at a time: the encoder attends over 1 500 frames, and a batch's
+        attention weights outgrow the caches (the real call's six windows: 6.6 s of CPU one by one, 8.3 s at once)."""
         from faster_whisper.audio import pad_or_trim
 
         extract = self.model.feature_extractor
-        features = np.stack([pad_or_trim(extract(w.audio)[..., :-1]) for w in windows])
-        return np.asarray(self.model.encode(features))
+        return np.concatenate([np.asarray(self.model.encode(pad_or_trim(extract(w.audio)[..., :-1])[None])) for w in windows])
 
     def _options(self, suppress_tokens: list[int]) -> Any:
         from faster_whisper.transcribe import TranscriptionOptions
