@@ -72,6 +72,12 @@ def test_a_caller_who_names_the_service_she_called_is_not_taken_for_its_agent(ca
     assert decision.agent == 1 and decision.confidence >= 0.75, decision
 
 
+def test_a_greeting_heard_on_one_side_only_does_not_overturn_the_first_speaker():
+    # Two garbled openings (espeak-ng's French agent as Whisper heard it); only the second speaker's « bonjour » heard.
+    decision = decide_agent(["Bon, c'est mis, tu lui as pas très court ! Que puis c'est bon, bon ?", "Bonjour, ma fête de mars"], first_speaker=0)
+    assert decision.agent == 0 and decision.confidence < 0.6
+
+
 def test_no_cue_falls_back_to_the_first_speaker_with_low_confidence():
     decision = decide_agent(["oui", "d'accord"], first_speaker=1)
     assert decision.agent == 1 and decision.confidence < 0.6

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 OPENING_SECONDS = 30.0
 OPENING_WORDS = 60
+GREETING_WEIGHT = 0.5  # a greeting alone weighs little: customers greet too
 
 # A service's name is an agent's cue where the speaker names it ("Northwind customer service, hello"), not where
 # a caller refers to it: asks whether they reached it ("is that customer service?") or says they went or spoke
@@ -35,7 +36,7 @@ AGENT_CUES: list[tuple[str, float]] = [
     (r"\bje (suis|m'appelle) \w+,? (votre )?(conseill|agent|charge)", 2.0),
     (r"\b(bienvenue|merci (de|d'avoir) (votre appel|appele|patiente))\b", 2.0),
     (r"\bje vous (ecoute|mets en attente)\b", 2.0),
-    (r"\b(bonjour|bonsoir|allo)\b", 0.5),
+    (r"\b(bonjour|bonsoir|allo)\b", GREETING_WEIGHT),
     # English
     (r"\bhow (can|may|might) i (help|assist)\b", 3.0),
     (r"\b(can|may) i (help|assist) you\b", 2.5),
@@ -46,7 +47,7 @@ AGENT_CUES: list[tuple[str, float]] = [
     (r"\b\w+ speaking\b", 1.5),
     (_NAMED + r"\b(customer (service|care|support)|help ?desk|support team)\b", 2.0),
     (r"\bwelcome to\b", 2.0),
-    (r"\b(hello|hi|good (morning|afternoon|evening))\b", 0.5),
+    (r"\b(hello|hi|good (morning|afternoon|evening))\b", GREETING_WEIGHT),
 ]
 # What a caller says when opening: a need or a problem.
 CUSTOMER_CUES: list[tuple[str, float]] = [
@@ -90,7 +91,9 @@ def decide_agent(openings: list[str], first_speaker: int | None = None) -> RoleD
     ranked = sorted(range(len(scores)), key=lambda i: -scores[i])
     best, other = ranked[0], ranked[1] if len(ranked) > 1 else None
     margin = scores[best] - (scores[other] if other is not None else 0.0)
-    if margin <= 0:
+    # A greeting is said by both parties: a margin of no more than one greeting does not overturn who spoke first
+    # (on a garbled opening, a "bonjour" heard on one channel and not on the other decided it).
+    if margin <= 0 or (margin <= GREETING_WEIGHT and first_speaker is not None and first_speaker != best):
         agent = first_speaker if first_speaker is not None else 0
         return RoleDecision(agent, 0.55 if first_speaker is not None else 0.5, scores, "no opening cue tells the speakers apart: the first to speak is taken as the agent")
     # A margin of one strong cue (3) gives 0.85; two or more give 0.95 and above.
