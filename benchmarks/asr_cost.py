@@ -1,6 +1,7 @@
 """What a recording costs to transcribe, this checkout against another, in one run: CPU time, WER, agreement.
 
     python benchmarks/asr_cost.py --against DIR [--rounds 2] [--threads 2] [--real ../shared/data/real] [--json FILE]
+    python benchmarks/asr_cost.py --against-engine openai-whisper [--rounds 1] ...
 
 Each round transcribes, in a fresh process per checkout and in alternation
 (so that both see the same load), the real dual-channel call
@@ -11,7 +12,9 @@ thread of the process) of the call's transcription alone, model loading
 excluded, per second of audio; the WER on the real clips; and the agreement
 of the two checkouts' transcripts of the call (the WER of one party's words
 in this checkout against the other's, per party). The load average is
-printed beside each figure: the machine may be shared.
+printed beside each figure: the machine may be shared. With
+`--against-engine NAME` the "before" is this checkout with that engine (the
+same weights, beam and threads: openai-whisper on the converted checkpoint).
 """
 
 from __future__ import annotations
@@ -29,17 +32,17 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 
 
-def child(real: Path, threads: int) -> dict:
+def child(real: Path, threads: int, engine_name: str | None) -> dict:
     """Run in the checkout under test (PYTHONPATH): its pipeline on the call and the clips."""
     from qualicall.audio.decode import load_audio, mono
     from qualicall.audio.pipeline import AudioOptions, RecordingTranscriber
-    from qualicall.models.asr import EngineConfig, drop_hallucinations
+    from qualicall.models.asr import drop_hallucinations
 
     sys.path.append(str(HERE))  # after the checkout's own qualicall, already imported
     from asr import CLIPS, PHONE_CALL, STEREO_CLIP, wer
 
     def options(**fields) -> AudioOptions:  # type: ignore[no-untyped-def]
-        return AudioOptions(asr=EngineConfig(threads=threads), **fields)
+        return AudioOptions.choose(engine=engine_name, threads=threads, **fields)
 
     transcriber = RecordingTranscriber(options(lang="auto", agent_channel="auto"))
     engine = transcriber.engine
@@ -71,8 +74,9 @@ def child(real: Path, threads: int) -> dict:
     return figures
 
 
-def run(checkout: Path, real: Path, threads: int) -> dict:
+def run(checkout: Path, real: Path, threads: int, engine_name: str | None) -> dict:
     command = [sys.executable, str(Path(__file__).resolve()), "--child", "--real", str(real), "--threads", str(threads)]
+    command += ["--engine", engine_name] if engine_name else []
     env = {**os.environ, "PYTHONPATH": str(checkout)}
     done = subprocess.run(command, env=env, cwd=checkout, capture_output=True, text=True, check=True)
     return json.loads(done.stdout.splitlines()[-1])
@@ -81,6 +85,8 @@ def run(checkout: Path, real: Path, threads: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--against", type=Path, help="the other checkout (the 'before')")
+    parser.add_argument("--against-engine", help="the 'before' is this checkout with this engine (openai-whisper)")
+    parser.add_argument("--engine", help=argparse.SUPPRESS)  # the child's engine
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--real", type=Path, default=ROOT.parent / "shared" / "data" / "real")
@@ -88,19 +94,21 @@ def main() -> None:
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(args.real.resolve(), args.threads), ensure_ascii=False))
+        print(json.dumps(child(args.real.resolve(), args.threads, args.engine), ensure_ascii=False))
         return
-    if not args.against or not (args.real / "spokenwoz_MUL1011.opus").exists():
-        parser.error("needs --against DIR and the real call in --real")
+    if not (args.against or args.against_engine) or not (args.real / "spokenwoz_MUL1011.opus").exists():
+        parser.error("needs --against DIR or --against-engine NAME, and the real call in --real")
     sys.path.insert(0, str(HERE))
     from asr import normalise, wer
 
-    checkouts = {"before": args.against.resolve(), "after": ROOT}
+    checkouts = {"before": (args.against or ROOT).resolve(), "after": ROOT}
+    engines = {"before": args.against_engine, "after": None}
+    print(f"before: {checkouts['before']} ({args.against_engine or 'its default engine'}); after: {ROOT}")
     print(f"{args.threads} threads, {args.rounds} rounds; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     runs: dict[str, list[dict]] = {label: [] for label in checkouts}
     for round_ in range(args.rounds):
         for label, checkout in checkouts.items():
-            figures = run(checkout, args.real.resolve(), args.threads)
+            figures = run(checkout, args.real.resolve(), args.threads, engines[label])
             runs[label].append(figures)
             e, n = figures["clips_wer"]
             print(f"round {round_ + 1} {label:6} CPU {figures['cpu_s']:6.1f} s = {figures['cpu_per_audio_s']:.4f} CPU-s per audio s; "
