@@ -87,3 +87,19 @@ def test_row_ids_past_what_the_database_holds_are_a_4xx(server):
         assert answer.status_code in (404, 422) and answer.text, f"{name}: {answer.status_code} {answer.text[-300:]}"
     lead.close()
     anne.close()
+
+
+def test_a_lead_who_scores_in_the_session_sees_its_results_only_after_scoring_every_call(server):
+    lead, csrf = signed_in(server, LEAD)
+    coaches = dict((name, value) for value, name in re.findall(r'name="coaches" value="(\d+)"[^>]*>\s*([^<\s]+)', lead.get("/calibration/sessions/new").text))
+    made = lead.post("/calibration/sessions", data={"csrf": csrf, "name": "Le chef note aussi", "coaches": [coaches[LEAD], coaches[ANNE]],
+                                                   "mode": "random", "from": "2026-11-01", "to": "2026-11-30", "per_agent_week": "1", "seed": "7"})
+    assert made.status_code == 303, made.text[-500:]
+    page = made.headers["location"].split("?")[0]
+    assert lead.get(page).status_code == 403, "the lead takes part and has not scored yet: the others' verdicts stay hidden"
+    blind = lead.get(f"{page}/calls/saisie-1").text
+    statuses = {name: "passed" for name in set(re.findall(r'name="(status:[^"]+)"', blind))}
+    assert statuses
+    assert lead.post(f"{page}/calls/saisie-1", data={"csrf": csrf, **statuses}).status_code == 303
+    assert lead.get(page).status_code == 200, "every call scored: the lead sees the session's results"
+    lead.close()

@@ -283,8 +283,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "This page is for the quality lead (an admin account): the lead makes and closes calibration sessions.",
     ),
     "forbidden_blind": (
-        "Cette session de calibration est en cours : ses résultats s'ouvrent aux coachs quand le responsable la clôt, pour que chacun note à l'aveugle.",
-        "This calibration session is under way: its results open to the coaches when the lead closes it, so that everyone scores blind.",
+        "Cette session de calibration est en cours : ses résultats s'ouvrent aux coachs quand le responsable la clôt, et au responsable qui y participe quand il a noté tous ses appels, pour que chacun note à l'aveugle.",
+        "This calibration session is under way: its results open to the coaches when the lead closes it, and to a lead taking part once they have scored all its calls, so that everyone scores blind.",
     ),
     "forbidden_not_assigned": ("Vous ne participez pas à cette session de calibration.", "You are not taking part in this calibration session."),
     # calibration sessions (double marking)

@@ -237,10 +237,14 @@ def _session_page(request: Request, session: SignedIn, t: Translator, session_id
             found = sessions_store.get_session(db, session_id)
         except NotFoundError:
             return render(request, "message.html", session, status_code=404, title=t("not_found"), message=str(session_id))
-        if session.role != "admin" and found.closed_at is None:
-            raise Forbidden(session, "forbidden_blind")
-        verdicts = sessions_store.session_verdicts(db, session_id)
         done = sessions_store.scored_calls(db, session_id)
+        if found.closed_at is None:
+            # Blind while open: the lead follows it, unless the lead scores in it too and has calls left to score.
+            taking_part = sessions_store.coach_in(found, session.user_id)
+            still_scoring = taking_part is not None and len(done.get(taking_part.id, ())) < len(found.calls)
+            if session.role != "admin" or still_scoring:
+                raise Forbidden(session, "forbidden_blind")
+        verdicts = sessions_store.session_verdicts(db, session_id)
         coaches = [coach.username for coach in found.coaches]
         progress = [(coach.username, len(done.get(coach.id, ()))) for coach in found.coaches]
         calls, is_open, sample = len(found.calls), found.closed_at is None, dict(found.sample)
