@@ -109,6 +109,8 @@ def test_the_queue_filters_calls_by_customer_signal(page, workspace) -> None:
     assert listed(page) == set(results)
     page.select_option("#f-signal", "complaint")
     page.click(".filters button[type=submit]")
+    page.wait_for_url("**signal=complaint**")  # the filtered page, not the one being left (read empty once under load)
+    page.wait_for_load_state()
     assert listed(page) == {"reclamation-lunettes"}
     page.goto("/queue?signal=escalation_request")
     assert listed(page) == {i for i, r in results.items() if r["signals"]["escalation_request"]["present"]} == {"reclamation-lunettes"}
