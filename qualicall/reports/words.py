@@ -149,7 +149,7 @@ class ReportWords:
     def __init__(self, language: str, rubrics: Sequence["Rubric"] = ()) -> None:
         self.language = language if language in locale.LANGUAGES else "en"
         self.french = self.language == "fr"
-        self._index = locale.LANGUAGES.index(self.language)
+        self._index = labels.language_index(self.language)
         self.rubrics = list(rubrics)
 
     def __call__(self, key: str, **values: object) -> str:
@@ -203,7 +203,7 @@ class ReportWords:
 
     def number(self, value: float | None, spec: str = ".1f") -> str:
         """`format(value, spec)` with the language's decimal mark; "—" for none."""
-        return "—" if value is None else self.decimal(format(value, spec))
+        return "—" if value is None else locale.formatted(value, spec, self.language)
 
     def value(self, value: float | None, name: str = "") -> str:
         """An aggregate's value: one decimal, two for sentiment."""
@@ -214,4 +214,4 @@ class ReportWords:
         return self.number(value, f".{digits}f") + ("\u202f%" if self.french else " %")
 
     def now(self, moment: datetime) -> str:
-        return moment.strftime("%d/%m/%Y %H:%M" if self.french else "%Y-%m-%d %H:%M")
+        return locale.moment(moment.isoformat(), self.language)
