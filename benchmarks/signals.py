@@ -1,6 +1,6 @@
 """Customer signals, sentiment and complaint handling against the blind labelled set.
 
-    python benchmarks/signals.py [--set signals_blind|signals_blind2] [--split dev|heldout] [--show-errors]
+    python benchmarks/signals.py [--set signals_blind|signals_blind2|signals_blind3] [--split dev|heldout] [--show-errors]
 
 tests/data/<set>/<split>/: utterances (each judged as a one-turn customer
 contact, with the default rubric of its language) and whole conversations (scored by
@@ -52,7 +52,8 @@ def band(score: float | None) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--set", default="signals_blind", choices=["signals_blind", "signals_blind2"])
+    blind_sets = sorted(p.name for p in (ROOT / "tests" / "data").glob("signals_blind*") if p.is_dir())
+    parser.add_argument("--set", default="signals_blind", choices=blind_sets)
     parser.add_argument("--split", default="dev", choices=["dev", "heldout"])
     parser.add_argument("--show-errors", action="store_true")
     args = parser.parse_args()
