@@ -192,3 +192,23 @@ def test_restatement_by_meaning_alone_needs_the_customer(need, agent, reply, lan
     assert result.status == expected, result.reason
     if code:
         assert result.reason_code == code, result.reason
+
+
+@pytest.mark.parametrize(
+    "agent, language, expected",
+    [
+        # The agent's understanding as a condition, with what it bears on; ASR writes no apostrophe.
+        ("right so if ive got that right youre after a refund for the lakeside cabin that was let twice at half term", "en", "passed"),
+        ("So if I have you right, the owner let your half-term cabin twice.", "en", "passed"),
+        ("So, as I understand the situation, the lakeside cabin you booked for half-term was let twice.", "en", "passed"),
+        ("if ive got that right i need your booking reference first", "en", "failed"),
+        ("Si je vous entends bien, votre chien a mangé du chocolat et vous voulez savoir si c'est grave.", "fr", "passed"),
+        ("si je vous lis bien votre chien a mangé du chocolat ce matin", "fr", "passed"),
+        ("Si je vous entends bien, il me faudrait le nom du vétérinaire.", "fr", "failed"),
+    ],
+)
+def test_understanding_as_a_condition_said_otherwise(agent, language, expected):
+    opening = (A, "Clinique des Tilleuls, bonjour.") if language == "fr" else (A, "Hello, Lakeview Holidays, how can I help?")
+    turns = [opening, FR_PET if language == "fr" else EN_PET, (A, agent), (C, "Hum.")]
+    result = item(turns, "reformulation.restates_need", language)
+    assert result.status == expected, result.reason

@@ -49,3 +49,15 @@ def test_a_phrase_with_a_hesitation_matches_the_turn_without_it():
     pattern = compile_phrases(["que puis euh je faire"], frozenset({"euh"}))
     assert pattern.search(normalize("Que puis-je faire ?").text)
     assert compile_phrases(["euh"]) is None  # nothing left to match
+
+
+def test_a_contraction_written_without_its_apostrophe_reads_as_written_with_it():
+    contractions = frozenset({"you're", "don't"})
+    said = normalize("so youre moving, I dont know when", contractions=contractions)
+    assert said.text == "so you re moving i don t know when"
+    # Both parts point back at the one word ASR wrote.
+    start, end = said.text.index("you re"), said.text.index("you re") + len("you re")
+    assert said.original[slice(*said.span(start, end))] == "youre"
+    assert said.original[slice(*said.span(end - 2, end))] == "re"
+    # Not a contraction it was told about, nor one inside another word.
+    assert normalize("youreka dont", contractions=frozenset({"you're"})).text == "youreka dont"

@@ -15,6 +15,7 @@ import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
+from collections.abc import Mapping
 from itertools import chain
 
 # Hesitations and backchannel noises that ASR writes out and that break phrases. A rubric
@@ -101,12 +102,19 @@ class NormText:
 
 
 @lru_cache(maxsize=65536)
-def normalize(text: str, hesitations: frozenset[str] = DEFAULT_HESITATIONS) -> NormText:
-    """Normalise a turn for matching: folded letters and digits separated by single spaces, hesitations dropped."""
+def normalize(text: str, hesitations: frozenset[str] = DEFAULT_HESITATIONS, contractions: frozenset[str] = frozenset()) -> NormText:
+    """Normalise a turn for matching: folded letters and digits separated by single spaces, hesitations dropped.
+
+    `contractions` are words with an apostrophe (« you're », "don't") that ASR writes without it (« youre »): written
+    so, the word is read as two, as the apostrophe would have made it (« you re »), and matches the same phrases.
+    """
     folded = _fold_one_to_one(text)
     joined, offsets = (folded, None) if folded is not None else _fold_each(text)
     # Words without hesitations, joined by one space; a space takes the index of the character before its word.
     words = [m.span() for m in _WORD.finditer(joined) if m.group() not in hesitations]
+    if contractions:
+        splits = _apostrophe_positions(contractions)
+        words = list(chain.from_iterable(_split_contraction(joined, start, end, splits) for start, end in words))
     normalised = " ".join(joined[start:end] for start, end in words)
     if offsets is None:
         # Each character folded to one: the folded text kept the original's positions.
@@ -114,6 +122,23 @@ def normalize(text: str, hesitations: frozenset[str] = DEFAULT_HESITATIONS) -> N
     else:
         spans = ((*((offsets[start] - 1,) if i else ()), *offsets[start:end]) for i, (start, end) in enumerate(words))
     return NormText(text, normalised, tuple(chain.from_iterable(spans)))
+
+
+@lru_cache(maxsize=16)
+def _apostrophe_positions(contractions: frozenset[str]) -> dict[str, int]:
+    """Each contraction as ASR writes it (« youre ») and where its apostrophe was (3)."""
+    positions = {}
+    for word in contractions:
+        parts = _WORD.findall("".join(fold_char(ch) for ch in word))
+        if len(parts) == 2:
+            positions["".join(parts)] = len(parts[0])
+    return positions
+
+
+def _split_contraction(joined: str, start: int, end: int, positions: Mapping[str, int]) -> tuple[tuple[int, int], ...]:
+    """A word's span, or its two parts' spans where it is a contraction written without its apostrophe."""
+    at = positions.get(joined[start:end])
+    return ((start, start + at), (start + at, end)) if at else ((start, end),)
 
 
 def _fold_one_to_one(text: str) -> str | None:

@@ -90,9 +90,9 @@ class CheckContext:
 
     @classmethod
     def build(cls, interaction: Interaction, rubric: Rubric, language: str) -> "CheckContext":
-        hesitations = rubric.text.hesitation_set
+        hesitations, contractions = rubric.text.hesitation_set, rubric.text.contraction_set
         views = [
-            TurnView(i, t.speaker, t.text, t.start, t.end, normalize(t.text, hesitations))
+            TurnView(i, t.speaker, t.text, t.start, t.end, normalize(t.text, hesitations, contractions))
             for i, t in enumerate(interaction.turns or [])
         ]
         return cls(interaction, rubric, language, views)

@@ -60,11 +60,20 @@ class TextSettings(_Strict):
         default_factory=lambda: sorted(DEFAULT_HESITATIONS),
         description="hesitations and backchannel noises dropped from turns and phrases before matching (« euh », \"um\")",
     )
+    contractions: list[str] = Field(
+        default_factory=list,
+        description="words with an apostrophe that ASR writes without it (\"you're\" as « youre »): read as if written with it; "
+        "only those no other word is spelt like (not \"we're\": « were »)",
+    )
     model_chars: int = Field(
         default=10_000,
         ge=1000,
         description="the models (spaCy, sentence embeddings) read at most this many characters of a turn: its first and last halves",
     )
+
+    @cached_property
+    def contraction_set(self) -> frozenset[str]:
+        return frozenset(self.contractions)
 
     @cached_property
     def hesitation_set(self) -> frozenset[str]:
