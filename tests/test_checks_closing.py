@@ -208,6 +208,9 @@ def test_a_short_calls_opening_offer_is_not_its_closing(language, opening):
         # The last turn, anyone's, ending on a word no sentence ends on: the recording stopped mid-sentence.
         ([(C, "et le technicien"), (A, "il passera mardi entre quatorze heures et euh")], "fr"),
         ([(C, "and the refund"), (A, "it goes back on your card between monday and um")], "en"),
+        # The customer calling into a dead line after the agent's words stopped.
+        ([(A, "vous pouvez payer par virement je vous envoie le numéro de compte et dès que"), (C, "allô madame allô")], "fr"),
+        ([(A, "you can pay by transfer i will text you the account number and once you"), (C, "hello sir hello")], "en"),
     ],
 )
 def test_contacts_cut_before_their_closing(ending, language):
@@ -237,7 +240,12 @@ def test_contacts_that_reached_their_closing_or_end_a_sentence(ending, language)
 
 
 def test_a_chat_session_that_expires_is_cut():
-    for language, expired in (("fr", "La session de l'adhérent a expiré, la discussion est close."), ("en", "The session has expired after 10 minutes without a reply.")):
+    for language, expired in (
+        ("fr", "La session de l'adhérent a expiré, la discussion est close."),
+        ("en", "The session has expired after 10 minutes without a reply."),
+        ("fr", "Le client est inactif depuis 15 minutes : la conversation a été fermée."),
+        ("en", "The visitor has been inactive for 15 minutes. This chat has been closed."),
+    ):
         turns = [(S, "Chat"), (C, "hello"), (A, "Bonjour, que puis-je faire pour vous ?" if language == "fr" else "Hi, how can I help?"),
                  (C, "ma carte" if language == "fr" else "my card"), (A, "Laquelle ?" if language == "fr" else "Which one?"), (S, expired)]
         assert status(turns, "closing.thanks", language, channel="chat") == "not_applicable"
