@@ -285,3 +285,21 @@ def test_a_day_dates_the_next_step(closing, language, expected):
     end = [(C, "Merci."), (A, "Je vous en prie.")] if language == "fr" else [(C, "Thanks."), (A, "You're welcome.")]
     result = item(base + [(A, "Autre chose ?" if language == "fr" else "Anything else?"), (C, "Non." if language == "fr" else "No.")] + closing + end, "closing.recap", language)
     assert result.status == expected, result.reason
+
+
+@pytest.mark.parametrize(
+    "last, language, expected",
+    [
+        # Leave-taking in a familiar or a formal register.
+        ("Super, bonne rando ! Salut !", "fr", "passed"),
+        ("allez à tantôt madame", "fr", "passed"),
+        ("Good day to you, sir.", "en", "passed"),
+        ("too easy catch ya later mate", "en", "passed"),
+        # Thanks alone takes no leave.
+        ("Merci pour votre appel.", "fr", "failed"),
+        ("Thanks for calling.", "en", "failed"),
+    ],
+)
+def test_farewell_in_other_registers(last, language, expected):
+    base = FR_CALL if language == "fr" else EN_CALL
+    assert status(base + [(C, "Merci." if language == "fr" else "Thanks."), (A, last)], "closing.farewell", language) == expected
