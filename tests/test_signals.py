@@ -5,6 +5,7 @@ The sentences below are in no bank of the default rubrics and not in tests/data/
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from conftest import make_interaction
@@ -228,3 +229,49 @@ def test_a_next_step_needs_a_delay_or_a_reference(language, said, holds) -> None
     rubric = load_rubric(f"default-{language}")
     params = rubric.checked_params(rubric.criteria["complaint_handling"].items["next_step"])
     assert params.has_what_is_needed(said) is holds
+
+
+@pytest.mark.parametrize(
+    ("language", "said", "signal", "present"),
+    [
+        # Several intents in one unpunctuated sentence: the clause naming whom the customer escalates to is read alone.
+        # (the first fails without the clause reading: its one vector sits between the fault and the demand)
+        ("fr", "trois semaines sans eau chaude et personne ne bouge alors vous me passez un responsable ou j'écris au médiateur", "escalation_request", True),
+        ("en", "right that's it i've had enough of going round in circles so put your supervisor on the line", "escalation_request", True),
+        # An earlier contact named by its words is a repeat contact; the same fault coming back is not one.
+        ("fr", "Rebonjour, je vous relance au sujet du dossier ouvert par votre collègue jeudi.", "repeat_contact", True),
+        ("en", "Hi, I'm following up on the chat I had with one of your team on Tuesday.", "repeat_contact", True),
+        ("fr", "Ma chaudière s'est encore mise en sécurité cette nuit.", "repeat_contact", False),
+        # A negated leaving is no churn threat, and a cheerful cancellation is none either.
+        ("fr", "Non non, je ne vais pas résilier pour si peu, je voulais juste le signaler.", "churn_threat", False),
+        ("en", "I'd like to close the account now, I've moved abroad, thanks so much for your help!", "churn_threat", False),
+    ],
+)
+def test_cues_and_clauses_read_intent_where_the_encoder_reads_topic(scorer, language, said, signal, present) -> None:
+    greeting = "Bonjour, que puis-je pour vous ?" if language == "fr" else "Hello, how can I help?"
+    result = scorer.score(make_interaction([("agent", greeting), ("customer", said)], language, id=f"cue-{signal}"))
+    assert result.signals[signal].present is present, result.signals[signal].reason
+
+
+def test_a_cue_after_a_negation_in_the_same_clause_is_none() -> None:
+    from qualicall.scorer.banks import Bank, BankModel
+
+    bank = Bank("leaving", ("I'm going to cancel.",), ("Thanks.",), k=1, cues=(r"\bcancel\w*",), cue_negations=("not", "never"))
+    model = BankModel(bank, np.zeros((1, 2), np.float32), np.zeros((1, 2), np.float32))
+    assert model.has_cue("I'm cancelling today.")
+    assert not model.has_cue("I'm not cancelling, don't worry.")
+    # Another clause's negation does not reach the cue.
+    assert model.has_cue("It never works, so I'm cancelling.")
+    # A cue shifts the margin down, its absence up.
+    shifted = BankModel(Bank("leaving", ("a",), ("b",), k=1, margin=0.1, cues=(r"\bcancel\w*",), cue_shift=0.04), np.zeros((1, 2)), np.zeros((1, 2)))
+    assert shifted.margins(["cancel it", "keep it"]).round(2).tolist() == [0.06, 0.14]
+
+
+def test_cues_are_validated_when_the_rubric_loads() -> None:
+    from qualicall.scorer.rubric import BankSpec
+    from qualicall.scorer.banks import bank_problems
+
+    with pytest.raises(ValueError, match="invalid regular expression"):
+        BankSpec.model_validate({"speaker": "customer", "positive": ["a"], "negative": ["b"], "cues": ["(unclosed"]})
+    spec = BankSpec.model_validate({"speaker": "customer", "k": 1, "positive": ["a"], "negative": ["b"], "cue_shift": 0.04})
+    assert bank_problems(spec.bank("leaving")) == ["bank leaving: cue_shift and clause_margin need cues"]

@@ -12,6 +12,14 @@ least `floor` similar (far from every example, it is not judged a match). The
 closest positive and its similarity are the evidence a coach reads
 (« closest example: « … » (0.84) »).
 
+The encoder places sentences by topic more than by intent: a calm question
+about cancelling sits near « je vais résilier ». A bank may name `cues`, words
+that its meaning needs in some form (an earlier contact: « déjà », "again"; a
+leaving: « résilier », "switch"): a sentence holding one realises the bank at
+`margin − cue_shift`, a sentence holding none only at `margin + cue_shift`. A cue
+within three words after one of the bank's `cue_negations` is none (« je ne vais pas
+résilier », "I'm not leaving").
+
 A deployment teaches its rubric by adding sentences to a bank; no code. The
 banks' vectors are computed once per bank content and embedder and cached on
 disk (`models.embeddings.encode_cached`).
@@ -19,6 +27,8 @@ disk (`models.embeddings.encode_cached`).
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -31,6 +41,11 @@ if TYPE_CHECKING:
     from qualicall.models.embeddings import Embedder
 
 
+# How far before a cue a negation still negates it (« je ne vais pas résilier »: two words).
+CUE_NEGATION_WORDS = 3
+_PUNCTUATION = re.compile(r"[,;:.!?…]")
+
+
 @dataclass(frozen=True)
 class Bank:
     """A named example bank for one language, as the rubric YAML declares it."""
@@ -41,6 +56,12 @@ class Bank:
     k: int = 3
     margin: float = 0.0
     floor: float = 0.5
+    cues: tuple[str, ...] = ()  # regular expressions on normalised text
+    cue_shift: float = 0.0
+    cue_negations: tuple[str, ...] = ()  # words, on normalised text
+    # Set: a sentence that does not realise the bank is read clause by clause, each clause holding a cue
+    # judged at this much above the sentence's margin (qualicall.scorer.signals).
+    clause_margin: float | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +92,8 @@ def bank_problems(bank: Bank) -> list[str]:
                     problems.append(f"bank {bank.name}: « {sentence} » is both a positive and a negative example")
                 continue
             seen[key] = (side, sentence)
+    if (bank.cue_shift or bank.clause_margin is not None) and not bank.cues:
+        problems.append(f"bank {bank.name}: cue_shift and clause_margin need cues")
     for side, sentences in (("positive", bank.positives), ("negative", bank.negatives)):
         if len(sentences) < bank.k:
             problems.append(f"bank {bank.name}: {len(sentences)} {side} examples, at least k={bank.k} needed")
@@ -90,6 +113,24 @@ class BankModel:
     def __post_init__(self) -> None:
         self._k_pos = max(1, min(self.bank.k, len(self.positive_vectors)))
         self._k_neg = max(1, min(self.bank.k, len(self.negative_vectors)))
+        self._cues = re.compile("|".join(f"(?:{cue})" for cue in self.bank.cues)) if self.bank.cues else None
+        self._negations = frozenset(self.bank.cue_negations)
+
+    def has_cue(self, text: str) -> bool:
+        """The sentence holds one of the bank's cues, not negated (always false for a bank without)."""
+        if self._cues is None:
+            return False
+        for normal in _normal_parts(text):
+            if any(not self._negations.intersection(normal[: found.start()].split()[-CUE_NEGATION_WORDS:]) for found in self._cues.finditer(normal)):
+                return True
+        return False
+
+    def margins(self, texts: Sequence[str], extra: float = 0.0) -> np.ndarray:
+        """The margin each sentence is judged at: shifted down by a cue, up without one (module docstring)."""
+        if self._cues is None:
+            return np.full(len(texts), self.bank.margin + extra)
+        shift = self.bank.cue_shift
+        return np.array([self.bank.margin + extra + (-shift if self.has_cue(text) else shift) for text in texts])
 
     @classmethod
     def build(cls, bank: Bank, embedder: "Embedder") -> "BankModel":
@@ -98,8 +139,8 @@ class BankModel:
         vectors = encode_cached(embedder, [*bank.positives, *bank.negatives])
         return cls(bank, vectors[: len(bank.positives)], vectors[len(bank.positives) :])
 
-    def judge(self, vectors: np.ndarray) -> list[BankMatch]:
-        """One match per row of `vectors` (L2-normalised sentence embeddings)."""
+    def judge(self, vectors: np.ndarray, margins: np.ndarray | None = None) -> list[BankMatch]:
+        """One match per row of `vectors` (L2-normalised sentence embeddings), each at its margin (`margins`, else the bank's)."""
         if len(vectors) == 0:
             return []
         to_pos = vectors @ self.positive_vectors.T
@@ -107,7 +148,7 @@ class BankModel:
         scores = _top_mean(to_pos, self._k_pos) - _top_mean(to_neg, self._k_neg)
         nearest = to_pos.argmax(axis=1)
         similarity = to_pos[np.arange(len(to_pos)), nearest]
-        realises = (scores > self.bank.margin) & (similarity >= self.bank.floor)
+        realises = (scores > (self.bank.margin if margins is None else margins)) & (similarity >= self.bank.floor)
         # Whole rows at once, then plain Python values: the scorer judges thousands of sentences a minute.
         return [
             BankMatch(realised, score, self.bank.positives[index], closest)
@@ -128,6 +169,13 @@ class BankModel:
         closest = np.where(np.isfinite(to_pos), to_pos, -1.0).max(axis=1)
         predicted = (scores > self.bank.margin) & (closest >= self.bank.floor)
         return float((predicted == truth).mean())
+
+
+@lru_cache(maxsize=4096)
+def _normal_parts(text: str) -> tuple[str, ...]:
+    """A sentence's parts between punctuation marks, normalised: a negation negates within its own part
+    (« …qui ne marche pas, je résilie »). Cached: every bank with cues reads the same sentences."""
+    return tuple(normalize(part).text for part in _PUNCTUATION.split(text))
 
 
 @lru_cache(maxsize=256)

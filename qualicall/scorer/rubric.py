@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 from qualicall.core.errors import InputError
 from qualicall.core.text import DEFAULT_HESITATIONS, compile_phrases, normalize
 from qualicall.scorer.banks import Bank, bank_problems
+from qualicall.scorer.params import Regex
 from qualicall.scorer.registry import get_check
 
 WindowName = Literal["opening", "closing", "agent", "conversation"]
@@ -123,11 +124,28 @@ class BankSpec(_Strict):
     k: int = Field(default=3, ge=1, description="nearest examples averaged on each side")
     margin: float = Field(default=0.0, description="a sentence realises the bank when its score is above this")
     floor: float = Field(default=0.5, ge=-1, le=1, description="… and its closest positive example at least this similar")
+    cues: list[Regex] = Field(default_factory=list, description="patterns on normalised text, words the bank's meaning needs in some form")
+    cue_shift: float = Field(default=0.0, ge=0, description="a sentence with a cue realises the bank at margin − this, one without at margin + this")
+    cue_negations: list[str] = Field(default_factory=list, description="words that make a cue up to three words after them no cue")
+    clause_margin: float | None = Field(
+        default=None, description="set: a sentence that does not realise the bank is read clause by clause, a clause with a cue at margin + this"
+    )
     positive: list[str] = Field(min_length=1)
     negative: list[str] = Field(min_length=1)
 
+    @model_validator(mode="after")
+    def _cues_compile_together(self) -> "BankSpec":
+        try:  # as BankModel joins them: patterns that compile alone but not together (a group name used twice)
+            re.compile("|".join(f"(?:{cue})" for cue in self.cues))
+        except re.error as exc:
+            raise ValueError(f"invalid regular expression in cues: {exc}") from None
+        return self
+
     def bank(self, name: str) -> Bank:
-        return Bank(name, tuple(self.positive), tuple(self.negative), k=self.k, margin=self.margin, floor=self.floor)
+        return Bank(
+            name, tuple(self.positive), tuple(self.negative), k=self.k, margin=self.margin, floor=self.floor,
+            cues=tuple(self.cues), cue_shift=self.cue_shift, cue_negations=tuple(normalize(w).text for w in self.cue_negations), clause_margin=self.clause_margin,
+        )
 
 
 ChannelName = Literal["voice", "chat", "email"]
@@ -320,7 +338,10 @@ class Rubric(_Strict):
             },
             "combination": self.combination.model_dump(),
             "embeddings": self.embeddings.model_dump(),
-            "banks": {name: {"k": b.k, "margin": b.margin, "floor": b.floor} for name, b in self.banks.items()},
+            "banks": {
+                name: {"k": b.k, "margin": b.margin, "floor": b.floor, **({"cue_shift": b.cue_shift, "clause_margin": b.clause_margin} if b.cues else {})}
+                for name, b in self.banks.items()
+            },
         }
 
     def checked_params(self, item: ItemSpec) -> BaseModel:

@@ -157,45 +157,85 @@ def detect_signals(
     """Each signal whose bank the rubric has, judged on the customer's sentences; reasons worded in `language` (the rubric's).
 
     `sentiment`: each sentence's (label, score) (SentimentModel.judge), which the implied complaints
-    read; without it, no escalation request or repeat contact implies one."""
+    and the churn threats read; without it, no escalation request or repeat contact implies a
+    complaint, and a churn threat is not checked against the turn's sentiment."""
     models = {name: bank_model(banks[name], embedder) for name in SIGNALS if name in banks}
-    matches = {name: model.judge(sentences.vectors) for name, model in models.items()}
-    signals = {name: _signal(name, models[name], sentences, matches[name], language) for name in models}
+    texts = [unit.text for unit in sentences.units]
+    matches = {name: model.judge(sentences.vectors, model.margins(texts)) for name, model in models.items()}
+    readings = {name: list(zip(sentences.units, found)) for name, found in matches.items()}
+    _read_clauses(models, sentences, readings, embedder)
+    if sentiment is not None and "churn_threat" in readings:
+        # Leaving because of the problem: a cancellation said in a turn that reads positive
+        # (« je n'en ai plus besoin, merci ») is no threat, however close « je résilie » reads.
+        glad = {sentences.units[row].turn.index for row, (label, _) in enumerate(sentiment) if label == "positive"}
+        readings["churn_threat"] = [(unit, _unrealised(m) if m.realises and unit.turn.index in glad else m) for unit, m in readings["churn_threat"]]
+    signals = {name: _signal(name, models[name], readings[name], language) for name in models}
     if "complaint" in signals and not signals["complaint"].present:
-        implied = _implied_complaint(banks, sentences, matches, sentiment, language)
+        implied = _implied_complaint(banks, sentences, readings, sentiment, language)
         if implied is not None:
             signals["complaint"] = implied
     return signals
 
 
+def _unrealised(match: BankMatch) -> BankMatch:
+    return BankMatch(False, match.score, match.closest, match.similarity)
+
+
+def _read_clauses(models: dict[str, BankModel], sentences: SpeakerSentences, readings: dict[str, list[tuple[Unit, BankMatch]]], embedder: "Embedder") -> None:
+    """Sentences that realise no bank whole, read again clause by clause for the banks with a `clause_margin`.
+
+    « ça fait cinq fois que j'appelle je veux un responsable sinon je résilie » does three things:
+    its one vector sits between them and near no bank. Only clauses holding one of the bank's cues
+    are embedded (few sentences name a manager or a leaving), at the bank's margin plus
+    `clause_margin`; a realising clause replaces its sentence's reading."""
+    wanted: dict[str, list[tuple[int, Unit]]] = {}
+    for name, model in models.items():
+        if model.bank.clause_margin is None:
+            continue
+        found = [(row, clause) for row, (unit, match) in enumerate(readings[name]) if not match.realises
+                 for clause in clauses_of([unit]) if model.has_cue(clause.text)]
+        if found:
+            wanted[name] = found
+    texts = list(dict.fromkeys(clause.text for found in wanted.values() for _, clause in found))
+    if not texts:
+        return
+    vectors = dict(zip(texts, embedder.encode(texts)))
+    for name, found in wanted.items():
+        model = models[name]
+        judged = model.judge(np.stack([vectors[clause.text] for _, clause in found]), model.margins([c.text for _, c in found], model.bank.clause_margin))
+        for (row, clause), match in zip(found, judged):
+            if match.realises and not readings[name][row][1].realises:
+                readings[name][row] = (clause, match)
+
+
 def _implied_complaint(
-    banks: dict[str, Bank], sentences: SpeakerSentences, matches: dict[str, list[BankMatch]], sentiment: list[tuple[str, float]] | None, language: str
+    banks: dict[str, Bank], sentences: SpeakerSentences, readings: dict[str, list[tuple[Unit, BankMatch]]], sentiment: list[tuple[str, float]] | None, language: str
 ) -> SignalResult | None:
     """The complaint that another signal's sentence makes (IMPLIES_COMPLAINT), the earliest one; None without."""
     negative = [label == "negative" for label, _ in sentiment] if sentiment is not None else None
-    implied: list[tuple[int, str, BankMatch]] = []
+    implied: list[tuple[int, str, Unit, BankMatch]] = []
     for cause, said_negative in IMPLIES_COMPLAINT.items():
-        if cause not in matches or said_negative and negative is None:
+        if cause not in readings or said_negative and negative is None:
             continue
-        implied += [(row, cause, m) for row, m in enumerate(matches[cause]) if m.realises and (not said_negative or negative[row])]
+        implied += [(row, cause, unit, m) for row, (unit, m) in enumerate(readings[cause]) if m.realises and (not said_negative or negative[row])]
     if not implied:
         return None
-    row, cause, match = min(implied, key=lambda found: found[0])
-    unit = sentences.units[row]
+    implied.sort(key=lambda found: found[0])
+    _, cause, unit, match = implied[0]
     because = reason("signal.found", signal=cause, text=unit.text, at=unit.place(), closest=match.closest,
                      similarity=match.similarity, count=1, strongest=match.score)
     return SignalResult(
         present=True,
         confidence=confidence(match, banks[cause].margin),
         **said(reason("signal.implied", cause=cause, because={"code": because.code, "params": because.params}), language),
-        evidence=[sentences.units[r].evidence() for r, _, _ in sorted(implied, key=lambda found: found[0])[:3]],
+        evidence=[found_unit.evidence() for _, _, found_unit, _ in implied[:3]],
     )
 
 
-def _signal(name: str, model: BankModel, sentences: SpeakerSentences, matches: list[BankMatch], language: str) -> SignalResult:
-    if not matches:
+def _signal(name: str, model: BankModel, readings: list[tuple[Unit, BankMatch]], language: str) -> SignalResult:
+    if not readings:
         return SignalResult(present=False, confidence=1.0, **said(reason("signal.no_turn"), language))
-    found = [(unit, match) for unit, match in zip(sentences.units, matches) if match.realises]
+    found = [(unit, match) for unit, match in readings if match.realises]
     if found:
         first_unit, first = found[0]
         strongest = max(match.score for _, match in found)
@@ -209,8 +249,7 @@ def _signal(name: str, model: BankModel, sentences: SpeakerSentences, matches: l
             ),
             evidence=[unit.evidence() for unit, _ in found[:3]],
         )
-    best = max(range(len(matches)), key=lambda i: matches[i].score)
-    unit, match = sentences.units[best], matches[best]
+    unit, match = max(readings, key=lambda reading: reading[1].score)
     return SignalResult(
         present=False,
         confidence=confidence(match, model.bank.margin),
