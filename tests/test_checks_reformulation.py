@@ -212,3 +212,26 @@ def test_understanding_as_a_condition_said_otherwise(agent, language, expected):
     turns = [opening, FR_PET if language == "fr" else EN_PET, (A, agent), (C, "Hum.")]
     result = item(turns, "reformulation.restates_need", language)
     assert result.status == expected, result.reason
+
+
+@pytest.mark.parametrize(
+    "agent, language, expected",
+    [
+        # « c'est ça ? » confirms a restatement or an explanation; after a name or a date it confirms data.
+        ("Donc votre chien a mangé du chocolat ce matin et il tremble un peu, c'est ça ?", "fr", "passed"),
+        ("Madame Leroy, c'est ça ?", "fr", "failed"),
+        ("ah oui rex le labrador c'est ça", "fr", "failed"),
+        ("So the owner let your cabin twice and you want your deposit back, is that right?", "en", "passed"),
+        ("Booking 4471, right?", "en", "failed"),
+        # Opening the agent's turn, it answers the customer.
+        ("c'est bien ça c'est le vaccin de l'année dernière", "fr", "failed"),
+        # Familiar and formal checks.
+        ("Le chocolat noir est le plus toxique pour lui. Tu captes ?", "fr", "passed"),
+        ("The deposit is refunded once the owner confirms. Is my understanding correct?", "en", "passed"),
+    ],
+)
+def test_a_confirmation_asked_after_data_checks_no_understanding(agent, language, expected):
+    opening = (A, "Clinique des Tilleuls, bonjour.") if language == "fr" else (A, "Hello, Lakeview Holidays, how can I help?")
+    turns = [opening, FR_PET if language == "fr" else EN_PET, (A, agent), (C, "Oui.")]
+    result = item(turns, "reformulation.checks_understanding", language)
+    assert result.status == expected, result.reason

@@ -20,6 +20,7 @@ from qualicall.scorer.signals import Unit
 AFFIRMATIONS = ["oui", "yes", "exactement", "exactly", "tout a fait", "effectivement", "absolument", "right", "voila", "yeah", "ouais"]
 _QUESTION_MARK_NEXT = re.compile(r"\s*\?")
 _NON_SPACE = re.compile(r"\S+")
+_SENTENCE_END = re.compile(r"[.!?…](?=\s|$)")
 
 
 class PhrasesParams(CheckParams):
@@ -57,6 +58,13 @@ class FormulaParams(PhrasesParams):
         default_factory=list,
         description="short words that count only as a tag question closed by '?' (\"…, right?\"); said bare, they are backchannel",
     )
+    confirmations: list[str] = Field(
+        default_factory=list,
+        description="those of the phrases that ask to confirm what the agent just said (« c'est ça ? »): they, and the tag "
+        "questions, count only after `confirmation_min_words` words of the agent's in the same sentence, affirmations aside (a "
+        "restatement, an explanation); after a name or a date they confirm data, opening a turn they answer",
+    )
+    confirmation_min_words: int = Field(default=0, ge=0)
     lemmas: list[str] = Field(
         default_factory=list,
         description="verbs that say the formula in any form (« remercier »: « c'est moi qui vous remercie »), matched on spaCy lemmas",
@@ -66,6 +74,10 @@ class FormulaParams(PhrasesParams):
     @cached_property
     def tag_matcher(self) -> re.Pattern[str] | None:
         return self.phrase_matcher(self.tags)
+
+    @cached_property
+    def confirmation_matcher(self) -> re.Pattern[str] | None:
+        return self.phrase_matcher(self.confirmations)
 
     @cached_property
     def lemma_set(self) -> frozenset[str]:
@@ -173,7 +185,25 @@ def find_formula(ctx: CheckContext, params: FormulaParams, turns: list[TurnView]
         matches = without_overlaps(matches, find_all(params.excluded, turns))
     if params.question:
         matches = [m for m in matches if _is_question(m, params)]
-    return matches + [m for m in find_all(params.tag_matcher, turns) if _is_tag_question(m)]
+    tags = [m for m in find_all(params.tag_matcher, turns) if _is_tag_question(m)]
+    if params.confirmation_min_words:
+        # A tag question (« …, d'accord ? ») asks to confirm what was just said, as the confirmations do.
+        confirms = params.confirmation_matcher
+        matches = [m for m in matches if confirms is None or not confirms.fullmatch(m.turn.norm.text, m.start, m.end) or _said_enough(m, params)]
+        tags = [m for m in tags if _said_enough(m, params)]
+    return matches + tags
+
+
+def _said_enough(match: Match, params: FormulaParams) -> bool:
+    """A confirmation closing at least `confirmation_min_words` words of its sentence: a restatement, an explanation."""
+    turn = match.turn
+    start, _ = turn.norm.span(match.start, match.end)
+    # The sentence's own words: from the last sentence end before the formula (punctuated text), else the turn's start.
+    opening = max((m.end() for m in _SENTENCE_END.finditer(turn.text, 0, start)), default=0)
+    said = turn.norm.norm_span(opening, start) if start > opening else None
+    _, affirmations = params.affirmed
+    words = [w for w in turn.norm.text[said[0] : said[1]].split() if w not in affirmations] if said is not None else []
+    return len(words) >= params.confirmation_min_words
 
 
 def _is_tag_question(match: Match) -> bool:
