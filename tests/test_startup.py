@@ -300,4 +300,5 @@ def test_the_sentence_encoder_on_its_cached_weights_gives_usem3s_vectors(tmp_pat
     ours = USEEmbedder()
     assert list((tmp_path / "derived").glob("use-weights-*.npz"))  # read from the cache folder, not the package
     texts = SAMPLES + ["Is that a fair summary?", "je vais résilier mon assurance"]
-    assert np.array_equal(ours._model.encode(texts), USE(threads=1).encode(texts))
+    # Within 1e-5, not equal: the forward pass is ours (qualicall.models.use_forward), its sums in another order.
+    assert np.abs(ours.encode(texts) - USE(threads=1).encode(texts)).max() <= 1e-5

