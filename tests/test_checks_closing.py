@@ -303,3 +303,16 @@ def test_a_day_dates_the_next_step(closing, language, expected):
 def test_farewell_in_other_registers(last, language, expected):
     base = FR_CALL if language == "fr" else EN_CALL
     assert status(base + [(C, "Merci." if language == "fr" else "Thanks."), (A, last)], "closing.farewell", language) == expected
+
+
+@pytest.mark.parametrize(
+    "closing, expected",
+    [
+        # A short summary repeats two of the call's words (« colis », « jeudi »): enough.
+        ([(A, "Donc votre colis repart ce soir, vous l'aurez jeudi sans faute.")], "passed"),
+        ([(A, "Je vous résume : le transporteur repasse ce soir.")], "passed"),
+    ],
+)
+def test_a_short_recap(closing, expected):
+    result = item(FR_CALL + closing + [(C, "Merci."), (A, "Merci de votre appel, bonne journée.")], "closing.recap")
+    assert result.status == expected, result.reason
