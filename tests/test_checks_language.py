@@ -226,3 +226,24 @@ def test_readability_fails_one_administrative_run_on_among_short_sentences(langu
     assert result.measures["flesch"] >= 60, "the Flesch score alone would pass it"
     without = item(turns[:-2], "comprehensible_language.readability", language)
     assert without.status == "passed", without.reason
+
+
+@pytest.mark.parametrize(
+    "agent, customer, language, expected",
+    [
+        # The customer asks what the agent's word means, in other forms.
+        ("Il faudra prévoir un relevage du piano.", "un relevage c'est quoi", "fr", "failed"),
+        ("On passe par la procédure de purge avant la vente.", "c'est quoi la purge au juste ?", "fr", "failed"),
+        ("We'll log it against your cpn today.", "what's a cpn?", "en", "failed"),
+        ("I'll need the mpan from the bill.", "what does mpan mean?", "en", "failed"),
+        # A question about data is no question about a word.
+        ("Votre dossier est bien ouvert.", "et le dossier il est ouvert depuis quand ?", "fr", "passed"),
+        ("I'll email the confirmation now.", "what's the reference?", "en", "passed"),
+    ],
+)
+def test_the_customer_asking_what_a_word_means(agent, customer, language, expected):
+    opening = (A, "Bonjour, Atelier Lumen, que puis-je faire pour vous ?") if language == "fr" else (A, "Hello, Lumen Energy, how can I help?")
+    turns = [opening, (C, "J'ai une question." if language == "fr" else "I have a question."), (A, agent), (C, customer),
+             (A, "Bien sûr." if language == "fr" else "Sure.")]
+    result = item(turns, "comprehensible_language.no_jargon", language)
+    assert result.status == expected, result.reason

@@ -137,8 +137,9 @@ class JargonParams(CheckParams):
         return self.phrase_matcher(self.explanations)
 
     @cached_property
-    def echo_matcher(self) -> re.Pattern[str] | None:
-        return self.formula_matcher([], self.echo_questions)
+    def echo_matchers(self) -> list[re.Pattern[str]]:
+        # One regex each: every pattern names its group `word`.
+        return [re.compile(pattern) for pattern in self.echo_questions]
 
     @cached_property
     def allowed_set(self) -> frozenset[str]:
@@ -226,7 +227,7 @@ def _asks_meaning(ctx: CheckContext, params: JargonParams, turns: list[TurnView]
     from qualicall.scorer.checks.greeting import stop_words
     from qualicall.scorer.context import CUSTOMER
 
-    if params.meaning_bank is None and params.echo_matcher is None:
+    if params.meaning_bank is None and not params.echo_matchers:
         return None
     agent_indices = {t.index for t in turns}
     follows: dict[int, TurnView] = {}
@@ -263,7 +264,7 @@ def _echo_question(ctx: CheckContext, params: JargonParams, follows: dict[int, T
     from qualicall.scorer.checks.greeting import stop_words
     from qualicall.scorer.signals import Unit, sentence_spans
 
-    if params.echo_matcher is None:
+    if not params.echo_matchers:
         return None
     stops = stop_words(ctx.language)
     for turn in ctx.customer_turns:
@@ -271,7 +272,8 @@ def _echo_question(ctx: CheckContext, params: JargonParams, follows: dict[int, T
         if agent_turn is None:
             continue
         for start, end in sentence_spans(turn.text):
-            m = params.echo_matcher.search(params.normal(turn.text[start:end]))
+            sentence = params.normal(turn.text[start:end])
+            m = next((found for pattern in params.echo_matchers if (found := pattern.search(sentence))), None)
             word = m.group("word") if m else None
             if word is None or word in stops:
                 continue
