@@ -216,3 +216,84 @@ def test_agent_name_compounds_and_other_peoples_names(turns, language, expected)
     result = item(turns, "greeting.agent_name", language, seconds_per_turn=3)  # all in the opening's 20 s
     assert result.status == expected, result.reason
 
+
+
+@pytest.mark.parametrize(
+    "text, language, expected",
+    [
+        # Any greeting word counts, familiar ones included (their register is courtesy's business).
+        ("Coucou, c'est Inès du magasin !", "fr", "passed"),
+        ("salut tu appelles pour la réservation", "fr", "passed"),
+        ("Hello ! Ici Basile.", "fr", "passed"),
+        ("g'day you've got Mick at the depot", "en", "passed"),
+        ("Howzit, Lerato here, what's the story?", "en", "passed"),
+        ("Good day, Patel Opticians, how may I assist?", "en", "passed"),
+        ("morning love what can i do for you", "en", "passed"),
+        # Leave-taking is no greeting, nor a word that merely holds one.
+        ("Your parcel left today, have a good day.", "en", "failed"),
+        ("Votre salutaire patience est appréciée.", "fr", "failed"),
+    ],
+)
+def test_salutation_is_any_greeting_word(text, language, expected):
+    result = item([(A, text), (C, "oui" if language == "fr" else "yes")], "greeting.salutation", language)
+    assert result.status == expected, result.reason
+
+
+@pytest.mark.parametrize(
+    "turns, language, channel, expected",
+    [
+        # A title between pauses, function words inside; an ordinary-word first name beginning a name of ordinary words.
+        ([(A, "Bonsoir, Le Grenier à Jouets, je vous écoute."), (C, "Bonsoir.")], "fr", "voice", "passed"),
+        ([(A, "Bonjour, Rose Ciment, que puis-je faire pour vous ?"), (C, "Bonjour.")], "fr", "voice", "passed"),
+        ([(A, "Hi, The Rusty Anchor, how can I help?"), (C, "Hi.")], "en", "voice", "passed"),
+        # ASR contractions without their apostrophe, a lower-case word in cased text, a greeting word: no company.
+        ([(A, "hiya whats up its kai"), (C, "hey")], "en", "voice", "failed"),
+        ([(A, "heya hows things tom here"), (C, "hi")], "en", "voice", "failed"),
+        ([(A, "Hello o, Bisi here, how far?"), (C, "Hello.")], "en", "voice", "failed"),
+        ([(A, "Coucou ! Lison 🌸 dis-moi tout"), (C, "Bonjour")], "fr", "chat", "failed"),
+        ([(A, "Hey! Nandi here 👋"), (C, "Hi, my order is late.")], "en", "chat", "failed"),
+        ([(A, "Bonjour ! Anouk ici."), (C, "Bonjour.")], "fr", "chat", "failed"),
+        # A formula written as ASR writes it.
+        ([(A, "good afternoon youre through to fernhill vets accounts"), (C, "hi")], "en", "voice", "passed"),
+    ],
+)
+def test_organization_in_other_registers(turns, language, channel, expected):
+    result = item(turns, "greeting.organization", language, channel=channel)
+    assert result.status == expected, result.reason
+
+
+@pytest.mark.parametrize(
+    "turns, language, expected",
+    [
+        # A first name inside the company's name is not the agent's.
+        ([(A, "Boulangerie Colette Fournil, je vous écoute."), (C, "Bonjour.")], "fr", "failed"),
+        ([(A, "Location Utilitaires Girard, bonjour."), (C, "Bonjour, monsieur Girard ?")], "fr", "failed"),
+        ([(A, "Bonjour, Rose Ciment, que puis-je faire pour vous ?"), (C, "Bonjour.")], "fr", "failed"),
+        ([(A, "Bonjour, accueil du réseau Léon'Bus, que puis-je faire pour vous ?"), (C, "Bonjour.")], "fr", "failed"),
+        ([(A, "Thanks for calling Maple Grace Pottery, how can I help?"), (C, "Hi.")], "en", "failed"),
+        # "my name is X" gives X whatever X is; a name presented in the Indian English way; « X ici ».
+        ([(A, "good afternoon my name is oluwaseun how may i help you"), (C, "good afternoon")], "en", "passed"),
+        ([(A, "bonjour je m'appelle tsiory que puis-je faire pour vous"), (C, "bonjour")], "fr", "passed"),
+        ([(A, "Greenfield Telecom, Ishaan this side."), (C, "Hello.")], "en", "passed"),
+        ([(A, "Salut ! Mathis ici 😊"), (C, "Salut.")], "fr", "passed"),
+        ([(A, "Good morning, Bramwell Insurance, my name is Grace Mason."), (C, "Morning.")], "en", "passed"),
+    ],
+)
+def test_agent_name_against_company_names(turns, language, expected):
+    result = item(turns, "greeting.agent_name", language, channel="chat")
+    assert result.status == expected, result.reason
+
+
+@pytest.mark.parametrize(
+    "text, language, expected",
+    [
+        ("Atelier Vélo Rapide, on t'écoute !", "fr", "passed"),
+        ("Salut, ici Noa. Je t'aide ?", "fr", "passed"),
+        ("Coucou, je peux t'aider ?", "fr", "passed"),
+        # Helping with a named task is no offer to hear the request.
+        ("Bonjour, je vous aide à remplir le formulaire de retour.", "fr", "failed"),
+    ],
+)
+def test_offer_help_in_the_familiar_register(text, language, expected):
+    result = item([(A, text), (C, "ok")], "greeting.offer_help", language, channel="chat")
+    assert result.status == expected, result.reason

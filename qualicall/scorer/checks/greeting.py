@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import re
+import unicodedata
 from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING
 
 from pydantic import Field
 
@@ -13,6 +16,9 @@ from qualicall.scorer.context import CheckContext, Match, TurnView, find_all, fi
 from qualicall.scorer.params import CheckParams
 from qualicall.scorer.reasons import place, reason
 from qualicall.scorer.registry import register_check
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 _HYPHENATED = re.compile(r"\w+(?:-\w+)+")
 
@@ -31,16 +37,89 @@ def stop_words(language: str) -> frozenset[str]:
     return frozenset(words)
 
 
+def function_words(ctx: CheckContext) -> frozenset[str]:
+    """The language's function words and the contractions ASR writes without their apostrophe ("hows", "youre", "dont")."""
+    return _function_words(ctx.language, ctx.nlp)
+
+
+@lru_cache(maxsize=4)
+def _function_words(language: str, nlp: Language) -> frozenset[str]:
+    """`stop_words` and the tokenizer's exceptions that split a word into function words only ("hows": how + s)."""
+    from spacy.attrs import NORM, ORTH
+
+    stops = stop_words(language)
+    contractions = {
+        word
+        for word, pieces in nlp.tokenizer.rules.items()
+        if len(pieces) > 1 and word.isalpha() and word.islower()
+        and all(normalize(piece.get(ORTH, "")).text in stops or normalize(piece.get(NORM, "")).text in stops for piece in pieces)
+    }
+    return stops | contractions
+
+
+def _breaks(gap: str) -> bool:
+    """Written text between two words that ends a phrase: punctuation, or an emoji in a chat (« Ici Jade 🧶 raconte-moi »)."""
+    return bool(re.search(r"[,.;:!?()]", gap)) or any(unicodedata.category(char) == "So" for char in gap)
+
+
 def _words(turn: TurnView) -> list[tuple[str, int, int, bool]]:
-    """(word, start, end, punctuation_before) for each word of a turn's normalised text."""
+    """(word, start, end, pause_before) for each word of a turn's normalised text (a pause: `_breaks`)."""
     out = []
     previous_end_char = 0
     for m in re.finditer(r"\S+", turn.norm.text):
         start_char, _ = turn.norm.span(m.start(), m.end())
         gap = turn.text[previous_end_char:start_char]
-        out.append((m.group(), m.start(), m.end(), bool(re.search(r"[,.;:!?()]", gap)) and bool(out)))
+        out.append((m.group(), m.start(), m.end(), _breaks(gap) and bool(out)))
         previous_end_char = turn.norm.span(m.start(), m.end())[1]
     return out
+
+
+def _phrase_at(words: list[tuple[str, int, int, bool]], i: int, phrases: frozenset[str]) -> int:
+    """How many words from word `i` the longest of `phrases` takes (« good day », "g'day" read « g day »), with no punctuation inside; 0 if none."""
+    longest = max((len(phrase.split()) for phrase in phrases), default=0)
+    for n in range(min(longest, len(words) - i), 0, -1):
+        if " ".join(w[0] for w in words[i : i + n]) in phrases and not any(w[3] for w in words[i + 1 : i + n]):
+            return n
+    return 0
+
+
+def _written(turn: TurnView, word: tuple[str, int, int, bool]) -> str:
+    start, end = turn.norm.span(word[1], word[2])
+    return turn.text[start:end]
+
+
+def _asr_spellings(phrases: list[str]) -> list[str]:
+    """The phrases and, for each with a contraction, the spelling ASR gives it without the apostrophe ("you're through to":
+    "youre through to")."""
+    return phrases + [re.sub(r"(?<=[^\W\d_])['’](?=[^\W\d_])", "", p) for p in phrases if re.search(r"[^\W\d_]['’][^\W\d_]", p)]
+
+
+def _title_run(ctx: CheckContext, turn: TurnView, words: list[tuple[str, int, int, bool]], i: int, params: OrganizationParams) -> list[tuple[str, int, int, bool]] | None:
+    """In cased text, the words from `i` to the next pause or the turn's end when they read as a title: every word capitalised
+    but the function words inside (« Bonjour, La Boîte à Meeples, dites-moi ! »), no longer than a company name."""
+    if turn.lower_case or turn.upper_case:
+        return None
+    run = words[i : i + 1] + list(itertools.takewhile(lambda w: not w[3], words[i + 1 :]))
+    stops = function_words(ctx)
+    content = [w for w in run if w[0] not in stops]
+    if not content or len(content) > params.max_words or run[0][0] in stops or run[-1][0] in stops:
+        return None
+    return run if all(_written(turn, w)[:1].isupper() for w in content) else None
+
+
+def _name_of_words(ctx: CheckContext, turn: TurnView, words: list[tuple[str, int, int, bool]], i: int) -> bool:
+    """« Clair Vitrage », "Olive Garden": in cased text, a capitalised first name that is also an ordinary word, followed in the
+    same phrase by a capitalised ordinary word that is no first name, begins a name made of words (a company's), not a person's
+    first name and surname (« Élodie Marchand »: no ordinary word)."""
+    from qualicall.models.lexicon import dictionary
+    from qualicall.models.names import is_first_name
+
+    if turn.lower_case or turn.upper_case or i + 1 >= len(words) or words[i + 1][3] or words[i + 1][0] in function_words(ctx):
+        return False
+    first, second = _written(turn, words[i]), _written(turn, words[i + 1])
+    known = dictionary(ctx.nlp)
+    capitalised = first[:1].isupper() and second[:1].isupper()
+    return capitalised and first.lower() in known and second.lower() in known and not is_first_name(second)
 
 
 class OrganizationParams(CheckParams):
@@ -72,7 +151,7 @@ class OrganizationParams(CheckParams):
 
     @cached_property
     def intro_matcher(self) -> re.Pattern[str] | None:
-        return self.phrase_matcher(self.phrases)
+        return self.phrase_matcher(_asr_spellings(self.phrases))
 
     @cached_property
     def word_sets(self) -> dict[str, frozenset[str]]:
@@ -89,7 +168,7 @@ def _slot_words(ctx: CheckContext, words: list[tuple[str, int, int, bool]], i: i
     marthe »); None when it is too long to be a name."""
     from qualicall.models.names import is_first_name
 
-    stops = stop_words(ctx.language)
+    stops = function_words(ctx)
     sets = params.word_sets
     connectors = sets["connectors"]
     slot: list[tuple[str, int, int, bool]] = []
@@ -131,27 +210,41 @@ def _pickup_slot(ctx: CheckContext, turn: TurnView, params: OrganizationParams) 
 
     Contact-centre pick-ups put the company first (« Onda Mobile, bonjour »,
     « oui protectis auto assistance je vous écoute »), possibly after a
-    salutation (« Bonjour, Cinéflux à votre écoute »). The phrase is the run of
-    words before the first function word or punctuation; it is rejected when it
-    is a person (a first name), addresses the customer (« madame »), or is an
-    ordinary conversational word.
+    salutation (« Bonjour, Cinéflux à votre écoute », "g'day, …"). The phrase is
+    the run of words before the first function word or punctuation; it is
+    rejected when it is a person (a first name), addresses the customer
+    (« madame »), is an ordinary conversational word, or holds no capital in
+    cased text ("Hello o, good evening!").
     """
     from qualicall.models.names import is_first_name
 
     words = _words(turn)
     sets = params.word_sets
     i = 0
-    while i < len(words) and words[i][0] in sets["skipped"]:
-        i += 1
+    while skipped := _phrase_at(words, i, sets["skipped"]):
+        i += skipped
     if i + 1 < len(words) and words[i][0] in sets["determiners"] and not words[i + 1][3]:
-        # « les délices d'albane bonjour »: a determiner begins the name only when a salutation closes it.
+        # « les délices d'albane bonjour »: a determiner begins the name when a salutation closes it, or, in cased text,
+        # a title up to a pause or the turn's end (« Bonjour, La Boîte à Meeples, dites-moi ! »).
         named = _slot_words(ctx, words, i + 1, params)
         after = i + 1 + len(named) if named else len(words)
         if named and after < len(words) and words[after][0] in sets["salutations"]:
             return Match(turn, words[i][1], named[-1][2])
-    slot = _slot(ctx, turn, words, i, params)
-    if slot is not None and is_first_name(words[i][0]) and words[i][0] not in sets["names"] and len(slot.text.split()) <= 2:
+        titled = _title_run(ctx, turn, words, i + 1, params)
+        if titled:
+            return Match(turn, words[i][1], titled[-1][2])
+    slot_words = _slot_words(ctx, words, i, params)
+    if not slot_words:
+        return None
+    slot = Match(turn, slot_words[0][1], slot_words[-1][2])
+    if not _capitalised(turn, slot):
+        return None
+    person = is_first_name(words[i][0]) and words[i][0] not in sets["names"] and len(slot.text.split()) <= 2
+    if person and not _name_of_words(ctx, turn, words, i):
         return None  # « Marc, bonjour », « Élodie Marchand, bonjour »: a person, not a company (not "core strong leisure services")
+    presented = i + 1 < len(words) and not words[i + 1][3] and words[i + 1][0] in sets["presenting"]
+    if presented and all(w[0] in sets["presenting"] for w in slot_words[1:]):
+        return None  # "Sipho here", « Mathéo ici »: one word presented so is the agent
     return slot
 
 
@@ -189,7 +282,7 @@ def _introduces_organisation(ctx: CheckContext, match: Match, params: Organizati
     words = match.turn.norm.text[match.start : match.end].split()
     if len(words) == 2 and words[0] in params.word_sets["determiners"]:
         return False
-    stops = stop_words(ctx.language)
+    stops = function_words(ctx)
     after = match.turn.norm.words_after(match.end, 2)
     person = bool(after) and after[0] not in stops and is_first_name(after[0]) and after[0] not in params.word_sets["names"]
     return not (person and (len(after) == 1 or after[1] in stops or after[1] in params.word_sets["presenting"]))
@@ -223,6 +316,11 @@ class AgentNameParams(CheckParams):
         default_factory=list,
         description="phrases with a {name} slot, said in the first person; a leading ^ anchors at the turn start",
     )
+    naming: list[str] = Field(
+        default_factory=list,
+        description="phrases with a {name} slot that call what follows a name (« je m'appelle {name} », \"my name is {name}\"): the word in "
+        "the slot is the agent's name whatever it is, one no lexicon holds in lower-case speech too (\"my name is funmilayo\")",
+    )
     titles: list[str] = Field(default_factory=list, description="forms of address that mark the customer's name")
     not_names: list[str] = Field(default_factory=list)
     lead_words: list[str] = Field(default_factory=list, description="words a ^-anchored pattern may follow at the turn start (« bonjour », « oui »)")
@@ -241,11 +339,23 @@ class AgentNameParams(CheckParams):
     )
 
     @cached_property
-    def name_patterns(self) -> list[tuple[re.Pattern[str], bool]]:
-        """Each pattern as a regex on normalised text, and whether it is said in the first person."""
+    def name_patterns(self) -> list[tuple[re.Pattern[str], str]]:
+        """Each pattern as a regex on normalised text, and how strongly it calls its slot a name: `naming`, `first_person`
+        (« je suis {name} »), or `other` (« {name}, bonjour »)."""
         lead = tuple(w for w in (self.normal(word) for word in self.lead_words) if w)
         first_person = self.normal_words(self.first_person)
-        return [(self._regex(pattern, lead), any(w in first_person for w in self.normal(pattern.replace("{name}", " ")).split())) for pattern in self.patterns]
+
+        def kind(pattern: str) -> str:
+            return "first_person" if any(w in first_person for w in self.normal(pattern.replace("{name}", " ")).split()) else "other"
+
+        naming, patterns = _asr_spellings(self.naming), _asr_spellings(self.patterns)
+        return [(self._regex(p, lead), "naming") for p in naming] + [(self._regex(p, lead), kind(p)) for p in patterns]
+
+    @cached_property
+    def name_followers(self) -> frozenset[str]:
+        """The words a pattern puts right after a name (« à », \"speaking\", « bonjour »): a name before one of them is not inside another name."""
+        after = (self.normal(p.partition("{name}")[2]).split() for p in self.patterns + self.naming)
+        return frozenset(words[0] for words in after if words)
 
     @cached_property
     def word_sets(self) -> dict[str, frozenset[str]]:
@@ -280,7 +390,8 @@ class _NameReader:
 
     def __init__(self, ctx: CheckContext, params: AgentNameParams, turns: list[TurnView]) -> None:
         self.ctx, self.params, self.sets, self.turns = ctx, params, params.word_sets, turns
-        self.stops = stop_words(ctx.language)
+        self.stops = function_words(ctx)
+        self.words_of: dict[int, list[tuple[str, int, int, bool]]] = {}
         # Who said a word first: a name the customer gave before the agent says it is the customer's.
         self.customer_first = first_saying(ctx.customer_turns, lambda t: t.norm.words())
 
@@ -324,8 +435,9 @@ class _NameReader:
         s, _ = turn.norm.span(start, end)
         return turn.text[s : s + 1].isupper() and not self.sentence_start(turn, start)
 
-    def excluded(self, turn: TurnView, start: int, end: int) -> bool:
-        """Not the agent's name: a function word, the customer's (after a title, said by the customer first, asked for), part of another name."""
+    def excluded(self, turn: TurnView, start: int, end: int, kind: str = "other") -> bool:
+        """Not the agent's name: a function word, the customer's (after a title, said by the customer first, asked for), part of another name
+        (the company's)."""
         word = turn.norm.text[start:end]
         if word in self.stops or word in self.sets["never"]:
             return True
@@ -336,11 +448,41 @@ class _NameReader:
             return True
         if self.name_asked is not None and self.name_asked <= turn.index:
             return True
+        if kind == "other" and self.in_company_name(turn, start, end):
+            return True  # not after « je suis », "my name is": a name given so is the agent's, whatever words make it ("Helen Strand")
         # « Bonjour Sophie, … » once the customer has spoken: the agent greets the customer by name, the
         # name closing the greeting (not « Bonjour ! Agathe, du service … », "Hello, Jordan here").
         spoke_first = any(t.index < turn.index for t in self.ctx.customer_turns)
         greeted = bool(before) and before[0] in self.sets["lead"] and not self.sentence_start(turn, start)
         return spoke_first and greeted and self.closes_clause(turn, end)
+
+    def in_company_name(self, turn: TurnView, start: int, end: int) -> bool:
+        """A first name inside a name of several words, the company's: glued to the next word (« Tram'Agglo », "Sam's
+        Plumbing"); after a capitalised word of the same phrase, not one that only begins a sentence (« Garde-Meubles
+        Morel », « Atelier Blanche Couture »; in lower-case speech, a word of it must follow too: not « … restauration
+        scolaire margot bonjour », "… support sarah speaking"); or the first of ordinary words (« Clair Vitrage »)."""
+        from qualicall.models.names import is_first_name
+
+        _, e = turn.norm.span(start, end)
+        if re.match(r"['’][^\W\d_]", turn.text[e : e + 2]):
+            return True
+        words = self.words_of.setdefault(turn.index, _words(turn))
+        i = next((k for k, w in enumerate(words) if w[1] == start), None)
+        if i is None:
+            return False
+        if _name_of_words(self.ctx, turn, words, i):
+            return True
+        ordinary = self.stops | self.sets["lead"] | self.sets["never"]
+        if i == 0 or words[i][3] or words[i - 1][0] in ordinary:
+            return False
+        following = i + 1 < len(words) and not words[i + 1][3] and words[i + 1][0] not in ordinary | self.params.name_followers
+        following = following and not is_first_name(words[i + 1][0])
+        if turn.lower_case or turn.upper_case:
+            return following
+        before = _written(turn, words[i - 1])
+        if not before[:1].isupper():
+            return False
+        return following or not self.sentence_start(turn, words[i - 1][1])
 
     def closes_clause(self, turn: TurnView, end: int) -> bool:
         _, e = turn.norm.span(end - 1, end)
@@ -375,11 +517,15 @@ class _NameReader:
         compound = _HYPHENATED.match(turn.text, s)
         return compound is not None and all(is_first_name(normalize(part).text) for part in compound.group().split("-"))
 
-    def in_slot(self, turn: TurnView, start: int, end: int, first_person: bool) -> bool:
-        """A word in a pattern's {name} slot: said in the first person (« je suis X »), a first name or a word the tagger takes for a
-        proper noun; otherwise (« X, bonjour ») a company fits the slot too, so a first name, a person entity, or a surname after one."""
+    def in_slot(self, turn: TurnView, start: int, end: int, kind: str) -> bool:
+        """A word in a pattern's {name} slot: after a naming phrase (« je m'appelle X »), any word; said in the first person
+        (« je suis X »), a first name or a word the tagger takes for a proper noun; otherwise (« X, bonjour ») a company fits the
+        slot too, so a first name, a person entity, or a surname after one."""
         from qualicall.models.names import is_first_name
 
+        if kind == "naming":
+            return True
+        first_person = kind == "first_person"
         word = turn.norm.text[start:end]
         if is_first_name(word) or self.is_person(turn, start, end):
             return True
@@ -416,10 +562,10 @@ def agent_name(ctx: CheckContext, params: AgentNameParams) -> ItemResult:
         return ctx.failed(reason("opening.no_agent_turn"))
     reader = _NameReader(ctx, params, turns)
     for turn in turns:
-        for pattern, first_person in params.name_patterns:
+        for pattern, kind in params.name_patterns:
             for m in pattern.finditer(turn.norm.text):
                 start, end = m.span("name")
-                if not reader.excluded(turn, start, end) and reader.in_slot(turn, start, end, first_person):
+                if not reader.excluded(turn, start, end, kind) and reader.in_slot(turn, start, end, kind):
                     match = Match(turn, m.start(), m.end())
                     return ctx.passed(reason("agent_name.given", text=match.text, at=place(match)), [match])
         for m in re.finditer(r"[a-z]+", turn.norm.text):
