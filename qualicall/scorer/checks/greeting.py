@@ -6,7 +6,6 @@ import itertools
 import re
 import unicodedata
 from functools import cached_property, lru_cache
-from typing import TYPE_CHECKING
 
 from pydantic import Field
 
@@ -16,9 +15,6 @@ from qualicall.scorer.context import CheckContext, Match, TurnView, find_all, fi
 from qualicall.scorer.params import CheckParams
 from qualicall.scorer.reasons import place, reason
 from qualicall.scorer.registry import register_check
-
-if TYPE_CHECKING:
-    from spacy.language import Language
 
 _HYPHENATED = re.compile(r"\w+(?:-\w+)+")
 
@@ -35,26 +31,6 @@ def stop_words(language: str) -> frozenset[str]:
     for word in spacy_stop_words("fr" if language == "fr" else "en"):
         words.update(normalize(word).text.split())
     return frozenset(words)
-
-
-def function_words(ctx: CheckContext) -> frozenset[str]:
-    """The language's function words and the contractions ASR writes without their apostrophe ("hows", "youre", "dont")."""
-    return _function_words(ctx.language, ctx.nlp)
-
-
-@lru_cache(maxsize=4)
-def _function_words(language: str, nlp: Language) -> frozenset[str]:
-    """`stop_words` and the tokenizer's exceptions that split a word into function words only ("hows": how + s)."""
-    from spacy.attrs import NORM, ORTH
-
-    stops = stop_words(language)
-    contractions = {
-        word
-        for word, pieces in nlp.tokenizer.rules.items()
-        if len(pieces) > 1 and word.isalpha() and word.islower()
-        and all(normalize(piece.get(ORTH, "")).text in stops or normalize(piece.get(NORM, "")).text in stops for piece in pieces)
-    }
-    return stops | contractions
 
 
 def _breaks(gap: str) -> bool:
@@ -88,19 +64,13 @@ def _written(turn: TurnView, word: tuple[str, int, int, bool]) -> str:
     return turn.text[start:end]
 
 
-def _asr_spellings(phrases: list[str]) -> list[str]:
-    """The phrases and, for each with a contraction, the spelling ASR gives it without the apostrophe ("you're through to":
-    "youre through to")."""
-    return phrases + [re.sub(r"(?<=[^\W\d_])['’](?=[^\W\d_])", "", p) for p in phrases if re.search(r"[^\W\d_]['’][^\W\d_]", p)]
-
-
 def _title_run(ctx: CheckContext, turn: TurnView, words: list[tuple[str, int, int, bool]], i: int, params: OrganizationParams) -> list[tuple[str, int, int, bool]] | None:
     """In cased text, the words from `i` to the next pause or the turn's end when they read as a title: every word capitalised
     but the function words inside (« Bonjour, La Boîte à Meeples, dites-moi ! »), no longer than a company name."""
     if turn.lower_case or turn.upper_case:
         return None
     run = words[i : i + 1] + list(itertools.takewhile(lambda w: not w[3], words[i + 1 :]))
-    stops = function_words(ctx)
+    stops = stop_words(ctx.language)
     content = [w for w in run if w[0] not in stops]
     if not content or len(content) > params.max_words or run[0][0] in stops or run[-1][0] in stops:
         return None
@@ -114,7 +84,7 @@ def _name_of_words(ctx: CheckContext, turn: TurnView, words: list[tuple[str, int
     from qualicall.models.lexicon import dictionary
     from qualicall.models.names import is_first_name
 
-    if turn.lower_case or turn.upper_case or i + 1 >= len(words) or words[i + 1][3] or words[i + 1][0] in function_words(ctx):
+    if turn.lower_case or turn.upper_case or i + 1 >= len(words) or words[i + 1][3] or words[i + 1][0] in stop_words(ctx.language):
         return False
     first, second = _written(turn, words[i]), _written(turn, words[i + 1])
     known = dictionary(ctx.nlp)
@@ -151,7 +121,7 @@ class OrganizationParams(CheckParams):
 
     @cached_property
     def intro_matcher(self) -> re.Pattern[str] | None:
-        return self.phrase_matcher(_asr_spellings(self.phrases))
+        return self.phrase_matcher(self.phrases)
 
     @cached_property
     def word_sets(self) -> dict[str, frozenset[str]]:
@@ -168,7 +138,7 @@ def _slot_words(ctx: CheckContext, words: list[tuple[str, int, int, bool]], i: i
     marthe »); None when it is too long to be a name."""
     from qualicall.models.names import is_first_name
 
-    stops = function_words(ctx)
+    stops = stop_words(ctx.language)
     sets = params.word_sets
     connectors = sets["connectors"]
     slot: list[tuple[str, int, int, bool]] = []
@@ -282,7 +252,7 @@ def _introduces_organisation(ctx: CheckContext, match: Match, params: Organizati
     words = match.turn.norm.text[match.start : match.end].split()
     if len(words) == 2 and words[0] in params.word_sets["determiners"]:
         return False
-    stops = function_words(ctx)
+    stops = stop_words(ctx.language)
     after = match.turn.norm.words_after(match.end, 2)
     person = bool(after) and after[0] not in stops and is_first_name(after[0]) and after[0] not in params.word_sets["names"]
     return not (person and (len(after) == 1 or after[1] in stops or after[1] in params.word_sets["presenting"]))
@@ -348,8 +318,7 @@ class AgentNameParams(CheckParams):
         def kind(pattern: str) -> str:
             return "first_person" if any(w in first_person for w in self.normal(pattern.replace("{name}", " ")).split()) else "other"
 
-        naming, patterns = _asr_spellings(self.naming), _asr_spellings(self.patterns)
-        return [(self._regex(p, lead), "naming") for p in naming] + [(self._regex(p, lead), kind(p)) for p in patterns]
+        return [(self._regex(p, lead), "naming") for p in self.naming] + [(self._regex(p, lead), kind(p)) for p in self.patterns]
 
     @cached_property
     def name_followers(self) -> frozenset[str]:
@@ -390,7 +359,7 @@ class _NameReader:
 
     def __init__(self, ctx: CheckContext, params: AgentNameParams, turns: list[TurnView]) -> None:
         self.ctx, self.params, self.sets, self.turns = ctx, params, params.word_sets, turns
-        self.stops = function_words(ctx)
+        self.stops = stop_words(ctx.language)
         self.words_of: dict[int, list[tuple[str, int, int, bool]]] = {}
         # Who said a word first: a name the customer gave before the agent says it is the customer's.
         self.customer_first = first_saying(ctx.customer_turns, lambda t: t.norm.words())
