@@ -60,10 +60,11 @@ def test_a_deployment_copy_changes_words_without_code(scorer, tmp_path):
     from qualicall.scorer.engine import Scorer
 
     text = rubric_path("default-fr").read_text().replace("id: default-fr", "id: acme-fr")
-    text = text.replace("phrases: [bonjour, bonsoir,", "phrases: [salut l'équipe, bonjour, bonsoir,")
+    # a deployment in French Polynesia adds the Tahitian greeting
+    text = text.replace("phrases: [bonjour, bonsoir,", "phrases: [ia ora na, bonjour, bonsoir,")
     custom = tmp_path / "acme.yaml"
     custom.write_text(text)
-    turns = [("agent", "Salut l'équipe, que puis-je faire pour vous ?"), ("customer", "Bonjour.")]
+    turns = [("agent", "Ia ora na, que puis-je faire pour vous ?"), ("customer", "Bonjour.")]
     default = scorer.score(make_interaction(turns))
     acme = Scorer(str(custom)).score(make_interaction(turns))
     assert default.rubric.id == "default-fr" and default.criteria["greeting"].items["salutation"].status == "failed"
