@@ -168,7 +168,7 @@ def test_each_speakers_sentences_are_embedded_once_in_one_batch_that_every_bank_
     ("language", "said", "signal", "complaint"),
     [
         # Said with discontent, an escalation request is a complaint too (the complaint bank alone misses this one).
-        ("fr", "Passez-moi votre supérieur, vous me baladez depuis une heure.", "escalation_request", True),
+        ("fr", "Mettez-moi en relation avec un supérieur, j'en ai assez d'attendre.", "escalation_request", True),
         # Said calmly, neither an escalation request nor a repeat contact is one.
         ("en", "Hello, could I speak to the branch manager about a partnership idea?", "escalation_request", False),
         ("en", "I'm ringing back as we agreed to fix a date for the visit.", "repeat_contact", False),
