@@ -295,6 +295,13 @@ def test_a_day_dates_the_next_step(closing, language, expected):
         ("allez à tantôt madame", "fr", "passed"),
         ("Good day to you, sir.", "en", "passed"),
         ("too easy catch ya later mate", "en", "passed"),
+        # A wish closing the turn, masculine or with the day: « bon spectacle », « à jeudi 14 ».
+        ("Merci à vous, et très bon spectacle !", "fr", "passed"),
+        ("parfait alors à jeudi 14", "fr", "passed"),
+        ("nickel bonne répétition demain", "fr", "passed"),
+        ("no stress, take it easy", "en", "passed"),
+        # Not a wish: « c'est un bon choix », « on se voit pour le bon de commande ».
+        ("Merci, c'est un très bon choix.", "fr", "failed"),
         # Thanks alone takes no leave.
         ("Merci pour votre appel.", "fr", "failed"),
         ("Thanks for calling.", "en", "failed"),
