@@ -235,3 +235,40 @@ def test_a_confirmation_asked_after_data_checks_no_understanding(agent, language
     turns = [opening, FR_PET if language == "fr" else EN_PET, (A, agent), (C, "Oui.")]
     result = item(turns, "reformulation.checks_understanding", language)
     assert result.status == expected, result.reason
+
+
+@pytest.mark.parametrize(
+    "agent, language, expected",
+    [
+        # Announcing a restatement in other words, then the customer's need.
+        ("Laissez-moi reformuler : votre chien a mangé du chocolat et vous voulez savoir si c'est grave.", "fr", "passed"),
+        ("Corrigez-moi si je me trompe, votre chien a mangé du chocolat tout à l'heure.", "fr", "passed"),
+        ("donc ce que je retiens c'est que votre chien a mangé du chocolat", "fr", "passed"),
+        ("gotcha so the owner let ur cabin twice for half term", "en", "passed"),
+        ("just so i have this right the owner let your cabin twice at half-term", "en", "passed"),
+        # The same openings followed by something else.
+        ("Laissez-moi reformuler ma question : quel est le nom du vétérinaire ?", "fr", "failed"),
+        ("so the booking reference is on your confirmation email", "en", "failed"),
+    ],
+)
+def test_restatements_announced_in_other_words(agent, language, expected):
+    opening = (A, "Clinique des Tilleuls, bonjour.") if language == "fr" else (A, "Hello, Lakeview Holidays, how can I help?")
+    turns = [opening, FR_PET if language == "fr" else EN_PET, (A, agent), (C, "Hum.")]
+    result = item(turns, "reformulation.restates_need", language)
+    assert result.status == expected, result.reason
+
+
+@pytest.mark.parametrize(
+    "agent, language, expected",
+    [
+        ("Le chocolat noir est le plus dangereux pour lui. Tu vois le principe ou je t'explique autrement ?", "fr", "passed"),
+        ("Ce que je viens de vous dire tient la route pour vous, ou je reprends ?", "fr", "passed"),
+        ("The owner refunds the deposit first, then we rebook you. Does that all add up?", "en", "passed"),
+        ("Le chocolat noir est le plus dangereux pour lui. Vous voyez le cabinet depuis la rue ?", "fr", "failed"),
+    ],
+)
+def test_checks_of_understanding_in_other_words(agent, language, expected):
+    opening = (A, "Clinique des Tilleuls, bonjour.") if language == "fr" else (A, "Hello, Lakeview Holidays, how can I help?")
+    turns = [opening, FR_PET if language == "fr" else EN_PET, (A, agent), (C, "Oui.")]
+    result = item(turns, "reformulation.checks_understanding", language)
+    assert result.status == expected, result.reason

@@ -116,11 +116,10 @@ def without_overlaps(matches: list[Match], excluded: list[Match]) -> list[Match]
 def _is_question(match: Match, params: FormulaParams) -> bool:
     turn = match.turn
     start, end = turn.norm.span(match.start, match.end)
-    tail = turn.text[end : end + 25]
     if turn.asks:
-        # Punctuated text: the formula is a question if a '?' closes its sentence.
-        following = re.split(r"[.!]", tail, maxsplit=1)[0]
-        return "?" in following
+        # Punctuated text: the formula is a question if a '?' closes its sentence (« Tu vois le topo ou je reprends ? »).
+        closing = _SENTENCE_END.search(turn.text, end)
+        return closing is not None and closing.group() == "?"
     before = turn.norm.words_before(match.start, 3)
     ending, single = params.affirmed
     return not ((ending is not None and ending.search(" ".join(before))) or single.intersection(before))
