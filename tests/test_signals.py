@@ -221,6 +221,16 @@ def test_complaint_handling_is_judged_from_the_first_negative_customer_turn_befo
         ("fr", "Le livreur repasse demain matin.", True),
         ("fr", "Vous avez bien le numéro de votre dossier.", False),
         ("fr", "On revient vers vous dès que possible.", False),
+        # A delay in words after the word that makes it one; a duration that is an amount, or « today » for the
+        # agent's own action, is none.
+        ("fr", "Vous aurez une réponse sous quarante-huit heures.", True),
+        ("fr", "La serrurière passe vers seize heures.", True),
+        ("fr", "Je vous rembourse les trois semaines d'abonnement.", False),
+        ("fr", "Je relaie votre demande au service concerné aujourd'hui.", False),
+        ("en", "You'll get a written answer within forty-eight hours.", True),
+        ("en", "The locksmith comes round at four this afternoon.", True),
+        ("en", "I'll refund the three weeks of subscription.", False),
+        ("en", "I'm passing your request on to the right team today.", False),
     ],
 )
 def test_a_next_step_needs_a_delay_or_a_reference(language, said, holds) -> None:
@@ -275,3 +285,62 @@ def test_cues_are_validated_when_the_rubric_loads() -> None:
         BankSpec.model_validate({"speaker": "customer", "positive": ["a"], "negative": ["b"], "cues": ["(unclosed"]})
     spec = BankSpec.model_validate({"speaker": "customer", "k": 1, "positive": ["a"], "negative": ["b"], "cue_shift": 0.04})
     assert bank_problems(spec.bank("leaving")) == ["bank leaving: cue_shift and clause_margin need cues"]
+
+
+# Blame said in passing inside a long unpunctuated turn, after an apology: ownership fails though the agent acts later.
+BLAME_IN_PASSING = {
+    "fr": [
+        ("agent", "allô service client vélonor bonjour"),
+        ("customer", "oui bonjour mon vélo électrique est tombé en panne pour la troisième fois ce mois-ci franchement j'en ai ras le bol"),
+        ("agent", "ah oui je suis désolée pour ça mais bon les batteries c'est le fabricant qui les gère nous on ne fait que la revente"),
+        ("agent", "je m'occupe de votre dossier moi-même et je vous rappelle jeudi avant midi"),
+        ("customer", "bon d'accord"),
+    ],
+    "en": [
+        ("agent", "hello ridgeway motors service desk"),
+        ("customer", "yeah hi my car came back from the service with the same rattle and honestly i'm fed up with it"),
+        ("agent", "oh i'm sorry about that but to be fair the parts come from a supplier and it's them that sent the wrong bracket"),
+        ("agent", "i'll book it back in myself and you'll get a call on friday morning"),
+        ("customer", "fine"),
+    ],
+}
+
+# No blame and no apology: the agent calms the customer, checks the order and takes it all on.
+OWNS_WITHOUT_APOLOGY = {
+    "fr": [
+        ("agent", "Bonjour, Transports Lumen, que puis-je pour vous ?"),
+        ("customer", "Votre chauffeur m'a laissée sur le trottoir sous la pluie, c'est inadmissible, je suis furieuse !"),
+        ("agent", "Gardez votre calme, madame, sinon je ne peux pas avancer."),
+        ("agent", "Je retrouve bien votre commande dans le système, tout est en ordre."),
+        ("agent", "Je reprends tout moi-même et je vous rappelle mardi."),
+        ("customer", "Bon."),
+    ],
+    "en": [
+        ("agent", "Hello, Lumen Transport, how can I help?"),
+        ("customer", "Your driver left me standing in the rain for an hour, this is completely unacceptable and I want to complain!"),
+        ("agent", "Keep your voice down, madam, or I can't get anywhere."),
+        ("agent", "I can see your booking in the system, everything is in order."),
+        ("agent", "I'm taking all of it on myself and I'll call you on Tuesday."),
+        ("customer", "Fine."),
+    ],
+}
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_blame_said_in_passing_in_a_long_turn_fails_ownership(scorer, language) -> None:
+    result = scorer.score(make_interaction(BLAME_IN_PASSING[language], language, id=f"blame-passing-{language}"))
+    assert result.signals["complaint"].present
+    items = result.criteria["complaint_handling"].items
+    assert items["takes_ownership"].status == "failed", items["takes_ownership"].reason
+    assert items["takes_ownership"].evidence[0].turn == 2
+    assert items["acknowledges"].status == "passed", items["acknowledges"].reason
+    assert items["next_step"].status == "passed", items["next_step"].reason
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_calming_the_customer_is_no_apology_and_checking_the_order_is_no_blame(scorer, language) -> None:
+    result = scorer.score(make_interaction(OWNS_WITHOUT_APOLOGY[language], language, id=f"owns-{language}"))
+    assert result.signals["complaint"].present
+    items = result.criteria["complaint_handling"].items
+    assert items["acknowledges"].status == "failed", items["acknowledges"].reason
+    assert items["takes_ownership"].status == "passed", items["takes_ownership"].reason

@@ -8,7 +8,9 @@ example (« closest example: « … » (0.84) »).
 The example-bank check (complaint handling): `check: example_bank` with `params: {bank: acknowledges}`
 passes when one sentence of the item's window realises the rubric's bank of that name; with
 `unless: shifts_blame`, a sentence realising that other bank fails the item whatever else
-was said (« that's the courier's fault » is no ownership). In a conditional criterion
+was said (« that's the courier's fault » is no ownership), and it is read in the clauses of a long turn
+too (the bank's `clause_margin`: only clauses holding one of its cues). A bank's `cues` shift the margin
+each sentence is judged at (qualicall.scorer.banks). In a conditional criterion
 (`applies_if: complaint`) the window starts after the turn where the signal was first expressed.
 """
 
@@ -85,16 +87,20 @@ def read_with_bank(
         units = [unit for unit in units_of(turns, ctx.model_parts) + _turn_ends(turns, ends) if keep is None or keep(unit)]
         vectors = ctx.embedder.encode([unit.text for unit in units])
     model = bank_model(ctx.rubric.example_banks()[bank], ctx.embedder)
-    return [Reading(unit, match) for unit, match in zip(units, model.judge(vectors))]
+    return [Reading(unit, match) for unit, match in zip(units, model.judge(vectors, model.margins([u.text for u in units])))]
 
 
 def read_clauses(ctx: CheckContext, bank: str, readings: list[Reading]) -> list[Reading]:
-    """The clauses of the sentences read (qualicall.scorer.signals.clauses_of), judged against the bank."""
-    clauses = clauses_of([r.unit for r in readings])
+    """The clauses of the sentences read (qualicall.scorer.signals.clauses_of), judged against the bank; for a bank
+    with a `clause_margin`, only the clauses holding one of its cues, at that much above their margin (a short clause
+    reads like anything: « il n'a pas été traité » near « ce n'est pas de mon ressort »)."""
+    model = bank_model(ctx.rubric.example_banks()[bank], ctx.embedder)
+    extra = model.bank.clause_margin
+    clauses = [c for c in clauses_of([r.unit for r in readings]) if extra is None or model.has_cue(c.text)]
     if not clauses:
         return []
-    model = bank_model(ctx.rubric.example_banks()[bank], ctx.embedder)
-    return [Reading(unit, match) for unit, match in zip(clauses, model.judge(ctx.embedder.encode([u.text for u in clauses])))]
+    texts = [u.text for u in clauses]
+    return [Reading(unit, match) for unit, match in zip(clauses, model.judge(ctx.embedder.encode(texts), model.margins(texts, extra or 0.0)))]
 
 
 def _turn_ends(turns: list[TurnView], words: int) -> list[Unit]:
@@ -145,7 +151,9 @@ def example_bank(ctx: CheckContext, params: BankItemParams) -> ItemResult:
     if not readings:
         return ctx.failed(none_by_meaning(ctx, what, readings))
     if params.unless:
-        for blame in realised(read_with_bank(ctx, params.unless, turns))[:1]:
+        # Blame said in passing inside a long turn (« désolé, mais c'est le service facturation qui gère ») is read in its clause.
+        blames = read_with_bank(ctx, params.unless, turns)
+        for blame in (realised(blames) or realised(read_clauses(ctx, params.unless, blames)))[:1]:
             unit, match = blame.unit, blame.match
             return ItemResult(
                 status="failed",
