@@ -20,6 +20,8 @@ from api_server import Server, audio_workers, upload, wait_for
 TURNS = [{"speaker": "agent", "text": "Bonjour, service client, Julie à votre écoute.", "start": 0.0, "end": 3.0}]
 HOSTILE = ("../../../../etc/passwd", "/etc/passwd", "calls/escape.wav", "elsewhere/passwd", "calls/../../outside.wav")
 
+pytestmark = pytest.mark.slow  # servers: the session's, and one of its own with a recordings root
+
 needs_ffmpeg = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs ffmpeg")
 
 
