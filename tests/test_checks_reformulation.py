@@ -108,6 +108,12 @@ FR_PET = (C, "Mon chien a mangé un morceau de chocolat tout à l'heure, je voud
 EN_PET = (C, "We booked the lakeside cabin for half-term and the owner has just told us it was let twice.")
 
 
+def after_the_pet_or_cabin(agent: str, reply: str, language: str, item_id: str):
+    """The item judged on a call whose customer states their need, the agent says `agent`, the customer answers `reply`."""
+    opening = (A, "Clinique des Tilleuls, bonjour.") if language == "fr" else (A, "Hello, Lakeview Holidays, how can I help?")
+    return item([opening, FR_PET if language == "fr" else EN_PET, (A, agent), (C, reply)], item_id, language)
+
+
 @pytest.mark.parametrize(
     "agent, reply, language, expected, code",
     [
@@ -125,9 +131,7 @@ EN_PET = (C, "We booked the lakeside cabin for half-term and the owner has just 
     ],
 )
 def test_restatement_confirmed_by_the_customer(agent, reply, language, expected, code):
-    opening = (A, "Clinique des Tilleuls, bonjour.") if language == "fr" else (A, "Hello, Lakeview Holidays, how can I help?")
-    turns = [opening, FR_PET if language == "fr" else EN_PET, (A, agent), (C, reply)]
-    result = item(turns, "reformulation.restates_need", language)
+    result = after_the_pet_or_cabin(agent, reply, language, "reformulation.restates_need")
     assert result.status == expected, result.reason
     if code:
         assert result.reason_code == code, result.reason
@@ -150,9 +154,7 @@ def test_restatement_confirmed_by_the_customer(agent, reply, language, expected,
     ],
 )
 def test_announcing_formulas_said_otherwise(agent, language, expected):
-    opening = (A, "Clinique des Tilleuls, bonjour.") if language == "fr" else (A, "Hello, Lakeview Holidays, how can I help?")
-    turns = [opening, FR_PET if language == "fr" else EN_PET, (A, agent), (C, "Hum.")]
-    result = item(turns, "reformulation.restates_need", language)
+    result = after_the_pet_or_cabin(agent, "Hum.", language, "reformulation.restates_need")
     assert result.status == expected, result.reason
 
 
@@ -208,9 +210,7 @@ def test_restatement_by_meaning_alone_needs_the_customer(need, agent, reply, lan
     ],
 )
 def test_understanding_as_a_condition_said_otherwise(agent, language, expected):
-    opening = (A, "Clinique des Tilleuls, bonjour.") if language == "fr" else (A, "Hello, Lakeview Holidays, how can I help?")
-    turns = [opening, FR_PET if language == "fr" else EN_PET, (A, agent), (C, "Hum.")]
-    result = item(turns, "reformulation.restates_need", language)
+    result = after_the_pet_or_cabin(agent, "Hum.", language, "reformulation.restates_need")
     assert result.status == expected, result.reason
 
 
@@ -231,9 +231,7 @@ def test_understanding_as_a_condition_said_otherwise(agent, language, expected):
     ],
 )
 def test_a_confirmation_asked_after_data_checks_no_understanding(agent, language, expected):
-    opening = (A, "Clinique des Tilleuls, bonjour.") if language == "fr" else (A, "Hello, Lakeview Holidays, how can I help?")
-    turns = [opening, FR_PET if language == "fr" else EN_PET, (A, agent), (C, "Oui.")]
-    result = item(turns, "reformulation.checks_understanding", language)
+    result = after_the_pet_or_cabin(agent, "Oui.", language, "reformulation.checks_understanding")
     assert result.status == expected, result.reason
 
 
@@ -252,9 +250,7 @@ def test_a_confirmation_asked_after_data_checks_no_understanding(agent, language
     ],
 )
 def test_restatements_announced_in_other_words(agent, language, expected):
-    opening = (A, "Clinique des Tilleuls, bonjour.") if language == "fr" else (A, "Hello, Lakeview Holidays, how can I help?")
-    turns = [opening, FR_PET if language == "fr" else EN_PET, (A, agent), (C, "Hum.")]
-    result = item(turns, "reformulation.restates_need", language)
+    result = after_the_pet_or_cabin(agent, "Hum.", language, "reformulation.restates_need")
     assert result.status == expected, result.reason
 
 
@@ -268,7 +264,5 @@ def test_restatements_announced_in_other_words(agent, language, expected):
     ],
 )
 def test_checks_of_understanding_in_other_words(agent, language, expected):
-    opening = (A, "Clinique des Tilleuls, bonjour.") if language == "fr" else (A, "Hello, Lakeview Holidays, how can I help?")
-    turns = [opening, FR_PET if language == "fr" else EN_PET, (A, agent), (C, "Oui.")]
-    result = item(turns, "reformulation.checks_understanding", language)
+    result = after_the_pet_or_cabin(agent, "Oui.", language, "reformulation.checks_understanding")
     assert result.status == expected, result.reason
