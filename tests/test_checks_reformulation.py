@@ -266,3 +266,8 @@ def test_restatements_announced_in_other_words(agent, language, expected):
 def test_checks_of_understanding_in_other_words(agent, language, expected):
     result = after_the_pet_or_cabin(agent, "Oui.", language, "reformulation.checks_understanding")
     assert result.status == expected, result.reason
+
+
+def test_a_question_mark_followed_by_an_emoji_still_asks():
+    agent = "Le chocolat noir est le plus dangereux pour lui, c'est clair pour vous ?🙂"
+    assert after_the_pet_or_cabin(agent, "Oui.", "fr", "reformulation.checks_understanding").status == "passed"

@@ -134,3 +134,19 @@ def test_missing_transformers_model_is_a_clear_error():
     pytest.importorskip("transformers")
     with pytest.raises(ModelNotFound, match="cannot load transformers model"):
         get_embedder("transformers", "/nonexistent/model-dir-for-test")
+
+
+def test_the_encoder_gives_the_same_vectors_from_several_threads():
+    """Its token tables and sentence cache are shared: four threads at once get what one thread gets."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from qualicall.models.embeddings import USEEmbedder
+
+    alone = USEEmbedder().encode(FORWARD_SAMPLES)
+    shared = USEEmbedder()
+    batches = [FORWARD_SAMPLES[i:] + FORWARD_SAMPLES[:i] for i in range(len(FORWARD_SAMPLES))] * 3
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(shared.encode, batches))
+    for batch, vectors in zip(batches, results):
+        expected = alone[[FORWARD_SAMPLES.index(text) for text in batch]]
+        assert np.abs(vectors - expected).max() <= 1e-5

@@ -164,3 +164,14 @@ def test_labels_per_language_in_the_default_rubrics(rubric_id):
             assert set(spec["label"]) == {"fr", "en"}, key
             assert rubric.label(key, "fr") == spec["label"]["fr"] and rubric.label(key, "en") == spec["label"]["en"]
     assert load_rubric("default-fr").label("greeting.offer_help", "fr") == "Proposition d'aide"
+
+
+def test_an_echo_question_without_its_word_group_is_a_rubric_problem():
+    """no_jargon's `echo_questions` are compiled one by one and read their group `word`: one without it is refused at load."""
+    text = default_fr()
+    good = "(?P<word>[a-z]+) quoi(?: (?:pardon"
+    assert good in text
+    rubric, problems = validate_rubric_text(text.replace(good, "(?P<mot>[a-z]+) quoi(?: (?:pardon", 1))
+    assert rubric is None
+    [problem] = problems
+    assert problem.path.endswith("no_jargon.params") and "names no group (?P<word>" in problem.message

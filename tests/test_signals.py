@@ -344,3 +344,15 @@ def test_calming_the_customer_is_no_apology_and_checking_the_order_is_no_blame(s
     items = result.criteria["complaint_handling"].items
     assert items["acknowledges"].status == "failed", items["acknowledges"].reason
     assert items["takes_ownership"].status == "passed", items["takes_ownership"].reason
+
+
+def test_a_cue_reads_a_contraction_asr_wrote_without_its_apostrophe() -> None:
+    """The rubric's `text.contractions` reach the cues: « dont » is "don't", its "t" negates the cue after it."""
+    from qualicall.scorer.banks import BankModel
+    from qualicall.scorer.rubric import load_rubric
+
+    bank = load_rubric("default-en").example_banks()["churn_threat"]
+    model = BankModel(bank, np.zeros((1, 2), np.float32), np.zeros((1, 2), np.float32))
+    assert model.has_cue("I'm going to cancel my contract.") and model.has_cue("im going to cancel my contract")
+    assert not model.has_cue("I don't want to cancel, just fix it.")
+    assert not model.has_cue("i dont want to cancel just fix it")

@@ -17,6 +17,7 @@ import importlib
 import importlib.util
 import os
 import re
+import threading
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
@@ -56,10 +57,17 @@ class USEEmbedder:
         # met again costs 40 % of the arithmetic).
         self._forward = UseForward(NumpyBackend(str(use_weights()), tokenizer, threads=1))
         self._cache: dict[str, np.ndarray] = {}
+        # The forward pass keeps per-token tables, and the cache is emptied when full: one caller at a time
+        # (a process scores one interaction at a time today; a thread pool must not corrupt the vectors).
+        self._lock = threading.Lock()
 
     def encode(self, sentences: list[str]) -> np.ndarray:
         if not sentences:
             return np.zeros((0, 512), dtype=np.float32)
+        with self._lock:
+            return self._encode(sentences)
+
+    def _encode(self, sentences: list[str]) -> np.ndarray:
         missing = list(dict.fromkeys(s for s in sentences if s not in self._cache))
         if missing:
             from qualicall.models.nlp import one_blas_thread

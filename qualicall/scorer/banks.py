@@ -60,8 +60,9 @@ class Bank:
     cue_shift: float = 0.0
     cue_negations: tuple[str, ...] = ()  # words, on normalised text
     # Set: a sentence that does not realise the bank is read clause by clause, each clause holding a cue
-    # judged at this much above the sentence's margin (qualicall.scorer.signals).
+    # judged at this much above the margin its cue gives it, margin − cue_shift (qualicall.scorer.signals).
     clause_margin: float | None = None
+    contractions: frozenset[str] = frozenset()  # the rubric's `text.contractions`: « dont » reads « don t » for the cues
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ class BankModel:
         """The sentence holds one of the bank's cues, not negated (always false for a bank without)."""
         if self._cues is None:
             return False
-        for normal in _normal_parts(text):
+        for normal in _normal_parts(text, self.bank.contractions):
             if any(not self._negations.intersection(normal[: found.start()].split()[-CUE_NEGATION_WORDS:]) for found in self._cues.finditer(normal)):
                 return True
         return False
@@ -172,10 +173,10 @@ class BankModel:
 
 
 @lru_cache(maxsize=4096)
-def _normal_parts(text: str) -> tuple[str, ...]:
+def _normal_parts(text: str, contractions: frozenset[str]) -> tuple[str, ...]:
     """A sentence's parts between punctuation marks, normalised: a negation negates within its own part
     (« …qui ne marche pas, je résilie »). Cached: every bank with cues reads the same sentences."""
-    return tuple(normalize(part).text for part in _PUNCTUATION.split(text))
+    return tuple(normalize(part, contractions=contractions).text for part in _PUNCTUATION.split(text))
 
 
 @lru_cache(maxsize=256)

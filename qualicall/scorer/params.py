@@ -45,16 +45,18 @@ Wording = Annotated[str | dict[Literal["fr", "en"], str], PlainValidator(_wordin
 
 
 class CheckParams(BaseModel):
-    """Base of a check's settings. Validate with `context={"hesitations": …}`: the rubric's normalisation."""
+    """Base of a check's settings. Validate with `context={"hesitations": …, "contractions": …}`: the rubric's normalisation."""
 
     model_config = ConfigDict(extra="forbid")
     _hesitations: frozenset[str] = PrivateAttr(default=DEFAULT_HESITATIONS)
+    _contractions: frozenset[str] = PrivateAttr(default=frozenset())
 
     @model_validator(mode="after")
     def _compile(self, info: ValidationInfo) -> "CheckParams":
         hesitations = (info.context or {}).get("hesitations")
         if hesitations is not None:
             self._hesitations = frozenset(hesitations)
+        self._contractions = frozenset((info.context or {}).get("contractions") or ())
         for name in _compiled_properties(type(self)):
             try:
                 getattr(self, name)
@@ -78,7 +80,7 @@ class CheckParams(BaseModel):
 
     def normal(self, text: str) -> str:
         """Text as it reads normalised with the rubric's hesitations."""
-        return normalize(text, self._hesitations).text
+        return normalize(text, self._hesitations, self._contractions).text
 
 
 def _compiled_properties(model: type) -> list[str]:

@@ -128,7 +128,9 @@ class BankSpec(_Strict):
     cue_shift: float = Field(default=0.0, ge=0, description="a sentence with a cue realises the bank at margin − this, one without at margin + this")
     cue_negations: list[str] = Field(default_factory=list, description="words that make a cue up to three words after them no cue")
     clause_margin: float | None = Field(
-        default=None, description="set: a sentence that does not realise the bank is read clause by clause, a clause with a cue at margin + this"
+        default=None,
+        description="set: a sentence that does not realise the bank is read clause by clause, only the clauses holding a cue, "
+        "each at margin − cue_shift + this",
     )
     positive: list[str] = Field(min_length=1)
     negative: list[str] = Field(min_length=1)
@@ -141,10 +143,12 @@ class BankSpec(_Strict):
             raise ValueError(f"invalid regular expression in cues: {exc}") from None
         return self
 
-    def bank(self, name: str) -> Bank:
+    def bank(self, name: str, contractions: frozenset[str] = frozenset()) -> Bank:
+        """The bank as the scorer judges it; `contractions` are the rubric's (`text.contractions`): its cues read sentences as turns are read."""
         return Bank(
             name, tuple(self.positive), tuple(self.negative), k=self.k, margin=self.margin, floor=self.floor,
             cues=tuple(self.cues), cue_shift=self.cue_shift, cue_negations=tuple(normalize(w).text for w in self.cue_negations), clause_margin=self.clause_margin,
+            contractions=contractions,
         )
 
 
@@ -324,7 +328,7 @@ class Rubric(_Strict):
 
     @cached_property
     def _banks(self) -> dict[str, Bank]:
-        return {name: spec.bank(name) for name, spec in self.banks.items()}
+        return {name: spec.bank(name, self.text.contraction_set) for name, spec in self.banks.items()}
 
     def thresholds(self) -> dict[str, Any]:
         """Every setting a score depends on, written into each result."""
@@ -351,7 +355,9 @@ class Rubric(_Strict):
             if check is None:
                 raise RubricError(f"rubric {self.id}: unknown check {item.check!r}")
             try:
-                item._checked = check.params.model_validate(item.params, context={"hesitations": self.text.hesitation_set})
+                item._checked = check.params.model_validate(
+                    item.params, context={"hesitations": self.text.hesitation_set, "contractions": self.text.contraction_set}
+                )
             except ValidationError as exc:
                 error = exc.errors()[0]
                 raise RubricError(f"rubric {self.id}: {item.check} params {_dotted(tuple(error['loc']))}: {_message(error)}") from None
@@ -441,12 +447,13 @@ def _message(error: Any) -> str:
     return error["msg"]
 
 
-def _hesitations(data: dict[str, Any]) -> frozenset[str]:
-    """The rubric's hesitations, or the default ones when its `text` block is itself wrong (reported apart)."""
+def _text_context(data: dict[str, Any]) -> dict[str, frozenset[str]]:
+    """The rubric's hesitations and contractions, or the defaults when its `text` block is itself wrong (reported apart)."""
     try:
-        return TextSettings.model_validate(data.get("text") or {}).hesitation_set
+        text = TextSettings.model_validate(data.get("text") or {})
     except ValidationError:
-        return DEFAULT_HESITATIONS
+        return {"hesitations": DEFAULT_HESITATIONS, "contractions": frozenset()}
+    return {"hesitations": text.hesitation_set, "contractions": text.contraction_set}
 
 
 # libyaml's parser, where PyYAML was built with it: the default rubrics (86 kB of YAML each) parse in
@@ -483,7 +490,7 @@ def validate_rubric_text(text: str) -> tuple[Rubric | None, list[Problem]]:
             loc = tuple(error["loc"])
             problems.append(Problem(_dotted(loc), _message(error), _line_of(root, loc)))
     # Checks and their params are validated (regexes compiled) even when other fields are wrong.
-    context = {"hesitations": _hesitations(data)}
+    context = _text_context(data)
     checked: dict[tuple[str, str], BaseModel] = {}
     for cid, criterion in (data.get("criteria") or {}).items() if isinstance(data.get("criteria"), dict) else []:
         items = criterion.get("items") if isinstance(criterion, dict) else None

@@ -20,7 +20,8 @@ from qualicall.scorer.signals import Unit
 AFFIRMATIONS = ["oui", "yes", "exactement", "exactly", "tout a fait", "effectivement", "absolument", "right", "voila", "yeah", "ouais"]
 _QUESTION_MARK_NEXT = re.compile(r"\s*\?")
 _NON_SPACE = re.compile(r"\S+")
-_SENTENCE_END = re.compile(r"[.!?…](?=\s|$)")
+# A sentence's end: its marks, not a decimal point (« 3.5 »), followed by a space, an emoji, a bracket or nothing.
+_SENTENCE_END = re.compile(r"[.!?…]+(?!\w)")
 
 
 class PhrasesParams(CheckParams):
@@ -119,7 +120,7 @@ def _is_question(match: Match, params: FormulaParams) -> bool:
     if turn.asks:
         # Punctuated text: the formula is a question if a '?' closes its sentence (« Tu vois le topo ou je reprends ? »).
         closing = _SENTENCE_END.search(turn.text, end)
-        return closing is not None and closing.group() == "?"
+        return closing is not None and "?" in closing.group()
     before = turn.norm.words_before(match.start, 3)
     ending, single = params.affirmed
     return not ((ending is not None and ending.search(" ".join(before))) or single.intersection(before))

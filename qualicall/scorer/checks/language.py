@@ -138,8 +138,12 @@ class JargonParams(CheckParams):
 
     @cached_property
     def echo_matchers(self) -> list[re.Pattern[str]]:
-        # One regex each: every pattern names its group `word`.
-        return [re.compile(pattern) for pattern in self.echo_questions]
+        """One regex each: every pattern names its group `word` (checked when the rubric loads)."""
+        compiled = [re.compile(pattern) for pattern in self.echo_questions]
+        for pattern in compiled:
+            if "word" not in pattern.groupindex:
+                raise ValueError(f"echo_questions: the pattern « {pattern.pattern} » names no group (?P<word>…)")
+        return compiled
 
     @cached_property
     def allowed_set(self) -> frozenset[str]:
@@ -182,7 +186,8 @@ def _lower_case_acronyms(ctx: CheckContext, turn: TurnView, params: JargonParams
         if len(letters) > params.max_acronym_letters or letters.upper() in params.allowed_set:
             continue
         folded = params.normal(letters)
-        if not folded or folded in stop_words(ctx.language) or is_first_name(folded):
+        # Two words once normalised: a contraction ASR wrote without its apostrophe (« ive »), no code.
+        if not folded or " " in folded or folded in stop_words(ctx.language) or is_first_name(folded):
             continue
         words = words or dictionary(ctx.nlp)
         lone_vowel = len(folded) <= 3 and folded[0] in _VOWELS and _VOWELS.isdisjoint(folded[1:])
