@@ -175,3 +175,17 @@ def test_an_echo_question_without_its_word_group_is_a_rubric_problem():
     assert rubric is None
     [problem] = problems
     assert problem.path.endswith("no_jargon.params") and "names no group (?P<word>" in problem.message
+
+
+@pytest.mark.parametrize(
+    "old, new, message",
+    [
+        ('"I\'m", "I\'ve", "you\'re"', '"I\'m", "I\'ve", "youre"', "is not two words joined by an apostrophe"),
+        ("\n    cues:\n", '\n    cues:\n      - "(?:again)?"\n', "matches empty text"),
+    ],
+)
+def test_contractions_and_cues_that_would_read_nothing_or_everything_are_refused(old, new, message):
+    text = rubric_path("default-en").read_text(encoding="utf-8")
+    assert old in text
+    rubric, problems = validate_rubric_text(text.replace(old, new, 1))
+    assert rubric is None and any(message in p.message for p in problems), problems

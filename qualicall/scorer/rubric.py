@@ -72,6 +72,15 @@ class TextSettings(_Strict):
         description="the models (spaCy, sentence embeddings) read at most this many characters of a turn: its first and last halves",
     )
 
+    @model_validator(mode="after")
+    def _contractions_are_two_words(self) -> "TextSettings":
+        from qualicall.core.text import folded_words
+
+        odd = next((word for word in self.contractions if len(folded_words(word).split()) != 2), None)
+        if odd is not None:
+            raise ValueError(f"contractions: « {odd} » is not two words joined by an apostrophe (\"you're\")")
+        return self
+
     @cached_property
     def contraction_set(self) -> frozenset[str]:
         return frozenset(self.contractions)
@@ -141,6 +150,9 @@ class BankSpec(_Strict):
             re.compile("|".join(f"(?:{cue})" for cue in self.cues))
         except re.error as exc:
             raise ValueError(f"invalid regular expression in cues: {exc}") from None
+        empty = next((cue for cue in self.cues if re.fullmatch(cue, "")), None)
+        if empty is not None:
+            raise ValueError(f"the cue « {empty} » matches empty text: every sentence would hold it")
         return self
 
     def bank(self, name: str, contractions: frozenset[str] = frozenset()) -> Bank:
