@@ -14,8 +14,8 @@ import re
 import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass
-from functools import lru_cache
 from collections.abc import Mapping
+from functools import lru_cache
 from itertools import chain
 
 # Hesitations and backchannel noises that ASR writes out and that break phrases. A rubric
@@ -129,7 +129,7 @@ def _apostrophe_positions(contractions: frozenset[str]) -> dict[str, int]:
     """Each contraction as ASR writes it (« youre ») and where its apostrophe was (3)."""
     positions = {}
     for word in contractions:
-        parts = _WORD.findall("".join(fold_char(ch) for ch in word))
+        parts = folded_words(word).split()
         if len(parts) == 2:
             positions["".join(parts)] = len(parts[0])
     return positions

@@ -19,7 +19,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from qualicall.core.errors import InputError
-from qualicall.core.text import DEFAULT_HESITATIONS, compile_phrases, normalize
+from qualicall.core.text import DEFAULT_HESITATIONS, compile_phrases, folded_words, normalize
 from qualicall.scorer.banks import Bank, bank_problems
 from qualicall.scorer.params import Regex
 from qualicall.scorer.registry import get_check
@@ -74,8 +74,6 @@ class TextSettings(_Strict):
 
     @model_validator(mode="after")
     def _contractions_are_two_words(self) -> "TextSettings":
-        from qualicall.core.text import folded_words
-
         odd = next((word for word in self.contractions if len(folded_words(word).split()) != 2), None)
         if odd is not None:
             raise ValueError(f"contractions: « {odd} » is not two words joined by an apostrophe (\"you're\")")
@@ -84,6 +82,11 @@ class TextSettings(_Strict):
     @cached_property
     def contraction_set(self) -> frozenset[str]:
         return frozenset(self.contractions)
+
+    @cached_property
+    def params_context(self) -> dict[str, frozenset[str]]:
+        """What the checks' params are validated with (`CheckParams`): the normalisation their phrases and sentences are read with."""
+        return {"hesitations": self.hesitation_set, "contractions": self.contraction_set}
 
     @cached_property
     def hesitation_set(self) -> frozenset[str]:
@@ -367,9 +370,7 @@ class Rubric(_Strict):
             if check is None:
                 raise RubricError(f"rubric {self.id}: unknown check {item.check!r}")
             try:
-                item._checked = check.params.model_validate(
-                    item.params, context={"hesitations": self.text.hesitation_set, "contractions": self.text.contraction_set}
-                )
+                item._checked = check.params.model_validate(item.params, context=self.text.params_context)
             except ValidationError as exc:
                 error = exc.errors()[0]
                 raise RubricError(f"rubric {self.id}: {item.check} params {_dotted(tuple(error['loc']))}: {_message(error)}") from None
@@ -462,10 +463,9 @@ def _message(error: Any) -> str:
 def _text_context(data: dict[str, Any]) -> dict[str, frozenset[str]]:
     """The rubric's hesitations and contractions, or the defaults when its `text` block is itself wrong (reported apart)."""
     try:
-        text = TextSettings.model_validate(data.get("text") or {})
+        return TextSettings.model_validate(data.get("text") or {}).params_context
     except ValidationError:
         return {"hesitations": DEFAULT_HESITATIONS, "contractions": frozenset()}
-    return {"hesitations": text.hesitation_set, "contractions": text.contraction_set}
 
 
 # libyaml's parser, where PyYAML was built with it: the default rubrics (86 kB of YAML each) parse in
