@@ -109,6 +109,32 @@ def test_pipelines_load_the_same_from_a_cold_and_a_warm_cache(tmp_path):
     assert not warm["torch_imported"]  # thinc does without it
 
 
+WARM_UP = """
+import json, sys
+from qualicall.models import regex_cache
+compiled = []
+original = regex_cache._compile_codes
+regex_cache._compile_codes = lambda *a: compiled.append(1) or original(*a)
+from re import _compiler
+outside_the_cache = []  # large patterns (spaCy's tokenizer) compiled where no cache is in use
+plain = _compiler.compile
+_compiler.compile = lambda p, f=0: (len(p) > 5000 and outside_the_cache.append(1)) or plain(p, f)
+from qualicall.service.scoring import ScoringService
+ScoringService(None, False, concurrency=1).warm_up()
+print(json.dumps({"compiled_anew": len(compiled) + len(outside_the_cache), "torch_imported": "torch" in sys.modules}))
+"""
+
+
+@pytest.mark.slow
+def test_a_servers_warm_up_on_a_warm_cache_compiles_no_spacy_pattern_and_imports_no_torch(tmp_path):
+    """What a server's or a batch worker's scoring process does at start (a short French and English call): a
+    check that reads spaCy's number words before any pipeline is loaded imports spaCy's language as `load_nlp`
+    does (it once cost seconds of regular expressions and torch at every start)."""
+    run_python(WARM_UP, tmp_path)
+    warm = json.loads(run_python(WARM_UP, tmp_path).stdout)
+    assert warm == {"compiled_anew": 0, "torch_imported": False}
+
+
 def test_lemma_tables_equal_spacys_own_loading():
     import spacy
     from spacy.lookups import Lookups

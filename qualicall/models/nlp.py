@@ -12,7 +12,7 @@ import importlib.util
 import os
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -127,30 +127,45 @@ def _fast_lookups() -> Iterator[None]:
 _loading = threading.Lock()
 
 
-@lru_cache(maxsize=4)
-def load_nlp(language: str) -> "Language":
+@contextmanager
+def _importing_spacy(language: str, name: str) -> Iterator[None]:
+    """Where spaCy and its language modules are imported: thinc without torch, and the tokenizer's regular
+    expressions (seconds to compile for French, at `import spacy.lang.fr`) from the cache."""
     from importlib.metadata import version
 
     from qualicall.models.regex_cache import compiled_once
 
-    name = pipeline_name(language)
     with _loading:
         _import_thinc_without_torch()
-        # The tokenizer's regular expressions (seconds to compile for French) come from the cache.
         with compiled_once(f"spacy-{language}", name, version("spacy")):
-            import spacy
+            yield
 
-            from thinc.api import use_ops
 
-            _skip_unused_factories()
-            # thinc multiplies matrices with BLIS by default; NumPy's BLAS does the pipeline's small
-            # products (tens of tokens × 288) 2-3 times faster, with the same tags, lemmas and
-            # entities on the dev, core, grid, signals and PII sets (checked: 51,000 tokens, 1,176 turns).
-            with _fast_lookups(), use_ops("numpy", use_blis=False):
-                nlp = spacy.load(name, exclude=[p for p in _DISABLED])
+@lru_cache(maxsize=4)
+def load_nlp(language: str) -> "Language":
+    name = pipeline_name(language)
+    with _importing_spacy(language, name):
+        import spacy
+
+        from thinc.api import use_ops
+
+        _skip_unused_factories()
+        # thinc multiplies matrices with BLIS by default; NumPy's BLAS does the pipeline's small
+        # products (tens of tokens × 288) 2-3 times faster, with the same tags, lemmas and
+        # entities on the dev, core, grid, signals and PII sets (checked: 51,000 tokens, 1,176 turns).
+        with _fast_lookups(), use_ops("numpy", use_blis=False):
+            nlp = spacy.load(name, exclude=[p for p in _DISABLED])
     if "senter" in nlp.disabled or ("senter" in nlp.component_names and "senter" not in nlp.pipe_names):
         nlp.enable_pipe("senter")
     return nlp
+
+
+@lru_cache(maxsize=4)
+def like_num(language: str) -> Callable[[str], bool]:
+    """spaCy's test for a number written in words in the language (« vingt », "seven"), no model needed; imported
+    as `load_nlp` imports the language, since a check may ask before any pipeline is loaded (seconds otherwise)."""
+    with _importing_spacy(language, pipeline_name(language)):
+        return importlib.import_module(f"spacy.lang.{language}.lex_attrs").like_num
 
 
 @lru_cache(maxsize=4)

@@ -10,6 +10,7 @@ from pydantic import Field
 
 from qualicall.core.result import ItemResult
 from qualicall.core.text import sentences
+from qualicall.models.nlp import like_num
 from qualicall.models.readability import textstat as load_textstat
 from qualicall.scorer.context import CheckContext, Match, TurnView, find_all, first_saying
 from qualicall.scorer.params import CheckParams, Regex
@@ -205,9 +206,6 @@ def _spelled_acronyms(ctx: CheckContext, turn: TurnView, params: JargonParams) -
     Not one every customer knows ("the u k"), nor one made only of letters that are words (« il y a »), nor a reference read out, letters then
     figures ("it's w r seven four four"), nor a unit after a figure (« de 18 h a 20 h »).
     """
-    from importlib import import_module
-
-    like_num = import_module(f"spacy.lang.{ctx.language}.lex_attrs").like_num
     found = []
     for m in _SPELLED.finditer(turn.text):
         letters = m.group().lower().split()
@@ -217,7 +215,7 @@ def _spelled_acronyms(ctx: CheckContext, turn: TurnView, params: JargonParams) -
         if span is None:
             continue
         around = turn.norm.words_before(span[0], 1) + turn.norm.words_after(span[1], 1)
-        if any(word.isdigit() or like_num(word) for word in around):
+        if any(word.isdigit() or like_num(ctx.language)(word) for word in around):
             continue
         found.append(span)
     return found
