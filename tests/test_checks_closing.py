@@ -239,6 +239,27 @@ def test_contacts_that_reached_their_closing_or_end_a_sentence(ending, language)
     assert closing.items["farewell"].status != "not_applicable", closing.items["farewell"].reason
 
 
+@pytest.mark.parametrize(
+    "ending, language, cut",
+    [
+        # The agent's question answered, nothing after and no closing formula from either: stopped mid-handling.
+        ([(A, "J'ai un créneau jeudi à 9 h ou vendredi à 14 h. Lequel vous arrange ?"), (C, "je dois voir avec mon fils")], "fr", True),
+        ([(A, "We could send the courier Tuesday or Thursday. Which works best?"), (C, "hmm hold on, checking the diary")], "en", True),
+        # The question opens the closing (« autre chose ? »), or the customer takes leave or thanks: judged on its closing.
+        ([(A, "Y a-t-il autre chose que je puisse faire pour vous ?"), (C, "non ce sera tout")], "fr", False),
+        ([(A, "Is there anything else I can sort out for you today?"), (C, "no that's everything")], "en", False),
+        ([(A, "Je vous l'envoie par courriel, d'accord ?"), (C, "oui merci au revoir")], "fr", False),
+        ([(A, "I'll email the form over, okay?"), (C, "great, thanks, bye")], "en", False),
+        # No question: the agent's last words stand as they are.
+        ([(A, "Le dossier est transmis au service technique."), (C, "d'accord")], "fr", False),
+    ],
+)
+def test_a_contact_ending_on_the_answer_to_the_agents_question(ending, language, cut):
+    base = FR_CALL if language == "fr" else EN_CALL
+    closing = score(base + ending, language).criteria["closing"]
+    assert (closing.items["farewell"].status == "not_applicable") == cut, closing.items["farewell"].reason
+
+
 def test_a_chat_session_that_expires_is_cut():
     for language, expired in (
         ("fr", "La session de l'adhérent a expiré, la discussion est close."),

@@ -210,6 +210,13 @@ def test_a_first_name_at_pick_up_is_never_the_organisation():
         # A first name after « the » names a company; « ben » in French is « bien », never a name.
         ([(A, "Good afternoon, you're through to the Austin Motor Club, how can I help?"), (C, "Hi.")], "en", "failed"),
         ([(A, "oui allô"), (C, "bonjour j'appelle pour ma carte"), (A, "ben ouais faut la renouveler en ligne")], "fr", "failed"),
+        # A title and a surname in a presenting phrase before the customer has spoken: the agent's own.
+        ([(A, "Syndic Horizon bonjour, madame Ferrand à l'appareil."), (C, "Bonjour madame.")], "fr", "passed"),
+        ([(A, "etude notariale bonjour ici maître vidal"), (C, "oui bonjour")], "fr", "passed"),
+        ([(A, "Good morning, Kestrel Lettings, Mr Okafor speaking."), (C, "Morning.")], "en", "passed"),
+        # Once the customer has spoken, a title and a name are theirs (« c'est madame Garnier ? »).
+        ([(C, "Allô ?"), (A, "Bonjour, c'est madame Garnier ?"), (C, "Oui c'est moi.")], "fr", "failed"),
+        ([(C, "Hello?"), (A, "Hi, this is Mrs Hale? Calling about your boiler.")], "en", "failed"),
     ],
 )
 def test_agent_name_compounds_and_other_peoples_names(turns, language, expected):

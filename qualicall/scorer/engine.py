@@ -9,7 +9,7 @@ from typing import Any
 from qualicall import __version__
 from qualicall.core import scores
 from qualicall.core.scores import weighted_mean
-from qualicall.scorer.context import AGENT, CUSTOMER, CheckContext, find_all
+from qualicall.scorer.context import AGENT, CUSTOMER, CheckContext, TurnView, find_all
 from qualicall.scorer.indicators import measure_chat, score_indicators
 from qualicall.scorer.reasons import Reason, reason
 from qualicall.core.interaction import Interaction, InteractionError
@@ -51,15 +51,37 @@ def _interrupted(ctx: CheckContext) -> str | None:
         marker_turn, said = final, cut.group()
     elif final.speaker in (AGENT, CUSTOMER) and find_all(ctx.rubric.unfinished, [final]):
         marker_turn, said = final, " ".join(final.text.split()[-5:])
+    elif final.speaker == CUSTOMER and _question(ctx.agent_turns[-1:]) and not _closing_begun(ctx, [ctx.agent_turns[-1], final]):
+        # The agent asked (a slot, a choice, a go-ahead), the customer answered and nothing came after, no
+        # closing formula from either (« anything else? », « merci, au revoir »): the contact stopped
+        # while the agent was still handling it.
+        marker_turn, said = final, " ".join(final.text.split()[-8:])
     else:
         return None
     before = [t for t in ctx.agent_turns if t.index < marker_turn.index][-1:]
     if marker_turn.speaker == AGENT:
         before.append(marker_turn)
-    leave_taking = [ctx.rubric.checked_params(item).matcher for item in ctx.rubric.closes_contact()]  # type: ignore[attr-defined]
-    if before and any(find_all(pattern, before) for pattern in leave_taking):
+    if before and _takes_leave(ctx, before):
         return None
     return said
+
+
+def _takes_leave(ctx: CheckContext, turns: list[TurnView]) -> bool:
+    """One of the turns holds the phrases of an item that closes the contact (a farewell)."""
+    leave_taking = [ctx.rubric.checked_params(item).matcher for item in ctx.rubric.closes_contact()]  # type: ignore[attr-defined]
+    return any(find_all(pattern, turns) for pattern in leave_taking)
+
+
+def _closing_begun(ctx: CheckContext, turns: list[TurnView]) -> bool:
+    """One of the turns holds the formulas of an item of the closing window (other needs, thanks, farewell)."""
+    items = [item for criterion in ctx.rubric.criteria.values() for item in criterion.items.values() if item.window == "closing"]
+    matchers = [getattr(ctx.rubric.checked_params(item), "matcher", None) for item in items]
+    return any(find_all(pattern, turns) for pattern in matchers if isinstance(pattern, re.Pattern))
+
+
+def _question(turns: list[TurnView]) -> bool:
+    """The turn ends on a question mark (written chats, punctuated transcripts; raw ASR text has none)."""
+    return bool(turns) and turns[-1].text.rstrip().endswith("?")
 
 
 def _run_item(ctx: CheckContext, item_id: str) -> ItemResult:

@@ -291,7 +291,11 @@ class AgentNameParams(CheckParams):
         description="phrases with a {name} slot that call what follows a name (« je m'appelle {name} », \"my name is {name}\"): the word in "
         "the slot is the agent's name whatever it is, one no lexicon holds in lower-case speech too (\"my name is funmilayo\")",
     )
-    titles: list[str] = Field(default_factory=list, description="forms of address that mark the customer's name")
+    titles: list[str] = Field(
+        default_factory=list,
+        description="forms of address that mark the customer's name; in a pattern's slot before the customer has spoken, the agent's own "
+        "(« je suis madame Roux », \"Mrs Patel speaking\")",
+    )
     not_names: list[str] = Field(default_factory=list)
     lead_words: list[str] = Field(default_factory=list, description="words a ^-anchored pattern may follow at the turn start (« bonjour », « oui »)")
     first_person: list[str] = Field(
@@ -346,7 +350,8 @@ class AgentNameParams(CheckParams):
         parts = []
         if before.strip():
             parts.append(r"\s".join(re.escape(w) for w in self.normal(before).split()) + r"\s")
-        parts.append(r"(?P<name>[a-z]+)")
+        titles = "|".join(re.escape(w) for w in sorted(self.normal_words(self.titles), key=len, reverse=True))
+        parts.append((f"(?:(?P<title>{titles})\\s)?" if titles else "") + r"(?P<name>[a-z]+)")
         if after.strip():
             parts.append(r"\s" + r"\s".join(re.escape(w) for w in self.normal(after).split()))
         lead = "|".join(re.escape(w) for w in lead_words)
@@ -406,11 +411,14 @@ class _NameReader:
 
     def excluded(self, turn: TurnView, start: int, end: int, kind: str = "other") -> bool:
         """Not the agent's name: a function word, the customer's (after a title, said by the customer first, asked for), part of another name
-        (the company's)."""
+        (the company's). Kind `titled`: a title and a name in a pattern's slot, the agent presenting themselves so (« madame Lefèvre à
+        votre écoute ») before the customer has said a word; once they have, the customer's (« c'est madame Roux ? »)."""
         word = turn.norm.text[start:end]
         if word in self.stops or word in self.sets["never"]:
             return True
         before = turn.norm.words_before(start, 1)
+        if kind == "titled":
+            return any(t.index < turn.index for t in self.ctx.customer_turns)
         if before and (before[0] in self.sets["titles"] or before[0] in self.sets["part_of_after"]):
             return True
         if self.customer_first.get(word, turn.index) < turn.index:
@@ -534,6 +542,9 @@ def agent_name(ctx: CheckContext, params: AgentNameParams) -> ItemResult:
         for pattern, kind in params.name_patterns:
             for m in pattern.finditer(turn.norm.text):
                 start, end = m.span("name")
+                if m.groupdict().get("title") and not reader.excluded(turn, start, end, "titled"):
+                    match = Match(turn, m.start(), m.end())
+                    return ctx.passed(reason("agent_name.given", text=match.text, at=place(match)), [match])
                 if not reader.excluded(turn, start, end, kind) and reader.in_slot(turn, start, end, kind):
                     match = Match(turn, m.start(), m.end())
                     return ctx.passed(reason("agent_name.given", text=match.text, at=place(match)), [match])
