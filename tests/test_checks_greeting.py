@@ -182,6 +182,12 @@ def test_agent_name_by_what_a_name_is(turns, language, expected):
         ([(A, "ouais allô c'est pour quoi"), (C, "bonjour c'est bien la piscine")], "fr", "voice", "failed"),
         ([(A, "hiya you're through to kirsty what can i do for you"), (C, "hi")], "en", "voice", "failed"),
         ([(A, "Hello, Tom here."), (C, "My sofa arrived with a torn cushion."), (A, "I'm sorry, so your sofa came damaged.")], "en", "chat", "failed"),
+        # Capitalised words of one phrase in the agent's first turn: a proper name, the company's; not a person's full name,
+        # and not a proper name said later (a product, a place).
+        ([(A, "Bonjour Madame, Monsieur, Ateliers Gravelle Frères vous souhaitent la bienvenue."), (C, "Bonjour.")], "fr", "chat", "passed"),
+        ([(A, "hey there, Blue Heron Kayaks, Jo here"), (C, "hi jo")], "en", "chat", "passed"),
+        ([(A, "Bonjour, Solène Marchetti, responsable des admissions."), (C, "Bonjour.")], "fr", "chat", "failed"),
+        ([(A, "Hello, how can I help?"), (C, "I'd like to book a round."), (A, "Sure, the Old Course on Saturday?")], "en", "chat", "failed"),
     ],
 )
 def test_organization_named_in_other_ways(turns, language, channel, expected):

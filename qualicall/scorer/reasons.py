@@ -74,6 +74,7 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "entreprise nommée avec le nom ou la fonction de l'agent : « {text} » au {at:place}",
         "organisation named with the agent's name or role: « {text} » in {at:place}",
     ),
+    "organization.proper_name": ("entreprise nommée par son nom propre : « {text} » au {at:place}", "organisation named by its proper name: « {text} » in {at:place}"),
     "organization.missing": ("aucune entreprise ni aucun service nommé dans {window:window}", "no company or service named in {window:window}"),
     "agent_name.given": ("l'agent se présente : « {text} » au {at:place}", "agent gives their name: « {text} » in {at:place}"),
     "agent_name.missing": ("aucun nom de l'agent dans {window:window}", "the agent does not give their name in {window:window}"),

@@ -244,6 +244,42 @@ def _attached_slot(ctx: CheckContext, turn: TurnView, params: OrganizationParams
     return None
 
 
+def _proper_name_run(ctx: CheckContext, turn: TurnView, params: OrganizationParams) -> Match | None:
+    """In cased text, two or more capitalised words in one phrase of the agent's first turn, function words inside (« Bonjour Madame,
+    Monsieur, Piscines Azur Services vous souhaite la bienvenue », « conseiller voyages chez Les Années Belles », "hey there,
+    Top Hat Chimney Co, Bec here"): a proper name, the company's, unless it is a person's (a first name and a surname) or
+    made of salutations and forms of address."""
+    from qualicall.models.names import is_first_name
+
+    if turn.lower_case or turn.upper_case:
+        return None
+    words = _words(turn)
+    stops, sets = stop_words(ctx.language), params.word_sets
+    ordinary = sets["salutations"] | sets["not_names"] | sets["skipped"] | sets["roles"]
+
+    def capitalised(word: tuple[str, int, int, bool]) -> bool:
+        return _written(turn, word)[:1].isupper() and word[0] not in ordinary
+
+    i = 0
+    while i < len(words):
+        run = words[i : i + 1] if capitalised(words[i]) else []
+        for word in words[i + 1 :] if run else ():
+            if word[3] or not (capitalised(word) or word[0] in stops):
+                break
+            run.append(word)
+        i += max(len(run), 1)
+        while run and run[-1][0] in stops:
+            run.pop()
+        content = [w for w in run if w[0] not in stops]
+        if not 2 <= len(content) <= params.max_words:
+            continue
+        said = turn.text[slice(*turn.norm.span(run[0][1], run[-1][2]))]
+        if len(said.split()) <= 2 and is_first_name(content[0][0]) and not _name_of_words(ctx, turn, words, words.index(content[0])):
+            continue  # « Hélène Vasseur-Dumas »: a person
+        return Match(turn, run[0][1], run[-1][2])
+    return None
+
+
 def _introduces_organisation(ctx: CheckContext, match: Match, params: OrganizationParams) -> bool:
     """An introducing formula's match names the organisation: not a person (\"you're through to sarah how can i help\": a
     first name, then a function word or nothing), nor a function word and one word (\"your desk\", \"the team\")."""
@@ -278,6 +314,9 @@ def organization(ctx: CheckContext, params: OrganizationParams) -> ItemResult:
         slot = _attached_slot(ctx, turn, params)
         if slot is not None:
             return ctx.passed(reason("organization.with_agent", text=slot.text, at=place(slot)), [slot])
+    named = _proper_name_run(ctx, turns[0], params)  # at pick-up: later, products, places and courses have proper names too
+    if named is not None:
+        return ctx.passed(reason("organization.proper_name", text=named.text, at=place(named)), [named])
     return ctx.failed(reason("organization.missing", window=ctx.window_param(ctx.item.window)))
 
 
