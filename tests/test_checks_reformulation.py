@@ -271,3 +271,35 @@ def test_checks_of_understanding_in_other_words(agent, language, expected):
 def test_a_question_mark_followed_by_an_emoji_still_asks():
     agent = "Le chocolat noir est le plus dangereux pour lui, c'est clair pour vous ?🙂"
     assert after_the_pet_or_cabin(agent, "Oui.", "fr", "reformulation.checks_understanding").status == "passed"
+
+
+@pytest.mark.parametrize(
+    "agent, language, expected",
+    [
+        # The elided « j' » and « t' » of speech announce a restatement as « je » and « tu » do.
+        ("si j'entends bien votre chien a mangé du chocolat ce matin", "fr", "passed"),
+        ("ok donc t'as un chien qui a mangé du chocolat ce matin", "fr", "passed"),
+        ("si j'entends bien il me faut le nom du vétérinaire", "fr", "failed"),
+    ],
+)
+def test_elided_announcing_words(agent, language, expected):
+    result = after_the_pet_or_cabin(agent, "Hum.", language, "reformulation.restates_need")
+    assert result.status == expected, result.reason
+
+
+@pytest.mark.parametrize(
+    "turns, language, expected",
+    [
+        # « si j'ai bien compris, … » opens a restatement: a condition, no question to the customer.
+        ([FR_PET, (A, "alors si j'ai bien compris votre chien a mangé du chocolat ce matin"), (C, "oui")], "fr", "failed"),
+        # Before the customer has said a word there is nothing to have understood (« … c'est Claire, qu'est-ce qui vous amène »).
+        ([(A, "Bonjour, vous me suivez bien ?"), FR_PET, (A, "Le chocolat noir est toxique pour lui."), (C, "D'accord.")], "fr", "failed"),
+        ([(A, "Hi there, am I making sense?"), EN_PET, (A, "Dark chocolate is the most toxic for him."), (C, "Okay.")], "en", "failed"),
+        ([(A, "Bonjour."), FR_PET, (A, "Le chocolat noir est toxique pour lui. Vous me suivez bien ?"), (C, "Oui.")], "fr", "passed"),
+        # The question about other needs is no check of understanding.
+        ([(A, "Bonjour."), FR_PET, (A, "Il faut venir tout de suite."), (C, "d'accord"), (A, "très bien vous avez d'autres questions"), (C, "non")], "fr", "failed"),
+    ],
+)
+def test_a_check_of_understanding_follows_the_customer_and_asks(turns, language, expected):
+    result = item(turns, "reformulation.checks_understanding", language)
+    assert result.status == expected, result.reason

@@ -51,6 +51,9 @@ class FormulaParams(PhrasesParams):
     anchors: list[str] = Field(default_factory=list, description="sentences meaning the formula, for the semantic match")
     similarity: float = Field(default=0.8, ge=0, le=1)
     question: bool = Field(default=False, description="the formula must be asked, not said as an answer")
+    after_customer: bool = Field(
+        default=False, description="only the agent's turns after the customer's first words count (a check of understanding follows something to understand)"
+    )
     affirmations: list[str] = Field(
         default_factory=lambda: list(AFFIRMATIONS),
         description="with `question`, in unpunctuated text: words among the three before the formula that make it an answer (« oui c'est bien ça »)",
@@ -219,6 +222,9 @@ def formula(ctx: CheckContext, params: FormulaParams) -> ItemResult:
     window = ctx.window_param(ctx.item.window)
     if not turns:
         return ctx.failed(reason("formula.no_agent_turn", window=window))
+    if params.after_customer:
+        spoke = next((t.index for t in ctx.customer_turns if t.norm.text), None)
+        turns = [t for t in turns if spoke is not None and t.index > spoke]
     matches = find_formula(ctx, params, turns)
     if matches:
         first = matches[0]
