@@ -247,3 +247,22 @@ def test_the_customer_asking_what_a_word_means(agent, customer, language, expect
              (A, "Bien sûr." if language == "fr" else "Sure.")]
     result = item(turns, "comprehensible_language.no_jargon", language)
     assert result.status == expected, result.reason
+
+
+@pytest.mark.parametrize(
+    "turns, language, item_id, expected",
+    [
+        # Chat shorthand reads as its words: a banned formula, thanks and leave-taking said so count ...
+        ([(C, "can i move my booking"), (A, "np! done, see u fri")], "en", "comprehensible_language.positive_wording", "failed"),
+        ([(C, "c'est bon pour jeudi ?"), (A, "Oui, pas de pb, c'est réservé.")], "fr", "comprehensible_language.positive_wording", "failed"),
+        ([(C, "can i move my booking"), (A, "Done. thx for booking with us, see u fri!")], "en", "closing.thanks", "passed"),
+        ([(C, "can i move my booking"), (A, "Done. thx for booking with us, see u fri!")], "en", "closing.farewell", "passed"),
+        # ... are the familiar register themselves, and no acronym.
+        ([(A, "Hello, please tell me what u need."), (C, "a refund")], "en", "comprehensible_language.courtesy", "failed"),
+        ([(A, "Bonjour, merci de votre message, tkt je regarde."), (C, "merci")], "fr", "comprehensible_language.courtesy", "failed"),
+        ([(A, "Hello, omg your puppy is adorable, please send the form."), (C, "thanks")], "en", "comprehensible_language.no_jargon", "passed"),
+    ],
+)
+def test_chat_shorthand(turns, language, item_id, expected):
+    result = item(turns, item_id, language, channel="chat")
+    assert result.status == expected, result.reason

@@ -61,3 +61,16 @@ def test_a_contraction_written_without_its_apostrophe_reads_as_written_with_it()
     assert said.original[slice(*said.span(end - 2, end))] == "re"
     # Not a contraction it was told about, nor one inside another word.
     assert normalize("youreka dont", contractions=frozenset({"you're"})).text == "youreka dont"
+
+
+def test_chat_shorthand_reads_as_its_words_and_points_back_at_what_was_written():
+    spellings = (("np", "no problem"), ("thx", "thanks"), ("u", "you"))
+    said = normalize("Thx!! np, see u Fri", spellings=spellings)
+    assert said.text == "thanks no problem see you fri"
+    for words, written in (("thanks", "Thx"), ("no problem", "np"), ("you", "u"), ("fri", "Fri")):
+        start = said.text.index(words)
+        assert said.original[slice(*said.span(start, start + len(words)))] == written
+    # The written word maps back onto its reading, whole.
+    assert said.norm_span(0, 3) == (0, len("thanks"))
+    # Only whole words: "uk", "thxx" are not shorthand it was told about.
+    assert normalize("uk thxx", spellings=spellings).text == "uk thxx"

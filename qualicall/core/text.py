@@ -102,12 +102,45 @@ class NormText:
 
 
 @lru_cache(maxsize=65536)
-def normalize(text: str, hesitations: frozenset[str] = DEFAULT_HESITATIONS, contractions: frozenset[str] = frozenset()) -> NormText:
+def normalize(
+    text: str,
+    hesitations: frozenset[str] = DEFAULT_HESITATIONS,
+    contractions: frozenset[str] = frozenset(),
+    spellings: tuple[tuple[str, str], ...] = (),
+) -> NormText:
     """Normalise a turn for matching: folded letters and digits separated by single spaces, hesitations dropped.
 
     `contractions` are words with an apostrophe (« you're », "don't") that ASR writes without it (« youre »): written
     so, the word is read as two, as the apostrophe would have made it (« you re »), and matches the same phrases.
+    `spellings` are (shorthand, words) pairs of normalised text, chat shorthand read as the words it stands for
+    ("u" → "you", « stp » → « s il te plait »): the words take the shorthand's place, their characters mapped onto it.
     """
+    normal = _normalize(text, hesitations, contractions)
+    return _respell(normal, dict(spellings)) if spellings else normal
+
+
+def _respell(normal: NormText, spellings: Mapping[str, str]) -> NormText:
+    """`normal` with each word that `spellings` holds replaced by its words; a replacement's characters map onto the
+    shorthand's, first onto first and last onto last, so that evidence still points at what was written."""
+    words = normal.text.split(" ")
+    if not normal.text or spellings.keys().isdisjoint(words):
+        return normal
+    text: list[str] = []
+    offsets: list[int] = []
+    start = 0
+    for word in words:
+        if text:
+            text.append(" ")
+            offsets.append(normal.offsets[start - 1])
+        full = spellings.get(word, word)
+        last = len(full) - 1
+        offsets.extend(normal.offsets[start + (i * (len(word) - 1)) // max(last, 1)] for i in range(len(full)))
+        text.append(full)
+        start += len(word) + 1
+    return NormText(normal.original, "".join(text), tuple(offsets))
+
+
+def _normalize(text: str, hesitations: frozenset[str], contractions: frozenset[str]) -> NormText:
     folded = _fold_one_to_one(text)
     joined, offsets = (folded, None) if folded is not None else _fold_each(text)
     # Words without hesitations, joined by one space; a space takes the index of the character before its word.

@@ -91,8 +91,9 @@ class CheckContext:
     @classmethod
     def build(cls, interaction: Interaction, rubric: Rubric, language: str) -> "CheckContext":
         hesitations, contractions = rubric.text.hesitation_set, rubric.text.contraction_set
+        spellings = rubric.text.spelling_pairs if interaction.channel == "chat" else ()  # written shorthand; ASR spells letters out ("the u k")
         views = [
-            TurnView(i, t.speaker, t.text, t.start, t.end, normalize(t.text, hesitations, contractions))
+            TurnView(i, t.speaker, t.text, t.start, t.end, normalize(t.text, hesitations, contractions, spellings))
             for i, t in enumerate(interaction.turns or [])
         ]
         return cls(interaction, rubric, language, views)
@@ -316,3 +317,21 @@ def find_all(pattern: re.Pattern[str] | None, turns: list[TurnView]) -> list[Mat
     if pattern is None:
         return []
     return [Match(t, m.start(), m.end()) for t in turns for m in pattern.finditer(t.norm.text)]
+
+
+def find_as_written(rubric: Rubric, pattern: re.Pattern[str] | None, turns: list[TurnView]) -> list[Match]:
+    """`find_all` on the turns before chat shorthand is read as words (`text.spellings`): "u", "thx" and « tkt » are
+    the register's own words. Each match is the stretch of the turn's reading that its written words became."""
+    if pattern is None:
+        return []
+    found = []
+    for turn in turns:
+        written = normalize(turn.text, rubric.text.hesitation_set, rubric.text.contraction_set)
+        if written.text == turn.norm.text:
+            found.extend(Match(turn, m.start(), m.end()) for m in pattern.finditer(turn.norm.text))
+            continue
+        for m in pattern.finditer(written.text):
+            span = turn.norm.norm_span(*written.span(m.start(), m.end()))
+            if span is not None:
+                found.append(Match(turn, *span))
+    return found

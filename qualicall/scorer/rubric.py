@@ -66,6 +66,11 @@ class TextSettings(_Strict):
         description="words with an apostrophe that ASR writes without it (\"you're\" as « youre »): read as if written with it; "
         "only those no other word is spelt like (not \"we're\": « were »)",
     )
+    spellings: dict[str, str] = Field(
+        default_factory=dict,
+        description="chat shorthand read as the words it stands for (\"u\": \"you\", « stp »: « s'il te plaît »), in chats' turns; "
+        "only shorthand no word of the language is spelt like",
+    )
     model_chars: int = Field(
         default=10_000,
         ge=1000,
@@ -79,9 +84,21 @@ class TextSettings(_Strict):
             raise ValueError(f"contractions: « {odd} » is not two words joined by an apostrophe (\"you're\")")
         return self
 
+    @model_validator(mode="after")
+    def _shorthand_is_one_word(self) -> "TextSettings":
+        odd = next((short for short, full in self.spellings.items() if len(folded_words(short).split()) != 1 or not folded_words(full)), None)
+        if odd is not None:
+            raise ValueError(f"spellings: « {odd} » is not one word read as some words (\"u\": \"you\")")
+        return self
+
     @cached_property
     def contraction_set(self) -> frozenset[str]:
         return frozenset(self.contractions)
+
+    @cached_property
+    def spelling_pairs(self) -> tuple[tuple[str, str], ...]:
+        """The shorthand and its words as normalised text, as `normalize` takes them."""
+        return tuple(sorted((folded_words(short), folded_words(full)) for short, full in self.spellings.items()))
 
     @cached_property
     def params_context(self) -> dict[str, frozenset[str]]:

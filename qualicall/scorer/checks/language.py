@@ -12,7 +12,7 @@ from qualicall.core.result import ItemResult
 from qualicall.core.text import sentences
 from qualicall.models.nlp import like_num
 from qualicall.models.readability import textstat as load_textstat
-from qualicall.scorer.context import CheckContext, Match, TurnView, find_all, first_saying
+from qualicall.scorer.context import CheckContext, Match, TurnView, find_all, find_as_written, first_saying
 from qualicall.scorer.params import CheckParams, Regex
 from qualicall.scorer.reasons import place, quoted, reason
 from qualicall.scorer.registry import register_check
@@ -182,13 +182,14 @@ def _lower_case_acronyms(ctx: CheckContext, turn: TurnView, params: JargonParams
 
     found = []
     words = None
+    shorthand = {short for short, _ in ctx.rubric.text.spelling_pairs}
     for m in _LOWER_RUN.finditer(turn.text):
         letters = m.group(1)
         if len(letters) > params.max_acronym_letters or letters.upper() in params.allowed_set:
             continue
         folded = params.normal(letters)
-        # Two words once normalised: a contraction ASR wrote without its apostrophe (« ive »), no code.
-        if not folded or " " in folded or folded in stop_words(ctx.language) or is_first_name(folded):
+        # Two words once normalised: a contraction ASR wrote without its apostrophe (« ive »), no code; nor is chat shorthand ("omg").
+        if not folded or " " in folded or folded in stop_words(ctx.language) or is_first_name(folded) or folded in shorthand:
             continue
         words = words or dictionary(ctx.nlp)
         lone_vowel = len(folded) <= 3 and folded[0] in _VOWELS and _VOWELS.isdisjoint(folded[1:])
@@ -398,7 +399,7 @@ def courtesy(ctx: CheckContext, params: CourtesyParams) -> ItemResult:
     """Passes when the agent keeps a polite register (quality-grid.md): courtesy words, and no « tu », and no familiar word."""
     turns = ctx.scope()
     informal = find_all(params.matchers["informal"], turns)
-    familiar = find_all(params.matchers["familiar"], turns)
+    familiar = find_as_written(ctx.rubric, params.matchers["familiar"], turns)
     polite = find_all(params.matchers["courtesy"], turns)
     measures = {"informal": len(informal), "familiar": len(familiar), "courtesy_words": len(polite)}
     if informal:
