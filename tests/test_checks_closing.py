@@ -326,6 +326,10 @@ def test_a_day_dates_the_next_step(closing, language, expected):
         # Thanks alone takes no leave.
         ("Merci pour votre appel.", "fr", "failed"),
         ("Thanks for calling.", "en", "failed"),
+        # A wish for the time ahead whatever its adjective, a see-you-soon; a « voilà » that ends the turn takes no leave.
+        ("All sorted, have a blessed evening.", "en", "passed"),
+        ("Le serrurier arrive, à tout de suite !", "fr", "passed"),
+        ("ok ben voilà", "fr", "failed"),
     ],
 )
 def test_farewell_in_other_registers(last, language, expected):
