@@ -220,6 +220,8 @@ def test_a_first_name_at_pick_up_is_never_the_organisation():
         ([(A, "Syndic Horizon bonjour, madame Ferrand à l'appareil."), (C, "Bonjour madame.")], "fr", "passed"),
         ([(A, "etude notariale bonjour ici maître vidal"), (C, "oui bonjour")], "fr", "passed"),
         ([(A, "Good morning, Kestrel Lettings, Mr Okafor speaking."), (C, "Morning.")], "en", "passed"),
+        # An emoji ends a chat's sentence: the capital after it is no company's (« Salut 👋 Ici Maëlys de … »).
+        ([(A, "Coucou 🌸 Ici Maëlys de Fleurs & Co ! Tu cherches quoi ?"), (C, "Bonjour, un bouquet.")], "fr", "passed"),
         # Once the customer has spoken, a title and a name are theirs (« c'est madame Garnier ? »).
         ([(C, "Allô ?"), (A, "Bonjour, c'est madame Garnier ?"), (C, "Oui c'est moi.")], "fr", "failed"),
         ([(C, "Hello?"), (A, "Hi, this is Mrs Hale? Calling about your boiler.")], "en", "failed"),

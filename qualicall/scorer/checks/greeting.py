@@ -506,9 +506,10 @@ class _NameReader:
         return not after or after[0] in ",.;:!?"
 
     def sentence_start(self, turn: TurnView, start: int) -> bool:
+        """The word begins the turn or follows a sentence's end: its mark, or in a chat an emoji (« Salut 👋 Ici Nico »)."""
         s, _ = turn.norm.span(start, start + 1)
         before = turn.text[:s].rstrip()
-        return not before or before[-1] in ".!?"
+        return not before or before[-1] in ".!?" or unicodedata.category(before[-1]) == "So"
 
     def at_pickup(self, turn: TurnView, start: int) -> bool:
         """Only salutations before the word in the turn: where a company is named (« Hello, Acme here »)."""
