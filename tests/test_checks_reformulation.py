@@ -303,3 +303,27 @@ def test_elided_announcing_words(agent, language, expected):
 def test_a_check_of_understanding_follows_the_customer_and_asks(turns, language, expected):
     result = item(turns, "reformulation.checks_understanding", language)
     assert result.status == expected, result.reason
+
+
+@pytest.mark.parametrize(
+    "agent, language, expected",
+    [
+        # A sentence the agent asks the customer to confirm restates the need when it holds it, with or without a formula.
+        ("D'accord. Votre chien a avalé du chocolat tout à l'heure et vous voulez savoir si c'est grave, c'est bien ça ?", "fr", "passed"),
+        ("Okay. The owner let your half-term cabin twice and you need somewhere else to stay, have I got that right?", "en", "passed"),
+        # Data read back and asked to confirm is no restatement.
+        ("Très bien. Clinique des Tilleuls, rue des Lilas, c'est bien ça ?", "fr", "failed"),
+        ("Okay. Booking 4471 for the lakeside cabin, is that right?", "en", "failed"),
+    ],
+)
+def test_a_restatement_asked_to_confirm(agent, language, expected):
+    result = after_the_pet_or_cabin(agent, "Oui." if language == "fr" else "Yes.", language, "reformulation.restates_need")
+    assert result.status == expected, result.reason
+
+
+def test_numbers_are_content_of_a_restatement():
+    """"eight", « deux » are stop words to spaCy; in a restatement they are what the customer asked for."""
+    turns = [(A, "Hello, Pinewood Golf Club."), (C, "Hi, I'd like to book a tee time for four on Saturday, around eight if you can."),
+             (A, "Sure. So you're after four players Saturday around eight, that right?"), (C, "Yes.")]
+    result = item(turns, "reformulation.restates_need", "en")
+    assert result.status == "passed", result.reason

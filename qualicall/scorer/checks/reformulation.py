@@ -11,6 +11,7 @@ from typing import NamedTuple
 from pydantic import Field
 
 from qualicall.core.result import ItemResult
+from qualicall.models.nlp import like_num
 from qualicall.scorer.checks.banks import Reading, read_with_bank, realised
 from qualicall.scorer.checks.greeting import stop_words
 from qualicall.scorer.context import AGENT, CUSTOMER, CheckContext, Match, TurnView, find_all
@@ -84,7 +85,12 @@ def _content_lemmas(ctx: CheckContext, turn: TurnView, start: int | None = None,
     if start is not None and end is not None and start >= end:
         return []
     first, last = turn.norm.span(start, end) if start is not None and end is not None else (0, len(turn.text))
-    return [t.lemma_.lower() for t in ctx.tokens(turn, first, last) if t.pos_ in CONTENT_POS and not t.is_stop and len(t.text) > 1 and t.is_alpha]
+    # Numbers are content, though spaCy lists number words among the stop words ("eight"): « deux places », "at eight".
+    return [
+        t.lemma_.lower()
+        for t in ctx.tokens(turn, first, last)
+        if (t.like_num or t.pos_ in CONTENT_POS and not t.is_stop and len(t.text) > 1) and (t.is_alpha or t.is_digit)
+    ]
 
 
 ASKED, STATED = "asked", "stated"
@@ -107,6 +113,22 @@ def _sentence_end(turn: TurnView, position: int, confirm: re.Pattern[str] | None
     # Speech written without punctuation (ASR): the restatement that runs to the end of the turn is what the customer answers.
     unpunctuated = stop is None and _SENTENCE_END.search(turn.text) is None
     return end, STATED if stated or unpunctuated else None
+
+
+def _says_something(ctx: CheckContext, turn: TurnView, start: int, end: int) -> bool:
+    """The normalised span holds a verb: a need restated (« vous voulez … », "she's been sick"), not data read back."""
+    first, last = turn.norm.span(start, end)
+    return any(t.pos_ == "VERB" for t in ctx.tokens(turn, first, last))
+
+
+def _sentence_start(turn: TurnView, position: int, max_words: int) -> int:
+    """The normalised position where the sentence holding `position` begins: after the last sentence end before it in
+    punctuated text, at most `max_words` words back."""
+    _, original = turn.norm.span(max(position - 1, 0), max(position, 1))
+    ends = [m.end() for m in _SENTENCE_END.finditer(turn.text, 0, max(original - 1, 0))]
+    start = bisect_left(turn.norm.offsets, ends[-1]) if ends else 0
+    words = turn.norm.words_before(position, max_words)
+    return max(start, position - len(" ".join(words)) - 1 if words else position, 0)
 
 
 def _restatement(turn: TurnView, match: Match, max_words: int, confirm: re.Pattern[str] | None) -> tuple[str, int, int, str | None]:
@@ -133,6 +155,7 @@ class _Candidate(NamedTuple):
     content_spans: list[tuple[int, int]]
     closes: str | None
     reading: Reading | None = None
+    by_question: bool = False  # the sentence the agent asked the customer to confirm, no formula announcing it
 
 
 def _announced(code: str, match: Match, reading: Reading | None, **measured: float) -> Reason:
@@ -169,6 +192,15 @@ def restatement(ctx: CheckContext, params: RestatementParams) -> ItemResult:
                 end = min(end, said.end)
                 text = said.turn.norm.text[said.start : end]
                 yield _Candidate(said, text, said.start, end, [(said.start, end)], closes, reading)
+        # Last, a sentence the agent asks the customer to confirm (« …, c'est bien ça ? », "…, have I got that right?"):
+        # a restatement by what it does, when it holds the customer's need.
+        for turn in agent[: params.bank_agent_turns]:
+            for asked in find_all(params.confirm_question_matcher, [turn]):
+                start = _sentence_start(turn, asked.start, params.max_words)
+                if any(f.turn is turn and start <= f.start < asked.start for f in formulas):
+                    continue  # its formula was a candidate already
+                said = Match(turn, start, asked.start)
+                yield _Candidate(said, turn.norm.text[start : asked.start].strip(), start, asked.start, [(start, asked.start)], ASKED, by_question=True)
 
     judged: list[_Candidate] = []
     unconfirmed: list[Match] = []  # sentences read as restatements by meaning alone, that nobody confirmed
@@ -180,7 +212,7 @@ def restatement(ctx: CheckContext, params: RestatementParams) -> ItemResult:
         if best is None or (candidate[0] + candidate[1], candidate[3]) > (best[0] + best[1], best[3]):
             best = candidate
 
-    stops = stop_words(ctx.language)
+    stops, number = stop_words(ctx.language), like_num(ctx.language)
     customer_indices = [t.index for t in ctx.customer_turns]
     needs: dict[int, tuple[str, set[str]]] = {}  # by the last customer turn before the formula
 
@@ -209,15 +241,18 @@ def restatement(ctx: CheckContext, params: RestatementParams) -> ItemResult:
         return first if candidate.closes == STATED and first in params.affirmation_words else None
 
     for candidate in candidates():
-        judged.append(candidate)
-        match, text, start, end, content_spans, _, reading = candidate
+        match, text, start, end, content_spans, _, reading, by_question = candidate
+        # A sentence asked to confirm is judged only for what it passes: a miss says nothing of a formula.
+        record = (lambda _miss: None) if by_question else keep
+        if not by_question:
+            judged.append(candidate)
         before = bisect_left(customer_indices, match.turn.index)
         need_turns = ctx.customer_turns[max(0, before - params.customer_turns) : before]
         if not need_turns:
             continue
-        if sum(1 for w in text.split() if w not in stops and len(w) > 1) < params.min_content_words:
+        if sum(1 for w in text.split() if (w not in stops and len(w) > 1) or w.isdigit() or number(w)) < params.min_content_words:
             # Too few words to restate anything (« Remboursée ? »): no need to tag.
-            keep((0.0, 0.0, Match(match.turn, start, end), 0))
+            record((0.0, 0.0, Match(match.turn, start, end), 0))
             continue
         if reading is not None and confirmed_by(candidate) is None:
             # Read by meaning, a sentence may sound like a restatement and be the answer (« il faut venir à jeun »):
@@ -225,9 +260,11 @@ def restatement(ctx: CheckContext, params: RestatementParams) -> ItemResult:
             unconfirmed.append(Match(match.turn, start, end))
             continue
         ctx.tag([match.turn, *need_turns])  # one batch; most calls stop at their first formula
+        if by_question and not _says_something(ctx, match.turn, start, end):
+            continue  # a name, an address, a number read back (« rue des Tanneurs à Limoges, c'est ça ? »): data confirmed
         content = [lemma for low, high in content_spans for lemma in _content_lemmas(ctx, match.turn, low, high)]
         if len(content) < params.min_content_words:
-            keep((0.0, 0.0, Match(match.turn, start, end), len(content)))
+            record((0.0, 0.0, Match(match.turn, start, end), len(content)))
             continue
         need_text, need = need_of(need_turns)
         overlap = sum(1 for lemma in content if lemma in need) / len(content)
@@ -247,15 +284,16 @@ def restatement(ctx: CheckContext, params: RestatementParams) -> ItemResult:
                 overlap=round(overlap, 3),
                 similarity=round(similarity, 3),
             )
-        # A paraphrase shares few words and reads apart from the customer's: the confirmation asked or given says it is their need.
-        if similarity >= params.confirmed_similarity and (confirmation := confirmed_by(candidate)) is not None:
+        # A paraphrase shares few words and reads apart from the customer's: the confirmation asked or given says it is their need
+        # (not for a sentence that is only asked to confirm: the question is all that makes it a restatement).
+        if not by_question and similarity >= params.confirmed_similarity and (confirmation := confirmed_by(candidate)) is not None:
             return ctx.passed(
                 _announced("restatement.confirmed", match, reading, overlap=overlap, similarity=similarity, confirmed=confirmation),
                 [evidence],
                 overlap=round(overlap, 3),
                 similarity=round(similarity, 3),
             )
-        keep((round(overlap, 3), round(similarity, 3), evidence, len(content)))
+        record((round(overlap, 3), round(similarity, 3), evidence, len(content)))
     if best is None:
         if unconfirmed:
             return ctx.failed(reason("restatement.unconfirmed", at=place(unconfirmed[0])), unconfirmed[:1])
