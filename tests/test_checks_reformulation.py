@@ -223,6 +223,10 @@ def test_understanding_as_a_condition_said_otherwise(agent, language, expected):
         ("ah oui rex le labrador c'est ça", "fr", "failed"),
         ("So the owner let your cabin twice and you want your deposit back, is that right?", "en", "passed"),
         ("Booking 4471, right?", "en", "failed"),
+        # An address or a plate of five words and more is still data: the confirmed words say nothing (no verb).
+        ("Très bien, 14 rue des Glycines à Saint-Brieuc, c'est bien ça ?", "fr", "failed"),
+        ("Okay, plate WX21 ABC, silver Ford Fiesta. Is that correct?", "en", "failed"),
+        ("Donc votre chien a mangé du chocolat ce matin. C'est bien cela ?", "fr", "passed"),
         # Opening the agent's turn, it answers the customer.
         ("c'est bien ça c'est le vaccin de l'année dernière", "fr", "failed"),
         # Familiar and formal checks.

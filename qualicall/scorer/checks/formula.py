@@ -192,21 +192,33 @@ def find_formula(ctx: CheckContext, params: FormulaParams, turns: list[TurnView]
     if params.confirmation_min_words:
         # A tag question (« …, d'accord ? ») asks to confirm what was just said, as the confirmations do.
         confirms = params.confirmation_matcher
-        matches = [m for m in matches if confirms is None or not confirms.fullmatch(m.turn.norm.text, m.start, m.end) or _said_enough(m, params)]
-        tags = [m for m in tags if _said_enough(m, params)]
+        matches = [m for m in matches if confirms is None or not confirms.fullmatch(m.turn.norm.text, m.start, m.end) or _said_enough(ctx, m, params)]
+        tags = [m for m in tags if _said_enough(ctx, m, params)]
     return matches + tags
 
 
-def _said_enough(match: Match, params: FormulaParams) -> bool:
-    """A confirmation closing at least `confirmation_min_words` words of its sentence: a restatement, an explanation."""
+def _said_enough(ctx: CheckContext, match: Match, params: FormulaParams) -> bool:
+    """A confirmation closing at least `confirmation_min_words` words of its sentence that say something, with a verb: a
+    restatement, an explanation; not a name, an address or a number read back (« 12 rue des Lilas à Vannes, c'est bien ça ? »)."""
     turn = match.turn
     start, _ = turn.norm.span(match.start, match.end)
-    # The sentence's own words: from the last sentence end before the formula (punctuated text), else the turn's start.
-    opening = max((m.end() for m in _SENTENCE_END.finditer(turn.text, 0, start)), default=0)
-    said = turn.norm.norm_span(opening, start) if start > opening else None
     _, affirmations = params.affirmed
-    words = [w for w in turn.norm.text[said[0] : said[1]].split() if w not in affirmations] if said is not None else []
-    return len(words) >= params.confirmation_min_words
+
+    def words(first: int, last: int) -> list[str]:
+        said = turn.norm.norm_span(first, last) if last > first else None
+        return [w for w in turn.norm.text[said[0] : said[1]].split() if w not in affirmations] if said is not None else []
+
+    # The sentence's own words: from the last sentence end before the formula (punctuated text), else the turn's start;
+    # a confirmation that is a sentence of its own (« …. C'est bien cela ? ») confirms the sentence before it.
+    ends = [m.end() for m in _SENTENCE_END.finditer(turn.text, 0, start)]
+    opening, end = (ends[-1] if ends else 0), start
+    if not words(opening, end) and ends:
+        opening, end = (ends[-2] if len(ends) > 1 else 0), ends[-1]
+    return len(words(opening, end)) >= params.confirmation_min_words and any(t.pos_ in ("VERB", "AUX") for t in ctx.tokens(turn, opening, end))
+
+
+def _normal_of(match: Match) -> str:
+    return match.turn.norm.text[match.start : match.end].strip()
 
 
 def _is_tag_question(match: Match) -> bool:
@@ -234,6 +246,10 @@ def formula(ctx: CheckContext, params: FormulaParams) -> ItemResult:
         asked = (lambda unit: _asked(unit, params)) if params.question else None
         readings = read_with_bank(ctx, params.bank, turns, asked, params.bank_turn_ends)
         found = realised(readings)
+        if params.confirmation_min_words and params.confirmation_matcher is not None:
+            # A bare confirmation read by meaning ("Is that correct?") is judged as the phrase would be: on what it confirms.
+            confirms = params.confirmation_matcher
+            found = [r for r in found if not confirms.fullmatch(_normal_of(r.as_match())) or _said_enough(ctx, r.as_match(), params)]
         if params.exclude and found:
             # What the rubric excludes by phrase is not recognised by meaning either (« merci de patienter »).
             excluded = find_all(params.excluded, turns)
