@@ -180,7 +180,8 @@ def _lemma_matches(ctx: CheckContext, params: FormulaParams, turns: list[TurnVie
     return found
 
 
-def find_formula(ctx: CheckContext, params: FormulaParams, turns: list[TurnView]) -> list[Match]:
+def find_formula(ctx: CheckContext, params: FormulaParams, turns: list[TurnView], limit: int = 3) -> list[Match]:
+    """The first `limit` matches in the turns (the phrases', then the tag questions'): what a result shows."""
     matches = find_all(params.matcher, turns)
     if params.lemmas and not matches:
         matches = _lemma_matches(ctx, params, turns)
@@ -189,12 +190,19 @@ def find_formula(ctx: CheckContext, params: FormulaParams, turns: list[TurnView]
     if params.question:
         matches = [m for m in matches if _is_question(m, params)]
     tags = [m for m in find_all(params.tag_matcher, turns) if _is_tag_question(m)]
-    if params.confirmation_min_words:
-        # A tag question (« …, d'accord ? ») asks to confirm what was just said, as the confirmations do.
-        confirms = params.confirmation_matcher
-        matches = [m for m in matches if confirms is None or not confirms.fullmatch(m.turn.norm.text, m.start, m.end) or _said_enough(ctx, m, params)]
-        tags = [m for m in tags if _said_enough(ctx, m, params)]
-    return matches + tags
+    if not params.confirmation_min_words:
+        return (matches + tags)[:limit]
+    # A tag question (« …, d'accord ? ») asks to confirm what was just said, as the confirmations do: each is checked
+    # only until `limit` are found, since checking one may tag its turn with spaCy.
+    confirms = params.confirmation_matcher
+    found: list[Match] = []
+    for m in matches + tags:
+        confirming = m in tags or (confirms is not None and confirms.fullmatch(m.turn.norm.text, m.start, m.end))
+        if not confirming or _said_enough(ctx, m, params):
+            found.append(m)
+            if len(found) == limit:
+                break
+    return found
 
 
 def _said_enough(ctx: CheckContext, match: Match, params: FormulaParams) -> bool:
@@ -240,7 +248,7 @@ def formula(ctx: CheckContext, params: FormulaParams) -> ItemResult:
     matches = find_formula(ctx, params, turns)
     if matches:
         first = matches[0]
-        return ctx.passed(reason("formula.found", what=params.what, text=first.text, at=place(first)), matches[:3])
+        return ctx.passed(reason("formula.found", what=params.what, text=first.text, at=place(first)), matches)
     if params.bank:
         # A question item reads only the questions: a statement is not embedded at all.
         asked = (lambda unit: _asked(unit, params)) if params.question else None
