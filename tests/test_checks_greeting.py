@@ -187,6 +187,7 @@ def test_agent_name_by_what_a_name_is(turns, language, expected):
         ([(A, "Bonjour Madame, Monsieur, Ateliers Gravelle Frères vous souhaitent la bienvenue."), (C, "Bonjour.")], "fr", "chat", "passed"),
         ([(A, "hey there, Blue Heron Kayaks, Jo here"), (C, "hi jo")], "en", "chat", "passed"),
         ([(A, "Bonjour, Solène Marchetti, responsable des admissions."), (C, "Bonjour.")], "fr", "chat", "failed"),
+        ([(A, "Bonjour. Je suis Paul Durand, que puis-je faire pour vous ?"), (C, "Bonjour.")], "fr", "chat", "failed"),
         ([(A, "Hello, how can I help?"), (C, "I'd like to book a round."), (A, "Sure, the Old Course on Saturday?")], "en", "chat", "failed"),
     ],
 )
@@ -222,6 +223,9 @@ def test_a_first_name_at_pick_up_is_never_the_organisation():
         ([(A, "Good morning, Kestrel Lettings, Mr Okafor speaking."), (C, "Morning.")], "en", "passed"),
         # An emoji ends a chat's sentence: the capital after it is no company's (« Salut 👋 Ici Maëlys de … »).
         ([(A, "Coucou 🌸 Ici Maëlys de Fleurs & Co ! Tu cherches quoi ?"), (C, "Bonjour, un bouquet.")], "fr", "passed"),
+        ([(A, "Salut ❤️ Ici Maëlys, dis-moi tout."), (C, "Bonjour, un bouquet.")], "fr", "passed"),
+        # A title and a name asked about, even before the customer speaks (an outbound call): the customer's.
+        ([(A, "Bonjour, c'est madame Garnier ?"), (C, "Oui c'est moi.")], "fr", "failed"),
         # Once the customer has spoken, a title and a name are theirs (« c'est madame Garnier ? »).
         ([(C, "Allô ?"), (A, "Bonjour, c'est madame Garnier ?"), (C, "Oui c'est moi.")], "fr", "failed"),
         ([(C, "Hello?"), (A, "Hi, this is Mrs Hale? Calling about your boiler.")], "en", "failed"),

@@ -318,6 +318,10 @@ def test_a_check_of_understanding_follows_the_customer_and_asks(turns, language,
         # Data read back and asked to confirm is no restatement.
         ("Très bien. Clinique des Tilleuls, rue des Lilas, c'est bien ça ?", "fr", "failed"),
         ("Okay. Booking 4471 for the lakeside cabin, is that right?", "en", "failed"),
+        # « un » is an article, no number: two content words, no restatement of a need the customer never stated.
+        ("Vous voulez un vaccin, c'est bien ça ?", "fr", "failed"),
+        # The question a sentence of its own asks about the sentence before it.
+        ("D'accord. Votre chien a mangé du chocolat et vous voulez savoir si c'est grave. C'est bien ça ?", "fr", "passed"),
     ],
 )
 def test_a_restatement_asked_to_confirm(agent, language, expected):

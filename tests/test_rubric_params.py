@@ -183,6 +183,9 @@ def test_an_echo_question_without_its_word_group_is_a_rubric_problem():
         ('"I\'m", "I\'ve", "you\'re"', '"I\'m", "I\'ve", "youre"', "is not two words joined by an apostrophe"),
         ("\n    cues:\n", '\n    cues:\n      - "(?:again)?"\n', "matches empty text"),
         ("spellings: {u: you,", "spellings: {see u: see you,", "is not one word read as some words"),
+        ("spellings: {u: you,", "spellings: {U: yeah, u: you,", "is given twice"),
+        ("spellings: {u: you,", "spellings: {um: you know, u: you,", "is a hesitation or a contraction"),
+        ("spellings: {u: you,", "spellings: {youre: you are, u: you,", "is a hesitation or a contraction"),
     ],
 )
 def test_contractions_and_cues_that_would_read_nothing_or_everything_are_refused(old, new, message):

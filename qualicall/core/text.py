@@ -121,7 +121,8 @@ def normalize(
 
 def _respell(normal: NormText, spellings: Mapping[str, str]) -> NormText:
     """`normal` with each word that `spellings` holds replaced by its words; a replacement's characters map onto the
-    shorthand's, first onto first and last onto last, so that evidence still points at what was written."""
+    shorthand's, first onto first and last onto last, so that evidence still points at what was written. Not a word
+    written in capitals ("NP") nor one glued to another by a dot or a hyphen ("U.S.", "U-turn"): no shorthand."""
     words = normal.text.split(" ")
     if not normal.text or spellings.keys().isdisjoint(words):
         return normal
@@ -133,11 +134,22 @@ def _respell(normal: NormText, spellings: Mapping[str, str]) -> NormText:
             text.append(" ")
             offsets.append(normal.offsets[start - 1])
         full = spellings.get(word, word)
+        if full is not word and _not_shorthand(normal.original, normal.offsets[start], normal.offsets[start + len(word) - 1] + 1):
+            full = word
         last = len(full) - 1
         offsets.extend(normal.offsets[start + (i * (len(word) - 1)) // max(last, 1)] for i in range(len(full)))
         text.append(full)
         start += len(word) + 1
     return NormText(normal.original, "".join(text), tuple(offsets))
+
+
+_GLUED = re.compile(r"[.-][^\W\d_]")
+
+
+def _not_shorthand(original: str, start: int, end: int) -> bool:
+    """original[start:end] is written in capitals, or glued by a dot or a hyphen to a letter before or after it."""
+    glued_before = start >= 2 and original[start - 1] in ".-" and original[start - 2].isalpha()
+    return original[start:end].isupper() or _GLUED.match(original, end) is not None or glued_before
 
 
 def _normalize(text: str, hesitations: frozenset[str], contractions: frozenset[str]) -> NormText:

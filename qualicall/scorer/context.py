@@ -27,6 +27,10 @@ AGENT = "agent"
 CUSTOMER = "customer"
 
 
+# A sentence's end: its marks, not a decimal point (« 3.5 »), followed by a space, an emoji, a bracket or nothing.
+SENTENCE_END = re.compile(r"[.!?…]+(?!\w)")
+
+
 @dataclass
 class TurnView:
     """One turn as checks see it. `index` is the turn's index in the interaction."""
@@ -211,6 +215,11 @@ class CheckContext:
         for (turn, start, _), doc in zip(pieces, tag(self.nlp, [turn.text[start:end] for turn, start, end in pieces])):
             self._tagged[turn.index].append(_Tagged(start, doc, [start + token.idx for token in doc]))
 
+    def says_something(self, turn: TurnView, start_char: int, end_char: int) -> bool:
+        """original[start_char:end_char] holds a verb: words that say something (« vous voulez … », "she's been sick", an
+        explanation), not data read back (a name, an address, a number)."""
+        return any(t.pos_ in ("VERB", "AUX") for t in self.tokens(turn, start_char, end_char))
+
     def tokens(self, turn: TurnView, start_char: int = 0, end_char: int | None = None) -> list["Token"]:
         """The turn's tokens that start in original[start_char:end_char], tagged on first use.
 
@@ -319,14 +328,15 @@ def find_all(pattern: re.Pattern[str] | None, turns: list[TurnView]) -> list[Mat
     return [Match(t, m.start(), m.end()) for t in turns for m in pattern.finditer(t.norm.text)]
 
 
-def find_as_written(rubric: Rubric, pattern: re.Pattern[str] | None, turns: list[TurnView]) -> list[Match]:
+def find_as_written(ctx: CheckContext, pattern: re.Pattern[str] | None, turns: list[TurnView]) -> list[Match]:
     """`find_all` on the turns before chat shorthand is read as words (`text.spellings`): "u", "thx" and « tkt » are
     the register's own words. Each match is the stretch of the turn's reading that its written words became."""
-    if pattern is None:
-        return []
+    text = ctx.rubric.text
+    if pattern is None or ctx.channel != "chat" or not text.spelling_pairs:
+        return find_all(pattern, turns)
     found = []
     for turn in turns:
-        written = normalize(turn.text, rubric.text.hesitation_set, rubric.text.contraction_set)
+        written = normalize(turn.text, text.hesitation_set, text.contraction_set)
         if written.text == turn.norm.text:
             found.extend(Match(turn, m.start(), m.end()) for m in pattern.finditer(turn.norm.text))
             continue

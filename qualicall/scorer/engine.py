@@ -16,7 +16,7 @@ from qualicall.core.interaction import Interaction, InteractionError
 from qualicall.scorer.language_id import detect_language
 from qualicall.scorer.registry import get_check
 from qualicall.core.result import CriterionResult, ItemResult, Result, RubricRef, SentimentResult, SignalResult
-from qualicall.scorer.rubric import CriterionSpec, Rubric, RubricError, default_rubric_id, load_rubric
+from qualicall.scorer.rubric import CriterionSpec, ItemSpec, Rubric, RubricError, default_rubric_id, load_rubric
 from qualicall.scorer.signals import SENTIMENT_BANKS, SIGNALS, SentimentModel, customer_sentiment, detect_signals
 
 
@@ -34,8 +34,10 @@ def _interrupted(ctx: CheckContext) -> str | None:
     """The words showing the contact ended before its closing phase, if any.
 
     A « customer left » or « line dropped » marker, a last turn of the customer cut in
-    the middle of a word, or a last turn (anyone's) ending on a word no sentence ends on
-    (« entre neuf heures et euh ») means the closing never came only if the agent had not
+    the middle of a word, a last turn (anyone's) ending on a word no sentence ends on
+    (« entre neuf heures et euh »), or the customer's answer to the agent's question with
+    nothing after it and no closing formula from either (« Lequel vous arrange ? » « je
+    dois voir avec mon fils ») means the closing never came only if the agent had not
     already taken leave (an item flagged `closes_contact`), in their last turn before the
     marker or in the marker's own: a chat whose customer leaves after the agent's « bonne
     soirée » did reach its closing, and is judged on it.
@@ -67,14 +69,17 @@ def _interrupted(ctx: CheckContext) -> str | None:
 
 
 def _takes_leave(ctx: CheckContext, turns: list[TurnView]) -> bool:
-    """One of the turns holds the phrases of an item that closes the contact (a farewell)."""
-    leave_taking = [ctx.rubric.checked_params(item).matcher for item in ctx.rubric.closes_contact()]  # type: ignore[attr-defined]
-    return any(find_all(pattern, turns) for pattern in leave_taking)
+    """One of the turns holds the formulas of an item that closes the contact (a farewell)."""
+    return _holds_formulas(ctx, ctx.rubric.closes_contact(), turns)
 
 
 def _closing_begun(ctx: CheckContext, turns: list[TurnView]) -> bool:
     """One of the turns holds the formulas of an item of the closing window (other needs, thanks, farewell)."""
     items = [item for criterion in ctx.rubric.criteria.values() for item in criterion.items.values() if item.window == "closing"]
+    return _holds_formulas(ctx, items, turns)
+
+
+def _holds_formulas(ctx: CheckContext, items: list[ItemSpec], turns: list[TurnView]) -> bool:
     matchers = [getattr(ctx.rubric.checked_params(item), "matcher", None) for item in items]
     return any(find_all(pattern, turns) for pattern in matchers if isinstance(pattern, re.Pattern))
 

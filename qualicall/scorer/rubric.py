@@ -89,6 +89,16 @@ class TextSettings(_Strict):
         odd = next((short for short, full in self.spellings.items() if len(folded_words(short).split()) != 1 or not folded_words(full)), None)
         if odd is not None:
             raise ValueError(f"spellings: « {odd} » is not one word read as some words (\"u\": \"you\")")
+        # Read before the shorthand, these would hide it: it would never be read.
+        hidden = self.hesitation_set | {"".join(folded_words(word).split()) for word in self.contractions}
+        seen: set[str] = set()
+        for short in self.spellings:
+            folded = folded_words(short)
+            if folded in hidden:
+                raise ValueError(f"spellings: « {short} » is a hesitation or a contraction, dropped or split before it is read")
+            if folded in seen:
+                raise ValueError(f"spellings: « {short} » is given twice (case and accents aside)")
+            seen.add(folded)
         return self
 
     @cached_property

@@ -10,7 +10,7 @@ from pydantic import Field
 
 from qualicall.core.result import ItemResult
 from qualicall.scorer.checks.banks import by_meaning, none_by_meaning, read_with_bank, realised
-from qualicall.scorer.context import CheckContext, Match, TurnView, find_all
+from qualicall.scorer.context import SENTENCE_END, CheckContext, Match, TurnView, find_all
 from qualicall.scorer.params import CheckParams, Regex, Wording
 from qualicall.scorer.reasons import place, quoted, reason
 from qualicall.scorer.registry import register_check
@@ -20,8 +20,6 @@ from qualicall.scorer.signals import Unit
 AFFIRMATIONS = ["oui", "yes", "exactement", "exactly", "tout a fait", "effectivement", "absolument", "right", "voila", "yeah", "ouais"]
 _QUESTION_MARK_NEXT = re.compile(r"\s*\?")
 _NON_SPACE = re.compile(r"\S+")
-# A sentence's end: its marks, not a decimal point (« 3.5 »), followed by a space, an emoji, a bracket or nothing.
-_SENTENCE_END = re.compile(r"[.!?…]+(?!\w)")
 
 
 class PhrasesParams(CheckParams):
@@ -122,7 +120,7 @@ def _is_question(match: Match, params: FormulaParams) -> bool:
     start, end = turn.norm.span(match.start, match.end)
     if turn.asks:
         # Punctuated text: the formula is a question if a '?' closes its sentence (« Tu vois le topo ou je reprends ? »).
-        closing = _SENTENCE_END.search(turn.text, end)
+        closing = SENTENCE_END.search(turn.text, end)
         return closing is not None and "?" in closing.group()
     before = turn.norm.words_before(match.start, 3)
     ending, single = params.affirmed
@@ -218,11 +216,11 @@ def _said_enough(ctx: CheckContext, match: Match, params: FormulaParams) -> bool
 
     # The sentence's own words: from the last sentence end before the formula (punctuated text), else the turn's start;
     # a confirmation that is a sentence of its own (« …. C'est bien cela ? ») confirms the sentence before it.
-    ends = [m.end() for m in _SENTENCE_END.finditer(turn.text, 0, start)]
+    ends = [m.end() for m in SENTENCE_END.finditer(turn.text, 0, start)]
     opening, end = (ends[-1] if ends else 0), start
     if not words(opening, end) and ends:
         opening, end = (ends[-2] if len(ends) > 1 else 0), ends[-1]
-    return len(words(opening, end)) >= params.confirmation_min_words and any(t.pos_ in ("VERB", "AUX") for t in ctx.tokens(turn, opening, end))
+    return len(words(opening, end)) >= params.confirmation_min_words and ctx.says_something(turn, opening, end)
 
 
 def _normal_of(match: Match) -> str:

@@ -11,7 +11,7 @@ from pydantic import Field
 
 from qualicall.core.result import ItemResult
 from qualicall.core.text import normalize
-from qualicall.scorer.context import CheckContext, Match, TurnView, find_all, first_saying
+from qualicall.scorer.context import SENTENCE_END, CheckContext, Match, TurnView, find_all, first_saying
 from qualicall.scorer.params import CheckParams
 from qualicall.scorer.reasons import place, reason
 from qualicall.scorer.registry import register_check
@@ -167,6 +167,13 @@ def _slot(ctx: CheckContext, turn: TurnView, words: list[tuple[str, int, int, bo
     return Match(turn, slot[0][1], slot[-1][2]) if slot else None
 
 
+def _asked_right_after(turn: TurnView, end: int) -> bool:
+    """A question mark comes right after the word ending at the normalised position `end` (punctuated text)."""
+    _, original = turn.norm.span(max(end - 1, 0), max(end, 1))
+    closing = SENTENCE_END.search(turn.text, original)
+    return closing is not None and "?" in closing.group() and not re.search(r"\w", turn.text[original : closing.start()])
+
+
 def _capitalised(turn: TurnView, match: Match) -> bool:
     """In cased text a company name holds a capital (« l'agence Jobéo Intérim »); all-lower-case text (ASR) cannot tell."""
     if turn.lower_case:
@@ -273,9 +280,9 @@ def _proper_name_run(ctx: CheckContext, turn: TurnView, params: OrganizationPara
         content = [w for w in run if w[0] not in stops]
         if not 2 <= len(content) <= params.max_words:
             continue
-        said = turn.text[slice(*turn.norm.span(run[0][1], run[-1][2]))]
-        if len(said.split()) <= 2 and is_first_name(content[0][0]) and not _name_of_words(ctx, turn, words, words.index(content[0])):
-            continue  # « Hélène Vasseur-Dumas »: a person
+        named = turn.text[slice(*turn.norm.span(content[0][1], content[-1][2]))]
+        if len(named.split()) <= 2 and is_first_name(content[0][0]) and not _name_of_words(ctx, turn, words, words.index(content[0])):
+            continue  # « Hélène Vasseur-Dumas », « Je suis Paul Durand »: a person
         return Match(turn, run[0][1], run[-1][2])
     return None
 
@@ -457,7 +464,8 @@ class _NameReader:
             return True
         before = turn.norm.words_before(start, 1)
         if kind == "titled":
-            return any(t.index < turn.index for t in self.ctx.customer_turns)
+            # once the customer has spoken, or asked of them (« Bonjour, c'est madame Roux ? »): the customer's
+            return any(t.index < turn.index and t.norm.text for t in self.ctx.customer_turns) or _asked_right_after(turn, end)
         if before and (before[0] in self.sets["titles"] or before[0] in self.sets["part_of_after"]):
             return True
         if self.customer_first.get(word, turn.index) < turn.index:
@@ -506,9 +514,10 @@ class _NameReader:
         return not after or after[0] in ",.;:!?"
 
     def sentence_start(self, turn: TurnView, start: int) -> bool:
-        """The word begins the turn or follows a sentence's end: its mark, or in a chat an emoji (« Salut 👋 Ici Nico »)."""
+        """The word begins the turn or follows a sentence's end: its mark, or an emoji (« Salut 👋 Ici Nico », « Salut ❤️ Ici … »)."""
         s, _ = turn.norm.span(start, start + 1)
-        before = turn.text[:s].rstrip()
+        # An emoji's variation selector, skin tone or joiner (categories Mn, Sk, Cf) after its symbol.
+        before = turn.text[:s].rstrip().rstrip("".join(c for c in turn.text[:s] if unicodedata.category(c) in ("Mn", "Sk", "Cf")))
         return not before or before[-1] in ".!?" or unicodedata.category(before[-1]) == "So"
 
     def at_pickup(self, turn: TurnView, start: int) -> bool:

@@ -399,7 +399,7 @@ def courtesy(ctx: CheckContext, params: CourtesyParams) -> ItemResult:
     """Passes when the agent keeps a polite register (quality-grid.md): courtesy words, and no « tu », and no familiar word."""
     turns = ctx.scope()
     informal = find_all(params.matchers["informal"], turns)
-    familiar = find_as_written(ctx.rubric, params.matchers["familiar"], turns)
+    familiar = find_as_written(ctx, params.matchers["familiar"], turns)
     polite = find_all(params.matchers["courtesy"], turns)
     measures = {"informal": len(informal), "familiar": len(familiar), "courtesy_words": len(polite)}
     if informal:

@@ -85,11 +85,12 @@ def _content_lemmas(ctx: CheckContext, turn: TurnView, start: int | None = None,
     if start is not None and end is not None and start >= end:
         return []
     first, last = turn.norm.span(start, end) if start is not None and end is not None else (0, len(turn.text))
-    # Numbers are content, though spaCy lists number words among the stop words ("eight"): « deux places », "at eight".
+    # Numbers are content, though spaCy lists number words among the stop words ("eight"): « deux places », "at eight";
+    # not « un » the article (tagged DET).
     return [
         t.lemma_.lower()
         for t in ctx.tokens(turn, first, last)
-        if (t.like_num or t.pos_ in CONTENT_POS and not t.is_stop and len(t.text) > 1) and (t.is_alpha or t.is_digit)
+        if (t.is_digit or t.like_num and t.pos_ == "NUM" or t.pos_ in CONTENT_POS and not t.is_stop and len(t.text) > 1) and (t.is_alpha or t.is_digit)
     ]
 
 
@@ -115,20 +116,29 @@ def _sentence_end(turn: TurnView, position: int, confirm: re.Pattern[str] | None
     return end, STATED if stated or unpunctuated else None
 
 
-def _says_something(ctx: CheckContext, turn: TurnView, start: int, end: int) -> bool:
-    """The normalised span holds a verb: a need restated (« vous voulez … », "she's been sick"), not data read back."""
-    first, last = turn.norm.span(start, end)
-    return any(t.pos_ == "VERB" for t in ctx.tokens(turn, first, last))
+def _overlaps(match: Match, others: list[Match]) -> bool:
+    return any(o.turn is match.turn and o.start < match.end and match.start < o.end for o in others)
 
 
-def _sentence_start(turn: TurnView, position: int, max_words: int) -> int:
-    """The normalised position where the sentence holding `position` begins: after the last sentence end before it in
-    punctuated text, at most `max_words` words back."""
-    _, original = turn.norm.span(max(position - 1, 0), max(position, 1))
-    ends = [m.end() for m in _SENTENCE_END.finditer(turn.text, 0, max(original - 1, 0))]
-    start = bisect_left(turn.norm.offsets, ends[-1]) if ends else 0
-    words = turn.norm.words_before(position, max_words)
-    return max(start, position - len(" ".join(words)) - 1 if words else position, 0)
+def _asked_about(turn: TurnView, position: int, max_words: int) -> tuple[int, int] | None:
+    """The normalised span of the words a confirmation question at `position` asks about: its sentence's words before it,
+    or the sentence before when it is a sentence of its own (« …. C'est bien ça ? »); at most `max_words` words."""
+    asked, _ = turn.norm.span(position, position + 1)
+    ends = [m.end() for m in _SENTENCE_END.finditer(turn.text, 0, asked)]
+    opening, closing = (ends[-1] if ends else 0), asked
+    span = turn.norm.norm_span(opening, closing)
+    if (span is None or not turn.norm.text[span[0] : span[1]].strip()) and ends:
+        span = turn.norm.norm_span(ends[-2] if len(ends) > 1 else 0, ends[-1])
+    if span is None:
+        return None
+    start, end = span
+    while end > start and turn.norm.text[end - 1] == " ":
+        end -= 1
+    words = turn.norm.words_before(end, max_words)
+    start = max(start, end - len(" ".join(words)))
+    while start < end and turn.norm.text[start] == " ":
+        start += 1
+    return (start, end) if start < end else None
 
 
 def _restatement(turn: TurnView, match: Match, max_words: int, confirm: re.Pattern[str] | None) -> tuple[str, int, int, str | None]:
@@ -168,7 +178,8 @@ def _announced(code: str, match: Match, reading: Reading | None, **measured: flo
 
 @register_check("restatement", RestatementParams)
 def restatement(ctx: CheckContext, params: RestatementParams) -> ItemResult:
-    """Passes when an announcing formula is followed by the customer's need in the agent's words."""
+    """Passes when the agent restates the customer's need: an announcing formula (or a sentence announcing one by meaning)
+    followed by the need in the agent's words, or a sentence holding the need that the agent asks the customer to confirm."""
     from qualicall.models.embeddings import cosine_matrix
 
     agent = ctx.scope()
@@ -177,17 +188,20 @@ def restatement(ctx: CheckContext, params: RestatementParams) -> ItemResult:
     formulas = find_all(params.matcher, agent)
 
     def candidates() -> Iterator[_Candidate]:
-        """The formulas' restatements, then (read only when none of those passes) the sentences that announce one by meaning."""
+        """The formulas' restatements, then (read only when none of those passes) the sentences that announce one by meaning,
+        then the sentences the agent asks to confirm."""
         for match in formulas:
             text, start, end, closes = _restatement(match.turn, match, params.max_words, params.confirm_question_matcher)
             # The restatement around the formula, not the formula's own words.
             yield _Candidate(match, text, start, end, [(start, match.start), (match.end, end)], closes)
+        judged_spans = list(formulas)
         if params.bank:
             # A sentence that announces a restatement by meaning (« en gros vous … ») is the restatement itself.
             for reading in realised(read_with_bank(ctx, params.bank, agent[: params.bank_agent_turns])):
                 said = reading.as_match()
-                if any(f.turn is said.turn and f.start < said.end and said.start < f.end for f in formulas):
+                if _overlaps(said, judged_spans):
                     continue  # its formula was a candidate already
+                judged_spans.append(said)
                 end, closes = _sentence_end(said.turn, said.start, params.confirm_question_matcher)
                 end = min(end, said.end)
                 text = said.turn.norm.text[said.start : end]
@@ -196,11 +210,10 @@ def restatement(ctx: CheckContext, params: RestatementParams) -> ItemResult:
         # a restatement by what it does, when it holds the customer's need.
         for turn in agent[: params.bank_agent_turns]:
             for asked in find_all(params.confirm_question_matcher, [turn]):
-                start = _sentence_start(turn, asked.start, params.max_words)
-                if any(f.turn is turn and start <= f.start < asked.start for f in formulas):
-                    continue  # its formula was a candidate already
-                said = Match(turn, start, asked.start)
-                yield _Candidate(said, turn.norm.text[start : asked.start].strip(), start, asked.start, [(start, asked.start)], ASKED, by_question=True)
+                span = _asked_about(turn, asked.start, params.max_words)
+                if span is None or _overlaps(said := Match(turn, *span), judged_spans):
+                    continue  # data too short to ask about, or judged already as a formula's or a bank's restatement
+                yield _Candidate(said, turn.norm.text[span[0] : span[1]], *span, [span], ASKED, by_question=True)
 
     judged: list[_Candidate] = []
     unconfirmed: list[Match] = []  # sentences read as restatements by meaning alone, that nobody confirmed
@@ -250,7 +263,7 @@ def restatement(ctx: CheckContext, params: RestatementParams) -> ItemResult:
         need_turns = ctx.customer_turns[max(0, before - params.customer_turns) : before]
         if not need_turns:
             continue
-        if sum(1 for w in text.split() if (w not in stops and len(w) > 1) or w.isdigit() or number(w)) < params.min_content_words:
+        if sum(1 for w in text.split() if (w not in stops and len(w) > 1) or number(w)) < params.min_content_words:
             # Too few words to restate anything (« Remboursée ? »): no need to tag.
             record((0.0, 0.0, Match(match.turn, start, end), 0))
             continue
@@ -260,7 +273,7 @@ def restatement(ctx: CheckContext, params: RestatementParams) -> ItemResult:
             unconfirmed.append(Match(match.turn, start, end))
             continue
         ctx.tag([match.turn, *need_turns])  # one batch; most calls stop at their first formula
-        if by_question and not _says_something(ctx, match.turn, start, end):
+        if by_question and not ctx.says_something(match.turn, *match.turn.norm.span(start, end)):
             continue  # a name, an address, a number read back (« rue des Tanneurs à Limoges, c'est ça ? »): data confirmed
         content = [lemma for low, high in content_spans for lemma in _content_lemmas(ctx, match.turn, low, high)]
         if len(content) < params.min_content_words:
