@@ -232,6 +232,10 @@ def test_understanding_as_a_condition_said_otherwise(agent, language, expected):
         # Familiar and formal checks.
         ("Le chocolat noir est le plus toxique pour lui. Tu captes ?", "fr", "passed"),
         ("The deposit is refunded once the owner confirms. Is my understanding correct?", "en", "passed"),
+        # "…, yeah?" closes a tag question as "…, right?" does; "am I correct" as "am I right".
+        ("So the owner let your cabin twice and you want the deposit back, yeah?", "en", "passed"),
+        ("so the owner let your cabin twice and you want your deposit back am i correct sir", "en", "passed"),
+        ("Booking 4471, yeah?", "en", "failed"),
     ],
 )
 def test_a_confirmation_asked_after_data_checks_no_understanding(agent, language, expected):
