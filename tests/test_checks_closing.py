@@ -143,7 +143,7 @@ def test_customer_leaving_a_chat_makes_the_closing_not_applicable():
         ("bon ben ciao", "fr", "farewell", "passed"),
         ("cheers for that, see ya", "en", "farewell", "passed"),
         # A wish that is no leave-taking, an acknowledgement.
-        ("Ah, bonne question, je regarde.", "fr", "farewell", "failed"),
+        ("Ah, bonne question, je vous réponds par courriel.", "fr", "farewell", "failed"),
         ("C'est une bonne nouvelle.", "fr", "farewell", "failed"),
         ("Bien reçu, je transmets.", "fr", "farewell", "failed"),
         # Other needs: « interrogation »; an offer about the current request is no question about other needs.
@@ -211,6 +211,9 @@ def test_a_short_calls_opening_offer_is_not_its_closing(language, opening):
         # The customer calling into a dead line after the agent's words stopped.
         ([(A, "vous pouvez payer par virement je vous envoie le numéro de compte et dès que"), (C, "allô madame allô")], "fr"),
         ([(A, "you can pay by transfer i will text you the account number and once you"), (C, "hello sir hello")], "en"),
+        # The agent's last words ask the customer to wait, and only the customer speaks after: cut while the agent worked.
+        ([(C, "et pour le remboursement ?"), (A, "Je vérifie ça tout de suite, un petit instant s'il vous plaît."), (C, "d'accord")], "fr"),
+        ([(C, "and the refund?"), (A, "Let me look into that for you, bear with me a sec.")], "en"),
     ],
 )
 def test_contacts_cut_before_their_closing(ending, language):
@@ -231,6 +234,8 @@ def test_contacts_cut_before_their_closing(ending, language):
         ([(C, "thanks"), (A, "you're welcome, have a good day and")], "en"),
         ([(C, "et le technicien"), (A, "il passera mardi entre quatorze heures et seize heures")], "fr"),
         ([(C, "and the refund"), (A, "it goes back on your card between monday and wednesday")], "en"),
+        # Back from the wait, the agent went on.
+        ([(A, "Je vérifie, un instant."), (C, "d'accord"), (A, "C'est bon, le remboursement est parti.")], "fr"),
     ],
 )
 def test_contacts_that_reached_their_closing_or_end_a_sentence(ending, language):

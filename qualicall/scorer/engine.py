@@ -58,6 +58,8 @@ def _interrupted(ctx: CheckContext) -> str | None:
         # closing formula from either (« anything else? », « merci, au revoir »): the contact stopped
         # while the agent was still handling it.
         marker_turn, said = final, " ".join(final.text.split()[-8:])
+    elif (held := _holding(ctx)) is not None:
+        marker_turn, said = held
     else:
         return None
     before = [t for t in ctx.agent_turns if t.index < marker_turn.index][-1:]
@@ -66,6 +68,25 @@ def _interrupted(ctx: CheckContext) -> str | None:
     if before and _takes_leave(ctx, before):
         return None
     return said
+
+
+def _holding(ctx: CheckContext) -> tuple[TurnView, str] | None:
+    """The agent's last turn closing on words that ask the customer to wait (« je vérifie, un instant »), with only the
+    customer's words after it, none of a closing formula: the contact was cut while the agent worked."""
+    last = ctx.agent_turns[-1:]
+    if not last or ctx.rubric.holding is None:
+        return None
+    turn = last[0]
+    after = [t for t in ctx.turns if t.index > turn.index and t.norm.text]
+    if any(t.speaker != CUSTOMER for t in after) or _closing_begun(ctx, [turn, *after]):
+        return None
+    tail = " ".join(turn.norm.words()[-_HOLDING_TAIL_WORDS:])
+    found = ctx.rubric.holding.search(tail)
+    return (turn, found.group()) if found else None
+
+
+# How near its end an agent's turn asks the customer to wait (« … je regarde ça, une petite seconde »).
+_HOLDING_TAIL_WORDS = 8
 
 
 def _takes_leave(ctx: CheckContext, turns: list[TurnView]) -> bool:

@@ -52,6 +52,9 @@ class Windows(_Strict):
     # Words no sentence ends on (« et », "and"): the contact's last turn ending on one
     # was cut in the middle of a sentence, whoever was speaking.
     unfinished: list[str] = Field(default_factory=list)
+    # Words asking the customer to wait (« un instant », "bear with me"): the agent's last turn
+    # closing on one, with only the customer's words after it, was cut while the agent worked.
+    holding: list[str] = Field(default_factory=list)
 
 
 class TextSettings(_Strict):
@@ -413,6 +416,11 @@ class Rubric(_Strict):
         """`windows.unfinished` as one regex on normalised text, closing it."""
         words = compile_phrases(self.windows.unfinished, self.text.hesitation_set)
         return re.compile(words.pattern + "$") if words else None
+
+    @cached_property
+    def holding(self) -> re.Pattern[str] | None:
+        """`windows.holding` as one regex on normalised text."""
+        return compile_phrases(self.windows.holding, self.text.hesitation_set)
 
     def closes_contact(self) -> list[ItemSpec]:
         """The items flagged `closes_contact`: their formulas take leave of the customer."""
