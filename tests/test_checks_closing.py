@@ -214,6 +214,8 @@ def test_a_short_calls_opening_offer_is_not_its_closing(language, opening):
         # The agent's last words ask the customer to wait, and only the customer speaks after: cut while the agent worked.
         ([(C, "et pour le remboursement ?"), (A, "Je vérifie ça tout de suite, un petit instant s'il vous plaît."), (C, "d'accord")], "fr"),
         ([(C, "and the refund?"), (A, "Let me look into that for you, bear with me a sec.")], "en"),
+        # « merci de patienter » is no thanks (the item excludes it): no closing begun.
+        ([(C, "et le remboursement ?"), (A, "Je vérifie votre dossier, merci de patienter un instant."), (C, "D'accord.")], "fr"),
     ],
 )
 def test_contacts_cut_before_their_closing(ending, language):

@@ -322,6 +322,9 @@ def test_a_check_of_understanding_follows_the_customer_and_asks(turns, language,
         # Data read back and asked to confirm is no restatement.
         ("Très bien. Clinique des Tilleuls, rue des Lilas, c'est bien ça ?", "fr", "failed"),
         ("Okay. Booking 4471 for the lakeside cabin, is that right?", "en", "failed"),
+        # Data read back with a copula is still data; the phrase that opens its sentence asks about what follows it.
+        ("Votre clinique est la Clinique des Tilleuls, rue des Lilas, c'est bien ça ?", "fr", "failed"),
+        ("Thanks for waiting. Correct me if I'm wrong, but the owner let your half-term cabin twice and you need somewhere to stay?", "en", "passed"),
         # « un » is an article, no number: two content words, no restatement of a need the customer never stated.
         ("Vous voulez un vaccin, c'est bien ça ?", "fr", "failed"),
         # The question a sentence of its own asks about the sentence before it.

@@ -72,6 +72,8 @@ def test_chat_shorthand_reads_as_its_words_and_points_back_at_what_was_written()
         assert said.original[slice(*said.span(start, start + len(words)))] == written
     # The written word maps back onto its reading, whole.
     assert said.norm_span(0, 3) == (0, len("thanks"))
-    # Only whole words: "uk", "thxx" are not shorthand it was told about; nor a word in capitals or glued by a dot or a hyphen.
+    # Only whole words: "uk", "thxx" are not shorthand it was told about; nor a letter of an initialism or a part of a
+    # hyphenated word. Capitals and a missing space after a dot are chat writing too.
     assert normalize("uk thxx", spellings=spellings).text == "uk thxx"
-    assert normalize("the U.S. office, a u-turn, NP", spellings=spellings).text == "the u s office a u turn np"
+    assert normalize("the U.S. office, a u-turn", spellings=spellings).text == "the u s office a u turn"
+    assert normalize("ok.thx NP", spellings=spellings).text == "ok thanks no problem"

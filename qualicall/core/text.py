@@ -122,7 +122,7 @@ def normalize(
 def _respell(normal: NormText, spellings: Mapping[str, str]) -> NormText:
     """`normal` with each word that `spellings` holds replaced by its words; a replacement's characters map onto the
     shorthand's, first onto first and last onto last, so that evidence still points at what was written. Not a word
-    written in capitals ("NP") nor one glued to another by a dot or a hyphen ("U.S.", "U-turn"): no shorthand."""
+    of an initialism ("U.S.", "U.K.") nor of a hyphenated word ("U-turn"): no shorthand."""
     words = normal.text.split(" ")
     if not normal.text or spellings.keys().isdisjoint(words):
         return normal
@@ -143,13 +143,15 @@ def _respell(normal: NormText, spellings: Mapping[str, str]) -> NormText:
     return NormText(normal.original, "".join(text), tuple(offsets))
 
 
-_GLUED = re.compile(r"[.-][^\W\d_]")
+# Glued to the next word: by a hyphen to a letter, or by a dot to one letter, an initialism's ("U.S.").
+_GLUED_AFTER = re.compile(r"-[^\W\d_]|\.[^\W\d_](?![^\W\d_])")
+_GLUED_BEFORE = re.compile(r"(?:[^\W\d_]-|(?<![^\W\d_])[^\W\d_]\.)$")
 
 
 def _not_shorthand(original: str, start: int, end: int) -> bool:
-    """original[start:end] is written in capitals, or glued by a dot or a hyphen to a letter before or after it."""
-    glued_before = start >= 2 and original[start - 1] in ".-" and original[start - 2].isalpha()
-    return original[start:end].isupper() or _GLUED.match(original, end) is not None or glued_before
+    """original[start:end] is a letter of an initialism ("U.S.") or a part of a hyphenated word ("U-turn"), not
+    chat shorthand; a missing space after a sentence's dot ("ok.thx") does not count."""
+    return _GLUED_AFTER.match(original, end) is not None or _GLUED_BEFORE.search(original[max(0, start - 3) : start]) is not None
 
 
 def _normalize(text: str, hesitations: frozenset[str], contractions: frozenset[str]) -> NormText:

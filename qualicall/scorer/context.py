@@ -215,10 +215,12 @@ class CheckContext:
         for (turn, start, _), doc in zip(pieces, tag(self.nlp, [turn.text[start:end] for turn, start, end in pieces])):
             self._tagged[turn.index].append(_Tagged(start, doc, [start + token.idx for token in doc]))
 
-    def says_something(self, turn: TurnView, start_char: int, end_char: int) -> bool:
+    def says_something(self, turn: TurnView, start_char: int, end_char: int, copula: bool = True) -> bool:
         """original[start_char:end_char] holds a verb: words that say something (« vous voulez … », "she's been sick", an
-        explanation), not data read back (a name, an address, a number)."""
-        return any(t.pos_ in ("VERB", "AUX") for t in self.tokens(turn, start_char, end_char))
+        explanation), not data read back (a name, an address, a number). `copula=False`: a full verb, « être », "be" and
+        the other auxiliaries aside (« votre adresse est 12 rue des Tanneurs » reads back data)."""
+        verbs = ("VERB", "AUX") if copula else ("VERB",)
+        return any(t.pos_ in verbs for t in self.tokens(turn, start_char, end_char))
 
     def tokens(self, turn: TurnView, start_char: int = 0, end_char: int | None = None) -> list["Token"]:
         """The turn's tokens that start in original[start_char:end_char], tagged on first use.

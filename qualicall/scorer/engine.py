@@ -9,6 +9,7 @@ from typing import Any
 from qualicall import __version__
 from qualicall.core import scores
 from qualicall.core.scores import weighted_mean
+from qualicall.scorer.checks.formula import FormulaParams, find_formula
 from qualicall.scorer.context import AGENT, CUSTOMER, CheckContext, TurnView, find_all
 from qualicall.scorer.indicators import measure_chat, score_indicators
 from qualicall.scorer.reasons import Reason, reason
@@ -101,8 +102,9 @@ def _closing_begun(ctx: CheckContext, turns: list[TurnView]) -> bool:
 
 
 def _holds_formulas(ctx: CheckContext, items: list[ItemSpec], turns: list[TurnView]) -> bool:
-    matchers = [getattr(ctx.rubric.checked_params(item), "matcher", None) for item in items]
-    return any(find_all(pattern, turns) for pattern in matchers if isinstance(pattern, re.Pattern))
+    """One of the turns says a formula of one of the items, as the item's check finds it (its exclusions, its questions)."""
+    params = [ctx.rubric.checked_params(item) for item in items]
+    return any(find_formula(ctx, p, turns, limit=1) for p in params if isinstance(p, FormulaParams))
 
 
 def _question(turns: list[TurnView]) -> bool:

@@ -187,7 +187,7 @@ def find_formula(ctx: CheckContext, params: FormulaParams, turns: list[TurnView]
         matches = without_overlaps(matches, find_all(params.excluded, turns))
     if params.question:
         matches = [m for m in matches if _is_question(m, params)]
-    tags = [m for m in find_all(params.tag_matcher, turns) if _is_tag_question(m)]
+    tags = without_overlaps([m for m in find_all(params.tag_matcher, turns) if _is_tag_question(m)], matches)
     if not params.confirmation_min_words:
         return (matches + tags)[:limit]
     # A tag question (« …, d'accord ? ») asks to confirm what was just said, as the confirmations do: each is checked

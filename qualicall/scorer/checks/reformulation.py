@@ -14,7 +14,7 @@ from qualicall.core.result import ItemResult
 from qualicall.models.nlp import like_num
 from qualicall.scorer.checks.banks import Reading, read_with_bank, realised
 from qualicall.scorer.checks.greeting import stop_words
-from qualicall.scorer.context import AGENT, CUSTOMER, CheckContext, Match, TurnView, find_all
+from qualicall.scorer.context import AGENT, CUSTOMER, SENTENCE_END, CheckContext, Match, TurnView, find_all
 from qualicall.scorer.params import CheckParams, Regex
 from qualicall.scorer.reasons import Reason, place, reason
 from qualicall.scorer.registry import register_check
@@ -120,24 +120,33 @@ def _overlaps(match: Match, others: list[Match]) -> bool:
     return any(o.turn is match.turn and o.start < match.end and match.start < o.end for o in others)
 
 
-def _asked_about(turn: TurnView, position: int, max_words: int) -> tuple[int, int] | None:
-    """The normalised span of the words a confirmation question at `position` asks about: its sentence's words before it,
-    or the sentence before when it is a sentence of its own (« …. C'est bien ça ? »); at most `max_words` words."""
-    asked, _ = turn.norm.span(position, position + 1)
-    ends = [m.end() for m in _SENTENCE_END.finditer(turn.text, 0, asked)]
-    opening, closing = (ends[-1] if ends else 0), asked
-    span = turn.norm.norm_span(opening, closing)
-    if (span is None or not turn.norm.text[span[0] : span[1]].strip()) and ends:
-        span = turn.norm.norm_span(ends[-2] if len(ends) > 1 else 0, ends[-1])
-    if span is None:
-        return None
-    start, end = span
-    while end > start and turn.norm.text[end - 1] == " ":
-        end -= 1
-    words = turn.norm.words_before(end, max_words)
-    start = max(start, end - len(" ".join(words)))
+def _asked_about(turn: TurnView, asked: Match, max_words: int) -> tuple[int, int] | None:
+    """The normalised span of the words a confirmation question asks about: those after it in its sentence when it opens
+    one ("Correct me if I'm wrong, but you need …?"), else its sentence's words before it, or the sentence before when it
+    is a sentence of its own (« …. C'est bien ça ? »); at most `max_words` words."""
+    first, last = turn.norm.span(asked.start, asked.end)
+    closing = SENTENCE_END.search(turn.text, last)
+    after = turn.norm.norm_span(last, closing.start() if closing else len(turn.text))
+    ends = [m.end() for m in SENTENCE_END.finditer(turn.text, 0, first)]
+    before = turn.norm.norm_span(ends[-1] if ends else 0, first)
+    if (before is None or not turn.norm.text[before[0] : before[1]].strip()) and after is not None and turn.norm.text[after[0] : after[1]].strip():
+        start, end = after
+        words = turn.norm.words_after(start, max_words)
+        end = min(end, start + len(" ".join(words)) + 1)
+    else:
+        if (before is None or not turn.norm.text[before[0] : before[1]].strip()) and ends:
+            before = turn.norm.norm_span(ends[-2] if len(ends) > 1 else 0, ends[-1])
+        if before is None:
+            return None
+        start, end = before
+        while end > start and turn.norm.text[end - 1] == " ":
+            end -= 1
+        words = turn.norm.words_before(end, max_words)
+        start = max(start, end - len(" ".join(words)))
     while start < end and turn.norm.text[start] == " ":
         start += 1
+    while end > start and turn.norm.text[end - 1] == " ":
+        end -= 1
     return (start, end) if start < end else None
 
 
@@ -210,7 +219,7 @@ def restatement(ctx: CheckContext, params: RestatementParams) -> ItemResult:
         # a restatement by what it does, when it holds the customer's need.
         for turn in agent[: params.bank_agent_turns]:
             for asked in find_all(params.confirm_question_matcher, [turn]):
-                span = _asked_about(turn, asked.start, params.max_words)
+                span = _asked_about(turn, asked, params.max_words)
                 if span is None or _overlaps(said := Match(turn, *span), judged_spans):
                     continue  # data too short to ask about, or judged already as a formula's or a bank's restatement
                 yield _Candidate(said, turn.norm.text[span[0] : span[1]], *span, [span], ASKED, by_question=True)
@@ -263,6 +272,7 @@ def restatement(ctx: CheckContext, params: RestatementParams) -> ItemResult:
         need_turns = ctx.customer_turns[max(0, before - params.customer_turns) : before]
         if not need_turns:
             continue
+        # A cheap gate before tagging (« un » passes it as a number; the tags tell the article apart).
         if sum(1 for w in text.split() if (w not in stops and len(w) > 1) or number(w)) < params.min_content_words:
             # Too few words to restate anything (« Remboursée ? »): no need to tag.
             record((0.0, 0.0, Match(match.turn, start, end), 0))
@@ -273,8 +283,10 @@ def restatement(ctx: CheckContext, params: RestatementParams) -> ItemResult:
             unconfirmed.append(Match(match.turn, start, end))
             continue
         ctx.tag([match.turn, *need_turns])  # one batch; most calls stop at their first formula
-        if by_question and not ctx.says_something(match.turn, *match.turn.norm.span(start, end)):
-            continue  # a name, an address, a number read back (« rue des Tanneurs à Limoges, c'est ça ? »): data confirmed
+        if by_question and not ctx.says_something(match.turn, *match.turn.norm.span(start, end), copula=False):
+            # A name, an address, a number read back (« votre adresse est 12 rue des Tanneurs, c'est ça ? »): data confirmed;
+            # the need restated without a formula has a full verb of its own (« vous voulez … », "she has vomited").
+            continue
         content = [lemma for low, high in content_spans for lemma in _content_lemmas(ctx, match.turn, low, high)]
         if len(content) < params.min_content_words:
             record((0.0, 0.0, Match(match.turn, start, end), len(content)))
