@@ -78,12 +78,11 @@ def _holding(ctx: CheckContext) -> tuple[TurnView, str] | None:
     if not last or ctx.rubric.holding is None:
         return None
     turn = last[0]
+    found = ctx.rubric.holding.search(" ".join(turn.norm.words()[-_HOLDING_TAIL_WORDS:]))
     after = [t for t in ctx.turns if t.index > turn.index and t.norm.text]
-    if any(t.speaker != CUSTOMER for t in after) or _closing_begun(ctx, [turn, *after]):
-        return None
-    tail = " ".join(turn.norm.words()[-_HOLDING_TAIL_WORDS:])
-    found = ctx.rubric.holding.search(tail)
-    return (turn, found.group()) if found else None
+    if found is None or any(t.speaker != CUSTOMER for t in after) or _closing_begun(ctx, [turn, *after]):
+        return None  # (the closing's formulas last: finding one may tag the turns)
+    return turn, found.group()
 
 
 # How near its end an agent's turn asks the customer to wait (« … je regarde ça, une petite seconde »).
