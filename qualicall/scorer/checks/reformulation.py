@@ -21,7 +21,6 @@ from qualicall.scorer.registry import register_check
 
 CONTENT_POS = {"NOUN", "PROPN", "VERB", "ADJ", "NUM", "ADV"}
 # Where a punctuated sentence ends: the restatement does not run into the agent's next sentence (a request, the answer).
-_SENTENCE_END = re.compile(r"[.!?…](?=\s|$)")
 
 
 class RestatementParams(CheckParams):
@@ -104,15 +103,15 @@ def _sentence_end(turn: TurnView, position: int, confirm: re.Pattern[str] | None
     asked = confirm.search(turn.norm.text, position) if confirm is not None else None
     end = asked.start() if asked is not None else len(turn.norm.text)
     _, original = turn.norm.span(position, position + 1)
-    stop = _SENTENCE_END.search(turn.text, original)
+    stop = SENTENCE_END.search(turn.text, original)
     if stop is not None:
         end = min(end, bisect_left(turn.norm.offsets, stop.start()))
     # The question closes the restatement, or is the sentence right after it (« …. Est-ce bien cela ? »).
     if asked is not None and len(turn.norm.text[end : asked.start()].split()) <= 1:
         return end, ASKED
-    stated = stop is not None and stop.group() in ".!" and not turn.text[stop.end() :].strip()
+    stated = stop is not None and set(stop.group()) <= set(".!") and not turn.text[stop.end() :].strip()
     # Speech written without punctuation (ASR): the restatement that runs to the end of the turn is what the customer answers.
-    unpunctuated = stop is None and _SENTENCE_END.search(turn.text) is None
+    unpunctuated = stop is None and SENTENCE_END.search(turn.text) is None
     return end, STATED if stated or unpunctuated else None
 
 
