@@ -133,8 +133,8 @@ def _respell(normal: NormText, spellings: Mapping[str, str]) -> NormText:
         if text:
             text.append(" ")
             offsets.append(normal.offsets[start - 1])
-        full = spellings.get(word, word)
-        if full is not word and _not_shorthand(normal.original, normal.offsets[start], normal.offsets[start + len(word) - 1] + 1):
+        full = spellings.get(word)
+        if full is None or _not_shorthand(normal.original, normal.offsets[start], normal.offsets[start + len(word) - 1] + 1):
             full = word
         last = len(full) - 1
         offsets.extend(normal.offsets[start + (i * (len(word) - 1)) // max(last, 1)] for i in range(len(full)))

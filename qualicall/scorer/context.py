@@ -324,6 +324,17 @@ def first_saying(turns: list[TurnView], words: Callable[[TurnView], Iterable[str
     return first
 
 
+def confirmed_sentence(turn: TurnView, first_char: int, says: Callable[[int, int], bool]) -> tuple[int, int]:
+    """The original span a confirmation question starting at `first_char` asks about: its own sentence's words before it
+    (from the last sentence end, else the turn's start), or, when those say nothing (`says` on an original span), the
+    sentence before it (« …. C'est bien cela ? »)."""
+    ends = [m.end() for m in SENTENCE_END.finditer(turn.text, 0, first_char)]
+    opening, end = (ends[-1] if ends else 0), first_char
+    if not says(opening, end) and ends:
+        opening, end = (ends[-2] if len(ends) > 1 else 0), ends[-1]
+    return opening, end
+
+
 def find_all(pattern: re.Pattern[str] | None, turns: list[TurnView]) -> list[Match]:
     if pattern is None:
         return []
@@ -340,7 +351,7 @@ def find_as_written(ctx: CheckContext, pattern: re.Pattern[str] | None, turns: l
     for turn in turns:
         written = normalize(turn.text, text.hesitation_set, text.contraction_set)
         if written.text == turn.norm.text:
-            found.extend(Match(turn, m.start(), m.end()) for m in pattern.finditer(turn.norm.text))
+            found.extend(find_all(pattern, [turn]))  # no shorthand in this turn
             continue
         for m in pattern.finditer(written.text):
             span = turn.norm.norm_span(*written.span(m.start(), m.end()))

@@ -10,7 +10,7 @@ from pydantic import Field
 
 from qualicall.core.result import ItemResult
 from qualicall.scorer.checks.banks import by_meaning, none_by_meaning, read_with_bank, realised
-from qualicall.scorer.context import SENTENCE_END, CheckContext, Match, TurnView, find_all
+from qualicall.scorer.context import SENTENCE_END, CheckContext, Match, TurnView, confirmed_sentence, find_all
 from qualicall.scorer.params import CheckParams, Regex, Wording
 from qualicall.scorer.reasons import place, quoted, reason
 from qualicall.scorer.registry import register_check
@@ -214,12 +214,8 @@ def _said_enough(ctx: CheckContext, match: Match, params: FormulaParams) -> bool
         said = turn.norm.norm_span(first, last) if last > first else None
         return [w for w in turn.norm.text[said[0] : said[1]].split() if w not in affirmations] if said is not None else []
 
-    # The sentence's own words: from the last sentence end before the formula (punctuated text), else the turn's start;
-    # a confirmation that is a sentence of its own (« …. C'est bien cela ? ») confirms the sentence before it.
-    ends = [m.end() for m in SENTENCE_END.finditer(turn.text, 0, start)]
-    opening, end = (ends[-1] if ends else 0), start
-    if not words(opening, end) and ends:
-        opening, end = (ends[-2] if len(ends) > 1 else 0), ends[-1]
+    # Affirmations alone (« Oui, c'est bien ça ? ») say nothing: the sentence before is what is confirmed.
+    opening, end = confirmed_sentence(turn, start, lambda first, last: bool(words(first, last)))
     return len(words(opening, end)) >= params.confirmation_min_words and ctx.says_something(turn, opening, end)
 
 

@@ -14,13 +14,12 @@ from qualicall.core.result import ItemResult
 from qualicall.models.nlp import like_num
 from qualicall.scorer.checks.banks import Reading, read_with_bank, realised
 from qualicall.scorer.checks.greeting import stop_words
-from qualicall.scorer.context import AGENT, CUSTOMER, SENTENCE_END, CheckContext, Match, TurnView, find_all
+from qualicall.scorer.context import AGENT, CUSTOMER, SENTENCE_END, CheckContext, Match, TurnView, confirmed_sentence, find_all
 from qualicall.scorer.params import CheckParams, Regex
 from qualicall.scorer.reasons import Reason, place, reason
 from qualicall.scorer.registry import register_check
 
 CONTENT_POS = {"NOUN", "PROPN", "VERB", "ADJ", "NUM", "ADV"}
-# Where a punctuated sentence ends: the restatement does not run into the agent's next sentence (a request, the answer).
 
 
 class RestatementParams(CheckParams):
@@ -123,18 +122,21 @@ def _asked_about(turn: TurnView, asked: Match, max_words: int) -> tuple[int, int
     """The normalised span of the words a confirmation question asks about: those after it in its sentence when it opens
     one ("Correct me if I'm wrong, but you need …?"), else its sentence's words before it, or the sentence before when it
     is a sentence of its own (« …. C'est bien ça ? »); at most `max_words` words."""
+
+    def holds_words(first: int, last: int) -> bool:
+        span = turn.norm.norm_span(first, last)
+        return span is not None and bool(turn.norm.text[span[0] : span[1]].strip())
+
     first, last = turn.norm.span(asked.start, asked.end)
     closing = SENTENCE_END.search(turn.text, last)
-    after = turn.norm.norm_span(last, closing.start() if closing else len(turn.text))
-    ends = [m.end() for m in SENTENCE_END.finditer(turn.text, 0, first)]
-    before = turn.norm.norm_span(ends[-1] if ends else 0, first)
-    if (before is None or not turn.norm.text[before[0] : before[1]].strip()) and after is not None and turn.norm.text[after[0] : after[1]].strip():
-        start, end = after
+    after_end = closing.start() if closing else len(turn.text)
+    own_start = max((m.end() for m in SENTENCE_END.finditer(turn.text, 0, first)), default=0)
+    if not holds_words(own_start, first) and holds_words(last, after_end):
+        start, end = turn.norm.norm_span(last, after_end)  # type: ignore[misc]
         words = turn.norm.words_after(start, max_words)
         end = min(end, start + len(" ".join(words)) + 1)
     else:
-        if (before is None or not turn.norm.text[before[0] : before[1]].strip()) and ends:
-            before = turn.norm.norm_span(ends[-2] if len(ends) > 1 else 0, ends[-1])
+        before = turn.norm.norm_span(*confirmed_sentence(turn, first, holds_words))
         if before is None:
             return None
         start, end = before
