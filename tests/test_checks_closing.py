@@ -214,6 +214,10 @@ def test_a_short_calls_opening_offer_is_not_its_closing(language, opening):
         # The agent's last words ask the customer to wait, and only the customer speaks after: cut while the agent worked.
         ([(C, "et pour le remboursement ?"), (A, "Je vérifie ça tout de suite, un petit instant s'il vous plaît."), (C, "d'accord")], "fr"),
         ([(C, "and the refund?"), (A, "Let me look into that for you, bear with me a sec.")], "en"),
+        # Punctuated text whose last turn stops on a word or a comma: the transcript was cut while the agent spoke.
+        ([(A, "Le transporteur passera entre 8 h et 12 h."), (C, "Et s'il n'y a personne ?"), (A, "Dans ce cas il laisse un avis, et vous pourrez")], "fr"),
+        ([(A, "The driver comes between 8 and 12."), (C, "And if I'm out?"), (A, "Then he leaves a card and you can rebook it online within")], "en"),
+        ([(A, "The driver comes between 8 and 12."), (C, "And if I'm out?"), (A, "Then he leaves a card,")], "en"),
         # « merci de patienter » is no thanks (the item excludes it): no closing begun.
         ([(C, "et le remboursement ?"), (A, "Je vérifie votre dossier, merci de patienter un instant."), (C, "D'accord.")], "fr"),
     ],
@@ -236,6 +240,10 @@ def test_contacts_cut_before_their_closing(ending, language):
         ([(C, "thanks"), (A, "you're welcome, have a good day and")], "en"),
         ([(C, "et le technicien"), (A, "il passera mardi entre quatorze heures et seize heures")], "fr"),
         ([(C, "and the refund"), (A, "it goes back on your card between monday and wednesday")], "en"),
+        # A last turn without a full stop from a speaker who does not always write one, or one that takes leave.
+        ([(A, "le transporteur passe jeudi"), (C, "D'accord."), (A, "Je vous envoie le lien de suivi par SMS")], "fr"),
+        ([(A, "Le transporteur passe jeudi."), (C, "Merci."), (A, "Merci à vous, bonne journée")], "fr"),
+        ([(A, "The driver comes on Thursday."), (C, "Great, thanks."), (A, "You're welcome, take care")], "en"),
         # Back from the wait, the agent went on.
         ([(A, "Je vérifie, un instant."), (C, "d'accord"), (A, "C'est bon, le remboursement est parti.")], "fr"),
     ],
