@@ -158,8 +158,9 @@ def test_names_services_and_greeting_words():
         # That list's names which are words too are left out: « saint » opens a place's name.
         ([(A, "clinique saint exupéry bonjour je vous écoute"), (C, "bonjour")], "fr", "failed"),
         ([(A, "good afternoon Saint Columba's parish office how may I help"), (C, "hi")], "en", "failed"),
-        # Ordinary words that are also first names are not names alone in lower-case speech.
+        # Ordinary words that are also first names are not names alone in lower-case speech; nor interjections.
         ([(A, "bonjour c'est bien clair pour la suite je vous écoute"), (C, "oui")], "fr", "failed"),
+        ([(A, "Harbour Boilers."), (C, "My boiler stopped yesterday."), (A, "Ah, so you want the boiler looked at before the weekend.")], "en", "failed"),
         ([(A, "hello i will check that for you"), (C, "ok")], "en", "failed"),
     ],
 )
@@ -195,6 +196,9 @@ def test_agent_name_by_what_a_name_is(turns, language, expected):
         ([(A, "Bonjour, Solène Marchetti, responsable des admissions."), (C, "Bonjour.")], "fr", "chat", "failed"),
         ([(A, "Bonjour. Je suis Paul Durand, que puis-je faire pour vous ?"), (C, "Bonjour.")], "fr", "chat", "failed"),
         ([(A, "Hello, how can I help?"), (C, "I'd like to book a round."), (A, "Sure, the Old Course on Saturday?")], "en", "chat", "failed"),
+        # Words the first-name lexicon holds that are ordinary words or interjections (« lieu », « ah ») introduce no company.
+        ([(A, "oui bonjour je vous écoute"), (C, "on m'a livré des bottes au lieu des baskets"),
+          (A, "ah d'accord donc vous avez reçu des bottes au lieu de la paire de baskets")], "fr", "voice", "failed"),
     ],
 )
 def test_organization_named_in_other_ways(turns, language, channel, expected):

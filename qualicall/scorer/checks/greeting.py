@@ -235,10 +235,12 @@ def _attached_slot(ctx: CheckContext, turn: TurnView, params: OrganizationParams
     roles, joins = sets["roles"], sets["of_words"]
     for i, (word, *_rest) in enumerate(words[:-1]):
         j = i + 1
+        if word in sets["not_names"]:
+            continue  # « ah d'accord »: an interjection the first-name lexicon holds is no one's name
         if is_first_name(word) and words[j][0] in sets["presenting"]:
             j += 1
         after_role = word in roles
-        after_name = is_first_name(word) and j < len(words) and words[j][0] in joins
+        after_name = is_first_name(word) and j < len(words) and words[j][0] in joins and _said_as_name(ctx, turn, words[i])
         if not (after_role or after_name):
             continue
         if j < len(words) and words[j][0] in joins:
@@ -249,6 +251,16 @@ def _attached_slot(ctx: CheckContext, turn: TurnView, params: OrganizationParams
         if slot is not None and _capitalised(turn, slot) and slot.text.lower() not in roles:
             return slot
     return None
+
+
+def _said_as_name(ctx: CheckContext, turn: TurnView, word: tuple[str, int, int, bool]) -> bool:
+    """A first name of the lexicon written as one: capitalised in cased text; in lower-case text no ordinary word of the
+    language (« au lieu de la gouache »: the lexicon holds « lieu », « de », « je »)."""
+    from qualicall.models.lexicon import dictionary
+
+    if not turn.lower_case:
+        return _written(turn, word)[:1].isupper()
+    return word[0] not in dictionary(ctx.nlp)
 
 
 def _proper_name_run(ctx: CheckContext, turn: TurnView, params: OrganizationParams) -> Match | None:
