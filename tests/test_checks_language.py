@@ -92,6 +92,9 @@ def test_positive_wording(agent, language, expected):
         ("no probs i'll reset the water softener remotely", "en", "failed"),
         ("no worries if the tracking page is slow, just refresh it", "en", "failed"),
         ("idk when the refund hits but I'll chase it", "en", "failed"),
+        ("No hassle, the crane hire moves to Monday.", "en", "failed"),
+        ("no drama we'll swap the tyre on site", "en", "failed"),
+        ("I'm afraid that's not possible before the lease ends.", "en", "failed"),
         # A fault's absence is information, not the formula.
         ("Je ne vois aucun problème sur votre compteur, les relevés sont normaux.", "fr", "passed"),
         ("We found no problem with the boiler's pressure.", "en", "passed"),
