@@ -319,8 +319,15 @@ def test_agent_name_against_company_names(turns, language, expected):
         ("Atelier Vélo Rapide, on t'écoute !", "fr", "passed"),
         ("Salut, ici Noa. Je t'aide ?", "fr", "passed"),
         ("Coucou, je peux t'aider ?", "fr", "passed"),
+        # Short and curt invitations to state the request.
+        ("garage des tilleuls oui c'est pour quoi", "fr", "passed"),
+        ("Bonjour, Cave Saint-Roch, que souhaitez-vous ?", "fr", "passed"),
+        ("oui allez-y je note", "fr", "passed"),
+        ("Marina desk, fire away.", "en", "passed"),
+        ("hiya thistle tyres what's the problem", "en", "passed"),
         # Helping with a named task is no offer to hear the request.
         ("Bonjour, je vous aide à remplir le formulaire de retour.", "fr", "failed"),
+        ("Good morning, Harbour Tyres, your registration please.", "en", "failed"),
     ],
 )
 def test_offer_help_in_the_familiar_register(text, language, expected):
