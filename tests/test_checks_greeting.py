@@ -199,6 +199,10 @@ def test_agent_name_by_what_a_name_is(turns, language, expected):
         # Words the first-name lexicon holds that are ordinary words or interjections (« lieu », « ah ») introduce no company.
         ([(A, "oui bonjour je vous écoute"), (C, "on m'a livré des bottes au lieu des baskets"),
           (A, "ah d'accord donc vous avez reçu des bottes au lieu de la paire de baskets")], "fr", "voice", "failed"),
+        # A question or a bid to go on at pick-up names nobody: « Numéro de dossier ? », « oui allez-y », « racontez-moi ».
+        ([(S, "Bienvenue sur le chat de Pneus Martin."), (A, "Numéro de dossier ?"), (C, "Bonjour, le 4471.")], "fr", "chat", "failed"),
+        ([(A, "oui allez-y"), (C, "bonjour je voulais un rendez-vous")], "fr", "voice", "failed"),
+        ([(S, "Welcome to the Harbour Dental chat."), (A, "Date of birth?"), (C, "12 May 1980.")], "en", "chat", "failed"),
     ],
 )
 def test_organization_named_in_other_ways(turns, language, channel, expected):

@@ -214,7 +214,7 @@ def _pickup_slot(ctx: CheckContext, turn: TurnView, params: OrganizationParams) 
     if not slot_words:
         return None
     slot = Match(turn, slot_words[0][1], slot_words[-1][2])
-    if not _capitalised(turn, slot):
+    if not _capitalised(turn, slot) or _asks_or_bids(turn, slot_words):
         return None
     person = is_first_name(words[i][0]) and words[i][0] not in sets["names"] and len(slot.text.split()) <= 2
     if person and not _name_of_words(ctx, turn, words, i):
@@ -223,6 +223,20 @@ def _pickup_slot(ctx: CheckContext, turn: TurnView, params: OrganizationParams) 
     if presented and all(w[0] in sets["presenting"] for w in slot_words[1:]):
         return None  # "Sipho here", « Mathéo ici »: one word presented so is the agent
     return slot
+
+
+# A hyphen and a pronoun after a verb make it an imperative (« allez-y », « dites-moi »).
+_CLITIC = re.compile(r"-(?:y|moi|nous|vous|toi|le|la|les|en|lui|leur)(?!\w)", re.IGNORECASE)
+
+
+def _asks_or_bids(turn: TurnView, slot_words: list[tuple[str, int, int, bool]]) -> bool:
+    """The pick-up's first words ask something (« Adresse du chantier ? ») or are a verb bidding the customer go on
+    (« oui allez-y », « dites-moi »): no company's name. (spaCy's tags cannot tell a sentence's first word: it reads
+    « Pharmacie » as a verb.)"""
+    if _asked_right_after(turn, slot_words[-1][2]):
+        return True
+    _, first_end = turn.norm.span(slot_words[0][1], slot_words[0][2])
+    return _CLITIC.match(turn.text, first_end) is not None
 
 
 def _attached_slot(ctx: CheckContext, turn: TurnView, params: OrganizationParams) -> Match | None:
