@@ -152,6 +152,9 @@ def test_names_services_and_greeting_words():
         # A first name that belongs to the company's name.
         ([(A, "La Maison de Juliette, bonjour, que puis-je faire pour vous ?"), (C, "Bonjour.")], "fr", "failed"),
         ([(A, "Thanks for calling the House of Arthur, how can I help?"), (C, "Hi.")], "en", "failed"),
+        # A word no first name before a capitalised ordinary word names a place, even where the tagger sees a person.
+        ([(A, "You're through to Oakridge Primary admissions. What's your query?"), (C, "Hi.")], "en", "failed"),
+        ([(A, "You're through to Priya Sharma in admissions."), (C, "Hi Priya.")], "en", "passed"),
         # First names given in France since the lexicon was made (INSEE's list), in lower-case speech.
         ([(A, "euh oui bonjour auto-école du centre c'est timéo"), (C, "oui bonjour")], "fr", "passed"),
         ([(A, "pressing des halles rayane à l'appareil bonjour"), (C, "bonjour")], "fr", "passed"),

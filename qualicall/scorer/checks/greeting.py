@@ -520,7 +520,7 @@ class _NameReader:
         i = next((k for k, w in enumerate(words) if w[1] == start), None)
         if i is None:
             return False
-        if _name_of_words(self.ctx, turn, words, i):
+        if _name_of_words(self.ctx, turn, words, i) or self.names_a_place(turn, words, i):
             return True
         ordinary = self.stops | self.sets["lead"] | self.sets["never"]
         if i == 0 or words[i][3] or words[i - 1][0] in ordinary:
@@ -533,6 +533,17 @@ class _NameReader:
         if not before[:1].isupper():
             return False
         return following or not self.sentence_start(turn, words[i - 1][1])
+
+    def names_a_place(self, turn: TurnView, words: list[tuple[str, int, int, bool]], i: int) -> bool:
+        """In cased text, a word no first name (an entity the tagger took for a person) followed in the same phrase by a
+        capitalised ordinary word that is no first name: "Glenburn Primary", « Kerlann Nautisme » — a place's or a
+        company's name, not a person's (« Priya Sharma »: no ordinary word)."""
+        from qualicall.models.names import is_first_name
+
+        if turn.lower_case or turn.upper_case or is_first_name(words[i][0]) or i + 1 >= len(words) or words[i + 1][3]:
+            return False
+        following = _written(turn, words[i + 1])
+        return following[:1].isupper() and following.lower() in self.dictionary and not is_first_name(words[i + 1][0])
 
     def closes_clause(self, turn: TurnView, end: int) -> bool:
         _, e = turn.norm.span(end - 1, end)
