@@ -205,6 +205,9 @@ def test_agent_name_by_what_a_name_is(turns, language, expected):
         # A question or a bid to go on at pick-up names nobody: « Numéro de dossier ? », « oui allez-y », « racontez-moi ».
         ([(S, "Bienvenue sur le chat de Pneus Martin."), (A, "Numéro de dossier ?"), (C, "Bonjour, le 4471.")], "fr", "chat", "failed"),
         ([(A, "oui allez-y"), (C, "bonjour je voulais un rendez-vous")], "fr", "voice", "failed"),
+        # « à votre service » offers help: it names no service, as « service clients » does.
+        ([(A, "bonjour c'est inès à votre service racontez-moi"), (C, "bonjour")], "fr", "voice", "failed"),
+        ([(A, "bonjour service clients c'est inès"), (C, "bonjour")], "fr", "voice", "passed"),
         ([(S, "Welcome to the Harbour Dental chat."), (A, "Date of birth?"), (C, "12 May 1980.")], "en", "chat", "failed"),
     ],
 )

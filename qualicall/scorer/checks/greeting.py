@@ -11,6 +11,7 @@ from pydantic import Field
 
 from qualicall.core.result import ItemResult
 from qualicall.core.text import normalize
+from qualicall.scorer.checks.formula import without_overlaps
 from qualicall.scorer.context import SENTENCE_END, CheckContext, Match, TurnView, find_all, first_saying
 from qualicall.scorer.params import CheckParams
 from qualicall.scorer.reasons import place, reason
@@ -95,6 +96,7 @@ def _name_of_words(ctx: CheckContext, turn: TurnView, words: list[tuple[str, int
 class OrganizationParams(CheckParams):
     names: list[str] = Field(default_factory=list, description="the deployment's own company and service names")
     phrases: list[str] = Field(default_factory=list, description="formulas that introduce the organisation")
+    exclude: list[str] = Field(default_factory=list, description="phrases holding a formula that introduce nothing (« à votre service »)")
     pickup: bool = Field(default=True, description="accept a name said at pick-up (« Maison Boréal, bonjour »)")
     salutations: list[str] = Field(default_factory=list)
     fillers: list[str] = Field(default_factory=list, description="words skipped at the start of the pick-up")
@@ -122,6 +124,10 @@ class OrganizationParams(CheckParams):
     @cached_property
     def intro_matcher(self) -> re.Pattern[str] | None:
         return self.phrase_matcher(self.phrases)
+
+    @cached_property
+    def excluded(self) -> re.Pattern[str] | None:
+        return self.phrase_matcher(self.exclude)
 
     @cached_property
     def word_sets(self) -> dict[str, frozenset[str]]:
@@ -336,7 +342,7 @@ def organization(ctx: CheckContext, params: OrganizationParams) -> ItemResult:
     known = find_all(params.name_matcher, turns)
     if known:
         return ctx.passed(reason("organization.named", text=known[0].text, at=place(known[0])), known[:1])
-    intro = [m for m in find_all(params.intro_matcher, turns) if _introduces_organisation(ctx, m, params)]
+    intro = [m for m in without_overlaps(find_all(params.intro_matcher, turns), find_all(params.excluded, turns)) if _introduces_organisation(ctx, m, params)]
     if intro:
         return ctx.passed(reason("organization.introduced", text=intro[0].text, at=place(intro[0])), intro[:1])
     if params.pickup:
