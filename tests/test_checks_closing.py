@@ -141,6 +141,10 @@ def test_customer_leaving_a_chat_makes_the_closing_not_applicable():
         ("parfait allez bonne dégustation", "fr", "farewell", "passed"),
         ("Super, à lundi alors !", "fr", "farewell", "passed"),
         ("bon ben ciao", "fr", "farewell", "passed"),
+        # A wish addressed to someone or something of the customer's, or « alors » after it; « belle » as « bonne ».
+        ("C'est noté, et bonne rentrée à votre fils.", "fr", "farewell", "passed"),
+        ("Parfait, belle saison alors !", "fr", "farewell", "passed"),
+        ("C'est une belle maison à votre nom.", "fr", "farewell", "failed"),
         ("cheers for that, see ya", "en", "farewell", "passed"),
         # A wish that is no leave-taking, an acknowledgement.
         ("Ah, bonne question, je vous réponds par courriel.", "fr", "farewell", "failed"),
