@@ -279,6 +279,25 @@ def test_a_contact_ending_on_the_answer_to_the_agents_question(ending, language,
     assert (closing.items["farewell"].status == "not_applicable") == cut, closing.items["farewell"].reason
 
 
+@pytest.mark.parametrize(
+    "ending, language, cut",
+    [
+        # A chat the customer wrote last, no closing formula from either: the customer left before the agent closed.
+        ([(A, "Envoyez-nous la photo du compteur et on vous rappelle."), (C, "Ok je la prends ce soir en rentrant")], "fr", True),
+        ([(A, "Pop the photo of the meter over and we'll call you back."), (C, "ok will do once i'm home")], "en", True),
+        # The customer takes leave or thanks, or the agent began the closing: judged on its closing.
+        ([(A, "Envoyez-nous la photo du compteur et on vous rappelle."), (C, "Ok merci, bonne soirée")], "fr", False),
+        ([(A, "Anything else I can help with?"), (C, "no that's all")], "en", False),
+    ],
+)
+def test_a_chat_the_customer_wrote_last(ending, language, cut):
+    base = FR_CALL if language == "fr" else EN_CALL
+    closing = score(base + ending, language, channel="chat").criteria["closing"]
+    assert (closing.items["farewell"].status == "not_applicable") == cut, closing.items["farewell"].reason
+    # A call ending so is judged on its closing: a recording holds the agent's silence.
+    assert score(base + ending, language).criteria["closing"].items["farewell"].status != "not_applicable"
+
+
 def test_a_chat_session_that_expires_is_cut():
     for language, expired in (
         ("fr", "La session de l'adhérent a expiré, la discussion est close."),

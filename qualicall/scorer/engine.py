@@ -39,7 +39,8 @@ def _interrupted(ctx: CheckContext) -> str | None:
     (« entre neuf heures et euh ») or, where its speaker ends every other turn with a
     sentence's end, on none (« Je peux vous proposer »), or the customer's answer to the agent's question with
     nothing after it and no closing formula from either (« Lequel vous arrange ? » « je
-    dois voir avec mon fils ») means the closing never came only if the agent had not
+    dois voir avec mon fils »), or a chat the customer wrote last with no closing formula
+    in it or in the agent's last message (the customer left; the agent could not close), means the closing never came only if the agent had not
     already taken leave (an item flagged `closes_contact`), in their last turn before the
     marker or in the marker's own: a chat whose customer leaves after the agent's « bonne
     soirée » did reach its closing, and is judged on it.
@@ -64,6 +65,8 @@ def _interrupted(ctx: CheckContext) -> str | None:
         marker_turn, said = final, " ".join(final.text.split()[-8:])
     elif (held := _holding(ctx)) is not None:
         marker_turn, said = held
+    elif ctx.interaction.channel == "chat" and final.speaker == CUSTOMER and ctx.agent_turns and not _closing_begun(ctx, [ctx.agent_turns[-1], final]):
+        marker_turn, said = final, " ".join(final.text.split()[-8:])
     else:
         return None
     before = [t for t in ctx.agent_turns if t.index < marker_turn.index][-1:]
