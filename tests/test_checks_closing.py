@@ -150,8 +150,11 @@ def test_customer_leaving_a_chat_makes_the_closing_not_applicable():
         ("Ah, bonne question, je vous réponds par courriel.", "fr", "farewell", "failed"),
         ("C'est une bonne nouvelle.", "fr", "farewell", "failed"),
         ("Bien reçu, je transmets.", "fr", "farewell", "failed"),
-        # Other needs: « interrogation »; an offer about the current request is no question about other needs.
+        # Other needs: « interrogation », the offer asked once more; an offer about the current request is no question about other needs.
         ("Auriez-vous d'autres interrogations ?", "fr", "other_needs", "passed"),
+        ("Qu'est-ce que je peux encore faire pour que le déménagement se passe bien ?", "fr", "other_needs", "passed"),
+        # « Reprenons » opens a summary in the closing.
+        ("Reprenons : le colis repart aujourd'hui et vous serez livré jeudi.", "fr", "recap", "passed"),
         ("Shall I go ahead and cancel the old card then?", "en", "other_needs", "failed"),
         ("Voulez-vous que je réserve ce créneau ?", "fr", "other_needs", "failed"),
     ],
