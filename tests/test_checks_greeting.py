@@ -152,9 +152,6 @@ def test_names_services_and_greeting_words():
         # A first name that belongs to the company's name.
         ([(A, "La Maison de Juliette, bonjour, que puis-je faire pour vous ?"), (C, "Bonjour.")], "fr", "failed"),
         ([(A, "Thanks for calling the House of Arthur, how can I help?"), (C, "Hi.")], "en", "failed"),
-        # A word no first name before a capitalised ordinary word names a place, even where the tagger sees a person.
-        ([(A, "You're through to Oakridge Primary admissions. What's your query?"), (C, "Hi.")], "en", "failed"),
-        ([(A, "You're through to Priya Sharma in admissions."), (C, "Hi Priya.")], "en", "passed"),
         # First names given in France since the lexicon was made (INSEE's list), in lower-case speech.
         ([(A, "euh oui bonjour auto-école du centre c'est timéo"), (C, "oui bonjour")], "fr", "passed"),
         ([(A, "pressing des halles rayane à l'appareil bonjour"), (C, "bonjour")], "fr", "passed"),
@@ -199,9 +196,11 @@ def test_agent_name_by_what_a_name_is(turns, language, expected):
         ([(A, "Bonjour, Solène Marchetti, responsable des admissions."), (C, "Bonjour.")], "fr", "chat", "failed"),
         ([(A, "Bonjour. Je suis Paul Durand, que puis-je faire pour vous ?"), (C, "Bonjour.")], "fr", "chat", "failed"),
         ([(A, "Hello, how can I help?"), (C, "I'd like to book a round."), (A, "Sure, the Old Course on Saturday?")], "en", "chat", "failed"),
-        # Words the first-name lexicon holds that are ordinary words or interjections (« lieu », « ah ») introduce no company.
-        ([(A, "oui bonjour je vous écoute"), (C, "on m'a livré des bottes au lieu des baskets"),
-          (A, "ah d'accord donc vous avez reçu des bottes au lieu de la paire de baskets")], "fr", "voice", "failed"),
+        # A first name that is an ordinary word too still introduces the company in lower-case speech (« claire de la … »).
+        ([(A, "bonjour c'est claire de la mutuelle horizon je vous écoute"), (C, "bonjour")], "fr", "voice", "passed"),
+        # Hyphenated names holding « la », « en », « vous » are names, not a verb and its pronoun.
+        ([(A, "Rendez-vous coiffure, bonjour, que puis-je faire pour vous ?"), (C, "Bonjour.")], "fr", "voice", "passed"),
+        ([(A, "villeneuve-la-garenne automobiles bonjour"), (C, "bonjour")], "fr", "voice", "passed"),
         # A question or a bid to go on at pick-up names nobody: « Numéro de dossier ? », « oui allez-y », « racontez-moi ».
         ([(S, "Bienvenue sur le chat de Pneus Martin."), (A, "Numéro de dossier ?"), (C, "Bonjour, le 4471.")], "fr", "chat", "failed"),
         ([(A, "oui allez-y"), (C, "bonjour je voulais un rendez-vous")], "fr", "voice", "failed"),
@@ -332,9 +331,12 @@ def test_agent_name_against_company_names(turns, language, expected):
         # Short and curt invitations to state the request.
         ("garage des tilleuls oui c'est pour quoi", "fr", "passed"),
         ("Bonjour, Cave Saint-Roch, que souhaitez-vous ?", "fr", "passed"),
-        ("oui allez-y je note", "fr", "passed"),
+        ("oui allez-y", "fr", "passed"),
         ("Marina desk, fire away.", "en", "passed"),
-        ("hiya thistle tyres what's the problem", "en", "passed"),
+        ("hiya thistle tyres what's going on", "en", "passed"),
+        # The same words about the agent's own task, or « allez-y » inside a request for data.
+        ("Hello, Thistle Tyres, let me check what's going on with the booking system.", "en", "failed"),
+        ("Pneus Martin, allez-y, je note votre immatriculation.", "fr", "failed"),
         # Helping with a named task is no offer to hear the request.
         ("Bonjour, je vous aide à remplir le formulaire de retour.", "fr", "failed"),
         ("Good morning, Harbour Tyres, your registration please.", "en", "failed"),

@@ -92,7 +92,8 @@ def test_positive_wording(agent, language, expected):
         ("no probs i'll reset the water softener remotely", "en", "failed"),
         ("no worries if the tracking page is slow, just refresh it", "en", "failed"),
         ("idk when the refund hits but I'll chase it", "en", "failed"),
-        ("No hassle, the crane hire moves to Monday.", "en", "failed"),
+        # Information about what cannot happen is no banned formula.
+        ("Good news: nobody else can collect it, as it is not possible without your code.", "en", "passed"),
         ("no drama we'll swap the tyre on site", "en", "failed"),
         ("I'm afraid that's not possible before the lease ends.", "en", "failed"),
         # A fault's absence is information, not the formula.

@@ -165,9 +165,9 @@ def test_announcing_formulas_said_otherwise(agent, language, expected):
         ("so you'd like the paper delivery stopped from monday that right", "en", "passed"),
         ("okay so that's the cabin for the whole week that all clear", "en", "passed"),
         ("yeah that right", "en", "failed"),
-        # "follow me?" asks about the explanation; a link the customer follows is no question.
-        ("The fee is waived if the cabin is relet. Follow me?", "en", "passed"),
+        # A link the customer follows, a hedge, a choice asked: no check of understanding.
         ("you can see the fee on the page if you follow the link we emailed", "en", "failed"),
+        ("Le chien a été vacciné en mars, si je ne me trompe pas.", "fr", "failed"),
         # Agreeing to a slot is no check of understanding; asking about the explanation is.
         ("Je peux vous proposer jeudi à neuf heures, ça vous va ?", "fr", "failed"),
         ("Je reprends : le vaccin protège un an, puis un rappel suffit. Ça vous va comme explication ?", "fr", "passed"),
@@ -239,17 +239,13 @@ def test_understanding_as_a_condition_said_otherwise(agent, language, expected):
         ("So the owner let your cabin twice and you want the deposit back, yeah?", "en", "passed"),
         ("so the owner let your cabin twice and you want your deposit back am i correct sir", "en", "passed"),
         ("Booking 4471, yeah?", "en", "failed"),
-        # Other tags and confirmations closing a restatement: « non ? », « vous confirmez ? », "correct?", "no?".
-        ("Donc le chien a avalé une chaussette hier soir, non ?", "fr", "passed"),
-        ("Vous voulez annuler la location de la cabane pour la semaine prochaine, vous confirmez ?", "fr", "passed"),
+        # Other confirmations closing a restatement: « est-ce exact », « je me trompe pas » (ASR drops « ne »).
         ("alors le chien a mangé une grappe de raisin ce midi je me trompe pas", "fr", "passed"),
         ("Si je résume, le chien vomit depuis ce matin, est-ce exact ?", "fr", "passed"),
-        ("So the owner kept the whole deposit after you left the cabin clean — correct?", "en", "passed"),
-        ("You'd like the second week moved to August, no?", "en", "passed"),
-        # The same after data read back, or a bare tag: no check.
-        ("Le 06 12 34 56 78, vous confirmez ?", "fr", "failed"),
-        ("Cabin 12, correct?", "en", "failed"),
-        ("Non ?", "fr", "failed"),
+        # A choice, an offer to accept, a predicate: no check (« oui ou non ? », « vous confirmez ? », "… correct?").
+        ("Vous voulez qu'on décale la cabane à samedi, oui ou non ?", "fr", "failed"),
+        ("Je vous fais un geste de dix euros sur la cabane, vous confirmez ?", "fr", "failed"),
+        ("Is the email address on the cabin booking correct?", "en", "failed"),
     ],
 )
 def test_a_confirmation_asked_after_data_checks_no_understanding(agent, language, expected):

@@ -36,11 +36,9 @@ def _interrupted(ctx: CheckContext) -> str | None:
 
     A « customer left » or « line dropped » marker, a last turn of the customer cut in
     the middle of a word, a last turn (anyone's) ending on a word no sentence ends on
-    (« entre neuf heures et euh ») or, where its speaker ends every other turn with a
-    sentence's end, on none (« Je peux vous proposer »), or the customer's answer to the agent's question with
+    (« entre neuf heures et euh », "it should appear within"), or the customer's answer to the agent's question with
     nothing after it and no closing formula from either (« Lequel vous arrange ? » « je
-    dois voir avec mon fils »), or a chat the customer wrote last with no closing formula
-    in it or in the agent's last message (the customer left; the agent could not close), means the closing never came only if the agent had not
+    dois voir avec mon fils ») means the closing never came only if the agent had not
     already taken leave (an item flagged `closes_contact`), in their last turn before the
     marker or in the marker's own: a chat whose customer leaves after the agent's « bonne
     soirée » did reach its closing, and is judged on it.
@@ -56,8 +54,6 @@ def _interrupted(ctx: CheckContext) -> str | None:
         marker_turn, said = final, cut.group()
     elif final.speaker in (AGENT, CUSTOMER) and find_all(ctx.rubric.unfinished, [final]):
         marker_turn, said = final, " ".join(final.text.split()[-5:])
-    elif final.speaker in (AGENT, CUSTOMER) and _stops_mid_sentence(ctx, final) and not _closing_begun(ctx, [final]):
-        marker_turn, said = final, " ".join(final.text.split()[-5:])
     elif final.speaker == CUSTOMER and _question(ctx.agent_turns[-1:]) and not _closing_begun(ctx, [ctx.agent_turns[-1], final]):
         # The agent asked (a slot, a choice, a go-ahead), the customer answered and nothing came after, no
         # closing formula from either (« anything else? », « merci, au revoir »): the contact stopped
@@ -65,8 +61,6 @@ def _interrupted(ctx: CheckContext) -> str | None:
         marker_turn, said = final, " ".join(final.text.split()[-8:])
     elif (held := _holding(ctx)) is not None:
         marker_turn, said = held
-    elif ctx.interaction.channel == "chat" and final.speaker == CUSTOMER and ctx.agent_turns and not _closing_begun(ctx, [ctx.agent_turns[-1], final]):
-        marker_turn, said = final, " ".join(final.text.split()[-8:])
     else:
         return None
     before = [t for t in ctx.agent_turns if t.index < marker_turn.index][-1:]
@@ -75,21 +69,6 @@ def _interrupted(ctx: CheckContext) -> str | None:
     if before and _takes_leave(ctx, before):
         return None
     return said
-
-
-# A turn ends a sentence when its last mark is one (an emoji, a closing quote or bracket may follow it).
-_ENDS_SENTENCE = re.compile(r"[.!?…][^\w,;:]*$")
-# How many other turns of the speaker, every one ending a sentence, show that they punctuate.
-_PUNCTUATED_TURNS = 3
-
-
-def _stops_mid_sentence(ctx: CheckContext, final: TurnView) -> bool:
-    """The last turn stops on a word or a comma where its speaker ends all their other turns with a sentence's end
-    (punctuated text: « It should appear within »): the transcript was cut while they spoke."""
-    if _ENDS_SENTENCE.search(final.text.rstrip()) or not final.text.rstrip()[-1:].isalnum() and final.text.rstrip()[-1:] not in ",;:":
-        return False
-    others = [t for t in ctx.turns if t.speaker == final.speaker and t.index != final.index and t.text.strip()]
-    return len(others) >= _PUNCTUATED_TURNS and all(_ENDS_SENTENCE.search(t.text.rstrip()) for t in others)
 
 
 def _holding(ctx: CheckContext) -> tuple[TurnView, str] | None:

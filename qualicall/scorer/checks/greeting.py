@@ -231,8 +231,9 @@ def _pickup_slot(ctx: CheckContext, turn: TurnView, params: OrganizationParams) 
     return slot
 
 
-# A hyphen and a pronoun after a verb make it an imperative (« allez-y », « dites-moi »).
-_CLITIC = re.compile(r"-(?:y|moi|nous|vous|toi|le|la|les|en|lui|leur)(?!\w)", re.IGNORECASE)
+# A hyphen and a pronoun after a verb make it an imperative (« allez-y », « dites-moi »); not « rendez-vous », nor a
+# pronoun-like word inside a hyphenated name (« villeneuve-la-garenne », « aix-en-provence »).
+_CLITIC = re.compile(r"-(?:y|moi|nous|toi|le|la|les|lui|leur)(?![\w-])", re.IGNORECASE)
 
 
 def _asks_or_bids(turn: TurnView, slot_words: list[tuple[str, int, int, bool]]) -> bool:
@@ -260,7 +261,7 @@ def _attached_slot(ctx: CheckContext, turn: TurnView, params: OrganizationParams
         if is_first_name(word) and words[j][0] in sets["presenting"]:
             j += 1
         after_role = word in roles
-        after_name = is_first_name(word) and j < len(words) and words[j][0] in joins and _said_as_name(ctx, turn, words[i])
+        after_name = is_first_name(word) and j < len(words) and words[j][0] in joins
         if not (after_role or after_name):
             continue
         if j < len(words) and words[j][0] in joins:
@@ -271,16 +272,6 @@ def _attached_slot(ctx: CheckContext, turn: TurnView, params: OrganizationParams
         if slot is not None and _capitalised(turn, slot) and slot.text.lower() not in roles:
             return slot
     return None
-
-
-def _said_as_name(ctx: CheckContext, turn: TurnView, word: tuple[str, int, int, bool]) -> bool:
-    """A first name of the lexicon written as one: capitalised in cased text; in lower-case text no ordinary word of the
-    language (« au lieu de la gouache »: the lexicon holds « lieu », « de », « je »)."""
-    from qualicall.models.lexicon import dictionary
-
-    if not turn.lower_case:
-        return _written(turn, word)[:1].isupper()
-    return word[0] not in dictionary(ctx.nlp)
 
 
 def _proper_name_run(ctx: CheckContext, turn: TurnView, params: OrganizationParams) -> Match | None:
@@ -526,7 +517,7 @@ class _NameReader:
         i = next((k for k, w in enumerate(words) if w[1] == start), None)
         if i is None:
             return False
-        if _name_of_words(self.ctx, turn, words, i) or self.names_a_place(turn, words, i):
+        if _name_of_words(self.ctx, turn, words, i):
             return True
         ordinary = self.stops | self.sets["lead"] | self.sets["never"]
         if i == 0 or words[i][3] or words[i - 1][0] in ordinary:
@@ -539,17 +530,6 @@ class _NameReader:
         if not before[:1].isupper():
             return False
         return following or not self.sentence_start(turn, words[i - 1][1])
-
-    def names_a_place(self, turn: TurnView, words: list[tuple[str, int, int, bool]], i: int) -> bool:
-        """In cased text, a word no first name (an entity the tagger took for a person) followed in the same phrase by a
-        capitalised ordinary word that is no first name: "Glenburn Primary", « Kerlann Nautisme » — a place's or a
-        company's name, not a person's (« Priya Sharma »: no ordinary word)."""
-        from qualicall.models.names import is_first_name
-
-        if turn.lower_case or turn.upper_case or is_first_name(words[i][0]) or i + 1 >= len(words) or words[i + 1][3]:
-            return False
-        following = _written(turn, words[i + 1])
-        return following[:1].isupper() and following.lower() in self.dictionary and not is_first_name(words[i + 1][0])
 
     def closes_clause(self, turn: TurnView, end: int) -> bool:
         _, e = turn.norm.span(end - 1, end)
