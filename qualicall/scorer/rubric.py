@@ -55,6 +55,9 @@ class Windows(_Strict):
     # Words asking the customer to wait (« un instant », "bear with me"): the agent's last turn
     # closing on one, with only the customer's words after it, was cut while the agent worked.
     holding: list[str] = Field(default_factory=list)
+    # Words of a customer giving up (« laissez tomber », "forget it"): their last turn saying one, with
+    # no closing formula in it, ends the contact before its closing.
+    leaving: list[str] = Field(default_factory=list)
 
 
 class TextSettings(_Strict):
@@ -378,7 +381,7 @@ class Rubric(_Strict):
     def thresholds(self) -> dict[str, Any]:
         """Every setting a score depends on, written into each result."""
         return {
-            "windows": self.windows.model_dump(exclude={"interrupted", "unfinished"}),
+            "windows": self.windows.model_dump(exclude={"interrupted", "unfinished", "leaving"}),
             "criteria_weights": {cid: c.weight for cid, c in self.criteria.items()},
             "items": {
                 f"{cid}.{iid}": {"weight": item.weight, **_numeric(item.params)}
@@ -421,6 +424,11 @@ class Rubric(_Strict):
     def holding(self) -> re.Pattern[str] | None:
         """`windows.holding` as one regex on normalised text."""
         return compile_phrases(self.windows.holding, self.text.hesitation_set)
+
+    @cached_property
+    def leaving(self) -> re.Pattern[str] | None:
+        """`windows.leaving` as one regex on normalised text."""
+        return compile_phrases(self.windows.leaving, self.text.hesitation_set)
 
     def closes_contact(self) -> list[ItemSpec]:
         """The items flagged `closes_contact`: their formulas take leave of the customer."""
