@@ -223,16 +223,10 @@ def test_a_short_calls_opening_offer_is_not_its_closing(language, opening):
         # The last turn stopping on a preposition or a determiner: the transcript was cut while the agent spoke.
         ([(C, "Et s'il n'y a personne ?"), (A, "Dans ce cas il laisse un avis et vous pourrez passer le chercher au dépôt de")], "fr"),
         ([(C, "And if I'm out?"), (A, "Then he leaves a card and you can rebook it online within")], "en"),
-        # The customer gives up and hangs up; the agent's words stop on a dash; a chat closed for inactivity.
+        # The customer's last words give up; a chat closed for inactivity.
         ([(C, "soixante euros pour une vidange ?"), (A, "c'est le tarif oui"), (C, "bon ben laissez tomber je vais voir ailleurs")], "fr"),
-        ([(C, "Forty pounds just to look at it?"), (A, "That's the call-out fee, yes."), (C, "Forget it, I'll ask my neighbour.")], "en"),
-        ([(C, "Et jeudi ?"), (A, "Jeudi, il me reste le créneau de midi ou —")], "fr"),
-        ([(C, "And Thursday?"), (A, "Thursday, the free slots are at —")], "en"),
+        ([(C, "Forty pounds just to look at it?"), (A, "That's the call-out fee, yes."), (C, "You know what, forget it.")], "en"),
         ([(A, "Tu es toujours là ?"), (S, "Conversation clôturée automatiquement après 10 minutes d'inactivité.")], "fr"),
-        # Held while the agent checks, the customer thanks and waits: still no closing.
-        ([(C, "Et au deuxième étage ?"), (A, "Je vérifie, un instant s'il vous plaît."), (C, "Merci, j'attends.")], "fr"),
-        # A last word that opens a clause: « … me dit que ».
-        ([(C, "et le remboursement"), (A, "alors la comptabilité me dit que")], "fr"),
         # « merci de patienter » is no thanks (the item excludes it): no closing begun.
         ([(C, "et le remboursement ?"), (A, "Je vérifie votre dossier, merci de patienter un instant."), (C, "D'accord.")], "fr"),
     ],
@@ -259,9 +253,14 @@ def test_contacts_cut_before_their_closing(ending, language):
         ([(A, "Le transporteur passe jeudi."), (C, "Merci."), (A, "Votre colis sera livré jeudi entre 8 h et 12 h")], "fr"),
         ([(A, "The driver comes on Thursday."), (C, "Great, thanks."), (A, "Your reference is 4471")], "en"),
         ([(A, "Le transporteur passe jeudi."), (C, "Merci."), (A, "Je reste à votre disposition")], "fr"),
-        # Giving up said with a goodbye, or after the agent's closing question: judged on the closing.
+        # Giving up said with a goodbye, or after the agent's closing question, or not as the last words; a call back
+        # promised; a file closed automatically: judged on the closing.
         ([(C, "bon ben laissez tomber, merci, au revoir")], "fr"),
-        ([(A, "Anything else I can help with?"), (C, "No, never mind.")], "en"),
+        ([(A, "Anything else I can help with?"), (C, "No, forget it.")], "en"),
+        ([(A, "Je vous envoie aussi un SMS de confirmation."), (C, "Laissez tomber le SMS, le mail suffit.")], "fr"),
+        ([(A, "Il me faut le numéro de commande."), (C, "D'accord, je rappellerai quand je l'aurai sous la main.")], "fr"),
+        ([(A, "Votre dossier sera clôturé automatiquement une fois le remboursement effectué."), (C, "Parfait.")], "fr"),
+        ([(A, "C'est réglé, merci pour votre patience —")], "fr"),
         # Back from the wait, the agent went on.
         ([(A, "Je vérifie, un instant."), (C, "d'accord"), (A, "C'est bon, le remboursement est parti.")], "fr"),
     ],

@@ -26,17 +26,18 @@ def criterion_score(items: dict[str, ItemResult], weights: dict[str, float]) -> 
     return scores.criterion_score({item_id: item.status for item_id, item in items.items()}, weights)
 
 
-# The last turn cut in the middle of a word or a sentence (« est-ce que vous pou- », "book the appoint-",
-# "the afternoon slots are at —"): the line dropped while they spoke, however the transcript ends.
+# The customer's last turn cut in the middle of a word or a sentence (« est-ce que vous pou- »,
+# "book the appoint-", "are you still—"): the line dropped while they spoke, however the transcript ends.
+# (Not the agent's: an agent may close a sentence with a dash, « merci pour votre patience — ».)
 _CUT_OFF = re.compile(r"\w+(?:-|\s?[—–])$")
 
 
 def _interrupted(ctx: CheckContext) -> str | None:
     """The words showing the contact ended before its closing phase, if any.
 
-    A « customer left » or « line dropped » marker, a last turn cut in the middle of a word
-    or on a dash, the customer's last turn giving up (« laissez tomber »: `windows.leaving`)
-    with no closing formula in it or in the agent's turn before, a last turn (anyone's) ending on a word no sentence ends on
+    A « customer left » or « line dropped » marker, a last turn of the customer cut in the
+    middle of a word, the customer's last turn ending on giving up (« …bon ben laissez tomber »:
+    `windows.leaving`) with no closing formula in it or in the agent's turn before, a last turn (anyone's) ending on a word no sentence ends on
     (« entre neuf heures et euh », "it should appear within"), or the customer's answer to the agent's question with
     nothing after it and no closing formula from either (« Lequel vous arrange ? » « je
     dois voir avec mon fils ») means the closing never came only if the agent had not
@@ -51,7 +52,7 @@ def _interrupted(ctx: CheckContext) -> str | None:
         marker_turn, said = found[-1].turn, found[-1].text
     elif final is None:
         return None
-    elif (cut := _CUT_OFF.search(final.text.rstrip()) if final.speaker in (AGENT, CUSTOMER) else None) is not None:
+    elif (cut := _CUT_OFF.search(final.text.rstrip()) if final.speaker == CUSTOMER else None) is not None:
         marker_turn, said = final, cut.group()
     elif final.speaker == CUSTOMER and (gave_up := find_all(ctx.rubric.leaving, [final])) and not _closing_begun(ctx, [*ctx.agent_turns[-1:], final]):
         # The customer gives up (« bon ben laissez tomber, je vais voir ailleurs ») and nothing comes after, no closing
@@ -85,8 +86,8 @@ def _holding(ctx: CheckContext) -> tuple[TurnView, str] | None:
     turn = last[0]
     found = ctx.rubric.holding.search(" ".join(turn.norm.words()[-_HOLDING_TAIL_WORDS:]))
     after = [t for t in ctx.turns if t.index > turn.index and t.norm.text]
-    if found is None or any(t.speaker != CUSTOMER for t in after) or _closing_begun(ctx, [turn]) or _takes_leave(ctx, after):
-        return None  # (the closing's formulas last: finding one may tag the turns; the customer's « merci, j'attends » is no closing)
+    if found is None or any(t.speaker != CUSTOMER for t in after) or _closing_begun(ctx, [turn, *after]):
+        return None  # (the closing's formulas last: finding one may tag the turns)
     return turn, found.group()
 
 

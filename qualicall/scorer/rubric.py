@@ -55,8 +55,8 @@ class Windows(_Strict):
     # Words asking the customer to wait (« un instant », "bear with me"): the agent's last turn
     # closing on one, with only the customer's words after it, was cut while the agent worked.
     holding: list[str] = Field(default_factory=list)
-    # Words of a customer giving up (« laissez tomber », "forget it"): their last turn saying one, with
-    # no closing formula in it, ends the contact before its closing.
+    # Words of a customer giving up (« laissez tomber », "forget it"): their last turn ending on one, with no
+    # closing formula in it or in the agent's turn before, ends the contact before its closing.
     leaving: list[str] = Field(default_factory=list)
 
 
@@ -427,8 +427,9 @@ class Rubric(_Strict):
 
     @cached_property
     def leaving(self) -> re.Pattern[str] | None:
-        """`windows.leaving` as one regex on normalised text."""
-        return compile_phrases(self.windows.leaving, self.text.hesitation_set)
+        """`windows.leaving` as one regex on normalised text, closing it (« laissez tomber le SMS » gives up nothing)."""
+        words = compile_phrases(self.windows.leaving, self.text.hesitation_set)
+        return re.compile(words.pattern + "$") if words else None
 
     def closes_contact(self) -> list[ItemSpec]:
         """The items flagged `closes_contact`: their formulas take leave of the customer."""
