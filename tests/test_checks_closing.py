@@ -151,6 +151,9 @@ def test_customer_leaving_a_chat_makes_the_closing_not_applicable():
         ("Ah, bonne question, je vous réponds par courriel.", "fr", "farewell", "failed"),
         ("C'est une bonne nouvelle.", "fr", "farewell", "failed"),
         ("Bien reçu, je transmets.", "fr", "farewell", "failed"),
+        # « à plus » read inside « il n'y a plus qu'à »: no leave-taking.
+        ("Oui c'est bon, il n'y a plus qu'à attendre jeudi.", "fr", "farewell", "failed"),
+        ("Le dépôt est à plus de trente kilomètres.", "fr", "farewell", "failed"),
         # Other needs: « interrogation », the offer asked once more; an offer about the current request is no question about other needs.
         ("Auriez-vous d'autres interrogations ?", "fr", "other_needs", "passed"),
         ("Qu'est-ce que je peux encore faire pour que le déménagement se passe bien ?", "fr", "other_needs", "passed"),
