@@ -328,7 +328,9 @@ def test_agent_name_against_company_names(turns, language, expected):
         ("Atelier Vélo Rapide, on t'écoute !", "fr", "passed"),
         ("Salut, ici Noa. Je t'aide ?", "fr", "passed"),
         ("Coucou, je peux t'aider ?", "fr", "passed"),
-        # Short and curt invitations to state the request.
+        # Short and curt invitations to state the request; « racontez-moi votre projet ».
+        ("Gîtes du Vercors, bonjour, racontez-moi votre projet.", "fr", "passed"),
+        ("bonjour la ludothèque vous souhaitez un renseignement", "fr", "passed"),
         ("garage des tilleuls oui c'est pour quoi", "fr", "passed"),
         ("Bonjour, Cave Saint-Roch, que souhaitez-vous ?", "fr", "passed"),
         ("oui allez-y", "fr", "passed"),
