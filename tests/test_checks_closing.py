@@ -141,11 +141,12 @@ def test_customer_leaving_a_chat_makes_the_closing_not_applicable():
         ("parfait allez bonne dégustation", "fr", "farewell", "passed"),
         ("Super, à lundi alors !", "fr", "farewell", "passed"),
         ("bon ben ciao", "fr", "farewell", "passed"),
-        # A wish to both or all, or said « je souhaite une belle … »; "good luck with …".
+        # A wish to both or all; "good luck with …" closing the turn; not a want, nor luck had, nor vouchers for two.
         ("Merci, et belle soirée à vous deux !", "fr", "farewell", "passed"),
-        ("Je souhaite une très bonne saison à votre club.", "fr", "farewell", "passed"),
         ("Good luck with the move!", "en", "farewell", "passed"),
-        ("Je souhaite une confirmation écrite de votre part.", "fr", "farewell", "failed"),
+        ("Je souhaite un bon de retour signé avant de lancer le remboursement.", "fr", "farewell", "failed"),
+        ("I've had good luck with the Tuesday slot before, so I'll book that.", "en", "farewell", "failed"),
+        ("J'ai glissé deux bons repas à vous deux.", "fr", "farewell", "failed"),
         # « belle » wishes as « bonne » does; a gift, an acknowledgement of receipt are no wishes.
         ("Parfait, et belle saison !", "fr", "farewell", "passed"),
         ("C'est une belle maison à votre nom.", "fr", "farewell", "failed"),

@@ -200,6 +200,7 @@ def test_no_jargon_acronyms_spelled_or_elided_and_echo_questions(turns, language
         ("Your order ships tomorrow.", "en", "failed", "courtesy.no_courtesy"),
         # « à plus » read inside « à plus de huit mètres »: no familiar goodbye.
         ("Merci, au-delà, à plus de huit mètres, il faut une nacelle.", "fr", "passed", "courtesy.polite"),
+        ("Merci, il n'y en a plus en stock, à plus long terme peut-être.", "fr", "passed", "courtesy.polite"),
         # The familiar tags of other Englishes.
         ("Thank you, the van comes at ten, yaar.", "en", "failed", "courtesy.familiar_register"),
         ("Thanks, can collect tomorrow lah.", "en", "failed", "courtesy.familiar_register"),

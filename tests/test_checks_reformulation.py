@@ -242,11 +242,12 @@ def test_understanding_as_a_condition_said_otherwise(agent, language, expected):
         # Other confirmations closing a restatement: « est-ce exact », « je me trompe pas » (ASR drops « ne »).
         ("alors le chien a mangé une grappe de raisin ce midi je me trompe pas", "fr", "passed"),
         ("Si je résume, le chien vomit depuis ce matin, est-ce exact ?", "fr", "passed"),
-        # « …, c'est juste ? » (Swiss, Québec), « tu m'as bien suivi ? », "does that sound right?".
-        ("Vous voulez donc avancer le rendez-vous de mardi, c'est juste ?", "fr", "passed"),
+        # « tu m'as bien suivie ? », "does that sound right?"; not a question about a sound, nor « c'est juste ? » (is it fair?).
         ("Le vaccin protège un an puis il faut un rappel, tu m'as bien suivie ?", "fr", "passed"),
         ("So the owner kept the deposit and you'd like it back, does that sound right?", "en", "passed"),
         ("Vous m'avez bien envoyé le carnet de vaccination ?", "fr", "failed"),
+        ("And the cabin's smoke alarm, does it sound right when you press the test button?", "en", "failed"),
+        ("Je vous rembourse la moitié de la cabane, c'est juste ?", "fr", "failed"),
         # A choice, an offer to accept, a predicate: no check (« oui ou non ? », « vous confirmez ? », "… correct?").
         ("Vous voulez qu'on décale la cabane à samedi, oui ou non ?", "fr", "failed"),
         ("Je vous fais un geste de dix euros sur la cabane, vous confirmez ?", "fr", "failed"),
