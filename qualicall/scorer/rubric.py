@@ -414,11 +414,15 @@ class Rubric(_Strict):
         """`windows.interrupted` as one regex on normalised text."""
         return compile_phrases(self.windows.interrupted, self.text.hesitation_set)
 
+    def _closing_text(self, phrases: list[str]) -> re.Pattern[str] | None:
+        """`phrases` as one regex on normalised text that must close it."""
+        words = compile_phrases(phrases, self.text.hesitation_set)
+        return re.compile(words.pattern + "$") if words else None
+
     @cached_property
     def unfinished(self) -> re.Pattern[str] | None:
         """`windows.unfinished` as one regex on normalised text, closing it."""
-        words = compile_phrases(self.windows.unfinished, self.text.hesitation_set)
-        return re.compile(words.pattern + "$") if words else None
+        return self._closing_text(self.windows.unfinished)
 
     @cached_property
     def holding(self) -> re.Pattern[str] | None:
@@ -428,8 +432,7 @@ class Rubric(_Strict):
     @cached_property
     def leaving(self) -> re.Pattern[str] | None:
         """`windows.leaving` as one regex on normalised text, closing it (« laissez tomber le SMS » gives up nothing)."""
-        words = compile_phrases(self.windows.leaving, self.text.hesitation_set)
-        return re.compile(words.pattern + "$") if words else None
+        return self._closing_text(self.windows.leaving)
 
     def closes_contact(self) -> list[ItemSpec]:
         """The items flagged `closes_contact`: their formulas take leave of the customer."""

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from functools import cached_property
 
 from pydantic import Field
 
 from qualicall.core.result import ItemResult
 from qualicall.scorer.checks.banks import by_meaning, none_by_meaning, read_with_bank, realised
-from qualicall.scorer.context import SENTENCE_END, CheckContext, Match, TurnView, confirmed_sentence, find_all
+from qualicall.scorer.context import SENTENCE_END, CheckContext, Match, TurnView, confirmed_sentence, find_all, without_overlaps
 from qualicall.scorer.params import CheckParams, Regex, Wording
 from qualicall.scorer.reasons import place, quoted, reason
 from qualicall.scorer.registry import register_check
@@ -95,24 +94,6 @@ class FormulaParams(PhrasesParams):
         words = sorted(self.normal_words(self.affirmations))
         ending = re.compile(r"(?<![a-z])(?:" + "|".join(re.escape(w) for w in words) + r")$") if words else None
         return ending, frozenset(words)
-
-
-def without_overlaps(matches: list[Match], excluded: list[Match]) -> list[Match]:
-    """The matches that overlap none of `excluded` (found by one regex: sorted, disjoint in each turn)."""
-    ends: dict[int, list[int]] = {}
-    starts: dict[int, list[int]] = {}
-    for other in excluded:
-        ends.setdefault(other.turn.index, []).append(other.end)
-        starts.setdefault(other.turn.index, []).append(other.start)
-    kept = []
-    for match in matches:
-        turn_ends = ends.get(match.turn.index, [])
-        # The first excluded span ending after the match starts is the only one that may overlap it.
-        i = bisect_right(turn_ends, match.start)
-        if i < len(turn_ends) and starts[match.turn.index][i] < match.end:
-            continue
-        kept.append(match)
-    return kept
 
 
 def _is_question(match: Match, params: FormulaParams) -> bool:

@@ -11,8 +11,7 @@ from pydantic import Field
 
 from qualicall.core.result import ItemResult
 from qualicall.core.text import normalize
-from qualicall.scorer.checks.formula import without_overlaps
-from qualicall.scorer.context import SENTENCE_END, CheckContext, Match, TurnView, find_all, first_saying
+from qualicall.scorer.context import SENTENCE_END, CheckContext, Match, TurnView, find_all, first_saying, without_overlaps
 from qualicall.scorer.params import CheckParams
 from qualicall.scorer.reasons import place, reason
 from qualicall.scorer.registry import register_check

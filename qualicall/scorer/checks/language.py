@@ -12,8 +12,7 @@ from qualicall.core.result import ItemResult
 from qualicall.core.text import sentences
 from qualicall.models.nlp import like_num
 from qualicall.models.readability import textstat as load_textstat
-from qualicall.scorer.checks.formula import without_overlaps
-from qualicall.scorer.context import CheckContext, Match, TurnView, find_all, find_as_written, first_saying
+from qualicall.scorer.context import CheckContext, Match, TurnView, find_all, find_as_written, first_saying, without_overlaps
 from qualicall.scorer.params import CheckParams, Regex
 from qualicall.scorer.reasons import place, quoted, reason
 from qualicall.scorer.registry import register_check
