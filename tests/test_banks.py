@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from qualicall.scorer.banks import Bank, BankModel, bank_problems
+from qualicall.scorer.banks import Bank, BankModel, bank_problems, fit_logistic
 
 POSITIVES = (
     "Est-ce que c'est clair pour vous ?",
@@ -64,6 +64,37 @@ def test_the_evidence_is_the_closest_positive_with_its_similarity(model: BankMod
 
 def test_leave_one_out_accuracy_of_a_separable_bank(model: BankModel) -> None:
     assert model.cross_validated_accuracy() >= 0.9
+
+
+def test_the_linear_vote_is_the_minimum_of_the_penalised_loss() -> None:
+    import math
+
+    import numpy as np
+
+    # One example a side, mirror images: the intercept is 0 and the weight w on the first axis solves
+    # w = 2 σ(−w) (the loss's derivative: the two examples' pulls, each σ(−w), against the penalty w).
+    low, high = 0.0, 2.0
+    for _ in range(60):
+        middle = (low + high) / 2
+        low, high = (middle, high) if middle - 2 / (1 + math.exp(middle)) < 0 else (low, middle)
+    weights, intercept = fit_logistic(np.array([[1.0, 0.0]]), np.array([[-1.0, 0.0]]))
+    assert weights.tolist() == pytest.approx([low, 0.0], abs=1e-6)
+    assert intercept == pytest.approx(0.0, abs=1e-6)
+
+
+def test_a_linear_vote_adds_the_regressions_probability_to_the_nearest_examples_score(model: BankModel, embedder) -> None:
+    import numpy as np
+
+    voting = BankModel.build(Bank("checks_understanding", POSITIVES, NEGATIVES, linear=0.4), embedder)
+    assert model.regression is None and voting.regression is not None
+    vectors = embedder.encode(["ça vous va comme explication ?", "quelle est votre date de naissance ?"])
+    weights, intercept = voting.regression
+    probability = 1 / (1 + np.exp(-(vectors @ weights + intercept)))
+    alone, voted = model.judge(vectors), voting.judge(vectors)
+    assert [v.score - a.score for a, v in zip(alone, voted)] == pytest.approx((0.4 * (probability - 0.5)).tolist(), abs=1e-6)
+    # The regression sides with the bank: the check above its middle, the question about data below.
+    assert probability[0] > 0.5 > probability[1]
+    assert voting.cross_validated_accuracy() >= 0.9
 
 
 def test_a_bank_with_a_contradiction_and_a_duplicate_is_reported() -> None:

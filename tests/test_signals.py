@@ -255,6 +255,13 @@ def test_a_next_step_needs_a_delay_or_a_reference(language, said, holds) -> None
         # A negated leaving is no churn threat, and a cheerful cancellation is none either.
         ("fr", "Non non, je ne vais pas résilier pour si peu, je voulais juste le signaler.", "churn_threat", False),
         ("en", "I'd like to close the account now, I've moved abroad, thanks so much for your help!", "churn_threat", False),
+        # Read by the banks' linear vote (both realise no bank on their nearest examples alone), and the calm
+        # sentences beside them that stay none.
+        ("fr", "Je crois que notre collaboration va s'arrêter là, je trouverai un autre prestataire.", "churn_threat", True),
+        ("fr", "Mes parents ont changé de mutuelle l'an dernier et ils en sont ravis.", "churn_threat", False),
+        ("en", "yeah hi i was on the phone to one of your colleagues yesterday about the gas smell and she said to ring back once the engineer had left", "repeat_contact", True),
+        ("en", "the engineer left an hour ago and the heating works fine now, thanks", "repeat_contact", False),
+        ("en", "We're retiring to Spain so we won't need the van insurance after June, thanks for everything.", "churn_threat", False),
     ],
 )
 def test_cues_and_clauses_read_intent_where_the_encoder_reads_topic(scorer, language, said, signal, present) -> None:
@@ -285,6 +292,16 @@ def test_cues_are_validated_when_the_rubric_loads() -> None:
         BankSpec.model_validate({"speaker": "customer", "positive": ["a"], "negative": ["b"], "cues": ["(unclosed"]})
     spec = BankSpec.model_validate({"speaker": "customer", "k": 1, "positive": ["a"], "negative": ["b"], "cue_shift": 0.04})
     assert bank_problems(spec.bank("leaving")) == ["bank leaving: cue_shift and clause_margin need cues"]
+    with pytest.raises(ValueError, match="linear"):
+        BankSpec.model_validate({"speaker": "customer", "positive": ["a"], "negative": ["b"], "linear": -0.2})
+
+
+def test_a_banks_linear_vote_is_among_the_results_thresholds() -> None:
+    from qualicall.scorer.rubric import load_rubric
+
+    banks = load_rubric("default-en").thresholds()["banks"]
+    assert banks["churn_threat"]["linear"] == 0.4 and banks["repeat_contact"]["linear"] == 0.4
+    assert "linear" not in banks["complaint"]
 
 
 # Blame said in passing inside a long unpunctuated turn, after an apology: ownership fails though the agent acts later.

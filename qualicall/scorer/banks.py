@@ -8,7 +8,16 @@ judged by its nearest examples in a multilingual sentence-embedding space:
     score = mean similarity to the k nearest positives − mean similarity to the k nearest negatives
 
 and realises the item when `score > margin` and its closest positive is at
-least `floor` similar (far from every example, it is not judged a match). The
+least `floor` similar (far from every example, it is not judged a match).
+
+A bank may add a linear vote (`linear`, a weight): a logistic regression fitted on
+the bank's examples gives each sentence a probability p of realising it, and
+
+    score = nearest-examples score + linear × (p − 0.5)
+
+The nearest examples decide by the few sentences closest to the one judged; the
+regression by a direction the whole bank agrees on, which carries to phrasings no
+example is near (a churn threat or a repeat contact in words of its own). The
 closest positive and its similarity are the evidence a coach reads
 (« closest example: « … » (0.84) »).
 
@@ -62,6 +71,7 @@ class Bank:
     # Set: a sentence that does not realise the bank is read clause by clause, each clause holding a cue
     # judged at this much above the margin its cue gives it, margin − cue_shift (qualicall.scorer.signals).
     clause_margin: float | None = None
+    linear: float = 0.0  # weight of the logistic regression's vote (module docstring); 0: the nearest examples alone
     contractions: frozenset[str] = frozenset()  # the rubric's `text.contractions`: « dont » reads « don t » for the cues
 
 
@@ -108,6 +118,8 @@ class BankModel:
     bank: Bank
     positive_vectors: np.ndarray
     negative_vectors: np.ndarray
+    # The logistic regression's weights and intercept when the bank has a linear vote.
+    regression: tuple[np.ndarray, float] | None = None
     _k_pos: int = field(init=False)
     _k_neg: int = field(init=False)
 
@@ -138,7 +150,8 @@ class BankModel:
         from qualicall.models.embeddings import encode_cached
 
         vectors = encode_cached(embedder, [*bank.positives, *bank.negatives])
-        return cls(bank, vectors[: len(bank.positives)], vectors[len(bank.positives) :])
+        positive, negative = vectors[: len(bank.positives)], vectors[len(bank.positives) :]
+        return cls(bank, positive, negative, fit_logistic(positive, negative) if bank.linear else None)
 
     def judge(self, vectors: np.ndarray, margins: np.ndarray | None = None) -> list[BankMatch]:
         """One match per row of `vectors` (L2-normalised sentence embeddings), each at its margin (`margins`, else the bank's)."""
@@ -147,6 +160,8 @@ class BankModel:
         to_pos = vectors @ self.positive_vectors.T
         to_neg = vectors @ self.negative_vectors.T if len(self.negative_vectors) else np.zeros((len(vectors), 1), np.float32)
         scores = _top_mean(to_pos, self._k_pos) - _top_mean(to_neg, self._k_neg)
+        if self.regression is not None:
+            scores += self.bank.linear * (_probability(vectors, *self.regression) - 0.5)
         nearest = to_pos.argmax(axis=1)
         similarity = to_pos[np.arange(len(to_pos)), nearest]
         realises = (scores > (self.bank.margin if margins is None else margins)) & (similarity >= self.bank.floor)
@@ -157,7 +172,8 @@ class BankModel:
         ]
 
     def cross_validated_accuracy(self) -> float:
-        """Leave-one-out accuracy on the bank's own examples: each is judged by all the others."""
+        """Accuracy on the bank's own examples, each judged by the others: its nearest examples all but
+        itself; its linear vote (if any) from a regression fitted without its tenth of the bank."""
         vectors = np.vstack([self.positive_vectors, self.negative_vectors])
         truth = np.array([True] * len(self.positive_vectors) + [False] * len(self.negative_vectors))
         similarity = vectors @ vectors.T
@@ -167,9 +183,54 @@ class BankModel:
         k_pos = max(1, min(self.bank.k, to_pos.shape[1] - 1))
         k_neg = max(1, min(self.bank.k, to_neg.shape[1] - 1))
         scores = _top_mean(to_pos, k_pos) - _top_mean(to_neg, k_neg)
+        if self.regression is not None:
+            scores += self.bank.linear * (_held_out_probabilities(vectors, truth) - 0.5)
         closest = np.where(np.isfinite(to_pos), to_pos, -1.0).max(axis=1)
         predicted = (scores > self.bank.margin) & (closest >= self.bank.floor)
         return float((predicted == truth).mean())
+
+
+# The regression's L2 penalty: 1/C with C = 1, so that the weights stay small and the vote follows what the
+# whole bank agrees on rather than a few examples (the examples are unit vectors of 512 components).
+L2_PENALTY = 1.0
+CROSS_VALIDATION_FOLDS = 10
+
+
+def fit_logistic(positive: np.ndarray, negative: np.ndarray) -> tuple[np.ndarray, float]:
+    """Weights and intercept of an L2-penalised logistic regression separating `positive` rows from `negative`
+    ones, each class weighted to count as much as the other, fitted by Newton's method (the loss is convex:
+    a dozen steps reach the minimum to float precision, the same weights at every start)."""
+    x = np.vstack([positive, negative]).astype(np.float64)
+    x = np.hstack([x, np.ones((len(x), 1))])  # the intercept's column, not penalised
+    y = np.r_[np.ones(len(positive)), np.zeros(len(negative))]
+    balance = np.where(y == 1, len(x) / (2 * max(1, len(positive))), len(x) / (2 * max(1, len(negative))))
+    penalty = np.full(x.shape[1], L2_PENALTY)
+    penalty[-1] = 0.0
+    w = np.zeros(x.shape[1])
+    for _ in range(50):
+        p = 1 / (1 + np.exp(-(x @ w)))
+        gradient = x.T @ (balance * (p - y)) + penalty * w
+        hessian = (x * (balance * p * (1 - p))[:, None]).T @ x + np.diag(penalty)
+        step = np.linalg.solve(hessian, gradient)
+        w -= step
+        if np.abs(step).max() < 1e-9:
+            break
+    return w[:-1].astype(np.float32), float(w[-1])
+
+
+def _probability(vectors: np.ndarray, weights: np.ndarray, intercept: float) -> np.ndarray:
+    return 1 / (1 + np.exp(-(vectors @ weights + intercept)))
+
+
+def _held_out_probabilities(vectors: np.ndarray, truth: np.ndarray) -> np.ndarray:
+    """Each example's probability from a regression fitted on the other folds (every tenth example in turn)."""
+    out = np.empty(len(vectors))
+    fold = np.arange(len(vectors)) % CROSS_VALIDATION_FOLDS
+    for held in range(CROSS_VALIDATION_FOLDS):
+        kept = fold != held
+        model = fit_logistic(vectors[kept & truth], vectors[kept & ~truth])
+        out[~kept] = _probability(vectors[~kept], *model)
+    return out
 
 
 @lru_cache(maxsize=4096)

@@ -177,6 +177,11 @@ class BankSpec(_Strict):
         description="set: a sentence that does not realise the bank is read clause by clause, only the clauses holding a cue, "
         "each at margin − cue_shift + this",
     )
+    linear: float = Field(
+        default=0.0, ge=0,
+        description="weight of a logistic regression's vote: score + linear × (p − 0.5), p its probability that the sentence "
+        "realises the bank, fitted on the bank's examples; 0: the nearest examples alone",
+    )
     positive: list[str] = Field(min_length=1)
     negative: list[str] = Field(min_length=1)
 
@@ -196,7 +201,7 @@ class BankSpec(_Strict):
         return Bank(
             name, tuple(self.positive), tuple(self.negative), k=self.k, margin=self.margin, floor=self.floor,
             cues=tuple(self.cues), cue_shift=self.cue_shift, cue_negations=tuple(normalize(w).text for w in self.cue_negations), clause_margin=self.clause_margin,
-            contractions=contractions,
+            linear=self.linear, contractions=contractions,
         )
 
 
@@ -391,7 +396,8 @@ class Rubric(_Strict):
             "combination": self.combination.model_dump(),
             "embeddings": self.embeddings.model_dump(),
             "banks": {
-                name: {"k": b.k, "margin": b.margin, "floor": b.floor, **({"cue_shift": b.cue_shift, "clause_margin": b.clause_margin} if b.cues else {})}
+                name: {"k": b.k, "margin": b.margin, "floor": b.floor, **({"cue_shift": b.cue_shift, "clause_margin": b.clause_margin} if b.cues else {}),
+                       **({"linear": b.linear} if b.linear else {})}
                 for name, b in self.banks.items()
             },
         }
