@@ -270,6 +270,20 @@ def test_cues_and_clauses_read_intent_where_the_encoder_reads_topic(scorer, lang
     assert result.signals[signal].present is present, result.signals[signal].reason
 
 
+@pytest.mark.parametrize(
+    ("said", "label"),
+    [
+        # A calm request in chat shorthand (negative with the French negative bank's margin at −0.03).
+        ("slt je peux changer la date de prélèvement ? c'est mieux le 10 pour moi", "neutral"),
+        ("Je suis furieuse, ça fait trois semaines que j'attends mon remboursement.", "negative"),
+        ("J'ai peur de ne pas pouvoir payer la facture ce mois-ci.", "negative"),
+    ],
+)
+def test_a_calm_french_request_reads_neutral_and_anger_or_worry_negative(scorer, said, label) -> None:
+    result = scorer.score(make_interaction([("customer", said)], "fr", id="sentiment-fr"))
+    assert result.sentiment.turns[0].label == label, result.sentiment.turns[0]
+
+
 def test_a_cue_after_a_negation_in_the_same_clause_is_none() -> None:
     from qualicall.scorer.banks import Bank, BankModel
 
