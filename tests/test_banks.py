@@ -94,7 +94,23 @@ def test_a_linear_vote_adds_the_regressions_probability_to_the_nearest_examples_
     assert [v.score - a.score for a, v in zip(alone, voted)] == pytest.approx((0.4 * (probability - 0.5)).tolist(), abs=1e-6)
     # The regression sides with the bank: the check above its middle, the question about data below.
     assert probability[0] > 0.5 > probability[1]
-    assert voting.cross_validated_accuracy() >= 0.9
+
+
+def test_cross_validation_judges_each_example_by_a_regression_fitted_without_its_fold(model: BankModel) -> None:
+    import numpy as np
+
+    from qualicall.scorer.banks import CROSS_VALIDATION_FOLDS, _held_out_probabilities
+
+    vectors = np.vstack([model.positive_vectors, model.negative_vectors])
+    truth = np.array([True] * len(model.positive_vectors) + [False] * len(model.negative_vectors))
+    held_out = _held_out_probabilities(vectors, truth)
+    for example in (0, 5, 9, 12):
+        others = np.arange(len(vectors)) % CROSS_VALIDATION_FOLDS != example % CROSS_VALIDATION_FOLDS
+        weights, intercept = fit_logistic(vectors[others & truth], vectors[others & ~truth])
+        assert held_out[example] == pytest.approx(1 / (1 + np.exp(-(vectors[example] @ weights + intercept))), abs=1e-6)
+    # Fitted on every example instead, the regression would know the one it judges: its probabilities differ.
+    weights, intercept = fit_logistic(model.positive_vectors, model.negative_vectors)
+    assert not np.allclose(held_out, 1 / (1 + np.exp(-(vectors @ weights + intercept))), atol=1e-3)
 
 
 def test_a_bank_with_a_contradiction_and_a_duplicate_is_reported() -> None:

@@ -255,9 +255,9 @@ def test_a_next_step_needs_a_delay_or_a_reference(language, said, holds) -> None
         # A negated leaving is no churn threat, and a cheerful cancellation is none either.
         ("fr", "Non non, je ne vais pas résilier pour si peu, je voulais juste le signaler.", "churn_threat", False),
         ("en", "I'd like to close the account now, I've moved abroad, thanks so much for your help!", "churn_threat", False),
-        # Read by the banks' linear vote (both realise no bank on their nearest examples alone), and the calm
+        # Read by the banks' linear vote (both stay below the margin on their nearest examples alone), and the calm
         # sentences beside them that stay none.
-        ("fr", "Je crois que notre collaboration va s'arrêter là, je trouverai un autre prestataire.", "churn_threat", True),
+        ("en", "I'll be moving my accounts elsewhere if this carries on.", "churn_threat", True),
         ("fr", "Mes parents ont changé de mutuelle l'an dernier et ils en sont ravis.", "churn_threat", False),
         ("en", "yeah hi i was on the phone to one of your colleagues yesterday about the gas smell and she said to ring back once the engineer had left", "repeat_contact", True),
         ("en", "the engineer left an hour ago and the heating works fine now, thanks", "repeat_contact", False),

@@ -185,7 +185,8 @@ def rubric_validate(files: Annotated[list[str], typer.Argument(help="rubric ids 
 
 
 def _print_bank_accuracies(rubric) -> None:  # type: ignore[no-untyped-def]
-    """Each bank's leave-one-out accuracy on its own examples: how well it separates what it should."""
+    """Each bank's cross-validated accuracy on its own examples (BankModel.cross_validated_accuracy): how well it
+    separates what it should."""
     from qualicall.models.embeddings import get_embedder
     from qualicall.scorer.banks import bank_model
 
