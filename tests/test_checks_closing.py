@@ -117,6 +117,13 @@ def test_a_cut_word_after_the_agents_goodbye_or_inside_a_turn_is_no_interruption
 def test_customer_leaving_a_chat_makes_the_closing_not_applicable():
     turns = [(S, "Welcome to ShopNow chat."), (C, "hello"), (A, "Hi, Jake here, how can I help?"), (C, "my box is empty"), (S, "The customer has left the chat.")]
     assert status(turns, "closing.farewell", "en", channel="chat") == "not_applicable"
+    # A chat that expired while the agent asked the customer to wait.
+    expired = [(A, "Bonjour, Kayaks de l'Erdre, que puis-je pour vous ?"), (C, "Il reste des places samedi ?"),
+               (A, "Je regarde, veuillez patienter un instant."), (S, "La conversation a expiré.")]
+    assert status(expired, "closing.farewell", "fr", channel="chat") == "not_applicable"
+    expired_en = [(A, "Hi, Lakeside Kayaks, how can I help?"), (C, "Any kayaks left on Saturday?"),
+                  (A, "Let me look, one moment please."), (S, "This chat has expired.")]
+    assert status(expired_en, "closing.farewell", "en", channel="chat") == "not_applicable"
 
 
 @pytest.mark.parametrize(
@@ -153,6 +160,15 @@ def test_customer_leaving_a_chat_makes_the_closing_not_applicable():
         ("Je vous envoie deux bons cadeaux à votre adresse.", "fr", "farewell", "failed"),
         ("Nous accusons bonne réception.", "fr", "farewell", "failed"),
         ("cheers for that, see ya", "en", "farewell", "passed"),
+        # « passez de belles fêtes » as « passez une belle soirée »; « au plaisir »; familiar goodbyes of other Englishes.
+        ("Votre commande part demain, passez de belles fêtes !", "fr", "farewell", "passed"),
+        ("Parfait, au plaisir de vous revoir au rucher !", "fr", "farewell", "passed"),
+        ("all sorted then, peace out", "en", "farewell", "passed"),
+        ("Your kayak's booked for Saturday. Sharp sharp!", "en", "farewell", "passed"),
+        # Other needs asked as further details wanted, or "got other questions".
+        ("Souhaitez-vous d'autres précisions sur la location ?", "fr", "other_needs", "passed"),
+        ("Got other questions for me?", "en", "other_needs", "passed"),
+        ("Je vous enverrai d'autres précisions par courriel.", "fr", "other_needs", "failed"),
         # A wish that is no leave-taking, an acknowledgement.
         ("Ah, bonne question, je vous réponds par courriel.", "fr", "farewell", "failed"),
         ("C'est une bonne nouvelle.", "fr", "farewell", "failed"),

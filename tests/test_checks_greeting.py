@@ -162,6 +162,14 @@ def test_names_services_and_greeting_words():
         ([(A, "bonjour c'est bien clair pour la suite je vous écoute"), (C, "oui")], "fr", "failed"),
         ([(A, "Harbour Boilers."), (C, "My boiler stopped yesterday."), (A, "Ah, so you want the boiler looked at before the weekend.")], "en", "failed"),
         ([(A, "hello i will check that for you"), (C, "ok")], "en", "failed"),
+        # A common noun the recogniser takes for a person, an acronym, a word of a hyphenated place, an interjection:
+        # no names (« Numéro », « BE », « Velin » of Vaulx-en-Velin, "Yup" are first names of a lexicon or entities).
+        ([(A, "Allô."), (C, "Bonjour, je loue une ruche chez vous."), (A, "Numéro de client ?")], "fr", "failed"),
+        ([(A, "Bonjour, Atelier Solvitrail."), (C, "Bonjour."), (A, "Votre dossier est au BE, je regarde.")], "fr", "failed"),
+        ([(A, "Piscine de Vaulx-en-Velin, accueil des groupes."), (C, "Bonjour.")], "fr", "failed"),
+        ([(A, "Hello, Marlow Kayaks."), (C, "Hi, is the river open?"), (A, "Yup. Which day?")], "en", "failed"),
+        # … while a first name joined to first names is one (« Marie-Laure »).
+        ([(A, "Bonjour, Marie-Laure à l'accueil, je vous écoute."), (C, "Bonjour.")], "fr", "passed"),
     ],
 )
 def test_agent_name_by_what_a_name_is(turns, language, expected):
@@ -208,6 +216,8 @@ def test_agent_name_by_what_a_name_is(turns, language, expected):
         ([(A, "bonjour c'est inès à votre service racontez-moi"), (C, "bonjour")], "fr", "voice", "failed"),
         ([(A, "bonjour service clients c'est inès"), (C, "bonjour")], "fr", "voice", "passed"),
         ([(S, "Welcome to the Harbour Dental chat."), (A, "Date of birth?"), (C, "12 May 1980.")], "en", "chat", "failed"),
+        # "yeah", "yup" open a pick-up as "yes" does: no company.
+        ([(A, "uh yeah kim here fire away"), (C, "hi")], "en", "voice", "failed"),
     ],
 )
 def test_organization_named_in_other_ways(turns, language, channel, expected):
@@ -335,6 +345,11 @@ def test_agent_name_against_company_names(turns, language, expected):
         ("oui allez-y", "fr", "passed"),
         ("Marina desk, fire away.", "en", "passed"),
         ("hiya thistle tyres what's going on", "en", "passed"),
+        # « toute ouïe » in the feminine; « que puis-je pour votre service »; "go ahead" closing the pick-up, not asking for data.
+        ("Bonjour, Ruchers du Morvan, Léna, je suis toute ouïe.", "fr", "passed"),
+        ("salle des fêtes de saint-hilaire bonjour que puis-je pour votre service", "fr", "passed"),
+        ("harbour kayak hire lakeside desk go ahead", "en", "passed"),
+        ("Harbour Kayak Hire, go ahead and read me the booking number.", "en", "failed"),
         # The same words about the agent's own task, or « allez-y » inside a request for data.
         ("Hello, Thistle Tyres, let me check what's going on with the booking system.", "en", "failed"),
         ("Pneus Martin, allez-y, je note votre immatriculation.", "fr", "failed"),

@@ -120,6 +120,9 @@ def test_customer_banned_formula_does_not_count():
         ("ouais ben bouge pas je regarde", "fr", "failed"),
         ("Thank you, please hold on a moment while I check.", "en", "passed"),
         ("yeah whatever dude", "en", "failed"),
+        # « vous remercie » without its « je » (formal, elided); a Scots "aye" is familiar.
+        ("Je prends note de votre demande et vous remercie de votre confiance.", "fr", "passed"),
+        ("Aye, thank you, the wee kayak is free on Saturday.", "en", "failed"),
     ],
 )
 def test_courtesy(agent, language, expected):

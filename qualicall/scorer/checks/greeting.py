@@ -551,11 +551,33 @@ class _NameReader:
         from qualicall.models.names import is_first_name
 
         word = turn.norm.text[start:end]
-        if not is_first_name(word):
+        if not is_first_name(word) or self.acronym(turn, start, end) or self.in_hyphenated_place(turn, start, end):
             return False
         if self.written(turn, start, end).lower() not in self.dictionary or self.compound_first_name(turn, start):
             return True
         return self.capitalised_inside(turn, start, end) or self.is_person(turn, start, end)
+
+    def acronym(self, turn: TurnView, start: int, end: int) -> bool:
+        """A short word written in capitals in a turn that is not all capitals (« le BE », "the CV"): an acronym, no name."""
+        written = self.written(turn, start, end)
+        return len(written) <= 4 and written.isupper() and not turn.upper_case
+
+    def in_hyphenated_place(self, turn: TurnView, start: int, end: int) -> bool:
+        """A word joined by hyphens to words that are not all first names: part of a place's name (« Vaulx-en-Velin »,
+        « Saint-Aubin-sur-Loire »), not a person's (« Marie-Laure » is one)."""
+        from qualicall.models.names import is_first_name
+
+        s, e = turn.norm.span(start, end)
+        while s > 1 and turn.text[s - 1] == "-" and turn.text[s - 2].isalpha():
+            s -= 2
+            while s > 0 and turn.text[s - 1].isalpha():
+                s -= 1
+        while e + 1 < len(turn.text) and turn.text[e] == "-" and turn.text[e + 1].isalpha():
+            e += 2
+            while e < len(turn.text) and turn.text[e].isalpha():
+                e += 1
+        parts = turn.text[s:e].split("-")
+        return len(parts) > 1 and not all(is_first_name(normalize(part).text) for part in parts)
 
     def compound_first_name(self, turn: TurnView, start: int) -> bool:
         """« marie-laure », « jean-pierre »: first names joined by hyphens make one, whatever the dictionary says of each part."""
@@ -575,7 +597,11 @@ class _NameReader:
             return True
         first_person = kind == "first_person"
         word = turn.norm.text[start:end]
-        if is_first_name(word) or self.is_person(turn, start, end):
+        if self.acronym(turn, start, end):
+            return False
+        # The recogniser takes a capitalised common noun for a person now and then (« Numéro de contrat ? »,
+        # « Planétarium de Vaulx »): a person entity counts when it is no ordinary word.
+        if is_first_name(word) or self.is_person(turn, start, end) and self.written(turn, start, end).lower() not in self.dictionary:
             return True
         if not first_person:
             # A surname after a first name (« Élodie Marchand à votre service »), or a capitalised word no
