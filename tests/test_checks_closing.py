@@ -165,10 +165,15 @@ def test_customer_leaving_a_chat_makes_the_closing_not_applicable():
         ("Parfait, au plaisir de vous revoir au rucher !", "fr", "farewell", "passed"),
         ("all sorted then, peace out", "en", "farewell", "passed"),
         ("Your kayak's booked for Saturday. Sharp sharp!", "en", "farewell", "passed"),
+        # … not a shop's name, a photographer's hours, "sharp sharp" (OK) opening a sentence.
+        ("Votre commande sera livrée demain à la boutique Au Plaisir des Fleurs.", "fr", "farewell", "failed"),
+        ("Le photographe passe de belles heures sur chaque album.", "fr", "farewell", "failed"),
+        ("Sharp sharp, I'll send you the reference number by SMS now.", "en", "farewell", "failed"),
         # Other needs asked as further details wanted, or "got other questions".
         ("Souhaitez-vous d'autres précisions sur la location ?", "fr", "other_needs", "passed"),
         ("Got other questions for me?", "en", "other_needs", "passed"),
         ("Je vous enverrai d'autres précisions par courriel.", "fr", "other_needs", "failed"),
+        ("If you've got other questions, just give us a call back.", "en", "other_needs", "failed"),
         # A wish that is no leave-taking, an acknowledgement.
         ("Ah, bonne question, je vous réponds par courriel.", "fr", "farewell", "failed"),
         ("C'est une bonne nouvelle.", "fr", "farewell", "failed"),

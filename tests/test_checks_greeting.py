@@ -162,14 +162,19 @@ def test_names_services_and_greeting_words():
         ([(A, "bonjour c'est bien clair pour la suite je vous écoute"), (C, "oui")], "fr", "failed"),
         ([(A, "Harbour Boilers."), (C, "My boiler stopped yesterday."), (A, "Ah, so you want the boiler looked at before the weekend.")], "en", "failed"),
         ([(A, "hello i will check that for you"), (C, "ok")], "en", "failed"),
-        # A common noun the recogniser takes for a person, an acronym, a word of a hyphenated place, an interjection:
-        # no names (« Numéro », « BE », « Velin » of Vaulx-en-Velin, "Yup" are first names of a lexicon or entities).
+        # A common noun opening a sentence that the recogniser takes for a person, a word of a hyphenated place, an
+        # interjection: no names (« Numéro », « Velin » of Vaulx-en-Velin, "Yup" are entities or first names of a lexicon).
         ([(A, "Allô."), (C, "Bonjour, je loue une ruche chez vous."), (A, "Numéro de client ?")], "fr", "failed"),
-        ([(A, "Bonjour, Atelier Solvitrail."), (C, "Bonjour."), (A, "Votre dossier est au BE, je regarde.")], "fr", "failed"),
         ([(A, "Piscine de Vaulx-en-Velin, accueil des groupes."), (C, "Bonjour.")], "fr", "failed"),
+        ([(A, "Ciné Lumière, bonjour."), (C, "Bonjour.")], "fr", "failed"),
+        ([(A, "Bonjour, cabinet Lefort, Boulanger à votre écoute."), (C, "Bonjour.")], "fr", "passed"),
         ([(A, "Hello, Marlow Kayaks."), (C, "Hi, is the river open?"), (A, "Yup. Which day?")], "en", "failed"),
-        # … while a first name joined to first names is one (« Marie-Laure »).
+        # … while first names joined to first names are one (« Marie-Laure »), a name may open a compound (« Léa-SAV »),
+        # a surname inside a sentence counts, and so does a name in capitals.
         ([(A, "Bonjour, Marie-Laure à l'accueil, je vous écoute."), (C, "Bonjour.")], "fr", "passed"),
+        ([(A, "Bonjour, Léa-SAV Boulanger, que puis-je faire pour vous ?"), (C, "Bonjour.")], "fr", "passed"),
+        ([(A, "Hello, Baker speaking."), (C, "Hi.")], "en", "passed"),
+        ([(A, "Bonjour, je suis ZOÉ, conseillère, que puis-je faire pour vous ?"), (C, "Bonjour.")], "fr", "passed"),
     ],
 )
 def test_agent_name_by_what_a_name_is(turns, language, expected):
@@ -348,8 +353,6 @@ def test_agent_name_against_company_names(turns, language, expected):
         # « toute ouïe » in the feminine; « que puis-je pour votre service »; "go ahead" closing the pick-up, not asking for data.
         ("Bonjour, Ruchers du Morvan, Léna, je suis toute ouïe.", "fr", "passed"),
         ("salle des fêtes de saint-hilaire bonjour que puis-je pour votre service", "fr", "passed"),
-        ("harbour kayak hire lakeside desk go ahead", "en", "passed"),
-        ("Harbour Kayak Hire, go ahead and read me the booking number.", "en", "failed"),
         # The same words about the agent's own task, or « allez-y » inside a request for data.
         ("Hello, Thistle Tyres, let me check what's going on with the booking system.", "en", "failed"),
         ("Pneus Martin, allez-y, je note votre immatriculation.", "fr", "failed"),

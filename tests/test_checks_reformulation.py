@@ -246,10 +246,9 @@ def test_understanding_as_a_condition_said_otherwise(agent, language, expected):
         ("Le vaccin protège un an puis il faut un rappel, tu m'as bien suivie ?", "fr", "passed"),
         ("So the owner kept the deposit and you'd like it back, does that sound right?", "en", "passed"),
         ("Vous m'avez bien envoyé le carnet de vaccination ?", "fr", "failed"),
-        # « vous m'avez suivi » without « bien »; « c'est clair pour les créneaux ? » closing the turn, not « clair pour moi ».
+        # « vous m'avez suivi » without « bien », closing the turn; not following on social media.
         ("Le rappel se fait dans un an, vous m'avez suivi ?", "fr", "passed"),
-        ("Le rappel est jeudi ou samedi. C'est clair pour les créneaux ?", "fr", "passed"),
-        ("C'est clair pour moi, je vous envoie le devis.", "fr", "failed"),
+        ("Je vois que vous m'avez suivi sur Instagram, merci pour le rappel du vaccin.", "fr", "failed"),
         ("And the cabin's smoke alarm, does it sound right when you press the test button?", "en", "failed"),
         ("Je vous rembourse la moitié de la cabane, c'est juste ?", "fr", "failed"),
         # A choice, an offer to accept, a predicate: no check (« oui ou non ? », « vous confirmez ? », "… correct?").

@@ -383,12 +383,17 @@ class AgentNameParams(CheckParams):
     @cached_property
     def name_patterns(self) -> list[tuple[re.Pattern[str], str]]:
         """Each pattern as a regex on normalised text, and how strongly it calls its slot a name: `naming`, `first_person`
-        (« je suis {name} »), or `other` (« {name}, bonjour »)."""
+        (« je suis {name} »), `company_like` (a slot a company fills as often: « {name} bonjour », « ^{name} de »), or
+        `other` (« {name} à votre écoute »)."""
         lead = tuple(w for w in (self.normal(word) for word in self.lead_words) if w)
         first_person = self.normal_words(self.first_person)
+        company_like = set(lead) | {"de", "d", "du", "des", "chez", "from", "at", "of"}
 
         def kind(pattern: str) -> str:
-            return "first_person" if any(w in first_person for w in self.normal(pattern.replace("{name}", " ")).split()) else "other"
+            if any(w in first_person for w in self.normal(pattern.replace("{name}", " ")).split()):
+                return "first_person"
+            after = self.normal(pattern.partition("{name}")[2]).split()
+            return "company_like" if after and after[0] in company_like else "other"
 
         return [(self._regex(p, lead), "naming") for p in self.naming] + [(self._regex(p, lead), kind(p)) for p in self.patterns]
 
@@ -494,7 +499,7 @@ class _NameReader:
             return True
         if self.name_asked is not None and self.name_asked <= turn.index:
             return True
-        if kind == "other" and self.in_company_name(turn, start, end):
+        if kind in ("other", "company_like") and self.in_company_name(turn, start, end):
             return True  # not after « je suis », "my name is": a name given so is the agent's, whatever words make it ("Helen Strand")
         # « Bonjour Sophie, … » once the customer has spoken: the agent greets the customer by name, the
         # name closing the greeting (not « Bonjour ! Agathe, du service … », "Hello, Jordan here").
@@ -551,33 +556,23 @@ class _NameReader:
         from qualicall.models.names import is_first_name
 
         word = turn.norm.text[start:end]
-        if not is_first_name(word) or self.acronym(turn, start, end) or self.in_hyphenated_place(turn, start, end):
+        if not is_first_name(word) or self.in_hyphenated_place(turn, start, end):
             return False
         if self.written(turn, start, end).lower() not in self.dictionary or self.compound_first_name(turn, start):
             return True
         return self.capitalised_inside(turn, start, end) or self.is_person(turn, start, end)
 
-    def acronym(self, turn: TurnView, start: int, end: int) -> bool:
-        """A short word written in capitals in a turn that is not all capitals (« le BE », "the CV"): an acronym, no name."""
-        written = self.written(turn, start, end)
-        return len(written) <= 4 and written.isupper() and not turn.upper_case
-
     def in_hyphenated_place(self, turn: TurnView, start: int, end: int) -> bool:
-        """A word joined by hyphens to words that are not all first names: part of a place's name (« Vaulx-en-Velin »,
-        « Saint-Aubin-sur-Loire »), not a person's (« Marie-Laure » is one)."""
+        """A word joined by hyphens after other words that are not all first names: part of a place's name
+        (« Vaulx-en-Velin », « Saint-Aubin-sur-Loire »), not a person's (« Marie-Laure »); a name that opens the compound
+        is still one (« Léa-SAV », a chat agent's name and team)."""
         from qualicall.models.names import is_first_name
 
         s, e = turn.norm.span(start, end)
-        while s > 1 and turn.text[s - 1] == "-" and turn.text[s - 2].isalpha():
-            s -= 2
-            while s > 0 and turn.text[s - 1].isalpha():
-                s -= 1
-        while e + 1 < len(turn.text) and turn.text[e] == "-" and turn.text[e + 1].isalpha():
-            e += 2
-            while e < len(turn.text) and turn.text[e].isalpha():
-                e += 1
-        parts = turn.text[s:e].split("-")
-        return len(parts) > 1 and not all(is_first_name(normalize(part).text) for part in parts)
+        if not (s > 1 and turn.text[s - 1] == "-" and turn.text[s - 2].isalpha()):
+            return False
+        compound = next(m for m in _HYPHENATED.finditer(turn.text) if m.start() <= s < m.end())
+        return not all(is_first_name(normalize(part).text) for part in compound.group().split("-"))
 
     def compound_first_name(self, turn: TurnView, start: int) -> bool:
         """« marie-laure », « jean-pierre »: first names joined by hyphens make one, whatever the dictionary says of each part."""
@@ -597,11 +592,11 @@ class _NameReader:
             return True
         first_person = kind == "first_person"
         word = turn.norm.text[start:end]
-        if self.acronym(turn, start, end):
-            return False
-        # The recogniser takes a capitalised common noun for a person now and then (« Numéro de contrat ? »,
-        # « Planétarium de Vaulx »): a person entity counts when it is no ordinary word.
-        if is_first_name(word) or self.is_person(turn, start, end) and self.written(turn, start, end).lower() not in self.dictionary:
+        # The recogniser takes a common noun for a person now and then (« Numéro de contrat ? », « Ciné Lumière,
+        # bonjour »): in a slot a company fills as often, or opening a sentence, a person entity counts when it is no
+        # ordinary word (« Boulanger à votre écoute » still does).
+        ordinary = self.written(turn, start, end).lower() in self.dictionary
+        if is_first_name(word) or self.is_person(turn, start, end) and not (ordinary and (kind == "company_like" or self.sentence_start(turn, start))):
             return True
         if not first_person:
             # A surname after a first name (« Élodie Marchand à votre service »), or a capitalised word no
