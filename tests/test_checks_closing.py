@@ -169,6 +169,12 @@ def test_customer_leaving_a_chat_makes_the_closing_not_applicable():
         ("Votre commande sera livrée demain à la boutique Au Plaisir des Fleurs.", "fr", "farewell", "failed"),
         ("Le photographe passe de belles heures sur chaque album.", "fr", "farewell", "failed"),
         ("Sharp sharp, I'll send you the reference number by SMS now.", "en", "farewell", "failed"),
+        # A short acknowledgement sits near "okay bye" and takes no leave; "go well", "later" as the whole goodbye do.
+        ("okay brilliant", "en", "farewell", "failed"),
+        ("Alright, lovely.", "en", "farewell", "failed"),
+        ("sharp go well", "en", "farewell", "passed"),
+        ("aight, later!", "en", "farewell", "passed"),
+        ("I'll ring you back later.", "en", "farewell", "failed"),
         # Other needs asked as further details wanted, or "got other questions".
         ("Souhaitez-vous d'autres précisions sur la location ?", "fr", "other_needs", "passed"),
         ("Got other questions for me?", "en", "other_needs", "passed"),
