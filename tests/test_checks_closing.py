@@ -259,6 +259,8 @@ def test_a_short_calls_opening_offer_is_not_its_closing(language, opening):
         # The last turn stopping on a preposition or a determiner: the transcript was cut while the agent spoke.
         ([(C, "Et s'il n'y a personne ?"), (A, "Dans ce cas il laisse un avis et vous pourrez passer le chercher au dépôt de")], "fr"),
         ([(C, "And if I'm out?"), (A, "Then he leaves a card and you can rebook it online within")], "en"),
+        # … or on « que »: a clause announced and never said.
+        ([(C, "et le remboursement ?"), (A, "alors euh le service comptable me confirme que")], "fr"),
         # The customer's last words give up; a chat closed for inactivity.
         ([(C, "soixante euros pour une vidange ?"), (A, "c'est le tarif oui"), (C, "bon ben laissez tomber je vais voir ailleurs")], "fr"),
         ([(C, "Forty pounds just to look at it?"), (A, "That's the call-out fee, yes."), (C, "You know what, forget it.")], "en"),
