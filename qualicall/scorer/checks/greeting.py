@@ -571,8 +571,8 @@ class _NameReader:
         s, e = turn.norm.span(start, end)
         if not (s > 1 and turn.text[s - 1] == "-" and turn.text[s - 2].isalpha()):
             return False
-        compound = next(m for m in _HYPHENATED.finditer(turn.text) if m.start() <= s < m.end())
-        return not all(is_first_name(normalize(part).text) for part in compound.group().split("-"))
+        compound = next((m for m in _HYPHENATED.finditer(turn.text) if m.start() <= s < m.end()), None)
+        return compound is not None and not all(is_first_name(normalize(part).text) for part in compound.group().split("-"))
 
     def compound_first_name(self, turn: TurnView, start: int) -> bool:
         """« marie-laure », « jean-pierre »: first names joined by hyphens make one, whatever the dictionary says of each part."""
