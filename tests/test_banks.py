@@ -127,6 +127,14 @@ def test_a_bank_with_too_few_examples_is_reported() -> None:
     ]
 
 
+def test_a_linear_vote_needs_ten_examples_a_side() -> None:
+    assert bank_problems(Bank("few", POSITIVES, NEGATIVES, linear=0.4)) == [
+        "bank few: 8 positive examples, at least 10 needed for a linear vote",
+        "bank few: 8 negative examples, at least 10 needed for a linear vote",
+    ]
+    assert bank_problems(Bank("few", POSITIVES, NEGATIVES)) == []
+
+
 def test_bank_vectors_are_read_back_from_the_disk_cache(embedder, tmp_path, monkeypatch) -> None:
     from qualicall.models.embeddings import encode_cached
 

@@ -110,6 +110,9 @@ def bank_problems(bank: Bank) -> list[str]:
     for side, sentences in (("positive", bank.positives), ("negative", bank.negatives)):
         if len(sentences) < bank.k:
             problems.append(f"bank {bank.name}: {len(sentences)} {side} examples, at least k={bank.k} needed")
+        elif bank.linear and len(sentences) < CROSS_VALIDATION_FOLDS:
+            # Fewer, and a regression fitted on them is noise; its cross-validation would leave a fold without the side.
+            problems.append(f"bank {bank.name}: {len(sentences)} {side} examples, at least {CROSS_VALIDATION_FOLDS} needed for a linear vote")
     return problems
 
 
