@@ -213,7 +213,7 @@ def fit_logistic(positive: np.ndarray, negative: np.ndarray) -> tuple[np.ndarray
     penalty[-1] = 0.0
     w = np.zeros(x.shape[1])
     for _ in range(50):
-        p = 1 / (1 + np.exp(-(x @ w)))
+        p = _probability(x, w, 0.0)  # the intercept is x's last column
         gradient = x.T @ (balance * (p - y)) + penalty * w
         hessian = (x * (balance * p * (1 - p))[:, None]).T @ x + np.diag(penalty)
         step = np.linalg.solve(hessian, gradient)

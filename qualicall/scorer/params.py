@@ -15,7 +15,7 @@ import re
 from functools import cached_property
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, PlainValidator, PrivateAttr, ValidationInfo, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainValidator, PrivateAttr, ValidationInfo, model_validator
 
 from qualicall.core.text import DEFAULT_HESITATIONS, compile_phrases, normalize
 
@@ -81,6 +81,18 @@ class CheckParams(BaseModel):
     def normal(self, text: str) -> str:
         """Text as it reads normalised with the rubric's hesitations."""
         return normalize(text, self._hesitations, self._contractions).text
+
+
+class ExclusionParams(CheckParams):
+    """Phrases that cancel a match they overlap: what the formula checks, the organisation and the courtesy share
+    (« merci de patienter » thanks nobody, « à votre service » names no service, « à plus de huit mètres » takes no
+    leave). Their callers drop such matches with `qualicall.scorer.context.without_overlaps`."""
+
+    exclude: list[str] = Field(default_factory=list, description="phrases that cancel a match they overlap")
+
+    @cached_property
+    def excluded(self) -> re.Pattern[str] | None:
+        return self.phrase_matcher(self.exclude)
 
 
 def _compiled_properties(model: type) -> list[str]:

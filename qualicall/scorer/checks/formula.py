@@ -10,7 +10,7 @@ from pydantic import Field
 from qualicall.core.result import ItemResult
 from qualicall.scorer.checks.banks import by_meaning, none_by_meaning, read_with_bank, realised
 from qualicall.scorer.context import SENTENCE_END, CheckContext, Match, TurnView, confirmed_sentence, find_all, without_overlaps
-from qualicall.scorer.params import CheckParams, Regex, Wording
+from qualicall.scorer.params import ExclusionParams, Regex, Wording
 from qualicall.scorer.reasons import place, quoted, reason
 from qualicall.scorer.registry import register_check
 from qualicall.scorer.signals import Unit
@@ -21,12 +21,11 @@ _QUESTION_MARK_NEXT = re.compile(r"\s*\?")
 _NON_SPACE = re.compile(r"\S+")
 
 
-class PhrasesParams(CheckParams):
+class PhrasesParams(ExclusionParams):
     """Phrases and patterns to find, phrases that cancel them: what the formula and banned_formula checks share."""
 
     phrases: list[str] = Field(default_factory=list)
     patterns: list[Regex] = Field(default_factory=list, description="regular expressions on normalised text")
-    exclude: list[str] = Field(default_factory=list, description="phrases that cancel a match they overlap")
     bank: str | None = Field(
         default=None,
         description="a rubric bank (`banks:`): where no phrase is found, a sentence of the window that realises it counts as one (recognised by meaning)",
@@ -35,10 +34,6 @@ class PhrasesParams(CheckParams):
     @cached_property
     def matcher(self) -> re.Pattern[str] | None:
         return self.formula_matcher(self.phrases, self.patterns)
-
-    @cached_property
-    def excluded(self) -> re.Pattern[str] | None:
-        return self.phrase_matcher(self.exclude)
 
 
 class FormulaParams(PhrasesParams):

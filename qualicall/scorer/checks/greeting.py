@@ -12,11 +12,19 @@ from pydantic import Field
 from qualicall.core.result import ItemResult
 from qualicall.core.text import normalize
 from qualicall.scorer.context import SENTENCE_END, CheckContext, Match, TurnView, find_all, first_saying, without_overlaps
-from qualicall.scorer.params import CheckParams
+from qualicall.scorer.params import CheckParams, ExclusionParams
 from qualicall.scorer.reasons import place, reason
 from qualicall.scorer.registry import register_check
 
 _HYPHENATED = re.compile(r"\w+(?:-\w+)+")
+
+
+def _first_names_only(compound: str) -> bool:
+    """Every part of a hyphenated compound is a first name (« Marie-Laure »; not « Vaulx-en-Velin »)."""
+    from qualicall.models.names import is_first_name
+
+    return all(is_first_name(normalize(part).text) for part in compound.split("-"))
+
 
 # The default of the organisation's `connectors` (the default rubrics state it).
 CONNECTORS = ["du", "de", "des", "la", "le", "l", "d", "et", "of", "the", "and"]
@@ -92,10 +100,9 @@ def _name_of_words(ctx: CheckContext, turn: TurnView, words: list[tuple[str, int
     return capitalised and first.lower() in known and second.lower() in known and not is_first_name(second)
 
 
-class OrganizationParams(CheckParams):
+class OrganizationParams(ExclusionParams):
     names: list[str] = Field(default_factory=list, description="the deployment's own company and service names")
     phrases: list[str] = Field(default_factory=list, description="formulas that introduce the organisation")
-    exclude: list[str] = Field(default_factory=list, description="phrases holding a formula that introduce nothing (« à votre service »)")
     pickup: bool = Field(default=True, description="accept a name said at pick-up (« Maison Boréal, bonjour »)")
     salutations: list[str] = Field(default_factory=list)
     fillers: list[str] = Field(default_factory=list, description="words skipped at the start of the pick-up")
@@ -123,10 +130,6 @@ class OrganizationParams(CheckParams):
     @cached_property
     def intro_matcher(self) -> re.Pattern[str] | None:
         return self.phrase_matcher(self.phrases)
-
-    @cached_property
-    def excluded(self) -> re.Pattern[str] | None:
-        return self.phrase_matcher(self.exclude)
 
     @cached_property
     def word_sets(self) -> dict[str, frozenset[str]]:
@@ -566,21 +569,17 @@ class _NameReader:
         """A word joined by hyphens after other words that are not all first names: part of a place's name
         (« Vaulx-en-Velin », « Saint-Aubin-sur-Loire »), not a person's (« Marie-Laure »); a name that opens the compound
         is still one (« Léa-SAV », a chat agent's name and team)."""
-        from qualicall.models.names import is_first_name
-
         s, e = turn.norm.span(start, end)
         if not (s > 1 and turn.text[s - 1] == "-" and turn.text[s - 2].isalpha()):
             return False
         compound = next((m for m in _HYPHENATED.finditer(turn.text) if m.start() <= s < m.end()), None)
-        return compound is not None and not all(is_first_name(normalize(part).text) for part in compound.group().split("-"))
+        return compound is not None and not _first_names_only(compound.group())
 
     def compound_first_name(self, turn: TurnView, start: int) -> bool:
         """« marie-laure », « jean-pierre »: first names joined by hyphens make one, whatever the dictionary says of each part."""
-        from qualicall.models.names import is_first_name
-
         s, _ = turn.norm.span(start, start + 1)
         compound = _HYPHENATED.match(turn.text, s)
-        return compound is not None and all(is_first_name(normalize(part).text) for part in compound.group().split("-"))
+        return compound is not None and _first_names_only(compound.group())
 
     def in_slot(self, turn: TurnView, start: int, end: int, kind: str) -> bool:
         """A word in a pattern's {name} slot: after a naming phrase (« je m'appelle X »), any word; said in the first person

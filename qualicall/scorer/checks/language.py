@@ -13,7 +13,7 @@ from qualicall.core.text import sentences
 from qualicall.models.nlp import like_num
 from qualicall.models.readability import textstat as load_textstat
 from qualicall.scorer.context import CheckContext, Match, TurnView, find_all, find_as_written, first_saying, without_overlaps
-from qualicall.scorer.params import CheckParams, Regex
+from qualicall.scorer.params import CheckParams, ExclusionParams, Regex
 from qualicall.scorer.reasons import place, quoted, reason
 from qualicall.scorer.registry import register_check
 
@@ -377,11 +377,10 @@ def no_jargon(ctx: CheckContext, params: JargonParams) -> ItemResult:
     return ctx.passed(reason("jargon.none"), [])
 
 
-class CourtesyParams(CheckParams):
+class CourtesyParams(ExclusionParams):
     informal: list[str] = Field(default_factory=list, description="familiar address (« tu », « toi »): always fails")
     informal_patterns: list[Regex] = Field(default_factory=list)
     familiar: list[str] = Field(default_factory=list, description="slang and familiar words (« ouais », « ben », \"yeah\")")
-    exclude: list[str] = Field(default_factory=list, description="phrases in which a familiar word reads otherwise (« à plus de huit mètres »)")
     courtesy: list[str] = Field(default_factory=list, description="courtesy words; the agent must say one")
     max_familiar: int = Field(default=0, ge=0, description="familiar words tolerated (quality-grid.md: none)")
 
@@ -392,7 +391,6 @@ class CourtesyParams(CheckParams):
             "informal": self.formula_matcher(self.informal, self.informal_patterns),
             "familiar": self.phrase_matcher(self.familiar),
             "courtesy": self.phrase_matcher(self.courtesy),
-            "excluded": self.phrase_matcher(self.exclude),
         }
 
 
@@ -401,7 +399,7 @@ def courtesy(ctx: CheckContext, params: CourtesyParams) -> ItemResult:
     """Passes when the agent keeps a polite register (quality-grid.md): courtesy words, and no « tu », and no familiar word."""
     turns = ctx.scope()
     informal = find_all(params.matchers["informal"], turns)
-    familiar = without_overlaps(find_as_written(ctx, params.matchers["familiar"], turns), find_all(params.matchers["excluded"], turns))
+    familiar = without_overlaps(find_as_written(ctx, params.matchers["familiar"], turns), find_all(params.excluded, turns))
     polite = find_all(params.matchers["courtesy"], turns)
     measures = {"informal": len(informal), "familiar": len(familiar), "courtesy_words": len(polite)}
     if informal:
