@@ -322,9 +322,19 @@ def test_contacts_that_reached_their_closing_or_end_a_sentence(ending, language)
         ([(A, "I'll email the form over, okay?"), (C, "great, thanks, bye")], "en", False),
         # No question: the agent's last words stand as they are.
         ([(A, "Le dossier est transmis au service technique."), (C, "d'accord")], "fr", False),
+        # The customer asked and nobody answered, or asked the agent to wait, or stopped on "because": cut mid-handling.
+        ([(A, "La pièce arrive lundi au garage."), (C, "D'accord. Et je pourrai payer en trois fois ?")], "fr", True),
+        ([(A, "The parcel left our depot this morning."), (C, "Great. Will the driver ring before he comes?")], "en", True),
+        ([(A, "Je vous lis les deux offres."), (C, "ah attendez on sonne à la porte deux secondes")], "fr", True),
+        ([(A, "I can book you in for Friday."), (C, "oh wait the kids are yelling, one sec")], "en", True),
+        ([(A, "The fee is waived this time."), (C, "okay and can my husband sign instead because")], "en", True),
+        # … not after the agent's closing formula, nor when the customer's last words only announce what they will do.
+        ([(A, "Avez-vous d'autres questions ?"), (C, "Juste une : vous ouvrez le samedi ?")], "fr", False),
+        ([(A, "Thanks for calling, take care."), (C, "You too! Oh, is it the same number for billing?")], "en", False),
+        ([(A, "Il me faut le numéro de contrat."), (C, "je regarde sur mon espace client et je vous rappelle plus tard")], "fr", False),
     ],
 )
-def test_a_contact_ending_on_the_answer_to_the_agents_question(ending, language, cut):
+def test_a_contact_ending_on_a_question_or_a_wait_with_nothing_after(ending, language, cut):
     base = FR_CALL if language == "fr" else EN_CALL
     closing = score(base + ending, language).criteria["closing"]
     assert (closing.items["farewell"].status == "not_applicable") == cut, closing.items["farewell"].reason

@@ -39,9 +39,10 @@ def _interrupted(ctx: CheckContext) -> str | None:
     middle of a word, the customer's last turn ending on giving up (« …bon ben laissez
     tomber »: `windows.leaving`) with no closing formula in it or in the agent's turn before,
     a last turn (anyone's) ending on a word no sentence ends on (« entre neuf heures et
-    euh », "it should appear within"), or the customer's answer to the agent's question with
-    nothing after it and no closing formula from either (« Lequel vous arrange ? » « je
-    dois voir avec mon fils ») means the closing never came only if the agent had not
+    euh », "it should appear within"), or the customer's answer to the agent's question, the
+    customer's own question or their asking for a wait (« one sec ») with nothing after it and
+    no closing formula from either (« Lequel vous arrange ? » « je dois voir avec mon fils »)
+    means the closing never came only if the agent had not
     already taken leave (an item flagged `closes_contact`), in their last turn before the
     marker or in the marker's own: a chat whose customer leaves after the agent's « bonne
     soirée » did reach its closing, and is judged on it.
@@ -61,10 +62,12 @@ def _interrupted(ctx: CheckContext) -> str | None:
         marker_turn, said = final, gave_up[0].text
     elif final.speaker in (AGENT, CUSTOMER) and find_all(ctx.rubric.unfinished, [final]):
         marker_turn, said = final, " ".join(final.text.split()[-5:])
-    elif final.speaker == CUSTOMER and _question(ctx.agent_turns[-1:]) and not _closing_begun(ctx, [ctx.agent_turns[-1], final]):
-        # The agent asked (a slot, a choice, a go-ahead), the customer answered and nothing came after, no
-        # closing formula from either (« anything else? », « merci, au revoir »): the contact stopped
-        # while the agent was still handling it.
+    elif final.speaker == CUSTOMER and (_question(ctx.agent_turns[-1:]) or _question([final]) or _asks_to_wait(ctx, final) is not None) \
+            and not _closing_begun(ctx, [*ctx.agent_turns[-1:], final]):
+        # The agent asked (a slot, a choice, a go-ahead) and the customer answered, or the customer asked and
+        # nobody answered, or the customer asked the agent to wait (« one sec, my sister's calling »); nothing
+        # came after, no closing formula from either (« anything else? », « merci, au revoir »): the contact
+        # stopped while it was still being handled.
         marker_turn, said = final, " ".join(final.text.split()[-8:])
     elif (held := _holding(ctx)) is not None:
         marker_turn, said = held
@@ -82,18 +85,26 @@ def _holding(ctx: CheckContext) -> tuple[TurnView, str] | None:
     """The agent's last turn closing on words that ask the customer to wait (« je vérifie, un instant »), with only the
     customer's words after it, none of a closing formula: the contact was cut while the agent worked."""
     last = ctx.agent_turns[-1:]
-    if not last or ctx.rubric.holding is None:
+    if not last:
         return None
     turn = last[0]
-    found = ctx.rubric.holding.search(" ".join(turn.norm.words()[-_HOLDING_TAIL_WORDS:]))
+    found = _asks_to_wait(ctx, turn)
     after = [t for t in ctx.turns if t.index > turn.index and t.norm.text]
     if found is None or any(t.speaker != CUSTOMER for t in after) or _closing_begun(ctx, [turn, *after]):
         return None  # (the closing's formulas last: finding one may tag the turns)
     return turn, found.group()
 
 
-# How near its end an agent's turn asks the customer to wait (« … je regarde ça, une petite seconde »).
-_HOLDING_TAIL_WORDS = 8
+# How near its end an agent's turn asks the customer to wait (« … je regarde ça, une petite seconde »); a customer's
+# turn, nearer (« oh wait my sister's calling me, one sec »; not « je regarde sur le site et je vous rappelle »).
+_HOLDING_TAIL_WORDS = {AGENT: 8, CUSTOMER: 4}
+
+
+def _asks_to_wait(ctx: CheckContext, turn: TurnView) -> re.Match[str] | None:
+    """The words near the turn's end that ask for a wait (`windows.holding`): « je vérifie, un instant », "oh wait, one sec"."""
+    if ctx.rubric.holding is None:
+        return None
+    return ctx.rubric.holding.search(" ".join(turn.norm.words()[-_HOLDING_TAIL_WORDS[turn.speaker]:]))
 
 
 def _takes_leave(ctx: CheckContext, turns: list[TurnView]) -> bool:
