@@ -261,6 +261,15 @@ def test_a_short_calls_opening_offer_is_not_its_closing(language, opening):
         ([(C, "And if I'm out?"), (A, "Then he leaves a card and you can rebook it online within")], "en"),
         # … or on « que »: a clause announced and never said.
         ([(C, "et le remboursement ?"), (A, "alors euh le service comptable me confirme que")], "fr"),
+        # … or on a subject or object pronoun (« je », « s' »), or on "at" before a dash.
+        ([(A, "Le forfait couvre deux séances."), (C, "Ah, très bien. Et pour la troisième, je")], "fr"),
+        ([(A, "La carte est activée."), (C, "merci et si elle ne marche pas au péage il s")], "fr"),
+        ([(C, "Friday works."), (A, "Let me see what we have. The morning slots start at —")], "en"),
+        # The agent asking a silent customer whether they are still there, in any word order.
+        ([(C, "ok"), (A, "Êtes-vous toujours là ?")], "fr"),
+        ([(C, "right"), (A, "Hello, you still there?")], "en"),
+        # The agent's thanks before their asking to wait, the customer's thanks while waiting: no leave taken.
+        ([(C, "Et pour la caution ?"), (A, "Merci de la question. Je regarde ça, un instant."), (C, "Merci, je patiente.")], "fr"),
         # The customer's last words give up; a chat closed for inactivity.
         ([(C, "soixante euros pour une vidange ?"), (A, "c'est le tarif oui"), (C, "bon ben laissez tomber je vais voir ailleurs")], "fr"),
         ([(C, "Forty pounds just to look at it?"), (A, "That's the call-out fee, yes."), (C, "You know what, forget it.")], "en"),
@@ -299,6 +308,9 @@ def test_contacts_cut_before_their_closing(ending, language):
         ([(A, "Il me faut le numéro de commande."), (C, "D'accord, je rappellerai quand je l'aurai sous la main.")], "fr"),
         ([(A, "Votre dossier sera clôturé automatiquement une fois le remboursement effectué."), (C, "Parfait.")], "fr"),
         ([(A, "C'est réglé, merci pour votre patience —")], "fr"),
+        # A question ending on its inverted subject is whole (« puis-je ? »); a wait after a farewell.
+        ([(A, "Votre badge est prêt à l'accueil."), (C, "Merci, et quand puis-je ?")], "fr"),
+        ([(C, "merci"), (A, "Bonne journée, je vérifie juste un point, un instant."), (C, "d'accord")], "fr"),
         # Back from the wait, the agent went on.
         ([(A, "Je vérifie, un instant."), (C, "d'accord"), (A, "C'est bon, le remboursement est parti.")], "fr"),
     ],

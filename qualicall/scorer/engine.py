@@ -60,7 +60,7 @@ def _interrupted(ctx: CheckContext) -> str | None:
         # The customer gives up (« bon ben laissez tomber, je vais voir ailleurs ») and nothing comes after, no closing
         # formula from either (not « non merci, laissez tomber, au revoir », nor after the agent's « autre chose ? »).
         marker_turn, said = final, gave_up[0].text
-    elif final.speaker in (AGENT, CUSTOMER) and find_all(ctx.rubric.unfinished, [final]):
+    elif final.speaker in (AGENT, CUSTOMER) and not _question([final]) and find_all(ctx.rubric.unfinished, [final]):
         marker_turn, said = final, " ".join(final.text.split()[-5:])
     elif final.speaker == CUSTOMER and (_question(ctx.agent_turns[-1:]) or _question([final]) or _asks_to_wait(ctx, final) is not None) \
             and not _closing_begun(ctx, [*ctx.agent_turns[-1:], final]):
@@ -90,8 +90,8 @@ def _holding(ctx: CheckContext) -> tuple[TurnView, str] | None:
     turn = last[0]
     found = _asks_to_wait(ctx, turn)
     after = [t for t in ctx.turns if t.index > turn.index and t.norm.text]
-    if found is None or any(t.speaker != CUSTOMER for t in after) or _closing_begun(ctx, [turn, *after]):
-        return None  # (the closing's formulas last: finding one may tag the turns)
+    if found is None or any(t.speaker != CUSTOMER for t in after) or _takes_leave(ctx, [turn, *after]):
+        return None  # (the farewell's formulas last: finding one may tag the turns)
     return turn, found.group()
 
 
