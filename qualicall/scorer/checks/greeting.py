@@ -561,7 +561,9 @@ class _NameReader:
         word = turn.norm.text[start:end]
         if not is_first_name(word) or self.in_hyphenated_place(turn, start, end):
             return False
-        if self.written(turn, start, end).lower() not in self.dictionary or self.compound_first_name(turn, start):
+        # Two letters are a name only as cased text writes one (« Jo », not the Afrikaans « ja » of a raw transcript);
+        # a presenting phrase (« this is jo ») takes them all the same (`in_slot`).
+        if len(word) > 2 and (self.written(turn, start, end).lower() not in self.dictionary or self.compound_first_name(turn, start)):
             return True
         return self.capitalised_inside(turn, start, end) or self.is_person(turn, start, end)
 
