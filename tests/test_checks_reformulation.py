@@ -361,3 +361,25 @@ def test_numbers_are_content_of_a_restatement():
              (A, "Sure. So you're after four players Saturday around eight, that right?"), (C, "Yes.")]
     result = item(turns, "reformulation.restates_need", "en")
     assert result.status == "passed", result.reason
+
+
+@pytest.mark.parametrize(
+    "agent, language, expected",
+    [
+        # A short question closing the agent's restatement asks the customer to check it: the restatement is checked.
+        ("Donc votre chien a mangé du chocolat tout à l'heure et vous voulez savoir si c'est grave, c'est juste ?", "fr", "passed"),
+        ("Si je comprends bien, votre chien a mangé du chocolat tout à l'heure. J'ai bon ?", "fr", "passed"),
+        ("So the owner let the lakeside cabin twice for half-term — correct?", "en", "passed"),
+        ("So you booked the lakeside cabin for half-term and the owner let it twice, yeah?", "en", "passed"),
+        # The restatement alone, or followed by a question about something else, longer than a tag: no check.
+        ("Donc votre chien a mangé du chocolat tout à l'heure et vous voulez savoir si c'est grave.", "fr", "failed"),
+        ("So the owner let the lakeside cabin twice for half-term. Would you like me to look for another cabin nearby?", "en", "failed"),
+        # The same short question after words that restate nothing (a gesture offered): no restatement to check.
+        ("Je vous fais un geste de dix euros sur la consultation, c'est juste ?", "fr", "failed"),
+    ],
+)
+def test_a_short_question_closing_the_restatement_checks_it(agent, language, expected):
+    result = after_the_pet_or_cabin(agent, "Oui." if language == "fr" else "Yes.", language, "reformulation.checks_understanding")
+    assert result.status == expected, result.reason
+    if expected == "passed":
+        assert result.reason_code in ("formula.tag_after", "formula.found"), result.reason

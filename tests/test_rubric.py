@@ -128,3 +128,14 @@ def test_a_check_naming_a_missing_bank_is_reported_with_its_line(tmp_path):
     found = {(p.path, p.message) for p in problems}
     assert ("criteria.comprehensible_language.items.no_jargon.params.meaning_bank", "no bank 'asks_meening' in this rubric's banks") in found, found
     assert all(p.line for p in problems if p.path.endswith("_bank"))
+
+
+@pytest.mark.parametrize("named", ["restates_needs", "checks_understanding"])
+def test_tag_after_must_name_an_item_of_the_criterion_scored_before(named):
+    """`tag_after` reads the verdict of an item scored before: a typo, or the item itself, is a located problem."""
+    text = rubric_path("default-en").read_text(encoding="utf-8").replace("tag_after: restates_need", f"tag_after: {named}", 1)
+    rubric, problems = validate_rubric_text(text)
+    assert rubric is None
+    found = {(p.path, p.message): p.line for p in problems}
+    line = found[("criteria.reformulation.items.checks_understanding.params.tag_after", f"no item {named!r} before 'checks_understanding' in criterion 'reformulation'")]
+    assert f"tag_after: {named}" in text.splitlines()[line - 1]

@@ -89,6 +89,10 @@ class CheckContext:
     item: ItemSpec = field(default_factory=lambda: ItemSpec(check="formula"))
     # In a conditional criterion, set by the engine: only the turns after this one are judged.
     after_turn: int | None = None
+    # The current criterion's items scored so far, by id, set by the engine (an item may read an earlier one's verdict).
+    scored: dict[str, ItemResult] = field(default_factory=dict)
+    # The current criterion's items, by id.
+    criterion_items: dict[str, ItemSpec] = field(default_factory=dict)
     _tagged: dict[int, list["_Tagged"]] = field(default_factory=dict)
     _sentences: dict[int, "SpeakerSentences"] = field(default_factory=dict)  # by turn index
 

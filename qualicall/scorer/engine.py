@@ -150,6 +150,7 @@ def score_interaction(interaction: Interaction, rubric: Rubric, measured: dict[s
         items: dict[str, ItemResult] = {}
         absent = _condition_absent(criterion, signals)
         ctx.after_turn = _condition_start(signals[criterion.applies_if], sentiment) if criterion.applies_if and not absent else None
+        ctx.scored, ctx.criterion_items = items, criterion.items
         for item_id, item in criterion.items.items():
             ctx.item = item
             if no_conversation:

@@ -54,6 +54,10 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     # formula, banned_formula
     "formula.no_agent_turn": ("aucun tour de l'agent dans {window:window}", "no agent turn in {window:window}"),
     "formula.found": ("{what:text} : « {text} » au {at:place}", "{what:text}: « {text} » in {at:place}"),
+    "formula.tag_after": (
+        "{what:text} : « {text} », question qui clôt l'item « {item:text} » au {at:place}",
+        "{what:text}: « {text} », a question closing the item \"{item:text}\" in {at:place}",
+    ),
     "formula.same_meaning": (
         "{what:text} (même sens, similarité {similarity:.2f}) : « {text} » au {at:place}",
         "{what:text} (same meaning, similarity {similarity:.2f}): « {text} » in {at:place}",

@@ -575,6 +575,7 @@ def validate_rubric_text(text: str) -> tuple[Rubric | None, list[Problem]]:
                     message = "unknown setting" if error["type"] == "extra_forbidden" else _message(error)
                     problems.append(Problem(_dotted(loc), message, _line_of(root, loc)))
     problems += _bank_problems(data, root, checked)
+    problems += _earlier_item_problems(data, root, checked)
     if rubric is None or problems:
         return None, problems
     for (cid, iid), params in checked.items():
@@ -610,6 +611,23 @@ def _bank_problems(data: dict[str, Any], root: yaml.Node | None, checked: dict[t
         if isinstance(signal, str) and signal not in banks:
             loc = ("criteria", cid, "applies_if")
             problems.append(Problem(_dotted(loc), f"no bank {signal!r} in this rubric's banks: the signal cannot be recognised", _line_of(root, loc)))
+    return problems
+
+
+# Params of a check that name an item of the same criterion scored before it (the formula check's `tag_after`).
+EARLIER_ITEM_PARAMS = ("tag_after",)
+
+
+def _earlier_item_problems(data: dict[str, Any], root: yaml.Node | None, checked: dict[tuple[str, str], BaseModel]) -> list[Problem]:
+    """Every reference to another item: it must be of the same criterion and come before (items are scored in order)."""
+    problems: list[Problem] = []
+    for (cid, iid), params in checked.items():
+        order = list(data["criteria"][cid]["items"])
+        for field_name in EARLIER_ITEM_PARAMS:
+            named = getattr(params, field_name, None)
+            if isinstance(named, str) and (named not in order or order.index(named) >= order.index(iid)):
+                loc = ("criteria", cid, "items", iid, "params", field_name)
+                problems.append(Problem(_dotted(loc), f"no item {named!r} before {iid!r} in criterion {cid!r}", _line_of(root, loc)))
     return problems
 
 

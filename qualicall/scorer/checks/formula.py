@@ -65,6 +65,15 @@ class FormulaParams(PhrasesParams):
         default_factory=list,
         description="verbs that say the formula in any form (« remercier »: « c'est moi qui vous remercie »), matched on spaCy lemmas",
     )
+    tag_after: str | None = Field(
+        default=None,
+        description="an item of the same criterion, scored before this one, whose passing evidence the agent closes with a short question "
+        "(« …, c'est juste ? », \"…, correct?\"): that question realises this item (a restatement the agent asks the customer to check)",
+    )
+    tag_after_words: int = Field(default=6, ge=1, description="with `tag_after`: the longest such question, in words, closing the evidence's sentence")
+    tag_after_sentence_words: int = Field(
+        default=3, ge=0, description="with `tag_after`: the longest such question as a sentence of its own right after the evidence (« …. J'ai bon ? »)"
+    )
     what: Wording = Field(default={"fr": "formule", "en": "formula"}, description="what is looked for, in reasons")
 
     @cached_property
@@ -199,6 +208,31 @@ def _normal_of(match: Match) -> str:
     return match.turn.norm.text[match.start : match.end].strip()
 
 
+# What closes a passing item's evidence as a short question: « …, c'est juste ? », "… — correct?", or, as a sentence of its
+# own, « …. J'ai bon ? » (the group `own`).
+_CLOSING_QUESTION = re.compile(r"[\s,;:—–-]*(?P<own>[.!]\s*)?([^.?!…]*\?)")
+
+
+def _question_closing(ctx: CheckContext, params: FormulaParams, turns: list[TurnView]) -> Match | None:
+    """The short question with which the agent closes the evidence of the `tag_after` item (scored before this one), in one of `turns`."""
+    earlier = ctx.scored.get(params.tag_after or "")
+    if earlier is None or earlier.status != "passed":
+        return None
+    for evidence in earlier.evidence:
+        turn = next((t for t in turns if t.index == evidence.turn), None)
+        asked = _CLOSING_QUESTION.match(turn.text, evidence.end_char) if turn is not None else None
+        if asked is None or len(asked.group(2).split()) > (params.tag_after_sentence_words if asked.group("own") else params.tag_after_words):
+            continue
+        # A bare « ? »: the evidence was itself asked (« … — correct? », « …, vous me le confirmez ? »): its last words are the question.
+        start = asked.start(2) if asked.group(2)[:-1].strip() else evidence.start_char
+        span = turn.norm.norm_span(start, asked.end(2))
+        if span is None:
+            continue
+        words = turn.norm.words_before(span[1], params.tag_after_words)
+        return Match(turn, max(span[0], span[1] - len(" ".join(words))), span[1])
+    return None
+
+
 def _is_tag_question(match: Match) -> bool:
     """« …, d'accord ? », "…, right?": the word closes a sentence with a question mark."""
     _, end = match.turn.norm.span(match.start, match.end)
@@ -219,6 +253,8 @@ def formula(ctx: CheckContext, params: FormulaParams) -> ItemResult:
     if matches:
         first = matches[0]
         return ctx.passed(reason("formula.found", what=params.what, text=first.text, at=place(first)), matches)
+    if params.tag_after and (tag := _question_closing(ctx, params, turns)) is not None:
+        return ctx.passed(reason("formula.tag_after", what=params.what, text=tag.text, at=place(tag), item=ctx.criterion_items[params.tag_after].label or params.tag_after), [tag])
     if params.bank:
         # A question item reads only the questions: a statement is not embedded at all.
         asked = (lambda unit: _asked(unit, params)) if params.question else None
