@@ -462,3 +462,25 @@ def test_farewell_in_other_registers(last, language, expected):
 def test_a_short_recap(closing, expected):
     result = item(FR_CALL + closing + [(C, "Merci."), (A, "Merci de votre appel, bonne journée.")], "closing.recap")
     assert result.status == expected, result.reason
+
+
+@pytest.mark.parametrize(
+    "closing, language, expected",
+    [
+        # A heading closed by a colon announces a summary as a marker word does, when what follows repeats the call
+        # (no future, no day, no word of what happens next: only the heading makes it a summary).
+        ("En deux mots : votre colis est resté au dépôt de Lyon, avec le suivi bloqué.", "fr", "passed"),
+        ("Bottom line: the parcel stayed at the Leeds depot with its tracking stuck.", "en", "passed"),
+        # The same heading before new facts, or a time after a colon: nothing summed up.
+        ("En deux mots : gardez bien le ticket de caisse, le fabricant le demande pour la garantie.", "fr", "failed"),
+        ("Depot hours 10:30 to 18:00 for parcels with their tracking stuck at the depot.", "en", "failed"),
+    ],
+)
+def test_recap_announced_by_a_heading(closing, language, expected):
+    base = FR_CALL if language == "fr" else EN_CALL
+    # Turns enough that the closing window (last three agent turns, last 30 s) leaves the call's explanation out.
+    middle = [(A, "Je vous envoie le lien de suivi par SMS."), (C, "Très bien.")] if language == "fr" else [(A, "I'm texting you the tracking link."), (C, "Great.")]
+    end = [(A, "Merci de votre appel, au revoir.")] if language == "fr" else [(A, "Thanks for calling, goodbye.")]
+    turns = base + middle * 3 + [(A, closing), (C, "Merci." if language == "fr" else "Thanks.")] + end
+    result = item(turns, "closing.recap", language, seconds_per_turn=8)
+    assert result.status == expected, result.reason
