@@ -261,15 +261,14 @@ def test_a_short_calls_opening_offer_is_not_its_closing(language, opening):
         ([(C, "And if I'm out?"), (A, "Then he leaves a card and you can rebook it online within")], "en"),
         # … or on « que »: a clause announced and never said.
         ([(C, "et le remboursement ?"), (A, "alors euh le service comptable me confirme que")], "fr"),
-        # … or on a subject or object pronoun (« je », « s' »), or on "at" before a dash.
-        ([(A, "Le forfait couvre deux séances."), (C, "Ah, très bien. Et pour la troisième, je")], "fr"),
+        # … or on an elided pronoun (« s' », « j' »), or on "because".
         ([(A, "La carte est activée."), (C, "merci et si elle ne marche pas au péage il s")], "fr"),
-        ([(C, "Friday works."), (A, "Let me see what we have. The morning slots start at —")], "en"),
+        ([(A, "The fee is waived this time."), (C, "great and can my husband sign the form instead because")], "en"),
         # The agent asking a silent customer whether they are still there, in any word order.
         ([(C, "ok"), (A, "Êtes-vous toujours là ?")], "fr"),
         ([(C, "right"), (A, "Hello, you still there?")], "en"),
-        # The agent's thanks before their asking to wait, the customer's thanks while waiting: no leave taken.
-        ([(C, "Et pour la caution ?"), (A, "Merci de la question. Je regarde ça, un instant."), (C, "Merci, je patiente.")], "fr"),
+        # The customer's thanks while waiting take no leave.
+        ([(C, "Et pour la caution ?"), (A, "Je regarde ça, un instant."), (C, "Merci, je patiente.")], "fr"),
         # The customer's last words give up; a chat closed for inactivity.
         ([(C, "soixante euros pour une vidange ?"), (A, "c'est le tarif oui"), (C, "bon ben laissez tomber je vais voir ailleurs")], "fr"),
         ([(C, "Forty pounds just to look at it?"), (A, "That's the call-out fee, yes."), (C, "You know what, forget it.")], "en"),
@@ -308,9 +307,15 @@ def test_contacts_cut_before_their_closing(ending, language):
         ([(A, "Il me faut le numéro de commande."), (C, "D'accord, je rappellerai quand je l'aurai sous la main.")], "fr"),
         ([(A, "Votre dossier sera clôturé automatiquement une fois le remboursement effectué."), (C, "Parfait.")], "fr"),
         ([(A, "C'est réglé, merci pour votre patience —")], "fr"),
-        # A question ending on its inverted subject is whole (« puis-je ? »); a wait after a farewell.
-        ([(A, "Votre badge est prêt à l'accueil."), (C, "Merci, et quand puis-je ?")], "fr"),
+        # « je » ends a question whose mark a raw transcript lost (« quand puis-je »); a wait after a farewell, or after the
+        # closing began (« autre chose ? »); words of a wait in another sense (« n'attendez pas », "hang on to that").
+        ([(A, "votre badge est prêt à l'accueil"), (C, "ah bon et quand puis je")], "fr"),
         ([(C, "merci"), (A, "Bonne journée, je vérifie juste un point, un instant."), (C, "d'accord")], "fr"),
+        ([(C, "non merci"), (A, "Puis-je faire autre chose pour vous ? Non ? Alors je vous passe notre enquête, ne quittez pas."), (C, "d'accord")], "fr"),
+        ([(C, "Et si rien n'arrive ?"), (A, "Si rien n'arrive jeudi, rappelez-nous, n'attendez pas.")], "fr"),
+        ([(C, "Great."), (A, "Your reference is PX452, hang on to that.")], "en"),
+        # The agent asked whether the customer was still there, then went on to close.
+        ([(A, "Êtes-vous toujours là ?"), (C, "Oui, pardon, on m'appelait."), (A, "Parfait. Autre chose ? Merci de votre appel, au revoir.")], "fr"),
         # Back from the wait, the agent went on.
         ([(A, "Je vérifie, un instant."), (C, "d'accord"), (A, "C'est bon, le remboursement est parti.")], "fr"),
     ],
@@ -342,6 +347,8 @@ def test_contacts_that_reached_their_closing_or_end_a_sentence(ending, language)
         ([(A, "The fee is waived this time."), (C, "okay and can my husband sign instead because")], "en", True),
         # … not after the agent's closing formula, nor when the customer's last words only announce what they will do.
         ([(A, "Avez-vous d'autres questions ?"), (C, "Juste une : vous ouvrez le samedi ?")], "fr", False),
+        # The customer's thanks take no leave: their question is unanswered all the same.
+        ([(A, "Le remboursement est validé."), (C, "Merci ! Et ça arrive quand sur mon compte ?")], "fr", True),
         ([(A, "Thanks for calling, take care."), (C, "You too! Oh, is it the same number for billing?")], "en", False),
         ([(A, "Il me faut le numéro de contrat."), (C, "je regarde sur mon espace client et je vous rappelle plus tard")], "fr", False),
     ],

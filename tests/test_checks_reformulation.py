@@ -374,6 +374,10 @@ def test_numbers_are_content_of_a_restatement():
         # The restatement alone, or followed by a question about something else, longer than a tag: no check.
         ("Donc votre chien a mangé du chocolat tout à l'heure et vous voulez savoir si c'est grave.", "fr", "failed"),
         ("So the owner let the lakeside cabin twice for half-term. Would you like me to look for another cabin nearby?", "en", "failed"),
+        # A question closing the restatement that asks something else, even short: no check of the restatement.
+        ("So you booked the lakeside cabin for half-term and the owner let it twice, shall I look for another?", "en", "failed"),
+        ("Donc votre chien a mangé du chocolat tout à l'heure, il a vomi depuis ?", "fr", "failed"),
+        ("So the owner let the lakeside cabin twice for half-term. Your postcode?", "en", "failed"),
         # The same short question after words that restate nothing (a gesture offered): no restatement to check.
         ("Je vous fais un geste de dix euros sur la consultation, c'est juste ?", "fr", "failed"),
     ],

@@ -44,8 +44,8 @@ def _interrupted(ctx: CheckContext) -> str | None:
     no closing formula from either (« Lequel vous arrange ? » « je dois voir avec mon fils »)
     means the closing never came only if the agent had not
     already taken leave (an item flagged `closes_contact`), in their last turn before the
-    marker or in the marker's own: a chat whose customer leaves after the agent's « bonne
-    soirée » did reach its closing, and is judged on it.
+    marker or in the marker's own, nor begun the closing after it: a chat whose customer
+    leaves after the agent's « bonne soirée » did reach its closing, and is judged on it.
     """
     last = [t for t in ctx.turns if t.norm.text][-3:]
     found = find_all(ctx.rubric.interrupted, last)
@@ -60,14 +60,18 @@ def _interrupted(ctx: CheckContext) -> str | None:
         # The customer gives up (« bon ben laissez tomber, je vais voir ailleurs ») and nothing comes after, no closing
         # formula from either (not « non merci, laissez tomber, au revoir », nor after the agent's « autre chose ? »).
         marker_turn, said = final, gave_up[0].text
-    elif final.speaker in (AGENT, CUSTOMER) and not _question([final]) and find_all(ctx.rubric.unfinished, [final]):
+    elif final.speaker in (AGENT, CUSTOMER) and find_all(ctx.rubric.unfinished, [final]):
         marker_turn, said = final, " ".join(final.text.split()[-5:])
-    elif final.speaker == CUSTOMER and (_question(ctx.agent_turns[-1:]) or _question([final]) or _asks_to_wait(ctx, final) is not None) \
-            and not _closing_begun(ctx, [*ctx.agent_turns[-1:], final]):
-        # The agent asked (a slot, a choice, a go-ahead) and the customer answered, or the customer asked and
-        # nobody answered, or the customer asked the agent to wait (« one sec, my sister's calling »); nothing
-        # came after, no closing formula from either (« anything else? », « merci, au revoir »): the contact
-        # stopped while it was still being handled.
+    elif final.speaker == CUSTOMER and _question(ctx.agent_turns[-1:]) and not _closing_begun(ctx, [*ctx.agent_turns[-1:], final]):
+        # The agent asked (a slot, a choice, a go-ahead), the customer answered and nothing came after, no
+        # closing formula from either (« anything else? », « merci, au revoir »): the contact stopped
+        # while the agent was still handling it.
+        marker_turn, said = final, " ".join(final.text.split()[-8:])
+    elif final.speaker == CUSTOMER and (_question([final]) or _asks_to_wait(ctx, final) is not None) \
+            and not _closing_begun(ctx, ctx.agent_turns[-1:]) and not _takes_leave(ctx, [final]):
+        # The customer asked and nobody answered, or asked for a wait (« oh wait, my sister's calling me, one sec »),
+        # the agent had not begun the closing and the customer took no leave (their thanks close nothing:
+        # « Merci ! Et ça arrive quand ? »): the contact stopped while it was still being handled.
         marker_turn, said = final, " ".join(final.text.split()[-8:])
     elif (held := _holding(ctx)) is not None:
         marker_turn, said = held
@@ -77,6 +81,10 @@ def _interrupted(ctx: CheckContext) -> str | None:
     if marker_turn.speaker == AGENT:
         before.append(marker_turn)
     if before and _takes_leave(ctx, before):
+        return None
+    # The agent went on to close after the marker (« Êtes-vous toujours là ? » « Oui, pardon » « … autre chose ? »): judged.
+    after = [t for t in ctx.agent_turns if t.index > marker_turn.index]
+    if after and _closing_begun(ctx, after):
         return None
     return said
 
@@ -90,21 +98,27 @@ def _holding(ctx: CheckContext) -> tuple[TurnView, str] | None:
     turn = last[0]
     found = _asks_to_wait(ctx, turn)
     after = [t for t in ctx.turns if t.index > turn.index and t.norm.text]
-    if found is None or any(t.speaker != CUSTOMER for t in after) or _takes_leave(ctx, [turn, *after]):
-        return None  # (the farewell's formulas last: finding one may tag the turns)
+    # The closing begun in the agent's turn (« Autre chose ? Non ? Alors merci, ne quittez pas »), or the customer taking leave
+    # after it: judged; the customer's thanks while waiting close nothing (« Merci, je patiente »).
+    if found is None or any(t.speaker != CUSTOMER for t in after) or _closing_begun(ctx, [turn]) or _takes_leave(ctx, after):
+        return None  # (the closing's formulas last: finding one may tag the turns)
     return turn, found.group()
 
 
-# How near its end an agent's turn asks the customer to wait (« … je regarde ça, une petite seconde »); a customer's
-# turn, nearer (« oh wait my sister's calling me, one sec »; not « je regarde sur le site et je vous rappelle »).
-_HOLDING_TAIL_WORDS = {AGENT: 8, CUSTOMER: 4}
+# How near its end an agent's turn asks the customer to wait (« … je regarde ça, une petite seconde »).
+_HOLDING_TAIL_WORDS = 8
 
 
 def _asks_to_wait(ctx: CheckContext, turn: TurnView) -> re.Match[str] | None:
-    """The words near the turn's end that ask for a wait (`windows.holding`): « je vérifie, un instant », "oh wait, one sec"."""
+    """The words that ask for a wait (`windows.holding`) near the end of an agent's turn (« je vérifie, un instant, s'il vous
+    plaît »), closing a customer's (« oh wait, my sister's calling me, one sec »; not « je regarde et je vous rappelle »)."""
     if ctx.rubric.holding is None:
         return None
-    return ctx.rubric.holding.search(" ".join(turn.norm.words()[-_HOLDING_TAIL_WORDS[turn.speaker]:]))
+    tail = " ".join(turn.norm.words()[-_HOLDING_TAIL_WORDS:])
+    found = ctx.rubric.holding.search(tail)
+    if found is not None and turn.speaker == CUSTOMER:
+        found = next((m for m in ctx.rubric.holding.finditer(tail) if m.end() == len(tail)), None)
+    return found
 
 
 def _takes_leave(ctx: CheckContext, turns: list[TurnView]) -> bool:

@@ -68,13 +68,16 @@ class FormulaParams(PhrasesParams):
     tag_after: str | None = Field(
         default=None,
         description="an item of the same criterion, scored before this one, whose passing evidence the agent closes with a short question "
-        "(« …, c'est juste ? », \"…, correct?\"): that question realises this item (a restatement the agent asks the customer to check)",
+        "holding one of `tag_after_cues` (« …, c'est juste ? », \"…, correct?\"): that question realises this item (the agent asks the "
+        "customer to check a restatement)",
     )
-    tag_after_words: int = Field(default=6, ge=1, description="with `tag_after`: the longest such question, in words, closing the evidence's sentence")
-    tag_after_sentence_words: int = Field(
-        default=3, ge=0, description="with `tag_after`: the longest such question as a sentence of its own right after the evidence (« …. J'ai bon ? »)"
-    )
+    tag_after_cues: list[str] = Field(default_factory=list, description="with `tag_after`: words of confirmation, one of which the question holds")
+    tag_after_words: int = Field(default=10, ge=1, description="with `tag_after`: the longest such question (its last clause), in words")
     what: Wording = Field(default={"fr": "formule", "en": "formula"}, description="what is looked for, in reasons")
+
+    @cached_property
+    def tag_after_cue_words(self) -> frozenset[str]:
+        return self.normal_words(self.tag_after_cues)
 
     @cached_property
     def tag_matcher(self) -> re.Pattern[str] | None:
@@ -208,28 +211,28 @@ def _normal_of(match: Match) -> str:
     return match.turn.norm.text[match.start : match.end].strip()
 
 
-# What closes a passing item's evidence as a short question: « …, c'est juste ? », "… — correct?", or, as a sentence of its
-# own, « …. J'ai bon ? » (the group `own`).
-_CLOSING_QUESTION = re.compile(r"[\s,;:—–-]*(?P<own>[.!]\s*)?([^.?!…]*\?)")
+# The question after a passing item's evidence: in its sentence (« …, c'est juste ? », "… — correct?") or the next one (« …. J'ai bon ? »).
+_NEXT_QUESTION = re.compile(r"[^.?!…]*(?:[.!…]+\s*[^.?!…]*)?\?")
+# What opens a question's last clause.
+_CLAUSE_MARK = re.compile(r"[,;:—–.!…]|\s-\s")
 
 
 def _question_closing(ctx: CheckContext, params: FormulaParams, turns: list[TurnView]) -> Match | None:
-    """The short question with which the agent closes the evidence of the `tag_after` item (scored before this one), in one of `turns`."""
+    """The question of confirmation (its last clause: a cue word, `tag_after_words` at most) with which the agent closes the evidence
+    of the `tag_after` item, scored before this one, in one of `turns` (« …, vous me le confirmez ? »; not « …, vous avez redémarré ? »)."""
     earlier = ctx.scored.get(params.tag_after or "")
     if earlier is None or earlier.status != "passed":
         return None
     for evidence in earlier.evidence:
         turn = next((t for t in turns if t.index == evidence.turn), None)
-        asked = _CLOSING_QUESTION.match(turn.text, evidence.end_char) if turn is not None else None
-        if asked is None or len(asked.group(2).split()) > (params.tag_after_sentence_words if asked.group("own") else params.tag_after_words):
+        asked = _NEXT_QUESTION.match(turn.text, evidence.end_char) if turn is not None else None
+        if asked is None:
             continue
-        # A bare « ? »: the evidence was itself asked (« … — correct? », « …, vous me le confirmez ? »): its last words are the question.
-        start = asked.start(2) if asked.group(2)[:-1].strip() else evidence.start_char
-        span = turn.norm.norm_span(start, asked.end(2))
-        if span is None:
-            continue
-        words = turn.norm.words_before(span[1], params.tag_after_words)
-        return Match(turn, max(span[0], span[1] - len(" ".join(words))), span[1])
+        marks = list(_CLAUSE_MARK.finditer(turn.text, evidence.start_char, asked.end() - 1))
+        span = turn.norm.norm_span(marks[-1].end() if marks else evidence.start_char, asked.end())
+        words = turn.norm.text[span[0] : span[1]].split() if span is not None else []
+        if span is not None and len(words) <= params.tag_after_words and not params.tag_after_cue_words.isdisjoint(words):
+            return Match(turn, *span)
     return None
 
 
