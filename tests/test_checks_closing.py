@@ -451,6 +451,15 @@ def test_a_day_dates_the_next_step(closing, language, expected):
         ("All sorted, have a blessed evening.", "en", "passed"),
         ("Le serrurier arrive, à tout de suite !", "fr", "passed"),
         ("ok ben voilà", "fr", "failed"),
+        # A wish to someone (« à toute la famille », « à votre maman »), a wish of -ing ("happy paddling", "safe driving"),
+        # "enjoy the …" closing the turn; not « devant la bonne porte à gauche », nor "enjoy the benefits of the plan".
+        ("Allez, bonne balade à toute la famille !", "fr", "passed"),
+        ("c'est noté et bon vol à votre maman", "fr", "passed"),
+        ("Le camion attend devant la bonne porte à gauche.", "fr", "failed"),
+        ("Happy paddling on the lake!", "en", "passed"),
+        ("All booked, safe driving!", "en", "passed"),
+        ("you're in row F so enjoy the concert", "en", "passed"),
+        ("It's in Settings, and then you can enjoy the benefits of the plan.", "en", "failed"),
     ],
 )
 def test_farewell_in_other_registers(last, language, expected):
