@@ -267,8 +267,10 @@ def test_a_short_calls_opening_offer_is_not_its_closing(language, opening):
         # The agent asking a silent customer whether they are still there, in any word order.
         ([(C, "ok"), (A, "Êtes-vous toujours là ?")], "fr"),
         ([(C, "right"), (A, "Hello, you still there?")], "en"),
-        # The customer's thanks while waiting take no leave.
-        ([(C, "Et pour la caution ?"), (A, "Je regarde ça, un instant."), (C, "Merci, je patiente.")], "fr"),
+        # Thanks alone do not begin the closing: the agent's before asking to wait, the customer's while waiting.
+        ([(C, "Et pour la caution ?"), (A, "Merci de la question. Je regarde ça, un instant."), (C, "Merci, je patiente.")], "fr"),
+        # An agent closing a chat nobody answers after "still there?": the customer never came back.
+        ([(C, "ok"), (A, "Are you still there?"), (A, "As I haven't heard back I'll close this chat now. Thanks for contacting us.")], "en"),
         # The customer's last words give up; a chat closed for inactivity.
         ([(C, "soixante euros pour une vidange ?"), (A, "c'est le tarif oui"), (C, "bon ben laissez tomber je vais voir ailleurs")], "fr"),
         ([(C, "Forty pounds just to look at it?"), (A, "That's the call-out fee, yes."), (C, "You know what, forget it.")], "en"),
@@ -314,6 +316,10 @@ def test_contacts_cut_before_their_closing(ending, language):
         ([(C, "non merci"), (A, "Puis-je faire autre chose pour vous ? Non ? Alors je vous passe notre enquête, ne quittez pas."), (C, "d'accord")], "fr"),
         ([(C, "Et si rien n'arrive ?"), (A, "Si rien n'arrive jeudi, rappelez-nous, n'attendez pas.")], "fr"),
         ([(C, "Great."), (A, "Your reference is PX452, hang on to that.")], "en"),
+        # A last question that is whole ("… help you with?"); a customer announcing what they will do; « né ».
+        ([(C, "Great, thanks."), (A, "Is there anything else I can help you with?")], "en"),
+        ([(A, "Le lien est dans votre messagerie."), (C, "ok merci je regarde")], "fr"),
+        ([(A, "Notez sa date de naissance sur le formulaire."), (C, "d accord le douze mars il est né")], "fr"),
         # The agent asked whether the customer was still there, then went on to close.
         ([(A, "Êtes-vous toujours là ?"), (C, "Oui, pardon, on m'appelait."), (A, "Parfait. Autre chose ? Merci de votre appel, au revoir.")], "fr"),
         # Back from the wait, the agent went on.
@@ -344,6 +350,7 @@ def test_contacts_that_reached_their_closing_or_end_a_sentence(ending, language)
         ([(A, "The parcel left our depot this morning."), (C, "Great. Will the driver ring before he comes?")], "en", True),
         ([(A, "Je vous lis les deux offres."), (C, "ah attendez on sonne à la porte deux secondes")], "fr", True),
         ([(A, "I can book you in for Friday."), (C, "oh wait the kids are yelling, one sec")], "en", True),
+        ([(A, "I can book you in for Friday."), (C, "oh hang on a sec the kids are yelling")], "en", True),
         ([(A, "The fee is waived this time."), (C, "okay and can my husband sign instead because")], "en", True),
         # … not after the agent's closing formula, nor when the customer's last words only announce what they will do.
         ([(A, "Avez-vous d'autres questions ?"), (C, "Juste une : vous ouvrez le samedi ?")], "fr", False),
@@ -451,15 +458,12 @@ def test_a_day_dates_the_next_step(closing, language, expected):
         ("All sorted, have a blessed evening.", "en", "passed"),
         ("Le serrurier arrive, à tout de suite !", "fr", "passed"),
         ("ok ben voilà", "fr", "failed"),
-        # A wish to someone (« à toute la famille », « à votre maman »), a wish of -ing ("happy paddling", "safe driving"),
-        # "enjoy the …" closing the turn; not « devant la bonne porte à gauche », nor "enjoy the benefits of the plan".
+        # A wish to someone closing the turn (« à toute la famille », « à votre maman »); not a state (« en bonne santé à la
+        # maison »), nor « à » before a place.
         ("Allez, bonne balade à toute la famille !", "fr", "passed"),
         ("c'est noté et bon vol à votre maman", "fr", "passed"),
-        ("Le camion attend devant la bonne porte à gauche.", "fr", "failed"),
-        ("Happy paddling on the lake!", "en", "passed"),
-        ("All booked, safe driving!", "en", "passed"),
-        ("you're in row F so enjoy the concert", "en", "passed"),
-        ("It's in Settings, and then you can enjoy the benefits of the plan.", "en", "failed"),
+        ("Votre chat est revenu en bonne santé à la maison.", "fr", "failed"),
+        ("Le dossier avance, c'est une belle affaire à la préfecture.", "fr", "failed"),
     ],
 )
 def test_farewell_in_other_registers(last, language, expected):
@@ -477,26 +481,4 @@ def test_farewell_in_other_registers(last, language, expected):
 )
 def test_a_short_recap(closing, expected):
     result = item(FR_CALL + closing + [(C, "Merci."), (A, "Merci de votre appel, bonne journée.")], "closing.recap")
-    assert result.status == expected, result.reason
-
-
-@pytest.mark.parametrize(
-    "closing, language, expected",
-    [
-        # A heading closed by a colon announces a summary as a marker word does, when what follows repeats the call
-        # (no future, no day, no word of what happens next: only the heading makes it a summary).
-        ("En deux mots : votre colis est resté au dépôt de Lyon, avec le suivi bloqué.", "fr", "passed"),
-        ("Bottom line: the parcel stayed at the Leeds depot with its tracking stuck.", "en", "passed"),
-        # The same heading before new facts, or a time after a colon: nothing summed up.
-        ("En deux mots : gardez bien le ticket de caisse, le fabricant le demande pour la garantie.", "fr", "failed"),
-        ("Depot hours 10:30 to 18:00 for parcels with their tracking stuck at the depot.", "en", "failed"),
-    ],
-)
-def test_recap_announced_by_a_heading(closing, language, expected):
-    base = FR_CALL if language == "fr" else EN_CALL
-    # Turns enough that the closing window (last three agent turns, last 30 s) leaves the call's explanation out.
-    middle = [(A, "Je vous envoie le lien de suivi par SMS."), (C, "Très bien.")] if language == "fr" else [(A, "I'm texting you the tracking link."), (C, "Great.")]
-    end = [(A, "Merci de votre appel, au revoir.")] if language == "fr" else [(A, "Thanks for calling, goodbye.")]
-    turns = base + middle * 3 + [(A, closing), (C, "Merci." if language == "fr" else "Thanks.")] + end
-    result = item(turns, "closing.recap", language, seconds_per_turn=8)
     assert result.status == expected, result.reason

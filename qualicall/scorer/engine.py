@@ -60,18 +60,20 @@ def _interrupted(ctx: CheckContext) -> str | None:
         # The customer gives up (« bon ben laissez tomber, je vais voir ailleurs ») and nothing comes after, no closing
         # formula from either (not « non merci, laissez tomber, au revoir », nor after the agent's « autre chose ? »).
         marker_turn, said = final, gave_up[0].text
-    elif final.speaker in (AGENT, CUSTOMER) and find_all(ctx.rubric.unfinished, [final]):
+    elif final.speaker in (AGENT, CUSTOMER) and not _question([final]) and find_all(ctx.rubric.unfinished, [final]):
+        # (Not a question: "Is there anything else I can help you with?" is whole.)
         marker_turn, said = final, " ".join(final.text.split()[-5:])
     elif final.speaker == CUSTOMER and _question(ctx.agent_turns[-1:]) and not _closing_begun(ctx, [*ctx.agent_turns[-1:], final]):
         # The agent asked (a slot, a choice, a go-ahead), the customer answered and nothing came after, no
         # closing formula from either (« anything else? », « merci, au revoir »): the contact stopped
         # while the agent was still handling it.
         marker_turn, said = final, " ".join(final.text.split()[-8:])
-    elif final.speaker == CUSTOMER and (_question([final]) or _asks_to_wait(ctx, final) is not None) \
-            and not _closing_begun(ctx, ctx.agent_turns[-1:]) and not _takes_leave(ctx, [final]):
+    elif final.speaker == CUSTOMER and (_question([final]) or _customer_waits(ctx, final)) \
+            and not _closing_begun(ctx, ctx.agent_turns[-1:], surely=True) and not _takes_leave(ctx, [final]):
         # The customer asked and nobody answered, or asked for a wait (« oh wait, my sister's calling me, one sec »),
-        # the agent had not begun the closing and the customer took no leave (their thanks close nothing:
-        # « Merci ! Et ça arrive quand ? »): the contact stopped while it was still being handled.
+        # the agent had not begun the closing and the customer took no leave (thanks alone close nothing, the
+        # customer's « Merci ! Et ça arrive quand ? » nor the agent's « Merci, c'est noté »): the contact stopped
+        # while it was still being handled.
         marker_turn, said = final, " ".join(final.text.split()[-8:])
     elif (held := _holding(ctx)) is not None:
         marker_turn, said = held
@@ -82,8 +84,10 @@ def _interrupted(ctx: CheckContext) -> str | None:
         before.append(marker_turn)
     if before and _takes_leave(ctx, before):
         return None
-    # The agent went on to close after the marker (« Êtes-vous toujours là ? » « Oui, pardon » « … autre chose ? »): judged.
-    after = [t for t in ctx.agent_turns if t.index > marker_turn.index]
+    # The customer came back after the marker and the agent went on to close (« Êtes-vous toujours là ? » « Oui, pardon »
+    # « … autre chose ? »): judged. (Not an agent closing a chat nobody answers: "As I haven't heard back, goodbye.")
+    back = next((t.index for t in ctx.customer_turns if t.index > marker_turn.index), None)
+    after = [t for t in ctx.agent_turns if back is not None and t.index > back]
     if after and _closing_begun(ctx, after):
         return None
     return said
@@ -98,9 +102,10 @@ def _holding(ctx: CheckContext) -> tuple[TurnView, str] | None:
     turn = last[0]
     found = _asks_to_wait(ctx, turn)
     after = [t for t in ctx.turns if t.index > turn.index and t.norm.text]
-    # The closing begun in the agent's turn (« Autre chose ? Non ? Alors merci, ne quittez pas »), or the customer taking leave
-    # after it: judged; the customer's thanks while waiting close nothing (« Merci, je patiente »).
-    if found is None or any(t.speaker != CUSTOMER for t in after) or _closing_begun(ctx, [turn]) or _takes_leave(ctx, after):
+    # The closing begun in the agent's turn (« Autre chose ? Non ? Alors merci, ne quittez pas »; thanks alone are said
+    # mid-call, « Merci de la question, je regarde, un instant »), or the customer taking leave after it: judged; the
+    # customer's thanks while waiting close nothing (« Merci, je patiente »).
+    if found is None or any(t.speaker != CUSTOMER for t in after) or _closing_begun(ctx, [turn], surely=True) or _takes_leave(ctx, after):
         return None  # (the closing's formulas last: finding one may tag the turns)
     return turn, found.group()
 
@@ -110,15 +115,16 @@ _HOLDING_TAIL_WORDS = 8
 
 
 def _asks_to_wait(ctx: CheckContext, turn: TurnView) -> re.Match[str] | None:
-    """The words that ask for a wait (`windows.holding`) near the end of an agent's turn (« je vérifie, un instant, s'il vous
-    plaît »), closing a customer's (« oh wait, my sister's calling me, one sec »; not « je regarde et je vous rappelle »)."""
+    """The agent's words near the end of their turn asking the customer to wait (`windows.holding`: « je vérifie, un instant »)."""
     if ctx.rubric.holding is None:
         return None
-    tail = " ".join(turn.norm.words()[-_HOLDING_TAIL_WORDS:])
-    found = ctx.rubric.holding.search(tail)
-    if found is not None and turn.speaker == CUSTOMER:
-        found = next((m for m in ctx.rubric.holding.finditer(tail) if m.end() == len(tail)), None)
-    return found
+    return ctx.rubric.holding.search(" ".join(turn.norm.words()[-_HOLDING_TAIL_WORDS:]))
+
+
+def _customer_waits(ctx: CheckContext, turn: TurnView) -> bool:
+    """The customer's words near the end of their turn asking the agent to wait (`windows.waiting`: « attendez, une seconde »,
+    "oh hang on a sec, the kids"; not « je regarde et je vous rappelle »)."""
+    return ctx.rubric.waiting is not None and ctx.rubric.waiting.search(" ".join(turn.norm.words()[-_HOLDING_TAIL_WORDS:])) is not None
 
 
 def _takes_leave(ctx: CheckContext, turns: list[TurnView]) -> bool:
@@ -126,9 +132,13 @@ def _takes_leave(ctx: CheckContext, turns: list[TurnView]) -> bool:
     return _holds_formulas(ctx, ctx.rubric.closes_contact(), turns)
 
 
-def _closing_begun(ctx: CheckContext, turns: list[TurnView]) -> bool:
-    """One of the turns holds the formulas of an item of the closing window (other needs, thanks, farewell)."""
-    items = [item for criterion in ctx.rubric.criteria.values() for item in criterion.items.values() if item.window == "closing"]
+def _closing_begun(ctx: CheckContext, turns: list[TurnView], surely: bool = False) -> bool:
+    """The turns hold the formulas of an item of the closing window (other needs, thanks, farewell); `surely`: not counting
+    the items flagged `said_mid_call` (thanks: « merci de la question, je regarde, un instant »)."""
+    items = [
+        item for criterion in ctx.rubric.criteria.values() for item in criterion.items.values()
+        if item.window == "closing" and not (surely and item.said_mid_call)
+    ]
     return _holds_formulas(ctx, items, turns)
 
 

@@ -55,6 +55,9 @@ class Windows(_Strict):
     # Words asking the customer to wait (« un instant », "bear with me"): the agent's last turn
     # closing on one, with only the customer's words after it, was cut while the agent worked.
     holding: list[str] = Field(default_factory=list)
+    # Words of a customer asking the agent to wait (« attendez, une seconde », "hang on a sec"): their last turn holding one near
+    # its end, with no closing formula from either, was cut while they stepped away.
+    waiting: list[str] = Field(default_factory=list)
     # Words of a customer giving up (« laissez tomber », "forget it"): their last turn ending on one, with no
     # closing formula in it or in the agent's turn before, ends the contact before its closing.
     leaving: list[str] = Field(default_factory=list)
@@ -136,6 +139,9 @@ class ItemSpec(_Strict):
     # This item's formulas take leave of the customer: a contact whose agent said one
     # before a « line dropped » marker did reach its closing (see `Windows.interrupted`).
     closes_contact: bool = False
+    # A closing item whose formulas are said mid-call too (thanks: « merci de la question »): alone, they do not show that
+    # the closing began when the agent asks the customer to wait or leaves the customer's last question unanswered.
+    said_mid_call: bool = False
     params: dict[str, Any] = Field(default_factory=dict)
     # The params validated and compiled, kept from the rubric's load (see Rubric.checked_params).
     _checked: BaseModel | None = PrivateAttr(default=None)
@@ -386,7 +392,7 @@ class Rubric(_Strict):
     def thresholds(self) -> dict[str, Any]:
         """Every setting a score depends on, written into each result."""
         return {
-            "windows": self.windows.model_dump(exclude={"interrupted", "unfinished", "leaving"}),
+            "windows": self.windows.model_dump(exclude={"interrupted", "unfinished", "leaving", "waiting"}),
             "criteria_weights": {cid: c.weight for cid, c in self.criteria.items()},
             "items": {
                 f"{cid}.{iid}": {"weight": item.weight, **_numeric(item.params)}
@@ -434,6 +440,11 @@ class Rubric(_Strict):
     def holding(self) -> re.Pattern[str] | None:
         """`windows.holding` as one regex on normalised text."""
         return compile_phrases(self.windows.holding, self.text.hesitation_set)
+
+    @cached_property
+    def waiting(self) -> re.Pattern[str] | None:
+        """`windows.waiting` as one regex on normalised text."""
+        return compile_phrases(self.windows.waiting, self.text.hesitation_set)
 
     @cached_property
     def leaving(self) -> re.Pattern[str] | None:

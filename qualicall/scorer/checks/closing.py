@@ -29,10 +29,6 @@ class RecapParams(CheckParams):
     phrases: list[str] = Field(default_factory=list, description="explicit recap formulas (« je récapitule »)")
     markers: list[str] = Field(default_factory=list, description="words that open a summary (« donc », « so »)")
     min_words: int = Field(default=8, ge=1, description="words a summary opened by a marker needs")
-    heading_words: int = Field(
-        default=0, ge=0, description="a sentence whose first words, at most this many, end with a colon (« En synthèse : », \"Bottom line:\") "
-        "opens a summary as a marker does (0: none)"
-    )
     min_restated: int = Field(
         default=3, ge=1, description="content words of a marker statement said earlier in the call (a summary repeats facts; an answer brings new ones)"
     )
@@ -77,16 +73,6 @@ def _sentence_spans(turn: TurnView) -> list[tuple[int, int, bool]]:
         if span is not None:
             spans.append((*span, m.group().rstrip().endswith("?")))
     return spans
-
-
-def _headed(turn: TurnView, start: int, most: int) -> bool:
-    """The sentence at normalised `start` opens on a heading of at most `most` words closed by a colon (« Bilan : », "To sum up:";
-    not the colon of a time, « 10:30 »)."""
-    if not most:
-        return False
-    first, _ = turn.norm.span(start, start + 1)
-    colon = turn.text.find(":", first)
-    return colon > first and len(turn.text[first:colon].split()) <= most and not turn.text[colon + 1 : colon + 2].isdigit()
 
 
 def _content_words(ctx: CheckContext, turn: TurnView, start: int, end: int) -> list[str]:
@@ -139,7 +125,7 @@ def recap(ctx: CheckContext, params: RecapParams) -> ItemResult:
                 continue
             words = turn.norm.text[start:end].split()
             opening = " ".join(words[:3])
-            if len(words) < params.min_words or not (marker is not None and marker.search(opening) or _headed(turn, start, params.heading_words)):
+            if marker is None or len(words) < params.min_words or not marker.search(opening):
                 continue
             # A summary repeats what was established; an answer to a last question brings new facts.
             found = restated(start, end)
