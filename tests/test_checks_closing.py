@@ -320,7 +320,10 @@ def test_contacts_cut_before_their_closing(ending, language):
         ([(C, "Great, thanks."), (A, "Is there anything else I can help you with?")], "en"),
         ([(A, "Le lien est dans votre messagerie."), (C, "ok merci je regarde")], "fr"),
         ([(A, "Notez sa date de naissance sur le formulaire."), (C, "d accord le douze mars il est né")], "fr"),
-        # The agent asked whether the customer was still there, then went on to close.
+        # The agent asked whether the customer was still there, then went on to close; a customer's own marker answered
+        # by the agent's closing; a customer's remark that holds words of a wait in another sense.
+        ([(C, "allô ? je ne vous entends plus"), (A, "Je vous entends, madame. Autre chose ? Merci de votre appel, au revoir.")], "fr"),
+        ([(A, "The refund is on its way."), (C, "Okay, I'll hold on to the receipt then.")], "en"),
         ([(A, "Êtes-vous toujours là ?"), (C, "Oui, pardon, on m'appelait."), (A, "Parfait. Autre chose ? Merci de votre appel, au revoir.")], "fr"),
         # Back from the wait, the agent went on.
         ([(A, "Je vérifie, un instant."), (C, "d'accord"), (A, "C'est bon, le remboursement est parti.")], "fr"),

@@ -381,6 +381,7 @@ def test_numbers_are_content_of_a_restatement():
         # A cue word that does not close the question: consent, data, an offer.
         ("Donc votre chien a mangé du chocolat tout à l'heure, c'est bon pour vous ?", "fr", "failed"),
         ("So the owner let the lakeside cabin twice for half-term, is the right email still on file?", "en", "failed"),
+        ("So the owner let the lakeside cabin twice for half-term, shall I send the refund to the right address?", "en", "failed"),
         # The same short question after words that restate nothing (a gesture offered): no restatement to check.
         ("Je vous fais un geste de dix euros sur la consultation, c'est juste ?", "fr", "failed"),
     ],

@@ -139,3 +139,11 @@ def test_tag_after_must_name_an_item_of_the_criterion_scored_before(named):
     found = {(p.path, p.message): p.line for p in problems}
     line = found[("criteria.reformulation.items.checks_understanding.params.tag_after", f"no item {named!r} before 'checks_understanding' in criterion 'reformulation'")]
     assert f"tag_after: {named}" in text.splitlines()[line - 1]
+
+
+def test_said_mid_call_is_for_closing_items_only():
+    """`said_mid_call` says an item's formulas alone do not show the closing began: an item outside the closing is an error."""
+    text = rubric_path("default-en").read_text(encoding="utf-8").replace("      offer_help:\n", "      offer_help:\n        said_mid_call: true\n", 1)
+    rubric, problems = validate_rubric_text(text)
+    assert rubric is None
+    assert any("said_mid_call: only an item of the closing window" in p.message for p in problems), problems

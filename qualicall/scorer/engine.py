@@ -84,9 +84,10 @@ def _interrupted(ctx: CheckContext) -> str | None:
         before.append(marker_turn)
     if before and _takes_leave(ctx, before):
         return None
-    # The customer came back after the marker and the agent went on to close (« Êtes-vous toujours là ? » « Oui, pardon »
-    # « … autre chose ? »): judged. (Not an agent closing a chat nobody answers: "As I haven't heard back, goodbye.")
-    back = next((t.index for t in ctx.customer_turns if t.index > marker_turn.index), None)
+    # The customer came back after the marker, or said it, and the agent went on to close (« Êtes-vous toujours là ? »
+    # « Oui, pardon » « … autre chose ? »; « allô ? je ne vous entends plus » « Je vous entends. Autre chose ? »): judged.
+    # (Not an agent closing a chat nobody answers: "As I haven't heard back, goodbye.")
+    back = marker_turn.index if marker_turn.speaker == CUSTOMER else next((t.index for t in ctx.customer_turns if t.index > marker_turn.index), None)
     after = [t for t in ctx.agent_turns if back is not None and t.index > back]
     if after and _closing_begun(ctx, after):
         return None

@@ -150,6 +150,8 @@ class ItemSpec(_Strict):
     def _leave_taking(self) -> "ItemSpec":
         if self.closes_contact and self.check != "formula":
             raise ValueError("closes_contact: only a formula item closes the contact (its phrases and patterns are the leave-taking)")
+        if self.said_mid_call and self.window != "closing":
+            raise ValueError("said_mid_call: only an item of the closing window (window: closing) shows that the closing began")
         return self
 
 

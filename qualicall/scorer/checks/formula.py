@@ -71,7 +71,7 @@ class FormulaParams(PhrasesParams):
         "holding one of `tag_after_cues` (« …, c'est juste ? », \"…, correct?\"): that question realises this item (the agent asks the "
         "customer to check a restatement)",
     )
-    tag_after_cues: list[str] = Field(default_factory=list, description="with `tag_after`: words of confirmation, one of which closes the question (its last two words)")
+    tag_after_cues: list[str] = Field(default_factory=list, description="with `tag_after`: words of confirmation, one of which closes the question")
     tag_after_words: int = Field(default=10, ge=1, description="with `tag_after`: the longest such question (its last clause), in words")
     what: Wording = Field(default={"fr": "formule", "en": "formula"}, description="what is looked for, in reasons")
 
@@ -231,9 +231,9 @@ def _question_closing(ctx: CheckContext, params: FormulaParams, turns: list[Turn
         marks = list(_CLAUSE_MARK.finditer(turn.text, evidence.start_char, asked.end() - 1))
         span = turn.norm.norm_span(marks[-1].end() if marks else evidence.start_char, asked.end())
         words = turn.norm.text[span[0] : span[1]].split() if span is not None else []
-        # The cue closes the question (« c'est juste ? », "would that be a fair summary?"; not « c'est bon pour vous ? »,
-        # « vous me confirmez votre numéro ? », "is the right account 4512?").
-        if span is not None and len(words) <= params.tag_after_words and not params.tag_after_cue_words.isdisjoint(words[-2:]):
+        # The cue closes the question (« c'est juste ? », "is that correct?"; not « c'est bon pour vous ? », « vous avez le bon
+        # numéro ? », "shall I send it to the right address?").
+        if span is not None and len(words) <= params.tag_after_words and words[-1] in params.tag_after_cue_words:
             start = span[0] + len(turn.norm.text[span[0] : span[1]]) - len(turn.norm.text[span[0] : span[1]].lstrip())
             return Match(turn, start, span[1])
     return None
