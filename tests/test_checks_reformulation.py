@@ -371,6 +371,8 @@ def test_numbers_are_content_of_a_restatement():
         ("Si je comprends bien, votre chien a mangé du chocolat tout à l'heure. J'ai bon ?", "fr", "passed"),
         ("So the owner let the lakeside cabin twice for half-term — correct?", "en", "passed"),
         ("So you booked the lakeside cabin for half-term and the owner let it twice, yeah?", "en", "passed"),
+        # … or, ending on no cue, a question that reads alone as a check of understanding does (the bank's examples).
+        ("Donc votre chien a mangé du chocolat tout à l'heure, c'est bien ce qui s'est passé ?", "fr", "passed"),
         # The restatement alone, or followed by a question about something else, longer than a tag: no check.
         ("Donc votre chien a mangé du chocolat tout à l'heure et vous voulez savoir si c'est grave.", "fr", "failed"),
         ("So the owner let the lakeside cabin twice for half-term. Would you like me to look for another cabin nearby?", "en", "failed"),

@@ -233,10 +233,22 @@ def _question_closing(ctx: CheckContext, params: FormulaParams, turns: list[Turn
         words = turn.norm.text[span[0] : span[1]].split() if span is not None else []
         # The cue closes the question (« c'est juste ? », "is that correct?"; not « c'est bon pour vous ? », « vous avez le bon
         # numéro ? », "shall I send it to the right address?").
-        if span is not None and len(words) <= params.tag_after_words and words[-1] in params.tag_after_cue_words:
-            start = span[0] + len(turn.norm.text[span[0] : span[1]]) - len(turn.norm.text[span[0] : span[1]].lstrip())
+        if span is None or len(words) > params.tag_after_words:
+            continue
+        start = span[0] + len(turn.norm.text[span[0] : span[1]]) - len(turn.norm.text[span[0] : span[1]].lstrip())
+        # Or the clause alone reads as the item's bank does (« c'est bien ce qui s'est passé ? »): inside the long restatement
+        # it weighed little in the sentence's vector.
+        if words[-1] in params.tag_after_cue_words or params.bank and _realises(ctx, params.bank, turn.norm.text[start : span[1]]):
             return Match(turn, start, span[1])
     return None
+
+
+def _realises(ctx: CheckContext, bank: str, text: str) -> bool:
+    """`text` alone realises the rubric's bank."""
+    from qualicall.scorer.banks import bank_model
+
+    model = bank_model(ctx.rubric.example_banks()[bank], ctx.embedder)
+    return model.judge(ctx.embedder.encode([text]), model.margins([text]))[0].realises
 
 
 def _is_tag_question(match: Match) -> bool:
