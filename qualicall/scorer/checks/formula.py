@@ -68,8 +68,8 @@ class FormulaParams(PhrasesParams):
     tag_after: str | None = Field(
         default=None,
         description="an item of the same criterion, scored before this one, whose passing evidence the agent closes with a short question "
-        "holding one of `tag_after_cues` (« …, c'est juste ? », \"…, correct?\"): that question realises this item (the agent asks the "
-        "customer to check a restatement)",
+        "ending on one of `tag_after_cues` or, read alone, realising `bank` (« …, c'est juste ? », \"…, correct?\"): that question realises "
+        "this item (the agent asks the customer to check a restatement)",
     )
     tag_after_cues: list[str] = Field(default_factory=list, description="with `tag_after`: words of confirmation, one of which closes the question")
     tag_after_words: int = Field(default=10, ge=1, description="with `tag_after`: the longest such question (its last clause), in words")
@@ -218,8 +218,9 @@ _CLAUSE_MARK = re.compile(r"[,;:—–.!…]|\s-\s")
 
 
 def _question_closing(ctx: CheckContext, params: FormulaParams, turns: list[TurnView]) -> Match | None:
-    """The question of confirmation (its last clause: a cue word, `tag_after_words` at most) with which the agent closes the evidence
-    of the `tag_after` item, scored before this one, in one of `turns` (« …, vous me le confirmez ? »; not « …, vous avez redémarré ? »)."""
+    """The question of confirmation (its last clause, `tag_after_words` at most, ending on a cue word or realising the bank read
+    alone) with which the agent closes the evidence of the `tag_after` item, scored before this one, in one of `turns`
+    (« …, vous me le confirmez ? »; not « …, vous avez redémarré ? »)."""
     earlier = ctx.scored.get(params.tag_after or "")
     if earlier is None or earlier.status != "passed":
         return None
@@ -231,13 +232,12 @@ def _question_closing(ctx: CheckContext, params: FormulaParams, turns: list[Turn
         marks = list(_CLAUSE_MARK.finditer(turn.text, evidence.start_char, asked.end() - 1))
         span = turn.norm.norm_span(marks[-1].end() if marks else evidence.start_char, asked.end())
         words = turn.norm.text[span[0] : span[1]].split() if span is not None else []
-        # The cue closes the question (« c'est juste ? », "is that correct?"; not « c'est bon pour vous ? », « vous avez le bon
-        # numéro ? », "shall I send it to the right address?").
         if span is None or len(words) > params.tag_after_words:
             continue
         start = span[0] + len(turn.norm.text[span[0] : span[1]]) - len(turn.norm.text[span[0] : span[1]].lstrip())
-        # Or the clause alone reads as the item's bank does (« c'est bien ce qui s'est passé ? »): inside the long restatement
-        # it weighed little in the sentence's vector.
+        # The cue closes the question (« c'est juste ? », "is that correct?"; not « c'est bon pour vous ? », « vous avez le bon
+        # numéro ? », "shall I send it to the right address?"); or the clause alone reads as the item's bank does (« c'est bien
+        # ce qui s'est passé ? »): inside the long restatement it weighed little in the sentence's vector.
         if words[-1] in params.tag_after_cue_words or params.bank and _realises(ctx, params.bank, turn.norm.text[start : span[1]]):
             return Match(turn, start, span[1])
     return None
