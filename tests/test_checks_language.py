@@ -169,6 +169,11 @@ def test_no_jargon_lower_case_acronyms_and_questions_about_a_word(turns, languag
         # The customer repeating the agent's word to ask what it is, even when the agent explains it afterwards.
         ([(A, "Je lance le dossier en conciliation préalable."), (C, "euh la conciliation quoi ?"), (A, "Un accord amiable avant le tribunal.")], "fr", "failed"),
         ([(A, "The van will do a hookup check first."), (C, "A hookup what?"), (A, "We test the electric connection.")], "en", "failed"),
+        # … or putting « quoi », "what" in its place (« mon quoi ? »), the agent's word then the evidence; not « et alors quoi ? ».
+        ([(A, "vous avez bien votre bordereau"), (C, "mon quoi"), (A, "le papier du transporteur")], "fr", "failed"),
+        ([(A, "so we fit a flue liner"), (C, "a what now"), (A, "a metal tube inside the chimney")], "en", "failed"),
+        ([(A, "Le colis part demain."), (C, "Et alors quoi ?"), (A, "Il arrive jeudi.")], "fr", "passed"),
+        ([(A, "The parcel goes out tomorrow."), (C, "So what?"), (A, "It gets there on Thursday.")], "en", "passed"),
         # Explained once, an acronym needs no new explanation later; explained by its initials, short words too; "that's a …".
         ([(A, "Il me faut votre NCO, c'est-à-dire le numéro de carte d'opticien."), (C, "D'accord."), (A, "Le NCO est au dos de la carte.")], "fr", "passed"),
         ([(A, "the tenancy deposit scheme the tds holds your money"), (C, "okay"), (A, "the tds pays it back in ten days")], "en", "passed"),

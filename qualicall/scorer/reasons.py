@@ -106,6 +106,10 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "le client reprend « {text} » ({at:place}) pour demander ce que c'est : « {question} » ({asked_at:span})",
         "the customer repeats « {text} » ({at:place}) to ask what it is: « {question} » ({asked_at:span})",
     ),
+    "jargon.elided_asked": (
+        "le client demande ce qu'est « {text} » ({at:place}) en le remplaçant par « quoi » : « {question} » ({asked_at:span})",
+        "the customer asks what « {text} » ({at:place}) is, saying \"what\" in its place: « {question} » ({asked_at:span})",
+    ),
     "jargon.meaning_asked": (
         "le client demande ce que veut dire « {text} » ({at:place}) : « {question} » ({asked_at:span}) se lit comme « {closest} » ({similarity:.2f})",
         "the customer asks what « {text} » ({at:place}) means: « {question} » ({asked_at:span}) reads like « {closest} » ({similarity:.2f})",

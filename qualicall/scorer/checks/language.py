@@ -126,6 +126,11 @@ class JargonParams(CheckParams):
         description="the customer's question that repeats the agent's word (group `word`) to ask what it means (« le portail quoi ? », \"a pre what?\"): "
         "patterns on the normalised sentence; the word must be in the agent's turn just before, and no function word",
     )
+    elided_questions: list[Regex] = Field(
+        default_factory=list,
+        description="the customer's question that puts « quoi », \"what\" in the place of the agent's word (« mon quoi ? », \"your what?\"): "
+        "patterns on the whole normalised sentence; the agent's word is the last of their turn just before that is no function word",
+    )
     explanations: list[str] = Field(default_factory=list, description="formulas that explain a term (« c'est-à-dire »)")
     explain_within_words: int = Field(default=6, ge=0)
 
@@ -145,6 +150,10 @@ class JargonParams(CheckParams):
             if "word" not in pattern.groupindex:
                 raise ValueError(f"echo_questions: the pattern « {pattern.pattern} » names no group (?P<word>…)")
         return compiled
+
+    @cached_property
+    def elided_matchers(self) -> list[re.Pattern[str]]:
+        return [re.compile(pattern) for pattern in self.elided_questions]
 
     @cached_property
     def allowed_set(self) -> frozenset[str]:
@@ -231,7 +240,7 @@ def _asks_meaning(ctx: CheckContext, params: JargonParams, turns: list[TurnView]
     from qualicall.scorer.checks.greeting import stop_words
     from qualicall.scorer.context import CUSTOMER
 
-    if params.meaning_bank is None and not params.echo_matchers:
+    if params.meaning_bank is None and not params.echo_matchers and not params.elided_matchers:
         return None
     agent_indices = {t.index for t in turns}
     follows: dict[int, TurnView] = {}
@@ -268,7 +277,7 @@ def _echo_question(ctx: CheckContext, params: JargonParams, follows: dict[int, T
     from qualicall.scorer.checks.greeting import stop_words
     from qualicall.scorer.signals import Unit, sentence_spans
 
-    if not params.echo_matchers:
+    if not params.echo_matchers and not params.elided_matchers:
         return None
     stops = stop_words(ctx.language)
     for turn in ctx.customer_turns:
@@ -277,6 +286,11 @@ def _echo_question(ctx: CheckContext, params: JargonParams, follows: dict[int, T
             continue
         for start, end in sentence_spans(turn.text):
             sentence = params.normal(turn.text[start:end])
+            if any(pattern.fullmatch(sentence) for pattern in params.elided_matchers):
+                # « mon quoi ? » after « vous avez votre caci »: the agent's last word that says something.
+                said = [m for m in re.finditer(r"[a-z0-9]+", agent_turn.norm.text) if m.group() not in stops and len(m.group()) > 1]
+                if said:
+                    return _MeaningAsked(agent_turn, said[-1].start(), said[-1].end(), Unit(turn, start, end), None, None, elided=True)
             m = next((found for pattern in params.echo_matchers if (found := pattern.search(sentence))), None)
             word = m.group("word") if m else None
             if word is None or word in stops:
@@ -290,9 +304,10 @@ def _echo_question(ctx: CheckContext, params: JargonParams, follows: dict[int, T
 class _MeaningAsked(Match):
     """The agent's word (or turn) the customer asked about, with the customer's question (and its closest example, read by meaning)."""
 
-    def __init__(self, turn: TurnView, start: int, end: int, question, closest: str | None, similarity: float | None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, turn: TurnView, start: int, end: int, question, closest: str | None, similarity: float | None, elided: bool = False) -> None:  # type: ignore[no-untyped-def]
         super().__init__(turn, start, end)
         self.question, self.closest, self.similarity = question, closest, similarity
+        self.elided = elided  # the question put « quoi » in the word's place (« mon quoi ? »)
 
 
 def _said_before(ctx: CheckContext, words: str, index: int) -> bool:
@@ -326,7 +341,7 @@ def no_jargon(ctx: CheckContext, params: JargonParams) -> ItemResult:
     if asked is not None:
         question = asked.question
         said = (
-            reason("jargon.echo_asked", text=asked.text, at=place(asked), question=question.text, asked_at=question.place())
+            reason("jargon.elided_asked" if asked.elided else "jargon.echo_asked", text=asked.text, at=place(asked), question=question.text, asked_at=question.place())
             if asked.closest is None
             else reason("jargon.meaning_asked", text=asked.text, at=place(asked), question=question.text, asked_at=question.place(),
                         closest=asked.closest, similarity=asked.similarity)
