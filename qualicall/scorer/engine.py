@@ -115,17 +115,20 @@ def _holding(ctx: CheckContext) -> tuple[TurnView, str] | None:
 _HOLDING_TAIL_WORDS = 8
 
 
+def _near_end(words: re.Pattern[str] | None, turn: TurnView) -> re.Match[str] | None:
+    """`words` among the turn's last `_HOLDING_TAIL_WORDS` words."""
+    return words.search(" ".join(turn.norm.words()[-_HOLDING_TAIL_WORDS:])) if words is not None else None
+
+
 def _asks_to_wait(ctx: CheckContext, turn: TurnView) -> re.Match[str] | None:
     """The agent's words near the end of their turn asking the customer to wait (`windows.holding`: « je vérifie, un instant »)."""
-    if ctx.rubric.holding is None:
-        return None
-    return ctx.rubric.holding.search(" ".join(turn.norm.words()[-_HOLDING_TAIL_WORDS:]))
+    return _near_end(ctx.rubric.holding, turn)
 
 
 def _customer_waits(ctx: CheckContext, turn: TurnView) -> bool:
     """The customer's words near the end of their turn asking the agent to wait (`windows.waiting`: « attendez, une seconde »,
     "oh hang on a sec, the kids"; not « je regarde et je vous rappelle »)."""
-    return ctx.rubric.waiting is not None and ctx.rubric.waiting.search(" ".join(turn.norm.words()[-_HOLDING_TAIL_WORDS:])) is not None
+    return _near_end(ctx.rubric.waiting, turn) is not None
 
 
 def _takes_leave(ctx: CheckContext, turns: list[TurnView]) -> bool:

@@ -231,10 +231,11 @@ def _question_closing(ctx: CheckContext, params: FormulaParams, turns: list[Turn
             continue
         marks = list(_CLAUSE_MARK.finditer(turn.text, evidence.start_char, asked.end() - 1))
         span = turn.norm.norm_span(marks[-1].end() if marks else evidence.start_char, asked.end())
-        words = turn.norm.text[span[0] : span[1]].split() if span is not None else []
-        if span is None or len(words) > params.tag_after_words:
+        clause = turn.norm.text[span[0] : span[1]] if span is not None else ""
+        words = clause.split()
+        if not words or len(words) > params.tag_after_words:
             continue
-        start = span[0] + len(turn.norm.text[span[0] : span[1]]) - len(turn.norm.text[span[0] : span[1]].lstrip())
+        start = span[0] + len(clause) - len(clause.lstrip())
         # The cue closes the question (« c'est juste ? », "is that correct?"; not « c'est bon pour vous ? », « vous avez le bon
         # numéro ? », "shall I send it to the right address?"); or the clause alone reads as the item's bank does (« c'est bien
         # ce qui s'est passé ? »): inside the long restatement it weighed little in the sentence's vector.
