@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 # Invented values, planted in a call: a Luhn-valid card, an IBAN with a valid key, a phone, names.
 PLANTED = {
     "card": "quatre cinq trois neuf, euh, un quatre huit huit, zéro trois quatre trois, six quatre six sept",
-    "card digits": "4539",
     "iban": "FR76 3000 6000 0112 3456 7890 189",
     "phone": "zéro six douze trente-quatre cinquante-six soixante-dix-huit",
     "email": "claire point fontaine arobase free point fr",
@@ -34,6 +35,13 @@ def planted_interaction() -> dict:
     }
 
 
+# The card in digits, as a normaliser turning its words into numbers would write it: its first eight digits,
+# grouped or not. Four digits alone ("4539") also turn up in the stored results' floats (a similarity of
+# 0.45391…), which made the store's check fail now and then with nothing leaked.
+CARD_DIGITS = re.compile(r"(?<![\d.])4539[ -]?1488")
+
+
 def leaks(output: str) -> list[str]:
     folded = output.lower()
-    return [name for name, value in PLANTED.items() if value.lower() in folded]
+    found = [name for name, value in PLANTED.items() if value.lower() in folded]
+    return found + ["card digits"] * bool(CARD_DIGITS.search(folded))
