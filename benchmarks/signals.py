@@ -1,6 +1,6 @@
 """Customer signals, sentiment and complaint handling against the blind labelled set.
 
-    python benchmarks/signals.py [--set signals_blind|signals_blind2|signals_blind3] [--split dev|heldout] [--show-errors]
+    python benchmarks/signals.py [--set signals_blind|…|signals_blind5] [--split dev|heldout] [--show-errors]
 
 tests/data/<set>/<split>/: utterances (each judged as a one-turn customer
 contact, with the default rubric of its language) and whole conversations (scored by
@@ -81,10 +81,11 @@ def main() -> int:
             predicted = result.sentiment.turns[0].label if result.sentiment and result.sentiment.turns else "neutral"
             sentiment_pairs.append((row["sentiment"], predicted))
         count = len(sentiment_pairs)
-        for name in SIGNALS:
-            print(f"utterances    {name:20s} {prf(signal_pairs[name])}")
-        accuracy = sum(t == p for t, p in sentiment_pairs) / count
-        print(f"utterances    sentiment            accuracy {accuracy:.3f} macro-F1 {macro_f1(sentiment_pairs):.3f} (n {count})")
+        if count:  # a set may hold conversations only (signals_blind5)
+            for name in SIGNALS:
+                print(f"utterances    {name:20s} {prf(signal_pairs[name])}")
+            accuracy = sum(t == p for t, p in sentiment_pairs) / count
+            print(f"utterances    sentiment            accuracy {accuracy:.3f} macro-F1 {macro_f1(sentiment_pairs):.3f} (n {count})")
 
         conversation_pairs: dict[str, list[tuple[bool, bool]]] = {name: [] for name in SIGNALS}
         item_pairs: dict[str, list[tuple[str, str]]] = {item: [] for item in ITEMS}
