@@ -304,6 +304,12 @@ def test_cues_are_validated_when_the_rubric_loads() -> None:
 
     with pytest.raises(ValueError, match="invalid regular expression"):
         BankSpec.model_validate({"speaker": "customer", "positive": ["a"], "negative": ["b"], "cues": ["(unclosed"]})
+    with pytest.raises(ValueError, match="invalid regular expression in disclaimers"):
+        BankSpec.model_validate({"speaker": "customer", "positive": ["a"], "negative": ["b"], "disclaimers": ["(?P<x>a)", "(?P<x>b)"]})
+    with pytest.raises(ValueError, match=r"the contrast « \(\?:but\)\? » matches empty text"):
+        BankSpec.model_validate({"speaker": "customer", "positive": ["a"], "negative": ["b"], "contrasts": ["(?:but)?"]})
+    with pytest.raises(ValueError, match="lone_after"):
+        BankSpec.model_validate({"speaker": "customer", "positive": ["a"], "negative": ["b"], "lone_margin": 0.04, "lone_after": 1})
     spec = BankSpec.model_validate({"speaker": "customer", "k": 1, "positive": ["a"], "negative": ["b"], "cue_shift": 0.04})
     assert bank_problems(spec.bank("leaving")) == ["bank leaving: cue_shift and clause_margin need cues"]
     with pytest.raises(ValueError, match="linear"):
@@ -387,3 +393,128 @@ def test_a_cue_reads_a_contraction_asr_wrote_without_its_apostrophe() -> None:
     assert model.has_cue("I'm going to cancel my contract.") and model.has_cue("im going to cancel my contract")
     assert not model.has_cue("I don't want to cancel, just fix it.")
     assert not model.has_cue("i dont want to cancel just fix it")
+
+
+# Negated dissatisfaction is no complaint (complaints-and-satisfaction.md); a contrast after it takes it back.
+@pytest.mark.parametrize(
+    ("language", "said", "disclaims"),
+    [
+        ("fr", "Je ne me plains pas du service, hein, votre technicien a été impeccable.", True),
+        ("fr", "Ce n'est pas une réclamation, juste une question sur la facture.", True),
+        ("fr", "Je n'ai rien à reprocher à votre équipe, c'est juste que je déménage.", True),
+        ("fr", "Je ne me plains pas, mais votre technicien n'est jamais venu.", False),
+        ("fr", "Rien de grave, quand même, trois semaines sans réponse !", False),
+        ("fr", "Mais ça fait trois semaines que j'attends.", False),  # a contrast alone: ends a disclaimer's reach
+        ("fr", "Votre technicien n'est jamais venu.", None),
+        ("en", "I'm not calling to complain, the delivery went perfectly.", True),
+        ("en", "This isn't a complaint, just a question about the bill going up.", True),
+        ("en", "It's nothing to do with you, my daughter has just changed schools.", True),
+        ("en", "I'm not complaining, but your engineer never turned up.", False),
+        ("en", "Your engineer never turned up.", None),
+    ],
+)
+def test_a_sentence_disclaims_a_complaint_unless_a_contrast_follows(language, said, disclaims) -> None:
+    from qualicall.models.embeddings import get_embedder
+    from qualicall.scorer.banks import bank_model
+    from qualicall.scorer.rubric import load_rubric
+
+    rubric = load_rubric(f"default-{language}")
+    model = bank_model(rubric.example_banks()["complaint"], get_embedder())
+    assert model.disclaimer(said) is disclaims
+
+
+def test_a_disclaimer_reaches_the_rest_of_its_turn_up_to_a_contrast() -> None:
+    from qualicall.scorer.banks import Bank, BankModel
+    from qualicall.scorer.context import CheckContext
+    from qualicall.scorer.rubric import load_rubric
+    from qualicall.scorer.signals import _disclaimed_rows, units_of
+
+    turns = [
+        ("customer", "I'm not complaining, honestly. The fitter was great. I only wanted the invoice again."),
+        ("customer", "The fitter was great. I'm not complaining. Though the door still sticks. And it rattles."),
+        ("customer", "I only wanted the invoice again."),
+    ]
+    context = CheckContext.build(make_interaction(turns, "en", id="disclaimers"), load_rubric("default-en"), "en")
+    units = units_of(context.customer_turns)
+    bank = Bank("complaint", ("a",), ("b",), k=1, disclaimers=(r"\bnot complaining\b",), contrasts=(r"\bthough\b",))
+    model = BankModel(bank, np.zeros((1, 2), np.float32), np.zeros((1, 2), np.float32))
+    disclaimed = [(units[row].turn.index, units[row].text) for row in sorted(_disclaimed_rows(model, units))]
+    # The first turn whole; in the second, neither what comes before the disclaimer nor what follows the contrast;
+    # nothing of the next turn.
+    assert disclaimed == [
+        (0, "I'm not complaining, honestly."), (0, "The fitter was great."), (0, "I only wanted the invoice again."),
+        (1, "I'm not complaining."),
+    ]
+
+
+def test_negated_dissatisfaction_is_no_complaint_and_a_contrast_makes_it_one(scorer) -> None:
+    def call(said: str) -> list[tuple[str, str]]:
+        return [
+            ("agent", "Ramonage Dufour bonjour, que puis-je pour vous ?"),
+            ("customer", "Bonjour, je vous appelle pour l'entretien de la chaudière de mardi."),
+            ("agent", "Oui, je vous écoute."),
+            ("customer", f"{said} Je voudrais juste le certificat d'entretien."),
+            ("agent", "Je vous l'envoie aujourd'hui."),
+            ("customer", "Parfait, merci."),
+        ]
+
+    waived = scorer.score(make_interaction(call("Je ne me plains pas du service, hein, votre technicien a été impeccable."), "fr", id="waived"))
+    assert not waived.signals["complaint"].present
+    assert waived.signals["complaint"].reason_code == "signal.disclaimed"
+    assert "mais le client l'écarte lui-même" in waived.signals["complaint"].reason
+    assert waived.criteria["complaint_handling"].score is None
+    made = scorer.score(make_interaction(call("Je ne me plains pas, mais votre technicien n'est jamais venu."), "fr", id="made"))
+    assert made.signals["complaint"].present
+
+
+def test_one_sentence_barely_past_the_margin_among_many_is_no_complaint() -> None:
+    from qualicall.scorer.banks import Bank, BankMatch, BankModel
+    from qualicall.scorer.context import CheckContext
+    from qualicall.scorer.rubric import load_rubric
+    from qualicall.scorer.signals import _signal, units_of
+
+    said = ["I rang about the boiler.", "It makes a noise at night.", "The engineer came on Monday.", "It is still noisy.", "Can someone look again?"]
+    context = CheckContext.build(make_interaction([("customer", s) for s in said], "en", id="lone"), load_rubric("default-en"), "en")
+    units = units_of(context.customer_turns)
+    bank = Bank("complaint", ("a",), ("b",), k=1, margin=0.03, lone_margin=0.04, lone_after=4)
+    model = BankModel(bank, np.zeros((1, 2), np.float32), np.zeros((1, 2), np.float32))
+
+    def judged(scores: list[float], among: int = len(said)) -> "object":
+        readings = [(unit, BankMatch(score > 0.03, score, "It's still not fixed.", 0.6)) for unit, score in zip(units[:among], scores)]
+        return _signal("complaint", model, readings, "en", frozenset())
+
+    alone = judged([0.0, 0.0, 0.0, 0.06, 0.0])
+    assert not alone.present and alone.reason_code == "signal.lone"
+    assert alone.reason == ("one sentence alone reads as a complaint, « It is still noisy. » (turn 3, 15 s), near « It's still not fixed. », at +0.06: "
+                            "alone among 5 sentences, it would need more than +0.07")
+    assert judged([0.0, 0.0, 0.0, 0.08, 0.0]).present  # past margin + lone_margin
+    assert judged([0.0, 0.05, 0.0, 0.06, 0.0]).present  # two sentences
+    assert judged([0.0, 0.0, 0.06], among=3).present  # fewer sentences than lone_after: one is enough
+    # Only sentences of lone_words words or more count: these five are too short to have passed by chance.
+    model = BankModel(Bank("complaint", ("a",), ("b",), k=1, margin=0.03, lone_margin=0.04, lone_after=4, lone_words=6), model.positive_vectors, model.negative_vectors)
+    assert judged([0.0, 0.0, 0.0, 0.06, 0.0]).present
+    # The rubric's complaint banks hold the rule; the results' thresholds say so.
+    assert load_rubric("default-fr").thresholds()["banks"]["complaint"]["lone_margin"] == 0.04
+
+
+def test_only_a_negative_churn_threat_or_escalation_implies_a_complaint() -> None:
+    from qualicall.scorer.banks import Bank, BankMatch
+    from qualicall.scorer.context import CheckContext
+    from qualicall.scorer.rubric import load_rubric
+    from qualicall.scorer.signals import _implied_complaint, units_of
+
+    context = CheckContext.build(make_interaction([("customer", "I'll go elsewhere."), ("customer", "Third call.")], "en", id="implied"), load_rubric("default-en"), "en")
+    units = units_of(context.customer_turns)
+    banks = {name: Bank(name, ("a",), ("b",), k=1) for name in ("churn_threat", "repeat_contact", "escalation_request")}
+    none_, churn, repeat = BankMatch(False, 0.0, "a", 0.1), BankMatch(True, 0.1, "a", 0.7), BankMatch(True, 0.1, "a", 0.7)
+    readings = {"churn_threat": [(units[0], churn), (units[1], none_)], "repeat_contact": [(units[0], none_), (units[1], repeat)],
+                "escalation_request": [(units[0], none_), (units[1], none_)]}
+
+    def implied(labels: list[str], disclaimed: frozenset[int] = frozenset()):  # type: ignore[no-untyped-def]
+        return _implied_complaint(banks, None, readings, [(label, 0.0) for label in labels], "en", disclaimed)  # type: ignore[arg-type]
+
+    # A churn threat said calmly (« they're cheaper, I'll switch ») is no complaint; said in anger it is one.
+    assert implied(["neutral", "negative"]) is None  # nor is a repeat contact said with discontent: the complaint bank judges it
+    found = implied(["negative", "neutral"])
+    assert found is not None and found.reason_params["cause"] == "churn_threat"
+    assert implied(["negative", "neutral"], frozenset({0})) is None  # a sentence that disclaims a complaint makes none

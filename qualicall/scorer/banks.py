@@ -75,6 +75,15 @@ class Bank:
     clause_margin: float | None = None
     linear: float = 0.0  # weight of the logistic regression's vote (module docstring); 0: the nearest examples alone
     contractions: frozenset[str] = frozenset()  # the rubric's `text.contractions`: « dont » reads « don t » for the cues
+    # Words by which the customer says the bank's meaning is not theirs (« je ne me plains pas »), and words that take
+    # it back (« mais »): regular expressions on normalised text (qualicall.scorer.signals).
+    disclaimers: tuple[str, ...] = ()
+    contrasts: tuple[str, ...] = ()
+    # Set: in a contact where the customer said at least `lone_after` sentences of `lone_words` words or more, one
+    # sentence alone realising the bank must score above margin + this (qualicall.scorer.signals).
+    lone_margin: float | None = None
+    lone_after: int = 2
+    lone_words: int = 1
 
 
 @dataclass(frozen=True)
@@ -133,6 +142,22 @@ class BankModel:
         self._k_neg = max(1, min(self.bank.k, len(self.negative_vectors)))
         self._cues = re.compile("|".join(f"(?:{cue})" for cue in self.bank.cues)) if self.bank.cues else None
         self._negations = frozenset(self.bank.cue_negations)
+        self._disclaimers = re.compile("|".join(f"(?:{d})" for d in self.bank.disclaimers)) if self.bank.disclaimers else None
+        self._contrasts = re.compile("|".join(f"(?:{c})" for c in self.bank.contrasts)) if self.bank.contrasts else None
+
+    def disclaimer(self, text: str) -> bool | None:
+        """True when the sentence disclaims the bank's meaning (a disclaimer with no contrast after it), False when
+        it holds a contrast after its last disclaimer or none, None when it holds neither."""
+        if self._disclaimers is None:
+            return None
+        normal = normalize(text, contractions=self.bank.contractions).text
+        last = None
+        for last in self._disclaimers.finditer(normal):
+            pass
+        after = normal[last.end() :] if last is not None else normal
+        if self._contrasts is not None and self._contrasts.search(after):
+            return False
+        return True if last is not None else None
 
     def has_cue(self, text: str) -> bool:
         """The sentence holds one of the bank's cues, not negated (always false for a bank without)."""

@@ -190,18 +190,32 @@ class BankSpec(_Strict):
         description="weight of a logistic regression's vote: score + linear × (p − 0.5), p its probability that the sentence "
         "realises the bank, fitted on the bank's examples; 0: the nearest examples alone",
     )
+    disclaimers: list[Regex] = Field(
+        default_factory=list,
+        description="patterns on normalised text by which the customer says the meaning is not theirs (« je ne me plains pas »): "
+        "a sentence holding one, and the turn's sentences after it, do not realise the bank, unless a contrast follows",
+    )
+    contrasts: list[Regex] = Field(default_factory=list, description="patterns on normalised text that take a disclaimer back (« mais », \"but\")")
+    lone_margin: float | None = Field(
+        default=None, ge=0,
+        description="set: in a contact where the customer said at least lone_after sentences of lone_words words or more, one "
+        "sentence alone realising the bank must score above margin + this (one sentence among many barely past the margin is weak evidence)",
+    )
+    lone_after: int = Field(default=2, ge=2, description="sentences of the customer from which lone_margin applies")
+    lone_words: int = Field(default=1, ge=1, description="words a sentence needs to count among lone_after (« oui merci » could not pass by chance)")
     positive: list[str] = Field(min_length=1)
     negative: list[str] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _cues_compile_together(self) -> "BankSpec":
-        try:  # as BankModel joins them: patterns that compile alone but not together (a group name used twice)
-            re.compile("|".join(f"(?:{cue})" for cue in self.cues))
-        except re.error as exc:
-            raise ValueError(f"invalid regular expression in cues: {exc}") from None
-        empty = next((cue for cue in self.cues if re.fullmatch(cue, "")), None)
-        if empty is not None:
-            raise ValueError(f"the cue « {empty} » matches empty text: every sentence would hold it")
+    def _patterns_compile_together(self) -> "BankSpec":
+        for field, patterns in (("cues", self.cues), ("disclaimers", self.disclaimers), ("contrasts", self.contrasts)):
+            try:  # as BankModel joins them: patterns that compile alone but not together (a group name used twice)
+                re.compile("|".join(f"(?:{pattern})" for pattern in patterns))
+            except re.error as exc:
+                raise ValueError(f"invalid regular expression in {field}: {exc}") from None
+            empty = next((pattern for pattern in patterns if re.fullmatch(pattern, "")), None)
+            if empty is not None:
+                raise ValueError(f"the {field[:-1]} « {empty} » matches empty text: every sentence would hold it")
         return self
 
     def bank(self, name: str, contractions: frozenset[str] = frozenset()) -> Bank:
@@ -209,7 +223,8 @@ class BankSpec(_Strict):
         return Bank(
             name, tuple(self.positive), tuple(self.negative), k=self.k, margin=self.margin, floor=self.floor,
             cues=tuple(self.cues), cue_shift=self.cue_shift, cue_negations=tuple(normalize(w).text for w in self.cue_negations), clause_margin=self.clause_margin,
-            linear=self.linear, contractions=contractions,
+            linear=self.linear, contractions=contractions, disclaimers=tuple(self.disclaimers), contrasts=tuple(self.contrasts),
+            lone_margin=self.lone_margin, lone_after=self.lone_after, lone_words=self.lone_words,
         )
 
 
@@ -405,7 +420,8 @@ class Rubric(_Strict):
             "embeddings": self.embeddings.model_dump(),
             "banks": {
                 name: {"k": b.k, "margin": b.margin, "floor": b.floor, **({"cue_shift": b.cue_shift, "clause_margin": b.clause_margin} if b.cues else {}),
-                       **({"linear": b.linear} if b.linear else {})}
+                       **({"linear": b.linear} if b.linear else {}),
+                       **({"lone_margin": b.lone_margin, "lone_after": b.lone_after, "lone_words": b.lone_words} if b.lone_margin is not None else {})}
                 for name, b in self.banks.items()
             },
         }

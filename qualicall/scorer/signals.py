@@ -4,11 +4,17 @@ Each signal (`complaint`, `escalation_request`, `churn_threat`, `repeat_contact`
 customer's sentiment are read from the rubric's example banks (`banks:` in the YAML,
 qualicall.scorer.banks): every sentence of the customer's turns is judged against the
 bank of the same name. A signal is present when one sentence realises its bank; the
-earliest such sentences are its evidence. A churn threat is a complaint too: the spec's
-churn threat is a customer leaving *because of the problem*. An escalation request or a
-repeat contact is one when the same sentence reads negative (« third time I call and still
-nothing », « I'm going to the ombudsman »); a calm one is not (« could I speak to a team
-leader, please », « I'm calling back as agreed »).
+earliest such sentences are its evidence. A churn threat or an escalation request is a
+complaint too when the same sentence reads negative (« I'm going to the ombudsman », « j'en ai
+assez, je résilie »); a calm one is not (« could I speak to a team leader, please », « they're
+cheaper, I'll switch at renewal »). A repeat contact never is by itself: the sentiment reads a
+calm follow-up as negative as often as an angry one (on the labelled halves, 19 of 27 repeat
+contacts it made complaints were none); the complaint bank reads « third time I call and still
+nothing » itself.
+
+What the customer says against a complaint counts too: negated dissatisfaction (« je ne me
+plains pas, hein ») is none (the bank's `disclaimers`), and in a conversation one sentence
+alone barely past the margin is weak evidence (its `lone_margin`): `_disclaimed_rows`, `_signal`.
 
 The sentences of one speaker are embedded once per interaction, in one batch that every
 bank reads (`SpeakerSentences`); a bank's vectors once per process (`qualicall.scorer.banks.bank_model`), and
@@ -35,9 +41,8 @@ if TYPE_CHECKING:
 SIGNALS = ("complaint", "escalation_request", "churn_threat", "repeat_contact")
 # The two banks behind the customer's sentiment: feelings against neutral sentences.
 SENTIMENT_BANKS = ("sentiment_negative", "sentiment_positive")
-# Signals that imply a complaint: a churn threat always (it is made because of a problem);
-# an escalation request or a repeat contact only when the same sentence reads negative (True).
-IMPLIES_COMPLAINT = {"churn_threat": False, "escalation_request": True, "repeat_contact": True}
+# Signals that imply a complaint when the same sentence reads negative (the module's docstring).
+IMPLIES_COMPLAINT = ("churn_threat", "escalation_request")
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 # An unpunctuated ASR turn is judged in pieces of about this many words: one vector for a
@@ -157,8 +162,8 @@ def detect_signals(
     """Each signal whose bank the rubric has, judged on the customer's sentences; reasons worded in `language` (the rubric's).
 
     `sentiment`: each sentence's (label, score) (SentimentModel.judge), which the implied complaints
-    and the churn threats read; without it, no escalation request or repeat contact implies a
-    complaint, and a churn threat is not checked against the turn's sentiment."""
+    and the churn threats read; without it, no other signal implies a complaint, and a churn threat
+    is not checked against the turn's sentiment."""
     models = {name: bank_model(banks[name], embedder) for name in SIGNALS if name in banks}
     texts = [unit.text for unit in sentences.units]
     matches = {name: model.judge(sentences.vectors, model.margins(texts)) for name, model in models.items()}
@@ -169,12 +174,33 @@ def detect_signals(
         # (« je n'en ai plus besoin, merci ») is no threat, however close « je résilie » reads.
         glad = {sentences.units[row].turn.index for row, (label, _) in enumerate(sentiment) if label == "positive"}
         readings["churn_threat"] = [(unit, _unrealised(m) if m.realises and unit.turn.index in glad else m) for unit, m in readings["churn_threat"]]
-    signals = {name: _signal(name, models[name], readings[name], language) for name in models}
+    disclaimed = {name: _disclaimed_rows(model, sentences.units) for name, model in models.items()}
+    signals = {name: _signal(name, models[name], readings[name], language, disclaimed[name]) for name in models}
     if "complaint" in signals and not signals["complaint"].present:
-        implied = _implied_complaint(banks, sentences, readings, sentiment, language)
+        implied = _implied_complaint(banks, sentences, readings, sentiment, language, disclaimed["complaint"])
         if implied is not None:
             signals["complaint"] = implied
     return signals
+
+
+def _disclaimed_rows(model: BankModel, units: Sequence[Unit]) -> frozenset[int]:
+    """The sentences whose meaning the customer disclaims for the bank (its `disclaimers`): one holding a disclaimer
+    with no contrast after it, and the sentences of the same turn after it, up to one holding a contrast.
+
+    The spec's negated dissatisfaction (« je ne me plains pas, hein », "this isn't a complaint") is no complaint, and
+    what follows it in the turn is said in its light (« … c'est juste pour savoir quand passe le technicien »); a polite
+    wording that leads to a grievance is one (« je ne me plains pas, mais c'est la troisième fois »)."""
+    rows: set[int] = set()
+    turn, disclaiming = None, False
+    for row, unit in enumerate(units):
+        if unit.turn.index != turn:
+            turn, disclaiming = unit.turn.index, False
+        held = model.disclaimer(unit.text)
+        if held is not None:
+            disclaiming = held
+        if disclaiming:
+            rows.add(row)
+    return frozenset(rows)
 
 
 def _unrealised(match: BankMatch) -> BankMatch:
@@ -209,15 +235,16 @@ def _read_clauses(models: dict[str, BankModel], sentences: SpeakerSentences, rea
 
 
 def _implied_complaint(
-    banks: dict[str, Bank], sentences: SpeakerSentences, readings: dict[str, list[tuple[Unit, BankMatch]]], sentiment: list[tuple[str, float]] | None, language: str
+    banks: dict[str, Bank], sentences: SpeakerSentences, readings: dict[str, list[tuple[Unit, BankMatch]]], sentiment: list[tuple[str, float]] | None, language: str,
+    disclaimed: frozenset[int],
 ) -> SignalResult | None:
-    """The complaint that another signal's sentence makes (IMPLIES_COMPLAINT), the earliest one; None without."""
-    negative = [label == "negative" for label, _ in sentiment] if sentiment is not None else None
-    implied: list[tuple[int, str, Unit, BankMatch]] = []
-    for cause, said_negative in IMPLIES_COMPLAINT.items():
-        if cause not in readings or said_negative and negative is None:
-            continue
-        implied += [(row, cause, unit, m) for row, (unit, m) in enumerate(readings[cause]) if m.realises and (not said_negative or negative[row])]
+    """The complaint that another signal's sentence makes (IMPLIES_COMPLAINT), the earliest one; None without.
+    A sentence in which the customer disclaims a complaint (`disclaimed`, its rows) makes none."""
+    if sentiment is None:
+        return None
+    negative = [label == "negative" for label, _ in sentiment]
+    implied = [(row, cause, unit, m) for cause in IMPLIES_COMPLAINT if cause in readings
+               for row, (unit, m) in enumerate(readings[cause]) if m.realises and negative[row] and row not in disclaimed]
     if not implied:
         return None
     implied.sort(key=lambda found: found[0])
@@ -232,10 +259,30 @@ def _implied_complaint(
     )
 
 
-def _signal(name: str, model: BankModel, readings: list[tuple[Unit, BankMatch]], language: str) -> SignalResult:
+def _signal(name: str, model: BankModel, readings: list[tuple[Unit, BankMatch]], language: str, disclaimed: frozenset[int]) -> SignalResult:
+    """The signal from its bank's reading of each customer sentence; `disclaimed`: the rows the customer disclaimed."""
     if not readings:
         return SignalResult(present=False, confidence=1.0, **said(reason("signal.no_turn"), language))
-    found = [(unit, match) for unit, match in readings if match.realises]
+    found = [(unit, match) for row, (unit, match) in enumerate(readings) if match.realises and row not in disclaimed]
+    bank = model.bank
+    judged = sum(len(unit.text.split()) >= bank.lone_words for unit, _ in readings)
+    if len(found) == 1 and bank.lone_margin is not None and judged >= bank.lone_after and found[0][1].score <= bank.margin + bank.lone_margin:
+        # Of many sentences, one is likely to pass the margin by chance: alone, it must pass it by more.
+        (unit, match), needed = found[0], bank.margin + bank.lone_margin
+        return SignalResult(
+            present=False,
+            confidence=confidence(match, needed),
+            **said(reason("signal.lone", signal=name, text=unit.text, at=unit.place(), closest=match.closest, score=match.score,
+                          needed=needed, count=judged), language),
+        )
+    waived = [(unit, match) for row, (unit, match) in enumerate(readings) if match.realises and row in disclaimed]
+    if not found and waived:
+        unit, match = waived[0]
+        return SignalResult(
+            present=False,
+            confidence=confidence(match, bank.margin),
+            **said(reason("signal.disclaimed", signal=name, text=unit.text, at=unit.place(), closest=match.closest), language),
+        )
     if found:
         first_unit, first = found[0]
         strongest = max(match.score for _, match in found)
