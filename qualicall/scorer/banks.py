@@ -54,6 +54,8 @@ if TYPE_CHECKING:
 
 # How far before a cue a negation still negates it (« je ne vais pas résilier »: two words).
 CUE_NEGATION_WORDS = 3
+# How many words may open a sentence before its disclaimer (« oui bon écoutez honnêtement, je ne me plains pas »).
+DISCLAIMER_WORDS = 4
 _PUNCTUATION = re.compile(r"[,;:.!?…]")
 
 
@@ -75,15 +77,17 @@ class Bank:
     clause_margin: float | None = None
     linear: float = 0.0  # weight of the logistic regression's vote (module docstring); 0: the nearest examples alone
     contractions: frozenset[str] = frozenset()  # the rubric's `text.contractions`: « dont » reads « don t » for the cues
-    # Words by which the customer says the bank's meaning is not theirs (« je ne me plains pas »), and words that take
-    # it back (« mais »): regular expressions on normalised text (qualicall.scorer.signals).
+    # Words opening a sentence by which the customer says the bank's meaning is not theirs (« je ne me plains pas »),
+    # and words that take it back (« mais »): regular expressions on normalised text (BankModel.disclaims).
     disclaimers: tuple[str, ...] = ()
     contrasts: tuple[str, ...] = ()
     # Set: in a contact where the customer said at least `lone_after` sentences of `lone_words` words or more, one
-    # sentence alone realising the bank must score above margin + this (qualicall.scorer.signals).
+    # sentence alone realising the bank must score above margin + this, unless its closest positive example is at
+    # least `lone_similarity` similar (qualicall.scorer.signals).
     lone_margin: float | None = None
     lone_after: int = 2
     lone_words: int = 1
+    lone_similarity: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,9 @@ def bank_problems(bank: Bank) -> list[str]:
             seen[key] = (side, sentence)
     if (bank.cue_shift or bank.clause_margin is not None) and not bank.cues:
         problems.append(f"bank {bank.name}: cue_shift and clause_margin need cues")
+    if bank.lone_margin is not None and bank.cues:
+        # The lone sentence is held to margin + lone_margin, not to the margin its cue would shift.
+        problems.append(f"bank {bank.name}: lone_margin is counted from the margin, which cues shift: not both")
     for side, sentences in (("positive", bank.positives), ("negative", bank.negatives)):
         if len(sentences) < bank.k:
             problems.append(f"bank {bank.name}: {len(sentences)} {side} examples, at least k={bank.k} needed")
@@ -145,19 +152,18 @@ class BankModel:
         self._disclaimers = re.compile("|".join(f"(?:{d})" for d in self.bank.disclaimers)) if self.bank.disclaimers else None
         self._contrasts = re.compile("|".join(f"(?:{c})" for c in self.bank.contrasts)) if self.bank.contrasts else None
 
-    def disclaimer(self, text: str) -> bool | None:
-        """True when the sentence disclaims the bank's meaning (a disclaimer with no contrast after it), False when
-        it holds a contrast after its last disclaimer or none, None when it holds neither."""
+    def disclaims(self, text: str) -> bool:
+        """The sentence disclaims the bank's meaning: it opens on one of the bank's disclaimers (at most
+        DISCLAIMER_WORDS words before it: « bon, honnêtement, je ne me plains pas ») and no contrast follows it.
+        Said later (« je veux faire une réclamation, sans rancune ») or reported (« your colleague said there's
+        nothing wrong with the service »), it disclaims nothing."""
         if self._disclaimers is None:
-            return None
-        normal = normalize(text, contractions=self.bank.contractions).text
-        last = None
-        for last in self._disclaimers.finditer(normal):
-            pass
-        after = normal[last.end() :] if last is not None else normal
-        if self._contrasts is not None and self._contrasts.search(after):
             return False
-        return True if last is not None else None
+        normal = normalize(text, contractions=self.bank.contractions).text
+        found = self._disclaimers.search(normal)
+        if found is None or len(normal[: found.start()].split()) > DISCLAIMER_WORDS:
+            return False
+        return self._contrasts is None or self._contrasts.search(normal, found.end()) is None
 
     def has_cue(self, text: str) -> bool:
         """The sentence holds one of the bank's cues, not negated (always false for a bank without)."""

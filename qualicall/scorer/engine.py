@@ -226,7 +226,7 @@ def _customer(ctx: CheckContext) -> tuple[dict[str, SignalResult], SentimentResu
     if not any(name in banks for name in (*SIGNALS, *SENTIMENT_BANKS)):
         return {}, None  # the grid items' banks read the agent: no customer sentence to embed
     sentences = ctx.speaker_sentences(CUSTOMER)
-    model = SentimentModel.build(banks, ctx.embedder)
+    model = SentimentModel.build(banks, ctx.embedder, ctx.rubric.sentiment.scale)
     judged = model.judge(sentences.vectors) if model else None  # once, for the sentiment and the implied complaints
     signals = detect_signals(banks, sentences, ctx.embedder, ctx.language, judged)
     return signals, customer_sentiment(model, sentences, judged) if model else None

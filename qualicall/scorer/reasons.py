@@ -213,14 +213,14 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "no customer sentence reads as {signal:a_signal}; the closest, « {text} » ({at:span}), scores {score:+.2f}",
     ),
     "signal.lone": (
-        "une seule phrase se lit comme {signal:a_signal}, « {text} » ({at:span}), proche de « {closest} », avec {score:+.2f} : "
-        "seule parmi {count:sentences}, il lui faudrait plus de {needed:+.2f}",
-        "one sentence alone reads as {signal:a_signal}, « {text} » ({at:span}), near « {closest} », at {score:+.2f}: "
-        "alone among {count:sentences}, it would need more than {needed:+.2f}",
+        "une seule phrase se lit comme {signal:a_signal}, « {text} » ({at:span}), proche de « {closest} », avec un score de "
+        "{score:+.2f} : seule parmi {count:sentences}, il lui faudrait plus de {needed:+.2f}",
+        "one sentence alone reads as {signal:a_signal}, « {text} » ({at:span}), near « {closest} », with a score of {score:+.2f}: "
+        "among {count:sentences}, it would need more than {needed:+.2f}",
     ),
     "signal.disclaimed": (
         "« {text} » ({at:span}) se lit comme {signal:a_signal} (« {closest} »), mais le client l'écarte lui-même",
-        "« {text} » ({at:span}) reads as {signal:a_signal} (« {closest} »), but the customer rules one out",
+        "« {text} » ({at:span}) reads as {signal:a_signal} (« {closest} »), but the customer says it is not one",
     ),
     "signal.implied": ("réclamation exprimée dans {cause:a_signal} : {because:reason}", "a complaint made in {cause:a_signal}: {because:reason}"),
 }

@@ -193,7 +193,7 @@ class BankSpec(_Strict):
     disclaimers: list[Regex] = Field(
         default_factory=list,
         description="patterns on normalised text by which the customer says the meaning is not theirs (« je ne me plains pas »): "
-        "a sentence holding one, and the turn's sentences after it, do not realise the bank, unless a contrast follows",
+        "a sentence opening on one (at most four words before it) does not realise the bank, unless a contrast follows it",
     )
     contrasts: list[Regex] = Field(default_factory=list, description="patterns on normalised text that take a disclaimer back (« mais », \"but\")")
     lone_margin: float | None = Field(
@@ -203,6 +203,7 @@ class BankSpec(_Strict):
     )
     lone_after: int = Field(default=2, ge=2, description="sentences of the customer from which lone_margin applies")
     lone_words: int = Field(default=1, ge=1, description="words a sentence needs to count among lone_after (« oui merci » could not pass by chance)")
+    lone_similarity: float = Field(default=1.0, ge=-1, le=1, description="a lone sentence at least this similar to a positive example is enough")
     positive: list[str] = Field(min_length=1)
     negative: list[str] = Field(min_length=1)
 
@@ -224,7 +225,7 @@ class BankSpec(_Strict):
             name, tuple(self.positive), tuple(self.negative), k=self.k, margin=self.margin, floor=self.floor,
             cues=tuple(self.cues), cue_shift=self.cue_shift, cue_negations=tuple(normalize(w).text for w in self.cue_negations), clause_margin=self.clause_margin,
             linear=self.linear, contractions=contractions, disclaimers=tuple(self.disclaimers), contrasts=tuple(self.contrasts),
-            lone_margin=self.lone_margin, lone_after=self.lone_after, lone_words=self.lone_words,
+            lone_margin=self.lone_margin, lone_after=self.lone_after, lone_words=self.lone_words, lone_similarity=self.lone_similarity,
         )
 
 
@@ -383,6 +384,16 @@ class EmbeddingSettings(_Strict):
     model: str | None = None
 
 
+class SentimentSettings(_Strict):
+    """How the customer's sentiment is scored from its two banks (qualicall.scorer.signals.SentimentModel)."""
+
+    scale: float = Field(
+        default=0.15, gt=0,
+        description="a sentence's score is (positive bank's score − negative bank's) ÷ this, clipped to [−1, 1]; "
+        "sentiment.start and .end are means of these over a third of the customer's words",
+    )
+
+
 class Rubric(_Strict):
     id: str = Field(min_length=1)
     version: str
@@ -396,6 +407,7 @@ class Rubric(_Strict):
     combination: Combination = Combination()
     reports: ReportSettings = ReportSettings()
     embeddings: EmbeddingSettings = EmbeddingSettings()
+    sentiment: SentimentSettings = SentimentSettings()
     banks: dict[str, BankSpec] = Field(default_factory=dict)
 
     def example_banks(self) -> dict[str, Bank]:
@@ -418,10 +430,12 @@ class Rubric(_Strict):
             },
             "combination": self.combination.model_dump(),
             "embeddings": self.embeddings.model_dump(),
+            "sentiment": self.sentiment.model_dump(),
             "banks": {
                 name: {"k": b.k, "margin": b.margin, "floor": b.floor, **({"cue_shift": b.cue_shift, "clause_margin": b.clause_margin} if b.cues else {}),
                        **({"linear": b.linear} if b.linear else {}),
-                       **({"lone_margin": b.lone_margin, "lone_after": b.lone_after, "lone_words": b.lone_words} if b.lone_margin is not None else {})}
+                       **({"lone_margin": b.lone_margin, "lone_after": b.lone_after, "lone_words": b.lone_words, "lone_similarity": b.lone_similarity}
+                          if b.lone_margin is not None else {})}
                 for name, b in self.banks.items()
             },
         }

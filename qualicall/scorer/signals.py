@@ -12,9 +12,10 @@ calm follow-up as negative as often as an angry one (on the labelled halves, 19 
 contacts it made complaints were none); the complaint bank reads « third time I call and still
 nothing » itself.
 
-What the customer says against a complaint counts too: negated dissatisfaction (« je ne me
-plains pas, hein ») is none (the bank's `disclaimers`), and in a conversation one sentence
-alone barely past the margin is weak evidence (its `lone_margin`): `_disclaimed_rows`, `_signal`.
+What the customer says against a complaint counts too: a sentence opening on negated
+dissatisfaction (« je ne me plains pas, hein ») is none (the bank's `disclaimers`), and in a
+conversation one sentence alone barely past the margin is weak evidence (its `lone_margin`):
+`_disclaimed_rows`, `_signal`.
 
 The sentences of one speaker are embedded once per interaction, in one batch that every
 bank reads (`SpeakerSentences`); a bank's vectors once per process (`qualicall.scorer.banks.bank_model`), and
@@ -184,23 +185,10 @@ def detect_signals(
 
 
 def _disclaimed_rows(model: BankModel, units: Sequence[Unit]) -> frozenset[int]:
-    """The sentences whose meaning the customer disclaims for the bank (its `disclaimers`): one holding a disclaimer
-    with no contrast after it, and the sentences of the same turn after it, up to one holding a contrast.
-
-    The spec's negated dissatisfaction (« je ne me plains pas, hein », "this isn't a complaint") is no complaint, and
-    what follows it in the turn is said in its light (« … c'est juste pour savoir quand passe le technicien »); a polite
-    wording that leads to a grievance is one (« je ne me plains pas, mais c'est la troisième fois »)."""
-    rows: set[int] = set()
-    turn, disclaiming = None, False
-    for row, unit in enumerate(units):
-        if unit.turn.index != turn:
-            turn, disclaiming = unit.turn.index, False
-        held = model.disclaimer(unit.text)
-        if held is not None:
-            disclaiming = held
-        if disclaiming:
-            rows.add(row)
-    return frozenset(rows)
+    """The sentences in which the customer disclaims the bank's meaning (BankModel.disclaims): the spec's negated
+    dissatisfaction (« je ne me plains pas, hein, le technicien a été parfait ») is no complaint; a polite opening
+    that leads to a grievance is one (« je ne me plains pas, mais c'est la troisième fois »)."""
+    return frozenset(row for row, unit in enumerate(units) if model.disclaims(unit.text))
 
 
 def _unrealised(match: BankMatch) -> BankMatch:
@@ -266,8 +254,11 @@ def _signal(name: str, model: BankModel, readings: list[tuple[Unit, BankMatch]],
     found = [(unit, match) for row, (unit, match) in enumerate(readings) if match.realises and row not in disclaimed]
     bank = model.bank
     judged = sum(len(unit.text.split()) >= bank.lone_words for unit, _ in readings)
-    if len(found) == 1 and bank.lone_margin is not None and judged >= bank.lone_after and found[0][1].score <= bank.margin + bank.lone_margin:
-        # Of many sentences, one is likely to pass the margin by chance: alone, it must pass it by more.
+    if (len(found) == 1 and bank.lone_margin is not None and judged >= bank.lone_after and found[0][1].score <= bank.margin + bank.lone_margin
+            and found[0][1].similarity < bank.lone_similarity):
+        # Of many sentences, one is likely to pass the margin by chance: alone, it must pass it by more, or be
+        # nearly one of the bank's examples (« je ne suis pas du tout satisfait » scores little: the negatives
+        # hold its words too).
         (unit, match), needed = found[0], bank.margin + bank.lone_margin
         return SignalResult(
             present=False,
@@ -277,7 +268,7 @@ def _signal(name: str, model: BankModel, readings: list[tuple[Unit, BankMatch]],
         )
     waived = [(unit, match) for row, (unit, match) in enumerate(readings) if match.realises and row in disclaimed]
     if not found and waived:
-        unit, match = waived[0]
+        unit, match = max(waived, key=lambda reading: reading[1].score)
         return SignalResult(
             present=False,
             confidence=confidence(match, bank.margin),
@@ -315,13 +306,13 @@ class SentimentModel:
 
     negative: BankModel
     positive: BankModel
-    scale: float = 0.25
+    scale: float  # the rubric's `sentiment.scale`
 
     @classmethod
-    def build(cls, banks: dict[str, Bank], embedder: "Embedder") -> "SentimentModel | None":
+    def build(cls, banks: dict[str, Bank], embedder: "Embedder", scale: float) -> "SentimentModel | None":
         if not all(name in banks for name in SENTIMENT_BANKS):
             return None
-        return cls(bank_model(banks["sentiment_negative"], embedder), bank_model(banks["sentiment_positive"], embedder))
+        return cls(bank_model(banks["sentiment_negative"], embedder), bank_model(banks["sentiment_positive"], embedder), scale)
 
     def judge(self, vectors: np.ndarray) -> list[tuple[str, float]]:
         """(label, score) per sentence vector."""
