@@ -522,7 +522,15 @@ def test_the_sentiment_scale_is_the_rubrics() -> None:
     vectors = embedder.encode(["Ça fait deux heures que j'attends, c'est pénible.", "Je voudrais changer d'adresse."])
     narrow = SentimentModel.build(rubric.example_banks(), embedder, 0.15).judge(vectors)
     wide = SentimentModel.build(rubric.example_banks(), embedder, 0.6).judge(vectors)
-    # The same labels; the scores four times apart where neither is clipped.
+    # The same labels; the scores four times apart (a sentence's score is clipped only as its turn's).
     assert [label for label, _ in narrow] == [label for label, _ in wide]
-    assert all(abs(n - 4 * w) < 2e-3 for (_, n), (_, w) in zip(narrow, wide) if abs(n) < 1)
+    assert all(abs(n - 4 * w) < 2e-3 for (_, n), (_, w) in zip(narrow, wide))
     assert narrow[0][0] == "negative" and narrow[0][1] < wide[0][1] < 0
+
+
+def test_a_turns_most_marked_sentence_is_found_before_its_score_is_clipped() -> None:
+    from qualicall.scorer.signals import most_marked
+
+    # Both past ±1: clipped first, they would tie and the first would win.
+    assert most_marked([("negative", -1.6), ("positive", 2.4), ("neutral", 0.1)]) == ("positive", 1.0)
+    assert most_marked([("neutral", 0.2)]) == ("neutral", 0.2) and most_marked([]) == ("neutral", 0.0)

@@ -299,9 +299,10 @@ def _signal(name: str, model: BankModel, readings: list[tuple[Unit, BankMatch]],
 class SentimentModel:
     """The customer's sentiment from two banks: negative feelings, and positive ones, each against neutral sentences.
 
-    A sentence's score is the positive bank's score minus the negative bank's, scaled to
-    [−1, 1] by `scale`; its label is the bank it realises (the stronger of the two when it
-    realises both), neutral when it realises neither. A turn takes its most marked sentence.
+    A sentence's score is the positive bank's score minus the negative bank's, divided by
+    `scale`; its label is the bank it realises (the stronger of the two when it realises both),
+    neutral when it realises neither. A turn takes its most marked sentence, its score clipped
+    to [−1, 1] then, not before: two sentences past ±1 are still told apart.
     """
 
     negative: BankModel
@@ -315,10 +316,10 @@ class SentimentModel:
         return cls(bank_model(banks["sentiment_negative"], embedder), bank_model(banks["sentiment_positive"], embedder), scale)
 
     def judge(self, vectors: np.ndarray) -> list[tuple[str, float]]:
-        """(label, score) per sentence vector."""
+        """(label, score) per sentence vector, the score not yet clipped."""
         out = []
         for negative, positive in zip(self.negative.judge(vectors), self.positive.judge(vectors)):
-            score = float(np.clip((positive.score - negative.score) / self.scale, -1.0, 1.0))
+            score = (positive.score - negative.score) / self.scale
             if negative.realises and (not positive.realises or negative.score >= positive.score):
                 label = "negative"
                 score = min(score, 0.0)
@@ -336,11 +337,12 @@ class SentimentModel:
 
 
 def most_marked(judged: list[tuple[str, float]]) -> tuple[str, float]:
-    """Of a turn's judged sentences, the most marked one's (label, score); neutral for none."""
+    """Of a turn's judged sentences, the most marked one's label, and its score clipped to [−1, 1]; neutral for none."""
     if not judged:
         return "neutral", 0.0
     marked = [j for j in judged if j[0] != "neutral"] or judged
-    return max(marked, key=lambda j: abs(j[1]))
+    label, score = max(marked, key=lambda j: abs(j[1]))
+    return label, min(1.0, max(-1.0, score))
 
 
 def customer_sentiment(model: SentimentModel, sentences: SpeakerSentences, judged: list[tuple[str, float]] | None = None) -> SentimentResult:
