@@ -54,8 +54,8 @@ if TYPE_CHECKING:
 
 # How far before a cue a negation still negates it (« je ne vais pas résilier »: two words).
 CUE_NEGATION_WORDS = 3
-# How many words may open a sentence before its disclaimer (« oui bon écoutez honnêtement, je ne me plains pas »).
-DISCLAIMER_WORDS = 4
+# How many words may open a sentence before its disclaimer (« bon, honnêtement, je ne me plains pas »).
+DISCLAIMER_WORDS = 3
 _PUNCTUATION = re.compile(r"[,;:.!?…]")
 
 
@@ -120,6 +120,8 @@ def bank_problems(bank: Bank) -> list[str]:
             seen[key] = (side, sentence)
     if (bank.cue_shift or bank.clause_margin is not None) and not bank.cues:
         problems.append(f"bank {bank.name}: cue_shift and clause_margin need cues")
+    if bank.contrasts and not bank.disclaimers:
+        problems.append(f"bank {bank.name}: contrasts take a disclaimer back: they need disclaimers")
     if bank.lone_margin is not None and bank.cues:
         # The lone sentence is held to margin + lone_margin, not to the margin its cue would shift.
         problems.append(f"bank {bank.name}: lone_margin is counted from the margin, which cues shift: not both")

@@ -214,9 +214,9 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     ),
     "signal.lone": (
         "une seule phrase se lit comme {signal:a_signal}, « {text} » ({at:span}), proche de « {closest} », avec un score de "
-        "{score:+.2f} : seule parmi {count:sentences}, il lui faudrait plus de {needed:+.2f}",
-        "one sentence alone reads as {signal:a_signal}, « {text} » ({at:span}), near « {closest} », with a score of {score:+.2f}: "
-        "among {count:sentences}, it would need more than {needed:+.2f}",
+        "{score:+.3f} : seule parmi {count:sentences} d'au moins {words} mots, il lui faudrait plus de {needed:+.3f}",
+        "one sentence alone reads as {signal:a_signal}, « {text} » ({at:span}), near « {closest} », with a score of {score:+.3f}: "
+        "among {count:sentences} of {words} words or more, it would need more than {needed:+.3f}",
     ),
     "signal.disclaimed": (
         "« {text} » ({at:span}) se lit comme {signal:a_signal} (« {closest} »), mais le client l'écarte lui-même",

@@ -155,6 +155,10 @@ class ItemSpec(_Strict):
         return self
 
 
+# The banks judged as customer signals (complaints-and-satisfaction.md), named after them.
+CUSTOMER_SIGNALS = ("complaint", "escalation_request", "churn_threat", "repeat_contact")
+
+
 class CriterionSpec(_Strict):
     label: Label = ""
     weight: float = Field(ge=0)
@@ -193,7 +197,7 @@ class BankSpec(_Strict):
     disclaimers: list[Regex] = Field(
         default_factory=list,
         description="patterns on normalised text by which the customer says the meaning is not theirs (« je ne me plains pas »): "
-        "a sentence opening on one (at most four words before it) does not realise the bank, unless a contrast follows it",
+        "a sentence opening on one (at most three words before it) does not realise the bank, unless a contrast follows it",
     )
     contrasts: list[Regex] = Field(default_factory=list, description="patterns on normalised text that take a disclaimer back (« mais », \"but\")")
     lone_margin: float | None = Field(
@@ -388,9 +392,9 @@ class SentimentSettings(_Strict):
     """How the customer's sentiment is scored from its two banks (qualicall.scorer.signals.SentimentModel)."""
 
     scale: float = Field(
-        default=0.15, gt=0,
-        description="a sentence's score is (positive bank's score − negative bank's) ÷ this, clipped to [−1, 1]; "
-        "sentiment.start and .end are means of these over a third of the customer's words",
+        default=0.25, gt=0,
+        description="a marked sentence's score is (positive bank's score − negative bank's) ÷ this, a turn's clipped to [−1, 1]; "
+        "sentiment.start and .end are means of the turns' over a third of the customer's words (the default rubrics: 0.15)",
     )
 
 
@@ -643,6 +647,12 @@ def _bank_problems(data: dict[str, Any], root: yaml.Node | None, checked: dict[t
             continue  # reported with the rubric's fields
         for message in bank_problems(bank):
             problems.append(Problem(_dotted(("banks", name)), message.removeprefix(f"bank {name}: "), _line_of(root, _bank_line(spec, name, message))))
+        if name not in CUSTOMER_SIGNALS:
+            # Read by the customer signals alone (qualicall.scorer.signals): on another bank they would change nothing.
+            for field_name in ("disclaimers", "lone_margin"):
+                if field_name in spec:
+                    loc = ("banks", name, field_name)
+                    problems.append(Problem(_dotted(loc), f"{field_name}: only a customer signal's bank ({', '.join(CUSTOMER_SIGNALS)}) reads it", _line_of(root, loc)))
     for (cid, iid), params in checked.items():
         for field_name in BANK_PARAMS:
             named = getattr(params, field_name, None)

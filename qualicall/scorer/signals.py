@@ -264,14 +264,14 @@ def _signal(name: str, model: BankModel, readings: list[tuple[Unit, BankMatch]],
             present=False,
             confidence=confidence(match, needed),
             **said(reason("signal.lone", signal=name, text=unit.text, at=unit.place(), closest=match.closest, score=match.score,
-                          needed=needed, count=judged), language),
+                          needed=needed, count=judged, words=bank.lone_words), language),
         )
     waived = [(unit, match) for row, (unit, match) in enumerate(readings) if match.realises and row in disclaimed]
     if not found and waived:
         unit, match = max(waived, key=lambda reading: reading[1].score)
         return SignalResult(
             present=False,
-            confidence=confidence(match, bank.margin),
+            confidence=0.5,  # the bank reads a complaint, the customer's words say none: no surer either way
             **said(reason("signal.disclaimed", signal=name, text=unit.text, at=unit.place(), closest=match.closest), language),
         )
     if found:
@@ -299,10 +299,10 @@ def _signal(name: str, model: BankModel, readings: list[tuple[Unit, BankMatch]],
 class SentimentModel:
     """The customer's sentiment from two banks: negative feelings, and positive ones, each against neutral sentences.
 
-    A sentence's score is the positive bank's score minus the negative bank's, divided by
-    `scale`; its label is the bank it realises (the stronger of the two when it realises both),
-    neutral when it realises neither. A turn takes its most marked sentence, its score clipped
-    to [−1, 1] then, not before: two sentences past ±1 are still told apart.
+    A sentence's label is the bank it realises (the stronger of the two when it realises both),
+    neutral when it realises neither; its score, the positive bank's score minus the negative
+    bank's divided by `scale` (0 when neutral). A turn takes its most marked sentence, its score
+    clipped to [−1, 1] then, not before: two sentences past ±1 are still told apart.
     """
 
     negative: BankModel
@@ -327,7 +327,9 @@ class SentimentModel:
                 label = "positive"
                 score = max(score, 0.0)
             else:
-                label = "neutral"
+                # Realising neither bank is no feeling: at 0, not at the difference of two misses (« my customer
+                # number is one two three » scored +1 at the scale of 0.15), which the thirds' means would add up.
+                label, score = "neutral", 0.0
             out.append((label, round(score, 3)))
         return out
 
