@@ -154,18 +154,20 @@ class BankModel:
         self._disclaimers = re.compile("|".join(f"(?:{d})" for d in self.bank.disclaimers)) if self.bank.disclaimers else None
         self._contrasts = re.compile("|".join(f"(?:{c})" for c in self.bank.contrasts)) if self.bank.contrasts else None
 
-    def disclaims(self, text: str) -> bool:
-        """The sentence disclaims the bank's meaning: it opens on one of the bank's disclaimers (at most
-        DISCLAIMER_WORDS words before it: « bon, honnêtement, je ne me plains pas ») and no contrast follows it.
-        Said later (« je veux faire une réclamation, sans rancune ») or reported (« your colleague said there's
-        nothing wrong with the service »), it disclaims nothing."""
+    def disclaimer_end(self, text: str) -> int | None:
+        """Where, in `text`, the disclaimer the sentence opens on ends: one of the bank's disclaimers with at most
+        DISCLAIMER_WORDS words before it (« bon, honnêtement, je ne me plains pas ») and no contrast after it; None
+        without. Said later (« je veux faire une réclamation, je ne me plains pas pour le plaisir ») or after a
+        contrast, it disclaims nothing. What follows it is the customer's to judge (qualicall.scorer.signals)."""
         if self._disclaimers is None:
-            return False
-        normal = normalize(text, contractions=self.bank.contractions).text
-        found = self._disclaimers.search(normal)
-        if found is None or len(normal[: found.start()].split()) > DISCLAIMER_WORDS:
-            return False
-        return self._contrasts is None or self._contrasts.search(normal, found.end()) is None
+            return None
+        normal = normalize(text, contractions=self.bank.contractions)
+        found = self._disclaimers.search(normal.text)
+        if found is None or len(normal.text[: found.start()].split()) > DISCLAIMER_WORDS:
+            return None
+        if self._contrasts is not None and self._contrasts.search(normal.text, found.end()) is not None:
+            return None
+        return normal.span(found.start(), found.end())[1]
 
     def has_cue(self, text: str) -> bool:
         """The sentence holds one of the bank's cues, not negated (always false for a bank without)."""

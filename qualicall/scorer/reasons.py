@@ -213,14 +213,14 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "no customer sentence reads as {signal:a_signal}; the closest, « {text} » ({at:span}), scores {score:+.2f}",
     ),
     "signal.lone": (
-        "une seule phrase se lit comme {signal:a_signal}, « {text} » ({at:span}), proche de « {closest} », avec un score de "
-        "{score:+.3f} : seule parmi {count:sentences} d'au moins {words} mots, il lui faudrait plus de {needed:+.3f}",
-        "one sentence alone reads as {signal:a_signal}, « {text} » ({at:span}), near « {closest} », with a score of {score:+.3f}: "
-        "among {count:sentences} of {words} words or more, it would need more than {needed:+.3f}",
+        "trop peu pour {signal:a_signal} : une phrase, « {text} » ({at:span}), proche de « {closest} », avec un score de "
+        "{score:+.3f} ; seule parmi {count:sentences} d'au moins {words} mots, il lui faudrait plus de {needed:+.3f}",
+        "too little for {signal:a_signal}: one sentence, « {text} » ({at:span}), near « {closest} », with a score of {score:+.3f}; "
+        "alone among {count:sentences} of {words} words or more, it would need more than {needed:+.3f}",
     ),
     "signal.disclaimed": (
-        "« {text} » ({at:span}) se lit comme {signal:a_signal} (« {closest} »), mais le client l'écarte lui-même",
-        "« {text} » ({at:span}) reads as {signal:a_signal} (« {closest} »), but the customer says it is not one",
+        "« {text} » ({at:span}) se lit comme {signal:a_signal} (« {closest} »), mais le client l'écarte lui-même : « {words} »",
+        "« {text} » ({at:span}) reads as {signal:a_signal} (« {closest} »), but the customer says it is not one: « {words} »",
     ),
     "signal.implied": ("réclamation exprimée dans {cause:a_signal} : {because:reason}", "a complaint made in {cause:a_signal}: {because:reason}"),
 }

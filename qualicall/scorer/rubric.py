@@ -23,6 +23,7 @@ from qualicall.core.text import DEFAULT_HESITATIONS, compile_phrases, folded_wor
 from qualicall.scorer.banks import Bank, bank_problems
 from qualicall.scorer.params import Regex
 from qualicall.scorer.registry import get_check
+from qualicall.scorer.signals import SIGNALS
 
 WindowName = Literal["opening", "closing", "agent", "conversation"]
 LanguageName = Literal["fr", "en"]
@@ -153,10 +154,6 @@ class ItemSpec(_Strict):
         if self.said_mid_call and self.window != "closing":
             raise ValueError("said_mid_call: only an item of the closing window (window: closing) shows that the closing began")
         return self
-
-
-# The banks judged as customer signals (complaints-and-satisfaction.md), named after them.
-CUSTOMER_SIGNALS = ("complaint", "escalation_request", "churn_threat", "repeat_contact")
 
 
 class CriterionSpec(_Strict):
@@ -647,12 +644,12 @@ def _bank_problems(data: dict[str, Any], root: yaml.Node | None, checked: dict[t
             continue  # reported with the rubric's fields
         for message in bank_problems(bank):
             problems.append(Problem(_dotted(("banks", name)), message.removeprefix(f"bank {name}: "), _line_of(root, _bank_line(spec, name, message))))
-        if name not in CUSTOMER_SIGNALS:
+        if name not in SIGNALS:
             # Read by the customer signals alone (qualicall.scorer.signals): on another bank they would change nothing.
             for field_name in ("disclaimers", "lone_margin"):
                 if field_name in spec:
                     loc = ("banks", name, field_name)
-                    problems.append(Problem(_dotted(loc), f"{field_name}: only a customer signal's bank ({', '.join(CUSTOMER_SIGNALS)}) reads it", _line_of(root, loc)))
+                    problems.append(Problem(_dotted(loc), f"{field_name}: only a customer signal's bank ({', '.join(SIGNALS)}) reads it", _line_of(root, loc)))
     for (cid, iid), params in checked.items():
         for field_name in BANK_PARAMS:
             named = getattr(params, field_name, None)

@@ -175,20 +175,30 @@ def detect_signals(
         # (« je n'en ai plus besoin, merci ») is no threat, however close « je résilie » reads.
         glad = {sentences.units[row].turn.index for row, (label, _) in enumerate(sentiment) if label == "positive"}
         readings["churn_threat"] = [(unit, _unrealised(m) if m.realises and unit.turn.index in glad else m) for unit, m in readings["churn_threat"]]
-    disclaimed = {name: _disclaimed_rows(model, sentences.units) for name, model in models.items()}
+    disclaimed = {name: _disclaimed_rows(model, sentences.units, embedder) for name, model in models.items()}
     signals = {name: _signal(name, models[name], readings[name], language, disclaimed[name]) for name in models}
     if "complaint" in signals and not signals["complaint"].present:
-        implied = _implied_complaint(banks, sentences, readings, sentiment, language, disclaimed["complaint"])
+        implied = _implied_complaint(banks, sentences, readings, sentiment, language, frozenset(disclaimed["complaint"]))
         if implied is not None:
             signals["complaint"] = implied
     return signals
 
 
-def _disclaimed_rows(model: BankModel, units: Sequence[Unit]) -> frozenset[int]:
-    """The sentences in which the customer disclaims the bank's meaning (BankModel.disclaims): the spec's negated
-    dissatisfaction (« je ne me plains pas, hein, le technicien a été parfait ») is no complaint; a polite opening
-    that leads to a grievance is one (« je ne me plains pas, mais c'est la troisième fois »)."""
-    return frozenset(row for row, unit in enumerate(units) if model.disclaims(unit.text))
+def _disclaimed_rows(model: BankModel, units: Sequence[Unit], embedder: "Embedder") -> dict[int, int]:
+    """The sentences in which the customer disclaims the bank's meaning: the spec's negated dissatisfaction is no
+    complaint (« je ne me plains pas, hein, le technicien a été parfait »). A sentence opening on a disclaimer
+    (BankModel.disclaimer_end) is one unless what follows it, read alone, realises the bank: « je ne me plains pas,
+    ça fait juste trois semaines que j'attends », « c'est pas une réclamation, c'est une plainte formelle » are
+    complaints, and so is the rest of an unpunctuated ASR piece that goes on to one. Row → where its disclaimer ends."""
+    ends = {row: end for row, unit in enumerate(units) if (end := model.disclaimer_end(unit.text)) is not None}
+    rests = [(row, units[row].text[end:].strip(" ,;:.!?…-–—")) for row, end in ends.items()]
+    said = [(row, rest) for row, rest in rests if len(rest.split()) >= CLAUSE_WORDS]  # shorter says nothing of its own
+    if said:
+        texts = [rest for _, rest in said]
+        for (row, _), match in zip(said, model.judge(embedder.encode(texts), model.margins(texts))):
+            if match.realises:
+                del ends[row]
+    return ends
 
 
 def _unrealised(match: BankMatch) -> BankMatch:
@@ -247,8 +257,9 @@ def _implied_complaint(
     )
 
 
-def _signal(name: str, model: BankModel, readings: list[tuple[Unit, BankMatch]], language: str, disclaimed: frozenset[int]) -> SignalResult:
-    """The signal from its bank's reading of each customer sentence; `disclaimed`: the rows the customer disclaimed."""
+def _signal(name: str, model: BankModel, readings: list[tuple[Unit, BankMatch]], language: str, disclaimed: dict[int, int]) -> SignalResult:
+    """The signal from its bank's reading of each customer sentence; `disclaimed`: the rows the customer disclaimed,
+    and where in each its disclaimer ends (_disclaimed_rows)."""
     if not readings:
         return SignalResult(present=False, confidence=1.0, **said(reason("signal.no_turn"), language))
     found = [(unit, match) for row, (unit, match) in enumerate(readings) if match.realises and row not in disclaimed]
@@ -266,13 +277,14 @@ def _signal(name: str, model: BankModel, readings: list[tuple[Unit, BankMatch]],
             **said(reason("signal.lone", signal=name, text=unit.text, at=unit.place(), closest=match.closest, score=match.score,
                           needed=needed, count=judged, words=bank.lone_words), language),
         )
-    waived = [(unit, match) for row, (unit, match) in enumerate(readings) if match.realises and row in disclaimed]
+    waived = [(row, unit, match) for row, (unit, match) in enumerate(readings) if match.realises and row in disclaimed]
     if not found and waived:
-        unit, match = max(waived, key=lambda reading: reading[1].score)
+        row, unit, match = max(waived, key=lambda reading: reading[2].score)
+        words = unit.turn.text[unit.start : unit.start + disclaimed[row]].strip(" ,;:.!?…")
         return SignalResult(
             present=False,
             confidence=0.5,  # the bank reads a complaint, the customer's words say none: no surer either way
-            **said(reason("signal.disclaimed", signal=name, text=unit.text, at=unit.place(), closest=match.closest), language),
+            **said(reason("signal.disclaimed", signal=name, text=unit.text, at=unit.place(), closest=match.closest, words=words), language),
         )
     if found:
         first_unit, first = found[0]
