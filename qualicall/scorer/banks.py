@@ -78,7 +78,7 @@ class Bank:
     linear: float = 0.0  # weight of the logistic regression's vote (module docstring); 0: the nearest examples alone
     contractions: frozenset[str] = frozenset()  # the rubric's `text.contractions`: « dont » reads « don t » for the cues
     # Words opening a sentence by which the customer says the bank's meaning is not theirs (« je ne me plains pas »),
-    # and words that take it back (« mais »): regular expressions on normalised text (BankModel.disclaims).
+    # and words that take it back (« mais »): regular expressions on normalised text (BankModel.disclaimer_end).
     disclaimers: tuple[str, ...] = ()
     contrasts: tuple[str, ...] = ()
     # Set: in a contact where the customer said at least `lone_after` sentences of `lone_words` words or more, one

@@ -194,7 +194,8 @@ class BankSpec(_Strict):
     disclaimers: list[Regex] = Field(
         default_factory=list,
         description="patterns on normalised text by which the customer says the meaning is not theirs (« je ne me plains pas »): "
-        "a sentence opening on one (at most three words before it) does not realise the bank, unless a contrast follows it",
+        "a sentence opening on one (at most three words before it) does not realise the bank, unless a contrast follows it "
+        "or what follows it, read alone, realises the bank",
     )
     contrasts: list[Regex] = Field(default_factory=list, description="patterns on normalised text that take a disclaimer back (« mais », \"but\")")
     lone_margin: float | None = Field(

@@ -264,8 +264,8 @@ def _signal(name: str, model: BankModel, readings: list[tuple[Unit, BankMatch]],
         return SignalResult(present=False, confidence=1.0, **said(reason("signal.no_turn"), language))
     found = [(unit, match) for row, (unit, match) in enumerate(readings) if match.realises and row not in disclaimed]
     bank = model.bank
-    judged = sum(len(unit.text.split()) >= bank.lone_words for unit, _ in readings)
-    if (len(found) == 1 and bank.lone_margin is not None and judged >= bank.lone_after and found[0][1].score <= bank.margin + bank.lone_margin
+    counted = sum(len(unit.text.split()) >= bank.lone_words for unit, _ in readings)
+    if (len(found) == 1 and bank.lone_margin is not None and counted >= bank.lone_after and found[0][1].score <= bank.margin + bank.lone_margin
             and found[0][1].similarity < bank.lone_similarity):
         # Of many sentences, one is likely to pass the margin by chance: alone, it must pass it by more, or be
         # nearly one of the bank's examples (« je ne suis pas du tout satisfait » scores little: the negatives
@@ -275,12 +275,12 @@ def _signal(name: str, model: BankModel, readings: list[tuple[Unit, BankMatch]],
             present=False,
             confidence=confidence(match, needed),
             **said(reason("signal.lone", signal=name, text=unit.text, at=unit.place(), closest=match.closest, score=match.score,
-                          needed=needed, count=judged, words=bank.lone_words), language),
+                          needed=needed, count=counted, words=bank.lone_words), language),
         )
     waived = [(row, unit, match) for row, (unit, match) in enumerate(readings) if match.realises and row in disclaimed]
     if not found and waived:
         row, unit, match = max(waived, key=lambda reading: reading[2].score)
-        words = unit.turn.text[unit.start : unit.start + disclaimed[row]].strip(" ,;:.!?…")
+        words = unit.text[: disclaimed[row]].strip(" ,;:.!?…")
         return SignalResult(
             present=False,
             confidence=0.5,  # the bank reads a complaint, the customer's words say none: no surer either way
