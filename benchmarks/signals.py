@@ -1,6 +1,6 @@
 """Customer signals, sentiment and complaint handling against the blind labelled set.
 
-    python benchmarks/signals.py [--set signals_blind|…|signals_blind5] [--split dev|heldout] [--show-errors]
+    python benchmarks/signals.py [--set signals_blind|…|signals_blind5|churn_blind] [--split dev|heldout] [--show-errors]
 
 tests/data/<set>/<split>/: utterances (each judged as a one-turn customer
 contact, with the default rubric of its language) and whole conversations (scored by
@@ -52,7 +52,7 @@ def band(score: float | None) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    blind_sets = sorted(p.name for p in (ROOT / "tests" / "data").glob("signals_blind*") if p.is_dir())
+    blind_sets = sorted(p.name for p in (ROOT / "tests" / "data").iterdir() if (p / "dev" / "utterances.jsonl").exists())  # signals_blind*, churn_blind
     parser.add_argument("--set", default="signals_blind", choices=blind_sets)
     parser.add_argument("--split", default="dev", choices=["dev", "heldout"])
     parser.add_argument("--show-errors", action="store_true")
@@ -74,16 +74,18 @@ def main() -> int:
         for row in (r for r in utterances if r["language"] == language):
             one = Interaction.model_validate({"id": row["id"], "language": language, "channel": "chat", "turns": [{"speaker": "customer", "text": row["text"]}]})
             result = scorer.score(one)
-            for name in SIGNALS:
+            for name in (name for name in SIGNALS if name in row):  # a set may label some signals only (churn_blind)
                 signal_pairs[name].append((row[name], result.signals[name].present))
                 if args.show_errors and row[name] != result.signals[name].present:
                     print(f"  utterance {row['id']} {name} labelled {row[name]}: {result.signals[name].reason}")
-            predicted = result.sentiment.turns[0].label if result.sentiment and result.sentiment.turns else "neutral"
-            sentiment_pairs.append((row["sentiment"], predicted))
-        count = len(sentiment_pairs)
-        if count:  # a set may hold conversations only (signals_blind5)
-            for name in SIGNALS:
+            if "sentiment" in row:
+                predicted = result.sentiment.turns[0].label if result.sentiment and result.sentiment.turns else "neutral"
+                sentiment_pairs.append((row["sentiment"], predicted))
+        for name in SIGNALS:  # a set may hold conversations only (signals_blind5)
+            if signal_pairs[name]:
                 print(f"utterances    {name:20s} {prf(signal_pairs[name])}")
+        count = len(sentiment_pairs)
+        if count:
             accuracy = sum(t == p for t, p in sentiment_pairs) / count
             print(f"utterances    sentiment            accuracy {accuracy:.3f} macro-F1 {macro_f1(sentiment_pairs):.3f} (n {count})")
 
@@ -104,6 +106,8 @@ def main() -> int:
                     print(f"  conversation {record['id']} {item} labelled {truth['complaint_handling'][item]['status']}: {got.status}, {got.reason}")
             ends.append((truth["sentiment"]["start"], band(result.sentiment.start)))
             ends.append((truth["sentiment"]["end"], band(result.sentiment.end)))
+        if not ends:  # a set may hold utterances only (churn_blind)
+            continue
         for name in SIGNALS:
             print(f"conversations {name:20s} {prf(conversation_pairs[name])}")
         for item in ITEMS:
