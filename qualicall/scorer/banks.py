@@ -211,6 +211,11 @@ class BankModel:
             for realised, score, index, closest in zip(realises.tolist(), scores.tolist(), nearest.tolist(), similarity.tolist())
         ]
 
+    def read(self, texts: Sequence[str], embedder: "Embedder", extra: float = 0.0) -> list[BankMatch]:
+        """Texts not embedded yet (a clause, what follows a disclaimer), embedded and judged, each at its margin
+        (`margins`: its cues shift it) plus `extra`."""
+        return self.judge(embedder.encode(list(texts)), self.margins(texts, extra)) if texts else []
+
     def cross_validated_accuracy(self) -> float:
         """Accuracy on the bank's own examples, each judged by the others: its nearest examples all but
         itself; its linear vote (if any) from a regression fitted without its tenth of the bank."""

@@ -193,11 +193,9 @@ def _disclaimed_rows(model: BankModel, units: Sequence[Unit], embedder: "Embedde
     ends = {row: end for row, unit in enumerate(units) if (end := model.disclaimer_end(unit.text)) is not None}
     rests = [(row, units[row].text[end:].strip(" ,;:.!?…-–—")) for row, end in ends.items()]
     said = [(row, rest) for row, rest in rests if len(rest.split()) >= CLAUSE_WORDS]  # shorter says nothing of its own
-    if said:
-        texts = [rest for _, rest in said]
-        for (row, _), match in zip(said, model.judge(embedder.encode(texts), model.margins(texts))):
-            if match.realises:
-                del ends[row]
+    for (row, _), match in zip(said, model.read([rest for _, rest in said], embedder)):
+        if match.realises:
+            del ends[row]
     return ends
 
 

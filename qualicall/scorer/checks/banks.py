@@ -99,8 +99,7 @@ def read_clauses(ctx: CheckContext, bank: str, readings: list[Reading]) -> list[
     clauses = [c for c in clauses_of([r.unit for r in readings]) if extra is None or model.has_cue(c.text)]
     if not clauses:
         return []
-    texts = [u.text for u in clauses]
-    return [Reading(unit, match) for unit, match in zip(clauses, model.judge(ctx.embedder.encode(texts), model.margins(texts, extra or 0.0)))]
+    return [Reading(unit, match) for unit, match in zip(clauses, model.read([u.text for u in clauses], ctx.embedder, extra or 0.0))]
 
 
 def _turn_ends(turns: list[TurnView], words: int) -> list[Unit]:

@@ -248,8 +248,7 @@ def _realises(ctx: CheckContext, bank: str, text: str) -> bool:
     """`text` alone realises the rubric's bank."""
     from qualicall.scorer.banks import bank_model
 
-    model = bank_model(ctx.rubric.example_banks()[bank], ctx.embedder)
-    return model.judge(ctx.embedder.encode([text]), model.margins([text]))[0].realises
+    return bank_model(ctx.rubric.example_banks()[bank], ctx.embedder).read([text], ctx.embedder)[0].realises
 
 
 def _is_tag_question(match: Match) -> bool:
