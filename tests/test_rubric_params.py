@@ -195,13 +195,15 @@ def test_contractions_and_cues_that_would_read_nothing_or_everything_are_refused
     assert rubric is None and any(message in p.message for p in problems), problems
 
 
-def test_a_signals_reading_set_on_another_bank_is_a_problem_at_its_yaml_line():
-    """`disclaimers` and `lone_margin` are read for the customer signals' banks only: on offer_help they would change nothing."""
+@pytest.mark.parametrize(("field", "line"), [("lone_margin", "    lone_margin: 0.04"), ("negative_cue_shift", "    negative_cue_shift: 0.06")])
+def test_a_signals_reading_set_on_another_bank_is_a_problem_at_its_yaml_line(field, line):
+    """`disclaimers`, `lone_margin` and `negative_cue_shift` are read for the customer signals' banks only: on offer_help
+    they would change nothing."""
     text = default_fr()
     opening = "  offer_help:\n    speaker: agent\n"
     assert opening in text
-    text = text.replace(opening, opening + "    lone_margin: 0.04\n", 1)
+    text = text.replace(opening, opening + line + "\n", 1)
     rubric, problems = validate_rubric_text(text)
-    [problem] = [p for p in problems if "lone_margin" in p.path]
-    assert problem.path == "banks.offer_help.lone_margin" and "only a customer signal's bank" in problem.message
-    assert problem.line == line_of(text, "    lone_margin: 0.04")
+    [problem] = [p for p in problems if p.path == f"banks.offer_help.{field}"]
+    assert "only a customer signal's bank" in problem.message
+    assert problem.line == line_of(text, line)

@@ -271,6 +271,46 @@ def test_cues_and_clauses_read_intent_where_the_encoder_reads_topic(scorer, lang
 
 
 @pytest.mark.parametrize(
+    ("language", "said", "present", "reason_code"),
+    [
+        # A leaving word in a turn that reads negative: a threat whatever its closest example's similarity, at the
+        # margin less the bank's negative_cue_shift (a long spoken sentence sits far from every short example).
+        ("fr", "nous ne reviendrons pas, c'était sale et bruyant", True, "signal.upset_cue"),
+        ("en", "yeah so the router dropped out every night this week and nobody rang me back like they promised so honestly when "
+               "the contract's up i'm switching", True, "signal.upset_cue"),
+        # Going to someone else, named by the new cues, is read in its clause.
+        ("fr", "Le livreur a encore laissé le colis sous la pluie, trempé, et vous me dites que ce n'est pas votre faute : "
+               "ma prochaine commande, je la passerai chez un autre site.", True, "signal.found"),
+        ("en", "The parcel came back damaged a third time, so I'm taking my orders somewhere else.", True, "signal.found"),
+        # A threat said upset stays one in a turn that ends on thanks (the turn holds a positive sentence).
+        ("fr", "Bon, si personne ne vient demain je résilie, c'est ridicule. Merci quand même.", True, "signal.found"),
+        ("en", "Fix it by Friday or I'm cancelling, this is ridiculous. Thanks.", True, "signal.found"),
+        # No leaving: « revenir sur un point »; a move abroad the sentiment reads negative is no threat either.
+        ("fr", "Je ne reviendrai pas sur ce point, le devis me convient.", False, "signal.absent"),
+        ("en", "I'm moving to Spain so please cancel my gym membership, I've loved it here.", False, "signal.absent"),
+        ("en", "I don't need the landline any more, thanks, so could you cancel it?", False, "signal.absent"),
+    ],
+)
+def test_a_leaving_said_upset_is_a_churn_threat_in_words_no_example_is_near(scorer, language, said, present, reason_code) -> None:
+    result = scorer.score(make_interaction([("customer", said)], language, channel="chat", id="leaving"))
+    threat = result.signals["churn_threat"]
+    assert (threat.present, threat.reason_code) == (present, reason_code), threat.reason
+    if reason_code == "signal.upset_cue":
+        assert ("dans un tour où le client est mécontent" if language == "fr" else "in a turn where the customer is upset") in threat.reason
+        assert threat.evidence and threat.evidence[0].text == said
+
+
+def test_besides_is_no_leaving() -> None:
+    from qualicall.scorer.banks import BankModel
+    from qualicall.scorer.rubric import load_rubric
+
+    bank = load_rubric("default-fr").example_banks()["churn_threat"]
+    model = BankModel(bank, np.zeros((1, 2), np.float32), np.zeros((1, 2), np.float32))
+    assert not model.has_cue("Le technicien était très bien d'ailleurs, rien à redire.")
+    assert model.has_cue("Je vais voir ailleurs.")
+
+
+@pytest.mark.parametrize(
     ("said", "label"),
     [
         # A calm request in chat shorthand (negative with the French negative bank's margin at −0.03).
@@ -316,6 +356,10 @@ def test_cues_are_validated_when_the_rubric_loads() -> None:
     assert bank_problems(spec.bank("leaving")) == ["bank leaving: cue_shift and clause_margin need cues"]
     with pytest.raises(ValueError, match="linear"):
         BankSpec.model_validate({"speaker": "customer", "positive": ["a"], "negative": ["b"], "linear": -0.2})
+    uncued = BankSpec.model_validate({"speaker": "customer", "k": 1, "positive": ["a"], "negative": ["b"], "negative_cue_shift": 0.06})
+    assert bank_problems(uncued.bank("churn_threat")) == ["bank churn_threat: negative_cue_shift needs cues"]
+    with pytest.raises(ValueError, match="negative_cue_shift"):
+        BankSpec.model_validate({"speaker": "customer", "positive": ["a"], "negative": ["b"], "cues": ["x"], "negative_cue_shift": -0.06})
 
 
 def test_a_banks_linear_vote_is_among_the_results_thresholds() -> None:
@@ -324,6 +368,7 @@ def test_a_banks_linear_vote_is_among_the_results_thresholds() -> None:
     banks = load_rubric("default-en").thresholds()["banks"]
     assert banks["churn_threat"]["linear"] == 0.4 and banks["repeat_contact"]["linear"] == 0.4
     assert "linear" not in banks["complaint"]
+    assert banks["churn_threat"]["negative_cue_shift"] == 0.06 and "negative_cue_shift" not in banks["complaint"]
 
 
 # Blame said in passing inside a long unpunctuated turn, after an apology: ownership fails though the agent acts later.

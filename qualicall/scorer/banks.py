@@ -88,6 +88,9 @@ class Bank:
     lone_after: int = 2
     lone_words: int = 1
     lone_similarity: float = 1.0
+    # Set: a sentence holding a cue, in a customer turn that reads negative, realises the bank at margin − this
+    # (its cue's margin), whatever its closest example's similarity (qualicall.scorer.signals).
+    negative_cue_shift: float | None = None
 
 
 @dataclass(frozen=True)
@@ -120,6 +123,8 @@ def bank_problems(bank: Bank) -> list[str]:
             seen[key] = (side, sentence)
     if (bank.cue_shift or bank.clause_margin is not None) and not bank.cues:
         problems.append(f"bank {bank.name}: cue_shift and clause_margin need cues")
+    if bank.negative_cue_shift is not None and not bank.cues:
+        problems.append(f"bank {bank.name}: negative_cue_shift needs cues")
     if bank.contrasts and not bank.disclaimers:
         problems.append(f"bank {bank.name}: contrasts take a disclaimer back: they need disclaimers")
     if bank.lone_margin is not None and bank.cues:

@@ -218,6 +218,12 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "too little for {signal:a_signal}: one sentence, « {text} » ({at:span}), near « {closest} », with a score of {score:+.3f}; "
         "alone among {count:sentences} of {words} words or more, it would need more than {needed:+.3f}",
     ),
+    "signal.upset_cue": (
+        "{signal:signal} : « {text} » ({at:span}) en emploie un mot dans un tour où le client est mécontent ; proche de « {closest} », "
+        "son score de {score:+.3f} passe {needed:+.3f} ; {count:sentences}",
+        "{signal:signal}: « {text} » ({at:span}) uses one of its words in a turn where the customer is upset; near « {closest} », "
+        "its score of {score:+.3f} passes {needed:+.3f}; {count:sentences}",
+    ),
     "signal.disclaimed": (
         "« {text} » ({at:span}) se lit comme {signal:a_signal} (« {closest} »), mais le client l'écarte lui-même : « {words} »",
         "« {text} » ({at:span}) reads as {signal:a_signal} (« {closest} »), but the customer says it is not one: « {words} »",

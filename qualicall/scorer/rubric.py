@@ -206,6 +206,11 @@ class BankSpec(_Strict):
     lone_after: int = Field(default=2, ge=2, description="sentences of the customer from which lone_margin applies")
     lone_words: int = Field(default=1, ge=1, description="words a sentence needs to count among lone_after (« oui merci » could not pass by chance)")
     lone_similarity: float = Field(default=1.0, ge=-1, le=1, description="a lone sentence at least this similar to a positive example is enough")
+    negative_cue_shift: float | None = Field(
+        default=None, ge=0,
+        description="set: a sentence holding a cue, in a customer turn that reads negative, realises the bank at margin − this "
+        "whatever its closest example's similarity (floor): a leaving word said upset is a threat in words no example is near",
+    )
     positive: list[str] = Field(min_length=1)
     negative: list[str] = Field(min_length=1)
 
@@ -228,6 +233,7 @@ class BankSpec(_Strict):
             cues=tuple(self.cues), cue_shift=self.cue_shift, cue_negations=tuple(normalize(w).text for w in self.cue_negations), clause_margin=self.clause_margin,
             linear=self.linear, contractions=contractions, disclaimers=tuple(self.disclaimers), contrasts=tuple(self.contrasts),
             lone_margin=self.lone_margin, lone_after=self.lone_after, lone_words=self.lone_words, lone_similarity=self.lone_similarity,
+            negative_cue_shift=self.negative_cue_shift,
         )
 
 
@@ -437,7 +443,8 @@ class Rubric(_Strict):
                 name: {"k": b.k, "margin": b.margin, "floor": b.floor, **({"cue_shift": b.cue_shift, "clause_margin": b.clause_margin} if b.cues else {}),
                        **({"linear": b.linear} if b.linear else {}),
                        **({"lone_margin": b.lone_margin, "lone_after": b.lone_after, "lone_words": b.lone_words, "lone_similarity": b.lone_similarity}
-                          if b.lone_margin is not None else {})}
+                          if b.lone_margin is not None else {}),
+                       **({"negative_cue_shift": b.negative_cue_shift} if b.negative_cue_shift is not None else {})}
                 for name, b in self.banks.items()
             },
         }
@@ -647,7 +654,7 @@ def _bank_problems(data: dict[str, Any], root: yaml.Node | None, checked: dict[t
             problems.append(Problem(_dotted(("banks", name)), message.removeprefix(f"bank {name}: "), _line_of(root, _bank_line(spec, name, message))))
         if name not in SIGNALS:
             # Read by the customer signals alone (qualicall.scorer.signals): on another bank they would change nothing.
-            for field_name in ("disclaimers", "lone_margin"):
+            for field_name in ("disclaimers", "lone_margin", "negative_cue_shift"):
                 if field_name in spec:
                     loc = ("banks", name, field_name)
                     problems.append(Problem(_dotted(loc), f"{field_name}: only a customer signal's bank ({', '.join(SIGNALS)}) reads it", _line_of(root, loc)))

@@ -170,13 +170,18 @@ def detect_signals(
     matches = {name: model.judge(sentences.vectors, model.margins(texts)) for name, model in models.items()}
     readings = {name: list(zip(sentences.units, found)) for name, found in matches.items()}
     _read_clauses(models, sentences, readings, embedder)
+    upset = _read_upset_cues(models, sentences, readings, sentiment) if sentiment is not None else {}
     if sentiment is not None and "churn_threat" in readings:
         # Leaving because of the problem: a cancellation said in a turn that reads positive
-        # (« je n'en ai plus besoin, merci ») is no threat, however close « je résilie » reads.
+        # (« je n'en ai plus besoin, merci ») is no threat, however close « je résilie » reads, unless the
+        # sentence itself reads negative (« otherwise I'll switch. Thanks. »; sarcasm read as praise around it).
         glad = {sentences.units[row].turn.index for row, (label, _) in enumerate(sentiment) if label == "positive"}
-        readings["churn_threat"] = [(unit, _unrealised(m) if m.realises and unit.turn.index in glad else m) for unit, m in readings["churn_threat"]]
+        readings["churn_threat"] = [
+            (unit, _unrealised(m) if m.realises and unit.turn.index in glad and sentiment[row][0] != "negative" else m)
+            for row, (unit, m) in enumerate(readings["churn_threat"])
+        ]
     disclaimed = {name: _disclaimed_rows(model, sentences.units, embedder) for name, model in models.items()}
-    signals = {name: _signal(name, models[name], readings[name], language, disclaimed[name]) for name in models}
+    signals = {name: _signal(name, models[name], readings[name], language, disclaimed[name], upset.get(name, frozenset())) for name in models}
     if "complaint" in signals and not signals["complaint"].present:
         implied = _implied_complaint(banks, sentences, readings, sentiment, language, frozenset(disclaimed["complaint"]))
         if implied is not None:
@@ -197,6 +202,33 @@ def _disclaimed_rows(model: BankModel, units: Sequence[Unit], embedder: "Embedde
         if match.realises:
             del ends[row]
     return ends
+
+
+def _read_upset_cues(
+    models: dict[str, BankModel], sentences: SpeakerSentences, readings: dict[str, list[tuple[Unit, BankMatch]]], sentiment: list[tuple[str, float]]
+) -> dict[str, frozenset[int]]:
+    """Sentences holding one of a bank's cues in a customer turn that reads negative, judged again at the margin less the
+    bank's `negative_cue_shift` and without its floor; bank → the rows this realised.
+
+    « … franchement félicitations vous venez de perdre un client la prochaine fois je prends une autre compagnie »
+    is a threat no example is near: a long spoken sentence is far from every short one (its closest positive at 0.3,
+    under the floor), and its score sits just under the margin. Its leaving word says what it is about; the upset
+    in the turn says the leaving is because of the problem, which is what the spec asks of a churn threat."""
+    upset_turns = {sentences.units[row].turn.index for row, (label, _) in enumerate(sentiment) if label == "negative"}
+    realised: dict[str, frozenset[int]] = {}
+    for name, model in models.items():
+        shift = model.bank.negative_cue_shift
+        if shift is None or not upset_turns:
+            continue
+        rows = [row for row, (unit, match) in enumerate(readings[name])
+                if not match.realises and unit.turn.index in upset_turns and model.has_cue(unit.text)]
+        needed = model.margins([readings[name][row][0].text for row in rows], -shift)
+        passed = [row for row, margin in zip(rows, needed.tolist()) if readings[name][row][1].score > margin]
+        for row in passed:
+            unit, match = readings[name][row]
+            readings[name][row] = (unit, BankMatch(True, match.score, match.closest, match.similarity))
+        realised[name] = frozenset(passed)
+    return realised
 
 
 def _unrealised(match: BankMatch) -> BankMatch:
@@ -255,9 +287,12 @@ def _implied_complaint(
     )
 
 
-def _signal(name: str, model: BankModel, readings: list[tuple[Unit, BankMatch]], language: str, disclaimed: dict[int, int]) -> SignalResult:
+def _signal(
+    name: str, model: BankModel, readings: list[tuple[Unit, BankMatch]], language: str, disclaimed: dict[int, int], upset: frozenset[int] = frozenset()
+) -> SignalResult:
     """The signal from its bank's reading of each customer sentence; `disclaimed`: the rows the customer disclaimed,
-    and where in each its disclaimer ends (_disclaimed_rows)."""
+    and where in each its disclaimer ends (_disclaimed_rows); `upset`: the rows realised by a cue in a turn that reads
+    negative (_read_upset_cues)."""
     if not readings:
         return SignalResult(present=False, confidence=1.0, **said(reason("signal.no_turn"), language))
     found = [(unit, match) for row, (unit, match) in enumerate(readings) if match.realises and row not in disclaimed]
@@ -287,6 +322,16 @@ def _signal(name: str, model: BankModel, readings: list[tuple[Unit, BankMatch]],
     if found:
         first_unit, first = found[0]
         strongest = max(match.score for _, match in found)
+        if all(row in upset for row, (_, match) in enumerate(readings) if match.realises and row not in disclaimed):
+            # Only sentences said upset with one of the bank's words: the reason says so, and how far past the lower margin.
+            needed = float(model.margins([first_unit.text], -(bank.negative_cue_shift or 0.0))[0])
+            return SignalResult(
+                present=True,
+                confidence=confidence(max((m for _, m in found), key=lambda m: m.score), needed),
+                **said(reason("signal.upset_cue", signal=name, text=first_unit.text, at=first_unit.place(), closest=first.closest,
+                              score=first.score, needed=needed, count=len(found)), language),
+                evidence=[unit.evidence() for unit, _ in found[:3]],
+            )
         return SignalResult(
             present=True,
             confidence=confidence(max((m for _, m in found), key=lambda m: m.score), model.bank.margin),
