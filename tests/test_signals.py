@@ -282,12 +282,15 @@ def test_cues_and_clauses_read_intent_where_the_encoder_reads_topic(scorer, lang
         ("fr", "Le livreur a encore laissé le colis sous la pluie, trempé, et vous me dites que ce n'est pas votre faute : "
                "ma prochaine commande, je la passerai chez un autre site.", True, "signal.found"),
         ("en", "The parcel came back damaged a third time, so I'm taking my orders somewhere else.", True, "signal.found"),
-        # A threat said upset stays one in a turn that ends on thanks (the turn holds a positive sentence).
-        ("fr", "Bon, si personne ne vient demain je résilie, c'est ridicule. Merci quand même.", True, "signal.found"),
-        ("en", "Fix it by Friday or I'm cancelling, this is ridiculous. Thanks.", True, "signal.found"),
-        # No leaving: « revenir sur un point »; a move abroad the sentiment reads negative is no threat either.
+        # No leaving: words of the cues in other senses, said upset (« revenir sur un point », « mettre fin à des
+        # coupures », « changer d'adresse », "never called me back"), and a move abroad the sentiment reads negative.
         ("fr", "Je ne reviendrai pas sur ce point, le devis me convient.", False, "signal.absent"),
+        ("fr", "Il faut mettre fin à ces coupures, c'est insupportable.", False, "signal.absent"),
+        ("fr", "Ça fait trois fois que j'essaie de changer d'adresse et ça ne marche pas, c'est agaçant.", False, "signal.absent"),
+        ("en", "You never called me back, this is absolutely ridiculous.", False, "signal.absent"),
         ("en", "I'm moving to Spain so please cancel my gym membership, I've loved it here.", False, "signal.absent"),
+        # A cancellation in a turn that ends on thanks is none, though the sentiment reads « plus besoin » negative.
+        ("fr", "Je n'en ai plus besoin, je vais résilier. Merci beaucoup.", False, "signal.absent"),
         ("en", "I don't need the landline any more, thanks, so could you cancel it?", False, "signal.absent"),
     ],
 )
@@ -296,8 +299,9 @@ def test_a_leaving_said_upset_is_a_churn_threat_in_words_no_example_is_near(scor
     threat = result.signals["churn_threat"]
     assert (threat.present, threat.reason_code) == (present, reason_code), threat.reason
     if reason_code == "signal.upset_cue":
-        assert ("dans un tour où le client est mécontent" if language == "fr" else "in a turn where the customer is upset") in threat.reason
+        assert ("dans un tour où une phrase du client se lit négative" if language == "fr" else "in a turn where a customer sentence reads negative") in threat.reason
         assert threat.evidence and threat.evidence[0].text == said
+        assert threat.confidence <= 0.75  # read without the floor: never sure
 
 
 def test_besides_is_no_leaving() -> None:
@@ -541,26 +545,32 @@ def test_one_sentence_barely_past_the_margin_among_many_is_no_complaint() -> Non
 
 
 def test_only_a_negative_churn_threat_or_escalation_implies_a_complaint() -> None:
-    from qualicall.scorer.banks import Bank, BankMatch
+    from qualicall.scorer.banks import Bank, BankMatch, BankModel
     from qualicall.scorer.context import CheckContext
     from qualicall.scorer.rubric import load_rubric
     from qualicall.scorer.signals import _implied_complaint, units_of
 
     context = CheckContext.build(make_interaction([("customer", "I'll go elsewhere."), ("customer", "Third call.")], "en", id="implied"), load_rubric("default-en"), "en")
     units = units_of(context.customer_turns)
-    banks = {name: Bank(name, ("a",), ("b",), k=1) for name in ("churn_threat", "repeat_contact", "escalation_request")}
+    vectors = np.zeros((1, 2), np.float32)
+    banks = {name: BankModel(Bank(name, ("a",), ("b",), k=1, margin=0.04, cues=(r"\belsewhere\b",), negative_cue_shift=0.06), vectors, vectors)
+             for name in ("churn_threat", "repeat_contact", "escalation_request")}
     none_, churn, repeat = BankMatch(False, 0.0, "a", 0.1), BankMatch(True, 0.1, "a", 0.7), BankMatch(True, 0.1, "a", 0.7)
     readings = {"churn_threat": [(units[0], churn), (units[1], none_)], "repeat_contact": [(units[0], none_), (units[1], repeat)],
                 "escalation_request": [(units[0], none_), (units[1], none_)]}
 
-    def implied(labels: list[str], disclaimed: frozenset[int] = frozenset()):  # type: ignore[no-untyped-def]
-        return _implied_complaint(banks, None, readings, [(label, 0.0) for label in labels], "en", disclaimed)  # type: ignore[arg-type]
+    def implied(labels: list[str], disclaimed: frozenset[int] = frozenset(), upset: frozenset[int] = frozenset()):  # type: ignore[no-untyped-def]
+        return _implied_complaint(banks, None, readings, [(label, 0.0) for label in labels], "en", disclaimed, {"churn_threat": upset})  # type: ignore[arg-type]
 
     # A churn threat said calmly (« they're cheaper, I'll switch ») is no complaint; said in anger it is one.
     assert implied(["neutral", "negative"]) is None  # nor is a repeat contact said with discontent: the complaint bank judges it
     found = implied(["negative", "neutral"])
     assert found is not None and found.reason_params["cause"] == "churn_threat"
     assert implied(["negative", "neutral"], frozenset({0})) is None  # a sentence that disclaims a complaint makes none
+    # A threat read at the lowered margin without the floor (a cue said in a negative turn) passes on that reading.
+    lowered = implied(["negative", "neutral"], upset=frozenset({0}))
+    assert lowered.reason_params["because"]["code"] == "signal.upset_cue" and lowered.confidence == 0.75  # 0.1 past -0.02, capped
+    assert lowered.reason_params["because"]["params"]["needed"] == pytest.approx(-0.02)
 
 
 def test_the_sentiment_scale_is_the_rubrics() -> None:

@@ -29,7 +29,10 @@ that its meaning needs in some form (an earlier contact: « déjà », "again"; 
 leaving: « résilier », "switch"): a sentence holding one realises the bank at
 `margin − cue_shift`, a sentence holding none only at `margin + cue_shift`. A cue
 within three words after one of the bank's `cue_negations` is none (« je ne vais pas
-résilier », "I'm not leaving").
+résilier », "I'm not leaving"). A customer signal's bank may also set
+`negative_cue_shift`: a sentence holding a cue, in a customer turn where a
+sentence reads negative, realises it at the margin less this and without the
+floor (qualicall.scorer.signals).
 
 A deployment teaches its rubric by adding sentences to a bank; no code. The
 banks' vectors are computed once per bank content and embedder and cached on

@@ -219,10 +219,12 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "alone among {count:sentences} of {words} words or more, it would need more than {needed:+.3f}",
     ),
     "signal.upset_cue": (
-        "{signal:signal} : « {text} » ({at:span}) en emploie un mot dans un tour où le client est mécontent ; proche de « {closest} », "
-        "son score de {score:+.3f} passe {needed:+.3f} ; {count:sentences}",
-        "{signal:signal}: « {text} » ({at:span}) uses one of its words in a turn where the customer is upset; near « {closest} », "
-        "its score of {score:+.3f} passes {needed:+.3f}; {count:sentences}",
+        "{signal:signal} : « {text} » ({at:span}) en contient un mot, dans un tour où une phrase du client se lit négative ; "
+        "lue à la marge abaissée et sans plancher de similarité, son score de {score:+.3f} passe {needed:+.3f} "
+        "(exemple le plus proche : « {closest} », {similarity:.2f})",
+        "{signal:signal}: « {text} » ({at:span}) holds one of its words, in a turn where a customer sentence reads negative; "
+        "read at the lowered margin and without the similarity floor, its score of {score:+.3f} passes {needed:+.3f} "
+        "(closest example: « {closest} », {similarity:.2f})",
     ),
     "signal.disclaimed": (
         "« {text} » ({at:span}) se lit comme {signal:a_signal} (« {closest} »), mais le client l'écarte lui-même : « {words} »",

@@ -33,7 +33,7 @@ import numpy as np
 
 from qualicall.core.result import Evidence, SentimentResult, SignalResult, TurnSentiment
 from qualicall.scorer.banks import Bank, BankMatch, BankModel, bank_model
-from qualicall.scorer.reasons import reason, said
+from qualicall.scorer.reasons import Reason, reason, said
 
 if TYPE_CHECKING:
     from qualicall.models.embeddings import Embedder
@@ -173,17 +173,14 @@ def detect_signals(
     upset = _read_upset_cues(models, sentences, readings, sentiment) if sentiment is not None else {}
     if sentiment is not None and "churn_threat" in readings:
         # Leaving because of the problem: a cancellation said in a turn that reads positive
-        # (« je n'en ai plus besoin, merci ») is no threat, however close « je résilie » reads, unless the
-        # sentence itself reads negative (« otherwise I'll switch. Thanks. »; sarcasm read as praise around it).
+        # (« je n'en ai plus besoin, merci ») is no threat, however close « je résilie » reads. (The sentence's own
+        # sentiment is no exception: the sentiment reads « je n'en ai plus besoin » negative.)
         glad = {sentences.units[row].turn.index for row, (label, _) in enumerate(sentiment) if label == "positive"}
-        readings["churn_threat"] = [
-            (unit, _unrealised(m) if m.realises and unit.turn.index in glad and sentiment[row][0] != "negative" else m)
-            for row, (unit, m) in enumerate(readings["churn_threat"])
-        ]
+        readings["churn_threat"] = [(unit, _unrealised(m) if m.realises and unit.turn.index in glad else m) for unit, m in readings["churn_threat"]]
     disclaimed = {name: _disclaimed_rows(model, sentences.units, embedder) for name, model in models.items()}
     signals = {name: _signal(name, models[name], readings[name], language, disclaimed[name], upset.get(name, frozenset())) for name in models}
     if "complaint" in signals and not signals["complaint"].present:
-        implied = _implied_complaint(banks, sentences, readings, sentiment, language, frozenset(disclaimed["complaint"]))
+        implied = _implied_complaint(models, sentences, readings, sentiment, language, frozenset(disclaimed["complaint"]), upset)
         if implied is not None:
             signals["complaint"] = implied
     return signals
@@ -207,13 +204,14 @@ def _disclaimed_rows(model: BankModel, units: Sequence[Unit], embedder: "Embedde
 def _read_upset_cues(
     models: dict[str, BankModel], sentences: SpeakerSentences, readings: dict[str, list[tuple[Unit, BankMatch]]], sentiment: list[tuple[str, float]]
 ) -> dict[str, frozenset[int]]:
-    """Sentences holding one of a bank's cues in a customer turn that reads negative, judged again at the margin less the
-    bank's `negative_cue_shift` and without its floor; bank → the rows this realised.
+    """Sentences holding one of a bank's cues in a customer turn where a sentence reads negative, judged again at the
+    margin less the bank's `negative_cue_shift` and without its floor; bank → the rows this realised.
 
     « … franchement félicitations vous venez de perdre un client la prochaine fois je prends une autre compagnie »
     is a threat no example is near: a long spoken sentence is far from every short one (its closest positive at 0.3,
-    under the floor), and its score sits just under the margin. Its leaving word says what it is about; the upset
-    in the turn says the leaving is because of the problem, which is what the spec asks of a churn threat."""
+    under the floor), and its score sits just under the margin. Its leaving word says what it is about; a negative
+    turn is the sign that the leaving is because of the problem, as the spec asks of a churn threat — a sign only:
+    the sentiment reads regret and sorrow as negative too (« je dois résilier, je n'ai plus les moyens »)."""
     upset_turns = {sentences.units[row].turn.index for row, (label, _) in enumerate(sentiment) if label == "negative"}
     realised: dict[str, frozenset[int]] = {}
     for name, model in models.items():
@@ -229,6 +227,24 @@ def _read_upset_cues(
             readings[name][row] = (unit, BankMatch(True, match.score, match.closest, match.similarity))
         realised[name] = frozenset(passed)
     return realised
+
+
+# A reading without the floor is never sure: its sentence may be far from every example.
+UPSET_CONFIDENCE = 0.75
+
+
+def _upset_reading(name: str, model: BankModel, unit: Unit, match: BankMatch) -> tuple[Reason, float]:
+    """Why a cue said in a negative turn realised the bank (_read_upset_cues), quoting the lowered margin, and how sure."""
+    needed = float(model.margins([unit.text], -(model.bank.negative_cue_shift or 0.0))[0])
+    because = reason("signal.upset_cue", signal=name, text=unit.text, at=unit.place(), closest=match.closest,
+                     similarity=match.similarity, score=match.score, needed=needed)
+    return because, min(UPSET_CONFIDENCE, confidence(match, needed))
+
+
+def _upset_signal(name: str, model: BankModel, unit: Unit, match: BankMatch, language: str, evidence: list[Unit]) -> SignalResult:
+    """The signal as a cue said in a negative turn made it (_read_upset_cues)."""
+    because, sure = _upset_reading(name, model, unit, match)
+    return SignalResult(present=True, confidence=sure, **said(because, language), evidence=[found.evidence() for found in evidence])
 
 
 def _unrealised(match: BankMatch) -> BankMatch:
@@ -263,11 +279,12 @@ def _read_clauses(models: dict[str, BankModel], sentences: SpeakerSentences, rea
 
 
 def _implied_complaint(
-    banks: dict[str, Bank], sentences: SpeakerSentences, readings: dict[str, list[tuple[Unit, BankMatch]]], sentiment: list[tuple[str, float]] | None, language: str,
-    disclaimed: frozenset[int],
+    models: dict[str, BankModel], sentences: SpeakerSentences, readings: dict[str, list[tuple[Unit, BankMatch]]], sentiment: list[tuple[str, float]] | None,
+    language: str, disclaimed: frozenset[int], upset: dict[str, frozenset[int]],
 ) -> SignalResult | None:
     """The complaint that another signal's sentence makes (IMPLIES_COMPLAINT), the earliest one; None without.
-    A sentence in which the customer disclaims a complaint (`disclaimed`, its rows) makes none."""
+    A sentence in which the customer disclaims a complaint (`disclaimed`, its rows) makes none; one that a cue said in a
+    negative turn realised (`upset`, by signal) gives that reading's reason and confidence."""
     if sentiment is None:
         return None
     negative = [label == "negative" for label, _ in sentiment]
@@ -276,12 +293,16 @@ def _implied_complaint(
     if not implied:
         return None
     implied.sort(key=lambda found: found[0])
-    _, cause, unit, match = implied[0]
-    because = reason("signal.found", signal=cause, text=unit.text, at=unit.place(), closest=match.closest,
-                     similarity=match.similarity, count=1, strongest=match.score)
+    row, cause, unit, match = implied[0]
+    if row in upset.get(cause, frozenset()):
+        because, sure = _upset_reading(cause, models[cause], unit, match)
+    else:
+        because = reason("signal.found", signal=cause, text=unit.text, at=unit.place(), closest=match.closest,
+                         similarity=match.similarity, count=1, strongest=match.score)
+        sure = confidence(match, models[cause].bank.margin)
     return SignalResult(
         present=True,
-        confidence=confidence(match, banks[cause].margin),
+        confidence=sure,
         **said(reason("signal.implied", cause=cause, because={"code": because.code, "params": because.params}), language),
         evidence=[found_unit.evidence() for _, _, found_unit, _ in implied[:3]],
     )
@@ -323,15 +344,7 @@ def _signal(
         first_unit, first = found[0]
         strongest = max(match.score for _, match in found)
         if all(row in upset for row, (_, match) in enumerate(readings) if match.realises and row not in disclaimed):
-            # Only sentences said upset with one of the bank's words: the reason says so, and how far past the lower margin.
-            needed = float(model.margins([first_unit.text], -(bank.negative_cue_shift or 0.0))[0])
-            return SignalResult(
-                present=True,
-                confidence=confidence(max((m for _, m in found), key=lambda m: m.score), needed),
-                **said(reason("signal.upset_cue", signal=name, text=first_unit.text, at=first_unit.place(), closest=first.closest,
-                              score=first.score, needed=needed, count=len(found)), language),
-                evidence=[unit.evidence() for unit, _ in found[:3]],
-            )
+            return _upset_signal(name, model, first_unit, first, language, [unit for unit, _ in found[:3]])
         return SignalResult(
             present=True,
             confidence=confidence(max((m for _, m in found), key=lambda m: m.score), model.bank.margin),
