@@ -304,6 +304,22 @@ def test_a_leaving_said_upset_is_a_churn_threat_in_words_no_example_is_near(scor
         assert threat.confidence <= 0.75  # read without the floor: never sure
 
 
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("fr", "franchement c'est lamentable euh deux mois sans réponse je vais voir un avocat"),
+        ("en", "this is beyond a joke uh nobody ever calls back so i'm going to the ombudsman about it"),
+    ],
+)
+def test_an_escalation_said_upset_is_read_at_the_lowered_margin(scorer, language, said) -> None:
+    """A regulator, a lawyer or a manager named in a turn that reads negative: an escalation request a little under the
+    margin and far from every short example (the escalation banks' negative_cue_shift)."""
+    result = scorer.score(make_interaction([("customer", said)], language, channel="chat", id="escalation"))
+    escalation = result.signals["escalation_request"]
+    assert (escalation.present, escalation.reason_code) == (True, "signal.upset_cue"), escalation.reason
+    assert escalation.confidence <= 0.75
+
+
 def test_besides_is_no_leaving() -> None:
     from qualicall.scorer.banks import BankModel
     from qualicall.scorer.rubric import load_rubric
@@ -372,7 +388,8 @@ def test_a_banks_linear_vote_is_among_the_results_thresholds() -> None:
     banks = load_rubric("default-en").thresholds()["banks"]
     assert banks["churn_threat"]["linear"] == 0.4 and banks["repeat_contact"]["linear"] == 0.4
     assert "linear" not in banks["complaint"]
-    assert banks["churn_threat"]["negative_cue_shift"] == 0.06 and "negative_cue_shift" not in banks["complaint"]
+    assert banks["churn_threat"]["negative_cue_shift"] == banks["escalation_request"]["negative_cue_shift"] == 0.06
+    assert "negative_cue_shift" not in banks["complaint"] and "negative_cue_shift" not in banks["repeat_contact"]
 
 
 # Blame said in passing inside a long unpunctuated turn, after an apology: ownership fails though the agent acts later.
