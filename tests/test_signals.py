@@ -305,19 +305,25 @@ def test_a_leaving_said_upset_is_a_churn_threat_in_words_no_example_is_near(scor
 
 
 @pytest.mark.parametrize(
-    ("language", "said"),
+    ("language", "said", "present"),
     [
-        ("fr", "franchement c'est lamentable euh deux mois sans réponse je vais voir un avocat"),
-        ("en", "this is beyond a joke uh nobody ever calls back so i'm going to the ombudsman about it"),
+        ("fr", "franchement c'est lamentable euh deux mois sans réponse je vais voir un avocat", True),
+        ("en", "this is beyond a joke uh nobody ever calls back so i'm going to the ombudsman about it", True),
+        # The customer's own people, and an escalation the customer rules out, said upset: none.
+        ("fr", "franchement c'est n'importe quoi euh mon chef m'a engueulé parce que je suis arrivé en retard à cause de votre panne", False),
+        ("fr", "Je suis manager dans une entreprise et chez nous ça ne se passerait jamais comme ça, c'est scandaleux.", False),
+        ("fr", "ça m'énerve mais bon je ne compte pas aller en justice je veux juste être remboursé", False),
+        ("en", "you didn't apply my senior citizen discount again, this is so annoying", False),
     ],
 )
-def test_an_escalation_said_upset_is_read_at_the_lowered_margin(scorer, language, said) -> None:
+def test_an_escalation_said_upset_is_read_at_the_lowered_margin(scorer, language, said, present) -> None:
     """A regulator, a lawyer or a manager named in a turn that reads negative: an escalation request a little under the
     margin and far from every short example (the escalation banks' negative_cue_shift)."""
     result = scorer.score(make_interaction([("customer", said)], language, channel="chat", id="escalation"))
     escalation = result.signals["escalation_request"]
-    assert (escalation.present, escalation.reason_code) == (True, "signal.upset_cue"), escalation.reason
-    assert escalation.confidence <= 0.75
+    assert escalation.present is present, escalation.reason
+    if present:
+        assert escalation.reason_code == "signal.upset_cue" and escalation.confidence <= 0.75
 
 
 def test_besides_is_no_leaving() -> None:
