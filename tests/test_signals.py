@@ -326,6 +326,31 @@ def test_an_escalation_said_upset_is_read_at_the_lowered_margin(scorer, language
         assert escalation.reason_code == "signal.upset_cue" and escalation.confidence <= 0.75
 
 
+@pytest.mark.parametrize(
+    ("language", "said", "present"),
+    [
+        # An earlier contact said in a long sentence far from every short example: its cue lowers the floor.
+        ("en", "hi i rang on monday about the leak under the sink and the plumber you promised never showed up", True),
+        ("fr", "je vous ai écrit jeudi et vendredi pour le remboursement de la location et toujours pas de réponse", True),
+        # A fault that comes back, and an earlier call about something settled, are none.
+        ("en", "The washing machine broke down again this morning, it's the third time this year.", False),
+        ("en", "I called last year to set up the account and it has worked fine since, I just want to add my wife.", False),
+    ],
+)
+def test_a_repeat_contact_with_its_cue_is_judged_at_the_cue_floor(scorer, language, said, present) -> None:
+    result = scorer.score(make_interaction([("customer", said)], language, channel="chat", id="repeat"))
+    assert result.signals["repeat_contact"].present is present, result.signals["repeat_contact"].reason
+
+
+def test_a_cue_floor_applies_to_sentences_holding_a_cue() -> None:
+    from qualicall.scorer.banks import Bank, BankModel
+
+    bank = Bank("repeat_contact", ("a",), ("b",), k=1, floor=0.4, cues=(r"\bagain\b",), cue_floor=0.3)
+    model = BankModel(bank, np.zeros((1, 2), np.float32), np.zeros((1, 2), np.float32))
+    assert model.floors(["calling again", "calling"]).tolist() == [0.3, 0.4]
+    assert BankModel(Bank("repeat_contact", ("a",), ("b",), k=1, cues=(r"\bagain\b",)), model.positive_vectors, model.negative_vectors).floors(["again"]) is None
+
+
 def test_besides_is_no_leaving() -> None:
     from qualicall.scorer.banks import BankModel
     from qualicall.scorer.rubric import load_rubric
@@ -384,6 +409,10 @@ def test_cues_are_validated_when_the_rubric_loads() -> None:
         BankSpec.model_validate({"speaker": "customer", "positive": ["a"], "negative": ["b"], "linear": -0.2})
     uncued = BankSpec.model_validate({"speaker": "customer", "k": 1, "positive": ["a"], "negative": ["b"], "negative_cue_shift": 0.06})
     assert bank_problems(uncued.bank("churn_threat")) == ["bank churn_threat: negative_cue_shift needs cues"]
+    floored = BankSpec.model_validate({"speaker": "customer", "k": 1, "positive": ["a"], "negative": ["b"], "cue_floor": 0.3})
+    assert bank_problems(floored.bank("repeat_contact")) == ["bank repeat_contact: cue_floor needs cues"]
+    with pytest.raises(ValueError, match="cue_floor"):
+        BankSpec.model_validate({"speaker": "customer", "positive": ["a"], "negative": ["b"], "cues": ["x"], "cue_floor": 1.5})
     with pytest.raises(ValueError, match="negative_cue_shift"):
         BankSpec.model_validate({"speaker": "customer", "positive": ["a"], "negative": ["b"], "cues": ["x"], "negative_cue_shift": -0.06})
 
@@ -396,6 +425,7 @@ def test_a_banks_linear_vote_is_among_the_results_thresholds() -> None:
     assert "linear" not in banks["complaint"]
     assert banks["churn_threat"]["negative_cue_shift"] == banks["escalation_request"]["negative_cue_shift"] == 0.06
     assert "negative_cue_shift" not in banks["complaint"] and "negative_cue_shift" not in banks["repeat_contact"]
+    assert banks["repeat_contact"]["cue_floor"] == 0.3 and "cue_floor" not in banks["churn_threat"]
 
 
 # Blame said in passing inside a long unpunctuated turn, after an apology: ownership fails though the agent acts later.

@@ -27,7 +27,9 @@ The encoder places sentences by topic more than by intent: a calm question
 about cancelling sits near « je vais résilier ». A bank may name `cues`, words
 that its meaning needs in some form (an earlier contact: « déjà », "again"; a
 leaving: « résilier », "switch"): a sentence holding one realises the bank at
-`margin − cue_shift`, a sentence holding none only at `margin + cue_shift`. A cue
+`margin − cue_shift`, a sentence holding none only at `margin + cue_shift`, and with
+`cue_floor` at that floor rather than the bank's (a long sentence about an earlier
+call is far from every short example, yet says what it is about). A cue
 within three words after one of the bank's `cue_negations` is none (« je ne vais pas
 résilier », "I'm not leaving"). A customer signal's bank may also set
 `negative_cue_shift`: a sentence holding a cue, in a customer turn where a
@@ -75,6 +77,8 @@ class Bank:
     cues: tuple[str, ...] = ()  # regular expressions on normalised text
     cue_shift: float = 0.0
     cue_negations: tuple[str, ...] = ()  # words, on normalised text
+    # Set: the floor for a sentence holding a cue (BankModel.floors): the cue says what the sentence is about.
+    cue_floor: float | None = None
     # Set: a sentence that does not realise the bank is read clause by clause, each clause holding a cue
     # judged at this much above the margin its cue gives it, margin − cue_shift (qualicall.scorer.signals).
     clause_margin: float | None = None
@@ -128,6 +132,8 @@ def bank_problems(bank: Bank) -> list[str]:
         problems.append(f"bank {bank.name}: cue_shift and clause_margin need cues")
     if bank.negative_cue_shift is not None and not bank.cues:
         problems.append(f"bank {bank.name}: negative_cue_shift needs cues")
+    if bank.cue_floor is not None and not bank.cues:
+        problems.append(f"bank {bank.name}: cue_floor needs cues")
     if bank.contrasts and not bank.disclaimers:
         problems.append(f"bank {bank.name}: contrasts take a disclaimer back: they need disclaimers")
     if bank.lone_margin is not None and bank.cues:
@@ -186,6 +192,18 @@ class BankModel:
                 return True
         return False
 
+    def floors(self, texts: Sequence[str]) -> np.ndarray | None:
+        """The floor each sentence is judged at: `cue_floor` for a sentence holding a cue, the bank's floor for the
+        others; None where the bank sets no `cue_floor` (every sentence at the bank's floor)."""
+        if self.bank.cue_floor is None:
+            return None
+        return np.array([self.bank.cue_floor if self.has_cue(text) else self.bank.floor for text in texts])
+
+    def judge_texts(self, vectors: np.ndarray, texts: Sequence[str], extra: float = 0.0) -> list[BankMatch]:
+        """`judge`, each sentence of `texts` (its vector the same row of `vectors`) at its margin (`margins`, `extra`
+        above it) and its floor (`floors`)."""
+        return self.judge(vectors, self.margins(texts, extra), self.floors(texts))
+
     def margins(self, texts: Sequence[str], extra: float = 0.0) -> np.ndarray:
         """The margin each sentence is judged at: shifted down by a cue, up without one (module docstring)."""
         if self._cues is None:
@@ -201,8 +219,9 @@ class BankModel:
         positive, negative = vectors[: len(bank.positives)], vectors[len(bank.positives) :]
         return cls(bank, positive, negative, fit_logistic(positive, negative) if bank.linear else None)
 
-    def judge(self, vectors: np.ndarray, margins: np.ndarray | None = None) -> list[BankMatch]:
-        """One match per row of `vectors` (L2-normalised sentence embeddings), each at its margin (`margins`, else the bank's)."""
+    def judge(self, vectors: np.ndarray, margins: np.ndarray | None = None, floors: np.ndarray | None = None) -> list[BankMatch]:
+        """One match per row of `vectors` (L2-normalised sentence embeddings), each at its margin (`margins`, else the
+        bank's) and its floor (`floors`, else the bank's)."""
         if len(vectors) == 0:
             return []
         to_pos = vectors @ self.positive_vectors.T
@@ -212,7 +231,7 @@ class BankModel:
             scores += self.bank.linear * (_probability(vectors, *self.regression) - 0.5)
         nearest = to_pos.argmax(axis=1)
         similarity = to_pos[np.arange(len(to_pos)), nearest]
-        realises = (scores > (self.bank.margin if margins is None else margins)) & (similarity >= self.bank.floor)
+        realises = (scores > (self.bank.margin if margins is None else margins)) & (similarity >= (self.bank.floor if floors is None else floors))
         # Whole rows at once, then plain Python values: the scorer judges thousands of sentences a minute.
         return [
             BankMatch(realised, score, self.bank.positives[index], closest)
@@ -222,7 +241,7 @@ class BankModel:
     def read(self, texts: Sequence[str], embedder: "Embedder", extra: float = 0.0) -> list[BankMatch]:
         """Texts not embedded yet (a clause, what follows a disclaimer), embedded and judged, each at its margin
         (`margins`: its cues shift it) plus `extra`."""
-        return self.judge(embedder.encode(list(texts)), self.margins(texts, extra)) if texts else []
+        return self.judge_texts(embedder.encode(list(texts)), texts, extra) if texts else []
 
     def cross_validated_accuracy(self) -> float:
         """Accuracy on the bank's own examples, each judged by the others: its nearest examples all but

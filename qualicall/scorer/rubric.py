@@ -181,6 +181,10 @@ class BankSpec(_Strict):
     cues: list[Regex] = Field(default_factory=list, description="patterns on normalised text, words the bank's meaning needs in some form")
     cue_shift: float = Field(default=0.0, ge=0, description="a sentence with a cue realises the bank at margin − this, one without at margin + this")
     cue_negations: list[str] = Field(default_factory=list, description="words that make a cue up to three words after them no cue")
+    cue_floor: float | None = Field(
+        default=None, ge=-1, le=1,
+        description="set: the floor for a sentence holding a cue (a long sentence about an earlier call is far from every short example)",
+    )
     clause_margin: float | None = Field(
         default=None,
         description="set: a sentence that does not realise the bank is read clause by clause, only the clauses holding a cue, "
@@ -231,6 +235,7 @@ class BankSpec(_Strict):
         return Bank(
             name, tuple(self.positive), tuple(self.negative), k=self.k, margin=self.margin, floor=self.floor,
             cues=tuple(self.cues), cue_shift=self.cue_shift, cue_negations=tuple(normalize(w).text for w in self.cue_negations), clause_margin=self.clause_margin,
+            cue_floor=self.cue_floor,
             linear=self.linear, contractions=contractions, disclaimers=tuple(self.disclaimers), contrasts=tuple(self.contrasts),
             lone_margin=self.lone_margin, lone_after=self.lone_after, lone_words=self.lone_words, lone_similarity=self.lone_similarity,
             negative_cue_shift=self.negative_cue_shift,
@@ -444,7 +449,8 @@ class Rubric(_Strict):
                        **({"linear": b.linear} if b.linear else {}),
                        **({"lone_margin": b.lone_margin, "lone_after": b.lone_after, "lone_words": b.lone_words, "lone_similarity": b.lone_similarity}
                           if b.lone_margin is not None else {}),
-                       **({"negative_cue_shift": b.negative_cue_shift} if b.negative_cue_shift is not None else {})}
+                       **({"negative_cue_shift": b.negative_cue_shift} if b.negative_cue_shift is not None else {}),
+                       **({"cue_floor": b.cue_floor} if b.cue_floor is not None else {})}
                 for name, b in self.banks.items()
             },
         }

@@ -167,7 +167,7 @@ def detect_signals(
     is not checked against the turn's sentiment."""
     models = {name: bank_model(banks[name], embedder) for name in SIGNALS if name in banks}
     texts = [unit.text for unit in sentences.units]
-    matches = {name: model.judge(sentences.vectors, model.margins(texts)) for name, model in models.items()}
+    matches = {name: model.judge_texts(sentences.vectors, texts) for name, model in models.items()}
     readings = {name: list(zip(sentences.units, found)) for name, found in matches.items()}
     _read_clauses(models, sentences, readings, embedder)
     upset = _read_upset_cues(models, sentences, readings, sentiment) if sentiment is not None else {}
@@ -272,7 +272,7 @@ def _read_clauses(models: dict[str, BankModel], sentences: SpeakerSentences, rea
     vectors = dict(zip(texts, embedder.encode(texts)))
     for name, found in wanted.items():
         model = models[name]
-        judged = model.judge(np.stack([vectors[clause.text] for _, clause in found]), model.margins([c.text for _, c in found], model.bank.clause_margin))
+        judged = model.judge_texts(np.stack([vectors[clause.text] for _, clause in found]), [c.text for _, c in found], model.bank.clause_margin)
         for (row, clause), match in zip(found, judged):
             if match.realises and not readings[name][row][1].realises:
                 readings[name][row] = (clause, match)

@@ -87,7 +87,7 @@ def read_with_bank(
         units = [unit for unit in units_of(turns, ctx.model_parts) + _turn_ends(turns, ends) if keep is None or keep(unit)]
         vectors = ctx.embedder.encode([unit.text for unit in units])
     model = bank_model(ctx.rubric.example_banks()[bank], ctx.embedder)
-    return [Reading(unit, match) for unit, match in zip(units, model.judge(vectors, model.margins([u.text for u in units])))]
+    return [Reading(unit, match) for unit, match in zip(units, model.judge_texts(vectors, [u.text for u in units]))]
 
 
 def read_clauses(ctx: CheckContext, bank: str, readings: list[Reading]) -> list[Reading]:
