@@ -134,6 +134,8 @@ def bank_problems(bank: Bank) -> list[str]:
         problems.append(f"bank {bank.name}: negative_cue_shift needs cues")
     if bank.cue_floor is not None and not bank.cues:
         problems.append(f"bank {bank.name}: cue_floor needs cues")
+    if bank.cue_floor is not None and bank.cue_floor > bank.floor:
+        problems.append(f"bank {bank.name}: cue_floor {bank.cue_floor:g} is above the floor {bank.floor:g}: a cue would raise it")
     if bank.contrasts and not bank.disclaimers:
         problems.append(f"bank {bank.name}: contrasts take a disclaimer back: they need disclaimers")
     if bank.lone_margin is not None and bank.cues:

@@ -229,8 +229,9 @@ def _read_upset_cues(
     return realised
 
 
-# A reading without the floor is never sure: its sentence may be far from every example.
-UPSET_CONFIDENCE = 0.75
+# A reading below the bank's floor (a cue said in a negative turn, a cue's lower floor) is never sure: its sentence
+# may be far from every example.
+FLOORLESS_CONFIDENCE = 0.75
 
 
 def _upset_reading(name: str, model: BankModel, unit: Unit, match: BankMatch) -> tuple[Reason, float]:
@@ -238,7 +239,7 @@ def _upset_reading(name: str, model: BankModel, unit: Unit, match: BankMatch) ->
     needed = float(model.margins([unit.text], -(model.bank.negative_cue_shift or 0.0))[0])
     because = reason("signal.upset_cue", signal=name, text=unit.text, at=unit.place(), closest=match.closest,
                      similarity=match.similarity, score=match.score, needed=needed)
-    return because, min(UPSET_CONFIDENCE, confidence(match, needed))
+    return because, min(FLOORLESS_CONFIDENCE, confidence(match, needed))
 
 
 def _upset_signal(name: str, model: BankModel, unit: Unit, match: BankMatch, language: str, evidence: list[Unit]) -> SignalResult:
@@ -345,9 +346,11 @@ def _signal(
         strongest = max(match.score for _, match in found)
         if all(row in upset for row, (_, match) in enumerate(readings) if match.realises and row not in disclaimed):
             return _upset_signal(name, model, first_unit, first, language, [unit for unit, _ in found[:3]])
+        surest = max((m for _, m in found), key=lambda m: m.score)
+        sure = confidence(surest, model.bank.margin)
         return SignalResult(
             present=True,
-            confidence=confidence(max((m for _, m in found), key=lambda m: m.score), model.bank.margin),
+            confidence=min(FLOORLESS_CONFIDENCE, sure) if surest.similarity < bank.floor else sure,
             **said(
                 reason("signal.found", signal=name, text=first_unit.text, at=first_unit.place(), closest=first.closest,
                        similarity=first.similarity, count=len(found), strongest=strongest),
