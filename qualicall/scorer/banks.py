@@ -197,21 +197,32 @@ class BankModel:
     def floors(self, texts: Sequence[str]) -> np.ndarray | None:
         """The floor each sentence is judged at: `cue_floor` for a sentence holding a cue, the bank's floor for the
         others; None where the bank sets no `cue_floor` (every sentence at the bank's floor)."""
-        if self.bank.cue_floor is None:
-            return None
-        return np.array([self.bank.cue_floor if self.has_cue(text) else self.bank.floor for text in texts])
-
-    def judge_texts(self, vectors: np.ndarray, texts: Sequence[str], extra: float = 0.0) -> list[BankMatch]:
-        """`judge`, each sentence of `texts` (its vector the same row of `vectors`) at its margin (`margins`, `extra`
-        above it) and its floor (`floors`)."""
-        return self.judge(vectors, self.margins(texts, extra), self.floors(texts))
+        return self._floors(self._cued(texts))
 
     def margins(self, texts: Sequence[str], extra: float = 0.0) -> np.ndarray:
         """The margin each sentence is judged at: shifted down by a cue, up without one (module docstring)."""
-        if self._cues is None:
-            return np.full(len(texts), self.bank.margin + extra)
+        return self._margins(self._cued(texts), len(texts), extra)
+
+    def judge_texts(self, vectors: np.ndarray, texts: Sequence[str], extra: float = 0.0) -> list[BankMatch]:
+        """`judge`, each sentence of `texts` (its vector the same row of `vectors`) at its margin (`margins`, `extra`
+        above it) and its floor (`floors`); each sentence's cues looked for once."""
+        cued = self._cued(texts)
+        return self.judge(vectors, self._margins(cued, len(texts), extra), self._floors(cued))
+
+    def _cued(self, texts: Sequence[str]) -> list[bool] | None:
+        """Whether each sentence holds a cue; None for a bank without cues."""
+        return None if self._cues is None else [self.has_cue(text) for text in texts]
+
+    def _margins(self, cued: list[bool] | None, count: int, extra: float) -> np.ndarray:
+        if cued is None:
+            return np.full(count, self.bank.margin + extra)
         shift = self.bank.cue_shift
-        return np.array([self.bank.margin + extra + (-shift if self.has_cue(text) else shift) for text in texts])
+        return np.array([self.bank.margin + extra + (-shift if cue else shift) for cue in cued])
+
+    def _floors(self, cued: list[bool] | None) -> np.ndarray | None:
+        if self.bank.cue_floor is None or cued is None:
+            return None
+        return np.array([self.bank.cue_floor if cue else self.bank.floor for cue in cued])
 
     @classmethod
     def build(cls, bank: Bank, embedder: "Embedder") -> "BankModel":
