@@ -15,7 +15,9 @@ nothing » itself.
 What the customer says against a complaint counts too: a sentence opening on negated
 dissatisfaction (« je ne me plains pas, hein ») is none (the bank's `disclaimers`), and in a
 conversation one sentence alone barely past the margin is weak evidence (its `lone_margin`):
-`_disclaimed_rows`, `_signal`.
+`_disclaimed_rows`, `_signal`. What speaks for a churn threat or an escalation request said in a long spoken turn:
+a sentence holding one of the bank's cues, in a turn where a customer sentence reads negative, is read at the margin
+less the bank's `negative_cue_shift` and without its floor (`_read_upset_cues`).
 
 The sentences of one speaker are embedded once per interaction, in one batch that every
 bank reads (`SpeakerSentences`); a bank's vectors once per process (`qualicall.scorer.banks.bank_model`), and
