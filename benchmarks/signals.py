@@ -1,6 +1,6 @@
 """Customer signals, sentiment and complaint handling against the blind labelled set.
 
-    python benchmarks/signals.py [--set signals_blind|…|signals_blind5|churn_blind] [--split dev|heldout] [--show-errors]
+    python benchmarks/signals.py [--set signals_blind|…|signals_blind5|churn_blind|escalation_blind|repeat_blind] [--split dev|heldout] [--show-errors]
 
 tests/data/<set>/<split>/: utterances (each judged as a one-turn customer
 contact, with the default rubric of its language) and whole conversations (scored by
@@ -52,7 +52,7 @@ def band(score: float | None) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    blind_sets = sorted(p.name for p in (ROOT / "tests" / "data").iterdir() if (p / "dev" / "utterances.jsonl").exists())  # signals_blind*, churn_blind
+    blind_sets = sorted(p.name for p in (ROOT / "tests" / "data").iterdir() if (p / "dev" / "utterances.jsonl").exists())  # every split set
     parser.add_argument("--set", default="signals_blind", choices=blind_sets)
     parser.add_argument("--split", default="dev", choices=["dev", "heldout"])
     parser.add_argument("--show-errors", action="store_true")
@@ -74,7 +74,7 @@ def main() -> int:
         for row in (r for r in utterances if r["language"] == language):
             one = Interaction.model_validate({"id": row["id"], "language": language, "channel": "chat", "turns": [{"speaker": "customer", "text": row["text"]}]})
             result = scorer.score(one)
-            for name in (name for name in SIGNALS if name in row):  # a set may label some signals only (churn_blind)
+            for name in (name for name in SIGNALS if name in row):  # a set may label some signals only (churn_blind, …)
                 signal_pairs[name].append((row[name], result.signals[name].present))
                 if args.show_errors and row[name] != result.signals[name].present:
                     print(f"  utterance {row['id']} {name} labelled {row[name]}: {result.signals[name].reason}")

@@ -220,10 +220,9 @@ def _read_upset_cues(
         shift = model.bank.negative_cue_shift
         if shift is None or not upset_turns:
             continue
-        rows = [row for row, (unit, match) in enumerate(readings[name])
-                if not match.realises and unit.turn.index in upset_turns and model.has_cue(unit.text)]
-        needed = model.margins([readings[name][row][0].text for row in rows], -shift)
-        passed = [row for row, margin in zip(rows, needed.tolist()) if readings[name][row][1].score > margin]
+        needed = _upset_margin(model.bank)
+        passed = [row for row, (unit, match) in enumerate(readings[name])
+                  if not match.realises and match.score > needed and unit.turn.index in upset_turns and model.has_cue(unit.text)]
         for row in passed:
             unit, match = readings[name][row]
             readings[name][row] = (unit, BankMatch(True, match.score, match.closest, match.similarity))
@@ -236,9 +235,14 @@ def _read_upset_cues(
 FLOORLESS_CONFIDENCE = 0.75
 
 
+def _upset_margin(bank: Bank) -> float:
+    """The margin a sentence holding a cue is read at in a negative turn: its cue's margin less `negative_cue_shift`."""
+    return bank.margin - bank.cue_shift - (bank.negative_cue_shift or 0.0)
+
+
 def _upset_reading(name: str, model: BankModel, unit: Unit, match: BankMatch) -> tuple[Reason, float]:
     """Why a cue said in a negative turn realised the bank (_read_upset_cues), quoting the lowered margin, and how sure."""
-    needed = float(model.margins([unit.text], -(model.bank.negative_cue_shift or 0.0))[0])
+    needed = _upset_margin(model.bank)
     because = reason("signal.upset_cue", signal=name, text=unit.text, at=unit.place(), closest=match.closest,
                      similarity=match.similarity, score=match.score, needed=needed)
     return because, min(FLOORLESS_CONFIDENCE, confidence(match, needed))
@@ -319,7 +323,8 @@ def _signal(
     negative (_read_upset_cues)."""
     if not readings:
         return SignalResult(present=False, confidence=1.0, **said(reason("signal.no_turn"), language))
-    found = [(unit, match) for row, (unit, match) in enumerate(readings) if match.realises and row not in disclaimed]
+    found_rows = [row for row, (_, match) in enumerate(readings) if match.realises and row not in disclaimed]
+    found = [readings[row] for row in found_rows]
     bank = model.bank
     counted = sum(len(unit.text.split()) >= bank.lone_words for unit, _ in readings)
     if (len(found) == 1 and bank.lone_margin is not None and counted >= bank.lone_after and found[0][1].score <= bank.margin + bank.lone_margin
@@ -345,17 +350,16 @@ def _signal(
         )
     if found:
         first_unit, first = found[0]
-        strongest = max(match.score for _, match in found)
-        if all(row in upset for row, (_, match) in enumerate(readings) if match.realises and row not in disclaimed):
+        if upset.issuperset(found_rows):
             return _upset_signal(name, model, first_unit, first, language, [unit for unit, _ in found[:3]])
-        surest = max((m for _, m in found), key=lambda m: m.score)
-        sure = confidence(surest, model.bank.margin)
+        strongest = max((m for _, m in found), key=lambda m: m.score)
+        sure = confidence(strongest, bank.margin)
         return SignalResult(
             present=True,
-            confidence=min(FLOORLESS_CONFIDENCE, sure) if surest.similarity < bank.floor else sure,
+            confidence=min(FLOORLESS_CONFIDENCE, sure) if strongest.similarity < bank.floor else sure,
             **said(
                 reason("signal.found", signal=name, text=first_unit.text, at=first_unit.place(), closest=first.closest,
-                       similarity=first.similarity, count=len(found), strongest=strongest),
+                       similarity=first.similarity, count=len(found), strongest=strongest.score),
                 language,
             ),
             evidence=[unit.evidence() for unit, _ in found[:3]],
