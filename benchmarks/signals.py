@@ -1,6 +1,6 @@
 """Customer signals, sentiment and complaint handling against the blind labelled set.
 
-    python benchmarks/signals.py [--set signals_blind|…|signals_blind5|churn_blind|escalation_blind|repeat_blind] [--split dev|heldout] [--show-errors]
+    python benchmarks/signals.py [--set signals_blind|…|signals_blind5|signals_blind6|churn_blind|escalation_blind|repeat_blind] [--split dev|heldout] [--show-errors]
 
 tests/data/<set>/<split>/: utterances (each judged as a one-turn customer
 contact, with the default rubric of its language) and whole conversations (scored by
