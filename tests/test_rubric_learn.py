@@ -167,3 +167,60 @@ def test_an_override_already_in_the_bank_is_left_out_and_one_pointed_at_both_way
         f"bank other_needs: « {known} » left out: already a positive example",
         "bank other_needs: « vous avez noté ? » left out: overrides point at it both as a positive and as a negative",
     ]
+
+
+def test_learned_examples_can_carry_a_comment_that_says_where_they_come_from():
+    from qualicall.scorer.learning import BankLesson, Lessons, learned_rubric_text
+    from qualicall.scorer.rubric import load_rubric, rubric_path, validate_rubric_text
+
+    rubric = load_rubric("default-fr")
+    text = learned_rubric_text(rubric_path("default-fr").read_text(encoding="utf-8"), rubric,
+                               Lessons({"complaint": BankLesson(["Trois semaines sans chauffage, et personne ne rappelle."], ["Le colis est arrivé ce matin."])}),
+                               note="appris du jeu étiqueté X")
+    lines = text.splitlines()
+    written = [i for i, line in enumerate(lines) if line.strip() == "# appris du jeu étiqueté X"]
+    assert len(written) == 2  # one above the positives added, one above the negatives
+    assert [lines[i + 1].strip() for i in written] == ['- "Trois semaines sans chauffage, et personne ne rappelle."', '- "Le colis est arrivé ce matin."']
+    learned, problems = validate_rubric_text(text)
+    assert problems == [] and learned is not None
+    assert learned.banks["complaint"].positive[-1] == "Trois semaines sans chauffage, et personne ne rappelle."
+    assert learned.banks["complaint"].negative[-1] == "Le colis est arrivé ce matin."
+
+
+def test_a_labelled_set_teaches_its_customer_sentences_to_a_signals_bank(tmp_path):
+    """benchmarks/banks/learn_from_labelled_sets.py on a set written here: what it takes, and what it leaves."""
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location("learn_from_labelled_sets", Path(__file__).resolve().parent.parent / "benchmarks" / "banks" / "learn_from_labelled_sets.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    half = tmp_path / "a_set" / "dev"
+    half.mkdir(parents=True)
+    utterances = [
+        {"id": "u1", "language": "fr", "text": "C'est la troisième panne ce mois-ci, j'en ai assez.", "complaint": True},
+        {"id": "u2", "language": "fr", "text": "Je voudrais changer mon adresse de livraison.", "complaint": False},
+        {"id": "u3", "language": "fr", "text": "Bof.", "complaint": True},  # fewer than three words
+        {"id": "u4", "language": "en", "text": "This is the worst service I have had.", "complaint": True},  # another language
+        {"id": "u5", "language": "fr", "text": "Le colis est arrivé ce matin.", "complaint": True},  # labelled both ways below
+    ]
+    (half / "utterances.jsonl").write_text("".join(json.dumps(u, ensure_ascii=False) + "\n" for u in utterances), encoding="utf-8")
+    calm = {"id": "c1", "language": "fr", "turns": [
+        {"speaker": "agent", "text": "Bonjour, que puis-je faire pour vous ?"},
+        {"speaker": "customer", "text": "Le colis est arrivé ce matin. Oui merci. Il manque juste la notice."},
+    ]}
+    upset = {"id": "c2", "language": "fr", "turns": [
+        {"speaker": "agent", "text": "Bonjour, je vous écoute."},
+        {"speaker": "customer", "text": "Bonjour, alors voilà. J'appelle pour ma facture."},
+        {"speaker": "customer", "text": "Vous m'avez encore facturé deux fois, c'est inadmissible !"},
+        {"speaker": "customer", "text": "Et je veux un geste commercial. Sinon je pars chez un autre."},
+    ]}
+    (half / "conversations.jsonl").write_text("".join(json.dumps(c, ensure_ascii=False) + "\n" for c in (calm, upset)), encoding="utf-8")
+    labels = {"c1": {"signals": {"complaint": {"present": False, "turn": None}}}, "c2": {"signals": {"complaint": {"present": True, "turn": 2}}}}
+    (half / "labels.json").write_text(json.dumps(labels), encoding="utf-8")
+
+    positive, negative = module.labelled_sentences("complaint", "fr", tmp_path, (("a_set", ("dev",)),))
+
+    assert positive == ["C'est la troisième panne ce mois-ci, j'en ai assez.", "Vous m'avez encore facturé deux fois, c'est inadmissible !"]
+    assert negative == ["Je voudrais changer mon adresse de livraison.", "Il manque juste la notice."]

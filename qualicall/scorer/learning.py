@@ -126,8 +126,9 @@ def bumped_version(version: str) -> str:
     return f"{version[: last.start()]}{int(last.group()) + 1}{version[last.end():]}"
 
 
-def learned_rubric_text(text: str, rubric: Rubric, lessons: Lessons) -> str:
+def learned_rubric_text(text: str, rubric: Rubric, lessons: Lessons, note: str | None = None) -> str:
     """The rubric's YAML with the lessons appended to its banks and its version bumped; everything else as written.
+    `note`: a comment line written above each block of examples added (not in a bank written `[a, b]`).
 
     Raises RubricError if the text written would not load (it always should)."""
     root = yaml.compose(text, Loader=yaml.SafeLoader)  # the pure parser: its marks count characters
@@ -159,7 +160,7 @@ def learned_rubric_text(text: str, rubric: Rubric, lessons: Lessons) -> str:
                 last = sequence.value[-1].end_mark
                 line = last.line if last.column else last.line - 1
                 indent = " " * sequence.start_mark.column
-                added = "".join(f"{indent}- {q}\n" for q in quoted)
+                added = (f"{indent}# {note}\n" if note else "") + "".join(f"{indent}- {q}\n" for q in quoted)
                 edits.append((starts[line + 1], starts[line + 1], added if lines[line].endswith("\n") else "\n" + added))
     for start, end, replacement in sorted(edits, key=lambda edit: edit[0], reverse=True):
         text = text[:start] + replacement + text[end:]
