@@ -1,7 +1,9 @@
 """Customer signals, customer sentiment and the conditional `complaint_handling` criterion
 (complaints-and-satisfaction.md), on the default rubrics and the real sentence encoder.
 
-The sentences below are in no bank of the default rubrics and not in tests/data/signals_blind."""
+The sentences below were written for these tests, not taken from a labelled set. A few short ones are also among the
+examples the banks learned from the labelled sets in v17 (« Je voudrais changer d'adresse. », "So what happens now?",
+"I'm going to cancel my contract."): what is tested of them holds of the longer ones too."""
 
 from __future__ import annotations
 
@@ -278,7 +280,7 @@ def test_cues_and_clauses_read_intent_where_the_encoder_reads_topic(scorer, lang
         # margin less the bank's negative_cue_shift (a long spoken sentence sits far from every short example).
         pytest.param("fr", "nous ne reviendrons pas, c'était sale et bruyant", True, "signal.upset_cue",
                      marks=pytest.mark.xfail(strict=True, reason="known limit since v17: the sentences learned from the labelled sets "
-                                                                  "put it at -0.19, under even the lowered margin")),
+                                                                  "put it at -0.18, under even the lowered margin")),
         # Said in a long spoken sentence: since v17 near the examples learned from the labelled sets.
         ("en", "yeah so the router dropped out every night this week and nobody rang me back like they promised so honestly when "
                "the contract's up i'm switching", True, "signal.found"),
@@ -336,8 +338,9 @@ def test_an_escalation_said_upset_is_read_at_the_lowered_margin(scorer, language
 @pytest.mark.parametrize(
     ("language", "said", "present"),
     [
-        # An earlier contact said in a long sentence far from every short example: its cue lowers the floor
-        # (its closest example at 0.36, under the English bank's 0.4), and one named by a new cue.
+        # An earlier contact said in a long sentence, and one named by a new cue. (Before v17 the first one's closest
+        # example was at 0.36, under the English bank's floor of 0.4, and its cue's floor let it pass; the examples
+        # learned from the labelled sets are nearer. test_a_cue_floor_applies_to_sentences_holding_a_cue tests the floor.)
         ("en", "hi i rang on monday about the leak under the sink and the plumber you promised never showed up", True),
         ("fr", "je vous ai écrit jeudi et vendredi pour le remboursement de la location et toujours pas de réponse", True),
         # A fault that comes back, an earlier call about something settled, a letter written to someone else: none.
@@ -346,12 +349,10 @@ def test_an_escalation_said_upset_is_read_at_the_lowered_margin(scorer, language
         ("fr", "Je lui ai écrit une lettre de recommandation, pouvez-vous l'ajouter au dossier ?", False),
     ],
 )
-def test_a_repeat_contact_with_its_cue_is_judged_at_the_cue_floor(scorer, language, said, present) -> None:
+def test_an_earlier_contact_said_in_a_long_sentence_is_a_repeat_contact(scorer, language, said, present) -> None:
     result = scorer.score(make_interaction([("customer", said)], language, channel="chat", id="repeat"))
     repeat = result.signals["repeat_contact"]
     assert repeat.present is present, repeat.reason
-    if present and repeat.reason_params["similarity"] < {"en": 0.4, "fr": 0.3}[language]:  # under the bank's own floor: never sure
-        assert repeat.confidence <= 0.75
 
 
 def test_a_cue_floor_applies_to_sentences_holding_a_cue() -> None:
