@@ -668,3 +668,32 @@ def test_a_turns_most_marked_sentence_is_found_before_its_score_is_clipped() -> 
     # Both past ±1: clipped first, they would tie and the first would win.
     assert most_marked([("negative", -1.6), ("positive", 2.4), ("neutral", 0.1)]) == ("positive", 1.0)
     assert most_marked([("neutral", 0.2)]) == ("neutral", 0.2) and most_marked([]) == ("neutral", 0.0)
+
+
+def test_the_customer_sentences_compared_once_with_the_shared_examples_read_as_each_bank_alone(scorer) -> None:
+    """The signals' and the feelings' banks share most of their examples: each distinct one is compared once
+    (SharedExamples), and each bank reads the same scores as from its own examples."""
+    from qualicall.models.embeddings import get_embedder
+    from qualicall.scorer.banks import bank_model, shared_examples
+    from qualicall.scorer.rubric import load_rubric
+    from qualicall.scorer.signals import SENTIMENT_BANKS
+
+    embedder = get_embedder()
+    banks = load_rubric("default-fr").example_banks()
+    names = (*SIGNALS, *SENTIMENT_BANKS)
+    shared = shared_examples(tuple(banks[name] for name in names), embedder)
+    models = {name: bank_model(banks[name], embedder) for name in names}
+    assert len(shared.vectors) < sum(len(m.positive_vectors) + len(m.negative_vectors) for m in models.values())
+    said = ["Ça fait trois semaines que j'attends mon remboursement, passez-moi votre responsable.", "Merci, c'est parfait."]
+    vectors = embedder.encode(said)
+    compared = shared.compare(vectors)
+    for name, model in models.items():
+        alone, together = model.judge(vectors), model.judge(vectors, compared=compared)
+        assert [m.realises for m in alone] == [m.realises for m in together], name
+        assert np.allclose([m.score for m in alone], [m.score for m in together], atol=1e-6), name
+        assert [m.closest for m in alone] == [m.closest for m in together], name
+
+
+def test_a_customer_turn_with_no_sentence_is_scored(scorer) -> None:
+    result = scorer.score(make_interaction([("agent", "Bonjour, que puis-je pour vous ?"), ("customer", "😡😡")], "fr", channel="chat", id="no-sentence"))
+    assert not any(result.signals[name].present for name in SIGNALS)

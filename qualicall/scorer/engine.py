@@ -9,6 +9,7 @@ from typing import Any
 from qualicall import __version__
 from qualicall.core import scores
 from qualicall.core.scores import weighted_mean
+from qualicall.scorer.banks import shared_examples
 from qualicall.scorer.checks.formula import FormulaParams, find_formula
 from qualicall.scorer.context import AGENT, CUSTOMER, CheckContext, TurnView, find_all
 from qualicall.scorer.indicators import measure_chat, score_indicators
@@ -226,9 +227,11 @@ def _customer(ctx: CheckContext) -> tuple[dict[str, SignalResult], SentimentResu
     if not any(name in banks for name in (*SIGNALS, *SENTIMENT_BANKS)):
         return {}, None  # the grid items' banks read the agent: no customer sentence to embed
     sentences = ctx.speaker_sentences(CUSTOMER)
+    # The customer's sentences compared once with every example of the signals' and the feelings' banks.
+    compared = shared_examples(tuple(banks[name] for name in (*SIGNALS, *SENTIMENT_BANKS) if name in banks), ctx.embedder).compare(sentences.vectors)
     model = SentimentModel.build(banks, ctx.embedder, ctx.rubric.sentiment.scale)
-    judged = model.judge(sentences.vectors) if model else None  # once, for the sentiment and the implied complaints
-    signals = detect_signals(banks, sentences, ctx.embedder, ctx.language, judged)
+    judged = model.judge(sentences.vectors, compared) if model else None  # once, for the sentiment and the implied complaints
+    signals = detect_signals(banks, sentences, ctx.embedder, ctx.language, judged, compared)
     return signals, customer_sentiment(model, sentences, judged) if model else None
 
 

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from qualicall.core.result import Evidence, SentimentResult, SignalResult, TurnSentiment
-from qualicall.scorer.banks import Bank, BankMatch, BankModel, bank_model
+from qualicall.scorer.banks import Bank, BankMatch, BankModel, Compared, bank_model
 from qualicall.scorer.reasons import Reason, reason, said
 
 if TYPE_CHECKING:
@@ -160,16 +160,18 @@ def confidence(match: BankMatch, margin: float) -> float:
 
 
 def detect_signals(
-    banks: dict[str, Bank], sentences: SpeakerSentences, embedder: "Embedder", language: str, sentiment: list[tuple[str, float]] | None = None
+    banks: dict[str, Bank], sentences: SpeakerSentences, embedder: "Embedder", language: str, sentiment: list[tuple[str, float]] | None = None,
+    compared: Compared | None = None,
 ) -> dict[str, SignalResult]:
     """Each signal whose bank the rubric has, judged on the customer's sentences; reasons worded in `language` (the rubric's).
 
     `sentiment`: each sentence's (label, score) (SentimentModel.judge), which the implied complaints
     and the churn threats read; without it, no other signal implies a complaint, and a churn threat
-    is not checked against the turn's sentiment."""
+    is not checked against the turn's sentiment. `compared`: the sentences' similarities to the banks' examples
+    (SharedExamples), when already computed."""
     models = {name: bank_model(banks[name], embedder) for name in SIGNALS if name in banks}
     texts = [unit.text for unit in sentences.units]
-    matches = {name: model.judge_texts(sentences.vectors, texts) for name, model in models.items()}
+    matches = {name: model.judge_texts(sentences.vectors, texts, compared=compared) for name, model in models.items()}
     readings = {name: list(zip(sentences.units, found)) for name, found in matches.items()}
     _read_clauses(models, sentences, readings, embedder)
     upset = _read_upset_cues(models, sentences, readings, sentiment) if sentiment is not None else {}
@@ -392,10 +394,10 @@ class SentimentModel:
             return None
         return cls(bank_model(banks["sentiment_negative"], embedder), bank_model(banks["sentiment_positive"], embedder), scale)
 
-    def judge(self, vectors: np.ndarray) -> list[tuple[str, float]]:
-        """(label, score) per sentence vector, the score not yet clipped."""
+    def judge(self, vectors: np.ndarray, compared: Compared | None = None) -> list[tuple[str, float]]:
+        """(label, score) per sentence vector, the score not yet clipped; `compared` as BankModel.judge takes it."""
         out = []
-        for negative, positive in zip(self.negative.judge(vectors), self.positive.judge(vectors)):
+        for negative, positive in zip(self.negative.judge(vectors, compared=compared), self.positive.judge(vectors, compared=compared)):
             score = (positive.score - negative.score) / self.scale
             if negative.realises and (not positive.realises or negative.score >= positive.score):
                 label = "negative"
