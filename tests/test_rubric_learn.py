@@ -200,15 +200,20 @@ def test_a_labelled_set_teaches_its_customer_sentences_to_a_signals_bank(tmp_pat
     half.mkdir(parents=True)
     utterances = [
         {"id": "u1", "language": "fr", "text": "C'est la troisième panne ce mois-ci, j'en ai assez.", "complaint": True},
-        {"id": "u2", "language": "fr", "text": "Je voudrais changer mon adresse de livraison.", "complaint": False},
-        {"id": "u3", "language": "fr", "text": "Bof.", "complaint": True},  # fewer than three words
+        {"id": "u2", "language": "fr", "text": "Je voudrais changer mon adresse de livraison pour la prochaine commande.", "complaint": False},
+        {"id": "u3", "language": "fr", "text": "Franchement, c'est nul.", "complaint": True},  # fewer than eight words
         {"id": "u4", "language": "en", "text": "This is the worst service I have had.", "complaint": True},  # another language
-        {"id": "u5", "language": "fr", "text": "Le colis est arrivé ce matin.", "complaint": True},  # labelled both ways below
+        {"id": "u5", "language": "fr", "text": "Le colis est bien arrivé chez moi ce matin.", "complaint": True},  # labelled both ways below
     ]
     (half / "utterances.jsonl").write_text("".join(json.dumps(u, ensure_ascii=False) + "\n" for u in utterances), encoding="utf-8")
     calm = {"id": "c1", "language": "fr", "turns": [
         {"speaker": "agent", "text": "Bonjour, que puis-je faire pour vous ?"},
-        {"speaker": "customer", "text": "Le colis est arrivé ce matin. Oui merci. Il manque juste la notice."},
+        # « Oui merci. » and « C'est bien noté, merci. » are too short to teach a contact without a complaint.
+        {"speaker": "customer", "text": "Le colis est bien arrivé chez moi ce matin. Oui merci. Il manque juste la notice de montage dans le carton. "
+                                        "C'est bien noté, merci."},
+        {"speaker": "agent", "text": "C'est à quel nom, s'il vous plaît ?"},
+        # A name (the redactor reads it as one after the question) and a number read out: never examples.
+        {"speaker": "customer", "text": "Sandrine Guérin, pour la commande de mardi dernier. Mon numéro client est le deux six zéro trois quatre."},
     ]}
     upset = {"id": "c2", "language": "fr", "turns": [
         {"speaker": "agent", "text": "Bonjour, je vous écoute."},
@@ -223,4 +228,45 @@ def test_a_labelled_set_teaches_its_customer_sentences_to_a_signals_bank(tmp_pat
     positive, negative = module.labelled_sentences("complaint", "fr", tmp_path, (("a_set", ("dev",)),))
 
     assert positive == ["C'est la troisième panne ce mois-ci, j'en ai assez.", "Vous m'avez encore facturé deux fois, c'est inadmissible !"]
-    assert negative == ["Je voudrais changer mon adresse de livraison.", "Il manque juste la notice."]
+    assert negative == ["Je voudrais changer mon adresse de livraison pour la prochaine commande.", "Il manque juste la notice de montage dans le carton."]
+
+
+def test_labelled_feelings_and_complaint_handling_teach_their_banks(tmp_path):
+    """The same script: utterances labelled with a sentiment teach the feelings' banks; a conversation's labelled
+    complaint-handling items teach the agent's sentences after the complaint."""
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location("learn_from_labelled_sets", Path(__file__).resolve().parent.parent / "benchmarks" / "banks" / "learn_from_labelled_sets.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    half = tmp_path / "a_set" / "dev"
+    half.mkdir(parents=True)
+    utterances = [
+        {"id": "u1", "language": "fr", "text": "Merci infiniment, vous êtes formidable.", "sentiment": "positive"},
+        {"id": "u2", "language": "fr", "text": "Je voudrais connaître le solde de mon compte.", "sentiment": "neutral"},
+        {"id": "u3", "language": "fr", "text": "J'en ai vraiment assez de ces coupures.", "sentiment": "negative"},
+    ]
+    (half / "utterances.jsonl").write_text("".join(json.dumps(u, ensure_ascii=False) + "\n" for u in utterances), encoding="utf-8")
+    call = {"id": "c1", "language": "fr", "turns": [
+        {"speaker": "agent", "text": "Bonjour, je vous écoute."},
+        {"speaker": "customer", "text": "Ça fait trois semaines que j'attends mon remboursement, c'est inadmissible."},
+        {"speaker": "agent", "text": "Je suis vraiment désolée pour cette attente. Je regarde votre dossier tout de suite."},
+        {"speaker": "customer", "text": "Merci."},
+        {"speaker": "agent", "text": "Le service comptable s'en occupe bientôt. D'accord ?"},
+    ]}
+    (half / "conversations.jsonl").write_text(json.dumps(call, ensure_ascii=False) + "\n", encoding="utf-8")
+    labels = {"c1": {"signals": {"complaint": {"present": True, "turn": 1}}, "complaint_handling": {
+        "acknowledges": {"status": "passed", "turn": 2}, "next_step": {"status": "failed", "turn": 4}}}}
+    (half / "labels.json").write_text(json.dumps(labels), encoding="utf-8")
+    sets = (("a_set", ("dev",)),)
+
+    assert module.feeling_sentences("sentiment_positive", "fr", tmp_path, sets) == (
+        ["Merci infiniment, vous êtes formidable."], ["Je voudrais connaître le solde de mon compte.", "J'en ai vraiment assez de ces coupures."])
+    assert module.feeling_sentences("sentiment_negative", "fr", tmp_path, sets)[0] == ["J'en ai vraiment assez de ces coupures."]
+    # A passed item's turn of two sentences: the one `closest` picks (here the first); a failed item's agent sentences
+    # of five words or more after the complaint are negatives (« D'accord ? » is too short).
+    assert module.handling_sentences("acknowledges", "fr", lambda sentences: 0, tmp_path, sets) == (["Je suis vraiment désolée pour cette attente."], [])
+    assert module.handling_sentences("next_step", "fr", lambda sentences: 0, tmp_path, sets) == (
+        [], ["Je suis vraiment désolée pour cette attente.", "Je regarde votre dossier tout de suite.", "Le service comptable s'en occupe bientôt."])
