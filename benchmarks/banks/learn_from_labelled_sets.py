@@ -102,8 +102,9 @@ def _words(text: str) -> int:
     return sum(any(c.isalpha() for c in word) for word in text.split())
 
 
-# Five digits or more in groups (« 06 12 48 90 33 », « 30 118 452 »), or a token of letters and digits (« CX4471 », "M20").
-_NUMBER = re.compile(r"\d(?:[ .\-/]?\d){4,}|\b(?=\w*\d)(?=\w*[^\W\d_])\w+\b")
+# Five digits or more in groups (« 06 12 48 90 33 »), four in a row, a token of letters and digits (« CX4471 », "M20"),
+# a reference with a dash or a number sign (« LX-2231 », "#4471").
+_NUMBER = re.compile(r"\d(?:[ .\-/]?\d){4,}|\d{4,}|\b(?=\w*\d)(?=\w*[^\W\d_])\w+\b|[^\W\d_]+-\d|\d+-[^\W\d_]|#\s?\d")
 
 
 def _read_out(text: str) -> bool:
@@ -152,36 +153,59 @@ def _redactor() -> Redactor:
     return Redactor(RedactionSettings())  # every type, whatever the deployment's settings say
 
 
-@lru_cache(maxsize=2)
-def _dictionary(language: str) -> Any:
-    from qualicall.models.lexicon import dictionary
-    from qualicall.models.nlp import load_nlp
-
-    return dictionary(load_nlp(language))
-
-
-# Words that stand for a person or come with one's name: « au nom de », "my name is", an e-mail's provider.
-_PERSON = re.compile(r"\b(?:au nom de|my name is|je m appelle|c est au nom|under the name|gmail|hotmail|yahoo|outlook|wanadoo)\b")
-# Titles: the word after one is a name unless it is an ordinary word (« Madame, je comprends » names no one).
+# What may name a person, or where one lives, or reach one: kept out whatever the redactor says (it reads a capitalised
+# name opening a sentence as no name, and "Tom", "Sam", « Martin » are also words). Over-cautious on purpose: a
+# sentence left out costs one example; one taught is quoted in other customers' results.
+_PERSON = re.compile(r"\b(?:au nom de|my name is|je m appelle|c est au nom|under the name|arobase|gmail|hotmail|yahoo|outlook|wanadoo|"
+                     r"btinternet|laposte|point com|point fr|dot com|dot co|rue|avenue|boulevard|allee|impasse|quai|residence|street|"
+                     r"road|lane|crescent|wharf|flat|apartment|appartement|batiment|postcode|post code|eircode|zip code|code postal)\b")
+# A title followed by anything but a pause (« Madame, je », « monsieur euh »), or an abbreviated one (« M. Lemaire »).
 _TITLE = re.compile(r"\b(?:madame|monsieur|mademoiselle|mme|mlle|mr|mrs|ms|miss|mister|dr|docteur|doctor|maitre)\s+(\w+)")
-_MISTER = re.compile(r"\bM\.\s*\w")  # « M. Haddad » (normalised, « m » is also « m'avez »)
-# Words of the first-name lexicon that name no one in these sets' sentences: a month, places, clipped words.
-_NOT_NAMES = frozenset({"hein", "mai", "nice", "lille", "france", "resa", "asso", "arvo", "allo", "paris", "lyon"})
+_TITLE_ABBREVIATED = re.compile(r"\b(?:M|Mme|Mlle|Dr|Mr|Mrs|Ms)\.?\s+[^\W\d_]")
+# A greeting or thanks followed by a word that is no pause or small word: « hi tom », « merci sandrine ».
+_GREETING = re.compile(r"\b(?:hi|hey|hello|hiya|morning|afternoon|evening|good day|dear|oh|ja|thanks|thank you|cheers|bye|bonjour|bonsoir|merci|"
+                       r"salut|coucou|allo)\s+(\w+)")
+_AFTER_GREETING = frozenset({"madame", "monsieur", "mademoiselle", "beaucoup", "bien", "encore", "infiniment", "mille", "everyone", "all",
+                             "team", "there", "again", "mate", "love", "guys", "folks", "so", "very", "a", "lot", "again"})
+# Words of the first-name lexicon that are also everyday words (the dictionaries also hold "karen", "jacob", « jules »:
+# only these are taken for words), a month, places, clipped words.
+_NOT_NAMES = frozenset({"hein", "mai", "nice", "lille", "france", "resa", "asso", "arvo", "allo", "paris", "lyon", "will", "may", "mark", "bill",
+                        "rose", "grace", "hope", "joy", "faith", "art", "pat", "ray", "dawn", "summer", "june", "april", "august", "jack",
+                        "frank", "sunny", "lily", "claire", "pierre", "olive", "prudence", "constance", "patience", "marine", "reine",
+                        "aime", "amie", "ange", "the", "sage", "rich", "guy", "chase", "miles", "page", "hunter", "max", "sky"})
+# Capitalised inside an English sentence without naming anyone: "I", the days and the months.
+_CAPITALISED_WORDS = frozenset({"I", "I'm", "I've", "I'll", "I'd", "I’m", "I’ve", "I’ll", "I’d", "Monday", "Tuesday", "Wednesday", "Thursday",
+                                "Friday", "Saturday", "Sunday", "January", "February", "March", "April", "May", "June", "July", "August",
+                                "September", "October", "November", "December", "Christmas", "Easter"})
+
+
+def _capitalised_inside(text: str) -> bool:
+    """A word written with a capital that does not open a sentence (a name, a place, a brand): « …chez Boulanger »."""
+    previous = ""
+    for token in text.split():
+        word = token.strip("«»\"'()[],;:!?.…")
+        opens = not previous or previous[-1] in ".!?…:«\"" or previous in {"-", "–", "—"}
+        if word and word[0].isupper() and not opens and word not in _CAPITALISED_WORDS and not (word.isupper() and len(word) <= 3):
+            return True
+        previous = token
+    return False
 
 
 def _names_someone(text: str, language: str) -> bool:
-    """A sentence that may name a person where the redactor does not see it (a name opening a reply to « à quel nom
-    ? », lower case from ASR: « lefèvre nadia le douze mars »): a word of the first-name lexicon that is no ordinary
-    word of the language (« Claire », « Rose » are both; "my", « la » are stop words), of four letters or more or a
-    capitalised three (« Léo »; « ben », « hey » are fillers); an ordinary word after a title; words that come with a
-    name."""
-    words, small = _dictionary(language), stop_words(language)
+    """A sentence that may name a person, an address or a way to reach someone (_PERSON) where the redactor does not
+    see it: a capitalised word inside the sentence; a title or a greeting followed by a word that is no pause or small
+    word; in lower-case ASR text, a word of the first-name lexicon (« lefèvre nadia le douze mars ») of four letters
+    or more or a capitalised three (« Léo »), but for small words ("my", « la ») and everyday ones (_NOT_NAMES)."""
+    small = stop_words(language)
+    pauses = small | DEFAULT_HESITATIONS | _AFTER_GREETING
 
-    def ordinary(word: str) -> bool:  # « j » of « j'ai », « euh » after « Monsieur, » name no one either
-        return len(word) <= 2 or word.lower() in words or word.lower() in small or normalize(word).text in _NOT_NAMES | DEFAULT_HESITATIONS
+    def ordinary(word: str) -> bool:  # « j » of « j'ai » names no one either
+        return len(word) <= 2 or word.lower() in small or normalize(word).text in _NOT_NAMES | DEFAULT_HESITATIONS
 
     normal = normalize(text).text
-    if _PERSON.search(normal) or _MISTER.search(text) or any(not ordinary(found.group(1)) for found in _TITLE.finditer(normal)):
+    if _PERSON.search(normal) or _TITLE_ABBREVIATED.search(text) or _capitalised_inside(text):
+        return True
+    if any(found.group(1) not in pauses for pattern in (_TITLE, _GREETING) for found in pattern.finditer(normal)):
         return True
     return any(is_first_name(word) and not ordinary(word) and (len(word) >= 4 or (len(word) == 3 and word[0].isupper()))
                for word in re.findall(r"[^\W\d_]+", text))
@@ -197,6 +221,8 @@ def _turn_sentences(turns: list[dict], index: int, language: str, min_words: int
     turn with the one before as its context as the product does, and none that may name someone (_names_someone)."""
     text = turns[index]["text"]
     found = _redactor().find(text, language, turns[index - 1]["text"] if index else "")
+    # « … (M. Lemaire, résidence des Tilleuls) »: the sentence splitter cuts after « M. », the name opens the next one.
+    found += [("TITLE", m.start(), m.end()) for m in _TITLE_ABBREVIATED.finditer(text)]
     return [sentence for start, end in _sentences(text, min_words)
             if not any(s < end and start < e for _, s, e in found) and not _names_someone(sentence := text[start:end].strip(), language)]
 
