@@ -187,15 +187,22 @@ def test_learned_examples_can_carry_a_comment_that_says_where_they_come_from():
     assert learned.banks["complaint"].negative[-1] == "Le colis est arrivé ce matin."
 
 
-def test_a_labelled_set_teaches_its_customer_sentences_to_a_signals_bank(tmp_path):
-    """benchmarks/banks/learn_from_labelled_sets.py on a set written here: what it takes, and what it leaves."""
+def learning_script():
+    """benchmarks/banks/learn_from_labelled_sets.py, imported as a module (it is a script, not a package)."""
     import importlib.util
-    import json
     from pathlib import Path
 
     spec = importlib.util.spec_from_file_location("learn_from_labelled_sets", Path(__file__).resolve().parent.parent / "benchmarks" / "banks" / "learn_from_labelled_sets.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    return module
+
+
+def test_a_labelled_set_teaches_its_customer_sentences_to_a_signals_bank(tmp_path):
+    """benchmarks/banks/learn_from_labelled_sets.py on a set written here: what it takes, and what it leaves."""
+    import json
+
+    module = learning_script()
     half = tmp_path / "a_set" / "dev"
     half.mkdir(parents=True)
     utterances = [
@@ -234,13 +241,9 @@ def test_a_labelled_set_teaches_its_customer_sentences_to_a_signals_bank(tmp_pat
 def test_labelled_feelings_and_complaint_handling_teach_their_banks(tmp_path):
     """The same script: utterances labelled with a sentiment teach the feelings' banks; a conversation's labelled
     complaint-handling items teach the agent's sentences after the complaint."""
-    import importlib.util
     import json
-    from pathlib import Path
 
-    spec = importlib.util.spec_from_file_location("learn_from_labelled_sets", Path(__file__).resolve().parent.parent / "benchmarks" / "banks" / "learn_from_labelled_sets.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = learning_script()
     half = tmp_path / "a_set" / "dev"
     half.mkdir(parents=True)
     utterances = [
