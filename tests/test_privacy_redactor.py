@@ -148,6 +148,22 @@ def test_name_given_in_reply_to_a_question(redactor):
 
 
 @pytest.mark.parametrize(
+    ("language", "question", "reply", "name"),
+    [
+        # Asked for the name in other words than « votre nom »: the reply's opening words are it.
+        ("fr", "C'est à quel nom, s'il vous plaît ?", "Sandrine Guérin, rendez-vous de 9h30.", "Sandrine Guérin"),
+        ("fr", "Et la réservation est sous quel nom ?", "euh lefèvre nadia", "lefèvre nadia"),
+        ("en", "And what name is the booking under?", "Adaeze Okafor, table for four.", "Adaeze Okafor"),
+        ("en", "Can you confirm the name on the account?", "it's uh sipho dlamini", "sipho dlamini"),
+    ],
+)
+def test_a_name_given_in_reply_to_a_question_in_other_words(redactor, language, question, reply, name):
+    found = {(k, reply[s:e]) for k, s, e in redactor.find(reply, language, context=question)}
+    assert ("NAME", name) in found
+    assert ("NAME", name) not in {(k, reply[s:e]) for k, s, e in redactor.find(reply, language)}
+
+
+@pytest.mark.parametrize(
     "language, text, redacted",
     [
         ("fr", "c'est quatre mille cinq cent trente-neuf, mille quatre cent quatre-vingt-huit, trois cent quarante-trois, six mille quatre cent soixante-sept", "c'est [CARD]"),

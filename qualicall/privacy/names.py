@@ -42,8 +42,10 @@ AFTER_NAME = {
 }
 # A question for the name in the turn before: the reply's first words are the name.
 NAME_QUESTIONS = {
-    "fr": (" votre nom ", " vos nom ", " nom et prenom ", " nom prenom ", " a qui ai je l honneur ", " c est de la part de ", " vous vous appelez "),
-    "en": (" your name ", " your full name ", " who am i speaking to ", " who am i speaking with ", " who s calling ", " who is calling "),
+    "fr": (" votre nom ", " vos nom ", " nom et prenom ", " nom prenom ", " a qui ai je l honneur ", " c est de la part de ", " vous vous appelez ",
+           " a quel nom ", " sous quel nom ", " au nom de qui ", " quel est le nom "),
+    "en": (" your name ", " your full name ", " who am i speaking to ", " who am i speaking with ", " who s calling ", " who is calling ",
+           " what name ", " which name ", " whose name ", " the name on "),
 }
 # Words a reply may open with before the name.
 _REPLY_OPENERS = frozenset("oui alors donc ben bah c est moi yes yeah yep so it s its i m it is".split())
