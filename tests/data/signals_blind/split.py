@@ -1,20 +1,26 @@
-"""Splits the blind signals and sentiment set, with a fixed seed, into a development half and a held-out half.
+"""Splits a blind signals set, with its own fixed seed, into a development half and a held-out half.
 
-    python tests/data/signals_blind/split.py
+    python tests/data/signals_blind/split.py [SET]      (default: signals_blind)
 
 Utterances and conversations are each split per language. The held-out half is measured once, at the end.
-`split` serves the other sets of the same shape (tests/data/signals_blind2/split.py).
+Every set of this shape is split here, each with the seed its README names (SEEDS).
 """
 
 from __future__ import annotations
 
 import json
 import random
+import sys
 from collections import defaultdict
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SEED = 20261203
+# Each set's seed, fixed when it was written: the same halves whenever it is split again.
+SEEDS = {
+    "signals_blind": 20261203, "signals_blind2": 20261204, "signals_blind3": 20261206, "signals_blind4": 20261214,
+    "signals_blind5": 20261218, "signals_blind6": 20261222, "churn_blind": 20261219, "escalation_blind": 20261220,
+    "repeat_blind": 20261221,
+}
 
 
 def halves(records: list[dict], rng: random.Random) -> tuple[list[dict], list[dict]]:
@@ -49,4 +55,7 @@ def split(root: Path, seed: int) -> None:
 
 
 if __name__ == "__main__":
-    split(HERE, SEED)
+    name = sys.argv[1] if len(sys.argv) > 1 else HERE.name
+    if name not in SEEDS:
+        raise SystemExit(f"split.py: unknown set {name!r}; expected one of {', '.join(SEEDS)}")
+    split(HERE.parent / name, SEEDS[name])
