@@ -179,7 +179,7 @@ def detect_signals(
         # Leaving because of the problem: a cancellation said in a turn that reads positive
         # (« je n'en ai plus besoin, merci ») is no threat, however close « je résilie » reads. (The sentence's own
         # sentiment is no exception: the sentiment reads « je n'en ai plus besoin » negative.)
-        glad = {sentences.units[row].turn.index for row, (label, _) in enumerate(sentiment) if label == "positive"}
+        glad = _turns_reading(sentences, sentiment, "positive")
         readings["churn_threat"] = [(unit, _unrealised(m) if m.realises and unit.turn.index in glad else m) for unit, m in readings["churn_threat"]]
     disclaimed = {name: _disclaimed_rows(model, sentences.units, embedder) for name, model in models.items()}
     signals = {name: _signal(name, models[name], readings[name], language, disclaimed[name], upset.get(name, frozenset())) for name in models}
@@ -205,6 +205,11 @@ def _disclaimed_rows(model: BankModel, units: Sequence[Unit], embedder: "Embedde
     return ends
 
 
+def _turns_reading(sentences: SpeakerSentences, sentiment: list[tuple[str, float]], feeling: str) -> set[int]:
+    """The customer turns in which a sentence reads `feeling` (each sentence's label, SentimentModel.judge)."""
+    return {sentences.units[row].turn.index for row, (label, _) in enumerate(sentiment) if label == feeling}
+
+
 def _read_upset_cues(
     models: dict[str, BankModel], sentences: SpeakerSentences, readings: dict[str, list[tuple[Unit, BankMatch]]], sentiment: list[tuple[str, float]]
 ) -> dict[str, frozenset[int]]:
@@ -216,7 +221,7 @@ def _read_upset_cues(
     under the floor), and its score sits just under the margin. Its leaving word says what it is about; a negative
     turn is the sign that the leaving is because of the problem, as the spec asks of a churn threat — a sign only:
     the sentiment reads regret and sorrow as negative too (« je dois résilier, je n'ai plus les moyens »)."""
-    upset_turns = {sentences.units[row].turn.index for row, (label, _) in enumerate(sentiment) if label == "negative"}
+    upset_turns = _turns_reading(sentences, sentiment, "negative")
     realised: dict[str, frozenset[int]] = {}
     for name, model in models.items():
         shift = model.bank.negative_cue_shift
