@@ -256,6 +256,9 @@ def test_a_short_calls_opening_offer_is_not_its_closing(language, opening):
         # The agent's last words ask the customer to wait, and only the customer speaks after: cut while the agent worked.
         ([(C, "et pour le remboursement ?"), (A, "Je vérifie ça tout de suite, un petit instant s'il vous plaît."), (C, "d'accord")], "fr"),
         ([(C, "and the refund?"), (A, "Let me look into that for you, bear with me a sec.")], "en"),
+        # … in their last sentence, however long it goes on after the words of the wait.
+        ([(C, "Can I pay by card?"), (A, "Yes, of course. One moment while I set up the payment link for your booking.")], "en"),
+        ([(C, "Je prends les deux."), (A, "Très bien. Un instant, je prépare le bon de commande avec vos deux articles.")], "fr"),
         # The last turn stopping on a preposition or a determiner: the transcript was cut while the agent spoke.
         ([(C, "Et s'il n'y a personne ?"), (A, "Dans ce cas il laisse un avis et vous pourrez passer le chercher au dépôt de")], "fr"),
         ([(C, "And if I'm out?"), (A, "Then he leaves a card and you can rebook it online within")], "en"),
@@ -275,6 +278,10 @@ def test_a_short_calls_opening_offer_is_not_its_closing(language, opening):
         ([(C, "soixante euros pour une vidange ?"), (A, "c'est le tarif oui"), (C, "bon ben laissez tomber je vais voir ailleurs")], "fr"),
         ([(C, "Forty pounds just to look at it?"), (A, "That's the call-out fee, yes."), (C, "You know what, forget it.")], "en"),
         ([(A, "Tu es toujours là ?"), (S, "Conversation clôturée automatiquement après 10 minutes d'inactivité.")], "fr"),
+        ([(A, "Pouvez-vous m'envoyer la facture ?"), (S, "Fin de la conversation : aucune activité depuis 15 minutes.")], "fr"),
+        ([(A, "Could you send me the invoice?"), (S, "Chat ended: no activity for 15 minutes.")], "en"),
+        # A raw transcript stopping on "I": a question the line cut.
+        ([(A, "it comes on monday"), (C, "okay and for the old one can i")], "en"),
         # « merci de patienter » is no thanks (the item excludes it): no closing begun.
         ([(C, "et le remboursement ?"), (A, "Je vérifie votre dossier, merci de patienter un instant."), (C, "D'accord.")], "fr"),
     ],
@@ -297,10 +304,6 @@ def test_contacts_cut_before_their_closing(ending, language):
         ([(C, "thanks"), (A, "you're welcome, have a good day and")], "en"),
         ([(C, "et le technicien"), (A, "il passera mardi entre quatorze heures et seize heures")], "fr"),
         ([(C, "and the refund"), (A, "it goes back on your card between monday and wednesday")], "en"),
-        # A last turn without a full stop that ends a sentence all the same, however punctuated the rest.
-        ([(A, "Le transporteur passe jeudi."), (C, "Merci."), (A, "Votre colis sera livré jeudi entre 8 h et 12 h")], "fr"),
-        ([(A, "The driver comes on Thursday."), (C, "Great, thanks."), (A, "Your reference is 4471")], "en"),
-        ([(A, "Le transporteur passe jeudi."), (C, "Merci."), (A, "Je reste à votre disposition")], "fr"),
         # Giving up said with a goodbye, or after the agent's closing question, or not as the last words; a call back
         # promised; a file closed automatically: judged on the closing.
         ([(C, "bon ben laissez tomber, merci, au revoir")], "fr"),
@@ -333,6 +336,33 @@ def test_contacts_that_reached_their_closing_or_end_a_sentence(ending, language)
     base = FR_CALL if language == "fr" else EN_CALL
     closing = score(base + ending, language).criteria["closing"]
     assert closing.items["farewell"].status != "not_applicable", closing.items["farewell"].reason
+
+
+@pytest.mark.parametrize(
+    "ending, language, channel, cut",
+    [
+        # A transcript punctuates every sentence it ends: a last turn without a stop was cut in the middle of one.
+        ([(C, "Et pour la garantie ?"), (A, "Elle couvre deux ans. Pour l'extension, je peux vous proposer")], "fr", "voice", True),
+        ([(A, "La pièce arrive lundi."), (C, "D'accord. Et la garantie, elle couvre aussi la")], "fr", "voice", True),
+        ([(A, "The part comes on Monday."), (C, "Right. And can my partner collect it instead if")], "en", "voice", True),
+        # A customer who punctuates their messages, the last one stopping short, or trailing off.
+        ([(A, "Le lien est dans votre messagerie."), (C, "Merci. Et pour le second compte, il faut que je refasse")], "fr", "chat", True),
+        ([(A, "The form is on our website."), (C, "Okay, I'm just looking for my login details now…")], "en", "voice", True),
+        ([(A, "Le formulaire est en ligne."), (C, "Merci, attendez, je cherche mes identifiants...")], "fr", "chat", True),
+        # A chat's agent may send a last line unpunctuated: typing habits, not a cut; judged on the closing.
+        ([(A, "Le transporteur passe jeudi."), (C, "Merci."), (A, "Votre colis sera livré jeudi entre 8 h et 12 h")], "fr", "chat", False),
+        ([(A, "The driver comes on Thursday."), (C, "Great, thanks."), (A, "Your reference is 4471")], "en", "chat", False),
+        ([(A, "Le transporteur passe jeudi."), (C, "Merci."), (A, "Je reste à votre disposition")], "fr", "chat", False),
+        # A reply of a word or two; a customer who punctuates nothing; the closing begun before the last line.
+        ([(A, "C'est réglé, vous recevrez un mail. Autre chose ?"), (C, "Non."), (A, "ok")], "fr", "voice", False),
+        ([(A, "Le lien est dans votre messagerie."), (C, "ok merci"), (C, "je regarde ca ce soir")], "fr", "chat", False),
+        ([(A, "Is there anything else I can do for you today?"), (C, "No, that's everything, you've been great")], "en", "voice", False),
+    ],
+)
+def test_a_last_turn_that_stops_short_of_its_speakers_stop(ending, language, channel, cut):
+    base = FR_CALL if language == "fr" else EN_CALL
+    closing = score(base + ending, language, channel).criteria["closing"]
+    assert (closing.items["farewell"].status == "not_applicable") == cut, closing.items["farewell"].reason
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from qualicall.core import scores
 from qualicall.core.scores import weighted_mean
 from qualicall.scorer.banks import shared_examples
 from qualicall.scorer.checks.formula import FormulaParams, find_formula
-from qualicall.scorer.context import AGENT, CUSTOMER, CheckContext, TurnView, find_all
+from qualicall.scorer.context import AGENT, CUSTOMER, SENTENCE_END, CheckContext, TurnView, find_all
 from qualicall.scorer.indicators import measure_chat, score_indicators
 from qualicall.scorer.reasons import Reason, reason
 from qualicall.core.interaction import Interaction, InteractionError
@@ -64,6 +64,12 @@ def _interrupted(ctx: CheckContext) -> str | None:
     elif final.speaker in (AGENT, CUSTOMER) and not _question([final]) and find_all(ctx.rubric.unfinished, [final]):
         # (Not a question: "Is there anything else I can help you with?" is whole.)
         marker_turn, said = final, " ".join(final.text.split()[-5:])
+    elif final.speaker in (AGENT, CUSTOMER) and _trails_off(ctx, final) \
+            and not _closing_begun(ctx, [*[t for t in ctx.agent_turns if t.index != final.index][-1:], final], surely=True):
+        # The last words stop where their speaker's sentences do not (« …et pour la carte citoyen, est-ce que je dois »,
+        # « je dois voir avec mon mari, je reviens… »), no closing formula in them or in the agent's turn before: the
+        # contact was cut there. (Not the agent's "k" after "Need anything else?" "no".)
+        marker_turn, said = final, " ".join(final.text.split()[-8:])
     elif final.speaker == CUSTOMER and _question(ctx.agent_turns[-1:]) and not _closing_begun(ctx, [*ctx.agent_turns[-1:], final]):
         # The agent asked (a slot, a choice, a go-ahead), the customer answered and nothing came after, no
         # closing formula from either (« anything else? », « merci, au revoir »): the contact stopped
@@ -117,8 +123,46 @@ _HOLDING_TAIL_WORDS = 8
 
 
 def _near_end(words: re.Pattern[str] | None, turn: TurnView) -> re.Match[str] | None:
-    """`words` among the turn's last `_HOLDING_TAIL_WORDS` words."""
-    return words.search(" ".join(turn.norm.words()[-_HOLDING_TAIL_WORDS:])) if words is not None else None
+    """`words` in the turn's last sentence or among its last `_HOLDING_TAIL_WORDS` words, whichever is longer
+    ("Thank you, Orla. One moment while I reserve your place on the April course.")."""
+    if words is None:
+        return None
+    tail = " ".join(turn.norm.words()[-_HOLDING_TAIL_WORDS:])
+    text = turn.text.rstrip()
+    ends = [m.end() for m in SENTENCE_END.finditer(text) if m.end() < len(text)]
+    last = turn.norm.norm_span(ends[-1], len(text)) if ends else None
+    sentence = turn.norm.text[last[0]:] if last else turn.norm.text
+    return words.search(sentence if len(sentence.split()) > _HOLDING_TAIL_WORDS else tail)
+
+
+# A punctuating speaker (a written chat, a punctuated transcript) ends this share of their other turns, at least this
+# many, on a stop, a question or exclamation mark, a quote, an emoji — anything but a letter, a digit or a comma.
+_PUNCTUATED_SHARE = 0.8
+_PUNCTUATED_TURNS = 2
+# A reply this short ("k", « ok merci ») is whole without a stop.
+_WHOLE_REPLY_WORDS = 2
+
+
+def _unpunctuated(text: str) -> bool:
+    text = text.rstrip()
+    return bool(text) and (text[-1].isalnum() or text[-1] == ",")
+
+
+def _trails_off(ctx: CheckContext, turn: TurnView) -> bool:
+    """The turn stops short: on an ellipsis (« je regarde la carte… »), or on no stop at all from a speaker who ends
+    their other turns on one: a customer, or an agent in a punctuated transcript. (Not a chat's agent, who may send a
+    last line unpunctuated, « Je reste à votre disposition »: typing habits, not a cut. Raw ASR text ends no turn on a
+    stop: there `windows.unfinished` and the cut word say it.)"""
+    text = turn.text.rstrip()
+    if text.endswith(("…", "...")):
+        return True
+    if not _unpunctuated(text) or len(turn.norm.words()) <= _WHOLE_REPLY_WORDS or (turn.speaker == AGENT and ctx.channel == "chat"):
+        return False
+    if not (text[0].isupper() or any(mark in text for mark in ",;:.!?")):
+        return False  # written in another style than a punctuated transcript's (« ok merci je regarde »)
+    others = [t for t in ctx.turns if t.speaker == turn.speaker and t.index != turn.index and t.text.strip()]
+    ended = sum(not _unpunctuated(t.text) for t in others)
+    return len(others) >= _PUNCTUATED_TURNS and ended >= _PUNCTUATED_SHARE * len(others)
 
 
 def _asks_to_wait(ctx: CheckContext, turn: TurnView) -> re.Match[str] | None:
