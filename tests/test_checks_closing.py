@@ -497,6 +497,24 @@ def test_a_day_dates_the_next_step(closing, language, expected):
         ("c'est noté et bon vol à votre maman", "fr", "passed"),
         ("Votre chat est revenu en bonne santé à la maison.", "fr", "failed"),
         ("Le dossier avance, c'est une belle affaire à la préfecture.", "fr", "failed"),
+        # Wishes for what comes next: in the plural, with the day or the place, for the season, « profitez bien »,
+        # « portez-vous bien »; "happy …ing", "safe …", "wishing you …", "enjoy the …", regional goodbyes.
+        ("Merci à vous, et bon match dimanche !", "fr", "passed"),
+        ("C'est réservé. Belles balades au Ventoux !", "fr", "passed"),
+        ("Merci pour votre commande et joyeuses fêtes à toute la famille.", "fr", "passed"),
+        ("Vos places sont confirmées, profitez bien du spectacle !", "fr", "passed"),
+        ("Très bien, portez-vous bien, madame.", "fr", "passed"),
+        ("Happy skiing in the Alps!", "en", "passed"),
+        ("You're booked in, merry Christmas to you and the kids.", "en", "passed"),
+        ("Thanks for your order, wishing you a smooth move.", "en", "passed"),
+        ("That's all done, enjoy the concert!", "en", "passed"),
+        ("Right so, mind how you go.", "en", "passed"),
+        # Not wishes: a state, an offer, a regret, a fact.
+        ("Votre colis est arrivé dans de bonnes conditions.", "fr", "failed"),
+        ("Profitez bien de l'offre pour payer moins cher.", "fr", "failed"),
+        ("From next month you can enjoy the discount.", "en", "failed"),
+        ("I wish you had called us sooner.", "en", "failed"),
+        ("Your card details are safe.", "en", "failed"),
     ],
 )
 def test_farewell_in_other_registers(last, language, expected):
