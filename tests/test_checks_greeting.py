@@ -129,6 +129,26 @@ def test_offer_of_help_as_grammar(text, language, expected):
     assert result.status == expected, result.reason
 
 
+@pytest.mark.parametrize(
+    "turns, language, expected",
+    [
+        # An open question at pick-up, before the customer said a word, invites the request, in any words.
+        ([(A, "Harbour Dental, Priya speaking, what's brought you to us today?"), (C, "Hi, I chipped a tooth.")], "en", "passed"),
+        ([(A, "Cabinet Morel, bonsoir, c'est pour quel type de démarche ?"), (C, "Pour un bail.")], "fr", "passed"),
+        ([(A, "bonjour pizzeria da gino vous voulez commander quoi"), (C, "deux margheritas")], "fr", "passed"),
+        ([(A, "hey sunnyside pools which one of our sites are you after"), (C, "the one on king street")], "en", "passed"),
+        # Not one asking for details, nor a greeting's question, nor a question after the customer spoke first.
+        ([(A, "Bonjour, Garage Lemoine, quel est votre nom s'il vous plaît ?"), (C, "Dupuis.")], "fr", "failed"),
+        ([(A, "Hi, Sunnyside Pools, how are you today?"), (C, "Good thanks.")], "en", "failed"),
+        ([(A, "Bonjour, Cabinet Morel, comment allez-vous ?"), (C, "Bien, merci.")], "fr", "failed"),
+        ([(C, "Allô, bonjour, j'appelle pour ma facture."), (A, "Oui, quelle facture ?")], "fr", "failed"),
+    ],
+)
+def test_an_open_question_at_pick_up_offers_help(turns, language, expected):
+    result = item(turns, "greeting.offer_help", language)
+    assert result.status == expected, result.reason
+
+
 def test_names_services_and_greeting_words():
     assert status([(A, "Bonjour, Sandrine au téléphone, l'équipe facturation, que puis-je faire pour vous ?"), (C, "Bonjour.")], "greeting.agent_name") == "passed"
     assert status([(A, "Bonjour, Sandrine au téléphone, l'équipe facturation, que puis-je faire pour vous ?"), (C, "Bonjour.")], "greeting.organization") == "passed"

@@ -58,6 +58,10 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "{what:text} : « {text} », question qui clôt l'item « {item:text} » au {at:place}",
         "{what:text}: « {text} », a question closing the item \"{item:text}\" in {at:place}",
     ),
+    "formula.pickup_question": (
+        "{what:text} : « {text} », question ouverte au décroché, avant que le client parle, au {at:place}",
+        "{what:text}: « {text} », an open question at pick-up, before the customer spoke, in {at:place}",
+    ),
     "formula.same_meaning": (
         "{what:text} (même sens, similarité {similarity:.2f}) : « {text} » au {at:place}",
         "{what:text} (same meaning, similarity {similarity:.2f}): « {text} » in {at:place}",

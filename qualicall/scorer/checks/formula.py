@@ -9,7 +9,7 @@ from pydantic import Field
 
 from qualicall.core.result import ItemResult
 from qualicall.scorer.checks.banks import by_meaning, none_by_meaning, read_with_bank, realised
-from qualicall.scorer.context import SENTENCE_END, CheckContext, Match, TurnView, confirmed_sentence, find_all, without_overlaps
+from qualicall.scorer.context import AGENT, CUSTOMER, SENTENCE_END, CheckContext, Match, TurnView, confirmed_sentence, find_all, without_overlaps
 from qualicall.scorer.params import ExclusionParams, Regex, Wording
 from qualicall.scorer.reasons import place, quoted, reason
 from qualicall.scorer.registry import register_check
@@ -73,7 +73,24 @@ class FormulaParams(PhrasesParams):
     )
     tag_after_cues: list[str] = Field(default_factory=list, description="with `tag_after`: words of confirmation, one of which closes the question")
     tag_after_words: int = Field(default=10, ge=1, description="with `tag_after`: the longest such question (its last clause), in words")
+    pickup_questions: list[str] = Field(
+        default_factory=list,
+        description="words of an open question (« quoi », \"what\"): the agent's pick-up turn, before the customer's first words, asking one "
+        "realises the item (« vous désirez ? », \"what's going on?\"), unless it holds one of `pickup_requests`",
+    )
+    pickup_requests: list[str] = Field(
+        default_factory=list,
+        description="with `pickup_questions`: words of a question that asks for details or after the customer, not for their request "
+        "(« votre nom ? », \"how are you?\")",
+    )
+    pickup_tail_words: int = Field(
+        default=8, ge=1, description="with `pickup_questions`: in an unpunctuated pick-up turn, the last words read as its question"
+    )
     what: Wording = Field(default={"fr": "formule", "en": "formula"}, description="what is looked for, in reasons")
+
+    @cached_property
+    def pickup_matchers(self) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+        return self.phrase_matcher(self.pickup_questions), self.phrase_matcher(self.pickup_requests)
 
     @cached_property
     def tag_after_cue_words(self) -> frozenset[str]:
@@ -251,6 +268,32 @@ def _realises(ctx: CheckContext, bank: str, text: str) -> bool:
     return bank_model(ctx.rubric.example_banks()[bank], ctx.embedder).read([text], ctx.embedder)[0].realises
 
 
+def _pickup_question(ctx: CheckContext, params: FormulaParams, turns: list[TurnView]) -> Match | None:
+    """The open question of the agent's pick-up turn, asked before the customer said a word: its sentences closed by '?',
+    or in an unpunctuated turn its last `pickup_tail_words` words, holding one of `pickup_questions` and none of
+    `pickup_requests`."""
+    pickup = next((t for t in ctx.turns if t.speaker in (AGENT, CUSTOMER) and t.norm.text), None)  # (after a bot's turns)
+    if pickup is None or pickup.speaker != AGENT or all(t.index != pickup.index for t in turns):
+        return None
+    asks, requests = params.pickup_matchers
+    if pickup.asks:
+        starts = [0, *(m.end() for m in SENTENCE_END.finditer(pickup.text))]
+        spans = [pickup.norm.norm_span(a, b.end()) for a, b in zip(starts, SENTENCE_END.finditer(pickup.text)) if "?" in b.group()]
+    elif not SENTENCE_END.search(pickup.text):
+        words = list(_NON_SPACE.finditer(pickup.norm.text))[-params.pickup_tail_words:]
+        spans = [(words[0].start(), words[-1].end())] if words else []
+    else:
+        return None
+    for span in spans:
+        if span is None:
+            continue
+        question = pickup.norm.text[span[0] : span[1]]
+        if asks is not None and asks.search(question) and not (requests is not None and requests.search(question)):
+            start = span[0] + len(question) - len(question.lstrip())
+            return Match(pickup, start, span[1])
+    return None
+
+
 def _is_tag_question(match: Match) -> bool:
     """« …, d'accord ? », "…, right?": the word closes a sentence with a question mark."""
     _, end = match.turn.norm.span(match.start, match.end)
@@ -271,6 +314,8 @@ def formula(ctx: CheckContext, params: FormulaParams) -> ItemResult:
     if matches:
         first = matches[0]
         return ctx.passed(reason("formula.found", what=params.what, text=first.text, at=place(first)), matches)
+    if params.pickup_questions and (asked := _pickup_question(ctx, params, turns)) is not None:
+        return ctx.passed(reason("formula.pickup_question", what=params.what, text=asked.text, at=place(asked)), [asked])
     if params.tag_after and (tag := _question_closing(ctx, params, turns)) is not None:
         return ctx.passed(reason("formula.tag_after", what=params.what, text=tag.text, at=place(tag), item=ctx.criterion_items[params.tag_after].label or params.tag_after), [tag])
     if params.bank:
