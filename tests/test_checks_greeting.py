@@ -78,6 +78,24 @@ def test_agent_name(text, language, expected):
         assert result.evidence and result.evidence[0].turn == 0
 
 
+@pytest.mark.parametrize(
+    "text, language, expected",
+    [
+        # Lower-case speech: a name no lexicon holds, opening a presenting phrase, is the agent's.
+        ("hello zanele speaking how can i help", "en", "passed"),
+        ("yeah hi you're speaking to tendai what's happened", "en", "passed"),
+        # A first name after « ici » is no part of a company's name, whatever follows it.
+        ("agence horizon voyages ici koffi mensah je vous écoute", "fr", "passed"),
+        # Not the last word of the company's name before the phrase, nor an ordinary word.
+        ("hello harbour freight douala here how can i help", "en", "failed"),
+        ("hi this is customer service how can i help", "en", "failed"),
+    ],
+)
+def test_agent_name_in_lower_case_speech(text, language, expected):
+    result = item([(A, text), (C, "oui" if language == "fr" else "yes")], "greeting.agent_name", language)
+    assert result.status == expected, result.reason
+
+
 def test_customer_saying_their_name_does_not_pass_agent_name():
     turns = [(A, "Bonjour, que puis-je faire pour vous ?"), (C, "Bonjour, je m'appelle Sophie Martin, j'appelle pour ma facture.")]
     assert status(turns, "greeting.agent_name") == "failed"

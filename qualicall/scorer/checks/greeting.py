@@ -401,6 +401,12 @@ class AgentNameParams(CheckParams):
         return [(self._regex(p, lead), "naming") for p in self.naming] + [(self._regex(p, lead), kind(p)) for p in self.patterns]
 
     @cached_property
+    def name_leaders(self) -> frozenset[str]:
+        """The words a pattern puts right before a name (« ici », « à », "to", "is"): a name after one of them opens no other name."""
+        before = (self.normal(p.partition("{name}")[0]).split() for p in self.patterns + self.naming)
+        return frozenset(words[-1] for words in before if words)
+
+    @cached_property
     def name_followers(self) -> frozenset[str]:
         """The words a pattern puts right after a name (« à », \"speaking\", « bonjour »): a name before one of them is not inside another name."""
         after = (self.normal(p.partition("{name}")[2]).split() for p in self.patterns + self.naming)
@@ -527,7 +533,7 @@ class _NameReader:
         if _name_of_words(self.ctx, turn, words, i):
             return True
         ordinary = self.stops | self.sets["lead"] | self.sets["never"]
-        if i == 0 or words[i][3] or words[i - 1][0] in ordinary:
+        if i == 0 or words[i][3] or words[i - 1][0] in ordinary | self.params.name_leaders:
             return False
         following = i + 1 < len(words) and not words[i + 1][3] and words[i + 1][0] not in ordinary | self.params.name_followers
         following = following and not is_first_name(words[i + 1][0])
@@ -606,6 +612,11 @@ class _NameReader:
             if before and is_first_name(before[0]) and before[0] not in self.stops:
                 return True
             unknown = self.written(turn, start, end).lower() not in self.dictionary
+            if unknown and turn.lower_case and kind == "other" and (not before or before[0] in self.sets["lead"] | self.sets["never"] | self.params.name_leaders):
+                # Lower-case speech has no capitals to tell a name by: a word no dictionary holds in a presenting phrase
+                # that a company fills seldom, opening it ("sipho speaking", "you're speaking to otieno"), is a name (not
+                # the end of the company's: « port formation douala ici … »).
+                return True
             return unknown and self.capitalised_inside(turn, start, end) and not self.at_pickup(turn, start)
         s, _ = turn.norm.span(start, end)
         if turn.text[s : s + 1].isupper() and not turn.upper_case:
