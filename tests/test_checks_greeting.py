@@ -350,6 +350,14 @@ def test_salutation_is_any_greeting_word(text, language, expected):
         ([(A, "Bonjour ! Anouk ici."), (C, "Bonjour.")], "fr", "chat", "failed"),
         # A formula written as ASR writes it.
         ([(A, "good afternoon youre through to fernhill vets accounts"), (C, "hi")], "en", "voice", "passed"),
+        # "you've called …", « vous êtes en relation avec … »; a possessive in lower-case speech; a long salutation first.
+        ([(A, "hello you've called riverside boiler repairs how can we help"), (C, "hi")], "en", "voice", "passed"),
+        ([(A, "Bonjour, vous êtes en relation avec Domisol, que puis-je faire pour vous ?"), (C, "Bonjour.")], "fr", "voice", "passed"),
+        ([(A, "kelly's pet grooming what can i do for you"), (C, "hi")], "en", "voice", "passed"),
+        ([(A, "a very good evening sunrise tours and travels how may i help"), (C, "hello")], "en", "voice", "passed"),
+        # After the customer's request (a bot opened the chat), the agent's first words answer it: no pick-up naming anyone.
+        ([(S, "Bienvenue chez Domisol !"), (C, "Bonjour, ma chaudière fuit depuis ce matin."), (A, "Aïe, désolée pour ça. Depuis quand ?")], "fr", "chat", "failed"),
+        ([(S, "Welcome to Riverside Boilers!"), (C, "Hi, my boiler is leaking since this morning."), (A, "Oof, sorry to hear that. Since when?")], "en", "chat", "failed"),
     ],
 )
 def test_organization_in_other_registers(turns, language, channel, expected):

@@ -312,6 +312,16 @@ def _proper_name_run(ctx: CheckContext, turn: TurnView, params: OrganizationPara
     return None
 
 
+# A customer's turn this long before the agent's first is more than « allô ? » or "hello?": the agent's first words answer it.
+_PICKUP_CUSTOMER_WORDS = 3
+
+
+def _customer_spoke_before(ctx: CheckContext, turn: TurnView) -> bool:
+    """The customer said something before the agent's turn (a chat's request after the bot's welcome): the agent's first
+    words answer it (« Ugh, sorry about that », « Mme Diallo, bonjour »), they are no pick-up naming the company."""
+    return any(t.index < turn.index and len(t.norm.words()) >= _PICKUP_CUSTOMER_WORDS for t in ctx.customer_turns)
+
+
 def _introduces_organisation(ctx: CheckContext, match: Match, params: OrganizationParams) -> bool:
     """An introducing formula's match names the organisation: not a person (\"you're through to sarah how can i help\": a
     first name, then a function word or nothing), nor a function word and one word (\"your desk\", \"the team\")."""
@@ -338,7 +348,7 @@ def organization(ctx: CheckContext, params: OrganizationParams) -> ItemResult:
     intro = [m for m in without_overlaps(find_all(params.intro_matcher, turns), find_all(params.excluded, turns)) if _introduces_organisation(ctx, m, params)]
     if intro:
         return ctx.passed(reason("organization.introduced", text=intro[0].text, at=place(intro[0])), intro[:1])
-    if params.pickup:
+    if params.pickup and not _customer_spoke_before(ctx, turns[0]):
         slot = _pickup_slot(ctx, turns[0], params)
         if slot is not None:
             return ctx.passed(reason("organization.pickup", text=slot.text, at=place(slot)), [slot])
