@@ -72,6 +72,11 @@ class FormulaParams(PhrasesParams):
         "this item (the agent asks the customer to check a restatement)",
     )
     tag_after_cues: list[str] = Field(default_factory=list, description="with `tag_after`: words of confirmation, one of which closes the question")
+    tag_after_openers: list[str] = Field(
+        default_factory=list,
+        description="with `tag_after`: words that open a question of confirmation whatever closes it (« c'est bien votre demande ? », "
+        "\"is that what you're after?\")",
+    )
     tag_after_words: int = Field(default=10, ge=1, description="with `tag_after`: the longest such question (its last clause), in words")
     pickup_questions: list[str] = Field(
         default_factory=list,
@@ -95,6 +100,10 @@ class FormulaParams(PhrasesParams):
     @cached_property
     def tag_after_cue_words(self) -> frozenset[str]:
         return self.normal_words(self.tag_after_cues)
+
+    @cached_property
+    def tag_opener_matcher(self) -> re.Pattern[str] | None:
+        return self.phrase_matcher(self.tag_after_openers)
 
     @cached_property
     def tag_matcher(self) -> re.Pattern[str] | None:
@@ -234,6 +243,16 @@ _NEXT_QUESTION = re.compile(r"[^.?!…]*(?:[.!…]+\s*[^.?!…]*)?\?")
 _CLAUSE_MARK = re.compile(r"[,;:—–.!…]|\s-\s")
 
 
+# A cue closing raw speech is quoted with the words before it, this many in all (« that about right »).
+_RAW_TAG_WORDS = 3
+
+
+def _last_words_start(text: str, end: int, count: int) -> int:
+    """Where the last `count` words of text[:end] begin."""
+    words = list(_NON_SPACE.finditer(text, 0, end))[-count:]
+    return words[0].start() if words else end
+
+
 def _question_closing(ctx: CheckContext, params: FormulaParams, turns: list[TurnView]) -> Match | None:
     """The question of confirmation (its last clause, `tag_after_words` at most, ending on a cue word or realising the bank read
     alone) with which the agent closes the evidence of the `tag_after` item, scored before this one, in one of `turns`
@@ -243,20 +262,35 @@ def _question_closing(ctx: CheckContext, params: FormulaParams, turns: list[Turn
         return None
     for evidence in earlier.evidence:
         turn = next((t for t in turns if t.index == evidence.turn), None)
-        asked = _NEXT_QUESTION.match(turn.text, evidence.end_char) if turn is not None else None
-        if asked is None:
+        if turn is None:
             continue
-        marks = list(_CLAUSE_MARK.finditer(turn.text, evidence.start_char, asked.end() - 1))
-        span = turn.norm.norm_span(marks[-1].end() if marks else evidence.start_char, asked.end())
+        asked = _NEXT_QUESTION.match(turn.text, evidence.end_char)
+        if asked is not None:
+            marks = list(_CLAUSE_MARK.finditer(turn.text, evidence.start_char, asked.end() - 1))
+            span = turn.norm.norm_span(marks[-1].end() if marks else evidence.start_char, asked.end())
+        elif not SENTENCE_END.search(turn.text):
+            # Raw speech marks no question: the last words of the turn, the restatement's end or after it (« … you want 'em
+            # out of there that about right »).
+            within = turn.norm.norm_span(evidence.start_char, len(turn.text))
+            tail = list(_NON_SPACE.finditer(turn.norm.text, within[0])) if within is not None else []
+            span = (tail[-min(len(tail), params.tag_after_words)].start(), tail[-1].end()) if tail else None
+        else:
+            continue
         clause = turn.norm.text[span[0] : span[1]] if span is not None else ""
         words = clause.split()
         if not words or len(words) > params.tag_after_words:
             continue
         start = span[0] + len(clause) - len(clause.lstrip())
         # The cue closes the question (« c'est juste ? », "is that correct?"; not « c'est bon pour vous ? », « vous avez le bon
-        # numéro ? », "shall I send it to the right address?"); or the clause alone reads as the item's bank does (« c'est bien
-        # ce qui s'est passé ? »): inside the long restatement it weighed little in the sentence's vector.
-        if words[-1] in params.tag_after_cue_words or params.bank and _realises(ctx, params.bank, turn.norm.text[start : span[1]]):
+        # numéro ? », "shall I send it to the right address?"), or an opener begins it (« c'est bien votre demande ? »; in raw
+        # speech, among its last words: quoted from there); or the clause alone reads as the item's bank does (« c'est bien ce
+        # qui s'est passé ? »): inside the long restatement it weighed little in the sentence's vector.
+        opener = params.tag_opener_matcher.search(turn.norm.text, start, span[1]) if params.tag_opener_matcher is not None else None
+        if opener is not None and (asked is None or opener.start() == start):
+            return Match(turn, opener.start(), span[1])
+        if words[-1] in params.tag_after_cue_words:
+            return Match(turn, start if asked is not None else _last_words_start(turn.norm.text, span[1], _RAW_TAG_WORDS), span[1])
+        if params.bank and _realises(ctx, params.bank, turn.norm.text[start : span[1]]):
             return Match(turn, start, span[1])
     return None
 
