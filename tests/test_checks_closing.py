@@ -414,11 +414,18 @@ def test_a_chat_the_customer_wrote_last_is_judged_on_its_closing(ending, languag
     assert closing.items["farewell"].status == "failed", closing.items["farewell"].reason
 
 
-@pytest.mark.parametrize("opening", ["Reprenons", "Résumons", "Je reprends pour finir"])
+@pytest.mark.parametrize("opening", ["Reprenons", "Résumons", "Je reprends pour finir", "En synthèse", "Bon, en deux mots", "Si je reprends"])
 def test_recap_announced_in_other_words(opening):
     # The announcing words are the recap's evidence (the rest alone is read by meaning, less surely).
     result = item(FR_CALL + [(A, f"{opening} : relance faite, livraison jeudi.")], "closing.recap", "fr")
-    assert result.status == "passed" and f"« {opening} »" in result.reason, result.reason
+    announced = opening.removeprefix("Bon, ")
+    assert result.status == "passed" and f"« {announced} »" in result.reason, result.reason
+
+
+@pytest.mark.parametrize("opening", ["To recapitulate", "Just to run through it again", "In short"])
+def test_recap_announced_in_other_words_en(opening):
+    result = item(EN_CALL + [(A, f"{opening}: resent today, delivery on Thursday.")], "closing.recap", "en")
+    assert result.status == "passed", result.reason
 
 
 def test_a_chat_session_that_expires_is_cut():
