@@ -357,6 +357,13 @@ def test_contacts_that_reached_their_closing_or_end_a_sentence(ending, language)
         ([(A, "C'est réglé, vous recevrez un mail. Autre chose ?"), (C, "Non."), (A, "ok")], "fr", "voice", False),
         ([(A, "Le lien est dans votre messagerie."), (C, "ok merci"), (C, "je regarde ca ce soir")], "fr", "chat", False),
         ([(A, "Is there anything else I can do for you today?"), (C, "No, that's everything, you've been great")], "en", "voice", False),
+        # The customer's thanks or leave-taking wind the contact up; a chat agent's "..." is a habit; a wait said inside one
+        # long sentence, or inactivity the agent speaks of, cut nothing.
+        ([(A, "Le remboursement est parti hier."), (C, "Ok parfait merci")], "fr", "chat", False),
+        ([(A, "Le remboursement est parti hier."), (C, "Merci beaucoup, au revoir."), (A, "Je vous en prie Madame")], "fr", "voice", False),
+        ([(C, "Et le remboursement ?"), (A, "Votre remboursement a été effectué hier...")], "fr", "chat", False),
+        ([(C, "and the refund"), (A, "okay let me check that for you okay so i can see the refund was processed yesterday and it should show within five working days"), (C, "oh great thanks")], "en", "voice", False),
+        ([(C, "Why was my account closed?"), (A, "There was no activity for two years, so it was closed automatically."), (C, "Oh okay, thanks.")], "en", "voice", False),
     ],
 )
 def test_a_last_turn_that_stops_short_of_its_speakers_stop(ending, language, channel, cut):
@@ -522,6 +529,13 @@ def test_a_day_dates_the_next_step(closing, language, expected):
         ("From next month you can enjoy the discount.", "en", "failed"),
         ("I wish you had called us sooner.", "en", "failed"),
         ("Your card details are safe.", "en", "failed"),
+        ("Je transmets votre dossier aux bonnes personnes.", "fr", "failed"),
+        ("Vous bénéficiez de nos excellentes garanties.", "fr", "failed"),
+        ("Vous avez passé une bonne année avec nous.", "fr", "failed"),
+        ("I'd be happy looking at that for you.", "en", "failed"),
+        ("You might enjoy the premium plan.", "en", "failed"),
+        ("We have a Happy Easter promotion on all boxes.", "en", "failed"),
+        ("That covers you for safe driving in Europe.", "en", "failed"),
     ],
 )
 def test_farewell_in_other_registers(last, language, expected):

@@ -389,12 +389,15 @@ def test_numbers_are_content_of_a_restatement():
         # A question opened as a confirmation, whatever word closes it (« c'est bien votre demande ? », "would that be a fair summary?").
         ("Donc votre chien a mangé du chocolat tout à l'heure et vous voulez savoir si c'est grave, c'est bien votre question ?", "fr", "passed"),
         ("So the owner let the lakeside cabin twice for half-term. Would that be a fair summary?", "en", "passed"),
-        ("So you booked the lakeside cabin for half-term and the owner let it twice. Is that the problem you're calling about?", "en", "passed"),
+        ("So you booked the lakeside cabin for half-term and the owner let it twice. Is that the booking you're after?", "en", "passed"),
         # Raw speech marks no question: a cue or an opener among the turn's last words.
         ("donc votre chien a mangé du chocolat tout à l'heure et vous voulez savoir si c'est grave c'est bien ce qui vous inquiète", "fr", "passed"),
         ("so you booked the lakeside cabin for half-term and the owner let it twice that about right", "en", "passed"),
         # … not a question that asks something else.
         ("so you booked the lakeside cabin for half-term and the owner let it twice do you want another one", "en", "failed"),
+        # … nor one that confirms data, nor a note taken.
+        ("So the owner let the lakeside cabin twice for half-term. Is that the account ending 4471?", "en", "failed"),
+        ("donc votre chien a mangé du chocolat tout à l'heure et vous voulez savoir si c'est grave j'ai bien noté je regarde", "fr", "failed"),
     ],
 )
 def test_a_short_question_closing_the_restatement_checks_it(agent, language, expected):

@@ -27,6 +27,9 @@ AGENT = "agent"
 CUSTOMER = "customer"
 
 
+# A customer's turn this long before the agent's first is more than « allô oui bonjour » or "hello, hi there".
+PICKUP_CUSTOMER_WORDS = 4
+
 # A sentence's end: its marks, not a decimal point (« 3.5 »), followed by a space, an emoji, a bracket or nothing.
 SENTENCE_END = re.compile(r"[.!?…]+(?!\w)")
 
@@ -105,6 +108,11 @@ class CheckContext:
             for i, t in enumerate(interaction.turns or [])
         ]
         return cls(interaction, rubric, language, views)
+
+    def customer_spoke_before(self, turn: TurnView) -> bool:
+        """The customer said more than a hello before this turn (a request, after a bot's welcome or on an outbound call):
+        the agent's words answer them, they are no pick-up (« Ugh, sorry about that », « Mme Diallo, bonjour »)."""
+        return any(t.index < turn.index and len(t.norm.words()) >= PICKUP_CUSTOMER_WORDS for t in self.customer_turns)
 
     @property
     def channel(self) -> str:

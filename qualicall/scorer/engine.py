@@ -63,25 +63,23 @@ def _interrupted(ctx: CheckContext) -> str | None:
         marker_turn, said = final, gave_up[0].text
     elif final.speaker in (AGENT, CUSTOMER) and not _question([final]) and find_all(ctx.rubric.unfinished, [final]):
         # (Not a question: "Is there anything else I can help you with?" is whole.)
-        marker_turn, said = final, " ".join(final.text.split()[-5:])
-    elif final.speaker in (AGENT, CUSTOMER) and _trails_off(ctx, final) \
-            and not _closing_begun(ctx, [*[t for t in ctx.agent_turns if t.index != final.index][-1:], final], surely=True):
+        marker_turn, said = final, _last_words(final, 5)
+    elif final.speaker in (AGENT, CUSTOMER) and _trails_off(ctx, final) and not _winding_up(ctx, final):
         # The last words stop where their speaker's sentences do not (« …et pour la carte citoyen, est-ce que je dois »,
-        # « je dois voir avec mon mari, je reviens… »), no closing formula in them or in the agent's turn before: the
-        # contact was cut there. (Not the agent's "k" after "Need anything else?" "no".)
-        marker_turn, said = final, " ".join(final.text.split()[-8:])
+        # « je dois voir avec mon mari, je reviens… »), no closing formula around them: the contact was cut there.
+        marker_turn, said = final, _last_words(final, 8)
     elif final.speaker == CUSTOMER and _question(ctx.agent_turns[-1:]) and not _closing_begun(ctx, [*ctx.agent_turns[-1:], final]):
         # The agent asked (a slot, a choice, a go-ahead), the customer answered and nothing came after, no
         # closing formula from either (« anything else? », « merci, au revoir »): the contact stopped
         # while the agent was still handling it.
-        marker_turn, said = final, " ".join(final.text.split()[-8:])
+        marker_turn, said = final, _last_words(final, 8)
     elif final.speaker == CUSTOMER and (_question([final]) or _customer_waits(ctx, final)) \
             and not _closing_begun(ctx, ctx.agent_turns[-1:], surely=True) and not _takes_leave(ctx, [final]):
         # The customer asked and nobody answered, or asked for a wait (« oh wait, my sister's calling me, one sec »),
         # the agent had not begun the closing and the customer took no leave (thanks alone close nothing, the
         # customer's « Merci ! Et ça arrive quand ? » nor the agent's « Merci, c'est noté »): the contact stopped
         # while it was still being handled.
-        marker_turn, said = final, " ".join(final.text.split()[-8:])
+        marker_turn, said = final, _last_words(final, 8)
     elif (held := _holding(ctx)) is not None:
         marker_turn, said = held
     else:
@@ -99,6 +97,30 @@ def _interrupted(ctx: CheckContext) -> str | None:
     if after and _closing_begun(ctx, after):
         return None
     return said
+
+
+# The customer's thanks wind the contact up when they close their turn: among its last words.
+_THANKS_TAIL_WORDS = 4
+
+
+def _winding_up(ctx: CheckContext, final: TurnView) -> bool:
+    """The contact was being closed around its last turn: a closing formula in the agent's turn before it or in it, the
+    customer's leave-taking in their last two turns (« Merci beaucoup, au revoir. » « Je vous en prie Madame »), or their
+    thanks closing one of them (« Ok parfait merci »; not « Merci. Et pour le second compte, il faut que je refasse », nor
+    « Merci, attendez, je regarde la carte… »)."""
+    agent = [t for t in ctx.agent_turns if t.index != final.index][-1:] + ([final] if final.speaker == AGENT else [])
+    customer = [t for t in ctx.customer_turns if t.index <= final.index][-2:]
+    return _closing_begun(ctx, agent, surely=True) or _takes_leave(ctx, customer) or any(_thanks_close(ctx, t) for t in customer)
+
+
+def _thanks_close(ctx: CheckContext, turn: TurnView) -> bool:
+    """A closing formula (thanks) among the turn's last `_THANKS_TAIL_WORDS` words, the turn not trailing off."""
+    if turn.text.rstrip().endswith(("…", "...")):
+        return False
+    tail_start = len(turn.norm.text) - len(" ".join(turn.norm.words()[-_THANKS_TAIL_WORDS:]))
+    items = [item for criterion in ctx.rubric.criteria.values() for item in criterion.items.values() if item.window == "closing"]
+    params = [ctx.rubric.checked_params(item) for item in items]
+    return any(m.end > tail_start for p in params if isinstance(p, FormulaParams) for m in find_formula(ctx, p, [turn]))
 
 
 def _holding(ctx: CheckContext) -> tuple[TurnView, str] | None:
@@ -122,17 +144,27 @@ def _holding(ctx: CheckContext) -> tuple[TurnView, str] | None:
 _HOLDING_TAIL_WORDS = 8
 
 
+# A wait asked among the first words of the turn's last sentence, after an earlier one, still closes the turn ("Thank you,
+# Orla. One moment while I reserve your place on the April course.").
+_HOLDING_LEAD_WORDS = 5
+
+
 def _near_end(words: re.Pattern[str] | None, turn: TurnView) -> re.Match[str] | None:
-    """`words` in the turn's last sentence or among its last `_HOLDING_TAIL_WORDS` words, whichever is longer
-    ("Thank you, Orla. One moment while I reserve your place on the April course.")."""
+    """`words` among the turn's last `_HOLDING_TAIL_WORDS` words, or opening its last sentence when an earlier one ended
+    (not inside a turn of one sentence: "let me check that for you, and yes, the refund went through yesterday")."""
     if words is None:
         return None
-    tail = " ".join(turn.norm.words()[-_HOLDING_TAIL_WORDS:])
+    if found := words.search(" ".join(turn.norm.words()[-_HOLDING_TAIL_WORDS:])):
+        return found
     text = turn.text.rstrip()
     ends = [m.end() for m in SENTENCE_END.finditer(text) if m.end() < len(text)]
     last = turn.norm.norm_span(ends[-1], len(text)) if ends else None
-    sentence = turn.norm.text[last[0]:] if last else turn.norm.text
-    return words.search(sentence if len(sentence.split()) > _HOLDING_TAIL_WORDS else tail)
+    return words.search(" ".join(turn.norm.text[last[0] :].split()[:_HOLDING_LEAD_WORDS])) if last else None
+
+
+def _last_words(turn: TurnView, count: int) -> str:
+    """The turn's last words, as the reason quotes them."""
+    return " ".join(turn.text.split()[-count:])
 
 
 # A punctuating speaker (a written chat, a punctuated transcript) ends this share of their other turns, at least this
@@ -151,12 +183,14 @@ def _unpunctuated(text: str) -> bool:
 def _trails_off(ctx: CheckContext, turn: TurnView) -> bool:
     """The turn stops short: on an ellipsis (« je regarde la carte… »), or on no stop at all from a speaker who ends
     their other turns on one: a customer, or an agent in a punctuated transcript. (Not a chat's agent, who may send a
-    last line unpunctuated, « Je reste à votre disposition »: typing habits, not a cut. Raw ASR text ends no turn on a
-    stop: there `windows.unfinished` and the cut word say it.)"""
-    text = turn.text.rstrip()
+    last line as they please, « Je reste à votre disposition », « C'est fait... »: typing habits, not a cut. Raw ASR
+    text ends no turn on a stop: there `windows.unfinished` and the cut word say it.)"""
+    text = turn.text.strip()
+    if not text or turn.speaker == AGENT and ctx.channel == "chat":
+        return False
     if text.endswith(("…", "...")):
         return True
-    if not _unpunctuated(text) or len(turn.norm.words()) <= _WHOLE_REPLY_WORDS or (turn.speaker == AGENT and ctx.channel == "chat"):
+    if not _unpunctuated(text) or len(turn.norm.words()) <= _WHOLE_REPLY_WORDS:
         return False
     if not (text[0].isupper() or any(mark in text for mark in ",;:.!?")):
         return False  # written in another style than a punctuated transcript's (« ok merci je regarde »)

@@ -59,8 +59,8 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "{what:text}: « {text} », a question closing the item \"{item:text}\" in {at:place}",
     ),
     "formula.pickup_question": (
-        "{what:text} : « {text} », question ouverte au décroché, avant que le client parle, au {at:place}",
-        "{what:text}: « {text} », an open question at pick-up, before the customer spoke, in {at:place}",
+        "{what:text} : « {text} », question ouverte au décroché, avant la demande du client, au {at:place}",
+        "{what:text}: « {text} », an open question at pick-up, before the customer's request, in {at:place}",
     ),
     "formula.same_meaning": (
         "{what:text} (même sens, similarité {similarity:.2f}) : « {text} » au {at:place}",

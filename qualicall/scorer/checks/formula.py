@@ -9,7 +9,7 @@ from pydantic import Field
 
 from qualicall.core.result import ItemResult
 from qualicall.scorer.checks.banks import by_meaning, none_by_meaning, read_with_bank, realised
-from qualicall.scorer.context import AGENT, CUSTOMER, SENTENCE_END, CheckContext, Match, TurnView, confirmed_sentence, find_all, without_overlaps
+from qualicall.scorer.context import SENTENCE_END, CheckContext, Match, TurnView, confirmed_sentence, find_all, without_overlaps
 from qualicall.scorer.params import ExclusionParams, Regex, Wording
 from qualicall.scorer.reasons import place, quoted, reason
 from qualicall.scorer.registry import register_check
@@ -303,28 +303,35 @@ def _realises(ctx: CheckContext, bank: str, text: str) -> bool:
 
 
 def _pickup_question(ctx: CheckContext, params: FormulaParams, turns: list[TurnView]) -> Match | None:
-    """The open question of the agent's pick-up turn, asked before the customer said a word: its sentences closed by '?',
-    or in an unpunctuated turn its last `pickup_tail_words` words, holding one of `pickup_questions` and none of
-    `pickup_requests`."""
-    pickup = next((t for t in ctx.turns if t.speaker in (AGENT, CUSTOMER) and t.norm.text), None)  # (after a bot's turns)
-    if pickup is None or pickup.speaker != AGENT or all(t.index != pickup.index for t in turns):
+    """The open question of the agent's pick-up turn, before the customer said more than a hello: in a sentence closed by
+    '?', or in an unpunctuated turn among its last `pickup_tail_words` words, one of `pickup_questions` and none of
+    `pickup_requests` (the sentence whole: « Bonjour, je vous appelle pour votre contrat, quel moment vous arrange ? »
+    asks no request). Quoted from the clause that asks it."""
+    pickup = next((t for t in ctx.agent_turns if t.norm.text), None)
+    if pickup is None or ctx.customer_spoke_before(pickup) or all(t.index != pickup.index for t in turns):
         return None
     asks, requests = params.pickup_matchers
+    questions: list[tuple[int, int]] = []  # (start, end) characters of the original text
     if pickup.asks:
-        starts = [0, *(m.end() for m in SENTENCE_END.finditer(pickup.text))]
-        spans = [pickup.norm.norm_span(a, b.end()) for a, b in zip(starts, SENTENCE_END.finditer(pickup.text)) if "?" in b.group()]
+        start = 0
+        for end in SENTENCE_END.finditer(pickup.text):
+            if "?" in end.group():
+                questions.append((start, end.end()))
+            start = end.end()
     elif not SENTENCE_END.search(pickup.text):
         words = list(_NON_SPACE.finditer(pickup.norm.text))[-params.pickup_tail_words:]
-        spans = [(words[0].start(), words[-1].end())] if words else []
-    else:
-        return None
-    for span in spans:
-        if span is None:
+        questions = [pickup.norm.span(words[0].start(), words[-1].end())] if words else []
+    for start, end in questions:
+        span = pickup.norm.norm_span(start, end)
+        question = pickup.norm.text[span[0] : span[1]] if span is not None else ""
+        if asks is None or not asks.search(question) or requests is not None and requests.search(question):
             continue
-        question = pickup.norm.text[span[0] : span[1]]
-        if asks is not None and asks.search(question) and not (requests is not None and requests.search(question)):
-            start = span[0] + len(question) - len(question.lstrip())
-            return Match(pickup, start, span[1])
+        marks = [m.end() for m in _CLAUSE_MARK.finditer(pickup.text, start, end - 1)]
+        clause = pickup.norm.norm_span(marks[-1], end) if marks else None
+        if clause is None or not asks.search(pickup.norm.text, *clause):
+            clause = span
+        lead = len(pickup.norm.text[clause[0] : clause[1]]) - len(pickup.norm.text[clause[0] : clause[1]].lstrip())
+        return Match(pickup, clause[0] + lead, clause[1])
     return None
 
 

@@ -7,7 +7,7 @@ import re
 import unicodedata
 from functools import cached_property, lru_cache
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from qualicall.core.result import ItemResult
 from qualicall.core.text import normalize
@@ -312,16 +312,6 @@ def _proper_name_run(ctx: CheckContext, turn: TurnView, params: OrganizationPara
     return None
 
 
-# A customer's turn this long before the agent's first is more than « allô ? » or "hello?": the agent's first words answer it.
-_PICKUP_CUSTOMER_WORDS = 3
-
-
-def _customer_spoke_before(ctx: CheckContext, turn: TurnView) -> bool:
-    """The customer said something before the agent's turn (a chat's request after the bot's welcome): the agent's first
-    words answer it (« Ugh, sorry about that », « Mme Diallo, bonjour »), they are no pick-up naming the company."""
-    return any(t.index < turn.index and len(t.norm.words()) >= _PICKUP_CUSTOMER_WORDS for t in ctx.customer_turns)
-
-
 def _introduces_organisation(ctx: CheckContext, match: Match, params: OrganizationParams) -> bool:
     """An introducing formula's match names the organisation: not a person (\"you're through to sarah how can i help\": a
     first name, then a function word or nothing), nor a function word and one word (\"your desk\", \"the team\")."""
@@ -348,7 +338,7 @@ def organization(ctx: CheckContext, params: OrganizationParams) -> ItemResult:
     intro = [m for m in without_overlaps(find_all(params.intro_matcher, turns), find_all(params.excluded, turns)) if _introduces_organisation(ctx, m, params)]
     if intro:
         return ctx.passed(reason("organization.introduced", text=intro[0].text, at=place(intro[0])), intro[:1])
-    if params.pickup and not _customer_spoke_before(ctx, turns[0]):
+    if params.pickup and not ctx.customer_spoke_before(turns[0]):
         slot = _pickup_slot(ctx, turns[0], params)
         if slot is not None:
             return ctx.passed(reason("organization.pickup", text=slot.text, at=place(slot)), [slot])
@@ -392,6 +382,24 @@ class AgentNameParams(CheckParams):
         default_factory=list,
         description="words after which a first name belongs to another name (« le cellier de Marthe », « rue Victor-Hugo »)",
     )
+    lower_case_slots: list[str] = Field(
+        default_factory=list,
+        description="those of the patterns a company seldom fills (\"{name} speaking\", « vous parlez à {name} »): in lower-case speech, "
+        "which has no capitals to tell a name by, a word no dictionary holds opening their slot is the agent's name (\"sipho speaking\")",
+    )
+
+    @model_validator(mode="after")
+    def _slots_are_patterns(self) -> "AgentNameParams":
+        unknown = [slot for slot in self.lower_case_slots if slot not in self.patterns]
+        if unknown:
+            raise ValueError(f"lower_case_slots: {unknown[0]!r} is not one of the patterns")
+        return self
+
+    @cached_property
+    def lower_case_regexes(self) -> frozenset[str]:
+        """The regexes (as `name_patterns` compiles them) of `lower_case_slots`."""
+        lead = tuple(w for w in (self.normal(word) for word in self.lead_words) if w)
+        return frozenset(self._regex(p, lead).pattern for p in self.lower_case_slots)
 
     @cached_property
     def name_patterns(self) -> list[tuple[re.Pattern[str], str]]:
@@ -599,7 +607,7 @@ class _NameReader:
         compound = _HYPHENATED.match(turn.text, s)
         return compound is not None and _first_names_only(compound.group())
 
-    def in_slot(self, turn: TurnView, start: int, end: int, kind: str) -> bool:
+    def in_slot(self, turn: TurnView, start: int, end: int, kind: str, lower_case_slot: bool = False) -> bool:
         """A word in a pattern's {name} slot: after a naming phrase (« je m'appelle X »), any word; said in the first person
         (« je suis X »), a first name or a word the tagger takes for a proper noun; otherwise (« X, bonjour ») a company fits the
         slot too, so a first name, a person entity, or a surname after one."""
@@ -622,10 +630,10 @@ class _NameReader:
             if before and is_first_name(before[0]) and before[0] not in self.stops:
                 return True
             unknown = self.written(turn, start, end).lower() not in self.dictionary
-            if unknown and turn.lower_case and kind == "other" and (not before or before[0] in self.sets["lead"] | self.sets["never"] | self.params.name_leaders):
-                # Lower-case speech has no capitals to tell a name by: a word no dictionary holds in a presenting phrase
-                # that a company fills seldom, opening it ("sipho speaking", "you're speaking to otieno"), is a name (not
-                # the end of the company's: « port formation douala ici … »).
+            if unknown and turn.lower_case and lower_case_slot and (not before or before[0] in self.sets["lead"] | self.sets["never"] | self.params.name_leaders):
+                # Lower-case speech has no capitals to tell a name by: a word no dictionary holds opening a presenting
+                # phrase that a company fills seldom ("sipho speaking", "you're speaking to otieno") is a name (not the end
+                # of the company's: "harbour freight douala here").
                 return True
             return unknown and self.capitalised_inside(turn, start, end) and not self.at_pickup(turn, start)
         s, _ = turn.norm.span(start, end)
@@ -659,7 +667,7 @@ def agent_name(ctx: CheckContext, params: AgentNameParams) -> ItemResult:
                 if m.groupdict().get("title") and not reader.excluded(turn, start, end, "titled"):
                     match = Match(turn, m.start(), m.end())
                     return ctx.passed(reason("agent_name.given", text=match.text, at=place(match)), [match])
-                if not reader.excluded(turn, start, end, kind) and reader.in_slot(turn, start, end, kind):
+                if not reader.excluded(turn, start, end, kind) and reader.in_slot(turn, start, end, kind, pattern.pattern in params.lower_case_regexes):
                     match = Match(turn, m.start(), m.end())
                     return ctx.passed(reason("agent_name.given", text=match.text, at=place(match)), [match])
         for m in re.finditer(r"[a-z]+", turn.norm.text):
