@@ -140,6 +140,10 @@ def test_offer_help(text, language, expected):
         ("Bonjour, Jeanne, du service adhérents, à votre disposition pour votre dossier.", "fr", "passed"),
         ("morning brightwater gyms what can i do for ya", "en", "passed"),
         ("Hey, Cobalt Games support here. What's up?", "en", "passed"),
+        ("Bonjour, ici Marion, je vous lis.", "fr", "passed"),
+        ("Clinique des Tilleuls, Marc, à votre service.", "fr", "passed"),
+        ("bonjour oui je peux vous renseigner", "fr", "passed"),
+        ("yeah hi northside tyres talk to me", "en", "passed"),
         # A request for details offers nothing.
         ("Bonjour, Garage Lemaire. Votre numéro de dossier ?", "fr", "failed"),
         ("Hey, Cobalt Games support. Your username?", "en", "failed"),
