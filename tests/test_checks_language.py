@@ -88,6 +88,7 @@ def test_positive_wording(agent, language, expected):
         ("c'est noté pour le ramonage pas de blème", "fr", "failed"),
         ("Aucun souci, je vous rajoute la deuxième place de parking.", "fr", "failed"),
         ("jsp si la bibliothèque l'a en stock, je regarde", "fr", "failed"),
+        ("Pas de trouble, je vous change ça pour samedi.", "fr", "failed"),
         ("Nae bother, I'll move your kennel booking to Friday.", "en", "failed"),
         ("no probs i'll reset the water softener remotely", "en", "failed"),
         ("no worries if the tracking page is slow, just refresh it", "en", "failed"),
