@@ -280,6 +280,8 @@ def test_a_short_calls_opening_offer_is_not_its_closing(language, opening):
         ([(A, "Tu es toujours là ?"), (S, "Conversation clôturée automatiquement après 10 minutes d'inactivité.")], "fr"),
         ([(A, "Pouvez-vous m'envoyer la facture ?"), (S, "Fin de la conversation : aucune activité depuis 15 minutes.")], "fr"),
         ([(A, "Could you send me the invoice?"), (S, "Chat ended: no activity for 15 minutes.")], "en"),
+        ([(A, "Pouvez-vous m'envoyer la facture ?"), (S, "Aucune activité depuis plus de 10 min.")], "fr"),
+        ([(A, "Could you send me a photo of the meter?"), (S, "Session ended: no activity for 15 mins.")], "en"),
         # A raw transcript stopping on "I": a question the line cut.
         ([(A, "it comes on monday"), (C, "okay and for the old one can i")], "en"),
         # « merci de patienter » is no thanks (the item excludes it): no closing begun.
@@ -360,6 +362,8 @@ def test_contacts_that_reached_their_closing_or_end_a_sentence(ending, language)
         # The customer's thanks or leave-taking wind the contact up; a chat agent's "..." is a habit; a wait said inside one
         # long sentence, or inactivity the agent speaks of, cut nothing.
         ([(A, "Le remboursement est parti hier."), (C, "Ok parfait merci")], "fr", "chat", False),
+        # Thanks for an explanation, before the agent's words that stop short, wind nothing up.
+        ([(A, "Your meter was read on the wrong register."), (C, "Oh right, thanks."), (A, "So to correct it, you would need to send us a photo of the meter")], "en", "voice", True),
         ([(A, "Le remboursement est parti hier."), (C, "Merci beaucoup, au revoir."), (A, "Je vous en prie Madame")], "fr", "voice", False),
         ([(C, "Et le remboursement ?"), (A, "Votre remboursement a été effectué hier...")], "fr", "chat", False),
         ([(C, "and the refund"), (A, "okay let me check that for you okay so i can see the refund was processed yesterday and it should show within five working days"), (C, "oh great thanks")], "en", "voice", False),
@@ -421,18 +425,33 @@ def test_a_chat_the_customer_wrote_last_is_judged_on_its_closing(ending, languag
     assert closing.items["farewell"].status == "failed", closing.items["farewell"].reason
 
 
-@pytest.mark.parametrize("opening", ["Reprenons", "Résumons", "Je reprends pour finir", "En synthèse", "Bon, en deux mots", "Si je reprends"])
+@pytest.mark.parametrize("opening", ["Reprenons", "Résumons", "Je reprends pour finir", "En synthèse", "Bon, en deux mots", "Si je reprends l'ensemble"])
 def test_recap_announced_in_other_words(opening):
     # The announcing words are the recap's evidence (the rest alone is read by meaning, less surely).
     result = item(FR_CALL + [(A, f"{opening} : relance faite, livraison jeudi.")], "closing.recap", "fr")
-    announced = opening.removeprefix("Bon, ")
-    assert result.status == "passed" and f"« {announced} »" in result.reason, result.reason
+    assert result.status == "passed" and f"« {opening} »" in result.reason, result.reason
 
 
-@pytest.mark.parametrize("opening", ["To recapitulate", "Just to run through it again", "In short"])
+@pytest.mark.parametrize("opening", ["To recapitulate", "Just to run through it again", "So in short"])
 def test_recap_announced_in_other_words_en(opening):
     result = item(EN_CALL + [(A, f"{opening}: resent today, delivery on Thursday.")], "closing.recap", "en")
     assert result.status == "passed", result.reason
+
+
+@pytest.mark.parametrize(
+    "closing, language",
+    [
+        # The same words in ordinary sentences announce no summary.
+        ("Tapez votre nom en deux mots, sans trait d'union.", "fr"),
+        ("Si on reprend rendez-vous, ce sera pour jeudi.", "fr"),
+        ("That part is in short supply this month.", "en"),
+    ],
+)
+def test_recap_words_in_ordinary_sentences(closing, language):
+    base = FR_CALL if language == "fr" else EN_CALL
+    result = item(base + [(A, closing)], "closing.recap", language)
+    # (the short base call's own turns may read as a recap by meaning: that is not what is asked here)
+    assert result.status == "failed" or result.reason_code == "bank.meaning" and closing not in result.reason, result.reason
 
 
 def test_a_chat_session_that_expires_is_cut():
@@ -529,6 +548,9 @@ def test_a_day_dates_the_next_step(closing, language, expected):
         ("From next month you can enjoy the discount.", "en", "failed"),
         ("I wish you had called us sooner.", "en", "failed"),
         ("Your card details are safe.", "en", "failed"),
+        ("Thank you, enjoy the show!", "en", "passed"),
+        ("Happy holidays, Mrs Patel!", "en", "passed"),
+        ("Merci, et bonne année 2027 !", "fr", "passed"),
         ("Je transmets votre dossier aux bonnes personnes.", "fr", "failed"),
         ("Vous bénéficiez de nos excellentes garanties.", "fr", "failed"),
         ("Vous avez passé une bonne année avec nous.", "fr", "failed"),

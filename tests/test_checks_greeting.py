@@ -144,6 +144,9 @@ def test_offer_help(text, language, expected):
         ("Clinique des Tilleuls, Marc, à votre service.", "fr", "passed"),
         ("bonjour oui je peux vous renseigner", "fr", "passed"),
         ("yeah hi northside tyres talk to me", "en", "passed"),
+        # … said as an offer closing the pick-up, not inside an answer.
+        ("Bonjour, Maison Dupré, je vous lis les conditions de votre contrat ?", "fr", "failed"),
+        ("Hi, the fitter can come to you at your service address.", "en", "failed"),
         # A request for details offers nothing.
         ("Bonjour, Garage Lemaire. Votre numéro de dossier ?", "fr", "failed"),
         ("Hey, Cobalt Games support. Your username?", "en", "failed"),
@@ -364,6 +367,9 @@ def test_salutation_is_any_greeting_word(text, language, expected):
         ([(A, "good afternoon youre through to fernhill vets accounts"), (C, "hi")], "en", "voice", "passed"),
         # "you've called …"; a possessive in lower-case speech; a long salutation first.
         ([(A, "hello you've called riverside boiler repairs how can we help"), (C, "hi")], "en", "voice", "passed"),
+        ([(A, "Bonjour, vous avez appelé Domisol, que puis-je faire pour vous ?"), (C, "Bonjour.")], "fr", "voice", "passed"),
+        ([(A, "Bonjour, vous êtes en relation avec Domisol, que puis-je faire pour vous ?"), (C, "Bonjour.")], "fr", "voice", "passed"),
+        ([(A, "Bonjour, vous êtes en relation avec un conseiller, que puis-je faire pour vous ?"), (C, "Bonjour.")], "fr", "voice", "failed"),
         ([(A, "kelly's pet grooming what can i do for you"), (C, "hi")], "en", "voice", "passed"),
         ([(A, "a very good evening sunrise tours and travels how may i help"), (C, "hello")], "en", "voice", "passed"),
         # After the customer's request (a bot opened the chat), the agent's first words answer it: no pick-up naming anyone.

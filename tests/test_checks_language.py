@@ -89,6 +89,7 @@ def test_positive_wording(agent, language, expected):
         ("Aucun souci, je vous rajoute la deuxième place de parking.", "fr", "failed"),
         ("jsp si la bibliothèque l'a en stock, je regarde", "fr", "failed"),
         ("Pas de trouble, je vous change ça pour samedi.", "fr", "failed"),
+        ("Vous n'avez pas de trouble du sommeil signalé dans votre dossier.", "fr", "passed"),
         ("Nae bother, I'll move your kennel booking to Friday.", "en", "failed"),
         ("no probs i'll reset the water softener remotely", "en", "failed"),
         ("no worries if the tracking page is slow, just refresh it", "en", "failed"),

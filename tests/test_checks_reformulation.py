@@ -394,6 +394,7 @@ def test_numbers_are_content_of_a_restatement():
         # A question opened as a confirmation, whatever word closes it (« c'est bien votre demande ? », "would that be a fair summary?").
         ("Donc votre chien a mangé du chocolat tout à l'heure et vous voulez savoir si c'est grave, c'est bien votre question ?", "fr", "passed"),
         ("So the owner let the lakeside cabin twice for half-term. Would that be a fair summary?", "en", "passed"),
+        ("Donc votre chien a mangé du chocolat tout à l'heure et vous voulez savoir si c'est grave, c'est bien votre inquiétude ?", "fr", "passed"),
         ("So you booked the lakeside cabin for half-term and the owner let it twice. Is that the booking you're after?", "en", "passed"),
         # Raw speech marks no question: a cue or an opener among the turn's last words.
         ("donc votre chien a mangé du chocolat tout à l'heure et vous voulez savoir si c'est grave c'est bien ce qui vous inquiète", "fr", "passed"),

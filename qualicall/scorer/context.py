@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 AGENT = "agent"
 CUSTOMER = "customer"
+SYSTEM = "system"
 
 
 # A customer's turn this long before the agent's first is more than « allô oui bonjour » or "hello, hi there".

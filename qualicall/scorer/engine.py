@@ -11,7 +11,7 @@ from qualicall.core import scores
 from qualicall.core.scores import weighted_mean
 from qualicall.scorer.banks import shared_examples
 from qualicall.scorer.checks.formula import FormulaParams, find_formula
-from qualicall.scorer.context import AGENT, CUSTOMER, SENTENCE_END, CheckContext, TurnView, find_all
+from qualicall.scorer.context import AGENT, CUSTOMER, SENTENCE_END, SYSTEM, CheckContext, TurnView, find_all
 from qualicall.scorer.indicators import measure_chat, score_indicators
 from qualicall.scorer.reasons import Reason, reason
 from qualicall.core.interaction import Interaction, InteractionError
@@ -49,7 +49,8 @@ def _interrupted(ctx: CheckContext) -> str | None:
     leaves after the agent's « bonne soirée » did reach its closing, and is judged on it.
     """
     last = [t for t in ctx.turns if t.norm.text][-3:]
-    found = find_all(ctx.rubric.interrupted, last)
+    found = sorted(find_all(ctx.rubric.interrupted, last) + find_all(ctx.rubric.system_ended, [t for t in last if t.speaker == SYSTEM]),
+                   key=lambda m: (m.turn.index, m.start))
     final = last[-1] if last else None
     if found:
         marker_turn, said = found[-1].turn, found[-1].text
@@ -99,27 +100,26 @@ def _interrupted(ctx: CheckContext) -> str | None:
     return said
 
 
-# The customer's thanks wind the contact up when they close their turn: among its last words.
+# The customer's thanks wind the contact up when they close their last turn: among its last words.
 _THANKS_TAIL_WORDS = 4
 
 
 def _winding_up(ctx: CheckContext, final: TurnView) -> bool:
     """The contact was being closed around its last turn: a closing formula in the agent's turn before it or in it, the
-    customer's leave-taking in their last two turns (« Merci beaucoup, au revoir. » « Je vous en prie Madame »), or their
-    thanks closing one of them (« Ok parfait merci »; not « Merci. Et pour le second compte, il faut que je refasse », nor
-    « Merci, attendez, je regarde la carte… »)."""
+    customer's leave-taking in their last two turns (« Merci beaucoup, au revoir. » « Je vous en prie Madame »), or the
+    customer's thanks closing the last turn (« Ok parfait merci »; not « Merci. Et pour le second compte, il faut que je
+    refasse », nor « Merci, attendez, je regarde la carte… », nor thanks for an explanation before the agent's cut words)."""
     agent = [t for t in ctx.agent_turns if t.index != final.index][-1:] + ([final] if final.speaker == AGENT else [])
     customer = [t for t in ctx.customer_turns if t.index <= final.index][-2:]
-    return _closing_begun(ctx, agent, surely=True) or _takes_leave(ctx, customer) or any(_thanks_close(ctx, t) for t in customer)
+    return _closing_begun(ctx, agent, surely=True) or _takes_leave(ctx, customer) or final.speaker == CUSTOMER and _formula_closes(ctx, final)
 
 
-def _thanks_close(ctx: CheckContext, turn: TurnView) -> bool:
-    """A closing formula (thanks) among the turn's last `_THANKS_TAIL_WORDS` words, the turn not trailing off."""
+def _formula_closes(ctx: CheckContext, turn: TurnView) -> bool:
+    """A closing item's formula (thanks above all) among the turn's last `_THANKS_TAIL_WORDS` words, the turn not trailing off."""
     if turn.text.rstrip().endswith(("…", "...")):
         return False
     tail_start = len(turn.norm.text) - len(" ".join(turn.norm.words()[-_THANKS_TAIL_WORDS:]))
-    items = [item for criterion in ctx.rubric.criteria.values() for item in criterion.items.values() if item.window == "closing"]
-    params = [ctx.rubric.checked_params(item) for item in items]
+    params = [ctx.rubric.checked_params(item) for item in _closing_items(ctx)]
     return any(m.end > tail_start for p in params if isinstance(p, FormulaParams) for m in find_formula(ctx, p, [turn]))
 
 
@@ -215,14 +215,18 @@ def _takes_leave(ctx: CheckContext, turns: list[TurnView]) -> bool:
     return _holds_formulas(ctx, ctx.rubric.closes_contact(), turns)
 
 
-def _closing_begun(ctx: CheckContext, turns: list[TurnView], surely: bool = False) -> bool:
-    """The turns hold the formulas of an item of the closing window (other needs, thanks, farewell); `surely`: not counting
-    the items flagged `said_mid_call` (thanks: « merci de la question, je regarde, un instant »)."""
-    items = [
+def _closing_items(ctx: CheckContext, surely: bool = False) -> list[ItemSpec]:
+    """The items of the closing window (other needs, thanks, farewell…); `surely`: not those flagged `said_mid_call` (thanks:
+    « merci de la question, je regarde, un instant »)."""
+    return [
         item for criterion in ctx.rubric.criteria.values() for item in criterion.items.values()
         if item.window == "closing" and not (surely and item.said_mid_call)
     ]
-    return _holds_formulas(ctx, items, turns)
+
+
+def _closing_begun(ctx: CheckContext, turns: list[TurnView], surely: bool = False) -> bool:
+    """The turns hold the formulas of an item of the closing window (`_closing_items`)."""
+    return _holds_formulas(ctx, _closing_items(ctx, surely), turns)
 
 
 def _holds_formulas(ctx: CheckContext, items: list[ItemSpec], turns: list[TurnView]) -> bool:

@@ -50,6 +50,9 @@ class Windows(_Strict):
     # Words in the last turns (any speaker, bots included) that show the contact
     # ended before its closing phase: the closing items are then not applicable.
     interrupted: list[str] = Field(default_factory=list)
+    # The same, counted only in a system's turn (« aucune activité depuis 10 min »): an agent may speak of an account's
+    # inactivity ("there was no activity for two years").
+    system_ended: list[str] = Field(default_factory=list)
     # Words no sentence ends on (« et », "and"): the contact's last turn ending on one
     # was cut in the middle of a sentence, whoever was speaking.
     unfinished: list[str] = Field(default_factory=list)
@@ -434,7 +437,7 @@ class Rubric(_Strict):
     def thresholds(self) -> dict[str, Any]:
         """Every setting a score depends on, written into each result."""
         return {
-            "windows": self.windows.model_dump(exclude={"interrupted", "unfinished", "leaving", "waiting"}),
+            "windows": self.windows.model_dump(exclude={"interrupted", "system_ended", "unfinished", "leaving", "waiting"}),
             "criteria_weights": {cid: c.weight for cid, c in self.criteria.items()},
             "items": {
                 f"{cid}.{iid}": {"weight": item.weight, **_numeric(item.params)}
@@ -472,6 +475,11 @@ class Rubric(_Strict):
     def interrupted(self) -> re.Pattern[str] | None:
         """`windows.interrupted` as one regex on normalised text."""
         return compile_phrases(self.windows.interrupted, self.text.hesitation_set)
+
+    @cached_property
+    def system_ended(self) -> re.Pattern[str] | None:
+        """`windows.system_ended` as one regex on normalised text."""
+        return compile_phrases(self.windows.system_ended, self.text.hesitation_set)
 
     def _closing_text(self, phrases: list[str]) -> re.Pattern[str] | None:
         """`phrases` as one regex on normalised text that must close it."""

@@ -398,15 +398,18 @@ class AgentNameParams(CheckParams):
     @cached_property
     def lower_case_regexes(self) -> frozenset[str]:
         """The regexes (as `name_patterns` compiles them) of `lower_case_slots`."""
-        lead = tuple(w for w in (self.normal(word) for word in self.lead_words) if w)
-        return frozenset(self._regex(p, lead).pattern for p in self.lower_case_slots)
+        return frozenset(self._regex(p, self.normal_lead_words).pattern for p in self.lower_case_slots)
+
+    @cached_property
+    def normal_lead_words(self) -> tuple[str, ...]:
+        return tuple(w for w in (self.normal(word) for word in self.lead_words) if w)
 
     @cached_property
     def name_patterns(self) -> list[tuple[re.Pattern[str], str]]:
         """Each pattern as a regex on normalised text, and how strongly it calls its slot a name: `naming`, `first_person`
         (« je suis {name} »), `company_like` (a slot a company fills as often: « {name} bonjour », « ^{name} de »), or
         `other` (« {name} à votre écoute »)."""
-        lead = tuple(w for w in (self.normal(word) for word in self.lead_words) if w)
+        lead = self.normal_lead_words
         first_person = self.normal_words(self.first_person)
         company_like = set(lead) | {"de", "d", "du", "des", "chez", "from", "at", "of"}
 
