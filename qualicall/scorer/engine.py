@@ -42,7 +42,8 @@ def _interrupted(ctx: CheckContext) -> str | None:
     a last turn (anyone's) ending on a word no sentence ends on (« entre neuf heures et
     euh », "it should appear within"), or the customer's answer to the agent's question, the
     customer's own question or their asking for a wait (« one sec ») with nothing after it and
-    no closing formula from either (« Lequel vous arrange ? » « je dois voir avec mon fils »)
+    no closing formula from either (« Lequel vous arrange ? » « je dois voir avec mon fils »), or a last
+    turn that stops short of its speaker's stop (`_trails_off`) while the contact was not winding up,
     means the closing never came only if the agent had not
     already taken leave (an item flagged `closes_contact`), in their last turn before the
     marker or in the marker's own, nor begun the closing after it: a chat whose customer
