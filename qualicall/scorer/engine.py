@@ -11,7 +11,7 @@ from qualicall.core import scores
 from qualicall.core.scores import weighted_mean
 from qualicall.scorer.banks import shared_examples
 from qualicall.scorer.checks.formula import FormulaParams, find_formula
-from qualicall.scorer.context import AGENT, CUSTOMER, SENTENCE_END, SYSTEM, CheckContext, TurnView, find_all
+from qualicall.scorer.context import AGENT, CUSTOMER, SENTENCE_END, SYSTEM, CheckContext, Match, TurnView, find_all
 from qualicall.scorer.indicators import measure_chat, score_indicators
 from qualicall.scorer.reasons import Reason, reason
 from qualicall.core.interaction import Interaction, InteractionError
@@ -120,8 +120,7 @@ def _formula_closes(ctx: CheckContext, turn: TurnView) -> bool:
     if turn.text.rstrip().endswith(("…", "...")):
         return False
     tail_start = len(turn.norm.text) - len(" ".join(turn.norm.words()[-_THANKS_TAIL_WORDS:]))
-    params = [ctx.rubric.checked_params(item) for item in _closing_items(ctx)]
-    return any(m.end > tail_start for p in params if isinstance(p, FormulaParams) for m in find_formula(ctx, p, [turn]))
+    return any(m.end > tail_start for m in _formula_matches(ctx, _closing_items(ctx), [turn]))
 
 
 def _holding(ctx: CheckContext) -> tuple[TurnView, str] | None:
@@ -232,8 +231,16 @@ def _closing_begun(ctx: CheckContext, turns: list[TurnView], surely: bool = Fals
 
 def _holds_formulas(ctx: CheckContext, items: list[ItemSpec], turns: list[TurnView]) -> bool:
     """One of the turns says a formula of one of the items, as the item's check finds it (its exclusions, its questions)."""
-    params = [ctx.rubric.checked_params(item) for item in items]
-    return any(find_formula(ctx, p, turns, limit=1) for p in params if isinstance(p, FormulaParams))
+    return any(_formula_matches(ctx, items, turns, limit=1))
+
+
+def _formula_matches(ctx: CheckContext, items: list[ItemSpec], turns: list[TurnView], limit: int = 3) -> Iterator[Match]:
+    """The formulas of each `formula` item said in the turns, the first `limit` of each, item after item (lazily: a
+    caller that needs one stops at it)."""
+    for item in items:
+        params = ctx.rubric.checked_params(item)
+        if isinstance(params, FormulaParams):
+            yield from find_formula(ctx, params, turns, limit=limit)
 
 
 def _question(turns: list[TurnView]) -> bool:
