@@ -1,20 +1,30 @@
-"""Joins the written parts and splits them, with a fixed seed, into a development half and a held-out half.
+"""Joins a blind grid set's written parts and splits them, with the set's own fixed seed, into a development half and a
+held-out half.
 
-    python tests/data/grid_blind/split.py
+    python tests/data/grid_blind/split.py [SET]      (default: grid_blind)
 
-Stratified by language and channel. The held-out half is measured once, at the end of the work it checks.
+Stratified by language and channel. The held-out half is measured once, at the end of the work it checks. Every set of
+this shape is split here, each with the parts and the seed its README names (SETS); grid_blind2 has a script of its own
+(it rereads some labels).
 """
 
 from __future__ import annotations
 
 import json
 import random
+import sys
 from collections import defaultdict
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 PARTS = ("fr-a", "fr-b", "en")
-SEED = 20261203
+FIVE_PARTS = ("fr-a", "fr-b", "fr-c", "en-a", "en-b")
+# Each set's parts and seed, fixed when it was written: the same halves whenever it is split again.
+SETS = {
+    "grid_blind": (PARTS, 20261203), "grid_blind3": (PARTS, 20261206), "grid_blind4": (PARTS, 20261207),
+    "grid_blind5": (PARTS, 20261212), "grid_blind6": (PARTS, 20261213), "grid_blind7": (FIVE_PARTS, 20261215),
+    "grid_blind8": (FIVE_PARTS, 20261216), "grid_blind9": (FIVE_PARTS, 20261217), "grid_blind10": (FIVE_PARTS, 20261223),
+}
 
 
 def split(here: Path, parts: tuple[str, ...], seed: int) -> None:
@@ -47,4 +57,7 @@ def split(here: Path, parts: tuple[str, ...], seed: int) -> None:
 
 
 if __name__ == "__main__":
-    split(HERE, PARTS, SEED)
+    name = sys.argv[1] if len(sys.argv) > 1 else HERE.name
+    if name not in SETS:
+        raise SystemExit(f"split.py: unknown set {name!r}; expected one of {', '.join(SETS)}")
+    split(HERE.parent / name, *SETS[name])
