@@ -152,7 +152,9 @@ class CheckContext:
         count = min(window.agent_turns, len(turns))
         if self.timed:
             end = self.call_end
-            timed = sum(1 for t in turns if (t.end if t.end is not None else t.start or 0.0) > end - window.seconds)
+            # The agent's speech in the last seconds: turns begun there (a long explanation that ends in them answered the
+            # request, it does not close the call).
+            timed = sum(1 for t in turns if (t.start if t.start is not None else t.end or 0.0) >= end - window.seconds)
             count = max(count, timed)
         closing = turns[len(turns) - count :] if count else []
         # A short call's last turns may reach back to the agent's opening: what was said before the customer

@@ -63,6 +63,12 @@ def _interrupted(ctx: CheckContext) -> str | None:
         # The customer gives up (« bon ben laissez tomber, je vais voir ailleurs ») and nothing comes after, no closing
         # formula from either (not « non merci, laissez tomber, au revoir », nor after the agent's « autre chose ? »).
         marker_turn, said = final, gave_up[0].text
+    elif final.speaker == CUSTOMER and (broke := find_all(ctx.rubric.breaking_off, [final])) \
+            and not _closing_begun(ctx, ctx.agent_turns[-1:], surely=True) and not _takes_leave(ctx, [final]):
+        # The customer breaks off (« attendez, on m'appelle sur l'autre ligne, je vous rappelle », "my bus is here, I'll
+        # have to ring you back"), the agent had not begun the closing (their « Merci de penser à la carte » is said
+        # mid-call) and the customer took no leave: the contact stopped before its closing.
+        marker_turn, said = final, broke[0].text
     elif final.speaker in (AGENT, CUSTOMER) and not _question([final]) and find_all(ctx.rubric.unfinished, [final]):
         # (Not a question: "Is there anything else I can help you with?" is whole.)
         marker_turn, said = final, _last_words(final, 5)
@@ -81,6 +87,10 @@ def _interrupted(ctx: CheckContext) -> str | None:
         # the agent had not begun the closing and the customer took no leave (thanks alone close nothing, the
         # customer's « Merci ! Et ça arrive quand ? » nor the agent's « Merci, c'est noté »): the contact stopped
         # while it was still being handled.
+        marker_turn, said = final, _last_words(final, 8)
+    elif final.speaker == AGENT and _question([final]) and not _closing_begun(ctx, [final], surely=True):
+        # The agent's question (a detail, a document, a choice; not « Autre chose ? ») that nobody answered ends the
+        # contact: the customer left while it was still being handled (« … En avez-vous d'avant les pluies ? »).
         marker_turn, said = final, _last_words(final, 8)
     elif (held := _holding(ctx)) is not None:
         marker_turn, said = held

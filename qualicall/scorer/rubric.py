@@ -65,6 +65,10 @@ class Windows(_Strict):
     # Words of a customer giving up (« laissez tomber », "forget it"): their last turn ending on one, with no
     # closing formula in it or in the agent's turn before, ends the contact before its closing.
     leaving: list[str] = Field(default_factory=list)
+    # Words of a customer breaking off (« je dois partir », "I'll ring you back"): their last turn holding one, with no
+    # closing formula from the agent's turn before (thanks said mid-call aside) nor leave-taking in theirs, ends the contact
+    # before its closing.
+    breaking_off: list[str] = Field(default_factory=list)
 
 
 class TextSettings(_Strict):
@@ -437,7 +441,7 @@ class Rubric(_Strict):
     def thresholds(self) -> dict[str, Any]:
         """Every setting a score depends on, written into each result."""
         return {
-            "windows": self.windows.model_dump(exclude={"interrupted", "system_ended", "unfinished", "leaving", "waiting"}),
+            "windows": self.windows.model_dump(exclude={"interrupted", "system_ended", "unfinished", "leaving", "waiting", "breaking_off"}),
             "criteria_weights": {cid: c.weight for cid, c in self.criteria.items()},
             "items": {
                 f"{cid}.{iid}": {"weight": item.weight, **_numeric(item.params)}
@@ -505,6 +509,11 @@ class Rubric(_Strict):
     def leaving(self) -> re.Pattern[str] | None:
         """`windows.leaving` as one regex on normalised text, closing it (« laissez tomber le SMS » gives up nothing)."""
         return self._closing_text(self.windows.leaving)
+
+    @cached_property
+    def breaking_off(self) -> re.Pattern[str] | None:
+        """`windows.breaking_off` as one regex on normalised text."""
+        return compile_phrases(self.windows.breaking_off, self.text.hesitation_set)
 
     def closes_contact(self) -> list[ItemSpec]:
         """The items flagged `closes_contact`: their formulas take leave of the customer."""

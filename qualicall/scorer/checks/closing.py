@@ -21,7 +21,8 @@ from qualicall.scorer.registry import register_check
 # over the whole call.
 STEM = 5
 CONTENT_POS = frozenset({"NOUN", "PROPN", "VERB", "NUM"})
-_SENTENCE = re.compile(r"[^.!?…]+[.!?…]*")
+# A sentence ends on stops followed by a space or the turn's end: not inside "a.m.", « 1.95 m », "e.g.".
+_SENTENCE = re.compile(r"(?:[^.!?…]|[.!?…]+(?![\s.!?…]|$))+[.!?…]*")
 _PUNCTUATION = re.compile(r"[.,;:!?…]")
 
 
@@ -69,7 +70,7 @@ def _sentence_spans(turn: TurnView) -> list[tuple[int, int, bool]]:
     spans = []
     for m in _SENTENCE.finditer(turn.text):
         # A sentence of punctuation or hesitations alone has no normalised text.
-        span = turn.norm.norm_span(m.start(), m.end())
+        span = turn.norm.norm_span(m.start() + len(m.group()) - len(m.group().lstrip()), m.end())
         if span is not None:
             spans.append((*span, m.group().rstrip().endswith("?")))
     return spans
