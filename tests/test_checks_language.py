@@ -187,6 +187,11 @@ def test_no_jargon_lower_case_acronyms_and_questions_about_a_word(turns, languag
         ([(A, "j'ouvre un ticket d'incident pour votre box"), (C, "d'accord")], "fr", "failed"),
         ([(A, "ramenez la veste au pressing avec le ticket"), (C, "d'accord")], "fr", "passed"),
         ([(A, "c'est bon votre contrat de chaudière est basculé sur la nouvelle offre"), (C, "merci")], "fr", "passed"),
+        # An acronym written mostly in capitals (« l'AdEF »); not a brand in camel case, nor a name.
+        ([(A, "Votre dossier part à l'AdEF pour validation."), (C, "D'accord.")], "fr", "failed"),
+        ([(A, "The form goes to the HoSD before we can refund."), (C, "Okay.")], "en", "failed"),
+        ([(A, "Vous pouvez payer par PayPal ou par carte."), (C, "D'accord.")], "fr", "passed"),
+        ([(A, "Mr McDonald from our team will call you back."), (C, "Okay.")], "en", "passed"),
         # Asking about what to do is not asking what a word means.
         ([(A, "Cochez la case en bas du formulaire."), (C, "Je coche quoi ?"), (A, "La case « accord ».")], "fr", "passed"),
         ([(A, "Please send us the signed form."), (C, "And then what?"), (A, "We confirm by email.")], "en", "passed"),

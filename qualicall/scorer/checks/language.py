@@ -160,7 +160,7 @@ class JargonParams(CheckParams):
         return frozenset(a.upper() for a in self.allowed)
 
 
-_ACRONYM = re.compile(r"(?<![\w-])([A-Z]{2,6})s?(?![\w-])")
+_ACRONYM = re.compile(r"(?<![\w-])([A-Z]{2,6}|[A-Z][A-Za-z]{1,4}[A-Z])s?(?![\w-])")
 # A run of lower-case letters standing alone or after an elided article (« l'edl »), not part of a hyphenated word or a
 # code with digits.
 _LOWER_RUN = re.compile(r"(?:(?<=\b[^\W\d_]['’])|(?<![\w'’-]))([^\W\d_A-Z]{2,12})(?![\w'’-])")
@@ -171,9 +171,18 @@ _SPELLED = re.compile(r"(?<![\w'’.@-])[a-zA-Z](?: +[a-zA-Z])+(?![\w'’.@-])")
 _LETTER_WORDS = {"fr": frozenset("ayo"), "en": frozenset("aio")}
 
 
+def _mostly_capitals(letters: str) -> bool:
+    """All capitals, or capitals for at least half the letters of a word that begins and ends on one (« l'AWaP »; not
+    "PayPal", "McDonald")."""
+    return 2 * sum(c.isupper() for c in letters) >= len(letters)
+
+
 def _capital_acronyms(turn: TurnView, params: JargonParams) -> list[tuple[int, int]]:
-    """Normalised spans of the all-capital acronyms of a turn that are not known to every customer."""
-    spans = (turn.norm.norm_span(m.start(1), m.end(1)) for m in _ACRONYM.finditer(turn.text) if m.group(1) not in params.allowed_set)
+    """Normalised spans of the acronyms of a turn, all or mostly capitals, that are not known to every customer."""
+    spans = (
+        turn.norm.norm_span(m.start(1), m.end(1)) for m in _ACRONYM.finditer(turn.text)
+        if m.group(1).upper() not in params.allowed_set and _mostly_capitals(m.group(1))
+    )
     return [span for span in spans if span is not None]
 
 
