@@ -320,6 +320,11 @@ def test_a_first_name_at_pick_up_is_never_the_organisation():
         # Once the customer has spoken, a title and a name are theirs (« c'est madame Garnier ? »).
         ([(C, "Allô ?"), (A, "Bonjour, c'est madame Garnier ?"), (C, "Oui c'est moi.")], "fr", "failed"),
         ([(C, "Hello?"), (A, "Hi, this is Mrs Hale? Calling about your boiler.")], "en", "failed"),
+        # A first name followed by a third-person word is someone else's; « salam » greets, it names no one.
+        ([(A, "atelier vélo bonjour"), (C, "bonjour je viens chercher mon vélo"), (A, "ah c'est noté c'est julien il finit la roue ce soir")], "fr", "failed"),
+        ([(A, "hello riverside kennels"), (C, "hi it's about the dog walker"), (A, "oh right that'll be priya she's off today")], "en", "failed"),
+        ([(A, "salam bonjour garage du port c'est pour quoi"), (C, "bonjour pour une vidange")], "fr", "failed"),
+        ([(A, "salam bonjour garage du port ici karim"), (C, "bonjour pour une vidange")], "fr", "passed"),
     ],
 )
 def test_agent_name_compounds_and_other_peoples_names(turns, language, expected):

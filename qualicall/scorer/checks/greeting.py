@@ -382,6 +382,11 @@ class AgentNameParams(CheckParams):
         default_factory=list,
         description="words after which a first name belongs to another name (« le cellier de Marthe », « rue Victor-Hugo »)",
     )
+    third_person: list[str] = Field(
+        default_factory=list,
+        description="third-person words (« il », \"he's\"): a first name said outside the patterns and followed by one is someone else's "
+        "(\"that would be darren, he's moved to Australia\")",
+    )
     lower_case_slots: list[str] = Field(
         default_factory=list,
         description="those of the patterns a company seldom fills (\"{name} speaking\", « vous parlez à {name} »): in lower-case speech, "
@@ -441,6 +446,7 @@ class AgentNameParams(CheckParams):
             "never": self.normal_words(self.not_names + self.titles + self.lead_words),
             "part_of_after": self.normal_words(self.part_of_after),
             "lead": self.normal_words(self.lead_words),
+            "third_person": self.normal_words(self.third_person),
         }
 
     @cached_property
@@ -565,6 +571,12 @@ class _NameReader:
             return False
         return following or not self.sentence_start(turn, words[i - 1][1])
 
+    def someone_else(self, turn: TurnView, end: int) -> bool:
+        """The name, or the phrase presenting it, is followed by a third-person word: the agent speaks of someone (« c'est Julien,
+        il passe jeudi »)."""
+        after = turn.norm.words_after(end, 1)
+        return bool(after) and after[0] in self.sets["third_person"]
+
     def closes_clause(self, turn: TurnView, end: int) -> bool:
         _, e = turn.norm.span(end - 1, end)
         after = turn.text[e:].lstrip()
@@ -670,11 +682,13 @@ def agent_name(ctx: CheckContext, params: AgentNameParams) -> ItemResult:
                 if m.groupdict().get("title") and not reader.excluded(turn, start, end, "titled"):
                     match = Match(turn, m.start(), m.end())
                     return ctx.passed(reason("agent_name.given", text=match.text, at=place(match)), [match])
+                if kind in ("other", "company_like") and reader.someone_else(turn, m.end()):
+                    continue  # « c'est Julien, il finit la roue ce soir »
                 if not reader.excluded(turn, start, end, kind) and reader.in_slot(turn, start, end, kind, pattern.pattern in params.lower_case_regexes):
                     match = Match(turn, m.start(), m.end())
                     return ctx.passed(reason("agent_name.given", text=match.text, at=place(match)), [match])
         for m in re.finditer(r"[a-z]+", turn.norm.text):
-            if not reader.excluded(turn, *m.span()) and reader.first_name(turn, *m.span()):
+            if not reader.excluded(turn, *m.span()) and not reader.someone_else(turn, m.end()) and reader.first_name(turn, *m.span()):
                 match = Match(turn, *m.span())
                 return ctx.passed(reason("agent_name.given", text=match.text, at=place(match)), [match])
     return ctx.failed(reason("agent_name.missing", window=ctx.window_param(ctx.item.window)))
