@@ -280,6 +280,10 @@ def test_agent_name_by_what_a_name_is(turns, language, expected):
         ([(S, "Welcome to the Harbour Dental chat."), (A, "Date of birth?"), (C, "12 May 1980.")], "en", "chat", "failed"),
         # "yeah", "yup" open a pick-up as "yes" does: no company.
         ([(A, "uh yeah kim here fire away"), (C, "hi")], "en", "voice", "failed"),
+        # « vous êtes en ligne avec » a company, not with someone; « salam » greets before the company as « bonjour » does.
+        ([(A, "bonsoir vous êtes en ligne avec les ateliers kouassi menuiserie"), (C, "bonsoir")], "fr", "voice", "passed"),
+        ([(A, "bonsoir vous êtes en ligne avec votre conseiller"), (C, "bonsoir")], "fr", "voice", "failed"),
+        ([(A, "salam poterie du souss c'est pour quoi"), (C, "bonjour")], "fr", "voice", "passed"),
     ],
 )
 def test_organization_named_in_other_ways(turns, language, channel, expected):
