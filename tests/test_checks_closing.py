@@ -637,3 +637,18 @@ def test_the_closing_seconds_hold_the_turns_begun_in_them():
 
     assert closing_recap(8.5) == "failed"
     assert closing_recap(35.0) == "passed"
+
+
+@pytest.mark.parametrize(
+    "closing, language, item_id, expected",
+    [
+        # A wish for the road ahead closing the turn, whatever its preposition.
+        ([(A, "Your bike is ready from four. Safe cycling through the park!")], "en", "farewell", "passed"),
+        # The answer to the customer's question about the others ("will they …?") brings new facts: no recap.
+        ([(A, "Anything else?"), (C, "Will they need to get into the garden?"), (A, "They will only need the side gate open on Thursday morning.")], "en", "recap", "failed"),
+    ],
+)
+def test_closing_words_said_otherwise(closing, language, item_id, expected):
+    base = FR_CALL if language == "fr" else EN_CALL
+    result = item(base + closing, f"closing.{item_id}", language)
+    assert result.status == expected, result.reason

@@ -440,3 +440,13 @@ def test_agent_name_against_company_names(turns, language, expected):
 def test_offer_help_in_the_familiar_register(text, language, expected):
     result = item([(A, text), (C, "ok")], "greeting.offer_help", language, channel="chat")
     assert result.status == expected, result.reason
+
+
+@pytest.mark.parametrize(
+    "opening, language",
+    [("Bonsoir Madame Diallo, je suis là pour vous aider.", "fr"), ("Hi Tom, I'm here to help.", "en")],
+)
+def test_being_there_to_help_offers_it(opening, language):
+    customer = (C, "Bonsoir, ma commande 4471 est incomplète, il manque la bâche.") if language == "fr" else (C, "Hi, order 4471 came without the cover.")
+    result = item([customer, (A, opening)], "greeting.offer_help", language, channel="chat")
+    assert result.status == "passed", result.reason

@@ -396,6 +396,9 @@ def test_numbers_are_content_of_a_restatement():
         ("So the owner let the lakeside cabin twice for half-term. Would that be a fair summary?", "en", "passed"),
         ("Donc votre chien a mangé du chocolat tout à l'heure et vous voulez savoir si c'est grave, c'est bien votre inquiétude ?", "fr", "passed"),
         ("So you booked the lakeside cabin for half-term and the owner let it twice. Is that the booking you're after?", "en", "passed"),
+        # Asking whether the summary was right: « je résume bien … ? », "did I sum that up right?".
+        ("Donc votre chien a mangé du chocolat tout à l'heure et vous voulez savoir si c'est grave. Je résume bien la situation ?", "fr", "passed"),
+        ("So you booked the lakeside cabin for half-term and the owner let it twice. Did I sum that up properly?", "en", "passed"),
         # Raw speech marks no question: a cue or an opener among the turn's last words.
         ("donc votre chien a mangé du chocolat tout à l'heure et vous voulez savoir si c'est grave c'est bien ce qui vous inquiète", "fr", "passed"),
         ("so you booked the lakeside cabin for half-term and the owner let it twice that about right", "en", "passed"),
