@@ -125,6 +125,10 @@ def test_customer_banned_formula_does_not_count():
         # « vous remercie » without its « je » (formal, elided); a Scots "aye" is familiar.
         ("Je prends note de votre demande et vous remercie de votre confiance.", "fr", "passed"),
         ("Aye, thank you, the wee kayak is free on Saturday.", "en", "failed"),
+        # A familiar word capitalised inside a sentence is part of a name (a radio, a café), not the agent's register.
+        ("Thank you, the spots run on Radio Bro Ceredigion from Monday.", "en", "passed"),
+        ("Merci, votre table est réservée au Bar Cool de la gare.", "fr", "passed"),
+        ("Merci. Ouais, c'est noté.", "fr", "failed"),
     ],
 )
 def test_courtesy(agent, language, expected):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_right
 from functools import cached_property
 
@@ -418,12 +419,25 @@ class CourtesyParams(ExclusionParams):
         }
 
 
+def _in_proper_name(match: Match) -> bool:
+    """A word capitalised inside a sentence of cased text names something (« Radio Bro Ceredigion », "the Cool Beans café"):
+    not the agent's register."""
+    turn = match.turn
+    if turn.lower_case or turn.upper_case:
+        return False
+    start, _ = turn.norm.span(match.start, match.end)
+    before = turn.text[:start].rstrip()
+    opens = not before or before[-1] in ".!?…:;\"«“-—" or unicodedata.category(before[-1]) == "So"  # an emoji ends a chat's sentence
+    return turn.text[start : start + 1].isupper() and not opens
+
+
 @register_check("courtesy", CourtesyParams)
 def courtesy(ctx: CheckContext, params: CourtesyParams) -> ItemResult:
     """Passes when the agent keeps a polite register (quality-grid.md): courtesy words, and no « tu », and no familiar word."""
     turns = ctx.scope()
     informal = find_all(params.matchers["informal"], turns)
     familiar = without_overlaps(find_as_written(ctx, params.matchers["familiar"], turns), find_all(params.excluded, turns))
+    familiar = [m for m in familiar if not _in_proper_name(m)]
     polite = find_all(params.matchers["courtesy"], turns)
     measures = {"informal": len(informal), "familiar": len(familiar), "courtesy_words": len(polite)}
     if informal:
