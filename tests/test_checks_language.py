@@ -191,6 +191,9 @@ def test_no_jargon_lower_case_acronyms_and_questions_about_a_word(turns, languag
         ([(A, "j'ouvre un ticket d'incident pour votre box"), (C, "d'accord")], "fr", "failed"),
         ([(A, "ramenez la veste au pressing avec le ticket"), (C, "d'accord")], "fr", "passed"),
         ([(A, "c'est bon votre contrat de chaudière est basculé sur la nouvelle offre"), (C, "merci")], "fr", "passed"),
+        # A surname after a first name is no acronym, whatever its letters (« martial ngono »).
+        ([(A, "ici c'est martial ngono je vous écoute"), (C, "bonjour")], "fr", "passed"),
+        ([(A, "you're through to james mbeki how can i help"), (C, "hi")], "en", "passed"),
         # An acronym written mostly in capitals (« l'AdEF »); not a brand in camel case, nor a name.
         ([(A, "Votre dossier part à l'AdEF pour validation."), (C, "D'accord.")], "fr", "failed"),
         ([(A, "The form goes to the HoSD before we can refund."), (C, "Okay.")], "en", "failed"),

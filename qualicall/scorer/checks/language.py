@@ -191,7 +191,7 @@ def _lower_case_acronyms(ctx: CheckContext, turn: TurnView, params: JargonParams
     """Normalised spans of the lower-case letters in a turn that are no word and cannot be read as one (« votre pdl », "your mpan").
 
     Not a word: no entry in the language's dictionary (qualicall.models.lexicon), not a function word, not
-    a first name. Cannot be read as one: no vowel, a beginning no word of the language has (« mp », « ms »), or
+    a first name nor the surname after one. Cannot be read as one: no vowel, a beginning no word of the language has (« mp », « ms »), or
     at most three letters of which only the first is a vowel (« l'edl », « od », "otp").
     Pronounceable codes (« rio », "smets") are left to the deployment's list and to the customer's question.
     """
@@ -210,11 +210,14 @@ def _lower_case_acronyms(ctx: CheckContext, turn: TurnView, params: JargonParams
         # Two words once normalised: a contraction ASR wrote without its apostrophe (« ive »), no code; nor is chat shorthand ("omg").
         if not folded or " " in folded or folded in stop_words(ctx.language) or is_first_name(folded) or folded in shorthand:
             continue
+        span = turn.norm.norm_span(m.start(1), m.end(1))
+        before = turn.norm.words_before(span[0], 1) if span is not None else []
+        if before and before[0] not in stop_words(ctx.language) and is_first_name(before[0]):
+            continue  # a surname after a first name (« ici c'est martial ngono »)
         words = words or dictionary(ctx.nlp)
         lone_vowel = len(folded) <= 3 and folded[0] in _VOWELS and _VOWELS.isdisjoint(folded[1:])
         if not (_VOWELS.isdisjoint(folded) or folded[:2] not in words.onsets() or lone_vowel) or letters in words:
             continue
-        span = turn.norm.norm_span(m.start(1), m.end(1))
         if span is not None:
             found.append(span)
     return found
