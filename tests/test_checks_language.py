@@ -191,6 +191,14 @@ def test_no_jargon_lower_case_acronyms_and_questions_about_a_word(turns, languag
         ([(A, "j'ouvre un ticket d'incident pour votre box"), (C, "d'accord")], "fr", "failed"),
         ([(A, "ramenez la veste au pressing avec le ticket"), (C, "d'accord")], "fr", "passed"),
         ([(A, "c'est bon votre contrat de chaudière est basculé sur la nouvelle offre"), (C, "merci")], "fr", "passed"),
+        # A short code of letters and a figure is in-house (a class, a level, a form); not a place it locates, a sum, nor paper.
+        ([(A, "Pour votre caniche je conseille le forfait TX3 avec coupe ciseaux."), (C, "D'accord.")], "fr", "failed"),
+        ([(A, "I'll log it as a P3 with the network team."), (C, "Okay.")], "en", "failed"),
+        ([(A, "il faut refaire l'hba1c avant le rendez-vous"), (C, "d'accord")], "fr", "failed"),
+        ([(A, "Seats K12 and K13 are free on Friday."), (C, "Great.")], "en", "passed"),
+        ([(A, "Garez-vous au stationnement P4, derrière l'accueil."), (C, "Merci.")], "fr", "passed"),
+        ([(A, "The call-out fee is R1,200 plus parts."), (C, "Okay.")], "en", "passed"),
+        ([(A, "Imprimez le formulaire sur une feuille A4."), (C, "D'accord.")], "fr", "passed"),
         # A surname after a first name is no acronym, whatever its letters (« martial ngono »).
         ([(A, "ici c'est martial ngono je vous écoute"), (C, "bonjour")], "fr", "passed"),
         ([(A, "you're through to james mbeki how can i help"), (C, "hi")], "en", "passed"),

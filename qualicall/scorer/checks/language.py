@@ -113,6 +113,11 @@ class JargonParams(CheckParams):
     acronyms: bool = Field(default=True, description="also flag unexplained acronyms: all capitals, or lower-case letters no word is made of")
     max_acronym_letters: int = Field(default=5, ge=2, description="a lower-case run of letters longer than this is a word, not an acronym")
     allowed: list[str] = Field(default_factory=list, description="acronyms and abbreviations every customer knows (SMS, TV, kWh…), in any case")
+    code_places: list[str] = Field(
+        default_factory=list,
+        description="words after which a short letter-and-figure code locates something (\"seat F14\", « stationnement P3 »): a place, no jargon "
+        "(elsewhere such a code is an in-house class, level or form: « le forfait TC2 », \"a P1 job\")",
+    )
     meaning_bank: str | None = Field(
         default=None,
         description="the rubric bank of the customer's questions about what a word means (« le quoi ? »): one, right after the agent spoke, fails the item",
@@ -161,6 +166,9 @@ class JargonParams(CheckParams):
         return frozenset(a.upper() for a in self.allowed)
 
 
+# A short code of letters and a figure or two (« le forfait TC2 », "a P1 job", « hba1c »): an in-house class, level or form
+# (a longer run of figures is a reference read out, not jargon).
+_CODE = re.compile(r"(?<![\w-])([^\W\d_]{1,3}\d{1,2}[^\W\d_]?)(?![\w-]|[.,]\d)")  # (not a sum: "R1,450")
 _ACRONYM = re.compile(r"(?<![\w-])([A-Z]{2,6}|[A-Z][A-Za-z]{1,4}[A-Z])s?(?![\w-])")
 # A run of lower-case letters standing alone or after an elided article (« l'edl »), not part of a hyphenated word or a
 # code with digits.
@@ -176,6 +184,25 @@ def _mostly_capitals(letters: str) -> bool:
     """All capitals, or capitals for at least half the letters of a word that begins and ends on one (« l'AWaP »; not
     "PayPal", "McDonald")."""
     return 2 * sum(c.isupper() for c in letters) >= len(letters)
+
+
+def _codes(turn: TurnView, params: JargonParams) -> list[tuple[int, int]]:
+    """Normalised spans of the short letter-and-figure codes of a turn that are not known to every customer, nor a place
+    (`code_places`: "seats B7 to B10")."""
+    places = params.normal_words(params.code_places)
+    found: list[tuple[int, int]] = []
+    place_codes: set[str] = set()
+    for m in _CODE.finditer(turn.text):
+        span = turn.norm.norm_span(m.start(1), m.end(1))
+        if span is None or m.group(1).upper() in params.allowed_set:
+            continue
+        before = turn.norm.words_before(span[0], 2)
+        # After a place, or after its code and a word ("seats F14 and F15", « places B7 à B10 »): a place too.
+        if before[-1:] and before[-1] in places or len(before) == 2 and before[0] in place_codes:
+            place_codes.add(turn.norm.text[span[0] : span[1]])
+            continue
+        found.append(span)
+    return found
 
 
 def _capital_acronyms(turn: TurnView, params: JargonParams) -> list[tuple[int, int]]:
@@ -389,7 +416,7 @@ def no_jargon(ctx: CheckContext, params: JargonParams) -> ItemResult:
             if turn.upper_case:
                 continue  # a shouted or all-caps turn has no acronyms to tell apart
             starts, ends = terms.get(turn.index, ([], []))
-            for span in _capital_acronyms(turn, params) + _lower_case_acronyms(ctx, turn, params) + _spelled_acronyms(ctx, turn, params):
+            for span in _capital_acronyms(turn, params) + _codes(turn, params) + _lower_case_acronyms(ctx, turn, params) + _spelled_acronyms(ctx, turn, params):
                 # A code the customer used first is the customer's own word.
                 code = turn.norm.text[span[0] : span[1]]
                 if customer_words.get(code, turn.index) < turn.index or _said_before(ctx, code, turn.index):
