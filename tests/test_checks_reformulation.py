@@ -176,6 +176,18 @@ def test_announcing_formulas_said_otherwise(agent, language, expected):
         # Agreeing to a slot is no check of understanding; asking about the explanation is.
         ("Je peux vous proposer jeudi à neuf heures, ça vous va ?", "fr", "failed"),
         ("Je reprends : le vaccin protège un an, puis un rappel suffit. Ça vous va comme explication ?", "fr", "passed"),
+        # Asking whether the customer understood, in the second person: the difference, how it works, the steps.
+        ("La carte est bloquée trois jours, puis débloquée seule. Vous voyez ce que ça change ?", "fr", "passed"),
+        ("c'est trois jours puis elle se débloque toute seule c'est clair pour le délai", "fr", "passed"),
+        ("on la bloque puis on la rouvre en deux étapes vous avez compris les étapes", "fr", "passed"),
+        ("It's blocked for three days, then it unlocks itself. Do you understand how it works?", "en", "passed"),
+        ("it stays blocked three days then unlocks itself you following so far", "en", "passed"),
+        ("It unlocks itself after three days. Does that track?", "en", "passed"),
+        # … not a statement, nor instructions followed.
+        ("Comme vous avez compris, la carte est bloquée trois jours.", "fr", "failed"),
+        ("Vous avez compris que la carte est bloquée, je vois.", "fr", "failed"),
+        ("I hope you understand the card stays blocked for three days.", "en", "failed"),
+        ("Did you follow the steps in the email we sent?", "en", "failed"),
     ],
 )
 def test_checks_understanding_in_speech_and_agreement(agent, language, expected):
