@@ -646,6 +646,11 @@ def test_the_closing_seconds_hold_the_turns_begun_in_them():
         ([(A, "Your bike is ready from four. Safe cycling through the park!")], "en", "farewell", "passed"),
         # The answer to the customer's question about the others ("will they …?") brings new facts: no recap.
         ([(A, "Anything else?"), (C, "Will they need to get into the garden?"), (A, "They will only need the side gate open on Thursday morning.")], "en", "recap", "failed"),
+        # The day ahead named by a leave-taking sums nothing up; a day said before it still does; « jusqu'à lundi » takes no leave.
+        ([(A, "C'est noté."), (C, "Merci."), (A, "Avec plaisir."), (C, "Bonne journée."), (A, "Merci à vous, et bon courage pour jeudi avec ce colis !")],
+         "fr", "recap", "failed"),
+        ([(A, "Votre colis repart aujourd'hui et arrive bien jeudi chez vous, bon week-end !")], "fr", "recap", "passed"),
+        ([(A, "Je vous garde le colis au dépôt jusqu'à lundi soir.")], "fr", "farewell", "failed"),
     ],
 )
 def test_closing_words_said_otherwise(closing, language, item_id, expected):

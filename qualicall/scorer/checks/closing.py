@@ -10,6 +10,7 @@ from pydantic import Field
 from qualicall.core.result import ItemResult
 from qualicall.core.text import normalize
 from qualicall.scorer.checks.banks import by_meaning, read_with_bank, realised
+from qualicall.scorer.checks.formula import FormulaParams, find_formula
 from qualicall.scorer.checks.greeting import stop_words
 from qualicall.scorer.context import AGENT, CUSTOMER, CheckContext, Match, TurnView, find_all, first_saying
 from qualicall.scorer.params import CheckParams
@@ -102,6 +103,16 @@ def _has_future(ctx: CheckContext, turn: TurnView, first: int = 0, last: int | N
     return any("Fut" in t.morph.get("Tense") for t in ctx.tokens(turn, first, last))
 
 
+def _leave_taken(ctx: CheckContext, turn: TurnView) -> list[tuple[int, int]]:
+    """The spans of the turn's leave-taking formulas (the items flagged `closes_contact`: « bonne route pour samedi »)."""
+    spans = []
+    for item in ctx.rubric.closes_contact():
+        params = ctx.rubric.checked_params(item)
+        if isinstance(params, FormulaParams):
+            spans += [(m.start, m.end) for m in find_formula(ctx, params, [turn], limit=5)]
+    return spans
+
+
 @register_check("recap", RecapParams)
 def recap(ctx: CheckContext, params: RecapParams) -> ItemResult:
     """Passes when the agent sums up, in the closing, what was done or what happens next."""
@@ -138,12 +149,18 @@ def recap(ctx: CheckContext, params: RecapParams) -> ItemResult:
         # Without a marker: a statement of what happens next (future tense, « sous 5 jours »,
         # "you'll") that repeats what the call established (« la nouvelle carte arrive chez
         # vous sous cinq jours »). An answer to a last question brings new facts instead.
+        leave: list[tuple[int, int]] | None = None
         for start, end, question in spans:
             said = turn.norm.text[start:end]
             if question or len(said.split()) < params.min_words:
                 continue
-            ahead = any(words is not None and words.search(said) for words in (upcoming, days))
+            ahead = [m.start() for words in (upcoming, days) if words is not None and (m := words.search(said))]
             if not ahead and not _has_future(ctx, turn, *turn.norm.span(start, end)):
+                continue
+            # The day ahead named by a leave-taking (« merci, et bonne route pour samedi », « bon week-end, on se voit
+            # lundi ») sums nothing up; « votre colis arrive jeudi, bon week-end » still does.
+            leave = _leave_taken(ctx, turn) if leave is None else leave
+            if ahead and any(start <= taken < start + min(ahead) for taken, _ in leave):
                 continue
             found = restated(start, end)
             if len(found) >= params.min_restated:
