@@ -651,6 +651,11 @@ def test_the_closing_seconds_hold_the_turns_begun_in_them():
          "fr", "recap", "failed"),
         ([(A, "Votre colis repart aujourd'hui et arrive bien jeudi chez vous, bon week-end !")], "fr", "recap", "passed"),
         ([(A, "Je vous garde le colis au dépôt jusqu'à lundi soir.")], "fr", "farewell", "failed"),
+        # « à jeudi » opening the turn or after a closing word, whatever follows; « allez bonsoir » closing the turn.
+        ([(A, "Alors à jeudi, madame Roux, et pensez au bon de retrait.")], "fr", "farewell", "passed"),
+        ([(A, "bon ben c'est noté allez bonsoir madame")], "fr", "farewell", "passed"),
+        ([(A, "Le rendez-vous est reporté à jeudi, je vous envoie le SMS.")], "fr", "farewell", "failed"),
+        ([(A, "Bonsoir madame, c'est le dépôt, votre colis est arrivé.")], "fr", "farewell", "failed"),
     ],
 )
 def test_closing_words_said_otherwise(closing, language, item_id, expected):
