@@ -450,3 +450,20 @@ def test_being_there_to_help_offers_it(opening, language):
     customer = (C, "Bonsoir, ma commande 4471 est incomplète, il manque la bâche.") if language == "fr" else (C, "Hi, order 4471 came without the cover.")
     result = item([customer, (A, opening)], "greeting.offer_help", language, channel="chat")
     assert result.status == "passed", result.reason
+
+
+@pytest.mark.parametrize(
+    "opening, language, expected",
+    [
+        # An invitation to speak at pick-up offers help (« allez-y », "go ahead", "what would you like a hand with?") …
+        ("garage des tilleuls bonjour allez-y", "fr", "passed"),
+        ("Hello, Dunmore Bikes. What can we give you a hand with?", "en", "passed"),
+        ("north shore plumbing emergency line go ahead", "en", "passed"),
+        # … not the go-ahead given.
+        ("Hello, Dunmore Bikes, we got the go ahead from the council for the new shop.", "en", "failed"),
+        ("Dunmore Bikes, go ahead and spell your surname for me.", "en", "failed"),
+    ],
+)
+def test_an_invitation_to_speak_offers_help(opening, language, expected):
+    customer = (C, "bonjour") if language == "fr" else (C, "hi")
+    assert status([(A, opening), customer], "greeting.offer_help", language) == expected
