@@ -280,6 +280,10 @@ def test_agent_name_by_what_a_name_is(turns, language, expected):
         ([(S, "Welcome to the Harbour Dental chat."), (A, "Date of birth?"), (C, "12 May 1980.")], "en", "chat", "failed"),
         # "yeah", "yup" open a pick-up as "yes" does: no company.
         ([(A, "uh yeah kim here fire away"), (C, "hi")], "en", "voice", "failed"),
+        # Lower-case speech after the customer's request: a first name then « de … » names no company (« le polo de votre garçon »).
+        ([(A, "oui bonjour"), (C, "bonjour je voudrais échanger le polo de mon fils il est trop petit"),
+          (A, "d'accord donc le polo de votre garçon contre la taille au-dessus")], "fr", "voice", "failed"),
+        ([(A, "allô"), (C, "oui allô"), (A, "oui bonjour c'est léa de la mutuelle horizon")], "fr", "voice", "passed"),
         # « vous êtes en ligne avec » a company, not with someone; « salam » greets before the company as « bonjour » does.
         ([(A, "bonsoir vous êtes en ligne avec les ateliers kouassi menuiserie"), (C, "bonsoir")], "fr", "voice", "passed"),
         ([(A, "bonsoir vous êtes en ligne avec votre conseiller"), (C, "bonsoir")], "fr", "voice", "failed"),

@@ -343,6 +343,8 @@ def organization(ctx: CheckContext, params: OrganizationParams) -> ItemResult:
         if slot is not None:
             return ctx.passed(reason("organization.pickup", text=slot.text, at=place(slot)), [slot])
     for turn in turns:
+        if turn.lower_case and ctx.customer_spoke_before(turn):
+            break  # lower-case speech after the request: « le polo de votre garçon » names no company
         slot = _attached_slot(ctx, turn, params)
         if slot is not None:
             return ctx.passed(reason("organization.with_agent", text=slot.text, at=place(slot)), [slot])
