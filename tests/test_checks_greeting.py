@@ -333,6 +333,10 @@ def test_a_first_name_at_pick_up_is_never_the_organisation():
         ([(A, "hello riverside kennels"), (C, "hi it's about the dog walker"), (A, "oh right that'll be priya she's off today")], "en", "failed"),
         ([(A, "salam bonjour garage du port c'est pour quoi"), (C, "bonjour pour une vidange")], "fr", "failed"),
         ([(A, "salam bonjour garage du port ici karim"), (C, "bonjour pour une vidange")], "fr", "passed"),
+        # Words the first-name lexicon holds that name nobody here: « Ville de … », « hein », « asso », "ma", "dae".
+        ([(A, "Ville de Saint-Malo, service des sports, bonjour."), (C, "Bonjour.")], "fr", "failed"),
+        ([(A, "oui c'est l'asso des jardins partagés hein"), (C, "bonjour")], "fr", "failed"),
+        ([(A, "yes ma how can i help"), (C, "hi")], "en", "failed"),
     ],
 )
 def test_agent_name_compounds_and_other_peoples_names(turns, language, expected):
