@@ -412,11 +412,15 @@ def test_a_last_turn_that_stops_short_of_its_speakers_stop(ending, language, cha
         ([(A, "Le modèle existe en bleu et en gris."), (C, "Oh pardon, faut que j'y aille, on m'appelle.")], "fr", True),
         ([(A, "The engineer can come on Friday."), (C, "sorry the school's calling me I need to take this")], "en", True),
         ([(A, "Your balance is forty pounds."), (C, "Ugh, my phone is about to die, I'll call back tomorrow.")], "en", True),
-        # The agent's question nobody answered (a detail, a choice): cut; their closing question unanswered: judged.
-        ([(C, "Et il faut fournir quoi ?"), (A, "Une facture suffit. Vous l'avez au format PDF ?")], "fr", True),
-        ([(C, "Can I pay by card?"), (A, "Yes. Which card would you like to use?")], "en", True),
-        ([(C, "Merci pour l'info."), (A, "Avec plaisir. Puis-je vous aider pour autre chose ?")], "fr", False),
-        ([(C, "Great, thanks."), (A, "Is there anything else I can do for you today?")], "en", False),
+        # … not words of breaking off in another sense, nor inside an earlier sentence.
+        ([(A, "Le sirop est sans sucre."), (C, "Parfait. Et je vous rappelle que c'est pour un enfant de quatre ans.")], "fr", False),
+        ([(A, "Le sirop est sans sucre."), (C, "Parfait, ça tombe bien, je dois partir à quatorze heures.")], "fr", False),
+        ([(A, "It's ready at the counter."), (C, "Great, I have to go pick her up at three anyway.")], "en", False),
+        ([(A, "Le sirop est sans sucre."), (C, "Je vous rappelle que j'ai payé la dernière fois et que le sirop n'était pas là.")], "fr", False),
+        # The agent's question left unanswered at the end is judged on the closing (a chat customer may leave after the
+        # answer: "Was that helpful?").
+        ([(C, "Et il faut fournir quoi ?"), (A, "Une facture suffit. Vous l'avez au format PDF ?")], "fr", False),
+        ([(C, "Great, thanks."), (A, "Thanks for reaching out! Was that helpful?")], "en", False),
     ],
 )
 def test_a_contact_ending_on_a_question_or_a_wait_with_nothing_after(ending, language, cut):
@@ -610,8 +614,8 @@ def test_a_stop_inside_a_word_ends_no_sentence():
 
 
 def test_the_closing_seconds_hold_the_turns_begun_in_them():
-    # A long explanation begun before the call's last 30 seconds, that ends in them, answered the request: its « donc »
-    # opens no summary of the call. The same words begun in the last seconds do.
+    # A long explanation said mostly before the call's last 30 seconds, that ends in them, answered the request: its
+    # « donc » opens no summary of the call. The same words said mostly in the last seconds do.
     from qualicall.core.interaction import Interaction
 
     explanation = ("alors donc pour votre chaudière gaz il faut d'abord vérifier la pression du circuit et ensuite purger les "
@@ -621,7 +625,7 @@ def test_the_closing_seconds_hold_the_turns_begun_in_them():
         timed = [
             (A, "chauffage service bonjour", 0.0, 2.0),
             (C, "bonjour ma chaudière gaz affiche un code erreur et les radiateurs restent froids", 2.5, 8.0),
-            (A, explanation, explained_at, 50.0),
+            (A, explanation, explained_at, 45.0),
             (C, "d'accord", 50.5, 51.0),
             (A, "c'est noté", 51.5, 52.5),
             (C, "merci", 53.0, 53.5),

@@ -83,6 +83,12 @@ class Match:
         return self.turn.text[s:e]
 
 
+def _midpoint(turn: TurnView) -> float:
+    """The middle of the turn's time (its start or end alone when only one is known)."""
+    times = [time for time in (turn.start, turn.end) if time is not None]
+    return sum(times) / len(times) if times else 0.0
+
+
 @dataclass
 class CheckContext:
     interaction: Interaction
@@ -152,9 +158,9 @@ class CheckContext:
         count = min(window.agent_turns, len(turns))
         if self.timed:
             end = self.call_end
-            # The agent's speech in the last seconds: turns begun there (a long explanation that ends in them answered the
-            # request, it does not close the call).
-            timed = sum(1 for t in turns if (t.start if t.start is not None else t.end or 0.0) >= end - window.seconds)
+            # The agent's speech in the last seconds: turns said mostly there (a long explanation that only ends in them
+            # answered the request, it does not close the call; a recap of 23 s with 18 in them does).
+            timed = sum(1 for t in turns if _midpoint(t) >= end - window.seconds)
             count = max(count, timed)
         closing = turns[len(turns) - count :] if count else []
         # A short call's last turns may reach back to the agent's opening: what was said before the customer

@@ -11,7 +11,7 @@ from qualicall.core import scores
 from qualicall.core.scores import weighted_mean
 from qualicall.scorer.banks import shared_examples
 from qualicall.scorer.checks.formula import FormulaParams, find_formula
-from qualicall.scorer.context import AGENT, CUSTOMER, SENTENCE_END, SYSTEM, CheckContext, Match, TurnView, find_all
+from qualicall.scorer.context import AGENT, CUSTOMER, SENTENCE_END, SYSTEM, CheckContext, Match, TurnView, find_all, without_overlaps
 from qualicall.scorer.indicators import measure_chat, score_indicators
 from qualicall.scorer.reasons import Reason, reason
 from qualicall.core.interaction import Interaction, InteractionError
@@ -63,12 +63,12 @@ def _interrupted(ctx: CheckContext) -> str | None:
         # The customer gives up (« bon ben laissez tomber, je vais voir ailleurs ») and nothing comes after, no closing
         # formula from either (not « non merci, laissez tomber, au revoir », nor after the agent's « autre chose ? »).
         marker_turn, said = final, gave_up[0].text
-    elif final.speaker == CUSTOMER and (broke := find_all(ctx.rubric.breaking_off, [final])) \
+    elif final.speaker == CUSTOMER and (broke := _breaks_off(ctx, final)) is not None \
             and not _closing_begun(ctx, ctx.agent_turns[-1:], surely=True) and not _takes_leave(ctx, [final]):
         # The customer breaks off (« attendez, on m'appelle sur l'autre ligne, je vous rappelle », "my bus is here, I'll
         # have to ring you back"), the agent had not begun the closing (their « Merci de penser à la carte » is said
         # mid-call) and the customer took no leave: the contact stopped before its closing.
-        marker_turn, said = final, broke[0].text
+        marker_turn, said = final, broke
     elif final.speaker in (AGENT, CUSTOMER) and not _question([final]) and find_all(ctx.rubric.unfinished, [final]):
         # (Not a question: "Is there anything else I can help you with?" is whole.)
         marker_turn, said = final, _last_words(final, 5)
@@ -87,10 +87,6 @@ def _interrupted(ctx: CheckContext) -> str | None:
         # the agent had not begun the closing and the customer took no leave (thanks alone close nothing, the
         # customer's « Merci ! Et ça arrive quand ? » nor the agent's « Merci, c'est noté »): the contact stopped
         # while it was still being handled.
-        marker_turn, said = final, _last_words(final, 8)
-    elif final.speaker == AGENT and _question([final]) and not _closing_begun(ctx, [final], surely=True):
-        # The agent's question (a detail, a document, a choice; not « Autre chose ? ») that nobody answered ends the
-        # contact: the customer left while it was still being handled (« … En avez-vous d'avant les pluies ? »).
         marker_turn, said = final, _last_words(final, 8)
     elif (held := _holding(ctx)) is not None:
         marker_turn, said = held
@@ -207,6 +203,23 @@ def _trails_off(ctx: CheckContext, turn: TurnView) -> bool:
     others = [t for t in ctx.turns if t.speaker == turn.speaker and t.index != turn.index and t.text.strip()]
     ended = sum(not _unpunctuated(t.text) for t in others)
     return len(others) >= _PUNCTUATED_TURNS and ended >= _PUNCTUATED_SHARE * len(others)
+
+
+def _breaks_off(ctx: CheckContext, turn: TurnView) -> str | None:
+    """The customer's words breaking off near the end of their turn, as `_near_end` reads it (`windows.breaking_off`:
+    « … je dois partir, le taxi est là », "I'll ring you back"; not inside an earlier sentence, nor a `breaking_off_exclude`
+    phrase: « je vous rappelle que c'est sans gluten », « je dois partir à quatorze heures »)."""
+    found = find_all(ctx.rubric.breaking_off, [turn])
+    if not found:
+        return None
+    excluded = find_all(ctx.rubric.breaking_off_exclude, [turn])
+    tail = len(turn.norm.text) - len(" ".join(turn.norm.words()[-_HOLDING_TAIL_WORDS:]))
+    text = turn.text.rstrip()
+    ends = [m.end() for m in SENTENCE_END.finditer(text) if m.end() < len(text)]
+    last = turn.norm.norm_span(ends[-1], len(text)) if ends else None
+    lead = (last[0], last[0] + len(" ".join(turn.norm.text[last[0] :].split()[:_HOLDING_LEAD_WORDS]))) if last else (0, 0)
+    near = [m for m in found if (m.end > tail or lead[0] <= m.start < lead[1]) and without_overlaps([m], excluded)]
+    return near[0].text if near else None
 
 
 def _asks_to_wait(ctx: CheckContext, turn: TurnView) -> re.Match[str] | None:

@@ -65,10 +65,12 @@ class Windows(_Strict):
     # Words of a customer giving up (« laissez tomber », "forget it"): their last turn ending on one, with no
     # closing formula in it or in the agent's turn before, ends the contact before its closing.
     leaving: list[str] = Field(default_factory=list)
-    # Words of a customer breaking off (« je dois partir », "I'll ring you back"): their last turn holding one, with no
+    # Words of a customer breaking off (« je dois partir », "I'll ring you back"): their last turn holding one near its end, with no
     # closing formula from the agent's turn before (thanks said mid-call aside) nor leave-taking in theirs, ends the contact
     # before its closing.
     breaking_off: list[str] = Field(default_factory=list)
+    # The same words in another sense (« je vous rappelle que … », « je dois partir à quatorze heures »).
+    breaking_off_exclude: list[str] = Field(default_factory=list)
 
 
 class TextSettings(_Strict):
@@ -441,7 +443,7 @@ class Rubric(_Strict):
     def thresholds(self) -> dict[str, Any]:
         """Every setting a score depends on, written into each result."""
         return {
-            "windows": self.windows.model_dump(exclude={"interrupted", "system_ended", "unfinished", "leaving", "waiting", "breaking_off"}),
+            "windows": self.windows.model_dump(exclude={"interrupted", "system_ended", "unfinished", "leaving", "waiting", "breaking_off", "breaking_off_exclude"}),
             "criteria_weights": {cid: c.weight for cid, c in self.criteria.items()},
             "items": {
                 f"{cid}.{iid}": {"weight": item.weight, **_numeric(item.params)}
@@ -514,6 +516,11 @@ class Rubric(_Strict):
     def breaking_off(self) -> re.Pattern[str] | None:
         """`windows.breaking_off` as one regex on normalised text."""
         return compile_phrases(self.windows.breaking_off, self.text.hesitation_set)
+
+    @cached_property
+    def breaking_off_exclude(self) -> re.Pattern[str] | None:
+        """`windows.breaking_off_exclude` as one regex on normalised text."""
+        return compile_phrases(self.windows.breaking_off_exclude, self.text.hesitation_set)
 
     def closes_contact(self) -> list[ItemSpec]:
         """The items flagged `closes_contact`: their formulas take leave of the customer."""
