@@ -129,6 +129,10 @@ def test_customer_banned_formula_does_not_count():
         ("Thank you, the spots run on Radio Bro Ceredigion from Monday.", "en", "passed"),
         ("Merci, votre table est réservée au Bar Cool de la gare.", "fr", "passed"),
         ("Merci. Ouais, c'est noté.", "fr", "failed"),
+        # … not alone after a comma, a line break or a smiley.
+        ("Sure thing, Mate, it's arriving today, thanks.", "en", "failed"),
+        ("Merci, j'ai vérifié\nOuais elle est livrée.", "fr", "failed"),
+        ("Thanks, just checked :) Yeah it's arriving today.", "en", "failed"),
     ],
 )
 def test_courtesy(agent, language, expected):
@@ -191,10 +195,14 @@ def test_no_jargon_lower_case_acronyms_and_questions_about_a_word(turns, languag
         ([(A, "j'ouvre un ticket d'incident pour votre box"), (C, "d'accord")], "fr", "failed"),
         ([(A, "ramenez la veste au pressing avec le ticket"), (C, "d'accord")], "fr", "passed"),
         ([(A, "c'est bon votre contrat de chaudière est basculé sur la nouvelle offre"), (C, "merci")], "fr", "passed"),
-        # A short code of letters and a figure is in-house (a class, a level, a form); not a place it locates, a sum, nor paper.
+        # A short code of letters and a figure after a word that makes it in-house (a package, a rate, a priority); not a
+        # flat, a road, a car, a seat, a parking, a sum, nor paper.
         ([(A, "Pour votre caniche je conseille le forfait TX3 avec coupe ciseaux."), (C, "D'accord.")], "fr", "failed"),
         ([(A, "I'll log it as a P3 with the network team."), (C, "Okay.")], "en", "failed"),
-        ([(A, "il faut refaire l'hba1c avant le rendez-vous"), (C, "d'accord")], "fr", "failed"),
+        ([(A, "votre abonnement passe au tarif tr12 dès janvier"), (C, "d'accord")], "fr", "failed"),
+        ([(A, "Pour un T2 à Rennes, le dossier de location est en ligne."), (C, "D'accord.")], "fr", "passed"),
+        ([(A, "The engineer is stuck on the M25, he'll be an hour late."), (C, "Okay.")], "en", "passed"),
+        ([(A, "Pour votre Citroën C3, la vidange est à 89 euros."), (C, "D'accord.")], "fr", "passed"),
         ([(A, "Seats K12 and K13 are free on Friday."), (C, "Great.")], "en", "passed"),
         ([(A, "Garez-vous au stationnement P4, derrière l'accueil."), (C, "Merci.")], "fr", "passed"),
         ([(A, "The call-out fee is R1,200 plus parts."), (C, "Okay.")], "en", "passed"),
@@ -206,6 +214,7 @@ def test_no_jargon_lower_case_acronyms_and_questions_about_a_word(turns, languag
         ([(A, "Votre dossier part à l'AdEF pour validation."), (C, "D'accord.")], "fr", "failed"),
         ([(A, "The form goes to the HoSD before we can refund."), (C, "Okay.")], "en", "failed"),
         ([(A, "Vous pouvez payer par PayPal ou par carte."), (C, "D'accord.")], "fr", "passed"),
+        ([(A, "Your stay is booked on AirBnB, the host has your PhD pass."), (C, "Okay.")], "en", "passed"),
         ([(A, "Mr McDonald from our team will call you back."), (C, "Okay.")], "en", "passed"),
         # Asking about what to do is not asking what a word means.
         ([(A, "Cochez la case en bas du formulaire."), (C, "Je coche quoi ?"), (A, "La case « accord ».")], "fr", "passed"),

@@ -113,10 +113,10 @@ class JargonParams(CheckParams):
     acronyms: bool = Field(default=True, description="also flag unexplained acronyms: all capitals, or lower-case letters no word is made of")
     max_acronym_letters: int = Field(default=5, ge=2, description="a lower-case run of letters longer than this is a word, not an acronym")
     allowed: list[str] = Field(default_factory=list, description="acronyms and abbreviations every customer knows (SMS, TV, kWh…), in any case")
-    code_places: list[str] = Field(
+    code_leaders: list[str] = Field(
         default_factory=list,
-        description="words after which a short letter-and-figure code locates something (\"seat F14\", « stationnement P3 »): a place, no jargon "
-        "(elsewhere such a code is an in-house class, level or form: « le forfait TC2 », \"a P1 job\")",
+        description="words after which a short letter-and-figure code is an in-house class, rate or form (« le forfait TC2 », « tarif TR65 », "
+        "\"a P1\"); elsewhere such a code is a model, a road, a seat or a grade every customer reads (« un T2 », \"the M25\", \"seat F14\")",
     )
     meaning_bank: str | None = Field(
         default=None,
@@ -166,8 +166,8 @@ class JargonParams(CheckParams):
         return frozenset(a.upper() for a in self.allowed)
 
 
-# A short code of letters and a figure or two (« le forfait TC2 », "a P1 job", « hba1c »): an in-house class, level or form
-# (a longer run of figures is a reference read out, not jargon).
+# A short code of letters and a figure or two (« le forfait TC2 », "a P1 job"): after `code_leaders`, an in-house class,
+# rate or form (a longer run of figures is a reference read out, not jargon).
 _CODE = re.compile(r"(?<![\w-])([^\W\d_]{1,3}\d{1,2}[^\W\d_]?)(?![\w-]|[.,]\d)")  # (not a sum: "R1,450")
 _ACRONYM = re.compile(r"(?<![\w-])([A-Z]{2,6}|[A-Z][A-Za-z]{1,4}[A-Z])s?(?![\w-])")
 # A run of lower-case letters standing alone or after an elided article (« l'edl »), not part of a hyphenated word or a
@@ -181,25 +181,19 @@ _LETTER_WORDS = {"fr": frozenset("ayo"), "en": frozenset("aio")}
 
 
 def _mostly_capitals(letters: str) -> bool:
-    """All capitals, or capitals for at least half the letters of a word that begins and ends on one (« l'AWaP »; not
-    "PayPal", "McDonald")."""
-    return 2 * sum(c.isupper() for c in letters) >= len(letters)
+    """All capitals, or capitals for more than half the letters of a word that begins and ends on one (« l'AWaP »; not
+    "PayPal", "AirBnB", "McDonald")."""
+    return 2 * sum(c.isupper() for c in letters) > len(letters)
 
 
 def _codes(turn: TurnView, params: JargonParams) -> list[tuple[int, int]]:
-    """Normalised spans of the short letter-and-figure codes of a turn that are not known to every customer, nor a place
-    (`code_places`: "seats B7 to B10")."""
-    places = params.normal_words(params.code_places)
-    found: list[tuple[int, int]] = []
-    place_codes: set[str] = set()
+    """Normalised spans of the short letter-and-figure codes of a turn said after one of `code_leaders` (an in-house class,
+    rate or form), not known to every customer (`allowed`)."""
+    leaders = params.normal_words(params.code_leaders)
+    found = []
     for m in _CODE.finditer(turn.text):
         span = turn.norm.norm_span(m.start(1), m.end(1))
-        if span is None or m.group(1).upper() in params.allowed_set:
-            continue
-        before = turn.norm.words_before(span[0], 2)
-        # After a place, or after its code and a word ("seats F14 and F15", « places B7 à B10 »): a place too.
-        if before[-1:] and before[-1] in places or len(before) == 2 and before[0] in place_codes:
-            place_codes.add(turn.norm.text[span[0] : span[1]])
+        if span is None or m.group(1).upper() in params.allowed_set or not set(turn.norm.words_before(span[0], 1)) & leaders:
             continue
         found.append(span)
     return found
@@ -229,6 +223,7 @@ def _lower_case_acronyms(ctx: CheckContext, turn: TurnView, params: JargonParams
     found = []
     words = None
     shorthand = {short for short, _ in ctx.rubric.text.spelling_pairs}
+    opening = ctx.window("opening")
     for m in _LOWER_RUN.finditer(turn.text):
         letters = m.group(1)
         if len(letters) > params.max_acronym_letters or letters.upper() in params.allowed_set:
@@ -239,8 +234,8 @@ def _lower_case_acronyms(ctx: CheckContext, turn: TurnView, params: JargonParams
             continue
         span = turn.norm.norm_span(m.start(1), m.end(1))
         before = turn.norm.words_before(span[0], 1) if span is not None else []
-        if before and before[0] not in stop_words(ctx.language) and is_first_name(before[0]):
-            continue  # a surname after a first name (« ici c'est martial ngono »)
+        if before and before[0] not in stop_words(ctx.language) and is_first_name(before[0]) and turn in opening:
+            continue  # a surname after a first name where the agent presents themselves (« ici c'est martial ngono »; not "your bill mpan")
         words = words or dictionary(ctx.nlp)
         lone_vowel = len(folded) <= 3 and folded[0] in _VOWELS and _VOWELS.isdisjoint(folded[1:])
         if not (_VOWELS.isdisjoint(folded) or folded[:2] not in words.onsets() or lone_vowel) or letters in words:
@@ -450,15 +445,18 @@ class CourtesyParams(ExclusionParams):
 
 
 def _in_proper_name(match: Match) -> bool:
-    """A word capitalised inside a sentence of cased text names something (« Radio Bro Ceredigion », "the Cool Beans café"):
-    not the agent's register."""
+    """A word capitalised inside a sentence of cased text, next to another capitalised word, names something (« Radio Bro
+    Ceredigion », "the Cool Beans café"): not the agent's register (not "Sure thing, Mate, it's …", « vérifié\nOuais »)."""
     turn = match.turn
     if turn.lower_case or turn.upper_case:
         return False
-    start, _ = turn.norm.span(match.start, match.end)
-    before = turn.text[:start].rstrip()
-    opens = not before or before[-1] in ".!?…:;\"«“-—" or unicodedata.category(before[-1]) == "So"  # an emoji ends a chat's sentence
-    return turn.text[start : start + 1].isupper() and not opens
+    start, end = turn.norm.span(match.start, match.end)
+    before = turn.text[:start].rstrip(" ")
+    opens = not before or before[-1] in ".!?…:;\"«“-—()\n" or unicodedata.category(before[-1]) == "So"  # an emoji ends a chat's sentence
+    if not turn.text[start : start + 1].isupper() or opens:
+        return False
+    neighbours = [before.split()[-1] if before.split() else "", turn.text[end:].split()[0] if turn.text[end:].split() else ""]
+    return any(word[:1].isupper() for word in neighbours)
 
 
 @register_check("courtesy", CourtesyParams)
