@@ -654,6 +654,8 @@ def test_the_closing_seconds_hold_the_turns_begun_in_them():
         ([(A, "C'est noté."), (C, "Merci."), (A, "Avec plaisir."), (C, "Bonne journée."), (A, "Merci à vous, et bon courage pour jeudi avec ce colis !")],
          "fr", "recap", "failed"),
         ([(A, "Votre colis repart aujourd'hui et arrive bien jeudi chez vous, bon week-end !")], "fr", "recap", "passed"),
+        ([(A, "Très bien, merci madame, bonne journée, votre colis repart donc aujourd'hui et sera livré jeudi chez vous.")], "fr", "recap", "passed"),
+        ([(A, "Le laboratoire a du retard, donc à lundi au lieu de vendredi pour la pose.")], "fr", "farewell", "failed"),
         ([(A, "Je vous garde le colis au dépôt jusqu'à lundi soir.")], "fr", "farewell", "failed"),
         # « à jeudi » opening the turn or after a closing word, whatever follows; « allez bonsoir » closing the turn.
         ([(A, "Alors à jeudi, madame Roux, et pensez au bon de retrait.")], "fr", "farewell", "passed"),

@@ -329,7 +329,10 @@ def test_a_first_name_at_pick_up_is_never_the_organisation():
         ([(C, "Allô ?"), (A, "Bonjour, c'est madame Garnier ?"), (C, "Oui c'est moi.")], "fr", "failed"),
         ([(C, "Hello?"), (A, "Hi, this is Mrs Hale? Calling about your boiler.")], "en", "failed"),
         # A first name followed by a third-person word is someone else's; « salam » greets, it names no one.
-        ([(A, "atelier vélo bonjour"), (C, "bonjour je viens chercher mon vélo"), (A, "ah c'est noté c'est julien il finit la roue ce soir")], "fr", "failed"),
+        ([(A, "atelier vélo bonjour"), (C, "bonjour je viens chercher mon vélo"), (A, "ah c'est noté c'est julie elle finit la roue ce soir")], "fr", "failed"),
+        # … not an impersonal « il », nor "they".
+        ([(A, "bonjour ici paul il me semble que vous avez appelé ce matin"), (C, "oui bonjour")], "fr", "passed"),
+        ([(A, "Hi, it's Chloe, they asked me to call you back about your claim."), (C, "Oh hi.")], "en", "passed"),
         ([(A, "hello riverside kennels"), (C, "hi it's about the dog walker"), (A, "oh right that'll be priya she's off today")], "en", "failed"),
         ([(A, "salam bonjour garage du port c'est pour quoi"), (C, "bonjour pour une vidange")], "fr", "failed"),
         ([(A, "salam bonjour garage du port ici karim"), (C, "bonjour pour une vidange")], "fr", "passed"),
@@ -470,6 +473,9 @@ def test_being_there_to_help_offers_it(opening, language):
         # … not the go-ahead given.
         ("Hello, Dunmore Bikes, we got the go ahead from the council for the new shop.", "en", "failed"),
         ("Dunmore Bikes, go ahead and spell your surname for me.", "en", "failed"),
+        ("Il me faut d'abord votre numéro de contrat, allez-y", "fr", "failed"),
+        ("I'll need your account number first, go ahead", "en", "failed"),
+        ("Dunmore Bikes, we're short a hand with the van today.", "en", "failed"),
     ],
 )
 def test_an_invitation_to_speak_offers_help(opening, language, expected):

@@ -188,6 +188,10 @@ def test_announcing_formulas_said_otherwise(agent, language, expected):
         ("Vous avez compris que la carte est bloquée, je vois.", "fr", "failed"),
         ("I hope you understand the card stays blocked for three days.", "en", "failed"),
         ("Did you follow the steps in the email we sent?", "en", "failed"),
+        ("I'm sure you understand that the deposit is non refundable.", "en", "failed"),
+        ("It's easy once you follow it step by step.", "en", "failed"),
+        ("C'est compris pour le mardi, je vous inscris à dix heures.", "fr", "failed"),
+        ("Vous voyez la différence sur votre facture, la ligne du bas est le rattrapage de mars.", "fr", "failed"),
     ],
 )
 def test_checks_understanding_in_speech_and_agreement(agent, language, expected):

@@ -103,6 +103,10 @@ def _has_future(ctx: CheckContext, turn: TurnView, first: int = 0, last: int | N
     return any("Fut" in t.morph.get("Tense") for t in ctx.tokens(turn, first, last))
 
 
+# How many words may part a leave-taking from the day it names (« bonne route pour samedi », « bon courage pour mardi »).
+_WISH_TO_DAY_WORDS = 3
+
+
 def _leave_taken(ctx: CheckContext, turn: TurnView) -> list[tuple[int, int]]:
     """The spans of the turn's leave-taking formulas (the items flagged `closes_contact`: « bonne route pour samedi »)."""
     spans = []
@@ -157,10 +161,12 @@ def recap(ctx: CheckContext, params: RecapParams) -> ItemResult:
             ahead = [m.start() for words in (upcoming, days) if words is not None and (m := words.search(said))]
             if not ahead and not _has_future(ctx, turn, *turn.norm.span(start, end)):
                 continue
-            # The day ahead named by a leave-taking (« merci, et bonne route pour samedi », « bon week-end, on se voit
-            # lundi ») sums nothing up; « votre colis arrive jeudi, bon week-end » still does.
+            # The day ahead named by a leave-taking, a few words after it (« merci, et bonne route pour samedi », « au plaisir
+            # de vous voir mardi »), sums nothing up; « votre colis arrive jeudi, bon week-end » and « bonne journée, votre
+            # détartrage est déplacé à jeudi » still do.
             leave = _leave_taken(ctx, turn) if leave is None else leave
-            if ahead and any(start <= taken < start + min(ahead) for taken, _ in leave):
+            named = start + min(ahead) if ahead else None
+            if named is not None and any(start <= s < named and len(turn.norm.text[e:named].split()) <= _WISH_TO_DAY_WORDS for s, e in leave):
                 continue
             found = restated(start, end)
             if len(found) >= params.min_restated:
