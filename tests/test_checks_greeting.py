@@ -333,6 +333,7 @@ def test_a_first_name_at_pick_up_is_never_the_organisation():
         # … not an impersonal « il », nor "they".
         ([(A, "bonjour ici paul il me semble que vous avez appelé ce matin"), (C, "oui bonjour")], "fr", "passed"),
         ([(A, "Hi, it's Chloe, they asked me to call you back about your claim."), (C, "Oh hi.")], "en", "passed"),
+        ([(A, "Bonjour, cabinet Lemoine, Thomas, lui-même, que puis-je faire pour vous ?"), (C, "Bonjour.")], "fr", "passed"),
         ([(A, "hello riverside kennels"), (C, "hi it's about the dog walker"), (A, "oh right that'll be priya she's off today")], "en", "failed"),
         ([(A, "salam bonjour garage du port c'est pour quoi"), (C, "bonjour pour une vidange")], "fr", "failed"),
         ([(A, "salam bonjour garage du port ici karim"), (C, "bonjour pour une vidange")], "fr", "passed"),
@@ -475,6 +476,8 @@ def test_being_there_to_help_offers_it(opening, language):
         ("Dunmore Bikes, go ahead and spell your surname for me.", "en", "failed"),
         ("Il me faut d'abord votre numéro de contrat, allez-y", "fr", "failed"),
         ("I'll need your account number first, go ahead", "en", "failed"),
+        ("Votre identifiant, allez-y.", "fr", "failed"),
+        ("Your account number, go ahead.", "en", "failed"),
         ("Dunmore Bikes, we're short a hand with the van today.", "en", "failed"),
     ],
 )

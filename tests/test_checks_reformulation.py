@@ -192,6 +192,10 @@ def test_announcing_formulas_said_otherwise(agent, language, expected):
         ("It's easy once you follow it step by step.", "en", "failed"),
         ("C'est compris pour le mardi, je vous inscris à dix heures.", "fr", "failed"),
         ("Vous voyez la différence sur votre facture, la ligne du bas est le rattrapage de mars.", "fr", "failed"),
+        ("Je vois que vous avez tout compris.", "fr", "failed"),
+        ("C'est clair pour le matin.", "fr", "failed"),
+        ("I'm going to read you the terms so that you understand.", "en", "failed"),
+        ("Yes, does it track sleep? It does.", "en", "failed"),
     ],
 )
 def test_checks_understanding_in_speech_and_agreement(agent, language, expected):

@@ -158,9 +158,11 @@ class CheckContext:
         count = min(window.agent_turns, len(turns))
         if self.timed:
             end = self.call_end
-            # The agent's speech in the last seconds: turns said mostly there (a long explanation that only ends in them
-            # answered the request, it does not close the call; a recap of 23 s with 18 in them does).
-            timed = sum(1 for t in turns if _midpoint(t) >= end - window.seconds)
+            # The agent's speech in the last seconds: turns said mostly there, or for half of them at least (a long
+            # explanation that only ends in them answered the request, it does not close the call; a recap of 40 s with
+            # 18 in them does).
+            since = end - window.seconds
+            timed = sum(1 for t in turns if _midpoint(t) >= since or (t.end or 0.0) - since >= window.seconds / 2)
             count = max(count, timed)
         closing = turns[len(turns) - count :] if count else []
         # A short call's last turns may reach back to the agent's opening: what was said before the customer

@@ -22,8 +22,9 @@ from qualicall.scorer.registry import register_check
 # over the whole call.
 STEM = 5
 CONTENT_POS = frozenset({"NOUN", "PROPN", "VERB", "NUM"})
-# A sentence ends on stops followed by a space or the turn's end: not inside "a.m.", « 1.95 m », "e.g.".
-_SENTENCE = re.compile(r"(?:[^.!?…]|[.!?…]+(?![\s.!?…]|$))+[.!?…]*")
+# A sentence ends on stops followed by a space or the turn's end: not inside "a.m.", « 1.95 m », "e.g.", nor after "a.m."
+# when the sentence goes on in lower case ("Come at 9 a.m. tomorrow.").
+_SENTENCE = re.compile(r"(?:[^.!?…]|[.!?…]+(?![\s.!?…]|$)|(?<=\b[apAP]\.[mM])\.(?=\s+[a-z]))+[.!?…]*")
 _PUNCTUATION = re.compile(r"[.,;:!?…]")
 
 

@@ -136,6 +136,9 @@ def _is_question(match: Match, params: FormulaParams) -> bool:
         # Punctuated text: the formula is a question if a '?' closes its sentence (« Tu vois le topo ou je reprends ? »).
         closing = SENTENCE_END.search(turn.text, end)
         return closing is not None and "?" in closing.group()
+    closing = SENTENCE_END.search(turn.text, end)
+    if closing is not None and closing.group() in (".", "!"):
+        return False  # a sentence closed by a full stop states (« C'est clair pour le matin. »)
     before = turn.norm.words_before(match.start, 3)
     ending, single = params.affirmed
     return not ((ending is not None and ending.search(" ".join(before))) or single.intersection(before))

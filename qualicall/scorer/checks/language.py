@@ -456,7 +456,7 @@ def _in_proper_name(match: Match) -> bool:
     if not turn.text[start : start + 1].isupper() or opens:
         return False
     neighbours = [before.split()[-1] if before.split() else "", turn.text[end:].split()[0] if turn.text[end:].split() else ""]
-    return any(word[:1].isupper() for word in neighbours)
+    return any(len(word) > 1 and word[:1].isupper() for word in neighbours)  # (not "Yeah I can")
 
 
 @register_check("courtesy", CourtesyParams)
