@@ -162,6 +162,10 @@ class JargonParams(CheckParams):
         return [re.compile(pattern) for pattern in self.elided_questions]
 
     @cached_property
+    def code_leader_words(self) -> frozenset[str]:
+        return self.normal_words(self.code_leaders)
+
+    @cached_property
     def allowed_set(self) -> frozenset[str]:
         return frozenset(a.upper() for a in self.allowed)
 
@@ -189,7 +193,7 @@ def _mostly_capitals(letters: str) -> bool:
 def _codes(turn: TurnView, params: JargonParams) -> list[tuple[int, int]]:
     """Normalised spans of the short letter-and-figure codes of a turn said after one of `code_leaders` (an in-house class,
     rate or form), not known to every customer (`allowed`)."""
-    leaders = params.normal_words(params.code_leaders)
+    leaders = params.code_leader_words
     found = []
     for m in _CODE.finditer(turn.text):
         span = turn.norm.norm_span(m.start(1), m.end(1))
