@@ -386,8 +386,8 @@ class AgentNameParams(CheckParams):
     )
     third_person: list[str] = Field(
         default_factory=list,
-        description="third-person words (« il », \"he's\"): a first name said outside the patterns and followed by one is someone else's "
-        "(\"that would be darren, he's moved to Australia\")",
+        description="third-person words (« elle », \"he's\"): a first name said outside the first-person phrases and followed by one is "
+        "someone else's (\"that would be darren, he's moved to Australia\"; not an impersonal « il »)",
     )
     lower_case_slots: list[str] = Field(
         default_factory=list,
@@ -574,8 +574,8 @@ class _NameReader:
         return following or not self.sentence_start(turn, words[i - 1][1])
 
     def someone_else(self, turn: TurnView, end: int) -> bool:
-        """The name, or the phrase presenting it, is followed by a third-person word: the agent speaks of someone (« c'est Julien,
-        il passe jeudi »)."""
+        """The name, or the phrase presenting it, is followed by a third-person word: the agent speaks of someone (« c'est Julie,
+        elle passe jeudi »)."""
         after = turn.norm.words_after(end, 1)
         return bool(after) and after[0] in self.sets["third_person"]
 
@@ -685,7 +685,7 @@ def agent_name(ctx: CheckContext, params: AgentNameParams) -> ItemResult:
                     match = Match(turn, m.start(), m.end())
                     return ctx.passed(reason("agent_name.given", text=match.text, at=place(match)), [match])
                 if kind in ("other", "company_like") and reader.someone_else(turn, m.end()):
-                    continue  # « c'est Julien, il finit la roue ce soir »
+                    continue  # « c'est Julie, elle finit la roue ce soir »
                 if not reader.excluded(turn, start, end, kind) and reader.in_slot(turn, start, end, kind, pattern.pattern in params.lower_case_regexes):
                     match = Match(turn, m.start(), m.end())
                     return ctx.passed(reason("agent_name.given", text=match.text, at=place(match)), [match])

@@ -116,7 +116,7 @@ class JargonParams(CheckParams):
     code_leaders: list[str] = Field(
         default_factory=list,
         description="words after which a short letter-and-figure code is an in-house class, rate or form (« le forfait TC2 », « tarif TR65 », "
-        "\"a P1\"); elsewhere such a code is a model, a road, a seat or a grade every customer reads (« un T2 », \"the M25\", \"seat F14\")",
+        "\"priority P1\"); elsewhere such a code is a model, a road, a seat or a grade every customer reads (« un T2 », \"the M25\", \"seat F14\")",
     )
     meaning_bank: str | None = Field(
         default=None,
@@ -170,7 +170,7 @@ class JargonParams(CheckParams):
         return frozenset(a.upper() for a in self.allowed)
 
 
-# A short code of letters and a figure or two (« le forfait TC2 », "a P1 job"): after `code_leaders`, an in-house class,
+# A short code of letters and a figure or two (« le forfait TC2 », "priority P1"): after `code_leaders`, an in-house class,
 # rate or form (a longer run of figures is a reference read out, not jargon).
 _CODE = re.compile(r"(?<![\w-])([^\W\d_]{1,3}\d{1,2}[^\W\d_]?)(?![\w-]|[.,]\d)")  # (not a sum: "R1,450")
 _ACRONYM = re.compile(r"(?<![\w-])([A-Z]{2,6}|[A-Z][A-Za-z]{1,4}[A-Z])s?(?![\w-])")
