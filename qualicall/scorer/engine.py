@@ -50,7 +50,7 @@ def _interrupted(ctx: CheckContext) -> str | None:
     leaves after the agent's « bonne soirée » did reach its closing, and is judged on it.
     """
     last = [t for t in ctx.turns if t.norm.text][-3:]
-    found = sorted(find_all(ctx.rubric.interrupted, last) + find_all(ctx.rubric.system_ended, [t for t in last if t.speaker == SYSTEM]),
+    found = sorted(find_all(ctx.rubric.window_words("interrupted"), last) + find_all(ctx.rubric.window_words("system_ended"), [t for t in last if t.speaker == SYSTEM]),
                    key=lambda m: (m.turn.index, m.start))
     final = last[-1] if last else None
     if found:
@@ -59,7 +59,7 @@ def _interrupted(ctx: CheckContext) -> str | None:
         return None
     elif (cut := _CUT_OFF.search(final.text.rstrip()) if final.speaker == CUSTOMER else None) is not None:
         marker_turn, said = final, cut.group()
-    elif final.speaker == CUSTOMER and (gave_up := find_all(ctx.rubric.leaving, [final])) and not _closing_begun(ctx, [*ctx.agent_turns[-1:], final]):
+    elif final.speaker == CUSTOMER and (gave_up := find_all(ctx.rubric.window_words("leaving"), [final])) and not _closing_begun(ctx, [*ctx.agent_turns[-1:], final]):
         # The customer gives up (« bon ben laissez tomber, je vais voir ailleurs ») and nothing comes after, no closing
         # formula from either (not « non merci, laissez tomber, au revoir », nor after the agent's « autre chose ? »).
         marker_turn, said = final, gave_up[0].text
@@ -69,7 +69,7 @@ def _interrupted(ctx: CheckContext) -> str | None:
         # have to ring you back"), the agent had not begun the closing (their « Merci de penser à la carte » is said
         # mid-call) and the customer took no leave: the contact stopped before its closing.
         marker_turn, said = final, broke
-    elif final.speaker in (AGENT, CUSTOMER) and not _question([final]) and find_all(ctx.rubric.unfinished, [final]):
+    elif final.speaker in (AGENT, CUSTOMER) and not _question([final]) and find_all(ctx.rubric.window_words("unfinished"), [final]):
         # (Not a question: "Is there anything else I can help you with?" is whole.)
         marker_turn, said = final, _last_words(final, 5)
     elif final.speaker in (AGENT, CUSTOMER) and _trails_off(ctx, final) and not _winding_up(ctx, final):
@@ -209,10 +209,10 @@ def _breaks_off(ctx: CheckContext, turn: TurnView) -> str | None:
     """The customer's words breaking off near the end of their turn, as `_near_end` reads it (`windows.breaking_off`:
     « … je dois partir, le taxi est là », "I'll ring you back"; not inside an earlier sentence, nor a `breaking_off_exclude`
     phrase: « je vous rappelle que c'est sans gluten », « je dois partir à quatorze heures »)."""
-    found = find_all(ctx.rubric.breaking_off, [turn])
+    found = find_all(ctx.rubric.window_words("breaking_off"), [turn])
     if not found:
         return None
-    excluded = find_all(ctx.rubric.breaking_off_exclude, [turn])
+    excluded = find_all(ctx.rubric.window_words("breaking_off_exclude"), [turn])
     tail = len(turn.norm.text) - len(" ".join(turn.norm.words()[-_HOLDING_TAIL_WORDS:]))
     text = turn.text.rstrip()
     ends = [m.end() for m in SENTENCE_END.finditer(text) if m.end() < len(text)]
@@ -224,13 +224,13 @@ def _breaks_off(ctx: CheckContext, turn: TurnView) -> str | None:
 
 def _asks_to_wait(ctx: CheckContext, turn: TurnView) -> re.Match[str] | None:
     """The agent's words near the end of their turn asking the customer to wait (`windows.holding`: « je vérifie, un instant »)."""
-    return _near_end(ctx.rubric.holding, turn)
+    return _near_end(ctx.rubric.window_words("holding"), turn)
 
 
 def _customer_waits(ctx: CheckContext, turn: TurnView) -> bool:
     """The customer's words near the end of their turn asking the agent to wait (`windows.waiting`: « attendez, une seconde »,
     "oh hang on a sec, the kids"; not « je regarde et je vous rappelle »)."""
-    return _near_end(ctx.rubric.waiting, turn) is not None
+    return _near_end(ctx.rubric.window_words("waiting"), turn) is not None
 
 
 def _takes_leave(ctx: CheckContext, turns: list[TurnView]) -> bool:

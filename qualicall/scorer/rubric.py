@@ -73,6 +73,11 @@ class Windows(_Strict):
     breaking_off_exclude: list[str] = Field(default_factory=list)
 
 
+# The word lists of `Windows` (the spans are its other fields), and those of them that must close the text they are read in.
+WINDOW_WORD_LISTS = tuple(name for name, field in Windows.model_fields.items() if field.annotation == list[str])
+_CLOSING_WORD_LISTS = frozenset({"unfinished", "leaving"})
+
+
 class TextSettings(_Strict):
     """How turns are read: what normalisation drops, how much of a turn the models read."""
 
@@ -443,7 +448,7 @@ class Rubric(_Strict):
     def thresholds(self) -> dict[str, Any]:
         """Every setting a score depends on, written into each result."""
         return {
-            "windows": self.windows.model_dump(exclude={"interrupted", "system_ended", "unfinished", "leaving", "waiting", "breaking_off", "breaking_off_exclude"}),
+            "windows": self.windows.model_dump(exclude=set(WINDOW_WORD_LISTS)),
             "criteria_weights": {cid: c.weight for cid, c in self.criteria.items()},
             "items": {
                 f"{cid}.{iid}": {"weight": item.weight, **_numeric(item.params)}
@@ -477,50 +482,19 @@ class Rubric(_Strict):
                 raise RubricError(f"rubric {self.id}: {item.check} params {_dotted(tuple(error['loc']))}: {_message(error)}") from None
         return item._checked
 
-    @cached_property
-    def interrupted(self) -> re.Pattern[str] | None:
-        """`windows.interrupted` as one regex on normalised text."""
-        return compile_phrases(self.windows.interrupted, self.text.hesitation_set)
+    def window_words(self, name: str) -> re.Pattern[str] | None:
+        """A word list of `windows` (`interrupted`, `system_ended`, `unfinished`, `holding`, `waiting`, `leaving`,
+        `breaking_off`, `breaking_off_exclude`) as one regex on normalised text, compiled once; `unfinished` and `leaving`
+        must close the text (« laissez tomber le SMS » gives up nothing, « et pour » ends no sentence inside a turn)."""
+        return self._window_patterns[name]
 
     @cached_property
-    def system_ended(self) -> re.Pattern[str] | None:
-        """`windows.system_ended` as one regex on normalised text."""
-        return compile_phrases(self.windows.system_ended, self.text.hesitation_set)
-
-    def _closing_text(self, phrases: list[str]) -> re.Pattern[str] | None:
-        """`phrases` as one regex on normalised text that must close it."""
-        words = compile_phrases(phrases, self.text.hesitation_set)
-        return re.compile(words.pattern + "$") if words else None
-
-    @cached_property
-    def unfinished(self) -> re.Pattern[str] | None:
-        """`windows.unfinished` as one regex on normalised text, closing it."""
-        return self._closing_text(self.windows.unfinished)
-
-    @cached_property
-    def holding(self) -> re.Pattern[str] | None:
-        """`windows.holding` as one regex on normalised text."""
-        return compile_phrases(self.windows.holding, self.text.hesitation_set)
-
-    @cached_property
-    def waiting(self) -> re.Pattern[str] | None:
-        """`windows.waiting` as one regex on normalised text."""
-        return compile_phrases(self.windows.waiting, self.text.hesitation_set)
-
-    @cached_property
-    def leaving(self) -> re.Pattern[str] | None:
-        """`windows.leaving` as one regex on normalised text, closing it (« laissez tomber le SMS » gives up nothing)."""
-        return self._closing_text(self.windows.leaving)
-
-    @cached_property
-    def breaking_off(self) -> re.Pattern[str] | None:
-        """`windows.breaking_off` as one regex on normalised text."""
-        return compile_phrases(self.windows.breaking_off, self.text.hesitation_set)
-
-    @cached_property
-    def breaking_off_exclude(self) -> re.Pattern[str] | None:
-        """`windows.breaking_off_exclude` as one regex on normalised text."""
-        return compile_phrases(self.windows.breaking_off_exclude, self.text.hesitation_set)
+    def _window_patterns(self) -> dict[str, re.Pattern[str] | None]:
+        patterns = {}
+        for name in WINDOW_WORD_LISTS:
+            words = compile_phrases(getattr(self.windows, name), self.text.hesitation_set)
+            patterns[name] = re.compile(words.pattern + "$") if words and name in _CLOSING_WORD_LISTS else words
+        return patterns
 
     def closes_contact(self) -> list[ItemSpec]:
         """The items flagged `closes_contact`: their formulas take leave of the customer."""
