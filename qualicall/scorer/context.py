@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -356,6 +357,17 @@ def confirmed_sentence(turn: TurnView, first_char: int, says: Callable[[int, int
     if not says(opening, end) and ends:
         opening, end = (ends[-2] if len(ends) > 1 else 0), ends[-1]
     return opening, end
+
+
+def opens_sentence(text: str, start: int, marks: str = ".!?") -> bool:
+    """text[start:] begins the text or follows a sentence's end: one of `marks` (a line break too, where `marks` holds
+    one), or an emoji, its variation selector, skin tone or joiner aside (« Salut 👋 Ici Nico », « Salut ❤️ Ici … »)."""
+    stripped = text[:start].rstrip()
+    if "\n" in marks and "\n" in text[len(stripped) : start]:
+        return True
+    # An emoji's variation selector, skin tone or joiner (categories Mn, Sk, Cf) after its symbol.
+    before = stripped.rstrip("".join(c for c in stripped if unicodedata.category(c) in ("Mn", "Sk", "Cf")))
+    return not before or before[-1] in marks or unicodedata.category(before[-1]) == "So"
 
 
 def without_overlaps(matches: list[Match], excluded: list[Match]) -> list[Match]:

@@ -10,7 +10,7 @@ from qualicall import __version__
 from qualicall.core import scores
 from qualicall.core.scores import weighted_mean
 from qualicall.scorer.banks import shared_examples
-from qualicall.scorer.checks.formula import FormulaParams, find_formula
+from qualicall.scorer.checks.formula import items_formulas
 from qualicall.scorer.context import AGENT, CUSTOMER, SENTENCE_END, SYSTEM, CheckContext, Match, TurnView, find_all, without_overlaps
 from qualicall.scorer.indicators import measure_chat, score_indicators
 from qualicall.scorer.reasons import Reason, reason
@@ -126,7 +126,7 @@ def _formula_closes(ctx: CheckContext, turn: TurnView) -> bool:
     if turn.text.rstrip().endswith(("…", "...")):
         return False
     tail_start = len(turn.norm.text) - len(" ".join(turn.norm.words()[-_THANKS_TAIL_WORDS:]))
-    return any(m.end > tail_start for m in _formula_matches(ctx, _closing_items(ctx), [turn]))
+    return any(m.end > tail_start for m in items_formulas(ctx, _closing_items(ctx), [turn]))
 
 
 def _holding(ctx: CheckContext) -> tuple[TurnView, str] | None:
@@ -143,7 +143,7 @@ def _holding(ctx: CheckContext) -> tuple[TurnView, str] | None:
     # customer's thanks while waiting close nothing (« Merci, je patiente »).
     if found is None or any(t.speaker != CUSTOMER for t in after) or _closing_begun(ctx, [turn], surely=True) or _takes_leave(ctx, after):
         return None  # (the closing's formulas last: finding one may tag the turns)
-    return turn, found.group()
+    return turn, turn.norm.text[found.start : found.end]
 
 
 # How near its end an agent's turn asks the customer to wait (« … je regarde ça, une petite seconde »).
@@ -155,17 +155,25 @@ _HOLDING_TAIL_WORDS = 8
 _HOLDING_LEAD_WORDS = 5
 
 
-def _near_end(words: re.Pattern[str] | None, turn: TurnView) -> re.Match[str] | None:
-    """`words` among the turn's last `_HOLDING_TAIL_WORDS` words, or opening its last sentence when an earlier one ended
-    (not inside a turn of one sentence: "let me check that for you, and yes, the refund went through yesterday")."""
-    if words is None:
-        return None
-    if found := words.search(" ".join(turn.norm.words()[-_HOLDING_TAIL_WORDS:])):
-        return found
+def _end_regions(turn: TurnView) -> list[tuple[int, int]]:
+    """Where the turn's normalised text is near its end: its last `_HOLDING_TAIL_WORDS` words, then, when an earlier
+    sentence ended, the first `_HOLDING_LEAD_WORDS` words of its last sentence."""
+    norm = turn.norm.text
+    regions = [(len(norm) - len(" ".join(turn.norm.words()[-_HOLDING_TAIL_WORDS:])), len(norm))]
     text = turn.text.rstrip()
     ends = [m.end() for m in SENTENCE_END.finditer(text) if m.end() < len(text)]
-    last = turn.norm.norm_span(ends[-1], len(text)) if ends else None
-    return words.search(" ".join(turn.norm.text[last[0] :].split()[:_HOLDING_LEAD_WORDS])) if last else None
+    if (last := turn.norm.norm_span(ends[-1], len(text)) if ends else None) is not None:
+        start = last[0] + len(norm[last[0] :]) - len(norm[last[0] :].lstrip())
+        regions.append((start, start + len(" ".join(norm[start:].split()[:_HOLDING_LEAD_WORDS]))))
+    return regions
+
+
+def _near_end(words: re.Pattern[str] | None, turn: TurnView) -> list[Match]:
+    """`words` within the turn's `_end_regions`, the last words' first (not inside a turn of one sentence: "let me check
+    that for you, and yes, the refund went through yesterday")."""
+    if words is None:
+        return []
+    return [Match(turn, m.start(), m.end()) for start, end in _end_regions(turn) for m in words.finditer(turn.norm.text, start, end)]
 
 
 def _last_words(turn: TurnView, count: int) -> str:
@@ -206,31 +214,28 @@ def _trails_off(ctx: CheckContext, turn: TurnView) -> bool:
 
 
 def _breaks_off(ctx: CheckContext, turn: TurnView) -> str | None:
-    """The customer's words breaking off near the end of their turn, as `_near_end` reads it (`windows.breaking_off`:
-    « … je dois partir, le taxi est là », "I'll ring you back"; not inside an earlier sentence, nor a `breaking_off_exclude`
-    phrase: « je vous rappelle que c'est sans gluten », « je dois partir à quatorze heures »)."""
+    """The customer's words breaking off near the end of their turn (`windows.breaking_off`: « … je dois partir, le taxi
+    est là », "I'll ring you back"): ending among its last words or opening its last sentence (`_end_regions`), not
+    inside an earlier sentence, nor a `breaking_off_exclude` phrase (« je vous rappelle que c'est sans gluten », « je dois
+    partir à quatorze heures »)."""
     found = find_all(ctx.rubric.window_words("breaking_off"), [turn])
     if not found:
         return None
     excluded = find_all(ctx.rubric.window_words("breaking_off_exclude"), [turn])
-    tail = len(turn.norm.text) - len(" ".join(turn.norm.words()[-_HOLDING_TAIL_WORDS:]))
-    text = turn.text.rstrip()
-    ends = [m.end() for m in SENTENCE_END.finditer(text) if m.end() < len(text)]
-    last = turn.norm.norm_span(ends[-1], len(text)) if ends else None
-    lead = (last[0], last[0] + len(" ".join(turn.norm.text[last[0] :].split()[:_HOLDING_LEAD_WORDS]))) if last else (0, 0)
-    near = [m for m in found if (m.end > tail or lead[0] <= m.start < lead[1]) and without_overlaps([m], excluded)]
+    (tail, _), *lead = _end_regions(turn)
+    near = [m for m in found if (m.end > tail or any(start <= m.start < end for start, end in lead)) and without_overlaps([m], excluded)]
     return near[0].text if near else None
 
 
-def _asks_to_wait(ctx: CheckContext, turn: TurnView) -> re.Match[str] | None:
+def _asks_to_wait(ctx: CheckContext, turn: TurnView) -> Match | None:
     """The agent's words near the end of their turn asking the customer to wait (`windows.holding`: « je vérifie, un instant »)."""
-    return _near_end(ctx.rubric.window_words("holding"), turn)
+    return next(iter(_near_end(ctx.rubric.window_words("holding"), turn)), None)
 
 
 def _customer_waits(ctx: CheckContext, turn: TurnView) -> bool:
     """The customer's words near the end of their turn asking the agent to wait (`windows.waiting`: « attendez, une seconde »,
     "oh hang on a sec, the kids"; not « je regarde et je vous rappelle »)."""
-    return _near_end(ctx.rubric.window_words("waiting"), turn) is not None
+    return bool(_near_end(ctx.rubric.window_words("waiting"), turn))
 
 
 def _takes_leave(ctx: CheckContext, turns: list[TurnView]) -> bool:
@@ -254,16 +259,7 @@ def _closing_begun(ctx: CheckContext, turns: list[TurnView], surely: bool = Fals
 
 def _holds_formulas(ctx: CheckContext, items: list[ItemSpec], turns: list[TurnView]) -> bool:
     """One of the turns says a formula of one of the items, as the item's check finds it (its exclusions, its questions)."""
-    return any(_formula_matches(ctx, items, turns, limit=1))
-
-
-def _formula_matches(ctx: CheckContext, items: list[ItemSpec], turns: list[TurnView], limit: int = 3) -> Iterator[Match]:
-    """The formulas of each `formula` item said in the turns, the first `limit` of each, item after item (lazily: a
-    caller that needs one stops at it)."""
-    for item in items:
-        params = ctx.rubric.checked_params(item)
-        if isinstance(params, FormulaParams):
-            yield from find_formula(ctx, params, turns, limit=limit)
+    return any(items_formulas(ctx, items, turns, limit=1))
 
 
 def _question(turns: list[TurnView]) -> bool:

@@ -10,7 +10,7 @@ from pydantic import Field
 from qualicall.core.result import ItemResult
 from qualicall.core.text import normalize
 from qualicall.scorer.checks.banks import by_meaning, read_with_bank, realised
-from qualicall.scorer.checks.formula import FormulaParams, find_formula
+from qualicall.scorer.checks.formula import items_formulas
 from qualicall.scorer.checks.greeting import stop_words
 from qualicall.scorer.context import AGENT, CUSTOMER, CheckContext, Match, TurnView, find_all, first_saying
 from qualicall.scorer.params import CheckParams
@@ -110,12 +110,7 @@ _WISH_TO_DAY_WORDS = 3
 
 def _leave_taken(ctx: CheckContext, turn: TurnView) -> list[tuple[int, int]]:
     """The spans of the turn's leave-taking formulas (the items flagged `closes_contact`: « bonne route pour samedi »)."""
-    spans = []
-    for item in ctx.rubric.closes_contact():
-        params = ctx.rubric.checked_params(item)
-        if isinstance(params, FormulaParams):
-            spans += [(m.start, m.end) for m in find_formula(ctx, params, [turn], limit=5)]
-    return spans
+    return [(m.start, m.end) for m in items_formulas(ctx, ctx.rubric.closes_contact(), [turn], limit=5)]
 
 
 @register_check("recap", RecapParams)

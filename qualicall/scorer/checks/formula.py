@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from pydantic import Field
 
@@ -14,6 +16,9 @@ from qualicall.scorer.params import ExclusionParams, Regex, Wording
 from qualicall.scorer.reasons import place, quoted, reason
 from qualicall.scorer.registry import register_check
 from qualicall.scorer.signals import Unit
+
+if TYPE_CHECKING:
+    from qualicall.scorer.rubric import ItemSpec
 
 # The default of `affirmations` (the default rubrics state it).
 AFFIRMATIONS = ["oui", "yes", "exactement", "exactly", "tout a fait", "effectivement", "absolument", "right", "voila", "yeah", "ouais"]
@@ -218,6 +223,15 @@ def find_formula(ctx: CheckContext, params: FormulaParams, turns: list[TurnView]
             if len(found) == limit:
                 break
     return found
+
+
+def items_formulas(ctx: CheckContext, items: list[ItemSpec], turns: list[TurnView], limit: int = 3) -> Iterator[Match]:
+    """The formulas of each `formula` item said in the turns, as its check finds them (`find_formula`), the first `limit`
+    of each, item after item (lazily: a caller that needs one stops at it)."""
+    for item in items:
+        params = ctx.rubric.checked_params(item)
+        if isinstance(params, FormulaParams):
+            yield from find_formula(ctx, params, turns, limit=limit)
 
 
 def _said_enough(ctx: CheckContext, match: Match, params: FormulaParams) -> bool:

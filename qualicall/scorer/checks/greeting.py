@@ -11,7 +11,7 @@ from pydantic import Field, model_validator
 
 from qualicall.core.result import ItemResult
 from qualicall.core.text import normalize
-from qualicall.scorer.context import SENTENCE_END, CheckContext, Match, TurnView, find_all, first_saying, without_overlaps
+from qualicall.scorer.context import SENTENCE_END, CheckContext, Match, TurnView, find_all, first_saying, opens_sentence, without_overlaps
 from qualicall.scorer.params import CheckParams, ExclusionParams
 from qualicall.scorer.reasons import place, reason
 from qualicall.scorer.registry import register_check
@@ -586,10 +586,7 @@ class _NameReader:
 
     def sentence_start(self, turn: TurnView, start: int) -> bool:
         """The word begins the turn or follows a sentence's end: its mark, or an emoji (« Salut 👋 Ici Nico », « Salut ❤️ Ici … »)."""
-        s, _ = turn.norm.span(start, start + 1)
-        # An emoji's variation selector, skin tone or joiner (categories Mn, Sk, Cf) after its symbol.
-        before = turn.text[:s].rstrip().rstrip("".join(c for c in turn.text[:s] if unicodedata.category(c) in ("Mn", "Sk", "Cf")))
-        return not before or before[-1] in ".!?" or unicodedata.category(before[-1]) == "So"
+        return opens_sentence(turn.text, turn.norm.span(start, start + 1)[0])
 
     def at_pickup(self, turn: TurnView, start: int) -> bool:
         """Only salutations before the word in the turn: where a company is named (« Hello, Acme here »)."""

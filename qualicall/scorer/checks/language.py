@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from bisect import bisect_right
 from functools import cached_property
 
@@ -13,7 +12,7 @@ from qualicall.core.result import ItemResult
 from qualicall.core.text import sentences
 from qualicall.models.nlp import like_num
 from qualicall.models.readability import textstat as load_textstat
-from qualicall.scorer.context import CheckContext, Match, TurnView, find_all, find_as_written, first_saying, without_overlaps
+from qualicall.scorer.context import CheckContext, Match, TurnView, find_all, find_as_written, first_saying, opens_sentence, without_overlaps
 from qualicall.scorer.params import CheckParams, ExclusionParams, Regex
 from qualicall.scorer.reasons import place, quoted, reason
 from qualicall.scorer.registry import register_check
@@ -455,11 +454,10 @@ def _in_proper_name(match: Match) -> bool:
     if turn.lower_case or turn.upper_case:
         return False
     start, end = turn.norm.span(match.start, match.end)
-    before = turn.text[:start].rstrip(" ")
-    opens = not before or before[-1] in ".!?…:;\"«“-—()\n" or unicodedata.category(before[-1]) == "So"  # an emoji ends a chat's sentence
-    if not turn.text[start : start + 1].isupper() or opens:
+    if not turn.text[start : start + 1].isupper() or opens_sentence(turn.text, start, ".!?…:;\"«“-—()\n"):
         return False
-    neighbours = [before.split()[-1] if before.split() else "", turn.text[end:].split()[0] if turn.text[end:].split() else ""]
+    before, after = turn.text[:start].split(), turn.text[end:].split()
+    neighbours = [before[-1] if before else "", after[0] if after else ""]
     return any(len(word) > 1 and word[:1].isupper() for word in neighbours)  # (not "Yeah I can")
 
 
