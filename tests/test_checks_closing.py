@@ -672,3 +672,50 @@ def test_closing_words_said_otherwise(closing, language, item_id, expected):
     base = FR_CALL if language == "fr" else EN_CALL
     result = item(base + closing, f"closing.{item_id}", language)
     assert result.status == expected, result.reason
+
+
+@pytest.mark.parametrize(
+    "ending, language, cut",
+    [
+        # The agent called away by another line at the end of their last turn, only the customer after: cut.
+        ([(C, "Et le parking est payant ?"), (A, "Non, c'est gratuit le week-end… oh pardon, j'ai un autre appel qui sonne"), (C, "d'accord")], "fr", True),
+        ([(C, "Is parking free?"), (A, "It's free on Sundays. Sorry, I've got another call coming in."), (C, "oh, okay")], "en", True),
+        # … not when the agent came back to close: « autre chose ? » after the other call.
+        ([(C, "D'accord."), (A, "Pardon pour l'attente, j'avais un autre appel. Autre chose pour vous ?"), (C, "Non merci.")], "fr", False),
+        # A raw transcript stopping on "to" (and a hesitation after it): the question the line cut.
+        ([(A, "the lessons are on thursday evenings"), (C, "right and would i need to uh")], "en", True),
+    ],
+)
+def test_another_call_or_a_stop_on_to_ends_before_the_closing(ending, language, cut):
+    base = FR_CALL if language == "fr" else EN_CALL
+    closing = score(base + ending, language).criteria["closing"]
+    assert (closing.items["farewell"].status == "not_applicable") == cut, closing.items["farewell"].reason
+
+
+@pytest.mark.parametrize(
+    "turns, language, expected",
+    [
+        # What was done said in the present (« je te bloque », « je vous réserve ») with what follows, in the familiar register too.
+        ([(A, "Salut, ici la Grange aux Oies, je t'écoute !"), (C, "On voudrait la petite salle pour 12 personnes le 14 au soir."),
+          (A, "Ça marche, elle est libre."), (C, "Top, on la prend."),
+          (A, "Je te bloque la petite salle le 14 pour 12 personnes. Tu reçois le devis ce soir par mail."), (C, "Merci !"),
+          (A, "Merci à toi, bonne soirée !")], "fr", "passed"),
+        ([(A, "Bonjour, Gîtes du Lac, je vous écoute."), (C, "Je voudrais le chalet du 3 au 5 mars pour quatre."),
+          (A, "Il est disponible."), (C, "Parfait, je le prends."),
+          (A, "Je vous réserve le chalet du 3 au 5 mars pour quatre personnes. Vous recevrez la confirmation dans la journée."),
+          (C, "Merci."), (A, "Merci à vous, bonne journée.")], "fr", "passed"),
+    ],
+)
+def test_a_present_tense_booking_and_what_follows_recap(turns, language, expected):
+    result = item(turns, "closing.recap", language)
+    assert result.status == expected, result.reason
+
+
+@pytest.mark.parametrize(
+    "last, language",
+    [("Chat ended.", "en"), ("This conversation has been closed.", "en"), ("Discussion terminée.", "fr")],
+)
+def test_an_agent_typing_that_the_chat_ended_takes_no_leave(last, language):
+    base = FR_CALL if language == "fr" else EN_CALL
+    result = item(base + [(C, "Merci" if language == "fr" else "Thanks"), (A, last)], "closing.farewell", language, "chat")
+    assert result.status == "failed", result.reason

@@ -484,3 +484,26 @@ def test_being_there_to_help_offers_it(opening, language):
 def test_an_invitation_to_speak_offers_help(opening, language, expected):
     customer = (C, "bonjour") if language == "fr" else (C, "hi")
     assert status([(A, opening), customer], "greeting.offer_help", language) == expected
+
+
+@pytest.mark.parametrize(
+    "turns, language, item_id, expected",
+    [
+        # « X je vous écoute »: the agent's first name in lower-case speech; a company fills the slot as often (« Reliure Dorée »,
+        # « serrurerie julien chauffage »), so an ordinary word there is no name.
+        ([(A, "la cave des coteaux euh joseph je vous écoute"), (C, "bonjour")], "fr", "agent_name", "passed"),
+        ([(A, "Bonjour, Reliure Dorée, je vous écoute !"), (C, "Bonjour.")], "fr", "agent_name", "failed"),
+        ([(A, "plomberie julien chauffage je vous écoute"), (C, "bonjour")], "fr", "agent_name", "failed"),
+        # "you've rung" introduces the company; a person presenting themselves with "speaking" is no company.
+        ([(A, "morning you've rung the kite shed what can i do for you"), (C, "hi")], "en", "organization", "passed"),
+        ([(A, "Good afternoon, Harriet Penrose speaking. How can I help?"), (C, "Hi.")], "en", "organization", "failed"),
+        # A modal "may" written in lower case is no first name joined to a company ("may at the Board's discretion").
+        ([(A, "Hello! What can I do for you?"), (C, "Can I get a refund?"), (A, "Refunds may at the Board's discretion be granted within 14 days.")],
+         "en", "organization", "failed"),
+        # The South African "ja" (yes) is nobody's name.
+        ([(A, "Hey there! What can I do for you?"), (C, "Is the pool heated?"), (A, "Ja, it runs on solar.")], "en", "agent_name", "failed"),
+    ],
+)
+def test_name_slots_a_company_fills_too(turns, language, item_id, expected):
+    result = item(turns, f"greeting.{item_id}", language, "chat" if turns[0][1][:1].isupper() else "voice")
+    assert result.status == expected, result.reason

@@ -316,3 +316,24 @@ def test_the_customer_asking_what_a_word_means(agent, customer, language, expect
 def test_chat_shorthand(turns, language, item_id, expected):
     result = item(turns, item_id, language, channel="chat")
     assert result.status == expected, result.reason
+
+
+@pytest.mark.parametrize(
+    "agent, language",
+    [
+        # Everyday currencies written as their codes are no jargon.
+        ("Le forfait est à 12 000 FCFA par mois, ou 400 000 francs CFA l'année.", "fr"),
+        ("Comptez 300 DH la nuit, petit-déjeuner compris.", "fr"),
+        ("The half-day tour is 2,500 ZAR per person, or 90 USD.", "en"),
+    ],
+)
+def test_currency_codes_are_no_jargon(agent, language):
+    turns = [(A, agent), (C, "d'accord" if language == "fr" else "okay")]
+    result = item(turns, "comprehensible_language.no_jargon", language)
+    assert result.status == "passed", result.reason
+
+
+def test_an_endearment_is_familiar():
+    turns = [(A, "Oh hon, thanks for waiting, I'll sort it for you."), (C, "thanks")]
+    result = item(turns, "comprehensible_language.courtesy", "en")
+    assert result.status == "failed" and "hon" in result.reason, result.reason

@@ -219,6 +219,8 @@ def _pickup_slot(ctx: CheckContext, turn: TurnView, params: OrganizationParams) 
         if titled:
             return Match(turn, words[i][1], titled[-1][2])
     slot_words = _slot_words(ctx, words, i, params)
+    while slot_words and len(slot_words) > 1 and slot_words[-1][0] in sets["presenting"]:
+        slot_words.pop()  # "Harriet Penrose speaking": the word presenting the agent is no part of the name before it
     if not slot_words:
         return None
     slot = Match(turn, slot_words[0][1], slot_words[-1][2])
@@ -260,10 +262,12 @@ def _attached_slot(ctx: CheckContext, turn: TurnView, params: OrganizationParams
         j = i + 1
         if word in sets["not_names"]:
             continue  # « ah d'accord »: an interjection the first-name lexicon holds is no one's name
-        if is_first_name(word) and words[j][0] in sets["presenting"]:
+        # In cased text a name is capitalised: "may at the School's discretion" names no one.
+        named = is_first_name(word) and (turn.lower_case or _written(turn, words[i])[:1].isupper())
+        if named and words[j][0] in sets["presenting"]:
             j += 1
         after_role = word in roles
-        after_name = is_first_name(word) and j < len(words) and words[j][0] in joins
+        after_name = named and j < len(words) and words[j][0] in joins
         if not (after_role or after_name):
             continue
         if j < len(words) and words[j][0] in joins:
@@ -421,10 +425,11 @@ class AgentNameParams(CheckParams):
         company_like = set(lead) | {"de", "d", "du", "des", "chez", "from", "at", "of"}
 
         def kind(pattern: str) -> str:
-            if any(w in first_person for w in self.normal(pattern.replace("{name}", " ")).split()):
+            before, _, after = (self.normal(part).split() for part in pattern.partition("{name}"))
+            if any(w in first_person for w in before):
                 return "first_person"
-            after = self.normal(pattern.partition("{name}")[2]).split()
-            return "company_like" if after and after[0] in company_like else "other"
+            # The speaker's own words after the slot say nothing of what fills it: « Clair Vitrage, je vous écoute ».
+            return "company_like" if after and (after[0] in company_like or after[0] in first_person) else "other"
 
         return [(self._regex(p, lead), "naming") for p in self.naming] + [(self._regex(p, lead), kind(p)) for p in self.patterns]
 
@@ -641,7 +646,8 @@ class _NameReader:
             # A surname after a first name (« Élodie Marchand à votre service »), or a capitalised word no
             # dictionary holds, past the pick-up's company slot ("Hello, Acme support, Oyelaran here").
             before = turn.norm.words_before(start, 1)
-            if before and is_first_name(before[0]) and before[0] not in self.stops:
+            # (Not an ordinary word where a company fills the slot as often: « serrurerie martin dépannage je vous écoute ».)
+            if before and is_first_name(before[0]) and before[0] not in self.stops and not (ordinary and kind == "company_like"):
                 return True
             unknown = self.written(turn, start, end).lower() not in self.dictionary
             if unknown and turn.lower_case and lower_case_slot and (not before or before[0] in self.sets["lead"] | self.sets["never"] | self.params.name_leaders):
