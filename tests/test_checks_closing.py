@@ -719,3 +719,20 @@ def test_an_agent_typing_that_the_chat_ended_takes_no_leave(last, language):
     base = FR_CALL if language == "fr" else EN_CALL
     result = item(base + [(C, "Merci" if language == "fr" else "Thanks"), (A, last)], "closing.farewell", language, "chat")
     assert result.status == "failed", result.reason
+
+
+@pytest.mark.parametrize(
+    "last, language, item_id, expected",
+    [
+        ("Merci de votre confiance et belle fin de semaine !", "fr", "farewell", "passed"),
+        ("parfait merci à vous et à très vite", "fr", "farewell", "passed"),
+        ("je vous mets ça de côté vous avez encore une question", "fr", "other_needs", "passed"),
+        # Opening hours name days; they take no leave.
+        ("Nous sommes ouverts du lundi au samedi.", "fr", "farewell", "failed"),
+        ("We're open Wednesday to Sunday.", "en", "farewell", "failed"),
+    ],
+)
+def test_closing_words_of_other_agents(last, language, item_id, expected):
+    base = FR_CALL if language == "fr" else EN_CALL
+    result = item(base + [(A, last)], f"closing.{item_id}", language)
+    assert result.status == expected, result.reason

@@ -337,3 +337,23 @@ def test_an_endearment_is_familiar():
     turns = [(A, "Oh hon, thanks for waiting, I'll sort it for you."), (C, "thanks")]
     result = item(turns, "comprehensible_language.courtesy", "en")
     assert result.status == "failed" and "hon" in result.reason, result.reason
+
+
+@pytest.mark.parametrize(
+    "turns, language, expected",
+    [
+        # The customer repeating the agent's word to ask what it means, « c'est-à-dire ? », "meaning?".
+        ([(A, "On fera un détourage à froid sur la semelle."), (C, "Un détourage, c'est-à-dire ?")], "fr", "failed"),
+        ([(A, "We'll do a reflow on the board."), (C, "A reflow, meaning?")], "en", "failed"),
+        # An in-house code said in words after the word that makes it one (« la formule b trois »), or spelled after an
+        # elided article (« l'a r »): jargon; a preposition before a figure is none (« tarif à neuf euros »).
+        ([(A, "alors je vous mets sur la formule b trois pour les douze enfants"), (C, "d'accord")], "fr", "failed"),
+        ([(A, "vous recevrez le bon via l'a r du service"), (C, "d'accord")], "fr", "failed"),
+        ([(A, "le tarif à neuf euros c'est pour les enfants"), (C, "d'accord")], "fr", "passed"),
+        ([(A, "you'll be on plan k two that's our standard one"), (C, "okay")], "en", "failed"),
+        ([(A, "the rate at four pounds is for children"), (C, "okay")], "en", "passed"),
+    ],
+)
+def test_codes_in_words_and_echoed_questions(turns, language, expected):
+    result = item(turns, "comprehensible_language.no_jargon", language)
+    assert result.status == expected, result.reason

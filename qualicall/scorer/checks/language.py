@@ -172,13 +172,16 @@ class JargonParams(CheckParams):
 # A short code of letters and a figure or two (« le forfait TC2 », "priority P1"): after `code_leaders`, an in-house class,
 # rate or form (a longer run of figures is a reference read out, not jargon).
 _CODE = re.compile(r"(?<![\w-])([^\W\d_]{1,3}\d{1,2}[^\W\d_]?)(?![\w-]|[.,]\d)")  # (not a sum: "R1,450")
+# The same code in raw speech, a letter or two then its figure in words (« le forfait f deux », "priority p one").
+_SPOKEN_CODE = re.compile(r"(?<![\w'’-])([^\W\d_]{1,2} [^\W\d_]+)(?![\w'’-])")
 _ACRONYM = re.compile(r"(?<![\w-])([A-Z]{2,6}|[A-Z][A-Za-z]{1,4}[A-Z])s?(?![\w-])")
 # A run of lower-case letters standing alone or after an elided article (« l'edl »), not part of a hyphenated word or a
 # code with digits.
 _LOWER_RUN = re.compile(r"(?:(?<=\b[^\W\d_]['’])|(?<![\w'’-]))([^\W\d_A-Z]{2,12})(?![\w'’-])")
 _VOWELS = frozenset("aeiouy")
-# Letters spelled one by one in speech (« l'o p j », "an i a p"), two at least.
-_SPELLED = re.compile(r"(?<![\w'’.@-])[a-zA-Z](?: +[a-zA-Z])+(?![\w'’.@-])")
+# Letters spelled one by one in speech (« l'o p j », "an i a p"), two at least, standing alone or after an elided article
+# (« c'est l'a r automatique »).
+_SPELLED = re.compile(r"(?:(?<=\b[lLdD]['’])|(?<![\w'’.@-]))[a-zA-Z](?: +[a-zA-Z])+(?![\w'’.@-])")
 # The letters that are words of their own: « il y a », "a", "I".
 _LETTER_WORDS = {"fr": frozenset("ayo"), "en": frozenset("aio")}
 
@@ -189,14 +192,23 @@ def _mostly_capitals(letters: str) -> bool:
     return 2 * sum(c.isupper() for c in letters) > len(letters)
 
 
-def _codes(turn: TurnView, params: JargonParams) -> list[tuple[int, int]]:
+def _codes(ctx: CheckContext, turn: TurnView, params: JargonParams) -> list[tuple[int, int]]:
     """Normalised spans of the short letter-and-figure codes of a turn said after one of `code_leaders` (an in-house class,
-    rate or form), not known to every customer (`allowed`)."""
+    rate or form), not known to every customer (`allowed`); in figures (« TC2 ») or, spoken, in words (« f deux »)."""
+    from qualicall.scorer.checks.greeting import stop_words
+
     leaders = params.code_leader_words
+    number, words = like_num(ctx.language), stop_words(ctx.language) | _LETTER_WORDS.get(ctx.language, frozenset())
+
+    def spoken_code(letters: str, figure: str) -> bool:
+        return params.normal(letters) not in words and number(figure.lower())  # (not « à neuf », "at four", "is one")
+
+    spoken = (m for m in _SPOKEN_CODE.finditer(turn.text) if spoken_code(*m.group(1).split()))
     found = []
-    for m in _CODE.finditer(turn.text):
+    for m in [*_CODE.finditer(turn.text), *spoken]:
         span = turn.norm.norm_span(m.start(1), m.end(1))
-        if span is None or m.group(1).upper() in params.allowed_set or not set(turn.norm.words_before(span[0], 1)) & leaders:
+        code = m.group(1).replace(" ", "").upper()
+        if span is None or code in params.allowed_set or not set(turn.norm.words_before(span[0], 1)) & leaders:
             continue
         found.append(span)
     return found
@@ -414,7 +426,7 @@ def no_jargon(ctx: CheckContext, params: JargonParams) -> ItemResult:
             if turn.upper_case:
                 continue  # a shouted or all-caps turn has no acronyms to tell apart
             starts, ends = terms.get(turn.index, ([], []))
-            for span in _capital_acronyms(turn, params) + _codes(turn, params) + _lower_case_acronyms(ctx, turn, params) + _spelled_acronyms(ctx, turn, params):
+            for span in _capital_acronyms(turn, params) + _codes(ctx, turn, params) + _lower_case_acronyms(ctx, turn, params) + _spelled_acronyms(ctx, turn, params):
                 # A code the customer used first is the customer's own word.
                 code = turn.norm.text[span[0] : span[1]]
                 if customer_words.get(code, turn.index) < turn.index or _said_before(ctx, code, turn.index):
