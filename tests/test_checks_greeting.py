@@ -494,6 +494,9 @@ def test_an_invitation_to_speak_offers_help(opening, language, expected):
         ([(A, "la cave des coteaux euh joseph je vous écoute"), (C, "bonjour")], "fr", "agent_name", "passed"),
         ([(A, "Bonjour, Reliure Dorée, je vous écoute !"), (C, "Bonjour.")], "fr", "agent_name", "failed"),
         ([(A, "plomberie julien chauffage je vous écoute"), (C, "bonjour")], "fr", "agent_name", "failed"),
+        # A company beginning with an article, closed by the agent's first name, at pick-up; a place or a team is none.
+        ([(A, "la cave des coteaux euh joseph je vous écoute"), (C, "bonjour")], "fr", "organization", "passed"),
+        ([(A, "l'accueil nadia bonjour"), (C, "bonjour")], "fr", "organization", "failed"),
         # "you've rung" introduces the company; a person presenting themselves with "speaking" is no company.
         ([(A, "morning you've rung the kite shed what can i do for you"), (C, "hi")], "en", "organization", "passed"),
         ([(A, "Good afternoon, Harriet Penrose speaking. How can I help?"), (C, "Hi.")], "en", "organization", "failed"),

@@ -213,7 +213,10 @@ def _pickup_slot(ctx: CheckContext, turn: TurnView, params: OrganizationParams) 
         # a title up to a pause or the turn's end (« Bonjour, La Boîte à Meeples, dites-moi ! »).
         named = _slot_words(ctx, words, i + 1, params)
         after = i + 1 + len(named) if named else len(words)
-        if named and after < len(words) and words[after][0] in sets["salutations"]:
+        # Or the agent's first name, after a name of two words at least: « les violons du wouri euh joseph je vous écoute »
+        # (not « l'accueil nadia bonjour », « votre équipe lucie »: a place or a team, no one's name).
+        two_words = named and sum(w[0] not in sets["connectors"] for w in named) >= 2
+        if named and after < len(words) and (words[after][0] in sets["salutations"] or two_words and is_first_name(words[after][0])):
             return Match(turn, words[i][1], named[-1][2])
         titled = _title_run(ctx, turn, words, i + 1, params)
         if titled:
