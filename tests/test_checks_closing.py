@@ -736,3 +736,56 @@ def test_closing_words_of_other_agents(last, language, item_id, expected):
     base = FR_CALL if language == "fr" else EN_CALL
     result = item(base + [(A, last)], f"closing.{item_id}", language)
     assert result.status == expected, result.reason
+
+
+@pytest.mark.parametrize(
+    "ending, language, cut",
+    [
+        # The agent waiting for the customer (« je vous attends », "take your time"), nobody after: cut.
+        ([(C, "Attendez, je cherche le numéro de la facture…"), (A, "Je vous attends, monsieur.")], "fr", True),
+        ([(C, "hang on, the card's in my other bag"), (A, "No problem, take your time.")], "en", True),
+        # A raw transcript whose agent stops on "so": cut.
+        ([(C, "and how much is the deposit"), (A, "the deposit is uh forty a week so")], "en", True),
+    ],
+)
+def test_an_agent_left_waiting_or_trailing_off_has_no_closing(ending, language, cut):
+    base = FR_CALL if language == "fr" else EN_CALL
+    closing = score(base + ending, language).criteria["closing"]
+    assert (closing.items["farewell"].status == "not_applicable") == cut, closing.items["farewell"].reason
+
+
+@pytest.mark.parametrize(
+    "last, language",
+    [
+        ("Merci pour votre commande, et à jeudi, inch'Allah !", "fr"),
+        ("Merci d'avoir appelé. Tous nos vœux aux jeunes mariés !", "fr"),
+        ("Merci à vous, kenavo !", "fr"),
+        ("Thanks for calling, and a good evening to you.", "en"),
+    ],
+)
+def test_leave_takings_of_other_regions(last, language):
+    base = FR_CALL if language == "fr" else EN_CALL
+    result = item(base + [(A, last)], "closing.farewell", language)
+    assert result.status == "passed", result.reason
+
+
+@pytest.mark.parametrize(
+    "answer, language",
+    [
+        # A slot offered, the opening hours, in the closing: they propose or inform, they sum nothing up.
+        ("Samedi, il reste une place pour l'essai de violoncelle à dix heures.", "fr"),
+        ("Pour l'essai de violoncelle, on est ouverts du mardi au samedi, de neuf heures à midi.", "fr"),
+        ("For the cello trial we're open Tuesday to Saturday, nine till noon.", "en"),
+    ],
+)
+def test_an_offer_or_the_opening_hours_is_no_recap(answer, language):
+    if language == "fr":
+        turns = [(A, "Bonjour, école de musique Arpège, je vous écoute."), (C, "Bonjour, je voudrais un essai de violoncelle pour ma fille."),
+                 (A, "Elle a quel âge ?"), (C, "Neuf ans."), (A, "Très bien, l'essai de violoncelle est gratuit."), (C, "D'accord, on aimerait venir samedi."),
+                 (A, answer), (C, "Merci."), (A, "Merci à vous, au revoir.")]
+    else:
+        turns = [(A, "Hello, Arpeggio music school, how can I help?"), (C, "Hi, I'd like a cello trial for my daughter."),
+                 (A, "How old is she?"), (C, "Nine."), (A, "Great, the cello trial is free."), (C, "Okay, we'd like to come on Saturday."),
+                 (A, answer), (C, "Thanks."), (A, "Thanks, bye.")]
+    result = item(turns, "closing.recap", language, seconds_per_turn=8)
+    assert result.status == "failed", result.reason

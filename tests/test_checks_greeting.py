@@ -510,3 +510,20 @@ def test_an_invitation_to_speak_offers_help(opening, language, expected):
 def test_name_slots_a_company_fills_too(turns, language, item_id, expected):
     result = item(turns, f"greeting.{item_id}", language, "chat" if turns[0][1][:1].isupper() else "voice")
     assert result.status == expected, result.reason
+
+
+@pytest.mark.parametrize(
+    "opening, language",
+    [
+        ("Ahlan, bonjour, ici Karim, je vous écoute.", "fr"),
+        ("Akwaba ! Vous êtes chez Tissages du Plateau, que puis-je pour vous ?", "fr"),
+        ("magandang umaga this is jomar from the dive shop how can i help", "en"),
+    ],
+)
+def test_greetings_of_other_languages_greet_and_name_nothing(opening, language):
+    turns = [(A, opening), (C, "bonjour" if language == "fr" else "hi")]
+    assert status(turns, "greeting.salutation", language) == "passed"
+    greeting = opening.split()[0].strip(",!").lower()
+    for item_id in ("organization", "agent_name"):
+        result = item(turns, f"greeting.{item_id}", language)
+        assert greeting not in result.reason.lower(), result.reason

@@ -42,6 +42,11 @@ class RecapParams(CheckParams):
         description="days that date what happens next (« je vous bloque le court samedi »), in a statement restating the call only "
         "(with what was done they date the past or an offer: « j'ai un créneau mardi »)",
     )
+    offers: list[str] = Field(
+        default_factory=list,
+        description="words that offer a slot or tell when the place is open (« il reste une place », « je peux vous inscrire », "
+        "\"we're open\", « du lundi au samedi »): a statement holding one proposes or informs, it sums nothing up (unless a marker opens it)",
+    )
     bank: str | None = Field(
         default=None, description="a rubric bank (`banks:`) of recaps: a sentence of the window that realises it is a recap (recognised by meaning)"
     )
@@ -53,9 +58,9 @@ class RecapParams(CheckParams):
 
     @cached_property
     def matchers(self) -> dict[str, re.Pattern[str] | None]:
-        """The explicit formulas, the markers, what was done, what happens next, the days, the question words: each one regex."""
+        """The explicit formulas, the markers, what was done, what happens next, the days, the question words, the offers: each one regex."""
         lists = {"phrases": self.phrases, "markers": self.markers, "done": self.done, "next": self.next, "days": self.days}
-        lists["question_words"] = self.question_words
+        lists |= {"question_words": self.question_words, "offers": self.offers}
         matchers = {name: self.phrase_matcher(phrases) for name, phrases in lists.items()}
         if matchers["days"] is not None:
             # « à samedi » takes leave, it dates nothing (« merci de votre appel et à samedi 22 »)
@@ -122,7 +127,7 @@ def recap(ctx: CheckContext, params: RecapParams) -> ItemResult:
     if explicit:
         return ctx.passed(reason("recap.explicit", text=explicit[0].text, at=place(explicit[0])), explicit[:1])
     stops = stop_words(ctx.language)
-    marker, done, upcoming, days = matchers["markers"], matchers["done"], matchers["next"], matchers["days"]
+    marker, done, upcoming, days, offers = matchers["markers"], matchers["done"], matchers["next"], matchers["days"], matchers["offers"]
     first_said = first_saying(ctx.window("conversation"), lambda t: _stems(t.norm.words(), stops))
     answers = _answers(ctx, matchers["question_words"])
     for turn in turns:
@@ -152,7 +157,7 @@ def recap(ctx: CheckContext, params: RecapParams) -> ItemResult:
         leave: list[tuple[int, int]] | None = None
         for start, end, question in spans:
             said = turn.norm.text[start:end]
-            if question or len(said.split()) < params.min_words:
+            if question or len(said.split()) < params.min_words or offers is not None and offers.search(said):
                 continue
             ahead = [m.start() for words in (upcoming, days) if words is not None and (m := words.search(said))]
             if not ahead and not _has_future(ctx, turn, *turn.norm.span(start, end)):
