@@ -727,6 +727,10 @@ def test_an_agent_typing_that_the_chat_ended_takes_no_leave(last, language):
         ("Merci de votre confiance et belle fin de semaine !", "fr", "farewell", "passed"),
         ("parfait merci à vous et à très vite", "fr", "farewell", "passed"),
         ("je vous mets ça de côté vous avez encore une question", "fr", "other_needs", "passed"),
+        ("C'est noté. Est-ce qu'il vous manque une précision ?", "fr", "other_needs", "passed"),
+        # « Récapitulatif : » announces a recap; what happens next, « vous le recevez dans la semaine ».
+        ("Récapitulatif : votre colis repart du dépôt de Lyon et arrive jeudi.", "fr", "recap", "passed"),
+        ("alors je relance l'envoi du colis depuis lyon et vous le recevez dans la semaine", "fr", "recap", "passed"),
         # Opening hours name days; they take no leave.
         ("Nous sommes ouverts du lundi au samedi.", "fr", "farewell", "failed"),
         ("We're open Wednesday to Sunday.", "en", "farewell", "failed"),

@@ -446,6 +446,11 @@ def test_agent_name_against_company_names(turns, language, expected):
         ("Pneus Martin, allez-y, je note votre immatriculation.", "fr", "failed"),
         # Helping with a named task is no offer to hear the request.
         ("Bonjour, je vous aide à remplir le formulaire de retour.", "fr", "failed"),
+        # Inviting the customer's questions (« je suis là pour répondre à vos questions », « posez-moi votre question »),
+        # "go for it" closing a short pick-up.
+        ("Bonsoir, Atelier Kiln, je suis là pour répondre à vos questions.", "fr", "passed"),
+        ("Salut, c'est Maé ! Envoie-moi ta question 🙂", "fr", "passed"),
+        ("rivermead archery range go for it", "en", "passed"),
         ("Good morning, Harbour Tyres, your registration please.", "en", "failed"),
     ],
 )
