@@ -198,6 +198,8 @@ def _codes(ctx: CheckContext, turn: TurnView, params: JargonParams) -> list[tupl
     from qualicall.scorer.checks.greeting import stop_words
 
     leaders = params.code_leader_words
+    if leaders.isdisjoint(turn.norm.words()):
+        return []  # most turns: no word that makes a code in-house
     number, words = like_num(ctx.language), stop_words(ctx.language) | _LETTER_WORDS.get(ctx.language, frozenset())
 
     def spoken_code(letters: str, figure: str) -> bool:
