@@ -682,11 +682,11 @@ def test_closing_words_said_otherwise(closing, language, item_id, expected):
         ([(C, "Is parking free?"), (A, "It's free on Sundays. Sorry, I've got another call coming in."), (C, "oh, okay")], "en", True),
         # … not when the agent came back to close: « autre chose ? » after the other call.
         ([(C, "D'accord."), (A, "Pardon pour l'attente, j'avais un autre appel. Autre chose pour vous ?"), (C, "Non merci.")], "fr", False),
-        # A raw transcript stopping on "to" (and a hesitation after it): the question the line cut.
+        # A raw transcript stopping on a hesitation: the question the line cut.
         ([(A, "the lessons are on thursday evenings"), (C, "right and would i need to uh")], "en", True),
     ],
 )
-def test_another_call_or_a_stop_on_to_ends_before_the_closing(ending, language, cut):
+def test_another_call_or_a_hesitation_ends_before_the_closing(ending, language, cut):
     base = FR_CALL if language == "fr" else EN_CALL
     closing = score(base + ending, language).criteria["closing"]
     assert (closing.items["farewell"].status == "not_applicable") == cut, closing.items["farewell"].reason
@@ -745,14 +745,17 @@ def test_closing_words_of_other_agents(last, language, item_id, expected):
 @pytest.mark.parametrize(
     "ending, language, cut",
     [
-        # The agent waiting for the customer (« je vous attends », "take your time"), nobody after: cut.
-        ([(C, "Attendez, je cherche le numéro de la facture…"), (A, "Je vous attends, monsieur.")], "fr", True),
-        ([(C, "hang on, the card's in my other bag"), (A, "No problem, take your time.")], "en", True),
-        # A raw transcript whose agent stops on "so": cut.
-        ([(C, "and how much is the deposit"), (A, "the deposit is uh forty a week so")], "en", True),
+        # Raw speech whose last word is a hesitation: cut mid-thought.
+        ([(A, "le rendez-vous est jeudi"), (C, "d'accord et pour le parking est-ce que euh")], "fr", True),
+        # Words a sentence may end on, and a wait or a call named in another sense: judged on the closing.
+        ([(A, "Is there anything else I can help you with today?"), (C, "No, I don't think so.")], "en", False),
+        ([(A, "Anything else I can do for you?"), (C, "No, that's all I needed to.")], "en", False),
+        ([(A, "Le rendez-vous est noté. Merci de votre appel, je vous attends jeudi."), (C, "Merci beaucoup.")], "fr", False),
+        ([(A, "If it doesn't show up by Friday, just give us another call."), (C, "Will do, thanks.")], "en", False),
+        ([(A, "Then send the form when you can, no rush, take your time."), (C, "okay")], "en", False),
     ],
 )
-def test_an_agent_left_waiting_or_trailing_off_has_no_closing(ending, language, cut):
+def test_a_hesitation_ends_raw_speech_cut_and_other_endings_do_not(ending, language, cut):
     base = FR_CALL if language == "fr" else EN_CALL
     closing = score(base + ending, language).criteria["closing"]
     assert (closing.items["farewell"].status == "not_applicable") == cut, closing.items["farewell"].reason
@@ -793,3 +796,40 @@ def test_an_offer_or_the_opening_hours_is_no_recap(answer, language):
                  (A, answer), (C, "Thanks."), (A, "Thanks, bye.")]
     result = item(turns, "closing.recap", language, seconds_per_turn=8)
     assert result.status == "failed", result.reason
+
+
+@pytest.mark.parametrize(
+    "last, language, item_id, expected",
+    [
+        # A statement is no question about other needs; a proposal or a sentence about greetings cards takes no leave.
+        ("Il vous manque une information, le justificatif de domicile.", "fr", "other_needs", "failed"),
+        ("on peut décaler la livraison à demain peut-être", "fr", "farewell", "failed"),
+        ("Nous n'envoyons plus tous nos vœux par courrier.", "fr", "farewell", "failed"),
+    ],
+)
+def test_closing_words_in_other_senses(last, language, item_id, expected):
+    base = FR_CALL if language == "fr" else EN_CALL
+    result = item(base + [(A, last)], f"closing.{item_id}", language)
+    assert result.status == expected, result.reason
+
+
+@pytest.mark.parametrize(
+    "answer, language, expected",
+    [
+        # What will happen keeps a time range a recap; what was done is no offer; an offer asked is nothing done.
+        ("Vous allez faire l'essai de violoncelle samedi de dix heures à onze heures avec le professeur.", "fr", "passed"),
+        ("I have booked the cello trial for your daughter on Saturday from ten until eleven.", "en", "passed"),
+        ("Je vous réserve l'essai de violoncelle ? Vous pourrez payer sur place.", "fr", "failed"),
+    ],
+)
+def test_a_time_range_said_to_happen_or_done_recaps(answer, language, expected):
+    if language == "fr":
+        turns = [(A, "Bonjour, école de musique Arpège, je vous écoute."), (C, "Bonjour, je voudrais un essai de violoncelle pour ma fille."),
+                 (A, "Elle a quel âge ?"), (C, "Neuf ans."), (A, "Très bien, l'essai de violoncelle est gratuit."), (C, "D'accord, on aimerait venir samedi."),
+                 (A, answer), (C, "Merci."), (A, "Merci à vous, au revoir.")]
+    else:
+        turns = [(A, "Hello, Arpeggio music school, how can I help?"), (C, "Hi, I'd like a cello trial for my daughter."),
+                 (A, "How old is she?"), (C, "Nine."), (A, "Great, the cello trial is free."), (C, "Okay, we'd like to come on Saturday."),
+                 (A, answer), (C, "Thanks."), (A, "Thanks, bye.")]
+    result = item(turns, "closing.recap", language, seconds_per_turn=8)
+    assert result.status == expected, result.reason

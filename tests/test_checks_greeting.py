@@ -532,3 +532,16 @@ def test_greetings_of_other_languages_greet_and_name_nothing(opening, language):
     for item_id in ("organization", "agent_name"):
         result = item(turns, f"greeting.{item_id}", language)
         assert greeting not in result.reason.lower(), result.reason
+
+
+@pytest.mark.parametrize(
+    "turns, language, item_id, expected",
+    [
+        # "Kia" opens the greeting « kia ora », no one's name; "you've rung twice" names no company.
+        ([(A, "Kia ora, good morning, how can I help?"), (C, "Hi.")], "en", "agent_name", "failed"),
+        ([(A, "Hello, how can I help?"), (C, "It's about my check-up."), (A, "I see you've rung twice this week about the check-up.")], "en", "organization", "failed"),
+    ],
+)
+def test_greeting_words_in_other_senses(turns, language, item_id, expected):
+    result = item(turns, f"greeting.{item_id}", language)
+    assert result.status == expected, result.reason

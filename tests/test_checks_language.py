@@ -357,3 +357,22 @@ def test_an_endearment_is_familiar():
 def test_codes_in_words_and_echoed_questions(turns, language, expected):
     result = item(turns, "comprehensible_language.no_jargon", language)
     assert result.status == expected, result.reason
+
+
+@pytest.mark.parametrize(
+    "turns, language, expected",
+    [
+        # A currency's code is no jargon after an amount only; elsewhere it is an acronym like another.
+        ([(A, "Votre dossier est remonté à la DT de Lyon."), (C, "d'accord")], "fr", "failed"),
+        ([(A, "The CAD for your extension is ready."), (C, "okay")], "en", "failed"),
+        # Not a spoken code: an acronym every customer knows, a hesitation before the figure, the euphonic t of a question.
+        ([(A, "avec l'offre tv deux mois offerts"), (C, "d'accord")], "fr", "passed"),
+        ([(A, "it's a priority uh one job for us"), (C, "okay")], "en", "passed"),
+        ([(A, "votre voisin l'a t il ouvert ce matin"), (C, "non")], "fr", "passed"),
+        # … while letters spelled before "on" in English still are.
+        ([(A, "we can only issue it once you're u f on the portal"), (C, "okay")], "en", "failed"),
+    ],
+)
+def test_currency_codes_and_spoken_codes_in_other_senses(turns, language, expected):
+    result = item(turns, "comprehensible_language.no_jargon", language)
+    assert result.status == expected, result.reason

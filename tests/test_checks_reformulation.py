@@ -301,6 +301,8 @@ def test_a_confirmation_asked_after_data_checks_no_understanding(agent, language
         # The same openings followed by something else.
         ("Laissez-moi reformuler ma question : quel est le nom du vétérinaire ?", "fr", "failed"),
         ("so the booking reference is on your confirmation email", "en", "failed"),
+        ("C'est donc pour ça que le vétérinaire a rappelé hier.", "fr", "failed"),
+        ("As I read the booking history, the owner let your cabin twice.", "en", "failed"),
     ],
 )
 def test_restatements_announced_in_other_words(agent, language, expected):

@@ -9,6 +9,7 @@ from typing import Any
 from qualicall import __version__
 from qualicall.core import scores
 from qualicall.core.scores import weighted_mean
+from qualicall.core.text import normalize
 from qualicall.scorer.banks import shared_examples
 from qualicall.scorer.checks.formula import items_formulas
 from qualicall.scorer.context import AGENT, CUSTOMER, SENTENCE_END, SYSTEM, CheckContext, Match, TurnView, find_all, without_overlaps
@@ -69,7 +70,7 @@ def _interrupted(ctx: CheckContext) -> str | None:
         # have to ring you back"), the agent had not begun the closing (their « Merci de penser à la carte » is said
         # mid-call) and the customer took no leave: the contact stopped before its closing.
         marker_turn, said = final, broke
-    elif final.speaker in (AGENT, CUSTOMER) and not _question([final]) and find_all(ctx.rubric.window_words("unfinished"), [final]):
+    elif final.speaker in (AGENT, CUSTOMER) and not _question([final]) and (find_all(ctx.rubric.window_words("unfinished"), [final]) or _hesitates_last(ctx, final)):
         # (Not a question: "Is there anything else I can help you with?" is whole.)
         marker_turn, said = final, _last_words(final, 5)
     elif final.speaker in (AGENT, CUSTOMER) and _trails_off(ctx, final) and not _winding_up(ctx, final):
@@ -187,6 +188,14 @@ _PUNCTUATED_SHARE = 0.8
 _PUNCTUATED_TURNS = 2
 # A reply this short ("k", « ok merci ») is whole without a stop.
 _WHOLE_REPLY_WORDS = 2
+
+
+def _hesitates_last(ctx: CheckContext, turn: TurnView) -> bool:
+    """Raw speech whose last word is a hesitation (« et pour le parking euh », "or do i need to uh"): cut mid-thought (not
+    a short reply, « ok euh »)."""
+    words = turn.text.split()
+    return bool(words) and _unpunctuated(turn.text) and normalize(words[-1], frozenset()).text in ctx.rubric.text.hesitation_set \
+        and len(turn.norm.words()) > _WHOLE_REPLY_WORDS
 
 
 def _unpunctuated(text: str) -> bool:

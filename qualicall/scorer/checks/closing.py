@@ -45,7 +45,8 @@ class RecapParams(CheckParams):
     offers: list[str] = Field(
         default_factory=list,
         description="words that offer a slot or tell when the place is open (« il reste une place », « je peux vous inscrire », "
-        "\"we're open\", « du lundi au samedi »): a statement holding one proposes or informs, it sums nothing up (unless a marker opens it)",
+        "\"we're open\", « du lundi au samedi »): a statement holding one proposes or informs, it sums nothing up (unless a marker opens "
+        "it, or it says what will happen: « le technicien passera jeudi de 8 heures à 12 heures »)",
     )
     bank: str | None = Field(
         default=None, description="a rubric bank (`banks:`) of recaps: a sentence of the window that realises it is a recap (recognised by meaning)"
@@ -157,11 +158,17 @@ def recap(ctx: CheckContext, params: RecapParams) -> ItemResult:
         leave: list[tuple[int, int]] | None = None
         for start, end, question in spans:
             said = turn.norm.text[start:end]
-            if question or len(said.split()) < params.min_words or offers is not None and offers.search(said):
+            if question or len(said.split()) < params.min_words:
                 continue
-            ahead = [m.start() for words in (upcoming, days) if words is not None and (m := words.search(said))]
-            if not ahead and not _has_future(ctx, turn, *turn.norm.span(start, end)):
+            coming = upcoming.search(said) if upcoming is not None else None
+            dated = days.search(said) if days is not None else None
+            # (What was done is no offer: "I have reserved study room B for Wednesday from two until five".)
+            offered = offers is not None and offers.search(said) is not None and not (done is not None and done.search(said))
+            # Nothing ahead; or a slot offered, the opening hours (« le samedi de dix heures à seize heures »), with nothing said
+            # to happen (not « le technicien passera jeudi de 8 heures à 12 heures »).
+            if not coming and (offered or not dated) and not _has_future(ctx, turn, *turn.norm.span(start, end)):
                 continue
+            ahead = [m.start() for m in (coming, dated) if m is not None]
             # The day ahead named by a leave-taking, a few words after it (« merci, et bonne route pour samedi », « au plaisir
             # de vous voir mardi »), sums nothing up; « votre colis arrive jeudi, bon week-end » and « bonne journée, votre
             # détartrage est déplacé à jeudi » still do.
@@ -174,7 +181,9 @@ def recap(ctx: CheckContext, params: RecapParams) -> ItemResult:
                 match = Match(turn, start, end)
                 return ctx.passed(reason("recap.next_restating", at=place(match), text=match.text[:80]), [match], restated=len(found))
         # What was done and what happens next, said together (« c'est fait, je vous ai mis sur le vol… vous recevez la confirmation »).
-        did = done.search(turn.norm.text) if done else None
+        # (Not an offer asked: « Je vous réserve une place ? Vous pourrez payer sur place. »)
+        asked = [(low, high) for low, high, question in spans if question]
+        did = next((m for m in done.finditer(turn.norm.text) if not any(low <= m.start() < high for low, high in asked)), None) if done else None
         if did is None:
             continue
         then = upcoming.search(turn.norm.text, did.start()) if upcoming else None

@@ -533,7 +533,7 @@ class _NameReader:
         (the company's). Kind `titled`: a title and a name in a pattern's slot, the agent presenting themselves so (« madame Lefèvre à
         votre écoute ») before the customer has said a word; once they have, the customer's (« c'est madame Roux ? »)."""
         word = turn.norm.text[start:end]
-        if word in self.stops or word in self.sets["never"]:
+        if word in self.stops or word in self.sets["never"] or self.opens_phrase(turn, start, end):
             return True
         before = turn.norm.words_before(start, 1)
         if kind == "titled":
@@ -552,6 +552,16 @@ class _NameReader:
         spoke_first = any(t.index < turn.index for t in self.ctx.customer_turns)
         greeted = bool(before) and before[0] in self.sets["lead"] and not self.sentence_start(turn, start)
         return spoke_first and greeted and self.closes_clause(turn, end)
+
+    @cached_property
+    def phrases(self) -> list[list[str]]:
+        """The word lists' phrases of several words (« kia ora »): their first word is no name there."""
+        return [phrase.split() for phrase in self.sets["never"] if " " in phrase]
+
+    def opens_phrase(self, turn: TurnView, start: int, end: int) -> bool:
+        """The word begins a phrase of the lists: "Kia" in "Kia ora" is a greeting's."""
+        word = turn.norm.text[start:end]
+        return any(p[0] == word and turn.norm.words_after(end, len(p) - 1) == p[1:] for p in self.phrases)
 
     def in_company_name(self, turn: TurnView, start: int, end: int) -> bool:
         """A first name inside a name of several words, the company's: glued to the next word (« Tram'Agglo », "Sam's

@@ -112,6 +112,11 @@ class JargonParams(CheckParams):
     acronyms: bool = Field(default=True, description="also flag unexplained acronyms: all capitals, or lower-case letters no word is made of")
     max_acronym_letters: int = Field(default=5, ge=2, description="a lower-case run of letters longer than this is a word, not an acronym")
     allowed: list[str] = Field(default_factory=list, description="acronyms and abbreviations every customer knows (SMS, TV, kWh…), in any case")
+    currencies: list[str] = Field(
+        default_factory=list,
+        description="currency codes and names: a code is no jargon after an amount or another of them (« 7 000 FCFA », « francs CFA », "
+        "\"20 USD\"); elsewhere it may be an acronym like any other (« remonté à la DT », \"the CAD drawing\")",
+    )
     code_leaders: list[str] = Field(
         default_factory=list,
         description="words after which a short letter-and-figure code is an in-house class, rate or form (« le forfait TC2 », « tarif TR65 », "
@@ -168,12 +173,17 @@ class JargonParams(CheckParams):
     def allowed_set(self) -> frozenset[str]:
         return frozenset(a.upper() for a in self.allowed)
 
+    @cached_property
+    def currency_set(self) -> frozenset[str]:
+        return self.normal_words(self.currencies)
+
 
 # A short code of letters and a figure or two (« le forfait TC2 », "priority P1"): after `code_leaders`, an in-house class,
 # rate or form (a longer run of figures is a reference read out, not jargon).
 _CODE = re.compile(r"(?<![\w-])([^\W\d_]{1,3}\d{1,2}[^\W\d_]?)(?![\w-]|[.,]\d)")  # (not a sum: "R1,450")
-# The same code in raw speech, a letter or two then its figure in words (« le forfait f deux », "priority p one").
-_SPOKEN_CODE = re.compile(r"(?<![\w'’-])([^\W\d_]{1,2} [^\W\d_]+)(?![\w'’-])")
+# The same code in raw speech, a letter or two then its figure in words (« le forfait f deux », "priority p one"), read on
+# normalised text (hesitations out: "priority uh one" is no code).
+_SPOKEN_CODE = re.compile(r"(?<![a-z0-9])(?=([a-z]{1,2}) ([a-z]+)(?![a-z0-9]))")  # (overlapping: « la b deux »)
 _ACRONYM = re.compile(r"(?<![\w-])([A-Z]{2,6}|[A-Z][A-Za-z]{1,4}[A-Z])s?(?![\w-])")
 # A run of lower-case letters standing alone or after an elided article (« l'edl »), not part of a hyphenated word or a
 # code with digits.
@@ -182,6 +192,8 @@ _VOWELS = frozenset("aeiouy")
 # Letters spelled one by one in speech (« l'o p j », "an i a p"), two at least, standing alone or after an elided article
 # (« c'est l'a r automatique »).
 _SPELLED = re.compile(r"(?:(?<=\b[lLdD]['’])|(?<![\w'’.@-]))[a-zA-Z](?: +[a-zA-Z])+(?![\w'’.@-])")
+# The pronouns after the euphonic t of an inverted question (« y a-t-il » written « y a t il »).
+_INVERTED_SUBJECTS = {"fr": frozenset({"il", "elle", "on", "ils", "elles"})}
 # The letters that are words of their own: « il y a », "a", "I".
 _LETTER_WORDS = {"fr": frozenset("ayo"), "en": frozenset("aio")}
 
@@ -190,6 +202,14 @@ def _mostly_capitals(letters: str) -> bool:
     """All capitals, or capitals for more than half the letters of a word that begins and ends on one (« l'AWaP »; not
     "PayPal", "AirBnB", "McDonald")."""
     return 2 * sum(c.isupper() for c in letters) > len(letters)
+
+
+def _after_an_amount(ctx: CheckContext, turn: TurnView, span: tuple[int, int], params: JargonParams) -> bool:
+    """The code is a currency's, after an amount or another currency word (« 7 000 FCFA », « francs CFA »)."""
+    if turn.norm.text[span[0] : span[1]].replace(" ", "") not in params.currency_set:
+        return False
+    before = turn.norm.words_before(span[0], 1)
+    return bool(before) and (before[0].isdigit() or like_num(ctx.language)(before[0]) or before[0] in params.currency_set)
 
 
 def _codes(ctx: CheckContext, turn: TurnView, params: JargonParams) -> list[tuple[int, int]]:
@@ -201,19 +221,11 @@ def _codes(ctx: CheckContext, turn: TurnView, params: JargonParams) -> list[tupl
     if leaders.isdisjoint(turn.norm.words()):
         return []  # most turns: no word that makes a code in-house
     number, words = like_num(ctx.language), stop_words(ctx.language) | _LETTER_WORDS.get(ctx.language, frozenset())
-
-    def spoken_code(letters: str, figure: str) -> bool:
-        return params.normal(letters) not in words and number(figure.lower())  # (not « à neuf », "at four", "is one")
-
-    spoken = (m for m in _SPOKEN_CODE.finditer(turn.text) if spoken_code(*m.group(1).split()))
-    found = []
-    for m in [*_CODE.finditer(turn.text), *spoken]:
-        span = turn.norm.norm_span(m.start(1), m.end(1))
-        code = m.group(1).replace(" ", "").upper()
-        if span is None or code in params.allowed_set or not set(turn.norm.words_before(span[0], 1)) & leaders:
-            continue
-        found.append(span)
-    return found
+    # (Not a word nor an acronym every customer knows before the figure: « à neuf », "at four", « l'offre TV deux mois ».)
+    spoken = [(m.start(1), m.end(2)) for m in _SPOKEN_CODE.finditer(turn.norm.text)
+              if m.group(1) not in words and m.group(1).upper() not in params.allowed_set and number(m.group(2))]
+    written = (turn.norm.norm_span(m.start(1), m.end(1)) for m in _CODE.finditer(turn.text) if m.group(1).upper() not in params.allowed_set)
+    return [span for span in [*written, *spoken] if span is not None and not leaders.isdisjoint(turn.norm.words_before(span[0], 1))]
 
 
 def _capital_acronyms(turn: TurnView, params: JargonParams) -> list[tuple[int, int]]:
@@ -276,9 +288,11 @@ def _spelled_acronyms(ctx: CheckContext, turn: TurnView, params: JargonParams) -
         span = turn.norm.norm_span(m.start(), m.end())
         if span is None:
             continue
-        around = turn.norm.words_before(span[0], 1) + turn.norm.words_after(span[1], 1)
-        if any(word.isdigit() or like_num(ctx.language)(word) for word in around):
+        after = turn.norm.words_after(span[1], 1)
+        if any(word.isdigit() or like_num(ctx.language)(word) for word in turn.norm.words_before(span[0], 1) + after):
             continue
+        if letters[-1] == "t" and after and after[0] in _INVERTED_SUBJECTS.get(ctx.language, ()):
+            continue  # « y a t il », « l'a t elle »: the euphonic t of a question
         found.append(span)
     return found
 
@@ -431,7 +445,7 @@ def no_jargon(ctx: CheckContext, params: JargonParams) -> ItemResult:
             for span in _capital_acronyms(turn, params) + _codes(ctx, turn, params) + _lower_case_acronyms(ctx, turn, params) + _spelled_acronyms(ctx, turn, params):
                 # A code the customer used first is the customer's own word.
                 code = turn.norm.text[span[0] : span[1]]
-                if customer_words.get(code, turn.index) < turn.index or _said_before(ctx, code, turn.index):
+                if customer_words.get(code, turn.index) < turn.index or _said_before(ctx, code, turn.index) or _after_an_amount(ctx, turn, span, params):
                     continue
                 inside = bisect_right(starts, span[0]) - 1
                 if inside >= 0 and span[0] < ends[inside]:
