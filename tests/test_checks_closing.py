@@ -833,3 +833,19 @@ def test_a_time_range_said_to_happen_or_done_recaps(answer, language, expected):
                  (A, answer), (C, "Thanks."), (A, "Thanks, bye.")]
     result = item(turns, "closing.recap", language, seconds_per_turn=8)
     assert result.status == expected, result.reason
+
+
+@pytest.mark.parametrize(
+    "last, language",
+    [
+        # A marker opening the closing's summary: « Bilan : », « Je reprends : », "Let me run through what we've agreed".
+        ("Bilan : votre colis était bloqué au dépôt de Lyon et il en repart aujourd'hui.", "fr"),
+        ("Je reprends : le colis était bloqué au dépôt de Lyon et il en repart aujourd'hui.", "fr"),
+        ("Let me run through what we've agreed: the parcel was stuck at the Leeds depot and leaves it today.", "en"),
+    ],
+)
+def test_recap_markers_of_other_agents(last, language):
+    base = FR_CALL if language == "fr" else EN_CALL
+    bye = [(C, "Merci."), (A, "Merci à vous, au revoir.")] if language == "fr" else [(C, "Thanks."), (A, "Thanks, bye.")]
+    result = item(base + [(A, last)] + bye, "closing.recap", language, seconds_per_turn=12)
+    assert result.status == "passed" and result.reason.split()[0] in ("résumé", "recap:"), result.reason

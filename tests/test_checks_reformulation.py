@@ -438,3 +438,18 @@ def test_a_short_question_closing_the_restatement_checks_it(agent, language, exp
     assert result.status == expected, result.reason
     if expected == "passed":
         assert result.reason_code in ("formula.tag_after", "formula.found"), result.reason
+
+
+@pytest.mark.parametrize(
+    "agent, language, expected",
+    [
+        # A sentence closed by a full stop or an exclamation mark states: read by meaning, it checks nothing.
+        ("Pas de souci pour le chocolat !", "fr", "failed"),
+        ("N'hésitez pas à rappeler si une question vous vient.", "fr", "failed"),
+        # … unless it opens with a request to confirm.
+        ("Kindly confirm that I have understood your requirement correctly.", "en", "passed"),
+    ],
+)
+def test_a_statement_read_by_meaning_checks_nothing(agent, language, expected):
+    result = after_the_pet_or_cabin(agent, "Oui." if language == "fr" else "Yes.", language, "reformulation.checks_understanding")
+    assert result.status == expected, result.reason

@@ -48,6 +48,11 @@ class FormulaParams(PhrasesParams):
     anchors: list[str] = Field(default_factory=list, description="sentences meaning the formula, for the semantic match")
     similarity: float = Field(default=0.8, ge=0, le=1)
     question: bool = Field(default=False, description="the formula must be asked, not said as an answer")
+    asking_openers: list[str] = Field(
+        default_factory=list,
+        description="with `question`: words opening a request to confirm that asks even closed by a full stop (\"Kindly confirm that I have "
+        "understood.\", « Merci de me confirmer que j'ai bien compris. »)",
+    )
     after_customer: bool = Field(
         default=False, description="only the agent's turns after the customer's first words count (a check of understanding follows something to understand)"
     )
@@ -127,6 +132,10 @@ class FormulaParams(PhrasesParams):
         return [self.normal(anchor) for anchor in self.anchors]
 
     @cached_property
+    def asking_matcher(self) -> re.Pattern[str] | None:
+        return self.phrase_matcher(self.asking_openers)
+
+    @cached_property
     def affirmed(self) -> tuple[re.Pattern[str] | None, frozenset[str]]:
         """An affirmation ending the words before a formula, and the one-word affirmations."""
         words = sorted(self.normal_words(self.affirmations))
@@ -150,11 +159,15 @@ def _is_question(match: Match, params: FormulaParams) -> bool:
 
 
 def _asked(unit: Unit, params: FormulaParams) -> bool:
-    """A sentence is asked: closed by '?' in punctuated text; elsewhere, not opened by an affirmation (« oui c'est clair »)."""
+    """A sentence is asked: closed by '?' in punctuated text; elsewhere, not closed by a full stop or an exclamation mark
+    (« Pas de souci ! », « N'hésitez pas à rappeler si une question vous vient. ») nor opened by an affirmation (« oui c'est clair »)."""
     if unit.turn.asks:
         return "?" in unit.text[-3:]
-    _, single = params.affirmed
     span = unit.turn.norm.norm_span(unit.start, unit.end)
+    if unit.text.rstrip()[-1:] in (".", "!"):
+        opener = params.asking_matcher
+        return span is not None and opener is not None and opener.match(unit.turn.norm.text, span[0]) is not None
+    _, single = params.affirmed
     return span is not None and not single.intersection(unit.turn.norm.text[span[0] : span[1]].split()[:3])
 
 
