@@ -283,6 +283,10 @@ def test_a_short_calls_opening_offer_is_not_its_closing(language, opening):
         ([(A, "Could you send me the invoice?"), (S, "Chat ended: no activity for 15 minutes.")], "en"),
         ([(A, "Pouvez-vous m'envoyer la facture ?"), (S, "Aucune activité depuis plus de 10 min.")], "fr"),
         ([(A, "Could you send me a photo of the meter?"), (S, "Session ended: no activity for 15 mins.")], "en"),
+        ([(A, "Envoyez-moi une photo du compteur."), (C, "Je la prends ce soir"), (S, "La conversation a été interrompue.")], "fr"),
+        ([(A, "Send me a photo of the meter."), (C, "I'll take it tonight"), (S, "The conversation was interrupted.")], "en"),
+        # A customer breaking off, "I will" written out.
+        ([(A, "The engineer can come on Friday."), (C, "oh somebody's at the door i will call back later")], "en"),
         # A raw transcript stopping on "I": a question the line cut.
         ([(A, "it comes on monday"), (C, "okay and for the old one can i")], "en"),
         # « merci de patienter » is no thanks (the item excludes it): no closing begun.
