@@ -853,3 +853,21 @@ def test_recap_markers_of_other_agents(last, language):
     bye = [(C, "Merci."), (A, "Merci à vous, au revoir.")] if language == "fr" else [(C, "Thanks."), (A, "Thanks, bye.")]
     result = item(base + [(A, last)] + bye, "closing.recap", language, seconds_per_turn=12)
     assert result.status == "passed" and result.reason.split()[0] in ("résumé", "recap:"), result.reason
+
+
+@pytest.mark.parametrize(
+    "last, language, expected",
+    [
+        ("Puis-je vous être utile en quoi que ce soit d'autre ?", "fr", "passed"),
+        ("c'est noté est-ce qu'il reste quelque chose à voir", "fr", "passed"),
+        ("Avez-vous une autre préoccupation ?", "fr", "passed"),
+        ("is there any other thing you wanted to ask", "en", "passed"),
+        ("alright what else can i do ya for today", "en", "passed"),
+        # A statement of what is left to pay asks nothing.
+        ("Il reste quelque chose à régler : la caution de cinquante euros, par chèque à l'accueil.", "fr", "failed"),
+    ],
+)
+def test_other_needs_asked_in_other_words(last, language, expected):
+    base = FR_CALL if language == "fr" else EN_CALL
+    result = item(base + [(A, last)], "closing.other_needs", language)
+    assert result.status == expected, result.reason
