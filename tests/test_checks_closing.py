@@ -871,3 +871,22 @@ def test_other_needs_asked_in_other_words(last, language, expected):
     base = FR_CALL if language == "fr" else EN_CALL
     result = item(base + [(A, last)], "closing.other_needs", language)
     assert result.status == expected, result.reason
+
+
+@pytest.mark.parametrize(
+    "last, language, item_id, expected",
+    [
+        ("Souhaitez-vous un renseignement complémentaire ?", "fr", "other_needs", "passed"),
+        ("C'est tout ce qu'il vous fallait ?", "fr", "other_needs", "passed"),
+        ("Mille mercis pour votre appel !", "fr", "thanks", "passed"),
+        ("We're grateful you chose Parcel Express.", "en", "thanks", "passed"),
+        # Read by meaning, an answer or a short "Done!" are no thanks, and a leave-taking no question about other needs.
+        ("Done!", "en", "thanks", "failed"),
+        ("ok le livreur vous appelle en arrivant", "fr", "thanks", "failed"),
+        ("allez bonne fin de journée", "fr", "other_needs", "failed"),
+    ],
+)
+def test_closing_formulas_and_their_near_misses(last, language, item_id, expected):
+    base = FR_CALL if language == "fr" else EN_CALL
+    result = item(base + [(A, last)], f"closing.{item_id}", language)
+    assert result.status == expected, result.reason
