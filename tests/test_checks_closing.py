@@ -880,9 +880,7 @@ def test_other_needs_asked_in_other_words(last, language, expected):
         ("C'est tout ce qu'il vous fallait ?", "fr", "other_needs", "passed"),
         ("Mille mercis pour votre appel !", "fr", "thanks", "passed"),
         ("We're grateful you chose Parcel Express.", "en", "thanks", "passed"),
-        # Read by meaning, an answer or a short "Done!" are no thanks, and a leave-taking no question about other needs.
-        ("Done!", "en", "thanks", "failed"),
-        ("ok le livreur vous appelle en arrivant", "fr", "thanks", "failed"),
+        # Read by meaning, a leave-taking is no question about other needs.
         ("allez bonne fin de journée", "fr", "other_needs", "failed"),
     ],
 )
