@@ -545,3 +545,22 @@ def test_greetings_of_other_languages_greet_and_name_nothing(opening, language):
 def test_greeting_words_in_other_senses(turns, language, item_id, expected):
     result = item(turns, f"greeting.{item_id}", language)
     assert result.status == expected, result.reason
+
+
+@pytest.mark.parametrize(
+    "turns, language, expected",
+    [
+        # A formula leading to a name that does not come names no one; "I support" is a verb; "Ask away!" an offer.
+        ([(A, "hiya thanks for calling what are we celebrating"), (C, "a birthday")], "en", "failed"),
+        ([(A, "Hello!"), (C, "Hi, my order is late."), (A, "Thank you for contacting us. Rahul here. Your order number, please?")], "en", "failed"),
+        ([(A, "Bonjour, vous avez appelé, que puis-je faire pour vous ?"), (C, "Bonjour.")], "fr", "failed"),
+        ([(A, "Hi! Ask away."), (C, "Do you sell gift cards?")], "en", "failed"),
+        ([(A, "Hello, how can I help?"), (C, "Is the charger compatible?"), (A, "I support that model, yes, it's compatible.")], "en", "failed"),
+        # … and one that is followed by the name does.
+        ([(A, "hiya thanks for calling the kite shed what can i do for you"), (C, "hi")], "en", "passed"),
+        ([(A, "good morning you're through to give blood appointments how can i help"), (C, "hi")], "en", "passed"),
+    ],
+)
+def test_a_formula_needs_the_name_it_leads_to(turns, language, expected):
+    result = item(turns, "greeting.organization", language)
+    assert result.status == expected, result.reason

@@ -103,6 +103,11 @@ def _name_of_words(ctx: CheckContext, turn: TurnView, words: list[tuple[str, int
 class OrganizationParams(ExclusionParams):
     names: list[str] = Field(default_factory=list, description="the deployment's own company and service names")
     phrases: list[str] = Field(default_factory=list, description="formulas that introduce the organisation")
+    leads: list[str] = Field(
+        default_factory=list,
+        description="the last words of those `phrases` that the company's name must follow (\"thanks for calling\", « bienvenue chez »): "
+        "with one of `not_names` or nothing after them (\"thanks for calling, how can I help?\", \"thank you for contacting us\"), no one is named",
+    )
     pickup: bool = Field(default=True, description="accept a name said at pick-up (« Maison Boréal, bonjour »)")
     salutations: list[str] = Field(default_factory=list)
     fillers: list[str] = Field(default_factory=list, description="words skipped at the start of the pick-up")
@@ -135,7 +140,7 @@ class OrganizationParams(ExclusionParams):
     def word_sets(self) -> dict[str, frozenset[str]]:
         """The word lists, normalised once: salutations, not_names, roles, of_words, presenting, determiners, connectors, names, skipped (fillers and salutations)."""
         lists = {"salutations": self.salutations, "not_names": self.not_names, "roles": self.roles, "of_words": self.of_words}
-        lists |= {"presenting": self.presenting, "determiners": self.determiners}
+        lists |= {"presenting": self.presenting, "determiners": self.determiners, "leads": self.leads}
         lists |= {"connectors": self.connectors, "names": self.names, "skipped": self.fillers + self.salutations}
         return {name: self.normal_words(words) for name, words in lists.items()}
 
@@ -321,7 +326,8 @@ def _proper_name_run(ctx: CheckContext, turn: TurnView, params: OrganizationPara
 
 def _introduces_organisation(ctx: CheckContext, match: Match, params: OrganizationParams) -> bool:
     """An introducing formula's match names the organisation: not a person (\"you're through to sarah how can i help\": a
-    first name, then a function word or nothing), nor a function word and one word (\"your desk\", \"the team\")."""
+    first name, then a function word or nothing), nor a function word and one word (\"your desk\", \"the team\"), nor a
+    formula leading to a name that does not come (`leads`: \"thanks for calling, how can I help?\")."""
     from qualicall.models.names import is_first_name
 
     words = match.turn.norm.text[match.start : match.end].split()
@@ -329,6 +335,10 @@ def _introduces_organisation(ctx: CheckContext, match: Match, params: Organizati
         return False
     stops = stop_words(ctx.language)
     after = match.turn.norm.words_after(match.end, 2)
+    if words[-1] in params.word_sets["leads"]:
+        named = [w for w in match.turn.norm.words_after(match.end, 3) if w not in params.word_sets["determiners"]]
+        if not named or named[0] in params.word_sets["not_names"]:
+            return False  # "thanks for calling, how can I help?": the name the formula leads to is not said
     person = bool(after) and after[0] not in stops and is_first_name(after[0]) and after[0] not in params.word_sets["names"]
     return not (person and (len(after) == 1 or after[1] in stops or after[1] in params.word_sets["presenting"]))
 
