@@ -297,6 +297,8 @@ def test_a_confirmation_asked_after_data_checks_no_understanding(agent, language
         ("gotcha so the owner let ur cabin twice for half term", "en", "passed"),
         ("just so i have this right the owner let your cabin twice at half-term", "en", "passed"),
         ("Donc c'est pour votre chien qui a mangé du chocolat tout à l'heure.", "fr", "passed"),
+        ("Si j'ai ben compris, votre chien a mangé du chocolat tout à l'heure.", "fr", "passed"),
+        ("D'après ce que je comprends, votre chien a mangé du chocolat tout à l'heure.", "fr", "passed"),
         ("If I read you right, the owner let your cabin twice at half-term.", "en", "passed"),
         # The same openings followed by something else.
         ("Laissez-moi reformuler ma question : quel est le nom du vétérinaire ?", "fr", "failed"),
