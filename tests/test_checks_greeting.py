@@ -564,3 +564,12 @@ def test_greeting_words_in_other_senses(turns, language, item_id, expected):
 def test_a_formula_needs_the_name_it_leads_to(turns, language, expected):
     result = item(turns, "greeting.organization", language)
     assert result.status == expected, result.reason
+
+
+def test_an_unknown_name_opening_a_presenting_sentence_past_the_pick_up():
+    # "Thandi speaking." after the company's welcome: a name no lexicon holds, in a slot a company seldom fills; at pick-up
+    # the same slot may hold the company ("Acme speaking").
+    named = [(A, "Hi there, welcome to the Harbour Tool Library! Thandi speaking. What can I do for you?"), (C, "Hi.")]
+    assert status(named, "greeting.agent_name", "en", channel="chat") == "passed"
+    company = [(A, "Hello! Brightwaters speaking. What can I do for you?"), (C, "Hi.")]
+    assert status(company, "greeting.agent_name", "en", channel="chat") == "failed"

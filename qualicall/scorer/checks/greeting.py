@@ -678,7 +678,9 @@ class _NameReader:
                 # phrase that a company fills seldom ("sipho speaking", "you're speaking to otieno") is a name (not the end
                 # of the company's: "harbour freight douala here").
                 return True
-            return unknown and self.capitalised_inside(turn, start, end) and not self.at_pickup(turn, start)
+            # (Opening a sentence too, past the pick-up, in a slot a company seldom fills: "Welcome to the Tool Library! Thandi speaking.")
+            capitalised = self.capitalised_inside(turn, start, end) or lower_case_slot and self.written(turn, start, end)[:1].isupper() and not turn.upper_case
+            return unknown and capitalised and not self.at_pickup(turn, start)
         s, _ = turn.norm.span(start, end)
         if turn.text[s : s + 1].isupper() and not turn.upper_case:
             token = next(iter(self.ctx.tokens(turn, s, s + 1)), None)
