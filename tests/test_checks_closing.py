@@ -787,6 +787,9 @@ def test_leave_takings_of_other_regions(last, language):
         ("Samedi, il reste une place pour l'essai de violoncelle à dix heures.", "fr"),
         ("Pour l'essai de violoncelle, on est ouverts du mardi au samedi, de neuf heures à midi.", "fr"),
         ("For the cello trial we're open Tuesday to Saturday, nine till noon.", "en"),
+        # A heading's word without its colon opens no summary; a read-back is none.
+        ("Le bilan de l'école pour l'essai de violoncelle n'est pas encore validé par la direction.", "fr"),
+        ("Je reprends votre numéro et l'essai de violoncelle pour vérifier la salle.", "fr"),
     ],
 )
 def test_an_offer_or_the_opening_hours_is_no_recap(answer, language):
@@ -888,3 +891,28 @@ def test_closing_formulas_and_their_near_misses(last, language, item_id, expecte
     base = FR_CALL if language == "fr" else EN_CALL
     result = item(base + [(A, last)], f"closing.{item_id}", language)
     assert result.status == expected, result.reason
+
+
+@pytest.mark.parametrize(
+    "last, language, item_id, expected",
+    [
+        # Conditional offers and statements ask about no other need.
+        ("Si vous avez besoin de quoi que ce soit d'autre, n'hésitez pas à nous rappeler.", "fr", "other_needs", "failed"),
+        ("N'hésitez pas à nous recontacter pour tout renseignement complémentaire.", "fr", "other_needs", "failed"),
+        ("Sur votre compte, il reste quelque chose à payer.", "fr", "other_needs", "failed"),
+        ("If you need any other thing, just give us a call.", "en", "other_needs", "failed"),
+        # "grateful if" asks a favour, it thanks nobody.
+        ("I'm grateful if you can send the tracking photo today.", "en", "thanks", "failed"),
+    ],
+)
+def test_closing_words_that_do_not_do_the_item(last, language, item_id, expected):
+    base = FR_CALL if language == "fr" else EN_CALL
+    result = item(base + [(A, last)], f"closing.{item_id}", language, seconds_per_turn=12)
+    assert result.status == expected, result.reason
+
+
+def test_a_chat_resumed_after_the_systems_interruption_is_judged():
+    turns = FR_CALL + [(A, "Pouvez-vous m'envoyer la facture ?"), (S, "La conversation a été interrompue."),
+                       (C, "Re-bonjour, je suis de retour. Je vous l'envoie comment ?"), (A, "En pièce jointe, ici même.")]
+    closing = score(turns, "fr", "chat").criteria["closing"]
+    assert closing.items["farewell"].status == "failed", closing.items["farewell"].reason

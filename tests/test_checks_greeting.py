@@ -550,11 +550,10 @@ def test_greeting_words_in_other_senses(turns, language, item_id, expected):
 @pytest.mark.parametrize(
     "turns, language, expected",
     [
-        # A formula leading to a name that does not come names no one; "I support" is a verb; "Ask away!" an offer.
+        # A formula leading to a name that does not come names no one; "I support" is a verb.
         ([(A, "hiya thanks for calling what are we celebrating"), (C, "a birthday")], "en", "failed"),
         ([(A, "Hello!"), (C, "Hi, my order is late."), (A, "Thank you for contacting us. Rahul here. Your order number, please?")], "en", "failed"),
         ([(A, "Bonjour, vous avez appelé, que puis-je faire pour vous ?"), (C, "Bonjour.")], "fr", "failed"),
-        ([(A, "Hi! Ask away."), (C, "Do you sell gift cards?")], "en", "failed"),
         ([(A, "Hello, how can I help?"), (C, "Is the charger compatible?"), (A, "I support that model, yes, it's compatible.")], "en", "failed"),
         # … and one that is followed by the name does.
         ([(A, "hiya thanks for calling the kite shed what can i do for you"), (C, "hi")], "en", "passed"),
@@ -573,3 +572,16 @@ def test_an_unknown_name_opening_a_presenting_sentence_past_the_pick_up():
     assert status(named, "greeting.agent_name", "en", channel="chat") == "passed"
     company = [(A, "Hello! Brightwaters speaking. What can I do for you?"), (C, "Hi.")]
     assert status(company, "greeting.agent_name", "en", channel="chat") == "failed"
+
+
+@pytest.mark.parametrize(
+    "turns, language, expected",
+    [
+        # The words after a formula's lead (`not_led`) are not the pick-up's: "fire safety direct" is a company.
+        ([(A, "fire safety direct good morning dana speaking"), (C, "hi")], "en", "passed"),
+        ([(A, "Hello, thanks for calling, my name is Dana, how can I help?"), (C, "Hi.")], "en", "failed"),
+    ],
+)
+def test_not_led_words_stay_with_the_formula(turns, language, expected):
+    result = item(turns, "greeting.organization", language)
+    assert result.status == expected, result.reason

@@ -455,3 +455,12 @@ def test_a_short_question_closing_the_restatement_checks_it(agent, language, exp
 def test_a_statement_read_by_meaning_checks_nothing(agent, language, expected):
     result = after_the_pet_or_cabin(agent, "Oui." if language == "fr" else "Yes.", language, "reformulation.checks_understanding")
     assert result.status == expected, result.reason
+
+
+@pytest.mark.parametrize(
+    "agent, language",
+    [("Does that make sense.", "en"), ("Est-ce que c'est clair pour vous.", "fr")],
+)
+def test_a_question_closed_by_a_full_stop_still_asks(agent, language):
+    result = after_the_pet_or_cabin(agent, "Oui." if language == "fr" else "Yes.", language, "reformulation.checks_understanding")
+    assert result.status == "passed", result.reason

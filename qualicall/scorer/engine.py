@@ -103,8 +103,8 @@ def _interrupted(ctx: CheckContext) -> str | None:
     # (Not an agent closing a chat nobody answers: "As I haven't heard back, goodbye.")
     back = marker_turn.index if marker_turn.speaker == CUSTOMER else next((t.index for t in ctx.customer_turns if t.index > marker_turn.index), None)
     after = [t for t in ctx.agent_turns if back is not None and t.index > back]
-    if after and _closing_begun(ctx, after):
-        return None
+    if after and (_closing_begun(ctx, after) or marker_turn.speaker == SYSTEM):
+        return None  # (a chat resumed after the system's line, « Re-bonjour, je suis de retour » and the agent's answer: judged)
     return said
 
 

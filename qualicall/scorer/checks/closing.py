@@ -31,6 +31,11 @@ _PUNCTUATION = re.compile(r"[.,;:!?…]")
 class RecapParams(CheckParams):
     phrases: list[str] = Field(default_factory=list, description="explicit recap formulas (« je récapitule »)")
     markers: list[str] = Field(default_factory=list, description="words that open a summary (« donc », « so »)")
+    headings: list[str] = Field(
+        default_factory=list,
+        description="words that open a summary as a heading, a colon after them (« Bilan : », « Je reprends : », \"Recap:\"; not « le bilan "
+        "de votre société », « je reprends votre numéro »)",
+    )
     min_words: int = Field(default=8, ge=1, description="words a summary opened by a marker needs")
     min_restated: int = Field(
         default=3, ge=1, description="content words of a marker statement said earlier in the call (a summary repeats facts; an answer brings new ones)"
@@ -59,8 +64,9 @@ class RecapParams(CheckParams):
 
     @cached_property
     def matchers(self) -> dict[str, re.Pattern[str] | None]:
-        """The explicit formulas, the markers, what was done, what happens next, the days, the question words, the offers: each one regex."""
-        lists = {"phrases": self.phrases, "markers": self.markers, "done": self.done, "next": self.next, "days": self.days}
+        """The explicit formulas, the markers, the headings, what was done, what happens next, the days, the question words, the offers:
+        each one regex."""
+        lists = {"phrases": self.phrases, "markers": self.markers, "headings": self.headings, "done": self.done, "next": self.next, "days": self.days}
         lists |= {"question_words": self.question_words, "offers": self.offers}
         matchers = {name: self.phrase_matcher(phrases) for name, phrases in lists.items()}
         if matchers["days"] is not None:
@@ -105,6 +111,20 @@ def _answers(ctx: CheckContext, asking: re.Pattern[str] | None) -> set[int]:
     return answers
 
 
+def _opens_with(marker: re.Pattern[str] | None, words: list[str]) -> bool:
+    """One of the markers among the sentence's first three words (« bon alors donc … »)."""
+    return marker is not None and marker.search(" ".join(words[:3])) is not None
+
+
+def _heads(headings: re.Pattern[str] | None, turn: TurnView, start: int) -> bool:
+    """The sentence opens on a heading followed by a colon (« Bilan : … », "Recap: …")."""
+    heading = headings.match(turn.norm.text, start) if headings is not None else None
+    if heading is None:
+        return False
+    _, end = turn.norm.span(heading.start(), heading.end())
+    return turn.text[end:].lstrip().startswith(":")
+
+
 def _has_future(ctx: CheckContext, turn: TurnView, first: int = 0, last: int | None = None) -> bool:
     """A verb in the future tense in the turn, or in original[first:last] of it (spaCy morphology; asked only for candidates)."""
     return any("Fut" in t.morph.get("Tense") for t in ctx.tokens(turn, first, last))
@@ -142,8 +162,7 @@ def recap(ctx: CheckContext, params: RecapParams) -> ItemResult:
             if question:
                 continue
             words = turn.norm.text[start:end].split()
-            opening = " ".join(words[:3])
-            if marker is None or len(words) < params.min_words or not marker.search(opening):
+            if len(words) < params.min_words or not (_opens_with(marker, words) or _heads(matchers["headings"], turn, start)):
                 continue
             # A summary repeats what was established; an answer to a last question brings new facts.
             found = restated(start, end)

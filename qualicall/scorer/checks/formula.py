@@ -50,8 +50,8 @@ class FormulaParams(PhrasesParams):
     question: bool = Field(default=False, description="the formula must be asked, not said as an answer")
     asking_openers: list[str] = Field(
         default_factory=list,
-        description="with `question`: words opening a request to confirm that asks even closed by a full stop (\"Kindly confirm that I have "
-        "understood.\", « Merci de me confirmer que j'ai bien compris. »)",
+        description="with `question`: words opening a sentence built as a question or a request to confirm, which asks even closed by a "
+        "full stop (\"Does that make sense.\", « Est-ce que c'est clair pour vous. », \"Kindly confirm that I have understood.\")",
     )
     after_customer: bool = Field(
         default=False, description="only the agent's turns after the customer's first words count (a check of understanding follows something to understand)"
@@ -159,12 +159,14 @@ def _is_question(match: Match, params: FormulaParams) -> bool:
 
 
 def _asked(unit: Unit, params: FormulaParams) -> bool:
-    """A sentence is asked: closed by '?' in punctuated text; elsewhere, not closed by a full stop or an exclamation mark
-    (« Pas de souci ! », « N'hésitez pas à rappeler si une question vous vient. ») nor opened by an affirmation (« oui c'est clair »)."""
+    """A sentence is asked: closed by '?' in punctuated text; elsewhere, not closed by a full stop or an exclamation mark unless
+    built as a question (`asking_openers`: « Pas de souci ! », « N'hésitez pas à rappeler si une question vous vient. » state;
+    "Does that make sense." asks), nor opened by an affirmation (« oui c'est clair »)."""
     if unit.turn.asks:
         return "?" in unit.text[-3:]
     span = unit.turn.norm.norm_span(unit.start, unit.end)
-    if unit.text.rstrip()[-1:] in (".", "!"):
+    closing = unit.text.rstrip()
+    if closing.endswith(("!", ".")) and not closing.endswith(".."):  # (a trailing "..." is left open, as "…" is)
         opener = params.asking_matcher
         return span is not None and opener is not None and opener.match(unit.turn.norm.text, span[0]) is not None
     _, single = params.affirmed

@@ -106,8 +106,10 @@ class OrganizationParams(ExclusionParams):
     leads: list[str] = Field(
         default_factory=list,
         description="the last words of those `phrases` that the company's name must follow (\"thanks for calling\", « bienvenue chez »): "
-        "with one of `not_names` or nothing after them (\"thanks for calling, how can I help?\", \"thank you for contacting us\"), no one is named",
+        "with nothing or one of `not_led` after them (articles and possessives aside: \"thanks for calling, how can I help?\", \"thank you for "
+        "contacting us\", \"thanks for calling, my name is Dana\"), no one is named",
     )
+    not_led: list[str] = Field(default_factory=list, description="with `leads`: words that show that no name follows")
     pickup: bool = Field(default=True, description="accept a name said at pick-up (« Maison Boréal, bonjour »)")
     salutations: list[str] = Field(default_factory=list)
     fillers: list[str] = Field(default_factory=list, description="words skipped at the start of the pick-up")
@@ -138,9 +140,10 @@ class OrganizationParams(ExclusionParams):
 
     @cached_property
     def word_sets(self) -> dict[str, frozenset[str]]:
-        """The word lists, normalised once: salutations, not_names, roles, of_words, presenting, determiners, connectors, names, skipped (fillers and salutations)."""
+        """The word lists, normalised once: salutations, not_names, roles, of_words, presenting, determiners, leads, not_led, connectors, names,
+        skipped (fillers and salutations)."""
         lists = {"salutations": self.salutations, "not_names": self.not_names, "roles": self.roles, "of_words": self.of_words}
-        lists |= {"presenting": self.presenting, "determiners": self.determiners, "leads": self.leads}
+        lists |= {"presenting": self.presenting, "determiners": self.determiners, "leads": self.leads, "not_led": self.not_led}
         lists |= {"connectors": self.connectors, "names": self.names, "skipped": self.fillers + self.salutations}
         return {name: self.normal_words(words) for name, words in lists.items()}
 
@@ -337,7 +340,7 @@ def _introduces_organisation(ctx: CheckContext, match: Match, params: Organizati
     after = match.turn.norm.words_after(match.end, 2)
     if words[-1] in params.word_sets["leads"]:
         named = [w for w in match.turn.norm.words_after(match.end, 3) if w not in params.word_sets["determiners"]]
-        if not named or named[0] in params.word_sets["not_names"]:
+        if not named or named[0] in params.word_sets["not_led"]:
             return False  # "thanks for calling, how can I help?": the name the formula leads to is not said
     person = bool(after) and after[0] not in stops and is_first_name(after[0]) and after[0] not in params.word_sets["names"]
     return not (person and (len(after) == 1 or after[1] in stops or after[1] in params.word_sets["presenting"]))
