@@ -725,26 +725,6 @@ def test_an_agent_typing_that_the_chat_ended_takes_no_leave(last, language):
     assert result.status == "failed", result.reason
 
 
-@pytest.mark.parametrize(
-    "last, language, item_id, expected",
-    [
-        ("Merci de votre confiance et belle fin de semaine !", "fr", "farewell", "passed"),
-        ("parfait merci à vous et à très vite", "fr", "farewell", "passed"),
-        ("je vous mets ça de côté vous avez encore une question", "fr", "other_needs", "passed"),
-        ("C'est noté. Est-ce qu'il vous manque une précision ?", "fr", "other_needs", "passed"),
-        # « Récapitulatif : » announces a recap; what happens next, « vous le recevez dans la semaine ».
-        ("Récapitulatif : votre colis repart du dépôt de Lyon et arrive jeudi.", "fr", "recap", "passed"),
-        ("alors je relance l'envoi du colis depuis lyon et vous le recevez dans la semaine", "fr", "recap", "passed"),
-        # Opening hours name days; they take no leave.
-        ("Nous sommes ouverts du lundi au samedi.", "fr", "farewell", "failed"),
-        ("We're open Wednesday to Sunday.", "en", "farewell", "failed"),
-    ],
-)
-def test_closing_words_of_other_agents(last, language, item_id, expected):
-    base = FR_CALL if language == "fr" else EN_CALL
-    result = item(base + [(A, last)], f"closing.{item_id}", language)
-    assert result.status == expected, result.reason
-
 
 @pytest.mark.parametrize(
     "ending, language, cut",
@@ -805,20 +785,6 @@ def test_an_offer_or_the_opening_hours_is_no_recap(answer, language):
     assert result.status == "failed", result.reason
 
 
-@pytest.mark.parametrize(
-    "last, language, item_id, expected",
-    [
-        # A statement is no question about other needs; a proposal or a sentence about greetings cards takes no leave.
-        ("Il vous manque une information, le justificatif de domicile.", "fr", "other_needs", "failed"),
-        ("on peut décaler la livraison à demain peut-être", "fr", "farewell", "failed"),
-        ("Nous n'envoyons plus tous nos vœux par courrier.", "fr", "farewell", "failed"),
-    ],
-)
-def test_closing_words_in_other_senses(last, language, item_id, expected):
-    base = FR_CALL if language == "fr" else EN_CALL
-    result = item(base + [(A, last)], f"closing.{item_id}", language)
-    assert result.status == expected, result.reason
-
 
 @pytest.mark.parametrize(
     "answer, language, expected",
@@ -858,57 +824,6 @@ def test_recap_markers_of_other_agents(last, language):
     assert result.status == "passed" and result.reason.split()[0] in ("résumé", "recap:"), result.reason
 
 
-@pytest.mark.parametrize(
-    "last, language, expected",
-    [
-        ("Puis-je vous être utile en quoi que ce soit d'autre ?", "fr", "passed"),
-        ("c'est noté est-ce qu'il reste quelque chose à voir", "fr", "passed"),
-        ("Avez-vous une autre préoccupation ?", "fr", "passed"),
-        ("is there any other thing you wanted to ask", "en", "passed"),
-        ("alright what else can i do ya for today", "en", "passed"),
-        # A statement of what is left to pay asks nothing.
-        ("Il reste quelque chose à régler : la caution de cinquante euros, par chèque à l'accueil.", "fr", "failed"),
-    ],
-)
-def test_other_needs_asked_in_other_words(last, language, expected):
-    base = FR_CALL if language == "fr" else EN_CALL
-    result = item(base + [(A, last)], "closing.other_needs", language)
-    assert result.status == expected, result.reason
-
-
-@pytest.mark.parametrize(
-    "last, language, item_id, expected",
-    [
-        ("Souhaitez-vous un renseignement complémentaire ?", "fr", "other_needs", "passed"),
-        ("C'est tout ce qu'il vous fallait ?", "fr", "other_needs", "passed"),
-        ("Mille mercis pour votre appel !", "fr", "thanks", "passed"),
-        ("We're grateful you chose Parcel Express.", "en", "thanks", "passed"),
-        # Read by meaning, a leave-taking is no question about other needs.
-        ("allez bonne fin de journée", "fr", "other_needs", "failed"),
-    ],
-)
-def test_closing_formulas_and_their_near_misses(last, language, item_id, expected):
-    base = FR_CALL if language == "fr" else EN_CALL
-    result = item(base + [(A, last)], f"closing.{item_id}", language)
-    assert result.status == expected, result.reason
-
-
-@pytest.mark.parametrize(
-    "last, language, item_id, expected",
-    [
-        # Conditional offers and statements ask about no other need.
-        ("Si vous avez besoin de quoi que ce soit d'autre, n'hésitez pas à nous rappeler.", "fr", "other_needs", "failed"),
-        ("N'hésitez pas à nous recontacter pour tout renseignement complémentaire.", "fr", "other_needs", "failed"),
-        ("Sur votre compte, il reste quelque chose à payer.", "fr", "other_needs", "failed"),
-        ("If you need any other thing, just give us a call.", "en", "other_needs", "failed"),
-        # "grateful if" asks a favour, it thanks nobody.
-        ("I'm grateful if you can send the tracking photo today.", "en", "thanks", "failed"),
-    ],
-)
-def test_closing_words_that_do_not_do_the_item(last, language, item_id, expected):
-    base = FR_CALL if language == "fr" else EN_CALL
-    result = item(base + [(A, last)], f"closing.{item_id}", language, seconds_per_turn=12)
-    assert result.status == expected, result.reason
 
 
 def test_a_chat_resumed_after_the_systems_interruption_is_judged():
@@ -916,3 +831,48 @@ def test_a_chat_resumed_after_the_systems_interruption_is_judged():
                        (C, "Re-bonjour, je suis de retour. Je vous l'envoie comment ?"), (A, "En pièce jointe, ici même.")]
     closing = score(turns, "fr", "chat").criteria["closing"]
     assert closing.items["farewell"].status == "failed", closing.items["farewell"].reason
+
+
+@pytest.mark.parametrize(
+    "last, language, item_id, expected",
+    [
+        ("Merci de votre confiance et belle fin de semaine !", "fr", "farewell", "passed"),
+        ("parfait merci à vous et à très vite", "fr", "farewell", "passed"),
+        ("je vous mets ça de côté vous avez encore une question", "fr", "other_needs", "passed"),
+        ("C'est noté. Est-ce qu'il vous manque une précision ?", "fr", "other_needs", "passed"),
+        # « Récapitulatif : » announces a recap; what happens next, « vous le recevez dans la semaine ».
+        ("Récapitulatif : votre colis repart du dépôt de Lyon et arrive jeudi.", "fr", "recap", "passed"),
+        ("alors je relance l'envoi du colis depuis lyon et vous le recevez dans la semaine", "fr", "recap", "passed"),
+        # Opening hours name days; they take no leave.
+        ("Nous sommes ouverts du lundi au samedi.", "fr", "farewell", "failed"),
+        ("We're open Wednesday to Sunday.", "en", "farewell", "failed"),
+        # A statement is no question about other needs; a proposal or a sentence about greetings cards takes no leave.
+        ("Il vous manque une information, le justificatif de domicile.", "fr", "other_needs", "failed"),
+        ("on peut décaler la livraison à demain peut-être", "fr", "farewell", "failed"),
+        ("Nous n'envoyons plus tous nos vœux par courrier.", "fr", "farewell", "failed"),
+        ("Souhaitez-vous un renseignement complémentaire ?", "fr", "other_needs", "passed"),
+        ("C'est tout ce qu'il vous fallait ?", "fr", "other_needs", "passed"),
+        ("Mille mercis pour votre appel !", "fr", "thanks", "passed"),
+        ("We're grateful you chose Parcel Express.", "en", "thanks", "passed"),
+        # Read by meaning, a leave-taking is no question about other needs.
+        ("allez bonne fin de journée", "fr", "other_needs", "failed"),
+        # Conditional offers and statements ask about no other need.
+        ("Si vous avez besoin de quoi que ce soit d'autre, n'hésitez pas à nous rappeler.", "fr", "other_needs", "failed"),
+        ("N'hésitez pas à nous recontacter pour tout renseignement complémentaire.", "fr", "other_needs", "failed"),
+        ("Sur votre compte, il reste quelque chose à payer.", "fr", "other_needs", "failed"),
+        ("If you need any other thing, just give us a call.", "en", "other_needs", "failed"),
+        # "grateful if" asks a favour, it thanks nobody.
+        ("I'm grateful if you can send the tracking photo today.", "en", "thanks", "failed"),
+        ("Puis-je vous être utile en quoi que ce soit d'autre ?", "fr", "other_needs", "passed"),
+        ("c'est noté est-ce qu'il reste quelque chose à voir", "fr", "other_needs", "passed"),
+        ("Avez-vous une autre préoccupation ?", "fr", "other_needs", "passed"),
+        ("is there any other thing you wanted to ask", "en", "other_needs", "passed"),
+        ("alright what else can i do ya for today", "en", "other_needs", "passed"),
+        # A statement of what is left to pay asks nothing.
+        ("Il reste quelque chose à régler : la caution de cinquante euros, par chèque à l'accueil.", "fr", "other_needs", "failed"),
+    ],
+)
+def test_closing_items_in_other_words_and_their_near_misses(last, language, item_id, expected):
+    base = FR_CALL if language == "fr" else EN_CALL
+    result = item(base + [(A, last)], f"closing.{item_id}", language, seconds_per_turn=12)
+    assert result.status == expected, result.reason

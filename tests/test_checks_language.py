@@ -352,16 +352,6 @@ def test_an_endearment_is_familiar():
         ([(A, "le tarif à neuf euros c'est pour les enfants"), (C, "d'accord")], "fr", "passed"),
         ([(A, "you'll be on plan k two that's our standard one"), (C, "okay")], "en", "failed"),
         ([(A, "the rate at four pounds is for children"), (C, "okay")], "en", "passed"),
-    ],
-)
-def test_codes_in_words_and_echoed_questions(turns, language, expected):
-    result = item(turns, "comprehensible_language.no_jargon", language)
-    assert result.status == expected, result.reason
-
-
-@pytest.mark.parametrize(
-    "turns, language, expected",
-    [
         # A currency's code is no jargon after an amount only; elsewhere it is an acronym like another.
         ([(A, "Votre dossier est remonté à la DT de Lyon."), (C, "d'accord")], "fr", "failed"),
         ([(A, "The CAD for your extension is ready."), (C, "okay")], "en", "failed"),
@@ -373,6 +363,6 @@ def test_codes_in_words_and_echoed_questions(turns, language, expected):
         ([(A, "we can only issue it once you're u f on the portal"), (C, "okay")], "en", "failed"),
     ],
 )
-def test_currency_codes_and_spoken_codes_in_other_senses(turns, language, expected):
+def test_codes_in_words_echoed_questions_and_currencies(turns, language, expected):
     result = item(turns, "comprehensible_language.no_jargon", language)
     assert result.status == expected, result.reason
