@@ -41,14 +41,16 @@ def _interrupted(ctx: CheckContext) -> str | None:
     middle of a word, the customer's last turn ending on giving up (« …bon ben laissez
     tomber »: `windows.leaving`) with no closing formula in it or in the agent's turn before,
     a last turn (anyone's) ending on a word no sentence ends on (« entre neuf heures et
-    euh », "it should appear within"), or the customer's answer to the agent's question, the
+    euh », "it should appear within") or, in raw speech, on a hesitation ("or do i need to uh"),
+    or the customer's answer to the agent's question, the
     customer's own question or their asking for a wait (« one sec ») with nothing after it and
     no closing formula from either (« Lequel vous arrange ? » « je dois voir avec mon fils »), or a last
     turn that stops short of its speaker's stop (`_trails_off`) while the contact was not winding up,
     means the closing never came only if the agent had not
     already taken leave (an item flagged `closes_contact`), in their last turn before the
     marker or in the marker's own, nor begun the closing after it: a chat whose customer
-    leaves after the agent's « bonne soirée » did reach its closing, and is judged on it.
+    leaves after the agent's « bonne soirée » did reach its closing, and is judged on it
+    (as is a chat the customer came back to after the system's « conversation interrompue »).
     """
     last = [t for t in ctx.turns if t.norm.text][-3:]
     found = sorted(find_all(ctx.rubric.window_words("interrupted"), last) + find_all(ctx.rubric.window_words("system_ended"), [t for t in last if t.speaker == SYSTEM]),

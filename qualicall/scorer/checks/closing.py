@@ -51,7 +51,8 @@ class RecapParams(CheckParams):
         default_factory=list,
         description="words that offer a slot or tell when the place is open (« il reste une place », « je peux vous inscrire », "
         "\"we're open\", « du lundi au samedi »): a statement holding one proposes or informs, it sums nothing up (unless a marker opens "
-        "it, or it says what will happen: « le technicien passera jeudi de 8 heures à 12 heures »)",
+        "it, or it says what will happen or what was done: « le technicien passera jeudi de 8 heures à 12 heures », \"I have reserved "
+        "the room for Wednesday from two until five\")",
     )
     bank: str | None = Field(
         default=None, description="a rubric bank (`banks:`) of recaps: a sentence of the window that realises it is a recap (recognised by meaning)"
