@@ -204,12 +204,17 @@ def _mostly_capitals(letters: str) -> bool:
     return 2 * sum(c.isupper() for c in letters) > len(letters)
 
 
+def _is_number(language: str, word: str) -> bool:
+    """A word of normalised text that is a number, in figures or in words (« 18 », « vingt », "seven")."""
+    return word.isdigit() or like_num(language)(word)
+
+
 def _after_an_amount(ctx: CheckContext, turn: TurnView, span: tuple[int, int], params: JargonParams) -> bool:
     """The code is a currency's, after an amount or another currency word (« 7 000 FCFA », « francs CFA »)."""
     if turn.norm.text[span[0] : span[1]].replace(" ", "") not in params.currency_set:
         return False
     before = turn.norm.words_before(span[0], 1)
-    return bool(before) and (before[0].isdigit() or like_num(ctx.language)(before[0]) or before[0] in params.currency_set)
+    return bool(before) and (_is_number(ctx.language, before[0]) or before[0] in params.currency_set)
 
 
 def _codes(ctx: CheckContext, turn: TurnView, params: JargonParams) -> list[tuple[int, int]]:
@@ -289,7 +294,7 @@ def _spelled_acronyms(ctx: CheckContext, turn: TurnView, params: JargonParams) -
         if span is None:
             continue
         after = turn.norm.words_after(span[1], 1)
-        if any(word.isdigit() or like_num(ctx.language)(word) for word in turn.norm.words_before(span[0], 1) + after):
+        if any(_is_number(ctx.language, word) for word in turn.norm.words_before(span[0], 1) + after):
             continue
         if letters[-1] == "t" and after and after[0] in _INVERTED_SUBJECTS.get(ctx.language, ()):
             continue  # « y a t il », « l'a t elle »: the euphonic t of a question
