@@ -195,10 +195,13 @@ def test_contractions_and_cues_that_would_read_nothing_or_everything_are_refused
     assert rubric is None and any(message in p.message for p in problems), problems
 
 
-@pytest.mark.parametrize(("field", "line"), [("lone_margin", "    lone_margin: 0.04"), ("negative_cue_shift", "    negative_cue_shift: 0.06")])
+@pytest.mark.parametrize(
+    ("field", "line"),
+    [("lone_margin", "    lone_margin: 0.04"), ("negative_cue_shift", "    negative_cue_shift: 0.06"), ("clearings", "    clearings: ['\\brien a redire\\b']")],
+)
 def test_a_signals_reading_set_on_another_bank_is_a_problem_at_its_yaml_line(field, line):
-    """`disclaimers`, `lone_margin` and `negative_cue_shift` are read for the customer signals' banks only: on offer_help
-    they would change nothing."""
+    """`disclaimers`, `clearings`, `lone_margin` and `negative_cue_shift` are read for the customer signals' banks only: on
+    offer_help they would change nothing."""
     text = default_fr()
     opening = "  offer_help:\n    speaker: agent\n"
     assert opening in text

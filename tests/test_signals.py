@@ -577,6 +577,89 @@ def test_negated_dissatisfaction_is_no_complaint_unless_what_follows_it_is_one(s
         assert scorer.score(make_interaction(call(said), "fr", id="made")).signals["complaint"].present, said
 
 
+# The spec's traps: a customer annoyed at their own mistake, satisfied with the service, asking calmly, says so; then one
+# sentence of theirs that reads like a complaint by its topic alone makes none. Said as a question, after « si » / "so",
+# with a contrast after it, or of the agent alone, it clears nothing.
+@pytest.mark.parametrize(
+    ("language", "said", "clears"),
+    [
+        ("fr", "Pour être honnête, rien à redire sur vos livraisons, toujours à l'heure.", True),
+        ("fr", "J'ai mal recopié le code, c'est de ma faute.", True),
+        ("fr", "Tout se passe très bien avec votre équipe depuis des années.", True),
+        ("fr", "Rien d'urgent, je voulais juste un renseignement.", True),
+        ("fr", "je suis pas du tout mécontent hein je voulais juste une précision", True),
+        ("fr", "je suis fâchée contre moi-même j'ai complètement oublié", True),
+        ("fr", "Rien à redire sur l'accueil, mais la facture est fausse depuis trois mois.", False),
+        ("fr", "Vous êtes en train de me dire que c'est de ma faute ?", False),
+        ("fr", "Et si c'est de ma faute, prouvez-le.", False),
+        ("fr", "Vous n'y êtes pour rien, votre service est une honte.", False),
+        ("fr", "Je ne me plains pas pour rien, ça fait trois semaines.", False),
+        ("en", "Honestly, nothing wrong with the app, we just need fewer seats.", True),
+        ("en", "I typed the wrong postcode, that one's on me.", True),
+        ("en", "No rush at all, whenever the engineer is free.", True),
+        ("en", "I'm really happy with the service, I just want to add my son.", True),
+        ("en", "Nothing wrong with the engineer, but your billing is a mess.", False),
+        ("en", "So it's my fault your website crashed?", False),
+        ("en", "Right, so it's my fault for trusting your website.", False),
+        ("en", "It's nothing to do with you, your company is a joke.", False),
+        ("en", "He's not complaining, I am.", False),
+    ],
+)
+def test_a_customer_clearing_the_organisation_is_read_as_such(language, said, clears) -> None:
+    from qualicall.models.embeddings import get_embedder
+    from qualicall.scorer.banks import bank_model
+    from qualicall.scorer.rubric import load_rubric
+
+    model = bank_model(load_rubric(f"default-{language}").example_banks()["complaint"], get_embedder())
+    assert (model.clearing(said) is not None) is clears
+
+
+def test_a_sentence_read_as_a_complaint_by_its_topic_is_none_once_the_customer_clears_the_organisation(scorer) -> None:
+    def call(said: list[str]) -> list[tuple[str, str]]:
+        return [
+            ("agent", "Cantines Saint-Roch bonjour, que puis-je pour vous ?"),
+            ("customer", "Bonjour. Ça fait trois jours que la carte de cantine de mon fils est refusée et il n'a rien mangé à midi, franchement c'est pas normal."),
+            ("agent", "Je regarde votre compte."),
+            *[("customer", line) for line in said],
+            ("agent", "Je vous envoie la marche à suivre."),
+            ("customer", "Parfait, merci, bonne journée."),
+        ]
+
+    own_mistake = "Je vais vous dire, j'ai oublié de la recharger, c'est de ma faute."
+    cleared = scorer.score(make_interaction(call([own_mistake]), "fr", id="cleared")).signals["complaint"]
+    assert not cleared.present and cleared.reason_code == "signal.cleared" and cleared.confidence == 0.5
+    assert cleared.reason.endswith("mais le client met l'organisation hors de cause (tour 3, 15\u202fs) : « c'est de ma faute »"), cleared.reason
+    # Without the clearing, or when the customer's next sentence takes it back, the same sentence is a complaint.
+    assert scorer.score(make_interaction(call(["Je voudrais mettre en place un rechargement automatique."]), "fr", id="plain")).signals["complaint"].present
+    taken_back = call([own_mistake, "Mais personne ne m'a prévenu, et ça c'est votre rôle."])
+    assert scorer.score(make_interaction(taken_back, "fr", id="taken-back")).signals["complaint"].present
+
+
+def test_after_a_clearing_a_sentence_nearly_one_of_the_examples_is_still_a_complaint() -> None:
+    from qualicall.scorer.banks import Bank, BankMatch, BankModel
+    from qualicall.scorer.context import CheckContext
+    from qualicall.scorer.rubric import load_rubric
+    from qualicall.scorer.signals import Clearing, _signal, units_of
+
+    said = ["The parcel came late.", "That one's on me, I gave the old address.", "I want to make a complaint."]
+    context = CheckContext.build(make_interaction([("customer", s) for s in said], "en", id="near"), load_rubric("default-en"), "en")
+    units = units_of(context.customer_turns)
+    model = BankModel(Bank("complaint", ("a",), ("b",), k=1, margin=0.03, lone_similarity=0.85), np.zeros((1, 2), np.float32), np.zeros((1, 2), np.float32))
+    cleared = Clearing(units[1], 0, 16)
+
+    def judged(similarity: float) -> "object":
+        readings = [(units[0], BankMatch(True, 0.06, "My parcel is late again.", 0.6)), (units[1], BankMatch(False, 0.0, "x", 0.2)),
+                    (units[2], BankMatch(True, 0.2, "I want to make a complaint.", similarity))]
+        return _signal("complaint", model, readings, "en", {}, frozenset(), cleared)
+
+    near = judged(0.97)
+    assert near.present and [e.text for e in near.evidence] == ["I want to make a complaint."]
+    far = judged(0.7)
+    assert not far.present and far.reason_code == "signal.cleared"
+    assert far.reason == ("« I want to make a complaint. » (turn 2, 10 s) reads as a complaint (« I want to make a complaint. »), "
+                          "but the customer clears the organisation (turn 1, 5 s): « That one's on me »")
+
+
 def test_one_sentence_barely_past_the_margin_among_many_is_no_complaint() -> None:
     from qualicall.scorer.banks import Bank, BankMatch, BankModel
     from qualicall.scorer.context import CheckContext

@@ -88,6 +88,9 @@ class Bank:
     # and words that take it back (« mais »): regular expressions on normalised text (BankModel.disclaimer_end).
     disclaimers: tuple[str, ...] = ()
     contrasts: tuple[str, ...] = ()
+    # Words by which the customer clears the organisation for the whole contact (« rien à redire sur le service »,
+    # "that one's on me"): regular expressions on normalised text (BankModel.clearing, qualicall.scorer.signals).
+    clearings: tuple[str, ...] = ()
     # Set: in a contact where the customer said at least `lone_after` sentences of `lone_words` words or more, one
     # sentence alone realising the bank must score above margin + this, unless its closest positive example is at
     # least `lone_similarity` similar (qualicall.scorer.signals).
@@ -136,8 +139,8 @@ def bank_problems(bank: Bank) -> list[str]:
         problems.append(f"bank {bank.name}: cue_floor needs cues")
     if bank.cue_floor is not None and bank.cue_floor > bank.floor:
         problems.append(f"bank {bank.name}: cue_floor {bank.cue_floor:g} is above the floor {bank.floor:g}: a cue would raise it")
-    if bank.contrasts and not bank.disclaimers:
-        problems.append(f"bank {bank.name}: contrasts take a disclaimer back: they need disclaimers")
+    if bank.contrasts and not (bank.disclaimers or bank.clearings):
+        problems.append(f"bank {bank.name}: contrasts take a disclaimer or a clearing back: they need disclaimers or clearings")
     if bank.lone_margin is not None and bank.cues:
         # The lone sentence is held to margin + lone_margin, not to the margin its cue would shift.
         problems.append(f"bank {bank.name}: lone_margin is counted from the margin, which cues shift: not both")
@@ -169,6 +172,7 @@ class BankModel:
         self._negations = frozenset(self.bank.cue_negations)
         self._disclaimers = re.compile("|".join(f"(?:{d})" for d in self.bank.disclaimers)) if self.bank.disclaimers else None
         self._contrasts = re.compile("|".join(f"(?:{c})" for c in self.bank.contrasts)) if self.bank.contrasts else None
+        self._clearings = re.compile("|".join(f"(?:{c})" for c in self.bank.clearings)) if self.bank.clearings else None
 
     def disclaimer_end(self, text: str) -> int | None:
         """Where, in `text`, the disclaimer the sentence opens on ends: one of the bank's disclaimers with at most
@@ -184,6 +188,26 @@ class BankModel:
         if self._contrasts is not None and self._contrasts.search(normal.text, found.end()) is not None:
             return None
         return normal.span(found.start(), found.end())[1]
+
+    def clearing(self, text: str) -> tuple[int, int] | None:
+        """The span, in `text`, of the words by which the customer clears the organisation of the bank's meaning
+        (one of the bank's `clearings`) said as a statement: not in a question (« vous me dites que c'est de ma
+        faute ? ») and with no contrast after it (« rien à redire sur l'accueil, mais la facture… »); None without."""
+        if self._clearings is None or text.rstrip(" \"')»”").endswith("?"):
+            return None
+        normal = normalize(text, contractions=self.bank.contractions)
+        found = self._clearings.search(normal.text)
+        if found is None or (self._contrasts is not None and self._contrasts.search(normal.text, found.end()) is not None):
+            return None
+        return normal.span(found.start(), found.end())
+
+    def opens_on_contrast(self, text: str) -> bool:
+        """The sentence opens on one of the bank's contrasts (« Mais … », "That said, …"): one word may come before it."""
+        if self._contrasts is None:
+            return False
+        normal = normalize(text, contractions=self.bank.contractions).text
+        found = self._contrasts.search(normal)
+        return found is not None and len(normal[: found.start()].split()) <= 1
 
     def has_cue(self, text: str) -> bool:
         """The sentence holds one of the bank's cues, not negated (always false for a bank without)."""

@@ -234,6 +234,11 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "« {text} » ({at:span}) se lit comme {signal:a_signal} (« {closest} »), mais le client l'écarte lui-même : « {words} »",
         "« {text} » ({at:span}) reads as {signal:a_signal} (« {closest} »), but the customer says it is not one: « {words} »",
     ),
+    "signal.cleared": (
+        "« {text} » ({at:span}) se lit comme {signal:a_signal} (« {closest} »), mais le client met l'organisation hors de cause "
+        "({where:span}) : « {words} »",
+        "« {text} » ({at:span}) reads as {signal:a_signal} (« {closest} »), but the customer clears the organisation ({where:span}): « {words} »",
+    ),
     "signal.implied": ("réclamation exprimée dans {cause:a_signal} : {because:reason}", "a complaint made in {cause:a_signal}: {because:reason}"),
 }
 

@@ -215,7 +215,14 @@ class BankSpec(_Strict):
         "a sentence opening on one (at most three words before it) does not realise the bank, unless a contrast follows it "
         "or what follows it, read alone, realises the bank",
     )
-    contrasts: list[Regex] = Field(default_factory=list, description="patterns on normalised text that take a disclaimer back (« mais », \"but\")")
+    contrasts: list[Regex] = Field(default_factory=list, description="patterns on normalised text that take a disclaimer or a clearing back (« mais », \"but\")")
+    clearings: list[Regex] = Field(
+        default_factory=list,
+        description="patterns on normalised text by which the customer clears the organisation for the whole contact (« rien à redire "
+        "sur le service », \"that one's on me\"): said as a statement (no question, no contrast after it in its sentence or opening "
+        "their next one), the bank's sentences realise it only when nearly one of its examples (lone_similarity), and no other "
+        "signal implies it",
+    )
     lone_margin: float | None = Field(
         default=None, ge=0,
         description="set: in a contact where the customer said at least lone_after sentences of lone_words words or more, one "
@@ -234,7 +241,7 @@ class BankSpec(_Strict):
 
     @model_validator(mode="after")
     def _patterns_compile_together(self) -> "BankSpec":
-        for field, patterns in (("cues", self.cues), ("disclaimers", self.disclaimers), ("contrasts", self.contrasts)):
+        for field, patterns in (("cues", self.cues), ("disclaimers", self.disclaimers), ("contrasts", self.contrasts), ("clearings", self.clearings)):
             try:  # as BankModel joins them: patterns that compile alone but not together (a group name used twice)
                 re.compile("|".join(f"(?:{pattern})" for pattern in patterns))
             except re.error as exc:
@@ -251,6 +258,7 @@ class BankSpec(_Strict):
             cues=tuple(self.cues), cue_shift=self.cue_shift, cue_negations=tuple(normalize(w).text for w in self.cue_negations), clause_margin=self.clause_margin,
             cue_floor=self.cue_floor,
             linear=self.linear, contractions=contractions, disclaimers=tuple(self.disclaimers), contrasts=tuple(self.contrasts),
+            clearings=tuple(self.clearings),
             lone_margin=self.lone_margin, lone_after=self.lone_after, lone_words=self.lone_words, lone_similarity=self.lone_similarity,
             negative_cue_shift=self.negative_cue_shift,
         )
@@ -658,7 +666,7 @@ def _bank_problems(data: dict[str, Any], root: yaml.Node | None, checked: dict[t
             problems.append(Problem(_dotted(("banks", name)), message.removeprefix(f"bank {name}: "), _line_of(root, _bank_line(spec, name, message))))
         if name not in SIGNALS:
             # Read by the customer signals alone (qualicall.scorer.signals): on another bank they would change nothing.
-            for field_name in ("disclaimers", "lone_margin", "negative_cue_shift"):
+            for field_name in ("disclaimers", "clearings", "lone_margin", "negative_cue_shift"):
                 if field_name in spec:
                     loc = ("banks", name, field_name)
                     problems.append(Problem(_dotted(loc), f"{field_name}: only a customer signal's bank ({', '.join(SIGNALS)}) reads it", _line_of(root, loc)))

@@ -15,7 +15,9 @@ nothing » itself.
 What the customer says against a complaint counts too: a sentence opening on negated
 dissatisfaction (« je ne me plains pas, hein ») is none (the bank's `disclaimers`), and in a
 conversation one sentence alone barely past the margin is weak evidence (its `lone_margin`):
-`_disclaimed_rows`, `_signal`. What speaks for a churn threat or an escalation request said in a long spoken turn:
+`_disclaimed_rows`, `_signal`. A customer who clears the organisation for the whole contact (« rien à redire sur le
+service », « c'est de ma faute », "that one's on me": the bank's `clearings`) leaves a complaint only to a sentence
+nearly one of the bank's examples, and no other signal implies one (`_clearing`). What speaks for a churn threat or an escalation request said in a long spoken turn:
 a sentence holding one of the bank's cues, in a turn where a customer sentence reads negative, is read at the margin
 less the bank's `negative_cue_shift` and without its floor (`_read_upset_cues`).
 
@@ -182,8 +184,10 @@ def detect_signals(
         glad = _turns_reading(sentences, sentiment, "positive")
         readings["churn_threat"] = [(unit, _unrealised(m) if m.realises and unit.turn.index in glad else m) for unit, m in readings["churn_threat"]]
     disclaimed = {name: _disclaimed_rows(model, sentences.units, embedder) for name, model in models.items()}
-    signals = {name: _signal(name, models[name], readings[name], language, disclaimed[name], upset.get(name, frozenset())) for name in models}
-    if "complaint" in signals and not signals["complaint"].present:
+    cleared = {name: _clearing(model, sentences.units) for name, model in models.items()}
+    signals = {name: _signal(name, models[name], readings[name], language, disclaimed[name], upset.get(name, frozenset()), cleared[name])
+               for name in models}
+    if "complaint" in signals and not signals["complaint"].present and cleared["complaint"] is None:
         implied = _implied_complaint(models, sentences, readings, sentiment, language, frozenset(disclaimed["complaint"]), upset)
         if implied is not None:
             signals["complaint"] = implied
@@ -203,6 +207,35 @@ def _disclaimed_rows(model: BankModel, units: Sequence[Unit], embedder: "Embedde
         if match.realises:
             del ends[row]
     return ends
+
+
+@dataclass(frozen=True)
+class Clearing:
+    """Where the customer cleared the organisation of a bank's meaning: the sentence, and the clearing words' span in it."""
+
+    unit: Unit
+    start: int
+    end: int
+
+    @property
+    def words(self) -> str:
+        return self.unit.text[self.start : self.end]
+
+
+def _clearing(model: BankModel, units: Sequence[Unit]) -> Clearing | None:
+    """The first sentence in which the customer clears the organisation for the whole contact (the bank's
+    `clearings`, BankModel.clearing): « j'ai oublié de recharger la carte, c'est de ma faute », "honestly, nothing
+    wrong with the app". The spec's traps: a customer annoyed at their own mistake, angry at a third party, or
+    asking calmly says so, and one sentence of a long contact then reads like a complaint by its topic alone. Their
+    next sentence opening on a contrast takes it back (« Rien à redire sur l'accueil. » — « Mais la facture … »)."""
+    for row, unit in enumerate(units):
+        span = model.clearing(unit.text)
+        if span is None:
+            continue
+        if row + 1 < len(units) and model.opens_on_contrast(units[row + 1].text):
+            continue
+        return Clearing(unit, *span)
+    return None
 
 
 def _turns_reading(sentences: SpeakerSentences, sentiment: list[tuple[str, float]], feeling: str) -> set[int]:
@@ -323,16 +356,29 @@ def _implied_complaint(
 
 
 def _signal(
-    name: str, model: BankModel, readings: list[tuple[Unit, BankMatch]], language: str, disclaimed: dict[int, int], upset: frozenset[int] = frozenset()
+    name: str, model: BankModel, readings: list[tuple[Unit, BankMatch]], language: str, disclaimed: dict[int, int], upset: frozenset[int] = frozenset(),
+    cleared: Clearing | None = None,
 ) -> SignalResult:
     """The signal from its bank's reading of each customer sentence; `disclaimed`: the rows the customer disclaimed,
     and where in each its disclaimer ends (_disclaimed_rows); `upset`: the rows realised by a cue in a turn that reads
-    negative (_read_upset_cues)."""
+    negative (_read_upset_cues); `cleared`: where the customer cleared the organisation (_clearing), after which only
+    a sentence nearly one of the bank's examples (`lone_similarity`) realises it."""
     if not readings:
         return SignalResult(present=False, confidence=1.0, **said(reason("signal.no_turn"), language))
-    found_rows = [row for row, (_, match) in enumerate(readings) if match.realises and row not in disclaimed]
-    found = [readings[row] for row in found_rows]
     bank = model.bank
+    found_rows = [row for row, (_, match) in enumerate(readings) if match.realises and row not in disclaimed]
+    if cleared is not None:
+        near = [row for row in found_rows if readings[row][1].similarity >= bank.lone_similarity]
+        if found_rows and not near:
+            unit, match = max((readings[row] for row in found_rows), key=lambda reading: reading[1].score)
+            return SignalResult(
+                present=False,
+                confidence=0.5,  # as a disclaimer: the bank reads the signal, the customer's words say there is none
+                **said(reason("signal.cleared", signal=name, text=unit.text, at=unit.place(), closest=match.closest, words=cleared.words,
+                              where=cleared.unit.place()), language),
+            )
+        found_rows = near
+    found = [readings[row] for row in found_rows]
     counted = sum(len(unit.text.split()) >= bank.lone_words for unit, _ in readings)
     if (len(found) == 1 and bank.lone_margin is not None and counted >= bank.lone_after and found[0][1].score <= bank.margin + bank.lone_margin
             and found[0][1].similarity < bank.lone_similarity):
