@@ -491,6 +491,40 @@ def test_blame_said_in_passing_in_a_long_turn_fails_ownership(scorer, language) 
     assert items["next_step"].status == "passed", items["next_step"].reason
 
 
+# Blame in words of its own: the fault put on a supplier's side, on the terms the customer signed, on a colleague who
+# did not pass it on, on the customer's "common mistake" (rubrics v21 `shifts_blame` cues); owning words are none.
+@pytest.mark.parametrize(
+    ("language", "said", "blames"),
+    [
+        ("fr", "Ça ne vient pas de chez nous, c'est le réseau de l'opérateur.", True),
+        ("fr", "Pour les horaires, on dépend de la plateforme du centre d'examen.", True),
+        ("fr", "C'est pourtant écrit dans le contrat que vous avez signé.", True),
+        ("fr", "Vous aviez accepté les conditions en ligne.", True),
+        ("fr", "C'est une erreur assez fréquente chez les clients.", True),
+        ("fr", "Vous ne l'aviez pas jointe à votre dossier.", True),
+        ("fr", "Ma collègue n'avait pas transmis votre déclaration.", True),
+        ("fr", "Je n'ai pas transmis votre dossier, c'est mon erreur, je le fais maintenant.", False),
+        ("fr", "Je vérifie moi-même ce qui est indiqué dans votre contrat.", False),
+        ("en", "Honestly it's not really on us, the courier lost it.", True),
+        ("en", "The hold-up is on the supplier's side.", True),
+        ("en", "That's on the new technician, not the shop.", True),
+        ("en", "That's between you and the driver.", True),
+        ("en", "I'm afraid there's nothing we can do from here.", True),
+        ("en", "It's in the terms you accepted at checkout.", True),
+        ("en", "The delay comes from the manufacturer.", True),
+        ("en", "That one's on us, I'll put it right today.", False),
+        ("en", "I'll call the supplier myself this afternoon.", False),
+    ],
+)
+def test_blame_in_words_of_its_own_holds_a_blame_cue(language, said, blames) -> None:
+    from qualicall.models.embeddings import get_embedder
+    from qualicall.scorer.banks import bank_model
+    from qualicall.scorer.rubric import load_rubric
+
+    model = bank_model(load_rubric(f"default-{language}").example_banks()["shifts_blame"], get_embedder())
+    assert model.has_cue(said) is blames
+
+
 @pytest.mark.parametrize("language", ["fr", "en"])
 def test_calming_the_customer_is_no_apology_and_checking_the_order_is_no_blame(scorer, language) -> None:
     result = scorer.score(make_interaction(OWNS_WITHOUT_APOLOGY[language], language, id=f"owns-{language}"))
