@@ -234,6 +234,11 @@ def test_complaint_handling_is_judged_from_the_first_negative_customer_turn_befo
         ("en", "The locksmith comes round at four this afternoon.", True),
         ("en", "I'll refund the three weeks of subscription.", False),
         ("en", "I'm passing your request on to the right team today.", False),
+        # A reference given in words, as ASR writes it, is one; a reference only named is none.
+        ("en", "the reference is k l five five two and you'll get an email", True),
+        ("en", "Keep your booking reference handy for next time.", False),
+        ("fr", "votre numéro de dossier c'est le b r quatre quatre", True),
+        ("fr", "Notez bien votre référence pour la prochaine fois.", False),
     ],
 )
 def test_a_next_step_needs_a_delay_or_a_reference(language, said, holds) -> None:
@@ -242,6 +247,32 @@ def test_a_next_step_needs_a_delay_or_a_reference(language, said, holds) -> None
     rubric = load_rubric(f"default-{language}")
     params = rubric.checked_params(rubric.criteria["complaint_handling"].items["next_step"])
     assert params.has_what_is_needed(said) is holds
+
+
+# A reference given, a day to act by, a delay or a booking made: sentences read by their topic (a refund, a
+# collection) sit far from the next step's examples; their cue lets them realise the bank at a lower margin.
+@pytest.mark.parametrize(
+    ("language", "said", "cued"),
+    [
+        ("en", "the collection reference is c w four four seven", True),
+        ("en", "You'll have the parts by Friday.", True),
+        ("en", "It goes back to your card within five working days.", True),
+        ("en", "I've rebooked you for Thursday between seven and eleven.", True),
+        ("en", "We close at six on weekdays.", False),
+        ("fr", "Votre numéro de dossier est le R 3 4 1 2.", True),
+        ("fr", "Vous aurez la facture d'ici vendredi.", True),
+        ("fr", "Le remboursement arrive sous cinq jours ouvrés.", True),
+        ("fr", "J'ai reprogrammé un passage jeudi matin.", True),
+        ("fr", "Nous fermons à dix-huit heures en semaine.", False),
+    ],
+)
+def test_a_next_step_in_words_of_its_topic_holds_a_cue(language, said, cued) -> None:
+    from qualicall.models.embeddings import get_embedder
+    from qualicall.scorer.banks import bank_model
+    from qualicall.scorer.rubric import load_rubric
+
+    model = bank_model(load_rubric(f"default-{language}").example_banks()["next_step"], get_embedder())
+    assert model.has_cue(said) is cued
 
 
 @pytest.mark.parametrize(
