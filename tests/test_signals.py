@@ -306,6 +306,37 @@ def test_cues_and_clauses_read_intent_where_the_encoder_reads_topic(scorer, lang
     assert result.signals[signal].present is present, result.signals[signal].reason
 
 
+# An escalation names someone above the agent or an outside body (rubrics v21: `cue_shift` on the escalation banks): a
+# sentence naming neither needs a clear margin, and referring a matter to a body (« je saisis la commission ») names one.
+@pytest.mark.parametrize(
+    ("language", "said", "present"),
+    [
+        ("en", "I'm in unit 12 at Maple Court, the one by the station.", False),
+        ("en", "Could I get that confirmation in writing?", False),  # +0.019: past the margin, not past it plus the shift
+        ("en", "Sort it out today or I'm taking this to the ombudsman.", True),
+        ("fr", "Si rien ne bouge d'ici lundi, je saisis la commission de conciliation.", True),
+        ("fr", "Je vais saisir le juge de proximité, je vous préviens.", True),
+        ("fr", "Attendez, je vais saisir mon numéro client.", False),
+    ],
+)
+def test_an_escalation_names_someone_above_the_agent_or_an_outside_body(scorer, language, said, present) -> None:
+    greeting = "Bonjour, que puis-je pour vous ?" if language == "fr" else "Hello, how can I help?"
+    result = scorer.score(make_interaction([("agent", greeting), ("customer", said)], language, id="escalation-cue"))
+    assert result.signals["escalation_request"].present is present, result.signals["escalation_request"].reason
+
+
+def test_referring_a_matter_to_a_body_is_an_escalation_cue() -> None:
+    from qualicall.models.embeddings import get_embedder
+    from qualicall.scorer.banks import bank_model
+    from qualicall.scorer.rubric import load_rubric
+
+    model = bank_model(load_rubric("default-fr").example_banks()["escalation_request"], get_embedder())
+    for said in ("Je saisis la commission de conciliation.", "On va saisir le juge.", "J'écrirai au bâtonnier.", "Je fais un signalement sur Signal Conso."):
+        assert model.has_cue(said), said
+    for said in ("Je vais saisir mon numéro client.", "Je saisis le code reçu par SMS."):
+        assert not model.has_cue(said), said
+
+
 @pytest.mark.parametrize(
     ("language", "said", "present", "reason_code"),
     [
