@@ -325,6 +325,29 @@ def test_an_escalation_names_someone_above_the_agent_or_an_outside_body(scorer, 
     assert result.signals["escalation_request"].present is present, result.signals["escalation_request"].reason
 
 
+# « déjà » says an earlier contact when said of one or of what the customer was told, not alone; « je vous rappelle »
+# followed by when is the call to come (rubrics v21).
+@pytest.mark.parametrize(
+    ("said", "cued"),
+    [
+        ("J'ai déjà tout expliqué à votre collègue mardi.", True),
+        ("On m'a déjà dit la même chose la semaine passée.", True),
+        ("J'ai déjà fait deux demandes en ligne.", True),
+        ("Je vous rappelle pour la facture dont on a parlé.", True),
+        ("J'ai déjà un devis d'un autre artisan.", False),
+        ("C'était combien déjà, les frais ?", False),
+        ("Je vous rappelle demain, je dois en parler à mon mari.", False),
+    ],
+)
+def test_an_earlier_contact_cue_is_said_of_a_contact(said, cued) -> None:
+    from qualicall.models.embeddings import get_embedder
+    from qualicall.scorer.banks import bank_model
+    from qualicall.scorer.rubric import load_rubric
+
+    model = bank_model(load_rubric("default-fr").example_banks()["repeat_contact"], get_embedder())
+    assert model.has_cue(said) is cued
+
+
 def test_referring_a_matter_to_a_body_is_an_escalation_cue() -> None:
     from qualicall.models.embeddings import get_embedder
     from qualicall.scorer.banks import bank_model
