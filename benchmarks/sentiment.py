@@ -115,7 +115,7 @@ def main() -> int:
         lexicon = vader(language)
         lexicon_scores = np.array([lexicon(r["text"]) for r in mine])
 
-        model = SentimentModel.build(rubric.example_banks(), embedder, rubric.sentiment.scale)
+        model = SentimentModel.build(rubric.example_banks(), embedder, rubric.sentiment.scale, rubric.sentiment.end_feelings_only)
         bank_turns = [model.judge_turn(embedder.encode([u.text for u in units_of([turn_of(r["text"])])])) for r in mine]
         bank_scores = np.array([score for _, score in bank_turns])
 

@@ -349,7 +349,7 @@ def _customer(ctx: CheckContext) -> tuple[dict[str, SignalResult], SentimentResu
     sentences = ctx.speaker_sentences(CUSTOMER)
     # The customer's sentences compared once with every example of the signals' and the feelings' banks.
     compared = shared_examples(tuple(banks[name] for name in (*SIGNALS, *SENTIMENT_BANKS) if name in banks), ctx.embedder).compare(sentences.vectors)
-    model = SentimentModel.build(banks, ctx.embedder, ctx.rubric.sentiment.scale)
+    model = SentimentModel.build(banks, ctx.embedder, ctx.rubric.sentiment.scale, ctx.rubric.sentiment.end_feelings_only)
     judged = model.judge(sentences.vectors, compared) if model else None  # once, for the sentiment and the implied complaints
     signals = detect_signals(banks, sentences, ctx.embedder, ctx.language, judged, compared)
     return signals, customer_sentiment(model, sentences, judged) if model else None

@@ -427,6 +427,11 @@ class SentimentSettings(_Strict):
         description="a marked sentence's score is (positive bank's score − negative bank's) ÷ this, a turn's clipped to [−1, 1]; "
         "sentiment.start and .end are means of the turns' over a third of the customer's words (the default rubrics: 0.15)",
     )
+    end_feelings_only: bool = Field(
+        default=False,
+        description="sentiment.end averages only the turns of the last third that carry a feeling (all of them when none does): "
+        "a satisfied customer's closing thanks is short among an address and a slot, which carry none (the default rubrics: true)",
+    )
 
 
 class Rubric(_Strict):
