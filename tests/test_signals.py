@@ -348,6 +348,35 @@ def test_an_earlier_contact_cue_is_said_of_a_contact(said, cued) -> None:
     assert model.has_cue(said) is cued
 
 
+# Going elsewhere in words of its own (rubrics v21): the churn banks' cues, which a sentence needs to realise the bank
+# at its margin (one holding none needs the margin plus the cue shift).
+@pytest.mark.parametrize(
+    ("language", "said", "cued"),
+    [
+        ("en", "From now on I'll get my shoes resoled at the market stall.", True),
+        ("en", "We're going back to paying cash at the gate.", True),
+        ("en", "I'll just let the membership lapse in March.", True),
+        ("en", "Honestly the lads across the road do it for less.", False),  # a comparison, no leaving
+        ("en", "Next time we'll book the coach with someone else.", True),
+        ("en", "Next time I'll remember the voucher.", True),  # a cue only: the bank reads the rest
+        ("en", "I'll call back next week.", False),
+        ("fr", "La prochaine fois, je vais chez le toiletteur du marché.", True),
+        ("fr", "Je vais prendre quelqu'un d'autre pour le jardin.", True),
+        ("fr", "J'inscris le petit dans une autre école dès janvier.", True),
+        ("fr", "Ce sera notre dernier séjour chez vous.", True),
+        ("fr", "Vous ne nous reverrez plus.", True),
+        ("fr", "Je passerai à l'agence jeudi.", False),
+    ],
+)
+def test_going_elsewhere_in_words_of_its_own_holds_a_leaving_cue(language, said, cued) -> None:
+    from qualicall.models.embeddings import get_embedder
+    from qualicall.scorer.banks import bank_model
+    from qualicall.scorer.rubric import load_rubric
+
+    model = bank_model(load_rubric(f"default-{language}").example_banks()["churn_threat"], get_embedder())
+    assert model.has_cue(said) is cued
+
+
 def test_referring_a_matter_to_a_body_is_an_escalation_cue() -> None:
     from qualicall.models.embeddings import get_embedder
     from qualicall.scorer.banks import bank_model
