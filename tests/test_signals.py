@@ -395,8 +395,9 @@ def test_referring_a_matter_to_a_body_is_an_escalation_cue() -> None:
         # A leaving word in a turn that reads negative: a threat whatever its closest example's similarity, at the
         # margin less the bank's negative_cue_shift (a long spoken sentence sits far from every short example).
         ("fr", "nous ne reviendrons pas, c'était sale et bruyant", True, "signal.upset_cue"),
+        # (its last piece, holding « switching », is read at the cue's own margin since v21's cue_shift: found without it)
         ("en", "yeah so the router dropped out every night this week and nobody rang me back like they promised so honestly when "
-               "the contract's up i'm switching", True, "signal.upset_cue"),
+               "the contract's up i'm switching", True, "signal.found"),
         # Going to someone else, named by the new cues, is read in its clause.
         ("fr", "Le livreur a encore laissé le colis sous la pluie, trempé, et vous me dites que ce n'est pas votre faute : "
                "ma prochaine commande, je la passerai chez un autre site.", True, "signal.found"),
