@@ -358,9 +358,12 @@ def test_an_earlier_contact_cue_is_said_of_a_contact(said, cued) -> None:
         ("en", "I'll just let the membership lapse in March.", True),
         ("en", "Honestly the lads across the road do it for less.", False),  # a comparison, no leaving
         ("en", "Next time we'll book the coach with someone else.", True),
-        ("en", "Next time I'll remember the voucher.", True),  # a cue only: the bank reads the rest
+        ("en", "Next time I'll remember the voucher.", False),
         ("en", "I'll call back next week.", False),
-        ("fr", "La prochaine fois, je vais chez le toiletteur du marché.", True),
+        ("fr", "J'irai chez un autre toiletteur, voilà.", True),
+        ("fr", "Je retourne chez moi ce soir, vous pouvez livrer demain ?", False),
+        ("fr", "C'est quelqu'un d'autre qui m'a répondu la dernière fois.", False),
+        ("fr", "J'ai dû passer par une autre agence parce que la vôtre était fermée.", False),
         ("fr", "Je vais prendre quelqu'un d'autre pour le jardin.", True),
         ("fr", "J'inscris le petit dans une autre école dès janvier.", True),
         ("fr", "Ce sera notre dernier séjour chez vous.", True),
@@ -614,7 +617,7 @@ def test_blame_said_in_passing_in_a_long_turn_fails_ownership(scorer, language) 
         ("fr", "Ça ne vient pas de chez nous, c'est le réseau de l'opérateur.", True),
         ("fr", "Pour les horaires, on dépend de la plateforme du centre d'examen.", True),
         ("fr", "C'est pourtant écrit dans le contrat que vous avez signé.", True),
-        ("fr", "Vous aviez accepté les conditions en ligne.", True),
+        ("fr", "Vous aviez accepté les conditions en ligne.", False),  # a fact an owning agent states too (« vous avez validé la commande le 3, je m'en occupe »)
         ("fr", "C'est une erreur assez fréquente chez les clients.", True),
         ("fr", "Vous ne l'aviez pas jointe à votre dossier.", True),
         ("fr", "Ma collègue n'avait pas transmis votre déclaration.", True),
@@ -732,10 +735,16 @@ def test_negated_dissatisfaction_is_no_complaint_unless_what_follows_it_is_one(s
 @pytest.mark.parametrize(
     ("language", "said", "clears"),
     [
-        ("fr", "Pour être honnête, rien à redire sur vos livraisons, toujours à l'heure.", True),
+        ("fr", "Pour être honnête, rien à redire sur votre service, toujours à l'heure.", True),
+        ("fr", "Rien à redire sur le technicien, il était très gentil.", False),  # one part praised: the rest may be the complaint
         ("fr", "J'ai mal recopié le code, c'est de ma faute.", True),
         ("fr", "Tout se passe très bien avec votre équipe depuis des années.", True),
-        ("fr", "Rien d'urgent, je voulais juste un renseignement.", True),
+        ("fr", "Rien de grave, je voulais juste un renseignement.", True),
+        ("fr", "Vendredi, pas d'urgence.", False),  # a slot accepted, said in complaints as well
+        ("fr", "Ce n'est rien de grave pour vous peut-être, moi je suis sans chauffage.", False),
+        ("fr", "D'habitude tout se passe bien.", False),
+        ("fr", "Et maintenant vous me dites que c'est de ma faute.", False),
+        ("fr", "Je ne vais pas me plaindre de la livraison.", False),
         ("fr", "je suis pas du tout mécontent hein je voulais juste une précision", True),
         ("fr", "je suis fâchée contre moi-même j'ai complètement oublié", True),
         ("fr", "Rien à redire sur l'accueil, mais la facture est fausse depuis trois mois.", False),
@@ -745,8 +754,14 @@ def test_negated_dissatisfaction_is_no_complaint_unless_what_follows_it_is_one(s
         ("fr", "Je ne me plains pas pour rien, ça fait trois semaines.", False),
         ("en", "Honestly, nothing wrong with the app, we just need fewer seats.", True),
         ("en", "I typed the wrong postcode, that one's on me.", True),
-        ("en", "No rush at all, whenever the engineer is free.", True),
-        ("en", "I'm really happy with the service, I just want to add my son.", True),
+        ("en", "No rush at all, whenever the engineer is free.", False),  # said to a slot in complaints as well
+        ("en", "Nothing serious, I just wanted to check the dates.", True),
+        ("en", "There's nothing wrong with my router, I've checked it twice.", False),
+        ("en", "Your colleague told me there's no complaint on file.", False),
+        ("en", "so you're saying it's my fault the parcel was left out in the rain", False),
+        ("en", "I've had no complaints for ten years.", False),
+        ("en", "I'm really happy with the service, I just want to add my son.", False),  # "not happy with", "used to be happy with" too
+        ("en", "Honestly, we've got no complaints about the service, I just want to add my son.", True),
         ("en", "Nothing wrong with the engineer, but your billing is a mess.", False),
         ("en", "So it's my fault your website crashed?", False),
         ("en", "Right, so it's my fault for trusting your website.", False),
@@ -782,6 +797,9 @@ def test_a_sentence_read_as_a_complaint_by_its_topic_is_none_once_the_customer_c
     assert scorer.score(make_interaction(call(["Je voudrais mettre en place un rechargement automatique."]), "fr", id="plain")).signals["complaint"].present
     taken_back = call([own_mistake, "Mais personne ne m'a prévenu, et ça c'est votre rôle."])
     assert scorer.score(make_interaction(taken_back, "fr", id="taken-back")).signals["complaint"].present
+    # A clearing followed by a sentence that is itself a complaint clears nothing: praise, then the complaint.
+    praise_then_complaint = call(["Rien à redire sur votre service, hein.", "La facture est fausse, on m'a facturé deux fois le déplacement, c'est inadmissible."])
+    assert scorer.score(make_interaction(praise_then_complaint, "fr", id="praise-then")).signals["complaint"].present
 
 
 def test_after_a_clearing_a_sentence_nearly_one_of_the_examples_is_still_a_complaint() -> None:

@@ -202,12 +202,13 @@ class BankModel:
         return normal.span(found.start(), found.end())
 
     def opens_on_contrast(self, text: str) -> bool:
-        """The sentence opens on one of the bank's contrasts (« Mais … », "That said, …"): one word may come before it."""
+        """The sentence opens on one of the bank's contrasts, at most DISCLAIMER_WORDS words before it (« Mais … », « Le
+        produit, par contre, … », "That said, …")."""
         if self._contrasts is None:
             return False
         normal = normalize(text, contractions=self.bank.contractions).text
         found = self._contrasts.search(normal)
-        return found is not None and len(normal[: found.start()].split()) <= 1
+        return found is not None and len(normal[: found.start()].split()) <= DISCLAIMER_WORDS
 
     def has_cue(self, text: str) -> bool:
         """The sentence holds one of the bank's cues, not negated (always false for a bank without)."""

@@ -184,7 +184,7 @@ def detect_signals(
         glad = _turns_reading(sentences, sentiment, "positive")
         readings["churn_threat"] = [(unit, _unrealised(m) if m.realises and unit.turn.index in glad else m) for unit, m in readings["churn_threat"]]
     disclaimed = {name: _disclaimed_rows(model, sentences.units, embedder) for name, model in models.items()}
-    cleared = {name: _clearing(model, sentences.units) for name, model in models.items()}
+    cleared = {name: _clearing(model, readings[name]) for name, model in models.items()}
     signals = {name: _signal(name, models[name], readings[name], language, disclaimed[name], upset.get(name, frozenset()), cleared[name])
                for name in models}
     if "complaint" in signals and not signals["complaint"].present and cleared["complaint"] is None:
@@ -222,18 +222,23 @@ class Clearing:
         return self.unit.text[self.start : self.end]
 
 
-def _clearing(model: BankModel, units: Sequence[Unit]) -> Clearing | None:
+def _clearing(model: BankModel, readings: Sequence[tuple[Unit, BankMatch]]) -> Clearing | None:
     """The first sentence in which the customer clears the organisation for the whole contact (the bank's
     `clearings`, BankModel.clearing): « j'ai oublié de recharger la carte, c'est de ma faute », "honestly, nothing
     wrong with the app". The spec's traps: a customer annoyed at their own mistake, angry at a third party, or
-    asking calmly says so, and one sentence of a long contact then reads like a complaint by its topic alone. Their
-    next sentence opening on a contrast takes it back (« Rien à redire sur l'accueil. » — « Mais la facture … »)."""
-    for row, unit in enumerate(units):
+    asking calmly says so, and one sentence of a long contact then reads like a complaint by its topic alone.
+    Their next sentence takes it back when it opens on a contrast (« Rien à redire sur l'accueil. » — « Mais la
+    facture … ») or realises the bank itself: praise for one part, then the complaint (« Je ne vais pas me plaindre
+    de l'accueil. » — « La facture est fausse, on m'a compté deux déplacements. »). `readings`: each customer
+    sentence with the bank's reading of it."""
+    for row, (unit, _) in enumerate(readings):
         span = model.clearing(unit.text)
         if span is None:
             continue
-        if row + 1 < len(units) and model.opens_on_contrast(units[row + 1].text):
-            continue
+        if row + 1 < len(readings):
+            following, match = readings[row + 1]
+            if model.opens_on_contrast(following.text) or match.realises:
+                continue
         return Clearing(unit, *span)
     return None
 
