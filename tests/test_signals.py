@@ -239,6 +239,8 @@ def test_complaint_handling_is_judged_from_the_first_negative_customer_turn_befo
         ("en", "Keep your booking reference handy for next time.", False),
         ("fr", "votre numéro de dossier c'est le b r quatre quatre", True),
         ("fr", "Notez bien votre référence pour la prochaine fois.", False),
+        ("en", "Your case number is at the top of the letter we sent you.", False),
+        ("fr", "Votre numéro de dossier est en haut à droite du courrier.", False),
     ],
 )
 def test_a_next_step_needs_a_delay_or_a_reference(language, said, holds) -> None:
@@ -335,6 +337,10 @@ def test_an_escalation_names_someone_above_the_agent_or_an_outside_body(scorer, 
         ("J'ai déjà fait deux demandes en ligne.", True),
         ("Je vous rappelle pour la facture dont on a parlé.", True),
         ("J'ai déjà un devis d'un autre artisan.", False),
+        ("Je suis déjà venu deux fois en magasin pour ma tablette.", True),
+        ("Je vous rappelle dans dix minutes.", False),
+        ("Ça m'a déjà coûté assez cher l'an dernier.", False),
+        ("Vous m'avez déjà bien aidée l'an dernier.", False),
         ("C'était combien déjà, les frais ?", False),
         ("Je vous rappelle demain, je dois en parler à mon mari.", False),
     ],
@@ -365,10 +371,12 @@ def test_an_earlier_contact_cue_is_said_of_a_contact(said, cued) -> None:
         ("fr", "C'est quelqu'un d'autre qui m'a répondu la dernière fois.", False),
         ("fr", "J'ai dû passer par une autre agence parce que la vôtre était fermée.", False),
         ("fr", "Je vais prendre quelqu'un d'autre pour le jardin.", True),
-        ("fr", "J'inscris le petit dans une autre école dès janvier.", True),
+        ("fr", "J'inscris le petit dans une autre école dès janvier.", False),  # often a move: the bank reads it alone
         ("fr", "Ce sera notre dernier séjour chez vous.", True),
         ("fr", "Vous ne nous reverrez plus.", True),
         ("fr", "Je passerai à l'agence jeudi.", False),
+        ("fr", "Je passerai à l'autre agence, celle du centre.", False),
+        ("en", "I'll go with a different size, can I swap it?", False),
     ],
 )
 def test_going_elsewhere_in_words_of_its_own_holds_a_leaving_cue(language, said, cued) -> None:
@@ -388,7 +396,7 @@ def test_referring_a_matter_to_a_body_is_an_escalation_cue() -> None:
     model = bank_model(load_rubric("default-fr").example_banks()["escalation_request"], get_embedder())
     for said in ("Je saisis la commission de conciliation.", "On va saisir le juge.", "J'écrirai au bâtonnier.", "Je fais un signalement sur Signal Conso."):
         assert model.has_cue(said), said
-    for said in ("Je vais saisir mon numéro client.", "Je saisis le code reçu par SMS."):
+    for said in ("Je vais saisir mon numéro client.", "Je saisis le code reçu par SMS.", "Je saisis l'identifiant de ma carte.", "je le juge complètement délirant"):
         assert not model.has_cue(said), said
 
 
@@ -632,6 +640,10 @@ def test_blame_said_in_passing_in_a_long_turn_fails_ownership(scorer, language) 
         ("en", "The delay comes from the manufacturer.", True),
         ("en", "That one's on us, I'll put it right today.", False),
         ("en", "I'll call the supplier myself this afternoon.", False),
+        ("en", "That's covered by the contract, so the repair is free.", False),
+        ("en", "The fault is from the meter we fitted.", False),
+        ("en", "They're checking on their side and I'll call you by ten.", False),
+        ("fr", "C'est une erreur assez fréquente de notre système.", False),
     ],
 )
 def test_blame_in_words_of_its_own_holds_a_blame_cue(language, said, blames) -> None:
@@ -760,6 +772,16 @@ def test_negated_dissatisfaction_is_no_complaint_unless_what_follows_it_is_one(s
         ("en", "Your colleague told me there's no complaint on file.", False),
         ("en", "so you're saying it's my fault the parcel was left out in the rain", False),
         ("en", "I've had no complaints for ten years.", False),
+        # Irony, the agent cleared alone, one part praised in the complaint's own sentence (a second review's cases).
+        ("fr", "ah bah oui c est ma faute peut etre", False),
+        ("fr", "et pour vous c est rien de grave dix jours sans telephone", False),
+        ("en", "Honestly, it was my mistake to ever sign up with you lot.", False),
+        ("en", "Three months on and nothing serious has been done about it", False),
+        ("en", "Look, there's nothing wrong with you, love, you're just doing your job.", False),
+        ("fr", "Je ne vous reproche rien, madame.", False),
+        ("en", "I've no complaints about the staff, they're lovely, it's the billing that's a total mess.", False),
+        ("fr", "Pour la livraison, tout se passe bien, c'est la facturation qui déconne complètement.", False),
+        ("fr", "Je ne suis pas mécontent du lave-linge.", False),
         ("en", "I'm really happy with the service, I just want to add my son.", False),  # "not happy with", "used to be happy with" too
         ("en", "Honestly, we've got no complaints about the service, I just want to add my son.", True),
         ("en", "Nothing wrong with the engineer, but your billing is a mess.", False),
@@ -800,6 +822,9 @@ def test_a_sentence_read_as_a_complaint_by_its_topic_is_none_once_the_customer_c
     # A clearing followed by a sentence that is itself a complaint clears nothing: praise, then the complaint.
     praise_then_complaint = call(["Rien à redire sur votre service, hein.", "La facture est fausse, on m'a facturé deux fois le déplacement, c'est inadmissible."])
     assert scorer.score(make_interaction(praise_then_complaint, "fr", id="praise-then")).signals["complaint"].present
+    # Said in the second half of the customer's turns, it thanks for a complaint handled: it takes none back.
+    thanks_at_the_end = call(["Bon, d'accord, je note.", "Très bien.", "Rien à redire sur votre service, merci."])
+    assert scorer.score(make_interaction(thanks_at_the_end, "fr", id="thanks-end")).signals["complaint"].present
 
 
 def test_after_a_clearing_a_sentence_nearly_one_of_the_examples_is_still_a_complaint() -> None:
@@ -897,7 +922,7 @@ def test_the_sentiment_scale_is_the_rubrics() -> None:
     from qualicall.scorer.signals import SentimentModel
 
     rubric = load_rubric("default-fr")
-    assert rubric.sentiment.scale == 0.15 and rubric.thresholds()["sentiment"] == {"scale": 0.15, "end_feelings_only": True}
+    assert rubric.sentiment.scale == 0.15 and rubric.thresholds()["sentiment"] == {"scale": 0.15, "end_feelings_only": False}
     with pytest.raises(ValidationError):
         SentimentSettings(scale=0)
     embedder = get_embedder()
@@ -911,8 +936,9 @@ def test_the_sentiment_scale_is_the_rubrics() -> None:
 
 
 def test_the_end_reads_the_last_thirds_turns_that_carry_a_feeling(scorer) -> None:
-    """`sentiment.end_feelings_only` (the default rubrics): a satisfied customer's short thanks after an address and a slot
-    make a positive end; averaged with those turns, which carry no feeling, the end read neutral."""
+    """`sentiment.end_feelings_only` (off in the default rubrics, whose end is the spec's mean of the last third): a
+    satisfied customer's short thanks after an address and a slot make a positive end; averaged with those turns, which
+    carry no feeling, the end reads neutral."""
     from qualicall.scorer.context import CheckContext
     from qualicall.scorer.rubric import load_rubric
     from qualicall.scorer.signals import SentimentModel, SpeakerSentences, customer_sentiment
@@ -936,7 +962,7 @@ def test_the_end_reads_the_last_thirds_turns_that_carry_a_feeling(scorer) -> Non
     assert [t.label for t in feelings_only.turns][-1] == "positive"
     assert feelings_only.end == 1.0 and all_turns.end <= 0.3, (feelings_only, all_turns)  # 0.3: the bands' edge
     assert feelings_only.start == all_turns.start
-    assert scorer.score(make_interaction(lines, "fr", id="end-feelings")).sentiment.end == feelings_only.end
+    assert scorer.score(make_interaction(lines, "fr", id="end-feelings")).sentiment.end == all_turns.end
 
 
 def test_a_turns_most_marked_sentence_is_found_before_its_score_is_clipped() -> None:

@@ -16,8 +16,8 @@ What the customer says against a complaint counts too: a sentence opening on neg
 dissatisfaction (« je ne me plains pas, hein ») is none (the bank's `disclaimers`), and in a
 conversation one sentence alone barely past the margin is weak evidence (its `lone_margin`):
 `_disclaimed_rows`, `_signal`. A customer who clears the organisation for the whole contact (« rien à redire sur le
-service », « c'est de ma faute », "that one's on me": the bank's `clearings`) leaves a complaint only to a sentence
-nearly one of the bank's examples, and no other signal implies one (`_clearing`). What speaks for a churn threat or an escalation request said in a long spoken turn:
+service », « c'est de ma faute », "that one's on me": the bank's `clearings`) in the first half of their turns leaves
+a complaint only to a sentence nearly one of the bank's examples, and no other signal implies one (`_clearing`). What speaks for a churn threat or an escalation request said in a long spoken turn:
 a sentence holding one of the bank's cues, in a turn where a customer sentence reads negative, is read at the margin
 less the bank's `negative_cue_shift` and without its floor (`_read_upset_cues`).
 
@@ -230,8 +230,13 @@ def _clearing(model: BankModel, readings: Sequence[tuple[Unit, BankMatch]]) -> C
     Their next sentence takes it back when it opens on a contrast (« Rien à redire sur l'accueil. » — « Mais la
     facture … ») or realises the bank itself: praise for one part, then the complaint (« Je ne vais pas me plaindre
     de l'accueil. » — « La facture est fausse, on m'a compté deux déplacements. »). `readings`: each customer
-    sentence with the bank's reading of it."""
+    sentence with the bank's reading of it. Only the first half of the customer's turns clears: at the end of a
+    contact « rien à redire sur le service, merci » thanks for a complaint handled, it does not take one back."""
+    turns = list(dict.fromkeys(unit.turn.index for unit, _ in readings))
+    opening = frozenset(turns[: -(-len(turns) // 2)])
     for row, (unit, _) in enumerate(readings):
+        if unit.turn.index not in opening:
+            break
         span = model.clearing(unit.text)
         if span is None:
             continue
