@@ -50,6 +50,15 @@ CALM_FR = [
 ]
 
 
+def default_bank(language: str, name: str) -> "object":
+    """A default rubric's bank, ready to judge (its vectors once per process)."""
+    from qualicall.models.embeddings import get_embedder
+    from qualicall.scorer.banks import bank_model
+    from qualicall.scorer.rubric import load_rubric
+
+    return bank_model(load_rubric(f"default-{language}").example_banks()[name], get_embedder())
+
+
 @pytest.fixture(scope="module")
 def complaint_result(scorer):
     return scorer.score(make_interaction(COMPLAINT_FR, "fr", id="complaint-fr"))
@@ -269,11 +278,7 @@ def test_a_next_step_needs_a_delay_or_a_reference(language, said, holds) -> None
     ],
 )
 def test_a_next_step_in_words_of_its_topic_holds_a_cue(language, said, cued) -> None:
-    from qualicall.models.embeddings import get_embedder
-    from qualicall.scorer.banks import bank_model
-    from qualicall.scorer.rubric import load_rubric
-
-    model = bank_model(load_rubric(f"default-{language}").example_banks()["next_step"], get_embedder())
+    model = default_bank(language, "next_step")
     assert model.has_cue(said) is cued
 
 
@@ -346,11 +351,7 @@ def test_an_escalation_names_someone_above_the_agent_or_an_outside_body(scorer, 
     ],
 )
 def test_an_earlier_contact_cue_is_said_of_a_contact(said, cued) -> None:
-    from qualicall.models.embeddings import get_embedder
-    from qualicall.scorer.banks import bank_model
-    from qualicall.scorer.rubric import load_rubric
-
-    model = bank_model(load_rubric("default-fr").example_banks()["repeat_contact"], get_embedder())
+    model = default_bank("fr", "repeat_contact")
     assert model.has_cue(said) is cued
 
 
@@ -380,20 +381,12 @@ def test_an_earlier_contact_cue_is_said_of_a_contact(said, cued) -> None:
     ],
 )
 def test_going_elsewhere_in_words_of_its_own_holds_a_leaving_cue(language, said, cued) -> None:
-    from qualicall.models.embeddings import get_embedder
-    from qualicall.scorer.banks import bank_model
-    from qualicall.scorer.rubric import load_rubric
-
-    model = bank_model(load_rubric(f"default-{language}").example_banks()["churn_threat"], get_embedder())
+    model = default_bank(language, "churn_threat")
     assert model.has_cue(said) is cued
 
 
 def test_referring_a_matter_to_a_body_is_an_escalation_cue() -> None:
-    from qualicall.models.embeddings import get_embedder
-    from qualicall.scorer.banks import bank_model
-    from qualicall.scorer.rubric import load_rubric
-
-    model = bank_model(load_rubric("default-fr").example_banks()["escalation_request"], get_embedder())
+    model = default_bank("fr", "escalation_request")
     for said in ("Je saisis la commission de conciliation.", "On va saisir le juge.", "J'écrirai au bâtonnier.", "Je fais un signalement sur Signal Conso."):
         assert model.has_cue(said), said
     for said in ("Je vais saisir mon numéro client.", "Je saisis le code reçu par SMS.", "Je saisis l'identifiant de ma carte.", "je le juge complètement délirant"):
@@ -647,11 +640,7 @@ def test_blame_said_in_passing_in_a_long_turn_fails_ownership(scorer, language) 
     ],
 )
 def test_blame_in_words_of_its_own_holds_a_blame_cue(language, said, blames) -> None:
-    from qualicall.models.embeddings import get_embedder
-    from qualicall.scorer.banks import bank_model
-    from qualicall.scorer.rubric import load_rubric
-
-    model = bank_model(load_rubric(f"default-{language}").example_banks()["shifts_blame"], get_embedder())
+    model = default_bank(language, "shifts_blame")
     assert model.has_cue(said) is blames
 
 
@@ -712,11 +701,7 @@ def test_a_cue_reads_a_contraction_asr_wrote_without_its_apostrophe() -> None:
     ],
 )
 def test_a_sentence_opening_on_negated_dissatisfaction_is_read_as_a_disclaimer(language, said, disclaims) -> None:
-    from qualicall.models.embeddings import get_embedder
-    from qualicall.scorer.banks import bank_model
-    from qualicall.scorer.rubric import load_rubric
-
-    model = bank_model(load_rubric(f"default-{language}").example_banks()["complaint"], get_embedder())
+    model = default_bank(language, "complaint")
     assert (model.disclaimer_end(said) is not None) is disclaims
 
 
@@ -792,11 +777,7 @@ def test_negated_dissatisfaction_is_no_complaint_unless_what_follows_it_is_one(s
     ],
 )
 def test_a_customer_clearing_the_organisation_is_read_as_such(language, said, clears) -> None:
-    from qualicall.models.embeddings import get_embedder
-    from qualicall.scorer.banks import bank_model
-    from qualicall.scorer.rubric import load_rubric
-
-    model = bank_model(load_rubric(f"default-{language}").example_banks()["complaint"], get_embedder())
+    model = default_bank(language, "complaint")
     assert (model.clearing(said) is not None) is clears
 
 
