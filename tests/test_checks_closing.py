@@ -289,6 +289,8 @@ def test_a_short_calls_opening_offer_is_not_its_closing(language, opening):
         ([(A, "The engineer can come on Friday."), (C, "oh somebody's at the door i will call back later")], "en"),
         # A raw transcript stopping on "I": a question the line cut.
         ([(A, "it comes on monday"), (C, "okay and for the old one can i")], "en"),
+        # The agent's last words in a chat say they are fetching something (v21's `holding`: "pulling up", "just checking").
+        ([(A, "Can I grab your membership number?"), (C, "It's 4471."), (A, "Thanks Dana, just pulling up your bookings now")], "en"),
         # « merci de patienter » is no thanks (the item excludes it): no closing begun.
         ([(C, "et le remboursement ?"), (A, "Je vérifie votre dossier, merci de patienter un instant."), (C, "D'accord.")], "fr"),
     ],
@@ -597,6 +599,13 @@ def test_a_day_dates_the_next_step(closing, language, expected):
         ("You might enjoy the premium plan.", "en", "failed"),
         ("We have a Happy Easter promotion on all boxes.", "en", "failed"),
         ("That covers you for safe driving in Europe.", "en", "failed"),
+        # A wish closing the turn with « là » after it (Québec), "enjoy …" with when after it, regional goodbyes (v21).
+        ("c'est réservé, bonne rando dimanche là", "fr", "passed"),
+        ("Cheers, enjoy the ride till then!", "en", "passed"),
+        ("All booked, hwyl fawr!", "en", "passed"),
+        ("c'est noté allez salute", "fr", "passed"),
+        ("C'est enregistré, bien des choses à votre maman.", "fr", "passed"),
+        ("ah ça fait une bonne somme là", "fr", "failed"),
     ],
 )
 def test_farewell_in_other_registers(last, language, expected):

@@ -232,6 +232,11 @@ def test_names_services_and_greeting_words():
         ([(A, "Bonjour, Léa-SAV Boulanger, que puis-je faire pour vous ?"), (C, "Bonjour.")], "fr", "passed"),
         ([(A, "Hello, Baker speaking."), (C, "Hi.")], "en", "passed"),
         ([(A, "Bonjour, je suis ZOÉ, conseillère, que puis-je faire pour vous ?"), (C, "Bonjour.")], "fr", "passed"),
+        # A title across a pause is not the name's (the customer wrote first: the title alone would make it theirs),
+        # « au clavier » presents a chat agent; the customer's name after a title is still theirs.
+        ([(C, "Bonjour, je voudrais des infos sur vos cours."), (A, "Bonjour madame, Karim à votre écoute.")], "fr", "passed"),
+        ([(C, "Bonjour, une question sur ma commande."), (A, "Bien le bonjour, madame ! Aïcha au clavier.")], "fr", "passed"),
+        ([(C, "Bonjour, c'est madame Dupont."), (A, "Bonjour madame Dupont, que puis-je pour vous ?")], "fr", "failed"),
     ],
 )
 def test_agent_name_by_what_a_name_is(turns, language, expected):

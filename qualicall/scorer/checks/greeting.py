@@ -552,8 +552,8 @@ class _NameReader:
         if kind == "titled":
             # once the customer has spoken, or asked of them (« Bonjour, c'est madame Roux ? »): the customer's
             return any(t.index < turn.index and t.norm.text for t in self.ctx.customer_turns) or _asked_right_after(turn, end)
-        if before and (before[0] in self.sets["titles"] or before[0] in self.sets["part_of_after"]):
-            return True
+        if before and (before[0] in self.sets["titles"] or before[0] in self.sets["part_of_after"]) and not self.paused_before(turn, start):
+            return True  # (not across a pause: « Bonjour madame, Karim à votre écoute », « Bonjour madame ! Salif au clavier »)
         if self.customer_first.get(word, turn.index) < turn.index:
             return True
         if self.name_asked is not None and self.name_asked <= turn.index:
@@ -614,6 +614,12 @@ class _NameReader:
         _, e = turn.norm.span(end - 1, end)
         after = turn.text[e:].lstrip()
         return not after or after[0] in ",.;:!?"
+
+    def paused_before(self, turn: TurnView, start: int) -> bool:
+        """A punctuation mark between the word at `start` (normalised) and the word before it in the original text."""
+        s, _ = turn.norm.span(start, start + 1)
+        said = turn.text[:s].rstrip()
+        return bool(said) and said[-1] in ",;:.!?…"
 
     def sentence_start(self, turn: TurnView, start: int) -> bool:
         """The word begins the turn or follows a sentence's end: its mark, or an emoji (« Salut 👋 Ici Nico », « Salut ❤️ Ici … »)."""
@@ -718,7 +724,8 @@ def agent_name(ctx: CheckContext, params: AgentNameParams) -> ItemResult:
                 if kind in ("other", "company_like") and reader.someone_else(turn, m.end()):
                     continue  # « c'est Julie, elle finit la roue ce soir »
                 if not reader.excluded(turn, start, end, kind) and reader.in_slot(turn, start, end, kind, pattern.pattern in params.lower_case_regexes):
-                    match = Match(turn, m.start(), m.end())
+                    # (a title across a pause is not the name's: « Bonjour madame, Karim à votre écoute » quotes « Karim à votre écoute »)
+                    match = Match(turn, start if m.groupdict().get("title") else m.start(), m.end())
                     return ctx.passed(reason("agent_name.given", text=match.text, at=place(match)), [match])
         for m in re.finditer(r"[a-z]+", turn.norm.text):
             if not reader.excluded(turn, *m.span()) and not reader.someone_else(turn, m.end()) and reader.first_name(turn, *m.span()):
