@@ -452,6 +452,7 @@ def test_a_short_question_closing_the_restatement_checks_it(agent, language, exp
         ("Kindly confirm that I have understood your requirement correctly.", "en", "passed"),
         # … or is built as a question.
         ("Does that make sense.", "en", "passed"),
+        ("So that's the deposit and the balance, are you following me, sir?", "en", "passed"),
         ("Est-ce que c'est clair pour vous.", "fr", "passed"),
     ],
 )
