@@ -17,9 +17,10 @@ dissatisfaction (« je ne me plains pas, hein ») is none (the bank's `disclaime
 conversation one sentence alone barely past the margin is weak evidence (its `lone_margin`):
 `_disclaimed_rows`, `_signal`. A customer who clears the organisation for the whole contact (« rien à redire sur le
 service », « c'est de ma faute », "that one's on me": the bank's `clearings`) in the first half of their turns leaves
-a complaint only to a sentence nearly one of the bank's examples, and no other signal implies one (`_clearing`). What speaks for a churn threat or an escalation request said in a long spoken turn:
-a sentence holding one of the bank's cues, in a turn where a customer sentence reads negative, is read at the margin
-less the bank's `negative_cue_shift` and without its floor (`_read_upset_cues`).
+a complaint only to a sentence nearly one of the bank's examples, and no other signal implies one (`_clearing`).
+What speaks for a churn threat or an escalation request said in a long spoken turn: a sentence holding one of the
+bank's cues, in a turn where a customer sentence reads negative, is read at the margin less the bank's
+`negative_cue_shift` and without its floor (`_read_upset_cues`).
 
 The sentences of one speaker are embedded once per interaction, in one batch that every
 bank reads (`SpeakerSentences`); a bank's vectors once per process (`qualicall.scorer.banks.bank_model`), and
