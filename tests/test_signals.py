@@ -377,6 +377,9 @@ def test_an_earlier_contact_cue_is_said_of_a_contact(said, cued) -> None:
         ("fr", "Vous ne nous reverrez plus.", True),
         ("fr", "Je passerai à l'agence jeudi.", False),
         ("fr", "Je passerai à l'autre agence, celle du centre.", False),
+        ("fr", "Si ça continue je désinstalle votre application.", True),
+        ("en", "I'm going to uninstall your app and use the buses.", True),
+        ("en", "I'll uninstall and reinstall it tonight.", False),
         ("en", "I'll go with a different size, can I swap it?", False),
     ],
 )
