@@ -183,9 +183,7 @@ class BankModel:
             return None
         normal = normalize(text, contractions=self.bank.contractions)
         found = self._disclaimers.search(normal.text)
-        if found is None or len(normal.text[: found.start()].split()) > DISCLAIMER_WORDS:
-            return None
-        if self._contrasts is not None and self._contrasts.search(normal.text, found.end()) is not None:
+        if found is None or len(normal.text[: found.start()].split()) > DISCLAIMER_WORDS or self._contrasted(normal.text, found.end()):
             return None
         return normal.span(found.start(), found.end())[1]
 
@@ -197,9 +195,13 @@ class BankModel:
             return None
         normal = normalize(text, contractions=self.bank.contractions)
         found = self._clearings.search(normal.text)
-        if found is None or (self._contrasts is not None and self._contrasts.search(normal.text, found.end()) is not None):
+        if found is None or self._contrasted(normal.text, found.end()):
             return None
         return normal.span(found.start(), found.end())
+
+    def _contrasted(self, normal: str, after: int) -> bool:
+        """One of the bank's contrasts in normalised text past `after` (« …, mais … »): it takes back what came before."""
+        return self._contrasts is not None and self._contrasts.search(normal, after) is not None
 
     def opens_on_contrast(self, text: str) -> bool:
         """The sentence opens on one of the bank's contrasts, at most DISCLAIMER_WORDS words before it (« Mais … », « Le

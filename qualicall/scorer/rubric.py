@@ -219,9 +219,9 @@ class BankSpec(_Strict):
     clearings: list[Regex] = Field(
         default_factory=list,
         description="patterns on normalised text by which the customer clears the organisation for the whole contact (« rien à redire "
-        "sur le service », \"that one's on me\"): said as a statement (no question, no contrast after it in its sentence or opening "
-        "their next one), the bank's sentences realise it only when nearly one of its examples (lone_similarity), and no other "
-        "signal implies it",
+        "sur votre service », \"that one's on me\"): said in the first half of the customer's turns as a statement (no question, no "
+        "contrast after it in its sentence) and not taken back by their next sentence (opening on a contrast, or realising the bank), "
+        "the bank's sentences realise it only when nearly one of its examples (lone_similarity), and no other signal implies it",
     )
     lone_margin: float | None = Field(
         default=None, ge=0,
@@ -430,7 +430,8 @@ class SentimentSettings(_Strict):
     end_feelings_only: bool = Field(
         default=False,
         description="sentiment.end averages only the turns of the last third that carry a feeling (all of them when none does): "
-        "a satisfied customer's closing thanks is short among an address and a slot, which carry none (the default rubrics: true)",
+        "a satisfied customer's closing thanks is short among an address and a slot, which carry none (off in the default rubrics: "
+        "the spec's end is the mean of the last third, and routine thanks closing an unresolved call would read as a turnaround)",
     )
 
 

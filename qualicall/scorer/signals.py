@@ -233,6 +233,8 @@ def _clearing(model: BankModel, readings: Sequence[tuple[Unit, BankMatch]]) -> C
     de l'accueil. » — « La facture est fausse, on m'a compté deux déplacements. »). `readings`: each customer
     sentence with the bank's reading of it. Only the first half of the customer's turns clears: at the end of a
     contact « rien à redire sur le service, merci » thanks for a complaint handled, it does not take one back."""
+    if not model.bank.clearings:
+        return None  # (every signal's bank but the complaint's: nothing to look for in each sentence)
     turns = list(dict.fromkeys(unit.turn.index for unit, _ in readings))
     opening = frozenset(turns[: -(-len(turns) // 2)])
     for row, (unit, _) in enumerate(readings):
