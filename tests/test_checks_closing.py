@@ -438,6 +438,24 @@ def test_a_last_turn_that_stops_short_of_its_speakers_stop(ending, language, cha
         ([(A, "the lessons are on thursday evenings"), (C, "right and would i need to uh")], "en", True),
         # Raw speech whose last word is a hesitation: cut mid-thought.
         ([(A, "le rendez-vous est jeudi"), (C, "d'accord et pour le parking est-ce que euh")], "fr", True),
+        # Raw speech ending on words said again as the speaker restarts a sentence (v22's `restarting`): cut.
+        ([(A, "la séance d'essai est offerte"), (C, "ah bon ben dans ce cas on peut on peut")], "fr", True),
+        ([(A, "the first lesson is free"), (C, "oh brilliant so i'll i'll")], "en", True),
+        ([(A, "le devis est à trois cents euros"), (C, "oui alors nous on voudrait nous on voudrait")], "fr", True),
+        # … not a reply said twice, nor a repeated word in the middle of a sentence that ends.
+        ([(A, "Anything else I can help with?"), (C, "no no")], "en", False),
+        ([(A, "je vous ai tout envoyé par mail merci de votre appel"), (C, "merci merci")], "fr", False),
+        ([(A, "it goes back on your card on monday"), (C, "great so we we can book again next month")], "en", False),
+        # The agent asks for something « s'il vous plaît » in raw speech (no question mark), the customer answers and nothing
+        # comes after: cut while the agent handled the contact (v22's `requesting`).
+        ([(A, "oui il reste de la place je vais prendre le nom du responsable s'il vous plaît"), (C, "c'est moi monsieur diallo euh le numéro c'est le")], "fr", True),
+        ([(A, "yes we have a slot can i take your postcode please"), (C, "yeah it's s w nine")], "en", True),
+        # … not when the customer's answer takes leave, nor a request from the agent that is the closing (« merci de … »).
+        ([(A, "je vous note pour jeudi votre nom s'il vous plaît"), (C, "martin merci au revoir")], "fr", False),
+        ([(A, "Anything else I can help with today, please?"), (C, "No thanks, bye.")], "en", False),
+        # A system's line saying the call was interrupted during a transfer: cut.
+        ([(C, "Vous pouvez me passer l'atelier ?"), (A, "Bien sûr, ne quittez pas, je transfère."), (S, "Transfert en cours… appel interrompu.")], "fr", True),
+        ([(C, "Can I speak to the workshop?"), (A, "Sure, transferring you now."), (S, "Transfer in progress… call dropped.")], "en", True),
         # Words a sentence may end on, and a wait or a call named in another sense: judged on the closing.
         ([(A, "Is there anything else I can help you with today?"), (C, "No, I don't think so.")], "en", False),
         ([(A, "Anything else I can do for you?"), (C, "No, that's all I needed to.")], "en", False),

@@ -72,15 +72,16 @@ def _interrupted(ctx: CheckContext) -> str | None:
         # have to ring you back"), the agent had not begun the closing (their « Merci de penser à la carte » is said
         # mid-call) and the customer took no leave: the contact stopped before its closing.
         marker_turn, said = final, broke
-    elif final.speaker in (AGENT, CUSTOMER) and not _question([final]) and (find_all(ctx.rubric.window_words("unfinished"), [final]) or _hesitates_last(ctx, final)):
+    elif final.speaker in (AGENT, CUSTOMER) and not _question([final]) and (
+            find_all(ctx.rubric.window_words("unfinished"), [final]) or _hesitates_last(ctx, final) or _restarts_last(ctx, final)):
         # (Not a question: "Is there anything else I can help you with?" is whole.)
         marker_turn, said = final, _last_words(final, 5)
     elif final.speaker in (AGENT, CUSTOMER) and _trails_off(ctx, final) and not _winding_up(ctx, final):
         # The last words stop where their speaker's sentences do not (« …et pour la carte citoyen, est-ce que je dois »,
         # « je dois voir avec mon mari, je reviens… »), no closing formula around them: the contact was cut there.
         marker_turn, said = final, _last_words(final, 8)
-    elif final.speaker == CUSTOMER and _question(ctx.agent_turns[-1:]) and not _closing_begun(ctx, [*ctx.agent_turns[-1:], final]):
-        # The agent asked (a slot, a choice, a go-ahead), the customer answered and nothing came after, no
+    elif final.speaker == CUSTOMER and _asks(ctx, ctx.agent_turns[-1:]) and not _closing_begun(ctx, [*ctx.agent_turns[-1:], final]):
+        # The agent asked (a slot, a choice, a go-ahead, the customer's name « s'il vous plaît »), the customer answered and nothing came after, no
         # closing formula from either (« anything else? », « merci, au revoir »): the contact stopped
         # while the agent was still handling it.
         marker_turn, said = final, _last_words(final, 8)
@@ -198,6 +199,30 @@ def _hesitates_last(ctx: CheckContext, turn: TurnView) -> bool:
     words = turn.text.split()
     return bool(words) and _unpunctuated(turn.text) and normalize(words[-1], frozenset()).text in ctx.rubric.text.hesitation_set \
         and len(turn.norm.words()) > _WHOLE_REPLY_WORDS
+
+
+# A speaker restarting a sentence repeats at most this many words (« je vais je vais », "so we can so we can").
+_RESTART_WORDS = 3
+
+
+def _restarts_last(ctx: CheckContext, turn: TurnView) -> bool:
+    """Raw speech ending on a group of up to `_RESTART_WORDS` words said twice in a row that opens on a word a sentence
+    restarts on (`windows.restarting`): « ok euh je vais je vais », "yeah so i'll i'll" — the speaker began again and was
+    cut. (Not « oui oui », « merci merci », "bye bye": whole replies, which open on none of them.)"""
+    openers = ctx.rubric.window_words("restarting")
+    if openers is None or not _unpunctuated(turn.text):
+        return False
+    words = turn.norm.words()
+    return any(
+        words[-2 * size : -size] == words[-size:] and openers.match(" ".join(words[-size:])) is not None
+        for size in range(1, _RESTART_WORDS + 1) if len(words) >= 2 * size
+    )
+
+
+def _asks(ctx: CheckContext, turns: list[TurnView]) -> bool:
+    """The last turn asks the customer something: it ends on a question mark, or on words closing a request
+    (`windows.requesting`: « je vais prendre le nom du responsable s'il vous plaît », raw speech without its question mark)."""
+    return _question(turns) or bool(turns) and bool(find_all(ctx.rubric.window_words("requesting"), turns[-1:]))
 
 
 def _unpunctuated(text: str) -> bool:

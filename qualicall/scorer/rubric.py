@@ -71,11 +71,18 @@ class Windows(_Strict):
     breaking_off: list[str] = Field(default_factory=list)
     # The same words in another sense (« je vous rappelle que … », « je dois partir à quatorze heures »).
     breaking_off_exclude: list[str] = Field(default_factory=list)
+    # Words a speaker restarts a sentence on (« je », "i'll"): a last turn of raw speech ending on a group of up to three
+    # words said twice that opens on one (« ok euh je vais je vais ») was cut while they spoke.
+    restarting: list[str] = Field(default_factory=list)
+    # Words closing a request (« s'il vous plaît », "please"): the agent's last turn ending on one, answered by the customer
+    # with nothing after it and no closing formula from either, was cut while the agent handled the contact, as after a
+    # question (raw speech has no question mark: « je vais prendre votre nom s'il vous plaît »).
+    requesting: list[str] = Field(default_factory=list)
 
 
 # The word lists of `Windows` (the spans are its other fields), and those of them that must close the text they are read in.
 WINDOW_WORD_LISTS = tuple(name for name, field in Windows.model_fields.items() if field.annotation == list[str])
-_CLOSING_WORD_LISTS = frozenset({"unfinished", "leaving"})
+_CLOSING_WORD_LISTS = frozenset({"unfinished", "leaving", "requesting"})
 
 
 class TextSettings(_Strict):
@@ -498,7 +505,7 @@ class Rubric(_Strict):
 
     def window_words(self, name: str) -> re.Pattern[str] | None:
         """A word list of `windows` (`interrupted`, `system_ended`, `unfinished`, `holding`, `waiting`, `leaving`,
-        `breaking_off`, `breaking_off_exclude`) as one regex on normalised text, compiled once; `unfinished` and `leaving`
+        `breaking_off`, `breaking_off_exclude`, `restarting`, `requesting`) as one regex on normalised text, compiled once; `unfinished`, `leaving` and `requesting`
         must close the text (« laissez tomber le SMS » gives up nothing, « et pour » ends no sentence inside a turn)."""
         return self._window_patterns[name]
 
