@@ -99,6 +99,22 @@ def test_agent_name_in_lower_case_speech(text, language, expected):
     assert result.status == expected, result.reason
 
 
+@pytest.mark.parametrize(
+    "check, language",
+    [
+        ("Vous voulez donc passer votre abonnement au tarif étudiant à partir de janvier. Est-ce que j'ai bien saisi votre demande ?", "fr"),
+        ("Vous aimeriez faire livrer le canapé un samedi matin. C'est bien cela que vous demandez ?", "fr"),
+        ("So you'd like the delivery moved to a Saturday morning. Have I got your request right there?", "en"),
+    ],
+)
+def test_checking_the_request_after_a_restatement_is_no_offer_of_help(check, language):
+    # The agent names the company, the customer states the need, the agent restates and checks it: nobody invited the
+    # customer to say what they wanted (rubrics v22's negatives of the offer_help banks).
+    pickup = "Meubles Lebrun, bonjour." if language == "fr" else "Lebrun Furniture, good morning."
+    need = "Bonjour, j'ai une question sur ma livraison." if language == "fr" else "Hi, it's about my delivery."
+    assert status([(A, pickup), (C, need), (A, check)], "greeting.offer_help", language) == "failed"
+
+
 def test_customer_saying_their_name_does_not_pass_agent_name():
     turns = [(A, "Bonjour, que puis-je faire pour vous ?"), (C, "Bonjour, je m'appelle Sophie Martin, j'appelle pour ma facture.")]
     assert status(turns, "greeting.agent_name") == "failed"
