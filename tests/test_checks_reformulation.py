@@ -300,7 +300,14 @@ def test_a_confirmation_asked_after_data_checks_no_understanding(agent, language
         ("Si j'ai ben compris, votre chien a mangé du chocolat tout à l'heure.", "fr", "passed"),
         ("D'après ce que je comprends, votre chien a mangé du chocolat tout à l'heure.", "fr", "passed"),
         ("If I read you right, the owner let your cabin twice at half-term.", "en", "passed"),
+        # « donc » with a spoken filler before « vous », "it sounds like you" (v22).
+        ("ok donc là vous voulez savoir si votre chien risque quelque chose avec le chocolat", "fr", "passed"),
+        ("fait que vous voulez savoir si le chocolat est dangereux pour votre chien", "fr", "passed"),
+        ("So it sounds like your cabin was let twice over half-term by the owner.", "en", "passed"),
+        ("It seems you were double-booked: the owner let your cabin twice at half-term.", "en", "passed"),
         # The same openings followed by something else.
+        ("donc là vous pouvez me donner le nom du vétérinaire", "fr", "failed"),
+        ("It sounds like a line fault, so I'll book an engineer.", "en", "failed"),
         ("Laissez-moi reformuler ma question : quel est le nom du vétérinaire ?", "fr", "failed"),
         ("so the booking reference is on your confirmation email", "en", "failed"),
         ("C'est donc pour ça que le vétérinaire a rappelé hier.", "fr", "failed"),
