@@ -326,6 +326,12 @@ def test_restatements_announced_in_other_words(agent, language, expected):
         ("Ce que je viens de vous dire tient la route pour vous, ou je reprends ?", "fr", "passed"),
         ("The owner refunds the deposit first, then we rebook you. Does that all add up?", "en", "passed"),
         ("Le chocolat noir est le plus dangereux pour lui. Vous voyez le cabinet depuis la rue ?", "fr", "failed"),
+        # « vous avez bien saisi … ? » (v22); a question on a time or on whether an arrangement suits checks no understanding.
+        ("Le chocolat noir est le plus dangereux. Surveillez-le ce soir et appelez si il vomit. Vous avez bien saisi ce qu'il faut "
+         "surveiller, vomissements et agitation ?", "fr", "passed"),
+        ("il faut surveiller les vomissements et l'agitation ce soir vous avez bien suivi ce qu'il faut regarder", "fr", "passed"),
+        ("On rembourse d'abord l'acompte, puis on replanifie. Et le rendez-vous c'est à quelle heure exactement ?", "fr", "failed"),
+        ("The owner refunds the deposit first, then we rebook you. Is Monday morning convenient for the rebooking?", "en", "failed"),
     ],
 )
 def test_checks_of_understanding_in_other_words(agent, language, expected):
