@@ -60,6 +60,8 @@ CASES = [
     ("fr", "closing.thanks", "Le camion passera lundi matin.", "failed"),
     ("en", "closing.thanks", "Cheers for your patience today.", "passed"),
     ("en", "closing.thanks", "The lorry will come on Monday morning.", "failed"),
+    # "appreciate you …" opening the sentence, the subject dropped, and a familiar word after it (v22's phrases).
+    ("en", "closing.thanks", "Appreciate you ringing in about it, mate.", "passed"),
     ("fr", "closing.farewell", "Prenez bien soin de vous, madame.", "passed"),
     ("fr", "closing.farewell", "Le livreur vous appellera la veille.", "failed"),
     ("en", "closing.farewell", "Take it easy, speak soon.", "passed"),
