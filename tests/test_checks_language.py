@@ -244,6 +244,10 @@ def test_no_jargon_acronyms_spelled_or_elided_and_echo_questions(turns, language
         # The familiar tags of other Englishes.
         ("Thank you, the van comes at ten, yaar.", "en", "failed", "courtesy.familiar_register"),
         ("Thanks, can collect tomorrow lah.", "en", "failed", "courtesy.familiar_register"),
+        # "cool" said of a temperature is no slang (v22); said in approval it is.
+        ("Thanks, keep the cake somewhere cool and dry and it lasts a week.", "en", "passed", "courtesy.polite"),
+        ("Thank you, and stay cool out there in this heat.", "en", "passed", "courtesy.polite"),
+        ("Thanks, cool, that's booked.", "en", "failed", "courtesy.familiar_register"),
     ],
 )
 def test_courtesy_as_the_grid_says(agent, language, expected, code):

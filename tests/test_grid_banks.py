@@ -66,6 +66,8 @@ CASES = [
     ("fr", "closing.farewell", "Le livreur vous appellera la veille.", "failed"),
     ("en", "closing.farewell", "Take it easy, speak soon.", "passed"),
     ("en", "closing.farewell", "The driver will ring you the day before.", "failed"),
+    # Wishes about the weather as leave-taking: "stay warm out there" (v22's phrases).
+    ("en", "closing.farewell", "Stay warm out there, it's bitter tonight.", "passed"),
     ("fr", "closing.recap", "Pour reprendre ce qu'on a vu, la livraison passe à lundi et le livreur vous prévient la veille.", "passed"),
     ("fr", "closing.recap", "Oui, le camion est garé devant l'entrepôt.", "failed"),
     ("en", "closing.recap", "Where we've got to is that the delivery moves to Monday and the driver rings you the day before.", "passed"),
