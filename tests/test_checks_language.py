@@ -217,6 +217,8 @@ def test_no_jargon_lower_case_acronyms_and_questions_about_a_word(turns, languag
         ([(A, "Vous pouvez payer par PayPal ou par carte."), (C, "D'accord.")], "fr", "passed"),
         ([(A, "Your stay is booked on AirBnB, the host has your PhD pass."), (C, "Okay.")], "en", "passed"),
         ([(A, "Mr McDonald from our team will call you back."), (C, "Okay.")], "en", "passed"),
+        # … with « ça » after the question (v22).
+        ([(A, "On vous envoie d'abord le bordereau navette."), (C, "euh le bordereau c'est quoi ça"), (A, "Le papier qui suit le colis.")], "fr", "failed"),
         # Asking about what to do is not asking what a word means.
         ([(A, "Cochez la case en bas du formulaire."), (C, "Je coche quoi ?"), (A, "La case « accord ».")], "fr", "passed"),
         ([(A, "Please send us the signed form."), (C, "And then what?"), (A, "We confirm by email.")], "en", "passed"),
