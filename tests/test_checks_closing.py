@@ -486,14 +486,16 @@ def test_a_chat_the_customer_wrote_last_is_judged_on_its_closing(ending, languag
 
 
 @pytest.mark.parametrize("opening", ["Reprenons", "Résumons", "Je reprends pour finir", "En synthèse", "Bon, en deux mots", "Si je reprends l'ensemble",
-                                     "Voici ce que j'ai fait", "Voilà où nous en sommes"])
+                                     "Voici ce que j'ai fait", "Voilà où nous en sommes", "Si je reprends l'essentiel",
+                                     "Je reprends les grandes lignes"])
 def test_recap_announced_in_other_words(opening):
     # The announcing words are the recap's evidence (the rest alone is read by meaning, less surely).
     result = item(FR_CALL + [(A, f"{opening} : relance faite, livraison jeudi.")], "closing.recap", "fr")
     assert result.status == "passed" and f"« {opening} »" in result.reason, result.reason
 
 
-@pytest.mark.parametrize("opening", ["To recapitulate", "Just to run through it again", "So in short", "Here's what I've done", "Here's where we are"])
+@pytest.mark.parametrize("opening", ["To recapitulate", "Just to run through it again", "So in short", "Here's what I've done", "Here's where we are",
+                                     "The key points are", "So the gist is"])
 def test_recap_announced_in_other_words_en(opening):
     result = item(EN_CALL + [(A, f"{opening}: resent today, delivery on Thursday.")], "closing.recap", "en")
     assert result.status == "passed", result.reason
