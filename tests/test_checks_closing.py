@@ -29,6 +29,8 @@ EN_CALL = [
         ([(A, "Donc votre colis repart du dépôt de Lyon aujourd'hui et il sera livré jeudi.")], "passed"),
         # What was done and what happens next.
         ([(A, "c'est fait je vous ai renvoyé le colis vous recevrez un sms jeudi matin")], "passed"),
+        # An estimate given in answer to a last question (a price, a delay) is no recap (v22's negatives).
+        ([(A, "Avez-vous une autre question ?"), (C, "et pour la réparation ça coûterait combien"), (A, "ben entre cent cinquante et deux cent cinquante euros faut qu'on le voie")], "failed"),
         # Answering a last question is not a recap.
         ([(A, "Avez-vous une autre question ?"), (C, "Et le livreur sonne ?"), (A, "Alors oui, le livreur sonne toujours à la porte avant de laisser un avis.")], "failed"),
     ],
