@@ -279,6 +279,9 @@ def test_agent_name_by_what_a_name_is(turns, language, expected):
         ([(A, "salut c'est noé"), (C, "bonjour")], "fr", "voice", "failed"),
         ([(A, "ouais allô c'est pour quoi"), (C, "bonjour c'est bien la piscine")], "fr", "voice", "failed"),
         ([(A, "hiya you're through to kirsty what can i do for you"), (C, "hi")], "en", "voice", "failed"),
+        # … the formula's last word said again before the first name (raw speech starting over, v22).
+        ([(A, "bonjour vous êtes en ligne avec euh avec margaux je vous écoute"), (C, "bonjour")], "fr", "voice", "failed"),
+        ([(A, "hiya you're through to um to kirsty what can i do for you"), (C, "hi")], "en", "voice", "failed"),
         ([(A, "Hello, Tom here."), (C, "My sofa arrived with a torn cushion."), (A, "I'm sorry, so your sofa came damaged.")], "en", "chat", "failed"),
         # Capitalised words of one phrase in the agent's first turn: a proper name, the company's; not a person's full name,
         # and not a proper name said later (a product, a place).

@@ -329,7 +329,7 @@ def _proper_name_run(ctx: CheckContext, turn: TurnView, params: OrganizationPara
 
 def _introduces_organisation(ctx: CheckContext, match: Match, params: OrganizationParams) -> bool:
     """An introducing formula's match names the organisation: not a person (\"you're through to sarah how can i help\": a
-    first name, then a function word or nothing), nor a function word and one word (\"your desk\", \"the team\"), nor a
+    first name, then a function word or nothing; « en ligne avec euh avec sébastien »: after the formula's last word said again), nor a function word and one word (\"your desk\", \"the team\"), nor a
     formula leading to a name that does not come (`leads`: \"thanks for calling, how can I help?\")."""
     from qualicall.models.names import is_first_name
 
@@ -337,7 +337,10 @@ def _introduces_organisation(ctx: CheckContext, match: Match, params: Organizati
     if len(words) == 2 and words[0] in params.word_sets["determiners"]:
         return False
     stops = stop_words(ctx.language)
-    after = match.turn.norm.words_after(match.end, 2)
+    after = match.turn.norm.words_after(match.end, 3)
+    if after and after[0] == words[-1]:
+        after = after[1:]  # the formula's last word said again, raw speech starting over: « en ligne avec euh avec sébastien »
+    after = after[:2]
     if words[-1] in params.word_sets["leads"]:
         named = [w for w in match.turn.norm.words_after(match.end, 3) if w not in params.word_sets["determiners"]]
         if not named or named[0] in params.word_sets["not_led"]:
