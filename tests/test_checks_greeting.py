@@ -86,8 +86,11 @@ def test_agent_name(text, language, expected):
         ("yeah hi you're speaking to tendai what's happened", "en", "passed"),
         # A first name after « ici » is no part of a company's name, whatever follows it.
         ("agence horizon voyages ici bernard mensah je vous écoute", "fr", "passed"),
+        # … after the company's name too, where no company fills the phrase (« à l'appareil », v22's person_slots).
+        ("allô bonjour transports lagune express yapo à l'appareil", "fr", "passed"),
         # Not the last word of the company's name before the phrase, nor an ordinary word.
         ("hello harbour freight douala here how can i help", "en", "failed"),
+        ("allô bonjour transports lagune express la direction à l'appareil", "fr", "failed"),
         ("hi this is customer service how can i help", "en", "failed"),
         # Nor a brand in a phrase that names the company as often as a person.
         ("hi you're through to vodacom how can i help", "en", "failed"),

@@ -177,6 +177,16 @@ def test_an_echo_question_without_its_word_group_is_a_rubric_problem():
     assert problem.path.endswith("no_jargon.params") and "names no group (?P<word>" in problem.message
 
 
+def test_a_person_slot_that_is_no_lower_case_slot_is_a_rubric_problem():
+    """agent_name's `person_slots` must be among its `lower_case_slots` (which must be among its patterns): refused at load."""
+    text = default_fr()
+    good = 'person_slots: ["{name} à l\'appareil", "{name} au bout du fil"]'
+    assert good in text
+    rubric, problems = validate_rubric_text(text.replace(good, 'person_slots: ["{name} à l\'appareil", "{name} ici"]', 1))
+    assert rubric is None
+    assert any("person_slots: '{name} ici' is not one of the lower_case_slots" in p.message for p in problems), problems
+
+
 @pytest.mark.parametrize(
     "old, new, message",
     [

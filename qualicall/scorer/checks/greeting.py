@@ -417,18 +417,32 @@ class AgentNameParams(CheckParams):
         description="those of the patterns a company seldom fills (\"{name} speaking\", « vous parlez à {name} »): in lower-case speech, "
         "which has no capitals to tell a name by, a word no dictionary holds opening their slot is the agent's name (\"sipho speaking\")",
     )
+    person_slots: list[str] = Field(
+        default_factory=list,
+        description="those of the lower_case_slots a company never fills (« {name} à l'appareil »): a word no dictionary holds opening their slot "
+        "is the agent's name whatever word comes before it, the end of the company's name too (« … franchise koffi à l'appareil »; not "
+        "\"harbour freight douala here\")",
+    )
 
     @model_validator(mode="after")
     def _slots_are_patterns(self) -> "AgentNameParams":
         unknown = [slot for slot in self.lower_case_slots if slot not in self.patterns]
         if unknown:
             raise ValueError(f"lower_case_slots: {unknown[0]!r} is not one of the patterns")
+        unknown = [slot for slot in self.person_slots if slot not in self.lower_case_slots]
+        if unknown:
+            raise ValueError(f"person_slots: {unknown[0]!r} is not one of the lower_case_slots")
         return self
 
     @cached_property
     def lower_case_regexes(self) -> frozenset[str]:
         """The regexes (as `name_patterns` compiles them) of `lower_case_slots`."""
         return frozenset(self._regex(p, self.normal_lead_words).pattern for p in self.lower_case_slots)
+
+    @cached_property
+    def person_regexes(self) -> frozenset[str]:
+        """The regexes (as `name_patterns` compiles them) of `person_slots`."""
+        return frozenset(self._regex(p, self.normal_lead_words).pattern for p in self.person_slots)
 
     @cached_property
     def normal_lead_words(self) -> tuple[str, ...]:
@@ -661,7 +675,7 @@ class _NameReader:
         compound = _HYPHENATED.match(turn.text, s)
         return compound is not None and _first_names_only(compound.group())
 
-    def in_slot(self, turn: TurnView, start: int, end: int, kind: str, lower_case_slot: bool = False) -> bool:
+    def in_slot(self, turn: TurnView, start: int, end: int, kind: str, lower_case_slot: bool = False, person_slot: bool = False) -> bool:
         """A word in a pattern's {name} slot: after a naming phrase (« je m'appelle X »), any word; said in the first person
         (« je suis X »), a first name or a word the tagger takes for a proper noun; otherwise (« X, bonjour ») a company fits the
         slot too, so a first name, a person entity, or a surname after one."""
@@ -685,10 +699,11 @@ class _NameReader:
             if before and is_first_name(before[0]) and before[0] not in self.stops and not (ordinary and kind == "company_like"):
                 return True
             unknown = self.written(turn, start, end).lower() not in self.dictionary
-            if unknown and turn.lower_case and lower_case_slot and (not before or before[0] in self.sets["lead"] | self.sets["never"] | self.params.name_leaders):
+            if unknown and turn.lower_case and lower_case_slot and (
+                    person_slot or not before or before[0] in self.sets["lead"] | self.sets["never"] | self.params.name_leaders):
                 # Lower-case speech has no capitals to tell a name by: a word no dictionary holds opening a presenting
                 # phrase that a company fills seldom ("sipho speaking", "you're speaking to otieno") is a name (not the end
-                # of the company's: "harbour freight douala here").
+                # of the company's: "harbour freight douala here", unless no company fills the slot: « … franchise koffi à l'appareil »).
                 return True
             # (Opening a sentence too, past the pick-up, in a slot a company seldom fills: "Welcome to the Tool Library! Thandi speaking.")
             capitalised = self.capitalised_inside(turn, start, end) or lower_case_slot and self.written(turn, start, end)[:1].isupper() and not turn.upper_case
@@ -726,7 +741,8 @@ def agent_name(ctx: CheckContext, params: AgentNameParams) -> ItemResult:
                     return ctx.passed(reason("agent_name.given", text=match.text, at=place(match)), [match])
                 if kind in ("other", "company_like") and reader.someone_else(turn, m.end()):
                     continue  # « c'est Julie, elle finit la roue ce soir »
-                if not reader.excluded(turn, start, end, kind) and reader.in_slot(turn, start, end, kind, pattern.pattern in params.lower_case_regexes):
+                if not reader.excluded(turn, start, end, kind) and reader.in_slot(
+                        turn, start, end, kind, pattern.pattern in params.lower_case_regexes, pattern.pattern in params.person_regexes):
                     # (a title across a pause is not the name's: « Bonjour madame, Karim à votre écoute » quotes « Karim à votre écoute »)
                     match = Match(turn, start if m.groupdict().get("title") else m.start(), m.end())
                     return ctx.passed(reason("agent_name.given", text=match.text, at=place(match)), [match])
