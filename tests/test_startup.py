@@ -78,6 +78,23 @@ def test_a_damaged_cache_file_costs_only_the_compilation(tmp_path, monkeypatch):
         assert regex_cache._compiler.compile(pattern, 0).fullmatch("saint-malo")
 
 
+def test_a_pattern_re_already_holds_is_stored_all_the_same(tmp_path, monkeypatch):
+    """What the file holds does not depend on what the process compiled before the block (a cold start builds lexicons
+    with patterns of its own, a warm one reads them back): a pattern in `re`'s own cache is compiled in the block and stored."""
+    from qualicall.models import regex_cache
+    from qualicall.models.derived import derived_path, read_derived
+
+    monkeypatch.setenv("QUALICALL_CACHE_DIR", str(tmp_path))
+    import _sre
+
+    pattern = r"(?#held before the block)\s+,$"
+    assert re.search(pattern, "a  ,")  # now in re's cache
+    with regex_cache.compiled_once("held", "v1"):
+        assert re.search(pattern, "b ,")
+    stored = read_derived(derived_path("regex-held", ["v1", str(_sre.MAGIC), str(_sre.CODESIZE)]))
+    assert (pattern, 0) in stored
+
+
 # --- spaCy: loaded with cached patterns, fast tables, without torch --------------
 
 PIPELINE_OUTPUT = """

@@ -68,6 +68,11 @@ def compiled_once(name: str, *versions: str) -> Iterator[None]:
         return _sre.compile(pattern, *codes)
 
     with _lock:
+        # `re` keeps its last 512 patterns: a pattern the block uses that is still there is not compiled in the block, nor
+        # stored. Which ones are there depends on what the process did before (a cold start builds lexicons, a warm one
+        # reads them back), so a warm start would compile anew what the cold one found cached (numpy's « \s+$ »). Emptied,
+        # the block compiles every pattern it uses, whatever came before: the same file serves every start.
+        re.purge()
         _compiler.compile = compile
         try:
             yield
