@@ -640,6 +640,15 @@ def test_blame_said_in_passing_in_a_long_turn_fails_ownership(scorer, language) 
         ("en", "The fault is from the meter we fitted.", False),
         ("en", "They're checking on their side and I'll call you by ten.", False),
         ("fr", "C'est une erreur assez fréquente de notre système.", False),
+        # The fault named as someone else's mistake, the customer's duty, the customer's omission said "should've" (v22);
+        # not what the customer was owed ("you should have had a call").
+        ("en", "Honestly that was the courier's mistake.", True),
+        ("en", "well it's your job to tell us when you move", True),
+        ("en", "you should've rung us the same day", True),
+        ("en", "You should have had a text from us on Monday, that's our failure.", False),
+        ("fr", "Franchement c'est leur erreur, pas la nôtre.", True),
+        ("fr", "C'est à vous de nous prévenir quand vous déménagez.", True),
+        ("fr", "C'est une erreur de notre part, je corrige tout de suite.", False),
     ],
 )
 def test_blame_in_words_of_its_own_holds_a_blame_cue(language, said, blames) -> None:
