@@ -388,6 +388,22 @@ def test_going_elsewhere_in_words_of_its_own_holds_a_leaving_cue(language, said,
     assert model.has_cue(said) is cued
 
 
+# Words of outrage are the complaint banks' cues (v21, without shifting the margin): a sentence that reads as none whole
+# is read clause by clause, so the spec's own "I've been waiting three weeks" and "this is unacceptable" joined by "and"
+# make a complaint; negated, the word is no cue.
+@pytest.mark.parametrize(
+    ("language", "said", "present"),
+    [
+        ("en", "Hi. I've been waiting three weeks for my parcel and this is unacceptable.", True),
+        ("fr", "Je ne trouve pas ça inadmissible, je voulais juste savoir.", False),
+    ],
+)
+def test_a_clause_of_outrage_is_read_alone(scorer, language, said, present) -> None:
+    greeting = "Bonjour, que puis-je pour vous ?" if language == "fr" else "Hello, how can I help?"
+    result = scorer.score(make_interaction([("agent", greeting), ("customer", said)], language, id="outrage"))
+    assert result.signals["complaint"].present is present, result.signals["complaint"].reason
+
+
 def test_referring_a_matter_to_a_body_is_an_escalation_cue() -> None:
     model = default_bank("fr", "escalation_request")
     for said in ("Je saisis la commission de conciliation.", "On va saisir le juge.", "J'écrirai au bâtonnier.", "Je fais un signalement sur Signal Conso."):
@@ -534,8 +550,11 @@ def test_cues_are_validated_when_the_rubric_loads() -> None:
         BankSpec.model_validate({"speaker": "customer", "positive": ["a"], "negative": ["b"], "contrasts": ["(?:but)?"]})
     with pytest.raises(ValueError, match="lone_after"):
         BankSpec.model_validate({"speaker": "customer", "positive": ["a"], "negative": ["b"], "lone_margin": 0.04, "lone_after": 1})
-    cued = BankSpec.model_validate({"speaker": "customer", "k": 1, "positive": ["a"], "negative": ["b"], "cues": ["again"], "lone_margin": 0.04})
+    cued = BankSpec.model_validate({"speaker": "customer", "k": 1, "positive": ["a"], "negative": ["b"], "cues": ["again"], "cue_shift": 0.04, "lone_margin": 0.04})
     assert bank_problems(cued.bank("repeat_contact")) == ["bank repeat_contact: lone_margin is counted from the margin, which cues shift: not both"]
+    # Cues that shift nothing, for the clause reading alone (the complaint banks' words of outrage), go with lone_margin.
+    clauses = BankSpec.model_validate({"speaker": "customer", "k": 1, "positive": ["a"], "negative": ["b"], "cues": ["outrage"], "clause_margin": 0.0, "lone_margin": 0.04})
+    assert bank_problems(clauses.bank("complaint")) == []
     spec = BankSpec.model_validate({"speaker": "customer", "k": 1, "positive": ["a"], "negative": ["b"], "cue_shift": 0.04})
     assert bank_problems(spec.bank("leaving")) == ["bank leaving: cue_shift and clause_margin need cues"]
     with pytest.raises(ValueError, match="linear"):

@@ -141,7 +141,7 @@ def bank_problems(bank: Bank) -> list[str]:
         problems.append(f"bank {bank.name}: cue_floor {bank.cue_floor:g} is above the floor {bank.floor:g}: a cue would raise it")
     if bank.contrasts and not (bank.disclaimers or bank.clearings):
         problems.append(f"bank {bank.name}: contrasts take a disclaimer or a clearing back: they need disclaimers or clearings")
-    if bank.lone_margin is not None and bank.cues:
+    if bank.lone_margin is not None and bank.cues and bank.cue_shift:
         # The lone sentence is held to margin + lone_margin, not to the margin its cue would shift.
         problems.append(f"bank {bank.name}: lone_margin is counted from the margin, which cues shift: not both")
     for side, sentences in (("positive", bank.positives), ("negative", bank.negatives)):
