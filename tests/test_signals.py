@@ -491,6 +491,27 @@ def test_an_earlier_contact_said_in_a_long_sentence_is_a_repeat_contact(scorer, 
     assert repeat.present is present, repeat.reason
 
 
+# « La deuxième fois » of a contact, not of the fault (rubrics v22): "the Nth time" is a repeat contact's cue only with a
+# word of contacting near it, before or after ("third time I've had to ring", « je vous écris pour la deuxième fois »).
+@pytest.mark.parametrize(
+    ("language", "said", "cued"),
+    [
+        ("en", "this is the third time i've had to ring about the hem", True),
+        ("en", "I'm writing for the second time about the deposit.", True),
+        ("en", "I did email about it on the sixth.", True),
+        ("en", "Second time this month the code hasn't worked.", False),
+        ("en", "It's the third time the van has been late.", False),
+        ("fr", "c'est la troisième fois que je vous signale le lampadaire", True),
+        ("fr", "Je vous appelle pour la deuxième fois cette semaine.", True),
+        ("fr", "Ça fait quatre fois que j'explique mon problème.", True),
+        ("fr", "c'est la deuxième fois ce mois-ci que ça m'arrive", False),
+        ("fr", "J'ai posé ma journée pour la deuxième fois.", False),
+    ],
+)
+def test_the_nth_time_is_a_repeat_contacts_cue_only_said_of_a_contact(language, said, cued) -> None:
+    assert default_bank(language, "repeat_contact").has_cue(said) is cued
+
+
 def test_a_cue_floor_applies_to_sentences_holding_a_cue() -> None:
     from qualicall.scorer.banks import Bank, BankModel
 
