@@ -381,6 +381,18 @@ def test_an_earlier_contact_cue_is_said_of_a_contact(said, cued) -> None:
         ("en", "I'm going to uninstall your app and use the buses.", True),
         ("en", "I'll uninstall and reinstall it tonight.", False),
         ("en", "I'll go with a different size, can I swap it?", False),
+        # v22: the next time elsewhere, taking a child or a membership away, another firm of any trade, "done with you".
+        ("fr", "La prochaine fois je l'emmène chez le garagiste du village.", True),
+        ("fr", "La prochaine fois je viendrai plus tôt.", False),
+        ("fr", "Si ça continue je le retire et je le mets au conservatoire.", True),
+        ("fr", "je vais devoir prendre qq d'autre pour la taille des haies", True),
+        ("fr", "Je prendrai mon abonnement là-bas l'an prochain.", True),
+        ("fr", "si c'est toujours en panne à la fin du mois jme barre", True),
+        ("en", "If it happens again we'll take the party to another venue.", True),
+        ("en", "I'm done with you lot, honestly.", True),
+        ("en", "Last time I ever book a table here.", True),
+        ("en", "I'll shift all my accounts to the credit union.", True),
+        ("en", "Can I book another slot for Friday?", False),
     ],
 )
 def test_going_elsewhere_in_words_of_its_own_holds_a_leaving_cue(language, said, cued) -> None:
@@ -417,7 +429,9 @@ def test_referring_a_matter_to_a_body_is_an_escalation_cue() -> None:
     [
         # A leaving word in a turn that reads negative: a threat whatever its closest example's similarity, at the
         # margin less the bank's negative_cue_shift (a long spoken sentence sits far from every short example).
-        ("fr", "nous ne reviendrons pas, c'était sale et bruyant", True, "signal.upset_cue"),
+        ("fr", "franchement le gîte était sale et bruyant toute la nuit alors nous ne reviendrons pas l'été prochain", True, "signal.upset_cue"),
+        # (short, its cue's floor since v22 lets it through at the cue's margin)
+        ("fr", "nous ne reviendrons pas, c'était sale et bruyant", True, "signal.found"),
         # (its last piece, holding « switching », is read at the cue's own margin since v21's cue_shift: found without it)
         ("en", "yeah so the router dropped out every night this week and nobody rang me back like they promised so honestly when "
                "the contract's up i'm switching", True, "signal.found"),
@@ -600,7 +614,7 @@ def test_a_banks_linear_vote_is_among_the_results_thresholds() -> None:
     assert "linear" not in banks["complaint"]
     assert banks["churn_threat"]["negative_cue_shift"] == banks["escalation_request"]["negative_cue_shift"] == 0.06
     assert "negative_cue_shift" not in banks["complaint"] and "negative_cue_shift" not in banks["repeat_contact"]
-    assert banks["repeat_contact"]["cue_floor"] == 0.3 and "cue_floor" not in banks["churn_threat"]
+    assert banks["repeat_contact"]["cue_floor"] == banks["churn_threat"]["cue_floor"] == 0.3 and "cue_floor" not in banks["complaint"]
 
 
 # Blame said in passing inside a long unpunctuated turn, after an apology: ownership fails though the agent acts later.
