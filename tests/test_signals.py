@@ -324,6 +324,10 @@ def test_cues_and_clauses_read_intent_where_the_encoder_reads_topic(scorer, lang
         ("fr", "Si rien ne bouge d'ici lundi, je saisis la commission de conciliation.", True),
         ("fr", "Je vais saisir le juge de proximité, je vous préviens.", True),
         ("fr", "Attendez, je vais saisir mon numéro client.", False),
+        # Consumer bodies by their kind (v22): "the consumer affairs office", « la ligue des consommateurs ».
+        ("en", "i'm taking this to the consumer council if it's not fixed this week", True),
+        ("fr", "si c'est pas réglé je vais écrire à la ligue des consommateurs", True),
+        ("en", "As a consumer I think that's a fair question about the price.", False),
     ],
 )
 def test_an_escalation_names_someone_above_the_agent_or_an_outside_body(scorer, language, said, present) -> None:
