@@ -250,6 +250,11 @@ def test_complaint_handling_is_judged_from_the_first_negative_customer_turn_befo
         ("fr", "Notez bien votre référence pour la prochaine fois.", False),
         ("en", "Your case number is at the top of the letter we sent you.", False),
         ("fr", "Votre numéro de dossier est en haut à droite du courrier.", False),
+        # The words between the delay's word and its unit are a count (v22): not « en congé cette semaine ».
+        ("fr", "Il est en congé cette semaine, il regardera à son retour.", False),
+        ("fr", "Vous serez remboursé en cinq à sept jours ouvrés.", True),
+        ("en", "She was in hospital these last few weeks, she'll look at it when she's back.", False),
+        ("en", "You'll have it back in two to three working days.", True),
     ],
 )
 def test_a_next_step_needs_a_delay_or_a_reference(language, said, holds) -> None:
