@@ -448,13 +448,18 @@ def test_a_last_turn_that_stops_short_of_its_speakers_stop(ending, language, cha
         ([(A, "Anything else I can help with?"), (C, "no no")], "en", False),
         ([(A, "je vous ai tout envoyé par mail merci de votre appel"), (C, "merci merci")], "fr", False),
         ([(A, "it goes back on your card on monday"), (C, "great so we we can book again next month")], "en", False),
+        # (a review's cases) whole replies said twice
+        ([(A, "je vous envoie le devis par mail"), (C, "ça marche ça marche")], "fr", False),
+        ([(A, "je vous envoie le devis par mail"), (C, "ok c'est parfait c'est parfait")], "fr", False),
+        ([(A, "I'll email the quote over"), (C, "that's great that's great")], "en", False),
+        ([(A, "I'll email the quote over"), (C, "you too you too")], "en", False),
         # The agent asks for something « s'il vous plaît » in raw speech (no question mark), the customer answers and nothing
         # comes after: cut while the agent handled the contact (v22's `requesting`).
         ([(A, "oui il reste de la place je vais prendre le nom du responsable s'il vous plaît"), (C, "c'est moi monsieur diallo euh le numéro c'est le")], "fr", True),
         ([(A, "yes we have a slot can i take your postcode please"), (C, "yeah it's s w nine")], "en", True),
         # … not when the customer's answer takes leave, nor a request from the agent that is the closing (« merci de … »).
         ([(A, "je vous note pour jeudi votre nom s'il vous plaît"), (C, "martin merci au revoir")], "fr", False),
-        ([(A, "Anything else I can help with today, please?"), (C, "No thanks, bye.")], "en", False),
+        ([(A, "yes we have a slot can i take your postcode please"), (C, "s w nine thanks bye")], "en", False),
         # A system's line saying the call was interrupted during a transfer: cut.
         ([(C, "Vous pouvez me passer l'atelier ?"), (A, "Bien sûr, ne quittez pas, je transfère."), (S, "Transfert en cours… appel interrompu.")], "fr", True),
         ([(C, "Can I speak to the workshop?"), (A, "Sure, transferring you now."), (S, "Transfer in progress… call dropped.")], "en", True),
@@ -496,8 +501,7 @@ def test_recap_announced_in_other_words(opening):
     assert result.status == "passed" and f"« {opening} »" in result.reason, result.reason
 
 
-@pytest.mark.parametrize("opening", ["To recapitulate", "Just to run through it again", "So in short", "Here's what I've done", "Here's where we are",
-                                     "The key points are", "So the gist is"])
+@pytest.mark.parametrize("opening", ["To recapitulate", "Just to run through it again", "So in short", "Here's what I've done", "Here's where we are"])
 def test_recap_announced_in_other_words_en(opening):
     result = item(EN_CALL + [(A, f"{opening}: resent today, delivery on Thursday.")], "closing.recap", "en")
     assert result.status == "passed", result.reason

@@ -91,6 +91,9 @@ def test_agent_name(text, language, expected):
         # Not the last word of the company's name before the phrase, nor an ordinary word.
         ("hello harbour freight douala here how can i help", "en", "failed"),
         ("allô bonjour transports lagune express la direction à l'appareil", "fr", "failed"),
+        # … nor a department's letters there (a review's cases).
+        ("bonjour mutuelle mgen edf à l'appareil", "fr", "failed"),
+        ("bonjour ici la mairie rh au bout du fil", "fr", "failed"),
         ("hi this is customer service how can i help", "en", "failed"),
         # Nor a brand in a phrase that names the company as often as a person.
         ("hi you're through to vodacom how can i help", "en", "failed"),

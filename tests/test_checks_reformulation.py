@@ -304,7 +304,7 @@ def test_a_confirmation_asked_after_data_checks_no_understanding(agent, language
         ("ok donc là vous voulez savoir si votre chien risque quelque chose avec le chocolat", "fr", "passed"),
         ("fait que vous voulez savoir si le chocolat est dangereux pour votre chien", "fr", "passed"),
         ("So it sounds like your cabin was let twice over half-term by the owner.", "en", "passed"),
-        ("It seems you were double-booked: the owner let your cabin twice at half-term.", "en", "passed"),
+        ("It seems like you were double-booked: the owner let your cabin twice at half-term.", "en", "passed"),
         # The same openings followed by something else.
         ("donc là vous pouvez me donner le nom du vétérinaire", "fr", "failed"),
         ("It sounds like a line fault, so I'll book an engineer.", "en", "failed"),
@@ -332,6 +332,9 @@ def test_restatements_announced_in_other_words(agent, language, expected):
         ("il faut surveiller les vomissements et l'agitation ce soir vous avez bien suivi ce qu'il faut regarder", "fr", "passed"),
         ("On rembourse d'abord l'acompte, puis on replanifie. Et le rendez-vous c'est à quelle heure exactement ?", "fr", "failed"),
         ("The owner refunds the deposit first, then we rebook you. Is Monday morning convenient for the rebooking?", "en", "failed"),
+        # « saisi » typed in, « suivi » a link: no check (a review's cases).
+        ("Le chocolat noir est le plus dangereux. Vous avez bien saisi votre numéro de client ?", "fr", "failed"),
+        ("Le chocolat noir est le plus dangereux. Vous avez bien suivi le lien dans le mail ?", "fr", "failed"),
     ],
 )
 def test_checks_of_understanding_in_other_words(agent, language, expected):

@@ -68,6 +68,8 @@ CASES = [
     ("en", "closing.farewell", "The driver will ring you the day before.", "failed"),
     # Wishes about the weather as leave-taking: "stay warm out there" (v22's phrases).
     ("en", "closing.farewell", "Stay warm out there, it's bitter tonight.", "passed"),
+    ("en", "closing.farewell", "I've lagged the tank so the pipes stay warm overnight.", "failed"),
+    ("en", "closing.thanks", "I'd appreciate it if you could send the signed form back.", "failed"),
     ("fr", "closing.recap", "Pour reprendre ce qu'on a vu, la livraison passe à lundi et le livreur vous prévient la veille.", "passed"),
     ("fr", "closing.recap", "Oui, le camion est garé devant l'entrepôt.", "failed"),
     ("en", "closing.recap", "Where we've got to is that the delivery moves to Monday and the driver rings you the day before.", "passed"),

@@ -333,6 +333,7 @@ def test_cues_and_clauses_read_intent_where_the_encoder_reads_topic(scorer, lang
         ("en", "i'm taking this to the consumer council if it's not fixed this week", True),
         ("fr", "si c'est pas réglé je vais écrire à la ligue des consommateurs", True),
         ("en", "As a consumer I think that's a fair question about the price.", False),
+        ("en", "I'd like to know who manages the account now that my mother has passed away.", False),
     ],
 )
 def test_an_escalation_names_someone_above_the_agent_or_an_outside_body(scorer, language, said, present) -> None:
@@ -402,6 +403,17 @@ def test_an_earlier_contact_cue_is_said_of_a_contact(said, cued) -> None:
         ("en", "Last time I ever book a table here.", True),
         ("en", "I'll shift all my accounts to the credit union.", True),
         ("en", "Can I book another slot for Friday?", False),
+        # … not the same words in other senses (a review's cases): picking up, the next time with the same firm, a ticket.
+        ("fr", "je le retire demain en magasin c'est possible", False),
+        ("fr", "La prochaine fois je passerai chez le garagiste de votre réseau à Lyon.", False),
+        ("fr", "je prendrai mon billet là-bas au guichet de la gare", False),
+        ("fr", "je me casse la tête avec ce formulaire", False),
+        ("fr", "je vais prendre un autre rendez-vous pour jeudi", False),
+        ("en", "the last time i used your app it crashed", False),
+        ("en", "I'll book online from now on.", False),
+        ("en", "Can I shift my booking to the next day?", False),
+        ("en", "I'm done with the form, what next?", False),
+        ("en", "Is there another app I need for the tickets?", False),
     ],
 )
 def test_going_elsewhere_in_words_of_its_own_holds_a_leaving_cue(language, said, cued) -> None:
@@ -409,7 +421,7 @@ def test_going_elsewhere_in_words_of_its_own_holds_a_leaving_cue(language, said,
     assert model.has_cue(said) is cued
 
 
-# Words of outrage are the complaint banks' cues (v21, without shifting the margin): a sentence that reads as none whole
+# Words of outrage are the complaint banks' cues (v22, without shifting the margin): a sentence that reads as none whole
 # is read clause by clause, so the spec's own "I've been waiting three weeks" and "this is unacceptable" joined by "and"
 # make a complaint; negated, the word is no cue.
 @pytest.mark.parametrize(
@@ -417,6 +429,8 @@ def test_going_elsewhere_in_words_of_its_own_holds_a_leaving_cue(language, said,
     [
         ("en", "Hi. I've been waiting three weeks for my parcel and this is unacceptable.", True),
         ("fr", "Je ne trouve pas ça inadmissible, je voulais juste savoir.", False),
+        # Amusement is no outrage ("ridiculous" is no cue: a review's case).
+        ("en", "haha that's ridiculous, my son will love it, can I order two", False),
     ],
 )
 def test_a_clause_of_outrage_is_read_alone(scorer, language, said, present) -> None:
@@ -529,6 +543,12 @@ def test_an_earlier_contact_said_in_a_long_sentence_is_a_repeat_contact(scorer, 
         ("fr", "Ça fait quatre fois que j'explique mon problème.", True),
         ("fr", "c'est la deuxième fois ce mois-ci que ça m'arrive", False),
         ("fr", "J'ai posé ma journée pour la deuxième fois.", False),
+        # (a review's cases) the next time, a breakdown, a parcel sent, telling a driver
+        ("fr", "D'accord, la prochaine fois je vous appelle avant de passer.", False),
+        ("fr", "c'est la deuxième fois cette semaine que je tombe en panne", False),
+        ("fr", "c'est la troisième fois que je tombe sur votre répondeur", True),
+        ("en", "It's the third time it was sent to the wrong address.", False),
+        ("en", "I did tell the driver about the gate code.", False),
     ],
 )
 def test_the_nth_time_is_a_repeat_contacts_cue_only_said_of_a_contact(language, said, cued) -> None:
@@ -712,6 +732,11 @@ def test_blame_said_in_passing_in_a_long_turn_fails_ownership(scorer, language) 
         ("fr", "Franchement c'est leur erreur, pas la nôtre.", True),
         ("fr", "C'est à vous de nous prévenir quand vous déménagez.", True),
         ("fr", "C'est une erreur de notre part, je corrige tout de suite.", False),
+        # (a review's cases) a choice left to the customer, an error message, what the customer will have
+        ("fr", "Je rembourse aujourd'hui, c'est à vous de choisir si vous le voulez par virement ou par chèque.", False),
+        ("fr", "Votre oubli de relevé n'y est pour rien, le compteur a été mal lu.", False),
+        ("en", "Your error message says the card expired, I'll reissue it today.", False),
+        ("en", "You should have it by Friday, I've sent it first class.", False),
     ],
 )
 def test_blame_in_words_of_its_own_holds_a_blame_cue(language, said, blames) -> None:

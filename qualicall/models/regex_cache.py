@@ -79,5 +79,5 @@ def compiled_once(name: str, *versions: str) -> Iterator[None]:
         finally:
             _compiler.compile = original
     if used.keys() - known.keys():
-        # Those already in `re`'s own cache were not compiled here: the file keeps what it knew.
+        # (every pattern the block used is in `used`, `re`'s own cache emptied on entering it)
         write_derived(path, {**known, **used})

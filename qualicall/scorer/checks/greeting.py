@@ -19,6 +19,11 @@ from qualicall.scorer.registry import register_check
 _HYPHENATED = re.compile(r"\w+(?:-\w+)+")
 
 
+def _looks_like_a_name(word: str) -> bool:
+    """Four letters or more with a vowel: a person's name, not a department's letters (« le sav à l'appareil », « edf », « rh »)."""
+    return len(word) >= 4 and any(letter in "aeiouy" for letter in word)
+
+
 def _first_names_only(compound: str) -> bool:
     """Every part of a hyphenated compound is a first name (« Marie-Laure »; not « Vaulx-en-Velin »)."""
     from qualicall.models.names import is_first_name
@@ -700,7 +705,7 @@ class _NameReader:
                 return True
             unknown = self.written(turn, start, end).lower() not in self.dictionary
             if unknown and turn.lower_case and lower_case_slot and (
-                    person_slot or not before or before[0] in self.sets["lead"] | self.sets["never"] | self.params.name_leaders):
+                    person_slot and _looks_like_a_name(word) or not before or before[0] in self.sets["lead"] | self.sets["never"] | self.params.name_leaders):
                 # Lower-case speech has no capitals to tell a name by: a word no dictionary holds opening a presenting
                 # phrase that a company fills seldom ("sipho speaking", "you're speaking to otieno") is a name (not the end
                 # of the company's: "harbour freight douala here", unless no company fills the slot: « … franchise koffi à l'appareil »).
