@@ -208,7 +208,8 @@ _RESTART_WORDS = 3
 def _restarts_last(ctx: CheckContext, turn: TurnView) -> bool:
     """Raw speech ending on a group of up to `_RESTART_WORDS` words said twice in a row that opens on a word a sentence
     restarts on (`windows.restarting`): « ok euh je vais je vais », "yeah so i'll i'll" — the speaker began again and was
-    cut. (Not « oui oui », « merci merci », "bye bye": whole replies, which open on none of them.)"""
+    cut. (Not « oui oui », « merci merci », « ça marche ça marche », "bye bye", "you too you too": whole replies, which open
+    on none of them.)"""
     openers = ctx.rubric.window_words("restarting")
     if openers is None or not _unpunctuated(turn.text):
         return False

@@ -334,8 +334,9 @@ def _proper_name_run(ctx: CheckContext, turn: TurnView, params: OrganizationPara
 
 def _introduces_organisation(ctx: CheckContext, match: Match, params: OrganizationParams) -> bool:
     """An introducing formula's match names the organisation: not a person (\"you're through to sarah how can i help\": a
-    first name, then a function word or nothing; « en ligne avec euh avec sébastien »: after the formula's last word said again), nor a function word and one word (\"your desk\", \"the team\"), nor a
-    formula leading to a name that does not come (`leads`: \"thanks for calling, how can I help?\")."""
+    first name, then a function word or nothing, also after the formula's last word said again: « en ligne avec euh avec
+    sébastien »), nor a function word and one word (\"your desk\", \"the team\"), nor a formula leading to a name that does
+    not come (`leads`: \"thanks for calling, how can I help?\")."""
     from qualicall.models.names import is_first_name
 
     words = match.turn.norm.text[match.start : match.end].split()
