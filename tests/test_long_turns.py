@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from conftest import make_interaction
 
 ORDINARY = [
@@ -36,6 +38,7 @@ def call(agent_turn: str):
     ])
 
 
+@pytest.mark.slow
 def test_a_one_megabyte_agent_turn_scores_in_seconds(scorer):
     scorer.score(call(long_turn(3000)))  # models loaded before the clock starts
     text = long_turn(1_000_000)

