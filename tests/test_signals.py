@@ -14,6 +14,13 @@ from conftest import make_interaction
 
 SIGNALS = ("complaint", "escalation_request", "churn_threat", "repeat_contact")
 
+
+def said_after_a_greeting(scorer, language: str, said: str, interaction_id: str):  # type: ignore[no-untyped-def]
+    """The result of a call in which the agent greets and the customer says `said`."""
+    greeting = "Bonjour, que puis-je pour vous ?" if language == "fr" else "Hello, how can I help?"
+    return scorer.score(make_interaction([("agent", greeting), ("customer", said)], language, id=interaction_id))
+
+
 # A French complaint, its escalation, a churn threat; the agent apologises, owns it and gives a reference and a delay.
 COMPLAINT_FR = [
     ("agent", "Bonjour, service client Hélios Énergie, Karim à votre écoute, que puis-je faire pour vous ?"),
@@ -187,8 +194,7 @@ def test_each_speakers_sentences_are_embedded_once_in_one_batch_that_every_bank_
     ],
 )
 def test_an_escalation_or_repeat_contact_said_with_discontent_is_a_complaint(scorer, language, said, signal, complaint) -> None:
-    greeting = "Bonjour, que puis-je pour vous ?" if language == "fr" else "Hello, how can I help?"
-    result = scorer.score(make_interaction([("agent", greeting), ("customer", said)], language, id=f"implied-{signal}"))
+    result = said_after_a_greeting(scorer, language, said, f"implied-{signal}")
     assert result.signals[signal].present
     assert result.signals["complaint"].present is complaint
     if complaint:
@@ -313,8 +319,7 @@ def test_a_next_step_in_words_of_its_topic_holds_a_cue(language, said, cued) -> 
     ],
 )
 def test_cues_and_clauses_read_intent_where_the_encoder_reads_topic(scorer, language, said, signal, present) -> None:
-    greeting = "Bonjour, que puis-je pour vous ?" if language == "fr" else "Hello, how can I help?"
-    result = scorer.score(make_interaction([("agent", greeting), ("customer", said)], language, id=f"cue-{signal}"))
+    result = said_after_a_greeting(scorer, language, said, f"cue-{signal}")
     assert result.signals[signal].present is present, result.signals[signal].reason
 
 
@@ -337,8 +342,7 @@ def test_cues_and_clauses_read_intent_where_the_encoder_reads_topic(scorer, lang
     ],
 )
 def test_an_escalation_names_someone_above_the_agent_or_an_outside_body(scorer, language, said, present) -> None:
-    greeting = "Bonjour, que puis-je pour vous ?" if language == "fr" else "Hello, how can I help?"
-    result = scorer.score(make_interaction([("agent", greeting), ("customer", said)], language, id="escalation-cue"))
+    result = said_after_a_greeting(scorer, language, said, "escalation-cue")
     assert result.signals["escalation_request"].present is present, result.signals["escalation_request"].reason
 
 
@@ -434,8 +438,7 @@ def test_going_elsewhere_in_words_of_its_own_holds_a_leaving_cue(language, said,
     ],
 )
 def test_a_clause_of_outrage_is_read_alone(scorer, language, said, present) -> None:
-    greeting = "Bonjour, que puis-je pour vous ?" if language == "fr" else "Hello, how can I help?"
-    result = scorer.score(make_interaction([("agent", greeting), ("customer", said)], language, id="outrage"))
+    result = said_after_a_greeting(scorer, language, said, "outrage")
     assert result.signals["complaint"].present is present, result.signals["complaint"].reason
 
 

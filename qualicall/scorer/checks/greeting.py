@@ -443,12 +443,15 @@ class AgentNameParams(CheckParams):
     @cached_property
     def lower_case_regexes(self) -> frozenset[str]:
         """The regexes (as `name_patterns` compiles them) of `lower_case_slots`."""
-        return frozenset(self._regex(p, self.normal_lead_words).pattern for p in self.lower_case_slots)
+        return self._regex_texts(self.lower_case_slots)
 
     @cached_property
     def person_regexes(self) -> frozenset[str]:
         """The regexes (as `name_patterns` compiles them) of `person_slots`."""
-        return frozenset(self._regex(p, self.normal_lead_words).pattern for p in self.person_slots)
+        return self._regex_texts(self.person_slots)
+
+    def _regex_texts(self, patterns: list[str]) -> frozenset[str]:
+        return frozenset(self._regex(p, self.normal_lead_words).pattern for p in patterns)
 
     @cached_property
     def normal_lead_words(self) -> tuple[str, ...]:
