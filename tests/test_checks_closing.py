@@ -116,6 +116,43 @@ def test_a_cut_word_after_the_agents_goodbye_or_inside_a_turn_is_no_interruption
     assert status(agent_cut, "closing.farewell") != "not_applicable"
 
 
+@pytest.mark.parametrize(
+    "last, language, expected",
+    [
+        # What the agent still needs from the customer restates the call in the future tense and sums nothing up (v23) …
+        ("Il nous faudra aussi le numéro de suivi du colis pour la livraison de jeudi à Lyon.", "fr", "failed"),
+        ("We'll also need the parcel's tracking number for Thursday's delivery from Leeds.", "en", "failed"),
+        # … what will happen does.
+        ("Le livreur repartira de Lyon avec votre colis et vous serez livré jeudi.", "fr", "passed"),
+        ("The driver will leave Leeds with your parcel and you'll have it on Thursday.", "en", "passed"),
+    ],
+)
+def test_a_request_for_what_is_still_needed_is_no_recap(last, language, expected):
+    if language == "fr":
+        call = [(A, "Bonjour, Colis Express, que puis-je faire pour vous ?"), (C, "Mon colis n'est pas arrivé, il devait être livré à Lyon."),
+                (A, "Je regarde votre dossier."), (C, "Merci."), (A, "Votre colis est resté au dépôt, je le fais repartir."), (C, "D'accord."),
+                (A, "Merci."), (C, "Et il arrive quand ?"), (A, "Jeudi."), (C, "Bien."), (A, last)]
+    else:
+        call = [(A, "Hello, Parcel Express, how can I help?"), (C, "My parcel hasn't arrived, it was due from Leeds."),
+                (A, "Let me look at your file."), (C, "Thanks."), (A, "Your parcel stayed at the depot, I'm sending it out again."), (C, "Okay."),
+                (A, "Thank you."), (C, "And when does it come?"), (A, "Thursday."), (C, "Good."), (A, last)]
+    result = item(call, "closing.recap", language, seconds_per_turn=12)
+    assert result.status == expected, result.reason
+
+
+def test_leaving_a_chat_after_the_agents_closing_questions_and_thanks_is_judged():
+    """The agent asked about other needs and thanked the customer, then someone left: the closing was reached, and its
+    missing farewell fails (v23); an answer then a departure still cuts it."""
+    closed = [(A, "Hi, Jake here, how can I help?"), (C, "My box is empty."), (A, "I've sent a new one, it arrives Friday."),
+              (C, "Great."), (A, "Anything else I can help with?"), (C, "No, that's all."), (A, "Thanks for getting in touch!"),
+              (S, "Jake has left the chat.")]
+    assert status(closed, "closing.farewell", "en", channel="chat") == "failed"
+    assert status(closed, "closing.other_needs", "en", channel="chat") == "passed"
+    answered = [(A, "Bonjour, Jules à votre écoute."), (C, "Ma box est vide."), (A, "Je vous en renvoie une, elle arrive vendredi."),
+                (C, "Et pour la suivante ?"), (A, "Elle partira le 3 comme d'habitude."), (S, "Le client a quitté la conversation.")]
+    assert status(answered, "closing.farewell", "fr", channel="chat") == "not_applicable"
+
+
 def test_customer_leaving_a_chat_makes_the_closing_not_applicable():
     turns = [(S, "Welcome to ShopNow chat."), (C, "hello"), (A, "Hi, Jake here, how can I help?"), (C, "my box is empty"), (S, "The customer has left the chat.")]
     assert status(turns, "closing.farewell", "en", channel="chat") == "not_applicable"
@@ -544,6 +581,8 @@ def test_a_chat_session_that_expires_is_cut():
         # A request (« vous pouvez… ? ») is done, and the reply may sum up.
         ("Vous pouvez me le renvoyer ?", "Oui, le colis repart du dépôt de Lyon aujourd'hui et vous serez livré jeudi.", "fr", "passed"),
         ("Can you send it again?", "Yes, your parcel leaves the Leeds depot today and it will be delivered on Thursday.", "en", "passed"),
+        # A yes/no question is a question too ("Is that possible?", v23).
+        ("Could the driver ring the bell twice? Is that possible?", "The driver will ring twice at the Leeds depot address on Thursday, so that will be fine.", "en", "failed"),
     ],
 )
 def test_an_answer_to_the_last_question_is_no_recap(question, answer, language, expected):
@@ -852,6 +891,10 @@ def test_a_chat_resumed_after_the_systems_interruption_is_judged():
         ("alright what else can i do ya for today", "en", "other_needs", "passed"),
         # A statement of what is left to pay asks nothing.
         ("Il reste quelque chose à régler : la caution de cinquante euros, par chèque à l'accueil.", "fr", "other_needs", "failed"),
+        # « c'est tout pour vous ? » closing the turn asks (v23).
+        ("c'est noté pour jeudi c'est tout pour vous", "fr", "other_needs", "passed"),
+        # Announcing that the chat closes asks about no other need (v23's negatives).
+        ("Je clos notre échange de mon côté.", "fr", "other_needs", "failed"),
     ],
 )
 def test_closing_items_in_other_words_and_their_near_misses(last, language, item_id, expected):

@@ -64,6 +64,8 @@ def test_organization(text, language, expected):
         ("Bonjour, Élodie Marchand à votre service.", "fr", "passed"),
         ("Good morning, my name is Dana, how can I help?", "en", "passed"),
         ("kestrel bank this is ryan speaking", "en", "passed"),
+        # « je me nomme » names whatever follows (v23).
+        ("bonjour ici les serres de kervignac je me nomme tristan vous désirez", "fr", "passed"),
         # The customer's name, a company at pick-up, nobody.
         ("Cinéflux, bonjour. Vous êtes bien madame Durand ?", "fr", "failed"),
         ("Hello, am I speaking with Mrs Patel?", "en", "failed"),
@@ -254,6 +256,10 @@ def test_names_services_and_greeting_words():
         ([(A, "Bonjour, Léa-SAV Boulanger, que puis-je faire pour vous ?"), (C, "Bonjour.")], "fr", "passed"),
         ([(A, "Hello, Baker speaking."), (C, "Hi.")], "en", "passed"),
         ([(A, "Bonjour, je suis ZOÉ, conseillère, que puis-je faire pour vous ?"), (C, "Bonjour.")], "fr", "passed"),
+        # … but outside a presenting phrase a word in capitals is a code, not a first name (« statut BO », v23), and a
+        # Louisiana "cher" is an endearment.
+        ([(A, "Bonjour, que puis-je faire pour vous ?"), (C, "Ma commande n'arrive pas."), (A, "Merci. Elle est en statut BO, le café est en rupture.")], "fr", "failed"),
+        ([(A, "bayou lawn care hey what can i do ya for"), (C, "hi my grass is all brown patches"), (A, "oh yeah that's chinch bugs cher")], "en", "failed"),
         # A title across a pause is not the name's (the customer wrote first: the title alone would make it theirs),
         # « au clavier » presents a chat agent; the customer's name after a title is still theirs.
         ([(C, "Bonjour, je voudrais des infos sur vos cours."), (A, "Bonjour madame, Karim à votre écoute.")], "fr", "passed"),
@@ -514,6 +520,9 @@ def test_being_there_to_help_offers_it(opening, language):
         ("Votre identifiant, allez-y.", "fr", "failed"),
         ("Your account number, go ahead.", "en", "failed"),
         ("Dunmore Bikes, we're short a hand with the van today.", "en", "failed"),
+        # « à vous la parole », « vas-y raconte » closing the pick-up (v23).
+        ("boulangerie du port bonjour à vous la parole", "fr", "passed"),
+        ("ouais salut c'est la cave vas-y raconte", "fr", "passed"),
     ],
 )
 def test_an_invitation_to_speak_offers_help(opening, language, expected):

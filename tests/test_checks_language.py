@@ -101,6 +101,10 @@ def test_positive_wording(agent, language, expected):
         # A fault's absence is information, not the formula.
         ("Je ne vois aucun problème sur votre compteur, les relevés sont normaux.", "fr", "passed"),
         ("We found no problem with the boiler's pressure.", "en", "passed"),
+        # A hold placed on a room is a reservation; "hold on", wait, is the formula (v23).
+        ("I've placed a hold on the function room until Friday noon.", "en", "passed"),
+        ("Please hold on to your receipt for the warranty.", "en", "passed"),
+        ("Hold on, I'm still looking at the booking.", "en", "failed"),
     ],
 )
 def test_positive_wording_variants_of_the_banned_formulas(agent, language, expected):
@@ -219,6 +223,16 @@ def test_no_jargon_lower_case_acronyms_and_questions_about_a_word(turns, languag
         ([(A, "Mr McDonald from our team will call you back."), (C, "Okay.")], "en", "passed"),
         # … with « ça » after the question (v22).
         ([(A, "On vous envoie d'abord le bordereau navette."), (C, "euh le bordereau c'est quoi ça"), (A, "Le papier qui suit le colis.")], "fr", "failed"),
+        # An identifier in capitals joined by underscores is a code off a screen; letters spelled after an article are an
+        # acronym (« une c n i »: « une » is no figure before a reference); « GSM » is everyday French (v23).
+        ([(A, "Votre compte est en statut AWAITING_DOCS."), (C, "D'accord.")], "fr", "failed"),
+        ([(A, "il vous faut une c n i à jour pour la mairie"), (C, "d'accord")], "fr", "failed"),
+        ([(A, "Laissez-moi un numéro de GSM, on vous rappelle."), (C, "D'accord.")], "fr", "passed"),
+        # An in-house grade after « révision » (« révision R2 »).
+        ([(A, "Pour votre montre je propose une révision R2 complète."), (C, "D'accord.")], "fr", "failed"),
+        # A customer asking who the agent is asks no meaning; "eh" is a hesitation, no acronym.
+        ([(A, "We'll send the new fob by post this week."), (C, "sorry who am i talking to"), (A, "Priya, from the lettings team.")], "en", "passed"),
+        ([(A, "the new fob eh we post it this week"), (C, "okay")], "en", "passed"),
         # Asking about what to do is not asking what a word means.
         ([(A, "Cochez la case en bas du formulaire."), (C, "Je coche quoi ?"), (A, "La case « accord ».")], "fr", "passed"),
         ([(A, "Please send us the signed form."), (C, "And then what?"), (A, "We confirm by email.")], "en", "passed"),
@@ -250,6 +264,8 @@ def test_no_jargon_acronyms_spelled_or_elided_and_echo_questions(turns, language
         ("Thanks, keep the cake somewhere cool and dry and it lasts a week.", "en", "passed", "courtesy.polite"),
         ("Thank you, and stay cool out there in this heat.", "en", "passed", "courtesy.polite"),
         ("Thanks, cool, that's booked.", "en", "failed", "courtesy.familiar_register"),
+        # Regional interjections are familiar words too (v23).
+        ("Merci, peuchère, on vous rappelle demain.", "fr", "failed", "courtesy.familiar_register"),
     ],
 )
 def test_courtesy_as_the_grid_says(agent, language, expected, code):

@@ -305,9 +305,13 @@ def test_a_confirmation_asked_after_data_checks_no_understanding(agent, language
         ("fait que vous voulez savoir si le chocolat est dangereux pour votre chien", "fr", "passed"),
         ("So it sounds like your cabin was let twice over half-term by the owner.", "en", "passed"),
         ("It seems like you were double-booked: the owner let your cabin twice at half-term.", "en", "passed"),
+        # "if I may rephrase", "from what you tell me" (v23).
+        ("If I may rephrase, the owner let your cabin twice over half-term and you need somewhere else.", "en", "passed"),
+        ("From what you tell me, the owner let your cabin twice at half-term.", "en", "passed"),
         # The same openings followed by something else.
         ("donc là vous pouvez me donner le nom du vétérinaire", "fr", "failed"),
         ("It sounds like a line fault, so I'll book an engineer.", "en", "failed"),
+        ("If I may rephrase my question: what's the booking reference?", "en", "failed"),
         ("Laissez-moi reformuler ma question : quel est le nom du vétérinaire ?", "fr", "failed"),
         ("so the booking reference is on your confirmation email", "en", "failed"),
         ("C'est donc pour ça que le vétérinaire a rappelé hier.", "fr", "failed"),
@@ -335,10 +339,36 @@ def test_restatements_announced_in_other_words(agent, language, expected):
         # « saisi » typed in, « suivi » a link: no check (a review's cases).
         ("Le chocolat noir est le plus dangereux. Vous avez bien saisi votre numéro de client ?", "fr", "failed"),
         ("Le chocolat noir est le plus dangereux. Vous avez bien suivi le lien dans le mail ?", "fr", "failed"),
+        # « est-ce que je vous ai bien expliqué … ? », "is it understood?" (v23); the statement asks nothing.
+        ("surveillez-le ce soir et appelez s'il vomit est-ce que je vous ai bien expliqué les signes à surveiller", "fr", "passed"),
+        ("the owner refunds the deposit first then we rebook you for march is it understood sir", "en", "passed"),
+        ("Je vous ai bien expliqué que le chocolat noir est dangereux, il faut surveiller ce soir.", "fr", "failed"),
+        # A question on the state of a device, a reassurance, what a price includes: no check (v23's negatives).
+        ("The owner refunds the deposit first. Is the boiler in the cabin switched on?", "en", "failed"),
+        ("le chocolat noir est le plus dangereux la consultation de contrôle est comprise aussi", "fr", "failed"),
     ],
 )
 def test_checks_of_understanding_in_other_words(agent, language, expected):
     result = after_the_pet_or_cabin(agent, "Oui.", language, "reformulation.checks_understanding")
+    assert result.status == expected, result.reason
+
+
+@pytest.mark.parametrize(
+    "customer, agent, language, expected",
+    [
+        # A number read back then « c'est bien ça ? » confirms data, in figures or in words; a restatement with a number in
+        # it still asks the customer to check it (v23).
+        ("Mon numéro c'est le 06 45 12 78 90.", "Je répète : 06 45 12 78 90, c'est bien ça ?", "fr", "failed"),
+        ("zéro six quarante-cinq douze septante-huit", "zéro six quarante-cinq douze septante-huit c'est bien ça", "fr", "failed"),
+        ("it's oh seven seven double four nine one", "so that's oh seven seven double four nine one is that right", "en", "failed"),
+        ("Oui.", "Donc votre chien a mangé deux tablettes de chocolat noir ce matin, c'est bien ça ?", "fr", "passed"),
+    ],
+)
+def test_a_number_read_back_is_no_check_of_understanding(customer, agent, language, expected):
+    opening = (A, "Clinique des Tilleuls, bonjour.") if language == "fr" else (A, "Hello, Lakeview Holidays, how can I help?")
+    turns = [opening, FR_PET if language == "fr" else EN_PET, (A, "Votre numéro ?" if language == "fr" else "Your number?"),
+             (C, customer), (A, agent), (C, "oui" if language == "fr" else "yes")]
+    result = item(turns, "reformulation.checks_understanding", language)
     assert result.status == expected, result.reason
 
 

@@ -101,6 +101,8 @@ def _interrupted(ctx: CheckContext) -> str | None:
         before.append(marker_turn)
     if before and _takes_leave(ctx, before):
         return None
+    if marker_turn.speaker == SYSTEM and _closed_before(ctx, marker_turn):
+        return None
     # The customer came back after the marker, or said it, and the agent went on to close (« Êtes-vous toujours là ? »
     # « Oui, pardon » « … autre chose ? »; « allô ? je ne vous entends plus » « Je vous entends. Autre chose ? »): judged.
     # (Not an agent closing a chat nobody answers: "As I haven't heard back, goodbye.")
@@ -109,6 +111,14 @@ def _interrupted(ctx: CheckContext) -> str | None:
     if after and (_closing_begun(ctx, after) or marker_turn.speaker == SYSTEM):
         return None  # (a chat resumed after the system's line, « Re-bonjour, je suis de retour » and the agent's answer: judged)
     return said
+
+
+def _closed_before(ctx: CheckContext, marker: TurnView) -> bool:
+    """The agent's last two turns before a system's line hold the closing with no farewell: a closing formula each, one
+    of them not said mid-call ("need anything else from me?" "No, that's all." "thanks for reaching out!" "Marisol has left
+    the chat."): the contact reached its closing, and is judged on it."""
+    last_two = [t for t in ctx.agent_turns if t.index < marker.index][-2:]
+    return len(last_two) == 2 and all(_closing_begun(ctx, [t]) for t in last_two) and _closing_begun(ctx, last_two, surely=True)
 
 
 # The customer's thanks wind the contact up when they close their last turn: among its last words.

@@ -54,6 +54,11 @@ class RecapParams(CheckParams):
         "it, or it says what will happen or what was done: « le technicien passera jeudi de 8 heures à 12 heures », \"I have reserved "
         "the room for Wednesday from two until five\")",
     )
+    requests: list[str] = Field(
+        default_factory=list,
+        description="words of a statement asking the customer for what the agent still needs (« il nous faudra aussi l'adresse », \"we'll "
+        "need the PO number\"): it sums nothing up, whatever its tense (unless a marker opens it)",
+    )
     bank: str | None = Field(
         default=None, description="a rubric bank (`banks:`) of recaps: a sentence of the window that realises it is a recap (recognised by meaning)"
     )
@@ -65,9 +70,10 @@ class RecapParams(CheckParams):
 
     @cached_property
     def matchers(self) -> dict[str, re.Pattern[str] | None]:
-        """The explicit formulas, the markers, the headings, what was done, what happens next, the days, the question words, the offers:
+        """The explicit formulas, the markers, the headings, what was done, what happens next, the days, the requests, the question words, the offers:
         each one regex."""
-        lists = {"phrases": self.phrases, "markers": self.markers, "headings": self.headings, "done": self.done, "next": self.next, "days": self.days}
+        lists = {"phrases": self.phrases, "markers": self.markers, "headings": self.headings, "done": self.done, "next": self.next, "days": self.days,
+                 "requests": self.requests}
         lists |= {"question_words": self.question_words, "offers": self.offers}
         matchers = {name: self.phrase_matcher(phrases) for name, phrases in lists.items()}
         if matchers["days"] is not None:
@@ -150,6 +156,7 @@ def recap(ctx: CheckContext, params: RecapParams) -> ItemResult:
         return ctx.passed(reason("recap.explicit", text=explicit[0].text, at=place(explicit[0])), explicit[:1])
     stops = stop_words(ctx.language)
     marker, done, upcoming, days, offers = matchers["markers"], matchers["done"], matchers["next"], matchers["days"], matchers["offers"]
+    requests = matchers["requests"]
     first_said = first_saying(ctx.window("conversation"), lambda t: _stems(t.norm.words(), stops))
     answers = _answers(ctx, matchers["question_words"])
     for turn in turns:
@@ -178,7 +185,7 @@ def recap(ctx: CheckContext, params: RecapParams) -> ItemResult:
         leave: list[tuple[int, int]] | None = None
         for start, end, question in spans:
             said = turn.norm.text[start:end]
-            if question or len(said.split()) < params.min_words:
+            if question or len(said.split()) < params.min_words or requests is not None and requests.search(said):
                 continue
             coming = upcoming.search(said) if upcoming is not None else None
             dated = days.search(said) if days is not None else None
@@ -214,6 +221,8 @@ def recap(ctx: CheckContext, params: RecapParams) -> ItemResult:
     # Read by meaning last: the rules above need no sentence embedded.
     if params.bank:
         found = realised(read_with_bank(ctx, params.bank, [t for t in turns if t.index not in answers]))
+        if requests is not None:
+            found = [r for r in found if not requests.search((said := r.as_match()).turn.norm.text, said.start, said.end)]
         if found:
             return by_meaning(ctx, "passed", {"fr": "récapitulatif", "en": "recap"}, found)
     return ctx.failed(reason("recap.missing", window=ctx.window_param(ctx.item.window)))

@@ -71,6 +71,11 @@ class FormulaParams(PhrasesParams):
         "restatement, an explanation); after a name or a date they confirm data, opening a turn they answer",
     )
     confirmation_min_words: int = Field(default=0, ge=0)
+    number_words: list[str] = Field(
+        default_factory=list,
+        description="with `confirmation_min_words`: the words that say a number; they and figures are not counted, a number read back "
+        "being data (« zéro quatre septante-six douze…, c'est bien ça ? », « Je répète : 0696 45 12 78, c'est bien ça ? »)",
+    )
     lemmas: list[str] = Field(
         default_factory=list,
         description="verbs that say the formula in any form (« remercier »: « c'est moi qui vous remercie »), matched on spaCy lemmas",
@@ -118,6 +123,10 @@ class FormulaParams(PhrasesParams):
     @cached_property
     def tag_matcher(self) -> re.Pattern[str] | None:
         return self.phrase_matcher(self.tags)
+
+    @cached_property
+    def number_word_set(self) -> frozenset[str]:
+        return self.normal_words(self.number_words)
 
     @cached_property
     def confirmation_matcher(self) -> re.Pattern[str] | None:
@@ -255,10 +264,11 @@ def _said_enough(ctx: CheckContext, match: Match, params: FormulaParams) -> bool
     turn = match.turn
     start, _ = turn.norm.span(match.start, match.end)
     _, affirmations = params.affirmed
+    data = affirmations | params.number_word_set
 
     def words(first: int, last: int) -> list[str]:
         said = turn.norm.norm_span(first, last) if last > first else None
-        return [w for w in turn.norm.text[said[0] : said[1]].split() if w not in affirmations] if said is not None else []
+        return [w for w in turn.norm.text[said[0] : said[1]].split() if w not in data and not any(c.isdigit() for c in w)] if said is not None else []
 
     # Affirmations alone (« Oui, c'est bien ça ? ») say nothing: the sentence before is what is confirmed.
     opening, end = confirmed_sentence(turn, start, lambda first, last: bool(words(first, last)))

@@ -184,7 +184,8 @@ _CODE = re.compile(r"(?<![\w-])([^\W\d_]{1,3}\d{1,2}[^\W\d_]?)(?![\w-]|[.,]\d)")
 # The same code in raw speech, a letter or two then its figure in words (« le forfait f deux », "priority p one"), read on
 # normalised text (hesitations out: "priority uh one" is no code).
 _SPOKEN_CODE = re.compile(r"(?<![a-z0-9])(?=([a-z]{1,2}) ([a-z]+)(?![a-z0-9]))")  # (overlapping: « la b deux »)
-_ACRONYM = re.compile(r"(?<![\w-])([A-Z]{2,6}|[A-Z][A-Za-z]{1,4}[A-Z])s?(?![\w-])")
+# (And an identifier in capitals joined by underscores, a status or a code read off a screen: « en statut PENDING_KYC ».)
+_ACRONYM = re.compile(r"(?<![\w-])([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[A-Z]{2,6}|[A-Z][A-Za-z]{1,4}[A-Z])s?(?![\w-])")
 # A run of lower-case letters standing alone or after an elided article (« l'edl »), not part of a hyphenated word or a
 # code with digits.
 _LOWER_RUN = re.compile(r"(?:(?<=\b[^\W\d_]['’])|(?<![\w'’-]))([^\W\d_A-Z]{2,12})(?![\w'’-])")
@@ -194,6 +195,8 @@ _VOWELS = frozenset("aeiouy")
 _SPELLED = re.compile(r"(?:(?<=\b[lLdD]['’])|(?<![\w'’.@-]))[a-zA-Z](?: +[a-zA-Z])+(?![\w'’.@-])")
 # The pronouns after the euphonic t of an inverted question (« y a-t-il » written « y a t il »).
 _INVERTED_SUBJECTS = {"fr": frozenset({"il", "elle", "on", "ils", "elles"})}
+# Articles that read as numbers (« une d p »: a « déclaration préalable », not one of something).
+_ARTICLES = {"fr": frozenset({"un", "une"})}
 # The letters that are words of their own: « il y a », "a", "I".
 _LETTER_WORDS = {"fr": frozenset("ayo"), "en": frozenset("aio")}
 
@@ -294,7 +297,8 @@ def _spelled_acronyms(ctx: CheckContext, turn: TurnView, params: JargonParams) -
         if span is None:
             continue
         after = turn.norm.words_after(span[1], 1)
-        if any(_is_number(ctx.language, word) for word in turn.norm.words_before(span[0], 1) + after):
+        before = [w for w in turn.norm.words_before(span[0], 1) if w not in _ARTICLES.get(ctx.language, ())]
+        if any(_is_number(ctx.language, word) for word in before + after):
             continue
         if letters[-1] == "t" and after and after[0] in _INVERTED_SUBJECTS.get(ctx.language, ()):
             continue  # « y a t il », « l'a t elle »: the euphonic t of a question

@@ -93,6 +93,9 @@ def _content_lemmas(ctx: CheckContext, turn: TurnView, start: int | None = None,
 
 
 ASKED, STATED = "asked", "stated"
+# A restatement whose content words are figures for more than this share reads a number back (« vous voulez 2 places le 12 »
+# still restates).
+_READ_BACK_NUMBERS = 2 / 3
 
 
 def _sentence_end(turn: TurnView, position: int, confirm: re.Pattern[str] | None) -> tuple[int, str | None]:
@@ -289,7 +292,8 @@ def restatement(ctx: CheckContext, params: RestatementParams) -> ItemResult:
             # the need restated without a formula has a full verb of its own (« vous voulez … », "she has vomited").
             continue
         content = [lemma for low, high in content_spans for lemma in _content_lemmas(ctx, match.turn, low, high)]
-        if len(content) < params.min_content_words:
+        if len(content) < params.min_content_words or sum(map(number, content)) > _READ_BACK_NUMBERS * len(content):
+            # (Figures for the most part, « Je répète : 06 45 12 78 90, c'est bien ça ? »: a number read back, not the need.)
             record((0.0, 0.0, Match(match.turn, start, end), len(content)))
             continue
         need_text, need = need_of(need_turns)
