@@ -442,6 +442,63 @@ def test_a_clause_of_outrage_is_read_alone(scorer, language, said, present) -> N
     assert result.signals["complaint"].present is present, result.signals["complaint"].reason
 
 
+@pytest.mark.parametrize(
+    ("language", "bank", "said", "cued"),
+    [
+        # Going elsewhere in words of its own (v23): the number ported, the child taken off the roll, "after this I'll get
+        # … from …", taking one's custom to a named rival "from now on"; not a key or a review left.
+        ("fr", "churn_threat", "si la ligne n'est pas rétablie demain je porte mon numéro chez l'opérateur d'en face", True),
+        ("fr", "churn_threat", "si rien ne change je la désinscris en janvier", True),
+        ("fr", "churn_threat", "Je porte mon colis chez le voisin.", False),
+        ("en", "churn_threat", "honestly after this i'll buy her inhalers from the pharmacy on the corner", True),
+        ("en", "churn_threat", "I'm taking the van to Kwik Tyres over on Mill Lane from now on.", True),
+        ("en", "churn_threat", "After this I'll get the form from you by email, right?", False),
+        ("en", "churn_threat", "I can leave the key out for the engineer.", False),
+        ("en", "churn_threat", "I'm leaving your gym at the end of the month.", True),
+        # The company's head by another title, a regulator (v23).
+        ("fr", "escalation_request", "Je saisis le régulateur des télécoms.", True),
+        ("fr", "escalation_request", "je veux parler au patron", True),
+        ("en", "escalation_request", "I would like to speak to the bursar about the refund.", True),
+        ("en", "escalation_request", "Can I talk to the principal, please?", True),
+        ("en", "escalation_request", "The principal amount hasn't changed.", False),
+    ],
+)
+def test_leaving_and_escalating_in_words_of_v23(language, bank, said, cued) -> None:
+    assert default_bank(language, bank).has_cue(said) is cued
+
+
+@pytest.mark.parametrize(
+    ("language", "said", "cued"),
+    [
+        # A negation before a subject that opens a clause of its own negates the condition, not the leaving after it
+        # (the banks' cue_subjects, v23); said of the leaving itself it still negates it.
+        ("fr", "si c'est pas réglé je résilie", True),
+        ("fr", "je ne vais pas résilier pour si peu", False),
+        ("en", "fix it by friday and if not i'm cancelling", True),
+        ("en", "I'm not cancelling over this", False),
+    ],
+)
+def test_a_negation_reaches_no_cue_past_a_new_subject(language, said, cued) -> None:
+    assert default_bank(language, "churn_threat").has_cue(said) is cued
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_an_apology_said_outright_in_a_long_spoken_turn_acknowledges_the_complaint(scorer, language) -> None:
+    """The acknowledges items' phrases (v23): the bank reads the whole unpunctuated turn as one sentence, about the
+    account; the apology in it is read as said."""
+    if language == "fr":
+        turns = [("agent", "chauffage durand bonjour"), ("customer", "bonjour le technicien devait passer hier matin personne n'est venu c'est inadmissible"),
+                 ("agent", "d'accord toutes mes excuses madame je regarde votre dossier vous pouvez me redonner l'adresse"), ("customer", "douze rue des lilas")]
+    else:
+        turns = [("agent", "lakeside heating hello"), ("customer", "hi the engineer was due yesterday morning and nobody came this is unacceptable"),
+                 ("agent", "okay i'm sorry about that let me pull up the account can i get the address on file"), ("customer", "twelve elm road")]
+    result = scorer.score(make_interaction(turns, language, id=f"apology-{language}"))
+    assert result.signals["complaint"].present
+    item = result.criteria["complaint_handling"].items["acknowledges"]
+    assert item.status == "passed", item.reason
+    assert item.evidence[0].turn == 2
+
+
 def test_referring_a_matter_to_a_body_is_an_escalation_cue() -> None:
     model = default_bank("fr", "escalation_request")
     for said in ("Je saisis la commission de conciliation.", "On va saisir le juge.", "J'écrirai au bâtonnier.", "Je fais un signalement sur Signal Conso."):
@@ -465,6 +522,10 @@ def test_referring_a_matter_to_a_body_is_an_escalation_cue() -> None:
         ("fr", "Le livreur a encore laissé le colis sous la pluie, trempé, et vous me dites que ce n'est pas votre faute : "
                "ma prochaine commande, je la passerai chez un autre site.", True, "signal.found"),
         ("en", "The parcel came back damaged a third time, so I'm taking my orders somewhere else.", True, "signal.found"),
+        # Going elsewhere in words of its own (v23): the app deleted (the other new cues: test_leaving_and_escalating_in_words_of_v23).
+        ("fr", "Si ça recommence encore une fois, je désinstalle rien du tout : je supprime l'appli et je commande au téléphone.", True, "signal.found"),
+        # "leave" of a key, a review: no leaving (v23).
+        ("en", "The boiler keeps cutting out, it's annoying, but I can leave the key out for the engineer.", False, "signal.absent"),
         # No leaving: words of the cues in other senses, said upset (« revenir sur un point », « mettre fin à des
         # coupures », « changer d'adresse », "never called me back"), and a move abroad the sentiment reads negative.
         ("fr", "Je ne reviendrai pas sur ce point, le devis me convient.", False, "signal.absent"),
@@ -499,6 +560,8 @@ def test_a_leaving_said_upset_is_a_churn_threat_in_words_no_example_is_near(scor
                      marks=pytest.mark.xfail(strict=True, reason="known limit since v17: +0.03, near a learned « passez-moi le gérant »")),
         ("fr", "ça m'énerve mais bon je ne compte pas aller en justice je veux juste être remboursé", False, "signal.absent"),
         ("en", "you didn't apply my senior citizen discount again, this is so annoying", False, "signal.absent"),
+        # The company's head by another title (v23): « votre gérant ».
+        ("fr", "Avec tout le respect que je vous dois, je voudrais que votre gérant me rappelle aujourd'hui.", True, "signal.found"),
     ],
 )
 def test_an_escalation_said_upset_is_read_at_the_lowered_margin(scorer, language, said, present, reason_code) -> None:
@@ -779,6 +842,7 @@ def test_a_cue_reads_a_contraction_asr_wrote_without_its_apostrophe() -> None:
         ("fr", "j'ai pas à me plaindre du service hein", True),
         ("fr", "Je ne dis pas ça pour me plaindre, la livraison était parfaite.", True),
         ("fr", "cest pas une reclamation hein je voulais savoir quand passe le plombier", True),  # ASR without apostrophes
+        ("fr", "Alors, je ne vous appelle pas pour râler, au contraire, tout était parfait.", True),  # v23: « vous » before the verb
         ("fr", "Je ne me plains pas, mais votre technicien n'est jamais venu.", False),
         ("fr", "Je ne me plains pas, c'est juste que j'attends depuis trois semaines.", False),
         ("fr", "Je ne me plains pas pour rien, ça fait trois semaines que j'attends.", False),

@@ -31,7 +31,8 @@ leaving: « résilier », "switch"): a sentence holding one realises the bank at
 `cue_floor` at that floor rather than the bank's (a long sentence about an earlier
 call is far from every short example, yet says what it is about). A cue
 within three words after one of the bank's `cue_negations` is none (« je ne vais pas
-résilier », "I'm not leaving"). A customer signal's bank may also set
+résilier », "I'm not leaving"), unless one of its `cue_subjects` opens a clause
+between them (« si ce n'est pas réglé demain je résilie »). A customer signal's bank may also set
 `negative_cue_shift`: a sentence holding a cue, in a customer turn where a
 sentence reads negative, realises it at the margin less this and without the
 floor (qualicall.scorer.signals).
@@ -77,6 +78,7 @@ class Bank:
     cues: tuple[str, ...] = ()  # regular expressions on normalised text
     cue_shift: float = 0.0
     cue_negations: tuple[str, ...] = ()  # words, on normalised text
+    cue_subjects: tuple[str, ...] = ()  # words, on normalised text: a negation before one reaches no cue from it on
     # Set: the floor for a sentence holding a cue (BankModel.floors): the cue says what the sentence is about.
     cue_floor: float | None = None
     # Set: a sentence that does not realise the bank is read clause by clause, each clause holding a cue
@@ -170,6 +172,7 @@ class BankModel:
         self._k_neg = max(1, min(self.bank.k, len(self.negative_vectors)))
         self._cues = re.compile("|".join(f"(?:{cue})" for cue in self.bank.cues)) if self.bank.cues else None
         self._negations = frozenset(self.bank.cue_negations)
+        self._subjects = frozenset(self.bank.cue_subjects)
         self._disclaimers = re.compile("|".join(f"(?:{d})" for d in self.bank.disclaimers)) if self.bank.disclaimers else None
         self._contrasts = re.compile("|".join(f"(?:{c})" for c in self.bank.contrasts)) if self.bank.contrasts else None
         self._clearings = re.compile("|".join(f"(?:{c})" for c in self.bank.clearings)) if self.bank.clearings else None
@@ -217,9 +220,16 @@ class BankModel:
         if self._cues is None:
             return False
         for normal in _normal_parts(text, self.bank.contractions):
-            if any(not self._negations.intersection(normal[: found.start()].split()[-CUE_NEGATION_WORDS:]) for found in self._cues.finditer(normal)):
+            if any(not self._negated(normal, found) for found in self._cues.finditer(normal)):
                 return True
         return False
+
+    def _negated(self, normal: str, cue: re.Match[str]) -> bool:
+        """One of `cue_negations` among the CUE_NEGATION_WORDS words before the cue, no subject word (`cue_subjects`) after
+        it opening a clause of its own, the cue's first word included (« si ce n'est pas réglé je résilie »)."""
+        before = normal[: cue.start()].split()[-CUE_NEGATION_WORDS:]
+        last = max((i for i, word in enumerate(before) if word in self._negations), default=None)
+        return last is not None and self._subjects.isdisjoint(before[last + 1 :] + normal[cue.start() : cue.end()].split()[:1])
 
     def floors(self, texts: Sequence[str]) -> np.ndarray | None:
         """The floor each sentence is judged at: `cue_floor` for a sentence holding a cue, the bank's floor for the

@@ -202,6 +202,11 @@ class BankSpec(_Strict):
     cues: list[Regex] = Field(default_factory=list, description="patterns on normalised text, words the bank's meaning needs in some form")
     cue_shift: float = Field(default=0.0, ge=0, description="a sentence with a cue realises the bank at margin − this, one without at margin + this")
     cue_negations: list[str] = Field(default_factory=list, description="words that make a cue up to three words after them no cue")
+    cue_subjects: list[str] = Field(
+        default_factory=list,
+        description="subject words that open a clause of their own (« je », \"I\"): a negation before one of them does not reach a cue from it on "
+        "(« si la ligne n'est pas rétablie demain je porte mon numéro ailleurs »: the condition is negated, not the leaving)",
+    )
     cue_floor: float | None = Field(
         default=None, ge=-1, le=1,
         description="set: the floor for a sentence holding a cue (a long sentence about an earlier call is far from every short example)",
@@ -262,7 +267,8 @@ class BankSpec(_Strict):
         """The bank as the scorer judges it; `contractions` are the rubric's (`text.contractions`): its cues read sentences as turns are read."""
         return Bank(
             name, tuple(self.positive), tuple(self.negative), k=self.k, margin=self.margin, floor=self.floor,
-            cues=tuple(self.cues), cue_shift=self.cue_shift, cue_negations=tuple(normalize(w).text for w in self.cue_negations), clause_margin=self.clause_margin,
+            cues=tuple(self.cues), cue_shift=self.cue_shift, cue_negations=tuple(normalize(w).text for w in self.cue_negations),
+            cue_subjects=tuple(normalize(w).text for w in self.cue_subjects), clause_margin=self.clause_margin,
             cue_floor=self.cue_floor,
             linear=self.linear, contractions=contractions, disclaimers=tuple(self.disclaimers), contrasts=tuple(self.contrasts),
             clearings=tuple(self.clearings),

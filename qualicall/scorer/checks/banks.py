@@ -25,7 +25,7 @@ from pydantic import Field
 
 from qualicall.core.result import ItemResult
 from qualicall.scorer.banks import BankMatch, bank_model
-from qualicall.scorer.context import CheckContext, Match, TurnView
+from qualicall.scorer.context import CheckContext, Match, TurnView, find_all
 from qualicall.scorer.params import CheckParams, Regex, Wording
 from qualicall.scorer.reasons import Reason, place, reason, term
 from qualicall.scorer.registry import register_check
@@ -43,10 +43,19 @@ class BankItemParams(CheckParams):
         default_factory=list,
         description="patterns on normalised text, one of which a realising sentence must also match (next_step: a delay or a reference)",
     )
+    phrases: list[str] = Field(
+        default_factory=list,
+        description="formulas that realise the item wherever the window says them, read before the bank (acknowledges: « toutes mes "
+        "excuses », \"I'm sorry about that\"): in a long unpunctuated turn the bank reads one sentence whose vector they weigh little in",
+    )
 
     @cached_property
     def needs_matcher(self) -> re.Pattern[str] | None:
         return self.formula_matcher([], self.needs)
+
+    @cached_property
+    def matcher(self) -> re.Pattern[str] | None:
+        return self.formula_matcher(self.phrases, [])
 
     def has_what_is_needed(self, text: str) -> bool:
         """The sentence holds what the item needs besides its meaning (always, without `needs`)."""
@@ -160,6 +169,9 @@ def example_bank(ctx: CheckContext, params: BankItemParams) -> ItemResult:
                 evidence=[unit.evidence()],
                 measures={"score": round(match.score, 3), "similarity": round(match.similarity, 3)},
             )
+    said = find_all(params.matcher, turns)
+    if said:
+        return ctx.passed(reason("formula.found", what=what, text=said[0].text, at=place(said[0])), said[:3])
     margin = ctx.rubric.example_banks()[params.bank].margin
     found = [r for r in realised(readings) or realised(read_clauses(ctx, params.bank, readings)) if params.has_what_is_needed(r.unit.text)]
     if found:
