@@ -95,6 +95,29 @@ def test_a_pattern_re_already_holds_is_stored_all_the_same(tmp_path, monkeypatch
     assert (pattern, 0) in stored
 
 
+def test_a_cache_file_is_read_once_per_process_unless_it_changed_on_disk(tmp_path, monkeypatch):
+    """A language's `like_num` and its pipeline enter the same block: the file of megabytes is read once, and read again
+    only when another process rewrote it."""
+    from qualicall.models import regex_cache
+    from qualicall.models.derived import derived_path, write_derived
+
+    monkeypatch.setenv("QUALICALL_CACHE_DIR", str(tmp_path))
+    import _sre
+
+    reads = []
+    real = regex_cache.read_derived
+    monkeypatch.setattr(regex_cache, "read_derived", lambda path: reads.append(path) or real(path))
+    for pattern in (r"(?#read once)a+b", r"(?#read once)a+b", r"(?#read once)c+d"):
+        with regex_cache.compiled_once("once", "v1"):
+            assert re.compile(pattern)
+    assert len(reads) == 1
+    path = derived_path("regex-once", ["v1", str(_sre.MAGIC), str(_sre.CODESIZE)])
+    write_derived(path, {})  # another process's file
+    with regex_cache.compiled_once("once", "v1"):
+        assert re.compile(r"(?#read once)e+f")
+    assert len(reads) == 2
+
+
 # --- spaCy: loaded with cached patterns, fast tables, without torch --------------
 
 PIPELINE_OUTPUT = """

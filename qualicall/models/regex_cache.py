@@ -17,6 +17,7 @@ import _sre
 import re
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from contextlib import contextmanager
 from re import _compiler, _parser  # type: ignore[attr-defined]
 from typing import Any
@@ -24,6 +25,17 @@ from typing import Any
 from qualicall.models.derived import derived_path, read_derived, write_derived
 
 _lock = threading.RLock()
+# Each cache file as this process read or last wrote it, with its size and time then: a pipeline's blocks (its language's
+# `like_num`, then the pipeline) read a file of megabytes once, not once per block, unless it changed on disk since.
+_read: dict[Path, tuple[tuple[int, int] | None, dict[tuple[Any, int], "Compiled"]]] = {}
+
+
+def _signature(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns
 
 # (pattern, flags) → (flags, code, groups, groupindex, indexgroup): `_sre.compile`'s arguments.
 Compiled = tuple[int, list[int], int, dict[str, int], tuple[Any, ...]]
@@ -47,8 +59,14 @@ def compiled_once(name: str, *versions: str) -> Iterator[None]:
     The file gains the patterns compiled in the block that it did not hold: a pipeline's patterns
     (and those of code that compiled at the same time, in another thread)."""
     path = derived_path(f"regex-{name}", [*versions, str(_sre.MAGIC), str(_sre.CODESIZE)])
-    stored = read_derived(path)
-    known: dict[tuple[Any, int], Compiled] = stored if isinstance(stored, dict) else {}
+    with _lock:
+        seen = _read.get(path)
+        if seen is not None and seen[0] == _signature(path):
+            known = seen[1]
+        else:
+            stored = read_derived(path)
+            known = stored if isinstance(stored, dict) else {}
+            _read[path] = (_signature(path), known)
     used: dict[tuple[Any, int], Compiled] = {}
     original = _compiler.compile
 
@@ -80,4 +98,7 @@ def compiled_once(name: str, *versions: str) -> Iterator[None]:
             _compiler.compile = original
     if used.keys() - known.keys():
         # (every pattern the block used is in `used`, `re`'s own cache emptied on entering it)
-        write_derived(path, {**known, **used})
+        with _lock:
+            merged = {**known, **used}
+            write_derived(path, merged)
+            _read[path] = (_signature(path), merged)
