@@ -122,9 +122,12 @@ def test_a_cut_word_after_the_agents_goodbye_or_inside_a_turn_is_no_interruption
         # What the agent still needs from the customer restates the call in the future tense and sums nothing up (v23) …
         ("Il nous faudra aussi le numéro de suivi du colis pour la livraison de jeudi à Lyon.", "fr", "failed"),
         ("We'll also need the parcel's tracking number for Thursday's delivery from Leeds.", "en", "failed"),
-        # … what will happen does.
+        # … what will happen does, "we'll need to send …" too (a review's case).
         ("Le livreur repartira de Lyon avec votre colis et vous serez livré jeudi.", "fr", "passed"),
         ("The driver will leave Leeds with your parcel and you'll have it on Thursday.", "en", "passed"),
+        ("right i've logged it and we'll need to send the parcel out again from leeds on thursday morning", "en", "passed"),
+        # What was done, then a request: no next step (a review's case).
+        ("J'ai bien noté pour le colis de Lyon. Il nous faudra le numéro de suivi inscrit sur l'étiquette.", "fr", "failed"),
     ],
 )
 def test_a_request_for_what_is_still_needed_is_no_recap(last, language, expected):
@@ -151,6 +154,9 @@ def test_leaving_a_chat_after_the_agents_closing_questions_and_thanks_is_judged(
     answered = [(A, "Bonjour, Jules à votre écoute."), (C, "Ma box est vide."), (A, "Je vous en renvoie une, elle arrive vendredi."),
                 (C, "Et pour la suivante ?"), (A, "Elle partira le 3 comme d'habitude."), (S, "Le client a quitté la conversation.")]
     assert status(answered, "closing.farewell", "fr", channel="chat") == "not_applicable"
+    # The customer opened a new question after the agent's thanks: the contact was cut (a review's case).
+    reopened = closed[:-1] + [(C, "Oh wait, why was there a late fee on my last bill?"), (S, "Jake has left the chat.")]
+    assert status(reopened, "closing.farewell", "en", channel="chat") == "not_applicable"
 
 
 def test_customer_leaving_a_chat_makes_the_closing_not_applicable():
@@ -581,8 +587,9 @@ def test_a_chat_session_that_expires_is_cut():
         # A request (« vous pouvez… ? ») is done, and the reply may sum up.
         ("Vous pouvez me le renvoyer ?", "Oui, le colis repart du dépôt de Lyon aujourd'hui et vous serez livré jeudi.", "fr", "passed"),
         ("Can you send it again?", "Yes, your parcel leaves the Leeds depot today and it will be delivered on Thursday.", "en", "passed"),
-        # A yes/no question is a question too ("Is that possible?", v23).
+        # A yes/no question asked with a '?' is a question too ("Is that possible?", v23); "is that" in raw speech asks nothing.
         ("Could the driver ring the bell twice? Is that possible?", "The driver will ring twice at the Leeds depot address on Thursday, so that will be fine.", "en", "failed"),
+        ("yeah thursday's fine the only thing is that i'm out until ten", "no worries the driver will bring your parcel from the leeds depot on thursday after ten", "en", "passed"),
     ],
 )
 def test_an_answer_to_the_last_question_is_no_recap(question, answer, language, expected):
@@ -893,6 +900,7 @@ def test_a_chat_resumed_after_the_systems_interruption_is_judged():
         ("Il reste quelque chose à régler : la caution de cinquante euros, par chèque à l'accueil.", "fr", "other_needs", "failed"),
         # « c'est tout pour vous ? » closing the turn asks (v23).
         ("c'est noté pour jeudi c'est tout pour vous", "fr", "other_needs", "passed"),
+        ("Ce sera tout pour vous, Madame Lemoine ?", "fr", "other_needs", "passed"),
         # Announcing that the chat closes asks about no other need (v23's negatives).
         ("Je clos notre échange de mon côté.", "fr", "other_needs", "failed"),
     ],

@@ -259,6 +259,8 @@ def test_names_services_and_greeting_words():
         # … but outside a presenting phrase a word in capitals is a code, not a first name (« statut BO », v23), and a
         # Louisiana "cher" is an endearment.
         ([(A, "Bonjour, que puis-je faire pour vous ?"), (C, "Ma commande n'arrive pas."), (A, "Merci. Elle est en statut BO, le café est en rupture.")], "fr", "failed"),
+        # (a longer name typed in capitals is still one: a review's case)
+        ([(A, "Bonjour, vous échangez avec MATHILDE du service abonnés, que puis-je faire pour vous ?"), (C, "Bonjour.")], "fr", "passed"),
         ([(A, "bayou lawn care hey what can i do ya for"), (C, "hi my grass is all brown patches"), (A, "oh yeah that's chinch bugs cher")], "en", "failed"),
         # A title across a pause is not the name's (the customer wrote first: the title alone would make it theirs),
         # « au clavier » presents a chat agent; the customer's name after a title is still theirs.
@@ -523,6 +525,7 @@ def test_being_there_to_help_offers_it(opening, language):
         # « à vous la parole », « vas-y raconte » closing the pick-up (v23).
         ("boulangerie du port bonjour à vous la parole", "fr", "passed"),
         ("ouais salut c'est la cave vas-y raconte", "fr", "passed"),
+        ("Garage du Port, bonjour. Allez-y, racontez-moi ça.", "fr", "passed"),
     ],
 )
 def test_an_invitation_to_speak_offers_help(opening, language, expected):

@@ -101,10 +101,13 @@ def test_positive_wording(agent, language, expected):
         # A fault's absence is information, not the formula.
         ("Je ne vois aucun problème sur votre compteur, les relevés sont normaux.", "fr", "passed"),
         ("We found no problem with the boiler's pressure.", "en", "passed"),
-        # A hold placed on a room is a reservation; "hold on", wait, is the formula (v23).
+        # A hold placed on a room is a reservation; "hold on", wait, is the formula (v23), whatever follows it (a review's cases).
         ("I've placed a hold on the function room until Friday noon.", "en", "passed"),
+        ("We put a temporary hold on your direct debit.", "en", "passed"),
         ("Please hold on to your receipt for the warranty.", "en", "passed"),
         ("Hold on, I'm still looking at the booking.", "en", "failed"),
+        ("Hold on a second, let me pull up your account.", "en", "failed"),
+        ("Hold on, the system's being slow this morning.", "en", "failed"),
     ],
 )
 def test_positive_wording_variants_of_the_banned_formulas(agent, language, expected):
@@ -226,6 +229,10 @@ def test_no_jargon_lower_case_acronyms_and_questions_about_a_word(turns, languag
         # An identifier in capitals joined by underscores is a code off a screen; letters spelled after an article are an
         # acronym (« une c n i »: « une » is no figure before a reference); « GSM » is everyday French (v23).
         ([(A, "Votre compte est en statut AWAITING_DOCS."), (C, "D'accord.")], "fr", "failed"),
+        # … not the customer's own file or login (a review's cases).
+        ([(A, "Je vous ai renvoyé le fichier DEVIS_AVRIL_2025 par mail."), (C, "D'accord.")], "fr", "passed"),
+        ([(A, "Vous trouverez DEVIS_AVRIL_2025.pdf en pièce jointe."), (C, "Merci.")], "fr", "passed"),
+        ([(A, "Votre identifiant est LEROY_B44, en majuscules."), (C, "Merci.")], "fr", "passed"),
         ([(A, "il vous faut une c n i à jour pour la mairie"), (C, "d'accord")], "fr", "failed"),
         ([(A, "Laissez-moi un numéro de GSM, on vous rappelle."), (C, "D'accord.")], "fr", "passed"),
         # An in-house grade after « révision » (« révision R2 »).

@@ -306,12 +306,14 @@ def test_a_confirmation_asked_after_data_checks_no_understanding(agent, language
         ("So it sounds like your cabin was let twice over half-term by the owner.", "en", "passed"),
         ("It seems like you were double-booked: the owner let your cabin twice at half-term.", "en", "passed"),
         # "if I may rephrase", "from what you tell me" (v23).
-        ("If I may rephrase, the owner let your cabin twice over half-term and you need somewhere else.", "en", "passed"),
+        ("If I may restate your situation, the owner let your cabin twice over half-term and you need somewhere else.", "en", "passed"),
         ("From what you tell me, the owner let your cabin twice at half-term.", "en", "passed"),
         # The same openings followed by something else.
         ("donc là vous pouvez me donner le nom du vétérinaire", "fr", "failed"),
         ("It sounds like a line fault, so I'll book an engineer.", "en", "failed"),
         ("If I may rephrase my question: what's the booking reference?", "en", "failed"),
+        # The agent rephrasing their own words restates no need (a review's case).
+        ("It's the owner's policy. Let me rephrase that: the owner let your cabin twice at half-term.", "en", "failed"),
         ("Laissez-moi reformuler ma question : quel est le nom du vétérinaire ?", "fr", "failed"),
         ("so the booking reference is on your confirmation email", "en", "failed"),
         ("C'est donc pour ça que le vétérinaire a rappelé hier.", "fr", "failed"),
@@ -343,6 +345,9 @@ def test_restatements_announced_in_other_words(agent, language, expected):
         ("surveillez-le ce soir et appelez s'il vomit est-ce que je vous ai bien expliqué les signes à surveiller", "fr", "passed"),
         ("the owner refunds the deposit first then we rebook you for march is it understood sir", "en", "passed"),
         ("Je vous ai bien expliqué que le chocolat noir est dangereux, il faut surveiller ce soir.", "fr", "failed"),
+        ("The owner refunds the deposit first, then we rebook you for March. Is that understood, Mr Patel?", "en", "passed"),
+        # Asking whether something was presented checks nothing (a review's case).
+        ("Le chocolat noir est le plus dangereux. Est-ce que je vous ai présenté notre assurance santé animale ?", "fr", "failed"),
         # A question on the state of a device, a reassurance, what a price includes: no check (v23's negatives).
         ("The owner refunds the deposit first. Is the boiler in the cabin switched on?", "en", "failed"),
         ("le chocolat noir est le plus dangereux la consultation de contrôle est comprise aussi", "fr", "failed"),
@@ -362,6 +367,10 @@ def test_checks_of_understanding_in_other_words(agent, language, expected):
         ("zéro six quarante-cinq douze septante-huit", "zéro six quarante-cinq douze septante-huit c'est bien ça", "fr", "failed"),
         ("it's oh seven seven double four nine one", "so that's oh seven seven double four nine one is that right", "en", "failed"),
         ("Oui.", "Donc votre chien a mangé deux tablettes de chocolat noir ce matin, c'est bien ça ?", "fr", "passed"),
+        # A number word alone is a word (« neuf », "double"); numbers joined by « et », "and" are one read-back (a review's cases).
+        ("Oui.", "Vous voulez un collier neuf, c'est bien ça ?", "fr", "passed"),
+        ("Yes.", "So they billed you double, is that right?", "en", "passed"),
+        ("one two three four five six", "so that's one two three and four five six is that right", "en", "failed"),
     ],
 )
 def test_a_number_read_back_is_no_check_of_understanding(customer, agent, language, expected):

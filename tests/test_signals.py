@@ -446,21 +446,35 @@ def test_a_clause_of_outrage_is_read_alone(scorer, language, said, present) -> N
     ("language", "bank", "said", "cued"),
     [
         # Going elsewhere in words of its own (v23): the number ported, the child taken off the roll, "after this I'll get
-        # … from …", taking one's custom to a named rival "from now on"; not a key or a review left.
+        # … from …"; not a key or a review left.
         ("fr", "churn_threat", "si la ligne n'est pas rétablie demain je porte mon numéro chez l'opérateur d'en face", True),
         ("fr", "churn_threat", "si rien ne change je la désinscris en janvier", True),
         ("fr", "churn_threat", "Je porte mon colis chez le voisin.", False),
         ("en", "churn_threat", "honestly after this i'll buy her inhalers from the pharmacy on the corner", True),
-        ("en", "churn_threat", "I'm taking the van to Kwik Tyres over on Mill Lane from now on.", True),
+        ("en", "churn_threat", "I'll bring the meter readings to the shop from now on.", False),
         ("en", "churn_threat", "After this I'll get the form from you by email, right?", False),
         ("en", "churn_threat", "I can leave the key out for the engineer.", False),
         ("en", "churn_threat", "I'm leaving your gym at the end of the month.", True),
+        # (a review's cases: leaving for a rival, at a date; the app reinstalled, texts unsubscribed, bills to one's inbox,
+        # a parcel taken to the post office are no leaving)
+        ("en", "churn_threat", "I'm leaving for Octopus once this bill is paid.", True),
+        ("en", "churn_threat", "i'm leaving at the end of the month full stop", True),
+        ("fr", "churn_threat", "D'accord, je supprime l'application et je la réinstalle.", False),
+        ("fr", "churn_threat", "Comment je les désinscris des SMS promotionnels ?", False),
+        ("fr", "churn_threat", "je vais transférer mon numéro chez un opérateur moins cher", True),
+        ("en", "churn_threat", "Great, after this I'll take the parcel to the post office.", False),
+        ("en", "churn_threat", "Can I get my bills sent to my email from now on?", False),
         # The company's head by another title, a regulator (v23).
         ("fr", "escalation_request", "Je saisis le régulateur des télécoms.", True),
         ("fr", "escalation_request", "je veux parler au patron", True),
         ("en", "escalation_request", "I would like to speak to the bursar about the refund.", True),
         ("en", "escalation_request", "Can I talk to the principal, please?", True),
         ("en", "escalation_request", "The principal amount hasn't changed.", False),
+        # (a review's cases: the customer's own role, a device's regulator)
+        ("en", "escalation_request", "As a director of the company I need the invoices in its name.", False),
+        ("en", "escalation_request", "My husband is the director of the primary school.", False),
+        ("fr", "escalation_request", "Bonjour, je suis le gérant du salon et je voudrais passer au tarif pro.", False),
+        ("fr", "escalation_request", "Le régulateur de la chaudière affiche une erreur.", False),
     ],
 )
 def test_leaving_and_escalating_in_words_of_v23(language, bank, said, cued) -> None:
@@ -476,10 +490,17 @@ def test_leaving_and_escalating_in_words_of_v23(language, bank, said, cued) -> N
         ("fr", "je ne vais pas résilier pour si peu", False),
         ("en", "fix it by friday and if not i'm cancelling", True),
         ("en", "I'm not cancelling over this", False),
+        # A subject right after « ne », "n't" or « que » is an object, an inverted subject or the negated clause's (a review's cases).
+        ("fr", "Surtout ne nous résiliez pas, on a besoin de la ligne.", False),
+        ("en", "Why don't I just cancel then?", False),
     ],
 )
 def test_a_negation_reaches_no_cue_past_a_new_subject(language, said, cued) -> None:
     assert default_bank(language, "churn_threat").has_cue(said) is cued
+
+
+def test_a_subject_after_que_belongs_to_the_negated_clause() -> None:
+    assert not default_bank("fr", "complaint").has_cue("Ce n'est pas que j'en ai marre, mais bon.")
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])
@@ -488,7 +509,7 @@ def test_an_apology_said_outright_in_a_long_spoken_turn_acknowledges_the_complai
     account; the apology in it is read as said."""
     if language == "fr":
         turns = [("agent", "chauffage durand bonjour"), ("customer", "bonjour le technicien devait passer hier matin personne n'est venu c'est inadmissible"),
-                 ("agent", "d'accord toutes mes excuses madame je regarde votre dossier vous pouvez me redonner l'adresse"), ("customer", "douze rue des lilas")]
+                 ("agent", "d'accord toutes mes excuses pour ce rendez-vous manqué madame je regarde votre dossier vous pouvez me redonner l'adresse"), ("customer", "douze rue des lilas")]
     else:
         turns = [("agent", "lakeside heating hello"), ("customer", "hi the engineer was due yesterday morning and nobody came this is unacceptable"),
                  ("agent", "okay i'm sorry about that let me pull up the account can i get the address on file"), ("customer", "twelve elm road")]
@@ -497,6 +518,11 @@ def test_an_apology_said_outright_in_a_long_spoken_turn_acknowledges_the_complai
     item = result.criteria["complaint_handling"].items["acknowledges"]
     assert item.status == "passed", item.reason
     assert item.evidence[0].turn == 2
+    if language == "fr":
+        # An apology for the microphone is no acknowledgement of the problem (a review's case; the phrases need « pour », « de ce »).
+        muted = turns[:2] + [("agent", "je suis navrée mon micro était coupé vous disiez"), turns[1]]
+        result = scorer.score(make_interaction(muted, language, id=f"muted-{language}"))
+        assert result.criteria["complaint_handling"].items["acknowledges"].status == "failed"
 
 
 def test_referring_a_matter_to_a_body_is_an_escalation_cue() -> None:

@@ -79,6 +79,7 @@ class Bank:
     cue_shift: float = 0.0
     cue_negations: tuple[str, ...] = ()  # words, on normalised text
     cue_subjects: tuple[str, ...] = ()  # words, on normalised text: a negation before one reaches no cue from it on
+    cue_binders: tuple[str, ...] = ()  # words, on normalised text: a subject right after one opens no clause
     # Set: the floor for a sentence holding a cue (BankModel.floors): the cue says what the sentence is about.
     cue_floor: float | None = None
     # Set: a sentence that does not realise the bank is read clause by clause, each clause holding a cue
@@ -173,6 +174,7 @@ class BankModel:
         self._cues = re.compile("|".join(f"(?:{cue})" for cue in self.bank.cues)) if self.bank.cues else None
         self._negations = frozenset(self.bank.cue_negations)
         self._subjects = frozenset(self.bank.cue_subjects)
+        self._binders = frozenset(self.bank.cue_binders)
         self._disclaimers = re.compile("|".join(f"(?:{d})" for d in self.bank.disclaimers)) if self.bank.disclaimers else None
         self._contrasts = re.compile("|".join(f"(?:{c})" for c in self.bank.contrasts)) if self.bank.contrasts else None
         self._clearings = re.compile("|".join(f"(?:{c})" for c in self.bank.clearings)) if self.bank.clearings else None
@@ -226,10 +228,15 @@ class BankModel:
 
     def _negated(self, normal: str, cue: re.Match[str]) -> bool:
         """One of `cue_negations` among the CUE_NEGATION_WORDS words before the cue, no subject word (`cue_subjects`) after
-        it opening a clause of its own, the cue's first word included (« si ce n'est pas réglé je résilie »)."""
+        it opening a clause of its own, the cue's first word included (« si c'est pas réglé je résilie »); a subject word right
+        after one of `cue_binders` is the negated clause's own, an object or an inverted subject (« ce n'est pas que j'en ai
+        marre », « ne nous résiliez pas », "why don't I just switch")."""
         before = normal[: cue.start()].split()[-CUE_NEGATION_WORDS:]
         last = max((i for i, word in enumerate(before) if word in self._negations), default=None)
-        return last is not None and self._subjects.isdisjoint(before[last + 1 :] + normal[cue.start() : cue.end()].split()[:1])
+        if last is None:
+            return False
+        after = before[last:] + normal[cue.start() : cue.end()].split()[:1]
+        return not any(word in self._subjects and after[i - 1] not in self._binders for i, word in enumerate(after) if i)
 
     def floors(self, texts: Sequence[str]) -> np.ndarray | None:
         """The floor each sentence is judged at: `cue_floor` for a sentence holding a cue, the bank's floor for the

@@ -115,10 +115,15 @@ def _interrupted(ctx: CheckContext) -> str | None:
 
 def _closed_before(ctx: CheckContext, marker: TurnView) -> bool:
     """The agent's last two turns before a system's line hold the closing with no farewell: a closing formula each, one
-    of them not said mid-call ("need anything else from me?" "No, that's all." "thanks for reaching out!" "Marisol has left
-    the chat."): the contact reached its closing, and is judged on it."""
+    of them not said mid-call, the customer answering between them and asking nothing after ("need anything else from
+    me?" "No, that's all." "thanks for reaching out!" "Marisol has left the chat."): the contact reached its closing, and
+    is judged on it. (Not when the customer opened a new question after it: "Oh wait, why was there a late fee?")"""
     last_two = [t for t in ctx.agent_turns if t.index < marker.index][-2:]
-    return len(last_two) == 2 and all(_closing_begun(ctx, [t]) for t in last_two) and _closing_begun(ctx, last_two, surely=True)
+    if len(last_two) != 2 or not all(_closing_begun(ctx, [t]) for t in last_two) or not _closing_begun(ctx, last_two, surely=True):
+        return False
+    answered = any(last_two[0].index < t.index < last_two[1].index for t in ctx.customer_turns if t.norm.text)
+    after = [t for t in ctx.customer_turns if last_two[1].index < t.index < marker.index and t.norm.text]
+    return answered and not any(t.asks or _customer_waits(ctx, t) for t in after)
 
 
 # The customer's thanks wind the contact up when they close their last turn: among its last words.

@@ -207,6 +207,11 @@ class BankSpec(_Strict):
         description="subject words that open a clause of their own (« je », \"I\"): a negation before one of them does not reach a cue from it on "
         "(« si la ligne n'est pas rétablie demain je porte mon numéro ailleurs »: the condition is negated, not the leaving)",
     )
+    cue_binders: list[str] = Field(
+        default_factory=list,
+        description="with `cue_subjects`: words right after which a subject word opens no clause, an object or the negated clause's own "
+        "(« ne nous résiliez pas », « ce n'est pas que j'en ai marre », \"why don't I just switch\")",
+    )
     cue_floor: float | None = Field(
         default=None, ge=-1, le=1,
         description="set: the floor for a sentence holding a cue (a long sentence about an earlier call is far from every short example)",
@@ -268,7 +273,8 @@ class BankSpec(_Strict):
         return Bank(
             name, tuple(self.positive), tuple(self.negative), k=self.k, margin=self.margin, floor=self.floor,
             cues=tuple(self.cues), cue_shift=self.cue_shift, cue_negations=tuple(normalize(w).text for w in self.cue_negations),
-            cue_subjects=tuple(normalize(w).text for w in self.cue_subjects), clause_margin=self.clause_margin,
+            cue_subjects=tuple(normalize(w).text for w in self.cue_subjects),
+            cue_binders=tuple(normalize(w).text for w in self.cue_binders), clause_margin=self.clause_margin,
             cue_floor=self.cue_floor,
             linear=self.linear, contractions=contractions, disclaimers=tuple(self.disclaimers), contrasts=tuple(self.contrasts),
             clearings=tuple(self.clearings),

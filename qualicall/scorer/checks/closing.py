@@ -62,6 +62,11 @@ class RecapParams(CheckParams):
     bank: str | None = Field(
         default=None, description="a rubric bank (`banks:`) of recaps: a sentence of the window that realises it is a recap (recognised by meaning)"
     )
+    closed_questions: list[str] = Field(
+        default_factory=list,
+        description="with `question_words`: words that make a customer turn a question only where it asks with a '?' (\"Is that "
+        "possible?\"; in unpunctuated speech \"the only thing is that i'm out\" asks nothing)",
+    )
     question_words: list[str] = Field(
         default_factory=list,
         description="words that make a customer turn a question (« comment », \"when\"; with a '?' where punctuated): the agent's next turn answers it, "
@@ -74,7 +79,7 @@ class RecapParams(CheckParams):
         each one regex."""
         lists = {"phrases": self.phrases, "markers": self.markers, "headings": self.headings, "done": self.done, "next": self.next, "days": self.days,
                  "requests": self.requests}
-        lists |= {"question_words": self.question_words, "offers": self.offers}
+        lists |= {"question_words": self.question_words, "closed_questions": self.closed_questions, "offers": self.offers}
         matchers = {name: self.phrase_matcher(phrases) for name, phrases in lists.items()}
         if matchers["days"] is not None:
             # « à samedi » takes leave, it dates nothing (« merci de votre appel et à samedi 22 »)
@@ -103,16 +108,18 @@ def _content_words(ctx: CheckContext, turn: TurnView, start: int, end: int) -> l
     return [normalize(t.text).text for t in ctx.tokens(turn, first, last) if t.pos_ in CONTENT_POS]
 
 
-def _answers(ctx: CheckContext, asking: re.Pattern[str] | None) -> set[int]:
+def _answers(ctx: CheckContext, asking: re.Pattern[str] | None, closed: re.Pattern[str] | None = None) -> set[int]:
     """The agent turns that answer a question: the customer's turn just before asks one (a question word, and a '?' where the
-    text is punctuated). A request (« vous pouvez m'envoyer le devis ? ») is no such question: the agent's reply does it and may sum up."""
+    text is punctuated; or, with a '?', one of the `closed` questions: "Is that possible?"). A request (« vous pouvez
+    m'envoyer le devis ? ») is no such question: the agent's reply does it and may sum up."""
     answers: set[int] = set()
-    if asking is None:
+    if asking is None and closed is None:
         return answers
     previous = None
     for turn in ctx.window("conversation"):
         if turn.speaker == AGENT and previous is not None and previous.speaker == CUSTOMER:
-            if (previous.asks or not _PUNCTUATION.search(previous.text)) and asking.search(previous.norm.text):
+            worded = asking is not None and (previous.asks or not _PUNCTUATION.search(previous.text)) and asking.search(previous.norm.text)
+            if worded or closed is not None and previous.asks and closed.search(previous.norm.text):
                 answers.add(turn.index)
         previous = turn
     return answers
@@ -158,7 +165,7 @@ def recap(ctx: CheckContext, params: RecapParams) -> ItemResult:
     marker, done, upcoming, days, offers = matchers["markers"], matchers["done"], matchers["next"], matchers["days"], matchers["offers"]
     requests = matchers["requests"]
     first_said = first_saying(ctx.window("conversation"), lambda t: _stems(t.norm.words(), stops))
-    answers = _answers(ctx, matchers["question_words"])
+    answers = _answers(ctx, matchers["question_words"], matchers["closed_questions"])
     for turn in turns:
 
         def restated(start: int, end: int) -> set[str]:
@@ -214,7 +221,9 @@ def recap(ctx: CheckContext, params: RecapParams) -> ItemResult:
         if did is None:
             continue
         then = upcoming.search(turn.norm.text, did.start()) if upcoming else None
-        if then is not None or _has_future(ctx, turn):
+        asked_for = requests is not None and requests.search(turn.norm.text, did.start()) is not None
+        # (« J'ai bien noté la panne. Il nous faudra le numéro de série »: the future is the agent's request, nothing happens next.)
+        if then is not None or _has_future(ctx, turn) and not asked_for:
             end = then.end() if then else len(turn.norm.text)
             match = Match(turn, did.start(), max(end, did.end()))
             return ctx.passed(reason("recap.done_and_next", at=place(match), text=match.text[:80]), [match])

@@ -73,8 +73,12 @@ class FormulaParams(PhrasesParams):
     confirmation_min_words: int = Field(default=0, ge=0)
     number_words: list[str] = Field(
         default_factory=list,
-        description="with `confirmation_min_words`: the words that say a number; they and figures are not counted, a number read back "
-        "being data (« zéro quatre septante-six douze…, c'est bien ça ? », « Je répète : 0696 45 12 78, c'est bien ça ? »)",
+        description="with `confirmation_min_words`: the words that say a number; figures, and runs of two of these or more, are not "
+        "counted, a number read back being data (« zéro quatre septante-six douze…, c'est bien ça ? », « Je répète : 0696 45 12 78, "
+        "c'est bien ça ? »); one alone is a word (« un appareil neuf », \"charged double\")",
+    )
+    number_joiners: list[str] = Field(
+        default_factory=list, description="with `number_words`: words between two of them that belong to the run (« et », \"and\")"
     )
     lemmas: list[str] = Field(
         default_factory=list,
@@ -127,6 +131,10 @@ class FormulaParams(PhrasesParams):
     @cached_property
     def number_word_set(self) -> frozenset[str]:
         return self.normal_words(self.number_words)
+
+    @cached_property
+    def number_joiner_set(self) -> frozenset[str]:
+        return self.normal_words(self.number_joiners)
 
     @cached_property
     def confirmation_matcher(self) -> re.Pattern[str] | None:
@@ -264,15 +272,29 @@ def _said_enough(ctx: CheckContext, match: Match, params: FormulaParams) -> bool
     turn = match.turn
     start, _ = turn.norm.span(match.start, match.end)
     _, affirmations = params.affirmed
-    data = affirmations | params.number_word_set
 
     def words(first: int, last: int) -> list[str]:
         said = turn.norm.norm_span(first, last) if last > first else None
-        return [w for w in turn.norm.text[said[0] : said[1]].split() if w not in data and not any(c.isdigit() for c in w)] if said is not None else []
+        return [w for w in _without_read_back(turn.norm.text[said[0] : said[1]].split(), params) if w not in affirmations] if said is not None else []
 
     # Affirmations alone (« Oui, c'est bien ça ? ») say nothing: the sentence before is what is confirmed.
     opening, end = confirmed_sentence(turn, start, lambda first, last: bool(words(first, last)))
     return len(words(opening, end)) >= params.confirmation_min_words and ctx.says_something(turn, opening, end)
+
+
+def _without_read_back(words: list[str], params: FormulaParams) -> list[str]:
+    """The words less the numbers read back: runs of two figures or number words or more, with « et », "and" between them
+    (« zéro quatre septante-six », "oh seven seven double four", "one two three and four"); a number word alone is a word
+    (« un appareil neuf », "charged double")."""
+    numeric = [any(c.isdigit() for c in w) or w in params.number_word_set for w in words]
+    joined = [numeric[i] or (w in params.number_joiner_set and 0 < i < len(words) - 1 and numeric[i - 1] and numeric[i + 1]) for i, w in enumerate(words)]
+    kept = []
+    for i, word in enumerate(words):
+        in_run = joined[i] and ((i > 0 and joined[i - 1]) or (i + 1 < len(words) and joined[i + 1]))
+        if not in_run and not (numeric[i] and any(c.isdigit() for c in word)):
+            kept.append(word)
+    return kept
+
 
 
 def _normal_of(match: Match) -> str:

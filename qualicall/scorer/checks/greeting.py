@@ -660,7 +660,7 @@ class _NameReader:
         from qualicall.models.names import is_first_name
 
         word = turn.norm.text[start:end]
-        if not is_first_name(word) or self.in_hyphenated_place(turn, start, end) or self.all_capitals(turn, start, end):
+        if not is_first_name(word) or self.in_hyphenated_place(turn, start, end) or self.short_capitals(turn, start, end):
             return False
         # Two letters are a name only as cased text writes one (« Jo », not the Afrikaans « ja » of a raw transcript);
         # a presenting phrase (« this is jo ») takes them all the same (`in_slot`).
@@ -668,13 +668,14 @@ class _NameReader:
             return True
         return self.capitalised_inside(turn, start, end) or self.is_person(turn, start, end)
 
-    def all_capitals(self, turn: TurnView, start: int, end: int) -> bool:
-        """Cased text writing the word in capitals: an acronym, a code (« Votre box est en statut BO »), not a first name;
-        a presenting phrase (« this is JO ») takes it all the same (`in_slot`)."""
+    def short_capitals(self, turn: TurnView, start: int, end: int) -> bool:
+        """Cased text writing two letters in capitals: a code (« Votre box est en statut BO »), not a first name; a presenting
+        phrase (« this is JO ») takes it all the same (`in_slot`), and a longer name typed in capitals is still one
+        (« vous échangez avec CLAIRE »)."""
         if turn.upper_case:
             return False
         written = self.written(turn, start, end)
-        return len(written) > 1 and written.isupper()
+        return len(written) == 2 and written.isupper()
 
     def in_hyphenated_place(self, turn: TurnView, start: int, end: int) -> bool:
         """A word joined by hyphens after other words that are not all first names: part of a place's name

@@ -122,6 +122,12 @@ class JargonParams(CheckParams):
         description="words after which a short letter-and-figure code is an in-house class, rate or form (« le forfait TC2 », « tarif TR65 », "
         "\"priority P1\"); elsewhere such a code is a model, a road, a seat or a grade every customer reads (« un T2 », \"the M25\", \"seat F14\")",
     )
+    identifier_words: list[str] = Field(
+        default_factory=list,
+        description="words that name what follows as the customer's file, login or address (« le fichier », « identifiant », \"username\"): "
+        "an identifier joined by underscores after one is theirs, no jargon (« votre identifiant est DURAND_M75 »), as is one "
+        "followed by a file's extension or an '@' (« FACTURE_MARS_2024.pdf »)",
+    )
     meaning_bank: str | None = Field(
         default=None,
         description="the rubric bank of the customer's questions about what a word means (« le quoi ? »): one, right after the agent spoke, fails the item",
@@ -168,6 +174,10 @@ class JargonParams(CheckParams):
     @cached_property
     def code_leader_words(self) -> frozenset[str]:
         return self.normal_words(self.code_leaders)
+
+    @cached_property
+    def identifier_word_set(self) -> frozenset[str]:
+        return self.normal_words(self.identifier_words)
 
     @cached_property
     def allowed_set(self) -> frozenset[str]:
@@ -240,9 +250,24 @@ def _capital_acronyms(turn: TurnView, params: JargonParams) -> list[tuple[int, i
     """Normalised spans of the acronyms of a turn, all or mostly capitals, that are not known to every customer."""
     spans = (
         turn.norm.norm_span(m.start(1), m.end(1)) for m in _ACRONYM.finditer(turn.text)
-        if m.group(1).upper() not in params.allowed_set and _mostly_capitals(m.group(1))
+        if m.group(1).upper() not in params.allowed_set and _mostly_capitals(m.group(1)) and not _named_identifier(turn, m, params)
     )
     return [span for span in spans if span is not None]
+
+
+def _named_identifier(turn: TurnView, found: re.Match[str], params: JargonParams) -> bool:
+    """An identifier joined by underscores that is the customer's file, login or address: a file's extension or an '@'
+    after it, or one of `identifier_words` among the three words before it."""
+    if "_" not in found.group(1):
+        return False
+    if re.match(r"[.@]\w", turn.text[found.end(1) : found.end(1) + 2]):
+        return True
+    span = turn.norm.norm_span(found.start(1), found.end(1))
+    return span is not None and not params.identifier_word_set.isdisjoint(turn.norm.words_before(span[0], _IDENTIFIER_LEAD_WORDS))
+
+
+# How far before an identifier the word naming it may be (« votre identifiant est DURAND_M75 »).
+_IDENTIFIER_LEAD_WORDS = 3
 
 
 def _lower_case_acronyms(ctx: CheckContext, turn: TurnView, params: JargonParams) -> list[tuple[int, int]]:
