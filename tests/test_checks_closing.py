@@ -901,6 +901,14 @@ def test_a_chat_resumed_after_the_systems_interruption_is_judged():
         # « c'est tout pour vous ? » closing the turn asks (v23).
         ("c'est noté pour jeudi c'est tout pour vous", "fr", "other_needs", "passed"),
         ("Ce sera tout pour vous, Madame Lemoine ?", "fr", "other_needs", "passed"),
+        # The shopkeeper's « et avec ça ? », wishes of other words (v23); "too easy" takes no leave.
+        ("c'est noté pour les deux kilos et avec ça madame", "fr", "other_needs", "passed"),
+        ("Merci à vous et douce nuit !", "fr", "farewell", "passed"),
+        ("Merci, et à tout bientôt au dépôt !", "fr", "farewell", "passed"),
+        ("merci madame et que dieu vous garde", "fr", "farewell", "passed"),
+        ("Merci pour l'appel et bonne chance pour le déménagement !", "fr", "farewell", "passed"),
+        ("yeah too easy", "en", "farewell", "failed"),
+        ("ta for calling, the parcel's on its way.", "en", "thanks", "passed"),
         # Announcing that the chat closes asks about no other need (v23's negatives).
         ("Je clos notre échange de mon côté.", "fr", "other_needs", "failed"),
     ],

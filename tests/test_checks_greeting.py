@@ -66,6 +66,8 @@ def test_organization(text, language, expected):
         ("kestrel bank this is ryan speaking", "en", "passed"),
         # « je me nomme » names whatever follows (v23).
         ("bonjour ici les serres de kervignac je me nomme tristan vous désirez", "fr", "passed"),
+        # Raw speech dropping the g of "speaking" (v23).
+        ("harbour lights marina dwayne speakin how can i help", "en", "passed"),
         # The customer's name, a company at pick-up, nobody.
         ("Cinéflux, bonjour. Vous êtes bien madame Durand ?", "fr", "failed"),
         ("Hello, am I speaking with Mrs Patel?", "en", "failed"),
@@ -338,6 +340,11 @@ def test_a_first_name_at_pick_up_is_never_the_organisation():
     assert result.status == "failed", result.reason
     result = item([(A, "tiphaine bonjour je vous écoute"), (C, "oui bonjour")], "greeting.organization")
     assert result.status == "failed", result.reason
+    # A name no lexicon holds, presented so (« à l'appareil »), and an endearment addressing the customer (v23).
+    result = item([(A, "Bonjour, Kossivi à l'appareil, je vous écoute."), (C, "Bonjour.")], "greeting.organization")
+    assert result.status == "failed", result.reason
+    result = item([(A, "hiya darling what can i do for you"), (C, "hi there")], "greeting.organization", "en")
+    assert result.status == "failed", result.reason
 
 
 @pytest.mark.parametrize(
@@ -526,6 +533,7 @@ def test_being_there_to_help_offers_it(opening, language):
         ("boulangerie du port bonjour à vous la parole", "fr", "passed"),
         ("ouais salut c'est la cave vas-y raconte", "fr", "passed"),
         ("Garage du Port, bonjour. Allez-y, racontez-moi ça.", "fr", "passed"),
+        ("Oui, parlez, je vous écoute.", "fr", "passed"),
     ],
 )
 def test_an_invitation_to_speak_offers_help(opening, language, expected):

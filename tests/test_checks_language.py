@@ -240,6 +240,8 @@ def test_no_jargon_lower_case_acronyms_and_questions_about_a_word(turns, languag
         # A customer asking who the agent is asks no meaning; "eh" is a hesitation, no acronym.
         ([(A, "We'll send the new fob by post this week."), (C, "sorry who am i talking to"), (A, "Priya, from the lettings team.")], "en", "passed"),
         ([(A, "the new fob eh we post it this week"), (C, "okay")], "en", "passed"),
+        # A webmail's name is no acronym (v23).
+        ([(A, "envoyez-moi la photo sur mon adresse gmail"), (C, "d'accord")], "fr", "passed"),
         # Asking about what to do is not asking what a word means.
         ([(A, "Cochez la case en bas du formulaire."), (C, "Je coche quoi ?"), (A, "La case « accord ».")], "fr", "passed"),
         ([(A, "Please send us the signed form."), (C, "And then what?"), (A, "We confirm by email.")], "en", "passed"),
@@ -273,6 +275,9 @@ def test_no_jargon_acronyms_spelled_or_elided_and_echo_questions(turns, language
         ("Thanks, cool, that's booked.", "en", "failed", "courtesy.familiar_register"),
         # Regional interjections are familiar words too (v23).
         ("Merci, peuchère, on vous rappelle demain.", "fr", "failed", "courtesy.familiar_register"),
+        # Addressing the customer as family, regional familiar words (v23).
+        ("Merci mon frère, le colis part demain.", "fr", "failed", "courtesy.familiar_register"),
+        ("Thanks, you betcha, it ships tomorrow.", "en", "failed", "courtesy.familiar_register"),
     ],
 )
 def test_courtesy_as_the_grid_says(agent, language, expected, code):

@@ -307,6 +307,9 @@ def test_a_confirmation_asked_after_data_checks_no_understanding(agent, language
         ("It seems like you were double-booked: the owner let your cabin twice at half-term.", "en", "passed"),
         # "if I may rephrase", "from what you tell me" (v23).
         ("If I may restate your situation, the owner let your cabin twice over half-term and you need somewhere else.", "en", "passed"),
+        # The feminine of the agent's understanding, the customer's message as the source (v23).
+        ("Si je vous ai bien comprise, votre chien a mangé du chocolat ce matin.", "fr", "passed"),
+        ("D'après votre message, votre chien a mangé du chocolat tout à l'heure.", "fr", "passed"),
         ("From what you tell me, the owner let your cabin twice at half-term.", "en", "passed"),
         # The same openings followed by something else.
         ("donc là vous pouvez me donner le nom du vétérinaire", "fr", "failed"),
@@ -344,6 +347,7 @@ def test_restatements_announced_in_other_words(agent, language, expected):
         # « est-ce que je vous ai bien expliqué … ? », "is it understood?" (v23); the statement asks nothing.
         ("surveillez-le ce soir et appelez s'il vomit est-ce que je vous ai bien expliqué les signes à surveiller", "fr", "passed"),
         ("the owner refunds the deposit first then we rebook you for march is it understood sir", "en", "passed"),
+        ("the owner refunds the deposit first then we rebook you for march are we together", "en", "passed"),
         ("Je vous ai bien expliqué que le chocolat noir est dangereux, il faut surveiller ce soir.", "fr", "failed"),
         ("The owner refunds the deposit first, then we rebook you for March. Is that understood, Mr Patel?", "en", "passed"),
         # Asking whether something was presented checks nothing (a review's case).
