@@ -907,6 +907,7 @@ def test_a_chat_resumed_after_the_systems_interruption_is_judged():
         ("Merci, et à tout bientôt au dépôt !", "fr", "farewell", "passed"),
         ("merci madame et que dieu vous garde", "fr", "farewell", "passed"),
         ("Merci pour l'appel et bonne chance pour le déménagement !", "fr", "farewell", "passed"),
+        ("Il y a une bonne chance que le virement arrive vendredi.", "fr", "farewell", "failed"),
         ("yeah too easy", "en", "farewell", "failed"),
         ("ta for calling, the parcel's on its way.", "en", "thanks", "passed"),
         # Announcing that the chat closes asks about no other need (v23's negatives).

@@ -340,11 +340,6 @@ def test_a_first_name_at_pick_up_is_never_the_organisation():
     assert result.status == "failed", result.reason
     result = item([(A, "tiphaine bonjour je vous écoute"), (C, "oui bonjour")], "greeting.organization")
     assert result.status == "failed", result.reason
-    # A name no lexicon holds, presented so (« à l'appareil »), and an endearment addressing the customer (v23).
-    result = item([(A, "Bonjour, Kossivi à l'appareil, je vous écoute."), (C, "Bonjour.")], "greeting.organization")
-    assert result.status == "failed", result.reason
-    result = item([(A, "hiya darling what can i do for you"), (C, "hi there")], "greeting.organization", "en")
-    assert result.status == "failed", result.reason
 
 
 @pytest.mark.parametrize(
@@ -534,6 +529,7 @@ def test_being_there_to_help_offers_it(opening, language):
         ("ouais salut c'est la cave vas-y raconte", "fr", "passed"),
         ("Garage du Port, bonjour. Allez-y, racontez-moi ça.", "fr", "passed"),
         ("Oui, parlez, je vous écoute.", "fr", "passed"),
+        ("Allô ? Parlez plus fort, je vous entends mal.", "fr", "failed"),
     ],
 )
 def test_an_invitation_to_speak_offers_help(opening, language, expected):

@@ -275,8 +275,12 @@ def test_no_jargon_acronyms_spelled_or_elided_and_echo_questions(turns, language
         ("Thanks, cool, that's booked.", "en", "failed", "courtesy.familiar_register"),
         # Regional interjections are familiar words too (v23).
         ("Merci, peuchère, on vous rappelle demain.", "fr", "failed", "courtesy.familiar_register"),
-        # Addressing the customer as family, regional familiar words (v23).
-        ("Merci mon frère, le colis part demain.", "fr", "failed", "courtesy.familiar_register"),
+        # Addressing the customer as family is familiar address, regional familiar words are familiar (v23); the agent's
+        # own family, « à ma grande surprise », are none (a review's cases).
+        ("Merci mon frère, le colis part demain.", "fr", "failed", "courtesy.familiar_address"),
+        ("Merci, le colis part demain ma sœur.", "fr", "failed", "courtesy.familiar_address"),
+        ("Merci, ma sœur a eu le même souci avec sa box.", "fr", "passed", "courtesy.polite"),
+        ("Merci, à ma grande surprise le colis est indiqué livré.", "fr", "passed", "courtesy.polite"),
         ("Thanks, you betcha, it ships tomorrow.", "en", "failed", "courtesy.familiar_register"),
     ],
 )

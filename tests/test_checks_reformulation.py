@@ -309,7 +309,7 @@ def test_a_confirmation_asked_after_data_checks_no_understanding(agent, language
         ("If I may restate your situation, the owner let your cabin twice over half-term and you need somewhere else.", "en", "passed"),
         # The feminine of the agent's understanding, the customer's message as the source (v23).
         ("Si je vous ai bien comprise, votre chien a mangé du chocolat ce matin.", "fr", "passed"),
-        ("D'après votre message, votre chien a mangé du chocolat tout à l'heure.", "fr", "passed"),
+        ("D'après votre message, vous voulez savoir si le chocolat est dangereux pour votre chien.", "fr", "passed"),
         ("From what you tell me, the owner let your cabin twice at half-term.", "en", "passed"),
         # The same openings followed by something else.
         ("donc là vous pouvez me donner le nom du vétérinaire", "fr", "failed"),
@@ -348,6 +348,7 @@ def test_restatements_announced_in_other_words(agent, language, expected):
         ("surveillez-le ce soir et appelez s'il vomit est-ce que je vous ai bien expliqué les signes à surveiller", "fr", "passed"),
         ("the owner refunds the deposit first then we rebook you for march is it understood sir", "en", "passed"),
         ("the owner refunds the deposit first then we rebook you for march are we together", "en", "passed"),
+        ("The owner refunds the deposit first. Are we together on the one booking, or two?", "en", "failed"),
         ("Je vous ai bien expliqué que le chocolat noir est dangereux, il faut surveiller ce soir.", "fr", "failed"),
         ("The owner refunds the deposit first, then we rebook you for March. Is that understood, Mr Patel?", "en", "passed"),
         # Asking whether something was presented checks nothing (a review's case).

@@ -118,7 +118,7 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "le client demande ce que veut dire « {text} » ({at:place}) : « {question} » ({asked_at:span}) se lit comme « {closest} » ({similarity:.2f})",
         "the customer asks what « {text} » ({at:place}) means: « {question} » ({asked_at:span}) reads like « {closest} » ({similarity:.2f})",
     ),
-    "courtesy.familiar_address": ("tutoiement : « {text} » au {at:place}", "familiar address: « {text} » in {at:place}"),
+    "courtesy.familiar_address": ("adresse familière : « {text} » au {at:place}", "familiar address: « {text} » in {at:place}"),
     "courtesy.familiar_register": ("registre familier : {words:words}", "familiar register: {words:words}"),
     "courtesy.no_courtesy": ("aucun mot de politesse dans {window:window}", "no courtesy word in {window:window}"),
     "courtesy.polite": ("registre poli : « {text} » au {at:place}, aucun mot familier", "polite register: « {text} » in {at:place}, no familiar word"),

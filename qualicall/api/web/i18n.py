@@ -458,7 +458,7 @@ MEASURE_LABELS: dict[str, tuple[str, str]] = {
     "content_words": ("mots pleins", "content words"),
     "restated": ("mots repris", "words restated"),
     "count": ("occurrences", "count"),
-    "informal": ("tutoiements", "familiar address"),
+    "informal": ("adresses familières", "familiar address"),
     "familiar": ("mots familiers", "familiar words"),
     "courtesy_words": ("mots de politesse", "courtesy words"),
     "wpm": ("mots par minute", "words per minute"),

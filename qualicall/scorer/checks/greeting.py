@@ -122,9 +122,7 @@ class OrganizationParams(ExclusionParams):
     roles: list[str] = Field(default_factory=list, description="the agent's job title, which the company name may follow (« conseillère Banque Lumio »)")
     of_words: list[str] = Field(default_factory=list, description="words joining the agent's name or role to the company (« Antoine d'Onda Mobile », \"Sam from Acme\")")
     presenting: list[str] = Field(
-        default_factory=list,
-        description="words that may come between the agent's name and a joining word (\"Evan here from Acme\", \"Zoe speaking, from Acme\"); "
-        "this one or a phrase of them after the one word said at pick-up makes it the agent, no company (« Edem à l'appareil »)",
+        default_factory=list, description="words that may come between the agent's name and a joining word (\"Evan here from Acme\", \"Zoe speaking, from Acme\")"
     )
     determiners: list[str] = Field(
         default_factory=list,
@@ -247,7 +245,7 @@ def _pickup_slot(ctx: CheckContext, turn: TurnView, params: OrganizationParams) 
     person = is_first_name(words[i][0]) and words[i][0] not in sets["names"] and len(slot.text.split()) <= 2
     if person and not _name_of_words(ctx, turn, words, i):
         return None  # « Marc, bonjour », « Élodie Marchand, bonjour »: a person, not a company (not "core strong leisure services")
-    presented = i + 1 < len(words) and not words[i + 1][3] and _phrase_at(words, i + 1, sets["presenting"]) > 0
+    presented = i + 1 < len(words) and not words[i + 1][3] and words[i + 1][0] in sets["presenting"]
     if presented and all(w[0] in sets["presenting"] for w in slot_words[1:]):
         return None  # "Sipho here", « Mathéo ici »: one word presented so is the agent
     return slot
