@@ -118,6 +118,28 @@ def test_a_cache_file_is_read_once_per_process_unless_it_changed_on_disk(tmp_pat
     assert len(reads) == 2
 
 
+def test_writing_a_new_version_removes_the_versions_nobody_read_for_a_month(tmp_path, monkeypatch):
+    """An upgrade leaves the old version of each derived file behind: the next write of that name removes those not
+    read for `UNUSED_FOR_S`, and keeps one read lately, the version being written and other names' files."""
+    import os
+    import time
+
+    from qualicall.models.derived import UNUSED_FOR_S, derived, derived_path, read_derived
+
+    monkeypatch.setenv("QUALICALL_CACHE_DIR", str(tmp_path))
+    old, read_lately, other_name = derived_path("lexicon", ["1.0"]), derived_path("lexicon", ["1.1"]), derived_path("lexicon-en", ["1.0"])
+    for path in (old, read_lately, other_name):
+        assert derived(path.name.rsplit("-", 1)[0], ["1.0" if path is not read_lately else "1.1"], lambda: {"words": 3}) == {"words": 3}
+    long_ago = time.time() - UNUSED_FOR_S - 3600
+    for path in (old, read_lately, other_name):
+        os.utime(path, (long_ago, long_ago))
+    modified = read_lately.stat().st_mtime_ns
+    assert read_derived(read_lately) == {"words": 3}  # read now: used, its modification time kept
+    assert read_lately.stat().st_mtime_ns == modified
+    assert derived("lexicon", ["1.2"], lambda: {"words": 4}) == {"words": 4}
+    assert not old.exists() and read_lately.exists() and other_name.exists() and derived_path("lexicon", ["1.2"]).exists()
+
+
 # --- spaCy: loaded with cached patterns, fast tables, without torch --------------
 
 PIPELINE_OUTPUT = """

@@ -7,7 +7,10 @@ expressions. What they turn into is stored with `marshal` (built-in types
 only, the fastest format Python reads) under a name that carries what it was
 derived from: the source files' sizes and modification times and the Python
 version, so that an upgraded package or interpreter derives it again. An
-unreadable, stale or read-only cache only costs the computation.
+unreadable, stale or read-only cache only costs the computation. Each read
+marks the file used (its access time); writing a new version of a name removes
+the versions of that name no process has read for `UNUSED_FOR_S` (an upgrade
+left them behind: without this the folder grew by megabytes per upgrade).
 """
 
 from __future__ import annotations
@@ -15,12 +18,18 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
+import re
 import sys
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TypeVar
 
 T = TypeVar("T")
+
+# A version of a derived file nobody has read for this long is left over from an upgrade.
+UNUSED_FOR_S = 30 * 24 * 3600
+_DIGEST = 20
 
 
 def derived_path(name: str, sources: Iterable[Path | str] = ()) -> Path:
@@ -34,16 +43,39 @@ def derived_path(name: str, sources: Iterable[Path | str] = ()) -> Path:
             signature.append(f"{source}:{stat.st_size}:{stat.st_mtime_ns}")
         else:
             signature.append(source)
-    digest = hashlib.sha256("\x1f".join([name, *signature]).encode()).hexdigest()[:20]
+    digest = hashlib.sha256("\x1f".join([name, *signature]).encode()).hexdigest()[:_DIGEST]
     return cache_dir() / "derived" / f"{name}-{digest}.marshal"
 
 
 def read_derived(path: Path) -> object | None:
     try:
         with path.open("rb") as handle:
-            return marshal.load(handle)
+            value = marshal.load(handle)
+            _mark_used(path, os.fstat(handle.fileno()).st_mtime_ns)
+            return value
     except (OSError, EOFError, ValueError, TypeError):
         return None  # absent, truncated or from another format: derived again
+
+
+def _mark_used(path: Path, mtime_ns: int) -> None:
+    """The file's access time set to now, its modification time kept (it says which version a reader holds)."""
+    try:
+        os.utime(path, ns=(time.time_ns(), mtime_ns))
+    except OSError:
+        pass  # a read-only cache folder
+
+
+def _remove_unused_versions(path: Path) -> None:
+    """The other versions of `path`'s name (`name-<digest>.marshal`) that nobody read for `UNUSED_FOR_S`."""
+    name = path.name[: -len(f"-{'0' * _DIGEST}.marshal")]
+    version = re.compile(re.escape(name) + r"-[0-9a-f]{%d}\.marshal" % _DIGEST)
+    cutoff = time.time() - UNUSED_FOR_S
+    for other in path.parent.glob(f"{name}-*.marshal"):
+        try:
+            if other != path and version.fullmatch(other.name) and other.stat().st_atime < cutoff:
+                other.unlink()
+        except OSError:
+            pass  # removed meanwhile by another process, or not ours to remove
 
 
 def write_derived(path: Path, value: object) -> None:
@@ -54,7 +86,8 @@ def write_derived(path: Path, value: object) -> None:
             marshal.dump(value, handle)
         os.replace(partial, path)  # readers see the old file or the whole new one
     except (OSError, ValueError):
-        pass  # a read-only cache folder: computed again next time
+        return  # a read-only cache folder: computed again next time
+    _remove_unused_versions(path)
 
 
 def derived(name: str, sources: Iterable[Path | str], build: Callable[[], T]) -> T:
