@@ -17,17 +17,21 @@ import _sre
 import re
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 from contextlib import contextmanager
+from pathlib import Path
 from re import _compiler, _parser  # type: ignore[attr-defined]
 from typing import Any
 
 from qualicall.models.derived import derived_path, read_derived, write_derived
 
 _lock = threading.RLock()
+
+# (pattern, flags) → (flags, code, groups, groupindex, indexgroup): `_sre.compile`'s arguments.
+Compiled = tuple[int, list[int], int, dict[str, int], tuple[Any, ...]]
+
 # Each cache file as this process read or last wrote it, with its size and time then: a pipeline's blocks (its language's
 # `like_num`, then the pipeline) read a file of megabytes once, not once per block, unless it changed on disk since.
-_read: dict[Path, tuple[tuple[int, int] | None, dict[tuple[Any, int], "Compiled"]]] = {}
+_read: dict[Path, tuple[tuple[int, int] | None, dict[tuple[Any, int], Compiled]]] = {}
 
 
 def _signature(path: Path) -> tuple[int, int] | None:
@@ -36,9 +40,6 @@ def _signature(path: Path) -> tuple[int, int] | None:
     except OSError:
         return None
     return stat.st_size, stat.st_mtime_ns
-
-# (pattern, flags) → (flags, code, groups, groupindex, indexgroup): `_sre.compile`'s arguments.
-Compiled = tuple[int, list[int], int, dict[str, int], tuple[Any, ...]]
 
 
 def _compile_codes(pattern: str | bytes, flags: int) -> Compiled:

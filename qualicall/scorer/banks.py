@@ -32,7 +32,8 @@ leaving: « résilier », "switch"): a sentence holding one realises the bank at
 call is far from every short example, yet says what it is about). A cue
 within three words after one of the bank's `cue_negations` is none (« je ne vais pas
 résilier », "I'm not leaving"), unless one of its `cue_subjects` opens a clause
-between them (« si ce n'est pas réglé demain je résilie »). A customer signal's bank may also set
+between them (« si c'est pas réglé je résilie »; not right after one of its `cue_binders`: « ne nous résiliez pas »).
+A customer signal's bank may also set
 `negative_cue_shift`: a sentence holding a cue, in a customer turn where a
 sentence reads negative, realises it at the margin less this and without the
 floor (qualicall.scorer.signals).

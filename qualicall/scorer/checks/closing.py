@@ -108,7 +108,7 @@ def _content_words(ctx: CheckContext, turn: TurnView, start: int, end: int) -> l
     return [normalize(t.text).text for t in ctx.tokens(turn, first, last) if t.pos_ in CONTENT_POS]
 
 
-def _answers(ctx: CheckContext, asking: re.Pattern[str] | None, closed: re.Pattern[str] | None = None) -> set[int]:
+def _answers(ctx: CheckContext, asking: re.Pattern[str] | None, closed: re.Pattern[str] | None) -> set[int]:
     """The agent turns that answer a question: the customer's turn just before asks one (a question word, and a '?' where the
     text is punctuated; or, with a '?', one of the `closed` questions: "Is that possible?"). A request (« vous pouvez
     m'envoyer le devis ? ») is no such question: the agent's reply does it and may sum up."""

@@ -286,15 +286,11 @@ def _without_read_back(words: list[str], params: FormulaParams) -> list[str]:
     """The words less the numbers read back: runs of two figures or number words or more, with « et », "and" between them
     (« zéro quatre septante-six », "oh seven seven double four", "one two three and four"); a number word alone is a word
     (« un appareil neuf », "charged double")."""
-    numeric = [any(c.isdigit() for c in w) or w in params.number_word_set for w in words]
+    figures = [any(c.isdigit() for c in w) for w in words]
+    numeric = [figure or w in params.number_word_set for figure, w in zip(figures, words)]
     joined = [numeric[i] or (w in params.number_joiner_set and 0 < i < len(words) - 1 and numeric[i - 1] and numeric[i + 1]) for i, w in enumerate(words)]
-    kept = []
-    for i, word in enumerate(words):
-        in_run = joined[i] and ((i > 0 and joined[i - 1]) or (i + 1 < len(words) and joined[i + 1]))
-        if not in_run and not (numeric[i] and any(c.isdigit() for c in word)):
-            kept.append(word)
-    return kept
-
+    in_run = [joined[i] and ((i > 0 and joined[i - 1]) or (i + 1 < len(words) and joined[i + 1])) for i in range(len(words))]
+    return [word for word, figure, run in zip(words, figures, in_run) if not (figure or run)]
 
 
 def _normal_of(match: Match) -> str:
