@@ -25,7 +25,7 @@ def test_score_one_interaction_prints_one_json_object(cli):
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert result["interaction_id"] == "exemple-fr-001"
-    assert result["rubric"]["id"] == "default-fr" and result["rubric"]["version"] == "23"
+    assert result["rubric"]["id"] == "default-fr" and result["rubric"]["version"] == "24"
     assert set(result["criteria"]) == {"greeting", "comprehensible_language", "reformulation", "closing", "complaint_handling"}
     salutation = result["criteria"]["greeting"]["items"]["salutation"]
     evidence = salutation["evidence"][0]
@@ -118,4 +118,5 @@ def test_custom_rubric_changes_weights_without_code(cli, tmp_path):
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert result["rubric"]["id"] == "acme-en"
-    assert result["overall_score"] == round((result["quality_score"] + result["operational_score"]) / 2, 2)
+    # (the two scores are printed rounded to 0.01: their mean is the overall score within that)
+    assert abs(result["overall_score"] - (result["quality_score"] + result["operational_score"]) / 2) <= 0.01

@@ -44,6 +44,13 @@ def test_validation_reports_every_problem_with_its_path_and_line():
     assert all(p.line for p in problems)
 
 
+def test_a_rubric_written_for_v23_still_loads_with_the_window_lists_v24_reads_no_more():
+    text = rubric_path("default-fr").read_text()
+    text = text.replace("  acknowledging: [", "  requesting: [s'il vous plaît]\n  leaving: [laissez tomber]\n  acknowledging: [", 1)
+    rubric, problems = validate_rubric_text(text)
+    assert problems == [] and rubric is not None
+
+
 def test_invalid_yaml_and_unknown_rubric_are_one_line_errors(tmp_path):
     _, problems = validate_rubric_text("id: [unclosed")
     assert problems and "invalid YAML" in problems[0].message

@@ -38,14 +38,12 @@ def _interrupted(ctx: CheckContext) -> str | None:
     """The words showing the contact ended before its closing phase, if any.
 
     A « customer left » or « line dropped » marker, a last turn of the customer cut in the
-    middle of a word, the customer's last turn ending on giving up (« …bon ben laissez
-    tomber »: `windows.leaving`) with no closing formula in it or in the agent's turn before,
-    a last turn (anyone's) ending on a word no sentence ends on (« entre neuf heures et
+    middle of a word, a last turn (anyone's) ending on a word no sentence ends on (« entre neuf heures et
     euh », "it should appear within") or, in raw speech, on a hesitation ("or do i need to uh"),
-    or the customer's answer to the agent's question, the
-    customer's own question or their asking for a wait (« one sec ») with nothing after it and
-    no closing formula from either (« Lequel vous arrange ? » « je dois voir avec mon fils »), or a last
-    turn that stops short of its speaker's stop (`_trails_off`) while the contact was not winding up,
+    a last turn that stops short of its speaker's stop (`_trails_off`) while the contact was not winding up,
+    a last turn of the customer's with no closing formula in it or in the agent's turn before (« Lequel vous
+    arrange ? » « je dois voir avec mon fils »), or the customer's own question or their asking for a wait
+    (« one sec ») with nothing after it and no closing formula but thanks,
     means the closing never came only if the agent had not
     already taken leave (an item flagged `closes_contact`), in their last turn before the
     marker or in the marker's own, nor begun the closing after it: a chat whose customer
@@ -62,10 +60,6 @@ def _interrupted(ctx: CheckContext) -> str | None:
         return None
     elif (cut := _CUT_OFF.search(final.text.rstrip()) if final.speaker == CUSTOMER else None) is not None:
         marker_turn, said = final, cut.group()
-    elif final.speaker == CUSTOMER and (gave_up := find_all(ctx.rubric.window_words("leaving"), [final])) and not _closing_begun(ctx, [*ctx.agent_turns[-1:], final]):
-        # The customer gives up (« bon ben laissez tomber, je vais voir ailleurs ») and nothing comes after, no closing
-        # formula from either (not « non merci, laissez tomber, au revoir », nor after the agent's « autre chose ? »).
-        marker_turn, said = final, gave_up[0].text
     elif final.speaker == CUSTOMER and (broke := _breaks_off(ctx, final)) is not None \
             and not _closing_begun(ctx, ctx.agent_turns[-1:], surely=True) and not _takes_leave(ctx, [final]):
         # The customer breaks off (« attendez, on m'appelle sur l'autre ligne, je vous rappelle », "my bus is here, I'll
@@ -80,10 +74,12 @@ def _interrupted(ctx: CheckContext) -> str | None:
         # The last words stop where their speaker's sentences do not (« …et pour la carte citoyen, est-ce que je dois »,
         # « je dois voir avec mon mari, je reviens… »), no closing formula around them: the contact was cut there.
         marker_turn, said = final, _last_words(final, 8)
-    elif final.speaker == CUSTOMER and _asks(ctx, ctx.agent_turns[-1:]) and not _closing_begun(ctx, [*ctx.agent_turns[-1:], final]):
-        # The agent asked (a slot, a choice, a go-ahead, the customer's name « s'il vous plaît »), the customer answered and nothing came after, no
-        # closing formula from either (« anything else? », « merci, au revoir »): the contact stopped
-        # while the agent was still handling it.
+    elif final.speaker == CUSTOMER and not _closing_begun(ctx, _since_agent(ctx)) and not _acknowledges(ctx, final):
+        # The customer spoke last, more than an acknowledgement, and no closing formula came from either, in the agent's
+        # last turn or in the customer's after it (« anything else? », « merci, au revoir »): the contact stopped while still handled — the
+        # customer answering (« deux zéro sept »), asking, giving up (« bon ben laissez tomber »), stepping away
+        # (« attendez, on sonne, je reviens »). An « ok super » leaves the agent to close: judged. (v24; before it, only
+        # after the agent's question or request, or on giving-up words.)
         marker_turn, said = final, _last_words(final, 8)
     elif final.speaker == CUSTOMER and (_question([final]) or _customer_waits(ctx, final)) \
             and not _closing_begun(ctx, ctx.agent_turns[-1:], surely=True) and not _takes_leave(ctx, [final]):
@@ -235,10 +231,17 @@ def _restarts_last(ctx: CheckContext, turn: TurnView) -> bool:
     )
 
 
-def _asks(ctx: CheckContext, turns: list[TurnView]) -> bool:
-    """The last turn asks the customer something: it ends on a question mark, or on words closing a request
-    (`windows.requesting`: « je vais prendre le nom du responsable s'il vous plaît », raw speech without its question mark)."""
-    return _question(turns) or bool(turns) and bool(find_all(ctx.rubric.window_words("requesting"), turns[-1:]))
+def _since_agent(ctx: CheckContext) -> list[TurnView]:
+    """The agent's last turn and the customer's turns after it (« ok merci » then « je regarde ça ce soir »)."""
+    last = ctx.agent_turns[-1:]
+    return [*last, *(t for t in ctx.customer_turns if not last or t.index > last[0].index)]
+
+
+def _acknowledges(ctx: CheckContext, turn: TurnView) -> bool:
+    """The turn says nothing but words of an acknowledgement (`windows.acknowledging`: « ok super », « d'accord merci »
+    aside, "alright, sounds good") and hesitations."""
+    words = ctx.rubric.window_words("acknowledging")
+    return words is not None and not words.sub(" ", turn.norm.text).split()
 
 
 def _unpunctuated(text: str) -> bool:

@@ -62,9 +62,6 @@ class Windows(_Strict):
     # Words of a customer asking the agent to wait (« attendez, une seconde », "hang on a sec"): their last turn holding one near
     # its end, with no closing formula from either, was cut while they stepped away.
     waiting: list[str] = Field(default_factory=list)
-    # Words of a customer giving up (« laissez tomber », "forget it"): their last turn ending on one, with no
-    # closing formula in it or in the agent's turn before, ends the contact before its closing.
-    leaving: list[str] = Field(default_factory=list)
     # Words of a customer breaking off (« je dois partir », "I'll ring you back"): their last turn holding one near its end, with no
     # closing formula from the agent's turn before (thanks said mid-call aside) nor leave-taking in theirs, ends the contact
     # before its closing.
@@ -74,15 +71,19 @@ class Windows(_Strict):
     # Words a speaker restarts a sentence on (« je », "i'll"): a last turn of raw speech ending on a group of up to three
     # words said twice that opens on one (« ok euh je vais je vais ») was cut while they spoke.
     restarting: list[str] = Field(default_factory=list)
-    # Words closing a request (« s'il vous plaît », "please"): the agent's last turn ending on one, answered by the customer
-    # with nothing after it and no closing formula from either, was cut while the agent handled the contact, as after a
-    # question (raw speech has no question mark: « je vais prendre votre nom s'il vous plaît »).
-    requesting: list[str] = Field(default_factory=list)
+    # Words of a bare acknowledgement (« d'accord », « ok super », "sounds good"): a customer's last turn made of them alone
+    # leaves the agent to close, and an agent who did not is judged on it; any other last turn of the customer's, with no
+    # closing formula from either side, ends a contact before its closing (answering, asking, stepping away, giving up).
+    acknowledging: list[str] = Field(default_factory=list)
+    # Read by nothing since v24, accepted so that a rubric written for v22–v23 still loads: a customer's last turn with no
+    # closing formula from either side ends a contact before its closing unless it only acknowledges (`acknowledging`).
+    leaving: list[str] = Field(default_factory=list, deprecated="read by nothing since v24")
+    requesting: list[str] = Field(default_factory=list, deprecated="read by nothing since v24")
 
 
 # The word lists of `Windows` (the spans are its other fields), and those of them that must close the text they are read in.
-WINDOW_WORD_LISTS = tuple(name for name, field in Windows.model_fields.items() if field.annotation == list[str])
-_CLOSING_WORD_LISTS = frozenset({"unfinished", "leaving", "requesting"})
+WINDOW_WORD_LISTS = tuple(name for name, field in Windows.model_fields.items() if field.annotation == list[str] and not field.deprecated)
+_CLOSING_WORD_LISTS = frozenset({"unfinished"})
 
 
 class TextSettings(_Strict):
@@ -516,9 +517,9 @@ class Rubric(_Strict):
         return item._checked
 
     def window_words(self, name: str) -> re.Pattern[str] | None:
-        """A word list of `windows` (`interrupted`, `system_ended`, `unfinished`, `holding`, `waiting`, `leaving`,
-        `breaking_off`, `breaking_off_exclude`, `restarting`, `requesting`) as one regex on normalised text, compiled once; `unfinished`, `leaving` and `requesting`
-        must close the text (« laissez tomber le SMS » gives up nothing, « et pour » ends no sentence inside a turn)."""
+        """A word list of `windows` (`interrupted`, `system_ended`, `unfinished`, `holding`, `waiting`, `breaking_off`,
+        `breaking_off_exclude`, `restarting`, `acknowledging`) as one regex on normalised text, compiled once; `unfinished` must close the
+        text (« et pour » ends no sentence inside a turn)."""
         return self._window_patterns[name]
 
     @cached_property
