@@ -967,6 +967,18 @@ def test_negated_dissatisfaction_is_no_complaint_unless_what_follows_it_is_one(s
         ("en", "Right, so it's my fault for trusting your website.", False),
         ("en", "It's nothing to do with you, your company is a joke.", False),
         ("en", "He's not complaining, I am.", False),
+        # The organisation cleared of the fault, the anger at someone else (v24); not with a contrast or a cue after it,
+        # nor as a condition.
+        ("fr", "Ce n'est pas votre faute, mon voisin a encore bloqué l'allée.", True),
+        ("fr", "Je n'ai rien contre vous, mon banquier m'a fait faux bond.", True),
+        ("fr", "Vous n'y pouvez rien, la mairie a fermé la rue.", True),
+        ("fr", "Si ce n'est pas votre faute, dites-moi qui paiera.", False),
+        ("fr", "Ce n'est pas contre vous, mais votre service client est injoignable.", False),
+        ("en", "It's not your fault, the airline lost the bags.", True),
+        ("en", "Nothing against you, my employer messed up the forms.", True),
+        ("en", "It's not your fault, but the engineer missed the third visit in a row.", False),
+        ("en", "If it's not your fault then whose is it", False),
+        ("en", "Not your fault, your company is a disgrace though.", False),
     ],
 )
 def test_a_customer_clearing_the_organisation_is_read_as_such(language, said, clears) -> None:

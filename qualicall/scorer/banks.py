@@ -196,12 +196,13 @@ class BankModel:
     def clearing(self, text: str) -> tuple[int, int] | None:
         """The span, in `text`, of the words by which the customer clears the organisation of the bank's meaning
         (one of the bank's `clearings`) said as a statement: not in a question (« vous me dites que c'est de ma
-        faute ? ») and with no contrast after it (« rien à redire sur l'accueil, mais la facture… »); None without."""
+        faute ? »), with no contrast after it (« rien à redire sur l'accueil, mais la facture… ») nor a cue (« vous n'y
+        êtes pour rien, votre service est une honte »); None without."""
         if self._clearings is None or text.rstrip(" \"')»”").endswith("?"):
             return None
         normal = normalize(text, contractions=self.bank.contractions)
         found = self._clearings.search(normal.text)
-        if found is None or self._contrasted(normal.text, found.end()):
+        if found is None or self._contrasted(normal.text, found.end()) or self.has_cue(normal.text[found.end() :]):
             return None
         return normal.span(found.start(), found.end())
 
