@@ -70,6 +70,15 @@ def test_recap_en():
         ("Thank you for calling, have a good afternoon.", "en", "farewell", "passed"),
         ("Thank you for holding.", "en", "thanks", "failed"),
         ("Is there anything else I can do for you?", "en", "other_needs", "passed"),
+        # v24: « au plaisir » before the customer's name or a wish; « encore quelque chose » asked; goodbyes of other
+        # languages said in English; a wish of luck thanks no one.
+        ("Au plaisir, monsieur Gagnon !", "fr", "farewell", "passed"),
+        ("Au plaisir, et bonne découverte du parc !", "fr", "farewell", "passed"),
+        ("Au plaisir des yeux, ce vitrail.", "fr", "farewell", "failed"),
+        ("bon est-ce qu'il y a encore quelque chose que je pourrais regarder", "fr", "other_needs", "passed"),
+        ("Il y a encore quelque chose qui bloque sur votre dossier, le service technique vous écrira.", "fr", "other_needs", "failed"),
+        ("Totsiens, Mrs Botha.", "en", "farewell", "passed"),
+        ("Good luck with the planning inspection.", "en", "thanks", "failed"),
     ],
 )
 def test_closing_formulas(last, language, item_id, expected):

@@ -102,6 +102,9 @@ def test_agent_name(text, language, expected):
         # Nor a brand in a phrase that names the company as often as a person.
         ("hi you're through to vodacom how can i help", "en", "failed"),
         ("bonjour c'est ameli je vous écoute", "fr", "failed"),
+        # « {name} qui parle », a phrase no company fills (v24).
+        ("atelier des cordes bonjour gaspard qui parle", "fr", "passed"),
+        ("atelier des cordes bonjour c'est la direction qui vous parle", "fr", "failed"),
     ],
 )
 def test_agent_name_in_lower_case_speech(text, language, expected):

@@ -399,6 +399,10 @@ def test_an_endearment_is_familiar():
         ([(A, "votre voisin l'a t il ouvert ce matin"), (C, "non")], "fr", "passed"),
         # … while letters spelled before "on" in English still are.
         ([(A, "we can only issue it once you're u f on the portal"), (C, "okay")], "en", "failed"),
+        # The customer asking about a word and the short code after it (v24): « c'est quoi le palier c », "what's a band 4?".
+        ([(A, "on vous classe au palier c pour l'hiver"), (C, "ah bon d'accord mais alors attendez juste une chose avant de payer c'est quoi le palier c")], "fr", "failed"),
+        ([(A, "Your mooring is a band 4 one."), (C, "Sorry, what's a band 4?")], "en", "failed"),
+        ([(A, "on vous classe au palier c pour l'hiver"), (C, "d'accord et ça coûte combien")], "fr", "passed"),
     ],
 )
 def test_codes_in_words_echoed_questions_and_currencies(turns, language, expected):
