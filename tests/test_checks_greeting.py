@@ -384,6 +384,13 @@ def test_a_first_name_at_pick_up_is_never_the_organisation():
         ([(A, "Ville de Saint-Malo, service des sports, bonjour."), (C, "Bonjour.")], "fr", "failed"),
         ([(A, "oui c'est l'asso des jardins partagés hein"), (C, "bonjour")], "fr", "failed"),
         ([(A, "yes ma how can i help"), (C, "hi")], "en", "failed"),
+        # v24: a name given before the customer's is asked in the same turn is the agent's; a first name before the surname
+        # the agent said after a title is the customer's; a first name opening two capitalised words is a company's.
+        ([(A, "kayak des gorges bonjour ici mathis c'est à quel nom"), (C, "oui euh madame ribot")], "fr", "passed"),
+        ([(A, "Good morning, Alder Vets, my name is Tobias, could I take your name please?"), (C, "Hi, it's Ann Kerr.")], "en", "passed"),
+        ([(A, "Caves du Fleuve, bonjour."), (C, "Bonjour, pour ma commande."), (A, "Monsieur Lachance ? Gérald Lachance, à Rimouski ?")], "fr", "failed"),
+        ([(A, "Good afternoon, you're through to Morgan Valley Dairies."), (C, "Hi.")], "en", "failed"),
+        ([(A, "Bonjour, Odile Ferrand-Lacoste, à votre écoute."), (C, "Bonjour.")], "fr", "passed"),
     ],
 )
 def test_agent_name_compounds_and_other_peoples_names(turns, language, expected):

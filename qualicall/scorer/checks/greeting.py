@@ -528,11 +528,31 @@ class _NameReader:
         self.customer_first = first_saying(ctx.customer_turns, lambda t: t.norm.words())
 
     @cached_property
-    def name_asked(self) -> int | None:
-        """The opening turn where the agent asks the customer's name (« c'est à quel nom ? »): a name in it or after it is the
-        customer's or one of theirs (« Bramble and Pip, arriving on Saturday? »); agents give their own before asking."""
+    def name_asked(self) -> tuple[int, int] | None:
+        """Where the agent first asks the customer's name in the opening (« c'est à quel nom ? »): the turn, and where in its
+        normalised text the request begins. A name after it is the customer's or one of theirs (« Bramble and Pip, arriving on
+        Saturday? »); agents give their own before asking, in the same turn too (« … ici Nicolas, c'est à quel nom ? »)."""
         matcher = self.params.request_matcher
-        return next((t.index for t in self.turns if matcher is not None and matcher.search(t.norm.text)), None)
+        if matcher is None:
+            return None
+        return next(((t.index, m.start()) for t in self.turns if (m := matcher.search(t.norm.text)) is not None), None)
+
+    def before_customer_surname(self, turn: TurnView, end: int) -> bool:
+        """The word after the name is one said after a title earlier (« Madame Tremblay, c'est bien vous ? Hélène Tremblay,
+        à Trois-Rivières ? »): the first name of the customer or of their family."""
+        after = turn.norm.words_after(end, 1)
+        if not after:
+            return False
+        titles = self.sets["titles"]
+        earlier = [t for t in self.ctx.turns if t.index < turn.index] + [turn]
+        for t in earlier:
+            words = (t.norm.text[:end] if t is turn else t.norm.text).split()
+            if any(a in titles and b == after[0] for a, b in zip(words, words[1:])):
+                return True
+        return False
+
+    def after_name_asked(self, turn: TurnView, start: int) -> bool:
+        return self.name_asked is not None and (turn.index, start) >= self.name_asked
 
     @cached_property
     def dictionary(self):  # type: ignore[no-untyped-def]
@@ -580,9 +600,9 @@ class _NameReader:
             return any(t.index < turn.index and t.norm.text for t in self.ctx.customer_turns) or _asked_right_after(turn, end)
         if before and (before[0] in self.sets["titles"] or before[0] in self.sets["part_of_after"]) and not self.paused_before(turn, start):
             return True  # (not across a pause: « Bonjour madame, Karim à votre écoute », « Bonjour madame ! Salif au clavier »)
-        if self.customer_first.get(word, turn.index) < turn.index:
+        if self.customer_first.get(word, turn.index) < turn.index or self.before_customer_surname(turn, end):
             return True
-        if self.name_asked is not None and self.name_asked <= turn.index:
+        if self.after_name_asked(turn, start):
             return True
         if kind in ("other", "company_like") and self.in_company_name(turn, start, end):
             return True  # not after « je suis », "my name is": a name given so is the agent's, whatever words make it ("Helen Strand")
@@ -616,7 +636,7 @@ class _NameReader:
         i = next((k for k, w in enumerate(words) if w[1] == start), None)
         if i is None:
             return False
-        if _name_of_words(self.ctx, turn, words, i):
+        if _name_of_words(self.ctx, turn, words, i) or self.capitalised_run_after(turn, words, i):
             return True
         ordinary = self.stops | self.sets["lead"] | self.sets["never"]
         if i == 0 or words[i][3] or words[i - 1][0] in ordinary | self.params.name_leaders:
@@ -629,6 +649,20 @@ class _NameReader:
         if not before[:1].isupper():
             return False
         return following or not self.sentence_start(turn, words[i - 1][1])
+
+    def capitalised_run_after(self, turn: TurnView, words: list[tuple[str, int, int, bool]], i: int) -> bool:
+        """Cased text: the two words after the first name capitalised, no pause between, neither a first name — a
+        company's name the first name opens ("you're through to Fingal North Council"), not a surname ("Sarah Green")."""
+        from qualicall.models.names import is_first_name
+
+        if turn.lower_case or turn.upper_case:
+            return False
+        run = words[i : i + 3]
+        if len(run) < 3 or any(w[3] for w in run[1:]):
+            return False
+        # (words joined by a hyphen make one: a surname « Hélène Vasseur-Dumas », a chat agent's team « Léa-SAV Boulanger »)
+        gaps = [turn.text[turn.norm.span(a[1], a[2])[1] : turn.norm.span(b[1], b[2])[0]] for a, b in zip(run, run[1:])]
+        return all(gap.strip() != "-" for gap in gaps) and all(_written(turn, w)[:1].isupper() and not is_first_name(w[0]) for w in run[1:])
 
     def someone_else(self, turn: TurnView, end: int) -> bool:
         """The name, or the phrase presenting it, is followed by a third-person word: the agent speaks of someone (« c'est Julie,
