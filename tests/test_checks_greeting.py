@@ -391,6 +391,16 @@ def test_a_first_name_at_pick_up_is_never_the_organisation():
         ([(A, "Caves du Fleuve, bonjour."), (C, "Bonjour, pour ma commande."), (A, "Monsieur Lachance ? Gérald Lachance, à Rimouski ?")], "fr", "failed"),
         ([(A, "Good afternoon, you're through to Morgan Valley Dairies."), (C, "Hi.")], "en", "failed"),
         ([(A, "Bonjour, Odile Ferrand-Lacoste, à votre écoute."), (C, "Bonjour.")], "fr", "passed"),
+        # The customer greeting the agent by a word of their pick-up: the agent's name, one no lexicon holds too (v24) …
+        ([(A, "kiln supplies ladoja speaking how can i help"), (C, "good morning ladoja i need a shelf for my kiln")], "en", "passed"),
+        ([(A, "ateliers du verre bonjour ici tiémoko"), (C, "bonjour tiémoko c'est pour un devis")], "fr", "passed"),
+        # … not an ordinary word, an affirmation, or a word the customer only repeats without greeting.
+        ([(A, "kiln supplies sales team how can i help"), (C, "hello sales i need a shelf")], "en", "failed"),
+        ([(A, "ouais la verrerie j'écoute"), (C, "salut ouais c'est pour un devis")], "fr", "failed"),
+        ([(A, "kiln supplies ladoja how can i help"), (C, "i need a shelf ladoja said last week")], "en", "failed"),
+        # "you're chatting with {name}", not a company's service.
+        ([(A, "You're chatting with Oyelaran. What can I do for you?"), (C, "Hi.")], "en", "passed"),
+        ([(A, "Hi, you're chatting with Crumbco customer care. What happened?"), (C, "Hi.")], "en", "failed"),
     ],
 )
 def test_agent_name_compounds_and_other_peoples_names(turns, language, expected):

@@ -537,6 +537,43 @@ class _NameReader:
             return None
         return next(((t.index, m.start()) for t in self.turns if (m := matcher.search(t.norm.text)) is not None), None)
 
+    def department_after(self, turn: TurnView, end: int) -> bool:
+        """Ordinary words after the word with no pause, a company's service or team ("you're chatting with Munchbox customer
+        care", « vous parlez avec Vitalis service client »): the word is the company's, not a name (not "Wanjiru from …")."""
+        after = turn.norm.words_after(end, 2)
+        _, e = turn.norm.span(end - 1, end)
+        return len(after) == 2 and not self.closes_clause(turn, end) and not turn.text[e:].lstrip()[:1].isupper() and all(
+            w in self.dictionary and w not in self.stops and w not in self.params.name_followers for w in after)
+
+    def greeted_by_name(self) -> Match | None:
+        """The word of the agent's opening the customer greets them by in the reply (« kwame speaking how may i help » —
+        « good morning kwame … »): the agent's name, one no lexicon holds too. A word the customer greets is no title, no
+        ordinary word unless a first name, and not said by the customer before the agent ("hello support" names nothing)."""
+        from qualicall.models.names import is_first_name
+
+        lead = self.sets["lead"]
+        for customer in self.ctx.customer_turns:
+            said = [t for t in self.turns if t.index < customer.index]
+            if not said:
+                continue
+            words = customer.norm.words()
+            i = 0
+            while i < len(words) and (words[i] in lead or " ".join(words[i : i + 2]) in lead):
+                i += 2 if " ".join(words[i : i + 2]) in lead else 1
+            if i == 0 or i >= len(words):
+                return None  # (only the customer's first turn after the agent spoke: a greeting opens it or none)
+            word = words[i]
+            acknowledging = self.ctx.rubric.window_words("acknowledging")
+            if len(word) < 3 or word in self.stops or word in self.sets["never"] or (word in self.dictionary and not is_first_name(word)) \
+                    or acknowledging is not None and acknowledging.fullmatch(word):
+                return None  # (« salut euh ouais j'ai envoyé … »)
+            for turn in reversed(said):
+                for m in re.finditer(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", turn.norm.text):
+                    if not self.excluded(turn, m.start(), m.end()):
+                        return Match(turn, m.start(), m.end())
+            return None
+        return None
+
     def before_customer_surname(self, turn: TurnView, end: int) -> bool:
         """The word after the name is one said after a title earlier (« Madame Tremblay, c'est bien vous ? Hélène Tremblay,
         à Trois-Rivières ? »): the first name of the customer or of their family."""
@@ -759,7 +796,7 @@ class _NameReader:
                 return True
             # (Opening a sentence too, past the pick-up, in a slot a company seldom fills: "Welcome to the Tool Library! Thandi speaking.")
             capitalised = self.capitalised_inside(turn, start, end) or lower_case_slot and self.written(turn, start, end)[:1].isupper() and not turn.upper_case
-            return unknown and capitalised and not self.at_pickup(turn, start)
+            return unknown and capitalised and not self.at_pickup(turn, start) and not self.department_after(turn, end)
         s, _ = turn.norm.span(start, end)
         if turn.text[s : s + 1].isupper() and not turn.upper_case:
             token = next(iter(self.ctx.tokens(turn, s, s + 1)), None)
@@ -802,4 +839,7 @@ def agent_name(ctx: CheckContext, params: AgentNameParams) -> ItemResult:
             if not reader.excluded(turn, *m.span()) and not reader.someone_else(turn, m.end()) and reader.first_name(turn, *m.span()):
                 match = Match(turn, *m.span())
                 return ctx.passed(reason("agent_name.given", text=match.text, at=place(match)), [match])
+    greeted = reader.greeted_by_name()
+    if greeted is not None:
+        return ctx.passed(reason("agent_name.given", text=greeted.text, at=place(greeted)), [greeted])
     return ctx.failed(reason("agent_name.missing", window=ctx.window_param(ctx.item.window)))
