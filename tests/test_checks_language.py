@@ -403,6 +403,12 @@ def test_an_endearment_is_familiar():
         ([(A, "on vous classe au palier c pour l'hiver"), (C, "ah bon d'accord mais alors attendez juste une chose avant de payer c'est quoi le palier c")], "fr", "failed"),
         ([(A, "Your mooring is a band 4 one."), (C, "Sorry, what's a band 4?")], "en", "failed"),
         ([(A, "on vous classe au palier c pour l'hiver"), (C, "d'accord et ça coûte combien")], "fr", "passed"),
+        # More leaders of in-house codes, and a word between (v24): « niveau K3 », « classé en TX4 », "flagged as R2".
+        ([(A, "Votre dossier est au niveau K3, ça avance."), (C, "D'accord.")], "fr", "failed"),
+        ([(A, "Le vélo est classé en TX4 chez nous."), (C, "D'accord.")], "fr", "failed"),
+        ([(A, "Your claim has been flagged as R2 on our side."), (C, "Okay.")], "en", "failed"),
+        ([(A, "Il passe en salle B2 à dix heures."), (C, "D'accord.")], "fr", "passed"),
+        ([(A, "You'll find it on the A4 sheet we posted."), (C, "Okay.")], "en", "passed"),
     ],
 )
 def test_codes_in_words_echoed_questions_and_currencies(turns, language, expected):

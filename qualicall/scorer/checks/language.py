@@ -122,6 +122,10 @@ class JargonParams(CheckParams):
         description="words after which a short letter-and-figure code is an in-house class, rate or form (« le forfait TC2 », « tarif TR65 », "
         "\"priority P1\"); elsewhere such a code is a model, a road, a seat or a grade every customer reads (« un T2 », \"the M25\", \"seat F14\")",
     )
+    code_bridges: list[str] = Field(
+        default_factory=list,
+        description="words that may stand between a code leader and its code (« classé en SQ2 », « je vous passe en p deux », \"moved to P2\")",
+    )
     identifier_words: list[str] = Field(
         default_factory=list,
         description="words that name what follows as the customer's file, login or address (« le fichier », « identifiant », \"username\"): "
@@ -174,6 +178,10 @@ class JargonParams(CheckParams):
     @cached_property
     def code_leader_words(self) -> frozenset[str]:
         return self.normal_words(self.code_leaders)
+
+    @cached_property
+    def code_bridge_words(self) -> frozenset[str]:
+        return self.normal_words(self.code_bridges)
 
     @cached_property
     def identifier_word_set(self) -> frozenset[str]:
@@ -243,7 +251,12 @@ def _codes(ctx: CheckContext, turn: TurnView, params: JargonParams) -> list[tupl
     spoken = [(m.start(1), m.end(2)) for m in _SPOKEN_CODE.finditer(turn.norm.text)
               if m.group(1) not in words and m.group(1).upper() not in params.allowed_set and number(m.group(2))]
     written = (turn.norm.norm_span(m.start(1), m.end(1)) for m in _CODE.finditer(turn.text) if m.group(1).upper() not in params.allowed_set)
-    return [span for span in [*written, *spoken] if span is not None and not leaders.isdisjoint(turn.norm.words_before(span[0], 1))]
+    return [span for span in [*written, *spoken] if span is not None and _after_a_leader(turn.norm.words_before(span[0], 2), leaders, params.code_bridge_words)]
+
+
+def _after_a_leader(before: list[str], leaders: frozenset[str], bridges: frozenset[str]) -> bool:
+    """The word before a code is one of `code_leaders`, or one of `code_bridges` after one (« classé en SQ2 »)."""
+    return bool(before) and (before[-1] in leaders or len(before) == 2 and before[-1] in bridges and before[0] in leaders)
 
 
 def _capital_acronyms(turn: TurnView, params: JargonParams) -> list[tuple[int, int]]:
