@@ -356,6 +356,16 @@ def test_restatements_announced_in_other_words(agent, language, expected):
         # A question on the state of a device, a reassurance, what a price includes: no check (v23's negatives).
         ("The owner refunds the deposit first. Is the boiler in the cabin switched on?", "en", "failed"),
         ("le chocolat noir est le plus dangereux la consultation de contrôle est comprise aussi", "fr", "failed"),
+        # v24: « vous voyez comment … », « tout est clair pour … ? », « ai-je été assez précise ? », « je vous ai bien suivie ? »,
+        # "can you picture how it works?", "is that about the size of it?"; not what is said as a fact.
+        ("On surveille ce soir, puis on revoit demain. Vous voyez comment ça va se passer ?", "fr", "passed"),
+        ("On surveille ce soir, puis on revoit demain. Est-ce que tout est clair pour la surveillance de nuit ?", "fr", "passed"),
+        ("On surveille ce soir, puis on revoit demain. Ai-je été assez claire sur les signes ?", "fr", "passed"),
+        ("donc il a mangé une tablette entière hier soir je vous ai bien suivie", "fr", "passed"),
+        ("On surveille ce soir, puis on revoit demain. C'est clair que le chocolat noir est le pire.", "fr", "failed"),
+        ("The owner refunds the deposit first, then we rebook you. Can you picture how it works?", "en", "passed"),
+        ("So the cabin flooded and you want March instead, is that about the size of it?", "en", "passed"),
+        ("The owner refunds the deposit first, and you'll see how it works once you log in.", "en", "failed"),
     ],
 )
 def test_checks_of_understanding_in_other_words(agent, language, expected):
