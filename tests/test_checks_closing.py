@@ -544,6 +544,15 @@ def test_a_contact_ending_on_a_question_or_a_wait_with_nothing_after(ending, lan
         ([(A, "Le devis part demain matin."), (C, "Ok super, c'est noté.")], "fr", False),
         ([(A, "The kit ships on Monday."), (C, "alright, sounds good.")], "en", False),
         ([(A, "The kit ships on Monday."), (C, "Oh okay, got it.")], "en", False),
+        # … nor words winding up, a title, the agent's name after them (a review's cases); an answer to the agent's question,
+        # a « oui » too, is cut as before.
+        ([(A, "Vous recevrez un courrier sous huit jours."), (C, "D'accord, très bien, j'attends le courrier alors.")], "fr", False),
+        ([(A, "Vous recevrez un courrier sous huit jours."), (C, "Ok, c'est tout pour moi.")], "fr", False),
+        ([(A, "The refund is on its way."), (C, "Okay Dana, great.")], "en", False),
+        ([(A, "The refund is on its way."), (C, "Right, I'll keep an eye out for it then.")], "en", False),
+        ([(A, "The refund is on its way."), (C, "Okay, that makes sense.")], "en", False),
+        ([(A, "Avez-vous de quoi noter ?"), (C, "Oui oui.")], "fr", True),
+        ([(A, "Could I take your postcode, please?"), (C, "Yeah sure.")], "en", True),
         # … nor after a closing formula of the agent's, or thanks of the customer's in an earlier line of theirs.
         ([(A, "Autre chose pour vous ?"), (C, "Oui, le code de l'immeuble c'est le 4127.")], "fr", False),
         ([(A, "The kit ships on Monday."), (C, "lovely, thanks"), (C, "my sister might collect it")], "en", False),

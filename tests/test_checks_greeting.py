@@ -391,6 +391,12 @@ def test_a_first_name_at_pick_up_is_never_the_organisation():
         ([(A, "Caves du Fleuve, bonjour."), (C, "Bonjour, pour ma commande."), (A, "Monsieur Lachance ? Gérald Lachance, à Rimouski ?")], "fr", "failed"),
         ([(A, "Good afternoon, you're through to Morgan Valley Dairies."), (C, "Hi.")], "en", "failed"),
         ([(A, "Bonjour, Odile Ferrand-Lacoste, à votre écoute."), (C, "Bonjour.")], "fr", "passed"),
+        # … nor surnames that are no ordinary words; a shop's name before the request is still no name; the company greeted
+        # back is no name (a review's cases).
+        ([(A, "Bonjour, Fatou Ndiaye Diop à l'appareil."), (C, "Bonjour.")], "fr", "passed"),
+        ([(A, "Hello, this is Maria Garcia Lopez, how can I help?"), (C, "Hi.")], "en", "passed"),
+        ([(A, "Pharmacie Durand bonjour, c'est à quel nom ?"), (C, "Madame Petit.")], "fr", "failed"),
+        ([(A, "Bonjour, Enedis, je vous écoute."), (C, "Bonjour Enedis, j'ai une coupure.")], "fr", "failed"),
         # The customer greeting the agent by a word of their pick-up: the agent's name, one no lexicon holds too (v24) …
         ([(A, "kiln supplies ladoja speaking how can i help"), (C, "good morning ladoja i need a shelf for my kiln")], "en", "passed"),
         ([(A, "ateliers du verre bonjour ici tiémoko"), (C, "bonjour tiémoko c'est pour un devis")], "fr", "passed"),

@@ -403,8 +403,13 @@ def test_an_endearment_is_familiar():
         ([(A, "on vous classe au palier c pour l'hiver"), (C, "ah bon d'accord mais alors attendez juste une chose avant de payer c'est quoi le palier c")], "fr", "failed"),
         ([(A, "Your mooring is a band 4 one."), (C, "Sorry, what's a band 4?")], "en", "failed"),
         ([(A, "on vous classe au palier c pour l'hiver"), (C, "d'accord et ça coûte combien")], "fr", "passed"),
-        # More leaders of in-house codes, and a word between (v24): « niveau K3 », « classé en TX4 », "flagged as R2".
-        ([(A, "Votre dossier est au niveau K3, ça avance."), (C, "D'accord.")], "fr", "failed"),
+        # More leaders of in-house codes, and a word between (v24): « délai R3 », « classé en TX4 », "flagged as R2"; not a
+        # language level, a car park's level or zone, a seat (a review's cases); the customer's « là » is no code.
+        ([(A, "Votre commande part en délai R3, ça avance."), (C, "D'accord.")], "fr", "failed"),
+        ([(A, "Le cours du soir est pour le niveau B2."), (C, "D'accord.")], "fr", "passed"),
+        ([(A, "Please park on level B2 or in zone A2."), (C, "Okay.")], "en", "passed"),
+        ([(A, "Je vous ai mise en C14, côté fenêtre."), (C, "D'accord.")], "fr", "passed"),
+        ([(A, "Il y a un problème sur votre compteur."), (C, "Ah bon, c'est quoi le problème, là ?")], "fr", "passed"),
         ([(A, "Le vélo est classé en TX4 chez nous."), (C, "D'accord.")], "fr", "failed"),
         ([(A, "Your claim has been flagged as R2 on our side."), (C, "Okay.")], "en", "failed"),
         ([(A, "Il passe en salle B2 à dix heures."), (C, "D'accord.")], "fr", "passed"),

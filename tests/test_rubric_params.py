@@ -187,7 +187,7 @@ def test_an_echo_question_without_its_word_group_is_a_rubric_problem():
         ("default-en", "spellings: {u: you,", "spellings: {um: you know, u: you,", "is a hesitation or a contraction"),
         ("default-en", "spellings: {u: you,", "spellings: {youre: you are, u: you,", "is a hesitation or a contraction"),
         # agent_name's `person_slots` must be among its `lower_case_slots` (themselves among its patterns).
-        ("default-fr", 'person_slots: ["{name} à l\'appareil", "{name} au bout du fil"]', 'person_slots: ["{name} à l\'appareil", "{name} ici"]',
+        ("default-fr", 'person_slots: ["{name} à l\'appareil", "{name} au bout du fil", "{name} qui parle", "{name} qui vous parle"]', 'person_slots: ["{name} à l\'appareil", "{name} ici"]',
          "person_slots: '{name} ici' is not one of the lower_case_slots"),
     ],
 )
@@ -200,10 +200,11 @@ def test_word_lists_and_slots_a_rubric_cannot_hold_are_refused_at_load(rubric_id
 
 @pytest.mark.parametrize(
     ("field", "line"),
-    [("lone_margin", "    lone_margin: 0.04"), ("negative_cue_shift", "    negative_cue_shift: 0.06"), ("clearings", "    clearings: ['\\brien a redire\\b']")],
+    [("lone_margin", "    lone_margin: 0.04"), ("negative_cue_shift", "    negative_cue_shift: 0.06"), ("clearings", "    clearings: ['\\brien a redire\\b']"),
+     ("elsewhere", "    elsewhere: ['\\bcontre lui\\b']")],
 )
 def test_a_signals_reading_set_on_another_bank_is_a_problem_at_its_yaml_line(field, line):
-    """`disclaimers`, `clearings`, `lone_margin` and `negative_cue_shift` are read for the customer signals' banks only: on
+    """`disclaimers`, `clearings`, `elsewhere`, `lone_margin` and `negative_cue_shift` are read for the customer signals' banks only: on
     offer_help they would change nothing."""
     text = default_fr()
     opening = "  offer_help:\n    speaker: agent\n"

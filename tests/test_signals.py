@@ -979,11 +979,37 @@ def test_negated_dissatisfaction_is_no_complaint_unless_what_follows_it_is_one(s
         ("en", "It's not your fault, but the engineer missed the third visit in a row.", False),
         ("en", "If it's not your fault then whose is it", False),
         ("en", "Not your fault, your company is a disgrace though.", False),
+        # the agent excused in person, as a complaint often opens (a review's cases)
+        ("fr", "Je sais bien que vous n'y êtes pour rien, madame.", False),
+        ("en", "I know it's not your fault, love.", False),
     ],
 )
 def test_a_customer_clearing_the_organisation_is_read_as_such(language, said, clears) -> None:
     model = default_bank(language, "complaint")
     assert (model.clearing(said) is not None) is clears
+
+
+@pytest.mark.parametrize(
+    ("language", "said", "escalates"),
+    [
+        # A suit or a police complaint against a third party is no escalation (the bank's `elsewhere`, v24) …
+        ("fr", "Mon voisin a encore coupé la haie chez moi, s'il recommence je porte plainte contre lui et je l'attaque en justice.", False),
+        ("fr", "Le déménageur a cassé le buffet, je vais les traîner au tribunal ces gens-là.", False),
+        ("en", "My landlord still hasn't fixed the boiler, honestly if he ignores me again I'm taking him to small claims.", False),
+        ("en", "The courier lost it twice, I'll see them in court if I have to.", False),
+        # … one against the organisation, or asking for a manager, still is.
+        ("fr", "Si ma facture n'est pas corrigée cette semaine, je vais vous attaquer en justice.", True),
+        ("en", "If this isn't fixed by Friday I'm taking you to small claims court.", True),
+    ],
+)
+def test_a_legal_threat_against_someone_else_is_no_escalation(scorer, language, said, escalates) -> None:
+    opening = "Bonjour, service clients, que puis-je faire pour vous ?" if language == "fr" else "Hello, customer service, how can I help?"
+    closing = "Je note tout cela." if language == "fr" else "I'm noting all of that."
+    result = scorer.score(make_interaction([("agent", opening), ("customer", said), ("agent", closing)], language, id="legal"))
+    signal = result.signals["escalation_request"]
+    assert signal.present is escalates, signal.reason
+    if not escalates:
+        assert signal.reason_code == "signal.elsewhere" and signal.reason_params["words"] in said, signal.reason
 
 
 def test_a_sentence_read_as_a_complaint_by_its_topic_is_none_once_the_customer_clears_the_organisation(scorer) -> None:

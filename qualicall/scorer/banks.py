@@ -95,6 +95,9 @@ class Bank:
     # Words by which the customer clears the organisation for the whole contact (« rien à redire sur le service »,
     # "that one's on me"): regular expressions on normalised text (BankModel.clearing, qualicall.scorer.signals).
     clearings: tuple[str, ...] = ()
+    # Words aiming the bank's meaning at someone else (« je l'attaque en justice », "I'm taking him to court"): a
+    # sentence holding one does not realise the bank: regular expressions on normalised text (BankModel.aimed_elsewhere).
+    elsewhere: tuple[str, ...] = ()
     # Set: in a contact where the customer said at least `lone_after` sentences of `lone_words` words or more, one
     # sentence alone realising the bank must score above margin + this, unless its closest positive example is at
     # least `lone_similarity` similar (qualicall.scorer.signals).
@@ -179,6 +182,16 @@ class BankModel:
         self._disclaimers = re.compile("|".join(f"(?:{d})" for d in self.bank.disclaimers)) if self.bank.disclaimers else None
         self._contrasts = re.compile("|".join(f"(?:{c})" for c in self.bank.contrasts)) if self.bank.contrasts else None
         self._clearings = re.compile("|".join(f"(?:{c})" for c in self.bank.clearings)) if self.bank.clearings else None
+        self._elsewhere = re.compile("|".join(f"(?:{e})" for e in self.bank.elsewhere)) if self.bank.elsewhere else None
+
+    def aimed_elsewhere(self, text: str) -> tuple[int, int] | None:
+        """The span, in `text`, of words aiming the bank's meaning at someone else (one of the bank's `elsewhere`: « s'il
+        continue, je porte plainte contre lui », "I'll see them in court"); None without."""
+        if self._elsewhere is None:
+            return None
+        normal = normalize(text, contractions=self.bank.contractions)
+        found = self._elsewhere.search(normal.text)
+        return None if found is None else normal.span(found.start(), found.end())
 
     def disclaimer_end(self, text: str) -> int | None:
         """Where, in `text`, the disclaimer the sentence opens on ends: one of the bank's disclaimers with at most

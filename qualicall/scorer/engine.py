@@ -74,12 +74,17 @@ def _interrupted(ctx: CheckContext) -> str | None:
         # The last words stop where their speaker's sentences do not (« …et pour la carte citoyen, est-ce que je dois »,
         # « je dois voir avec mon mari, je reviens… »), no closing formula around them: the contact was cut there.
         marker_turn, said = final, _last_words(final, 8)
+    elif final.speaker == CUSTOMER and _asks(ctx, ctx.agent_turns[-1:]) and not _closing_begun(ctx, _since_agent(ctx)):
+        # The agent asked (a slot, a choice, a go-ahead, the customer's name « s'il vous plaît »), the customer answered, a
+        # « oui » too, and nothing came after, no closing formula from either (« anything else? », « merci, au revoir »):
+        # the contact stopped while the agent was still handling it.
+        marker_turn, said = final, _last_words(final, 8)
     elif final.speaker == CUSTOMER and not _closing_begun(ctx, _since_agent(ctx)) and not _acknowledges(ctx, final):
-        # The customer spoke last, more than an acknowledgement, and no closing formula came from either, in the agent's
-        # last turn or in the customer's after it (« anything else? », « merci, au revoir »): the contact stopped while still handled — the
-        # customer answering (« deux zéro sept »), asking, giving up (« bon ben laissez tomber »), stepping away
-        # (« attendez, on sonne, je reviens »). An « ok super » leaves the agent to close: judged. (v24; before it, only
-        # after the agent's question or request, or on giving-up words.)
+        # The customer spoke last after the agent's statement, more than an acknowledgement or words winding up, and no
+        # closing formula came from either, in the agent's last turn or in the customer's after it: the contact stopped
+        # while still handled — the customer dictating (« deux zéro sept »), asking, giving up (« bon ben laissez tomber »),
+        # stepping away (« attendez, on sonne, je reviens »). An « ok super », a « bon, je vous laisse » leave the agent
+        # to close: judged. (v24; before it, only on giving-up words.)
         marker_turn, said = final, _last_words(final, 8)
     elif final.speaker == CUSTOMER and (_question([final]) or _customer_waits(ctx, final)) \
             and not _closing_begun(ctx, ctx.agent_turns[-1:], surely=True) and not _takes_leave(ctx, [final]):
@@ -238,10 +243,21 @@ def _since_agent(ctx: CheckContext) -> list[TurnView]:
 
 
 def _acknowledges(ctx: CheckContext, turn: TurnView) -> bool:
-    """The turn says nothing but words of an acknowledgement (`windows.acknowledging`: « ok super », « d'accord merci »
-    aside, "alright, sounds good") and hesitations."""
+    """The turn says nothing but words of an acknowledgement or winding up (`windows.acknowledging`: « ok super », « bon,
+    je vous laisse », "alright, sounds good"), hesitations, and the agent's first name ("Okay Dana, great"); or it closes
+    on words winding the contact up (`windows.winding_up`: « j'attends le courrier alors »)."""
+    from qualicall.models.names import is_first_name
+
+    if find_all(ctx.rubric.window_words("winding_up"), [turn]):
+        return True  # « d'accord, j'attends le courrier alors »
     words = ctx.rubric.window_words("acknowledging")
-    return words is not None and not words.sub(" ", turn.norm.text).split()
+    return words is not None and all(is_first_name(word) for word in words.sub(" ", turn.norm.text).split())
+
+
+def _asks(ctx: CheckContext, turns: list[TurnView]) -> bool:
+    """The last turn asks the customer something: it ends on a question mark, or on words closing a request
+    (`windows.requesting`: « je vais prendre le nom du responsable s'il vous plaît », raw speech without its question mark)."""
+    return _question(turns) or bool(turns) and bool(find_all(ctx.rubric.window_words("requesting"), turns[-1:]))
 
 
 def _unpunctuated(text: str) -> bool:

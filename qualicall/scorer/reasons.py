@@ -234,6 +234,10 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "« {text} » ({at:span}) se lit comme {signal:a_signal} (« {closest} »), mais le client l'écarte lui-même : « {words} »",
         "« {text} » ({at:span}) reads as {signal:a_signal} (« {closest} »), but the customer says it is not one: « {words} »",
     ),
+    "signal.elsewhere": (
+        "« {text} » ({at:span}) se lit comme {signal:a_signal} (« {closest} »), mais vise un tiers : « {words} »",
+        "« {text} » ({at:span}) reads as {signal:a_signal} (« {closest} »), but it is aimed at someone else: « {words} »",
+    ),
     "signal.cleared": (
         "« {text} » ({at:span}) se lit comme {signal:a_signal} (« {closest} »), mais le client met l'organisation hors de cause "
         "({where:span}) : « {words} »",

@@ -75,15 +75,21 @@ class Windows(_Strict):
     # leaves the agent to close, and an agent who did not is judged on it; any other last turn of the customer's, with no
     # closing formula from either side, ends a contact before its closing (answering, asking, stepping away, giving up).
     acknowledging: list[str] = Field(default_factory=list)
+    # Words closing the customer's last turn that wind the contact up (« j'attends le courrier alors », "I'll keep an eye
+    # out for it then"): as after an acknowledgement, the agent had to close, and is judged on it.
+    winding_up: list[str] = Field(default_factory=list)
+    # Words closing a request (« s'il vous plaît », "please"): the agent's last turn ending on one, answered by the customer
+    # with nothing after it and no closing formula from either, was cut while the agent handled the contact, as after a
+    # question (raw speech has no question mark: « je vais prendre votre nom s'il vous plaît »).
+    requesting: list[str] = Field(default_factory=list)
     # Read by nothing since v24, accepted so that a rubric written for v22–v23 still loads: a customer's last turn with no
     # closing formula from either side ends a contact before its closing unless it only acknowledges (`acknowledging`).
     leaving: list[str] = Field(default_factory=list, deprecated="read by nothing since v24")
-    requesting: list[str] = Field(default_factory=list, deprecated="read by nothing since v24")
 
 
 # The word lists of `Windows` (the spans are its other fields), and those of them that must close the text they are read in.
 WINDOW_WORD_LISTS = tuple(name for name, field in Windows.model_fields.items() if field.annotation == list[str] and not field.deprecated)
-_CLOSING_WORD_LISTS = frozenset({"unfinished"})
+_CLOSING_WORD_LISTS = frozenset({"unfinished", "requesting", "winding_up"})
 
 
 class TextSettings(_Strict):
@@ -241,6 +247,11 @@ class BankSpec(_Strict):
         "contrast after it in its sentence) and not taken back by their next sentence (opening on a contrast, or realising the bank), "
         "the bank's sentences realise it only when nearly one of its examples (lone_similarity), and no other signal implies it",
     )
+    elsewhere: list[Regex] = Field(
+        default_factory=list,
+        description="patterns on normalised text aiming the bank's meaning at someone else (« je l'attaque en justice », \"I'm taking "
+        "him to court\"): a sentence holding one does not realise the bank",
+    )
     lone_margin: float | None = Field(
         default=None, ge=0,
         description="set: in a contact where the customer said at least lone_after sentences of lone_words words or more, one "
@@ -259,14 +270,15 @@ class BankSpec(_Strict):
 
     @model_validator(mode="after")
     def _patterns_compile_together(self) -> "BankSpec":
-        for field, patterns in (("cues", self.cues), ("disclaimers", self.disclaimers), ("contrasts", self.contrasts), ("clearings", self.clearings)):
+        for field, patterns in (("cues", self.cues), ("disclaimers", self.disclaimers), ("contrasts", self.contrasts), ("clearings", self.clearings),
+                                ("elsewhere", self.elsewhere)):
             try:  # as BankModel joins them: patterns that compile alone but not together (a group name used twice)
                 re.compile("|".join(f"(?:{pattern})" for pattern in patterns))
             except re.error as exc:
                 raise ValueError(f"invalid regular expression in {field}: {exc}") from None
             empty = next((pattern for pattern in patterns if re.fullmatch(pattern, "")), None)
             if empty is not None:
-                raise ValueError(f"the {field[:-1]} « {empty} » matches empty text: every sentence would hold it")
+                raise ValueError(f"the {field.removesuffix('s')} « {empty} » matches empty text: every sentence would hold it")
         return self
 
     def bank(self, name: str, contractions: frozenset[str] = frozenset()) -> Bank:
@@ -278,7 +290,7 @@ class BankSpec(_Strict):
             cue_binders=tuple(normalize(w).text for w in self.cue_binders), clause_margin=self.clause_margin,
             cue_floor=self.cue_floor,
             linear=self.linear, contractions=contractions, disclaimers=tuple(self.disclaimers), contrasts=tuple(self.contrasts),
-            clearings=tuple(self.clearings),
+            clearings=tuple(self.clearings), elsewhere=tuple(self.elsewhere),
             lone_margin=self.lone_margin, lone_after=self.lone_after, lone_words=self.lone_words, lone_similarity=self.lone_similarity,
             negative_cue_shift=self.negative_cue_shift,
         )
@@ -518,8 +530,8 @@ class Rubric(_Strict):
 
     def window_words(self, name: str) -> re.Pattern[str] | None:
         """A word list of `windows` (`interrupted`, `system_ended`, `unfinished`, `holding`, `waiting`, `breaking_off`,
-        `breaking_off_exclude`, `restarting`, `acknowledging`) as one regex on normalised text, compiled once; `unfinished` must close the
-        text (« et pour » ends no sentence inside a turn)."""
+        `breaking_off_exclude`, `restarting`, `acknowledging`, `winding_up`, `requesting`) as one regex on normalised text,
+        compiled once; `unfinished`, `winding_up` and `requesting` must close the text (« et pour » ends no sentence inside a turn)."""
         return self._window_patterns[name]
 
     @cached_property
@@ -692,7 +704,7 @@ def _bank_problems(data: dict[str, Any], root: yaml.Node | None, checked: dict[t
             problems.append(Problem(_dotted(("banks", name)), message.removeprefix(f"bank {name}: "), _line_of(root, _bank_line(spec, name, message))))
         if name not in SIGNALS:
             # Read by the customer signals alone (qualicall.scorer.signals): on another bank they would change nothing.
-            for field_name in ("disclaimers", "clearings", "lone_margin", "negative_cue_shift"):
+            for field_name in ("disclaimers", "clearings", "elsewhere", "lone_margin", "negative_cue_shift"):
                 if field_name in spec:
                     loc = ("banks", name, field_name)
                     problems.append(Problem(_dotted(loc), f"{field_name}: only a customer signal's bank ({', '.join(SIGNALS)}) reads it", _line_of(root, loc)))

@@ -184,15 +184,26 @@ def detect_signals(
         # sentiment is no exception: the sentiment reads « je n'en ai plus besoin » negative.)
         glad = _turns_reading(sentences, sentiment, "positive")
         readings["churn_threat"] = [(unit, _unrealised(m) if m.realises and unit.turn.index in glad else m) for unit, m in readings["churn_threat"]]
+    aimed = {name: _aimed_elsewhere(model, readings) for name, model in models.items()}
     disclaimed = {name: _disclaimed_rows(model, sentences.units, embedder) for name, model in models.items()}
     cleared = {name: _clearing(model, readings[name]) for name, model in models.items()}
-    signals = {name: _signal(name, models[name], readings[name], language, disclaimed[name], upset.get(name, frozenset()), cleared[name])
+    signals = {name: _signal(name, models[name], readings[name], language, disclaimed[name], upset.get(name, frozenset()), cleared[name], aimed[name])
                for name in models}
     if "complaint" in signals and not signals["complaint"].present and cleared["complaint"] is None:
         implied = _implied_complaint(models, sentences, readings, sentiment, language, frozenset(disclaimed["complaint"]), upset)
         if implied is not None:
             signals["complaint"] = implied
     return signals
+
+
+def _aimed_elsewhere(model: BankModel, readings: dict[str, list[tuple[Unit, BankMatch]]]) -> dict[int, tuple[int, int]]:
+    """The sentences realising the bank that aim its meaning at someone else (the bank's `elsewhere`: « s'il continue, je
+    porte plainte contre lui », "I'm taking them to small claims court" of a landlord, an airline, an employer): the spec's
+    third parties. They realise it no more, nor imply a complaint; row → the words' span, for the reason."""
+    own = readings[model.bank.name]
+    aimed = {row: span for row, (unit, match) in enumerate(own) if match.realises and (span := model.aimed_elsewhere(unit.text)) is not None}
+    readings[model.bank.name] = [(unit, _unrealised(match) if row in aimed else match) for row, (unit, match) in enumerate(own)]
+    return aimed
 
 
 def _disclaimed_rows(model: BankModel, units: Sequence[Unit], embedder: "Embedder") -> dict[int, int]:
@@ -370,7 +381,7 @@ def _implied_complaint(
 
 def _signal(
     name: str, model: BankModel, readings: list[tuple[Unit, BankMatch]], language: str, disclaimed: dict[int, int], upset: frozenset[int] = frozenset(),
-    cleared: Clearing | None = None,
+    cleared: Clearing | None = None, aimed: dict[int, tuple[int, int]] | None = None,
 ) -> SignalResult:
     """The signal from its bank's reading of each customer sentence; `disclaimed`: the rows the customer disclaimed,
     and where in each its disclaimer ends (_disclaimed_rows); `upset`: the rows realised by a cue in a turn that reads
@@ -429,6 +440,15 @@ def _signal(
                 language,
             ),
             evidence=[unit.evidence() for unit, _ in found[:3]],
+        )
+    if aimed:
+        row = max(aimed, key=lambda r: readings[r][1].score)
+        unit, match = readings[row]
+        return SignalResult(
+            present=False,
+            confidence=0.5,  # as a disclaimer: the bank reads the signal, the customer's words aim it elsewhere
+            **said(reason("signal.elsewhere", signal=name, text=unit.text, at=unit.place(), closest=match.closest,
+                          words=unit.text[slice(*aimed[row])]), language),
         )
     unit, match = max(readings, key=lambda reading: reading[1].score)
     return SignalResult(

@@ -569,7 +569,8 @@ class _NameReader:
                 return None  # (« salut euh ouais j'ai envoyé … »)
             for turn in reversed(said):
                 for m in re.finditer(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", turn.norm.text):
-                    if not self.excluded(turn, m.start(), m.end()):
+                    # (not the company named at pick-up and greeted back: « Bonjour, Enedis. » « Bonjour Enedis, … »)
+                    if not self.at_pickup(turn, m.start()) and not self.excluded(turn, m.start(), m.end()):
                         return Match(turn, m.start(), m.end())
             return None
         return None
@@ -589,7 +590,8 @@ class _NameReader:
         return False
 
     def after_name_asked(self, turn: TurnView, start: int) -> bool:
-        return self.name_asked is not None and (turn.index, start) >= self.name_asked
+        """The word at `start` of the turn (−1: anywhere in it) comes after the agent asked the customer's name."""
+        return self.name_asked is not None and (turn.index, start if start >= 0 else len(turn.norm.text)) >= self.name_asked
 
     @cached_property
     def dictionary(self):  # type: ignore[no-untyped-def]
@@ -627,7 +629,8 @@ class _NameReader:
     def excluded(self, turn: TurnView, start: int, end: int, kind: str = "other") -> bool:
         """Not the agent's name: a function word, the customer's (after a title, said by the customer first, asked for), part of another name
         (the company's). Kind `titled`: a title and a name in a pattern's slot, the agent presenting themselves so (« madame Lefèvre à
-        votre écoute ») before the customer has said a word; once they have, the customer's (« c'est madame Roux ? »)."""
+        votre écoute ») before the customer has said a word; once they have, the customer's (« c'est madame Roux ? »). Kind `bare`:
+        a first name said in no pattern, as `other` but wherever in the turn that asks the customer's name."""
         word = turn.norm.text[start:end]
         if word in self.stops or word in self.sets["never"] or self.opens_phrase(turn, start, end):
             return True
@@ -639,9 +642,9 @@ class _NameReader:
             return True  # (not across a pause: « Bonjour madame, Karim à votre écoute », « Bonjour madame ! Salif au clavier »)
         if self.customer_first.get(word, turn.index) < turn.index or self.before_customer_surname(turn, end):
             return True
-        if self.after_name_asked(turn, start):
-            return True
-        if kind in ("other", "company_like") and self.in_company_name(turn, start, end):
+        if self.after_name_asked(turn, start if kind in ("naming", "first_person", "other") else -1):
+            return True  # (before the request in its turn, only in a presenting phrase: not « Pharmacie Durand bonjour, c'est à quel nom ? »)
+        if kind in ("other", "company_like", "bare") and self.in_company_name(turn, start, end):
             return True  # not after « je suis », "my name is": a name given so is the agent's, whatever words make it ("Helen Strand")
         # « Bonjour Sophie, … » once the customer has spoken: the agent greets the customer by name, the
         # name closing the greeting (not « Bonjour ! Agathe, du service … », "Hello, Jordan here").
@@ -688,8 +691,8 @@ class _NameReader:
         return following or not self.sentence_start(turn, words[i - 1][1])
 
     def capitalised_run_after(self, turn: TurnView, words: list[tuple[str, int, int, bool]], i: int) -> bool:
-        """Cased text: the two words after the first name capitalised, no pause between, neither a first name — a
-        company's name the first name opens ("you're through to Fingal North Council"), not a surname ("Sarah Green")."""
+        """Cased text: the two words after the first name capitalised, no pause between, no first names, one of them an ordinary
+        word — a company's name the first name opens ("you're through to Fingal North Council"), not a surname ("Sarah Green")."""
         from qualicall.models.names import is_first_name
 
         if turn.lower_case or turn.upper_case:
@@ -699,7 +702,9 @@ class _NameReader:
             return False
         # (words joined by a hyphen make one: a surname « Hélène Vasseur-Dumas », a chat agent's team « Léa-SAV Boulanger »)
         gaps = [turn.text[turn.norm.span(a[1], a[2])[1] : turn.norm.span(b[1], b[2])[0]] for a, b in zip(run, run[1:])]
-        return all(gap.strip() != "-" for gap in gaps) and all(_written(turn, w)[:1].isupper() and not is_first_name(w[0]) for w in run[1:])
+        # (one of them an ordinary word: « Fatou Ndiaye Diop », "Maria Garcia Lopez" are a person's surnames)
+        return all(gap.strip() != "-" for gap in gaps) and all(_written(turn, w)[:1].isupper() and not is_first_name(w[0]) for w in run[1:]) \
+            and any(w[0] in self.dictionary for w in run[1:])
 
     def someone_else(self, turn: TurnView, end: int) -> bool:
         """The name, or the phrase presenting it, is followed by a third-person word: the agent speaks of someone (« c'est Julie,
@@ -836,7 +841,7 @@ def agent_name(ctx: CheckContext, params: AgentNameParams) -> ItemResult:
                     match = Match(turn, start if m.groupdict().get("title") else m.start(), m.end())
                     return ctx.passed(reason("agent_name.given", text=match.text, at=place(match)), [match])
         for m in re.finditer(r"[a-z]+", turn.norm.text):
-            if not reader.excluded(turn, *m.span()) and not reader.someone_else(turn, m.end()) and reader.first_name(turn, *m.span()):
+            if not reader.excluded(turn, *m.span(), kind="bare") and not reader.someone_else(turn, m.end()) and reader.first_name(turn, *m.span()):
                 match = Match(turn, *m.span())
                 return ctx.passed(reason("agent_name.given", text=match.text, at=place(match)), [match])
     greeted = reader.greeted_by_name()
