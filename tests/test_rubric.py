@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from qualicall.scorer.registry import all_checks, register_check
@@ -45,10 +47,22 @@ def test_validation_reports_every_problem_with_its_path_and_line():
 
 
 def test_a_rubric_written_for_v23_still_loads_with_the_window_lists_v24_reads_no_more():
+    from conftest import make_interaction
+    from qualicall.scorer.engine import Scorer
+
     text = rubric_path("default-fr").read_text()
-    text = text.replace("  acknowledging: [", "  requesting: [s'il vous plaît]\n  leaving: [laissez tomber]\n  acknowledging: [", 1)
+    text = text.replace("  acknowledging: [", "  leaving: [laissez tomber]\n  acknowledging: [", 1)
     rubric, problems = validate_rubric_text(text)
     assert problems == [] and rubric is not None
+    # Without `acknowledging` (a v23 copy), a customer's remark ending the contact leaves the closing judged, as in v23.
+    without = re.sub(r"  acknowledging: \[.*?\]\n", "", text, count=1, flags=re.S)
+    old, problems = validate_rubric_text(without)
+    assert problems == [] and old is not None and old.windows.acknowledging == []
+    turns = [("agent", "Bonjour, agence Horizon, Léa à votre écoute."), ("customer", "Bonjour, mon bail arrive à échéance."),
+             ("agent", "Le renouvellement se fait par courrier, vous le recevrez lundi."), ("customer", "Je passerai quand même à l'agence demain.")]
+    interaction = make_interaction(turns, "fr", id="remark")
+    assert Scorer(rubric).score(interaction).criteria["closing"].items["farewell"].status == "not_applicable"
+    assert Scorer(old).score(interaction).criteria["closing"].items["farewell"].status == "failed"
 
 
 def test_invalid_yaml_and_unknown_rubric_are_one_line_errors(tmp_path):

@@ -244,14 +244,15 @@ def _since_agent(ctx: CheckContext) -> list[TurnView]:
 
 def _acknowledges(ctx: CheckContext, turn: TurnView) -> bool:
     """The turn says nothing but words of an acknowledgement or winding up (`windows.acknowledging`: « ok super », « bon,
-    je vous laisse », "alright, sounds good"), hesitations, and the agent's first name ("Okay Dana, great"); or it closes
-    on words winding the contact up (`windows.winding_up`: « j'attends le courrier alors »)."""
+    je vous laisse », "alright, sounds good"), hesitations, and first names ("Okay Dana, great"); or it closes on words
+    winding the contact up (`windows.winding_up`: « j'attends le courrier alors »). A rubric without `acknowledging`
+    (written before v24) reads every last turn so: its contacts are cut as before."""
     from qualicall.models.names import is_first_name
 
-    if find_all(ctx.rubric.window_words("winding_up"), [turn]):
-        return True  # « d'accord, j'attends le courrier alors »
     words = ctx.rubric.window_words("acknowledging")
-    return words is not None and all(is_first_name(word) for word in words.sub(" ", turn.norm.text).split())
+    if words is None or find_all(ctx.rubric.window_words("winding_up"), [turn]):
+        return True  # (« d'accord, j'attends le courrier alors »)
+    return all(is_first_name(word) for word in words.sub(" ", turn.norm.text).split())
 
 
 def _asks(ctx: CheckContext, turns: list[TurnView]) -> bool:
