@@ -820,7 +820,10 @@ def agent_name(ctx: CheckContext, params: AgentNameParams) -> ItemResult:
     A presenting phrase (« je suis X », "X speaking") also takes names the
     lexicon lacks. The customer's name is not the agent's: after a title
     (« madame Durand »), said by the customer first, in the turn that asks for it
-    (« c'est à quel nom ? »), or greeted (« bonjour Sophie » after the customer spoke).
+    (« c'est à quel nom ? ») unless a presenting phrase gave it before the request,
+    before a surname said after a title, or greeted (« bonjour Sophie » after the
+    customer spoke). Last, the word of the pick-up the customer greets the agent by
+    (« kwame speaking » — « good morning kwame ») is the agent's name.
     """
     turns = ctx.scope()
     if not turns:
