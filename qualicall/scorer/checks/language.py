@@ -151,6 +151,20 @@ class JargonParams(CheckParams):
         description="the customer's question that puts « quoi », \"what\" in the place of the agent's word (« mon quoi ? », \"your what?\"): "
         "patterns on the whole normalised sentence; the agent's word is the last of their turn just before that is no function word",
     )
+    letter_words: list[str] = Field(
+        default_factory=list,
+        description="letters that are words of their own (« a », « y », \"I\"): letters spelled one by one that are all such words are "
+        "no acronym (« il y a »), nor such a letter before a figure a code (« à neuf »)",
+    )
+    number_articles: list[str] = Field(
+        default_factory=list,
+        description="articles that read as numbers (« un », « une »): letters spelled after one are an acronym (« une d p »), not a count",
+    )
+    inverted_subjects: list[str] = Field(
+        default_factory=list,
+        description="the pronouns after the euphonic t of an inverted question (« y a-t-il » written « y a t il »): letters ending on that "
+        "t before one are no acronym",
+    )
     explanations: list[str] = Field(default_factory=list, description="formulas that explain a term (« c'est-à-dire »)")
     explain_within_words: int = Field(default=6, ge=0)
 
@@ -184,6 +198,18 @@ class JargonParams(CheckParams):
         return self.normal_words(self.code_bridges)
 
     @cached_property
+    def letter_word_set(self) -> frozenset[str]:
+        return self.normal_words(self.letter_words)
+
+    @cached_property
+    def number_article_set(self) -> frozenset[str]:
+        return self.normal_words(self.number_articles)
+
+    @cached_property
+    def inverted_subject_set(self) -> frozenset[str]:
+        return self.normal_words(self.inverted_subjects)
+
+    @cached_property
     def identifier_word_set(self) -> frozenset[str]:
         return self.normal_words(self.identifier_words)
 
@@ -211,12 +237,6 @@ _VOWELS = frozenset("aeiouy")
 # Letters spelled one by one in speech (« l'o p j », "an i a p"), two at least, standing alone or after an elided article
 # (« c'est l'a r automatique »).
 _SPELLED = re.compile(r"(?:(?<=\b[lLdD]['’])|(?<![\w'’.@-]))[a-zA-Z](?: +[a-zA-Z])+(?![\w'’.@-])")
-# The pronouns after the euphonic t of an inverted question (« y a-t-il » written « y a t il »).
-_INVERTED_SUBJECTS = {"fr": frozenset({"il", "elle", "on", "ils", "elles"})}
-# Articles that read as numbers (« une d p »: a « déclaration préalable », not one of something).
-_ARTICLES = {"fr": frozenset({"un", "une"})}
-# The letters that are words of their own: « il y a », "a", "I".
-_LETTER_WORDS = {"fr": frozenset("ayo"), "en": frozenset("aio")}
 
 
 def _mostly_capitals(letters: str) -> bool:
@@ -246,7 +266,7 @@ def _codes(ctx: CheckContext, turn: TurnView, params: JargonParams) -> list[tupl
     leaders = params.code_leader_words
     if leaders.isdisjoint(turn.norm.words()):
         return []  # most turns: no word that makes a code in-house
-    number, words = like_num(ctx.language), stop_words(ctx.language) | _LETTER_WORDS.get(ctx.language, frozenset())
+    number, words = like_num(ctx.language), stop_words(ctx.language) | params.letter_word_set
     # (Not a word nor an acronym every customer knows before the figure: « à neuf », "at four", « l'offre TV deux mois ».)
     spoken = [(m.start(1), m.end(2)) for m in _SPOKEN_CODE.finditer(turn.norm.text)
               if m.group(1) not in words and m.group(1).upper() not in params.allowed_set and number(m.group(2))]
@@ -329,16 +349,16 @@ def _spelled_acronyms(ctx: CheckContext, turn: TurnView, params: JargonParams) -
     found = []
     for m in _SPELLED.finditer(turn.text):
         letters = m.group().lower().split()
-        if set(letters) <= _LETTER_WORDS.get(ctx.language, frozenset()) or "".join(letters).upper() in params.allowed_set:
+        if set(letters) <= params.letter_word_set or "".join(letters).upper() in params.allowed_set:
             continue
         span = turn.norm.norm_span(m.start(), m.end())
         if span is None:
             continue
         after = turn.norm.words_after(span[1], 1)
-        before = [w for w in turn.norm.words_before(span[0], 1) if w not in _ARTICLES.get(ctx.language, ())]
+        before = [w for w in turn.norm.words_before(span[0], 1) if w not in params.number_article_set]
         if any(_is_number(ctx.language, word) for word in before + after):
             continue
-        if letters[-1] == "t" and after and after[0] in _INVERTED_SUBJECTS.get(ctx.language, ()):
+        if letters[-1] == "t" and after and after[0] in params.inverted_subject_set:
             continue  # « y a t il », « l'a t elle »: the euphonic t of a question
         found.append(span)
     return found
