@@ -92,6 +92,21 @@ def test_a_deployment_copy_changes_words_without_code(scorer, tmp_path):
     assert acme.criteria["greeting"].items["salutation"].status == "passed" and acme.rubric.id == "acme-fr"
 
 
+def test_the_jargon_checks_word_lists_are_the_rubrics(scorer, tmp_path):
+    """`number_articles` (v24, in Python before): a deployment that reads « une d p » as « one d p » says so in its copy."""
+    from conftest import make_interaction
+    from qualicall.scorer.engine import Scorer
+
+    text = rubric_path("default-fr").read_text()
+    assert "          number_articles: [un, une]\n" in text
+    custom = tmp_path / "acme.yaml"
+    custom.write_text(text.replace("          number_articles: [un, une]\n", "          number_articles: []\n", 1))
+    turns = [("agent", "il vous faudra une d p pour la véranda"), ("customer", "d'accord")]
+    default = scorer.score(make_interaction(turns)).criteria["comprehensible_language"].items["no_jargon"]
+    acme = Scorer(str(custom)).score(make_interaction(turns)).criteria["comprehensible_language"].items["no_jargon"]
+    assert default.status == "failed" and acme.status == "passed", (default.reason, acme.reason)
+
+
 def test_registering_a_check_is_one_function_and_a_yaml_entry(tmp_path):
     from pydantic import BaseModel
 
