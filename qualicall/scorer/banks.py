@@ -110,6 +110,12 @@ class Bank:
     negative_cue_shift: float | None = None
 
 
+def any_of(patterns: Sequence[str]) -> re.Pattern[str] | None:
+    """A bank's patterns (cues, disclaimers, …) as one regex, each in its own group; None for none. (Patterns that compile
+    alone may not together: a group name used twice. The rubric checks them so when it loads.)"""
+    return re.compile("|".join(f"(?:{pattern})" for pattern in patterns)) if patterns else None
+
+
 @dataclass(frozen=True)
 class BankMatch:
     """How one sentence reads against a bank."""
@@ -175,14 +181,14 @@ class BankModel:
     def __post_init__(self) -> None:
         self._k_pos = max(1, min(self.bank.k, len(self.positive_vectors)))
         self._k_neg = max(1, min(self.bank.k, len(self.negative_vectors)))
-        self._cues = re.compile("|".join(f"(?:{cue})" for cue in self.bank.cues)) if self.bank.cues else None
+        self._cues = any_of(self.bank.cues)
         self._negations = frozenset(self.bank.cue_negations)
         self._subjects = frozenset(self.bank.cue_subjects)
         self._binders = frozenset(self.bank.cue_binders)
-        self._disclaimers = re.compile("|".join(f"(?:{d})" for d in self.bank.disclaimers)) if self.bank.disclaimers else None
-        self._contrasts = re.compile("|".join(f"(?:{c})" for c in self.bank.contrasts)) if self.bank.contrasts else None
-        self._clearings = re.compile("|".join(f"(?:{c})" for c in self.bank.clearings)) if self.bank.clearings else None
-        self._elsewhere = re.compile("|".join(f"(?:{e})" for e in self.bank.elsewhere)) if self.bank.elsewhere else None
+        self._disclaimers = any_of(self.bank.disclaimers)
+        self._contrasts = any_of(self.bank.contrasts)
+        self._clearings = any_of(self.bank.clearings)
+        self._elsewhere = any_of(self.bank.elsewhere)
 
     def aimed_elsewhere(self, text: str) -> tuple[int, int] | None:
         """The span, in `text`, of words aiming the bank's meaning at someone else (one of the bank's `elsewhere`: « s'il

@@ -74,17 +74,15 @@ def _interrupted(ctx: CheckContext) -> str | None:
         # The last words stop where their speaker's sentences do not (« …et pour la carte citoyen, est-ce que je dois »,
         # « je dois voir avec mon mari, je reviens… »), no closing formula around them: the contact was cut there.
         marker_turn, said = final, _last_words(final, 8)
-    elif final.speaker == CUSTOMER and _asks(ctx, ctx.agent_turns[-1:]) and not _closing_begun(ctx, _since_agent(ctx)):
-        # The agent asked (a slot, a choice, a go-ahead, the customer's name « s'il vous plaît »), the customer answered, a
-        # « oui » too, and nothing came after, no closing formula from either (« anything else? », « merci, au revoir »):
-        # the contact stopped while the agent was still handling it.
-        marker_turn, said = final, _last_words(final, 8)
-    elif final.speaker == CUSTOMER and not _closing_begun(ctx, _since_agent(ctx)) and not _acknowledges(ctx, final):
-        # The customer spoke last after the agent's statement, more than an acknowledgement or words winding up, and no
-        # closing formula came from either, in the agent's last turn or in the customer's after it: the contact stopped
-        # while still handled — the customer dictating (« deux zéro sept »), asking, giving up (« bon ben laissez tomber »),
-        # stepping away (« attendez, on sonne, je reviens »). An « ok super », a « bon, je vous laisse » leave the agent
-        # to close: judged. (v24; before it, only on giving-up words.)
+    elif final.speaker == CUSTOMER and not _closing_begun(ctx, _since_agent(ctx)) and (
+            _asks(ctx, ctx.agent_turns[-1:]) or not _acknowledges(ctx, final)):
+        # The customer spoke last and no closing formula came from either, in the agent's last turn or in the customer's
+        # after it (« anything else? », « merci, au revoir »): the contact stopped while still handled — the customer
+        # answering the agent's question or request (a slot, a go-ahead, their name « s'il vous plaît »; a « oui » too), or,
+        # after a statement, saying more than an acknowledgement or words winding up: dictating (« deux zéro sept »),
+        # asking, giving up (« bon ben laissez tomber »), stepping away (« attendez, on sonne, je reviens »). An « ok super »,
+        # a « bon, je vous laisse » after a statement leave the agent to close: judged. (v24; before it, after a statement,
+        # only on giving-up words.)
         marker_turn, said = final, _last_words(final, 8)
     elif final.speaker == CUSTOMER and (_question([final]) or _customer_waits(ctx, final)) \
             and not _closing_begun(ctx, ctx.agent_turns[-1:], surely=True) and not _takes_leave(ctx, [final]):
@@ -246,7 +244,7 @@ def _acknowledges(ctx: CheckContext, turn: TurnView) -> bool:
     """The turn says nothing but words of an acknowledgement or winding up (`windows.acknowledging`: « ok super », « bon,
     je vous laisse », "alright, sounds good"), hesitations, and first names ("Okay Dana, great"); or it closes on words
     winding the contact up (`windows.winding_up`: « j'attends le courrier alors »). A rubric without `acknowledging`
-    (written before v24) reads every last turn so: its contacts are cut as before."""
+    (written before v24) reads every last turn as one: as in v23, only an answer to the agent's question cuts the contact."""
     from qualicall.models.names import is_first_name
 
     words = ctx.rubric.window_words("acknowledging")

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from qualicall.core.errors import InputError
 from qualicall.core.text import DEFAULT_HESITATIONS, compile_phrases, folded_words, normalize
-from qualicall.scorer.banks import Bank, bank_problems
+from qualicall.scorer.banks import Bank, any_of, bank_problems
 from qualicall.scorer.params import Regex
 from qualicall.scorer.registry import get_check
 from qualicall.scorer.signals import SIGNALS
@@ -273,7 +273,7 @@ class BankSpec(_Strict):
         for field, patterns in (("cues", self.cues), ("disclaimers", self.disclaimers), ("contrasts", self.contrasts), ("clearings", self.clearings),
                                 ("elsewhere", self.elsewhere)):
             try:  # as BankModel joins them: patterns that compile alone but not together (a group name used twice)
-                re.compile("|".join(f"(?:{pattern})" for pattern in patterns))
+                any_of(patterns)
             except re.error as exc:
                 raise ValueError(f"invalid regular expression in {field}: {exc}") from None
             empty = next((pattern for pattern in patterns if re.fullmatch(pattern, "")), None)

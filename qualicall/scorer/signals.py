@@ -184,7 +184,10 @@ def detect_signals(
         # sentiment is no exception: the sentiment reads « je n'en ai plus besoin » negative.)
         glad = _turns_reading(sentences, sentiment, "positive")
         readings["churn_threat"] = [(unit, _unrealised(m) if m.realises and unit.turn.index in glad else m) for unit, m in readings["churn_threat"]]
-    aimed = {name: _aimed_elsewhere(model, readings) for name, model in models.items()}
+    aimed = {name: _aimed_elsewhere(model, readings[name]) for name, model in models.items()}
+    for name, rows in aimed.items():
+        # (realising the bank no more, they imply no complaint either)
+        readings[name] = [(unit, _unrealised(match) if row in rows else match) for row, (unit, match) in enumerate(readings[name])]
     disclaimed = {name: _disclaimed_rows(model, sentences.units, embedder) for name, model in models.items()}
     cleared = {name: _clearing(model, readings[name]) for name, model in models.items()}
     signals = {name: _signal(name, models[name], readings[name], language, disclaimed[name], upset.get(name, frozenset()), cleared[name], aimed[name])
@@ -196,14 +199,11 @@ def detect_signals(
     return signals
 
 
-def _aimed_elsewhere(model: BankModel, readings: dict[str, list[tuple[Unit, BankMatch]]]) -> dict[int, tuple[int, int]]:
+def _aimed_elsewhere(model: BankModel, readings: Sequence[tuple[Unit, BankMatch]]) -> dict[int, tuple[int, int]]:
     """The sentences realising the bank that aim its meaning at someone else (the bank's `elsewhere`: « s'il continue, je
     porte plainte contre lui », "I'm taking them to small claims court" of a landlord, an airline, an employer): the spec's
-    third parties. They realise it no more, nor imply a complaint; row → the words' span, for the reason."""
-    own = readings[model.bank.name]
-    aimed = {row: span for row, (unit, match) in enumerate(own) if match.realises and (span := model.aimed_elsewhere(unit.text)) is not None}
-    readings[model.bank.name] = [(unit, _unrealised(match) if row in aimed else match) for row, (unit, match) in enumerate(own)]
-    return aimed
+    third parties. Row → the words' span, for the reason."""
+    return {row: span for row, (unit, match) in enumerate(readings) if match.realises and (span := model.aimed_elsewhere(unit.text)) is not None}
 
 
 def _disclaimed_rows(model: BankModel, units: Sequence[Unit], embedder: "Embedder") -> dict[int, int]:

@@ -551,18 +551,17 @@ class _NameReader:
         ordinary word unless a first name, and not said by the customer before the agent ("hello support" names nothing)."""
         from qualicall.models.names import is_first_name
 
-        lead = self.sets["lead"]
         for customer in self.ctx.customer_turns:
             said = [t for t in self.turns if t.index < customer.index]
             if not said:
                 continue
-            words = customer.norm.words()
+            words = _words(customer)
             i = 0
-            while i < len(words) and (words[i] in lead or " ".join(words[i : i + 2]) in lead):
-                i += 2 if " ".join(words[i : i + 2]) in lead else 1
+            while skipped := _phrase_at(words, i, self.sets["lead"]):
+                i += skipped
             if i == 0 or i >= len(words):
                 return None  # (only the customer's first turn after the agent spoke: a greeting opens it or none)
-            word = words[i]
+            word = words[i][0]
             acknowledging = self.ctx.rubric.window_words("acknowledging")
             if len(word) < 3 or word in self.stops or word in self.sets["never"] or (word in self.dictionary and not is_first_name(word)) \
                     or acknowledging is not None and acknowledging.fullmatch(word):
@@ -579,15 +578,16 @@ class _NameReader:
         """The word after the name is one said after a title earlier (« Madame Tremblay, c'est bien vous ? Hélène Tremblay,
         à Trois-Rivières ? »): the first name of the customer or of their family."""
         after = turn.norm.words_after(end, 1)
-        if not after:
-            return False
-        titles = self.sets["titles"]
-        earlier = [t for t in self.ctx.turns if t.index < turn.index] + [turn]
-        for t in earlier:
-            words = (t.norm.text[:end] if t is turn else t.norm.text).split()
-            if any(a in titles and b == after[0] for a, b in zip(words, words[1:])):
-                return True
-        return False
+        return bool(after) and (self.titled_first.get(after[0], turn.index) < turn.index or after[0] in self.titled(turn.norm.text[:end].split()))
+
+    def titled(self, words: list[str]) -> set[str]:
+        """The words said right after a title (« madame Tremblay »)."""
+        return {word for title, word in zip(words, words[1:]) if title in self.sets["titles"]}
+
+    @cached_property
+    def titled_first(self) -> dict[str, int]:
+        """Each word said after a title, and the first turn saying it so."""
+        return first_saying(self.ctx.turns, lambda t: self.titled(t.norm.words()))
 
     def after_name_asked(self, turn: TurnView, start: int) -> bool:
         """The word at `start` of the turn (−1: anywhere in it) comes after the agent asked the customer's name."""
