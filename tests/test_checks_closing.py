@@ -348,6 +348,16 @@ def test_a_short_calls_opening_offer_is_not_its_closing(language, opening):
         ([(A, "Can I grab your membership number?"), (C, "It's 4471."), (A, "Thanks Dana, just pulling up your bookings now")], "en"),
         # « merci de patienter » is no thanks (the item excludes it): no closing begun.
         ([(C, "et le remboursement ?"), (A, "Je vérifie votre dossier, merci de patienter un instant."), (C, "D'accord.")], "fr"),
+        # The system says the connection with the customer was lost (v25).
+        ([(A, "Je vous envoie le devis ce soir par courriel."), (S, "La connexion avec le visiteur a été perdue.")], "fr"),
+        ([(A, "I'll email you the quote tonight."), (S, "The connection with the visitor was lost.")], "en"),
+        # The agent's last turn cut in the middle of a word, the hyphen joined to it (v25).
+        ([(C, "oui mardi"), (A, "très bien alors mardi à neuf heures au garage de la rue des tilleuls le mécani-")], "fr"),
+        ([(C, "tuesday works"), (A, "lovely so tuesday at nine at the garage on station road the mecha-")], "en"),
+        # A last turn stopping on « le », « les », « en » standing alone: cut while the agent spoke (v25).
+        ([(C, "et je vous envoie quoi"), (A, "alors vous m'envoyez la facture et aussi le")], "fr"),
+        ([(C, "et pour les photos"), (A, "vous pouvez me mettre les")], "fr"),
+        ([(C, "il reste des places"), (A, "oui alors pour le samedi il y en")], "fr"),
     ],
 )
 def test_contacts_cut_before_their_closing(ending, language):
@@ -368,6 +378,11 @@ def test_contacts_cut_before_their_closing(ending, language):
         ([(C, "thanks"), (A, "you're welcome, have a good day and")], "en"),
         ([(C, "et le technicien"), (A, "il passera mardi entre quatorze heures et seize heures")], "fr"),
         ([(C, "and the refund"), (A, "it goes back on your card between monday and wednesday")], "en"),
+        # « le », « en » joined to the verb by a hyphen end a sentence: judged (v25).
+        ([(C, "et le bon de garantie"), (A, "Vous le gardez précieusement, surtout ne le jetez pas, rangez-le.")], "fr"),
+        ([(C, "il reste des brochures"), (A, "Oui, il y en a à l'accueil, prenez-en.")], "fr"),
+        # A dash after a space closes an agent's sentence: judged.
+        ([(C, "merci"), (A, "avec plaisir, à très vite —")], "fr"),
         # Giving up said with a goodbye, or after the agent's closing question, or not as the last words; a file closed
         # automatically: judged on the closing.
         ([(C, "bon ben laissez tomber, merci, au revoir")], "fr"),
@@ -725,6 +740,17 @@ def test_a_day_dates_the_next_step(closing, language, expected):
         ("c'est noté allez salute", "fr", "passed"),
         ("C'est enregistré, bien des choses à votre maman.", "fr", "passed"),
         ("ah ça fait une bonne somme là", "fr", "failed"),
+        # « à mardi » with what happens then, after « et » or a title; with a term of address; a wish for what the customer
+        # does next (v25).
+        ("C'est réservé, et à mardi pour l'essayage !", "fr", "passed"),
+        ("Merci de votre appel, monsieur. À mardi, au club !", "fr", "passed"),
+        ("C'est noté, à jeudi, mon frère !", "fr", "passed"),
+        ("Tout est prêt, belle saison sur le voilier !", "fr", "passed"),
+        ("Bonne chance avec le déménagement.", "fr", "passed"),
+        ("All sorted, fair winds!", "en", "passed"),
+        # Not a leave-taking: a date moved, a quality.
+        ("Votre rendez-vous est déplacé à mardi pour l'essayage.", "fr", "failed"),
+        ("C'est un bon modèle avec la garantie.", "fr", "failed"),
     ],
 )
 def test_farewell_in_other_registers(last, language, expected):
@@ -958,6 +984,13 @@ def test_a_chat_resumed_after_the_systems_interruption_is_judged():
         ("ta for calling, the parcel's on its way.", "en", "thanks", "passed"),
         # Announcing that the chat closes asks about no other need (v23's negatives).
         ("Je clos notre échange de mon côté.", "fr", "other_needs", "failed"),
+        # A question left, asked with whom it is for or the customer's name; the northern "owt else"; thanks with an
+        # adverb (v25).
+        ("Avez-vous encore une question, pour Théo ou pour vous ?", "fr", "other_needs", "passed"),
+        ("Il vous reste une question, monsieur Aubert ?", "fr", "other_needs", "passed"),
+        ("Il vous reste une question à remplir dans le formulaire.", "fr", "other_needs", "failed"),
+        ("right that's you sorted owt else i can do", "en", "other_needs", "passed"),
+        ("we really appreciate your patience with the delivery", "en", "thanks", "passed"),
     ],
 )
 def test_closing_items_in_other_words_and_their_near_misses(last, language, item_id, expected):

@@ -68,6 +68,8 @@ def test_organization(text, language, expected):
         ("bonjour ici les serres de kervignac je me nomme tristan vous désirez", "fr", "passed"),
         # Raw speech dropping the g of "speaking" (v23).
         ("harbour lights marina dwayne speakin how can i help", "en", "passed"),
+        # "{name} on the line" (v25).
+        ("westfield aquatic centre priya on the line how can i help", "en", "passed"),
         # The customer's name, a company at pick-up, nobody.
         ("Cinéflux, bonjour. Vous êtes bien madame Durand ?", "fr", "failed"),
         ("Hello, am I speaking with Mrs Patel?", "en", "failed"),
@@ -518,6 +520,11 @@ def test_agent_name_against_company_names(turns, language, expected):
         ("Salut, c'est Maé ! Envoie-moi ta question 🙂", "fr", "passed"),
         ("rivermead archery range go for it", "en", "passed"),
         ("Good morning, Harbour Tyres, your registration please.", "en", "failed"),
+        # "whatcha after", "what can I do ye for", "go ahead" after a long pick-up (v25).
+        ("hiya kestrel kites whatcha after", "en", "passed"),
+        ("Morning, Tollgate Tiles, what can I do ye for?", "en", "passed"),
+        ("westfield aquatic centre bookings line sam on the line go ahead", "en", "passed"),
+        ("westfield aquatic centre bookings line go ahead and read me your card number", "en", "failed"),
     ],
 )
 def test_offer_help_in_the_familiar_register(text, language, expected):

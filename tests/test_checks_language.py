@@ -419,3 +419,16 @@ def test_an_endearment_is_familiar():
 def test_codes_in_words_echoed_questions_and_currencies(turns, language, expected):
     result = item(turns, "comprehensible_language.no_jargon", language)
     assert result.status == expected, result.reason
+
+
+@pytest.mark.parametrize(
+    "agent",
+    [
+        # Dialect and Welsh words of three or four letters are no acronyms (v25).
+        "Right, that's the boiler booked for Tuesday, owt else?",
+        "Diolch yn fawr, the fitter comes Tuesday, hwyl!",
+    ],
+)
+def test_dialect_words_are_no_jargon(agent):
+    result = item([(A, agent), (C, "that's grand")], "comprehensible_language.no_jargon", "en")
+    assert result.status == "passed", result.reason

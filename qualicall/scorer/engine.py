@@ -32,6 +32,8 @@ def criterion_score(items: dict[str, ItemResult], weights: dict[str, float]) -> 
 # "book the appoint-", "are you still—"): the line dropped while they spoke, however the transcript ends.
 # (Not the agent's: an agent may close a sentence with a dash, « merci pour votre patience — ».)
 _CUT_OFF = re.compile(r"\w+(?:-|\s?[—–])$")
+# The agent's last turn cut in the middle of a word, the hyphen joined to it (« à l'accueil de la fer- »).
+_CUT_WORD = re.compile(r"\w+-$")
 
 
 def _interrupted(ctx: CheckContext) -> str | None:
@@ -58,7 +60,7 @@ def _interrupted(ctx: CheckContext) -> str | None:
         marker_turn, said = found[-1].turn, found[-1].text
     elif final is None:
         return None
-    elif (cut := _CUT_OFF.search(final.text.rstrip()) if final.speaker == CUSTOMER else None) is not None:
+    elif (cut := (_CUT_OFF if final.speaker == CUSTOMER else _CUT_WORD).search(final.text.rstrip()) if final.speaker in (AGENT, CUSTOMER) else None) is not None:
         marker_turn, said = final, cut.group()
     elif final.speaker == CUSTOMER and (broke := _breaks_off(ctx, final)) is not None \
             and not _closing_begun(ctx, ctx.agent_turns[-1:], surely=True) and not _takes_leave(ctx, [final]):
@@ -67,7 +69,7 @@ def _interrupted(ctx: CheckContext) -> str | None:
         # mid-call) and the customer took no leave: the contact stopped before its closing.
         marker_turn, said = final, broke
     elif final.speaker in (AGENT, CUSTOMER) and not _question([final]) and (
-            find_all(ctx.rubric.window_words("unfinished"), [final]) or _hesitates_last(ctx, final) or _restarts_last(ctx, final)):
+            _ends_unfinished(ctx, final) or _hesitates_last(ctx, final) or _restarts_last(ctx, final)):
         # (Not a question: "Is there anything else I can help you with?" is whole.)
         marker_turn, said = final, _last_words(final, 5)
     elif final.speaker in (AGENT, CUSTOMER) and _trails_off(ctx, final) and not _winding_up(ctx, final):
@@ -110,6 +112,12 @@ def _interrupted(ctx: CheckContext) -> str | None:
     if after and (_closing_begun(ctx, after) or marker_turn.speaker == SYSTEM):
         return None  # (a chat resumed after the system's line, « Re-bonjour, je suis de retour » and the agent's answer: judged)
     return said
+
+
+def _ends_unfinished(ctx: CheckContext, turn: TurnView) -> bool:
+    """The turn ends on a word of `windows.unfinished` standing alone, not joined by a hyphen to the word before it: « je vous
+    envoie aussi le » was cut, « faites-le » is whole (normalised text splits the hyphen)."""
+    return any(not turn.text[: turn.norm.offsets[m.start]].endswith("-") for m in find_all(ctx.rubric.window_words("unfinished"), [turn]))
 
 
 def _closed_before(ctx: CheckContext, marker: TurnView) -> bool:
