@@ -751,6 +751,12 @@ def test_a_day_dates_the_next_step(closing, language, expected):
         # Not a leave-taking: a date moved, a quality.
         ("Votre rendez-vous est déplacé à mardi pour l'essayage.", "fr", "failed"),
         ("C'est un bon modèle avec la garantie.", "fr", "failed"),
+        # « que la journée soit bonne pour vous »; "safe passage", "aloha", "have a smooth flight" (v25); not « c'est tout bon alors ».
+        ("alors merci monsieur et que la journée soit bonne pour vous", "fr", "passed"),
+        ("You're all set, safe passage!", "en", "passed"),
+        ("Mahalo for calling, aloha!", "en", "passed"),
+        ("All booked, have a smooth flight home.", "en", "passed"),
+        ("voilà bah c'est tout bon alors", "fr", "failed"),
     ],
 )
 def test_farewell_in_other_registers(last, language, expected):
@@ -996,4 +1002,19 @@ def test_a_chat_resumed_after_the_systems_interruption_is_judged():
 def test_closing_items_in_other_words_and_their_near_misses(last, language, item_id, expected):
     base = FR_CALL if language == "fr" else EN_CALL
     result = item(base + [(A, last)], f"closing.{item_id}", language, seconds_per_turn=12)
+    assert result.status == expected, result.reason
+
+
+@pytest.mark.parametrize(
+    "last, expected",
+    [
+        # A marker opening thanks and leave-takings whose words were said in the call restates nothing (v25) …
+        ("Alors merci, et bonne fin de journée à Lyon, et bon jeudi !", "failed"),
+        # … the summary after them still does.
+        ("Alors merci, et donc votre colis repart de Lyon aujourd'hui et vous l'aurez jeudi.", "passed"),
+    ],
+)
+def test_thanks_and_leave_taking_after_a_marker_sum_nothing_up(last, expected):
+    closing = [(A, "Avez-vous une autre question ?"), (C, "Non, merci."), (A, "Parfait."), (C, "Merci."), (A, last)]
+    result = item(FR_CALL + closing, "closing.recap", "fr")
     assert result.status == expected, result.reason

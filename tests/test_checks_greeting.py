@@ -461,6 +461,8 @@ def test_salutation_is_any_greeting_word(text, language, expected):
         ([(A, "Bonjour, vous êtes en relation avec un conseiller, que puis-je faire pour vous ?"), (C, "Bonjour.")], "fr", "voice", "failed"),
         ([(A, "kelly's pet grooming what can i do for you"), (C, "hi")], "en", "voice", "passed"),
         ([(A, "a very good evening sunrise tours and travels how may i help"), (C, "hello")], "en", "voice", "passed"),
+        # "you are connected to …" (v25).
+        ([(A, "hi you are connected to brightwave fibre how can i help"), (C, "hello")], "en", "voice", "passed"),
         # After the customer's request (a bot opened the chat), the agent's first words answer it: no pick-up naming anyone.
         ([(S, "Bienvenue chez Domisol !"), (C, "Bonjour, ma chaudière fuit depuis ce matin."), (A, "Aïe, désolée pour ça. Depuis quand ?")], "fr", "chat", "failed"),
         ([(S, "Welcome to Riverside Boilers!"), (C, "Hi, my boiler is leaking since this morning."), (A, "Oof, sorry to hear that. Since when?")], "en", "chat", "failed"),
@@ -522,6 +524,9 @@ def test_agent_name_against_company_names(turns, language, expected):
         ("Good morning, Harbour Tyres, your registration please.", "en", "failed"),
         # "whatcha after", "what can I do ye for", "go ahead" after a long pick-up (v25).
         ("hiya kestrel kites whatcha after", "en", "passed"),
+        # « à votre service » before the agent's next sentence; Québec « pour toé » (v25).
+        ("Bonjour ! Yann, à votre service. Je regarde ça avec vous.", "fr", "passed"),
+        ("allô les serres gagnon qu'est-ce que je peux faire pour toé", "fr", "passed"),
         ("Morning, Tollgate Tiles, what can I do ye for?", "en", "passed"),
         ("westfield aquatic centre bookings line sam on the line go ahead", "en", "passed"),
         ("westfield aquatic centre bookings line go ahead and read me your card number", "en", "failed"),

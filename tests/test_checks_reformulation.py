@@ -321,6 +321,12 @@ def test_a_confirmation_asked_after_data_checks_no_understanding(agent, language
         ("so the booking reference is on your confirmation email", "en", "failed"),
         ("C'est donc pour ça que le vétérinaire a rappelé hier.", "fr", "failed"),
         ("As I read the booking history, the owner let your cabin twice.", "en", "failed"),
+        # « si je note bien », « je reprends : vous … », « alors vous aimeriez », "what I understand is" (v25).
+        ("alors si je note bien votre chien a mangé du chocolat tout à l'heure", "fr", "passed"),
+        ("Je reprends : vous voulez savoir si le chocolat est grave pour votre chien.", "fr", "passed"),
+        ("alors vous aimeriez savoir si le chocolat est dangereux pour votre chien", "fr", "passed"),
+        ("so what i understand is the owner let your cabin twice at half-term", "en", "passed"),
+        ("Je reprends votre dossier : le vétérinaire vous a rappelé hier.", "fr", "failed"),
     ],
 )
 def test_restatements_announced_in_other_words(agent, language, expected):
@@ -503,6 +509,10 @@ def test_numbers_are_content_of_a_restatement():
         # … nor one that confirms data, nor a note taken.
         ("So the owner let the lakeside cabin twice for half-term. Is that the account ending 4471?", "en", "failed"),
         ("donc votre chien a mangé du chocolat tout à l'heure et vous voulez savoir si c'est grave j'ai bien noté je regarde", "fr", "failed"),
+        # Swiss « ça joue ? », Québec « c'est-tu ça ? », "am I on the right track?" (v25).
+        ("donc votre chien a mangé du chocolat tout à l'heure et vous voulez savoir si c'est grave ça joue", "fr", "passed"),
+        ("Donc votre chien a mangé du chocolat tout à l'heure et vous voulez savoir si c'est grave, c'est-tu ça ?", "fr", "passed"),
+        ("So you booked the lakeside cabin for half-term and the owner let it twice. Am I on the right track there?", "en", "passed"),
     ],
 )
 def test_a_short_question_closing_the_restatement_checks_it(agent, language, expected):

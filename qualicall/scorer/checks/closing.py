@@ -153,6 +153,24 @@ def _leave_taken(ctx: CheckContext, turn: TurnView) -> list[tuple[int, int]]:
     return [(m.start, m.end) for m in items_formulas(ctx, ctx.rubric.closes_contact(), [turn], limit=5)]
 
 
+def _closing_formulas(ctx: CheckContext, turn: TurnView) -> list[tuple[int, int]]:
+    """The spans of the turn's formulas of the closing's other items (thanks, other needs, leave-taking)."""
+    items = [item for criterion in ctx.rubric.criteria.values() for item in criterion.items.values() if item.window == "closing" and item is not ctx.item]
+    return [(m.start, m.end) for m in items_formulas(ctx, items, [turn], limit=5)]
+
+
+def _outside(spans: list[tuple[int, int]], start: int, end: int) -> list[tuple[int, int]]:
+    """The parts of [start, end) that no span covers."""
+    parts, at = [], start
+    for low, high in sorted(spans):
+        if high <= at or low >= end:
+            continue
+        if low > at:
+            parts.append((at, low))
+        at = max(at, high)
+    return parts + ([(at, end)] if at < end else [])
+
+
 @register_check("recap", RecapParams)
 def recap(ctx: CheckContext, params: RecapParams) -> ItemResult:
     """Passes when the agent sums up, in the closing, what was done or what happens next."""
@@ -179,8 +197,10 @@ def recap(ctx: CheckContext, params: RecapParams) -> ItemResult:
             words = turn.norm.text[start:end].split()
             if len(words) < params.min_words or not (_opens_with(marker, words) or _heads(matchers["headings"], turn, start)):
                 continue
-            # A summary repeats what was established; an answer to a last question brings new facts.
-            found = restated(start, end)
+            # A summary repeats what was established; an answer to a last question brings new facts. The words of thanks and
+            # leave-taking after the marker restate nothing (« Alors bonne soirée et bons échanges en anglais », "Thanks so
+            # much for your patience, and happy birthday to your dad", v25).
+            found = {stem for low, high in _outside(_closing_formulas(ctx, turn), start, end) for stem in restated(low, high)}
             if len(found) >= params.min_restated:
                 match = Match(turn, start, end)
                 return ctx.passed(reason("recap.summary", at=place(match), text=match.text[:80]), [match], restated=len(found))
