@@ -979,6 +979,19 @@ def test_negated_dissatisfaction_is_no_complaint_unless_what_follows_it_is_one(s
         ("en", "It's not your fault, but the engineer missed the third visit in a row.", False),
         ("en", "If it's not your fault then whose is it", False),
         ("en", "Not your fault, your company is a disgrace though.", False),
+        # The customer blaming themself, or praising the organisation against the third party they are angry at (v25); not
+        # as a condition, nor with a contrast after it.
+        ("fr", "Je m'en veux, j'ai oublié de valider la réservation.", True),
+        ("fr", "Franchement je suis vraiment trop bête, j'ai jeté le bon de retrait.", True),
+        ("fr", "Vous au moins vous répondez, la banque elle ne décroche jamais.", True),
+        ("fr", "C'est pas vous hein, c'est mon assurance qui traîne.", True),
+        ("fr", "Je n'ai rien à vous reprocher, le transporteur a tout abîmé.", True),
+        ("fr", "Si je m'en veux, c'est d'avoir signé chez vous.", False),
+        ("fr", "Je m'en veux de vous avoir fait confiance, mais votre service est nul.", False),
+        ("en", "Silly me, I booked the wrong month.", True),
+        ("en", "Not you lot, you've been brilliant, it's the landlord.", True),
+        ("en", "You guys have been great, the courier lost it.", True),
+        ("en", "You guys have been great in the past, but this is a shambles.", False),
         # the agent excused in person, as a complaint often opens (a review's cases)
         ("fr", "Je sais bien que vous n'y êtes pour rien, madame.", False),
         ("en", "I know it's not your fault, love.", False),
