@@ -372,6 +372,16 @@ def test_restatements_announced_in_other_words(agent, language, expected):
         ("The owner refunds the deposit first, then we rebook you. Can you picture how it works?", "en", "passed"),
         ("So the cabin flooded and you want March instead, is that about the size of it?", "en", "passed"),
         ("The owner refunds the deposit first, and you'll see how it works once you log in.", "en", "failed"),
+        # "is the price clear", "is it clear", « vous voyez le problème », « tout est clair, ou voulez-vous que je répète … ? »,
+        # the offer to explain again; "is that the situation?" after a restatement (v25)
+        ("The deposit is forty pounds and the balance is due on arrival. Is the price clear?", "en", "passed"),
+        ("the deposit is forty pounds and the balance is due on arrival is it clear", "en", "passed"),
+        ("on surveille ce soir et s'il vomit on le voit demain matin vous voyez le problème", "fr", "passed"),
+        ("On surveille ce soir, puis on revoit demain. Tout est clair, ou voulez-vous que je répète ?", "fr", "passed"),
+        ("On surveille ce soir, puis on revoit demain. Voulez-vous que je répète les étapes ?", "fr", "passed"),
+        ("So the owner let your cabin twice at half-term. Is that the situation, sir?", "en", "passed"),
+        ("Vous voyez le problème de plomberie dont je parle sur la photo, il faudra le signaler au syndic.", "fr", "failed"),
+        ("The road to the cabin is clear now, the snow has gone.", "en", "failed"),
     ],
 )
 def test_checks_of_understanding_in_other_words(agent, language, expected):
