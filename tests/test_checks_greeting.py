@@ -463,6 +463,11 @@ def test_salutation_is_any_greeting_word(text, language, expected):
         ([(A, "a very good evening sunrise tours and travels how may i help"), (C, "hello")], "en", "voice", "passed"),
         # "you are connected to …" (v25).
         ([(A, "hi you are connected to brightwave fibre how can i help"), (C, "hello")], "en", "voice", "passed"),
+        # « vous êtes chez … », « vous êtes bien aux … », « … à l'… » (v25); not « vous êtes au mouillage ».
+        ([(A, "bonjour vous êtes chez les ânes du larzac je vous écoute"), (C, "bonjour")], "fr", "voice", "passed"),
+        ([(A, "bonjour vous êtes bien aux jardins de la sauldre que puis-je faire pour vous"), (C, "bonjour")], "fr", "voice", "passed"),
+        ([(A, "bonjour vous êtes bien à l'atelier des tilleuls que puis-je faire pour vous"), (C, "bonjour")], "fr", "voice", "passed"),
+        ([(A, "bonjour"), (C, "bonjour je suis au mouillage à la pointe"), (A, "vous êtes au mouillage depuis quand")], "fr", "voice", "failed"),
         # After the customer's request (a bot opened the chat), the agent's first words answer it: no pick-up naming anyone.
         ([(S, "Bienvenue chez Domisol !"), (C, "Bonjour, ma chaudière fuit depuis ce matin."), (A, "Aïe, désolée pour ça. Depuis quand ?")], "fr", "chat", "failed"),
         ([(S, "Welcome to Riverside Boilers!"), (C, "Hi, my boiler is leaking since this morning."), (A, "Oof, sorry to hear that. Since when?")], "en", "chat", "failed"),
