@@ -120,9 +120,12 @@ def test_a_cut_word_after_the_agents_goodbye_or_inside_a_turn_is_no_interruption
     assert status(goodbye, "closing.farewell") == "passed"
     stammer = FR_CALL + [(C, "mons- monsieur Ferrand, merci"), (A, "Merci à vous, bonne journée.")]
     assert status(stammer, "closing.farewell") == "passed"
-    # The agent's own cut word is not the line dropping on the customer.
+    # The agent's own cut word after their leave-taking began is not the line dropping on the customer.
     agent_cut = FR_CALL + [(C, "merci"), (A, "je vous en prie bonne jour-")]
     assert status(agent_cut, "closing.farewell") != "not_applicable"
+    # A dash a chat's agent types against their last word cuts nothing (v25's review).
+    typed = FR_CALL + [(C, "Merci."), (A, "Merci pour votre patience-")]
+    assert item(typed, "closing.thanks", channel="chat").status == "passed"
 
 
 @pytest.mark.parametrize(
@@ -351,13 +354,9 @@ def test_a_short_calls_opening_offer_is_not_its_closing(language, opening):
         # The system says the connection with the customer was lost (v25).
         ([(A, "Je vous envoie le devis ce soir par courriel."), (S, "La connexion avec le visiteur a été perdue.")], "fr"),
         ([(A, "I'll email you the quote tonight."), (S, "The connection with the visitor was lost.")], "en"),
-        # The agent's last turn cut in the middle of a word, the hyphen joined to it (v25).
+        # The agent's last turn of a call cut in the middle of a word, the hyphen joined to it (v25).
         ([(C, "oui mardi"), (A, "très bien alors mardi à neuf heures au garage de la rue des tilleuls le mécani-")], "fr"),
         ([(C, "tuesday works"), (A, "lovely so tuesday at nine at the garage on station road the mecha-")], "en"),
-        # A last turn stopping on « le », « les », « en » standing alone: cut while the agent spoke (v25).
-        ([(C, "et je vous envoie quoi"), (A, "alors vous m'envoyez la facture et aussi le")], "fr"),
-        ([(C, "et pour les photos"), (A, "vous pouvez me mettre les")], "fr"),
-        ([(C, "il reste des places"), (A, "oui alors pour le samedi il y en")], "fr"),
     ],
 )
 def test_contacts_cut_before_their_closing(ending, language):
@@ -378,9 +377,10 @@ def test_contacts_cut_before_their_closing(ending, language):
         ([(C, "thanks"), (A, "you're welcome, have a good day and")], "en"),
         ([(C, "et le technicien"), (A, "il passera mardi entre quatorze heures et seize heures")], "fr"),
         ([(C, "and the refund"), (A, "it goes back on your card between monday and wednesday")], "en"),
-        # « le », « en » joined to the verb by a hyphen end a sentence: judged (v25).
+        # « le », « en » end a sentence (« rangez-le », « madame Lê »): judged.
         ([(C, "et le bon de garantie"), (A, "Vous le gardez précieusement, surtout ne le jetez pas, rangez-le.")], "fr"),
         ([(C, "il reste des brochures"), (A, "Oui, il y en a à l'accueil, prenez-en.")], "fr"),
+        ([(C, "Parfait, merci beaucoup."), (A, "Je vous en prie, madame Lê.")], "fr"),
         # A dash after a space closes an agent's sentence: judged.
         ([(C, "merci"), (A, "avec plaisir, à très vite —")], "fr"),
         # Giving up said with a goodbye, or after the agent's closing question, or not as the last words; a file closed
@@ -757,6 +757,15 @@ def test_a_day_dates_the_next_step(closing, language, expected):
         ("Mahalo for calling, aloha!", "en", "passed"),
         ("All booked, have a smooth flight home.", "en", "passed"),
         ("voilà bah c'est tout bon alors", "fr", "failed"),
+        # … nor a visit, a stay, a slot moved, a state (v25's review).
+        ("I can see we have a visit scheduled at your flat on the fifth.", "en", "failed"),
+        ("And you'll have a technician visit on Tuesday morning.", "en", "failed"),
+        ("Je vous décale, madame, à lundi 14 heures, je vous envoie la confirmation par SMS.", "fr", "failed"),
+        ("Les deux séances passent à jeudi et à vendredi, je vous envoie le nouveau planning.", "fr", "failed"),
+        ("C'est bon signe pour votre dossier.", "fr", "failed"),
+        ("Ce modèle reste bon marché en ligne.", "fr", "failed"),
+        ("Ça fait plutôt bonne impression sur le dossier.", "fr", "failed"),
+        ("Je ne peux pas garantir que la route soit bonne avec la neige.", "fr", "failed"),
     ],
 )
 def test_farewell_in_other_registers(last, language, expected):
@@ -995,6 +1004,8 @@ def test_a_chat_resumed_after_the_systems_interruption_is_judged():
         ("Avez-vous encore une question, pour Théo ou pour vous ?", "fr", "other_needs", "passed"),
         ("Il vous reste une question, monsieur Aubert ?", "fr", "other_needs", "passed"),
         ("Il vous reste une question à remplir dans le formulaire.", "fr", "other_needs", "failed"),
+        ("Oui, sur le formulaire, il vous reste une question.", "fr", "other_needs", "failed"),
+        ("Je vois aussi que vous avez encore une demande de passeport en cours.", "fr", "other_needs", "failed"),
         ("right that's you sorted owt else i can do", "en", "other_needs", "passed"),
         ("we really appreciate your patience with the delivery", "en", "thanks", "passed"),
     ],

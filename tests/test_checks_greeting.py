@@ -461,8 +461,11 @@ def test_salutation_is_any_greeting_word(text, language, expected):
         ([(A, "Bonjour, vous êtes en relation avec un conseiller, que puis-je faire pour vous ?"), (C, "Bonjour.")], "fr", "voice", "failed"),
         ([(A, "kelly's pet grooming what can i do for you"), (C, "hi")], "en", "voice", "passed"),
         ([(A, "a very good evening sunrise tours and travels how may i help"), (C, "hello")], "en", "voice", "passed"),
-        # "you are connected to …" (v25).
-        ([(A, "hi you are connected to brightwave fibre how can i help"), (C, "hello")], "en", "voice", "passed"),
+        # "you're now connected to …" (v25); a question or an address after the formula names nothing.
+        ([(A, "hi you're now connected to brightwave fibre how can i help"), (C, "hello")], "en", "voice", "passed"),
+        ([(A, "Hi, Claire speaking, so you're connected to the hotspot now"), (C, "yes")], "en", "voice", "failed"),
+        ([(A, "Bonjour monsieur, Claire à l'appareil, vous êtes chez quel fournisseur d'électricité actuellement"), (C, "oui")], "fr", "voice", "failed"),
+        ([(A, "Bonjour, Claire à l'appareil, vous êtes bien à l'adresse du 12 rue des Lilas"), (C, "oui")], "fr", "voice", "failed"),
         # « vous êtes chez … », « vous êtes bien aux … », « … à l'… » (v25); not « vous êtes au mouillage ».
         ([(A, "bonjour vous êtes chez les ânes du larzac je vous écoute"), (C, "bonjour")], "fr", "voice", "passed"),
         ([(A, "bonjour vous êtes bien aux jardins de la sauldre que puis-je faire pour vous"), (C, "bonjour")], "fr", "voice", "passed"),

@@ -327,6 +327,7 @@ def test_a_confirmation_asked_after_data_checks_no_understanding(agent, language
         ("alors vous aimeriez savoir si le chocolat est dangereux pour votre chien", "fr", "passed"),
         ("so what i understand is the owner let your cabin twice at half-term", "en", "passed"),
         ("Je reprends votre dossier : le vétérinaire vous a rappelé hier.", "fr", "failed"),
+        ("Pardon, la ligne a coupé, je reprends, vous pouvez me redonner le nom du vétérinaire.", "fr", "failed"),
     ],
 )
 def test_restatements_announced_in_other_words(agent, language, expected):
@@ -382,6 +383,11 @@ def test_restatements_announced_in_other_words(agent, language, expected):
         ("So the owner let your cabin twice at half-term. Is that the situation, sir?", "en", "passed"),
         ("Vous voyez le problème de plomberie dont je parle sur la photo, il faudra le signaler au syndic.", "fr", "failed"),
         ("The road to the cabin is clear now, the snow has gone.", "en", "failed"),
+        # … nor what the customer sees, a line that cuts, a number or a slot (v25's review).
+        ("Ouvrez votre espace client. Vous voyez le souci sur l'écran ?", "fr", "failed"),
+        ("Pardon, ça coupe, vous voulez que je répète ?", "fr", "failed"),
+        ("Votre numéro de dossier est le 4471. Vous voulez que je vous répète le numéro ?", "fr", "failed"),
+        ("The driver needs a signature. Is the schedule clear for Monday?", "en", "failed"),
     ],
 )
 def test_checks_of_understanding_in_other_words(agent, language, expected):

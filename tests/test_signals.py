@@ -992,6 +992,18 @@ def test_negated_dissatisfaction_is_no_complaint_unless_what_follows_it_is_one(s
         ("en", "Not you lot, you've been brilliant, it's the landlord.", True),
         ("en", "You guys have been great, the courier lost it.", True),
         ("en", "You guys have been great in the past, but this is a shambles.", False),
+        # … nor a reproach said in those words (v25's review)
+        ("fr", "Excusez-vous au moins, le technicien n'est pas venu hier.", False),
+        ("fr", "Bien sûr, vous n'avez jamais rien à vous reprocher.", False),
+        ("fr", "Ce n'est pas par ma faute si le rendez-vous a sauté.", False),
+        ("fr", "C'est pas vous hein, c'est votre planning qui est n'importe comment.", False),
+        ("fr", "Je suis vraiment bête de vous avoir fait confiance.", False),
+        ("fr", "Je suis nulle part dans votre fichier.", False),
+        ("en", "I can't say you guys have been helpful.", False),
+        ("en", "Not you, you are the ones who cancelled it.", False),
+        ("en", "You guys are great at not turning up.", False),
+        ("en", "I'm an idiot for trusting you lot.", False),
+        ("en", "My bad for thinking you'd call back.", False),
         # the agent excused in person, as a complaint often opens (a review's cases)
         ("fr", "Je sais bien que vous n'y êtes pour rien, madame.", False),
         ("en", "I know it's not your fault, love.", False),

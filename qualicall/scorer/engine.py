@@ -30,9 +30,9 @@ def criterion_score(items: dict[str, ItemResult], weights: dict[str, float]) -> 
 
 # The customer's last turn cut in the middle of a word or a sentence (« est-ce que vous pou- »,
 # "book the appoint-", "are you still—"): the line dropped while they spoke, however the transcript ends.
-# (Not the agent's: an agent may close a sentence with a dash, « merci pour votre patience — ».)
+# (The agent's only in a call's transcript, the hyphen joined to the word, « à l'accueil de la fer- »: an agent may close
+# a sentence with a dash, « merci pour votre patience — », and type one against the word in a chat, v25.)
 _CUT_OFF = re.compile(r"\w+(?:-|\s?[—–])$")
-# The agent's last turn cut in the middle of a word, the hyphen joined to it (« à l'accueil de la fer- »).
 _CUT_WORD = re.compile(r"\w+-$")
 
 
@@ -40,7 +40,7 @@ def _interrupted(ctx: CheckContext) -> str | None:
     """The words showing the contact ended before its closing phase, if any.
 
     A « customer left » or « line dropped » marker, a last turn of the customer cut in the
-    middle of a word, a last turn (anyone's) ending on a word no sentence ends on (« entre neuf heures et
+    middle of a word (the agent's too, in a call), a last turn (anyone's) ending on a word no sentence ends on (« entre neuf heures et
     euh », "it should appear within") or, in raw speech, on a hesitation ("or do i need to uh"),
     a last turn that stops short of its speaker's stop (`_trails_off`) while the contact was not winding up,
     a last turn of the customer's with no closing formula in it or in the agent's turn before (« Lequel vous
@@ -60,7 +60,7 @@ def _interrupted(ctx: CheckContext) -> str | None:
         marker_turn, said = found[-1].turn, found[-1].text
     elif final is None:
         return None
-    elif (cut := (_CUT_OFF if final.speaker == CUSTOMER else _CUT_WORD).search(final.text.rstrip()) if final.speaker in (AGENT, CUSTOMER) else None) is not None:
+    elif (cut := _cut_word(ctx, final)) is not None:
         marker_turn, said = final, cut.group()
     elif final.speaker == CUSTOMER and (broke := _breaks_off(ctx, final)) is not None \
             and not _closing_begun(ctx, ctx.agent_turns[-1:], surely=True) and not _takes_leave(ctx, [final]):
@@ -69,7 +69,7 @@ def _interrupted(ctx: CheckContext) -> str | None:
         # mid-call) and the customer took no leave: the contact stopped before its closing.
         marker_turn, said = final, broke
     elif final.speaker in (AGENT, CUSTOMER) and not _question([final]) and (
-            _ends_unfinished(ctx, final) or _hesitates_last(ctx, final) or _restarts_last(ctx, final)):
+            find_all(ctx.rubric.window_words("unfinished"), [final]) or _hesitates_last(ctx, final) or _restarts_last(ctx, final)):
         # (Not a question: "Is there anything else I can help you with?" is whole.)
         marker_turn, said = final, _last_words(final, 5)
     elif final.speaker in (AGENT, CUSTOMER) and _trails_off(ctx, final) and not _winding_up(ctx, final):
@@ -114,10 +114,13 @@ def _interrupted(ctx: CheckContext) -> str | None:
     return said
 
 
-def _ends_unfinished(ctx: CheckContext, turn: TurnView) -> bool:
-    """The turn ends on a word of `windows.unfinished` standing alone, not joined by a hyphen to the word before it: « je vous
-    envoie aussi le » was cut, « faites-le » is whole (normalised text splits the hyphen)."""
-    return any(not turn.text[: turn.norm.offsets[m.start]].endswith("-") for m in find_all(ctx.rubric.window_words("unfinished"), [turn]))
+def _cut_word(ctx: CheckContext, final: TurnView) -> re.Match[str] | None:
+    """The last turn's word cut by the line: the customer's (`_CUT_OFF`), or the agent's in a call (`_CUT_WORD`)."""
+    if final.speaker == CUSTOMER:
+        return _CUT_OFF.search(final.text.rstrip())
+    if final.speaker == AGENT and ctx.channel == "voice":
+        return _CUT_WORD.search(final.text.rstrip())
+    return None
 
 
 def _closed_before(ctx: CheckContext, marker: TurnView) -> bool:

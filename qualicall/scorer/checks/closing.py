@@ -153,10 +153,15 @@ def _leave_taken(ctx: CheckContext, turn: TurnView) -> list[tuple[int, int]]:
     return [(m.start, m.end) for m in items_formulas(ctx, ctx.rubric.closes_contact(), [turn], limit=5)]
 
 
+# How many of each closing item's formulas a turn's marker summary is read without (« merci », « bonne soirée », « bons
+# échanges … »): a turn holds few.
+_CLOSING_FORMULAS_PER_ITEM = 10
+
+
 def _closing_formulas(ctx: CheckContext, turn: TurnView) -> list[tuple[int, int]]:
-    """The spans of the turn's formulas of the closing's other items (thanks, other needs, leave-taking)."""
-    items = [item for criterion in ctx.rubric.criteria.values() for item in criterion.items.values() if item.window == "closing" and item is not ctx.item]
-    return [(m.start, m.end) for m in items_formulas(ctx, items, [turn], limit=5)]
+    """The spans of the turn's formulas of the closing's formula items (thanks, other needs, leave-taking)."""
+    items = [item for criterion in ctx.rubric.criteria.values() for item in criterion.items.values() if item.window == "closing"]
+    return [(m.start, m.end) for m in items_formulas(ctx, items, [turn], limit=_CLOSING_FORMULAS_PER_ITEM)]
 
 
 def _outside(spans: list[tuple[int, int]], start: int, end: int) -> list[tuple[int, int]]:
@@ -191,16 +196,18 @@ def recap(ctx: CheckContext, params: RecapParams) -> ItemResult:
             return {s for s in _stems(_content_words(ctx, turn, start, end), stops) if first_said.get(s, turn.index) < turn.index}
 
         spans = _sentence_spans(turn)
+        formulas: list[tuple[int, int]] | None = None
         for start, end, question in spans:
             if question:
                 continue
             words = turn.norm.text[start:end].split()
             if len(words) < params.min_words or not (_opens_with(marker, words) or _heads(matchers["headings"], turn, start)):
                 continue
-            # A summary repeats what was established; an answer to a last question brings new facts. The words of thanks and
-            # leave-taking after the marker restate nothing (« Alors bonne soirée et bons échanges en anglais », "Thanks so
-            # much for your patience, and happy birthday to your dad", v25).
-            found = {stem for low, high in _outside(_closing_formulas(ctx, turn), start, end) for stem in restated(low, high)}
+            # A summary repeats what was established; an answer to a last question brings new facts. The words of the
+            # closing's formulas in the sentence restate nothing (« Alors bonne soirée et bons échanges en anglais », "Thanks
+            # so much for your patience, and happy birthday to your dad", v25).
+            formulas = _closing_formulas(ctx, turn) if formulas is None else formulas
+            found = {stem for low, high in _outside(formulas, start, end) for stem in restated(low, high)}
             if len(found) >= params.min_restated:
                 match = Match(turn, start, end)
                 return ctx.passed(reason("recap.summary", at=place(match), text=match.text[:80]), [match], restated=len(found))
