@@ -928,6 +928,8 @@ def test_offers_hours_and_what_will_happen_in_the_closing(answer, language, expe
         ("Let me run through what we've agreed: the parcel was stuck at the Leeds depot and leaves it today.", "en"),
         ("Voici ce qui est prévu : le colis part du dépôt de Lyon aujourd'hui et arrive jeudi.", "fr"),
         ("Here's what's planned: the parcel leaves the Leeds depot today and arrives on Thursday.", "en"),
+        # « Petit résumé : » (v25).
+        ("Petit résumé : le colis était bloqué au dépôt de Lyon et il en repart aujourd'hui.", "fr"),
     ],
 )
 def test_recap_markers_of_other_agents(last, language):
@@ -1005,6 +1007,9 @@ def test_a_chat_resumed_after_the_systems_interruption_is_judged():
         ("Il vous reste une question, monsieur Aubert ?", "fr", "other_needs", "passed"),
         ("Il vous reste une question à remplir dans le formulaire.", "fr", "other_needs", "failed"),
         ("Oui, sur le formulaire, il vous reste une question.", "fr", "other_needs", "failed"),
+        ("Can I help with any other parcel while you're on the line?", "en", "other_needs", "passed"),
+        ("Merci de votre appel, prenez bien soin de votre maman.", "fr", "farewell", "passed"),
+        ("Prenez soin de remplir le formulaire avant jeudi.", "fr", "farewell", "failed"),
         ("Je vois aussi que vous avez encore une demande de passeport en cours.", "fr", "other_needs", "failed"),
         ("right that's you sorted owt else i can do", "en", "other_needs", "passed"),
         ("we really appreciate your patience with the delivery", "en", "thanks", "passed"),

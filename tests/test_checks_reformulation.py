@@ -326,6 +326,8 @@ def test_a_confirmation_asked_after_data_checks_no_understanding(agent, language
         ("Je reprends : vous voulez savoir si le chocolat est grave pour votre chien.", "fr", "passed"),
         ("alors vous aimeriez savoir si le chocolat est dangereux pour votre chien", "fr", "passed"),
         ("so what i understand is the owner let your cabin twice at half-term", "en", "passed"),
+        ("so you wanna know if the owner can let your cabin twice at half-term", "en", "passed"),
+        ("Vous voulez en somme savoir si le chocolat est dangereux pour votre chien.", "fr", "passed"),
         ("Je reprends votre dossier : le vétérinaire vous a rappelé hier.", "fr", "failed"),
         ("Pardon, la ligne a coupé, je reprends, vous pouvez me redonner le nom du vétérinaire.", "fr", "failed"),
     ],
