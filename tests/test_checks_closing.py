@@ -33,6 +33,8 @@ EN_CALL = [
         ([(A, "Avez-vous une autre question ?"), (C, "et pour la réparation ça coûterait combien"), (A, "ben entre cent cinquante et deux cent cinquante euros faut qu'on le voie")], "failed"),
         # Answering a last question is not a recap.
         ([(A, "Avez-vous une autre question ?"), (C, "Et le livreur sonne ?"), (A, "Alors oui, le livreur sonne toujours à la porte avant de laisser un avis.")], "failed"),
+        # « en gros », roughly, opens an approximate answer, no summary (a review's case, v25).
+        ([(A, "Avez-vous une autre question ?"), (C, "Et pour les frais ?"), (A, "En gros, les frais de dépôt à Lyon sont de cinq euros par colis en temps normal.")], "failed"),
     ],
 )
 def test_recap_fr(closing, expected):
@@ -928,7 +930,7 @@ def test_offers_hours_and_what_will_happen_in_the_closing(answer, language, expe
         ("Let me run through what we've agreed: the parcel was stuck at the Leeds depot and leaves it today.", "en"),
         ("Voici ce qui est prévu : le colis part du dépôt de Lyon aujourd'hui et arrive jeudi.", "fr"),
         ("Here's what's planned: the parcel leaves the Leeds depot today and arrives on Thursday.", "en"),
-        # « Petit résumé : » (v25).
+        # « Petit résumé : » (v25; a heading needs its colon).
         ("Petit résumé : le colis était bloqué au dépôt de Lyon et il en repart aujourd'hui.", "fr"),
     ],
 )
@@ -1007,9 +1009,10 @@ def test_a_chat_resumed_after_the_systems_interruption_is_judged():
         ("Il vous reste une question, monsieur Aubert ?", "fr", "other_needs", "passed"),
         ("Il vous reste une question à remplir dans le formulaire.", "fr", "other_needs", "failed"),
         ("Oui, sur le formulaire, il vous reste une question.", "fr", "other_needs", "failed"),
-        ("Can I help with any other parcel while you're on the line?", "en", "other_needs", "passed"),
         ("Merci de votre appel, prenez bien soin de votre maman.", "fr", "farewell", "passed"),
         ("Prenez soin de remplir le formulaire avant jeudi.", "fr", "farewell", "failed"),
+        ("Il sera livré jeudi. En attendant, prenez soin de votre reçu.", "fr", "farewell", "failed"),
+        ("The depot asked: can we help with any more vans on Thursday? I said no.", "en", "other_needs", "failed"),
         ("Je vois aussi que vous avez encore une demande de passeport en cours.", "fr", "other_needs", "failed"),
         ("right that's you sorted owt else i can do", "en", "other_needs", "passed"),
         ("we really appreciate your patience with the delivery", "en", "thanks", "passed"),

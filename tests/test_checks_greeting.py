@@ -68,10 +68,11 @@ def test_organization(text, language, expected):
         ("bonjour ici les serres de kervignac je me nomme tristan vous désirez", "fr", "passed"),
         # Raw speech dropping the g of "speaking" (v23).
         ("harbour lights marina dwayne speakin how can i help", "en", "passed"),
-        # "{name} on the line", « vous avez {name} », "you've got {name}" (v25); a greeting is no name.
-        ("bonjour vous avez benoît que puis-je faire pour vous", "fr", "passed"),
-        ("hi you've got harriet how can i help", "en", "passed"),
-        ("Mōrena! How can we help today?", "en", "failed"),
+        # "{name} on the line" (v25); « vous avez » before a word that is also a first name names no one, and "Morena" is a
+        # name, not a greeting (a review's cases).
+        ("Bonjour, Colis Express, vous avez aimé votre dernière livraison ?", "fr", "failed"),
+        ("hello nova broadband you've got grace period until friday", "en", "failed"),
+        ("Parcel Express, Morena speaking, how can I help?", "en", "passed"),
         ("westfield aquatic centre priya on the line how can i help", "en", "passed"),
         # The customer's name, a company at pick-up, nobody.
         ("Cinéflux, bonjour. Vous êtes bien madame Durand ?", "fr", "failed"),
@@ -431,8 +432,7 @@ def test_agent_name_compounds_and_other_peoples_names(turns, language, expected)
         ("Howzit, Lerato here, what's the story?", "en", "passed"),
         ("Good day, Patel Opticians, how may I assist?", "en", "passed"),
         ("morning love what can i do for you", "en", "passed"),
-        # The Māori "mōrena", the Ivorian « bonne arrivée » (v25).
-        ("Mōrena! How can we help today?", "en", "passed"),
+        # The Ivorian « bonne arrivée » (v25).
         ("Bonne arrivée ! Que puis-je faire pour vous ?", "fr", "passed"),
         # Leave-taking is no greeting, nor a word that merely holds one.
         ("Your parcel left today, have a good day.", "en", "failed"),

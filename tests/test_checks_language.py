@@ -108,10 +108,10 @@ def test_positive_wording(agent, language, expected):
         ("Hold on, I'm still looking at the booking.", "en", "failed"),
         ("Hold on a second, let me pull up your account.", "en", "failed"),
         ("Hold on, the system's being slow this morning.", "en", "failed"),
-        # "I don't know" and "not my department" in other words (v25).
-        ("Couldn't tell you, to be honest.", "en", "failed"),
-        ("Don't know exactly when the driver comes.", "en", "failed"),
-        ("Billing? That's not really my area.", "en", "failed"),
+        # Not "I don't know" nor "not my department": others' uncertainty, an area code (a review's cases, v25).
+        ("If you don't know exactly which size, send both and return one.", "en", "passed"),
+        ("I couldn't tell you how pleased I am that it's sorted.", "en", "passed"),
+        ("So it's not my area code, it's yours.", "en", "passed"),
     ],
 )
 def test_positive_wording_variants_of_the_banned_formulas(agent, language, expected):

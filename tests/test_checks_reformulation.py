@@ -327,7 +327,7 @@ def test_a_confirmation_asked_after_data_checks_no_understanding(agent, language
         ("alors vous aimeriez savoir si le chocolat est dangereux pour votre chien", "fr", "passed"),
         ("so what i understand is the owner let your cabin twice at half-term", "en", "passed"),
         ("so you wanna know if the owner can let your cabin twice at half-term", "en", "passed"),
-        ("Vous voulez en somme savoir si le chocolat est dangereux pour votre chien.", "fr", "passed"),
+        ("Vous devez en somme surveiller votre chien, ce morceau de chocolat n'est pas grave.", "fr", "failed"),
         ("Je reprends votre dossier : le vétérinaire vous a rappelé hier.", "fr", "failed"),
         ("Pardon, la ligne a coupé, je reprends, vous pouvez me redonner le nom du vétérinaire.", "fr", "failed"),
     ],
