@@ -1009,7 +1009,6 @@ def test_a_chat_resumed_after_the_systems_interruption_is_judged():
         ("Il vous reste une question, monsieur Aubert ?", "fr", "other_needs", "passed"),
         ("Il vous reste une question à remplir dans le formulaire.", "fr", "other_needs", "failed"),
         ("Oui, sur le formulaire, il vous reste une question.", "fr", "other_needs", "failed"),
-        ("Merci de votre appel, prenez bien soin de votre maman.", "fr", "farewell", "passed"),
         ("Prenez soin de remplir le formulaire avant jeudi.", "fr", "farewell", "failed"),
         ("Il sera livré jeudi. En attendant, prenez soin de votre reçu.", "fr", "farewell", "failed"),
         ("The depot asked: can we help with any more vans on Thursday? I said no.", "en", "other_needs", "failed"),
