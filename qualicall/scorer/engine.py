@@ -327,10 +327,7 @@ def _takes_leave(ctx: CheckContext, turns: list[TurnView]) -> bool:
 def _closing_items(ctx: CheckContext, surely: bool = False) -> list[ItemSpec]:
     """The items of the closing window (other needs, thanks, farewell…); `surely`: not those flagged `said_mid_call` (thanks:
     « merci de la question, je regarde, un instant »)."""
-    return [
-        item for criterion in ctx.rubric.criteria.values() for item in criterion.items.values()
-        if item.window == "closing" and not (surely and item.said_mid_call)
-    ]
+    return [item for item in ctx.rubric.closing_items() if not (surely and item.said_mid_call)]
 
 
 def _closing_begun(ctx: CheckContext, turns: list[TurnView], surely: bool = False) -> bool:

@@ -546,6 +546,10 @@ class Rubric(_Strict):
         """The items flagged `closes_contact`: their formulas take leave of the customer."""
         return [item for criterion in self.criteria.values() for item in criterion.items.values() if item.closes_contact]
 
+    def closing_items(self) -> list[ItemSpec]:
+        """The items judged on the closing window (recap, other needs, thanks, farewell…)."""
+        return [item for criterion in self.criteria.values() for item in criterion.items.values() if item.window == "closing"]
+
     def label(self, key: str, language: str) -> str | None:
         """The label of a criterion (`greeting`) or an item (`greeting.salutation`) in a language.
 

@@ -160,8 +160,7 @@ _CLOSING_FORMULAS_PER_ITEM = 10
 
 def _closing_formulas(ctx: CheckContext, turn: TurnView) -> list[tuple[int, int]]:
     """The spans of the turn's formulas of the closing's formula items (thanks, other needs, leave-taking)."""
-    items = [item for criterion in ctx.rubric.criteria.values() for item in criterion.items.values() if item.window == "closing"]
-    return [(m.start, m.end) for m in items_formulas(ctx, items, [turn], limit=_CLOSING_FORMULAS_PER_ITEM)]
+    return [(m.start, m.end) for m in items_formulas(ctx, ctx.rubric.closing_items(), [turn], limit=_CLOSING_FORMULAS_PER_ITEM)]
 
 
 def _outside(spans: list[tuple[int, int]], start: int, end: int) -> list[tuple[int, int]]:
