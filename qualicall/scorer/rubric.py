@@ -7,6 +7,7 @@ deployment copies one, changes words, weights and thresholds, and points
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from qualicall.core.errors import InputError
 from qualicall.core.text import DEFAULT_HESITATIONS, compile_phrases, folded_words, normalize
+from qualicall.models.regex_cache import compiled_once
 from qualicall.scorer.banks import Bank, any_of, bank_problems
 from qualicall.scorer.params import Regex
 from qualicall.scorer.registry import get_check
@@ -790,7 +792,11 @@ def rubric_path(id_or_file: str) -> Path:
 
 @lru_cache(maxsize=32)
 def _load_path(path: Path, mtime: float) -> Rubric:
-    rubric, problems = validate_rubric_text(path.read_text(encoding="utf-8"))
+    text = path.read_text(encoding="utf-8")
+    # A default rubric's phrase lists join into some 360 patterns of up to 5,000 characters: about 0.1 s of `re`'s
+    # parsing at every start, kept on disk per rubric text as spaCy's tokenizer patterns are.
+    with compiled_once("rubric", hashlib.sha256(text.encode()).hexdigest()):
+        rubric, problems = validate_rubric_text(text)
     if rubric is None:
         more = f" (and {len(problems) - 1} more; run 'qualicall rubric validate {path}')" if len(problems) > 1 else ""
         raise RubricError(f"invalid rubric {path}: {problems[0]}{more}")

@@ -508,7 +508,7 @@ class AgentNameParams(CheckParams):
         parts = []
         if before.strip():
             parts.append(r"\s".join(re.escape(w) for w in self.normal(before).split()) + r"\s")
-        titles = "|".join(re.escape(w) for w in sorted(self.normal_words(self.titles), key=len, reverse=True))
+        titles = "|".join(re.escape(w) for w in sorted(self.normal_words(self.titles), key=lambda title: (-len(title), title)))
         parts.append((f"(?:(?P<title>{titles})\\s)?" if titles else "") + r"(?P<name>[a-z]+)")
         if after.strip():
             parts.append(r"\s" + r"\s".join(re.escape(w) for w in self.normal(after).split()))
