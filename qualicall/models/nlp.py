@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from qualicall.models.attribute_rules import index_attribute_rules
 from qualicall.models.errors import ModelError
 
 if TYPE_CHECKING:
@@ -155,6 +156,7 @@ def load_nlp(language: str) -> "Language":
         # entities on the dev, core, grid, signals and PII sets (checked: 51,000 tokens, 1,176 turns).
         with _fast_lookups(), use_ops("numpy", use_blis=False):
             nlp = spacy.load(name, exclude=[p for p in _DISABLED])
+    index_attribute_rules(nlp)
     if "senter" in nlp.disabled or ("senter" in nlp.component_names and "senter" not in nlp.pipe_names):
         nlp.enable_pipe("senter")
     return nlp
