@@ -63,7 +63,7 @@ def test_result_scores_are_consistent_and_record_the_rubric():
     assert result.quality_score == 66.67  # (20 × 100 + 30 × 100 + 25 × 0) / 75: closing and complaint handling do not count
     assert result.operational_score == 100.0  # a 20 s wait and a CSAT of 5 are both on target
     assert result.overall_score == 76.67  # 0.7 × 66.67 + 0.3 × 100
-    assert result.rubric.id == "default-fr" and result.rubric.version == "25"
+    assert result.rubric.id == "default-fr" and result.rubric.version == "26"
     assert result.rubric.thresholds["items"]["comprehensible_language.readability"]["min_score"] == 60
 
 
