@@ -531,6 +531,15 @@ def test_numbers_are_content_of_a_restatement():
         ("donc votre chien a mangé du chocolat tout à l'heure et vous voulez savoir si c'est grave ça joue", "fr", "passed"),
         ("Donc votre chien a mangé du chocolat tout à l'heure et vous voulez savoir si c'est grave, c'est-tu ça ?", "fr", "passed"),
         ("So you booked the lakeside cabin for half-term and the owner let it twice. Am I on the right track there?", "en", "passed"),
+        # The customer addressed after the cue (« c'est juste monsieur ? », "correct sir"); a chat's « je vous ai bien lue ? »;
+        # "have I got the gist?", "did I catch all that?" (v26). Not a question about something else, addressed alike.
+        ("donc votre chien a mangé du chocolat ce matin et vous voulez savoir si c'est grave c'est juste monsieur", "fr", "passed"),
+        ("so you booked the lakeside cabin for half term and the owner let it twice correct sir", "en", "passed"),
+        ("Donc votre chien a mangé du chocolat ce matin et vous voulez savoir si c'est grave. Je vous ai bien lue ?", "fr", "passed"),
+        ("So you booked the lakeside cabin for half-term and the owner let it twice. Have I got the gist?", "en", "passed"),
+        ("So you booked the lakeside cabin for half-term and the owner let it twice. Did I catch all that?", "en", "passed"),
+        ("donc votre chien a mangé du chocolat ce matin et vous voulez savoir si c'est grave il a quel âge madame", "fr", "failed"),
+        ("so you booked the lakeside cabin for half term and the owner let it twice which dates sir", "en", "failed"),
     ],
 )
 def test_a_short_question_closing_the_restatement_checks_it(agent, language, expected):

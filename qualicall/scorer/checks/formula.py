@@ -91,6 +91,10 @@ class FormulaParams(PhrasesParams):
         "this item (the agent asks the customer to check a restatement)",
     )
     tag_after_cues: list[str] = Field(default_factory=list, description="with `tag_after`: words of confirmation, one of which closes the question")
+    tag_after_addresses: list[str] = Field(
+        default_factory=list,
+        description="with `tag_after`: the ways of addressing the customer that may follow the cue (« c'est exact madame ? », \"correct ma'am\")",
+    )
     tag_after_openers: list[str] = Field(
         default_factory=list,
         description="with `tag_after`: words that open a question of confirmation whatever closes it (« c'est bien votre demande ? », "
@@ -119,6 +123,11 @@ class FormulaParams(PhrasesParams):
     @cached_property
     def tag_after_cue_words(self) -> frozenset[str]:
         return self.normal_words(self.tag_after_cues)
+
+    @cached_property
+    def tag_after_address_words(self) -> list[list[str]]:
+        """`tag_after_addresses` as normalised words (« ma'am » reads « ma am »), the longest first."""
+        return sorted((words for words in (self.normal(address).split() for address in self.tag_after_addresses) if words), key=len, reverse=True)
 
     @cached_property
     def tag_opener_matcher(self) -> re.Pattern[str] | None:
@@ -348,7 +357,9 @@ def _question_closing(ctx: CheckContext, params: FormulaParams, turns: list[Turn
         opener = params.tag_opener_matcher.search(turn.norm.text, start, span[1]) if params.tag_opener_matcher is not None else None
         if opener is not None and (asked is None or opener.start() == start):
             return Match(turn, opener.start(), span[1])
-        if words[-1] in params.tag_after_cue_words:
+        # (the customer addressed after the cue: « c'est exact madame ? »)
+        address = next((a for a in params.tag_after_address_words if len(words) > len(a) and words[-len(a) :] == a), [])
+        if words[-1 - len(address)] in params.tag_after_cue_words:
             return Match(turn, start if asked is not None else _last_words_start(turn.norm.text, span[1], _RAW_TAG_WORDS), span[1])
         if params.bank and _realises(ctx, params.bank, turn.norm.text[start : span[1]]):
             return Match(turn, start, span[1])
