@@ -67,6 +67,7 @@ def test_the_index_finds_spacys_matches_and_spacy_applies_them():
     [{"ORTH": "Dog"}],  # an attribute the index does not read
     [{"LENGTH": {">=": 3}}],  # another predicate
     [{"_": {"flag": True}}],  # an extension
+    [{66: "dog"}],  # an attribute given by its id (66: spacy.attrs.LOWER), as spaCy accepts
 ])
 def test_a_ruler_with_a_test_the_index_does_not_read_keeps_spacys_matcher(pattern):
     from qualicall.models.attribute_rules import IndexedRules, index_attribute_rules
@@ -107,3 +108,15 @@ def test_the_pipelines_rulers_match_as_spacy_on_the_labelled_turns(language):
     assert sum(map(len, docs)) > 20_000
     for doc in docs:
         assert ruler.match(doc) == AttributeRuler.match(ruler, doc), doc.text
+
+
+def test_rules_added_after_the_index_was_made_are_matched_by_spacys_matcher():
+    from spacy.pipeline import AttributeRuler
+
+    from qualicall.models.attribute_rules import index_attribute_rules
+
+    nlp, ruler = _ruler([{"patterns": [[{"LOWER": "gon"}]], "attrs": {"NORM": "going"}}])
+    index_attribute_rules(nlp)
+    ruler.add([[{"LOWER": "na"}]], {"NORM": "to"})
+    doc = _doc(nlp, ["gon", "na"], ["VBG", "TO"])
+    assert ruler.match(doc) == AttributeRuler.match(ruler, doc) and len(ruler.match(doc)) == 2

@@ -95,30 +95,6 @@ def test_a_pattern_re_already_holds_is_stored_all_the_same(tmp_path, monkeypatch
     assert (pattern, 0) in stored
 
 
-def test_only_the_blocks_own_thread_compiles_into_its_file(tmp_path, monkeypatch):
-    """A check compiling its pattern in another thread while a warm-up loads a pipeline: what it compiles then depends
-    on timing, so it stays out of the file (which every start would otherwise find missing something new)."""
-    import threading
-
-    import _sre
-
-    from qualicall.models import regex_cache
-    from qualicall.models.derived import derived_path, read_derived
-
-    monkeypatch.setenv("QUALICALL_CACHE_DIR", str(tmp_path))
-    inside, other_done = threading.Event(), threading.Event()
-    other = threading.Thread(target=lambda: (inside.wait(5), re.compile(r"(?#another thread)x+y"), other_done.set()))
-    other.start()
-    with regex_cache.compiled_once("threads", "v1"):
-        assert re.compile(r"(?#the block's thread)x+y")
-        inside.set()
-        assert other_done.wait(5)
-    other.join()
-    stored = read_derived(derived_path("regex-threads", ["v1", str(_sre.MAGIC), str(_sre.CODESIZE)]))
-    assert (r"(?#the block's thread)x+y", 0) in stored
-    assert (r"(?#another thread)x+y", 0) not in stored
-
-
 def test_a_cache_file_is_read_once_per_process_unless_it_changed_on_disk(tmp_path, monkeypatch):
     """A language's `like_num` and its pipeline enter the same block: the file of megabytes is read once, and read again
     only when another process rewrote it."""

@@ -42,6 +42,8 @@ def _tests(ruler: AttributeRuler, token: dict[str, Any]) -> list[Test] | None:
     """One pattern token's tests, or None where one is of a kind this index does not read."""
     tests: list[Test] = []
     for name, wanted in token.items():
+        if not isinstance(name, str):
+            return None  # an attribute given by its id (spacy.attrs.LOWER)
         column = name.upper()
         if column not in _COLUMNS:
             return None
@@ -73,6 +75,7 @@ class IndexedRules:
     def __init__(self, ruler: AttributeRuler, patterns: list[tuple[int, list[list[Test]]]]) -> None:
         from spacy.attrs import IDS
 
+        self._ruler, self._rules = ruler, len(ruler.attrs)
         self._strings = ruler.vocab.strings
         self._attributes = [IDS[column] for column in _COLUMNS]
         self._ids = [ruler.vocab.strings[str(rule)] for rule in range(len(ruler.attrs))]
@@ -130,7 +133,12 @@ class IndexedRules:
         return True
 
     def match(self, doc: Doc) -> list[tuple[int, int, int, int]]:
-        """(rule, rule's match id, start, end) of every match, sorted: what `AttributeRuler.match` returns."""
+        """(rule, rule's match id, start, end) of every match, sorted: what `AttributeRuler.match` returns (spaCy's own
+        matcher's, should rules have been added since the index was made)."""
+        if len(self._ruler.attrs) != self._rules:
+            from spacy.pipeline import AttributeRuler
+
+            return AttributeRuler.match(self._ruler, doc)
         rows = doc.to_array(self._attributes).tolist() if len(doc) else []
         found = set()
         passes = self._passes

@@ -57,9 +57,8 @@ def _compile_codes(pattern: str | bytes, flags: int) -> Compiled:
 def compiled_once(name: str, *versions: str) -> Iterator[None]:
     """Within the block, `re` compiles through the cache file `name` (one per pipeline and `versions`).
 
-    The file gains the patterns the block's own thread compiled that it did not hold. Another thread compiling
-    meanwhile (a check's pattern while a server's warm-up loads a pipeline) compiles as usual: what it compiles
-    depends on timing, and in the file it would make each start find different patterns missing."""
+    The file gains the patterns compiled in the block that it did not hold: a pipeline's patterns
+    (and those of code that compiled at the same time, in another thread)."""
     path = derived_path(f"regex-{name}", [*versions, str(_sre.MAGIC), str(_sre.CODESIZE)])
     with _lock:
         seen = _read.get(path)
@@ -72,10 +71,8 @@ def compiled_once(name: str, *versions: str) -> Iterator[None]:
     used: dict[tuple[Any, int], Compiled] = {}
     original = _compiler.compile
 
-    owner = threading.get_ident()
-
     def compile(pattern: Any, flags: int = 0) -> re.Pattern:
-        if not isinstance(pattern, (str, bytes)) or flags & re.DEBUG or threading.get_ident() != owner:
+        if not isinstance(pattern, (str, bytes)) or flags & re.DEBUG:
             return original(pattern, flags)
         key = (pattern, int(flags))
         codes = known.get(key)

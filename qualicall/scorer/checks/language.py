@@ -107,15 +107,6 @@ def readability(ctx: CheckContext, params: ReadabilityParams) -> ItemResult:
     return ctx.passed(reason("readability.easy", flesch=score, mean_words=measures["mean_sentence_words"]), [], **measures)
 
 
-def _with_word_group(field: str, patterns: list[str]) -> list[re.Pattern[str]]:
-    """One regex each: every pattern names its group `word` (checked when the rubric loads)."""
-    compiled = [re.compile(pattern) for pattern in patterns]
-    for pattern in compiled:
-        if "word" not in pattern.groupindex:
-            raise ValueError(f"{field}: the pattern « {pattern.pattern} » names no group (?P<word>…)")
-    return compiled
-
-
 class JargonParams(CheckParams):
     terms: list[str] = Field(default_factory=list, description="the deployment's internal jargon")
     acronyms: bool = Field(default=True, description="also flag unexplained acronyms: all capitals, or lower-case letters no word is made of")
@@ -155,11 +146,6 @@ class JargonParams(CheckParams):
         description="the customer's question that repeats the agent's word (group `word`) to ask what it means (« le portail quoi ? », \"a pre what?\"): "
         "patterns on the normalised sentence; the word must be in the agent's turn just before, and no function word",
     )
-    bare_echo_questions: list[Regex] = Field(
-        default_factory=list,
-        description="as `echo_questions`, for a sentence that is only the agent's word with its article (« Le cycle ? », \"The escrow?\"): "
-        "read where the customer wrote or was transcribed with a question mark only (said flat, the words answer a question)",
-    )
     elided_questions: list[Regex] = Field(
         default_factory=list,
         description="the customer's question that puts « quoi », \"what\" in the place of the agent's word (« mon quoi ? », \"your what?\"): "
@@ -192,11 +178,12 @@ class JargonParams(CheckParams):
 
     @cached_property
     def echo_matchers(self) -> list[re.Pattern[str]]:
-        return _with_word_group("echo_questions", self.echo_questions)
-
-    @cached_property
-    def bare_echo_matchers(self) -> list[re.Pattern[str]]:
-        return _with_word_group("bare_echo_questions", self.bare_echo_questions)
+        """One regex each: every pattern names its group `word` (checked when the rubric loads)."""
+        compiled = [re.compile(pattern) for pattern in self.echo_questions]
+        for pattern in compiled:
+            if "word" not in pattern.groupindex:
+                raise ValueError(f"echo_questions: the pattern « {pattern.pattern} » names no group (?P<word>…)")
+        return compiled
 
     @cached_property
     def elided_matchers(self) -> list[re.Pattern[str]]:
@@ -386,7 +373,7 @@ def _asks_meaning(ctx: CheckContext, params: JargonParams, turns: list[TurnView]
     from qualicall.scorer.checks.greeting import stop_words
     from qualicall.scorer.context import CUSTOMER
 
-    if params.meaning_bank is None and not params.echo_matchers and not params.elided_matchers and not params.bare_echo_matchers:
+    if params.meaning_bank is None and not params.echo_matchers and not params.elided_matchers:
         return None
     agent_indices = {t.index for t in turns}
     follows: dict[int, TurnView] = {}
@@ -423,7 +410,7 @@ def _echo_question(ctx: CheckContext, params: JargonParams, follows: dict[int, T
     from qualicall.scorer.checks.greeting import stop_words
     from qualicall.scorer.signals import Unit, sentence_spans
 
-    if not params.echo_matchers and not params.elided_matchers and not params.bare_echo_matchers:
+    if not params.echo_matchers and not params.elided_matchers:
         return None
     stops = stop_words(ctx.language)
     for turn in ctx.customer_turns:
@@ -437,9 +424,7 @@ def _echo_question(ctx: CheckContext, params: JargonParams, follows: dict[int, T
                 said = [m for m in re.finditer(r"[a-z0-9]+", agent_turn.norm.text) if m.group() not in stops and len(m.group()) > 1]
                 if said:
                     return _MeaningAsked(agent_turn, said[-1].start(), said[-1].end(), Unit(turn, start, end), None, None, elided=True)
-            asked = turn.text[start:end].rstrip().endswith("?")
-            matchers = params.echo_matchers + params.bare_echo_matchers if asked else params.echo_matchers
-            m = next((found for pattern in matchers if (found := pattern.search(sentence))), None)
+            m = next((found for pattern in params.echo_matchers if (found := pattern.search(sentence))), None)
             word = m.group("word") if m else None
             if word is None or word in stops:
                 continue
