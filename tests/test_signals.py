@@ -37,7 +37,7 @@ COMPLAINT_FR = [
 # The same shape of call, but the agent blames another department and gives no concrete next step.
 BLAME_EN = [
     ("agent", "Good morning, Clearline Broadband, Priya speaking, how can I help?"),
-    ("customer", "Hello. My broadband has cut out every evening for a fortnight and honestly it's unacceptable."),
+    ("customer", "Hello. My broadband has cut out every evening for a fortnight and honestly it's not acceptable."),
     ("agent", "That's the network team's doing, not ours, there's nothing we can do from here."),
     ("customer", "So what happens now?"),
     ("agent", "Someone should be in touch at some point."),
@@ -898,17 +898,7 @@ def test_a_sentence_opening_on_negated_dissatisfaction_is_read_as_a_disclaimer(l
     assert (model.disclaimer_end(said) is not None) is disclaims
 
 
-def reading_scorer(language: str):  # type: ignore[no-untyped-def]
-    """The default rubric less its confirmation by the whole contact (tests/test_confirmation.py): what the customer's
-    sentences read, in calls too short and calm for that model to keep a complaint said once."""
-    from qualicall.scorer.engine import Scorer
-    from qualicall.scorer.rubric import load_rubric
-
-    return Scorer(load_rubric(f"default-{language}").model_copy(update={"signal_confirmation": {}}))
-
-
-def test_negated_dissatisfaction_is_no_complaint_unless_what_follows_it_is_one() -> None:
-    scorer = reading_scorer("fr")
+def test_negated_dissatisfaction_is_no_complaint_unless_what_follows_it_is_one(scorer) -> None:
     def call(said: str) -> list[tuple[str, str]]:
         return [
             ("agent", "Ramonage Dufour bonjour, que puis-je pour vous ?"),
@@ -1047,8 +1037,7 @@ def test_a_legal_threat_against_someone_else_is_no_escalation(scorer, language, 
         assert signal.reason_code == "signal.elsewhere" and signal.reason_params["words"] in said, signal.reason
 
 
-def test_a_sentence_read_as_a_complaint_by_its_topic_is_none_once_the_customer_clears_the_organisation() -> None:
-    scorer = reading_scorer("fr")
+def test_a_sentence_read_as_a_complaint_by_its_topic_is_none_once_the_customer_clears_the_organisation(scorer) -> None:
     def call(said: list[str]) -> list[tuple[str, str]]:
         return [
             ("agent", "Cantines Saint-Roch bonjour, que puis-je pour vous ?"),

@@ -10,9 +10,8 @@ from qualicall import __version__
 from qualicall.core import scores
 from qualicall.core.scores import weighted_mean
 from qualicall.core.text import normalize
-from qualicall.scorer.banks import bank_model, shared_examples
+from qualicall.scorer.banks import shared_examples
 from qualicall.scorer.checks.formula import items_formulas
-from qualicall.scorer.confirmation import confirm_signals
 from qualicall.scorer.context import AGENT, CUSTOMER, SENTENCE_END, SYSTEM, CheckContext, Match, TurnView, find_all, without_overlaps
 from qualicall.scorer.indicators import measure_chat, score_indicators
 from qualicall.scorer.reasons import Reason, reason
@@ -420,9 +419,7 @@ def _customer(ctx: CheckContext) -> tuple[dict[str, SignalResult], SentimentResu
     model = SentimentModel.build(banks, ctx.embedder, ctx.rubric.sentiment.scale, ctx.rubric.sentiment.end_feelings_only)
     judged = model.judge(sentences.vectors, compared) if model else None  # once, for the sentiment and the implied complaints
     signals = detect_signals(banks, sentences, ctx.embedder, ctx.language, judged, compared)
-    sentiment = customer_sentiment(model, sentences, judged) if model else None
-    cued = lambda name, text: bank_model(banks[name], ctx.embedder).has_cue(text)  # noqa: E731
-    return confirm_signals(signals, sentiment, ctx.rubric.signal_confirmation, ctx.language, cued), sentiment
+    return signals, customer_sentiment(model, sentences, judged) if model else None
 
 
 def _condition_start(signal: SignalResult, sentiment: SentimentResult | None) -> int:

@@ -243,12 +243,6 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "({where:span}) : « {words} »",
         "« {text} » ({at:span}) reads as {signal:a_signal} (« {closest} »), but the customer clears the organisation ({where:span}): « {words} »",
     ),
-    "signal.unconfirmed": (
-        "{signal:signal} lue dans les phrases du client ({because:reason}), que le reste du contact ne confirme pas : "
-        "probabilité {probability:.2f}, sous le seuil de {threshold:.2f}",
-        "{signal:signal} read in the customer's sentences ({because:reason}), which the rest of the contact does not confirm: "
-        "probability {probability:.2f}, under the threshold of {threshold:.2f}",
-    ),
     "signal.implied": ("réclamation exprimée dans {cause:a_signal} : {because:reason}", "a complaint made in {cause:a_signal}: {because:reason}"),
 }
 

@@ -17,13 +17,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from qualicall.core.errors import InputError
 from qualicall.core.text import DEFAULT_HESITATIONS, compile_phrases, folded_words, normalize
 from qualicall.models.regex_cache import compiled_once
 from qualicall.scorer.banks import Bank, any_of, bank_problems
-from qualicall.scorer.confirmation import SignalConfirmation
 from qualicall.scorer.params import Regex
 from qualicall.scorer.registry import get_check
 from qualicall.scorer.signals import SIGNALS
@@ -485,17 +484,6 @@ class Rubric(_Strict):
     embeddings: EmbeddingSettings = EmbeddingSettings()
     sentiment: SentimentSettings = SentimentSettings()
     banks: dict[str, BankSpec] = Field(default_factory=dict)
-    signal_confirmation: dict[str, SignalConfirmation] = Field(
-        default_factory=dict, description="per signal, the model of the whole contact that confirms it (qualicall.scorer.confirmation)"
-    )
-
-    @field_validator("signal_confirmation")
-    @classmethod
-    def _known_signals(cls, models: dict[str, SignalConfirmation]) -> dict[str, SignalConfirmation]:
-        unknown = sorted(set(models) - set(SIGNALS))
-        if unknown:
-            raise ValueError(f"unknown signal {unknown[0]!r}; expected one of {', '.join(SIGNALS)}")
-        return models
 
     def example_banks(self) -> dict[str, Bank]:
         """The rubric's banks, by name, as the scorer judges them."""
@@ -518,7 +506,6 @@ class Rubric(_Strict):
             "combination": self.combination.model_dump(),
             "embeddings": self.embeddings.model_dump(),
             "sentiment": self.sentiment.model_dump(),
-            **({"signal_confirmation": {name: m.model_dump() for name, m in self.signal_confirmation.items()}} if self.signal_confirmation else {}),
             "banks": {
                 name: {"k": b.k, "margin": b.margin, "floor": b.floor, **({"cue_shift": b.cue_shift, "clause_margin": b.clause_margin} if b.cues else {}),
                        **({"linear": b.linear} if b.linear else {}),
