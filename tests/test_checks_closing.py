@@ -768,6 +768,12 @@ def test_a_day_dates_the_next_step(closing, language, expected):
         ("Ce modèle reste bon marché en ligne.", "fr", "failed"),
         ("Ça fait plutôt bonne impression sur le dossier.", "fr", "failed"),
         ("Je ne peux pas garantir que la route soit bonne avec la neige.", "fr", "failed"),
+        # A wish with two complements, or followed by another wish (v26); "catch you Friday!", not "catch you up".
+        ("C'est enregistré, belle soirée à vous madame.", "fr", "passed"),
+        ("Tout est prêt, bonne plongée et tous nos vœux pour l'examen !", "fr", "passed"),
+        ("All sorted, catch you Friday!", "en", "passed"),
+        ("Right, I'll catch you up on the paperwork by email.", "en", "failed"),
+        ("Vous avez une bonne garantie et un bon contrat.", "fr", "failed"),
     ],
 )
 def test_farewell_in_other_registers(last, language, expected):
