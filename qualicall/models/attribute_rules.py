@@ -10,7 +10,8 @@ meets only the few rules filed under its own values (and the handful that requir
 The matches are spaCy's, in spaCy's order: all of them found on the text as the tagger left it, one per rule
 and span, sorted by rule (a later rule overrides an earlier one), then applied by spaCy's own
 `set_annotations`. A ruler holding any other kind of test (an operator, another attribute or predicate)
-keeps spaCy's matcher. Equality with spaCy's matches is tested on the labelled sets (tests/test_startup.py).
+keeps spaCy's matcher. Equality with spaCy's matches is tested on the labelled sets' turns
+(tests/test_attribute_rules.py).
 """
 
 from __future__ import annotations
