@@ -135,6 +135,8 @@ def test_customer_banned_formula_does_not_count():
         ("yeah whatever dude", "en", "failed"),
         # « vous remercie » without its « je » (formal, elided); a Scots "aye" is familiar.
         ("Je prends note de votre demande et vous remercie de votre confiance.", "fr", "passed"),
+        # … and « je vous en remercie » (v26).
+        ("Votre dossier est complet, je vous en remercie.", "fr", "passed"),
         ("Aye, thank you, the wee kayak is free on Saturday.", "en", "failed"),
         # A familiar word capitalised inside a sentence is part of a name (a radio, a café), not the agent's register.
         ("Thank you, the spots run on Radio Bro Ceredigion from Monday.", "en", "passed"),
