@@ -774,6 +774,12 @@ def test_a_day_dates_the_next_step(closing, language, expected):
         ("All sorted, catch you Friday!", "en", "passed"),
         ("Right, I'll catch you up on the paperwork by email.", "en", "failed"),
         ("Vous avez une bonne garantie et un bon contrat.", "fr", "failed"),
+        # (a review's cases: "catch you" not closing the turn on a day; a quality, and what follows « et », no wish)
+        ("sorry i didn't catch you there could you repeat that", "en", "failed"),
+        ("That fee is there to catch you out, I'm afraid.", "en", "failed"),
+        ("cheers catch you next week mate", "en", "passed"),
+        ("la réception est excellente partout et au sous-sol", "fr", "failed"),
+        ("les mesures sont bonnes partout et tous les relevés sont conformes", "fr", "failed"),
     ],
 )
 def test_farewell_in_other_registers(last, language, expected):

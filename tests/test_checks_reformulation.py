@@ -539,6 +539,10 @@ def test_numbers_are_content_of_a_restatement():
         ("So you booked the lakeside cabin for half-term and the owner let it twice. Have I got the gist?", "en", "passed"),
         ("So you booked the lakeside cabin for half-term and the owner let it twice. Did I catch all that?", "en", "passed"),
         ("donc votre chien a mangé du chocolat ce matin et vous voulez savoir si c'est grave il a quel âge madame", "fr", "failed"),
+        # … the address as a clause of its own, or with the customer's name (a review's cases)
+        ("Donc votre chien a mangé du chocolat ce matin et vous voulez savoir si c'est grave, c'est juste, monsieur ?", "fr", "passed"),
+        ("so you booked the lakeside cabin for half term and the owner let it twice correct mr patel", "en", "passed"),
+        ("So you booked the lakeside cabin for half-term and the owner let it twice, which dates, sir?", "en", "failed"),
         ("so you booked the lakeside cabin for half term and the owner let it twice which dates sir", "en", "failed"),
     ],
 )

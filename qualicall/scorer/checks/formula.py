@@ -322,6 +322,17 @@ def _last_words_start(text: str, end: int, count: int) -> int:
     return words[0].start() if words else end
 
 
+def _addressed(params: FormulaParams, words: list[str]) -> int:
+    """How many of the last words address the customer: one of `tag_after_addresses`, and the name after it (« madame
+    Durand », "mr patel"); 0 where none does."""
+    for address in params.tag_after_address_words:
+        for name in (0, 1):
+            end = len(words) - name
+            if end >= len(address) and words[end - len(address) : end] == address:
+                return len(address) + name
+    return 0
+
+
 def _question_closing(ctx: CheckContext, params: FormulaParams, turns: list[TurnView]) -> Match | None:
     """The question of confirmation (its last clause, `tag_after_words` at most, ending on a cue word or realising the bank read
     alone) with which the agent closes the evidence of the `tag_after` item, scored before this one, in one of `turns`
@@ -337,6 +348,10 @@ def _question_closing(ctx: CheckContext, params: FormulaParams, turns: list[Turn
         if asked is not None:
             marks = list(_CLAUSE_MARK.finditer(turn.text, evidence.start_char, asked.end() - 1))
             span = turn.norm.norm_span(marks[-1].end() if marks else evidence.start_char, asked.end())
+            last = turn.norm.text[span[0] : span[1]].split() if span is not None else []
+            if len(marks) > 1 and last and _addressed(params, last) == len(last):
+                # (the customer addressed as a clause of its own: « …, c'est juste, monsieur ? »)
+                span = turn.norm.norm_span(marks[-2].end(), asked.end())
         elif not SENTENCE_END.search(turn.text):
             # Raw speech marks no question: the last words of the turn, the restatement's end or after it (« … you want 'em
             # out of there that about right »).
@@ -357,9 +372,8 @@ def _question_closing(ctx: CheckContext, params: FormulaParams, turns: list[Turn
         opener = params.tag_opener_matcher.search(turn.norm.text, start, span[1]) if params.tag_opener_matcher is not None else None
         if opener is not None and (asked is None or opener.start() == start):
             return Match(turn, opener.start(), span[1])
-        # (the customer addressed after the cue: « c'est exact madame ? »)
-        address = next((a for a in params.tag_after_address_words if len(words) > len(a) and words[-len(a) :] == a), [])
-        if words[-1 - len(address)] in params.tag_after_cue_words:
+        addressed = _addressed(params, words)  # (the customer addressed after the cue: « c'est juste madame ? »)
+        if addressed < len(words) and words[-1 - addressed] in params.tag_after_cue_words:
             return Match(turn, start if asked is not None else _last_words_start(turn.norm.text, span[1], _RAW_TAG_WORDS), span[1])
         if params.bank and _realises(ctx, params.bank, turn.norm.text[start : span[1]]):
             return Match(turn, start, span[1])
