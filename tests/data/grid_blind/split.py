@@ -28,7 +28,7 @@ SETS = {
     "grid_blind13": (FIVE_PARTS, 20261226), "grid_blind14": (FIVE_PARTS, 20261229), "grid_blind15": (FIVE_PARTS, 20261231),
     "grid_blind16": (FIVE_PARTS, 20261233), "grid_blind17": (PARTS, 20261235), "grid_blind18": (PARTS, 20261236), "grid_blind19": (PARTS, 20261238),
     "grid_blind20": (("fr-a", "fr-b", "mix-c", "en"), 20261240), "grid_blind21": (("fr-a", "fr-b", "mix-c", "en"), 20261242),
-    "grid_blind22": (("fr-a", "fr-b", "mix-c", "en"), 20261243),
+    "grid_blind22": (("fr-a", "fr-b", "mix-c", "en"), 20261243), "grid_blind23": (("fr-a", "fr-b", "mix-c", "en"), 20261245),
 }
 
 
