@@ -75,4 +75,7 @@ if [ $DEV = 1 ]; then
   extras+=("${EXTRAS_DEV[@]}")
 fi
 "${PIP[@]}" install -e ".[$(IFS=,; echo "${extras[*]}")]"
+# What a first score would derive (compiled patterns, lexicons, the example banks' vectors), derived now: the first
+# command after installing then answers in seconds, like every later one.
+.venv/bin/qualicall models warm
 echo "install.sh: ready — .venv/bin/qualicall --help"

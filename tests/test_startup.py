@@ -198,6 +198,25 @@ def test_a_servers_warm_up_on_a_warm_cache_compiles_no_large_pattern_and_imports
     assert warm == {"compiled_anew": 0, "torch_imported": False}
 
 
+CLI = "import runpy, sys\nsys.argv = ['qualicall', *sys.argv[1:]]\nrunpy.run_module('qualicall', run_name='__main__')"
+
+
+@pytest.mark.slow
+def test_after_models_warm_the_first_scores_derive_nothing(tmp_path):
+    """`qualicall models warm`, the installer's last step, derives what the first commands would (each costing seconds):
+    a French call, an English one and a French chat scored afterwards, in a fresh process, add no file to the cache
+    folder."""
+    cache = tmp_path / "cache"
+    warmed = run_python(CLI, cache, "models", "warm")
+    assert "models ready" in warmed.stdout
+    files = lambda: sorted(str(p.relative_to(cache)) for p in cache.rglob("*") if p.is_file())  # noqa: E731
+    derived = files()
+    assert any(name.startswith("embeddings/") for name in derived) and any(name.startswith("derived/regex-spacy-fr") for name in derived)
+    run_python(CLI, cache, "score", "examples/interactions.jsonl", "--out", str(tmp_path / "results.jsonl"))
+    assert len((tmp_path / "results.jsonl").read_text(encoding="utf-8").splitlines()) == 3
+    assert files() == derived
+
+
 @pytest.mark.slow
 def test_lemma_tables_equal_spacys_own_loading():
     import spacy

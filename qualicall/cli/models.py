@@ -1,4 +1,5 @@
-"""`qualicall models`: model resolution steps run ahead of time (convert a CTranslate2 Whisper model for openai-whisper)."""
+"""`qualicall models`: model preparation run ahead of time (derive the cache folder's files once per installation; convert a
+CTranslate2 Whisper model for openai-whisper)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,27 @@ from typing import Annotated, Optional
 
 import typer
 
-models_app = typer.Typer(help="Prepare speech models (offline).", no_args_is_help=True)
+models_app = typer.Typer(help="Prepare the models ahead of time (offline).", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
     app.add_typer(models_app, name="models")
+
+
+@models_app.command("warm")
+def warm(
+    rubric: Annotated[Optional[str], typer.Option(help="rubric id or YAML file; default: the default rubric of each language")] = None,
+) -> None:
+    """Derive now what a first command would: spaCy's compiled patterns, the lexicons, every example bank's vectors (kept
+    in the cache folder), so that the first score after installing answers as fast as the later ones."""
+    from qualicall.cli import user_errors
+    from qualicall.models.whisper_models import cache_dir
+    from qualicall.service.scoring import ScoringService
+
+    started = time.monotonic()
+    with user_errors():
+        ScoringService(rubric, concurrency=1).warm_up()
+    typer.echo(f"models ready in {time.monotonic() - started:.0f} s; derived files in {cache_dir()}")
 
 
 @models_app.command("convert")

@@ -10,7 +10,7 @@ from qualicall import __version__
 from qualicall.core import scores
 from qualicall.core.scores import weighted_mean
 from qualicall.core.text import normalize
-from qualicall.scorer.banks import shared_examples
+from qualicall.scorer.banks import bank_model, shared_examples
 from qualicall.scorer.checks.formula import items_formulas
 from qualicall.scorer.context import AGENT, CUSTOMER, SENTENCE_END, SYSTEM, CheckContext, Match, TurnView, find_all, without_overlaps
 from qualicall.scorer.indicators import measure_chat, score_indicators
@@ -460,6 +460,16 @@ class Scorer:
             return self._fixed
         language = interaction.language or detect_language([t.text for t in interaction.turns or []])
         return load_rubric(default_rubric_id(language))
+
+    def embed_banks(self, language: str) -> None:
+        """Every example bank of the language's rubric embedded now (kept on disk by content, `bank_model`): a check embeds
+        its bank when it first asks, which may be the late request whose contact is the first to need it."""
+        from qualicall.models.embeddings import get_embedder
+
+        rubric = self._fixed or load_rubric(default_rubric_id(language))
+        embedder = get_embedder(rubric.embeddings.backend, rubric.embeddings.model)
+        for bank in rubric.example_banks().values():
+            bank_model(bank, embedder)
 
     def score(self, interaction: Interaction, measured: dict[str, Any] | None = None) -> Result:
         if interaction.turns is None and not interaction.abandoned:

@@ -52,10 +52,13 @@ class ScoringService:
         self._slots = threading.BoundedSemaphore(concurrency or os.cpu_count() or 1)
 
     def warm_up(self) -> None:
-        """Load the models (spaCy, embeddings) at start-up rather than during the first request."""
+        """Load the models (spaCy, embeddings, the redactor) and embed every example bank at start-up rather than during
+        the first requests; what is derived once per installation (`qualicall.models.derived`, the banks' vectors) is
+        written to the cache folder on the way (`qualicall models warm`)."""
         for language, text in (("fr", "Bonjour, je vous écoute."), ("en", "Hello, how can I help you?")):
             turns = [{"speaker": "agent", "text": text, "start": 0.0, "end": 2.0}]
             self.score(Interaction.model_validate({"id": "warm-up", "language": language, "turns": turns}))
+            self.scorer.embed_banks(language)
 
     def score(
         self, interaction: Interaction, measured: dict[str, Any] | None = None, recording: Path | None = None
