@@ -25,6 +25,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TypeVar
 
+from qualicall.models.lifetime import long_lived
+
 T = TypeVar("T")
 
 # A version of a derived file nobody has read for this long is left over from an upgrade.
@@ -47,6 +49,7 @@ def derived_path(name: str, sources: Iterable[Path | str] = ()) -> Path:
     return cache_dir() / "derived" / f"{name}-{digest}.marshal"
 
 
+@long_lived()
 def read_derived(path: Path) -> object | None:
     try:
         with path.open("rb") as handle:

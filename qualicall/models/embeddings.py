@@ -24,6 +24,7 @@ from typing import Protocol
 
 import numpy as np
 
+from qualicall.models.lifetime import long_lived
 from qualicall.models.nlp import ModelNotFound
 
 
@@ -255,6 +256,7 @@ class TransformersEmbedder:
 
 
 @lru_cache(maxsize=4)
+@long_lived()
 def get_embedder(backend: str = "use", model: str | None = None) -> Embedder:
     if backend == "use":
         return USEEmbedder()

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from qualicall.models.attribute_rules import index_attribute_rules
 from qualicall.models.errors import ModelError
+from qualicall.models.lifetime import long_lived
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -143,6 +144,7 @@ def _importing_spacy(language: str, name: str) -> Iterator[None]:
 
 
 @lru_cache(maxsize=4)
+@long_lived()
 def load_nlp(language: str) -> "Language":
     name = pipeline_name(language)
     with _importing_spacy(language, name):

@@ -16,6 +16,8 @@ import types
 from functools import lru_cache
 from pathlib import Path
 
+from qualicall.models.lifetime import long_lived
+
 # textstat's module that imports NLTK, and the function of it that textstat calls.
 _FETCHER = "textstat.backend.utils._get_cmudict"
 
@@ -52,6 +54,7 @@ def get_cmudict(lang: str) -> Pronunciations | None:
 
 
 @lru_cache(maxsize=1)
+@long_lived()
 def textstat():  # type: ignore[no-untyped-def]
     if "textstat" not in sys.modules:
         fetcher = types.ModuleType(_FETCHER)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from qualicall.models.lifetime import long_lived
 from qualicall.privacy.presidio_import import import_presidio
 from qualicall.privacy.settings import PrivacyConfigError, RedactionSettings
 
@@ -62,6 +63,7 @@ def may_hold_name(text: str) -> bool:
 
 
 @lru_cache(maxsize=2)
+@long_lived()
 def analyzer(language: str) -> "AnalyzerEngine":
     _offline_tldextract()
     import_presidio()

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from qualicall.core.errors import InputError
 from qualicall.core.text import DEFAULT_HESITATIONS, compile_phrases, folded_words, normalize
+from qualicall.models.lifetime import long_lived
 from qualicall.models.regex_cache import compiled_once
 from qualicall.scorer.banks import Bank, any_of, bank_problems
 from qualicall.scorer.params import Regex
@@ -791,6 +792,7 @@ def rubric_path(id_or_file: str) -> Path:
 
 
 @lru_cache(maxsize=32)
+@long_lived()
 def _load_path(path: Path, mtime: float) -> Rubric:
     text = path.read_text(encoding="utf-8")
     # A default rubric's phrase lists join into some 360 patterns of up to 5,000 characters: about 0.1 s of `re`'s
