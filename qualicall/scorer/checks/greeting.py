@@ -274,12 +274,14 @@ def _attached_slot(ctx: CheckContext, turn: TurnView, params: OrganizationParams
     words = _words(turn)
     sets = params.word_sets
     roles, joins = sets["roles"], sets["of_words"]
+    stops = stop_words(ctx.language)
     for i, (word, *_rest) in enumerate(words[:-1]):
         j = i + 1
         if word in sets["not_names"]:
             continue  # « ah d'accord »: an interjection the first-name lexicon holds is no one's name
-        # In cased text a name is capitalised: "may at the School's discretion" names no one.
-        named = is_first_name(word) and (turn.lower_case or _written(turn, words[i])[:1].isupper())
+        # In cased text a name is capitalised: "may at the School's discretion" names no one; nor is a function word the
+        # lexicon holds ("what can i assist you with today": "you" is no one).
+        named = word not in stops and is_first_name(word) and (turn.lower_case or _written(turn, words[i])[:1].isupper())
         if named and words[j][0] in sets["presenting"]:
             j += 1
         after_role = word in roles
