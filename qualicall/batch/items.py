@@ -55,7 +55,7 @@ class WorkItem:
             return self.text
         with open(self.path, "rb") as stream:
             stream.seek(self.offset)
-            return stream.read(self.length).decode("utf-8")
+            return stream.read(self.length).decode("utf-8-sig")  # the first line of a file with a byte-order mark holds it
 
 
 @dataclass(slots=True)

@@ -389,7 +389,7 @@ def read_interactions(path: Path) -> Iterator[Interaction | InteractionError]:
     yields a single error.
     """
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # (files exported on Windows often begin with a byte-order mark)
     except (OSError, UnicodeDecodeError) as exc:
         yield read_error(path, exc)
         return

@@ -168,7 +168,7 @@ def read_results(paths: Iterable[Path], on_bad_record: Callable[[str], None] | N
         if path.is_dir():
             raise ResultsError(f"{path}: is a folder (give result .jsonl files)")
         try:
-            with path.open(encoding="utf-8") as stream:
+            with path.open(encoding="utf-8-sig") as stream:  # (a byte-order mark, as Windows tools write it, skipped)
                 first = stream.read(1)
                 if first in ("[", "{") and path.suffix.lower() == ".json" or first == "[":
                     text = first + stream.read()
