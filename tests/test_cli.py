@@ -120,3 +120,25 @@ def test_custom_rubric_changes_weights_without_code(cli, tmp_path):
     assert result["rubric"]["id"] == "acme-en"
     # (the two scores are printed rounded to 0.01: their mean is the overall score within that)
     assert abs(result["overall_score"] - (result["quality_score"] + result["operational_score"]) / 2) <= 0.01
+
+
+@pytest.mark.slow
+def test_a_reader_that_stops_early_ends_the_command_quietly(tmp_path):
+    """`qualicall score … | head -1`: the pipe's reader leaves after one line; the command stops without an error message
+    (it once printed « error: Broken pipe » and exited 2), with the status of a process a closed pipe ends (141)."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    records = [json.loads(line) for line in (EXAMPLES / "interactions.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    many = tmp_path / "many.jsonl"  # results well beyond a pipe's 64 kB buffer
+    many.write_text("".join(json.dumps({**r, "id": f"{r['id']}-{n}"}) + "\n" for n in range(12) for r in records), encoding="utf-8")
+    process = subprocess.Popen([sys.executable, "-m", "qualicall", "score", str(many), "--format", "jsonl"], cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    first = process.stdout.readline()
+    process.stdout.close()
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=300) == 141 and json.loads(first)["interaction_id"].endswith("-0")
+    assert stderr == ""

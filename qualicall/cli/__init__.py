@@ -51,6 +51,13 @@ def user_errors() -> Iterator[None]:
         yield
     except QualicallError as exc:
         fail(str(exc))
+    except BrokenPipeError:
+        # Whoever read the output stopped (`| head`): nothing is wrong and nothing more can be written. The output goes
+        # nowhere from now on (the final flush would fail again), and the status is a pipe's reader leaving's (128 + SIGPIPE).
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(141) from None
     except OSError as exc:
         fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
 
