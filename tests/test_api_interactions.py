@@ -135,6 +135,9 @@ def test_coach_reviews_items(server):
         assert reviewed.status_code == 201, reviewed.text
         unknown = coach.post(f"/v1/interactions/{data['id']}/reviews", json={"items": [{"item_id": "nope", "status": "failed"}]})
         assert unknown.status_code == 422
+        twice = coach.post(f"/v1/interactions/{data['id']}/reviews", json={
+            "items": [{"item_id": "recap", "status": "failed"}, {"item_id": "recap", "status": "passed"}]})
+        assert twice.status_code == 422 and "items[1]: item 'recap' given twice" in twice.text
         assert coach.post("/v1/interactions/none-such/reviews", json={"comment": "x"}).status_code == 404
         reviews = coach.get(f"/v1/interactions/{data['id']}").json()["reviews"]
     assert [(r["item_id"], r["status"], r["reviewer"], r["criterion_id"]) for r in reviews] == [

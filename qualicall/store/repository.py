@@ -299,9 +299,15 @@ def add_reviews(session: Session, row: InteractionRow, reviews: list[ItemReview]
     criterion_of = {item_id: cid for cid, c in criteria.items() for item_id in c.get("items", {})}
     made = []
     entries = list(reviews) + ([ItemReview(item_id=None, comment=comment)] if comment else [])
-    for review in entries:
+    given: set[str] = set()
+    for number, review in enumerate(entries):
         if review.item_id is not None and review.item_id not in criterion_of:
             raise InputError(f"unknown item {review.item_id!r} (items: {', '.join(criterion_of) or 'none'})")
+        if review.item_id is not None:
+            if review.item_id in given:
+                # Two verdicts on one item in one review: which the coach meant cannot be told, so neither is recorded.
+                raise InputError(f"items[{number}]: item {review.item_id!r} given twice in one review (one verdict per item)")
+            given.add(review.item_id)
         if review.comment is not None and (problem := text_problem(review.comment)) is not None:
             raise InputError(f"comment: {problem}")
     for review in entries:
