@@ -60,6 +60,9 @@ def test_idempotency_key_replays_instead_of_duplicating(server):
         versions = crm.get(f"/v1/interactions/{data['id']}").json()["versions"]
     assert first.status_code == again.status_code == 201
     assert again.headers.get("idempotent-replayed") == "true" and again.json() == first.json()
+    # The first response replayed whole: where the result is and its version too.
+    assert (again.headers.get("location"), again.headers.get("x-result-version")) == (f"/v1/interactions/{data['id']}", "1")
+    assert (first.headers.get("location"), first.headers.get("x-result-version")) == (f"/v1/interactions/{data['id']}", "1")
     assert len(versions) == 1
     assert other.status_code == 409
 

@@ -47,6 +47,7 @@ def test_idempotent_upload(sqlite_api, stereo_call):
         again = upload(crm, stereo_call, {"id": "audio-idem"}, headers={"Idempotency-Key": "upload-1"})
         assert first.status_code == again.status_code == 202
         assert again.json()["id"] == first.json()["id"] and again.headers["idempotent-replayed"] == "true"
+        assert again.headers["location"] == first.headers["location"] == f"/v1/jobs/{first.json()['id']}"
         other = upload(crm, stereo_call, {"id": "audio-other"}, headers={"Idempotency-Key": "upload-1"})
         assert other.status_code == 409
 

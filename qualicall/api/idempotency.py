@@ -36,10 +36,15 @@ def replay(session: Session, api_key_id: int, key: str, fingerprint: str) -> JSO
         return None
     if record.request_hash != fingerprint:
         raise HTTPException(409, f"{HEADER} {key!r} was already used with a different request")
-    return JSONResponse(record.response, status_code=record.status_code, headers={"Idempotent-Replayed": "true"})
+    return JSONResponse(record.response, status_code=record.status_code, headers={**(record.headers or {}), "Idempotent-Replayed": "true"})
 
 
-def remember(session: Session, api_key_id: int, key: str, fingerprint: str, status_code: int, response: dict[str, Any]) -> None:
-    """Store the response in the caller's transaction: the work and its record commit together."""
-    session.add(IdempotencyRecord(api_key_id=api_key_id, key=key, request_hash=fingerprint, status_code=status_code, response=response))
+def remember(
+    session: Session, api_key_id: int, key: str, fingerprint: str, status_code: int, response: dict[str, Any], headers: dict[str, str]
+) -> None:
+    """Store the response (body, status and the headers that say where its resource is) in the caller's transaction: the
+    work and its record commit together."""
+    session.add(IdempotencyRecord(
+        api_key_id=api_key_id, key=key, request_hash=fingerprint, status_code=status_code, response=response, headers=headers,
+    ))
     session.flush()

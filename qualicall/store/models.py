@@ -221,6 +221,7 @@ class IdempotencyRecord(Base):
     request_hash: Mapped[str] = mapped_column(String(64))
     status_code: Mapped[int] = mapped_column(Integer)
     response: Mapped[dict[str, Any]] = mapped_column()
+    headers: Mapped[dict[str, Any] | None] = mapped_column(nullable=True)  # (none for responses remembered before 0011)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

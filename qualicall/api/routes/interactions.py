@@ -117,9 +117,10 @@ def score_json(request: Request, client: Client, settings: Settings, body: bytes
                 if key and (replayed := idempotency.replay(session, client.key_id, key, fingerprint)) is not None:
                     return replayed
                 row = repo.save_scored(session, stored, result, api_key_id=client.key_id)
+                headers = {"Location": f"/v1/interactions/{quote(interaction.id, safe='')}", "X-Result-Version": str(row.version)}
                 if key:
-                    idempotency.remember(session, client.key_id, key, fingerprint, 201, payload)
-            response.headers.update({"Location": f"/v1/interactions/{quote(interaction.id, safe='')}", "X-Result-Version": str(row.version)})
+                    idempotency.remember(session, client.key_id, key, fingerprint, 201, payload, headers)
+            response.headers.update(headers)
             return response
         except IntegrityError:
             if attempt == 2:

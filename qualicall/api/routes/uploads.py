@@ -195,6 +195,7 @@ def _create_job(request, client, settings, key, fingerprint, fields) -> JSONResp
                                 headers={"Retry-After": str(settings.retry_after_s)})
         job = job_store.create_job(session, **fields)
         payload = JobOut.of(job).model_dump(mode="json")
+        headers = {"Location": f"/v1/jobs/{job.id}"}
         if key:
-            idempotency.remember(session, client.key_id, key, fingerprint, 202, payload)
-    return JSONResponse(payload, status_code=202, headers={"Location": f"/v1/jobs/{job.id}"})
+            idempotency.remember(session, client.key_id, key, fingerprint, 202, payload, headers)
+    return JSONResponse(payload, status_code=202, headers=headers)
