@@ -9,6 +9,8 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
@@ -123,6 +125,13 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True, migra
     async def _project_error(request: Request, exc: QualicallError) -> JSONResponse:
         """The one place where the project's errors become answers: the message is the reason (no server path)."""
         return JSONResponse({"detail": public_message(str(exc))}, status_code=status_of(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        """FastAPI's 422, less each error's `input`: the value refused, up to the whole body (a comment holding a card number,
+        a customer's phone number), which is not to be sent back and kept in a client's logs."""
+        errors = [{key: value for key, value in error.items() if key != "input"} for error in exc.errors()]
+        return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
