@@ -139,6 +139,12 @@ def test_bad_records_are_reported_and_skipped(cli, results_file, tmp_path):
     assert report == json.loads(cli("report", str(results_file), "-f", "json", "--by", "agent", "--period", "week").stdout)
 
 
+def test_an_interaction_given_for_a_result_is_named_as_such(cli):
+    """`qualicall report examples/call-fr.json` (an interaction, not scored): once a contact of dashes, exit 0."""
+    done = cli("report", str(EXAMPLES / "call-fr.json"))
+    assert done.returncode == 1 and "an interaction, not a result: score it first (qualicall score)" in done.stderr
+
+
 def test_generated_month(tmp_path):
     sys.path.insert(0, str(EXAMPLES))
     try:

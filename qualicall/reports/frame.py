@@ -226,6 +226,8 @@ def _shape_problem(record: dict[str, Any]) -> str | None:
             return None
         return f"{where}: expected an object, got {'null' if value is None else type(value).__name__}"
 
+    if "turns" in record and "criteria" not in record:
+        return "an interaction, not a result: score it first (qualicall score)"
     problems = [not_object(name, record.get(name)) for name in ("criteria", "indicators", "signals", "sentiment")]
     for signal_id, signal in (record.get("signals") if isinstance(record.get("signals"), dict) else {}).items():
         problems.append(not_object(f"signals.{signal_id}", signal, optional=False))
