@@ -83,6 +83,17 @@ def test_passed_evidence_points_at_the_original_text():
     assert result.criteria["greeting"].items["agent_name"].evidence[0].text == "Nadia à votre écoute"
 
 
+def test_roles_in_another_case_are_the_roles_and_other_speakers_are_named_when_nobody_else_speaks():
+    """« Agent », "CUSTOMER " as CRMs export them are scored as the agent and the customer; a contact of other speakers
+    only says so (it once said "no turns")."""
+    cased = score([("Agent", "Bonjour, Transports Alizé, Nadia à votre écoute."), (" CUSTOMER ", "Bonjour.")])
+    assert cased.criteria["greeting"].items["salutation"].status == "passed"
+    assert [t.speaker for t in parse_interaction({"id": "r", "turns": [{"speaker": " Agent", "text": "x"}, {"speaker": "Bot", "text": "y"}]}, "r").turns] == ["agent", "Bot"]
+    others = score([("Bot", "Bonjour, que puis-je faire pour vous ?"), ("caller", "Bonjour.")])
+    reason = others.criteria["greeting"].items["salutation"]
+    assert reason.status == "not_applicable" and reason.reason == "aucun tour de l'agent ni du client (locuteurs donnés : « Bot », « caller »)"
+
+
 @pytest.mark.parametrize(
     "record, message",
     [

@@ -254,6 +254,10 @@ class Word(BaseModel):
     probability: Ratio | None = None
 
 
+# The speakers the grid reads (other values are kept and ignored).
+ROLES = ("agent", "customer", "system")
+
+
 class Turn(BaseModel):
     model_config = ConfigDict(extra="allow", json_schema_extra=WITH_EXTRAS)
     speaker: str = Field(json_schema_extra=NUL_FREE)
@@ -262,6 +266,14 @@ class Turn(BaseModel):
     end: Seconds | None = None
     words: list[Word] | None = None
     confidence: Ratio | None = None
+
+    @field_validator("speaker")
+    @classmethod
+    def _role_in_any_case(cls, speaker: str) -> str:
+        """A role written in another case or with spaces around (« Agent », "CUSTOMER ", as CRMs export them) is that role;
+        other values are kept as given."""
+        role = speaker.strip().lower()
+        return role if role in ROLES else speaker
 
 
 class Interaction(BaseModel):

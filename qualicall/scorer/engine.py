@@ -370,7 +370,7 @@ def score_interaction(interaction: Interaction, rubric: Rubric, measured: dict[s
         for item_id, item in criterion.items.items():
             ctx.item = item
             if no_conversation:
-                items[item_id] = ctx.not_applicable(reason("item.abandoned" if interaction.abandoned else "item.no_turns"))
+                items[item_id] = ctx.not_applicable(_no_conversation(interaction))
             elif absent:
                 items[item_id] = ctx.not_applicable(absent)
             elif interrupted and item.window == "closing":
@@ -447,6 +447,16 @@ def _condition_absent(criterion: CriterionSpec, signals: dict[str, SignalResult]
 def combine(rubric: Rubric, quality: float | None, operational: float | None) -> tuple[float | None, dict[str, Any]]:
     """Overall score from the quality and operational scores, and a record of how it was made."""
     return scores.combine(quality, operational, rubric.combination.model_dump())
+
+
+def _no_conversation(interaction: Interaction) -> Reason:
+    """Why an interaction has no conversation to judge: abandoned, no turns, or turns of other speakers only."""
+    if interaction.abandoned:
+        return reason("item.abandoned")
+    speakers = sorted({turn.speaker for turn in interaction.turns or []})
+    if not speakers:
+        return reason("item.no_turns")
+    return reason("item.no_roles", speakers=", ".join(f"« {speaker} »" for speaker in speakers))
 
 
 class Scorer:

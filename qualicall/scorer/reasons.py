@@ -46,6 +46,9 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     "item.not_on_channel": ("sans objet pour {channel:a_channel}", "not judged on a {channel:channel}"),
     "item.abandoned": ("contact abandonné : pas de conversation", "abandoned contact: no conversation"),
     "item.no_turns": ("aucun tour de parole", "no turns"),
+    "item.no_roles": (
+        "aucun tour de l'agent ni du client (locuteurs donnés : {speakers})", "no agent or customer turn (speakers given: {speakers})",
+    ),
     "item.condition_absent": (
         "pas de {signal:signal} dans ce contact : jugé seulement après {signal:a_signal}",
         "no {signal:signal} in this contact: judged only after a {signal:signal}",
