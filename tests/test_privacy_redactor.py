@@ -176,6 +176,21 @@ def test_grouped_numbers_and_surnames(redactor, language, text, redacted):
     assert redactor.redact(text, language).text == redacted
 
 
+@pytest.mark.parametrize(
+    "language, text, redacted",
+    [
+        ("en", "thank you mister smith goodbye", "thank you mister [NAME] goodbye"),
+        ("en", "ok mrs jones bye bye", "ok mrs [NAME] bye bye"),
+        ("en", "my name is john smith cheers", "my name is [NAME] cheers"),
+        ("fr", "merci madame durand salut", "merci madame [NAME] salut"),
+        ("fr", "merci monsieur jean dupont adieu", "merci monsieur [NAME] adieu"),
+    ],
+)
+def test_a_leave_taking_right_after_a_name_is_no_part_of_it(redactor, language, text, redacted):
+    """(The farewell's evidence was « [NAME] »: the word had gone into the name.)"""
+    assert redactor.redact(text, language).text == redacted
+
+
 def test_participles_after_je_suis_are_not_names(redactor):
     assert redactor.redact("je suis allé à l'agence, je suis nadia", "fr").text == "je suis allé à l'agence, je suis [NAME]"
 

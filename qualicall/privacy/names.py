@@ -54,7 +54,9 @@ _NOT_NAMES = frozenset(
     "bonjour bonsoir merci oui non ok okay voila alors bien tres super parfait desole desolee pardon excusez "
     "service client clients conseiller conseillere hello hi hey thanks thank yes no please sorry sure right fine "
     "calling here speaking the customer agent advisor madame monsieur mademoiselle sir madam "
-    "bonne journee soiree semaine courage fin".split()
+    "bonne journee soiree semaine courage fin "
+    # leave-taking said right after the name (« merci madame durand salut », "thank you mister smith goodbye")
+    "goodbye bye byebye cheers ciao tchao salut adieu welcome bienvenue".split()
 )
 # Words that follow « c'est », "it's"… and that the first-name lexicon also holds
 # (« c'est clair », « c'est bon »): a weak trigger needs more than the lexicon there.
