@@ -44,6 +44,23 @@ def test_restates_need_en(agent, expected):
 
 
 @pytest.mark.parametrize(
+    "need, agent, language, expected",
+    [
+        # A need said in two content words is restated in two (the restatement once needed three whatever the need).
+        ("Hi, my internet is down since yesterday.", "So your internet has been down since yesterday, is that right?", "en", "passed"),
+        ("my internet is down since yesterday", "so your internet is down right", "en", "passed"),
+        # Never one repeated word, nor the need said in fewer words than it took.
+        ("Hi, my internet is down since yesterday.", "So your internet, is that right?", "en", "failed"),
+        ("Ma facture de mars est deux fois plus élevée que d'habitude.", "Donc votre facture de mars, c'est bien ça ?", "fr", "failed"),
+    ],
+)
+def test_a_short_need_restated_in_as_few_words(need, agent, language, expected):
+    hello = "Bonjour, Acme, je vous écoute." if language == "fr" else "Hello, Acme support, how can I help?"
+    result = item([(A, hello), (C, need), (A, agent)], "reformulation.restates_need", language)
+    assert result.status == expected, result.reason
+
+
+@pytest.mark.parametrize(
     "agent, customer_after, language, expected",
     [
         ("Votre plafond est relevé. Est-ce que c'est clair pour vous ?", "oui", "fr", "passed"),

@@ -25,7 +25,7 @@ CONTENT_POS = {"NOUN", "PROPN", "VERB", "ADJ", "NUM", "ADV"}
 class RestatementParams(CheckParams):
     formulas: list[str] = Field(default_factory=list, description="announcing formulas (« si je comprends bien »)")
     patterns: list[Regex] = Field(default_factory=list, description="announcing formulas as regular expressions on normalised text (« vous <verbe> donc »)")
-    min_content_words: int = Field(default=4, ge=1, description="content words the restatement needs (one repeated word is not a restatement)")
+    min_content_words: int = Field(default=4, ge=1, description="content words the restatement needs, or as many as the customer's need holds where fewer (two at least: one repeated word is not a restatement)")
     min_overlap: float = Field(default=0.34, ge=0, le=1, description="share of the restatement's content lemmas that the customer used")
     min_similarity: float = Field(default=0.5, ge=0, le=1, description="embedding cosine with the customer's words")
     max_words: int = Field(default=40, ge=5, description="words after the formula taken as the restatement")
@@ -91,6 +91,9 @@ def _content_lemmas(ctx: CheckContext, turn: TurnView, start: int | None = None,
         if (t.is_digit or t.like_num and t.pos_ == "NUM" or t.pos_ in CONTENT_POS and not t.is_stop and len(t.text) > 1) and (t.is_alpha or t.is_digit)
     ]
 
+
+# One repeated word is no restatement, however few the customer's.
+_FEWEST_CONTENT_WORDS = 2
 
 ASKED, STATED = "asked", "stated"
 # A restatement whose content words are figures for more than this share reads a number back (« vous voulez 2 places le 12 »
@@ -277,9 +280,10 @@ def restatement(ctx: CheckContext, params: RestatementParams) -> ItemResult:
         if not need_turns:
             continue
         # A cheap gate before tagging (« un » passes it as a number; the tags tell the article apart).
-        if sum(1 for w in text.split() if (w not in stops and len(w) > 1) or number(w)) < params.min_content_words:
+        words = sum(1 for w in text.split() if (w not in stops and len(w) > 1) or number(w))
+        if words < min(params.min_content_words, _FEWEST_CONTENT_WORDS):
             # Too few words to restate anything (« Remboursée ? »): no need to tag.
-            record((0.0, 0.0, Match(match.turn, start, end), 0))
+            record((0.0, 0.0, Match(match.turn, start, end), words))
             continue
         if reading is not None and confirmed_by(candidate) is None:
             # Read by meaning, a sentence may sound like a restatement and be the answer (« il faut venir à jeun »):
@@ -292,11 +296,13 @@ def restatement(ctx: CheckContext, params: RestatementParams) -> ItemResult:
             # the need restated without a formula has a full verb of its own (« vous voulez … », "she has vomited").
             continue
         content = [lemma for low, high in content_spans for lemma in _content_lemmas(ctx, match.turn, low, high)]
-        if len(content) < params.min_content_words or sum(map(number, content)) > _READ_BACK_NUMBERS * len(content):
+        need_text, need = need_of(need_turns)
+        # A need said in fewer content words is restated in as few ("my internet is down since yesterday": two).
+        required = max(min(params.min_content_words, _FEWEST_CONTENT_WORDS), min(params.min_content_words, len(need)))
+        if len(content) < required or sum(map(number, content)) > _READ_BACK_NUMBERS * len(content):
             # (Figures for the most part, « Je répète : 06 45 12 78 90, c'est bien ça ? »: a number read back, not the need.)
             record((0.0, 0.0, Match(match.turn, start, end), len(content)))
             continue
-        need_text, need = need_of(need_turns)
         overlap = sum(1 for lemma in content if lemma in need) / len(content)
         # Embeddings only when the words alone do not show the same need (paraphrase).
         similarity = float(cosine_matrix(ctx.embedder, [text], [need_text])[0, 0]) if overlap < params.min_overlap else None
