@@ -347,6 +347,19 @@ def test_organization_named_in_other_ways(turns, language, channel, expected):
     assert result.status == expected, result.reason
 
 
+@pytest.mark.parametrize(
+    "text, language, company",
+    [
+        ("Bonjour, Léa de la Banque Lumio, que puis-je faire pour vous ?", "fr", "Banque Lumio"),
+        ("bonjour zoé de l'agence oméga je vous écoute", "fr", "agence oméga"),
+        ("hi sam from acme insurance how can i help", "en", "acme insurance"),
+    ],
+)
+def test_the_company_after_the_agents_name_is_the_evidence_without_the_name(text, language, company):
+    result = item([(A, text), (C, "oui" if language == "fr" else "yes")], "greeting.organization", language)
+    assert result.status == "passed" and result.evidence[0].text == company, result.reason
+
+
 def test_a_first_name_at_pick_up_is_never_the_organisation():
     result = item([(A, "Ronan, bonjour, que puis-je faire pour vous ?"), (C, "Bonjour.")], "greeting.organization")
     assert result.status == "failed", result.reason

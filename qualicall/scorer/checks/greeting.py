@@ -242,7 +242,10 @@ def _pickup_slot(ctx: CheckContext, turn: TurnView, params: OrganizationParams) 
     slot = Match(turn, slot_words[0][1], slot_words[-1][2])
     if not _capitalised(turn, slot) or _asks_or_bids(turn, slot_words):
         return None
-    person = is_first_name(words[i][0]) and words[i][0] not in sets["names"] and len(slot.text.split()) <= 2
+    first_name = is_first_name(words[i][0]) and words[i][0] not in sets["names"]
+    if first_name and len(slot_words) > 2 and slot_words[1][0] in sets["of_words"]:
+        return None  # « Léa de la banque Lumio »: the agent, then the company, which follows their name (`_attached_slot`)
+    person = first_name and len(slot.text.split()) <= 2
     if person and not _name_of_words(ctx, turn, words, i):
         return None  # « Marc, bonjour », « Élodie Marchand, bonjour »: a person, not a company (not "core strong leisure services")
     presented = i + 1 < len(words) and not words[i + 1][3] and words[i + 1][0] in sets["presenting"]
