@@ -28,6 +28,14 @@ def test_readability_passes_short_everyday_sentences_and_fails_administrative_ru
     assert result.status == "failed" and result.measures["flesch"] < 60
 
 
+def test_readability_is_not_judged_on_a_few_words():
+    """« Bonjour » alone read 58.8, under 60, and failed: a reading ease of one word says nothing."""
+    result = item([(A, ""), (C, "Bonjour, j'ai un souci avec ma facture."), (A, "Bonjour")], "comprehensible_language.readability")
+    assert result.status == "not_applicable" and "1" in result.reason, result.reason
+    enough = [(A, "Bonjour, je regarde votre facture tout de suite, un instant s'il vous plaît."), (C, "Merci.")]
+    assert status(enough, "comprehensible_language.readability") == "passed"
+
+
 def test_readability_unpunctuated_asr_turns_are_not_failed_for_their_length_alone():
     asr = (
         "alors le dépanneur part maintenant il sera chez vous dans quarante minutes il remorque la voiture au garage "

@@ -91,6 +91,10 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     "agent_name.missing": ("aucun nom de l'agent dans {window:window}", "the agent does not give their name in {window:window}"),
     # readability, no_jargon, courtesy
     "readability.nothing": ("l'agent ne dit rien à mesurer", "the agent says nothing to measure"),
+    "readability.too_few_words": (
+        "trop peu de mots de l'agent pour juger sa lisibilité ({words} ; {min_words} au moins)",
+        "too few of the agent's words to judge how easy they are to follow ({words}; at least {min_words})",
+    ),
     "readability.hard": (
         "difficile à suivre : lisibilité de Flesch {flesch:.1f} < {min_score:g}",
         "hard to follow: Flesch reading ease {flesch:.1f} < {min_score:g}",

@@ -20,6 +20,9 @@ from qualicall.scorer.registry import register_check
 
 class ReadabilityParams(CheckParams):
     min_score: float = Field(default=60.0, description="Flesch reading ease (French: the 'fr' variant)")
+    min_words: int = Field(
+        default=10, ge=1, description="fewer agent words than this are too few to judge (not applicable): a reading ease of « Bonjour » says nothing",
+    )
     max_sentence_words: int = Field(default=25, ge=5, description="a sentence longer than this is a long run")
     max_long_share: float = Field(default=0.25, ge=0, le=1, description="share of agent words in long runs allowed")
     max_run_words: int = Field(
@@ -75,12 +78,14 @@ def readability(ctx: CheckContext, params: ReadabilityParams) -> ItemResult:
     parts = agent_sentences(ctx, turns, params.split_unpunctuated_over)
     if not parts:
         return ctx.not_applicable(reason("readability.nothing"))
+    counts = [len(p.split()) for p, _ in parts]
+    total = sum(counts)
+    if total < params.min_words:
+        return ctx.not_applicable(reason("readability.too_few_words", words=total, min_words=params.min_words))
     textstat = load_textstat()
     text = " ".join(p if p.rstrip()[-1:] in ".!?" else p + "." for p, _ in parts)
     textstat.set_lang(ctx.language)
     score = round(float(textstat.flesch_reading_ease(text)), 1)
-    counts = [len(p.split()) for p, _ in parts]
-    total = sum(counts)
     bounded_words = sum(n for n, (_, kind) in zip(counts, parts) if kind == PUNCTUATED)
     long_runs = [(p, n) for (p, kind), n in zip(parts, counts) if kind == PUNCTUATED and n > params.max_sentence_words]
     long_share = round(sum(n for _, n in long_runs) / bounded_words, 3) if bounded_words else 0.0
