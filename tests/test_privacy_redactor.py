@@ -191,6 +191,19 @@ def test_a_leave_taking_right_after_a_name_is_no_part_of_it(redactor, language, 
     assert redactor.redact(text, language).text == redacted
 
 
+@pytest.mark.parametrize(
+    "language, text, redacted",
+    [
+        ("fr", "ma carte 4970 1012 3456 7890 est bloquée, appelez-moi au 06 12 34 56 78 svp", "ma carte [CARD] est bloquée, appelez-moi au [PHONE] svp"),
+        ("en", "my card ending 4321 was declined, call me on 07911 123456", "my card ending [CARD] was declined, call me on [PHONE]"),
+        # A card announced, then its digits misheard: still the card.
+        ("fr", "le numéro de ma carte c'est le 06 12 34 56 78", "le numéro de ma carte c'est le [CARD]"),
+    ],
+)
+def test_a_phone_number_said_as_such_after_a_card_is_a_phone_number(redactor, language, text, redacted):
+    assert redactor.redact(text, language).text == redacted
+
+
 def test_participles_after_je_suis_are_not_names(redactor):
     assert redactor.redact("je suis allé à l'agence, je suis nadia", "fr").text == "je suis allé à l'agence, je suis [NAME]"
 

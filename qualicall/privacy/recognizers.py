@@ -57,8 +57,12 @@ NIR_CONTEXT = _phrases(
     "sécurité sociale", "sécu", "nir", "carte vitale", "numéro insee", "social security", "national insurance",
 )
 PHONE_CONTEXT = _phrases(
-    "téléphone", "portable", "mobile", "fixe", "joindre", "rappeler", "phone", "cell", "call you", "call me", "reach me",
+    "téléphone", "portable", "mobile", "fixe", "joindre", "rappeler", "appeler", "appelez moi", "appelle moi", "phone", "cell", "call you",
+    "call me", "reach me",
 )
+# How near before a valid phone number a phone word must be to outweigh a card named further back (« ma carte … est
+# bloquée, appelez-moi au 06 … »).
+_PHONE_CUE_WORDS = 4
 BANK_LABELS = _phrases(
     "code banque", "code guichet", "numéro de compte", "clé rib", "clé", "rib", "iban", "bic",
     "sort code", "account number", "bank code", "branch code", "routing number",
@@ -163,12 +167,14 @@ class DigitRunRecognizer(SpokenRecognizer):
         # A Luhn-valid card anywhere in the run: the whole run goes (what follows is often the expiry or the CVV).
         if any(luhn_valid(w.digits) for w in run.windows(range(13, 20))) or (padded and 13 <= len(padded) <= 19 and luhn_valid(padded)):
             return self.result("CARD", run.start, run.end, 1.0)
+        phones = [w for w in run.windows(range(10, 12)) if _phone(w.digits, international=False)]
+        # The longest valid number: a UK mobile's eleventh digit must not stay in clear.
+        best = max(phones, key=lambda w: (len(w.digits), -w.start)) if phones else None
+        if best is not None and context_before(tokens, first, PHONE_CONTEXT, _PHONE_CUE_WORDS):
+            return self.result("PHONE", best.start, best.end, 0.95)
         if len(digits) >= 4 and context_before(tokens, first, CARD_CONTEXT, 12):
             return self.result("CARD", run.start, run.end, 0.85)
-        phones = [w for w in run.windows(range(10, 12)) if _phone(w.digits, international=False)]
-        if phones:
-            # The longest valid number: a UK mobile's eleventh digit must not stay in clear.
-            best = max(phones, key=lambda w: (len(w.digits), -w.start))
+        if best is not None:
             return self.result("PHONE", best.start, best.end, 0.9)
         if len(digits) >= 8 and context_before(tokens, first, PHONE_CONTEXT, 8):
             return self.result("PHONE", run.start, run.end, 0.7)
