@@ -275,6 +275,12 @@ class Turn(BaseModel):
         role = speaker.strip().lower()
         return role if role in ROLES else speaker
 
+    @model_validator(mode="after")
+    def _ends_after_it_starts(self) -> "Turn":
+        if self.start is not None and self.end is not None and self.end < self.start:
+            raise ValueError(f"end {self.end:g} s is before start {self.start:g} s")
+        return self
+
 
 class Interaction(BaseModel):
     model_config = ConfigDict(extra="allow", json_schema_extra=WITH_EXTRAS)
