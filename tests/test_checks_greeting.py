@@ -353,6 +353,8 @@ def test_organization_named_in_other_ways(turns, language, channel, expected):
         ("Bonjour, Léa de la Banque Lumio, que puis-je faire pour vous ?", "fr", "Banque Lumio"),
         ("bonjour zoé de l'agence oméga je vous écoute", "fr", "agence oméga"),
         ("hi sam from acme insurance how can i help", "en", "acme insurance"),
+        ("Bonjour, Léa de la facturation, je vous écoute.", "fr", "facturation"),  # a service, in lower case
+        ("Good morning, Will from Northwind Energy, how can I help?", "en", "Northwind Energy"),  # a name that is a function word too
     ],
 )
 def test_the_company_after_the_agents_name_is_the_evidence_without_the_name(text, language, company):

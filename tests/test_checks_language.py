@@ -34,6 +34,9 @@ def test_readability_is_not_judged_on_a_few_words():
     assert result.status == "not_applicable" and "1" in result.reason, result.reason
     enough = [(A, "Bonjour, je regarde votre facture tout de suite, un instant s'il vous plaît."), (C, "Merci.")]
     assert status(enough, "comprehensible_language.readability") == "passed"
+    # A few words that read plainly hard still fail.
+    hard = [(A, "Votre réclamation relative à l'indemnisation extracontractuelle est irrecevable administrativement."), (C, "Pardon ?")]
+    assert status(hard, "comprehensible_language.readability") == "failed"
 
 
 def test_readability_unpunctuated_asr_turns_are_not_failed_for_their_length_alone():

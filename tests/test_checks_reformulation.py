@@ -48,10 +48,14 @@ def test_restates_need_en(agent, expected):
     [
         # A need said in two content words is restated in two (the restatement once needed three whatever the need).
         ("Hi, my internet is down since yesterday.", "So your internet has been down since yesterday, is that right?", "en", "passed"),
-        ("my internet is down since yesterday", "so your internet is down right", "en", "passed"),
-        # Never one repeated word, nor the need said in fewer words than it took.
+        ("my internet is down since yesterday", "so your internet is down since yesterday right", "en", "passed"),
+        ("Mon colis est perdu.", "Donc votre colis est perdu, c'est bien ça ?", "fr", "passed"),
+        # Never one repeated word, nor the need said in fewer words than it took, nor one of its words with others.
         ("Hi, my internet is down since yesterday.", "So your internet, is that right?", "en", "failed"),
         ("Ma facture de mars est deux fois plus élevée que d'habitude.", "Donc votre facture de mars, c'est bien ça ?", "fr", "failed"),
+        ("My parcel.", "Just to make sure, your parcel, your parcel?", "en", "failed"),
+        ("Ma facture.", "Si je comprends bien, votre facture, d'accord ?", "fr", "failed"),
+        ("My bill.", "So you have a question about your bill?", "en", "failed"),
     ],
 )
 def test_a_short_need_restated_in_as_few_words(need, agent, language, expected):

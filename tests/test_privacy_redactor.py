@@ -184,6 +184,9 @@ def test_grouped_numbers_and_surnames(redactor, language, text, redacted):
         ("en", "my name is john smith cheers", "my name is [NAME] cheers"),
         ("fr", "merci madame durand salut", "merci madame [NAME] salut"),
         ("fr", "merci monsieur jean dupont adieu", "merci monsieur [NAME] adieu"),
+        # Right after a title, the word is the name whatever it is.
+        ("en", "thank you mister bye", "thank you mister [NAME]"),
+        ("fr", "merci madame salut", "merci madame [NAME]"),
     ],
 )
 def test_a_leave_taking_right_after_a_name_is_no_part_of_it(redactor, language, text, redacted):
@@ -198,6 +201,8 @@ def test_a_leave_taking_right_after_a_name_is_no_part_of_it(redactor, language, 
         ("en", "my card ending 4321 was declined, call me on 07911 123456", "my card ending [CARD] was declined, call me on [PHONE]"),
         # A card announced, then its digits misheard: still the card.
         ("fr", "le numéro de ma carte c'est le 06 12 34 56 78", "le numéro de ma carte c'est le [CARD]"),
+        # A second number in the same run of digits is not left in clear.
+        ("fr", "ma carte est bloquée appelez-moi au 06 12 34 56 78 06 98 76 54 32", "ma carte est bloquée appelez-moi au [PHONE]"),
     ],
 )
 def test_a_phone_number_said_as_such_after_a_card_is_a_phone_number(redactor, language, text, redacted):

@@ -54,10 +54,11 @@ _NOT_NAMES = frozenset(
     "bonjour bonsoir merci oui non ok okay voila alors bien tres super parfait desole desolee pardon excusez "
     "service client clients conseiller conseillere hello hi hey thanks thank yes no please sorry sure right fine "
     "calling here speaking the customer agent advisor madame monsieur mademoiselle sir madam "
-    "bonne journee soiree semaine courage fin "
-    # leave-taking said right after the name (« merci madame durand salut », "thank you mister smith goodbye")
-    "goodbye bye byebye cheers ciao tchao salut adieu welcome bienvenue".split()
+    "bonne journee soiree semaine courage fin".split()
 )
+# Leave-taking said right after a name (« merci madame durand salut », "thank you mister smith goodbye"): no surname. The
+# word right after a title is the name whatever it is ("mister bye").
+_LEAVE_TAKING = frozenset("goodbye bye byebye cheers ciao tchao salut adieu welcome bienvenue".split())
 # Words that follow « c'est », "it's"… and that the first-name lexicon also holds
 # (« c'est clair », « c'est bon »): a weak trigger needs more than the lexicon there.
 _COMMON = frozenset(
@@ -117,6 +118,11 @@ def _nameish(token: Token, language: str, strong: bool, text: str) -> bool:
     return strong or (is_first_name(key) and not _inflected_verb(token, language))
 
 
+def _surname(token: Token, language: str, text: str) -> bool:
+    """A word after a name's first word that goes on with it: a name, not a leave-taking."""
+    return token.key not in _LEAVE_TAKING and _nameish(token, language, True, text)
+
+
 class IntroducedNameRecognizer(SpokenRecognizer):
     """A name after « je m'appelle », « madame », "my name is"…: one to three words."""
 
@@ -137,7 +143,7 @@ class IntroducedNameRecognizer(SpokenRecognizer):
         answer = self._answer_start(text, tokens, keys)
         if answer is not None and _nameish(tokens[answer], self.supported_language, True, text):
             end_index = answer
-            while end_index + 1 < len(tokens) and end_index - answer < 2 and _nameish(tokens[end_index + 1], self.supported_language, True, text) and not text[tokens[end_index].end : tokens[end_index + 1].start].strip():
+            while end_index + 1 < len(tokens) and end_index - answer < 2 and _surname(tokens[end_index + 1], self.supported_language, text) and not text[tokens[end_index].end : tokens[end_index + 1].start].strip():
                 end_index += 1
             end_index = _spelled_after(text, tokens, end_index)
             results.append(self.result("NAME", tokens[answer].start, tokens[end_index].end, 0.8))
@@ -202,7 +208,7 @@ class IntroducedNameRecognizer(SpokenRecognizer):
             # A surname after a first name, or letters spelling it (« d u p o n t »).
             for i in range(index + 1, min(index + 3, len(tokens))):
                 gap = text[tokens[i - 1].end : tokens[i].start]
-                if gap.strip() or not _nameish(tokens[i], self.supported_language, True, text):
+                if gap.strip() or not _surname(tokens[i], self.supported_language, text):
                     break
                 last = i
             last = _spelled_after(text, tokens, last)

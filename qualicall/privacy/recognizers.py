@@ -171,7 +171,8 @@ class DigitRunRecognizer(SpokenRecognizer):
         # The longest valid number: a UK mobile's eleventh digit must not stay in clear.
         best = max(phones, key=lambda w: (len(w.digits), -w.start)) if phones else None
         if best is not None and context_before(tokens, first, PHONE_CONTEXT, _PHONE_CUE_WORDS):
-            return self.result("PHONE", best.start, best.end, 0.95)
+            # The whole run, as the card it would otherwise be typed: its other digits (a second number) are not left in clear.
+            return self.result("PHONE", run.start, run.end, 0.95)
         if len(digits) >= 4 and context_before(tokens, first, CARD_CONTEXT, 12):
             return self.result("CARD", run.start, run.end, 0.85)
         if best is not None:

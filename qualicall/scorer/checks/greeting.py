@@ -244,7 +244,11 @@ def _pickup_slot(ctx: CheckContext, turn: TurnView, params: OrganizationParams) 
         return None
     first_name = is_first_name(words[i][0]) and words[i][0] not in sets["names"]
     if first_name and len(slot_words) > 2 and slot_words[1][0] in sets["of_words"]:
-        return None  # « Léa de la banque Lumio »: the agent, then the company, which follows their name (`_attached_slot`)
+        # « Léa de la Banque Lumio », « Léa de la facturation »: the agent, then the company or the service, which is the evidence.
+        named = slot_words[2:]
+        while len(named) > 1 and named[0][0] in sets["determiners"]:
+            named = named[1:]
+        return Match(turn, named[0][1], named[-1][2])
     person = first_name and len(slot.text.split()) <= 2
     if person and not _name_of_words(ctx, turn, words, i):
         return None  # « Marc, bonjour », « Élodie Marchand, bonjour »: a person, not a company (not "core strong leisure services")
@@ -282,9 +286,9 @@ def _attached_slot(ctx: CheckContext, turn: TurnView, params: OrganizationParams
         j = i + 1
         if word in sets["not_names"]:
             continue  # « ah d'accord »: an interjection the first-name lexicon holds is no one's name
-        # In cased text a name is capitalised: "may at the School's discretion" names no one; nor is a function word the
-        # lexicon holds ("what can i assist you with today": "you" is no one).
-        named = word not in stops and is_first_name(word) and (turn.lower_case or _written(turn, words[i])[:1].isupper())
+        # In cased text a name is capitalised: "may at the School's discretion" names no one ("Will from Northwind" does); in
+        # lower-case speech, a function word the lexicon holds is no one either ("what can i assist you with today").
+        named = is_first_name(word) and (turn.lower_case and word not in stops or not turn.lower_case and _written(turn, words[i])[:1].isupper())
         if named and words[j][0] in sets["presenting"]:
             j += 1
         after_role = word in roles

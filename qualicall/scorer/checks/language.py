@@ -21,7 +21,12 @@ from qualicall.scorer.registry import register_check
 class ReadabilityParams(CheckParams):
     min_score: float = Field(default=60.0, description="Flesch reading ease (French: the 'fr' variant)")
     min_words: int = Field(
-        default=10, ge=1, description="fewer agent words than this are too few to judge (not applicable): a reading ease of « Bonjour » says nothing",
+        default=10, ge=1,
+        description="fewer agent words than this are too few to judge (not applicable: a reading ease of « Bonjour » says nothing), unless "
+        "they read under few_words_min_score",
+    )
+    few_words_min_score: float = Field(
+        default=30.0, description="the reading ease under which a few words fail all the same (« … irrecevable administrativement. »)",
     )
     max_sentence_words: int = Field(default=25, ge=5, description="a sentence longer than this is a long run")
     max_long_share: float = Field(default=0.25, ge=0, le=1, description="share of agent words in long runs allowed")
@@ -80,12 +85,12 @@ def readability(ctx: CheckContext, params: ReadabilityParams) -> ItemResult:
         return ctx.not_applicable(reason("readability.nothing"))
     counts = [len(p.split()) for p, _ in parts]
     total = sum(counts)
-    if total < params.min_words:
-        return ctx.not_applicable(reason("readability.too_few_words", words=total, min_words=params.min_words))
     textstat = load_textstat()
     text = " ".join(p if p.rstrip()[-1:] in ".!?" else p + "." for p, _ in parts)
     textstat.set_lang(ctx.language)
     score = round(float(textstat.flesch_reading_ease(text)), 1)
+    if total < params.min_words and score >= params.few_words_min_score:
+        return ctx.not_applicable(reason("readability.too_few_words", words=total, min_words=params.min_words))
     bounded_words = sum(n for n, (_, kind) in zip(counts, parts) if kind == PUNCTUATED)
     long_runs = [(p, n) for (p, kind), n in zip(parts, counts) if kind == PUNCTUATED and n > params.max_sentence_words]
     long_share = round(sum(n for _, n in long_runs) / bounded_words, 3) if bounded_words else 0.0

@@ -297,9 +297,11 @@ def restatement(ctx: CheckContext, params: RestatementParams) -> ItemResult:
             continue
         content = [lemma for low, high in content_spans for lemma in _content_lemmas(ctx, match.turn, low, high)]
         need_text, need = need_of(need_turns)
-        # A need said in fewer content words is restated in as few ("my internet is down since yesterday": two).
-        required = max(min(params.min_content_words, _FEWEST_CONTENT_WORDS), min(params.min_content_words, len(need)))
-        if len(content) < required or sum(map(number, content)) > _READ_BACK_NUMBERS * len(content):
+        # A need said in fewer content words is restated by saying them again ("my internet is down since yesterday": both
+        # words), two of them at least; not one of them with the restatement's own words or itself twice ("your bill, right
+        # now?", "your parcel, your parcel?").
+        short_need = len(need) < params.min_content_words and len(set(content) & need) >= _FEWEST_CONTENT_WORDS
+        if len(content) < params.min_content_words and not short_need or sum(map(number, content)) > _READ_BACK_NUMBERS * len(content):
             # (Figures for the most part, « Je répète : 06 45 12 78 90, c'est bien ça ? »: a number read back, not the need.)
             record((0.0, 0.0, Match(match.turn, start, end), len(content)))
             continue
