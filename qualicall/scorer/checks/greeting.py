@@ -288,7 +288,8 @@ def _attached_slot(ctx: CheckContext, turn: TurnView, params: OrganizationParams
             continue  # « ah d'accord »: an interjection the first-name lexicon holds is no one's name
         # In cased text a name is capitalised: "may at the School's discretion" names no one ("Will from Northwind" does); in
         # lower-case speech, a function word the lexicon holds is no one either ("what can i assist you with today").
-        named = is_first_name(word) and (turn.lower_case and word not in stops or not turn.lower_case and _written(turn, words[i])[:1].isupper())
+        capitalised = not turn.lower_case and _written(turn, words[i])[:1].isupper()
+        named = is_first_name(word) and ((turn.lower_case and word not in stops) or capitalised)
         if named and words[j][0] in sets["presenting"]:
             j += 1
         after_role = word in roles

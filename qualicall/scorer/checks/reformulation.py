@@ -301,7 +301,7 @@ def restatement(ctx: CheckContext, params: RestatementParams) -> ItemResult:
         # words), two of them at least; not one of them with the restatement's own words or itself twice ("your bill, right
         # now?", "your parcel, your parcel?").
         short_need = len(need) < params.min_content_words and len(set(content) & need) >= _FEWEST_CONTENT_WORDS
-        if len(content) < params.min_content_words and not short_need or sum(map(number, content)) > _READ_BACK_NUMBERS * len(content):
+        if (len(content) < params.min_content_words and not short_need) or sum(map(number, content)) > _READ_BACK_NUMBERS * len(content):
             # (Figures for the most part, « Je répète : 06 45 12 78 90, c'est bien ça ? »: a number read back, not the need.)
             record((0.0, 0.0, Match(match.turn, start, end), len(content)))
             continue
