@@ -194,13 +194,12 @@ def rubric_validate(files: Annotated[list[str], typer.Argument(help="rubric ids 
 def _print_bank_accuracies(rubric) -> None:  # type: ignore[no-untyped-def]
     """Each bank's cross-validated accuracy on its own examples (BankModel.cross_validated_accuracy): how well it
     separates what it should."""
-    from qualicall.models.embeddings import get_embedder
     from qualicall.scorer.banks import bank_model
 
     banks = rubric.example_banks()
     if not banks:
         return
-    embedder = get_embedder(rubric.embeddings.backend, rubric.embeddings.model)
+    embedder = rubric.embeddings.embedder()
     for name, bank in banks.items():
         accuracy = bank_model(bank, embedder).cross_validated_accuracy()
         typer.echo(

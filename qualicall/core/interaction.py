@@ -255,7 +255,8 @@ class Word(BaseModel):
 
 
 # The speakers the grid reads (other values are kept and ignored).
-ROLES = ("agent", "customer", "system")
+AGENT, CUSTOMER, SYSTEM = "agent", "customer", "system"
+ROLES = (AGENT, CUSTOMER, SYSTEM)
 
 
 class Turn(BaseModel):

@@ -16,7 +16,7 @@ from typing import Any
 
 from qualicall.privacy.redactor import RedactedText, Redactor, placeholder
 from qualicall.privacy.settings import RedactionSettings
-from qualicall.core.interaction import COMPLAINT_TIMES, Interaction, Turn, Word
+from qualicall.core.interaction import AGENT, COMPLAINT_TIMES, CUSTOMER, Interaction, Turn, Word
 from qualicall.core.result import Result
 
 
@@ -100,7 +100,7 @@ def _redact_words(turn: Turn, redacted: RedactedText) -> tuple[list[Word] | None
 # there, every run of six digits or more (spaces, dots or dashes between them allowed) is masked.
 _DIGIT_RUN = re.compile(r"\d(?:[ .\-]?\d){5,}")
 NUMBER = "NUMBER"
-_SPEAKERS = frozenset({"agent", "customer"})
+_SPEAKERS = frozenset({AGENT, CUSTOMER})
 
 
 def redact_free_text(redactor: Redactor, text: str, language: str, names: tuple[str, ...] = ()) -> str:

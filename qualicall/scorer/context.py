@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from qualicall.core.interaction import Interaction
+from qualicall.core.interaction import AGENT, CUSTOMER, SYSTEM, Interaction
 from qualicall.core.result import Evidence, ItemResult
 from qualicall.scorer.reasons import Reason, said
 from qualicall.scorer.rubric import ItemSpec, Rubric, Window
@@ -23,11 +23,6 @@ if TYPE_CHECKING:
 
     from qualicall.models.embeddings import Embedder
     from qualicall.scorer.signals import SpeakerSentences
-
-AGENT = "agent"
-CUSTOMER = "customer"
-SYSTEM = "system"
-
 
 # A customer's turn this long before the agent's first is more than « allô oui bonjour » or "hello, hi there".
 PICKUP_CUSTOMER_WORDS = 4
@@ -280,10 +275,7 @@ class CheckContext:
 
     @cached_property
     def embedder(self) -> "Embedder":
-        from qualicall.models.embeddings import get_embedder
-
-        settings = self.rubric.embeddings
-        return get_embedder(settings.backend, settings.model)
+        return self.rubric.embeddings.embedder()
 
     # --- results ----------------------------------------------------------------------
 

@@ -474,10 +474,8 @@ class Scorer:
     def embed_banks(self, language: str) -> None:
         """Every example bank of the language's rubric embedded now (kept on disk by content, `bank_model`): a check embeds
         its bank when it first asks, which may be the late request whose contact is the first to need it."""
-        from qualicall.models.embeddings import get_embedder
-
-        rubric = self._fixed or load_rubric(default_rubric_id(language))
-        embedder = get_embedder(rubric.embeddings.backend, rubric.embeddings.model)
+        rubric = self._fixed if self._fixed is not None else load_rubric(default_rubric_id(language))
+        embedder = rubric.embeddings.embedder()
         for bank in rubric.example_banks().values():
             bank_model(bank, embedder)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
@@ -27,6 +27,9 @@ from qualicall.scorer.banks import Bank, any_of, bank_problems
 from qualicall.scorer.params import Regex
 from qualicall.scorer.registry import get_check
 from qualicall.scorer.signals import SIGNALS
+
+if TYPE_CHECKING:
+    from qualicall.models.embeddings import Embedder
 
 WindowName = Literal["opening", "closing", "agent", "conversation"]
 LanguageName = Literal["fr", "en"]
@@ -452,6 +455,12 @@ class Combination(_Strict):
 class EmbeddingSettings(_Strict):
     backend: str = "use"
     model: str | None = None
+
+    def embedder(self) -> "Embedder":
+        """The sentence encoder these settings name (loaded once per process)."""
+        from qualicall.models.embeddings import get_embedder
+
+        return get_embedder(self.backend, self.model)
 
 
 class SentimentSettings(_Strict):
