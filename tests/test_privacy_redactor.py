@@ -197,6 +197,42 @@ def test_a_leave_taking_right_after_a_name_is_no_part_of_it(redactor, language, 
 @pytest.mark.parametrize(
     "language, text, redacted",
     [
+        # Surnames that open on a particle, after a title, in lower-case speech and written.
+        ("en", "thank you mister o'brien goodbye", "thank you mister [NAME] goodbye"),
+        ("fr", "merci monsieur le goff salut", "merci monsieur [NAME] salut"),
+        ("fr", "Merci Monsieur Le Goff", "Merci Monsieur [NAME]"),
+        ("fr", "merci madame de la tour au revoir", "merci madame [NAME] au revoir"),
+        ("fr", "bonjour madame d'almeida", "bonjour madame [NAME]"),
+        ("fr", "je suis madame da silva", "je suis madame [NAME]"),
+        ("fr", "monsieur ben ali", "monsieur [NAME]"),
+        # Compound first names, and particles inside a name.
+        ("fr", "je m'appelle jean-pierre n'diaye", "je m'appelle [NAME]"),
+        ("fr", "je m'appelle marie-claire dupont", "je m'appelle [NAME]"),
+        ("fr", "je m'appelle anne de montfort", "je m'appelle [NAME]"),
+        ("en", "my name is sean o'connor", "my name is [NAME]"),
+        ("fr", "jean-pierre martin à l'appareil", "[NAME] à l'appareil"),
+        ("fr", "marie-claire à votre écoute", "[NAME] à votre écoute"),
+        # A first name that is also a common word, after a strong trigger; not after a weak one.
+        ("fr", "je m'appelle claire", "je m'appelle [NAME]"),
+        ("en", "my name is will", "my name is [NAME]"),
+        ("fr", "ah c'est clair", "ah c'est clair"),
+        # What is no name: an office after a title, words of the language after a name, a common word after a title.
+        ("fr", "merci monsieur le directeur", "merci monsieur le directeur"),
+        ("fr", "merci madame durand de la banque", "merci madame [NAME] de la banque"),
+        ("fr", "merci madame durand d'accord", "merci madame [NAME] d'accord"),
+        ("fr", "madame durand n'est pas là", "madame [NAME] n'est pas là"),
+        ("fr", "oui madame exactement", "oui madame exactement"),
+        ("fr", "c'est-à-dire à votre écoute", "c'est-à-dire à votre écoute"),
+    ],
+)
+def test_particles_and_compound_first_names_are_part_of_the_name(redactor, language, text, redacted):
+    """(Each surname or half-name here was left in clear.)"""
+    assert redactor.redact(text, language).text == redacted
+
+
+@pytest.mark.parametrize(
+    "language, text, redacted",
+    [
         ("fr", "ma carte 4970 1012 3456 7890 est bloquée, appelez-moi au 06 12 34 56 78 svp", "ma carte [CARD] est bloquée, appelez-moi au [PHONE] svp"),
         ("en", "my card ending 4321 was declined, call me on 07911 123456", "my card ending [CARD] was declined, call me on [PHONE]"),
         # A card announced, then its digits misheard: still the card.

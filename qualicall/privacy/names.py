@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from qualicall.models.names import is_first_name
 from qualicall.privacy.presidio_import import import_presidio
 
 import_presidio()
@@ -59,6 +60,21 @@ _NOT_NAMES = frozenset(
 # Leave-taking said right after a name (« merci madame durand salut », "thank you mister smith goodbye"): no surname. The
 # word right after a title is the name whatever it is ("mister bye").
 _LEAVE_TAKING = frozenset("goodbye bye byebye cheers ciao tchao salut adieu welcome bienvenue".split())
+# Particles that begin or join a surname (« Le Goff », « de la Tour », « N'Diaye », "O'Connor", « da Silva »): stop words
+# alone, part of the name before a word that is one.
+_PARTICLES = frozenset("le la les de du des d da das do dos di del della van von der den ter ten ben bin el al mac mc o n".split())
+# The triggers that are titles: after one, a particle and a word are the name (« madame de la Tour ») even when the
+# word is in the dictionary.
+_TITLES = frozenset("monsieur madame mademoiselle mme mlle mr mrs ms miss mister dr".split())
+# Offices a title introduces, no one's name (« monsieur le directeur », « madame la maire »).
+_OFFICES = frozenset(
+    "directeur directrice maire president presidente ministre docteur professeur juge cure abbe commissaire conseiller "
+    "conseillere responsable technicien technicienne gerant gerante proprietaire notaire avocat avocate depute prefet".split()
+)
+# What joins two parts of one word of a name: « jean-pierre », « n'diaye ».
+_WORD_JOINERS = ("-", "'", "’")
+# A name is one to this many words (parts joined by a hyphen or an apostrophe and particles count with their word).
+NAME_WORDS = 3
 # Words that follow « c'est », "it's"… and that the first-name lexicon also holds
 # (« c'est clair », « c'est bon »): a weak trigger needs more than the lexicon there.
 _COMMON = frozenset(
@@ -94,8 +110,6 @@ def is_stop_word(key: str, language: str) -> bool:
 
 
 def _first_name(key: str) -> bool:
-    from qualicall.models.names import is_first_name
-
     return is_first_name(key) and key not in _COMMON
 
 
@@ -106,8 +120,6 @@ def _capitalised(token: Token, text: str) -> bool:
 
 
 def _nameish(token: Token, language: str, strong: bool, text: str) -> bool:
-    from qualicall.models.names import is_first_name
-
     key = token.key
     if not re.sub(r"['’]", "", key).isalpha() or is_stop_word(key, language) or key in FILLERS or key in NUMBER_WORDS or len(key) < 2:
         return False
@@ -121,6 +133,70 @@ def _nameish(token: Token, language: str, strong: bool, text: str) -> bool:
 def _surname(token: Token, language: str, text: str) -> bool:
     """A word after a name's first word that goes on with it: a name, not a leave-taking."""
     return token.key not in _LEAVE_TAKING and _nameish(token, language, True, text)
+
+
+def _hyphened_first_name(text: str, tokens: list[Token], index: int) -> bool:
+    """A part of a compound first name, a hyphen joining it to the part before or after (« marie-claire »,
+    « anne-sophie »): a name even where the word alone is a common one (« claire »)."""
+    before = index > 0 and _gap(text, tokens[index - 1], tokens[index]) == "-"
+    after = index + 1 < len(tokens) and _gap(text, tokens[index], tokens[index + 1]) == "-"
+    return (before or after) and is_first_name(tokens[index].key)
+
+
+def _in_dictionary(token: Token, language: str) -> bool:
+    from qualicall.models.lexicon import dictionary
+    from qualicall.models.nlp import load_nlp
+
+    return token.text in dictionary(load_nlp(language))
+
+
+def _gap(text: str, left: Token, right: Token) -> str:
+    return text[left.end : right.start]
+
+
+def _joined(text: str, left: Token, right: Token) -> bool:
+    """Two tokens that may be one name's: a space between them, or a hyphen or an apostrophe (no punctuation)."""
+    gap = _gap(text, left, right)
+    return gap in _WORD_JOINERS or not gap.strip()
+
+
+def _particle_name(text: str, tokens: list[Token], index: int, language: str, after_title: bool) -> int | None:
+    """Where a name that `index`'s particle begins ends (« le goff », « de la tour », « n'diaye », "o'connor"): one or two
+    particles, then a surname that is no office. Away from a title, that word must be no word of the language (or
+    written with a capital): « durand de montfort », not « durand de la banque », « durand d'accord »."""
+    i = index
+    while i < len(tokens) and i - index < 3 and tokens[i].key in _PARTICLES:
+        if i + 1 >= len(tokens) or not _joined(text, tokens[i], tokens[i + 1]):
+            return None
+        i += 1
+    if i == index or i >= len(tokens) or i - index > 2:
+        return None
+    word = tokens[i]
+    if word.key in _OFFICES or not _surname(word, language, text):
+        return None
+    if not after_title and not _capitalised(word, text) and _in_dictionary(word, language):
+        return None
+    return i
+
+
+def _name_end(text: str, tokens: list[Token], last: int, language: str) -> int:
+    """The last token of a name whose first word ends at `last`: surnames after it (not a leave-taking), up to NAME_WORDS
+    words in all, a hyphen or an apostrophe joining parts of one word (« jean-pierre », « marie-claire dupont »),
+    particles before a word (« anne de montfort », "sean o'connor"); then the letters spelling it (« d u p o n t »)."""
+    words = 1
+    i = last + 1
+    while i < len(tokens) and _joined(text, tokens[i - 1], tokens[i]):
+        same_word = _gap(text, tokens[i - 1], tokens[i]) in _WORD_JOINERS
+        if not same_word and words == NAME_WORDS:
+            break
+        end = _particle_name(text, tokens, i, language, after_title=False) if tokens[i].key in _PARTICLES else None
+        if end is None:
+            if not (_surname(tokens[i], language, text) or (same_word and _hyphened_first_name(text, tokens, i))):
+                break
+            end = i
+        words += 0 if same_word else 1
+        last, i = end, end + 1
+    return _spelled_after(text, tokens, last)
 
 
 class IntroducedNameRecognizer(SpokenRecognizer):
@@ -141,11 +217,9 @@ class IntroducedNameRecognizer(SpokenRecognizer):
         results = []
         index = 0
         answer = self._answer_start(text, tokens, keys)
-        if answer is not None and _nameish(tokens[answer], self.supported_language, True, text):
-            end_index = answer
-            while end_index + 1 < len(tokens) and end_index - answer < 2 and _surname(tokens[end_index + 1], self.supported_language, text) and not text[tokens[end_index].end : tokens[end_index + 1].start].strip():
-                end_index += 1
-            end_index = _spelled_after(text, tokens, end_index)
+        first = None if answer is None else self._first_word(text, tokens, answer, strong=True, after_title=False)
+        if first is not None:
+            end_index = _name_end(text, tokens, first, self.supported_language)
             results.append(self.result("NAME", tokens[answer].start, tokens[end_index].end, 0.8))
             index = end_index + 1
         while index < len(tokens):
@@ -166,10 +240,16 @@ class IntroducedNameRecognizer(SpokenRecognizer):
             for m in re.finditer(" " + phrase + " ", joined):
                 at = joined[: m.start() + 1].count(" ") - 1  # index of the phrase's first token
                 words: list[int] = []
-                for i in range(at - 1, max(-1, at - 3), -1):
-                    joined_to_next = i == at - 1 or not text[tokens[i].end : tokens[i + 1].start].strip()
-                    if not joined_to_next or not _nameish(tokens[i], self.supported_language, True, text):
+                # Two words at most, parts joined by a hyphen or an apostrophe counting as one (« jean-pierre martin »).
+                count = 0
+                for i in range(at - 1, -1, -1):
+                    joined_to_next = i == at - 1 or _joined(text, tokens[i], tokens[i + 1])
+                    same_word = i < at - 1 and _gap(text, tokens[i], tokens[i + 1]) in _WORD_JOINERS
+                    if not joined_to_next or (not same_word and count == 2):
                         break
+                    if not (_nameish(tokens[i], self.supported_language, True, text) or _hyphened_first_name(text, tokens, i)):
+                        break
+                    count += 0 if same_word else 1
                     words.insert(0, i)
                 # It starts with a first name or a capital: « le service client à votre écoute » is no one.
                 while words and not (_capitalised(tokens[words[0]], text) or _first_name(tokens[words[0]].key)):
@@ -202,17 +282,21 @@ class IntroducedNameRecognizer(SpokenRecognizer):
             # A name follows its trigger directly, with no punctuation: « madame, je… » is not one.
             if text[tokens[index - 1].end : tokens[index].start].strip():
                 continue
-            if not _nameish(tokens[index], self.supported_language, strong, text):
+            first = self._first_word(text, tokens, index, strong, after_title=" ".join(words) in _TITLES)
+            if first is None:
                 continue
-            last = index
-            # A surname after a first name, or letters spelling it (« d u p o n t »).
-            for i in range(index + 1, min(index + 3, len(tokens))):
-                gap = text[tokens[i - 1].end : tokens[i].start]
-                if gap.strip() or not _surname(tokens[i], self.supported_language, text):
-                    break
-                last = i
-            last = _spelled_after(text, tokens, last)
-            return last
+            return _name_end(text, tokens, first, self.supported_language)
+        return None
+
+    def _first_word(self, text: str, tokens: list[Token], index: int, strong: bool, after_title: bool) -> int | None:
+        """The last token of a name's first word starting at `index` (« le goff » after a title is one), if there is one.
+        After a strong trigger, a first name that is also a common word is the name (« je m'appelle claire », "my name
+        is will"); after a weak one it is not (« c'est clair »)."""
+        token = tokens[index]
+        if _nameish(token, self.supported_language, strong, text) or (strong and token.key in _COMMON and is_first_name(token.key)):
+            return index
+        if strong and tokens[index].key in _PARTICLES:
+            return _particle_name(text, tokens, index, self.supported_language, after_title)
         return None
 
 
