@@ -253,3 +253,33 @@ def test_names_before_the_words_that_follow_them(redactor):
     assert redactor.redact("air azuré bonjour sébastien à votre écoute", "fr").text == "air azuré bonjour [NAME] à votre écoute"
     assert redactor.redact("le service client à votre écoute", "fr").text == "le service client à votre écoute"
     assert redactor.redact("parcelway, tom speaking", "en").text == "parcelway, [NAME] speaking"
+
+
+@pytest.mark.parametrize(
+    "language, turns",
+    [
+        ("en", [("agent", "Thank you for calling Northwind Energy, this is Tom, how can I help you?"),
+                ("customer", "Hi, my name is John Smith and my number is 07911 123456."),
+                ("agent", "Thanks Mr Smith, I have noted 07911 123456 for the callback.")]),
+        ("fr", [("agent", "Banque Lumio bonjour, je m'appelle Léa, que puis-je faire pour vous ?"),
+                ("customer", "Bonjour, je suis madame Durand, ma carte 4970 1012 3456 7890 est bloquée."),
+                ("agent", "Merci madame Durand, je débloque la carte tout de suite.")]),
+        ("fr", [("agent", "Transports Alizé bonjour, Nadia à votre écoute."),
+                ("customer", "Oui bonjour, mon numéro c'est le 06 12 34 56 78."),
+                ("agent", "Très bien, je note le 06 12 34 56 78.")]),
+    ],
+)
+def test_a_redacted_transcript_scored_again_keeps_the_clear_ones_name_and_jargon_verdicts(redactor, scorer, language, turns):
+    """A stored transcript is redacted; posted again as the API returned it, its placeholders are no jargon (« NAME »
+    failed no_jargon) and « this is [NAME] » is the agent's name (it failed agent_name), quoted whole."""
+    from conftest import make_interaction
+    from qualicall.privacy import redact_interaction
+
+    clear = make_interaction(turns, language=language)
+    redacted = redact_interaction(clear, redactor=redactor).interaction
+    assert any("[" in turn.text for turn in redacted.turns)
+    before, after = scorer.score(clear), scorer.score(redacted)
+    assert after.criteria["greeting"].items["agent_name"].status == before.criteria["greeting"].items["agent_name"].status == "passed"
+    assert after.criteria["comprehensible_language"].items["no_jargon"].status == before.criteria["comprehensible_language"].items["no_jargon"].status
+    quoted = after.criteria["greeting"].items["agent_name"].evidence[0].text
+    assert quoted.count("[") == quoted.count("]"), quoted  # not « NAME] à votre écoute »

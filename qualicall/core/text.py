@@ -22,6 +22,22 @@ from itertools import chain
 # states its own list (`text.hesitations`); this one serves text read before a rubric is chosen.
 DEFAULT_HESITATIONS = frozenset({"euh", "euhh", "heu", "hum", "hmm", "mmh", "bah", "um", "uh", "uhm", "erm", "er", "hm"})
 
+# What redaction writes in place of personal data (« [NAME] », « [PHONE] »). A stored transcript is redacted, and
+# scoring it again (a contact posted again as the API returned it) reads its placeholders: each is quoted whole in
+# evidence (`NormText.span`), is no jargon, and « this is [NAME] » gives a name.
+PLACEHOLDER = re.compile(r"\[[A-Z][A-Z_]*\]")
+
+
+def placeholder(kind: str) -> str:
+    """The placeholder of a type of personal data: « [NAME] »."""
+    return f"[{kind}]"
+
+
+def is_placeholder(text: str, start: int, end: int, kind: str | None = None) -> bool:
+    """Whether text[start:end] is one placeholder (of that `kind`, if given)."""
+    return PLACEHOLDER.fullmatch(text, start, end) is not None and (kind is None or text[start + 1 : end - 1] == kind)
+
+
 _APOSTROPHES = {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4": "'"}
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -59,7 +75,13 @@ class NormText:
             return 0, 0
         start = min(start, len(self.offsets) - 1)
         end = max(min(end, len(self.offsets)), start + 1)
-        return self.offsets[start], self.offsets[end - 1] + 1
+        first, last = self.offsets[start], self.offsets[end - 1] + 1
+        if (first and self.original[first - 1] == "[") or self.original[last : last + 1] == "]":
+            # A placeholder is quoted whole: its brackets are punctuation to the normalised text (« [NAME] » reads « name »).
+            for found in PLACEHOLDER.finditer(self.original, max(0, first - 1), last + 1):
+                if found.start() < last and found.end() > first:
+                    first, last = min(first, found.start()), max(last, found.end())
+        return first, last
 
     def norm_span(self, start_char: int, end_char: int) -> tuple[int, int] | None:
         """Normalised (start, end) span of the characters that come from original[start_char:end_char]; None if none do."""

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from qualicall.core.text import placeholder
 from qualicall.models.lifetime import long_lived
 from qualicall.privacy.presidio_import import import_presidio
 from qualicall.privacy.settings import PrivacyConfigError, RedactionSettings
@@ -24,10 +25,6 @@ if TYPE_CHECKING:
 _PRESIDIO_TYPES = {"CREDIT_CARD": "CARD", "IBAN_CODE": "IBAN", "PHONE_NUMBER": "PHONE", "EMAIL_ADDRESS": "EMAIL", "PERSON": "NAME"}
 # A capitalised word where a sentence does not start: a name may be there.
 _CAPITALISED = re.compile(r"(?<![.!?…]\s)(?<![.!?…])(?<!^)\b[A-ZÀ-ÖØ-Ý][a-zà-öø-ÿ]+")
-
-
-def placeholder(kind: str) -> str:
-    return f"[{kind}]"
 
 
 def _offline_tldextract() -> None:

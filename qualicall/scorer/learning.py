@@ -27,14 +27,14 @@ from typing import Any
 
 import yaml
 
-from qualicall.core.text import normalize
+from qualicall.core.text import PLACEHOLDER, normalize
 from qualicall.scorer.rubric import Rubric, RubricError, validate_rubric_text
 
 # The machine passed the item because a sentence realised its bank; failed it because none did.
 REALISED = ("bank.found", "bank.meaning")
 NEAREST_MISS = "bank.missing"
-# What redaction puts in place of personal data (qualicall.privacy.redactor.placeholder: « [NAME] », « [PHONE] »).
-_PLACEHOLDER = re.compile(r"\s*\[[A-Z_]+\]")
+# What redaction puts in place of personal data, with the space before it.
+_PLACEHOLDER = re.compile(r"\s*" + PLACEHOLDER.pattern)
 
 
 @dataclass(frozen=True)

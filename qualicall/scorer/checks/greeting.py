@@ -10,7 +10,7 @@ from functools import cached_property, lru_cache
 from pydantic import Field, model_validator
 
 from qualicall.core.result import ItemResult
-from qualicall.core.text import normalize
+from qualicall.core.text import is_placeholder, normalize
 from qualicall.scorer.context import SENTENCE_END, CheckContext, Match, TurnView, find_all, first_saying, opens_sentence, without_overlaps
 from qualicall.scorer.params import CheckParams, ExclusionParams
 from qualicall.scorer.reasons import place, reason
@@ -642,8 +642,8 @@ class _NameReader:
         votre écoute ») before the customer has said a word; once they have, the customer's (« c'est madame Roux ? »). Kind `bare`:
         a first name said in no pattern, as `other` but wherever in the turn that asks the customer's name."""
         word = turn.norm.text[start:end]
-        if word in self.stops or word in self.sets["never"] or self.opens_phrase(turn, start, end):
-            return True
+        if (word in self.stops and not self.redacted_name(turn, start, end)) or word in self.sets["never"] or self.opens_phrase(turn, start, end):
+            return True  # (« [NAME] » of a redacted transcript reads "name", an English function word)
         before = turn.norm.words_before(start, 1)
         if kind == "titled":
             # once the customer has spoken, or asked of them (« Bonjour, c'est madame Roux ? »): the customer's
@@ -742,9 +742,12 @@ class _NameReader:
         return all(w in self.sets["lead"] for w in turn.norm.text[:start].split())
 
     def first_name(self, turn: TurnView, start: int, end: int) -> bool:
-        """A first name of the lexicon that is no ordinary word, or that cased text capitalises or tags as a person."""
+        """A first name of the lexicon that is no ordinary word, or that cased text capitalises or tags as a person; or a
+        name redaction replaced (« [NAME] » of a stored transcript)."""
         from qualicall.models.names import is_first_name
 
+        if self.redacted_name(turn, start, end):
+            return True
         word = turn.norm.text[start:end]
         if not is_first_name(word) or self.in_hyphenated_place(turn, start, end) or self.short_capitals(turn, start, end):
             return False
@@ -753,6 +756,10 @@ class _NameReader:
         if len(word) > 2 and (self.written(turn, start, end).lower() not in self.dictionary or self.compound_first_name(turn, start)):
             return True
         return self.capitalised_inside(turn, start, end) or self.is_person(turn, start, end)
+
+    @staticmethod
+    def redacted_name(turn: TurnView, start: int, end: int) -> bool:
+        return is_placeholder(turn.text, *turn.norm.span(start, end), kind="NAME")
 
     def short_capitals(self, turn: TurnView, start: int, end: int) -> bool:
         """Cased text writing two letters in capitals: a code (« Votre box est en statut BO »), not a first name; a presenting
@@ -785,7 +792,7 @@ class _NameReader:
         slot too, so a first name, a person entity, or a surname after one."""
         from qualicall.models.names import is_first_name
 
-        if kind == "naming":
+        if kind == "naming" or self.redacted_name(turn, start, end):
             return True
         first_person = kind == "first_person"
         word = turn.norm.text[start:end]

@@ -9,7 +9,7 @@ from functools import cached_property
 from pydantic import Field
 
 from qualicall.core.result import ItemResult
-from qualicall.core.text import sentences
+from qualicall.core.text import is_placeholder, sentences
 from qualicall.models.nlp import like_num
 from qualicall.models.readability import textstat as load_textstat
 from qualicall.scorer.context import CheckContext, Match, TurnView, find_all, find_as_written, first_saying, opens_sentence, without_overlaps
@@ -529,7 +529,8 @@ def no_jargon(ctx: CheckContext, params: JargonParams) -> ItemResult:
                     continue
                 if unexplained(turn, *span):
                     found.append(Match(turn, *span))
-    found = [m for m in found if explained.get(m.turn.norm.text[m.start : m.end], (m.turn.index, m.start)) >= (m.turn.index, m.start)]
+    found = [m for m in found if explained.get(m.turn.norm.text[m.start : m.end], (m.turn.index, m.start)) >= (m.turn.index, m.start)
+             and not is_placeholder(m.turn.text, *m.turn.norm.span(m.start, m.end))]  # (« [NAME] » of a redacted transcript)
     if found:
         return ctx.failed(reason("jargon.found", found=quoted(found[:4])), found, count=len(found))
     return ctx.passed(reason("jargon.none"), [])
