@@ -5,12 +5,13 @@ written by hand; the scored calls run the real scorer on the default rubrics."""
 from __future__ import annotations
 
 import json
+import re
 import string
 
 import pytest
 
 from conftest import make_interaction
-from qualicall.api.web.i18n import Translator
+from qualicall.api.web.i18n import MEASURE_LABELS, Translator
 from qualicall.core import locale
 from qualicall.scorer.reasons import TEMPLATES, TERMS, render
 
@@ -71,6 +72,14 @@ def test_every_template_has_both_languages_with_the_same_parameters() -> None:
             assert spec in TERMS or spec in ("place", "span", "window", "quoted", "words", "text", "sentences", "reason") or spec[-1:] in "fg%", (code, spec)
 
 
+def test_no_english_template_quotes_french_words() -> None:
+    """(The English reason for a missing restatement quoted « si je comprends bien… ».)"""
+    french = {"je", "vous", "comprends", "bien", "les", "des", "une", "est", "pour", "avec"}
+    for code, (_, en) in TEMPLATES.items():
+        literal = " ".join(text for text, _, _, _ in string.Formatter().parse(en))
+        assert not french & set(re.findall(r"[a-zà-ÿ]+", literal.lower())), (code, en)
+
+
 def test_numbers_dates_and_weeks_in_both_languages() -> None:
     assert locale.number(94.1, 1, "fr") == "94,1" and locale.number(94.1, 0, "en") == "94"
     assert locale.number(3.25, 2, "fr") == "3,25" and locale.number(3.25, 2, "en") == "3.25" and locale.number(None, 1, "fr") == "—"
@@ -117,6 +126,8 @@ def test_a_scored_call_carries_codes_and_its_rubrics_words(scorer, language) -> 
         assert signal["reason_code"] and signal["reason"] == render(signal["reason_code"], signal["reason_params"], language)
     items = [item for criterion in result["criteria"].values() for item in criterion["items"].values()]
     assert all(item["reason_code"] for item in items), "every built-in check gives a code"
+    # Every measure shown under a reason has its name in both languages (« longest sentence words » showed on French pages).
+    assert {name for item in items for name in item["measures"]} <= set(MEASURE_LABELS)
     for item in items:
         # `reason` is the rubric's language; the code renders in the other one too.
         assert item["reason"] == render(item["reason_code"], item["reason_params"], language)

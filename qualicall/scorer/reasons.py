@@ -179,7 +179,7 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     "restatement.too_early": ("une formule d'annonce, mais avant que le client ait rien dit", "an announcing formula, but before the customer said anything"),
     "restatement.no_formula": (
         "aucune formule d'annonce (« si je comprends bien… ») avant de répondre",
-        "no announcing formula (« si je comprends bien… ») before answering",
+        "no announcing formula (\"if I understand correctly…\") before answering",
     ),
     "restatement.too_short": (
         "formule sans reformulation ({words} mots pleins) au {at:place}",

@@ -450,6 +450,7 @@ MEASURE_LABELS: dict[str, tuple[str, str]] = {
     "sentences": ("phrases", "sentences"),
     "mean_sentence_words": ("mots par phrase", "words per sentence"),
     "long_share": ("part en phrases longues", "share in long sentences"),
+    "longest_sentence_words": ("mots de la plus longue phrase", "words in the longest sentence"),
     "unpunctuated_share": ("part non ponctuée", "unpunctuated share"),
     "similarity": ("similarité", "similarity"),
     "score": ("score", "score"),
