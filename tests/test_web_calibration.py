@@ -98,6 +98,7 @@ def result(overall_score, **items):
         "rubric": {"id": "default-fr", "version": "1", "thresholds": {"items": {
             "comprehensible_language.readability": {"min_score": 60, "max_long_share": 0.3},
             "reformulation.restates_need": {"min_overlap": 0.34, "min_similarity": 0.5},
+            "comprehensible_language.courtesy": {"max_familiar": 0},
         }}},
         "criteria": {"c": {"score": overall_score, "weight": 1, "items": {}}} if not items else {
             criterion: {"score": overall_score, "weight": 1, "items": {item: {"status": status, "measures": measures}}}
@@ -113,6 +114,11 @@ def test_margins_and_priority_order():
     assert (flesch.measure, flesch.threshold, flesch.bound) == ("flesch", 60, "min")
     assert flesch.relative == pytest.approx(1.5 / 60)
     assert share.relative == pytest.approx(2 / 3)
+    # No familiar word where none is allowed is no margin: it sat "near threshold" on nearly every call of a queue.
+    polite = result(85, comprehensible_language__courtesy=("passed", {"familiar": 0, "courtesy_words": 3}))
+    assert item_margins(polite) == [] and review_priority({"turns": []}, polite).reasons == []
+    [one] = item_margins(result(85, comprehensible_language__courtesy=("failed", {"familiar": 1})))
+    assert (one.measure, one.bound, one.relative) == ("familiar", "max", 1.0)
 
     calls = {
         "low-score": review_priority({"turns": []}, result(35)),

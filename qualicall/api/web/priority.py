@@ -78,6 +78,8 @@ def item_margins(result: dict) -> list[Margin]:
                     threshold = _number(limits.get(name))
                     if threshold is None:
                         continue
+                    if threshold == 0 and value == 0:
+                        break  # none counted where none is allowed (familiar words): as far from failing as can be, no coin toss
                     scale = abs(threshold) or 1.0
                     margins.append(Margin(key, measure, value, threshold, name[:3], abs(value - threshold) / scale))
                     break
