@@ -112,7 +112,8 @@ def test_security_headers_on_every_answer(idle_server):
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (./install.sh --dev installs it)")
 def test_swagger_ui_works_offline_under_the_csp(idle_server):
-    """/docs in a browser that may reach nothing but the service: every operation shows, and nothing breaks the CSP."""
+    """/docs and the HTML report in a browser that may reach nothing but the service: every operation shows, and nothing
+    breaks the CSP."""
     from playwright.sync_api import sync_playwright
 
     outside, violations = [], []
@@ -125,7 +126,12 @@ def test_swagger_ui_works_offline_under_the_csp(idle_server):
         page.goto("/docs")
         page.wait_for_selector(".opblock", timeout=30000)
         shown = page.locator(".opblock").count()
+        # The HTML report, self-contained with its styles inline, is drawn with them (it was drawn without: no border).
+        page.set_extra_http_headers({"Authorization": f"Bearer {idle_server.keys['coach']}"})
+        page.goto("/v1/reports?format=html&lang=en")
+        border = page.locator("table").first.evaluate("table => getComputedStyle(table.querySelector('th, td')).borderBottomStyle")
         browser.close()
     assert outside == [], "the page asked for something outside the service"
     assert violations == []
     assert shown == operations > 5
+    assert border != "none"

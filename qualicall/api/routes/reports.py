@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import HTMLResponse
 
 from qualicall.api.deps import ANY_ROLE, Client, DbSession, get_settings
+from qualicall.api.headers import policy_for_inline_styles
 from qualicall.api.routes.interactions import ERRORS
 from qualicall.api.schemas import ReportOut
 from qualicall.api.web.i18n import language_from_header
@@ -53,7 +54,8 @@ def report(
     filters = repo.InteractionFilter(agent_id=agent_id, team=team, queue=queue, since=since, until=until)
     if fmt == "html":
         languages = [lang, language_from_header(accept_language, None), rubric.language if rubric else None]
-        return HTMLResponse(_html(session, filters, list(dict.fromkeys(by)), period, report_settings, languages, settings))
+        page = _html(session, filters, list(dict.fromkeys(by)), period, report_settings, languages, settings)
+        return HTMLResponse(page, headers={"Content-Security-Policy": policy_for_inline_styles(page)})
     # Chunk by chunk, merged: the counters add up exactly (see qualicall.reports.aggregate).
     done = aggregate_parts(repo.iter_latest_results(session, filters), list(dict.fromkeys(by)), period, report_settings, drivers)
     return ReportOut.model_validate(done.to_json())
