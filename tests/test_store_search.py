@@ -42,6 +42,7 @@ def test_a_contact_scored_again_is_searched_in_its_new_text(database_url, scorer
         assert found(store, "refund") == {"c-2"} and found(store, "refunds") == set()
         assert found(store, "reclamation", agent_id="A-2") == set()
         assert found(store, "   ") == {"c-1", "c-2"}  # no word: no search
+        assert found(store, "مرحبا") == found(store, "😀") == set()  # nothing the index holds: nothing found (it found every contact)
         again = make_interaction([("agent", "Bonjour."), ("customer", "Je voudrais un remboursement.")], id="c-1", agent_id="A-1")
         with store.session() as session:
             save_scored(session, again, scorer.score(again))

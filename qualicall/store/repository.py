@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Literal
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import Select, and_, exists, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from qualicall.core.errors import InputError
@@ -244,8 +244,10 @@ def iter_latest_results(session: Session, filters: InteractionFilter, chunk: int
 
 
 def _filtered(query: Select, filters: InteractionFilter, dialect: str) -> Select:
-    if filters.search and (words := query_words(filters.search)):
-        query = query.where(matching(words, dialect))
+    if filters.search and filters.search.strip():
+        # A search with nothing the index holds (« مرحبا », an emoji: it keeps Latin letters and digits) finds nothing, not all.
+        words = query_words(filters.search)
+        query = query.where(matching(words, dialect) if words else false())
     for column, value in ((InteractionRow.agent_id, filters.agent_id), (InteractionRow.team, filters.team), (InteractionRow.queue, filters.queue)):
         if value is not None:
             query = query.where(column == value)
