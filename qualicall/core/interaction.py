@@ -148,13 +148,13 @@ def id_problem(value: str) -> str | None:
     if not 1 <= len(value) <= ID_MAX:
         return f"1 to {ID_MAX} characters (got {len(value)})"
     if (bad := _ID_CHAR.search(value)) is not None:
-        return f"no {ascii(bad.group())}: no '/' or '\\', no control character, no space but the plain one (ids travel in URL paths)"
+        return f"{bad.group()!r} is not allowed (an id has no '/' or '\\', no control character, no space but the plain one: ids travel in URL paths)"
     return "no space at either end, no dot first"
 
 
 def check_id(value: str) -> str:
     if (problem := id_problem(value)) is not None:
-        raise _refuse(f"invalid id {ascii(value[:40])}: {problem}")
+        raise _refuse(f"invalid id {value[:40]!r}: {problem}")  # (repr: letters of every alphabet as typed)
     return value
 
 
