@@ -96,3 +96,47 @@ def test_a_rubric_with_a_broken_regex_is_named_by_its_line_and_never_scored(cli,
     assert f"criteria.closing.items.other_needs.params.patterns[1] (line {line}): invalid regular expression" in validated.stderr
     scored = cli("score", EXAMPLES / "call-fr.json", "--rubric", broken)
     assert one_line_error(scored, "invalid rubric", f"(line {line})", "invalid regular expression"), scored.stderr
+
+
+def _default_fr_text() -> str:
+    from qualicall.scorer.rubric import rubric_path
+
+    return rubric_path("default-fr").read_text(encoding="utf-8")
+
+
+def test_a_rubric_that_is_not_utf8_is_a_one_line_error_and_breaks_no_other_rubric(cli, tmp_path, monkeypatch):
+    """(A Latin-1 copy gave a UnicodeDecodeError traceback in validate, show and score; in the rubrics folder, it broke
+    `rubric list` and every score with another rubric of that folder.)"""
+    folder = tmp_path / "rubrics"
+    folder.mkdir()
+    good = _default_fr_text().replace("id: default-fr", "id: acme-fr").replace("name: ", "name: Grille Acmé ", 1)
+    (folder / "acme-fr.yaml").write_text(good, encoding="utf-8")
+    (folder / "zz-latin.yaml").write_bytes(good.encode("latin-1", errors="replace"))
+    latin = folder / "zz-latin.yaml"
+    for done in (cli("rubric", "validate", latin), cli("rubric", "show", latin), cli("score", EXAMPLES / "call-fr.json", "--rubric", latin)):
+        assert one_line_error(done, "zz-latin.yaml is not UTF-8 text (byte 0xe9 at offset"), done.stderr
+    monkeypatch.setenv("QUALICALL_RUBRICS_DIR", str(folder))
+    scored = cli("score", EXAMPLES / "call-fr.json", "--rubric", "acme-fr", "--format", "table")
+    assert scored.returncode == 0 and "acme-fr" in scored.stdout
+    listed = cli("rubric", "list")
+    assert listed.returncode == 1 and "zz-latin.yaml is not UTF-8" in listed.stderr
+    assert {"acme-fr", "default-fr", "default-en"} <= {line.split("\t")[0] for line in listed.stdout.splitlines()}
+
+
+@pytest.mark.parametrize("change, path, message", [
+    # Two criteria under one id: the first (the greeting, four items) vanished and validate said ok.
+    (lambda text: text.replace("\n  reformulation:\n", "\n  greeting:\n", 1), "criteria.greeting", "duplicate key 'greeting' (lines "),
+    # A weight of .inf scored "Infinity" and "NaN", which is no JSON; `true` read as 1.
+    (lambda text: text.replace("    weight: 20\n", "    weight: .inf\n", 1), "criteria.greeting.weight", "Input should be a finite number"),
+    (lambda text: text.replace("    weight: 20\n", "    weight: true\n", 1), "criteria.greeting.weight", "Input should be a valid number"),
+])
+def test_a_rubric_that_would_lose_a_criterion_or_score_nan_is_refused(cli, tmp_path, change, path, message):
+    text = _default_fr_text()
+    changed = change(text)
+    assert changed != text
+    rubric = tmp_path / "changed.yaml"
+    rubric.write_text(changed, encoding="utf-8")
+    validated = cli("rubric", "validate", rubric)
+    assert validated.returncode == 1 and path in validated.stderr and message in validated.stderr, validated.stderr
+    scored = cli("score", EXAMPLES / "call-fr.json", "--rubric", rubric)
+    assert one_line_error(scored, "invalid rubric", message), scored.stderr

@@ -152,33 +152,41 @@ def score(
 @rubric_app.command("list")
 def rubric_list() -> None:
     """List the rubrics that `--rubric` accepts by id."""
-    from qualicall.scorer.rubric import list_rubrics, load_rubric
+    from qualicall.scorer.rubric import RubricError, list_rubrics, load_rubric
 
+    broken = 0
     with user_errors():
         for rubric_id, path in list_rubrics():
-            rubric = load_rubric(str(path))
+            try:
+                rubric = load_rubric(str(path))
+            except RubricError as exc:  # listed as broken, the others still listed
+                broken += 1
+                typer.echo(f"error: {exc}", err=True)
+                continue
             typer.echo(f"{rubric_id}\tv{rubric.version}\t{rubric.language}\t{rubric.name}")
+    if broken:
+        raise typer.Exit(1)
 
 
 @rubric_app.command("show")
 def rubric_show(rubric: Annotated[str, typer.Argument(help="rubric id or YAML file")]) -> None:
     """Print a rubric's YAML (copy it to make a deployment's own)."""
-    from qualicall.scorer.rubric import rubric_path
+    from qualicall.scorer.rubric import read_rubric_text, rubric_path
 
     with user_errors():
-        typer.echo(rubric_path(rubric).read_text(encoding="utf-8"), nl=False)
+        typer.echo(read_rubric_text(rubric_path(rubric)), nl=False)
 
 
 @rubric_app.command("validate")
 def rubric_validate(files: Annotated[list[str], typer.Argument(help="rubric ids or YAML files")]) -> None:
     """Check rubrics and report every problem with its path in the YAML."""
-    from qualicall.scorer.rubric import rubric_path, validate_rubric_text
+    from qualicall.scorer.rubric import read_rubric_text, rubric_path, validate_rubric_text
 
     bad = 0
     with user_errors():
         for name in files:
             path = rubric_path(name)
-            rubric, problems = validate_rubric_text(path.read_text(encoding="utf-8"))
+            rubric, problems = validate_rubric_text(read_rubric_text(path))
             if problems:
                 bad += 1
                 for problem in problems:

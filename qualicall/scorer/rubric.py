@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
@@ -42,7 +42,12 @@ class RubricError(InputError):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # No infinite or NaN number (`weight: .inf` wrote « Infinity » and « NaN » scores, which JSON has not).
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+# A weight: a number, not `true` (which pydantic would read as 1).
+Weight = Annotated[float, Field(ge=0, strict=True)]
 
 
 class Window(_Strict):
@@ -168,7 +173,7 @@ class TextSettings(_Strict):
 class ItemSpec(_Strict):
     check: str
     label: Label = ""
-    weight: float = Field(default=1.0, ge=0)
+    weight: Weight = 1.0
     window: WindowName = "agent"
     channels: list[Literal["voice", "chat", "email"]] | None = None
     # This item's formulas take leave of the customer: a contact whose agent said one
@@ -192,7 +197,7 @@ class ItemSpec(_Strict):
 
 class CriterionSpec(_Strict):
     label: Label = ""
-    weight: float = Field(ge=0)
+    weight: Weight
     items: dict[str, ItemSpec] = Field(min_length=1)
     # A conditional criterion: judged only when this customer signal is present, on the
     # agent's turns after it was first expressed; otherwise its items are not applicable
@@ -308,7 +313,7 @@ ChannelName = Literal["voice", "chat", "email"]
 class IndicatorOverride(_Strict):
     """Settings of one indicator that differ on one channel (e-mail answers in hours, chats in seconds)."""
 
-    weight: float | None = Field(default=None, ge=0)
+    weight: Weight | None = None
     target: float | None = None
     limit: float | None = None
     band: tuple[float, float] | None = None
@@ -329,7 +334,7 @@ class IndicatorSpec(_Strict):
     """
 
     kind: Literal["linear", "band", "boolean", "nps"] = "linear"
-    weight: float = Field(default=1.0, ge=0)
+    weight: Weight = 1.0
     target: float | None = None
     limit: float | None = None
     band: tuple[float, float] | None = None
@@ -655,6 +660,33 @@ def parse_yaml(text: str) -> tuple[yaml.Node | None, Any]:
     return yaml.compose(text), yaml.safe_load(text)
 
 
+def read_rubric_text(path: Path) -> str:
+    """A rubric file's text: UTF-8 (a byte-order mark allowed), or a one-line RubricError saying where it is not."""
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise RubricError(f"rubric {path} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}): save it as UTF-8") from None
+    except OSError as exc:
+        raise RubricError(f"rubric {path} cannot be read: {exc.strerror}") from None
+
+
+def _duplicate_keys(node: yaml.Node | None, path: tuple[Any, ...] = ()) -> list[Problem]:
+    """Keys given twice in one mapping: YAML keeps the last one, and a criterion or an item said first vanished unseen."""
+    problems: list[Problem] = []
+    if isinstance(node, yaml.MappingNode):
+        first: dict[str, int] = {}
+        for key, value in node.value:
+            name, line = str(key.value), key.start_mark.line + 1
+            if name in first:
+                problems.append(Problem(_dotted(path + (name,)), f"duplicate key {name!r} (lines {first[name]} and {line}): the first would be lost", line))
+            first.setdefault(name, line)
+            problems += _duplicate_keys(value, path + (name,))
+    elif isinstance(node, yaml.SequenceNode):
+        for index, value in enumerate(node.value):
+            problems += _duplicate_keys(value, path + (index,))
+    return problems
+
+
 def validate_rubric_text(text: str) -> tuple[Rubric | None, list[Problem]]:
     """Parse and check a rubric; return it (when valid) and every problem found."""
     try:
@@ -664,7 +696,7 @@ def validate_rubric_text(text: str) -> tuple[Rubric | None, list[Problem]]:
         return None, [Problem("", f"invalid YAML: {getattr(exc, 'problem', exc)}", mark.line + 1 if mark else None)]
     if not isinstance(data, dict):
         return None, [Problem("", "a rubric is a mapping with id, version, language and criteria")]
-    problems: list[Problem] = []
+    problems: list[Problem] = _duplicate_keys(root)
     rubric: Rubric | None = None
     try:
         rubric = Rubric.model_validate(data)
@@ -803,7 +835,7 @@ def rubric_path(id_or_file: str) -> Path:
 @lru_cache(maxsize=32)
 @long_lived()
 def _load_path(path: Path, mtime: float) -> Rubric:
-    text = path.read_text(encoding="utf-8")
+    text = read_rubric_text(path)
     # A default rubric's phrase lists join into some 360 patterns of up to 5,000 characters: about 0.1 s of `re`'s
     # parsing at every start, kept on disk per rubric text as spaCy's tokenizer patterns are.
     with compiled_once("rubric", hashlib.sha256(text.encode()).hexdigest()):

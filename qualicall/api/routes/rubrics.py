@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path
 from qualicall.api.deps import ANY_ROLE, Client
 from qualicall.api.routes.interactions import ERRORS
 from qualicall.api.schemas import Problem, RubricSummary
-from qualicall.scorer.rubric import Rubric, list_rubrics, load_rubric
+from qualicall.scorer.rubric import Rubric, RubricError, list_rubrics, load_rubric
 
 router = APIRouter(prefix="/v1/rubrics", tags=["rubrics"])
 
@@ -18,7 +18,10 @@ router = APIRouter(prefix="/v1/rubrics", tags=["rubrics"])
 def rubrics(client: Annotated[Client, Depends(ANY_ROLE)]) -> list[RubricSummary]:
     out = []
     for rubric_id, path in list_rubrics():
-        rubric = load_rubric(str(path))
+        try:
+            rubric = load_rubric(str(path))
+        except RubricError:
+            continue  # a deployment's file that does not load (`qualicall rubric list` says why): not one to score with
         out.append(RubricSummary(id=rubric_id, version=rubric.version, language=rubric.language, name=rubric.name, description=rubric.description))
     return out
 
