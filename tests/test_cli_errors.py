@@ -140,3 +140,26 @@ def test_a_rubric_that_would_lose_a_criterion_or_score_nan_is_refused(cli, tmp_p
     assert validated.returncode == 1 and path in validated.stderr and message in validated.stderr, validated.stderr
     scored = cli("score", EXAMPLES / "call-fr.json", "--rubric", rubric)
     assert one_line_error(scored, "invalid rubric", message), scored.stderr
+
+
+def test_a_refused_records_reason_quotes_no_personal_data_where_the_deployment_redacts(cli, tmp_path):
+    """(« indicators.nps: expected a number, got 'FR76 3000 …' »: the values a reason quotes went in clear to stderr and
+    to a batch's failures file, kept next to its results.)"""
+    records = tmp_path / "refused.jsonl"
+    turns = [{"speaker": "agent", "text": "bonjour"}]
+    records.write_text("\n".join(json.dumps(record) for record in [
+        {"id": "r1", "turns": turns, "indicators": {"csat": "jean.dupont@example.com"}},
+        {"id": "r2", "turns": turns, "indicators": {"nps": "FR76 3000 6000 0112 3456 7890 189"}},
+        {"id": "r3", "turns": turns, "indicators": {"received_at": "carte 4970 1012 3456 7893"}},
+        {"id": "r4", "turns": turns, "indicators": {"csat": "4,5"}},
+    ]) + "\n", encoding="utf-8")
+    scored = cli("score", records, "--redact")
+    out = tmp_path / "batch" / "results.jsonl"
+    batched = cli("batch", records, "--out", out, "--no-progress", "--redact")
+    kept = (tmp_path / "batch" / "results.failures.jsonl").read_text(encoding="utf-8")
+    for text in (scored.stderr, batched.stderr, kept):
+        for clear in ("jean.dupont", "FR76", "4970 1012"):
+            assert clear not in text, text
+    assert "indicators.csat: expected a number, got '[EMAIL]'" in scored.stderr and "got '[IBAN]'" in kept
+    assert "received_at: expected an ISO 8601 date-time with a UTC offset (2026-11-02T09:00:00+01:00), got 'carte [CARD]'" in scored.stderr
+    assert "got '4,5'" in scored.stderr  # what holds no personal data is quoted as typed

@@ -100,10 +100,10 @@ def test_roles_in_another_case_are_the_roles_and_other_speakers_are_named_when_n
         ({"turns": [{"speaker": "agent", "text": "bonjour"}]}, "calls.jsonl:3: id: field required"),
         ({"id": "x1", "turns": [{"text": "bonjour"}]}, "calls.jsonl:3 (id 'x1'): turns[0].speaker: field required"),
         ({"id": "x2", "channel": "fax", "turns": []}, "calls.jsonl:3 (id 'x2'): channel: got 'fax', expected 'voice', 'chat' or 'email'"),
-        ({"id": "x3"}, "calls.jsonl:3 (id 'x3'): record: Value error, needs 'turns' or 'recording'"),
+        ({"id": "x3"}, "calls.jsonl:3 (id 'x3'): record: needs 'turns' or 'recording'"),
         ([1, 2], "calls.jsonl:3: expected a JSON object, got list"),
         ({"id": "x4", "turns": [{"speaker": "agent", "text": "bonjour", "start": 5, "end": 2.5}]},
-         "calls.jsonl:3 (id 'x4'): turns[0]: Value error, end 2.5 s is before start 5 s"),
+         "calls.jsonl:3 (id 'x4'): turns[0]: end 2.5 s is before start 5 s"),
     ],
 )
 def test_interaction_validation_messages_name_the_record_and_the_field(record, message):

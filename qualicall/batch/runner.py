@@ -8,6 +8,7 @@ import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, get_args
 
@@ -18,6 +19,7 @@ from qualicall.batch.work import AudioTask, Outcome, Task, TextTask, WorkerConfi
 
 if TYPE_CHECKING:
     from qualicall.batch.ray_backend import ClusterReport
+    from qualicall.privacy import Redactor
 
 BACKENDS = ("local", "ray")
 MAX_CHUNK = 64  # transcripts per task: enough to make inter-process traffic negligible
@@ -149,6 +151,13 @@ class Batch:
         self._progress: Any = None
         self._task_id: Any = None
         self._started = 0.0
+
+    @cached_property
+    def _redactor(self) -> "Redactor | None":
+        """The deployment's redactor, made at the first failure (most batches have none to report)."""
+        from qualicall.privacy import deployment_redactor
+
+        return deployment_redactor(self.options.redact)
 
     def plan(self, tag: str, indicators: set[str]) -> Plan:
         options = self.options
@@ -283,6 +292,10 @@ class Batch:
         print(f"qualicall: {line}", file=self.stderr or sys.stderr, flush=True)
 
     def _failed(self, problem: Problem) -> None:
+        from qualicall.privacy import redact_message
+
+        # What a refused record's reason quotes is redacted as the results are (a card typed in an indicator's field).
+        problem = Problem(problem.source, redact_message(self._redactor, problem.reason))
         self.summary.failed.append(problem)
         if self.failures_stream is not None:
             self.failures_stream.write(json.dumps({"source": problem.source, "reason": problem.reason}, ensure_ascii=False) + "\n")

@@ -62,14 +62,16 @@ def user_errors() -> Iterator[None]:
         fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
 
 
-def skip_unreadable(error: InputError, inputs: int) -> None:
+def skip_unreadable(error: InputError, inputs: int, redactor=None) -> None:  # type: ignore[no-untyped-def]
     """Report a record or input that cannot be used: a one-line error (exit status 2) when it is a
-    command's only input and cannot be read at all; otherwise skipped, named on stderr."""
+    command's only input and cannot be read at all; otherwise skipped, named on stderr, the values it quotes redacted
+    with `redactor` (the deployment's, when it redacts)."""
     from qualicall.core.interaction import SourceError
+    from qualicall.privacy import redact_message
 
     if isinstance(error, SourceError) and inputs == 1:
         fail(str(error))
-    typer.echo(f"qualicall: skipped: {error}", err=True)
+    typer.echo(f"qualicall: skipped: {redact_message(redactor, str(error))}", err=True)
 
 
 @contextmanager
@@ -133,7 +135,7 @@ def score(
             writer = ResultWriter(stream, fmt, table_language, rubrics)
             for item in iter_sources(inputs, audio):
                 if isinstance(item, InteractionError):
-                    skip_unreadable(item, len(inputs))
+                    skip_unreadable(item, len(inputs), service.redactor)
                     failures += 1
                     continue
                 try:
@@ -142,7 +144,7 @@ def score(
                     writer.write(result)
                 except InteractionError as exc:
                     failures += 1
-                    typer.echo(f"qualicall: skipped: {exc}", err=True)
+                    skip_unreadable(exc, 0, service.redactor)
             writer.close()
     if failures:
         typer.echo(f"qualicall: {failures} record(s) could not be scored", err=True)

@@ -61,7 +61,7 @@ def register(app: typer.Typer) -> None:
                 for source in inputs:
                     for item in iter_sources([source]):
                         if isinstance(item, InteractionError):
-                            skip_unreadable(item, len(inputs))
+                            skip_unreadable(item, len(inputs), redactor)
                             failures += 1
                             continue
                         redacted = redact_interaction(item, redactor=redactor)

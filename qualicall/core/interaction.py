@@ -397,6 +397,8 @@ def parse_interaction(data: Any, source: str) -> Interaction:
             message = "field required"
         elif first["type"] == "literal_error" and "expected" in first.get("ctx", {}):
             message = f"got {first.get('input')!r}, expected {first['ctx']['expected']}"
+        elif first["type"] == "value_error" and "error" in first.get("ctx", {}):
+            message = str(first["ctx"]["error"])  # our own words, without pydantic's « Value error, »
         extra = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
         raise InteractionError(f"{record}: {field}: {message}{extra}") from None
 

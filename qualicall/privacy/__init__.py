@@ -6,7 +6,7 @@
 
 from qualicall.privacy.redactor import RedactedText, Redaction, Redactor, deployment_redactor, placeholder
 from qualicall.privacy.settings import PrivacyConfigError, RedactionSettings
-from qualicall.privacy.transcripts import RedactedInteraction, redact_free_text, redact_interaction, redact_result, redact_scored
+from qualicall.privacy.transcripts import RedactedInteraction, redact_free_text, redact_interaction, redact_message, redact_result, redact_scored
 
 __all__ = [
     "PrivacyConfigError",
@@ -19,6 +19,7 @@ __all__ = [
     "placeholder",
     "redact_free_text",
     "redact_interaction",
+    "redact_message",
     "redact_result",
     "redact_scored",
 ]

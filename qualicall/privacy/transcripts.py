@@ -114,6 +114,27 @@ def redact_free_text(redactor: Redactor, text: str, language: str, names: tuple[
     return _DIGIT_RUN.sub(placeholder(NUMBER), redacted)
 
 
+def redact_message(redactor: Redactor | None, message: str) -> str:
+    """A message about a refused record (printed, kept in a batch's failures file) with the personal data its quoted
+    values hold replaced: « indicators.nps: expected a number, got 'FR76 3000 …' » quoted an IBAN in clear. Its language
+    is unknown: read as French, then as English. Unchanged where the deployment does not redact (`redactor` None)."""
+    if redactor is None or not redactor.settings.enabled:
+        return message
+
+    def redacted(quoted: re.Match[str]) -> str:
+        value = quoted.group()[1:-1]
+        for language in ("fr", "en"):
+            value = redact_free_text(redactor, value, language)
+        return quoted.group()[0] + value + quoted.group()[-1]
+
+    # Only what the message quotes (the record's values, as Python quotes them): its own words are none
+    # (« an ISO 8601 date and time (2026-11-02T09:14:03+01:00) »).
+    return _QUOTED.sub(redacted, message)
+
+
+_QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
+
+
 def redact_interaction(interaction: Interaction, settings: RedactionSettings | None = None, redactor: Redactor | None = None) -> RedactedInteraction:
     """The interaction with personal data replaced by typed placeholders: in turns and their words, in known-name
     fields, and in every other string kept with it (extra fields, extra keys of turns, text indicator values)."""
