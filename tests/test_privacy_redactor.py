@@ -283,3 +283,23 @@ def test_a_redacted_transcript_scored_again_keeps_the_clear_ones_name_and_jargon
     assert after.criteria["comprehensible_language"].items["no_jargon"].status == before.criteria["comprehensible_language"].items["no_jargon"].status
     quoted = after.criteria["greeting"].items["agent_name"].evidence[0].text
     assert quoted.count("[") == quoted.count("]"), quoted  # not « NAME] à votre écoute »
+
+
+def test_a_name_found_in_one_turn_is_redacted_in_every_other(redactor):
+    """("Priya speaking", then the customer's "Hi Priya": the second was left in clear; so was « marc durand » after
+    « c moi », a chat's « c'est moi ».) A found name that is a word of the language ("Grace") is not hunted elsewhere:
+    "by the grace of god" keeps its words."""
+    from conftest import make_interaction
+    from qualicall.privacy import redact_interaction
+
+    def redacted(turns, language):  # type: ignore[no-untyped-def]
+        return [turn.text for turn in redact_interaction(make_interaction(turns, language=language), redactor=redactor).interaction.turns]
+
+    assert redacted([("agent", "Good morning, you're through to Acme, Priya speaking, how can I help?"),
+                     ("customer", "Hi Priya, it's Oliver Twist. My bill is wrong.")], "en") == [
+        "Good morning, you're through to Acme, [NAME] speaking, how can I help?", "Hi [NAME], it's [NAME]. My bill is wrong."]
+    assert redacted([("customer", "slt c moi marc durand, mon tel est le 06 12 34 56 78"), ("agent", "Merci monsieur Durand, je regarde.")], "fr") == [
+        "slt c moi [NAME], mon tel est le [PHONE]", "Merci monsieur [NAME], je regarde."]
+    assert redacted([("agent", "Hello, this is Grace from Northwind, how can I help?"),
+                     ("customer", "By the grace of god my internet works again.")], "en") == [
+        "Hello, this is [NAME] from Northwind, how can I help?", "By the grace of god my internet works again."]

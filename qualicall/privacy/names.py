@@ -28,6 +28,7 @@ TRIGGERS = {
         ("mon nom de famille est", _STRONG), ("nom de famille", _STRONG), ("mon prenom c est", _STRONG), ("mon prenom est", _STRONG),
         ("au nom de", _STRONG), ("de la part de", _STRONG), ("monsieur", _STRONG), ("madame", _STRONG), ("mademoiselle", _STRONG),
         ("mme", _STRONG), ("mlle", _STRONG), ("m", _WEAK), ("je suis", _WEAK), ("c est", _WEAK), ("ici", _WEAK), ("moi c est", _WEAK),
+        ("c est moi", _WEAK), ("c moi", _WEAK),
     ],
     "en": [
         ("my name is", _STRONG), ("my name s", _STRONG), ("name is", _STRONG), ("surname is", _STRONG), ("last name is", _STRONG),

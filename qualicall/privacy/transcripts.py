@@ -152,16 +152,24 @@ def redact_interaction(interaction: Interaction, settings: RedactionSettings | N
         return redact_free_text(redactor, text, language, names)
 
     texts: list[RedactedText] = []
-    new_turns: list[Turn] = []
-    audio: list[tuple[float, float]] = []
-    previous: list[str] = []
     for turn in turns:
         # The two turns before, redacted: « numéro de carte ? », then « [CARD] », « oui »… keep
         # a card dictated in pieces across turns a card.
-        redacted = redactor.redact(turn.text, language, context=" ".join(previous[-2:]), known_names=names)
-        previous.append(redacted.text)
+        context = " ".join(t.text for t in texts[-2:])
+        texts.append(redactor.redact(turn.text, language, context=context, known_names=names))
+    # A name found in one turn is redacted in every other ("Priya speaking", then the customer's "Hi Priya"): those turns
+    # again, with the names found as known ones.
+    found = _names_found(texts, language, names)
+    if found:
+        for index, turn in enumerate(turns):
+            if found.search(turn.text):
+                context = " ".join(t.text for t in texts[max(0, index - 2) : index])
+                texts[index] = redactor.redact(turn.text, language, context=context, known_names=names + tuple(found.names))
+
+    new_turns: list[Turn] = []
+    audio: list[tuple[float, float]] = []
+    for turn, redacted in zip(turns, texts):
         words, spans = _redact_words(turn, redacted)
-        texts.append(redacted)
         audio.extend(spans)
         # The format's own fields are ids, enumerations, times and the turns' text; any other is free text.
         changes = _scrub(turn.model_extra or {}, free_text)
@@ -181,6 +189,32 @@ def redact_interaction(interaction: Interaction, settings: RedactionSettings | N
     update["indicators"] = {name: value if name in COMPLAINT_TIMES else _scrub(value, free_text) for name, value in interaction.indicators.items()}
     redacted_interaction = interaction.model_copy(update=update)
     return RedactedInteraction(redacted_interaction, texts, sorted(audio))
+
+
+@dataclass(frozen=True)
+class FoundNames:
+    """Words of the names the redactor found in a contact's turns, and a pattern finding them as words."""
+
+    names: list[str]
+    pattern: re.Pattern[str]
+
+    def search(self, text: str) -> bool:
+        return self.pattern.search(text) is not None
+
+
+def _names_found(texts: list[RedactedText], language: str, known: tuple[str, ...]) -> FoundNames | None:
+    """The words of the names found in the turns that are no word of the language (« Priya », « Durand »; not « Grace »,
+    "Will", « Marc », which a transcript says as words too) nor already known."""
+    from qualicall.models.lexicon import dictionary
+    from qualicall.models.nlp import load_nlp
+
+    words = dictionary(load_nlp(language))
+    already = {part.lower() for name in known for part in name.split()}
+    found = sorted({part for text in texts for r in text.redactions if r.type == "NAME"
+                    for part in re.findall(r"[^\W\d_]{2,}", r.text) if part.lower() not in already and part not in words})
+    if not found:
+        return None
+    return FoundNames(found, re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, found)) + r")(?!\w)", re.IGNORECASE))
 
 
 def _replacer(pairs: dict[str, str]):
