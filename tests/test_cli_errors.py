@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 
 import pytest
 from conftest import EXAMPLES
@@ -129,8 +130,16 @@ def test_a_rubric_that_is_not_utf8_is_a_one_line_error_and_breaks_no_other_rubri
     # A weight of .inf scored "Infinity" and "NaN", which is no JSON; `true` read as 1.
     (lambda text: text.replace("    weight: 20\n", "    weight: .inf\n", 1), "criteria.greeting.weight", "Input should be a finite number"),
     (lambda text: text.replace("    weight: 20\n", "    weight: true\n", 1), "criteria.greeting.weight", "Input should be a valid number"),
+    # Settings validate said ok that leave a score out for every contact, or an item judged on nothing.
+    (lambda text: re.sub(r"(?m)^    weight: \d+$", "    weight: 0", text), "criteria", "no contact would have a quality score"),
+    (lambda text: text.replace("combination: {quality: 70, operational: 30}", "combination: {quality: 0, operational: 0}"), "combination",
+     "no contact would have an overall score"),
+    (lambda text: re.sub(r"(?m)^          phrases: \[bonjour, bonsoir.*$", "          phrases: []", text, count=1),
+     "criteria.greeting.items.salutation.params", "nothing to find"),
+    (lambda text: re.sub(r"(?m)^          phrases: \[bonjour, bonsoir.*$", '          phrases: ["", "  "]', text, count=1),
+     "criteria.greeting.items.salutation.params.phrases", "an empty phrase"),
 ])
-def test_a_rubric_that_would_lose_a_criterion_or_score_nan_is_refused(cli, tmp_path, change, path, message):
+def test_a_rubric_that_would_lose_a_criterion_or_a_score_or_judge_on_nothing_is_refused(cli, tmp_path, change, path, message):
     text = _default_fr_text()
     changed = change(text)
     assert changed != text

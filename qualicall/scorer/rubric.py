@@ -204,6 +204,12 @@ class CriterionSpec(_Strict):
     # and its score is null (complaint_handling: `applies_if: complaint`).
     applies_if: Literal["complaint", "escalation_request", "churn_threat", "repeat_contact"] | None = None
 
+    @model_validator(mode="after")
+    def _items_weigh_something(self) -> "CriterionSpec":
+        if not any(item.weight > 0 for item in self.items.values()):
+            raise ValueError("every item weighs 0: the criterion would never have a score")
+        return self
+
 
 class BankSpec(_Strict):
     """An example bank (qualicall.scorer.banks): sentences that realise an item or a signal, and sentences that do not.
@@ -453,8 +459,14 @@ class ReportSettings(_Strict):
 
 
 class Combination(_Strict):
-    quality: float = Field(default=70, ge=0)
-    operational: float = Field(default=30, ge=0)
+    quality: Weight = 70
+    operational: Weight = 30
+
+    @model_validator(mode="after")
+    def _weighs_something(self) -> "Combination":
+        if self.quality + self.operational <= 0:
+            raise ValueError("quality and operational both weigh 0: no contact would have an overall score")
+        return self
 
 
 class EmbeddingSettings(_Strict):
@@ -499,6 +511,12 @@ class Rubric(_Strict):
     embeddings: EmbeddingSettings = EmbeddingSettings()
     sentiment: SentimentSettings = SentimentSettings()
     banks: dict[str, BankSpec] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _criteria_weigh_something(self) -> "Rubric":
+        if not any(criterion.weight > 0 for criterion in self.criteria.values() if criterion.applies_if is None):
+            raise ValueError("criteria: every criterion that always applies weighs 0: no contact would have a quality score")
+        return self
 
     def example_banks(self) -> dict[str, Bank]:
         """The rubric's banks, by name, as the scorer judges them."""

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from pydantic import Field
+from pydantic import Field, field_validator, model_validator
 
 from qualicall.core.result import ItemResult
 from qualicall.scorer.checks.banks import by_meaning, none_by_meaning, read_with_bank, realised
@@ -35,6 +35,19 @@ class PhrasesParams(ExclusionParams):
         default=None,
         description="a rubric bank (`banks:`): where no phrase is found, a sentence of the window that realises it counts as one (recognised by meaning)",
     )
+
+    @field_validator("phrases")
+    @classmethod
+    def _no_empty_phrase(cls, phrases: list[str]) -> list[str]:
+        if any(not phrase.strip() for phrase in phrases):
+            raise ValueError("an empty phrase: it names nothing to find")
+        return phrases
+
+    @model_validator(mode="after")
+    def _something_to_find(self) -> "PhrasesParams":
+        if not (self.phrases or self.patterns or self.bank or getattr(self, "anchors", None)):
+            raise ValueError("nothing to find: give phrases, patterns or a bank (the item would be judged on nothing)")
+        return self
 
     @cached_property
     def matcher(self) -> re.Pattern[str] | None:
