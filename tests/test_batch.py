@@ -278,6 +278,22 @@ def test_keys_change_with_content_rubric_and_model(tmp_path):
     assert keys("r@1", "m2")[0] != first[0] and keys("r@1", "m2")[1:] == first[1:]  # text keys ignore the model
 
 
+def test_a_rubric_edited_under_the_same_version_tags_other_keys(tmp_path):
+    """(A deployment changed a threshold and kept its version: the re-run skipped every record as done, keeping results
+    its rubric contradicts.)"""
+    from qualicall.batch.runner import rubric_tag
+    from qualicall.scorer.rubric import rubric_path
+
+    text = rubric_path("default-fr").read_text(encoding="utf-8")
+    first, edited = tmp_path / "acme.yaml", tmp_path / "acme-edited.yaml"
+    first.write_text(text, encoding="utf-8")
+    edited.write_text(text.replace("min_score: 60", "min_score: 10", 1), encoding="utf-8")
+    assert text.count("min_score: 60") >= 1
+    tags = [rubric_tag(str(path))[0] for path in (first, edited, first)]
+    assert tags[0] == tags[2] != tags[1]
+    assert tags[0].startswith("default-fr@26#") and tags[1].startswith("default-fr@26#")
+
+
 def test_journal_repairs_a_torn_line_refuses_foreign_files_and_a_second_writer(tmp_path):
     from qualicall.batch.journal import JournalError, ResultJournal
 

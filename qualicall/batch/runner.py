@@ -106,13 +106,14 @@ def cores() -> int:
 # --- what the keys are made of ---------------------------------------------------
 
 def rubric_tag(rubric: str | None) -> tuple[str, set[str]]:
-    """The rubric part of the keys (`id@version`, or every default rubric when chosen by language) and the
-    indicator names those rubrics know (the manifest columns read as indicators)."""
+    """The rubric part of the keys (`id@version` and the start of its text's hash, for every default rubric when chosen by
+    language: a rubric edited without a new version scores again) and the indicator names those rubrics know (the
+    manifest columns read as indicators)."""
     from qualicall.core.interaction import Language
     from qualicall.scorer.rubric import default_rubric_id, load_rubric
 
     rubrics = [load_rubric(rubric)] if rubric else [load_rubric(default_rubric_id(lang)) for lang in get_args(Language)]
-    tag = "+".join(f"{r.id}@{r.version}" for r in rubrics)
+    tag = "+".join(f"{r.id}@{r.version}#{(r.text_digest or '')[:12]}" for r in rubrics)
     return tag, {name for r in rubrics for name in r.indicators}
 
 

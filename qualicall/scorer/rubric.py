@@ -511,6 +511,13 @@ class Rubric(_Strict):
     embeddings: EmbeddingSettings = EmbeddingSettings()
     sentiment: SentimentSettings = SentimentSettings()
     banks: dict[str, BankSpec] = Field(default_factory=dict)
+    # The SHA-256 of the YAML text it was loaded from (None when made otherwise): what tells two texts under one id@version
+    # apart (a deployment that edits its grid and forgets the version; `batch` keys results by it).
+    _text_digest: str | None = PrivateAttr(default=None)
+
+    @property
+    def text_digest(self) -> str | None:
+        return self._text_digest
 
     @model_validator(mode="after")
     def _criteria_weigh_something(self) -> "Rubric":
@@ -856,11 +863,13 @@ def _load_path(path: Path, mtime: float) -> Rubric:
     text = read_rubric_text(path)
     # A default rubric's phrase lists join into some 360 patterns of up to 5,000 characters: about 0.1 s of `re`'s
     # parsing at every start, kept on disk per rubric text as spaCy's tokenizer patterns are.
-    with compiled_once("rubric", hashlib.sha256(text.encode()).hexdigest()):
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    with compiled_once("rubric", digest):
         rubric, problems = validate_rubric_text(text)
     if rubric is None:
         more = f" (and {len(problems) - 1} more; run 'qualicall rubric validate {path}')" if len(problems) > 1 else ""
         raise RubricError(f"invalid rubric {path}: {problems[0]}{more}")
+    rubric._text_digest = digest
     return rubric
 
 
