@@ -2,10 +2,30 @@
 
 from __future__ import annotations
 
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+
+
+@contextmanager
+def stopped_as_by_ctrl_c() -> Iterator[list[int]]:
+    """A service manager's stop (SIGTERM) ends the batch as Ctrl-C does: dispatch stops, the pool shuts down (it leaked
+    its semaphores), the summary says how far it went; the list holds the signal received."""
+    received: list[int] = []
+
+    def stop(signum: int, frame: object) -> None:
+        received.append(signum)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield received
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def register(app: typer.Typer) -> None:
@@ -47,10 +67,11 @@ def register(app: typer.Typer) -> None:
             from qualicall.audio.pipeline import AudioOptions
 
             AudioOptions.choose(lang=lang, agent_channel=agent_channel)  # a typo fails before any model loads
-            summary = Batch(options).run()
+            with stopped_as_by_ctrl_c() as received:
+                summary = Batch(options).run()
         for line in summary.lines():
             typer.echo(f"qualicall: {line}", err=True)
         if summary.interrupted:
-            raise typer.Exit(130)
+            raise typer.Exit(128 + received[0] if received else 130)  # 143 after SIGTERM, 130 after Ctrl-C
         if summary.failed:
             raise typer.Exit(1)
