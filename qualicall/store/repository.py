@@ -30,6 +30,7 @@ Jobs and webhooks: see `qualicall.store.jobs`.
 from __future__ import annotations
 
 import base64
+import re
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -244,10 +245,12 @@ def iter_latest_results(session: Session, filters: InteractionFilter, chunk: int
 
 
 def _filtered(query: Select, filters: InteractionFilter, dialect: str) -> Select:
-    if filters.search and filters.search.strip():
-        # A search with nothing the index holds (« مرحبا », an emoji: it keeps Latin letters and digits) finds nothing, not all.
-        words = query_words(filters.search)
-        query = query.where(matching(words, dialect) if words else false())
+    if filters.search and (words := query_words(filters.search)):
+        query = query.where(matching(words, dialect))
+    elif filters.search and re.search(r"[^\W_]", filters.search):
+        # Words of an alphabet the index does not hold (« مرحبا »: it keeps Latin letters and digits) find nothing, not
+        # every contact; punctuation alone searches nothing.
+        query = query.where(false())
     for column, value in ((InteractionRow.agent_id, filters.agent_id), (InteractionRow.team, filters.team), (InteractionRow.queue, filters.queue)):
         if value is not None:
             query = query.where(column == value)
