@@ -36,10 +36,12 @@ LOCALES = {"fr": "fr-FR", "en": "en-GB"}
 SAYS = {
     "fr": {"forbidden": "Accès refusé", "mine": "Mes évaluations", "dispute": "Contester", "sent": "Contestation envoyée",
            "missing": "dites pourquoi vous contestez ce verdict", "waiting": "En attente", "upheld": "Accordée",
-           "rejected": "Rejetée", "no_comment": "un commentaire est demandé pour l'agent", "decision": "Décision enregistrée"},
+           "rejected": "Rejetée", "no_comment": "un commentaire est demandé pour l'agent", "decision": "Décision enregistrée",
+           "resolved_already": "cette contestation a déjà été traitée"},
     "en": {"forbidden": "Forbidden", "mine": "My evaluations", "dispute": "Dispute", "sent": "Dispute sent",
            "missing": "say why you dispute this verdict", "waiting": "Waiting", "upheld": "Upheld",
-           "rejected": "Rejected", "no_comment": "a comment for the agent is required", "decision": "Decision saved"},
+           "rejected": "Rejected", "no_comment": "a comment for the agent is required", "decision": "Decision saved",
+           "resolved_already": "this dispute has been resolved already"},
 }
 
 
@@ -207,10 +209,26 @@ def test_an_agent_disputes_a_coach_resolves_and_the_agent_reads_the_resolution(b
     coach.wait_for_load_state()
     assert says["no_comment"] in coach.inner_text("form.resolve .error")
     answer = "Le récapitulatif y est : accordé." if resolution == "upheld" else "There was no recap of the request."
+    stale = coach.context.new_page()  # a second tab on the same call, answered after the first
+    stale.goto(f"/calls/{call}")
     coach.fill("form.resolve textarea", answer)
     coach.click(f"form.resolve button[value={resolution}]")
     coach.wait_for_url(f"**/calls/{call}?done=resolved**")
     assert says["decision"] in coach.inner_text(".flash")
+    # The second tab's answer: why it was not saved, and the words typed, on the page (both were lost: a bare call page).
+    late = "Une seconde réponse, rédigée avec soin." if language == "fr" else "A second answer, carefully written."
+    stale.fill("form.resolve textarea", late)
+    stale.click("form.resolve button[value=upheld]")
+    stale.wait_for_load_state()
+    assert says["resolved_already"] in stale.inner_text("li.dispute .error") and stale.inner_text(".typed-comment") == late
+    # Its address is the form's: opened again (a reload, the language switch) it leads to a page, not to JSON.
+    stale.goto(stale.url)
+    assert stale.url.endswith("/disputes") and '"detail"' not in stale.content()
+    # An address that names nothing, or nothing valid, is the workspace's « not found » page (it was FastAPI's JSON).
+    for address in ("/nope", "/calibration/sessions/abc", "/calls/" + "x" * 201):
+        response = stale.goto(address)
+        assert response.status == 404 and '"detail"' not in stale.content() and stale.locator("h1").inner_text() in ("Introuvable", "Not found")
+    stale.close()
     expected = scores_by_hand(result, {item: "passed"} if resolution == "upheld" else {})["overall"]
     assert number(coach.inner_text("#overall-score b")) == pytest.approx(expected, abs=0.05)
     shot(coach, f"resolved-{language}")

@@ -121,6 +121,8 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True, migra
     metrics.gauges.append(lambda: _store_gauges(app))
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
 
+    from qualicall.api.web.routes import install as install_workspace, workspace_error
+
     @app.exception_handler(QualicallError)
     async def _project_error(request: Request, exc: QualicallError) -> JSONResponse:
         """The one place where the project's errors become answers: the message is the reason (no server path)."""
@@ -130,12 +132,19 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True, migra
     async def _invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
         """FastAPI's 422, less each error's `input`: the value refused, up to the whole body (a comment holding a card number,
         a customer's phone number), which is not to be sent back and kept in a client's logs."""
+        page = workspace_error(request, 422)
+        if page is not None:
+            return page
         errors = [{key: value for key, value in error.items() if key != "input"} for error in exc.errors()]
         return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        """FastAPI's answer, its reason without server paths (FFmpeg's messages name the upload's file)."""
+        """FastAPI's answer, its reason without server paths (FFmpeg's messages name the upload's file); a workspace page
+        to a browser on the workspace's addresses."""
+        page = workspace_error(request, exc.status_code)
+        if page is not None:
+            return page
         if isinstance(exc.detail, str):
             exc.detail = public_message(exc.detail)
         return await http_exception_handler(request, exc)
@@ -150,7 +159,6 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True, migra
     app.include_router(reports.router)
     app.include_router(health.router)
     app.include_router(docs.router)
-    from qualicall.api.web.routes import install as install_workspace
 
     install_workspace(app)  # the coaches' and agents' pages
 

@@ -277,6 +277,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col_comment": ("Commentaire", "Comment"),
     "col_when": ("Quand", "When"),
     "not_found": ("Introuvable", "Not found"),
+    "your_answer": ("Votre réponse, non enregistrée", "Your answer, not saved"),
+    "no_such_page": ("Cette adresse ne mène à aucune page de l'espace.", "This address leads to no page of the workspace."),
     "forbidden": ("Accès refusé", "Forbidden"),
     "forbidden_lead": (
         "Cette page est réservée au responsable qualité (compte admin) : c'est lui qui crée et clôt les sessions de calibration.",
