@@ -144,14 +144,19 @@ def test_an_agent_sees_their_own_calls_and_nothing_else(browser, workspace, lang
     result = workspace["results"]["litige-fr"]
     assert number(page.inner_text("#overall-score")) == pytest.approx(result["overall_score"], abs=0.05)
     assert page.locator(".override-button").count() == 0 and page.locator("#override-dialog").count() == 0
-    assert page.locator("form.confirm button").count() == 0
+    assert page.locator("form.confirm").count() == 0  # not a coach's form, even empty
+    # Their evaluation, printable: the page links it (it was refused them, « un compte agent ne voit que ses propres appels »).
+    page.click("#print-link")
+    page.wait_for_url("**/calls/litige-fr/print")
+    assert page.locator("h1").count() and "litige-fr" in page.inner_text("main") and says["forbidden"] not in page.inner_text("h1")
+    page.go_back()
     assert "Pensez à proposer une autre aide." in page.inner_text("ol.history")  # the coach's comment
     item = failed(result)[0]
     page.click(f"tr[id='item-{item}'] .item-button")  # its evidence, as a coach sees it
     wait_until(page, f"document.querySelector(\"tr[id='item-{item}']\").classList.contains('selected')")
     shot(page, f"call-{language}")
 
-    for path in ("/calls/autre-agent", "/calls/autre-agent/audio", "/calls/no-such-call", "/queue", "/disputes", "/calibration",
+    for path in ("/calls/autre-agent", "/calls/autre-agent/audio", "/calls/autre-agent/print", "/calls/no-such-call", "/queue", "/disputes", "/calibration",
                  "/agents", "/agents/A-700", "/teams", "/teams/T-litige"):
         response = page.goto(path)
         assert response.status == 403, path

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from qualicall.api.web import data as store_data
-from qualicall.api.web.deps import Coach, Language, render
+from qualicall.api.web.deps import Language, Viewer, render
+from qualicall.api.web.routes.calls import may_see
 from qualicall.api.web.views import clock, scorecard
 from qualicall.core.interaction import Id
 
@@ -17,9 +18,11 @@ router = APIRouter()
 
 
 @router.get("/calls/{interaction_id}/print")
-def evaluation_page(request: Request, interaction_id: Id, session: Coach, t: Language) -> HTMLResponse:
+def evaluation_page(request: Request, interaction_id: Id, session: Viewer, t: Language) -> HTMLResponse:
+    """A coach's, or the agent's own (their call page links it: it was refused to them)."""
     with request.app.state.store.session() as db:
         call = store_data.load_call(db, interaction_id)
+        may_see(session, call.row.agent_id if call else None)
         if call is None:
             return render(request, "message.html", session, status_code=404, title=t("not_found"), message=interaction_id)
     interaction, result = call.row.data or {}, call.result.data
@@ -31,7 +34,7 @@ def evaluation_page(request: Request, interaction_id: Id, session: Coach, t: Lan
     comments = [(review.reviewer, t.moment(store_data.review_dict(review)["created_at"]), review.comment)
                 for review in call.reviews if not review.item_id and review.comment]
     reviewers = sorted({review.reviewer for review in call.reviews})
-    return render(request, "evaluation_print.html", session, t=t, nav="queue", interaction={"id": interaction_id, **interaction},
+    return render(request, "evaluation_print.html", session, t=t, nav="mine" if session.is_agent else "queue", interaction={"id": interaction_id, **interaction},
                   date=t.moment(interaction.get("started_at")), result=result, criteria=criteria, evidence=evidence, comments=comments,
                   reviewers=reviewers, printed=t.moment(datetime.now(timezone.utc).isoformat()))
 
