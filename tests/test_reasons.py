@@ -154,3 +154,14 @@ def test_every_reason_on_a_labelled_set_has_a_code_worded_in_the_rubrics_languag
             assert holder["reason"] == render(holder["reason_code"], holder["reason_params"], language)
             seen.add(holder["reason_code"])
     assert len(seen) >= 25, sorted(seen)
+
+
+def test_counts_take_the_singular_as_each_language_does() -> None:
+    """(« 1 appels », "1 calls" on the queue and team pages; « regroupés par rien » atop an ungrouped report.)"""
+    from qualicall.reports.words import ReportWords
+
+    fr, en = Translator("fr"), Translator("en")
+    assert [fr("shown", n=n) for n in (0, 1, 2)] == ["0 appel", "1 appel", "2 appels"]
+    assert [en("shown", n=n) for n in (0, 1, 2)] == ["0 calls", "1 call", "2 calls"]
+    assert en("session_calls_n", n=1) == "1 call" and fr("session_mode_queue", n=1) == "L'appel des filtres de la file (1)"
+    assert ReportWords("fr").grouped([]) == "sans regroupement" and ReportWords("en").grouped(["team", "agent"]) == "grouped by team, agent"

@@ -273,7 +273,7 @@ def render_html(
     report = aggregate_frame(frame, by, period or "week", settings)
     trend = aggregate_frame(frame, [], period or "week", settings)
     meta = words(
-        "meta", when=words.now(datetime.now(timezone.utc)), contacts=summary.total.counts.get("contacts", 0), by=words.grouping(by),
+        "meta", when=words.now(datetime.now(timezone.utc)), contacts=summary.total.counts.get("contacts", 0), grouped=words.grouped(by),
         period=words.period_name(period or "week"), service_level=words.number(settings.service_level_s, "g"),
         short_abandon=words.number(settings.short_abandon_s, "g"), email=words.number(settings.email_answer_s / 3600, "g"),
     )

@@ -44,14 +44,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     "mean": ("moyenne : {name}", "mean: {name}"),
     "group_title": ("{by} : {group}", "{by}: {group}"),
     "meta": (
-        "Édité le {when} UTC · {contacts} contacts · regroupés par {by}, par {period} · niveau de service : décrochés en "
+        "Édité le {when} UTC · {contacts} contacts · {grouped}, par {period} · niveau de service : décrochés en "
         "{service_level} s au plus ÷ présentés (les abandons après {short_abandon} s comptent comme présentés) · e-mails "
         "répondus sous {email} h. Cellules : la valeur, puis numérateur / dénominateur ; vert : cible atteinte, rouge : manquée.",
-        "Generated {when} UTC · {contacts} contacts · grouped by {by}, per {period} · service level: answered within "
+        "Generated {when} UTC · {contacts} contacts · {grouped}, per {period} · service level: answered within "
         "{service_level} s ÷ offered (abandons after {short_abandon} s count as offered) · e-mails answered within {email} h. "
         "Cells: value, then numerator / denominator; green: target met, red: missed.",
     ),
-    "nothing": ("rien", "nothing"),
+    "grouped_by": ("regroupés par {by}", "grouped by {by}"),
+    "not_grouped": ("sans regroupement", "not grouped"),
     "table_title": ("{section}{grouping}", "{section}{grouping}"),
     "by_groups": (" par {by}", " by {by}"),
     "per_period": (", par {period}", ", per {period}"),
@@ -185,7 +186,11 @@ class ReportWords:
         return self(f"unit_{survey}")
 
     def grouping(self, by: Sequence[str]) -> str:
-        return ", ".join(self(f"by_{name}") for name in by) or self("nothing")
+        return ", ".join(self(f"by_{name}") for name in by)
+
+    def grouped(self, by: Sequence[str]) -> str:
+        """« regroupés par équipe, par agent », or « sans regroupement » (it said « regroupés par rien »)."""
+        return self("grouped_by", by=self.grouping(by)) if by else self("not_grouped")
 
     def period_name(self, period: str) -> str:
         return self(f"period_{period}")

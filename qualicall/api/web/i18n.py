@@ -105,6 +105,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "pages": ("Pages", "Pages"),
     "page_n": ("Page {n}", "Page {n}"),
     "shown": ("{n} appels", "{n} calls"),
+    "shown_one": ("{n} appel", "{n} call"),
     "reason_low_score": ("score bas", "low score"),
     "reason_asr_confidence": ("transcription incertaine ({value})", "uncertain transcript ({value})"),
     "reason_role_confidence": ("rôles incertains ({value})", "uncertain speaker roles ({value})"),
@@ -320,6 +321,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "The same seed on the same contacts draws the same calls: the session's page shows it.",
     ),
     "session_mode_queue": ("Les {n} appels des filtres de la file", "The {n} calls of the queue's filters"),
+    "session_mode_queue_one": ("L'appel des filtres de la file ({n})", "The call of the queue's filters ({n})"),
     "session_limits": ("Une session compte {max} appels au plus.", "A session holds at most {max} calls."),
     "session_create": ("Créer la session", "Make the session"),
     "session_made": ("Session créée : les coachs la trouvent dans « Mes affectations ».", "Session made: the coaches find it under “My assignments”."),
@@ -343,6 +345,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "session_made_by": ("Créée par {who} le {when}", "Made by {who} on {when}"),
     "session_closed_on": ("close le {when}", "closed on {when}"),
     "session_calls_n": ("{n} appels", "{n} calls"),
+    "session_calls_n_one": ("{n} appel", "{n} call"),
     "progress": ("{done}/{total} notés", "{done}/{total} scored"),
     "session_close": ("Clore la session", "Close the session"),
     "session_close_hint": ("plus de nouvelle note ; les résultats s'ouvrent aux coachs.", "no more scoring; the results open to the coaches."),
@@ -494,6 +497,11 @@ class Translator:
         self._order = {key: index for index, key in enumerate(dict.fromkeys(k for rubric in self.rubrics for k in (*rubric.keys(), *rubric.indicators)))}
 
     def __call__(self, key: str, **values: object) -> str:
+        """The string `key` in this language, filled with `values`; with a count `n` that this language says in the singular
+        (French: 0 and 1, English: 1), its `_one` form where it has one (« 1 appel », not « 1 appels »)."""
+        count = values.get("n")
+        if isinstance(count, int) and f"{key}_one" in STRINGS and (count in (0, 1) if self.language == "fr" else count == 1):
+            key = f"{key}_one"
         text = STRINGS[key][self._index]
         return text.format(**values) if values else text
 
