@@ -162,6 +162,12 @@ def test_search_folds_accents_and_case_in_both_languages(browser, backend) -> No
         # Punctuation alone searches nothing: every call.
         page.goto("/queue?q=%21%3F")
         assert listed(page) == {c["id"] for c in CONTACTS}
+        # A filter whose value is none is left out, and the page says so (it showed every call, as if filtered).
+        page.goto("/queue?from=9999-12-31&min_score=abc")
+        assert listed(page) == {c["id"] for c in CONTACTS}
+        assert "« 9999-12-31 »" in page.inner_text("#page-error") and "« abc »" in page.inner_text("#page-error")
+        page.goto("/queue?min_score=101,5")  # a French decimal comma is a number
+        assert listed(page) == set() and page.locator("#page-error").count() == 0
         # In English, the same search.
         page.goto("/language/en?next=/queue")
         assert page.locator("label[for=f-search]").inner_text() == "Search the transcripts"

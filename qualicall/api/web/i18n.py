@@ -76,6 +76,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "filter_to": ("Au", "To"),
     "filter_min_score": ("Score min.", "Min. score"),
     "filter_max_score": ("Score max.", "Max. score"),
+    "filters_not_applied": ("Filtres non appliqués, leur valeur n'en est pas une (une date de 1970 à 2099, un nombre) : {filters}",
+                            "Filters not applied, their value is none (a date from 1970 to 2099, a number): {filters}"),
     "filter_item_failed": ("Item en échec", "Failed item"),
     "filter_reviewed": ("Revue", "Reviewed"),
     "filter_signal": ("Signal client", "Customer signal"),

@@ -47,6 +47,7 @@ def _queue_page(request: Request, session: SignedIn, t: Translator, params: Mapp
     current = min(_page_number(params.get("page")), pages)
     shown = [_queue_row(row, t) for row in rows[(current - 1) * PAGE : current * PAGE]]
     query = urlencode(filters.to_params())
+    error = error or _not_applied(params, filters, t)
     return render(request, "queue.html", session, status_code=status_code, t=t, nav="queue", rows=shown, total=len(rows), filters=filters,
                   choices=options, signal_filters=store_data.SIGNAL_FILTERS, pager=pager({k: v for k, v in params.items() if k != "saved"}, current, pages), query=query,
                   csv_url="/queue.csv" + (f"?{query}" if query else ""), saved=saved,
@@ -170,10 +171,18 @@ def _page_number(text: str | None) -> int:
         return 1
 
 
+def _not_applied(params: Mapping[str, str], filters: store_data.QueueFilters, t: Translator) -> str | None:
+    """The filters given a value that cannot be one, named with it: left out, the page says so (it showed every call
+    under « 46 appels », which a coach read as the filtered result)."""
+    given = (("from", filters.date_from), ("to", filters.date_to), ("min_score", filters.min_score), ("max_score", filters.max_score))
+    wrong = [f"{t('filter_' + name)} « {params[name]} »" for name, value in given if (params.get(name) or "").strip() and value is None]
+    return t("filters_not_applied", filters=", ".join(wrong)) if wrong else None
+
+
 def _number(text: str | None) -> float | None:
-    """A finite number, or None (the filter is left out)."""
+    """A finite number (« 90,5 » as French writes it too), or None (the filter is left out)."""
     try:
-        number = float(text) if text not in (None, "") else None
+        number = float(text.replace(",", ".")) if text not in (None, "") else None
     except ValueError:
         return None
     return number if number is None or math.isfinite(number) else None
