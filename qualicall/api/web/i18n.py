@@ -507,11 +507,6 @@ class Translator:
         text = STRINGS[key][self._index]
         return text.format(**values) if values else text
 
-    @property
-    def colon(self) -> str:
-        """A colon as this language writes it after a word: « Rejetée : », "Rejected:"."""
-        return " :" if self.language == "fr" else ":"
-
     def preferring(self, rubric_id: str | None) -> "Translator":
         """This translator asking the rubric `rubric_id` first: a call is shown with its own rubric's labels."""
         first = [r for r in self.rubrics if r.id == rubric_id]
