@@ -306,6 +306,26 @@ def test_a_rubric_edited_under_the_same_version_tags_other_keys(tmp_path):
     tags = [rubric_tag(str(path))[0] for path in (first, edited, first)]
     assert tags[0] == tags[2] != tags[1]
     assert tags[0].startswith("default-fr@26#") and tags[1].startswith("default-fr@26#")
+    # A line written before keys held the text's hash counts as done under the same id@version: an upgrade scores nothing
+    # again (a fresh-eyes review saw every record scored twice into the same output).
+    from qualicall.batch.items import make_key, without_text_hash
+
+    assert without_text_hash(make_key("c" * 64, tags[0], "text")) == make_key("c" * 64, "default-fr@26", "text")
+
+
+def test_results_written_before_keys_held_the_rubric_text_hash_are_done(cli, tmp_path):
+    calls = tmp_path / "calls.jsonl"
+    calls.write_text(json.dumps({"id": "k1", "language": "fr", "turns": [{"speaker": "agent", "text": "Bonjour, au revoir."}]}) + "\n",
+                     encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert cli("batch", calls, "--out", out, "--no-progress", "--workers", "1").returncode == 0
+    line = json.loads(out.read_text(encoding="utf-8"))
+    assert "#" in line["batch"]["key"]
+    content, rubrics, kind = line["batch"]["key"].split("/")
+    line["batch"]["key"] = "/".join([content, "+".join(rubric.split("#")[0] for rubric in rubrics.split("+")), kind])
+    out.write_text(json.dumps(line) + "\n", encoding="utf-8")  # as the version before wrote it: id@version alone
+    again = cli("batch", calls, "--out", out, "--no-progress", "--workers", "1")
+    assert "scored 0, skipped 1 already done" in again.stderr and len(out.read_text(encoding="utf-8").splitlines()) == 1
 
 
 def test_journal_repairs_a_torn_line_refuses_foreign_files_and_a_second_writer(tmp_path):

@@ -129,7 +129,7 @@ def test_a_rubric_that_is_not_utf8_is_a_one_line_error_and_breaks_no_other_rubri
     (lambda text: text.replace("\n  reformulation:\n", "\n  greeting:\n", 1), "criteria.greeting", "duplicate key 'greeting' (lines "),
     # A weight of .inf scored "Infinity" and "NaN", which is no JSON; `true` read as 1.
     (lambda text: text.replace("    weight: 20\n", "    weight: .inf\n", 1), "criteria.greeting.weight", "Input should be a finite number"),
-    (lambda text: text.replace("    weight: 20\n", "    weight: true\n", 1), "criteria.greeting.weight", "Input should be a valid number"),
+    (lambda text: text.replace("    weight: 20\n", "    weight: true\n", 1), "criteria.greeting.weight", "a number, not true or false"),
     # Settings validate said ok that leave a score out for every contact, or an item judged on nothing.
     (lambda text: re.sub(r"(?m)^    weight: \d+$", "    weight: 0", text), "criteria", "no contact would have a quality score"),
     (lambda text: text.replace("combination: {quality: 70, operational: 30}", "combination: {quality: 0, operational: 0}"), "combination",
@@ -172,3 +172,23 @@ def test_a_refused_records_reason_quotes_no_personal_data_where_the_deployment_r
     assert "indicators.csat: expected a number, got '[EMAIL]'" in scored.stderr and "got '[IBAN]'" in kept
     assert "received_at: expected an ISO 8601 date-time with a UTC offset (2026-11-02T09:00:00+01:00), got 'carte [CARD]'" in scored.stderr
     assert "got '4,5'" in scored.stderr  # what holds no personal data is quoted as typed
+
+
+def test_a_formula_passing_by_another_way_and_a_quoted_weight_are_valid(cli, tmp_path):
+    """(A formula with only `tag_after` or `pickup_questions` was refused as « nothing to find »; `weight: '20'` too.)"""
+    text = _default_fr_text().replace("    weight: 20\n", "    weight: '20'\n", 1)
+    text = text.replace("\n  reformulation:\n", "\n  extra:\n    weight: 5\n    items:\n      asked:\n        check: formula\n"
+                        "        params: {pickup_questions: [que désirez]}\n  reformulation:\n", 1)
+    rubric = tmp_path / "other-ways.yaml"
+    rubric.write_text(text, encoding="utf-8")
+    validated = cli("rubric", "validate", rubric)
+    assert validated.returncode == 0 and ": ok (" in validated.stdout, validated.stderr
+
+
+def test_a_date_that_did_not_parse_is_quoted_as_typed(cli, tmp_path):
+    """(« '2026-03-12 25:00' » read « '[PHONE]:00' »: the value the operator must see, redacted as a phone number.)"""
+    records = tmp_path / "dates.jsonl"
+    records.write_text(json.dumps({"id": "d1", "turns": [{"speaker": "agent", "text": "bonjour"}], "started_at": "2026-03-12 25:00"}) + "\n",
+                       encoding="utf-8")
+    scored = cli("score", records, "--redact")
+    assert "started_at: '2026-03-12 25:00' is not an ISO 8601 date and time" in scored.stderr, scored.stderr

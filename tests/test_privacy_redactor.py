@@ -201,7 +201,7 @@ def test_a_leave_taking_right_after_a_name_is_no_part_of_it(redactor, language, 
         ("en", "thank you mister o'brien goodbye", "thank you mister [NAME] goodbye"),
         ("fr", "merci monsieur le goff salut", "merci monsieur [NAME] salut"),
         ("fr", "Merci Monsieur Le Goff", "Merci Monsieur [NAME]"),
-        ("fr", "merci madame de la tour au revoir", "merci madame [NAME] au revoir"),
+        ("fr", "Merci Madame de la Tour, au revoir", "Merci Madame [NAME], au revoir"),
         ("fr", "bonjour madame d'almeida", "bonjour madame [NAME]"),
         ("fr", "je suis madame da silva", "je suis madame [NAME]"),
         ("fr", "monsieur ben ali", "monsieur [NAME]"),
@@ -222,6 +222,15 @@ def test_a_leave_taking_right_after_a_name_is_no_part_of_it(redactor, language, 
         ("fr", "merci madame durand d'accord", "merci madame [NAME] d'accord"),
         ("fr", "madame durand n'est pas là", "madame [NAME] n'est pas là"),
         ("fr", "oui madame exactement", "oui madame exactement"),
+        # An article and a word of the language after a title name no one (a fresh-eyes review found them redacted).
+        ("fr", "oui madame la facture est arrivée", "oui madame la facture est arrivée"),
+        ("fr", "monsieur le mois dernier vous avez payé", "monsieur le mois dernier vous avez payé"),
+        ("fr", "monsieur d'accord je note", "monsieur d'accord je note"),
+        ("fr", "merci madame de rien", "merci madame de rien"),
+        # A first name that is a common word, after "my name is": the name where the clause ends or a surname follows.
+        ("en", "my name is will not be given", "my name is will not be given"),
+        ("en", "my name is will smith", "my name is [NAME]"),
+        ("en", "it's me john", "it's me [NAME]"),
         ("fr", "c'est-à-dire à votre écoute", "c'est-à-dire à votre écoute"),
     ],
 )
@@ -300,6 +309,30 @@ def test_a_name_found_in_one_turn_is_redacted_in_every_other(redactor):
         "Good morning, you're through to Acme, [NAME] speaking, how can I help?", "Hi [NAME], it's [NAME]. My bill is wrong."]
     assert redacted([("customer", "slt c moi marc durand, mon tel est le 06 12 34 56 78"), ("agent", "Merci monsieur Durand, je regarde.")], "fr") == [
         "slt c moi [NAME], mon tel est le [PHONE]", "Merci monsieur [NAME], je regarde."]
+    assert redacted([("agent", "bonjour monsieur ben ali"), ("customer", "ben oui c'est moi, ben je voulais savoir")], "fr") == [
+        "bonjour monsieur [NAME]", "ben oui c'est moi, ben je voulais savoir"]  # a filler is not hunted in other turns
     assert redacted([("agent", "Hello, this is Grace from Northwind, how can I help?"),
                      ("customer", "By the grace of god my internet works again.")], "en") == [
         "Hello, this is [NAME] from Northwind, how can I help?", "By the grace of god my internet works again."]
+
+
+@pytest.mark.parametrize("language, opening", [
+    ("fr", "Bonjour [NAME] ! Merci de votre appel, que puis-je faire pour vous ?"),
+    ("en", "Hi [NAME], how can I help?"),
+    ("en", "Hello, is this [NAME]?"),
+])
+def test_a_redacted_name_alone_is_not_the_agent_presenting_themselves(scorer, language, opening):
+    """(It may be the customer's, greeted: a fresh-eyes review saw these pass agent_name.)"""
+    from conftest import make_interaction
+
+    assert scorer.score(make_interaction([("agent", opening)], language=language)).criteria["greeting"].items["agent_name"].status == "failed"
+
+
+def test_a_bracketed_acronym_is_no_placeholder(scorer):
+    """Only the placeholders redaction writes are: « [ONT] » is jargon still."""
+    from conftest import make_interaction
+
+    turns = [("agent", "Hello, Fibrelink, Sam speaking, how can I help?"), ("customer", "My internet is down."),
+             ("agent", "OK [ONT] reset done via the OLT, you should be back online.")]
+    jargon = scorer.score(make_interaction(turns, language="en")).criteria["comprehensible_language"].items["no_jargon"]
+    assert jargon.status == "failed" and "ONT" in jargon.reason

@@ -378,6 +378,23 @@ def test_a_refused_override_comes_back_as_the_page_with_what_was_typed(page, wor
     page.wait_for_url("**done=saved**")
     assert any(r["item_id"] == keys[1].split(".")[1] and "inaudible" in (r["comment"] or "") for r in reviews_of(workspace, "revue-trois"))
 
+    # The call scored again while the coach types (the CRM posts it anew): refused with the machine's verdict now, the
+    # comment kept; saved when sent again (it was saved against a verdict the coach never saw).
+    page.goto("/calls/revue-trois")
+    open_override(page, keys[1], "failed", "Finalement la question manquait bien.")
+    with workspace["server"].client("coach") as api:
+        stored = api.get("/v1/interactions/revue-trois").json()["interaction"]
+    with workspace["server"].client("crm") as crm:
+        posted = crm.post("/v1/interactions", json=stored)
+        assert posted.status_code == 201, posted.text
+    with page.expect_response(lambda r: r.request.method == "POST") as answer:
+        page.click("#override-dialog button[type=submit]")
+    page.wait_for_load_state()
+    assert answer.value.status == 409 and "noté de nouveau" in page.inner_text("#override-error")
+    assert page.input_value("#override-comment") == "Finalement la question manquait bien."
+    page.click("#override-dialog button[type=submit]")
+    page.wait_for_url("**done=saved**")
+
     # The session ends while the coach types: sign in again, the override is still there, save it.
     page.goto("/calls/revue-trois")
     comment = "Formule de congé dite après la fin de l'enregistrement."

@@ -21,6 +21,7 @@ import hashlib
 import io
 import json
 import os
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,6 +94,16 @@ def file_hash(path: Path) -> str:
         while chunk := stream.read(1 << 20):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+# The hash of a rubric's text in a key's rubric part (`default-fr@26#36857f29de6a`): lines written before keys held it
+# have none, and count as done for the same id@version (an upgrade scores nothing again).
+_TEXT_HASH = re.compile(r"#[0-9a-f]{12}")
+
+
+def without_text_hash(key: str) -> str:
+    """The key as written before rubric parts held their text's hash."""
+    return _TEXT_HASH.sub("", key)
 
 
 def make_key(content: str, rubric_tag: str, asr_tag: str) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, get_args
 
 from qualicall.batch.errors import BatchError
-from qualicall.batch.items import Plan, Planner, Problem, WorkItem
+from qualicall.batch.items import Plan, Planner, Problem, WorkItem, without_text_hash
 from qualicall.batch.journal import ResultJournal
 from qualicall.batch.work import AudioTask, Outcome, Task, TextTask, WorkerConfig
 
@@ -195,7 +195,7 @@ class Batch:
             todo: list[WorkItem] = []
             seen: set[str] = set()
             for item in plan.items:
-                if item.key in journal.done:
+                if item.key in journal.done or without_text_hash(item.key) in journal.done:
                     summary.skipped_done += 1
                 elif item.key in seen:
                     summary.skipped_duplicate += 1
@@ -325,7 +325,7 @@ class Batch:
         with self.store.session() as session:
             row = get_interaction(session, interaction.id)
             latest = latest_result(session, row) if row is not None else None
-            if latest is not None and (latest.data.get("batch") or {}).get("key") == outcome.key:
+            if latest is not None and (latest.data.get("batch") or {}).get("key") in (outcome.key, without_text_hash(outcome.key)):
                 return
             save_scored(session, interaction, Result.model_validate(data))
         self.summary.stored += 1

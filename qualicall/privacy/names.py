@@ -34,7 +34,7 @@ TRIGGERS = {
         ("my name is", _STRONG), ("my name s", _STRONG), ("name is", _STRONG), ("surname is", _STRONG), ("last name is", _STRONG),
         ("first name is", _STRONG), ("under the name", _STRONG), ("under the name of", _STRONG), ("mr", _STRONG), ("mrs", _STRONG),
         ("ms", _STRONG), ("miss", _STRONG), ("mister", _STRONG), ("dr", _STRONG), ("i m", _WEAK), ("this is", _WEAK),
-        ("it s", _WEAK), ("i am", _WEAK), ("speak to", _WEAK), ("speaking to", _WEAK),
+        ("it s", _WEAK), ("i am", _WEAK), ("speak to", _WEAK), ("speaking to", _WEAK), ("it s me", _WEAK),
     ],
 }
 # Words that follow a name: « julie à votre écoute », "tom speaking".
@@ -64,9 +64,6 @@ _LEAVE_TAKING = frozenset("goodbye bye byebye cheers ciao tchao salut adieu welc
 # Particles that begin or join a surname (« Le Goff », « de la Tour », « N'Diaye », "O'Connor", « da Silva »): stop words
 # alone, part of the name before a word that is one.
 _PARTICLES = frozenset("le la les de du des d da das do dos di del della van von der den ter ten ben bin el al mac mc o n".split())
-# The triggers that are titles: after one, a particle and a word are the name (« madame de la Tour ») even when the
-# word is in the dictionary.
-_TITLES = frozenset("monsieur madame mademoiselle mme mlle mr mrs ms miss mister dr".split())
 # Offices a title introduces, no one's name (« monsieur le directeur », « madame la maire »).
 _OFFICES = frozenset(
     "directeur directrice maire president presidente ministre docteur professeur juge cure abbe commissaire conseiller "
@@ -161,10 +158,11 @@ def _joined(text: str, left: Token, right: Token) -> bool:
     return gap in _WORD_JOINERS or not gap.strip()
 
 
-def _particle_name(text: str, tokens: list[Token], index: int, language: str, after_title: bool) -> int | None:
-    """Where a name that `index`'s particle begins ends (« le goff », « de la tour », « n'diaye », "o'connor"): one or two
-    particles, then a surname that is no office. Away from a title, that word must be no word of the language (or
-    written with a capital): « durand de montfort », not « durand de la banque », « durand d'accord »."""
+def _particle_name(text: str, tokens: list[Token], index: int, language: str) -> int | None:
+    """Where a name that `index`'s particle begins ends (« le goff », « n'diaye », "o'connor", « De la Tour »): one or two
+    particles, then a surname that is no office and no word of the language unless written with a capital — « madame la
+    facture est arrivée », « monsieur le mois dernier », « durand d'accord » name no one (lower-case « madame de la tour »
+    stays in clear: a transcript cannot tell it from « madame la tour est fermée »)."""
     i = index
     while i < len(tokens) and i - index < 3 and tokens[i].key in _PARTICLES:
         if i + 1 >= len(tokens) or not _joined(text, tokens[i], tokens[i + 1]):
@@ -175,7 +173,7 @@ def _particle_name(text: str, tokens: list[Token], index: int, language: str, af
     word = tokens[i]
     if word.key in _OFFICES or not _surname(word, language, text):
         return None
-    if not after_title and not _capitalised(word, text) and _in_dictionary(word, language):
+    if not _capitalised(word, text) and _in_dictionary(word, language):
         return None
     return i
 
@@ -190,7 +188,7 @@ def _name_end(text: str, tokens: list[Token], last: int, language: str) -> int:
         same_word = _gap(text, tokens[i - 1], tokens[i]) in _WORD_JOINERS
         if not same_word and words == NAME_WORDS:
             break
-        end = _particle_name(text, tokens, i, language, after_title=False) if tokens[i].key in _PARTICLES else None
+        end = _particle_name(text, tokens, i, language) if tokens[i].key in _PARTICLES else None
         if end is None:
             if not (_surname(tokens[i], language, text) or (same_word and _hyphened_first_name(text, tokens, i))):
                 break
@@ -218,7 +216,7 @@ class IntroducedNameRecognizer(SpokenRecognizer):
         results = []
         index = 0
         answer = self._answer_start(text, tokens, keys)
-        first = None if answer is None else self._first_word(text, tokens, answer, strong=True, after_title=False)
+        first = None if answer is None else self._first_word(text, tokens, answer, strong=True)
         if first is not None:
             end_index = _name_end(text, tokens, first, self.supported_language)
             results.append(self.result("NAME", tokens[answer].start, tokens[end_index].end, 0.8))
@@ -283,22 +281,38 @@ class IntroducedNameRecognizer(SpokenRecognizer):
             # A name follows its trigger directly, with no punctuation: « madame, je… » is not one.
             if text[tokens[index - 1].end : tokens[index].start].strip():
                 continue
-            first = self._first_word(text, tokens, index, strong, after_title=" ".join(words) in _TITLES)
+            first = self._first_word(text, tokens, index, strong)
             if first is None:
                 continue
             return _name_end(text, tokens, first, self.supported_language)
         return None
 
-    def _first_word(self, text: str, tokens: list[Token], index: int, strong: bool, after_title: bool) -> int | None:
+    def _first_word(self, text: str, tokens: list[Token], index: int, strong: bool) -> int | None:
         """The last token of a name's first word starting at `index` (« le goff » after a title is one), if there is one.
-        After a strong trigger, a first name that is also a common word is the name (« je m'appelle claire », "my name
-        is will"); after a weak one it is not (« c'est clair »)."""
+        After a strong trigger, a first name that is also a common word is the name where the clause ends with it or a
+        surname follows (« je m'appelle claire », "my name is will smith"; not "my name is will not be given"); after a
+        weak one it is not (« c'est clair »)."""
         token = tokens[index]
-        if _nameish(token, self.supported_language, strong, text) or (strong and token.key in _COMMON and is_first_name(token.key)):
+        if _nameish(token, self.supported_language, strong, text):
             return index
-        if strong and tokens[index].key in _PARTICLES:
-            return _particle_name(text, tokens, index, self.supported_language, after_title)
+        if strong and token.key in _COMMON and is_first_name(token.key) and self._ends_a_name(text, tokens, index):
+            return index
+        if strong and token.key in _PARTICLES:
+            return _particle_name(text, tokens, index, self.supported_language)
         return None
+
+    def _ends_a_name(self, text: str, tokens: list[Token], index: int) -> bool:
+        """The clause ends after token `index`, or a surname follows it: no word of the language, or one that ends the
+        clause in turn ("will smith", not "will pay the bill")."""
+        def clause_ends_after(i: int) -> bool:
+            return i + 1 >= len(tokens) or bool(_gap(text, tokens[i], tokens[i + 1]).strip())
+
+        if clause_ends_after(index):
+            return True
+        following = tokens[index + 1]
+        if not _surname(following, self.supported_language, text):
+            return False
+        return not _in_dictionary(following, self.supported_language) or clause_ends_after(index + 1)
 
 
 def _spelled_after(text: str, tokens: list[Token], last: int) -> int:

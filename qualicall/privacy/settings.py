@@ -12,9 +12,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from qualicall.core.errors import InputError
+from qualicall.core.text import PERSONAL_DATA_TYPES
 
 # The types of personal data found, which are also the placeholders' names ([CARD]…).
-ENTITY_TYPES = ("CARD", "CVV", "EXPIRY", "IBAN", "NIR", "PHONE", "EMAIL", "ADDRESS", "DOB", "NAME")
+ENTITY_TYPES = PERSONAL_DATA_TYPES
 
 CONFIG_ENV = "QUALICALL_PRIVACY_CONFIG"
 ENABLED_ENV = "QUALICALL_REDACT"

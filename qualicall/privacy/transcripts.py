@@ -18,6 +18,7 @@ from qualicall.privacy.redactor import RedactedText, Redactor, placeholder
 from qualicall.privacy.settings import RedactionSettings
 from qualicall.core.interaction import AGENT, COMPLAINT_TIMES, CUSTOMER, Interaction, Turn, Word
 from qualicall.core.result import Result
+from qualicall.core.text import NUMBER
 
 
 @dataclass
@@ -99,7 +100,6 @@ def _redact_words(turn: Turn, redacted: RedactedText) -> tuple[list[Word] | None
 # Outside the conversation no words come before a number to say what it is (« numéro de carte ? »):
 # there, every run of six digits or more (spaces, dots or dashes between them allowed) is masked.
 _DIGIT_RUN = re.compile(r"\d(?:[ .\-]?\d){5,}")
-NUMBER = "NUMBER"
 _SPEAKERS = frozenset({AGENT, CUSTOMER})
 
 
@@ -123,6 +123,8 @@ def redact_message(redactor: Redactor | None, message: str) -> str:
 
     def redacted(quoted: re.Match[str]) -> str:
         value = quoted.group()[1:-1]
+        if _DATE_TRIED.fullmatch(value):
+            return quoted.group()  # a date and time that did not parse (« 2026-13-01 »): what the operator must see
         for language in ("fr", "en"):
             value = redact_free_text(redactor, value, language)
         return quoted.group()[0] + value + quoted.group()[-1]
@@ -132,6 +134,7 @@ def redact_message(redactor: Redactor | None, message: str) -> str:
     return _QUOTED.sub(redacted, message)
 
 
+_DATE_TRIED = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(?:[ T][\d:.]*(?:Z|[+-]\d{1,2}:?\d{2})?)?")
 _QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
 
 
@@ -208,10 +211,15 @@ def _names_found(texts: list[RedactedText], language: str, known: tuple[str, ...
     from qualicall.models.lexicon import dictionary
     from qualicall.models.nlp import load_nlp
 
+    from qualicall.privacy.names import is_stop_word
+    from qualicall.privacy.spoken import FILLERS, fold
+
     words = dictionary(load_nlp(language))
-    already = {part.lower() for name in known for part in name.split()}
+    already = {fold(part) for name in known for part in name.split()}
+    # Not a particle, a filler or a function word either (« monsieur ben ali »: « ben oui » elsewhere is a filler).
     found = sorted({part for text in texts for r in text.redactions if r.type == "NAME"
-                    for part in re.findall(r"[^\W\d_]{2,}", r.text) if part.lower() not in already and part not in words})
+                    for part in re.findall(r"[^\W\d_]{3,}", r.text)
+                    if fold(part) not in already and part not in words and fold(part) not in FILLERS and not is_stop_word(fold(part), language)})
     if not found:
         return None
     return FoundNames(found, re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, found)) + r")(?!\w)", re.IGNORECASE))

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from qualicall.core.errors import InputError
 from qualicall.core.text import DEFAULT_HESITATIONS, compile_phrases, folded_words, normalize
@@ -46,8 +46,14 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
-# A weight: a number, not `true` (which pydantic would read as 1).
-Weight = Annotated[float, Field(ge=0, strict=True)]
+def _not_a_boolean(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError("a number, not true or false")
+    return value
+
+
+# A weight: a number (`20`, `'20'`), not `true` (which pydantic would read as 1).
+Weight = Annotated[float, BeforeValidator(_not_a_boolean), Field(ge=0)]
 
 
 class Window(_Strict):

@@ -280,6 +280,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col_comment": ("Commentaire", "Comment"),
     "col_when": ("Quand", "When"),
     "not_found": ("Introuvable", "Not found"),
+    "rescored_meanwhile": ("l'appel a été noté de nouveau depuis l'affichage de la page : la machine dit maintenant « {status} » ; vérifiez, puis enregistrez",
+                           "the call was scored again since this page was shown: the machine now says \"{status}\"; check, then save"),
     "your_answer": ("Votre réponse, non enregistrée", "Your answer, not saved"),
     "no_such_page": ("Cette adresse ne mène à aucune page de l'espace.", "This address leads to no page of the workspace."),
     "forbidden": ("Accès refusé", "Forbidden"),

@@ -45,7 +45,9 @@ class PhrasesParams(ExclusionParams):
 
     @model_validator(mode="after")
     def _something_to_find(self) -> "PhrasesParams":
-        if not (self.phrases or self.patterns or self.bank or getattr(self, "anchors", None)):
+        # (a formula's other ways to pass: its anchors, a tag question after another item's passage, a pick-up's question)
+        others = ("anchors", "tag_after", "pickup_questions")
+        if not (self.phrases or self.patterns or self.bank or any(getattr(self, name, None) for name in others)):
             raise ValueError("nothing to find: give phrases, patterns or a bank (the item would be judged on nothing)")
         return self
 

@@ -742,12 +742,11 @@ class _NameReader:
         return all(w in self.sets["lead"] for w in turn.norm.text[:start].split())
 
     def first_name(self, turn: TurnView, start: int, end: int) -> bool:
-        """A first name of the lexicon that is no ordinary word, or that cased text capitalises or tags as a person; or a
-        name redaction replaced (« [NAME] » of a stored transcript)."""
+        """A first name of the lexicon that is no ordinary word, or that cased text capitalises or tags as a person. (A
+        name redaction replaced, « [NAME] », is the agent's only in a presenting phrase, `in_slot`: alone it may be
+        anyone's, « Bonjour [NAME] ! ».)"""
         from qualicall.models.names import is_first_name
 
-        if self.redacted_name(turn, start, end):
-            return True
         word = turn.norm.text[start:end]
         if not is_first_name(word) or self.in_hyphenated_place(turn, start, end) or self.short_capitals(turn, start, end):
             return False

@@ -98,7 +98,7 @@ def call_page_of(request: Request, session: SignedIn, t: Translator, interaction
             entry["auto"] = store_data.auto_status(result_row, entry["item"]) if result_row else None
             entry["when"] = t.moment(entry["created_at"])
             history.append(entry)
-        version = call.result.version
+        version, machine_version = call.result.version, call.machine.version
         recording = _recording_path(request, call.row.recording)
     t = t.preferring((result.get("rubric") or {}).get("id"))
     criteria = scorecard(interaction, result, latest, t)
@@ -139,6 +139,7 @@ def call_page_of(request: Request, session: SignedIn, t: Translator, interaction
         result=result,
         machine=result.get("machine") if result.get("source") == "coach" else None,
         result_version=version,
+        machine_version=machine_version,
         score_class=score_class(score),
         combination=combination_text(result, t),
         criteria=criteria,
@@ -193,7 +194,10 @@ def override(
     status: str = Form(""),
     comment: str = Form(""),
     csrf: str = Form(""),
+    machine_version: str = Form(""),
 ) -> Response:
+    """A coach's verdict on one item. `machine_version`: the machine's scoring the page showed; the call scored again
+    since (a re-post), the override is refused with the item's new verdict, what was typed kept, to check and save again."""
     from qualicall.store.repository import ItemReview, add_reviews
 
     def refused(reason: str, status_code: int) -> HTMLResponse:
@@ -211,6 +215,8 @@ def override(
         auto = store_data.auto_status(call.machine, item) if "." in item else None
         if auto is None:
             return refused(t("not_saved", reason=t("unknown_item")), 422)
+        if machine_version and machine_version != str(call.machine.version):
+            return refused(t("not_saved", reason=t("rescored_meanwhile", status=t.status(auto))), 409)
         if status != auto and not comment.strip():
             return refused(t("not_saved", reason=t("comment_missing")), 422)
         if len(comment.strip()) > COMMENT_MAX_CHARS:
