@@ -384,6 +384,7 @@ def test_a_refused_override_comes_back_as_the_page_with_what_was_typed(page, wor
     open_override(page, keys[1], "failed", "Finalement la question manquait bien.")
     with workspace["server"].client("coach") as api:
         stored = api.get("/v1/interactions/revue-trois").json()["interaction"]
+    stored.pop("recording")  # (stored as the server's path of its copy, which the door refuses from a client)
     with workspace["server"].client("crm") as crm:
         posted = crm.post("/v1/interactions", json=stored)
         assert posted.status_code == 201, posted.text
