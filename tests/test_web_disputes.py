@@ -84,7 +84,7 @@ def workspace(tmp_path_factory):
         body = {"items": [{"item_id": item.split(".")[1], "status": "failed", "comment": "Pensez à proposer une autre aide."}]}
         assert coach.post("/v1/interactions/litige-fr/reviews", json=body).status_code == 201
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    yield {"server": server, "results": results}
+    yield {"server": server, "results": results, "folder": folder}
     server.stop()
 
 
@@ -278,3 +278,33 @@ def test_the_api_lists_disputes_for_coaches_only(workspace, browser):
         assert coach.get("/v1/disputes", params={"state": "maybe"}).status_code == 422
     with server.client("crm") as crm:
         assert crm.get("/v1/disputes").status_code == 403
+
+
+def test_a_dispute_sent_after_the_session_ended_is_there_again_after_signing_in(browser, workspace):
+    """(The agent's dispute, as the coach's answer, was lost: the sign-in page led back to an empty form. An override
+    already came back so.)"""
+    from qualicall.settings import Settings
+    from qualicall.store.db import Store
+    from qualicall.store.models import WebSession
+
+    result = workspace["results"]["litige-fr"]
+    item = failed(result)[-1]
+    agent = signed_in(browser, workspace, AGENT, "fr")
+    agent.goto(f"/calls/litige-fr?dispute={item}")
+    agent.check("#dispute-form input[name=status][value=passed]")
+    why = "La formule de congé y est, à la dernière seconde."
+    agent.fill("#dispute-comment", why)
+    store = Store(Settings(data_dir=workspace["folder"]).url)
+    with store.session() as session:
+        session.query(WebSession).delete()
+    store.close()
+    agent.click("#dispute-form button[type=submit]")
+    agent.wait_for_url("**/login?**")
+    agent.fill("#username", AGENT)
+    agent.fill("#password", PASSWORD)
+    agent.click("form button[type=submit].primary")
+    agent.wait_for_url("**/calls/litige-fr**")
+    assert agent.input_value("#dispute-comment") == why and agent.is_checked("#dispute-form input[name=status][value=passed]")
+    assert agent.locator("#dispute-item").input_value() == item
+    assert "pas encore envoyé" in agent.inner_text("#dispute-form .error")
+    agent.context.close()

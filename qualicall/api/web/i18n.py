@@ -175,6 +175,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Cette correction n'est pas encore enregistrée (votre session avait pris fin) : vérifiez-la et enregistrez.",
         "This override is not saved yet (your session had ended): check it and save.",
     ),
+    "answer_restored": (
+        "Ce que vous aviez saisi n'est pas encore envoyé (votre session avait pris fin) : vérifiez et envoyez.",
+        "What you had typed is not sent yet (your session had ended): check it and send.",
+    ),
     "confirm_stale": (
         "Verdicts non confirmés : le formulaire avait expiré. Cliquez à nouveau.",
         "Verdicts not confirmed: the form had expired. Click again.",

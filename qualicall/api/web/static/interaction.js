@@ -132,6 +132,37 @@
     return openOverride;
   }
 
+  // The dispute and resolution forms, kept in this tab when sent as the override is: if the session had ended, the
+  // sign-in page brings the user back here and the form is filled again, with a note that it is not saved yet.
+  (function keepAnswers() {
+    const KEY = "qualicall.answer." + data.id;
+    const forms = Array.from(document.querySelectorAll("form.dispute-form, form.resolve"));
+    const done = new URLSearchParams(window.location.search).get("done");
+    if (done === "disputed" || done === "resolved") sessionStorage.removeItem(KEY);
+    forms.forEach((form) => form.addEventListener("submit", (event) => {
+      const fields = {};
+      new FormData(form).forEach((value, name) => { if (name !== "csrf") fields[name] = String(value); });
+      if (event.submitter && event.submitter.name) fields[event.submitter.name] = event.submitter.value;
+      sessionStorage.setItem(KEY, JSON.stringify({ action: form.getAttribute("action"), fields }));
+    }));
+    const draft = JSON.parse(sessionStorage.getItem(KEY) || "null");
+    const form = draft && forms.find((f) => f.getAttribute("action") === draft.action);
+    const comment = form && form.querySelector("textarea[name=comment]");
+    if (!comment || comment.value.trim() || form.querySelector(".error")) return;  // the server's page says it already
+    Object.entries(draft.fields).forEach(([name, value]) => {
+      form.querySelectorAll("[name='" + name + "']").forEach((field) => {
+        if (field.type === "radio") field.checked = field.value === value;
+        else if (field.tagName !== "BUTTON") field.value = value;
+      });
+    });
+    const note = document.createElement("p");
+    note.className = "error";
+    note.setAttribute("role", "alert");
+    note.textContent = document.getElementById("answer-restored-text").textContent;
+    form.prepend(note);
+    comment.focus();
+  })();
+
   // Opened from a link to one item (…?item=greeting.salutation): show it at once.
   const wanted = new URLSearchParams(window.location.search).get("item");
   if (wanted && data.items[wanted]) showItem(wanted);
