@@ -192,3 +192,17 @@ def test_a_date_that_did_not_parse_is_quoted_as_typed(cli, tmp_path):
                        encoding="utf-8")
     scored = cli("score", records, "--redact")
     assert "started_at: '2026-03-12 25:00' is not an ISO 8601 date and time" in scored.stderr, scored.stderr
+
+
+def test_a_rubric_in_the_folder_is_known_by_the_id_it_declares(cli, tmp_path, monkeypatch):
+    """(`acme1.yaml` saying `id: acme-fr` was listed as « acme1 », and `--rubric acme-fr` was unknown while its results
+    said acme-fr.) A folder given as a rubric says what to give instead."""
+    folder = tmp_path / "rubrics"
+    folder.mkdir()
+    (folder / "acme1.yaml").write_text(_default_fr_text().replace("id: default-fr", "id: acme-fr", 1), encoding="utf-8")
+    monkeypatch.setenv("QUALICALL_RUBRICS_DIR", str(folder))
+    listed = cli("rubric", "list")
+    assert "acme-fr" in [line.split("\t")[0] for line in listed.stdout.splitlines()] and "acme1" not in listed.stdout
+    scored = cli("score", EXAMPLES / "call-fr.json", "--rubric", "acme-fr")
+    assert scored.returncode == 0 and json.loads(scored.stdout)["rubric"]["id"] == "acme-fr"
+    assert one_line_error(cli("rubric", "validate", folder), "is a folder: give a rubric's YAML file")

@@ -841,26 +841,41 @@ def _search_dirs() -> list[Path]:
     return dirs
 
 
+_DECLARED_ID = re.compile(r"^id:[ \t]*['\"]?([^'\"\s#]+)", re.MULTILINE)
+
+
+@lru_cache(maxsize=64)
+def _declared_id(path: Path, mtime: float) -> str:
+    """The `id:` a rubric file declares (its name without `.yaml` when it declares none that can be read)."""
+    try:
+        found = _DECLARED_ID.search(path.read_bytes().decode("utf-8-sig"))
+    except (OSError, UnicodeDecodeError):
+        found = None
+    return found.group(1) if found else path.stem
+
+
 def list_rubrics() -> list[tuple[str, Path]]:
+    """The rubrics `--rubric` accepts by id: each file of the rubrics folders under the id it declares (a deployment's
+    `acme1.yaml` saying `id: acme-fr` is `acme-fr`), the deployment's folder first."""
     seen: dict[str, Path] = {}
     for directory in _search_dirs():
         for path in sorted(directory.glob("*.yaml")):
-            seen.setdefault(path.stem, path)
+            seen.setdefault(_declared_id(path, path.stat().st_mtime), path)
     return sorted(seen.items())
 
 
 def rubric_path(id_or_file: str) -> Path:
     path = Path(id_or_file)
     if path.suffix in (".yaml", ".yml") or path.exists():
+        if path.is_dir():
+            raise RubricError(f"{id_or_file} is a folder: give a rubric's YAML file, or its id with QUALICALL_RUBRICS_DIR={id_or_file}")
         if not path.is_file():
             raise RubricError(f"rubric file not found: {id_or_file}")
         return path
-    for directory in _search_dirs():
-        candidate = directory / f"{id_or_file}.yaml"
-        if candidate.is_file():
-            return candidate
-    known = ", ".join(name for name, _ in list_rubrics())
-    raise RubricError(f"unknown rubric {id_or_file!r} (known: {known})")
+    known = dict(list_rubrics())
+    if id_or_file in known:
+        return known[id_or_file]
+    raise RubricError(f"unknown rubric {id_or_file!r} (known: {', '.join(known)})")
 
 
 @lru_cache(maxsize=32)
