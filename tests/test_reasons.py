@@ -164,4 +164,7 @@ def test_counts_take_the_singular_as_each_language_does() -> None:
     assert [fr("shown", n=n) for n in (0, 1, 2)] == ["0 appel", "1 appel", "2 appels"]
     assert [en("shown", n=n) for n in (0, 1, 2)] == ["0 calls", "1 call", "2 calls"]
     assert en("session_calls_n", n=1) == "1 call" and fr("session_mode_queue", n=1) == "L'appel des filtres de la file (1)"
+    closing = {"window": {"name": "closing", "turns": 1, "seconds": 1}}
+    assert render("agent_name.missing", closing, "fr").endswith("(1 dernier tour ou 1 dernière seconde)")  # « 1 derniers tours »
+    assert render("agent_name.missing", closing, "en").endswith("(last 1 turn or last 1 s)")
     assert ReportWords("fr").grouped([]) == "sans regroupement" and ReportWords("en").grouped(["team", "agent"]) == "grouped by team, agent"

@@ -382,15 +382,24 @@ class _Formatter(string.Formatter):
         fr = self.language == "fr"
         if name in ("opening", "closing"):
             if fr:
-                part, masculine, feminine = ("l'accueil", "premiers", "premières") if name == "opening" else ("la conclusion", "derniers", "dernières")
-                span = f"{turns} {masculine} tours" + (f" ou {locale.decimal(format(seconds, 'g'), 'fr')} {feminine} secondes" if seconds is not None else "")
+                part, masculine, feminine = ("l'accueil", "premier", "première") if name == "opening" else ("la conclusion", "dernier", "dernière")
+                s_turns = _french_plural(turns)
+                span = f"{turns} {masculine}{s_turns} tour{s_turns}"
+                if seconds is not None:
+                    s_seconds = _french_plural(seconds)
+                    span += f" ou {locale.decimal(format(seconds, 'g'), 'fr')} {feminine}{s_seconds} seconde{s_seconds}"
                 return f"{part} de l'agent ({span})"
             which = "first" if name == "opening" else "last"
-            return f"the agent's {name} ({which} {turns} turns" + (f" or {which} {seconds:g} s)" if seconds is not None else ")")
+            return f"the agent's {name} ({which} {turns} turn{'' if turns == 1 else 's'}" + (f" or {which} {seconds:g} s)" if seconds is not None else ")")
         after = value.get("after_turn")
         if after is not None:
             return f"les tours de l'agent après le tour {after}" if fr else f"the agent's turns after turn {after}"
         return "les tours de l'agent" if fr else "the agent's turns"
+
+
+def _french_plural(count: float) -> str:
+    """The plural's « s » of French words after `count` (« 1 dernier tour », « 1,5 seconde », « 3 derniers tours »)."""
+    return "" if abs(count) < 2 else "s"
 
 
 def render(code: str, params: dict[str, Any], language: str) -> str:
