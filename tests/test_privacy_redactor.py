@@ -336,3 +336,12 @@ def test_a_bracketed_acronym_is_no_placeholder(scorer):
              ("agent", "OK [ONT] reset done via the OLT, you should be back online.")]
     jargon = scorer.score(make_interaction(turns, language="en")).criteria["comprehensible_language"].items["no_jargon"]
     assert jargon.status == "failed" and "ONT" in jargon.reason
+
+
+def test_the_letters_of_an_account_number_read_back_are_no_jargon(scorer):
+    """(« GB82 WEST 1234 … »: no_jargon failed on « WEST », and redacted, the coach saw only « [IBAN] » as the reason.)"""
+    from conftest import make_interaction
+
+    turns = [("agent", "Hello, Fibrelink, Sam speaking, how can I help?"), ("customer", "I was charged twice."),
+             ("agent", "I will refund the difference to your account GB82 WEST 1234 5698 7654 32 within five days.")]
+    assert scorer.score(make_interaction(turns, language="en")).criteria["comprehensible_language"].items["no_jargon"].status == "passed"

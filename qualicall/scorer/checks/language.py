@@ -294,8 +294,16 @@ def _capital_acronyms(turn: TurnView, params: JargonParams) -> list[tuple[int, i
     spans = (
         turn.norm.norm_span(m.start(1), m.end(1)) for m in _ACRONYM.finditer(turn.text)
         if m.group(1).upper() not in params.allowed_set and _mostly_capitals(m.group(1)) and not _named_identifier(turn, m, params)
+        and not _inside_a_number(turn.text, m)
     )
     return [span for span in spans if span is not None]
+
+
+def _inside_a_number(text: str, found: re.Match[str]) -> bool:
+    """Letters read between groups of figures: part of an account number or a reference read back (« GB82 WEST 1234 5698 »),
+    the customer's data, not the agent's jargon."""
+    before, after = text[max(0, found.start(1) - 40) : found.start(1)].split(), text[found.end() : found.end() + 40].split()
+    return bool(before) and bool(after) and before[-1][-1:].isdigit() and after[0][:1].isdigit()
 
 
 def _named_identifier(turn: TurnView, found: re.Match[str], params: JargonParams) -> bool:
