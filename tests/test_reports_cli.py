@@ -145,6 +145,16 @@ def test_an_interaction_given_for_a_result_is_named_as_such(cli):
     assert done.returncode == 1 and "an interaction, not a result: score it first (qualicall score)" in done.stderr
 
 
+def test_interactions_without_turns_are_no_handled_contacts(cli, tmp_path):
+    """(A recording's record and an abandoned call's, given for results, were counted as handled contacts.)"""
+    calls = tmp_path / "calls.jsonl"
+    calls.write_text('{"id": "a2", "recording": "x.wav", "indicators": {"csat": 3}}\n{"id": "a3", "indicators": {"abandoned": true}}\n',
+                     encoding="utf-8")
+    done = cli("report", str(calls), "-f", "json")
+    assert done.returncode == 1 and done.stderr.count("an interaction, not a result") == 2
+    assert json.loads(done.stdout)["total"]["contacts"] == 0
+
+
 def test_generated_month(tmp_path):
     sys.path.insert(0, str(EXAMPLES))
     try:

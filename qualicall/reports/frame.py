@@ -226,7 +226,8 @@ def _shape_problem(record: dict[str, Any]) -> str | None:
             return None
         return f"{where}: expected an object, got {'null' if value is None else type(value).__name__}"
 
-    if "turns" in record and "criteria" not in record:
+    if "criteria" not in record and ("turns" in record or ("id" in record and "interaction_id" not in record)):
+        # (one with no turns, a recording's or an abandoned call's, counted as a handled contact)
         return "an interaction, not a result: score it first (qualicall score)"
     problems = [not_object(name, record.get(name)) for name in ("criteria", "indicators", "signals", "sentiment")]
     for signal_id, signal in (record.get("signals") if isinstance(record.get("signals"), dict) else {}).items():
