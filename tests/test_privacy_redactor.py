@@ -231,6 +231,10 @@ def test_a_leave_taking_right_after_a_name_is_no_part_of_it(redactor, language, 
         ("en", "my name is will not be given", "my name is will not be given"),
         ("en", "my name is will smith", "my name is [NAME]"),
         ("en", "it's me john", "it's me [NAME]"),
+        # An abbreviated title's full stop ends no sentence.
+        ("en", "mr. mc donald is here", "mr. [NAME] is here"),
+        ("fr", "Merci M. Durand, au revoir.", "Merci M. [NAME], au revoir."),
+        ("fr", "Il est parti. Durand arrive", "Il est parti. Durand arrive"),
         ("fr", "c'est-à-dire à votre écoute", "c'est-à-dire à votre écoute"),
     ],
 )

@@ -64,6 +64,7 @@ _LEAVE_TAKING = frozenset("goodbye bye byebye cheers ciao tchao salut adieu welc
 # Particles that begin or join a surname (« Le Goff », « de la Tour », « N'Diaye », "O'Connor", « da Silva »): stop words
 # alone, part of the name before a word that is one.
 _PARTICLES = frozenset("le la les de du des d da das do dos di del della van von der den ter ten ben bin el al mac mc o n".split())
+_ABBREVIATED_TITLES = frozenset("mr mrs ms dr m mme mlle".split())
 # Offices a title introduces, no one's name (« monsieur le directeur », « madame la maire »).
 _OFFICES = frozenset(
     "directeur directrice maire president presidente ministre docteur professeur juge cure abbe commissaire conseiller "
@@ -111,10 +112,15 @@ def _first_name(key: str) -> bool:
     return is_first_name(key) and key not in _COMMON
 
 
+_AFTER_ABBREVIATED_TITLE = re.compile(r"(?:^|\s)(?:" + "|".join(sorted(_ABBREVIATED_TITLES)) + r")\.$", re.IGNORECASE)
+
+
 def _capitalised(token: Token, text: str) -> bool:
-    """A capital where no sentence starts, in text that is not all capitals."""
+    """A capital where no sentence starts (an abbreviated title's full stop ends none: « M. Durand »), in text that is not
+    all capitals."""
     before = text[: token.start].rstrip()
-    return token.text[0].isupper() and text != text.upper() and bool(before) and before[-1] not in ".!?…"
+    starts_sentence = bool(before) and before[-1] in ".!?…" and not _AFTER_ABBREVIATED_TITLE.search(before[-8:])
+    return token.text[0].isupper() and text != text.upper() and bool(before) and not starts_sentence
 
 
 def _nameish(token: Token, language: str, strong: bool, text: str) -> bool:
@@ -278,8 +284,10 @@ class IntroducedNameRecognizer(SpokenRecognizer):
             n = len(words)
             if index < n or tuple(keys[index - n : index]) != words:
                 continue
-            # A name follows its trigger directly, with no punctuation: « madame, je… » is not one.
-            if text[tokens[index - 1].end : tokens[index].start].strip():
+            # A name follows its trigger directly, with no punctuation: « madame, je… » is not one; an abbreviated
+            # title's full stop is no punctuation ("Mr. McDonald", « M. Durand »).
+            gap = text[tokens[index - 1].end : tokens[index].start].strip()
+            if gap and not (gap == "." and words[-1] in _ABBREVIATED_TITLES):
                 continue
             first = self._first_word(text, tokens, index, strong)
             if first is None:
