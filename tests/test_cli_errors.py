@@ -138,6 +138,9 @@ def test_a_rubric_that_is_not_utf8_is_a_one_line_error_and_breaks_no_other_rubri
      "criteria.greeting.items.salutation.params", "nothing to find"),
     (lambda text: re.sub(r"(?m)^          phrases: \[bonjour, bonsoir.*$", '          phrases: ["", "  "]', text, count=1),
      "criteria.greeting.items.salutation.params.phrases", "an empty phrase"),
+    # One line for a label in another language (two, naming pydantic's « dict[literal['fr','en'],str] »).
+    (lambda text: text.replace("label: {fr: Salutation, en: Salutation}", "label: {fr: Salutation, en: Salutation, de: Gruss}", 1),
+     "criteria.greeting.items.salutation.label", "a label's languages are fr and en, not 'de'"),
 ])
 def test_a_rubric_that_would_lose_a_criterion_or_a_score_or_judge_on_nothing_is_refused(cli, tmp_path, change, path, message):
     text = _default_fr_text()

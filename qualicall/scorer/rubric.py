@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
@@ -33,8 +33,21 @@ if TYPE_CHECKING:
 
 WindowName = Literal["opening", "closing", "agent", "conversation"]
 LanguageName = Literal["fr", "en"]
+def _label_shape(value: Any) -> Any:
+    """One message for a label that is neither form (pydantic's two union branches gave two, naming its internals)."""
+    if isinstance(value, dict):
+        unknown = [key for key in value if key not in get_args(LanguageName)]
+        if unknown:
+            raise ValueError(f"a label's languages are fr and en, not {unknown[0]!r}")
+        if not all(isinstance(text, str) for text in value.values()):
+            raise ValueError("a label's words are text: {fr: Accueil, en: Greeting}")
+    elif not isinstance(value, str):
+        raise ValueError("a label is a text, or one per language: {fr: Accueil, en: Greeting}")
+    return value
+
+
 # A label in each language the coach pages speak ({fr: Accueil, en: Greeting}), or one for all.
-Label = str | dict[LanguageName, str]
+Label = Annotated[str | dict[LanguageName, str], BeforeValidator(_label_shape)]
 
 
 class RubricError(InputError):
