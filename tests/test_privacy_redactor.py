@@ -235,6 +235,9 @@ def test_a_leave_taking_right_after_a_name_is_no_part_of_it(redactor, language, 
         ("en", "mr. mc donald is here", "mr. [NAME] is here"),
         ("fr", "Merci M. Durand, au revoir.", "Merci M. [NAME], au revoir."),
         ("fr", "Il est parti. Durand arrive", "Il est parti. Durand arrive"),
+        # The agent's name before their service (« Léa du service client » was in clear); not a function.
+        ("fr", "Bonjour, Léa du service client, que puis-je pour vous ?", "Bonjour, [NAME] du service client, que puis-je pour vous ?"),
+        ("fr", "le responsable du service client vous rappelle", "le responsable du service client vous rappelle"),
         ("fr", "c'est-à-dire à votre écoute", "c'est-à-dire à votre écoute"),
     ],
 )

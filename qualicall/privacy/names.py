@@ -39,7 +39,8 @@ TRIGGERS = {
 }
 # Words that follow a name: « julie à votre écoute », "tom speaking".
 AFTER_NAME = {
-    "fr": ("a l appareil", "a votre ecoute", "au telephone", "a votre service", "pour vous servir"),
+    "fr": ("a l appareil", "a votre ecoute", "au telephone", "a votre service", "pour vous servir",
+           "du service", "de l equipe", "du sav"),  # « Léa du service client »
     "en": ("speaking", "on the line", "here to help"),
 }
 # A question for the name in the turn before: the reply's first words are the name.
