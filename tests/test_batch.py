@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -75,7 +76,8 @@ def test_text_batch_scores_every_good_record_and_reports_the_bad_ones(corpus, cl
     from qualicall.scorer.rubric import load_rubric
 
     # Rubrics chosen by language: the key names every default rubric's version, so that a new one rescores.
-    rubric_tag = "+".join(f"{r.id}@{r.version}" for r in map(load_rubric, ("default-fr", "default-en")))
+    # Each default rubric's id@version and the start of its text's hash.
+    rubric_tag = r"\+".join(rf"{r.id}@{r.version}#[0-9a-f]{{12}}" for r in map(load_rubric, ("default-fr", "default-en")))
     folder, counts = corpus
     out, done = clean_run
     assert done.returncode == 1, done.stderr  # some records failed
@@ -87,7 +89,7 @@ def test_text_batch_scores_every_good_record_and_reports_the_bad_ones(corpus, cl
     for result in results:
         assert set(result["criteria"]) == {"greeting", "comprehensible_language", "reformulation", "closing", "complaint_handling"}
         key = result["batch"]["key"]
-        assert key.endswith(f"/{rubric_tag}/text") and key in keyed
+        assert re.fullmatch(rf"[0-9a-f]{{32}}/{rubric_tag}/text", key) and key in keyed, key
     # Indicators of each record are its own: wait times vary, so do operational scores.
     night = sorted((r for r in results if r["interaction_id"].startswith("night-")), key=lambda r: r["interaction_id"])
     waits = [r["indicators"]["wait_time_s"]["value"] for r in night]
@@ -366,3 +368,16 @@ def test_summary_of_cut_transcripts_blames_the_decoder_pass_budget_not_the_load(
     assert "decoder passes" in cut and "batch.asr_cut" in cut
     assert "overloaded" not in cut and "workers" not in cut and "time budget" not in cut
     assert not any("transcribed only in part" in line for line in Summary(scored=3, audio_seconds=540.0, wall_seconds=60.0).lines())
+
+
+def test_a_done_records_copy_is_counted_as_a_duplicate_on_the_next_run(cli, tmp_path):
+    """(The resume counted it « already done »: more records done than the output held.)"""
+    record = json.dumps({"id": "d1", "language": "fr", "turns": [{"speaker": "agent", "text": "Bonjour, au revoir."}]})
+    calls = tmp_path / "calls.jsonl"
+    calls.write_text(record + "\n" + record + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    first = cli("batch", calls, "--out", out, "--no-progress", "--workers", "1")
+    assert "scored 1, skipped 0 already done and 1 duplicate(s) of another record" in first.stderr
+    again = cli("batch", calls, "--out", out, "--no-progress", "--workers", "1")
+    assert "scored 0, skipped 1 already done and 1 duplicate(s) of another record" in again.stderr, again.stderr
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 1

@@ -195,12 +195,15 @@ class Batch:
             todo: list[WorkItem] = []
             seen: set[str] = set()
             for item in plan.items:
+                # A record's second copy is a duplicate whether its first was done before or is to do now: "already done"
+                # counts records the output holds (it counted a done record's copies too, more than the output held).
+                if item.key in seen:
+                    summary.skipped_duplicate += 1
+                    continue
+                seen.add(item.key)
                 if item.key in journal.done or without_text_hash(item.key) in journal.done:
                     summary.skipped_done += 1
-                elif item.key in seen:
-                    summary.skipped_duplicate += 1
                 else:
-                    seen.add(item.key)
                     todo.append(item)
             summary.planned = len(todo)
             failures_path.parent.mkdir(parents=True, exist_ok=True)
