@@ -352,3 +352,16 @@ def test_the_letters_of_an_account_number_read_back_are_no_jargon(scorer):
     turns = [("agent", "Hello, Fibrelink, Sam speaking, how can I help?"), ("customer", "I was charged twice."),
              ("agent", "I will refund the difference to your account GB82 WEST 1234 5698 7654 32 within five days.")]
     assert scorer.score(make_interaction(turns, language="en")).criteria["comprehensible_language"].items["no_jargon"].status == "passed"
+
+
+def test_a_redacted_transcript_redacted_again_is_unchanged(redactor):
+    """(A contact posted again as GET returned it read « [[NAME]] à votre écoute ».)"""
+    from conftest import make_interaction
+    from qualicall.privacy import redact_interaction
+
+    turns = [("agent", "Service client Énergie Plus, Julie à votre écoute."),
+             ("customer", "Bonjour, je suis Jean Dupont, ma carte 4970 1012 3456 7890 est bloquée, mon mail jean.dupont@example.org.")]
+    once = redact_interaction(make_interaction(turns), redactor=redactor).interaction
+    twice = redact_interaction(once, redactor=redactor).interaction
+    assert [t.text for t in twice.turns] == [t.text for t in once.turns]
+    assert "[NAME] à votre écoute" in once.turns[0].text and "[[" not in " ".join(t.text for t in twice.turns)

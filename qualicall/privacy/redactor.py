@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from qualicall.core.text import placeholder
+from qualicall.core.text import PLACEHOLDER, placeholder
 from qualicall.models.lifetime import long_lived
 from qualicall.privacy.presidio_import import import_presidio
 from qualicall.privacy.settings import PrivacyConfigError, RedactionSettings
@@ -181,6 +181,11 @@ class Redactor:
                     continue
                 start, end = trimmed
             spans.append((kind, start, end, result.score))
+        if "[" in text:
+            # A placeholder is redacted already (a stored transcript posted again): nothing found inside one alone
+            # (« [[NAME]] »).
+            blanked = PLACEHOLDER.sub(lambda m: " " * len(m.group()), text)
+            spans = [span for span in spans if blanked[span[1] : span[2]].strip()]
         return _merge(spans)
 
     def _artifacts(self, engine: "AnalyzerEngine", full: str, text: str, language: str):
