@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualicall.scorer.engine import Scorer
-from qualicall.service.recordings import RecordingsRoot, is_url
+from qualicall.service.recordings import RecordingRefused, RecordingsRoot, is_url
 from qualicall.core.interaction import Interaction
 from qualicall.core.result import Result
 
@@ -80,7 +80,7 @@ class ScoringService:
             from qualicall.privacy import redact_interaction, redact_result
 
             redacted = redact_interaction(interaction, redactor=self.redactor)
-            return self._redacted_recording(redacted), redact_result(result, redacted)
+            return self._redacted_recording(redacted, referenced=recording is None), redact_result(result, redacted)
 
     def redact_comment(self, text: str, language: str) -> str:
         """A coach's or an agent's comment as it may be stored: redacted where the deployment redacts."""
@@ -91,8 +91,10 @@ class ScoringService:
         with self._slots:
             return redact_free_text(self.redactor, text, language)
 
-    def _redacted_recording(self, redacted: "RedactedInteraction") -> Interaction:
-        """The interaction pointing at a redacted copy of its recording; with no copy possible, at no recording."""
+    def _redacted_recording(self, redacted: "RedactedInteraction", referenced: bool) -> Interaction:
+        """The interaction pointing at a redacted copy of its recording; with no copy possible, at no recording — or, for
+        a file the client referenced (`referenced`), refused: « recording: … cannot decode audio » (it was stored without
+        its recording, a 201 saying nothing)."""
         recording = redacted.interaction.recording
         if not recording or is_url(recording) or self.recordings_dir is None or not self.redactor.settings.recordings:
             return redacted.interaction
@@ -105,6 +107,9 @@ class ScoringService:
         try:
             return redact_recording(redacted, source, target, self.redactor.settings.audio)
         except AudioRedactionError as exc:
+            if referenced:
+                # (the decoder's words, without the server's path of the file)
+                raise RecordingRefused(f"recording: {Path(recording).name} cannot be decoded as audio ({str(exc).rsplit(': ', 1)[-1]})") from None
             logger.warning("recording of %s not kept: %s", redacted.interaction.id, exc)
             return redacted.interaction.model_copy(update={"recording": None})
 
