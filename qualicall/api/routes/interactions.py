@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -101,7 +103,9 @@ def score_json(request: Request, client: Client, settings: Settings, body: bytes
         }])
     check_door_size(data, settings)
     store, scoring = request.app.state.store, request.app.state.scoring
-    fingerprint = idempotency.request_hash(body)
+    # The request's content, not its bytes: the same object with its keys in another order or other spaces is the same
+    # request (a retry so written was refused, 409).
+    fingerprint = idempotency.request_hash(json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode())
     if key:
         with store.session() as session:
             if (replayed := idempotency.replay(session, client.key_id, key, fingerprint)) is not None:
