@@ -127,6 +127,16 @@ def test_list_filters_and_cursor_pagination(server):
         assert failed
         by_item = crm.get("/v1/interactions", params={"team": team, "item_failed": failed[0]}).json()["items"]
         assert ids[4] in [i["id"] for i in by_item] and ids[0] not in [i["id"] for i in by_item]
+        # The item as reviews name it, criterion first (it found nothing); an unknown item or parameter is refused (both
+        # answered a list as if filtered: `nosuch` an empty one, `channel=chat` every contact).
+        from qualicall.scorer.rubric import load_rubric
+
+        named = next(f"{cid}.{failed[0]}" for cid, criterion in load_rubric("default-fr").criteria.items() if failed[0] in criterion.items)
+        assert crm.get("/v1/interactions", params={"team": team, "item_failed": named}).json()["items"] == by_item
+        unknown = crm.get("/v1/interactions", params={"team": team, "item_failed": "nosuch"})
+        assert unknown.status_code == 422 and "unknown item 'nosuch' (known: " in unknown.text and "closing.recap" in unknown.text
+        extra = crm.get("/v1/interactions", params={"team": team, "channel": "chat"})
+        assert extra.status_code == 422 and extra.json()["detail"][0]["loc"] == ["query", "channel"]
 
 
 def test_coach_reviews_items(server):

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.exception_handlers import http_exception_handler
@@ -152,11 +152,10 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True, migra
 
     from qualicall.api.routes import disputes, docs, health, interactions, jobs, reports, rubrics
 
-    app.include_router(interactions.router)
-    app.include_router(disputes.router)
-    app.include_router(jobs.router)
-    app.include_router(rubrics.router)
-    app.include_router(reports.router)
+    from qualicall.api.deps import known_query_parameters
+
+    for part in (interactions, disputes, jobs, rubrics, reports):
+        app.include_router(part.router, dependencies=[Depends(known_query_parameters)])
     app.include_router(health.router)
     app.include_router(docs.router)
 

@@ -88,3 +88,23 @@ def require(*roles: str) -> Callable[..., Client]:
 ANY_ROLE = require("crm", "coach")
 CRM = require("crm")
 COACH = require("coach")
+
+
+def known_query_parameters(request: Request) -> None:
+    """Refuse a query parameter the operation does not take (422 naming it and the known ones): a filter misspelled or
+    not offered (`channel=chat`) answered the whole unfiltered list, which a CRM took for the filtered one."""
+    from fastapi.exceptions import RequestValidationError
+
+    dependant = getattr(request.scope.get("route"), "dependant", None)
+    if dependant is None:
+        return
+    known: set[str] = set()
+    todo = [dependant]
+    while todo:  # the operation's own parameters and its dependencies'
+        current = todo.pop()
+        known.update(param.alias for param in current.query_params)
+        todo.extend(current.dependencies)
+    unknown = [name for name in request.query_params if name not in known]
+    if unknown:
+        offered = ", ".join(sorted(known)) or "none"
+        raise RequestValidationError([{"type": "extra_forbidden", "loc": ("query", unknown[0]), "msg": f"unknown parameter (this operation takes: {offered})"}])

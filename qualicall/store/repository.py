@@ -183,7 +183,7 @@ class InteractionFilter:
     until: datetime | None = None  # contact time < until
     min_score: float | None = None  # overall score
     max_score: float | None = None
-    item_failed: list[str] = field(default_factory=list)  # every one of these items failed
+    item_failed: list[str] = field(default_factory=list)  # every one of these items failed: `criterion.item` or `item`
     search: str | None = None  # words its stored transcript has (`qualicall.store.search`)
 
 
@@ -262,11 +262,14 @@ def _filtered(query: Select, filters: InteractionFilter, dialect: str) -> Select
         query = query.where(ResultRow.overall_score >= filters.min_score)
     if filters.max_score is not None:
         query = query.where(ResultRow.overall_score <= filters.max_score)
-    for item_id in filters.item_failed:
+    for wanted in filters.item_failed:
+        # `criterion.item`, or the item's id alone (in any criterion)
+        criterion_id, _, item_id = wanted.rpartition(".")
         query = query.where(
             exists().where(
                 ResultItemRow.result_id == InteractionRow.latest_result_id,
                 ResultItemRow.item_id == item_id,
+                *([ResultItemRow.criterion_id == criterion_id] if criterion_id else []),
                 ResultItemRow.status == "failed",
             )
         )

@@ -211,13 +211,26 @@ def list_interactions(
 ) -> InteractionPage:
     filters = repo.InteractionFilter(
         agent_id=agent_id, team=team, queue=queue, since=since, until=until, min_score=min_score, max_score=max_score,
-        item_failed=[i.strip() for value in item_failed for i in value.split(",") if i.strip()],
+        item_failed=_known_items([i.strip() for value in item_failed for i in value.split(",") if i.strip()], settings),
     )
     try:
         page = repo.list_interactions(session, filters, cursor=cursor, limit=min(limit, settings.page_size_max))
     except repo.CursorError as exc:
         raise RequestValidationError([{"type": "value_error", "loc": ("query", "cursor"), "msg": str(exc)}]) from None
     return InteractionPage(items=[InteractionSummary.of(i, r) for i, r in page.rows], next_cursor=page.next_cursor)
+
+
+def _known_items(wanted: list[str], settings: Settings) -> list[str]:
+    """`item_failed`'s items, as `criterion.item` (what reviews name) or the item's id alone, each an item of a rubric the
+    server knows; 422 otherwise (`closing.recap` found nothing, `nosuch` answered an empty list, both as if none failed)."""
+    from qualicall.scorer.labels import label_rubrics
+
+    known = {f"{cid}.{iid}" for rubric in label_rubrics(settings.rubric) for cid, criterion in rubric.criteria.items() for iid in criterion.items}
+    for item in wanted:
+        if item not in known and not any(key.endswith(f".{item}") for key in known):
+            raise RequestValidationError([{"type": "value_error", "loc": ("query", "item_failed"),
+                                           "msg": f"unknown item {item!r} (known: {', '.join(sorted(known))})"}])
+    return wanted
 
 
 @router.post(

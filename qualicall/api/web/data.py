@@ -93,7 +93,7 @@ class QueueFilters:
             until=until,
             min_score=self.min_score,
             max_score=self.max_score,
-            item_failed=[self.item_failed.split(".", 1)[-1]] if self.item_failed else [],
+            item_failed=[self.item_failed] if self.item_failed else [],
             search=self.search,
         )
 
