@@ -73,6 +73,10 @@ def test_auth_401_and_roles_403(server):
     with server.client(None) as anonymous:
         assert anonymous.get("/v1/rubrics").status_code == 401
         assert anonymous.get("/v1/rubrics", headers={"Authorization": "Bearer qc_nope_nope"}).status_code == 401
+        # A key sent without its scheme is not "missing" (it was told so), and nothing of it is sent back.
+        bare = anonymous.get("/v1/rubrics", headers={"Authorization": server.keys["crm"]})
+        assert bare.status_code == 401 and "does not start with 'Bearer '" in bare.text and server.keys["crm"][:8] not in bare.text
+        assert anonymous.head("/healthz").status_code == 200  # as load balancers' probes ask
     with server.client("coach") as coach:
         assert coach.post("/v1/interactions", json=example()).status_code == 403
     with server.client("crm") as crm:

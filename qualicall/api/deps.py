@@ -65,7 +65,9 @@ class Client:
 
 def _client(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Client:
     if credentials is None or credentials.scheme.lower() != "bearer":
-        raise HTTPException(401, "missing API key: send 'Authorization: Bearer <key>'", headers={"WWW-Authenticate": "Bearer"})
+        # (a key sent as "Basic …" or bare was told it was missing; nothing of what was sent is quoted: it may be the key)
+        reason = "the Authorization header does not start with 'Bearer '" if request.headers.get("authorization") else "missing API key"
+        raise HTTPException(401, f"{reason}: send 'Authorization: Bearer <key>'", headers={"WWW-Authenticate": "Bearer"})
     with request.app.state.store.session() as session:
         row = authenticate(session, credentials.credentials)
         if row is None:
