@@ -87,6 +87,17 @@ class Server:
                 self.keys[role], self.secrets[role] = key, row.webhook_secret
         store.close()
 
+    def end_web_sessions(self) -> None:
+        """Every workspace session ends (as after their time is up): the next form posted leads to the sign-in page."""
+        from qualicall.settings import Settings
+        from qualicall.store.db import Store
+        from qualicall.store.models import WebSession
+
+        store = Store(Settings(data_dir=self.data_dir, database_url=self.database_url).url)
+        with store.session() as session:
+            session.query(WebSession).delete()
+        store.close()
+
     def make_user(self, name: str, password: str, role: str = "coach", agent_id: str | None = None) -> None:
         """A workspace user, made through the store's Python API (what `qualicall user create` calls)."""
         from qualicall.settings import Settings

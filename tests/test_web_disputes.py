@@ -84,7 +84,7 @@ def workspace(tmp_path_factory):
         body = {"items": [{"item_id": item.split(".")[1], "status": "failed", "comment": "Pensez à proposer une autre aide."}]}
         assert coach.post("/v1/interactions/litige-fr/reviews", json=body).status_code == 201
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    yield {"server": server, "results": results, "folder": folder}
+    yield {"server": server, "results": results}
     server.stop()
 
 
@@ -283,10 +283,6 @@ def test_the_api_lists_disputes_for_coaches_only(workspace, browser):
 def test_a_dispute_sent_after_the_session_ended_is_there_again_after_signing_in(browser, workspace):
     """(The agent's dispute, as the coach's answer, was lost: the sign-in page led back to an empty form. An override
     already came back so.)"""
-    from qualicall.settings import Settings
-    from qualicall.store.db import Store
-    from qualicall.store.models import WebSession
-
     result = workspace["results"]["litige-fr"]
     item = failed(result)[-1]
     agent = signed_in(browser, workspace, AGENT, "fr")
@@ -294,10 +290,7 @@ def test_a_dispute_sent_after_the_session_ended_is_there_again_after_signing_in(
     agent.check("#dispute-form input[name=status][value=passed]")
     why = "La formule de congé y est, à la dernière seconde."
     agent.fill("#dispute-comment", why)
-    store = Store(Settings(data_dir=workspace["folder"]).url)
-    with store.session() as session:
-        session.query(WebSession).delete()
-    store.close()
+    workspace["server"].end_web_sessions()
     agent.click("#dispute-form button[type=submit]")
     agent.wait_for_url("**/login?**")
     agent.fill("#username", AGENT)

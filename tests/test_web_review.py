@@ -344,6 +344,17 @@ def reviews_of(workspace, interaction_id: str) -> list[dict]:
         return api.get(f"/v1/interactions/{quote(interaction_id)}").json()["reviews"]
 
 
+def refused_then_saved(page, status: int, words: str, comment: str) -> None:  # type: ignore[no-untyped-def]
+    """The override dialog sent: refused with `status` and `words`, the comment kept; sent again, saved."""
+    with page.expect_response(lambda r: r.request.method == "POST") as answer:
+        page.click("#override-dialog button[type=submit]")
+    page.wait_for_load_state()
+    assert answer.value.status == status and words in page.inner_text("#override-error")
+    assert page.input_value("#override-comment") == comment
+    page.click("#override-dialog button[type=submit]")
+    page.wait_for_url("**done=saved**")
+
+
 def test_a_refused_override_comes_back_as_the_page_with_what_was_typed(page, workspace):
     keys = failed(workspace["results"]["revue-trois"])
     # A missing comment, past the page's own check (a form posted without it): the page, the message, the choice kept.
@@ -369,13 +380,7 @@ def test_a_refused_override_comes_back_as_the_page_with_what_was_typed(page, wor
     page.goto("/calls/revue-trois")
     open_override(page, keys[1], "passed", "Question posée en fin d'appel, inaudible sur la transcription.")
     page.evaluate("document.querySelector('#override-dialog input[name=csrf]').value = 'stale'")
-    with page.expect_response(lambda r: r.request.method == "POST") as answer:
-        page.click("#override-dialog button[type=submit]")
-    page.wait_for_load_state()
-    assert answer.value.status == 403 and "formulaire avait expiré" in page.inner_text("#override-error")
-    assert page.input_value("#override-comment") == "Question posée en fin d'appel, inaudible sur la transcription."
-    page.click("#override-dialog button[type=submit]")
-    page.wait_for_url("**done=saved**")
+    refused_then_saved(page, 403, "formulaire avait expiré", "Question posée en fin d'appel, inaudible sur la transcription.")
     assert any(r["item_id"] == keys[1].split(".")[1] and "inaudible" in (r["comment"] or "") for r in reviews_of(workspace, "revue-trois"))
 
     # The call scored again while the coach types (the CRM posts it anew): refused with the machine's verdict now, the
@@ -388,26 +393,13 @@ def test_a_refused_override_comes_back_as_the_page_with_what_was_typed(page, wor
     with workspace["server"].client("crm") as crm:
         posted = crm.post("/v1/interactions", json=stored)
         assert posted.status_code == 201, posted.text
-    with page.expect_response(lambda r: r.request.method == "POST") as answer:
-        page.click("#override-dialog button[type=submit]")
-    page.wait_for_load_state()
-    assert answer.value.status == 409 and "noté de nouveau" in page.inner_text("#override-error")
-    assert page.input_value("#override-comment") == "Finalement la question manquait bien."
-    page.click("#override-dialog button[type=submit]")
-    page.wait_for_url("**done=saved**")
+    refused_then_saved(page, 409, "noté de nouveau", "Finalement la question manquait bien.")
 
     # The session ends while the coach types: sign in again, the override is still there, save it.
     page.goto("/calls/revue-trois")
     comment = "Formule de congé dite après la fin de l'enregistrement."
     open_override(page, keys[2], "not_applicable", comment)
-    from qualicall.settings import Settings
-    from qualicall.store.db import Store
-    from qualicall.store.models import WebSession
-
-    store = Store(Settings(data_dir=workspace["folder"]).url)
-    with store.session() as session:
-        session.query(WebSession).delete()
-    store.close()
+    workspace["server"].end_web_sessions()
     page.click("#override-dialog button[type=submit]")
     page.wait_for_url("**/login?**")
     assert "Ce que vous aviez saisi vous attend" in page.inner_text("[role=status]")
