@@ -77,6 +77,10 @@ def test_auth_401_and_roles_403(server):
         bare = anonymous.get("/v1/rubrics", headers={"Authorization": server.keys["crm"]})
         assert bare.status_code == 401 and "does not start with 'Bearer '" in bare.text and server.keys["crm"][:8] not in bare.text
         assert anonymous.head("/healthz").status_code == 200  # as load balancers' probes ask
+        assert "missing API key" in anonymous.get("/v1/rubrics", headers={"Authorization": "Bearer"}).text
+        assert anonymous.get("/v1/interactions", params={"channel": "chat"}).status_code == 401  # the key first, then the query
+    with server.client("coach") as coach:
+        assert coach.get("/v1/interactions", params={"_": "1712345678"}).status_code == 200  # a cache-busting stamp
     with server.client("coach") as coach:
         assert coach.post("/v1/interactions", json=example()).status_code == 403
     with server.client("crm") as crm:

@@ -197,15 +197,20 @@ def test_a_date_that_did_not_parse_is_quoted_as_typed(cli, tmp_path):
     assert "started_at: '2026-03-12 25:00' is not an ISO 8601 date and time" in scored.stderr, scored.stderr
 
 
-def test_a_rubric_in_the_folder_is_known_by_the_id_it_declares(cli, tmp_path, monkeypatch):
-    """(`acme1.yaml` saying `id: acme-fr` was listed as « acme1 », and `--rubric acme-fr` was unknown while its results
-    said acme-fr.) A folder given as a rubric says what to give instead."""
+def test_a_rubric_in_the_folder_is_known_by_its_name_and_by_the_id_it_declares(cli, tmp_path, monkeypatch):
+    """(`acme1.yaml` saying `id: acme-fr`: `--rubric acme-fr` was unknown while its results said acme-fr.) A copy of a
+    built-in rubric under another name shadows nothing (a fresh-eyes review saw my-grid.yaml replace default-fr when it
+    was read by its declared id). A folder given as a rubric says what to give instead."""
     folder = tmp_path / "rubrics"
     folder.mkdir()
     (folder / "acme1.yaml").write_text(_default_fr_text().replace("id: default-fr", "id: acme-fr", 1), encoding="utf-8")
+    (folder / "my-grid.yaml").write_text(_default_fr_text().replace("    weight: 20\n", "    weight: 77\n", 1), encoding="utf-8")
     monkeypatch.setenv("QUALICALL_RUBRICS_DIR", str(folder))
-    listed = cli("rubric", "list")
-    assert "acme-fr" in [line.split("\t")[0] for line in listed.stdout.splitlines()] and "acme1" not in listed.stdout
-    scored = cli("score", EXAMPLES / "call-fr.json", "--rubric", "acme-fr")
-    assert scored.returncode == 0 and json.loads(scored.stdout)["rubric"]["id"] == "acme-fr"
+    listed = [line.split("\t")[0] for line in cli("rubric", "list").stdout.splitlines()]
+    assert {"acme1", "my-grid", "default-fr"} <= set(listed)
+    for name in ("acme-fr", "acme1"):
+        scored = cli("score", EXAMPLES / "call-fr.json", "--rubric", name)
+        assert scored.returncode == 0 and json.loads(scored.stdout)["rubric"]["id"] == "acme-fr", name
+    by_language = json.loads(cli("score", EXAMPLES / "call-fr.json").stdout)
+    assert by_language["criteria"]["greeting"]["weight"] == 20  # the built-in default-fr, not my-grid's copy
     assert one_line_error(cli("rubric", "validate", folder), "is a folder: give a rubric's YAML file")

@@ -238,6 +238,8 @@ def test_a_leave_taking_right_after_a_name_is_no_part_of_it(redactor, language, 
         # The agent's name before their service (« Léa du service client » was in clear); not a function.
         ("fr", "Bonjour, Léa du service client, que puis-je pour vous ?", "Bonjour, [NAME] du service client, que puis-je pour vous ?"),
         ("fr", "le responsable du service client vous rappelle", "le responsable du service client vous rappelle"),
+        ("fr", "Le Directeur du service client vous écrira", "Le Directeur du service client vous écrira"),
+        ("fr", "Bonjour, EDF du service client", "Bonjour, EDF du service client"),
         ("fr", "c'est-à-dire à votre écoute", "c'est-à-dire à votre écoute"),
     ],
 )
@@ -352,6 +354,11 @@ def test_the_letters_of_an_account_number_read_back_are_no_jargon(scorer):
     turns = [("agent", "Hello, Fibrelink, Sam speaking, how can I help?"), ("customer", "I was charged twice."),
              ("agent", "I will refund the difference to your account GB82 WEST 1234 5698 7654 32 within five days.")]
     assert scorer.score(make_interaction(turns, language="en")).criteria["comprehensible_language"].items["no_jargon"].status == "passed"
+    # Letters between small figures are jargon still (a fresh-eyes review saw « SAV » pass there).
+    french = [("agent", "Bonjour, Transports Alizé, Nadia à votre écoute."), ("customer", "Mon colis n'est pas arrivé."),
+              ("agent", "Je vois le dossier 123 SAV 456, il est en cours.")]
+    jargon = scorer.score(make_interaction(french)).criteria["comprehensible_language"].items["no_jargon"]
+    assert jargon.status == "failed" and "SAV" in jargon.reason
 
 
 def test_a_redacted_transcript_redacted_again_is_unchanged(redactor):

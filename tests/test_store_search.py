@@ -74,3 +74,25 @@ def test_contacts_stored_before_the_migration_are_indexed_by_it(database_url):
         assert found(store, "PARFAIT") == {"avant-2"}
     finally:
         store.close()
+
+
+def test_an_item_a_stored_result_holds_is_known_to_the_lists_filter(tmp_path, scorer):
+    """(A fresh-eyes review: after a rubric renamed an item, `item_failed` with the stored name was refused, 422.)"""
+    from qualicall.store.db import Store
+    from qualicall.store.repository import item_scored, save_scored
+
+    store = Store(f"sqlite:///{tmp_path / 'store.db'}")
+    try:
+        interaction = make_interaction([("agent", "Bonjour."), ("customer", "Ma facture est fausse.")], id="r-1")
+        result = scorer.score(interaction)
+        data = result.to_json()
+        data["criteria"]["closing"]["items"]["resume_final"] = data["criteria"]["closing"]["items"].pop("recap")
+        from qualicall.core.result import Result
+
+        with store.session() as session:
+            save_scored(session, interaction, Result.model_validate(data))
+        with store.session() as session:
+            assert item_scored(session, "resume_final") and item_scored(session, "closing.resume_final")
+            assert not item_scored(session, "greeting.resume_final") and not item_scored(session, "nosuch")
+    finally:
+        store.close()

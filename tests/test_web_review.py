@@ -383,17 +383,28 @@ def test_a_refused_override_comes_back_as_the_page_with_what_was_typed(page, wor
     refused_then_saved(page, 403, "formulaire avait expiré", "Question posée en fin d'appel, inaudible sur la transcription.")
     assert any(r["item_id"] == keys[1].split(".")[1] and "inaudible" in (r["comment"] or "") for r in reviews_of(workspace, "revue-trois"))
 
-    # The call scored again while the coach types (the CRM posts it anew): refused with the machine's verdict now, the
-    # comment kept; saved when sent again (it was saved against a verdict the coach never saw).
-    page.goto("/calls/revue-trois")
-    open_override(page, keys[1], "failed", "Finalement la question manquait bien.")
+    # The call scored again while the coach types (the CRM posts it anew): where the item's verdict changed, refused with
+    # the machine's verdict now, the comment kept, saved when sent again (it was saved against a verdict the coach never
+    # saw); scored the same, saved at once (a fresh-eyes review saw an identical re-post refuse it).
     with workspace["server"].client("coach") as api:
         stored = api.get("/v1/interactions/revue-trois").json()["interaction"]
     stored.pop("recording")  # (stored as the server's path of its copy, which the door refuses from a client)
-    with workspace["server"].client("crm") as crm:
-        posted = crm.post("/v1/interactions", json=stored)
-        assert posted.status_code == 201, posted.text
-    refused_then_saved(page, 409, "noté de nouveau", "Finalement la question manquait bien.")
+
+    def post_again(interaction: dict) -> None:
+        with workspace["server"].client("crm") as crm:
+            posted = crm.post("/v1/interactions", json=interaction)
+            assert posted.status_code == 201, posted.text
+
+    page.goto("/calls/revue-trois")
+    open_override(page, "greeting.salutation", "failed", "Salutation inaudible.")
+    post_again(stored)
+    page.click("#override-dialog button[type=submit]")
+    page.wait_for_url("**done=saved**")
+    page.goto("/calls/revue-trois")
+    open_override(page, "greeting.salutation", "not_applicable", "Finalement l'appel a été repris en cours.")
+    post_again({**stored, "turns": [dict(turn, text=turn["text"].replace("bonjour", "")) if i == 0 else turn
+                                    for i, turn in enumerate(stored["turns"])]})  # no greeting now: salutation failed
+    refused_then_saved(page, 409, "noté de nouveau", "Finalement l'appel a été repris en cours.")
 
     # The session ends while the coach types: sign in again, the override is still there, save it.
     page.goto("/calls/revue-trois")

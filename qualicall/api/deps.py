@@ -66,7 +66,8 @@ class Client:
 def _client(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Client:
     if credentials is None or credentials.scheme.lower() != "bearer":
         # (a key sent as "Basic …" or bare was told it was missing; nothing of what was sent is quoted: it may be the key)
-        reason = "the Authorization header does not start with 'Bearer '" if request.headers.get("authorization") else "missing API key"
+        sent = (request.headers.get("authorization") or "").strip()
+        reason = "the Authorization header does not start with 'Bearer '" if sent and sent.lower() != "bearer" else "missing API key"
         raise HTTPException(401, f"{reason}: send 'Authorization: Bearer <key>'", headers={"WWW-Authenticate": "Bearer"})
     with request.app.state.store.session() as session:
         row = authenticate(session, credentials.credentials)
@@ -98,9 +99,9 @@ def known_query_parameters(request: Request) -> None:
     from fastapi.exceptions import RequestValidationError
 
     dependant = getattr(request.scope.get("route"), "dependant", None)
-    if dependant is None:
-        return
-    known: set[str] = set()
+    if dependant is None or "authorization" not in request.headers:
+        return  # (no key: the 401 comes first)
+    known: set[str] = {"_"}  # a client's cache-busting stamp (jQuery's `cache: false`) filters nothing
     todo = [dependant]
     while todo:  # the operation's own parameters and its dependencies'
         current = todo.pop()
@@ -108,5 +109,5 @@ def known_query_parameters(request: Request) -> None:
         todo.extend(current.dependencies)
     unknown = [name for name in request.query_params if name not in known]
     if unknown:
-        offered = ", ".join(sorted(known)) or "none"
+        offered = ", ".join(sorted(known - {"_"})) or "none"
         raise RequestValidationError([{"type": "extra_forbidden", "loc": ("query", unknown[0]), "msg": f"unknown parameter (this operation takes: {offered})"}])

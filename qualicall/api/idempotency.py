@@ -29,12 +29,13 @@ def check_key(key: str | None) -> str | None:
     return key
 
 
-def replay(session: Session, api_key_id: int, key: str, fingerprint: str) -> JSONResponse | None:
-    """The stored response for this key, or None if the key is new. The same key with another request → 409."""
+def replay(session: Session, api_key_id: int, key: str, fingerprint: str, *also: str) -> JSONResponse | None:
+    """The stored response for this key, or None if the key is new. The same key with another request → 409. `also`:
+    other fingerprints of the same request (as an earlier version computed it: a retry across an upgrade)."""
     record = session.scalar(select(IdempotencyRecord).where(IdempotencyRecord.api_key_id == api_key_id, IdempotencyRecord.key == key))
     if record is None:
         return None
-    if record.request_hash != fingerprint:
+    if record.request_hash not in (fingerprint, *also):
         raise HTTPException(409, f"{HEADER} {key!r} was already used with a different request")
     return JSONResponse(record.response, status_code=record.status_code, headers={**(record.headers or {}), "Idempotent-Replayed": "true"})
 

@@ -163,7 +163,7 @@ def rubric_list() -> None:
                 rubric = load_rubric(str(path))
             except RubricError as exc:  # listed as broken, the others still listed
                 broken += 1
-                typer.echo(f"error: {exc}", err=True)
+                typer.echo(f"qualicall: error: {exc}", err=True)
                 continue
             typer.echo(f"{rubric_id}\tv{rubric.version}\t{rubric.language}\t{rubric.name}")
     if broken:

@@ -34,6 +34,10 @@ class AudioRedactionError(QualicallError, RuntimeError):
     """The recording cannot be decoded or the copy cannot be written: one line."""
 
 
+class UndecodableRecording(AudioRedactionError):
+    """The recording itself is no audio the decoder reads (not the server's fault: no decoder, a full disk)."""
+
+
 def _ffmpeg() -> str:
     path = shutil.which("ffmpeg")
     if path is None:
@@ -52,7 +56,7 @@ def _probe(path: Path) -> tuple[int, int]:
     )
     streams = json.loads(done.stdout or "{}").get("streams") if done.returncode == 0 else None
     if not streams:
-        raise AudioRedactionError(f"{path}: cannot decode audio: {(done.stderr.strip().splitlines() or ['no audio stream'])[-1]}")
+        raise UndecodableRecording(f"{path}: cannot decode audio: {(done.stderr.strip().splitlines() or ['no audio stream'])[-1]}")
     return int(streams[0]["sample_rate"]), int(streams[0]["channels"])
 
 
@@ -120,7 +124,7 @@ def redact_audio(source: Path, target: Path, spans: list[tuple[float, float]], m
             decoded, encoded = decoder.wait(), encoder.wait()
         if decoded != 0:
             target.unlink(missing_ok=True)
-            raise AudioRedactionError(f"{source}: cannot decode audio: {_last_line(decode_log)}")
+            raise UndecodableRecording(f"{source}: cannot decode audio: {_last_line(decode_log)}")
         if encoded != 0:
             target.unlink(missing_ok=True)
             raise AudioRedactionError(f"{target}: cannot write audio: {_last_line(encode_log)}")

@@ -40,9 +40,10 @@ TRIGGERS = {
 # Words that follow a name: « julie à votre écoute », "tom speaking".
 AFTER_NAME = {
     "fr": ("a l appareil", "a votre ecoute", "au telephone", "a votre service", "pour vous servir",
-           "du service", "de l equipe", "du sav"),  # « Léa du service client »
+           "du service", "de l equipe", "du sav"),  # « Léa du service client »: a first name of the lexicon there (_SERVICE)
     "en": ("speaking", "on the line", "here to help"),
 }
+_SERVICE = frozenset({"du service", "de l equipe", "du sav"})
 # A question for the name in the turn before: the reply's first words are the name.
 NAME_QUESTIONS = {
     "fr": (" votre nom ", " vos nom ", " nom et prenom ", " nom prenom ", " a qui ai je l honneur ", " c est de la part de ", " vous vous appelez ",
@@ -257,8 +258,9 @@ class IntroducedNameRecognizer(SpokenRecognizer):
                         break
                     count += 0 if same_word else 1
                     words.insert(0, i)
-                # It starts with a first name or a capital: « le service client à votre écoute » is no one.
-                while words and not (_capitalised(tokens[words[0]], text) or _first_name(tokens[words[0]].key)):
+                # It starts with a first name or a capital: « le service client à votre écoute » is no one; before a
+                # service, a first name of the lexicon (« Le Directeur du service », « EDF du service client » are no one).
+                while words and not (_first_name(tokens[words[0]].key) or (phrase not in _SERVICE and _capitalised(tokens[words[0]], text))):
                     words.pop(0)
                 if words:
                     found.append(self.result("NAME", tokens[words[0]].start, tokens[words[-1]].end, 0.8))

@@ -854,30 +854,29 @@ def _search_dirs() -> list[Path]:
     return dirs
 
 
-_DECLARED_ID = re.compile(r"^id:[ \t]*['\"]?([^'\"\s#]+)", re.MULTILINE)
-
-
-@lru_cache(maxsize=64)
-def _declared_id(path: Path, mtime: float) -> str:
-    """The `id:` a rubric file declares (its name without `.yaml` when it declares none that can be read)."""
-    try:
-        found = _DECLARED_ID.search(path.read_bytes().decode("utf-8-sig"))
-    except (OSError, UnicodeDecodeError):
-        found = None
-    return found.group(1) if found else path.stem
-
-
 def list_rubrics() -> list[tuple[str, Path]]:
-    """The rubrics `--rubric` accepts by id: each file of the rubrics folders under the id it declares (a deployment's
-    `acme1.yaml` saying `id: acme-fr` is `acme-fr`), the deployment's folder first."""
+    """The rubrics `--rubric` accepts by id: each file of the rubrics folders by its name without `.yaml`, the deployment's
+    folder first (its `default-fr.yaml` stands for the built-in one; a file named otherwise shadows none)."""
     seen: dict[str, Path] = {}
     for directory in _search_dirs():
         for path in sorted(directory.glob("*.yaml")):
-            seen.setdefault(_declared_id(path, path.stat().st_mtime), path)
+            seen.setdefault(path.stem, path)
     return sorted(seen.items())
 
 
+@lru_cache(maxsize=64)
+def _declared_id(path: Path, mtime: float) -> str | None:
+    """The `id` a rubric file declares, read by the YAML parser (None when it cannot be read)."""
+    try:
+        data = parse_yaml(path.read_bytes().decode("utf-8-sig"))[1]
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    return str(data["id"]) if isinstance(data, dict) and data.get("id") is not None else None
+
+
 def rubric_path(id_or_file: str) -> Path:
+    """A rubric's file: a path, a file's name in the rubrics folders, or else the id a file there declares (`acme1.yaml`
+    saying `id: acme-fr` is `acme-fr` too, as its results say; the first such file, the deployment's folder first)."""
     path = Path(id_or_file)
     if path.suffix in (".yaml", ".yml") or path.exists():
         if path.is_dir():
@@ -885,10 +884,14 @@ def rubric_path(id_or_file: str) -> Path:
         if not path.is_file():
             raise RubricError(f"rubric file not found: {id_or_file}")
         return path
-    known = dict(list_rubrics())
-    if id_or_file in known:
-        return known[id_or_file]
-    raise RubricError(f"unknown rubric {id_or_file!r} (known: {', '.join(known)})")
+    known = list_rubrics()
+    by_name = dict(known)
+    if id_or_file in by_name:
+        return by_name[id_or_file]
+    declared = next((found for _, found in known if _declared_id(found, found.stat().st_mtime) == id_or_file), None)
+    if declared is not None:
+        return declared
+    raise RubricError(f"unknown rubric {id_or_file!r} (known: {', '.join(by_name)})")
 
 
 @lru_cache(maxsize=32)

@@ -98,7 +98,7 @@ class ScoringService:
         recording = redacted.interaction.recording
         if not recording or is_url(recording) or self.recordings_dir is None or not self.redactor.settings.recordings:
             return redacted.interaction
-        from qualicall.privacy.audio import AudioRedactionError, redact_recording
+        from qualicall.privacy.audio import AudioRedactionError, UndecodableRecording, redact_recording
 
         source = Path(recording).expanduser()
         if not source.is_absolute():
@@ -107,7 +107,7 @@ class ScoringService:
         try:
             return redact_recording(redacted, source, target, self.redactor.settings.audio)
         except AudioRedactionError as exc:
-            if referenced:
+            if referenced and isinstance(exc, UndecodableRecording):  # (not a missing decoder, not a full disk: the server's)
                 # (the decoder's words, without the server's path of the file)
                 raise RecordingRefused(f"recording: {Path(recording).name} cannot be decoded as audio ({str(exc).rsplit(': ', 1)[-1]})") from None
             logger.warning("recording of %s not kept: %s", redacted.interaction.id, exc)

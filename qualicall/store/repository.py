@@ -276,6 +276,13 @@ def _filtered(query: Select, filters: InteractionFilter, dialect: str) -> Select
     return query
 
 
+def item_scored(session: Session, wanted: str) -> bool:
+    """Whether a stored result holds the item (`criterion.item` or `item`)."""
+    criterion_id, _, item_id = wanted.rpartition(".")
+    query = select(ResultItemRow.item_id).where(ResultItemRow.item_id == item_id, *([ResultItemRow.criterion_id == criterion_id] if criterion_id else []))
+    return session.scalar(query.limit(1)) is not None
+
+
 # --- reviews ---------------------------------------------------------------
 
 @dataclass

@@ -106,9 +106,10 @@ def score_json(request: Request, client: Client, settings: Settings, body: bytes
     # The request's content, not its bytes: the same object with its keys in another order or other spaces is the same
     # request (a retry so written was refused, 409).
     fingerprint = idempotency.request_hash(json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode())
+    as_bytes = idempotency.request_hash(body)  # how keys remembered before this version fingerprinted it
     if key:
         with store.session() as session:
-            if (replayed := idempotency.replay(session, client.key_id, key, fingerprint)) is not None:
+            if (replayed := idempotency.replay(session, client.key_id, key, fingerprint, as_bytes)) is not None:
                 return replayed
     stored, result = scoring.score(interaction)
     payload = result.to_json()
@@ -118,7 +119,7 @@ def score_json(request: Request, client: Client, settings: Settings, body: bytes
     for attempt in range(3):
         try:
             with store.session() as session:
-                if key and (replayed := idempotency.replay(session, client.key_id, key, fingerprint)) is not None:
+                if key and (replayed := idempotency.replay(session, client.key_id, key, fingerprint, as_bytes)) is not None:
                     return replayed
                 row = repo.save_scored(session, stored, result, api_key_id=client.key_id)
                 headers = {"Location": f"/v1/interactions/{quote(interaction.id, safe='')}", "X-Result-Version": str(row.version)}
@@ -211,7 +212,7 @@ def list_interactions(
 ) -> InteractionPage:
     filters = repo.InteractionFilter(
         agent_id=agent_id, team=team, queue=queue, since=since, until=until, min_score=min_score, max_score=max_score,
-        item_failed=_known_items([i.strip() for value in item_failed for i in value.split(",") if i.strip()], settings),
+        item_failed=_known_items([i.strip() for value in item_failed for i in value.split(",") if i.strip()], settings, session),
     )
     try:
         page = repo.list_interactions(session, filters, cursor=cursor, limit=min(limit, settings.page_size_max))
@@ -220,14 +221,15 @@ def list_interactions(
     return InteractionPage(items=[InteractionSummary.of(i, r) for i, r in page.rows], next_cursor=page.next_cursor)
 
 
-def _known_items(wanted: list[str], settings: Settings) -> list[str]:
+def _known_items(wanted: list[str], settings: Settings, session: Session) -> list[str]:
     """`item_failed`'s items, as `criterion.item` (what reviews name) or the item's id alone, each an item of a rubric the
-    server knows; 422 otherwise (`closing.recap` found nothing, `nosuch` answered an empty list, both as if none failed)."""
+    server knows or of a stored result (a rubric since renamed it); 422 otherwise (`closing.recap` found nothing,
+    `nosuch` answered an empty list, both as if none failed)."""
     from qualicall.scorer.labels import label_rubrics
 
     known = {f"{cid}.{iid}" for rubric in label_rubrics(settings.rubric) for cid, criterion in rubric.criteria.items() for iid in criterion.items}
     for item in wanted:
-        if item not in known and not any(key.endswith(f".{item}") for key in known):
+        if item not in known and not any(key.endswith(f".{item}") for key in known) and not repo.item_scored(session, item):
             raise RequestValidationError([{"type": "value_error", "loc": ("query", "item_failed"),
                                            "msg": f"unknown item {item!r} (known: {', '.join(sorted(known))})"}])
     return wanted

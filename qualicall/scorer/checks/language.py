@@ -300,10 +300,14 @@ def _capital_acronyms(turn: TurnView, params: JargonParams) -> list[tuple[int, i
 
 
 def _inside_a_number(text: str, found: re.Match[str]) -> bool:
-    """Letters read between groups of figures: part of an account number or a reference read back (« GB82 WEST 1234 5698 »),
-    the customer's data, not the agent's jargon."""
+    """Letters read inside an account number (« GB82 WEST 1234 5698 »): a group of letters and figures before them, four
+    figures after — the customer's data, not the agent's jargon (« dossier 123 SAV 456 » is jargon still)."""
     before, after = text[max(0, found.start(1) - 40) : found.start(1)].split(), text[found.end() : found.end() + 40].split()
-    return bool(before) and bool(after) and before[-1][-1:].isdigit() and after[0][:1].isdigit()
+    return bool(before) and bool(after) and _ACCOUNT_GROUP.fullmatch(before[-1]) is not None and _FOUR_FIGURES.match(after[0]) is not None
+
+
+_ACCOUNT_GROUP = re.compile(r"[A-Z]{2}\d{2}|\d{4}")
+_FOUR_FIGURES = re.compile(r"\d{4}")
 
 
 def _named_identifier(turn: TurnView, found: re.Match[str], params: JargonParams) -> bool:

@@ -215,7 +215,8 @@ def override(
         auto = store_data.auto_status(call.machine, item) if "." in item else None
         if auto is None:
             return refused(t("not_saved", reason=t("unknown_item")), 422)
-        if machine_version and machine_version != str(call.machine.version):
+        if machine_version and machine_version != str(call.machine.version) and _verdict_seen(db, call, machine_version, item) != auto:
+            # (the same verdict scored again, an identical re-post: nothing the coach did not see)
             return refused(t("not_saved", reason=t("rescored_meanwhile", status=t.status(auto))), 409)
         if status != auto and not comment.strip():
             return refused(t("not_saved", reason=t("comment_missing")), 422)
@@ -224,6 +225,16 @@ def override(
         stored = stored_comment(request, comment.strip() or None, call.row.language)
         add_reviews(db, call.row, [ItemReview(item.split(".", 1)[1], status, stored)], author_of(session))
     return RedirectResponse(f"/calls/{quote(interaction_id, safe='')}?done=saved&item={quote(item)}", 303)
+
+
+def _verdict_seen(db, call, version: str, item: str) -> str | None:  # type: ignore[no-untyped-def]
+    """The item's machine verdict in the scoring `version` of the call (the one its page showed), None if unknown."""
+    from sqlalchemy import select
+
+    from qualicall.store.models import ResultRow
+
+    seen = db.scalar(select(ResultRow).where(ResultRow.interaction_id == call.row.id, ResultRow.version == int(version))) if version.isdigit() else None
+    return store_data.auto_status(seen, item) if seen is not None else None
 
 
 @router.post("/calls/{interaction_id}/confirm")

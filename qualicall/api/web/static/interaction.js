@@ -148,7 +148,8 @@
     const draft = JSON.parse(sessionStorage.getItem(KEY) || "null");
     const form = draft && forms.find((f) => f.getAttribute("action") === draft.action);
     const comment = form && form.querySelector("textarea[name=comment]");
-    if (!comment || comment.value.trim() || form.querySelector(".error")) return;  // the server's page says it already
+    if (form && form.querySelector(".error")) sessionStorage.removeItem(KEY);  // refused by the server, which says why
+    if (!comment || comment.value.trim() || form.querySelector(".error")) return;
     Object.entries(draft.fields).forEach(([name, value]) => {
       form.querySelectorAll("[name='" + name + "']").forEach((field) => {
         if (field.type === "radio") field.checked = field.value === value;
