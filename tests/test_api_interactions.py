@@ -178,3 +178,23 @@ def test_rubrics_health_metrics(server):
         metrics = coach.get("/metrics").text
     assert 'qualicall_http_requests_total{method="GET",route="/v1/rubrics",status="200"}' in metrics
     assert "qualicall_http_request_duration_seconds_bucket" in metrics
+
+
+def test_an_idempotency_key_remembered_by_the_version_before_still_replays(server):
+    """The version before fingerprinted a request by its bytes: a retry sent across the upgrade is the same request (a
+    fresh-eyes review saw it refused, 409)."""
+    from qualicall.api import idempotency
+    from qualicall.settings import Settings
+    from qualicall.store.db import Store
+    from qualicall.store.models import ApiKey
+
+    data, key = example(), uuid.uuid4().hex
+    body = json.dumps(data).encode()
+    store = Store(Settings(data_dir=server.data_dir, database_url=server.database_url).url)
+    with store.session() as session:
+        crm_key = session.query(ApiKey).filter(ApiKey.name == "test-crm").order_by(ApiKey.id.desc()).first()
+        idempotency.remember(session, crm_key.id, key, idempotency.request_hash(body), 201, {"remembered": True}, {})
+    store.close()
+    with server.client("crm") as crm:
+        again = crm.post("/v1/interactions", content=body, headers={"Idempotency-Key": key, "Content-Type": "application/json"})
+    assert again.status_code == 201 and again.json() == {"remembered": True} and again.headers["idempotent-replayed"] == "true"
