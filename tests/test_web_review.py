@@ -405,6 +405,15 @@ def test_a_refused_override_comes_back_as_the_page_with_what_was_typed(page, wor
     post_again({**stored, "turns": [dict(turn, text=turn["text"].replace("bonjour", "")) if i == 0 else turn
                                     for i, turn in enumerate(stored["turns"])]})  # no greeting now: salutation failed
     refused_then_saved(page, 409, "noté de nouveau", "Finalement l'appel a été repris en cours.")
+    # « Valider les autres verdicts » likewise: refused where the call was scored again with other verdicts meanwhile.
+    page.goto("/calls/revue-trois")
+    post_again(stored)  # the greeting back: salutation passes again
+    with page.expect_response(lambda r: r.request.method == "POST") as answer:
+        page.click("form.confirm button")
+    page.wait_for_load_state()
+    assert answer.value.status == 409 and "noté de nouveau" in page.inner_text("#page-error")
+    page.click("form.confirm button")
+    page.wait_for_url("**done=confirmed**")
 
     # The session ends while the coach types: sign in again, the override is still there, save it.
     page.goto("/calls/revue-trois")

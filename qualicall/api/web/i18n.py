@@ -179,6 +179,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Ce que vous aviez saisi n'est pas encore envoyé (votre session avait pris fin) : vérifiez et envoyez.",
         "What you had typed is not sent yet (your session had ended): check it and send.",
     ),
+    "confirm_rescored": (
+        "Verdicts non confirmés : l'appel a été noté de nouveau depuis l'affichage de la page et des verdicts ont changé. Vérifiez-les, puis confirmez.",
+        "Verdicts not confirmed: the call was scored again since this page was shown and verdicts changed. Check them, then confirm.",
+    ),
     "confirm_stale": (
         "Verdicts non confirmés : le formulaire avait expiré. Cliquez à nouveau.",
         "Verdicts not confirmed: the form had expired. Click again.",

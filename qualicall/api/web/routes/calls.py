@@ -227,6 +227,11 @@ def override(
     return RedirectResponse(f"/calls/{quote(interaction_id, safe='')}?done=saved&item={quote(item)}", 303)
 
 
+def _item_keys(result) -> list[str]:  # type: ignore[no-untyped-def]
+    """The "criterion.item" keys of a stored result."""
+    return [f"{cid}.{iid}" for cid, criterion in (result.data.get("criteria") or {}).items() for iid in (criterion.get("items") or {})]
+
+
 def _verdict_seen(db, call, version: str, item: str) -> str | None:  # type: ignore[no-untyped-def]
     """The item's machine verdict in the scoring `version` of the call (the one its page showed), None if unknown."""
     from sqlalchemy import select
@@ -238,8 +243,9 @@ def _verdict_seen(db, call, version: str, item: str) -> str | None:  # type: ign
 
 
 @router.post("/calls/{interaction_id}/confirm")
-def confirm(request: Request, interaction_id: Id, session: Coach, t: Language, csrf: str = Form("")) -> Response:
-    """The coach checked the whole call: every item not yet reviewed keeps its automatic verdict, on record."""
+def confirm(request: Request, interaction_id: Id, session: Coach, t: Language, csrf: str = Form(""), machine_version: str = Form("")) -> Response:
+    """The coach checked the whole call: every item not yet reviewed keeps its automatic verdict, on record — unless the
+    call was scored again since the page was shown and a verdict changed (the coach would confirm ones never seen)."""
     from qualicall.store.repository import ItemReview, add_reviews
 
     if not csrf_valid(session, csrf):
@@ -248,6 +254,9 @@ def confirm(request: Request, interaction_id: Id, session: Coach, t: Language, c
         call = store_data.load_call(db, interaction_id)
         if call is None:
             return render(request, "message.html", session, status_code=404, title=t("not_found"), message=interaction_id)
+        if machine_version and machine_version != str(call.machine.version) and any(
+                _verdict_seen(db, call, machine_version, key) != store_data.auto_status(call.machine, key) for key in _item_keys(call.machine)):
+            return call_page_of(request, session, t, interaction_id, error=t("confirm_rescored"), status_code=409)
         reviewed = store_data.latest_by_item([r for r in call.reviews if r.result_id == call.machine.id])
         confirmations = [
             ItemReview(item_id, item["status"])
