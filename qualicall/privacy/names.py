@@ -37,13 +37,13 @@ TRIGGERS = {
         ("it s", _WEAK), ("i am", _WEAK), ("speak to", _WEAK), ("speaking to", _WEAK), ("it s me", _WEAK),
     ],
 }
+# Words after the agent's name that name their service (« Léa du service client »): a first name of the lexicon before them.
+_SERVICE = ("du service", "de l equipe", "du sav")
 # Words that follow a name: « julie à votre écoute », "tom speaking".
 AFTER_NAME = {
-    "fr": ("a l appareil", "a votre ecoute", "au telephone", "a votre service", "pour vous servir",
-           "du service", "de l equipe", "du sav"),  # « Léa du service client »: a first name of the lexicon there (_SERVICE)
+    "fr": ("a l appareil", "a votre ecoute", "au telephone", "a votre service", "pour vous servir", *_SERVICE),
     "en": ("speaking", "on the line", "here to help"),
 }
-_SERVICE = frozenset({"du service", "de l equipe", "du sav"})
 # A question for the name in the turn before: the reply's first words are the name.
 NAME_QUESTIONS = {
     "fr": (" votre nom ", " vos nom ", " nom et prenom ", " nom prenom ", " a qui ai je l honneur ", " c est de la part de ", " vous vous appelez ",
@@ -149,11 +149,16 @@ def _hyphened_first_name(text: str, tokens: list[Token], index: int) -> bool:
     return (before or after) and is_first_name(tokens[index].key)
 
 
-def _in_dictionary(token: Token, language: str) -> bool:
+def in_dictionary(word: str, language: str) -> bool:
+    """A word of the language (as written, any case): « facture », "grace"; not « goff », "priya"."""
     from qualicall.models.lexicon import dictionary
     from qualicall.models.nlp import load_nlp
 
-    return token.text in dictionary(load_nlp(language))
+    return word in dictionary(load_nlp(language))
+
+
+def _in_dictionary(token: Token, language: str) -> bool:
+    return in_dictionary(token.text, language)
 
 
 def _gap(text: str, left: Token, right: Token) -> str:

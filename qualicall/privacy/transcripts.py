@@ -155,19 +155,22 @@ def redact_interaction(interaction: Interaction, settings: RedactionSettings | N
         return redact_free_text(redactor, text, language, names)
 
     texts: list[RedactedText] = []
-    for turn in turns:
+
+    def redacted_turn(index: int, known: tuple[str, ...]) -> RedactedText:
         # The two turns before, redacted: « numéro de carte ? », then « [CARD] », « oui »… keep
         # a card dictated in pieces across turns a card.
-        context = " ".join(t.text for t in texts[-2:])
-        texts.append(redactor.redact(turn.text, language, context=context, known_names=names))
+        context = " ".join(t.text for t in texts[max(0, index - 2) : index])
+        return redactor.redact(turns[index].text, language, context=context, known_names=known)
+
+    for index in range(len(turns)):
+        texts.append(redacted_turn(index, names))
     # A name found in one turn is redacted in every other ("Priya speaking", then the customer's "Hi Priya"): those turns
     # again, with the names found as known ones.
     found = _names_found(texts, language, names)
     if found:
         for index, turn in enumerate(turns):
             if found.search(turn.text):
-                context = " ".join(t.text for t in texts[max(0, index - 2) : index])
-                texts[index] = redactor.redact(turn.text, language, context=context, known_names=names + tuple(found.names))
+                texts[index] = redacted_turn(index, names + tuple(found.names))
 
     new_turns: list[Turn] = []
     audio: list[tuple[float, float]] = []
@@ -208,18 +211,15 @@ class FoundNames:
 def _names_found(texts: list[RedactedText], language: str, known: tuple[str, ...]) -> FoundNames | None:
     """The words of the names found in the turns that are no word of the language (« Priya », « Durand »; not « Grace »,
     "Will", « Marc », which a transcript says as words too) nor already known."""
-    from qualicall.models.lexicon import dictionary
-    from qualicall.models.nlp import load_nlp
-
-    from qualicall.privacy.names import is_stop_word
+    from qualicall.privacy.names import in_dictionary, is_stop_word
     from qualicall.privacy.spoken import FILLERS, fold
 
-    words = dictionary(load_nlp(language))
     already = {fold(part) for name in known for part in name.split()}
     # Not a particle, a filler or a function word either (« monsieur ben ali »: « ben oui » elsewhere is a filler).
     found = sorted({part for text in texts for r in text.redactions if r.type == "NAME"
                     for part in re.findall(r"[^\W\d_]{3,}", r.text)
-                    if fold(part) not in already and part not in words and fold(part) not in FILLERS and not is_stop_word(fold(part), language)})
+                    if fold(part) not in already and not in_dictionary(part, language) and fold(part) not in FILLERS
+                    and not is_stop_word(fold(part), language)})
     if not found:
         return None
     return FoundNames(found, re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, found)) + r")(?!\w)", re.IGNORECASE))

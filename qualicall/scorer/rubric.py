@@ -868,8 +868,8 @@ def list_rubrics() -> list[tuple[str, Path]]:
 def _declared_id(path: Path, mtime: float) -> str | None:
     """The `id` a rubric file declares, read by the YAML parser (None when it cannot be read)."""
     try:
-        data = parse_yaml(path.read_bytes().decode("utf-8-sig"))[1]
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        data = yaml.load(read_rubric_text(path), Loader=_FAST_LOADER or yaml.SafeLoader)  # noqa: S506 - a safe loader
+    except (RubricError, yaml.YAMLError):
         return None
     return str(data["id"]) if isinstance(data, dict) and data.get("id") is not None else None
 

@@ -227,6 +227,8 @@ def _known_items(wanted: list[str], settings: Settings, session: Session) -> lis
     `nosuch` answered an empty list, both as if none failed)."""
     from qualicall.scorer.labels import label_rubrics
 
+    if not wanted:
+        return wanted  # (most lists: no rubric to read)
     known = {f"{cid}.{iid}" for rubric in label_rubrics(settings.rubric) for cid, criterion in rubric.criteria.items() for iid in criterion.items}
     for item in wanted:
         if item not in known and not any(key.endswith(f".{item}") for key in known) and not repo.item_scored(session, item):

@@ -215,7 +215,7 @@ def override(
         auto = store_data.auto_status(call.machine, item) if "." in item else None
         if auto is None:
             return refused(t("not_saved", reason=t("unknown_item")), 422)
-        if machine_version and machine_version != str(call.machine.version) and _verdict_seen(db, call, machine_version, item) != auto:
+        if _rescored_since(db, call, machine_version, [item]):
             # (the same verdict scored again, an identical re-post: nothing the coach did not see)
             return refused(t("not_saved", reason=t("rescored_meanwhile", status=t.status(auto))), 409)
         if status != auto and not comment.strip():
@@ -232,14 +232,17 @@ def _item_keys(result) -> list[str]:  # type: ignore[no-untyped-def]
     return [f"{cid}.{iid}" for cid, criterion in (result.data.get("criteria") or {}).items() for iid in (criterion.get("items") or {})]
 
 
-def _verdict_seen(db, call, version: str, item: str) -> str | None:  # type: ignore[no-untyped-def]
-    """The item's machine verdict in the scoring `version` of the call (the one its page showed), None if unknown."""
+def _rescored_since(db, call, version: str, keys: list[str]) -> bool:  # type: ignore[no-untyped-def]
+    """Whether the call was scored again since the machine's scoring `version` (the one its page showed, "" when the form
+    did not say) and one of these items' machine verdict changed (an unknown version: changed)."""
     from sqlalchemy import select
 
     from qualicall.store.models import ResultRow
 
+    if not version or version == str(call.machine.version):
+        return False
     seen = db.scalar(select(ResultRow).where(ResultRow.interaction_id == call.row.id, ResultRow.version == int(version))) if version.isdigit() else None
-    return store_data.auto_status(seen, item) if seen is not None else None
+    return any((store_data.auto_status(seen, key) if seen is not None else None) != store_data.auto_status(call.machine, key) for key in keys)
 
 
 @router.post("/calls/{interaction_id}/confirm")
@@ -254,8 +257,7 @@ def confirm(request: Request, interaction_id: Id, session: Coach, t: Language, c
         call = store_data.load_call(db, interaction_id)
         if call is None:
             return render(request, "message.html", session, status_code=404, title=t("not_found"), message=interaction_id)
-        if machine_version and machine_version != str(call.machine.version) and any(
-                _verdict_seen(db, call, machine_version, key) != store_data.auto_status(call.machine, key) for key in _item_keys(call.machine)):
+        if _rescored_since(db, call, machine_version, _item_keys(call.machine)):
             return call_page_of(request, session, t, interaction_id, error=t("confirm_rescored"), status_code=409)
         reviewed = store_data.latest_by_item([r for r in call.reviews if r.result_id == call.machine.id])
         confirmations = [
