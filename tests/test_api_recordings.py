@@ -89,11 +89,33 @@ def test_references_resolve_inside_the_root_only(rooted):
             assert not stored(rooted, f"hostile-{index}")
         inside = admin.post("/v1/interactions", json={"id": "inside", "language": "fr", "recording": "calls/ok.txt", "turns": TURNS})
         assert inside.status_code == 201, inside.text
-        recording = admin.get("/v1/interactions/inside").json()["interaction"]["recording"]
+        shown = admin.get("/v1/interactions/inside")
+        # The client reads where the recording is served, not where the server keeps it.
+        recording = shown.json()["interaction"]["recording"]
+        served = admin.get(recording)
+        part = admin.get(recording, headers={"Range": "bytes=2-5"})
     assert "'..'" in reasons["../../../../etc/passwd"] and "'..'" in reasons["calls/../../outside.wav"]
     assert "absolute" in reasons["/etc/passwd"]
     assert "outside the recordings root" in reasons["calls/escape.wav"] and "outside the recordings root" in reasons["elsewhere/passwd"]
-    assert Path(recording) == (rooted.data_dir.parent / "recordings" / "calls" / "ok.txt").resolve()
+    assert recording == "/v1/interactions/inside/recording" and str(rooted.data_dir.parent) not in shown.text
+    assert served.status_code == 200 and served.text == "a file inside the root"
+    assert part.status_code == 206 and part.text == "file"
+
+
+def test_a_recording_is_served_only_where_one_is_kept(rooted):
+    with rooted.client("crm") as crm:
+        assert crm.post("/v1/interactions", json={"id": "no-audio", "language": "fr", "turns": TURNS}).status_code == 201
+        none = crm.get("/v1/interactions/no-audio/recording")
+        unknown = crm.get("/v1/interactions/nobody/recording")
+        url = crm.post("/v1/interactions", json={"id": "crm-url", "language": "fr", "recording": "https://crm.example/rec/2", "turns": TURNS})
+        assert url.status_code == 201, url.text
+        elsewhere = crm.get("/v1/interactions/crm-url/recording")
+        assert "recording" not in crm.get("/v1/interactions/no-audio").json()["interaction"]
+    with rooted.client(None) as anonymous:
+        assert anonymous.get("/v1/interactions/inside/recording").status_code == 401
+    assert none.status_code == 404 and none.json()["detail"] == "no recording of interaction 'no-audio' is kept"
+    assert unknown.status_code == 404 and "unknown interaction 'nobody'" in unknown.json()["detail"]
+    assert elsewhere.status_code == 404  # the client's own URL: the service never fetched it
 
 
 @needs_ffmpeg

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from qualicall.core.errors import InputError
+from qualicall.settings import Settings
 
 
 class RecordingRefused(InputError):
@@ -54,3 +55,21 @@ class RecordingsRoot:
         if not target.is_file():
             raise RecordingRefused(f"recording: no such file in the recordings root: {reference}")
         return target
+
+
+def stored_recording_file(recording: str | None, settings: Settings) -> Path | None:
+    """A stored interaction's recording as a file to serve, if it lies, symbolic links resolved, in a folder the service
+    reads recordings from: the data folder's uploads and redacted copies, or the recordings root; else None.
+    Rows stored before references were confined to the recordings root may name any file: never served."""
+    if not recording or is_url(recording):
+        return None
+    path = Path(recording)
+    if not path.is_absolute():
+        path = settings.data_dir / path
+    folders = [settings.uploads_dir, settings.redacted_recordings_dir, settings.recordings_root]
+    try:
+        resolved = path.resolve(strict=True)
+        inside = any(resolved.is_relative_to(folder.resolve()) for folder in folders if folder is not None)
+    except (OSError, RuntimeError, ValueError):  # missing, a loop of links, a NUL in the name
+        return None
+    return resolved if inside and resolved.is_file() else None

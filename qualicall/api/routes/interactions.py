@@ -10,7 +10,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import FileResponse, JSONResponse
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -20,6 +20,7 @@ from qualicall.api.deps import ANY_ROLE, COACH, CRM, Client, DbSession, get_sett
 from qualicall.api.schemas import InteractionOut, InteractionPage, InteractionSummary, Problem, ResultVersion, ReviewIn, ReviewOut, Unprocessable
 from qualicall.core.interaction import Id, Interaction, InteractionError, Moment, SizeLimits, check_size, decode_json
 from qualicall.core.result import Result
+from qualicall.service.recordings import is_url, stored_recording_file
 from qualicall.settings import Settings
 from qualicall.store import repository as repo
 
@@ -166,17 +167,35 @@ async def post_interaction(
         return await run_in_threadpool(score_json, request, client, settings, body, idempotency_key)
 
 
-def _interaction_out(session: Session, row) -> InteractionOut:  # type: ignore[no-untyped-def]
+def _interaction_out(session: Session, row, settings: Settings) -> InteractionOut:  # type: ignore[no-untyped-def]
     versions = repo.result_versions(session, row.id)
     latest = next((v for v in versions if v.id == row.latest_result_id), None)
     number_of = {v.id: v.version for v in versions}
     return InteractionOut(
-        interaction=row.data,
+        interaction=_as_served(row, settings),
         result=Result.model_validate(latest.data) if latest else None,
         result_version=latest.version if latest else None,
         versions=[ResultVersion.of(v) for v in versions],
         reviews=[ReviewOut.of(r, number_of) for r in row.reviews],
     )
+
+
+def _as_served(row, settings: Settings) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """The stored interaction with its `recording` as a client may read it: the address the recording is served at, a
+    client's URL as given, or nothing. The stored value is the service's own file (the redacted copy, an upload): its
+    path says where the service keeps its data and names nothing a client can fetch."""
+    data = dict(row.data)
+    if not data.get("recording") or is_url(data["recording"]):
+        return data
+    if stored_recording_file(row.recording, settings) is not None:
+        data["recording"] = recording_address(row.id)
+    else:
+        del data["recording"]
+    return data
+
+
+def recording_address(interaction_id: str) -> str:
+    return f"/v1/interactions/{quote(interaction_id, safe='')}/recording"
 
 
 InteractionId = Annotated[Id, Path(description="the interaction's id (README, \"what the door accepts\")")]
@@ -187,11 +206,34 @@ def get_interaction(
     interaction_id: InteractionId,
     client: Annotated[Client, Depends(ANY_ROLE)],
     session: DbSession,
+    settings: Annotated[Settings, Depends(get_settings)],
 ) -> InteractionOut:
     row = repo.get_interaction(session, interaction_id)
     if row is None:
         raise HTTPException(404, f"unknown interaction {interaction_id!r}")
-    return _interaction_out(session, row)
+    return _interaction_out(session, row, settings)
+
+
+@router.get(
+    "/{interaction_id}/recording",
+    response_class=FileResponse,
+    responses={**ERRORS, 404: {"model": Problem, "description": "unknown interaction, or no recording of it is kept"},
+               200: {"content": {"audio/*": {}}, "description": "the recording as kept (redacted where the service redacts); Range requests answered"}},
+    summary="An interaction's recording, as the service keeps it",
+)
+def get_recording(
+    interaction_id: InteractionId,
+    client: Annotated[Client, Depends(ANY_ROLE)],
+    session: DbSession,
+    settings: Annotated[Settings, Depends(get_settings)],
+) -> FileResponse:
+    row = repo.get_interaction(session, interaction_id)
+    if row is None:
+        raise HTTPException(404, f"unknown interaction {interaction_id!r}")
+    path = stored_recording_file(row.recording, settings)
+    if path is None:
+        raise HTTPException(404, f"no recording of interaction {interaction_id!r} is kept")
+    return FileResponse(path, filename=f"{interaction_id}{path.suffix}", headers={"Cache-Control": "private, no-store"})
 
 
 @router.get("", response_model=InteractionPage, responses={**ERRORS}, summary="Interactions with their latest scores, newest first, by pages")

@@ -26,7 +26,7 @@ from qualicall.audio.decode import AudioError
 from qualicall.audio.waveform import cached_envelope
 from qualicall.core import locale
 from qualicall.core.interaction import Id
-from qualicall.service.recordings import is_url
+from qualicall.service.recordings import stored_recording_file
 from qualicall.store.models import InteractionRow
 from qualicall.store.repository import Reviewer
 from qualicall.store.signins import SignedIn
@@ -296,19 +296,4 @@ def _audio_url(interaction_id: str) -> str:
 
 
 def _recording_path(request: Request, recording: str | None) -> Path | None:
-    """The stored recording as a file to play, if it lies, symbolic links resolved, in a folder the service
-    reads recordings from: the data folder's uploads and redacted copies, or the recordings root; else None.
-    Rows stored before references were confined to the recordings root may name any file: never served."""
-    if not recording or is_url(recording):
-        return None
-    settings = request.app.state.settings
-    path = Path(recording)
-    if not path.is_absolute():
-        path = settings.data_dir / path
-    folders = [settings.uploads_dir, settings.redacted_recordings_dir, settings.recordings_root]
-    try:
-        resolved = path.resolve(strict=True)
-        inside = any(resolved.is_relative_to(folder.resolve()) for folder in folders if folder is not None)
-    except (OSError, RuntimeError, ValueError):  # missing, a loop of links, a NUL in the name
-        return None
-    return resolved if inside and resolved.is_file() else None
+    return stored_recording_file(recording, request.app.state.settings)
