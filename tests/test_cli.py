@@ -3,6 +3,8 @@ fixture), but for one real command line per command group (score, rubric)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 import pytest
@@ -49,6 +51,18 @@ def test_csv_has_a_row_per_interaction_and_item_columns(cli):
     header, *rows = done.stdout.strip().splitlines()
     assert "greeting.salutation" in header.split(",") and "overall_score" in header.split(",")
     assert len(rows) == 3
+
+
+def test_csv_writes_ids_a_spreadsheet_would_run_as_text(cli, tmp_path):
+    record = json.loads((EXAMPLES / "interactions.jsonl").read_text().splitlines()[0])
+    record |= {"agent_id": "=HYPERLINK(\"x\")", "team": "@SUM(1+1)", "queue": "-2+3"}
+    path = tmp_path / "hostile.jsonl"
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    done = cli("score", str(path), "--format", "csv")
+    assert done.returncode == 0, done.stderr
+    row = next(csv.DictReader(io.StringIO(done.stdout)))
+    assert (row["agent_id"], row["team"], row["queue"]) == ("'=HYPERLINK(\"x\")", "'@SUM(1+1)", "'-2+3")
+    assert float(row["overall_score"]) > 0
 
 
 def test_bad_records_are_reported_with_line_and_skipped(cli, tmp_path):

@@ -49,6 +49,20 @@ def test_csv_and_cli_settings(cli, results_file):
     assert total["item.greeting.salutation"] == "50.0"
 
 
+def test_csv_writes_ids_a_spreadsheet_would_run_as_text(cli, tmp_path):
+    results = fixture_results()
+    for result, (agent, team) in zip(results, [("=cmd|' -C calc'!A0", "+1+1"), ("@SUM(1+1)", "-2+3")] * len(results)):
+        result["agent_id"], result["team"] = agent, team
+    path = tmp_path / "hostile.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in results), encoding="utf-8")
+    done = cli("report", str(path), "--by", "agent,team", "-f", "csv")
+    assert done.returncode == 0, done.stderr
+    rows = list(csv.DictReader(io.StringIO(done.stdout)))
+    assert [(r["agent"], r["team"]) for r in rows] == [("'=cmd|' -C calc'!A0", "'+1+1"), ("'@SUM(1+1)", "'-2+3"), ("(total)", "(total)")]
+    negative = [value for row in rows for value in row.values() if value.startswith("-")]
+    assert negative and all(float(value) < 0 for value in negative)  # a negative number stays a number
+
+
 def test_table(cli, results_file):
     """In English on request; in French by default here, since nine of the ten results are French."""
     english = cli("report", str(results_file), "--by", "agent", "--lang", "en")

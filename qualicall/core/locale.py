@@ -38,6 +38,14 @@ def formatted(value: float, spec: str, language: str) -> str:
     return decimal(format(value, spec), language)
 
 
+def spreadsheet_text(value: object) -> object:
+    """A CSV field as a spreadsheet reads it: text it would take for a formula (« =cmd|… », "+1+1", "@SUM(…)", "-2+3",
+    a leading tab or carriage return) starts with an apostrophe, shown as text; numbers and other values as they are."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def seconds(value: float, language: str) -> str:
     """A duration in seconds, as short as it is exact: « 16,3 s », "16.3 s"."""
     return decimal(format(value, "g"), language) + (_NNBSP if language == "fr" else " ") + "s"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from typing import IO, Any
 
+from qualicall.core.locale import spreadsheet_text
 from qualicall.reports.aggregate import SECTIONS, Report
 from qualicall.reports.drivers import SURVEYS
 from qualicall.reports.words import ReportWords
@@ -60,7 +61,7 @@ def write_csv(report: Report, stream: IO[str], drivers: bool = False) -> None:
         fields |= dict.fromkeys(row)
     writer = csv.DictWriter(stream, fieldnames=list(fields))
     writer.writeheader()
-    writer.writerows(table)
+    writer.writerows({name: spreadsheet_text(value) for name, value in row.items()} for row in table)
 
 
 def print_table(report: Report, stream: IO[str], words: ReportWords | None = None) -> None:

@@ -62,7 +62,7 @@ class ResultWriter:
             if self._csv is None:
                 self._csv = csv.DictWriter(self.stream, fieldnames=list(row), extrasaction="ignore")
                 self._csv.writeheader()
-            self._csv.writerow(row)
+            self._csv.writerow({name: locale.spreadsheet_text(value) for name, value in row.items()})
         elif self.fmt == "table":
             self.stream.write(scorecard(result, language=self.language, rubrics=self.rubrics) + "\n")
         else:

@@ -19,6 +19,7 @@ from qualicall.api.web import data as store_data
 from qualicall.api.web.deps import Coach, Language, RowId, csrf_valid, render
 from qualicall.api.web.i18n import Translator
 from qualicall.api.web.views import score_class
+from qualicall.core import locale
 from qualicall.core.errors import InputError
 from qualicall.core.interaction import FIRST_YEAR, LAST_YEAR, id_problem, text_problem
 from qualicall.store.saved_filters import NAME_MAX_CHARS, delete_filter, save_filter, saved_filters
@@ -130,14 +131,10 @@ def queue_table(rows: list[store_data.QueueRow], t: Translator) -> str:
                                         "col_why", "col_reviewed_by")])
     for row in rows:
         shown = _queue_row(row, t)
-        writer.writerow([_cell(value) for value in (
+        writer.writerow([locale.spreadsheet_text(value) for value in (
             row.id, shown["date"], row.agent or "", row.team or "", row.queue or "", t.number(row.score) if row.score is not None else "",
             " | ".join(t.label(key) for key in row.failed), shown["why"], ", ".join(row.reviewers))])
     return "\ufeff" + out.getvalue()
-
-
-def _cell(value: str) -> str:
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 @dataclass
