@@ -63,6 +63,17 @@ def test_csv_writes_ids_a_spreadsheet_would_run_as_text(cli, tmp_path):
     assert negative and all(float(value) < 0 for value in negative)  # a negative number stays a number
 
 
+def test_a_french_table_by_period_names_contacts_without_a_date(cli, tmp_path):
+    results = fixture_results()
+    del results[0]["started_at"]
+    path = tmp_path / "undated.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in results), encoding="utf-8")
+    done = cli("report", str(path), "--period", "week", "--lang", "fr")
+    assert done.returncode == 0 and not done.stderr, done.stderr
+    rows = [line.split("│") for line in done.stdout.splitlines() if line.startswith("│")]
+    assert [cells[1].strip() for cells in rows if cells[1].strip() in ("—", "total")] == ["—", "total"]
+
+
 def test_table(cli, results_file):
     """In English on request; in French by default here, since nine of the ten results are French."""
     english = cli("report", str(results_file), "--by", "agent", "--lang", "en")

@@ -195,8 +195,11 @@ class ReportWords:
     def period_name(self, period: str) -> str:
         return self(f"period_{period}")
 
-    def period(self, key: str) -> str:
-        """A period key ("2026-W45") as a column heading: « sem. 45 (2026) » in French, the key itself in English."""
+    def period(self, key: str | None) -> str:
+        """A period key ("2026-W45") as a column heading: « sem. 45 (2026) » in French, the key itself in English; "—"
+        for contacts without a date."""
+        if key is None:
+            return "—"
         return locale.period(key, "fr") if self.french else key
 
     def group(self, key: dict[str, str | None]) -> str:
