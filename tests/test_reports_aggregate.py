@@ -264,7 +264,7 @@ def test_complaints_signals_and_sentiment_by_hand():
     met = {name: (total["indicators"][name]["target"], total["indicators"][name]["met"]) for name in (
         "complaint_rate", "complaint_fcr_rate", "complaint_ack_within_48h", "complaint_answer_within_15d", "sentiment_shift_avg")}
     assert met == {"complaint_rate": ({}, None), "complaint_fcr_rate": ({"min": 70}, False), "complaint_ack_within_48h": ({"min": 95}, False),
-                   "complaint_answer_within_15d": ({"min": 90}, False), "sentiment_shift_avg": ({"min": 0.01}, True)}
+                   "complaint_answer_within_15d": ({"min": 90}, False), "sentiment_shift_avg": ({"above": 0}, True)}
     # per agent: B's contacts carry only c6's complaint
     groups = {g["key"]["agent"]: g for g in aggregate(complaint_results(), by=["agent"]).to_json()["groups"]}
     assert parts(groups["B"], "complaint_rate") == (1, 1) and parts(groups["B"], "escalation_rate") == (0, 0)
@@ -354,3 +354,19 @@ def test_every_aggregate_in_one_section_with_a_label_and_a_target():
     listed = [name for names in SECTIONS.values() for name in names]
     assert sorted(listed) == sorted(AGGREGATES) and len(listed) == len(set(listed))
     assert set(LABELS) == set(AGGREGATES) == set(DEFAULT_TARGETS)
+
+
+def test_nps_of_exactly_30_misses_its_target_of_more_than_30():
+    # indicators.md: NPS "> 30". Ten answers: 4 promoters, 5 passives, 1 detractor: 40 % − 10 % = 30.
+    answers = [10] * 4 + [7] * 5 + [0]
+    rows = [result(str(i), "A", "2026-11-02T09:00:00+01:00", quality=80, wait_time_s=10, nps=nps) for i, nps in enumerate(answers)]
+    nps = aggregate(rows).to_json()["total"]["indicators"]["nps"]
+    assert (nps["value"], nps["numerator"], nps["denominator"], nps["target"], nps["met"]) == (30.0, 3, 10, {"above": 30}, False)
+    one_more = aggregate([*rows, result("p", "A", "2026-11-02T10:00:00+01:00", quality=80, wait_time_s=10, nps=9)]).to_json()
+    assert one_more["total"]["indicators"]["nps"]["met"] is True  # 5/11 − 1/11 = 36.4
+
+
+def test_a_target_takes_min_or_above_and_max_or_below_not_both():
+    assert ReportSettings(targets={"aht_s": {"above": 60, "below": 900}}).targets["aht_s"].met(900) is False
+    with pytest.raises(ValueError, match="min or above, not both"):
+        ReportSettings(targets={"nps": {"min": 30, "above": 30}})

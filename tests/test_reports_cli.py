@@ -12,7 +12,7 @@ import sys
 
 import pytest
 from conftest import EXAMPLES, run_cli
-from reports_fixture import fixture_results
+from reports_fixture import fixture_results, result
 
 from qualicall.reports import aggregate
 
@@ -72,6 +72,25 @@ def test_a_french_table_by_period_names_contacts_without_a_date(cli, tmp_path):
     assert done.returncode == 0 and not done.stderr, done.stderr
     rows = [line.split("│") for line in done.stdout.splitlines() if line.startswith("│")]
     assert [cells[1].strip() for cells in rows if cells[1].strip() in ("—", "total")] == ["—", "total"]
+
+
+def test_a_value_is_shown_on_the_side_of_its_target_it_lies(cli, tmp_path):
+    """399 of 499 answered within 20 s is 79.96 %: « 80,0 » in red beside « ≥ 80 » read as a target met and marked
+    missed. A CSAT of 83 / 20 = 4.15 likewise against 4.2; 74.75 % of first-contact resolution needs no more."""
+    rows = [result(str(i), "A", "2026-11-02T09:00:00+01:00", quality=80, wait_time_s=10 if i < 399 else 30, handle_time_s=3333.5,
+                   csat=(5 if i < 3 else 4) if i < 20 else None, resolved_first_contact=i < 749 * 499 // 1000)
+            for i in range(499)]
+    path = tmp_path / "near.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    table = cli("report", str(path), "--lang", "fr")
+    assert table.returncode == 0, table.stderr
+    total = [cell.strip() for cell in next(line for line in table.stdout.splitlines() if "│ total" in line).split("│")]
+    assert total[4] == "79,96" and total[9] == "4,15" and total[8] == "74,8"
+    page = cli("report", str(path), "-f", "html", "-o", str(tmp_path / "near.html"))
+    assert page.returncode == 0, page.stderr
+    html = (tmp_path / "near.html").read_text(encoding="utf-8")
+    assert 'class="ko" title="399 / 499">79,96<br>' in html
+    assert 'title="1663416,5 / 499"' in html  # the numerator as it is (it read « 1,66342e+06 »)
 
 
 def test_table(cli, results_file):

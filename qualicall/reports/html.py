@@ -32,19 +32,17 @@ RAISES, LOWERS, UNCLEAR = "#2e8b57", "#c0392b", "#b0b4bd"
 
 
 def _target_text(target: dict[str, float], words: ReportWords) -> str:
-    low, high = target.get("min"), target.get("max")
-    low_text, high_text = (words.number(bound, "g") if bound is not None else "" for bound in (low, high))
-    if low is not None and high is not None:
-        return f"{low_text}–{high_text}"
-    return f"≥ {low_text}" if low is not None else f"≤ {high_text}" if high is not None else ""
+    if "min" in target and "max" in target:
+        return f"{words.exact(target['min'])}–{words.exact(target['max'])}"
+    signs = {"min": "≥", "above": ">", "max": "≤", "below": "<"}
+    return ", ".join(f"{sign} {words.exact(target[bound])}" for bound, sign in signs.items() if bound in target)
 
 
 def _cell(entry: dict[str, Any], name: str, words: ReportWords) -> str:
     css = {True: "ok", False: "ko"}.get(entry["met"], "")
-    numerator = entry["numerator"]
-    shown = words.number(numerator, "g") if isinstance(numerator, float) else str(numerator)
-    title = f"{shown} / {entry['denominator']}"
-    return f'<td class="{css}" title="{html.escape(title)}">{words.value(entry["value"], name)}<br><small>{html.escape(title)}</small></td>'
+    title = f"{words.exact(entry['numerator'])} / {entry['denominator']}"
+    shown = words.value(entry["value"], name, entry.get("target"))
+    return f'<td class="{css}" title="{html.escape(title)}">{shown}<br><small>{html.escape(title)}</small></td>'
 
 
 def _mean_text(value: float | None, words: ReportWords) -> str:
@@ -102,7 +100,7 @@ def _line_chart(title: str, name: str, report: Report, trend: Report, words: Rep
         xs = [p for p in periods if p in total]
         axis.plot([position[p] for p in xs], [total[p] for p in xs], color="black", linewidth=2.5, marker="o", label=words("all"))
     target = report.settings.targets[name]
-    for bound in (target.min, target.max):
+    for bound in (target.min, target.above, target.max, target.below):
         if bound is not None:
             axis.axhline(bound, color="#c0392b", linestyle="--", linewidth=1)
     axis.set_title(title + words("chart_target", target=_target_text(target.model_dump(exclude_none=True), words)))

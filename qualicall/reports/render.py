@@ -89,7 +89,7 @@ def print_table(report: Report, stream: IO[str], words: ReportWords | None = Non
             for name in names:
                 entry = group["indicators"][name]
                 colour = {True: "green", False: "red"}.get(entry["met"])
-                text = words.value(entry["value"], name)
+                text = words.value(entry["value"], name, entry["target"])
                 cells.append(f"[{colour}]{text}[/{colour}]" if colour else text)
             table.add_row(*cells, style=style)
         console.print(table)

@@ -18,6 +18,7 @@ from qualicall.core import locale
 from qualicall.reports.aggregate import AGGREGATE_LABELS
 from qualicall.scorer import labels
 from qualicall.scorer.reasons import TERMS
+from qualicall.scorer.rubric import Target
 
 if TYPE_CHECKING:
     from qualicall.scorer.rubric import Rubric
@@ -213,9 +214,24 @@ class ReportWords:
         """`format(value, spec)` with the language's decimal mark; "—" for none."""
         return "—" if value is None else locale.formatted(value, spec, self.language)
 
-    def value(self, value: float | None, name: str = "") -> str:
-        """An aggregate's value: one decimal, two for sentiment."""
-        return self.number(value, f".{DECIMALS.get(name, 1)}f")
+    def value(self, value: float | None, name: str = "", target: dict[str, float] | None = None) -> str:
+        """An aggregate's value: one decimal, two for sentiment; more where fewer would put it on the other side of its
+        `target` (a service level of 79.96 % read « 80,0 », in red, against « ≥ 80 »)."""
+        digits = DECIMALS.get(name, 1)
+        if value is not None and target:
+            goal = Target.model_validate(target)
+            while digits < DECIMALS.get(name, 1) + 3 and goal.met(round(value, digits)) != goal.met(value):
+                digits += 1
+        return self.number(value, f".{digits}f")
+
+    def exact(self, value: float) -> str:
+        """A number as it is, with no exponent and no rounding (a numerator of 1 654 278 read « 1,65428e+06 »)."""
+        text = repr(float(value))
+        if "e" in text:
+            text = format(value, "f").rstrip("0").rstrip(".")
+        elif text.endswith(".0"):
+            text = text[:-2]
+        return self.decimal(text)
 
     def percent(self, value: float, digits: int = 0) -> str:
         """A value already in percent (85.2) as « 85 % » (a narrow no-break space in French), "85 %"."""

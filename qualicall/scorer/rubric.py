@@ -410,16 +410,28 @@ class IndicatorSpec(_Strict):
 
 
 class Target(_Strict):
-    """What an aggregate should reach: at least `min`, at most `max` (either may be left out; neither: the
-    aggregate is tracked, with no target, and neither met nor missed)."""
+    """What an aggregate should reach: at least `min` or more than `above`, at most `max` or less than `below` (any may
+    be left out; none: the aggregate is tracked, with no target, and neither met nor missed). indicators.md's NPS
+    target is "> 30": 30 itself misses it."""
 
     min: float | None = None
+    above: float | None = None
     max: float | None = None
+    below: float | None = None
+
+    @model_validator(mode="after")
+    def _one_bound_a_side(self) -> "Target":
+        if self.min is not None and self.above is not None:
+            raise ValueError("give min or above, not both")
+        if self.max is not None and self.below is not None:
+            raise ValueError("give max or below, not both")
+        return self
 
     def met(self, value: float | None) -> bool | None:
-        if value is None or self.min is None and self.max is None:
+        if value is None or (self.min, self.above, self.max, self.below) == (None, None, None, None):
             return None
-        return (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
+        return ((self.min is None or value >= self.min) and (self.above is None or value > self.above)
+                and (self.max is None or value <= self.max) and (self.below is None or value < self.below))
 
 
 # The common targets of indicators.md; rates are percentages, NPS runs from -100 to 100.
@@ -431,7 +443,7 @@ DEFAULT_TARGETS: dict[str, Target] = {
     "fcr_rate": Target(min=75),
     "csat_avg": Target(min=4.2),
     "csat_top2": Target(min=85),
-    "nps": Target(min=30),
+    "nps": Target(above=30),
     "transfer_rate": Target(max=10),
     "quality_avg": Target(min=85),
     "email_within_48h": Target(min=95),
@@ -444,7 +456,7 @@ DEFAULT_TARGETS: dict[str, Target] = {
     "churn_threat_rate": Target(),
     "repeat_contact_rate": Target(),
     "sentiment_end_avg": Target(),
-    "sentiment_shift_avg": Target(min=0.01),  # "shift > 0", at the two decimals the value is given with
+    "sentiment_shift_avg": Target(above=0),  # "shift > 0"
     "turnaround_rate": Target(),
 }
 
