@@ -93,6 +93,24 @@ def test_a_value_is_shown_on_the_side_of_its_target_it_lies(cli, tmp_path):
     assert 'title="1663416,5 / 499"' in html  # the numerator as it is (it read « 1,66342e+06 »)
 
 
+def test_every_form_of_date_the_door_takes_has_its_period(cli, tmp_path):
+    """Basic ISO 8601, a week date, a space for the T: accepted at the door, then counted in no period."""
+    record = json.loads((EXAMPLES / "interactions.jsonl").read_text().splitlines()[0])
+    forms = {"basic": "20261102T093000+0100", "week": "2026-W45-1", "compact": "20261102", "space": "2026-11-02 09:30"}
+    (tmp_path / "dates.jsonl").write_text("".join(json.dumps(record | {"id": name, "started_at": value}) + "\n" for name, value in forms.items()))
+    scored = cli("score", str(tmp_path / "dates.jsonl"), "--format", "jsonl")
+    assert scored.returncode == 0, scored.stderr
+    results = [json.loads(line) for line in scored.stdout.splitlines()]
+    assert [r["started_at"] for r in results] == ["2026-11-02T09:30:00+01:00", "2026-11-02", "2026-11-02", "2026-11-02T09:30:00"]
+    # Results written before the door rewrote them are read the same.
+    (tmp_path / "results.jsonl").write_text("".join(json.dumps(r | {"started_at": forms[r["interaction_id"]]}) + "\n" for r in results))
+    (tmp_path / "scored.jsonl").write_text(scored.stdout)
+    for path in ("scored.jsonl", "results.jsonl"):
+        report = cli("report", str(tmp_path / path), "--period", "week", "-f", "json")
+        assert report.returncode == 0, report.stderr
+        assert [(g["key"], g["contacts"]) for g in json.loads(report.stdout)["groups"]] == [({"period": "2026-W45"}, 4)]
+
+
 def test_table(cli, results_file):
     """In English on request; in French by default here, since nine of the ten results are French."""
     english = cli("report", str(results_file), "--by", "agent", "--lang", "en")

@@ -189,13 +189,29 @@ def contact_moment(started_at: str) -> datetime:
 Moment = Annotated[datetime, AfterValidator(in_range), WithJsonSchema({"type": "string", "pattern": STARTED_AT_PATTERN})]
 
 
+_CONTRACT_FORM = re.compile(STARTED_AT_PATTERN)
+
+
+def contract_form(started_at: str) -> str:
+    """`started_at` as the contract writes it (2026-11-02T09:14:03+01:00): as given where it is so written; the other
+    ISO 8601 forms the door takes (basic « 20261102T091403+0100 », a week date « 2026-W45-1 », a space for the T)
+    rewritten so, the same date, wall-clock time and offset. Reports and trends read the local date from its first ten
+    characters: the other forms were counted in no period. ValueError for what is no ISO 8601 date."""
+    if _CONTRACT_FORM.match(started_at):
+        return started_at
+    moment = datetime.fromisoformat(started_at)
+    if "T" not in started_at.upper() and " " not in started_at:
+        return moment.date().isoformat()
+    return moment.isoformat()
+
+
 def check_started_at(value: str) -> str:
     try:
         contact_moment(value)
     except ValueError as exc:
         problem = str(exc) if "outside" in str(exc) else f"{value!r} is not an ISO 8601 date and time (2026-11-02T09:14:03+01:00)"
         raise _refuse(problem) from None
-    return value
+    return contract_form(value)
 
 
 StartedAt = Annotated[str, AfterValidator(check_started_at), WithJsonSchema({"type": "string", "maxLength": 64, "pattern": STARTED_AT_PATTERN})]

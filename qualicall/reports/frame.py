@@ -24,7 +24,7 @@ from typing import Any
 import polars as pl
 
 from qualicall.core.errors import InputError
-from qualicall.core.interaction import MAX_SAFE_INTEGER
+from qualicall.core.interaction import MAX_SAFE_INTEGER, contract_form
 
 # Grouping names accepted by `--by`, and the result field each one reads.
 GROUP_FIELDS = {"agent": "agent_id", "team": "team", "queue": "queue", "channel": "channel", "language": "language"}
@@ -96,6 +96,17 @@ def _column(columns: dict[str, list[Any]], name: str, row: int) -> list[Any]:
     return values
 
 
+def _contract_form(started_at: str) -> str:
+    """A result's `started_at` with its local date in its first ten characters (periods read them there), as the door
+    now writes it; results of before written in another ISO 8601 form (« 20261102T093000+0100 ») are read so too."""
+    if started_at[4:5] == "-" and started_at[7:8] == "-":
+        return started_at
+    try:
+        return contract_form(started_at)
+    except ValueError:
+        return started_at  # (no period, as before)
+
+
 def results_frame(results: Iterable[dict[str, Any]]) -> pl.DataFrame:
     """One row per result with the columns the aggregates use (see the module docstring)."""
     columns: dict[str, list[Any]] = {
@@ -117,7 +128,8 @@ def results_frame(results: Iterable[dict[str, Any]]) -> pl.DataFrame:
         for name, field in GROUP_FIELDS.items():
             value = result.get(field)
             columns[name].append(None if value is None else str(value))
-        columns["started_at"].append(result.get("started_at") if isinstance(result.get("started_at"), str) else None)
+        started_at = result.get("started_at")
+        columns["started_at"].append(_contract_form(started_at) if isinstance(started_at, str) else None)
         columns["abandoned"].append(result.get("abandoned") is True)
         for name in NUMBER_INDICATORS:
             columns[name].append(_number(_indicator(result, name)))
