@@ -213,18 +213,22 @@ def test_broken_and_empty_files_give_one_line_errors(transcriber, tmp_path):
         assert message.startswith(str(path)) and reason in message and "\n" not in message
 
 
-def test_cli_transcribe_skips_a_broken_file_among_others(cli, calls, tmp_path):
+def test_cli_transcribe_skips_a_broken_file_among_others(cli, calls, tmp_path, monkeypatch):
     corrupt = tmp_path / "broken.wav"
     corrupt.write_bytes(b"\x00garbage" * 50)
     alone = run_cli("transcribe", str(corrupt))  # the smoke test of `transcribe`: a real command line
     assert alone.returncode == 2 and alone.stdout == ""
     assert alone.stderr.strip().count("\n") == 0 and str(corrupt) in alone.stderr
-    out = tmp_path / "calls.jsonl"
-    both = cli("transcribe", str(corrupt), str(REAL_DATA / "stereo_diarization.wav") if REAL_DATA.exists() else str(calls["call-ulaw"]),
-               "--lang", "en", "--no-redact", "--out", str(out))
+    out = tmp_path / "transcripts" / "calls.jsonl"
+    out.parent.mkdir()
+    monkeypatch.chdir(calls["call-ulaw"].parent)  # the recording named from where the command runs
+    both = cli("transcribe", str(corrupt), "call-ulaw.wav", "--lang", "en", "--no-redact", "--out", str(out))
     assert both.returncode == 1 and f"skipped: {corrupt}" in both.stderr
     records = [json.loads(line) for line in out.read_text().splitlines()]
     assert len(records) == 1 and records[0]["turns"] and records[0]["channel"] == "voice"
+    # Relative to the JSON file, as score and redact read it (it was « call-ulaw.wav », relative to this folder).
+    assert (out.parent / records[0]["recording"]).resolve() == calls["call-ulaw"].resolve()
+    assert not Path(records[0]["recording"]).is_absolute()
 
 
 def test_cli_score_stereo_recording_end_to_end(cli, calls):

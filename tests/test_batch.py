@@ -243,6 +243,20 @@ def planner(indicators=("wait_time_s", "csat", "resolved_first_contact")):
     return Planner("r@1", lambda: "engine-model", (".wav",), set(indicators))
 
 
+def test_recordings_of_one_name_in_several_folders_are_several_interactions(tmp_path):
+    # Folders per agent or per day are the usual layout: their 0001.wav were one interaction, its versions mixed.
+    from qualicall.batch.items import Planner
+
+    for relative in ("agentA/0001.wav", "agentB/0001.wav", "agentB/0002.wav", "days/mon/call.wav", "days/mon/call.ogg", "days/tue/call.wav"):
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_bytes(f"RIFF {relative}".encode())
+    plan_maker = Planner("r@1", lambda: "engine-model", (".wav", ".ogg"), set())
+    plan_maker.add(tmp_path)
+    ids = {str(Path(i.path).relative_to(tmp_path)): i.metadata["id"] for i in plan_maker.finish().items}
+    assert ids == {"agentA/0001.wav": "agentA_0001", "agentB/0001.wav": "agentB_0001", "agentB/0002.wav": "0002",
+                   "days/mon/call.wav": "mon_call.wav", "days/mon/call.ogg": "mon_call.ogg", "days/tue/call.wav": "tue_call"}
+
+
 def test_csv_manifest_joins_recordings_to_metadata_and_indicators(tmp_path):
     (tmp_path / "audio").mkdir()
     (tmp_path / "audio" / "a.wav").write_bytes(b"RIFF fake audio a")

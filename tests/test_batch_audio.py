@@ -4,6 +4,8 @@ CSV manifest, and a broken recording beside them, transcribed by the base Whispe
 from __future__ import annotations
 
 import json
+import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -25,7 +27,7 @@ CALL_FR = [
 ]
 
 
-def test_audio_batch_from_a_csv_manifest(cli, tmp_path):
+def test_audio_batch_from_a_csv_manifest(cli, tmp_path, monkeypatch):
     folder = tmp_path / "night"
     (folder / "audio").mkdir(parents=True)
     spoken_en = make_call(CALL_EN, folder / "audio" / "0001.wav", language="en")  # stereo, agent left, 8 kHz µ-law
@@ -38,7 +40,12 @@ def test_audio_batch_from_a_csv_manifest(cli, tmp_path):
         encoding="utf-8",
     )
     out = tmp_path / "results.jsonl"
-    done = cli("batch", str(folder), "--out", str(out), "--workers", "1", "--no-progress")
+    # Stored as the API stores (redacted, the default), the folder named from where the batch runs: the recording was
+    # « night/audio/0001.wav », and its redacted copy was made from the data folder's (every recording failed: "cannot
+    # be decoded as audio").
+    monkeypatch.chdir(tmp_path)
+    done = cli("batch", "night", "--out", str(out), "--workers", "1", "--no-progress", "--store",
+               env={"QUALICALL_DATA_DIR": str(tmp_path / "data"), "QUALICALL_DATABASE_URL": None})
     assert done.returncode == 1, done.stderr  # the broken recording
     results = {r["interaction_id"]: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
     assert set(results) == {"call-en", "call-fr"}
@@ -58,10 +65,16 @@ def test_audio_batch_from_a_csv_manifest(cli, tmp_path):
         assert batch["asr"] == "faster-whisper-default-auto-auto" and batch["key"].endswith("/" + batch["asr"])
         assert (result["roles"]["method"], result["roles"]["agent"]) == ("channel-auto", "left"), result["roles"]
         assert isinstance(batch["asr_cut"], bool)
-        assert batch["source"].startswith(str(folder / "night.csv") + ":")
+        assert batch["source"].startswith("night/night.csv:")
     # The broken file is reported with the decoder's reason; the summary gives the audio time done.
     failure = next(line for line in done.stderr.splitlines() if "failed:" in line)
     assert "0003.wav" in failure and "not a readable audio file" in failure
-    assert "scored 2, skipped 0 already done, failed 1" in done.stderr
+    assert "scored 2, skipped 0 already done, failed 1" in done.stderr and "stored 2 in the database" in done.stderr
+    database = sqlite3.connect(tmp_path / "data" / "qualicall.db")
+    stored = dict(database.execute("SELECT id, recording FROM interactions").fetchall())
+    database.close()
+    assert set(stored) == {"call-en", "call-fr"}
+    for recording in stored.values():
+        assert Path(recording).parent == tmp_path / "data" / "redacted-recordings" and Path(recording).stat().st_size > 10_000
     audio_line = next(line for line in done.stderr.splitlines() if line.startswith("qualicall: audio "))
     assert "real time (RTF" in audio_line

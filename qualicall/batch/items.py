@@ -158,9 +158,9 @@ class Planner:
 
     def finish(self) -> Plan:
         """The plan: recordings that no record named, then every item, longest recordings first."""
-        for path in self._lone_recordings:
-            if path.resolve() not in self._named_recordings:
-                self._add_recording(path, {"id": path.stem}, str(path))
+        lone = [path for path in self._lone_recordings if path.resolve() not in self._named_recordings]
+        for path, interaction_id in _lone_ids(lone).items():
+            self._add_recording(path, {"id": interaction_id}, str(path))
         self._lone_recordings.clear()
         audio = sorted((i for i in self.plan.items if i.kind == "audio"), key=lambda i: -i.size)
         text = [i for i in self.plan.items if i.kind == "text"]
@@ -336,6 +336,27 @@ class Planner:
         if indicators:
             record["indicators"] = indicators
         return record
+
+
+def _lone_ids(paths: list[Path]) -> dict[Path, str]:
+    """The ids of recordings no record names: each its file name without extension (« 0001 »); where several share it
+    (agentA/0001.wav and agentB/0001.wav, en_call.wav and en_call.ogg), each the folders where their paths part and
+    its file name, with its extension where that alone differs (« agentA_0001 », « en_call.ogg »). They were one
+    interaction: --store kept the second call as a new version of the first."""
+    by_stem: dict[str, list[Path]] = {}
+    for path in paths:
+        by_stem.setdefault(path.stem, []).append(path)
+    ids = {}
+    for stem, same in by_stem.items():
+        if len(same) == 1:
+            ids[same[0]] = stem
+            continue
+        folders = [path.resolve().parent for path in same]
+        common = Path(os.path.commonpath(folders))
+        for path, folder in zip(same, folders):
+            name = path.name if folders.count(folder) > 1 else path.stem
+            ids[path] = "_".join([*folder.relative_to(common).parts, name])
+    return ids
 
 
 def typed(value: str) -> Any:

@@ -157,9 +157,9 @@ class Worker:
         try:
             recording = self.transcriber().transcribe(Path(task.path), dict(task.metadata), audio=decoded.result())
             outcome.audio_seconds = float(recording.audio_seconds or 0.0)
-            interaction = recording.interaction
-            if not interaction.recording:
-                interaction = interaction.model_copy(update={"recording": str(Path(task.path).resolve())})
+            # The file decoded, wherever the batch runs: a manifest's « audio/0001.wav » is relative to the manifest,
+            # and the redacted copy that --store keeps was sought in the data folder (every recording failed).
+            interaction = recording.interaction.model_copy(update={"recording": str(Path(task.path).resolve())})
             outcome.interaction_id = interaction.id
             asr = getattr(interaction, "asr", None) or {}
             # The pipeline stops decoding a recording past its time budget: such a transcript misses its end.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -48,6 +49,10 @@ def register(app: typer.Typer) -> None:
                         failures += 1
                         typer.echo(f"qualicall: skipped: {item}", err=True)
                         continue
+                    if out is not None:
+                        # "the path is relative to the JSON file" (where score and redact read it from): it was written
+                        # relative to the current folder, lost once the JSON went to another folder.
+                        item = item.model_copy(update={"recording": os.path.relpath(path.resolve(), out.resolve().parent)})
                     if redactor is not None:
                         item = redact_interaction(item, redactor=redactor).interaction
                     data = item.model_dump(mode="json", exclude_none=True)
