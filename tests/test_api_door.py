@@ -242,6 +242,22 @@ def signed_in(server, **credentials: str) -> tuple[httpx.Client, str]:
     return http, csrf_of(http)
 
 
+def test_the_queue_dates_are_the_days_each_call_shows(server):
+    # A call at 23:30 on 31 October in Chicago shows « 31/10/2026 23:30 » in the queue: October's, though November in UTC.
+    team = f"days-{new_id()}"
+    calls = {"oct": "2026-10-31T23:30:00-05:00", "nov": "2026-11-15T10:00:00+01:00", "nov-last": "2026-11-30T23:30:00-10:00"}
+    with server.client("crm") as crm:
+        for name, started_at in calls.items():
+            assert crm.post("/v1/interactions", json=interaction(id=f"{team}-{name}", team=team, started_at=started_at)).status_code == 201
+    http, _ = signed_in(server)
+    try:
+        exported = http.get("/queue.csv", params={"team": team, "from": "2026-11-01", "to": "2026-11-30"})
+    finally:
+        http.close()
+    assert exported.status_code == 200, exported.text
+    assert sorted(line.split(";")[0] for line in exported.text.lstrip("\ufeff").splitlines()[1:]) == [f"{team}-nov", f"{team}-nov-last"]
+
+
 def test_coach_pages_answer_bad_parameters_with_a_4xx(server):
     body = interaction(agent_id="A-door", team="door-team")
     with server.client("crm") as crm:

@@ -51,6 +51,31 @@ def test_report_of_stored_contacts(sqlite_api):
     assert november.json()["total"]["contacts"] == 9  # contact 8 is on 1 December
 
 
+def test_a_date_without_a_time_is_a_day_of_each_contacts_own_calendar(sqlite_api):
+    """A November report holds the contacts of November as their own clocks read it, as its periods count them: 31
+    October 23:30 in Chicago (1 November in UTC) is October's, 30 November 23:30 in Honolulu (1 December in UTC)
+    November's. A time with its offset is still an instant."""
+    team = f"days-{uuid.uuid4().hex[:8]}"
+    turns = json.loads((EXAMPLES / "call-fr.json").read_text(encoding="utf-8"))["turns"]
+    moments = {"oct-chicago": "2026-10-31T23:30:00-05:00", "nov-paris": "2026-11-15T10:00:00+01:00",
+               "nov-honolulu": "2026-11-30T23:30:00-10:00", "dec-tokyo": "2026-12-01T08:00:00+09:00", "nov-date": "2026-11-30"}
+    with sqlite_api.client("crm") as crm:
+        for name, started_at in moments.items():
+            posted = crm.post("/v1/interactions", json={"id": f"{team}-{name}", "team": team, "language": "fr", "started_at": started_at, "turns": turns})
+            assert posted.status_code == 201, posted.text
+        november = {"team": team, "from": "2026-11-01", "to": "2026-12-01"}
+        report = crm.get("/v1/reports", params=november | {"period": "month"})
+        listed = crm.get("/v1/interactions", params=november)
+        instants = crm.get("/v1/interactions", params={"team": team, "from": "2026-11-01T00:00:00Z", "to": "2026-12-01T00:00:00Z"})
+        bad = crm.get("/v1/reports", params={"from": "2026-13-01"})
+    assert report.status_code == 200, report.text
+    assert [(g["key"]["period"], g["contacts"]) for g in report.json()["groups"]] == [("2026-11", 3)]
+    assert sorted(i["id"] for i in listed.json()["items"]) == [f"{team}-{name}" for name in ("nov-date", "nov-honolulu", "nov-paris")]
+    # In UTC: Chicago's 31 October is 1 November, Honolulu's and Tokyo's are 1 December and 30 November.
+    assert sorted(i["id"] for i in instants.json()["items"]) == [f"{team}-{name}" for name in ("dec-tokyo", "nov-date", "nov-paris", "oct-chicago")]
+    assert bad.status_code == 422 and bad.json()["detail"][0]["msg"].endswith("'2026-13-01' is not a date")
+
+
 def test_report_needs_a_key_and_valid_groupings(sqlite_api):
     with sqlite_api.client(None) as anonymous:
         assert anonymous.get("/v1/reports").status_code == 401

@@ -7,11 +7,11 @@ import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, WithJsonSchema, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainValidator, ValidationError, WithJsonSchema, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from qualicall.core.errors import InputError, TooLargeError
@@ -186,7 +186,33 @@ def contact_moment(started_at: str) -> datetime:
     return in_range(datetime.fromisoformat(started_at))
 
 
-Moment = Annotated[datetime, AfterValidator(in_range), WithJsonSchema({"type": "string", "pattern": STARTED_AT_PATTERN})]
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def day_or_moment(value: Any) -> date | datetime:
+    """A `from`/`to` filter: a date alone (2026-11-01) is a day of the contacts' own calendars, as report periods and
+    trends count days (a call at 23:30 in New York on 31 October is October's, though November in UTC); a date with a
+    time is an instant (UTC without an offset). ValueError unless ISO 8601, from 1970 to 2099."""
+    if isinstance(value, str) and _DAY.fullmatch(value.strip()):
+        try:
+            day = date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date") from None
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise ValueError(f"{day.isoformat()} is outside the years {FIRST_YEAR}–{LAST_YEAR}")
+        return day
+    if not isinstance(value, (str, datetime)):
+        raise ValueError("expected an ISO 8601 date or date and time")
+    try:
+        moment = value if isinstance(value, datetime) else datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(f"{value!r} is not an ISO 8601 date or date and time (2026-11-01, 2026-11-01T09:00:00+01:00)") from None
+    return in_range(moment)
+
+
+DayOrMoment = Annotated[date | datetime, PlainValidator(day_or_moment), WithJsonSchema({"type": "string", "pattern": STARTED_AT_PATTERN})]
+SINCE = "contacts from (inclusive): a date (2026-11-01: the contact's own calendar day, as report periods), or an instant (ISO 8601 with a time; UTC without an offset); 1970–2099"
+UNTIL = "contacts before (exclusive): a date (the contact's own calendar day), or an instant; 1970–2099"
 
 
 _CONTRACT_FORM = re.compile(STARTED_AT_PATTERN)

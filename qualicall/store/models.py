@@ -142,7 +142,7 @@ class TrendDay(Base):
     __tablename__ = "trend_days"
     scope: Mapped[str] = mapped_column(String(10), primary_key=True)  # agent | team
     name: Mapped[str] = mapped_column(String(200), primary_key=True)  # the agent's id or the team
-    day: Mapped[str] = mapped_column(String(10), primary_key=True)  # ISO, as data.contact_day makes it
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)  # ISO, as repository.contact_day makes it
     contacts: Mapped[int] = mapped_column(Integer)
     results: Mapped[int] = mapped_column(BigInteger)  # the sum of the contacts' latest result ids
     figures: Mapped[list[Any]] = mapped_column()  # [kind, name, sum, count, yes_no] per series

@@ -34,10 +34,10 @@ import re
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Literal
 
-from sqlalchemy import Select, and_, exists, false, func, or_, select
+from sqlalchemy import Select, and_, case, exists, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from qualicall.core.errors import InputError
@@ -179,8 +179,8 @@ class InteractionFilter:
     agent_id: str | None = None
     team: str | None = None
     queue: str | None = None
-    since: datetime | None = None  # contact time >= since
-    until: datetime | None = None  # contact time < until
+    since: date | datetime | None = None  # contact time >= since; a date: the contact's own day (`contact_day`) >= it
+    until: date | datetime | None = None  # contact time < until; a date: its own day < it
     min_score: float | None = None  # overall score
     max_score: float | None = None
     item_failed: list[str] = field(default_factory=list)  # every one of these items failed: `criterion.item` or `item`
@@ -244,6 +244,35 @@ def iter_latest_results(session: Session, filters: InteractionFilter, chunk: int
         yield list(part)
 
 
+def contact_day(dialect: str) -> Any:
+    """A contact's day (ISO), as trends and `from`/`to` dates count days: the date its `started_at` writes, in the
+    contact's own time zone; the UTC day of its contact time where it has no `started_at` (or one stored in ISO 8601's
+    basic form, 2026-11-02 written 20261102, before the door rewrote those)."""
+    started_at = InteractionRow.started_at
+    utc_day = (func.substr(InteractionRow.contact_time, 1, 10) if dialect == "sqlite"
+               else func.to_char(func.timezone("UTC", InteractionRow.contact_time), "YYYY-MM-DD"))
+    return case((and_(func.substr(started_at, 5, 1) == "-", func.substr(started_at, 8, 1) == "-"), func.substr(started_at, 1, 10)), else_=utc_day)
+
+
+# A local day lies within 14 hours of the UTC day of the same date (UTC−12 to UTC+14): the contact time's index
+# narrows the search for a day before each contact's own is read.
+_ZONES = timedelta(hours=14)
+
+
+def _on_or_after(bound: date | datetime, dialect: str) -> list[Any]:
+    if isinstance(bound, datetime):
+        return [InteractionRow.contact_time >= as_utc(bound)]
+    start = datetime.combine(bound, time.min, tzinfo=timezone.utc)
+    return [InteractionRow.contact_time >= start - _ZONES, contact_day(dialect) >= bound.isoformat()]
+
+
+def _before(bound: date | datetime, dialect: str) -> list[Any]:
+    if isinstance(bound, datetime):
+        return [InteractionRow.contact_time < as_utc(bound)]
+    end = datetime.combine(bound, time.min, tzinfo=timezone.utc)
+    return [InteractionRow.contact_time < end + _ZONES, contact_day(dialect) < bound.isoformat()]
+
+
 def _filtered(query: Select, filters: InteractionFilter, dialect: str) -> Select:
     if filters.search and (words := query_words(filters.search)):
         query = query.where(matching(words, dialect))
@@ -255,9 +284,9 @@ def _filtered(query: Select, filters: InteractionFilter, dialect: str) -> Select
         if value is not None:
             query = query.where(column == value)
     if filters.since is not None:
-        query = query.where(InteractionRow.contact_time >= as_utc(filters.since))
+        query = query.where(*_on_or_after(filters.since, dialect))
     if filters.until is not None:
-        query = query.where(InteractionRow.contact_time < as_utc(filters.until))
+        query = query.where(*_before(filters.until, dialect))
     if filters.min_score is not None:
         query = query.where(ResultRow.overall_score >= filters.min_score)
     if filters.max_score is not None:

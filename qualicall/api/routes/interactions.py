@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from qualicall.api import idempotency
 from qualicall.api.deps import ANY_ROLE, COACH, CRM, Client, DbSession, get_settings, stored_comment
 from qualicall.api.schemas import InteractionOut, InteractionPage, InteractionSummary, Problem, ResultVersion, ReviewIn, ReviewOut, Unprocessable
-from qualicall.core.interaction import Id, Interaction, InteractionError, Moment, SizeLimits, check_size, decode_json
+from qualicall.core.interaction import SINCE, UNTIL, DayOrMoment, Id, Interaction, InteractionError, SizeLimits, check_size, decode_json
 from qualicall.core.result import Result
 from qualicall.service.recordings import is_url, stored_recording_file
 from qualicall.settings import Settings
@@ -244,8 +244,8 @@ def list_interactions(
     agent_id: Annotated[Id | None, Query()] = None,
     team: Annotated[Id | None, Query()] = None,
     queue: Annotated[Id | None, Query()] = None,
-    since: Annotated[Moment | None, Query(alias="from", description="contact time from (inclusive), ISO 8601, 1970–2099")] = None,
-    until: Annotated[Moment | None, Query(alias="to", description="contact time before (exclusive), ISO 8601, 1970–2099")] = None,
+    since: Annotated[DayOrMoment | None, Query(alias="from", description=SINCE)] = None,
+    until: Annotated[DayOrMoment | None, Query(alias="to", description=UNTIL)] = None,
     min_score: Annotated[float | None, Query(ge=0, le=100, description="overall score at least")] = None,
     max_score: Annotated[float | None, Query(ge=0, le=100, description="overall score at most")] = None,
     item_failed: Annotated[list[Id], Query(description="item ids that failed (repeat, or comma-separated)")] = [],

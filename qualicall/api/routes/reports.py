@@ -12,7 +12,7 @@ from qualicall.api.headers import policy_for_inline_styles
 from qualicall.api.routes.interactions import ERRORS
 from qualicall.api.schemas import ReportOut
 from qualicall.api.web.i18n import language_from_header
-from qualicall.core.interaction import Id, Moment
+from qualicall.core.interaction import SINCE, UNTIL, DayOrMoment, Id
 from qualicall.settings import Settings
 from qualicall.store import repository as repo
 
@@ -38,8 +38,8 @@ def report(
     agent_id: Annotated[Id | None, Query()] = None,
     team: Annotated[Id | None, Query()] = None,
     queue: Annotated[Id | None, Query()] = None,
-    since: Annotated[Moment | None, Query(alias="from", description="contact time from (inclusive), ISO 8601, 1970–2099")] = None,
-    until: Annotated[Moment | None, Query(alias="to", description="contact time before (exclusive), ISO 8601, 1970–2099")] = None,
+    since: Annotated[DayOrMoment | None, Query(alias="from", description=SINCE)] = None,
+    until: Annotated[DayOrMoment | None, Query(alias="to", description=UNTIL)] = None,
     drivers: Annotated[bool, Query(description="and what moves CSAT and NPS: each grid item passed vs failed, each signal present vs absent")] = False,
     fmt: Annotated[Literal["json", "html"], Query(alias="format", description="json (language-neutral keys), or html: the self-contained page of `qualicall report -f html` (always with the drivers)")] = "json",
     lang: Annotated[Literal["fr", "en"] | None, Query(description="language of the HTML page; default: the Accept-Language header's first of fr and en, else the server rubric's, else the one most contacts are in, else fr")] = None,

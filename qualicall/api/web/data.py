@@ -6,7 +6,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, timedelta
 from typing import Any, Literal
 
 from sqlalchemy import Integer, and_, case, cast, delete, func, select
@@ -80,11 +80,10 @@ class QueueFilters:
         return self.signal is None or self.signal in ranking["signals"]
 
     def to_store(self) -> repo.InteractionFilter:
-        since = until = None
-        if self.date_from:
-            since = datetime.combine(date.fromisoformat(self.date_from), time.min, tzinfo=timezone.utc)
-        if self.date_to:
-            until = datetime.combine(date.fromisoformat(self.date_to) + timedelta(days=1), time.min, tzinfo=timezone.utc)
+        # Days of the contacts' own calendars, as each call's date is shown (a call at 23:30 on the 1st in New York
+        # is the 1st's, though the 2nd in UTC).
+        since = date.fromisoformat(self.date_from) if self.date_from else None
+        until = date.fromisoformat(self.date_to) + timedelta(days=1) if self.date_to else None
         return repo.InteractionFilter(
             agent_id=self.agent or None,
             team=self.team or None,
@@ -291,23 +290,13 @@ def groups(session: Session, column: Any) -> list[GroupRow]:
     return [GroupRow(name, calls, quality, overall) for name, calls, quality, overall in session.execute(query)]
 
 
-def contact_day(dialect: str) -> Any:
-    """A contact's day (ISO), as the trend pages group contacts: the date its `started_at` writes, in the contact's
-    own time zone; the UTC day of its contact time where it has no `started_at` (or one in ISO 8601's basic form,
-    2026-11-02 written 20261102, which the contract's pattern does not allow)."""
-    started_at = InteractionRow.started_at
-    utc_day = (func.substr(InteractionRow.contact_time, 1, 10) if dialect == "sqlite"
-               else func.to_char(func.timezone("UTC", InteractionRow.contact_time), "YYYY-MM-DD"))
-    return case((and_(func.substr(started_at, 5, 1) == "-", func.substr(started_at, 8, 1) == "-"), func.substr(started_at, 1, 10)), else_=utc_day)
-
-
 def group_trends(session: Session, scope: Literal["agent", "team"], name: str, period: str, order: Callable[[str], Any]) -> Trends | None:
     """The trends of an agent's or a team's contacts over their results of record; None when none is scored.
     Each day is summed in SQL (`result_figures`, `result_items`) and kept (`trend_days`) until its contacts change:
     a page sums again only the days that changed since it was last read. Criteria, items and indicators sorted by
     `order` (the grid's)."""
     column = InteractionRow.agent_id if scope == "agent" else InteractionRow.team
-    day = contact_day(session.bind.dialect.name)
+    day = repo.contact_day(session.bind.dialect.name)
     of_group = and_(column == name, InteractionRow.latest_result_id.is_not(None))
     found = {moment: (contacts, results) for moment, contacts, results in session.execute(
         select(day, func.count(), func.sum(InteractionRow.latest_result_id)).select_from(InteractionRow).where(of_group).group_by(day))}
