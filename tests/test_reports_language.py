@@ -19,6 +19,7 @@ from html.parser import HTMLParser
 import pytest
 import yaml
 from conftest import EXAMPLES, ROOT
+from test_reports_cli import CHROMIUM
 from test_api_reports import fixture_interactions
 
 # What the English report, its table and the scorecard say, written by hand: none of it may appear in French.
@@ -156,6 +157,25 @@ def test_the_english_report_stays_english(reports):
     assert "<h2>Summary</h2>" in page and "<h3>Service and quality</h3>" in page and "2026-W45" in text
     assert len(ENGLISH_NUMBER.findall(text)) > 500
     assert rubric_label("reformulation.checks_understanding", "en") in text
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (./install.sh --dev installs it)")
+def test_the_french_report_fits_a_laptop_screen(reports, tmp_path):
+    """At 1 280 px the customer section's table ran past the page, its last column cut off."""
+    from playwright.sync_api import sync_playwright
+
+    (tmp_path / "fr.html").write_text(reports["fr"], encoding="utf-8")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto((tmp_path / "fr.html").as_uri())
+            page_width = page.evaluate("document.documentElement.scrollWidth")
+            # Each table scrolls inside its own box when wider than the page.
+            boxes = page.evaluate("[...document.querySelectorAll('table')].map(t => t.parentElement.getBoundingClientRect().right)")
+        finally:
+            browser.close()
+    assert page_width <= 1280 and boxes and max(boxes) <= 1280
 
 
 def test_the_default_language(reports):

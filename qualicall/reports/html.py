@@ -21,7 +21,7 @@ MAX_LINES = 8  # groups drawn in a chart besides the total; more would be unread
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem;color:#1d2330;max-width:1200px}
 h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ccd;padding-bottom:.2rem}
-table{border-collapse:collapse;margin:.5rem 0 1rem;font-size:.85rem}
+table{border-collapse:collapse;margin:.5rem 0 1rem;font-size:.85rem}.wide{overflow-x:auto}
 th,td{border:1px solid #d8dbe3;padding:.25rem .5rem;text-align:right}th{background:#f1f3f7}
 td.name,th.name{text-align:left}td.ok{background:#d9f2dd;color:#135c24}td.ko{background:#f9dcdc;color:#8a1c1c}
 small{color:#667}.charts svg{max-width:100%;height:auto}.meta{color:#556;font-size:.85rem}
@@ -125,6 +125,11 @@ def _bars_chart(report: Report, words: ReportWords) -> str:
     rates = [items[n] for n in names]
     colours = ["#2e8b57" if r >= 85 else "#d98c1f" if r >= 60 else "#c0392b" for r in rates]
     axis.barh(range(len(names)), rates, color=colours)
+    from matplotlib.patches import Patch
+
+    # What each colour means (orange said nothing to a reader without it).
+    axis.legend(handles=[Patch(color="#2e8b57", label=f"≥ {words.percent(85)}"), Patch(color="#d98c1f", label=f"{words.percent(60)} – {words.percent(85)}"),
+                         Patch(color="#c0392b", label=f"< {words.percent(60)}")], fontsize=7, loc="lower right")
     axis.set_yticks(range(len(names)), [words.label(n) for n in names])
     for y, rate in enumerate(rates):
         axis.text(rate + 1, y, words.percent(rate), va="center", fontsize=7)
@@ -215,7 +220,7 @@ def _summary_tables(doc: dict[str, Any], sections: dict[str, tuple[str, ...]], s
             body.append(f"<tr><td class=name>{name if group['key'] else f'<b>{name}</b>'}</td><td>{group['contacts']}</td><td>{group['abandoned']}</td>{cells}</tr>")
         targets = (f"<tr><td class=name><i>{words('target')}</i></td><td></td><td></td>"
                    + "".join(f"<td><i>{html.escape(_target_text(settings.targets[n].model_dump(exclude_none=True), words))}</i></td>" for n in names) + "</tr>")
-        out.append(f"<h3>{html.escape(words.section(section))}</h3><table>{head}{''.join(body)}{targets}</table>")
+        out.append(f"<h3>{html.escape(words.section(section))}</h3><div class=wide><table>{head}{''.join(body)}{targets}</table></div>")
     return "".join(out)
 
 
@@ -249,7 +254,7 @@ def _group_tables(report: Report, names: list[str], words: ReportWords) -> str:
         head = (f"<tr><th class=name>{words('indicator')}</th><th>{words('target')}</th>"
                 + "".join(f"<th>{html.escape(words.period(p) if p != 'all' else words('all'))}</th>" for p in periods) + "</tr>")
         title = words("group_title", by=" · ".join(words(f"by_{name}") for name in report.by), group=label)
-        out.append(f"<h3>{html.escape(title)}</h3><table>{head}<tr><td class=name>{words('contacts')}</td><td></td>{contacts}</tr>{''.join(rows)}</table>")
+        out.append(f"<h3>{html.escape(title)}</h3><div class=wide><table>{head}<tr><td class=name>{words('contacts')}</td><td></td>{contacts}</tr>{''.join(rows)}</table></div>")
     return f"<h2>{words('per_group')}</h2>" + "".join(out)
 
 
