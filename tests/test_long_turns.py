@@ -60,3 +60,18 @@ def test_the_middle_of_a_long_turn_is_matched_on_words_only(scorer):
     text = head + " Je récapitule : votre colis arrive jeudi. " + head
     recap = scorer.score(call(text)).criteria["closing"].items["recap"]
     assert recap.status == "passed" and recap.evidence[0].text.lower() == "je récapitule"
+
+
+@pytest.mark.slow
+def test_a_long_opening_turn_scores_in_seconds(scorer):
+    """The greeting's checks read the agent's first turns, word by word where the first-name lexicon takes a word
+    (« je », « du », « cela » are first names too): each such word split or re-read the whole turn, and a 100,000-character
+    chat turn (the door's limit for one turn) took 531 s of the one scoring process, 40,000 characters 48 s."""
+    sentence = "Bonjour madame, je comprends votre demande concernant la facture du mois dernier et je vais vérifier cela. "
+    opening = (sentence * 1000)[:100_000]
+    scorer.score(make_interaction([("agent", opening[:3000]), ("customer", "merci")]))  # models loaded before the clock starts
+    started = time.process_time()
+    result = scorer.score(make_interaction([("agent", opening), ("customer", "merci")]))
+    cpu = time.process_time() - started
+    assert cpu < 10, f"{cpu:.1f} s of CPU for a 100,000-character opening turn"
+    assert result.criteria["greeting"].items["salutation"].status == "passed"

@@ -533,7 +533,8 @@ class _NameReader:
     def __init__(self, ctx: CheckContext, params: AgentNameParams, turns: list[TurnView]) -> None:
         self.ctx, self.params, self.sets, self.turns = ctx, params, params.word_sets, turns
         self.stops = stop_words(ctx.language)
-        self.words_of: dict[int, list[tuple[str, int, int, bool]]] = {}
+        self.words_of: dict[int, tuple[list[tuple[str, int, int, bool]], dict[int, int]]] = {}
+        self.titled_in_turn: dict[int, dict[str, int]] = {}
         # Who said a word first: a name the customer gave before the agent says it is the customer's.
         self.customer_first = first_saying(ctx.customer_turns, lambda t: t.norm.words())
 
@@ -588,7 +589,19 @@ class _NameReader:
         """The word after the name is one said after a title earlier (« Madame Tremblay, c'est bien vous ? Hélène Tremblay,
         à Trois-Rivières ? »): the first name of the customer or of their family."""
         after = turn.norm.words_after(end, 1)
-        return bool(after) and (self.titled_first.get(after[0], turn.index) < turn.index or after[0] in self.titled(turn.norm.text[:end].split()))
+        return bool(after) and (self.titled_first.get(after[0], turn.index) < turn.index or self.titled_ends(turn).get(after[0], end + 1) <= end)
+
+    def titled_ends(self, turn: TurnView) -> dict[str, int]:
+        """Each word said right after a title in the turn, and where it first ends: once per turn (it split the turn's
+        beginning for every candidate name, a long turn's cost growing with its square)."""
+        if turn.index not in self.titled_in_turn:
+            words = list(re.finditer(r"\S+", turn.norm.text))
+            ends: dict[str, int] = {}
+            for title, word in zip(words, words[1:]):
+                if title.group() in self.sets["titles"]:
+                    ends.setdefault(word.group(), word.end())
+            self.titled_in_turn[turn.index] = ends
+        return self.titled_in_turn[turn.index]
 
     def titled(self, words: list[str]) -> set[str]:
         """The words said right after a title (« madame Tremblay »)."""
@@ -672,6 +685,10 @@ class _NameReader:
         word = turn.norm.text[start:end]
         return any(p[0] == word and turn.norm.words_after(end, len(p) - 1) == p[1:] for p in self.phrases)
 
+    @cached_property
+    def ordinary(self) -> frozenset[str]:
+        return frozenset(self.stops | self.sets["lead"] | self.sets["never"])
+
     def in_company_name(self, turn: TurnView, start: int, end: int) -> bool:
         """A first name inside a name of several words, the company's: glued to the next word (« Tram'Agglo », "Sam's
         Plumbing"); after a capitalised word of the same phrase, not one that only begins a sentence (« Garde-Meubles
@@ -682,16 +699,21 @@ class _NameReader:
         _, e = turn.norm.span(start, end)
         if re.match(r"['’][^\W\d_]", turn.text[e : e + 2]):
             return True
-        words = self.words_of.setdefault(turn.index, _words(turn))
-        i = next((k for k, w in enumerate(words) if w[1] == start), None)
+        # Once per turn, each word found by where it starts: this runs for every word the first-name lexicon takes
+        # (« je », « du » are first names too), and a pass over the turn each time made a 40,000-character chat turn
+        # cost 48 s of scoring (setdefault computed the words every call).
+        if turn.index not in self.words_of:
+            found = _words(turn)
+            self.words_of[turn.index] = (found, {w[1]: k for k, w in enumerate(found)})
+        words, index_at = self.words_of[turn.index]
+        i = index_at.get(start)
         if i is None:
             return False
         if _name_of_words(self.ctx, turn, words, i) or self.capitalised_run_after(turn, words, i):
             return True
-        ordinary = self.stops | self.sets["lead"] | self.sets["never"]
-        if i == 0 or words[i][3] or words[i - 1][0] in ordinary | self.params.name_leaders:
+        if i == 0 or words[i][3] or words[i - 1][0] in self.ordinary or words[i - 1][0] in self.params.name_leaders:
             return False
-        following = i + 1 < len(words) and not words[i + 1][3] and words[i + 1][0] not in ordinary | self.params.name_followers
+        following = i + 1 < len(words) and not words[i + 1][3] and words[i + 1][0] not in self.ordinary and words[i + 1][0] not in self.params.name_followers
         following = following and not is_first_name(words[i + 1][0])
         if turn.lower_case or turn.upper_case:
             return following
