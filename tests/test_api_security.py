@@ -33,7 +33,9 @@ def idle_server(tmp_path_factory):
 
 # --- finding 7: webhooks ----------------------------------------------------
 
-@pytest.mark.parametrize("host", ["localhost", "[::1]", "0.0.0.0", "169.254.169.254", "10.0.0.8", "2130706433", "[::ffff:127.0.0.1]"])
+@pytest.mark.parametrize("host", ["localhost", "[::1]", "0.0.0.0", "169.254.169.254", "10.0.0.8", "2130706433", "[::ffff:127.0.0.1]",
+                                  # IPv4 inside IPv6, and site-local, which Python calls global (a security review)
+                                  "[::7f00:1]", "[::a9fe:a9fe]", "[fec0::1]", "[2002:a9fe:a9fe::1]"])
 def test_webhooks_to_addresses_inside_the_network_are_refused(sqlite_api, tmp_path, host):
     """The test server allows 127.0.0.1 only (QUALICALL_WEBHOOK_ALLOWED_HOSTS): every other loopback, private
     or link-local spelling is refused when the job is posted, and the receiver listening there is never called."""

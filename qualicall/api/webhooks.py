@@ -36,6 +36,21 @@ class TargetRefused(InputError):
     """A callback URL whose host is, or resolves to, an address inside the network."""
 
 
+def _public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """A public address, and so is every IPv4 address an IPv6 one carries (mapped ::ffff:a.b.c.d, compatible ::a.b.c.d,
+    6to4 2002:AABB:CCDD::, Teredo's client). Python calls « ::7f00:1 » (127.0.0.1 inside), « 2002:a9fe:a9fe:: »
+    (169.254.169.254 inside) and site-local fec0::/10 global: a security review found them accepted."""
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return _public(ip.ipv4_mapped)
+        inside = [a for a in (ip.sixtofour, ip.teredo[1] if ip.teredo else None) if a is not None]
+        if int(ip) >> 32 == 0 and int(ip) > 1:  # IPv4-compatible (deprecated)
+            inside.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+        if ip.is_site_local or not all(_public(a) for a in inside):
+            return False
+    return ip.is_global and not ip.is_multicast and not ip.is_reserved
+
+
 def public_address(url: str, allowed_hosts: Collection[str]) -> str | None:
     """The address to connect to for `url`: one of its host's addresses, all checked public; None for a host
     listed in `allowed_hosts` (connect by name). TargetRefused otherwise, with the reason."""
@@ -49,8 +64,7 @@ def public_address(url: str, allowed_hosts: Collection[str]) -> str | None:
     addresses = list(dict.fromkeys(info[4][0] for info in infos))
     for address in addresses:
         ip = ipaddress.ip_address(address.split("%", 1)[0])
-        mapped = getattr(ip, "ipv4_mapped", None)
-        if not (mapped or ip).is_global or ip.is_multicast:
+        if not _public(ip):
             how = "is" if address == host else "resolves to"
             raise TargetRefused(f"host {host!r} {how} {ip}, an address inside the network (private, loopback or link-local): "
                                 "QUALICALL_WEBHOOK_ALLOWED_HOSTS lists the internal hosts allowed")
