@@ -258,6 +258,24 @@ def test_the_queue_dates_are_the_days_each_call_shows(server):
     assert sorted(line.split(";")[0] for line in exported.text.lstrip("\ufeff").splitlines()[1:]) == [f"{team}-nov", f"{team}-nov-last"]
 
 
+def test_a_forged_machine_version_is_a_form_to_check_again_not_a_500(server):
+    # « ² » passed str.isdigit() and failed int(); 24 digits overflowed SQLite's integer (a security review: 500).
+    body = interaction(agent_id="A-forged")
+    with server.client("crm") as crm:
+        assert crm.post("/v1/interactions", json=body).status_code == 201
+    http, csrf = signed_in(server)
+    try:
+        for version in ("²", "9" * 24, "9" * 5000, "-1", "0x1"):
+            override = http.post(f"/calls/{body['id']}/reviews", data={"item": "greeting.salutation", "status": "failed", "comment": "x",
+                                                                       "csrf": csrf, "machine_version": version})
+            confirm = http.post(f"/calls/{body['id']}/confirm", data={"csrf": csrf, "machine_version": version})
+            assert override.status_code == 409 and confirm.status_code == 409, (version, override.status_code, confirm.status_code)
+    finally:
+        http.close()
+    with server.client("crm") as crm:
+        assert crm.get(f"/v1/interactions/{body['id']}").json()["reviews"] == []  # nothing saved against a verdict never shown
+
+
 def test_coach_pages_answer_bad_parameters_with_a_4xx(server):
     body = interaction(agent_id="A-door", team="door-team")
     with server.client("crm") as crm:

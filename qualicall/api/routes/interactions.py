@@ -254,7 +254,8 @@ def list_interactions(
 ) -> InteractionPage:
     filters = repo.InteractionFilter(
         agent_id=agent_id, team=team, queue=queue, since=since, until=until, min_score=min_score, max_score=max_score,
-        item_failed=_known_items([i.strip() for value in item_failed for i in value.split(",") if i.strip()], settings, session),
+        # (each item once: a thousand repeats made SQLite's expression tree too large, a 503)
+        item_failed=_known_items(list(dict.fromkeys(i.strip() for value in item_failed for i in value.split(",") if i.strip())), settings, session),
     )
     try:
         page = repo.list_interactions(session, filters, cursor=cursor, limit=min(limit, settings.page_size_max))

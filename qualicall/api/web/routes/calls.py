@@ -7,6 +7,7 @@ the message in place and the override dialog open with what was typed.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -241,7 +242,9 @@ def _rescored_since(db, call, version: str, keys: list[str]) -> bool:  # type: i
 
     if not version or version == str(call.machine.version):
         return False
-    seen = db.scalar(select(ResultRow).where(ResultRow.interaction_id == call.row.id, ResultRow.version == int(version))) if version.isdigit() else None
+    # (a version the store could hold: ASCII digits, « ² » passed isdigit() and failed int(), 24 digits overflowed SQLite)
+    number = int(version) if re.fullmatch(r"[0-9]{1,9}", version) else None
+    seen = db.scalar(select(ResultRow).where(ResultRow.interaction_id == call.row.id, ResultRow.version == number)) if number is not None else None
     return any((store_data.auto_status(seen, key) if seen is not None else None) != store_data.auto_status(call.machine, key) for key in keys)
 
 
