@@ -54,6 +54,7 @@ class Server:
     process: subprocess.Popen | None = None
     keys: dict[str, str] = field(default_factory=dict)
     secrets: dict[str, str] = field(default_factory=dict)
+    log_level: str = "warning"  # "info" logs each request (uvicorn's access log)
 
     @property
     def url(self) -> str:
@@ -112,7 +113,7 @@ class Server:
     def start(self, timeout: float = 180) -> "Server":  # a first start imports the models: slow on a busy machine
         log = open(self.data_dir / f"server-{self.port}.log", "ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "qualicall", "serve", "--port", str(self.port), "--log-level", "warning"],
+            [sys.executable, "-m", "qualicall", "serve", "--port", str(self.port), "--log-level", self.log_level],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + timeout

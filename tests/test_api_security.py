@@ -137,3 +137,22 @@ def test_swagger_ui_works_offline_under_the_csp(idle_server):
     assert violations == []
     assert shown == operations > 5
     assert border != "none"
+
+
+def test_the_access_log_keeps_no_query_value(tmp_path):
+    """A coach's search words (« q=jean.dupont@example.com ») rested in the server's log in clear, where the store keeps
+    them redacted (a security review)."""
+    server = Server(tmp_path / "data", log_level="info", env_extra={"QUALICALL_WARM_UP": "0"})
+    server.data_dir.mkdir()
+    server.make_keys()
+    server.start()
+    try:
+        with server.client("crm") as crm:
+            assert crm.get("/v1/interactions", params={"agent_id": "jean.dupont-0612345678"}).status_code == 200
+        with server.client(None) as anonymous:
+            anonymous.get("/queue", params={"q": "jean.dupont@example.com", "agent": "A-007"})
+    finally:
+        server.stop()
+    log = (server.data_dir / f"server-{server.port}.log").read_text(errors="replace")
+    assert "GET /v1/interactions?agent_id=… HTTP/1.1" in log and "GET /queue?q=…&agent=… HTTP/1.1" in log
+    assert "dupont" not in log and "0612345678" not in log and "A-007" not in log

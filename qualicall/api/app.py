@@ -73,6 +73,25 @@ REQUEST_THREADS = 200
 POSTS_AT_ONCE = 2
 
 
+class QueryValuesHidden(logging.Filter):
+    """The access log's request lines without the values of their query: a coach's search words (« q=jean.dupont@… »),
+    an agent's id, a date range would rest in the log in clear (a security review), where the store keeps them redacted.
+    The parameters' names stay: « GET /queue?q=…&agent=… »."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str) and "?" in args[2]:
+            path, _, query = args[2].partition("?")
+            names = "&".join(f"{part.split('=', 1)[0]}=…" for part in query.split("&") if part)
+            record.args = (*args[:2], f"{path}?{names}", *args[3:])
+        return True
+
+
+def _hide_query_values(logger: logging.Logger) -> None:
+    if not any(isinstance(f, QueryValuesHidden) for f in logger.filters):  # (once: a process may make several apps)
+        logger.addFilter(QueryValuesHidden())
+
+
 def create_app(settings: Settings | None = None, *, run_jobs: bool = True, migrate: bool = True) -> FastAPI:
     """The API for `settings` (default: from the environment). The schema is upgraded here (unless `migrate`
     is False: `qualicall serve` upgrades it once before starting its workers); models load at start-up, in
@@ -95,6 +114,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True, migra
         from qualicall.service.scoring import ScoringService
 
         anyio.to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
+        _hide_query_values(logging.getLogger("uvicorn.access"))
         app.state.posting = asyncio.Semaphore(POSTS_AT_ONCE)
         app.state.scoring = ScoringPool(partial(ScoringService, settings.rubric, settings.redact, settings.redacted_recordings_dir,
                                                 recordings_root=RecordingsRoot(settings.recordings_root)))
