@@ -172,6 +172,15 @@ def test_silent_and_music_channels_yield_no_words(transcriber, tmp_path):
     assert recording.measured == {} and recording.audio_seconds == pytest.approx(60, abs=0.1)
 
 
+def test_a_silent_recording_says_no_speech_was_found(transcriber, tmp_path):
+    # It said « mono recording in which one voice only was found: all speech attributed to the agent » of 20 s of
+    # digital silence on two channels.
+    silence = np.zeros((2, 20 * 16_000), dtype=np.float32)
+    recording = transcriber.transcribe(encode(silence, tmp_path / "silence.wav", TELEPHONE_WAV), {"id": "silence"})
+    roles = recording.interaction.model_dump()["roles"]
+    assert recording.interaction.turns == [] and (roles["method"], roles["reason"]) == ("none", "no speech was found in the recording")
+
+
 def test_a_call_in_windows_reads_as_the_call_whole(transcriber, stereo, calls):
     # Windows of 6 s, each ending at the quietest moment of its end: the same turns, at the same times.
     windowed = RecordingTranscriber(AudioOptions.choose(threads=THREADS, lang="en", window_seconds=6), engine=transcriber.engine)

@@ -159,7 +159,7 @@ class Roles:
     """Which speaker is the agent, how that was decided and how sure it is (the interaction's `roles`)."""
 
     agent: int  # the agent's channel or separated voice
-    method: str  # channel | channel-auto | diarization | single-speaker
+    method: str  # channel | channel-auto | diarization | single-speaker | none (no speech found)
     label: str  # the agent as the result names it: left, right, speaker 0…
     confidence: float
     reason: str
@@ -416,15 +416,20 @@ class RecordingTranscriber:
                 break
         asr = self._asr_info([transcript], "mono", language)
         segments = transcript.kept()
+        # (a stereo file whose channels carry one signal is read as mono: said so, not called mono)
+        recording = "stereo recording whose channels carry the same sound" if audio.stereo else "mono recording"
+        if not segments:
+            # Silence, music, noise: nobody to attribute (it said « one voice only was found » of a silent file).
+            return Attribution((), Roles(0, "none", "speaker 0", 0.5, "no speech was found in the recording"), asr)
         if separation is None:
             units = _units_of(segments, lambda s, e: 0)
-            roles = Roles(0, "single-speaker", "speaker 0", 0.5, f"mono recording and {missing}: all speech attributed to the agent")
+            roles = Roles(0, "single-speaker", "speaker 0", 0.5, f"{recording} and {missing}: all speech attributed to the agent")
             return Attribution(tuple(units), roles, asr)
         diarization = separation.result()
         voices = sorted(diarization.segments, key=lambda s: s.start)
         if diarization.speakers < 2 or not voices:
             units = _units_of(segments, lambda s, e: 0)
-            roles = Roles(0, "diarization", "speaker 0", 0.5, "mono recording in which one voice only was found: all speech attributed to the agent")
+            roles = Roles(0, "diarization", "speaker 0", 0.5, f"{recording} in which one voice only was found: all speech attributed to the agent")
             return Attribution(tuple(units), roles, asr)
 
         def speaker_of(start: float, end: float) -> int:
