@@ -135,6 +135,8 @@ def test_the_french_report_has_no_english(reports):
     assert not found(ENGLISH_REPORT, text), found(ENGLISH_REPORT, text)
     assert not WEEK_KEY.findall(text), WEEK_KEY.findall(text)
     assert not ENGLISH_NUMBER.findall(text), ENGLISH_NUMBER.findall(text)[:20]
+    # A French minus sign (« −0,19 »), not a hyphen, as the README says.
+    assert not re.findall(r"(?<![\w-])-\d+,\d", text) and re.findall(r"−\d+,\d", text), re.findall(r"(?<![\w-])-\d+,\d", text)[:5]
     # what it says instead: French headings, periods, dates, numbers and the rubric's French labels
     assert {"Synthèse", "Évolution", "Ce qui fait la satisfaction", "Par groupe", "Service et qualité", "Réclamations, signaux et sentiment"} <= set(
         re.findall(r"<h[23]>([^<]+)</h[23]>", page))
@@ -143,7 +145,7 @@ def test_the_french_report_has_no_english(reports):
     assert len(FRENCH_NUMBER.findall(text)) > 500
     assert re.search(r"\d\u202f%", text)  # « 85 % » with French's narrow no-break space, in the pass-rate bars
     sentence = html.unescape(re.search(r"<b>CSAT</b>, effets nets, du plus fort au plus faible : ([^<]*)\. Pas d'effet net", page).group(1))
-    assert sentence.startswith("Réclamation -1,") and rubric_label("reformulation.checks_understanding", "fr") + " +0," in sentence
+    assert sentence.startswith("Réclamation −1,") and rubric_label("reformulation.checks_understanding", "fr") + " +0," in sentence
     for key in ("greeting.organization", "closing.recap", "complaint_handling.next_step"):
         assert rubric_label(key, "fr") in text
 

@@ -211,8 +211,11 @@ class ReportWords:
         return locale.decimal(text, self.language)
 
     def number(self, value: float | None, spec: str = ".1f") -> str:
-        """`format(value, spec)` with the language's decimal mark; "—" for none."""
-        return "—" if value is None else locale.formatted(value, spec, self.language)
+        """`format(value, spec)` with the language's decimal mark, and in French its minus sign (« −1,28 »); "—" for none."""
+        if value is None:
+            return "—"
+        text = locale.formatted(value, spec, self.language)
+        return "−" + text[1:] if self.french and text.startswith("-") else text
 
     def value(self, value: float | None, name: str = "", target: dict[str, float] | None = None) -> str:
         """An aggregate's value: one decimal, two for sentiment; more where fewer would put it on the other side of its
