@@ -66,11 +66,14 @@ def test_a_date_without_a_time_is_a_day_of_each_contacts_own_calendar(sqlite_api
         november = {"team": team, "from": "2026-11-01", "to": "2026-12-01"}
         report = crm.get("/v1/reports", params=november | {"period": "month"})
         listed = crm.get("/v1/interactions", params=november)
+        # A date in the other forms the door takes is a day too (it was an instant at UTC midnight).
+        basic = crm.get("/v1/interactions", params={"team": team, "from": "20261101", "to": "2026-W49-2"})
         instants = crm.get("/v1/interactions", params={"team": team, "from": "2026-11-01T00:00:00Z", "to": "2026-12-01T00:00:00Z"})
         bad = crm.get("/v1/reports", params={"from": "2026-13-01"})
     assert report.status_code == 200, report.text
     assert [(g["key"]["period"], g["contacts"]) for g in report.json()["groups"]] == [("2026-11", 3)]
     assert sorted(i["id"] for i in listed.json()["items"]) == [f"{team}-{name}" for name in ("nov-date", "nov-honolulu", "nov-paris")]
+    assert basic.json()["items"] == listed.json()["items"]
     # In UTC: Chicago's 31 October is 1 November, Honolulu's and Tokyo's are 1 December and 30 November.
     assert sorted(i["id"] for i in instants.json()["items"]) == [f"{team}-{name}" for name in ("dec-tokyo", "nov-date", "nov-paris", "oct-chicago")]
     assert bad.status_code == 422 and bad.json()["detail"][0]["msg"].endswith("'2026-13-01' is not a date")

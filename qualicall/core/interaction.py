@@ -152,6 +152,13 @@ def id_problem(value: str) -> str | None:
     return "no space at either end, no dot first"
 
 
+def as_id(text: str) -> str:
+    """`text` made an id, for names the project gives (a recording's file name and folders): each character an id refuses
+    as « _ », no space at either end nor dot first, its last ID_MAX characters (the file's name ends it)."""
+    made = _ID_CHAR.sub("_", text)[-ID_MAX:].strip(" ").lstrip(".") or "_"
+    return made if id_problem(made) is None else "_" + made[-(ID_MAX - 1):]
+
+
 def check_id(value: str) -> str:
     if (problem := id_problem(value)) is not None:
         raise _refuse(f"invalid id {value[:40]!r}: {problem}")  # (repr: letters of every alphabet as typed)
@@ -186,16 +193,16 @@ def contact_moment(started_at: str) -> datetime:
     return in_range(datetime.fromisoformat(started_at))
 
 
-_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_TIME_SEPARATOR = re.compile(r"[Tt ]")
 
 
 def day_or_moment(value: Any) -> date | datetime:
     """A `from`/`to` filter: a date alone (2026-11-01) is a day of the contacts' own calendars, as report periods and
     trends count days (a call at 23:30 in New York on 31 October is October's, though November in UTC); a date with a
     time is an instant (UTC without an offset). ValueError unless ISO 8601, from 1970 to 2099."""
-    if isinstance(value, str) and _DAY.fullmatch(value.strip()):
+    if isinstance(value, str) and not _TIME_SEPARATOR.search(value.strip()):
         try:
-            day = date.fromisoformat(value.strip())
+            day = date.fromisoformat(value.strip())  # (2026-11-01, 20261101, 2026-W45-1: the forms the door takes)
         except ValueError:
             raise ValueError(f"{value!r} is not a date") from None
         if not FIRST_YEAR <= day.year <= LAST_YEAR:

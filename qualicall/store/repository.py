@@ -254,9 +254,9 @@ def contact_day(dialect: str) -> Any:
     return case((and_(func.substr(started_at, 5, 1) == "-", func.substr(started_at, 8, 1) == "-"), func.substr(started_at, 1, 10)), else_=utc_day)
 
 
-# A local day lies within 14 hours of the UTC day of the same date (UTC−12 to UTC+14): the contact time's index
-# narrows the search for a day before each contact's own is read.
-_ZONES = timedelta(hours=14)
+# A local day lies within a day of the UTC day of the same date (time zones run from UTC−12 to UTC+14, and the door
+# takes offsets up to ±23:59): the contact time's index narrows the search for a day before each contact's own is read.
+_ZONES = timedelta(hours=24)
 
 
 def _on_or_after(bound: date | datetime, dialect: str) -> list[Any]:
