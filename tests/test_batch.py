@@ -257,6 +257,25 @@ def test_recordings_of_one_name_in_several_folders_are_several_interactions(tmp_
                    "days/mon/call.wav": "mon_call.wav", "days/mon/call.ogg": "mon_call.ogg", "days/tue/call.wav": "tue_call"}
 
 
+def test_ids_made_from_folders_are_ids_and_each_once(tmp_path):
+    # A fresh-eyes review: a file named « agentA_0001.wav » beside agentA/0001.wav took the same id; a folder « a\b »
+    # gave an id the project refuses, two folders of 120 characters one of 246 characters.
+    from qualicall.batch.items import Planner
+    from qualicall.core.interaction import id_problem
+
+    deep = tmp_path / ("d" * 120) / ("e" * 120)
+    for path in (tmp_path / "agentA" / "0001.wav", tmp_path / "agentB" / "0001.wav", tmp_path / "agentA_0001.wav",
+                 tmp_path / "a\\b" / "0003.wav", tmp_path / "x" / "0003.wav", deep / "0005.wav", tmp_path / "y" / "0005.wav"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(f"RIFF {path}".encode())
+    plan_maker = Planner("r@1", lambda: "engine-model", (".wav",), set())
+    plan_maker.add(tmp_path)
+    ids = {str(Path(i.path).relative_to(tmp_path)): i.metadata["id"] for i in plan_maker.finish().items}
+    assert len(set(ids.values())) == len(ids) == 7 and all(id_problem(i) is None for i in ids.values()), ids
+    assert ids["a\\b/0003.wav"] == "a_b_0003" and ids["agentA/0001.wav"] == "agentA_0001" and ids["agentA_0001.wav"] == "agentA_0001-2"
+    assert len(ids[str(deep.relative_to(tmp_path) / "0005.wav")]) == 200 and ids[str(deep.relative_to(tmp_path) / "0005.wav")].endswith("e_0005")
+
+
 def test_csv_manifest_joins_recordings_to_metadata_and_indicators(tmp_path):
     (tmp_path / "audio").mkdir()
     (tmp_path / "audio" / "a.wav").write_bytes(b"RIFF fake audio a")

@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from qualicall.core.interaction import as_id
+
 TRANSCRIPT_SUFFIXES = (".json", ".jsonl")
 MANIFEST_SUFFIXES = (".csv",)
 # Columns of a CSV manifest that are interaction fields; the others are indicators (or, when no rubric
@@ -342,20 +344,29 @@ def _lone_ids(paths: list[Path]) -> dict[Path, str]:
     """The ids of recordings no record names: each its file name without extension (« 0001 »); where several share it
     (agentA/0001.wav and agentB/0001.wav, en_call.wav and en_call.ogg), each the folders where their paths part and
     its file name, with its extension where that alone differs (« agentA_0001 », « en_call.ogg »). They were one
-    interaction: --store kept the second call as a new version of the first."""
+    interaction: --store kept the second call as a new version of the first. Characters an id refuses become « _ »
+    (`as_id`), and an id that is still another's (a file named « agentA_0001.wav » beside agentA/0001.wav) takes « -2 »,
+    « -3 »… in the order of the paths."""
     by_stem: dict[str, list[Path]] = {}
     for path in paths:
         by_stem.setdefault(path.stem, []).append(path)
     ids = {}
     for stem, same in by_stem.items():
         if len(same) == 1:
-            ids[same[0]] = stem
+            ids[same[0]] = as_id(stem)
             continue
         folders = [path.resolve().parent for path in same]
         common = Path(os.path.commonpath(folders))
         for path, folder in zip(same, folders):
             name = path.name if folders.count(folder) > 1 else path.stem
-            ids[path] = "_".join([*folder.relative_to(common).parts, name])
+            ids[path] = as_id("_".join([*folder.relative_to(common).parts, name]))
+    taken: set[str] = set()
+    for path in sorted(ids):
+        wanted, number = ids[path], 1
+        while ids[path] in taken:
+            number += 1
+            ids[path] = as_id(f"{wanted}-{number}")
+        taken.add(ids[path])
     return ids
 
 
