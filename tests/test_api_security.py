@@ -35,7 +35,7 @@ def idle_server(tmp_path_factory):
 
 @pytest.mark.parametrize("host", ["localhost", "[::1]", "0.0.0.0", "169.254.169.254", "10.0.0.8", "2130706433", "[::ffff:127.0.0.1]",
                                   # IPv4 inside IPv6, and site-local, which Python calls global (a security review)
-                                  "[::7f00:1]", "[::a9fe:a9fe]", "[fec0::1]", "[2002:a9fe:a9fe::1]"])
+                                  "[::7f00:1]", "[::a9fe:a9fe]", "[fec0::1]", "[2002:a9fe:a9fe::1]", "[64:ff9b::a9fe:a9fe]"])
 def test_webhooks_to_addresses_inside_the_network_are_refused(sqlite_api, tmp_path, host):
     """The test server allows 127.0.0.1 only (QUALICALL_WEBHOOK_ALLOWED_HOSTS): every other loopback, private
     or link-local spelling is refused when the job is posted, and the receiver listening there is never called."""
@@ -49,6 +49,17 @@ def test_webhooks_to_addresses_inside_the_network_are_refused(sqlite_api, tmp_pa
     (problem,) = refused.json()["detail"]
     assert problem["loc"] == ["body", "callback_url"] and "inside the network" in problem["msg"], problem
     assert receiver.calls == []
+
+
+def test_a_public_host_reached_through_nat64_is_a_webhook_target():
+    """An IPv6-only network reaches IPv4 hosts at 64:ff9b::/96 (DNS64): the IPv4 host carried decides, public 8.8.8.8
+    allowed, the metadata address refused (above). A first version refused every such address (Python calls the
+    prefix reserved; a fresh-eyes review)."""
+    from qualicall.api.webhooks import TargetRefused, public_address
+
+    assert public_address("https://[64:ff9b::808:808]/hook", ()) == "64:ff9b::808:808"
+    with pytest.raises(TargetRefused, match="inside the network"):
+        public_address("https://[64:ff9b::a00:8]/hook", ())  # 10.0.0.8
 
 
 def test_a_failed_job_is_delivered_signed_with_a_timestamp_and_no_server_path(sqlite_api, tmp_path):
@@ -151,8 +162,10 @@ def test_the_access_log_keeps_no_query_value(tmp_path):
             assert crm.get("/v1/interactions", params={"agent_id": "jean.dupont-0612345678"}).status_code == 200
         with server.client(None) as anonymous:
             anonymous.get("/queue", params={"q": "jean.dupont@example.com", "agent": "A-007"})
+            anonymous.get("/v1/interactions?marie.curie@example.com")  # a value without a name
     finally:
         server.stop()
     log = (server.data_dir / f"server-{server.port}.log").read_text(errors="replace")
     assert "GET /v1/interactions?agent_id=… HTTP/1.1" in log and "GET /queue?q=…&agent=… HTTP/1.1" in log
-    assert "dupont" not in log and "0612345678" not in log and "A-007" not in log
+    assert "GET /v1/interactions?…=… HTTP/1.1" in log
+    assert "dupont" not in log and "0612345678" not in log and "A-007" not in log and "curie" not in log

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -73,6 +74,9 @@ REQUEST_THREADS = 200
 POSTS_AT_ONCE = 2
 
 
+_PARAMETER = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]{0,40}")
+
+
 class QueryValuesHidden(logging.Filter):
     """The access log's request lines without the values of their query: a coach's search words (« q=jean.dupont@… »),
     an agent's id, a date range would rest in the log in clear (a security review), where the store keeps them redacted.
@@ -82,7 +86,9 @@ class QueryValuesHidden(logging.Filter):
         args = record.args
         if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str) and "?" in args[2]:
             path, _, query = args[2].partition("?")
-            names = "&".join(f"{part.split('=', 1)[0]}=…" for part in query.split("&") if part)
+            # (a name that is no parameter's, « ?jean.dupont@example.com », is a value too)
+            names = "&".join(f"{name if _PARAMETER.fullmatch(name) else '…'}=…" for part in query.split("&") if part
+                             for name in [part.split("=", 1)[0]])
             record.args = (*args[:2], f"{path}?{names}", *args[3:])
         return True
 

@@ -36,6 +36,9 @@ class TargetRefused(InputError):
     """A callback URL whose host is, or resolves to, an address inside the network."""
 
 
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+
+
 def _public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     """A public address, and so is every IPv4 address an IPv6 one carries (mapped ::ffff:a.b.c.d, compatible ::a.b.c.d,
     6to4 2002:AABB:CCDD::, Teredo's client). Python calls « ::7f00:1 » (127.0.0.1 inside), « 2002:a9fe:a9fe:: »
@@ -43,6 +46,8 @@ def _public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     if isinstance(ip, ipaddress.IPv6Address):
         if ip.ipv4_mapped is not None:
             return _public(ip.ipv4_mapped)
+        if ip in _NAT64:  # (an IPv6-only network's way to IPv4 hosts, DNS64 answering so: the host carried decides)
+            return _public(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
         inside = [a for a in (ip.sixtofour, ip.teredo[1] if ip.teredo else None) if a is not None]
         if int(ip) >> 32 == 0 and int(ip) > 1:  # IPv4-compatible (deprecated)
             inside.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
