@@ -255,3 +255,33 @@ def test_a_review_whose_commit_fails_is_not_answered_201(postgres_api):
             connection.execute(sqlalchemy.text("DROP TRIGGER refuse_at_commit ON reviews"))
             connection.execute(sqlalchemy.text("DROP FUNCTION refuse_at_commit()"))
         engine.dispose()
+
+
+def test_a_database_gone_is_a_503_everywhere_and_health_names_no_host(postgres, tmp_path):
+    """An operator's review: the database stopped under a running server, posts, lists and the coach pages answered 500
+    (« internal error (OperationalError) ») where the README promises 503; /healthz, which answers anyone, gave the
+    driver's message with the database's host, port and user."""
+    import sqlalchemy
+
+    url = postgres.database("qualicall_gone")
+    server = Server(tmp_path / "data", database_url=url, env_extra={"QUALICALL_WARM_UP": "0"})
+    server.data_dir.mkdir()
+    server.make_keys()
+    server.start()
+    try:
+        with server.client("crm") as crm:
+            assert crm.get("/healthz").json()["queued_jobs"] == 0
+            admin = sqlalchemy.create_engine(postgres.url, isolation_level="AUTOCOMMIT")
+            with admin.connect() as connection:
+                connection.execute(sqlalchemy.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'qualicall_gone'"))
+                connection.execute(sqlalchemy.text('ALTER DATABASE "qualicall_gone" RENAME TO "qualicall_elsewhere"'))
+            admin.dispose()
+            posted = crm.post("/v1/interactions", json={"id": "gone-1", "language": "fr", "turns": [{"speaker": "agent", "text": "Bonjour"}]})
+            listed = crm.get("/v1/interactions")
+            health = crm.get("/healthz")
+    finally:
+        server.stop()
+    assert posted.status_code == 503 and "the database did not take the request" in posted.json()["detail"], posted.text
+    assert listed.status_code == 503, listed.text
+    assert health.status_code == 503 and health.json()["database"] == "unavailable"
+    assert "127.0.0.1" not in health.text and "postgres" not in health.text and str(postgres.port) not in health.text

@@ -214,3 +214,22 @@ def test_a_rubric_in_the_folder_is_known_by_its_name_and_by_the_id_it_declares(c
     by_language = json.loads(cli("score", EXAMPLES / "call-fr.json").stdout)
     assert by_language["criteria"]["greeting"]["weight"] == 20  # the built-in default-fr, not my-grid's copy
     assert one_line_error(cli("rubric", "validate", folder), "is a folder: give a rubric's YAML file")
+
+
+@pytest.mark.parametrize("variable, value, words", [
+    ("QUALICALL_MAX_UPLOAD_MB", "abc", ("QUALICALL_MAX_UPLOAD_MB='abc'", "valid number")),
+    ("QUALICALL_PORT", "70000", ("QUALICALL_PORT='70000'", "65535")),
+    ("QUALICALL_COOKIE_SAMESITE", "sometimes", ("QUALICALL_COOKIE_SAMESITE='sometimes'", "'lax' or 'strict'")),
+    ("QUALICALL_SESSION_HOURS", "-3", ("QUALICALL_SESSION_HOURS='-3'", "greater than 0")),
+])
+def test_a_setting_refused_is_one_line_naming_its_variable(tmp_path, variable, value, words):
+    # An operator's review: a 50-line traceback of pydantic's naming the field (max_upload_mb), not the variable.
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    env = {**os.environ, "QUALICALL_DATA_DIR": str(tmp_path), variable: value}
+    env.pop("QUALICALL_DATABASE_URL", None)
+    done = subprocess.run([sys.executable, "-m", "qualicall", "db", "upgrade"], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+    assert "Traceback" not in done.stderr and one_line_error(done, *words), done.stderr[-500:]

@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from qualicall import __version__
+from qualicall.api.deps import STORE_UNAVAILABLE
 from qualicall.api.headers import SecurityHeaders
 from qualicall.api.messages import public_message
 from qualicall.api.metrics import Metrics
@@ -263,8 +264,16 @@ class _UnexpectedErrors:
         except Exception as exc:
             if started:  # too late for another answer: the server closes the connection
                 raise
-            log.exception("unexpected error on %s %s", scope["method"], scope["path"])
-            answer = JSONResponse({"detail": f"internal error ({type(exc).__name__}); see the server log"}, status_code=500)
+            from sqlalchemy.exc import DBAPIError
+
+            if isinstance(exc, DBAPIError):
+                # A database down, a disk full, on a route that opens its own session (posts, the coach pages): the
+                # store's 503, as through DbSession (it was a 500). One transaction per request: nothing was changed.
+                log.exception("database error on %s %s", scope["method"], scope["path"])
+                answer = JSONResponse({"detail": STORE_UNAVAILABLE}, status_code=503, headers={"Retry-After": "30"})
+            else:
+                log.exception("unexpected error on %s %s", scope["method"], scope["path"])
+                answer = JSONResponse({"detail": f"internal error ({type(exc).__name__}); see the server log"}, status_code=500)
             await answer(scope, receive, send)
 
 

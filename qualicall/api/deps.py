@@ -23,6 +23,9 @@ def get_store(request: Request) -> Store:
     return request.app.state.store
 
 
+STORE_UNAVAILABLE = "the database did not take the request (nothing was changed): retry, or see the server log"
+
+
 def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
@@ -37,7 +40,7 @@ def get_session(request: Request) -> Iterator[Session]:
             yield session
     except DBAPIError:
         log.exception("database error on %s %s", request.method, request.url.path)
-        raise StoreError("the database did not take the request (nothing was changed): retry, or see the server log") from None
+        raise StoreError(STORE_UNAVAILABLE) from None
 
 
 # Scope "function": the session commits when the route returns, before the answer is sent. With FastAPI's

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, Iterator, NoReturn, Optional
 
 import typer
+from pydantic_core import ValidationError
 
 from qualicall.core.errors import InputError, QualicallError
 
@@ -51,6 +52,10 @@ def user_errors() -> Iterator[None]:
         yield
     except QualicallError as exc:
         fail(str(exc))
+    except ValidationError as exc:
+        if exc.title != "Settings":
+            raise
+        fail(settings_problem(exc))
     except BrokenPipeError:
         # Whoever read the output stopped (`| head`): nothing is wrong and nothing more can be written. The output goes
         # nowhere from now on (the final flush would fail again), and the status is a pipe's reader leaving's (128 + SIGPIPE).
@@ -60,6 +65,14 @@ def user_errors() -> Iterator[None]:
         raise typer.Exit(141) from None
     except OSError as exc:
         fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
+
+
+def settings_problem(exc: ValidationError) -> str:
+    """A setting refused, as the operator wrote it: « QUALICALL_MAX_UPLOAD_MB='abc': Input should be a valid number » (it was
+    a traceback of pydantic's, naming the field only)."""
+    error = exc.errors(include_url=False)[0]
+    name = "QUALICALL_" + str(error["loc"][0]).upper() if error["loc"] else "QUALICALL_*"
+    return f"{name}={error['input']!r}: {error['msg']} (the environment, .env, or the command's option of that name)"
 
 
 def skip_unreadable(error: InputError, inputs: int, redactor=None) -> None:  # type: ignore[no-untyped-def]
