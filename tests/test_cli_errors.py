@@ -233,3 +233,52 @@ def test_a_setting_refused_is_one_line_naming_its_variable(tmp_path, variable, v
     env.pop("QUALICALL_DATABASE_URL", None)
     done = subprocess.run([sys.executable, "-m", "qualicall", "db", "upgrade"], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
     assert "Traceback" not in done.stderr and one_line_error(done, *words), done.stderr[-500:]
+
+
+@pytest.mark.slow
+def test_a_database_url_the_service_cannot_use_is_one_line(tmp_path, postgres):
+    """An operator's review: « mysql:// », « postgresql+psycopg2:// » (modules not installed) and a PostgreSQL role
+    without the right to create tables were tracebacks of 57 to 125 lines; « postgres:// » is PostgreSQL's too."""
+    import subprocess
+    import sys
+
+    import sqlalchemy
+    from conftest import ROOT
+
+    admin = sqlalchemy.create_engine(postgres.url, isolation_level="AUTOCOMMIT")
+    database = postgres.database("qualicall_no_rights").rsplit("/", 1)[1]
+    with admin.connect() as connection:
+        connection.execute(sqlalchemy.text("CREATE ROLE reader LOGIN"))
+        connection.execute(sqlalchemy.text(f'REVOKE CREATE ON DATABASE "{database}" FROM PUBLIC'))
+    admin.dispose()
+    server = f"127.0.0.1:{postgres.port}"
+    cases = {"mysql://a@b/c": ("unsupported database URL", "postgresql://"),
+             "postgresql+psycopg2://a@b/c": ("unsupported database URL",),
+             f"postgresql://reader@{server}/{database}": ("cannot open the database", "permission denied"),
+             f"postgres://postgres@{server}/{database}": ()}
+    for url, words in cases.items():
+        env = {**os.environ, "QUALICALL_DATA_DIR": str(tmp_path), "QUALICALL_DATABASE_URL": url}
+        done = subprocess.run([sys.executable, "-m", "qualicall", "db", "upgrade"], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+        if words:
+            assert "Traceback" not in done.stderr and one_line_error(done, *words), (url, done.stderr[-600:])
+        else:
+            assert done.returncode == 0 and "database at revision" in done.stdout, (url, done.stderr[-600:])
+
+
+@pytest.mark.parametrize("variable, value, words", [
+    ("QUALICALL_RUBRIC", "nope", ("QUALICALL_RUBRIC='nope'", "unknown rubric 'nope'", "default-fr")),
+    ("QUALICALL_RECORDINGS_ROOT", "/nonexistent/recordings", ("QUALICALL_RECORDINGS_ROOT='/nonexistent/recordings'", "no such folder")),
+])
+def test_serve_checks_what_its_settings_name_before_starting(tmp_path, variable, value, words):
+    # An operator's review: an unknown rubric was a traceback of 89 lines once the models had loaded; a recordings root
+    # that does not exist was taken silently, every reference then refused.
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    env = {**os.environ, "QUALICALL_DATA_DIR": str(tmp_path), variable: value}
+    env.pop("QUALICALL_DATABASE_URL", None)
+    done = subprocess.run([sys.executable, "-m", "qualicall", "serve", "--workers", "1", "--port", "1"], capture_output=True, text=True,
+                          env=env, cwd=ROOT, timeout=120)
+    assert one_line_error(done, *words), done.stderr[-500:]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
+
+if TYPE_CHECKING:
+    from qualicall.settings import Settings
 
 ROLE_HELP = "crm (posts interactions, reads results) | coach (reads, reviews) | admin (everything)"
 
@@ -14,6 +17,23 @@ def _store():  # type: ignore[no-untyped-def]
     from qualicall.store.db import Store
 
     return Store(Settings().url)
+
+
+def _check_files(settings: "Settings") -> None:
+    """What the settings name on disk, checked before any worker starts (an operator's review: an unknown rubric was a
+    traceback of 89 lines once the models had loaded, a recordings root that does not exist was taken silently and every
+    reference then refused)."""
+    from qualicall.cli import fail
+
+    if settings.recordings_root is not None and not settings.recordings_root.is_dir():
+        fail(f"QUALICALL_RECORDINGS_ROOT={str(settings.recordings_root)!r}: no such folder")
+    if settings.rubric:
+        from qualicall.scorer.rubric import RubricError, load_rubric
+
+        try:
+            load_rubric(settings.rubric)
+        except RubricError as exc:
+            fail(f"QUALICALL_RUBRIC={settings.rubric!r}: {exc}")
 
 
 def register(app: typer.Typer) -> None:
@@ -47,6 +67,7 @@ def register(app: typer.Typer) -> None:
             overrides = {"host": host, "port": port, "workers": workers, "audio_workers": audio_workers}
             overrides = {k: v for k, v in overrides.items() if v is not None}
             settings = Settings(**overrides)
+            _check_files(settings)
             Store(settings.url).close()  # the schema upgraded once, before any worker opens the database
             # The workers read their settings from the environment: the command line's overrides go there.
             os.environ.update({f"QUALICALL_{name.upper()}": str(value) for name, value in overrides.items()})

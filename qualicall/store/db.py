@@ -43,8 +43,12 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    if parsed.drivername == "postgresql":  # the driver this project installs
+    if parsed.drivername in ("postgresql", "postgres"):  # the driver this project installs (« postgres:// », Heroku's and libpq's, too)
         parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.drivername != "postgresql+psycopg":
+        # (« mysql:// », « postgresql+psycopg2:// »: a traceback about a module not installed)
+        raise StoreError(f"unsupported database URL {parsed.render_as_string(hide_password=True)!r}: use sqlite:///PATH or "
+                         "postgresql://USER:PASSWORD@HOST/DATABASE")
     return create_engine(parsed, pool_size=10, max_overflow=20, pool_pre_ping=True)
 
 
@@ -64,9 +68,11 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     try:
         command.upgrade(alembic_config(engine), revision)
     except Exception as exc:
-        from sqlalchemy.exc import OperationalError
+        from sqlalchemy.exc import OperationalError, ProgrammingError
 
-        if isinstance(exc, OperationalError):
+        if isinstance(exc, (OperationalError, ProgrammingError)):
+            # (a server down, a wrong password; a role without the right to create the tables: « permission denied for
+            # schema public », which was a traceback of 125 lines)
             reason = " ".join(str(exc.orig).split())  # drivers' messages span lines
             raise StoreError(f"cannot open the database {engine.url.render_as_string(hide_password=True)}: {reason}") from None
         raise
