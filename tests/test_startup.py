@@ -140,6 +140,36 @@ def test_writing_a_new_version_removes_the_versions_nobody_read_for_a_month(tmp_
     assert not old.exists() and read_lately.exists() and other_name.exists() and derived_path("lexicon", ["1.2"]).exists()
 
 
+def test_a_write_the_cache_folder_refuses_leaves_no_partial_file_and_is_counted(tmp_path, monkeypatch):
+    """An operator's review: on a full cache folder every run left its partial files (« *.marshal.PID.tmp »), and
+    `models warm` said « models ready » of a folder that kept nothing. Here the folder is a file: nothing can go in."""
+    from qualicall.models import derived as cache
+
+    (tmp_path / "a-file").write_text("not a folder")
+    monkeypatch.setenv("QUALICALL_CACHE_DIR", str(tmp_path / "a-file"))
+    monkeypatch.setattr(cache, "UNWRITTEN", [])
+    assert cache.derived("lexicon", ["1.0"], lambda: {"words": 3}) == {"words": 3}  # computed all the same
+    assert len(cache.UNWRITTEN) == 1 and cache.UNWRITTEN[0].startswith("lexicon-")
+    full = tmp_path / "full"
+    full.mkdir()
+
+    def no_room(partial):  # (what a full disk does: the partial file made, then the write refused)
+        partial.write_bytes(b"half")
+        raise OSError(28, "No space left on device")
+
+    assert not cache.written_whole(full / "name.marshal", full / "name.marshal.7.tmp", no_room)
+    assert list(full.iterdir()) == [] and cache.UNWRITTEN[-1] == "name.marshal: No space left on device"
+
+
+@pytest.mark.slow
+def test_models_warm_says_when_the_cache_folder_keeps_nothing(tmp_path):
+    (tmp_path / "a-file").write_text("not a folder")
+    env = {**__import__("os").environ, "QUALICALL_CACHE_DIR": str(tmp_path / "a-file")}
+    done = subprocess.run([sys.executable, "-m", "qualicall", "models", "warm"], capture_output=True, text=True, env=env, timeout=600)
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 2 and len(lines) == 1 and "did not take" in lines[0] and "a-file" in lines[0], done.stderr[-500:]
+
+
 # --- spaCy: loaded with cached patterns, fast tables, without torch --------------
 
 PIPELINE_OUTPUT = """

@@ -23,13 +23,19 @@ def warm(
 ) -> None:
     """Derive now what a first command would: spaCy's compiled patterns, the lexicons, every example bank's vectors (kept
     in the cache folder), so that the first score after installing answers as fast as the later ones."""
-    from qualicall.cli import user_errors
+    from qualicall.cli import fail, user_errors
     from qualicall.models.whisper_models import cache_dir
     from qualicall.service.scoring import ScoringService
+
+    from qualicall.models.derived import UNWRITTEN
 
     started = time.monotonic()
     with user_errors():
         ScoringService(rubric, concurrency=1).warm_up()
+    if UNWRITTEN:
+        # (it said « models ready … derived files in … » of a read-only or full folder that kept none)
+        fail(f"the cache folder {cache_dir()} did not take {len(UNWRITTEN)} derived file(s) ({UNWRITTEN[0]}): a first score will derive "
+             "them again; make it writable, or set QUALICALL_CACHE_DIR")
     typer.echo(f"models ready in {time.monotonic() - started:.0f} s; derived files in {cache_dir()}")
 
 

