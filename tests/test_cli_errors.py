@@ -15,8 +15,8 @@ from conftest import EXAMPLES
 def cli(cli):
     """conftest's `qualicall` in process (an escaped exception fails the test there), and no traceback printed."""
 
-    def invoke(*args):  # type: ignore[no-untyped-def]
-        done = cli(*args)
+    def invoke(*args, **options):  # type: ignore[no-untyped-def]
+        done = cli(*args, **options)
         assert "Traceback" not in done.stdout + done.stderr
         return done
 
@@ -282,3 +282,12 @@ def test_serve_checks_what_its_settings_name_before_starting(tmp_path, variable,
     done = subprocess.run([sys.executable, "-m", "qualicall", "serve", "--workers", "1", "--port", "1"], capture_output=True, text=True,
                           env=env, cwd=ROOT, timeout=120)
     assert one_line_error(done, *words), done.stderr[-500:]
+
+
+@pytest.mark.parametrize("name", ["", "   ", "a\nb", " julie.martin"])
+def test_a_user_name_no_one_could_tell_apart_is_refused(cli, tmp_path, name):
+    # An operator's review: an empty name, one on two lines, « julie.martin » again behind a space were all created.
+    env = {"QUALICALL_DATA_DIR": str(tmp_path), "QUALICALL_DATABASE_URL": None}
+    done = cli("user", "create", name, "--password", "Passw0rd-xxx", env=env)
+    assert one_line_error(done, "user name"), done.stderr
+    assert name not in cli("user", "list", env=env).stdout.splitlines()

@@ -24,6 +24,9 @@ def create_user(session: Session, username: str, password: str, role: str = "coa
     role with one), ConflictError for a taken name."""
     if role not in USER_ROLES:
         raise InputError(f"unknown role {role!r} (use {', '.join(USER_ROLES)})")
+    if (problem := id_problem(username)) is not None:
+        # (an empty name, one on two lines, « julie.martin » again behind a space: reviewers no one could tell apart)
+        raise InputError(f"user name {username[:40]!r}: {problem}")
     if role == "agent" and not agent_id:
         raise InputError("an agent account needs the agent id whose contacts it sees (--agent-id)")
     if role != "agent" and agent_id:
