@@ -285,3 +285,26 @@ def test_a_database_gone_is_a_503_everywhere_and_health_names_no_host(postgres, 
     assert listed.status_code == 503, listed.text
     assert health.status_code == 503 and health.json()["database"] == "unavailable"
     assert "127.0.0.1" not in health.text and "postgres" not in health.text and str(postgres.port) not in health.text
+
+
+def test_the_servers_rubric_broken_on_disk_is_the_servers_503_not_the_clients_422(tmp_path):
+    """An operator's review: with the rubric file broken under a running server, GET /v1/reports answered « 422 invalid
+    rubric … », blaming the client for the server's configuration."""
+    from qualicall.scorer.rubric import rubric_path
+
+    rubrics = tmp_path / "rubrics"
+    rubrics.mkdir()
+    grid = rubric_path("default-fr").read_text(encoding="utf-8").replace("id: default-fr", "id: my-grid", 1)
+    (rubrics / "my-grid.yaml").write_text(grid, encoding="utf-8")
+    server = Server(tmp_path / "data", env_extra={"QUALICALL_WARM_UP": "0", "QUALICALL_RUBRICS_DIR": str(rubrics), "QUALICALL_RUBRIC": "my-grid"})
+    server.data_dir.mkdir()
+    server.make_keys()
+    server.start()
+    try:
+        with server.client("coach") as coach:
+            assert coach.get("/v1/reports").status_code == 200
+            (rubrics / "my-grid.yaml").write_text(grid + "\n  - [broken\n", encoding="utf-8")
+            broken = coach.get("/v1/reports")
+    finally:
+        server.stop()
+    assert broken.status_code == 503 and "QUALICALL_RUBRIC" in broken.json()["detail"], broken.text

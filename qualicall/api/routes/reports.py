@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Query
+from fastapi import APIRouter, Depends, Header, HTTPException, Query
 from fastapi.responses import HTMLResponse
 
 from qualicall.api.deps import ANY_ROLE, Client, DbSession, get_settings
@@ -46,10 +46,14 @@ def report(
     accept_language: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Any:
     from qualicall.reports.aggregate import aggregate_parts
-    from qualicall.scorer.rubric import ReportSettings, load_rubric
+    from qualicall.scorer.rubric import ReportSettings, RubricError, load_rubric
 
     # The targets and thresholds of the rubric the server scores with (the defaults of indicators.md otherwise).
-    rubric = load_rubric(settings.rubric) if settings.rubric else None
+    try:
+        rubric = load_rubric(settings.rubric) if settings.rubric else None
+    except RubricError as exc:
+        # The server's own file, broken on disk since it started: not the client's fault (it was a 422).
+        raise HTTPException(503, f"the server's rubric (QUALICALL_RUBRIC) cannot be read: {exc}") from None
     report_settings = rubric.reports if rubric else ReportSettings()
     filters = repo.InteractionFilter(agent_id=agent_id, team=team, queue=queue, since=since, until=until)
     if fmt == "html":
