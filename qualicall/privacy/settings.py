@@ -76,4 +76,7 @@ class RedactionSettings(BaseModel):
         except ValidationError as exc:
             first = exc.errors()[0]
             field = ".".join(str(p) for p in first["loc"]) or "settings"
-            raise PrivacyConfigError(f"{source or 'environment'}: {field}: {first['msg']}") from None
+            message = str(first["msg"]).removeprefix("Value error, ")
+            if field.split(".")[0] == "types" and types:  # (from the variable, not the file: it said « environment: types »)
+                raise PrivacyConfigError(f"{TYPES_ENV}={types!r}: {message}") from None
+            raise PrivacyConfigError(f"{source or 'environment'}: {field}: {message}") from None
