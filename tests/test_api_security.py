@@ -163,9 +163,10 @@ def test_the_access_log_keeps_no_query_value(tmp_path):
         with server.client(None) as anonymous:
             anonymous.get("/queue", params={"q": "jean.dupont@example.com", "agent": "A-007"})
             anonymous.get("/v1/interactions?marie.curie@example.com")  # a value without a name
+            anonymous.get("/v1/reports?DUPONT")  # and one a name could be
     finally:
         server.stop()
     log = (server.data_dir / f"server-{server.port}.log").read_text(errors="replace")
     assert "GET /v1/interactions?agent_id=… HTTP/1.1" in log and "GET /queue?q=…&agent=… HTTP/1.1" in log
-    assert "GET /v1/interactions?…=… HTTP/1.1" in log
+    assert "GET /v1/interactions?…=… HTTP/1.1" in log and "GET /v1/reports?…=… HTTP/1.1" in log and "DUPONT" not in log
     assert "dupont" not in log and "0612345678" not in log and "A-007" not in log and "curie" not in log

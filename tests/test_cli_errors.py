@@ -254,7 +254,7 @@ def test_a_database_url_the_service_cannot_use_is_one_line(tmp_path, postgres):
     server = f"127.0.0.1:{postgres.port}"
     cases = {"mysql://a@b/c": ("unsupported database URL", "postgresql://"),
              "postgresql+psycopg2://a@b/c": ("unsupported database URL",),
-             f"postgresql://reader@{server}/{database}": ("cannot open the database", "permission denied"),
+             f"postgresql://reader@{server}/{database}": ("the database refused the schema", "permission denied"),
              f"postgres://postgres@{server}/{database}": ()}
     for url, words in cases.items():
         env = {**os.environ, "QUALICALL_DATA_DIR": str(tmp_path), "QUALICALL_DATABASE_URL": url}

@@ -87,8 +87,8 @@ class QueryValuesHidden(logging.Filter):
         args = record.args
         if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str) and "?" in args[2]:
             path, _, query = args[2].partition("?")
-            # (a name that is no parameter's, « ?jean.dupont@example.com », is a value too)
-            names = "&".join(f"{name if _PARAMETER.fullmatch(name) else '…'}=…" for part in query.split("&") if part
+            # (a name that is no parameter's, « ?jean.dupont@example.com », and a part without « = », « ?DUPONT », are values)
+            names = "&".join(f"{name if '=' in part and _PARAMETER.fullmatch(name) else '…'}=…" for part in query.split("&") if part
                              for name in [part.split("=", 1)[0]])
             record.args = (*args[:2], f"{path}?{names}", *args[3:])
         return True
@@ -270,7 +270,7 @@ class _UnexpectedErrors:
                 # A database down, a disk full, on a route that opens its own session (posts, the coach pages): the
                 # store's 503, as through DbSession (it was a 500). One transaction per request: nothing was changed.
                 log.exception("database error on %s %s", scope["method"], scope["path"])
-                answer = JSONResponse({"detail": STORE_UNAVAILABLE}, status_code=503, headers={"Retry-After": "30"})
+                answer = JSONResponse({"detail": STORE_UNAVAILABLE}, status_code=503)
             else:
                 log.exception("unexpected error on %s %s", scope["method"], scope["path"])
                 answer = JSONResponse({"detail": f"internal error ({type(exc).__name__}); see the server log"}, status_code=500)

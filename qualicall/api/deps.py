@@ -38,6 +38,9 @@ def get_session(request: Request) -> Iterator[Session]:
     try:
         with request.app.state.store.session() as session:
             yield session
+    # (every error of the database's: down, full, locked, a commit refused by a constraint or a trigger, which drivers
+    # report as a ProgrammingError too; so a statement the code got wrong as well, which the class cannot tell apart:
+    # no Retry-After is sent, and the log has it)
     except DBAPIError:
         log.exception("database error on %s %s", request.method, request.url.path)
         raise StoreError(STORE_UNAVAILABLE) from None

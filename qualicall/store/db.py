@@ -74,7 +74,8 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             # (a server down, a wrong password; a role without the right to create the tables: « permission denied for
             # schema public », which was a traceback of 125 lines)
             reason = " ".join(str(exc.orig).split())  # drivers' messages span lines
-            raise StoreError(f"cannot open the database {engine.url.render_as_string(hide_password=True)}: {reason}") from None
+            what = "cannot open the database" if isinstance(exc, OperationalError) else "the database refused the schema's upgrade"
+            raise StoreError(f"{what} {engine.url.render_as_string(hide_password=True)}: {reason}") from None
         raise
 
 
