@@ -16,6 +16,7 @@ pytestmark = pytest.mark.slow  # a server of its own (redaction on)
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("privacy-api")
+    (folder / "recordings").mkdir()  # (serve refuses a recordings root that does not exist)
     srv = Server(folder, env_extra={"QUALICALL_REDACT": "on", "QUALICALL_RECORDINGS_ROOT": str(folder / "recordings")})
     srv.make_keys()
     srv.start()
