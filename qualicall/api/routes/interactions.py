@@ -201,6 +201,14 @@ def recording_address(interaction_id: str) -> str:
 InteractionId = Annotated[Id, Path(description="the interaction's id (README, \"what the door accepts\")")]
 
 
+def _stored(session: Session, interaction_id: str):  # type: ignore[no-untyped-def]
+    """The stored interaction; 404 naming the id when there is none."""
+    row = repo.get_interaction(session, interaction_id)
+    if row is None:
+        raise HTTPException(404, f"unknown interaction {interaction_id!r}")
+    return row
+
+
 @router.get("/{interaction_id}", response_model=InteractionOut, responses={**ERRORS, **NOT_FOUND}, summary="An interaction, its latest result, its versions and reviews")
 def get_interaction(
     interaction_id: InteractionId,
@@ -208,9 +216,7 @@ def get_interaction(
     session: DbSession,
     settings: Annotated[Settings, Depends(get_settings)],
 ) -> InteractionOut:
-    row = repo.get_interaction(session, interaction_id)
-    if row is None:
-        raise HTTPException(404, f"unknown interaction {interaction_id!r}")
+    row = _stored(session, interaction_id)
     return _interaction_out(session, row, settings)
 
 
@@ -227,9 +233,7 @@ def get_recording(
     session: DbSession,
     settings: Annotated[Settings, Depends(get_settings)],
 ) -> FileResponse:
-    row = repo.get_interaction(session, interaction_id)
-    if row is None:
-        raise HTTPException(404, f"unknown interaction {interaction_id!r}")
+    row = _stored(session, interaction_id)
     path = stored_recording_file(row.recording, settings)
     if path is None:
         raise HTTPException(404, f"no recording of interaction {interaction_id!r} is kept")
@@ -294,9 +298,7 @@ def post_reviews(
     client: Annotated[Client, Depends(COACH)],
     session: DbSession,
 ) -> list[ReviewOut]:
-    row = repo.get_interaction(session, interaction_id)
-    if row is None:
-        raise HTTPException(404, f"unknown interaction {interaction_id!r}")
+    row = _stored(session, interaction_id)
     items = [repo.ItemReview(item_id=i.item_id, status=i.status, comment=stored_comment(request, i.comment, row.language)) for i in review.items]
     made = repo.add_reviews(session, row, items, repo.Reviewer(client.name, api_key_id=client.key_id),
                             comment=stored_comment(request, review.comment, row.language))
