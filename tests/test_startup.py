@@ -157,7 +157,7 @@ def test_a_write_the_cache_folder_refuses_leaves_no_partial_file_and_is_counted(
         partial.write_bytes(b"half")
         raise OSError(28, "No space left on device")
 
-    assert not cache.written_whole(full / "name.marshal", full / "name.marshal.7.tmp", no_room)
+    assert not cache.written_whole(full / "name.marshal", no_room)
     assert list(full.iterdir()) == [] and cache.UNWRITTEN[-1] == "name.marshal: No space left on device"
 
 

@@ -24,10 +24,9 @@ def warm(
     """Derive now what a first command would: spaCy's compiled patterns, the lexicons, every example bank's vectors (kept
     in the cache folder), so that the first score after installing answers as fast as the later ones."""
     from qualicall.cli import fail, user_errors
+    from qualicall.models.derived import UNWRITTEN
     from qualicall.models.whisper_models import cache_dir
     from qualicall.service.scoring import ScoringService
-
-    from qualicall.models.derived import UNWRITTEN
 
     started = time.monotonic()
     with user_errors():

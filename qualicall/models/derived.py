@@ -85,10 +85,12 @@ def _remove_unused_versions(path: Path) -> None:
 UNWRITTEN: list[str] = []
 
 
-def written_whole(path: Path, partial: Path, write: Callable[[Path], object]) -> bool:
-    """`write(partial)`, then `partial` renamed `path`: readers see the old file or the whole new one. False where the
+def written_whole(path: Path, write: Callable[[Path], object]) -> bool:
+    """`write(partial)`, then the partial file renamed `path`: readers see the old file or the whole new one. The partial
+    file is this process's (its id in the name) and keeps `path`'s suffix, which numpy's writers go by. False where the
     cache folder does not take it (read-only, full: computed again next time), the partial file removed — a full disk
     kept them, more at each run."""
+    partial = path.with_name(f"{path.stem}.{os.getpid()}.tmp{path.suffix}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         write(partial)
@@ -108,7 +110,7 @@ def write_derived(path: Path, value: object) -> None:
         with partial.open("wb") as handle:
             marshal.dump(value, handle)
 
-    if written_whole(path, path.with_name(f"{path.name}.{os.getpid()}.tmp"), dump):
+    if written_whole(path, dump):
         _remove_unused_versions(path)
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import os
 import re
 import threading
 from functools import lru_cache
@@ -203,7 +202,7 @@ def use_weights() -> Path:
             arrays = {name: packed[name] for name in packed.files}
     except OSError:
         return source
-    written = written_whole(target, target.with_name(f"{target.stem}.{os.getpid()}.tmp.npz"), lambda partial: np.savez(partial, **arrays))
+    written = written_whole(target, lambda partial: np.savez(partial, **arrays))
     return target if written else source  # (a read-only cache folder: the package's archive)
 
 
@@ -280,7 +279,7 @@ def encode_cached(embedder: Embedder, sentences: list[str]) -> np.ndarray:
         pass  # absent or unreadable: computed again
     vectors = embedder.encode(sentences) if sentences else np.zeros((0, 0), dtype=np.float32)
     # (a read-only cache only costs the encoding at the next start)
-    written_whole(path, path.with_suffix(f".{os.getpid()}.tmp.npy"), lambda partial: np.save(partial, vectors))
+    written_whole(path, lambda partial: np.save(partial, vectors))
     return vectors
 
 
