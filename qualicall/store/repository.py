@@ -292,24 +292,20 @@ def _filtered(query: Select, filters: InteractionFilter, dialect: str) -> Select
     if filters.max_score is not None:
         query = query.where(ResultRow.overall_score <= filters.max_score)
     for wanted in filters.item_failed:
-        # `criterion.item`, or the item's id alone (in any criterion)
-        criterion_id, _, item_id = wanted.rpartition(".")
         query = query.where(
-            exists().where(
-                ResultItemRow.result_id == InteractionRow.latest_result_id,
-                ResultItemRow.item_id == item_id,
-                *([ResultItemRow.criterion_id == criterion_id] if criterion_id else []),
-                ResultItemRow.status == "failed",
-            )
-        )
+            exists().where(ResultItemRow.result_id == InteractionRow.latest_result_id, *_is_item(wanted), ResultItemRow.status == "failed"))
     return query
+
+
+def _is_item(wanted: str) -> list[Any]:
+    """The item rows of `criterion.item`, or of the item's id alone (in any criterion)."""
+    criterion_id, _, item_id = wanted.rpartition(".")
+    return [ResultItemRow.item_id == item_id, *([ResultItemRow.criterion_id == criterion_id] if criterion_id else [])]
 
 
 def item_scored(session: Session, wanted: str) -> bool:
     """Whether a stored result holds the item (`criterion.item` or `item`)."""
-    criterion_id, _, item_id = wanted.rpartition(".")
-    query = select(ResultItemRow.item_id).where(ResultItemRow.item_id == item_id, *([ResultItemRow.criterion_id == criterion_id] if criterion_id else []))
-    return session.scalar(query.limit(1)) is not None
+    return session.scalar(select(ResultItemRow.item_id).where(*_is_item(wanted)).limit(1)) is not None
 
 
 # --- reviews ---------------------------------------------------------------
