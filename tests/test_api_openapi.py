@@ -11,6 +11,14 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance  # noqa: 
 EXAMPLES_PER_OPERATION = 12
 
 
+def _ends_before_start(turn: object) -> bool:
+    if not isinstance(turn, dict):
+        return False
+    start, end = turn.get("start"), turn.get("end")
+    numbers = all(isinstance(value, (int, float)) and not isinstance(value, bool) for value in (start, end))
+    return numbers and end < start
+
+
 def test_api_conforms_to_its_schema(sqlite_api):
     schema = schemathesis.openapi.from_url(f"{sqlite_api.url}/openapi.json")
     headers = {"Authorization": f"Bearer {sqlite_api.keys['admin']}"}
@@ -27,9 +35,13 @@ def test_api_conforms_to_its_schema(sqlite_api):
             opaque = (
                 (case.media_type or "").startswith("multipart/")
                 or "cursor" in (case.query or {})
+                # (an item id some rubric of the server or some stored result has: « unknown item '¥' », a 422)
+                or "item_failed" in (case.query or {})
                 or (case.path.endswith("/reviews") and bool(body.get("items")))
                 # Whether a file is there in the recordings root (none is configured here) is beyond a schema too.
                 or (isinstance(body.get("recording"), str) and "://" not in body["recording"])
+                # So is a turn's end coming after its start (« end 4.01e+06 s is before start 5.72e+06 s »).
+                or any(_ends_before_start(turn) for turn in (body.get("turns") if isinstance(body.get("turns"), list) else []))
             )
             case.call_and_validate(headers=headers, timeout=60, excluded_checks=[positive_data_acceptance] if opaque else [])
 
