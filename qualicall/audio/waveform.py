@@ -74,6 +74,11 @@ def peak_envelope(path: Path, points: int = ENVELOPE_POINTS, max_seconds: float 
                     np.maximum.reduceat(high, starts, axis=1).astype(np.float32))
 
 
+def envelope_file(recording: Path, cache_dir: Path) -> Path:
+    """Where `cached_envelope` keeps the envelope of `recording` (named by its resolved path: no name of a call)."""
+    return cache_dir / (hashlib.sha256(os.fsencode(Path(recording).resolve())).hexdigest()[:32] + ".npz")
+
+
 def cached_envelope(recording: Path, cache_dir: Path, points: int = ENVELOPE_POINTS,
                     max_seconds: float = MAX_RECORDING_SECONDS) -> Envelope:
     """The envelope of `recording`, measured once and kept in `cache_dir`; measured again when the recording
@@ -81,7 +86,7 @@ def cached_envelope(recording: Path, cache_dir: Path, points: int = ENVELOPE_POI
     recording = Path(recording).resolve()
     stat = recording.stat()
     source = np.array([stat.st_size, stat.st_mtime_ns, points, FORMAT], dtype=np.int64)
-    kept = cache_dir / (hashlib.sha256(os.fsencode(recording)).hexdigest()[:32] + ".npz")
+    kept = envelope_file(recording, cache_dir)
     try:
         with np.load(kept, allow_pickle=False) as stored:
             if np.array_equal(stored["source"], source):

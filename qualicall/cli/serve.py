@@ -39,7 +39,7 @@ def _check_files(settings: "Settings") -> None:
 def register(app: typer.Typer) -> None:
     from qualicall.cli import fail, user_errors
 
-    db_app = typer.Typer(help="The database: schema upgrades.", no_args_is_help=True)
+    db_app = typer.Typer(help="The database: schema upgrades, erasure, retention.", no_args_is_help=True)
     key_app = typer.Typer(help="API keys for the HTTP API.", no_args_is_help=True)
     app.add_typer(db_app, name="db")
     app.add_typer(key_app, name="apikey")
@@ -90,6 +90,55 @@ def register(app: typer.Typer) -> None:
         with user_errors():
             store = _store()
         typer.echo(f"database at revision {current_revision(store.engine)}")
+
+    @db_app.command("erase")
+    def db_erase(
+        ids: Annotated[list[str], typer.Argument(help="the interactions' ids (as the CRM gave them)")],
+    ) -> None:
+        """Erase contacts and everything kept about them: results, reviews, disputes, calibration verdicts, audio jobs,
+        kept recordings and waveforms (a customer's right to erasure)."""
+        from qualicall.service.erasure import erase_contacts
+        from qualicall.settings import Settings
+        from qualicall.store.db import Store
+
+        with user_errors():
+            settings = Settings()
+            erased = erase_contacts(Store(settings.url), settings, ids)
+        if erased.nothing:
+            fail(f"no stored interaction {ids[0]!r}" if len(ids) == 1 else "none of these interactions is stored")
+        typer.echo(f"erased {erased.interactions} interaction(s) of {len(set(ids))}, {erased.results} result version(s), "
+                   f"{erased.jobs} audio job(s)")
+
+    @db_app.command("purge")
+    def db_purge(
+        older_than: Annotated[Optional[int], typer.Option(min=1, help="erase the contacts that happened more than this many days ago")] = None,
+        before: Annotated[Optional[str], typer.Option(help="erase the contacts that happened before this date (YYYY-MM-DD, UTC)")] = None,
+        dry_run: Annotated[bool, typer.Option("--dry-run", help="count what would be erased; change nothing")] = False,
+    ) -> None:
+        """Apply a retention period: erase every contact older than it (as `db erase` does), with the records of
+        requests made before it (finished audio jobs, webhook deliveries, Idempotency-Key responses). For a daily timer."""
+        from datetime import date, datetime, timedelta, timezone
+
+        from qualicall.service.erasure import purge
+        from qualicall.settings import Settings
+        from qualicall.store.db import Store
+
+        if (older_than is None) == (before is None):
+            fail("give either --older-than DAYS or --before YYYY-MM-DD")
+        if before is not None:
+            try:
+                cut = datetime.combine(date.fromisoformat(before), datetime.min.time(), timezone.utc)
+            except ValueError:
+                fail(f"--before {before!r}: expected a date, YYYY-MM-DD")
+        else:
+            cut = datetime.now(timezone.utc) - timedelta(days=older_than)
+        with user_errors():
+            settings = Settings()
+            done = purge(Store(settings.url), settings, cut, dry_run=dry_run)
+        verb = "would erase" if dry_run else "erased"
+        typer.echo(f"{verb} {done.erased.interactions} interaction(s) from before {cut.isoformat(timespec='seconds')}, "
+                   f"{done.erased.results} result version(s), {done.erased.jobs} audio job(s); and {done.leftovers.jobs} finished "
+                   f"job(s), {done.leftovers.deliveries} webhook delivery(ies), {done.leftovers.replays} Idempotency-Key response(s)")
 
     @key_app.command("create")
     def apikey_create(

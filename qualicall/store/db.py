@@ -40,6 +40,10 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=30000")
+            # A deleted or rewritten row's bytes are zeroed, not left in free space: an erased contact's transcript
+            # must not stay readable in the file (qualicall.store.erasure). Debian's SQLite does so by default
+            # (SQLITE_SECURE_DELETE); other builds do not.
+            cursor.execute("PRAGMA secure_delete=ON")
             cursor.close()
 
         return engine

@@ -10,7 +10,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -238,6 +238,28 @@ def get_recording(
     if path is None:
         raise HTTPException(404, f"no recording of interaction {interaction_id!r} is kept")
     return FileResponse(path, filename=f"{interaction_id}{path.suffix}", headers={"Cache-Control": "private, no-store"})
+
+
+@router.delete(
+    "/{interaction_id}",
+    status_code=204,
+    response_class=Response,
+    responses={**ERRORS, **NOT_FOUND, 409: {"model": Problem, "description": "an audio job is transcribing it: retry once the job has ended"}},
+    summary="Erase an interaction and everything kept about it (a customer's right to erasure)",
+)
+def erase_interaction(
+    request: Request,
+    interaction_id: InteractionId,
+    client: Annotated[Client, Depends(CRM)],
+    settings: Annotated[Settings, Depends(get_settings)],
+) -> Response:
+    """Every result version, review, dispute and calibration verdict of it, its audio jobs, the kept recording (the
+    redacted copy) and the responses kept for Idempotency-Key replays: README, "Erasure and retention"."""
+    from qualicall.service.erasure import erase_contacts
+
+    if erase_contacts(request.app.state.store, settings, [interaction_id]).nothing:
+        raise HTTPException(404, f"unknown interaction {interaction_id!r}")
+    return Response(status_code=204)
 
 
 @router.get("", response_model=InteractionPage, responses={**ERRORS}, summary="Interactions with their latest scores, newest first, by pages")

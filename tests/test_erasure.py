@@ -1,0 +1,213 @@
+"""Erasure on request (`DELETE /v1/interactions/{id}`, `qualicall db erase`) and retention (`qualicall db purge`):
+everything kept of a contact goes — rows in every table, the SQLite files' bytes, the kept recording and its waveform
+— and nothing else does. Against real servers (SQLite, PostgreSQL) and the real command."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import sqlalchemy
+from api_server import Server
+
+from conftest import ROOT
+
+pytestmark = pytest.mark.slow  # a server of its own (redaction on, a recordings root)
+
+needs_ffmpeg = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs ffmpeg")
+TABLES = ("interactions", "results", "result_items", "result_figures", "result_digests", "reviews", "transcript_search",
+          "idempotency_keys", "disputes", "jobs", "webhook_deliveries", "calibration_calls")
+
+
+def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """The real command in a process of its own, on the server's data folder (erasure loads no model: it starts fast)."""
+    return subprocess.run([sys.executable, "-m", "qualicall", *args], capture_output=True, text=True, timeout=120, cwd=ROOT,
+                          env={**os.environ, **env})
+
+
+def marker() -> str:
+    """A word no call holds, letters only (the search index folds words)."""
+    return "zq" + "".join(chr(97 + int(c, 16)) for c in uuid.uuid4().hex[:12])
+
+
+def contact(word: str, **changes) -> dict:
+    return {
+        "id": f"erase-{uuid.uuid4().hex[:10]}", "language": "fr", "agent_id": "A-17", "started_at": "2026-11-30T10:00:00+01:00",
+        "turns": [
+            {"speaker": "agent", "text": "Bonjour, service client, Julie à votre écoute.", "start": 0.0, "end": 3.0},
+            {"speaker": "customer", "text": f"Bonjour, mon colis {word} n'est jamais arrivé.", "start": 3.5, "end": 6.0},
+            {"speaker": "agent", "text": "Je regarde tout de suite, merci de votre patience. Au revoir.", "start": 6.5, "end": 9.0},
+        ],
+        **changes,
+    }
+
+
+def database_text(server: Server) -> str:
+    """What the database holds: the SQLite files as bytes (log and shared memory included), or every row of every table."""
+    if server.database_url is None:
+        return "".join(path.read_bytes().decode("latin-1") for path in server.data_dir.glob("qualicall.db*"))
+    engine = sqlalchemy.create_engine(server.database_url)
+    with engine.connect() as connection:
+        rows = [str(row) for table in TABLES for row in connection.execute(sqlalchemy.text(f"SELECT t::text FROM {table} t"))]
+    engine.dispose()
+    return "\n".join(rows)
+
+
+def test_an_erased_contact_leaves_no_row_behind(api_server):
+    word = marker()
+    body = contact(word)
+    with api_server.client("crm") as crm, api_server.client("coach") as coach:
+        assert crm.post("/v1/interactions", json=body, headers={"Idempotency-Key": body["id"]}).status_code == 201
+        assert crm.post("/v1/interactions", json=body).status_code == 201  # a second result version
+        reviewed = coach.post(f"/v1/interactions/{body['id']}/reviews",
+                              json={"items": [{"item_id": "salutation", "status": "failed", "comment": f"revoir {word}"}]})
+        assert reviewed.status_code == 201, reviewed.text
+        kept = crm.post("/v1/interactions", json=contact(marker()))  # another contact: untouched
+        assert word in database_text(api_server)  # (what the search below would find)
+        erased = crm.delete(f"/v1/interactions/{body['id']}")
+        again = crm.delete(f"/v1/interactions/{body['id']}")
+        gone = crm.get(f"/v1/interactions/{body['id']}")
+        listed = crm.get("/v1/interactions", params={"agent_id": "A-17", "limit": 1000}).json()["items"]
+        other = crm.get(f"/v1/interactions/{kept.json()['interaction_id']}")
+        left = database_text(api_server)
+        # The remembered response went too: the same key scores the contact anew instead of replaying the erased result.
+        reposted = crm.post("/v1/interactions", json=body, headers={"Idempotency-Key": body["id"]})
+    assert erased.status_code == 204 and erased.content == b""
+    assert again.status_code == 404 and again.json()["detail"] == f"unknown interaction {body['id']!r}"
+    assert gone.status_code == 404 and body["id"] not in [item["id"] for item in listed]
+    assert other.status_code == 200
+    assert word not in left  # every table (PostgreSQL), every byte of the files (SQLite)
+    assert reposted.status_code == 201 and "idempotent-replayed" not in reposted.headers and reposted.headers["x-result-version"] == "1"
+
+
+def test_only_a_crm_or_admin_key_erases(api_server):
+    body = contact(marker())
+    with api_server.client("crm") as crm:
+        assert crm.post("/v1/interactions", json=body).status_code == 201
+    with api_server.client("coach") as coach:
+        refused = coach.delete(f"/v1/interactions/{body['id']}")
+    with api_server.client(None) as anonymous:
+        anonymous_answer = anonymous.delete(f"/v1/interactions/{body['id']}")
+    with api_server.client("admin") as admin:
+        still = admin.get(f"/v1/interactions/{body['id']}")
+        by_admin = admin.delete(f"/v1/interactions/{body['id']}")
+    assert refused.status_code == 403 and "needs admin or crm" in refused.json()["detail"]
+    assert anonymous_answer.status_code == 401
+    assert still.status_code == 200 and by_admin.status_code == 204
+
+
+@pytest.fixture(scope="module")
+def keeping(tmp_path_factory):
+    """A server that redacts and keeps redacted copies of recordings referenced in its recordings root, on SQLite."""
+    folder = tmp_path_factory.mktemp("erasing")
+    (folder / "recordings").mkdir()
+    server = Server(folder / "data", env_extra={"QUALICALL_REDACT": "on", "QUALICALL_RECORDINGS_ROOT": str(folder / "recordings")})
+    server.data_dir.mkdir()
+    server.make_keys()
+    server.start()
+    yield server
+    server.stop()
+
+
+def tone(path, seconds: float = 9.0):  # type: ignore[no-untyped-def]
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", f"sine=frequency=300:duration={seconds}:sample_rate=16000", str(path)],
+                   check=True)
+    return path
+
+
+@needs_ffmpeg
+def test_erasure_leaves_no_trace_in_the_sqlite_files_nor_the_kept_recording(keeping):
+    from qualicall.audio.waveform import cached_envelope, envelope_file
+
+    word = marker()
+    client_file = tone(keeping.data_dir.parent / "recordings" / f"{word}.wav")
+    body = contact(word, recording=client_file.name)
+    with keeping.client("crm") as crm:
+        posted = crm.post("/v1/interactions", json=body)
+        assert posted.status_code == 201, posted.text
+        copies = list((keeping.data_dir / "redacted-recordings").iterdir())
+        assert len(copies) == 1 and crm.get(f"/v1/interactions/{body['id']}/recording").status_code == 200
+        cached_envelope(copies[0], keeping.data_dir / "waveforms")  # as the call page keeps it
+        waveform = envelope_file(copies[0], keeping.data_dir / "waveforms")
+        assert waveform.exists() and word in database_text(keeping)
+        assert crm.delete(f"/v1/interactions/{body['id']}").status_code == 204
+        recording = crm.get(f"/v1/interactions/{body['id']}/recording")
+    assert recording.status_code == 404
+    # Not in the database, its log, or the index's segments (zeroed, checkpointed, merged): not a byte of it.
+    assert word not in database_text(keeping)
+    assert not copies[0].exists() and not waveform.exists()
+    assert client_file.exists()  # the client's own file, in its recordings root: not the service's to remove
+
+
+def test_purge_erases_what_happened_before_the_cut_and_nothing_else(keeping):
+    old, recent, word = contact(marker(), started_at="2025-01-15T09:00:00+01:00"), contact(marker()), marker()
+    older = contact(word, started_at="2024-06-01T09:00:00Z")
+    with keeping.client("crm") as crm:
+        for body in (old, recent, older):
+            assert crm.post("/v1/interactions", json=body).status_code == 201
+    env = {"QUALICALL_DATA_DIR": str(keeping.data_dir)}
+    dry = run_cli("db", "purge", "--before", "2025-06-01", "--dry-run", env=env)
+    with keeping.client("crm") as crm:
+        after_dry = [crm.get(f"/v1/interactions/{body['id']}").status_code for body in (old, recent, older)]
+    done = run_cli("db", "purge", "--before", "2025-06-01", env=env)
+    with keeping.client("crm") as crm:
+        after = [crm.get(f"/v1/interactions/{body['id']}").status_code for body in (old, recent, older)]
+    assert dry.returncode == 0 and dry.stdout.startswith("would erase 2 interaction(s) from before 2025-06-01T00:00:00+00:00, 2 result version(s)")
+    assert after_dry == [200, 200, 200]
+    assert done.returncode == 0 and done.stdout.startswith("erased 2 interaction(s) from before 2025-06-01T00:00:00+00:00"), done.stderr
+    assert after == [404, 200, 404]
+    assert word not in database_text(keeping)
+
+
+def test_erase_and_purge_commands_say_what_is_wrong_in_one_line(keeping):
+    env = {"QUALICALL_DATA_DIR": str(keeping.data_dir)}
+    body = contact(marker())
+    with keeping.client("crm") as crm:
+        assert crm.post("/v1/interactions", json=body).status_code == 201
+    erased = run_cli("db", "erase", body["id"], "nobody-here", env=env)
+    unknown = run_cli("db", "erase", "nobody-here", env=env)
+    both = run_cli("db", "purge", "--before", "2025-01-01", "--older-than", "30", env=env)
+    neither = run_cli("db", "purge", env=env)
+    bad_date = run_cli("db", "purge", "--before", "01/02/2025", env=env)
+    assert erased.returncode == 0 and erased.stdout.strip() == "erased 1 interaction(s) of 2, 1 result version(s), 0 audio job(s)"
+    for answer, message in ((unknown, "no stored interaction 'nobody-here'"), (both, "give either --older-than DAYS or --before YYYY-MM-DD"),
+                            (neither, "give either --older-than DAYS or --before YYYY-MM-DD"),
+                            (bad_date, "--before '01/02/2025': expected a date, YYYY-MM-DD")):
+        assert answer.returncode == 2 and answer.stderr.strip() == f"qualicall: error: {message}", answer.stderr
+
+
+def test_a_contact_being_transcribed_is_not_erased_and_old_request_records_go(tmp_path):
+    """In the store, on a SQLite file: a running audio job refuses the erasure (it would store the contact again);
+    a purge drops finished jobs, sent webhook bodies and remembered responses made before its cut."""
+    from qualicall.store import erasure
+    from qualicall.store.db import Store
+    from qualicall.store.models import IdempotencyRecord, InteractionRow, JobRow, WebhookDelivery
+
+    store = Store(f"sqlite:///{tmp_path / 'q.db'}")
+    long_ago = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    now = datetime.now(timezone.utc)
+    with store.session() as session:
+        session.add(InteractionRow(id="c-1", channel="voice", contact_time=long_ago, data={"id": "c-1"}))
+        session.add(JobRow(id="j-run", status="running", interaction_id="c-1", upload_path="/nowhere.wav", filename="x.wav", metadata_json={}, options={}))
+        for job, status, made in (("j-old", "succeeded", long_ago), ("j-new", "succeeded", now), ("j-queued", "queued", long_ago)):
+            session.add(JobRow(id=job, status=status, interaction_id=f"other-{job}", upload_path="", filename="x.wav", metadata_json={}, options={}, created_at=made))
+        session.flush()
+        session.add(WebhookDelivery(id="d-old", job_id="j-old", url="http://127.0.0.1/", body="{}", status="delivered", created_at=long_ago))
+        session.add(WebhookDelivery(id="d-pending", job_id="j-new", url="http://127.0.0.1/", body="{}", status="pending", created_at=long_ago))
+    with pytest.raises(erasure.ErasureRefused, match="an audio job is transcribing it"), store.session() as session:
+        erasure.erase(session, ["c-1"])
+    with store.session() as session:
+        assert session.get(InteractionRow, "c-1") is not None
+        assert list(session.scalars(erasure.expired(now))) == []  # the purge passes it over while it is transcribed
+        dry = erasure.drop_leftovers(session, now - timedelta(days=30), dry_run=True)
+        dropped = erasure.drop_leftovers(session, now - timedelta(days=30))
+        left = sorted(session.scalars(sqlalchemy.select(JobRow.id))), sorted(session.scalars(sqlalchemy.select(WebhookDelivery.id)))
+        assert session.scalar(sqlalchemy.select(sqlalchemy.func.count()).select_from(IdempotencyRecord)) == 0
+    store.close()
+    assert dry == dropped == erasure.Leftovers(jobs=1, deliveries=1, replays=0)
+    assert left == (["j-new", "j-queued", "j-run"], ["d-pending"])
