@@ -220,6 +220,12 @@ def test_a_lead_makes_a_session_two_coaches_score_blind_and_the_page_shows_their
     score_every_call(anne, workspace, ANNE, language, session_path)
     bruno.goto(f"{session_path}/calls/cal-1")
     assert bruno.locator("#blind-form input[type=radio]:checked").count() == 0  # Anne's verdicts are not shown to Bruno
+    from playwright.sync_api import expect
+
+    # Each verdict's radio is named by its item and its column (all three were « Récapitulatif » to a screen reader).
+    columns = bruno.locator("table.blind thead th").all_inner_texts()[1:4]
+    for radio, column in zip(bruno.locator(f"#blind-form input[name='status:{RECAP}']").all(), columns):
+        expect(radio).to_have_accessible_name(re.compile(f".+ : {re.escape(column)}$"))
     shot(bruno, f"blind-{language}")
     score_every_call(bruno, workspace, BRUNO, language, session_path)
 

@@ -529,3 +529,83 @@ def test_queue_pages_and_team_counts(page, workspace):
     table.scroll_into_view_if_needed()
     shot(page, "team-counts-en")
     language(page, "fr")
+
+
+# --- accessibility (an RGAA / WCAG 2.1 AA audit of the call page) -------------------------------------------------
+
+def contrast(page, selector: str) -> float:
+    """The contrast ratio of an element's text against its own background, from the computed colours."""
+    return page.locator(selector).first.evaluate("""element => {
+        const rgb = (value) => value.match(/[\\d.]+/g).slice(0, 3).map(Number);
+        const luminance = (value) => {
+            const [r, g, b] = rgb(value).map((c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; });
+            return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+        };
+        const style = getComputedStyle(element);
+        const [a, b] = [luminance(style.color), luminance(style.backgroundColor)].sort((x, y) => y - x);
+        return (a + 0.05) / (b + 0.05);
+    }""")
+
+
+def test_the_call_page_for_keyboard_screen_reader_and_narrow_screens(browser, workspace):
+    page = new_page(browser, workspace)
+    page.goto("/login?next=/calls/revue-court")
+    sign_in(page, "/calls/revue-court")
+    wait_until(page, "document.getElementById('player').readyState >= 1")
+    # Space presses the focused button (here « Corriger »): it opened no dialog and played the call instead.
+    page.focus(".override-button")
+    page.keyboard.press(" ")
+    assert page.locator("#override-dialog").is_visible()
+    assert page.evaluate("document.getElementById('player').paused")
+    # A comment missing for a changed status is said in words, tied to the field (a red outline was all).
+    page.locator("#override-dialog input[name=status]:not(:checked)").first.check()
+    page.fill("#override-comment", "")
+    page.click("#override-dialog button[type=submit]")
+    assert page.locator("#override-error").is_visible() and page.inner_text("#override-error") == "Un commentaire est demandé quand le statut change."
+    assert page.get_attribute("#override-comment", "aria-describedby") == "override-error"
+    page.keyboard.press("Escape")
+    # A link's keys are its own: « j » on a link moved through the grid, « n » left for the next call.
+    page.focus("#back-to-queue")
+    page.keyboard.press("j")
+    page.keyboard.press("n")
+    assert page.locator(".item-button[aria-pressed=true]").count() == 0 and page.url.endswith("/calls/revue-court")
+    # Single-key shortcuts can be turned off, and stay off.
+    page.click("#shortcuts-button")
+    page.uncheck("#shortcuts-on")
+    page.keyboard.press("Escape")
+    page.reload()
+    page.keyboard.press("j")
+    assert page.locator(".item-button[aria-pressed=true]").count() == 0 and not page.is_checked("#shortcuts-on")
+    page.click("#shortcuts-button")
+    page.check("#shortcuts-on")
+    page.keyboard.press("Escape")
+    page.keyboard.press("j")
+    assert page.locator(".item-button[aria-pressed=true]").count() == 1
+    # The evidence ticks say their verdict in words, and a failed one is drawn otherwise than a passed one.
+    ticks = page.locator("button.tick").evaluate_all("ticks => ticks.map(t => [t.className, t.getAttribute('aria-label')])")
+    assert ticks and all(("(non conforme)" in label) == ("failed" in name) for name, label in ticks), ticks
+    assert any("passed" in name for name, _ in ticks)
+    # (this call's failed items have no evidence in time: a tick drawn as one would be, to measure its style)
+    widths = page.evaluate("""['passed', 'failed'].map(status => {
+        const tick = document.querySelector('button.tick').cloneNode();
+        tick.className = 'tick ' + status;
+        document.querySelector('button.tick').after(tick);
+        return getComputedStyle(tick, '::before').width;
+    })""")
+    assert widths == ["2px", "4px"]
+    # Colours that read: « sans objet » as the pages write it (4.2:1 before; none on this call: one made to measure).
+    page.evaluate("document.querySelector('main').insertAdjacentHTML('beforeend', '<span class=\"status not_applicable\" id=\"na\">sans objet</span>')")
+    assert contrast(page, "#na") >= 4.5
+    # The transcript is marked in the call's language, whatever the interface's (a screen reader's voice).
+    language(page, "en")
+    assert set(page.locator("#transcript .text").evaluate_all("spans => spans.map(s => s.lang)")) == {"fr"}
+    language(page, "fr")
+    page.context.close()
+    # 320 CSS pixels wide (a phone, 400 % zoom): nothing to scroll sideways (the queue was 924 px wide).
+    narrow = browser.new_context(viewport={"width": 320, "height": 640}, locale="fr-FR", base_url=workspace["server"].url).new_page()
+    narrow.goto("/login?next=/queue")
+    sign_in(narrow)
+    for path in ("/queue", "/calls/revue-court", "/agents/A-900"):
+        narrow.goto(path)
+        assert narrow.evaluate("document.documentElement.scrollWidth") <= 320, path
+    narrow.context.close()

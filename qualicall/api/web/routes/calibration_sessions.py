@@ -335,7 +335,7 @@ def _blind_page(request: Request, session: SignedIn, t: Translator, session_id: 
     return render(request, "blind.html", session, status_code=status_code, t=t, nav="assignments", session_id=session_id, session_name=session_name,
                   is_open=is_open, interaction={"id": interaction_id, **{k: interaction.get(k) for k in ("agent_id", "team", "queue")}},
                   date=t.moment(interaction.get("started_at")), criteria=criteria, form=form, flash=flash, statuses=sessions_store.STATUSES,
-                  turns=transcript(interaction), audio_url=audio_url,
+                  turns=transcript(interaction), spoken=interaction.get("language"), audio_url=audio_url,
                   position=position + 1, total=len(ids), done=len(done), comment_max=COMMENT_MAX_CHARS,
                   previous=ids[position - 1] if position else None, following=ids[position + 1] if position + 1 < len(ids) else None)
 

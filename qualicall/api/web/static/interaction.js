@@ -112,6 +112,9 @@
       if (chosen && chosen.value !== data.items[key].auto && !comment.value.trim()) {
         event.preventDefault();
         comment.setAttribute("aria-invalid", "true");
+        // Said in words, tied to the field (aria-describedby) and announced (role=alert): not a red outline alone.
+        formError.textContent = document.getElementById("comment-required-text").textContent;
+        formError.hidden = false;
         comment.focus();
         return;
       }
@@ -236,12 +239,21 @@
     if (button) button.focus({ preventScroll: true });
   }
 
+  // Single-key shortcuts can be turned off (WCAG 2.1.4: a speech-input user's words would fire them), in the help.
+  const SHORTCUTS = "qualicall.shortcuts";
+  const shortcutsOn = document.getElementById("shortcuts-on");
+  shortcutsOn.checked = localStorage.getItem(SHORTCUTS) !== "off";
+  shortcutsOn.addEventListener("change", () => localStorage.setItem(SHORTCUTS, shortcutsOn.checked ? "on" : "off"));
+
   document.addEventListener("keydown", (event) => {
     if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
     if ((dialog && dialog.open) || help.open) return;  // Escape closes them (the browser's own)
-    if (event.target.closest("input, textarea, select, audio, [contenteditable]")) return;
+    if (event.target.closest("input, textarea, select, audio, [contenteditable], a")) return;  // a link's keys are its own
+    if (!shortcutsOn.checked) return;
     if (event.key === " ") {
-      if (!player) return;
+      // Space presses the focused button (« Corriger », a time to listen from), as everywhere; it plays or pauses
+      // the call from the page or from an item of the grid, where j and k leave the focus.
+      if (!player || (event.target.closest("button, summary") && !event.target.closest(".item-button"))) return;
       event.preventDefault();
       if (player.paused) player.play().catch(() => {}); else player.pause();
     } else if (event.key === "j" || event.key === "k") {
