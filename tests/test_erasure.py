@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -58,6 +59,17 @@ def database_text(server: Server) -> str:
     return "\n".join(rows)
 
 
+def without(word: str, server: Server, seconds: float = 20) -> bool:
+    """Whether the database holds no trace of `word`, waiting for the index merge and the log's emptying that the API
+    runs once a burst of erasures has ended (qualicall.service.erasure.DeferredForget)."""
+    deadline = time.monotonic() + seconds
+    while word in database_text(server):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.3)
+    return True
+
+
 def test_an_erased_contact_leaves_no_row_behind(api_server):
     word = marker()
     body = contact(word)
@@ -74,14 +86,14 @@ def test_an_erased_contact_leaves_no_row_behind(api_server):
         gone = crm.get(f"/v1/interactions/{body['id']}")
         listed = crm.get("/v1/interactions", params={"agent_id": "A-17", "limit": 1000}).json()["items"]
         other = crm.get(f"/v1/interactions/{kept.json()['interaction_id']}")
-        left = database_text(api_server)
+        left = without(word, api_server)
         # The remembered response went too: the same key scores the contact anew instead of replaying the erased result.
         reposted = crm.post("/v1/interactions", json=body, headers={"Idempotency-Key": body["id"]})
     assert erased.status_code == 204 and erased.content == b""
     assert again.status_code == 404 and again.json()["detail"] == f"unknown interaction {body['id']!r}"
     assert gone.status_code == 404 and body["id"] not in [item["id"] for item in listed]
     assert other.status_code == 200
-    assert word not in left  # every table (PostgreSQL), every byte of the files (SQLite)
+    assert left  # every table (PostgreSQL), every byte of the files (SQLite)
     assert reposted.status_code == 201 and "idempotent-replayed" not in reposted.headers and reposted.headers["x-result-version"] == "1"
 
 
@@ -125,23 +137,30 @@ def test_erasure_leaves_no_trace_in_the_sqlite_files_nor_the_kept_recording(keep
     from qualicall.audio.waveform import cached_envelope, envelope_file
 
     word = marker()
-    client_file = tone(keeping.data_dir.parent / "recordings" / f"{word}.wav")
-    body = contact(word, recording=client_file.name)
+    recordings = keeping.data_dir.parent / "recordings"
+    first, second = tone(recordings / f"{word}.wav"), tone(recordings / f"{word}.flac")
+    body = contact(word, recording=first.name)
+    kept = set((keeping.data_dir / "redacted-recordings").glob("*")) if (keeping.data_dir / "redacted-recordings").exists() else set()
     with keeping.client("crm") as crm:
         posted = crm.post("/v1/interactions", json=body)
         assert posted.status_code == 201, posted.text
-        copies = list((keeping.data_dir / "redacted-recordings").iterdir())
-        assert len(copies) == 1 and crm.get(f"/v1/interactions/{body['id']}/recording").status_code == 200
-        cached_envelope(copies[0], keeping.data_dir / "waveforms")  # as the call page keeps it
-        waveform = envelope_file(copies[0], keeping.data_dir / "waveforms")
-        assert waveform.exists() and word in database_text(keeping)
+        # A second version with a recording of another format: its copy has another extension, the first one stays.
+        assert crm.post("/v1/interactions", json={**body, "recording": second.name}).status_code == 201
+        copies = sorted(set((keeping.data_dir / "redacted-recordings").iterdir()) - kept)
+        assert [copy.suffix for copy in copies] == [".flac", ".wav"]
+        assert crm.get(f"/v1/interactions/{body['id']}/recording").status_code == 200
+        waveforms = []
+        for copy in copies:
+            cached_envelope(copy, keeping.data_dir / "waveforms")  # as the call page keeps it
+            waveforms.append(envelope_file(copy, keeping.data_dir / "waveforms"))
+        assert all(waveform.exists() for waveform in waveforms) and word in database_text(keeping)
         assert crm.delete(f"/v1/interactions/{body['id']}").status_code == 204
         recording = crm.get(f"/v1/interactions/{body['id']}/recording")
     assert recording.status_code == 404
     # Not in the database, its log, or the index's segments (zeroed, checkpointed, merged): not a byte of it.
-    assert word not in database_text(keeping)
-    assert not copies[0].exists() and not waveform.exists()
-    assert client_file.exists()  # the client's own file, in its recordings root: not the service's to remove
+    assert without(word, keeping)
+    assert not any(copy.exists() for copy in copies) and not any(waveform.exists() for waveform in waveforms)
+    assert first.exists() and second.exists()  # the client's own files, in its recordings root: not the service's to remove
 
 
 def test_purge_erases_what_happened_before_the_cut_and_nothing_else(keeping):
@@ -174,7 +193,9 @@ def test_erase_and_purge_commands_say_what_is_wrong_in_one_line(keeping):
     both = run_cli("db", "purge", "--before", "2025-01-01", "--older-than", "30", env=env)
     neither = run_cli("db", "purge", env=env)
     bad_date = run_cli("db", "purge", "--before", "01/02/2025", env=env)
+    too_long = run_cli("db", "purge", "--older-than", "1000000", "--dry-run", env=env)
     assert erased.returncode == 0 and erased.stdout.strip() == "erased 1 interaction(s) of 2, 1 result version(s), 0 audio job(s)"
+    assert too_long.returncode == 2 and "Traceback" not in too_long.stderr and "36500" in too_long.stderr, too_long.stderr
     for answer, message in ((unknown, "no stored interaction 'nobody-here'"), (both, "give either --older-than DAYS or --before YYYY-MM-DD"),
                             (neither, "give either --older-than DAYS or --before YYYY-MM-DD"),
                             (bad_date, "--before '01/02/2025': expected a date, YYYY-MM-DD")):
@@ -211,3 +232,65 @@ def test_a_contact_being_transcribed_is_not_erased_and_old_request_records_go(tm
     store.close()
     assert dry == dropped == erasure.Leftovers(jobs=1, deliveries=1, replays=0)
     assert left == (["j-new", "j-queued", "j-run"], ["d-pending"])
+
+
+def test_erasure_drops_the_trend_pages_sums_of_its_agent_and_team(tmp_path):
+    """SQLite gives a later result the id of an erased one: a trend day kept as (contacts, sum of result ids) would then
+    be read as unchanged and show the erased contact's scores (a review's finding). The erased contact's agent's and
+    team's days go with it; another agent's stay."""
+    from qualicall.store import erasure
+    from qualicall.store.db import Store
+    from qualicall.store.models import InteractionRow, TrendDay
+
+    store = Store(f"sqlite:///{tmp_path / 'q.db'}")
+    moment = datetime(2026, 11, 30, 9, tzinfo=timezone.utc)
+    with store.session() as session:
+        session.add(InteractionRow(id="x", channel="voice", agent_id="A-1", team="T-1", contact_time=moment, data={"id": "x"}))
+        for scope, name in (("agent", "A-1"), ("team", "T-1"), ("agent", "A-2"), ("team", "T-2")):
+            session.add(TrendDay(scope=scope, name=name, day="2026-11-30", contacts=1, results=609, figures=[], items=[]))
+    with store.session() as session:
+        erasure.erase(session, ["x"])
+    with store.session() as session:
+        left = sorted(session.execute(sqlalchemy.select(TrendDay.scope, TrendDay.name)).all())
+    store.close()
+    assert left == [("agent", "A-2"), ("team", "T-2")]
+
+
+def test_a_purge_removes_uploads_no_contact_keeps_and_its_dry_run_counts_what_it_does(tmp_path):
+    """Without redaction an upload is its contact's recording until a second upload replaces it: the first job's file
+    then belongs to no row but that job's, and went nowhere when the purge dropped the job (a review's finding). And
+    a dry run counted a contact's own job twice (as the contact's and as a finished job)."""
+    from qualicall.service.erasure import purge
+    from qualicall.settings import Settings
+    from qualicall.store.db import Store
+    from qualicall.store.models import IdempotencyRecord, InteractionRow, JobRow, WebhookDelivery
+    from qualicall.store.repository import create_api_key
+
+    settings = Settings(data_dir=tmp_path, database_url=None)
+    settings.uploads_dir.mkdir(parents=True)
+    replaced, current, other = (settings.uploads_dir / name for name in ("jA.wav", "jB.wav", "jC.wav"))
+    for path in (replaced, current, other):
+        path.write_bytes(b"RIFF")
+    store = Store(settings.url)
+    long_ago, recent = datetime(2024, 1, 1, tzinfo=timezone.utc), datetime.now(timezone.utc)
+    with store.session() as session:
+        key, _ = create_api_key(session, "crm", "crm")
+        session.add(InteractionRow(id="kept", channel="voice", contact_time=recent, recording=str(current), data={"id": "kept"}))
+        session.add(InteractionRow(id="old", channel="voice", contact_time=long_ago, recording=str(other), data={"id": "old"}))
+        for job, contact, upload in (("jA", "kept", replaced), ("jB", "kept", current), ("jC", "old", other)):
+            session.add(JobRow(id=job, status="succeeded", interaction_id=contact, upload_path=str(upload), filename=upload.name,
+                               metadata_json={}, options={}, created_at=long_ago))
+        session.flush()
+        session.add(WebhookDelivery(id="d-C", job_id="jC", url="http://127.0.0.1/", body="{}", status="delivered", created_at=long_ago))
+        session.add(WebhookDelivery(id="d-A", job_id="jA", url="http://127.0.0.1/", body="{}", status="delivered", created_at=long_ago))
+        session.add(IdempotencyRecord(api_key_id=key.id, key="k", request_hash="h", status_code=202, response={"interaction_id": "old"},
+                                      created_at=long_ago))
+    cut = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    dry = purge(store, settings, cut, dry_run=True)
+    done = purge(store, settings, cut)
+    with store.session() as session:
+        jobs = sorted(session.scalars(sqlalchemy.select(JobRow.id)))
+    store.close()
+    counts = lambda d: (d.erased.interactions, d.erased.jobs, d.leftovers.jobs, d.leftovers.deliveries, d.leftovers.replays)  # noqa: E731
+    assert counts(dry) == counts(done) == (1, 1, 2, 1, 0)  # « old » and its job; jA and jB finished, jA's delivery
+    assert jobs == [] and not replaced.exists() and not other.exists() and current.exists()

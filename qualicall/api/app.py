@@ -116,6 +116,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True, migra
         from fastapi.concurrency import run_in_threadpool
 
         from qualicall.api.jobs import start_jobs
+        from qualicall.service.erasure import DeferredForget
         from qualicall.service.pool import ScoringPool
         from qualicall.service.recordings import RecordingsRoot
         from qualicall.service.scoring import ScoringService
@@ -123,6 +124,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True, migra
         anyio.to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
         _hide_query_values(logging.getLogger("uvicorn.access"))
         app.state.posting = asyncio.Semaphore(POSTS_AT_ONCE)
+        app.state.forgetting = DeferredForget(store.engine)  # after DELETE /v1/interactions/{id}
         app.state.scoring = ScoringPool(partial(ScoringService, settings.rubric, settings.redact, settings.redacted_recordings_dir,
                                                 recordings_root=RecordingsRoot(settings.recordings_root)))
         if settings.warm_up:

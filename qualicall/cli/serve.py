@@ -36,6 +36,12 @@ def _check_files(settings: "Settings") -> None:
             fail(f"QUALICALL_RUBRIC={settings.rubric!r}: {exc}")
 
 
+def _log_left(emptied: bool | None) -> None:
+    if emptied is False:
+        typer.echo("qualicall: note: a reader kept the database's log (qualicall.db-wal) from being emptied: the erased rows "
+                   "stay in it until it is overwritten; `qualicall db erase` with the same ids once that reader is gone empties it", err=True)
+
+
 def register(app: typer.Typer) -> None:
     from qualicall.cli import fail, user_errors
 
@@ -103,15 +109,16 @@ def register(app: typer.Typer) -> None:
 
         with user_errors():
             settings = Settings()
-            erased = erase_contacts(Store(settings.url), settings, ids)
-        if erased.nothing:
+            done = erase_contacts(Store(settings.url), settings, ids)
+        if done.erased.nothing:
             fail(f"no stored interaction {ids[0]!r}" if len(ids) == 1 else "none of these interactions is stored")
-        typer.echo(f"erased {erased.interactions} interaction(s) of {len(set(ids))}, {erased.results} result version(s), "
-                   f"{erased.jobs} audio job(s)")
+        typer.echo(f"erased {done.erased.interactions} interaction(s) of {len(set(ids))}, {done.erased.results} result version(s), "
+                   f"{done.erased.jobs} audio job(s)")
+        _log_left(done.log_emptied)
 
     @db_app.command("purge")
     def db_purge(
-        older_than: Annotated[Optional[int], typer.Option(min=1, help="erase the contacts that happened more than this many days ago")] = None,
+        older_than: Annotated[Optional[int], typer.Option(min=1, max=36500, help="erase the contacts that happened more than this many days ago")] = None,
         before: Annotated[Optional[str], typer.Option(help="erase the contacts that happened before this date (YYYY-MM-DD, UTC)")] = None,
         dry_run: Annotated[bool, typer.Option("--dry-run", help="count what would be erased; change nothing")] = False,
     ) -> None:
@@ -139,6 +146,7 @@ def register(app: typer.Typer) -> None:
         typer.echo(f"{verb} {done.erased.interactions} interaction(s) from before {cut.isoformat(timespec='seconds')}, "
                    f"{done.erased.results} result version(s), {done.erased.jobs} audio job(s); and {done.leftovers.jobs} finished "
                    f"job(s), {done.leftovers.deliveries} webhook delivery(ies), {done.leftovers.replays} Idempotency-Key response(s)")
+        _log_left(done.log_emptied)
 
     @key_app.command("create")
     def apikey_create(

@@ -1,83 +1,131 @@
 """Erasure on request and retention, for the CLI (`qualicall db erase`, `qualicall db purge`) and the API
-(`DELETE /v1/interactions/{id}`): the store's erasure (`qualicall.store.erasure`) in one transaction, then, once it has
-committed, the files the service made of those contacts — the redacted copies of their recordings, uploads still
-waiting, and the call page's waveforms. A client's own files in the recordings root are the client's: never removed."""
+(`DELETE /v1/interactions/{id}`): the store's erasure (`qualicall.store.erasure`), 500 contacts per transaction, then,
+once committed, the files the service made of those contacts — the redacted copies of their recordings (every
+version's), uploads, and the call page's waveforms — and the search index merged and the SQLite log emptied
+(`forget_deleted`). A client's own files in the recordings root are the client's: never removed."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy import Engine
+
+from qualicall.service.recordings import redacted_copy_stem
 from qualicall.settings import Settings
 from qualicall.store import erasure
 from qualicall.store.db import Store
 from qualicall.store.erasure import Erased, Leftovers
 
 log = logging.getLogger("qualicall.erasure")
-# Contacts erased per transaction by a purge: a night's retention of thousands holds the database in short steps.
-PURGE_CHUNK = 500
-
-
-def erase_contacts(store: Store, settings: Settings, ids: Sequence[str]) -> Erased:
-    """Erase the contacts `ids` and everything kept about them; ErasureRefused while one is being transcribed."""
-    with store.session() as session:
-        erased = erasure.erase(session, ids)
-    if not erased.nothing:
-        erasure.forget_deleted(store.engine)
-        _remove(erased.files, settings)
-        log.info("erased %d interaction(s), %d result version(s), %d audio job(s)", erased.interactions, erased.results, erased.jobs)
-    return erased
+# Contacts erased per transaction: thousands at once would hold the database's writers past their busy timeout.
+CHUNK = 500
 
 
 @dataclass(frozen=True)
-class Purged:
-    """What a purge erased (or, dry, would erase): contacts older than the cut-off, and leftover request records."""
+class Done:
+    """What an erasure or a purge removed (or, dry, would remove). `log_emptied`: False when a reader kept the SQLite
+    log from being emptied (the erased pages stay in it until it is next overwritten); None when not tried yet."""
 
     erased: Erased = field(default_factory=Erased)
     leftovers: Leftovers = field(default_factory=Leftovers)
+    log_emptied: bool | None = None
 
 
-def purge(store: Store, settings: Settings, before: datetime, dry_run: bool = False) -> Purged:
+def erase_contacts(store: Store, settings: Settings, ids: Sequence[str], forget: bool = True) -> Done:
+    """Erase the contacts `ids` and everything kept about them; ErasureRefused (nothing of that chunk erased) while one
+    is being transcribed. `forget`: merge the index and empty the log now (the API defers it: `DeferredForget`)."""
+    ids = list(dict.fromkeys(ids))
+    erased = Erased()
+    for start in range(0, len(ids), CHUNK):
+        with store.session() as session:
+            chunk = erasure.erase(session, ids[start:start + CHUNK])
+        _remove(chunk, settings)
+        erased += chunk
+    if not erased.nothing:
+        log.info("erased %d interaction(s), %d result version(s), %d audio job(s)", erased.interactions, erased.results, erased.jobs)
+    # (with nothing found too: the same ids erased again, once a reader that kept the log is gone, empty it)
+    return Done(erased, log_emptied=_forget(store.engine) if forget else None)
+
+
+def purge(store: Store, settings: Settings, before: datetime, dry_run: bool = False) -> Done:
     """Erase every contact that happened before `before`, and the records of requests made before it (jobs, webhook
     deliveries, Idempotency-Key responses); with `dry_run`, count them and change nothing."""
     if dry_run:
         with store.session() as session:
-            return Purged(erasure.measure(session, erasure.expired(before)), erasure.drop_leftovers(session, before, dry_run=True))
+            expired = erasure.expired(before)
+            return Done(erasure.measure(session, expired), erasure.drop_leftovers(session, before, dry_run=True, besides=expired))
     erased = Erased()
     while True:
         with store.session() as session:
-            chunk = erasure.erase(session, list(session.scalars(erasure.expired(before).limit(PURGE_CHUNK))))
+            chunk = erasure.erase(session, list(session.scalars(erasure.expired(before).limit(CHUNK))))
         if chunk.nothing:
             break
-        _remove(chunk.files, settings)
+        _remove(chunk, settings)
         erased += chunk
-    if not erased.nothing:
-        log.info("purged %d interaction(s) before %s, %d result version(s), %d audio job(s)", erased.interactions,
-                 before.isoformat(), erased.results, erased.jobs)
     with store.session() as session:
         leftovers = erasure.drop_leftovers(session, before)
-    if not erased.nothing or leftovers != Leftovers():
-        erasure.forget_deleted(store.engine)
-    return Purged(erased, leftovers)
+    _remove(Erased(files=leftovers.files), settings)
+    if erased.nothing and leftovers == Leftovers():
+        return Done(erased, leftovers)
+    log.info("purged %d interaction(s) before %s, %d result version(s), %d audio job(s); %d finished job(s), %d webhook "
+             "delivery(ies), %d Idempotency-Key response(s)", erased.interactions, before.isoformat(), erased.results, erased.jobs,
+             leftovers.jobs, leftovers.deliveries, leftovers.replays)
+    return Done(erased, leftovers, _forget(store.engine))
 
 
-def _remove(files: Iterable[str], settings: Settings) -> None:
-    """The service's own files among `files` (stored paths, relative to the data folder when not absolute), and the
-    waveform kept for each recording."""
+def _forget(engine: Engine) -> bool:
+    emptied = erasure.forget_deleted(engine)
+    if not emptied:
+        log.warning("erasure: a reader kept the database's log from being emptied; the erased rows stay in it until it is overwritten")
+    return emptied
+
+
+class DeferredForget:
+    """The index merge and the log's emptying after the API's erasures, off the requests and once per burst: each takes
+    seconds on a large store (the whole index is rewritten) and holds the writers meanwhile. Runs `settle_s` after the
+    last erasure asked for it, in a thread of its own."""
+
+    def __init__(self, engine: Engine, settle_s: float = 2.0) -> None:
+        self.engine, self.settle_s = engine, settle_s
+        self._asked = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="qualicall-erasure", daemon=True)
+        self._thread.start()
+
+    def ask(self) -> None:
+        self._asked.set()
+
+    def _run(self) -> None:
+        while True:
+            self._asked.wait()
+            self._asked.clear()
+            if self._asked.wait(self.settle_s):  # another erasure meanwhile: wait for the burst to end
+                continue
+            try:
+                _forget(self.engine)
+            except Exception:  # (the database down: the next erasure asks again)
+                log.exception("erasure: merging the search index and emptying the log failed")
+
+
+def _remove(erased: Erased, settings: Settings) -> None:
+    """The service's own files among `erased.files` (stored paths, relative to the data folder when not absolute) and
+    the redacted copies of the erased contacts (every version's, whatever its extension), with their waveforms."""
     from qualicall.audio.waveform import envelope_file
 
     own = [folder.resolve() for folder in (settings.uploads_dir, settings.redacted_recordings_dir)]
-    for stored in files:
-        if "://" in stored:  # a client's reference (a CRM, object storage): never read, nothing kept here
-            continue
-        path = Path(stored)
-        path = (path if path.is_absolute() else settings.data_dir / path).resolve()
+    copies = settings.redacted_recordings_dir
+    paths = [Path(stored) for stored in erased.files if stored and "://" not in stored]  # (a URL: the client's, never read)
+    paths = [(path if path.is_absolute() else settings.data_dir / path).resolve() for path in paths]
+    if copies.is_dir():
+        paths += [copy.resolve() for contact in erased.ids for copy in copies.glob(f"{redacted_copy_stem(contact)}.*")]
+    for path in dict.fromkeys(paths):
         try:
             envelope_file(path, settings.waveforms_dir).unlink(missing_ok=True)
             if any(path.is_relative_to(folder) for folder in own):
                 path.unlink(missing_ok=True)
         except OSError as exc:  # a read-only disk: the rows are gone; say what is left for the operator to remove
-            log.warning("erased contact's file not removed: %s (%s)", path, exc.strerror or exc)
+            log.warning("erasure: file not removed: %s (%s)", path, exc.strerror or exc)

@@ -12,6 +12,7 @@ the client's reference and never read.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -73,3 +74,9 @@ def stored_recording_file(recording: str | None, settings: Settings) -> Path | N
     except (OSError, RuntimeError, ValueError):  # missing, a loop of links, a NUL in the name
         return None
     return resolved if inside and resolved.is_file() else None
+
+
+def redacted_copy_stem(interaction_id: str) -> str:
+    """The name (without its extension, the recording's own) of a contact's redacted copy in the recordings folder: no
+    id in clear, and the same for every version of the contact, whose copies differ only by extension."""
+    return hashlib.sha256(interaction_id.encode()).hexdigest()[:24]

@@ -7,7 +7,6 @@ stored is redacted alike everywhere: scored on the clear text, redacted after.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import threading
@@ -15,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualicall.scorer.engine import Scorer
-from qualicall.service.recordings import RecordingRefused, RecordingsRoot, is_url
+from qualicall.service.recordings import RecordingRefused, RecordingsRoot, is_url, redacted_copy_stem
 from qualicall.core.interaction import Interaction
 from qualicall.core.result import Result
 
@@ -103,7 +102,7 @@ class ScoringService:
         source = Path(recording).expanduser()
         if not source.is_absolute():
             source = self.recordings_dir.parent / source
-        target = self.recordings_dir / f"{hashlib.sha256(redacted.interaction.id.encode()).hexdigest()[:24]}{source.suffix or '.wav'}"
+        target = self.recordings_dir / f"{redacted_copy_stem(redacted.interaction.id)}{source.suffix or '.wav'}"
         try:
             return redact_recording(redacted, source, target, self.redactor.settings.audio)
         except AudioRedactionError as exc:

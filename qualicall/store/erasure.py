@@ -23,7 +23,7 @@ from sqlalchemy import Engine, Select, delete, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from qualicall.core.errors import ConflictError
-from qualicall.store.models import IdempotencyRecord, InteractionRow, JobRow, ResultRow, WebhookDelivery
+from qualicall.store.models import IdempotencyRecord, InteractionRow, JobRow, ResultRow, TrendDay, WebhookDelivery
 from qualicall.store.search import FTS_TABLE
 
 
@@ -33,16 +33,17 @@ class ErasureRefused(ConflictError):
 
 @dataclass(frozen=True)
 class Erased:
-    """What an erasure removed: contacts, result versions, audio jobs, and the files their rows named."""
+    """What an erasure removed: contacts (and their ids), result versions, audio jobs, and the files their rows named."""
 
     interactions: int = 0
     results: int = 0
     jobs: int = 0
     files: tuple[str, ...] = ()
+    ids: tuple[str, ...] = ()
 
     def __add__(self, other: "Erased") -> "Erased":
         return Erased(self.interactions + other.interactions, self.results + other.results, self.jobs + other.jobs,
-                      self.files + other.files)
+                      self.files + other.files, self.ids + other.ids)
 
     @property
     def nothing(self) -> bool:
@@ -66,6 +67,13 @@ def erase(session: Session, ids: Sequence[str] | Select) -> Erased:
         raise ErasureRefused("an audio job of these interactions started while they were being erased: erase them once it has ended")
     # Both kinds of remembered response name their contact: a result, or an audio job.
     session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.response["interaction_id"].as_string().in_(ids)))
+    # The trend pages' sums of the contacts' agents and teams: SQLite gives a later result an erased one's id, and a day
+    # kept as (count, sum of ids) would then be taken as unchanged.
+    groups = session.execute(select(InteractionRow.agent_id, InteractionRow.team).where(InteractionRow.id.in_(ids))).all()
+    agents, teams = {agent for agent, _ in groups if agent}, {team for _, team in groups if team}
+    if agents or teams:
+        session.execute(delete(TrendDay).where(or_((TrendDay.scope == "agent") & TrendDay.name.in_(agents),
+                                                   (TrendDay.scope == "team") & TrendDay.name.in_(teams))))
     # The rest follows by the foreign keys' ON DELETE CASCADE: results (items, figures, digests), reviews, disputes,
     # transcript_search (and, by its trigger, the FTS5 index), calibration calls and their verdicts.
     session.execute(delete(InteractionRow).where(InteractionRow.id.in_(ids)))
@@ -75,13 +83,16 @@ def erase(session: Session, ids: Sequence[str] | Select) -> Erased:
 def measure(session: Session, ids: Sequence[str] | Select) -> Erased:
     """What erasing the contacts `ids` would remove (a purge's dry run)."""
     ids = _as_ids(ids)
-    files = [path for path in session.scalars(select(InteractionRow.recording).where(InteractionRow.id.in_(ids))) if path]
+    found = list(session.execute(select(InteractionRow.id, InteractionRow.recording).where(InteractionRow.id.in_(ids))))
+    files = [path for _, path in found if path]
     files += session.scalars(select(JobRow.upload_path).where(JobRow.interaction_id.in_(ids)))
+    awaited = set(session.scalars(select(JobRow.interaction_id).where(JobRow.interaction_id.in_(ids))))  # (uploads not scored yet)
     return Erased(
-        _count(session, select(InteractionRow.id).where(InteractionRow.id.in_(ids))),
+        len(found),
         _count(session, select(ResultRow.id).where(ResultRow.interaction_id.in_(ids))),
         _count(session, select(JobRow.id).where(JobRow.interaction_id.in_(ids))),
         tuple(dict.fromkeys(files)),
+        tuple(dict.fromkeys([i for i, _ in found] + sorted(awaited))),
     )
 
 
@@ -89,18 +100,19 @@ def _as_ids(ids: Sequence[str] | Select) -> list[str] | Select:
     return ids if isinstance(ids, Select) else list(dict.fromkeys(ids))
 
 
-def forget_deleted(engine: Engine) -> None:
+def forget_deleted(engine: Engine) -> bool:
     """After erasures have committed, on SQLite: merge the full-text index into one segment (a deleted row's words stay
     in the older segments, marked deleted, until merges reach them: SQLite before 3.42 has no « secure-delete » for
     FTS5), then copy the write-ahead log into the database and empty it (it holds the pages as they were before the
     erasure until it is next overwritten). The checkpoint waits (busy timeout) for readers still using the log; the next
-    one finishes it otherwise. Nothing to do on PostgreSQL."""
+    one finishes it otherwise. False when a reader kept the log from being emptied; nothing to do on PostgreSQL."""
     if engine.dialect.name != "sqlite":
-        return
+        return True
     with engine.begin() as connection:
         connection.exec_driver_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')")
     with engine.connect() as connection:
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        busy, _, _ = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+    return not busy
 
 
 def expired(before: datetime) -> Select:
@@ -114,21 +126,32 @@ def expired(before: datetime) -> Select:
 @dataclass(frozen=True)
 class Leftovers:
     """Records of requests that outlive their use: finished audio jobs, webhook deliveries sent or given up, remembered
-    Idempotency-Key responses. (A finished job's upload is gone already, or is its contact's kept recording.)"""
+    Idempotency-Key responses; and the uploads of those jobs that no contact keeps as its recording (without redaction an
+    upload is the recording, until another upload of the same contact replaces it)."""
 
     jobs: int = 0
     deliveries: int = 0
     replays: int = 0
+    files: tuple[str, ...] = ()
 
 
-def drop_leftovers(session: Session, before: datetime, dry_run: bool = False) -> Leftovers:
+def drop_leftovers(session: Session, before: datetime, dry_run: bool = False, besides: Select | None = None) -> Leftovers:
     """Delete the finished jobs, the webhook deliveries no longer pending and the Idempotency-Key responses made before
-    `before` (a retry comes within minutes, a webhook's attempts within the hour); with `dry_run`, count them only."""
+    `before` (a retry comes within minutes, a webhook's attempts within the hour); with `dry_run`, count them only,
+    `besides` the contacts (a query of ids) the same purge erases with everything of theirs."""
     jobs = select(JobRow.id).where(JobRow.created_at < before, JobRow.status.in_(("succeeded", "failed")))
     deliveries = select(WebhookDelivery.id).where(
         or_((WebhookDelivery.created_at < before) & (WebhookDelivery.status != "pending"), WebhookDelivery.job_id.in_(jobs)))
     replays = select(IdempotencyRecord.id).where(IdempotencyRecord.created_at < before)
-    counted = Leftovers(_count(session, jobs), _count(session, deliveries), _count(session, replays))
+    if besides is not None:
+        theirs = select(JobRow.id).where(JobRow.interaction_id.in_(besides))
+        jobs = jobs.where(JobRow.interaction_id.not_in(besides))
+        deliveries = deliveries.where(WebhookDelivery.job_id.not_in(theirs))
+        replays = replays.where(or_(IdempotencyRecord.response["interaction_id"].as_string().is_(None),
+                                    IdempotencyRecord.response["interaction_id"].as_string().not_in(besides)))
+    kept = select(InteractionRow.recording).where(InteractionRow.recording.is_not(None))
+    files = session.scalars(select(JobRow.upload_path).where(JobRow.id.in_(jobs), JobRow.upload_path.not_in(kept)))
+    counted = Leftovers(_count(session, jobs), _count(session, deliveries), _count(session, replays), tuple(path for path in files if path))
     if not dry_run:
         session.execute(delete(WebhookDelivery).where(WebhookDelivery.id.in_(deliveries)))
         session.execute(delete(JobRow).where(JobRow.id.in_(jobs)))

@@ -257,8 +257,9 @@ def erase_interaction(
     redacted copy) and the responses kept for Idempotency-Key replays: README, "Erasure and retention"."""
     from qualicall.service.erasure import erase_contacts
 
-    if erase_contacts(request.app.state.store, settings, [interaction_id]).nothing:
+    if erase_contacts(request.app.state.store, settings, [interaction_id], forget=False).erased.nothing:
         raise HTTPException(404, f"unknown interaction {interaction_id!r}")
+    request.app.state.forgetting.ask()  # the index merged and the log emptied once the erasures stop, off this request
     return Response(status_code=204)
 
 
