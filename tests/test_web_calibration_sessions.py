@@ -163,6 +163,9 @@ def make_session(lead, language: str) -> str:
     lead.click("#session-form button[type=submit]")
     lead.wait_for_load_state()
     assert SAYS[language]["coaches_needed"] in lead.inner_text("#session-error")
+    # The refusal has the focus (a screen reader reads it; it was the page's body) and describes the form.
+    assert lead.evaluate("document.activeElement.id") == "session-error"
+    assert lead.get_attribute("#session-form", "aria-describedby") == "session-error"
     assert lead.locator("#session-name").input_value() == name  # what was typed, kept
     assert lead.locator("#session-coaches label", has_text=ANNE).locator("input").is_checked()
     shot(lead, f"form-error-{language}")

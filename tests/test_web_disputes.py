@@ -190,6 +190,10 @@ def test_an_agent_disputes_a_coach_resolves_and_the_agent_reads_the_resolution(b
     assert says["missing"] in agent.inner_text("#dispute-error")
     assert agent.locator("#dispute-form input[name=status][value=passed]").is_checked()
     assert agent.locator("#dispute-item").input_value() == item
+    # The message is tied to the field it names, which has the focus (it came back with the focus on the page, the
+    # message below the fold).
+    assert agent.evaluate("document.activeElement.id") == "dispute-comment"
+    assert agent.get_attribute("#dispute-comment", "aria-describedby") == "dispute-error"
 
     why = "J'ai bien récapitulé la demande du client." if language == "fr" else "I did sum up the customer's request."
     agent.fill("#dispute-comment", why)

@@ -473,6 +473,8 @@ def test_keyboard_review_of_a_call_end_to_end(page, workspace):
     page.keyboard.press("Enter")
     page.wait_for_url("**done=saved**")
     assert page.locator(f"tr[id='item-{keys[1]}'] td:nth-child(3) .status").inner_text() != ""
+    # Back on the item just corrected, not at the top of the page.
+    assert page.evaluate("document.activeElement.dataset.item") == keys[1]
     # ?: the help; Escape closes it; n: the next call of the queue.
     page.keyboard.press("?")
     assert page.locator("#shortcuts-dialog").is_visible() and "Appel suivant de la file" in page.inner_text("#shortcuts-dialog")
@@ -609,3 +611,29 @@ def test_the_call_page_for_keyboard_screen_reader_and_narrow_screens(browser, wo
         narrow.goto(path)
         assert narrow.evaluate("document.documentElement.scrollWidth") <= 320, path
     narrow.context.close()
+
+
+def test_charts_and_sign_in_errors_for_a_screen_reader(browser, workspace):
+    page = new_page(browser, workspace)
+    page.goto("/login")
+    page.fill("#username", COACH)
+    page.fill("#password", "not the password")
+    page.click("form button[type=submit].primary")
+    # The refusal is tied to the fields it is about.
+    assert page.get_attribute("#username", "aria-describedby") == "login-error" and page.is_visible("#login-error")
+    sign_in(page)
+    page.goto("/agents/A-900")
+    charts = page.locator("figure.chart > svg")
+    assert charts.count() >= 3 and set(charts.evaluate_all("svgs => svgs.map(s => s.getAttribute('role'))")) == {"group"}
+    names = page.locator("figure.chart > svg a").evaluate_all("links => links.map(a => a.getAttribute('aria-label'))")
+    # Named by what they measure, not by internal keys (« wait_time_s sem. 45 (2026) : 35,0 (1) »).
+    assert names and not [name for name in names if re.search(r"[a-z]_[a-z]", name)], names
+    # A point's value shows when it has the focus, not on hover only.
+    point = page.locator("figure.chart > svg a").first
+    assert point.locator("text.value").is_hidden()
+    point.focus()
+    assert point.locator("text.value").is_visible()
+    # Each series its own line, not its colour alone.
+    dashes = page.locator("figure.chart").nth(1).locator("polyline").evaluate_all("lines => lines.map(l => getComputedStyle(l).strokeDasharray)")
+    assert len(dashes) > 1 and len(set(dashes)) == len(dashes), dashes
+    page.context.close()

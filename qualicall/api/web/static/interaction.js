@@ -170,6 +170,14 @@
   // Opened from a link to one item (…?item=greeting.salutation): show it at once.
   const wanted = new URLSearchParams(window.location.search).get("item");
   if (wanted && data.items[wanted]) showItem(wanted);
+  if (data.saved && data.items[data.saved]) {
+    // Back on the item just corrected (not at the top of the page), and the confirmation said again once the page is
+    // there: a live region filled before it loads is not announced.
+    const corrected = document.querySelector(`tr[id="item-${CSS.escape(data.saved)}"] .item-button`);
+    if (corrected) corrected.focus();
+    const flash = document.querySelector(".flash[role=status]");
+    if (flash) { const said = flash.textContent; flash.textContent = ""; setTimeout(() => { flash.textContent = said; }, 300); }
+  }
 
   // The next call: the one after this in the queue page the coach came from (queue.js keeps its order).
   const queue = JSON.parse(sessionStorage.getItem("qualicall.queue") || "null");
