@@ -63,6 +63,7 @@ class Settings(BaseSettings):
     signin_failures_per_user: int = Field(5, ge=1, description="failed sign-ins allowed per user name in the window")
     signin_failures_per_address: int = Field(20, ge=1, description="failed sign-ins allowed per client address in the window")
     signin_window_min: float = Field(15.0, gt=0, description="the window of the sign-in throttle, in minutes")
+    retention_days: int | None = Field(None, ge=1, le=36500, description="the server erases the contacts older than this many days, at start-up and daily (qualicall db purge); unset: kept until erased")
 
     @field_validator("webhook_allowed_hosts", mode="before")
     @classmethod

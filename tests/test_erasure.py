@@ -294,3 +294,29 @@ def test_a_purge_removes_uploads_no_contact_keeps_and_its_dry_run_counts_what_it
     counts = lambda d: (d.erased.interactions, d.erased.jobs, d.leftovers.jobs, d.leftovers.deliveries, d.leftovers.replays)  # noqa: E731
     assert counts(dry) == counts(done) == (1, 1, 2, 1, 0)  # « old » and its job; jA and jB finished, jA's delivery
     assert jobs == [] and not replaced.exists() and not other.exists() and current.exists()
+
+
+def test_the_server_applies_the_retention_period_itself(tmp_path):
+    """QUALICALL_RETENTION_DAYS: a server started on a store holding a contact older than the period erases it (at start,
+    then daily), and keeps the recent one."""
+    from qualicall.settings import Settings
+    from qualicall.store.db import Store
+    from qualicall.store.models import InteractionRow
+
+    store = Store(Settings(data_dir=tmp_path, database_url=None).url)
+    with store.session() as session:
+        for contact, when in (("long-ago", datetime(2024, 1, 1, tzinfo=timezone.utc)), ("last-week", datetime.now(timezone.utc) - timedelta(days=7))):
+            session.add(InteractionRow(id=contact, channel="chat", contact_time=when, data={"id": contact, "channel": "chat"}))
+    store.close()
+    server = Server(tmp_path, env_extra={"QUALICALL_RETENTION_DAYS": "365", "QUALICALL_WARM_UP": "false"})
+    server.make_keys()
+    server.start()
+    try:
+        with server.client("crm") as crm:
+            deadline = time.monotonic() + 60
+            while crm.get("/v1/interactions/long-ago").status_code == 200 and time.monotonic() < deadline:
+                time.sleep(0.3)
+            answers = [crm.get(f"/v1/interactions/{contact}").status_code for contact in ("long-ago", "last-week")]
+    finally:
+        server.stop()
+    assert answers == [404, 200]

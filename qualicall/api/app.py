@@ -116,7 +116,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True, migra
         from fastapi.concurrency import run_in_threadpool
 
         from qualicall.api.jobs import start_jobs
-        from qualicall.service.erasure import DeferredForget
+        from qualicall.service.erasure import DeferredForget, RetentionTimer
         from qualicall.service.pool import ScoringPool
         from qualicall.service.recordings import RecordingsRoot
         from qualicall.service.scoring import ScoringService
@@ -131,9 +131,14 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True, migra
             await run_in_threadpool(app.state.scoring.warm_up)
         app.state.jobs_lock = _jobs_lock(settings) if run_jobs else None
         runner = start_jobs(app) if app.state.jobs_lock is not None else None
+        # (the process that runs the jobs, one per service, applies the retention period)
+        retention = RetentionTimer(store, settings, settings.retention_days).start() \
+            if runner is not None and settings.retention_days else None
         try:
             yield
         finally:
+            if retention is not None:
+                retention.stop()
             if runner is not None:
                 runner.stop()
                 app.state.jobs_lock.close()

@@ -129,3 +129,31 @@ def _remove(erased: Erased, settings: Settings) -> None:
                 path.unlink(missing_ok=True)
         except OSError as exc:  # a read-only disk: the rows are gone; say what is left for the operator to remove
             log.warning("erasure: file not removed: %s (%s)", path, exc.strerror or exc)
+
+
+class RetentionTimer:
+    """The deployment's retention period (`QUALICALL_RETENTION_DAYS`) applied by the server itself: a purge at start-up,
+    then every `every_s`, in a thread of its own — run by the one process of a service that runs its audio jobs."""
+
+    def __init__(self, store: Store, settings: Settings, days: int, every_s: float = 86400.0) -> None:
+        self.store, self.settings, self.days, self.every_s = store, settings, days, every_s
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="qualicall-retention", daemon=True)
+
+    def start(self) -> "RetentionTimer":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        from datetime import timedelta, timezone
+
+        while not self._stopping.is_set():
+            try:
+                purge(self.store, self.settings, datetime.now(timezone.utc) - timedelta(days=self.days))
+            except Exception:  # (the database down, a contact being transcribed: the next day's purge takes it)
+                log.exception("retention: the purge of contacts older than %d days failed", self.days)
+            self._stopping.wait(self.every_s)
