@@ -268,6 +268,9 @@ def test_a_database_url_the_service_cannot_use_is_one_line(tmp_path, postgres):
 @pytest.mark.parametrize("variable, value, words", [
     ("QUALICALL_RUBRIC", "nope", ("QUALICALL_RUBRIC='nope'", "unknown rubric 'nope'", "default-fr")),
     ("QUALICALL_RECORDINGS_ROOT", "/nonexistent/recordings", ("QUALICALL_RECORDINGS_ROOT='/nonexistent/recordings'", "no such folder")),
+    # Told after the models had loaded (a host name), or as « File exists » (a data folder that is a file).
+    ("QUALICALL_HOST", "no-such-host.invalid", ("QUALICALL_HOST='no-such-host.invalid'", "cannot be resolved")),
+    ("QUALICALL_DATA_DIR", "/etc/hostname", ("QUALICALL_DATA_DIR='/etc/hostname'", "a file, not a folder")),
 ])
 def test_serve_checks_what_its_settings_name_before_starting(tmp_path, variable, value, words):
     # An operator's review: an unknown rubric was a traceback of 89 lines once the models had loaded; a recordings root
@@ -282,6 +285,26 @@ def test_serve_checks_what_its_settings_name_before_starting(tmp_path, variable,
     done = subprocess.run([sys.executable, "-m", "qualicall", "serve", "--workers", "1", "--port", "1"], capture_output=True, text=True,
                           env=env, cwd=ROOT, timeout=120)
     assert one_line_error(done, *words), done.stderr[-500:]
+
+
+def test_serve_says_its_port_is_taken_before_loading_anything(tmp_path):
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    from conftest import ROOT
+
+    env = {**os.environ, "QUALICALL_DATA_DIR": str(tmp_path)}
+    env.pop("QUALICALL_DATABASE_URL", None)
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        started = time.monotonic()
+        done = subprocess.run([sys.executable, "-m", "qualicall", "serve", "--workers", "1", "--port", str(port)], capture_output=True,
+                              text=True, env=env, cwd=ROOT, timeout=120)
+        seconds = time.monotonic() - started
+    assert one_line_error(done, f"cannot listen on 127.0.0.1:{port}", "Address already in use"), done.stderr[-500:]
+    assert seconds < 10  # (no model loaded first: a process start and the schema)
 
 
 @pytest.mark.parametrize("name", ["", "   ", "a\nb", " julie.martin"])

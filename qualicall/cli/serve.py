@@ -27,6 +27,8 @@ def _check_files(settings: "Settings") -> None:
 
     if settings.recordings_root is not None and not settings.recordings_root.is_dir():
         fail(f"QUALICALL_RECORDINGS_ROOT={str(settings.recordings_root)!r}: no such folder")
+    if settings.data_dir.exists() and not settings.data_dir.is_dir():
+        fail(f"QUALICALL_DATA_DIR={str(settings.data_dir)!r}: a file, not a folder")
     if settings.rubric:
         from qualicall.scorer.rubric import RubricError, load_rubric
 
@@ -40,6 +42,26 @@ def _log_left(emptied: bool | None) -> None:
     if emptied is False:
         typer.echo("qualicall: note: a reader kept the database's log (qualicall.db-wal) from being emptied: the erased rows "
                    "stay in it until it is overwritten; `qualicall db erase` with the same ids once that reader is gone empties it", err=True)
+
+
+def _check_address(settings: "Settings") -> None:
+    """The address to listen on, resolved and bound once before the models load: an unknown host name or a port in use
+    were told only after them, by uvicorn (« [Errno 98] error while attempting to bind … »)."""
+    import socket
+
+    from qualicall.cli import fail
+
+    try:
+        found = socket.getaddrinfo(settings.host, settings.port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        fail(f"QUALICALL_HOST={settings.host!r}: cannot be resolved ({getattr(exc, 'strerror', None) or exc})")
+    family, _, _, _, address = found[0]
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # (as uvicorn binds: a port in TIME_WAIT is free)
+            probe.bind(address)
+    except OSError as exc:
+        fail(f"cannot listen on {settings.host}:{settings.port} (QUALICALL_HOST, QUALICALL_PORT): {exc.strerror or exc}")
 
 
 def register(app: typer.Typer) -> None:
@@ -74,6 +96,7 @@ def register(app: typer.Typer) -> None:
             overrides = {k: v for k, v in overrides.items() if v is not None}
             settings = Settings(**overrides)
             _check_files(settings)
+            _check_address(settings)
             Store(settings.url).close()  # the schema upgraded once, before any worker opens the database
             # The workers read their settings from the environment: the command line's overrides go there.
             os.environ.update({f"QUALICALL_{name.upper()}": str(value) for name, value in overrides.items()})
