@@ -320,3 +320,27 @@ def test_the_server_applies_the_retention_period_itself(tmp_path):
     finally:
         server.stop()
     assert answers == [404, 200]
+
+
+def test_a_backup_is_a_whole_private_copy_taken_while_the_server_runs(keeping, tmp_path):
+    env = {"QUALICALL_DATA_DIR": str(keeping.data_dir)}
+    with keeping.client("crm") as crm:
+        assert crm.post("/v1/interactions", json=contact(marker())).status_code == 201
+        stored = len(crm.get("/v1/interactions", params={"limit": 200}).json()["items"])
+    copy = tmp_path / "backup.db"
+    done = run_cli("db", "backup", str(copy), env=env)
+    again = run_cli("db", "backup", str(copy), env=env)
+    assert done.returncode == 0 and done.stdout.startswith(f"backed up {stored} interaction(s) to {copy}"), done.stderr
+    assert copy.stat().st_mode & 0o777 == 0o600
+    engine = sqlalchemy.create_engine(f"sqlite:///{copy}")
+    with engine.connect() as connection:
+        assert connection.execute(sqlalchemy.text("PRAGMA integrity_check")).scalar() == "ok"
+        assert connection.execute(sqlalchemy.text("SELECT count(*) FROM interactions")).scalar() == stored
+    engine.dispose()
+    assert again.returncode == 2 and again.stderr.strip() == f"qualicall: error: {copy}: already exists (a backup is written to a new file)"
+
+
+def test_a_backup_of_postgresql_says_pg_dump(postgres, tmp_path):
+    done = run_cli("db", "backup", str(tmp_path / "b.db"), env={"QUALICALL_DATABASE_URL": postgres.database("qualicall_backup")})
+    assert done.returncode == 2 and "pg_dump" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "b.db").exists()
