@@ -1,4 +1,5 @@
-"""Erasure on request (`DELETE /v1/interactions/{id}`, `qualicall db erase`) and retention (`qualicall db purge`):
+"""Erasure on request (`DELETE /v1/interactions/{id}`, `qualicall db erase`), retention (`qualicall db purge`,
+`QUALICALL_RETENTION_DAYS`) and backups (`qualicall db backup`):
 everything kept of a contact goes — rows in every table, the SQLite files' bytes, the kept recording and its waveform
 — and nothing else does. Against real servers (SQLite, PostgreSQL) and the real command."""
 
@@ -308,7 +309,7 @@ def test_the_server_applies_the_retention_period_itself(tmp_path):
         for contact, when in (("long-ago", datetime(2024, 1, 1, tzinfo=timezone.utc)), ("last-week", datetime.now(timezone.utc) - timedelta(days=7))):
             session.add(InteractionRow(id=contact, channel="chat", contact_time=when, data={"id": contact, "channel": "chat"}))
     store.close()
-    server = Server(tmp_path, env_extra={"QUALICALL_RETENTION_DAYS": "365", "QUALICALL_WARM_UP": "false"})
+    server = Server(tmp_path, env_extra={"QUALICALL_RETENTION_DAYS": "365", "QUALICALL_WARM_UP": "false"}, log_level="info")
     server.make_keys()
     server.start()
     try:
@@ -317,9 +318,12 @@ def test_the_server_applies_the_retention_period_itself(tmp_path):
             while crm.get("/v1/interactions/long-ago").status_code == 200 and time.monotonic() < deadline:
                 time.sleep(0.3)
             answers = [crm.get(f"/v1/interactions/{contact}").status_code for contact in ("long-ago", "last-week")]
+        with server.client("admin") as admin:  # (and an erasure on request says who asked, in the server's log)
+            assert admin.delete("/v1/interactions/last-week").status_code == 204
     finally:
         server.stop()
     assert answers == [404, 200]
+    assert "interaction 'last-week' erased by API key" in server.log_tail()
 
 
 def test_a_backup_is_a_whole_private_copy_taken_while_the_server_runs(keeping, tmp_path):

@@ -44,6 +44,21 @@ def _log_left(emptied: bool | None) -> None:
                    "stay in it until it is overwritten; `qualicall db erase` with the same ids once that reader is gone empties it", err=True)
 
 
+def _log_config(level: str) -> dict:
+    """Uvicorn's logging, with the service's own loggers (`qualicall.*`: jobs, erasures, webhooks, retention) at the same
+    level, their names shown: without it their INFO lines went nowhere, only warnings reaching stderr bare."""
+    import copy
+
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["formatters"]["qualicall"] = {"()": "uvicorn.logging.DefaultFormatter", "fmt": "%(levelprefix)s %(name)s: %(message)s",
+                                         "use_colors": None}
+    config["handlers"]["qualicall"] = {"formatter": "qualicall", "class": "logging.StreamHandler", "stream": "ext://sys.stderr"}
+    config["loggers"]["qualicall"] = {"handlers": ["qualicall"], "level": level.upper() if level != "trace" else "DEBUG", "propagate": False}
+    return config
+
+
 def _check_address(settings: "Settings") -> None:
     """The address to listen on, resolved and bound once before the models load: an unknown host name or a port in use
     were told only after them, by uvicorn (« [Errno 98] error while attempting to bind … »)."""
@@ -103,7 +118,8 @@ def register(app: typer.Typer) -> None:
             processes = settings.http_workers
             typer.echo(f"qualicall: serving on http://{settings.host}:{settings.port} with {processes} worker process(es) "
                        f"(database {settings.url.split('@')[-1]})", err=True)
-            options = {"host": settings.host, "port": settings.port, "log_level": log_level, "timeout_graceful_shutdown": 10}
+            options = {"host": settings.host, "port": settings.port, "log_level": log_level, "timeout_graceful_shutdown": 10,
+                       "log_config": _log_config(log_level)}
             if processes == 1:
                 from qualicall.api.app import create_app
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -25,6 +26,7 @@ from qualicall.settings import Settings
 from qualicall.store import repository as repo
 
 router = APIRouter(prefix="/v1/interactions", tags=["interactions"])
+log = logging.getLogger("qualicall.api")
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": Problem, "description": "missing or invalid API key"},
@@ -259,6 +261,8 @@ def erase_interaction(
 
     if erase_contacts(request.app.state.store, settings, [interaction_id], forget=False).erased.nothing:
         raise HTTPException(404, f"unknown interaction {interaction_id!r}")
+    # Who erased what, for the deployment's record of erasure requests (the id is the CRM's, no content of the contact).
+    log.info("interaction %r erased by API key %d (%s, %s)", interaction_id, client.key_id, client.name, client.role)
     request.app.state.forgetting.ask()  # the index merged and the log emptied once the erasures stop, off this request
     return Response(status_code=204)
 
