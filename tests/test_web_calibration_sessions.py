@@ -165,7 +165,8 @@ def make_session(lead, language: str) -> str:
     assert SAYS[language]["coaches_needed"] in lead.inner_text("#session-error")
     # The refusal has the focus (a screen reader reads it; it was the page's body) and describes the form.
     assert lead.evaluate("document.activeElement.id") == "session-error"
-    assert lead.get_attribute("#session-form", "aria-describedby") == "session-error"
+    assert lead.get_attribute("#session-coaches", "aria-describedby") == "session-error"  # (the field it is about)
+    assert lead.get_attribute("#session-coaches", "aria-invalid") == "true"
     assert lead.locator("#session-name").input_value() == name  # what was typed, kept
     assert lead.locator("#session-coaches label", has_text=ANNE).locator("input").is_checked()
     shot(lead, f"form-error-{language}")
@@ -228,7 +229,7 @@ def test_a_lead_makes_a_session_two_coaches_score_blind_and_the_page_shows_their
     # Each verdict's radio is named by its item and its column (all three were « Récapitulatif » to a screen reader).
     columns = bruno.locator("table.blind thead th").all_inner_texts()[1:4]
     for radio, column in zip(bruno.locator(f"#blind-form input[name='status:{RECAP}']").all(), columns):
-        expect(radio).to_have_accessible_name(re.compile(f".+ : {re.escape(column)}$"))
+        expect(radio).to_have_accessible_name(re.compile(rf".+\w\s?:\s{re.escape(column)}$"))
     shot(bruno, f"blind-{language}")
     score_every_call(bruno, workspace, BRUNO, language, session_path)
 

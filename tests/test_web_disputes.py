@@ -196,6 +196,14 @@ def test_an_agent_disputes_a_coach_resolves_and_the_agent_reads_the_resolution(b
     assert agent.get_attribute("#dispute-comment", "aria-describedby") == "dispute-error"
 
     why = "J'ai bien récapitulé la demande du client." if language == "fr" else "I did sum up the customer's request."
+    # The status the item has already: refused, the message tied to the item chosen, which has the focus.
+    agent.check("#dispute-form input[name=status][value=failed]")
+    agent.fill("#dispute-comment", why)
+    agent.click("#dispute-form button[type=submit]")
+    agent.wait_for_load_state()
+    assert agent.evaluate("document.activeElement.id") == "dispute-item", (agent.inner_text("#dispute-error"), agent.evaluate("document.activeElement.outerHTML.slice(0, 200)"))
+    assert agent.get_attribute("#dispute-item", "aria-describedby") == "dispute-error"
+    agent.check("#dispute-form input[name=status][value=passed]")
     agent.fill("#dispute-comment", why)
     agent.click("#dispute-form button[type=submit]")
     agent.wait_for_url(f"**/calls/{call}?done=disputed")

@@ -598,9 +598,15 @@ def test_the_call_page_for_keyboard_screen_reader_and_narrow_screens(browser, wo
     # Colours that read: « sans objet » as the pages write it (4.2:1 before; none on this call: one made to measure).
     page.evaluate("document.querySelector('main').insertAdjacentHTML('beforeend', '<span class=\"status not_applicable\" id=\"na\">sans objet</span>')")
     assert contrast(page, "#na") >= 4.5
-    # The transcript is marked in the call's language, whatever the interface's (a screen reader's voice).
+    # The transcript is marked in the call's language, whatever the interface's (a screen reader's voice), the
+    # language found by the scorer where the call did not give one.
+    with workspace["server"].client("crm") as crm:
+        assert crm.post("/v1/interactions", json={"id": "revue-sans-langue", "channel": "voice", "agent_id": "A-902",
+                                                  "turns": timed(SHORT_CALL)}).status_code == 201
     language(page, "en")
-    assert set(page.locator("#transcript .text").evaluate_all("spans => spans.map(s => s.lang)")) == {"fr"}
+    for call in ("revue-court", "revue-sans-langue"):
+        page.goto(f"/calls/{call}")
+        assert set(page.locator("#transcript .text").evaluate_all("spans => spans.map(s => s.lang)")) == {"fr"}, call
     language(page, "fr")
     page.context.close()
     # 320 CSS pixels wide (a phone, 400 % zoom): nothing to scroll sideways (the queue was 924 px wide).
@@ -610,6 +616,13 @@ def test_the_call_page_for_keyboard_screen_reader_and_narrow_screens(browser, wo
     for path in ("/queue", "/calls/revue-court", "/agents/A-900"):
         narrow.goto(path)
         assert narrow.evaluate("document.documentElement.scrollWidth") <= 320, path
+        # Nor within the call page's panes (« Version du résultat » was pushed out of its box), tables apart.
+        assert narrow.evaluate("[...document.querySelectorAll('.pane')].every(p => p.scrollWidth <= p.clientWidth + 1)"), path
+    # 800 px (200 % zoom on a 1600 px screen): the header was 924 px wide.
+    narrow.set_viewport_size({"width": 800, "height": 600})
+    for path in ("/queue", "/calls/revue-court", "/agents/A-900"):
+        narrow.goto(path)
+        assert narrow.evaluate("document.documentElement.scrollWidth") <= 800, path
     narrow.context.close()
 
 
@@ -621,6 +634,13 @@ def test_charts_and_sign_in_errors_for_a_screen_reader(browser, workspace):
     page.click("form button[type=submit].primary")
     # The refusal is tied to the fields it is about.
     assert page.get_attribute("#username", "aria-describedby") == "login-error" and page.is_visible("#login-error")
+    # A wrong API key: the key's field, not the user name's (they were marked whatever the error was about).
+    page.fill("#username", "")
+    page.fill("#api_key", "qc_not-a-key")
+    page.click("form button[type=submit].primary")
+    page.wait_for_selector("#login-error")
+    assert page.get_attribute("#api_key", "aria-describedby") == "login-error" and page.get_attribute("#username", "aria-invalid") is None
+    assert page.evaluate("document.activeElement.id") == "api_key"
     sign_in(page)
     page.goto("/agents/A-900")
     charts = page.locator("figure.chart > svg")
@@ -633,6 +653,11 @@ def test_charts_and_sign_in_errors_for_a_screen_reader(browser, workspace):
     assert point.locator("text.value").is_hidden()
     point.focus()
     assert point.locator("text.value").is_visible()
+    # The value of a point at the top of its chart is drawn inside it (it was cut by the chart's edge).
+    assert min(page.locator("figure.chart > svg text.value").evaluate_all("texts => texts.map(t => parseFloat(t.getAttribute('y')))")) >= 10
+    # The legend: one line per series, its line's sample beside its name (a square, the sample and the name stacked).
+    heights = page.locator("figure.chart ul.legend li").evaluate_all("items => items.map(i => i.getBoundingClientRect().height)")
+    assert heights and max(heights) < 24, heights
     # Each series its own line, not its colour alone.
     dashes = page.locator("figure.chart").nth(1).locator("polyline").evaluate_all("lines => lines.map(l => getComputedStyle(l).strokeDasharray)")
     assert len(dashes) > 1 and len(set(dashes)) == len(dashes), dashes

@@ -76,9 +76,9 @@ def login(
         account = user or key
         if account is None:
             signins.record_failure(db, throttle, name, address)
-            return _sign_in_form(request, next, 401, t("login_failed"), username)
+            return _sign_in_form(request, next, 401, t("login_failed"), username, by_key=bool(api_key))
         if account.role not in SIGNIN_ROLES:
-            return _sign_in_form(request, next, 403, t("login_forbidden"), username)
+            return _sign_in_form(request, next, 403, t("login_forbidden"), username, by_key=bool(api_key))
         if name:
             signins.clear_failures(db, name)
         token = signins.open_session(db, settings.session_hours * 3600, user=user, key=key)
@@ -114,14 +114,15 @@ def _stale_sign_in(request: Request, t: Translator) -> str:
 
 
 def _sign_in_form(request: Request, next: str, status_code: int = 200, error: str | None = None, username: str | None = None,
-                  headers: dict[str, str] | None = None, notice: str | None = None) -> HTMLResponse:
+                  headers: dict[str, str] | None = None, notice: str | None = None, by_key: bool = False) -> HTMLResponse:
     """The sign-in page, with its CSRF token: the browser's sign-in cookie if it has one (other tabs keep working), else a new one.
     It warns at once when the browser will drop the cookies at this address (checked again in the browser: `login.js`)."""
     token = request.cookies.get(SIGNIN_COOKIE) or new_token()
     policy = cookie_policy(request)
     origin = insecure_origin(request, policy)
     response = render(request, "login.html", None, status_code=status_code, next=safe_next(next), error=error, username=username, csrf=token,
-                      notice=notice, insecure_origin=origin, secure_cookies=policy.secure)
+                      notice=notice, insecure_origin=origin, secure_cookies=policy.secure,
+                      by_key=by_key)  # (an error about the key is tied to its field, not to the user name's)
     response.headers.update(headers or {})
     set_cookie(response, SIGNIN_COOKIE, token, policy)
     return response

@@ -112,12 +112,13 @@ def new_session_page(request: Request, session: Lead, t: Language, queue: str | 
 
 
 def _form_page(request: Request, session: SignedIn, t: Translator, form: SessionForm, error: str | None = None,
-               status_code: int = 200) -> HTMLResponse:
+               status_code: int = 200, error_field: str | None = None) -> HTMLResponse:
+    """The new session's form; `error_field`: the id of the field a refusal is about (marked invalid, described by it)."""
     with request.app.state.store.session() as db:
         coaches = [(user.id, user.username) for user in sessions_store.coach_accounts(db)]
         queue_calls = len(_queue_calls(db, form.queue)) if form.queue is not None else None
     return render(request, "session_new.html", session, status_code=status_code, t=t, nav="calibration", form=form, coaches=coaches,
-                  queue_calls=queue_calls, queue_filters=_filters_shown(form.queue, t) if form.queue is not None else [], error=error,
+                  queue_calls=queue_calls, queue_filters=_filters_shown(form.queue, t) if form.queue is not None else [], error=error, error_field=error_field,
                   max_calls=sessions_store.MAX_CALLS, max_per_week=sessions_store.MAX_PER_AGENT_WEEK, seed_max=SEED_MAX)
 
 
@@ -159,24 +160,24 @@ def _day(text: str) -> datetime | None:
 def create_session(request: Request, session: Lead, t: Language, fields: Posted) -> Response:
     form = SessionForm.of(fields)
 
-    def refused(reason: str, status_code: int = 422) -> HTMLResponse:
-        return _form_page(request, session, t, form, error=t("session_not_made", reason=reason), status_code=status_code)
+    def refused(reason: str, status_code: int = 422, field: str | None = None) -> HTMLResponse:
+        return _form_page(request, session, t, form, error=t("session_not_made", reason=reason), status_code=status_code, error_field=field)
 
     if not csrf_valid(session, str(fields.get("csrf") or "")):
         return _form_page(request, session, t, form, error=t("form_stale"), status_code=403)
     if not " ".join(form.name.split()):
-        return refused(t("session_name_missing"))
+        return refused(t("session_name_missing"), field="session-name")
     if len(form.coaches) < 2:
-        return refused(t("session_coaches_needed"))
+        return refused(t("session_coaches_needed"), field="session-coaches")
     if form.mode == "random":
         since, until = _day(form.date_from), _day(form.date_to)
         if since is None or until is None or until < since:
-            return refused(t("session_dates_needed"))
+            return refused(t("session_dates_needed"), field="session-from")
         per_week, seed = whole_number(form.per_agent_week, sessions_store.MAX_PER_AGENT_WEEK), whole_number(form.seed, SEED_MAX)
         if per_week is None:
-            return refused(t("session_per_week_needed", max=sessions_store.MAX_PER_AGENT_WEEK))
+            return refused(t("session_per_week_needed", max=sessions_store.MAX_PER_AGENT_WEEK), field="session-per-week")
         if seed is None:
-            return refused(t("session_seed_needed", max=SEED_MAX))
+            return refused(t("session_seed_needed", max=SEED_MAX), field="session-seed")
         sample = {"kind": "random", "per_agent_week": per_week, "from": form.date_from, "to": form.date_to, "seed": seed}
     elif form.queue is None:
         return refused(t("session_queue_missing"))
@@ -335,7 +336,7 @@ def _blind_page(request: Request, session: SignedIn, t: Translator, session_id: 
     return render(request, "blind.html", session, status_code=status_code, t=t, nav="assignments", session_id=session_id, session_name=session_name,
                   is_open=is_open, interaction={"id": interaction_id, **{k: interaction.get(k) for k in ("agent_id", "team", "queue")}},
                   date=t.moment(interaction.get("started_at")), criteria=criteria, form=form, flash=flash, statuses=sessions_store.STATUSES,
-                  turns=transcript(interaction), spoken=interaction.get("language"), audio_url=audio_url,
+                  turns=transcript(interaction), spoken=interaction.get("language") or result.get("language"), audio_url=audio_url,
                   position=position + 1, total=len(ids), done=len(done), comment_max=COMMENT_MAX_CHARS,
                   previous=ids[position - 1] if position else None, following=ids[position + 1] if position + 1 < len(ids) else None)
 

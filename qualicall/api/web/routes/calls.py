@@ -149,7 +149,7 @@ def call_page_of(request: Request, session: SignedIn, t: Translator, interaction
         absent=", ".join(t.label(n) for n in (result.get("combination") or {}).get("indicators_absent", [])),
         history=history,
         turns=turns,
-        spoken=interaction.get("language"),
+        spoken=interaction.get("language") or result.get("language"),  # (detected when the call did not say)
         waveform=waveform,
         silence_mark=locale.formatted(SILENCE_MARK_S, "g", t.language),
         speeds=[(speed, locale.formatted(speed, "g", t.language)) for speed in PLAYBACK_SPEEDS],
