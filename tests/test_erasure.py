@@ -348,3 +348,72 @@ def test_a_backup_of_postgresql_says_pg_dump(postgres, tmp_path):
     done = run_cli("db", "backup", str(tmp_path / "b.db"), env={"QUALICALL_DATABASE_URL": postgres.database("qualicall_backup")})
     assert done.returncode == 2 and "pg_dump" in done.stderr and len(done.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "b.db").exists()
+
+
+def test_the_api_s_owed_index_merge_is_done_at_shutdown_and_after_a_kill(tmp_path):
+    """The index merge and the log's emptying run after a burst of DELETEs: a server stopped at once did neither, and
+    a restarted one never did (a review found an erased call's words in the files after a restart)."""
+    server = Server(tmp_path, env_extra={"QUALICALL_WARM_UP": "false"})
+    server.make_keys()
+    server.start()
+    killed, stopped = contact(marker()), contact(marker())
+    try:
+        with server.client("crm") as crm:
+            for body in (killed, stopped):
+                assert crm.post("/v1/interactions", json=body).status_code == 201
+            assert crm.delete(f"/v1/interactions/{killed['id']}").status_code == 204
+        server.kill()  # kill -9 right after the erasure: no shutdown handler
+        assert killed["turns"][1]["text"].split()[3] in database_text(server)  # (owed: the words still in the files)
+        server.start()
+        assert without(killed["turns"][1]["text"].split()[3], server)  # done by the next start
+        with server.client("crm") as crm:
+            assert crm.delete(f"/v1/interactions/{stopped['id']}").status_code == 204
+    finally:
+        server.stop()  # at once: the shutdown does what is owed
+    assert stopped["turns"][1]["text"].split()[3] not in database_text(server)
+    assert not (tmp_path / "erasure.pending").exists()
+
+
+def test_an_erasure_is_refused_whole_and_leaves_no_copy_behind(tmp_path):
+    """Many ids, one of them being transcribed: refused before anything is erased (500 were, before, and the answer
+    said nothing of them). The same ids erased again remove a redacted copy an interrupted erasure left with no row."""
+    from qualicall.service.erasure import erase_contacts
+    from qualicall.service.recordings import redacted_copy_stem
+    from qualicall.settings import Settings
+    from qualicall.store import erasure
+    from qualicall.store.db import Store
+    from qualicall.store.models import InteractionRow, JobRow
+
+    settings = Settings(data_dir=tmp_path, database_url=None)
+    store = Store(settings.url)
+    moment = datetime(2026, 11, 30, tzinfo=timezone.utc)
+    ids = [f"many-{n:03d}" for n in range(510)]
+    with store.session() as session:
+        session.add_all(InteractionRow(id=i, channel="chat", contact_time=moment, data={"id": i}) for i in ids)
+        session.add(JobRow(id="j", status="running", interaction_id=ids[505], upload_path="", filename="x.wav", metadata_json={}, options={}))
+    with pytest.raises(erasure.ErasureRefused, match="many-505"):
+        erase_contacts(store, settings, ids)
+    with store.session() as session:
+        left = session.scalar(sqlalchemy.select(sqlalchemy.func.count()).select_from(InteractionRow))
+    settings.redacted_recordings_dir.mkdir(parents=True)
+    orphan = settings.redacted_recordings_dir / f"{redacted_copy_stem('ghost')}.wav"
+    orphan.write_bytes(b"RIFF")
+    done = erase_contacts(store, settings, ["ghost"])
+    store.close()
+    assert left == 510
+    assert done.erased.nothing and not orphan.exists()
+
+
+def test_a_failed_statement_quotes_none_of_its_values(tmp_path):
+    """A database error (and the server log's traceback of it) quoted the statement's parameters: a transcript's words."""
+    from qualicall.store.db import Store
+    from qualicall.store.models import InteractionRow
+
+    store = Store(f"sqlite:///{tmp_path / 'q.db'}")
+    row = {"channel": "chat", "contact_time": datetime(2026, 11, 30, tzinfo=timezone.utc), "data": {"text": "Madame Berthelot 0612345678"}}
+    with store.session() as session:
+        session.add(InteractionRow(id="same", **row))
+    with pytest.raises(sqlalchemy.exc.IntegrityError) as failed, store.session() as session:
+        session.add(InteractionRow(id="same", **row))
+    store.close()
+    assert "UNIQUE constraint failed" in str(failed.value) and "Berthelot" not in str(failed.value)

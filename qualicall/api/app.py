@@ -124,7 +124,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True, migra
         anyio.to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
         _hide_query_values(logging.getLogger("uvicorn.access"))
         app.state.posting = asyncio.Semaphore(POSTS_AT_ONCE)
-        app.state.forgetting = DeferredForget(store.engine)  # after DELETE /v1/interactions/{id}
+        app.state.forgetting = DeferredForget(store.engine, settings.data_dir / "erasure.pending")  # after DELETE /v1/interactions/{id}
         app.state.scoring = ScoringPool(partial(ScoringService, settings.rubric, settings.redact, settings.redacted_recordings_dir,
                                                 recordings_root=RecordingsRoot(settings.recordings_root)))
         if settings.warm_up:
@@ -139,6 +139,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True, migra
         finally:
             if retention is not None:
                 retention.stop()
+            app.state.forgetting.flush()
             if runner is not None:
                 runner.stop()
                 app.state.jobs_lock.close()

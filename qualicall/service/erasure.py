@@ -7,7 +7,9 @@ version's), uploads, and the call page's waveforms — and the search index merg
 from __future__ import annotations
 
 import logging
+import os
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -37,19 +39,35 @@ class Done:
 
 
 def erase_contacts(store: Store, settings: Settings, ids: Sequence[str], forget: bool = True) -> Done:
-    """Erase the contacts `ids` and everything kept about them; ErasureRefused (nothing of that chunk erased) while one
-    is being transcribed. `forget`: merge the index and empty the log now (the API defers it: `DeferredForget`)."""
+    """Erase the contacts `ids` and everything kept about them; ErasureRefused, before anything is erased, while one is
+    being transcribed. `forget`: merge the index and empty the log now (the API defers it: `DeferredForget`)."""
     ids = list(dict.fromkeys(ids))
+    with store.session() as session:
+        for start in range(0, len(ids), CHUNK):
+            erasure.refuse_transcribed(session, ids[start:start + CHUNK])
     erased = Erased()
-    for start in range(0, len(ids), CHUNK):
-        with store.session() as session:
-            chunk = erasure.erase(session, ids[start:start + CHUNK])
-        _remove(chunk, settings)
-        erased += chunk
+    try:
+        for start in range(0, len(ids), CHUNK):
+            erased += _erase_chunk(store, settings, ids[start:start + CHUNK])
+    except erasure.ErasureRefused as exc:  # (a job started meanwhile: say what was erased before it)
+        if erased.nothing:
+            raise
+        if forget:
+            _forget(store.engine)
+        raise erasure.ErasureRefused(f"{exc} ({erased.interactions} other interaction(s) were erased before it)") from None
     if not erased.nothing:
         log.info("erased %d interaction(s), %d result version(s), %d audio job(s)", erased.interactions, erased.results, erased.jobs)
     # (with nothing found too: the same ids erased again, once a reader that kept the log is gone, empty it)
     return Done(erased, log_emptied=_forget(store.engine) if forget else None)
+
+
+def _erase_chunk(store: Store, settings: Settings, ids: Sequence[str]) -> Erased:
+    """One transaction of an erasure. The files go before it commits: a process stopped between the two leaves a
+    contact without its recording, never a recording that no row names any more (a stopped purge left hundreds)."""
+    with store.session() as session:
+        chunk = erasure.erase(session, ids)
+        _remove(chunk, settings, also=ids)
+    return chunk
 
 
 def purge(store: Store, settings: Settings, before: datetime, dry_run: bool = False) -> Done:
@@ -59,17 +77,23 @@ def purge(store: Store, settings: Settings, before: datetime, dry_run: bool = Fa
         with store.session() as session:
             expired = erasure.expired(before)
             return Done(erasure.measure(session, expired), erasure.drop_leftovers(session, before, dry_run=True, besides=expired))
-    erased = Erased()
+    erased, refused = Erased(), 0
     while True:
         with store.session() as session:
-            chunk = erasure.erase(session, list(session.scalars(erasure.expired(before).limit(CHUNK))))
+            ids = list(session.scalars(erasure.expired(before).limit(CHUNK)))
+        try:
+            chunk = _erase_chunk(store, settings, ids)
+        except erasure.ErasureRefused:  # a job started on one of them meanwhile: the next chunk leaves it out
+            refused += 1
+            if refused == 3:
+                raise
+            continue
         if chunk.nothing:
             break
-        _remove(chunk, settings)
         erased += chunk
     with store.session() as session:
         leftovers = erasure.drop_leftovers(session, before)
-    _remove(Erased(files=leftovers.files), settings)
+        _remove(Erased(files=leftovers.files), settings)
     if erased.nothing and leftovers == Leftovers():
         return Done(erased, leftovers)
     log.info("purged %d interaction(s) before %s, %d result version(s), %d audio job(s); %d finished job(s), %d webhook "
@@ -88,46 +112,71 @@ def _forget(engine: Engine) -> bool:
 class DeferredForget:
     """The index merge and the log's emptying after the API's erasures, off the requests and once per burst: each takes
     seconds on a large store (the whole index is rewritten) and holds the writers meanwhile. Runs `settle_s` after the
-    last erasure asked for it, in a thread of its own."""
+    last erasure asked for it, `max_wait_s` at most after the first, in a thread of its own; at shutdown (`flush`) if
+    still owed. A marker file says it is owed until done, so that a server killed before then does it at its next start
+    (the erased rows' words stayed in the files otherwise)."""
 
-    def __init__(self, engine: Engine, settle_s: float = 2.0) -> None:
-        self.engine, self.settle_s = engine, settle_s
+    def __init__(self, engine: Engine, marker: Path | None, settle_s: float = 2.0, max_wait_s: float = 30.0) -> None:
+        self.engine, self.settle_s, self.max_wait_s = engine, settle_s, max_wait_s
+        self.marker = marker if engine.dialect.name == "sqlite" else None  # (nothing to do on PostgreSQL)
         self._asked = threading.Event()
+        self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._run, name="qualicall-erasure", daemon=True)
         self._thread.start()
+        if self.marker is not None and self.marker.exists():
+            self._asked.set()
 
     def ask(self) -> None:
+        if self.marker is not None:
+            self.marker.touch()
         self._asked.set()
+
+    def flush(self) -> None:
+        """Do it now if it is owed (the service stopping)."""
+        if self._asked.is_set() or (self.marker is not None and self.marker.exists()):
+            self._asked.clear()
+            self._forget()
 
     def _run(self) -> None:
         while True:
             self._asked.wait()
+            first = time.monotonic()
             self._asked.clear()
-            if self._asked.wait(self.settle_s):  # another erasure meanwhile: wait for the burst to end
-                continue
+            # Another erasure meanwhile: wait for the burst to end, but not for ever (a steady stream would put it off).
+            while self._asked.wait(self.settle_s) and time.monotonic() - first < self.max_wait_s:
+                self._asked.clear()
+            self._asked.clear()
+            self._forget()
+
+    def _forget(self) -> None:
+        with self._lock:
             try:
-                _forget(self.engine)
-            except Exception:  # (the database down: the next erasure asks again)
+                if _forget(self.engine) and self.marker is not None:
+                    self.marker.unlink(missing_ok=True)
+            except Exception:  # (the database down: owed still, the marker kept)
                 log.exception("erasure: merging the search index and emptying the log failed")
 
 
-def _remove(erased: Erased, settings: Settings) -> None:
+def _remove(erased: Erased, settings: Settings, also: Sequence[str] = ()) -> None:
     """The service's own files among `erased.files` (stored paths, relative to the data folder when not absolute) and
-    the redacted copies of the erased contacts (every version's, whatever its extension), with their waveforms."""
+    the redacted copies of the erased contacts and of the ids `also` (every version's, whatever its extension: one left
+    by an interrupted erasure goes with the same ids erased again), with their waveforms. The copies' folder is read
+    once (globbing it per contact cost contacts × files)."""
     from qualicall.audio.waveform import envelope_file
 
     own = [folder.resolve() for folder in (settings.uploads_dir, settings.redacted_recordings_dir)]
-    copies = settings.redacted_recordings_dir
     paths = [Path(stored) for stored in erased.files if stored and "://" not in stored]  # (a URL: the client's, never read)
     paths = [(path if path.is_absolute() else settings.data_dir / path).resolve() for path in paths]
-    if copies.is_dir():
-        paths += [copy.resolve() for contact in erased.ids for copy in copies.glob(f"{redacted_copy_stem(contact)}.*")]
+    stems = {redacted_copy_stem(contact) for contact in (*erased.ids, *also)}
+    if stems and settings.redacted_recordings_dir.is_dir():
+        with os.scandir(settings.redacted_recordings_dir) as entries:
+            paths += [Path(entry.path).resolve() for entry in entries if entry.name.split(".", 1)[0] in stems]
     for path in dict.fromkeys(paths):
         try:
             envelope_file(path, settings.waveforms_dir).unlink(missing_ok=True)
             if any(path.is_relative_to(folder) for folder in own):
                 path.unlink(missing_ok=True)
-        except OSError as exc:  # a read-only disk: the rows are gone; say what is left for the operator to remove
+        except OSError as exc:  # a read-only disk: say what is left for the operator to remove
             log.warning("erasure: file not removed: %s (%s)", path, exc.strerror or exc)
 
 

@@ -32,7 +32,8 @@ def make_engine(url: str) -> Engine:
             path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             # A new database holds transcripts and results: its user's only (SQLite gives its WAL the same mode).
             os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
-        engine = create_engine(parsed, connect_args={"check_same_thread": False, "timeout": 30})
+        # hide_parameters: a failed statement's error (and the log's traceback of it) quotes no transcript, name or comment.
+        engine = create_engine(parsed, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -53,7 +54,7 @@ def make_engine(url: str) -> Engine:
         # (« mysql:// », « postgresql+psycopg2:// »: a traceback about a module not installed)
         raise StoreError(f"unsupported database URL {parsed.render_as_string(hide_password=True)!r}: use sqlite:///PATH or "
                          "postgresql://USER:PASSWORD@HOST/DATABASE")
-    return create_engine(parsed, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return create_engine(parsed, pool_size=10, max_overflow=20, pool_pre_ping=True, hide_parameters=True)
 
 
 def alembic_config(engine: Engine):  # type: ignore[no-untyped-def]

@@ -54,9 +54,7 @@ def erase(session: Session, ids: Sequence[str] | Select) -> Erased:
     """Delete the contacts `ids` (a list, or a query of ids) and everything kept about them (module docstring);
     ErasureRefused, deleting nothing, when one of them is being transcribed. Ids the store does not know are passed over."""
     ids = _as_ids(ids)
-    running = session.scalars(select(JobRow.interaction_id).where(JobRow.interaction_id.in_(ids), JobRow.status == "running")).first()
-    if running is not None:
-        raise ErasureRefused(f"interaction {running!r}: an audio job is transcribing it; erase it once the job has ended")
+    refuse_transcribed(session, ids)
     found = measure(session, ids)
     jobs = select(JobRow.id).where(JobRow.interaction_id.in_(ids))
     session.execute(delete(WebhookDelivery).where(WebhookDelivery.job_id.in_(jobs)))
@@ -78,6 +76,13 @@ def erase(session: Session, ids: Sequence[str] | Select) -> Erased:
     # transcript_search (and, by its trigger, the FTS5 index), calibration calls and their verdicts.
     session.execute(delete(InteractionRow).where(InteractionRow.id.in_(ids)))
     return found
+
+
+def refuse_transcribed(session: Session, ids: Sequence[str] | Select) -> None:
+    """ErasureRefused naming the first of the contacts `ids` that an audio job is transcribing: it would store it again."""
+    running = session.scalars(select(JobRow.interaction_id).where(JobRow.interaction_id.in_(_as_ids(ids)), JobRow.status == "running")).first()
+    if running is not None:
+        raise ErasureRefused(f"interaction {running!r}: an audio job is transcribing it; erase it once the job has ended")
 
 
 def measure(session: Session, ids: Sequence[str] | Select) -> Erased:
