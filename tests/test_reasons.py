@@ -40,13 +40,13 @@ def test_shares_signed_scores_and_counts() -> None:
     found = {"signal": "escalation_request", "text": "Je veux votre responsable.", "at": {"turn": 4, "time": 21.5},
              "closest": "passez-moi un responsable", "similarity": 0.7, "count": 2, "strongest": 0.0512}
     assert render("signal.found", found, "fr") == (
-        f"demande d'escalade : « Je veux votre responsable. » (tour 4, 21,5{NNBSP}s) se lit comme « passez-moi un responsable » (0,70) ; "
+        f"demande d'escalade : « Je veux votre responsable. » (tour 4, 21,5{NNBSP}s) ressemble à « passez-moi un responsable » (0,70) ; "
         "2 phrases, meilleur score +0,05"
     )
     assert render("signal.found", found | {"count": 1}, "en").endswith("; 1 sentence, strongest score +0.05")
     absent = {"signal": "escalation_request", "text": "Merci.", "at": {"turn": 2, "time": None}, "score": -0.125}
     assert render("signal.absent", absent, "en") == "no customer sentence reads as an escalation request; the closest, « Merci. » (turn 2), scores -0.12"
-    assert "ne se lit comme une demande d'escalade" in render("signal.absent", absent, "fr") and "-0,12" in render("signal.absent", absent, "fr")
+    assert "ne ressemble à une demande d'escalade" in render("signal.absent", absent, "fr") and "-0,12" in render("signal.absent", absent, "fr")
 
 
 def test_windows_and_nested_reasons() -> None:

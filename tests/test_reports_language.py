@@ -44,8 +44,8 @@ FRENCH_REPORT = [
     "Rapport du centre de contacts", "Édité le", "regroupés par", "par semaine", "niveau de service", "décrochés", "présentés",
     "Cellules", "cible atteinte", "Synthèse", "Évolution", "Par groupe", "Service et qualité", "Réclamations, signaux",
     "groupe", "abandonnés", "cible", "indicateur", "critère", "moyenne", "ensemble", "Taux d'abandon", "Qualité moy.",
-    "Ce qui fait bouger", "effets nets", "Pas d'effet net", "non classés", "la relève", "la baisse", "écart en", "conforme",
-    "non conforme", "présent", "Réclamation", "Accueil", "Prise de congé", "Récapitulatif", "Vérification de la compréhension",
+    "Ce qui fait bouger", "effets significatifs", "Sans effet significatif", "non classés", "le fait monter", "le fait baisser", "écart en", "conforme",
+    "non conforme", "Réclamation", "Accueil", "Prise de congé", "Récapitulatif", "Vérification de la compréhension",
     "sem.", "Attente", "Durée de traitement", "Score global", "facteur", "oui", "non",
 ]
 ENGLISH_SCORECARD = [
@@ -144,7 +144,7 @@ def test_the_french_report_has_no_english(reports):
     assert {"sem. 45 (2026)", "sem. 48 (2026)"} <= set(re.findall(r"sem\. \d+ \(\d{4}\)", text))
     assert len(FRENCH_NUMBER.findall(text)) > 500
     assert re.search(r"\d\u202f%", text)  # « 85 % » with French's narrow no-break space, in the pass-rate bars
-    sentence = html.unescape(re.search(r"<b>CSAT</b>, effets nets, du plus fort au plus faible : ([^<]*)\. Pas d'effet net", page).group(1))
+    sentence = html.unescape(re.search(r"<b>CSAT</b>, effets significatifs, du plus fort au plus faible : ([^<]*)\. Sans effet significatif", page).group(1))
     assert sentence.startswith("Réclamation −1,") and rubric_label("reformulation.checks_understanding", "fr") + " +0," in sentence
     for key in ("greeting.organization", "closing.recap", "complaint_handling.next_step"):
         assert rubric_label(key, "fr") in text

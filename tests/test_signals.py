@@ -569,7 +569,7 @@ def test_a_leaving_said_upset_is_a_churn_threat_in_words_no_example_is_near(scor
     threat = result.signals["churn_threat"]
     assert (threat.present, threat.reason_code) == (present, reason_code), threat.reason
     if reason_code == "signal.upset_cue":
-        assert ("dans un tour où une phrase du client se lit négative" if language == "fr" else "in a turn where a customer sentence reads negative") in threat.reason
+        assert ("dans un tour où une phrase du client est jugée négative" if language == "fr" else "in a turn where a customer sentence reads negative") in threat.reason
         assert threat.evidence and threat.evidence[0].text == said
         assert threat.confidence <= 0.75  # read without the floor: never sure
 

@@ -35,7 +35,7 @@ LOCALES = {"fr": "fr-FR", "en": "en-GB"}
 # What each language says, written here rather than read from the code under test.
 SAYS = {
     "fr": {"forbidden": "Accès refusé", "mine": "Mes évaluations", "dispute": "Contester", "sent": "Contestation envoyée",
-           "missing": "dites pourquoi vous contestez ce verdict", "waiting": "En attente", "upheld": "Accordée",
+           "missing": "dites pourquoi vous contestez ce verdict", "waiting": "En attente", "upheld": "Acceptée",
            "rejected": "Rejetée", "no_comment": "un commentaire est demandé pour l'agent", "decision": "Décision enregistrée",
            "resolved_already": "cette contestation a déjà été traitée"},
     "en": {"forbidden": "Forbidden", "mine": "My evaluations", "dispute": "Dispute", "sent": "Dispute sent",

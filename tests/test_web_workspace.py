@@ -206,7 +206,7 @@ def test_call_page_evidence_audio_and_keyboard(coach_page, workspace):
         assert box and box["y"] + box["height"] <= VIEWPORT["height"], f"{key} is below the fold"
     # The summary above the scorecard counts them and offers one button per failed item, in the scorecard's order.
     summary = page.locator(".failed-summary")
-    assert summary.locator("strong").inner_text() == f"{len(failed)} item(s) en échec"
+    assert summary.locator("strong").inner_text() == f"{len(failed)} item{'s' if len(failed) > 1 else ''} non conforme{'s' if len(failed) > 1 else ''}"
     assert summary.locator("button.chip.failed").evaluate_all("buttons => buttons.map(b => b.dataset.item)") == failed
     shot(page, "call")
 

@@ -47,7 +47,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "meta": (
         "Édité le {when} UTC · {contacts} contacts · {grouped}, par {period} · niveau de service : décrochés en "
         "{service_level} s au plus ÷ présentés (les abandons après {short_abandon} s comptent comme présentés) · e-mails "
-        "répondus sous {email} h. Cellules : la valeur, puis numérateur / dénominateur ; vert : cible atteinte, rouge : manquée.",
+        "ayant reçu une réponse sous {email} h. Cellules : la valeur, puis numérateur / dénominateur ; vert : cible atteinte, rouge : manquée.",
         "Generated {when} UTC · {contacts} contacts · {grouped}, per {period} · service level: answered within "
         "{service_level} s ÷ offered (abandons after {short_abandon} s count as offered) · e-mails answered within {email} h. "
         "Cells: value, then numerator / denominator; green: target met, red: missed.",
@@ -68,7 +68,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "drivers_intro": (
         "Pour chaque item de la grille et chaque signal du client : la réponse moyenne à l'enquête des contacts où l'item est "
         "conforme (le signal présent) moins celle des contacts où il ne l'est pas (le signal absent), avec son intervalle de "
-        "confiance à 95 % ; le plus grand écart en haut. Les barres colorées sont nettes après la correction de Holm pour le "
+        "confiance à 95 % ; le plus grand écart en haut. Les barres colorées restent significatives après la correction de Holm pour le "
         "nombre de facteurs comparés ; les grises ne se distinguent pas d'une absence d'effet. Ce sont des écarts entre contacts, "
         "non des causes prouvées : un agent qui fait bien une chose en fait souvent bien d'autres.",
         "For each grid item and customer signal: the mean survey answer of the contacts where the item passed (the signal was "
@@ -77,7 +77,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "effect. These are differences between contacts, not proven causes: an agent who does one thing well often does others well too.",
     ),
     "drivers_sentence": (
-        "<b>{survey}</b>, effets nets, du plus fort au plus faible : {named}. Pas d'effet net : {others} autres facteurs.",
+        "<b>{survey}</b>, effets significatifs, du plus fort au plus faible : {named}. Sans effet significatif : {others} autres facteurs.",
         "<b>{survey}</b>, clear effects, largest first: {named}. No clear effect: {others} other drivers.",
     ),
     "none": ("aucun", "none"),
@@ -100,9 +100,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "drivers_note": ("Facteurs du {survey} : {note}", "{survey} drivers: {note}"),
     "unit_csat": ("points de CSAT (échelle 1–5)", "CSAT points (1–5 scale)"),
     "unit_nps": ("points de NPS (−100 à 100)", "NPS points (−100 to 100)"),
-    "raises": ("la relève", "raises it"),
-    "lowers": ("la baisse", "lowers it"),
-    "unclear": ("pas d'effet net", "no clear effect"),
+    "raises": ("le fait monter", "raises it"),
+    "lowers": ("le fait baisser", "lowers it"),
+    "unclear": ("pas d'effet significatif", "no clear effect"),
     "signal_suffix": (" (signal)", " (signal)"),
     "col_rank": ("#", "#"),
     "col_driver": ("facteur", "driver"),
@@ -111,14 +111,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col_mean": ("moyenne", "mean"),
     "col_effect": ("effet", "effect"),
     "col_ci": ("IC à 95 %", "95 % CI"),
-    "col_significant": ("net", "significant"),
+    "col_significant": ("significatif", "significant"),
     "yes": ("oui", "yes"),
     "no": ("non", "no"),
     # the sides of a driver (drivers.py KINDS)
     "side_passed": ("conforme", "passed"),
     "side_failed": ("non conforme", "failed"),
-    "side_present": ("présent", "present"),
-    "side_absent": ("absent", "absent"),
+    "side_present": ("avec", "present"),
+    "side_absent": ("sans", "absent"),
     # groupings and periods
     "by_agent": ("agent", "agent"),
     "by_team": ("équipe", "team"),

@@ -104,7 +104,7 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "long sentences: {long_share:.0%} of the agent's words in runs over {max_words} words (longest {longest})",
     ),
     "readability.run_on": (
-        "phrase interminable : {words} mots > {max_words} (« {text} »)",
+        "phrase trop longue : {words} mots, {max_words} au plus (« {text} »)",
         "run-on sentence: {words} words > {max_words} (« {text} »)",
     ),
     "readability.easy": (
@@ -122,7 +122,7 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "the customer asks what « {text} » ({at:place}) is, saying \"what\" in its place: « {question} » ({asked_at:span})",
     ),
     "jargon.meaning_asked": (
-        "le client demande ce que veut dire « {text} » ({at:place}) : « {question} » ({asked_at:span}) se lit comme « {closest} » ({similarity:.2f})",
+        "le client demande ce que veut dire « {text} » ({at:place}) : « {question} » ({asked_at:span}) ressemble à « {closest} » ({similarity:.2f})",
         "the customer asks what « {text} » ({at:place}) means: « {question} » ({asked_at:span}) reads like « {closest} » ({similarity:.2f})",
     ),
     "courtesy.familiar_address": ("adresse familière : « {text} » au {at:place}", "familiar address: « {text} » in {at:place}"),
@@ -198,11 +198,11 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     # example_bank
     "bank.nothing": ("{what:text} : aucune phrase à juger dans {window:window}", "no {what:text}: {window:window} hold no sentence to judge"),
     "bank.unless": (
-        "« {text} » ({at:span}) se lit comme « {closest} » ({similarity:.2f}) : {unless:bank}",
+        "« {text} » ({at:span}) ressemble à « {closest} » ({similarity:.2f}) : {unless:bank}",
         "« {text} » ({at:span}) reads like « {closest} » ({similarity:.2f}): {unless:bank}",
     ),
     "bank.found": (
-        "{what:text} : « {text} » ({at:span}) se lit comme « {closest} » ({similarity:.2f})",
+        "{what:text} : « {text} » ({at:span}) ressemble à « {closest} » ({similarity:.2f})",
         "{what:text}: « {text} » ({at:span}) reads like « {closest} » ({similarity:.2f})",
     ),
     "bank.meaning": (
@@ -216,11 +216,11 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     # customer signals
     "signal.no_turn": ("aucun tour du client à juger", "no customer turn to judge"),
     "signal.found": (
-        "{signal:signal} : « {text} » ({at:span}) se lit comme « {closest} » ({similarity:.2f}) ; {count:sentences}, meilleur score {strongest:+.2f}",
+        "{signal:signal} : « {text} » ({at:span}) ressemble à « {closest} » ({similarity:.2f}) ; {count:sentences}, meilleur score {strongest:+.2f}",
         "{signal:signal}: « {text} » ({at:span}) reads like « {closest} » ({similarity:.2f}); {count:sentences}, strongest score {strongest:+.2f}",
     ),
     "signal.absent": (
-        "aucune phrase du client ne se lit comme {signal:a_signal} ; la plus proche, « {text} » ({at:span}), obtient {score:+.2f}",
+        "aucune phrase du client ne ressemble à {signal:a_signal} ; la plus proche, « {text} » ({at:span}), obtient {score:+.2f}",
         "no customer sentence reads as {signal:a_signal}; the closest, « {text} » ({at:span}), scores {score:+.2f}",
     ),
     "signal.lone": (
@@ -230,7 +230,7 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "alone among {count:sentences} of {words} words or more, it would need more than {needed:+.3f}",
     ),
     "signal.upset_cue": (
-        "{signal:signal} : « {text} » ({at:span}) en contient un mot, dans un tour où une phrase du client se lit négative ; "
+        "{signal:signal} : « {text} » ({at:span}) en contient un mot, dans un tour où une phrase du client est jugée négative ; "
         "lue à la marge abaissée et sans plancher de similarité, son score de {score:+.3f} passe {needed:+.3f} "
         "(exemple le plus proche : « {closest} », {similarity:.2f})",
         "{signal:signal}: « {text} » ({at:span}) holds one of its words, in a turn where a customer sentence reads negative; "
@@ -238,15 +238,15 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "(closest example: « {closest} », {similarity:.2f})",
     ),
     "signal.disclaimed": (
-        "« {text} » ({at:span}) se lit comme {signal:a_signal} (« {closest} »), mais le client l'écarte lui-même : « {words} »",
+        "« {text} » ({at:span}) ressemble à {signal:a_signal} (« {closest} »), mais le client l'écarte lui-même : « {words} »",
         "« {text} » ({at:span}) reads as {signal:a_signal} (« {closest} »), but the customer says it is not one: « {words} »",
     ),
     "signal.elsewhere": (
-        "« {text} » ({at:span}) se lit comme {signal:a_signal} (« {closest} »), mais vise un tiers : « {words} »",
+        "« {text} » ({at:span}) ressemble à {signal:a_signal} (« {closest} »), mais vise un tiers : « {words} »",
         "« {text} » ({at:span}) reads as {signal:a_signal} (« {closest} »), but it is aimed at someone else: « {words} »",
     ),
     "signal.cleared": (
-        "« {text} » ({at:span}) se lit comme {signal:a_signal} (« {closest} »), mais le client met l'organisation hors de cause "
+        "« {text} » ({at:span}) ressemble à {signal:a_signal} (« {closest} »), mais le client met l'organisation hors de cause "
         "({where:span}) : « {words} »",
         "« {text} » ({at:span}) reads as {signal:a_signal} (« {closest} »), but the customer clears the organisation ({where:span}): « {words} »",
     ),
