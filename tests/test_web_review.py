@@ -648,6 +648,14 @@ def test_charts_and_sign_in_errors_for_a_screen_reader(browser, workspace):
     names = page.locator("figure.chart > svg a").evaluate_all("links => links.map(a => a.getAttribute('aria-label'))")
     # Named by what they measure, not by internal keys (« wait_time_s sem. 45 (2026) : 35,0 (1) »).
     assert names and not [name for name in names if re.search(r"[a-z]_[a-z]", name)], names
+    # A point of one call: « 1 appel » (« 1 appels » before).
+    with workspace["server"].client("crm") as crm:
+        assert crm.post("/v1/interactions", json={"id": "revue-seule", "channel": "voice", "language": "fr", "agent_id": "A-903",
+                                                  "started_at": "2026-11-18T10:00:00+01:00", "turns": timed(SHORT_CALL)}).status_code == 201
+    page.goto("/agents/A-903")
+    alone = page.locator("figure.chart > svg a").evaluate_all("links => links.map(a => a.getAttribute('aria-label'))")
+    assert alone and all(name.endswith("(1 appel)") for name in alone), alone
+    page.goto("/agents/A-900")
     # A point's value shows when it has the focus, not on hover only.
     point = page.locator("figure.chart > svg a").first
     assert point.locator("text.value").is_hidden()

@@ -195,7 +195,7 @@ def _drivers_section(drivers: dict[str, Any], words: ReportWords) -> str:
     for survey in SURVEYS:
         found, name = drivers[survey], survey.upper()
         if not found["answers"]:
-            parts.append(f"<p class=note>{html.escape(name)}: {html.escape(words('no_answers', survey=name))}.</p>")
+            parts.append(f"<p class=note>{html.escape(words('drivers_note', survey=name, note=words('no_answers', survey=name)))}.</p>")
             continue
         if found["ranked"]:
             parts.append(f"<p>{_drivers_sentence(survey, found, words)}</p><div class=charts>{_drivers_chart(survey, found, words)}</div>")
