@@ -417,3 +417,50 @@ def test_a_failed_statement_quotes_none_of_its_values(tmp_path):
         session.add(InteractionRow(id="same", **row))
     store.close()
     assert "UNIQUE constraint failed" in str(failed.value) and "Berthelot" not in str(failed.value)
+
+
+def test_the_owed_merge_is_tried_again_and_a_shutdown_waits_little(tmp_path):
+    """A review: a merge a writer's lock made fail was never tried again while the server ran; a reader holding the log
+    made the shutdown last up to a minute; the marker went while an erasure asked again during a merge."""
+    import sqlite3
+
+    from qualicall.service.erasure import DeferredForget
+    from qualicall.store.db import Store
+
+    store = Store(f"sqlite:///{tmp_path / 'q.db'}")
+    marker = tmp_path / "erasure.pending"
+    writer = sqlite3.connect(tmp_path / "q.db", timeout=0)
+    writer.execute("BEGIN IMMEDIATE")  # a writer in the way: the merge cannot run
+    forgetting = DeferredForget(store.engine, marker, settle_s=0.1, retry_s=1.0)
+    store.engine.dispose()
+    with store.engine.connect() as connection:  # (a quick failure: the first try gives up after 0.5 s)
+        connection.exec_driver_sql("PRAGMA busy_timeout=500")
+    forgetting.ask()
+    time.sleep(0.3)
+    writer.rollback()  # the writer gone: the next try succeeds
+    deadline = time.monotonic() + 60
+    while marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not marker.exists()
+    # A reader holding the log at shutdown: flush gives up after its wait, the work stays owed.
+    reader = sqlite3.connect(tmp_path / "q.db")
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM interactions").fetchone()
+    from qualicall.store.models import InteractionRow
+
+    with store.session() as session:  # (a write after the reader's snapshot: the log cannot be emptied under it)
+        session.add(InteractionRow(id="after", channel="chat", contact_time=datetime.now(timezone.utc), data={"id": "after"}))
+    stopping = DeferredForget(store.engine, marker, settle_s=60, flush_wait_s=1.0)
+    stopping.ask()
+    started = time.monotonic()
+    stopping.flush()
+    waited = time.monotonic() - started
+    reader.rollback()
+    assert waited < 5 and marker.exists()
+    # An erasure that asked again while a merge ran (the marker newer than its start): the marker stays.
+    future = time.time() + 3600
+    os.utime(marker, (future, future))
+    assert stopping._forget_now(1.0) and marker.exists()
+    writer.close()
+    reader.close()
+    store.close()

@@ -269,3 +269,16 @@ def test_the_api_serves_the_html_report_in_the_asked_language(sqlite_api):
     for css in styles:
         assert f"'sha256-{base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()}'" in style_src.split()
 
+
+
+def test_one_is_singular_in_the_report_s_sentences():
+    """« 1 contacts », « Sans effet significatif : 1 autres facteurs. », "1 other drivers" (a review)."""
+    from qualicall.reports.words import ReportWords
+
+    french, english = ReportWords("fr"), ReportWords("en")
+    assert "Sans effet significatif : 1 autre facteur." in french("drivers_sentence", survey="CSAT", named="x", others=1)
+    assert "Sans effet significatif : 2 autres facteurs." in french("drivers_sentence", survey="CSAT", named="x", others=2)
+    assert "No clear effect: 1 other driver." in english("drivers_sentence", survey="CSAT", named="x", others=1)
+    meta = dict(when="w", grouped="g", period="p", service_level=20, short_abandon=5, email=48)
+    assert "· 1 contact ·" in french("meta", contacts=1, **meta) and "· 1 contact ·" in english("meta", contacts=1, **meta)
+    assert "· 3 contacts ·" in english("meta", contacts=3, **meta)

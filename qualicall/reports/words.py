@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 # The language of a report nobody chose one for, when its results do not say either (see `report_language`).
 DEFAULT_LANGUAGE = "fr"
 
+# The value a text's `_one` form is chosen by.
+PLURAL_OF = {"meta": "contacts", "drivers_sentence": "others"}
+
 STRINGS: dict[str, tuple[str, str]] = {
     "title": ("Rapport du centre de contacts", "Contact centre report"),
     "section_service": ("Service et qualité", "Service and quality"),
@@ -49,6 +52,14 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{service_level} s au plus ÷ présentés (les abandons après {short_abandon} s comptent comme présentés) · e-mails "
         "ayant reçu une réponse sous {email} h. Cellules : la valeur, puis numérateur / dénominateur ; vert : cible atteinte, rouge : manquée.",
         "Generated {when} UTC · {contacts} contacts · {grouped}, per {period} · service level: answered within "
+        "{service_level} s ÷ offered (abandons after {short_abandon} s count as offered) · e-mails answered within {email} h. "
+        "Cells: value, then numerator / denominator; green: target met, red: missed.",
+    ),
+    "meta_one": (
+        "Édité le {when} UTC · {contacts} contact · {grouped}, par {period} · niveau de service : décrochés en "
+        "{service_level} s au plus ÷ présentés (les abandons après {short_abandon} s comptent comme présentés) · e-mails "
+        "ayant reçu une réponse sous {email} h. Cellules : la valeur, puis numérateur / dénominateur ; vert : cible atteinte, rouge : manquée.",
+        "Generated {when} UTC · {contacts} contact · {grouped}, per {period} · service level: answered within "
         "{service_level} s ÷ offered (abandons after {short_abandon} s count as offered) · e-mails answered within {email} h. "
         "Cells: value, then numerator / denominator; green: target met, red: missed.",
     ),
@@ -79,6 +90,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "drivers_sentence": (
         "<b>{survey}</b>, effets significatifs, du plus fort au plus faible : {named}. Sans effet significatif : {others} autres facteurs.",
         "<b>{survey}</b>, clear effects, largest first: {named}. No clear effect: {others} other drivers.",
+    ),
+    "drivers_sentence_one": (
+        "<b>{survey}</b>, effets significatifs, du plus fort au plus faible : {named}. Sans effet significatif : {others} autre facteur.",
+        "<b>{survey}</b>, clear effects, largest first: {named}. No clear effect: {others} other driver.",
     ),
     "none": ("aucun", "none"),
     "no_answers": ("aucun contact traité ne porte de réponse {survey} : rien à comparer", "no handled contact carries a {survey} answer: nothing to compare"),
@@ -155,6 +170,11 @@ class ReportWords:
         self.rubrics = list(rubrics)
 
     def __call__(self, key: str, **values: object) -> str:
+        """`key`'s text with `values`; its `_one` form where it has one and the value it counts (PLURAL_OF) is 1 (0 too, in
+        French): « 1 contact », « 1 autre facteur »."""
+        count = values.get(PLURAL_OF.get(key, ""))
+        if isinstance(count, int) and f"{key}_one" in STRINGS and (count in (0, 1) if self.french else count == 1):
+            key = f"{key}_one"
         text = STRINGS[key][self._index]
         return text.format(**values) if values else text
 

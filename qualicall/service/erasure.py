@@ -112,12 +112,14 @@ def _forget(engine: Engine) -> bool:
 class DeferredForget:
     """The index merge and the log's emptying after the API's erasures, off the requests and once per burst: each takes
     seconds on a large store (the whole index is rewritten) and holds the writers meanwhile. Runs `settle_s` after the
-    last erasure asked for it, `max_wait_s` at most after the first, in a thread of its own; at shutdown (`flush`) if
-    still owed. A marker file says it is owed until done, so that a server killed before then does it at its next start
-    (the erased rows' words stayed in the files otherwise)."""
+    last erasure asked for it, `max_wait_s` at most after the first, in a thread of its own; again `retry_s` later while
+    a writer or a reader keeps it from finishing; at shutdown (`flush`, waiting `flush_wait_s` at most) if still owed. A
+    marker file says it is owed until done, so that a server killed before then does it at its next start (the erased
+    rows' words stayed in the files otherwise)."""
 
-    def __init__(self, engine: Engine, marker: Path | None, settle_s: float = 2.0, max_wait_s: float = 30.0) -> None:
-        self.engine, self.settle_s, self.max_wait_s = engine, settle_s, max_wait_s
+    def __init__(self, engine: Engine, marker: Path | None, settle_s: float = 2.0, max_wait_s: float = 30.0,
+                 retry_s: float = 30.0, flush_wait_s: float = 3.0) -> None:
+        self.engine, self.settle_s, self.max_wait_s, self.retry_s, self.flush_wait_s = engine, settle_s, max_wait_s, retry_s, flush_wait_s
         self.marker = marker if engine.dialect.name == "sqlite" else None  # (nothing to do on PostgreSQL)
         self._asked = threading.Event()
         self._lock = threading.Lock()
@@ -132,10 +134,15 @@ class DeferredForget:
         self._asked.set()
 
     def flush(self) -> None:
-        """Do it now if it is owed (the service stopping)."""
-        if self._asked.is_set() or (self.marker is not None and self.marker.exists()):
-            self._asked.clear()
-            self._forget()
+        """Do it now if it is owed (the service stopping), waiting `flush_wait_s` at most for the database: a reader
+        holding the log made the shutdown last a minute. Not done, it stays owed (the marker) for the next start."""
+        owed = self._asked.is_set() or (self.marker is not None and self.marker.exists())
+        if owed and self._lock.acquire(timeout=self.flush_wait_s):
+            try:
+                self._asked.clear()
+                self._forget_now(self.flush_wait_s)
+            finally:
+                self._lock.release()
 
     def _run(self) -> None:
         while True:
@@ -146,15 +153,30 @@ class DeferredForget:
             while self._asked.wait(self.settle_s) and time.monotonic() - first < self.max_wait_s:
                 self._asked.clear()
             self._asked.clear()
-            self._forget()
+            with self._lock:
+                done = self._forget_now(None)
+            if not done:  # a writer or a reader in the way: owed still, tried again
+                time.sleep(self.retry_s)
+                self._asked.set()
 
-    def _forget(self) -> None:
-        with self._lock:
+    def _forget_now(self, wait_s: float | None) -> bool:
+        """Merge and empty; the marker removed only if no erasure asked again since this began (its own, or another
+        worker's: the marker's time says)."""
+        began = time.time_ns()
+        try:
+            done = erasure.forget_deleted(self.engine, wait_s)
+        except Exception:  # (the database locked or down)
+            log.exception("erasure: merging the search index and emptying the log failed; tried again later")
+            return False
+        if not done:
+            log.warning("erasure: a reader kept the database's log from being emptied; tried again later")
+        elif self.marker is not None:
             try:
-                if _forget(self.engine) and self.marker is not None:
-                    self.marker.unlink(missing_ok=True)
-            except Exception:  # (the database down: owed still, the marker kept)
-                log.exception("erasure: merging the search index and emptying the log failed")
+                if self.marker.stat().st_mtime_ns < began:
+                    self.marker.unlink()
+            except FileNotFoundError:
+                pass
+        return done
 
 
 def _remove(erased: Erased, settings: Settings, also: Sequence[str] = ()) -> None:

@@ -105,7 +105,7 @@ def _as_ids(ids: Sequence[str] | Select) -> list[str] | Select:
     return ids if isinstance(ids, Select) else list(dict.fromkeys(ids))
 
 
-def forget_deleted(engine: Engine) -> bool:
+def forget_deleted(engine: Engine, wait_s: float | None = None) -> bool:
     """After erasures have committed, on SQLite: merge the full-text index into one segment (a deleted row's words stay
     in the older segments, marked deleted, until merges reach them: SQLite before 3.42 has no « secure-delete » for
     FTS5), then copy the write-ahead log into the database and empty it (it holds the pages as they were before the
@@ -113,10 +113,17 @@ def forget_deleted(engine: Engine) -> bool:
     one finishes it otherwise. False when a reader kept the log from being emptied; nothing to do on PostgreSQL."""
     if engine.dialect.name != "sqlite":
         return True
-    with engine.begin() as connection:
-        connection.exec_driver_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')")
     with engine.connect() as connection:
-        busy, _, _ = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+        if wait_s is not None:  # (a service stopping waits so long for a reader or a writer, not the busy timeout's 30 s)
+            connection.exec_driver_sql(f"PRAGMA busy_timeout={int(wait_s * 1000)}")
+            connection.commit()  # (SQLAlchemy began a transaction around the pragma)
+        try:
+            with connection.begin():
+                connection.exec_driver_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')")
+            busy, _, _ = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+        finally:
+            if wait_s is not None:
+                connection.exec_driver_sql("PRAGMA busy_timeout=30000")
     return not busy
 
 

@@ -366,7 +366,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "session_close": ("Clôturer la session", "Close the session"),
     "session_close_hint": ("plus de nouvelle note ; les résultats s'ouvrent aux coachs.", "no more scoring; the results open to the coaches."),
     "session_closed": ("Session clôturée.", "Session closed."),
-    "session_is_closed": ("la session est close.", "the session is closed."),
+    "session_is_closed": ("la session est clôturée.", "the session is closed."),
     "session_kappa_intro": (
         "Kappa entre coachs : moyenne des kappas de Cohen de chaque paire de coachs, sur les appels que les deux ont notés (kappa de Light, 1971). "
         "Kappa coach/machine : kappa de Cohen du coach et du verdict automatique. 1 : accord parfait ; 0 : pas mieux que le hasard ; > 0,8 très bon, < 0,4 faible.",
