@@ -129,6 +129,19 @@ class Server:
         self.stop()  # not left serving after the test run
         raise RuntimeError(f"server did not start within {timeout:g} s: {self.log_tail()}")
 
+    def stored_text(self, tables: tuple[str, ...]) -> str:
+        """What the database holds: the SQLite files as bytes (log and shared memory included), or every row of `tables`
+        on PostgreSQL, as text to search for what must not be there."""
+        import sqlalchemy
+
+        if self.database_url is None:
+            return "".join(path.read_bytes().decode("latin-1") for path in self.data_dir.glob("qualicall.db*"))
+        engine = sqlalchemy.create_engine(self.database_url)
+        with engine.connect() as connection:
+            rows = [str(row) for table in tables for row in connection.execute(sqlalchemy.text(f"SELECT t::text FROM {table} t"))]
+        engine.dispose()
+        return "\n".join(rows)
+
     def log_tail(self) -> str:
         return b"".join((self.data_dir / f"server-{self.port}.log").read_bytes().splitlines(keepends=True)[-30:]).decode(errors="replace")
 

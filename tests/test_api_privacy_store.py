@@ -10,7 +10,6 @@ import uuid
 
 import httpx
 import pytest
-import sqlalchemy
 from api_server import Server, sign_in
 
 from verdicts_by_hand import SHORT_CALL, failed
@@ -56,14 +55,7 @@ def leaked(text: str) -> list[str]:
 
 
 def database_text(server) -> str:
-    """Everything the database holds: the SQLite files as bytes (WAL included), or every row of every table."""
-    if server.database_url is None:
-        return "".join(path.read_bytes().decode("latin-1") for path in server.data_dir.glob("qualicall.db*"))
-    engine = sqlalchemy.create_engine(server.database_url)
-    with engine.connect() as connection:
-        rows = [str(row) for table in TABLES for row in connection.execute(sqlalchemy.text(f"SELECT t::text FROM {table} t"))]
-    engine.dispose()
-    return "\n".join(rows)
+    return server.stored_text(TABLES)
 
 
 def test_no_clear_value_is_stored_or_answered(redacting):

@@ -50,14 +50,7 @@ def contact(word: str, **changes) -> dict:
 
 
 def database_text(server: Server) -> str:
-    """What the database holds: the SQLite files as bytes (log and shared memory included), or every row of every table."""
-    if server.database_url is None:
-        return "".join(path.read_bytes().decode("latin-1") for path in server.data_dir.glob("qualicall.db*"))
-    engine = sqlalchemy.create_engine(server.database_url)
-    with engine.connect() as connection:
-        rows = [str(row) for table in TABLES for row in connection.execute(sqlalchemy.text(f"SELECT t::text FROM {table} t"))]
-    engine.dispose()
-    return "\n".join(rows)
+    return server.stored_text(TABLES)
 
 
 def without(word: str, server: Server, seconds: float = 20) -> bool:
