@@ -457,3 +457,32 @@ def test_the_owed_merge_is_tried_again_and_a_shutdown_waits_little(tmp_path):
     writer.close()
     reader.close()
     store.close()
+
+
+def test_a_backup_holds_no_word_of_an_erasure_whose_merge_is_still_owed(tmp_path):
+    """Seconds after a DELETE (or while a reader keeps the merge from running) the index's old segments still hold the
+    erased call's words: a backup copied them (a review found them with grep in the copy)."""
+    from qualicall.core.interaction import Interaction
+    from qualicall.core.result import Result
+    from qualicall.service.erasure import erase_contacts
+    from qualicall.settings import Settings
+    from qualicall.store.db import Store
+    from qualicall.store.repository import save_scored
+
+    from conftest import default_scorer
+
+    settings = Settings(data_dir=tmp_path / "data", database_url=None)
+    store = Store(settings.url)
+    word, kept = marker(), marker()
+    erased, other = contact(word), contact(kept)
+    for body in (erased, other):
+        interaction = Interaction.model_validate(body)
+        with store.session() as session:
+            save_scored(session, interaction, Result.model_validate(default_scorer().score(interaction).to_json()))
+    erase_contacts(store, settings, [erased["id"]], forget=False)  # as the API does: the merge owed, not done
+    store.close()
+    copy = tmp_path / "copy.db"
+    done = run_cli("db", "backup", str(copy), env={"QUALICALL_DATA_DIR": str(settings.data_dir)})
+    assert done.returncode == 0, done.stderr
+    held = copy.read_bytes().decode("latin-1")
+    assert word not in held and kept in held

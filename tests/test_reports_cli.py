@@ -242,3 +242,13 @@ def test_generated_month(tmp_path):
     quality = {g["key"]["agent"]: g["indicators"]["quality_avg"] for g in report["groups"]}
     assert quality["A-101"]["denominator"] == quality["A-103"]["denominator"] == 4
     assert quality["A-101"]["value"] > quality["A-103"]["value"]
+
+
+def test_one_contact_is_one_in_every_sentence_of_the_report(cli, tmp_path):
+    """« report of 1 contacts written », « · 1 contacts · » (reviews)."""
+    path, out = tmp_path / "one.jsonl", tmp_path / "one.html"
+    path.write_text(json.dumps(fixture_results()[0]) + "\n", encoding="utf-8")
+    for language in ("fr", "en"):
+        done = cli("report", str(path), "-f", "html", "--lang", language, "-o", str(out))
+        assert done.returncode == 0 and f"report of 1 contact written to {out}" in done.stderr, done.stderr
+        assert "· 1 contact ·" in out.read_text(encoding="utf-8") and "1 contacts" not in out.read_text(encoding="utf-8")

@@ -94,7 +94,8 @@ def report(
 
                 stream.write(render_html(frame, groups, period, settings, title, words))  # type: ignore[arg-type]
     if out is not None:
-        typer.echo(f"qualicall: report of {report_.total.counts['contacts']} contacts written to {out}", err=True)
+        contacts = report_.total.counts["contacts"]
+        typer.echo(f"qualicall: report of {contacts} contact{'' if contacts == 1 else 's'} written to {out}", err=True)
     if bad_records:  # the report is written without them; the exit status says some were left out
         typer.echo(f"qualicall: {len(bad_records)} bad record(s) skipped", err=True)
         raise typer.Exit(1)

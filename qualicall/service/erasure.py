@@ -103,7 +103,8 @@ def purge(store: Store, settings: Settings, before: datetime, dry_run: bool = Fa
 
 
 def _forget(engine: Engine) -> bool:
-    emptied = erasure.forget_deleted(engine)
+    # (2 s at most for a reader: the log's emptying holds the writers while it waits for them)
+    emptied = erasure.forget_deleted(engine, wait_s=2.0)
     if not emptied:
         log.warning("erasure: a reader kept the database's log from being emptied; the erased rows stay in it until it is overwritten")
     return emptied
@@ -118,8 +119,11 @@ class DeferredForget:
     rows' words stayed in the files otherwise)."""
 
     def __init__(self, engine: Engine, marker: Path | None, settle_s: float = 2.0, max_wait_s: float = 30.0,
-                 retry_s: float = 30.0, flush_wait_s: float = 3.0) -> None:
+                 retry_s: float = 30.0, flush_wait_s: float = 3.0, attempt_wait_s: float = 1.0) -> None:
         self.engine, self.settle_s, self.max_wait_s, self.retry_s, self.flush_wait_s = engine, settle_s, max_wait_s, retry_s, flush_wait_s
+        # How long one attempt waits for a reader: emptying the log holds the writers meanwhile (a reader kept every POST
+        # waiting 28 s behind an attempt that waited the busy timeout's 30 s).
+        self.attempt_wait_s = attempt_wait_s
         self.marker = marker if engine.dialect.name == "sqlite" else None  # (nothing to do on PostgreSQL)
         self._asked = threading.Event()
         self._lock = threading.Lock()
@@ -154,7 +158,7 @@ class DeferredForget:
                 self._asked.clear()
             self._asked.clear()
             with self._lock:
-                done = self._forget_now(None)
+                done = self._forget_now(self.attempt_wait_s)
             if not done:  # a writer or a reader in the way: owed still, tried again
                 time.sleep(self.retry_s)
                 self._asked.set()
