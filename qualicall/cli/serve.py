@@ -140,42 +140,14 @@ def register(app: typer.Typer) -> None:
     def db_backup(target: Annotated[str, typer.Argument(help="the file to write (a new one)")]) -> None:
         """Copy the SQLite database, whole and consistent, while the service runs (SQLite's online backup): a file
         readable by its owner only, as the database is. PostgreSQL: pg_dump."""
-        import os
-        import sqlite3
-        from contextlib import closing
         from pathlib import Path
 
-        from sqlalchemy.engine import make_url
-
         from qualicall.settings import Settings
-        from qualicall.store.search import FTS_TABLE
+        from qualicall.store.backup import backup
 
+        copy = Path(target)
         with user_errors():
-            settings = Settings()
-            url = make_url(settings.url)
-            if url.get_backend_name() != "sqlite":
-                fail("db backup copies a SQLite database; back a PostgreSQL one up with pg_dump (README, \"Backups\")")
-            source, copy = Path(url.database or ""), Path(target)
-            if not source.is_file():
-                fail(f"no database at {source}")
-            if copy.exists():
-                fail(f"{target}: already exists (a backup is written to a new file)")
-            # Created empty, 0600, before SQLite writes into it: transcripts and results must not be readable by others.
-            os.close(os.open(copy, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-            try:
-                with closing(sqlite3.connect(source)) as reading, closing(sqlite3.connect(copy)) as writing:
-                    reading.backup(writing)
-                    # The copy's own index merged and its free pages dropped: an erasure whose merge the service still
-                    # owes (a reader in the way, or seconds after a DELETE) leaves the erased words nowhere in it.
-                    writing.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')")
-                    writing.commit()
-                    writing.execute("VACUUM")
-                    contacts = writing.execute("SELECT count(*) FROM interactions").fetchone()[0]
-            except BaseException as exc:
-                copy.unlink(missing_ok=True)
-                if isinstance(exc, sqlite3.DatabaseError):  # (not a database, or not this service's: one line)
-                    fail(f"{source}: {exc}")
-                raise
+            contacts = backup(Settings().url, copy)
         typer.echo(f"backed up {contacts} interaction(s) to {copy} ({copy.stat().st_size / 1e6:.1f} MB)")
 
     @db_app.command("erase")

@@ -102,11 +102,12 @@ def purge(store: Store, settings: Settings, before: datetime, dry_run: bool = Fa
     return Done(erased, leftovers, _forget(store.engine))
 
 
-def _forget(engine: Engine) -> bool:
-    # (2 s at most for a reader: the log's emptying holds the writers while it waits for them)
-    emptied = erasure.forget_deleted(engine, wait_s=2.0)
+def _forget(engine: Engine, wait_s: float = 2.0) -> bool:
+    """Merge the index and empty the log (`forget_deleted`), saying so when a reader kept the log from being emptied.
+    The commands wait 2 s at most for a reader: the log's emptying holds the writers while it waits."""
+    emptied = erasure.forget_deleted(engine, wait_s)
     if not emptied:
-        log.warning("erasure: a reader kept the database's log from being emptied; the erased rows stay in it until it is overwritten")
+        log.warning("erasure: a reader kept the database's log from being emptied; the erased rows stay in it until it is emptied")
     return emptied
 
 
@@ -163,18 +164,16 @@ class DeferredForget:
                 time.sleep(self.retry_s)
                 self._asked.set()
 
-    def _forget_now(self, wait_s: float | None) -> bool:
+    def _forget_now(self, wait_s: float) -> bool:
         """Merge and empty; the marker removed only if no erasure asked again since this began (its own, or another
         worker's: the marker's time says)."""
         began = time.time_ns()
         try:
-            done = erasure.forget_deleted(self.engine, wait_s)
+            done = _forget(self.engine, wait_s)
         except Exception:  # (the database locked or down)
             log.exception("erasure: merging the search index and emptying the log failed; tried again later")
             return False
-        if not done:
-            log.warning("erasure: a reader kept the database's log from being emptied; tried again later")
-        elif self.marker is not None:
+        if done and self.marker is not None:
             try:
                 if self.marker.stat().st_mtime_ns < began:
                     self.marker.unlink()

@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from qualicall.core.errors import QualicallError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# How long a SQLite connection waits for another's lock before « database is locked ».
+BUSY_TIMEOUT_S = 30
 
 
 class StoreError(QualicallError, RuntimeError):
@@ -33,14 +35,14 @@ def make_engine(url: str) -> Engine:
             # A new database holds transcripts and results: its user's only (SQLite gives its WAL the same mode).
             os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
         # hide_parameters: a failed statement's error (and the log's traceback of it) quotes no transcript, name or comment.
-        engine = create_engine(parsed, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True)
+        engine = create_engine(parsed, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_S}, hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
             # A deleted or rewritten row's bytes are zeroed, not left in free space: an erased contact's transcript
             # must not stay readable in the file (qualicall.store.erasure). Debian's SQLite does so by default
             # (SQLITE_SECURE_DELETE); other builds do not.

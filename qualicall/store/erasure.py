@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session
 
 from qualicall.core.errors import ConflictError
 from qualicall.store.models import IdempotencyRecord, InteractionRow, JobRow, ResultRow, TrendDay, WebhookDelivery
-from qualicall.store.search import FTS_TABLE
+from qualicall.store.db import BUSY_TIMEOUT_S
+from qualicall.store.search import MERGE_INDEX
 
 
 class ErasureRefused(ConflictError):
@@ -105,25 +106,24 @@ def _as_ids(ids: Sequence[str] | Select) -> list[str] | Select:
     return ids if isinstance(ids, Select) else list(dict.fromkeys(ids))
 
 
-def forget_deleted(engine: Engine, wait_s: float | None = None) -> bool:
+def forget_deleted(engine: Engine, wait_s: float) -> bool:
     """After erasures have committed, on SQLite: merge the full-text index into one segment (a deleted row's words stay
     in the older segments, marked deleted, until merges reach them: SQLite before 3.42 has no « secure-delete » for
     FTS5), then copy the write-ahead log into the database and empty it (it holds the pages as they were before the
-    erasure until it is next overwritten). The checkpoint waits (busy timeout) for readers still using the log; the next
-    one finishes it otherwise. False when a reader kept the log from being emptied; nothing to do on PostgreSQL."""
+    erasure until it is next overwritten). Each step waits `wait_s` at most for another connection's lock, not the busy
+    timeout: emptying the log holds the writers while it waits for readers. False when a reader kept the log from
+    being emptied (the next call finishes it); nothing to do on PostgreSQL."""
     if engine.dialect.name != "sqlite":
         return True
     with engine.connect() as connection:
-        if wait_s is not None:  # (a service stopping waits so long for a reader or a writer, not the busy timeout's 30 s)
-            connection.exec_driver_sql(f"PRAGMA busy_timeout={int(wait_s * 1000)}")
-            connection.commit()  # (SQLAlchemy began a transaction around the pragma)
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={int(wait_s * 1000)}")
+        connection.commit()  # (SQLAlchemy began a transaction around the pragma)
         try:
             with connection.begin():
-                connection.exec_driver_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')")
+                connection.exec_driver_sql(MERGE_INDEX)
             busy, _, _ = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
         finally:
-            if wait_s is not None:
-                connection.exec_driver_sql("PRAGMA busy_timeout=30000")
+            connection.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
     return not busy
 
 

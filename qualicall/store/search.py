@@ -23,6 +23,8 @@ from qualicall.core.text import folded_words
 from qualicall.store.models import InteractionRow, TranscriptText
 
 FTS_TABLE = "transcript_search_fts"
+# Merges the FTS5 index into one segment: the words of deleted rows, left in older segments marked deleted, go.
+MERGE_INDEX = f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')"
 # PostgreSQL's generated tsvector column of transcript_search (migration 0010), unknown to the models.
 VECTOR_COLUMN = "body_vector"
 # Words a query keeps: more say nothing more and would only slow the index down.
