@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import os
 import subprocess
 import sys
 from functools import lru_cache
@@ -26,11 +27,15 @@ def skip_unless_installed(*modules: str, reason: str) -> None:
         pytest.skip(f"{reason} ({', '.join(missing)} missing)", allow_module_level=True)
 
 
-def run_cli(*args: str, input: str | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+def run_cli(*args: str, input: str | None = None, timeout: float = 300, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run `qualicall` in a subprocess, from the code under test: the smoke test of each command (entry point,
-    real pipes). Every other CLI test calls the `cli` fixture: a process start reloads spaCy and the encoder."""
+    real pipes), and what a process of its own must show (start-up checks, a server's data folder). Every other CLI
+    test calls the `cli` fixture: a process start reloads spaCy and the encoder. `env`: settings for the command, over
+    this environment less its QUALICALL_DATABASE_URL (the data folder given decides the database, unless `env` says)."""
+    if env is not None:
+        env = {**{k: v for k, v in os.environ.items() if k != "QUALICALL_DATABASE_URL"}, **env}
     return subprocess.run(
-        [sys.executable, "-m", "qualicall", *args], capture_output=True, text=True, input=input, timeout=timeout, cwd=ROOT
+        [sys.executable, "-m", "qualicall", *args], capture_output=True, text=True, input=input, timeout=timeout, cwd=ROOT, env=env
     )
 
 

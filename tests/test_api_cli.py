@@ -3,17 +3,11 @@ first two commands, run as real command lines (the smoke tests of `db` and `apik
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
-from conftest import ROOT
+from conftest import run_cli
 
 
 def qualicall(data_dir, *args):
-    env = {**os.environ, "QUALICALL_DATA_DIR": str(data_dir)}
-    env.pop("QUALICALL_DATABASE_URL", None)
-    return subprocess.run([sys.executable, "-m", "qualicall", *args], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+    return run_cli(*args, env={"QUALICALL_DATA_DIR": str(data_dir)}, timeout=120)
 
 
 def on_folder(data_dir) -> dict[str, str | None]:

@@ -8,7 +8,7 @@ import os
 import re
 
 import pytest
-from conftest import EXAMPLES
+from conftest import EXAMPLES, run_cli
 
 
 @pytest.fixture(scope="module")
@@ -224,14 +224,7 @@ def test_a_rubric_in_the_folder_is_known_by_its_name_and_by_the_id_it_declares(c
 ])
 def test_a_setting_refused_is_one_line_naming_its_variable(tmp_path, variable, value, words):
     # An operator's review: a 50-line traceback of pydantic's naming the field (max_upload_mb), not the variable.
-    import subprocess
-    import sys
-
-    from conftest import ROOT
-
-    env = {**os.environ, "QUALICALL_DATA_DIR": str(tmp_path), variable: value}
-    env.pop("QUALICALL_DATABASE_URL", None)
-    done = subprocess.run([sys.executable, "-m", "qualicall", "db", "upgrade"], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+    done = run_cli("db", "upgrade", env={"QUALICALL_DATA_DIR": str(tmp_path), variable: value}, timeout=120)
     assert "Traceback" not in done.stderr and one_line_error(done, *words), done.stderr[-500:]
 
 
@@ -239,11 +232,7 @@ def test_a_setting_refused_is_one_line_naming_its_variable(tmp_path, variable, v
 def test_a_database_url_the_service_cannot_use_is_one_line(tmp_path, postgres):
     """An operator's review: « mysql:// », « postgresql+psycopg2:// » (modules not installed) and a PostgreSQL role
     without the right to create tables were tracebacks of 57 to 125 lines; « postgres:// » is PostgreSQL's too."""
-    import subprocess
-    import sys
-
     import sqlalchemy
-    from conftest import ROOT
 
     admin = sqlalchemy.create_engine(postgres.url, isolation_level="AUTOCOMMIT")
     database = postgres.database("qualicall_no_rights").rsplit("/", 1)[1]
@@ -257,8 +246,7 @@ def test_a_database_url_the_service_cannot_use_is_one_line(tmp_path, postgres):
              f"postgresql://reader@{server}/{database}": ("the database refused the schema", "permission denied"),
              f"postgres://postgres@{server}/{database}": ()}
     for url, words in cases.items():
-        env = {**os.environ, "QUALICALL_DATA_DIR": str(tmp_path), "QUALICALL_DATABASE_URL": url}
-        done = subprocess.run([sys.executable, "-m", "qualicall", "db", "upgrade"], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+        done = run_cli("db", "upgrade", env={"QUALICALL_DATA_DIR": str(tmp_path), "QUALICALL_DATABASE_URL": url}, timeout=120)
         if words:
             assert "Traceback" not in done.stderr and one_line_error(done, *words), (url, done.stderr[-600:])
         else:
@@ -275,33 +263,18 @@ def test_a_database_url_the_service_cannot_use_is_one_line(tmp_path, postgres):
 def test_serve_checks_what_its_settings_name_before_starting(tmp_path, variable, value, words):
     # An operator's review: an unknown rubric was a traceback of 89 lines once the models had loaded; a recordings root
     # that does not exist was taken silently, every reference then refused.
-    import subprocess
-    import sys
-
-    from conftest import ROOT
-
-    env = {**os.environ, "QUALICALL_DATA_DIR": str(tmp_path), variable: value}
-    env.pop("QUALICALL_DATABASE_URL", None)
-    done = subprocess.run([sys.executable, "-m", "qualicall", "serve", "--workers", "1", "--port", "1"], capture_output=True, text=True,
-                          env=env, cwd=ROOT, timeout=120)
+    done = run_cli("serve", "--workers", "1", "--port", "1", env={"QUALICALL_DATA_DIR": str(tmp_path), variable: value}, timeout=120)
     assert one_line_error(done, *words), done.stderr[-500:]
 
 
 def test_serve_says_its_port_is_taken_before_loading_anything(tmp_path):
     import socket
-    import subprocess
-    import sys
     import time
 
-    from conftest import ROOT
-
-    env = {**os.environ, "QUALICALL_DATA_DIR": str(tmp_path)}
-    env.pop("QUALICALL_DATABASE_URL", None)
     with socket.create_server(("127.0.0.1", 0)) as taken:
         port = taken.getsockname()[1]
         started = time.monotonic()
-        done = subprocess.run([sys.executable, "-m", "qualicall", "serve", "--workers", "1", "--port", str(port)], capture_output=True,
-                              text=True, env=env, cwd=ROOT, timeout=120)
+        done = run_cli("serve", "--workers", "1", "--port", str(port), env={"QUALICALL_DATA_DIR": str(tmp_path)}, timeout=120)
         seconds = time.monotonic() - started
     assert one_line_error(done, f"cannot listen on 127.0.0.1:{port}", "Address already in use"), done.stderr[-500:]
     assert seconds < 10  # (no model loaded first: a process start and the schema)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -17,19 +16,13 @@ import pytest
 import sqlalchemy
 from api_server import Server
 
-from conftest import ROOT
+from conftest import run_cli
 
 pytestmark = pytest.mark.slow  # a server of its own (redaction on, a recordings root)
 
 needs_ffmpeg = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs ffmpeg")
 TABLES = ("interactions", "results", "result_items", "result_figures", "result_digests", "reviews", "transcript_search",
           "idempotency_keys", "disputes", "jobs", "webhook_deliveries", "calibration_calls")
-
-
-def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """The real command in a process of its own, on the server's data folder (erasure loads no model: it starts fast)."""
-    return subprocess.run([sys.executable, "-m", "qualicall", *args], capture_output=True, text=True, timeout=120, cwd=ROOT,
-                          env={**os.environ, **env})
 
 
 def marker() -> str:

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import run_cli
+
 ROOT = Path(__file__).resolve().parent.parent
 
 SAMPLES = [
@@ -164,8 +166,7 @@ def test_a_write_the_cache_folder_refuses_leaves_no_partial_file_and_is_counted(
 @pytest.mark.slow
 def test_models_warm_says_when_the_cache_folder_keeps_nothing(tmp_path):
     (tmp_path / "a-file").write_text("not a folder")
-    env = {**__import__("os").environ, "QUALICALL_CACHE_DIR": str(tmp_path / "a-file")}
-    done = subprocess.run([sys.executable, "-m", "qualicall", "models", "warm"], capture_output=True, text=True, env=env, timeout=600)
+    done = run_cli("models", "warm", env={"QUALICALL_CACHE_DIR": str(tmp_path / "a-file")}, timeout=600)
     lines = done.stderr.strip().splitlines()
     assert done.returncode == 2 and len(lines) == 1 and "did not take" in lines[0] and "a-file" in lines[0], done.stderr[-500:]
 
