@@ -118,6 +118,8 @@ HOSTILE_METADATA = {
     "big-integer": ('{"id": "big", "notes": ' + "9" * 5000 + "}", "digits"),
     "surrogate": ('{"id": "surrogate", "notes": "\\ud800"}', "lone surrogate"),
     "broken": ('{"id": "broken", ', "invalid JSON"),
+    # a recording is transcribed as a call: a chat scored from one was judged as a call, silently
+    "chat": ('{"id": "chat-audio", "channel": "chat"}', "'chat' with a recording and no turns"),
 }
 
 

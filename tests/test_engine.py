@@ -101,6 +101,9 @@ def test_roles_in_another_case_are_the_roles_and_other_speakers_are_named_when_n
         ({"id": "x1", "turns": [{"text": "bonjour"}]}, "calls.jsonl:3 (id 'x1'): turns[0].speaker: field required"),
         ({"id": "x2", "channel": "fax", "turns": []}, "calls.jsonl:3 (id 'x2'): channel: got 'fax', expected 'voice', 'chat' or 'email'"),
         ({"id": "x3"}, "calls.jsonl:3 (id 'x3'): record: needs 'turns' or 'recording'"),
+        ({"id": "x5", "channel": "chat", "recording": "x5.wav"},
+         "calls.jsonl:3 (id 'x5'): record: channel: 'chat' with a recording and no turns: a recording is transcribed as a call"
+         " (expected 'voice', or the written contact's turns)"),
         ([1, 2], "calls.jsonl:3: expected a JSON object, got list"),
         ({"id": "x4", "turns": [{"speaker": "agent", "text": "bonjour", "start": 5, "end": 2.5}]},
          "calls.jsonl:3 (id 'x4'): turns[0]: end 2.5 s is before start 5 s"),

@@ -386,6 +386,10 @@ class Interaction(BaseModel):
     def _needs_content_and_indicators_in_range(self) -> "Interaction":
         if self.turns is None and self.recording is None and not self.abandoned:
             raise ValueError("needs 'turns' or 'recording'")
+        if self.turns is None and self.recording is not None and self.channel != "voice":
+            # The pipeline makes a call of a recording: a chat or an e-mail scored from one would be judged as a call.
+            raise _refuse(f"channel: {self.channel!r} with a recording and no turns: a recording is transcribed as a call"
+                          " (expected 'voice', or the written contact's turns)")
         for field, values in (("indicators", self.indicators), ("measured", self.measured or {})):
             for name, value in values.items():
                 if (problem := indicator_problem(name, value)) is not None:
