@@ -281,6 +281,8 @@ def test_csv_manifest_joins_recordings_to_metadata_and_indicators(tmp_path):
     (tmp_path / "audio" / "a.wav").write_bytes(b"RIFF fake audio a")
     (tmp_path / "audio" / "b.wav").write_bytes(b"RIFF fake audio b")
     (tmp_path / "lone.wav").write_bytes(b"RIFF fake audio lone")
+    for name in ("c.wav", "d.wav"):
+        (tmp_path / "audio" / name).write_bytes(b"RIFF fake audio " + name.encode())
     manifest = tmp_path / "night.csv"
     manifest.write_text(
         "recording;id;agent_id;team;wait_time_s;csat;resolved_first_contact;customer_name;abandoned\n"
@@ -291,11 +293,15 @@ def test_csv_manifest_joins_recordings_to_metadata_and_indicators(tmp_path):
         ";call-nothing;;;;;;;\n",
         encoding="utf-8",
     )
+    # refused when planned, not after hours of transcription: a chat given as a recording, a bad field
+    (tmp_path / "more.csv").write_text(
+        "recording;id;channel;started_at\naudio/c.wav;call-c;chat;\naudio/d.wav;call-d;voice;le 3 novembre\n", encoding="utf-8"
+    )
     plan_maker = planner()
     plan_maker.add(tmp_path)
     plan = plan_maker.finish()
     audio = {Path(i.path).name: i for i in plan.items if i.kind == "audio"}
-    assert set(audio) == {"a.wav", "b.wav", "lone.wav"}  # the lone recording too, not a.wav twice
+    assert set(audio) == {"a.wav", "b.wav", "lone.wav"}  # the lone recording too, not a.wav twice; c and d refused
     assert audio["a.wav"].metadata == {
         "id": "call-a", "agent_id": "A-1", "team": "billing", "customer_name": "Marie Durand",
         "indicators": {"wait_time_s": 35, "csat": 4.5, "resolved_first_contact": True},
@@ -305,8 +311,15 @@ def test_csv_manifest_joins_recordings_to_metadata_and_indicators(tmp_path):
     assert all(i.key.endswith("/r@1/engine-model") for i in audio.values())
     abandoned = [json.loads(i.record_text()) for i in plan.items if i.kind == "text"]
     assert abandoned == [{"id": "call-abandoned", "abandoned": True, "indicators": {"wait_time_s": 140}}]
-    problems = {p.source.rsplit(":", 1)[1]: p.reason for p in plan.problems}
+    problems = {p.source.rsplit(":", 1)[1]: p.reason for p in plan.problems if p.source.startswith(str(manifest))}
     assert "no such file" in problems["5"] and "no recording" in problems["6"]
+    more = sorted(str(p) for p in plan.problems if "more.csv" in p.source)
+    assert more == [
+        f"{tmp_path / 'more.csv'}:2 (id 'call-c'): record: channel: 'chat' with a recording and no turns: a recording is"
+        " transcribed as a call (expected 'voice', or the written contact's turns)",
+        f"{tmp_path / 'more.csv'}:3 (id 'call-d'): started_at: 'le 3 novembre' is not an ISO 8601 date and time"
+        " (2026-11-02T09:14:03+01:00)",
+    ], more
 
 
 def test_keys_change_with_content_rubric_and_model(tmp_path):

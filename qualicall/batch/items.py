@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from qualicall.core.interaction import as_id
+from qualicall.core.interaction import InteractionError, as_id, parse_interaction
 
 TRANSCRIPT_SUFFIXES = (".json", ".jsonl")
 MANIFEST_SUFFIXES = (".csv",)
@@ -264,6 +264,13 @@ class Planner:
             self._problem(source, f"recording {recording!r}: no such file ({path})")
             return
         metadata.setdefault("id", path.stem)
+        try:
+            # Checked before hours of transcription, not after: a bad field, or a chat given as a recording.
+            parse_interaction({**metadata, "recording": recording}, source)
+        except InteractionError as exc:
+            named, _, reason = str(exc)[len(source) :].partition(": ")  # named: "" or " (id '…')"
+            self._problem(source + named, reason)
+            return
         self._add_recording(path, metadata, source)
 
     def _add_recording(self, path: Path, metadata: dict[str, Any], source: str) -> None:
