@@ -256,6 +256,25 @@ def test_cli_score_stereo_recording_end_to_end(cli, calls):
         assert result["language"] == "en" and result["rubric"]["id"] == "default-en"
 
 
+def test_a_recording_cut_short_is_scored_on_what_it_holds_and_says_so(cli, calls, tmp_path):
+    """An upload or a copy that stopped: the call's end (its closing) is lost, and its score passed for the whole call's."""
+    data = calls["call-ulaw"].read_bytes()
+    cut = tmp_path / "cut-short.wav"
+    cut.write_bytes(data[: len(data) // 2])
+    transcribed = cli("transcribe", str(cut), "--lang", "en", "--no-redact")
+    assert transcribed.returncode == 0, transcribed.stderr
+    asr = json.loads(transcribed.stdout)["asr"]
+    whole_seconds = load_audio(calls["call-ulaw"]).seconds
+    assert asr["truncated"] is True and asr["stated_seconds"] == pytest.approx(whole_seconds, abs=0.05)
+    assert asr["audio_seconds"] < 0.55 * whole_seconds
+    scored = cli("score", str(cut), "--lang", "en", "--format", "table")
+    assert scored.returncode == 0, scored.stderr
+    (warning,) = [line for line in scored.stderr.splitlines() if "warning" in line]
+    assert warning.startswith(f"qualicall: warning: {cut}: the file holds ") and "its header states" in warning, warning
+    whole = cli("transcribe", str(calls["call-ulaw"]), "--lang", "en", "--no-redact")
+    assert json.loads(whole.stdout)["asr"]["truncated"] is False and "warning" not in whole.stderr
+
+
 @pytest.mark.skipif(not (REAL_DATA / "stereo_diarization.wav").exists(), reason="../shared/data/real is absent")
 def test_real_stereo_recording_one_speaker_per_channel(transcriber):
     # Two read sentences, no call: no cue tells the parties apart, so the channel is imposed.

@@ -64,7 +64,10 @@ def workspace(tmp_path_factory):
     base = {"language": "fr", "agent_id": "A-700", "team": "T-onde", "started_at": "2026-11-10T09:30:00+01:00", "turns": turns}
     results = {}
     with server.client("crm") as crm:
-        for interaction in ({**base, "id": "onde-stereo", "recording": recording.name}, {**base, "id": "onde-chat", "channel": "chat"}):
+        # as the audio pipeline writes a file shorter than its header states (asr.truncated)
+        cut_short = {"engine": "faster-whisper", "truncated": True, "audio_seconds": 95.4, "stated_seconds": 380.0}
+        for interaction in ({**base, "id": "onde-stereo", "recording": recording.name}, {**base, "id": "onde-chat", "channel": "chat"},
+                            {**base, "id": "onde-coupee", "recording": recording.name, "asr": cut_short}):
             response = crm.post("/v1/interactions", json=interaction)
             assert response.status_code == 201, response.text
             results[interaction["id"]] = response.json()
@@ -210,3 +213,12 @@ def test_a_chat_has_no_waveform_and_no_error(page, workspace):
     page.keyboard.press(">")  # the speed keys do nothing on a page without a player
     assert page.locator("#page-error").count() == 0
     assert not ERRORS
+
+
+def test_a_recording_cut_short_is_said_above_the_scorecard(page, workspace):
+    """Its closing was judged on a call without its end: the coach is told before reading the verdicts."""
+    page.goto("/calls/onde-coupee")
+    notice = page.inner_text("#truncated")
+    assert notice.startswith("Enregistrement incomplet : le fichier contient 1 min 35 s sur les 6 min 20 s annoncées par son en-tête"), notice
+    page.goto("/calls/onde-stereo")
+    assert page.locator("#truncated").count() == 0

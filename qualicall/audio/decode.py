@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -48,6 +48,17 @@ class RecordingTooLong(AudioError):
     """A recording above the duration limit (from its header, or found while decoding)."""
 
 
+# A recording is cut short when it decodes shorter than its header states by more than this (seconds, or share
+# of the stated length): a frame or two of rounding is not a lost end.
+TRUNCATION_SECONDS, TRUNCATION_SHARE = 0.5, 0.01
+# Containers whose header states the length exactly (WAV's data chunk, FLAC's STREAMINFO); others estimate it
+# (MP3 without a Xing header, from its bit rate) or state it at the end (Ogg), so a shorter decoding says nothing.
+EXACT_LENGTH_CONTAINERS = frozenset({"wav", "flac"})
+# WAV data sizes that streaming writers leave when they never come back to the header: length unknown.
+_WAV_UNKNOWN_SIZES = frozenset({0, 0xFFFFFFFF})
+_WAV_MAX_CHUNKS = 64
+
+
 @dataclass(frozen=True)
 class AudioFormat:
     """What the container says about its first audio stream, before any decoding."""
@@ -55,7 +66,8 @@ class AudioFormat:
     codec: str
     source_rate: int
     source_channels: int
-    declared_seconds: float | None  # None: the container does not say
+    declared_seconds: float | None  # None: the container does not say (FFmpeg's figure: for some, an estimate)
+    stated_seconds: float | None = None  # the length the header states exactly (WAV, FLAC): truncation shows against it
 
 
 def _reason(exc: BaseException) -> str:
@@ -108,13 +120,42 @@ def _format(container) -> AudioFormat:  # type: ignore[no-untyped-def]
     elif container.duration is not None:
         declared = container.duration / 1_000_000  # AV_TIME_BASE
     return AudioFormat(stream.codec_context.name, int(stream.codec_context.sample_rate or stream.rate or 0),
-                       int(stream.codec_context.channels or 0), declared)
+                       int(stream.codec_context.channels or 0), declared,
+                       declared if container.format.name in EXACT_LENGTH_CONTAINERS else None)
+
+
+def wav_data_seconds(path: Path) -> float | None:
+    """The length a WAV header states (its data chunk's size over its byte rate); None when it states none.
+
+    FFmpeg estimates a WAV's length from the file's size, so a file cut short in writing or copying reads as
+    complete: only its header remembers how long it was."""
+    with path.open("rb") as stream:
+        head = stream.read(12)
+        if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+            return None  # RF64 and others: FFmpeg's estimate stands
+        byte_rate = 0
+        for _ in range(_WAV_MAX_CHUNKS):
+            chunk = stream.read(8)
+            if len(chunk) < 8:
+                return None
+            name, size = chunk[:4], int.from_bytes(chunk[4:], "little")
+            if name == b"data":
+                return size / byte_rate if byte_rate and size not in _WAV_UNKNOWN_SIZES else None
+            if name == b"fmt ":
+                fmt = stream.read(size)
+                byte_rate = int.from_bytes(fmt[8:12], "little") if len(fmt) >= 12 else 0
+                stream.seek(size & 1, 1)
+            else:
+                stream.seek(size + (size & 1), 1)
+    return None
 
 
 def probe(path: Path, max_seconds: float = MAX_RECORDING_SECONDS) -> AudioFormat:
     """The recording's format from its header; AudioError when it cannot be read or declares more than `max_seconds`."""
     with _open(path) as container:
         found = _format(container)
+        if container.format.name == "wav":
+            found = replace(found, stated_seconds=wav_data_seconds(path))
     if found.declared_seconds is not None and found.declared_seconds > max_seconds:
         raise _too_long(path, found.declared_seconds, max_seconds, "")
     return found
@@ -166,10 +207,17 @@ class DecodedAudio:
     same_signal: bool  # a "stereo" file carrying one signal twice: a mono recording
     max_seconds: float
     channels: np.ndarray | None = None
+    stated_seconds: float | None = None  # the length the header states exactly (WAV, FLAC); None if it states none
 
     @property
     def seconds(self) -> float:
         return self.samples / SAMPLE_RATE
+
+    @property
+    def truncated(self) -> bool:
+        """Shorter than its header states: the file was cut short (an upload or a copy that stopped), its end lost."""
+        stated = self.stated_seconds
+        return stated is not None and stated - self.seconds > max(TRUNCATION_SECONDS, TRUNCATION_SHARE * stated)
 
     def windows(self, seconds: float = WINDOW_SECONDS) -> Iterator[AudioWindow]:
         """The recording in consecutive windows of at most `seconds`, each ending at a quiet moment."""
@@ -245,4 +293,4 @@ def load_audio(path: Path, max_seconds: float = MAX_RECORDING_SECONDS, keep_seco
     stereo = found.source_channels >= 2
     channels = np.ascontiguousarray(np.concatenate(blocks, axis=1).astype(np.float32, copy=False)) if blocks is not None else None
     return DecodedAudio(path, found.source_rate, found.source_channels, found.codec, samples, stereo,
-                        stereo and likeness.same_signal, max_seconds, channels)
+                        stereo and likeness.same_signal, max_seconds, channels, found.stated_seconds)

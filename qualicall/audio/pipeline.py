@@ -16,6 +16,8 @@
   output; one decoding budget per recording, in decoder passes (work, not
   time: the same recording is cut at the same place, or not at all, however
   loaded the machine), and the interaction's `asr.cut` says when it was spent.
+- A file shorter than its header states (a WAV or FLAC whose upload or copy stopped) is transcribed as far as
+  it goes, and `asr.truncated` says so, with the length it should have had (`asr.stated_seconds`).
 """
 
 from __future__ import annotations
@@ -344,8 +346,11 @@ class RecordingTranscriber:
             "turns": [turn.record() for turn in turns],
             "measured": measured,
             "roles": attribution.roles.record(),
-            "asr": {**asdict(asr), "audio_seconds": round(audio.seconds, 2)},
+            "asr": {**asdict(asr), "audio_seconds": round(audio.seconds, 2), "truncated": audio.truncated},
         }
+        if audio.truncated:
+            # scored on what the file holds, and saying so: the call's end (often its closing) is lost
+            record["asr"]["stated_seconds"] = round(audio.stated_seconds or 0.0, 2)
         if all_words:
             record["asr_confidence"] = round(sum(w.probability for w in all_words) / len(all_words), 3)
         if not metadata.get("language") and asr.language in SUPPORTED_LANGUAGES:

@@ -53,6 +53,7 @@ class Summary:
     failed: list[Problem] = field(default_factory=list)
     audio_seconds: float = 0.0
     asr_cut: int = 0  # recordings whose transcription used up the decoding budget (decoder passes)
+    truncated: int = 0  # recordings shorter than their header states
     busy_seconds: float = 0.0
     wall_seconds: float = 0.0
     repaired_bytes: int = 0
@@ -79,6 +80,11 @@ class Summary:
             out.append(
                 f"{self.asr_cut} recording(s) transcribed only in part: decoding used up its budget of decoder passes (degenerate"
                 " decoding, windows advancing by a few seconds; the same on any load); their lines say batch.asr_cut"
+            )
+        if self.truncated:
+            out.append(
+                f"{self.truncated} recording(s) shorter than their header states (an upload or a copy that stopped): scored"
+                " on what they hold, their end lost; their lines say batch.truncated"
             )
         if self.cluster is not None:
             out.extend(self.cluster.lines())
@@ -280,6 +286,7 @@ class Batch:
             lines.append(outcome.line)
             self.summary.audio_seconds += outcome.audio_seconds
             self.summary.asr_cut += outcome.asr_cut
+            self.summary.truncated += outcome.truncated
             self.summary.busy_seconds += outcome.busy_seconds
         # One write and one fsync for a chunk's lines: each is on disk before the next task's are written.
         self.journal.append(lines)

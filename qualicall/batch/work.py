@@ -77,6 +77,7 @@ class Outcome:
     error: str | None = None
     audio_seconds: float = 0.0
     asr_cut: bool = False  # the transcription stopped at the pipeline's decoding budget (decoder passes)
+    truncated: bool = False  # the recording is shorter than its header states (asr.truncated): its end is lost
     busy_seconds: float = 0.0  # time the worker spent on it (transcription + scoring)
 
 
@@ -164,7 +165,9 @@ class Worker:
             asr = getattr(interaction, "asr", None) or {}
             # The pipeline stops decoding a recording past its time budget: such a transcript misses its end.
             outcome.asr_cut = bool(asr.get("cut"))
-            extra = {"audio_seconds": round(outcome.audio_seconds, 3), "asr": self.config.asr_tag, "asr_cut": outcome.asr_cut}
+            outcome.truncated = bool(asr.get("truncated"))
+            extra = {"audio_seconds": round(outcome.audio_seconds, 3), "asr": self.config.asr_tag, "asr_cut": outcome.asr_cut,
+                     "truncated": outcome.truncated}
             self._finish(outcome, interaction, recording.measured, extra)
         except Exception as exc:
             outcome.error = _reason(exc)

@@ -87,6 +87,21 @@ def skip_unreadable(error: InputError, inputs: int, redactor=None) -> None:  # t
     typer.echo(f"qualicall: skipped: {redact_message(redactor, str(error))}", err=True)
 
 
+def warn_truncated(interaction) -> None:  # type: ignore[no-untyped-def]
+    """Say on stderr that a recording was shorter than its header states: its result says so too (`asr.truncated`),
+    but a table or a score read alone would pass for the whole call's."""
+    asr = getattr(interaction, "asr", None)
+    if isinstance(asr, dict) and asr.get("truncated"):
+        from qualicall.audio.decode import duration
+
+        typer.echo(
+            f"qualicall: warning: {interaction.recording}: the file holds {duration(asr.get('audio_seconds') or 0)} of the"
+            f" {duration(asr.get('stated_seconds') or 0)} its header states (an upload or a copy that stopped): scored on what it"
+            " holds, its end lost (asr.truncated)",
+            err=True,
+        )
+
+
 @contextmanager
 def open_output(out: Optional[Path]) -> Iterator:
     if out is None:
@@ -151,6 +166,7 @@ def score(
                     skip_unreadable(item, len(inputs), service.redactor)
                     failures += 1
                     continue
+                warn_truncated(item)
                 try:
                     # Scored on the clear text; what is written is redacted (unless --no-redact).
                     _, result = service.score(item)

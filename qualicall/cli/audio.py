@@ -25,7 +25,7 @@ def register(app: typer.Typer) -> None:
         redact: Annotated[Optional[bool], typer.Option("--redact/--no-redact", help="redact personal data in the transcript (default: the deployment's privacy settings, on)")] = None,
     ) -> None:
         """Transcribe recordings: one interaction JSON for one file, JSONL for several. Unreadable files are reported and skipped."""
-        from qualicall.cli import audio_options, fail, open_output, user_errors
+        from qualicall.cli import audio_options, fail, open_output, user_errors, warn_truncated
 
         failures = 0
         with user_errors():
@@ -49,6 +49,7 @@ def register(app: typer.Typer) -> None:
                         failures += 1
                         typer.echo(f"qualicall: skipped: {item}", err=True)
                         continue
+                    warn_truncated(item)
                     if out is not None:
                         # "the path is relative to the JSON file" (where score and redact read it from): it was written
                         # relative to the current folder, lost once the JSON went to another folder.

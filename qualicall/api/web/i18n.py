@@ -232,6 +232,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "speaker_customer": ("Client", "Customer"),
     # the waveform under the player
     "waveform_title": ("Forme d'onde, agent et client", "Waveform, agent and customer"),
+    "recording_truncated": ("Enregistrement incomplet : le fichier contient {held} sur les {stated} annoncées par son en-tête"
+                            " (un envoi ou une copie interrompus). La fin de l'appel manque : les items qui s'y jugent"
+                            " (la clôture surtout) ont été évalués sans elle.",
+                            "Incomplete recording: the file holds {held} of the {stated} its header states (an upload or a copy"
+                            " that stopped). The end of the call is missing: the items judged there (the closing above all)"
+                            " were scored without it."),
     "legend_agent": ("Parole de l'agent", "Agent speaking"),
     "legend_customer": ("Parole du client", "Customer speaking"),
     "legend_silence": ("Silence de plus de {seconds} s", "Silence over {seconds} s"),

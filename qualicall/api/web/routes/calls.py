@@ -23,7 +23,7 @@ from qualicall.api.web.i18n import Translator
 from qualicall.api.web.priority import review_priority
 from qualicall.api.web.views import ItemView, TurnView, combination_text, indicators, score_class, scorecard, sentiment_curve, signals, transcript
 from qualicall.api.web.waveform import SILENCE_MARK_S, WaveformView, waveform_view
-from qualicall.audio.decode import AudioError
+from qualicall.audio.decode import AudioError, duration
 from qualicall.audio.waveform import cached_envelope
 from qualicall.core import locale
 from qualicall.core.interaction import Id
@@ -158,6 +158,7 @@ def call_page_of(request: Request, session: SignedIn, t: Translator, interaction
         audio_url=_audio_url(interaction_id) if recording else None,
         asr=priority.asr_confidence,
         role=priority.role_confidence,
+        truncated=_truncated(interaction),
         call_data=call_data,
         flash=flash,
         comment_max=COMMENT_MAX_CHARS,
@@ -170,6 +171,17 @@ def call_page_of(request: Request, session: SignedIn, t: Translator, interaction
         dispute_item=wanted if wanted in labels else None,
         statuses=STATUSES,
     )
+
+
+def _truncated(interaction: dict) -> dict[str, str] | None:
+    """A recording shorter than its header states (`asr.truncated`): how much it holds of how much, for the notice."""
+    asr = interaction.get("asr")
+    if not isinstance(asr, dict) or asr.get("truncated") is not True:
+        return None
+    held, stated = asr.get("audio_seconds"), asr.get("stated_seconds")
+    if not all(isinstance(value, (int, float)) and not isinstance(value, bool) for value in (held, stated)):
+        return None
+    return {"held": duration(held), "stated": duration(stated)}
 
 
 @router.get("/calls/{interaction_id}/audio")
