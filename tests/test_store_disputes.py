@@ -147,3 +147,55 @@ def test_qualicall_user_create_makes_agent_accounts(cli, tmp_path):
     refused = cli("user", "create", "marc", "--password", "mot-de-passe", "--role", "agent", env=env)
     assert refused.returncode == 2 and "needs the agent id" in refused.stderr and len(refused.stderr.strip().splitlines()) == 1
     assert cli("user", "list", env=env).stdout.splitlines() == ["lea\tagent\tactive\tA-7"]
+
+
+# The agent asked for « passed » on the missing question about other needs; the call scored again with the question
+# asked and a farewell (a CRM re-post of a corrected transcript): the item passes now.
+ASKED_AND_CLOSED = [
+    *SHORT_CALL[:-1],
+    ("agent", "Je vérifie votre compte. Vous avez consommé davantage en février, la facture est donc juste. "
+              "Puis-je faire autre chose pour vous ?"),
+    ("customer", "Non merci."),
+    ("agent", "Merci de votre appel, bonne journée, au revoir."),
+]
+
+
+def test_a_dispute_is_settled_when_the_verdict_of_record_becomes_what_the_agent_asked(store, scored, scorer):
+    """Found by an agent's-eye review: a coach's override giving what was asked left the dispute open, its « reject »
+    button then putting back the disputed verdict; so did a new scoring of the call, where rejecting made a passing
+    item fail (the agent lost points for having disputed)."""
+    from qualicall.store.disputes import dispute_json, list_disputes, open_dispute, resolve_dispute
+    from qualicall.store.repository import ItemReview, Reviewer, add_reviews, get_interaction, latest_result, save_scored
+
+    stored(store, scored)
+    with store.session() as session:
+        row = get_interaction(session, "court-7")
+        by_override = open_dispute(session, row, "closing.recap", "passed", "j'ai récapitulé", agent_id="A-7", author="lea").id
+        by_rescoring = open_dispute(session, row, "closing.other_needs", "passed", "je l'ai demandé", agent_id="A-7", author="lea").id
+        left_open = open_dispute(session, row, "closing.farewell", "not_applicable", "pas d'au revoir au téléphone", agent_id="A-7",
+                                 author="lea").id
+    with store.session() as session:
+        add_reviews(session, get_interaction(session, "court-7"), [ItemReview("recap", "passed", "le récapitulatif y est")],
+                    Reviewer("julie", user_id=42))
+    with store.session() as session:
+        settled = dispute_json(session.get(type(list_disputes(session)[0]), by_override))
+    assert (settled["state"], settled["resolved_by"], settled["resolution_comment"], settled["rescored"]) == (
+        "upheld", "julie", "le récapitulatif y est", False)
+    assert settled["review_id"] is not None
+
+    interaction = make_interaction(ASKED_AND_CLOSED, id="court-7", agent_id="A-7", team="T", started_at="2026-11-10T09:30:00+01:00")
+    with store.session() as session:
+        save_scored(session, interaction, scorer.score(interaction))
+    with store.session() as session:
+        states = {d.id: dispute_json(d) for d in list_disputes(session)}
+        latest = latest_result(session, get_interaction(session, "court-7")).data["criteria"]["closing"]["items"]
+    assert (states[by_rescoring]["state"], states[by_rescoring]["rescored"], states[by_rescoring]["review_id"]) == ("upheld", True, None)
+    # the farewell passes now: the agent asked for « not applicable », so that dispute waits for a coach; rejecting it
+    # keeps the verdict of record as it is now (passed), not the « failed » disputed
+    assert states[left_open]["state"] == "open" and latest["farewell"]["status"] == "passed"
+    with store.session() as session:
+        resolve_dispute(session, left_open, "rejected", "la formule de congé est attendue", Reviewer("julie", user_id=42))
+    with store.session() as session:
+        latest = latest_result(session, get_interaction(session, "court-7")).data["criteria"]["closing"]["items"]
+    assert {item: latest[item]["status"] for item in ("recap", "other_needs", "farewell")} == {
+        "recap": "passed", "other_needs": "passed", "farewell": "passed"}

@@ -313,3 +313,78 @@ def test_a_dispute_sent_after_the_session_ended_is_there_again_after_signing_in(
     assert agent.locator("#dispute-item").input_value() == item
     assert "pas encore envoyé" in agent.inner_text("#dispute-form .error")
     agent.context.close()
+
+
+# The call scored again with the question about other needs asked and a farewell (a corrected transcript re-posted).
+ASKED_AND_CLOSED = [
+    *SHORT_CALL[:-1],
+    ("agent", "Je vérifie votre compte. Vous avez consommé davantage en février, la facture est donc juste. "
+              "Puis-je faire autre chose pour vous ?"),
+    ("customer", "Non merci."),
+    ("agent", "Merci de votre appel, bonne journée, au revoir."),
+]
+
+
+def _dispute(page, item: str, status: str, why: str) -> None:
+    page.select_option("#dispute-item", item)
+    page.check(f"#dispute-form input[name=status][value={status}]")
+    page.fill("#dispute-comment", why)
+    page.click("#dispute-form button[type=submit]")
+    page.wait_for_url("**done=disputed")
+
+
+def test_disputes_follow_what_happens_to_their_call(browser, workspace):
+    """Found by an agent's-eye review: « confirm the other verdicts » confirmed a disputed item too, without a word for
+    the agent; an override giving what the agent asked left the dispute waiting; a call scored again so that the item
+    passed left it waiting, its « reject (stays failed) » making a passing item fail; a call moved to another agent
+    showed them the first agent's dispute."""
+    server = workspace["server"]
+    call = {"id": "litige-suite", "channel": "voice", "language": "fr", "team": "T-litige", "agent_id": "A-700",
+            "started_at": "2026-11-13T09:30:00+01:00", "turns": timed(SHORT_CALL)}
+    with server.client("crm") as crm:
+        assert crm.post("/v1/interactions", json=call).status_code == 201
+    agent = signed_in(browser, workspace, AGENT, "fr")
+    agent.goto("/calls/litige-suite")
+    _dispute(agent, "closing.recap", "passed", "J'ai reformulé la demande, c'est un récapitulatif.")
+    _dispute(agent, "closing.other_needs", "passed", "Je l'ai demandé à la fin.")
+    _dispute(agent, "closing.farewell", "not_applicable", "Le client avait déjà raccroché.")
+
+    coach = signed_in(browser, workspace, COACH, "fr")
+    coach.goto("/calls/litige-suite")
+    coach.click("form.confirm button[type=submit]")
+    coach.wait_for_url("**done=confirmed")
+    with server.client("coach") as api:
+        items = api.get("/v1/interactions/litige-suite").json()["result"]["criteria"]["closing"]["items"]
+        assert {name: "reviewed_by" in items[name] for name in ("recap", "other_needs", "farewell")} == {
+            "recap": False, "other_needs": False, "farewell": False}  # answered on their disputes, not confirmed in passing
+        assert items["thanks"]["reviewed_by"] == COACH  # the others were
+        override = {"items": [{"item_id": "recap", "status": "passed", "comment": "Reformulation acceptée comme récapitulatif."}]}
+        assert api.post("/v1/interactions/litige-suite/reviews", json=override).status_code == 201
+    with server.client("crm") as crm:
+        assert crm.post("/v1/interactions", json={**call, "turns": timed(ASKED_AND_CLOSED)}).status_code == 201
+
+    agent.goto("/calls/litige-suite")
+    disputes = {li.locator("b").inner_text(): li.inner_text() for li in agent.locator("ol.disputes li").all()}
+    recap, other_needs, farewell = (next(text for label, text in disputes.items() if label.startswith(word))
+                                    for word in ("Récapitulatif", "Autre besoin", "Formule de congé"))
+    assert "Acceptée" in recap and "Décision de test-coach\u00a0: « Reformulation acceptée comme récapitulatif. »" in recap  # the API key's name
+    assert "Acceptée" in other_needs and "Réglée par une nouvelle évaluation automatique de l'appel" in other_needs
+    assert "En attente" in farewell
+    # The farewell passes now: rejecting the dispute keeps « conforme », the verdict of record as it is now.
+    coach.goto("/calls/litige-suite")
+    reject = coach.locator("li.dispute.open form.resolve button[value=rejected]")
+    assert reject.inner_text() == "Rejeter (reste conforme)"
+    coach.fill("li.dispute.open form.resolve textarea", "Une formule de congé est attendue.")
+    reject.click()
+    coach.wait_for_url("**done=resolved**")
+    with server.client("coach") as api:
+        assert api.get("/v1/interactions/litige-suite").json()["result"]["criteria"]["closing"]["items"]["farewell"]["status"] == "passed"
+
+    # Moved to another agent: the new agent reads the call, not the first agent's disputes.
+    with server.client("crm") as crm:
+        assert crm.post("/v1/interactions", json={**call, "agent_id": "A-701", "turns": timed(ASKED_AND_CLOSED)}).status_code == 201
+    other = signed_in(browser, workspace, OTHER, "fr")
+    other.goto("/calls/litige-suite")
+    assert other.locator("ol.disputes li").count() == 0 and "Je l'ai demandé à la fin." not in other.content()
+    for page in (agent, coach, other):
+        page.context.close()

@@ -4,7 +4,10 @@ An agent disputes one item of one of their contacts: its verdict of record (the 
 where one gave it), the verdict they ask for instead, and why. A coach resolves it:
 - upheld: the item gets the status the agent asked for, as the coach's review (the verdict of record:
   scores, queue, trends and reports move);
-- rejected: the coach confirms the disputed status, as the coach's review too.
+- rejected: the coach confirms the item's verdict of record as it is now (the disputed status, unless the call was
+  scored again or reviewed since), as the coach's review too.
+A dispute is upheld without a coach's answer when the item's verdict of record becomes the status asked for by other
+means: a coach's override, or the machine scoring the call again (`qualicall.store.repository`).
 Either way the review is what calibration compares with the machine's verdict, and the dispute keeps
 the resolution, its comment, who and when, for the agent to read. One open dispute per item of a contact.
 
@@ -23,7 +26,7 @@ from sqlalchemy.orm import Session
 from qualicall.core.errors import ConflictError, InputError, NotFoundError
 from qualicall.core.interaction import text_problem
 from qualicall.store.models import DisputeRow, InteractionRow, utcnow
-from qualicall.store.repository import ItemReview, Reviewer, add_reviews, as_utc, latest_result
+from qualicall.store.repository import ItemReview, Reviewer, add_reviews, as_utc, item_statuses, latest_result
 
 STATUSES = ("passed", "failed", "not_applicable")
 RESOLUTIONS = ("upheld", "rejected")
@@ -90,7 +93,8 @@ def resolve_dispute(session: Session, dispute_id: int, resolution: str, comment:
         raise InputError(f"resolution: one of {', '.join(RESOLUTIONS)}")
     text = _comment(comment, "resolution")
     row = session.get(InteractionRow, dispute.interaction_id)
-    status = dispute.requested_status if resolution == "upheld" else dispute.disputed_status
+    key = f"{dispute.criterion_id}.{dispute.item_id}"
+    status = dispute.requested_status if resolution == "upheld" else item_statuses(latest_result(session, row)).get(key, dispute.disputed_status)
     (review,) = add_reviews(session, row, [ItemReview(dispute.item_id, status, text)], reviewer)
     dispute.resolution, dispute.resolution_comment, dispute.review_id = resolution, text, review.id
     dispute.resolved_by, dispute.resolved_by_user_id, dispute.resolved_by_key_id = reviewer.name, reviewer.user_id, reviewer.api_key_id
@@ -158,4 +162,6 @@ def dispute_json(dispute: DisputeRow) -> dict[str, Any]:
         "resolved_by": dispute.resolved_by,
         "resolved_at": as_utc(dispute.resolved_at).isoformat() if dispute.resolved_at else None,
         "review_id": dispute.review_id,
+        # upheld by the machine's new scoring of the call, not by a coach (no review)
+        "rescored": dispute.resolution is not None and dispute.review_id is None,
     }

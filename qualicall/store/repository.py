@@ -21,6 +21,11 @@ the machine's figures kept beside them. It is written when a review changes the 
 when the machine re-scores the contact, so that everything reading the latest result (lists and
 filters, pages, trends, reports) reads the coaches' verdicts. Reviews point at the machine result
 they judged, which is what calibration compares them with.
+
+An agent's open dispute of an item (`qualicall.store.disputes`) is settled whenever the item's verdict of record becomes
+the status the agent asked for — by a coach's override (upheld, by that coach, with their comment) or by the machine
+scoring the contact again (upheld, `review_id` null): left open, it showed a question already answered, and its
+« reject » put back the verdict the agent had disputed.
 API keys
     create_api_key(session, name, role) -> (ApiKey, key)   the key is shown once; only its hash is stored
     authenticate(session, key) -> ApiKey | None
@@ -45,7 +50,17 @@ from qualicall.core.interaction import Interaction, contact_moment, text_problem
 from qualicall.core.result import Result
 from qualicall.core.scores import Verdict, with_verdicts
 from qualicall.security import api_key_matches, hash_token, new_api_key
-from qualicall.store.models import ApiKey, InteractionRow, ResultDigest, ResultFigureRow, ResultItemRow, ResultRow, ReviewRow, utcnow
+from qualicall.store.models import (
+    ApiKey,
+    DisputeRow,
+    InteractionRow,
+    ResultDigest,
+    ResultFigureRow,
+    ResultItemRow,
+    ResultRow,
+    ReviewRow,
+    utcnow,
+)
 from qualicall.store.search import index_interaction, matching, query_words
 
 ROLES = ("crm", "coach", "admin")
@@ -104,6 +119,7 @@ def add_result(session: Session, row: InteractionRow, result: Result) -> ResultR
     Returns the machine's version."""
     machine = _add_version(session, row, result.to_json())
     _record_verdicts(session, row)
+    _settle_disputes(session, row, [])
     return machine
 
 
@@ -368,7 +384,36 @@ def add_reviews(session: Session, row: InteractionRow, reviews: list[ItemReview]
     session.flush()
     if any(review.status for review in made):
         _record_verdicts(session, row)
+        _settle_disputes(session, row, made)
     return made
+
+
+def item_statuses(result: ResultRow | None) -> dict[str, str]:
+    """Each item's status in a stored result ("criterion.item" → status)."""
+    criteria = (result.data.get("criteria") if result else None) or {}
+    return {f"{cid}.{iid}": item["status"] for cid, c in criteria.items() for iid, item in (c.get("items") or {}).items()}
+
+
+def _settle_disputes(session: Session, row: InteractionRow, made: list[ReviewRow]) -> None:
+    """Uphold the open disputes whose item's verdict of record is now the status asked for (the module's docstring):
+    by the review among `made` that gave it, else by the machine's new scoring."""
+    disputes = list(session.scalars(select(DisputeRow).where(DisputeRow.interaction_id == row.id, DisputeRow.resolution.is_(None))))
+    if not disputes:
+        return
+    statuses = item_statuses(latest_result(session, row))
+    given = {f"{r.criterion_id}.{r.item_id}": r for r in made if r.item_id and r.status}
+    for dispute in disputes:
+        key = f"{dispute.criterion_id}.{dispute.item_id}"
+        if statuses.get(key) != dispute.requested_status:
+            continue
+        review = given.get(key)
+        dispute.resolution, dispute.resolved_at = "upheld", utcnow()
+        if review is not None:
+            dispute.resolution_comment, dispute.review_id = review.comment, review.id
+            dispute.resolved_by, dispute.resolved_by_user_id, dispute.resolved_by_key_id = review.reviewer, review.reviewer_user_id, review.reviewer_key_id
+        else:
+            dispute.resolved_by = "qualicall"
+    session.flush()
 
 
 def coach_verdicts(reviews: list[ReviewRow]) -> dict[str, Verdict]:

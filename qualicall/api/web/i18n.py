@@ -457,6 +457,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "uphold": ("Accepter ({status})", "Uphold ({status})"),
     "reject": ("Rejeter (reste {status})", "Reject (stays {status})"),
     "resolved_by": ("Décision de {who}", "Decision by {who}"),
+    "dispute_rescored": ("Réglée par une nouvelle évaluation automatique de l'appel : l'item est désormais « {status} ».",
+                         "Settled by a new automatic scoring of the call: the item is now “{status}”."),
     "dispute_state_open": ("En attente", "Waiting"),
     "dispute_state_upheld": ("Acceptée", "Upheld"),
     "dispute_state_rejected": ("Rejetée", "Rejected"),

@@ -112,6 +112,13 @@ def call_page_of(request: Request, session: SignedIn, t: Translator, interaction
         dispute["label"] = labels.get(dispute["item"], dispute["item"])
         dispute["when"] = t.moment(dispute["created_at"])
     open_items = {d["item"] for d in disputes if d["state"] == "open"}
+    statuses = {item.key: item.effective for item in items}
+    for dispute in disputes:
+        # a rejection keeps the verdict of record as it is now, which a new scoring may have changed since the dispute
+        dispute["current_status"] = statuses.get(dispute["item"], dispute["disputed_status"])
+    if session.is_agent:
+        # a call moved to another agent carries its disputes: each agent reads their own
+        disputes = [d for d in disputes if d["agent_id"] == session.agent_id]
     wanted = dispute_form.item if dispute_form else request.query_params.get("dispute")
     priority = review_priority(interaction, result)
     present = signals(interaction, result, t)
@@ -265,6 +272,7 @@ def _rescored_since(db, call, version: str, keys: list[str]) -> bool:  # type: i
 def confirm(request: Request, interaction_id: Id, session: Coach, t: Language, csrf: str = Form(""), machine_version: str = Form("")) -> Response:
     """The coach checked the whole call: every item not yet reviewed keeps its automatic verdict, on record — unless the
     call was scored again since the page was shown and a verdict changed (the coach would confirm ones never seen)."""
+    from qualicall.store.disputes import disputes_of
     from qualicall.store.repository import ItemReview, add_reviews
 
     if not csrf_valid(session, csrf):
@@ -276,11 +284,13 @@ def confirm(request: Request, interaction_id: Id, session: Coach, t: Language, c
         if _rescored_since(db, call, machine_version, _item_keys(call.machine)):
             return call_page_of(request, session, t, interaction_id, error=t("confirm_rescored"), status_code=409)
         reviewed = store_data.latest_by_item([r for r in call.reviews if r.result_id == call.machine.id])
+        # a disputed item is answered on its dispute, with a comment for the agent: not confirmed in passing
+        disputed = {f"{d.criterion_id}.{d.item_id}" for d in disputes_of(db, interaction_id) if d.resolution is None}
         confirmations = [
             ItemReview(item_id, item["status"])
             for criterion_id, criterion in (call.machine.data.get("criteria") or {}).items()
             for item_id, item in (criterion.get("items") or {}).items()
-            if f"{criterion_id}.{item_id}" not in reviewed
+            if f"{criterion_id}.{item_id}" not in reviewed and f"{criterion_id}.{item_id}" not in disputed
         ]
         if confirmations:
             add_reviews(db, call.row, confirmations, author_of(session))
