@@ -62,14 +62,15 @@ def test_no_false_alarm_on_ordinary_talk(redactor):
 
 def test_card_needs_luhn_or_announcement(redactor):
     assert luhn_valid("4539148803436467") and not luhn_valid("4539148803436468")
-    assert redactor.find("référence de commande 4539 1488 0343 6468", "fr") == []
+    # not a card: an order's reference, an identifier masked as such (it was left in clear)
+    assert [k for k, _, _ in redactor.find("référence de commande 4539 1488 0343 6468", "fr")] == ["NUMBER"]
     announced = "numéro de carte 4539 1488 0343 6468"
     assert [k for k, _, _ in redactor.find(announced, "fr")] == ["CARD"]
 
 
 def test_card_announced_in_the_previous_turn(redactor):
     text = "quatre neuf sept deux cinq trois"
-    assert redactor.find(text, "fr") == []
+    assert [k for k, _, _ in redactor.find(text, "fr")] == ["NUMBER"]  # dictated digits, some identifier
     assert [k for k, _, _ in redactor.find(text, "fr", context="quel est le numéro de votre carte ?")] == ["CARD"]
 
 
@@ -87,6 +88,32 @@ def test_offsets_map_onto_the_redacted_text():
     start, end = redacted.map_span(20, 49)
     assert redacted.text[start:end] == "mon numéro est le [PHONE]."
     assert redacted.map_span(14, 16) == (13, 19)  # inside a name: the whole placeholder
+
+
+@pytest.mark.parametrize("language, text, identifier", [
+    # found by an agent's-eye review of the workspace: an account number said digit by digit was left in clear
+    ("en", "i am calm i just want my money back it's four one seven seven zero two nine three", "four one seven seven zero two nine three"),
+    ("fr", "oui c'est euh quatre un sept sept zéro deux neuf trois", "quatre un sept sept zéro deux neuf trois"),
+    ("en", "Your claim reference is DC-204417. The refund follows.", "204417"),
+    ("fr", "Je suis dans GE 482 117, devant la gare.", "482 117"),
+    ("fr", "le dossier r huit cent cinquante-deux mille trois cent dix", "huit cent cinquante-deux mille trois cent dix"),
+])
+def test_a_dictated_identifier_no_other_type_names_is_masked(redactor, language, text, identifier):
+    (found,) = redactor.find(text, language)
+    assert found[0] == "NUMBER" and text[found[1] : found[2]] == identifier
+
+
+@pytest.mark.parametrize("language, text", [
+    ("fr", "Pour l'ensemble, comptez 3 200 000 francs, frais compris."),
+    ("fr", "l'acompte de cent soixante-quinze mille francs à verser lundi"),
+    ("fr", "ça fait trois cent soixante mille"),
+    ("en", "It is 180,000 for the eight weeks."),
+    ("en", "the fee is one hundred and eighty-five thousand naira per course"),
+    ("fr", "autour de cent cinquante deux cents balles"),
+    ("en", "the car has 125000 miles on it"),
+])
+def test_amounts_are_no_identifiers(redactor, language, text):
+    assert redactor.find(text, language) == [], text
 
 
 def test_settings_from_yaml_and_environment(tmp_path, monkeypatch):

@@ -22,14 +22,15 @@ from itertools import chain
 # states its own list (`text.hesitations`); this one serves text read before a rubric is chosen.
 DEFAULT_HESITATIONS = frozenset({"euh", "euhh", "heu", "hum", "hmm", "mmh", "bah", "um", "uh", "uhm", "erm", "er", "hm"})
 
-# The types of personal data redaction finds, which name its placeholders (« [CARD] »), and NUMBER, the mask of a long
-# run of digits in free text.
-PERSONAL_DATA_TYPES = ("CARD", "CVV", "EXPIRY", "IBAN", "NIR", "PHONE", "EMAIL", "ADDRESS", "DOB", "NAME")
+# NUMBER: an identifier no other type names (an account, a contract, a reference: a dictated run of digits in a turn),
+# and every long run of digits in free text.
 NUMBER = "NUMBER"
+# The types of personal data redaction finds, which name its placeholders (« [CARD] »).
+PERSONAL_DATA_TYPES = ("CARD", "CVV", "EXPIRY", "IBAN", "NIR", "PHONE", "EMAIL", "ADDRESS", "DOB", "NAME", NUMBER)
 # What redaction writes in place of personal data (« [NAME] », « [PHONE] »). A stored transcript is redacted, and
 # scoring it again (a contact posted again as the API returned it) reads its placeholders: each is quoted whole in
 # evidence (`NormText.span`), is no jargon, and « this is [NAME] » gives a name. Only these: « [ONT] » is an acronym.
-PLACEHOLDER = re.compile(r"\[(?:" + "|".join((*PERSONAL_DATA_TYPES, NUMBER)) + r")\]")
+PLACEHOLDER = re.compile(r"\[(?:" + "|".join(PERSONAL_DATA_TYPES) + r")\]")
 
 
 def placeholder(kind: str) -> str:

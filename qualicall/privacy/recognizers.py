@@ -105,6 +105,19 @@ class SpokenRecognizer(EntityRecognizer):
 
 # Digits in one run beyond which nothing in it is read as a card, a phone number or an account (it is masked whole).
 LONGEST_RUN_READ = 48
+# A dictated identifier no other rule names — an account, a contract, an order, a claim's reference (« c'est quatre un
+# sept sept zéro deux neuf trois », "order GP-7741093"): a run of at least this many digits, said as more than one number
+# or written as digits. Not an amount: one number said in words (« trois cent cinquante mille »), thousands grouped by
+# spaces or commas (« 380 000 », "180,000"), or a run followed by a currency or a unit (« 150 000 francs », "125000
+# miles") — unless a letter code comes first (« GE 482 117 », « r huit cent cinquante-deux mille trois cent dix »).
+IDENTIFIER_MIN_DIGITS = 6
+_AMOUNT_WORDS = frozenset(
+    "euro euros eur francs franc fcfa cfa chf dollars dollar usd cad pounds pound gbp livres livre ariary dirhams dirham "
+    "dinars dinar yen balles km kilometres kilometers miles kwh kg habitants".split()
+)
+_THOUSANDS = re.compile(r"\d{1,3}(?:[ \u00a0\u202f.,]\d{3})+")
+# A reference's letters before its digits: capitals (« GE », « SIN »), or one letter as ASR writes it (« r », « v a »).
+_LETTER_CODE = re.compile(r"[A-Z]{1,4}|[b-hj-np-xzB-HJ-NP-XZ]")
 
 
 def _nir_key_valid(digits: str) -> bool:
@@ -141,14 +154,14 @@ class DigitRunRecognizer(SpokenRecognizer):
     card announced but misheard, a CVV, a bank code read out field by field).
     """
 
-    ENTITIES = ("CARD", "CVV", "NIR", "PHONE", "IBAN")
+    ENTITIES = ("CARD", "CVV", "NIR", "PHONE", "IBAN", "NUMBER")
 
     def analyze(self, text, entities, nlp_artifacts=None):  # noqa: ANN001 - Presidio's signature
         tokens, runs = _analysed(text)
-        found = (self._classify(tokens, run) for run in runs)
+        found = (self._classify(text, tokens, run) for run in runs)
         return [result for result in found if result is not None]
 
-    def _classify(self, tokens: list[Token], run: Run) -> RecognizerResult | None:
+    def _classify(self, text: str, tokens: list[Token], run: Run) -> RecognizerResult | None:
         digits = run.digits
         first = run.numbers[0].first
         plus = first > 0 and (tokens[first - 1].text == "+" or tokens[first - 1].key == "plus")
@@ -187,7 +200,22 @@ class DigitRunRecognizer(SpokenRecognizer):
             return self.result("PHONE", best.start, best.end, 0.9)
         if len(digits) >= 8 and context_before(tokens, first, PHONE_CONTEXT, 8):
             return self.result("PHONE", run.start, run.end, 0.7)
+        if len(digits) >= IDENTIFIER_MIN_DIGITS and _identifier(text, tokens, run):
+            return self.result("NUMBER", run.start, run.end, 0.6)
         return None
+
+
+def _identifier(text: str, tokens: list[Token], run: Run) -> bool:
+    """Whether a long run of digits is dictated (an identifier) rather than an amount (IDENTIFIER_MIN_DIGITS)."""
+    first = run.numbers[0].first
+    if first > 0 and _LETTER_CODE.fullmatch(tokens[first - 1].text):
+        return True
+    spoken_whole = len(run.numbers) == 1 and not all(tokens[i].key.isdigit() for i in range(first, run.numbers[0].last + 1))
+    if spoken_whole or _THOUSANDS.fullmatch(text[run.start : run.end]):
+        return False
+    after = run.numbers[-1].last + 1
+    unit = tokens[after].key if after < len(tokens) else ""
+    return unit not in _AMOUNT_WORDS and not text[run.end : run.end + 2].strip().startswith(("€", "$", "£"))
 
 
 class SpelledIbanRecognizer(SpokenRecognizer):
