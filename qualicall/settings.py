@@ -58,12 +58,25 @@ class Settings(BaseSettings):
         default_factory=list, description="hosts inside the network that webhooks may reach (comma-separated names or addresses)")
     page_size_max: int = Field(200, ge=1)
     session_hours: float = Field(12.0, gt=0, description="how long a coach's sign-in lasts (the session cookie's Max-Age)")
+    time_zone: str | None = Field(None, description="IANA time zone (Europe/Paris) in which the pages write what the server records (reviews, disputes, sessions); default: the server's own")
     cookie_secure: bool = Field(True, description="coaches' cookies over HTTPS only (and http://localhost); false: plain HTTP too, on a trusted network")
     cookie_samesite: Literal["lax", "strict"] = Field("lax", description="the session cookie's SameSite: lax lets links from mails and chats open signed in")
     signin_failures_per_user: int = Field(5, ge=1, description="failed sign-ins allowed per user name in the window")
     signin_failures_per_address: int = Field(20, ge=1, description="failed sign-ins allowed per client address in the window")
     signin_window_min: float = Field(15.0, gt=0, description="the window of the sign-in throttle, in minutes")
     retention_days: int | None = Field(None, ge=1, le=36500, description="the server erases the contacts older than this many days, at start-up and daily (qualicall db purge); unset: kept until erased")
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, zone: str | None) -> str | None:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        if zone is not None:
+            try:
+                ZoneInfo(zone)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"unknown time zone {zone!r} (an IANA name: Europe/Paris, America/Montreal, UTC)") from None
+        return zone
 
     @field_validator("webhook_allowed_hosts", mode="before")
     @classmethod

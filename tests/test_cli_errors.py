@@ -221,6 +221,7 @@ def test_a_rubric_in_the_folder_is_known_by_its_name_and_by_the_id_it_declares(c
     ("QUALICALL_PORT", "70000", ("QUALICALL_PORT='70000'", "65535")),
     ("QUALICALL_COOKIE_SAMESITE", "sometimes", ("QUALICALL_COOKIE_SAMESITE='sometimes'", "'lax' or 'strict'")),
     ("QUALICALL_SESSION_HOURS", "-3", ("QUALICALL_SESSION_HOURS='-3'", "greater than 0")),
+    ("QUALICALL_TIME_ZONE", "Europe/Pariss", ("QUALICALL_TIME_ZONE='Europe/Pariss'", "unknown time zone", "Europe/Paris")),
 ])
 def test_a_setting_refused_is_one_line_naming_its_variable(tmp_path, variable, value, words):
     # An operator's review: a 50-line traceback of pydantic's naming the field (max_upload_mb), not the variable.

@@ -168,3 +168,13 @@ def test_counts_take_the_singular_as_each_language_does() -> None:
     assert render("agent_name.missing", closing, "fr").endswith("(1 dernier tour ou 1 dernière seconde)")  # « 1 derniers tours »
     assert render("agent_name.missing", closing, "en").endswith("(last 1 turn or last 1 s)")
     assert ReportWords("fr").grouped([]) == "sans regroupement" and ReportWords("en").grouped(["team", "agent"]) == "grouped by team, agent"
+
+
+def test_what_the_server_recorded_is_written_in_the_deployments_time_zone():
+    """Found by an agent's-eye review: reviews and disputes are stored in UTC and read an hour early in Paris in winter,
+    beside calls written in their own clock."""
+    assert locale.event("2026-12-06T10:24:00+00:00", "fr", "Europe/Paris") == "06/12/2026 11:24"
+    assert locale.event("2026-07-06T10:24:00+00:00", "fr", "Europe/Paris") == "06/07/2026 12:24"  # summer time
+    assert locale.event("2026-12-06T10:24:00+00:00", "en", "America/Montreal") == "2026-12-06 05:24"
+    assert locale.event("2026-12-06T10:24:00", "en", "UTC") == "2026-12-06 10:24"  # naive: stored UTC
+    assert locale.event(None, "fr", "Europe/Paris") == ""

@@ -32,6 +32,7 @@ pytestmark = [
 ]
 
 LOCALES = {"fr": "fr-FR", "en": "en-GB"}
+ZONE = "Pacific/Kiritimati"  # UTC+14, no summer time: what the server records reads 14 hours after UTC
 # What each language says, written here rather than read from the code under test.
 SAYS = {
     "fr": {"forbidden": "Accès refusé", "mine": "Mes évaluations", "dispute": "Contester", "sent": "Contestation envoyée",
@@ -52,7 +53,7 @@ def timed(turns: list[tuple[str, str]]) -> list[dict]:
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory):
     folder = tmp_path_factory.mktemp("disputes")
-    server = Server(folder)
+    server = Server(folder, env_extra={"QUALICALL_TIME_ZONE": ZONE})
     server.make_keys()
     from qualicall.settings import Settings
     from qualicall.store.db import Store
@@ -370,6 +371,14 @@ def test_disputes_follow_what_happens_to_their_call(browser, workspace):
     assert "Acceptée" in recap and "Décision de test-coach\u00a0: « Reformulation acceptée comme récapitulatif. »" in recap  # the API key's name
     assert "Acceptée" in other_needs and "Réglée par une nouvelle évaluation automatique de l'appel" in other_needs
     assert "En attente" in farewell
+    # written in the deployment's time zone (it was UTC, beside calls in their own clock)
+    with server.client("coach") as api:
+        (waiting,) = [d for d in api.get("/v1/disputes", params={"state": "open"}).json() if d["interaction_id"] == "litige-suite"]
+    from datetime import datetime, timedelta
+
+    recorded = datetime.fromisoformat(waiting["created_at"])
+    assert recorded.utcoffset() == timedelta(0)
+    assert (recorded + timedelta(hours=14)).strftime("%d/%m/%Y %H:%M") in farewell, (waiting["created_at"], farewell)
     # The farewell passes now: rejecting the dispute keeps « conforme », the verdict of record as it is now.
     coach.goto("/calls/litige-suite")
     reject = coach.locator("li.dispute.open form.resolve button[value=rejected]")

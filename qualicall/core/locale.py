@@ -7,7 +7,7 @@ in French; "16.3 s", "25%", "2026-11-20 10:00", "week 45 (2026)" in English.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
 LANGUAGES = ("fr", "en")
 # French puts a narrow no-break space before « % » and between a number and its unit.
@@ -60,6 +60,26 @@ def moment(iso: str | None, language: str) -> str:
     except ValueError:
         return iso[:16].replace("T", " ")
     return parsed.strftime("%d/%m/%Y %H:%M" if language == "fr" else "%Y-%m-%d %H:%M")
+
+
+def event(iso: str | None, language: str, zone: str | None) -> str:
+    """The date and time of something the server recorded (a review, a dispute), stored in UTC, in the deployment's time
+    zone (`zone`, an IANA name; None: the server's own): « 06/12/2026 11:24 » in Paris for 10:24 UTC."""
+    if not iso:
+        return ""
+    try:
+        parsed = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return iso[:16].replace("T", " ")
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    if zone is None:
+        local = parsed.astimezone()
+    else:
+        from zoneinfo import ZoneInfo
+
+        local = parsed.astimezone(ZoneInfo(zone))
+    return moment(local.isoformat(), language)
 
 
 def period(key: str, language: str, short: bool = False) -> str:

@@ -78,7 +78,8 @@ def translator(request: Request) -> Translator:
     """The coach's language, and the labels of the rubrics the server scores with."""
     chosen = request.cookies.get(LANGUAGE_COOKIE)
     language = normalise_language(chosen) if chosen else language_from_header(request.headers.get("accept-language"))
-    return Translator(language, label_rubrics(request.app.state.settings.rubric))
+    settings = request.app.state.settings
+    return Translator(language, label_rubrics(settings.rubric), settings.time_zone)
 
 
 def current_session(request: Request) -> SignedIn | None:

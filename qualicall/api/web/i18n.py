@@ -514,8 +514,9 @@ def language_from_header(accept_language: str | None, default: str | None = DEFA
 class Translator:
     """`t("key", name=…)` in templates; `label(id)` for criteria and items (from the rubrics) and indicators."""
 
-    def __init__(self, language: str, rubrics: Sequence["Rubric"] = ()):
+    def __init__(self, language: str, rubrics: Sequence["Rubric"] = (), zone: str | None = None):
         self.language = normalise_language(language)
+        self.zone = zone  # the deployment's time zone (settings.time_zone): `event`
         self._index = LANGUAGES.index(self.language)
         self.rubrics = list(rubrics)
         self._order = {key: index for index, key in enumerate(dict.fromkeys(k for rubric in self.rubrics for k in (*rubric.keys(), *rubric.indicators)))}
@@ -532,7 +533,7 @@ class Translator:
     def preferring(self, rubric_id: str | None) -> "Translator":
         """This translator asking the rubric `rubric_id` first: a call is shown with its own rubric's labels."""
         first = [r for r in self.rubrics if r.id == rubric_id]
-        return Translator(self.language, first + [r for r in self.rubrics if r.id != rubric_id])
+        return Translator(self.language, first + [r for r in self.rubrics if r.id != rubric_id], self.zone)
 
     def label(self, key: str, fallback: str | None = None) -> str:
         return labels.label(key, self.language, self.rubrics, fallback)
@@ -563,8 +564,13 @@ class Translator:
         return "—" if share is None else locale.formatted(share, ".0%", self.language)
 
     def moment(self, iso: str | None) -> str:
-        """A contact's or a review's date and time: « 20/11/2026 10:00 », "2026-11-20 10:00"."""
+        """A contact's date and time as written where it happened: « 20/11/2026 10:00 », "2026-11-20 10:00"."""
         return locale.moment(iso, self.language)
+
+    def event(self, iso: str | None) -> str:
+        """When the server recorded something (a review, a dispute, a session), in the deployment's time zone: stored in
+        UTC, it read an hour early in Paris in winter."""
+        return locale.event(iso, self.language, self.zone)
 
     def period(self, key: str, short: bool = False) -> str:
         """A trend's period: « sem. 45 (2026) », "week 45 (2026)", « nov. 2026 »; `short`: without the year."""

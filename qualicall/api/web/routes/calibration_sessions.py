@@ -96,7 +96,7 @@ def sessions_page(request: Request, session: Lead, t: Language) -> HTMLResponse:
         for found in sessions_store.list_sessions(db):
             done = sessions_store.scored_calls(db, found.id)
             rows.append({"id": found.id, "name": found.name, "open": found.closed_at is None, "calls": len(found.calls),
-                         "created": t.moment(as_utc(found.created_at).isoformat()), "created_by": found.created_by,
+                         "created": t.event(as_utc(found.created_at).isoformat()), "created_by": found.created_by,
                          "progress": [(coach.username, len(done.get(coach.id, ()))) for coach in found.coaches]})
     flash = t("session_closed") if request.query_params.get("done") == "closed" else None
     return render(request, "sessions.html", session, t=t, nav="calibration", rows=rows, flash=flash)
@@ -249,8 +249,8 @@ def _session_page(request: Request, session: SignedIn, t: Translator, session_id
         coaches = [coach.username for coach in found.coaches]
         progress = [(coach.username, len(done.get(coach.id, ()))) for coach in found.coaches]
         calls, is_open, sample = len(found.calls), found.closed_at is None, dict(found.sample)
-        heading = {"name": found.name, "created_by": found.created_by, "created": t.moment(as_utc(found.created_at).isoformat()),
-                   "closed": t.moment(as_utc(found.closed_at).isoformat()) if found.closed_at else None}
+        heading = {"name": found.name, "created_by": found.created_by, "created": t.event(as_utc(found.created_at).isoformat()),
+                   "closed": t.event(as_utc(found.closed_at).isoformat()) if found.closed_at else None}
     items = session_agreement(verdicts, coaches, t.order)
     pooled = pooled_session(items, coaches)
     disagreements = [d for item in items for d in item.disagreements]

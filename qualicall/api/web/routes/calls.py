@@ -97,7 +97,7 @@ def call_page_of(request: Request, session: SignedIn, t: Translator, interaction
             entry = store_data.review_dict(review)
             result_row = call.machine if review.result_id == call.machine.id else db.get(type(call.machine), review.result_id)
             entry["auto"] = store_data.auto_status(result_row, entry["item"]) if result_row else None
-            entry["when"] = t.moment(entry["created_at"])
+            entry["when"] = t.event(entry["created_at"])
             history.append(entry)
         version, machine_version = call.result.version, call.machine.version
         recording = _recording_path(request, call.row.recording)
@@ -110,7 +110,7 @@ def call_page_of(request: Request, session: SignedIn, t: Translator, interaction
     labels = {item.key: item.label for item in items}
     for dispute in disputes:
         dispute["label"] = labels.get(dispute["item"], dispute["item"])
-        dispute["when"] = t.moment(dispute["created_at"])
+        dispute["when"] = t.event(dispute["created_at"])
     open_items = {d["item"] for d in disputes if d["state"] == "open"}
     statuses = {item.key: item.effective for item in items}
     for dispute in disputes:

@@ -153,6 +153,6 @@ def disputes_page(request: Request, session: Coach, t: Language, state: str = "o
     with request.app.state.store.session() as db:
         rows = [dispute_store.dispute_json(d) for d in dispute_store.list_disputes(db, None if state == "all" else state)]
     for row in rows:
-        row["when"] = t.moment(row["created_at"])
+        row["when"] = t.event(row["created_at"])
     return render(request, "disputes.html", session, t=t, nav="disputes", rows=rows, state=state, states=(*dispute_store.STATES, "all"))
 
