@@ -101,6 +101,11 @@ def test_an_upheld_dispute_is_the_verdict_of_record_and_a_rejected_one_confirms_
         resolve_dispute(session, second, "rejected", "il fallait conclure", coach)
     with store.session() as session, pytest.raises(ConflictError, match="upheld already"):
         resolve_dispute(session, first, "rejected", "non", coach)
+    # (an agent's-eye review: disputed again at once after the rejection, as often as wished)
+    from qualicall.store.disputes import AnsweredAlready
+
+    with store.session() as session, pytest.raises(AnsweredAlready, match="rejected by julie"):
+        open_dispute(session, get_interaction(session, "court-7"), rejected_item, "passed", "encore", agent_id="A-7", author="lea")
 
     with store.session() as session:
         row = get_interaction(session, "court-7")

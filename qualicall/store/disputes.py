@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from qualicall.core.errors import ConflictError, InputError, NotFoundError
 from qualicall.core.interaction import text_problem
-from qualicall.store.models import DisputeRow, InteractionRow, utcnow
+from qualicall.store.models import DisputeRow, InteractionRow, ReviewRow, utcnow
 from qualicall.store.repository import ItemReview, Reviewer, add_reviews, as_utc, item_statuses, latest_result
 
 STATUSES = ("passed", "failed", "not_applicable")
@@ -39,6 +39,10 @@ class UnknownItem(InputError):
 
 class SameStatus(InputError):
     """The status asked for is the item's already (or not a status)."""
+
+
+class AnsweredAlready(ConflictError):
+    """The item's last dispute was rejected and its verdict of record has not changed since: the coach answered."""
 
 
 def _comment(comment: str | None, what: str) -> str:
@@ -73,6 +77,15 @@ def open_dispute(session: Session, row: InteractionRow, item: str, requested_sta
                                                          DisputeRow.item_id == item_id, DisputeRow.resolution.is_(None)))
     if already is not None:
         raise ConflictError(f"the item {item!r} of {row.id!r} is disputed already (dispute {already}, open)")
+    # One answer per question: disputing again what a coach has just rejected only asks the coach again; a new scoring or
+    # review that changes the verdict opens it again.
+    last = session.scalars(select(DisputeRow).where(DisputeRow.interaction_id == row.id, DisputeRow.criterion_id == criterion_id,
+                                                    DisputeRow.item_id == item_id).order_by(DisputeRow.id.desc()).limit(1)).first()
+    if last is not None and last.resolution == "rejected" and last.review_id is not None:
+        confirmed = session.get(ReviewRow, last.review_id)
+        if confirmed is not None and confirmed.status == current["status"]:
+            raise AnsweredAlready(f"the item {item!r} of {row.id!r} was disputed and the dispute rejected by {last.resolved_by} (dispute {last.id}):"
+                                  " its verdict has not changed since")
     dispute = DisputeRow(interaction_id=row.id, result_id=result.id, criterion_id=criterion_id, item_id=item_id,
                          disputed_status=current["status"], requested_status=requested_status, comment=text,
                          agent_id=agent_id, author=author, author_user_id=author_user_id)

@@ -450,6 +450,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "dispute_comment_missing": ("dites pourquoi vous contestez ce verdict.", "say why you dispute this verdict."),
     "dispute_same_status": ("l'item a déjà ce statut : demandez-en un autre.", "the item has this status already: ask for another."),
     "dispute_open_already": ("cet item est déjà contesté, en attente d'un coach.", "this item is disputed already, waiting for a coach."),
+    "dispute_answered_already": ("un coach a déjà rejeté la contestation de cet item, et son verdict n'a pas changé depuis : parlez-en à votre coach.",
+                                 "a coach has rejected the dispute of this item already, and its verdict has not changed since: talk to your coach."),
     "resolution_required": ("choisissez d'accorder ou de rejeter la contestation.", "choose to uphold or reject the dispute."),
     "resolution_comment_missing": ("un commentaire est demandé pour l'agent.", "a comment for the agent is required."),
     "dispute_resolved_already": ("cette contestation a déjà été traitée.", "this dispute has been resolved already."),

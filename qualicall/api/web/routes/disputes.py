@@ -95,6 +95,9 @@ def dispute(
         try:
             dispute_store.open_dispute(db, row, item, status, stored_comment(request, comment.strip(), row.language),
                                        agent_id=session.agent_id, author=session.user, author_user_id=session.user_id)
+        except dispute_store.AnsweredAlready:
+            db.rollback()
+            return refused(t("dispute_not_saved", reason=t("dispute_answered_already")), 409)
         except ConflictError:
             db.rollback()
             return refused(t("dispute_not_saved", reason=t("dispute_open_already")), 409)
