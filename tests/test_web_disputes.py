@@ -371,6 +371,13 @@ def test_disputes_follow_what_happens_to_their_call(browser, workspace):
     assert "Acceptée" in recap and "Décision de test-coach\u00a0: « Reformulation acceptée comme récapitulatif. »" in recap  # the API key's name
     assert "Acceptée" in other_needs and "Réglée par une nouvelle évaluation automatique de l'appel" in other_needs
     assert "En attente" in farewell
+    # the recap's reason is the machine's, for the verdict the coach replaced: said so, on the page and the printout
+    # (« conforme » beside the machine's failure motive read as a contradiction)
+    assert agent.inner_text("tr[id='item-closing.recap'] .reason-text").startswith("Verdict automatique « non conforme » : ")
+    assert not agent.inner_text("tr[id='item-closing.thanks'] .reason-text").startswith("Verdict automatique")
+    agent.goto("/calls/litige-suite/print")
+    assert agent.inner_text("tr[data-item='closing.recap'] td.reason").startswith("Verdict automatique « non conforme » : ")
+    agent.goto("/calls/litige-suite")
     # written in the deployment's time zone (it was UTC, beside calls in their own clock)
     with server.client("coach") as api:
         (waiting,) = [d for d in api.get("/v1/disputes", params={"state": "open"}).json() if d["interaction_id"] == "litige-suite"]

@@ -189,6 +189,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Verdicts not confirmed: the form had expired. Click again.",
     ),
     "machine_value": ("machine : {value}", "machine: {value}"),
+    # an item a coach overrode: its reason is the machine's, for the verdict the coach replaced
+    "machine_reason": ("Verdict automatique « {status} » : {reason}", "Automatic verdict “{status}”: {reason}"),
     "machine_scores": ("Scores de la machine avant correction", "The machine's scores before the override"),
     "next_call": ("Appel suivant", "Next call"),
     "shortcuts": ("Raccourcis clavier", "Keyboard shortcuts"),
