@@ -149,6 +149,8 @@ def test_qualicall_user_create_makes_agent_accounts(cli, tmp_path):
     env = {"QUALICALL_DATA_DIR": str(tmp_path), "QUALICALL_DATABASE_URL": None}
     made = cli("user", "create", "lea", "--password", "mot-de-passe", "--role", "agent", "--agent-id", "A-7", env=env)
     assert made.returncode == 0, made.stderr
+    # no contact of A-7 stored yet: an account that sees nothing (a typo?) is said so
+    assert "warning: no contact of agent id 'A-7' is stored yet" in made.stderr
     refused = cli("user", "create", "marc", "--password", "mot-de-passe", "--role", "agent", env=env)
     assert refused.returncode == 2 and "needs the agent id" in refused.stderr and len(refused.stderr.strip().splitlines()) == 1
     assert cli("user", "list", env=env).stdout.splitlines() == ["lea\tagent\tactive\tA-7"]

@@ -21,7 +21,7 @@ def register(app: typer.Typer) -> None:
 
     @user_app.command("create")
     def create(
-        username: Annotated[str, typer.Argument(help="the coach's sign-in name (shown as the reviewer of their reviews)")],
+        username: Annotated[str, typer.Argument(help="the sign-in name (shown as the author of the account's reviews and disputes)")],
         password: Annotated[str, typer.Option(prompt=True, confirmation_prompt=True, hide_input=True, help="at least 8 characters (asked when not given)")],
         role: Annotated[str, typer.Option(help="coach | admin | agent")] = "coach",
         agent_id: Annotated[Optional[str], typer.Option("--agent-id", help="with --role agent: the agent id (the interactions' agent_id) whose contacts the account sees")] = None,
@@ -29,13 +29,22 @@ def register(app: typer.Typer) -> None:
         """Create an account; only a hash of the password is stored. An agent's account sees only its agent id's contacts."""
         from qualicall.store.users import create_user
 
+        from sqlalchemy import select
+
+        from qualicall.store.models import InteractionRow
+
         with user_errors(), store().session() as session:
             create_user(session, username, password, role, agent_id)
+            known = agent_id is None or session.scalar(select(InteractionRow.id).where(InteractionRow.agent_id == agent_id).limit(1)) is not None
         typer.echo(f"qualicall: user {username} ({role}{' ' + agent_id if agent_id else ''}) created", err=True)
+        if not known:
+            # a typo made an account that sees nothing, and nobody said so
+            typer.echo(f"qualicall: warning: no contact of agent id {agent_id!r} is stored yet: the account sees none until one is"
+                       " (check the spelling: the interactions' agent_id)", err=True)
 
     @user_app.command("passwd")
     def passwd(username: Annotated[str, typer.Argument()], password: Annotated[str, typer.Option(prompt=True, confirmation_prompt=True, hide_input=True, help="at least 8 characters (asked when not given)")]) -> None:
-        """Set a new password for a coach account."""
+        """Set a new password for an account (coach, admin or agent)."""
         from qualicall.store.users import set_password
 
         with user_errors(), store().session() as session:
@@ -44,7 +53,7 @@ def register(app: typer.Typer) -> None:
 
     @user_app.command("disable")
     def disable(username: Annotated[str, typer.Argument()]) -> None:
-        """Disable a coach account: it cannot sign in, and its open sessions end now."""
+        """Disable an account: it cannot sign in, and its open sessions end now."""
         from qualicall.store.users import set_disabled
 
         with user_errors(), store().session() as session:
@@ -53,7 +62,7 @@ def register(app: typer.Typer) -> None:
 
     @user_app.command("enable")
     def enable(username: Annotated[str, typer.Argument()]) -> None:
-        """Enable a disabled coach account again."""
+        """Enable a disabled account again."""
         from qualicall.store.users import set_disabled
 
         with user_errors(), store().session() as session:
@@ -62,7 +71,7 @@ def register(app: typer.Typer) -> None:
 
     @user_app.command("delete")
     def delete(username: Annotated[str, typer.Argument()]) -> None:
-        """Delete a coach account and end its sessions (the reviews it signed keep its name)."""
+        """Delete an account and end its sessions (the reviews and disputes it signed keep its name)."""
         from qualicall.store.users import delete_user
 
         with user_errors(), store().session() as session:
