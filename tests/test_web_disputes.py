@@ -375,6 +375,7 @@ def test_disputes_follow_what_happens_to_their_call(browser, workspace):
     # (« conforme » beside the machine's failure motive read as a contradiction)
     assert agent.inner_text("tr[id='item-closing.recap'] .reason-text").startswith("Verdict automatique « non conforme » : ")
     assert not agent.inner_text("tr[id='item-closing.thanks'] .reason-text").startswith("Verdict automatique")
+    assert "test-coach — Récapitulatif\u00a0: conforme (verdict automatique\u00a0: non conforme)" in agent.inner_text("ol.history")
     agent.goto("/calls/litige-suite/print")
     assert agent.inner_text("tr[data-item='closing.recap'] td.reason").startswith("Verdict automatique « non conforme » : ")
     agent.goto("/calls/litige-suite")

@@ -211,7 +211,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "key_escape": ("Échap", "Esc"),
     "history": ("Historique des revues", "Review history"),
     "no_history": ("Pas encore de revue.", "No review yet."),
-    "history_line": ("{who} — {item} : {old} → {new}", "{who} — {item}: {old} → {new}"),
+    # the machine's verdict on the scoring the coach judged, then theirs: not "before → after" (a rejected dispute of an
+    # item rescored read « non conforme → non conforme » while it went from conforme to non conforme)
+    "history_line": ("{who} — {item}\u00a0: {new} (verdict automatique\u00a0: {old})", "{who} — {item}: {new} (automatic verdict: {old})"),
     "indicators": ("Indicateurs opérationnels", "Operational indicators"),
     "col_indicator": ("Indicateur", "Indicator"),
     "col_value": ("Valeur", "Value"),
