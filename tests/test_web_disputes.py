@@ -344,13 +344,23 @@ def test_disputes_follow_what_happens_to_their_call(browser, workspace):
             "started_at": "2026-11-13T09:30:00+01:00", "turns": timed(SHORT_CALL)}
     with server.client("crm") as crm:
         assert crm.post("/v1/interactions", json=call).status_code == 201
+    coach = signed_in(browser, workspace, COACH, "fr")
+
+    def waiting_count() -> int:
+        """The menu's count of disputes waiting (none shown at 0)."""
+        coach.goto("/queue")
+        badge = coach.locator("#open-disputes")
+        return int(badge.inner_text()) if badge.count() else 0
+
+    before = waiting_count()
     agent = signed_in(browser, workspace, AGENT, "fr")
     agent.goto("/calls/litige-suite")
     _dispute(agent, "closing.recap", "passed", "J'ai reformulé la demande, c'est un récapitulatif.")
     _dispute(agent, "closing.other_needs", "passed", "Je l'ai demandé à la fin.")
     _dispute(agent, "closing.farewell", "not_applicable", "Le client avait déjà raccroché.")
+    assert waiting_count() == before + 3 and "contestations en attente" in coach.inner_text("header nav")
+    assert agent.locator("#open-disputes").count() == 0  # the agents' menu has no disputes list
 
-    coach = signed_in(browser, workspace, COACH, "fr")
     coach.goto("/calls/litige-suite")
     coach.click("form.confirm button[type=submit]")
     coach.wait_for_url("**done=confirmed")
@@ -396,6 +406,7 @@ def test_disputes_follow_what_happens_to_their_call(browser, workspace):
     coach.wait_for_url("**done=resolved**")
     with server.client("coach") as api:
         assert api.get("/v1/interactions/litige-suite").json()["result"]["criteria"]["closing"]["items"]["farewell"]["status"] == "passed"
+    assert waiting_count() == before  # the three answered: two settled, one rejected
 
     # Moved to another agent: the new agent reads the call, not the first agent's disputes.
     with server.client("crm") as crm:

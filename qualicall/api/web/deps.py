@@ -153,8 +153,23 @@ def cookie_policy(request: Request) -> CookiePolicy:
 def render(request: Request, name: str, session: SignedIn | None, status_code: int = 200, t: Translator | None = None, **context: Any) -> HTMLResponse:
     """A page in the coach's language: `t`, the page's translator when it has one (a call's labels come from its rubric)."""
     t = t or translator(request)
+    if session is not None and not session.is_agent and "open_disputes" not in context:
+        context["open_disputes"] = _open_disputes(request)
     html = templates().get_template(name).render(request=request, session=session, t=t, **context)
     return HTMLResponse(html, status_code=status_code, headers={"Cache-Control": "no-store"})
+
+
+def _open_disputes(request: Request) -> int | None:
+    """How many disputes wait for a coach, for the menu (None when the store cannot say: the page still renders)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from qualicall.store.disputes import count_open
+
+    try:
+        with request.app.state.store.session() as db:
+            return count_open(db)
+    except SQLAlchemyError:
+        return None
 
 
 def safe_next(target: str | None) -> str:

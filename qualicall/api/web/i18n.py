@@ -454,6 +454,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "dispute_comment_missing": ("dites pourquoi vous contestez ce verdict.", "say why you dispute this verdict."),
     "dispute_same_status": ("l'item a déjà ce statut : demandez-en un autre.", "the item has this status already: ask for another."),
     "dispute_open_already": ("cet item est déjà contesté, en attente d'un coach.", "this item is disputed already, waiting for a coach."),
+    "open_disputes": ("{n} contestations en attente", "{n} disputes waiting"),
+    "open_disputes_one": ("{n} contestation en attente", "{n} dispute waiting"),
     "dispute_answered_already": ("un coach a déjà rejeté la contestation de cet item, et son verdict n'a pas changé depuis : parlez-en à votre coach.",
                                  "a coach has rejected the dispute of this item already, and its verdict has not changed since: talk to your coach."),
     "resolution_required": ("choisissez d'accorder ou de rejeter la contestation.", "choose to uphold or reject the dispute."),
