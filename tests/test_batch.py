@@ -427,3 +427,17 @@ def test_a_done_records_copy_is_counted_as_a_duplicate_on_the_next_run(cli, tmp_
     again = cli("batch", calls, "--out", out, "--no-progress", "--workers", "1")
     assert "scored 0, skipped 1 already done and 1 duplicate(s) of another record" in again.stderr, again.stderr
     assert len(out.read_text(encoding="utf-8").splitlines()) == 1
+    assert "id(s) given to records of different content" not in first.stderr  # one record, twice: no shared id
+
+
+def test_an_id_given_to_two_different_records_is_said(cli, tmp_path):
+    """A night operator's review: « nuit-007 » twice, with other turns, scored twice in silence; the report counted an agent
+    two contacts for one."""
+    calls = tmp_path / "calls.jsonl"
+    calls.write_text("".join(json.dumps({"id": rid, "language": "fr", "turns": [{"speaker": "agent", "text": text}]}) + "\n"
+                             for rid, text in (("nuit-007", "Bonjour, au revoir."), ("nuit-008", "Bonjour."), ("nuit-007", "Bonsoir, au revoir."))),
+                     encoding="utf-8")
+    done = cli("batch", calls, "--out", tmp_path / "out.jsonl", "--no-progress", "--workers", "1")
+    assert done.returncode == 0, done.stderr
+    assert ("qualicall: 1 id(s) given to records of different content (nuit-007): each scored, and a report counts one contact"
+            " per id, its last result") in done.stderr

@@ -217,6 +217,38 @@ def test_interactions_without_turns_are_no_handled_contacts(cli, tmp_path):
     assert json.loads(done.stdout)["total"]["contacts"] == 0
 
 
+def test_a_contact_scored_again_counts_once_and_a_batchs_failures_file_not_at_all(cli, results_file, tmp_path):
+    """A night operator's review: `report out/*.jsonl` took the batch's failures file (49 contacts for 43), and a
+    contact scored again by a later batch, or a file given twice, counted each time (`GET /v1/reports` counts a
+    contact's latest result)."""
+    base = json.loads(cli("report", str(results_file), "-f", "json").stdout)["total"]
+    again = tmp_path / "out" / "night-2.jsonl"
+    again.parent.mkdir()
+    first = fixture_results()[0]
+    assert first["indicators"]["csat"]["value"] == 5
+    rescored = {**first, "indicators": {**first["indicators"], "csat": {**first["indicators"]["csat"], "value": 1}}}
+    again.write_text(json.dumps(rescored) + "\n", encoding="utf-8")
+    (again.parent / "night-2.failures.jsonl").write_text('{"source": "in/bad.wav", "reason": "empty file"}\n', encoding="utf-8")
+    done = cli("report", str(results_file), *sorted(str(p) for p in again.parent.glob("*.jsonl")), str(results_file), "-f", "json")
+    assert done.returncode == 0, done.stderr
+    assert "night-2.failures.jsonl: a batch's failures file, not results: left out" in done.stderr
+    # every fixture result given a second time, and contact 1 a third (rescored between)
+    assert f"qualicall: {len(fixture_results()) + 1} result(s) of contacts given again" in done.stderr
+    total = json.loads(done.stdout)["total"]
+    assert total["contacts"] == base["contacts"]
+    # the last result of contact 1 is the fixture's own (the file given again last): its CSAT 5, as alone
+    assert total["indicators"]["csat_avg"] == base["indicators"]["csat_avg"]
+    done = cli("report", str(results_file), str(again), "-f", "json")
+    csat = json.loads(done.stdout)["total"]["indicators"]["csat_avg"]
+    assert (csat["numerator"], csat["denominator"]) == (base["indicators"]["csat_avg"]["numerator"] - 4, base["indicators"]["csat_avg"]["denominator"])
+    # a failure's line inside a results file is no contact
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_text(results_file.read_text() + '{"source": "in/bad.wav", "reason": "empty file"}\n', encoding="utf-8")
+    done = cli("report", str(mixed), "-f", "json")
+    assert done.returncode == 1 and "a batch's failure (source, reason), not a result" in done.stderr
+    assert json.loads(done.stdout)["total"]["contacts"] == base["contacts"]
+
+
 def test_generated_month(tmp_path):
     sys.path.insert(0, str(EXAMPLES))
     try:

@@ -7,3 +7,6 @@
     runner.py   planning → skipping what is done → dispatching → writing, with the progress bar and summary
     cli.py      the command
 """
+
+# The batch's failures file beside its output (`<out>.failures.jsonl`): what `report` leaves out when a glob takes it.
+FAILURES_SUFFIX = ".failures.jsonl"

@@ -77,6 +77,8 @@ class Plan:
     items: list[WorkItem] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     ignored: int = 0  # files of other types in folders (notes, images…)
+    # ids given to records of different content: both are scored, and a report counts the last one (one contact)
+    shared_ids: list[str] = field(default_factory=list)
 
 
 def content_hash(*parts: bytes) -> str:
@@ -131,6 +133,7 @@ class Planner:
         self.indicator_names = indicator_names
         self.exclude = {p.resolve() for p in exclude}
         self.plan = Plan()
+        self._keys_by_id: dict[str, str] = {}
         self._named_recordings: set[Path] = set()
         self._lone_recordings: list[Path] = []
 
@@ -241,11 +244,20 @@ class Planner:
             self._add_named_recording(path, source, recording, metadata)
             return
         item = WorkItem(key=make_key(content_hash(content), self.rubric_tag, "text"), kind="text", source=source, path=str(path))
+        self._note_id(record.get("id"), item.key)
         if offset >= 0:
             item.offset, item.length = offset, len(content)
         else:
             item.text = content.decode("utf-8")
         self.plan.items.append(item)
+
+    def _note_id(self, interaction_id: Any, key: str) -> None:
+        """Remember which record holds an id; a second record of other content under it is a shared id."""
+        if not isinstance(interaction_id, str):
+            return
+        first = self._keys_by_id.setdefault(interaction_id, key)
+        if first != key and interaction_id not in self.plan.shared_ids:
+            self.plan.shared_ids.append(interaction_id)
 
     # --- recordings -------------------------------------------------------------
 
@@ -281,6 +293,7 @@ class Planner:
             self._problem(source, f"cannot read: {exc.strerror or exc}")
             return
         key = make_key(content_hash(audio, canonical(metadata)), self.rubric_tag, self.asr_tag())
+        self._note_id(metadata.get("id"), key)
         self.plan.items.append(WorkItem(key=key, kind="audio", source=source, path=str(path), metadata=metadata, size=size))
 
     # --- CSV manifests ----------------------------------------------------------

@@ -12,6 +12,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, get_args
 
+from qualicall.batch import FAILURES_SUFFIX
 from qualicall.batch.errors import BatchError
 from qualicall.batch.items import Plan, Planner, Problem, WorkItem, without_text_hash
 from qualicall.batch.journal import ResultJournal
@@ -54,6 +55,7 @@ class Summary:
     audio_seconds: float = 0.0
     asr_cut: int = 0  # recordings whose transcription used up the decoding budget (decoder passes)
     truncated: int = 0  # recordings shorter than their header states
+    shared_ids: list[str] = field(default_factory=list)  # ids of more than one record of different content
     busy_seconds: float = 0.0
     wall_seconds: float = 0.0
     repaired_bytes: int = 0
@@ -81,6 +83,12 @@ class Summary:
                 f"{self.asr_cut} recording(s) transcribed only in part: decoding used up its budget of decoder passes (degenerate"
                 " decoding, windows advancing by a few seconds; the same on any load); their lines say batch.asr_cut"
             )
+        if self.shared_ids:
+            named = ", ".join(self.shared_ids[:3]) + (", …" if len(self.shared_ids) > 3 else "")
+            out.append(
+                f"{len(self.shared_ids)} id(s) given to records of different content ({named}): each scored, and a report"
+                " counts one contact per id, its last result"
+            )
         if self.truncated:
             out.append(
                 f"{self.truncated} recording(s) shorter than their header states (an upload or a copy that stopped): scored"
@@ -102,7 +110,7 @@ class Summary:
 
 
 def default_failures_path(out: Path) -> Path:
-    return out.with_name(out.name.removesuffix(".jsonl") + ".failures.jsonl")
+    return out.with_name(out.name.removesuffix(".jsonl") + FAILURES_SUFFIX)
 
 
 def cores() -> int:
@@ -198,6 +206,7 @@ class Batch:
             summary.repaired_bytes = journal.repaired_bytes
             plan = self.plan(tag, indicators)
             summary.ignored_files = plan.ignored
+            summary.shared_ids = plan.shared_ids
             todo: list[WorkItem] = []
             seen: set[str] = set()
             for item in plan.items:

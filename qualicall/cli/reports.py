@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from qualicall.batch import FAILURES_SUFFIX
 from qualicall.core.locale import LANGUAGES
 
 REPORT_FORMATS = ("table", "csv", "json", "html")
@@ -60,6 +61,10 @@ def report(
         missing = [str(p) for p in results if not p.exists()]
         if missing:
             fail(f"{missing[0]}: no such file")
+        for path in [p for p in results if p.name.endswith(FAILURES_SUFFIX)]:
+            # `out/*.jsonl` takes the batch's failures file too: its lines were counted as contacts
+            typer.echo(f"qualicall: {path}: a batch's failures file, not results: left out", err=True)
+        results = [p for p in results if not p.name.endswith(FAILURES_SUFFIX)]
         bad_records: list[str] = []
 
         def skip(message: str) -> None:
@@ -67,7 +72,11 @@ def report(
             typer.echo(f"qualicall: skipped: {message}", err=True)
 
         try:
-            frame = results_frame(read_results(results, on_bad_record=skip))
+            repeated: list[int] = []
+            frame = results_frame(read_results(results, on_bad_record=skip), on_repeated=repeated.append)
+            if repeated:
+                typer.echo(f"qualicall: {repeated[0]} result(s) of contacts given again (scored again, or a file given twice):"
+                           " the last of each counted", err=True)
             report_ = aggregate_frame(frame, groups, period, settings, drivers and fmt != "html")  # type: ignore[arg-type]
         except (ResultsError, ValueError) as exc:
             fail(str(exc))

@@ -10,6 +10,10 @@ made before signals existed are unknown, never "absent"), the customer's
 sentiment at the start and end and its shift, and for a written complaint (a
 contact whose CRM `indicators` give `received_at`) the delays to its
 acknowledgement and answer in seconds.
+
+One row per contact: a contact whose result is given more than once (scored again by a later batch, the same file
+given twice) counts once, with the last of its results read — as `GET /v1/reports` counts each stored contact's
+latest result.
 """
 
 from __future__ import annotations
@@ -107,8 +111,9 @@ def _contract_form(started_at: str) -> str:
         return started_at  # (no period, as before)
 
 
-def results_frame(results: Iterable[dict[str, Any]]) -> pl.DataFrame:
-    """One row per result with the columns the aggregates use (see the module docstring)."""
+def results_frame(results: Iterable[dict[str, Any]], on_repeated: Callable[[int], None] | None = None) -> pl.DataFrame:
+    """One row per contact with the columns the aggregates use (see the module docstring); `on_repeated` is told how
+    many results were left out for a later one of the same contact."""
     columns: dict[str, list[Any]] = {
         name: []
         for name in (
@@ -122,9 +127,11 @@ def results_frame(results: Iterable[dict[str, Any]]) -> pl.DataFrame:
     # Every numeric per-contact indicator (input or measured: silence_ratio, hold_time_s…) and its 0–100 score,
     # for the per-group means; NPS and booleans have their own aggregates.
     means: dict[str, list[float | None]] = {}
+    ids: list[str | None] = []
     for row, result in enumerate(results):
         if not isinstance(result, dict):
             raise ResultsError(f"result {row + 1}: expected a JSON object, got {type(result).__name__}")
+        ids.append(result.get("interaction_id") if isinstance(result.get("interaction_id"), str) else None)
         for name, field in GROUP_FIELDS.items():
             value = result.get(field)
             columns[name].append(None if value is None else str(value))
@@ -166,7 +173,14 @@ def results_frame(results: Iterable[dict[str, Any]]) -> pl.DataFrame:
     extra = [pl.Series(f"criterion:{cid}", values, dtype=pl.Float64) for cid, values in scores.items()]
     extra += [pl.Series(f"item:{iid}", values, dtype=pl.Int8) for iid, values in statuses.items()]
     extra += [pl.Series(name, values, dtype=pl.Float64) for name, values in means.items()]
-    return frame.with_columns(extra) if extra else frame
+    frame = frame.with_columns(extra) if extra else frame
+    last = {contact: row for row, contact in enumerate(ids) if contact is not None}
+    keep = [contact is None or last[contact] == row for row, contact in enumerate(ids)]
+    if not all(keep):
+        frame = frame.filter(pl.Series(keep, dtype=pl.Boolean))
+        if on_repeated is not None:
+            on_repeated(len(keep) - sum(keep))
+    return frame
 
 
 def read_results(paths: Iterable[Path], on_bad_record: Callable[[str], None] | None = None) -> Iterator[dict[str, Any]]:
@@ -241,6 +255,11 @@ def _shape_problem(record: dict[str, Any]) -> str | None:
     if "criteria" not in record and ("turns" in record or ("id" in record and "interaction_id" not in record)):
         # (one with no turns, a recording's or an abandoned call's, counted as a handled contact)
         return "an interaction, not a result: score it first (qualicall score)"
+    if "interaction_id" not in record:
+        # (a batch's failures file caught by a glob, `{"source", "reason"}`, was counted as six more contacts)
+        if {"source", "reason"} <= set(record):
+            return "a batch's failure (source, reason), not a result: leave the .failures.jsonl file out"
+        return "not a result (no interaction_id)"
     problems = [not_object(name, record.get(name)) for name in ("criteria", "indicators", "signals", "sentiment")]
     for signal_id, signal in (record.get("signals") if isinstance(record.get("signals"), dict) else {}).items():
         problems.append(not_object(f"signals.{signal_id}", signal, optional=False))
