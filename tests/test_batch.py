@@ -188,6 +188,36 @@ def test_kill_9_mid_run_then_resume_on_two_workers_equals_a_clean_run_on_one(cli
     assert by_key(final) == by_key(read_results(clean_run[0]))
 
 
+def test_ctrl_c_twice_stops_at_once_without_a_traceback(corpus, tmp_path):
+    """A night operator's review: a second Ctrl-C printed a traceback of concurrent.futures' exit, then the batch waited
+    for its workers' current recordings (ten minutes). The workers ignore SIGINT: they are ended now."""
+    folder, _ = corpus
+    process = _started_batch(folder, tmp_path / "results.jsonl")
+    process.send_signal(signal.SIGINT)
+    time.sleep(0.3)
+    process.send_signal(signal.SIGINT)
+    started = time.monotonic()
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130 and "Traceback" not in stderr, stderr
+    assert time.monotonic() - started < 15 and "(interrupted: run the same command again to go on)" in stderr
+
+
+def test_a_worker_killed_mid_run_costs_no_record(corpus, clean_run, tmp_path):
+    """A night operator's review: one worker killed with -9 failed every record in flight with it (« a worker process died
+    while on it »), a recording the decoder refuses losing its own reason. Now those are run again one at a time in a new
+    pool: a record that kills its worker alone fails; the others are scored."""
+    folder, counts = corpus
+    out = tmp_path / "results.jsonl"
+    process = _started_batch(folder, out)
+    workers = [pid for pid in _children(process.pid) if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+    assert len(workers) == 1, workers
+    os.kill(workers[0], signal.SIGKILL)
+    _, stderr = process.communicate(timeout=600)
+    assert process.returncode == 1, stderr  # the corpus's damaged records, as in a clean run
+    assert f"scored {counts['good']}, skipped 0 already done" in stderr and "worker process died" not in stderr, stderr
+    assert by_key(read_results(out)) == by_key(read_results(clean_run[0]))
+
+
 @pytest.mark.slow
 def test_ray_backend_and_store_write_once_through_the_same_resume_logic(corpus, clean_run, tmp_path):
     pytest.importorskip("ray")
