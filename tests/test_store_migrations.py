@@ -46,3 +46,38 @@ def test_bad_database_url_is_one_line(tmp_path):
         Store("not a url")
     with pytest.raises(StoreError, match="cannot open the database"):
         Store("postgresql://nobody@127.0.0.1:1/none")
+
+
+def test_only_serve_and_db_upgrade_upgrade_a_schema(tmp_path):
+    """An upgrade operator's review: every command upgraded the schema silently — a `db purge --dry-run` (« changes
+    nothing »), a `user list` — under an older server still running, which could not open it then; and a database a newer
+    qualicall had upgraded was refused by Alembic's traceback of a hundred lines."""
+    import sqlite3
+
+    from conftest import run_cli
+
+    env = {"QUALICALL_DATA_DIR": str(tmp_path)}
+    database = tmp_path / "qualicall.db"
+    old = Store(f"sqlite:///{database}", migrate=False)
+    upgrade(old.engine, "0010")  # a database of three days ago
+    old.close()
+    for command in (("db", "purge", "--older-than", "30", "--dry-run"), ("user", "list"),
+                    ("user", "create", "julie", "--password", "mot-de-passe")):
+        refused = run_cli(*command, env=env)
+        assert refused.returncode == 2 and refused.stderr.count("\n") == 1, refused.stderr
+        assert "is at schema 0010, this version needs 0012" in refused.stderr and "qualicall db upgrade" in refused.stderr
+        assert sqlite3.connect(database).execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0010"
+    done = run_cli("db", "upgrade", env=env)
+    assert done.returncode == 0 and "database at revision 0012" in done.stdout, done.stderr
+    assert run_cli("user", "create", "julie", "--password", "mot-de-passe", env=env).returncode == 0
+    assert run_cli("user", "list", env=env).stdout.startswith("julie\t")
+    # a new database gets its schema from any command
+    fresh = run_cli("user", "list", env={"QUALICALL_DATA_DIR": str(tmp_path / "new")})
+    assert fresh.returncode == 0, fresh.stderr
+    # rolled back: a newer qualicall's schema
+    with sqlite3.connect(database) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '0099'")
+    for command in (("db", "upgrade"), ("user", "list")):
+        refused = run_cli(*command, env=env)
+        assert refused.returncode == 2 and "Traceback" not in refused.stderr and refused.stderr.count("\n") == 1, refused.stderr
+        assert "is at schema 0099, written by a newer qualicall" in refused.stderr and "restore a backup" in refused.stderr

@@ -203,6 +203,7 @@ class Health(BaseModel):
     status: Literal["ok", "unavailable"]
     database: str
     version: str
+    schema_revision: str | None = Field(None, description="the database schema's migration (0012): what an upgrade or a restore left")
     queued_jobs: int | None = None
     worker: int | None = Field(None, description="the process id of the HTTP worker that answered (`serve --workers N` runs N)")
     runs_jobs: bool | None = Field(None, description="whether this worker runs the audio jobs and webhooks (one worker of the service does)")

@@ -328,7 +328,7 @@ class Batch:
         from qualicall.store.db import Store, StoreError
 
         try:
-            self.store = Store(Settings().url)
+            self.store = Store.for_command(Settings().url)
         except StoreError as exc:
             raise BatchError(str(exc)) from None
 

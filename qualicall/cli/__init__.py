@@ -263,7 +263,7 @@ def rubric_learn(
         from qualicall.store.db import Store
 
         overrides = {k: v for k, v in {"database_url": database_url, "data_dir": data_dir}.items() if v is not None}
-        store = Store(Settings(**overrides).url)
+        store = Store.for_command(Settings(**overrides).url)
         try:
             with store.session() as session:
                 learned = learn_from_reviews(session, rubric)

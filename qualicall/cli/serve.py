@@ -16,7 +16,7 @@ def _store():  # type: ignore[no-untyped-def]
     from qualicall.settings import Settings
     from qualicall.store.db import Store
 
-    return Store(Settings().url)
+    return Store.for_command(Settings().url)
 
 
 def _check_files(settings: "Settings") -> None:
@@ -130,10 +130,11 @@ def register(app: typer.Typer) -> None:
     @db_app.command("upgrade")
     def db_upgrade() -> None:
         """Create or upgrade the schema of $QUALICALL_DATABASE_URL (serve does it too at start-up)."""
-        from qualicall.store.db import current_revision
+        from qualicall.settings import Settings
+        from qualicall.store.db import Store, current_revision
 
         with user_errors():
-            store = _store()
+            store = Store(Settings().url)
         typer.echo(f"database at revision {current_revision(store.engine)}")
 
     @db_app.command("backup")
@@ -162,7 +163,7 @@ def register(app: typer.Typer) -> None:
 
         with user_errors():
             settings = Settings()
-            done = erase_contacts(Store(settings.url), settings, ids)
+            done = erase_contacts(Store.for_command(settings.url), settings, ids)
         if done.erased.nothing:
             fail(f"no stored interaction {ids[0]!r}" if len(ids) == 1 else "none of these interactions is stored")
         typer.echo(f"erased {done.erased.interactions} interaction(s) of {len(set(ids))}, {done.erased.results} result version(s), "
@@ -194,7 +195,7 @@ def register(app: typer.Typer) -> None:
             cut = datetime.now(timezone.utc) - timedelta(days=older_than)
         with user_errors():
             settings = Settings()
-            done = purge(Store(settings.url), settings, cut, dry_run=dry_run)
+            done = purge(Store.for_command(settings.url), settings, cut, dry_run=dry_run)
         verb = "would erase" if dry_run else "erased"
         typer.echo(f"{verb} {done.erased.interactions} interaction(s) from before {cut.isoformat(timespec='seconds')}, "
                    f"{done.erased.results} result version(s), {done.erased.jobs} audio job(s); and {done.leftovers.jobs} finished "

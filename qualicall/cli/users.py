@@ -17,7 +17,7 @@ def register(app: typer.Typer) -> None:
         from qualicall.settings import Settings
         from qualicall.store.db import Store
 
-        return Store(Settings().url)
+        return Store.for_command(Settings().url)
 
     @user_app.command("create")
     def create(

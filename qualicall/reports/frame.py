@@ -255,11 +255,9 @@ def _shape_problem(record: dict[str, Any]) -> str | None:
     if "criteria" not in record and ("turns" in record or ("id" in record and "interaction_id" not in record)):
         # (one with no turns, a recording's or an abandoned call's, counted as a handled contact)
         return "an interaction, not a result: score it first (qualicall score)"
-    if "interaction_id" not in record:
-        # (a batch's failures file caught by a glob, `{"source", "reason"}`, was counted as six more contacts)
-        if {"source", "reason"} <= set(record):
-            return "a batch's failure (source, reason), not a result: leave the .failures.jsonl file out"
-        return "not a result (no interaction_id)"
+    if {"source", "reason"} <= set(record) and "interaction_id" not in record:
+        # (a batch's failures file caught by a glob was counted as six more contacts)
+        return "a batch's failure (source, reason), not a result: leave the .failures.jsonl file out"
     problems = [not_object(name, record.get(name)) for name in ("criteria", "indicators", "signals", "sentiment")]
     for signal_id, signal in (record.get("signals") if isinstance(record.get("signals"), dict) else {}).items():
         problems.append(not_object(f"signals.{signal_id}", signal, optional=False))
@@ -269,7 +267,9 @@ def _shape_problem(record: dict[str, Any]) -> str | None:
         problems.append(not_object(f"criteria.{criterion_id}.items", items))
         for item_id, item in (items if isinstance(items, dict) else {}).items():
             problems.append(not_object(f"criteria.{criterion_id}.items.{item_id}", item, optional=False))
-    return next((problem for problem in problems if problem), None)
+    if (problem := next((problem for problem in problems if problem), None)) is not None:
+        return problem
+    return None if "interaction_id" in record else "not a result (no interaction_id)"
 
 
 def _objects(records: Iterable[tuple[str, Any]], on_bad_record: Callable[[str], None] | None) -> Iterator[dict[str, Any]]:

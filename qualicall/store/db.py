@@ -73,7 +73,10 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     from alembic import command
 
     try:
+        _refuse_unknown(engine)
         command.upgrade(alembic_config(engine), revision)
+    except StoreError:
+        raise
     except Exception as exc:
         from sqlalchemy.exc import OperationalError, ProgrammingError
 
@@ -93,6 +96,58 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+def head_revision(engine: Engine) -> str:
+    """The schema this version of qualicall writes: its newest migration."""
+    from alembic.script import ScriptDirectory
+
+    return str(ScriptDirectory.from_config(alembic_config(engine)).get_current_head())
+
+
+def _refuse_unknown(engine: Engine) -> None:
+    """StoreError for a database at a schema no migration here knows: a newer qualicall upgraded it (a rollback). It was
+    Alembic's traceback of a hundred lines, « Can't locate revision »."""
+    from alembic.script import ScriptDirectory
+    from alembic.util.exc import CommandError
+
+    current = _revision_or_store_error(engine)
+    if current is None:
+        return
+    try:
+        ScriptDirectory.from_config(alembic_config(engine)).get_revision(current)
+    except CommandError:
+        raise StoreError(f"the database {_named(engine)} is at schema {current}, written by a newer qualicall than this one"
+                         f" (which knows up to {head_revision(engine)}): run that version, or restore a backup taken before it"
+                         " upgraded the database") from None
+
+
+def check_schema(engine: Engine) -> None:
+    """For a command other than the service's start and `db upgrade`: a new database gets its schema; one at an older
+    schema is refused, since upgrading it is an operator's step (after a backup: the older version cannot open it then,
+    and a running older server would be upgraded under its feet — a `db purge --dry-run` did it)."""
+    current = _revision_or_store_error(engine)
+    if current is None:
+        upgrade(engine)
+        return
+    _refuse_unknown(engine)
+    head = head_revision(engine)
+    if current != head:
+        raise StoreError(f"the database {_named(engine)} is at schema {current}, this version needs {head}: stop the older"
+                         " service, back the database up (qualicall db backup FILE), then run qualicall db upgrade")
+
+
+def _revision_or_store_error(engine: Engine) -> str | None:
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    try:
+        return current_revision(engine)
+    except (OperationalError, ProgrammingError) as exc:
+        raise StoreError(f"cannot open the database {_named(engine)}: {' '.join(str(exc.orig).split())}") from None
+
+
+def _named(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=True)
+
+
 class Store:
     """The database of a running service: an engine, a session factory, and the schema brought up to date."""
 
@@ -101,6 +156,18 @@ class Store:
         if migrate:
             upgrade(self.engine)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @classmethod
+    def for_command(cls, url: str) -> "Store":
+        """The store as a command other than `serve` and `db upgrade` opens it: a new database gets its schema, an older
+        one is refused with what to do (`check_schema`)."""
+        store = cls(url, migrate=False)
+        try:
+            check_schema(store.engine)
+        except BaseException:
+            store.close()
+            raise
+        return store
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -354,7 +354,8 @@ def add_reviews(session: Session, row: InteractionRow, reviews: list[ItemReview]
     criteria = (result.data.get("criteria") if result else None) or {}
     criterion_of = {item_id: cid for cid, c in criteria.items() for item_id in c.get("items", {})}
     made = []
-    entries = list(reviews) + ([ItemReview(item_id=None, comment=comment)] if comment else [])
+    # « closing.recap », as disputes, sessions and `item_failed` name items, is the item `recap` of `closing` (it was a 422)
+    entries = [_plain_item(review, criterion_of) for review in reviews] + ([ItemReview(item_id=None, comment=comment)] if comment else [])
     given: set[str] = set()
     for number, review in enumerate(entries):
         if review.item_id is not None and review.item_id not in criterion_of:
@@ -386,6 +387,14 @@ def add_reviews(session: Session, row: InteractionRow, reviews: list[ItemReview]
         _record_verdicts(session, row)
         _settle_disputes(session, row, made)
     return made
+
+
+def _plain_item(review: ItemReview, criterion_of: dict[str, str]) -> ItemReview:
+    """The review with its item named without its criterion where it was given as "criterion.item"."""
+    criterion_id, _, item_id = (review.item_id or "").partition(".")
+    if review.item_id not in criterion_of and item_id and criterion_of.get(item_id) == criterion_id:
+        return ItemReview(item_id, review.status, review.comment)
+    return review
 
 
 def item_statuses(result: ResultRow | None) -> dict[str, str]:

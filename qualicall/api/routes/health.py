@@ -24,9 +24,9 @@ def healthz(request: Request) -> JSONResponse:
 
     try:
         with request.app.state.store.session() as session:
-            session.execute(text("SELECT 1"))
+            revision = session.execute(text("SELECT version_num FROM alembic_version")).scalar()
             queued = count_queued(session)
-        health = Health(status="ok", database="ok", version=__version__, queued_jobs=queued, **worker)
+        health = Health(status="ok", database="ok", version=__version__, schema_revision=revision, queued_jobs=queued, **worker)
         return JSONResponse(health.model_dump(), status_code=200)
     except Exception:  # any database failure is what this endpoint reports
         # Said to anyone (no key): the driver's message, with the database's host, port and user, goes to the log only.
