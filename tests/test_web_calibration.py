@@ -84,6 +84,13 @@ def test_session_agreement_between_three_coaches_and_with_the_machine():
     [disagreement] = recap.disagreements
     assert (disagreement.interaction_id, disagreement.verdicts, disagreement.machine) == ("c2", {"A": "passed", "B": "failed", "C": "passed"}, "failed")
     assert hello.kappa == 1.0 and hello.disagreements == []
+    # (a calibration lead's review) what the lead needs most: c4, where both coaches who scored it say F and the machine P
+    [against] = recap.against_machine
+    assert (against.interaction_id, against.verdicts, against.machine) == ("c4", {"A": "failed", "B": "failed"}, "passed")
+    assert hello.against_machine == []
+    # beside kappa, the calls alike: A agrees with M on c1 and c3, B on c1, c2 and c3, C on c1 and c3 (κ 0 for A reads as
+    # nothing in common, yet half are alike)
+    assert [recap.agrees_with_machine(coach) for coach in "ABC"] == [2, 3, 2]
     pooled = pooled_session([recap, hello], ["A", "B", "C"])
     assert cohen_kappa(pooled.pairs[("A", "B")]) == pytest.approx(5 / 7)
     assert (pooled.compared, pooled.unanimous) == (8, 7)

@@ -239,6 +239,15 @@ def test_a_lead_makes_a_session_two_coaches_score_blind_and_the_page_shows_their
     assert recap.locator("td.coaches-kappa").inner_text() == says["half"]
     assert recap.locator(f"td.machine-kappa[data-coach='{ANNE}']").inner_text().startswith(says["one"])
     assert recap.locator(f"td.machine-kappa[data-coach='{BRUNO}']").inner_text().startswith(says["half"])
+    # beside kappa, the calls alike (Anne gave the machine's verdict on all four)
+    assert recap.locator(f"td.machine-kappa[data-coach='{ANNE}'] .agrees").inner_text() == ("(4 pareils sur 4)" if language == "fr" else "(4 alike of 4)")
+    # the calls on which the coaches agree against the machine: none of the recap (Anne always with the machine), and on
+    # every row the coaches' verdict is not the machine's
+    rows = lead.locator("table.against-machine tbody tr").all()
+    assert all(row.get_attribute("data-item") != RECAP for row in rows)
+    for row in rows:
+        coaches, machine = row.locator("td .status").all()[:2]
+        assert coaches.get_attribute("class") != machine.get_attribute("class"), row.inner_text()
     [row] = lead.locator("table.session-disagreements tbody tr").all()
     assert (row.get_attribute("data-call"), row.get_attribute("data-item")) == ("cal-2", RECAP)
     shot(lead, f"results-{language}")
@@ -252,6 +261,11 @@ def test_a_lead_makes_a_session_two_coaches_score_blind_and_the_page_shows_their
     lead.wait_for_url("**?done=closed")
     assert anne.goto(session_path).status == 200  # closed: its results open to the coaches
     assert anne.locator(f"tr[id='agreement-{RECAP}'] td.coaches-kappa").inner_text() == says["half"]
+    # and the coach finds them from their assignments (nothing led there once the session closed: a lead's review)
+    bruno.goto("/assignments")
+    bruno.click(f"ul.closed-sessions li a[href$='{session_path}']")
+    bruno.wait_for_url(f"**{session_path}")
+    assert bruno.locator(f"tr[id='agreement-{RECAP}'] td.coaches-kappa").inner_text() == says["half"]
     lead.goto("/calibration/sessions")
     shot(lead, f"list-{language}")
     for page in (lead, anne, bruno):

@@ -75,3 +75,19 @@ def test_the_queue_filter_lists_items_in_the_grids_order_with_its_labels(workspa
     for key, label in options:
         criterion_id, item_id = key.split(".")
         assert label == criteria[criterion_id]["items"][item_id]["label"]["fr"]
+
+
+def test_no_string_of_the_pages_is_written_twice():
+    """A key given twice in the strings' table keeps its last text, silently: the printout's « Commentaire du coach »
+    read « Commentaire » (a calibration lead's review)."""
+    import ast
+    from collections import Counter
+
+    from conftest import ROOT
+
+    tree = ast.parse((ROOT / "qualicall" / "api" / "web" / "i18n.py").read_text(encoding="utf-8"))
+    tables = [node for node in ast.walk(tree) if isinstance(node, ast.Dict) and len(node.keys) > 50]
+    assert tables, "the strings' table was not found"
+    for table in tables:
+        counts = Counter(key.value for key in table.keys if isinstance(key, ast.Constant))
+        assert [key for key, n in counts.items() if n > 1] == []

@@ -190,6 +190,15 @@ def assignments(session: Session, user_id: int) -> list[Assignment]:
     return found
 
 
+def closed_sessions_of(session: Session, user_id: int, limit: int = 20) -> list[CalibrationSession]:
+    """The closed sessions this account took part in, last closed first: where a coach reads the results (nothing led
+    there once a session closed)."""
+    query = (select(CalibrationSession).join(CalibrationCoach, CalibrationCoach.session_id == CalibrationSession.id)
+             .where(CalibrationCoach.user_id == user_id, CalibrationSession.closed_at.is_not(None))
+             .order_by(CalibrationSession.closed_at.desc(), CalibrationSession.id.desc()).limit(limit))
+    return list(session.scalars(query))
+
+
 def call_of(found: CalibrationSession, interaction_id: str) -> CalibrationCall:
     call = next((call for call in found.calls if call.interaction_id == interaction_id), None)
     if call is None:

@@ -152,6 +152,8 @@ class SessionItem:
     # coach → confusion {(machine's status, coach's status): calls}
     machine: dict[str, Counter] = field(default_factory=dict)
     disagreements: list[SessionDisagreement] = field(default_factory=list)
+    # calls on which every coach (two or more) gave one verdict and the machine another: what the machine likely gets wrong
+    against_machine: list[SessionDisagreement] = field(default_factory=list)
 
     @property
     def kappa(self) -> float | None:
@@ -165,6 +167,11 @@ class SessionItem:
     def scored_by(self, coach: str) -> int:
         return sum(self.machine.get(coach, Counter()).values())
 
+    def agrees_with_machine(self, coach: str) -> int:
+        """The calls on which this coach gave the machine's verdict: beside kappa, which is 0 (or none) when either side
+        gives one verdict throughout (5 agreements of 6 read « 0,00 » in red)."""
+        return sum(n for (auto, status), n in self.machine.get(coach, Counter()).items() if auto == status)
+
     def absorb(self, other: "SessionItem") -> None:
         self.compared += other.compared
         self.unanimous += other.unanimous
@@ -174,6 +181,7 @@ class SessionItem:
         for coach, confusion in other.machine.items():
             self.machine.setdefault(coach, Counter()).update(confusion)
         self.disagreements += other.disagreements
+        self.against_machine += other.against_machine
 
 
 def session_agreement(verdicts: Iterable[Any], coaches: list[str], order: Any) -> list[SessionItem]:
@@ -205,6 +213,9 @@ def session_agreement(verdicts: Iterable[Any], coaches: list[str], order: Any) -
                 agreement.compared += 1
                 if len(set(given.values())) == 1:
                     agreement.unanimous += 1
+                    if auto is not None and auto not in given.values():
+                        agreement.against_machine.append(SessionDisagreement(interaction_id, item, dict(sorted(given.items())), auto,
+                                                                             comments.get((item, interaction_id), {})))
                 else:
                     agreement.disagreements.append(SessionDisagreement(interaction_id, item, dict(sorted(given.items())), auto,
                                                                           comments.get((item, interaction_id), {})))

@@ -132,7 +132,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "print_machine_only": ("Évaluation automatique, pas encore revue par un coach", "Automatic evaluation, not yet reviewed by a coach"),
     "col_verdict": ("Verdict", "Verdict"),
     "col_evidence": ("Passages", "Evidence"),
-    "col_comment": ("Commentaire du coach", "Coach's comment"),
+    "col_coach_comment": ("Commentaire du coach", "Coach's comment"),
     "criterion_score": ("{label} : {score}", "{label}: {score}"),
     "coach_comments": ("Commentaires du coach", "Coach's comments"),
     "printed_on": ("Édité le {date}", "Printed on {date}"),
@@ -393,6 +393,17 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col_pair": ("Paire de coachs", "Pair of coaches"),
     "session_pairs": ("Kappa par paire de coachs (tous items)", "Kappa per pair of coaches (all items)"),
     "session_disagreements": ("Appels où les coachs ne sont pas d'accord", "Calls on which the coaches disagree"),
+    "session_against_machine": ("Appels où les coachs sont d'accord entre eux, pas avec la machine",
+                                "Calls on which the coaches agree with each other, not with the machine"),
+    "session_against_machine_intro": ("Ce que la machine se trompe probablement à juger : à corriger sur l'appel (le verdict de référence),"
+                                      " d'où la grille apprend (qualicall rubric learn).",
+                                      "What the machine likely gets wrong: correct it on the call (the verdict of record), which the"
+                                      " grid learns from (qualicall rubric learn)."),
+    "no_against_machine": ("Aucun : là où les coachs s'accordent, la machine aussi.", "None: where the coaches agree, so does the machine."),
+    "col_coaches": ("Coachs", "Coaches"),
+    "closed_sessions": ("Sessions clôturées : les résultats", "Closed sessions: the results"),
+    "col_comments": ("Commentaires", "Comments"),
+    "agrees_of": ("{n} pareils sur {total}", "{n} alike of {total}"),
     "assignments_title": ("Mes affectations", "My assignments"),
     "assignments_intro": (
         "Les appels à noter dans les sessions de calibration en cours. Notez chaque item à l'aveugle : ni les verdicts de la machine ni ceux des autres coachs ne sont montrés.",

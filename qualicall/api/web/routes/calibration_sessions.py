@@ -254,11 +254,12 @@ def _session_page(request: Request, session: SignedIn, t: Translator, session_id
     items = session_agreement(verdicts, coaches, t.order)
     pooled = pooled_session(items, coaches)
     disagreements = [d for item in items for d in item.disagreements]
+    against_machine = [d for item in items for d in item.against_machine]
     return render(request, "session.html", session, status_code=status_code, t=t, nav="calibration", session_id=session_id, heading=heading,
                   sample=_sample_text(sample, t), queue_url="/queue?" + sample.get("query", "") if sample.get("kind") == "queue" else None,
                   coaches=sorted(coaches), progress=progress, calls=calls, is_open=is_open, items=items, pooled=pooled,
                   pairs=[(*pair, cohen_kappa(confusion), sum(confusion.values())) for pair, confusion in sorted(pooled.pairs.items())],
-                  disagreements=disagreements, flash=flash, error=error)
+                  disagreements=disagreements, against_machine=against_machine, flash=flash, error=error)
 
 
 RANDOM_SAMPLE_KEYS = ("per_agent_week", "from", "to", "seed")  # what `create_session` keeps of a random draw
@@ -282,8 +283,10 @@ def assignments_page(request: Request, session: Coach, t: Language) -> HTMLRespo
     with request.app.state.store.session() as db:
         found = sessions_store.assignments(db, session.user_id) if session.user_id is not None else []
         rows = [{"id": a.session.id, "name": a.session.name, "calls": a.calls, "done": a.done, "next": a.next_call} for a in found]
+        closed = [{"id": c.id, "name": c.name, "closed": t.event(as_utc(c.closed_at).isoformat())}
+                  for c in (sessions_store.closed_sessions_of(db, session.user_id) if session.user_id is not None else [])]
     flash = t("session_finished") if request.query_params.get("done") == "finished" else None
-    return render(request, "assignments.html", session, t=t, nav="assignments", rows=rows, flash=flash)
+    return render(request, "assignments.html", session, t=t, nav="assignments", rows=rows, closed=closed, flash=flash)
 
 
 @dataclass
