@@ -23,7 +23,7 @@ COACHED_CALL = [
     ("agent", "Merci de votre appel, bonne journée madame, au revoir."),
 ]
 # What the overrides teach, written by hand: the machine's evidence (the span it quotes, without its
-# question mark) and the nearest miss as the result stores it, less the placeholder of the redacted name.
+# question mark) and the sentence the coach quotes as the workspace shows it, less the placeholder of the redacted name.
 TAUGHT_NEGATIVE = "Ça vous semble cohérent"
 TAUGHT_POSITIVE = "On a fait le tour, madame ?"
 
@@ -61,7 +61,7 @@ def store_reviews(url: str, service, reviews: dict[str, str], call=COACHED_CALL,
             service.score_and_store(session, make_interaction(call, id=interaction_id), api_key_id=None)
         with store.session() as session:
             row = get_interaction(session, interaction_id)
-            items = [ItemReview(item_id, status) for item_id, status in reviews.items()]
+            items = [ItemReview(item_id, *(status if isinstance(status, tuple) else (status,))) for item_id, status in reviews.items()]
             add_reviews(session, row, items, Reviewer("coach-ana"), comment="vu en séance")
     finally:
         store.close()
@@ -75,7 +75,8 @@ def test_learn_writes_the_overridden_sentences_into_a_new_version_that_results_n
 
     # passed → failed on a bank verdict, failed → passed on a nearest miss, and an override of a phrase item (teaches nothing)
     v, next_v = versions()
-    store_reviews(store_url, service, {"checks_understanding": "failed", "other_needs": "passed", "salutation": "failed"})
+    store_reviews(store_url, service, {"checks_understanding": "failed", "salutation": "failed",
+                                       "other_needs": ("passed", "Elle demande bien : « On a fait le tour, madame [NAME] ? »")})
     out = tmp_path / "my-grid.yaml"
     done = cli("rubric", "learn", "--from-reviews", "--out", out, "--database-url", store_url)
     assert done.returncode == 0, done.stderr
@@ -148,19 +149,37 @@ def test_learn_refuses_in_one_line_when_there_is_nothing_to_learn(cli, service, 
     assert not out.exists()
 
 
+def test_a_passed_item_teaches_only_the_sentence_its_comment_quotes(cli, service, store_url, tmp_path):
+    """A calibration lead's review: the nearest miss was learned as a positive, a guess more often wrong than right
+    (« Vitacolis, bonjour, à l'appareil. » as an offer of help), moving verdicts of calls nobody reviewed."""
+    store_reviews(store_url, service, {"other_needs": ("passed", "c'est une question sur les autres besoins")})
+    refused = cli("rubric", "learn", "--from-reviews", "--out", tmp_path / "g.yaml", "--database-url", store_url)
+    assert refused.returncode == 2 and "nothing to learn" in refused.stderr
+    # a quote the call does not hold teaches nothing either
+    store_reviews(store_url, service, {"other_needs": ("passed", "elle dit « avez-vous d'autres questions »")}, interaction_id="learn-2")
+    refused = cli("rubric", "learn", "--from-reviews", "--out", tmp_path / "g.yaml", "--database-url", store_url)
+    assert refused.returncode == 2 and "nothing to learn" in refused.stderr
+    store_reviews(store_url, service, {"other_needs": ("passed", "« on a fait le tour »")}, interaction_id="learn-3")
+    done = cli("rubric", "learn", "--from-reviews", "--out", tmp_path / "g.yaml", "--database-url", store_url)
+    assert done.returncode == 0, done.stderr
+    assert "  + « on a fait le tour »" in done.stdout.splitlines()
+    left = [line for line in done.stdout.splitlines() if line.startswith("left out: closing.other_needs passed on learn-")]
+    assert len(left) == 2 and all("quote the sentence that passes it" in line for line in left), done.stdout
+
+
 def test_an_override_already_in_the_bank_is_left_out_and_one_pointed_at_both_ways_too(scorer):
     from qualicall.scorer.learning import Override, lessons_from
     from qualicall.scorer.rubric import load_rubric
 
     rubric = load_rubric("default-fr")
     known = rubric.banks["other_needs"].positive[0]
-    missed = {"status": "failed", "reason_code": "bank.missing", "reason_params": {"text": known}, "evidence": []}
+    missed = {"status": "failed", "reason_code": "bank.missing", "reason_params": {"text": "Bon."}, "evidence": []}
     found = {"status": "passed", "reason_code": "bank.meaning", "reason_params": {"text": "Autre chose ?"}, "evidence": [{"text": "Vous avez noté ?"}]}
-    missed_too = {**missed, "reason_params": {"text": "vous avez noté ?"}}
+    call = f"Bonjour. {known} Vous avez noté ? Au revoir."
     lessons = lessons_from(rubric, [
-        Override("closing.other_needs", "passed", missed),
+        Override("closing.other_needs", "passed", missed, f"« {known} »", call),
         Override("closing.other_needs", "failed", found),
-        Override("closing.other_needs", "passed", missed_too),
+        Override("closing.other_needs", "passed", missed, "« vous avez noté ? »", call),
     ])
     assert lessons.banks == {}
     assert lessons.skipped == [

@@ -6,7 +6,11 @@ judged by an example bank (`params: {bank: …}`), it says something about a sen
 - passed → failed, the machine having found a sentence that realises the bank (`bank.found`,
   `bank.meaning`): that sentence (the item's evidence) does not realise it, a negative example;
 - failed → passed, no sentence of the window having realised the bank (`bank.missing`): the
-  sentence that came closest (the nearest miss, which the reason quotes) does, a positive example.
+  sentence the coach quotes in the override's comment (« … », "…", “…”), found in the contact's transcript,
+  does: a positive example. Without a quote nothing is learned: the sentence that came closest (the nearest
+  miss, which the reason quotes) was learned before, and a calibration lead's review found it a guess more
+  often wrong than right — « Vitacolis, bonjour, à l'appareil. » taught as an offer of help, a recap's
+  fragment as a farewell, nine verdicts of calls nobody reviewed moved away from the labels by two overrides.
 
 Other overrides (an item judged by its phrases, a not-applicable verdict, a blame sentence) say
 nothing a bank can hold. The sentences are taken as the results store them (redacted), less the
@@ -44,6 +48,9 @@ class Override:
     item: str  # "criterion.item"
     coach_status: str
     machine: dict[str, Any]  # the machine's item result JSON (status, reason_code, reason_params, evidence)
+    comment: str | None = None  # the coach's comment on the item, where a quote says which sentence they mean
+    transcript: str = ""  # the contact's turns as stored (redacted), where a quote must be found
+    contact: str = ""  # the contact's id, to say where a sentence came from
 
 
 @dataclass
@@ -79,8 +86,32 @@ def taught_sentences(override: Override) -> tuple[str, list[str]]:
     if machine.get("status") == "passed" and override.coach_status == "failed" and code in REALISED:
         return "negative", _sentences([evidence.get("text") for evidence in machine.get("evidence") or []] or [params.get("text")])
     if machine.get("status") == "failed" and override.coach_status == "passed" and code == NEAREST_MISS:
-        return "positive", _sentences([params.get("text")])
+        return "positive", _sentences(quoted_sentences(override.comment, override.transcript))
     return "", []
+
+
+# A quote in a coach's comment: « … », “…” or "…".
+_QUOTE = re.compile(r"«\s*([^»]+?)\s*»|“([^”]+)”|\"([^\"]+)\"")
+MIN_QUOTE_WORDS = 2
+
+
+def quoted_sentences(comment: str | None, transcript: str) -> list[str]:
+    """The passages a comment quotes that the transcript holds (accents, case and punctuation aside), two words or more."""
+    said = f" {normalize(transcript).text} "
+    found = []
+    for match in _QUOTE.finditer(comment or ""):
+        quote = next(group for group in match.groups() if group)
+        key = normalize(quote).text
+        if len(key.split()) >= MIN_QUOTE_WORDS and f" {key} " in said:
+            found.append(quote.strip())
+    return found
+
+
+def unquoted(override: Override) -> bool:
+    """A failed → passed override on a nearest miss whose comment quotes no sentence of the call: it teaches nothing."""
+    machine = override.machine
+    return (machine.get("status") == "failed" and override.coach_status == "passed" and machine.get("reason_code") == NEAREST_MISS
+            and not quoted_sentences(override.comment, override.transcript))
 
 
 def _sentences(texts: list[Any]) -> list[str]:
@@ -91,14 +122,19 @@ def _sentences(texts: list[Any]) -> list[str]:
 def lessons_from(rubric: Rubric, overrides: list[Override]) -> Lessons:
     """The examples the overrides teach the rubric's banks, without those already there or pointed at both ways."""
     wanted: dict[tuple[str, str], dict[str, str]] = {}  # (bank, normalised sentence) → side → sentence
+    lessons = Lessons()
     for override in overrides:
         bank = _item_bank(rubric, override.item)
+        if bank is not None and unquoted(override):
+            nearest = (override.machine.get("reason_params") or {}).get("text")
+            lessons.skipped.append(f"{override.item} passed on {override.contact or 'a contact'}: quote the sentence that passes it in the"
+                                   f" override's comment (« … »); the closest one, « {nearest} », is only a guess")
+            continue
         side, sentences = taught_sentences(override)
         if bank is None or not sentences:
             continue
         for sentence in sentences:
             wanted.setdefault((bank, normalize(sentence).text), {}).setdefault(side, sentence)
-    lessons = Lessons()
     known = {
         (name, normalize(sentence).text): side
         for name, spec in rubric.banks.items()

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from qualicall.core.errors import InputError
 from qualicall.scorer.learning import Lessons, Override, bumped_version, learned_rubric_text, lessons_from
 from qualicall.scorer.rubric import Rubric, load_rubric, rubric_path
-from qualicall.store.models import ResultRow, ReviewRow
+from qualicall.store.models import InteractionRow, ResultRow, ReviewRow
 
 
 def overrides_by_rubric(session: Session) -> dict[tuple[str, str], list[Override]]:
@@ -32,7 +32,10 @@ def overrides_by_rubric(session: Session) -> dict[tuple[str, str], list[Override
         machine = ((result.data.get("criteria") or {}).get(criterion_id, {}).get("items") or {}).get(item_id) if result else None
         if machine is None or machine.get("status") == review.status:
             continue
-        found.setdefault((result.rubric_id, result.rubric_version), []).append(Override(item, review.status, machine))
+        row = session.get(InteractionRow, review.interaction_id)
+        transcript = "\n".join(turn.get("text") or "" for turn in ((row.data or {}).get("turns") or [])) if row is not None else ""
+        found.setdefault((result.rubric_id, result.rubric_version), []).append(
+            Override(item, review.status, machine, review.comment, transcript, review.interaction_id))
     return found
 
 

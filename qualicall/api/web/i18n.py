@@ -163,6 +163,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "confirm_rest": ("Valider les autres verdicts automatiques", "Confirm the other automatic verdicts"),
     "confirmed": ("Verdicts confirmés.", "Verdicts confirmed."),
     "comment_required": ("Un commentaire est demandé quand le statut change.", "A comment is required when the status changes."),
+    # (qualicall rubric learn takes a passed item's sentence from the quote: the nearest miss was a guess)
+    "comment_hint": ("Un commentaire est demandé quand le statut change. Citez entre « » la phrase qui fait réussir l'item : la grille l'apprendra.",
+                     "A comment is required when the status changes. Quote in “ ” the sentence that passes the item: the grid will learn it."),
     "comment_too_long": ("le commentaire dépasse {max} caractères.", "the comment is longer than {max} characters."),
     "not_saved": ("Correction non enregistrée : {reason}", "Override not saved: {reason}"),
     "comment_missing": ("un commentaire est demandé quand le statut change.", "a comment is required when the status changes."),
