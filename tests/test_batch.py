@@ -471,3 +471,13 @@ def test_an_id_given_to_two_different_records_is_said(cli, tmp_path):
     assert done.returncode == 0, done.stderr
     assert ("qualicall: 1 id(s) given to records of different content (nuit-007): each scored, and a report counts one contact"
             " per id, its last result") in done.stderr
+
+
+def test_a_missing_source_is_a_one_line_error_and_an_empty_folder_is_said(cli, tmp_path):
+    """A night operator's review: a missing source was « failed 1 », exit 1 as for a bad record (the README: 2 for an
+    unusable input); an empty folder (an unmounted share) scored 0 in silence, exit 0."""
+    missing = cli("batch", tmp_path / "nope", "--out", tmp_path / "out.jsonl", "--no-progress")
+    assert missing.returncode == 2 and missing.stderr == f"qualicall: error: {tmp_path / 'nope'}: no such file or folder\n"
+    (tmp_path / "empty").mkdir()
+    empty = cli("batch", tmp_path / "empty", "--out", tmp_path / "out.jsonl", "--no-progress")
+    assert empty.returncode == 0 and f"qualicall: warning: nothing to score in {tmp_path / 'empty'}" in empty.stderr, empty.stderr

@@ -59,6 +59,9 @@ def register(app: typer.Typer) -> None:
             fail(f"unknown backend {backend!r} (use {' or '.join(BACKENDS)})")
         if address and backend != "ray":
             fail("--address is for --backend ray")
+        if not any(source.exists() for source in sources):
+            # the batch's only input unusable: a one-line error, exit 2 (it was « failed 1 », exit 1, as for one bad record)
+            fail(f"{sources[0]}: no such file or folder")
         options = BatchOptions(
             sources=sources, out=out, workers=workers, backend=backend, address=address, rubric=rubric, engine=engine,
             model=model, lang=lang, agent_channel=agent_channel, store=store, redact=redact, failures=failures, progress=progress,
@@ -71,6 +74,9 @@ def register(app: typer.Typer) -> None:
                 summary = Batch(options).run()
         for line in summary.lines():
             typer.echo(f"qualicall: {line}", err=True)
+        if not (summary.planned or summary.skipped_done or summary.skipped_duplicate or summary.failed or summary.interrupted):
+            # an unmounted share or a night's folder not yet written: said, not a quiet « scored 0 »
+            typer.echo(f"qualicall: warning: nothing to score in {', '.join(str(s) for s in sources)}", err=True)
         if summary.interrupted:
             raise typer.Exit(128 + received[0] if received else 130)  # 143 after SIGTERM, 130 after Ctrl-C
         if summary.failed:
