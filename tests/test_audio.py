@@ -264,7 +264,9 @@ def test_a_recording_cut_short_is_scored_on_what_it_holds_and_says_so(cli, calls
     transcribed = cli("transcribe", str(cut), "--lang", "en", "--no-redact")
     assert transcribed.returncode == 0, transcribed.stderr
     asr = json.loads(transcribed.stdout)["asr"]
-    whole_seconds = load_audio(calls["call-ulaw"]).seconds
+    probed = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(calls["call-ulaw"])],
+                            capture_output=True, text=True, check=True)
+    whole_seconds = float(probed.stdout)  # ffprobe's, not the code under test's
     assert asr["truncated"] is True and asr["stated_seconds"] == pytest.approx(whole_seconds, abs=0.05)
     assert asr["audio_seconds"] < 0.55 * whole_seconds
     scored = cli("score", str(cut), "--lang", "en", "--format", "table")

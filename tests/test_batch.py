@@ -193,11 +193,17 @@ def test_ctrl_c_twice_stops_at_once_without_a_traceback(corpus, tmp_path):
     for its workers' current recordings (ten minutes). The workers ignore SIGINT: they are ended now."""
     folder, _ = corpus
     process = _started_batch(folder, tmp_path / "results.jsonl")
-    process.send_signal(signal.SIGINT)
-    time.sleep(0.3)
-    process.send_signal(signal.SIGINT)
-    started = time.monotonic()
-    _, stderr = process.communicate(timeout=120)
+    workers = _children(process.pid)
+    try:
+        process.send_signal(signal.SIGINT)
+        time.sleep(0.3)
+        process.send_signal(signal.SIGINT)
+        started = time.monotonic()
+        _, stderr = process.communicate(timeout=60)
+    finally:  # a batch left waiting must not outlive the test (it did, with its worker)
+        for pid in (process.pid, *workers):
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
     assert process.returncode == 130 and "Traceback" not in stderr, stderr
     assert time.monotonic() - started < 15 and "(interrupted: run the same command again to go on)" in stderr
 

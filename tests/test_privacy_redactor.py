@@ -97,6 +97,7 @@ def test_offsets_map_onto_the_redacted_text():
     ("en", "Your claim reference is DC-204417. The refund follows.", "204417"),
     ("fr", "Je suis dans GE 482 117, devant la gare.", "482 117"),
     ("fr", "le dossier r huit cent cinquante-deux mille trois cent dix", "huit cent cinquante-deux mille trois cent dix"),
+    ("fr", "j'ai fait la commande 7741093 hier", "7741093"),  # (« fait » two words before: no price)
 ])
 def test_a_dictated_identifier_no_other_type_names_is_masked(redactor, language, text, identifier):
     (found,) = redactor.find(text, language)
@@ -111,6 +112,14 @@ def test_a_dictated_identifier_no_other_type_names_is_masked(redactor, language,
     ("en", "the fee is one hundred and eighty-five thousand naira per course"),
     ("fr", "autour de cent cinquante deux cents balles"),
     ("en", "the car has 125000 miles on it"),
+    # a fresh-eyes review: dates, years and prices without a unit were masked
+    ("fr", "le rendez-vous est le 12/03/2024"),
+    ("fr", "le 31 12 2023 au soir"),
+    ("fr", "le douze zéro trois deux mille vingt-quatre"),
+    ("fr", "en 2022 2023 déjà"),
+    ("fr", "ça fait 350000 hein"),
+    ("en", "it costs 250000 per year"),
+    ("en", "I paid 150000"),
 ])
 def test_amounts_are_no_identifiers(redactor, language, text):
     assert redactor.find(text, language) == [], text

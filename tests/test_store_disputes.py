@@ -206,3 +206,60 @@ def test_a_dispute_is_settled_when_the_verdict_of_record_becomes_what_the_agent_
         latest = latest_result(session, get_interaction(session, "court-7")).data["criteria"]["closing"]["items"]
     assert {item: latest[item]["status"] for item in ("recap", "other_needs", "farewell")} == {
         "recap": "passed", "other_needs": "passed", "farewell": "passed"}
+
+
+def test_a_rejection_and_an_override_at_once_neither_deadlock_nor_undo_each_other(store, scored, monkeypatch):
+    """A fresh-eyes review: resolving a dispute locked the dispute, then the contact; an override locks the contact, then
+    settles the dispute. On PostgreSQL the two deadlocked (a 500); on SQLite the rejection, read before the override's
+    commit, wrote back the verdict it had read. The rejection is held between its locks and its review while the override
+    comes: it must wait, and come after."""
+    import threading
+    import time
+
+    import qualicall.store.disputes as disputes
+    from qualicall.store.disputes import dispute_json, list_disputes, open_dispute, resolve_dispute
+    from qualicall.store.repository import ItemReview, Reviewer, add_reviews, get_interaction, latest_result
+
+    stored(store, scored)
+    with store.session() as session:
+        dispute = open_dispute(session, get_interaction(session, "court-7"), "closing.other_needs", "passed", "demandé",
+                               agent_id="A-7", author="lea").id
+    both_started = threading.Barrier(2)
+    reviews = disputes.add_reviews
+
+    def held(*args, **kwargs):  # the rejection, once it holds what it locks, waits for the override to start
+        both_started.wait(timeout=30)
+        time.sleep(0.3)
+        return reviews(*args, **kwargs)
+
+    monkeypatch.setattr(disputes, "add_reviews", held)
+    errors: list[BaseException] = []
+
+    def reject() -> None:
+        try:
+            with store.session() as session:
+                resolve_dispute(session, dispute, "rejected", "il ne l'a pas demandé", Reviewer("anne", user_id=2))
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    def override() -> None:
+        try:
+            both_started.wait(timeout=30)
+            with store.session() as session:
+                add_reviews(session, get_interaction(session, "court-7"), [ItemReview("other_needs", "passed", "« autre chose »")],
+                            Reviewer("bruno", user_id=3))
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=reject), threading.Thread(target=override)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    with store.session() as session:
+        (found,) = [dispute_json(d) for d in list_disputes(session) if d.id == dispute]
+        item = latest_result(session, get_interaction(session, "court-7")).data["criteria"]["closing"]["items"]["other_needs"]
+    # the rejection first (it held the contact), then Bruno's override, which stands
+    assert (found["state"], found["resolved_by"]) == ("rejected", "anne")
+    assert (item["status"], item["reviewed_by"]) == ("passed", "bruno")

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -77,13 +78,13 @@ def run_local(tasks: Iterable[Task], config: WorkerConfig, workers: int, handle:
                     # the other tasks in flight went down with it: suspects too, each to be run alone
                     suspects.extend(inflight.values())
                     break
+            if broken:
+                _end(pool)
+            else:
+                pool.shutdown(wait=True)
         except BaseException:
             _end(pool)
             raise
-        if broken:
-            _end(pool)
-        else:
-            pool.shutdown(wait=True)
 
 
 def _submit(pool: ProcessPoolExecutor, task: Task, inflight: dict[Future[list[Outcome]], Task]) -> bool:
@@ -97,11 +98,14 @@ def _submit(pool: ProcessPoolExecutor, task: Task, inflight: dict[Future[list[Ou
 
 def _end(pool: ProcessPoolExecutor) -> None:
     """Stop the pool now: queued tasks cancelled, its processes ended (their current work is lost, not journaled: a re-run
-    does it again)."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())  # (ProcessPoolExecutor keeps them there)
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        if process.is_alive():
+    does it again). A second Ctrl-C waits until they are: landing in the middle, it left a worker the exit then waited for."""
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        pool.shutdown(wait=False, cancel_futures=True)
+        processes = multiprocessing.active_children()  # this process's children: the pool's workers
+        for process in processes:
             process.terminate()
-    for process in processes:
-        process.join(timeout=5)
+        for process in processes:
+            process.join(timeout=5)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)

@@ -72,11 +72,14 @@ def report(
             typer.echo(f"qualicall: skipped: {message}", err=True)
 
         try:
-            repeated: list[int] = []
+            repeated: list[list[str]] = []
             frame = results_frame(read_results(results, on_bad_record=skip), on_repeated=repeated.append)
             if repeated:
-                typer.echo(f"qualicall: {repeated[0]} result(s) of contacts given again (scored again, or a file given twice):"
-                           " the last of each counted", err=True)
+                # the last in the order the files were given: a shell sorts night-10 before night-9
+                contacts = list(dict.fromkeys(repeated[0]))
+                named = ", ".join(contacts[:3]) + (", …" if len(contacts) > 3 else "")
+                typer.echo(f"qualicall: {len(repeated[0])} result(s) of contacts given again (scored again, or a file given twice:"
+                           f" {named}): the last of each, in the order the files are given, counted", err=True)
             report_ = aggregate_frame(frame, groups, period, settings, drivers and fmt != "html")  # type: ignore[arg-type]
         except (ResultsError, ValueError) as exc:
             fail(str(exc))

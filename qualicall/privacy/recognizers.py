@@ -116,6 +116,24 @@ _AMOUNT_WORDS = frozenset(
     "dinars dinar yen balles km kilometres kilometers miles kwh kg habitants".split()
 )
 _THOUSANDS = re.compile(r"\d{1,3}(?:[ \u00a0\u202f.,]\d{3})+")
+# Words that make the one number after them a price (« ça coûte 350000 », "it costs 250000").
+_PRICE_WORDS = _phrases("ça fait", "ca fait", "coûte", "coûté", "payé", "payer", "prix", "total", "montant", "somme", "tarif",
+                        "costs", "cost", "paid", "pay", "price", "amount", "fee")
+
+
+def _date_or_years(run: Run) -> bool:
+    """A date said or written as numbers (« 12/03/2024 », « le douze zéro trois deux mille vingt-quatre », day, month and a
+    year of 1900–2099), or two years in a row (« en 2022 2023 »): the [NUMBER] of a review's findings, appointments lost."""
+    numbers = [n.digits for n in run.numbers]
+    years = [n for n in numbers if len(n) == 4 and 1900 <= int(n) <= 2099]
+    if len(numbers) == 2 and len(years) == 2:
+        return True
+    digits = run.digits
+    if len(digits) == 8 and 1900 <= int(digits[4:]) <= 2099:
+        return 1 <= int(digits[:2]) <= 31 and 1 <= int(digits[2:4]) <= 12
+    return False
+
+
 # A reference's letters before its digits: capitals (« GE », « SIN »), or one letter as ASR writes it (« r », « v a »).
 _LETTER_CODE = re.compile(r"[A-Z]{1,4}|[b-hj-np-xzB-HJ-NP-XZ]")
 
@@ -206,13 +224,15 @@ class DigitRunRecognizer(SpokenRecognizer):
 
 
 def _identifier(text: str, tokens: list[Token], run: Run) -> bool:
-    """Whether a long run of digits is dictated (an identifier) rather than an amount (IDENTIFIER_MIN_DIGITS)."""
+    """Whether a long run of digits is dictated (an identifier) rather than an amount or a date (IDENTIFIER_MIN_DIGITS)."""
     first = run.numbers[0].first
     if first > 0 and _LETTER_CODE.fullmatch(tokens[first - 1].text):
         return True
     spoken_whole = len(run.numbers) == 1 and not all(tokens[i].key.isdigit() for i in range(first, run.numbers[0].last + 1))
-    if spoken_whole or _THOUSANDS.fullmatch(text[run.start : run.end]):
+    if spoken_whole or _THOUSANDS.fullmatch(text[run.start : run.end]) or _date_or_years(run):
         return False
+    if len(run.numbers) == 1 and context_before(tokens, first, _PRICE_WORDS, 2):
+        return False  # « ça fait 350000 », "I paid 150000": one number after a word of price
     after = run.numbers[-1].last + 1
     unit = tokens[after].key if after < len(tokens) else ""
     return unit not in _AMOUNT_WORDS and not text[run.end : run.end + 2].strip().startswith(("€", "$", "£"))

@@ -111,9 +111,9 @@ def _contract_form(started_at: str) -> str:
         return started_at  # (no period, as before)
 
 
-def results_frame(results: Iterable[dict[str, Any]], on_repeated: Callable[[int], None] | None = None) -> pl.DataFrame:
-    """One row per contact with the columns the aggregates use (see the module docstring); `on_repeated` is told how
-    many results were left out for a later one of the same contact."""
+def results_frame(results: Iterable[dict[str, Any]], on_repeated: Callable[[list[str]], None] | None = None) -> pl.DataFrame:
+    """One row per contact with the columns the aggregates use (see the module docstring); `on_repeated` is given the
+    contacts whose earlier results were left out for a later one (an id once per result left out)."""
     columns: dict[str, list[Any]] = {
         name: []
         for name in (
@@ -179,7 +179,7 @@ def results_frame(results: Iterable[dict[str, Any]], on_repeated: Callable[[int]
     if not all(keep):
         frame = frame.filter(pl.Series(keep, dtype=pl.Boolean))
         if on_repeated is not None:
-            on_repeated(len(keep) - sum(keep))
+            on_repeated([contact for row, contact in enumerate(ids) if not keep[row]])
     return frame
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from qualicall.core.errors import ConflictError, InputError, NotFoundError
@@ -97,15 +97,25 @@ def open_dispute(session: Session, row: InteractionRow, item: str, requested_sta
 def resolve_dispute(session: Session, dispute_id: int, resolution: str, comment: str, reviewer: Reviewer) -> DisputeRow:
     """A coach's resolution of an open dispute (see the module's docstring). NotFoundError for an unknown
     dispute, ConflictError for one resolved already, InputError for no comment or an unknown resolution."""
-    dispute = session.get(DisputeRow, dispute_id, with_for_update=session.bind.dialect.name != "sqlite")
+    dispute = session.get(DisputeRow, dispute_id)
     if dispute is None:
         raise NotFoundError(f"no dispute {dispute_id}")
+    # The contact first, then the dispute, as a coach's override takes them (add_reviews, then the settling of its
+    # disputes): the other order deadlocked on PostgreSQL, and on SQLite a stale rejection undid an override made meanwhile.
+    row = session.get(InteractionRow, dispute.interaction_id)
+    if session.bind.dialect.name != "sqlite":
+        session.refresh(row, with_for_update=True)
+        session.refresh(dispute, with_for_update=True)
+    else:
+        # SQLite: take the writers' lock now (an empty write), and read the dispute again under it
+        session.execute(update(DisputeRow).where(DisputeRow.id == dispute_id).values(id=DisputeRow.id))
+        session.refresh(row)
+        session.refresh(dispute)
     if dispute.resolution is not None:
         raise ConflictError(f"dispute {dispute_id} was {dispute.resolution} already by {dispute.resolved_by}")
     if resolution not in RESOLUTIONS:
         raise InputError(f"resolution: one of {', '.join(RESOLUTIONS)}")
     text = _comment(comment, "resolution")
-    row = session.get(InteractionRow, dispute.interaction_id)
     key = f"{dispute.criterion_id}.{dispute.item_id}"
     status = dispute.requested_status if resolution == "upheld" else item_statuses(latest_result(session, row)).get(key, dispute.disputed_status)
     (review,) = add_reviews(session, row, [ItemReview(dispute.item_id, status, text)], reviewer)
@@ -176,5 +186,5 @@ def dispute_json(dispute: DisputeRow) -> dict[str, Any]:
         "resolved_at": as_utc(dispute.resolved_at).isoformat() if dispute.resolved_at else None,
         "review_id": dispute.review_id,
         # upheld by the machine's new scoring of the call, not by a coach (no review)
-        "rescored": dispute.resolution is not None and dispute.review_id is None,
+        "rescored": dispute.resolution == "upheld" and dispute.review_id is None,
     }

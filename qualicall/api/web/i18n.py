@@ -404,6 +404,7 @@ STRINGS: dict[str, tuple[str, str]] = {
                                       " grid learns from (qualicall rubric learn)."),
     "no_against_machine": ("Aucun : là où les coachs s'accordent, la machine aussi.", "None: where the coaches agree, so does the machine."),
     "col_coaches": ("Coachs", "Coaches"),
+    "no_comment": ("sans commentaire", "no comment"),
     "closed_sessions": ("Sessions clôturées : les résultats", "Closed sessions: the results"),
     "col_comments": ("Commentaires", "Comments"),
     "agrees_of": ("{n} pareils sur {total}", "{n} alike of {total}"),

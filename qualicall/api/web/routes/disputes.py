@@ -51,7 +51,8 @@ def my_evaluations(request: Request, session: Viewer, t: Language, after: str | 
         score = data.get("overall_score") if data.get("overall_score") is not None else data.get("quality_score")
         rows.append({
             "id": interaction.id,
-            "date": t.moment(interaction.started_at or repo.as_utc(interaction.contact_time).isoformat()),
+            # the call's own clock; without one, when the server received it, in the deployment's zone
+            "date": t.moment(interaction.started_at) if interaction.started_at else t.event(repo.as_utc(interaction.contact_time).isoformat()),
             "score": score,
             "score_class": score_class(score),
             "failed": failed_items(data),
