@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,9 @@ def test_audio_batch_from_a_csv_manifest(cli, tmp_path, monkeypatch):
     (folder / "audio" / "0003.wav").write_bytes(b"RIFF\x10\x00\x00\x00WAVEfmt not really audio")  # named by no row: scored alone
     whole = (folder / "audio" / "0001.wav").read_bytes()
     (folder / "audio" / "0004.wav").write_bytes(whole[: len(whole) * 6 // 10])  # a copy that stopped: scored alone, and said
+    # a line left open: nobody speaks (scored alone, and said in the summary)
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "anullsrc=r=8000:cl=stereo", "-t", "6", "-c:a", "pcm_mulaw",
+                    str(folder / "audio" / "0005.wav")], check=True)
     (folder / "night.csv").write_text(
         "recording;id;agent_id;team;language;wait_time_s;csat\n"
         "audio/0001.wav;call-en;A-1;support;en;12;5\n"
@@ -50,7 +54,8 @@ def test_audio_batch_from_a_csv_manifest(cli, tmp_path, monkeypatch):
                env={"QUALICALL_DATA_DIR": str(tmp_path / "data"), "QUALICALL_DATABASE_URL": None})
     assert done.returncode == 1, done.stderr  # the broken recording
     results = {r["interaction_id"]: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
-    assert set(results) == {"call-en", "call-fr", "0004"}
+    assert set(results) == {"call-en", "call-fr", "0004", "0005"}
+    assert results["0005"]["quality_score"] is None
     assert results["0004"]["batch"]["truncated"] is True and results["call-en"]["batch"]["truncated"] is False
     english, french = results["call-en"], results["call-fr"]
     # The manifest's metadata and indicators joined to each recording, the measured indicators beside them.
@@ -72,12 +77,13 @@ def test_audio_batch_from_a_csv_manifest(cli, tmp_path, monkeypatch):
     # The broken file is reported with the decoder's reason; the summary gives the audio time done.
     failure = next(line for line in done.stderr.splitlines() if "failed:" in line)
     assert "0003.wav" in failure and "not a readable audio file" in failure
-    assert "scored 3, skipped 0 already done, failed 1" in done.stderr and "stored 3 in the database" in done.stderr
+    assert "scored 4, skipped 0 already done, failed 1" in done.stderr and "stored 4 in the database" in done.stderr
+    assert "qualicall: 1 recording(s) in which nobody speaks (silence, music, a line left open)" in done.stderr
     assert "qualicall: 1 recording(s) shorter than their header states" in done.stderr
     database = sqlite3.connect(tmp_path / "data" / "qualicall.db")
     stored = dict(database.execute("SELECT id, recording FROM interactions").fetchall())
     database.close()
-    assert set(stored) == {"call-en", "call-fr", "0004"}
+    assert set(stored) == {"call-en", "call-fr", "0004", "0005"}
     for recording in stored.values():
         assert Path(recording).parent == tmp_path / "data" / "redacted-recordings" and Path(recording).stat().st_size > 10_000
     audio_line = next(line for line in done.stderr.splitlines() if line.startswith("qualicall: audio "))

@@ -55,6 +55,7 @@ class Summary:
     audio_seconds: float = 0.0
     asr_cut: int = 0  # recordings whose transcription used up the decoding budget (decoder passes)
     truncated: int = 0  # recordings shorter than their header states
+    no_speech: int = 0  # recordings in which nothing was said
     shared_ids: list[str] = field(default_factory=list)  # ids of more than one record of different content
     busy_seconds: float = 0.0
     wall_seconds: float = 0.0
@@ -88,6 +89,11 @@ class Summary:
             out.append(
                 f"{len(self.shared_ids)} id(s) given to records of different content ({named}): each scored, and a report"
                 " counts one contact per id, its last result"
+            )
+        if self.no_speech:
+            out.append(
+                f"{self.no_speech} recording(s) in which nobody speaks (silence, music, a line left open): no quality score;"
+                " their lines say roles.method none"
             )
         if self.truncated:
             out.append(
@@ -296,6 +302,7 @@ class Batch:
             self.summary.audio_seconds += outcome.audio_seconds
             self.summary.asr_cut += outcome.asr_cut
             self.summary.truncated += outcome.truncated
+            self.summary.no_speech += outcome.no_speech
             self.summary.busy_seconds += outcome.busy_seconds
         # One write and one fsync for a chunk's lines: each is on disk before the next task's are written.
         self.journal.append(lines)

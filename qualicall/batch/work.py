@@ -78,6 +78,7 @@ class Outcome:
     audio_seconds: float = 0.0
     asr_cut: bool = False  # the transcription stopped at the pipeline's decoding budget (decoder passes)
     truncated: bool = False  # the recording is shorter than its header states (asr.truncated): its end is lost
+    no_speech: bool = False  # nothing was said in the recording (roles.method none): scored with no quality score
     busy_seconds: float = 0.0  # time the worker spent on it (transcription + scoring)
 
 
@@ -166,6 +167,8 @@ class Worker:
             # The pipeline stops decoding a recording past its time budget: such a transcript misses its end.
             outcome.asr_cut = bool(asr.get("cut"))
             outcome.truncated = bool(asr.get("truncated"))
+            roles = getattr(interaction, "roles", None) or {}
+            outcome.no_speech = isinstance(roles, dict) and roles.get("method") == "none"
             extra = {"audio_seconds": round(outcome.audio_seconds, 3), "asr": self.config.asr_tag, "asr_cut": outcome.asr_cut,
                      "truncated": outcome.truncated}
             self._finish(outcome, interaction, recording.measured, extra)
