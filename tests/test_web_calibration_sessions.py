@@ -222,6 +222,14 @@ def test_a_lead_makes_a_session_two_coaches_score_blind_and_the_page_shows_their
         assert anne.goto(path).status == 403 and anne.inner_text("h1") == says["forbidden"], path
 
     score_every_call(anne, workspace, ANNE, language, session_path)
+    # Closing while Bruno has scored nothing is asked again, saying who has not finished (it closed at once)
+    lead.goto(session_path)
+    lead.click("#close-session")
+    lead.wait_for_load_state()
+    unfinished = "Tous les coachs n'ont pas fini : bruno.coach 0/4 notés" if language == "fr" else "Not every coach has finished: bruno.coach 0/4 scored"
+    assert lead.inner_text("#page-error").startswith(unfinished), lead.inner_text("#page-error")
+    assert lead.inner_text("#close-session") == ("Clôturer quand même" if language == "fr" else "Close anyway")
+    assert "?done=closed" not in lead.url
     bruno.goto(f"{session_path}/calls/cal-1")
     assert bruno.locator("#blind-form input[type=radio]:checked").count() == 0  # Anne's verdicts are not shown to Bruno
     from playwright.sync_api import expect

@@ -217,9 +217,17 @@ def close_session(request: Request, session_id: RowId, session: Lead, t: Languag
         return _session_page(request, session, t, session_id, error=t("form_stale"), status_code=403)
     with request.app.state.store.session() as db:
         try:
-            sessions_store.close_session(db, session_id)
+            found = sessions_store.get_session(db, session_id)
         except NotFoundError:
             return render(request, "message.html", session, status_code=404, title=t("not_found"), message=str(session_id))
+        done = sessions_store.scored_calls(db, session_id)
+        unfinished = [f"{coach.username} {t('progress', done=len(done.get(coach.id, ())), total=len(found.calls))}"
+                      for coach in found.coaches if len(done.get(coach.id, ())) < len(found.calls)]
+        if found.closed_at is None and unfinished and fields.get("confirm") != "yes":
+            # closed at once, a coach at 5 of 6 (a lead's review): asked again, saying who has not finished
+            return _session_page(request, session, t, session_id, error=t("session_close_unfinished", coaches=", ".join(unfinished)),
+                                 confirm_close=True, status_code=409)
+        sessions_store.close_session(db, session_id)
     return RedirectResponse(f"/calibration/sessions/{session_id}?done=closed", 303)
 
 
@@ -232,7 +240,7 @@ def session_page(request: Request, session_id: RowId, session: Coach, t: Languag
 
 
 def _session_page(request: Request, session: SignedIn, t: Translator, session_id: int, *, flash: str | None = None,
-                  error: str | None = None, status_code: int = 200) -> HTMLResponse:
+                  error: str | None = None, confirm_close: bool = False, status_code: int = 200) -> HTMLResponse:
     with request.app.state.store.session() as db:
         try:
             found = sessions_store.get_session(db, session_id)
@@ -259,7 +267,7 @@ def _session_page(request: Request, session: SignedIn, t: Translator, session_id
                   sample=_sample_text(sample, t), queue_url="/queue?" + sample.get("query", "") if sample.get("kind") == "queue" else None,
                   coaches=sorted(coaches), progress=progress, calls=calls, is_open=is_open, items=items, pooled=pooled,
                   pairs=[(*pair, cohen_kappa(confusion), sum(confusion.values())) for pair, confusion in sorted(pooled.pairs.items())],
-                  disagreements=disagreements, against_machine=against_machine, flash=flash, error=error)
+                  disagreements=disagreements, against_machine=against_machine, flash=flash, error=error, confirm_close=confirm_close)
 
 
 RANDOM_SAMPLE_KEYS = ("per_agent_week", "from", "to", "seed")  # what `create_session` keeps of a random draw
