@@ -138,6 +138,13 @@ def test_an_agent_sees_their_own_calls_and_nothing_else(browser, workspace, lang
     assert page.inner_text("h1") == says["mine"]
     listed = page.locator("table.mine tbody tr td:first-child a").all_inner_texts()
     assert sorted(listed) == ["litige-en", "litige-fr"]  # not the other agent's call
+    # their own part beside the overall score, which weighs the wait before pick-up (an agent's-eye review)
+    for call in listed:
+        row = page.locator("table.mine tbody tr", has_text=call)
+        assert number(row.locator("td.quality").inner_text()) == pytest.approx(workspace["results"][call]["quality_score"], abs=0.05)
+        assert number(row.locator("td.overall").inner_text()) == pytest.approx(workspace["results"][call]["overall_score"], abs=0.05)
+    mean = sum(workspace["results"][call]["quality_score"] for call in listed) / 2
+    assert number(page.inner_text("#mine-quality")) == pytest.approx(mean, abs=0.05)
     shot(page, f"mine-{language}")
 
     page.click("text=litige-fr")

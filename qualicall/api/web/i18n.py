@@ -405,6 +405,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     "no_against_machine": ("Aucun : là où les coachs s'accordent, la machine aussi.", "None: where the coaches agree, so does the machine."),
     "col_coaches": ("Coachs", "Coaches"),
     "no_comment": ("sans commentaire", "no comment"),
+    # (an agent's-eye review: the overall score weighs the wait before pick-up, which is not the agent's doing)
+    "mine_quality_mean": ("Votre qualité moyenne sur ces appels : {mean} ({n} appels). Le score global y ajoute les indicateurs"
+                          " opérationnels, comme l'attente avant décroché.",
+                          "Your mean quality over these calls: {mean} ({n} calls). The overall score adds the operational"
+                          " indicators, such as the wait before pick-up."),
+    "mine_quality_mean_one": ("Votre qualité sur cet appel : {mean}. Le score global y ajoute les indicateurs opérationnels,"
+                              " comme l'attente avant décroché.",
+                              "Your quality on this call: {mean}. The overall score adds the operational indicators, such as the"
+                              " wait before pick-up."),
     "session_close_unfinished": ("Tous les coachs n'ont pas fini : {coaches}. Clôturée, la session ne prendra plus leurs verdicts.",
                                  "Not every coach has finished: {coaches}. Once closed, the session takes no more of their verdicts."),
     "session_close_anyway": ("Clôturer quand même", "Close anyway"),

@@ -55,11 +55,16 @@ def my_evaluations(request: Request, session: Viewer, t: Language, after: str | 
             "date": t.moment(interaction.started_at) if interaction.started_at else t.event(repo.as_utc(interaction.contact_time).isoformat()),
             "score": score,
             "score_class": score_class(score),
+            # the agent's own part: the overall score also weighs the wait before pick-up, which is not theirs
+            "quality": data.get("quality_score"),
+            "quality_class": score_class(data.get("quality_score")),
             "failed": failed_items(data),
             "reviewed": data.get("source") == "coach",
             "disputes": per_call.get(interaction.id, []),
         })
-    return render(request, "mine.html", session, t=t, nav="mine", rows=rows, disputes=disputes,
+    qualities = [row["quality"] for row in rows if isinstance(row["quality"], (int, float))]
+    quality_mean = sum(qualities) / len(qualities) if qualities else None
+    return render(request, "mine.html", session, t=t, nav="mine", rows=rows, disputes=disputes, quality_mean=quality_mean, scored=len(qualities),
                   next_url=f"/me?after={quote(page.next_cursor)}" if page.next_cursor else None)
 
 
