@@ -423,3 +423,42 @@ def test_disputes_follow_what_happens_to_their_call(browser, workspace):
     assert other.locator("ol.disputes li").count() == 0 and "Je l'ai demandé à la fin." not in other.content()
     for page in (agent, coach, other):
         page.context.close()
+
+
+def test_a_coachs_internal_note_is_never_shown_to_the_agent(browser, workspace):
+    """An agent's-eye review: a coach's « Note interne : … » went straight to the agent — every comment was feedback.
+    A comment on the call is feedback the agent reads, or, ticked internal, a note for coaches only (pages, printout)."""
+    server = workspace["server"]
+    coach = signed_in(browser, workspace, COACH, "fr")
+    coach.goto("/calls/litige-en")
+    coach.fill("#call-comment", "Bon appel, pensez à récapituler.")
+    coach.click(".call-comment-form button[type=submit]")
+    coach.wait_for_url("**done=commented**")
+    coach.fill("#call-comment", "Troisième appel signalé ce mois-ci : à voir avec la responsable.")
+    coach.check("#call-comment-private")
+    coach.click(".call-comment-form button[type=submit]")
+    coach.wait_for_url("**done=commented**")
+    shown = coach.inner_text("ol.call-comments")
+    assert "Bon appel, pensez à récapituler." in shown and "Troisième appel signalé" in shown and "note interne" in shown
+    coach.fill("#call-comment", "   ")
+    coach.click(".call-comment-form button[type=submit]")
+    coach.wait_for_load_state()
+    assert coach.inner_text("#page-error") == "Commentaire non enregistré : écrivez le commentaire"
+
+    agent = signed_in(browser, workspace, AGENT, "fr")
+    agent.goto("/calls/litige-en")
+    assert "Bon appel, pensez à récapituler." in agent.inner_text("ol.call-comments")
+    assert "Troisième appel signalé" not in agent.content() and agent.locator(".call-comment-form").count() == 0
+    agent.goto("/calls/litige-en/print")
+    assert "Bon appel, pensez à récapituler." in agent.inner_text("#call-comments") and "Troisième appel signalé" not in agent.content()
+    with server.client("coach") as api:
+        reviews = api.get("/v1/interactions/litige-en").json()["reviews"]
+        assert [r["private"] for r in reviews if r["comment"] and "Troisième" in r["comment"]] == [True]
+        refused = api.post("/v1/interactions/litige-en/reviews", json={"items": [{"item_id": "recap", "status": "failed"}], "private": True})
+        assert refused.status_code == 422 and "private" in refused.text
+        made = api.post("/v1/interactions/litige-en/reviews", json={"comment": "Note par l'API", "private": True})
+        assert made.status_code == 201 and made.json()[0]["private"] is True
+    agent.goto("/calls/litige-en")
+    assert "Note par l'API" not in agent.content()
+    agent.context.close()
+    coach.context.close()

@@ -33,6 +33,7 @@ class ReviewOut(BaseModel):
     reviewer_key_id: int | None = Field(description="the API key that made it (GET from `qualicall apikey list`)")
     reviewer_user_id: int | None = Field(description="the coach account that made it, on the coach pages")
     result_version: int | None
+    private: bool = Field(False, description="a note for coaches only, never shown to the agent (a contact's comment)")
     created_at: datetime
 
     @classmethod
@@ -40,7 +41,8 @@ class ReviewOut(BaseModel):
         return cls(
             id=row.id, criterion_id=row.criterion_id, item_id=row.item_id, status=row.status, comment=row.comment,
             reviewer=row.reviewer, reviewer_key_id=row.reviewer_key_id, reviewer_user_id=row.reviewer_user_id,
-            result_version=versions.get(row.result_id) if row.result_id else None, created_at=as_utc(row.created_at),
+            result_version=versions.get(row.result_id) if row.result_id else None, private=bool(row.private),
+            created_at=as_utc(row.created_at),
         )
 
 
@@ -151,6 +153,7 @@ class ReviewIn(BaseModel):
     )
     items: list[ItemReviewIn] = Field(default_factory=list, max_length=100)
     comment: str | None = Field(None, min_length=1, max_length=COMMENT_MAX_CHARS)
+    private: bool = Field(False, description="the comment is a note for coaches only: never shown to the agent (items' comments are feedback)")
 
     @model_validator(mode="before")
     @classmethod
@@ -163,6 +166,8 @@ class ReviewIn(BaseModel):
     def _something(self) -> "ReviewIn":
         if not self.items and not self.comment:
             raise ValueError("give items to override or a comment")
+        if self.private and not self.comment:
+            raise ValueError("private: says the comment is a note for coaches only, and there is no comment")
         return self
 
 

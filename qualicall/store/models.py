@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -165,6 +165,8 @@ class ReviewRow(Base):
     # the record of who reviewed outlives a deleted account (and reviews made before 0003 have neither).
     reviewer_key_id: Mapped[int | None] = mapped_column(Integer)
     reviewer_user_id: Mapped[int | None] = mapped_column(Integer)
+    # A note for coaches only (a contact's comment, not an item's): never shown to the agent (migration 0013)
+    private: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     interaction: Mapped[InteractionRow] = relationship(back_populates="reviews")

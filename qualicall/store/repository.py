@@ -344,10 +344,11 @@ class Reviewer:
     user_id: int | None = None
 
 
-def add_reviews(session: Session, row: InteractionRow, reviews: list[ItemReview], reviewer: Reviewer, comment: str | None = None) -> list[ReviewRow]:
+def add_reviews(session: Session, row: InteractionRow, reviews: list[ItemReview], reviewer: Reviewer, comment: str | None = None,
+                private: bool = False) -> list[ReviewRow]:
     """Record a coach's verdicts on items of the machine's latest result, and make them the verdicts of record
     (see the module's docstring). Unknown item ids and comments that cannot be stored raise InputError.
-    `comment` alone (no item) is stored as a review of the whole contact."""
+    `comment` alone (no item) is stored as a review of the whole contact; `private`, a note for coaches only."""
     if session.bind.dialect.name != "sqlite":  # two coaches at once must not write the same result version
         session.refresh(row, with_for_update=True)
     result = machine_result(session, row)
@@ -379,6 +380,7 @@ def add_reviews(session: Session, row: InteractionRow, reviews: list[ItemReview]
                 reviewer=reviewer.name,
                 reviewer_key_id=reviewer.api_key_id,
                 reviewer_user_id=reviewer.user_id,
+                private=private and review.item_id is None,
             )
         )
     session.add_all(made)

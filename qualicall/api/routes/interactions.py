@@ -328,6 +328,6 @@ def post_reviews(
     row = _stored(session, interaction_id)
     items = [repo.ItemReview(item_id=i.item_id, status=i.status, comment=stored_comment(request, i.comment, row.language)) for i in review.items]
     made = repo.add_reviews(session, row, items, repo.Reviewer(client.name, api_key_id=client.key_id),
-                            comment=stored_comment(request, review.comment, row.language))
+                            comment=stored_comment(request, review.comment, row.language), private=review.private)
     versions = {v.id: v.version for v in repo.result_versions(session, row.id)}
     return [ReviewOut.of(r, versions) for r in made]

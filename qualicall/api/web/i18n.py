@@ -405,6 +405,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     "no_against_machine": ("Aucun : là où les coachs s'accordent, la machine aussi.", "None: where the coaches agree, so does the machine."),
     "col_coaches": ("Coachs", "Coaches"),
     "no_comment": ("sans commentaire", "no comment"),
+    "call_comments": ("Commentaires sur l'appel", "Comments on the call"),
+    "no_call_comments": ("Aucun commentaire sur l'appel.", "No comment on the call."),
+    "call_comment_label": ("Commenter l'appel", "Comment on the call"),
+    "call_comment_submit": ("Enregistrer le commentaire", "Save the comment"),
+    "call_comment_missing": ("écrivez le commentaire", "write the comment"),
+    "comment_saved": ("Commentaire enregistré.", "Comment saved."),
+    "comment_not_saved": ("Commentaire non enregistré : {reason}", "Comment not saved: {reason}"),
+    "private_note": ("note interne", "internal note"),
+    "private_note_hint": ("Note interne : les coachs seuls la lisent, jamais l'agent", "Internal note: coaches only read it, never the agent"),
     # (an agent's-eye review: the overall score weighs the wait before pick-up, which is not the agent's doing)
     "mine_quality_mean": ("Votre qualité moyenne sur ces appels : {mean} ({n} appels). Le score global y ajoute les indicateurs"
                           " opérationnels, comme l'attente avant décroché.",

@@ -60,7 +60,8 @@ class DisputeForm:
     dispute: int | None = None
 
 
-DONE = {"saved": "override_saved", "confirmed": "confirmed", "disputed": "dispute_saved", "resolved": "dispute_resolved"}
+DONE = {"saved": "override_saved", "confirmed": "confirmed", "disputed": "dispute_saved", "resolved": "dispute_resolved",
+        "commented": "comment_saved"}
 
 
 @router.get("/calls/{interaction_id}")
@@ -99,6 +100,11 @@ def call_page_of(request: Request, session: SignedIn, t: Translator, interaction
             entry["auto"] = store_data.auto_status(result_row, entry["item"]) if result_row else None
             entry["when"] = t.event(entry["created_at"])
             history.append(entry)
+        # the coaches' comments on the whole call; their internal notes are never shown to the agent
+        comments = [{"who": review.reviewer, "when": t.event(store_data.review_dict(review)["created_at"]), "text": review.comment,
+                     "private": bool(review.private)}
+                    for review in reversed(call.reviews)
+                    if not review.item_id and review.comment and not (review.private and session.is_agent)]
         version, machine_version = call.result.version, call.machine.version
         recording = _recording_path(request, call.row.recording)
     t = t.preferring((result.get("rubric") or {}).get("id"))
@@ -155,6 +161,7 @@ def call_page_of(request: Request, session: SignedIn, t: Translator, interaction
         indicators=indicators(result, t),
         absent=", ".join(t.label(n) for n in (result.get("combination") or {}).get("indicators_absent", [])),
         history=history,
+        comments=comments,
         turns=turns,
         spoken=interaction.get("language") or result.get("language"),  # (detected when the call did not say)
         waveform=waveform,
@@ -246,6 +253,26 @@ def override(
         stored = stored_comment(request, comment.strip() or None, call.row.language)
         add_reviews(db, call.row, [ItemReview(item.split(".", 1)[1], status, stored)], author_of(session))
     return RedirectResponse(f"/calls/{quote(interaction_id, safe='')}?done=saved&item={quote(item)}", 303)
+
+
+@router.post("/calls/{interaction_id}/comments")
+def comment_call(request: Request, interaction_id: Id, session: Coach, t: Language, comment: str = Form(""),
+                 private: str = Form(""), csrf: str = Form("")) -> Response:
+    """A coach's comment on the whole call: feedback the agent reads, or (`private`) a note for coaches only."""
+    from qualicall.store.repository import add_reviews
+
+    text = comment.strip()
+    if not csrf_valid(session, csrf):
+        return call_page_of(request, session, t, interaction_id, error=t("form_stale"), status_code=403)
+    if not text or len(text) > COMMENT_MAX_CHARS:
+        reason = t("comment_too_long", max=COMMENT_MAX_CHARS) if text else t("call_comment_missing")
+        return call_page_of(request, session, t, interaction_id, error=t("comment_not_saved", reason=reason), status_code=422)
+    with request.app.state.store.session() as db:
+        call = store_data.load_call(db, interaction_id)
+        if call is None:
+            return render(request, "message.html", session, status_code=404, title=t("not_found"), message=interaction_id)
+        add_reviews(db, call.row, [], author_of(session), comment=stored_comment(request, text, call.row.language), private=private == "yes")
+    return RedirectResponse(f"/calls/{quote(interaction_id, safe='')}?done=commented#call-comments", 303)
 
 
 def _item_keys(result) -> list[str]:  # type: ignore[no-untyped-def]

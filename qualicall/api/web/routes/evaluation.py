@@ -32,7 +32,7 @@ def evaluation_page(request: Request, interaction_id: Id, session: Viewer, t: La
     evidence = {item.key: [(_when(span, turns), str(span["text"])) for span in item.evidence if span.get("text")]
                 for criterion in criteria for item in criterion.items}
     comments = [(review.reviewer, t.event(store_data.review_dict(review)["created_at"]), review.comment)
-                for review in call.reviews if not review.item_id and review.comment]
+                for review in call.reviews if not review.item_id and review.comment and not review.private]  # (the agent's evaluation)
     reviewers = sorted({review.reviewer for review in call.reviews})
     return render(request, "evaluation_print.html", session, t=t, nav="mine" if session.is_agent else "queue", interaction={"id": interaction_id, **interaction},
                   date=t.moment(interaction.get("started_at")), result=result, criteria=criteria, evidence=evidence, comments=comments,
