@@ -425,3 +425,17 @@ def test_a_run_of_digits_longer_than_any_identifier_is_masked_whole_in_linear_ti
     assert not any(c.isdigit() for c in redacted) and redacted.startswith("alors le numéro c'est [") and redacted.endswith("] voilà")
     # Two phone numbers read in a row stay two phone numbers' worth: under the bound, read as before.
     assert redactor.redact("appelez-moi au 06 12 34 56 78 ou au 07 98 76 54 32 merci", "fr").text.count("[PHONE]") >= 1
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a UK coach's review: postcodes alone, National Insurance numbers (half masked), registrations were left in clear
+    ("My postcode is SW1A 1AA", "My postcode is [ADDRESS]"),
+    ("ok so it's G12 8QQ", "ok so it's [ADDRESS]"),
+    ("NI number QQ 12 34 56 C", "NI number [NIR]"),
+    ("ni number qq123456c thanks", "ni number [NIR] thanks"),
+    ("reg plate AB12 CDE", "reg plate [NUMBER]"),
+    # ordinals in lower case are no postcodes
+    ("take the m1 2nd exit then the a4 5th turning", "take the m1 2nd exit then the a4 5th turning"),
+])
+def test_uk_identifiers_are_redacted(redactor, text, expected):
+    assert redactor.redact(text, "en").text == expected

@@ -399,6 +399,30 @@ _NAME_JOINERS = frozenset("de du des la le l d saint sainte st of the".split())
 _POSTCODE_UK = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b")
 
 
+class UkIdentifierRecognizer(SpokenRecognizer):
+    """What a UK caller gives that no other rule names (a UK coach's review): a postcode on its own (« BS8 1TH », the
+    address recognizer took it only after a street), a National Insurance number (« QQ 12 34 56 C », half masked as a
+    [NUMBER]), a vehicle registration (« AB12 CDE »). Written forms; in English, in any case (ASR writes « bs8 1th »)."""
+
+    ENTITIES = ("ADDRESS", "NIR", "NUMBER")
+
+    # the inward code's letters leave out C I K M O V
+    POSTCODE = r"(?<![\w-])(?:[A-Z]{1,2}\d[A-Z\d]?|GIR) ?\d[ABD-HJLNP-UW-Z]{2}(?![\w-])"
+    # (any two letters: « QQ », HMRC's own example, is no valid prefix, and a caller reads it out)
+    NATIONAL_INSURANCE = r"(?<![\w-])[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D](?![\w-])"
+    ORDINAL = re.compile(r"\d(?:st|nd|rd|th)$")  # « the m1 2nd exit », « a4 5th »: written in lower case, ordinals
+    REGISTRATION = r"(?<![\w-])[A-Z]{2}\d{2} ?[A-Z]{3}(?![\w-])"
+
+    def analyze(self, text, entities, nlp_artifacts=None):  # noqa: ANN001
+        flags = re.IGNORECASE if self.supported_language == "en" else 0
+        found = [self.result("NIR", m.start(), m.end(), 0.95) for m in re.finditer(self.NATIONAL_INSURANCE, text, flags)]
+        if self.supported_language == "en":
+            found += [self.result("ADDRESS", m.start(), m.end(), 0.8) for m in re.finditer(self.POSTCODE, text, flags)
+                      if not (m.group().islower() and self.ORDINAL.search(m.group()))]
+        found += [self.result("NUMBER", m.start(), m.end(), 0.7) for m in re.finditer(self.REGISTRATION, text)]
+        return found
+
+
 class AddressRecognizer(SpokenRecognizer):
     """« 12 bis rue des Lilas, 69003 Lyon », "221B Baker Street, London NW1 6XE"."""
 

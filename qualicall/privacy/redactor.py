@@ -94,6 +94,7 @@ def analyzer(language: str) -> "AnalyzerEngine":
         ours.SpelledIbanRecognizer(language),
         ours.SpokenEmailRecognizer(language),
         ours.AddressRecognizer(language),
+        ours.UkIdentifierRecognizer(language),
         ours.AnnouncedDateRecognizer(language),
         IntroducedNameRecognizer(language),
     ):
