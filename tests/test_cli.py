@@ -27,7 +27,7 @@ def test_score_one_interaction_prints_one_json_object(cli):
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert result["interaction_id"] == "exemple-fr-001"
-    assert result["rubric"]["id"] == "default-fr" and result["rubric"]["version"] == "26"
+    assert result["rubric"]["id"] == "default-fr" and result["rubric"]["version"] == "27"
     assert set(result["criteria"]) == {"greeting", "comprehensible_language", "reformulation", "closing", "complaint_handling"}
     salutation = result["criteria"]["greeting"]["items"]["salutation"]
     evidence = salutation["evidence"][0]

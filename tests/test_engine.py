@@ -63,7 +63,7 @@ def test_result_scores_are_consistent_and_record_the_rubric():
     assert result.quality_score == 66.67  # (20 × 100 + 30 × 100 + 25 × 0) / 75: closing and complaint handling do not count
     assert result.operational_score == 100.0  # a 20 s wait and a CSAT of 5 are both on target
     assert result.overall_score == 76.67  # 0.7 × 66.67 + 0.3 × 100
-    assert result.rubric.id == "default-fr" and result.rubric.version == "26"
+    assert result.rubric.id == "default-fr" and result.rubric.version == "27"
     assert result.rubric.thresholds["items"]["comprehensible_language.readability"]["min_score"] == 60
 
 
@@ -152,3 +152,28 @@ def test_blind_set_agreement_does_not_regress():
     """
     overall, per_item = _agreement(BLIND)
     assert overall >= 0.96, per_item
+
+
+def test_an_email_reply_is_judged_on_its_own_words_and_its_letter_formulas():
+    """A written channels lead's review: the quoted message below a reply was judged as the agent's (« C'est pas
+    possible » failed positive wording; a quoted "Hello" passed the salutation of a reply opening on "Dear Mr Carter"), and
+    « Cordialement », « Bien à vous », "Kind regards" failed the farewell of every e-mail."""
+    quoted = "C'est pas possible ! Vous n'avez pas compris ma demande, je ne sais pas combien de fois je dois le répéter."
+    french = score([
+        ("customer", quoted),
+        ("agent", "Bonjour Madame,\n\nVotre relevé d'identité opérateur vous a été envoyé par courrier ce matin.\n\nCordialement,\n"
+                  f"Le service client\n\nLe 3 nov. 2026 à 08:00, cliente@example.com a écrit :\n> {quoted}"),
+    ], channel="email")
+    assert french.criteria["comprehensible_language"].items["positive_wording"].status == "passed"
+    farewell = french.criteria["closing"].items["farewell"]
+    assert farewell.status == "passed" and farewell.evidence[0].text == "Cordialement"
+    english = score([
+        ("customer", "Hello, I was charged twice this month. Thanks, John"),
+        ("agent", "Dear Mr Carter,\n\nThe second charge has been refunded today.\n\nKind regards,\nSam Patel\n\n"
+                  "On Tue, 3 Nov 2026 at 09:12, John Carter <j@example.com> wrote:\n> Hello,\n> I was charged twice. Thanks"),
+    ], language="en", channel="email")
+    salutation = english.criteria["greeting"].items["salutation"]
+    assert salutation.status == "passed" and salutation.evidence[0].text.startswith("Dear Mr")
+    assert english.criteria["closing"].items["farewell"].status == "passed"
+    # the same words in a call are what they were: « salutations distinguées » greets nobody
+    assert score([("agent", "Mes salutations distinguées, monsieur.")]).criteria["greeting"].items["salutation"].status == "failed"

@@ -77,3 +77,26 @@ def test_chat_shorthand_reads_as_its_words_and_points_back_at_what_was_written()
     assert normalize("uk thxx", spellings=spellings).text == "uk thxx"
     assert normalize("the U.S. office, a u-turn", spellings=spellings).text == "the u s office a u turn"
     assert normalize("ok.thx NP", spellings=spellings).text == "ok thanks no problem"
+
+
+def test_an_emails_quoted_message_is_blanked_where_it_was():
+    """A written channels lead's review: a reply judged with the message it quotes failed « Formulations positives » on the
+    customer's « C'est pas possible », and took its salutation from a quoted "Hello". Blanked, not cut: every other
+    character stays where it was, so evidence spans hold on the text as written."""
+    from qualicall.core.text import without_quoted
+
+    reply = ("Madame,\n\nVotre RIO vous a été envoyé.\n\nBien à vous,\nL'équipe Télécom Ouest\n\n"
+             "Le 3 nov. 2026 à 08:00, cliente@example.com a écrit :\n> C'est pas possible ! Vous n'avez pas compris.")
+    own = without_quoted(reply)
+    assert len(own) == len(reply) and own.rstrip() == "Madame,\n\nVotre RIO vous a été envoyé.\n\nBien à vous,\nL'équipe Télécom Ouest"
+    assert without_quoted("Hi,\n\nsorted.\n\nSam Patel\n\nOn Tue, 3 Nov 2026 at 09:12, John <j@x.com> wrote:\n> Hello,\n> Thanks").rstrip() \
+        == "Hi,\n\nsorted.\n\nSam Patel"
+    assert without_quoted("Réponse.\n\n-----Message d'origine-----\nDe : x\nTexte").rstrip() == "Réponse."
+    assert without_quoted("Réponse.\nDe : Jean <j@x.fr>\nEnvoyé : lundi 2 novembre 2026 10:00\nTexte").rstrip() == "Réponse."
+    # interleaved « > » lines go, the writer's own between them stay
+    assert without_quoted("> votre question\nma réponse\n> la suivante\nla seconde") == \
+        " " * len("> votre question") + "\nma réponse\n" + " " * len("> la suivante") + "\nla seconde"
+    # the agent's signature stays (they sign with their name); a sentence that says someone wrote is no header
+    assert without_quoted("Merci.\n-- \nSam Patel, service client") == "Merci.\n-- \nSam Patel, service client"
+    said = "Le client a écrit : il veut un remboursement. Je vous le confirme."
+    assert without_quoted(said) == said

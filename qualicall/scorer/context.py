@@ -16,7 +16,7 @@ from qualicall.core.interaction import AGENT, CUSTOMER, SYSTEM, Interaction
 from qualicall.core.result import Evidence, ItemResult
 from qualicall.scorer.reasons import Reason, said
 from qualicall.scorer.rubric import ItemSpec, Rubric, Window
-from qualicall.core.text import NormText, normalize
+from qualicall.core.text import NormText, normalize, without_quoted
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -106,10 +106,10 @@ class CheckContext:
     def build(cls, interaction: Interaction, rubric: Rubric, language: str) -> "CheckContext":
         hesitations, contractions = rubric.text.hesitation_set, rubric.text.contraction_set
         spellings = rubric.text.spelling_pairs if interaction.channel == "chat" else ()  # written shorthand; ASR spells letters out ("the u k")
-        views = [
-            TurnView(i, t.speaker, t.text, t.start, t.end, normalize(t.text, hesitations, contractions, spellings))
-            for i, t in enumerate(interaction.turns or [])
-        ]
+        views = []
+        for i, t in enumerate(interaction.turns or []):
+            text = without_quoted(t.text) if interaction.channel == "email" else t.text  # a reply's own words (core.text)
+            views.append(TurnView(i, t.speaker, text, t.start, t.end, normalize(text, hesitations, contractions, spellings)))
         return cls(interaction, rubric, language, views)
 
     def customer_spoke_before(self, turn: TurnView) -> bool:
