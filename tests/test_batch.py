@@ -389,12 +389,12 @@ def test_a_rubric_edited_under_the_same_version_tags_other_keys(tmp_path):
     assert text.count("min_score: 60") >= 1
     tags = [rubric_tag(str(path))[0] for path in (first, edited, first)]
     assert tags[0] == tags[2] != tags[1]
-    assert tags[0].startswith("default-fr@26#") and tags[1].startswith("default-fr@26#")
+    assert tags[0].startswith("default-fr@27#") and tags[1].startswith("default-fr@27#")
     # A line written before keys held the text's hash counts as done under the same id@version: an upgrade scores nothing
     # again (a fresh-eyes review saw every record scored twice into the same output).
     from qualicall.batch.items import make_key, without_text_hash
 
-    assert without_text_hash(make_key("c" * 64, tags[0], "text")) == make_key("c" * 64, "default-fr@26", "text")
+    assert without_text_hash(make_key("c" * 64, tags[0], "text")) == make_key("c" * 64, "default-fr@27", "text")
 
 
 def test_results_written_before_keys_held_the_rubric_text_hash_are_done(cli, tmp_path):

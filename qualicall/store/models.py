@@ -166,7 +166,7 @@ class ReviewRow(Base):
     reviewer_key_id: Mapped[int | None] = mapped_column(Integer)
     reviewer_user_id: Mapped[int | None] = mapped_column(Integer)
     # A note for coaches only (a contact's comment, not an item's): never shown to the agent (migration 0013)
-    private: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    private: Mapped[bool] = mapped_column(Boolean, server_default=false())  # (no Python default: an insert into an older schema names no such column)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     interaction: Mapped[InteractionRow] = relationship(back_populates="reviews")
