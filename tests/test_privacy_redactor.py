@@ -434,8 +434,17 @@ def test_a_run_of_digits_longer_than_any_identifier_is_masked_whole_in_linear_ti
     ("NI number QQ 12 34 56 C", "NI number [NIR]"),
     ("ni number qq123456c thanks", "ni number [NIR] thanks"),
     ("reg plate AB12 CDE", "reg plate [NUMBER]"),
-    # ordinals in lower case are no postcodes
+    ("registration ab12 cde", "registration [NUMBER]"),
+    # ordinals, data allowances, ordinary digits are no postcodes nor NI numbers (a fresh-eyes review)
     ("take the m1 2nd exit then the a4 5th turning", "take the m1 2nd exit then the a4 5th turning"),
+    ("Take the M1 2nd exit, then the A4 5th turning", "Take the M1 2nd exit, then the A4 5th turning"),
+    ("the S21 5GB plan", "the S21 5GB plan"),
+    ("my account number is 12 34 56 a month ago", "my account number is [IBAN] a month ago"),  # « is » and « a » kept
 ])
 def test_uk_identifiers_are_redacted(redactor, text, expected):
     assert redactor.redact(text, "en").text == expected
+
+
+def test_uk_patterns_leave_french_codes_alone(redactor):
+    for text in ("la référence produit XP12 ZEN", "le colis LP12 FRA est parti"):
+        assert redactor.redact(text, "fr").text == text

@@ -82,7 +82,8 @@ def test_chat_shorthand_reads_as_its_words_and_points_back_at_what_was_written()
 def test_an_emails_quoted_message_is_blanked_where_it_was():
     """A written channels lead's review: a reply judged with the message it quotes failed « Formulations positives » on the
     customer's « C'est pas possible », and took its salutation from a quoted "Hello". Blanked, not cut: every other
-    character stays where it was, so evidence spans hold on the text as written."""
+    character stays where it was, so evidence spans hold on the text as written. Quoted lines without a header stay (an
+    agent's own steps may open on « > »)."""
     from qualicall.core.text import without_quoted
 
     reply = ("Madame,\n\nVotre RIO vous a été envoyé.\n\nBien à vous,\nL'équipe Télécom Ouest\n\n"
@@ -92,11 +93,13 @@ def test_an_emails_quoted_message_is_blanked_where_it_was():
     assert without_quoted("Hi,\n\nsorted.\n\nSam Patel\n\nOn Tue, 3 Nov 2026 at 09:12, John <j@x.com> wrote:\n> Hello,\n> Thanks").rstrip() \
         == "Hi,\n\nsorted.\n\nSam Patel"
     assert without_quoted("Réponse.\n\n-----Message d'origine-----\nDe : x\nTexte").rstrip() == "Réponse."
-    assert without_quoted("Réponse.\nDe : Jean <j@x.fr>\nEnvoyé : lundi 2 novembre 2026 10:00\nTexte").rstrip() == "Réponse."
-    # interleaved « > » lines go, the writer's own between them stay
-    assert without_quoted("> votre question\nma réponse\n> la suivante\nla seconde") == \
-        " " * len("> votre question") + "\nma réponse\n" + " " * len("> la suivante") + "\nla seconde"
-    # the agent's signature stays (they sign with their name); a sentence that says someone wrote is no header
-    assert without_quoted("Merci.\n-- \nSam Patel, service client") == "Merci.\n-- \nSam Patel, service client"
-    said = "Le client a écrit : il veut un remboursement. Je vous le confirme."
-    assert without_quoted(said) == said
+    assert without_quoted("Réponse.\nDe : Jean <j@x.fr>\nEnvoyé : lundi 2 novembre 2026 10:00\nÀ : sav\nObjet : RIO\nTexte").rstrip() \
+        == "Réponse."
+    # the agent's signature stays (they sign with their name); the agent's own words that look like a header stay
+    # (a fresh-eyes review: each blanked the whole reply after it)
+    for own in ("Merci.\n-- \nSam Patel, service client",
+                "Le client a écrit : il veut un remboursement. Je vous le confirme.",
+                "Bonjour Madame,\n\nLe 3 novembre, notre technicien vous a écrit :\nvotre box sera remplacée.\n\nCordialement,\nJulie",
+                "Your new flight:\nFrom: London Heathrow\nDate: 12 May 2026\nIs there anything else?\nKind regards,\nSam",
+                "Les étapes :\n> ouvrez l'application\n> touchez Paramètres"):
+        assert without_quoted(own) == own, own

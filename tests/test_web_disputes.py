@@ -460,5 +460,15 @@ def test_a_coachs_internal_note_is_never_shown_to_the_agent(browser, workspace):
         assert made.status_code == 201 and made.json()[0]["private"] is True
     agent.goto("/calls/litige-en")
     assert "Note par l'API" not in agent.content()
+    # nor its author among the printout's reviewers, nor the note in what the CRM reads (a fresh-eyes review)
+    agent.goto("/calls/litige-en/print")
+    assert "test-coach" not in agent.inner_text("main")
+    with server.client("crm") as crm:
+        served = crm.get("/v1/interactions/litige-en").json()["reviews"]
+        assert [r["comment"] for r in served if r["private"]] == [] and any(r["comment"] == "Bon appel, pensez à récapituler." for r in served)
+    # a comment holding a NUL: the page says why, as JSON did before
+    token = coach.locator("input[name=csrf]").first.input_value()
+    refused = coach.request.post("/calls/litige-en/comments", form={"comment": "a\x00b", "csrf": token})
+    assert refused.status == 422 and "Commentaire non enregistré" in refused.text() and '"detail"' not in refused.text()
     agent.context.close()
     coach.context.close()

@@ -47,27 +47,29 @@ _APOSTROPHES = {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4":
 _WORD = re.compile(r"[a-z0-9]+")
 
 
-# What an e-mail reply carries that its writer did not write: the message it quotes — a reply header ending its line
-# (« Le 3 nov. 2026 à 08:00, … a écrit : », "On Tue, 3 Nov 2026, … wrote:", a date in it), « -----Message d'origine----- »,
-# an Outlook header block (« De : … » then « Envoyé : … »), lines opening on « > ». Each but the « > » lines, which may sit
-# between the writer's own, runs to the text's end. The signature stays: an agent signs with their name.
+# What an e-mail reply carries that its writer did not write: the message it quotes, from its header to the text's end —
+# a reply header ending its line with the date's time or the sender's address in it (« Le 3 nov. 2026 à 08:00,
+# cliente@example.com a écrit : », "On Tue, 3 Nov 2026 at 09:12, John <j@example.com> wrote:"), « -----Message
+# d'origine----- », or an Outlook block (« De : », then « Envoyé : » or « Date : », then « Objet : » within four lines).
+# Not the agent's own « Le 3 novembre, notre technicien vous a écrit : » nor "From: London Heathrow / Date: 12 May" (a
+# fresh-eyes review: the reply after them was blanked), nor « > » lines alone (an agent's own steps). The signature
+# stays: an agent signs with their name.
 _QUOTE_OPENERS = re.compile(
-    r"^[ \t]*(?:(?:le|on)\b(?=[^\n]*\d)[^\n]{4,200}?(?:a écrit|a ecrit|wrote)[ \t]*:[ \t]*$"
+    r"^[ \t]*(?:(?:le|on)\b(?=[^\n]*(?:\d{1,2}[:h]\d{2}|@))[^\n]{4,200}?(?:a écrit|a ecrit|wrote)[ \t]*:[ \t]*$"
     r"|-{2,}[ \t]*(?:message d'origine|original message|forwarded message|message transféré)[ \t]*-{2,}"
-    r"|(?:de|from)[ \t]*:[^\n]*\n[ \t]*(?:envoyé|sent|date)[ \t]*:)",
+    r"|(?:de|from)[ \t]*:[^\n]*\n(?:[^\n]*\n){0,3}?[ \t]*(?:envoyé|sent|date)[ \t]*:[^\n]*\n(?:[^\n]*\n){0,3}?[ \t]*(?:objet|subject)[ \t]*:)",
     re.IGNORECASE | re.MULTILINE,
 )
-_QUOTED_LINE = re.compile(r"^[ \t]*>[^\n]*", re.MULTILINE)
 
 
 def without_quoted(text: str) -> str:
-    """An e-mail's own words: what it quotes blanked out, every other character where it was (evidence
-    spans stay true of the text as written). A reply judged with the message it quoted failed « Formulations positives »
-    on the customer's « C'est pas possible », and took its salutation from a quoted « Hello »."""
+    """An e-mail's own words: the message it quotes blanked out, every other character where it was (evidence spans
+    stay true of the text as written). A reply judged with the message it quoted failed « Formulations positives » on
+    the customer's « C'est pas possible », and took its salutation from a quoted « Hello »."""
     opener = _QUOTE_OPENERS.search(text)
-    cut = opener.start() if opener else len(text)
-    own = text[:cut] + re.sub(r"[^\n]", " ", text[cut:])
-    return _QUOTED_LINE.sub(lambda line: " " * len(line.group()), own)
+    if opener is None:
+        return text
+    return text[: opener.start()] + re.sub(r"[^\n]", " ", text[opener.start() :])
 
 
 @lru_cache(maxsize=4096)

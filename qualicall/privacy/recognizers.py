@@ -402,24 +402,28 @@ _POSTCODE_UK = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b")
 class UkIdentifierRecognizer(SpokenRecognizer):
     """What a UK caller gives that no other rule names (a UK coach's review): a postcode on its own (« BS8 1TH », the
     address recognizer took it only after a street), a National Insurance number (« QQ 12 34 56 C », half masked as a
-    [NUMBER]), a vehicle registration (« AB12 CDE »). Written forms; in English, in any case (ASR writes « bs8 1th »)."""
+    [NUMBER]), a vehicle registration after its cue (« reg AB12 CDE »). English only; a fresh-eyes review found the first
+    forms masking « the M1 2nd exit », « the S21 5GB plan », « is 12 34 56 a » and French product codes."""
 
     ENTITIES = ("ADDRESS", "NIR", "NUMBER")
 
-    # the inward code's letters leave out C I K M O V
-    POSTCODE = r"(?<![\w-])(?:[A-Z]{1,2}\d[A-Z\d]?|GIR) ?\d[ABD-HJLNP-UW-Z]{2}(?![\w-])"
-    # (any two letters: « QQ », HMRC's own example, is no valid prefix, and a caller reads it out)
-    NATIONAL_INSURANCE = r"(?<![\w-])[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D](?![\w-])"
-    ORDINAL = re.compile(r"\d(?:st|nd|rd|th)$")  # « the m1 2nd exit », « a4 5th »: written in lower case, ordinals
-    REGISTRATION = r"(?<![\w-])[A-Z]{2}\d{2} ?[A-Z]{3}(?![\w-])"
+    # the inward code's letters leave out C I K M O V; « 2nd », « 5th », « 5GB » are no inward codes
+    POSTCODE = re.compile(r"(?<![\w-])(?:[A-Z]{1,2}\d[A-Z\d]?|GIR) ?\d(?!ST|ND|RD|TH|GB|MB|TB)[ABD-HJLNP-UW-Z]{2}(?![\w-])", re.IGNORECASE)
+    # HMRC's prefixes (not D F I Q U V, nor O second, nor BG GB KN NK NT TN ZZ) and QQ, its own example; in capitals,
+    # or in any case after its cue
+    NATIONAL_INSURANCE = r"(?<![\w-])(?:(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]|QQ) ?\d{2} ?\d{2} ?\d{2} ?[A-D](?![\w-])"
+    NI_CUE = re.compile(r"\b(?:national insurance|n\.? ?i\.?(?: number| no)?|nino)\b[^\n]{0,30}$", re.IGNORECASE)
+    REGISTRATION = re.compile(r"\b(?:reg|registration|number plate|plate)\b[^\n]{0,20}?(?<![\w-])([A-Z]{2}\d{2} ?[A-Z]{3})(?![\w-])",
+                              re.IGNORECASE)
 
     def analyze(self, text, entities, nlp_artifacts=None):  # noqa: ANN001
-        flags = re.IGNORECASE if self.supported_language == "en" else 0
-        found = [self.result("NIR", m.start(), m.end(), 0.95) for m in re.finditer(self.NATIONAL_INSURANCE, text, flags)]
-        if self.supported_language == "en":
-            found += [self.result("ADDRESS", m.start(), m.end(), 0.8) for m in re.finditer(self.POSTCODE, text, flags)
-                      if not (m.group().islower() and self.ORDINAL.search(m.group()))]
-        found += [self.result("NUMBER", m.start(), m.end(), 0.7) for m in re.finditer(self.REGISTRATION, text)]
+        if self.supported_language != "en":
+            return []
+        found = [self.result("NIR", m.start(), m.end(), 0.95) for m in re.finditer(self.NATIONAL_INSURANCE, text)]
+        found += [self.result("NIR", m.start(), m.end(), 0.9) for m in re.finditer(self.NATIONAL_INSURANCE, text, re.IGNORECASE)
+                  if not m.group().isupper() and self.NI_CUE.search(text[: m.start()])]
+        found += [self.result("ADDRESS", m.start(), m.end(), 0.8) for m in self.POSTCODE.finditer(text)]
+        found += [self.result("NUMBER", m.start(1), m.end(1), 0.7) for m in self.REGISTRATION.finditer(text)]
         return found
 
 

@@ -169,7 +169,8 @@ async def post_interaction(
         return await run_in_threadpool(score_json, request, client, settings, body, idempotency_key)
 
 
-def _interaction_out(session: Session, row, settings: Settings) -> InteractionOut:  # type: ignore[no-untyped-def]
+def _interaction_out(session: Session, row, settings: Settings, notes: bool = True) -> InteractionOut:  # type: ignore[no-untyped-def]
+    """`notes`: with the coaches' internal notes (coaches, admins); a CRM, where agents work, gets the feedback only."""
     versions = repo.result_versions(session, row.id)
     latest = next((v for v in versions if v.id == row.latest_result_id), None)
     number_of = {v.id: v.version for v in versions}
@@ -178,7 +179,7 @@ def _interaction_out(session: Session, row, settings: Settings) -> InteractionOu
         result=Result.model_validate(latest.data) if latest else None,
         result_version=latest.version if latest else None,
         versions=[ResultVersion.of(v) for v in versions],
-        reviews=[ReviewOut.of(r, number_of) for r in row.reviews],
+        reviews=[ReviewOut.of(r, number_of) for r in row.reviews if notes or not r.private],
     )
 
 
@@ -219,7 +220,7 @@ def get_interaction(
     settings: Annotated[Settings, Depends(get_settings)],
 ) -> InteractionOut:
     row = _stored(session, interaction_id)
-    return _interaction_out(session, row, settings)
+    return _interaction_out(session, row, settings, notes=client.role != "crm")
 
 
 @router.get(

@@ -349,3 +349,8 @@ def _sum_days(session: Session, day: Any, contacts: Any) -> dict[str, dict[str, 
     for moment, criterion, item, passed_count, applicable_count in session.execute(items):
         summed[moment]["items"].append([criterion, item, passed_count, applicable_count])
     return summed
+
+
+def shown_comments(reviews: list, agent: bool) -> list:
+    """The coaches' comments on the whole call a viewer may read, oldest first: an agent never reads an internal note."""
+    return [review for review in reviews if not review.item_id and review.comment and not (review.private and agent)]

@@ -26,6 +26,7 @@ from qualicall.api.web.waveform import SILENCE_MARK_S, WaveformView, waveform_vi
 from qualicall.audio.decode import AudioError, duration
 from qualicall.audio.waveform import cached_envelope
 from qualicall.core import locale
+from qualicall.core.errors import InputError
 from qualicall.core.interaction import Id
 from qualicall.service.recordings import stored_recording_file
 from qualicall.store.models import InteractionRow
@@ -103,8 +104,7 @@ def call_page_of(request: Request, session: SignedIn, t: Translator, interaction
         # the coaches' comments on the whole call; their internal notes are never shown to the agent
         comments = [{"who": review.reviewer, "when": t.event(store_data.review_dict(review)["created_at"]), "text": review.comment,
                      "private": bool(review.private)}
-                    for review in reversed(call.reviews)
-                    if not review.item_id and review.comment and not (review.private and session.is_agent)]
+                    for review in reversed(store_data.shown_comments(call.reviews, agent=session.is_agent))]
         version, machine_version = call.result.version, call.machine.version
         recording = _recording_path(request, call.row.recording)
     t = t.preferring((result.get("rubric") or {}).get("id"))
@@ -271,7 +271,11 @@ def comment_call(request: Request, interaction_id: Id, session: Coach, t: Langua
         call = store_data.load_call(db, interaction_id)
         if call is None:
             return render(request, "message.html", session, status_code=404, title=t("not_found"), message=interaction_id)
-        add_reviews(db, call.row, [], author_of(session), comment=stored_comment(request, text, call.row.language), private=private == "yes")
+        try:
+            add_reviews(db, call.row, [], author_of(session), comment=stored_comment(request, text, call.row.language), private=private == "yes")
+        except InputError as exc:  # (a NUL in the text: the page, not JSON)
+            db.rollback()
+            return call_page_of(request, session, t, interaction_id, error=t("comment_not_saved", reason=str(exc)), status_code=422)
     return RedirectResponse(f"/calls/{quote(interaction_id, safe='')}?done=commented#call-comments", 303)
 
 

@@ -31,9 +31,10 @@ def evaluation_page(request: Request, interaction_id: Id, session: Viewer, t: La
     criteria = scorecard(interaction, result, store_data.latest_by_item(call.reviews), t)
     evidence = {item.key: [(_when(span, turns), str(span["text"])) for span in item.evidence if span.get("text")]
                 for criterion in criteria for item in criterion.items}
+    # the agent's evaluation, whoever prints it: no internal note, nor its author among the reviewers
     comments = [(review.reviewer, t.event(store_data.review_dict(review)["created_at"]), review.comment)
-                for review in call.reviews if not review.item_id and review.comment and not review.private]  # (the agent's evaluation)
-    reviewers = sorted({review.reviewer for review in call.reviews})
+                for review in store_data.shown_comments(call.reviews, agent=True)]
+    reviewers = sorted({review.reviewer for review in call.reviews if not review.private})
     return render(request, "evaluation_print.html", session, t=t, nav="mine" if session.is_agent else "queue", interaction={"id": interaction_id, **interaction},
                   date=t.moment(interaction.get("started_at")), result=result, criteria=criteria, evidence=evidence, comments=comments,
                   reviewers=reviewers, printed=t.event(datetime.now(timezone.utc).isoformat()))
