@@ -51,35 +51,30 @@ def seconds(value: float, language: str) -> str:
     return decimal(format(value, "g"), language) + (_NNBSP if language == "fr" else " ") + "s"
 
 
-def moment(iso: str | None, language: str) -> str:
-    """The date and wall-clock time of an ISO 8601 moment, as written where it happened: « 20/11/2026 10:00 », "2026-11-20 10:00"."""
+def moment(iso: str | None, language: str, zone: str | None = None, *, shift: bool = False) -> str:
+    """The date and wall-clock time of an ISO 8601 moment, as written where it happened: « 20/11/2026 10:00 », "2026-11-20
+    10:00"; with `shift`, moved to the time zone `zone` (an IANA name; None: the server's own), a naive moment read as UTC."""
     if not iso:
         return ""
     try:
         parsed = datetime.fromisoformat(iso.replace("Z", "+00:00"))
     except ValueError:
         return iso[:16].replace("T", " ")
+    if shift:
+        parsed = parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=timezone.utc)
+        if zone is None:
+            parsed = parsed.astimezone()
+        else:
+            from zoneinfo import ZoneInfo
+
+            parsed = parsed.astimezone(ZoneInfo(zone))
     return parsed.strftime("%d/%m/%Y %H:%M" if language == "fr" else "%Y-%m-%d %H:%M")
 
 
 def event(iso: str | None, language: str, zone: str | None) -> str:
     """The date and time of something the server recorded (a review, a dispute), stored in UTC, in the deployment's time
-    zone (`zone`, an IANA name; None: the server's own): « 06/12/2026 11:24 » in Paris for 10:24 UTC."""
-    if not iso:
-        return ""
-    try:
-        parsed = datetime.fromisoformat(iso.replace("Z", "+00:00"))
-    except ValueError:
-        return iso[:16].replace("T", " ")
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    if zone is None:
-        local = parsed.astimezone()
-    else:
-        from zoneinfo import ZoneInfo
-
-        local = parsed.astimezone(ZoneInfo(zone))
-    return moment(local.isoformat(), language)
+    zone (`zone`): « 06/12/2026 11:24 » in Paris for 10:24 UTC."""
+    return moment(iso, language, zone, shift=True)
 
 
 def period(key: str, language: str, short: bool = False) -> str:
