@@ -209,6 +209,7 @@ def test_playback_speed_by_control_and_keys_is_remembered_across_calls(page, wor
 def test_a_chat_has_no_waveform_and_no_error(page, workspace):
     response = page.goto("/calls/onde-chat")
     assert response.status == 200
+    assert page.inner_text("h1") == "Chat onde-chat"  # (every contact read « Appel »: a written channels lead's review)
     assert page.locator("#waveform").count() == 0 and page.locator("#speed").count() == 0 and page.locator("#player").count() == 0
     page.keyboard.press(">")  # the speed keys do nothing on a page without a player
     assert page.locator("#page-error").count() == 0

@@ -138,6 +138,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "printed_on": ("Édité le {date}", "Printed on {date}"),
     # interaction
     "call_title": ("Appel {id}", "Call {id}"),
+    # the call page's heading by channel (a written channels lead's review: every contact read « Appel »)
+    "call_title_voice": ("Appel {id}", "Call {id}"),
+    "call_title_chat": ("Chat {id}", "Chat {id}"),
+    "call_title_email": ("E-mail {id}", "E-mail {id}"),
     "overall_score": ("Score global", "Overall score"),
     "quality_score": ("Qualité", "Quality"),
     "operational_score": ("Opérationnel", "Operational"),

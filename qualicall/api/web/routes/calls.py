@@ -148,7 +148,7 @@ def call_page_of(request: Request, session: SignedIn, t: Translator, interaction
         status_code=status_code,
         t=t,
         nav="queue",
-        interaction={"id": interaction_id, **{k: interaction.get(k) for k in ("agent_id", "team", "queue")}},
+        interaction={"id": interaction_id, "channel": call_channel(interaction), **{k: interaction.get(k) for k in ("agent_id", "team", "queue")}},
         date=t.moment(interaction.get("started_at")),
         result=result,
         machine=result.get("machine") if result.get("source") == "coach" else None,
@@ -185,6 +185,12 @@ def call_page_of(request: Request, session: SignedIn, t: Translator, interaction
         dispute_item=wanted if wanted in labels else None,
         statuses=STATUSES,
     )
+
+
+def call_channel(interaction: dict) -> str:
+    """The contact's channel as the pages name it (« Chat », « E-mail », « Appel »): every contact read « Appel »."""
+    channel = interaction.get("channel")
+    return channel if channel in ("chat", "email") else "voice"
 
 
 def _truncated(interaction: dict) -> dict[str, str] | None:
