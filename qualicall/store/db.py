@@ -73,7 +73,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     from alembic import command
 
     try:
-        _refuse_unknown(engine)
+        _refuse_unknown(engine, _revision_or_store_error(engine), _scripts(engine))
         command.upgrade(alembic_config(engine), revision)
     except StoreError:
         raise
@@ -96,28 +96,26 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-def head_revision(engine: Engine) -> str:
-    """The schema this version of qualicall writes: its newest migration."""
+def _scripts(engine: Engine):  # type: ignore[no-untyped-def]
+    """The migrations this version of qualicall ships (Alembic's ScriptDirectory)."""
     from alembic.script import ScriptDirectory
 
-    return str(ScriptDirectory.from_config(alembic_config(engine)).get_current_head())
+    return ScriptDirectory.from_config(alembic_config(engine))
 
 
-def _refuse_unknown(engine: Engine) -> None:
+def _refuse_unknown(engine: Engine, current: str | None, scripts) -> None:  # type: ignore[no-untyped-def]
     """StoreError for a database at a schema no migration here knows: a newer qualicall upgraded it (a rollback). It was
     Alembic's traceback of a hundred lines, « Can't locate revision »."""
-    from alembic.script import ScriptDirectory
     from alembic.util.exc import CommandError
 
-    current = _revision_or_store_error(engine)
     if current is None:
         return
     try:
-        ScriptDirectory.from_config(alembic_config(engine)).get_revision(current)
+        scripts.get_revision(current)
     except CommandError:
         raise StoreError(f"the database {_named(engine)} is at schema {current}, written by a newer qualicall than this one"
-                         f" (which knows up to {head_revision(engine)}): run that version, or restore a backup taken before it"
-                         " upgraded the database") from None
+                         f" (which knows up to {scripts.get_current_head()}): run that version, or restore a backup taken"
+                         " before it upgraded the database") from None
 
 
 def check_schema(engine: Engine) -> None:
@@ -128,8 +126,9 @@ def check_schema(engine: Engine) -> None:
     if current is None:
         upgrade(engine)
         return
-    _refuse_unknown(engine)
-    head = head_revision(engine)
+    scripts = _scripts(engine)
+    _refuse_unknown(engine, current, scripts)
+    head = scripts.get_current_head()
     if current != head:
         raise StoreError(f"the database {_named(engine)} is at schema {current}, this version needs {head}: stop the older"
                          " service, back the database up (qualicall db backup FILE), then run qualicall db upgrade")

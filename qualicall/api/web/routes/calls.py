@@ -114,14 +114,13 @@ def call_page_of(request: Request, session: SignedIn, t: Translator, interaction
     if form is not None and form_item is None:
         error, form = form.error, None  # nothing to open the dialog on: the message alone
     labels = {item.key: item.label for item in items}
+    statuses = {item.key: item.effective for item in items}
     for dispute in disputes:
         dispute["label"] = labels.get(dispute["item"], dispute["item"])
         dispute["when"] = t.event(dispute["created_at"])
-    open_items = {d["item"] for d in disputes if d["state"] == "open"}
-    statuses = {item.key: item.effective for item in items}
-    for dispute in disputes:
         # a rejection keeps the verdict of record as it is now, which a new scoring may have changed since the dispute
         dispute["current_status"] = statuses.get(dispute["item"], dispute["disputed_status"])
+    open_items = {d["item"] for d in disputes if d["state"] == "open"}
     if session.is_agent:
         # a call moved to another agent carries its disputes: each agent reads their own
         disputes = [d for d in disputes if d["agent_id"] == session.agent_id]
@@ -287,7 +286,9 @@ def comment_call(request: Request, interaction_id: Id, session: Coach, t: Langua
 
 def _item_keys(result) -> list[str]:  # type: ignore[no-untyped-def]
     """The "criterion.item" keys of a stored result."""
-    return [f"{cid}.{iid}" for cid, criterion in (result.data.get("criteria") or {}).items() for iid in (criterion.get("items") or {})]
+    from qualicall.store.repository import item_statuses
+
+    return list(item_statuses(result))
 
 
 def _rescored_since(db, call, version: str, keys: list[str]) -> bool:  # type: ignore[no-untyped-def]
