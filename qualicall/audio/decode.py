@@ -51,9 +51,10 @@ class RecordingTooLong(AudioError):
 # A recording is cut short when it decodes shorter than its header states by more than this (seconds, or share
 # of the stated length): a frame or two of rounding is not a lost end.
 TRUNCATION_SECONDS, TRUNCATION_SHARE = 0.5, 0.01
-# Containers whose header states the length exactly (WAV's data chunk, FLAC's STREAMINFO); others estimate it
-# (MP3 without a Xing header, from its bit rate) or state it at the end (Ogg), so a shorter decoding says nothing.
-EXACT_LENGTH_CONTAINERS = frozenset({"wav", "flac"})
+# Containers whose length FFmpeg reads from a header that states it exactly (FLAC's STREAMINFO); a WAV's it estimates
+# from the file's size, so `probe` reads its data chunk itself (`wav_data_seconds`); others estimate it (MP3 without a
+# Xing header, from its bit rate) or state it at the end (Ogg), so a shorter decoding says nothing.
+EXACT_LENGTH_CONTAINERS = frozenset({"flac"})
 # WAV data sizes that streaming writers leave when they never come back to the header: length unknown.
 _WAV_UNKNOWN_SIZES = frozenset({0, 0xFFFFFFFF})
 _WAV_MAX_CHUNKS = 64

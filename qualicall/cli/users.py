@@ -27,11 +27,10 @@ def register(app: typer.Typer) -> None:
         agent_id: Annotated[Optional[str], typer.Option("--agent-id", help="with --role agent: the agent id (the interactions' agent_id) whose contacts the account sees")] = None,
     ) -> None:
         """Create an account; only a hash of the password is stored. An agent's account sees only its agent id's contacts."""
-        from qualicall.store.users import create_user
-
         from sqlalchemy import select
 
         from qualicall.store.models import InteractionRow
+        from qualicall.store.users import create_user
 
         with user_errors(), store().session() as session:
             create_user(session, username, password, role, agent_id)

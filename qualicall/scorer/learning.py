@@ -85,9 +85,15 @@ def taught_sentences(override: Override) -> tuple[str, list[str]]:
     code, params = machine.get("reason_code"), machine.get("reason_params") or {}
     if machine.get("status") == "passed" and override.coach_status == "failed" and code in REALISED:
         return "negative", _sentences([evidence.get("text") for evidence in machine.get("evidence") or []] or [params.get("text")])
-    if machine.get("status") == "failed" and override.coach_status == "passed" and code == NEAREST_MISS:
+    if _nearest_miss(override):
         return "positive", _sentences(quoted_sentences(override.comment, override.transcript))
     return "", []
+
+
+def _nearest_miss(override: Override) -> bool:
+    """A failed → passed override where no sentence had realised the bank: only the coach's quote says which one does."""
+    machine = override.machine
+    return machine.get("status") == "failed" and override.coach_status == "passed" and machine.get("reason_code") == NEAREST_MISS
 
 
 # A quote in a coach's comment: « … », “…” or "…".
@@ -107,12 +113,6 @@ def quoted_sentences(comment: str | None, transcript: str) -> list[str]:
     return found
 
 
-def unquoted(override: Override) -> bool:
-    """A failed → passed override on a nearest miss whose comment quotes no sentence of the call: it teaches nothing."""
-    machine = override.machine
-    return (machine.get("status") == "failed" and override.coach_status == "passed" and machine.get("reason_code") == NEAREST_MISS
-            and not quoted_sentences(override.comment, override.transcript))
-
 
 def _sentences(texts: list[Any]) -> list[str]:
     cleaned = (_PLACEHOLDER.sub("", text).strip() for text in texts if isinstance(text, str))
@@ -125,12 +125,12 @@ def lessons_from(rubric: Rubric, overrides: list[Override]) -> Lessons:
     lessons = Lessons()
     for override in overrides:
         bank = _item_bank(rubric, override.item)
-        if bank is not None and unquoted(override):
+        side, sentences = taught_sentences(override)
+        if bank is not None and not sentences and _nearest_miss(override):
             nearest = (override.machine.get("reason_params") or {}).get("text")
             lessons.skipped.append(f"{override.item} passed on {override.contact or 'a contact'}: quote the sentence that passes it in the"
                                    f" override's comment (« … »); the closest one, « {nearest} », is only a guess")
             continue
-        side, sentences = taught_sentences(override)
         if bank is None or not sentences:
             continue
         for sentence in sentences:
