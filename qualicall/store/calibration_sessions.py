@@ -166,6 +166,11 @@ def scored_calls(session: Session, session_id: int) -> dict[int, set[str]]:
     return dict(done)
 
 
+def progress(found: CalibrationSession, done: dict[int, set[str]]) -> list[tuple[str, int]]:
+    """Each coach of the session, by name, and how many of its calls they scored (`done`: `scored_calls`)."""
+    return [(coach.username, len(done.get(coach.id, ()))) for coach in found.coaches]
+
+
 @dataclass
 class Assignment:
     """An open session a coach takes part in, and how far they got."""

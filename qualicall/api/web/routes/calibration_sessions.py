@@ -94,10 +94,9 @@ def sessions_page(request: Request, session: Lead, t: Language) -> HTMLResponse:
     with request.app.state.store.session() as db:
         rows = []
         for found in sessions_store.list_sessions(db):
-            done = sessions_store.scored_calls(db, found.id)
             rows.append({"id": found.id, "name": found.name, "open": found.closed_at is None, "calls": len(found.calls),
                          "created": t.event(as_utc(found.created_at).isoformat()), "created_by": found.created_by,
-                         "progress": [(coach.username, len(done.get(coach.id, ()))) for coach in found.coaches]})
+                         "progress": sessions_store.progress(found, sessions_store.scored_calls(db, found.id))})
     flash = t("session_closed") if request.query_params.get("done") == "closed" else None
     return render(request, "sessions.html", session, t=t, nav="calibration", rows=rows, flash=flash)
 
@@ -220,9 +219,9 @@ def close_session(request: Request, session_id: RowId, session: Lead, t: Languag
             found = sessions_store.get_session(db, session_id)
         except NotFoundError:
             return render(request, "message.html", session, status_code=404, title=t("not_found"), message=str(session_id))
-        done = sessions_store.scored_calls(db, session_id)
-        unfinished = [f"{coach.username} {t('progress', done=len(done.get(coach.id, ())), total=len(found.calls))}"
-                      for coach in found.coaches if len(done.get(coach.id, ())) < len(found.calls)]
+        calls = len(found.calls)
+        unfinished = [f"{name} {t('progress', done=scored, total=calls)}"
+                      for name, scored in sessions_store.progress(found, sessions_store.scored_calls(db, session_id)) if scored < calls]
         if found.closed_at is None and unfinished and fields.get("confirm") != "yes":
             # closed at once, a coach at 5 of 6 (a lead's review): asked again, saying who has not finished
             return _session_page(request, session, t, session_id, error=t("session_close_unfinished", coaches=", ".join(unfinished)),
@@ -255,7 +254,7 @@ def _session_page(request: Request, session: SignedIn, t: Translator, session_id
                 raise Forbidden(session, "forbidden_blind")
         verdicts = sessions_store.session_verdicts(db, session_id)
         coaches = [coach.username for coach in found.coaches]
-        progress = [(coach.username, len(done.get(coach.id, ()))) for coach in found.coaches]
+        progress = sessions_store.progress(found, done)
         calls, is_open, sample = len(found.calls), found.closed_at is None, dict(found.sample)
         heading = {"name": found.name, "created_by": found.created_by, "created": t.event(as_utc(found.created_at).isoformat()),
                    "closed": t.event(as_utc(found.closed_at).isoformat()) if found.closed_at else None}
