@@ -19,7 +19,7 @@ HERE = Path(__file__).resolve().parent
 SEEDS = {
     "signals_blind": 20261203, "signals_blind2": 20261204, "signals_blind3": 20261206, "signals_blind4": 20261214,
     "signals_blind5": 20261218, "signals_blind6": 20261222, "churn_blind": 20261219, "escalation_blind": 20261220,
-    "repeat_blind": 20261221, "signals_blind7": 20261227, "signals_blind8": 20261228, "signals_blind9": 20261230, "signals_blind10": 20261232, "signals_blind11": 20261234, "signals_blind12": 20261237, "signals_blind13": 20261239, "signals_blind14": 20261241, "signals_blind15": 20261244, "signals_blind16": 20261246,
+    "repeat_blind": 20261221, "signals_blind7": 20261227, "signals_blind8": 20261228, "signals_blind9": 20261230, "signals_blind10": 20261232, "signals_blind11": 20261234, "signals_blind12": 20261237, "signals_blind13": 20261239, "signals_blind14": 20261241, "signals_blind15": 20261244, "signals_blind16": 20261246, "signals_blind17": 20261248,
 }
 
 
