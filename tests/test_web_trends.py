@@ -61,6 +61,15 @@ PLANTED = {
     # Another agent of the same team, W45.
     "e": ("B-9", "T", "2026-11-03T10:00:00+01:00",
           result({"hello": "passed", "name": "passed"}, {"thanks": "failed", "farewell": "failed"}, 50.0, None, 50.0, {"wait_time_s": 40})),
+    # Abandoned after 90 s (W45): counted among the team's contacts, never in its scores nor its waits (the scorer gives
+    # it an overall score of its wait alone).
+    "g": ("B-9", "T", "2026-11-03T11:00:00+01:00",
+          result({"hello": "not_applicable", "name": "not_applicable"}, {"thanks": "not_applicable", "farewell": "not_applicable"}, None, 0.0, 0.0,
+                 {"wait_time_s": 90}) | {"abandoned": True}),
+    # A written complaint's times: no number, so no chart.
+    "h": ("B-9", "T", "2026-11-03T12:00:00+01:00",
+          result({"hello": "passed", "name": "passed"}, {"thanks": "passed", "farewell": "passed"}, 100.0, None, 100.0,
+                 {"received_at": "2026-11-03T12:00:00+01:00"})),
     # Another team.
     "f": ("Z-1", "U", "2026-11-02T10:00:00+01:00",
           result({"hello": "failed", "name": "failed"}, {"thanks": "failed", "farewell": "failed"}, 0.0, None, 0.0, {})),
@@ -125,14 +134,27 @@ def test_a_teams_days_and_months(planted):
         days = group_trends(session, "team", "T", "day", order)
         months = group_trends(session, "team", "T", "month", order)
         assert group_trends(session, "team", "nobody", "week", order) is None
-    assert days.contacts == months.contacts == 5
+    assert days.contacts == months.contacts == 7
     assert days.periods == ["2026-11-02", "2026-11-03", "2026-11-04", "2026-11-09", "2026-11-30"]
-    assert values(days.series["quality"]) == [75.0, 50.0, 100.0, 25.0, 100.0]
-    assert months.periods == ["2026-11"] and [p.calls for p in months.series["quality"]] == [5]
-    assert values(months.series["quality"]) == [70.0]  # (75 + 100 + 25 + 100 + 50) / 5
-    assert values(months.series["greeting"]) == [62.5]  # (50 + 100 + 0 + 100) / 4
-    assert values(months.indicators["wait_time_s"]) == [25.0]  # (10 + 30 + 20 + 40) / 4
-    assert months.item_rates == [("greeting.hello", 3, 4), ("greeting.name", 2, 4), ("closing.thanks", 4, 5), ("closing.farewell", 2, 4)]
+    assert values(days.series["quality"]) == [75.0, 75.0, 100.0, 25.0, 100.0]  # the 3rd: (e 50 + h 100) / 2, g abandoned
+    assert months.periods == ["2026-11"] and [p.calls for p in months.series["quality"]] == [7]
+    assert values(months.series["quality"]) == [75.0]  # (75 + 100 + 25 + 100 + 50 + 100) / 6
+    assert values(months.series["overall"]) == [72.5]  # (69 + 91 + 25 + 100 + 50 + 100) / 6: not g's 0 of its wait
+    assert values(months.series["greeting"]) == [70.0]  # (50 + 100 + 0 + 100 + 100) / 5
+    assert values(months.indicators["wait_time_s"]) == [25.0]  # (10 + 30 + 20 + 40) / 4: not g's 90 s before hanging up
+    assert "received_at" not in months.indicators  # no number in any result: no empty chart
+    assert months.item_rates == [("greeting.hello", 4, 5), ("greeting.name", 3, 5), ("closing.thanks", 5, 6), ("closing.farewell", 3, 5)]
+
+
+def test_the_teams_list_leaves_abandoned_contacts_out_of_its_means(planted):
+    from qualicall.api.web.data import groups
+    from qualicall.store.models import InteractionRow
+
+    with planted.session() as session:
+        found = {row.name: row for row in groups(session, InteractionRow.team)}
+    assert found["T"].calls == 7
+    assert found["T"].quality == pytest.approx(75.0)  # (75 + 100 + 25 + 100 + 50 + 100) / 6 (b by its coach)
+    assert found["T"].overall == pytest.approx(72.5)  # (69 + 91 + 25 + 100 + 50 + 100) / 6, not 435 / 7 with g's 0
 
 
 def test_kept_days_are_summed_again_when_their_contacts_change(planted):

@@ -279,9 +279,17 @@ class GroupRow:
     overall: float | None
 
 
+def _abandoned() -> Any:
+    """Whether a result is an abandoned contact's (SQL). Its overall score is its wait's alone and its wait no answer's:
+    indicators.md counts abandoned contacts in the aggregates only, and the team page's mean overall score and wait
+    disagreed with `qualicall report`'s quality and ASA."""
+    return func.coalesce(ResultRow.data["abandoned"].as_boolean(), False)
+
+
 def groups(session: Session, column: Any) -> list[GroupRow]:
+    answered = lambda score: case((_abandoned(), None), else_=score)  # noqa: E731
     query = (
-        select(column, func.count(InteractionRow.id), func.avg(ResultRow.quality_score), func.avg(ResultRow.overall_score))
+        select(column, func.count(InteractionRow.id), func.avg(answered(ResultRow.quality_score)), func.avg(answered(ResultRow.overall_score)))
         .outerjoin(ResultRow, ResultRow.id == InteractionRow.latest_result_id)
         .where(column.is_not(None))
         .group_by(column)
@@ -319,8 +327,9 @@ def group_trends(session: Session, scope: Literal["agent", "team"], name: str, p
     for moment, (contacts, _, figures, items) in kept.items():
         if moment in found:
             days.append(Day(moment, contacts, {(kind, series): (total, count) for kind, series, total, count, _ in figures}))
-            for kind, series, _, _, given_yes_no in figures:
-                names[kind].add(series)
+            for kind, series, _, count, given_yes_no in figures:
+                if count:  # a series no result gives a number (a written complaint's received_at) draws no empty chart
+                    names[kind].add(series)
                 if given_yes_no:
                     yes_no.add(series)
             for criterion, item, passed, applicable in items:
@@ -338,7 +347,8 @@ def _sum_days(session: Session, day: Any, contacts: Any) -> dict[str, dict[str, 
     figures = (select(day, ResultFigureRow.kind, ResultFigureRow.name, func.sum(ResultFigureRow.value), func.count(ResultFigureRow.value),
                       func.max(cast(ResultFigureRow.yes_no, Integer)))
                .select_from(InteractionRow).join(ResultFigureRow, ResultFigureRow.result_id == InteractionRow.latest_result_id)
-               .where(contacts).group_by(day, ResultFigureRow.kind, ResultFigureRow.name))
+               .join(ResultRow, ResultRow.id == InteractionRow.latest_result_id)
+               .where(contacts, ~_abandoned()).group_by(day, ResultFigureRow.kind, ResultFigureRow.name))
     for moment, kind, name, total, count, yes_no in session.execute(figures):
         summed[moment]["figures"].append([kind, name, total or 0.0, count, bool(yes_no)])
     passed = func.sum(case((ResultItemRow.status == "passed", 1), else_=0))
