@@ -79,6 +79,21 @@ def test_a_date_without_a_time_is_a_day_of_each_contacts_own_calendar(sqlite_api
     assert bad.status_code == 422 and bad.json()["detail"][0]["msg"].endswith("'2026-13-01' is not a date")
 
 
+def test_a_range_that_can_hold_no_contact_is_refused_naming_to_as_exclusive(sqlite_api):
+    """`to` is exclusive: from=to=2026-11-30 answered an empty report, which a manager reads as a day without calls."""
+    with sqlite_api.client("crm") as crm:
+        one_day = crm.get("/v1/reports", params={"from": "2026-11-30", "to": "2026-11-30"})
+        reversed_list = crm.get("/v1/interactions", params={"from": "2026-12-01", "to": "2026-11-01"})
+        instants = crm.get("/v1/reports", params={"from": "2026-11-30T10:00:00Z", "to": "2026-11-30T10:00:00Z"})
+        next_day = crm.get("/v1/reports", params={"from": "2026-11-30", "to": "2026-12-01"})
+    assert one_day.status_code == 422
+    assert one_day.json()["detail"][0]["loc"] == ["query", "to"]
+    assert "for 2026-11-30 through 2026-11-30 give to=2026-12-01" in one_day.json()["detail"][0]["msg"]
+    assert reversed_list.status_code == 422 and "`to` (2026-11-01) is before `from` (2026-12-01)" in reversed_list.json()["detail"][0]["msg"]
+    assert instants.status_code == 422 and "from and to at 2026-11-30T10:00:00+00:00 keep no contact" in instants.json()["detail"][0]["msg"]
+    assert next_day.status_code == 200, next_day.text
+
+
 def test_report_needs_a_key_and_valid_groupings(sqlite_api):
     with sqlite_api.client(None) as anonymous:
         assert anonymous.get("/v1/reports").status_code == 401

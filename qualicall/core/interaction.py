@@ -219,7 +219,19 @@ def day_or_moment(value: Any) -> date | datetime:
 
 DayOrMoment = Annotated[date | datetime, PlainValidator(day_or_moment), WithJsonSchema({"type": "string", "pattern": STARTED_AT_PATTERN})]
 SINCE = "contacts from (inclusive): a date (2026-11-01: the contact's own calendar day, as report periods), or an instant (ISO 8601 with a time; UTC without an offset); 1970–2099"
-UNTIL = "contacts before (exclusive): a date (the contact's own calendar day), or an instant; 1970–2099"
+UNTIL = "contacts before (exclusive): a date (the contact's own calendar day), or an instant; 1970–2099 (from=2026-11-01&to=2026-12-01 is November)"
+
+
+def empty_range(since: date | datetime | None, until: date | datetime | None) -> str | None:
+    """Why `from` and `to` (SINCE, UNTIL) can keep no contact, or None. `to` is exclusive: a manager asking for
+    November with to=2026-11-30 lost its last day without a word, and from=to=2026-11-30 answered an empty report."""
+    if since is None or until is None or isinstance(since, datetime) != isinstance(until, datetime) or until > since:
+        return None
+    if until < since:
+        return f"`to` ({until.isoformat()}) is before `from` ({since.isoformat()}): no contact can be in between"
+    if isinstance(until, datetime):
+        return f"`to` is exclusive: from and to at {until.isoformat()} keep no contact"
+    return f"`to` is exclusive: {until.isoformat()} keeps contacts before that day; for {since.isoformat()} through {until.isoformat()} give to={date.fromordinal(until.toordinal() + 1).isoformat()}"
 
 
 _CONTRACT_FORM = re.compile(STARTED_AT_PATTERN)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-
+from datetime import date, datetime
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from qualicall.api import idempotency
 from qualicall.api.deps import ANY_ROLE, COACH, CRM, Client, DbSession, get_settings, stored_comment
 from qualicall.api.schemas import InteractionOut, InteractionPage, InteractionSummary, Problem, ResultVersion, ReviewIn, ReviewOut, Unprocessable
-from qualicall.core.interaction import SINCE, UNTIL, DayOrMoment, Id, Interaction, InteractionError, SizeLimits, check_size, decode_json
+from qualicall.core.interaction import SINCE, UNTIL, DayOrMoment, Id, Interaction, InteractionError, SizeLimits, check_size, decode_json, empty_range
 from qualicall.core.result import Result
 from qualicall.service.recordings import is_url, stored_recording_file
 from qualicall.settings import Settings
@@ -284,6 +284,7 @@ def list_interactions(
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
     cursor: Annotated[str | None, Query(max_length=500, description="next_cursor of the previous page")] = None,
 ) -> InteractionPage:
+    check_range(since, until)
     filters = repo.InteractionFilter(
         agent_id=agent_id, team=team, queue=queue, since=since, until=until, min_score=min_score, max_score=max_score,
         # (each item once: a thousand repeats made SQLite's expression tree too large, a 503)
@@ -294,6 +295,12 @@ def list_interactions(
     except repo.CursorError as exc:
         raise RequestValidationError([{"type": "value_error", "loc": ("query", "cursor"), "msg": str(exc)}]) from None
     return InteractionPage(items=[InteractionSummary.of(i, r) for i, r in page.rows], next_cursor=page.next_cursor)
+
+
+def check_range(since: date | datetime | None, until: date | datetime | None) -> None:
+    """A 422 on `to` where `from` and `to` can keep no contact (`empty_range`)."""
+    if problem := empty_range(since, until):
+        raise RequestValidationError([{"type": "value_error", "loc": ("query", "to"), "msg": problem}])
 
 
 def _known_items(wanted: list[str], settings: Settings, session: Session) -> list[str]:

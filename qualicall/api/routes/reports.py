@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from qualicall.api.deps import ANY_ROLE, Client, DbSession, get_settings
 from qualicall.api.headers import policy_for_inline_styles
-from qualicall.api.routes.interactions import ERRORS
+from qualicall.api.routes.interactions import ERRORS, check_range
 from qualicall.api.schemas import ReportOut
 from qualicall.api.web.i18n import language_from_header
 from qualicall.core.interaction import SINCE, UNTIL, DayOrMoment, Id
@@ -55,6 +55,7 @@ def report(
         # The server's own file, broken on disk since it started: not the client's fault (it was a 422).
         raise HTTPException(503, f"the server's rubric (QUALICALL_RUBRIC) cannot be read: {exc}") from None
     report_settings = rubric.reports if rubric else ReportSettings()
+    check_range(since, until)
     filters = repo.InteractionFilter(agent_id=agent_id, team=team, queue=queue, since=since, until=until)
     if fmt == "html":
         languages = [lang, language_from_header(accept_language, None), rubric.language if rubric else None]
