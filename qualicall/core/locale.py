@@ -23,6 +23,16 @@ def decimal(text: str, language: str) -> str:
     return text.replace(".", ",") if language == "fr" else text
 
 
+def grouped(text: str, language: str) -> str:
+    """A number written by Python ("1785.5", "-797650") with its thousands grouped and the language's decimal mark:
+    « 1 785,5 », « −797 650 » (narrow no-break spaces), "1,785.5" — what a manager reads at a glance."""
+    sign, rest = (text[0], text[1:]) if text[:1] in "+-" else ("", text)
+    whole, point, fraction = rest.partition(".")
+    if whole.isdigit() and len(whole) > 3:
+        whole = format(int(whole), ",").replace(",", _NNBSP if language == "fr" else ",")
+    return sign + whole + (("," if language == "fr" else ".") + fraction if point else "")
+
+
 def number(value: float | None, digits: int = 1, language: str = "en") -> str:
     """`value` with `digits` decimals; "—" for none."""
     if value is None:

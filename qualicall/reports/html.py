@@ -40,7 +40,7 @@ def _target_text(target: dict[str, float], words: ReportWords) -> str:
 
 def _cell(entry: dict[str, Any], name: str, words: ReportWords) -> str:
     css = {True: "ok", False: "ko"}.get(entry["met"], "")
-    title = f"{words.exact(entry['numerator'])} / {entry['denominator']}"
+    title = f"{words.exact(entry['numerator'])} / {words.exact(entry['denominator'])}"
     shown = words.value(entry["value"], name, entry.get("target"))
     return f'<td class="{css}" title="{html.escape(title)}">{shown}<br><small>{html.escape(title)}</small></td>'
 
@@ -217,7 +217,7 @@ def _summary_tables(doc: dict[str, Any], sections: dict[str, tuple[str, ...]], s
         for group in [*doc["groups"], doc["total"]]:
             name = html.escape(words.group(group["key"]))
             cells = "".join(_cell(group["indicators"][n], n, words) for n in names)
-            body.append(f"<tr><td class=name>{name if group['key'] else f'<b>{name}</b>'}</td><td>{group['contacts']}</td><td>{group['abandoned']}</td>{cells}</tr>")
+            body.append(f"<tr><td class=name>{name if group['key'] else f'<b>{name}</b>'}</td><td>{words.exact(group['contacts'])}</td><td>{words.exact(group['abandoned'])}</td>{cells}</tr>")
         targets = (f"<tr><td class=name><i>{words('target')}</i></td><td></td><td></td>"
                    + "".join(f"<td><i>{html.escape(_target_text(settings.targets[n].model_dump(exclude_none=True), words))}</i></td>" for n in names) + "</tr>")
         out.append(f"<h3>{html.escape(words.section(section))}</h3><div class=wide><table>{head}{''.join(body)}{targets}</table></div>")
@@ -250,7 +250,7 @@ def _group_tables(report: Report, names: list[str], words: ReportWords) -> str:
         for name in sorted({n for m in means.values() for n in m}):
             cells = "".join(f"<td>{_mean_text(means[p].get(name, {}).get('mean'), words)}</td>" for p in periods)
             rows.append(f"<tr><td class=name>{html.escape(words('mean', name=words.label(name)))}</td><td></td>{cells}</tr>")
-        contacts = "".join(f"<td>{by_period[p].counts.get('contacts', 0)}</td>" for p in periods)
+        contacts = "".join(f"<td>{words.exact(by_period[p].counts.get('contacts', 0))}</td>" for p in periods)
         head = (f"<tr><th class=name>{words('indicator')}</th><th>{words('target')}</th>"
                 + "".join(f"<th>{html.escape(words.period(p) if p != 'all' else words('all'))}</th>" for p in periods) + "</tr>")
         title = words("group_title", by=" · ".join(words(f"by_{name}") for name in report.by), group=label)

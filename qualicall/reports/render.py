@@ -85,7 +85,7 @@ def print_table(report: Report, stream: IO[str], words: ReportWords | None = Non
             key = dict(group["key"])
             if "period" in key:
                 key["period"] = words.period(key["period"])
-            cells = [words.group(key) if key else words("total"), str(group["contacts"]), str(group["abandoned"])]
+            cells = [words.group(key) if key else words("total"), words.exact(group["contacts"]), words.exact(group["abandoned"])]
             for name in names:
                 entry = group["indicators"][name]
                 colour = {True: "green", False: "red"}.get(entry["met"])

@@ -176,7 +176,8 @@ class ReportWords:
         if isinstance(count, int) and f"{key}_one" in STRINGS and (count in (0, 1) if self.french else count == 1):
             key = f"{key}_one"
         text = STRINGS[key][self._index]
-        return text.format(**values) if values else text
+        # A count in a sentence grouped as the tables write it (« 1 785 contacts »).
+        return text.format(**{name: self.exact(value) if isinstance(value, int) and not isinstance(value, bool) else value for name, value in values.items()}) if values else text
 
     def aggregate(self, name: str) -> str:
         return AGGREGATE_LABELS[name][self._index]
@@ -234,7 +235,7 @@ class ReportWords:
         """`format(value, spec)` with the language's decimal mark, and in French its minus sign (« −1,28 »); "—" for none."""
         if value is None:
             return "—"
-        text = locale.formatted(value, spec, self.language)
+        text = locale.formatted(value, spec, self.language) if spec.endswith("%") else locale.grouped(format(value, spec), self.language)
         return "−" + text[1:] if self.french and text.startswith("-") else text
 
     def value(self, value: float | None, name: str = "", target: dict[str, float] | None = None) -> str:
@@ -254,7 +255,8 @@ class ReportWords:
             text = format(value, "f").rstrip("0").rstrip(".")
         elif text.endswith(".0"):
             text = text[:-2]
-        return self.decimal(text)
+        text = locale.grouped(text, self.language)
+        return "−" + text[1:] if self.french and text.startswith("-") else text
 
     def percent(self, value: float, digits: int = 0) -> str:
         """A value already in percent (85.2) as « 85 % » (a narrow no-break space in French), "85 %"."""
