@@ -125,6 +125,35 @@ def test_amounts_are_no_identifiers(redactor, language, text):
     assert redactor.find(text, language) == [], text
 
 
+@pytest.mark.parametrize("language, text", [
+    # a CRM integrator's review: the contract's own dates were masked as phone numbers or identifiers
+    ("fr", "Bonjour, votre rendez-vous est fixé au 2026-11-05 à 10:30."),
+    ("en", "closed at 2026-11-02T10:00:00+01:00 after 00:05:12 on hold"),
+    ("fr", "rappel le 05.11.2026 puis le 06/11/2026 à 9:15"),
+    ("en", "logged 2026-11-02 09:14:03Z, again 2026-11-03T08:00:00.250-05:00"),
+])
+def test_dates_and_times_written_as_systems_write_them_are_kept(redactor, language, text):
+    assert redactor.find(text, language) == [], text
+
+
+@pytest.mark.parametrize("language, text, secret", [
+    ("fr", "rappelez-moi au 06 12 34 56 78 à 10:30", "06 12 34 56 78"),
+    ("en", "the reference is 2012-12-12-3456 from 2026-11-05", "3456"),
+    ("fr", "le 2026-11-05 mon numéro de compte 41770293 svp", "41770293"),
+])
+def test_digits_beside_a_written_date_or_time_are_still_read(redactor, language, text, secret):
+    redacted = redactor.redact(text, language).text
+    assert secret not in redacted, redacted
+
+
+def test_free_text_keeps_written_dates_and_masks_other_digit_runs(redactor):
+    from qualicall.privacy.transcripts import redact_free_text
+
+    for value in ("2026-11-02T10:00:00+01:00", "2026-11-05", "00:05:12", "rappel le 05.11.2026"):
+        assert redact_free_text(redactor, value, "fr") == value
+    assert redact_free_text(redactor, "dossier 4177 0293 5561", "fr") == "dossier [NUMBER]"
+
+
 def test_settings_from_yaml_and_environment(tmp_path, monkeypatch):
     from qualicall.privacy import PrivacyConfigError
 

@@ -263,15 +263,38 @@ def _joinable(text: str, tokens: list[Token], left: Number, right: Number) -> bo
     return _GAP.fullmatch(text, cursor, right.start) is not None
 
 
+# A date or a time written as systems write them — ISO 8601 (« 2026-11-05 », "2026-11-02T10:00:00+01:00"), a day first
+# (« 05.11.2026 », « 05/11/2026 »), a clock time or a duration (« 10:30 », « 00:05:12 ») — is no personal data: its
+# digits were read as a phone number (« fixé au 2026-11-05 à 10:30 ») or a dictated identifier, a CRM's `closed_at` was
+# stored « [NUMBER]-02T10:00:00+01:00 ». Not next to more digits (« 2012-12-12-3456 » is none).
+_WRITTEN_MOMENT = re.compile(
+    r"(?<!\d)(?<!\d[-./:])(?:"
+    r"(?:19|20)\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"
+    r"(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-](?:[01]\d|2[0-3]):?[0-5]\d)?)?"
+    r"|(?:0?[1-9]|[12]\d|3[01])([./-])(?:0?[1-9]|1[0-2])\1(?:19|20)\d\d"
+    r"|(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?"
+    r")(?!\d)(?![-./:]\d)"
+)
+
+
+def written_moments(text: str) -> list[tuple[int, int]]:
+    """The spans of the dates and times written as systems write them in `text` (_WRITTEN_MOMENT)."""
+    return [found.span() for found in _WRITTEN_MOMENT.finditer(text)]
+
+
 def digit_runs(text: str, tokens: list[Token] | None = None) -> list[Run]:
     tokens = tokenize(text) if tokens is None else tokens
     runs: list[list[Number]] = []
+    moments = written_moments(text)
     for number in read_numbers(tokens, text):
-        if runs and _joinable(text, tokens, runs[-1][-1], number):
+        if any(start <= number.start and number.end <= end for start, end in moments):
+            runs.append([])  # a written date or time: no digits of a run, and it parts the numbers on each side
+            continue
+        if runs and runs[-1] and _joinable(text, tokens, runs[-1][-1], number):
             runs[-1].append(number)
         else:
             runs.append([number])
-    return [Run(tuple(r)) for r in runs]
+    return [Run(tuple(r)) for r in runs if r]
 
 
 def luhn_valid(digits: str) -> bool:

@@ -16,6 +16,7 @@ from typing import Any
 
 from qualicall.privacy.redactor import RedactedText, Redactor, placeholder
 from qualicall.privacy.settings import RedactionSettings
+from qualicall.privacy.spoken import written_moments
 from qualicall.core.interaction import AGENT, COMPLAINT_TIMES, CUSTOMER, Interaction, Turn, Word
 from qualicall.core.result import Result
 from qualicall.core.text import NUMBER
@@ -111,7 +112,8 @@ def redact_free_text(redactor: Redactor, text: str, language: str, names: tuple[
     # A field may open on a name (« Jean Dupont »), where a turn opens a sentence with any capitalised
     # word: redacted as if a space came first, the redactor looks for names there too.
     redacted = redactor.redact(" " + text, language, known_names=names).text.removeprefix(" ")
-    return _DIGIT_RUN.sub(placeholder(NUMBER), redacted)
+    moments = written_moments(redacted)
+    return _DIGIT_RUN.sub(lambda run: run.group() if any(a <= run.start() and run.end() <= b for a, b in moments) else placeholder(NUMBER), redacted)
 
 
 def redact_message(redactor: Redactor | None, message: str) -> str:
