@@ -310,3 +310,17 @@ def test_the_servers_rubric_broken_on_disk_is_the_servers_503_not_the_clients_42
     finally:
         server.stop()
     assert broken.status_code == 503 and "QUALICALL_RUBRIC" in broken.json()["detail"], broken.text
+
+
+def test_a_json_post_waits_for_an_audio_job_of_the_same_id(server, tmp_path):
+    """A transcript posted while an audio job of the same id is queued: 409 naming the job (the job's result, stored
+    when it ended, silently replaced the post — an integrator's review); nothing stored. Another id is scored."""
+    with server.client("crm") as crm:
+        accepted = upload(crm, silent_wav(tmp_path / "call.wav", 800), {"id": "race-audio"})
+        assert accepted.status_code == 202, accepted.text
+    refused = post(server, "race-audio", agent_id="A-JSON")
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["detail"] == (f"interaction 'race-audio': audio job {accepted.json()['id']} is transcribing it; "
+                                        "post again once that job has ended")
+    assert execute(server, "SELECT count(*) FROM results WHERE interaction_id = ?", "race-audio") == [(0,)]
+    assert post(server, "race-other").status_code == 201

@@ -67,6 +67,12 @@ def get_job(session: Session, job_id: str) -> JobRow | None:
     return session.get(JobRow, job_id)
 
 
+def job_in_flight(session: Session, interaction_id: str) -> str | None:
+    """The id of an audio job of `interaction_id` still queued or running, or None: its result, stored when it ends,
+    would replace what is posted meanwhile."""
+    return session.scalar(select(JobRow.id).where(JobRow.interaction_id == interaction_id, JobRow.status.in_(("queued", "running"))).limit(1))
+
+
 def count_by_status(session: Session) -> dict[str, int]:
     return dict(session.execute(select(JobRow.status, func.count()).group_by(JobRow.status)).all())  # type: ignore[arg-type]
 

@@ -23,6 +23,7 @@ from qualicall.core.interaction import SINCE, UNTIL, DayOrMoment, Id, Interactio
 from qualicall.core.result import Result
 from qualicall.service.recordings import is_url, stored_recording_file
 from qualicall.settings import Settings
+from qualicall.store import jobs as job_store
 from qualicall.store import repository as repo
 
 router = APIRouter(prefix="/v1/interactions", tags=["interactions"])
@@ -124,6 +125,9 @@ def score_json(request: Request, client: Client, settings: Settings, body: bytes
             with store.session() as session:
                 if key and (replayed := idempotency.replay(session, client.key_id, key, fingerprint, as_bytes)) is not None:
                     return replayed
+                if job := job_store.job_in_flight(session, interaction.id):
+                    # The job's result, stored when it ends, silently replaced this post (an integrator's review).
+                    raise HTTPException(409, f"interaction {interaction.id!r}: audio job {job} is transcribing it; post again once that job has ended")
                 row = repo.save_scored(session, stored, result, api_key_id=client.key_id)
                 headers = {"Location": f"/v1/interactions/{quote(interaction.id, safe='')}", "X-Result-Version": str(row.version)}
                 if key:
@@ -144,7 +148,7 @@ def score_json(request: Request, client: Client, settings: Settings, body: bytes
     responses={
         **ERRORS,
         202: {"description": "audio accepted: poll GET /v1/jobs/{id}", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/JobOut"}}}},
-        409: {"model": Problem, "description": "Idempotency-Key reused with another request"},
+        409: {"model": Problem, "description": "Idempotency-Key reused with another request, or an audio job of the same id not ended"},
         413: {"model": Problem, "description": "body above the upload limit, or an interaction above the size limits (README)"},
         415: {"model": Problem, "description": "unsupported content type or audio format"},
         429: {"model": Problem, "description": "audio queue full: retry after Retry-After seconds"},
