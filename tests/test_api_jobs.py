@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from api_server import Receiver, upload, wait_for
+from api_server import Receiver, silent_wav, upload, wait_for
 
 pytest.importorskip("qualicall.audio.pipeline", reason="the audio pipeline is not installed")
 if shutil.which("espeak-ng") is None or shutil.which("ffmpeg") is None:
@@ -81,6 +81,32 @@ def test_audio_job_is_scored_and_the_webhook_signed_and_retried(sqlite_api, ster
     payload = json.loads(body)
     assert payload["event"] == "job.succeeded" and payload["delivery_id"] == headers["x-qualicall-delivery"]
     assert payload["job"]["id"] == job["id"] and payload["result"]["interaction_id"] == "audio-1"
+    with sqlite_api.client("crm") as crm:
+        webhook = crm.get(f"/v1/jobs/{job['id']}").json()["webhook"]
+    assert webhook["id"] == headers["x-qualicall-delivery"] and webhook["status"] == "delivered" and webhook["attempts"] == 2
+    assert webhook["last_error"] is None and webhook["delivered_at"] and webhook["next_attempt_at"] is None
+
+
+def test_a_webhook_given_up_on_is_seen_on_its_job_and_in_the_log(sqlite_api, tmp_path):
+    """Nothing listening at the callback: after its attempts (8, from 0.2 s doubling: about 25 s) the delivery is
+    `failed` on GET /v1/jobs/{id} with the last error, and the server logs it (it was seen nowhere: an integrator's
+    review). A recording too short to transcribe fails at once, and its failure is called back too."""
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{probe.getsockname()[1]}/hook"
+    with sqlite_api.client("crm") as crm:
+        accepted = upload(crm, silent_wav(tmp_path / "blip.wav", 0), {"id": "dead-hook"}, callback_url=dead)
+        assert accepted.status_code == 202, accepted.text
+        job = wait_for(crm, accepted.json()["id"], ("failed",))
+        deadline = time.monotonic() + 90
+        while (job.get("webhook") or {}).get("status") != "failed" and time.monotonic() < deadline:
+            time.sleep(0.5)
+            job = crm.get(f"/v1/jobs/{job['id']}").json()
+    assert job["webhook"]["status"] == "failed" and job["webhook"]["attempts"] == 8, job
+    assert "ConnectError" in job["webhook"]["last_error"] and job["webhook"]["delivered_at"] is None
+    assert f"webhook delivery {job['webhook']['id']} of job {job['id']} given up after 8 attempts" in (sqlite_api.data_dir / f"server-{sqlite_api.port}.log").read_text(errors="replace")
 
 
 def test_upload_errors(sqlite_api, stereo_call, tmp_path):

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from qualicall.core.result import Result, Status
-from qualicall.store.models import InteractionRow, JobRow, ResultRow, ReviewRow
+from qualicall.store.models import InteractionRow, JobRow, ResultRow, ReviewRow, WebhookDelivery
 from qualicall.store.repository import as_utc
 
 
@@ -171,6 +171,23 @@ class ReviewIn(BaseModel):
         return self
 
 
+class WebhookOut(BaseModel):
+    """The callback of a job: `pending` (retried, `next_attempt_at`), `delivered`, or `failed` once its attempts are spent."""
+
+    id: str  # the X-Qualicall-Delivery a receiver de-duplicates on
+    status: Literal["pending", "delivered", "failed"]
+    attempts: int
+    last_error: str | None
+    next_attempt_at: datetime | None
+    delivered_at: datetime | None
+
+    @classmethod
+    def of(cls, row: WebhookDelivery) -> "WebhookOut":
+        return cls(id=row.id, status=row.status, attempts=row.attempts, last_error=row.last_error,
+                   next_attempt_at=as_utc(row.next_attempt_at) if row.status == "pending" else None,
+                   delivered_at=as_utc(row.delivered_at) if row.delivered_at else None)
+
+
 class JobOut(BaseModel):
     id: str
     status: Literal["queued", "running", "succeeded", "failed"]
@@ -184,15 +201,17 @@ class JobOut(BaseModel):
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    webhook: WebhookOut | None = None  # where a callback_url was given: a delivery given up on was seen nowhere
 
     @classmethod
-    def of(cls, row: JobRow, result_version: int | None = None) -> "JobOut":
+    def of(cls, row: JobRow, result_version: int | None = None, webhook: WebhookDelivery | None = None) -> "JobOut":
         return cls(
             id=row.id, status=row.status, interaction_id=row.interaction_id, filename=row.filename, error=row.error,
             attempts=row.attempts, audio_seconds=row.audio_seconds, processing_seconds=row.processing_seconds,
             result_version=result_version, created_at=as_utc(row.created_at),
             started_at=as_utc(row.started_at) if row.started_at else None,
             finished_at=as_utc(row.finished_at) if row.finished_at else None,
+            webhook=WebhookOut.of(webhook) if webhook is not None else None,
         )
 
 

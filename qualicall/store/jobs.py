@@ -156,5 +156,10 @@ def record_attempt(session: Session, delivery: WebhookDelivery, error: str | Non
         delivery.next_attempt_at = utcnow() + timedelta(seconds=backoff_s * 2 ** (delivery.attempts - 1))
 
 
+def delivery_of(session: Session, job_id: str) -> WebhookDelivery | None:
+    """A job's callback, or None where it was given no callback_url (or has not ended)."""
+    return session.scalar(select(WebhookDelivery).where(WebhookDelivery.job_id == job_id).order_by(WebhookDelivery.created_at.desc()).limit(1))
+
+
 def count_pending_deliveries(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(WebhookDelivery).where(WebhookDelivery.status == "pending")) or 0

@@ -26,4 +26,4 @@ def get_job(
     if job is None:
         raise HTTPException(404, f"unknown job {job_id!r}")
     result = session.get(ResultRow, job.result_id) if job.result_id else None
-    return JobOut.of(job, result.version if result else None)
+    return JobOut.of(job, result.version if result else None, job_store.delivery_of(session, job.id))
