@@ -477,3 +477,30 @@ def test_uk_identifiers_are_redacted(redactor, text, expected):
 def test_uk_patterns_leave_french_codes_alone(redactor):
     for text in ("la référence produit XP12 ZEN", "le colis LP12 FRA est parti"):
         assert redactor.redact(text, "fr").text == text
+
+
+@pytest.mark.parametrize("language, unit", [("fr", "l'"), ("fr", "("), ("en", "'s"), ("en", "$")])
+def test_a_run_of_one_affix_costs_no_more_than_words(redactor, language, unit):
+    """spaCy's tokenizer strips a run's affixes one at a time, copying the rest: 16,000 characters of « l' » cost 22 s
+    of CPU, a posted turn of 100,000 minutes to hours of the scoring process that every post and coach form waits on
+    (a security review). Runs are cut at LONGEST_WORD characters, offsets unchanged; a phone number after one is
+    still found. (The bound is 20 times what it costs here, a tenth of what it cost.)"""
+    import time
+
+    from qualicall.models.nlp import LONGEST_WORD, bounded_words
+
+    run = unit * (16000 // len(unit))
+    assert len(bounded_words(run)) == len(run) and max(map(len, bounded_words(run).split())) == LONGEST_WORD
+    text = run + " appelez-moi au 06 12 34 56 78"
+    redactor.find("Bonjour Jean, appelez-moi.", language)  # (the models loaded before the clock starts)
+    started = time.process_time()
+    spans = redactor.find(text, language)
+    assert time.process_time() - started < 2.0
+    assert [(kind, text[start:end]) for kind, start, end in spans] == [("PHONE", "06 12 34 56 78")]
+
+
+def test_words_of_ordinary_length_are_left_as_they_are():
+    from qualicall.models.nlp import bounded_words
+
+    text = "https://example.com/" + "a" * 170 + " et « l'autre » ((ok))"
+    assert bounded_words(text) == text

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import os
+import re
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -205,11 +206,27 @@ def one_blas_thread():  # type: ignore[no-untyped-def]
     return _blas().limit(limits=1, user_api="blas")
 
 
+# spaCy's tokenizer strips a word's prefixes and suffixes one at a time, copying the rest each time: a run of one
+# affix with no space (« l'l'l'… », "((((…", "$$$…") costs the square of its length — 16,000 characters 22 s, one
+# posted turn of 100,000 minutes to hours of the scoring process, every post and coach form waiting behind it (a
+# security review). No word is this long; a longer run is cut into pieces of this many characters by a space in
+# place of the next one, so that offsets into the text hold.
+LONGEST_WORD = 200
+_LONG_RUN = re.compile(r"\S{%d,}" % (LONGEST_WORD + 1))
+
+
+def bounded_words(text: str) -> str:
+    """`text` with every run of more than LONGEST_WORD non-space characters cut by spaces, its length unchanged."""
+    if len(text) <= LONGEST_WORD:
+        return text
+    return _LONG_RUN.sub(lambda run: " ".join(run.group()[i : i + LONGEST_WORD] for i in range(0, len(run.group()), LONGEST_WORD + 1)), text)
+
+
 def tag(nlp: "Language", texts: list[str]) -> list:
     """Docs with parts of speech, morphology and lemmas (no entities, no sentences), batched."""
     disable = [p for p in _NOT_FOR_CHECKS if p in nlp.pipe_names]
     with one_blas_thread():
-        return list(nlp.pipe(texts, disable=disable, batch_size=64))
+        return list(nlp.pipe(map(bounded_words, texts), disable=disable, batch_size=64))
 
 
 def person_names(nlp: "Language", texts: list[str]) -> list[list[tuple[int, int]]]:
@@ -219,7 +236,7 @@ def person_names(nlp: "Language", texts: list[str]) -> list[list[tuple[int, int]
     morphologizer's are for them), so the same entities come at half the cost."""
     disable = [p for p in nlp.pipe_names if p != "ner"]
     with one_blas_thread():
-        return [[(e.start_char, e.end_char) for e in doc.ents if e.label_ in ("PER", "PERSON")] for doc in nlp.pipe(texts, disable=disable, batch_size=64)]
+        return [[(e.start_char, e.end_char) for e in doc.ents if e.label_ in ("PER", "PERSON")] for doc in nlp.pipe(map(bounded_words, texts), disable=disable, batch_size=64)]
 
 
 def split_sentences(nlp: "Language", texts: list[str]) -> list[list[str]]:
@@ -228,4 +245,4 @@ def split_sentences(nlp: "Language", texts: list[str]) -> list[list[str]]:
         return [[s.text for s in doc.sents] for doc in tag(nlp, texts)]
     disable = [p for p in nlp.pipe_names if p != "senter"]
     with one_blas_thread():
-        return [[s.text for s in doc.sents] for doc in nlp.pipe(texts, disable=disable, batch_size=64)]
+        return [[s.text for s in doc.sents] for doc in nlp.pipe(map(bounded_words, texts), disable=disable, batch_size=64)]

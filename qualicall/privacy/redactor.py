@@ -191,7 +191,9 @@ class Redactor:
 
     def _artifacts(self, engine: "AnalyzerEngine", full: str, text: str, language: str):
         nlp = engine.nlp_engine.get_nlp(language)
-        doc = nlp.make_doc(full)
+        from qualicall.models.nlp import bounded_words
+
+        doc = nlp.make_doc(bounded_words(full))
         if self.settings.ner and "NAME" in self.settings.types and may_hold_name(text):
             # The NER component alone (it has its own tok2vec), called directly rather than
             # through select_pipes, which would change the pipeline the scorer shares.
