@@ -109,6 +109,46 @@ def test_a_webhook_given_up_on_is_seen_on_its_job_and_in_the_log(sqlite_api, tmp
     assert f"webhook delivery {job['webhook']['id']} of job {job['id']} given up after 8 attempts" in (sqlite_api.data_dir / f"server-{sqlite_api.port}.log").read_text(errors="replace")
 
 
+def test_a_receiver_trickling_its_answer_holds_no_delivery(sqlite_api, tmp_path):
+    """A receiver that answers 200 with a body it sends a byte every 2 s (a security review: the delivery thread read
+    it, each byte resetting the 10 s timeout, every other job's callback waiting): delivered as soon as its status
+    comes, the body never read, nor asked compressed."""
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    seen: list[bytes] = []
+
+    def serve() -> None:
+        connection, _ = listener.accept()
+        with connection:
+            seen.append(connection.recv(65536))
+            connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n")
+            for _ in range(30):
+                try:
+                    connection.sendall(b"x")
+                except OSError:
+                    return
+                time.sleep(2)
+
+    threading.Thread(target=serve, daemon=True).start()
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/hook"
+    try:
+        with sqlite_api.client("crm") as crm:
+            accepted = upload(crm, silent_wav(tmp_path / "blip.wav", 0), {"id": "trickled"}, callback_url=url)
+            job = wait_for(crm, accepted.json()["id"], ("failed",))
+            deadline = time.monotonic() + 20
+            while (job.get("webhook") or {}).get("status") != "delivered" and time.monotonic() < deadline:
+                time.sleep(0.5)
+                job = crm.get(f"/v1/jobs/{job['id']}").json()
+        assert job["webhook"]["status"] == "delivered", job
+        assert b"accept-encoding: identity" in seen[0].lower()
+    finally:
+        listener.close()
+
+
 def test_upload_errors(sqlite_api, stereo_call, tmp_path):
     text = tmp_path / "notes.txt"
     text.write_text("not audio")
@@ -123,6 +163,11 @@ def test_upload_errors(sqlite_api, stereo_call, tmp_path):
         bad_field = upload(crm, stereo_call, {"channel": "fax"})
         assert bad_field.status_code == 422 and bad_field.json()["detail"][0]["loc"] == ["body", "metadata", "channel"]
         assert upload(crm, stereo_call, callback_url="ftp://x").status_code == 422
+        for url in ("http://example.com:99999/", "http://example.com:port/", "http:///path"):  # a bad port answered 500
+            refused = upload(crm, stereo_call, callback_url=url)
+            assert refused.status_code == 422 and refused.json()["detail"][0]["loc"] == ["body", "callback_url"], (url, refused.text)
+        refused = upload(crm, stereo_call, callback_url="https://example.com/" + "a" * 2000)
+        assert refused.status_code == 422 and "at most 2,000 characters" in refused.json()["detail"][0]["msg"]
         assert crm.post("/v1/interactions", data={"metadata": "{}"}, files={"other": ("x", b"1")}).status_code == 422
         big = tmp_path / "big.wav"
         big.write_bytes(b"\0" * (sqlite_api.max_upload_mb * 1024 * 1024 + 10))

@@ -97,9 +97,18 @@ def _metadata(raw: Any) -> dict[str, Any]:
 def _callback(raw: Any) -> str | None:
     if raw is None or raw == "":
         return None
-    parts = urlsplit(raw) if isinstance(raw, str) else None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc or len(raw) > 2000:
-        raise _invalid("callback_url", "an http(s) URL")
+    expected = "an http(s) URL with a host and, if any, a port from 0 to 65535"
+    if not isinstance(raw, str):
+        raise _invalid("callback_url", expected)
+    if len(raw) > 2000:
+        raise _invalid("callback_url", "a URL of at most 2,000 characters")
+    parts = urlsplit(raw)
+    try:
+        parts.port  # out of range or no number: ValueError (it answered 500 when the webhook was checked)
+    except ValueError:
+        raise _invalid("callback_url", expected) from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise _invalid("callback_url", expected)
     return raw
 
 
