@@ -139,6 +139,23 @@ def test_sign_in_is_throttled_per_address_even_with_the_right_password(server):
         assert sign_in(elsewhere, username="address.user", password=PASSWORD).status_code == 303
 
 
+def test_wrong_passwords_sent_at_once_get_no_more_checks_than_the_limit(server):
+    """20 wrong passwords for one user at once, each from its own address: the throttle's count was read before the
+    password's check (scrypt, 16 MiB) and written after, so parallel attempts all passed it (19 of 30 checked against a
+    limit of 5: a security review). One server worker: exactly the limit is checked, the rest refused."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    make_user(server, "parallel.user")
+
+    def attempt(index: int) -> int:
+        with browser_client(server, f"198.51.100.{index + 1}") as http:
+            return sign_in(http, username="parallel.user", password="wrong").status_code
+
+    with ThreadPoolExecutor(20) as pool:
+        answers = list(pool.map(attempt, range(20)))
+    assert sorted(answers) == [401] * PER_USER + [429] * (20 - PER_USER), answers
+
+
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (./install.sh --dev installs it)")
 def test_sign_in_is_throttled_per_user_with_a_message_on_the_page(server):
     from playwright.sync_api import sync_playwright
