@@ -121,6 +121,9 @@ def test_security_headers_on_every_answer(idle_server):
             headers = crm.get(path).headers
             assert "frame-ancestors 'none'" in headers["content-security-policy"] and "script-src 'self'" in headers["content-security-policy"], path
             assert headers["x-frame-options"] == "DENY" and headers["x-content-type-options"] == "nosniff", path
+            # Transcripts and scores stay in no cache (the API's JSON carried no Cache-Control: a security review).
+            assert "no-store" in headers["cache-control"], path
+        assert "no-store" not in crm.get("/static/app.css").headers.get("cache-control", ""), "static files may be cached"
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (./install.sh --dev installs it)")

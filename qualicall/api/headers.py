@@ -45,8 +45,15 @@ HEADERS = [
 ]
 
 
+# What answers transcripts, scores and recordings is kept by no cache, a shared computer's browser's included (the API's
+# JSON carried no Cache-Control: a security review); the static files and the documentation's assets may be.
+_NO_STORE = (b"cache-control", b"no-store")
+_CACHEABLE_PATHS = ("/static/", "/docs/assets/")
+
+
 class SecurityHeaders:
-    """ASGI middleware: adds HEADERS to every HTTP answer that does not set them itself."""
+    """ASGI middleware: adds HEADERS to every HTTP answer that does not set them itself, and `Cache-Control: no-store`
+    outside _CACHEABLE_PATHS."""
 
     def __init__(self, app) -> None:  # type: ignore[no-untyped-def]
         self.app = app
@@ -59,7 +66,10 @@ class SecurityHeaders:
         async def send_with_headers(message) -> None:  # type: ignore[no-untyped-def]
             if message["type"] == "http.response.start":
                 present = {name.lower() for name, _ in message.get("headers", [])}
-                message["headers"] = [*message.get("headers", []), *(h for h in HEADERS if h[0] not in present)]
+                added = [h for h in HEADERS if h[0] not in present]
+                if b"cache-control" not in present and not scope.get("path", "").startswith(_CACHEABLE_PATHS):
+                    added.append(_NO_STORE)
+                message["headers"] = [*message.get("headers", []), *added]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

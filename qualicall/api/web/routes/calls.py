@@ -214,7 +214,8 @@ def call_audio(request: Request, interaction_id: Id, session: Viewer) -> FileRes
     if path is None:
         raise HTTPException(404, "no recording")
     # FileResponse answers Range requests: the player can seek without downloading the whole call.
-    return FileResponse(path, headers={"Cache-Control": "private, max-age=3600"})
+    # (no-store: a call's voices must not stay in a shared computer's browser cache after its coach signs out)
+    return FileResponse(path, headers={"Cache-Control": "private, no-store"})
 
 
 @router.post("/calls/{interaction_id}/reviews")
