@@ -156,3 +156,19 @@ def test_a_reader_that_stops_early_ends_the_command_quietly(tmp_path):
     stderr = process.stderr.read().decode()
     assert process.wait(timeout=300) == 141 and json.loads(first)["interaction_id"].endswith("-0")
     assert stderr == ""
+
+
+def test_what_a_command_writes_is_its_users_alone(tmp_path):
+    """A result, like a batch's results and failures or a learned rubric, may quote a customer: written 0600 in 0700
+    folders whatever the shell's umask (they were world-readable: a data protection officer's review)."""
+    import os
+    import stat
+
+    previous = os.umask(0o022)  # the usual shell's, inherited by the command
+    try:
+        done = run_cli("score", str(EXAMPLES / "call-fr.json"), "--out", str(tmp_path / "new" / "result.json"))
+    finally:
+        os.umask(previous)
+    assert done.returncode == 0, done.stderr
+    assert stat.S_IMODE((tmp_path / "new" / "result.json").stat().st_mode) == 0o600
+    assert stat.S_IMODE((tmp_path / "new").stat().st_mode) == 0o700

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -289,6 +290,10 @@ QUICK_EXIT = ("score",)
 
 
 def main() -> None:
+    # What any command writes (results, a batch's failures, learned rubrics, reports, the database, uploads) may hold
+    # personal data: readable by its user only, 0600 files and 0700 folders (a batch's results and a learned rubric
+    # quoting a customer were world-readable: a data protection officer's review).
+    os.umask(0o077)
     for module in COMMAND_MODULES:
         importlib.import_module(module).register(app)
     if sys.argv[1:2] and sys.argv[1] in QUICK_EXIT:

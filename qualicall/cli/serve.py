@@ -103,9 +103,6 @@ def register(app: typer.Typer) -> None:
         from qualicall.settings import Settings
         from qualicall.store.db import Store
 
-        # What the service writes (database, uploads, redacted recordings, job files) holds personal data:
-        # readable by the service's own user only, 0600 files and 0700 folders.
-        os.umask(0o077)
         with user_errors():
             overrides = {"host": host, "port": port, "workers": workers, "audio_workers": audio_workers}
             overrides = {k: v for k, v in overrides.items() if v is not None}
