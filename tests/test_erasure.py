@@ -170,6 +170,31 @@ def test_purge_erases_what_happened_before_the_cut_and_nothing_else(keeping):
     assert word not in database_text(keeping)
 
 
+def test_a_contact_dated_in_the_future_is_purged_by_when_it_came(tmp_path):
+    """started_at 2099 by a typing error: the purge went by it alone, and the contact outlived every retention (a data
+    protection officer's review). A contact cannot have happened after it was received: the purge reads the earlier."""
+    from datetime import datetime, timedelta, timezone
+
+    server = Server(tmp_path / "data", env_extra={"QUALICALL_WARM_UP": "0"})
+    server.data_dir.mkdir()
+    server.make_keys()
+    server.start()
+    try:
+        future, word = contact(marker(), started_at="2099-06-01T09:00:00+01:00"), marker()
+        past = contact(word, started_at="2025-01-15T09:00:00+01:00")
+        with server.client("crm") as crm:
+            for body in (future, past):
+                assert crm.post("/v1/interactions", json=body).status_code == 201
+        tomorrow = (datetime.now(timezone.utc) + timedelta(days=1)).date().isoformat()
+        done = run_cli("db", "purge", "--before", tomorrow, env={"QUALICALL_DATA_DIR": str(server.data_dir)})
+        with server.client("crm") as crm:
+            after = [crm.get(f"/v1/interactions/{body['id']}").status_code for body in (future, past)]
+    finally:
+        server.stop()
+    assert done.returncode == 0 and done.stdout.startswith("erased 2 interaction(s)"), (done.stdout, done.stderr)
+    assert after == [404, 404]
+
+
 def test_erase_and_purge_commands_say_what_is_wrong_in_one_line(keeping):
     env = {"QUALICALL_DATA_DIR": str(keeping.data_dir)}
     body = contact(marker())
