@@ -77,6 +77,9 @@ HOSTILE: dict[str, bytes | dict] = {
     "nps 11": interaction(indicators={"nps": 11}),
     "csat as text": interaction(indicators={"csat": "5"}),
     "resolved as a number": interaction(indicators={"resolved_first_contact": 1}),
+    # an integrator's review: "yes" and 1 were taken, and a five-turn call stored without a score
+    "abandoned as a word": interaction(abandoned="yes"),
+    "abandoned as a number": interaction(abandoned=1),
     "negative transfers": interaction(indicators={"transfers": -1}),
     "talk ratio 1.5": interaction(measured={"agent_talk_ratio": 1.5}),
     "turn confidence -0.1": interaction(turns=[{**TURN, "confidence": -0.1}]),
@@ -132,7 +135,7 @@ def test_reasons_name_the_field_and_the_rule(server):
     expected = {
         "csat 99": "csat", "negative wait": "wait_time_s", "talk ratio 1.5": "agent_talk_ratio", "year 9999": "started_at",
         "id with a slash": "id", "team with a slash": "team", "1e999 silence ratio": "silence_ratio", "lone surrogate in a turn": "turns[0].text",
-        "deep nesting": "nest", "4000-digit wait": "wait_time_s",
+        "deep nesting": "nest", "4000-digit wait": "wait_time_s", "abandoned as a word": "abandoned",
     }
     with server.client("crm") as crm:
         for case, field in expected.items():

@@ -360,7 +360,7 @@ class Interaction(BaseModel):
     indicators: dict[str, Any] = Field(default_factory=dict, json_schema_extra=_indicators_schema({"anyOf": _SCALAR}, given=True))
     # Indicators the audio pipeline measured on the recording (silence_ratio…): scored with source "measured".
     measured: dict[str, float | int] | None = Field(None, json_schema_extra={"anyOf": [_indicators_schema(_SCALAR[1], given=False), {"type": "null"}]})
-    abandoned: bool = False
+    abandoned: Annotated[bool, Field(strict=True)] = False  # "yes" and 1 were taken, voiding a five-turn call's score
 
     @field_validator("indicators")
     @classmethod
