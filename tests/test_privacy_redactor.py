@@ -504,3 +504,26 @@ def test_words_of_ordinary_length_are_left_as_they_are():
 
     text = "https://example.com/" + "a" * 170 + " et « l'autre » ((ok))"
     assert bounded_words(text) == text
+
+
+@pytest.mark.parametrize("language, text, redacted", [
+    # a data protection officer's review: health data (GDPR art. 9) rested in clear everywhere a transcript goes
+    ("fr", "Je suis sous chimiothérapie pour un cancer du sein, mon mari est diabétique.",
+     "Je suis sous [HEALTH] pour un [HEALTH], mon mari est [HEALTH]."),
+    ("fr", "ma fille est enceinte de cinq mois et elle a été hospitalisée hier", "ma fille est [HEALTH] et elle a été [HEALTH] hier"),
+    ("fr", "depuis son AVC il est en fauteuil", "depuis son [HEALTH] il est en fauteuil"),
+    ("en", "My wife had a miscarriage, and she has multiple sclerosis.", "My wife had a [HEALTH], and she has [HEALTH]."),
+    ("en", "I was hospitalised after a heart attack", "I was [HEALTH] after a [HEALTH]"),
+])
+def test_health_data_is_masked(redactor, language, text, redacted):
+    assert redactor.redact(text, language).text == redacted
+
+
+@pytest.mark.parametrize("language, text", [
+    ("fr", "J'ai une enceinte Bluetooth qui ne marche plus, je suis malade de cette histoire."),
+    ("fr", "mon handicap au golf est de douze et il y a une opération sur mon compte"),
+    ("en", "The hearing aids you sent work fine, thanks for the aids."),
+    ("en", "I'm sick and tired of this, it's a disease of bureaucracy"),
+])
+def test_everyday_words_near_health_are_not(redactor, language, text):
+    assert [kind for kind, _, _ in redactor.find(text, language)] == [], text

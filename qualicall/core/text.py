@@ -26,7 +26,7 @@ DEFAULT_HESITATIONS = frozenset({"euh", "euhh", "heu", "hum", "hmm", "mmh", "bah
 # and every long run of digits in free text.
 NUMBER = "NUMBER"
 # The types of personal data redaction finds, which name its placeholders (« [CARD] »).
-PERSONAL_DATA_TYPES = ("CARD", "CVV", "EXPIRY", "IBAN", "NIR", "PHONE", "EMAIL", "ADDRESS", "DOB", "NAME", NUMBER)
+PERSONAL_DATA_TYPES = ("CARD", "CVV", "EXPIRY", "IBAN", "NIR", "PHONE", "EMAIL", "ADDRESS", "DOB", "NAME", NUMBER, "HEALTH")
 # What redaction writes in place of personal data (« [NAME] », « [PHONE] »). A stored transcript is redacted, and
 # scoring it again (a contact posted again as the API returned it) reads its placeholders: each is quoted whole in
 # evidence (`NormText.span`), is no jargon, and « this is [NAME] » gives a name. Only these: « [ONT] » is an acronym.

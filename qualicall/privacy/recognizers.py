@@ -427,6 +427,44 @@ class UkIdentifierRecognizer(SpokenRecognizer):
         return found
 
 
+class HealthRecognizer(SpokenRecognizer):
+    """What a customer says of their health or a relative's — an illness, a treatment, a pregnancy, a stay in hospital
+    (« je suis sous chimiothérapie pour un cancer du sein », "my wife had a miscarriage"): data of a special category
+    (GDPR article 9), which rested in clear in transcripts, the results' quoted sentences and comments, and which any
+    coach could search for (a data protection officer's review). Named conditions and treatments only, so that the
+    everyday words around them (« malade de cette histoire », "an operation on my account", hearing aids, a golf
+    handicap, a loudspeaker: « une enceinte ») stay."""
+
+    ENTITIES = ("HEALTH",)
+    _FR = (
+        r"cancers?(?: (?:du|de la|des|de l'|de l’|d'|d’)\s?\w+)?", r"chimio(?:th[ée]rapies?)?", r"radioth[ée]rapies?",
+        r"leuc[ée]mies?", r"tumeurs?", r"lymphomes?", r"m[ée]tastases?", r"diab[èe]tes?", r"diab[ée]tiques?", r"insuline",
+        r"vih", r"sida", r"s[ée]ropositi(?:f|ve)s?", r"h[ée]patites?(?: [abc])?", r"scl[ée]rose en plaques", r"alzheimer",
+        r"parkinson", r"[ée]pilep(?:sie|tiques?)", r"autis(?:me|tes?)", r"avc", r"infarctus", r"crises? cardiaques?",
+        r"dialyses?", r"greffes? (?:de |du |d'|d’)\w+", r"fausses? couches?", r"ivg", r"avortements?", r"grossesses?",
+        r"enceinte de \w+ (?:mois|semaines)", r"(?:je suis|elle est|j'étais|j’étais|elle était|tombée) enceinte",
+        r"hospitalis[ée]e?s?", r"hospitalisations?", r"d[ée]pressions? nerveuses?", r"d[ée]pressi(?:on|f|ve)s?",
+        r"burn[- ]?out", r"bipolaires?", r"schizophr[èe]n(?:ie|es?)", r"handicap[ée]e?s?", r"en situation de handicap",
+        r"invalidit[ée]", r"maladies? (?:de \w+|chroniques?|graves?|incurables?|orphelines?)", r"soins palliatifs",
+    )
+    _EN = (
+        r"(?:breast|lung|prostate|bowel|skin|ovarian|pancreatic|brain|blood|terminal) cancer", r"cancer", r"chemo(?:therapy)?",
+        r"radiotherapy", r"leuka?emia", r"tumou?rs?", r"lymphoma", r"metastas[ie]s", r"diabetes", r"diabetic", r"insulin",
+        r"hiv(?: positive)?", r"(?-i:AIDS)", r"hepatitis(?: [abc])?", r"multiple sclerosis", r"alzheimer'?s?", r"parkinson'?s?",
+        r"epilep(?:sy|tic)", r"autis(?:m|tic)", r"heart attack", r"dialysis", r"(?:kidney|liver|heart|lung) transplant",
+        r"miscarriage", r"abortion", r"pregnant", r"pregnancy", r"hospitali[sz]ed", r"hospitali[sz]ation", r"depression",
+        r"bipolar", r"schizophreni[ac]", r"dementia", r"palliative care", r"terminally ill", r"disabled", r"disability",
+    )
+
+    def __init__(self, language: str) -> None:
+        super().__init__(language)
+        terms = sorted(self._FR if language == "fr" else self._EN, key=len, reverse=True)  # the longest reading first
+        self.pattern = re.compile(r"(?<![\w-])(?:" + "|".join(terms) + r")(?![\w-])", re.IGNORECASE)
+
+    def analyze(self, text, entities, nlp_artifacts=None):  # noqa: ANN001
+        return [self.result("HEALTH", m.start(), m.end(), 0.8) for m in self.pattern.finditer(text)]
+
+
 class AddressRecognizer(SpokenRecognizer):
     """« 12 bis rue des Lilas, 69003 Lyon », "221B Baker Street, London NW1 6XE"."""
 

@@ -96,6 +96,7 @@ def analyzer(language: str) -> "AnalyzerEngine":
         ours.AddressRecognizer(language),
         ours.UkIdentifierRecognizer(language),
         ours.AnnouncedDateRecognizer(language),
+        ours.HealthRecognizer(language),
         IntroducedNameRecognizer(language),
     ):
         registry.add_recognizer(recognizer)
