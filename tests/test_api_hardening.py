@@ -324,3 +324,24 @@ def test_a_json_post_waits_for_an_audio_job_of_the_same_id(server, tmp_path):
                                         "post again once that job has ended")
     assert execute(server, "SELECT count(*) FROM results WHERE interaction_id = ?", "race-audio") == [(0,)]
     assert post(server, "race-other").status_code == 201
+
+
+def test_a_contact_posted_again_as_get_returned_it_keeps_its_recording(server):
+    """GET gives the recording as the address it is served at; posting that back (a late CSAT) was refused, and posted
+    without it the call lost its player, the file left behind (an integrator's review). The address keeps the
+    recording; for an id with none kept it is a 422 naming `recording`."""
+    assert post(server, "kept-recording", recording="calls/ok.wav").status_code == 201
+    with server.client("crm") as crm:
+        interaction = crm.get("/v1/interactions/kept-recording").json()["interaction"]
+        assert interaction["recording"] == "/v1/interactions/kept-recording/recording"
+        again = crm.post("/v1/interactions", json=interaction | {"indicators": {"csat": 5}})
+        assert again.status_code == 201, again.text
+        assert again.headers["x-result-version"] == "2" and again.json()["indicators"]["csat"]["value"] == 5
+        played = crm.get("/v1/interactions/kept-recording/recording")
+        assert played.status_code == 200 and played.content == RECORDING
+        assert crm.get("/v1/interactions/kept-recording").json()["interaction"]["recording"] == interaction["recording"]
+        refused = crm.post("/v1/interactions", json={"id": "none-kept", "language": "fr", "turns": TURNS,
+                                                     "recording": "/v1/interactions/none-kept/recording"})
+    assert refused.status_code == 422 and refused.json()["detail"][0]["loc"] == ["body", "recording"], refused.text
+    assert "serves no recording" in refused.json()["detail"][0]["msg"]
+    assert execute(server, "SELECT count(*) FROM interactions WHERE id = 'none-kept'") == [(0,)]

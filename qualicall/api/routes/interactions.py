@@ -106,6 +106,12 @@ def score_json(request: Request, client: Client, settings: Settings, body: bytes
             "msg": "turns are required in JSON: post the recording as multipart/form-data to have it transcribed",
         }])
     check_door_size(data, settings)
+    # A contact posted again as GET returned it (a late CSAT on a call that came as audio): its `recording` is the
+    # address the service serves it at, which names no file to read — the recording kept is kept (it was refused,
+    # and posted without it, the call lost its player: an integrator's review).
+    keeps_recording = interaction.recording == recording_address(interaction.id)
+    if keeps_recording:
+        interaction = interaction.model_copy(update={"recording": None})
     store, scoring = request.app.state.store, request.app.state.scoring
     # The request's content, not its bytes: the same object with its keys in another order or other spaces is the same
     # request (a retry so written was refused, 409).
@@ -125,6 +131,8 @@ def score_json(request: Request, client: Client, settings: Settings, body: bytes
             with store.session() as session:
                 if key and (replayed := idempotency.replay(session, client.key_id, key, fingerprint, as_bytes)) is not None:
                     return replayed
+                if keeps_recording:
+                    stored = stored.model_copy(update={"recording": _kept_recording(session, interaction.id, settings)})
                 if job := job_store.job_in_flight(session, interaction.id):
                     # The job's result, stored when it ends, silently replaced this post (an integrator's review).
                     raise HTTPException(409, f"interaction {interaction.id!r}: audio job {job} is transcribing it; post again once that job has ended")
@@ -299,6 +307,15 @@ def list_interactions(
     except repo.CursorError as exc:
         raise RequestValidationError([{"type": "value_error", "loc": ("query", "cursor"), "msg": str(exc)}]) from None
     return InteractionPage(items=[InteractionSummary.of(i, r) for i, r in page.rows], next_cursor=page.next_cursor)
+
+
+def _kept_recording(session: Session, interaction_id: str, settings: Settings) -> str:
+    """The stored recording of `interaction_id` (what its recording address serves); 422 where none is kept."""
+    row = repo.get_interaction(session, interaction_id)
+    if row is None or stored_recording_file(row.recording, settings) is None:
+        raise RequestValidationError([{"type": "value_error", "loc": ("body", "recording"),
+                                       "msg": f"{recording_address(interaction_id)} serves no recording: none is kept for this id"}])
+    return row.recording
 
 
 def check_range(since: date | datetime | None, until: date | datetime | None) -> None:
