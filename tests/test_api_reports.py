@@ -79,6 +79,20 @@ def test_a_date_without_a_time_is_a_day_of_each_contacts_own_calendar(sqlite_api
     assert bad.status_code == 422 and bad.json()["detail"][0]["msg"].endswith("'2026-13-01' is not a date")
 
 
+def test_a_contact_without_started_at_is_in_the_period_it_was_received(sqlite_api):
+    """The list and the from/to filters place it by its reception; the report put it in `period: null` (an integrator's
+    review)."""
+    from datetime import datetime, timezone
+
+    team = f"undated-{uuid.uuid4().hex[:8]}"
+    turns = json.loads((EXAMPLES / "call-fr.json").read_text(encoding="utf-8"))["turns"]
+    with sqlite_api.client("crm") as crm:
+        assert crm.post("/v1/interactions", json={"id": f"{team}-1", "team": team, "language": "fr", "turns": turns}).status_code == 201
+        today = datetime.now(timezone.utc).date().isoformat()
+        report = crm.get("/v1/reports", params={"team": team, "period": "day"})
+    assert [(g["key"]["period"], g["contacts"]) for g in report.json()["groups"]] == [(today, 1)], report.text
+
+
 def test_a_range_that_can_hold_no_contact_is_refused_naming_to_as_exclusive(sqlite_api):
     """`to` is exclusive: from=to=2026-11-30 answered an empty report, which a manager reads as a day without calls."""
     with sqlite_api.client("crm") as crm:

@@ -253,11 +253,13 @@ def latest_columns(session: Session, filters: InteractionFilter, limit: int, *co
 
 
 def iter_latest_results(session: Session, filters: InteractionFilter, chunk: int = 5000) -> Iterator[list[dict[str, Any]]]:
-    """The latest result JSON of every interaction `filters` keeps, `chunk` at a time (what GET /v1/reports aggregates)."""
-    query = _filtered(select(ResultRow.data).join(InteractionRow, ResultRow.id == InteractionRow.latest_result_id), filters,
-                      session.bind.dialect.name)
-    for part in session.execute(query.execution_options(yield_per=chunk)).scalars().partitions(chunk):
-        yield list(part)
+    """The latest result JSON of every interaction `filters` keeps, `chunk` at a time (what GET /v1/reports aggregates).
+    A contact with no `started_at` is given the time it was received (UTC), which `from`/`to` select it by: its report
+    period was null (an integrator's review)."""
+    query = _filtered(select(ResultRow.data, InteractionRow.contact_time).join(InteractionRow, ResultRow.id == InteractionRow.latest_result_id),
+                      filters, session.bind.dialect.name)
+    for part in session.execute(query.execution_options(yield_per=chunk)).partitions(chunk):
+        yield [data if data.get("started_at") else {**data, "started_at": as_utc(received).isoformat()} for data, received in part]
 
 
 def contact_day(dialect: str) -> Any:
