@@ -39,7 +39,20 @@ def test_report_of_stored_contacts(sqlite_api):
         total = crm.get("/v1/reports", params={"team": team}).json()["total"]
         weekly = crm.get("/v1/reports", params={"team": team, "by": ["agent", "queue"], "period": "week"})
         november = crm.get("/v1/reports", params={"team": team, "from": "2026-11-01T00:00:00+01:00", "to": "2026-12-01T00:00:00+01:00"})
+        as_csv = crm.get("/v1/reports", params={"team": team, "by": ["agent", "queue"], "period": "week", "format": "csv"})
     assert weekly.status_code == 200, weekly.text
+    # the CSV of `qualicall report -f csv` (an integrator's review: the API had none), the same rows as its JSON
+    import csv
+    import io
+
+    from qualicall.reports.render import write_csv
+
+    expected = io.StringIO()
+    write_csv(aggregate(posted, by=["agent", "queue"], period="week"), expected)
+    assert as_csv.status_code == 200 and as_csv.headers["content-type"].startswith("text/csv")
+    assert as_csv.text.replace("\r\n", "\n") == expected.getvalue().replace("\r\n", "\n")
+    rows = list(csv.DictReader(io.StringIO(as_csv.text)))
+    assert len(rows) == len(weekly.json()["groups"]) + 1 and sum(int(r["contacts"]) for r in rows[:-1]) == 10
     # figures worked out by hand in test_reports_aggregate (access figures do not depend on the transcript)
     assert (total["contacts"], total["handled"], total["abandoned"]) == (10, 6, 4)
     figures = {name: (entry["numerator"], entry["denominator"]) for name, entry in total["indicators"].items()}

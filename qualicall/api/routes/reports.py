@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from qualicall.api.deps import ANY_ROLE, Client, DbSession, get_settings
 from qualicall.api.headers import policy_for_inline_styles
@@ -25,7 +25,7 @@ Grouping = Literal["agent", "team", "queue", "channel", "language"]
     "",
     response_model=ReportOut,
     response_model_exclude_unset=True,  # the means of scores have no score_mean: left out, as in `qualicall report`
-    responses=ERRORS | {200: {"content": {"text/html": {"schema": {"type": "string"}}}, "description": "the report: JSON, or with format=html the HTML page of `qualicall report -f html`"}},
+    responses=ERRORS | {200: {"content": {"text/html": {"schema": {"type": "string"}}, "text/csv": {"schema": {"type": "string"}}}, "description": "the report: JSON, or with format=csv the rows of `qualicall report -f csv`, or with format=html the HTML page of `qualicall report -f html`"}},
     summary="Service level, abandons, ASA, AHT, FCR, CSAT, NPS, transfers, quality, e-mail delay, complaints, signals and sentiment, grouped and per period; satisfaction drivers",
 )
 def report(
@@ -41,7 +41,7 @@ def report(
     since: Annotated[DayOrMoment | None, Query(alias="from", description=SINCE)] = None,
     until: Annotated[DayOrMoment | None, Query(alias="to", description=UNTIL)] = None,
     drivers: Annotated[bool, Query(description="and what moves CSAT and NPS: each grid item passed vs failed, each signal present vs absent")] = False,
-    fmt: Annotated[Literal["json", "html"], Query(alias="format", description="json (language-neutral keys), or html: the self-contained page of `qualicall report -f html` (always with the drivers)")] = "json",
+    fmt: Annotated[Literal["json", "csv", "html"], Query(alias="format", description="json (language-neutral keys); csv: the rows of `qualicall report -f csv` (with drivers=true, the drivers' rows instead); or html: the self-contained page of `qualicall report -f html` (always with the drivers)")] = "json",
     lang: Annotated[Literal["fr", "en"] | None, Query(description="language of the HTML page; default: the Accept-Language header's first of fr and en, else the server rubric's, else the one most contacts are in, else fr")] = None,
     accept_language: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Any:
@@ -63,6 +63,14 @@ def report(
         return HTMLResponse(page, headers={"Content-Security-Policy": policy_for_inline_styles(page)})
     # Chunk by chunk, merged: the counters add up exactly (see qualicall.reports.aggregate).
     done = aggregate_parts(repo.iter_latest_results(session, filters), list(dict.fromkeys(by)), period, report_settings, drivers)
+    if fmt == "csv":  # (the CLI had it; a CRM's spreadsheet import had to convert the JSON)
+        import io
+
+        from qualicall.reports.render import write_csv
+
+        table = io.StringIO()
+        write_csv(done, table, drivers=drivers)
+        return Response(table.getvalue(), media_type="text/csv; charset=utf-8", headers={"Content-Disposition": 'attachment; filename="report.csv"'})
     return ReportOut.model_validate(done.to_json())
 
 
