@@ -111,6 +111,28 @@ def test_every_form_of_date_the_door_takes_has_its_period(cli, tmp_path):
         assert [(g["key"], g["contacts"]) for g in json.loads(report.stdout)["groups"]] == [({"period": "2026-W45"}, 4)]
 
 
+def test_from_and_to_keep_the_contacts_of_their_days(cli, tmp_path):
+    """A month's file holds the end of the month before and the start of the next (a manager filtered it by hand): --from
+    and --to keep each contact's own days, --to exclusive as the API's; an undated result is left out, and said; a range
+    that holds no day is one line naming the options."""
+    results = [result("oct", "A", "2026-10-31T23:50:00+01:00", quality=50), result("nov", "A", "2026-11-15T10:00:00+01:00", quality=70),
+               result("chicago", "A", "2026-11-30T23:30:00-05:00", quality=90), result("dec", "A", "2026-12-01T00:20:00+01:00", quality=10),
+               {k: v for k, v in result("undated", "A", "2026-11-02T09:00:00+01:00", quality=30).items() if k != "started_at"}]
+    path = tmp_path / "month.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in results), encoding="utf-8")
+    done = cli("report", str(path), "--from", "2026-11-01", "--to", "2026-12-01", "-f", "json")
+    assert done.returncode == 0, done.stderr
+    total = json.loads(done.stdout)["total"]
+    assert total["contacts"] == 2 and total["indicators"]["quality_avg"]["value"] == 80.0  # (70 + 90) / 2
+    assert "1 result(s) without started_at left out of --from/--to" in done.stderr
+    only_from = cli("report", str(path), "--from", "2026-11-30", "-f", "json")
+    assert json.loads(only_from.stdout)["total"]["contacts"] == 2  # Chicago's 30 November, and December
+    same_day = cli("report", str(path), "--from", "2026-11-30", "--to", "2026-11-30")
+    assert same_day.returncode == 2 and "--to is exclusive" in same_day.stderr and "give --to 2026-12-01" in same_day.stderr
+    bad = cli("report", str(path), "--from", "mardi")
+    assert bad.returncode == 2 and "--from 'mardi': expected a day, 2026-11-01" in bad.stderr
+
+
 def test_table(cli, results_file):
     """In English on request; in French by default here, since nine of the ten results are French."""
     english = cli("report", str(results_file), "--by", "agent", "--lang", "en")

@@ -31,6 +31,8 @@ def report(
     title: Annotated[Optional[str], typer.Option(help="title of the HTML report (default: « Rapport du centre de contacts », \"Contact centre report\")")] = None,
     lang: Annotated[Optional[str], typer.Option("--lang", help="language of the table and the HTML report: fr | en (default: the --rubric's, else the one most results are in, else fr)")] = None,
     drivers: Annotated[bool, typer.Option("--drivers", help="and what moves satisfaction: CSAT and NPS with each grid item passed vs failed, each signal present vs absent (with csv: these rows instead of the groups')")] = False,
+    since: Annotated[Optional[str], typer.Option("--from", help="contacts of this day or later (2026-11-01: each contact's own calendar day, as periods count)")] = None,
+    until: Annotated[Optional[str], typer.Option("--to", help="contacts before this day (exclusive: --from 2026-11-01 --to 2026-12-01 is November)")] = None,
 ) -> None:
     """Aggregate results: service level, abandons, ASA, AHT, FCR, CSAT, NPS, transfers, quality, e-mail delay;
     complaints, signals and customer sentiment; with --drivers, the satisfaction drivers (the HTML report always has them)."""
@@ -47,6 +49,7 @@ def report(
     if len(set(periods) | ({period} if period else set())) > 1:
         fail(f"one period at a time (got {', '.join(dict.fromkeys([*periods, *([period] if period else [])]))})")
     period = period or (periods[0] if periods else None)
+    days = _days(since, until)
     with user_errors():
         from qualicall.reports.aggregate import aggregate_frame
         from qualicall.reports.frame import ResultsError, read_results, results_frame
@@ -80,6 +83,8 @@ def report(
                 named = ", ".join(contacts[:3]) + (", …" if len(contacts) > 3 else "")
                 typer.echo(f"qualicall: {len(repeated[0])} result(s) of contacts given again (scored again, or a file given twice:"
                            f" {named}): the last of each, in the order the files are given, counted", err=True)
+            if days is not None:
+                frame = _within(frame, *days)
             report_ = aggregate_frame(frame, groups, period, settings, drivers and fmt != "html")  # type: ignore[arg-type]
         except (ResultsError, ValueError) as exc:
             fail(str(exc))
@@ -111,3 +116,42 @@ def report(
     if bad_records:  # the report is written without them; the exit status says some were left out
         typer.echo(f"qualicall: {len(bad_records)} bad record(s) skipped", err=True)
         raise typer.Exit(1)
+
+
+def _days(since: str | None, until: str | None) -> tuple[str | None, str | None] | None:
+    """`--from` and `--to` as ISO days, checked (one line naming the option otherwise); None when neither is given. A
+    month's file held the last days of the month before and the first of the next: a manager filtered it by hand."""
+    from datetime import date
+
+    from qualicall.cli import fail
+    from qualicall.core.interaction import empty_range
+
+    if since is None and until is None:
+        return None
+    parsed = {}
+    for option, value in (("--from", since), ("--to", until)):
+        if value is not None:
+            try:
+                parsed[option] = date.fromisoformat(value.strip())
+            except ValueError:
+                fail(f"{option} {value!r}: expected a day, 2026-11-01")
+    if problem := empty_range(parsed.get("--from"), parsed.get("--to")):
+        fail(problem.replace("`to`", "--to").replace("`from`", "--from").replace("to=", "--to "))
+    return tuple(day.isoformat() if day else None for day in (parsed.get("--from"), parsed.get("--to")))  # type: ignore[return-value]
+
+
+def _within(frame, since: str | None, until: str | None):  # type: ignore[no-untyped-def]
+    """The frame's contacts whose own day (the date their `started_at` writes) lies in [since, until); those without a
+    `started_at` have no day and are left out, which is said."""
+    import polars as pl
+
+    day = pl.col("started_at").str.slice(0, 10)
+    undated = frame.filter(pl.col("started_at").is_null()).height
+    if undated:
+        typer.echo(f"qualicall: {undated} result(s) without started_at left out of --from/--to", err=True)
+    keep = pl.col("started_at").is_not_null()
+    if since:
+        keep &= day >= since
+    if until:
+        keep &= day < until
+    return frame.filter(keep)
