@@ -527,3 +527,25 @@ def test_health_data_is_masked(redactor, language, text, redacted):
 ])
 def test_everyday_words_near_health_are_not(redactor, language, text):
     assert [kind for kind, _, _ in redactor.find(text, language)] == [], text
+
+
+@pytest.mark.parametrize("language, text, redacted", [
+    # a data protection officer's review: these stayed in clear
+    ("en", "I was born on the 3rd of July 1971.", "I was born on the [DOB]."),
+    ("en", "my date of birth is the third of July nineteen seventy one", "my date of birth is the [DOB]"),
+    ("fr", "ma date de naissance euh c'est le quatorze trois quatre-vingt-quatre", "ma date de naissance euh c'est le [DOB]"),
+    ("fr", "ça s'écrit K E R B R A T", "ça s'écrit [NAME]"),
+    ("fr", "Madame K E R B R A T, merci", "Madame [NAME], merci"),
+    ("en", "it's spelt Y-Z-E-R-M-A-N", "it's spelt [NAME]"),
+    ("fr", "mon nom c'est euh D U P O N T voilà", "mon nom c'est euh [NAME] voilà"),
+])
+def test_dates_of_birth_in_words_and_spelled_names(redactor, language, text, redacted):
+    assert redactor.redact(text, language).text == redacted
+
+
+@pytest.mark.parametrize("language, text", [
+    ("fr", "je prends la S N C F demain"), ("en", "I watch the B B C"), ("fr", "il y a à faire"), ("fr", "ça s'écrit avec deux L"),
+    ("fr", "votre abonnement expire dans quelques jours, le 12 mars"),
+])
+def test_letters_and_dates_announced_by_nothing_are_kept(redactor, language, text):
+    assert redactor.find(text, language) == [], text

@@ -427,6 +427,25 @@ class UkIdentifierRecognizer(SpokenRecognizer):
         return found
 
 
+class SpelledNameRecognizer(SpokenRecognizer):
+    """A name spelled letter by letter after what announces it (« ça s'écrit K E R B R A T », « Madame K E R B R A T »,
+    "it's spelt Y-Z-E-R-M-A-N"): the letters were left in clear (a data protection officer's review). Letters alone
+    are not enough — « la S N C F », "the B B C" — the announcement is."""
+
+    ENTITIES = ("NAME",)
+    _LETTERS = re.compile(r"(?<![\w'’-])[^\W\d_](?:[ .-]{1,2}[^\W\d_]){2,}(?![\w'’-])")
+    _CUE = re.compile(
+        r"(?:s'?écrit|s’écrit|j'?épelle|j’épelle|épel\w*|je vous l'?épelle|nom(?: de famille)?|madame|monsieur|mademoiselle|"
+        r"spelt|spelled|spell(?:s|ing)?|surname|last name|family name|name|mrs?|ms|miss)\W{0,3}(?:(?:c'?est|is|it'?s|that'?s|"
+        r"euh|uh|um|comme|like|:)\W{0,3}){0,3}$",
+        re.IGNORECASE,
+    )
+
+    def analyze(self, text, entities, nlp_artifacts=None):  # noqa: ANN001
+        return [self.result("NAME", m.start(), m.end(), 0.85) for m in self._LETTERS.finditer(text)
+                if self._CUE.search(text[max(0, m.start() - 40) : m.start()])]
+
+
 class HealthRecognizer(SpokenRecognizer):
     """What a customer says of their health or a relative's — an illness, a treatment, a pregnancy, a stay in hospital
     (« je suis sous chimiothérapie pour un cancer du sein », "my wife had a miscarriage"): data of a special category
@@ -557,6 +576,16 @@ _ORDINALS = frozenset(
     "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth thirtieth".split()
 )
 _DATE_JOINERS = frozenset("le la en of the on de du sur slash".split())
+# "3rd", "21st", « 14e », « 2ème »: a day said as an ordinal in digits.
+_DIGIT_ORDINAL = re.compile(r"\d{1,2}(?:st|nd|rd|th|er|re|e|ème|eme)")
+# How many tokens before a date of birth its announcement may be: "my date of birth is the third of July" puts five between
+# "date" and "third", « ma date de naissance euh c'est le quatorze » four between « naissance » and the day (with 4,
+# both stayed in clear: a data protection officer's review).
+_BIRTH_CUE_TOKENS = 6
+
+
+def _date_word(key: str) -> bool:
+    return key.isdigit() or key in NUMBER_WORDS or key in month_words() or key in _ORDINALS or bool(_DIGIT_ORDINAL.fullmatch(key))
 
 
 class AnnouncedDateRecognizer(SpokenRecognizer):
@@ -566,24 +595,23 @@ class AnnouncedDateRecognizer(SpokenRecognizer):
 
     def analyze(self, text, entities, nlp_artifacts=None):  # noqa: ANN001
         tokens, _ = _analysed(text)
-        months = month_words()
         results = []
         index = 0
         while index < len(tokens):
             key = tokens[index].key
-            is_date = key.isdigit() or key in NUMBER_WORDS or key in months or key in _ORDINALS
-            if not is_date:
+            if not _date_word(key):
                 index += 1
                 continue
-            kind = "DOB" if context_before(tokens, index, DOB_CONTEXT, 4) else "EXPIRY" if context_before(tokens, index, EXPIRY_CONTEXT, 4) else None
+            kind = ("DOB" if context_before(tokens, index, DOB_CONTEXT, _BIRTH_CUE_TOKENS)
+                    else "EXPIRY" if context_before(tokens, index, EXPIRY_CONTEXT, 4) else None)
             last = index
-            numbers = int(key.isdigit() or key in NUMBER_WORDS)
+            numbers = int(key.isdigit() or key in NUMBER_WORDS or bool(_DIGIT_ORDINAL.fullmatch(key)))
             i = index + 1
             while i < len(tokens) and i - last <= 3:
                 k = tokens[i].key
-                if k.isdigit() or k in NUMBER_WORDS or k in months or k in _ORDINALS:
+                if _date_word(k):
                     last = i
-                    numbers += k.isdigit() or k in NUMBER_WORDS
+                    numbers += k.isdigit() or k in NUMBER_WORDS or bool(_DIGIT_ORDINAL.fullmatch(k))
                 elif k not in _DATE_JOINERS and k not in FILLERS and k not in ("et", "and", "double"):
                     break
                 i += 1

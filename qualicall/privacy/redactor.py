@@ -97,6 +97,7 @@ def analyzer(language: str) -> "AnalyzerEngine":
         ours.UkIdentifierRecognizer(language),
         ours.AnnouncedDateRecognizer(language),
         ours.HealthRecognizer(language),
+        ours.SpelledNameRecognizer(language),
         IntroducedNameRecognizer(language),
     ):
         registry.add_recognizer(recognizer)
