@@ -306,3 +306,15 @@ def test_one_contact_is_one_in_every_sentence_of_the_report(cli, tmp_path):
         done = cli("report", str(path), "-f", "html", "--lang", language, "-o", str(out))
         assert done.returncode == 0 and f"report of 1 contact written to {out}" in done.stderr, done.stderr
         assert "· 1 contact ·" in out.read_text(encoding="utf-8") and "1 contacts" not in out.read_text(encoding="utf-8")
+
+
+def test_an_interactions_file_given_by_mistake_is_named_ten_times_then_counted(cli, tmp_path):
+    """358 interactions given to `report` printed 358 lines (a manager's review): the first ten, then the count."""
+    record = json.loads((EXAMPLES / "interactions.jsonl").read_text().splitlines()[0])
+    path = tmp_path / "interactions.jsonl"
+    path.write_text("".join(json.dumps(record | {"id": f"c-{n}"}) + "\n" for n in range(25)), encoding="utf-8")
+    done = cli("report", str(path), "-f", "json")
+    assert done.returncode == 1
+    lines = done.stderr.splitlines()
+    assert sum("an interaction, not a result" in line for line in lines) == 10
+    assert "qualicall: 25 bad record(s) skipped (the first 10 named above)" in lines

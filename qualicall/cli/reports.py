@@ -13,6 +13,8 @@ from qualicall.core.locale import LANGUAGES
 
 REPORT_FORMATS = ("table", "csv", "json", "html")
 PERIODS = ("day", "week", "month")
+# Bad records named one by one on stderr; the rest are counted.
+SKIPS_SHOWN = 10
 
 
 def register(app: typer.Typer) -> None:
@@ -72,7 +74,9 @@ def report(
 
         def skip(message: str) -> None:
             bad_records.append(message)
-            typer.echo(f"qualicall: skipped: {message}", err=True)
+            # (an interactions file given by mistake printed one line per record: 358 of them)
+            if len(bad_records) <= SKIPS_SHOWN:
+                typer.echo(f"qualicall: skipped: {message}", err=True)
 
         try:
             repeated: list[list[str]] = []
@@ -114,7 +118,8 @@ def report(
         contacts = report_.total.counts["contacts"]
         typer.echo(f"qualicall: report of {contacts} contact{'' if contacts == 1 else 's'} written to {out}", err=True)
     if bad_records:  # the report is written without them; the exit status says some were left out
-        typer.echo(f"qualicall: {len(bad_records)} bad record(s) skipped", err=True)
+        unshown = f" (the first {SKIPS_SHOWN} named above)" if len(bad_records) > SKIPS_SHOWN else ""
+        typer.echo(f"qualicall: {len(bad_records)} bad record(s) skipped{unshown}", err=True)
         raise typer.Exit(1)
 
 
