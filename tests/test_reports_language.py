@@ -150,6 +150,11 @@ def test_the_french_report_has_no_english(reports):
     assert sentence.startswith("Réclamation −1,") and rubric_label("reformulation.checks_understanding", "fr") + " +0," in sentence
     for key in ("greeting.organization", "closing.recap", "complaint_handling.next_step"):
         assert rubric_label(key, "fr") in text
+    # The per-group rows in the grid's order (they were by id: « Prise de congé » first, a manager's review).
+    per_group = text[text.index("Par groupe"):]
+    grid = yaml.safe_load((RUBRICS / "default-fr.yaml").read_text(encoding="utf-8"))["criteria"]
+    rows = [per_group.index("critère : " + grid[criterion]["label"]["fr"]) for criterion in ("greeting", "reformulation", "closing")]
+    assert rows == sorted(rows), rows
 
 
 def test_the_english_report_stays_english(reports):

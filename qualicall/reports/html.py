@@ -242,12 +242,12 @@ def _group_tables(report: Report, names: list[str], words: ReportWords) -> str:
             cells = "".join(_cell(by_period[p].indicators(report.settings)[name], name, words) for p in periods)
             target = _target_text(report.settings.target_for(name, queue).model_dump(exclude_none=True), words)
             rows.append(f"<tr><td class=name>{html.escape(words.aggregate(name))}</td><td><i>{html.escape(target)}</i></td>{cells}</tr>")
-        criteria = sorted({c for g in by_period.values() for c in g.criteria()})
+        criteria = sorted({c for g in by_period.values() for c in g.criteria()}, key=words.order)
         for criterion in criteria:
             cells = "".join(f"<td>{words.value(by_period[p].criteria().get(criterion, {}).get('mean'))}</td>" for p in periods)
             rows.append(f"<tr><td class=name>{html.escape(words('criterion', name=words.label(criterion)))}</td><td></td>{cells}</tr>")
         means = {p: g.means() for p, g in by_period.items()}
-        for name in sorted({n for m in means.values() for n in m}):
+        for name in sorted({n for m in means.values() for n in m}, key=words.order):
             cells = "".join(f"<td>{_mean_text(means[p].get(name, {}).get('mean'), words)}</td>" for p in periods)
             rows.append(f"<tr><td class=name>{html.escape(words('mean', name=words.label(name)))}</td><td></td>{cells}</tr>")
         contacts = "".join(f"<td>{words.exact(by_period[p].counts.get('contacts', 0))}</td>" for p in periods)

@@ -168,6 +168,8 @@ class ReportWords:
         self.french = self.language == "fr"
         self._index = labels.language_index(self.language)
         self.rubrics = list(rubrics)
+        # Criteria and indicators in the grid's order: the per-group rows were by id (« Prise de congé » first).
+        self.order = labels.grid_order(self.rubrics)
 
     def __call__(self, key: str, **values: object) -> str:
         """`key`'s text with `values`; its `_one` form where it has one and the value it counts (PLURAL_OF) is 1 (0 too, in

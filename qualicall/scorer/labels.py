@@ -8,7 +8,7 @@ defines, and the verdicts are labelled here. Pairs are (French, English), in `lo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from qualicall.core import locale
@@ -40,6 +40,12 @@ STATUS_LABELS: dict[str, tuple[str, str]] = {
     "failed": ("non conforme", "failed"),
     "not_applicable": ("sans objet", "not applicable"),
 }
+
+
+def grid_order(rubrics: Sequence["Rubric"]) -> Callable[[str], tuple[int, str]]:
+    """A sort key putting criteria, items and indicators in the grid's order (the rubrics'), others after, by name."""
+    positions = {key: index for index, key in enumerate(dict.fromkeys(k for rubric in rubrics for k in (*rubric.keys(), *rubric.indicators)))}
+    return lambda key: (positions.get(key, len(positions)), key)
 
 
 def label_rubrics(configured: str | None) -> list["Rubric"]:

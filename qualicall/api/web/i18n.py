@@ -567,7 +567,7 @@ class Translator:
         self.zone = zone  # the deployment's time zone (settings.time_zone): `event`
         self._index = LANGUAGES.index(self.language)
         self.rubrics = list(rubrics)
-        self._order = {key: index for index, key in enumerate(dict.fromkeys(k for rubric in self.rubrics for k in (*rubric.keys(), *rubric.indicators)))}
+        self._order = labels.grid_order(self.rubrics)
 
     def __call__(self, key: str, **values: object) -> str:
         """The string `key` in this language, filled with `values`; with a count `n` that this language says in the singular
@@ -588,7 +588,7 @@ class Translator:
 
     def order(self, key: str) -> tuple[int, str]:
         """Criteria, items and indicators in the grid's order (the rubrics'), others after, by name."""
-        return (self._order.get(key, len(self._order)), key)
+        return self._order(key)
 
     def status(self, status: str | None) -> str:
         return labels.status(status, self.language)
