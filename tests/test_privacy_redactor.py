@@ -506,6 +506,18 @@ def test_words_of_ordinary_length_are_left_as_they_are():
     assert bounded_words(text) == text
 
 
+@pytest.mark.parametrize("length", [201, 202, 402, 603, 804])
+def test_a_cut_run_keeps_the_texts_length_and_the_names_after_it(redactor, length):
+    """A fresh-eyes review: runs of 201, 402… characters lost one, and every name after them was masked one character
+    off (« à [NAME]upont »)."""
+    from qualicall.models.nlp import LONGEST_WORD, bounded_words
+
+    run = "https://example.com/" + "a" * (length - 20)
+    assert len(bounded_words(run)) == length and max(map(len, bounded_words(run).split())) <= LONGEST_WORD
+    text = f"voici le lien {run} et je transmets le dossier à Jean Dupont demain."
+    assert redactor.redact(text, "fr").text.endswith("à [NAME] demain.")
+
+
 @pytest.mark.parametrize("language, text, redacted", [
     # a data protection officer's review: health data (GDPR art. 9) rested in clear everywhere a transcript goes
     ("fr", "Je suis sous chimiothérapie pour un cancer du sein, mon mari est diabétique.",

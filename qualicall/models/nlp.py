@@ -219,7 +219,14 @@ def bounded_words(text: str) -> str:
     """`text` with every run of more than LONGEST_WORD non-space characters cut by spaces, its length unchanged."""
     if len(text) <= LONGEST_WORD:
         return text
-    return _LONG_RUN.sub(lambda run: " ".join(run.group()[i : i + LONGEST_WORD] for i in range(0, len(run.group()), LONGEST_WORD + 1)), text)
+
+    def cut(run: re.Match[str]) -> str:
+        chars = list(run.group())
+        for i in range(LONGEST_WORD, len(chars), LONGEST_WORD + 1):
+            chars[i] = " "
+        return "".join(chars)
+
+    return _LONG_RUN.sub(cut, text)
 
 
 def tag(nlp: "Language", texts: list[str]) -> list:
