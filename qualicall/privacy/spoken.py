@@ -263,23 +263,41 @@ def _joinable(text: str, tokens: list[Token], left: Number, right: Number) -> bo
     return _GAP.fullmatch(text, cursor, right.start) is not None
 
 
-# A date or a time written as systems write them — ISO 8601 (« 2026-11-05 », "2026-11-02T10:00:00+01:00"), a day first
-# (« 05.11.2026 », « 05/11/2026 »), a clock time or a duration (« 10:30 », « 00:05:12 ») — is no personal data: its
-# digits were read as a phone number (« fixé au 2026-11-05 à 10:30 ») or a dictated identifier, a CRM's `closed_at` was
-# stored « [NUMBER]-02T10:00:00+01:00 ». Not next to more digits (« 2012-12-12-3456 » is none).
+# A date or a time written as systems write them — an ISO 8601 instant ("2026-11-02T10:00:00+01:00"), a clock time or
+# a duration (« 10:30 », « 00:05:12 »), a date (« 2026-11-05 », « 05.11.2026 », « 05/11/2026 ») of this business's
+# time — is no personal data: its digits were read as a phone number (« fixé au 2026-11-05 à 10:30 ») or a dictated
+# identifier, a CRM's `closed_at` was stored « [NUMBER]-02T10:00:00+01:00 » (an integrator's review). A date without a
+# time is spared only within BUSINESS_YEARS of today: further back it may be a date of birth (« 1985-05-12 c'est ma date
+# de naissance », a fresh-eyes review), read as before. Not next to more digits (« 2012-12-12-3456 » is none).
 _WRITTEN_MOMENT = re.compile(
     r"(?<!\d)(?<!\d[-./:])(?:"
-    r"(?:19|20)\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"
-    r"(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-](?:[01]\d|2[0-3]):?[0-5]\d)?)?"
-    r"|(?:0?[1-9]|[12]\d|3[01])([./-])(?:0?[1-9]|1[0-2])\1(?:19|20)\d\d"
-    r"|(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?"
+    r"(?P<iso>(?:19|20)\d\d)-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"
+    r"(?P<time>[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-](?:[01]\d|2[0-3]):?[0-5]\d)?)?"
+    r"|(?:0?[1-9]|[12]\d|3[01])(?P<sep>[./-])(?:0?[1-9]|1[0-2])(?P=sep)(?P<year>(?:19|20)\d\d)"
+    r"|(?P<clock>(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?)"
     r")(?!\d)(?![-./:]\d)"
 )
+# A year before the current one and two after: appointments, due dates, what a contact is about.
+BUSINESS_YEARS = (-1, 2)
 
 
-def written_moments(text: str) -> list[tuple[int, int]]:
-    """The spans of the dates and times written as systems write them in `text` (_WRITTEN_MOMENT)."""
-    return [found.span() for found in _WRITTEN_MOMENT.finditer(text)]
+def written_moments(text: str, this_year: int | None = None) -> list[tuple[int, int]]:
+    """The spans of the dates and times written as systems write them in `text` that are no personal data
+    (_WRITTEN_MOMENT): every instant and clock time, the dates of years around `this_year` (today's by default)."""
+    from datetime import date
+
+    year = this_year or date.today().year
+    spans = []
+    for found in _WRITTEN_MOMENT.finditer(text):
+        dated = found.group("iso") or found.group("year")
+        if found.group("time") or found.group("clock") or year + BUSINESS_YEARS[0] <= int(dated) <= year + BUSINESS_YEARS[1]:
+            spans.append(found.span())
+    return spans
+
+
+def within(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether [start, end) lies inside one of `spans`."""
+    return any(low <= start and end <= high for low, high in spans)
 
 
 def digit_runs(text: str, tokens: list[Token] | None = None) -> list[Run]:
@@ -287,7 +305,7 @@ def digit_runs(text: str, tokens: list[Token] | None = None) -> list[Run]:
     runs: list[list[Number]] = []
     moments = written_moments(text)
     for number in read_numbers(tokens, text):
-        if any(start <= number.start and number.end <= end for start, end in moments):
+        if within(moments, number.start, number.end):
             runs.append([])  # a written date or time: no digits of a run, and it parts the numbers on each side
             continue
         if runs and runs[-1] and _joinable(text, tokens, runs[-1][-1], number):

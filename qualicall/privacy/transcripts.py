@@ -16,7 +16,7 @@ from typing import Any
 
 from qualicall.privacy.redactor import RedactedText, Redactor, placeholder
 from qualicall.privacy.settings import RedactionSettings
-from qualicall.privacy.spoken import written_moments
+from qualicall.privacy.spoken import within, written_moments
 from qualicall.core.interaction import AGENT, COMPLAINT_TIMES, CUSTOMER, Interaction, Turn, Word
 from qualicall.core.result import Result
 from qualicall.core.text import NUMBER
@@ -113,7 +113,7 @@ def redact_free_text(redactor: Redactor, text: str, language: str, names: tuple[
     # word: redacted as if a space came first, the redactor looks for names there too.
     redacted = redactor.redact(" " + text, language, known_names=names).text.removeprefix(" ")
     moments = written_moments(redacted)
-    return _DIGIT_RUN.sub(lambda run: run.group() if any(a <= run.start() and run.end() <= b for a, b in moments) else placeholder(NUMBER), redacted)
+    return _DIGIT_RUN.sub(lambda run: run.group() if within(moments, run.start(), run.end()) else placeholder(NUMBER), redacted)
 
 
 def redact_message(redactor: Redactor | None, message: str) -> str:
@@ -249,13 +249,25 @@ def _replacer(pairs: dict[str, str]):
     return replace
 
 
-def _scrub(value: Any, replace) -> Any:
+# A field named for a birth (`customer_birth_date`, `dob`, `dateOfBirth`, `date_naissance`): its value is one, whatever
+# its form (a written date is otherwise kept: a fresh-eyes review found « 1985-05-12 » kept in such a field).
+_BIRTH_WORDS = frozenset({"dob", "birth", "birthdate", "birthday", "naissance", "born", "ddn"})
+
+
+def _names_a_birth(key: str) -> bool:
+    words = re.split(r"[^a-z]+", re.sub(r"(?<=[a-z])(?=[A-Z])", "_", key).lower())
+    return any(word in _BIRTH_WORDS for word in words)
+
+
+def _scrub(value: Any, replace, birth: bool = False) -> Any:
+    if birth and isinstance(value, (str, int, float)) and not isinstance(value, bool) and value != "":
+        return placeholder("DOB")
     if isinstance(value, str):
         return replace(value)
     if isinstance(value, list):
-        return [_scrub(v, replace) for v in value]
+        return [_scrub(v, replace, birth) for v in value]
     if isinstance(value, dict):
-        return {k: _scrub(v, replace) for k, v in value.items()}
+        return {k: _scrub(v, replace, birth or _names_a_birth(k)) for k, v in value.items()}
     return value
 
 
