@@ -545,10 +545,14 @@ def test_a_cut_run_keeps_the_texts_length_and_the_names_after_it(redactor, lengt
     # a data protection officer's review: health data (GDPR art. 9) rested in clear everywhere a transcript goes
     ("fr", "Je suis sous chimiothérapie pour un cancer du sein, mon mari est diabétique.",
      "Je suis sous [HEALTH] pour un [HEALTH], mon mari est [HEALTH]."),
-    ("fr", "ma fille est enceinte de cinq mois et elle a été hospitalisée hier", "ma fille est [HEALTH] et elle a été [HEALTH] hier"),
+    ("fr", "ma fille est enceinte de cinq mois et elle a été hospitalisée hier", "ma fille [HEALTH] et elle a été [HEALTH] hier"),
+    # a fresh-eyes review's misses
+    ("en", "She is HIV-positive, he has cancers", "She is [HEALTH], he has [HEALTH]"),
+    ("en", "my husband had a stroke and my mum is in hospital", "my husband [HEALTH] and my mum [HEALTH]"),
+    ("fr", "ma mère est à l'hôpital, il est sous anti-dépresseurs", "ma mère [HEALTH], il est sous [HEALTH]"),
     ("fr", "depuis son AVC il est en fauteuil", "depuis son [HEALTH] il est en fauteuil"),
     ("en", "My wife had a miscarriage, and she has multiple sclerosis.", "My wife had a [HEALTH], and she has [HEALTH]."),
-    ("en", "I was hospitalised after a heart attack", "I was [HEALTH] after a [HEALTH]"),
+    ("en", "I was hospitalised after a heart attack", "I was [HEALTH]"),
 ])
 def test_health_data_is_masked(redactor, language, text, redacted):
     assert redactor.redact(text, language).text == redacted
@@ -559,6 +563,12 @@ def test_health_data_is_masked(redactor, language, text, redacted):
     ("fr", "mon handicap au golf est de douze et il y a une opération sur mon compte"),
     ("en", "The hearing aids you sent work fine, thanks for the aids."),
     ("en", "I'm sick and tired of this, it's a disease of bureaucracy"),
+    # a fresh-eyes review's false alarms
+    ("en", "Your account has been disabled, I've disabled the auto-renewal, the disability insurance policy"),
+    ("en", "I nearly had a heart attack when I saw the bill, the Great Depression era fees, a stroke of luck"),
+    ("fr", "demandez-le au greffe du tribunal de commerce, vous avez la garantie invalidité"),
+    ("fr", "j'ai failli faire une crise cardiaque en voyant la facture, une dépression tropicale arrive"),
+    ("fr", "la maladie de mon père s'aggrave, je travaille à l'hôpital, l'enceinte est cassée"),
 ])
 def test_everyday_words_near_health_are_not(redactor, language, text):
     assert [kind for kind, _, _ in redactor.find(text, language)] == [], text
