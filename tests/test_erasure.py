@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import subprocess
 import time
 import uuid
@@ -172,27 +173,37 @@ def test_purge_erases_what_happened_before_the_cut_and_nothing_else(keeping):
 
 def test_a_contact_dated_in_the_future_is_purged_by_when_it_came(tmp_path):
     """started_at 2099 by a typing error: the purge went by it alone, and the contact outlived every retention (a data
-    protection officer's review). A contact cannot have happened after it was received: the purge reads the earlier."""
-    from datetime import datetime, timedelta, timezone
-
+    protection officer's review). A contact cannot have happened after it came: the purge reads its last receipt too —
+    the last, so that an id first posted long ago and posted again today with a new conversation stays (a fresh-eyes
+    review)."""
     server = Server(tmp_path / "data", env_extra={"QUALICALL_WARM_UP": "0"})
     server.data_dir.mkdir()
     server.make_keys()
     server.start()
+    today = datetime.now(timezone.utc)
     try:
-        future, word = contact(marker(), started_at="2099-06-01T09:00:00+01:00"), marker()
-        past = contact(word, started_at="2025-01-15T09:00:00+01:00")
+        future, past = contact(marker(), started_at="2099-06-01T09:00:00+01:00"), contact(marker(), started_at="2025-01-15T09:00:00+01:00")
+        reposted = contact(marker(), started_at=today.isoformat(timespec="seconds"))
         with server.client("crm") as crm:
-            for body in (future, past):
+            for body in (future, past, reposted):
                 assert crm.post("/v1/interactions", json=body).status_code == 201
-        tomorrow = (datetime.now(timezone.utc) + timedelta(days=1)).date().isoformat()
-        done = run_cli("db", "purge", "--before", tomorrow, env={"QUALICALL_DATA_DIR": str(server.data_dir)})
+        connection = sqlite3.connect(server.data_dir / "qualicall.db")
+        with connection:
+            connection.execute("UPDATE interactions SET created_at = ? WHERE id = ?", ((today - timedelta(days=400)).strftime("%Y-%m-%d %H:%M:%S"), reposted["id"]))
+        connection.close()
+        env = {"QUALICALL_DATA_DIR": str(server.data_dir)}
+        month_ago = run_cli("db", "purge", "--before", (today - timedelta(days=30)).date().isoformat(), env=env)
         with server.client("crm") as crm:
-            after = [crm.get(f"/v1/interactions/{body['id']}").status_code for body in (future, past)]
+            after_month = [crm.get(f"/v1/interactions/{body['id']}").status_code for body in (future, past, reposted)]
+        tomorrow = run_cli("db", "purge", "--before", (today + timedelta(days=1)).date().isoformat(), env=env)
+        with server.client("crm") as crm:
+            after_tomorrow = [crm.get(f"/v1/interactions/{body['id']}").status_code for body in (future, past, reposted)]
     finally:
         server.stop()
-    assert done.returncode == 0 and done.stdout.startswith("erased 2 interaction(s)"), (done.stdout, done.stderr)
-    assert after == [404, 404]
+    assert month_ago.returncode == 0 and month_ago.stdout.startswith("erased 1 interaction(s)"), (month_ago.stdout, month_ago.stderr)
+    assert after_month == [200, 404, 200]
+    assert tomorrow.returncode == 0 and tomorrow.stdout.startswith("erased 2 interaction(s)"), (tomorrow.stdout, tomorrow.stderr)
+    assert after_tomorrow == [404, 404, 404]
 
 
 def test_erase_and_purge_commands_say_what_is_wrong_in_one_line(keeping):

@@ -129,11 +129,12 @@ def forget_deleted(engine: Engine, wait_s: float) -> bool:
 
 def expired(before: datetime) -> Select:
     """The ids of the contacts that happened before `before` (their `started_at`, else when they were received), or
-    were first received before it — a contact cannot have happened after it came: one dated 2099 by a typing error
-    escaped every purge (a data protection officer's review) —, oldest first, but those an audio job is transcribing
-    now (the next purge takes them)."""
+    were last received or changed before it — a contact cannot have happened after it came: one dated 2099 by a typing
+    error escaped every purge (a data protection officer's review); the last receipt, not the first, so that an id
+    posted again today with a new conversation stays —, oldest first, but those an audio job is transcribing now (the
+    next purge takes them)."""
     transcribing = exists().where(JobRow.interaction_id == InteractionRow.id, JobRow.status == "running")
-    return (select(InteractionRow.id).where(or_(InteractionRow.contact_time < before, InteractionRow.created_at < before), ~transcribing)
+    return (select(InteractionRow.id).where(or_(InteractionRow.contact_time < before, InteractionRow.updated_at < before), ~transcribing)
             .order_by(InteractionRow.contact_time, InteractionRow.id))
 
 

@@ -57,7 +57,7 @@ class InteractionRow(Base):
     latest_result_id: Mapped[int | None] = mapped_column(Integer, index=True)
     api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)  # (the purge reads it)
 
     results: Mapped[list["ResultRow"]] = relationship(
         back_populates="interaction", foreign_keys="ResultRow.interaction_id", order_by="ResultRow.version"

@@ -102,9 +102,9 @@ def _callback(raw: Any) -> str | None:
         raise _invalid("callback_url", expected)
     if len(raw) > 2000:
         raise _invalid("callback_url", "a URL of at most 2,000 characters")
-    parts = urlsplit(raw)
     try:
-        parts.port  # out of range or no number: ValueError (it answered 500 when the webhook was checked)
+        parts = urlsplit(raw)
+        parts.port  # out of range or no number, like an unclosed « [::1 »: ValueError (it answered 500)
     except ValueError:
         raise _invalid("callback_url", expected) from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
