@@ -173,7 +173,7 @@ class JobRunner:
                             error = self._post(client, session, delivery)
                             job_store.record_attempt(session, delivery, error, self.settings.webhook_attempts, self.settings.webhook_backoff_s)
                             session.commit()
-                            if delivery.status == "failed":  # (its URL is the client's, it may carry personal data: not logged)
+                            if delivery.status == "failed":  # (its URL, the client's, may carry personal data: not logged; the error may name its host)
                                 log.warning("webhook delivery %s of job %s given up after %d attempts: %s", delivery.id, delivery.job_id, delivery.attempts, error)
                 except Exception:
                     log.exception("webhook delivery loop")

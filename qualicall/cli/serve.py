@@ -169,7 +169,7 @@ def register(app: typer.Typer) -> None:
 
     @db_app.command("purge")
     def db_purge(
-        older_than: Annotated[Optional[int], typer.Option(min=1, max=36500, help="erase the contacts that happened more than this many days ago")] = None,
+        older_than: Annotated[Optional[int], typer.Option(min=1, max=36500, help="erase the contacts that happened, or were last received, more than this many days ago")] = None,
         before: Annotated[Optional[str], typer.Option(help="erase the contacts that happened, or were last received, before this date (YYYY-MM-DD, UTC)")] = None,
         dry_run: Annotated[bool, typer.Option("--dry-run", help="count what would be erased; change nothing")] = False,
     ) -> None:
