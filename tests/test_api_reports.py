@@ -113,12 +113,14 @@ def test_a_range_that_can_hold_no_contact_is_refused_naming_to_as_exclusive(sqli
         reversed_list = crm.get("/v1/interactions", params={"from": "2026-12-01", "to": "2026-11-01"})
         instants = crm.get("/v1/reports", params={"from": "2026-11-30T10:00:00Z", "to": "2026-11-30T10:00:00Z"})
         next_day = crm.get("/v1/reports", params={"from": "2026-11-30", "to": "2026-12-01"})
+        last_day = crm.get("/v1/interactions", params={"from": "2099-12-31", "to": "2099-12-31"})  # (to=2100-01-01 is refused)
     assert one_day.status_code == 422
     assert one_day.json()["detail"][0]["loc"] == ["query", "to"]
     assert "for 2026-11-30 through 2026-11-30 give to=2026-12-01" in one_day.json()["detail"][0]["msg"]
     assert reversed_list.status_code == 422 and "`to` (2026-11-01) is before `from` (2026-12-01)" in reversed_list.json()["detail"][0]["msg"]
     assert instants.status_code == 422 and "from and to at 2026-11-30T10:00:00+00:00 keep no contact" in instants.json()["detail"][0]["msg"]
     assert next_day.status_code == 200, next_day.text
+    assert last_day.status_code == 422 and "give no `to`" in last_day.json()["detail"][0]["msg"]
 
 
 def test_report_needs_a_key_and_valid_groupings(sqlite_api):

@@ -46,14 +46,13 @@ HEADERS = [
 
 
 # What answers transcripts, scores and recordings is kept by no cache, a shared computer's browser's included (the API's
-# JSON carried no Cache-Control: a security review); the static files and the documentation's assets may be.
+# JSON carried no Cache-Control: a security review). The static files and the documentation's assets say their own.
 _NO_STORE = (b"cache-control", b"no-store")
-_CACHEABLE_PATHS = ("/static/", "/docs/assets/")
 
 
 class SecurityHeaders:
     """ASGI middleware: adds HEADERS to every HTTP answer that does not set them itself, and `Cache-Control: no-store`
-    outside _CACHEABLE_PATHS."""
+    to one that sets no Cache-Control."""
 
     def __init__(self, app) -> None:  # type: ignore[no-untyped-def]
         self.app = app
@@ -67,7 +66,7 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 present = {name.lower() for name, _ in message.get("headers", [])}
                 added = [h for h in HEADERS if h[0] not in present]
-                if b"cache-control" not in present and not scope.get("path", "").startswith(_CACHEABLE_PATHS):
+                if b"cache-control" not in present:
                     added.append(_NO_STORE)
                 message["headers"] = [*message.get("headers", []), *added]
             await send(message)

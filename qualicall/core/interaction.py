@@ -231,7 +231,9 @@ def empty_range(since: date | datetime | None, until: date | datetime | None) ->
         return f"`to` ({until.isoformat()}) is before `from` ({since.isoformat()}): no contact can be in between"
     if isinstance(until, datetime):
         return f"`to` is exclusive: from and to at {until.isoformat()} keep no contact"
-    return f"`to` is exclusive: {until.isoformat()} keeps contacts before that day; for {since.isoformat()} through {until.isoformat()} give to={date.fromordinal(until.toordinal() + 1).isoformat()}"
+    after = date.fromordinal(until.toordinal() + 1)
+    give = f"give to={after.isoformat()}" if after.year <= LAST_YEAR else "give no `to`"  # (2100 is refused)
+    return f"`to` is exclusive: {until.isoformat()} keeps contacts before that day; for {since.isoformat()} through {until.isoformat()} {give}"
 
 
 _CONTRACT_FORM = re.compile(STARTED_AT_PATTERN)

@@ -201,7 +201,7 @@ class ReportWords:
 
     def side(self, entry: dict[str, Any], side: str) -> str:
         """« conforme 1860 », "failed 627": one side of a driver with its count of answers."""
-        return f"{self('side_' + entry['sides'][side])} {entry[side]['n']}"
+        return f"{self('side_' + entry['sides'][side])} {self.exact(entry[side]['n'])}"
 
     def too_few(self, entry: dict[str, Any]) -> str:
         return f"{self.driver(entry)} ({self.side(entry, 'with')} / {self.side(entry, 'without')})"
@@ -237,7 +237,10 @@ class ReportWords:
         """`format(value, spec)` with the language's decimal mark, and in French its minus sign (« −1,28 »); "—" for none."""
         if value is None:
             return "—"
-        text = locale.formatted(value, spec, self.language) if spec.endswith("%") else locale.grouped(format(value, spec), self.language)
+        return self._signed(locale.formatted(value, spec, self.language) if spec.endswith("%") else locale.grouped(format(value, spec), self.language))
+
+    def _signed(self, text: str) -> str:
+        """French's minus sign (« −1,28 ») for the hyphen Python writes."""
         return "−" + text[1:] if self.french and text.startswith("-") else text
 
     def value(self, value: float | None, name: str = "", target: dict[str, float] | None = None) -> str:
@@ -251,14 +254,17 @@ class ReportWords:
         return self.number(value, f".{digits}f")
 
     def exact(self, value: float) -> str:
-        """A number as it is, with no exponent and no rounding (a numerator of 1 654 278 read « 1,65428e+06 »)."""
-        text = repr(float(value))
-        if "e" in text:
-            text = format(value, "f").rstrip("0").rstrip(".")
-        elif text.endswith(".0"):
-            text = text[:-2]
-        text = locale.grouped(text, self.language)
-        return "−" + text[1:] if self.french and text.startswith("-") else text
+        """A number as it is, with no exponent, its thousands grouped (a numerator of 1 654 278 read « 1,65428e+06 »); an
+        integer exactly, a float to its shortest repr."""
+        if isinstance(value, int):
+            text = str(value)
+        else:
+            text = repr(float(value) + 0.0)  # (+ 0.0: no « −0 »)
+            if "e" in text:
+                text = format(value, "f").rstrip("0").rstrip(".")
+            elif text.endswith(".0"):
+                text = text[:-2]
+        return self._signed(locale.grouped(text, self.language))
 
     def percent(self, value: float, digits: int = 0) -> str:
         """A value already in percent (85.2) as « 85 % » (a narrow no-break space in French), "85 %"."""
