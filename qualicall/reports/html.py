@@ -19,7 +19,7 @@ from qualicall.scorer.rubric import ReportSettings
 MAX_LINES = 8  # groups drawn in a chart besides the total; more would be unreadable
 
 CSS = """
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem;color:#1d2330;max-width:1200px}
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem;color:#1d2330;max-width:1600px}
 h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ccd;padding-bottom:.2rem}
 table{border-collapse:collapse;margin:.5rem 0 1rem;font-size:.85rem}.wide{overflow-x:auto}
 th,td{border:1px solid #d8dbe3;padding:.25rem .5rem;text-align:right}th{background:#f1f3f7}
