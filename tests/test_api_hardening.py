@@ -345,3 +345,18 @@ def test_a_contact_posted_again_as_get_returned_it_keeps_its_recording(server):
     assert refused.status_code == 422 and refused.json()["detail"][0]["loc"] == ["body", "recording"], refused.text
     assert "serves no recording" in refused.json()["detail"][0]["msg"]
     assert execute(server, "SELECT count(*) FROM interactions WHERE id = 'none-kept'") == [(0,)]
+
+
+def test_a_recording_named_by_a_guid_is_known_by_its_first_bytes(server, tmp_path):
+    """A CRM names recordings « 3f2a9c1e » or "call.bin": refused for their name alone (an integrator's review); the
+    refusal repeated the client's file name, which may be personal data."""
+    with server.client("crm") as crm:
+        for name in ("3f2a9c1e", "call.bin"):
+            wav = silent_wav(tmp_path / f"{name}.tmp", 800).rename(tmp_path / name)
+            accepted = upload(crm, wav, {"id": f"guid-{name.replace('.', '-')}"})
+            assert accepted.status_code == 202, accepted.text
+            assert accepted.json()["filename"] == f"{accepted.json()['id']}.wav"
+        text = tmp_path / "jean-dupont-0612345678"
+        text.write_text("not audio at all")
+        refused = upload(crm, text)
+    assert refused.status_code == 415 and "first bytes" in refused.json()["detail"] and "dupont" not in refused.json()["detail"]

@@ -151,7 +151,12 @@ async def _accept_form(request, client, settings, idempotency_key, form, suffixe
     filename = Path(audio.filename or "recording").name
     suffix = Path(filename).suffix.lower()
     if suffix not in suffixes:
-        raise HTTPException(415, f"unsupported audio file {filename!r} (accepted: {', '.join(sorted(suffixes))})")
+        # A CRM names recordings by a GUID (« 3f2a…9c », "call.bin"): the file's first bytes say what it is.
+        suffix = _sniffed_suffix(await audio.read(16))
+        await audio.seek(0)
+    if suffix not in suffixes:
+        # (the client's file name is not repeated: it may hold personal data, « jean-dupont-0612345678.wav »)
+        raise HTTPException(415, f"unsupported audio file: neither its name nor its first bytes say an accepted format ({', '.join(sorted(suffixes))})")
     metadata = _metadata(form.get("metadata"))
     callback_url = _callback(form.get("callback_url"))
     if callback_url:
@@ -193,6 +198,21 @@ async def _accept_form(request, client, settings, idempotency_key, form, suffixe
     elif (runner := getattr(request.app.state, "jobs", None)) is not None:
         runner.notify()
     return response
+
+
+# The first bytes of the formats phones and CRMs record in, as their containers begin.
+_SIGNATURES = ((b"RIFF", 0, ".wav"), (b"fLaC", 0, ".flac"), (b"OggS", 0, ".ogg"), (b"ID3", 0, ".mp3"), (b"ftyp", 4, ".m4a"),
+               (b"\x1aE\xdf\xa3", 0, ".webm"), (b"#!AMR", 0, ".amr"), (b".snd", 0, ".au"))
+
+
+def _sniffed_suffix(head: bytes) -> str:
+    """The suffix of the audio format `head` (a file's first 16 bytes) begins like, or ""."""
+    for signature, offset, suffix in _SIGNATURES:
+        if head[offset : offset + len(signature)] == signature:
+            return suffix
+    if head[:2] in (b"\xff\xfb", b"\xff\xf3", b"\xff\xf2"):  # an MPEG audio frame with no ID3 tag
+        return ".mp3"
+    return ""
 
 
 def _create_job(request, client, settings, key, fingerprint, fields) -> JSONResponse:  # type: ignore[no-untyped-def]
