@@ -103,6 +103,29 @@ def test_bad_input_is_4xx_naming_the_field(server):
         assert crm.get("/v1/interactions", params={"min_score": 120}).status_code == 422
 
 
+def test_changed_since_gives_what_was_posted_again_or_reviewed(server):
+    """A CRM syncing scores had no way to find the contacts re-scored or reviewed since its last pass (an integrator's
+    review): `changed_since` compares each contact's `updated_at` (given in the list); a day alone is refused."""
+    import time
+    from datetime import datetime, timedelta
+
+    team = f"sync-{uuid.uuid4().hex[:6]}"
+    with server.client("crm") as crm:
+        first, second = example(team=team), example(team=team)
+        for data in (first, second):
+            assert crm.post("/v1/interactions", json=data).status_code == 201
+        listed = crm.get("/v1/interactions", params={"team": team}).json()["items"]
+        mark = max(datetime.fromisoformat(item["updated_at"]) for item in listed) + timedelta(milliseconds=500)
+        time.sleep(1.1)
+        assert crm.post("/v1/interactions", json=first | {"indicators": {"csat": 5}}).status_code == 201
+        changed = crm.get("/v1/interactions", params={"team": team, "changed_since": mark.isoformat()}).json()["items"]
+        everything = crm.get("/v1/interactions", params={"team": team, "changed_since": "2020-01-01T00:00:00Z"}).json()["items"]
+        refused = crm.get("/v1/interactions", params={"changed_since": "2026-11-01"})
+    assert [item["id"] for item in changed] == [first["id"]] and datetime.fromisoformat(changed[0]["updated_at"]) > mark
+    assert len(everything) == 2
+    assert refused.status_code == 422 and refused.json()["detail"][0]["loc"] == ["query", "changed_since"]
+
+
 def test_list_filters_and_cursor_pagination(server):
     team = f"team-{uuid.uuid4().hex[:6]}"
     ids = []

@@ -108,6 +108,7 @@ class InteractionSummary(BaseModel):
     queue: str | None
     started_at: str | None
     contact_time: datetime
+    updated_at: datetime  # last received or changed: what `changed_since` compares
     result_version: int | None
     rubric_id: str | None
     quality_score: float | None
@@ -119,7 +120,7 @@ class InteractionSummary(BaseModel):
     def of(cls, row: InteractionRow, result: ResultRow | None) -> "InteractionSummary":
         return cls(
             id=row.id, channel=row.channel, language=row.language, agent_id=row.agent_id, team=row.team, queue=row.queue,
-            started_at=row.started_at, contact_time=as_utc(row.contact_time),
+            started_at=row.started_at, contact_time=as_utc(row.contact_time), updated_at=as_utc(row.updated_at),
             result_version=result.version if result else None, rubric_id=result.rubric_id if result else None,
             quality_score=result.quality_score if result else None,
             operational_score=result.operational_score if result else None,

@@ -218,6 +218,17 @@ def day_or_moment(value: Any) -> date | datetime:
 
 
 DayOrMoment = Annotated[date | datetime, PlainValidator(day_or_moment), WithJsonSchema({"type": "string", "pattern": STARTED_AT_PATTERN})]
+
+
+def moment(value: Any) -> datetime:
+    """An instant (a date with its time), aware in UTC: ValueError for a date alone, which says no instant."""
+    found = day_or_moment(value)
+    if not isinstance(found, datetime):
+        raise ValueError("expected a date and time (2026-11-02T09:00:00Z), not a day")
+    return found
+
+
+Moment = Annotated[datetime, PlainValidator(moment), WithJsonSchema({"type": "string", "format": "date-time"})]
 SINCE = "contacts from (inclusive): a date (2026-11-01: the contact's own calendar day, as report periods), or an instant (ISO 8601 with a time; UTC without an offset); 1970–2099"
 UNTIL = "contacts before (exclusive): a date (the contact's own calendar day), or an instant; 1970–2099 (from=2026-11-01&to=2026-12-01 is November)"
 

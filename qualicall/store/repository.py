@@ -201,6 +201,7 @@ class InteractionFilter:
     max_score: float | None = None
     item_failed: list[str] = field(default_factory=list)  # every one of these items failed: `criterion.item` or `item`
     search: str | None = None  # words its stored transcript has (`qualicall.store.search`)
+    changed_since: datetime | None = None  # last received or changed (posted again, reviewed) at or after this instant
 
 
 @dataclass
@@ -305,6 +306,8 @@ def _filtered(query: Select, filters: InteractionFilter, dialect: str) -> Select
         query = query.where(*_on_or_after(filters.since, dialect))
     if filters.until is not None:
         query = query.where(*_before(filters.until, dialect))
+    if filters.changed_since is not None:
+        query = query.where(InteractionRow.updated_at >= as_utc(filters.changed_since))
     if filters.min_score is not None:
         query = query.where(ResultRow.overall_score >= filters.min_score)
     if filters.max_score is not None:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from qualicall.api import idempotency
 from qualicall.api.deps import ANY_ROLE, COACH, CRM, Client, DbSession, get_settings, stored_comment
 from qualicall.api.schemas import InteractionOut, InteractionPage, InteractionSummary, Problem, ResultVersion, ReviewIn, ReviewOut, Unprocessable
-from qualicall.core.interaction import SINCE, UNTIL, DayOrMoment, Id, Interaction, InteractionError, SizeLimits, check_size, decode_json, empty_range
+from qualicall.core.interaction import SINCE, UNTIL, DayOrMoment, Id, Interaction, InteractionError, Moment, SizeLimits, check_size, decode_json, empty_range
 from qualicall.core.result import Result
 from qualicall.service.recordings import is_url, stored_recording_file
 from qualicall.settings import Settings
@@ -290,6 +290,7 @@ def list_interactions(
     queue: Annotated[Id | None, Query()] = None,
     since: Annotated[DayOrMoment | None, Query(alias="from", description=SINCE)] = None,
     until: Annotated[DayOrMoment | None, Query(alias="to", description=UNTIL)] = None,
+    changed_since: Annotated[Moment | None, Query(description="contacts received again or changed (a new result, a coach's review) at or after this instant (ISO 8601 with a time; UTC without an offset): what a CRM syncs from, its last page's largest `updated_at`")] = None,
     min_score: Annotated[float | None, Query(ge=0, le=100, description="overall score at least")] = None,
     max_score: Annotated[float | None, Query(ge=0, le=100, description="overall score at most")] = None,
     item_failed: Annotated[list[Id], Query(description="item ids that failed (repeat, or comma-separated)")] = [],
@@ -298,7 +299,7 @@ def list_interactions(
 ) -> InteractionPage:
     check_range(since, until)
     filters = repo.InteractionFilter(
-        agent_id=agent_id, team=team, queue=queue, since=since, until=until, min_score=min_score, max_score=max_score,
+        agent_id=agent_id, team=team, queue=queue, since=since, until=until, changed_since=changed_since, min_score=min_score, max_score=max_score,
         # (each item once: a thousand repeats made SQLite's expression tree too large, a 503)
         item_failed=_known_items(list(dict.fromkeys(i.strip() for value in item_failed for i in value.split(",") if i.strip())), settings, session),
     )
