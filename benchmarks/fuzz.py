@@ -322,7 +322,10 @@ def hostile_requests(rng: random.Random, wav: bytes, known_id: str) -> Iterator[
         lambda: upload("agent channel of its own", None, agent_channel="middle"),
         lambda: upload("a field of its own", None, extra="x"),
         lambda: Hostile("audio of random bytes", "crm", "POST", "/v1/interactions", files={"audio": ("call.wav", os.urandom(4000), "audio/wav")}),
-        lambda: Hostile("audio named ../../x.wav", "crm", "POST", "/v1/interactions", files={"audio": ("../../x.exe", wav, "audio/wav")}),
+        # A path in an upload's name is never followed (the upload is stored as <job id>.<format>); a WAV named .exe is
+        # known by its first bytes and accepted, what no format begins like is refused.
+        lambda: Hostile("audio named ../../x.exe", "crm", "POST", "/v1/interactions", refuse=False, files={"audio": ("../../x.exe", wav, "audio/wav")}),
+        lambda: Hostile("no audio named ../../x.exe", "crm", "POST", "/v1/interactions", files={"audio": ("../../x.exe", b"MZ" + os.urandom(4000), "audio/wav")}),
         lambda: Hostile("multipart without a boundary", "crm", "POST", "/v1/interactions", content=b"--x\r\n", headers={"content-type": "multipart/form-data"}),
         # The coach pages.
         lambda: Hostile("an unknown agent's page", "browser", "GET", f"/agents/nobody-{unique()}"),
