@@ -48,3 +48,16 @@ def test_api_conforms_to_its_schema(sqlite_api):
         conforms()
         checked.append(operation.label)
     assert "POST /v1/interactions" in checked and "GET /v1/interactions" in checked
+
+
+def test_the_document_says_what_a_callback_receives_and_the_headers_answers_carry(sqlite_api):
+    """An integrator read the webhook's payload and headers, Location and X-Result-Version in the README only."""
+    with sqlite_api.client(None) as anyone:
+        document = anyone.get("/openapi.json").json()
+    hook = document["webhooks"]["job"]["post"]
+    assert {p["name"] for p in hook["parameters"]} == {"X-Qualicall-Delivery", "X-Qualicall-Event", "X-Qualicall-Timestamp", "X-Qualicall-Signature"}
+    payload = document["components"]["schemas"]["WebhookPayload"]
+    assert set(payload["required"]) >= {"event", "delivery_id", "job", "result"}
+    post = document["paths"]["/v1/interactions"]["post"]["responses"]
+    assert {"Location", "X-Result-Version", "Idempotent-Replayed"} <= set(post["201"]["headers"])
+    assert "Retry-After" in post["429"]["headers"] and "503" in post

@@ -39,12 +39,13 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     """FastAPI's schema, plus the models named by hand in POST /v1/interactions (it takes JSON or multipart)."""
     if app.openapi_schema:
         return app.openapi_schema
-    from qualicall.api.schemas import JobOut
+    from qualicall.api import webhooks
+    from qualicall.api.schemas import JobOut, WebhookPayload
     from qualicall.core.interaction import Interaction
 
     schema = get_openapi(title="qualicall", version=__version__, description=DESCRIPTION, routes=app.routes)
     components = schema.setdefault("components", {}).setdefault("schemas", {})
-    for model in (Interaction, JobOut):
+    for model in (Interaction, JobOut, WebhookPayload):
         model_schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
         for name, definition in model_schema.pop("$defs", {}).items():
             components.setdefault(name, definition)
@@ -54,6 +55,19 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         {"required": ["turns"], "properties": {"turns": {"type": "array"}}},
         {"required": ["abandoned"], "properties": {"abandoned": {"const": True}}},
     ]
+    # What a callback receives: an integrator read it in the README only (an integrator's review).
+    header = lambda name, text: {"name": name, "in": "header", "required": True, "schema": {"type": "string"}, "description": text}  # noqa: E731
+    schema["webhooks"] = {"job": {"post": {
+        "summary": "A job's end, POSTed to its callback_url; retried with a doubling delay until a 2xx",
+        "parameters": [
+            header(webhooks.DELIVERY_HEADER, "the delivery's id, the same on every retry: de-duplicate on it"),
+            header(webhooks.EVENT_HEADER, "job.succeeded or job.failed"),
+            header(webhooks.TIMESTAMP_HEADER, "Unix seconds when sent: refuse one more than a few minutes old"),
+            header(webhooks.SIGNATURE_HEADER, "sha256=<hex>: HMAC-SHA256 with the API key's webhook secret of the timestamp, a dot and the body"),
+        ],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/WebhookPayload"}}}},
+        "responses": {"2XX": {"description": "taken; any other answer, or none within QUALICALL_WEBHOOK_TIMEOUT_S, is tried again"}},
+    }}}
     app.openapi_schema = schema
     return schema
 

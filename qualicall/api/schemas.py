@@ -216,6 +216,16 @@ class JobOut(BaseModel):
         )
 
 
+class WebhookPayload(BaseModel):
+    """What a job's `callback_url` receives when the job ends (POST, JSON; the headers say its delivery, event, time and
+    signature: README, "Audio jobs and webhooks")."""
+
+    event: Literal["job.succeeded", "job.failed"]
+    delivery_id: str  # as X-Qualicall-Delivery: the same on every retry of one delivery
+    job: JobOut
+    result: Result | None  # the result of record, as GET /v1/interactions/{id} gives it; null for a failed job
+
+
 class RubricSummary(BaseModel):
     id: str
     version: str

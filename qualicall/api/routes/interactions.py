@@ -155,11 +155,18 @@ def score_json(request: Request, client: Client, settings: Settings, body: bytes
     summary="Post an interaction: JSON is scored at once (201); an audio upload becomes a job (202)",
     responses={
         **ERRORS,
-        202: {"description": "audio accepted: poll GET /v1/jobs/{id}", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/JobOut"}}}},
+        201: {"description": "scored and stored", "headers": {
+            "Location": {"description": "where the interaction is read: /v1/interactions/{id}", "schema": {"type": "string"}},
+            "X-Result-Version": {"description": "the version this result was stored as (the result of record may be a coach's: GET says)", "schema": {"type": "integer"}},
+            "Idempotent-Replayed": {"description": "true on the stored answer to a retried Idempotency-Key", "schema": {"type": "string"}}}},
+        202: {"description": "audio accepted: poll GET /v1/jobs/{id}", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/JobOut"}}},
+              "headers": {"Location": {"description": "the job: /v1/jobs/{id}", "schema": {"type": "string"}}}},
         409: {"model": Problem, "description": "Idempotency-Key reused with another request, or an audio job of the same id not ended"},
         413: {"model": Problem, "description": "body above the upload limit, or an interaction above the size limits (README)"},
         415: {"model": Problem, "description": "unsupported content type or audio format"},
-        429: {"model": Problem, "description": "audio queue full: retry after Retry-After seconds"},
+        429: {"model": Problem, "description": "audio queue full: retry after Retry-After seconds",
+              "headers": {"Retry-After": {"description": "seconds", "schema": {"type": "integer"}}}},
+        503: {"model": Problem, "description": "the database did not take the request (nothing was changed), or scoring is not available: retry"},
     },
     openapi_extra=POST_BODY,
 )
