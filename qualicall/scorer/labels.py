@@ -24,7 +24,9 @@ INDICATOR_LABELS: dict[str, tuple[str, str]] = {
     "transfers": ("Transferts", "Transfers"),
     "resolved_first_contact": ("Résolu au 1er contact", "First-contact resolution"),
     "csat": ("Satisfaction (1–5)", "CSAT (1–5)"),
-    "nps": ("Recommandation (0–10)", "NPS (0–10)"),
+    # The answer to the survey's question, not the NPS it makes (−100 to 100): a trend of its mean read 6,2 beside an
+    # NPS of −20 (a manager's review).
+    "nps": ("Note de recommandation (0–10)", "Likelihood to recommend (0–10)"),
     "first_response_s": ("1re réponse (s)", "First response (s)"),
     "silence_ratio": ("Part de silence", "Silence ratio"),
     "longest_silence_s": ("Plus long silence (s)", "Longest silence (s)"),

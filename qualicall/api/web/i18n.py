@@ -275,6 +275,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "agent_title": ("Agent {id}", "Agent {id}"),
     "team_title": ("Équipe {id}", "Team {id}"),
     "col_calls": ("Appels", "Calls"),
+    "col_contacts": ("Contacts", "Contacts"),  # (calls, chats and e-mails, abandoned ones too: « Appels » said calls)
     "col_quality_avg": ("Qualité moy.", "Avg. quality"),
     "col_overall_avg": ("Global moy.", "Avg. overall"),
     "period": ("Période", "Period"),
