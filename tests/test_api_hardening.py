@@ -360,3 +360,33 @@ def test_a_recording_named_by_a_guid_is_known_by_its_first_bytes(server, tmp_pat
         text.write_text("not audio at all")
         refused = upload(crm, text)
     assert refused.status_code == 415 and "first bytes" in refused.json()["detail"] and "dupont" not in refused.json()["detail"]
+
+
+def test_who_read_a_contact_is_recorded(tmp_path):
+    """Nothing recorded who opened a call, played or printed it, exported the queue or read one through the API (a data
+    protection officer's review: GDPR art. 5(2)); the service's log says it at INFO (serve's default), by account and
+    contact id."""
+    (tmp_path / "recordings").mkdir()
+    (tmp_path / "recordings" / "ok.wav").write_bytes(RECORDING)
+    server = Server(tmp_path / "data", env_extra={"QUALICALL_WARM_UP": "0", "QUALICALL_RECORDINGS_ROOT": str(tmp_path / "recordings")},
+                    log_level="info")
+    server.data_dir.mkdir()
+    server.make_keys()
+    server.start()
+    try:
+        assert post(server, "audited", recording="ok.wav").status_code == 201
+        with server.client("crm") as crm:
+            assert crm.get("/v1/interactions/audited").status_code == 200
+            assert crm.get("/v1/interactions/audited/recording").status_code == 200
+        with httpx.Client(base_url=server.url, timeout=30) as http:
+            assert sign_in(http, api_key=server.keys["coach"]).status_code == 303
+            for path in ("/calls/audited", "/calls/audited/audio", "/calls/audited/print", "/queue.csv"):
+                assert http.get(path).status_code == 200, path
+    finally:
+        server.stop()
+    log = (server.data_dir / f"server-{server.port}.log").read_text(errors="replace")
+    audit = [line for line in log.splitlines() if "qualicall.audit" in line]
+    assert any("(" in line and ", crm) read interaction 'audited'" in line for line in audit), audit
+    assert any(", crm) read the recording of 'audited'" in line for line in audit), audit
+    for action in ("read call 'audited'", "played the recording of 'audited'", "printed call 'audited'", "exported the queue:"):
+        assert any(line.split("qualicall.audit: ")[1].startswith("coach ") and action in line for line in audit), (action, audit)

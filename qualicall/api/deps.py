@@ -16,6 +16,19 @@ from qualicall.store.db import Store, StoreError
 from qualicall.store.repository import authenticate
 
 log = logging.getLogger("qualicall.api")
+# Who read or took out a contact's personal data: the page of a call, its recording, its printout, an export, the API's
+# read of one (GDPR art. 5(2), 32: nothing recorded it, the access log holding an address and a path only — a data
+# protection officer's review). The service's log, at INFO, as the erasures are.
+audit_log = logging.getLogger("qualicall.audit")
+
+
+def audit(who: str, action: str, subject: str) -> None:
+    """One line of that record: « coach 'julie' read call 'CALL-1042' », "API key 3 (crm-prod, crm) read recording …"."""
+    audit_log.info("%s %s %s", who, action, subject)
+
+
+def key_holder(client: "Client") -> str:
+    return f"API key {client.key_id} ({client.name}, {client.role})"
 bearer = HTTPBearer(auto_error=False, description="an API key from `qualicall apikey create --role crm|coach|admin`")
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from qualicall.api import idempotency
-from qualicall.api.deps import ANY_ROLE, COACH, CRM, Client, DbSession, get_settings, stored_comment
+from qualicall.api.deps import ANY_ROLE, COACH, CRM, Client, DbSession, audit, get_settings, key_holder, stored_comment
 from qualicall.api.schemas import InteractionOut, InteractionPage, InteractionSummary, Problem, ResultVersion, ReviewIn, ReviewOut, Unprocessable
 from qualicall.core.interaction import SINCE, UNTIL, DayOrMoment, Id, Interaction, InteractionError, Moment, SizeLimits, check_size, decode_json, empty_range
 from qualicall.core.result import Result
@@ -239,6 +239,7 @@ def get_interaction(
     settings: Annotated[Settings, Depends(get_settings)],
 ) -> InteractionOut:
     row = _stored(session, interaction_id)
+    audit(key_holder(client), "read interaction", repr(interaction_id))
     return _interaction_out(session, row, settings, notes=client.role != "crm")
 
 
@@ -259,6 +260,7 @@ def get_recording(
     path = stored_recording_file(row.recording, settings)
     if path is None:
         raise HTTPException(404, f"no recording of interaction {interaction_id!r} is kept")
+    audit(key_holder(client), "read the recording of", repr(interaction_id))
     return FileResponse(path, filename=f"{interaction_id}{path.suffix}", headers={"Cache-Control": "private, no-store"})
 
 

@@ -15,10 +15,10 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
-from qualicall.api.deps import stored_comment
+from qualicall.api.deps import audit, stored_comment
 from qualicall.api.schemas import COMMENT_MAX_CHARS
 from qualicall.api.web import data as store_data
-from qualicall.api.web.deps import Coach, Forbidden, Language, Viewer, csrf_valid, render
+from qualicall.api.web.deps import Coach, Forbidden, Language, Viewer, csrf_valid, holder, render
 from qualicall.api.web.i18n import Translator
 from qualicall.api.web.priority import review_priority
 from qualicall.api.web.views import ItemView, TurnView, combination_text, indicators, score_class, scorecard, sentiment_curve, signals, transcript
@@ -86,6 +86,8 @@ def call_page_of(request: Request, session: SignedIn, t: Translator, interaction
     with request.app.state.store.session() as db:
         call = store_data.load_call(db, interaction_id)
         may_see(session, call.row.agent_id if call else None)
+        if call is not None:
+            audit(holder(session), "read call", repr(interaction_id))
         if call is None:
             return render(request, "message.html", session, status_code=404, title=t("not_found"), message=interaction_id)
         disputes = [dispute_json(d) for d in reversed(disputes_of(db, interaction_id))]
@@ -213,6 +215,7 @@ def call_audio(request: Request, interaction_id: Id, session: Viewer) -> FileRes
         path = _recording_path(request, row.recording if row else None)
     if path is None:
         raise HTTPException(404, "no recording")
+    audit(holder(session), "played the recording of", repr(interaction_id))
     # FileResponse answers Range requests: the player can seek without downloading the whole call.
     # (no-store: a call's voices must not stay in a shared computer's browser cache after its coach signs out)
     return FileResponse(path, headers={"Cache-Control": "private, no-store"})

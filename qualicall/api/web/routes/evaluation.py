@@ -8,8 +8,9 @@ from datetime import datetime, timezone
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from qualicall.api.deps import audit
 from qualicall.api.web import data as store_data
-from qualicall.api.web.deps import Language, Viewer, render
+from qualicall.api.web.deps import Language, Viewer, holder, render
 from qualicall.api.web.routes.calls import may_see
 from qualicall.api.web.views import clock, scorecard
 from qualicall.core.interaction import Id
@@ -25,6 +26,7 @@ def evaluation_page(request: Request, interaction_id: Id, session: Viewer, t: La
         may_see(session, call.row.agent_id if call else None)
         if call is None:
             return render(request, "message.html", session, status_code=404, title=t("not_found"), message=interaction_id)
+    audit(holder(session), "printed call", repr(interaction_id))
     interaction, result = call.row.data or {}, call.result.data
     t = t.preferring((result.get("rubric") or {}).get("id"))
     turns = interaction.get("turns") or []

@@ -14,9 +14,9 @@ from urllib.parse import parse_qsl, urlencode
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from qualicall.api.deps import stored_comment
+from qualicall.api.deps import audit, stored_comment
 from qualicall.api.web import data as store_data
-from qualicall.api.web.deps import Coach, Language, RowId, csrf_valid, render
+from qualicall.api.web.deps import Coach, Language, RowId, csrf_valid, holder, render
 from qualicall.api.web.i18n import Translator
 from qualicall.api.web.views import score_class
 from qualicall.core import locale
@@ -116,6 +116,7 @@ def queue_csv(request: Request, session: Coach, t: Language) -> Response:
     filters = queue_filters(request.query_params)
     with request.app.state.store.session() as db:
         rows = store_data.review_queue(db, filters)
+    audit(holder(session), "exported the queue:", f"{len(rows)} call(s)")
     name = f"qualicall-{date.today().isoformat()}.csv"
     return Response(queue_table(rows, t), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
