@@ -263,12 +263,13 @@ def _joinable(text: str, tokens: list[Token], left: Number, right: Number) -> bo
     return _GAP.fullmatch(text, cursor, right.start) is not None
 
 
-# A date or a time written as systems write them — an ISO 8601 instant ("2026-11-02T10:00:00+01:00"), a clock time or
-# a duration (« 10:30 », « 00:05:12 »), a date (« 2026-11-05 », « 05.11.2026 », « 05/11/2026 ») of this business's
-# time — is no personal data: its digits were read as a phone number (« fixé au 2026-11-05 à 10:30 ») or a dictated
-# identifier, a CRM's `closed_at` was stored « [NUMBER]-02T10:00:00+01:00 » (an integrator's review). A date without a
-# time is spared only within BUSINESS_YEARS of today: further back it may be a date of birth (« 1985-05-12 c'est ma date
-# de naissance », a fresh-eyes review), read as before. Not next to more digits (« 2012-12-12-3456 » is none).
+# A date or a time written as systems write them — a clock time or a duration (« 10:30 », « 00:05:12 »), or a date or an
+# ISO 8601 instant of this business's years (« 2026-11-05 », « 05.11.2026 », "2026-11-02T10:00:00+01:00") — is no
+# personal data: its digits were read as a phone number (« fixé au 2026-11-05 à 10:30 ») or a dictated identifier, a
+# CRM's `closed_at` was stored « [NUMBER]-02T10:00:00+01:00 » (an integrator's review). Dates and instants are spared
+# only within BUSINESS_YEARS of today: further back one may be a date of birth (« 1985-05-12 c'est ma date de
+# naissance », "DOB 1985-05-12T00:00:00Z": fresh-eyes reviews), read as before. Not next to more digits
+# (« 2012-12-12-3456 » is none).
 _WRITTEN_MOMENT = re.compile(
     r"(?<!\d)(?<!\d[-./:])(?:"
     r"(?P<iso>(?:19|20)\d\d)-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"
@@ -283,14 +284,14 @@ BUSINESS_YEARS = (-1, 2)
 
 def written_moments(text: str, this_year: int | None = None) -> list[tuple[int, int]]:
     """The spans of the dates and times written as systems write them in `text` that are no personal data
-    (_WRITTEN_MOMENT): every instant and clock time, the dates of years around `this_year` (today's by default)."""
+    (_WRITTEN_MOMENT): every clock time, the dates and instants of years around `this_year` (today's by default)."""
     from datetime import date
 
     year = this_year or date.today().year
     spans = []
     for found in _WRITTEN_MOMENT.finditer(text):
         dated = found.group("iso") or found.group("year")
-        if found.group("time") or found.group("clock") or year + BUSINESS_YEARS[0] <= int(dated) <= year + BUSINESS_YEARS[1]:
+        if found.group("clock") or year + BUSINESS_YEARS[0] <= int(dated) <= year + BUSINESS_YEARS[1]:
             spans.append(found.span())
     return spans
 

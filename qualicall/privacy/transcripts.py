@@ -99,8 +99,8 @@ def _redact_words(turn: Turn, redacted: RedactedText) -> tuple[list[Word] | None
 
 
 # Outside the conversation no words come before a number to say what it is (« numéro de carte ? »):
-# there, every run of six digits or more (spaces, dots or dashes between them allowed) is masked.
-_DIGIT_RUN = re.compile(r"\d(?:[ .\-]?\d){5,}")
+# there, every run of six digits or more (spaces, dots, slashes or dashes between them allowed) is masked.
+_DIGIT_RUN = re.compile(r"\d(?:[ ./\-]?\d){5,}")  # (with slashes: « 12/05/1985 » was kept, a date of birth)
 _SPEAKERS = frozenset({AGENT, CUSTOMER})
 
 
@@ -194,7 +194,7 @@ def redact_interaction(interaction: Interaction, settings: RedactionSettings | N
     update.update(_scrub(interaction.model_extra or {}, free_text))
     update.update({name: placeholder("NAME") for name in settings.known_name_fields if (interaction.model_extra or {}).get(name)})
     # A written complaint's times are times, checked at the door, that the reports read: not free text.
-    update["indicators"] = {name: value if name in COMPLAINT_TIMES else _scrub(value, free_text) for name, value in interaction.indicators.items()}
+    update["indicators"] = {name: value if name in COMPLAINT_TIMES else _scrub(value, free_text, _names_a_birth(name)) for name, value in interaction.indicators.items()}
     redacted_interaction = interaction.model_copy(update=update)
     return RedactedInteraction(redacted_interaction, texts, sorted(audio))
 
@@ -249,14 +249,14 @@ def _replacer(pairs: dict[str, str]):
     return replace
 
 
-# A field named for a birth (`customer_birth_date`, `dob`, `dateOfBirth`, `date_naissance`): its value is one, whatever
-# its form (a written date is otherwise kept: a fresh-eyes review found « 1985-05-12 » kept in such a field).
-_BIRTH_WORDS = frozenset({"dob", "birth", "birthdate", "birthday", "naissance", "born", "ddn"})
+# A field named for a date of birth (`customer_birth_date`, `dob`, `dateOfBirth`, `date_naissance`): its value is one,
+# whatever its form (a written date is otherwise kept: a fresh-eyes review found « 1985-05-12 » kept in such a field).
+# The name must end so: `dob_verified`, `country_of_birth`, `birthday_offer_eligible` are no dates (a second review).
+_BIRTH_FIELD = re.compile(r"(?:^|_)(?:dob|date_?of_?birth|birth_?date|birthday|date_?(?:de_?)?naissance|ddn)$")
 
 
 def _names_a_birth(key: str) -> bool:
-    words = re.split(r"[^a-z]+", re.sub(r"(?<=[a-z])(?=[A-Z])", "_", key).lower())
-    return any(word in _BIRTH_WORDS for word in words)
+    return bool(_BIRTH_FIELD.search(re.sub(r"(?<=[a-z])(?=[A-Z])", "_", key).lower()))
 
 
 def _scrub(value: Any, replace, birth: bool = False) -> Any:
