@@ -390,3 +390,16 @@ def test_who_read_a_contact_is_recorded(tmp_path):
     assert any(", crm) read the recording of 'audited'" in line for line in audit), audit
     for action in ("read call 'audited'", "played the recording of 'audited'", "printed call 'audited'", "exported the queue:"):
         assert any(line.split("qualicall.audit: ")[1].startswith("coach ") and action in line for line in audit), (action, audit)
+
+
+@pytest.mark.parametrize("head, suffix", [
+    (b"RIFF\x00\x00\x00\x00WAVEfmt ", ".wav"), (b"fLaC\x00\x00\x00\x22", ".flac"), (b"OggS\x00\x02", ".ogg"), (b"ID3\x04\x00", ".mp3"),
+    (b"\x00\x00\x00\x20ftypM4A \x00\x00", ".m4a"), (b"\xff\xfb\x90\x00", ".mp3"), (b"\xff\xe3\x18\xc4", ".mp3"), (b"\xff\xf1\x50\x80", ".aac"),
+    (b"\x30\x26\xb2\x75\x8e\x66\xcf\x11\xa6\xd9", ".wma"), (b"#!AMR\n", ".amr"),
+    # a second fresh-eyes review: a RIFF image or video, an ISO box image, were taken for audio
+    (b"RIFF\x00\x00\x00\x00WEBPVP8 ", ""), (b"RIFF\x00\x00\x00\x00AVI LIST", ""), (b"\x00\x00\x00\x18ftypheic\x00\x00", ""), (b"MZ\x90\x00", ""),
+])
+def test_an_uploads_format_by_its_first_bytes(head, suffix):
+    from qualicall.api.routes.uploads import _sniffed_suffix
+
+    assert _sniffed_suffix(head) == suffix
