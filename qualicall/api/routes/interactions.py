@@ -299,7 +299,7 @@ def list_interactions(
     queue: Annotated[Id | None, Query()] = None,
     since: Annotated[DayOrMoment | None, Query(alias="from", description=SINCE)] = None,
     until: Annotated[DayOrMoment | None, Query(alias="to", description=UNTIL)] = None,
-    changed_since: Annotated[Moment | None, Query(description="contacts received again or changed (a new result, a coach's review) at or after this instant (ISO 8601 with a time; UTC without an offset): what a CRM syncs from, its last page's largest `updated_at`")] = None,
+    changed_since: Annotated[Moment | None, Query(description="contacts received again or changed (a new result, a coach's review) at or after this instant (ISO 8601 with a time; UTC without an offset): what a CRM syncs from — a minute before the largest `updated_at` it read, since a change is stamped when written and may commit later")] = None,
     min_score: Annotated[float | None, Query(ge=0, le=100, description="overall score at least")] = None,
     max_score: Annotated[float | None, Query(ge=0, le=100, description="overall score at most")] = None,
     item_failed: Annotated[list[Id], Query(description="item ids that failed (repeat, or comma-separated)")] = [],
