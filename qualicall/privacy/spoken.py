@@ -273,7 +273,7 @@ def _joinable(text: str, tokens: list[Token], left: Number, right: Number) -> bo
 _WRITTEN_MOMENT = re.compile(
     r"(?<!\d)(?<!\d[-./:])(?:"
     r"(?P<iso>(?:19|20)\d\d)-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"
-    r"(?P<time>[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-](?:[01]\d|2[0-3]):?[0-5]\d)?)?"
+    r"(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-](?:[01]\d|2[0-3]):?[0-5]\d)?)?"
     r"|(?:0?[1-9]|[12]\d|3[01])(?P<sep>[./-])(?:0?[1-9]|1[0-2])(?P=sep)(?P<year>(?:19|20)\d\d)"
     r"|(?P<clock>(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?)"
     r")(?!\d)(?![-./:]\d)"
@@ -282,12 +282,12 @@ _WRITTEN_MOMENT = re.compile(
 BUSINESS_YEARS = (-1, 2)
 
 
-def written_moments(text: str, this_year: int | None = None) -> list[tuple[int, int]]:
+def written_moments(text: str) -> list[tuple[int, int]]:
     """The spans of the dates and times written as systems write them in `text` that are no personal data
-    (_WRITTEN_MOMENT): every clock time, the dates and instants of years around `this_year` (today's by default)."""
+    (_WRITTEN_MOMENT): every clock time, the dates and instants of the years around this one."""
     from datetime import date
 
-    year = this_year or date.today().year
+    year = date.today().year
     spans = []
     for found in _WRITTEN_MOMENT.finditer(text):
         dated = found.group("iso") or found.group("year")
