@@ -318,3 +318,14 @@ def test_an_interactions_file_given_by_mistake_is_named_ten_times_then_counted(c
     lines = done.stderr.splitlines()
     assert sum("an interaction, not a result" in line for line in lines) == 10
     assert "qualicall: 25 bad record(s) skipped (the first 10 named above)" in lines
+
+
+def test_an_e_mails_first_response_reads_in_hours(cli, results_file, tmp_path):
+    """« moyenne : 1re réponse (s) 192100,5 »: a manager could not read 53 hours in it (a manager's review). The fixture's
+    e-mails were answered after 86,400 s and 180,000 s: 24 and 50 hours."""
+    out = tmp_path / "hours.html"
+    done = cli("report", str(results_file), "--by", "channel", "-f", "html", "--lang", "fr", "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    row = re.search(r"moyenne : 1re réponse \(h\)</td><td></td>((?:<td>[^<]*</td>)+)", out.read_text(encoding="utf-8"))
+    assert row is not None and row.group(1) == "<td>24,0</td><td>50,0</td>", row  # the e-mail channel, one per period
+    assert "86400" not in out.read_text(encoding="utf-8") and "86\u202f400" not in out.read_text(encoding="utf-8")

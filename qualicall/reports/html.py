@@ -45,6 +45,19 @@ def _cell(entry: dict[str, Any], name: str, words: ReportWords) -> str:
     return f'<td class="{css}" title="{html.escape(title)}">{shown}<br><small>{html.escape(title)}</small></td>'
 
 
+# A mean in seconds at least this long reads in hours: an e-mail's first response read « 192 100,5 » (s) where a manager
+# wants « 53,4 » (h) (a manager's review).
+HOURS_FROM_S = 7200
+
+
+def _in_hours_if_long(name: str, label: str, values: list[float | None]) -> tuple[str, list[float | None]]:
+    """A row of means in seconds (`name` ending in _s) as hours where one reaches HOURS_FROM_S; else as it is."""
+    if not name.endswith("_s") or max((v for v in values if v is not None), default=0.0) < HOURS_FROM_S:
+        return label, values
+    hours = [v / 3600 if v is not None else None for v in values]
+    return (label.replace("(s)", "(h)") if "(s)" in label else f"{label} (h)"), hours
+
+
 def _mean_text(value: float | None, words: ReportWords) -> str:
     return words.number(value, ".3g" if value is None or abs(value) < 10 else ".1f")
 
@@ -248,8 +261,9 @@ def _group_tables(report: Report, names: list[str], words: ReportWords) -> str:
             rows.append(f"<tr><td class=name>{html.escape(words('criterion', name=words.label(criterion)))}</td><td></td>{cells}</tr>")
         means = {p: g.means() for p, g in by_period.items()}
         for name in sorted({n for m in means.values() for n in m}, key=words.order):
-            cells = "".join(f"<td>{_mean_text(means[p].get(name, {}).get('mean'), words)}</td>" for p in periods)
-            rows.append(f"<tr><td class=name>{html.escape(words('mean', name=words.label(name)))}</td><td></td>{cells}</tr>")
+            measure, values = _in_hours_if_long(name, words.label(name), [means[p].get(name, {}).get("mean") for p in periods])
+            cells = "".join(f"<td>{_mean_text(value, words)}</td>" for value in values)
+            rows.append(f"<tr><td class=name>{html.escape(words('mean', name=measure))}</td><td></td>{cells}</tr>")
         contacts = "".join(f"<td>{words.exact(by_period[p].counts.get('contacts', 0))}</td>" for p in periods)
         head = (f"<tr><th class=name>{words('indicator')}</th><th>{words('target')}</th>"
                 + "".join(f"<th>{html.escape(words.period(p) if p != 'all' else words('all'))}</th>" for p in periods) + "</tr>")
