@@ -28,7 +28,10 @@ def audit(who: str, action: str, subject: str) -> None:
 
 
 def key_holder(client: "Client") -> str:
+    """An API key as the service's log names it: "API key 3 (crm-prod, crm)"."""
     return f"API key {client.key_id} ({client.name}, {client.role})"
+
+
 bearer = HTTPBearer(auto_error=False, description="an API key from `qualicall apikey create --role crm|coach|admin`")
 
 

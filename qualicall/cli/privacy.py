@@ -8,6 +8,8 @@ from typing import Annotated, Optional
 
 import typer
 
+from qualicall.core.text import PERSONAL_DATA_TYPES
+
 
 def settings_from_options(config: Optional[Path], types: Optional[str]):
     """The deployment's privacy settings, with the command line's --types on top."""
@@ -39,7 +41,7 @@ def register(app: typer.Typer) -> None:
         redact_audio: Annotated[bool, typer.Option("--redact-audio", help="also write a copy of each recording with the redacted words blanked")] = False,
         audio_dir: Annotated[Optional[Path], typer.Option("--audio-dir", help="where the redacted recordings go (default: next to each recording)")] = None,
         audio_mode: Annotated[Optional[str], typer.Option("--audio-mode", help="tone | silence (default: the settings', tone)")] = None,
-        types: Annotated[Optional[str], typer.Option("--types", help="comma-separated types to redact (CARD,IBAN,PHONE,EMAIL,NAME,ADDRESS,DOB,NIR,CVV,EXPIRY,NUMBER,HEALTH)")] = None,
+        types: Annotated[Optional[str], typer.Option("--types", help=f"comma-separated types to redact ({','.join(PERSONAL_DATA_TYPES)})")] = None,
         config: Annotated[Optional[Path], typer.Option("--config", help="privacy settings YAML (default: $QUALICALL_PRIVACY_CONFIG)")] = None,
     ) -> None:
         """Replace personal data (cards, IBANs, phones, e-mails, names…) with typed placeholders."""

@@ -284,7 +284,7 @@ def erase_interaction(
     if erase_contacts(request.app.state.store, settings, [interaction_id], forget=False).erased.nothing:
         raise HTTPException(404, f"unknown interaction {interaction_id!r}")
     # Who erased what, for the deployment's record of erasure requests (the id is the CRM's, no content of the contact).
-    log.info("interaction %r erased by API key %d (%s, %s)", interaction_id, client.key_id, client.name, client.role)
+    log.info("interaction %r erased by %s", interaction_id, key_holder(client))
     request.app.state.forgetting.ask()  # the index merged and the log emptied once the erasures stop, off this request
     return Response(status_code=204)
 

@@ -200,21 +200,21 @@ async def _accept_form(request, client, settings, idempotency_key, form, suffixe
     return response
 
 
-# The first bytes of the formats phones and CRMs record in, as their containers begin: (bytes, where, suffix). A RIFF
-# must hold WAVE (not WEBP, AVI), an ISO box audio's brands (not a HEIC image, an MP4 video).
-_SIGNATURES = ((b"RIFFWAVE", (0, 8), ".wav"), (b"fLaC", (0,), ".flac"), (b"OggS", (0,), ".ogg"), (b"ID3", (0,), ".mp3"),
-               (b"\x1aE\xdf\xa3", (0,), ".webm"), (b"#!AMR", (0,), ".amr"), (b".snd", (0,), ".au"),
-               (b"\x30\x26\xb2\x75\x8e\x66\xcf\x11", (0,), ".wma"))
-_AUDIO_BRANDS = (b"M4A ", b"M4B ", b"3gp4", b"3gp5", b"3gp6", b"3g2a")
+# The first bytes of the formats phones and CRMs record in, as their containers begin: each format's (offset, bytes)
+# parts. A RIFF must hold WAVE (not WEBP, AVI), an ISO box audio's brands (not a HEIC image, an MP4 video).
+_SIGNATURES: tuple[tuple[tuple[tuple[int, bytes], ...], str], ...] = (
+    (((0, b"RIFF"), (8, b"WAVE")), ".wav"), (((0, b"fLaC"),), ".flac"), (((0, b"OggS"),), ".ogg"), (((0, b"ID3"),), ".mp3"),
+    (((0, b"\x1aE\xdf\xa3"),), ".webm"), (((0, b"#!AMR"),), ".amr"), (((0, b".snd"),), ".au"),
+    (((0, b"\x30\x26\xb2\x75\x8e\x66\xcf\x11"),), ".wma"),
+    *((((4, b"ftyp"), (8, brand)), ".m4a") for brand in (b"M4A ", b"M4B ", b"3gp4", b"3gp5", b"3gp6", b"3g2a")),
+)
 
 
 def _sniffed_suffix(head: bytes) -> str:
     """The suffix of the audio format `head` (a file's first 16 bytes) begins like, or ""."""
-    for signature, where, suffix in _SIGNATURES:
-        if (head[:4] + head[8:12] if where == (0, 8) else head[: len(signature)]) == signature:
+    for parts, suffix in _SIGNATURES:
+        if all(head[offset : offset + len(expected)] == expected for offset, expected in parts):
             return suffix
-    if head[4:8] == b"ftyp" and head[8:12] in _AUDIO_BRANDS:
-        return ".m4a"
     if len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0:  # an MPEG audio frame's sync
         return ".aac" if head[1] & 0x06 == 0 else ".mp3"  # (layer bits 00: AAC in ADTS frames)
     return ""

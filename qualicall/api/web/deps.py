@@ -137,12 +137,12 @@ ROW_ID_MAX = 2**63 - 1
 RowId = Annotated[int, PathParameter(ge=1, le=ROW_ID_MAX)]
 Lead = Annotated[SignedIn, Depends(lead)]
 Viewer = Annotated[SignedIn, Depends(signed_in)]
+Language = Annotated[Translator, Depends(translator)]
 
 
 def holder(session: SignedIn) -> str:
     """Who a signed-in session is, for the audit record (qualicall.api.deps.audit): « coach 'julie' »."""
     return f"{session.role} {session.user!r}"
-Language = Annotated[Translator, Depends(translator)]
 
 
 def csrf_valid(session: SignedIn, token: str) -> bool:

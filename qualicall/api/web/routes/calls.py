@@ -86,10 +86,9 @@ def call_page_of(request: Request, session: SignedIn, t: Translator, interaction
     with request.app.state.store.session() as db:
         call = store_data.load_call(db, interaction_id)
         may_see(session, call.row.agent_id if call else None)
-        if call is not None:
-            audit(holder(session), "read call", repr(interaction_id))
         if call is None:
             return render(request, "message.html", session, status_code=404, title=t("not_found"), message=interaction_id)
+        audit(holder(session), "read call", repr(interaction_id))
         disputes = [dispute_json(d) for d in reversed(disputes_of(db, interaction_id))]
         interaction = call.row.data or {}
         result = call.result.data
