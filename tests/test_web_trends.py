@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from qualicall.api.web.trends import Point, line_chart, period_bounds, period_of
+from qualicall.api.web.trends import Point, indicator_chart, line_chart, period_bounds, period_of
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.slow)])
@@ -208,3 +208,21 @@ def test_periods_and_chart_geometry():
     chart = line_chart({"q": [Point("p1", 50.0, 1), Point("p2", 100.0, 1)]}, ["p1", "p2"], width=100, height=100)
     [(x1, y1, _), (x2, y2, _)] = chart.lines[0].dots
     assert x1 < x2 and y2 < y1 and y2 == 10  # 100 at the top margin
+
+
+def test_an_indicator_in_seconds_reads_in_hours_where_it_is_long():
+    """A manager's review: an e-mail's first response, a mean of 192,000 s, read « 192 000 » on the agent page's chart.
+    At 7,200 s (two hours) or more a chart in seconds is in hours, to one decimal; shorter ones, yes/no ones and
+    counts keep their unit."""
+    periods = ["2026-W45", "2026-W46"]
+    chart, unit = indicator_chart("first_response_s", [Point("2026-W45", 192000.0, 3), Point("2026-W46", None, 1)], periods, False)
+    assert unit == "h" and [p.value for _, _, p in chart.lines[0].dots] == [53.3]  # 192,000 / 3,600 = 53.33…
+    assert [p.calls for _, _, p in chart.lines[0].dots] == [3]
+    chart, unit = indicator_chart("first_response_s", [Point("2026-W45", 7199.0, 2), Point("2026-W46", 60.0, 1)], periods, False)
+    assert unit is None and [p.value for _, _, p in chart.lines[0].dots] == [7199.0, 60.0]
+    chart, unit = indicator_chart("wait_time_s", [Point("2026-W45", 7200.0, 1), Point("2026-W46", 30.0, 1)], periods, False)
+    assert unit == "h" and [p.value for _, _, p in chart.lines[0].dots] == [2.0, 0.0]  # 30 s is 0.008 h
+    chart, unit = indicator_chart("resolved_first_contact", [Point("2026-W45", 50.0, 2)], periods[:1], True)
+    assert unit == "%" and chart.y_ticks[-1][1] == "100"
+    chart, unit = indicator_chart("transfers", [Point("2026-W45", 9000.0, 2)], periods[:1], False)
+    assert unit is None and [p.value for _, _, p in chart.lines[0].dots] == [9000.0]

@@ -18,6 +18,18 @@ _MONTHS = {
 }
 
 
+# A mean in seconds at least this long reads in hours: an e-mail's first response read « 192 100,5 » (s) where a manager
+# wants « 53,4 » (h) (a manager's review), in the HTML report and on the agent and team pages alike.
+HOURS_FROM_S = 7200
+
+
+def in_hours_if_long(name: str, values: list[float | None]) -> list[float | None] | None:
+    """A series of seconds (`name` ending in _s) in hours where one of its values reaches HOURS_FROM_S; else None."""
+    if not name.endswith("_s") or max((v for v in values if v is not None), default=0.0) < HOURS_FROM_S:
+        return None
+    return [v / 3600 if v is not None else None for v in values]
+
+
 def decimal(text: str, language: str) -> str:
     """A number written by Python ("16.3", "-0.25") with the language's decimal mark (« 16,3 »)."""
     return text.replace(".", ",") if language == "fr" else text

@@ -10,6 +10,7 @@ from typing import Any
 
 import polars as pl
 
+from qualicall.core.locale import in_hours_if_long
 from qualicall.reports.aggregate import Period, Report, aggregate_frame
 from qualicall.reports.drivers import SURVEYS
 from qualicall.reports.render import sections_with_data
@@ -45,16 +46,11 @@ def _cell(entry: dict[str, Any], name: str, words: ReportWords) -> str:
     return f'<td class="{css}" title="{html.escape(title)}">{shown}<br><small>{html.escape(title)}</small></td>'
 
 
-# A mean in seconds at least this long reads in hours: an e-mail's first response read « 192 100,5 » (s) where a manager
-# wants « 53,4 » (h) (a manager's review).
-HOURS_FROM_S = 7200
-
-
 def _in_hours_if_long(name: str, label: str, values: list[float | None]) -> tuple[str, list[float | None]]:
-    """A row of means in seconds (`name` ending in _s) as hours where one reaches HOURS_FROM_S; else as it is."""
-    if not name.endswith("_s") or max((v for v in values if v is not None), default=0.0) < HOURS_FROM_S:
+    """A row of means in seconds as hours where one is long (`in_hours_if_long`), its label saying so; else as it is."""
+    hours = in_hours_if_long(name, values)
+    if hours is None:
         return label, values
-    hours = [v / 3600 if v is not None else None for v in values]
     return (label.replace("(s)", "(h)") if "(s)" in label else f"{label} (h)"), hours
 
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 import calendar
 import math
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+
+from qualicall.core.locale import in_hours_if_long
 
 PERIODS = ("day", "week", "month")
 
@@ -133,3 +135,15 @@ def line_chart(series: dict[str, list[Point]], periods: list[str], y_max: float 
     ticks = [(y(top_value * f), f"{top_value * f:.0f}" if top_value >= 10 else f"{top_value * f:.2g}") for f in (0, 0.5, 1)]
     labels = [(x(i), key) for i, key in enumerate(periods)]
     return Chart(width, height, lines, ticks, labels)
+
+
+def indicator_chart(name: str, points: list[Point], periods: list[str], yes_no: bool) -> tuple[Chart, str | None]:
+    """One indicator's chart and the unit its caption names: a true/false one in percent (%); a mean in seconds in
+    hours (h) where it is long (an e-mail's first response: « 53,3 », not « 192 000 »); else none."""
+    if yes_no:
+        return line_chart({name: points}, periods, y_max=100.0, height=140), "%"
+    hours = in_hours_if_long(name, [p.value for p in points])
+    if hours is None:
+        return line_chart({name: points}, periods, y_max=None, height=140), None
+    in_hours = [replace(p, value=round(h, 1) if h is not None else None) for p, h in zip(points, hours)]
+    return line_chart({name: in_hours}, periods, y_max=None, height=140), "h"

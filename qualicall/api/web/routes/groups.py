@@ -12,7 +12,7 @@ from qualicall.api.web import data as store_data
 from qualicall.api.web.deps import Coach, Language, render
 from qualicall.api.web.i18n import Translator
 from qualicall.store.signins import SignedIn
-from qualicall.api.web.trends import PERIODS, line_chart, period_bounds
+from qualicall.api.web.trends import PERIODS, indicator_chart, line_chart, period_bounds
 from qualicall.core.interaction import Id
 
 router = APIRouter()
@@ -71,10 +71,10 @@ def _group_page(request: Request, session: SignedIn, t: Translator, kind: Kind, 
         return "/queue?" + urlencode({filter_name: name, "item_failed": key})
 
     criteria_ids = [c for c in found.series if c not in ("quality", "overall")]
-    indicator_charts = [
-        (line_chart({n: points}, found.periods, y_max=100.0 if n in found.yes_no else None, height=140), t.label(n) + (" (%)" if n in found.yes_no else ""))
-        for n, points in found.indicators.items()
-    ]
+    indicator_charts = []
+    for indicator, points in found.indicators.items():
+        chart, unit = indicator_chart(indicator, points, found.periods, indicator in found.yes_no)
+        indicator_charts.append((chart, t.label(indicator) + (f" ({unit})" if unit else "")))
     title = t("agent_title", id=name) if kind == "agents" else t("team_title", id=name)
     return render(
         request,
