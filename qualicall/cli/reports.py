@@ -140,8 +140,8 @@ def _days(since: str | None, until: str | None) -> tuple[str | None, str | None]
                 parsed[option] = date.fromisoformat(value.strip())
             except ValueError:
                 fail(f"{option} {value!r}: expected a day, 2026-11-01")
-    if problem := empty_range(parsed.get("--from"), parsed.get("--to")):
-        fail(problem.replace("`to`", "--to").replace("`from`", "--from").replace("to=", "--to "))
+    if problem := empty_range(parsed.get("--from"), parsed.get("--to"), lambda name, value: f"--{name}" + (f" {value}" if value else "")):
+        fail(problem)
     return tuple(day.isoformat() if day else None for day in (parsed.get("--from"), parsed.get("--to")))  # type: ignore[return-value]
 
 

@@ -233,18 +233,26 @@ SINCE = "contacts from (inclusive): a date (2026-11-01: the contact's own calend
 UNTIL = "contacts before (exclusive): a date (the contact's own calendar day), or an instant; 1970–2099 (from=2026-11-01&to=2026-12-01 is November)"
 
 
-def empty_range(since: date | datetime | None, until: date | datetime | None) -> str | None:
-    """Why `from` and `to` (SINCE, UNTIL) can keep no contact, or None. `to` is exclusive: a manager asking for
+def query_parameter(name: str, value: str | None = None) -> str:
+    """How the API's messages name a parameter of its address (`to`), or give it a value (to=2026-12-01)."""
+    return f"{name}={value}" if value is not None else f"`{name}`"
+
+
+def empty_range(since: date | datetime | None, until: date | datetime | None,
+                spell: Callable[[str, str | None], str] = query_parameter) -> str | None:
+    """Why `from` and `to` (SINCE, UNTIL) can keep no contact, or None; `spell` names them as the caller's user
+    types them (the API's query parameters, the command line's options). `to` is exclusive: a manager asking for
     November with to=2026-11-30 lost its last day without a word, and from=to=2026-11-30 answered an empty report."""
     if since is None or until is None or isinstance(since, datetime) != isinstance(until, datetime) or until > since:
         return None
+    start, end = spell("from", None), spell("to", None)
     if until < since:
-        return f"`to` ({until.isoformat()}) is before `from` ({since.isoformat()}): no contact can be in between"
+        return f"{end} ({until.isoformat()}) is before {start} ({since.isoformat()}): no contact can be in between"
     if isinstance(until, datetime):
-        return f"`to` is exclusive: from and to at {until.isoformat()} keep no contact"
+        return f"{end} is exclusive: from and to at {until.isoformat()} keep no contact"
     after = date.fromordinal(until.toordinal() + 1)
-    give = f"give to={after.isoformat()}" if after.year <= LAST_YEAR else "give no `to`"  # (2100 is refused)
-    return f"`to` is exclusive: {until.isoformat()} keeps contacts before that day; for {since.isoformat()} through {until.isoformat()} {give}"
+    give = f"give {spell('to', after.isoformat())}" if after.year <= LAST_YEAR else f"give no {end}"  # (2100 is refused)
+    return f"{end} is exclusive: {until.isoformat()} keeps contacts before that day; for {since.isoformat()} through {until.isoformat()} {give}"
 
 
 _CONTRACT_FORM = re.compile(STARTED_AT_PATTERN)
