@@ -96,6 +96,11 @@ class Settings(BaseSettings):
         return int(self.max_json_mb * 1024 * 1024)
 
     @property
+    def sealing_key(self) -> Path:
+        """The key that seals what must not rest in clear in the store (audio jobs' metadata, webhook secrets)."""
+        return self.data_dir / "sealing.key"
+
+    @property
     def uploads_dir(self) -> Path:
         return self.data_dir / "uploads"
 

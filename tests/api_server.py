@@ -75,17 +75,19 @@ class Server:
     def make_keys(self) -> None:
         """One key per role, made through the store's Python API (what `qualicall apikey create` calls)."""
         from qualicall.store.db import Store
-        from qualicall.store.repository import create_api_key
+        from qualicall.security import Sealer
+        from qualicall.store.repository import create_api_key, webhook_secret
 
         os.environ.pop("QUALICALL_DATABASE_URL", None)
         from qualicall.settings import Settings
 
         settings = Settings(data_dir=self.data_dir, database_url=self.database_url)
+        sealer = Sealer.from_file(settings.sealing_key)
         store = Store(settings.url)
         with store.session() as session:
             for role in ("crm", "coach", "admin"):
-                row, key = create_api_key(session, f"test-{role}", role)
-                self.keys[role], self.secrets[role] = key, row.webhook_secret
+                row, key = create_api_key(session, f"test-{role}", role, sealer)
+                self.keys[role], self.secrets[role] = key, webhook_secret(row, sealer)
         store.close()
 
     def end_web_sessions(self) -> None:

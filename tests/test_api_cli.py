@@ -3,6 +3,8 @@ first two commands, run as real command lines (the smoke tests of `db` and `apik
 
 from __future__ import annotations
 
+import pytest
+
 from conftest import run_cli
 
 
@@ -21,7 +23,13 @@ def test_apikey_lifecycle(cli, tmp_path):
     created = qualicall(tmp_path, "apikey", "create", "--role", "coach", "--name", "Claire")
     assert created.returncode == 0, created.stderr
     key = created.stdout.strip()
-    assert key.startswith("qc_") and "webhook signing secret" in created.stderr
+    assert key.startswith("qc_") and "webhook signing secret: " in created.stderr
+    secret = created.stderr.split("webhook signing secret: ")[1].split()[0]
+    assert len(secret) == 43  # 32 random bytes, URL-safe base64
+    # A copy of the database does not give the secret (a security review): it rests sealed with the data folder's key.
+    database = (tmp_path / "qualicall.db").read_bytes()
+    assert secret.encode() not in database and b"sealed:" in database
+    assert (tmp_path / "sealing.key").stat().st_mode & 0o777 == 0o600
     prefix = key.split("_")[1]
     listed = cli("apikey", "list", env=on_folder(tmp_path)).stdout
     assert f"{prefix}\tcoach\tClaire\tactive" in listed and key not in listed
@@ -47,3 +55,35 @@ def test_cli_errors_are_one_line(cli, tmp_path):
     unreachable = cli("db", "upgrade", env={"QUALICALL_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"})
     assert unreachable.returncode == 2 and "cannot open the database" in unreachable.stderr
     assert len(unreachable.stderr.strip().splitlines()) == 1
+
+
+def test_webhook_secrets_left_in_clear_are_sealed_when_the_service_starts(tmp_path):
+    """Keys made before webhook secrets were sealed keep signing with the same secret, now sealed by the process that
+    runs the jobs as it starts; a secret sealed with another data folder's key is left as it is and does not open."""
+    from fastapi.testclient import TestClient
+    from sqlalchemy import select
+
+    from qualicall.api.app import create_app
+    from qualicall.security import Sealed, Sealer
+    from qualicall.settings import Settings
+    from qualicall.store.db import Store
+    from qualicall.store.models import ApiKey
+    from qualicall.store.repository import create_api_key, webhook_secret
+
+    settings = Settings(data_dir=tmp_path / "data", database_url=None, warm_up=False, redact=False, audio_workers=0)
+    settings.data_dir.mkdir()
+    elsewhere = Sealer.from_file(tmp_path / "other-folder" / "sealing.key")
+    store = Store(settings.url)
+    with store.session() as session:
+        session.add(ApiKey(name="older", role="crm", prefix="older01", key_hash="x", webhook_secret="an-older-clear-secret"))
+        create_api_key(session, "elsewhere", "crm", elsewhere)
+    with TestClient(create_app(settings, run_jobs=True), base_url="https://testserver") as client:
+        assert client.get("/healthz").json()["runs_jobs"] is True
+    with store.session() as session:
+        older, other = (session.scalar(select(ApiKey).where(ApiKey.name == name)) for name in ("older", "elsewhere"))
+        assert older.webhook_secret.startswith("sealed:") and "an-older-clear-secret" not in older.webhook_secret
+        assert webhook_secret(older, Sealer.from_file(settings.sealing_key)) == "an-older-clear-secret"
+        assert len(webhook_secret(other, elsewhere)) == 43
+        with pytest.raises(Sealed):
+            webhook_secret(other, Sealer.from_file(settings.sealing_key))
+    store.close()

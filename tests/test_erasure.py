@@ -287,6 +287,7 @@ def test_a_purge_removes_uploads_no_contact_keeps_and_its_dry_run_counts_what_it
     from qualicall.settings import Settings
     from qualicall.store.db import Store
     from qualicall.store.models import IdempotencyRecord, InteractionRow, JobRow, WebhookDelivery
+    from qualicall.security import Sealer
     from qualicall.store.repository import create_api_key
 
     settings = Settings(data_dir=tmp_path, database_url=None)
@@ -297,7 +298,7 @@ def test_a_purge_removes_uploads_no_contact_keeps_and_its_dry_run_counts_what_it
     store = Store(settings.url)
     long_ago, recent = datetime(2024, 1, 1, tzinfo=timezone.utc), datetime.now(timezone.utc)
     with store.session() as session:
-        key, _ = create_api_key(session, "crm", "crm")
+        key, _ = create_api_key(session, "crm", "crm", Sealer.from_file(settings.sealing_key))
         session.add(InteractionRow(id="kept", channel="voice", contact_time=recent, recording=str(current), data={"id": "kept"}))
         session.add(InteractionRow(id="old", channel="voice", contact_time=long_ago, recording=str(other), data={"id": "old"}))
         for job, contact, upload in (("jA", "kept", replaced), ("jB", "kept", current), ("jC", "old", other)):

@@ -22,6 +22,7 @@ def workspace(tmp_path_factory):
     from qualicall.api.app import create_app
     from qualicall.settings import Settings
     from qualicall.store.db import Store
+    from qualicall.security import Sealer
     from qualicall.store.repository import create_api_key
 
     folder = tmp_path_factory.mktemp("labels")
@@ -32,7 +33,7 @@ def workspace(tmp_path_factory):
     settings = Settings(data_dir=folder, database_url=None, rubric=str(rubric), redact=False, warm_up=False)
     store = Store(settings.url)
     with store.session() as session:
-        keys = {role: create_api_key(session, f"labels-{role}", role)[1] for role in ("crm", "coach")}
+        keys = {role: create_api_key(session, f"labels-{role}", role, Sealer.from_file(settings.sealing_key))[1] for role in ("crm", "coach")}
     store.close()
     with TestClient(create_app(settings, run_jobs=False), base_url="https://testserver") as client:
         call = yaml.safe_load((EXAMPLES / "call-fr.json").read_text(encoding="utf-8"))

@@ -111,11 +111,13 @@ def test_a_session_ends_when_its_user_changes_password_or_is_disabled_or_deleted
 def test_a_session_opened_with_a_key_ends_when_the_key_is_revoked(server, cli):
     from qualicall.settings import Settings
     from qualicall.store.db import Store
+    from qualicall.security import Sealer
     from qualicall.store.repository import create_api_key
 
-    store = Store(Settings(data_dir=server.data_dir).url)
+    settings = Settings(data_dir=server.data_dir)
+    store = Store(settings.url)
     with store.session() as session:
-        row, key = create_api_key(session, "coach-to-revoke", "coach")
+        row, key = create_api_key(session, "coach-to-revoke", "coach", Sealer.from_file(settings.sealing_key))
         prefix = row.prefix
     store.close()
     with browser_client(server, "203.0.113.13") as http:

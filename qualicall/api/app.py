@@ -164,8 +164,8 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True, migra
     app = FastAPI(title="qualicall", version=__version__, description=DESCRIPTION, lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.store = store
-    # The key that seals audio jobs' metadata in the store (qualicall.store.jobs), kept in the data folder.
-    app.state.sealer = Sealer.from_file(settings.data_dir / "sealing.key")
+    # The key that seals audio jobs' metadata and webhook secrets in the store, kept in the data folder.
+    app.state.sealer = Sealer.from_file(settings.sealing_key)
     app.state.metrics = metrics
     metrics.gauges.append(lambda: _store_gauges(app))
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

@@ -30,6 +30,7 @@ from qualicall.core.errors import QualicallError
 from qualicall.security import Sealed
 from qualicall.store import jobs as job_store
 from qualicall.store.models import ApiKey, JobRow, ResultRow, utcnow
+from qualicall.store.repository import seal_webhook_secrets, webhook_secret
 
 log = logging.getLogger("qualicall.jobs")
 
@@ -49,6 +50,8 @@ class JobRunner:
     def start(self) -> "JobRunner":
         with self.store.session() as session:
             requeued, failed = job_store.requeue_interrupted(session, "the service stopped while running it")
+            if sealed := seal_webhook_secrets(session, self.sealer):
+                log.warning("webhook secrets of %d API key(s) were stored in clear: sealed with %s", sealed, self.settings.sealing_key)
         _discard(failed)
         if requeued or failed:
             log.warning("jobs interrupted by the last stop: %d queued again, %d failed", requeued, len(failed))
@@ -102,7 +105,7 @@ class JobRunner:
         try:
             metadata = job_store.job_metadata(job, self.sealer)
         except Sealed:
-            self._fail(job, f"its metadata cannot be opened: sealed with another key than {self.settings.data_dir.name}/sealing.key")
+            self._fail(job, f"its metadata cannot be opened: sealed with another key than {self.settings.data_dir.name}/{self.settings.sealing_key.name}")
             return
         try:
             answer = worker.transcribe(job.upload_path, metadata, options)
@@ -191,7 +194,11 @@ class JobRunner:
             return f"refused: {exc}"
         headers.update({"Content-Type": "application/json", webhooks.DELIVERY_HEADER: delivery.id, webhooks.EVENT_HEADER: event})
         if key is not None:
-            headers.update(webhooks.signed_headers(key.webhook_secret, body))
+            try:
+                secret = webhook_secret(key, self.sealer)
+            except Sealed:
+                return f"not signed: key {key.prefix}'s webhook secret was sealed with another key than this service's sealing.key"
+            headers.update(webhooks.signed_headers(secret, body))
         # The answer's status is all a delivery needs: its body is never read, nor decompressed (a receiver's 611 kB of
         # gzip took 1 GB of the API process, a body trickled byte by byte held the one delivery thread: a security review).
         headers["Accept-Encoding"] = "identity"

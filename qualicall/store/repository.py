@@ -27,7 +27,8 @@ the status the agent asked for — by a coach's override (upheld, by that coach,
 scoring the contact again (upheld, `review_id` null): left open, it showed a question already answered, and its
 « reject » put back the verdict the agent had disputed.
 API keys
-    create_api_key(session, name, role) -> (ApiKey, key)   the key is shown once; only its hash is stored
+    create_api_key(session, name, role, sealer) -> (ApiKey, key)   the key is shown once; only its hash is stored,
+                                                                    its webhook secret sealed (webhook_secret opens it)
     authenticate(session, key) -> ApiKey | None
 Jobs and webhooks: see `qualicall.store.jobs`.
 """
@@ -49,7 +50,7 @@ from qualicall.core.errors import InputError
 from qualicall.core.interaction import Interaction, contact_moment, text_problem
 from qualicall.core.result import Result
 from qualicall.core.scores import Verdict, with_verdicts
-from qualicall.security import api_key_matches, hash_token, new_api_key
+from qualicall.security import Sealer, api_key_matches, hash_token, new_api_key
 from qualicall.store.models import (
     ApiKey,
     DisputeRow,
@@ -468,15 +469,35 @@ def _recorded_verdicts(result: dict[str, Any]) -> dict[str, Verdict]:
 
 # --- API keys ---------------------------------------------------------------
 
-def create_api_key(session: Session, name: str, role: str) -> tuple[ApiKey, str]:
+# A webhook secret is stored sealed (a security review: a copy of the database gave every client's, and with them the
+# power to sign callbacks its CRM would trust); rows written before are sealed when the jobs' process starts.
+SEALED_SECRET = "sealed:"
+
+
+def create_api_key(session: Session, name: str, role: str, sealer: Sealer) -> tuple[ApiKey, str]:
     """A new key for `role`; returns the row and the key itself, which is never stored."""
     if role not in ROLES:
         raise InputError(f"unknown role {role!r} (use {', '.join(ROLES)})")
     key, prefix = new_api_key(KEY_PREFIX)
-    row = ApiKey(name=name, role=role, prefix=prefix, key_hash=hash_token(key), webhook_secret=secrets.token_urlsafe(32))
+    row = ApiKey(name=name, role=role, prefix=prefix, key_hash=hash_token(key),
+                 webhook_secret=SEALED_SECRET + sealer.seal(secrets.token_urlsafe(32).encode()))
     session.add(row)
     session.flush()
     return row, key
+
+
+def webhook_secret(row: ApiKey, sealer: Sealer) -> str:
+    """The secret that signs `row`'s webhooks (`Sealed` where another key sealed it)."""
+    stored = row.webhook_secret
+    return sealer.open(stored.removeprefix(SEALED_SECRET)).decode() if stored.startswith(SEALED_SECRET) else stored
+
+
+def seal_webhook_secrets(session: Session, sealer: Sealer) -> int:
+    """Seal the webhook secrets still in clear (keys made before they were sealed); how many."""
+    rows = session.scalars(select(ApiKey).where(ApiKey.webhook_secret.not_like(SEALED_SECRET + "%"))).all()
+    for row in rows:
+        row.webhook_secret = SEALED_SECRET + sealer.seal(row.webhook_secret.encode())
+    return len(rows)
 
 
 def authenticate(session: Session, key: str) -> ApiKey | None:
