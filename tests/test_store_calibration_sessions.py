@@ -82,6 +82,20 @@ def test_a_seeded_sample_draws_n_calls_per_agent_and_week_and_the_same_again(sto
     assert sorted(everything) == sorted(c for c, agent, _ in CONTACTS if agent and "avant" not in c)
 
 
+
+def test_abandoned_contacts_are_not_drawn(store, scored):
+    """A coach's review: an abandoned call (no conversation) was drawn, each coach gave its 17 items « sans objet », and
+    the session's unanimous items were padded with them."""
+    from qualicall.store.calibration_sessions import sample_calls
+    from qualicall.store.repository import save_scored
+
+    with store.session() as session:
+        for interaction_id, abandoned in (("A-3-repondu", False), ("A-3-abandon-1", True), ("A-3-abandon-2", True)):
+            interaction = make_interaction(SHORT_CALL, id=interaction_id, agent_id="A-3", started_at="2026-11-04T10:00:00+01:00",
+                                           abandoned=abandoned)
+            save_scored(session, interaction, scored.model_copy(update={"interaction_id": interaction_id}))
+        assert sample_calls(session, utc("2026-11-01"), utc("2026-11-16"), 3, seed=4242) == ["A-3-repondu"]
+
 def test_a_session_keeps_each_coachs_blind_verdicts_apart_from_the_verdict_of_record(store, scored):
     from qualicall.core.errors import InputError
     from qualicall.store import calibration_sessions as sessions

@@ -149,3 +149,18 @@ def test_margins_and_priority_order():
     # Word probabilities stand in when the turns carry no confidence.
     words = {"turns": [{"speaker": "agent", "text": "a b", "words": [{"word": "a", "start": 0, "end": 1, "probability": 0.5}, {"word": "b", "start": 1, "end": 2, "probability": 0.7}]}]}
     assert review_priority(words, result(90)).asr_confidence == pytest.approx(0.6)
+
+
+def test_abandoned_contacts_and_items_a_coach_ruled_on_raise_no_priority():
+    """A coach's review: abandoned calls (overall 11.3, their wait's score alone, every item not applicable) were 4 of
+    the first 8 of a month's queue; and « Restates the need near threshold » still ranked a call after two coaches had
+    ruled on that item."""
+    abandoned = result(11.3) | {"abandoned": True, "quality_score": None}
+    assert review_priority({"turns": []}, abandoned).value == 0.0 and review_priority({"turns": []}, abandoned).reasons == []
+    assert review_priority({"turns": []}, result(11.3)).reasons == ["low_score"]  # the same score, answered: (90 − 11.3) / 50 ≥ 1
+    machine = result(85, reformulation__restates_need=("passed", {"overlap": 0.36}))
+    assert review_priority({"turns": []}, machine).reasons == ["near_threshold"]
+    ruled = result(85, reformulation__restates_need=("passed", {"overlap": 0.36}))
+    ruled["criteria"]["reformulation"]["items"]["restates_need"]["reviewed_by"] = "bruno.coach"
+    assert review_priority({"turns": []}, ruled).reasons == [] and review_priority({"turns": []}, ruled).near == []
+    assert [m.item for m in item_margins(ruled)] == ["reformulation.restates_need"]  # the call page still shows the margin

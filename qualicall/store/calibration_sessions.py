@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from qualicall.core.errors import ConflictError, InputError, NotFoundError
@@ -68,7 +68,8 @@ def iso_week(started_at: str | None, contact_time: datetime) -> str:
 
 def sample_calls(session: Session, since: datetime, until: datetime, per_agent_week: int, seed: int) -> list[str]:
     """A random sample of at most `per_agent_week` scored calls per agent and ISO week, among the contacts from
-    `since` (included) to `until` (excluded): in agent, week, call id order. Each (agent, week) draws with a generator
+    `since` (included) to `until` (excluded) but abandoned ones (no conversation: each coach gave their items « sans
+    objet », which padded the session's agreement — a coach's review): in agent, week, call id order. Each (agent, week) draws with a generator
     seeded by (seed, agent, week): the same seed gives the same calls, and contacts added to another agent or week
     leave this one's draw as it was."""
     if not 1 <= per_agent_week <= MAX_PER_AGENT_WEEK:
@@ -77,7 +78,8 @@ def sample_calls(session: Session, since: datetime, until: datetime, per_agent_w
         raise InputError("the date range is empty: the end comes before the start")
     query = (select(InteractionRow.id, InteractionRow.agent_id, InteractionRow.started_at, InteractionRow.contact_time)
              .where(InteractionRow.latest_result_id.is_not(None), InteractionRow.agent_id.is_not(None),
-                    InteractionRow.contact_time >= as_utc(since), InteractionRow.contact_time < as_utc(until)))
+                    InteractionRow.contact_time >= as_utc(since), InteractionRow.contact_time < as_utc(until),
+                    func.coalesce(InteractionRow.data["abandoned"].as_boolean(), False).is_(False)))
     groups: dict[tuple[str, str], list[str]] = defaultdict(list)
     for interaction_id, agent_id, started_at, moment in session.execute(query):
         groups[(agent_id, iso_week(started_at, moment))].append(interaction_id)

@@ -104,8 +104,9 @@ def signals_present(result: dict[str, Any]) -> list[str]:
     return present + (["negative_end"] if isinstance(end, (int, float)) and end < NEGATIVE_END else [])
 
 
-# The digest's shape: a digest of an older shape is made again.
-DIGEST_VERSION = 1
+# The digest's shape, or how its priority is made: a digest of an older version is made again (2: abandoned contacts and
+# items a coach ruled on no longer raise a priority).
+DIGEST_VERSION = 2
 
 
 def result_digest(interaction: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:

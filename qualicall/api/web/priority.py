@@ -7,7 +7,10 @@ wrong or the agent most likely to need help:
 - a speaker attribution it was unsure of (low role confidence: on a mono
   call, "who is the agent" was guessed);
 - items whose measure sits near its threshold (a readability of 59 against
-  a minimum of 60 is a coin toss).
+  a minimum of 60 is a coin toss), unless a coach has ruled on the item.
+An abandoned contact has no conversation to review: its overall score is its
+wait's alone, and does not rank it (a coach's review: four of the first eight
+calls of a month's queue were abandoned ones, every item « sans objet »).
 Each part is 0–1; the priority is their weighted sum, with the reasons that
 made it, so that the queue can say *why* a call is near the top.
 """
@@ -127,7 +130,7 @@ def review_priority(interaction: dict, result: dict | None) -> Priority:
     """How much this interaction needs a human, 0–1, and why."""
     parts: dict[str, float] = {}
     score = None
-    if result:
+    if result and not result.get("abandoned"):
         score = _number(result.get("overall_score"))
         if score is None:
             score = _number(result.get("quality_score"))
@@ -140,7 +143,9 @@ def review_priority(interaction: dict, result: dict | None) -> Priority:
     if role is not None:
         # A decision the pipeline flagged for review (roles.review) counts in full: its reason is always shown.
         parts["role_confidence"] = 1.0 if role_review(interaction, result) else max(0.0, min(1.0, 1.0 - role))
-    near = sorted((m for m in item_margins(result or {}) if m.relative <= NEAR), key=lambda m: m.relative)
+    ruled = {f"{c}.{i}" for c, criterion in ((result or {}).get("criteria") or {}).items()
+             for i, item in (criterion.get("items") or {}).items() if "reviewed_by" in item}
+    near = sorted((m for m in item_margins(result or {}) if m.relative <= NEAR and m.item not in ruled), key=lambda m: m.relative)
     if near:
         parts["near_threshold"] = 1.0 - near[0].relative / NEAR
     value = sum(WEIGHTS[name] * part for name, part in parts.items())
