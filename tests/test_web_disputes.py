@@ -14,6 +14,7 @@ Screenshots at 1366×768 in both languages go to artifacts/web/disputes-*.png (g
 from __future__ import annotations
 
 import shutil
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from api_server import Server, wait_until
@@ -153,6 +154,11 @@ def test_an_agent_sees_their_own_calls_and_nothing_else(browser, workspace, lang
     assert number(page.inner_text("#overall-score")) == pytest.approx(result["overall_score"], abs=0.05)
     assert page.locator(".override-button").count() == 0 and page.locator("#override-dialog").count() == 0
     assert page.locator("form.confirm").count() == 0  # not a coach's form, even empty
+    # Nor a coach's words: the scorecard's last column is the agent's (« Contester »), the shortcuts list no override
+    # and no next call of a queue (an agent's review).
+    assert page.locator("table.scorecard thead th").last.inner_text() == says["dispute"]
+    keys = page.locator("#shortcuts-dialog dt kbd").all_text_contents()
+    assert "j" in keys and "o" not in keys and "n" not in keys, keys
     # Their evaluation, printable: the page links it (it was refused them, « un compte agent ne voit que ses propres appels »).
     page.click("#print-link")
     page.wait_for_url("**/calls/litige-fr/print")
@@ -266,8 +272,14 @@ def test_an_agent_disputes_a_coach_resolves_and_the_agent_reads_the_resolution(b
     else:
         assert "\u00a0: " in dispute.inner_text()
     assert number(agent.inner_text("#overall-score b")) == pytest.approx(expected, abs=0.05)
+    # When it was decided, on the server's clock (UTC+14 here): an agent's review found the date nowhere.
+    decided = dispute.locator("time.resolved-at")
+    moment = datetime.fromisoformat(decided.get_attribute("datetime")).astimezone(timezone(timedelta(hours=14)))
+    shown = moment.strftime("%d/%m/%Y %H:%M" if language == "fr" else "%Y-%m-%d %H:%M")
+    assert decided.inner_text() == shown and abs((datetime.now(timezone.utc) - moment).total_seconds()) < 600
     agent.goto("/me")
     assert says[resolution] in agent.locator("table.mine tr", has_text=call).inner_text()
+    assert f"{says[resolution]} ({shown})" in agent.locator("table.mine tr", has_text=call).inner_text()
     shot(agent, f"resolution-{language}")
 
     # Calibration counts the item's disputes (waiting · upheld · rejected): this one moved from waiting to its resolution.
@@ -472,3 +484,40 @@ def test_a_coachs_internal_note_is_never_shown_to_the_agent(browser, workspace):
     assert refused.status == 422 and "Commentaire non enregistré" in refused.text() and '"detail"' not in refused.text()
     agent.context.close()
     coach.context.close()
+
+
+
+def test_a_control_character_in_a_dispute_or_its_resolution_answers_with_the_page(workspace):
+    """An agent's review: a dispute holding a NUL answered raw JSON (« {"detail":"dispute: contains a NUL character"} »)
+    in place of the page, and what was typed was lost; a coach's resolution likewise. Now the page, the reason in
+    place, the text kept, nothing stored."""
+    import re
+
+    import httpx
+    from api_server import sign_in
+
+    server = workspace["server"]
+    item = failed(workspace["results"]["autre-agent"])[-1]
+
+    def disputes() -> list[dict]:
+        with server.client("coach") as coach:
+            return [d for d in coach.get("/v1/disputes", params={"agent_id": "A-701"}).json() if d["item"] == item]
+
+    def post(user: str, path: str, form: dict[str, str]) -> httpx.Response:
+        with httpx.Client(base_url=server.url, follow_redirects=False, timeout=60, headers={"Accept-Language": "fr"}) as http:
+            assert sign_in(http, username=user, password=PASSWORD).status_code == 303
+            csrf = re.search(r'name="csrf" value="([^"]+)"', http.get("/calls/autre-agent").text).group(1)
+            return http.post(path, data={**form, "csrf": csrf})
+
+    before = disputes()
+    answer = post(OTHER, "/calls/autre-agent/disputes", {"item": item, "status": "passed", "comment": "J'ai bien\x00 reformulé"})
+    assert answer.status_code == 422 and answer.headers["content-type"].startswith("text/html"), answer.text[:300]
+    assert "Contestation non enregistrée" in answer.text and "NUL" in answer.text and "reformulé" in answer.text
+    assert disputes() == before
+    assert post(OTHER, "/calls/autre-agent/disputes", {"item": item, "status": "passed", "comment": "J'ai reformulé"}).status_code == 303
+    [opened] = [d for d in disputes() if d["state"] == "open"]
+    answer = post(COACH, f"/disputes/{opened['id']}/resolve", {"resolution": "rejected", "comment": "Non\x00 : relisez le tour 3"})
+    assert answer.status_code == 422 and answer.headers["content-type"].startswith("text/html"), answer.text[:300]
+    assert "Décision non enregistrée" in answer.text and "relisez le tour 3" in answer.text
+    assert [d["state"] for d in disputes() if d["id"] == opened["id"]] == ["open"]
+    assert post(COACH, f"/disputes/{opened['id']}/resolve", {"resolution": "rejected", "comment": "Relisez le tour 3"}).status_code == 303

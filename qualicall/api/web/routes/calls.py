@@ -119,6 +119,8 @@ def call_page_of(request: Request, session: SignedIn, t: Translator, interaction
     for dispute in disputes:
         dispute["label"] = labels.get(dispute["item"], dispute["item"])
         dispute["when"] = t.event(dispute["created_at"])
+        # when it was decided: the agent is told who decided and when (an agent's review: the date was nowhere)
+        dispute["resolved_when"] = t.event(dispute["resolved_at"]) if dispute["resolved_at"] else None
         # a rejection keeps the verdict of record as it is now, which a new scoring may have changed since the dispute
         dispute["current_status"] = statuses.get(dispute["item"], dispute["disputed_status"])
     open_items = {d["item"] for d in disputes if d["state"] == "open"}

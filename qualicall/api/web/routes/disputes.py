@@ -44,6 +44,7 @@ def my_evaluations(request: Request, session: Viewer, t: Language, after: str | 
         disputes = [dispute_store.dispute_json(d) for d in dispute_store.list_disputes(db, agent_id=session.agent_id, limit=200)]
     per_call: dict[str, list[dict]] = {}
     for dispute in disputes:
+        dispute["resolved_when"] = t.event(dispute["resolved_at"]) if dispute["resolved_at"] else None
         per_call.setdefault(dispute["interaction_id"], []).append(dispute)
     rows = []
     for interaction, result in page.rows:
@@ -113,6 +114,9 @@ def dispute(
         except dispute_store.SameStatus:
             db.rollback()
             return refused(t("dispute_not_saved", reason=t("dispute_same_status")), 422)
+        except InputError as exc:  # (a NUL in the text: the page, what was typed kept, not JSON — an agent's review)
+            db.rollback()
+            return refused(t("dispute_not_saved", reason=str(exc)), 422)
     return RedirectResponse(f"/calls/{quote(interaction_id, safe='')}?done=disputed", 303)
 
 
@@ -152,6 +156,9 @@ def resolve(
         except (ConflictError, NotFoundError):
             db.rollback()
             return refused(t("resolution_not_saved", reason=t("dispute_resolved_already")), 409)
+        except InputError as exc:  # (a NUL in the text)
+            db.rollback()
+            return refused(t("resolution_not_saved", reason=str(exc)), 422)
     return RedirectResponse(f"/calls/{quote(interaction_id, safe='')}?done=resolved#disputes", 303)
 
 
