@@ -427,12 +427,35 @@ def test_disputes_follow_what_happens_to_their_call(browser, workspace):
         assert api.get("/v1/interactions/litige-suite").json()["result"]["criteria"]["closing"]["items"]["farewell"]["status"] == "passed"
     assert waiting_count() == before  # the three answered: two settled, one rejected
 
-    # Moved to another agent: the new agent reads the call, not the first agent's disputes.
+    # Moved to another agent: the new agent reads the call, not the first agent's disputes; an item the first agent's
+    # dispute still waits on is theirs to dispute (it showed « Contesté » and refused theirs: an agent's review); the
+    # first agent finds their dispute, and its answer, on /me.
+    waiting = "greeting.salutation"  # passed: both agents ask for « sans objet »
+    agent.goto("/calls/litige-suite")
+    _dispute(agent, waiting, "not_applicable", "Premier agent : le client a parlé le premier.")
     with server.client("crm") as crm:
         assert crm.post("/v1/interactions", json={**call, "agent_id": "A-701", "turns": timed(ASKED_AND_CLOSED)}).status_code == 201
     other = signed_in(browser, workspace, OTHER, "fr")
     other.goto("/calls/litige-suite")
     assert other.locator("ol.disputes li").count() == 0 and "Je l'ai demandé à la fin." not in other.content()
+    assert other.locator(f"tr[id='item-{waiting}'] a.dispute-link").count() == 1
+    _dispute(other, waiting, "not_applicable", "Second agent : le client a parlé le premier.")
+    assert [li.inner_text() for li in other.locator("ol.disputes li").all()] == [
+        next(li.inner_text() for li in other.locator("ol.disputes li").all() if "Second agent" in li.inner_text())]
+    coach.goto("/calls/litige-suite")
+    assert coach.locator("li.dispute.open").count() == 2  # the coach sees both
+    coach.locator("li.dispute.open", has_text="Second agent").locator("textarea").fill("Sans objet, en effet.")
+    coach.locator("li.dispute.open", has_text="Second agent").locator("form.resolve button[value=upheld]").click()
+    coach.wait_for_url("**done=resolved**")
+    assert coach.locator("li.dispute.open").count() == 0  # the first agent's, asking the same, settled with it
+    agent.goto("/me")
+    moved = agent.inner_text("ul.moved-disputes")
+    lines = {line.split("\u00a0:")[0]: line for line in moved.splitlines()}
+    assert set(lines) == {f"litige-suite — {label}" for label in ("Salutation", "Formule de congé", "Autre besoin", "Récapitulatif")}, moved
+    assert "Acceptée" in lines["litige-suite — Salutation"] and "« Sans objet, en effet. »" in lines["litige-suite — Salutation"]
+    assert "Rejetée" in lines["litige-suite — Formule de congé"]
+    assert "Réglée par une nouvelle évaluation automatique de l'appel" in lines["litige-suite — Autre besoin"]
+    assert agent.locator("table.mine tr", has_text="litige-suite").count() == 0
     for page in (agent, coach, other):
         page.context.close()
 
@@ -501,7 +524,8 @@ def test_a_control_character_in_a_dispute_or_its_resolution_answers_with_the_pag
 
     def disputes() -> list[dict]:
         with server.client("coach") as coach:
-            return [d for d in coach.get("/v1/disputes", params={"agent_id": "A-701"}).json() if d["item"] == item]
+            return [d for d in coach.get("/v1/disputes", params={"agent_id": "A-701"}).json()
+                    if (d["interaction_id"], d["item"]) == ("autre-agent", item)]
 
     def post(user: str, path: str, form: dict[str, str]) -> httpx.Response:
         with httpx.Client(base_url=server.url, follow_redirects=False, timeout=60, headers={"Accept-Language": "fr"}) as http:

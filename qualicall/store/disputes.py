@@ -58,7 +58,9 @@ def open_dispute(session: Session, row: InteractionRow, item: str, requested_sta
                  agent_id: str, author: str, author_user_id: int | None = None) -> DisputeRow:
     """An agent's dispute of `item` ("criterion.item") of their contact `row`. InputError for another agent's
     contact, an unknown item, a status that is not another one than the item's of record, or no comment;
-    ConflictError when the item has an open dispute already."""
+    ConflictError when the item has an open dispute of this agent already. Another agent's dispute (of a call moved
+    from them since) neither blocks nor answers this one: an agent's review found a dispute the new agent could not see
+    refusing theirs."""
     if row.agent_id != agent_id:
         raise NotFoundError(f"no contact {row.id!r} of agent {agent_id!r}")
     result = latest_result(session, row)
@@ -73,14 +75,14 @@ def open_dispute(session: Session, row: InteractionRow, item: str, requested_sta
     text = _comment(comment, "dispute")
     if session.bind.dialect.name != "sqlite":  # two tabs of one agent must not open two disputes of one item
         session.refresh(row, with_for_update=True)
-    already = session.scalar(select(DisputeRow.id).where(DisputeRow.interaction_id == row.id, DisputeRow.criterion_id == criterion_id,
-                                                         DisputeRow.item_id == item_id, DisputeRow.resolution.is_(None)))
+    this_item = (DisputeRow.interaction_id == row.id, DisputeRow.criterion_id == criterion_id, DisputeRow.item_id == item_id,
+                 DisputeRow.agent_id == agent_id)
+    already = session.scalar(select(DisputeRow.id).where(*this_item, DisputeRow.resolution.is_(None)))
     if already is not None:
         raise ConflictError(f"the item {item!r} of {row.id!r} is disputed already (dispute {already}, open)")
     # One answer per question: disputing again what a coach has just rejected only asks the coach again; a new scoring or
     # review that changes the verdict opens it again.
-    last = session.scalars(select(DisputeRow).where(DisputeRow.interaction_id == row.id, DisputeRow.criterion_id == criterion_id,
-                                                    DisputeRow.item_id == item_id).order_by(DisputeRow.id.desc()).limit(1)).first()
+    last = session.scalars(select(DisputeRow).where(*this_item).order_by(DisputeRow.id.desc()).limit(1)).first()
     if last is not None and last.resolution == "rejected" and last.review_id is not None:
         confirmed = session.get(ReviewRow, last.review_id)
         if confirmed is not None and confirmed.status == current["status"]:

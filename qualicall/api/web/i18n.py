@@ -466,6 +466,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "nav_disputes": ("Contestations", "Disputes"),
     "back_to_mine": ("← Mes évaluations", "← My evaluations"),
     "mine_title": ("Mes évaluations", "My evaluations"),
+    "mine_moved_title": ("Contestations d'appels confiés depuis à un autre agent", "Disputes of calls since moved to another agent"),
     "mine_intro": (
         "Les appels de l'agent {agent}, du plus récent au plus ancien, avec les verdicts retenus (ceux des coachs quand ils en ont donné). "
         "Ouvrez un appel pour voir les preuves et les commentaires, et contester un item.",

@@ -123,10 +123,11 @@ def call_page_of(request: Request, session: SignedIn, t: Translator, interaction
         dispute["resolved_when"] = t.event(dispute["resolved_at"]) if dispute["resolved_at"] else None
         # a rejection keeps the verdict of record as it is now, which a new scoring may have changed since the dispute
         dispute["current_status"] = statuses.get(dispute["item"], dispute["disputed_status"])
-    open_items = {d["item"] for d in disputes if d["state"] == "open"}
     if session.is_agent:
-        # a call moved to another agent carries its disputes: each agent reads their own
+        # a call moved to another agent carries its disputes: each agent reads their own, and may dispute an item
+        # another agent's dispute waits on (its « Contesté » showed beside « Aucune contestation »: an agent's review)
         disputes = [d for d in disputes if d["agent_id"] == session.agent_id]
+    open_items = {d["item"] for d in disputes if d["state"] == "open"}
     wanted = dispute_form.item if dispute_form else request.query_params.get("dispute")
     priority = review_priority(interaction, result)
     present = signals(interaction, result, t)

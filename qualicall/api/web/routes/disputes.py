@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
 
 from qualicall.api.deps import stored_comment
 from qualicall.api.schemas import COMMENT_MAX_CHARS
@@ -24,7 +25,7 @@ from qualicall.core.errors import ConflictError, InputError, NotFoundError
 from qualicall.core.interaction import Id
 from qualicall.store import disputes as dispute_store
 from qualicall.store import repository as repo
-from qualicall.store.models import DisputeRow
+from qualicall.store.models import DisputeRow, InteractionRow
 
 router = APIRouter()
 
@@ -42,6 +43,11 @@ def my_evaluations(request: Request, session: Viewer, t: Language, after: str | 
         except InputError:
             page = repo.list_interactions(db, repo.InteractionFilter(agent_id=session.agent_id), limit=MINE_PAGE)
         disputes = [dispute_store.dispute_json(d) for d in dispute_store.list_disputes(db, agent_id=session.agent_id, limit=200)]
+        # A call moved to another agent since (re-posted with another agent_id) is no longer theirs to open, but their
+        # dispute of it, and how it was answered, still is (an agent's review: it went out of sight).
+        theirs = set(db.scalars(select(InteractionRow.id).where(InteractionRow.id.in_({d["interaction_id"] for d in disputes}),
+                                                                InteractionRow.agent_id == session.agent_id)))
+    moved = [d for d in disputes if d["interaction_id"] not in theirs]
     per_call: dict[str, list[dict]] = {}
     for dispute in disputes:
         dispute["resolved_when"] = t.event(dispute["resolved_at"]) if dispute["resolved_at"] else None
@@ -65,7 +71,7 @@ def my_evaluations(request: Request, session: Viewer, t: Language, after: str | 
         })
     qualities = [row["quality"] for row in rows if isinstance(row["quality"], (int, float))]
     quality_mean = sum(qualities) / len(qualities) if qualities else None
-    return render(request, "mine.html", session, t=t, nav="mine", rows=rows, disputes=disputes, quality_mean=quality_mean, scored=len(qualities),
+    return render(request, "mine.html", session, t=t, nav="mine", rows=rows, moved=moved, quality_mean=quality_mean, scored=len(qualities),
                   next_url=f"/me?after={quote(page.next_cursor)}" if page.next_cursor else None)
 
 
