@@ -138,6 +138,9 @@ def test_a_teams_days_and_months(planted):
     assert days.periods == ["2026-11-02", "2026-11-03", "2026-11-04", "2026-11-09", "2026-11-30"]
     assert values(days.series["quality"]) == [75.0, 75.0, 100.0, 25.0, 100.0]  # the 3rd: (e 50 + h 100) / 2, g abandoned
     assert months.periods == ["2026-11"] and [p.calls for p in months.series["quality"]] == [7]
+    # The month's point says how many contacts its mean is taken over: 6 of the 7 (g abandoned), 4 waits (10, 30, 20,
+    # 40 s; not g's, nor d's or h's, which have none) — a coach's review read « 49 appels » under a mean of 48.
+    assert [p.counted for p in months.series["quality"]] == [6] and [p.counted for p in months.indicators["wait_time_s"]] == [4]
     assert values(months.series["quality"]) == [75.0]  # (75 + 100 + 25 + 100 + 50 + 100) / 6
     assert values(months.series["overall"]) == [72.5]  # (69 + 91 + 25 + 100 + 50 + 100) / 6: not g's 0 of its wait
     assert values(months.series["greeting"]) == [70.0]  # (50 + 100 + 0 + 100 + 100) / 5

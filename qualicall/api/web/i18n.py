@@ -108,6 +108,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "page_n": ("Page {n}", "Page {n}"),
     "shown": ("{n} appels", "{n} calls"),
     "shown_one": ("{n} appel", "{n} call"),
+    # a chart's point whose mean leaves some of the period's contacts out (abandoned ones, contacts without that value)
+    "shown_in_mean": ("{n} appels, {counted} dans la moyenne", "{n} calls, {counted} in the mean"),
     "reason_low_score": ("score bas", "low score"),
     "reason_asr_confidence": ("transcription incertaine ({value})", "uncertain transcript ({value})"),
     "reason_role_confidence": ("rôles incertains ({value})", "uncertain speaker roles ({value})"),

@@ -59,6 +59,7 @@ class Point:
     period: str
     value: float | None
     calls: int  # the contacts of the period (those without this value too)
+    counted: int = 0  # those whose value the mean is taken over (a coach's review: « 49 appels » under a mean of 48)
 
 
 @dataclass
@@ -84,7 +85,7 @@ def trends(days: list[Day], period: str, criteria: list[str], indicators: list[s
         for key in periods:
             sums = [day.sums.get((kind, name), (0.0, 0)) for day in by_period[key]]
             total, count = sum(s for s, _ in sums), sum(n for _, n in sums)
-            found.append(Point(key, round(total / count, 1) if count else None, sum(day.contacts for day in by_period[key])))
+            found.append(Point(key, round(total / count, 1) if count else None, sum(day.contacts for day in by_period[key]), count))
         return found
 
     series = {"quality": points("score", "quality"), "overall": points("score", "overall")} | {c: points("criterion", c) for c in criteria}
