@@ -46,37 +46,54 @@ def report(
     accept_language: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Any:
     from qualicall.reports.aggregate import aggregate_parts
-    from qualicall.scorer.rubric import ReportSettings, RubricError, load_rubric
 
-    # The targets and thresholds of the rubric the server scores with (the defaults of indicators.md otherwise).
-    try:
-        rubric = load_rubric(settings.rubric) if settings.rubric else None
-    except RubricError as exc:
-        # The server's own file, broken on disk since it started: not the client's fault (it was a 422).
-        raise HTTPException(503, f"the server's rubric (QUALICALL_RUBRIC) cannot be read: {exc}") from None
-    report_settings = rubric.reports if rubric else ReportSettings()
+    rubric = server_rubric(settings)
+    report_settings = report_settings_of(rubric)
     check_range(since, until)
     filters = repo.InteractionFilter(agent_id=agent_id, team=team, queue=queue, since=since, until=until)
     if fmt == "html":
         languages = [lang, language_from_header(accept_language, None), rubric.language if rubric else None]
-        page = _html(session, filters, list(dict.fromkeys(by)), period, report_settings, languages, settings)
-        return HTMLResponse(page, headers={"Content-Security-Policy": policy_for_inline_styles(page)})
+        return html_report(session, filters, list(dict.fromkeys(by)), period, report_settings, languages, settings)
     # Chunk by chunk, merged: the counters add up exactly (see qualicall.reports.aggregate).
     done = aggregate_parts(repo.iter_latest_results(session, filters), list(dict.fromkeys(by)), period, report_settings, drivers)
     if fmt == "csv":  # (the CLI had it; a CRM's spreadsheet import had to convert the JSON)
-        import io
-
-        from qualicall.reports.render import write_csv
-
-        table = io.StringIO()
-        write_csv(done, table, drivers=drivers)
-        return Response(table.getvalue(), media_type="text/csv; charset=utf-8", headers={"Content-Disposition": 'attachment; filename="report.csv"'})
+        return csv_report(done, drivers)
     return ReportOut.model_validate(done.to_json())
 
 
-def _html(session: Any, filters: repo.InteractionFilter, by: list[str], period: str | None, report_settings: Any, languages: list[str | None], settings: Settings) -> str:
+def server_rubric(settings: Settings) -> Any:
+    """The rubric the server scores with (None: the default ones), whose targets and thresholds the reports use (the
+    defaults of indicators.md otherwise); 503 where its file cannot be read."""
+    from qualicall.scorer.rubric import RubricError, load_rubric
+
+    try:
+        return load_rubric(settings.rubric) if settings.rubric else None
+    except RubricError as exc:
+        # The server's own file, broken on disk since it started: not the client's fault (it was a 422).
+        raise HTTPException(503, f"the server's rubric (QUALICALL_RUBRIC) cannot be read: {exc}") from None
+
+
+def report_settings_of(rubric: Any) -> Any:
+    from qualicall.scorer.rubric import ReportSettings
+
+    return rubric.reports if rubric else ReportSettings()
+
+
+def csv_report(done: Any, drivers: bool) -> Response:
+    """The rows of `qualicall report -f csv` (with `drivers`, the drivers' rows instead), as a file to download."""
+    import io
+
+    from qualicall.reports.render import write_csv
+
+    table = io.StringIO()
+    write_csv(done, table, drivers=drivers)
+    return Response(table.getvalue(), media_type="text/csv; charset=utf-8", headers={"Content-Disposition": 'attachment; filename="report.csv"'})
+
+
+def html_report(session: Any, filters: repo.InteractionFilter, by: list[str], period: str | None, report_settings: Any,
+                languages: list[str | None], settings: Settings) -> HTMLResponse:
     """The HTML report of the stored contacts `filters` keeps, in the first of `languages` given, else the one most
-    of them are in (`report_language`)."""
+    of them are in (`report_language`): the page of `qualicall report -f html`, its inline styles allowed."""
     from qualicall.reports.frame import results_frame
     from qualicall.reports.html import render_html
     from qualicall.reports.words import ReportWords, report_language
@@ -85,4 +102,5 @@ def _html(session: Any, filters: repo.InteractionFilter, by: list[str], period: 
     # The page needs every contact's row at once (its charts read the contacts per period): one table, not merged parts.
     frame = results_frame(result for part in repo.iter_latest_results(session, filters) for result in part)
     words = ReportWords(report_language(languages, frame["language"]), label_rubrics(settings.rubric))
-    return render_html(frame, by, period, report_settings, None, words)  # type: ignore[arg-type]
+    page = render_html(frame, by, period, report_settings, None, words)  # type: ignore[arg-type]
+    return HTMLResponse(page, headers={"Content-Security-Policy": policy_for_inline_styles(page)})

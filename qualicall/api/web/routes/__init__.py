@@ -14,10 +14,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Match
 
 from qualicall.api.web.deps import Forbidden, current_session, render, translator
-from qualicall.api.web.routes import auth, calibration, calibration_sessions, calls, disputes, evaluation, groups, queue
+from qualicall.api.web.routes import auth, calibration, calibration_sessions, calls, disputes, evaluation, groups, queue, reports
 
 router = APIRouter(include_in_schema=False)
-for part in (auth, queue, calls, evaluation, disputes, calibration, calibration_sessions, groups):
+for part in (auth, queue, calls, evaluation, disputes, calibration, calibration_sessions, groups, reports):
     router.include_router(part.router)
 
 

@@ -1,0 +1,74 @@
+"""The managers' report (`qualicall report -f html`, `GET /v1/reports`) from the workspace: a coach or a lead signed in
+with a password had no way to it, only a holder of an API key (a coach's review). A form — the days, inclusive, a
+grouping, a period — then the report's own page, or its CSV."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from qualicall.api.deps import audit
+from qualicall.api.routes.reports import csv_report, html_report, report_settings_of, server_rubric
+from qualicall.api.web.deps import Coach, Language, holder, render
+from qualicall.api.web.i18n import Translator
+from qualicall.core.interaction import FIRST_YEAR, LAST_YEAR
+from qualicall.store import repository as repo
+from qualicall.store.signins import SignedIn
+
+router = APIRouter()
+
+GROUPINGS = ("team", "agent", "queue", "channel")
+PERIODS = ("day", "week", "month")
+
+
+@router.get("/reports")
+def reports_form(request: Request, session: Coach, t: Language) -> HTMLResponse:
+    today = date.today()
+    month_start = today.replace(day=1)
+    last_month = (month_start - timedelta(days=1)).replace(day=1)
+    form = {"from": last_month.isoformat(), "to": (month_start - timedelta(days=1)).isoformat(), "by": "team", "period": "week"}
+    return _form(request, session, t, form)
+
+
+@router.get("/reports/view")
+def report_view(request: Request, session: Coach, t: Language) -> Response:
+    """The report the form asked for: `from` and `to` days (`to` included), `by` one of GROUPINGS or none, `period`
+    one of PERIODS or none, `format` html (the page) or csv; the form again, with the reason, where they do not hold."""
+    form = {key: request.query_params.get(key, "").strip() for key in ("from", "to", "by", "period", "format")}
+    days = {key: _day(form[key]) for key in ("from", "to")}
+    for key, label in (("from", "filter_from"), ("to", "report_to")):
+        if form[key] and days[key] is None:
+            return _form(request, session, t, form, t("report_bad_day", field=t(label), value=form[key]), 422)
+    if days["from"] and days["to"] and days["to"] < days["from"]:
+        return _form(request, session, t, form, t("report_days_reversed"), 422)
+    if form["by"] not in ("", *GROUPINGS) or form["period"] not in ("", *PERIODS) or form["format"] not in ("", "html", "csv"):
+        return _form(request, session, t, form, t("report_bad_choice"), 422)
+    until = days["to"] + timedelta(days=1) if days["to"] else None  # the form's last day is included; the store's `to` is not
+    filters = repo.InteractionFilter(since=days["from"], until=until)
+    by, period = [form["by"]] if form["by"] else [], form["period"] or None
+    settings = request.app.state.settings
+    rubric = server_rubric(settings)
+    audit(holder(session), "read the report of", f"{form['from'] or '…'} to {form['to'] or '…'}")
+    with request.app.state.store.session() as db:
+        if form["format"] == "csv":
+            from qualicall.reports.aggregate import aggregate_parts
+
+            return csv_report(aggregate_parts(repo.iter_latest_results(db, filters), by, period, report_settings_of(rubric), False), False)
+        return html_report(db, filters, by, period, report_settings_of(rubric), [t.language], settings)
+
+
+def _form(request: Request, session: SignedIn, t: Translator, form: dict[str, Any], error: str | None = None, status_code: int = 200) -> HTMLResponse:
+    return render(request, "reports.html", session, status_code=status_code, t=t, nav="reports", form=form, error=error,
+                  groupings=GROUPINGS, periods=PERIODS)
+
+
+def _day(text: str) -> date | None:
+    """A day of the years contacts may have (1970–2099), or None."""
+    try:
+        day = date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+    return day if day and FIRST_YEAR <= day.year <= LAST_YEAR else None
