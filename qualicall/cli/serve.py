@@ -205,13 +205,12 @@ def register(app: typer.Typer) -> None:
         name: Annotated[str, typer.Option(help="who uses it (shown as the reviewer of a coach's reviews)")] = "",
     ) -> None:
         """Create an API key: printed once (only its hash is stored), with the secret that signs its webhooks."""
-        from qualicall.security import Sealer
         from qualicall.settings import Settings
-        from qualicall.store.repository import create_api_key, webhook_secret
+        from qualicall.store.repository import create_api_key, key_sealer, webhook_secret
 
         with user_errors():
             # The service's own key: run this where the service runs, with its data folder (it could not sign otherwise).
-            sealer = Sealer.from_file(Settings().sealing_key)
+            sealer = key_sealer(Settings().sealing_key)
             with _store().session() as session:
                 row, key = create_api_key(session, name or role, role, sealer)
                 secret = webhook_secret(row, sealer)

@@ -41,6 +41,7 @@ import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
 from typing import Any, Literal
 
 from sqlalchemy import Select, and_, case, exists, false, func, or_, select
@@ -484,6 +485,12 @@ def create_api_key(session: Session, name: str, role: str, sealer: Sealer) -> tu
     session.add(row)
     session.flush()
     return row, key
+
+
+def key_sealer(path: Path) -> Sealer:
+    """The service's sealing key, kept at `path` (`Settings.sealing_key`; made on first use): what a command that writes
+    keys seals their webhook secrets with."""
+    return Sealer.from_file(path)
 
 
 def webhook_secret(row: ApiKey, sealer: Sealer) -> str:
