@@ -99,8 +99,9 @@ def test_numbers_dates_and_weeks_in_both_languages() -> None:
 def test_the_pages_translator_renders_codes_and_keeps_the_text_of_results_without_one() -> None:
     item = {"reason": "salutation: « Bonjour » in turn 0 (1.32 s)", "reason_code": "formula.found",
             "reason_params": {"what": SALUTATION, "text": "Bonjour", "at": {"turn": 0, "time": 1.32}}}
-    assert Translator("fr").reason(item) == f"salutation : « Bonjour » au tour 0 (1,32{NNBSP}s)"
-    assert Translator("en").reason(item) == "salutation: « Bonjour » in turn 0 (1.32 s)"
+    # Times to the tenth of a second, as the transcript has them (« 31,63 s » beside « 32,6 s »: an agent's review).
+    assert Translator("fr").reason(item) == f"salutation : « Bonjour » au tour 0 (1,3{NNBSP}s)"
+    assert Translator("en").reason(item) == "salutation: « Bonjour » in turn 0 (1.3 s)"
     assert Translator("fr").reason({"reason": "a third-party check's words"}) == "a third-party check's words"
     # A code from a later version, or parameters this version's template does not have: the stored words.
     assert Translator("fr").reason({"reason": "kept", "reason_code": "formula.unknown_code"}) == "kept"

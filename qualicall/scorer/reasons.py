@@ -114,16 +114,16 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     "jargon.found": ("jargon ou sigle non expliqué : {found:quoted}", "jargon or unexplained acronym: {found:quoted}"),
     "jargon.none": ("ni jargon interne ni sigle non expliqué", "no internal jargon and no unexplained acronym"),
     "jargon.echo_asked": (
-        "le client reprend « {text} » ({at:place}) pour demander ce que c'est : « {question} » ({asked_at:span})",
-        "the customer repeats « {text} » ({at:place}) to ask what it is: « {question} » ({asked_at:span})",
+        "le client reprend « {text} » ({at:span}) pour demander ce que c'est : « {question} » ({asked_at:span})",
+        "the customer repeats « {text} » ({at:span}) to ask what it is: « {question} » ({asked_at:span})",
     ),
     "jargon.elided_asked": (
-        "le client demande ce qu'est « {text} » ({at:place}) en le remplaçant par « quoi » : « {question} » ({asked_at:span})",
-        "the customer asks what « {text} » ({at:place}) is, saying \"what\" in its place: « {question} » ({asked_at:span})",
+        "le client demande ce qu'est « {text} » ({at:span}) en le remplaçant par « quoi » : « {question} » ({asked_at:span})",
+        "the customer asks what « {text} » ({at:span}) is, saying \"what\" in its place: « {question} » ({asked_at:span})",
     ),
     "jargon.meaning_asked": (
-        "le client demande ce que veut dire « {text} » ({at:place}) : « {question} » ({asked_at:span}) ressemble à « {closest} » ({similarity:.2f})",
-        "the customer asks what « {text} » ({at:place}) means: « {question} » ({asked_at:span}) reads like « {closest} » ({similarity:.2f})",
+        "le client demande ce que veut dire « {text} » ({at:span}) : « {question} » ({asked_at:span}) ressemble à « {closest} » ({similarity:.2f})",
+        "the customer asks what « {text} » ({at:span}) means: « {question} » ({asked_at:span}) reads like « {closest} » ({similarity:.2f})",
     ),
     "courtesy.familiar_address": ("adresse familière : « {text} » au {at:place}", "familiar address: « {text} » in {at:place}"),
     "courtesy.familiar_register": ("registre familier : {words:words}", "familiar register: {words:words}"),
@@ -332,10 +332,12 @@ def term(kind: str, value: str) -> dict[str, str]:
     return dict(zip(LANGUAGES, found)) if found else {language: words for language in LANGUAGES}
 
 
-def place_text(where: dict[str, Any], language: str) -> str:
-    """A `place` ({"turn": 3, "time": 16.3}) in words: « tour 3 (16,3 s) », "turn 3 (16.3 s)"."""
+def place_text(where: dict[str, Any], language: str, between: str = " ({})") -> str:
+    """A `place` ({"turn": 3, "time": 16.3}) in words: « tour 3 (16,3 s) », "turn 3 (16.3 s)"; its time to the tenth of a
+    second, as a reader finds it in the transcript (« 31,63 s » beside « 32,6 s » in one reason: an agent's review; the
+    evidence's `time` keeps every digit)."""
     turn = ("tour " if language == "fr" else "turn ") + str(where["turn"])
-    return turn + (f" ({locale.seconds(where['time'], language)})" if where.get("time") is not None else "")
+    return turn + (between.format(locale.seconds(round(where["time"], 1), language)) if where.get("time") is not None else "")
 
 
 def _article_en(noun: str) -> str:
@@ -352,8 +354,7 @@ class _Formatter(string.Formatter):
         if spec == "place":
             return place_text(value, language)
         if spec == "span":
-            where = ("tour " if language == "fr" else "turn ") + str(value["turn"])
-            return where + (f", {locale.seconds(value['time'], language)}" if value.get("time") is not None else "")
+            return place_text(value, language, between=", {}")
         if spec == "window":
             return self._window(value)
         if spec == "quoted":
