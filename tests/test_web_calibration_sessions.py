@@ -269,6 +269,12 @@ def test_a_lead_makes_a_session_two_coaches_score_blind_and_the_page_shows_their
     lead.wait_for_url("**?done=closed")
     assert anne.goto(session_path).status == 200  # closed: its results open to the coaches
     assert anne.locator(f"tr[id='agreement-{RECAP}'] td.coaches-kappa").inner_text() == says["half"]
+    # A closed session's call no longer says its verdicts stay hidden until the close, nor offers a form to fill in
+    # (only saving was refused: a coach's review).
+    anne.goto(f"{session_path}/calls/cal-1")
+    assert anne.locator("#blind-form input[type=radio]:not([disabled])").count() == 0 and anne.locator("#blind-form input[type=radio]").count() > 0
+    assert anne.locator("#blind-form input[type=text]:not([disabled])").count() == 0
+    assert anne.locator("p.muted", has_text="clôture" if language == "fr" else "closes").count() == 0
     # and the coach finds them from their assignments (nothing led there once the session closed: a lead's review)
     bruno.goto("/assignments")
     bruno.click(f"ul.closed-sessions li a[href$='{session_path}']")

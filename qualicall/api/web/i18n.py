@@ -497,7 +497,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "disputes_title": ("Contestations", "Disputes"),
     "disputes_page_title": ("Contestations des agents", "Agents' disputes"),
     "disputes_intro": (
-        "Les items que les agents contestent : ouvrez l'appel pour accorder la contestation (l'item prend le statut demandé) ou la rejeter, avec un commentaire.",
+        "Les items que les agents contestent : ouvrez l'appel pour accepter la contestation (l'item prend le statut demandé) ou la rejeter, avec un commentaire.",
         "The items agents dispute: open the call to uphold the dispute (the item takes the status asked for) or reject it, with a comment.",
     ),
     "no_disputes": ("Aucune contestation.", "No dispute."),
@@ -519,7 +519,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "open_disputes_one": ("{n} contestation en attente", "{n} dispute waiting"),
     "dispute_answered_already": ("un coach a déjà rejeté la contestation de cet item, et son verdict n'a pas changé depuis : parlez-en à votre coach.",
                                  "a coach has rejected the dispute of this item already, and its verdict has not changed since: talk to your coach."),
-    "resolution_required": ("choisissez d'accorder ou de rejeter la contestation.", "choose to uphold or reject the dispute."),
+    "resolution_required": ("choisissez d'accepter ou de rejeter la contestation.", "choose to uphold or reject the dispute."),
     "resolution_comment_missing": ("un commentaire est demandé pour l'agent.", "a comment for the agent is required."),
     "dispute_resolved_already": ("cette contestation a déjà été traitée.", "this dispute has been resolved already."),
     "resolution_comment": ("Réponse à l'agent", "Answer to the agent"),
