@@ -545,3 +545,31 @@ def test_a_control_character_in_a_dispute_or_its_resolution_answers_with_the_pag
     assert "Décision non enregistrée" in answer.text and "relisez le tour 3" in answer.text
     assert [d["state"] for d in disputes() if d["id"] == opened["id"]] == ["open"]
     assert post(COACH, f"/disputes/{opened['id']}/resolve", {"resolution": "rejected", "comment": "Relisez le tour 3"}).status_code == 303
+
+
+def test_an_agent_follows_their_quality_week_by_week(workspace):
+    """An agent's review: a coach saw the agent's weeks on /agents/{id}, the agent only a mean over a page of calls. /me
+    now charts their quality score per ISO week (from the results of record, as the coach's page), each point opening
+    that week's calls."""
+    import html
+    import re
+
+    import httpx
+    from api_server import sign_in
+
+    server = workspace["server"]
+    with server.client("coach") as api:  # the verdicts of record now (other tests may have moved them)
+        scores = [api.get(f"/v1/interactions/{call}").json()["result"]["quality_score"] for call in ("litige-fr", "litige-en")]
+    with httpx.Client(base_url=server.url, follow_redirects=False, timeout=60, headers={"Accept-Language": "fr"}) as http:
+        assert sign_in(http, username=AGENT, password=PASSWORD).status_code == 303
+        mine = html.unescape(http.get("/me").text)
+        # both calls in ISO week 46 (10 and 11 November 2026): one point, their mean
+        [(href, label)] = re.findall(r'<a href="(/me\?week=[^"]+)" aria-label="([^"]+)"', mine)
+        assert href == "/me?week=2026-W46#mine-calls" and "sem. 46 (2026)" in label
+        assert label.endswith(f"{sum(scores) / 2:.1f} (2 appels)".replace(".", ","))
+        week = http.get("/me", params={"week": "2026-W46"}).text
+        assert "Vos appels de la sem. 46 (2026)" in week and "litige-fr" in week and "litige-en" in week
+        other = http.get("/me", params={"week": "2026-W45"}).text
+        assert "Vos appels de la sem. 45 (2026)" in other and 'data-id="litige-fr"' not in other
+        typed = http.get("/me", params={"week": "2026-W99"}).text  # no such week: the list unfiltered
+        assert "Vos appels</h2>" in typed and 'data-id="litige-fr"' in typed

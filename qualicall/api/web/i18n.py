@@ -485,6 +485,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "nav_disputes": ("Contestations", "Disputes"),
     "back_to_mine": ("← Mes évaluations", "← My evaluations"),
     "mine_title": ("Mes évaluations", "My evaluations"),
+    "mine_trend": ("Votre score qualité, semaine par semaine", "Your quality score, week by week"),
+    "mine_calls": ("Vos appels", "Your calls"),
+    "mine_week": ("Vos appels de la {week}", "Your calls of {week}"),
+    "mine_all_weeks": ("toutes les semaines", "every week"),
     "mine_moved_title": ("Contestations d'appels confiés depuis à un autre agent", "Disputes of calls since moved to another agent"),
     "mine_intro": (
         "Les appels de l'agent {agent}, du plus récent au plus ancien, avec les verdicts retenus (ceux des coachs quand ils en ont donné). "

@@ -9,6 +9,7 @@ resolution on the call and on `/me`. Forms answer with the page, the message in 
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
@@ -17,12 +18,14 @@ from sqlalchemy import select
 
 from qualicall.api.deps import stored_comment
 from qualicall.api.schemas import COMMENT_MAX_CHARS
+from qualicall.api.web import data as store_data
 from qualicall.api.web.deps import Coach, Forbidden, Language, RowId, Viewer, csrf_valid, render
 from qualicall.api.web.priority import failed_items
+from qualicall.api.web.trends import line_chart, period_bounds
 from qualicall.api.web.routes.calls import DisputeForm, author_of, call_page_of
 from qualicall.api.web.views import score_class
 from qualicall.core.errors import ConflictError, InputError, NotFoundError
-from qualicall.core.interaction import Id
+from qualicall.core.interaction import FIRST_YEAR, LAST_YEAR, Id
 from qualicall.store import disputes as dispute_store
 from qualicall.store import repository as repo
 from qualicall.store.models import DisputeRow, InteractionRow
@@ -33,15 +36,20 @@ MINE_PAGE = 50
 
 
 @router.get("/me")
-def my_evaluations(request: Request, session: Viewer, t: Language, after: str | None = None) -> Response:
-    """An agent's contacts, newest first, `MINE_PAGE` at a time, and their disputes."""
+def my_evaluations(request: Request, session: Viewer, t: Language, after: str | None = None, week: str | None = None) -> Response:
+    """An agent's contacts, newest first, `MINE_PAGE` at a time (those of one ISO `week`, "2026-W45", where asked),
+    their quality week by week, and their disputes."""
     if not session.is_agent:
         return RedirectResponse("/queue", 303)
+    days = _week_days(week)
+    shown = repo.InteractionFilter(agent_id=session.agent_id, since=days[0], until=days[1]) if days else repo.InteractionFilter(agent_id=session.agent_id)
     with request.app.state.store.session() as db:
         try:
-            page = repo.list_interactions(db, repo.InteractionFilter(agent_id=session.agent_id), cursor=after, limit=MINE_PAGE)
+            page = repo.list_interactions(db, shown, cursor=after, limit=MINE_PAGE)
         except InputError:
-            page = repo.list_interactions(db, repo.InteractionFilter(agent_id=session.agent_id), limit=MINE_PAGE)
+            page = repo.list_interactions(db, shown, limit=MINE_PAGE)
+        # Their own trend, as a coach sees it on /agents/{id} (an agent's review: they had no evolution over weeks).
+        found = store_data.group_trends(db, "agent", session.agent_id, "week", t.order)
         disputes = [dispute_store.dispute_json(d) for d in dispute_store.list_disputes(db, agent_id=session.agent_id, limit=200)]
         # A call moved to another agent since (re-posted with another agent_id) is no longer theirs to open, but their
         # dispute of it, and how it was answered, still is (an agent's review: it went out of sight).
@@ -71,8 +79,21 @@ def my_evaluations(request: Request, session: Viewer, t: Language, after: str | 
         })
     qualities = [row["quality"] for row in rows if isinstance(row["quality"], (int, float))]
     quality_mean = sum(qualities) / len(qualities) if qualities else None
+    week_query = f"week={quote(week)}&" if days else ""
+    chart = line_chart({"quality": found.series["quality"]}, found.periods) if found else None
     return render(request, "mine.html", session, t=t, nav="mine", rows=rows, moved=moved, quality_mean=quality_mean, scored=len(qualities),
-                  next_url=f"/me?after={quote(page.next_cursor)}" if page.next_cursor else None)
+                  next_url=f"/me?{week_query}after={quote(page.next_cursor)}" if page.next_cursor else None,
+                  week=week if days else None, chart=chart, link=lambda key: f"/me?week={quote(key)}#mine-calls")
+
+
+def _week_days(week: str | None) -> tuple[date, date] | None:
+    """An ISO week ("2026-W45") as the days [Monday, next Monday) of the contacts' own clocks; None for none, or no week of
+    the years contacts may have (an address typed by hand: the list unfiltered, as an unknown filter is)."""
+    try:
+        first = date.fromisoformat(period_bounds(week)[0]) if week and "-W" in week else None
+    except ValueError:
+        return None
+    return (first, first + timedelta(days=7)) if first and FIRST_YEAR <= first.year < LAST_YEAR else None
 
 
 @router.post("/calls/{interaction_id}/disputes")
