@@ -188,6 +188,15 @@ def in_range(moment: datetime) -> datetime:
     return (moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
 
 
+def contact_date(text: str | None) -> date | None:
+    """A day typed in a page's filter (YYYY-MM-DD) of the years contacts have, or None (the filter is left out or said)."""
+    try:
+        day = date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+    return day if day and FIRST_YEAR <= day.year <= LAST_YEAR else None
+
+
 def contact_moment(started_at: str) -> datetime:
     """`started_at` as an aware UTC time. ValueError unless ISO 8601, from 1970 to 2099."""
     return in_range(datetime.fromisoformat(started_at))

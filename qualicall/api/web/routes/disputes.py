@@ -25,7 +25,7 @@ from qualicall.api.web.trends import line_chart, period_bounds
 from qualicall.api.web.routes.calls import DisputeForm, author_of, call_page_of
 from qualicall.api.web.views import score_class
 from qualicall.core.errors import ConflictError, InputError, NotFoundError
-from qualicall.core.interaction import FIRST_YEAR, LAST_YEAR, Id
+from qualicall.core.interaction import Id, contact_date
 from qualicall.store import disputes as dispute_store
 from qualicall.store import repository as repo
 from qualicall.store.models import DisputeRow, InteractionRow
@@ -90,10 +90,10 @@ def _week_days(week: str | None) -> tuple[date, date] | None:
     """An ISO week ("2026-W45") as the days [Monday, next Monday) of the contacts' own clocks; None for none, or no week of
     the years contacts may have (an address typed by hand: the list unfiltered, as an unknown filter is)."""
     try:
-        first = date.fromisoformat(period_bounds(week)[0]) if week and "-W" in week else None
+        first, last = (contact_date(day) for day in period_bounds(week)) if week and "-W" in week else (None, None)
     except ValueError:
         return None
-    return (first, first + timedelta(days=7)) if first and FIRST_YEAR <= first.year < LAST_YEAR else None
+    return (first, last + timedelta(days=1)) if first and last else None
 
 
 @router.post("/calls/{interaction_id}/disputes")

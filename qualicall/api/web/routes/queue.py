@@ -21,7 +21,7 @@ from qualicall.api.web.i18n import Translator
 from qualicall.api.web.views import score_class
 from qualicall.core import locale
 from qualicall.core.errors import InputError
-from qualicall.core.interaction import FIRST_YEAR, LAST_YEAR, id_problem, text_problem
+from qualicall.core.interaction import contact_date, id_problem, text_problem
 from qualicall.store.saved_filters import NAME_MAX_CHARS, delete_filter, save_filter, saved_filters
 from qualicall.store.signins import SignedIn
 
@@ -206,11 +206,8 @@ def _search(text: str | None) -> str | None:
 
 def _date(text: str | None) -> str | None:
     """A day from 1970 to 2099 (where contacts are), else None: the filter is left out."""
-    try:
-        day = date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-    return day.isoformat() if day and FIRST_YEAR <= day.year <= LAST_YEAR else None
+    day = contact_date(text)
+    return day.isoformat() if day else None
 
 
 def _queue_row(row: store_data.QueueRow, t: Translator) -> dict[str, Any]:

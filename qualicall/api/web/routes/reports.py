@@ -14,7 +14,7 @@ from qualicall.api.deps import audit
 from qualicall.api.routes.reports import csv_report, html_report, report_settings_of, server_rubric
 from qualicall.api.web.deps import Coach, Language, holder, render
 from qualicall.api.web.i18n import Translator
-from qualicall.core.interaction import FIRST_YEAR, LAST_YEAR
+from qualicall.core.interaction import contact_date
 from qualicall.store import repository as repo
 from qualicall.store.signins import SignedIn
 
@@ -38,7 +38,7 @@ def report_view(request: Request, session: Coach, t: Language) -> Response:
     """The report the form asked for: `from` and `to` days (`to` included), `by` one of GROUPINGS or none, `period`
     one of PERIODS or none, `format` html (the page) or csv; the form again, with the reason, where they do not hold."""
     form = {key: request.query_params.get(key, "").strip() for key in ("from", "to", "by", "period", "format")}
-    days = {key: _day(form[key]) for key in ("from", "to")}
+    days = {key: contact_date(form[key]) for key in ("from", "to")}
     for key, label in (("from", "filter_from"), ("to", "report_to")):
         if form[key] and days[key] is None:
             return _form(request, session, t, form, t("report_bad_day", field=t(label), value=form[key]), 422)
@@ -64,11 +64,3 @@ def _form(request: Request, session: SignedIn, t: Translator, form: dict[str, An
     return render(request, "reports.html", session, status_code=status_code, t=t, nav="reports", form=form, error=error,
                   groupings=GROUPINGS, periods=PERIODS)
 
-
-def _day(text: str) -> date | None:
-    """A day of the years contacts may have (1970–2099), or None."""
-    try:
-        day = date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-    return day if day and FIRST_YEAR <= day.year <= LAST_YEAR else None
