@@ -229,3 +229,25 @@ def test_an_indicator_in_seconds_reads_in_hours_where_it_is_long():
     assert unit == "%" and chart.y_ticks[-1][1] == "100"
     chart, unit = indicator_chart("transfers", [Point("2026-W45", 9000.0, 2)], periods[:1], False)
     assert unit is None and [p.value for _, _, p in chart.lines[0].dots] == [9000.0]
+
+
+def test_a_digest_of_an_older_version_is_made_again_and_kept(planted):
+    """A fresh-eyes review: the queue made a digest of an older version again on every read, and its insert, which
+    did nothing where the row was there, never kept it. The abandoned contact g: its version-1 digest ranked it by its
+    wait's overall score (0: priority 0.45, « low score »); made again, it ranks nothing and is kept so."""
+    from sqlalchemy import select
+
+    from qualicall.api.web.data import DIGEST_VERSION, rankings
+    from qualicall.store.models import InteractionRow, ResultDigest
+
+    stale = {"v": 1, "score": 0.0, "failed": [], "priority": 0.45, "reasons": ["low_score"], "asr_confidence": None,
+             "role_confidence": None, "near": None, "signals": []}
+    with planted.session() as session:
+        result_id = session.scalar(select(InteractionRow.latest_result_id).where(InteractionRow.id == "g"))
+        session.merge(ResultDigest(result_id=result_id, digest={"v": 1, "queue": stale}))
+    for _ in range(2):
+        with planted.session() as session:
+            [ranking] = rankings(session, [(result_id, session.get(ResultDigest, result_id).digest["queue"])])
+            assert ranking["v"] == DIGEST_VERSION == 2 and ranking["priority"] == 0.0 and ranking["reasons"] == []
+    with planted.session() as session:
+        assert session.get(ResultDigest, result_id).digest["queue"]["v"] == 2

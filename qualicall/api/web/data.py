@@ -136,9 +136,11 @@ def rankings(session: Session, found: list[tuple[int | None, dict[str, Any] | No
         query = (select(ResultRow.id, InteractionRow.data, ResultRow.data)
                  .join(InteractionRow, InteractionRow.id == ResultRow.interaction_id).where(ResultRow.id.in_(missing[start : start + chunk])))
         batch = {result_id: result_digest(interaction or {}, result) for result_id, interaction, result in session.execute(query)}
-        if batch:  # another request may have made the same ones meanwhile: theirs are the same
-            dialect = sqlite_insert if session.bind.dialect.name == "sqlite" else postgresql_insert
-            session.execute(dialect(ResultDigest).on_conflict_do_nothing(),
+        if batch:
+            # Replacing: a digest of an older version is made again and kept (kept as it was, every queue read made it
+            # again: a fresh-eyes review); another request may have made the same ones meanwhile, the same.
+            insert = (sqlite_insert if session.bind.dialect.name == "sqlite" else postgresql_insert)(ResultDigest)
+            session.execute(insert.on_conflict_do_update(index_elements=[ResultDigest.result_id], set_={"digest": insert.excluded.digest}),
                             [{"result_id": result_id, "digest": digest} for result_id, digest in batch.items()])
         made |= batch
     return [made[result_id]["queue"] if result_id in made else ranking if result_id is not None else EMPTY_RANKING
