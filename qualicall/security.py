@@ -111,8 +111,8 @@ class Sealer:
     def open(self, sealed: str) -> bytes:
         from cryptography.exceptions import InvalidTag
 
-        raw = base64.b64decode(sealed)
         try:
+            raw = base64.b64decode(sealed, validate=True)
             return self._cipher.decrypt(raw[: self.NONCE_BYTES], raw[self.NONCE_BYTES :], None)
-        except InvalidTag:
+        except (InvalidTag, ValueError):  # (ValueError: not base64 — binascii.Error — or shorter than a nonce)
             raise Sealed("sealed with another key, or altered") from None

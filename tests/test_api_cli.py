@@ -3,7 +3,10 @@ first two commands, run as real command lines (the smoke tests of `db` and `apik
 
 from __future__ import annotations
 
+import time
+
 import pytest
+from api_server import Receiver
 
 from conftest import run_cli
 
@@ -57,7 +60,7 @@ def test_cli_errors_are_one_line(cli, tmp_path):
     assert len(unreachable.stderr.strip().splitlines()) == 1
 
 
-def test_webhook_secrets_left_in_clear_are_sealed_when_the_service_starts(tmp_path):
+def test_webhook_secrets_left_in_clear_are_sealed_when_the_service_starts_and_one_sealed_elsewhere_is_never_sent(tmp_path):
     """Keys made before webhook secrets were sealed keep signing with the same secret, now sealed by the process that
     runs the jobs as it starts; a secret sealed with another data folder's key is left as it is and does not open."""
     from fastapi.testclient import TestClient
@@ -67,18 +70,38 @@ def test_webhook_secrets_left_in_clear_are_sealed_when_the_service_starts(tmp_pa
     from qualicall.security import Sealed, Sealer
     from qualicall.settings import Settings
     from qualicall.store.db import Store
-    from qualicall.store.models import ApiKey
+    from qualicall.store.models import ApiKey, JobRow, WebhookDelivery
     from qualicall.store.repository import create_api_key, webhook_secret
 
-    settings = Settings(data_dir=tmp_path / "data", database_url=None, warm_up=False, redact=False, audio_workers=0)
+    receiver = Receiver()
+    settings = Settings(data_dir=tmp_path / "data", database_url=None, warm_up=False, redact=False, audio_workers=0,
+                        webhook_allowed_hosts=["127.0.0.1"])
     settings.data_dir.mkdir()
     elsewhere = Sealer.from_file(tmp_path / "other-folder" / "sealing.key")
     store = Store(settings.url)
     with store.session() as session:
         session.add(ApiKey(name="older", role="crm", prefix="older01", key_hash="x", webhook_secret="an-older-clear-secret"))
         create_api_key(session, "elsewhere", "crm", elsewhere)
+        other_id = session.scalar(select(ApiKey.id).where(ApiKey.name == "elsewhere"))
+        # A callback of that key: no attempt could sign it, so it is given up at once, never sent (a fresh-eyes review:
+        # it was tried 8 times). The receiver is allowed (loopback) and listens: it hears nothing.
+        session.add(JobRow(id="j-1", status="succeeded", interaction_id="x", upload_path="", filename="x.wav", metadata_json={}, options={}))
+        session.add(WebhookDelivery(id="d-1", job_id="j-1", url=receiver.url, body='{"event":"job.succeeded"}', api_key_id=other_id,
+                                    status="pending"))
     with TestClient(create_app(settings, run_jobs=True), base_url="https://testserver") as client:
         assert client.get("/healthz").json()["runs_jobs"] is True
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            with store.session() as session:
+                if session.get(WebhookDelivery, "d-1").status != "pending":
+                    break
+            time.sleep(0.2)
+    receiver.server.shutdown()
+    with store.session() as session:
+        delivery = session.get(WebhookDelivery, "d-1")
+        assert (delivery.status, delivery.attempts) == ("failed", 1) and delivery.last_error.startswith("not signed: key ")
+        assert "sealing.key" in delivery.last_error and str(settings.data_dir) not in delivery.last_error  # no server path
+    assert receiver.calls == []
     with store.session() as session:
         older, other = (session.scalar(select(ApiKey).where(ApiKey.name == name)) for name in ("older", "elsewhere"))
         assert older.webhook_secret.startswith("sealed:") and "an-older-clear-secret" not in older.webhook_secret
@@ -87,3 +110,18 @@ def test_webhook_secrets_left_in_clear_are_sealed_when_the_service_starts(tmp_pa
         with pytest.raises(Sealed):
             webhook_secret(other, Sealer.from_file(settings.sealing_key))
     store.close()
+
+
+def test_apikey_create_away_from_the_service_is_refused(cli, tmp_path):
+    """A fresh-eyes review: with another data folder than the service's (the database given by URL), `apikey create`
+    made a sealing key of its own and printed a secret no callback would be signed with. Refused with its reason, no
+    key made, no key file left; in the service's folder, made."""
+    database = f"sqlite:///{tmp_path / 'service' / 'qualicall.db'}"
+    service = {"QUALICALL_DATA_DIR": str(tmp_path / "service"), "QUALICALL_DATABASE_URL": database}
+    elsewhere = {"QUALICALL_DATA_DIR": str(tmp_path / "laptop"), "QUALICALL_DATABASE_URL": database}
+    assert cli("apikey", "create", "--role", "crm", env=service).returncode == 0
+    refused = cli("apikey", "create", "--role", "crm", env=elsewhere)
+    assert refused.returncode != 0 and "is not the key this database's webhook secrets are sealed with" in refused.stderr
+    assert "Traceback" not in refused.stderr and not (tmp_path / "laptop" / "sealing.key").exists()
+    assert cli("apikey", "list", env=service).stdout.count("\tcrm\t") == 1
+    assert cli("apikey", "create", "--role", "coach", env=service).returncode == 0

@@ -173,8 +173,12 @@ class JobRunner:
                 try:
                     with self.store.session() as session:
                         for delivery in job_store.due_deliveries(session, utcnow()):
-                            error = self._post(client, session, delivery)
-                            job_store.record_attempt(session, delivery, error, self.settings.webhook_attempts, self.settings.webhook_backoff_s)
+                            try:
+                                error, final = self._post(client, session, delivery), False
+                            except Unsigned as exc:  # no attempt can sign it: given up at once
+                                error, final = str(exc), True
+                            job_store.record_attempt(session, delivery, error, self.settings.webhook_attempts, self.settings.webhook_backoff_s,
+                                                     final=final)
                             session.commit()
                             if delivery.status == "failed":  # (its URL, the client's, may carry personal data: not logged; the error may name its host)
                                 log.warning("webhook delivery %s of job %s given up after %d attempts: %s", delivery.id, delivery.job_id, delivery.attempts, error)
@@ -197,7 +201,7 @@ class JobRunner:
             try:
                 secret = webhook_secret(key, self.sealer)
             except Sealed:
-                return f"not signed: key {key.prefix}'s webhook secret was sealed with another key than this service's sealing.key"
+                raise Unsigned(f"not signed: key {key.prefix}'s webhook secret was sealed with another key than this service's sealing.key") from None
             headers.update(webhooks.signed_headers(secret, body))
         # The answer's status is all a delivery needs: its body is never read, nor decompressed (a receiver's 611 kB of
         # gzip took 1 GB of the API process, a body trickled byte by byte held the one delivery thread: a security review).
@@ -208,6 +212,10 @@ class JobRunner:
         except httpx.HTTPError as exc:
             return f"{type(exc).__name__}: {exc}"
         return None if 200 <= status < 300 else f"HTTP {status}"
+
+
+class Unsigned(QualicallError):
+    """A delivery whose key's webhook secret this service cannot open: no later attempt could sign it."""
 
 
 class JobFailed(QualicallError):

@@ -208,12 +208,11 @@ def register(app: typer.Typer) -> None:
         from qualicall.settings import Settings
         from qualicall.store.repository import create_api_key, key_sealer, webhook_secret
 
-        with user_errors():
+        with user_errors(), _store().session() as session:
             # The service's own key: run this where the service runs, with its data folder (it could not sign otherwise).
-            sealer = key_sealer(Settings().sealing_key)
-            with _store().session() as session:
-                row, key = create_api_key(session, name or role, role, sealer)
-                secret = webhook_secret(row, sealer)
+            sealer = key_sealer(session, Settings().sealing_key)
+            row, key = create_api_key(session, name or role, role, sealer)
+            secret = webhook_secret(row, sealer)
         typer.echo(key)
         typer.echo(f"qualicall: {role} key {row.prefix} created; webhook signing secret: {secret}", err=True)
 

@@ -144,12 +144,14 @@ def due_deliveries(session: Session, now: datetime, limit: int = 20) -> list[Web
     ))
 
 
-def record_attempt(session: Session, delivery: WebhookDelivery, error: str | None, max_attempts: int, backoff_s: float) -> None:
-    """After one POST: delivered, or retried later (delay doubling from backoff_s), or failed after max_attempts."""
+def record_attempt(session: Session, delivery: WebhookDelivery, error: str | None, max_attempts: int, backoff_s: float,
+                   final: bool = False) -> None:
+    """After one POST: delivered, or retried later (delay doubling from backoff_s), or failed after max_attempts (at
+    once where the error is `final`: no later attempt could do otherwise)."""
     delivery.attempts += 1
     if error is None:
         delivery.status, delivery.delivered_at, delivery.last_error = "delivered", utcnow(), None
-    elif delivery.attempts >= max_attempts:
+    elif final or delivery.attempts >= max_attempts:
         delivery.status, delivery.last_error = "failed", error
     else:
         delivery.last_error = error

@@ -51,7 +51,7 @@ from qualicall.core.errors import InputError
 from qualicall.core.interaction import Interaction, contact_moment, text_problem
 from qualicall.core.result import Result
 from qualicall.core.scores import Verdict, with_verdicts
-from qualicall.security import Sealer, api_key_matches, hash_token, new_api_key
+from qualicall.security import Sealed, Sealer, api_key_matches, hash_token, new_api_key
 from qualicall.store.models import (
     ApiKey,
     DisputeRow,
@@ -427,7 +427,10 @@ def _settle_disputes(session: Session, row: InteractionRow, made: list[ReviewRow
         review = given.get(key)
         dispute.resolution, dispute.resolved_at = "upheld", utcnow()
         if review is not None:
-            dispute.resolution_comment, dispute.review_id = review.comment, review.id
+            # The comment is written to the call's agent: a former agent's dispute (of a call moved since) keeps who
+            # decided and when, not words meant for another agent (a fresh-eyes review).
+            dispute.resolution_comment = review.comment if dispute.agent_id == row.agent_id else None
+            dispute.review_id = review.id
             dispute.resolved_by, dispute.resolved_by_user_id, dispute.resolved_by_key_id = review.reviewer, review.reviewer_user_id, review.reviewer_key_id
         else:
             dispute.resolved_by = "qualicall"
@@ -487,10 +490,23 @@ def create_api_key(session: Session, name: str, role: str, sealer: Sealer) -> tu
     return row, key
 
 
-def key_sealer(path: Path) -> Sealer:
-    """The service's sealing key, kept at `path` (`Settings.sealing_key`; made on first use): what a command that writes
-    keys seals their webhook secrets with."""
-    return Sealer.from_file(path)
+def key_sealer(session: Session, path: Path) -> Sealer:
+    """The service's sealing key, kept at `path` (`Settings.sealing_key`; made on first use), for a command that writes
+    keys: InputError where the secrets already sealed in the database do not open with it — another data folder's, or
+    one just made where there was none (a fresh-eyes review: `apikey create` away from the service made a key of its
+    own, and that client's callbacks then failed, unsigned)."""
+    made = not path.exists()
+    sealer = Sealer.from_file(path)
+    sealed = session.scalar(select(ApiKey.webhook_secret).where(ApiKey.webhook_secret.like(SEALED_SECRET + "%")).limit(1))
+    try:
+        if sealed is not None:
+            sealer.open(sealed.removeprefix(SEALED_SECRET))
+    except Sealed:
+        if made:
+            path.unlink()
+        raise InputError(f"{path} is not the key this database's webhook secrets are sealed with: create API keys where the service"
+                         " runs, with its data folder (QUALICALL_DATA_DIR), whose sealing.key it is") from None
+    return sealer
 
 
 def webhook_secret(row: ApiKey, sealer: Sealer) -> str:

@@ -189,6 +189,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     # (qualicall rubric learn takes a passed item's sentence from the quote: the nearest miss was a guess)
     "comment_hint": ("Un commentaire est demandé quand le statut change. Citez entre « » la phrase qui fait réussir l'item : la grille l'apprendra.",
                      "A comment is required when the status changes. Quote in “ ” the sentence that passes the item: the grid will learn it."),
+    # (a NUL, a lone surrogate: the store refuses them; said in the page's language, not the store's English)
+    "comment_not_text": ("le texte contient un caractère qui n'est pas du texte (NUL ou demi-caractère isolé).",
+                         "the text holds a character that is not text (a NUL or a lone surrogate)."),
     "comment_too_long": ("le commentaire dépasse {max} caractères.", "the comment is longer than {max} characters."),
     "not_saved": ("Correction non enregistrée : {reason}", "Override not saved: {reason}"),
     "comment_missing": ("un commentaire est demandé quand le statut change.", "a comment is required when the status changes."),

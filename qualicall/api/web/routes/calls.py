@@ -27,7 +27,7 @@ from qualicall.audio.decode import AudioError, duration
 from qualicall.audio.waveform import cached_envelope
 from qualicall.core import locale
 from qualicall.core.errors import InputError
-from qualicall.core.interaction import Id
+from qualicall.core.interaction import Id, text_problem
 from qualicall.service.recordings import stored_recording_file
 from qualicall.store.models import InteractionRow
 from qualicall.store.repository import Reviewer
@@ -275,8 +275,9 @@ def comment_call(request: Request, interaction_id: Id, session: Coach, t: Langua
     text = comment.strip()
     if not csrf_valid(session, csrf):
         return call_page_of(request, session, t, interaction_id, error=t("form_stale"), status_code=403)
-    if not text or len(text) > COMMENT_MAX_CHARS:
-        reason = t("comment_too_long", max=COMMENT_MAX_CHARS) if text else t("call_comment_missing")
+    if not text or len(text) > COMMENT_MAX_CHARS or text_problem(text):
+        reason = (t("call_comment_missing") if not text else t("comment_too_long", max=COMMENT_MAX_CHARS) if len(text) > COMMENT_MAX_CHARS
+                  else t("comment_not_text"))
         return call_page_of(request, session, t, interaction_id, error=t("comment_not_saved", reason=reason), status_code=422)
     with request.app.state.store.session() as db:
         call = store_data.load_call(db, interaction_id)
@@ -284,7 +285,7 @@ def comment_call(request: Request, interaction_id: Id, session: Coach, t: Langua
             return render(request, "message.html", session, status_code=404, title=t("not_found"), message=interaction_id)
         try:
             add_reviews(db, call.row, [], author_of(session), comment=stored_comment(request, text, call.row.language), private=private == "yes")
-        except InputError as exc:  # (a NUL in the text: the page, not JSON)
+        except InputError as exc:  # (what the store refuses besides: the page, not JSON)
             db.rollback()
             return call_page_of(request, session, t, interaction_id, error=t("comment_not_saved", reason=str(exc)), status_code=422)
     return RedirectResponse(f"/calls/{quote(interaction_id, safe='')}?done=commented#call-comments", 303)

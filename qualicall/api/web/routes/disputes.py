@@ -25,7 +25,7 @@ from qualicall.api.web.trends import line_chart, period_bounds
 from qualicall.api.web.routes.calls import DisputeForm, author_of, call_page_of
 from qualicall.api.web.views import score_class
 from qualicall.core.errors import ConflictError, InputError, NotFoundError
-from qualicall.core.interaction import Id, contact_date
+from qualicall.core.interaction import Id, contact_date, text_problem
 from qualicall.store import disputes as dispute_store
 from qualicall.store import repository as repo
 from qualicall.store.models import DisputeRow, InteractionRow
@@ -122,6 +122,8 @@ def dispute(
         return refused(t("dispute_not_saved", reason=t("dispute_comment_missing")), 422)
     if len(comment.strip()) > COMMENT_MAX_CHARS:
         return refused(t("dispute_not_saved", reason=t("comment_too_long", max=COMMENT_MAX_CHARS)), 422)
+    if text_problem(comment):
+        return refused(t("dispute_not_saved", reason=t("comment_not_text")), 422)
     with request.app.state.store.session() as db:
         row = repo.get_interaction(db, interaction_id)
         if row is None or row.agent_id != session.agent_id:
@@ -141,7 +143,7 @@ def dispute(
         except dispute_store.SameStatus:
             db.rollback()
             return refused(t("dispute_not_saved", reason=t("dispute_same_status")), 422)
-        except InputError as exc:  # (a NUL in the text: the page, what was typed kept, not JSON — an agent's review)
+        except InputError as exc:  # (what the store refuses besides: the page, what was typed kept, not JSON)
             db.rollback()
             return refused(t("dispute_not_saved", reason=str(exc)), 422)
     return RedirectResponse(f"/calls/{quote(interaction_id, safe='')}?done=disputed", 303)
@@ -176,6 +178,8 @@ def resolve(
         return refused(t("resolution_not_saved", reason=t("resolution_comment_missing")), 422)
     if len(comment.strip()) > COMMENT_MAX_CHARS:
         return refused(t("resolution_not_saved", reason=t("comment_too_long", max=COMMENT_MAX_CHARS)), 422)
+    if text_problem(comment):
+        return refused(t("resolution_not_saved", reason=t("comment_not_text")), 422)
     stored = stored_comment(request, comment.strip(), language)
     with request.app.state.store.session() as db:
         try:
@@ -183,7 +187,7 @@ def resolve(
         except (ConflictError, NotFoundError):
             db.rollback()
             return refused(t("resolution_not_saved", reason=t("dispute_resolved_already")), 409)
-        except InputError as exc:  # (a NUL in the text)
+        except InputError as exc:  # (what the store refuses besides)
             db.rollback()
             return refused(t("resolution_not_saved", reason=str(exc)), 422)
     return RedirectResponse(f"/calls/{quote(interaction_id, safe='')}?done=resolved#disputes", 303)
