@@ -118,7 +118,7 @@ def test_a_range_that_can_hold_no_contact_is_refused_naming_to_as_exclusive(sqli
     assert one_day.json()["detail"][0]["loc"] == ["query", "to"]
     assert "for 2026-11-30 through 2026-11-30 give to=2026-12-01" in one_day.json()["detail"][0]["msg"]
     assert reversed_list.status_code == 422 and "`to` (2026-11-01) is before `from` (2026-12-01)" in reversed_list.json()["detail"][0]["msg"]
-    assert instants.status_code == 422 and "from and to at 2026-11-30T10:00:00+00:00 keep no contact" in instants.json()["detail"][0]["msg"]
+    assert instants.status_code == 422 and "`from` and `to` at 2026-11-30T10:00:00+00:00 keep no contact" in instants.json()["detail"][0]["msg"]
     assert next_day.status_code == 200, next_day.text
     assert last_day.status_code == 422 and "give no `to`" in last_day.json()["detail"][0]["msg"]
 

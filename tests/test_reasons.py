@@ -179,3 +179,13 @@ def test_what_the_server_recorded_is_written_in_the_deployments_time_zone():
     assert locale.event("2026-12-06T10:24:00+00:00", "en", "America/Montreal") == "2026-12-06 05:24"
     assert locale.event("2026-12-06T10:24:00", "en", "UTC") == "2026-12-06 10:24"  # naive: stored UTC
     assert locale.event(None, "fr", "Europe/Paris") == ""
+
+
+def test_a_jargon_question_places_its_word_once_between_parentheses() -> None:
+    """An agent's review read « « RIO » (tour 4 (31,63 s)) »: the word's place is now said as the question's is."""
+    params = {"text": "RIO", "at": {"turn": 4, "time": 31.63}, "question": "Mon quoi ?", "asked_at": {"turn": 5, "time": 32.6}}
+    assert render("jargon.elided_asked", params, "fr") == (
+        f"le client demande ce qu'est « RIO » (tour 4, 31,6{NNBSP}s) en le remplaçant par « quoi » : « Mon quoi ? » (tour 5, 32,6{NNBSP}s)")
+    assert render("jargon.echo_asked", params, "en") == "the customer repeats « RIO » (turn 4, 31.6 s) to ask what it is: « Mon quoi ? » (turn 5, 32.6 s)"
+    meaning = render("jargon.meaning_asked", params | {"closest": "c'est quoi", "similarity": 0.8123}, "fr")
+    assert meaning == f"le client demande ce que veut dire « RIO » (tour 4, 31,6{NNBSP}s) : « Mon quoi ? » (tour 5, 32,6{NNBSP}s) ressemble à « c'est quoi » (0,81)"

@@ -208,7 +208,7 @@ def test_periods_and_chart_geometry():
     assert period_of("2027-01-01", "week") == "2026-W53" and period_of("2026-11-09", "day") == "2026-11-09"
     assert period_bounds("2026-W45") == ("2026-11-02", "2026-11-08")
     assert period_bounds("2026-02") == ("2026-02-01", "2026-02-28")
-    chart = line_chart({"q": [Point("p1", 50.0, 1), Point("p2", 100.0, 1)]}, ["p1", "p2"], width=100, height=100)
+    chart = line_chart({"q": [Point("p1", 50.0, 1, 1), Point("p2", 100.0, 1, 1)]}, ["p1", "p2"], width=100, height=100)
     [(x1, y1, _), (x2, y2, _)] = chart.lines[0].dots
     assert x1 < x2 and y2 < y1 and y2 == 10  # 100 at the top margin
 
@@ -218,16 +218,16 @@ def test_an_indicator_in_seconds_reads_in_hours_where_it_is_long():
     At 7,200 s (two hours) or more a chart in seconds is in hours, to one decimal; shorter ones, yes/no ones and
     counts keep their unit."""
     periods = ["2026-W45", "2026-W46"]
-    chart, unit = indicator_chart("first_response_s", [Point("2026-W45", 192000.0, 3), Point("2026-W46", None, 1)], periods, False)
+    chart, unit = indicator_chart("first_response_s", [Point("2026-W45", 192000.0, 3, 2), Point("2026-W46", None, 1, 0)], periods, False)
     assert unit == "h" and [p.value for _, _, p in chart.lines[0].dots] == [53.3]  # 192,000 / 3,600 = 53.33…
-    assert [p.calls for _, _, p in chart.lines[0].dots] == [3]
-    chart, unit = indicator_chart("first_response_s", [Point("2026-W45", 7199.0, 2), Point("2026-W46", 60.0, 1)], periods, False)
+    assert [(p.calls, p.counted) for _, _, p in chart.lines[0].dots] == [(3, 2)]  # the hours keep the counts
+    chart, unit = indicator_chart("first_response_s", [Point("2026-W45", 7199.0, 2, 2), Point("2026-W46", 60.0, 1, 1)], periods, False)
     assert unit is None and [p.value for _, _, p in chart.lines[0].dots] == [7199.0, 60.0]
-    chart, unit = indicator_chart("wait_time_s", [Point("2026-W45", 7200.0, 1), Point("2026-W46", 30.0, 1)], periods, False)
+    chart, unit = indicator_chart("wait_time_s", [Point("2026-W45", 7200.0, 1, 1), Point("2026-W46", 30.0, 1, 1)], periods, False)
     assert unit == "h" and [p.value for _, _, p in chart.lines[0].dots] == [2.0, 0.0]  # 30 s is 0.008 h
-    chart, unit = indicator_chart("resolved_first_contact", [Point("2026-W45", 50.0, 2)], periods[:1], True)
+    chart, unit = indicator_chart("resolved_first_contact", [Point("2026-W45", 50.0, 2, 2)], periods[:1], True)
     assert unit == "%" and chart.y_ticks[-1][1] == "100"
-    chart, unit = indicator_chart("transfers", [Point("2026-W45", 9000.0, 2)], periods[:1], False)
+    chart, unit = indicator_chart("transfers", [Point("2026-W45", 9000.0, 2, 2)], periods[:1], False)
     assert unit is None and [p.value for _, _, p in chart.lines[0].dots] == [9000.0]
 
 

@@ -258,7 +258,7 @@ def empty_range(since: date | datetime | None, until: date | datetime | None,
     if until < since:
         return f"{end} ({until.isoformat()}) is before {start} ({since.isoformat()}): no contact can be in between"
     if isinstance(until, datetime):
-        return f"{end} is exclusive: from and to at {until.isoformat()} keep no contact"
+        return f"{end} is exclusive: {start} and {end} at {until.isoformat()} keep no contact"
     after = date.fromordinal(until.toordinal() + 1)
     give = f"give {spell('to', after.isoformat())}" if after.year <= LAST_YEAR else f"give no {end}"  # (2100 is refused)
     return f"{end} is exclusive: {until.isoformat()} keeps contacts before that day; for {since.isoformat()} through {until.isoformat()} {give}"

@@ -32,7 +32,7 @@ STRINGS: dict[str, tuple[str, str]] = {
                       " la satisfaction, sur les contacts des jours choisis (la date de chaque contact à son heure locale).",
                       "Service level, abandons, handle times, satisfaction, quality, complaints and what drives satisfaction,"
                       " over the contacts of the days chosen (each contact's date on its own clock)."),
-    "report_to": ("Au (inclus)", "To (included)"),
+    "report_to": ("Au (inclus)", "To (inclusive)"),
     "report_by": ("Regrouper par", "Group by"),
     "report_by_none": ("Tout ensemble", "All together"),
     "report_period": ("Découper par", "Split by"),
@@ -492,7 +492,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "mine_calls": ("Vos appels", "Your calls"),
     "mine_week": ("Vos appels de la {week}", "Your calls of {week}"),
     "mine_all_weeks": ("toutes les semaines", "every week"),
-    "mine_moved_title": ("Contestations d'appels confiés depuis à un autre agent", "Disputes of calls since moved to another agent"),
+    "mine_moved_title": ("Vos contestations d'appels réattribués à un autre agent", "Your disputes of calls since moved to another agent"),
     "mine_intro": (
         "Les appels de l'agent {agent}, du plus récent au plus ancien, avec les verdicts retenus (ceux des coachs quand ils en ont donné). "
         "Ouvrez un appel pour voir les preuves et les commentaires, et contester un item.",

@@ -59,7 +59,7 @@ class Point:
     period: str
     value: float | None
     calls: int  # the contacts of the period (those without this value too)
-    counted: int = 0  # those whose value the mean is taken over (a coach's review: « 49 appels » under a mean of 48)
+    counted: int  # those whose value the mean is taken over (a coach's review: « 49 appels » under a mean of 48)
 
 
 @dataclass

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
 from qualicall.api.deps import audit
@@ -50,14 +50,19 @@ def report_view(request: Request, session: Coach, t: Language) -> Response:
     filters = repo.InteractionFilter(since=days["from"], until=until)
     by, period = [form["by"]] if form["by"] else [], form["period"] or None
     settings = request.app.state.settings
-    rubric = server_rubric(settings)
-    audit(holder(session), "read the report of", f"{form['from'] or '…'} to {form['to'] or '…'}")
+    try:
+        rubric = server_rubric(settings)
+    except HTTPException as exc:  # the server's own rubric file, broken since it started: said on a page, not in JSON
+        return render(request, "message.html", session, status_code=exc.status_code, t=t, title=t("reports_title"), message=exc.detail)
     with request.app.state.store.session() as db:
         if form["format"] == "csv":
             from qualicall.reports.aggregate import aggregate_parts
 
-            return csv_report(aggregate_parts(repo.iter_latest_results(db, filters), by, period, report_settings_of(rubric), False), False)
-        return html_report(db, filters, by, period, report_settings_of(rubric), [t.language], settings)
+            answer = csv_report(aggregate_parts(repo.iter_latest_results(db, filters), by, period, report_settings_of(rubric), False), False)
+        else:
+            answer = html_report(db, filters, by, period, report_settings_of(rubric), [t.language], settings)
+    audit(holder(session), "read the report of", f"{form['from'] or '…'} to {form['to'] or '…'}")
+    return answer
 
 
 def _form(request: Request, session: SignedIn, t: Translator, form: dict[str, Any], error: str | None = None, status_code: int = 200) -> HTMLResponse:
