@@ -60,7 +60,7 @@ def test_cli_errors_are_one_line(cli, tmp_path):
     assert len(unreachable.stderr.strip().splitlines()) == 1
 
 
-def test_webhook_secrets_left_in_clear_are_sealed_when_the_service_starts_and_one_sealed_elsewhere_is_never_sent(tmp_path):
+def test_webhook_secrets_left_in_clear_are_sealed_when_the_service_starts_and_one_sealed_elsewhere_is_never_sent(tmp_path, caplog):
     """Keys made before webhook secrets were sealed keep signing with the same secret, now sealed by the process that
     runs the jobs as it starts; a secret sealed with another data folder's key is left as it is and does not open."""
     from fastapi.testclient import TestClient
@@ -97,6 +97,8 @@ def test_webhook_secrets_left_in_clear_are_sealed_when_the_service_starts_and_on
                     break
             time.sleep(0.2)
     receiver.server.shutdown()
+    # said at start, where an operator looks (a data folder restored without its key was silent: an upgrade review)
+    assert any(r.levelname == "ERROR" and "of 1 active API key(s) do not open with" in r.getMessage() for r in caplog.records)
     with store.session() as session:
         delivery = session.get(WebhookDelivery, "d-1")
         assert (delivery.status, delivery.attempts) == ("failed", 1) and delivery.last_error.startswith("not signed: key ")
@@ -113,6 +115,8 @@ def test_webhook_secrets_left_in_clear_are_sealed_when_the_service_starts_and_on
 
 
 def test_apikey_create_away_from_the_service_is_refused(cli, tmp_path):
+    from qualicall.security import Sealer
+
     """A fresh-eyes review: with another data folder than the service's (the database given by URL), `apikey create`
     made a sealing key of its own and printed a secret no callback would be signed with. Refused with its reason, no
     key made, no key file left; in the service's folder, made."""
@@ -121,7 +125,45 @@ def test_apikey_create_away_from_the_service_is_refused(cli, tmp_path):
     elsewhere = {"QUALICALL_DATA_DIR": str(tmp_path / "laptop"), "QUALICALL_DATABASE_URL": database}
     assert cli("apikey", "create", "--role", "crm", env=service).returncode == 0
     refused = cli("apikey", "create", "--role", "crm", env=elsewhere)
-    assert refused.returncode != 0 and "is not the key this database's webhook secrets are sealed with" in refused.stderr
+    assert refused.returncode != 0 and "no sealing.key in " in refused.stderr and "the database has API keys" in refused.stderr
     assert "Traceback" not in refused.stderr and not (tmp_path / "laptop" / "sealing.key").exists()
+    # a folder with a key of its own (another deployment's): none of the database's secrets opens with it
+    Sealer.from_file(tmp_path / "laptop" / "sealing.key")
+    refused = cli("apikey", "create", "--role", "crm", env=elsewhere)
+    assert refused.returncode != 0 and "is not the key this database's webhook secrets are sealed with" in refused.stderr
     assert cli("apikey", "list", env=service).stdout.count("\tcrm\t") == 1
     assert cli("apikey", "create", "--role", "coach", env=service).returncode == 0
+
+
+def test_a_folder_restored_without_its_sealing_key_gives_its_keys_new_secrets(cli, tmp_path):
+    """An upgrade operator's review: a data folder restored without its sealing.key could neither sign a callback nor
+    make a key, and nothing could issue a key a new secret. `apikey secret --all` gives every active key a new one,
+    printed once and sealed with the folder's key; a key named by prefix gets its own; an unknown prefix changes nothing."""
+    from sqlalchemy import select
+
+    from qualicall.security import Sealer
+    from qualicall.store.db import Store
+    from qualicall.store.models import ApiKey
+    from qualicall.store.repository import webhook_secret
+
+    folder = {"QUALICALL_DATA_DIR": str(tmp_path), "QUALICALL_DATABASE_URL": None}
+    made = [cli("apikey", "create", "--role", role, env=folder) for role in ("crm", "coach")]
+    assert all(done.returncode == 0 for done in made)
+    (tmp_path / "sealing.key").unlink()  # the restore that forgot it
+    assert cli("apikey", "create", "--role", "crm", env=folder).returncode != 0
+    unknown = cli("apikey", "secret", "nosuch", env=folder)
+    assert unknown.returncode != 0 and "no active key with prefix 'nosuch'" in unknown.stderr
+    assert cli("apikey", "secret", env=folder).returncode != 0  # neither prefixes nor --all
+    renewed = cli("apikey", "secret", "--all", env=folder)
+    assert renewed.returncode == 0, renewed.stderr
+    printed = dict(line.split("\t") for line in renewed.stdout.splitlines())
+    sealer = Sealer.from_file(tmp_path / "sealing.key")
+    store = Store(f"sqlite:///{tmp_path / 'qualicall.db'}")
+    with store.session() as session:
+        rows = {row.prefix: row for row in session.scalars(select(ApiKey))}
+        assert set(printed) == set(rows) and all(webhook_secret(rows[p], sealer) == secret for p, secret in printed.items())
+    store.close()
+    assert cli("apikey", "create", "--role", "admin", env=folder).returncode == 0  # the folder makes keys again
+    one = sorted(printed)[0]
+    again = cli("apikey", "secret", one, env=folder)
+    assert again.returncode == 0 and again.stdout.split("\t")[0] == one and again.stdout.strip().split("\t")[1] != printed[one]

@@ -206,7 +206,7 @@ def test_rubrics_health_metrics(server):
         assert "greeting" in coach.get("/v1/rubrics/default-fr").json()["criteria"]
         assert coach.get("/v1/rubrics/..%2Fetc").status_code == 404
         health = coach.get("/healthz").json()
-        assert health["status"] == "ok" and health["schema_revision"] == "0014"  # what an upgrade or a restore left
+        assert health["status"] == "ok" and health["schema_revision"] == "0015"  # what an upgrade or a restore left
         metrics = coach.get("/metrics").text
     assert 'qualicall_http_requests_total{method="GET",route="/v1/rubrics",status="200"}' in metrics
     assert "qualicall_http_request_duration_seconds_bucket" in metrics

@@ -65,10 +65,10 @@ def test_only_serve_and_db_upgrade_upgrade_a_schema(tmp_path):
                     ("user", "create", "julie", "--password", "mot-de-passe")):
         refused = run_cli(*command, env=env)
         assert refused.returncode == 2 and refused.stderr.count("\n") == 1, refused.stderr
-        assert "is at schema 0010, this version needs 0014" in refused.stderr and "qualicall db upgrade" in refused.stderr
+        assert "is at schema 0010, this version needs 0015" in refused.stderr and "qualicall db upgrade" in refused.stderr
         assert sqlite3.connect(database).execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0010"
     done = run_cli("db", "upgrade", env=env)
-    assert done.returncode == 0 and "database at revision 0014" in done.stdout, done.stderr
+    assert done.returncode == 0 and "database at revision 0015" in done.stdout, done.stderr
     assert run_cli("user", "create", "julie", "--password", "mot-de-passe", env=env).returncode == 0
     assert run_cli("user", "list", env=env).stdout.startswith("julie\t")
     # a new database gets its schema from any command

@@ -30,7 +30,7 @@ from qualicall.core.errors import QualicallError
 from qualicall.security import Sealed
 from qualicall.store import jobs as job_store
 from qualicall.store.models import ApiKey, JobRow, ResultRow, utcnow
-from qualicall.store.repository import seal_webhook_secrets, webhook_secret
+from qualicall.store.repository import seal_webhook_secrets, unopened_secrets, webhook_secret
 
 log = logging.getLogger("qualicall.jobs")
 
@@ -52,6 +52,9 @@ class JobRunner:
             requeued, failed = job_store.requeue_interrupted(session, "the service stopped while running it")
             if sealed := seal_webhook_secrets(session, self.sealer):
                 log.warning("webhook secrets of %d API key(s) were stored in clear: sealed with %s", sealed, self.settings.sealing_key)
+            if unopened := unopened_secrets(session, self.sealer):  # (an upgrade operator's review: a restore without it was silent)
+                log.error("the webhook secrets of %d active API key(s) do not open with %s: their callbacks will fail unsigned. Was the"
+                          " data folder restored without its sealing.key? Put it back (README, Backups)", unopened, self.settings.sealing_key)
         _discard(failed)
         if requeued or failed:
             log.warning("jobs interrupted by the last stop: %d queued again, %d failed", requeued, len(failed))

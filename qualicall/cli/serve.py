@@ -226,6 +226,24 @@ def register(app: typer.Typer) -> None:
                 state = "revoked" if row.revoked_at else "active"
                 typer.echo(f"{row.prefix}\t{row.role}\t{row.name}\t{state}")
 
+    @key_app.command("secret")
+    def apikey_secret(
+        prefixes: Annotated[list[str] | None, typer.Argument(help="the keys' prefixes (the part after 'qc_')")] = None,
+        every: Annotated[bool, typer.Option("--all", help="every active key")] = False,
+    ) -> None:
+        """Give keys a new webhook signing secret, printed once each (sealed with this data folder's sealing.key): after
+        a copy of the database or an older backup went astray, or a data folder restored without its sealing.key. Run it
+        where the service runs; each client then verifies its callbacks with its new secret."""
+        from qualicall.settings import Settings
+        from qualicall.store.repository import key_sealer, new_webhook_secrets
+
+        if not prefixes and not every:
+            fail("name the keys' prefixes, or --all")
+        with user_errors(), _store().session() as session:
+            made = new_webhook_secrets(session, prefixes or [], key_sealer(session, Settings().sealing_key, checked=False))
+        for prefix, secret in made:
+            typer.echo(f"{prefix}\t{secret}")
+
     @key_app.command("revoke")
     def apikey_revoke(prefix: Annotated[str, typer.Argument(help="the key's prefix (the part after 'qc_')")]) -> None:
         """Revoke a key: requests with it get 401 from now on."""

@@ -490,23 +490,38 @@ def create_api_key(session: Session, name: str, role: str, sealer: Sealer) -> tu
     return row, key
 
 
-def key_sealer(session: Session, path: Path) -> Sealer:
-    """The service's sealing key, kept at `path` (`Settings.sealing_key`; made on first use), for a command that writes
-    keys: InputError where the secrets already sealed in the database do not open with it — another data folder's, or
-    one just made where there was none (a fresh-eyes review: `apikey create` away from the service made a key of its
-    own, and that client's callbacks then failed, unsigned)."""
-    made = not path.exists()
+def key_sealer(session: Session, path: Path, *, checked: bool = True) -> Sealer:
+    """The service's sealing key, kept at `path` (`Settings.sealing_key`), for a command that writes keys: made here only
+    for a database without API keys (a new deployment); InputError where there is none but the database has keys, or
+    where none of the secrets sealed in it opens with it — another data folder's key (a fresh-eyes review and an upgrade
+    operator's: `apikey create` away from the service made a key of its own, that client's callbacks then unsigned).
+    `checked=False`: this folder's key as it is, or made (giving every key a new secret: a key lost)."""
+    if not checked:
+        return Sealer.from_file(path)
+    if not path.exists() and session.scalar(select(func.count()).select_from(ApiKey)):
+        raise InputError(f"no {path.name} in {path.parent}, and the database has API keys: create keys where the service runs, with"
+                         f" its data folder (QUALICALL_DATA_DIR); a folder restored without its {path.name} must get it back (README, Backups)")
     sealer = Sealer.from_file(path)
-    sealed = session.scalar(select(ApiKey.webhook_secret).where(ApiKey.webhook_secret.like(SEALED_SECRET + "%")).limit(1))
-    try:
-        if sealed is not None:
-            sealer.open(sealed.removeprefix(SEALED_SECRET))
-    except Sealed:
-        if made:
-            path.unlink()
-        raise InputError(f"{path} is not the key this database's webhook secrets are sealed with: create API keys where the service"
-                         " runs, with its data folder (QUALICALL_DATA_DIR), whose sealing.key it is") from None
+    sealed = session.scalars(select(ApiKey.webhook_secret).where(ApiKey.webhook_secret.like(SEALED_SECRET + "%"))).all()
+    if sealed and not any(_opens(sealer, secret.removeprefix(SEALED_SECRET)) for secret in sealed):
+        raise InputError(f"{path} is not the key this database's webhook secrets are sealed with: create keys where the service runs,"
+                         f" with its data folder (QUALICALL_DATA_DIR); a folder restored without its {path.name} must get it back (README, Backups)")
     return sealer
+
+
+def unopened_secrets(session: Session, sealer: Sealer) -> int:
+    """How many active keys' webhook secrets `sealer` cannot open (sealed with another key: a data folder restored
+    without its sealing.key, a key made elsewhere): their callbacks cannot be signed."""
+    sealed = session.scalars(select(ApiKey.webhook_secret).where(ApiKey.revoked_at.is_(None), ApiKey.webhook_secret.like(SEALED_SECRET + "%")))
+    return sum(not _opens(sealer, secret.removeprefix(SEALED_SECRET)) for secret in sealed)
+
+
+def _opens(sealer: Sealer, sealed: str) -> bool:
+    try:
+        sealer.open(sealed)
+    except Sealed:
+        return False
+    return True
 
 
 def webhook_secret(row: ApiKey, sealer: Sealer) -> str:
@@ -536,6 +551,21 @@ def authenticate(session: Session, key: str) -> ApiKey | None:
 
 def list_api_keys(session: Session) -> list[ApiKey]:
     return list(session.scalars(select(ApiKey).order_by(ApiKey.id)))
+
+
+def new_webhook_secrets(session: Session, prefixes: list[str], sealer: Sealer) -> list[tuple[str, str]]:
+    """A new webhook secret for each active key named (every active one for none), sealed with `sealer`: (prefix,
+    secret) each, to give its client. InputError for a prefix no active key has (nothing changed then)."""
+    query = select(ApiKey).where(ApiKey.revoked_at.is_(None)).order_by(ApiKey.id)
+    rows = list(session.scalars(query.where(ApiKey.prefix.in_(prefixes)) if prefixes else query))
+    if unknown := sorted(set(prefixes) - {row.prefix for row in rows}):
+        raise InputError(f"no active key with prefix {', '.join(map(repr, unknown))}")
+    made = []
+    for row in rows:
+        secret = secrets.token_urlsafe(32)
+        row.webhook_secret = SEALED_SECRET + sealer.seal(secret.encode())
+        made.append((row.prefix, secret))
+    return made
 
 
 def revoke_api_key(session: Session, prefix: str) -> ApiKey | None:
