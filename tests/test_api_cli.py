@@ -130,7 +130,7 @@ def test_apikey_create_away_from_the_service_is_refused(cli, tmp_path):
     # a folder with a key of its own (another deployment's): none of the database's secrets opens with it
     Sealer.from_file(tmp_path / "laptop" / "sealing.key")
     refused = cli("apikey", "create", "--role", "crm", env=elsewhere)
-    assert refused.returncode != 0 and "is not the key this database's webhook secrets are sealed with" in refused.stderr
+    assert refused.returncode != 0 and "opens none of the webhook secrets sealed in this database" in refused.stderr
     assert cli("apikey", "list", env=service).stdout.count("\tcrm\t") == 1
     assert cli("apikey", "create", "--role", "coach", env=service).returncode == 0
 
@@ -149,14 +149,26 @@ def test_a_folder_restored_without_its_sealing_key_gives_its_keys_new_secrets(cl
     folder = {"QUALICALL_DATA_DIR": str(tmp_path), "QUALICALL_DATABASE_URL": None}
     made = [cli("apikey", "create", "--role", role, env=folder) for role in ("crm", "coach")]
     assert all(done.returncode == 0 for done in made)
+    made_prefixes = [done.stdout.strip().split("_")[1] for done in made]
     (tmp_path / "sealing.key").unlink()  # the restore that forgot it
     assert cli("apikey", "create", "--role", "crm", env=folder).returncode != 0
-    unknown = cli("apikey", "secret", "nosuch", env=folder)
+    # nothing made where the service has not made its key yet (it does when it starts)
+    early = cli("apikey", "secret", "--all", "--lost-key", env=folder)
+    assert early.returncode != 0 and "no sealing.key in" in early.stderr and not (tmp_path / "sealing.key").exists()
+    Sealer.from_file(tmp_path / "sealing.key")  # the service started: a new key
+    unknown = cli("apikey", "secret", "nosuch", "--lost-key", env=folder)
     assert unknown.returncode != 0 and "no active key with prefix 'nosuch'" in unknown.stderr
     assert cli("apikey", "secret", env=folder).returncode != 0  # neither prefixes nor --all
-    renewed = cli("apikey", "secret", "--all", env=folder)
+    assert cli("apikey", "secret", "--all", sorted(made_prefixes)[0], env=folder).returncode != 0  # not both
+    # Without --lost-key, a key that opens none of the sealed secrets is refused (another folder's: a fresh-eyes review
+    # found every secret replaced by ones the service could not open).
+    wrong = cli("apikey", "secret", "--all", env=folder)
+    assert wrong.returncode != 0 and "opens none of the webhook secrets" in wrong.stderr and "--lost-key" in wrong.stderr
+    renewed = cli("apikey", "secret", "--all", "--lost-key", env=folder)
     assert renewed.returncode == 0, renewed.stderr
+    assert "2 new webhook secret(s), sealed with" in renewed.stderr
     printed = dict(line.split("\t") for line in renewed.stdout.splitlines())
+    assert sorted(printed) == sorted(made_prefixes)
     sealer = Sealer.from_file(tmp_path / "sealing.key")
     store = Store(f"sqlite:///{tmp_path / 'qualicall.db'}")
     with store.session() as session:
@@ -164,6 +176,9 @@ def test_a_folder_restored_without_its_sealing_key_gives_its_keys_new_secrets(cl
         assert set(printed) == set(rows) and all(webhook_secret(rows[p], sealer) == secret for p, secret in printed.items())
     store.close()
     assert cli("apikey", "create", "--role", "admin", env=folder).returncode == 0  # the folder makes keys again
-    one = sorted(printed)[0]
+    assert cli("apikey", "revoke", made_prefixes[1], env=folder).returncode == 0
+    revoked = cli("apikey", "secret", made_prefixes[1], env=folder)
+    assert revoked.returncode != 0 and "no active key with prefix" in revoked.stderr
+    one = made_prefixes[0]  # (the other revoked above)
     again = cli("apikey", "secret", one, env=folder)
     assert again.returncode == 0 and again.stdout.split("\t")[0] == one and again.stdout.strip().split("\t")[1] != printed[one]

@@ -508,6 +508,13 @@ def test_a_coachs_internal_note_is_never_shown_to_the_agent(browser, workspace):
     refused = coach.request.post("/calls/litige-en/comments", form={"comment": "a\x00b", "csrf": token})
     assert refused.status == 422 and "Commentaire non enregistré" in refused.text() and '"detail"' not in refused.text()
     assert "pas du texte (NUL" in refused.text() and "contains a NUL" not in refused.text()  # in the page's language
+    # an item's verdict with one likewise (it answered JSON: a fresh-eyes review)
+    coach.goto("/calls/litige-en")
+    version = coach.locator("input[name=machine_version]").first.input_value()
+    item = failed(workspace["results"]["litige-en"])[0]
+    refused = coach.request.post("/calls/litige-en/reviews", form={"item": item, "status": "passed", "comment": "vu\x00", "csrf": token,
+                                                                   "machine_version": version})
+    assert refused.status == 422 and "pas du texte (NUL" in refused.text() and '"detail"' not in refused.text()
     agent.context.close()
     coach.context.close()
 
@@ -575,5 +582,6 @@ def test_an_agent_follows_their_quality_week_by_week(workspace):
         assert "Vos appels de la sem. 46 (2026)" in week and "litige-fr" in week and "litige-en" in week
         other = http.get("/me", params={"week": "2026-W45"}).text
         assert "Vos appels de la sem. 45 (2026)" in other and 'data-id="litige-fr"' not in other
-        typed = http.get("/me", params={"week": "2026-W99"}).text  # no such week: the list unfiltered
-        assert "Vos appels</h2>" in typed and 'data-id="litige-fr"' in typed
+        for typed in ("2026-W99", "+2026-W46", " 2026-W46", "٢٠٢٦-W46"):  # no such week, or not so written: the list unfiltered
+            page = http.get("/me", params={"week": typed}).text
+            assert "Vos appels</h2>" in page and 'data-id="litige-fr"' in page, typed

@@ -16,6 +16,7 @@ import pytest
 from api_server import Server, sign_in
 
 from conftest import EXAMPLES
+from qualicall.scorer.rubric import rubric_path
 
 COACH, AGENT, PASSWORD = "julie.coach", "lea.agent", "rapport-2026"
 
@@ -24,7 +25,11 @@ pytestmark = pytest.mark.slow  # a server of its own
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    server = Server(tmp_path_factory.mktemp("reports"), env_extra={"QUALICALL_WARM_UP": "0"})
+    folder = tmp_path_factory.mktemp("reports")
+    rubric = folder / "grille.yaml"  # the server's own rubric file, broken on disk by the last test
+    rubric.write_text(rubric_path("default-fr").read_text(encoding="utf-8"), encoding="utf-8")
+    server = Server(folder, env_extra={"QUALICALL_WARM_UP": "0", "QUALICALL_RUBRIC": str(rubric)})
+    server.rubric = rubric
     server.make_keys()
     server.make_user(COACH, PASSWORD, "coach")
     server.make_user(AGENT, PASSWORD, "agent", "A-1")
@@ -91,3 +96,19 @@ def test_an_agent_has_no_report(server):
             answer = agent.get(path)
             assert answer.status_code == 403 and "Facturation" not in answer.text, path
         assert 'href="/reports"' not in agent.get("/me").text
+
+
+
+def test_a_broken_server_rubric_is_said_on_a_page_without_its_path(server):
+    """A fresh-eyes review: the server's rubric file broken since it started answered the workspace in JSON, then on a
+    French page in English with the file's path. Now a page in the coach's language; the path and the fault in the log."""
+    text = server.rubric.read_text(encoding="utf-8")
+    server.rubric.write_text("criteria: [", encoding="utf-8")
+    try:
+        with signed_in(server, COACH) as coach:
+            answer = coach.get("/reports/view", params={"from": "2026-11-01", "to": "2026-11-30", "format": "html"})
+    finally:
+        server.rubric.write_text(text, encoding="utf-8")
+    assert answer.status_code == 503 and answer.headers["content-type"].startswith("text/html")
+    assert "la grille du serveur ne peut pas être lue" in html.unescape(answer.text) and str(server.rubric) not in answer.text
+    assert str(server.rubric) in (server.data_dir / f"server-{server.port}.log").read_text(errors="replace")

@@ -183,7 +183,9 @@ class JobRunner:
                             job_store.record_attempt(session, delivery, error, self.settings.webhook_attempts, self.settings.webhook_backoff_s,
                                                      final=final)
                             session.commit()
-                            if delivery.status == "failed":  # (its URL, the client's, may carry personal data: not logged; the error may name its host)
+                            if delivery.status == "failed" and final:
+                                log.error("webhook delivery %s of job %s not sent: %s", delivery.id, delivery.job_id, error)
+                            elif delivery.status == "failed":  # (its URL, the client's, may carry personal data: not logged; the error may name its host)
                                 log.warning("webhook delivery %s of job %s given up after %d attempts: %s", delivery.id, delivery.job_id, delivery.attempts, error)
                 except Exception:
                     log.exception("webhook delivery loop")

@@ -230,17 +230,22 @@ def register(app: typer.Typer) -> None:
     def apikey_secret(
         prefixes: Annotated[list[str] | None, typer.Argument(help="the keys' prefixes (the part after 'qc_')")] = None,
         every: Annotated[bool, typer.Option("--all", help="every active key")] = False,
+        lost_key: Annotated[bool, typer.Option("--lost-key", help="the key the secrets were sealed with is lost: seal with this folder's")] = False,
     ) -> None:
-        """Give keys a new webhook signing secret, printed once each (sealed with this data folder's sealing.key): after
-        a copy of the database or an older backup went astray, or a data folder restored without its sealing.key. Run it
-        where the service runs; each client then verifies its callbacks with its new secret."""
+        """Give keys a new webhook signing secret, printed once each, sealed with this data folder's sealing.key: after a
+        copy of the database or an older backup went astray, or (--all --lost-key) a data folder restored without its
+        sealing.key. Run it where the service runs; each client then verifies its callbacks with its new secret."""
         from qualicall.settings import Settings
         from qualicall.store.repository import key_sealer, new_webhook_secrets
 
-        if not prefixes and not every:
-            fail("name the keys' prefixes, or --all")
+        if bool(prefixes) == every:
+            fail("name the keys' prefixes, or --all (not both)")
         with user_errors(), _store().session() as session:
-            made = new_webhook_secrets(session, prefixes or [], key_sealer(session, Settings().sealing_key, checked=False))
+            path = Settings().sealing_key
+            made = new_webhook_secrets(session, prefixes or [], key_sealer(session, path, lost_key=lost_key))
+        if not made:
+            fail("no active key")
+        typer.echo(f"qualicall: {len(made)} new webhook secret(s), sealed with {path}", err=True)
         for prefix, secret in made:
             typer.echo(f"{prefix}\t{secret}")
 

@@ -490,22 +490,23 @@ def create_api_key(session: Session, name: str, role: str, sealer: Sealer) -> tu
     return row, key
 
 
-def key_sealer(session: Session, path: Path, *, checked: bool = True) -> Sealer:
-    """The service's sealing key, kept at `path` (`Settings.sealing_key`), for a command that writes keys: made here only
-    for a database without API keys (a new deployment); InputError where there is none but the database has keys, or
-    where none of the secrets sealed in it opens with it — another data folder's key (a fresh-eyes review and an upgrade
-    operator's: `apikey create` away from the service made a key of its own, that client's callbacks then unsigned).
-    `checked=False`: this folder's key as it is, or made (giving every key a new secret: a key lost)."""
-    if not checked:
-        return Sealer.from_file(path)
-    if not path.exists() and session.scalar(select(func.count()).select_from(ApiKey)):
-        raise InputError(f"no {path.name} in {path.parent}, and the database has API keys: create keys where the service runs, with"
-                         f" its data folder (QUALICALL_DATA_DIR); a folder restored without its {path.name} must get it back (README, Backups)")
+def key_sealer(session: Session, path: Path, *, lost_key: bool = False) -> Sealer:
+    """The service's sealing key, kept at `path` (`Settings.sealing_key`), for a command that writes keys' secrets. Made
+    here only for a database without active keys (a new deployment). InputError where there is none but the database
+    has active keys, or where it opens none of their sealed secrets — another data folder's key (a fresh-eyes review
+    and an upgrade operator's: `apikey create` away from the service made a key of its own, that client's callbacks
+    then unsigned). `lost_key`: the key those secrets were sealed with is lost, and this folder's replaces it (its file
+    must be there: the service made it at start)."""
+    active = list(session.scalars(select(ApiKey.webhook_secret).where(ApiKey.revoked_at.is_(None))))
+    if not path.exists() and (active or lost_key):
+        raise InputError(f"no {path.name} in {path.parent}, and the database has API keys: run this where the service runs, with its"
+                         f" data folder (QUALICALL_DATA_DIR){'; the service makes its key when it starts' if lost_key else ''}")
     sealer = Sealer.from_file(path)
-    sealed = session.scalars(select(ApiKey.webhook_secret).where(ApiKey.webhook_secret.like(SEALED_SECRET + "%"))).all()
-    if sealed and not any(_opens(sealer, secret.removeprefix(SEALED_SECRET)) for secret in sealed):
-        raise InputError(f"{path} is not the key this database's webhook secrets are sealed with: create keys where the service runs,"
-                         f" with its data folder (QUALICALL_DATA_DIR); a folder restored without its {path.name} must get it back (README, Backups)")
+    sealed = [secret.removeprefix(SEALED_SECRET) for secret in active if secret.startswith(SEALED_SECRET)]
+    if sealed and not lost_key and not any(_opens(sealer, secret) for secret in sealed):
+        raise InputError(f"{path} opens none of the webhook secrets sealed in this database: run this where the service runs, with"
+                         f" its data folder (QUALICALL_DATA_DIR); a folder restored without its {path.name} must get it back (README,"
+                         " Backups), or, that key lost, give every key a new secret: apikey secret --all --lost-key")
     return sealer
 
 

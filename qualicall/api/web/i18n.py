@@ -41,6 +41,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "report_csv": ("Télécharger en CSV", "Download as CSV"),
     "report_bad_day": ("{field} : « {value} » n'est pas un jour de 1970 à 2099 (AAAA-MM-JJ).", "{field}: \"{value}\" is not a day from 1970 to 2099 (YYYY-MM-DD)."),
     "report_days_reversed": ("le dernier jour vient avant le premier : aucun contact entre les deux.", "the last day comes before the first: no contact in between."),
+    "report_rubric_broken": ("Le rapport est indisponible : la grille du serveur ne peut pas être lue. Prévenez l'administrateur (le journal du service dit pourquoi).",
+                             "The report is unavailable: the server's rubric cannot be read. Tell the administrator (the service's log says why)."),
     "report_bad_choice": ("choisissez un regroupement, un découpage et un format de la liste.", "choose a grouping, a split and a format from the list."),
     "logout": ("Déconnexion", "Log out"),
     "signed_in_as": ("Compte : {name}", "Signed in: {name}"),
@@ -190,7 +192,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "comment_hint": ("Un commentaire est demandé quand le statut change. Citez entre « » la phrase qui fait réussir l'item : la grille l'apprendra.",
                      "A comment is required when the status changes. Quote in “ ” the sentence that passes the item: the grid will learn it."),
     # (a NUL, a lone surrogate: the store refuses them; said in the page's language, not the store's English)
-    "comment_not_text": ("le texte contient un caractère qui n'est pas du texte (NUL ou demi-caractère isolé).",
+    "comment_not_text": ("le texte contient un caractère qui n'est pas du texte (NUL ou caractère invalide).",
                          "the text holds a character that is not text (a NUL or a lone surrogate)."),
     "comment_too_long": ("le commentaire dépasse {max} caractères.", "the comment is longer than {max} characters."),
     "not_saved": ("Correction non enregistrée : {reason}", "Override not saved: {reason}"),
@@ -490,7 +492,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "mine_title": ("Mes évaluations", "My evaluations"),
     "mine_trend": ("Votre score qualité, semaine par semaine", "Your quality score, week by week"),
     "mine_calls": ("Vos appels", "Your calls"),
-    "mine_week": ("Vos appels de la {week}", "Your calls of {week}"),
+    "mine_week": ("Vos appels de la {week}", "Your calls in {week}"),
     "mine_all_weeks": ("toutes les semaines", "every week"),
     "mine_moved_title": ("Vos contestations d'appels réattribués à un autre agent", "Your disputes of calls since moved to another agent"),
     "mine_intro": (

@@ -261,6 +261,8 @@ def override(
             return refused(t("not_saved", reason=t("comment_missing")), 422)
         if len(comment.strip()) > COMMENT_MAX_CHARS:
             return refused(t("not_saved", reason=t("comment_too_long", max=COMMENT_MAX_CHARS)), 422)
+        if text_problem(comment):  # (it was JSON: a fresh-eyes review)
+            return refused(t("not_saved", reason=t("comment_not_text")), 422)
         stored = stored_comment(request, comment.strip() or None, call.row.language)
         add_reviews(db, call.row, [ItemReview(item.split(".", 1)[1], status, stored)], author_of(session))
     return RedirectResponse(f"/calls/{quote(interaction_id, safe='')}?done=saved&item={quote(item)}", 303)

@@ -9,6 +9,7 @@ resolution on the call and on `/me`. Forms answer with the page, the message in 
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from urllib.parse import quote
 
@@ -21,16 +22,17 @@ from qualicall.api.schemas import COMMENT_MAX_CHARS
 from qualicall.api.web import data as store_data
 from qualicall.api.web.deps import Coach, Forbidden, Language, RowId, Viewer, csrf_valid, render
 from qualicall.api.web.priority import failed_items
-from qualicall.api.web.trends import line_chart, period_bounds
+from qualicall.api.web.trends import line_chart
 from qualicall.api.web.routes.calls import DisputeForm, author_of, call_page_of
 from qualicall.api.web.views import score_class
 from qualicall.core.errors import ConflictError, InputError, NotFoundError
-from qualicall.core.interaction import Id, contact_date, text_problem
+from qualicall.core.interaction import FIRST_YEAR, LAST_YEAR, Id, text_problem
 from qualicall.store import disputes as dispute_store
 from qualicall.store import repository as repo
 from qualicall.store.models import DisputeRow, InteractionRow
 
 router = APIRouter()
+_ISO_WEEK = re.compile(r"([0-9]{4})-W([0-9]{2})", re.ASCII)
 
 MINE_PAGE = 50
 
@@ -87,13 +89,18 @@ def my_evaluations(request: Request, session: Viewer, t: Language, after: str | 
 
 
 def _week_days(week: str | None) -> tuple[date, date] | None:
-    """An ISO week ("2026-W45") as the days [Monday, next Monday) of the contacts' own clocks; None for none, or no week of
-    the years contacts may have (an address typed by hand: the list unfiltered, as an unknown filter is)."""
+    """An ISO week ("2026-W45", nothing else) as the days [Monday, next Monday) of the contacts' own clocks, within the
+    years contacts have (1970's first week begins in 1969); None for none or no such week (the list unfiltered, as an
+    unknown filter is)."""
+    found = _ISO_WEEK.fullmatch(week or "")
     try:
-        first, last = (contact_date(day) for day in period_bounds(week)) if week and "-W" in week else (None, None)
+        monday = date.fromisocalendar(int(found[1]), int(found[2]), 1) if found else None
     except ValueError:
         return None
-    return (first, last + timedelta(days=1)) if first and last else None
+    if monday is None:
+        return None
+    first, after = max(monday, date(FIRST_YEAR, 1, 1)), min(monday + timedelta(days=7), date(LAST_YEAR, 12, 31) + timedelta(days=1))
+    return (first, after) if first < after and FIRST_YEAR <= int(found[1]) <= LAST_YEAR else None
 
 
 @router.post("/calls/{interaction_id}/disputes")

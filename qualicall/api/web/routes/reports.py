@@ -4,6 +4,7 @@ grouping, a period — then the report's own page, or its CSV."""
 
 from __future__ import annotations
 
+import logging
 from datetime import date, timedelta
 from typing import Any
 
@@ -19,6 +20,7 @@ from qualicall.store import repository as repo
 from qualicall.store.signins import SignedIn
 
 router = APIRouter()
+log = logging.getLogger(__name__)
 
 GROUPINGS = ("team", "agent", "queue", "channel")
 PERIODS = ("day", "week", "month")
@@ -53,7 +55,8 @@ def report_view(request: Request, session: Coach, t: Language) -> Response:
     try:
         rubric = server_rubric(settings)
     except HTTPException as exc:  # the server's own rubric file, broken since it started: said on a page, not in JSON
-        return render(request, "message.html", session, status_code=exc.status_code, t=t, title=t("reports_title"), message=exc.detail)
+        log.error("report page: %s", exc.detail)  # (the file's path and the fault: for the operator, not the page)
+        return render(request, "message.html", session, status_code=exc.status_code, t=t, title=t("reports_title"), message=t("report_rubric_broken"))
     with request.app.state.store.session() as db:
         if form["format"] == "csv":
             from qualicall.reports.aggregate import aggregate_parts
