@@ -95,6 +95,20 @@ class Settings(BaseSettings):
     def max_json_bytes(self) -> int:
         return int(self.max_json_mb * 1024 * 1024)
 
+    def local_file(self, stored: str) -> Path:
+        """A file of the service's own whose path the store keeps (an upload, a redacted copy): a relative one in this
+        data folder; an absolute one that is no longer there but was in a folder of the service's own kind, the same
+        name in this data folder's — a data folder moved or restored elsewhere kept the old absolute paths (an upgrade
+        operator's review: its recordings answered 404, its queued jobs failed « no such file »)."""
+        path = Path(stored)
+        if not path.is_absolute():
+            return self.data_dir / path
+        if not path.exists():
+            for folder in (self.uploads_dir, self.redacted_recordings_dir):
+                if path.parent.name == folder.name:
+                    return folder / path.name
+        return path
+
     @property
     def sealing_key(self) -> Path:
         """The key that seals what must not rest in clear in the store (audio jobs' metadata, webhook secrets)."""

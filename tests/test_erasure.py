@@ -516,3 +516,34 @@ def test_a_backup_holds_no_word_of_an_erasure_whose_merge_is_still_owed(tmp_path
     assert done.returncode == 0, done.stderr
     held = copy.read_bytes().decode("latin-1")
     assert word not in held and kept in held
+
+
+def test_a_data_folder_moved_elsewhere_still_serves_and_erases_its_own_files(tmp_path):
+    """An upgrade operator's review: the store keeps absolute paths of uploads and redacted copies, so a data folder
+    restored into another place (everything copied, as the README says) answered 404 for its recordings and failed its
+    queued jobs « no such file »; its erasure would have left the moved uploads. A path no longer there, of a folder of
+    the service's own kind, is read as the same name in this data folder's; other paths are not remapped."""
+    from qualicall.service.erasure import erase_contacts
+    from qualicall.service.recordings import stored_recording_file
+    from qualicall.settings import Settings
+    from qualicall.store.db import Store
+    from qualicall.store.models import InteractionRow
+
+    old = tmp_path / "old-place"  # where the rows were written; gone
+    settings = Settings(data_dir=tmp_path / "new-place", database_url=None)
+    settings.uploads_dir.mkdir(parents=True)
+    settings.redacted_recordings_dir.mkdir(parents=True)
+    (settings.uploads_dir / "j1.wav").write_bytes(b"RIFF")
+    (settings.redacted_recordings_dir / "abc.wav").write_bytes(b"RIFF")
+    assert settings.local_file(str(old / "uploads" / "j1.wav")) == settings.uploads_dir / "j1.wav"
+    assert settings.local_file("uploads/j1.wav") == settings.uploads_dir / "j1.wav"
+    assert settings.local_file(str(old / "elsewhere" / "j1.wav")) == old / "elsewhere" / "j1.wav"  # not one of its folders
+    assert stored_recording_file(str(old / "redacted-recordings" / "abc.wav"), settings) == (settings.redacted_recordings_dir / "abc.wav").resolve()
+    assert stored_recording_file(str(old / "elsewhere" / "abc.wav"), settings) is None
+    store = Store(settings.url)
+    with store.session() as session:
+        session.add(InteractionRow(id="moved", channel="voice", contact_time=datetime(2026, 11, 2, tzinfo=timezone.utc),
+                                   recording=str(old / "uploads" / "j1.wav"), data={"id": "moved"}))
+    erase_contacts(store, settings, ["moved"])
+    store.close()
+    assert not (settings.uploads_dir / "j1.wav").exists() and (settings.redacted_recordings_dir / "abc.wav").exists()

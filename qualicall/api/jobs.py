@@ -18,7 +18,6 @@ import logging
 import os
 import threading
 import time
-from pathlib import Path
 
 from fastapi import FastAPI
 
@@ -28,6 +27,7 @@ from qualicall.api.messages import public_message
 from qualicall.api.schemas import JobOut
 from qualicall.core.errors import QualicallError
 from qualicall.security import Sealed
+from qualicall.settings import Settings
 from qualicall.store import jobs as job_store
 from qualicall.store.models import ApiKey, JobRow, ResultRow, utcnow
 from qualicall.store.repository import seal_webhook_secrets, unopened_secrets, webhook_secret
@@ -55,7 +55,7 @@ class JobRunner:
             if unopened := unopened_secrets(session, self.sealer):  # (an upgrade operator's review: a restore without it was silent)
                 log.error("the webhook secrets of %d active API key(s) do not open with %s: their callbacks will fail unsigned. Was the"
                           " data folder restored without its sealing.key? Put it back (README, Backups)", unopened, self.settings.sealing_key)
-        _discard(failed)
+        _discard(failed, self.settings)
         if requeued or failed:
             log.warning("jobs interrupted by the last stop: %d queued again, %d failed", requeued, len(failed))
         # The cores shared between the workers, so that jobs at once do not fight over them.
@@ -111,7 +111,7 @@ class JobRunner:
             self._fail(job, f"its metadata cannot be opened: sealed with another key than {self.settings.data_dir.name}/{self.settings.sealing_key.name}")
             return
         try:
-            answer = worker.transcribe(job.upload_path, metadata, options)
+            answer = worker.transcribe(str(self.settings.local_file(job.upload_path)), metadata, options)
         except WorkerDied as died:
             if self.stopping.is_set():
                 return  # stopped with the service: queued again at the next start
@@ -120,12 +120,12 @@ class JobRunner:
                 _, failed = job_store.requeue_interrupted(session, str(died), job_id=job.id)
                 if failed:
                     self._enqueue_webhook(session, job.id)
-            _discard(failed)
+            _discard(failed, self.settings)
             return
         try:
             if "error" in answer:
                 raise JobFailed(answer["error"]) if answer["expected"] else RuntimeError(answer["error"])
-            upload = Path(job.upload_path)
+            upload = self.settings.local_file(job.upload_path)
             interaction = Interaction.model_validate(answer["interaction"])
             with self.store.session() as session:
                 row, stored = self.scoring.score_and_store(
@@ -148,7 +148,7 @@ class JobRunner:
         with self.store.session() as session:
             job_store.fail_job(session, job.id, message)
             self._enqueue_webhook(session, job.id)
-        _discard([job.upload_path])
+        _discard([job.upload_path], self.settings)
 
     def _enqueue_webhook(self, session, job_id: str) -> None:  # type: ignore[no-untyped-def]
         job = job_store.get_job(session, job_id)
@@ -227,10 +227,10 @@ class JobFailed(QualicallError):
     """A job the worker could not turn into an interaction, for a reason of the recording's or metadata's own."""
 
 
-def _discard(uploads: list[str]) -> None:
+def _discard(uploads: list[str], settings: Settings) -> None:
     """The uploads of failed jobs: nothing will read them again."""
     for upload in uploads:
-        Path(upload).unlink(missing_ok=True)
+        settings.local_file(upload).unlink(missing_ok=True)
 
 
 def start_jobs(app: FastAPI) -> JobRunner:

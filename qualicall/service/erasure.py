@@ -190,8 +190,8 @@ def _remove(erased: Erased, settings: Settings, also: Sequence[str] = ()) -> Non
     from qualicall.audio.waveform import envelope_file
 
     own = [folder.resolve() for folder in (settings.uploads_dir, settings.redacted_recordings_dir)]
-    paths = [Path(stored) for stored in erased.files if stored and "://" not in stored]  # (a URL: the client's, never read)
-    paths = [(path if path.is_absolute() else settings.data_dir / path).resolve() for path in paths]
+    # (a URL: the client's, never read)
+    paths = [settings.local_file(stored).resolve() for stored in erased.files if stored and "://" not in stored]
     stems = {redacted_copy_stem(contact) for contact in (*erased.ids, *also)}
     if stems and settings.redacted_recordings_dir.is_dir():
         with os.scandir(settings.redacted_recordings_dir) as entries:

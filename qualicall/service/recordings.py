@@ -64,9 +64,7 @@ def stored_recording_file(recording: str | None, settings: Settings) -> Path | N
     Rows stored before references were confined to the recordings root may name any file: never served."""
     if not recording or is_url(recording):
         return None
-    path = Path(recording)
-    if not path.is_absolute():
-        path = settings.data_dir / path
+    path = settings.local_file(recording)
     folders = [settings.uploads_dir, settings.redacted_recordings_dir, settings.recordings_root]
     try:
         resolved = path.resolve(strict=True)
