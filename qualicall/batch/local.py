@@ -82,6 +82,9 @@ def run_local(tasks: Iterable[Task], config: WorkerConfig, workers: int, handle:
                 _end(pool)
             else:
                 pool.shutdown(wait=True)
+        except KeyboardInterrupt:  # Ctrl-C, or SIGTERM made one (qualicall.cli.batch): the batch stops
+            _end(pool, for_good=True)
+            raise
         except BaseException:
             _end(pool)
             raise
@@ -96,9 +99,12 @@ def _submit(pool: ProcessPoolExecutor, task: Task, inflight: dict[Future[list[Ou
     return True
 
 
-def _end(pool: ProcessPoolExecutor) -> None:
+def _end(pool: ProcessPoolExecutor, for_good: bool = False) -> None:
     """Stop the pool now: queued tasks cancelled, its processes ended (their current work is lost, not journaled: a re-run
-    does it again). A second Ctrl-C waits until they are: landing in the middle, it left a worker the exit then waited for."""
+    does it again). A second Ctrl-C waits until they are: landing in the middle, it left a worker the exit then waited for.
+    `for_good` (the batch is stopping): the signals stay blocked until the process ends — a second Ctrl-C after the pool
+    had ended landed in the interpreter's exit, joining concurrent.futures' thread, and printed its traceback (the suite
+    caught it once under load)."""
     blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
     try:
         pool.shutdown(wait=False, cancel_futures=True)
@@ -108,4 +114,5 @@ def _end(pool: ProcessPoolExecutor) -> None:
         for process in processes:
             process.join(timeout=5)
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+        if not for_good:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
