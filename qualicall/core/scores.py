@@ -91,3 +91,13 @@ def with_verdicts(result: dict[str, Any], verdicts: Mapping[str, Verdict], machi
     out["source"] = "coach"
     out["quality_score"], out["overall_score"], out["combination"] = quality, overall, combination
     return out
+
+
+def recorded_verdicts(result: dict[str, Any]) -> dict[str, Verdict]:
+    """The coaches' verdicts a result of record holds ("criterion.item" → Verdict): what `with_verdicts` put in."""
+    return {
+        f"{cid}.{iid}": Verdict(item["status"], item["reviewed_by"])
+        for cid, c in (result.get("criteria") or {}).items()
+        for iid, item in (c.get("items") or {}).items()
+        if "reviewed_by" in item
+    }

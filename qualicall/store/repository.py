@@ -50,7 +50,7 @@ from sqlalchemy.orm import Session
 from qualicall.core.errors import InputError
 from qualicall.core.interaction import Interaction, contact_moment, text_problem
 from qualicall.core.result import Result
-from qualicall.core.scores import Verdict, with_verdicts
+from qualicall.core.scores import Verdict, recorded_verdicts, with_verdicts
 from qualicall.security import Sealed, Sealer, api_key_matches, hash_token, new_api_key
 from qualicall.store.models import (
     ApiKey,
@@ -457,18 +457,9 @@ def _record_verdicts(session: Session, row: InteractionRow) -> None:
     if not verdicts:
         return
     latest = latest_result(session, row)
-    if latest is not None and latest.id != machine.id and _recorded_verdicts(latest.data) == verdicts:
+    if latest is not None and latest.id != machine.id and recorded_verdicts(latest.data) == verdicts:
         return
     _add_version(session, row, with_verdicts(machine.data, verdicts, machine.version))
-
-
-def _recorded_verdicts(result: dict[str, Any]) -> dict[str, Verdict]:
-    return {
-        f"{cid}.{iid}": Verdict(item["status"], item["reviewed_by"])
-        for cid, c in (result.get("criteria") or {}).items()
-        for iid, item in (c.get("items") or {}).items()
-        if "reviewed_by" in item
-    }
 
 
 # --- API keys ---------------------------------------------------------------

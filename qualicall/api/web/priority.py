@@ -21,6 +21,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from qualicall.core.scores import recorded_verdicts
+
 WEIGHTS = {"low_score": 0.45, "asr_confidence": 0.2, "role_confidence": 0.2, "near_threshold": 0.15}
 # The score part is 0 at or above GOOD_SCORE and 1 at or below GOOD_SCORE − SCORE_SPAN: a 95 and a 99
 # need no human, a 40 and a 20 both do.
@@ -143,8 +145,7 @@ def review_priority(interaction: dict, result: dict | None) -> Priority:
     if role is not None:
         # A decision the pipeline flagged for review (roles.review) counts in full: its reason is always shown.
         parts["role_confidence"] = 1.0 if role_review(interaction, result) else max(0.0, min(1.0, 1.0 - role))
-    ruled = {f"{c}.{i}" for c, criterion in ((result or {}).get("criteria") or {}).items()
-             for i, item in (criterion.get("items") or {}).items() if "reviewed_by" in item}
+    ruled = recorded_verdicts(result or {})
     near = sorted((m for m in item_margins(result or {}) if m.relative <= NEAR and m.item not in ruled), key=lambda m: m.relative)
     if near:
         parts["near_threshold"] = 1.0 - near[0].relative / NEAR
