@@ -474,8 +474,7 @@ def create_api_key(session: Session, name: str, role: str, sealer: Sealer) -> tu
     if role not in ROLES:
         raise InputError(f"unknown role {role!r} (use {', '.join(ROLES)})")
     key, prefix = new_api_key(KEY_PREFIX)
-    row = ApiKey(name=name, role=role, prefix=prefix, key_hash=hash_token(key),
-                 webhook_secret=SEALED_SECRET + sealer.seal(secrets.token_urlsafe(32).encode()))
+    row = ApiKey(name=name, role=role, prefix=prefix, key_hash=hash_token(key), webhook_secret=_sealed(secrets.token_urlsafe(32), sealer))
     session.add(row)
     session.flush()
     return row, key
@@ -493,7 +492,7 @@ def key_sealer(session: Session, path: Path, *, lost_key: bool = False) -> Seale
         raise InputError(f"no {path.name} in {path.parent}, and the database has API keys: run this where the service runs, with its"
                          f" data folder (QUALICALL_DATA_DIR){'; the service makes its key when it starts' if lost_key else ''}")
     sealer = Sealer.from_file(path)
-    sealed = [secret.removeprefix(SEALED_SECRET) for secret in active if secret.startswith(SEALED_SECRET)]
+    sealed = [secret for secret in active if secret.startswith(SEALED_SECRET)]
     if sealed and not lost_key and not any(_opens(sealer, secret) for secret in sealed):
         raise InputError(f"{path} opens none of the webhook secrets sealed in this database: run this where the service runs, with"
                          f" its data folder (QUALICALL_DATA_DIR); a folder restored without its {path.name} must get it back (README,"
@@ -505,12 +504,22 @@ def unopened_secrets(session: Session, sealer: Sealer) -> int:
     """How many active keys' webhook secrets `sealer` cannot open (sealed with another key: a data folder restored
     without its sealing.key, a key made elsewhere): their callbacks cannot be signed."""
     sealed = session.scalars(select(ApiKey.webhook_secret).where(ApiKey.revoked_at.is_(None), ApiKey.webhook_secret.like(SEALED_SECRET + "%")))
-    return sum(not _opens(sealer, secret.removeprefix(SEALED_SECRET)) for secret in sealed)
+    return sum(not _opens(sealer, secret) for secret in sealed)
 
 
-def _opens(sealer: Sealer, sealed: str) -> bool:
+def _sealed(secret: str, sealer: Sealer) -> str:
+    """A webhook secret as the `api_keys` row keeps it."""
+    return SEALED_SECRET + sealer.seal(secret.encode())
+
+
+def _opened(stored: str, sealer: Sealer) -> str:
+    """A webhook secret from its row's value (`Sealed` where another key sealed it; one stored in clear as it is)."""
+    return sealer.open(stored.removeprefix(SEALED_SECRET)).decode() if stored.startswith(SEALED_SECRET) else stored
+
+
+def _opens(sealer: Sealer, stored: str) -> bool:
     try:
-        sealer.open(sealed)
+        _opened(stored, sealer)
     except Sealed:
         return False
     return True
@@ -518,15 +527,14 @@ def _opens(sealer: Sealer, sealed: str) -> bool:
 
 def webhook_secret(row: ApiKey, sealer: Sealer) -> str:
     """The secret that signs `row`'s webhooks (`Sealed` where another key sealed it)."""
-    stored = row.webhook_secret
-    return sealer.open(stored.removeprefix(SEALED_SECRET)).decode() if stored.startswith(SEALED_SECRET) else stored
+    return _opened(row.webhook_secret, sealer)
 
 
 def seal_webhook_secrets(session: Session, sealer: Sealer) -> int:
     """Seal the webhook secrets still in clear (keys made before they were sealed); how many."""
     rows = session.scalars(select(ApiKey).where(ApiKey.webhook_secret.not_like(SEALED_SECRET + "%"))).all()
     for row in rows:
-        row.webhook_secret = SEALED_SECRET + sealer.seal(row.webhook_secret.encode())
+        row.webhook_secret = _sealed(row.webhook_secret, sealer)
     return len(rows)
 
 
@@ -555,7 +563,7 @@ def new_webhook_secrets(session: Session, prefixes: list[str], sealer: Sealer) -
     made = []
     for row in rows:
         secret = secrets.token_urlsafe(32)
-        row.webhook_secret = SEALED_SECRET + sealer.seal(secret.encode())
+        row.webhook_secret = _sealed(secret, sealer)
         made.append((row.prefix, secret))
     return made
 
