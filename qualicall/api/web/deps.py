@@ -10,7 +10,9 @@ from urllib.parse import urlencode, urlsplit
 from fastapi import Depends, HTTPException, Path as PathParameter, Request
 from fastapi.responses import HTMLResponse
 
+from qualicall.api.schemas import COMMENT_MAX_CHARS
 from qualicall.api.web.i18n import Translator, language_from_header, normalise_language
+from qualicall.core.interaction import text_problem
 from qualicall.scorer.labels import label_rubrics
 from qualicall.api.web.sessions import COOKIE, CookiePolicy
 from qualicall.security import same_secret
@@ -143,6 +145,14 @@ Language = Annotated[Translator, Depends(translator)]
 def holder(session: SignedIn) -> str:
     """Who a signed-in session is, for the audit record (qualicall.api.deps.audit): « coach 'julie' »."""
     return f"{session.role} {session.user!r}"
+
+
+def comment_refusal(text: str, t: Translator) -> str | None:
+    """Why a comment typed in a form (stripped) cannot be kept, in the page's language — longer than COMMENT_MAX_CHARS,
+    or holding what is not text (a NUL: the store refuses it, in English, as JSON) —; None where it can."""
+    if len(text) > COMMENT_MAX_CHARS:
+        return t("comment_too_long", max=COMMENT_MAX_CHARS)
+    return t("comment_not_text") if text_problem(text) else None
 
 
 def csrf_valid(session: SignedIn, token: str) -> bool:

@@ -18,7 +18,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from qualicall.api.deps import audit, stored_comment
 from qualicall.api.schemas import COMMENT_MAX_CHARS
 from qualicall.api.web import data as store_data
-from qualicall.api.web.deps import Coach, Forbidden, Language, Viewer, csrf_valid, holder, render
+from qualicall.api.web.deps import Coach, Forbidden, Language, Viewer, comment_refusal, csrf_valid, holder, render
 from qualicall.api.web.i18n import Translator
 from qualicall.api.web.priority import review_priority
 from qualicall.api.web.views import ItemView, TurnView, combination_text, indicators, score_class, scorecard, sentiment_curve, signals, transcript
@@ -27,7 +27,7 @@ from qualicall.audio.decode import AudioError, duration
 from qualicall.audio.waveform import cached_envelope
 from qualicall.core import locale
 from qualicall.core.errors import InputError
-from qualicall.core.interaction import Id, text_problem
+from qualicall.core.interaction import Id
 from qualicall.service.recordings import stored_recording_file
 from qualicall.store.models import InteractionRow
 from qualicall.store.repository import Reviewer
@@ -259,10 +259,8 @@ def override(
             return refused(t("not_saved", reason=t("rescored_meanwhile", status=t.status(auto))), 409)
         if status != auto and not comment.strip():
             return refused(t("not_saved", reason=t("comment_missing")), 422)
-        if len(comment.strip()) > COMMENT_MAX_CHARS:
-            return refused(t("not_saved", reason=t("comment_too_long", max=COMMENT_MAX_CHARS)), 422)
-        if text_problem(comment):  # (it was JSON: a fresh-eyes review)
-            return refused(t("not_saved", reason=t("comment_not_text")), 422)
+        if refusal := comment_refusal(comment.strip(), t):  # (a NUL was JSON: a fresh-eyes review)
+            return refused(t("not_saved", reason=refusal), 422)
         stored = stored_comment(request, comment.strip() or None, call.row.language)
         add_reviews(db, call.row, [ItemReview(item.split(".", 1)[1], status, stored)], author_of(session))
     return RedirectResponse(f"/calls/{quote(interaction_id, safe='')}?done=saved&item={quote(item)}", 303)
@@ -277,9 +275,7 @@ def comment_call(request: Request, interaction_id: Id, session: Coach, t: Langua
     text = comment.strip()
     if not csrf_valid(session, csrf):
         return call_page_of(request, session, t, interaction_id, error=t("form_stale"), status_code=403)
-    if not text or len(text) > COMMENT_MAX_CHARS or text_problem(text):
-        reason = (t("call_comment_missing") if not text else t("comment_too_long", max=COMMENT_MAX_CHARS) if len(text) > COMMENT_MAX_CHARS
-                  else t("comment_not_text"))
+    if reason := (comment_refusal(text, t) if text else t("call_comment_missing")):
         return call_page_of(request, session, t, interaction_id, error=t("comment_not_saved", reason=reason), status_code=422)
     with request.app.state.store.session() as db:
         call = store_data.load_call(db, interaction_id)

@@ -18,15 +18,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
 from qualicall.api.deps import stored_comment
-from qualicall.api.schemas import COMMENT_MAX_CHARS
 from qualicall.api.web import data as store_data
-from qualicall.api.web.deps import Coach, Forbidden, Language, RowId, Viewer, csrf_valid, render
+from qualicall.api.web.deps import Coach, Forbidden, Language, RowId, Viewer, comment_refusal, csrf_valid, render
 from qualicall.api.web.priority import failed_items
 from qualicall.api.web.trends import line_chart
 from qualicall.api.web.routes.calls import DisputeForm, author_of, call_page_of
 from qualicall.api.web.views import score_class
 from qualicall.core.errors import ConflictError, InputError, NotFoundError
-from qualicall.core.interaction import FIRST_YEAR, LAST_YEAR, Id, text_problem
+from qualicall.core.interaction import FIRST_YEAR, LAST_YEAR, Id
 from qualicall.store import disputes as dispute_store
 from qualicall.store import repository as repo
 from qualicall.store.models import DisputeRow, InteractionRow
@@ -127,10 +126,8 @@ def dispute(
         return refused(t("dispute_not_saved", reason=t("dispute_status_required")), 422)
     if not comment.strip():
         return refused(t("dispute_not_saved", reason=t("dispute_comment_missing")), 422)
-    if len(comment.strip()) > COMMENT_MAX_CHARS:
-        return refused(t("dispute_not_saved", reason=t("comment_too_long", max=COMMENT_MAX_CHARS)), 422)
-    if text_problem(comment):
-        return refused(t("dispute_not_saved", reason=t("comment_not_text")), 422)
+    if refusal := comment_refusal(comment.strip(), t):
+        return refused(t("dispute_not_saved", reason=refusal), 422)
     with request.app.state.store.session() as db:
         row = repo.get_interaction(db, interaction_id)
         if row is None or row.agent_id != session.agent_id:
@@ -183,10 +180,8 @@ def resolve(
         return refused(t("resolution_not_saved", reason=t("resolution_required")), 422)
     if not comment.strip():
         return refused(t("resolution_not_saved", reason=t("resolution_comment_missing")), 422)
-    if len(comment.strip()) > COMMENT_MAX_CHARS:
-        return refused(t("resolution_not_saved", reason=t("comment_too_long", max=COMMENT_MAX_CHARS)), 422)
-    if text_problem(comment):
-        return refused(t("resolution_not_saved", reason=t("comment_not_text")), 422)
+    if refusal := comment_refusal(comment.strip(), t):
+        return refused(t("resolution_not_saved", reason=refusal), 422)
     stored = stored_comment(request, comment.strip(), language)
     with request.app.state.store.session() as db:
         try:
