@@ -92,14 +92,13 @@ def _week_days(week: str | None) -> tuple[date, date] | None:
     years contacts have (1970's first week begins in 1969); None for none or no such week (the list unfiltered, as an
     unknown filter is)."""
     found = _ISO_WEEK.fullmatch(week or "")
+    if not found or not FIRST_YEAR <= int(found[1]) <= LAST_YEAR:
+        return None
     try:
-        monday = date.fromisocalendar(int(found[1]), int(found[2]), 1) if found else None
+        monday = date.fromisocalendar(int(found[1]), int(found[2]), 1)
     except ValueError:
         return None
-    if monday is None:
-        return None
-    first, after = max(monday, date(FIRST_YEAR, 1, 1)), min(monday + timedelta(days=7), date(LAST_YEAR, 12, 31) + timedelta(days=1))
-    return (first, after) if first < after and FIRST_YEAR <= int(found[1]) <= LAST_YEAR else None
+    return max(monday, date(FIRST_YEAR, 1, 1)), min(monday + timedelta(days=7), date(LAST_YEAR + 1, 1, 1))
 
 
 @router.post("/calls/{interaction_id}/disputes")

@@ -28,10 +28,8 @@ PERIODS = ("day", "week", "month")
 
 @router.get("/reports")
 def reports_form(request: Request, session: Coach, t: Language) -> HTMLResponse:
-    today = date.today()
-    month_start = today.replace(day=1)
-    last_month = (month_start - timedelta(days=1)).replace(day=1)
-    form = {"from": last_month.isoformat(), "to": (month_start - timedelta(days=1)).isoformat(), "by": "team", "period": "week"}
+    last_day = date.today().replace(day=1) - timedelta(days=1)  # last month's, offered
+    form = {"from": last_day.replace(day=1).isoformat(), "to": last_day.isoformat(), "by": "team", "period": "week"}
     return _form(request, session, t, form)
 
 
@@ -57,13 +55,14 @@ def report_view(request: Request, session: Coach, t: Language) -> Response:
     except HTTPException as exc:  # the server's own rubric file, broken since it started: said on a page, not in JSON
         log.error("report page: %s", exc.detail)  # (the file's path and the fault: for the operator, not the page)
         return render(request, "message.html", session, status_code=exc.status_code, t=t, title=t("reports_title"), message=t("report_rubric_broken"))
+    report_settings = report_settings_of(rubric)
     with request.app.state.store.session() as db:
         if form["format"] == "csv":
             from qualicall.reports.aggregate import aggregate_parts
 
-            answer = csv_report(aggregate_parts(repo.iter_latest_results(db, filters), by, period, report_settings_of(rubric), False), False)
+            answer = csv_report(aggregate_parts(repo.iter_latest_results(db, filters), by, period, report_settings, False), False)
         else:
-            answer = html_report(db, filters, by, period, report_settings_of(rubric), [t.language], settings)
+            answer = html_report(db, filters, by, period, report_settings, [t.language], settings)
     audit(holder(session), "read the report of", f"{form['from'] or '…'} to {form['to'] or '…'}")
     return answer
 
